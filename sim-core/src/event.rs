@@ -1,0 +1,389 @@
+//! The event vocabulary: everything a simulated thread does becomes one [`Event`].
+//!
+//! | field     | meaning                                                          |
+//! |-----------|------------------------------------------------------------------|
+//! | `seq`     | global sequence number; strictly increasing, a total causal order |
+//! | `t_ns`    | nanoseconds since the run started (monotonic, never decreasing)  |
+//! | `thread`  | index into the run's thread table                                |
+//! | `process` | index into the run's process table                               |
+//! | `kind`    | what happened ([`EventKind`]); resources and variables by index  |
+//!
+//! A primitive records its events while it holds its own state lock, so "A released L"
+//! always has a smaller `seq` than "B acquired L".
+
+use crate::pyerror::PyError;
+use crate::value::Value;
+use serde::{Deserialize, Serialize};
+
+/// Index of a thread in the run's thread table.
+pub type ThreadIx = u32;
+/// Index of a resource (lock, semaphore, queue…) in the run's resource table.
+pub type ResIx = u32;
+
+/// One recorded step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Global sequence number.
+    pub seq: u64,
+    /// Nanoseconds since the run started.
+    pub t_ns: u64,
+    /// The thread that caused it.
+    pub thread: ThreadIx,
+    /// The simulated process of that thread.
+    pub process: u32,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// Why a thread let go of the GIL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GilReason {
+    /// A waiter's drop request after the switch interval (FORCE_SWITCHING).
+    Forced,
+    /// Around I/O or `time.sleep` (Py_BEGIN_ALLOW_THREADS).
+    Io,
+    /// Around a blocking wait on a primitive.
+    Blocking,
+    /// The thread ended.
+    Exit,
+}
+
+/// One edge of a deadlock: `thread` waits for `resource`, which `held_by` holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WaitEdge {
+    /// The waiting thread.
+    pub thread: ThreadIx,
+    /// What it waits for: a resource, or a thread it joins.
+    pub waits_for: WaitTarget,
+    /// The thread holding that resource, if one does.
+    pub held_by: Option<ThreadIx>,
+}
+
+/// What a blocked thread waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaitTarget {
+    /// A resource (lock, semaphore, queue, pipe, event, condition, pool).
+    Resource(ResIx),
+    /// Another thread to finish (`join`).
+    Thread(ThreadIx),
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// The thread began running (`Thread.start()` took effect).
+    ThreadStarted,
+    /// The thread's target returned.
+    ThreadFinished,
+    /// A daemon thread stopped abruptly because the program exited.
+    ThreadKilled,
+    /// The run was stopped (by the user, or after a deadlock) while this thread was alive.
+    ThreadStopped,
+    /// An uncaught exception ended the thread.
+    ThreadRaised {
+        /// The exception.
+        error: PyError,
+    },
+    /// `cpu` work began.
+    CpuBegin {
+        /// Planned milliseconds of one core's work.
+        ms: f64,
+    },
+    /// `cpu` work ended.
+    CpuEnd,
+    /// I/O (or `time.sleep` when `sleep`) began.
+    IoBegin {
+        /// Planned milliseconds.
+        ms: f64,
+        /// `time.sleep` rather than I/O.
+        sleep: bool,
+    },
+    /// I/O or sleep ended.
+    IoEnd,
+    /// The thread asked for the GIL.
+    GilRequested,
+    /// The thread took the GIL.
+    GilAcquired,
+    /// A waiter timed out after the switch interval and asked the holder to drop the GIL.
+    GilDropRequested,
+    /// The thread dropped the GIL.
+    GilReleased {
+        /// Why.
+        reason: GilReason,
+    },
+    /// `acquire()` on a lock, rlock, semaphore or condition was called.
+    Requested {
+        /// The resource.
+        res: ResIx,
+        /// `blocking=` as passed.
+        blocking: bool,
+        /// `timeout=` as passed, in ms.
+        timeout_ms: Option<f64>,
+    },
+    /// The acquire succeeded.
+    Acquired {
+        /// The resource.
+        res: ResIx,
+        /// RLock recursion depth after (1 for a Lock).
+        depth: u32,
+        /// Semaphore counter after (0 for a lock).
+        value: i64,
+    },
+    /// A release.
+    Released {
+        /// The resource.
+        res: ResIx,
+        /// RLock depth after (0 when fully released).
+        depth: u32,
+        /// Semaphore counter after.
+        value: i64,
+    },
+    /// A non-blocking acquire failed, or a timed acquire timed out.
+    AcquireFailed {
+        /// The resource.
+        res: ResIx,
+        /// Whether a timeout expired (else a non-blocking attempt failed).
+        timed_out: bool,
+    },
+    /// `Condition.wait()` began (the lock is released).
+    CondWait {
+        /// The condition.
+        res: ResIx,
+        /// `timeout=` in ms.
+        timeout_ms: Option<f64>,
+    },
+    /// `Condition.notify(n)` / `notify_all()`.
+    CondNotify {
+        /// The condition.
+        res: ResIx,
+        /// How many waiters were woken.
+        woken: u32,
+    },
+    /// A `Condition.wait()` returned (before re-taking the lock).
+    CondWoken {
+        /// The condition.
+        res: ResIx,
+        /// True if notified, false if it timed out.
+        notified: bool,
+    },
+    /// `Event.set()`.
+    EventSet {
+        /// The event.
+        res: ResIx,
+    },
+    /// `Event.clear()`.
+    EventClear {
+        /// The event.
+        res: ResIx,
+    },
+    /// `Event.wait()` had to block.
+    EventWait {
+        /// The event.
+        res: ResIx,
+        /// `timeout=` in ms.
+        timeout_ms: Option<f64>,
+    },
+    /// `Event.wait()` returned.
+    EventWoken {
+        /// The event.
+        res: ResIx,
+        /// The flag it returned.
+        flag: bool,
+    },
+    /// An item went onto a queue (or a pool's task queue).
+    QueuePut {
+        /// The queue.
+        res: ResIx,
+        /// The item.
+        item: Value,
+        /// The length after.
+        len: u32,
+    },
+    /// An item came off a queue.
+    QueueGet {
+        /// The queue.
+        res: ResIx,
+        /// The item.
+        item: Value,
+        /// The length after.
+        len: u32,
+    },
+    /// A `put` (queue full) or `get` (queue empty) has to wait.
+    QueueBlocked {
+        /// The queue.
+        res: ResIx,
+        /// A put (else a get).
+        put: bool,
+        /// `timeout=` in ms.
+        timeout_ms: Option<f64>,
+    },
+    /// `task_done()`.
+    QueueTaskDone {
+        /// The queue.
+        res: ResIx,
+        /// Unfinished tasks after.
+        unfinished: u32,
+    },
+    /// `Queue.join()` has to wait.
+    QueueJoinWait {
+        /// The queue.
+        res: ResIx,
+    },
+    /// `conn.send(item)` on end `end`.
+    PipeSend {
+        /// The pipe.
+        res: ResIx,
+        /// Which end sent (0 or 1).
+        end: u8,
+        /// The item.
+        item: Value,
+    },
+    /// `conn.recv()` has to wait on end `end`.
+    PipeWait {
+        /// The pipe.
+        res: ResIx,
+        /// Which end waits.
+        end: u8,
+    },
+    /// `conn.recv()` returned an item on end `end`.
+    PipeRecv {
+        /// The pipe.
+        res: ResIx,
+        /// Which end received.
+        end: u8,
+        /// The item.
+        item: Value,
+    },
+    /// `conn.close()` on end `end`.
+    PipeClose {
+        /// The pipe.
+        res: ResIx,
+        /// Which end.
+        end: u8,
+    },
+    /// `t.start()`: this thread started `target`.
+    StartThread {
+        /// The started thread.
+        target: ThreadIx,
+    },
+    /// `t.join()` has to wait for `target`.
+    JoinWait {
+        /// The joined thread.
+        target: ThreadIx,
+    },
+    /// `t.join()` returned.
+    Joined {
+        /// The joined thread.
+        target: ThreadIx,
+    },
+    /// A shared variable was read (an explicit `load`).
+    VarRead {
+        /// The variable.
+        var: u32,
+        /// The value read.
+        value: Value,
+    },
+    /// A shared variable was written.
+    VarWrite {
+        /// The variable.
+        var: u32,
+        /// The value written.
+        value: Value,
+        /// The value a race-free run would hold after the same updates.
+        race_free: Value,
+    },
+    /// A task was submitted to a pool.
+    TaskSubmitted {
+        /// The pool.
+        res: ResIx,
+        /// The task's number in this pool.
+        task: u32,
+        /// The function's name.
+        func: String,
+    },
+    /// A pool worker began a task.
+    TaskStarted {
+        /// The pool.
+        res: ResIx,
+        /// The task.
+        task: u32,
+    },
+    /// A pool worker finished a task.
+    TaskFinished {
+        /// The pool.
+        res: ResIx,
+        /// The task.
+        task: u32,
+        /// Its result.
+        result: Value,
+    },
+    /// `future.result()` / `AsyncResult.get()` / `map` has to wait for `task`.
+    ResultWait {
+        /// The pool.
+        res: ResIx,
+        /// The task.
+        task: u32,
+    },
+    /// A line the Python program printed.
+    Print {
+        /// The line, without its newline.
+        line: String,
+    },
+    /// An exception was raised (caught or not).
+    Error {
+        /// The exception.
+        error: PyError,
+    },
+    /// The watchdog found a deadlock and stopped the run.
+    Deadlock {
+        /// The wait-for edges: a cycle, or every live thread blocked forever.
+        cycle: Vec<WaitEdge>,
+    },
+}
+
+impl EventKind {
+    /// The resource this event is about, if any.
+    pub fn resource(&self) -> Option<ResIx> {
+        use EventKind::*;
+        match self {
+            Requested { res, .. }
+            | Acquired { res, .. }
+            | Released { res, .. }
+            | AcquireFailed { res, .. }
+            | CondWait { res, .. }
+            | CondNotify { res, .. }
+            | CondWoken { res, .. }
+            | EventSet { res }
+            | EventClear { res }
+            | EventWait { res, .. }
+            | EventWoken { res, .. }
+            | QueuePut { res, .. }
+            | QueueGet { res, .. }
+            | QueueBlocked { res, .. }
+            | QueueTaskDone { res, .. }
+            | QueueJoinWait { res }
+            | PipeSend { res, .. }
+            | PipeWait { res, .. }
+            | PipeRecv { res, .. }
+            | PipeClose { res, .. }
+            | TaskSubmitted { res, .. }
+            | TaskStarted { res, .. }
+            | TaskFinished { res, .. }
+            | ResultWait { res, .. } => Some(*res),
+            _ => None,
+        }
+    }
+
+    /// The thread this event refers to besides its own, if any.
+    pub fn other_thread(&self) -> Option<ThreadIx> {
+        match self {
+            EventKind::StartThread { target } | EventKind::JoinWait { target } | EventKind::Joined { target } => {
+                Some(*target)
+            }
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Threadline's simulation core: real OS threads run Python-style programs through
+//! instrumented concurrency primitives under a model of CPython's GIL, and every step they
+//! take becomes an [`event::Event`]. No UI lives here.
+//!
+//! Layers, bottom up: [`value`] and [`expr`] (what programs compute with), [`event`] and
+//! [`recorder`] (what a run produces), [`rt`], [`gil`], [`sync`], [`channels`] and
+//! [`watchdog`] (the runtime), [`scenario`] and [`interp`] (programs as data),
+//! [`timeline`] and [`summary`] (what the views and the CLI read), [`trace`] and
+//! [`chrome`] (files).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod channels;
+pub mod event;
+pub mod expr;
+pub mod gil;
+pub mod pyerror;
+pub mod recorder;
+pub mod rt;
+pub mod sync;
+pub mod value;
+pub mod watchdog;

@@ -1,0 +1,642 @@
+//! The runtime's shared state and the per-thread context every primitive works through:
+//! stop and kill flags, the GIL of each simulated process, the wait-for table the deadlock
+//! watchdog reads, `cpu` work, sleep and I/O.
+
+use crate::event::{EventKind, GilReason, ResIx, ThreadIx, WaitTarget};
+use crate::gil::Gil;
+use crate::pyerror::PyError;
+use crate::recorder::Recorder;
+use crate::value::Value;
+use parking_lot::{Condvar, Mutex, MutexGuard};
+use serde::{Deserialize, Serialize};
+use std::cell::Cell;
+use std::sync::Arc;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Which interpreter the run models.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum GilMode {
+    /// CPython 3.10 and later: the eval breaker is checked only at loop back-edges and
+    /// calls, so a plain `counter += 1` is never split between its load and its store.
+    #[default]
+    #[serde(rename = "cpython-3.10+")]
+    Cpython310,
+    /// CPython 3.9: a switch may fall between any two bytecodes, load and store included.
+    #[serde(rename = "cpython-3.9")]
+    Cpython39,
+    /// No GIL (CPython 3.13t): threads run Python code in parallel.
+    #[serde(rename = "free-threaded")]
+    FreeThreaded,
+}
+
+impl GilMode {
+    /// Every mode, in the order the app lists them.
+    pub const ALL: [GilMode; 3] = [GilMode::Cpython310, GilMode::Cpython39, GilMode::FreeThreaded];
+
+    /// The name used in files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GilMode::Cpython310 => "cpython-3.10+",
+            GilMode::Cpython39 => "cpython-3.9",
+            GilMode::FreeThreaded => "free-threaded",
+        }
+    }
+
+    /// Parse a name as written in files and on the command line.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// `sys.getswitchinterval()` by default: 5 ms.
+pub const DEFAULT_SWITCH_INTERVAL_MS: f64 = 5.0;
+
+/// How a run behaves, whatever the scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuntimeSettings {
+    /// The interpreter model.
+    pub gil: GilMode,
+    /// The GIL switch interval in ms (a waiter's timeout, not the holder's time slice).
+    pub switch_interval_ms: f64,
+    /// Every `cpu`, `io`, `sleep` and timeout duration is multiplied by this.
+    pub time_scale: f64,
+}
+
+impl Default for RuntimeSettings {
+    fn default() -> Self {
+        Self { gil: GilMode::default(), switch_interval_ms: DEFAULT_SWITCH_INTERVAL_MS, time_scale: 1.0 }
+    }
+}
+
+/// Why a thread's program stopped running its next op.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Unwind {
+    /// A Python exception.
+    Raise(PyError),
+    /// The run was stopped.
+    Stopped,
+    /// A daemon thread was killed at interpreter exit.
+    Killed,
+    /// `break` out of the innermost loop.
+    Break,
+    /// `return` from a function.
+    Return(Value),
+}
+
+impl From<PyError> for Unwind {
+    fn from(e: PyError) -> Self {
+        Unwind::Raise(e)
+    }
+}
+
+/// What a thread is, for lanes and summaries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThreadMeta {
+    /// `threading.current_thread().name` (or the process name for a process's main thread).
+    pub name: String,
+    /// Index of its simulated process.
+    pub process: u32,
+    /// `daemon=True`.
+    pub daemon: bool,
+}
+
+/// A simulated process: its own GIL and its own copy of every variable.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProcessMeta {
+    /// `multiprocessing.current_process().name`.
+    pub name: String,
+    /// The simulated `os.getpid()`.
+    pub pid: u32,
+}
+
+/// A primitive the runtime can wake (on stop or kill) and ask who holds it.
+pub trait Waitable: Send + Sync {
+    /// Lock the primitive's state and wake every waiter, so each re-checks the stop flags.
+    fn wake_all(&self);
+    /// The resource index, for the deadlock report.
+    fn resource(&self) -> Option<ResIx> {
+        None
+    }
+    /// The threads holding it (lock owner, semaphore holders).
+    fn holders(&self) -> Vec<ThreadIx> {
+        Vec::new()
+    }
+}
+
+/// Where a thread is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Life {
+    /// Not started.
+    New,
+    /// Started and not ended.
+    Alive,
+    /// Ended (finished, raised, killed or stopped).
+    Ended,
+}
+
+/// What a blocked thread waits for, as the watchdog sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitInfo {
+    /// The awaited resource or thread.
+    pub target: WaitTarget,
+    /// Whether the wait has a timeout (a timed wait cannot deadlock).
+    pub timed: bool,
+    /// The recorder's length when the wait began (tells one wait from the next).
+    pub since_seq: u64,
+}
+
+/// State shared by every thread of a run.
+pub struct Shared {
+    /// The run's recorder.
+    pub rec: Recorder,
+    /// The run's settings.
+    pub settings: RuntimeSettings,
+    /// The thread table.
+    pub threads: Vec<ThreadMeta>,
+    /// The process table.
+    pub processes: Vec<ProcessMeta>,
+    gils: Vec<Option<Arc<Gil>>>,
+    stop: AtomicBool,
+    killed: Vec<AtomicBool>,
+    waitables: Mutex<Vec<Arc<dyn Waitable>>>,
+    waits: Mutex<Vec<Option<WaitInfo>>>,
+    life: Mutex<Vec<Life>>,
+    life_cv: Condvar,
+    sleeper: Mutex<()>,
+    sleeper_cv: Condvar,
+    paused_flag: AtomicBool,
+    paused: Mutex<bool>,
+    pause_cv: Condvar,
+    handles: Mutex<Vec<JoinHandle<()>>>,
+    cpu_iters_per_ms: f64,
+}
+
+/// How many loop iterations between two eval-breaker checks in `cpu` work.
+const CPU_CHUNK_ITERS: u64 = 20_000;
+
+fn spin(iters: u64) -> u64 {
+    // The seed's `sum += i`, as real work the optimizer cannot remove.
+    let mut sum = 0u64;
+    for i in 0..iters {
+        sum = sum.wrapping_add(std::hint::black_box(i));
+    }
+    std::hint::black_box(sum)
+}
+
+/// Loop iterations per millisecond of one core, measured once per process (the best of a
+/// few short trials, so a busy moment does not make `cpu 100 ms` run short).
+pub fn cpu_iters_per_ms() -> f64 {
+    static RATE: OnceLock<f64> = OnceLock::new();
+    *RATE.get_or_init(|| {
+        let mut best: f64 = 0.0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            spin(200_000);
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            if ms > 0.0 {
+                best = best.max(200_000.0 / ms);
+            }
+        }
+        if best > 0.0 { best } else { 1_000_000.0 }
+    })
+}
+
+impl Shared {
+    /// Shared state for a run with these threads and processes.
+    pub fn new(
+        settings: RuntimeSettings,
+        threads: Vec<ThreadMeta>,
+        processes: Vec<ProcessMeta>,
+        rec: Recorder,
+    ) -> Arc<Self> {
+        let interval = Duration::from_secs_f64(settings.switch_interval_ms.max(0.001) / 1e3);
+        let gils = processes
+            .iter()
+            .map(|_| (settings.gil != GilMode::FreeThreaded).then(|| Arc::new(Gil::new(interval))))
+            .collect::<Vec<_>>();
+        let n = threads.len();
+        let shared = Arc::new(Self {
+            rec,
+            settings,
+            threads,
+            processes,
+            gils: gils.clone(),
+            stop: AtomicBool::new(false),
+            killed: (0..n).map(|_| AtomicBool::new(false)).collect(),
+            waitables: Mutex::new(Vec::new()),
+            waits: Mutex::new(vec![None; n]),
+            life: Mutex::new(vec![Life::New; n]),
+            life_cv: Condvar::new(),
+            sleeper: Mutex::new(()),
+            sleeper_cv: Condvar::new(),
+            paused_flag: AtomicBool::new(false),
+            paused: Mutex::new(false),
+            pause_cv: Condvar::new(),
+            handles: Mutex::new(Vec::new()),
+            cpu_iters_per_ms: cpu_iters_per_ms(),
+        });
+        for gil in gils.into_iter().flatten() {
+            shared.register(gil);
+        }
+        shared
+    }
+
+    /// Let the runtime wake this primitive on stop and kill.
+    pub fn register(&self, w: Arc<dyn Waitable>) {
+        self.waitables.lock().push(w);
+    }
+
+    /// The context of thread `tid` (used on that thread only).
+    pub fn ctx(self: &Arc<Self>, tid: ThreadIx) -> Ctx {
+        let process = self.threads.get(tid as usize).map_or(0, |t| t.process);
+        Ctx {
+            shared: Arc::clone(self),
+            tid,
+            process,
+            gil: self.gils.get(process as usize).cloned().flatten(),
+            holds_gil: Cell::new(false),
+        }
+    }
+
+    /// True once Stop was requested (by the user or the watchdog).
+    pub fn is_stopped(&self) -> bool {
+        self.stop.load(Ordering::Acquire)
+    }
+
+    fn wake_everything(&self) {
+        let ws: Vec<_> = self.waitables.lock().clone();
+        for w in ws {
+            w.wake_all();
+        }
+        for (m, cv) in [(&self.life, &self.life_cv)] {
+            let _g = m.lock();
+            cv.notify_all();
+        }
+        {
+            let _g = self.sleeper.lock();
+            self.sleeper_cv.notify_all();
+        }
+        {
+            let _g = self.paused.lock();
+            self.pause_cv.notify_all();
+        }
+    }
+
+    /// Stop the run: every blocking wait returns promptly and every thread unwinds.
+    pub fn request_stop(&self) {
+        self.stop.store(true, Ordering::Release);
+        self.wake_everything();
+    }
+
+    /// Kill a daemon thread at interpreter exit.
+    pub fn kill(&self, tid: ThreadIx) {
+        if let Some(k) = self.killed.get(tid as usize) {
+            k.store(true, Ordering::Release);
+        }
+        self.wake_everything();
+    }
+
+    /// Pause or resume: threads stop at their next op boundary.
+    pub fn set_paused(&self, paused: bool) {
+        *self.paused.lock() = paused;
+        self.paused_flag.store(paused, Ordering::Release);
+        self.pause_cv.notify_all();
+    }
+
+    /// Whether the run is paused.
+    pub fn is_paused(&self) -> bool {
+        self.paused_flag.load(Ordering::Acquire)
+    }
+
+    /// Where each thread is in its life.
+    pub fn life(&self) -> Vec<Life> {
+        self.life.lock().clone()
+    }
+
+    /// What each thread waits for now.
+    pub fn waits(&self) -> Vec<Option<WaitInfo>> {
+        self.waits.lock().clone()
+    }
+
+    /// Every registered primitive with a resource index and its holders.
+    pub fn holders(&self) -> Vec<(ResIx, Vec<ThreadIx>)> {
+        let ws: Vec<_> = self.waitables.lock().clone();
+        ws.iter().filter_map(|w| w.resource().map(|r| (r, w.holders()))).collect()
+    }
+
+    /// Start thread `tid` running `body` on a named OS thread. Returns false if it was
+    /// already started.
+    pub fn start_thread(
+        self: &Arc<Self>,
+        tid: ThreadIx,
+        delay: Duration,
+        body: Box<dyn FnOnce(&Ctx) -> Result<(), Unwind> + Send>,
+    ) -> Result<bool, PyError> {
+        {
+            let mut life = self.life.lock();
+            match life.get_mut(tid as usize) {
+                Some(l @ Life::New) => *l = Life::Alive,
+                Some(_) => return Ok(false),
+                None => return Err(PyError::new("RuntimeError", format!("no thread #{tid}"))),
+            }
+        }
+        let shared = Arc::clone(self);
+        let name = self.threads[tid as usize].name.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("tl:{name}"))
+            .spawn(move || shared.thread_main(tid, delay, body));
+        match spawned {
+            Ok(h) => {
+                self.handles.lock().push(h);
+                Ok(true)
+            }
+            Err(e) => {
+                self.mark_ended(tid);
+                Err(PyError::new("RuntimeError", format!("can't start new thread ({e})")))
+            }
+        }
+    }
+
+    fn thread_main(self: Arc<Self>, tid: ThreadIx, delay: Duration, body: Box<dyn FnOnce(&Ctx) -> Result<(), Unwind> + Send>) {
+        let ctx = self.ctx(tid);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if !delay.is_zero() {
+                ctx.wait_quietly(delay)?;
+            }
+            ctx.record(EventKind::ThreadStarted);
+            ctx.take_gil()?;
+            body(&ctx)
+        }));
+        let outcome = match result {
+            Ok(Ok(())) | Ok(Err(Unwind::Break | Unwind::Return(_))) => EventKind::ThreadFinished,
+            Ok(Err(Unwind::Raise(error))) => {
+                let name = &self.threads[tid as usize].name;
+                ctx.record(EventKind::Print { line: format!("Exception in thread {name}:") });
+                ctx.record(EventKind::Print { line: error.to_string() });
+                EventKind::ThreadRaised { error }
+            }
+            Ok(Err(Unwind::Stopped)) => EventKind::ThreadStopped,
+            Ok(Err(Unwind::Killed)) => EventKind::ThreadKilled,
+            Err(panic) => {
+                let msg = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                EventKind::ThreadRaised { error: PyError::new("SystemError", format!("simulator bug: {msg}")) }
+            }
+        };
+        ctx.record(outcome);
+        if ctx.holds_gil.get() {
+            ctx.drop_gil(GilReason::Exit);
+        }
+        self.waits.lock()[tid as usize] = None;
+        self.mark_ended(tid);
+    }
+
+    fn mark_ended(&self, tid: ThreadIx) {
+        let mut life = self.life.lock();
+        life[tid as usize] = Life::Ended;
+        self.life_cv.notify_all();
+    }
+
+    /// Join every OS thread started so far (and any they started), so none outlives the run.
+    pub fn join_all(&self) {
+        loop {
+            let hs: Vec<_> = std::mem::take(&mut *self.handles.lock());
+            if hs.is_empty() {
+                return;
+            }
+            for h in hs {
+                let _ = h.join();
+            }
+        }
+    }
+}
+
+/// One simulated thread's handle on the runtime. Used on that thread only.
+pub struct Ctx {
+    /// The run.
+    pub shared: Arc<Shared>,
+    /// This thread.
+    pub tid: ThreadIx,
+    /// Its process.
+    pub process: u32,
+    gil: Option<Arc<Gil>>,
+    holds_gil: Cell<bool>,
+}
+
+impl Ctx {
+    /// Record an event by this thread.
+    pub fn record(&self, kind: EventKind) -> u64 {
+        self.shared.rec.record(self.tid, self.process, kind)
+    }
+
+    /// Err if the run was stopped or this thread killed.
+    pub fn check(&self) -> Result<(), Unwind> {
+        if self.shared.stop.load(Ordering::Acquire) {
+            return Err(Unwind::Stopped);
+        }
+        if self.shared.killed[self.tid as usize].load(Ordering::Acquire) {
+            return Err(Unwind::Killed);
+        }
+        Ok(())
+    }
+
+    /// Scale a scenario duration in ms by the run's time scale.
+    pub fn scaled(&self, ms: f64) -> Duration {
+        Duration::from_secs_f64((ms * self.shared.settings.time_scale).max(0.0) / 1e3)
+    }
+
+    /// The GIL model in force for this thread's process, if any.
+    pub fn gil_mode(&self) -> GilMode {
+        self.shared.settings.gil
+    }
+
+    /// Whether this thread holds its process's GIL.
+    pub fn holds_gil(&self) -> bool {
+        self.holds_gil.get()
+    }
+
+    /// Take the GIL (no-op when free-threaded).
+    pub fn take_gil(&self) -> Result<(), Unwind> {
+        if let Some(gil) = &self.gil
+            && !self.holds_gil.get()
+        {
+            gil.take(self)?;
+            self.holds_gil.set(true);
+        }
+        Ok(())
+    }
+
+    /// Drop the GIL for `reason`. A forced drop waits until another thread has taken it.
+    pub fn drop_gil(&self, reason: GilReason) {
+        if let Some(gil) = &self.gil
+            && self.holds_gil.get()
+        {
+            self.holds_gil.set(false);
+            gil.release(self, reason);
+        }
+    }
+
+    /// An eval-breaker point: honour Stop, Pause and a pending GIL drop request.
+    pub fn eval_breaker(&self) -> Result<(), Unwind> {
+        self.check()?;
+        if self.shared.paused_flag.load(Ordering::Acquire) {
+            self.wait_while_paused()?;
+        }
+        if let Some(gil) = &self.gil
+            && self.holds_gil.get()
+            && gil.drop_requested()
+        {
+            self.drop_gil(GilReason::Forced);
+            self.take_gil()?;
+        }
+        Ok(())
+    }
+
+    fn wait_while_paused(&self) -> Result<(), Unwind> {
+        let mut p = self.shared.paused.lock();
+        while *p {
+            drop(p);
+            self.check()?;
+            p = self.shared.paused.lock();
+            if *p {
+                self.shared.pause_cv.wait_for(&mut p, Duration::from_millis(50));
+            }
+        }
+        Ok(())
+    }
+
+    /// Run `f` as a blocking call: the GIL is released around it (Py_BEGIN_ALLOW_THREADS),
+    /// the watchdog sees what the thread waits for, and the GIL is taken back afterwards.
+    pub fn blocking<T>(&self, target: WaitTarget, timed: bool, f: impl FnOnce() -> Result<T, Unwind>) -> Result<T, Unwind> {
+        self.drop_gil(GilReason::Blocking);
+        let since_seq = self.shared.rec.len();
+        self.shared.waits.lock()[self.tid as usize] = Some(WaitInfo { target, timed, since_seq });
+        let r = f();
+        self.shared.waits.lock()[self.tid as usize] = None;
+        let taken = self.take_gil();
+        let v = r?;
+        taken?;
+        Ok(v)
+    }
+
+    /// Wait on `cv` (whose mutex `guard` holds) until `ready`, the deadline, or Stop.
+    /// Returns whether `ready` became true.
+    pub fn wait_until<S>(
+        &self,
+        cv: &Condvar,
+        guard: &mut MutexGuard<'_, S>,
+        deadline: Option<Instant>,
+        mut ready: impl FnMut(&mut S) -> bool,
+    ) -> Result<bool, Unwind> {
+        loop {
+            if ready(guard) {
+                return Ok(true);
+            }
+            self.check()?;
+            match deadline {
+                Some(d) => {
+                    if Instant::now() >= d {
+                        return Ok(false);
+                    }
+                    cv.wait_until(guard, d);
+                }
+                None => cv.wait(guard),
+            }
+        }
+    }
+
+    fn wait_quietly(&self, d: Duration) -> Result<(), Unwind> {
+        let deadline = Instant::now() + d;
+        let mut g = self.shared.sleeper.lock();
+        self.wait_until(&self.shared.sleeper_cv, &mut g, Some(deadline), |_| false)?;
+        Ok(())
+    }
+
+    /// `time.sleep(ms)` (or I/O taking `ms`): the GIL is released for the duration.
+    pub fn sleep(&self, ms: f64, is_sleep: bool) -> Result<(), Unwind> {
+        let d = self.scaled(ms);
+        self.record(EventKind::IoBegin { ms, sleep: is_sleep });
+        self.drop_gil(GilReason::Io);
+        let r = self.wait_quietly(d);
+        if r.is_ok() {
+            self.record(EventKind::IoEnd);
+        }
+        r?;
+        self.take_gil()
+    }
+
+    /// `ms` of one core's real computation, checking the eval breaker between chunks.
+    pub fn cpu(&self, ms: f64) -> Result<(), Unwind> {
+        self.record(EventKind::CpuBegin { ms });
+        let total = (self.scaled(ms).as_secs_f64() * 1e3 * self.shared.cpu_iters_per_ms) as u64;
+        let mut done = 0;
+        while done < total {
+            let n = CPU_CHUNK_ITERS.min(total - done);
+            spin(n);
+            done += n;
+            self.eval_breaker()?;
+        }
+        self.record(EventKind::CpuEnd);
+        Ok(())
+    }
+
+    /// Wait for thread `target` to end (`Thread.join()`); `timeout_ms` as Python's.
+    pub fn join_thread(&self, target: ThreadIx, timeout_ms: Option<f64>) -> Result<(), Unwind> {
+        if target == self.tid {
+            return Err(PyError::new("RuntimeError", "cannot join current thread").into());
+        }
+        {
+            let life = self.shared.life.lock();
+            match life.get(target as usize) {
+                None => return Err(PyError::new("RuntimeError", "no such thread").into()),
+                Some(Life::New) => {
+                    return Err(PyError::new("RuntimeError", "cannot join thread before it is started").into());
+                }
+                Some(Life::Ended) => {
+                    drop(life);
+                    self.record(EventKind::Joined { target });
+                    return Ok(());
+                }
+                Some(Life::Alive) => {}
+            }
+        }
+        self.record(EventKind::JoinWait { target });
+        let deadline = timeout_ms.map(|ms| Instant::now() + self.scaled(ms));
+        self.blocking(WaitTarget::Thread(target), deadline.is_some(), || {
+            let mut life = self.shared.life.lock();
+            self.wait_until(&self.shared.life_cv, &mut life, deadline, |l| l[target as usize] == Life::Ended)
+        })?;
+        self.record(EventKind::Joined { target });
+        Ok(())
+    }
+
+    /// Python's interpreter shutdown, on the main thread: wait for every non-daemon thread,
+    /// then kill the daemon threads still running.
+    pub fn shutdown(&self) -> Result<(), Unwind> {
+        let meta = &self.shared.threads;
+        loop {
+            let next = {
+                let life = self.shared.life.lock();
+                (0..meta.len()).find(|&t| t != self.tid as usize && !meta[t].daemon && life[t] == Life::Alive)
+            };
+            match next {
+                Some(t) => self.join_thread(t as ThreadIx, None)?,
+                None => break,
+            }
+        }
+        let alive_daemons: Vec<ThreadIx> = {
+            let life = self.shared.life.lock();
+            (0..meta.len()).filter(|&t| meta[t].daemon && life[t] == Life::Alive).map(|t| t as ThreadIx).collect()
+        };
+        for t in alive_daemons {
+            self.shared.kill(t);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,500 @@
+//! `threading.Lock`, `RLock`, `Semaphore`, `BoundedSemaphore`, `Condition` and `Event`,
+//! with Python's semantics and messages, built on parking_lot `Mutex` + `Condvar` so that
+//! owners and waiters are visible. Every event is recorded under the primitive's state lock.
+
+use crate::event::{EventKind, ResIx, ThreadIx, WaitTarget};
+use crate::pyerror::PyError;
+use crate::rt::{Ctx, Unwind, Waitable};
+use parking_lot::{Condvar, Mutex};
+use std::collections::VecDeque;
+use std::time::Instant;
+
+fn deadline(ctx: &Ctx, timeout_ms: Option<f64>) -> Option<Instant> {
+    timeout_ms.map(|ms| Instant::now() + ctx.scaled(ms))
+}
+
+/// The acquire/release interface shared by Lock, RLock, Semaphore and Condition
+/// (what a `with` statement needs).
+pub trait Acquire: Send + Sync {
+    /// `acquire(blocking, timeout)`; `Ok(false)` when it did not get it.
+    fn acquire(&self, ctx: &Ctx, blocking: bool, timeout_ms: Option<f64>) -> Result<bool, Unwind>;
+    /// `release()`.
+    fn release(&self, ctx: &Ctx) -> Result<(), Unwind>;
+}
+
+// ------------------------------------------------------------------ Lock
+
+/// `threading.Lock`: any thread may release it, as in Python.
+pub struct Lock {
+    id: ResIx,
+    st: Mutex<LockState>,
+    cv: Condvar,
+}
+
+#[derive(Default)]
+struct LockState {
+    owner: Option<ThreadIx>,
+}
+
+impl Lock {
+    /// An unlocked lock for resource `id`.
+    pub fn new(id: ResIx) -> Self {
+        Self { id, st: Mutex::new(LockState::default()), cv: Condvar::new() }
+    }
+
+    /// `lock.locked()`.
+    pub fn locked(&self) -> bool {
+        self.st.lock().owner.is_some()
+    }
+}
+
+fn check_acquire_args(blocking: bool, timeout_ms: Option<f64>) -> Result<(), Unwind> {
+    if !blocking && timeout_ms.is_some() {
+        return Err(PyError::timeout_non_blocking().into());
+    }
+    if timeout_ms.is_some_and(|t| t < 0.0) {
+        return Err(PyError::negative_timeout().into());
+    }
+    Ok(())
+}
+
+impl Acquire for Lock {
+    fn acquire(&self, ctx: &Ctx, blocking: bool, timeout_ms: Option<f64>) -> Result<bool, Unwind> {
+        check_acquire_args(blocking, timeout_ms)?;
+        let res = self.id;
+        {
+            let mut st = self.st.lock();
+            ctx.record(EventKind::Requested { res, blocking, timeout_ms });
+            if st.owner.is_none() {
+                st.owner = Some(ctx.tid);
+                ctx.record(EventKind::Acquired { res, depth: 1, value: 0 });
+                return Ok(true);
+            }
+            if !blocking {
+                ctx.record(EventKind::AcquireFailed { res, timed_out: false });
+                return Ok(false);
+            }
+        }
+        let dl = deadline(ctx, timeout_ms);
+        ctx.blocking(WaitTarget::Resource(res), dl.is_some(), || {
+            let mut st = self.st.lock();
+            let got = ctx.wait_until(&self.cv, &mut st, dl, |s| s.owner.is_none())?;
+            if got {
+                st.owner = Some(ctx.tid);
+                ctx.record(EventKind::Acquired { res, depth: 1, value: 0 });
+            } else {
+                ctx.record(EventKind::AcquireFailed { res, timed_out: true });
+            }
+            Ok(got)
+        })
+    }
+
+    fn release(&self, ctx: &Ctx) -> Result<(), Unwind> {
+        let mut st = self.st.lock();
+        if st.owner.is_none() {
+            return Err(PyError::release_unlocked().into());
+        }
+        st.owner = None;
+        ctx.record(EventKind::Released { res: self.id, depth: 0, value: 0 });
+        self.cv.notify_one();
+        Ok(())
+    }
+}
+
+impl Waitable for Lock {
+    fn wake_all(&self) {
+        let _st = self.st.lock();
+        self.cv.notify_all();
+    }
+    fn resource(&self) -> Option<ResIx> {
+        Some(self.id)
+    }
+    fn holders(&self) -> Vec<ThreadIx> {
+        self.st.lock().owner.into_iter().collect()
+    }
+}
+
+// ------------------------------------------------------------------ RLock
+
+/// `threading.RLock`: an owner and a recursion depth.
+pub struct RLock {
+    id: ResIx,
+    st: Mutex<RLockState>,
+    cv: Condvar,
+}
+
+#[derive(Default)]
+struct RLockState {
+    owner: Option<ThreadIx>,
+    depth: u32,
+}
+
+impl RLock {
+    /// An unowned RLock for resource `id`.
+    pub fn new(id: ResIx) -> Self {
+        Self { id, st: Mutex::new(RLockState::default()), cv: Condvar::new() }
+    }
+
+    /// The owner and depth now.
+    pub fn state(&self) -> (Option<ThreadIx>, u32) {
+        let st = self.st.lock();
+        (st.owner, st.depth)
+    }
+
+    /// Release every level at once (for `Condition.wait`); returns the depth it had.
+    fn release_all(&self, ctx: &Ctx, record_as: ResIx) -> Result<u32, Unwind> {
+        let mut st = self.st.lock();
+        if st.owner != Some(ctx.tid) {
+            return Err(PyError::wait_unacquired().into());
+        }
+        let depth = st.depth;
+        st.owner = None;
+        st.depth = 0;
+        ctx.record(EventKind::Released { res: record_as, depth: 0, value: 0 });
+        self.cv.notify_one();
+        Ok(depth)
+    }
+
+    /// Take it back at `depth` (after `Condition.wait`), waiting as long as it takes.
+    fn reacquire(&self, ctx: &Ctx, depth: u32, record_as: ResIx) -> Result<(), Unwind> {
+        let mut st = self.st.lock();
+        ctx.wait_until(&self.cv, &mut st, None, |s| s.owner.is_none())?;
+        st.owner = Some(ctx.tid);
+        st.depth = depth;
+        ctx.record(EventKind::Acquired { res: record_as, depth, value: 0 });
+        Ok(())
+    }
+
+    fn acquire_as(&self, ctx: &Ctx, blocking: bool, timeout_ms: Option<f64>, res: ResIx) -> Result<bool, Unwind> {
+        check_acquire_args(blocking, timeout_ms)?;
+        {
+            let mut st = self.st.lock();
+            ctx.record(EventKind::Requested { res, blocking, timeout_ms });
+            if st.owner == Some(ctx.tid) {
+                st.depth += 1;
+                ctx.record(EventKind::Acquired { res, depth: st.depth, value: 0 });
+                return Ok(true);
+            }
+            if st.owner.is_none() {
+                st.owner = Some(ctx.tid);
+                st.depth = 1;
+                ctx.record(EventKind::Acquired { res, depth: 1, value: 0 });
+                return Ok(true);
+            }
+            if !blocking {
+                ctx.record(EventKind::AcquireFailed { res, timed_out: false });
+                return Ok(false);
+            }
+        }
+        let dl = deadline(ctx, timeout_ms);
+        ctx.blocking(WaitTarget::Resource(res), dl.is_some(), || {
+            let mut st = self.st.lock();
+            let got = ctx.wait_until(&self.cv, &mut st, dl, |s| s.owner.is_none())?;
+            if got {
+                st.owner = Some(ctx.tid);
+                st.depth = 1;
+                ctx.record(EventKind::Acquired { res, depth: 1, value: 0 });
+            } else {
+                ctx.record(EventKind::AcquireFailed { res, timed_out: true });
+            }
+            Ok(got)
+        })
+    }
+
+    fn release_as(&self, ctx: &Ctx, res: ResIx) -> Result<(), Unwind> {
+        let mut st = self.st.lock();
+        if st.owner != Some(ctx.tid) {
+            return Err(PyError::release_unacquired().into());
+        }
+        st.depth -= 1;
+        if st.depth == 0 {
+            st.owner = None;
+            self.cv.notify_one();
+        }
+        ctx.record(EventKind::Released { res, depth: st.depth, value: 0 });
+        Ok(())
+    }
+}
+
+impl Acquire for RLock {
+    fn acquire(&self, ctx: &Ctx, blocking: bool, timeout_ms: Option<f64>) -> Result<bool, Unwind> {
+        self.acquire_as(ctx, blocking, timeout_ms, self.id)
+    }
+    fn release(&self, ctx: &Ctx) -> Result<(), Unwind> {
+        self.release_as(ctx, self.id)
+    }
+}
+
+impl Waitable for RLock {
+    fn wake_all(&self) {
+        let _st = self.st.lock();
+        self.cv.notify_all();
+    }
+    fn resource(&self) -> Option<ResIx> {
+        Some(self.id)
+    }
+    fn holders(&self) -> Vec<ThreadIx> {
+        self.st.lock().owner.into_iter().collect()
+    }
+}
+
+// ------------------------------------------------------------------ Semaphore
+
+/// `threading.Semaphore` and `threading.BoundedSemaphore`.
+pub struct Semaphore {
+    id: ResIx,
+    bound: Option<i64>,
+    st: Mutex<SemState>,
+    cv: Condvar,
+}
+
+struct SemState {
+    value: i64,
+    holders: Vec<ThreadIx>,
+}
+
+impl Semaphore {
+    /// `Semaphore(value)`, or `BoundedSemaphore(value)` when `bounded`.
+    pub fn new(id: ResIx, value: i64, bounded: bool) -> Result<Self, PyError> {
+        if value < 0 {
+            return Err(PyError::semaphore_negative());
+        }
+        Ok(Self {
+            id,
+            bound: bounded.then_some(value),
+            st: Mutex::new(SemState { value, holders: Vec::new() }),
+            cv: Condvar::new(),
+        })
+    }
+
+    /// The counter now.
+    pub fn value(&self) -> i64 {
+        self.st.lock().value
+    }
+}
+
+impl Acquire for Semaphore {
+    fn acquire(&self, ctx: &Ctx, blocking: bool, timeout_ms: Option<f64>) -> Result<bool, Unwind> {
+        if !blocking && timeout_ms.is_some() {
+            return Err(PyError::new("ValueError", "can't specify timeout for non-blocking acquire").into());
+        }
+        let res = self.id;
+        let take = |st: &mut SemState| {
+            st.value -= 1;
+            st.holders.push(ctx.tid);
+            ctx.record(EventKind::Acquired { res, depth: 1, value: st.value });
+        };
+        {
+            let mut st = self.st.lock();
+            ctx.record(EventKind::Requested { res, blocking, timeout_ms });
+            if st.value > 0 {
+                take(&mut st);
+                return Ok(true);
+            }
+            if !blocking {
+                ctx.record(EventKind::AcquireFailed { res, timed_out: false });
+                return Ok(false);
+            }
+        }
+        let dl = deadline(ctx, timeout_ms);
+        ctx.blocking(WaitTarget::Resource(res), dl.is_some(), || {
+            let mut st = self.st.lock();
+            let got = ctx.wait_until(&self.cv, &mut st, dl, |s| s.value > 0)?;
+            if got {
+                take(&mut st);
+            } else {
+                ctx.record(EventKind::AcquireFailed { res, timed_out: true });
+            }
+            Ok(got)
+        })
+    }
+
+    fn release(&self, ctx: &Ctx) -> Result<(), Unwind> {
+        let mut st = self.st.lock();
+        if let Some(bound) = self.bound
+            && st.value >= bound
+        {
+            return Err(PyError::semaphore_overrelease().into());
+        }
+        st.value += 1;
+        if let Some(pos) = st.holders.iter().position(|t| *t == ctx.tid) {
+            st.holders.remove(pos);
+        } else if !st.holders.is_empty() {
+            st.holders.remove(0);
+        }
+        ctx.record(EventKind::Released { res: self.id, depth: 0, value: st.value });
+        self.cv.notify_one();
+        Ok(())
+    }
+}
+
+impl Waitable for Semaphore {
+    fn wake_all(&self) {
+        let _st = self.st.lock();
+        self.cv.notify_all();
+    }
+    fn resource(&self) -> Option<ResIx> {
+        Some(self.id)
+    }
+    fn holders(&self) -> Vec<ThreadIx> {
+        self.st.lock().holders.clone()
+    }
+}
+
+// ------------------------------------------------------------------ Condition
+
+/// `threading.Condition()` over its own RLock (Python's default).
+pub struct Condition {
+    id: ResIx,
+    lock: RLock,
+    st: Mutex<CondState>,
+    cv: Condvar,
+}
+
+#[derive(Default)]
+struct CondState {
+    next_ticket: u64,
+    waiting: VecDeque<u64>,
+    notified: Vec<u64>,
+}
+
+impl Condition {
+    /// A condition for resource `id`.
+    pub fn new(id: ResIx) -> Self {
+        Self { id, lock: RLock::new(id), st: Mutex::new(CondState::default()), cv: Condvar::new() }
+    }
+
+    /// `cond.wait(timeout)`: returns false if it timed out.
+    pub fn wait(&self, ctx: &Ctx, timeout_ms: Option<f64>) -> Result<bool, Unwind> {
+        let res = self.id;
+        let ticket = {
+            let mut st = self.st.lock();
+            if self.lock.state().0 != Some(ctx.tid) {
+                return Err(PyError::wait_unacquired().into());
+            }
+            let t = st.next_ticket;
+            st.next_ticket += 1;
+            st.waiting.push_back(t);
+            ctx.record(EventKind::CondWait { res, timeout_ms });
+            t
+        };
+        let depth = self.lock.release_all(ctx, res)?;
+        let dl = deadline(ctx, timeout_ms);
+        let woke = ctx.blocking(WaitTarget::Resource(res), dl.is_some(), || {
+            let mut st = self.st.lock();
+            let r = ctx.wait_until(&self.cv, &mut st, dl, |s| s.notified.contains(&ticket));
+            st.notified.retain(|t| *t != ticket);
+            st.waiting.retain(|t| *t != ticket);
+            let notified = r?;
+            ctx.record(EventKind::CondWoken { res, notified });
+            // Re-take the lock before returning, as Python does (still without the GIL).
+            drop(st);
+            self.lock.reacquire(ctx, depth, res)?;
+            Ok(notified)
+        })?;
+        Ok(woke)
+    }
+
+    /// `cond.notify(n)`; `n = None` is `notify_all()`. Wakes the oldest waiters first.
+    pub fn notify(&self, ctx: &Ctx, n: Option<u32>) -> Result<u32, Unwind> {
+        let mut st = self.st.lock();
+        if self.lock.state().0 != Some(ctx.tid) {
+            return Err(PyError::notify_unacquired().into());
+        }
+        let k = n.map_or(st.waiting.len(), |n| (n as usize).min(st.waiting.len()));
+        let woken: Vec<u64> = st.waiting.drain(..k).collect();
+        st.notified.extend(&woken);
+        ctx.record(EventKind::CondNotify { res: self.id, woken: k as u32 });
+        self.cv.notify_all();
+        Ok(k as u32)
+    }
+}
+
+impl Acquire for Condition {
+    fn acquire(&self, ctx: &Ctx, blocking: bool, timeout_ms: Option<f64>) -> Result<bool, Unwind> {
+        self.lock.acquire_as(ctx, blocking, timeout_ms, self.id)
+    }
+    fn release(&self, ctx: &Ctx) -> Result<(), Unwind> {
+        self.lock.release_as(ctx, self.id)
+    }
+}
+
+impl Waitable for Condition {
+    fn wake_all(&self) {
+        self.lock.wake_all();
+        let _st = self.st.lock();
+        self.cv.notify_all();
+    }
+    fn resource(&self) -> Option<ResIx> {
+        Some(self.id)
+    }
+    fn holders(&self) -> Vec<ThreadIx> {
+        self.lock.holders()
+    }
+}
+
+// ------------------------------------------------------------------ Event
+
+/// `threading.Event`.
+pub struct Event {
+    id: ResIx,
+    flag: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl Event {
+    /// A cleared event for resource `id`.
+    pub fn new(id: ResIx) -> Self {
+        Self { id, flag: Mutex::new(false), cv: Condvar::new() }
+    }
+
+    /// `event.set()`.
+    pub fn set(&self, ctx: &Ctx) {
+        let mut f = self.flag.lock();
+        *f = true;
+        ctx.record(EventKind::EventSet { res: self.id });
+        self.cv.notify_all();
+    }
+
+    /// `event.clear()`.
+    pub fn clear(&self, ctx: &Ctx) {
+        let mut f = self.flag.lock();
+        *f = false;
+        ctx.record(EventKind::EventClear { res: self.id });
+    }
+
+    /// `event.is_set()`.
+    pub fn is_set(&self) -> bool {
+        *self.flag.lock()
+    }
+
+    /// `event.wait(timeout)`: the flag on return.
+    pub fn wait(&self, ctx: &Ctx, timeout_ms: Option<f64>) -> Result<bool, Unwind> {
+        let res = self.id;
+        {
+            let f = self.flag.lock();
+            if *f {
+                ctx.record(EventKind::EventWoken { res, flag: true });
+                return Ok(true);
+            }
+            ctx.record(EventKind::EventWait { res, timeout_ms });
+        }
+        let dl = deadline(ctx, timeout_ms);
+        ctx.blocking(WaitTarget::Resource(res), dl.is_some(), || {
+            let mut f = self.flag.lock();
+            let flag = ctx.wait_until(&self.cv, &mut f, dl, |f| *f)?;
+            ctx.record(EventKind::EventWoken { res, flag });
+            Ok(flag)
+        })
+    }
+}
+
+impl Waitable for Event {
+    fn wake_all(&self) {
+        let _f = self.flag.lock();
+        self.cv.notify_all();
+    }
+    fn resource(&self) -> Option<ResIx> {
+        Some(self.id)
+    }
+}

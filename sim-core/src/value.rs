@@ -1,0 +1,167 @@
+//! Python-like values that scenario programs compute with, and their Python `repr`/`str`.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A value a scenario program holds: what a Python program would hold in a variable,
+/// put on a queue or send through a pipe.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(untagged)]
+pub enum Value {
+    /// `None`.
+    #[default]
+    None,
+    /// `True` / `False`.
+    Bool(bool),
+    /// An `int` (64-bit here).
+    Int(i64),
+    /// A `float`.
+    Float(f64),
+    /// A `str`.
+    Str(String),
+    /// A `list`.
+    List(Vec<Value>),
+    /// A `tuple`, serialized as `{"tuple": [...]}` so it survives a round trip.
+    Tuple(TupleValue),
+}
+
+/// A tuple, kept apart from lists so that `('A', 'B')` prints as Python prints it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TupleValue {
+    /// The elements.
+    pub tuple: Vec<Value>,
+}
+
+impl Value {
+    /// A tuple of these values.
+    pub fn tuple(items: Vec<Value>) -> Self {
+        Value::Tuple(TupleValue { tuple: items })
+    }
+
+    /// Python truthiness.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::None => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.is_empty(),
+            Value::List(l) => !l.is_empty(),
+            Value::Tuple(t) => !t.tuple.is_empty(),
+        }
+    }
+
+    /// Python's name of this value's type, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::None => "NoneType",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "str",
+            Value::List(_) => "list",
+            Value::Tuple(_) => "tuple",
+        }
+    }
+
+    /// The value as a number, if it is one (`bool` counts, as in Python).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Bool(b) => Some(f64::from(u8::from(*b))),
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    /// The value as an integer, if it is one.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Bool(b) => Some(i64::from(*b)),
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// Python's `repr()`.
+    pub fn repr(&self) -> String {
+        match self {
+            Value::Str(s) => {
+                if s.contains('\'') && !s.contains('"') {
+                    format!("\"{s}\"")
+                } else {
+                    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+                }
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+fn write_seq(f: &mut fmt::Formatter<'_>, items: &[Value]) -> fmt::Result {
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        f.write_str(&v.repr())?;
+    }
+    Ok(())
+}
+
+/// Python's `str()`.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::None => f.write_str("None"),
+            Value::Bool(true) => f.write_str("True"),
+            Value::Bool(false) => f.write_str("False"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => {
+                if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e16 {
+                    write!(f, "{x:.1}")
+                } else {
+                    write!(f, "{x}")
+                }
+            }
+            Value::Str(s) => f.write_str(s),
+            Value::List(items) => {
+                f.write_str("[")?;
+                write_seq(f, items)?;
+                f.write_str("]")
+            }
+            Value::Tuple(t) => {
+                f.write_str("(")?;
+                write_seq(f, &t.tuple)?;
+                if t.tuple.len() == 1 {
+                    f.write_str(",")?;
+                }
+                f.write_str(")")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_like_python() {
+        let v = Value::List(vec![Value::Int(0), Value::Int(1), Value::Str("A".into())]);
+        assert_eq!(v.to_string(), "[0, 1, 'A']");
+        let t = Value::tuple(vec![Value::Str("A".into()), Value::Str("B".into())]);
+        assert_eq!(t.to_string(), "('A', 'B')");
+        assert_eq!(Value::tuple(vec![Value::Int(1)]).to_string(), "(1,)");
+        assert_eq!(Value::Float(2.0).to_string(), "2.0");
+        assert_eq!(Value::Bool(true).to_string(), "True");
+        assert_eq!(Value::None.to_string(), "None");
+    }
+
+    #[test]
+    fn tuples_survive_json() {
+        let t = Value::List(vec![Value::tuple(vec![Value::Int(1), Value::Str("x".into())])]);
+        let s = serde_json::to_string(&t).unwrap();
+        let back: Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, t);
+    }
+}
