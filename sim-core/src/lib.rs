@@ -11,12 +11,18 @@
 #![deny(missing_docs)]
 
 pub mod channels;
+pub mod compile;
 pub mod event;
 pub mod expr;
 pub mod gil;
+pub mod interp;
 pub mod pyerror;
 pub mod recorder;
 pub mod rt;
+pub mod scenario;
+pub mod summary;
 pub mod sync;
+pub mod timeline;
+pub mod trace;
 pub mod value;
 pub mod watchdog;

@@ -1,0 +1,372 @@
+//! The run summary: one JSON object, the same from `threadline run --json` and
+//! `threadline summarize --json`, and a short human rendering of it.
+//!
+//! | field      | meaning |
+//! |------------|---------|
+//! | `scenario` | scenario id |
+//! | `params`   | parameter values |
+//! | `runtime`  | `gil`, `switch_interval_ms`, `time_scale` |
+//! | `wall_ms`  | time of the last event |
+//! | `threads`  | `name`, `process`, `outcome` (finished, killed, raised, stopped), `error`, `cpu_ms`, `gil_wait_ms`, `blocked_ms`, `io_ms` |
+//! | `gil`      | per process name: `handoffs`, `forced_switches`, `drop_requests`, `slice_ms_median` |
+//! | `resources`| per name: `kind` and `max_holders`, `max_len`, `blocked_puts`, `blocked_gets`, `capacity` as fits |
+//! | `vars`     | per name: `final`, `race_free`, `lost_updates` |
+//! | `deadlock` | null, or `threads`, `resources` and the `cycle` edges, and `words` |
+//! | `errors`   | `thread`, `type`, `message`, `caught` |
+//! | `output`   | printed lines, in order |
+//! | `events`   | how many events |
+
+use crate::event::WaitTarget;
+use crate::pyerror::PyError;
+use crate::scenario::{Params, ResourceKind};
+use crate::timeline::{ThreadState, Timeline};
+use crate::trace::Trace;
+use crate::value::Value;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The summary of one run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Scenario id.
+    pub scenario: String,
+    /// Parameter values.
+    pub params: Params,
+    /// Runtime settings.
+    pub runtime: crate::rt::RuntimeSettings,
+    /// Wall time in ms.
+    pub wall_ms: f64,
+    /// Per thread.
+    pub threads: Vec<ThreadSummary>,
+    /// Per process name.
+    pub gil: BTreeMap<String, GilSummary>,
+    /// Per resource name.
+    pub resources: BTreeMap<String, ResourceSummary>,
+    /// Per variable name.
+    pub vars: BTreeMap<String, VarSummary>,
+    /// The deadlock, if any.
+    pub deadlock: Option<DeadlockSummary>,
+    /// Exceptions raised.
+    pub errors: Vec<ErrorSummary>,
+    /// Printed lines.
+    pub output: Vec<String>,
+    /// Event count.
+    pub events: usize,
+}
+
+/// One thread.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThreadSummary {
+    /// Its name.
+    pub name: String,
+    /// Its process's name.
+    pub process: String,
+    /// finished | killed | raised | stopped | not_started.
+    pub outcome: String,
+    /// The uncaught exception, for `raised`.
+    pub error: Option<PyError>,
+    /// Running time.
+    pub cpu_ms: f64,
+    /// Time waiting for the GIL.
+    pub gil_wait_ms: f64,
+    /// Time blocked on primitives and joins.
+    pub blocked_ms: f64,
+    /// Time in I/O and sleep.
+    pub io_ms: f64,
+}
+
+/// One process's GIL.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GilSummary {
+    /// Handoffs between different threads.
+    pub handoffs: usize,
+    /// Forced releases.
+    pub forced_switches: u32,
+    /// Drop requests set by waiters.
+    pub drop_requests: usize,
+    /// Median time one thread held the GIL, in ms.
+    pub slice_ms_median: f64,
+}
+
+/// One resource.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResourceSummary {
+    /// lock, rlock, semaphore, bounded_semaphore, condition, event, queue, pipe, pool.
+    pub kind: String,
+    /// Semaphore value, queue maxsize, pool workers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<i64>,
+    /// Most simultaneous holders.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_holders: Option<u32>,
+    /// Longest queue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_len: Option<u32>,
+    /// Puts that waited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked_puts: Option<u32>,
+    /// Gets that waited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked_gets: Option<u32>,
+    /// Counter at the end (semaphores).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub final_value: Option<i64>,
+}
+
+/// One variable (the main process's copy).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VarSummary {
+    /// Its final value.
+    #[serde(rename = "final")]
+    pub final_value: Value,
+    /// What a race-free run would hold.
+    pub race_free: Value,
+    /// race_free − final, for numbers.
+    pub lost_updates: Option<i64>,
+}
+
+/// A deadlock.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeadlockSummary {
+    /// Threads in it.
+    pub threads: Vec<String>,
+    /// Resources they wait for.
+    pub resources: Vec<String>,
+    /// Edges: thread, waits_for, held_by.
+    pub cycle: Vec<BTreeMap<String, Option<String>>>,
+    /// In words.
+    pub words: String,
+}
+
+/// One exception.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErrorSummary {
+    /// Thread name.
+    pub thread: String,
+    /// Exception type.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Message.
+    pub message: String,
+    /// Caught by a `try` (else it ended the thread).
+    pub caught: bool,
+}
+
+fn ms(ns: u64) -> f64 {
+    (ns as f64 / 1e4).round() / 100.0
+}
+
+impl Summary {
+    /// Summarize a trace.
+    pub fn of_trace(trace: &Trace) -> Self {
+        let tl = Timeline::from_events(&trace.threads, &trace.processes, &trace.resources, &trace.vars, &trace.events);
+        Self::of(trace, &tl)
+    }
+
+    /// Summarize a trace whose timeline is already built.
+    pub fn of(trace: &Trace, tl: &Timeline) -> Self {
+        let tname = |t: u32| trace.threads.get(t as usize).map_or_else(|| format!("#{t}"), |m| m.name.clone());
+        let threads = trace
+            .threads
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let th = i as u32;
+                let lane = &tl.threads[i];
+                let outcome = match lane.end {
+                    Some(ThreadState::Finished) => "finished",
+                    Some(ThreadState::Killed) => "killed",
+                    Some(ThreadState::Raised) => "raised",
+                    Some(_) => "stopped",
+                    None if lane.phases.is_empty() => "not_started",
+                    None => "stopped",
+                };
+                ThreadSummary {
+                    name: m.name.clone(),
+                    process: trace.processes.get(m.process as usize).map_or_else(String::new, |p| p.name.clone()),
+                    outcome: outcome.into(),
+                    error: lane.errors.iter().find(|e| !e.2).map(|e| e.1.clone()),
+                    cpu_ms: ms(tl.time_in(th, |s| s == ThreadState::Running)),
+                    gil_wait_ms: ms(tl.time_in(th, |s| s == ThreadState::WaitingGil)),
+                    blocked_ms: ms(tl.time_in(th, |s| matches!(s, ThreadState::Blocked(_)))),
+                    io_ms: ms(tl.time_in(th, |s| matches!(s, ThreadState::Io | ThreadState::Sleep))),
+                }
+            })
+            .collect();
+        let gil = if trace.runtime.gil == crate::rt::GilMode::FreeThreaded {
+            BTreeMap::new()
+        } else {
+            trace
+                .processes
+                .iter()
+                .zip(&tl.gils)
+                .filter(|(_, g)| !g.phases.is_empty())
+                .map(|(p, g)| {
+                    let mut s = g.slices_ns.clone();
+                    s.sort_unstable();
+                    let median = s.get(s.len() / 2).copied().unwrap_or(0);
+                    (
+                        p.name.clone(),
+                        GilSummary {
+                            handoffs: g.handoffs.len(),
+                            forced_switches: g.forced_switches,
+                            drop_requests: g.drop_requests.len(),
+                            slice_ms_median: ms(median),
+                        },
+                    )
+                })
+                .collect()
+        };
+        let resources = trace
+            .resources
+            .iter()
+            .zip(&tl.resources)
+            .map(|(r, l)| {
+                use ResourceKind as K;
+                let holdable = r.kind.is_acquirable();
+                let sem = matches!(r.kind, K::Semaphore | K::BoundedSemaphore);
+                let queue = r.kind == K::Queue;
+                (
+                    r.name.clone(),
+                    ResourceSummary {
+                        kind: r.kind.as_str().into(),
+                        capacity: (sem || queue || r.kind == K::Pool).then_some(r.capacity),
+                        max_holders: holdable.then_some(l.max_holders),
+                        max_len: queue.then_some(l.max_len),
+                        blocked_puts: queue.then_some(l.blocked_puts),
+                        blocked_gets: queue.then_some(l.blocked_gets),
+                        final_value: if sem { l.counter.last().map(|c| c.1) } else { None },
+                    },
+                )
+            })
+            .collect();
+        let vars = trace
+            .vars
+            .iter()
+            .zip(&tl.vars)
+            .map(|(name, l)| {
+                let init = trace
+                    .scenario
+                    .vars
+                    .iter()
+                    .find(|v| &v.name == name)
+                    .and_then(|v| crate::expr::parse(&v.init).ok())
+                    .and_then(|e| crate::expr::eval(&e, &mut crate::expr::ParamEnv { params: &trace.params, locals: &[] }).ok())
+                    .unwrap_or_default();
+                let final_value = l.last.clone().unwrap_or_else(|| init.clone());
+                let race_free = l.race_free.clone().unwrap_or(init);
+                let lost = match (race_free.as_i64(), final_value.as_i64()) {
+                    (Some(r), Some(f)) => Some(r - f),
+                    _ => None,
+                };
+                (name.clone(), VarSummary { final_value, race_free, lost_updates: lost })
+            })
+            .collect();
+        let deadlock = tl.deadlock.as_ref().map(|(_, edges)| {
+            let rname = |w: &WaitTarget| match w {
+                WaitTarget::Resource(r) => trace.resources.get(*r as usize).map_or_else(|| format!("#{r}"), |m| m.name.clone()),
+                WaitTarget::Thread(t) => tname(*t),
+            };
+            DeadlockSummary {
+                threads: edges.iter().map(|e| tname(e.thread)).collect(),
+                resources: edges.iter().map(|e| rname(&e.waits_for)).collect(),
+                cycle: edges
+                    .iter()
+                    .map(|e| {
+                        BTreeMap::from([
+                            ("thread".to_string(), Some(tname(e.thread))),
+                            ("waits_for".to_string(), Some(rname(&e.waits_for))),
+                            ("held_by".to_string(), e.held_by.map(tname)),
+                        ])
+                    })
+                    .collect(),
+                words: tl.deadlock_words().unwrap_or_default(),
+            }
+        });
+        let mut errors: Vec<(u64, ErrorSummary)> = tl
+            .threads
+            .iter()
+            .enumerate()
+            .flat_map(|(i, l)| {
+                let thread = tname(i as u32);
+                l.errors.iter().map(move |(t, e, caught)| {
+                    (*t, ErrorSummary { thread: thread.clone(), ty: e.ty.clone(), message: e.message.clone(), caught: *caught })
+                })
+            })
+            .collect();
+        errors.sort_by_key(|e| e.0);
+        let errors = errors.into_iter().map(|(_, e)| e).collect();
+        Summary {
+            scenario: trace.scenario.id.clone(),
+            params: trace.params.clone(),
+            runtime: trace.runtime.clone(),
+            wall_ms: ms(tl.end_ns),
+            threads,
+            gil,
+            resources,
+            vars,
+            deadlock,
+            errors,
+            output: tl.output.iter().map(|o| o.2.clone()).collect(),
+            events: tl.n_events,
+        }
+    }
+
+    /// A short human rendering.
+    pub fn human(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let params: Vec<String> = self.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let _ = writeln!(
+            s,
+            "{} [{}] gil={} switch={}ms scale={}  wall {:.1} ms, {} events",
+            self.scenario,
+            params.join(" "),
+            self.runtime.gil.as_str(),
+            self.runtime.switch_interval_ms,
+            self.runtime.time_scale,
+            self.wall_ms,
+            self.events
+        );
+        if !self.output.is_empty() {
+            let _ = writeln!(s, "-- output --");
+            for l in &self.output {
+                let _ = writeln!(s, "{l}");
+            }
+        }
+        let _ = writeln!(s, "-- threads --");
+        for t in &self.threads {
+            let err = t.error.as_ref().map(|e| format!("  {e}")).unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "{:<24} {:<9} cpu {:>8.1} ms  gil-wait {:>8.1} ms  blocked {:>8.1} ms  io {:>8.1} ms{err}",
+                t.name, t.outcome, t.cpu_ms, t.gil_wait_ms, t.blocked_ms, t.io_ms
+            );
+        }
+        for (p, g) in &self.gil {
+            let _ = writeln!(
+                s,
+                "GIL of {p}: {} handoffs, {} forced switches, {} drop requests, median slice {:.2} ms",
+                g.handoffs, g.forced_switches, g.drop_requests, g.slice_ms_median
+            );
+        }
+        for (name, r) in &self.resources {
+            let mut bits = vec![r.kind.clone()];
+            if let Some(h) = r.max_holders {
+                bits.push(format!("max holders {h}"));
+            }
+            if let Some(l) = r.max_len {
+                bits.push(format!("max length {l}"));
+            }
+            let _ = writeln!(s, "{name}: {}", bits.join(", "));
+        }
+        for (name, v) in &self.vars {
+            let lost = v.lost_updates.filter(|l| *l != 0).map(|l| format!(" ({l} lost updates)")).unwrap_or_default();
+            let _ = writeln!(s, "{name} = {} (race-free: {}){lost}", v.final_value.repr(), v.race_free.repr());
+        }
+        if let Some(d) = &self.deadlock {
+            let _ = writeln!(s, "{}", d.words);
+        }
+        s
+    }
+}

@@ -1,0 +1,623 @@
+//! The Timeline model: lanes of phases built incrementally from events. The app draws only
+//! this (live runs append as events arrive, replays have them all), and the summary reads it.
+//! A phase lasts from its `start_ns` until the next phase of its lane begins.
+
+use crate::compile::ResourceInfo;
+use crate::event::{Event, EventKind, GilReason, ResIx, ThreadIx, WaitEdge, WaitTarget};
+use crate::pyerror::PyError;
+use crate::rt::{ProcessMeta, ThreadMeta};
+use crate::scenario::ResourceKind;
+use crate::value::Value;
+use std::collections::VecDeque;
+
+/// What a thread is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ThreadState {
+    /// Not started yet.
+    NotStarted,
+    /// Running Python code (holding the GIL, where there is one).
+    Running,
+    /// Runnable, waiting for its process's GIL.
+    WaitingGil,
+    /// Blocked on a resource or a thread.
+    Blocked(WaitTarget),
+    /// In I/O (GIL released).
+    Io,
+    /// In `time.sleep` (GIL released).
+    Sleep,
+    /// Returned normally.
+    Finished,
+    /// A daemon thread killed at exit.
+    Killed,
+    /// Ended by an uncaught exception.
+    Raised,
+    /// Stopped by the user or after a deadlock.
+    Stopped,
+}
+
+impl ThreadState {
+    /// Whether the thread has ended.
+    pub fn is_end(self) -> bool {
+        matches!(self, Self::Finished | Self::Killed | Self::Raised | Self::Stopped)
+    }
+}
+
+/// A span of one state.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Phase<S> {
+    /// When it began.
+    pub start_ns: u64,
+    /// The state.
+    pub state: S,
+}
+
+/// Append `state` at `t_ns`, merging with the last phase when nothing changes and replacing
+/// a phase that would last zero time.
+fn push_phase<S: PartialEq + Copy>(phases: &mut Vec<Phase<S>>, t_ns: u64, state: S) {
+    if let Some(last) = phases.last_mut() {
+        if last.state == state {
+            return;
+        }
+        if last.start_ns == t_ns {
+            last.state = state;
+            let n = phases.len();
+            if n >= 2 && phases[n - 2].state == state {
+                phases.pop();
+            }
+            return;
+        }
+    }
+    phases.push(Phase { start_ns: t_ns, state });
+}
+
+/// Index of the phase in force at `t_ns` (binary search).
+pub fn phase_at<S>(phases: &[Phase<S>], t_ns: u64) -> Option<usize> {
+    let i = phases.partition_point(|p| p.start_ns <= t_ns);
+    i.checked_sub(1)
+}
+
+/// One thread's lane.
+#[derive(Clone, Debug, Default)]
+pub struct ThreadLane {
+    /// State phases.
+    pub phases: Vec<Phase<ThreadState>>,
+    /// Exceptions raised on this thread: (t_ns, error, caught).
+    pub errors: Vec<(u64, PyError, bool)>,
+    /// Final state.
+    pub end: Option<ThreadState>,
+}
+
+impl ThreadLane {
+    /// The state now (after the last event).
+    pub fn state(&self) -> ThreadState {
+        self.phases.last().map_or(ThreadState::NotStarted, |p| p.state)
+    }
+    /// The state at `t_ns`.
+    pub fn state_at(&self, t_ns: u64) -> ThreadState {
+        phase_at(&self.phases, t_ns).map_or(ThreadState::NotStarted, |i| self.phases[i].state)
+    }
+}
+
+/// A GIL handoff from one thread to another.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Handoff {
+    /// When the old holder released it.
+    pub released_ns: u64,
+    /// When the new holder took it.
+    pub acquired_ns: u64,
+    /// The old holder.
+    pub from: ThreadIx,
+    /// The new holder.
+    pub to: ThreadIx,
+    /// The release was forced by a drop request.
+    pub forced: bool,
+}
+
+/// One process's GIL lane.
+#[derive(Clone, Debug, Default)]
+pub struct GilLane {
+    /// Holder phases (None = free).
+    pub phases: Vec<Phase<Option<ThreadIx>>>,
+    /// Handoffs between different threads.
+    pub handoffs: Vec<Handoff>,
+    /// When waiters set the drop request.
+    pub drop_requests: Vec<u64>,
+    /// How many releases were forced.
+    pub forced_switches: u32,
+    /// How long each holding lasted, in ns.
+    pub slices_ns: Vec<u64>,
+    last_release: Option<(u64, ThreadIx, bool)>,
+    held_since: Option<u64>,
+}
+
+/// A resource's lane.
+#[derive(Clone, Debug, Default)]
+pub struct ResourceLane {
+    /// Holder phases (locks, semaphores, conditions): who holds it.
+    pub holders: Vec<Phase<HolderSet>>,
+    /// Counter series: semaphore value, queue length, RLock depth.
+    pub counter: Vec<(u64, i64)>,
+    /// Threads waiting now.
+    pub waiters: Vec<ThreadIx>,
+    /// Queue and pipe traffic, for contents at any instant: (t_ns, item, put?).
+    pub traffic: Vec<(u64, Value, bool)>,
+    /// Most simultaneous holders seen.
+    pub max_holders: u32,
+    /// Longest queue seen.
+    pub max_len: u32,
+    /// Puts that had to wait.
+    pub blocked_puts: u32,
+    /// Gets that had to wait.
+    pub blocked_gets: u32,
+    cur: HolderSet,
+}
+
+/// Up to a few holders, small and `Copy` (a semaphore's holders beyond 8 are counted only).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HolderSet {
+    /// How many hold it.
+    pub count: u32,
+    /// The first holders (up to 8).
+    pub first: [ThreadIx; 8],
+}
+
+impl HolderSet {
+    /// The listed holders.
+    pub fn threads(&self) -> &[ThreadIx] {
+        &self.first[..(self.count as usize).min(8)]
+    }
+    fn add(&mut self, t: ThreadIx) {
+        if (self.count as usize) < 8 {
+            self.first[self.count as usize] = t;
+        }
+        self.count += 1;
+    }
+    fn remove(&mut self, t: ThreadIx) {
+        let n = (self.count as usize).min(8);
+        if let Some(pos) = self.first[..n].iter().position(|x| *x == t) {
+            self.first.copy_within(pos + 1..n, pos);
+            self.count -= 1;
+        } else if self.count > 0 {
+            if n > 0 && self.count as usize <= 8 {
+                self.first.copy_within(1..n, 0);
+            }
+            self.count -= 1;
+        }
+    }
+}
+
+/// A shared variable's lane.
+#[derive(Clone, Debug, Default)]
+pub struct VarLane {
+    /// (t_ns, value, race-free value) for numeric values.
+    pub series: Vec<(u64, f64, f64)>,
+    /// The last value written (None if never written).
+    pub last: Option<Value>,
+    /// The race-free value after the same updates.
+    pub race_free: Option<Value>,
+}
+
+/// An arrow between two lanes: something one thread did that another thread received.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Arrow {
+    /// Source time.
+    pub from_ns: u64,
+    /// Source thread.
+    pub from: ThreadIx,
+    /// Destination time.
+    pub to_ns: u64,
+    /// Destination thread.
+    pub to: ThreadIx,
+    /// The resource it went through.
+    pub res: ResIx,
+}
+
+/// Every lane of a run.
+#[derive(Clone, Debug, Default)]
+pub struct Timeline {
+    /// Thread table.
+    pub thread_meta: Vec<ThreadMeta>,
+    /// Process table.
+    pub process_meta: Vec<ProcessMeta>,
+    /// Resource table.
+    pub resource_meta: Vec<ResourceInfo>,
+    /// Variable names.
+    pub var_names: Vec<String>,
+    /// One lane per thread.
+    pub threads: Vec<ThreadLane>,
+    /// One GIL lane per process.
+    pub gils: Vec<GilLane>,
+    /// One lane per resource.
+    pub resources: Vec<ResourceLane>,
+    /// One lane per variable (per main-process copy).
+    pub vars: Vec<VarLane>,
+    /// Lock handoffs and queue/pipe deliveries.
+    pub arrows: Vec<Arrow>,
+    /// Printed lines: (t_ns, thread, line).
+    pub output: Vec<(u64, ThreadIx, String)>,
+    /// The deadlock, if one was found: (t_ns, edges).
+    pub deadlock: Option<(u64, Vec<WaitEdge>)>,
+    /// Time of the last event.
+    pub end_ns: u64,
+    /// Events seen.
+    pub n_events: usize,
+    last_release: Vec<Option<(u64, ThreadIx)>>,
+    pending_puts: Vec<VecDeque<(u64, ThreadIx)>>,
+}
+
+impl Timeline {
+    /// An empty timeline for these tables.
+    pub fn new(threads: &[ThreadMeta], processes: &[ProcessMeta], resources: &[ResourceInfo], vars: &[String]) -> Self {
+        Self {
+            thread_meta: threads.to_vec(),
+            process_meta: processes.to_vec(),
+            resource_meta: resources.to_vec(),
+            var_names: vars.to_vec(),
+            threads: vec![ThreadLane::default(); threads.len()],
+            gils: vec![GilLane::default(); processes.len()],
+            resources: resources
+                .iter()
+                .map(|r| {
+                    let mut lane = ResourceLane::default();
+                    if matches!(r.kind, ResourceKind::Semaphore | ResourceKind::BoundedSemaphore) {
+                        lane.counter.push((0, r.capacity));
+                    }
+                    if r.kind == ResourceKind::Queue {
+                        lane.counter.push((0, 0));
+                    }
+                    lane
+                })
+                .collect(),
+            vars: vec![VarLane::default(); vars.len()],
+            last_release: vec![None; resources.len()],
+            pending_puts: vec![VecDeque::new(); resources.len() * 2],
+            ..Self::default()
+        }
+    }
+
+    /// Build from a whole list of events.
+    pub fn from_events(threads: &[ThreadMeta], processes: &[ProcessMeta], resources: &[ResourceInfo], vars: &[String], events: &[Event]) -> Self {
+        let mut t = Self::new(threads, processes, resources, vars);
+        for e in events {
+            t.push(e);
+        }
+        t
+    }
+
+    fn set_state(&mut self, thread: ThreadIx, t_ns: u64, s: ThreadState) {
+        if let Some(lane) = self.threads.get_mut(thread as usize) {
+            if lane.state().is_end() {
+                return;
+            }
+            push_phase(&mut lane.phases, t_ns, s);
+            if s.is_end() {
+                lane.end = Some(s);
+            }
+        }
+    }
+
+    fn unblock(&mut self, thread: ThreadIx, t_ns: u64) {
+        if let Some(lane) = self.threads.get(thread as usize)
+            && matches!(lane.state(), ThreadState::Blocked(_))
+        {
+            self.set_state(thread, t_ns, ThreadState::Running);
+        }
+    }
+
+    fn res_lane(&mut self, res: ResIx) -> Option<&mut ResourceLane> {
+        self.resources.get_mut(res as usize)
+    }
+
+    /// Add one event (events must come in sequence order).
+    pub fn push(&mut self, e: &Event) {
+        use EventKind as K;
+        let (t, th) = (e.t_ns, e.thread);
+        self.end_ns = self.end_ns.max(t);
+        self.n_events += 1;
+        let blocked = |r: ResIx| ThreadState::Blocked(WaitTarget::Resource(r));
+        match &e.kind {
+            K::ThreadStarted | K::CpuBegin { .. } | K::CpuEnd | K::IoEnd => self.set_state(th, t, ThreadState::Running),
+            K::ThreadFinished => self.set_state(th, t, ThreadState::Finished),
+            K::ThreadKilled => self.set_state(th, t, ThreadState::Killed),
+            K::ThreadStopped => self.set_state(th, t, ThreadState::Stopped),
+            K::ThreadRaised { error } => {
+                if let Some(l) = self.threads.get_mut(th as usize) {
+                    l.errors.push((t, error.clone(), false));
+                }
+                self.set_state(th, t, ThreadState::Raised);
+            }
+            K::Error { error } => {
+                if let Some(l) = self.threads.get_mut(th as usize) {
+                    l.errors.push((t, error.clone(), true));
+                }
+                self.unblock(th, t);
+            }
+            K::IoBegin { sleep, .. } => self.set_state(th, t, if *sleep { ThreadState::Sleep } else { ThreadState::Io }),
+            K::GilRequested => self.set_state(th, t, ThreadState::WaitingGil),
+            K::GilAcquired => {
+                self.set_state(th, t, ThreadState::Running);
+                if let Some(g) = self.gils.get_mut(e.process as usize) {
+                    push_phase(&mut g.phases, t, Some(th));
+                    if let Some((rt, from, forced)) = g.last_release
+                        && from != th
+                    {
+                        g.handoffs.push(Handoff { released_ns: rt, acquired_ns: t, from, to: th, forced });
+                    }
+                    g.held_since = Some(t);
+                }
+            }
+            K::GilDropRequested => {
+                if let Some(g) = self.gils.get_mut(e.process as usize) {
+                    g.drop_requests.push(t);
+                }
+            }
+            K::GilReleased { reason } => {
+                if let Some(g) = self.gils.get_mut(e.process as usize) {
+                    push_phase(&mut g.phases, t, None);
+                    let forced = *reason == GilReason::Forced;
+                    g.forced_switches += u32::from(forced);
+                    g.last_release = Some((t, th, forced));
+                    if let Some(s) = g.held_since.take() {
+                        g.slices_ns.push(t - s);
+                    }
+                }
+                if *reason == GilReason::Forced {
+                    self.set_state(th, t, ThreadState::WaitingGil);
+                }
+            }
+            K::Requested { res, .. } => {
+                self.set_state(th, t, blocked(*res));
+                if let Some(l) = self.res_lane(*res) {
+                    l.waiters.push(th);
+                }
+            }
+            K::Acquired { res, depth, value } => {
+                self.set_state(th, t, ThreadState::Running);
+                let kind = self.resource_meta.get(*res as usize).map(|r| r.kind);
+                let arrow_from = self.last_release.get(*res as usize).copied().flatten();
+                if let Some((rt, from)) = arrow_from
+                    && from != th
+                    && *depth <= 1
+                {
+                    self.arrows.push(Arrow { from_ns: rt, from, to_ns: t, to: th, res: *res });
+                }
+                if let Some(l) = self.res_lane(*res) {
+                    if let Some(p) = l.waiters.iter().position(|w| *w == th) {
+                        l.waiters.remove(p);
+                    }
+                    if *depth <= 1 {
+                        l.cur.add(th);
+                        l.max_holders = l.max_holders.max(l.cur.count);
+                        push_phase(&mut l.holders, t, l.cur);
+                    }
+                    match kind {
+                        Some(ResourceKind::Semaphore | ResourceKind::BoundedSemaphore) => l.counter.push((t, *value)),
+                        Some(ResourceKind::Rlock | ResourceKind::Condition) => l.counter.push((t, i64::from(*depth))),
+                        _ => {}
+                    }
+                }
+            }
+            K::Released { res, depth, value } => {
+                let kind = self.resource_meta.get(*res as usize).map(|r| r.kind);
+                if *depth == 0
+                    && let Some(slot) = self.last_release.get_mut(*res as usize)
+                {
+                    *slot = Some((t, th));
+                }
+                if let Some(l) = self.res_lane(*res) {
+                    if *depth == 0 {
+                        if kind == Some(ResourceKind::Lock) {
+                            l.cur = HolderSet::default();
+                        } else {
+                            l.cur.remove(th);
+                        }
+                        push_phase(&mut l.holders, t, l.cur);
+                    }
+                    match kind {
+                        Some(ResourceKind::Semaphore | ResourceKind::BoundedSemaphore) => l.counter.push((t, *value)),
+                        Some(ResourceKind::Rlock | ResourceKind::Condition) => l.counter.push((t, i64::from(*depth))),
+                        _ => {}
+                    }
+                }
+            }
+            K::AcquireFailed { res, .. } => {
+                self.set_state(th, t, ThreadState::Running);
+                if let Some(l) = self.res_lane(*res)
+                    && let Some(p) = l.waiters.iter().position(|w| *w == th)
+                {
+                    l.waiters.remove(p);
+                }
+            }
+            K::CondWait { res, .. } | K::EventWait { res, .. } | K::QueueJoinWait { res } | K::PipeWait { res, .. } => {
+                self.set_state(th, t, blocked(*res));
+            }
+            K::ResultWait { res, .. } => self.set_state(th, t, blocked(*res)),
+            K::CondWoken { .. } | K::EventWoken { .. } | K::Joined { .. } => self.unblock(th, t),
+            K::QueueBlocked { res, put, .. } => {
+                self.set_state(th, t, blocked(*res));
+                if let Some(l) = self.res_lane(*res) {
+                    if *put {
+                        l.blocked_puts += 1;
+                    } else {
+                        l.blocked_gets += 1;
+                    }
+                }
+            }
+            K::QueuePut { res, item, len } => {
+                self.unblock(th, t);
+                if let Some(q) = self.pending_puts.get_mut(*res as usize * 2) {
+                    q.push_back((t, th));
+                }
+                if let Some(l) = self.res_lane(*res) {
+                    l.counter.push((t, i64::from(*len)));
+                    l.max_len = l.max_len.max(*len);
+                    l.traffic.push((t, item.clone(), true));
+                }
+            }
+            K::QueueGet { res, item, len } => {
+                self.unblock(th, t);
+                if let Some((pt, from)) = self.pending_puts.get_mut(*res as usize * 2).and_then(VecDeque::pop_front)
+                    && from != th
+                {
+                    self.arrows.push(Arrow { from_ns: pt, from, to_ns: t, to: th, res: *res });
+                }
+                if let Some(l) = self.res_lane(*res) {
+                    l.counter.push((t, i64::from(*len)));
+                    l.traffic.push((t, item.clone(), false));
+                }
+            }
+            K::PipeSend { res, end, item } => {
+                // What end `e` sends waits at the other end: slot res*2 + (1 - e).
+                if let Some(q) = self.pending_puts.get_mut(*res as usize * 2 + 1 - (*end as usize).min(1)) {
+                    q.push_back((t, th));
+                }
+                if let Some(l) = self.res_lane(*res) {
+                    l.traffic.push((t, item.clone(), true));
+                }
+            }
+            K::PipeRecv { res, end, item } => {
+                self.unblock(th, t);
+                if let Some((pt, from)) = self.pending_puts.get_mut(*res as usize * 2 + (*end as usize).min(1)).and_then(VecDeque::pop_front)
+                    && from != th
+                {
+                    self.arrows.push(Arrow { from_ns: pt, from, to_ns: t, to: th, res: *res });
+                }
+                if let Some(l) = self.res_lane(*res) {
+                    l.traffic.push((t, item.clone(), false));
+                }
+            }
+            K::JoinWait { target } => self.set_state(th, t, ThreadState::Blocked(WaitTarget::Thread(*target))),
+            K::VarWrite { var, value, race_free } => {
+                if let Some(l) = self.vars.get_mut(*var as usize)
+                    && e.process == 0
+                {
+                    if let (Some(v), Some(r)) = (value.as_f64(), race_free.as_f64()) {
+                        l.series.push((t, v, r));
+                    }
+                    l.last = Some(value.clone());
+                    l.race_free = Some(race_free.clone());
+                }
+            }
+            K::Print { line } => self.output.push((t, th, line.clone())),
+            K::Deadlock { cycle } => self.deadlock = Some((t, cycle.clone())),
+            K::CondNotify { .. }
+            | K::EventSet { .. }
+            | K::EventClear { .. }
+            | K::QueueTaskDone { .. }
+            | K::PipeClose { .. }
+            | K::StartThread { .. }
+            | K::VarRead { .. }
+            | K::TaskSubmitted { .. }
+            | K::TaskStarted { .. }
+            | K::TaskFinished { .. } => {}
+        }
+    }
+
+    /// The items in queue `res` at `t_ns` (replays its traffic).
+    pub fn queue_contents_at(&self, res: ResIx, t_ns: u64) -> Vec<Value> {
+        let mut items = VecDeque::new();
+        if let Some(l) = self.resources.get(res as usize) {
+            for (t, item, put) in &l.traffic {
+                if *t > t_ns {
+                    break;
+                }
+                if *put {
+                    items.push_back(item.clone());
+                } else {
+                    items.pop_front();
+                }
+            }
+        }
+        items.into()
+    }
+
+    /// The holders of `res` at `t_ns`.
+    pub fn holders_at(&self, res: ResIx, t_ns: u64) -> Vec<ThreadIx> {
+        self.resources
+            .get(res as usize)
+            .and_then(|l| phase_at(&l.holders, t_ns).map(|i| l.holders[i].state.threads().to_vec()))
+            .unwrap_or_default()
+    }
+
+    /// The GIL holder of `process` at `t_ns`.
+    pub fn gil_holder_at(&self, process: usize, t_ns: u64) -> Option<ThreadIx> {
+        let g = self.gils.get(process)?;
+        phase_at(&g.phases, t_ns).and_then(|i| g.phases[i].state)
+    }
+
+    /// The counter of `res` at `t_ns`.
+    pub fn counter_at(&self, res: ResIx, t_ns: u64) -> Option<i64> {
+        let c = &self.resources.get(res as usize)?.counter;
+        let i = c.partition_point(|(t, _)| *t <= t_ns);
+        i.checked_sub(1).map(|i| c[i].1)
+    }
+
+    /// Total ns thread `th` spent in states matching `pred`, up to the end.
+    pub fn time_in(&self, th: ThreadIx, pred: impl Fn(ThreadState) -> bool) -> u64 {
+        let Some(lane) = self.threads.get(th as usize) else { return 0 };
+        let mut total = 0;
+        for (i, p) in lane.phases.iter().enumerate() {
+            let end = lane.phases.get(i + 1).map_or(self.end_ns, |n| n.start_ns);
+            if pred(p.state) {
+                total += end.saturating_sub(p.start_ns);
+            }
+        }
+        total
+    }
+
+    /// Describe a deadlock in words: "Thread-1 holds lock1 and waits for lock2, held by Thread-2, …".
+    pub fn deadlock_words(&self) -> Option<String> {
+        let (_, edges) = self.deadlock.as_ref()?;
+        let tname = |t: ThreadIx| self.thread_meta.get(t as usize).map_or_else(|| format!("#{t}"), |m| m.name.clone());
+        let target = |w: &WaitTarget| match w {
+            WaitTarget::Resource(r) => self.resource_meta.get(*r as usize).map_or_else(|| format!("#{r}"), |m| m.name.clone()),
+            WaitTarget::Thread(t) => format!("thread {}", tname(*t)),
+        };
+        let parts: Vec<String> = edges
+            .iter()
+            .map(|e| match e.held_by {
+                Some(h) => format!("{} waits for {}, held by {}", tname(e.thread), target(&e.waits_for), tname(h)),
+                None => format!("{} waits for {} forever", tname(e.thread), target(&e.waits_for)),
+            })
+            .collect();
+        Some(format!("Deadlock: {}.", parts.join("; ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_merge_and_zero_length_phases_are_replaced() {
+        let mut p = Vec::new();
+        push_phase(&mut p, 0, 1);
+        push_phase(&mut p, 5, 1);
+        push_phase(&mut p, 10, 2);
+        push_phase(&mut p, 10, 3);
+        push_phase(&mut p, 20, 3);
+        push_phase(&mut p, 30, 1);
+        assert_eq!(p.iter().map(|x| (x.start_ns, x.state)).collect::<Vec<_>>(), vec![(0, 1), (10, 3), (30, 1)]);
+        assert_eq!(phase_at(&p, 9), Some(0));
+        assert_eq!(phase_at(&p, 10), Some(1));
+        assert_eq!(phase_at(&p, 1000), Some(2));
+        // A zero-length detour back to the previous state disappears entirely.
+        let mut q = Vec::new();
+        push_phase(&mut q, 0, 1);
+        push_phase(&mut q, 7, 2);
+        push_phase(&mut q, 7, 1);
+        assert_eq!(q.len(), 1);
+    }
+
+    #[test]
+    fn holder_set_adds_and_removes() {
+        let mut h = HolderSet::default();
+        h.add(3);
+        h.add(5);
+        h.add(7);
+        h.remove(5);
+        assert_eq!(h.threads(), &[3, 7]);
+        h.remove(9); // a release by a non-holder frees one slot, as a semaphore does
+        assert_eq!(h.count, 1);
+    }
+}

@@ -1,0 +1,311 @@
+//! Trace files: one run, saved as JSON, loaded back with a precise message for every way a
+//! file can be wrong.
+//!
+//! | field       | type                | meaning                                             |
+//! |-------------|---------------------|-----------------------------------------------------|
+//! | `format`    | `"threadline-trace"`| identifies the file                                 |
+//! | `version`   | integer             | [`TRACE_VERSION`]; older and newer are refused      |
+//! | `scenario`  | scenario object     | the scenario as run (the same JSON as a scenario file) |
+//! | `params`    | object name → value | parameter values used                               |
+//! | `runtime`   | object              | `gil`, `switch_interval_ms`, `time_scale`           |
+//! | `machine`   | object              | `cores`: logical CPUs of the machine that ran it     |
+//! | `threads`   | array               | `name`, `process` (index), `daemon`; index 0 is MainThread |
+//! | `processes` | array               | `name`, `pid`; index 0 is MainProcess               |
+//! | `resources` | array               | `name`, `kind`, `capacity` (+ `style`, `duplex`)     |
+//! | `vars`      | array of strings    | shared variable names                               |
+//! | `events`    | array of events     | `seq`, `t_ns`, `thread`, `process`, `kind` ([`crate::event`]) in `seq` order |
+//!
+//! Saving writes a temporary file beside the target and renames it over the target, so a
+//! crash never leaves half a trace where a good one was.
+
+use crate::compile::{Plan, ResourceInfo};
+use crate::event::{Event, EventKind, WaitTarget};
+use crate::rt::{ProcessMeta, RuntimeSettings, ThreadMeta};
+use crate::scenario::{Params, Scenario};
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::Path;
+use thiserror::Error;
+
+/// The value of `format` in every trace file.
+pub const TRACE_FORMAT: &str = "threadline-trace";
+/// The trace version this build writes and reads.
+pub const TRACE_VERSION: u32 = 1;
+
+/// Facts about the machine that matter to a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Machine {
+    /// Logical CPUs.
+    pub cores: usize,
+}
+
+impl Machine {
+    /// This machine.
+    pub fn here() -> Self {
+        Self { cores: std::thread::available_parallelism().map_or(1, |n| n.get()) }
+    }
+}
+
+/// One recorded run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trace {
+    /// Always [`TRACE_FORMAT`].
+    pub format: String,
+    /// Always [`TRACE_VERSION`] when written by this build.
+    pub version: u32,
+    /// The scenario as run.
+    pub scenario: Scenario,
+    /// Parameter values.
+    pub params: Params,
+    /// Runtime settings.
+    pub runtime: RuntimeSettings,
+    /// The machine.
+    pub machine: Machine,
+    /// Thread table.
+    pub threads: Vec<ThreadMeta>,
+    /// Process table.
+    pub processes: Vec<ProcessMeta>,
+    /// Resource table.
+    pub resources: Vec<ResourceInfo>,
+    /// Shared variable names.
+    pub vars: Vec<String>,
+    /// The events, in sequence order.
+    pub events: Vec<Event>,
+}
+
+/// What is wrong with a trace file.
+#[derive(Debug, Error)]
+pub enum TraceError {
+    /// The file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Not JSON.
+    #[error("not a JSON file: {message} at line {line}, column {column}")]
+    NotJson {
+        /// What the parser said.
+        message: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+    },
+    /// The file ends in the middle.
+    #[error("the file is truncated: it ends at line {line}, column {column} in the middle of the JSON")]
+    Truncated {
+        /// Last line.
+        line: usize,
+        /// Last column.
+        column: usize,
+    },
+    /// JSON, but not a Threadline trace.
+    #[error("not a Threadline trace: `format` is {found}, expected \"{TRACE_FORMAT}\"")]
+    WrongFormat {
+        /// What `format` held.
+        found: String,
+    },
+    /// A trace of another version.
+    #[error("this trace is version {found}; this build of Threadline reads version {TRACE_VERSION}{hint}")]
+    Version {
+        /// The file's version.
+        found: u64,
+        /// A hint on what to do.
+        hint: &'static str,
+    },
+    /// A field of the wrong shape (an unknown event kind, a missing field…).
+    #[error("{path}: {message} (line {line}, column {column})")]
+    Shape {
+        /// Where (`events[12].kind`).
+        path: String,
+        /// What.
+        message: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+    },
+    /// Well-formed, but inconsistent.
+    #[error("events[{index}]: {message}")]
+    Inconsistent {
+        /// The event's index.
+        index: usize,
+        /// What.
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+struct Header {
+    format: Option<serde_json::Value>,
+    version: Option<serde_json::Value>,
+}
+
+impl Trace {
+    /// The trace of a finished run.
+    pub fn from_run(plan: &Plan, events: Vec<Event>) -> Self {
+        Self {
+            format: TRACE_FORMAT.into(),
+            version: TRACE_VERSION,
+            scenario: plan.scenario.clone(),
+            params: plan.params.clone(),
+            runtime: plan.settings.clone(),
+            machine: Machine::here(),
+            threads: plan.threads.clone(),
+            processes: plan.processes.clone(),
+            resources: plan.resources.clone(),
+            vars: plan.vars.clone(),
+            events,
+        }
+    }
+
+    /// Serialize to JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Parse and check trace text.
+    pub fn from_json(text: &str) -> Result<Self, TraceError> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let parsed: Result<Trace, _> = serde_path_to_error::deserialize(de);
+        let trace = match parsed {
+            Ok(t) => t,
+            Err(e) => {
+                let inner = e.inner();
+                let (line, column) = (inner.line(), inner.column());
+                match inner.classify() {
+                    serde_json::error::Category::Eof => return Err(TraceError::Truncated { line, column }),
+                    serde_json::error::Category::Syntax => {
+                        let message = inner.to_string();
+                        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+                        return Err(TraceError::NotJson { message, line, column });
+                    }
+                    _ => {}
+                }
+                // Well-formed JSON: a wrong format or version explains more than the first bad field.
+                if let Ok(h) = serde_json::from_str::<Header>(text) {
+                    check_header(h.format.as_ref(), h.version.as_ref())?;
+                }
+                let path = e.path().to_string();
+                let message = e.into_inner().to_string();
+                let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+                return Err(TraceError::Shape { path, message, line, column });
+            }
+        };
+        check_header(Some(&serde_json::Value::String(trace.format.clone())), Some(&trace.version.into()))?;
+        trace.check()?;
+        Ok(trace)
+    }
+
+    /// Check the events against the tables: order, thread and resource references.
+    pub fn check(&self) -> Result<(), TraceError> {
+        let n_threads = self.threads.len() as u32;
+        let n_res = self.resources.len() as u32;
+        let bad = |index, message: String| Err(TraceError::Inconsistent { index, message });
+        for (i, t) in self.threads.iter().enumerate() {
+            if t.process as usize >= self.processes.len() {
+                return Err(TraceError::Inconsistent { index: 0, message: format!("threads[{i}] is in process {} but there are {} processes", t.process, self.processes.len()) });
+            }
+        }
+        let mut prev: Option<&Event> = None;
+        for (i, e) in self.events.iter().enumerate() {
+            if let Some(p) = prev {
+                if e.seq <= p.seq {
+                    return bad(i, format!("out of order: seq {} after seq {}", e.seq, p.seq));
+                }
+                if e.t_ns < p.t_ns {
+                    return bad(i, format!("out of order: t_ns {} after t_ns {}", e.t_ns, p.t_ns));
+                }
+            }
+            if e.thread >= n_threads {
+                return bad(i, format!("unknown thread {} (the trace has {n_threads})", e.thread));
+            }
+            if e.process as usize >= self.processes.len() {
+                return bad(i, format!("unknown process {} (the trace has {})", e.process, self.processes.len()));
+            }
+            if let Some(r) = e.kind.resource()
+                && r >= n_res
+            {
+                return bad(i, format!("unknown resource {r} (the trace has {n_res})"));
+            }
+            if let Some(t) = e.kind.other_thread()
+                && t >= n_threads
+            {
+                return bad(i, format!("unknown thread {t} (the trace has {n_threads})"));
+            }
+            match &e.kind {
+                EventKind::VarRead { var, .. } | EventKind::VarWrite { var, .. } if *var as usize >= self.vars.len() => {
+                    return bad(i, format!("unknown variable {var} (the trace has {})", self.vars.len()));
+                }
+                EventKind::Deadlock { cycle } => {
+                    for edge in cycle {
+                        let ok = edge.thread < n_threads
+                            && edge.held_by.is_none_or(|h| h < n_threads)
+                            && match edge.waits_for {
+                                WaitTarget::Resource(r) => r < n_res,
+                                WaitTarget::Thread(t) => t < n_threads,
+                            };
+                        if !ok {
+                            return bad(i, "the deadlock cycle names an unknown thread or resource".into());
+                        }
+                    }
+                }
+                _ => {}
+            }
+            prev = Some(e);
+        }
+        Ok(())
+    }
+
+    /// Load a trace file.
+    pub fn load(path: &Path) -> Result<Self, TraceError> {
+        let text = std::fs::read_to_string(path).map_err(|source| TraceError::Io { path: path.display().to_string(), source })?;
+        Self::from_json(&text)
+    }
+
+    /// Save atomically: write a temporary file beside `path`, then rename it over `path`.
+    pub fn save(&self, path: &Path) -> Result<(), TraceError> {
+        save_atomically(path, |w| serde_json::to_writer(w, self).map_err(std::io::Error::other))
+    }
+}
+
+fn check_header(format: Option<&serde_json::Value>, version: Option<&serde_json::Value>) -> Result<(), TraceError> {
+    match format {
+        Some(serde_json::Value::String(s)) if s == TRACE_FORMAT => {}
+        Some(other) => return Err(TraceError::WrongFormat { found: other.to_string() }),
+        None => return Err(TraceError::WrongFormat { found: "missing".into() }),
+    }
+    match version.and_then(serde_json::Value::as_u64) {
+        Some(v) if v == u64::from(TRACE_VERSION) => Ok(()),
+        Some(v) if v > u64::from(TRACE_VERSION) => {
+            Err(TraceError::Version { found: v, hint: ": it was written by a newer Threadline; update to open it" })
+        }
+        Some(v) => Err(TraceError::Version { found: v, hint: ": re-run its scenario to make a current trace" }),
+        None => Err(TraceError::Shape { path: "version".into(), message: "missing or not an integer".into(), line: 1, column: 1 }),
+    }
+}
+
+/// Write `path` through a temporary file and a rename, so readers never see half a file
+/// and a crash mid-write leaves the old file intact.
+pub fn save_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), TraceError> {
+    let io = |source| TraceError::Io { path: path.display().to_string(), source };
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "trace".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let file = std::fs::File::create(&tmp)?;
+        let mut w = std::io::BufWriter::new(file);
+        write(&mut w)?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}
