@@ -473,7 +473,7 @@ pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Res
     }
 
     // Threads: main, then scenario threads, then pool workers.
-    let mut threads = vec![ThreadMeta { name: "MainThread".into(), process: 0, daemon: false }];
+    let mut threads = vec![ThreadMeta { name: "MainThread".into(), process: 0, daemon: false, target: None }];
     let mut processes = vec![ProcessMeta { name: "MainProcess".into(), pid: simulated_pid(0) }];
     let mut plans = vec![ThreadPlan { role: Role::Main(None), locals: Vec::new(), start_delay_ms: 0.0, autostart: false, target: None }];
     let mut groups: BTreeMap<String, Vec<ThreadIx>> = BTreeMap::new();
@@ -514,7 +514,7 @@ pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Res
                 let v = const_eval(&NumOrExpr::Expr(src.clone()), &format!("{path}.args.{k}"), params, specs, &id_local)?;
                 locals.push((k.clone(), v));
             }
-            threads.push(ThreadMeta { name: name.clone(), process, daemon: spec.daemon });
+            threads.push(ThreadMeta { name: name.clone(), process, daemon: spec.daemon, target: spec.target.clone() });
             plans.push(ThreadPlan { role: Role::Main(None), locals, start_delay_ms: delay, autostart: sc.main.is_none(), target: spec.target.clone() });
             groups.entry(name).or_default().push(tid);
             members.push(tid);
@@ -551,7 +551,7 @@ pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Res
                 0
             };
             let tid = threads.len() as ThreadIx;
-            threads.push(ThreadMeta { name: name.clone(), process, daemon: style == PoolStyle::MpPool });
+            threads.push(ThreadMeta { name: name.clone(), process, daemon: style == PoolStyle::MpPool, target: None });
             plans.push(ThreadPlan {
                 role: Role::PoolWorker(i as ResIx),
                 locals: vec![("thread".to_string(), Value::Str(name))],

@@ -533,7 +533,16 @@ fn arith(op: BinOp, a: Value, b: Value) -> Result<Value, PyError> {
         (BinOp::Add, Str(x), Str(y)) => return Ok(Str(format!("{x}{y}"))),
         (BinOp::Add, List(x), List(y)) => return Ok(List(x.iter().chain(y).cloned().collect())),
         (BinOp::Mul, Str(x), Int(n)) | (BinOp::Mul, Int(n), Str(x)) => {
+            if x.len() as i64 * (*n).max(0) > MAX_RANGE {
+                return Err(PyError::new("MemoryError", "string too large for this simulator"));
+            }
             return Ok(Str(x.repeat((*n).max(0) as usize)));
+        }
+        (BinOp::Mul, List(x), Int(n)) | (BinOp::Mul, Int(n), List(x)) => {
+            if x.len() as i64 * (*n).max(0) > MAX_RANGE {
+                return Err(PyError::new("MemoryError", "list too large for this simulator"));
+            }
+            return Ok(List(x.iter().cloned().cycle().take(x.len() * (*n).max(0) as usize).collect()));
         }
         _ => {}
     }

@@ -191,10 +191,18 @@ struct Interp<'a> {
     ctx: &'a Ctx,
     world: &'a Arc<World>,
     frames: Vec<BTreeMap<String, Value>>,
+    /// A shared variable's loaded value, seen instead of the variable while an update
+    /// computes its new value.
+    overlay: Option<(String, Value)>,
 }
 
 impl Env for Interp<'_> {
     fn name(&mut self, name: &str) -> Result<Value, PyError> {
+        if let Some((n, v)) = &self.overlay
+            && n == name
+        {
+            return Ok(v.clone());
+        }
         if let Some(v) = self.frames.last().and_then(|f| f.get(name)) {
             return Ok(v.clone());
         }
@@ -218,7 +226,7 @@ impl Env for Interp<'_> {
 fn thread_body(world: Arc<World>, tid: ThreadIx) -> Box<dyn FnOnce(&Ctx) -> Result<(), Unwind> + Send> {
     Box::new(move |ctx: &Ctx| {
         let plan = &world.plan.plans[tid as usize];
-        let mut it = Interp { ctx, world: &world, frames: vec![plan.locals.iter().cloned().collect()] };
+        let mut it = Interp { ctx, world: &world, frames: vec![plan.locals.iter().cloned().collect()], overlay: None };
         match &plan.role {
             Role::Main(program) => it.run_main(program.as_deref()),
             Role::Program(program) => it.block(program),
@@ -359,15 +367,15 @@ impl Interp<'_> {
         if breaker_inside {
             self.ctx.eval_breaker()?;
         }
-        self.frames.push([(name.clone(), loaded)].into_iter().collect());
+        self.overlay = Some((name.clone(), loaded));
         let new = self.eval(expr);
-        self.frames.pop();
+        self.overlay = None;
         let new = new?;
         // STORE (and the race-free shadow, updated atomically with the same expression).
         let mut c = cell.lock();
-        self.frames.push([(name, c.race_free.clone())].into_iter().collect());
+        self.overlay = Some((name, c.race_free.clone()));
         let shadow = self.eval(expr);
-        self.frames.pop();
+        self.overlay = None;
         c.value = new.clone();
         c.race_free = shadow?;
         self.ctx.record(EventKind::VarWrite { var, value: new, race_free: c.race_free.clone() });

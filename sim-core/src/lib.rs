@@ -10,7 +10,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod catalog;
 pub mod channels;
+pub mod chrome;
 pub mod compile;
 pub mod event;
 pub mod expr;

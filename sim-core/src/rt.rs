@@ -101,6 +101,9 @@ pub struct ThreadMeta {
     pub process: u32,
     /// `daemon=True`.
     pub daemon: bool,
+    /// The target function's name, as Python shows it: `Thread-2 (print_numbers)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 /// A simulated process: its own GIL and its own copy of every variable.
@@ -373,7 +376,11 @@ impl Shared {
         let outcome = match result {
             Ok(Ok(())) | Ok(Err(Unwind::Break | Unwind::Return(_))) => EventKind::ThreadFinished,
             Ok(Err(Unwind::Raise(error))) => {
-                let name = &self.threads[tid as usize].name;
+                let meta = &self.threads[tid as usize];
+                let name = match &meta.target {
+                    Some(t) => format!("{} ({t})", meta.name),
+                    None => meta.name.clone(),
+                };
                 ctx.record(EventKind::Print { line: format!("Exception in thread {name}:") });
                 ctx.record(EventKind::Print { line: error.to_string() });
                 EventKind::ThreadRaised { error }

@@ -1,0 +1,237 @@
+//! The `threadline` command line: the GUI by default, and headless subcommands that list,
+//! validate, run, summarize and export. Exit status: 0 ok, 2 bad input, 1 anything else.
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use sim_core::compile::compile;
+use sim_core::interp::Run;
+use sim_core::rt::GilMode;
+use sim_core::scenario::{Scenario, parse_scenario};
+use sim_core::summary::Summary;
+use sim_core::trace::Trace;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Threadline: a visual simulator of Python-style concurrency.
+#[derive(Parser, Debug)]
+#[command(name = "threadline", version, about)]
+pub struct Cli {
+    /// Save a PNG of the window once the scenario has finished, then exit.
+    #[arg(long, value_name = "PATH", global = true)]
+    pub screenshot: Option<PathBuf>,
+    /// Scenario to open (an id from `threadline list`, or a file).
+    #[arg(long, value_name = "ID")]
+    pub scenario: Option<String>,
+    /// What to do (default: open the app).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Open the app on a saved trace.
+    Open {
+        /// The trace file.
+        trace: PathBuf,
+    },
+    /// List the scenario catalog: id, then name.
+    List,
+    /// Check a scenario file and say exactly what is wrong.
+    Validate {
+        /// The scenario file.
+        file: PathBuf,
+    },
+    /// Run a scenario headless.
+    Run {
+        /// A catalog id or a scenario file.
+        scenario: String,
+        /// Set a parameter (repeatable): --set threads=8.
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        /// GIL mode: cpython-3.10+, cpython-3.9 or free-threaded.
+        #[arg(long)]
+        gil: Option<String>,
+        /// Switch interval in ms.
+        #[arg(long)]
+        switch_interval_ms: Option<f64>,
+        /// Multiply every duration by this.
+        #[arg(long)]
+        time_scale: Option<f64>,
+        /// Write the trace here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print the JSON summary.
+        #[arg(long)]
+        json: bool,
+        /// Stop the run after this many seconds of wall time.
+        #[arg(long, default_value_t = 120.0)]
+        max_seconds: f64,
+    },
+    /// Summarize a trace.
+    Summarize {
+        /// The trace file.
+        trace: PathBuf,
+        /// Print the JSON summary.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export a trace to another format.
+    Export {
+        /// The trace file.
+        trace: PathBuf,
+        /// The format: chrome (Trace Event Format, for Perfetto and chrome://tracing).
+        #[arg(long, default_value = "chrome")]
+        format: String,
+        /// Output file.
+        #[arg(short = 'o', long)]
+        out: PathBuf,
+    },
+}
+
+/// An error with its exit status.
+#[derive(Debug)]
+pub struct Failure {
+    /// 2 for bad input, 1 for anything else.
+    pub code: u8,
+    /// The message.
+    pub error: anyhow::Error,
+}
+
+fn bad_input(e: impl Into<anyhow::Error>) -> Failure {
+    Failure { code: 2, error: e.into() }
+}
+fn other(e: impl Into<anyhow::Error>) -> Failure {
+    Failure { code: 1, error: e.into() }
+}
+
+/// Load a scenario by catalog id or file path.
+pub fn load_scenario(spec: &str) -> Result<Scenario, Failure> {
+    if let Some(sc) = sim_core::catalog::find(spec) {
+        return Ok(sc);
+    }
+    let path = Path::new(spec);
+    if !path.exists() {
+        return Err(bad_input(anyhow::anyhow!("no scenario \"{spec}\": not a catalog id (see `threadline list`) and no such file")));
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display())).map_err(bad_input)?;
+    parse_scenario(&text).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", path.display())))
+}
+
+/// Parse `--set name=value` pairs.
+pub fn parse_sets(sets: &[String]) -> Result<BTreeMap<String, i64>, Failure> {
+    let mut out = BTreeMap::new();
+    for s in sets {
+        let (k, v) = s.split_once('=').ok_or_else(|| bad_input(anyhow::anyhow!("--set {s}: expected NAME=VALUE")))?;
+        let v: i64 = v.trim().parse().map_err(|_| bad_input(anyhow::anyhow!("--set {s}: {v:?} is not a whole number")))?;
+        out.insert(k.trim().to_string(), v);
+    }
+    Ok(out)
+}
+
+/// Run the command line; `None` means "open the GUI".
+pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
+    let cmd = cli.command.as_ref()?;
+    Some(match cmd {
+        Command::Open { .. } => return None,
+        Command::List => {
+            match sim_core::catalog::catalog() {
+                Ok(all) => {
+                    for s in all {
+                        println!("{:<30} {}", s.id, s.name);
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(other(e)),
+            }
+        }
+        Command::Validate { file } => validate(file),
+        Command::Run { scenario, set, gil, switch_interval_ms, time_scale, out, json, max_seconds } => {
+            run(scenario, set, gil.as_deref(), *switch_interval_ms, *time_scale, out.as_deref(), *json, *max_seconds)
+        }
+        Command::Summarize { trace, json } => {
+            let t = Trace::load(trace).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", trace.display())));
+            t.map(|t| print_summary(&Summary::of_trace(&t), *json))
+        }
+        Command::Export { trace, format, out } => export(trace, format, out),
+    })
+}
+
+fn validate(file: &Path) -> Result<(), Failure> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display())).map_err(bad_input)?;
+    let sc = parse_scenario(&text).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", file.display())))?;
+    let params = sc.resolve_params(&BTreeMap::new()).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", file.display())))?;
+    compile(&sc, &params, sc.runtime.settings()).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", file.display())))?;
+    println!("{}: ok ({} — {} thread group(s), {} resource(s), {} parameter(s))", file.display(), sc.id, sc.threads.len(), sc.resources.len(), sc.params.len());
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run(
+    scenario: &str,
+    set: &[String],
+    gil: Option<&str>,
+    switch_interval_ms: Option<f64>,
+    time_scale: Option<f64>,
+    out: Option<&Path>,
+    json: bool,
+    max_seconds: f64,
+) -> Result<(), Failure> {
+    let sc = load_scenario(scenario)?;
+    let overrides = parse_sets(set)?;
+    let params = sc.resolve_params(&overrides).map_err(|e| bad_input(anyhow::anyhow!("{e}")))?;
+    let mut settings = sc.runtime.settings();
+    if let Some(g) = gil {
+        settings.gil = GilMode::parse(g).ok_or_else(|| {
+            bad_input(anyhow::anyhow!("--gil {g}: expected one of {}", GilMode::ALL.map(GilMode::as_str).join(", ")))
+        })?;
+    }
+    if let Some(s) = switch_interval_ms {
+        settings.switch_interval_ms = s;
+    }
+    if let Some(s) = time_scale {
+        settings.time_scale = s;
+    }
+    if !(max_seconds > 0.0 && max_seconds.is_finite()) {
+        return Err(bad_input(anyhow::anyhow!("--max-seconds must be a positive number")));
+    }
+    let plan = compile(&sc, &params, settings).map_err(|e| bad_input(anyhow::anyhow!("{e}")))?;
+    let run = Run::start(plan, None).map_err(|e| other(anyhow::anyhow!("{e}")))?;
+    let trace = run.finish(Some(Duration::from_secs_f64(max_seconds)));
+    if let Some(path) = out {
+        trace.save(path).map_err(other)?;
+    }
+    print_summary(&Summary::of_trace(&trace), json);
+    Ok(())
+}
+
+fn print_summary(s: &Summary, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(s).unwrap_or_default());
+    } else {
+        print!("{}", s.human());
+    }
+}
+
+fn export(trace: &Path, format: &str, out: &Path) -> Result<(), Failure> {
+    if format != "chrome" {
+        return Err(bad_input(anyhow::anyhow!("--format {format}: the only format is `chrome` (Trace Event Format)")));
+    }
+    let t = Trace::load(trace).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", trace.display())))?;
+    let doc = sim_core::chrome::export(&t);
+    sim_core::trace::save_atomically(out, |w| serde_json::to_writer(w, &doc).map_err(std::io::Error::other)).map_err(other)?;
+    Ok(())
+}
+
+/// Report a failure on stderr and turn it into the exit status.
+pub fn exit_code(r: Result<(), Failure>) -> ExitCode {
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("threadline: {:#}", f.error);
+            ExitCode::from(f.code)
+        }
+    }
+}
