@@ -18,6 +18,7 @@ pub mod event;
 pub mod expr;
 pub mod gil;
 pub mod interp;
+pub mod invariants;
 pub mod pyerror;
 pub mod recorder;
 pub mod rt;
