@@ -114,9 +114,12 @@ pub fn load_scenario(spec: &str) -> Result<Scenario, Failure> {
     }
     let path = Path::new(spec);
     if !path.exists() {
-        return Err(bad_input(anyhow::anyhow!("no scenario \"{spec}\": not a catalog id (see `threadline list`) and no such file")));
+        return Err(bad_input(anyhow::anyhow!(
+            "no scenario \"{spec}\": not a catalog id (see `threadline list`) and no such file"
+        )));
     }
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display())).map_err(bad_input)?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display())).map_err(bad_input)?;
     parse_scenario(&text).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", path.display())))
 }
 
@@ -125,7 +128,8 @@ pub fn parse_sets(sets: &[String]) -> Result<BTreeMap<String, i64>, Failure> {
     let mut out = BTreeMap::new();
     for s in sets {
         let (k, v) = s.split_once('=').ok_or_else(|| bad_input(anyhow::anyhow!("--set {s}: expected NAME=VALUE")))?;
-        let v: i64 = v.trim().parse().map_err(|_| bad_input(anyhow::anyhow!("--set {s}: {v:?} is not a whole number")))?;
+        let v: i64 =
+            v.trim().parse().map_err(|_| bad_input(anyhow::anyhow!("--set {s}: {v:?} is not a whole number")))?;
         out.insert(k.trim().to_string(), v);
     }
     Ok(out)
@@ -136,17 +140,15 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
     let cmd = cli.command.as_ref()?;
     Some(match cmd {
         Command::Open { .. } => return None,
-        Command::List => {
-            match sim_core::catalog::catalog() {
-                Ok(all) => {
-                    for s in all {
-                        println!("{:<30} {}", s.id, s.name);
-                    }
-                    Ok(())
+        Command::List => match sim_core::catalog::catalog() {
+            Ok(all) => {
+                for s in all {
+                    println!("{:<30} {}", s.id, s.name);
                 }
-                Err(e) => Err(other(e)),
+                Ok(())
             }
-        }
+            Err(e) => Err(other(e)),
+        },
         Command::Validate { file } => validate(file),
         Command::Run { scenario, set, gil, switch_interval_ms, time_scale, out, json, max_seconds } => {
             run(scenario, set, gil.as_deref(), *switch_interval_ms, *time_scale, out.as_deref(), *json, *max_seconds)
@@ -160,11 +162,20 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
 }
 
 fn validate(file: &Path) -> Result<(), Failure> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display())).map_err(bad_input)?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display())).map_err(bad_input)?;
     let sc = parse_scenario(&text).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", file.display())))?;
-    let params = sc.resolve_params(&BTreeMap::new()).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", file.display())))?;
+    let params =
+        sc.resolve_params(&BTreeMap::new()).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", file.display())))?;
     compile(&sc, &params, sc.runtime.settings()).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", file.display())))?;
-    println!("{}: ok ({} — {} thread group(s), {} resource(s), {} parameter(s))", file.display(), sc.id, sc.threads.len(), sc.resources.len(), sc.params.len());
+    println!(
+        "{}: ok ({} — {} thread group(s), {} resource(s), {} parameter(s))",
+        file.display(),
+        sc.id,
+        sc.threads.len(),
+        sc.resources.len(),
+        sc.params.len()
+    );
     Ok(())
 }
 
@@ -221,7 +232,8 @@ fn export(trace: &Path, format: &str, out: &Path) -> Result<(), Failure> {
     }
     let t = Trace::load(trace).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", trace.display())))?;
     let doc = sim_core::chrome::export(&t);
-    sim_core::trace::save_atomically(out, |w| serde_json::to_writer(w, &doc).map_err(std::io::Error::other)).map_err(other)?;
+    sim_core::trace::save_atomically(out, |w| serde_json::to_writer(w, &doc).map_err(std::io::Error::other))
+        .map_err(other)?;
     Ok(())
 }
 

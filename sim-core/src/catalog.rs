@@ -48,12 +48,7 @@ pub const FILES: &[(&str, &str)] = &[
 
 /// Every built-in scenario, parsed.
 pub fn catalog() -> Result<Vec<Scenario>, ScenarioError> {
-    FILES
-        .iter()
-        .map(|(file, text)| {
-            parse_scenario(text).map_err(|e| ScenarioError::at(*file, e.to_string()))
-        })
-        .collect()
+    FILES.iter().map(|(file, text)| parse_scenario(text).map_err(|e| ScenarioError::at(*file, e.to_string()))).collect()
 }
 
 /// The built-in scenario with this id.

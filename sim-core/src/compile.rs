@@ -165,16 +165,31 @@ struct Cx<'a> {
     res: BTreeMap<&'a str, (ResIx, ResourceKind)>,
 }
 
-fn const_eval(src: &NumOrExpr, path: &str, params: &Params, specs: &[ParamSpec], locals: &[(&str, Value)]) -> Result<Value, ScenarioError> {
+fn const_eval(
+    src: &NumOrExpr,
+    path: &str,
+    params: &Params,
+    specs: &[ParamSpec],
+    locals: &[(&str, Value)],
+) -> Result<Value, ScenarioError> {
     let e = parse_num(src, path, specs)?;
     eval(&e, &mut ParamEnv { params, locals }).map_err(|err| ScenarioError::at(path, err.to_string()))
 }
 
-fn const_int(src: &NumOrExpr, path: &str, params: &Params, specs: &[ParamSpec], lo: i64, hi: i64) -> Result<i64, ScenarioError> {
+fn const_int(
+    src: &NumOrExpr,
+    path: &str,
+    params: &Params,
+    specs: &[ParamSpec],
+    lo: i64,
+    hi: i64,
+) -> Result<i64, ScenarioError> {
     let v = const_eval(src, path, params, specs, &[])?;
     let n = match v {
         Value::Float(f) if f.fract() == 0.0 => f as i64,
-        other => other.as_i64().ok_or_else(|| ScenarioError::at(path, format!("expected a whole number, got {}", other.repr())))?,
+        other => other
+            .as_i64()
+            .ok_or_else(|| ScenarioError::at(path, format!("expected a whole number, got {}", other.repr())))?,
     };
     if n < lo || n > hi {
         return Err(ScenarioError::at(path, format!("{n} is outside {lo}..={hi}")));
@@ -229,7 +244,10 @@ impl Cx<'_> {
     }
     fn threads(&self, name: &str, path: &str) -> Result<Vec<ThreadIx>, ScenarioError> {
         self.groups.get(name).cloned().ok_or_else(|| {
-            ScenarioError::at(path, format!("unknown thread \"{name}\" (use a thread's name or its group's name template)"))
+            ScenarioError::at(
+                path,
+                format!("unknown thread \"{name}\" (use a thread's name or its group's name template)"),
+            )
         })
     }
 
@@ -262,26 +280,36 @@ impl Cx<'_> {
                 else_: self.block(else_, &format!("{p}.else"))?,
             },
             OpSpec::Incr { var, by, call } => {
-                let by = by.as_ref().map_or_else(|| "1".to_string(), |b| match b {
-                    NumOrExpr::Num(n) => n.to_string(),
-                    NumOrExpr::Expr(s) => format!("({s})"),
-                });
-                Op::Update { var: self.var(var, p)?, expr: self.expr(&format!("{var} + {by}"), &format!("{p}.by"))?, call: *call }
+                let by = by.as_ref().map_or_else(
+                    || "1".to_string(),
+                    |b| match b {
+                        NumOrExpr::Num(n) => n.to_string(),
+                        NumOrExpr::Expr(s) => format!("({s})"),
+                    },
+                );
+                Op::Update {
+                    var: self.var(var, p)?,
+                    expr: self.expr(&format!("{var} + {by}"), &format!("{p}.by"))?,
+                    call: *call,
+                }
             }
             OpSpec::Assign { var, expr, call } => {
                 Op::Update { var: self.var(var, p)?, expr: self.expr(expr, &format!("{p}.expr"))?, call: *call }
             }
             OpSpec::Load { var, as_ } => Op::Load { var: self.var(var, p)?, as_: as_.clone() },
-            OpSpec::Store { var, expr } => Op::Store { var: self.var(var, p)?, expr: self.expr(expr, &format!("{p}.expr"))? },
+            OpSpec::Store { var, expr } => {
+                Op::Store { var: self.var(var, p)?, expr: self.expr(expr, &format!("{p}.expr"))? }
+            }
             OpSpec::Let { name, expr } => Op::Let { name: name.clone(), expr: self.expr(expr, &format!("{p}.expr"))? },
             OpSpec::If { cond, then, else_ } => Op::If {
                 cond: self.expr(cond, &format!("{p}.cond"))?,
                 then: self.block(then, &format!("{p}.then"))?,
                 else_: self.block(else_, &format!("{p}.else"))?,
             },
-            OpSpec::While { cond, body } => {
-                Op::While { cond: self.expr(cond, &format!("{p}.cond"))?, body: self.block(body, &format!("{p}.body"))? }
-            }
+            OpSpec::While { cond, body } => Op::While {
+                cond: self.expr(cond, &format!("{p}.cond"))?,
+                body: self.block(body, &format!("{p}.body"))?,
+            },
             OpSpec::Repeat { count, var, body } => Op::Repeat {
                 count: self.opt_num(count, &format!("{p}.count"))?,
                 var: var.clone().unwrap_or_else(|| "i".into()),
@@ -293,7 +321,9 @@ impl Cx<'_> {
                 body: self.block(body, &format!("{p}.body"))?,
             },
             OpSpec::Break => Op::Break,
-            OpSpec::Return { expr } => Op::Return(expr.as_ref().map(|e| self.expr(e, &format!("{p}.expr"))).transpose()?),
+            OpSpec::Return { expr } => {
+                Op::Return(expr.as_ref().map(|e| self.expr(e, &format!("{p}.expr"))).transpose()?)
+            }
             OpSpec::Put { queue, item, block, timeout_ms } => Op::Put {
                 res: self.res(queue, p, &[K::Queue], "a queue")?,
                 item: self.expr(item, &format!("{p}.item"))?,
@@ -316,12 +346,19 @@ impl Cx<'_> {
             OpSpec::Recv { pipe, end, as_ } => {
                 Op::Recv { res: self.res(pipe, p, &[K::Pipe], "a pipe")?, end: self.end(*end, p)?, as_: as_.clone() }
             }
-            OpSpec::Close { pipe, end } => Op::Close { res: self.res(pipe, p, &[K::Pipe], "a pipe")?, end: self.end(*end, p)? },
+            OpSpec::Close { pipe, end } => {
+                Op::Close { res: self.res(pipe, p, &[K::Pipe], "a pipe")?, end: self.end(*end, p)? }
+            }
             OpSpec::UntilSentinel { from, end, as_, sentinel, body, on_sentinel } => {
                 let res = self.res(from, p, &[K::Queue, K::Pipe], "a queue or a pipe")?;
                 let is_pipe = self.res.get(from.as_str()).map(|r| r.1) == Some(K::Pipe);
                 let end = match (is_pipe, end) {
-                    (true, None) => return Err(ScenarioError::at(p, format!("receiving from pipe \"{from}\" needs \"end\": 0 or 1"))),
+                    (true, None) => {
+                        return Err(ScenarioError::at(
+                            p,
+                            format!("receiving from pipe \"{from}\" needs \"end\": 0 or 1"),
+                        ));
+                    }
                     (true, Some(e)) => Some(self.end(*e, p)?),
                     (false, _) => None,
                 };
@@ -342,7 +379,9 @@ impl Cx<'_> {
                 res: self.res(cond, p, &[K::Condition], "a condition")?,
                 n: Some(self.opt_num(n, &format!("{p}.n"))?.unwrap_or(Expr::Lit(Value::Int(1)))),
             },
-            OpSpec::NotifyAll { cond } => Op::Notify { res: self.res(cond, p, &[K::Condition], "a condition")?, n: None },
+            OpSpec::NotifyAll { cond } => {
+                Op::Notify { res: self.res(cond, p, &[K::Condition], "a condition")?, n: None }
+            }
             OpSpec::Set { event } => Op::SetEvent { res: self.res(event, p, &[K::Event], "an event")? },
             OpSpec::Clear { event } => Op::ClearEvent { res: self.res(event, p, &[K::Event], "an event")? },
             OpSpec::WaitEvent { event, timeout_ms, as_ } => Op::WaitEvent {
@@ -355,11 +394,9 @@ impl Cx<'_> {
                 threads: self.threads(thread, p)?,
                 timeout: self.opt_num(timeout_ms, &format!("{p}.timeout_ms"))?,
             },
-            OpSpec::Call { func, args, as_ } => Op::Call {
-                func: self.func(func, p, Some(args.len()))?,
-                args: self.exprs(args, p)?,
-                as_: as_.clone(),
-            },
+            OpSpec::Call { func, args, as_ } => {
+                Op::Call { func: self.func(func, p, Some(args.len()))?, args: self.exprs(args, p)?, as_: as_.clone() }
+            }
             OpSpec::Map { pool, func, items, star, as_ } => Op::Map {
                 res: self.res(pool, p, &[K::Pool], "a pool")?,
                 func: self.func(func, p, (!star).then_some(1))?,
@@ -399,14 +436,23 @@ impl Cx<'_> {
 }
 
 fn check_name(name: &str, path: &str) -> Result<(), ScenarioError> {
-    let ok = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') && !name.starts_with(|c: char| c.is_ascii_digit());
-    if ok { Ok(()) } else { Err(ScenarioError::at(path, format!("\"{name}\" is not a valid name (letters, digits and _)"))) }
+    let ok = !name.is_empty()
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(ScenarioError::at(path, format!("\"{name}\" is not a valid name (letters, digits and _)")))
+    }
 }
 
 /// Check `sc` with `params` and build its plan.
 pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Result<Plan, ScenarioError> {
     if !(0.0001..=1000.0).contains(&settings.time_scale) {
-        return Err(ScenarioError::at("runtime.time_scale", format!("{} is outside 0.0001..=1000", settings.time_scale)));
+        return Err(ScenarioError::at(
+            "runtime.time_scale",
+            format!("{} is outside 0.0001..=1000", settings.time_scale),
+        ));
     }
     if !(0.01..=1000.0).contains(&settings.switch_interval_ms) {
         return Err(ScenarioError::at(
@@ -418,10 +464,16 @@ pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Res
     for (i, p) in specs.iter().enumerate() {
         check_name(&p.name, &format!("params[{i}].name"))?;
         if p.min > p.max || p.default < p.min || p.default > p.max {
-            return Err(ScenarioError::at(format!("params[{i}]"), format!("needs min <= default <= max, got {} <= {} <= {}", p.min, p.default, p.max)));
+            return Err(ScenarioError::at(
+                format!("params[{i}]"),
+                format!("needs min <= default <= max, got {} <= {} <= {}", p.min, p.default, p.max),
+            ));
         }
         if specs[..i].iter().any(|q| q.name == p.name) {
-            return Err(ScenarioError::at(format!("params[{i}].name"), format!("parameter \"{}\" is declared twice", p.name)));
+            return Err(ScenarioError::at(
+                format!("params[{i}].name"),
+                format!("parameter \"{}\" is declared twice", p.name),
+            ));
         }
     }
 
@@ -432,7 +484,10 @@ pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Res
         let path = format!("resources[{i}]");
         check_name(&r.name, &format!("{path}.name"))?;
         if res_map.insert(r.name.as_str(), (i as ResIx, r.kind)).is_some() {
-            return Err(ScenarioError::at(format!("{path}.name"), format!("resource \"{}\" is declared twice", r.name)));
+            return Err(ScenarioError::at(
+                format!("{path}.name"),
+                format!("resource \"{}\" is declared twice", r.name),
+            ));
         }
         let cap = |n: &Option<NumOrExpr>, field: &str, default: i64, lo: i64| -> Result<i64, ScenarioError> {
             match n {
@@ -444,7 +499,10 @@ pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Res
             ResourceKind::Semaphore | ResourceKind::BoundedSemaphore => {
                 let n = cap(&r.value, "value", 1, i64::MIN)?;
                 if n < 0 {
-                    return Err(ScenarioError::at(format!("{path}.value"), "ValueError: semaphore initial value must be >= 0"));
+                    return Err(ScenarioError::at(
+                        format!("{path}.value"),
+                        "ValueError: semaphore initial value must be >= 0",
+                    ));
                 }
                 n
             }
@@ -467,7 +525,10 @@ pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Res
         let path = format!("vars[{i}]");
         check_name(&v.name, &format!("{path}.name"))?;
         if sc.vars[..i].iter().any(|w| w.name == v.name) {
-            return Err(ScenarioError::at(format!("{path}.name"), format!("variable \"{}\" is declared twice", v.name)));
+            return Err(ScenarioError::at(
+                format!("{path}.name"),
+                format!("variable \"{}\" is declared twice", v.name),
+            ));
         }
         var_inits.push(const_eval(&NumOrExpr::Expr(v.init.clone()), &format!("{path}.init"), params, specs, &[])?);
     }
@@ -475,7 +536,13 @@ pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Res
     // Threads: main, then scenario threads, then pool workers.
     let mut threads = vec![ThreadMeta { name: "MainThread".into(), process: 0, daemon: false, target: None }];
     let mut processes = vec![ProcessMeta { name: "MainProcess".into(), pid: simulated_pid(0) }];
-    let mut plans = vec![ThreadPlan { role: Role::Main(None), locals: Vec::new(), start_delay_ms: 0.0, autostart: false, target: None }];
+    let mut plans = vec![ThreadPlan {
+        role: Role::Main(None),
+        locals: Vec::new(),
+        start_delay_ms: 0.0,
+        autostart: false,
+        target: None,
+    }];
     let mut groups: BTreeMap<String, Vec<ThreadIx>> = BTreeMap::new();
     let mut group_specs = Vec::new();
     for (g, spec) in sc.threads.iter().enumerate() {
@@ -495,7 +562,10 @@ pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Res
         let mut members = Vec::new();
         for id in 0..count {
             if threads.len() >= MAX_THREADS {
-                return Err(ScenarioError::at(format!("{path}.count"), format!("more than {MAX_THREADS} threads in one run")));
+                return Err(ScenarioError::at(
+                    format!("{path}.count"),
+                    format!("more than {MAX_THREADS} threads in one run"),
+                ));
             }
             let id_local = [("id", Value::Int(id))];
             let name = name_t
@@ -511,11 +581,18 @@ pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Res
             let mut locals = vec![("thread".to_string(), Value::Str(name.clone())), ("id".to_string(), Value::Int(id))];
             for (k, src) in &spec.args {
                 check_name(k, &format!("{path}.args"))?;
-                let v = const_eval(&NumOrExpr::Expr(src.clone()), &format!("{path}.args.{k}"), params, specs, &id_local)?;
+                let v =
+                    const_eval(&NumOrExpr::Expr(src.clone()), &format!("{path}.args.{k}"), params, specs, &id_local)?;
                 locals.push((k.clone(), v));
             }
             threads.push(ThreadMeta { name: name.clone(), process, daemon: spec.daemon, target: spec.target.clone() });
-            plans.push(ThreadPlan { role: Role::Main(None), locals, start_delay_ms: delay, autostart: sc.main.is_none(), target: spec.target.clone() });
+            plans.push(ThreadPlan {
+                role: Role::Main(None),
+                locals,
+                start_delay_ms: delay,
+                autostart: sc.main.is_none(),
+                target: spec.target.clone(),
+            });
             groups.entry(name).or_default().push(tid);
             members.push(tid);
         }
@@ -528,7 +605,8 @@ pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Res
         group_specs.push((g, members));
     }
     // Pool workers.
-    let mut inits: Vec<ResourceInit> = sc.resources.iter().map(|_| ResourceInit { items: Vec::new(), workers: Vec::new() }).collect();
+    let mut inits: Vec<ResourceInit> =
+        sc.resources.iter().map(|_| ResourceInit { items: Vec::new(), workers: Vec::new() }).collect();
     let mut pool_no = 0;
     for (i, r) in resources.iter().enumerate() {
         if r.kind != ResourceKind::Pool {
@@ -537,7 +615,10 @@ pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Res
         let style = r.style.unwrap_or_default();
         for k in 0..r.capacity {
             if threads.len() >= MAX_THREADS {
-                return Err(ScenarioError::at(format!("resources[{i}].workers"), format!("more than {MAX_THREADS} threads in one run")));
+                return Err(ScenarioError::at(
+                    format!("resources[{i}].workers"),
+                    format!("more than {MAX_THREADS} threads in one run"),
+                ));
             }
             let (name, own_process) = match style {
                 PoolStyle::MpPool => (format!("ForkPoolWorker-{}", k + 1), true),
@@ -581,7 +662,11 @@ pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Res
         .enumerate()
         .map(|(i, f)| {
             check_name(&f.name, &format!("functions[{i}].name"))?;
-            Ok(Function { name: f.name.clone(), params: f.params.clone(), body: cx.block(&f.body, &format!("functions[{i}].body"))? })
+            Ok(Function {
+                name: f.name.clone(),
+                params: f.params.clone(),
+                body: cx.block(&f.body, &format!("functions[{i}].body"))?,
+            })
         })
         .collect::<Result<Vec<_>, ScenarioError>>()?;
     for (g, members) in group_specs {

@@ -120,8 +120,7 @@ enum Tok {
 }
 
 const OPS: [&str; 22] = [
-    "**", "//", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "<", ">", "(", ")", "[", "]",
-    ",", ":", "{", "}", "!",
+    "**", "//", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "<", ">", "(", ")", "[", "]", ",", ":", "{", "}", "!",
 ];
 
 fn lex(src: &str) -> Result<Vec<Tok>, String> {
@@ -148,9 +147,7 @@ fn lex(src: &str) -> Result<Vec<Tok>, String> {
             if is_float {
                 toks.push(Tok::Float(text.parse().map_err(|_| format!("bad number {text}"))?));
             } else {
-                toks.push(Tok::Int(
-                    text.parse().map_err(|_| format!("integer {text} is too large"))?,
-                ));
+                toks.push(Tok::Int(text.parse().map_err(|_| format!("integer {text} is too large"))?));
             }
         } else if c == '\'' || c == '"' || ((c == 'f' || c == 'F') && matches!(chars.get(i + 1), Some('\'' | '"'))) {
             let is_f = c == 'f' || c == 'F';
@@ -200,10 +197,8 @@ fn lex(src: &str) -> Result<Vec<Tok>, String> {
             }
         } else {
             let rest: String = chars[i..chars.len().min(i + 2)].iter().collect();
-            let op = OPS
-                .iter()
-                .find(|op| rest.starts_with(**op))
-                .ok_or_else(|| format!("unexpected character {c:?}"))?;
+            let op =
+                OPS.iter().find(|op| rest.starts_with(**op)).ok_or_else(|| format!("unexpected character {c:?}"))?;
             toks.push(Tok::Op(op));
             i += op.chars().count();
         }
@@ -511,11 +506,7 @@ impl Template {
 // ---------------------------------------------------------------- evaluation
 
 fn num_err(op: &str, a: &Value, b: &Value) -> PyError {
-    PyError::type_error(format!(
-        "unsupported operand type(s) for {op}: '{}' and '{}'",
-        a.type_name(),
-        b.type_name()
-    ))
+    PyError::type_error(format!("unsupported operand type(s) for {op}: '{}' and '{}'", a.type_name(), b.type_name()))
 }
 
 fn arith(op: BinOp, a: Value, b: Value) -> Result<Value, PyError> {
@@ -637,11 +628,18 @@ fn call(name: &str, args: Vec<Value>, env: &mut dyn Env) -> Result<Value, PyErro
         "int" => match arg(0) {
             Value::Float(f) => Value::Int(f.trunc() as i64),
             Value::Str(s) => Value::Int(s.trim().parse().map_err(|_| {
-                PyError::new("ValueError", format!("invalid literal for int() with base 10: {}", Value::Str(s.clone()).repr()))
+                PyError::new(
+                    "ValueError",
+                    format!("invalid literal for int() with base 10: {}", Value::Str(s.clone()).repr()),
+                )
             })?),
-            other => Value::Int(int_arg(0).map_err(|_| PyError::type_error(format!("int() argument must be a string or a number, not '{}'", other.type_name())))?),
+            other => Value::Int(int_arg(0).map_err(|_| {
+                PyError::type_error(format!("int() argument must be a string or a number, not '{}'", other.type_name()))
+            })?),
         },
-        "float" => Value::Float(arg(0).as_f64().ok_or_else(|| PyError::type_error("float() argument must be a number"))?),
+        "float" => {
+            Value::Float(arg(0).as_f64().ok_or_else(|| PyError::type_error("float() argument must be a number"))?)
+        }
         "range" => {
             let (lo, hi) = if args.len() >= 2 { (int_arg(0)?, int_arg(1)?) } else { (0, int_arg(0)?) };
             if hi - lo > MAX_RANGE {
@@ -656,7 +654,9 @@ fn call(name: &str, args: Vec<Value>, env: &mut dyn Env) -> Result<Value, PyErro
             }
             let mut acc: i64 = 1;
             for k in 2..=n {
-                acc = acc.checked_mul(k).ok_or_else(|| PyError::new("OverflowError", "factorial result too large for this simulator (64-bit)"))?;
+                acc = acc.checked_mul(k).ok_or_else(|| {
+                    PyError::new("OverflowError", "factorial result too large for this simulator (64-bit)")
+                })?;
             }
             Value::Int(acc)
         }
@@ -776,11 +776,7 @@ pub struct ParamEnv<'a> {
 
 impl Env for ParamEnv<'_> {
     fn name(&mut self, name: &str) -> Result<Value, PyError> {
-        self.locals
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.clone())
-            .ok_or_else(|| PyError::name_error(name))
+        self.locals.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone()).ok_or_else(|| PyError::name_error(name))
     }
     fn param(&self, name: &str) -> Option<Value> {
         self.params.get(name).cloned()

@@ -8,7 +8,7 @@ use crate::event::{Event, EventKind, ResIx, ThreadIx, WaitTarget};
 use crate::expr::{Env, Expr, eval};
 use crate::pyerror::PyError;
 use crate::recorder::Recorder;
-use crate::rt::{Ctx, GilMode, Shared, Unwind, Waitable};
+use crate::rt::{Ctx, GilMode, Shared, ThreadBody, Unwind, Waitable};
 use crate::scenario::ResourceKind;
 use crate::sync::{Acquire, Condition, Event as PyEvent, Lock, RLock, Semaphore};
 use crate::trace::Trace;
@@ -223,7 +223,7 @@ impl Env for Interp<'_> {
     }
 }
 
-fn thread_body(world: Arc<World>, tid: ThreadIx) -> Box<dyn FnOnce(&Ctx) -> Result<(), Unwind> + Send> {
+fn thread_body(world: Arc<World>, tid: ThreadIx) -> ThreadBody {
     Box::new(move |ctx: &Ctx| {
         let plan = &world.plan.plans[tid as usize];
         let mut it = Interp { ctx, world: &world, frames: vec![plan.locals.iter().cloned().collect()], overlay: None };
@@ -248,9 +248,9 @@ impl Interp<'_> {
 
     fn ms(&mut self, e: &Expr) -> Result<f64, Unwind> {
         let v = self.eval(e)?;
-        v.as_f64()
-            .filter(|ms| *ms >= 0.0 && ms.is_finite())
-            .ok_or_else(|| PyError::new("ValueError", format!("a duration must be a number of ms >= 0, got {}", v.repr())).into())
+        v.as_f64().filter(|ms| *ms >= 0.0 && ms.is_finite()).ok_or_else(|| {
+            PyError::new("ValueError", format!("a duration must be a number of ms >= 0, got {}", v.repr())).into()
+        })
     }
 
     fn opt_ms(&mut self, e: &Option<Expr>) -> Result<Option<f64>, Unwind> {
@@ -259,7 +259,9 @@ impl Interp<'_> {
 
     fn int(&mut self, e: &Expr) -> Result<i64, Unwind> {
         let v = self.eval(e)?;
-        v.as_i64().ok_or_else(|| PyError::type_error(format!("'{}' object cannot be interpreted as an integer", v.type_name())).into())
+        v.as_i64().ok_or_else(|| {
+            PyError::type_error(format!("'{}' object cannot be interpreted as an integer", v.type_name())).into()
+        })
     }
 
     fn block(&mut self, ops: &[Op]) -> Result<(), Unwind> {
@@ -299,8 +301,12 @@ impl Interp<'_> {
         }
         // Leaving the program: pools still open are shut down (as leaving `with Pool(...)`),
         // then Python waits for non-daemon threads and kills daemon ones.
-        let pools: Vec<Arc<Pool>> =
-            self.world.res.iter().filter_map(|r| if let Res::Pool(p) = r { Some(Arc::clone(p)) } else { None }).collect();
+        let pools: Vec<Arc<Pool>> = self
+            .world
+            .res
+            .iter()
+            .filter_map(|r| if let Res::Pool(p) = r { Some(Arc::clone(p)) } else { None })
+            .collect();
         for p in pools {
             p.shutdown(self.ctx)?;
         }
@@ -333,14 +339,23 @@ impl Interp<'_> {
         let world = Arc::clone(self.world);
         let f: &Function = &world.plan.functions[func];
         if args.len() != f.params.len() {
-            return Err(PyError::type_error(format!("{}() takes {} positional argument(s) but {} were given", f.name, f.params.len(), args.len())).into());
+            return Err(PyError::type_error(format!(
+                "{}() takes {} positional argument(s) but {} were given",
+                f.name,
+                f.params.len(),
+                args.len()
+            ))
+            .into());
         }
         const MAX_DEPTH: usize = 200;
         if self.frames.len() > MAX_DEPTH {
             return Err(PyError::new("RecursionError", "maximum recursion depth exceeded").into());
         }
-        let mut frame: BTreeMap<String, Value> =
-            self.frames[0].iter().filter(|(k, _)| *k == "thread" || *k == "id").map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut frame: BTreeMap<String, Value> = self.frames[0]
+            .iter()
+            .filter(|(k, _)| *k == "thread" || *k == "id")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         frame.extend(f.params.iter().cloned().zip(args));
         self.frames.push(frame);
         let r = self.block(&f.body);
@@ -476,7 +491,11 @@ impl Interp<'_> {
                 let items = match self.eval(items)? {
                     Value::List(l) => l,
                     Value::Tuple(t) => t.tuple,
-                    other => return Err(PyError::type_error(format!("'{}' object is not iterable", other.type_name())).into()),
+                    other => {
+                        return Err(
+                            PyError::type_error(format!("'{}' object is not iterable", other.type_name())).into()
+                        );
+                    }
                 };
                 for v in items {
                     self.set(var, v);
@@ -574,7 +593,11 @@ impl Interp<'_> {
                 let items = match self.eval(items)? {
                     Value::List(l) => l,
                     Value::Tuple(t) => t.tuple,
-                    other => return Err(PyError::type_error(format!("'{}' object is not iterable", other.type_name())).into()),
+                    other => {
+                        return Err(
+                            PyError::type_error(format!("'{}' object is not iterable", other.type_name())).into()
+                        );
+                    }
                 };
                 let name = world.plan.functions[*func].name.clone();
                 let mut tasks = Vec::new();
@@ -603,7 +626,11 @@ impl Interp<'_> {
                 let args = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>, _>>()?;
                 let name = world.plan.functions[*func].name.clone();
                 let task = pool.submit(ctx, *func, &name, args)?;
-                let fut = Value::tuple(vec![Value::Str(FUTURE_TAG.into()), Value::Int(i64::from(*res)), Value::Int(i64::from(task))]);
+                let fut = Value::tuple(vec![
+                    Value::Str(FUTURE_TAG.into()),
+                    Value::Int(i64::from(*res)),
+                    Value::Int(i64::from(task)),
+                ]);
                 self.set(as_, fut);
             }
             Op::Result { future, as_ } => {
@@ -613,7 +640,11 @@ impl Interp<'_> {
                         (t.tuple[1].as_i64().unwrap_or(0) as ResIx, t.tuple[2].as_i64().unwrap_or(0) as u32)
                     }
                     other => {
-                        return Err(PyError::new("AttributeError", format!("'{}' object has no attribute 'result'", other.type_name())).into());
+                        return Err(PyError::new(
+                            "AttributeError",
+                            format!("'{}' object has no attribute 'result'", other.type_name()),
+                        )
+                        .into());
                     }
                 };
                 let pool = Arc::clone(world.pool(pool)?);
@@ -712,7 +743,9 @@ fn build_world(plan: &Arc<Plan>, shared: &Arc<Shared>) -> Result<Arc<World>, PyE
     let vars = plan
         .processes
         .iter()
-        .map(|_| plan.var_inits.iter().map(|v| Mutex::new(VarCell { value: v.clone(), race_free: v.clone() })).collect())
+        .map(|_| {
+            plan.var_inits.iter().map(|v| Mutex::new(VarCell { value: v.clone(), race_free: v.clone() })).collect()
+        })
         .collect();
     Ok(Arc::new(World { plan: Arc::clone(plan), res, vars }))
 }
@@ -721,7 +754,8 @@ impl Run {
     /// Start running `plan`; events also go to `live` as they happen.
     pub fn start(plan: Plan, live: Option<Sender<Event>>) -> Result<Run, PyError> {
         let plan = Arc::new(plan);
-        let shared = Shared::new(plan.settings.clone(), plan.threads.clone(), plan.processes.clone(), Recorder::new(live));
+        let shared =
+            Shared::new(plan.settings.clone(), plan.threads.clone(), plan.processes.clone(), Recorder::new(live));
         let world = build_world(&plan, &shared)?;
         // Initial queue items are there before any thread runs.
         {
@@ -734,7 +768,12 @@ impl Run {
                 }
             }
         }
-        let run = Run { shared: Arc::clone(&shared), plan: Arc::clone(&plan), watchdog: Some(Watchdog::start(Arc::clone(&shared))), started: Instant::now() };
+        let run = Run {
+            shared: Arc::clone(&shared),
+            plan: Arc::clone(&plan),
+            watchdog: Some(Watchdog::start(Arc::clone(&shared))),
+            started: Instant::now(),
+        };
         for (t, p) in plan.plans.iter().enumerate() {
             if matches!(p.role, Role::PoolWorker(_)) {
                 shared.start_thread(t as ThreadIx, Duration::ZERO, thread_body(Arc::clone(&world), t as ThreadIx))?;

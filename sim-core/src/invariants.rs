@@ -20,7 +20,10 @@ pub fn check(trace: &Trace) -> Result<(), String> {
         let at = |m: String| format!("events[{i}] (seq {}): {m}", e.seq);
         match &e.kind {
             EventKind::ThreadStarted => started[e.thread as usize] = true,
-            EventKind::ThreadFinished | EventKind::ThreadKilled | EventKind::ThreadStopped | EventKind::ThreadRaised { .. } => {
+            EventKind::ThreadFinished
+            | EventKind::ThreadKilled
+            | EventKind::ThreadStopped
+            | EventKind::ThreadRaised { .. } => {
                 if ended[e.thread as usize] {
                     return Err(at("a thread ended twice".into()));
                 }
@@ -76,7 +79,12 @@ pub fn check(trace: &Trace) -> Result<(), String> {
                     return Err(at(format!("{} reports length {len} but holds {}", meta.name, q.len())));
                 }
                 if meta.kind == ResourceKind::Queue && meta.capacity > 0 && q.len() as i64 > meta.capacity {
-                    return Err(at(format!("{} holds {} items, more than maxsize {}", meta.name, q.len(), meta.capacity)));
+                    return Err(at(format!(
+                        "{} holds {} items, more than maxsize {}",
+                        meta.name,
+                        q.len(),
+                        meta.capacity
+                    )));
                 }
             }
             EventKind::QueueGet { res, item, len } => {

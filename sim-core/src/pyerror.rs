@@ -94,11 +94,7 @@ impl PyError {
 /// just `queue.Empty` when there is no message.
 impl fmt::Display for PyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.message.is_empty() {
-            f.write_str(&self.ty)
-        } else {
-            write!(f, "{}: {}", self.ty, self.message)
-        }
+        if self.message.is_empty() { f.write_str(&self.ty) } else { write!(f, "{}: {}", self.ty, self.message) }
     }
 }
 

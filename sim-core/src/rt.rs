@@ -92,6 +92,9 @@ impl From<PyError> for Unwind {
     }
 }
 
+/// What a simulated thread runs.
+pub type ThreadBody = Box<dyn FnOnce(&Ctx) -> Result<(), Unwind> + Send>;
+
 /// What a thread is, for lanes and summaries.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ThreadMeta {
@@ -274,9 +277,9 @@ impl Shared {
         for w in ws {
             w.wake_all();
         }
-        for (m, cv) in [(&self.life, &self.life_cv)] {
-            let _g = m.lock();
-            cv.notify_all();
+        {
+            let _g = self.life.lock();
+            self.life_cv.notify_all();
         }
         {
             let _g = self.sleeper.lock();
@@ -332,12 +335,7 @@ impl Shared {
 
     /// Start thread `tid` running `body` on a named OS thread. Returns false if it was
     /// already started.
-    pub fn start_thread(
-        self: &Arc<Self>,
-        tid: ThreadIx,
-        delay: Duration,
-        body: Box<dyn FnOnce(&Ctx) -> Result<(), Unwind> + Send>,
-    ) -> Result<bool, PyError> {
+    pub fn start_thread(self: &Arc<Self>, tid: ThreadIx, delay: Duration, body: ThreadBody) -> Result<bool, PyError> {
         {
             let mut life = self.life.lock();
             match life.get_mut(tid as usize) {
@@ -348,9 +346,8 @@ impl Shared {
         }
         let shared = Arc::clone(self);
         let name = self.threads[tid as usize].name.clone();
-        let spawned = std::thread::Builder::new()
-            .name(format!("tl:{name}"))
-            .spawn(move || shared.thread_main(tid, delay, body));
+        let spawned =
+            std::thread::Builder::new().name(format!("tl:{name}")).spawn(move || shared.thread_main(tid, delay, body));
         match spawned {
             Ok(h) => {
                 self.handles.lock().push(h);
@@ -363,7 +360,7 @@ impl Shared {
         }
     }
 
-    fn thread_main(self: Arc<Self>, tid: ThreadIx, delay: Duration, body: Box<dyn FnOnce(&Ctx) -> Result<(), Unwind> + Send>) {
+    fn thread_main(self: Arc<Self>, tid: ThreadIx, delay: Duration, body: ThreadBody) {
         let ctx = self.ctx(tid);
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             if !delay.is_zero() {
@@ -520,7 +517,12 @@ impl Ctx {
 
     /// Run `f` as a blocking call: the GIL is released around it (Py_BEGIN_ALLOW_THREADS),
     /// the watchdog sees what the thread waits for, and the GIL is taken back afterwards.
-    pub fn blocking<T>(&self, target: WaitTarget, timed: bool, f: impl FnOnce() -> Result<T, Unwind>) -> Result<T, Unwind> {
+    pub fn blocking<T>(
+        &self,
+        target: WaitTarget,
+        timed: bool,
+        f: impl FnOnce() -> Result<T, Unwind>,
+    ) -> Result<T, Unwind> {
         self.drop_gil(GilReason::Blocking);
         let since_seq = self.shared.rec.len();
         self.shared.waits.lock()[self.tid as usize] = Some(WaitInfo { target, timed, since_seq });

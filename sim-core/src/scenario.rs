@@ -107,7 +107,11 @@ impl NumOrExpr {
     fn source(&self) -> String {
         match self {
             NumOrExpr::Num(n) => {
-                if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", *n as i64) } else { n.to_string() }
+                if n.fract() == 0.0 && n.abs() < 1e15 {
+                    format!("{}", *n as i64)
+                } else {
+                    n.to_string()
+                }
             }
             NumOrExpr::Expr(s) => s.clone(),
         }
@@ -701,7 +705,10 @@ impl Scenario {
                 let known: Vec<_> = self.params.iter().map(|p| p.name.as_str()).collect();
                 return Err(ScenarioError::at(
                     format!("--set {name}"),
-                    format!("no parameter `{name}` in this scenario (it has: {})", if known.is_empty() { "none".to_string() } else { known.join(", ") }),
+                    format!(
+                        "no parameter `{name}` in this scenario (it has: {})",
+                        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    ),
                 ));
             }
         }

@@ -251,7 +251,9 @@ impl Summary {
                     .iter()
                     .find(|v| &v.name == name)
                     .and_then(|v| crate::expr::parse(&v.init).ok())
-                    .and_then(|e| crate::expr::eval(&e, &mut crate::expr::ParamEnv { params: &trace.params, locals: &[] }).ok())
+                    .and_then(|e| {
+                        crate::expr::eval(&e, &mut crate::expr::ParamEnv { params: &trace.params, locals: &[] }).ok()
+                    })
                     .unwrap_or_default();
                 let final_value = l.last.clone().unwrap_or_else(|| init.clone());
                 let race_free = l.race_free.clone().unwrap_or(init);
@@ -264,7 +266,9 @@ impl Summary {
             .collect();
         let deadlock = tl.deadlock.as_ref().map(|(_, edges)| {
             let rname = |w: &WaitTarget| match w {
-                WaitTarget::Resource(r) => trace.resources.get(*r as usize).map_or_else(|| format!("#{r}"), |m| m.name.clone()),
+                WaitTarget::Resource(r) => {
+                    trace.resources.get(*r as usize).map_or_else(|| format!("#{r}"), |m| m.name.clone())
+                }
                 WaitTarget::Thread(t) => tname(*t),
             };
             DeadlockSummary {
@@ -290,7 +294,15 @@ impl Summary {
             .flat_map(|(i, l)| {
                 let thread = tname(i as u32);
                 l.errors.iter().map(move |(t, e, caught)| {
-                    (*t, ErrorSummary { thread: thread.clone(), ty: e.ty.clone(), message: e.message.clone(), caught: *caught })
+                    (
+                        *t,
+                        ErrorSummary {
+                            thread: thread.clone(),
+                            ty: e.ty.clone(),
+                            message: e.message.clone(),
+                            caught: *caught,
+                        },
+                    )
                 })
             })
             .collect();

@@ -158,6 +158,7 @@ impl RLock {
     /// Take it back at `depth` (after `Condition.wait`), waiting as long as it takes.
     fn reacquire(&self, ctx: &Ctx, depth: u32, record_as: ResIx) -> Result<(), Unwind> {
         let mut st = self.st.lock();
+        ctx.record(EventKind::Requested { res: record_as, blocking: true, timeout_ms: None });
         ctx.wait_until(&self.cv, &mut st, None, |s| s.owner.is_none())?;
         st.owner = Some(ctx.tid);
         st.depth = depth;

@@ -276,7 +276,13 @@ impl Timeline {
     }
 
     /// Build from a whole list of events.
-    pub fn from_events(threads: &[ThreadMeta], processes: &[ProcessMeta], resources: &[ResourceInfo], vars: &[String], events: &[Event]) -> Self {
+    pub fn from_events(
+        threads: &[ThreadMeta],
+        processes: &[ProcessMeta],
+        resources: &[ResourceInfo],
+        vars: &[String],
+        events: &[Event],
+    ) -> Self {
         let mut t = Self::new(threads, processes, resources, vars);
         for e in events {
             t.push(e);
@@ -332,7 +338,9 @@ impl Timeline {
                 }
                 self.unblock(th, t);
             }
-            K::IoBegin { sleep, .. } => self.set_state(th, t, if *sleep { ThreadState::Sleep } else { ThreadState::Io }),
+            K::IoBegin { sleep, .. } => {
+                self.set_state(th, t, if *sleep { ThreadState::Sleep } else { ThreadState::Io })
+            }
             K::GilRequested => self.set_state(th, t, ThreadState::WaitingGil),
             K::GilAcquired => {
                 self.set_state(th, t, ThreadState::Running);
@@ -477,7 +485,8 @@ impl Timeline {
             }
             K::PipeRecv { res, end, item } => {
                 self.unblock(th, t);
-                if let Some((pt, from)) = self.pending_puts.get_mut(*res as usize * 2 + (*end as usize).min(1)).and_then(VecDeque::pop_front)
+                if let Some((pt, from)) =
+                    self.pending_puts.get_mut(*res as usize * 2 + (*end as usize).min(1)).and_then(VecDeque::pop_front)
                     && from != th
                 {
                     self.arrows.push(Arrow { from_ns: pt, from, to_ns: t, to: th, res: *res });
@@ -570,7 +579,9 @@ impl Timeline {
         let (_, edges) = self.deadlock.as_ref()?;
         let tname = |t: ThreadIx| self.thread_meta.get(t as usize).map_or_else(|| format!("#{t}"), |m| m.name.clone());
         let target = |w: &WaitTarget| match w {
-            WaitTarget::Resource(r) => self.resource_meta.get(*r as usize).map_or_else(|| format!("#{r}"), |m| m.name.clone()),
+            WaitTarget::Resource(r) => {
+                self.resource_meta.get(*r as usize).map_or_else(|| format!("#{r}"), |m| m.name.clone())
+            }
             WaitTarget::Thread(t) => format!("thread {}", tname(*t)),
         };
         let parts: Vec<String> = edges

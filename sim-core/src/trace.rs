@@ -208,7 +208,14 @@ impl Trace {
         let bad = |index, message: String| Err(TraceError::Inconsistent { index, message });
         for (i, t) in self.threads.iter().enumerate() {
             if t.process as usize >= self.processes.len() {
-                return Err(TraceError::Inconsistent { index: 0, message: format!("threads[{i}] is in process {} but there are {} processes", t.process, self.processes.len()) });
+                return Err(TraceError::Inconsistent {
+                    index: 0,
+                    message: format!(
+                        "threads[{i}] is in process {} but there are {} processes",
+                        t.process,
+                        self.processes.len()
+                    ),
+                });
             }
         }
         let mut prev: Option<&Event> = None;
@@ -238,7 +245,9 @@ impl Trace {
                 return bad(i, format!("unknown thread {t} (the trace has {n_threads})"));
             }
             match &e.kind {
-                EventKind::VarRead { var, .. } | EventKind::VarWrite { var, .. } if *var as usize >= self.vars.len() => {
+                EventKind::VarRead { var, .. } | EventKind::VarWrite { var, .. }
+                    if *var as usize >= self.vars.len() =>
+                {
                     return bad(i, format!("unknown variable {var} (the trace has {})", self.vars.len()));
                 }
                 EventKind::Deadlock { cycle } => {
@@ -263,7 +272,8 @@ impl Trace {
 
     /// Load a trace file.
     pub fn load(path: &Path) -> Result<Self, TraceError> {
-        let text = std::fs::read_to_string(path).map_err(|source| TraceError::Io { path: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| TraceError::Io { path: path.display().to_string(), source })?;
         Self::from_json(&text)
     }
 
@@ -285,13 +295,21 @@ fn check_header(format: Option<&serde_json::Value>, version: Option<&serde_json:
             Err(TraceError::Version { found: v, hint: ": it was written by a newer Threadline; update to open it" })
         }
         Some(v) => Err(TraceError::Version { found: v, hint: ": re-run its scenario to make a current trace" }),
-        None => Err(TraceError::Shape { path: "version".into(), message: "missing or not an integer".into(), line: 1, column: 1 }),
+        None => Err(TraceError::Shape {
+            path: "version".into(),
+            message: "missing or not an integer".into(),
+            line: 1,
+            column: 1,
+        }),
     }
 }
 
 /// Write `path` through a temporary file and a rename, so readers never see half a file
 /// and a crash mid-write leaves the old file intact.
-pub fn save_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), TraceError> {
+pub fn save_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), TraceError> {
     let io = |source| TraceError::Io { path: path.display().to_string(), source };
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "trace".into());

@@ -35,7 +35,11 @@ pub fn find_deadlock(life: &[Life], waits: &[Option<WaitInfo>], holders: &[(ResI
             WaitTarget::Thread(t) => (life.get(t as usize) == Some(&Life::Alive)).then_some(t).into_iter().collect(),
         }
     };
-    let edge = |t: usize, w: &WaitInfo, to: Option<ThreadIx>| WaitEdge { thread: t as ThreadIx, waits_for: w.target, held_by: to };
+    let edge = |t: usize, w: &WaitInfo, to: Option<ThreadIx>| WaitEdge {
+        thread: t as ThreadIx,
+        waits_for: w.target,
+        held_by: to,
+    };
 
     // A cycle: follow stuck threads to the stuck threads that hold what they wait for.
     for start in 0..life.len() {
@@ -88,10 +92,7 @@ impl Watchdog {
     pub fn start(shared: Arc<Shared>) -> Self {
         let done = Arc::new((Mutex::new(false), Condvar::new()));
         let d2 = Arc::clone(&done);
-        let handle = std::thread::Builder::new()
-            .name("tl:watchdog".into())
-            .spawn(move || watch(&shared, &d2))
-            .ok();
+        let handle = std::thread::Builder::new().name("tl:watchdog".into()).spawn(move || watch(&shared, &d2)).ok();
         Self { done, handle }
     }
 
@@ -153,7 +154,8 @@ mod tests {
     fn finds_the_two_lock_cycle() {
         let life = [Life::Alive, Life::Alive, Life::Alive];
         // main (0) joins thread 1; 1 holds L0 and waits L1; 2 holds L1 and waits L0.
-        let waits = [Some(WaitInfo { target: WaitTarget::Thread(1), timed: false, since_seq: 1 }), wait(1, 5), wait(0, 6)];
+        let waits =
+            [Some(WaitInfo { target: WaitTarget::Thread(1), timed: false, since_seq: 1 }), wait(1, 5), wait(0, 6)];
         let holders = [(0, vec![1]), (1, vec![2])];
         let f = find_deadlock(&life, &waits, &holders).expect("a deadlock");
         assert!(f.cycle);
@@ -165,10 +167,7 @@ mod tests {
     #[test]
     fn a_timed_wait_is_not_a_deadlock() {
         let life = [Life::Alive, Life::Alive];
-        let waits = [
-            Some(WaitInfo { target: WaitTarget::Resource(1), timed: true, since_seq: 1 }),
-            wait(0, 2),
-        ];
+        let waits = [Some(WaitInfo { target: WaitTarget::Resource(1), timed: true, since_seq: 1 }), wait(0, 2)];
         assert_eq!(find_deadlock(&life, &waits, &[(0, vec![0]), (1, vec![1])]), None);
     }
 

@@ -31,8 +31,7 @@ fn one<T: Send + 'static>(f: impl FnOnce(&sim_core::rt::Ctx) -> T + Send + 'stat
         Ok(())
     });
     run_threads(RuntimeSettings::default(), vec![(0, body)]);
-    let v = out.lock().unwrap().take().expect("body ran");
-    v
+    out.lock().unwrap().take().expect("body ran")
 }
 
 #[test]
@@ -40,7 +39,10 @@ fn lock_messages_and_non_raising_cases() {
     one(|ctx| {
         let l = Lock::new(0);
         assert_eq!(raised(l.release(ctx)), "RuntimeError: release unlocked lock");
-        assert_eq!(raised(l.acquire(ctx, false, Some(1.0))), "ValueError: can't specify a timeout for a non-blocking call");
+        assert_eq!(
+            raised(l.acquire(ctx, false, Some(1.0))),
+            "ValueError: can't specify a timeout for a non-blocking call"
+        );
         assert!(l.acquire(ctx, true, None).unwrap());
         // Held: a non-blocking attempt and a timed attempt fail without raising.
         assert!(!l.acquire(ctx, false, None).unwrap());

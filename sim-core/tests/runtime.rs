@@ -73,7 +73,9 @@ fn deadlock_is_found_named_and_every_thread_joined() {
     res.sort();
     assert_eq!(res, vec!["lock1", "lock2"]);
     assert!(d.words.contains("Thread-1 waits for lock2, held by Thread-2"), "{}", d.words);
-    assert!(s.threads.iter().all(|t| t.outcome != "finished" || t.name == "MainThread" || !t.name.starts_with("Thread")));
+    assert!(
+        s.threads.iter().all(|t| t.outcome != "finished" || t.name == "MainThread" || !t.name.starts_with("Thread"))
+    );
     // Every thread that started has an end event (checked by the invariants in `run`).
     assert!(trace.events.iter().any(|e| matches!(e.kind, EventKind::Deadlock { .. })));
     let (_, fixed) = run(&scenario("deadlock-fixed"), &[("hold_ms", 50)], |_| {});
@@ -89,7 +91,9 @@ fn stop_ends_a_deadlocked_pair_promptly() {
     let run = Run::start(plan, None).unwrap();
     // Stop as soon as both threads are blocked on each other's lock (before the watchdog's second look).
     let t0 = Instant::now();
-    while run.shared().waits().iter().filter(|w| matches!(w.map(|w| w.target), Some(WaitTarget::Resource(_)))).count() < 2 {
+    while run.shared().waits().iter().filter(|w| matches!(w.map(|w| w.target), Some(WaitTarget::Resource(_)))).count()
+        < 2
+    {
         assert!(t0.elapsed() < Duration::from_secs(10), "threads never blocked");
         std::thread::sleep(Duration::from_millis(1));
     }

@@ -6,7 +6,7 @@ use sim_core::compile::compile;
 use sim_core::event::Event;
 use sim_core::interp::run_plan;
 use sim_core::recorder::Recorder;
-use sim_core::rt::{Ctx, ProcessMeta, RuntimeSettings, Shared, ThreadMeta, Unwind};
+use sim_core::rt::{ProcessMeta, RuntimeSettings, Shared, ThreadMeta};
 use sim_core::scenario::Scenario;
 use sim_core::summary::Summary;
 use sim_core::trace::Trace;
@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Body of a test thread.
-pub type Body = Box<dyn FnOnce(&Ctx) -> Result<(), Unwind> + Send>;
+pub type Body = sim_core::rt::ThreadBody;
 
 /// Run bodies on threads 1..=n of a fresh runtime (thread 0 is unused) and return the events.
 pub fn run_threads(settings: RuntimeSettings, bodies: Vec<(u64, Body)>) -> (Arc<Shared>, Vec<Event>) {
@@ -23,7 +23,8 @@ pub fn run_threads(settings: RuntimeSettings, bodies: Vec<(u64, Body)>) -> (Arc<
     for i in 0..bodies.len() {
         threads.push(ThreadMeta { name: format!("T{}", i + 1), process: 0, daemon: false, target: None });
     }
-    let shared = Shared::new(settings, threads, vec![ProcessMeta { name: "MainProcess".into(), pid: 1 }], Recorder::new(None));
+    let shared =
+        Shared::new(settings, threads, vec![ProcessMeta { name: "MainProcess".into(), pid: 1 }], Recorder::new(None));
     for (i, (delay_ms, body)) in bodies.into_iter().enumerate() {
         shared.start_thread(i as u32 + 1, Duration::from_millis(delay_ms), body).expect("start");
     }

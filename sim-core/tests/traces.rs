@@ -1,0 +1,130 @@
+//! Trace files: round trip, every class of bad file, the version fixture, atomic save, and
+//! Chrome Trace Event Format export validity.
+
+mod common;
+use common::{run, scenario};
+use sim_core::summary::Summary;
+use sim_core::trace::{TRACE_VERSION, Trace, TraceError};
+use std::collections::BTreeMap;
+
+fn sample() -> Trace {
+    run(&scenario("semaphore-pool"), &[("threads", 5), ("permits", 2), ("hold_ms", 20)], |_| {}).0
+}
+
+#[test]
+fn round_trip_keeps_events_and_summary() {
+    let t = sample();
+    let dir = std::env::temp_dir().join(format!("tl-rt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("run.json");
+    t.save(&path).unwrap();
+    let back = Trace::load(&path).unwrap();
+    assert_eq!(back.events, t.events);
+    assert_eq!(Summary::of_trace(&back), Summary::of_trace(&t));
+    // No temporary file is left beside it.
+    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_version_1_fixture_loads() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/trace-v1.json");
+    let t = Trace::load(&path).expect("fixture loads");
+    assert_eq!(t.version, 1);
+    let s = Summary::of_trace(&t);
+    assert_eq!(s.resources["semaphore"].max_holders, Some(2));
+    sim_core::invariants::check(&t).unwrap();
+}
+
+fn load_err(text: &str) -> TraceError {
+    Trace::from_json(text).expect_err("must be refused")
+}
+
+#[test]
+fn every_bad_file_class_gets_its_message() {
+    let good = sample().to_json();
+    assert!(matches!(load_err("hello"), TraceError::NotJson { line: 1, .. }));
+    assert!(matches!(load_err(&good[..good.len() / 2]), TraceError::Truncated { .. }));
+    let e = load_err(&good.replacen("threadline-trace", "something-else", 1));
+    assert_eq!(e.to_string(), "not a Threadline trace: `format` is \"something-else\", expected \"threadline-trace\"");
+    let newer = good.replacen(&format!("\"version\":{TRACE_VERSION}"), "\"version\":99", 1);
+    let e = load_err(&newer).to_string();
+    assert!(e.contains("version 99") && e.contains("reads version 1") && e.contains("newer"), "{e}");
+    let older = good.replacen(&format!("\"version\":{TRACE_VERSION}"), "\"version\":0", 1);
+    assert!(load_err(&older).to_string().contains("version 0"));
+    let e = load_err(&good.replacen("\"thread_started\"", "\"thread_teleported\"", 1)).to_string();
+    assert!(e.starts_with("events[") && e.contains("thread_teleported"), "{e}");
+
+    let mut t = sample();
+    t.events.swap(3, 4);
+    assert!(load_err(&t.to_json()).to_string().contains("out of order"));
+    let mut t = sample();
+    t.events[5].thread = 999;
+    assert_eq!(
+        load_err(&t.to_json()).to_string(),
+        format!("events[5]: unknown thread 999 (the trace has {})", t.threads.len())
+    );
+    let mut t = sample();
+    let i = t.events.iter().position(|e| e.kind.resource().is_some()).unwrap();
+    if let sim_core::event::EventKind::Requested { res, .. } = &mut t.events[i].kind {
+        *res = 77;
+    }
+    assert!(load_err(&t.to_json()).to_string().contains("unknown resource 77"));
+}
+
+#[test]
+fn a_failed_save_leaves_the_old_file_intact() {
+    let dir = std::env::temp_dir().join(format!("tl-save-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("keep.json");
+    sample().save(&path).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let r = sim_core::trace::save_atomically(&path, |w| {
+        w.write_all(b"{\"half\":")?;
+        Err(std::io::Error::other("disk on fire"))
+    });
+    assert!(r.is_err());
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "the temporary file is removed");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn chrome_export_is_valid_trace_event_format() {
+    let t = run(&scenario("mp-queue-producer-consumer"), &[("produce_ms", 20)], |s| s.time_scale = 0.2).0;
+    let doc = sim_core::chrome::export(&t);
+    let text = serde_json::to_string(&doc).unwrap();
+    let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let evs = back["traceEvents"].as_array().unwrap();
+    assert!(evs.iter().any(|e| e["ph"] == "M" && e["name"] == "thread_name"));
+    assert!(evs.iter().any(|e| e["ph"] == "M" && e["name"] == "process_name"));
+    // Sorted by time; counters numeric; flows paired.
+    let ts: Vec<f64> = evs.iter().map(|e| e["ts"].as_f64().unwrap()).collect();
+    assert!(ts.windows(2).all(|w| w[0] <= w[1]));
+    let counters: Vec<_> = evs.iter().filter(|e| e["ph"] == "C").collect();
+    assert!(!counters.is_empty());
+    assert!(counters.iter().all(|c| c["args"]["value"].is_number()));
+    let mut flows: BTreeMap<u64, (u32, u32)> = BTreeMap::new();
+    for e in evs {
+        match e["ph"].as_str() {
+            Some("s") => flows.entry(e["id"].as_u64().unwrap()).or_default().0 += 1,
+            Some("f") => flows.entry(e["id"].as_u64().unwrap()).or_default().1 += 1,
+            _ => {}
+        }
+    }
+    assert!(!flows.is_empty(), "queue deliveries become flow arrows");
+    assert!(flows.values().all(|&(s, f)| s == 1 && f == 1));
+    // Slices on one thread never overlap (so they nest).
+    let mut by_thread: BTreeMap<(i64, i64), Vec<(f64, f64)>> = BTreeMap::new();
+    for e in evs.iter().filter(|e| e["ph"] == "X") {
+        let k = (e["pid"].as_i64().unwrap(), e["tid"].as_i64().unwrap());
+        let s = e["ts"].as_f64().unwrap();
+        by_thread.entry(k).or_default().push((s, s + e["dur"].as_f64().unwrap()));
+    }
+    for spans in by_thread.values() {
+        for w in spans.windows(2) {
+            assert!(w[1].0 >= w[0].1 - 1e-6, "overlapping slices {w:?}");
+        }
+    }
+}
