@@ -1,7 +1,150 @@
-//! The egui app (placeholder while the core lands).
-use std::process::ExitCode;
+//! Starting the window: eframe setup, remembered settings, `threadline open TRACE`, and
+//! the `--screenshot` mode that runs a scenario, saves a PNG of the window and exits.
 
-/// Open the window.
-pub fn run_app(_cli: &crate::cli::Cli) -> ExitCode {
-    ExitCode::SUCCESS
+use crate::app::{Command, Persisted, STORAGE_KEY, ThreadlineApp};
+use crate::cli::Cli;
+use crossbeam_channel::{Receiver, Sender};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Screenshot mode: run, wait until finished, capture, exit.
+struct Shot {
+    path: PathBuf,
+    frames_after_finish: u32,
+    requested: bool,
+    tx: Sender<Arc<egui::ColorImage>>,
+    rx: Receiver<Arc<egui::ColorImage>>,
+    started: std::time::Instant,
+}
+
+/// The eframe app: the Threadline app plus screenshot mode.
+struct Host {
+    app: ThreadlineApp,
+    shot: Option<Shot>,
+    exit: Arc<std::sync::atomic::AtomicU8>,
+}
+
+/// Longest a screenshot run may take before it is stopped and pictured as it is.
+const SHOT_TIMEOUT_S: u64 = 60;
+
+impl eframe::App for Host {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.app.logic(ctx);
+        let Some(shot) = &mut self.shot else { return };
+        let finished = self.app.session.as_ref().is_some_and(|s| !s.is_live());
+        if !finished && shot.started.elapsed().as_secs() > SHOT_TIMEOUT_S {
+            self.app.apply(Command::Stop);
+        }
+        if finished && !shot.requested {
+            shot.frames_after_finish += 1;
+            if shot.frames_after_finish > 5 {
+                let tx = shot.tx.clone();
+                ctx.request_screenshot(move |img| {
+                    let _ = tx.send(img);
+                });
+                shot.requested = true;
+            }
+        }
+        if let Ok(img) = shot.rx.try_recv() {
+            let code = match write_png(&shot.path, &img) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("threadline: could not write {}: {e:#}", shot.path.display());
+                    1
+                }
+            };
+            self.exit.store(code, std::sync::atomic::Ordering::Release);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        ctx.request_repaint();
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.app.ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.shot.is_none() {
+            eframe::set_value(storage, STORAGE_KEY, &self.app.persisted);
+        }
+    }
+}
+
+fn write_png(path: &std::path::Path, img: &egui::ColorImage) -> anyhow::Result<()> {
+    let [w, h] = img.size;
+    let mut bytes = Vec::with_capacity(w * h * 4);
+    for p in &img.pixels {
+        bytes.extend_from_slice(&p.to_srgba_unmultiplied());
+    }
+    sim_core::trace::save_atomically(path, |out| {
+        let mut enc = png::Encoder::new(out, w as u32, h as u32);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().map_err(std::io::Error::other)?;
+        writer.write_image_data(&bytes).map_err(std::io::Error::other)?;
+        writer.finish().map_err(std::io::Error::other)
+    })?;
+    Ok(())
+}
+
+/// Open the window; returns the process exit status.
+pub fn run_app(cli: &Cli) -> ExitCode {
+    let trace_to_open = match &cli.command {
+        Some(crate::cli::Command::Open { trace }) => match sim_core::trace::Trace::load(trace) {
+            Ok(t) => Some((t, trace.display().to_string())),
+            Err(e) => {
+                eprintln!("threadline: {}: {e}", trace.display());
+                return ExitCode::from(2);
+            }
+        },
+        _ => None,
+    };
+    if let Some(id) = &cli.scenario
+        && sim_core::catalog::find(id).is_none()
+    {
+        eprintln!("threadline: no scenario \"{id}\" (see `threadline list`)");
+        return ExitCode::from(2);
+    }
+    let screenshot = cli.screenshot.clone();
+    let scenario = cli.scenario.clone();
+    let exit = Arc::new(std::sync::atomic::AtomicU8::new(0));
+    let exit2 = Arc::clone(&exit);
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default().with_inner_size([1280.0, 800.0]).with_title("Threadline").with_drag_and_drop(true),
+        ..Default::default()
+    };
+    let result = eframe::run_native(
+        "Threadline",
+        options,
+        Box::new(move |cc| {
+            let mut persisted: Persisted = if screenshot.is_some() {
+                Persisted::default()
+            } else {
+                cc.storage.and_then(|s| eframe::get_value(s, STORAGE_KEY)).unwrap_or_default()
+            };
+            if let Some(id) = &scenario {
+                persisted.scenario = id.clone();
+            }
+            let mut app = ThreadlineApp::new(persisted);
+            if let Some((t, src)) = trace_to_open {
+                app.open_trace(t, src);
+            }
+            let shot = screenshot.map(|path| {
+                let (tx, rx) = crossbeam_channel::unbounded();
+                if app.session.is_none() {
+                    app.apply(Command::Run);
+                }
+                Shot { path, frames_after_finish: 0, requested: false, tx, rx, started: std::time::Instant::now() }
+            });
+            Ok(Box::new(Host { app, shot, exit: exit2 }))
+        }),
+    );
+    match result {
+        Ok(()) => ExitCode::from(exit.load(std::sync::atomic::Ordering::Acquire)),
+        Err(e) => {
+            eprintln!("threadline: could not open the window: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -2,5 +2,10 @@
 //! `sim-core`; this crate only starts runs, draws their timelines and handles files.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod cli;
 pub mod gui;
+pub mod layout;
+pub mod session;
+pub mod theme;
+pub mod timeline_view;

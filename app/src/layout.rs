@@ -1,0 +1,187 @@
+//! Pure layout maths for the timeline: time ↔ x, zooming around a point, which phases are
+//! visible and how sub-pixel phases merge, tick spacing. No painting here; unit-tested with
+//! 1 ns = 1 px.
+
+use sim_core::timeline::{Phase, phase_at};
+
+/// The visible time window mapped onto a horizontal pixel range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimeAxis {
+    /// Time at the left edge, ns (may be negative when panned before the start).
+    pub start_ns: f64,
+    /// Nanoseconds per pixel (> 0).
+    pub ns_per_px: f64,
+    /// Left edge x.
+    pub left_x: f64,
+    /// Width in pixels.
+    pub width_px: f64,
+}
+
+/// The narrowest zoom: 1 ns per pixel.
+pub const MIN_NS_PER_PX: f64 = 1.0;
+/// The widest zoom: one hour across 1000 px.
+pub const MAX_NS_PER_PX: f64 = 3.6e12 / 1000.0;
+
+impl TimeAxis {
+    /// An axis showing `0..=end_ns` across `width_px` (with a little room on the right).
+    pub fn fit(end_ns: u64, left_x: f64, width_px: f64) -> Self {
+        let span = (end_ns.max(1_000_000) as f64) * 1.02;
+        Self { start_ns: 0.0, ns_per_px: (span / width_px.max(1.0)).clamp(MIN_NS_PER_PX, MAX_NS_PER_PX), left_x, width_px }
+    }
+    /// x of time `t_ns`.
+    pub fn x_from_time(&self, t_ns: f64) -> f64 {
+        self.left_x + (t_ns - self.start_ns) / self.ns_per_px
+    }
+    /// Time at x.
+    pub fn time_from_x(&self, x: f64) -> f64 {
+        self.start_ns + (x - self.left_x) * self.ns_per_px
+    }
+    /// Time at the right edge.
+    pub fn end_ns(&self) -> f64 {
+        self.start_ns + self.width_px * self.ns_per_px
+    }
+    /// Zoom by `factor` (> 1 zooms in) keeping the time under `x` where it is.
+    pub fn zoom_around(&mut self, x: f64, factor: f64) {
+        let t = self.time_from_x(x);
+        self.ns_per_px = (self.ns_per_px / factor).clamp(MIN_NS_PER_PX, MAX_NS_PER_PX);
+        self.start_ns = t - (x - self.left_x) * self.ns_per_px;
+    }
+    /// Pan by `dx` pixels (drag right shows earlier times).
+    pub fn pan_px(&mut self, dx: f64) {
+        self.start_ns -= dx * self.ns_per_px;
+    }
+}
+
+/// A horizontal span to paint: pixels `x0..x1` in `state`; `mixed` when it stands for
+/// several phases narrower than a pixel.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Span<S> {
+    /// Left x.
+    pub x0: f64,
+    /// Right x.
+    pub x1: f64,
+    /// The state painted (the first of merged phases).
+    pub state: S,
+    /// Stands for several sub-pixel phases.
+    pub mixed: bool,
+}
+
+/// The spans to paint for `phases` (each lasting until the next, the last until `end_ns`):
+/// off-screen phases are skipped (binary search), and runs of phases narrower than
+/// `min_px` are merged into one span, as rerun's and puffin's timelines do.
+pub fn visible_spans<S: Copy + PartialEq>(phases: &[Phase<S>], end_ns: u64, axis: &TimeAxis, min_px: f64) -> Vec<Span<S>> {
+    let mut out: Vec<Span<S>> = Vec::new();
+    if phases.is_empty() {
+        return out;
+    }
+    let t0 = axis.start_ns.max(0.0) as u64;
+    let first = phase_at(phases, t0).unwrap_or(0);
+    let right = axis.x_from_time(axis.end_ns());
+    for i in first..phases.len() {
+        let p = &phases[i];
+        let start = p.start_ns as f64;
+        let end = phases.get(i + 1).map_or(end_ns, |n| n.start_ns) as f64;
+        let x0 = axis.x_from_time(start).max(axis.left_x);
+        let x1 = axis.x_from_time(end).min(right);
+        if x0 > right {
+            break;
+        }
+        match out.last_mut() {
+            Some(last) if last.x1 - last.x0 < min_px || (x1 - x0) < min_px && x0 - last.x1 < min_px => {
+                last.x1 = last.x1.max(x1);
+                if last.state != p.state {
+                    last.mixed = true;
+                }
+            }
+            _ => out.push(Span { x0, x1: x1.max(x0), state: p.state, mixed: false }),
+        }
+    }
+    out
+}
+
+/// A tick step (ns) giving ticks at least `min_px` apart: 1, 2 or 5 × a power of ten.
+pub fn tick_step_ns(ns_per_px: f64, min_px: f64) -> f64 {
+    let raw = ns_per_px * min_px;
+    let pow = 10f64.powf(raw.log10().floor());
+    for m in [1.0, 2.0, 5.0, 10.0] {
+        if m * pow >= raw {
+            return m * pow;
+        }
+    }
+    10.0 * pow
+}
+
+/// A time label that fits its scale: `1.5 s`, `12 ms`, `350 µs`.
+pub fn format_time(t_ns: f64, step_ns: f64) -> String {
+    let (div, unit) = if step_ns >= 1e9 {
+        (1e9, "s")
+    } else if step_ns >= 1e6 {
+        (1e6, "ms")
+    } else if step_ns >= 1e3 {
+        (1e3, "µs")
+    } else {
+        (1.0, "ns")
+    };
+    let v = t_ns / div;
+    let decimals = if (step_ns / div) >= 1.0 { 0 } else if (step_ns / div) >= 0.1 { 1 } else { 2 };
+    format!("{v:.decimals$} {unit}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn axis() -> TimeAxis {
+        TimeAxis { start_ns: 0.0, ns_per_px: 1.0, left_x: 0.0, width_px: 100.0 }
+    }
+
+    fn ph(v: &[(u64, u8)]) -> Vec<Phase<u8>> {
+        v.iter().map(|&(start_ns, state)| Phase { start_ns, state }).collect()
+    }
+
+    #[test]
+    fn time_and_x_are_inverse_and_zoom_keeps_the_point() {
+        let mut a = axis();
+        assert_eq!(a.x_from_time(40.0), 40.0);
+        a.zoom_around(40.0, 2.0);
+        assert_eq!(a.ns_per_px, 0.5f64.max(MIN_NS_PER_PX));
+        let mut b = TimeAxis { ns_per_px: 10.0, ..axis() };
+        b.zoom_around(30.0, 2.0);
+        assert!((b.time_from_x(30.0) - 300.0).abs() < 1e-9);
+        assert_eq!(b.ns_per_px, 5.0);
+        b.pan_px(10.0);
+        assert!((b.time_from_x(40.0) - 300.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn spans_skip_offscreen_and_clip() {
+        let p = ph(&[(0, 1), (50, 2), (150, 3), (300, 4)]);
+        let a = TimeAxis { start_ns: 60.0, ..axis() };
+        let s = visible_spans(&p, 400, &a, 1.0);
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!((s[0].x0, s[0].x1, s[0].state), (0.0, 90.0, 2));
+        assert_eq!((s[1].x0, s[1].x1, s[1].state), (90.0, 100.0, 3));
+    }
+
+    #[test]
+    fn sub_pixel_phases_merge_into_one_mixed_span() {
+        let mut v = vec![(0, 1)];
+        for k in 0..100 {
+            v.push((10 + k * 10, (k % 2) as u8 + 2));
+        }
+        let p = ph(&v);
+        let a = TimeAxis { ns_per_px: 100.0, ..axis() };
+        let s = visible_spans(&p, 1010, &a, 1.0);
+        assert!(s.len() <= 12, "1000 ns over 10 px: at most about one span per pixel, got {}", s.len());
+        assert!(s.iter().any(|x| x.mixed));
+        assert!(s.windows(2).all(|w| w[0].x1 <= w[1].x0 + 1e-9));
+    }
+
+    #[test]
+    fn ticks_and_labels() {
+        assert_eq!(tick_step_ns(1000.0, 80.0), 100_000.0);
+        assert_eq!(tick_step_ns(1e6, 80.0), 1e8);
+        assert_eq!(format_time(1.5e9, 5e8), "1.5 s");
+        assert_eq!(format_time(12e6, 1e6), "12 ms");
+    }
+}

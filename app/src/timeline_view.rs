@@ -1,0 +1,422 @@
+//! The timeline widget: a time axis, a GIL lane per process, a lane per thread, a lane per
+//! lock, step plots for semaphore counters and queue lengths, value plots for variables,
+//! handoff arrows, error markers, the cursor and the deadlock highlight. Drag pans,
+//! Ctrl+scroll zooms around the mouse, double-click fits, click sets the cursor.
+
+use crate::layout::{Span, TimeAxis, format_time, tick_step_ns, visible_spans};
+use crate::theme::{Theme, state_label};
+use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Vec2};
+use sim_core::event::WaitTarget;
+use sim_core::scenario::ResourceKind;
+use sim_core::timeline::{ThreadState, Timeline};
+
+/// Width of the lane-label column.
+pub const LABEL_W: f32 = 170.0;
+/// Height of a thread, GIL or lock lane.
+pub const LANE_H: f32 = 20.0;
+/// Height of a plot lane.
+pub const PLOT_H: f32 = 44.0;
+/// Most arrows painted in one frame (beyond that they would be noise).
+const MAX_ARROWS: usize = 400;
+
+/// View state kept between frames.
+#[derive(Clone, Debug)]
+pub struct ViewState {
+    /// The visible window (None until the first layout).
+    pub axis: Option<TimeAxis>,
+    /// Keep fitting the axis to the run as it grows.
+    pub follow: bool,
+    /// The cursor (a clicked instant), ns.
+    pub cursor_ns: Option<f64>,
+}
+
+impl Default for ViewState {
+    fn default() -> Self {
+        Self { axis: None, follow: true, cursor_ns: None }
+    }
+}
+
+/// One row of the timeline.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Row {
+    /// The GIL of a process.
+    Gil(usize),
+    /// A thread.
+    Thread(u32),
+    /// A lock-like resource's holders.
+    Holders(u32),
+    /// A counter plot (semaphore value, queue length, pool task queue).
+    Counter(u32),
+    /// A variable's value plot.
+    Var(u32),
+}
+
+/// The rows to show, in order, with their heights.
+pub fn rows(tl: &Timeline) -> Vec<(Row, f32)> {
+    let mut out = Vec::new();
+    for (p, g) in tl.gils.iter().enumerate() {
+        if !g.phases.is_empty() {
+            out.push((Row::Gil(p), LANE_H));
+        }
+    }
+    for t in 0..tl.threads.len() {
+        out.push((Row::Thread(t as u32), LANE_H));
+    }
+    for (r, meta) in tl.resource_meta.iter().enumerate() {
+        let r = r as u32;
+        match meta.kind {
+            ResourceKind::Lock | ResourceKind::Rlock | ResourceKind::Condition => out.push((Row::Holders(r), LANE_H)),
+            ResourceKind::Semaphore | ResourceKind::BoundedSemaphore => {
+                out.push((Row::Holders(r), LANE_H));
+                out.push((Row::Counter(r), PLOT_H));
+            }
+            ResourceKind::Queue | ResourceKind::Pool => out.push((Row::Counter(r), PLOT_H)),
+            ResourceKind::Event | ResourceKind::Pipe => {}
+        }
+    }
+    for v in 0..tl.vars.len() {
+        if !tl.vars[v].series.is_empty() {
+            out.push((Row::Var(v as u32), PLOT_H));
+        }
+    }
+    out
+}
+
+fn row_label(tl: &Timeline, row: Row) -> String {
+    match row {
+        Row::Gil(p) => format!("GIL · {}", tl.process_meta.get(p).map_or("?", |m| m.name.as_str())),
+        Row::Thread(t) => {
+            let m = &tl.thread_meta[t as usize];
+            format!("{}{}", m.name, if m.daemon { " (daemon)" } else { "" })
+        }
+        Row::Holders(r) => {
+            let m = &tl.resource_meta[r as usize];
+            format!("{} · {}", m.name, m.kind.python_name())
+        }
+        Row::Counter(r) => {
+            let m = &tl.resource_meta[r as usize];
+            match m.kind {
+                ResourceKind::Queue => format!("{} length", m.name),
+                ResourceKind::Pool => format!("{} task queue", m.name),
+                _ => format!("{} counter", m.name),
+            }
+        }
+        Row::Var(v) => format!("{} (race-free dashed)", tl.var_names[v as usize]),
+    }
+}
+
+fn thread_name(tl: &Timeline, t: u32) -> &str {
+    tl.thread_meta.get(t as usize).map_or("?", |m| m.name.as_str())
+}
+
+fn res_name(tl: &Timeline, r: u32) -> &str {
+    tl.resource_meta.get(r as usize).map_or("?", |m| m.name.as_str())
+}
+
+/// What a thread state means in words, naming what it waits for.
+pub fn describe_state(tl: &Timeline, s: ThreadState) -> String {
+    match s {
+        ThreadState::Blocked(WaitTarget::Resource(r)) => format!("blocked on {}", res_name(tl, r)),
+        ThreadState::Blocked(WaitTarget::Thread(t)) => format!("waiting to join {}", thread_name(tl, t)),
+        other => state_label(other).to_string(),
+    }
+}
+
+/// Draw the timeline, with hover text for the lane under the pointer.
+pub fn timeline_ui(ui: &mut egui::Ui, tl: &Timeline, view: &mut ViewState, theme: &Theme, live: bool) {
+    let rows = rows(tl);
+    let height: f32 = 22.0 + rows.iter().map(|r| r.1 + 2.0).sum::<f32>();
+    let width = ui.available_width();
+    let (rect, response) = ui.allocate_exact_size(Vec2::new(width, height.max(ui.available_height())), Sense::click_and_drag());
+    if !ui.is_rect_visible(rect) {
+        return;
+    }
+    let plot_left = rect.left() + LABEL_W;
+    let plot_w = (rect.width() - LABEL_W - 8.0).max(50.0) as f64;
+    let end_ns = tl.end_ns;
+    let fitted = TimeAxis::fit(end_ns, plot_left as f64, plot_w);
+    let mut axis = match view.axis {
+        Some(a) if !view.follow => TimeAxis { left_x: plot_left as f64, width_px: plot_w, ..a },
+        _ => fitted,
+    };
+
+    // Interaction.
+    let hover = response.hover_pos();
+    if response.dragged() {
+        axis.pan_px(response.drag_delta().x as f64);
+        view.follow = false;
+    }
+    let zoom = ui.input(|i| i.zoom_delta());
+    if let Some(p) = hover
+        && zoom != 1.0
+    {
+        axis.zoom_around(p.x as f64, zoom as f64);
+        view.follow = false;
+    }
+    if response.double_clicked() {
+        axis = fitted;
+        view.follow = true;
+    } else if response.clicked()
+        && let Some(p) = response.interact_pointer_pos()
+        && p.x >= plot_left
+    {
+        view.cursor_ns = Some(axis.time_from_x(p.x as f64).max(0.0));
+    }
+    view.axis = Some(axis);
+
+    let painter = ui.painter_at(rect);
+    let font = FontId::proportional(12.0);
+    let small = FontId::proportional(10.5);
+
+    // Axis and grid.
+    let step = tick_step_ns(axis.ns_per_px, 90.0);
+    let first_tick = (axis.start_ns.max(0.0) / step).ceil() * step;
+    let mut t = first_tick;
+    while t <= axis.end_ns() {
+        let x = axis.x_from_time(t) as f32;
+        painter.line_segment([Pos2::new(x, rect.top() + 16.0), Pos2::new(x, rect.bottom())], Stroke::new(1.0, theme.grid));
+        painter.text(Pos2::new(x + 2.0, rect.top() + 2.0), Align2::LEFT_TOP, format_time(t, step), small.clone(), theme.text);
+        t += step;
+    }
+
+    // Lanes.
+    let mut y = rect.top() + 22.0;
+    let mut thread_y = vec![0.0f32; tl.threads.len()];
+    let mut hover_text: Option<String> = None;
+    let t_hover = hover.filter(|p| p.x >= plot_left).map(|p| axis.time_from_x(p.x as f64).max(0.0) as u64);
+    for &(row, h) in &rows {
+        let lane = Rect::from_min_size(Pos2::new(plot_left, y), Vec2::new(plot_w as f32, h));
+        painter.rect_filled(lane, 0.0, theme.lane_bg);
+        let label_rect = Rect::from_min_size(Pos2::new(rect.left(), y), Vec2::new(LABEL_W - 6.0, h));
+        painter.text(Pos2::new(label_rect.right(), y + h / 2.0), Align2::RIGHT_CENTER, row_label(tl, row), font.clone(), theme.text);
+        let over = hover.is_some_and(|p| p.y >= y && p.y < y + h);
+        match row {
+            Row::Thread(th) => {
+                thread_y[th as usize] = y + h / 2.0;
+                let l = &tl.threads[th as usize];
+                paint_spans(&painter, &visible_spans(&l.phases, end_ns, &axis, 1.0), y, h, |s| match s {
+                    ThreadState::NotStarted => None,
+                    s => Some(theme.state(s)),
+                });
+                for (t_err, err, caught) in &l.errors {
+                    let x = axis.x_from_time(*t_err as f64) as f32;
+                    if x >= plot_left {
+                        let c = if *caught { theme.waiting_gil } else { theme.error };
+                        painter.add(egui::Shape::convex_polygon(
+                            vec![Pos2::new(x, y + 1.0), Pos2::new(x - 5.0, y + h - 1.0), Pos2::new(x + 5.0, y + h - 1.0)],
+                            c,
+                            Stroke::NONE,
+                        ));
+                        if !caught {
+                            painter.text(Pos2::new(x + 7.0, y + h / 2.0), Align2::LEFT_CENTER, err.to_string(), small.clone(), theme.error);
+                        }
+                    }
+                }
+                if over && let Some(t) = t_hover {
+                    let s = l.state_at(t);
+                    let mut text = format!("{} — {}", thread_name(tl, th), describe_state(tl, s));
+                    if let Some((_, e, _)) = l.errors.iter().rev().find(|(te, _, _)| *te <= t) {
+                        text.push_str(&format!("\nraised {e}"));
+                    }
+                    hover_text = Some(text);
+                }
+            }
+            Row::Gil(p) => {
+                let g = &tl.gils[p];
+                let spans = visible_spans(&g.phases, end_ns, &axis, 1.0);
+                paint_spans(&painter, &spans, y, h, |s| s.map(|t| theme.thread_colour(t)));
+                for s in &spans {
+                    if let Some(t) = s.state
+                        && !s.mixed
+                        && s.x1 - s.x0 > 40.0
+                    {
+                        painter.text(Pos2::new(s.x0 as f32 + 3.0, y + h / 2.0), Align2::LEFT_CENTER, thread_name(tl, t), small.clone(), Color32::BLACK);
+                    }
+                }
+                if over && let Some(t) = t_hover {
+                    let holder = tl.gil_holder_at(p, t).map_or("free".to_string(), |h| format!("held by {}", thread_name(tl, h)));
+                    hover_text = Some(format!("GIL of {} — {holder}\n{} handoffs, {} forced switches so far", tl.process_meta[p].name, g.handoffs.len(), g.forced_switches));
+                }
+            }
+            Row::Holders(r) => {
+                let l = &tl.resources[r as usize];
+                let spans = visible_spans(&l.holders, end_ns, &axis, 1.0);
+                paint_spans(&painter, &spans, y, h, |s| s.threads().first().map(|t| theme.thread_colour(*t)));
+                for s in &spans {
+                    if !s.mixed && s.x1 - s.x0 > 50.0 && s.state.count > 0 {
+                        let names: Vec<&str> = s.state.threads().iter().map(|t| thread_name(tl, *t)).collect();
+                        let text = if s.state.count > 1 { format!("{} holders: {}", s.state.count, names.join(", ")) } else { names.join(", ") };
+                        painter.text(Pos2::new(s.x0 as f32 + 3.0, y + h / 2.0), Align2::LEFT_CENTER, text, small.clone(), Color32::BLACK);
+                    }
+                }
+                if over && let Some(t) = t_hover {
+                    let holders: Vec<&str> = tl.holders_at(r, t).iter().map(|t| thread_name(tl, *t)).collect();
+                    hover_text = Some(format!("{} — {}", res_name(tl, r), if holders.is_empty() { "free".to_string() } else { format!("held by {}", holders.join(", ")) }));
+                }
+            }
+            Row::Counter(r) => {
+                let l = &tl.resources[r as usize];
+                let meta = &tl.resource_meta[r as usize];
+                let max = l.counter.iter().map(|c| c.1).max().unwrap_or(0).max(meta.capacity).max(1) as f32;
+                let pts = step_points(&l.counter, end_ns, &axis, |v| y + h - 3.0 - (v as f32 / max) * (h - 8.0));
+                painter.add(egui::Shape::line(pts, Stroke::new(1.5, theme.plot)));
+                painter.text(Pos2::new(plot_left + 2.0, y + 1.0), Align2::LEFT_TOP, format!("max {max}"), small.clone(), theme.text);
+                if over && let Some(t) = t_hover {
+                    let v = tl.counter_at(r, t).unwrap_or(0);
+                    let mut text = format!("{} — {v}", row_label(tl, row));
+                    if meta.kind == ResourceKind::Queue {
+                        let items: Vec<String> = tl.queue_contents_at(r, t).iter().map(|i| i.repr()).collect();
+                        text.push_str(&format!("\nitems: [{}]", items.join(", ")));
+                    }
+                    hover_text = Some(text);
+                }
+            }
+            Row::Var(v) => {
+                let l = &tl.vars[v as usize];
+                let lo = l.series.iter().map(|s| s.1.min(s.2)).fold(f64::INFINITY, f64::min).min(0.0);
+                let hi = l.series.iter().map(|s| s.1.max(s.2)).fold(f64::NEG_INFINITY, f64::max).max(lo + 1.0);
+                let to_y = |val: f64| y + h - 3.0 - ((val - lo) / (hi - lo)) as f32 * (h - 8.0);
+                let pts = series_points(&l.series, end_ns, &axis, |s| to_y(s.1));
+                let refs = series_points(&l.series, end_ns, &axis, |s| to_y(s.2));
+                painter.add(egui::Shape::dashed_line(&refs, Stroke::new(1.0, theme.reference), 4.0, 3.0));
+                painter.add(egui::Shape::line(pts, Stroke::new(1.5, theme.plot)));
+                if let (Some(last), Some(rf)) = (&l.last, &l.race_free) {
+                    painter.text(Pos2::new(plot_left + 2.0, y + 1.0), Align2::LEFT_TOP, format!("now {} · race-free {}", last.repr(), rf.repr()), small.clone(), theme.text);
+                }
+            }
+        }
+        y += h + 2.0;
+    }
+
+    // Arrows: lock handoffs and queue/pipe deliveries, then GIL handoffs when zoomed in.
+    let (t0, t1) = (axis.start_ns, axis.end_ns());
+    let visible = |a: u64, b: u64| (b as f64) >= t0 && (a as f64) <= t1;
+    let mut n = 0;
+    let arrow = |from: (u32, u64), to: (u32, u64), colour: Color32| {
+        let p0 = Pos2::new(axis.x_from_time(from.1 as f64) as f32, thread_y[from.0 as usize]);
+        let p1 = Pos2::new(axis.x_from_time(to.1 as f64) as f32, thread_y[to.0 as usize]);
+        painter.arrow(p0, p1 - p0, Stroke::new(1.0, colour));
+    };
+    for a in tl.arrows.iter().filter(|a| visible(a.from_ns, a.to_ns)) {
+        if n >= MAX_ARROWS {
+            break;
+        }
+        arrow((a.from, a.from_ns), (a.to, a.to_ns), theme.arrow);
+        n += 1;
+    }
+    let gil_handoffs: Vec<_> = tl.gils.iter().flat_map(|g| g.handoffs.iter()).filter(|h| visible(h.released_ns, h.acquired_ns)).collect();
+    if gil_handoffs.len() <= 80 {
+        for h in gil_handoffs {
+            arrow((h.from, h.released_ns), (h.to, h.acquired_ns), theme.waiting_gil.gamma_multiply(0.7));
+        }
+    }
+
+    // Deadlock: highlight the cycle's lanes.
+    if let Some((t_dl, edges)) = &tl.deadlock {
+        let x = axis.x_from_time(*t_dl as f64) as f32;
+        for e in edges {
+            let ty = thread_y[e.thread as usize];
+            painter.rect_stroke(
+                Rect::from_min_max(Pos2::new(plot_left, ty - LANE_H / 2.0), Pos2::new(x.max(plot_left), ty + LANE_H / 2.0)),
+                2.0,
+                Stroke::new(2.0, theme.deadlock),
+                egui::StrokeKind::Inside,
+            );
+        }
+        painter.line_segment([Pos2::new(x, rect.top()), Pos2::new(x, y)], Stroke::new(2.0, theme.deadlock));
+    }
+
+    // Cursor.
+    if let Some(c) = view.cursor_ns {
+        let x = axis.x_from_time(c) as f32;
+        if x >= plot_left {
+            painter.line_segment([Pos2::new(x, rect.top()), Pos2::new(x, y)], Stroke::new(1.5, theme.cursor));
+            painter.text(Pos2::new(x + 3.0, rect.top() + 2.0), Align2::LEFT_TOP, format_time(c, step / 10.0), small, theme.cursor);
+        }
+    }
+    if live && view.follow {
+        ui.ctx().request_repaint();
+    }
+    if let Some(text) = hover_text {
+        response.on_hover_text_at_pointer(text);
+    }
+}
+
+fn paint_spans<S: Copy>(painter: &egui::Painter, spans: &[Span<S>], y: f32, h: f32, colour: impl Fn(S) -> Option<Color32>) {
+    for s in spans {
+        if let Some(c) = colour(s.state) {
+            let x1 = (s.x1 as f32).max(s.x0 as f32 + 1.0);
+            let c = if s.mixed { c.gamma_multiply(0.75) } else { c };
+            painter.rect_filled(Rect::from_min_max(Pos2::new(s.x0 as f32, y + 2.0), Pos2::new(x1, y + h - 2.0)), 0.0, c);
+        }
+    }
+}
+
+/// Points of a step plot of `series` in the visible window, at most about two per pixel.
+fn step_points(series: &[(u64, i64)], end_ns: u64, axis: &TimeAxis, to_y: impl Fn(i64) -> f32) -> Vec<Pos2> {
+    let mut pts: Vec<Pos2> = Vec::new();
+    let first = series.partition_point(|(t, _)| (*t as f64) < axis.start_ns).saturating_sub(1);
+    let right = axis.left_x + axis.width_px;
+    let mut last_x = f64::NEG_INFINITY;
+    for (t, v) in &series[first..] {
+        let x = axis.x_from_time(*t as f64).max(axis.left_x);
+        if x > right {
+            break;
+        }
+        let yv = to_y(*v);
+        if x - last_x < 0.5 && pts.len() >= 2 {
+            // Same pixel: keep the latest value.
+            if let Some(p) = pts.last_mut() {
+                p.y = yv;
+            }
+            continue;
+        }
+        if let Some(prev) = pts.last().copied() {
+            pts.push(Pos2::new(x as f32, prev.y));
+        }
+        pts.push(Pos2::new(x as f32, yv));
+        last_x = x;
+    }
+    if let Some(prev) = pts.last().copied() {
+        pts.push(Pos2::new(axis.x_from_time(end_ns as f64).min(right) as f32, prev.y));
+    }
+    pts
+}
+
+fn series_points(series: &[(u64, f64, f64)], end_ns: u64, axis: &TimeAxis, to_y: impl Fn(&(u64, f64, f64)) -> f32) -> Vec<Pos2> {
+    let first = series.partition_point(|s| (s.0 as f64) < axis.start_ns).saturating_sub(1);
+    let right = axis.left_x + axis.width_px;
+    let mut pts: Vec<Pos2> = Vec::new();
+    let mut last_x = f64::NEG_INFINITY;
+    for s in &series[first..] {
+        let x = axis.x_from_time(s.0 as f64).max(axis.left_x);
+        if x > right {
+            break;
+        }
+        if x - last_x < 1.0 && !pts.is_empty() {
+            if let Some(p) = pts.last_mut() {
+                p.y = to_y(s);
+            }
+            continue;
+        }
+        pts.push(Pos2::new(x as f32, to_y(s)));
+        last_x = x;
+    }
+    if let Some(prev) = pts.last().copied() {
+        pts.push(Pos2::new(axis.x_from_time(end_ns as f64).min(right) as f32, prev.y));
+    }
+    pts
+}
+
+/// The legend: every state colour with its words.
+pub fn legend_ui(ui: &mut egui::Ui, theme: &Theme) {
+    ui.horizontal_wrapped(|ui| {
+        for s in [ThreadState::Running, ThreadState::WaitingGil, ThreadState::Blocked(WaitTarget::Resource(0)), ThreadState::Io, ThreadState::Finished, ThreadState::Killed, ThreadState::Raised] {
+            let (r, _) = ui.allocate_exact_size(Vec2::new(12.0, 12.0), Sense::hover());
+            ui.painter().rect_filled(r, 2.0, theme.state(s));
+            ui.label(state_label(s));
+            ui.add_space(6.0);
+        }
+        ui.label("· arrows: lock handoffs, queue deliveries and GIL handoffs");
+    });
+}
