@@ -382,14 +382,14 @@ impl ThreadlineApp {
         let live = self.session.as_ref().is_some_and(Session::is_live);
         let paused = self.session.as_ref().is_some_and(|s| s.paused);
         ui.horizontal(|ui| {
-            let run_label = if self.session.is_some() { "⟲ Restart" } else { "▶ Run" };
+            let run_label = if self.session.is_some() { "Restart" } else { "Run" };
             if ui.button(run_label).clicked() {
                 cmds.push(Command::Run);
             }
-            if ui.add_enabled(live, egui::Button::new(if paused { "▶ Resume" } else { "⏸ Pause" })).clicked() {
+            if ui.add_enabled(live, egui::Button::new(if paused { "Resume" } else { "Pause" })).clicked() {
                 cmds.push(Command::Pause(!paused));
             }
-            if ui.add_enabled(live, egui::Button::new("⏹ Stop")).clicked() {
+            if ui.add_enabled(live, egui::Button::new("Stop")).clicked() {
                 cmds.push(Command::Stop);
             }
         });
@@ -429,7 +429,7 @@ impl ThreadlineApp {
     fn centre_ui(&mut self, ui: &mut egui::Ui, theme: &Theme, cmds: &mut Vec<Command>) {
         if let Some(e) = self.error.clone() {
             ui.horizontal(|ui| {
-                ui.label(RichText::new(format!("⚠ {e}")).color(theme.error));
+                ui.label(RichText::new(format!("Error: {e}")).color(theme.error));
                 if ui.small_button("Dismiss").clicked() {
                     self.error = None;
                 }
@@ -438,14 +438,14 @@ impl ThreadlineApp {
         if let Some(n) = self.note.clone() {
             ui.horizontal(|ui| {
                 ui.label(RichText::new(n).weak());
-                if ui.small_button("✕").clicked() {
+                if ui.small_button("Dismiss").clicked() {
                     self.note = None;
                 }
             });
         }
         let Some(s) = &self.session else {
             ui.centered_and_justified(|ui| {
-                ui.label(RichText::new("Pick a scenario on the left, set its sliders, and press ▶ Run.").size(18.0));
+                ui.label(RichText::new("Pick a scenario on the left, set its sliders, and press Run.").size(18.0));
             });
             return;
         };
@@ -469,7 +469,7 @@ impl ThreadlineApp {
         if let Some(r) = s.replay.clone() {
             let end = s.trace.as_ref().and_then(|t| t.events.last()).map_or(0, |e| e.t_ns) as f64;
             ui.horizontal(|ui| {
-                if ui.button(if r.playing { "⏸" } else { "▶ Replay" }).clicked() {
+                if ui.button(if r.playing { "Pause replay" } else { "Replay" }).clicked() {
                     cmds.push(Command::Play(!r.playing));
                 }
                 let mut t = r.playhead_ns;
@@ -478,7 +478,7 @@ impl ThreadlineApp {
                 if ui.add(egui::Slider::new(&mut t, 0.0..=end.max(1.0)).show_value(false)).changed() {
                     cmds.push(Command::Seek(t));
                 }
-                ui.label(crate::layout::format_time(r.playhead_ns, 1e5));
+                ui.label(crate::layout::format_duration(r.playhead_ns));
                 let mut speed = r.speed;
                 egui::ComboBox::from_id_salt("speed").selected_text(format!("{speed}×")).width(60.0).show_ui(ui, |ui| {
                     for x in [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0] {
@@ -506,7 +506,7 @@ impl ThreadlineApp {
                         }
                     }
                 }
-                ui.label(RichText::new("(← / → step one event)").weak());
+                ui.label(RichText::new("(Left / Right arrow keys: one event back / forward)").weak());
             });
         }
         ui.separator();
@@ -522,19 +522,21 @@ impl ThreadlineApp {
             return;
         };
         let tl = &s.timeline;
-        ui.columns(3, |cols| {
+        ui.columns(2, |cols| {
             cols[0].label(RichText::new("Output").strong());
-            egui::ScrollArea::vertical().id_salt("out").stick_to_bottom(true).auto_shrink([false, false]).show(&mut cols[0], |ui| {
+            egui::ScrollArea::both().id_salt("out").stick_to_bottom(true).auto_shrink([false, false]).show(&mut cols[0], |ui| {
                 for (_, th, line) in &tl.output {
-                    let raised = line.starts_with("Exception in thread") || tl.threads[*th as usize].errors.iter().any(|e| !e.2 && line == &e.1.to_string());
+                    let raised = line.starts_with("Exception in thread")
+                        || tl.threads[*th as usize].errors.iter().any(|e| !e.2 && line == &e.1.to_string());
                     let text = RichText::new(line).monospace();
-                    ui.label(if raised { text.color(theme.error) } else { text });
+                    ui.add(egui::Label::new(if raised { text.color(theme.error) } else { text }).wrap_mode(egui::TextWrapMode::Extend));
                 }
             });
-            cols[1].label(RichText::new("Summary").strong());
-            egui::ScrollArea::vertical().id_salt("sum").auto_shrink([false, false]).show(&mut cols[1], |ui| summary_ui(ui, tl));
-            cols[2].label(RichText::new("At the cursor").strong());
-            egui::ScrollArea::vertical().id_salt("cur").auto_shrink([false, false]).show(&mut cols[2], |ui| {
+            egui::ScrollArea::vertical().id_salt("side").auto_shrink([false, false]).show(&mut cols[1], |ui| {
+                ui.label(RichText::new("Summary").strong());
+                summary_ui(ui, tl);
+                ui.separator();
+                ui.label(RichText::new("At the cursor").strong());
                 match self.view.cursor_ns {
                     None => {
                         ui.label(RichText::new("Click the timeline to see every thread and resource at that instant.").weak());
@@ -549,11 +551,11 @@ impl ThreadlineApp {
 fn summary_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline) {
     egui::Grid::new("summary").num_columns(2).striped(true).show(ui, |ui| {
         ui.label("wall time");
-        ui.label(crate::layout::format_time(tl.end_ns as f64, 1e5));
+        ui.label(crate::layout::format_duration(tl.end_ns as f64));
         ui.end_row();
         let cpu: u64 = (0..tl.threads.len() as u32).map(|t| tl.time_in(t, |s| s == sim_core::timeline::ThreadState::Running)).sum();
         ui.label("CPU time (all threads)");
-        ui.label(crate::layout::format_time(cpu as f64, 1e5));
+        ui.label(crate::layout::format_duration(cpu as f64));
         ui.end_row();
         for (p, g) in tl.gils.iter().enumerate().filter(|(_, g)| !g.phases.is_empty()) {
             ui.label(format!("GIL · {}", tl.process_meta[p].name));
@@ -593,7 +595,7 @@ fn summary_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline) {
 }
 
 fn cursor_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline, t: u64) {
-    ui.label(format!("t = {}", crate::layout::format_time(t as f64, 1e4)));
+    ui.label(format!("t = {}", crate::layout::format_duration(t as f64)));
     for (p, _) in tl.gils.iter().enumerate().filter(|(_, g)| !g.phases.is_empty()) {
         let h = tl.gil_holder_at(p, t).map_or("free".to_string(), |h| tl.thread_meta[h as usize].name.clone());
         ui.label(format!("GIL · {}: {h}", tl.process_meta[p].name));

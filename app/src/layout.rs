@@ -67,8 +67,9 @@ pub struct Span<S> {
 }
 
 /// The spans to paint for `phases` (each lasting until the next, the last until `end_ns`):
-/// off-screen phases are skipped (binary search), and runs of phases narrower than
-/// `min_px` are merged into one span, as rerun's and puffin's timelines do.
+/// off-screen phases are skipped (binary search); a run of phases narrower than `min_px`
+/// is merged into one span painted in the state that lasted longest in it, as rerun's and
+/// puffin's timelines do. A phase of at least `min_px` always gets a span of its own.
 pub fn visible_spans<S: Copy + PartialEq>(phases: &[Phase<S>], end_ns: u64, axis: &TimeAxis, min_px: f64) -> Vec<Span<S>> {
     let mut out: Vec<Span<S>> = Vec::new();
     if phases.is_empty() {
@@ -77,23 +78,42 @@ pub fn visible_spans<S: Copy + PartialEq>(phases: &[Phase<S>], end_ns: u64, axis
     let t0 = axis.start_ns.max(0.0) as u64;
     let first = phase_at(phases, t0).unwrap_or(0);
     let right = axis.x_from_time(axis.end_ns());
+    // Width of the state chosen for the open merged span.
+    let mut chosen_w = 0.0;
+    let mut open = false;
     for i in first..phases.len() {
         let p = &phases[i];
-        let start = p.start_ns as f64;
         let end = phases.get(i + 1).map_or(end_ns, |n| n.start_ns) as f64;
-        let x0 = axis.x_from_time(start).max(axis.left_x);
-        let x1 = axis.x_from_time(end).min(right);
+        let x0 = axis.x_from_time(p.start_ns as f64).max(axis.left_x);
+        let x1 = axis.x_from_time(end).min(right).max(x0);
         if x0 > right {
             break;
         }
+        let w = x1 - x0;
+        if w >= min_px {
+            out.push(Span { x0, x1, state: p.state, mixed: false });
+            open = false;
+            continue;
+        }
         match out.last_mut() {
-            Some(last) if last.x1 - last.x0 < min_px || (x1 - x0) < min_px && x0 - last.x1 < min_px => {
-                last.x1 = last.x1.max(x1);
+            Some(last) if open => {
+                last.x1 = x1;
                 if last.state != p.state {
                     last.mixed = true;
+                    if w > chosen_w {
+                        last.state = p.state;
+                        chosen_w = w;
+                    }
+                }
+                if last.x1 - last.x0 >= min_px {
+                    open = false;
                 }
             }
-            _ => out.push(Span { x0, x1: x1.max(x0), state: p.state, mixed: false }),
+            _ => {
+                out.push(Span { x0, x1, state: p.state, mixed: false });
+                chosen_w = w;
+                open = true;
+            }
         }
     }
     out
@@ -109,6 +129,20 @@ pub fn tick_step_ns(ns_per_px: f64, min_px: f64) -> f64 {
         }
     }
     10.0 * pow
+}
+
+/// A duration or instant in the unit that fits its size: `4.001 s`, `12.35 ms`, `350 µs`.
+pub fn format_duration(ns: f64) -> String {
+    let a = ns.abs();
+    if a >= 1e9 {
+        format!("{:.3} s", ns / 1e9)
+    } else if a >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if a >= 1e3 {
+        format!("{:.1} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
 }
 
 /// A time label that fits its scale: `1.5 s`, `12 ms`, `350 µs`.
@@ -178,7 +212,18 @@ mod tests {
     }
 
     #[test]
+    fn a_sliver_never_swallows_a_wide_phase() {
+        let p = ph(&[(0, 1), (1, 2), (2, 3), (60, 4)]);
+        let a = TimeAxis { ns_per_px: 10.0, ..axis() };
+        let s = visible_spans(&p, 100, &a, 1.0);
+        assert_eq!(s.iter().map(|x| x.state).collect::<Vec<_>>(), vec![1, 3, 4], "{s:?}");
+        assert!(s[1].x1 - s[1].x0 > 5.0);
+    }
+
+    #[test]
     fn ticks_and_labels() {
+        assert_eq!(format_duration(4_001_076_000.0), "4.001 s");
+        assert_eq!(format_duration(12_345_000.0), "12.35 ms");
         assert_eq!(tick_step_ns(1000.0, 80.0), 100_000.0);
         assert_eq!(tick_step_ns(1e6, 80.0), 1e8);
         assert_eq!(format_time(1.5e9, 5e8), "1.5 s");

@@ -91,7 +91,7 @@ fn row_label(tl: &Timeline, row: Row) -> String {
         }
         Row::Holders(r) => {
             let m = &tl.resource_meta[r as usize];
-            format!("{} · {}", m.name, m.kind.python_name())
+            format!("{} · {}", m.name, m.kind.python_name().trim_start_matches("threading."))
         }
         Row::Counter(r) => {
             let m = &tl.resource_meta[r as usize];
@@ -188,7 +188,13 @@ pub fn timeline_ui(ui: &mut egui::Ui, tl: &Timeline, view: &mut ViewState, theme
         let lane = Rect::from_min_size(Pos2::new(plot_left, y), Vec2::new(plot_w as f32, h));
         painter.rect_filled(lane, 0.0, theme.lane_bg);
         let label_rect = Rect::from_min_size(Pos2::new(rect.left(), y), Vec2::new(LABEL_W - 6.0, h));
-        painter.text(Pos2::new(label_rect.right(), y + h / 2.0), Align2::RIGHT_CENTER, row_label(tl, row), font.clone(), theme.text);
+        ui.painter_at(label_rect).text(
+            Pos2::new(label_rect.right(), y + h / 2.0),
+            Align2::RIGHT_CENTER,
+            row_label(tl, row),
+            font.clone(),
+            theme.text,
+        );
         let over = hover.is_some_and(|p| p.y >= y && p.y < y + h);
         match row {
             Row::Thread(th) => {
@@ -304,7 +310,14 @@ pub fn timeline_ui(ui: &mut egui::Ui, tl: &Timeline, view: &mut ViewState, theme
         arrow((a.from, a.from_ns), (a.to, a.to_ns), theme.arrow);
         n += 1;
     }
-    let gil_handoffs: Vec<_> = tl.gils.iter().flat_map(|g| g.handoffs.iter()).filter(|h| visible(h.released_ns, h.acquired_ns)).collect();
+    // Only handoffs where the next holder was already waiting (not a GIL that lay free).
+    const HANDOFF_GAP_NS: u64 = 1_000_000;
+    let gil_handoffs: Vec<_> = tl
+        .gils
+        .iter()
+        .flat_map(|g| g.handoffs.iter())
+        .filter(|h| (h.forced || h.acquired_ns - h.released_ns < HANDOFF_GAP_NS) && visible(h.released_ns, h.acquired_ns))
+        .collect();
     if gil_handoffs.len() <= 80 {
         for h in gil_handoffs {
             arrow((h.from, h.released_ns), (h.to, h.acquired_ns), theme.waiting_gil.gamma_multiply(0.7));
