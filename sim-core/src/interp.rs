@@ -380,6 +380,7 @@ impl Interp<'_> {
             GilMode::Cpython310 | GilMode::FreeThreaded => call,
         };
         if breaker_inside {
+            crate::rt::spin(crate::rt::BYTECODE_WINDOW_ITERS);
             self.ctx.eval_breaker()?;
         }
         self.overlay = Some((name.clone(), loaded));

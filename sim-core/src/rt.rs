@@ -183,7 +183,12 @@ pub struct Shared {
 /// How many loop iterations between two eval-breaker checks in `cpu` work.
 const CPU_CHUNK_ITERS: u64 = 20_000;
 
-fn spin(iters: u64) -> u64 {
+/// Iterations of real work standing for the few bytecodes between a load and its store
+/// (`LOAD_GLOBAL`, the call or `BINARY_ADD`, `STORE_GLOBAL`): the window a switch can fall into.
+pub const BYTECODE_WINDOW_ITERS: u64 = 300;
+
+/// Run `iters` iterations of the seed's `sum += i` loop (real work).
+pub fn spin(iters: u64) -> u64 {
     // The seed's `sum += i`, as real work the optimizer cannot remove.
     let mut sum = 0u64;
     for i in 0..iters {
