@@ -402,8 +402,8 @@ impl ThreadlineApp {
             });
         }
         ui.separator();
-        ui.label(RichText::new("Trace file").strong());
-        ui.text_edit_singleline(&mut self.trace_path);
+        let label = ui.label(RichText::new("Trace file").strong());
+        ui.text_edit_singleline(&mut self.trace_path).labelled_by(label.id);
         ui.horizontal(|ui| {
             let can_save = self.session.as_ref().is_some_and(|s| s.trace.is_some());
             if ui.add_enabled(can_save, egui::Button::new("Save trace (Ctrl+S)")).clicked() {

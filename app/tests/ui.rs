@@ -1,0 +1,149 @@
+//! The app driven as a person would, with egui_kittest (no display needed): pick a scenario,
+//! move the sliders, press Run, step frames until it finishes, read the summary; open a
+//! trace, replay and step it.
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use std::time::{Duration, Instant};
+use threadline::app::{Command, Persisted, ThreadlineApp};
+
+fn harness(app: ThreadlineApp) -> Harness<'static, ThreadlineApp> {
+    Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_ui_state(
+        |ui, app: &mut ThreadlineApp| {
+            app.logic(ui.ctx());
+            app.ui(ui);
+        },
+        app,
+    )
+}
+
+fn wait_until_finished(h: &mut Harness<'static, ThreadlineApp>) {
+    let t0 = Instant::now();
+    loop {
+        h.step();
+        let done = h.state().session.as_ref().is_some_and(|s| !s.is_live());
+        if done {
+            h.run_steps(2);
+            return;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(60), "the run did not finish");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn semaphore_with_8_threads_and_2_permits_never_has_more_than_2_inside() {
+    let persisted = Persisted { time_scale: 0.05, ..Persisted::default() };
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.run_steps(2);
+    // Pick the semaphore scenario in the picker.
+    h.get_by_label("Semaphores").click();
+    h.run_steps(2);
+    h.get_by_label("Semaphore(3) guarding a shared resource").click();
+    h.run_steps(2);
+    assert_eq!(h.state().scenario().unwrap().id, "semaphore-pool");
+    // Move the sliders.
+    h.get_by_role_and_label(Role::Slider, "Threads").set_value_accesskit(8.0);
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Slider, "Semaphore size").set_value_accesskit(2.0);
+    h.run_steps(2);
+    let params = h.state().params();
+    assert_eq!(params["threads"], 8);
+    assert_eq!(params["permits"], 2);
+    h.get_by_label("Run").click();
+    h.run_steps(1);
+    wait_until_finished(&mut h);
+    let app = h.state();
+    let s = app.session.as_ref().unwrap();
+    let tl = &s.timeline;
+    let sem = tl.resource_meta.iter().position(|r| r.name == "semaphore").unwrap();
+    assert_eq!(tl.resources[sem].max_holders, 2, "at most 2 threads inside");
+    assert_eq!(tl.threads.len(), 9, "MainThread and 8 workers");
+    assert!(tl.threads.iter().skip(1).filter(|l| l.phases.iter().any(|p| matches!(p.state, sim_core::timeline::ThreadState::Blocked(_)))).count() >= 6, "the others queued");
+    assert_eq!(tl.output.last().unwrap().2, "All threads completed.");
+    // The summary panel says it too.
+    h.get_by_label("max 2 holders of 2");
+}
+
+#[test]
+fn the_deadlock_is_named_in_a_banner() {
+    let persisted = Persisted { scenario: "deadlock".into(), ..Persisted::default() };
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.run_steps(1);
+    h.get_by_label("Run").click();
+    wait_until_finished(&mut h);
+    h.get_by_label_contains("Thread-1 waits for lock2, held by Thread-2");
+}
+
+#[test]
+fn open_a_trace_replay_and_step() {
+    let dir = std::env::temp_dir().join(format!("tl-ui-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("t.json");
+    // Record a run and save it through the app.
+    let persisted = Persisted { scenario: "pipe-sentinel".into(), ..Persisted::default() };
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.run_steps(1);
+    h.get_by_label("Run").click();
+    wait_until_finished(&mut h);
+    h.state_mut().apply(Command::Save(path.clone()));
+    let t0 = Instant::now();
+    while !path.exists() || h.state().note.is_none() {
+        h.step();
+        assert!(t0.elapsed() < Duration::from_secs(10), "save did not finish");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let full_output = h.state().session.as_ref().unwrap().timeline.output.len();
+
+    // A fresh app opens it.
+    let mut h = harness(ThreadlineApp::new(Persisted { scenario: trace_path_hint(), ..Persisted::default() }));
+    h.state_mut().apply(Command::Open(path.clone()));
+    let t0 = Instant::now();
+    while h.state().session.is_none() {
+        h.step();
+        assert!(t0.elapsed() < Duration::from_secs(10), "open did not finish");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.run_steps(2);
+    assert_eq!(h.state().session.as_ref().unwrap().timeline.output.len(), full_output);
+    // Scrub to the start: nothing printed yet; step forward event by event.
+    h.state_mut().apply(Command::Seek(0.0));
+    h.run_steps(1);
+    let printed_at_start = h.state().session.as_ref().unwrap().timeline.output.len();
+    assert!(printed_at_start < full_output);
+    for _ in 0..200 {
+        h.key_press(egui::Key::ArrowRight);
+        h.run_steps(1);
+    }
+    let s = h.state().session.as_ref().unwrap();
+    assert_eq!(s.timeline.output.len(), full_output, "stepping through every event shows every line again");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn trace_path_hint() -> String {
+    "pipe-sentinel".into()
+}
+
+#[test]
+fn a_broken_trace_shows_a_message_and_keeps_the_session() {
+    let dir = std::env::temp_dir().join(format!("tl-ui-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\"format\": \"threadline-trace\", \"version\": 1, \"events\": [").unwrap();
+    let mut h = harness(ThreadlineApp::new(Persisted { scenario: "rlock-recursion".into(), ..Persisted::default() }));
+    h.run_steps(1);
+    h.get_by_label("Run").click();
+    wait_until_finished(&mut h);
+    h.state_mut().apply(Command::Open(bad.clone()));
+    let t0 = Instant::now();
+    while h.state().error.is_none() {
+        h.step();
+        assert!(t0.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let err = h.state().error.clone().unwrap();
+    assert!(err.contains("truncated"), "{err}");
+    assert_eq!(h.state().session.as_ref().unwrap().scenario.id, "rlock-recursion", "the run on screen is kept");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
