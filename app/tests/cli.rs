@@ -1,0 +1,97 @@
+//! The real `threadline` binary, headless: list, validate, run with overrides, summarize,
+//! export, and exit status 2 with a clear message for bad input.
+
+use std::process::Command;
+
+fn tl(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_threadline")).args(args).output().expect("runs");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("tl-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+#[test]
+fn list_shows_the_catalog_id_first() {
+    let (code, out, _) = tl(&["list"]);
+    assert_eq!(code, 0);
+    let first_words: Vec<&str> = out.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    assert!(first_words.contains(&"semaphore-pool") && first_words.contains(&"deadlock"));
+    assert!(out.lines().count() >= 35);
+}
+
+#[test]
+fn run_json_summary_has_the_documented_shape_and_round_trips_through_a_trace() {
+    let trace = tmp("sem.json");
+    let (code, out, err) = tl(&[
+        "run", "semaphore-pool", "--set", "threads=8", "--set", "permits=2", "--set", "hold_ms=100", "--time-scale", "0.2", "--json",
+        "--out", trace.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for key in ["scenario", "params", "runtime", "wall_ms", "threads", "gil", "resources", "vars", "deadlock", "errors", "output", "events"] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["params"]["permits"], 2);
+    assert_eq!(v["resources"]["semaphore"]["kind"], "semaphore");
+    assert_eq!(v["resources"]["semaphore"]["max_holders"], 2);
+    assert_eq!(v["runtime"]["gil"], "cpython-3.10+");
+    assert!(v["threads"].as_array().unwrap().iter().all(|t| t["outcome"] == "finished"));
+    let (code, out2, _) = tl(&["summarize", trace.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out2).unwrap(), v, "summarize gives the same summary");
+    let chrome = tmp("sem.chrome.json");
+    let (code, _, err) = tl(&["export", trace.to_str().unwrap(), "--format", "chrome", "-o", chrome.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&chrome).unwrap()).unwrap();
+    assert!(doc["traceEvents"].as_array().unwrap().len() > 50);
+}
+
+#[test]
+fn gil_mode_override_changes_the_race() {
+    let (code, out, _) = tl(&["run", "race-counter", "--gil", "cpython-3.9", "--switch-interval-ms", "1", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["runtime"]["gil"], "cpython-3.9");
+    assert!(v["vars"]["counter"]["lost_updates"].as_i64().unwrap() > 0);
+}
+
+#[test]
+fn bad_input_exits_2_with_the_place() {
+    let (code, _, err) = tl(&["run", "semaphore-pool", "--set", "permits=0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("permits = 0 is outside its range 1..=16"), "{err}");
+    let (code, _, err) = tl(&["run", "no-such-thing"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no scenario \"no-such-thing\""), "{err}");
+    let (code, _, err) = tl(&["run", "race-counter", "--gil", "jython"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("expected one of cpython-3.10+, cpython-3.9, free-threaded"), "{err}");
+    let bad = tmp("bad-scenario.json");
+    std::fs::write(&bad, r#"{"id":"x","name":"x","topic":"t","description":"d","threads":[{"name":"A","program":[{"op":"release","res":"L2"}]}]}"#).unwrap();
+    let (code, _, err) = tl(&["validate", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("threads[0].program[0]: unknown resource \"L2\""), "{err}");
+    let good = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../saved-scenarios/deadlock.json");
+    let (code, out, _) = tl(&["validate", good.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(out.contains("ok"));
+    let junk = tmp("junk.json");
+    std::fs::write(&junk, "not json").unwrap();
+    let (code, _, err) = tl(&["summarize", junk.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a JSON file"), "{err}");
+}
+
+#[test]
+fn deadlock_run_reports_the_cycle() {
+    let (code, out, _) = tl(&["run", "deadlock", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut locks: Vec<String> = v["deadlock"]["resources"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
+    locks.sort();
+    assert_eq!(locks, ["lock1", "lock2"]);
+}
