@@ -6,6 +6,9 @@ use crossbeam_channel::Sender;
 use parking_lot::Mutex;
 use std::time::Instant;
 
+/// Events reserved up front, so short runs never grow the vector.
+const INITIAL_CAPACITY: usize = 4096;
+
 /// Collects the events of one run.
 pub struct Recorder {
     start: Instant,
@@ -27,14 +30,19 @@ impl Recorder {
         Self {
             start: Instant::now(),
             enabled: true,
-            inner: Mutex::new(Inner { next_seq: 0, last_t_ns: 0, events: Vec::new() }),
+            inner: Mutex::new(Inner { next_seq: 0, last_t_ns: 0, events: Vec::with_capacity(INITIAL_CAPACITY) }),
             live,
         }
     }
 
     /// A recorder that records nothing (for measuring the primitives' own cost).
     pub fn disabled() -> Self {
-        Self { enabled: false, ..Self::new(None) }
+        Self {
+            start: Instant::now(),
+            enabled: false,
+            inner: Mutex::new(Inner { next_seq: 0, last_t_ns: 0, events: Vec::new() }),
+            live: None,
+        }
     }
 
     /// When the run started.
@@ -49,10 +57,15 @@ impl Recorder {
 
     /// Record one event; returns its sequence number. Call it while holding the state lock
     /// of the primitive the event is about, so the order is causal.
+    #[inline]
     pub fn record(&self, thread: ThreadIx, process: u32, kind: EventKind) -> u64 {
         if !self.enabled {
             return 0;
         }
+        self.record_enabled(thread, process, kind)
+    }
+
+    fn record_enabled(&self, thread: ThreadIx, process: u32, kind: EventKind) -> u64 {
         let mut inner = self.inner.lock();
         let t_ns = self.now_ns().max(inner.last_t_ns);
         inner.last_t_ns = t_ns;

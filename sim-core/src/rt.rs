@@ -440,6 +440,7 @@ pub struct Ctx {
 
 impl Ctx {
     /// Record an event by this thread.
+    #[inline]
     pub fn record(&self, kind: EventKind) -> u64 {
         self.shared.rec.record(self.tid, self.process, kind)
     }

@@ -170,6 +170,12 @@ impl Trace {
 
     /// Parse and check trace text.
     pub fn from_json(text: &str) -> Result<Self, TraceError> {
+        // Fast path: plain serde. Only a bad file pays for a second, path-tracking parse.
+        if let Ok(trace) = serde_json::from_str::<Trace>(text) {
+            check_header(Some(&serde_json::Value::String(trace.format.clone())), Some(&trace.version.into()))?;
+            trace.check()?;
+            return Ok(trace);
+        }
         let de = &mut serde_json::Deserializer::from_str(text);
         let parsed: Result<Trace, _> = serde_path_to_error::deserialize(de);
         let trace = match parsed {
@@ -316,7 +322,7 @@ pub fn save_atomically(
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let file = std::fs::File::create(&tmp)?;
-        let mut w = std::io::BufWriter::new(file);
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
         write(&mut w)?;
         let file = w.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
