@@ -21,9 +21,12 @@ pub struct Cli {
     /// Save a PNG of the window once the scenario has finished, then exit.
     #[arg(long, value_name = "PATH", global = true)]
     pub screenshot: Option<PathBuf>,
-    /// Scenario to open (an id from `threadline list`, or a file).
+    /// Scenario to open (an id from `threadline list`).
     #[arg(long, value_name = "ID")]
     pub scenario: Option<String>,
+    /// Set a slider of that scenario before opening (repeatable): --set threads=8.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
     /// What to do (default: open the app).
     #[command(subcommand)]
     pub command: Option<Command>,

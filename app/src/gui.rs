@@ -106,6 +106,13 @@ pub fn run_app(cli: &Cli) -> ExitCode {
         eprintln!("threadline: no scenario \"{id}\" (see `threadline list`)");
         return ExitCode::from(2);
     }
+    let sets = match crate::cli::parse_sets(&cli.set) {
+        Ok(s) => s,
+        Err(f) => {
+            eprintln!("threadline: {:#}", f.error);
+            return ExitCode::from(2);
+        }
+    };
     let screenshot = cli.screenshot.clone();
     let scenario = cli.scenario.clone();
     let exit = Arc::new(std::sync::atomic::AtomicU8::new(0));
@@ -125,6 +132,9 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             };
             if let Some(id) = &scenario {
                 persisted.scenario = id.clone();
+            }
+            if !sets.is_empty() {
+                persisted.params.entry(persisted.scenario.clone()).or_default().extend(sets);
             }
             let mut app = ThreadlineApp::new(persisted);
             if let Some((t, src)) = trace_to_open {

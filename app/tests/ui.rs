@@ -40,7 +40,7 @@ fn semaphore_with_8_threads_and_2_permits_never_has_more_than_2_inside() {
     // Pick the semaphore scenario in the picker.
     h.get_by_label("Semaphores").click();
     h.run_steps(2);
-    h.get_by_label("Semaphore(3) guarding a shared resource").click();
+    h.get_by_label("Semaphore guarding a shared resource").click();
     h.run_steps(2);
     assert_eq!(h.state().scenario().unwrap().id, "semaphore-pool");
     // Move the sliders.
