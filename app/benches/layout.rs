@@ -29,14 +29,22 @@ fn events(n: u64) -> Vec<Event> {
         EventKind::GilReleased { reason: GilReason::Forced },
     ];
     (0..n)
-        .map(|i| Event { seq: i, t_ns: i * 700, thread: (i / 8 % 8) as u32, process: 0, kind: kinds[(i % 8) as usize].clone() })
+        .map(|i| Event {
+            seq: i,
+            t_ns: i * 700,
+            thread: (i / 8 % 8) as u32,
+            process: 0,
+            kind: kinds[(i % 8) as usize].clone(),
+        })
         .collect()
 }
 
 fn main() {
-    let threads: Vec<ThreadMeta> = (0..8).map(|i| ThreadMeta { name: format!("T{i}"), process: 0, daemon: false, target: None }).collect();
+    let threads: Vec<ThreadMeta> =
+        (0..8).map(|i| ThreadMeta { name: format!("T{i}"), process: 0, daemon: false, target: None }).collect();
     let procs = vec![ProcessMeta { name: "MainProcess".into(), pid: 1 }];
-    let res = vec![ResourceInfo { name: "lock".into(), kind: ResourceKind::Lock, capacity: 0, style: None, duplex: None }];
+    let res =
+        vec![ResourceInfo { name: "lock".into(), kind: ResourceKind::Lock, capacity: 0, style: None, duplex: None }];
     let evs = events(1_000_000);
 
     // Feeding the model, as a live run does.
@@ -72,7 +80,8 @@ fn main() {
         black_box(n);
         frames.push(t.elapsed().as_secs_f64() * 1e3);
     }
-    let phases: usize = tl.threads.iter().map(|l| l.phases.len()).sum::<usize>() + tl.gils.iter().map(|g| g.phases.len()).sum::<usize>();
+    let phases: usize = tl.threads.iter().map(|l| l.phases.len()).sum::<usize>()
+        + tl.gils.iter().map(|g| g.phases.len()).sum::<usize>();
     println!("layout of one frame, 1 M events zoomed out:   median {:6.2} ms ({phases} phases)", median(frames));
     // Zoomed in to 1 ms in the middle: binary search skips the rest.
     let mid = TimeAxis { start_ns: tl.end_ns as f64 / 2.0, ns_per_px: 1e6 / 1100.0, left_x: 170.0, width_px: 1100.0 };

@@ -135,7 +135,12 @@ impl ThreadlineApp {
     pub fn params(&self) -> BTreeMap<String, i64> {
         let Some(sc) = self.scenario() else { return BTreeMap::new() };
         let saved = self.persisted.params.get(&sc.id);
-        sc.params.iter().map(|p| (p.name.clone(), saved.and_then(|s| s.get(&p.name)).copied().unwrap_or(p.default).clamp(p.min, p.max))).collect()
+        sc.params
+            .iter()
+            .map(|p| {
+                (p.name.clone(), saved.and_then(|s| s.get(&p.name)).copied().unwrap_or(p.default).clamp(p.min, p.max))
+            })
+            .collect()
     }
 
     /// Runtime settings for the selected scenario.
@@ -198,17 +203,23 @@ impl ThreadlineApp {
                     return;
                 };
                 let tx = self.files_tx.clone();
-                spawn_file_job(move || match trace.save(&path) {
-                    Ok(()) => FileResult::Saved(path),
-                    Err(e) => FileResult::Failed(format!("Could not save the trace: {e}")),
-                }, tx);
+                spawn_file_job(
+                    move || match trace.save(&path) {
+                        Ok(()) => FileResult::Saved(path),
+                        Err(e) => FileResult::Failed(format!("Could not save the trace: {e}")),
+                    },
+                    tx,
+                );
             }
             Command::Open(path) => {
                 let tx = self.files_tx.clone();
-                spawn_file_job(move || match Trace::load(&path) {
-                    Ok(t) => FileResult::Opened(path, Box::new(t)),
-                    Err(e) => FileResult::Failed(format!("Could not open {}: {e}", path.display())),
-                }, tx);
+                spawn_file_job(
+                    move || match Trace::load(&path) {
+                        Ok(t) => FileResult::Opened(path, Box::new(t)),
+                        Err(e) => FileResult::Failed(format!("Could not open {}: {e}", path.display())),
+                    },
+                    tx,
+                );
             }
             Command::Seek(t) => {
                 if let Some(s) = &mut self.session {
@@ -220,7 +231,11 @@ impl ThreadlineApp {
                 if let Some(s) = &mut self.session
                     && let Some(r) = &mut s.replay
                 {
-                    if p && r.playhead_ns >= s.timeline.end_ns as f64 && s.trace.as_ref().is_some_and(|t| t.events.last().is_some_and(|e| e.t_ns as f64 <= r.playhead_ns)) {
+                    if p && r.playhead_ns >= s.timeline.end_ns as f64
+                        && s.trace
+                            .as_ref()
+                            .is_some_and(|t| t.events.last().is_some_and(|e| e.t_ns as f64 <= r.playhead_ns))
+                    {
                         r.playhead_ns = 0.0;
                         s.seek(0.0);
                     }
@@ -273,12 +288,17 @@ impl ThreadlineApp {
             }
         }
         // Drag and drop a trace onto the window.
-        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect());
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()
+        });
         if let Some(p) = dropped.into_iter().next() {
             self.apply(Command::Open(p));
         }
         let (save, open) = ctx.input_mut(|i| {
-            (i.consume_key(egui::Modifiers::COMMAND, egui::Key::S), i.consume_key(egui::Modifiers::COMMAND, egui::Key::O))
+            (
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::S),
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::O),
+            )
         });
         if save {
             self.apply(Command::Save(PathBuf::from(self.trace_path.clone())));
@@ -289,11 +309,16 @@ impl ThreadlineApp {
         if let Some(s) = &self.session
             && s.replay.is_some()
         {
-            let (left, right) = ctx.input(|i| (i.key_pressed(egui::Key::ArrowLeft), i.key_pressed(egui::Key::ArrowRight)));
+            let (left, right) =
+                ctx.input(|i| (i.key_pressed(egui::Key::ArrowLeft), i.key_pressed(egui::Key::ArrowRight)));
             if left || right {
                 let now = self.view.cursor_ns.unwrap_or(s.timeline.end_ns as f64);
                 let times = s.event_times(|_| true);
-                let target = if right { times.iter().find(|t| **t as f64 > now).copied() } else { times.iter().rev().find(|t| (**t as f64) < now).copied() };
+                let target = if right {
+                    times.iter().find(|t| **t as f64 > now).copied()
+                } else {
+                    times.iter().rev().find(|t| (**t as f64) < now).copied()
+                };
                 if let Some(t) = target {
                     self.apply(Command::Seek(t as f64));
                 }
@@ -370,7 +395,10 @@ impl ThreadlineApp {
         ui.add(egui::Slider::new(&mut sw, 0.5..=50.0).logarithmic(true).text("switch interval").suffix(" ms"));
         let mut ts = self.persisted.time_scale;
         ui.add(egui::Slider::new(&mut ts, 0.05..=10.0).logarithmic(true).text("time scale").suffix("×"));
-        let changed = params != before || gil != self.settings().gil || sw != self.persisted.switch_interval_ms || ts != self.persisted.time_scale;
+        let changed = params != before
+            || gil != self.settings().gil
+            || sw != self.persisted.switch_interval_ms
+            || ts != self.persisted.time_scale;
         if changed {
             self.persisted.params.insert(sc.id.clone(), params);
             self.persisted.gil.insert(sc.id.clone(), gil);
@@ -451,15 +479,13 @@ impl ThreadlineApp {
         };
         if let Some(words) = s.timeline.deadlock_words() {
             egui::Frame::new().fill(theme.deadlock).inner_margin(6.0).show(ui, |ui| {
-                ui.label(RichText::new(format!("{words} Threadline stopped the run.")).color(egui::Color32::WHITE).strong());
+                ui.label(
+                    RichText::new(format!("{words} Threadline stopped the run.")).color(egui::Color32::WHITE).strong(),
+                );
             });
         }
         ui.horizontal(|ui| {
-            let status = if s.is_live() {
-                if s.paused { "paused" } else { "running…" }
-            } else {
-                "finished"
-            };
+            let status = if s.is_live() { if s.paused { "paused" } else { "running…" } } else { "finished" };
             ui.label(RichText::new(format!("{} — {} — {}", s.scenario.name, s.source, status)).strong());
             if ui.small_button("Fit").on_hover_text("Show the whole run (or double-click the timeline)").clicked() {
                 self.view.follow = true;
@@ -480,11 +506,14 @@ impl ThreadlineApp {
                 }
                 ui.label(crate::layout::format_duration(r.playhead_ns));
                 let mut speed = r.speed;
-                egui::ComboBox::from_id_salt("speed").selected_text(format!("{speed}×")).width(60.0).show_ui(ui, |ui| {
-                    for x in [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0] {
-                        ui.selectable_value(&mut speed, x, format!("{x}×"));
-                    }
-                });
+                egui::ComboBox::from_id_salt("speed").selected_text(format!("{speed}×")).width(60.0).show_ui(
+                    ui,
+                    |ui| {
+                        for x in [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0] {
+                            ui.selectable_value(&mut speed, x, format!("{x}×"));
+                        }
+                    },
+                );
                 if speed != r.speed {
                     cmds.push(Command::Speed(speed));
                 }
@@ -524,14 +553,20 @@ impl ThreadlineApp {
         let tl = &s.timeline;
         ui.columns(2, |cols| {
             cols[0].label(RichText::new("Output").strong());
-            egui::ScrollArea::both().id_salt("out").stick_to_bottom(true).auto_shrink([false, false]).show(&mut cols[0], |ui| {
-                for (_, th, line) in &tl.output {
-                    let raised = line.starts_with("Exception in thread")
-                        || tl.threads[*th as usize].errors.iter().any(|e| !e.2 && line == &e.1.to_string());
-                    let text = RichText::new(line).monospace();
-                    ui.add(egui::Label::new(if raised { text.color(theme.error) } else { text }).wrap_mode(egui::TextWrapMode::Extend));
-                }
-            });
+            egui::ScrollArea::both().id_salt("out").stick_to_bottom(true).auto_shrink([false, false]).show(
+                &mut cols[0],
+                |ui| {
+                    for (_, th, line) in &tl.output {
+                        let raised = line.starts_with("Exception in thread")
+                            || tl.threads[*th as usize].errors.iter().any(|e| !e.2 && line == &e.1.to_string());
+                        let text = RichText::new(line).monospace();
+                        ui.add(
+                            egui::Label::new(if raised { text.color(theme.error) } else { text })
+                                .wrap_mode(egui::TextWrapMode::Extend),
+                        );
+                    }
+                },
+            );
             egui::ScrollArea::vertical().id_salt("side").auto_shrink([false, false]).show(&mut cols[1], |ui| {
                 ui.label(RichText::new("Summary").strong());
                 summary_ui(ui, tl);
@@ -539,7 +574,10 @@ impl ThreadlineApp {
                 ui.label(RichText::new("At the cursor").strong());
                 match self.view.cursor_ns {
                     None => {
-                        ui.label(RichText::new("Click the timeline to see every thread and resource at that instant.").weak());
+                        ui.label(
+                            RichText::new("Click the timeline to see every thread and resource at that instant.")
+                                .weak(),
+                        );
                     }
                     Some(t) => cursor_ui(ui, tl, t as u64),
                 }
@@ -553,7 +591,9 @@ fn summary_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline) {
         ui.label("wall time");
         ui.label(crate::layout::format_duration(tl.end_ns as f64));
         ui.end_row();
-        let cpu: u64 = (0..tl.threads.len() as u32).map(|t| tl.time_in(t, |s| s == sim_core::timeline::ThreadState::Running)).sum();
+        let cpu: u64 = (0..tl.threads.len() as u32)
+            .map(|t| tl.time_in(t, |s| s == sim_core::timeline::ThreadState::Running))
+            .sum();
         ui.label("CPU time (all threads)");
         ui.label(crate::layout::format_duration(cpu as f64));
         ui.end_row();
@@ -565,9 +605,16 @@ fn summary_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline) {
         for (r, l) in tl.resources.iter().enumerate() {
             let m = &tl.resource_meta[r];
             let text = match m.kind {
-                ResourceKind::Semaphore | ResourceKind::BoundedSemaphore => format!("max {} holders of {}", l.max_holders, m.capacity),
-                ResourceKind::Lock | ResourceKind::Rlock | ResourceKind::Condition => format!("max {} holder(s)", l.max_holders),
-                ResourceKind::Queue => format!("max length {}, {} blocked puts, {} blocked gets", l.max_len, l.blocked_puts, l.blocked_gets),
+                ResourceKind::Semaphore | ResourceKind::BoundedSemaphore => {
+                    format!("max {} holders of {}", l.max_holders, m.capacity)
+                }
+                ResourceKind::Lock | ResourceKind::Rlock | ResourceKind::Condition => {
+                    format!("max {} holder(s)", l.max_holders)
+                }
+                ResourceKind::Queue => format!(
+                    "max length {}, {} blocked puts, {} blocked gets",
+                    l.max_len, l.blocked_puts, l.blocked_gets
+                ),
                 _ => continue,
             };
             ui.label(&m.name);
@@ -608,7 +655,8 @@ fn cursor_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline, t: u64) {
     }
     for (r, m) in tl.resource_meta.iter().enumerate() {
         let r = r as u32;
-        let names = |v: Vec<u32>| v.iter().map(|t| tl.thread_meta[*t as usize].name.clone()).collect::<Vec<_>>().join(", ");
+        let names =
+            |v: Vec<u32>| v.iter().map(|t| tl.thread_meta[*t as usize].name.clone()).collect::<Vec<_>>().join(", ");
         let text = match m.kind {
             ResourceKind::Lock | ResourceKind::Rlock | ResourceKind::Condition => {
                 let h = tl.holders_at(r, t);
@@ -638,6 +686,7 @@ fn spawn_file_job(job: impl FnOnce() -> FileResult + Send + 'static, tx: Sender<
 
 /// Where a trace of `id` is saved by default.
 pub fn default_trace_path(id: &str) -> String {
-    let dir = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")).join("threadline-traces");
+    let dir =
+        std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")).join("threadline-traces");
     dir.join(format!("{id}.json")).display().to_string()
 }

@@ -118,7 +118,10 @@ pub fn run_app(cli: &Cli) -> ExitCode {
     let exit = Arc::new(std::sync::atomic::AtomicU8::new(0));
     let exit2 = Arc::clone(&exit);
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default().with_inner_size([1280.0, 800.0]).with_title("Threadline").with_drag_and_drop(true),
+        viewport: egui::ViewportBuilder::default()
+            .with_inner_size([1280.0, 800.0])
+            .with_title("Threadline")
+            .with_drag_and_drop(true),
         ..Default::default()
     };
     let result = eframe::run_native(

@@ -26,7 +26,12 @@ impl TimeAxis {
     /// An axis showing `0..=end_ns` across `width_px` (with a little room on the right).
     pub fn fit(end_ns: u64, left_x: f64, width_px: f64) -> Self {
         let span = (end_ns.max(1_000_000) as f64) * 1.02;
-        Self { start_ns: 0.0, ns_per_px: (span / width_px.max(1.0)).clamp(MIN_NS_PER_PX, MAX_NS_PER_PX), left_x, width_px }
+        Self {
+            start_ns: 0.0,
+            ns_per_px: (span / width_px.max(1.0)).clamp(MIN_NS_PER_PX, MAX_NS_PER_PX),
+            left_x,
+            width_px,
+        }
     }
     /// x of time `t_ns`.
     pub fn x_from_time(&self, t_ns: f64) -> f64 {
@@ -70,7 +75,12 @@ pub struct Span<S> {
 /// off-screen phases are skipped (binary search); a run of phases narrower than `min_px`
 /// is merged into one span painted in the state that lasted longest in it, as rerun's and
 /// puffin's timelines do. A phase of at least `min_px` always gets a span of its own.
-pub fn visible_spans<S: Copy + PartialEq>(phases: &[Phase<S>], end_ns: u64, axis: &TimeAxis, min_px: f64) -> Vec<Span<S>> {
+pub fn visible_spans<S: Copy + PartialEq>(
+    phases: &[Phase<S>],
+    end_ns: u64,
+    axis: &TimeAxis,
+    min_px: f64,
+) -> Vec<Span<S>> {
     let mut out: Vec<Span<S>> = Vec::new();
     if phases.is_empty() {
         return out;
@@ -187,7 +197,13 @@ pub fn format_time(t_ns: f64, step_ns: f64) -> String {
         (1.0, "ns")
     };
     let v = t_ns / div;
-    let decimals = if (step_ns / div) >= 1.0 { 0 } else if (step_ns / div) >= 0.1 { 1 } else { 2 };
+    let decimals = if (step_ns / div) >= 1.0 {
+        0
+    } else if (step_ns / div) >= 0.1 {
+        1
+    } else {
+        2
+    };
     format!("{v:.decimals$} {unit}")
 }
 

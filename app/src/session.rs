@@ -54,7 +54,11 @@ pub struct Session {
 
 impl Session {
     /// Start `scenario` live.
-    pub fn start(scenario: &Scenario, overrides: &BTreeMap<String, i64>, settings: RuntimeSettings) -> Result<Self, String> {
+    pub fn start(
+        scenario: &Scenario,
+        overrides: &BTreeMap<String, i64>,
+        settings: RuntimeSettings,
+    ) -> Result<Self, String> {
         let params = scenario.resolve_params(overrides).map_err(|e| e.to_string())?;
         let plan = compile(scenario, &params, settings.clone()).map_err(|e| e.to_string())?;
         let timeline = Timeline::new(&plan.threads, &plan.processes, &plan.resources, &plan.vars);
@@ -76,7 +80,8 @@ impl Session {
 
     /// A session replaying `trace`, showing all of it.
     pub fn from_trace(trace: Trace, source: String) -> Self {
-        let timeline = Timeline::from_events(&trace.threads, &trace.processes, &trace.resources, &trace.vars, &trace.events);
+        let timeline =
+            Timeline::from_events(&trace.threads, &trace.processes, &trace.resources, &trace.vars, &trace.events);
         let end = timeline.end_ns as f64;
         Self {
             scenario: trace.scenario.clone(),
@@ -114,7 +119,12 @@ impl Session {
             for e in self.rx.take().into_iter().flat_map(|rx| rx.try_iter().collect::<Vec<_>>()) {
                 self.timeline.push(&e);
             }
-            self.replay = Some(Replay { playing: false, speed: 1.0, playhead_ns: self.timeline.end_ns as f64, applied: trace.events.len() });
+            self.replay = Some(Replay {
+                playing: false,
+                speed: 1.0,
+                playhead_ns: self.timeline.end_ns as f64,
+                applied: trace.events.len(),
+            });
             self.trace = Some(trace);
             changed = true;
         }
@@ -165,7 +175,9 @@ impl Session {
         let end = self.trace.as_ref().and_then(|t| t.events.last()).map_or(0, |e| e.t_ns) as f64;
         let next = r.playhead_ns + dt_s * 1e9 * r.speed * self.settings.time_scale;
         self.seek(next);
-        if next >= end && let Some(r) = &mut self.replay {
+        if next >= end
+            && let Some(r) = &mut self.replay
+        {
             r.playing = false;
         }
         true

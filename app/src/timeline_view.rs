@@ -127,7 +127,8 @@ pub fn timeline_ui(ui: &mut egui::Ui, tl: &Timeline, view: &mut ViewState, theme
     let rows = rows(tl);
     let height: f32 = 22.0 + rows.iter().map(|r| r.1 + 2.0).sum::<f32>();
     let width = ui.available_width();
-    let (rect, response) = ui.allocate_exact_size(Vec2::new(width, height.max(ui.available_height())), Sense::click_and_drag());
+    let (rect, response) =
+        ui.allocate_exact_size(Vec2::new(width, height.max(ui.available_height())), Sense::click_and_drag());
     if !ui.is_rect_visible(rect) {
         return;
     }
@@ -174,8 +175,15 @@ pub fn timeline_ui(ui: &mut egui::Ui, tl: &Timeline, view: &mut ViewState, theme
     let mut t = first_tick;
     while t <= axis.end_ns() {
         let x = axis.x_from_time(t) as f32;
-        painter.line_segment([Pos2::new(x, rect.top() + 16.0), Pos2::new(x, rect.bottom())], Stroke::new(1.0, theme.grid));
-        painter.text(Pos2::new(x + 2.0, rect.top() + 2.0), Align2::LEFT_TOP, format_time(t, step), small.clone(), theme.text);
+        painter
+            .line_segment([Pos2::new(x, rect.top() + 16.0), Pos2::new(x, rect.bottom())], Stroke::new(1.0, theme.grid));
+        painter.text(
+            Pos2::new(x + 2.0, rect.top() + 2.0),
+            Align2::LEFT_TOP,
+            format_time(t, step),
+            small.clone(),
+            theme.text,
+        );
         t += step;
     }
 
@@ -209,12 +217,22 @@ pub fn timeline_ui(ui: &mut egui::Ui, tl: &Timeline, view: &mut ViewState, theme
                     if x >= plot_left {
                         let c = if *caught { theme.waiting_gil } else { theme.error };
                         painter.add(egui::Shape::convex_polygon(
-                            vec![Pos2::new(x, y + 1.0), Pos2::new(x - 5.0, y + h - 1.0), Pos2::new(x + 5.0, y + h - 1.0)],
+                            vec![
+                                Pos2::new(x, y + 1.0),
+                                Pos2::new(x - 5.0, y + h - 1.0),
+                                Pos2::new(x + 5.0, y + h - 1.0),
+                            ],
                             c,
                             Stroke::NONE,
                         ));
                         if !caught {
-                            painter.text(Pos2::new(x + 7.0, y + h / 2.0), Align2::LEFT_CENTER, err.to_string(), small.clone(), theme.error);
+                            painter.text(
+                                Pos2::new(x + 7.0, y + h / 2.0),
+                                Align2::LEFT_CENTER,
+                                err.to_string(),
+                                small.clone(),
+                                theme.error,
+                            );
                         }
                     }
                 }
@@ -236,12 +254,25 @@ pub fn timeline_ui(ui: &mut egui::Ui, tl: &Timeline, view: &mut ViewState, theme
                         && !s.mixed
                         && s.x1 - s.x0 > 40.0
                     {
-                        painter.text(Pos2::new(s.x0 as f32 + 3.0, y + h / 2.0), Align2::LEFT_CENTER, thread_name(tl, t), small.clone(), Color32::BLACK);
+                        painter.text(
+                            Pos2::new(s.x0 as f32 + 3.0, y + h / 2.0),
+                            Align2::LEFT_CENTER,
+                            thread_name(tl, t),
+                            small.clone(),
+                            Color32::BLACK,
+                        );
                     }
                 }
                 if over && let Some(t) = t_hover {
-                    let holder = tl.gil_holder_at(p, t).map_or("free".to_string(), |h| format!("held by {}", thread_name(tl, h)));
-                    hover_text = Some(format!("GIL of {} — {holder}\n{} handoffs, {} forced switches so far", tl.process_meta[p].name, g.handoffs.len(), g.forced_switches));
+                    let holder = tl
+                        .gil_holder_at(p, t)
+                        .map_or("free".to_string(), |h| format!("held by {}", thread_name(tl, h)));
+                    hover_text = Some(format!(
+                        "GIL of {} — {holder}\n{} handoffs, {} forced switches so far",
+                        tl.process_meta[p].name,
+                        g.handoffs.len(),
+                        g.forced_switches
+                    ));
                 }
             }
             Row::Holders(r) => {
@@ -251,13 +282,27 @@ pub fn timeline_ui(ui: &mut egui::Ui, tl: &Timeline, view: &mut ViewState, theme
                 for s in &spans {
                     if !s.mixed && s.x1 - s.x0 > 50.0 && s.state.count > 0 {
                         let names: Vec<&str> = s.state.threads().iter().map(|t| thread_name(tl, *t)).collect();
-                        let text = if s.state.count > 1 { format!("{} holders: {}", s.state.count, names.join(", ")) } else { names.join(", ") };
-                        painter.text(Pos2::new(s.x0 as f32 + 3.0, y + h / 2.0), Align2::LEFT_CENTER, text, small.clone(), Color32::BLACK);
+                        let text = if s.state.count > 1 {
+                            format!("{} holders: {}", s.state.count, names.join(", "))
+                        } else {
+                            names.join(", ")
+                        };
+                        painter.text(
+                            Pos2::new(s.x0 as f32 + 3.0, y + h / 2.0),
+                            Align2::LEFT_CENTER,
+                            text,
+                            small.clone(),
+                            Color32::BLACK,
+                        );
                     }
                 }
                 if over && let Some(t) = t_hover {
                     let holders: Vec<&str> = tl.holders_at(r, t).iter().map(|t| thread_name(tl, *t)).collect();
-                    hover_text = Some(format!("{} — {}", res_name(tl, r), if holders.is_empty() { "free".to_string() } else { format!("held by {}", holders.join(", ")) }));
+                    hover_text = Some(format!(
+                        "{} — {}",
+                        res_name(tl, r),
+                        if holders.is_empty() { "free".to_string() } else { format!("held by {}", holders.join(", ")) }
+                    ));
                 }
             }
             Row::Counter(r) => {
@@ -266,7 +311,13 @@ pub fn timeline_ui(ui: &mut egui::Ui, tl: &Timeline, view: &mut ViewState, theme
                 let max = l.counter.iter().map(|c| c.1).max().unwrap_or(0).max(meta.capacity).max(1) as f32;
                 let pts = step_points(&l.counter, end_ns, &axis, |v| y + h - 3.0 - (v as f32 / max) * (h - 8.0));
                 painter.add(egui::Shape::line(pts, Stroke::new(1.5, theme.plot)));
-                painter.text(Pos2::new(plot_left + 2.0, y + 1.0), Align2::LEFT_TOP, format!("max {max}"), small.clone(), theme.text);
+                painter.text(
+                    Pos2::new(plot_left + 2.0, y + 1.0),
+                    Align2::LEFT_TOP,
+                    format!("max {max}"),
+                    small.clone(),
+                    theme.text,
+                );
                 if over && let Some(t) = t_hover {
                     let v = tl.counter_at(r, t).unwrap_or(0);
                     let mut text = format!("{} — {v}", row_label(tl, row));
@@ -287,7 +338,13 @@ pub fn timeline_ui(ui: &mut egui::Ui, tl: &Timeline, view: &mut ViewState, theme
                 painter.add(egui::Shape::dashed_line(&refs, Stroke::new(1.0, theme.reference), 4.0, 3.0));
                 painter.add(egui::Shape::line(pts, Stroke::new(1.5, theme.plot)));
                 if let (Some(last), Some(rf)) = (&l.last, &l.race_free) {
-                    painter.text(Pos2::new(plot_left + 2.0, y + 1.0), Align2::LEFT_TOP, format!("now {} · race-free {}", last.repr(), rf.repr()), small.clone(), theme.text);
+                    painter.text(
+                        Pos2::new(plot_left + 2.0, y + 1.0),
+                        Align2::LEFT_TOP,
+                        format!("now {} · race-free {}", last.repr(), rf.repr()),
+                        small.clone(),
+                        theme.text,
+                    );
                 }
             }
         }
@@ -316,7 +373,9 @@ pub fn timeline_ui(ui: &mut egui::Ui, tl: &Timeline, view: &mut ViewState, theme
         .gils
         .iter()
         .flat_map(|g| g.handoffs.iter())
-        .filter(|h| (h.forced || h.acquired_ns - h.released_ns < HANDOFF_GAP_NS) && visible(h.released_ns, h.acquired_ns))
+        .filter(|h| {
+            (h.forced || h.acquired_ns - h.released_ns < HANDOFF_GAP_NS) && visible(h.released_ns, h.acquired_ns)
+        })
         .collect();
     if gil_handoffs.len() <= 80 {
         for h in gil_handoffs {
@@ -330,7 +389,10 @@ pub fn timeline_ui(ui: &mut egui::Ui, tl: &Timeline, view: &mut ViewState, theme
         for e in edges {
             let ty = thread_y[e.thread as usize];
             painter.rect_stroke(
-                Rect::from_min_max(Pos2::new(plot_left, ty - LANE_H / 2.0), Pos2::new(x.max(plot_left), ty + LANE_H / 2.0)),
+                Rect::from_min_max(
+                    Pos2::new(plot_left, ty - LANE_H / 2.0),
+                    Pos2::new(x.max(plot_left), ty + LANE_H / 2.0),
+                ),
                 2.0,
                 Stroke::new(2.0, theme.deadlock),
                 egui::StrokeKind::Inside,
@@ -344,7 +406,13 @@ pub fn timeline_ui(ui: &mut egui::Ui, tl: &Timeline, view: &mut ViewState, theme
         let x = axis.x_from_time(c) as f32;
         if x >= plot_left {
             painter.line_segment([Pos2::new(x, rect.top()), Pos2::new(x, y)], Stroke::new(1.5, theme.cursor));
-            painter.text(Pos2::new(x + 3.0, rect.top() + 2.0), Align2::LEFT_TOP, format_time(c, step / 10.0), small, theme.cursor);
+            painter.text(
+                Pos2::new(x + 3.0, rect.top() + 2.0),
+                Align2::LEFT_TOP,
+                format_time(c, step / 10.0),
+                small,
+                theme.cursor,
+            );
         }
     }
     if live && view.follow {
@@ -355,12 +423,22 @@ pub fn timeline_ui(ui: &mut egui::Ui, tl: &Timeline, view: &mut ViewState, theme
     }
 }
 
-fn paint_spans<S: Copy>(painter: &egui::Painter, spans: &[Span<S>], y: f32, h: f32, colour: impl Fn(S) -> Option<Color32>) {
+fn paint_spans<S: Copy>(
+    painter: &egui::Painter,
+    spans: &[Span<S>],
+    y: f32,
+    h: f32,
+    colour: impl Fn(S) -> Option<Color32>,
+) {
     for s in spans {
         if let Some(c) = colour(s.state) {
             let x1 = (s.x1 as f32).max(s.x0 as f32 + 1.0);
             let c = if s.mixed { c.gamma_multiply(0.75) } else { c };
-            painter.rect_filled(Rect::from_min_max(Pos2::new(s.x0 as f32, y + 2.0), Pos2::new(x1, y + h - 2.0)), 0.0, c);
+            painter.rect_filled(
+                Rect::from_min_max(Pos2::new(s.x0 as f32, y + 2.0), Pos2::new(x1, y + h - 2.0)),
+                0.0,
+                c,
+            );
         }
     }
 }
@@ -396,7 +474,12 @@ fn step_points(series: &[(u64, i64)], end_ns: u64, axis: &TimeAxis, to_y: impl F
     pts
 }
 
-fn series_points(series: &[(u64, f64, f64)], end_ns: u64, axis: &TimeAxis, to_y: impl Fn(&(u64, f64, f64)) -> f32) -> Vec<Pos2> {
+fn series_points(
+    series: &[(u64, f64, f64)],
+    end_ns: u64,
+    axis: &TimeAxis,
+    to_y: impl Fn(&(u64, f64, f64)) -> f32,
+) -> Vec<Pos2> {
     let first = series.partition_point(|s| (s.0 as f64) < axis.start_ns).saturating_sub(1);
     let right = axis.left_x + axis.width_px;
     let mut pts: Vec<Pos2> = Vec::new();
@@ -424,7 +507,15 @@ fn series_points(series: &[(u64, f64, f64)], end_ns: u64, axis: &TimeAxis, to_y:
 /// The legend: every state colour with its words.
 pub fn legend_ui(ui: &mut egui::Ui, theme: &Theme) {
     ui.horizontal_wrapped(|ui| {
-        for s in [ThreadState::Running, ThreadState::WaitingGil, ThreadState::Blocked(WaitTarget::Resource(0)), ThreadState::Io, ThreadState::Finished, ThreadState::Killed, ThreadState::Raised] {
+        for s in [
+            ThreadState::Running,
+            ThreadState::WaitingGil,
+            ThreadState::Blocked(WaitTarget::Resource(0)),
+            ThreadState::Io,
+            ThreadState::Finished,
+            ThreadState::Killed,
+            ThreadState::Raised,
+        ] {
             let (r, _) = ui.allocate_exact_size(Vec2::new(12.0, 12.0), Sense::hover());
             ui.painter().rect_filled(r, 2.0, theme.state(s));
             ui.label(state_label(s));

@@ -5,7 +5,11 @@ use std::process::Command;
 
 fn tl(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_threadline")).args(args).output().expect("runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn tmp(name: &str) -> std::path::PathBuf {
@@ -27,12 +31,36 @@ fn list_shows_the_catalog_id_first() {
 fn run_json_summary_has_the_documented_shape_and_round_trips_through_a_trace() {
     let trace = tmp("sem.json");
     let (code, out, err) = tl(&[
-        "run", "semaphore-pool", "--set", "threads=8", "--set", "permits=2", "--set", "hold_ms=100", "--time-scale", "0.2", "--json",
-        "--out", trace.to_str().unwrap(),
+        "run",
+        "semaphore-pool",
+        "--set",
+        "threads=8",
+        "--set",
+        "permits=2",
+        "--set",
+        "hold_ms=100",
+        "--time-scale",
+        "0.2",
+        "--json",
+        "--out",
+        trace.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    for key in ["scenario", "params", "runtime", "wall_ms", "threads", "gil", "resources", "vars", "deadlock", "errors", "output", "events"] {
+    for key in [
+        "scenario",
+        "params",
+        "runtime",
+        "wall_ms",
+        "threads",
+        "gil",
+        "resources",
+        "vars",
+        "deadlock",
+        "errors",
+        "output",
+        "events",
+    ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     assert_eq!(v["params"]["permits"], 2);
@@ -91,7 +119,8 @@ fn deadlock_run_reports_the_cycle() {
     let (code, out, _) = tl(&["run", "deadlock", "--json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let mut locks: Vec<String> = v["deadlock"]["resources"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
+    let mut locks: Vec<String> =
+        v["deadlock"]["resources"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
     locks.sort();
     assert_eq!(locks, ["lock1", "lock2"]);
 }

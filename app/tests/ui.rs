@@ -60,7 +60,15 @@ fn semaphore_with_8_threads_and_2_permits_never_has_more_than_2_inside() {
     let sem = tl.resource_meta.iter().position(|r| r.name == "semaphore").unwrap();
     assert_eq!(tl.resources[sem].max_holders, 2, "at most 2 threads inside");
     assert_eq!(tl.threads.len(), 9, "MainThread and 8 workers");
-    assert!(tl.threads.iter().skip(1).filter(|l| l.phases.iter().any(|p| matches!(p.state, sim_core::timeline::ThreadState::Blocked(_)))).count() >= 6, "the others queued");
+    assert!(
+        tl.threads
+            .iter()
+            .skip(1)
+            .filter(|l| l.phases.iter().any(|p| matches!(p.state, sim_core::timeline::ThreadState::Blocked(_))))
+            .count()
+            >= 6,
+        "the others queued"
+    );
     assert_eq!(tl.output.last().unwrap().2, "All threads completed.");
     // The summary panel says it too.
     h.get_by_label("max 2 holders of 2");

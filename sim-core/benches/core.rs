@@ -34,7 +34,8 @@ fn per_call(rounds: usize, batch: usize, mut f: impl FnMut()) -> f64 {
 }
 
 fn shared(n: usize, rec: Recorder) -> Arc<Shared> {
-    let threads = (0..n).map(|i| ThreadMeta { name: format!("T{i}"), process: 0, daemon: false, target: None }).collect();
+    let threads =
+        (0..n).map(|i| ThreadMeta { name: format!("T{i}"), process: 0, daemon: false, target: None }).collect();
     Shared::new(RuntimeSettings::default(), threads, vec![ProcessMeta { name: "MainProcess".into(), pid: 1 }], rec)
 }
 
@@ -91,7 +92,8 @@ fn bench_gil_handoff() {
     let done = Arc::new(AtomicBool::new(false));
     let mut handles = Vec::new();
     for me in 0..2u64 {
-        let (s, released_at, turn, lat, done) = (Arc::clone(&s), Arc::clone(&released_at), Arc::clone(&turn), Arc::clone(&lat), Arc::clone(&done));
+        let (s, released_at, turn, lat, done) =
+            (Arc::clone(&s), Arc::clone(&released_at), Arc::clone(&turn), Arc::clone(&lat), Arc::clone(&done));
         handles.push(std::thread::spawn(move || {
             let ctx = s.ctx(me as u32);
             for i in 0..N {
@@ -118,7 +120,11 @@ fn bench_gil_handoff() {
         let _ = h.join();
     }
     let v = lat.lock().clone();
-    println!("GIL handoff (drop -> waiting thread runs):    median {:7.1} µs over {} handoffs", median(v) / 1000.0, N * 2 - 1);
+    println!(
+        "GIL handoff (drop -> waiting thread runs):    median {:7.1} µs over {} handoffs",
+        median(v) / 1000.0,
+        N * 2 - 1
+    );
 }
 
 fn bench_trace_io() {
@@ -137,7 +143,13 @@ fn bench_trace_io() {
         EventKind::Released { res: 0, depth: 0, value: 3 },
     ];
     trace.events = (0..1_000_000u64)
-        .map(|i| Event { seq: i, t_ns: i * 1000, thread: 1 + (i / 8 % 6) as u32, process: 0, kind: kinds[(i % 8) as usize].clone() })
+        .map(|i| Event {
+            seq: i,
+            t_ns: i * 1000,
+            thread: 1 + (i / 8 % 6) as u32,
+            process: 0,
+            kind: kinds[(i % 8) as usize].clone(),
+        })
         .collect();
     let path = std::env::temp_dir().join(format!("tl-bench-{}.json", std::process::id()));
     let mut saves = Vec::new();
