@@ -70,6 +70,9 @@ impl Default for Persisted {
     }
 }
 
+/// A test on an event, for the replay's jump buttons.
+type EventFilter = fn(&EventKind) -> bool;
+
 /// The storage key of [`Persisted`].
 pub const STORAGE_KEY: &str = "threadline";
 
@@ -521,7 +524,7 @@ impl ThreadlineApp {
             ui.horizontal(|ui| {
                 ui.label(RichText::new("Jump to next:").weak());
                 let now = r.playhead_ns;
-                let jumps: [(&str, fn(&EventKind) -> bool); 4] = [
+                let jumps: [(&str, EventFilter); 4] = [
                     ("GIL handoff", |k| matches!(k, EventKind::GilAcquired)),
                     ("lock handoff", |k| matches!(k, EventKind::Acquired { .. })),
                     ("error", |k| matches!(k, EventKind::Error { .. } | EventKind::ThreadRaised { .. })),

@@ -354,18 +354,13 @@ pub fn timeline_ui(ui: &mut egui::Ui, tl: &Timeline, view: &mut ViewState, theme
     // Arrows: lock handoffs and queue/pipe deliveries, then GIL handoffs when zoomed in.
     let (t0, t1) = (axis.start_ns, axis.end_ns());
     let visible = |a: u64, b: u64| (b as f64) >= t0 && (a as f64) <= t1;
-    let mut n = 0;
     let arrow = |from: (u32, u64), to: (u32, u64), colour: Color32| {
         let p0 = Pos2::new(axis.x_from_time(from.1 as f64) as f32, thread_y[from.0 as usize]);
         let p1 = Pos2::new(axis.x_from_time(to.1 as f64) as f32, thread_y[to.0 as usize]);
         painter.arrow(p0, p1 - p0, Stroke::new(1.0, colour));
     };
-    for a in tl.arrows.iter().filter(|a| visible(a.from_ns, a.to_ns)) {
-        if n >= MAX_ARROWS {
-            break;
-        }
+    for a in tl.arrows.iter().filter(|a| visible(a.from_ns, a.to_ns)).take(MAX_ARROWS) {
         arrow((a.from, a.from_ns), (a.to, a.to_ns), theme.arrow);
-        n += 1;
     }
     // Only handoffs where the next holder was already waiting (not a GIL that lay free).
     const HANDOFF_GAP_NS: u64 = 1_000_000;
