@@ -37,6 +37,12 @@ pub enum Command {
     Play(bool),
     /// Replay speed.
     Speed(f64),
+    /// Keep the finished run on screen to compare the next one with it.
+    Pin,
+    /// Open a trace file as the run to compare with.
+    OpenCompare(PathBuf),
+    /// Stop comparing.
+    Unpin,
 }
 
 /// What is remembered between launches.
@@ -80,6 +86,7 @@ pub const STORAGE_KEY: &str = "threadline";
 enum FileResult {
     Saved(PathBuf),
     Opened(PathBuf, Box<Trace>),
+    OpenedCompare(PathBuf, Box<Trace>),
     Failed(String),
 }
 
@@ -93,6 +100,8 @@ pub struct ThreadlineApp {
     pub selected: usize,
     /// The run on screen.
     pub session: Option<Session>,
+    /// A pinned run shown below it on the same time axis, to compare.
+    pub compare: Option<Session>,
     /// Timeline view state.
     pub view: ViewState,
     /// The last error, shown until dismissed.
@@ -119,6 +128,7 @@ impl ThreadlineApp {
             catalog,
             selected,
             session: None,
+            compare: None,
             view: ViewState::default(),
             error: None,
             note: None,
@@ -247,6 +257,26 @@ impl ThreadlineApp {
                     }
                 }
             }
+            Command::Pin => {
+                if let Some(s) = &self.session
+                    && let Some(t) = &s.trace
+                {
+                    let label = run_label(s);
+                    self.compare = Some(Session::from_trace(t.clone(), format!("pinned: {label}")));
+                    self.note = Some("Pinned. Change the sliders or the GIL mode and press Run to compare.".into());
+                }
+            }
+            Command::Unpin => self.compare = None,
+            Command::OpenCompare(path) => {
+                let tx = self.files_tx.clone();
+                spawn_file_job(
+                    move || match Trace::load(&path) {
+                        Ok(t) => FileResult::OpenedCompare(path, Box::new(t)),
+                        Err(e) => FileResult::Failed(format!("Could not open {}: {e}", path.display())),
+                    },
+                    tx,
+                );
+            }
             Command::Speed(x) => {
                 if let Some(r) = self.session.as_mut().and_then(|s| s.replay.as_mut()) {
                     r.speed = x.clamp(0.1, 10.0);
@@ -274,6 +304,11 @@ impl ThreadlineApp {
                     self.note = Some(format!("Opened {}", p.display()));
                     self.remember_recent(&p);
                     self.open_trace(*t, p.display().to_string());
+                }
+                FileResult::OpenedCompare(p, t) => {
+                    self.note = Some(format!("Comparing with {}", p.display()));
+                    self.remember_recent(&p);
+                    self.compare = Some(Session::from_trace(*t, format!("compared: {}", p.display())));
                 }
                 FileResult::Failed(e) => self.error = Some(e),
             }
@@ -444,6 +479,22 @@ impl ThreadlineApp {
                 cmds.push(Command::Open(PathBuf::from(self.trace_path.clone())));
             }
         });
+        ui.horizontal(|ui| {
+            let can_pin = self.session.as_ref().is_some_and(|s| s.trace.is_some());
+            if ui
+                .add_enabled(can_pin, egui::Button::new("Pin for comparison"))
+                .on_hover_text("Keep this run on screen; the next run is drawn above it on the same time axis")
+                .clicked()
+            {
+                cmds.push(Command::Pin);
+            }
+            if ui.button("Compare with trace").clicked() {
+                cmds.push(Command::OpenCompare(PathBuf::from(self.trace_path.clone())));
+            }
+            if self.compare.is_some() && ui.button("Stop comparing").clicked() {
+                cmds.push(Command::Unpin);
+            }
+        });
         ui.label(RichText::new("…or drop a trace file on the window.").weak());
         if !self.persisted.recent.is_empty() {
             ui.collapsing("Recent traces", |ui| {
@@ -543,8 +594,15 @@ impl ThreadlineApp {
         }
         ui.separator();
         let live = s.is_live();
+        let fit_end = s.timeline.end_ns.max(self.compare.as_ref().map_or(0, |c| c.timeline.end_ns));
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            timeline_ui(ui, &s.timeline, &mut self.view, theme, live);
+            let compare = self.compare.as_ref();
+            timeline_ui(ui, &s.timeline, &mut self.view, theme, live, fit_end, compare.is_none());
+            if let Some(c) = compare {
+                ui.separator();
+                ui.label(RichText::new(format!("Compared with {}", run_label(c))).strong());
+                timeline_ui(ui, &c.timeline, &mut self.view, theme, false, fit_end, true);
+            }
         });
     }
 
@@ -570,9 +628,20 @@ impl ThreadlineApp {
                     }
                 },
             );
+            let compare = self.compare.as_ref();
             egui::ScrollArea::vertical().id_salt("side").auto_shrink([false, false]).show(&mut cols[1], |ui| {
                 ui.label(RichText::new("Summary").strong());
-                summary_ui(ui, tl);
+                match compare {
+                    None => summary_ui(ui, tl, "summary"),
+                    Some(c) => {
+                        ui.columns(2, |sc| {
+                            sc[0].label(RichText::new(run_label(s)).weak());
+                            summary_ui(&mut sc[0], tl, "summary");
+                            sc[1].label(RichText::new(run_label(c)).weak());
+                            summary_ui(&mut sc[1], &c.timeline, "summary-compare");
+                        });
+                    }
+                }
                 ui.separator();
                 ui.label(RichText::new("At the cursor").strong());
                 match self.view.cursor_ns {
@@ -589,8 +658,14 @@ impl ThreadlineApp {
     }
 }
 
-fn summary_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline) {
-    egui::Grid::new("summary").num_columns(2).striped(true).show(ui, |ui| {
+/// A short description of a run: scenario, sliders, GIL mode.
+fn run_label(s: &Session) -> String {
+    let params: Vec<String> = s.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{} [{}] {}", s.scenario.id, params.join(" "), s.settings.gil.as_str())
+}
+
+fn summary_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline, id: &str) {
+    egui::Grid::new(id).num_columns(2).striped(true).show(ui, |ui| {
         ui.label("wall time");
         ui.label(crate::layout::format_duration(tl.end_ns as f64));
         ui.end_row();

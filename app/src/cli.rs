@@ -24,6 +24,9 @@ pub struct Cli {
     /// Scenario to open (an id from `threadline list`).
     #[arg(long, value_name = "ID")]
     pub scenario: Option<String>,
+    /// A trace to show below the run, on the same time axis, for comparison.
+    #[arg(long, value_name = "TRACE")]
+    pub compare: Option<PathBuf>,
     /// Set a slider of that scenario before opening (repeatable): --set threads=8.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,

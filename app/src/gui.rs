@@ -100,6 +100,16 @@ pub fn run_app(cli: &Cli) -> ExitCode {
         },
         _ => None,
     };
+    let compare = match &cli.compare {
+        Some(path) => match sim_core::trace::Trace::load(path) {
+            Ok(t) => Some((t, path.display().to_string())),
+            Err(e) => {
+                eprintln!("threadline: {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
     if let Some(id) = &cli.scenario
         && sim_core::catalog::find(id).is_none()
     {
@@ -142,6 +152,9 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             let mut app = ThreadlineApp::new(persisted);
             if let Some((t, src)) = trace_to_open {
                 app.open_trace(t, src);
+            }
+            if let Some((t, src)) = compare {
+                app.compare = Some(crate::session::Session::from_trace(t, format!("compared: {src}")));
             }
             let shot = screenshot.map(|path| {
                 let (tx, rx) = crossbeam_channel::unbounded();

@@ -123,19 +123,29 @@ pub fn describe_state(tl: &Timeline, s: ThreadState) -> String {
 }
 
 /// Draw the timeline, with hover text for the lane under the pointer.
-pub fn timeline_ui(ui: &mut egui::Ui, tl: &Timeline, view: &mut ViewState, theme: &Theme, live: bool) {
+/// `fit_end_ns` is the end the axis fits to (the longer run when two are compared on one
+/// axis); `fill` takes the rest of the height.
+pub fn timeline_ui(
+    ui: &mut egui::Ui,
+    tl: &Timeline,
+    view: &mut ViewState,
+    theme: &Theme,
+    live: bool,
+    fit_end_ns: u64,
+    fill: bool,
+) {
     let rows = rows(tl);
     let height: f32 = 22.0 + rows.iter().map(|r| r.1 + 2.0).sum::<f32>();
     let width = ui.available_width();
-    let (rect, response) =
-        ui.allocate_exact_size(Vec2::new(width, height.max(ui.available_height())), Sense::click_and_drag());
+    let height = if fill { height.max(ui.available_height()) } else { height };
+    let (rect, response) = ui.allocate_exact_size(Vec2::new(width, height), Sense::click_and_drag());
     if !ui.is_rect_visible(rect) {
         return;
     }
     let plot_left = rect.left() + LABEL_W;
     let plot_w = (rect.width() - LABEL_W - 8.0).max(50.0) as f64;
     let end_ns = tl.end_ns;
-    let fitted = TimeAxis::fit(end_ns, plot_left as f64, plot_w);
+    let fitted = TimeAxis::fit(end_ns.max(fit_end_ns), plot_left as f64, plot_w);
     let mut axis = match view.axis {
         Some(a) if !view.follow => TimeAxis { left_x: plot_left as f64, width_px: plot_w, ..a },
         _ => fitted,

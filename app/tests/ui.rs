@@ -155,3 +155,25 @@ fn a_broken_trace_shows_a_message_and_keeps_the_session() {
     assert_eq!(h.state().session.as_ref().unwrap().scenario.id, "rlock-recursion", "the run on screen is kept");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn pin_a_run_and_compare_it_with_another_gil_mode_on_one_axis() {
+    let persisted = Persisted { scenario: "cpu-bound-threads".into(), time_scale: 0.2, ..Persisted::default() };
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.run_steps(1);
+    h.get_by_label("Run").click();
+    wait_until_finished(&mut h);
+    h.get_by_label("Pin for comparison").click_accesskit();
+    h.run_steps(2);
+    assert!(h.state().compare.is_some());
+    h.state_mut().persisted.gil.insert("cpu-bound-threads".into(), sim_core::rt::GilMode::FreeThreaded);
+    h.get_by_label("Restart").click();
+    wait_until_finished(&mut h);
+    let app = h.state();
+    let (now, pinned) = (app.session.as_ref().unwrap(), app.compare.as_ref().unwrap());
+    assert_eq!(now.settings.gil, sim_core::rt::GilMode::FreeThreaded);
+    assert_eq!(pinned.settings.gil, sim_core::rt::GilMode::Cpython310);
+    assert!(pinned.timeline.gils[0].handoffs.len() > 3, "the pinned run keeps its GIL lane");
+    assert!(now.timeline.gils[0].phases.is_empty(), "free-threaded has no GIL");
+    h.get_by_label_contains("Compared with cpu-bound-threads");
+}
