@@ -23,6 +23,7 @@ pub mod pyerror;
 pub mod recorder;
 pub mod rt;
 pub mod scenario;
+pub mod soak;
 pub mod summary;
 pub mod sync;
 pub mod timeline;
