@@ -199,7 +199,11 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
                 r.violations.len(),
                 start.elapsed().as_secs_f64()
             );
-            if r.violations.is_empty() { Ok(()) } else { Err(other(anyhow::anyhow!("{} invariant violations", r.violations.len()))) }
+            if r.violations.is_empty() {
+                Ok(())
+            } else {
+                Err(other(anyhow::anyhow!("{} invariant violations", r.violations.len())))
+            }
         }
     })
 }

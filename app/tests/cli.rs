@@ -124,3 +124,29 @@ fn deadlock_run_reports_the_cycle() {
     locks.sort();
     assert_eq!(locks, ["lock1", "lock2"]);
 }
+
+#[test]
+fn kill_9_during_a_save_leaves_the_previous_trace_intact() {
+    let path = tmp("keep.json");
+    let p = path.to_str().unwrap();
+    let (code, _, err) = tl(&["run", "rlock-recursion", "--out", p]);
+    assert_eq!(code, 0, "{err}");
+    let mut killed = 0;
+    for i in 0..12u64 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_threadline"))
+            .args(["run", "race-counter", "--set", "iterations=300000", "--out", p])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(40 + i * 45));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL
+            killed += 1;
+        }
+        let _ = child.wait();
+        // Whatever moment the kill hit, the file is a whole trace: the old one or the new one.
+        let t = sim_core::trace::Trace::load(&path).unwrap_or_else(|e| panic!("attempt {i}: {e}"));
+        assert!(t.scenario.id == "rlock-recursion" || t.scenario.id == "race-counter");
+    }
+    assert!(killed >= 6, "only {killed} of 12 attempts were killed mid-run or mid-save");
+}

@@ -13,7 +13,22 @@ use std::time::Duration;
 
 /// Mutate `text`: flip, delete, duplicate or insert bytes and JSON-ish tokens, or truncate.
 fn mutate(text: &str, rng: &mut Rng) -> String {
-    const TOKENS: [&str; 14] = ["{", "}", "[", "]", ",", ":", "\"", "-1", "1e309", "null", "\"$x\"", "99999999999999999999", "\"op\"", "\\u0000"];
+    const TOKENS: [&str; 14] = [
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "\"",
+        "-1",
+        "1e309",
+        "null",
+        "\"$x\"",
+        "99999999999999999999",
+        "\"op\"",
+        "\\u0000",
+    ];
     let mut b: Vec<u8> = text.as_bytes().to_vec();
     for _ in 0..rng.range(1, 4) {
         if b.is_empty() {
@@ -74,7 +89,9 @@ fn mutated_scenarios_never_panic_and_compiled_mutants_run_bounded() {
 
 #[test]
 fn mutated_traces_never_panic() {
-    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/trace-v1.json")).unwrap();
+    let text =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/trace-v1.json"))
+            .unwrap();
     let mut rng = Rng::new(7);
     let mut accepted = 0;
     for case in 0..3_000 {
@@ -103,9 +120,11 @@ fn hostile_corpus_gets_errors_not_panics() {
         let text = String::from_utf8_lossy(&bytes);
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let t0 = std::time::Instant::now();
-        let trace = std::panic::catch_unwind(|| Trace::from_json(&text).is_ok()).unwrap_or_else(|_| panic!("{name}: trace loader panicked"));
+        let trace = std::panic::catch_unwind(|| Trace::from_json(&text).is_ok())
+            .unwrap_or_else(|_| panic!("{name}: trace loader panicked"));
         assert!(!trace, "{name} is not a valid trace");
-        let plan = std::panic::catch_unwind(|| try_scenario(&text)).unwrap_or_else(|_| panic!("{name}: scenario parser panicked"));
+        let plan = std::panic::catch_unwind(|| try_scenario(&text))
+            .unwrap_or_else(|_| panic!("{name}: scenario parser panicked"));
         if let Some(mut plan) = plan {
             // The ones that compile (a 10^18 repeat, a recursion bomb) must stop when told.
             plan.settings.time_scale = 0.01;

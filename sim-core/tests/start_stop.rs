@@ -12,7 +12,14 @@ fn os_threads() -> Option<usize> {
 }
 
 fn cycles(n: usize) -> Vec<Duration> {
-    let ids = ["deadlock", "semaphore-pool", "daemon-threads", "cpu-bound-threads", "mp-queue-producer-consumer", "pool-apply-async"];
+    let ids = [
+        "deadlock",
+        "semaphore-pool",
+        "daemon-threads",
+        "cpu-bound-threads",
+        "mp-queue-producer-consumer",
+        "pool-apply-async",
+    ];
     let mut stops = Vec::new();
     for i in 0..n {
         let sc = sim_core::catalog::find(ids[i % ids.len()]).unwrap();
