@@ -43,6 +43,19 @@ pub enum Command {
     OpenCompare(PathBuf),
     /// Stop comparing.
     Unpin,
+    /// Ask for a file with the system's file dialog (on a background thread), then act on it.
+    Pick(PickFor),
+}
+
+/// What a picked file is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PickFor {
+    /// Save the trace there.
+    Save,
+    /// Open it.
+    Open,
+    /// Open it as the comparison.
+    Compare,
 }
 
 /// What is remembered between launches.
@@ -84,6 +97,7 @@ pub const STORAGE_KEY: &str = "threadline";
 
 /// A background file job's result.
 enum FileResult {
+    Picked(PickFor, PathBuf),
     Saved(PathBuf),
     Opened(PathBuf, Box<Trace>),
     OpenedCompare(PathBuf, Box<Trace>),
@@ -112,6 +126,8 @@ pub struct ThreadlineApp {
     pub trace_path: String,
     /// Params changed since the run started: offer a restart.
     pub stale: bool,
+    /// Open the selected scenario's topic in the picker on the next frame.
+    reveal_topic: bool,
     files_tx: Sender<FileResult>,
     files_rx: Receiver<FileResult>,
 }
@@ -134,6 +150,7 @@ impl ThreadlineApp {
             note: None,
             trace_path,
             stale: false,
+            reveal_topic: true,
             files_tx,
             files_rx,
         }
@@ -184,6 +201,7 @@ impl ThreadlineApp {
                     self.persisted.scenario = self.catalog[i].id.clone();
                     self.trace_path = default_trace_path(&self.catalog[i].id);
                     self.stale = false;
+                    self.reveal_topic = true;
                 }
             }
             Command::Run => {
@@ -267,6 +285,27 @@ impl ThreadlineApp {
                 }
             }
             Command::Unpin => self.compare = None,
+            Command::Pick(what) => {
+                let tx = self.files_tx.clone();
+                let start_dir = PathBuf::from(&self.trace_path).parent().map(PathBuf::from);
+                let file_name = PathBuf::from(&self.trace_path).file_name().map(|n| n.to_string_lossy().into_owned());
+                let spawned = std::thread::Builder::new().name("tl:file-dialog".into()).spawn(move || {
+                    let mut d = rfd::FileDialog::new().add_filter("Threadline trace", &["json"]);
+                    if let Some(dir) = start_dir.filter(|d| d.is_dir()) {
+                        d = d.set_directory(dir);
+                    }
+                    let picked = match what {
+                        PickFor::Save => d.set_file_name(file_name.unwrap_or_else(|| "trace.json".into())).save_file(),
+                        PickFor::Open | PickFor::Compare => d.pick_file(),
+                    };
+                    if let Some(p) = picked {
+                        let _ = tx.send(FileResult::Picked(what, p));
+                    }
+                });
+                if spawned.is_err() {
+                    self.error = Some("Could not open the file dialog; type a path in the trace field instead.".into());
+                }
+            }
             Command::OpenCompare(path) => {
                 let tx = self.files_tx.clone();
                 spawn_file_job(
@@ -296,6 +335,14 @@ impl ThreadlineApp {
     pub fn logic(&mut self, ctx: &egui::Context) {
         while let Ok(r) = self.files_rx.try_recv() {
             match r {
+                FileResult::Picked(what, p) => {
+                    self.trace_path = p.display().to_string();
+                    self.apply(match what {
+                        PickFor::Save => Command::Save(p),
+                        PickFor::Open => Command::Open(p),
+                        PickFor::Compare => Command::OpenCompare(p),
+                    });
+                }
                 FileResult::Saved(p) => {
                     self.note = Some(format!("Saved {}", p.display()));
                     self.remember_recent(&p);
@@ -342,7 +389,7 @@ impl ThreadlineApp {
             self.apply(Command::Save(PathBuf::from(self.trace_path.clone())));
         }
         if open {
-            self.apply(Command::Open(PathBuf::from(self.trace_path.clone())));
+            self.apply(Command::Pick(PickFor::Open));
         }
         if let Some(s) = &self.session
             && s.replay.is_some()
@@ -379,7 +426,26 @@ impl ThreadlineApp {
     }
 
     fn controls_ui(&mut self, ui: &mut egui::Ui, cmds: &mut Vec<Command>) {
-        ui.heading("Threadline");
+        ui.horizontal(|ui| {
+            ui.heading("Threadline");
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let mut pref = ui.ctx().options(|o| o.theme_preference);
+                egui::ComboBox::from_label("Theme")
+                    .selected_text(match pref {
+                        egui::ThemePreference::Dark => "Dark",
+                        egui::ThemePreference::Light => "Light",
+                        egui::ThemePreference::System => "System theme",
+                    })
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut pref, egui::ThemePreference::System, "System theme");
+                        ui.selectable_value(&mut pref, egui::ThemePreference::Dark, "Dark");
+                        ui.selectable_value(&mut pref, egui::ThemePreference::Light, "Light");
+                    });
+                if pref != ui.ctx().options(|o| o.theme_preference) {
+                    ui.ctx().set_theme(pref);
+                }
+            });
+        });
         ui.label(RichText::new("Python concurrency, on real threads").weak());
         ui.separator();
         let mut topics: Vec<&str> = Vec::new();
@@ -389,8 +455,9 @@ impl ThreadlineApp {
             }
         }
         for topic in topics {
-            let open = self.scenario().is_some_and(|s| s.topic == topic);
-            egui::CollapsingHeader::new(topic).default_open(open).show(ui, |ui| {
+            let selected_here = self.scenario().is_some_and(|s| s.topic == topic);
+            let force_open = (self.reveal_topic && selected_here).then_some(true);
+            egui::CollapsingHeader::new(topic).default_open(selected_here).open(force_open).show(ui, |ui| {
                 for (i, s) in self.catalog.iter().enumerate().filter(|(_, s)| s.topic == topic) {
                     if ui.selectable_label(i == self.selected, &s.name).clicked() {
                         cmds.push(Command::Select(i));
@@ -398,6 +465,7 @@ impl ThreadlineApp {
                 }
             });
         }
+        self.reveal_topic = false;
         ui.separator();
         let Some(sc) = self.scenario().cloned() else {
             ui.label("The scenario catalog could not be loaded.");
@@ -472,11 +540,21 @@ impl ThreadlineApp {
         ui.text_edit_singleline(&mut self.trace_path).labelled_by(label.id);
         ui.horizontal(|ui| {
             let can_save = self.session.as_ref().is_some_and(|s| s.trace.is_some());
-            if ui.add_enabled(can_save, egui::Button::new("Save trace (Ctrl+S)")).clicked() {
+            if ui
+                .add_enabled(can_save, egui::Button::new("Save (Ctrl+S)"))
+                .on_hover_text("Save to the path above")
+                .clicked()
+            {
                 cmds.push(Command::Save(PathBuf::from(self.trace_path.clone())));
             }
-            if ui.button("Open trace (Ctrl+O)").clicked() {
+            if ui.add_enabled(can_save, egui::Button::new("Save as…")).clicked() {
+                cmds.push(Command::Pick(PickFor::Save));
+            }
+            if ui.button("Open path").on_hover_text("Open the trace at the path above").clicked() {
                 cmds.push(Command::Open(PathBuf::from(self.trace_path.clone())));
+            }
+            if ui.button("Open… (Ctrl+O)").clicked() {
+                cmds.push(Command::Pick(PickFor::Open));
             }
         });
         ui.horizontal(|ui| {
@@ -488,8 +566,8 @@ impl ThreadlineApp {
             {
                 cmds.push(Command::Pin);
             }
-            if ui.button("Compare with trace").clicked() {
-                cmds.push(Command::OpenCompare(PathBuf::from(self.trace_path.clone())));
+            if ui.button("Compare with trace…").clicked() {
+                cmds.push(Command::Pick(PickFor::Compare));
             }
             if self.compare.is_some() && ui.button("Stop comparing").clicked() {
                 cmds.push(Command::Unpin);
@@ -560,14 +638,11 @@ impl ThreadlineApp {
                 }
                 ui.label(crate::layout::format_duration(r.playhead_ns));
                 let mut speed = r.speed;
-                egui::ComboBox::from_id_salt("speed").selected_text(format!("{speed}×")).width(60.0).show_ui(
-                    ui,
-                    |ui| {
-                        for x in [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0] {
-                            ui.selectable_value(&mut speed, x, format!("{x}×"));
-                        }
-                    },
-                );
+                egui::ComboBox::from_label("speed").selected_text(format!("{speed}×")).width(60.0).show_ui(ui, |ui| {
+                    for x in [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0] {
+                        ui.selectable_value(&mut speed, x, format!("{x}×"));
+                    }
+                });
                 if speed != r.speed {
                     cmds.push(Command::Speed(speed));
                 }

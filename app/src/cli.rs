@@ -24,6 +24,9 @@ pub struct Cli {
     /// Scenario to open (an id from `threadline list`).
     #[arg(long, value_name = "ID")]
     pub scenario: Option<String>,
+    /// Colour theme: light, dark or system (default: as last chosen in the app).
+    #[arg(long, value_name = "THEME")]
+    pub theme: Option<String>,
     /// A trace to show below the run, on the same time axis, for comparison.
     #[arg(long, value_name = "TRACE")]
     pub compare: Option<PathBuf>,

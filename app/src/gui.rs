@@ -123,6 +123,16 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let theme = match cli.theme.as_deref() {
+        None => None,
+        Some("light") => Some(egui::ThemePreference::Light),
+        Some("dark") => Some(egui::ThemePreference::Dark),
+        Some("system") => Some(egui::ThemePreference::System),
+        Some(other) => {
+            eprintln!("threadline: --theme {other}: expected light, dark or system");
+            return ExitCode::from(2);
+        }
+    };
     let screenshot = cli.screenshot.clone();
     let scenario = cli.scenario.clone();
     let exit = Arc::new(std::sync::atomic::AtomicU8::new(0));
@@ -138,6 +148,9 @@ pub fn run_app(cli: &Cli) -> ExitCode {
         "Threadline",
         options,
         Box::new(move |cc| {
+            if let Some(t) = theme {
+                cc.egui_ctx.set_theme(t);
+            }
             let mut persisted: Persisted = if screenshot.is_some() {
                 Persisted::default()
             } else {
