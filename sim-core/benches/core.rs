@@ -45,6 +45,16 @@ fn bench_record() {
         black_box(rec.record(0, 0, EventKind::CpuEnd));
     });
     println!("record one event (kept in memory):            median {ns:7.1} ns");
+    let rec = Recorder::new(None);
+    let mut k = 0u32;
+    let ns = per_call(200, 5_000, || {
+        black_box(rec.record(0, 0, EventKind::CpuEnd));
+        k += 1;
+        if k % 4096 == 0 {
+            black_box(rec.take_events());
+        }
+    });
+    println!("record one event (vector kept small):         median {ns:7.1} ns");
     let (tx, rx) = crossbeam_channel::unbounded();
     let rec = Recorder::new(Some(tx));
     let ns = per_call(200, 5_000, || {
