@@ -242,16 +242,7 @@ impl ThreadlineApp {
                     tx,
                 );
             }
-            Command::Open(path) => {
-                let tx = self.files_tx.clone();
-                spawn_file_job(
-                    move || match Trace::load(&path) {
-                        Ok(t) => FileResult::Opened(path, Box::new(t)),
-                        Err(e) => FileResult::Failed(format!("Could not open {}: {e}", path.display())),
-                    },
-                    tx,
-                );
-            }
+            Command::Open(path) => self.load_in_background(path, FileResult::Opened),
             Command::Seek(t) => {
                 if let Some(s) = &mut self.session {
                     s.seek(t);
@@ -306,22 +297,24 @@ impl ThreadlineApp {
                     self.error = Some("Could not open the file dialog; type a path in the trace field instead.".into());
                 }
             }
-            Command::OpenCompare(path) => {
-                let tx = self.files_tx.clone();
-                spawn_file_job(
-                    move || match Trace::load(&path) {
-                        Ok(t) => FileResult::OpenedCompare(path, Box::new(t)),
-                        Err(e) => FileResult::Failed(format!("Could not open {}: {e}", path.display())),
-                    },
-                    tx,
-                );
-            }
+            Command::OpenCompare(path) => self.load_in_background(path, FileResult::OpenedCompare),
             Command::Speed(x) => {
                 if let Some(r) = self.session.as_mut().and_then(|s| s.replay.as_mut()) {
                     r.speed = x.clamp(0.1, 10.0);
                 }
             }
         }
+    }
+
+    /// Load a trace on a file thread; `done` wraps the result for [`Self::logic`].
+    fn load_in_background(&self, path: PathBuf, done: fn(PathBuf, Box<Trace>) -> FileResult) {
+        spawn_file_job(
+            move || match Trace::load(&path) {
+                Ok(t) => done(path, Box::new(t)),
+                Err(e) => FileResult::Failed(format!("Could not open {}: {e}", path.display())),
+            },
+            self.files_tx.clone(),
+        );
     }
 
     fn remember_recent(&mut self, path: &std::path::Path) {
