@@ -187,7 +187,7 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             }
             let start = std::time::Instant::now();
             let r = sim_core::soak::soak(*runs, *seed, *time_scale, |r| {
-                if r.runs % 50 == 0 && r.runs > 0 {
+                if r.runs.is_multiple_of(50) && r.runs > 0 {
                     eprintln!("soak: {} runs, {} events, {} violations", r.runs, r.events, r.violations.len());
                 }
             });

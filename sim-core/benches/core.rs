@@ -50,7 +50,7 @@ fn bench_record() {
     let ns = per_call(200, 5_000, || {
         black_box(rec.record(0, 0, EventKind::CpuEnd));
         k += 1;
-        if k % 4096 == 0 {
+        if k.is_multiple_of(4096) {
             black_box(rec.take_events());
         }
     });
