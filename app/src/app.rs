@@ -806,10 +806,18 @@ fn cursor_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline, t: u64) {
         let text = match m.kind {
             ResourceKind::Lock | ResourceKind::Rlock | ResourceKind::Condition => {
                 let h = tl.holders_at(r, t);
-                if h.is_empty() { "free".into() } else { format!("held by {}", names(h)) }
+                let w = tl.waiters_at(r, t);
+                let held = if h.is_empty() { "free".to_string() } else { format!("held by {}", names(h)) };
+                if w.is_empty() { held } else { format!("{held} · waiting: {}", names(w)) }
             }
             ResourceKind::Semaphore | ResourceKind::BoundedSemaphore => {
-                format!("value {} · holders: {}", tl.counter_at(r, t).unwrap_or(m.capacity), names(tl.holders_at(r, t)))
+                let w = tl.waiters_at(r, t);
+                let waiting = if w.is_empty() { String::new() } else { format!(" · waiting: {}", names(w)) };
+                format!(
+                    "value {} · holders: {}{waiting}",
+                    tl.counter_at(r, t).unwrap_or(m.capacity),
+                    names(tl.holders_at(r, t))
+                )
             }
             ResourceKind::Queue => {
                 let items: Vec<String> = tl.queue_contents_at(r, t).iter().map(|v| v.repr()).collect();

@@ -49,6 +49,8 @@ pub enum Row {
     Counter(u32),
     /// A variable's value plot.
     Var(u32),
+    /// A queue's items at the cursor (or now), as boxes.
+    Items(u32),
 }
 
 /// The rows to show, in order, with their heights.
@@ -70,7 +72,11 @@ pub fn rows(tl: &Timeline) -> Vec<(Row, f32)> {
                 out.push((Row::Holders(r), LANE_H));
                 out.push((Row::Counter(r), PLOT_H));
             }
-            ResourceKind::Queue | ResourceKind::Pool => out.push((Row::Counter(r), PLOT_H)),
+            ResourceKind::Queue => {
+                out.push((Row::Counter(r), PLOT_H));
+                out.push((Row::Items(r), LANE_H));
+            }
+            ResourceKind::Pool => out.push((Row::Counter(r), PLOT_H)),
             ResourceKind::Event | ResourceKind::Pipe => {}
         }
     }
@@ -102,6 +108,7 @@ fn row_label(tl: &Timeline, row: Row) -> String {
             }
         }
         Row::Var(v) => format!("{} (race-free dashed)", tl.var_names[v as usize]),
+        Row::Items(r) => format!("{} items", tl.resource_meta[r as usize].name),
     }
 }
 
@@ -336,6 +343,42 @@ pub fn timeline_ui(
                         text.push_str(&format!("\nitems: [{}]", items.join(", ")));
                     }
                     hover_text = Some(text);
+                }
+            }
+            Row::Items(r) => {
+                // The queue's contents at the cursor (or at the end), front first, as boxes.
+                let at = view.cursor_ns.map_or(end_ns, |c| c as u64);
+                let items = tl.queue_contents_at(r, at);
+                let mut x = plot_left + 4.0;
+                for item in &items {
+                    let text = item.repr();
+                    let galley = painter.layout_no_wrap(text, small.clone(), theme.text);
+                    let w = galley.size().x + 10.0;
+                    if x + w > lane.right() - 30.0 {
+                        painter.text(Pos2::new(x, y + h / 2.0), Align2::LEFT_CENTER, "…", small.clone(), theme.text);
+                        break;
+                    }
+                    let b = Rect::from_min_size(Pos2::new(x, y + 2.0), Vec2::new(w, h - 4.0));
+                    painter.rect_stroke(b, 3.0, Stroke::new(1.0, theme.plot), egui::StrokeKind::Inside);
+                    painter.galley(Pos2::new(x + 5.0, y + (h - galley.size().y) / 2.0), galley, theme.text);
+                    x += w + 4.0;
+                }
+                if items.is_empty() {
+                    painter.text(
+                        Pos2::new(x, y + h / 2.0),
+                        Align2::LEFT_CENTER,
+                        "empty",
+                        small.clone(),
+                        theme.finished,
+                    );
+                }
+                if over {
+                    hover_text = Some(format!(
+                        "{} at {}: {} item(s), front first",
+                        res_name(tl, r),
+                        format_time(at as f64, step / 10.0),
+                        items.len()
+                    ));
                 }
             }
             Row::Var(v) => {

@@ -548,6 +548,12 @@ impl Timeline {
             .unwrap_or_default()
     }
 
+    /// The threads blocked on resource `res` at `t_ns`, in thread order.
+    pub fn waiters_at(&self, res: ResIx, t_ns: u64) -> Vec<ThreadIx> {
+        let target = ThreadState::Blocked(WaitTarget::Resource(res));
+        (0..self.threads.len()).filter(|&t| self.threads[t].state_at(t_ns) == target).map(|t| t as ThreadIx).collect()
+    }
+
     /// The GIL holder of `process` at `t_ns`.
     pub fn gil_holder_at(&self, process: usize, t_ns: u64) -> Option<ThreadIx> {
         let g = self.gils.get(process)?;

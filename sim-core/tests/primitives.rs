@@ -223,3 +223,13 @@ fn an_exception_ends_only_its_thread() {
     assert!(events.iter().any(|e| e.thread == 2 && e.kind == EventKind::ThreadFinished));
     assert!(events.iter().any(|e| matches!(&e.kind, EventKind::Print { line } if line == "Exception in thread T1:")));
 }
+
+#[test]
+fn a_panic_inside_a_scenario_thread_is_reported_on_its_lane() {
+    let t1: Body = Box::new(|_ctx| panic!("boom"));
+    let t2: Body = Box::new(|ctx| ctx.sleep(20.0, true));
+    let (_, events) = run_threads(RuntimeSettings::default(), vec![(0, t1), (0, t2)]);
+    assert!(events.iter().any(|e| e.thread == 1
+        && matches!(&e.kind, EventKind::ThreadRaised { error } if error.ty == "SystemError" && error.message.contains("boom"))));
+    assert!(events.iter().any(|e| e.thread == 2 && e.kind == EventKind::ThreadFinished), "the other thread goes on");
+}
