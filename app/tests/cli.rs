@@ -134,11 +134,11 @@ fn kill_9_during_a_save_leaves_the_previous_trace_intact() {
     let mut killed = 0;
     for i in 0..12u64 {
         let mut child = Command::new(env!("CARGO_BIN_EXE_threadline"))
-            .args(["run", "race-counter", "--set", "iterations=300000", "--out", p])
+            .args(["run", "race-counter", "--set", "iterations=1000000", "--out", p])
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(40 + i * 45));
+        std::thread::sleep(std::time::Duration::from_millis(40 + i * 110));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             killed += 1;
