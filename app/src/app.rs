@@ -237,7 +237,7 @@ impl ThreadlineApp {
                 spawn_file_job(
                     move || match trace.save(&path) {
                         Ok(()) => FileResult::Saved(path),
-                        Err(e) => FileResult::Failed(format!("Could not save the trace: {e}")),
+                        Err(e) => FileResult::Failed(format!("Could not save the trace to {}: {e}", path.display())),
                     },
                     tx,
                 );

@@ -262,7 +262,7 @@ fn run(
     let run = Run::start(plan, None).map_err(|e| other(anyhow::anyhow!("{e}")))?;
     let trace = run.finish(Some(Duration::from_secs_f64(max_seconds)));
     if let Some(path) = out {
-        trace.save(path).map_err(other)?;
+        trace.save(path).map_err(|e| other(anyhow::anyhow!("could not write {}: {e}", path.display())))?;
     }
     print_summary(&Summary::of_trace(&trace), json);
     Ok(())

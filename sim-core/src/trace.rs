@@ -77,8 +77,8 @@ pub struct Trace {
 /// What is wrong with a trace file.
 #[derive(Debug, Error)]
 pub enum TraceError {
-    /// The file could not be read or written.
-    #[error("{path}: {source}")]
+    /// The file could not be read or written (callers name the file).
+    #[error("{source}")]
     Io {
         /// The file.
         path: String,
