@@ -43,6 +43,8 @@ pub enum Command {
     OpenCompare(PathBuf),
     /// Stop comparing.
     Unpin,
+    /// Load a scenario file into the picker and select it.
+    LoadScenario(PathBuf),
     /// Ask for a file with the system's file dialog (on a background thread), then act on it.
     Pick(PickFor),
 }
@@ -56,6 +58,8 @@ pub enum PickFor {
     Open,
     /// Open it as the comparison.
     Compare,
+    /// Load it as a scenario file.
+    Scenario,
 }
 
 /// What is remembered between launches.
@@ -98,6 +102,7 @@ pub const STORAGE_KEY: &str = "threadline";
 /// A background file job's result.
 enum FileResult {
     Picked(PickFor, PathBuf),
+    ScenarioLoaded(PathBuf, Box<Scenario>),
     Saved(PathBuf),
     Opened(PathBuf, Box<Trace>),
     OpenedCompare(PathBuf, Box<Trace>),
@@ -276,6 +281,15 @@ impl ThreadlineApp {
                 }
             }
             Command::Unpin => self.compare = None,
+            Command::LoadScenario(path) => {
+                spawn_file_job(
+                    move || match load_scenario_file(&path) {
+                        Ok(sc) => FileResult::ScenarioLoaded(path, Box::new(sc)),
+                        Err(e) => FileResult::Failed(e),
+                    },
+                    self.files_tx.clone(),
+                );
+            }
             Command::Pick(what) => {
                 let tx = self.files_tx.clone();
                 let start_dir = PathBuf::from(&self.trace_path).parent().map(PathBuf::from);
@@ -288,6 +302,7 @@ impl ThreadlineApp {
                     let picked = match what {
                         PickFor::Save => d.set_file_name(file_name.unwrap_or_else(|| "trace.json".into())).save_file(),
                         PickFor::Open | PickFor::Compare => d.pick_file(),
+                        PickFor::Scenario => d.set_title("Open a scenario file").pick_file(),
                     };
                     if let Some(p) = picked {
                         let _ = tx.send(FileResult::Picked(what, p));
@@ -304,6 +319,22 @@ impl ThreadlineApp {
                 }
             }
         }
+    }
+
+    /// Put a scenario in the picker (replacing one with the same id) and select it.
+    pub fn add_scenario(&mut self, sc: Scenario) {
+        let i = match self.catalog.iter().position(|s| s.id == sc.id) {
+            Some(i) => {
+                self.catalog[i] = sc;
+                i
+            }
+            None => {
+                self.catalog.push(sc);
+                self.catalog.len() - 1
+            }
+        };
+        self.apply(Command::Select(i));
+        self.reveal_topic = true;
     }
 
     /// Load a trace on a file thread; `done` wraps the result for [`Self::logic`].
@@ -334,7 +365,12 @@ impl ThreadlineApp {
                         PickFor::Save => Command::Save(p),
                         PickFor::Open => Command::Open(p),
                         PickFor::Compare => Command::OpenCompare(p),
+                        PickFor::Scenario => Command::LoadScenario(p),
                     });
+                }
+                FileResult::ScenarioLoaded(p, sc) => {
+                    self.note = Some(format!("Loaded scenario {} from {}", sc.id, p.display()));
+                    self.add_scenario(*sc);
                 }
                 FileResult::Saved(p) => {
                     self.note = Some(format!("Saved {}", p.display()));
@@ -459,6 +495,13 @@ impl ThreadlineApp {
             });
         }
         self.reveal_topic = false;
+        if ui
+            .small_button("Open scenario file…")
+            .on_hover_text("Load a scenario you wrote (see saved-scenarios/README.md)")
+            .clicked()
+        {
+            cmds.push(Command::Pick(PickFor::Scenario));
+        }
         ui.separator();
         let Some(sc) = self.scenario().cloned() else {
             ui.label("The scenario catalog could not be loaded.");
@@ -836,6 +879,15 @@ fn spawn_file_job(job: impl FnOnce() -> FileResult + Send + 'static, tx: Sender<
     if let Err(e) = spawned {
         eprintln!("threadline: could not start a file thread: {e}");
     }
+}
+
+/// Read, parse and check a scenario file; the error names the file and the place in it.
+pub fn load_scenario_file(path: &std::path::Path) -> Result<Scenario, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("Could not read {}: {e}", path.display()))?;
+    let sc = sim_core::scenario::parse_scenario(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let params = sc.resolve_params(&BTreeMap::new()).map_err(|e| format!("{}: {e}", path.display()))?;
+    sim_core::compile::compile(&sc, &params, sc.runtime.settings()).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(sc)
 }
 
 /// Where a trace of `id` is saved by default.

@@ -21,7 +21,7 @@ pub struct Cli {
     /// Save a PNG of the window once the scenario has finished, then exit.
     #[arg(long, value_name = "PATH", global = true)]
     pub screenshot: Option<PathBuf>,
-    /// Scenario to open (an id from `threadline list`).
+    /// Scenario to open: an id from `threadline list`, or a scenario file.
     #[arg(long, value_name = "ID")]
     pub scenario: Option<String>,
     /// Colour theme: light, dark or system (default: as last chosen in the app).

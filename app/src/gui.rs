@@ -110,12 +110,26 @@ pub fn run_app(cli: &Cli) -> ExitCode {
         },
         None => None,
     };
-    if let Some(id) = &cli.scenario
-        && sim_core::catalog::find(id).is_none()
-    {
-        eprintln!("threadline: no scenario \"{id}\" (see `threadline list`)");
-        return ExitCode::from(2);
-    }
+    // --scenario is a catalog id or a scenario file.
+    let scenario_file = match &cli.scenario {
+        Some(id) if sim_core::catalog::find(id).is_none() => {
+            let path = std::path::Path::new(id);
+            if !path.exists() {
+                eprintln!(
+                    "threadline: no scenario \"{id}\": not a catalog id (see `threadline list`) and no such file"
+                );
+                return ExitCode::from(2);
+            }
+            match crate::app::load_scenario_file(path) {
+                Ok(sc) => Some(sc),
+                Err(e) => {
+                    eprintln!("threadline: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        _ => None,
+    };
     let sets = match crate::cli::parse_sets(&cli.set) {
         Ok(s) => s,
         Err(f) => {
@@ -157,12 +171,15 @@ pub fn run_app(cli: &Cli) -> ExitCode {
                 cc.storage.and_then(|s| eframe::get_value(s, STORAGE_KEY)).unwrap_or_default()
             };
             if let Some(id) = &scenario {
-                persisted.scenario = id.clone();
+                persisted.scenario = scenario_file.as_ref().map_or_else(|| id.clone(), |sc| sc.id.clone());
             }
             if !sets.is_empty() {
                 persisted.params.entry(persisted.scenario.clone()).or_default().extend(sets);
             }
             let mut app = ThreadlineApp::new(persisted);
+            if let Some(sc) = scenario_file {
+                app.add_scenario(sc);
+            }
             if let Some((t, src)) = trace_to_open {
                 app.open_trace(t, src);
             }

@@ -177,3 +177,42 @@ fn pin_a_run_and_compare_it_with_another_gil_mode_on_one_axis() {
     assert!(now.timeline.gils[0].phases.is_empty(), "free-threaded has no GIL");
     h.get_by_label_contains("Compared with cpu-bound-threads");
 }
+
+#[test]
+fn a_scenario_file_loads_into_the_picker_and_a_broken_one_says_where() {
+    let dir = std::env::temp_dir().join(format!("tl-ui-sc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("mine.json");
+    std::fs::write(
+        &good,
+        r#"{"id":"mine","name":"Mine","topic":"My scenarios","description":"d",
+            "threads":[{"name":"w{id}","count":2,"program":[{"op":"print","text":"hi from {thread}"}]}]}"#,
+    )
+    .unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"{"id":"bad","name":"Bad","topic":"t","description":"d","threads":[{"name":"A","program":[{"op":"with","res":"L2","body":[]}]}]}"#).unwrap();
+    let mut h = harness(ThreadlineApp::new(Persisted::default()));
+    h.run_steps(1);
+    h.state_mut().apply(Command::LoadScenario(bad));
+    let t0 = Instant::now();
+    while h.state().error.is_none() {
+        h.step();
+        assert!(t0.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(h.state().error.as_ref().unwrap().contains("threads[0].program[0]: unknown resource \"L2\""));
+    h.state_mut().apply(Command::LoadScenario(good));
+    let t0 = Instant::now();
+    while h.state().scenario().map(|s| s.id.as_str()) != Some("mine") {
+        h.step();
+        assert!(t0.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.run_steps(2);
+    h.get_by_label("Run").click();
+    wait_until_finished(&mut h);
+    let out: Vec<String> = h.state().session.as_ref().unwrap().timeline.output.iter().map(|o| o.2.clone()).collect();
+    assert_eq!(out.len(), 2);
+    assert!(out.contains(&"hi from w0".to_string()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
