@@ -51,6 +51,8 @@ pub enum Row {
     Var(u32),
     /// A queue's items at the cursor (or now), as boxes.
     Items(u32),
+    /// An Event's flag.
+    Flag(u32),
 }
 
 /// The rows to show, in order, with their heights.
@@ -77,7 +79,8 @@ pub fn rows(tl: &Timeline) -> Vec<(Row, f32)> {
                 out.push((Row::Items(r), LANE_H));
             }
             ResourceKind::Pool => out.push((Row::Counter(r), PLOT_H)),
-            ResourceKind::Event | ResourceKind::Pipe => {}
+            ResourceKind::Event => out.push((Row::Flag(r), LANE_H)),
+            ResourceKind::Pipe => {}
         }
     }
     for v in 0..tl.vars.len() {
@@ -109,6 +112,7 @@ fn row_label(tl: &Timeline, row: Row) -> String {
         }
         Row::Var(v) => format!("{} (race-free dashed)", tl.var_names[v as usize]),
         Row::Items(r) => format!("{} items", tl.resource_meta[r as usize].name),
+        Row::Flag(r) => format!("{} · Event", tl.resource_meta[r as usize].name),
     }
 }
 
@@ -326,7 +330,17 @@ pub fn timeline_ui(
                 let l = &tl.resources[r as usize];
                 let meta = &tl.resource_meta[r as usize];
                 let max = l.counter.iter().map(|c| c.1).max().unwrap_or(0).max(meta.capacity).max(1) as f32;
-                let pts = step_points(&l.counter, end_ns, &axis, |v| y + h - 3.0 - (v as f32 / max) * (h - 8.0));
+                let base = y + h - 3.0;
+                let pts = step_points(&l.counter, end_ns, &axis, |v| base - (v as f32 / max) * (h - 8.0));
+                // A light fill under the steps, one quad per step, so levels read at a glance.
+                let fill = theme.plot.gamma_multiply(0.25);
+                for w in pts.windows(2).filter(|w| w[1].x > w[0].x) {
+                    painter.rect_filled(
+                        Rect::from_min_max(Pos2::new(w[0].x, w[0].y.min(base)), Pos2::new(w[1].x, base)),
+                        0.0,
+                        fill,
+                    );
+                }
                 painter.add(egui::Shape::line(pts, Stroke::new(1.5, theme.plot)));
                 painter.text(
                     Pos2::new(plot_left + 2.0, y + 1.0),
@@ -341,6 +355,29 @@ pub fn timeline_ui(
                     if meta.kind == ResourceKind::Queue {
                         let items: Vec<String> = tl.queue_contents_at(r, t).iter().map(|i| i.repr()).collect();
                         text.push_str(&format!("\nitems: [{}]", items.join(", ")));
+                    }
+                    hover_text = Some(text);
+                }
+            }
+            Row::Flag(r) => {
+                let l = &tl.resources[r as usize];
+                let spans = visible_spans(&l.flag, end_ns, &axis, 1.0);
+                paint_spans(&painter, &spans, y, h, |set| set.then_some(theme.running));
+                for s in spans.iter().filter(|s| s.state && !s.mixed && s.x1 - s.x0 > 30.0) {
+                    painter.text(
+                        Pos2::new(s.x0 as f32 + 3.0, y + h / 2.0),
+                        Align2::LEFT_CENTER,
+                        "set",
+                        small.clone(),
+                        Color32::BLACK,
+                    );
+                }
+                if over && let Some(t) = t_hover {
+                    let set = sim_core::timeline::phase_at(&l.flag, t).is_some_and(|i| l.flag[i].state);
+                    let waiters: Vec<&str> = tl.waiters_at(r, t).iter().map(|t| thread_name(tl, *t)).collect();
+                    let mut text = format!("{} — {}", res_name(tl, r), if set { "set" } else { "clear" });
+                    if !waiters.is_empty() {
+                        text.push_str(&format!("\nwaiting: {}", waiters.join(", ")));
                     }
                     hover_text = Some(text);
                 }

@@ -149,6 +149,8 @@ pub struct ResourceLane {
     pub blocked_puts: u32,
     /// Gets that had to wait.
     pub blocked_gets: u32,
+    /// An Event's flag over time.
+    pub flag: Vec<Phase<bool>>,
     cur: HolderSet,
 }
 
@@ -507,11 +509,18 @@ impl Timeline {
                     l.race_free = Some(race_free.clone());
                 }
             }
+            K::EventSet { res } | K::EventClear { res } => {
+                let set = matches!(e.kind, K::EventSet { .. });
+                if let Some(l) = self.res_lane(*res) {
+                    if l.flag.is_empty() && set {
+                        push_phase(&mut l.flag, 0, false);
+                    }
+                    push_phase(&mut l.flag, t, set);
+                }
+            }
             K::Print { line } => self.output.push((t, th, line.clone())),
             K::Deadlock { cycle } => self.deadlock = Some((t, cycle.clone())),
             K::CondNotify { .. }
-            | K::EventSet { .. }
-            | K::EventClear { .. }
             | K::QueueTaskDone { .. }
             | K::PipeClose { .. }
             | K::StartThread { .. }
