@@ -255,15 +255,10 @@ impl ThreadlineApp {
                 }
             }
             Command::Play(p) => {
-                if let Some(s) = &mut self.session
-                    && let Some(r) = &mut s.replay
-                {
-                    if p && r.playhead_ns >= s.timeline.end_ns as f64
-                        && s.trace
-                            .as_ref()
-                            .is_some_and(|t| t.events.last().is_some_and(|e| e.t_ns as f64 <= r.playhead_ns))
-                    {
-                        r.playhead_ns = 0.0;
+                if let Some(s) = &mut self.session {
+                    // Playing from the very end starts over.
+                    let end = s.trace.as_ref().and_then(|t| t.events.last()).map_or(0.0, |e| e.t_ns as f64);
+                    if p && s.replay.as_ref().is_some_and(|r| r.playhead_ns >= end) {
                         s.seek(0.0);
                     }
                     if let Some(r) = &mut s.replay {

@@ -126,6 +126,11 @@ fn open_a_trace_replay_and_step() {
     }
     let s = h.state().session.as_ref().unwrap();
     assert_eq!(s.timeline.output.len(), full_output, "stepping through every event shows every line again");
+    // Replay from the end starts over and plays.
+    h.state_mut().apply(Command::Seek(f64::MAX));
+    h.state_mut().apply(Command::Play(true));
+    let r = h.state().session.as_ref().unwrap().replay.clone().unwrap();
+    assert!(r.playing && r.playhead_ns == 0.0, "{r:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -336,7 +336,7 @@ impl Interp<'_> {
     }
 
     fn call(&mut self, func: usize, args: Vec<Value>) -> Result<Value, Unwind> {
-        let world = Arc::clone(self.world);
+        let world = self.world;
         let f: &Function = &world.plan.functions[func];
         if args.len() != f.params.len() {
             return Err(PyError::type_error(format!(
@@ -369,7 +369,7 @@ impl Interp<'_> {
     }
 
     fn update(&mut self, var: u32, expr: &Expr, call: bool) -> Result<(), Unwind> {
-        let world = Arc::clone(self.world);
+        let world = self.world;
         let cell = &world.vars[self.ctx.process as usize][var as usize];
         let name = world.plan.vars[var as usize].clone();
         // LOAD
@@ -399,7 +399,7 @@ impl Interp<'_> {
     }
 
     fn op(&mut self, op: &Op) -> Result<(), Unwind> {
-        let world = Arc::clone(self.world);
+        let world = self.world;
         let ctx = self.ctx;
         match op {
             Op::Cpu(ms) => {
