@@ -24,6 +24,9 @@ pub struct Cli {
     /// Scenario to open: an id from `threadline list`, or a scenario file.
     #[arg(long, value_name = "ID")]
     pub scenario: Option<String>,
+    /// Start the scenario as soon as the window opens.
+    #[arg(long)]
+    pub run: bool,
     /// Colour theme: light, dark or system (default: as last chosen in the app).
     #[arg(long, value_name = "THEME")]
     pub theme: Option<String>,

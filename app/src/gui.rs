@@ -148,6 +148,7 @@ pub fn run_app(cli: &Cli) -> ExitCode {
         }
     };
     let screenshot = cli.screenshot.clone();
+    let run_now = cli.run;
     let scenario = cli.scenario.clone();
     let exit = Arc::new(std::sync::atomic::AtomicU8::new(0));
     let exit2 = Arc::clone(&exit);
@@ -185,6 +186,9 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             }
             if let Some((t, src)) = compare {
                 app.compare = Some(crate::session::Session::from_trace(t, format!("compared: {src}")));
+            }
+            if run_now && app.session.is_none() {
+                app.apply(Command::Run);
             }
             let shot = screenshot.map(|path| {
                 let (tx, rx) = crossbeam_channel::unbounded();

@@ -603,7 +603,11 @@ pub fn legend_ui(ui: &mut egui::Ui, theme: &Theme) {
         ] {
             let (r, _) = ui.allocate_exact_size(Vec2::new(12.0, 12.0), Sense::hover());
             ui.painter().rect_filled(r, 2.0, theme.state(s));
-            ui.label(state_label(s));
+            ui.label(match s {
+                ThreadState::Io => "in I/O or sleep",
+                ThreadState::Killed => "killed (daemon) or stopped",
+                other => state_label(other),
+            });
             ui.add_space(6.0);
         }
         ui.label("· arrows: lock handoffs, queue deliveries and GIL handoffs");
