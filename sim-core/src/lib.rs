@@ -19,6 +19,7 @@ pub mod expr;
 pub mod gil;
 pub mod interp;
 pub mod invariants;
+mod pool;
 pub mod pyerror;
 pub mod recorder;
 pub mod rt;

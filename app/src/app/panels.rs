@@ -1,0 +1,432 @@
+//! The window's panels: the controls on the left, the timeline (and the compared run) in the
+//! centre, the output, summary and cursor inspector at the bottom. They only draw and push
+//! [`Command`]s.
+
+use super::{Command, EventFilter, PickFor, ThreadlineApp};
+use crate::session::Session;
+use crate::theme::Theme;
+use crate::timeline_view::{describe_state, legend_ui, timeline_ui};
+use egui::RichText;
+use sim_core::event::EventKind;
+use sim_core::rt::GilMode;
+use sim_core::scenario::ResourceKind;
+use std::path::PathBuf;
+
+impl ThreadlineApp {
+    pub(super) fn controls_ui(&mut self, ui: &mut egui::Ui, cmds: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            ui.heading("Threadline");
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let mut pref = ui.ctx().options(|o| o.theme_preference);
+                egui::ComboBox::from_label("Theme")
+                    .selected_text(match pref {
+                        egui::ThemePreference::Dark => "Dark",
+                        egui::ThemePreference::Light => "Light",
+                        egui::ThemePreference::System => "System theme",
+                    })
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut pref, egui::ThemePreference::System, "System theme");
+                        ui.selectable_value(&mut pref, egui::ThemePreference::Dark, "Dark");
+                        ui.selectable_value(&mut pref, egui::ThemePreference::Light, "Light");
+                    });
+                if pref != ui.ctx().options(|o| o.theme_preference) {
+                    ui.ctx().set_theme(pref);
+                }
+            });
+        });
+        ui.label(RichText::new("Python concurrency, on real threads").weak());
+        ui.separator();
+        let mut topics: Vec<&str> = Vec::new();
+        for s in &self.catalog {
+            if !topics.contains(&s.topic.as_str()) {
+                topics.push(&s.topic);
+            }
+        }
+        for topic in topics {
+            let selected_here = self.scenario().is_some_and(|s| s.topic == topic);
+            let force_open = (self.reveal_topic && selected_here).then_some(true);
+            egui::CollapsingHeader::new(topic).default_open(selected_here).open(force_open).show(ui, |ui| {
+                for (i, s) in self.catalog.iter().enumerate().filter(|(_, s)| s.topic == topic) {
+                    if ui.selectable_label(i == self.selected, &s.name).clicked() {
+                        cmds.push(Command::Select(i));
+                    }
+                }
+            });
+        }
+        self.reveal_topic = false;
+        if ui
+            .small_button("Open scenario file…")
+            .on_hover_text("Load a scenario you wrote (see saved-scenarios/README.md)")
+            .clicked()
+        {
+            cmds.push(Command::Pick(PickFor::Scenario));
+        }
+        ui.separator();
+        let Some(sc) = self.scenario().cloned() else {
+            ui.label("The scenario catalog could not be loaded.");
+            return;
+        };
+        ui.label(RichText::new(&sc.name).strong());
+        ui.label(&sc.description);
+        if !sc.seed.is_empty() {
+            ui.label(RichText::new(format!("From the notes: {}", sc.seed)).italics().weak());
+        }
+        ui.separator();
+        let mut params = self.params();
+        let before = params.clone();
+        for p in &sc.params {
+            if let Some(v) = params.get_mut(&p.name) {
+                let mut s = egui::Slider::new(v, p.min..=p.max).text(&p.label);
+                if !p.unit.is_empty() {
+                    s = s.suffix(format!(" {}", p.unit));
+                }
+                if p.max - p.min > 2000 {
+                    s = s.logarithmic(true);
+                }
+                ui.add(s);
+            }
+        }
+        let mut gil = self.settings().gil;
+        egui::ComboBox::from_label("GIL mode").selected_text(gil.as_str()).show_ui(ui, |ui| {
+            for m in GilMode::ALL {
+                ui.selectable_value(&mut gil, m, m.as_str());
+            }
+        });
+        let mut sw = self.persisted.switch_interval_ms;
+        ui.add(egui::Slider::new(&mut sw, 0.5..=50.0).logarithmic(true).text("switch interval").suffix(" ms"));
+        let mut ts = self.persisted.time_scale;
+        ui.add(egui::Slider::new(&mut ts, 0.05..=10.0).logarithmic(true).text("time scale").suffix("×"));
+        let changed = params != before
+            || gil != self.settings().gil
+            || sw != self.persisted.switch_interval_ms
+            || ts != self.persisted.time_scale;
+        if changed {
+            self.persisted.params.insert(sc.id.clone(), params);
+            self.persisted.gil.insert(sc.id.clone(), gil);
+            self.persisted.switch_interval_ms = sw;
+            self.persisted.time_scale = ts;
+            self.stale = self.session.is_some();
+        }
+        ui.add_space(6.0);
+        let live = self.session.as_ref().is_some_and(Session::is_live);
+        let paused = self.session.as_ref().is_some_and(|s| s.paused);
+        ui.horizontal(|ui| {
+            let run_label = if self.session.is_some() { "Restart" } else { "Run" };
+            if ui.button(run_label).clicked() {
+                cmds.push(Command::Run);
+            }
+            if ui.add_enabled(live, egui::Button::new(if paused { "Resume" } else { "Pause" })).clicked() {
+                cmds.push(Command::Pause(!paused));
+            }
+            if ui.add_enabled(live, egui::Button::new("Stop")).clicked() {
+                cmds.push(Command::Stop);
+            }
+        });
+        if self.stale {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new("Settings changed since this run started.").weak());
+                if ui.small_button("Restart with them").clicked() {
+                    cmds.push(Command::Run);
+                }
+            });
+        }
+        ui.separator();
+        let label = ui.label(RichText::new("Trace file").strong());
+        ui.text_edit_singleline(&mut self.trace_path).labelled_by(label.id);
+        ui.horizontal(|ui| {
+            let can_save = self.session.as_ref().is_some_and(|s| s.trace.is_some());
+            if ui
+                .add_enabled(can_save, egui::Button::new("Save (Ctrl+S)"))
+                .on_hover_text("Save to the path above")
+                .clicked()
+            {
+                cmds.push(Command::Save(PathBuf::from(self.trace_path.clone())));
+            }
+            if ui.add_enabled(can_save, egui::Button::new("Save as…")).clicked() {
+                cmds.push(Command::Pick(PickFor::Save));
+            }
+            if ui.button("Open path").on_hover_text("Open the trace at the path above").clicked() {
+                cmds.push(Command::Open(PathBuf::from(self.trace_path.clone())));
+            }
+            if ui.button("Open… (Ctrl+O)").clicked() {
+                cmds.push(Command::Pick(PickFor::Open));
+            }
+        });
+        ui.horizontal(|ui| {
+            let can_pin = self.session.as_ref().is_some_and(|s| s.trace.is_some());
+            if ui
+                .add_enabled(can_pin, egui::Button::new("Pin for comparison"))
+                .on_hover_text("Keep this run on screen; the next run is drawn above it on the same time axis")
+                .clicked()
+            {
+                cmds.push(Command::Pin);
+            }
+            if ui.button("Compare with trace…").clicked() {
+                cmds.push(Command::Pick(PickFor::Compare));
+            }
+            if self.compare.is_some() && ui.button("Stop comparing").clicked() {
+                cmds.push(Command::Unpin);
+            }
+        });
+        ui.label(RichText::new("…or drop a trace file on the window.").weak());
+        if !self.persisted.recent.is_empty() {
+            ui.collapsing("Recent traces", |ui| {
+                for r in self.persisted.recent.clone() {
+                    if ui.small_button(&r).clicked() {
+                        self.trace_path = r.clone();
+                        cmds.push(Command::Open(PathBuf::from(r)));
+                    }
+                }
+            });
+        }
+    }
+
+    pub(super) fn centre_ui(&mut self, ui: &mut egui::Ui, theme: &Theme, cmds: &mut Vec<Command>) {
+        if let Some(e) = self.error.clone() {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(format!("Error: {e}")).color(theme.error));
+                if ui.small_button("Dismiss").clicked() {
+                    self.error = None;
+                }
+            });
+        }
+        if let Some(n) = self.note.clone() {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(n).weak());
+                if ui.small_button("Dismiss").clicked() {
+                    self.note = None;
+                }
+            });
+        }
+        let Some(s) = &self.session else {
+            ui.centered_and_justified(|ui| {
+                ui.label(RichText::new("Pick a scenario on the left, set its sliders, and press Run.").size(18.0));
+            });
+            return;
+        };
+        if let Some(words) = s.timeline.deadlock_words() {
+            egui::Frame::new().fill(theme.deadlock).inner_margin(6.0).show(ui, |ui| {
+                ui.label(
+                    RichText::new(format!("{words} Threadline stopped the run.")).color(egui::Color32::WHITE).strong(),
+                );
+            });
+        }
+        ui.horizontal(|ui| {
+            let status = if s.is_live() { if s.paused { "paused" } else { "running…" } } else { "finished" };
+            ui.label(RichText::new(format!("{} — {} — {}", s.scenario.name, s.source, status)).strong());
+            if ui.small_button("Fit").on_hover_text("Show the whole run (or double-click the timeline)").clicked() {
+                self.view.follow = true;
+            }
+        });
+        legend_ui(ui, theme);
+        if let Some(r) = s.replay.clone() {
+            let end = s.trace.as_ref().and_then(|t| t.events.last()).map_or(0, |e| e.t_ns) as f64;
+            ui.horizontal(|ui| {
+                if ui.button(if r.playing { "Pause replay" } else { "Replay" }).clicked() {
+                    cmds.push(Command::Play(!r.playing));
+                }
+                let mut t = r.playhead_ns;
+                let w = (ui.available_width() - 260.0).max(100.0);
+                ui.spacing_mut().slider_width = w;
+                if ui.add(egui::Slider::new(&mut t, 0.0..=end.max(1.0)).show_value(false)).changed() {
+                    cmds.push(Command::Seek(t));
+                }
+                ui.label(crate::layout::format_duration(r.playhead_ns));
+                let mut speed = r.speed;
+                egui::ComboBox::from_label("speed").selected_text(format!("{speed}×")).width(60.0).show_ui(ui, |ui| {
+                    for x in [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0] {
+                        ui.selectable_value(&mut speed, x, format!("{x}×"));
+                    }
+                });
+                if speed != r.speed {
+                    cmds.push(Command::Speed(speed));
+                }
+            });
+            ui.horizontal(|ui| {
+                ui.label(RichText::new("Jump to next:").weak());
+                let now = r.playhead_ns;
+                let jumps: [(&str, EventFilter); 4] = [
+                    ("GIL handoff", |k| matches!(k, EventKind::GilAcquired)),
+                    ("lock handoff", |k| matches!(k, EventKind::Acquired { .. })),
+                    ("error", |k| matches!(k, EventKind::Error { .. } | EventKind::ThreadRaised { .. })),
+                    ("deadlock", |k| matches!(k, EventKind::Deadlock { .. })),
+                ];
+                for (label, pred) in jumps {
+                    if ui.small_button(label).clicked() {
+                        let at = if now >= end { -1.0 } else { now };
+                        if let Some(t) = s.event_times(|e| pred(&e.kind)).into_iter().find(|t| *t as f64 > at) {
+                            cmds.push(Command::Seek(t as f64));
+                        }
+                    }
+                }
+                ui.label(RichText::new("(Left / Right arrow keys: one event back / forward)").weak());
+            });
+        }
+        ui.separator();
+        let live = s.is_live();
+        let fit_end = s.timeline.end_ns.max(self.compare.as_ref().map_or(0, |c| c.timeline.end_ns));
+        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+            let compare = self.compare.as_ref();
+            timeline_ui(ui, &s.timeline, &mut self.view, theme, live, fit_end, compare.is_none());
+            if let Some(c) = compare {
+                ui.separator();
+                ui.label(RichText::new(format!("Compared with {}", run_label(c))).strong());
+                timeline_ui(ui, &c.timeline, &mut self.view, theme, false, fit_end, true);
+            }
+        });
+    }
+
+    pub(super) fn bottom_ui(&mut self, ui: &mut egui::Ui, theme: &Theme) {
+        let Some(s) = &self.session else {
+            ui.label(RichText::new("The printed output and the run summary appear here.").weak());
+            return;
+        };
+        let tl = &s.timeline;
+        ui.columns(2, |cols| {
+            cols[0].label(RichText::new("Output").strong());
+            egui::ScrollArea::both().id_salt("out").stick_to_bottom(true).auto_shrink([false, false]).show(
+                &mut cols[0],
+                |ui| {
+                    for (_, th, line) in &tl.output {
+                        let raised = line.starts_with("Exception in thread")
+                            || tl.threads[*th as usize].errors.iter().any(|e| !e.2 && line == &e.1.to_string());
+                        let text = RichText::new(line).monospace();
+                        ui.add(
+                            egui::Label::new(if raised { text.color(theme.error) } else { text })
+                                .wrap_mode(egui::TextWrapMode::Extend),
+                        );
+                    }
+                },
+            );
+            let compare = self.compare.as_ref();
+            egui::ScrollArea::vertical().id_salt("side").auto_shrink([false, false]).show(&mut cols[1], |ui| {
+                ui.label(RichText::new("Summary").strong());
+                match compare {
+                    None => summary_ui(ui, tl, "summary"),
+                    Some(c) => {
+                        ui.columns(2, |sc| {
+                            sc[0].label(RichText::new(run_label(s)).weak());
+                            summary_ui(&mut sc[0], tl, "summary");
+                            sc[1].label(RichText::new(run_label(c)).weak());
+                            summary_ui(&mut sc[1], &c.timeline, "summary-compare");
+                        });
+                    }
+                }
+                ui.separator();
+                ui.label(RichText::new("At the cursor").strong());
+                match self.view.cursor_ns {
+                    None => {
+                        ui.label(
+                            RichText::new("Click the timeline to see every thread and resource at that instant.")
+                                .weak(),
+                        );
+                    }
+                    Some(t) => cursor_ui(ui, tl, t as u64),
+                }
+            });
+        });
+    }
+}
+
+/// A short description of a run: scenario, sliders, GIL mode.
+pub(super) fn run_label(s: &Session) -> String {
+    let params: Vec<String> = s.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{} [{}] {}", s.scenario.id, params.join(" "), s.settings.gil.as_str())
+}
+
+fn summary_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline, id: &str) {
+    egui::Grid::new(id).num_columns(2).striped(true).show(ui, |ui| {
+        ui.label("wall time");
+        ui.label(crate::layout::format_duration(tl.end_ns as f64));
+        ui.end_row();
+        let cpu: u64 = (0..tl.threads.len() as u32)
+            .map(|t| tl.time_in(t, |s| s == sim_core::timeline::ThreadState::Running))
+            .sum();
+        ui.label("CPU time (all threads)");
+        ui.label(crate::layout::format_duration(cpu as f64));
+        ui.end_row();
+        for (p, g) in tl.gils.iter().enumerate().filter(|(_, g)| !g.phases.is_empty()) {
+            ui.label(format!("GIL · {}", tl.process_meta[p].name));
+            ui.label(format!("{} handoffs, {} forced switches", g.handoffs.len(), g.forced_switches));
+            ui.end_row();
+        }
+        for (r, l) in tl.resources.iter().enumerate() {
+            let m = &tl.resource_meta[r];
+            let text = match m.kind {
+                ResourceKind::Semaphore | ResourceKind::BoundedSemaphore => {
+                    format!("max {} holders of {}", l.max_holders, m.capacity)
+                }
+                ResourceKind::Lock | ResourceKind::Rlock | ResourceKind::Condition => {
+                    format!("max {} holder(s)", l.max_holders)
+                }
+                ResourceKind::Queue => format!(
+                    "max length {}, {} blocked puts, {} blocked gets",
+                    l.max_len, l.blocked_puts, l.blocked_gets
+                ),
+                _ => continue,
+            };
+            ui.label(&m.name);
+            ui.label(text);
+            ui.end_row();
+        }
+        for (v, l) in tl.vars.iter().enumerate() {
+            if let (Some(last), Some(rf)) = (&l.last, &l.race_free) {
+                ui.label(&tl.var_names[v]);
+                let lost = match (rf.as_i64(), last.as_i64()) {
+                    (Some(a), Some(b)) if a != b => format!(" — {} lost updates", a - b),
+                    _ => String::new(),
+                };
+                ui.label(format!("{} (race-free {}){lost}", last.repr(), rf.repr()));
+                ui.end_row();
+            }
+        }
+        ui.label("deadlock");
+        ui.label(if tl.deadlock.is_some() { "yes" } else { "none" });
+        ui.end_row();
+        ui.label("events");
+        ui.label(tl.n_events.to_string());
+        ui.end_row();
+    });
+}
+
+fn cursor_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline, t: u64) {
+    ui.label(format!("t = {}", crate::layout::format_duration(t as f64)));
+    for (p, _) in tl.gils.iter().enumerate().filter(|(_, g)| !g.phases.is_empty()) {
+        let h = tl.gil_holder_at(p, t).map_or("free".to_string(), |h| tl.thread_meta[h as usize].name.clone());
+        ui.label(format!("GIL · {}: {h}", tl.process_meta[p].name));
+    }
+    for (i, l) in tl.threads.iter().enumerate() {
+        let s = l.state_at(t);
+        if s != sim_core::timeline::ThreadState::NotStarted {
+            ui.label(format!("{}: {}", tl.thread_meta[i].name, describe_state(tl, s)));
+        }
+    }
+    for (r, m) in tl.resource_meta.iter().enumerate() {
+        let r = r as u32;
+        let names =
+            |v: Vec<u32>| v.iter().map(|t| tl.thread_meta[*t as usize].name.clone()).collect::<Vec<_>>().join(", ");
+        let text = match m.kind {
+            ResourceKind::Lock | ResourceKind::Rlock | ResourceKind::Condition => {
+                let h = tl.holders_at(r, t);
+                let w = tl.waiters_at(r, t);
+                let held = if h.is_empty() { "free".to_string() } else { format!("held by {}", names(h)) };
+                if w.is_empty() { held } else { format!("{held} · waiting: {}", names(w)) }
+            }
+            ResourceKind::Semaphore | ResourceKind::BoundedSemaphore => {
+                let w = tl.waiters_at(r, t);
+                let waiting = if w.is_empty() { String::new() } else { format!(" · waiting: {}", names(w)) };
+                format!(
+                    "value {} · holders: {}{waiting}",
+                    tl.counter_at(r, t).unwrap_or(m.capacity),
+                    names(tl.holders_at(r, t))
+                )
+            }
+            ResourceKind::Queue => {
+                let items: Vec<String> = tl.queue_contents_at(r, t).iter().map(|v| v.repr()).collect();
+                format!("[{}]", items.join(", "))
+            }
+            _ => continue,
+        };
+        ui.label(format!("{}: {text}", m.name));
+    }
+}
