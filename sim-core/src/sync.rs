@@ -58,35 +58,59 @@ fn check_acquire_args(blocking: bool, timeout_ms: Option<f64>) -> Result<(), Unw
     Ok(())
 }
 
+/// The acquire protocol shared by Lock, RLock and Semaphore: record the request, take it
+/// at once if `free`, fail at once if non-blocking, else wait without the GIL (until the
+/// deadline or Stop) and take it. `take` updates the state and records `acquired`.
+fn acquire_with<S>(
+    ctx: &Ctx,
+    res: ResIx,
+    blocking: bool,
+    timeout_ms: Option<f64>,
+    (st, cv): (&Mutex<S>, &Condvar),
+    free: impl Fn(&S) -> bool,
+    take: impl Fn(&mut S),
+) -> Result<bool, Unwind> {
+    {
+        let mut s = st.lock();
+        ctx.record(EventKind::Requested { res, blocking, timeout_ms });
+        if free(&s) {
+            take(&mut s);
+            return Ok(true);
+        }
+        if !blocking {
+            ctx.record(EventKind::AcquireFailed { res, timed_out: false });
+            return Ok(false);
+        }
+    }
+    let dl = deadline(ctx, timeout_ms);
+    ctx.blocking(WaitTarget::Resource(res), dl.is_some(), || {
+        let mut s = st.lock();
+        let got = ctx.wait_until(cv, &mut s, dl, |s| free(s))?;
+        if got {
+            take(&mut s);
+        } else {
+            ctx.record(EventKind::AcquireFailed { res, timed_out: true });
+        }
+        Ok(got)
+    })
+}
+
 impl Acquire for Lock {
     fn acquire(&self, ctx: &Ctx, blocking: bool, timeout_ms: Option<f64>) -> Result<bool, Unwind> {
         check_acquire_args(blocking, timeout_ms)?;
         let res = self.id;
-        {
-            let mut st = self.st.lock();
-            ctx.record(EventKind::Requested { res, blocking, timeout_ms });
-            if st.owner.is_none() {
-                st.owner = Some(ctx.tid);
+        acquire_with(
+            ctx,
+            res,
+            blocking,
+            timeout_ms,
+            (&self.st, &self.cv),
+            |s| s.owner.is_none(),
+            |s| {
+                s.owner = Some(ctx.tid);
                 ctx.record(EventKind::Acquired { res, depth: 1, value: 0 });
-                return Ok(true);
-            }
-            if !blocking {
-                ctx.record(EventKind::AcquireFailed { res, timed_out: false });
-                return Ok(false);
-            }
-        }
-        let dl = deadline(ctx, timeout_ms);
-        ctx.blocking(WaitTarget::Resource(res), dl.is_some(), || {
-            let mut st = self.st.lock();
-            let got = ctx.wait_until(&self.cv, &mut st, dl, |s| s.owner.is_none())?;
-            if got {
-                st.owner = Some(ctx.tid);
-                ctx.record(EventKind::Acquired { res, depth: 1, value: 0 });
-            } else {
-                ctx.record(EventKind::AcquireFailed { res, timed_out: true });
-            }
-            Ok(got)
-        })
+            },
+        )
     }
 
     fn release(&self, ctx: &Ctx) -> Result<(), Unwind> {
@@ -168,37 +192,13 @@ impl RLock {
 
     fn acquire_as(&self, ctx: &Ctx, blocking: bool, timeout_ms: Option<f64>, res: ResIx) -> Result<bool, Unwind> {
         check_acquire_args(blocking, timeout_ms)?;
-        {
-            let mut st = self.st.lock();
-            ctx.record(EventKind::Requested { res, blocking, timeout_ms });
-            if st.owner == Some(ctx.tid) {
-                st.depth += 1;
-                ctx.record(EventKind::Acquired { res, depth: st.depth, value: 0 });
-                return Ok(true);
-            }
-            if st.owner.is_none() {
-                st.owner = Some(ctx.tid);
-                st.depth = 1;
-                ctx.record(EventKind::Acquired { res, depth: 1, value: 0 });
-                return Ok(true);
-            }
-            if !blocking {
-                ctx.record(EventKind::AcquireFailed { res, timed_out: false });
-                return Ok(false);
-            }
-        }
-        let dl = deadline(ctx, timeout_ms);
-        ctx.blocking(WaitTarget::Resource(res), dl.is_some(), || {
-            let mut st = self.st.lock();
-            let got = ctx.wait_until(&self.cv, &mut st, dl, |s| s.owner.is_none())?;
-            if got {
-                st.owner = Some(ctx.tid);
-                st.depth = 1;
-                ctx.record(EventKind::Acquired { res, depth: 1, value: 0 });
-            } else {
-                ctx.record(EventKind::AcquireFailed { res, timed_out: true });
-            }
-            Ok(got)
+        let me = Some(ctx.tid);
+        // Free, or already ours (re-entry): either way it is taken at once.
+        let free = |s: &RLockState| s.owner.is_none() || s.owner == me;
+        acquire_with(ctx, res, blocking, timeout_ms, (&self.st, &self.cv), free, |s| {
+            s.depth = if s.owner == me { s.depth + 1 } else { 1 };
+            s.owner = me;
+            ctx.record(EventKind::Acquired { res, depth: s.depth, value: 0 });
         })
     }
 
@@ -280,34 +280,19 @@ impl Acquire for Semaphore {
             return Err(PyError::new("ValueError", "can't specify timeout for non-blocking acquire").into());
         }
         let res = self.id;
-        let take = |st: &mut SemState| {
-            st.value -= 1;
-            st.holders.push(ctx.tid);
-            ctx.record(EventKind::Acquired { res, depth: 1, value: st.value });
-        };
-        {
-            let mut st = self.st.lock();
-            ctx.record(EventKind::Requested { res, blocking, timeout_ms });
-            if st.value > 0 {
-                take(&mut st);
-                return Ok(true);
-            }
-            if !blocking {
-                ctx.record(EventKind::AcquireFailed { res, timed_out: false });
-                return Ok(false);
-            }
-        }
-        let dl = deadline(ctx, timeout_ms);
-        ctx.blocking(WaitTarget::Resource(res), dl.is_some(), || {
-            let mut st = self.st.lock();
-            let got = ctx.wait_until(&self.cv, &mut st, dl, |s| s.value > 0)?;
-            if got {
-                take(&mut st);
-            } else {
-                ctx.record(EventKind::AcquireFailed { res, timed_out: true });
-            }
-            Ok(got)
-        })
+        acquire_with(
+            ctx,
+            res,
+            blocking,
+            timeout_ms,
+            (&self.st, &self.cv),
+            |s| s.value > 0,
+            |s| {
+                s.value -= 1;
+                s.holders.push(ctx.tid);
+                ctx.record(EventKind::Acquired { res, depth: 1, value: s.value });
+            },
+        )
     }
 
     fn release(&self, ctx: &Ctx) -> Result<(), Unwind> {
