@@ -221,3 +221,46 @@ fn a_scenario_file_loads_into_the_picker_and_a_broken_one_says_where() {
     assert!(out.contains(&"hi from w0".to_string()));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn pause_holds_every_thread_at_an_op_boundary_and_stop_ends_the_run() {
+    let persisted = Persisted { scenario: "daemon-threads".into(), time_scale: 0.05, ..Persisted::default() };
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.run_steps(1);
+    h.get_by_label("Run").click();
+    for _ in 0..5 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.get_by_label("Pause").click();
+    h.step();
+    assert!(h.state().session.as_ref().unwrap().paused);
+    // Ops already running (the non-daemon thread's 250 ms sleep) finish, then every thread
+    // holds at its next op boundary: the event count settles although the daemon thread
+    // would print every 50 ms.
+    let count = |h: &mut Harness<'static, ThreadlineApp>| {
+        h.step();
+        h.state().session.as_ref().unwrap().timeline.n_events
+    };
+    let t0 = Instant::now();
+    let mut n1 = count(&mut h);
+    loop {
+        std::thread::sleep(Duration::from_millis(200));
+        let n = count(&mut h);
+        if n == n1 {
+            break;
+        }
+        n1 = n;
+        assert!(t0.elapsed() < Duration::from_secs(5), "events kept coming while paused");
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let n2 = count(&mut h);
+    assert_eq!(n1, n2, "no thread moves while paused");
+    h.get_by_label("Resume").click();
+    h.step();
+    std::thread::sleep(Duration::from_millis(100));
+    h.step();
+    assert!(h.state().session.as_ref().unwrap().timeline.n_events > n2, "resumed");
+    h.get_by_label("Stop").click();
+    wait_until_finished(&mut h);
+}
