@@ -43,12 +43,20 @@ fn free_threaded_cpu_threads_run_in_parallel() {
         eprintln!("skipped: needs 2 cores");
         return;
     }
-    let (_, gil) = run(&scenario("cpu-bound-threads"), &[("threads", 2), ("work_ms", 400)], |_| {});
-    let (_, free) = run(&scenario("cpu-bound-free-threaded"), &[("threads", 2), ("work_ms", 400)], |_| {});
-    assert!(free.gil.is_empty());
-    assert!(free.wall_ms < 0.85 * gil.wall_ms, "free-threaded {} ms vs GIL {} ms", free.wall_ms, gil.wall_ms);
-    let (_, procs) = run(&scenario("cpu-bound-processes"), &[("threads", 2), ("work_ms", 400)], |_| {});
-    assert!(procs.wall_ms < 0.85 * gil.wall_ms, "processes {} ms vs GIL {} ms", procs.wall_ms, gil.wall_ms);
+    // The machine is shared: a moment of load on the other core hides any speed-up, so the
+    // claim must hold in one of three tries.
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let (_, gil) = run(&scenario("cpu-bound-threads"), &[("threads", 2), ("work_ms", 400)], |_| {});
+        let (_, free) = run(&scenario("cpu-bound-free-threaded"), &[("threads", 2), ("work_ms", 400)], |_| {});
+        let (_, procs) = run(&scenario("cpu-bound-processes"), &[("threads", 2), ("work_ms", 400)], |_| {});
+        assert!(free.gil.is_empty());
+        if free.wall_ms < 0.85 * gil.wall_ms && procs.wall_ms < 0.85 * gil.wall_ms {
+            return;
+        }
+        seen.push((gil.wall_ms, free.wall_ms, procs.wall_ms));
+    }
+    panic!("no parallel speed-up in three tries (GIL, free-threaded, processes ms): {seen:?}");
 }
 
 #[test]
