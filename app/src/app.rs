@@ -105,8 +105,8 @@ enum FileResult {
     Picked(PickFor, PathBuf),
     ScenarioLoaded(PathBuf, Box<Scenario>),
     Saved(PathBuf),
-    Opened(PathBuf, Box<Trace>),
-    OpenedCompare(PathBuf, Box<Trace>),
+    Opened(PathBuf, Box<Session>),
+    OpenedCompare(PathBuf, Box<Session>),
     Failed(String),
 }
 
@@ -191,10 +191,15 @@ impl ThreadlineApp {
 
     /// Open a trace directly (for `threadline open` and tests).
     pub fn open_trace(&mut self, trace: Trace, source: String) {
-        if let Some(i) = self.catalog.iter().position(|s| s.id == trace.scenario.id) {
+        self.show_session(Session::from_trace(trace, source));
+    }
+
+    /// Put a replay session on screen, selecting its scenario in the picker.
+    fn show_session(&mut self, session: Session) {
+        if let Some(i) = self.catalog.iter().position(|s| s.id == session.scenario.id) {
             self.selected = i;
         }
-        self.session = Some(Session::from_trace(trace, source));
+        self.session = Some(session);
         self.view = ViewState::default();
     }
 
@@ -248,7 +253,7 @@ impl ThreadlineApp {
                     tx,
                 );
             }
-            Command::Open(path) => self.load_in_background(path, FileResult::Opened),
+            Command::Open(path) => self.load_in_background(path, FileResult::Opened, ""),
             Command::Seek(t) => {
                 if let Some(s) = &mut self.session {
                     s.seek(t);
@@ -308,7 +313,7 @@ impl ThreadlineApp {
                     self.error = Some("Could not open the file dialog; type a path in the trace field instead.".into());
                 }
             }
-            Command::OpenCompare(path) => self.load_in_background(path, FileResult::OpenedCompare),
+            Command::OpenCompare(path) => self.load_in_background(path, FileResult::OpenedCompare, "compared: "),
             Command::Speed(x) => {
                 if let Some(r) = self.session.as_mut().and_then(|s| s.replay.as_mut()) {
                     r.speed = x.clamp(0.1, 10.0);
@@ -333,11 +338,15 @@ impl ThreadlineApp {
         self.reveal_topic = true;
     }
 
-    /// Load a trace on a file thread; `done` wraps the result for [`Self::logic`].
-    fn load_in_background(&self, path: PathBuf, done: fn(PathBuf, Box<Trace>) -> FileResult) {
+    /// Load a trace and build its timeline on a file thread (a big trace never stalls a
+    /// frame); `done` wraps the result for [`Self::logic`].
+    fn load_in_background(&self, path: PathBuf, done: fn(PathBuf, Box<Session>) -> FileResult, label: &'static str) {
         spawn_file_job(
             move || match Trace::load(&path) {
-                Ok(t) => done(path, Box::new(t)),
+                Ok(t) => {
+                    let session = Session::from_trace(t, format!("{label}{}", path.display()));
+                    done(path, Box::new(session))
+                }
                 Err(e) => FileResult::Failed(format!("Could not open {}: {e}", path.display())),
             },
             self.files_tx.clone(),
@@ -372,15 +381,15 @@ impl ThreadlineApp {
                     self.note = Some(format!("Saved {}", p.display()));
                     self.remember_recent(&p);
                 }
-                FileResult::Opened(p, t) => {
+                FileResult::Opened(p, session) => {
                     self.note = Some(format!("Opened {}", p.display()));
                     self.remember_recent(&p);
-                    self.open_trace(*t, p.display().to_string());
+                    self.show_session(*session);
                 }
-                FileResult::OpenedCompare(p, t) => {
+                FileResult::OpenedCompare(p, session) => {
                     self.note = Some(format!("Comparing with {}", p.display()));
                     self.remember_recent(&p);
-                    self.compare = Some(Session::from_trace(*t, format!("compared: {}", p.display())));
+                    self.compare = Some(*session);
                 }
                 FileResult::Failed(e) => self.error = Some(e),
             }
