@@ -137,6 +137,22 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // --set names a slider of the scenario opened, within its range.
+    if !sets.is_empty() {
+        let target = scenario_file.clone().or_else(|| cli.scenario.as_deref().and_then(sim_core::catalog::find));
+        match target {
+            None => {
+                eprintln!("threadline: --set needs --scenario");
+                return ExitCode::from(2);
+            }
+            Some(sc) => {
+                if let Err(e) = sc.resolve_params(&sets) {
+                    eprintln!("threadline: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    }
     let theme = match cli.theme.as_deref() {
         None => None,
         Some("light") => Some(egui::ThemePreference::Light),

@@ -150,3 +150,16 @@ fn kill_9_during_a_save_leaves_the_previous_trace_intact() {
     }
     assert!(killed >= 6, "only {killed} of 12 attempts were killed mid-run or mid-save");
 }
+
+#[test]
+fn the_app_refuses_bad_sliders_before_opening_a_window() {
+    let (code, _, err) = tl(&["--scenario", "semaphore-pool", "--set", "permits=99"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("permits = 99 is outside its range 1..=16"), "{err}");
+    let (code, _, err) = tl(&["--scenario", "no-such-scenario"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no scenario \"no-such-scenario\""), "{err}");
+    let (code, _, err) = tl(&["open", "/definitely/not/here.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("No such file"), "{err}");
+}
