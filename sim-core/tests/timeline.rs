@@ -1,0 +1,94 @@
+//! The Timeline model against real runs: what it says at any instant agrees with the events.
+
+mod common;
+use common::{run, scenario};
+use sim_core::event::{EventKind, WaitTarget};
+use sim_core::timeline::{ThreadState, Timeline};
+use sim_core::trace::Trace;
+
+fn timeline(t: &Trace) -> Timeline {
+    Timeline::from_events(&t.threads, &t.processes, &t.resources, &t.vars, &t.events)
+}
+
+#[test]
+fn semaphore_holders_and_counter_agree_at_every_change() {
+    let (t, _) = run(&scenario("semaphore-pool"), &[("threads", 8), ("permits", 3), ("hold_ms", 20)], |_| {});
+    let tl = timeline(&t);
+    let sem = t.resources.iter().position(|r| r.name == "semaphore").unwrap() as u32;
+    let mut checked = 0;
+    for e in &t.events {
+        if let EventKind::Acquired { res, value, .. } | EventKind::Released { res, value, .. } = &e.kind
+            && *res == sem
+        {
+            let holders = tl.holders_at(sem, e.t_ns).len() as i64;
+            let counter = tl.counter_at(sem, e.t_ns).unwrap();
+            assert!(holders <= 3, "{holders} holders at {}", e.t_ns);
+            assert!(counter >= 0);
+            // Several changes can share one timestamp: compare at the last event of that instant.
+            let last_at_t = t.events.iter().rev().find(|x| x.t_ns == e.t_ns).unwrap();
+            if std::ptr::eq(last_at_t, e) {
+                assert_eq!(counter, *value);
+                assert_eq!(holders + counter, 3, "value + holders = permits at {}", e.t_ns);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 8);
+    assert_eq!(tl.resources[sem as usize].max_holders, 3);
+}
+
+#[test]
+fn queue_contents_at_any_instant_replay_fifo() {
+    let (t, _) =
+        run(&scenario("mp-queue-producer-consumer"), &[("produce_ms", 10), ("maxsize", 0)], |s| s.time_scale = 0.5);
+    let tl = timeline(&t);
+    let q = t.resources.iter().position(|r| r.name == "q").unwrap() as u32;
+    for e in &t.events {
+        if let EventKind::QueueGet { res, item, len } = &e.kind
+            && *res == q
+        {
+            // Just before the get, the item was at the front; just after, `len` remain.
+            let before = tl.queue_contents_at(q, e.t_ns.saturating_sub(1));
+            if !before.is_empty() {
+                assert_eq!(&before[0], item);
+            }
+            let after_all = t.events.iter().rev().find(|x| x.t_ns == e.t_ns).unwrap();
+            if std::ptr::eq(after_all, e) {
+                assert_eq!(tl.queue_contents_at(q, e.t_ns).len(), *len as usize);
+            }
+        }
+    }
+}
+
+#[test]
+fn deadlocked_threads_are_blocked_on_each_others_lock_just_before_the_report() {
+    let (t, _) = run(&scenario("deadlock"), &[("hold_ms", 20)], |_| {});
+    let tl = timeline(&t);
+    let (t_dl, edges) = tl.deadlock.clone().expect("deadlock");
+    for e in edges {
+        let s = tl.threads[e.thread as usize].state_at(t_dl.saturating_sub(1));
+        assert_eq!(s, ThreadState::Blocked(e.waits_for), "{}", t.threads[e.thread as usize].name);
+        assert!(matches!(e.waits_for, WaitTarget::Resource(_)));
+    }
+    assert!(tl.deadlock_words().unwrap().starts_with("Deadlock: "));
+}
+
+#[test]
+fn gil_holder_follows_acquire_and_release_events() {
+    let (t, _) = run(&scenario("cpu-bound-threads"), &[("threads", 3), ("work_ms", 60)], |_| {});
+    let tl = timeline(&t);
+    let mut n = 0;
+    for (i, e) in t.events.iter().enumerate() {
+        if e.kind == EventKind::GilAcquired {
+            // At the last event of this instant, the holder is whoever acquired last.
+            if t.events.get(i + 1).is_none_or(|x| x.t_ns > e.t_ns) {
+                assert_eq!(tl.gil_holder_at(0, e.t_ns), Some(e.thread));
+                n += 1;
+            }
+        }
+    }
+    assert!(n > 5);
+    let g = &tl.gils[0];
+    assert!(g.handoffs.iter().all(|h| h.from != h.to && h.acquired_ns >= h.released_ns));
+    assert!(g.forced_switches > 0);
+}
