@@ -150,6 +150,7 @@ pub fn timeline_ui(
     let width = ui.available_width();
     let height = if fill { height.max(ui.available_height()) } else { height };
     let (rect, response) = ui.allocate_exact_size(Vec2::new(width, height), Sense::click_and_drag());
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Timeline"));
     if !ui.is_rect_visible(rect) {
         return;
     }

@@ -264,3 +264,17 @@ fn pause_holds_every_thread_at_an_op_boundary_and_stop_ends_the_run() {
     h.get_by_label("Stop").click();
     wait_until_finished(&mut h);
 }
+
+#[test]
+fn clicking_the_timeline_sets_the_cursor_and_the_inspector_describes_that_instant() {
+    let persisted = Persisted { scenario: "deadlock".into(), ..Persisted::default() };
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.run_steps(1);
+    h.get_by_label("Run").click();
+    wait_until_finished(&mut h);
+    assert!(h.state().view.cursor_ns.is_none());
+    h.get_by_label("Timeline").click();
+    h.run_steps(2);
+    assert!(h.state().view.cursor_ns.is_some(), "a click sets the cursor");
+    h.get_by_label_contains("lock1: held by Thread-1");
+}
