@@ -26,6 +26,8 @@ pub enum Command {
     Run,
     /// Pause or resume.
     Pause(bool),
+    /// While paused: every thread runs one op.
+    Step,
     /// Stop the run.
     Stop,
     /// Save the current trace to this path.
@@ -232,6 +234,11 @@ impl ThreadlineApp {
             Command::Pause(p) => {
                 if let Some(s) = &mut self.session {
                     s.set_paused(p);
+                }
+            }
+            Command::Step => {
+                if let Some(s) = &self.session {
+                    s.step();
                 }
             }
             Command::Stop => {

@@ -147,6 +147,15 @@ impl Session {
         }
     }
 
+    /// While paused, let every thread of the live run take one more op.
+    pub fn step(&self) {
+        if let Some(run) = &self.run
+            && self.paused
+        {
+            run.step();
+        }
+    }
+
     /// Move the replay playhead to `t_ns`, feeding or rebuilding the timeline.
     pub fn seek(&mut self, t_ns: f64) {
         let (Some(trace), Some(replay)) = (&self.trace, &mut self.replay) else { return };

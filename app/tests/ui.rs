@@ -256,6 +256,15 @@ fn pause_holds_every_thread_at_an_op_boundary_and_stop_ends_the_run() {
     std::thread::sleep(Duration::from_millis(300));
     let n2 = count(&mut h);
     assert_eq!(n1, n2, "no thread moves while paused");
+    // Step: every paused thread runs one op, then holds again.
+    h.get_by_label("Step").click();
+    h.step();
+    std::thread::sleep(Duration::from_millis(150));
+    let n3 = count(&mut h);
+    assert!(n3 > n2, "a step moved the threads on");
+    std::thread::sleep(Duration::from_millis(250));
+    assert_eq!(count(&mut h), n3, "and they hold again");
+    let n2 = n3;
     h.get_by_label("Resume").click();
     h.step();
     std::thread::sleep(Duration::from_millis(100));

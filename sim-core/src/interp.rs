@@ -711,6 +711,11 @@ impl Run {
         self.shared.set_paused(paused);
     }
 
+    /// While paused, let every thread run one op.
+    pub fn step(&self) {
+        self.shared.step();
+    }
+
     /// True once every thread of the run has ended.
     pub fn is_finished(&self) -> bool {
         self.shared.life().iter().all(|l| *l != crate::rt::Life::Alive)

@@ -154,6 +154,13 @@ pub struct WaitInfo {
     pub since_seq: u64,
 }
 
+/// Pause state: paused, and how many times Step was pressed.
+#[derive(Default)]
+struct PauseState {
+    paused: bool,
+    steps: u64,
+}
+
 /// State shared by every thread of a run.
 pub struct Shared {
     /// The run's recorder.
@@ -174,7 +181,7 @@ pub struct Shared {
     sleeper: Mutex<()>,
     sleeper_cv: Condvar,
     paused_flag: AtomicBool,
-    paused: Mutex<bool>,
+    paused: Mutex<PauseState>,
     pause_cv: Condvar,
     handles: Mutex<Vec<JoinHandle<()>>>,
     cpu_iters_per_ms: f64,
@@ -244,7 +251,7 @@ impl Shared {
             sleeper: Mutex::new(()),
             sleeper_cv: Condvar::new(),
             paused_flag: AtomicBool::new(false),
-            paused: Mutex::new(false),
+            paused: Mutex::new(PauseState::default()),
             pause_cv: Condvar::new(),
             handles: Mutex::new(Vec::new()),
             cpu_iters_per_ms: cpu_iters_per_ms(),
@@ -312,8 +319,15 @@ impl Shared {
 
     /// Pause or resume: threads stop at their next op boundary.
     pub fn set_paused(&self, paused: bool) {
-        *self.paused.lock() = paused;
+        self.paused.lock().paused = paused;
         self.paused_flag.store(paused, Ordering::Release);
+        self.pause_cv.notify_all();
+    }
+
+    /// While paused: let every thread waiting at an op boundary run its next op, then
+    /// pause again.
+    pub fn step(&self) {
+        self.paused.lock().steps += 1;
         self.pause_cv.notify_all();
     }
 
@@ -510,11 +524,12 @@ impl Ctx {
 
     fn wait_while_paused(&self) -> Result<(), Unwind> {
         let mut p = self.shared.paused.lock();
-        while *p {
+        let steps = p.steps;
+        while p.paused && p.steps == steps {
             drop(p);
             self.check()?;
             p = self.shared.paused.lock();
-            if *p {
+            if p.paused && p.steps == steps {
                 self.shared.pause_cv.wait_for(&mut p, Duration::from_millis(50));
             }
         }

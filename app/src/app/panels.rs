@@ -118,6 +118,13 @@ impl ThreadlineApp {
             if ui.add_enabled(live, egui::Button::new(if paused { "Resume" } else { "Pause" })).clicked() {
                 cmds.push(Command::Pause(!paused));
             }
+            if ui
+                .add_enabled(live && paused, egui::Button::new("Step"))
+                .on_hover_text("While paused: every thread runs one more op")
+                .clicked()
+            {
+                cmds.push(Command::Step);
+            }
             if ui.add_enabled(live, egui::Button::new("Stop")).clicked() {
                 cmds.push(Command::Stop);
             }
