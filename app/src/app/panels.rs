@@ -42,17 +42,27 @@ impl ThreadlineApp {
                 topics.push(&s.topic);
             }
         }
-        for topic in topics {
-            let selected_here = self.scenario().is_some_and(|s| s.topic == topic);
-            let force_open = (self.reveal_topic && selected_here).then_some(true);
-            egui::CollapsingHeader::new(topic).default_open(selected_here).open(force_open).show(ui, |ui| {
-                for (i, s) in self.catalog.iter().enumerate().filter(|(_, s)| s.topic == topic) {
-                    if ui.selectable_label(i == self.selected, &s.name).clicked() {
-                        cmds.push(Command::Select(i));
+        // The picker scrolls on its own, so the controls below stay in view however many
+        // topics are open.
+        let reveal = self.reveal_topic;
+        egui::ScrollArea::vertical().id_salt("picker").max_height(ui.available_height() * 0.4).show(ui, |ui| {
+            for topic in topics {
+                let selected_here = self.scenario().is_some_and(|s| s.topic == topic);
+                let force_open = (reveal && selected_here).then_some(true);
+                let header = egui::CollapsingHeader::new(topic).default_open(selected_here).open(force_open);
+                header.show(ui, |ui| {
+                    for (i, s) in self.catalog.iter().enumerate().filter(|(_, s)| s.topic == topic) {
+                        let r = ui.selectable_label(i == self.selected, &s.name);
+                        if reveal && i == self.selected {
+                            r.scroll_to_me(Some(egui::Align::Center));
+                        }
+                        if r.clicked() {
+                            cmds.push(Command::Select(i));
+                        }
                     }
-                }
-            });
-        }
+                });
+            }
+        });
         self.reveal_topic = false;
         if ui
             .small_button("Open scenario file…")
