@@ -206,6 +206,10 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             if run_now && app.session.is_none() {
                 app.apply(Command::Run);
             }
+            if screenshot.is_some() {
+                // The virtual display's pointer rests mid-window: no hover text in the picture.
+                cc.egui_ctx.all_styles_mut(|s| s.interaction.tooltip_delay = f32::INFINITY);
+            }
             let shot = screenshot.map(|path| {
                 let (tx, rx) = crossbeam_channel::unbounded();
                 if app.session.is_none() {

@@ -316,7 +316,7 @@ impl ThreadlineApp {
                 },
             );
             let compare = self.compare.as_ref();
-            egui::ScrollArea::vertical().id_salt("side").auto_shrink([false, false]).show(&mut cols[1], |ui| {
+            egui::ScrollArea::both().id_salt("side").auto_shrink([false, false]).show(&mut cols[1], |ui| {
                 ui.label(RichText::new("Summary").strong());
                 match compare {
                     None => summary_ui(ui, tl, "summary"),
