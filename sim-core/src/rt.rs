@@ -187,6 +187,10 @@ pub struct Shared {
     cpu_iters_per_ms: f64,
 }
 
+/// Stack of each simulated thread: room for the interpreter's recursion limit of nested
+/// calls (reserved, not committed, until used).
+const THREAD_STACK_BYTES: usize = 16 << 20;
+
 /// How many loop iterations between two eval-breaker checks in `cpu` work.
 const CPU_CHUNK_ITERS: u64 = 20_000;
 
@@ -365,8 +369,10 @@ impl Shared {
         }
         let shared = Arc::clone(self);
         let name = self.threads[tid as usize].name.clone();
-        let spawned =
-            std::thread::Builder::new().name(format!("tl:{name}")).spawn(move || shared.thread_main(tid, delay, body));
+        let spawned = std::thread::Builder::new()
+            .name(format!("tl:{name}"))
+            .stack_size(THREAD_STACK_BYTES)
+            .spawn(move || shared.thread_main(tid, delay, body));
         match spawned {
             Ok(h) => {
                 self.handles.lock().push(h);
