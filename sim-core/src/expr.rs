@@ -136,11 +136,25 @@ fn lex(src: &str) -> Result<Vec<Tok>, String> {
             while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '_') {
                 i += 1;
             }
-            let is_float = i + 1 < chars.len() && chars[i] == '.' && chars[i + 1].is_ascii_digit();
+            let mut is_float = i + 1 < chars.len() && chars[i] == '.' && chars[i + 1].is_ascii_digit();
             if is_float {
                 i += 1;
                 while i < chars.len() && chars[i].is_ascii_digit() {
                     i += 1;
+                }
+            }
+            // An exponent: 1e300, 2.5e-3.
+            if matches!(chars.get(i), Some('e' | 'E')) {
+                let mut j = i + 1;
+                if matches!(chars.get(j), Some('+' | '-')) {
+                    j += 1;
+                }
+                if chars.get(j).is_some_and(char::is_ascii_digit) {
+                    while j < chars.len() && chars[j].is_ascii_digit() {
+                        j += 1;
+                    }
+                    i = j;
+                    is_float = true;
                 }
             }
             let text: String = chars[start..i].iter().filter(|c| **c != '_').collect();
@@ -524,13 +538,13 @@ fn arith(op: BinOp, a: Value, b: Value) -> Result<Value, PyError> {
         (BinOp::Add, Str(x), Str(y)) => return Ok(Str(format!("{x}{y}"))),
         (BinOp::Add, List(x), List(y)) => return Ok(List(x.iter().chain(y).cloned().collect())),
         (BinOp::Mul, Str(x), Int(n)) | (BinOp::Mul, Int(n), Str(x)) => {
-            if x.len() as i64 * (*n).max(0) > MAX_RANGE {
+            if (x.len() as i64).saturating_mul((*n).max(0)) > MAX_RANGE {
                 return Err(PyError::new("MemoryError", "string too large for this simulator"));
             }
             return Ok(Str(x.repeat((*n).max(0) as usize)));
         }
         (BinOp::Mul, List(x), Int(n)) | (BinOp::Mul, Int(n), List(x)) => {
-            if x.len() as i64 * (*n).max(0) > MAX_RANGE {
+            if (x.len() as i64).saturating_mul((*n).max(0)) > MAX_RANGE {
                 return Err(PyError::new("MemoryError", "list too large for this simulator"));
             }
             return Ok(List(x.iter().cloned().cycle().take(x.len() * (*n).max(0) as usize).collect()));
@@ -547,9 +561,16 @@ fn arith(op: BinOp, a: Value, b: Value) -> Result<Value, PyError> {
             BinOp::Div if y == 0 => return Err(PyError::new("ZeroDivisionError", "division by zero")),
             BinOp::Div => Float(x as f64 / y as f64),
             BinOp::FloorDiv if y == 0 => return Err(zero()),
-            BinOp::FloorDiv => Int(x.div_euclid(y) - if (x.rem_euclid(y) != 0) && y < 0 { 1 } else { 0 }),
+            // In i128, so i64::MIN // -1 is an OverflowError, not a panic.
+            BinOp::FloorDiv => Int(i64::try_from(
+                (x as i128).div_euclid(y as i128) - i128::from((x as i128).rem_euclid(y as i128) != 0 && y < 0),
+            )
+            .map_err(|_| overflow())?),
             BinOp::Mod if y == 0 => return Err(zero()),
-            BinOp::Mod => Int(((x % y) + y) % y),
+            // Python's sign follows the divisor.
+            BinOp::Mod => {
+                Int(i64::try_from(((x as i128 % y as i128) + y as i128) % y as i128).map_err(|_| overflow())?)
+            }
             _ => {
                 if y < 0 {
                     Float((x as f64).powf(y as f64))
@@ -642,7 +663,7 @@ fn call(name: &str, args: Vec<Value>, env: &mut dyn Env) -> Result<Value, PyErro
         }
         "range" => {
             let (lo, hi) = if args.len() >= 2 { (int_arg(0)?, int_arg(1)?) } else { (0, int_arg(0)?) };
-            if hi - lo > MAX_RANGE {
+            if hi.saturating_sub(lo) > MAX_RANGE {
                 return Err(PyError::new("MemoryError", format!("range of more than {MAX_RANGE} items")));
             }
             Value::List((lo..hi).map(Value::Int).collect())
@@ -809,6 +830,7 @@ mod tests {
         assert_eq!(ev("2 ** 10"), Value::Int(1024));
         assert_eq!(ev("$threads * 2 + 1"), Value::Int(9));
         assert_eq!(ev("factorial(15)"), Value::Int(1_307_674_368_000));
+        assert_eq!(ev("1e3 + 2.5e-1"), Value::Float(1000.25));
     }
 
     #[test]
@@ -846,5 +868,18 @@ mod tests {
         assert_eq!(err.ty, "ZeroDivisionError");
         let err = eval(&parse("range(10000000000)").unwrap(), &mut env).unwrap_err();
         assert_eq!(err.ty, "MemoryError");
+        // Hostile numbers give Python errors, never an arithmetic overflow panic.
+        for (src, ty) in [
+            ("range(-9223372036854775807, 9223372036854775807)", "MemoryError"),
+            ("'x' * 9223372036854775807", "MemoryError"),
+            ("[1, 2] * 9223372036854775807", "MemoryError"),
+            ("(-9223372036854775807 - 1) // -1", "OverflowError"),
+            ("9223372036854775807 * 2", "OverflowError"),
+        ] {
+            assert_eq!(eval(&parse(src).unwrap(), &mut env).unwrap_err().ty, ty, "{src}");
+        }
+        assert_eq!(eval(&parse("(-9223372036854775807 - 1) % -1").unwrap(), &mut env).unwrap(), Value::Int(0));
+        assert_eq!(eval(&parse("7 // -2").unwrap(), &mut env).unwrap(), Value::Int(-4));
+        assert_eq!(eval(&parse("7 % -2").unwrap(), &mut env).unwrap(), Value::Int(-1));
     }
 }

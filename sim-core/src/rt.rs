@@ -191,6 +191,10 @@ pub struct Shared {
 /// calls (reserved, not committed, until used).
 const THREAD_STACK_BYTES: usize = 16 << 20;
 
+/// The longest wait, sleep or `cpu` a scenario can ask for (about 115 days): longer
+/// durations are clamped to it, and `Instant::now() + MAX_WAIT` cannot overflow.
+pub const MAX_WAIT: Duration = Duration::from_secs(10_000_000);
+
 /// How many loop iterations between two eval-breaker checks in `cpu` work.
 const CPU_CHUNK_ITERS: u64 = 20_000;
 
@@ -477,8 +481,10 @@ impl Ctx {
     }
 
     /// Scale a scenario duration in ms by the run's time scale.
+    /// Clamped to [`MAX_WAIT`], so a hostile `1e300` ms is a very long wait, not a panic.
     pub fn scaled(&self, ms: f64) -> Duration {
-        Duration::from_secs_f64((ms * self.shared.settings.time_scale).max(0.0) / 1e3)
+        let s = (ms * self.shared.settings.time_scale / 1e3).max(0.0);
+        Duration::try_from_secs_f64(s).unwrap_or(MAX_WAIT).min(MAX_WAIT)
     }
 
     /// The GIL model in force for this thread's process, if any.

@@ -110,7 +110,8 @@ impl NumOrExpr {
                 if n.fract() == 0.0 && n.abs() < 1e15 {
                     format!("{}", *n as i64)
                 } else {
-                    n.to_string()
+                    // Debug keeps the exponent (1e300), which the expression lexer reads.
+                    format!("{n:?}")
                 }
             }
             NumOrExpr::Expr(s) => s.clone(),

@@ -170,3 +170,25 @@ fn a_256_thread_run_drops_no_event() {
     let holders = s.resources["sem"].max_holders.unwrap();
     assert!((1..=4).contains(&holders), "{holders}");
 }
+
+#[test]
+fn absurd_durations_are_long_waits_not_panics() {
+    let text = r#"{"id":"long","name":"long","topic":"t","description":"d",
+      "resources":[{"name":"L","kind":"lock"},{"name":"q","kind":"queue"}],
+      "threads":[
+        {"name":"sleeper","program":[{"op":"sleep","ms":1e300}]},
+        {"name":"holder","program":[{"op":"acquire","res":"L"},{"op":"cpu","ms":1e300}]},
+        {"name":"waiter","start_delay_ms":5,"program":[{"op":"acquire","res":"L","timeout_ms":1e300}]},
+        {"name":"getter","program":[{"op":"get","queue":"q","as":"x","timeout_ms":1e300}]}]}"#;
+    let sc = parse_scenario(text).unwrap();
+    let plan = compile(&sc, &BTreeMap::new(), sc.runtime.settings()).unwrap();
+    let trace = Run::start(plan, None).unwrap().finish(Some(Duration::from_millis(200)));
+    sim_core::invariants::check(&trace).unwrap();
+    let s = sim_core::summary::Summary::of_trace(&trace);
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    assert!(
+        s.threads.iter().all(|t| t.outcome == "stopped"),
+        "{:?}",
+        s.threads.iter().map(|t| &t.outcome).collect::<Vec<_>>()
+    );
+}
