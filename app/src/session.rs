@@ -8,7 +8,7 @@ use sim_core::event::Event;
 use sim_core::interp::Run;
 use sim_core::rt::RuntimeSettings;
 use sim_core::scenario::{Params, Scenario};
-use sim_core::timeline::Timeline;
+use sim_core::timeline::{ThreadState, Timeline};
 use sim_core::trace::Trace;
 use std::collections::BTreeMap;
 
@@ -50,6 +50,9 @@ pub struct Session {
     pub replay: Option<Replay>,
     /// Where it came from, for the title.
     pub source: String,
+    /// Total running time of all threads, memoised for the timeline it was computed on
+    /// (events seen, end): the summary panel asks every frame.
+    cpu_memo: std::cell::Cell<(usize, u64, u64)>,
 }
 
 impl Session {
@@ -75,6 +78,7 @@ impl Session {
             paused: false,
             replay: None,
             source: "live run".into(),
+            cpu_memo: std::cell::Cell::new((usize::MAX, 0, 0)),
         })
     }
 
@@ -94,6 +98,7 @@ impl Session {
             trace: Some(trace),
             paused: false,
             source,
+            cpu_memo: std::cell::Cell::new((usize::MAX, 0, 0)),
         }
     }
 
@@ -145,6 +150,19 @@ impl Session {
             run.set_paused(paused);
             self.paused = paused;
         }
+    }
+
+    /// Running time of all threads so far, in ns; recomputed only when the timeline changed.
+    pub fn cpu_total_ns(&self) -> u64 {
+        let key = (self.timeline.n_events, self.timeline.end_ns);
+        let (n, end, cpu) = self.cpu_memo.get();
+        if (n, end) == key {
+            return cpu;
+        }
+        let tl = &self.timeline;
+        let cpu = (0..tl.threads.len() as u32).map(|t| tl.time_in(t, |s| s == ThreadState::Running)).sum();
+        self.cpu_memo.set((key.0, key.1, cpu));
+        cpu
     }
 
     /// While paused, let every thread of the live run take one more op.

@@ -103,6 +103,8 @@ fn open_a_trace_replay_and_step() {
         std::thread::sleep(Duration::from_millis(5));
     }
     let full_output = h.state().session.as_ref().unwrap().timeline.output.len();
+    let full_cpu = h.state().session.as_ref().unwrap().cpu_total_ns();
+    assert!(full_cpu > 0);
 
     // A fresh app opens it.
     let mut h = harness(ThreadlineApp::new(Persisted { scenario: trace_path_hint(), ..Persisted::default() }));
@@ -120,6 +122,7 @@ fn open_a_trace_replay_and_step() {
     h.run_steps(1);
     let printed_at_start = h.state().session.as_ref().unwrap().timeline.output.len();
     assert!(printed_at_start < full_output);
+    assert!(h.state().session.as_ref().unwrap().cpu_total_ns() < full_cpu, "the CPU total follows the playhead");
     for _ in 0..200 {
         h.key_press(egui::Key::ArrowRight);
         h.run_steps(1);

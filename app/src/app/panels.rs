@@ -319,13 +319,13 @@ impl ThreadlineApp {
             egui::ScrollArea::both().id_salt("side").auto_shrink([false, false]).show(&mut cols[1], |ui| {
                 ui.label(RichText::new("Summary").strong());
                 match compare {
-                    None => summary_ui(ui, tl, "summary"),
+                    None => summary_ui(ui, s, "summary"),
                     Some(c) => {
                         ui.columns(2, |sc| {
                             sc[0].label(RichText::new(run_label(s)).weak());
-                            summary_ui(&mut sc[0], tl, "summary");
+                            summary_ui(&mut sc[0], s, "summary");
                             sc[1].label(RichText::new(run_label(c)).weak());
-                            summary_ui(&mut sc[1], &c.timeline, "summary-compare");
+                            summary_ui(&mut sc[1], c, "summary-compare");
                         });
                     }
                 }
@@ -351,14 +351,13 @@ pub(super) fn run_label(s: &Session) -> String {
     format!("{} [{}] {}", s.scenario.id, params.join(" "), s.settings.gil.as_str())
 }
 
-fn summary_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline, id: &str) {
+fn summary_ui(ui: &mut egui::Ui, session: &Session, id: &str) {
+    let tl = &session.timeline;
     egui::Grid::new(id).num_columns(2).striped(true).show(ui, |ui| {
         ui.label("wall time");
         ui.label(crate::layout::format_duration(tl.end_ns as f64));
         ui.end_row();
-        let cpu: u64 = (0..tl.threads.len() as u32)
-            .map(|t| tl.time_in(t, |s| s == sim_core::timeline::ThreadState::Running))
-            .sum();
+        let cpu = session.cpu_total_ns();
         ui.label("CPU time (all threads)");
         ui.label(crate::layout::format_duration(cpu as f64));
         ui.end_row();
