@@ -18,6 +18,16 @@ fn harness(app: ThreadlineApp) -> Harness<'static, ThreadlineApp> {
     )
 }
 
+/// Step frames until `done` holds (a background file job, a load…), failing after 10 s.
+fn step_until(h: &mut Harness<'static, ThreadlineApp>, what: &str, done: impl Fn(&ThreadlineApp) -> bool) {
+    let t0 = Instant::now();
+    while !done(h.state()) {
+        h.step();
+        assert!(t0.elapsed() < Duration::from_secs(10), "{what} did not happen");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 fn wait_until_finished(h: &mut Harness<'static, ThreadlineApp>) {
     let t0 = Instant::now();
     loop {
@@ -96,12 +106,7 @@ fn open_a_trace_replay_and_step() {
     h.get_by_label("Run").click();
     wait_until_finished(&mut h);
     h.state_mut().apply(Command::Save(path.clone()));
-    let t0 = Instant::now();
-    while !path.exists() || h.state().note.is_none() {
-        h.step();
-        assert!(t0.elapsed() < Duration::from_secs(10), "save did not finish");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    step_until(&mut h, "the save", |a| path.exists() && a.note.is_some());
     let full_output = h.state().session.as_ref().unwrap().timeline.output.len();
     let full_cpu = h.state().session.as_ref().unwrap().cpu_total_ns();
     assert!(full_cpu > 0);
@@ -109,12 +114,7 @@ fn open_a_trace_replay_and_step() {
     // A fresh app opens it.
     let mut h = harness(ThreadlineApp::new(Persisted { scenario: trace_path_hint(), ..Persisted::default() }));
     h.state_mut().apply(Command::Open(path.clone()));
-    let t0 = Instant::now();
-    while h.state().session.is_none() {
-        h.step();
-        assert!(t0.elapsed() < Duration::from_secs(10), "open did not finish");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    step_until(&mut h, "the open", |a| a.session.is_some());
     h.run_steps(2);
     assert_eq!(h.state().session.as_ref().unwrap().timeline.output.len(), full_output);
     // Scrub to the start: nothing printed yet; step forward event by event.
@@ -152,12 +152,7 @@ fn a_broken_trace_shows_a_message_and_keeps_the_session() {
     h.get_by_label("Run").click();
     wait_until_finished(&mut h);
     h.state_mut().apply(Command::Open(bad.clone()));
-    let t0 = Instant::now();
-    while h.state().error.is_none() {
-        h.step();
-        assert!(t0.elapsed() < Duration::from_secs(10));
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    step_until(&mut h, "an error message", |a| a.error.is_some());
     let err = h.state().error.clone().unwrap();
     assert!(err.contains("truncated"), "{err}");
     assert_eq!(h.state().session.as_ref().unwrap().scenario.id, "rlock-recursion", "the run on screen is kept");
@@ -202,20 +197,10 @@ fn a_scenario_file_loads_into_the_picker_and_a_broken_one_says_where() {
     let mut h = harness(ThreadlineApp::new(Persisted::default()));
     h.run_steps(1);
     h.state_mut().apply(Command::LoadScenario(bad));
-    let t0 = Instant::now();
-    while h.state().error.is_none() {
-        h.step();
-        assert!(t0.elapsed() < Duration::from_secs(10));
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    step_until(&mut h, "an error message", |a| a.error.is_some());
     assert!(h.state().error.as_ref().unwrap().contains("threads[0].program[0]: unknown resource \"L2\""));
     h.state_mut().apply(Command::LoadScenario(good));
-    let t0 = Instant::now();
-    while h.state().scenario().map(|s| s.id.as_str()) != Some("mine") {
-        h.step();
-        assert!(t0.elapsed() < Duration::from_secs(10));
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    step_until(&mut h, "loading the scenario", |a| a.scenario().is_some_and(|s| s.id == "mine"));
     h.run_steps(2);
     h.get_by_label("Run").click();
     wait_until_finished(&mut h);
