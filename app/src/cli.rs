@@ -232,7 +232,7 @@ fn validate(file: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one parameter per `run` flag, straight from clap")]
 fn run(
     scenario: &str,
     set: &[String],

@@ -38,7 +38,10 @@ pub struct ResourceInfo {
 
 /// A compiled op.
 #[derive(Clone, Debug)]
-#[allow(missing_docs)]
+#[expect(
+    missing_docs,
+    reason = "each variant is the compiled form of the OpSpec variant of the same name, documented there"
+)]
 pub enum Op {
     Cpu(Expr),
     Io(Expr, bool),
@@ -114,8 +117,6 @@ pub struct ThreadPlan {
     pub start_delay_ms: f64,
     /// Started by the main thread automatically (no `main` program in the scenario).
     pub autostart: bool,
-    /// Its target function's name, if given.
-    pub target: Option<String>,
 }
 
 /// Initial state of a resource.
@@ -536,13 +537,8 @@ pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Res
     // Threads: main, then scenario threads, then pool workers.
     let mut threads = vec![ThreadMeta { name: "MainThread".into(), process: 0, daemon: false, target: None }];
     let mut processes = vec![ProcessMeta { name: "MainProcess".into(), pid: simulated_pid(0) }];
-    let mut plans = vec![ThreadPlan {
-        role: Role::Main(None),
-        locals: Vec::new(),
-        start_delay_ms: 0.0,
-        autostart: false,
-        target: None,
-    }];
+    let mut plans =
+        vec![ThreadPlan { role: Role::Main(None), locals: Vec::new(), start_delay_ms: 0.0, autostart: false }];
     let mut groups: BTreeMap<String, Vec<ThreadIx>> = BTreeMap::new();
     let mut group_specs = Vec::new();
     for (g, spec) in sc.threads.iter().enumerate() {
@@ -591,7 +587,6 @@ pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Res
                 locals,
                 start_delay_ms: delay,
                 autostart: sc.main.is_none(),
-                target: spec.target.clone(),
             });
             groups.entry(name).or_default().push(tid);
             members.push(tid);
@@ -638,7 +633,6 @@ pub fn compile(sc: &Scenario, params: &Params, settings: RuntimeSettings) -> Res
                 locals: vec![("thread".to_string(), Value::Str(name))],
                 start_delay_ms: 0.0,
                 autostart: true,
-                target: None,
             });
             inits[i].workers.push(tid);
         }
