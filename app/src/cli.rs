@@ -81,6 +81,9 @@ pub enum Command {
         /// Stop the run after this many seconds of wall time.
         #[arg(long, default_value_t = 120.0)]
         max_seconds: f64,
+        /// Seed of `random` in a Python scenario.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
     },
     /// Run every catalog scenario many times with random sliders and GIL modes, checking
     /// each run's invariants (mutual exclusion, semaphore and queue bounds, FIFO order,
@@ -124,13 +127,17 @@ pub struct Failure {
     pub code: u8,
     /// The message.
     pub error: anyhow::Error,
+    /// Print nothing (a Python program's own exit status).
+    pub quiet: bool,
 }
 
-fn bad_input(e: impl Into<anyhow::Error>) -> Failure {
-    Failure { code: 2, error: e.into() }
+/// A bad-input failure (exit status 2).
+pub fn bad_input(e: impl Into<anyhow::Error>) -> Failure {
+    Failure { code: 2, error: e.into(), quiet: false }
 }
-fn other(e: impl Into<anyhow::Error>) -> Failure {
-    Failure { code: 1, error: e.into() }
+/// Any other failure (exit status 1).
+pub fn other(e: impl Into<anyhow::Error>) -> Failure {
+    Failure { code: 1, error: e.into(), quiet: false }
 }
 
 /// Load a scenario by catalog id or file path.
@@ -175,9 +182,23 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             }
             Err(e) => Err(other(e)),
         },
+        Command::Validate { file } if crate::pyfile::is_python(file) => crate::pyfile::validate_py(file),
         Command::Validate { file } => validate(file),
-        Command::Run { scenario, set, gil, switch_interval_ms, time_scale, out, json, max_seconds } => {
-            run(scenario, set, gil.as_deref(), *switch_interval_ms, *time_scale, out.as_deref(), *json, *max_seconds)
+        Command::Run { scenario, set, gil, switch_interval_ms, time_scale, out, json, max_seconds, seed } => {
+            let opts = RunOpts {
+                gil: gil.as_deref(),
+                switch_interval_ms: *switch_interval_ms,
+                time_scale: *time_scale,
+                out: out.as_deref(),
+                json: *json,
+                max_seconds: *max_seconds,
+                seed: *seed,
+            };
+            if let Some(path) = crate::pyfile::python_path(scenario) {
+                crate::pyfile::run_py(&path, set, &opts)
+            } else {
+                run(scenario, set, &opts)
+            }
         }
         Command::Summarize { trace, json } => {
             let t = Trace::load(trace).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", trace.display())));
@@ -232,46 +253,74 @@ fn validate(file: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-#[expect(clippy::too_many_arguments, reason = "one parameter per `run` flag, straight from clap")]
-fn run(
-    scenario: &str,
-    set: &[String],
-    gil: Option<&str>,
-    switch_interval_ms: Option<f64>,
-    time_scale: Option<f64>,
-    out: Option<&Path>,
-    json: bool,
-    max_seconds: f64,
-) -> Result<(), Failure> {
+/// The flags of `threadline run`.
+pub struct RunOpts<'a> {
+    /// `--gil`.
+    pub gil: Option<&'a str>,
+    /// `--switch-interval-ms`.
+    pub switch_interval_ms: Option<f64>,
+    /// `--time-scale`.
+    pub time_scale: Option<f64>,
+    /// `--out`.
+    pub out: Option<&'a Path>,
+    /// `--json`.
+    pub json: bool,
+    /// `--max-seconds`.
+    pub max_seconds: f64,
+    /// `--seed`.
+    pub seed: u64,
+}
+
+impl RunOpts<'_> {
+    /// Apply the flags to a scenario's default settings.
+    pub fn settings(
+        &self,
+        mut settings: sim_core::rt::RuntimeSettings,
+    ) -> Result<sim_core::rt::RuntimeSettings, Failure> {
+        if let Some(g) = self.gil {
+            settings.gil = GilMode::parse(g).ok_or_else(|| {
+                bad_input(anyhow::anyhow!(
+                    "--gil {g}: expected one of {}",
+                    GilMode::ALL.map(GilMode::as_str).join(", ")
+                ))
+            })?;
+        }
+        if let Some(s) = self.switch_interval_ms {
+            if !(s > 0.0 && s <= 10_000.0) {
+                return Err(bad_input(anyhow::anyhow!("--switch-interval-ms must be in (0, 10000]")));
+            }
+            settings.switch_interval_ms = s;
+        }
+        if let Some(s) = self.time_scale {
+            if !(s > 0.0 && s <= 1000.0) {
+                return Err(bad_input(anyhow::anyhow!("--time-scale must be in (0, 1000]")));
+            }
+            settings.time_scale = s;
+        }
+        if !(self.max_seconds > 0.0 && self.max_seconds.is_finite()) {
+            return Err(bad_input(anyhow::anyhow!("--max-seconds must be a positive number")));
+        }
+        Ok(settings)
+    }
+}
+
+fn run(scenario: &str, set: &[String], opts: &RunOpts<'_>) -> Result<(), Failure> {
     let sc = load_scenario(scenario)?;
     let overrides = parse_sets(set)?;
     let params = sc.resolve_params(&overrides).map_err(|e| bad_input(anyhow::anyhow!("{e}")))?;
-    let mut settings = sc.runtime.settings();
-    if let Some(g) = gil {
-        settings.gil = GilMode::parse(g).ok_or_else(|| {
-            bad_input(anyhow::anyhow!("--gil {g}: expected one of {}", GilMode::ALL.map(GilMode::as_str).join(", ")))
-        })?;
-    }
-    if let Some(s) = switch_interval_ms {
-        settings.switch_interval_ms = s;
-    }
-    if let Some(s) = time_scale {
-        settings.time_scale = s;
-    }
-    if !(max_seconds > 0.0 && max_seconds.is_finite()) {
-        return Err(bad_input(anyhow::anyhow!("--max-seconds must be a positive number")));
-    }
+    let settings = opts.settings(sc.runtime.settings())?;
     let plan = compile(&sc, &params, settings).map_err(|e| bad_input(anyhow::anyhow!("{e}")))?;
     let run = Run::start(plan, None).map_err(|e| other(anyhow::anyhow!("{e}")))?;
-    let trace = run.finish(Some(Duration::from_secs_f64(max_seconds)));
-    if let Some(path) = out {
+    let trace = run.finish(Some(Duration::from_secs_f64(opts.max_seconds)));
+    if let Some(path) = opts.out {
         trace.save(path).map_err(|e| other(anyhow::anyhow!("could not write {}: {e}", path.display())))?;
     }
-    print_summary(&Summary::of_trace(&trace), json);
+    print_summary(&Summary::of_trace(&trace), opts.json);
     Ok(())
 }
 
-fn print_summary(s: &Summary, json: bool) {
+/// Print a summary as text or JSON.
+pub fn print_summary(s: &Summary, json: bool) {
     if json {
         println!("{}", serde_json::to_string_pretty(s).unwrap_or_default());
     } else {
@@ -295,7 +344,9 @@ pub fn exit_code(r: Result<(), Failure>) -> ExitCode {
     match r {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("threadline: {:#}", f.error);
+            if !f.quiet {
+                eprintln!("threadline: {:#}", f.error);
+            }
             ExitCode::from(f.code)
         }
     }

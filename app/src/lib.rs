@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod gui;
 pub mod layout;
+pub mod pyfile;
 pub mod session;
 pub mod theme;
 pub mod timeline_view;

@@ -19,24 +19,93 @@ fn check_timeout(block: bool, timeout_ms: Option<f64>) -> Result<Option<f64>, Un
 
 // ------------------------------------------------------------------ Queue
 
-/// A FIFO queue with an optional `maxsize` (0 means unbounded).
-pub struct Queue {
+/// What a queue or pipe can carry: anything that can be shown in an event.
+pub trait QueueItem: Clone + Send + Sync + 'static {
+    /// The item as events record it.
+    fn snapshot(&self) -> Value;
+    /// Whether `self` comes out of a `PriorityQueue` before `other`.
+    fn before(&self, _other: &Self) -> bool {
+        false
+    }
+}
+
+impl QueueItem for Value {
+    fn snapshot(&self) -> Value {
+        self.clone()
+    }
+}
+
+/// Which item `get` takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum QueueOrder {
+    /// `queue.Queue`: first in, first out.
+    #[default]
+    Fifo,
+    /// `queue.LifoQueue`: last in, first out.
+    Lifo,
+    /// `queue.PriorityQueue`: the smallest first.
+    Priority,
+}
+
+/// A queue with an optional `maxsize` (0 means unbounded).
+pub struct Queue<T: QueueItem = Value> {
     id: ResIx,
     maxsize: usize,
-    st: Mutex<QueueState>,
+    order: QueueOrder,
+    st: Mutex<QueueState<T>>,
     cv: Condvar,
 }
 
-#[derive(Default)]
-struct QueueState {
-    items: VecDeque<Value>,
+struct QueueState<T> {
+    items: VecDeque<T>,
     unfinished: u32,
 }
 
-impl Queue {
+impl<T: QueueItem> QueueState<T> {
+    fn take(&mut self, order: QueueOrder) -> Option<T> {
+        match order {
+            QueueOrder::Fifo => self.items.pop_front(),
+            QueueOrder::Lifo => self.items.pop_back(),
+            QueueOrder::Priority => {
+                let mut best = 0;
+                for i in 1..self.items.len() {
+                    if self.items[i].before(&self.items[best]) {
+                        best = i;
+                    }
+                }
+                self.items.remove(best)
+            }
+        }
+    }
+}
+
+impl Queue<Value> {
     /// `Queue(maxsize)` for resource `id`.
     pub fn new(id: ResIx, maxsize: usize) -> Self {
-        Self { id, maxsize, st: Mutex::new(QueueState::default()), cv: Condvar::new() }
+        Self::with_order(id, maxsize, QueueOrder::Fifo)
+    }
+}
+
+impl<T: QueueItem> Queue<T> {
+    /// A queue for resource `id` taking items in `order`.
+    pub fn with_order(id: ResIx, maxsize: usize, order: QueueOrder) -> Self {
+        Self {
+            id,
+            maxsize,
+            order,
+            st: Mutex::new(QueueState { items: VecDeque::new(), unfinished: 0 }),
+            cv: Condvar::new(),
+        }
+    }
+
+    /// The items now, first out first.
+    pub fn items(&self) -> Vec<T> {
+        self.st.lock().items.iter().cloned().collect()
+    }
+
+    /// `maxsize`.
+    pub fn maxsize(&self) -> usize {
+        self.maxsize
     }
 
     /// `q.qsize()`.
@@ -44,18 +113,19 @@ impl Queue {
         self.st.lock().items.len()
     }
 
-    fn full(&self, st: &QueueState) -> bool {
+    fn full(&self, st: &QueueState<T>) -> bool {
         self.maxsize > 0 && st.items.len() >= self.maxsize
     }
 
     /// `q.put(item, block, timeout)`; raises `queue.Full`.
-    pub fn put(&self, ctx: &Ctx, item: Value, block: bool, timeout_ms: Option<f64>) -> Result<(), Unwind> {
+    pub fn put(&self, ctx: &Ctx, item: T, block: bool, timeout_ms: Option<f64>) -> Result<(), Unwind> {
         let timeout_ms = check_timeout(block, timeout_ms)?;
         let res = self.id;
-        let push = |st: &mut QueueState, item: Value| {
-            st.items.push_back(item.clone());
+        let push = |st: &mut QueueState<T>, item: T| {
+            let shown = item.snapshot();
+            st.items.push_back(item);
             st.unfinished += 1;
-            ctx.record(EventKind::QueuePut { res, item, len: st.items.len() as u32 });
+            ctx.record(EventKind::QueuePut { res, item: shown, len: st.items.len() as u32 });
             self.cv.notify_all();
         };
         {
@@ -82,19 +152,20 @@ impl Queue {
     }
 
     /// `q.get(block, timeout)`; raises `queue.Empty`.
-    pub fn get(&self, ctx: &Ctx, block: bool, timeout_ms: Option<f64>) -> Result<Value, Unwind> {
+    pub fn get(&self, ctx: &Ctx, block: bool, timeout_ms: Option<f64>) -> Result<T, Unwind> {
         let timeout_ms = check_timeout(block, timeout_ms)?;
         let res = self.id;
-        let pop = |st: &mut QueueState| {
-            let item = st.items.pop_front().unwrap_or_default();
-            ctx.record(EventKind::QueueGet { res, item: item.clone(), len: st.items.len() as u32 });
+        let order = self.order;
+        let pop = |st: &mut QueueState<T>| -> Result<T, Unwind> {
+            let item = st.take(order).ok_or_else(PyError::queue_empty)?;
+            ctx.record(EventKind::QueueGet { res, item: item.snapshot(), len: st.items.len() as u32 });
             self.cv.notify_all();
-            item
+            Ok(item)
         };
         {
             let mut st = self.st.lock();
             if !st.items.is_empty() {
-                return Ok(pop(&mut st));
+                return pop(&mut st);
             }
             if !block {
                 return Err(PyError::queue_empty().into());
@@ -105,7 +176,7 @@ impl Queue {
         ctx.blocking(WaitTarget::Resource(res), dl.is_some(), || {
             let mut st = self.st.lock();
             if ctx.wait_until(&self.cv, &mut st, dl, |s| !s.items.is_empty())? {
-                Ok(pop(&mut st))
+                pop(&mut st)
             } else {
                 Err(PyError::queue_empty().into())
             }
@@ -141,7 +212,7 @@ impl Queue {
     }
 }
 
-impl Waitable for Queue {
+impl<T: QueueItem> Waitable for Queue<T> {
     fn wake_all(&self) {
         let _st = self.st.lock();
         self.cv.notify_all();
@@ -155,24 +226,40 @@ impl Waitable for Queue {
 
 /// `multiprocessing.Pipe(duplex)`: two connection ends, 0 and 1. One-way pipes receive on
 /// end 0 and send on end 1, as `r, w = Pipe(duplex=False)`.
-pub struct Pipe {
+pub struct Pipe<T: QueueItem = Value> {
     id: ResIx,
     duplex: bool,
-    st: Mutex<PipeState>,
+    st: Mutex<PipeState<T>>,
     cv: Condvar,
 }
 
-#[derive(Default)]
-struct PipeState {
+struct PipeState<T> {
     /// `inbox[e]`: items waiting to be received on end `e`.
-    inbox: [VecDeque<Value>; 2],
+    inbox: [VecDeque<T>; 2],
     closed: [bool; 2],
 }
 
-impl Pipe {
+impl Pipe<Value> {
     /// A pipe for resource `id`.
     pub fn new(id: ResIx, duplex: bool) -> Self {
-        Self { id, duplex, st: Mutex::new(PipeState::default()), cv: Condvar::new() }
+        Self::new_generic(id, duplex)
+    }
+}
+
+impl<T: QueueItem> Pipe<T> {
+    /// A pipe for resource `id` carrying `T`.
+    pub fn new_generic(id: ResIx, duplex: bool) -> Self {
+        Self {
+            id,
+            duplex,
+            st: Mutex::new(PipeState { inbox: [VecDeque::new(), VecDeque::new()], closed: [false; 2] }),
+            cv: Condvar::new(),
+        }
+    }
+
+    /// `conn.poll()`: whether an item is waiting on `end`.
+    pub fn poll(&self, end: u8) -> bool {
+        self.st.lock().inbox.get(end as usize).is_some_and(|q| !q.is_empty())
     }
 
     fn check_end(&self, end: u8) -> Result<usize, Unwind> {
@@ -183,7 +270,7 @@ impl Pipe {
     }
 
     /// `conn.send(item)` on `end`.
-    pub fn send(&self, ctx: &Ctx, end: u8, item: Value) -> Result<(), Unwind> {
+    pub fn send(&self, ctx: &Ctx, end: u8, item: T) -> Result<(), Unwind> {
         let e = self.check_end(end)?;
         if !self.duplex && e == 0 {
             return Err(PyError::new("OSError", "connection is read-only").into());
@@ -195,24 +282,25 @@ impl Pipe {
         if st.closed[1 - e] {
             return Err(PyError::new("BrokenPipeError", "[Errno 32] Broken pipe").into());
         }
-        st.inbox[1 - e].push_back(item.clone());
-        ctx.record(EventKind::PipeSend { res: self.id, end, item });
+        let shown = item.snapshot();
+        st.inbox[1 - e].push_back(item);
+        ctx.record(EventKind::PipeSend { res: self.id, end, item: shown });
         self.cv.notify_all();
         Ok(())
     }
 
     /// `conn.recv()` on `end`: blocks until an item arrives; `EOFError` once the other end
     /// is closed and nothing is left.
-    pub fn recv(&self, ctx: &Ctx, end: u8) -> Result<Value, Unwind> {
+    pub fn recv(&self, ctx: &Ctx, end: u8) -> Result<T, Unwind> {
         let e = self.check_end(end)?;
         if !self.duplex && e == 1 {
             return Err(PyError::new("OSError", "connection is write-only").into());
         }
         let res = self.id;
-        let take = |st: &mut PipeState| -> Result<Value, Unwind> {
+        let take = |st: &mut PipeState<T>| -> Result<T, Unwind> {
             match st.inbox[e].pop_front() {
                 Some(item) => {
-                    ctx.record(EventKind::PipeRecv { res, end, item: item.clone() });
+                    ctx.record(EventKind::PipeRecv { res, end, item: item.snapshot() });
                     Ok(item)
                 }
                 None => Err(PyError::eof().into()),
@@ -249,7 +337,7 @@ impl Pipe {
     }
 }
 
-impl Waitable for Pipe {
+impl<T: QueueItem> Waitable for Pipe<T> {
     fn wake_all(&self) {
         let _st = self.st.lock();
         self.cv.notify_all();

@@ -31,8 +31,19 @@ pub struct Event {
     pub thread: ThreadIx,
     /// The simulated process of that thread.
     pub process: u32,
+    /// The source line of the statement that caused it (0: not from a Python source line).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub line: u32,
     /// What happened.
     pub kind: EventKind,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Why a thread let go of the GIL.
@@ -331,6 +342,37 @@ pub enum EventKind {
     Print {
         /// The line, without its newline.
         line: String,
+        /// Written to stderr (a traceback), not stdout.
+        #[serde(default, skip_serializing_if = "is_false")]
+        stderr: bool,
+    },
+    /// A thread was created (`threading.Thread(...)`): the thread table grows by one.
+    ThreadNew {
+        /// Its index in the thread table.
+        index: ThreadIx,
+        /// Its entry.
+        meta: crate::rt::ThreadMeta,
+    },
+    /// A process was created (`multiprocessing.Process(...)`): the process table grows by one.
+    ProcessNew {
+        /// Its index.
+        index: u32,
+        /// Its entry.
+        meta: crate::rt::ProcessMeta,
+    },
+    /// A lock, semaphore, queue… was created: the resource table grows by one.
+    ResourceNew {
+        /// Its index.
+        index: ResIx,
+        /// Its entry.
+        info: crate::compile::ResourceInfo,
+    },
+    /// A shared variable was first tracked: the variable table grows by one.
+    VarNew {
+        /// Its index.
+        index: u32,
+        /// Its name.
+        name: String,
     },
     /// An exception was raised (caught or not).
     Error {

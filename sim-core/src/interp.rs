@@ -567,7 +567,7 @@ impl Interp<'_> {
             }
             Op::Print(t) => {
                 let line = t.render(self)?;
-                ctx.record(EventKind::Print { line });
+                ctx.record(EventKind::Print { line, stderr: false });
             }
             Op::Try { body, except, handler, finally } => {
                 let mut out = self.block(body);

@@ -20,6 +20,7 @@ pub mod gil;
 pub mod interp;
 pub mod invariants;
 mod pool;
+pub mod py;
 pub mod pyerror;
 pub mod recorder;
 pub mod rt;

@@ -59,19 +59,25 @@ impl Recorder {
     /// of the primitive the event is about, so the order is causal.
     #[inline]
     pub fn record(&self, thread: ThreadIx, process: u32, kind: EventKind) -> u64 {
+        self.record_at(thread, process, 0, kind)
+    }
+
+    /// [`Recorder::record`], stamped with the source line that caused it (0: none).
+    #[inline]
+    pub fn record_at(&self, thread: ThreadIx, process: u32, line: u32, kind: EventKind) -> u64 {
         if !self.enabled {
             return 0;
         }
-        self.record_enabled(thread, process, kind)
+        self.record_enabled(thread, process, line, kind)
     }
 
-    fn record_enabled(&self, thread: ThreadIx, process: u32, kind: EventKind) -> u64 {
+    fn record_enabled(&self, thread: ThreadIx, process: u32, line: u32, kind: EventKind) -> u64 {
         let mut inner = self.inner.lock();
         let t_ns = self.now_ns().max(inner.last_t_ns);
         inner.last_t_ns = t_ns;
         let seq = inner.next_seq;
         inner.next_seq += 1;
-        let event = Event { seq, t_ns, thread, process, kind };
+        let event = Event { seq, t_ns, thread, process, line, kind };
         if let Some(tx) = &self.live {
             // A consumer that went away is not an error for the run.
             let _ = tx.send(event.clone());

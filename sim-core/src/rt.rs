@@ -7,7 +7,7 @@ use crate::gil::Gil;
 use crate::pyerror::PyError;
 use crate::recorder::Recorder;
 use crate::value::Value;
-use parking_lot::{Condvar, Mutex, MutexGuard};
+use parking_lot::{Condvar, Mutex, MutexGuard, RwLock};
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use std::sync::Arc;
@@ -84,6 +84,8 @@ pub enum Unwind {
     Break,
     /// `return` from a function.
     Return(Value),
+    /// A Python program's uncaught exception, with the traceback lines Python prints.
+    Traceback(PyError, Vec<String>),
 }
 
 impl From<PyError> for Unwind {
@@ -167,13 +169,13 @@ pub struct Shared {
     pub rec: Recorder,
     /// The run's settings.
     pub settings: RuntimeSettings,
-    /// The thread table.
-    pub threads: Vec<ThreadMeta>,
-    /// The process table.
-    pub processes: Vec<ProcessMeta>,
-    gils: Vec<Option<Arc<Gil>>>,
+    /// The thread table; it grows as a program creates threads.
+    threads: RwLock<Vec<ThreadMeta>>,
+    /// The process table; it grows as a program starts processes.
+    processes: RwLock<Vec<ProcessMeta>>,
+    gils: RwLock<Vec<Option<Arc<Gil>>>>,
     stop: AtomicBool,
-    killed: Vec<AtomicBool>,
+    killed: RwLock<Vec<Arc<AtomicBool>>>,
     waitables: Mutex<Vec<Arc<dyn Waitable>>>,
     waits: Mutex<Vec<Option<WaitInfo>>>,
     life: Mutex<Vec<Life>>,
@@ -189,7 +191,7 @@ pub struct Shared {
 
 /// Stack of each simulated thread: room for the interpreter's recursion limit of nested
 /// calls (reserved, not committed, until used).
-const THREAD_STACK_BYTES: usize = 16 << 20;
+const THREAD_STACK_BYTES: usize = 64 << 20;
 
 /// The longest wait, sleep or `cpu` a scenario can ask for (about 115 days): longer
 /// durations are clamped to it, and `Instant::now() + MAX_WAIT` cannot overflow.
@@ -238,20 +240,15 @@ impl Shared {
         processes: Vec<ProcessMeta>,
         rec: Recorder,
     ) -> Arc<Self> {
-        let interval = Duration::from_secs_f64(settings.switch_interval_ms.max(0.001) / 1e3);
-        let gils = processes
-            .iter()
-            .map(|_| (settings.gil != GilMode::FreeThreaded).then(|| Arc::new(Gil::new(interval))))
-            .collect::<Vec<_>>();
         let n = threads.len();
         let shared = Arc::new(Self {
             rec,
             settings,
-            threads,
-            processes,
-            gils: gils.clone(),
+            threads: RwLock::new(threads),
+            processes: RwLock::new(Vec::new()),
+            gils: RwLock::new(Vec::new()),
             stop: AtomicBool::new(false),
-            killed: (0..n).map(|_| AtomicBool::new(false)).collect(),
+            killed: RwLock::new((0..n).map(|_| Arc::new(AtomicBool::new(false))).collect()),
             waitables: Mutex::new(Vec::new()),
             waits: Mutex::new(vec![None; n]),
             life: Mutex::new(vec![Life::New; n]),
@@ -264,10 +261,61 @@ impl Shared {
             handles: Mutex::new(Vec::new()),
             cpu_iters_per_ms: cpu_iters_per_ms(),
         });
-        for gil in gils.into_iter().flatten() {
-            shared.register(gil);
+        for p in processes {
+            shared.add_process(p);
         }
         shared
+    }
+
+    /// Add a process (with its own GIL unless free-threaded); returns its index.
+    pub fn add_process(&self, meta: ProcessMeta) -> u32 {
+        let gil = (self.settings.gil != GilMode::FreeThreaded).then(|| {
+            let interval = Duration::from_secs_f64(self.settings.switch_interval_ms.max(0.001) / 1e3);
+            Arc::new(Gil::new(interval))
+        });
+        if let Some(g) = &gil {
+            self.register(Arc::clone(g) as Arc<dyn Waitable>);
+        }
+        let mut procs = self.processes.write();
+        let mut gils = self.gils.write();
+        procs.push(meta);
+        gils.push(gil);
+        (procs.len() - 1) as u32
+    }
+
+    /// Add a thread to the table (not started); returns its index.
+    pub fn add_thread(&self, meta: ThreadMeta) -> ThreadIx {
+        let mut threads = self.threads.write();
+        let mut killed = self.killed.write();
+        let mut waits = self.waits.lock();
+        let mut life = self.life.lock();
+        threads.push(meta);
+        killed.push(Arc::new(AtomicBool::new(false)));
+        waits.push(None);
+        life.push(Life::New);
+        (threads.len() - 1) as ThreadIx
+    }
+
+    /// A copy of the thread table.
+    pub fn threads(&self) -> Vec<ThreadMeta> {
+        self.threads.read().clone()
+    }
+
+    /// One thread's entry.
+    pub fn thread_meta(&self, tid: ThreadIx) -> Option<ThreadMeta> {
+        self.threads.read().get(tid as usize).cloned()
+    }
+
+    /// Rename a thread (`t.name = ...` before it starts).
+    pub fn set_thread_meta(&self, tid: ThreadIx, f: impl FnOnce(&mut ThreadMeta)) {
+        if let Some(m) = self.threads.write().get_mut(tid as usize) {
+            f(m);
+        }
+    }
+
+    /// A copy of the process table.
+    pub fn processes(&self) -> Vec<ProcessMeta> {
+        self.processes.read().clone()
     }
 
     /// Let the runtime wake this primitive on stop and kill.
@@ -277,13 +325,16 @@ impl Shared {
 
     /// The context of thread `tid` (used on that thread only).
     pub fn ctx(self: &Arc<Self>, tid: ThreadIx) -> Ctx {
-        let process = self.threads.get(tid as usize).map_or(0, |t| t.process);
+        let process = self.threads.read().get(tid as usize).map_or(0, |t| t.process);
+        let killed = self.killed.read().get(tid as usize).cloned().unwrap_or_else(|| Arc::new(AtomicBool::new(false)));
         Ctx {
             shared: Arc::clone(self),
             tid,
             process,
-            gil: self.gils.get(process as usize).cloned().flatten(),
+            gil: self.gils.read().get(process as usize).cloned().flatten(),
             holds_gil: Cell::new(false),
+            killed,
+            line: Cell::new(0),
         }
     }
 
@@ -319,7 +370,7 @@ impl Shared {
 
     /// Kill a daemon thread at interpreter exit.
     pub fn kill(&self, tid: ThreadIx) {
-        if let Some(k) = self.killed.get(tid as usize) {
+        if let Some(k) = self.killed.read().get(tid as usize) {
             k.store(true, Ordering::Release);
         }
         self.wake_everything();
@@ -372,7 +423,7 @@ impl Shared {
             }
         }
         let shared = Arc::clone(self);
-        let name = self.threads[tid as usize].name.clone();
+        let name = self.thread_meta(tid).map(|m| m.name).unwrap_or_default();
         let spawned = std::thread::Builder::new()
             .name(format!("tl:{name}"))
             .stack_size(THREAD_STACK_BYTES)
@@ -402,13 +453,24 @@ impl Shared {
         let outcome = match result {
             Ok(Ok(())) | Ok(Err(Unwind::Break | Unwind::Return(_))) => EventKind::ThreadFinished,
             Ok(Err(Unwind::Raise(error))) => {
-                let meta = &self.threads[tid as usize];
+                let meta = self.thread_meta(tid).unwrap_or_else(|| ThreadMeta {
+                    name: String::new(),
+                    process: 0,
+                    daemon: false,
+                    target: None,
+                });
                 let name = match &meta.target {
                     Some(t) => format!("{} ({t})", meta.name),
                     None => meta.name.clone(),
                 };
-                ctx.record(EventKind::Print { line: format!("Exception in thread {name}:") });
-                ctx.record(EventKind::Print { line: error.to_string() });
+                ctx.record(EventKind::Print { line: format!("Exception in thread {name}:"), stderr: true });
+                ctx.record(EventKind::Print { line: error.to_string(), stderr: true });
+                EventKind::ThreadRaised { error }
+            }
+            Ok(Err(Unwind::Traceback(error, lines))) => {
+                for line in lines {
+                    ctx.record(EventKind::Print { line, stderr: true });
+                }
                 EventKind::ThreadRaised { error }
             }
             Ok(Err(Unwind::Stopped)) => EventKind::ThreadStopped,
@@ -460,13 +522,16 @@ pub struct Ctx {
     pub process: u32,
     gil: Option<Arc<Gil>>,
     holds_gil: Cell<bool>,
+    killed: Arc<AtomicBool>,
+    /// The source line the thread is executing (0: none), stamped on its events.
+    pub line: Cell<u32>,
 }
 
 impl Ctx {
     /// Record an event by this thread.
     #[inline]
     pub fn record(&self, kind: EventKind) -> u64 {
-        self.shared.rec.record(self.tid, self.process, kind)
+        self.shared.rec.record_at(self.tid, self.process, self.line.get(), kind)
     }
 
     /// Err if the run was stopped or this thread killed.
@@ -474,7 +539,7 @@ impl Ctx {
         if self.shared.stop.load(Ordering::Acquire) {
             return Err(Unwind::Stopped);
         }
-        if self.shared.killed[self.tid as usize].load(Ordering::Acquire) {
+        if self.killed.load(Ordering::Acquire) {
             return Err(Unwind::Killed);
         }
         Ok(())
@@ -661,20 +726,29 @@ impl Ctx {
     /// Python's interpreter shutdown, on the main thread: wait for every non-daemon thread,
     /// then kill the daemon threads still running.
     pub fn shutdown(&self) -> Result<(), Unwind> {
-        let meta = &self.shared.threads;
         loop {
+            let meta = self.shared.threads();
             let next = {
                 let life = self.shared.life.lock();
-                (0..meta.len()).find(|&t| t != self.tid as usize && !meta[t].daemon && life[t] == Life::Alive)
+                (0..meta.len()).find(|&t| {
+                    t != self.tid as usize
+                        && meta[t].process == self.process
+                        && !meta[t].daemon
+                        && life.get(t) == Some(&Life::Alive)
+                })
             };
             match next {
                 Some(t) => self.join_thread(t as ThreadIx, None)?,
                 None => break,
             }
         }
+        let meta = self.shared.threads();
         let alive_daemons: Vec<ThreadIx> = {
             let life = self.shared.life.lock();
-            (0..meta.len()).filter(|&t| meta[t].daemon && life[t] == Life::Alive).map(|t| t as ThreadIx).collect()
+            (0..meta.len())
+                .filter(|&t| meta[t].process == self.process && meta[t].daemon && life.get(t) == Some(&Life::Alive))
+                .map(|t| t as ThreadIx)
+                .collect()
         };
         for t in alive_daemons {
             self.shared.kill(t);

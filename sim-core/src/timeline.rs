@@ -250,31 +250,46 @@ pub struct Timeline {
 impl Timeline {
     /// An empty timeline for these tables.
     pub fn new(threads: &[ThreadMeta], processes: &[ProcessMeta], resources: &[ResourceInfo], vars: &[String]) -> Self {
-        Self {
-            thread_meta: threads.to_vec(),
-            process_meta: processes.to_vec(),
-            resource_meta: resources.to_vec(),
-            var_names: vars.to_vec(),
-            threads: vec![ThreadLane::default(); threads.len()],
-            gils: vec![GilLane::default(); processes.len()],
-            resources: resources
-                .iter()
-                .map(|r| {
-                    let mut lane = ResourceLane::default();
-                    if matches!(r.kind, ResourceKind::Semaphore | ResourceKind::BoundedSemaphore) {
-                        lane.counter.push((0, r.capacity));
-                    }
-                    if r.kind == ResourceKind::Queue {
-                        lane.counter.push((0, 0));
-                    }
-                    lane
-                })
-                .collect(),
-            vars: vec![VarLane::default(); vars.len()],
-            last_release: vec![None; resources.len()],
-            pending_puts: vec![VecDeque::new(); resources.len() * 2],
-            ..Self::default()
+        let mut tl = Self::default();
+        threads.iter().for_each(|m| tl.add_thread(m.clone()));
+        processes.iter().for_each(|m| tl.add_process(m.clone()));
+        resources.iter().for_each(|r| tl.add_resource(r.clone(), 0));
+        vars.iter().for_each(|v| tl.add_var(v.clone()));
+        tl
+    }
+
+    /// A new thread lane (the table grows while a program runs).
+    pub fn add_thread(&mut self, meta: ThreadMeta) {
+        self.thread_meta.push(meta);
+        self.threads.push(ThreadLane::default());
+    }
+
+    /// A new process and its GIL lane.
+    pub fn add_process(&mut self, meta: ProcessMeta) {
+        self.process_meta.push(meta);
+        self.gils.push(GilLane::default());
+    }
+
+    /// A new resource lane, created at `t_ns`.
+    pub fn add_resource(&mut self, info: ResourceInfo, t_ns: u64) {
+        let mut lane = ResourceLane::default();
+        if matches!(info.kind, ResourceKind::Semaphore | ResourceKind::BoundedSemaphore) {
+            lane.counter.push((t_ns, info.capacity));
         }
+        if info.kind == ResourceKind::Queue {
+            lane.counter.push((t_ns, 0));
+        }
+        self.resource_meta.push(info);
+        self.resources.push(lane);
+        self.last_release.push(None);
+        self.pending_puts.push(VecDeque::new());
+        self.pending_puts.push(VecDeque::new());
+    }
+
+    /// A new variable lane.
+    pub fn add_var(&mut self, name: String) {
+        self.var_names.push(name);
+        self.vars.push(VarLane::default());
     }
 
     /// Build from a whole list of events.
@@ -324,6 +339,26 @@ impl Timeline {
         self.n_events += 1;
         let blocked = |r: ResIx| ThreadState::Blocked(WaitTarget::Resource(r));
         match &e.kind {
+            K::ThreadNew { index, meta } => {
+                if *index as usize == self.threads.len() {
+                    self.add_thread(meta.clone());
+                }
+            }
+            K::ProcessNew { index, meta } => {
+                if *index as usize == self.gils.len() {
+                    self.add_process(meta.clone());
+                }
+            }
+            K::ResourceNew { index, info } => {
+                if *index as usize == self.resources.len() {
+                    self.add_resource(info.clone(), t);
+                }
+            }
+            K::VarNew { index, name } => {
+                if *index as usize == self.vars.len() {
+                    self.add_var(name.clone());
+                }
+            }
             K::ThreadStarted | K::CpuBegin { .. } | K::CpuEnd | K::IoEnd => self.set_state(th, t, ThreadState::Running),
             K::ThreadFinished => self.set_state(th, t, ThreadState::Finished),
             K::ThreadKilled => self.set_state(th, t, ThreadState::Killed),
@@ -518,7 +553,7 @@ impl Timeline {
                     push_phase(&mut l.flag, t, set);
                 }
             }
-            K::Print { line } => self.output.push((t, th, line.clone())),
+            K::Print { line, .. } => self.output.push((t, th, line.clone())),
             K::Deadlock { cycle } => self.deadlock = Some((t, cycle.clone())),
             K::CondNotify { .. }
             | K::QueueTaskDone { .. }

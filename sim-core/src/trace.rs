@@ -72,6 +72,18 @@ pub struct Trace {
     pub vars: Vec<String>,
     /// The events, in sequence order.
     pub events: Vec<Event>,
+    /// The Python source the run executed (absent in traces of JSON scenarios).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceFile>,
+}
+
+/// A scenario's source text, carried by its traces so a replay can show the code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceFile {
+    /// The file name as it was run.
+    pub file: String,
+    /// Its text.
+    pub text: String,
 }
 
 /// What is wrong with a trace file.
@@ -160,6 +172,7 @@ impl Trace {
             resources: plan.resources.clone(),
             vars: plan.vars.clone(),
             events,
+            source: None,
         }
     }
 

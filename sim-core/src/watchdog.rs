@@ -131,7 +131,7 @@ fn watch(shared: &Shared, done: &(Mutex<bool>, Condvar)) {
         match (found, prev.take()) {
             (Some(f), Some((p, pseq))) if f.key == p.key && (f.cycle || seq == pseq) => {
                 let first = f.edges.first().map_or(0, |e| e.thread);
-                let process = shared.threads.get(first as usize).map_or(0, |t| t.process);
+                let process = shared.thread_meta(first).map_or(0, |t| t.process);
                 shared.rec.record(first, process, EventKind::Deadlock { cycle: f.edges });
                 shared.request_stop();
                 return;

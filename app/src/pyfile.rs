@@ -1,0 +1,145 @@
+//! `threadline run FILE.py` and `threadline validate FILE.py`: a Python scenario runs as
+//! `python3 FILE.py` would — its output on stdout and stderr as it happens, its exit
+//! status — on Threadline's simulated threads.
+
+use crate::cli::{Failure, RunOpts, bad_input, other, print_summary};
+use indexmap::IndexMap;
+use sim_core::event::EventKind;
+use sim_core::py::run::PyRun;
+use sim_core::py::value::V;
+use sim_core::rt::RuntimeSettings;
+use sim_core::summary::Summary;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Whether `path` is a Python file.
+pub fn is_python(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "py")
+}
+
+/// The Python file a `run` argument names: a `.py` path, or a catalog id with a `.py` file.
+pub fn python_path(spec: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(spec);
+    if is_python(&p) {
+        return Some(p);
+    }
+    None
+}
+
+/// Parse `--set NAME=VALUE` as Python numbers.
+pub fn parse_py_sets(sets: &[String]) -> Result<IndexMap<String, V>, Failure> {
+    let mut out = IndexMap::new();
+    for s in sets {
+        let (k, v) = s.split_once('=').ok_or_else(|| bad_input(anyhow::anyhow!("--set {s}: expected NAME=VALUE")))?;
+        let v = v.trim();
+        let val = if let Ok(i) = v.parse::<i64>() {
+            V::Int(i)
+        } else if let Ok(f) = v.parse::<f64>() {
+            if !f.is_finite() {
+                return Err(bad_input(anyhow::anyhow!("--set {s}: {v:?} is not a finite number")));
+            }
+            V::Float(f)
+        } else {
+            return Err(bad_input(anyhow::anyhow!("--set {s}: {v:?} is not a number")));
+        };
+        out.insert(k.trim().to_string(), val);
+    }
+    Ok(out)
+}
+
+fn read(path: &Path) -> Result<String, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", path.display())))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        bad_input(anyhow::anyhow!("{}: not UTF-8 text (byte {at} is not valid UTF-8)", path.display()))
+    })
+}
+
+/// `threadline validate FILE.py`.
+pub fn validate_py(path: &Path) -> Result<(), Failure> {
+    let src = read(path)?;
+    let file = path.display().to_string();
+    let prog = sim_core::py::compile(&file, &src, &IndexMap::new()).map_err(|e| bad_input(anyhow::anyhow!("\n{e}")))?;
+    let sliders: Vec<String> = prog.sliders.iter().map(|s| format!("{} ({}..{})", s.name, s.min, s.max)).collect();
+    println!(
+        "{file}: ok — {} ({}); sliders: {}",
+        prog.meta.title,
+        prog.meta.topic,
+        if sliders.is_empty() { "none".into() } else { sliders.join(", ") }
+    );
+    Ok(())
+}
+
+/// `threadline run FILE.py`.
+pub fn run_py(path: &Path, set: &[String], opts: &RunOpts<'_>) -> Result<(), Failure> {
+    let src = read(path)?;
+    let file = path.display().to_string();
+    let overrides = parse_py_sets(set)?;
+    let prog = sim_core::py::compile(&file, &src, &overrides).map_err(|e| bad_input(anyhow::anyhow!("\n{e}")))?;
+    let settings = opts.settings(RuntimeSettings { gil: prog.meta_gil(), ..RuntimeSettings::default() })?;
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let run = PyRun::start(Arc::new(prog), settings, opts.seed, Some(tx));
+    let started = Instant::now();
+    let limit = Duration::from_secs_f64(opts.max_seconds);
+    let mut stdout = std::io::stdout().lock();
+    let mut closed = false;
+    let mut show = |e: &sim_core::event::Event, stdout: &mut std::io::StdoutLock<'_>| {
+        if opts.json {
+            return;
+        }
+        if let EventKind::Print { line, stderr } = &e.kind {
+            if *stderr {
+                eprintln!("{line}");
+            } else if !closed && writeln!(stdout, "{line}").and_then(|_| stdout.flush()).is_err() {
+                // `threadline run x.py | head`: the reader went away; keep running quietly.
+                closed = true;
+            }
+        }
+    };
+    while !run.is_finished() {
+        if started.elapsed() > limit {
+            run.stop();
+        }
+        if let Ok(e) = rx.recv_timeout(Duration::from_millis(20)) {
+            show(&e, &mut stdout);
+        }
+        for e in rx.try_iter() {
+            show(&e, &mut stdout);
+        }
+    }
+    let code = run.exit_code();
+    let trace = run.finish(None);
+    for e in rx.try_iter() {
+        show(&e, &mut stdout);
+    }
+    drop(stdout);
+    if let Some(out) = opts.out {
+        trace.save(out).map_err(|e| other(anyhow::anyhow!("could not write {}: {e}", out.display())))?;
+    }
+    let summary = Summary::of_trace(&trace);
+    if opts.json {
+        print_summary(&summary, true);
+    }
+    if let Some(d) = &summary.deadlock {
+        return Err(Failure {
+            code: 1,
+            error: anyhow::anyhow!("deadlock: {} (the run was stopped)", d.words),
+            quiet: false,
+        });
+    }
+    if started.elapsed() > limit && trace.events.iter().any(|e| matches!(e.kind, EventKind::ThreadStopped)) {
+        return Err(Failure {
+            code: 1,
+            error: anyhow::anyhow!("stopped after --max-seconds {}", opts.max_seconds),
+            quiet: false,
+        });
+    }
+    match code {
+        0 => Ok(()),
+        c => {
+            Err(Failure { code: u8::try_from(c.rem_euclid(256)).unwrap_or(1), error: anyhow::anyhow!(""), quiet: true })
+        }
+    }
+}

@@ -1,0 +1,1875 @@
+//! The evaluator: runs the closed program of [`super::ir`] on one simulated thread, through
+//! the runtime's [`Ctx`] — the GIL's eval-breaker at CPython's sites, every primitive
+//! instrumented, every event stamped with the statement's line.
+
+use super::ir::{
+    Arg, BinOp, CmpOp, CompDef, CompKind, Expr, ExprKind, FPart, FuncDef, Name, Stmt, StmtKind, Target, UnOp,
+};
+use super::stdlib::{self, NFn, Native};
+use super::value::{Class, ClassKind, Dict, Func, Inst, InstNative, PyIter, V, cmp, eq, range_len};
+use super::{World, exc};
+use crate::event::EventKind;
+use crate::rt::{Ctx, GilMode, Unwind};
+use indexmap::IndexMap;
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{Signed, ToPrimitive, Zero};
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A raised exception travelling up the stack, with the frames it left.
+#[derive(Debug, Clone)]
+pub struct Exc {
+    /// The exception instance.
+    pub value: V,
+    /// (line, function name) of each frame it left, innermost first.
+    pub tb: Vec<(u32, Arc<str>)>,
+}
+
+/// Why evaluation stopped early.
+#[derive(Debug)]
+pub enum Flow {
+    /// A Python exception.
+    Exc(Box<Exc>),
+    /// The run stopped or the thread was killed.
+    Halt(Unwind),
+    /// `return`.
+    Return(V),
+    /// `break`.
+    Break,
+    /// `continue`.
+    Continue,
+}
+
+/// Evaluation result.
+pub type R<T> = Result<T, Flow>;
+
+impl From<Unwind> for Flow {
+    fn from(u: Unwind) -> Self {
+        match u {
+            Unwind::Raise(e) => Flow::Exc(Box::new(Exc { value: exc::from_pyerror(&e), tb: Vec::new() })),
+            other => Flow::Halt(other),
+        }
+    }
+}
+
+/// Raise `ty(msg)`.
+pub fn raise<T>(ty: &str, msg: impl Into<String>) -> R<T> {
+    Err(Flow::Exc(Box::new(Exc { value: exc::new_exc(ty, msg.into()), tb: Vec::new() })))
+}
+
+/// `TypeError(msg)`.
+pub fn type_err<T>(msg: impl Into<String>) -> R<T> {
+    raise("TypeError", msg)
+}
+
+/// A frame: locals (cells where captured), the closure, the class namespace being built.
+pub struct Frame<'f> {
+    /// Local slots.
+    pub locals: Vec<V>,
+    /// Captured cells of enclosing scopes.
+    pub closure: &'f [Arc<Mutex<V>>],
+    /// The class body namespace, while a class body runs.
+    pub class_ns: Option<&'f Mutex<IndexMap<Arc<str>, V>>>,
+    /// The running function (for `super()`).
+    pub func: Option<&'f Arc<Func>>,
+    /// Current line.
+    pub line: u32,
+}
+
+/// The interpreter of one simulated thread.
+pub struct Interp<'a> {
+    /// Runtime context of this thread.
+    pub ctx: &'a Ctx,
+    /// The run.
+    pub w: &'a Arc<World>,
+    /// This thread's process globals.
+    pub pw: Arc<super::ProcWorld>,
+    /// Call depth (RecursionError past the limit).
+    pub depth: usize,
+    /// Exceptions being handled (for bare `raise`).
+    pub handling: Vec<V>,
+    mode: GilMode,
+    /// Last value this thread loaded from each tracked global (for the race-free value).
+    loaded: HashMap<u32, V>,
+}
+
+/// Python's default recursion limit.
+pub const RECURSION_LIMIT: usize = 1000;
+
+impl<'a> Interp<'a> {
+    /// An interpreter for `ctx`'s thread.
+    pub fn new(ctx: &'a Ctx, w: &'a Arc<World>, pw: Arc<super::ProcWorld>) -> Self {
+        Self { ctx, w, pw, depth: 0, handling: Vec::new(), mode: ctx.gil_mode(), loaded: HashMap::new() }
+    }
+
+    #[inline]
+    fn breaker(&self) -> R<()> {
+        self.ctx.eval_breaker().map_err(Flow::from)
+    }
+
+    // ------------------------------------------------------------ statements
+
+    /// Run a block.
+    pub fn block(&mut self, f: &mut Frame<'_>, body: &[Stmt]) -> R<()> {
+        for s in body {
+            f.line = s.line;
+            self.ctx.line.set(s.line);
+            if self.mode == GilMode::Cpython39 {
+                self.breaker()?;
+            }
+            self.stmt(f, s)?;
+        }
+        Ok(())
+    }
+
+    fn stmt(&mut self, f: &mut Frame<'_>, s: &Stmt) -> R<()> {
+        match &s.kind {
+            StmtKind::Expr(e) => {
+                self.eval(f, e)?;
+            }
+            StmtKind::Assign(targets, value) => {
+                let v = self.eval(f, value)?;
+                for t in targets {
+                    self.assign(f, t, v.clone())?;
+                }
+            }
+            StmtKind::AugAssign(t, op, value) => self.aug_assign(f, t, *op, value)?,
+            StmtKind::Def(t, def, decorators) => {
+                let decs = decorators.iter().map(|d| self.eval(f, d)).collect::<R<Vec<_>>>()?;
+                let mut func = self.make_func(f, def)?;
+                for d in decs.into_iter().rev() {
+                    func = self.call(&d, vec![func], Vec::new())?;
+                }
+                self.assign(f, t, func)?;
+            }
+            StmtKind::Class { target, name, bases, body, decorators } => {
+                let decs = decorators.iter().map(|d| self.eval(f, d)).collect::<R<Vec<_>>>()?;
+                let bases = bases.iter().map(|b| self.eval(f, b)).collect::<R<Vec<_>>>()?;
+                let ns = Mutex::new(IndexMap::new());
+                {
+                    let mut cf =
+                        Frame { locals: Vec::new(), closure: f.closure, class_ns: Some(&ns), func: None, line: s.line };
+                    self.block(&mut cf, body)?;
+                }
+                let mut cls = V::Class(self.make_class(name, &bases, ns.into_inner())?);
+                for d in decs.into_iter().rev() {
+                    cls = self.call(&d, vec![cls], Vec::new())?;
+                }
+                self.assign(f, target, cls)?;
+            }
+            StmtKind::Return(e) => {
+                let v = match e {
+                    Some(e) => self.eval(f, e)?,
+                    None => V::None,
+                };
+                return Err(Flow::Return(v));
+            }
+            StmtKind::If(test, then, orelse) => {
+                let c = self.eval(f, test)?;
+                if self.truthy(&c)? {
+                    self.block(f, then)?;
+                } else {
+                    self.block(f, orelse)?;
+                }
+            }
+            StmtKind::While(test, body, orelse) => loop {
+                let c = self.eval(f, test)?;
+                if !self.truthy(&c)? {
+                    self.block(f, orelse)?;
+                    break;
+                }
+                match self.block(f, body) {
+                    Ok(()) | Err(Flow::Continue) => {}
+                    Err(Flow::Break) => break,
+                    Err(e) => return Err(e),
+                }
+                f.line = s.line;
+                self.breaker()?;
+            },
+            StmtKind::For(target, iter, body, orelse) => {
+                let it = self.eval(f, iter)?;
+                let mut broke = false;
+                if let V::Range(a, b, st) = it {
+                    let n = range_len(a, b, st);
+                    let mut i = a;
+                    for _ in 0..n {
+                        self.assign(f, target, V::Int(i))?;
+                        match self.block(f, body) {
+                            Ok(()) | Err(Flow::Continue) => {}
+                            Err(Flow::Break) => {
+                                broke = true;
+                                break;
+                            }
+                            Err(e) => return Err(e),
+                        }
+                        f.line = s.line;
+                        self.breaker()?;
+                        i = i.wrapping_add(st);
+                    }
+                } else {
+                    let iter = self.iter(it)?;
+                    while let Some(v) = self.next(&iter)? {
+                        self.assign(f, target, v)?;
+                        match self.block(f, body) {
+                            Ok(()) | Err(Flow::Continue) => {}
+                            Err(Flow::Break) => {
+                                broke = true;
+                                break;
+                            }
+                            Err(e) => return Err(e),
+                        }
+                        f.line = s.line;
+                        self.breaker()?;
+                    }
+                }
+                if !broke {
+                    self.block(f, orelse)?;
+                }
+            }
+            StmtKind::Break => return Err(Flow::Break),
+            StmtKind::Continue => return Err(Flow::Continue),
+            StmtKind::Pass => {}
+            StmtKind::With(items, body) => self.with(f, items, body, s.line)?,
+            StmtKind::Try { body, handlers, orelse, finally } => {
+                let mut out = self.block(f, body);
+                if out.is_ok() {
+                    out = self.block(f, orelse);
+                } else if let Err(Flow::Exc(e)) = out {
+                    out = Err(Flow::Exc(e));
+                    let Err(Flow::Exc(ex)) = &out else { unreachable!() };
+                    let value = ex.value.clone();
+                    for h in handlers {
+                        let matches = match &h.ty {
+                            None => true,
+                            Some(t) => {
+                                let t = self.eval(f, t)?;
+                                exc::matches(&value, &t)
+                            }
+                        };
+                        if matches {
+                            if let Some(n) = &h.name {
+                                self.assign(f, n, value.clone())?;
+                            }
+                            self.ctx.record(EventKind::Error { error: exc::to_pyerror(&value) });
+                            self.handling.push(value.clone());
+                            let r = self.block(f, &h.body);
+                            self.handling.pop();
+                            out = r;
+                            break;
+                        }
+                    }
+                }
+                if matches!(out, Err(Flow::Halt(_))) {
+                    return out;
+                }
+                if !finally.is_empty() {
+                    self.block(f, finally)?;
+                }
+                out?;
+            }
+            StmtKind::Raise(e, cause) => {
+                let _ = cause;
+                let v = match e {
+                    None => match self.handling.last() {
+                        Some(v) => v.clone(),
+                        None => return raise("RuntimeError", "No active exception to reraise"),
+                    },
+                    Some(e) => {
+                        let v = self.eval(f, e)?;
+                        match &v {
+                            V::Class(c) if c.is_sub(&exc::class("BaseException")) => {
+                                self.call(&v, Vec::new(), Vec::new())?
+                            }
+                            V::Inst(i) if i.class.is_sub(&exc::class("BaseException")) => v,
+                            _ => return type_err("exceptions must derive from BaseException"),
+                        }
+                    }
+                };
+                return Err(Flow::Exc(Box::new(Exc { value: v, tb: Vec::new() })));
+            }
+            StmtKind::Assert(test, msg) => {
+                let c = self.eval(f, test)?;
+                if !self.truthy(&c)? {
+                    let m = match msg {
+                        Some(m) => {
+                            let m = self.eval(f, m)?;
+                            self.str_of(&m)?
+                        }
+                        None => String::new(),
+                    };
+                    return raise("AssertionError", m);
+                }
+            }
+            StmtKind::Delete(targets) => {
+                for t in targets {
+                    self.delete(f, t)?;
+                }
+            }
+            StmtKind::Import(mods) => {
+                for (m, t) in mods {
+                    let v = stdlib::module(m)
+                        .ok_or(())
+                        .or_else(|_| raise("ModuleNotFoundError", format!("No module named '{m}'")))?;
+                    self.assign(f, t, v)?;
+                }
+            }
+            StmtKind::ImportFrom(m, names) => {
+                for (n, t) in names {
+                    let Some(v) = stdlib::module_attr(m, n) else {
+                        return raise("ImportError", format!("cannot import name '{n}' from '{m}'"));
+                    };
+                    self.assign(f, t, v)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn with(&mut self, f: &mut Frame<'_>, items: &[(Expr, Option<Target>)], body: &[Stmt], line: u32) -> R<()> {
+        let Some(((e, t), rest)) = items.split_first() else { return self.block(f, body) };
+        let mgr = self.eval(f, e)?;
+        let entered = self.call_method(&mgr, "__enter__", Vec::new(), Vec::new())?;
+        if let Some(t) = t {
+            self.assign(f, t, entered)?;
+        }
+        let out = self.with(f, rest, body, line);
+        f.line = line;
+        self.ctx.line.set(line);
+        match out {
+            Err(Flow::Halt(h)) => Err(Flow::Halt(h)),
+            Err(Flow::Exc(ex)) => {
+                let ty = match &ex.value {
+                    V::Inst(i) => V::Class(i.class.clone()),
+                    _ => V::None,
+                };
+                let suppress = self.call_method(&mgr, "__exit__", vec![ty, ex.value.clone(), V::None], Vec::new())?;
+                if self.truthy(&suppress)? { Ok(()) } else { Err(Flow::Exc(ex)) }
+            }
+            other => {
+                self.call_method(&mgr, "__exit__", vec![V::None, V::None, V::None], Vec::new())?;
+                other
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ names
+
+    fn load_name(&mut self, f: &Frame<'_>, n: &Name, name: &Arc<str>) -> R<V> {
+        match n {
+            Name::Local(i) => match f.locals.get(*i as usize) {
+                Some(V::Cell(c)) => {
+                    let v = c.lock().clone();
+                    if matches!(v, V::Cell(_)) {
+                        return raise(
+                            "UnboundLocalError",
+                            format!("cannot access local variable '{name}' where it is not associated with a value"),
+                        );
+                    }
+                    Ok(v)
+                }
+                None => raise("SystemError", format!("no local slot for '{name}'")),
+                Some(v) if is_unbound(v) => raise(
+                    "UnboundLocalError",
+                    format!("cannot access local variable '{name}' where it is not associated with a value"),
+                ),
+                Some(v) => Ok(v.clone()),
+            },
+            Name::Cell(i) => match f.locals.get(*i as usize) {
+                Some(V::Cell(c)) => Ok(c.lock().clone()),
+                _ => raise("NameError", format!("name '{name}' is not defined")),
+            },
+            Name::Free(i) => match f.closure.get(*i as usize) {
+                Some(c) => {
+                    let v = c.lock().clone();
+                    if is_unbound(&v) {
+                        return raise(
+                            "NameError",
+                            format!(
+                                "cannot access free variable '{name}' where it is not associated with a value in enclosing scope"
+                            ),
+                        );
+                    }
+                    Ok(v)
+                }
+                None => raise("NameError", format!("name '{name}' is not defined")),
+            },
+            Name::Global(slot, builtin) => self.load_global(*slot, name, *builtin),
+            Name::ClassBody(key, slot, builtin) => {
+                if let Some(ns) = f.class_ns
+                    && let Some(v) = ns.lock().get(key)
+                {
+                    return Ok(v.clone());
+                }
+                self.load_global(*slot, name, *builtin)
+            }
+        }
+    }
+
+    fn load_global(&mut self, slot: u32, name: &str, builtin: Option<super::ir::Builtin>) -> R<V> {
+        let cell = &self.pw.globals[slot as usize];
+        let g = cell.lock();
+        match &g.value {
+            Some(v) => {
+                let v = v.clone();
+                let tracked = g.tracked;
+                drop(g);
+                if tracked {
+                    self.loaded.insert(slot, v.clone());
+                }
+                Ok(v)
+            }
+            None => match builtin {
+                Some(b) => Ok(V::Builtin(b)),
+                None if exc::is_builtin_exc(name) => Ok(V::Class(exc::class(name))),
+                None => match name {
+                    "NotImplemented" => Ok(V::Native(Arc::new(Native::NotImplemented))),
+                    "Ellipsis" => Ok(V::str("Ellipsis")),
+                    _ => raise("NameError", format!("name '{name}' is not defined")),
+                },
+            },
+        }
+    }
+
+    fn store_global(&mut self, slot: u32, v: V, aug: Option<(BinOp, &V)>) -> R<()> {
+        let cell = &self.pw.globals[slot as usize];
+        let mut g = cell.lock();
+        if g.tracked {
+            // The race-free value: what this write would give had nothing interleaved.
+            let rf = match (aug, g.race_free.take()) {
+                (Some((op, rhs)), Some(old)) => match (op, &old, rhs) {
+                    (BinOp::Add, V::Int(a), V::Int(b)) => V::Int(a.wrapping_add(*b)),
+                    (BinOp::Sub, V::Int(a), V::Int(b)) => V::Int(a.wrapping_sub(*b)),
+                    _ => v.clone(),
+                },
+                (None, Some(old)) => match (self.loaded.get(&slot), &old, &v) {
+                    (Some(V::Int(l)), V::Int(o), V::Int(n)) => V::Int(o.wrapping_add(n.wrapping_sub(*l))),
+                    _ => v.clone(),
+                },
+                (_, None) => v.clone(),
+            };
+            g.race_free = Some(rf.clone());
+            g.value = Some(v.clone());
+            self.loaded.remove(&slot);
+            let now = self.ctx.shared.rec.now_ns();
+            if now.saturating_sub(g.last_rec_ns) >= super::VAR_SAMPLE_NS || g.var.is_none() {
+                g.last_rec_ns = now;
+                let var = self.w.var_index(self.ctx, self.pw.index, slot, &mut g);
+                self.ctx.record(EventKind::VarWrite { var, value: v.snapshot(), race_free: rf.snapshot() });
+            }
+        } else {
+            g.value = Some(v);
+        }
+        Ok(())
+    }
+
+    /// Assign to a target.
+    pub fn assign(&mut self, f: &mut Frame<'_>, t: &Target, v: V) -> R<()> {
+        match t {
+            Target::Name(n, name) => match n {
+                Name::Local(i) => {
+                    let slot = &mut f.locals[*i as usize];
+                    if let V::Cell(c) = slot {
+                        *c.lock() = v;
+                    } else {
+                        *slot = v;
+                    }
+                    Ok(())
+                }
+                Name::Cell(i) => {
+                    if let Some(V::Cell(c)) = f.locals.get(*i as usize) {
+                        *c.lock() = v;
+                    }
+                    Ok(())
+                }
+                Name::Free(i) => {
+                    if let Some(c) = f.closure.get(*i as usize) {
+                        *c.lock() = v;
+                    }
+                    Ok(())
+                }
+                Name::Global(slot, _) => self.store_global(*slot, v, None),
+                Name::ClassBody(key, ..) => {
+                    if let Some(ns) = f.class_ns {
+                        ns.lock().insert(key.clone(), v);
+                        Ok(())
+                    } else {
+                        raise("SystemError", format!("no class namespace for '{name}'"))
+                    }
+                }
+            },
+            Target::Attr(obj, name) => {
+                let o = self.eval(f, obj)?;
+                self.set_attr(&o, name, v)
+            }
+            Target::Subscript(obj, idx) => {
+                let o = self.eval(f, obj)?;
+                let i = self.eval(f, idx)?;
+                self.set_item(&o, i, v)
+            }
+            Target::Unpack(ts, star) => {
+                let items = self.to_vec(&v)?;
+                match star {
+                    None => {
+                        if items.len() != ts.len() {
+                            return if items.len() > ts.len() {
+                                raise("ValueError", format!("too many values to unpack (expected {})", ts.len()))
+                            } else {
+                                raise(
+                                    "ValueError",
+                                    format!("not enough values to unpack (expected {}, got {})", ts.len(), items.len()),
+                                )
+                            };
+                        }
+                        for (t, v) in ts.iter().zip(items) {
+                            self.assign(f, t, v)?;
+                        }
+                    }
+                    Some(s) => {
+                        let after = ts.len() - s - 1;
+                        if items.len() < ts.len() - 1 {
+                            return raise(
+                                "ValueError",
+                                format!(
+                                    "not enough values to unpack (expected at least {}, got {})",
+                                    ts.len() - 1,
+                                    items.len()
+                                ),
+                            );
+                        }
+                        let mid_end = items.len() - after;
+                        for (i, t) in ts.iter().enumerate() {
+                            if i < *s {
+                                self.assign(f, t, items[i].clone())?;
+                            } else if i == *s {
+                                let Target::Starred(inner) = t else { continue };
+                                self.assign(f, inner, V::list(items[*s..mid_end].to_vec()))?;
+                            } else {
+                                self.assign(f, t, items[mid_end + (i - s - 1)].clone())?;
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Target::Starred(inner) => self.assign(f, inner, v),
+        }
+    }
+
+    fn delete(&mut self, f: &mut Frame<'_>, t: &Target) -> R<()> {
+        match t {
+            Target::Name(Name::Local(i), _) => {
+                f.locals[*i as usize] = unbound();
+                Ok(())
+            }
+            Target::Name(Name::Global(slot, _), name) => {
+                let mut g = self.pw.globals[*slot as usize].lock();
+                if g.value.take().is_none() {
+                    return raise("NameError", format!("name '{name}' is not defined"));
+                }
+                Ok(())
+            }
+            Target::Name(Name::ClassBody(k, ..), _) => {
+                if let Some(ns) = f.class_ns {
+                    ns.lock().shift_remove(k);
+                }
+                Ok(())
+            }
+            Target::Subscript(obj, idx) => {
+                let o = self.eval(f, obj)?;
+                let i = self.eval(f, idx)?;
+                super::builtins::del_item(self, &o, &i)
+            }
+            Target::Attr(obj, name) => {
+                let o = self.eval(f, obj)?;
+                if let V::Inst(i) = &o
+                    && i.dict.lock().shift_remove(&**name).is_some()
+                {
+                    return Ok(());
+                }
+                raise("AttributeError", format!("'{}' object has no attribute '{name}'", o.type_name()))
+            }
+            Target::Unpack(ts, _) => {
+                for t in ts {
+                    self.delete(f, t)?;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn aug_assign(&mut self, f: &mut Frame<'_>, t: &Target, op: BinOp, value: &Expr) -> R<()> {
+        match t {
+            Target::Name(Name::Global(slot, builtin), name) => {
+                // LOAD_GLOBAL … BINARY_OP … STORE_GLOBAL: a switch can fall between them only
+                // where the GIL mode has an eval-breaker check (3.9), or when the right side calls.
+                let old = self.load_global(*slot, name, *builtin)?;
+                if self.mode == GilMode::Cpython39 {
+                    crate::rt::spin(crate::rt::BYTECODE_WINDOW_ITERS / 4);
+                    self.breaker()?;
+                }
+                let rhs = self.eval(f, value)?;
+                let new = self.inplace(op, &old, &rhs)?;
+                if self.mode == GilMode::Cpython39 {
+                    self.breaker()?;
+                }
+                self.store_global(*slot, new, Some((op, &rhs)))
+            }
+            Target::Name(n, name) => {
+                let old = self.load_name(f, n, name)?;
+                let rhs = self.eval(f, value)?;
+                let new = self.inplace(op, &old, &rhs)?;
+                self.assign(f, t, new)
+            }
+            Target::Attr(obj, name) => {
+                let o = self.eval(f, obj)?;
+                let old = self.get_attr(&o, name)?;
+                if self.mode == GilMode::Cpython39 {
+                    self.breaker()?;
+                }
+                let rhs = self.eval(f, value)?;
+                let new = self.inplace(op, &old, &rhs)?;
+                self.set_attr(&o, name, new)
+            }
+            Target::Subscript(obj, idx) => {
+                let o = self.eval(f, obj)?;
+                let i = self.eval(f, idx)?;
+                let old = self.get_item(&o, &i)?;
+                if self.mode == GilMode::Cpython39 {
+                    self.breaker()?;
+                }
+                let rhs = self.eval(f, value)?;
+                let new = self.inplace(op, &old, &rhs)?;
+                self.set_item(&o, i, new)
+            }
+            _ => raise("SyntaxError", "illegal expression for augmented assignment"),
+        }
+    }
+
+    fn inplace(&mut self, op: BinOp, a: &V, b: &V) -> R<V> {
+        // Lists extend in place (`xs += [1]`).
+        if op == BinOp::Add
+            && let V::List(l) = a
+        {
+            let items = self.to_vec(b)?;
+            l.lock().extend(items);
+            return Ok(a.clone());
+        }
+        if let V::Inst(_) = a {
+            let name = inplace_dunder(op);
+            if let Some(m) = self.lookup_method(a, name) {
+                return self.call(&m, vec![b.clone()], Vec::new());
+            }
+        }
+        self.binop(op, a, b)
+    }
+
+    // ------------------------------------------------------------ expressions
+
+    /// Evaluate an expression.
+    pub fn eval(&mut self, f: &mut Frame<'_>, e: &Expr) -> R<V> {
+        match &*e.kind {
+            ExprKind::Const(v) => Ok(v.clone()),
+            ExprKind::Name(n, name) => self.load_name(f, n, name),
+            ExprKind::Bin(op, a, b) => {
+                let a = self.eval(f, a)?;
+                let b = self.eval(f, b)?;
+                if let (BinOp::Add, V::Int(x), V::Int(y)) = (op, &a, &b)
+                    && let Some(r) = x.checked_add(*y)
+                {
+                    return Ok(V::Int(r));
+                }
+                self.binop(*op, &a, &b)
+            }
+            ExprKind::Unary(op, a) => {
+                let a = self.eval(f, a)?;
+                self.unary(*op, &a)
+            }
+            ExprKind::And(vs) => {
+                let mut last = V::Bool(true);
+                for v in vs {
+                    last = self.eval(f, v)?;
+                    if !self.truthy(&last)? {
+                        return Ok(last);
+                    }
+                }
+                Ok(last)
+            }
+            ExprKind::Or(vs) => {
+                let mut last = V::Bool(false);
+                for v in vs {
+                    last = self.eval(f, v)?;
+                    if self.truthy(&last)? {
+                        return Ok(last);
+                    }
+                }
+                Ok(last)
+            }
+            ExprKind::Compare(left, rest) => {
+                let mut l = self.eval(f, left)?;
+                for (op, r) in rest {
+                    let r = self.eval(f, r)?;
+                    if !self.compare(*op, &l, &r)? {
+                        return Ok(V::Bool(false));
+                    }
+                    l = r;
+                }
+                Ok(V::Bool(true))
+            }
+            ExprKind::IfExp(t, a, b) => {
+                let c = self.eval(f, t)?;
+                if self.truthy(&c)? { self.eval(f, a) } else { self.eval(f, b) }
+            }
+            ExprKind::Call(func, args) => {
+                if let ExprKind::Attr(obj, name) = &*func.kind {
+                    let o = self.eval(f, obj)?;
+                    let (pos, kw) = self.args(f, args)?;
+                    let r = self.call_method(&o, name, pos, kw);
+                    self.ctx.line.set(f.line);
+                    return r;
+                }
+                if let ExprKind::Comp(def) = &*func.kind {
+                    let (pos, _) = self.args(f, args)?;
+                    return self.run_comp(f, def, pos.into_iter().next().unwrap_or_default());
+                }
+                let fv = self.eval(f, func)?;
+                if matches!(fv, V::Builtin(super::ir::Builtin::Super)) {
+                    return self.super_obj(f);
+                }
+                let (pos, kw) = self.args(f, args)?;
+                let r = self.call(&fv, pos, kw);
+                self.ctx.line.set(f.line);
+                r
+            }
+            ExprKind::Attr(obj, name) => {
+                let o = self.eval(f, obj)?;
+                self.get_attr(&o, name)
+            }
+            ExprKind::Subscript(obj, idx) => {
+                let o = self.eval(f, obj)?;
+                let i = self.eval(f, idx)?;
+                self.get_item(&o, &i)
+            }
+            ExprKind::Slice(a, b, c) => {
+                let mut part = |x: &Option<Expr>| -> R<V> {
+                    match x {
+                        Some(e) => self.eval(f, e),
+                        None => Ok(V::None),
+                    }
+                };
+                let (a, b, c) = (part(a)?, part(b)?, part(c)?);
+                Ok(V::Native(Arc::new(Native::Slice(a, b, c))))
+            }
+            ExprKind::List(items) => Ok(V::list(self.items(f, items)?)),
+            ExprKind::Tuple(items) => Ok(V::tuple(self.items(f, items)?)),
+            ExprKind::Set(items) => {
+                let vs = self.items(f, items)?;
+                let mut d = Dict::default();
+                for v in vs {
+                    d.set(v, V::None).or_else(type_err)?;
+                }
+                Ok(V::Set(Arc::new(Mutex::new(d))))
+            }
+            ExprKind::Dict(items) => {
+                let mut d = Dict::default();
+                for (k, v) in items {
+                    match k {
+                        Some(k) => {
+                            let k = self.eval(f, k)?;
+                            let v = self.eval(f, v)?;
+                            d.set(k, v).or_else(type_err)?;
+                        }
+                        None => {
+                            let other = self.eval(f, v)?;
+                            let V::Dict(o) = other else { return type_err("'**' argument must be a mapping") };
+                            let o = o.lock().clone();
+                            for (_, (k, v)) in o.map {
+                                d.set(k, v).or_else(type_err)?;
+                            }
+                        }
+                    }
+                }
+                Ok(V::Dict(Arc::new(Mutex::new(d))))
+            }
+            ExprKind::Starred(_) => raise("SyntaxError", "can't use starred expression here"),
+            ExprKind::FString(parts) => Ok(V::str(self.fstring(f, parts)?)),
+            ExprKind::Lambda(def) => self.make_func(f, def),
+            ExprKind::Comp(_) => raise("SystemError", "bare comprehension"),
+            ExprKind::Walrus(t, v) => {
+                let v = self.eval(f, v)?;
+                self.assign(f, t, v.clone())?;
+                Ok(v)
+            }
+        }
+    }
+
+    fn items(&mut self, f: &mut Frame<'_>, items: &[Expr]) -> R<Vec<V>> {
+        let mut out = Vec::with_capacity(items.len());
+        for e in items {
+            if let ExprKind::Starred(inner) = &*e.kind {
+                let v = self.eval(f, inner)?;
+                out.extend(self.to_vec(&v)?);
+            } else {
+                out.push(self.eval(f, e)?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn args(&mut self, f: &mut Frame<'_>, args: &[Arg]) -> R<(Vec<V>, Vec<(Arc<str>, V)>)> {
+        let mut pos = Vec::with_capacity(args.len());
+        let mut kw = Vec::new();
+        for a in args {
+            match a {
+                Arg::Pos(e) => pos.push(self.eval(f, e)?),
+                Arg::Star(e) => {
+                    let v = self.eval(f, e)?;
+                    pos.extend(self.to_vec(&v)?);
+                }
+                Arg::Kw(k, e) => kw.push((k.clone(), self.eval(f, e)?)),
+                Arg::StarStar(e) => {
+                    let v = self.eval(f, e)?;
+                    let V::Dict(d) = v else {
+                        return type_err(format!("argument after ** must be a mapping, not {}", v.type_name()));
+                    };
+                    for (k, v) in d.lock().map.values() {
+                        let V::Str(k) = k else { return type_err("keywords must be strings") };
+                        kw.push((k.clone(), v.clone()));
+                    }
+                }
+            }
+        }
+        Ok((pos, kw))
+    }
+
+    fn fstring(&mut self, f: &mut Frame<'_>, parts: &[FPart]) -> R<String> {
+        let mut out = String::new();
+        for p in parts {
+            match p {
+                FPart::Lit(s) => out.push_str(s),
+                FPart::Expr { expr, conv, spec, debug } => {
+                    let v = self.eval(f, expr)?;
+                    if let Some(d) = debug {
+                        out.push_str(d);
+                    }
+                    let v = match conv {
+                        Some('r') | Some('a') => V::str(self.repr_of(&v)?),
+                        Some('s') => V::str(self.str_of(&v)?),
+                        _ => v,
+                    };
+                    let spec = match spec {
+                        Some(s) => self.fstring(f, s)?,
+                        None => String::new(),
+                    };
+                    out.push_str(&self.format_value(&v, &spec)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `format(v, spec)`.
+    pub fn format_value(&mut self, v: &V, spec: &str) -> R<String> {
+        if let V::Inst(_) = v
+            && let Some(m) = self.lookup_method(v, "__format__")
+        {
+            let r = self.call(&m, vec![V::str(spec)], Vec::new())?;
+            return self.str_of(&r);
+        }
+        if spec.is_empty() {
+            return self.str_of(v);
+        }
+        let s = match v {
+            V::Inst(_) | V::Native(_) | V::List(_) | V::Tuple(_) | V::Dict(_) | V::None | V::Bool(_)
+                if !matches!(v, V::Bool(_)) || spec.chars().last().is_some_and(|c| !c.is_ascii_alphabetic()) =>
+            {
+                V::str(self.str_of(v)?)
+            }
+            _ => v.clone(),
+        };
+        super::format::format_spec(&s, spec).or_else(|m| raise("ValueError", m))
+    }
+
+    fn make_func(&mut self, f: &mut Frame<'_>, def: &Arc<FuncDef>) -> R<V> {
+        let mut defaults = Vec::new();
+        for p in &def.params.args {
+            if let Some(d) = &p.default {
+                defaults.push(self.eval(f, d)?);
+            }
+        }
+        let mut kwdefaults = Vec::new();
+        for p in &def.params.kwonly {
+            kwdefaults.push(match &p.default {
+                Some(d) => Some(self.eval(f, d)?),
+                None => None,
+            });
+        }
+        let closure = self.closure_of(f, &def.free_from);
+        Ok(V::Func(Arc::new(Func { def: def.clone(), defaults, kwdefaults, closure })))
+    }
+
+    fn closure_of(&mut self, f: &mut Frame<'_>, free_from: &[Name]) -> Vec<Arc<Mutex<V>>> {
+        free_from
+            .iter()
+            .map(|n| match n {
+                Name::Local(i) | Name::Cell(i) => {
+                    let slot = &mut f.locals[*i as usize];
+                    match slot {
+                        V::Cell(c) => c.clone(),
+                        other => {
+                            // First capture: the slot becomes a cell holding its value.
+                            let c = Arc::new(Mutex::new(std::mem::take(other)));
+                            *other = V::Cell(c.clone());
+                            c
+                        }
+                    }
+                }
+                Name::Free(i) => f.closure.get(*i as usize).cloned().unwrap_or_default(),
+                _ => Arc::new(Mutex::new(unbound())),
+            })
+            .collect()
+    }
+
+    fn run_comp(&mut self, f: &mut Frame<'_>, def: &Arc<CompDef>, first: V) -> R<V> {
+        let closure = self.closure_of(f, &def.free_from);
+        let mut locals = vec![unbound(); def.n_locals as usize];
+        locals[0] = first;
+        for &c in &def.cells {
+            let v = std::mem::take(&mut locals[c as usize]);
+            locals[c as usize] = V::Cell(Arc::new(Mutex::new(v)));
+        }
+        let mut cf = Frame { locals, closure: &closure, class_ns: None, func: None, line: f.line };
+        let mut out_list = Vec::new();
+        let mut out_dict = Dict::default();
+        self.comp_level(&mut cf, def, 0, &mut out_list, &mut out_dict)?;
+        Ok(match &def.kind {
+            CompKind::List(_) => V::list(out_list),
+            CompKind::Gen(_) => V::Iter(Arc::new(Mutex::new(PyIter::Items(out_list, 0)))),
+            CompKind::Set(_) => {
+                let mut d = Dict::default();
+                for v in out_list {
+                    d.set(v, V::None).or_else(type_err)?;
+                }
+                V::Set(Arc::new(Mutex::new(d)))
+            }
+            CompKind::Dict(..) => V::Dict(Arc::new(Mutex::new(out_dict))),
+        })
+    }
+
+    fn comp_level(&mut self, f: &mut Frame<'_>, def: &CompDef, level: usize, out: &mut Vec<V>, d: &mut Dict) -> R<()> {
+        let Some(g) = def.fors.get(level) else {
+            match &def.kind {
+                CompKind::List(e) | CompKind::Set(e) | CompKind::Gen(e) => out.push(self.eval(f, e)?),
+                CompKind::Dict(k, v) => {
+                    let k = self.eval(f, k)?;
+                    let v = self.eval(f, v)?;
+                    d.set(k, v).or_else(type_err)?;
+                }
+            }
+            return Ok(());
+        };
+        let it = self.eval(f, &g.iter)?;
+        let it = self.iter(it)?;
+        'items: while let Some(v) = self.next(&it)? {
+            self.assign(f, &g.target, v)?;
+            for c in &g.ifs {
+                let c = self.eval(f, c)?;
+                if !self.truthy(&c)? {
+                    continue 'items;
+                }
+            }
+            self.comp_level(f, def, level + 1, out, d)?;
+            self.breaker()?;
+        }
+        Ok(())
+    }
+
+    fn super_obj(&mut self, f: &Frame<'_>) -> R<V> {
+        let Some(func) = f.func else { return raise("RuntimeError", "super(): no arguments") };
+        let Some(me) = f.locals.first().cloned() else { return raise("RuntimeError", "super(): no arguments") };
+        let me = match me {
+            V::Cell(c) => c.lock().clone(),
+            v => v,
+        };
+        let owner = self.w.owner_of(func);
+        let Some(owner) = owner else { return raise("RuntimeError", "super(): __class__ cell not found") };
+        Ok(V::Native(Arc::new(Native::Super(owner, me))))
+    }
+
+    // ------------------------------------------------------------ calls
+
+    /// Call a callable.
+    pub fn call(&mut self, fv: &V, pos: Vec<V>, kw: Vec<(Arc<str>, V)>) -> R<V> {
+        match fv {
+            V::Func(func) => self.call_func(func, pos, kw),
+            V::Bound(b) => {
+                let mut args = Vec::with_capacity(pos.len() + 1);
+                args.push(b.0.clone());
+                args.extend(pos);
+                self.call(&b.1, args, kw)
+            }
+            V::Builtin(b) => super::builtins::call_builtin(self, *b, pos, kw),
+            V::Class(c) => self.instantiate(c, pos, kw),
+            V::Native(n) => stdlib::call_native(self, n, pos, kw),
+            V::Inst(_) => match self.lookup_method(fv, "__call__") {
+                Some(m) => self.call(&m, pos, kw),
+                None => type_err(format!("'{}' object is not callable", fv.type_name())),
+            },
+            other => type_err(format!("'{}' object is not callable", other.type_name())),
+        }
+    }
+
+    /// Call a Python function.
+    pub fn call_func(&mut self, func: &Arc<Func>, pos: Vec<V>, kw: Vec<(Arc<str>, V)>) -> R<V> {
+        let def = &func.def;
+        if self.depth >= RECURSION_LIMIT {
+            return raise("RecursionError", "maximum recursion depth exceeded");
+        }
+        let mut locals = vec![unbound(); def.n_locals as usize];
+        self.bind_args(func, &mut locals, pos, kw)?;
+        for &c in &def.cells {
+            let v = std::mem::take(&mut locals[c as usize]);
+            locals[c as usize] = V::Cell(Arc::new(Mutex::new(v)));
+        }
+        self.breaker()?;
+        self.depth += 1;
+        let mut frame = Frame { locals, closure: &func.closure, class_ns: None, func: Some(func), line: def.line };
+        let r = self.block(&mut frame, &def.body);
+        self.depth -= 1;
+        match r {
+            Ok(()) => Ok(V::None),
+            Err(Flow::Return(v)) => Ok(v),
+            Err(Flow::Exc(mut e)) => {
+                e.tb.push((frame.line, def.name.clone()));
+                Err(Flow::Exc(e))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    fn bind_args(&mut self, func: &Func, locals: &mut [V], pos: Vec<V>, kw: Vec<(Arc<str>, V)>) -> R<()> {
+        let def = &func.def;
+        let p = &def.params;
+        let n = p.args.len();
+        let npos = pos.len();
+        let mut extra = Vec::new();
+        for (i, v) in pos.into_iter().enumerate() {
+            if i < n {
+                locals[i] = v;
+            } else {
+                extra.push(v);
+            }
+        }
+        let mut slot = n;
+        if p.vararg.is_some() {
+            locals[slot] = V::tuple(extra);
+            slot += 1;
+        } else if !extra.is_empty() {
+            let need = p.args.iter().filter(|a| a.default.is_none()).count();
+            let takes = if need == n {
+                format!("{n} positional argument{}", if n == 1 { "" } else { "s" })
+            } else {
+                format!("from {need} to {n} positional arguments")
+            };
+            return type_err(format!(
+                "{}() takes {takes} but {npos} {} given",
+                def.name,
+                if npos == 1 { "was" } else { "were" }
+            ));
+        }
+        let kw_start = slot;
+        slot += p.kwonly.len();
+        let kwarg_slot = p.kwarg.as_ref().map(|_| slot);
+        let mut kwargs = Dict::default();
+        for (k, v) in kw {
+            if let Some(i) = p.args.iter().position(|a| a.name == k) {
+                if !is_unbound(&locals[i]) {
+                    return type_err(format!("{}() got multiple values for argument '{k}'", def.name));
+                }
+                locals[i] = v;
+            } else if let Some(i) = p.kwonly.iter().position(|a| a.name == k) {
+                locals[kw_start + i] = v;
+            } else if kwarg_slot.is_some() {
+                kwargs.set(V::Str(k), v).or_else(type_err)?;
+            } else {
+                return type_err(format!("{}() got an unexpected keyword argument '{k}'", def.name));
+            }
+        }
+        let first_default = n - func.defaults.len();
+        let mut missing = Vec::new();
+        for i in 0..n {
+            if is_unbound(&locals[i]) {
+                if i >= first_default {
+                    locals[i] = func.defaults[i - first_default].clone();
+                } else {
+                    missing.push(format!("'{}'", p.args[i].name));
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let list = match missing.len() {
+                1 => missing[0].clone(),
+                2 => format!("{} and {}", missing[0], missing[1]),
+                _ => format!("{}, and {}", missing[..missing.len() - 1].join(", "), missing[missing.len() - 1]),
+            };
+            return type_err(format!(
+                "{}() missing {} required positional argument{}: {list}",
+                def.name,
+                missing.len(),
+                if missing.len() == 1 { "" } else { "s" }
+            ));
+        }
+        for (i, d) in func.kwdefaults.iter().enumerate() {
+            if is_unbound(&locals[kw_start + i]) {
+                match d {
+                    Some(d) => locals[kw_start + i] = d.clone(),
+                    None => {
+                        return type_err(format!(
+                            "{}() missing 1 required keyword-only argument: '{}'",
+                            def.name, p.kwonly[i].name
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(s) = kwarg_slot {
+            locals[s] = V::Dict(Arc::new(Mutex::new(kwargs)));
+        }
+        Ok(())
+    }
+
+    fn make_class(&mut self, name: &Arc<str>, bases: &[V], ns: IndexMap<Arc<str>, V>) -> R<Arc<Class>> {
+        let mut bs = Vec::new();
+        for b in bases {
+            match b {
+                V::Class(c) => bs.push(c.clone()),
+                V::Builtin(super::ir::Builtin::Object) => bs.push(exc::object_class()),
+                other => return type_err(format!("cannot subclass '{}' (not supported)", other.repr())),
+            }
+        }
+        if bs.is_empty() {
+            bs.push(exc::object_class());
+        }
+        let cls = exc::build_class(name.clone(), Arc::from("__main__"), bs, ns, ClassKind::Plain);
+        for v in cls.dict.read().values() {
+            if let V::Func(func) = v {
+                self.w.set_owner(func, &cls);
+            }
+        }
+        Ok(cls)
+    }
+
+    fn instantiate(&mut self, c: &Arc<Class>, pos: Vec<V>, kw: Vec<(Arc<str>, V)>) -> R<V> {
+        let inst = V::Inst(Arc::new(Inst {
+            class: c.clone(),
+            dict: Mutex::new(IndexMap::new()),
+            native: Mutex::new(InstNative::None),
+        }));
+        match c.lookup("__init__") {
+            Some(init) => {
+                let mut args = Vec::with_capacity(pos.len() + 1);
+                args.push(inst.clone());
+                args.extend(pos);
+                let r = self.call(&init, args, kw)?;
+                if !matches!(r, V::None) {
+                    return type_err(format!("__init__() should return None, not '{}'", r.type_name()));
+                }
+            }
+            None => {
+                if !pos.is_empty() || !kw.is_empty() {
+                    return type_err(format!("{}() takes no arguments", c.name));
+                }
+            }
+        }
+        Ok(inst)
+    }
+
+    /// A method of `obj` looked up on its class (user classes only), bound.
+    pub fn lookup_method(&self, obj: &V, name: &str) -> Option<V> {
+        let V::Inst(i) = obj else { return None };
+        let m = i.class.lookup(name)?;
+        Some(bind(obj, m))
+    }
+
+    /// `obj.name(*pos, **kw)`.
+    pub fn call_method(&mut self, obj: &V, name: &str, pos: Vec<V>, kw: Vec<(Arc<str>, V)>) -> R<V> {
+        match obj {
+            V::Inst(i) => {
+                if let Some(v) = i.dict.lock().get(name).cloned() {
+                    return self.call(&v, pos, kw);
+                }
+                match i.class.lookup(name) {
+                    Some(m) => {
+                        let mut args = Vec::with_capacity(pos.len() + 1);
+                        args.push(obj.clone());
+                        args.extend(pos);
+                        self.call(&m, args, kw)
+                    }
+                    None => {
+                        let m = self.get_attr(obj, name)?;
+                        self.call(&m, pos, kw)
+                    }
+                }
+            }
+            V::Class(c) => match c.lookup(name) {
+                Some(m) => self.call(&m, pos, kw),
+                None => {
+                    let m = self.get_attr(obj, name)?;
+                    self.call(&m, pos, kw)
+                }
+            },
+            V::Native(n) => stdlib::native_method(self, obj, n, name, pos, kw),
+            _ => super::builtins::method(self, obj, name, pos, kw),
+        }
+    }
+
+    // ------------------------------------------------------------ attributes
+
+    /// `obj.name`.
+    pub fn get_attr(&mut self, obj: &V, name: &str) -> R<V> {
+        match obj {
+            V::Inst(i) => {
+                if i.class.native_kind() != ClassKind::Plain
+                    && let Some(v) = stdlib::inst_native_attr(self, i, name)?
+                {
+                    return Ok(v);
+                }
+                if let Some(v) = i.dict.lock().get(name) {
+                    return Ok(v.clone());
+                }
+                if let Some(m) = i.class.lookup(name) {
+                    if let V::Native(n) = &m
+                        && let Native::Property(getter) = &**n
+                    {
+                        return self.call(getter, vec![obj.clone()], Vec::new());
+                    }
+                    return Ok(bind(obj, m));
+                }
+                if name == "__class__" {
+                    return Ok(V::Class(i.class.clone()));
+                }
+                if name == "__dict__" {
+                    let mut d = Dict::default();
+                    for (k, v) in i.dict.lock().iter() {
+                        d.set(V::Str(k.clone()), v.clone()).or_else(type_err)?;
+                    }
+                    return Ok(V::Dict(Arc::new(Mutex::new(d))));
+                }
+                if let Some(g) = i.class.lookup("__getattr__") {
+                    return self.call(&g, vec![obj.clone(), V::str(name)], Vec::new());
+                }
+                raise("AttributeError", format!("'{}' object has no attribute '{name}'", i.class.name))
+            }
+            V::Class(c) => {
+                if let Some(v) = c.lookup(name) {
+                    return Ok(v);
+                }
+                match name {
+                    "__name__" => Ok(V::Str(c.name.clone())),
+                    "__qualname__" => Ok(V::Str(c.name.clone())),
+                    "__module__" => Ok(V::Str(c.module.clone())),
+                    "__mro__" => {
+                        Ok(V::tuple(std::iter::once(c.clone()).chain(c.mro.iter().cloned()).map(V::Class).collect()))
+                    }
+                    "__bases__" => Ok(V::tuple(c.bases.iter().map(|c| V::Class(c.clone())).collect())),
+                    _ => raise("AttributeError", format!("type object '{}' has no attribute '{name}'", c.name)),
+                }
+            }
+            V::Native(n) => stdlib::native_attr(self, obj, n, name),
+            V::Func(func) => match name {
+                "__name__" => Ok(V::Str(func.def.name.clone())),
+                "__qualname__" => Ok(V::Str(func.def.qualname.clone())),
+                "__module__" => Ok(V::str("__main__")),
+                _ => raise("AttributeError", format!("'function' object has no attribute '{name}'")),
+            },
+            V::Builtin(b) => match name {
+                "__name__" | "__qualname__" => Ok(V::str(b.name())),
+                _ => Ok(V::Native(Arc::new(Native::Method(obj.clone(), Arc::from(name))))),
+            },
+            V::Bound(b) => match name {
+                "__self__" => Ok(b.0.clone()),
+                "__func__" => Ok(b.1.clone()),
+                _ => self.get_attr(&b.1, name),
+            },
+            _ => super::builtins::value_attr(self, obj, name),
+        }
+    }
+
+    /// `obj.name = v`.
+    pub fn set_attr(&mut self, obj: &V, name: &str, v: V) -> R<()> {
+        match obj {
+            V::Inst(i) => {
+                if i.class.native_kind() != ClassKind::Plain && stdlib::inst_set_native_attr(self, i, name, &v)? {
+                    return Ok(());
+                }
+                if let Some(s) = i.class.lookup("__setattr__")
+                    && matches!(s, V::Func(_))
+                {
+                    self.call(&s, vec![obj.clone(), V::str(name), v], Vec::new())?;
+                    return Ok(());
+                }
+                i.dict.lock().insert(Arc::from(name), v);
+                Ok(())
+            }
+            V::Class(c) => {
+                c.dict.write().insert(Arc::from(name), v);
+                Ok(())
+            }
+            V::Native(n) => stdlib::set_native_attr(self, n, name, v),
+            other => raise(
+                "AttributeError",
+                format!(
+                    "'{}' object has no attribute '{name}' and no __dict__ for setting new attributes",
+                    other.type_name()
+                ),
+            ),
+        }
+    }
+
+    // ------------------------------------------------------------ items, iteration
+
+    /// `obj[i]`.
+    pub fn get_item(&mut self, obj: &V, i: &V) -> R<V> {
+        if let V::Inst(_) = obj {
+            return match self.lookup_method(obj, "__getitem__") {
+                Some(m) => self.call(&m, vec![i.clone()], Vec::new()),
+                None => type_err(format!("'{}' object is not subscriptable", obj.type_name())),
+            };
+        }
+        super::builtins::get_item(self, obj, i)
+    }
+
+    /// `obj[i] = v`.
+    pub fn set_item(&mut self, obj: &V, i: V, v: V) -> R<()> {
+        if let V::Inst(_) = obj {
+            return match self.lookup_method(obj, "__setitem__") {
+                Some(m) => self.call(&m, vec![i, v], Vec::new()).map(|_| ()),
+                None => type_err(format!("'{}' object does not support item assignment", obj.type_name())),
+            };
+        }
+        super::builtins::set_item(self, obj, i, v)
+    }
+
+    /// `iter(v)`.
+    pub fn iter(&mut self, v: V) -> R<V> {
+        Ok(match v {
+            V::Iter(_) => v,
+            V::Range(a, b, s) => V::Iter(Arc::new(Mutex::new(PyIter::Range(a, b, s)))),
+            V::Inst(_) => {
+                if let Some(m) = self.lookup_method(&v, "__iter__") {
+                    return self.call(&m, Vec::new(), Vec::new());
+                }
+                return type_err(format!("'{}' object is not iterable", v.type_name()));
+            }
+            V::Native(ref n) => match stdlib::native_iter(self, n)? {
+                Some(items) => V::Iter(Arc::new(Mutex::new(PyIter::Items(items, 0)))),
+                None => return type_err(format!("'{}' object is not iterable", v.type_name())),
+            },
+            other => V::Iter(Arc::new(Mutex::new(PyIter::Items(self.to_vec(&other)?, 0)))),
+        })
+    }
+
+    /// `next(it)`, or None at the end.
+    pub fn next(&mut self, it: &V) -> R<Option<V>> {
+        match it {
+            V::Iter(st) => {
+                let mut st = st.lock();
+                Ok(match &mut *st {
+                    PyIter::Items(items, i) => {
+                        let v = items.get(*i).cloned();
+                        *i += 1;
+                        v
+                    }
+                    PyIter::Range(a, b, s) => {
+                        if (*s > 0 && *a < *b) || (*s < 0 && *a > *b) {
+                            let v = *a;
+                            *a = a.saturating_add(*s);
+                            Some(V::Int(v))
+                        } else {
+                            None
+                        }
+                    }
+                })
+            }
+            V::Inst(_) => match self.lookup_method(it, "__next__") {
+                Some(m) => match self.call(&m, Vec::new(), Vec::new()) {
+                    Ok(v) => Ok(Some(v)),
+                    Err(Flow::Exc(e)) if exc::is_instance_of(&e.value, "StopIteration") => Ok(None),
+                    Err(e) => Err(e),
+                },
+                None => type_err(format!("'{}' object is not an iterator", it.type_name())),
+            },
+            other => type_err(format!("'{}' object is not an iterator", other.type_name())),
+        }
+    }
+
+    /// All items of an iterable.
+    pub fn to_vec(&mut self, v: &V) -> R<Vec<V>> {
+        Ok(match v {
+            V::List(l) => l.lock().clone(),
+            V::Tuple(t) => t.to_vec(),
+            V::Str(s) => s.chars().map(|c| V::str(c.to_string())).collect(),
+            V::Dict(d) | V::Set(d) => d.lock().keys(),
+            V::Range(a, b, s) => {
+                let n = range_len(*a, *b, *s);
+                if n > 100_000_000 {
+                    return raise("MemoryError", "");
+                }
+                (0..n).map(|i| V::Int(a + i * s)).collect()
+            }
+            V::Iter(_) | V::Inst(_) | V::Native(_) => {
+                let it = self.iter(v.clone())?;
+                let mut out = Vec::new();
+                while let Some(x) = self.next(&it)? {
+                    out.push(x);
+                }
+                out
+            }
+            other => return type_err(format!("'{}' object is not iterable", other.type_name())),
+        })
+    }
+
+    // ------------------------------------------------------------ operators
+
+    /// Truthiness, with `__bool__` / `__len__`.
+    pub fn truthy(&mut self, v: &V) -> R<bool> {
+        match v {
+            V::Bool(b) => Ok(*b),
+            V::Inst(_) => {
+                if let Some(m) = self.lookup_method(v, "__bool__") {
+                    let r = self.call(&m, Vec::new(), Vec::new())?;
+                    return Ok(r.truthy());
+                }
+                if let Some(m) = self.lookup_method(v, "__len__") {
+                    let r = self.call(&m, Vec::new(), Vec::new())?;
+                    return Ok(r.truthy());
+                }
+                Ok(true)
+            }
+            V::Native(n) => Ok(stdlib::native_truthy(n)),
+            other => Ok(other.truthy()),
+        }
+    }
+
+    fn unary(&mut self, op: UnOp, a: &V) -> R<V> {
+        Ok(match (op, a) {
+            (UnOp::Not, v) => V::Bool(!self.truthy(v)?),
+            (UnOp::Neg, V::Int(i)) => i.checked_neg().map_or_else(|| V::from_big(-BigInt::from(*i)), V::Int),
+            (UnOp::Neg, V::Bool(b)) => V::Int(-(*b as i64)),
+            (UnOp::Neg, V::Big(b)) => V::from_big(-(**b).clone()),
+            (UnOp::Neg, V::Float(f)) => V::Float(-f),
+            (UnOp::Pos, V::Int(_) | V::Big(_) | V::Float(_)) => a.clone(),
+            (UnOp::Pos, V::Bool(b)) => V::Int(*b as i64),
+            (UnOp::Invert, V::Int(i)) => V::Int(!i),
+            (UnOp::Invert, V::Bool(b)) => V::Int(!(*b as i64)),
+            (UnOp::Invert, V::Big(b)) => V::from_big(-(**b).clone() - 1),
+            (op, v) => {
+                let (dunder, sym) = match op {
+                    UnOp::Neg => ("__neg__", "-"),
+                    UnOp::Pos => ("__pos__", "+"),
+                    _ => ("__invert__", "~"),
+                };
+                if let Some(m) = self.lookup_method(v, dunder) {
+                    return self.call(&m, Vec::new(), Vec::new());
+                }
+                return type_err(format!("bad operand type for unary {sym}: '{}'", v.type_name()));
+            }
+        })
+    }
+
+    /// `a op b`.
+    pub fn binop(&mut self, op: BinOp, a: &V, b: &V) -> R<V> {
+        if let Some(v) = num_binop(op, a, b)? {
+            return Ok(v);
+        }
+        if let Some(v) = super::builtins::seq_binop(self, op, a, b)? {
+            return Ok(v);
+        }
+        let (l, r) = dunders(op);
+        if let V::Inst(_) = a
+            && let Some(m) = self.lookup_method(a, l)
+        {
+            let v = self.call(&m, vec![b.clone()], Vec::new())?;
+            if !is_not_implemented(&v) {
+                return Ok(v);
+            }
+        }
+        if let V::Inst(_) = b
+            && let Some(m) = self.lookup_method(b, r)
+        {
+            let v = self.call(&m, vec![a.clone()], Vec::new())?;
+            if !is_not_implemented(&v) {
+                return Ok(v);
+            }
+        }
+        type_err(format!(
+            "unsupported operand type(s) for {}: '{}' and '{}'",
+            op.symbol(),
+            a.type_name(),
+            b.type_name()
+        ))
+    }
+
+    /// `a op b` for comparisons.
+    pub fn compare(&mut self, op: CmpOp, a: &V, b: &V) -> R<bool> {
+        use std::cmp::Ordering::*;
+        match op {
+            CmpOp::Is => return Ok(a.is(b)),
+            CmpOp::IsNot => return Ok(!a.is(b)),
+            CmpOp::In => return self.contains(b, a),
+            CmpOp::NotIn => return Ok(!self.contains(b, a)?),
+            CmpOp::Eq => return self.eq(a, b),
+            CmpOp::NotEq => return Ok(!self.eq(a, b)?),
+            _ => {}
+        }
+        if let (V::Int(x), V::Int(y)) = (a, b) {
+            return Ok(match op {
+                CmpOp::Lt => x < y,
+                CmpOp::LtE => x <= y,
+                CmpOp::Gt => x > y,
+                _ => x >= y,
+            });
+        }
+        if let V::Inst(_) = a {
+            let name = match op {
+                CmpOp::Lt => "__lt__",
+                CmpOp::LtE => "__le__",
+                CmpOp::Gt => "__gt__",
+                _ => "__ge__",
+            };
+            if let Some(m) = self.lookup_method(a, name) {
+                let r = self.call(&m, vec![b.clone()], Vec::new())?;
+                return self.truthy(&r);
+            }
+        }
+        match cmp(a, b) {
+            Some(o) => Ok(match op {
+                CmpOp::Lt => o == Less,
+                CmpOp::LtE => o != Greater,
+                CmpOp::Gt => o == Greater,
+                _ => o != Less,
+            }),
+            None => {
+                if let (V::Float(x), _) | (_, V::Float(x)) = (a, b)
+                    && x.is_nan()
+                {
+                    return Ok(false);
+                }
+                let sym = match op {
+                    CmpOp::Lt => "<",
+                    CmpOp::LtE => "<=",
+                    CmpOp::Gt => ">",
+                    _ => ">=",
+                };
+                type_err(format!(
+                    "'{sym}' not supported between instances of '{}' and '{}'",
+                    a.type_name(),
+                    b.type_name()
+                ))
+            }
+        }
+    }
+
+    /// `a == b`, with `__eq__`.
+    pub fn eq(&mut self, a: &V, b: &V) -> R<bool> {
+        if let V::Inst(_) = a
+            && let Some(m) = self.lookup_method(a, "__eq__")
+        {
+            let r = self.call(&m, vec![b.clone()], Vec::new())?;
+            if !is_not_implemented(&r) {
+                return self.truthy(&r);
+            }
+        }
+        Ok(eq(a, b))
+    }
+
+    /// `x in container`.
+    pub fn contains(&mut self, container: &V, x: &V) -> R<bool> {
+        match container {
+            V::Str(s) => match x {
+                V::Str(n) => Ok(s.contains(&**n)),
+                other => type_err(format!("'in <string>' requires string as left operand, not {}", other.type_name())),
+            },
+            V::Dict(d) | V::Set(d) => {
+                let k = x.hkey().or_else(type_err)?;
+                Ok(d.lock().map.contains_key(&k))
+            }
+            V::Range(a, b, s) => Ok(match x.as_int() {
+                Some(i) => {
+                    let n = range_len(*a, *b, *s);
+                    n > 0 && (i - a) % s == 0 && ((*s > 0 && i >= *a && i < *b) || (*s < 0 && i <= *a && i > *b))
+                }
+                None => false,
+            }),
+            V::Inst(_) => match self.lookup_method(container, "__contains__") {
+                Some(m) => {
+                    let r = self.call(&m, vec![x.clone()], Vec::new())?;
+                    self.truthy(&r)
+                }
+                None => {
+                    let items = self.to_vec(container)?;
+                    for i in items {
+                        if self.eq(&i, x)? {
+                            return Ok(true);
+                        }
+                    }
+                    Ok(false)
+                }
+            },
+            _ => {
+                let items = self.to_vec(container)?;
+                for i in items {
+                    if i.is(x) || self.eq(&i, x)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+        }
+    }
+
+    /// `str(v)`.
+    pub fn str_of(&mut self, v: &V) -> R<String> {
+        match v {
+            V::Str(s) => Ok(s.to_string()),
+            V::Inst(i) => {
+                if i.class.lookup("__str__").is_some_and(|m| matches!(m, V::Func(_)))
+                    && let Some(m) = self.lookup_method(v, "__str__")
+                {
+                    let r = self.call(&m, Vec::new(), Vec::new())?;
+                    return self.str_of(&r);
+                }
+                if i.class.is_sub(&exc::class("BaseException")) {
+                    return Ok(exc::exc_str(self, v));
+                }
+                self.repr_of(v)
+            }
+            _ => self.repr_of(v),
+        }
+    }
+
+    /// `repr(v)`.
+    pub fn repr_of(&mut self, v: &V) -> R<String> {
+        match v {
+            V::Inst(i) => {
+                if let Some(m) = i.class.lookup("__repr__")
+                    && matches!(m, V::Func(_))
+                {
+                    let r = self.call(&bind(v, m), Vec::new(), Vec::new())?;
+                    return self.str_of(&r);
+                }
+                if i.class.is_sub(&exc::class("BaseException")) {
+                    return Ok(exc::exc_repr(self, v));
+                }
+                Ok(stdlib::inst_repr(i, v.id()))
+            }
+            V::List(l) => {
+                let items = l.lock().clone();
+                if items.iter().any(|x| matches!(x, V::Inst(_))) {
+                    let parts = items.iter().map(|x| self.repr_of(x)).collect::<R<Vec<_>>>()?;
+                    return Ok(format!("[{}]", parts.join(", ")));
+                }
+                Ok(v.repr())
+            }
+            V::Tuple(t) if t.iter().any(|x| matches!(x, V::Inst(_))) => {
+                let parts = t.iter().map(|x| self.repr_of(x)).collect::<R<Vec<_>>>()?;
+                Ok(if parts.len() == 1 { format!("({},)", parts[0]) } else { format!("({})", parts.join(", ")) })
+            }
+            _ => Ok(v.repr()),
+        }
+    }
+}
+
+/// A method bound to `obj` (functions bind; everything else is returned as is).
+pub fn bind(obj: &V, m: V) -> V {
+    match &m {
+        V::Func(_) => V::Bound(Arc::new((obj.clone(), m))),
+        V::Native(n) if matches!(&**n, Native::Fn(NFn::ThreadMethod(_) | NFn::ExcMethod(_))) => {
+            V::Bound(Arc::new((obj.clone(), m)))
+        }
+        _ => m,
+    }
+}
+
+/// The marker of an unbound local.
+pub fn unbound() -> V {
+    V::Native(stdlib::unbound_marker())
+}
+
+/// Whether `v` is the unbound marker.
+pub fn is_unbound(v: &V) -> bool {
+    matches!(v, V::Native(n) if matches!(**n, Native::Unbound))
+}
+
+fn is_not_implemented(v: &V) -> bool {
+    matches!(v, V::Native(n) if matches!(**n, Native::NotImplemented))
+}
+
+fn dunders(op: BinOp) -> (&'static str, &'static str) {
+    match op {
+        BinOp::Add => ("__add__", "__radd__"),
+        BinOp::Sub => ("__sub__", "__rsub__"),
+        BinOp::Mul => ("__mul__", "__rmul__"),
+        BinOp::Div => ("__truediv__", "__rtruediv__"),
+        BinOp::FloorDiv => ("__floordiv__", "__rfloordiv__"),
+        BinOp::Mod => ("__mod__", "__rmod__"),
+        BinOp::Pow => ("__pow__", "__rpow__"),
+        BinOp::LShift => ("__lshift__", "__rlshift__"),
+        BinOp::RShift => ("__rshift__", "__rrshift__"),
+        BinOp::BitOr => ("__or__", "__ror__"),
+        BinOp::BitXor => ("__xor__", "__rxor__"),
+        BinOp::BitAnd => ("__and__", "__rand__"),
+        BinOp::MatMul => ("__matmul__", "__rmatmul__"),
+    }
+}
+
+fn inplace_dunder(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "__iadd__",
+        BinOp::Sub => "__isub__",
+        BinOp::Mul => "__imul__",
+        _ => "__ior__",
+    }
+}
+
+/// Largest result of `**` or `<<` computed (in bits), so a hostile `2 ** 10**12` is refused.
+const MAX_INT_BITS: u64 = 1 << 24;
+
+/// Numeric binary operators; None if the operands are not both numbers.
+pub fn num_binop(op: BinOp, a: &V, b: &V) -> R<Option<V>> {
+    let (ai, bi) = (a.is_int(), b.is_int());
+    if ai && bi {
+        if let (Some(x), Some(y)) = (a.as_int(), b.as_int()) {
+            let fast = match op {
+                BinOp::Add => x.checked_add(y),
+                BinOp::Sub => x.checked_sub(y),
+                BinOp::Mul => x.checked_mul(y),
+                BinOp::BitAnd => Some(x & y),
+                BinOp::BitOr => Some(x | y),
+                BinOp::BitXor => Some(x ^ y),
+                BinOp::FloorDiv | BinOp::Mod if y == 0 => {
+                    return raise(
+                        "ZeroDivisionError",
+                        if op == BinOp::Mod { "integer modulo by zero" } else { "integer division or modulo by zero" },
+                    );
+                }
+                BinOp::FloorDiv => x.checked_div_euclid(y).map(|_| Integer::div_floor(&x, &y)),
+                BinOp::Mod => x.checked_rem_euclid(y).map(|_| Integer::mod_floor(&x, &y)),
+                _ => None,
+            };
+            if let Some(v) = fast {
+                return Ok(Some(V::Int(v)));
+            }
+        }
+        let (Some(x), Some(y)) = (a.to_big(), b.to_big()) else { return Ok(None) };
+        return Ok(Some(match op {
+            BinOp::Add => V::from_big(x + y),
+            BinOp::Sub => V::from_big(x - y),
+            BinOp::Mul => {
+                if x.bits() + y.bits() > MAX_INT_BITS {
+                    return raise("MemoryError", "");
+                }
+                V::from_big(x * y)
+            }
+            BinOp::BitAnd => V::from_big(x & y),
+            BinOp::BitOr => V::from_big(x | y),
+            BinOp::BitXor => V::from_big(x ^ y),
+            BinOp::FloorDiv | BinOp::Mod => {
+                if y.is_zero() {
+                    return raise(
+                        "ZeroDivisionError",
+                        if op == BinOp::Mod { "integer modulo by zero" } else { "integer division or modulo by zero" },
+                    );
+                }
+                if op == BinOp::FloorDiv { V::from_big(x.div_floor(&y)) } else { V::from_big(x.mod_floor(&y)) }
+            }
+            BinOp::Div => {
+                if y.is_zero() {
+                    return raise("ZeroDivisionError", "division by zero");
+                }
+                match (x.to_f64(), y.to_f64()) {
+                    (Some(p), Some(q)) if p.is_finite() && q.is_finite() => V::Float(p / q),
+                    _ => return raise("OverflowError", "integer division result too large for a float"),
+                }
+            }
+            BinOp::Pow => {
+                if y.is_negative() {
+                    let (p, q) = (x.to_f64().unwrap_or(f64::INFINITY), y.to_f64().unwrap_or(f64::NEG_INFINITY));
+                    if p == 0.0 {
+                        return raise("ZeroDivisionError", "0.0 cannot be raised to a negative power");
+                    }
+                    V::Float(p.powf(q))
+                } else {
+                    let e = y.to_u64().unwrap_or(u64::MAX);
+                    if x.bits().saturating_mul(e) > MAX_INT_BITS && x.abs() > BigInt::from(1) {
+                        return raise("MemoryError", "");
+                    }
+                    V::from_big(num_traits::pow::Pow::pow(&x, e))
+                }
+            }
+            BinOp::LShift | BinOp::RShift => {
+                if y.is_negative() {
+                    return raise("ValueError", "negative shift count");
+                }
+                let n = y.to_u64().unwrap_or(u64::MAX);
+                if op == BinOp::LShift {
+                    if x.is_zero() {
+                        V::Int(0)
+                    } else if n.saturating_add(x.bits()) > MAX_INT_BITS {
+                        return raise("MemoryError", "");
+                    } else {
+                        V::from_big(x << n)
+                    }
+                } else if n > x.bits() {
+                    V::Int(if x.is_negative() { -1 } else { 0 })
+                } else {
+                    V::from_big(x >> n)
+                }
+            }
+            BinOp::MatMul => return Ok(None),
+        }));
+    }
+    let numeric = |v: &V| v.is_int() || matches!(v, V::Float(_));
+    if !(numeric(a) && numeric(b)) {
+        return Ok(None);
+    }
+    let Some(x) = a.as_f64() else { return raise("OverflowError", "int too large to convert to float") };
+    let Some(y) = b.as_f64() else { return raise("OverflowError", "int too large to convert to float") };
+    Ok(Some(V::Float(match op {
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mul => x * y,
+        BinOp::Div => {
+            if y == 0.0 {
+                return raise("ZeroDivisionError", "float division by zero");
+            }
+            x / y
+        }
+        BinOp::FloorDiv => {
+            if y == 0.0 {
+                return raise("ZeroDivisionError", "float floor division by zero");
+            }
+            (x / y).floor()
+        }
+        BinOp::Mod => {
+            if y == 0.0 {
+                return raise("ZeroDivisionError", "float modulo");
+            }
+            let r = x % y;
+            if r != 0.0 && (r < 0.0) != (y < 0.0) { r + y } else { r }
+        }
+        BinOp::Pow => {
+            if x == 0.0 && y < 0.0 {
+                return raise("ZeroDivisionError", "0.0 cannot be raised to a negative power");
+            }
+            let r = x.powf(y);
+            if r.is_infinite() && x.is_finite() && y.is_finite() {
+                return raise("OverflowError", "(34, 'Numerical result out of range')");
+            }
+            r
+        }
+        _ => return Ok(None),
+    })))
+}

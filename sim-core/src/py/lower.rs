@@ -1,0 +1,1077 @@
+//! The front end: the one module that knows `ruff_python_parser` (whose API is unstable).
+//! Parses a file, reports syntax errors as Python does, resolves every name and lowers the
+//! AST to [`super::ir`], refusing what Threadline does not run with its line.
+
+use super::ir::{
+    Arg, BinOp, Builtin, CmpOp, CompDef, CompFor, CompKind, Expr, ExprKind, FPart, FuncDef, Handler, Name, Param,
+    Params, Stmt, StmtKind, Target, UnOp,
+};
+use super::value::V;
+use super::{CompileError, known_module};
+use indexmap::{IndexMap, IndexSet};
+use ruff_python_ast as ast;
+use ruff_text_size::{Ranged, TextSize};
+use std::sync::Arc;
+
+/// Deepest expression or statement nesting accepted (CPython's parser gives up near here too).
+const MAX_DEPTH: usize = 400;
+
+/// Where each line starts, for offset → (line, column).
+pub struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    /// Index `src`.
+    pub fn new(src: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
+        Self { starts }
+    }
+    /// 1-based line and column of a byte offset.
+    pub fn at(&self, src: &str, off: usize) -> (u32, u32) {
+        let line = self.starts.partition_point(|&s| s <= off).max(1);
+        let start = self.starts[line - 1];
+        let col = src.get(start..off.min(src.len())).map_or(0, |s| s.chars().count()) + 1;
+        (line as u32, col as u32)
+    }
+}
+
+/// The parsed module, before lowering.
+pub struct Parsed {
+    body: Vec<ast::Stmt>,
+}
+
+/// Parse `src`, or the first syntax error in Python's words.
+pub fn parse(src: &str) -> Result<Parsed, CompileError> {
+    let lines = Lines::new(src);
+    let parsed = ruff_python_parser::parse_unchecked_source(src, ast::PySourceType::Python);
+    if let Some(e) = parsed.errors().first() {
+        let (line, col) = lines.at(src, e.location.start().to_usize());
+        let mut err = CompileError::syntax(line, col, python_message(&e.error));
+        err.others = parsed
+            .errors()
+            .iter()
+            .skip(1)
+            .map(|e| {
+                let (l, c) = lines.at(src, e.location.start().to_usize());
+                (l, c, python_message(&e.error))
+            })
+            .collect();
+        return Err(err);
+    }
+    Ok(Parsed { body: parsed.into_syntax().body.into_iter().collect() })
+}
+
+/// Ruff's wording turned into CPython's where they differ.
+fn python_message(e: &ruff_python_parser::ParseErrorType) -> String {
+    use ruff_python_parser::ParseErrorType as P;
+    let raw = e.to_string();
+    match e {
+        P::ExpectedToken { expected, .. } => {
+            let t = expected.to_string();
+            let t = t.trim_matches('\'');
+            format!("expected '{t}'")
+        }
+        _ => {
+            let mut s = raw;
+            if let Some(rest) = s.strip_prefix("Expected ") {
+                s = format!("expected {rest}");
+            }
+            if let Some((a, _)) = s.split_once(", found") {
+                s = a.to_string();
+            }
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+                None => "invalid syntax".into(),
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum ScopeKind {
+    Module,
+    Function,
+    Class,
+}
+
+struct Scope {
+    kind: ScopeKind,
+    locals: IndexMap<Arc<str>, u32>,
+    globals: IndexSet<Arc<str>>,
+    nonlocals: IndexSet<Arc<str>>,
+    frees: IndexMap<Arc<str>, (u32, Name)>,
+    captured: IndexSet<u32>,
+}
+
+impl Scope {
+    fn new(kind: ScopeKind) -> Self {
+        Self {
+            kind,
+            locals: IndexMap::new(),
+            globals: IndexSet::new(),
+            nonlocals: IndexSet::new(),
+            frees: IndexMap::new(),
+            captured: IndexSet::new(),
+        }
+    }
+}
+
+/// Lowers one module.
+pub struct Lowerer<'a> {
+    src: &'a str,
+    lines: Lines,
+    scopes: Vec<Scope>,
+    /// Module globals by name → slot.
+    pub globals: IndexMap<Arc<str>, u32>,
+    /// Globals that functions declare `global` and assign: the shared variables.
+    pub tracked: IndexSet<u32>,
+    /// Slider overrides by constant name.
+    overrides: &'a IndexMap<String, V>,
+    qual: Vec<Arc<str>>,
+    depth: usize,
+    loop_depth: usize,
+}
+
+type R<T> = Result<T, CompileError>;
+
+fn names_in_target(e: &ast::Expr, out: &mut Vec<Arc<str>>) {
+    match e {
+        ast::Expr::Name(n) => out.push(Arc::from(n.id.as_str())),
+        ast::Expr::Tuple(t) => t.elts.iter().for_each(|e| names_in_target(e, out)),
+        ast::Expr::List(t) => t.elts.iter().for_each(|e| names_in_target(e, out)),
+        ast::Expr::Starred(s) => names_in_target(&s.value, out),
+        _ => {}
+    }
+}
+
+/// Names a function body binds (not descending into nested scopes), and its declarations.
+fn bound_names(
+    body: &[ast::Stmt],
+    out: &mut Vec<Arc<str>>,
+    globals: &mut Vec<Arc<str>>,
+    nonlocals: &mut Vec<Arc<str>>,
+) {
+    for s in body {
+        match s {
+            ast::Stmt::FunctionDef(f) => out.push(Arc::from(f.name.as_str())),
+            ast::Stmt::ClassDef(c) => out.push(Arc::from(c.name.as_str())),
+            ast::Stmt::Assign(a) => a.targets.iter().for_each(|t| names_in_target(t, out)),
+            ast::Stmt::AugAssign(a) => names_in_target(&a.target, out),
+            ast::Stmt::AnnAssign(a) => names_in_target(&a.target, out),
+            ast::Stmt::For(f) => {
+                names_in_target(&f.target, out);
+                bound_names(&f.body, out, globals, nonlocals);
+                bound_names(&f.orelse, out, globals, nonlocals);
+            }
+            ast::Stmt::While(w) => {
+                bound_names(&w.body, out, globals, nonlocals);
+                bound_names(&w.orelse, out, globals, nonlocals);
+            }
+            ast::Stmt::If(i) => {
+                bound_names(&i.body, out, globals, nonlocals);
+                for c in &i.elif_else_clauses {
+                    bound_names(&c.body, out, globals, nonlocals);
+                }
+            }
+            ast::Stmt::With(w) => {
+                for it in &w.items {
+                    if let Some(v) = &it.optional_vars {
+                        names_in_target(v, out);
+                    }
+                }
+                bound_names(&w.body, out, globals, nonlocals);
+            }
+            ast::Stmt::Try(t) => {
+                bound_names(&t.body, out, globals, nonlocals);
+                for ast::ExceptHandler::ExceptHandler(h) in &t.handlers {
+                    if let Some(n) = &h.name {
+                        out.push(Arc::from(n.as_str()));
+                    }
+                    bound_names(&h.body, out, globals, nonlocals);
+                }
+                bound_names(&t.orelse, out, globals, nonlocals);
+                bound_names(&t.finalbody, out, globals, nonlocals);
+            }
+            ast::Stmt::Import(i) => {
+                for a in &i.names {
+                    let n = a.asname.as_ref().map_or_else(
+                        || a.name.as_str().split('.').next().unwrap_or_default().to_string(),
+                        |n| n.as_str().to_string(),
+                    );
+                    out.push(Arc::from(n.as_str()));
+                }
+            }
+            ast::Stmt::ImportFrom(i) => {
+                for a in &i.names {
+                    out.push(Arc::from(a.asname.as_ref().unwrap_or(&a.name).as_str()));
+                }
+            }
+            ast::Stmt::Delete(d) => d.targets.iter().for_each(|t| names_in_target(t, out)),
+            ast::Stmt::Global(g) => globals.extend(g.names.iter().map(|n| Arc::from(n.as_str()))),
+            ast::Stmt::Nonlocal(g) => nonlocals.extend(g.names.iter().map(|n| Arc::from(n.as_str()))),
+            _ => {}
+        }
+    }
+}
+
+fn bin_op(op: ast::Operator) -> BinOp {
+    use ast::Operator as O;
+    match op {
+        O::Add => BinOp::Add,
+        O::Sub => BinOp::Sub,
+        O::Mult => BinOp::Mul,
+        O::MatMult => BinOp::MatMul,
+        O::Div => BinOp::Div,
+        O::Mod => BinOp::Mod,
+        O::Pow => BinOp::Pow,
+        O::LShift => BinOp::LShift,
+        O::RShift => BinOp::RShift,
+        O::BitOr => BinOp::BitOr,
+        O::BitXor => BinOp::BitXor,
+        O::BitAnd => BinOp::BitAnd,
+        O::FloorDiv => BinOp::FloorDiv,
+    }
+}
+
+impl<'a> Lowerer<'a> {
+    /// A lowerer for `src`, with slider overrides.
+    pub fn new(src: &'a str, overrides: &'a IndexMap<String, V>) -> Self {
+        Self {
+            src,
+            lines: Lines::new(src),
+            scopes: vec![Scope::new(ScopeKind::Module)],
+            globals: IndexMap::new(),
+            tracked: IndexSet::new(),
+            overrides,
+            qual: Vec::new(),
+            depth: 0,
+            loop_depth: 0,
+        }
+    }
+
+    fn line(&self, at: TextSize) -> u32 {
+        self.lines.at(self.src, at.to_usize()).0
+    }
+
+    fn pos(&self, at: TextSize) -> (u32, u32) {
+        self.lines.at(self.src, at.to_usize())
+    }
+
+    fn unsupported(&self, at: TextSize, what: &str) -> CompileError {
+        let (l, c) = self.pos(at);
+        CompileError::unsupported(l, c, format!("{what} is not supported yet"))
+    }
+
+    fn global_slot(&mut self, name: &str) -> u32 {
+        let n = self.globals.len() as u32;
+        *self.globals.entry(Arc::from(name)).or_insert(n)
+    }
+
+    /// Lower the module body.
+    pub fn module(&mut self, parsed: Parsed) -> R<Vec<Stmt>> {
+        self.block(&parsed.body)
+    }
+
+    fn resolve_free(&mut self, scope: usize, name: &Arc<str>) -> Option<Name> {
+        // Find `name` in the function scopes enclosing `scope`.
+        let mut parent = scope;
+        loop {
+            if parent == 0 {
+                return None;
+            }
+            parent -= 1;
+            match self.scopes[parent].kind {
+                ScopeKind::Class => continue,
+                ScopeKind::Module => return None,
+                ScopeKind::Function => break,
+            }
+        }
+        let src = {
+            let p = &self.scopes[parent];
+            if p.globals.contains(name) {
+                return None;
+            }
+            if let Some(&slot) = p.locals.get(name)
+                && !p.nonlocals.contains(name)
+            {
+                Some(Name::Local(slot))
+            } else {
+                p.frees.get(name).map(|(i, _)| Name::Free(*i))
+            }
+        };
+        let src = match src {
+            Some(Name::Local(slot)) => {
+                self.scopes[parent].captured.insert(slot);
+                Name::Local(slot)
+            }
+            Some(other) => other,
+            None => {
+                let up = self.resolve_free(parent, name)?;
+                let p = &mut self.scopes[parent];
+                let i = p.frees.len() as u32;
+                p.frees.insert(name.clone(), (i, up));
+                Name::Free(i)
+            }
+        };
+        let s = &mut self.scopes[scope];
+        let i = s.frees.len() as u32;
+        s.frees.insert(name.clone(), (i, src));
+        Some(Name::Free(i))
+    }
+
+    fn resolve(&mut self, name: &str) -> Name {
+        let key: Arc<str> = Arc::from(name);
+        let top = self.scopes.len() - 1;
+        let builtin = Builtin::from_name(name);
+        let kind = self.scopes[top].kind;
+        match kind {
+            ScopeKind::Module => Name::Global(self.global_slot(name), builtin),
+            ScopeKind::Class => {
+                let g = self.global_slot(name);
+                if self.scopes[top].locals.contains_key(&key) {
+                    Name::ClassBody(key, g, builtin)
+                } else if let Some(f) = self.resolve_free(top, &key) {
+                    f
+                } else {
+                    Name::ClassBody(key, g, builtin)
+                }
+            }
+            ScopeKind::Function => {
+                let s = &self.scopes[top];
+                if s.globals.contains(&key) {
+                    return Name::Global(self.global_slot(name), builtin);
+                }
+                if !s.nonlocals.contains(&key)
+                    && let Some(&slot) = s.locals.get(&key)
+                {
+                    return Name::Local(slot);
+                }
+                if let Some((i, _)) = s.frees.get(&key) {
+                    return Name::Free(*i);
+                }
+                if let Some(f) = self.resolve_free(top, &key) {
+                    return f;
+                }
+                Name::Global(self.global_slot(name), builtin)
+            }
+        }
+    }
+
+    fn block(&mut self, body: &[ast::Stmt]) -> R<Vec<Stmt>> {
+        body.iter().map(|s| self.stmt(s)).collect()
+    }
+
+    fn target(&mut self, e: &ast::Expr) -> R<Target> {
+        Ok(match e {
+            ast::Expr::Name(n) => {
+                let name = self.resolve(n.id.as_str());
+                if let Name::Global(slot, _) = name
+                    && self.scopes.last().is_some_and(|s| s.kind == ScopeKind::Function)
+                {
+                    self.tracked.insert(slot);
+                }
+                Target::Name(name, Arc::from(n.id.as_str()))
+            }
+            ast::Expr::Attribute(a) => Target::Attr(self.expr(&a.value)?, Arc::from(a.attr.as_str())),
+            ast::Expr::Subscript(s) => Target::Subscript(self.expr(&s.value)?, self.expr(&s.slice)?),
+            ast::Expr::Tuple(t) => self.unpack(&t.elts)?,
+            ast::Expr::List(t) => self.unpack(&t.elts)?,
+            ast::Expr::Starred(s) => Target::Starred(Box::new(self.target(&s.value)?)),
+            other => {
+                let (l, c) = self.pos(other.range().start());
+                return Err(CompileError::syntax(l, c, "cannot assign to expression".into()));
+            }
+        })
+    }
+
+    fn unpack(&mut self, elts: &[ast::Expr]) -> R<Target> {
+        let star = elts.iter().position(|e| matches!(e, ast::Expr::Starred(_)));
+        Ok(Target::Unpack(elts.iter().map(|e| self.target(e)).collect::<R<_>>()?, star))
+    }
+
+    fn params(&mut self, p: &ast::Parameters) -> R<(Params, Vec<Option<&'static ()>>)> {
+        let mut out = Params::default();
+        for a in p.posonlyargs.iter().chain(p.args.iter()) {
+            out.args.push(Param {
+                name: Arc::from(a.parameter.name.as_str()),
+                default: a.default.as_ref().map(|d| self.expr(d)).transpose()?,
+            });
+        }
+        out.vararg = p.vararg.as_ref().map(|v| Arc::from(v.name.as_str()));
+        for a in &p.kwonlyargs {
+            out.kwonly.push(Param {
+                name: Arc::from(a.parameter.name.as_str()),
+                default: a.default.as_ref().map(|d| self.expr(d)).transpose()?,
+            });
+        }
+        out.kwarg = p.kwarg.as_ref().map(|v| Arc::from(v.name.as_str()));
+        Ok((out, Vec::new()))
+    }
+
+    /// Compile a function body in a new scope.
+    fn function(&mut self, name: &str, params: Params, body: FuncBody<'_>, line: u32) -> R<Arc<FuncDef>> {
+        let mut scope = Scope::new(ScopeKind::Function);
+        let mut names: Vec<Arc<str>> = Vec::new();
+        names.extend(params.args.iter().map(|p| p.name.clone()));
+        names.extend(params.vararg.iter().cloned());
+        names.extend(params.kwonly.iter().map(|p| p.name.clone()));
+        names.extend(params.kwarg.iter().cloned());
+        let mut bound = Vec::new();
+        let (mut gl, mut nl) = (Vec::new(), Vec::new());
+        match &body {
+            FuncBody::Stmts(b) => bound_names(b, &mut bound, &mut gl, &mut nl),
+            FuncBody::Expr(_) => {}
+        }
+        for n in names.iter().chain(bound.iter()) {
+            if gl.contains(n) || nl.contains(n) {
+                continue;
+            }
+            let k = scope.locals.len() as u32;
+            scope.locals.entry(n.clone()).or_insert(k);
+        }
+        scope.globals.extend(gl);
+        scope.nonlocals.extend(nl.iter().cloned());
+        for n in &nl {
+            // A nonlocal must exist in an enclosing function.
+            let _ = n;
+        }
+        self.scopes.push(scope);
+        self.qual.push(Arc::from(name));
+        let saved_loop = std::mem::replace(&mut self.loop_depth, 0);
+        let body = match body {
+            FuncBody::Stmts(b) => self.block(b),
+            FuncBody::Expr(e) => self.expr(e).map(|e| vec![Stmt { line: e.line, kind: StmtKind::Return(Some(e)) }]),
+        };
+        self.loop_depth = saved_loop;
+        let qualname = self.qualname();
+        self.qual.pop();
+        let scope = self.scopes.pop().unwrap_or_else(|| Scope::new(ScopeKind::Function));
+        let body = body?;
+        // A nonlocal that no enclosing function binds is a SyntaxError in Python.
+        for n in &nl {
+            if !scope.frees.contains_key(n) {
+                return Err(CompileError::syntax(line, 1, format!("no binding for nonlocal '{n}' found")));
+            }
+        }
+        let mut local_names = vec![Arc::<str>::from(""); scope.locals.len()];
+        for (n, &i) in &scope.locals {
+            local_names[i as usize] = n.clone();
+        }
+        Ok(Arc::new(FuncDef {
+            name: Arc::from(name),
+            qualname,
+            params,
+            n_locals: scope.locals.len() as u32,
+            cells: scope.captured.iter().copied().collect(),
+            free_from: scope.frees.values().map(|(_, n)| n.clone()).collect(),
+            body,
+            line,
+            local_names,
+        }))
+    }
+
+    fn qualname(&self) -> Arc<str> {
+        let mut s = String::new();
+        for (i, q) in self.qual.iter().enumerate() {
+            if i > 0 {
+                s.push('.');
+            }
+            s.push_str(q);
+            if i + 1 < self.qual.len() && self.scopes.get(i + 1).is_some_and(|sc| sc.kind == ScopeKind::Function) {
+                s.push_str(".<locals>");
+            }
+        }
+        Arc::from(s)
+    }
+
+    fn slider_value(&self, s: &ast::StmtAssign) -> Option<V> {
+        if self.scopes.len() != 1 || s.targets.len() != 1 {
+            return None;
+        }
+        let ast::Expr::Name(n) = &s.targets[0] else { return None };
+        self.overrides.get(n.id.as_str()).cloned()
+    }
+
+    fn stmt(&mut self, s: &ast::Stmt) -> R<Stmt> {
+        let line = self.line(s.range().start());
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            self.depth -= 1;
+            let (l, c) = self.pos(s.range().start());
+            return Err(CompileError::syntax(l, c, "too many statically nested blocks".into()));
+        }
+        let r = self.stmt_inner(s, line);
+        self.depth -= 1;
+        Ok(Stmt { line, kind: r? })
+    }
+
+    fn stmt_inner(&mut self, s: &ast::Stmt, line: u32) -> R<StmtKind> {
+        use ast::Stmt as S;
+        Ok(match s {
+            S::Expr(e) => StmtKind::Expr(self.expr(&e.value)?),
+            S::Assign(a) => {
+                let value = match self.slider_value(a) {
+                    Some(v) => Expr { line, kind: Box::new(ExprKind::Const(v)) },
+                    None => self.expr(&a.value)?,
+                };
+                let targets = a.targets.iter().map(|t| self.target(t)).collect::<R<_>>()?;
+                StmtKind::Assign(targets, value)
+            }
+            S::AnnAssign(a) => match &a.value {
+                Some(v) => {
+                    let v = self.expr(v)?;
+                    StmtKind::Assign(vec![self.target(&a.target)?], v)
+                }
+                None => StmtKind::Pass,
+            },
+            S::AugAssign(a) => {
+                let v = self.expr(&a.value)?;
+                StmtKind::AugAssign(self.target(&a.target)?, bin_op(a.op), v)
+            }
+            S::FunctionDef(f) => {
+                if f.is_async {
+                    return Err(self.unsupported(f.range.start(), "async def"));
+                }
+                if body_has_yield(&f.body) {
+                    return Err(self.unsupported(f.range.start(), "a generator function (yield)"));
+                }
+                let decorators = f.decorator_list.iter().map(|d| self.expr(&d.expression)).collect::<R<Vec<_>>>()?;
+                let (params, _) = self.params(&f.parameters)?;
+                let def = self.function(f.name.as_str(), params, FuncBody::Stmts(&f.body), line)?;
+                let target = self.name_target(f.name.as_str());
+                StmtKind::Def(target, def, decorators)
+            }
+            S::ClassDef(c) => {
+                if c.type_params.is_some() {
+                    return Err(self.unsupported(c.range.start(), "a generic class"));
+                }
+                let decorators = c.decorator_list.iter().map(|d| self.expr(&d.expression)).collect::<R<Vec<_>>>()?;
+                let mut bases = Vec::new();
+                if let Some(args) = &c.arguments {
+                    if !args.keywords.is_empty() {
+                        return Err(self.unsupported(c.range.start(), "a class keyword (metaclass=…)"));
+                    }
+                    for b in args.args.iter() {
+                        bases.push(self.expr(b)?);
+                    }
+                }
+                let mut scope = Scope::new(ScopeKind::Class);
+                let mut bound = Vec::new();
+                bound_names(&c.body, &mut bound, &mut Vec::new(), &mut Vec::new());
+                for n in bound {
+                    let k = scope.locals.len() as u32;
+                    scope.locals.entry(n).or_insert(k);
+                }
+                self.scopes.push(scope);
+                self.qual.push(Arc::from(c.name.as_str()));
+                let body = self.block(&c.body);
+                self.qual.pop();
+                self.scopes.pop();
+                let target = self.name_target(c.name.as_str());
+                StmtKind::Class { target, name: Arc::from(c.name.as_str()), bases, body: body?, decorators }
+            }
+            S::Return(r) => {
+                if self.scopes.last().is_some_and(|s| s.kind != ScopeKind::Function) {
+                    let (l, c) = self.pos(r.range.start());
+                    return Err(CompileError::syntax(l, c, "'return' outside function".into()));
+                }
+                StmtKind::Return(r.value.as_ref().map(|v| self.expr(v)).transpose()?)
+            }
+            S::Delete(d) => StmtKind::Delete(d.targets.iter().map(|t| self.target(t)).collect::<R<_>>()?),
+            S::For(f) => {
+                if f.is_async {
+                    return Err(self.unsupported(f.range.start(), "async for"));
+                }
+                let iter = self.expr(&f.iter)?;
+                let target = self.target(&f.target)?;
+                self.loop_depth += 1;
+                let body = self.block(&f.body);
+                self.loop_depth -= 1;
+                StmtKind::For(target, iter, body?, self.block(&f.orelse)?)
+            }
+            S::While(w) => {
+                let test = self.expr(&w.test)?;
+                self.loop_depth += 1;
+                let body = self.block(&w.body);
+                self.loop_depth -= 1;
+                StmtKind::While(test, body?, self.block(&w.orelse)?)
+            }
+            S::If(i) => {
+                let test = self.expr(&i.test)?;
+                let body = self.block(&i.body)?;
+                let mut orelse = Vec::new();
+                for clause in i.elif_else_clauses.iter().rev() {
+                    let b = self.block(&clause.body)?;
+                    orelse = match &clause.test {
+                        Some(t) => {
+                            let l = self.line(clause.range.start());
+                            vec![Stmt { line: l, kind: StmtKind::If(self.expr(t)?, b, orelse) }]
+                        }
+                        None => b,
+                    };
+                }
+                StmtKind::If(test, body, orelse)
+            }
+            S::With(w) => {
+                if w.is_async {
+                    return Err(self.unsupported(w.range.start(), "async with"));
+                }
+                let mut items = Vec::new();
+                for it in &w.items {
+                    let e = self.expr(&it.context_expr)?;
+                    let t = it.optional_vars.as_ref().map(|v| self.target(v)).transpose()?;
+                    items.push((e, t));
+                }
+                StmtKind::With(items, self.block(&w.body)?)
+            }
+            S::Match(m) => return Err(self.unsupported(m.range.start(), "match")),
+            S::Raise(r) => StmtKind::Raise(
+                r.exc.as_ref().map(|e| self.expr(e)).transpose()?,
+                r.cause.as_ref().map(|e| self.expr(e)).transpose()?,
+            ),
+            S::Try(t) => {
+                if t.is_star {
+                    return Err(self.unsupported(t.range.start(), "except*"));
+                }
+                let body = self.block(&t.body)?;
+                let mut handlers = Vec::new();
+                for ast::ExceptHandler::ExceptHandler(h) in &t.handlers {
+                    let ty = h.type_.as_ref().map(|e| self.expr(e)).transpose()?;
+                    let name = h.name.as_ref().map(|n| self.name_target(n.as_str()));
+                    handlers.push(Handler { ty, name, body: self.block(&h.body)?, line: self.line(h.range.start()) });
+                }
+                StmtKind::Try { body, handlers, orelse: self.block(&t.orelse)?, finally: self.block(&t.finalbody)? }
+            }
+            S::Assert(a) => StmtKind::Assert(self.expr(&a.test)?, a.msg.as_ref().map(|m| self.expr(m)).transpose()?),
+            S::Import(i) => {
+                let mut out = Vec::new();
+                for a in &i.names {
+                    let full = a.name.as_str().to_string();
+                    if !known_module(&full) {
+                        let (l, c) = self.pos(a.range.start());
+                        return Err(CompileError::unsupported(
+                            l,
+                            c,
+                            format!("module '{full}' is not available in Threadline"),
+                        ));
+                    }
+                    let (bind, module) = match &a.asname {
+                        Some(n) => (n.as_str().to_string(), full.clone()),
+                        None => {
+                            let top = full.split('.').next().unwrap_or_default().to_string();
+                            (top.clone(), top)
+                        }
+                    };
+                    out.push((module, self.name_target(&bind)));
+                }
+                StmtKind::Import(out)
+            }
+            S::ImportFrom(i) => {
+                let module = i.module.as_ref().map(|m| m.as_str().to_string()).unwrap_or_default();
+                if i.level > 0 || !known_module(&module) {
+                    let (l, c) = self.pos(i.range.start());
+                    return Err(CompileError::unsupported(
+                        l,
+                        c,
+                        format!("module '{module}' is not available in Threadline"),
+                    ));
+                }
+                let mut out = Vec::new();
+                for a in &i.names {
+                    if a.name.as_str() == "*" {
+                        return Err(self.unsupported(a.range.start(), "from … import *"));
+                    }
+                    let bind = a.asname.as_ref().unwrap_or(&a.name).as_str().to_string();
+                    out.push((a.name.as_str().to_string(), self.name_target(&bind)));
+                }
+                StmtKind::ImportFrom(module, out)
+            }
+            S::Global(g) => {
+                if self.scopes.len() > 1 {
+                    for n in &g.names {
+                        let slot = self.global_slot(n.as_str());
+                        let _ = slot;
+                    }
+                }
+                StmtKind::Pass
+            }
+            S::Nonlocal(_) => StmtKind::Pass,
+            S::Pass(_) => StmtKind::Pass,
+            S::Break(b) => {
+                if self.loop_depth == 0 {
+                    let (l, c) = self.pos(b.range.start());
+                    return Err(CompileError::syntax(l, c, "'break' outside loop".into()));
+                }
+                StmtKind::Break
+            }
+            S::Continue(b) => {
+                if self.loop_depth == 0 {
+                    let (l, c) = self.pos(b.range.start());
+                    return Err(CompileError::syntax(l, c, "'continue' not properly in loop".into()));
+                }
+                StmtKind::Continue
+            }
+            S::TypeAlias(t) => return Err(self.unsupported(t.range.start(), "type alias")),
+            S::IpyEscapeCommand(t) => return Err(self.unsupported(t.range.start(), "an IPython escape")),
+        })
+    }
+
+    fn name_target(&mut self, name: &str) -> Target {
+        let n = self.resolve(name);
+        Target::Name(n, Arc::from(name))
+    }
+
+    fn mk(&self, at: TextSize, kind: ExprKind) -> Expr {
+        Expr { line: self.line(at), kind: Box::new(kind) }
+    }
+
+    fn expr(&mut self, e: &ast::Expr) -> R<Expr> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            self.depth -= 1;
+            let (l, c) = self.pos(e.range().start());
+            return Err(CompileError::new(
+                "RecursionError",
+                l,
+                c,
+                "maximum recursion depth exceeded during compilation".into(),
+            ));
+        }
+        let r = self.expr_inner(e);
+        self.depth -= 1;
+        r
+    }
+
+    fn exprs(&mut self, es: &[ast::Expr]) -> R<Vec<Expr>> {
+        es.iter().map(|e| self.expr(e)).collect()
+    }
+
+    fn expr_inner(&mut self, e: &ast::Expr) -> R<Expr> {
+        use ast::Expr as E;
+        let at = e.range().start();
+        let kind = match e {
+            E::BoolOp(b) => {
+                let vals = self.exprs(&b.values)?;
+                match b.op {
+                    ast::BoolOp::And => ExprKind::And(vals),
+                    ast::BoolOp::Or => ExprKind::Or(vals),
+                }
+            }
+            E::Named(n) => {
+                let v = self.expr(&n.value)?;
+                ExprKind::Walrus(self.target(&n.target)?, v)
+            }
+            E::BinOp(b) => ExprKind::Bin(bin_op(b.op), self.expr(&b.left)?, self.expr(&b.right)?),
+            E::UnaryOp(u) => {
+                // Fold negative literals so `-5` is a constant (and `-9223372036854775808` fits).
+                if u.op == ast::UnaryOp::USub
+                    && let E::NumberLiteral(n) = &*u.operand
+                {
+                    let v = self.number(&n.value, at)?;
+                    let neg = match v {
+                        V::Int(i) => i.checked_neg().map_or_else(|| V::from_big(-num_bigint::BigInt::from(i)), V::Int),
+                        V::Big(b) => V::from_big(-(*b).clone()),
+                        V::Float(f) => V::Float(-f),
+                        other => other,
+                    };
+                    return Ok(self.mk(at, ExprKind::Const(neg)));
+                }
+                let op = match u.op {
+                    ast::UnaryOp::Invert => UnOp::Invert,
+                    ast::UnaryOp::Not => UnOp::Not,
+                    ast::UnaryOp::UAdd => UnOp::Pos,
+                    ast::UnaryOp::USub => UnOp::Neg,
+                };
+                ExprKind::Unary(op, self.expr(&u.operand)?)
+            }
+            E::Lambda(l) => {
+                let params = match &l.parameters {
+                    Some(p) => self.params(p)?.0,
+                    None => Params::default(),
+                };
+                let line = self.line(at);
+                ExprKind::Lambda(self.function("<lambda>", params, FuncBody::Expr(&l.body), line)?)
+            }
+            E::If(i) => ExprKind::IfExp(self.expr(&i.test)?, self.expr(&i.body)?, self.expr(&i.orelse)?),
+            E::Dict(d) => {
+                let mut items = Vec::new();
+                for it in &d.items {
+                    let k = it.key.as_ref().map(|k| self.expr(k)).transpose()?;
+                    items.push((k, self.expr(&it.value)?));
+                }
+                ExprKind::Dict(items)
+            }
+            E::Set(s) => ExprKind::Set(self.exprs(&s.elts)?),
+            E::ListComp(c) => self.comp(&c.generators, |me| Ok(CompKind::List(me.expr(&c.elt)?)))?,
+            E::SetComp(c) => self.comp(&c.generators, |me| Ok(CompKind::Set(me.expr(&c.elt)?)))?,
+            E::DictComp(c) => {
+                let Some(key) = &c.key else { return Err(self.unsupported(at, "dict unpacking in a comprehension")) };
+                self.comp(&c.generators, |me| Ok(CompKind::Dict(me.expr(key)?, me.expr(&c.value)?)))?
+            }
+            E::Generator(c) => self.comp(&c.generators, |me| Ok(CompKind::Gen(me.expr(&c.elt)?)))?,
+            E::Await(_) => return Err(self.unsupported(at, "await")),
+            E::Yield(_) | E::YieldFrom(_) => return Err(self.unsupported(at, "yield")),
+            E::Compare(c) => {
+                let left = self.expr(&c.left)?;
+                let mut rest = Vec::new();
+                for (op, r) in c.ops.iter().zip(c.comparators.iter()) {
+                    let op = match op {
+                        ast::CmpOp::Eq => CmpOp::Eq,
+                        ast::CmpOp::NotEq => CmpOp::NotEq,
+                        ast::CmpOp::Lt => CmpOp::Lt,
+                        ast::CmpOp::LtE => CmpOp::LtE,
+                        ast::CmpOp::Gt => CmpOp::Gt,
+                        ast::CmpOp::GtE => CmpOp::GtE,
+                        ast::CmpOp::Is => CmpOp::Is,
+                        ast::CmpOp::IsNot => CmpOp::IsNot,
+                        ast::CmpOp::In => CmpOp::In,
+                        ast::CmpOp::NotIn => CmpOp::NotIn,
+                    };
+                    rest.push((op, self.expr(r)?));
+                }
+                ExprKind::Compare(left, rest)
+            }
+            E::Call(c) => {
+                let func = self.expr(&c.func)?;
+                let mut args = Vec::new();
+                for a in c.arguments.args.iter() {
+                    args.push(match a {
+                        E::Starred(s) => Arg::Star(self.expr(&s.value)?),
+                        other => Arg::Pos(self.expr(other)?),
+                    });
+                }
+                for k in &c.arguments.keywords {
+                    args.push(match &k.arg {
+                        Some(n) => Arg::Kw(Arc::from(n.as_str()), self.expr(&k.value)?),
+                        None => Arg::StarStar(self.expr(&k.value)?),
+                    });
+                }
+                ExprKind::Call(func, args)
+            }
+            E::FString(f) => {
+                let mut parts = Vec::new();
+                for p in f.value.iter() {
+                    match p {
+                        ast::FStringPart::Literal(l) => parts.push(FPart::Lit(Arc::from(&*l.value))),
+                        ast::FStringPart::FString(fs) => self.fparts(&fs.elements, &mut parts)?,
+                    }
+                }
+                ExprKind::FString(parts)
+            }
+            E::TString(_) => return Err(self.unsupported(at, "a template string")),
+            E::StringLiteral(s) => ExprKind::Const(V::str(s.value.to_str())),
+            E::BytesLiteral(_) => return Err(self.unsupported(at, "bytes")),
+            E::NumberLiteral(n) => ExprKind::Const(self.number(&n.value, at)?),
+            E::BooleanLiteral(b) => ExprKind::Const(V::Bool(b.value)),
+            E::NoneLiteral(_) => ExprKind::Const(V::None),
+            E::EllipsisLiteral(_) => ExprKind::Const(V::str("Ellipsis")),
+            E::Attribute(a) => ExprKind::Attr(self.expr(&a.value)?, Arc::from(a.attr.as_str())),
+            E::Subscript(s) => ExprKind::Subscript(self.expr(&s.value)?, self.expr(&s.slice)?),
+            E::Starred(s) => ExprKind::Starred(self.expr(&s.value)?),
+            E::Name(n) => {
+                let name = self.resolve(n.id.as_str());
+                ExprKind::Name(name, Arc::from(n.id.as_str()))
+            }
+            E::List(l) => ExprKind::List(self.exprs(&l.elts)?),
+            E::Tuple(t) => ExprKind::Tuple(self.exprs(&t.elts)?),
+            E::Slice(s) => ExprKind::Slice(
+                s.lower.as_ref().map(|e| self.expr(e)).transpose()?,
+                s.upper.as_ref().map(|e| self.expr(e)).transpose()?,
+                s.step.as_ref().map(|e| self.expr(e)).transpose()?,
+            ),
+            E::IpyEscapeCommand(_) => return Err(self.unsupported(at, "an IPython escape")),
+        };
+        Ok(self.mk(at, kind))
+    }
+
+    fn number(&self, n: &ast::Number, at: TextSize) -> R<V> {
+        Ok(match n {
+            ast::Number::Int(i) => match i.as_i64() {
+                Some(v) => V::Int(v),
+                None => {
+                    let s = i.to_string().replace('_', "");
+                    let parsed = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+                        num_bigint::BigInt::parse_bytes(h.as_bytes(), 16)
+                    } else if let Some(b) = s.strip_prefix("0b").or_else(|| s.strip_prefix("0B")) {
+                        num_bigint::BigInt::parse_bytes(b.as_bytes(), 2)
+                    } else if let Some(o) = s.strip_prefix("0o").or_else(|| s.strip_prefix("0O")) {
+                        num_bigint::BigInt::parse_bytes(o.as_bytes(), 8)
+                    } else {
+                        num_bigint::BigInt::parse_bytes(s.as_bytes(), 10)
+                    };
+                    match parsed {
+                        Some(b) if s.len() <= 4300 => V::from_big(b),
+                        _ => {
+                            let (l, c) = self.pos(at);
+                            return Err(CompileError::new(
+                                "ValueError",
+                                l,
+                                c,
+                                "Exceeds the limit (4300 digits) for integer string conversion".into(),
+                            ));
+                        }
+                    }
+                }
+            },
+            ast::Number::Float(f) => V::Float(*f),
+            ast::Number::Complex { .. } => return Err(self.unsupported(at, "a complex number")),
+        })
+    }
+
+    fn fparts(&mut self, els: &ast::InterpolatedStringElements, out: &mut Vec<FPart>) -> R<()> {
+        for el in els.iter() {
+            match el {
+                ast::InterpolatedStringElement::Literal(l) => out.push(FPart::Lit(Arc::from(&*l.value))),
+                ast::InterpolatedStringElement::Interpolation(i) => {
+                    let expr = self.expr(&i.expression)?;
+                    let conv = match i.conversion {
+                        ast::ConversionFlag::None => None,
+                        ast::ConversionFlag::Str => Some('s'),
+                        ast::ConversionFlag::Ascii => Some('a'),
+                        ast::ConversionFlag::Repr => Some('r'),
+                    };
+                    let spec = match &i.format_spec {
+                        Some(s) => {
+                            let mut sp = Vec::new();
+                            self.fparts(&s.elements, &mut sp)?;
+                            Some(sp)
+                        }
+                        None => None,
+                    };
+                    let debug = i.debug_text.as_ref().map(|d| {
+                        let r = i.expression.range();
+                        let text = self.src.get(r.start().to_usize()..r.end().to_usize()).unwrap_or_default();
+                        Arc::from(format!("{}{}{}", d.leading(), text, d.trailing()).as_str())
+                    });
+                    let conv = if debug.is_some() && conv.is_none() && spec.is_none() { Some('r') } else { conv };
+                    out.push(FPart::Expr { expr, conv, spec, debug });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn comp(&mut self, gens: &[ast::Comprehension], elt: impl FnOnce(&mut Self) -> R<CompKind>) -> R<ExprKind> {
+        let Some(first) = gens.first() else { return Err(CompileError::syntax(0, 0, "empty comprehension".into())) };
+        if gens.iter().any(|g| g.is_async) {
+            return Err(self.unsupported(first.range.start(), "async comprehension"));
+        }
+        // The first iterable is evaluated in the enclosing scope and passed as argument 0.
+        let first_iter = self.expr(&first.iter)?;
+        let mut scope = Scope::new(ScopeKind::Function);
+        scope.locals.insert(Arc::from(".0"), 0);
+        let mut bound = Vec::new();
+        for g in gens {
+            names_in_target(&g.target, &mut bound);
+        }
+        for n in bound {
+            let k = scope.locals.len() as u32;
+            scope.locals.entry(n).or_insert(k);
+        }
+        self.scopes.push(scope);
+        let r = (|| -> R<(Vec<CompFor>, CompKind)> {
+            let mut fors = Vec::new();
+            for (i, g) in gens.iter().enumerate() {
+                let iter = if i == 0 {
+                    Expr { line: first_iter.line, kind: Box::new(ExprKind::Name(Name::Local(0), Arc::from(".0"))) }
+                } else {
+                    self.expr(&g.iter)?
+                };
+                let target = self.target(&g.target)?;
+                let ifs = self.exprs(&g.ifs)?;
+                fors.push(CompFor { target, iter, ifs });
+            }
+            Ok((fors, elt(self)?))
+        })();
+        let scope = self.scopes.pop().unwrap_or_else(|| Scope::new(ScopeKind::Function));
+        let (fors, kind) = r?;
+        let def = CompDef {
+            fors,
+            kind,
+            n_locals: scope.locals.len() as u32,
+            cells: scope.captured.iter().copied().collect(),
+            free_from: scope.frees.values().map(|(_, n)| n.clone()).collect(),
+        };
+        Ok(ExprKind::Call(
+            Expr { line: first_iter.line, kind: Box::new(ExprKind::Comp(Arc::new(def))) },
+            vec![Arg::Pos(first_iter)],
+        ))
+    }
+}
+
+enum FuncBody<'b> {
+    Stmts(&'b [ast::Stmt]),
+    Expr(&'b ast::Expr),
+}
+
+fn body_has_yield(body: &[ast::Stmt]) -> bool {
+    use ruff_python_ast::visitor::{Visitor, walk_expr, walk_stmt};
+    struct Y(bool);
+    impl<'a> Visitor<'a> for Y {
+        fn visit_stmt(&mut self, s: &'a ast::Stmt) {
+            match s {
+                ast::Stmt::FunctionDef(_) | ast::Stmt::ClassDef(_) => {}
+                other => walk_stmt(self, other),
+            }
+        }
+        fn visit_expr(&mut self, e: &'a ast::Expr) {
+            match e {
+                ast::Expr::Yield(_) | ast::Expr::YieldFrom(_) => self.0 = true,
+                ast::Expr::Lambda(_) => {}
+                other => walk_expr(self, other),
+            }
+        }
+    }
+    let mut y = Y(false);
+    for s in body {
+        y.visit_stmt(s);
+    }
+    y.0
+}
+
+/// The module docstring, if the file starts with one.
+pub fn docstring(parsed: &Parsed) -> Option<String> {
+    match parsed.body.first() {
+        Some(ast::Stmt::Expr(e)) => match &*e.value {
+            ast::Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Module-level `NAME = number  # slider: LO..HI Label` lines: (name, line, value text).
+pub fn slider_lines(parsed: &Parsed, src: &str) -> Vec<(String, u32, V, String)> {
+    let lines = Lines::new(src);
+    let mut out = Vec::new();
+    for s in &parsed.body {
+        let ast::Stmt::Assign(a) = s else { continue };
+        let [ast::Expr::Name(n)] = a.targets.as_slice() else { continue };
+        let v = match &*a.value {
+            ast::Expr::NumberLiteral(n) => match &n.value {
+                ast::Number::Int(i) => i.as_i64().map(V::Int),
+                ast::Number::Float(f) => Some(V::Float(*f)),
+                _ => None,
+            },
+            ast::Expr::UnaryOp(u) if u.op == ast::UnaryOp::USub => match &*u.operand {
+                ast::Expr::NumberLiteral(n) => match &n.value {
+                    ast::Number::Int(i) => i.as_i64().map(|i| V::Int(-i)),
+                    ast::Number::Float(f) => Some(V::Float(-*f)),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(v) = v else { continue };
+        let (line, _) = lines.at(src, a.range.start().to_usize());
+        let text = src.lines().nth(line as usize - 1).unwrap_or_default();
+        if let Some((_, comment)) = text.split_once('#') {
+            out.push((n.id.as_str().to_string(), line, v, comment.trim().to_string()));
+        }
+    }
+    out
+}

@@ -1,0 +1,2100 @@
+//! The standard library a scenario may import — `threading`, `queue`, `time`, `sys`, `os`,
+//! `random`, `math`, `functools`, `concurrent.futures`, `multiprocessing` — implemented
+//! natively on the instrumented primitives, with Python's signatures and messages.
+
+use super::ProcWorld;
+use super::exc;
+use super::interp::{Flow, Interp, R, raise, type_err};
+use super::value::{Class, ClassKind, Inst, InstNative, V};
+use crate::channels::{Queue, QueueItem, QueueOrder};
+use crate::compile::ResourceInfo;
+use crate::event::{EventKind, ResIx, ThreadIx, WaitTarget};
+use crate::rt::{ThreadMeta, Unwind};
+use crate::scenario::{PoolStyle, ResourceKind};
+use crate::sync::{Acquire, Condition, Event as PyEvent, Lock, RLock, Semaphore};
+use crate::value::Value;
+use indexmap::IndexMap;
+use parking_lot::{Condvar, Mutex};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+type Kw = Vec<(Arc<str>, V)>;
+
+/// A module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[expect(missing_docs, reason = "each is the Python module of the same name")]
+pub enum Mod {
+    Threading,
+    Time,
+    Queue,
+    Sys,
+    Os,
+    Random,
+    Math,
+    Functools,
+    Multiprocessing,
+    Concurrent,
+    ConcurrentFutures,
+    Itertools,
+}
+
+impl Mod {
+    fn name(self) -> &'static str {
+        match self {
+            Mod::Threading => "threading",
+            Mod::Time => "time",
+            Mod::Queue => "queue",
+            Mod::Sys => "sys",
+            Mod::Os => "os",
+            Mod::Random => "random",
+            Mod::Math => "math",
+            Mod::Functools => "functools",
+            Mod::Multiprocessing => "multiprocessing",
+            Mod::Concurrent => "concurrent",
+            Mod::ConcurrentFutures => "concurrent.futures",
+            Mod::Itertools => "itertools",
+        }
+    }
+    fn from_name(n: &str) -> Option<Mod> {
+        Some(match n {
+            "threading" => Mod::Threading,
+            "time" => Mod::Time,
+            "queue" => Mod::Queue,
+            "sys" => Mod::Sys,
+            "os" => Mod::Os,
+            "random" => Mod::Random,
+            "math" => Mod::Math,
+            "functools" => Mod::Functools,
+            "multiprocessing" => Mod::Multiprocessing,
+            "concurrent" => Mod::Concurrent,
+            "concurrent.futures" => Mod::ConcurrentFutures,
+            "itertools" => Mod::Itertools,
+            _ => return None,
+        })
+    }
+}
+
+/// Whether `import name` works.
+pub fn known(name: &str) -> bool {
+    Mod::from_name(name).is_some()
+}
+
+/// A natively implemented function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[expect(missing_docs, reason = "each is the Python callable of the same name")]
+pub enum NFn {
+    Lock,
+    RLock,
+    Semaphore,
+    BoundedSemaphore,
+    Condition,
+    Event,
+    Barrier,
+    CurrentThread,
+    MainThread,
+    GetIdent,
+    ActiveCount,
+    Enumerate,
+    Timer,
+    Queue(QKind),
+    Sleep,
+    Time,
+    PerfCounter,
+    Monotonic,
+    TimeNs,
+    SetSwitchInterval,
+    GetSwitchInterval,
+    Exit,
+    GetPid,
+    GetPPid,
+    CpuCount,
+    RandomRandom,
+    RandomRandint,
+    RandomUniform,
+    RandomChoice,
+    RandomShuffle,
+    RandomSeed,
+    RandomRandrange,
+    RandomSample,
+    MathSqrt,
+    MathFloor,
+    MathCeil,
+    MathFactorial,
+    MathGcd,
+    MathLog,
+    MathExp,
+    MathIsclose,
+    MathFsum,
+    MathProd,
+    Partial,
+    Reduce,
+    ThreadPoolExecutor,
+    ProcessPoolExecutor,
+    AsCompleted,
+    Wait,
+    CurrentProcess,
+    Pipe,
+    Value,
+    Array,
+    Manager,
+    Pool,
+    ThreadMethod(ThreadMethod),
+    ExcMethod(ExcMethod),
+    Count,
+}
+
+/// `queue.Queue` kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[expect(missing_docs, reason = "queue classes")]
+pub enum QKind {
+    Fifo,
+    Lifo,
+    Priority,
+    Simple,
+    Mp,
+    JoinableMp,
+}
+
+/// Methods of `threading.Thread` (and `multiprocessing.Process`), stored in the class so
+/// that subclasses override them and `super().__init__()` finds them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[expect(missing_docs, reason = "Thread methods")]
+pub enum ThreadMethod {
+    Init,
+    Start,
+    Run,
+    Join,
+    IsAlive,
+    GetName,
+    SetName,
+    IsDaemon,
+    SetDaemon,
+    Terminate,
+    Cancel,
+}
+
+impl ThreadMethod {
+    fn name(self) -> &'static str {
+        match self {
+            ThreadMethod::Init => "__init__",
+            ThreadMethod::Start => "start",
+            ThreadMethod::Run => "run",
+            ThreadMethod::Join => "join",
+            ThreadMethod::IsAlive => "is_alive",
+            ThreadMethod::GetName => "getName",
+            ThreadMethod::SetName => "setName",
+            ThreadMethod::IsDaemon => "isDaemon",
+            ThreadMethod::SetDaemon => "setDaemon",
+            ThreadMethod::Terminate => "terminate",
+            ThreadMethod::Cancel => "cancel",
+        }
+    }
+}
+
+/// Methods of `BaseException`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[expect(missing_docs, reason = "BaseException methods")]
+pub enum ExcMethod {
+    Init,
+    WithTraceback,
+}
+
+impl ExcMethod {
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExcMethod::Init => "__init__",
+            ExcMethod::WithTraceback => "with_traceback",
+        }
+    }
+}
+
+/// A thread's (or process's) native state.
+pub struct ThreadObj {
+    /// Index in the run's thread table.
+    pub tid: ThreadIx,
+    /// `target=`.
+    pub target: V,
+    /// `args=`.
+    pub args: V,
+    /// `kwargs=`.
+    pub kwargs: V,
+    started: Mutex<bool>,
+    started_cv: Condvar,
+    /// A `multiprocessing.Process`: runs in a process of its own.
+    pub process: Option<Mutex<Option<Arc<ProcWorld>>>>,
+    /// The exit code of a process.
+    pub exitcode: Mutex<Option<i64>>,
+    /// A `threading.Timer`: seconds to wait first, and whether it was cancelled.
+    pub timer: Option<(f64, Arc<PyEvent>)>,
+}
+
+/// A `threading.Barrier`.
+#[derive(Debug)]
+pub struct BarrierObj {
+    res: ResIx,
+    parties: usize,
+    st: Mutex<BarrierState>,
+    cv: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct BarrierState {
+    waiting: usize,
+    generation: u64,
+    broken: bool,
+}
+
+impl crate::rt::Waitable for BarrierObj {
+    fn wake_all(&self) {
+        let _g = self.st.lock();
+        self.cv.notify_all();
+    }
+    fn resource(&self) -> Option<ResIx> {
+        Some(self.res)
+    }
+}
+
+/// A future (`concurrent.futures.Future`, `AsyncResult`).
+#[derive(Debug)]
+pub struct FutureObj {
+    res: ResIx,
+    task: u32,
+    st: Mutex<FutState>,
+    cv: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct FutState {
+    done: Option<Result<V, V>>,
+    callbacks: Vec<V>,
+}
+
+impl crate::rt::Waitable for FutureObj {
+    fn wake_all(&self) {
+        let _g = self.st.lock();
+        self.cv.notify_all();
+    }
+}
+
+/// A thread pool (`ThreadPoolExecutor`) or a process pool.
+pub struct ExecutorObj {
+    res: ResIx,
+    max_workers: usize,
+    prefix: String,
+    queue: Arc<Queue<V>>,
+    st: Mutex<ExecState>,
+    style: PoolStyle,
+}
+
+#[derive(Debug, Default)]
+struct ExecState {
+    workers: Vec<V>,
+    idle: usize,
+    tasks: u32,
+    shutdown: bool,
+}
+
+macro_rules! opaque_debug {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(stringify!($t))
+            }
+        }
+    )*};
+}
+opaque_debug!(ThreadObj, ExecutorObj, Native);
+
+/// Everything implemented natively.
+pub enum Native {
+    /// The marker of an unbound local.
+    Unbound,
+    /// `NotImplemented`.
+    NotImplemented,
+    /// `sys.stderr`.
+    Stderr,
+    /// `sys.stdout`.
+    Stdout,
+    /// A module.
+    Module(Mod),
+    /// A native function.
+    Fn(NFn),
+    /// A method of a built-in value, bound.
+    Method(V, Arc<str>),
+    /// A slice.
+    Slice(V, V, V),
+    /// `super()`.
+    Super(Arc<Class>, V),
+    /// A property.
+    Property(V),
+    /// `threading.Lock()`.
+    Lock(Arc<Lock>, ResIx),
+    /// `threading.RLock()`.
+    RLock(Arc<RLock>, ResIx),
+    /// `threading.Semaphore(n)` / `BoundedSemaphore(n)`.
+    Sem(Arc<Semaphore>, ResIx),
+    /// `threading.Condition()`.
+    Cond(Arc<Condition>, ResIx),
+    /// `threading.Event()`.
+    Event(Arc<PyEvent>, ResIx),
+    /// A queue.
+    Queue(Arc<Queue<V>>, ResIx, QKind),
+    /// `threading.Barrier(n)`.
+    Barrier(Arc<BarrierObj>),
+    /// `functools.partial(f, *args, **kw)`.
+    Partial(V, Vec<V>, Kw),
+    /// An executor.
+    Executor(Arc<ExecutorObj>),
+    /// A future.
+    Future(Arc<FutureObj>),
+    /// One end of a `multiprocessing.Pipe`.
+    Conn(Arc<crate::channels::Pipe<V>>, u8),
+    /// `multiprocessing.Value(typecode, v)`.
+    Shared(Arc<Mutex<V>>, Arc<RLock>, ResIx),
+    /// `itertools.count()`.
+    Counter(Mutex<i64>),
+}
+
+impl QueueItem for V {
+    fn snapshot(&self) -> Value {
+        V::snapshot(self)
+    }
+    fn before(&self, other: &Self) -> bool {
+        super::builtins::less(self, other)
+    }
+}
+
+/// The unbound marker (one per process).
+pub fn unbound_marker() -> Arc<Native> {
+    static U: OnceLock<Arc<Native>> = OnceLock::new();
+    U.get_or_init(|| Arc::new(Native::Unbound)).clone()
+}
+
+fn nf(f: NFn) -> V {
+    V::Native(Arc::new(Native::Fn(f)))
+}
+
+/// `threading.Thread`, with its native methods in its dict.
+pub fn thread_class() -> Arc<Class> {
+    static C: OnceLock<Arc<Class>> = OnceLock::new();
+    C.get_or_init(|| native_thread_class("Thread", "threading", ClassKind::Thread)).clone()
+}
+
+/// `multiprocessing.Process`.
+pub fn process_class() -> Arc<Class> {
+    static C: OnceLock<Arc<Class>> = OnceLock::new();
+    C.get_or_init(|| native_thread_class("Process", "multiprocessing.context", ClassKind::Process)).clone()
+}
+
+fn native_thread_class(name: &str, module: &str, kind: ClassKind) -> Arc<Class> {
+    use ThreadMethod as T;
+    let mut dict = IndexMap::new();
+    for m in [
+        T::Init,
+        T::Start,
+        T::Run,
+        T::Join,
+        T::IsAlive,
+        T::GetName,
+        T::SetName,
+        T::IsDaemon,
+        T::SetDaemon,
+        T::Terminate,
+    ] {
+        dict.insert(Arc::from(m.name()), nf(NFn::ThreadMethod(m)));
+    }
+    exc::build_class(Arc::from(name), Arc::from(module), vec![exc::object_class()], dict, kind)
+}
+
+fn timer_class() -> Arc<Class> {
+    static C: OnceLock<Arc<Class>> = OnceLock::new();
+    C.get_or_init(|| {
+        let mut dict = IndexMap::new();
+        dict.insert(Arc::from("cancel"), nf(NFn::ThreadMethod(ThreadMethod::Cancel)));
+        exc::build_class(Arc::from("Timer"), Arc::from("threading"), vec![thread_class()], dict, ClassKind::Thread)
+    })
+    .clone()
+}
+
+/// `import name`.
+pub fn module(name: &str) -> Option<V> {
+    Mod::from_name(name).map(|m| V::Native(Arc::new(Native::Module(m))))
+}
+
+/// `from module import name` / `module.name`.
+pub fn module_attr(module: &str, name: &str) -> Option<V> {
+    let m = Mod::from_name(module)?;
+    attr_of(m, name)
+}
+
+fn exc_class(name: &str) -> Option<V> {
+    exc::is_builtin_exc(name).then(|| V::Class(exc::class(name)))
+}
+
+fn attr_of(m: Mod, name: &str) -> Option<V> {
+    use NFn as F;
+    let f = |x: NFn| Some(nf(x));
+    match (m, name) {
+        (Mod::Threading, "Thread") => Some(V::Class(thread_class())),
+        (Mod::Threading, "Lock") => f(F::Lock),
+        (Mod::Threading, "RLock") => f(F::RLock),
+        (Mod::Threading, "Semaphore") => f(F::Semaphore),
+        (Mod::Threading, "BoundedSemaphore") => f(F::BoundedSemaphore),
+        (Mod::Threading, "Condition") => f(F::Condition),
+        (Mod::Threading, "Event") => f(F::Event),
+        (Mod::Threading, "Barrier") => f(F::Barrier),
+        (Mod::Threading, "BrokenBarrierError") => exc_class("BrokenBarrierError"),
+        (Mod::Threading, "current_thread" | "currentThread") => f(F::CurrentThread),
+        (Mod::Threading, "main_thread") => f(F::MainThread),
+        (Mod::Threading, "get_ident" | "get_native_id") => f(F::GetIdent),
+        (Mod::Threading, "active_count" | "activeCount") => f(F::ActiveCount),
+        (Mod::Threading, "enumerate") => f(F::Enumerate),
+        (Mod::Threading, "Timer") => f(F::Timer),
+        (Mod::Time, "sleep") => f(F::Sleep),
+        (Mod::Time, "time") => f(F::Time),
+        (Mod::Time, "perf_counter" | "process_time" | "thread_time") => f(F::PerfCounter),
+        (Mod::Time, "monotonic") => f(F::Monotonic),
+        (Mod::Time, "time_ns" | "perf_counter_ns" | "monotonic_ns") => f(F::TimeNs),
+        (Mod::Queue, "Queue") => f(F::Queue(QKind::Fifo)),
+        (Mod::Queue, "LifoQueue") => f(F::Queue(QKind::Lifo)),
+        (Mod::Queue, "PriorityQueue") => f(F::Queue(QKind::Priority)),
+        (Mod::Queue, "SimpleQueue") => f(F::Queue(QKind::Simple)),
+        (Mod::Queue, "Empty") => exc_class("Empty"),
+        (Mod::Queue, "Full") => exc_class("Full"),
+        (Mod::Sys, "setswitchinterval") => f(F::SetSwitchInterval),
+        (Mod::Sys, "getswitchinterval") => f(F::GetSwitchInterval),
+        (Mod::Sys, "exit") => f(F::Exit),
+        (Mod::Sys, "stderr") => Some(V::Native(Arc::new(Native::Stderr))),
+        (Mod::Sys, "stdout") => Some(V::Native(Arc::new(Native::Stdout))),
+        (Mod::Sys, "version") => Some(V::str("3.11.7 (Threadline)")),
+        (Mod::Sys, "platform") => Some(V::str("linux")),
+        (Mod::Sys, "maxsize") => Some(V::Int(i64::MAX)),
+        (Mod::Os, "getpid") => f(F::GetPid),
+        (Mod::Os, "getppid") => f(F::GetPPid),
+        (Mod::Os, "cpu_count") => f(F::CpuCount),
+        (Mod::Random, "random") => f(F::RandomRandom),
+        (Mod::Random, "randint") => f(F::RandomRandint),
+        (Mod::Random, "uniform") => f(F::RandomUniform),
+        (Mod::Random, "choice") => f(F::RandomChoice),
+        (Mod::Random, "shuffle") => f(F::RandomShuffle),
+        (Mod::Random, "seed") => f(F::RandomSeed),
+        (Mod::Random, "randrange") => f(F::RandomRandrange),
+        (Mod::Random, "sample") => f(F::RandomSample),
+        (Mod::Math, "sqrt") => f(F::MathSqrt),
+        (Mod::Math, "floor") => f(F::MathFloor),
+        (Mod::Math, "ceil") => f(F::MathCeil),
+        (Mod::Math, "factorial") => f(F::MathFactorial),
+        (Mod::Math, "gcd") => f(F::MathGcd),
+        (Mod::Math, "log") => f(F::MathLog),
+        (Mod::Math, "exp") => f(F::MathExp),
+        (Mod::Math, "isclose") => f(F::MathIsclose),
+        (Mod::Math, "fsum") => f(F::MathFsum),
+        (Mod::Math, "prod") => f(F::MathProd),
+        (Mod::Math, "pi") => Some(V::Float(std::f64::consts::PI)),
+        (Mod::Math, "e") => Some(V::Float(std::f64::consts::E)),
+        (Mod::Math, "inf") => Some(V::Float(f64::INFINITY)),
+        (Mod::Functools, "partial") => f(F::Partial),
+        (Mod::Functools, "reduce") => f(F::Reduce),
+        (Mod::Itertools, "count") => f(F::Count),
+        (Mod::Concurrent, "futures") => module("concurrent.futures"),
+        (Mod::ConcurrentFutures, "ThreadPoolExecutor") => f(F::ThreadPoolExecutor),
+        (Mod::ConcurrentFutures, "ProcessPoolExecutor") => f(F::ProcessPoolExecutor),
+        (Mod::ConcurrentFutures, "as_completed") => f(F::AsCompleted),
+        (Mod::ConcurrentFutures, "wait") => f(F::Wait),
+        (Mod::ConcurrentFutures, "TimeoutError") => exc_class("TimeoutError"),
+        (Mod::ConcurrentFutures, "CancelledError") => exc_class("CancelledError"),
+        (Mod::ConcurrentFutures, "FIRST_COMPLETED") => Some(V::str("FIRST_COMPLETED")),
+        (Mod::ConcurrentFutures, "ALL_COMPLETED") => Some(V::str("ALL_COMPLETED")),
+        (Mod::ConcurrentFutures, "FIRST_EXCEPTION") => Some(V::str("FIRST_EXCEPTION")),
+        (Mod::Multiprocessing, "Process") => Some(V::Class(process_class())),
+        (Mod::Multiprocessing, "current_process") => f(F::CurrentProcess),
+        (Mod::Multiprocessing, "cpu_count") => f(F::CpuCount),
+        (Mod::Multiprocessing, "Queue") => f(F::Queue(QKind::Mp)),
+        (Mod::Multiprocessing, "JoinableQueue") => f(F::Queue(QKind::JoinableMp)),
+        (Mod::Multiprocessing, "Pipe") => f(F::Pipe),
+        (Mod::Multiprocessing, "Lock") => f(F::Lock),
+        (Mod::Multiprocessing, "RLock") => f(F::RLock),
+        (Mod::Multiprocessing, "Semaphore") => f(F::Semaphore),
+        (Mod::Multiprocessing, "BoundedSemaphore") => f(F::BoundedSemaphore),
+        (Mod::Multiprocessing, "Event") => f(F::Event),
+        (Mod::Multiprocessing, "Condition") => f(F::Condition),
+        (Mod::Multiprocessing, "Barrier") => f(F::Barrier),
+        (Mod::Multiprocessing, "Value") => f(F::Value),
+        (Mod::Multiprocessing, "Array") => f(F::Array),
+        (Mod::Multiprocessing, "Manager") => f(F::Manager),
+        (Mod::Multiprocessing, "Pool") => f(F::Pool),
+        (Mod::Multiprocessing, "TimeoutError") => exc_class("TimeoutError"),
+        _ => None,
+    }
+}
+
+fn kwarg(kw: &mut Kw, name: &str) -> Option<V> {
+    let i = kw.iter().position(|(k, _)| &**k == name)?;
+    Some(kw.remove(i).1)
+}
+
+/// Positional-or-keyword argument `i` named `name`.
+fn arg(pos: &[V], kw: &mut Kw, i: usize, name: &str) -> Option<V> {
+    kwarg(kw, name).or_else(|| pos.get(i).cloned())
+}
+
+fn no_more(fname: &str, kw: &Kw) -> R<()> {
+    match kw.first() {
+        Some((k, _)) => type_err(format!("{fname}() got an unexpected keyword argument '{k}'")),
+        None => Ok(()),
+    }
+}
+
+/// A timeout in seconds → ms; None means forever. Python's `-1` (Lock) means forever too.
+fn timeout_ms(v: Option<V>) -> R<Option<f64>> {
+    match v {
+        None | Some(V::None) => Ok(None),
+        Some(v) => match super::builtins::to_f64(&v) {
+            Some(s) => Ok(Some(s * 1e3)),
+            None => type_err(format!("'{}' object cannot be interpreted as a number", v.type_name())),
+        },
+    }
+}
+
+fn seconds(v: &V, what: &str) -> R<f64> {
+    match super::builtins::to_f64(v) {
+        Some(s) if s.is_nan() => raise("ValueError", "Invalid value NaN (not a number)"),
+        Some(s) => Ok(s),
+        None => type_err(format!("'{}' object cannot be interpreted as an integer{what}", v.type_name())),
+    }
+}
+
+fn acquirable<'n>(n: &'n Native) -> Option<&'n dyn Acquire> {
+    Some(match n {
+        Native::Lock(l, _) => l.as_ref(),
+        Native::RLock(l, _) => l.as_ref(),
+        Native::Sem(s, _) => s.as_ref(),
+        Native::Cond(c, _) => c.as_ref(),
+        Native::Shared(_, l, _) => l.as_ref(),
+        _ => return None,
+    })
+}
+
+fn current_thread_obj(it: &Interp<'_>) -> V {
+    it.w.thread_object(it.ctx.tid)
+}
+
+/// Call a native callable.
+pub fn call_native(it: &mut Interp<'_>, n: &Arc<Native>, pos: Vec<V>, kw: Kw) -> R<V> {
+    match &**n {
+        Native::Fn(f) => call_fn(it, *f, pos, kw),
+        Native::Method(obj, name) => {
+            let obj = obj.clone();
+            it.call_method(&obj, name, pos, kw)
+        }
+        Native::Partial(f, args, pkw) => {
+            let mut a = args.clone();
+            a.extend(pos);
+            let mut k = pkw.clone();
+            for (name, v) in kw {
+                k.retain(|(n, _)| *n != name);
+                k.push((name, v));
+            }
+            let f = f.clone();
+            it.call(&f, a, k)
+        }
+        other => type_err(format!("'{}' object is not callable", other.type_name())),
+    }
+}
+
+fn new_resource(it: &Interp<'_>, name: String, kind: ResourceKind, capacity: i64) -> ResIx {
+    it.w.add_resource(it.ctx, ResourceInfo { name, kind, capacity, style: None, duplex: None })
+}
+
+fn binding_name(it: &Interp<'_>, fallback: &str) -> String {
+    // The variable the new object is assigned to, read from the statement's source line.
+    it.w.binding_name(it.ctx.line.get()).unwrap_or_else(|| fallback.to_string())
+}
+
+fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
+    use NFn as F;
+    let ctx = it.ctx;
+    match f {
+        F::Lock => {
+            let res = new_resource(it, binding_name(it, "lock"), ResourceKind::Lock, 0);
+            let l = Arc::new(Lock::new(res));
+            ctx.shared.register(l.clone());
+            Ok(V::Native(Arc::new(Native::Lock(l, res))))
+        }
+        F::RLock => {
+            let res = new_resource(it, binding_name(it, "rlock"), ResourceKind::Rlock, 0);
+            let l = Arc::new(RLock::new(res));
+            ctx.shared.register(l.clone());
+            Ok(V::Native(Arc::new(Native::RLock(l, res))))
+        }
+        F::Semaphore | F::BoundedSemaphore => {
+            let v = arg(&pos, &mut kw, 0, "value").unwrap_or(V::Int(1));
+            no_more(if f == F::Semaphore { "Semaphore" } else { "BoundedSemaphore" }, &kw)?;
+            let v = super::builtins::index(&v)?;
+            if v < 0 {
+                return raise("ValueError", "semaphore initial value must be >= 0");
+            }
+            let bounded = f == F::BoundedSemaphore;
+            let kind = if bounded { ResourceKind::BoundedSemaphore } else { ResourceKind::Semaphore };
+            let res = new_resource(it, binding_name(it, "semaphore"), kind, v);
+            let s = Arc::new(Semaphore::new(res, v, bounded).map_err(|e| Flow::from(Unwind::Raise(e)))?);
+            ctx.shared.register(s.clone());
+            Ok(V::Native(Arc::new(Native::Sem(s, res))))
+        }
+        F::Condition => {
+            let res = new_resource(it, binding_name(it, "condition"), ResourceKind::Condition, 0);
+            let c = Arc::new(Condition::new(res));
+            ctx.shared.register(c.clone());
+            Ok(V::Native(Arc::new(Native::Cond(c, res))))
+        }
+        F::Event => {
+            let res = new_resource(it, binding_name(it, "event"), ResourceKind::Event, 0);
+            let e = Arc::new(PyEvent::new(res));
+            ctx.shared.register(e.clone());
+            Ok(V::Native(Arc::new(Native::Event(e, res))))
+        }
+        F::Barrier => {
+            let parties = arg(&pos, &mut kw, 0, "parties")
+                .ok_or(())
+                .or_else(|_| type_err("Barrier() missing required argument 'parties'"))?;
+            let parties = super::builtins::index(&parties)?;
+            if parties < 1 {
+                return raise("ValueError", "parties must be >= 1");
+            }
+            let res = new_resource(it, binding_name(it, "barrier"), ResourceKind::Condition, parties);
+            let b = Arc::new(BarrierObj {
+                res,
+                parties: parties as usize,
+                st: Mutex::new(BarrierState::default()),
+                cv: Condvar::new(),
+            });
+            ctx.shared.register(b.clone());
+            Ok(V::Native(Arc::new(Native::Barrier(b))))
+        }
+        F::Queue(kind) => {
+            let maxsize = match kind {
+                QKind::Simple => 0,
+                _ => arg(&pos, &mut kw, 0, "maxsize").map(|v| super::builtins::index(&v)).transpose()?.unwrap_or(0),
+            };
+            let order = match kind {
+                QKind::Lifo => QueueOrder::Lifo,
+                QKind::Priority => QueueOrder::Priority,
+                _ => QueueOrder::Fifo,
+            };
+            let res = new_resource(it, binding_name(it, "queue"), ResourceKind::Queue, maxsize.max(0));
+            let q = Arc::new(Queue::with_order(res, maxsize.clamp(0, 1 << 40) as usize, order));
+            ctx.shared.register(q.clone());
+            Ok(V::Native(Arc::new(Native::Queue(q, res, kind))))
+        }
+        F::CurrentThread => Ok(current_thread_obj(it)),
+        F::MainThread => Ok(it.w.thread_object(0)),
+        F::GetIdent => Ok(V::Int(thread_ident(ctx.tid))),
+        F::ActiveCount => Ok(V::Int(ctx.shared.life().iter().filter(|l| **l == crate::rt::Life::Alive).count() as i64)),
+        F::Enumerate => {
+            let life = ctx.shared.life();
+            Ok(V::list(
+                (0..life.len())
+                    .filter(|&t| life[t] == crate::rt::Life::Alive)
+                    .map(|t| it.w.thread_object(t as ThreadIx))
+                    .collect(),
+            ))
+        }
+        F::Timer => {
+            let interval = arg(&pos, &mut kw, 0, "interval").unwrap_or(V::Int(0));
+            let function = arg(&pos, &mut kw, 1, "function").unwrap_or_default();
+            let args = arg(&pos, &mut kw, 2, "args").unwrap_or_else(|| V::tuple(Vec::new()));
+            let kwargs = arg(&pos, &mut kw, 3, "kwargs").unwrap_or(V::None);
+            let secs = seconds(&interval, "")?;
+            let res = new_resource(it, "timer".into(), ResourceKind::Event, 0);
+            let cancel = Arc::new(PyEvent::new(res));
+            ctx.shared.register(cancel.clone());
+            let inst = new_inst(timer_class());
+            init_thread(it, &inst, function, args, kwargs, None, None, Some((secs, cancel)))?;
+            Ok(inst)
+        }
+        F::Sleep => {
+            let Some(s) = pos.first() else { return type_err("time.sleep() takes exactly one argument (0 given)") };
+            let s = seconds(s, "")?;
+            if s < 0.0 {
+                return raise("ValueError", "sleep length must be non-negative");
+            }
+            ctx.sleep(s * 1e3, true)?;
+            Ok(V::None)
+        }
+        F::Time => Ok(V::Float(it.w.wall_start + it.w.elapsed_s(ctx))),
+        F::PerfCounter | F::Monotonic => Ok(V::Float(it.w.elapsed_s(ctx) + 1000.0)),
+        F::TimeNs => Ok(V::Int((it.w.elapsed_s(ctx) * 1e9) as i64)),
+        F::SetSwitchInterval => {
+            // The run's switch interval is fixed when it starts (the GIL model reads it once).
+            Ok(V::None)
+        }
+        F::GetSwitchInterval => Ok(V::Float(ctx.shared.settings.switch_interval_ms / 1e3)),
+        F::Exit => {
+            let code = pos.into_iter().next().unwrap_or(V::None);
+            Err(Flow::Exc(Box::new(super::interp::Exc {
+                value: exc::instance(
+                    exc::class("SystemExit"),
+                    if matches!(code, V::None) { Vec::new() } else { vec![code] },
+                ),
+                tb: Vec::new(),
+            })))
+        }
+        F::GetPid => Ok(V::Int(i64::from(it.w.pid_of(ctx.process)))),
+        F::GetPPid => Ok(V::Int(i64::from(if ctx.process == 0 { it.w.base_pid - 1 } else { it.w.base_pid }))),
+        F::CpuCount => Ok(V::Int(std::thread::available_parallelism().map_or(1, |n| n.get()) as i64)),
+        F::RandomRandom => Ok(V::Float(it.w.random())),
+        F::RandomUniform => {
+            let (a, b) =
+                (pos.first().and_then(V::as_f64).unwrap_or(0.0), pos.get(1).and_then(V::as_f64).unwrap_or(1.0));
+            Ok(V::Float(a + (b - a) * it.w.random()))
+        }
+        F::RandomRandint | F::RandomRandrange => {
+            let ints = pos.iter().map(super::builtins::index).collect::<R<Vec<_>>>()?;
+            let (a, b) = match (f, ints.as_slice()) {
+                (F::RandomRandint, [a, b]) => (*a, *b + 1),
+                (F::RandomRandrange, [b]) => (0, *b),
+                (F::RandomRandrange, [a, b, ..]) => (*a, *b),
+                _ => return type_err("randint() missing 1 required positional argument: 'b'"),
+            };
+            if b <= a {
+                return raise("ValueError", format!("empty range for randrange() ({a}, {b}, {})", b - a));
+            }
+            let span = (b - a) as f64;
+            Ok(V::Int(a + (it.w.random() * span) as i64))
+        }
+        F::RandomChoice => {
+            let items = it.to_vec(pos.first().unwrap_or(&V::None))?;
+            if items.is_empty() {
+                return raise("IndexError", "Cannot choose from an empty sequence");
+            }
+            let i = (it.w.random() * items.len() as f64) as usize;
+            Ok(items[i.min(items.len() - 1)].clone())
+        }
+        F::RandomSample => {
+            let mut items = it.to_vec(pos.first().unwrap_or(&V::None))?;
+            let k = pos.get(1).map(super::builtins::index).transpose()?.unwrap_or(0).max(0) as usize;
+            if k > items.len() {
+                return raise("ValueError", "Sample larger than population or is negative");
+            }
+            let mut out = Vec::new();
+            for _ in 0..k {
+                let i = (it.w.random() * items.len() as f64) as usize;
+                out.push(items.remove(i.min(items.len() - 1)));
+            }
+            Ok(V::list(out))
+        }
+        F::RandomShuffle => {
+            if let Some(V::List(l)) = pos.first() {
+                let mut g = l.lock();
+                for i in (1..g.len()).rev() {
+                    let j = (it.w.random() * (i + 1) as f64) as usize;
+                    g.swap(i, j.min(i));
+                }
+            }
+            Ok(V::None)
+        }
+        F::RandomSeed => {
+            let s = pos.first().and_then(V::as_int).unwrap_or(0);
+            it.w.seed_random(s as u64);
+            Ok(V::None)
+        }
+        F::MathSqrt | F::MathExp | F::MathFloor | F::MathCeil | F::MathLog => {
+            let Some(x) = pos.first() else { return type_err("math function takes exactly one argument (0 given)") };
+            if matches!(f, F::MathFloor | F::MathCeil) && x.is_int() {
+                return Ok(x.clone());
+            }
+            let Some(v) = super::builtins::to_f64(x) else {
+                return type_err(format!("must be real number, not {}", x.type_name()));
+            };
+            Ok(match f {
+                F::MathSqrt => {
+                    if v < 0.0 {
+                        return raise("ValueError", "math domain error");
+                    }
+                    V::Float(v.sqrt())
+                }
+                F::MathExp => V::Float(v.exp()),
+                F::MathLog => {
+                    if v <= 0.0 {
+                        return raise("ValueError", "math domain error");
+                    }
+                    match pos.get(1).and_then(super::builtins::to_f64) {
+                        Some(b) => V::Float(v.ln() / b.ln()),
+                        None => V::Float(v.ln()),
+                    }
+                }
+                F::MathFloor => V::Int(v.floor() as i64),
+                _ => V::Int(v.ceil() as i64),
+            })
+        }
+        F::MathFactorial => {
+            let n = super::builtins::index(pos.first().unwrap_or(&V::None))?;
+            if n < 0 {
+                return raise("ValueError", "factorial() not defined for negative values");
+            }
+            if n > 20_000 {
+                return raise("OverflowError", "factorial() argument should not exceed 20000 in Threadline");
+            }
+            let mut acc = num_bigint::BigInt::from(1);
+            for i in 2..=n {
+                acc *= i;
+            }
+            Ok(V::from_big(acc))
+        }
+        F::MathGcd => {
+            let mut g = num_bigint::BigInt::from(0);
+            for v in &pos {
+                let b = v
+                    .to_big()
+                    .ok_or(())
+                    .or_else(|_| type_err(format!("'{}' object cannot be interpreted as an integer", v.type_name())))?;
+                g = num_integer::Integer::gcd(&g, &b);
+            }
+            Ok(V::from_big(g))
+        }
+        F::MathIsclose => {
+            let a = pos.first().and_then(super::builtins::to_f64).unwrap_or(0.0);
+            let b = pos.get(1).and_then(super::builtins::to_f64).unwrap_or(0.0);
+            let rel = kwarg(&mut kw, "rel_tol").and_then(|v| v.as_f64()).unwrap_or(1e-9);
+            let abs = kwarg(&mut kw, "abs_tol").and_then(|v| v.as_f64()).unwrap_or(0.0);
+            Ok(V::Bool(a == b || (a - b).abs() <= (rel * a.abs().max(b.abs())).max(abs)))
+        }
+        F::MathFsum => {
+            let items = it.to_vec(pos.first().unwrap_or(&V::None))?;
+            Ok(V::Float(items.iter().filter_map(super::builtins::to_f64).sum()))
+        }
+        F::MathProd => {
+            let items = it.to_vec(pos.first().unwrap_or(&V::None))?;
+            let mut acc = V::Int(1);
+            for x in items {
+                acc = it.binop(super::ir::BinOp::Mul, &acc, &x)?;
+            }
+            Ok(acc)
+        }
+        F::Partial => {
+            let mut pos = pos;
+            if pos.is_empty() {
+                return type_err("type 'partial' takes at least one argument");
+            }
+            let func = pos.remove(0);
+            Ok(V::Native(Arc::new(Native::Partial(func, pos, kw))))
+        }
+        F::Reduce => {
+            let func = pos.first().cloned().unwrap_or_default();
+            let items = it.to_vec(pos.get(1).unwrap_or(&V::None))?;
+            let mut iter = items.into_iter();
+            let mut acc = match pos.get(2).cloned().or_else(|| iter.next()) {
+                Some(v) => v,
+                None => return type_err("reduce() of empty iterable with no initial value"),
+            };
+            for x in iter {
+                acc = it.call(&func, vec![acc, x], Vec::new())?;
+            }
+            Ok(acc)
+        }
+        F::Count => {
+            let start = pos.first().and_then(V::as_int).unwrap_or(0);
+            Ok(V::Native(Arc::new(Native::Counter(Mutex::new(start)))))
+        }
+        F::ThreadPoolExecutor | F::ProcessPoolExecutor => {
+            let mw = arg(&pos, &mut kw, 0, "max_workers");
+            let prefix = kwarg(&mut kw, "thread_name_prefix");
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
+            let max_workers = match mw {
+                None | Some(V::None) => {
+                    if f == F::ThreadPoolExecutor {
+                        (cores + 4).min(32)
+                    } else {
+                        cores
+                    }
+                }
+                Some(v) => super::builtins::index(&v)?,
+            };
+            if max_workers <= 0 {
+                return raise("ValueError", "max_workers must be greater than 0");
+            }
+            let n = it.w.next_executor_number();
+            let prefix = match (f, prefix) {
+                (F::ThreadPoolExecutor, Some(V::Str(p))) => p.to_string(),
+                (F::ThreadPoolExecutor, _) => format!("ThreadPoolExecutor-{n}"),
+                _ => "SpawnProcess".to_string(),
+            };
+            let style = if f == F::ThreadPoolExecutor { PoolStyle::ThreadPool } else { PoolStyle::ProcessPool };
+            let name = binding_name(it, "executor");
+            let res = it.w.add_resource(
+                ctx,
+                ResourceInfo {
+                    name,
+                    kind: ResourceKind::Pool,
+                    capacity: max_workers,
+                    style: Some(style),
+                    duplex: None,
+                },
+            );
+            let queue = Arc::new(Queue::with_order(res, 0, QueueOrder::Fifo));
+            ctx.shared.register(queue.clone());
+            let ex = Arc::new(ExecutorObj {
+                res,
+                max_workers: max_workers as usize,
+                prefix,
+                queue,
+                st: Mutex::new(ExecState::default()),
+                style,
+            });
+            it.w.executors.lock().push(ex.clone());
+            Ok(V::Native(Arc::new(Native::Executor(ex))))
+        }
+        F::AsCompleted => {
+            let futs = it.to_vec(pos.first().unwrap_or(&V::None))?;
+            let timeout = timeout_ms(arg(&pos, &mut kw, 1, "timeout"))?;
+            let deadline = timeout.map(|ms| Instant::now() + ctx.scaled(ms));
+            let mut pending: Vec<Arc<FutureObj>> = futs
+                .iter()
+                .filter_map(|f| match f {
+                    V::Native(n) => match &**n {
+                        Native::Future(fo) => Some(fo.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect();
+            let mut out = Vec::new();
+            while !pending.is_empty() {
+                if let Some(i) = pending.iter().position(|f| f.st.lock().done.is_some()) {
+                    let f = pending.remove(i);
+                    out.push(V::Native(Arc::new(Native::Future(f))));
+                    continue;
+                }
+                // Wait on the first pending future a little, then look again.
+                let f = pending[0].clone();
+                let step = Instant::now() + std::time::Duration::from_millis(2);
+                let until = deadline.map_or(step, |d| d.min(step));
+                ctx.record(EventKind::ResultWait { res: f.res, task: f.task });
+                ctx.blocking(WaitTarget::Resource(f.res), true, || {
+                    let mut st = f.st.lock();
+                    ctx.wait_until(&f.cv, &mut st, Some(until), |s| s.done.is_some())
+                })?;
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    return raise("TimeoutError", format!("{} (of {}) futures unfinished", pending.len(), futs.len()));
+                }
+            }
+            Ok(V::Iter(Arc::new(Mutex::new(super::value::PyIter::Items(out, 0)))))
+        }
+        F::Wait => {
+            let futs = it.to_vec(pos.first().unwrap_or(&V::None))?;
+            for f in &futs {
+                if let V::Native(n) = f
+                    && let Native::Future(fo) = &**n
+                {
+                    future_result(it, fo, None, false)?;
+                }
+            }
+            let done = super::builtins::call_builtin(it, super::ir::Builtin::Set, vec![V::list(futs)], Vec::new())?;
+            let not_done = super::builtins::call_builtin(it, super::ir::Builtin::Set, Vec::new(), Vec::new())?;
+            Ok(V::tuple(vec![done, not_done]))
+        }
+        F::CurrentProcess => Ok(it.w.process_object(ctx.process)),
+        F::Pipe => {
+            let duplex = arg(&pos, &mut kw, 0, "duplex").is_none_or(|v| v.truthy());
+            let name = binding_name(it, "pipe");
+            let res = it.w.add_resource(
+                ctx,
+                ResourceInfo { name, kind: ResourceKind::Pipe, capacity: 0, style: None, duplex: Some(duplex) },
+            );
+            let p = Arc::new(crate::channels::Pipe::new_generic(res, duplex));
+            ctx.shared.register(p.clone());
+            Ok(V::tuple(vec![V::Native(Arc::new(Native::Conn(p.clone(), 0))), V::Native(Arc::new(Native::Conn(p, 1)))]))
+        }
+        F::Value => {
+            let init = arg(&pos, &mut kw, 1, "value").unwrap_or(V::Int(0));
+            let res = new_resource(it, binding_name(it, "value"), ResourceKind::Rlock, 0);
+            let l = Arc::new(RLock::new(res));
+            ctx.shared.register(l.clone());
+            Ok(V::Native(Arc::new(Native::Shared(Arc::new(Mutex::new(init)), l, res))))
+        }
+        F::Array => {
+            let init = arg(&pos, &mut kw, 1, "size_or_initializer").unwrap_or(V::Int(0));
+            let items = match &init {
+                V::Int(n) => vec![V::Int(0); (*n).clamp(0, 1 << 20) as usize],
+                other => it.to_vec(other)?,
+            };
+            let res = new_resource(it, binding_name(it, "array"), ResourceKind::Rlock, 0);
+            let l = Arc::new(RLock::new(res));
+            ctx.shared.register(l.clone());
+            Ok(V::Native(Arc::new(Native::Shared(Arc::new(Mutex::new(V::list(items))), l, res))))
+        }
+        F::Manager => Ok(V::Native(Arc::new(Native::Module(Mod::Multiprocessing)))),
+        F::Pool => {
+            let procs = arg(&pos, &mut kw, 0, "processes");
+            let mut kw2 = Vec::new();
+            if let Some(p) = procs {
+                kw2.push((Arc::from("max_workers"), p));
+            }
+            call_fn(it, F::ProcessPoolExecutor, Vec::new(), kw2).map(|v| {
+                if let V::Native(n) = &v
+                    && let Native::Executor(e) = &**n
+                {
+                    it.w.mark_pool(e);
+                }
+                v
+            })
+        }
+        F::ThreadMethod(m) => thread_method(it, m, pos, kw),
+        F::ExcMethod(m) => {
+            let Some(me) = pos.first().cloned() else { return type_err("descriptor needs an argument") };
+            match m {
+                ExcMethod::Init => {
+                    if let V::Inst(i) = &me {
+                        i.dict.lock().insert(Arc::from("args"), V::tuple(pos[1..].to_vec()));
+                    }
+                    Ok(V::None)
+                }
+                ExcMethod::WithTraceback => Ok(me),
+            }
+        }
+    }
+}
+
+/// `threading.get_ident()` of a thread: a stable, realistic-looking number.
+pub fn thread_ident(tid: ThreadIx) -> i64 {
+    139_900_000_000_000 + i64::from(tid) * 8_392_704
+}
+
+fn new_inst(class: Arc<Class>) -> V {
+    V::Inst(Arc::new(Inst { class, dict: Mutex::new(IndexMap::new()), native: Mutex::new(InstNative::None) }))
+}
+
+fn thread_obj(v: &V) -> Option<Arc<ThreadObj>> {
+    match v {
+        V::Inst(i) => match &*i.native.lock() {
+            InstNative::Thread(t) => Some(t.clone()),
+            InstNative::None => None,
+        },
+        _ => None,
+    }
+}
+
+#[expect(clippy::too_many_arguments, reason = "Thread.__init__'s own parameters")]
+fn init_thread(
+    it: &mut Interp<'_>,
+    me: &V,
+    target: V,
+    args: V,
+    kwargs: V,
+    name: Option<V>,
+    daemon: Option<V>,
+    timer: Option<(f64, Arc<PyEvent>)>,
+) -> R<()> {
+    let V::Inst(inst) = me else { return type_err("Thread.__init__() needs a Thread") };
+    let is_process = inst.class.native_kind() == ClassKind::Process;
+    let target_name = match &target {
+        V::Func(f) => Some(f.def.name.to_string()),
+        V::None => None,
+        other => it.get_attr(other, "__name__").ok().and_then(|v| match v {
+            V::Str(s) => Some(s.to_string()),
+            _ => None,
+        }),
+    };
+    let name = match name {
+        Some(V::None) | None => {
+            let n = it.w.next_name_number(is_process);
+            if is_process {
+                format!("Process-{n}")
+            } else {
+                match &target_name {
+                    Some(t) => format!("Thread-{n} ({t})"),
+                    None => format!("Thread-{n}"),
+                }
+            }
+        }
+        Some(v) => it.str_of(&v)?,
+    };
+    let daemon = match daemon {
+        Some(V::None) | None => it.w.thread_daemon(it.ctx.tid),
+        Some(v) => v.truthy(),
+    };
+    let process = if is_process { Some(Mutex::new(None)) } else { None };
+    let tid = it.w.add_thread(it.ctx, ThreadMeta { name, process: it.ctx.process, daemon, target: None }, me);
+    let obj = Arc::new(ThreadObj {
+        tid,
+        target,
+        args,
+        kwargs,
+        started: Mutex::new(false),
+        started_cv: Condvar::new(),
+        process,
+        exitcode: Mutex::new(None),
+        timer,
+    });
+    *inst.native.lock() = InstNative::Thread(obj);
+    Ok(())
+}
+
+/// Mark a thread as started (Python's `self._started.set()`), from its own OS thread.
+pub fn signal_started(t: &ThreadObj) {
+    let mut s = t.started.lock();
+    *s = true;
+    t.started_cv.notify_all();
+}
+
+fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V>, mut kw: Kw) -> R<V> {
+    if pos.is_empty() {
+        return type_err(format!("descriptor '{}' of 'Thread' object needs an argument", m.name()));
+    }
+    let me = pos.remove(0);
+    let ctx = it.ctx;
+    if m == ThreadMethod::Init {
+        let group = arg(&pos, &mut kw, 0, "group");
+        if group.is_some_and(|g| !matches!(g, V::None)) {
+            return raise("AssertionError", "group argument must be None for now");
+        }
+        let target = arg(&pos, &mut kw, 1, "target").unwrap_or(V::None);
+        let name = arg(&pos, &mut kw, 2, "name");
+        let args = arg(&pos, &mut kw, 3, "args").unwrap_or_else(|| V::tuple(Vec::new()));
+        let kwargs = arg(&pos, &mut kw, 4, "kwargs").unwrap_or(V::None);
+        let daemon = kwarg(&mut kw, "daemon");
+        no_more("__init__", &kw)?;
+        return init_thread(it, &me, target, args, kwargs, name, daemon, None).map(|_| V::None);
+    }
+    let Some(t) = thread_obj(&me) else { return raise("RuntimeError", "thread.__init__() not called") };
+    match m {
+        ThreadMethod::Start => {
+            if *t.started.lock() || ctx.shared.life().get(t.tid as usize) != Some(&crate::rt::Life::New) {
+                return raise("RuntimeError", "threads can only be started once");
+            }
+            if let Some(slot) = &t.process {
+                // fork: the child gets a copy of this process's globals, as they are now.
+                let child = it.w.fork(ctx, &it.pw, &me, t.tid);
+                *slot.lock() = Some(child);
+            }
+            ctx.record(EventKind::StartThread { target: t.tid });
+            let body = it.w.thread_body(me.clone(), t.clone());
+            ctx.shared
+                .start_thread(t.tid, std::time::Duration::ZERO, body)
+                .map_err(|e| Flow::from(Unwind::Raise(e)))?;
+            // `self._started.wait()`: the GIL is released until the new thread runs.
+            ctx.blocking(WaitTarget::Thread(t.tid), false, || {
+                let mut s = t.started.lock();
+                ctx.wait_until(&t.started_cv, &mut s, None, |s| *s)?;
+                Ok(())
+            })?;
+            Ok(V::None)
+        }
+        ThreadMethod::Run => {
+            let args = it.to_vec(&t.args)?;
+            let kw = match &t.kwargs {
+                V::Dict(d) => d
+                    .lock()
+                    .map
+                    .values()
+                    .filter_map(|(k, v)| match k {
+                        V::Str(k) => Some((k.clone(), v.clone())),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if let Some((secs, cancel)) = &t.timer {
+                if !cancel.wait(ctx, Some(secs * 1e3))? && !matches!(t.target, V::None) {
+                    it.call(&t.target.clone(), args, kw)?;
+                }
+                return Ok(V::None);
+            }
+            if matches!(t.target, V::None) {
+                return Ok(V::None);
+            }
+            it.call(&t.target.clone(), args, kw)
+        }
+        ThreadMethod::Cancel => {
+            if let Some((_, cancel)) = &t.timer {
+                cancel.set(ctx);
+            }
+            Ok(V::None)
+        }
+        ThreadMethod::Join => {
+            let timeout = timeout_ms(arg(&pos, &mut kw, 0, "timeout"))?;
+            if t.tid == ctx.tid {
+                return raise("RuntimeError", "cannot join current thread");
+            }
+            if ctx.shared.life().get(t.tid as usize) == Some(&crate::rt::Life::New) {
+                return raise(
+                    "RuntimeError",
+                    if t.process.is_some() {
+                        "can only join a started process"
+                    } else {
+                        "cannot join thread before it is started"
+                    },
+                );
+            }
+            ctx.join_thread(t.tid, timeout.map(|m| m.max(0.0)))?;
+            Ok(V::None)
+        }
+        ThreadMethod::IsAlive => Ok(V::Bool(ctx.shared.life().get(t.tid as usize) == Some(&crate::rt::Life::Alive))),
+        ThreadMethod::GetName => Ok(V::str(it.w.thread_name(t.tid))),
+        ThreadMethod::SetName => {
+            let n = it.str_of(pos.first().unwrap_or(&V::None))?;
+            ctx.shared.set_thread_meta(t.tid, |m| m.name = n);
+            Ok(V::None)
+        }
+        ThreadMethod::IsDaemon => Ok(V::Bool(ctx.shared.thread_meta(t.tid).is_some_and(|m| m.daemon))),
+        ThreadMethod::SetDaemon => {
+            let d = pos.first().is_some_and(V::truthy);
+            ctx.shared.set_thread_meta(t.tid, |m| m.daemon = d);
+            Ok(V::None)
+        }
+        ThreadMethod::Terminate => {
+            ctx.shared.kill(t.tid);
+            Ok(V::None)
+        }
+        ThreadMethod::Init => Ok(V::None),
+    }
+}
+
+/// Attributes of a Thread/Process instance that live in its native state.
+pub fn inst_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str) -> R<Option<V>> {
+    let t = match &*i.native.lock() {
+        InstNative::Thread(t) => t.clone(),
+        InstNative::None => return Ok(None),
+    };
+    let ctx = it.ctx;
+    Ok(Some(match name {
+        "name" => V::str(it.w.thread_name(t.tid)),
+        "daemon" => V::Bool(ctx.shared.thread_meta(t.tid).is_some_and(|m| m.daemon)),
+        "ident" | "native_id" => {
+            if ctx.shared.life().get(t.tid as usize) == Some(&crate::rt::Life::New) {
+                V::None
+            } else {
+                V::Int(thread_ident(t.tid))
+            }
+        }
+        "pid" => match &t.process {
+            Some(p) => match &*p.lock() {
+                Some(pw) => V::Int(i64::from(it.w.pid_of(pw.index))),
+                None => V::None,
+            },
+            None => return Ok(None),
+        },
+        "exitcode" if t.process.is_some() => match *t.exitcode.lock() {
+            Some(c) => V::Int(c),
+            None => V::None,
+        },
+        "_target" => t.target.clone(),
+        "_args" => t.args.clone(),
+        "_kwargs" => t.kwargs.clone(),
+        _ => return Ok(None),
+    }))
+}
+
+/// Setting `t.name` / `t.daemon`.
+pub fn inst_set_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str, v: &V) -> R<bool> {
+    let t = match &*i.native.lock() {
+        InstNative::Thread(t) => t.clone(),
+        InstNative::None => return Ok(false),
+    };
+    match name {
+        "name" => {
+            let n = it.str_of(v)?;
+            it.ctx.shared.set_thread_meta(t.tid, |m| m.name = n);
+            Ok(true)
+        }
+        "daemon" => {
+            if it.ctx.shared.life().get(t.tid as usize) != Some(&crate::rt::Life::New) {
+                return raise("RuntimeError", "cannot set daemon status of active thread");
+            }
+            let d = v.truthy();
+            it.ctx.shared.set_thread_meta(t.tid, |m| m.daemon = d);
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// `repr()` of an instance of a user or native class.
+pub fn inst_repr(i: &Arc<Inst>, id: usize) -> String {
+    if let InstNative::Thread(t) = &*i.native.lock() {
+        return format!("<{}(#{}, …)>", i.class.name, t.tid);
+    }
+    format!("<{}.{} object at {:#x}>", i.class.module, i.class.name, id)
+}
+
+fn future_result(it: &mut Interp<'_>, f: &Arc<FutureObj>, timeout: Option<f64>, exc_only: bool) -> R<V> {
+    let ctx = it.ctx;
+    {
+        let st = f.st.lock();
+        if st.done.is_none() {
+            drop(st);
+            ctx.record(EventKind::ResultWait { res: f.res, task: f.task });
+            let deadline = timeout.map(|ms| Instant::now() + ctx.scaled(ms));
+            let got = ctx.blocking(WaitTarget::Resource(f.res), deadline.is_some(), || {
+                let mut st = f.st.lock();
+                ctx.wait_until(&f.cv, &mut st, deadline, |s| s.done.is_some())
+            })?;
+            if !got {
+                return raise("TimeoutError", "");
+            }
+        }
+    }
+    let done = f.st.lock().done.clone();
+    match done {
+        Some(Ok(v)) => Ok(if exc_only { V::None } else { v }),
+        Some(Err(e)) => {
+            if exc_only {
+                Ok(e)
+            } else {
+                Err(Flow::Exc(Box::new(super::interp::Exc { value: e, tb: Vec::new() })))
+            }
+        }
+        None => raise("TimeoutError", ""),
+    }
+}
+
+fn submit(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>, func: V, args: Vec<V>, kw: Kw) -> R<Arc<FutureObj>> {
+    let ctx = it.ctx;
+    let task = {
+        let mut st = ex.st.lock();
+        if st.shutdown {
+            return raise("RuntimeError", "cannot schedule new futures after shutdown");
+        }
+        st.tasks += 1;
+        st.tasks - 1
+    };
+    let fname = match &func {
+        V::Func(f) => f.def.name.to_string(),
+        other => other.repr(),
+    };
+    ctx.record(EventKind::TaskSubmitted { res: ex.res, task, func: fname });
+    let fut = Arc::new(FutureObj { res: ex.res, task, st: Mutex::new(FutState::default()), cv: Condvar::new() });
+    ctx.shared.register(fut.clone());
+    let kwv = {
+        let mut d = super::value::Dict::default();
+        for (k, v) in kw {
+            d.set(V::Str(k), v).or_else(type_err)?;
+        }
+        V::Dict(Arc::new(Mutex::new(d)))
+    };
+    let item = V::tuple(vec![V::Int(i64::from(task)), func, V::tuple(args), kwv]);
+    it.w.pending_futures.lock().insert((ex.res, task), fut.clone());
+    // `_adjust_thread_count`: a new worker unless one is idle, up to max_workers.
+    let spawn = {
+        let mut st = ex.st.lock();
+        if st.idle > 0 {
+            st.idle -= 1;
+            false
+        } else {
+            st.workers.len() < ex.max_workers
+        }
+    };
+    ex.queue.put(ctx, item, true, None)?;
+    if spawn {
+        let n = ex.st.lock().workers.len();
+        let name = match ex.style {
+            PoolStyle::ThreadPool => format!("{}_{n}", ex.prefix),
+            _ => format!("SpawnPoolWorker-{}", n + 1),
+        };
+        let inst = new_inst(thread_class());
+        let tid = it.w.add_thread(ctx, ThreadMeta { name, process: ctx.process, daemon: false, target: None }, &inst);
+        let obj = Arc::new(ThreadObj {
+            tid,
+            target: V::None,
+            args: V::tuple(Vec::new()),
+            kwargs: V::None,
+            started: Mutex::new(false),
+            started_cv: Condvar::new(),
+            process: None,
+            exitcode: Mutex::new(None),
+            timer: None,
+        });
+        if let V::Inst(i) = &inst {
+            *i.native.lock() = InstNative::Thread(obj.clone());
+        }
+        ex.st.lock().workers.push(inst.clone());
+        ctx.record(EventKind::StartThread { target: tid });
+        let body = it.w.worker_body(ex.clone(), obj.clone());
+        ctx.shared.start_thread(tid, std::time::Duration::ZERO, body).map_err(|e| Flow::from(Unwind::Raise(e)))?;
+        ctx.blocking(WaitTarget::Thread(tid), false, || {
+            let mut s = obj.started.lock();
+            ctx.wait_until(&obj.started_cv, &mut s, None, |s| *s)?;
+            Ok(())
+        })?;
+    }
+    Ok(fut)
+}
+
+/// A pool worker's loop: take a task, run it, set its future; `None` ends it.
+pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
+    let ctx = it.ctx;
+    loop {
+        let item = ex.queue.get(ctx, true, None)?;
+        let V::Tuple(t) = item else { return Ok(()) };
+        let (Some(task), Some(func), Some(args), Some(kwv)) =
+            (t.first().and_then(V::as_int), t.get(1).cloned(), t.get(2).cloned(), t.get(3).cloned())
+        else {
+            return Ok(());
+        };
+        let task = task as u32;
+        ctx.record(EventKind::TaskStarted { res: ex.res, task });
+        let args = it.to_vec(&args)?;
+        let kw: Kw = match &kwv {
+            V::Dict(d) => d
+                .lock()
+                .map
+                .values()
+                .filter_map(|(k, v)| match k {
+                    V::Str(k) => Some((k.clone(), v.clone())),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let r = match it.call(&func, args, kw) {
+            Ok(v) => Ok(v),
+            Err(Flow::Exc(e)) => Err(e.value),
+            Err(other) => return Err(other),
+        };
+        let shown = match &r {
+            Ok(v) => v.snapshot(),
+            Err(e) => Value::Str(exc::to_pyerror(e).to_string()),
+        };
+        let fut = it.w.pending_futures.lock().shift_remove(&(ex.res, task));
+        if let Some(fut) = fut {
+            let callbacks = {
+                let mut st = fut.st.lock();
+                st.done = Some(r);
+                ctx.record(EventKind::TaskFinished { res: ex.res, task, result: shown });
+                fut.cv.notify_all();
+                std::mem::take(&mut st.callbacks)
+            };
+            let fv = V::Native(Arc::new(Native::Future(fut)));
+            for cb in callbacks {
+                it.call(&cb, vec![fv.clone()], Vec::new())?;
+            }
+        }
+        ex.st.lock().idle += 1;
+    }
+}
+
+fn shutdown(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>, wait: bool) -> R<()> {
+    let ctx = it.ctx;
+    let workers = {
+        let mut st = ex.st.lock();
+        if st.shutdown {
+            return Ok(());
+        }
+        st.shutdown = true;
+        st.workers.clone()
+    };
+    for _ in &workers {
+        ex.queue.put(ctx, V::None, true, None)?;
+    }
+    if wait {
+        for w in &workers {
+            if let Some(t) = thread_obj(w) {
+                ctx.join_thread(t.tid, None)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Shut every executor down (leaving the program, as `concurrent.futures` does at exit).
+pub fn shutdown_all(it: &mut Interp<'_>) -> R<()> {
+    let exs: Vec<_> = it.w.executors.lock().clone();
+    for ex in exs {
+        shutdown(it, &ex, true)?;
+    }
+    Ok(())
+}
+
+fn map_items(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>, func: V, iters: &[V], star: bool) -> R<Vec<Arc<FutureObj>>> {
+    let lists = iters.iter().map(|v| it.to_vec(v)).collect::<R<Vec<_>>>()?;
+    let n = lists.iter().map(Vec::len).min().unwrap_or(0);
+    let mut futs = Vec::with_capacity(n);
+    for i in 0..n {
+        let args = if star { it.to_vec(&lists[0][i])? } else { lists.iter().map(|l| l[i].clone()).collect() };
+        futs.push(submit(it, ex, func.clone(), args, Vec::new())?);
+    }
+    Ok(futs)
+}
+
+/// A method call on a native object.
+pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, pos: Vec<V>, mut kw: Kw) -> R<V> {
+    let ctx = it.ctx;
+    if let Some(a) = acquirable(n) {
+        match name {
+            "acquire" | "__enter__" => {
+                let blocking = arg(&pos, &mut kw, 0, "blocking").is_none_or(|v| v.truthy());
+                let t = timeout_ms(arg(&pos, &mut kw, 1, "timeout"))?;
+                no_more("acquire", &kw)?;
+                // Python's `timeout=-1` means "wait forever".
+                let t = match t {
+                    Some(ms) if ms == -1000.0 => None,
+                    Some(ms) if ms < 0.0 && !matches!(&**n, Native::Lock(..) | Native::RLock(..)) => {
+                        return raise("ValueError", "timeout value must be a non-negative number");
+                    }
+                    other => other,
+                };
+                if let Native::Sem(..) = &**n
+                    && !blocking
+                    && t.is_some()
+                {
+                    return raise("ValueError", "can't specify timeout for non-blocking acquire");
+                }
+                let ok = a.acquire(ctx, blocking, t)?;
+                return Ok(if name == "__enter__" {
+                    if matches!(&**n, Native::Shared(..)) { V::Bool(ok) } else { V::Bool(ok) }
+                } else {
+                    V::Bool(ok)
+                });
+            }
+            "release" | "__exit__" => {
+                if let Native::Sem(..) = &**n
+                    && name == "release"
+                    && let Some(k) = arg(&pos, &mut kw, 0, "n")
+                {
+                    for _ in 0..super::builtins::index(&k)?.max(1) {
+                        a.release(ctx)?;
+                    }
+                    return Ok(V::None);
+                }
+                a.release(ctx)?;
+                return Ok(if name == "__exit__" { V::Bool(false) } else { V::None });
+            }
+            _ => {}
+        }
+    }
+    match (&**n, name) {
+        (Native::Lock(l, _), "locked") => Ok(V::Bool(l.locked())),
+        (Native::Cond(c, _), "wait") => {
+            let t = timeout_ms(arg(&pos, &mut kw, 0, "timeout"))?;
+            Ok(V::Bool(c.wait(ctx, t)?))
+        }
+        (Native::Cond(c, _), "wait_for") => {
+            let pred = arg(&pos, &mut kw, 0, "predicate").unwrap_or_default();
+            let t = timeout_ms(arg(&pos, &mut kw, 1, "timeout"))?;
+            let deadline = t.map(|ms| Instant::now() + ctx.scaled(ms));
+            loop {
+                let r = it.call(&pred, Vec::new(), Vec::new())?;
+                if it.truthy(&r)? {
+                    return Ok(r);
+                }
+                let left = match deadline {
+                    Some(d) => {
+                        let now = Instant::now();
+                        if now >= d {
+                            return Ok(r);
+                        }
+                        Some((d - now).as_secs_f64() * 1e3 / ctx.shared.settings.time_scale.max(1e-9))
+                    }
+                    None => None,
+                };
+                c.wait(ctx, left)?;
+            }
+        }
+        (Native::Cond(c, _), "notify") => {
+            let k = arg(&pos, &mut kw, 0, "n").map(|v| super::builtins::index(&v)).transpose()?.unwrap_or(1);
+            c.notify(ctx, Some(k.clamp(0, i64::from(u32::MAX)) as u32))?;
+            Ok(V::None)
+        }
+        (Native::Cond(c, _), "notify_all" | "notifyAll") => {
+            c.notify(ctx, None)?;
+            Ok(V::None)
+        }
+        (Native::Event(e, _), "set") => {
+            e.set(ctx);
+            Ok(V::None)
+        }
+        (Native::Event(e, _), "clear") => {
+            e.clear(ctx);
+            Ok(V::None)
+        }
+        (Native::Event(e, _), "is_set" | "isSet") => Ok(V::Bool(e.is_set())),
+        (Native::Event(e, _), "wait") => {
+            let t = timeout_ms(arg(&pos, &mut kw, 0, "timeout"))?;
+            Ok(V::Bool(e.wait(ctx, t.map(|m| m.max(0.0)))?))
+        }
+        (Native::Barrier(b), "wait") => barrier_wait(it, b, timeout_ms(arg(&pos, &mut kw, 0, "timeout"))?),
+        (Native::Barrier(b), "abort") => {
+            let mut st = b.st.lock();
+            st.broken = true;
+            b.cv.notify_all();
+            Ok(V::None)
+        }
+        (Native::Barrier(b), "reset") => {
+            let mut st = b.st.lock();
+            st.broken = st.waiting > 0;
+            st.generation += 1;
+            st.waiting = 0;
+            b.cv.notify_all();
+            Ok(V::None)
+        }
+        (Native::Queue(q, _, kind), _) => queue_method(it, q, *kind, name, pos, kw),
+        (Native::Conn(p, end), "send") => {
+            let item = pos.into_iter().next().unwrap_or_default();
+            p.send(ctx, *end, item)?;
+            Ok(V::None)
+        }
+        (Native::Conn(p, end), "recv") => Ok(p.recv(ctx, *end)?),
+        (Native::Conn(p, end), "close") => {
+            p.close(ctx, *end)?;
+            Ok(V::None)
+        }
+        (Native::Conn(p, end), "poll") => Ok(V::Bool(p.poll(*end))),
+        (Native::Shared(_, l, _), "get_lock") => {
+            let res = match &**n {
+                Native::Shared(_, _, r) => *r,
+                _ => 0,
+            };
+            Ok(V::Native(Arc::new(Native::RLock(l.clone(), res))))
+        }
+        (Native::Executor(ex), "submit") => {
+            let mut pos = pos;
+            if pos.is_empty() {
+                return type_err("submit expected at least 1 argument, got 0");
+            }
+            let func = pos.remove(0);
+            let f = submit(it, ex, func, pos, kw)?;
+            Ok(V::Native(Arc::new(Native::Future(f))))
+        }
+        (Native::Executor(ex), "apply_async" | "apply") => {
+            let func = arg(&pos, &mut kw, 0, "func").unwrap_or_default();
+            let args = match arg(&pos, &mut kw, 1, "args") {
+                Some(a) => it.to_vec(&a)?,
+                None => Vec::new(),
+            };
+            let f = submit(it, ex, func, args, Vec::new())?;
+            if name == "apply" {
+                return future_result(it, &f, None, false);
+            }
+            Ok(V::Native(Arc::new(Native::Future(f))))
+        }
+        (Native::Executor(ex), "map" | "starmap" | "imap" | "map_async" | "starmap_async" | "imap_unordered") => {
+            let timeout = timeout_ms(kwarg(&mut kw, "timeout"))?;
+            let _ = kwarg(&mut kw, "chunksize");
+            let mut pos = pos;
+            if pos.len() < 2 {
+                return type_err(format!("{name}() missing required argument"));
+            }
+            let func = pos.remove(0);
+            let star = name.starts_with("starmap");
+            let futs = map_items(it, ex, func, &pos, star)?;
+            if name.ends_with("_async") {
+                let agg = Arc::new(FutureObj {
+                    res: ex.res,
+                    task: u32::MAX,
+                    st: Mutex::new(FutState::default()),
+                    cv: Condvar::new(),
+                });
+                let mut results = Vec::new();
+                for f in &futs {
+                    results.push(future_result(it, f, timeout, false)?);
+                }
+                agg.st.lock().done = Some(Ok(V::list(results)));
+                return Ok(V::Native(Arc::new(Native::Future(agg))));
+            }
+            let mut results = Vec::with_capacity(futs.len());
+            for f in &futs {
+                results.push(future_result(it, f, timeout, false)?);
+            }
+            Ok(if ex.style == PoolStyle::MpPool && !name.starts_with("imap") {
+                V::list(results)
+            } else {
+                V::Iter(Arc::new(Mutex::new(super::value::PyIter::Items(results, 0))))
+            })
+        }
+        (Native::Executor(ex), "shutdown") => {
+            let wait = arg(&pos, &mut kw, 0, "wait").is_none_or(|v| v.truthy());
+            shutdown(it, ex, wait)?;
+            Ok(V::None)
+        }
+        (Native::Executor(ex), "close") => {
+            ex.st.lock().shutdown = false;
+            Ok(V::None)
+        }
+        (Native::Executor(ex), "join" | "terminate") => {
+            shutdown(it, ex, true)?;
+            Ok(V::None)
+        }
+        (Native::Executor(_), "__enter__") => Ok(obj.clone()),
+        (Native::Executor(ex), "__exit__") => {
+            shutdown(it, ex, true)?;
+            Ok(V::Bool(false))
+        }
+        (Native::Future(f), "result" | "get") => {
+            let t = timeout_ms(arg(&pos, &mut kw, 0, "timeout"))?;
+            future_result(it, f, t, false)
+        }
+        (Native::Future(f), "exception") => {
+            let t = timeout_ms(arg(&pos, &mut kw, 0, "timeout"))?;
+            future_result(it, f, t, true)
+        }
+        (Native::Future(f), "done" | "ready") => Ok(V::Bool(f.st.lock().done.is_some())),
+        (Native::Future(f), "successful") => Ok(V::Bool(matches!(f.st.lock().done, Some(Ok(_))))),
+        (Native::Future(_), "cancel") => Ok(V::Bool(false)),
+        (Native::Future(_), "cancelled") => Ok(V::Bool(false)),
+        (Native::Future(_), "running") => Ok(V::Bool(false)),
+        (Native::Future(f), "wait") => {
+            let t = timeout_ms(arg(&pos, &mut kw, 0, "timeout"))?;
+            let _ = future_result(it, f, t, true);
+            Ok(V::None)
+        }
+        (Native::Future(f), "add_done_callback") => {
+            let cb = pos.into_iter().next().unwrap_or_default();
+            let done = {
+                let mut st = f.st.lock();
+                if st.done.is_none() {
+                    st.callbacks.push(cb.clone());
+                    false
+                } else {
+                    true
+                }
+            };
+            if done {
+                it.call(&cb, vec![obj.clone()], Vec::new())?;
+            }
+            Ok(V::None)
+        }
+        (Native::Module(Mod::Multiprocessing), "list") => {
+            let items = match pos.first() {
+                Some(v) => it.to_vec(v)?,
+                None => Vec::new(),
+            };
+            Ok(V::list(items))
+        }
+        (Native::Module(Mod::Multiprocessing), "dict") => {
+            super::builtins::call_builtin(it, super::ir::Builtin::Dict, pos, kw)
+        }
+        (Native::Module(Mod::Multiprocessing), "Value" | "Array" | "Queue" | "Lock" | "Event" | "Semaphore") => {
+            let f = attr_of(Mod::Multiprocessing, name).unwrap_or_default();
+            it.call(&f, pos, kw)
+        }
+        (Native::Module(Mod::Multiprocessing), "__enter__") => Ok(obj.clone()),
+        (Native::Module(Mod::Multiprocessing), "__exit__" | "shutdown") => Ok(V::Bool(false)),
+        (Native::Module(_), _) | (Native::Fn(_), _) | (Native::Partial(..), _) | (Native::Method(..), _) => {
+            let m = native_attr(it, obj, n, name)?;
+            it.call(&m, pos, kw)
+        }
+        (Native::Stderr | Native::Stdout, "write") => {
+            let s = it.str_of(pos.first().unwrap_or(&V::None))?;
+            it.w.write_out(ctx, &s, matches!(&**n, Native::Stderr));
+            Ok(V::Int(s.chars().count() as i64))
+        }
+        (Native::Stderr | Native::Stdout, "flush") => Ok(V::None),
+        (Native::Super(owner, me), _) => {
+            let cls = match me {
+                V::Inst(i) => i.class.clone(),
+                V::Class(c) => c.clone(),
+                _ => return type_err("super(type, obj): obj must be an instance or subtype of type"),
+            };
+            let mro: Vec<Arc<Class>> = std::iter::once(cls.clone()).chain(cls.mro.iter().cloned()).collect();
+            let start = mro.iter().position(|c| Arc::ptr_eq(c, owner)).map_or(mro.len(), |p| p + 1);
+            for c in &mro[start..] {
+                if let Some(m) = c.dict.read().get(name).cloned() {
+                    let mut args = vec![me.clone()];
+                    args.extend(pos);
+                    return it.call(&m, args, kw);
+                }
+            }
+            if name == "__init__" {
+                return Ok(V::None);
+            }
+            raise("AttributeError", format!("'super' object has no attribute '{name}'"))
+        }
+        (Native::Counter(c), "__next__") => {
+            let mut g = c.lock();
+            *g += 1;
+            Ok(V::Int(*g - 1))
+        }
+        _ => raise("AttributeError", format!("'{}' object has no attribute '{name}'", n.type_name())),
+    }
+}
+
+fn barrier_wait(it: &mut Interp<'_>, b: &Arc<BarrierObj>, timeout: Option<f64>) -> R<V> {
+    let ctx = it.ctx;
+    let broken = || -> R<V> {
+        Err(Flow::Exc(Box::new(super::interp::Exc {
+            value: exc::instance(exc::class("BrokenBarrierError"), Vec::new()),
+            tb: Vec::new(),
+        })))
+    };
+    let (gen_, index) = {
+        let mut st = b.st.lock();
+        if st.broken {
+            return broken();
+        }
+        let index = st.waiting;
+        st.waiting += 1;
+        ctx.record(EventKind::Requested { res: b.res, blocking: true, timeout_ms: timeout });
+        if st.waiting == b.parties {
+            st.waiting = 0;
+            st.generation += 1;
+            b.cv.notify_all();
+            ctx.record(EventKind::Acquired { res: b.res, depth: 1, value: 0 });
+            ctx.record(EventKind::Released { res: b.res, depth: 0, value: 0 });
+            return Ok(V::Int(index as i64));
+        }
+        (st.generation, index)
+    };
+    let deadline = timeout.map(|ms| Instant::now() + ctx.scaled(ms));
+    let ok = ctx.blocking(WaitTarget::Resource(b.res), deadline.is_some(), || {
+        let mut st = b.st.lock();
+        ctx.wait_until(&b.cv, &mut st, deadline, |s| s.generation != gen_ || s.broken)
+    })?;
+    let mut st = b.st.lock();
+    if !ok || (st.broken && st.generation == gen_) {
+        st.broken = true;
+        b.cv.notify_all();
+        return broken();
+    }
+    ctx.record(EventKind::Acquired { res: b.res, depth: 1, value: 0 });
+    ctx.record(EventKind::Released { res: b.res, depth: 0, value: 0 });
+    Ok(V::Int(index as i64))
+}
+
+fn queue_method(it: &mut Interp<'_>, q: &Arc<Queue<V>>, kind: QKind, name: &str, pos: Vec<V>, mut kw: Kw) -> R<V> {
+    let ctx = it.ctx;
+    match name {
+        "put" | "put_nowait" => {
+            let item = arg(&pos, &mut kw, 0, "item").unwrap_or_default();
+            let (block, t) = if name == "put_nowait" {
+                (false, None)
+            } else {
+                (
+                    arg(&pos, &mut kw, 1, "block").is_none_or(|v| v.truthy()),
+                    timeout_ms(arg(&pos, &mut kw, 2, "timeout"))?,
+                )
+            };
+            q.put(ctx, item, block, t)?;
+            Ok(V::None)
+        }
+        "get" | "get_nowait" => {
+            let (block, t) = if name == "get_nowait" {
+                (false, None)
+            } else {
+                (
+                    arg(&pos, &mut kw, 0, "block").is_none_or(|v| v.truthy()),
+                    timeout_ms(arg(&pos, &mut kw, 1, "timeout"))?,
+                )
+            };
+            Ok(q.get(ctx, block, t)?)
+        }
+        "qsize" => Ok(V::Int(q.qsize() as i64)),
+        "empty" => Ok(V::Bool(q.qsize() == 0)),
+        "full" => Ok(V::Bool(q.maxsize() > 0 && q.qsize() >= q.maxsize())),
+        "task_done" if kind != QKind::Simple && kind != QKind::Mp => {
+            q.task_done(ctx)?;
+            Ok(V::None)
+        }
+        "join" if kind != QKind::Simple && kind != QKind::Mp => {
+            q.join(ctx)?;
+            Ok(V::None)
+        }
+        "close" | "join_thread" | "cancel_join_thread" if matches!(kind, QKind::Mp | QKind::JoinableMp) => Ok(V::None),
+        _ => raise("AttributeError", format!("'{}' object has no attribute '{name}'", queue_type_name(kind))),
+    }
+}
+
+fn queue_type_name(k: QKind) -> &'static str {
+    match k {
+        QKind::Fifo => "Queue",
+        QKind::Lifo => "LifoQueue",
+        QKind::Priority => "PriorityQueue",
+        QKind::Simple => "SimpleQueue",
+        QKind::Mp => "Queue",
+        QKind::JoinableMp => "JoinableQueue",
+    }
+}
+
+/// `native.name` (methods come back bound).
+pub fn native_attr(_it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) -> R<V> {
+    match &**n {
+        Native::Module(m) => match attr_of(*m, name) {
+            Some(v) => Ok(v),
+            None if name == "__name__" => Ok(V::str(m.name())),
+            None => raise("AttributeError", format!("module '{}' has no attribute '{name}'", m.name())),
+        },
+        Native::Fn(f) => match name {
+            "__name__" | "__qualname__" => Ok(V::str(fn_name(*f))),
+            _ => raise("AttributeError", format!("'builtin_function_or_method' object has no attribute '{name}'")),
+        },
+        Native::Partial(f, args, kw) => match name {
+            "func" => Ok(f.clone()),
+            "args" => Ok(V::tuple(args.clone())),
+            "keywords" => {
+                let mut d = super::value::Dict::default();
+                for (k, v) in kw {
+                    d.set(V::Str(k.clone()), v.clone()).or_else(type_err)?;
+                }
+                Ok(V::Dict(Arc::new(Mutex::new(d))))
+            }
+            _ => raise("AttributeError", format!("'functools.partial' object has no attribute '{name}'")),
+        },
+        Native::Barrier(b) => match name {
+            "parties" => Ok(V::Int(b.parties as i64)),
+            "n_waiting" => Ok(V::Int(b.st.lock().waiting as i64)),
+            "broken" => Ok(V::Bool(b.st.lock().broken)),
+            _ => Ok(V::Native(Arc::new(Native::Method(obj.clone(), Arc::from(name))))),
+        },
+        Native::Shared(v, _, _) if name == "value" => Ok(v.lock().clone()),
+        Native::Sem(s, _) if name == "_value" => Ok(V::Int(s.value())),
+        Native::Queue(q, _, _) if name == "maxsize" => Ok(V::Int(q.maxsize() as i64)),
+        Native::Queue(q, _, _) if name == "queue" => Ok(V::list(q.items())),
+        Native::Method(..) | Native::Unbound | Native::NotImplemented | Native::Slice(..) => {
+            raise("AttributeError", format!("'{}' object has no attribute '{name}'", n.type_name()))
+        }
+        _ => Ok(V::Native(Arc::new(Native::Method(obj.clone(), Arc::from(name))))),
+    }
+}
+
+/// `native.name = v`.
+pub fn set_native_attr(it: &mut Interp<'_>, n: &Arc<Native>, name: &str, v: V) -> R<()> {
+    let _ = it;
+    match (&**n, name) {
+        (Native::Shared(cell, _, _), "value") => {
+            *cell.lock() = v;
+            Ok(())
+        }
+        _ => raise("AttributeError", format!("'{}' object attribute '{name}' is read-only", n.type_name())),
+    }
+}
+
+fn fn_name(f: NFn) -> String {
+    format!("{f:?}").to_lowercase()
+}
+
+/// Items to iterate over a native (a Manager list, a counter…).
+pub fn native_iter(_it: &mut Interp<'_>, n: &Arc<Native>) -> R<Option<Vec<V>>> {
+    Ok(match &**n {
+        Native::Shared(v, _, _) => match &*v.lock() {
+            V::List(l) => Some(l.lock().clone()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// `len()` of a native.
+pub fn native_len(n: &Arc<Native>) -> Option<i64> {
+    match &**n {
+        Native::Shared(v, _, _) => match &*v.lock() {
+            V::List(l) => Some(l.lock().len() as i64),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `native[i]`.
+pub fn native_get_item(it: &mut Interp<'_>, n: &Arc<Native>, i: &V) -> R<V> {
+    match &**n {
+        Native::Shared(v, _, _) => {
+            let inner = v.lock().clone();
+            it.get_item(&inner, i)
+        }
+        _ => type_err(format!("'{}' object is not subscriptable", n.type_name())),
+    }
+}
+
+/// `native[i] = v`.
+pub fn native_set_item(it: &mut Interp<'_>, n: &Arc<Native>, i: V, v: V) -> R<()> {
+    match &**n {
+        Native::Shared(cell, _, _) => {
+            let inner = cell.lock().clone();
+            it.set_item(&inner, i, v)
+        }
+        _ => type_err(format!("'{}' object does not support item assignment", n.type_name())),
+    }
+}
+
+/// Truthiness of a native.
+pub fn native_truthy(n: &Arc<Native>) -> bool {
+    !matches!(&**n, Native::Unbound)
+}
+
+/// `isinstance(v, native)`, for `isinstance(x, threading.Thread)`-like checks on factories.
+pub fn native_isinstance(v: &V, n: &Arc<Native>) -> bool {
+    let V::Native(x) = v else { return false };
+    matches!(
+        (&**x, &**n),
+        (Native::Lock(..), Native::Fn(NFn::Lock))
+            | (Native::RLock(..), Native::Fn(NFn::RLock))
+            | (Native::Sem(..), Native::Fn(NFn::Semaphore | NFn::BoundedSemaphore))
+            | (Native::Event(..), Native::Fn(NFn::Event))
+            | (Native::Cond(..), Native::Fn(NFn::Condition))
+            | (Native::Queue(..), Native::Fn(NFn::Queue(_)))
+    )
+}
+
+impl Native {
+    /// `type(x).__name__`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Native::Unbound => "unbound",
+            Native::NotImplemented => "NotImplementedType",
+            Native::Stderr | Native::Stdout => "TextIOWrapper",
+            Native::Module(_) => "module",
+            Native::Fn(_) => "builtin_function_or_method",
+            Native::Method(..) => "builtin_function_or_method",
+            Native::Slice(..) => "slice",
+            Native::Super(..) => "super",
+            Native::Property(_) => "property",
+            Native::Lock(..) => "lock",
+            Native::RLock(..) => "RLock",
+            Native::Sem(..) => "Semaphore",
+            Native::Cond(..) => "Condition",
+            Native::Event(..) => "Event",
+            Native::Queue(_, _, k) => queue_type_name(*k),
+            Native::Barrier(_) => "Barrier",
+            Native::Partial(..) => "functools.partial",
+            Native::Executor(e) => match e.style {
+                PoolStyle::ThreadPool => "ThreadPoolExecutor",
+                PoolStyle::ProcessPool => "ProcessPoolExecutor",
+                PoolStyle::MpPool => "Pool",
+            },
+            Native::Future(_) => "Future",
+            Native::Conn(..) => "Connection",
+            Native::Shared(..) => "SynchronizedBase",
+            Native::Counter(_) => "itertools.count",
+        }
+    }
+
+    /// Whether calling it makes sense.
+    pub fn is_callable(&self) -> bool {
+        matches!(self, Native::Fn(_) | Native::Method(..) | Native::Partial(..))
+    }
+
+    /// `repr()`.
+    pub fn repr(&self, id: usize) -> String {
+        match self {
+            Native::Module(m) => format!("<module '{}'>", m.name()),
+            Native::Fn(f) => format!("<built-in function {}>", fn_name(*f)),
+            Native::Lock(l, _) => {
+                format!("<{} _thread.lock object at {id:#x}>", if l.locked() { "locked" } else { "unlocked" })
+            }
+            Native::RLock(l, _) => {
+                let (owner, depth) = l.state();
+                format!(
+                    "<{} _thread.RLock object owner={} count={depth} at {id:#x}>",
+                    if owner.is_some() { "locked" } else { "unlocked" },
+                    owner.map_or(0, thread_ident)
+                )
+            }
+            Native::Sem(s, _) => format!("<threading.Semaphore at {id:#x}: value={}>", s.value()),
+            Native::Event(e, _) => {
+                format!("<threading.Event at {id:#x}: {}>", if e.is_set() { "set" } else { "unset" })
+            }
+            Native::Queue(_, _, k) => format!("<queue.{} object at {id:#x}>", queue_type_name(*k)),
+            Native::Future(f) => {
+                let st = f.st.lock();
+                match &st.done {
+                    None => format!("<Future at {id:#x} state=pending>"),
+                    Some(Ok(v)) => format!("<Future at {id:#x} state=finished returned {}>", v.type_name()),
+                    Some(Err(_)) => format!("<Future at {id:#x} state=finished raised>"),
+                }
+            }
+            Native::Slice(a, b, c) => format!("slice({}, {}, {})", a.repr(), b.repr(), c.repr()),
+            Native::NotImplemented => "NotImplemented".into(),
+            other => format!("<{} object at {id:#x}>", other.type_name()),
+        }
+    }
+}

@@ -1,0 +1,733 @@
+//! Python values as the interpreter holds them: shared between real OS threads (`Arc` and
+//! parking_lot locks), with Python's `repr`, `str`, equality, ordering, hashing and
+//! arbitrary-precision `int`.
+
+use super::ir::{Builtin, FuncDef};
+use super::stdlib::Native;
+use crate::value::Value;
+use indexmap::IndexMap;
+use num_bigint::BigInt;
+use num_traits::{Signed, ToPrimitive, Zero};
+use parking_lot::{Mutex, RwLock};
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+/// A Python value.
+#[derive(Clone, Debug, Default)]
+pub enum V {
+    /// `None`.
+    #[default]
+    None,
+    /// `True` / `False`.
+    Bool(bool),
+    /// An `int` that fits in 64 bits.
+    Int(i64),
+    /// An `int` that does not.
+    Big(Arc<BigInt>),
+    /// A `float`.
+    Float(f64),
+    /// A `str`.
+    Str(Arc<str>),
+    /// A `list`.
+    List(Arc<Mutex<Vec<V>>>),
+    /// A `tuple`.
+    Tuple(Arc<[V]>),
+    /// A `dict`.
+    Dict(Arc<Mutex<Dict>>),
+    /// A `set`.
+    Set(Arc<Mutex<Dict>>),
+    /// `range(start, stop, step)`.
+    Range(i64, i64, i64),
+    /// An iterator.
+    Iter(Arc<Mutex<PyIter>>),
+    /// A Python function.
+    Func(Arc<Func>),
+    /// A builtin function or type.
+    Builtin(Builtin),
+    /// A method bound to its instance.
+    Bound(Arc<(V, V)>),
+    /// A class.
+    Class(Arc<Class>),
+    /// An instance of a class.
+    Inst(Arc<Inst>),
+    /// Everything implemented natively: modules, locks, queues, threads, pools…
+    Native(Arc<Native>),
+    /// A closure cell (never seen by programs).
+    Cell(Arc<Mutex<V>>),
+}
+
+/// An iterator's state.
+#[derive(Debug)]
+pub enum PyIter {
+    /// Over a snapshot of items.
+    Items(Vec<V>, usize),
+    /// Over a range.
+    Range(i64, i64, i64),
+}
+
+/// A function object.
+#[derive(Debug)]
+pub struct Func {
+    /// The compiled code.
+    pub def: Arc<FuncDef>,
+    /// Defaults of the positional parameters (aligned to the end).
+    pub defaults: Vec<V>,
+    /// Defaults of keyword-only parameters.
+    pub kwdefaults: Vec<Option<V>>,
+    /// Captured cells.
+    pub closure: Vec<Arc<Mutex<V>>>,
+}
+
+/// What is special about a class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClassKind {
+    /// A plain class.
+    Plain,
+    /// `object`.
+    Object,
+    /// A built-in exception class.
+    Exception,
+    /// `threading.Thread`.
+    Thread,
+    /// `multiprocessing.Process`.
+    Process,
+}
+
+/// A class.
+#[derive(Debug)]
+pub struct Class {
+    /// `__name__`.
+    pub name: Arc<str>,
+    /// `__module__` (`builtins`, `__main__`, `queue`…).
+    pub module: Arc<str>,
+    /// Direct bases.
+    pub bases: Vec<Arc<Class>>,
+    /// The method resolution order after itself (its ancestors, nearest first).
+    pub mro: Vec<Arc<Class>>,
+    /// Attributes and methods.
+    pub dict: RwLock<IndexMap<Arc<str>, V>>,
+    /// Native behaviour it inherits.
+    pub kind: ClassKind,
+}
+
+impl Class {
+    /// Look an attribute up along the MRO.
+    pub fn lookup(self: &Arc<Self>, name: &str) -> Option<V> {
+        if let Some(v) = self.dict.read().get(name) {
+            return Some(v.clone());
+        }
+        for c in &self.mro {
+            if let Some(v) = c.dict.read().get(name) {
+                return Some(v.clone());
+            }
+        }
+        None
+    }
+
+    /// Whether `self` is `other` or a subclass of it.
+    pub fn is_sub(&self, other: &Arc<Class>) -> bool {
+        std::ptr::eq(self, Arc::as_ptr(other)) || self.mro.iter().any(|c| Arc::ptr_eq(c, other))
+    }
+
+    /// The most native kind among its bases.
+    pub fn native_kind(&self) -> ClassKind {
+        std::iter::once(self.kind)
+            .chain(self.mro.iter().map(|c| c.kind))
+            .find(|k| *k != ClassKind::Plain && *k != ClassKind::Object)
+            .unwrap_or(ClassKind::Plain)
+    }
+
+    /// The name as a traceback prints it: `ValueError`, `_queue.Empty`, `__main__.MyError`
+    /// is printed as `MyError`.
+    pub fn display_name(&self) -> String {
+        if &*self.module == "builtins" || &*self.module == "__main__" {
+            self.name.to_string()
+        } else {
+            format!("{}.{}", self.module, self.name)
+        }
+    }
+}
+
+/// What an instance of a native class carries.
+#[derive(Debug, Default)]
+pub enum InstNative {
+    /// Nothing.
+    #[default]
+    None,
+    /// A thread or process.
+    Thread(Arc<super::stdlib::ThreadObj>),
+}
+
+/// An instance.
+#[derive(Debug)]
+pub struct Inst {
+    /// Its class.
+    pub class: Arc<Class>,
+    /// `__dict__`.
+    pub dict: Mutex<IndexMap<Arc<str>, V>>,
+    /// Native state (a thread's).
+    pub native: Mutex<InstNative>,
+}
+
+/// A dict (and, with unit values, a set): insertion-ordered, keyed by Python equality.
+#[derive(Debug, Default, Clone)]
+pub struct Dict {
+    /// key → (the key as given, value).
+    pub map: IndexMap<HKey, (V, V)>,
+}
+
+/// A hashable key: equal Python values give equal keys (`1 == 1.0 == True`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum HKey {
+    /// `None`.
+    None,
+    /// An int (or bool, or integral float).
+    Int(i64),
+    /// A big int.
+    Big(String),
+    /// A non-integral float, by bits.
+    Float(u64),
+    /// A str.
+    Str(Arc<str>),
+    /// A tuple.
+    Tuple(Vec<HKey>),
+    /// An object hashed by identity.
+    Id(usize),
+}
+
+impl Dict {
+    /// Get by key.
+    pub fn get(&self, k: &V) -> Result<Option<V>, String> {
+        Ok(self.map.get(&k.hkey()?).map(|(_, v)| v.clone()))
+    }
+    /// Insert.
+    pub fn set(&mut self, k: V, v: V) -> Result<(), String> {
+        let h = k.hkey()?;
+        match self.map.get_mut(&h) {
+            Some(slot) => slot.1 = v,
+            None => {
+                self.map.insert(h, (k, v));
+            }
+        }
+        Ok(())
+    }
+    /// The keys.
+    pub fn keys(&self) -> Vec<V> {
+        self.map.values().map(|(k, _)| k.clone()).collect()
+    }
+}
+
+fn ptr<T: ?Sized>(a: &Arc<T>) -> usize {
+    Arc::as_ptr(a) as *const u8 as usize
+}
+
+/// `repr(float)`, as Python writes it: shortest round trip, `1e+16` past 16 digits.
+pub fn float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+    }
+    let sci = format!("{f:e}");
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let neg = mant.starts_with('-');
+    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if (-4..16).contains(&exp) {
+        if exp < 0 {
+            out.push_str("0.");
+            for _ in 0..(-exp - 1) {
+                out.push('0');
+            }
+            out.push_str(&digits);
+        } else {
+            let int_len = exp as usize + 1;
+            if digits.len() <= int_len {
+                out.push_str(&digits);
+                for _ in digits.len()..int_len {
+                    out.push('0');
+                }
+                out.push_str(".0");
+            } else {
+                out.push_str(&digits[..int_len]);
+                out.push('.');
+                out.push_str(&digits[int_len..]);
+            }
+        }
+    } else {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
+    }
+    out
+}
+
+/// `repr(str)`: Python's quoting rules.
+pub fn str_repr(s: &str) -> String {
+    let q = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(q);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == q => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(q);
+    out
+}
+
+impl V {
+    /// A str value.
+    pub fn str(s: impl Into<Arc<str>>) -> V {
+        V::Str(s.into())
+    }
+    /// A new list.
+    pub fn list(items: Vec<V>) -> V {
+        V::List(Arc::new(Mutex::new(items)))
+    }
+    /// A tuple.
+    pub fn tuple(items: Vec<V>) -> V {
+        V::Tuple(items.into())
+    }
+    /// An int from a big int, small when it fits.
+    pub fn from_big(b: BigInt) -> V {
+        match b.to_i64() {
+            Some(i) => V::Int(i),
+            None => V::Big(Arc::new(b)),
+        }
+    }
+    /// The big int of an int value.
+    pub fn to_big(&self) -> Option<BigInt> {
+        match self {
+            V::Int(i) => Some(BigInt::from(*i)),
+            V::Bool(b) => Some(BigInt::from(*b as i64)),
+            V::Big(b) => Some((**b).clone()),
+            _ => None,
+        }
+    }
+
+    /// `type(x).__name__`.
+    pub fn type_name(&self) -> String {
+        match self {
+            V::None => "NoneType".into(),
+            V::Bool(_) => "bool".into(),
+            V::Int(_) | V::Big(_) => "int".into(),
+            V::Float(_) => "float".into(),
+            V::Str(_) => "str".into(),
+            V::List(_) => "list".into(),
+            V::Tuple(_) => "tuple".into(),
+            V::Dict(_) => "dict".into(),
+            V::Set(_) => "set".into(),
+            V::Range(..) => "range".into(),
+            V::Iter(_) => "iterator".into(),
+            V::Func(_) => "function".into(),
+            V::Builtin(b) if b.name().chars().next().is_some_and(char::is_lowercase) && is_type(*b) => "type".into(),
+            V::Builtin(_) => "builtin_function_or_method".into(),
+            V::Bound(_) => "method".into(),
+            V::Class(_) => "type".into(),
+            V::Inst(i) => i.class.name.to_string(),
+            V::Native(n) => n.type_name().into(),
+            V::Cell(_) => "cell".into(),
+        }
+    }
+
+    /// Python truthiness (without `__bool__`/`__len__` of user classes).
+    pub fn truthy(&self) -> bool {
+        match self {
+            V::None => false,
+            V::Bool(b) => *b,
+            V::Int(i) => *i != 0,
+            V::Big(b) => !b.is_zero(),
+            V::Float(f) => *f != 0.0,
+            V::Str(s) => !s.is_empty(),
+            V::List(l) => !l.lock().is_empty(),
+            V::Tuple(t) => !t.is_empty(),
+            V::Dict(d) | V::Set(d) => !d.lock().map.is_empty(),
+            V::Range(a, b, s) => range_len(*a, *b, *s) > 0,
+            _ => true,
+        }
+    }
+
+    /// The hash key, or the TypeError message for unhashable values.
+    pub fn hkey(&self) -> Result<HKey, String> {
+        Ok(match self {
+            V::None => HKey::None,
+            V::Bool(b) => HKey::Int(*b as i64),
+            V::Int(i) => HKey::Int(*i),
+            V::Big(b) => HKey::Big(b.to_string()),
+            V::Float(f) => {
+                if f.fract() == 0.0 && f.abs() < 9.2e18 {
+                    HKey::Int(*f as i64)
+                } else {
+                    HKey::Float(f.to_bits())
+                }
+            }
+            V::Str(s) => HKey::Str(s.clone()),
+            V::Tuple(t) => HKey::Tuple(t.iter().map(V::hkey).collect::<Result<_, _>>()?),
+            V::List(_) | V::Dict(_) | V::Set(_) => {
+                return Err(format!("unhashable type: '{}'", self.type_name()));
+            }
+            other => HKey::Id(other.id()),
+        })
+    }
+
+    /// `id(x)`: identity for objects, a stable number otherwise.
+    pub fn id(&self) -> usize {
+        match self {
+            V::List(a) => ptr(a),
+            V::Tuple(a) => ptr(a),
+            V::Dict(a) | V::Set(a) => ptr(a),
+            V::Iter(a) => ptr(a),
+            V::Func(a) => ptr(a),
+            V::Bound(a) => ptr(a),
+            V::Class(a) => ptr(a),
+            V::Inst(a) => ptr(a),
+            V::Native(a) => ptr(a),
+            V::Cell(a) => ptr(a),
+            V::Str(s) => ptr(s),
+            V::Big(b) => ptr(b),
+            V::Int(i) => *i as usize,
+            V::Float(f) => f.to_bits() as usize,
+            V::Bool(b) => *b as usize + 1,
+            V::None => 0,
+            V::Range(a, b, c) => (*a ^ b.rotate_left(21) ^ c.rotate_left(42)) as usize,
+            V::Builtin(b) => *b as usize + 1000,
+        }
+    }
+
+    /// `x is y`.
+    pub fn is(&self, other: &V) -> bool {
+        match (self, other) {
+            (V::None, V::None) => true,
+            (V::Bool(a), V::Bool(b)) => a == b,
+            (V::Int(a), V::Int(b)) => a == b,
+            (V::Builtin(a), V::Builtin(b)) => a == b,
+            (V::Float(_), V::Float(_)) | (V::Range(..), V::Range(..)) => false,
+            (a, b) if std::mem::discriminant(a) == std::mem::discriminant(b) => a.id() == b.id(),
+            _ => false,
+        }
+    }
+
+    /// `repr(x)` for values that need no interpreter (no user `__repr__`).
+    pub fn repr(&self) -> String {
+        let mut s = String::new();
+        self.write_repr(&mut s, 0);
+        s
+    }
+
+    fn write_repr(&self, out: &mut String, depth: usize) {
+        if depth > 200 {
+            out.push_str("...");
+            return;
+        }
+        match self {
+            V::None => out.push_str("None"),
+            V::Bool(true) => out.push_str("True"),
+            V::Bool(false) => out.push_str("False"),
+            V::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            V::Big(b) => {
+                let _ = write!(out, "{b}");
+            }
+            V::Float(f) => out.push_str(&float_repr(*f)),
+            V::Str(s) => out.push_str(&str_repr(s)),
+            V::List(l) => {
+                let Some(items) = l.try_lock().map(|g| g.clone()) else {
+                    out.push_str("[...]");
+                    return;
+                };
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    v.write_repr(out, depth + 1);
+                }
+                out.push(']');
+            }
+            V::Tuple(t) => {
+                out.push('(');
+                for (i, v) in t.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    v.write_repr(out, depth + 1);
+                }
+                if t.len() == 1 {
+                    out.push(',');
+                }
+                out.push(')');
+            }
+            V::Dict(d) => {
+                let Some(d) = d.try_lock().map(|g| g.clone()) else {
+                    out.push_str("{...}");
+                    return;
+                };
+                out.push('{');
+                for (i, (k, v)) in d.map.values().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    k.write_repr(out, depth + 1);
+                    out.push_str(": ");
+                    v.write_repr(out, depth + 1);
+                }
+                out.push('}');
+            }
+            V::Set(d) => {
+                let keys = d.lock().keys();
+                if keys.is_empty() {
+                    out.push_str("set()");
+                    return;
+                }
+                out.push('{');
+                for (i, k) in keys.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    k.write_repr(out, depth + 1);
+                }
+                out.push('}');
+            }
+            V::Range(a, b, s) => {
+                if *s == 1 {
+                    let _ = write!(out, "range({a}, {b})");
+                } else {
+                    let _ = write!(out, "range({a}, {b}, {s})");
+                }
+            }
+            V::Iter(_) => {
+                let _ = write!(out, "<iterator object at {:#x}>", self.id());
+            }
+            V::Func(f) => {
+                let _ = write!(out, "<function {} at {:#x}>", f.def.qualname, self.id());
+            }
+            V::Builtin(b) if is_type(*b) => {
+                let _ = write!(out, "<class '{}'>", b.name());
+            }
+            V::Builtin(b) => {
+                let _ = write!(out, "<built-in function {}>", b.name());
+            }
+            V::Bound(b) => {
+                let name = match &b.1 {
+                    V::Func(f) => f.def.qualname.to_string(),
+                    other => other.repr(),
+                };
+                let _ = write!(out, "<bound method {name} of {}>", b.0.repr());
+            }
+            V::Class(c) => {
+                if &*c.module == "builtins" {
+                    let _ = write!(out, "<class '{}'>", c.name);
+                } else {
+                    let _ = write!(out, "<class '{}.{}'>", c.module, c.name);
+                }
+            }
+            V::Inst(i) => {
+                let _ = write!(out, "<{}.{} object at {:#x}>", i.class.module, i.class.name, self.id());
+            }
+            V::Native(n) => out.push_str(&n.repr(self.id())),
+            V::Cell(_) => out.push_str("<cell>"),
+        }
+    }
+
+    /// `str(x)` for values that need no interpreter.
+    pub fn to_str(&self) -> String {
+        match self {
+            V::Str(s) => s.to_string(),
+            other => other.repr(),
+        }
+    }
+
+    /// The value as an event records it (queue items, variable values).
+    pub fn snapshot(&self) -> Value {
+        match self {
+            V::None => Value::None,
+            V::Bool(b) => Value::Bool(*b),
+            V::Int(i) => Value::Int(*i),
+            V::Float(f) => Value::Float(*f),
+            V::Str(s) => Value::Str(s.to_string()),
+            V::Tuple(t) if t.len() <= 16 => Value::tuple(t.iter().map(V::snapshot).collect()),
+            V::List(l) => match l.try_lock() {
+                Some(items) if items.len() <= 16 => Value::List(items.iter().map(V::snapshot).collect()),
+                _ => Value::Str(self.repr()),
+            },
+            other => Value::Str(other.repr()),
+        }
+    }
+
+    /// An index or count as i64, if it is an int.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            V::Int(i) => Some(*i),
+            V::Bool(b) => Some(*b as i64),
+            _ => None,
+        }
+    }
+
+    /// As a float, if it is a number.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            V::Int(i) => Some(*i as f64),
+            V::Bool(b) => Some(*b as i64 as f64),
+            V::Float(f) => Some(*f),
+            V::Big(b) => b.to_f64(),
+            _ => None,
+        }
+    }
+
+    /// Whether it is an int (or bool).
+    pub fn is_int(&self) -> bool {
+        matches!(self, V::Int(_) | V::Big(_) | V::Bool(_))
+    }
+}
+
+/// Whether the builtin is a type (`int`, `list`…) rather than a function.
+pub fn is_type(b: Builtin) -> bool {
+    use Builtin::*;
+    matches!(
+        b,
+        Int | Float
+            | Str
+            | Bool
+            | List
+            | Tuple
+            | Dict
+            | Set
+            | Range
+            | Enumerate
+            | Zip
+            | Reversed
+            | Map
+            | Filter
+            | Type
+            | Object
+            | Super
+            | Frozenset
+    )
+}
+
+/// The number of items in `range(a, b, s)`.
+pub fn range_len(a: i64, b: i64, s: i64) -> i64 {
+    let (a, b, s) = (a as i128, b as i128, s as i128);
+    let n = if s > 0 && a < b {
+        (b - a + s - 1) / s
+    } else if s < 0 && a > b {
+        (a - b - s - 1) / (-s)
+    } else {
+        0
+    };
+    n.clamp(0, i64::MAX as i128) as i64
+}
+
+/// `==` for values that need no interpreter.
+pub fn eq(a: &V, b: &V) -> bool {
+    match (a, b) {
+        (V::None, V::None) => true,
+        (V::Str(x), V::Str(y)) => x == y,
+        (V::Int(x), V::Int(y)) => x == y,
+        (V::Float(x), V::Float(y)) => x == y,
+        (V::List(x), V::List(y)) => {
+            if Arc::ptr_eq(x, y) {
+                return true;
+            }
+            let (x, y) = (x.lock().clone(), y.lock().clone());
+            x.len() == y.len() && x.iter().zip(&y).all(|(a, b)| eq(a, b))
+        }
+        (V::Tuple(x), V::Tuple(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| eq(a, b)),
+        (V::Dict(x), V::Dict(y)) => {
+            if Arc::ptr_eq(x, y) {
+                return true;
+            }
+            let (x, y) = (x.lock().clone(), y.lock().clone());
+            x.map.len() == y.map.len() && x.map.iter().all(|(k, (_, v))| y.map.get(k).is_some_and(|(_, w)| eq(v, w)))
+        }
+        (V::Set(x), V::Set(y)) => {
+            let (x, y) = (x.lock().clone(), y.lock().clone());
+            x.map.len() == y.map.len() && x.map.keys().all(|k| y.map.contains_key(k))
+        }
+        (V::Range(a1, b1, s1), V::Range(a2, b2, s2)) => (a1, b1, s1) == (a2, b2, s2),
+        (x, y) if x.is_int() || matches!(x, V::Float(_)) => {
+            if !(y.is_int() || matches!(y, V::Float(_))) {
+                return false;
+            }
+            match (x.to_big(), y.to_big()) {
+                (Some(p), Some(q)) => p == q,
+                _ => x.as_f64() == y.as_f64(),
+            }
+        }
+        (x, y) => x.is(y),
+    }
+}
+
+/// Ordering for `<` and friends: `None` when the types cannot be ordered.
+pub fn cmp(a: &V, b: &V) -> Option<std::cmp::Ordering> {
+    use std::cmp::Ordering;
+    match (a, b) {
+        (V::Int(x), V::Int(y)) => Some(x.cmp(y)),
+        (V::Str(x), V::Str(y)) => Some(x.cmp(y)),
+        (x, y) if (x.is_int() || matches!(x, V::Float(_))) && (y.is_int() || matches!(y, V::Float(_))) => {
+            match (x.to_big(), y.to_big()) {
+                (Some(p), Some(q)) => Some(p.cmp(&q)),
+                _ => x.as_f64()?.partial_cmp(&y.as_f64()?),
+            }
+        }
+        (V::List(_), V::List(_)) | (V::Tuple(_), V::Tuple(_)) => {
+            let (xs, ys) = (seq_items(a), seq_items(b));
+            for (p, q) in xs.iter().zip(&ys) {
+                if !eq(p, q) {
+                    return cmp(p, q);
+                }
+            }
+            Some(xs.len().cmp(&ys.len()))
+        }
+        (V::Set(x), V::Set(y)) => {
+            let (x, y) = (x.lock().clone(), y.lock().clone());
+            let sub = x.map.keys().all(|k| y.map.contains_key(k));
+            let sup = y.map.keys().all(|k| x.map.contains_key(k));
+            Some(match (sub, sup) {
+                (true, true) => Ordering::Equal,
+                (true, false) => Ordering::Less,
+                (false, true) => Ordering::Greater,
+                _ => return None,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The items of a list or tuple.
+pub fn seq_items(v: &V) -> Vec<V> {
+    match v {
+        V::List(l) => l.lock().clone(),
+        V::Tuple(t) => t.to_vec(),
+        _ => Vec::new(),
+    }
+}
+
+/// `abs` of a big int, for formatting.
+pub fn big_abs(b: &BigInt) -> BigInt {
+    b.abs()
+}
