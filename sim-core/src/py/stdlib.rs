@@ -234,6 +234,7 @@ pub struct ThreadObj {
 pub struct BarrierObj {
     res: ResIx,
     parties: usize,
+    action: V,
     st: Mutex<BarrierState>,
     cv: Condvar,
 }
@@ -663,9 +664,11 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
                 return raise("ValueError", "parties must be >= 1");
             }
             let res = new_resource(it, binding_name(it, "barrier"), ResourceKind::Condition, parties);
+            let action = arg(&pos, &mut kw, 1, "action").unwrap_or(V::None);
             let b = Arc::new(BarrierObj {
                 res,
                 parties: parties as usize,
+                action,
                 st: Mutex::new(BarrierState::default()),
                 cv: Condvar::new(),
             });
@@ -897,40 +900,40 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             let start = pos.first().and_then(V::as_int).unwrap_or(0);
             Ok(V::Native(Arc::new(Native::Counter(Mutex::new(start)))))
         }
-        F::ThreadPoolExecutor | F::ProcessPoolExecutor => {
-            let mw = arg(&pos, &mut kw, 0, "max_workers");
+        F::ThreadPoolExecutor | F::ProcessPoolExecutor | F::Pool => {
+            let mw = if f == F::Pool { arg(&pos, &mut kw, 0, "processes") } else { arg(&pos, &mut kw, 0, "max_workers") };
             let prefix = kwarg(&mut kw, "thread_name_prefix");
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
             let max_workers = match mw {
                 None | Some(V::None) => {
-                    if f == F::ThreadPoolExecutor {
-                        (cores + 4).min(32)
-                    } else {
-                        cores
-                    }
+                    if f == F::ThreadPoolExecutor { (cores + 4).min(32) } else { cores }
                 }
                 Some(v) => super::builtins::index(&v)?,
             };
             if max_workers <= 0 {
-                return raise("ValueError", "max_workers must be greater than 0");
+                return raise(
+                    "ValueError",
+                    if f == F::Pool { "Number of processes must be at least 1" } else { "max_workers must be greater than 0" },
+                );
             }
-            let n = it.w.next_executor_number();
-            let prefix = match (f, prefix) {
-                (F::ThreadPoolExecutor, Some(V::Str(p))) => p.to_string(),
-                (F::ThreadPoolExecutor, _) => format!("ThreadPoolExecutor-{n}"),
-                _ => "SpawnProcess".to_string(),
+            if max_workers > 256 {
+                return raise("ValueError", format!("Threadline runs pools of up to 256 workers, not {max_workers}"));
+            }
+            let style = match f {
+                F::ThreadPoolExecutor => PoolStyle::ThreadPool,
+                F::ProcessPoolExecutor => PoolStyle::ProcessPool,
+                _ => PoolStyle::MpPool,
             };
-            let style = if f == F::ThreadPoolExecutor { PoolStyle::ThreadPool } else { PoolStyle::ProcessPool };
-            let name = binding_name(it, "executor");
+            let prefix = match (style, prefix) {
+                (PoolStyle::ThreadPool, Some(V::Str(p))) => p.to_string(),
+                (PoolStyle::ThreadPool, _) => format!("ThreadPoolExecutor-{}", it.w.next_executor_number()),
+                (PoolStyle::ProcessPool, _) => "ForkProcess".to_string(),
+                _ => "ForkPoolWorker".to_string(),
+            };
+            let name = binding_name(it, if f == F::Pool { "pool" } else { "executor" });
             let res = it.w.add_resource(
                 ctx,
-                ResourceInfo {
-                    name,
-                    kind: ResourceKind::Pool,
-                    capacity: max_workers,
-                    style: Some(style),
-                    duplex: None,
-                },
+                ResourceInfo { name, kind: ResourceKind::Pool, capacity: max_workers, style: Some(style), duplex: None },
             );
             let queue = Arc::new(Queue::with_order(res, 0, QueueOrder::Fifo));
             ctx.shared.register(queue.clone());
@@ -943,6 +946,12 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
                 style,
             });
             it.w.executors.lock().push(ex.clone());
+            if style == PoolStyle::MpPool {
+                // multiprocessing.Pool starts all its workers at once.
+                for _ in 0..ex.max_workers {
+                    spawn_worker(it, &ex)?;
+                }
+            }
             Ok(V::Native(Arc::new(Native::Executor(ex))))
         }
         F::AsCompleted => {
@@ -1025,21 +1034,6 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             Ok(V::Native(Arc::new(Native::Shared(Arc::new(Mutex::new(V::list(items))), l, res))))
         }
         F::Manager => Ok(V::Native(Arc::new(Native::Module(Mod::Multiprocessing)))),
-        F::Pool => {
-            let procs = arg(&pos, &mut kw, 0, "processes");
-            let mut kw2 = Vec::new();
-            if let Some(p) = procs {
-                kw2.push((Arc::from("max_workers"), p));
-            }
-            call_fn(it, F::ProcessPoolExecutor, Vec::new(), kw2).map(|v| {
-                if let V::Native(n) = &v
-                    && let Native::Executor(e) = &**n
-                {
-                    it.w.mark_pool(e);
-                }
-                v
-            })
-        }
         F::ThreadMethod(m) => thread_method(it, m, pos, kw),
         F::ExcMethod(m) => {
             let Some(me) = pos.first().cloned() else { return type_err("descriptor needs an argument") };
@@ -1375,50 +1369,73 @@ fn submit(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>, func: V, args: Vec<V>, kw:
     };
     let item = V::tuple(vec![V::Int(i64::from(task)), func, V::tuple(args), kwv]);
     it.w.pending_futures.lock().insert((ex.res, task), fut.clone());
-    // `_adjust_thread_count`: a new worker unless one is idle, up to max_workers.
-    let spawn = {
-        let mut st = ex.st.lock();
-        if st.idle > 0 {
-            st.idle -= 1;
-            false
-        } else {
-            st.workers.len() < ex.max_workers
-        }
-    };
     ex.queue.put(ctx, item, true, None)?;
-    if spawn {
-        let n = ex.st.lock().workers.len();
-        let name = match ex.style {
-            PoolStyle::ThreadPool => format!("{}_{n}", ex.prefix),
-            _ => format!("SpawnPoolWorker-{}", n + 1),
-        };
-        let inst = new_inst(thread_class());
-        let tid = it.w.add_thread(ctx, ThreadMeta { name, process: ctx.process, daemon: false, target: None }, &inst);
-        let obj = Arc::new(ThreadObj {
-            tid,
-            target: V::None,
-            args: V::tuple(Vec::new()),
-            kwargs: V::None,
-            started: Mutex::new(false),
-            started_cv: Condvar::new(),
-            process: None,
-            exitcode: Mutex::new(None),
-            timer: None,
-        });
-        if let V::Inst(i) = &inst {
-            *i.native.lock() = InstNative::Thread(obj.clone());
+    match ex.style {
+        PoolStyle::ThreadPool => {
+            // `_adjust_thread_count`: a new worker unless one is idle, up to max_workers.
+            let spawn = {
+                let mut st = ex.st.lock();
+                if st.idle > 0 {
+                    st.idle -= 1;
+                    false
+                } else {
+                    st.workers.len() < ex.max_workers
+                }
+            };
+            if spawn {
+                spawn_worker(it, ex)?;
+            }
         }
-        ex.st.lock().workers.push(inst.clone());
-        ctx.record(EventKind::StartThread { target: tid });
-        let body = it.w.worker_body(ex.clone(), obj.clone());
-        ctx.shared.start_thread(tid, std::time::Duration::ZERO, body).map_err(|e| Flow::from(Unwind::Raise(e)))?;
-        ctx.blocking(WaitTarget::Thread(tid), false, || {
-            let mut s = obj.started.lock();
-            ctx.wait_until(&obj.started_cv, &mut s, None, |s| *s)?;
-            Ok(())
-        })?;
+        PoolStyle::ProcessPool => {
+            // `_adjust_process_count`: the first submit starts every worker process.
+            while ex.st.lock().workers.len() < ex.max_workers {
+                spawn_worker(it, ex)?;
+            }
+        }
+        PoolStyle::MpPool => {}
     }
     Ok(fut)
+}
+
+fn spawn_worker(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
+    let ctx = it.ctx;
+    let n = ex.st.lock().workers.len();
+    let process = ex.style != PoolStyle::ThreadPool;
+    let name = if process {
+        format!("{}-{}", ex.prefix, it.w.next_name_number(true))
+    } else {
+        format!("{}_{n}", ex.prefix)
+    };
+    let inst = new_inst(if process { process_class() } else { thread_class() });
+    let tid = it.w.add_thread(ctx, ThreadMeta { name, process: ctx.process, daemon: process, target: None }, &inst);
+    let obj = Arc::new(ThreadObj {
+        tid,
+        target: V::None,
+        args: V::tuple(Vec::new()),
+        kwargs: V::None,
+        started: Mutex::new(false),
+        started_cv: Condvar::new(),
+        process: process.then(|| Mutex::new(None)),
+        exitcode: Mutex::new(None),
+        timer: None,
+    });
+    if let V::Inst(i) = &inst {
+        *i.native.lock() = InstNative::Thread(obj.clone());
+    }
+    if let Some(slot) = &obj.process {
+        let child = it.w.fork(ctx, &it.pw, &inst, tid);
+        *slot.lock() = Some(child);
+    }
+    ex.st.lock().workers.push(inst.clone());
+    ctx.record(EventKind::StartThread { target: tid });
+    let body = it.w.worker_body(ex.clone(), obj.clone());
+    ctx.shared.start_thread(tid, std::time::Duration::ZERO, body).map_err(|e| Flow::from(Unwind::Raise(e)))?;
+    ctx.blocking(WaitTarget::Thread(tid), false, || {
+        let mut s = obj.started.lock();
+        ctx.wait_until(&obj.started_cv, &mut s, None, |s| *s)?;
+        Ok(())
+    })?;
+    Ok(())
 }
 
 /// A pool worker's loop: take a task, run it, set its future; `None` ends it.
@@ -1826,6 +1843,17 @@ fn barrier_wait(it: &mut Interp<'_>, b: &Arc<BarrierObj>, timeout: Option<f64>) 
         st.waiting += 1;
         ctx.record(EventKind::Requested { res: b.res, blocking: true, timeout_ms: timeout });
         if st.waiting == b.parties {
+            if !matches!(b.action, V::None) {
+                drop(st);
+                let r = it.call(&b.action.clone(), Vec::new(), Vec::new());
+                st = b.st.lock();
+                if let Err(e) = r {
+                    st.broken = true;
+                    st.waiting = 0;
+                    b.cv.notify_all();
+                    return Err(e);
+                }
+            }
             st.waiting = 0;
             st.generation += 1;
             b.cv.notify_all();
