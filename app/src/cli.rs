@@ -173,14 +173,14 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
     let cmd = cli.command.as_ref()?;
     Some(match cmd {
         Command::Open { .. } => return None,
-        Command::List => match sim_core::catalog::catalog() {
+        Command::List => match sim_core::py_catalog::entries() {
             Ok(all) => {
                 for s in all {
-                    println!("{:<30} {}", s.id, s.name);
+                    println!("{:<30} {}", s.id, s.meta.title);
                 }
                 Ok(())
             }
-            Err(e) => Err(other(e)),
+            Err(e) => Err(other(anyhow::anyhow!("{e}"))),
         },
         Command::Validate { file } if crate::pyfile::is_python(file) => crate::pyfile::validate_py(file),
         Command::Validate { file } => validate(file),
@@ -194,8 +194,8 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
                 max_seconds: *max_seconds,
                 seed: *seed,
             };
-            if let Some(path) = crate::pyfile::python_path(scenario) {
-                crate::pyfile::run_py(&path, set, &opts)
+            if let Some(spec) = crate::pyfile::python_spec(scenario) {
+                crate::pyfile::run_py(&spec, set, &opts)
             } else {
                 run(scenario, set, &opts)
             }

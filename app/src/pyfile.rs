@@ -19,13 +19,21 @@ pub fn is_python(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "py")
 }
 
-/// The Python file a `run` argument names: a `.py` path, or a catalog id with a `.py` file.
-pub fn python_path(spec: &str) -> Option<PathBuf> {
+/// What a `run` argument names, if it is Python: a `.py` path, or a catalog id.
+pub enum PySpec {
+    /// A file to read.
+    File(PathBuf),
+    /// A built-in scenario: (file name, source).
+    Builtin(String, &'static str),
+}
+
+/// The Python scenario a `run` argument names.
+pub fn python_spec(spec: &str) -> Option<PySpec> {
     let p = PathBuf::from(spec);
     if is_python(&p) {
-        return Some(p);
+        return Some(PySpec::File(p));
     }
-    None
+    sim_core::py_catalog::py_source(spec).map(|src| PySpec::Builtin(format!("{spec}.py"), src))
 }
 
 /// Parse `--set NAME=VALUE` as Python numbers.
@@ -72,10 +80,12 @@ pub fn validate_py(path: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `threadline run FILE.py`.
-pub fn run_py(path: &Path, set: &[String], opts: &RunOpts<'_>) -> Result<(), Failure> {
-    let src = read(path)?;
-    let file = path.display().to_string();
+/// `threadline run FILE.py` (or a catalog id).
+pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), Failure> {
+    let (file, src) = match spec {
+        PySpec::File(path) => (path.display().to_string(), read(path)?),
+        PySpec::Builtin(name, src) => (name.clone(), src.to_string()),
+    };
     let overrides = parse_py_sets(set)?;
     let prog = sim_core::py::compile(&file, &src, &overrides).map_err(|e| bad_input(anyhow::anyhow!("\n{e}")))?;
     let settings = opts.settings(RuntimeSettings { gil: prog.meta_gil(), ..RuntimeSettings::default() })?;

@@ -21,6 +21,7 @@ pub mod interp;
 pub mod invariants;
 mod pool;
 pub mod py;
+pub mod py_catalog;
 pub mod pyerror;
 pub mod recorder;
 pub mod rt;

@@ -15,7 +15,7 @@ use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 use parking_lot::Mutex;
-use std::collections::HashMap;
+use smallvec::{SmallVec, smallvec};
 use std::sync::Arc;
 
 /// A raised exception travelling up the stack, with the frames it left.
@@ -33,7 +33,7 @@ pub enum Flow {
     /// A Python exception.
     Exc(Box<Exc>),
     /// The run stopped or the thread was killed.
-    Halt(Unwind),
+    Halt(Box<Unwind>),
     /// `return`.
     Return(V),
     /// `break`.
@@ -49,7 +49,7 @@ impl From<Unwind> for Flow {
     fn from(u: Unwind) -> Self {
         match u {
             Unwind::Raise(e) => Flow::Exc(Box::new(Exc { value: exc::from_pyerror(&e), tb: Vec::new() })),
-            other => Flow::Halt(other),
+            other => Flow::Halt(Box::new(other)),
         }
     }
 }
@@ -67,7 +67,7 @@ pub fn type_err<T>(msg: impl Into<String>) -> R<T> {
 /// A frame: locals (cells where captured), the closure, the class namespace being built.
 pub struct Frame<'f> {
     /// Local slots.
-    pub locals: Vec<V>,
+    pub locals: SmallVec<[V; 8]>,
     /// Captured cells of enclosing scopes.
     pub closure: &'f [Arc<Mutex<V>>],
     /// The class body namespace, while a class body runs.
@@ -92,7 +92,7 @@ pub struct Interp<'a> {
     pub handling: Vec<V>,
     mode: GilMode,
     /// Last value this thread loaded from each tracked global (for the race-free value).
-    loaded: HashMap<u32, V>,
+    loaded: Vec<(u32, V)>,
 }
 
 /// Python's default recursion limit.
@@ -101,7 +101,7 @@ pub const RECURSION_LIMIT: usize = 1000;
 impl<'a> Interp<'a> {
     /// An interpreter for `ctx`'s thread.
     pub fn new(ctx: &'a Ctx, w: &'a Arc<World>, pw: Arc<super::ProcWorld>) -> Self {
-        Self { ctx, w, pw, depth: 0, handling: Vec::new(), mode: ctx.gil_mode(), loaded: HashMap::new() }
+        Self { ctx, w, pw, depth: 0, handling: Vec::new(), mode: ctx.gil_mode(), loaded: Vec::new() }
     }
 
     #[inline]
@@ -149,8 +149,13 @@ impl<'a> Interp<'a> {
                 let bases = bases.iter().map(|b| self.eval(f, b)).collect::<R<Vec<_>>>()?;
                 let ns = Mutex::new(IndexMap::new());
                 {
-                    let mut cf =
-                        Frame { locals: Vec::new(), closure: f.closure, class_ns: Some(&ns), func: None, line: s.line };
+                    let mut cf = Frame {
+                        locals: SmallVec::new(),
+                        closure: f.closure,
+                        class_ns: Some(&ns),
+                        func: None,
+                        line: s.line,
+                    };
                     self.block(&mut cf, body)?;
                 }
                 let mut cls = V::Class(self.make_class(name, &bases, ns.into_inner())?);
@@ -194,8 +199,15 @@ impl<'a> Interp<'a> {
                 if let V::Range(a, b, st) = it {
                     let n = range_len(a, b, st);
                     let mut i = a;
+                    let local = match target {
+                        Target::Name(Name::Local(slot), _) => Some(*slot as usize),
+                        _ => None,
+                    };
                     for _ in 0..n {
-                        self.assign(f, target, V::Int(i))?;
+                        match local {
+                            Some(slot) if !matches!(f.locals[slot], V::Cell(_)) => f.locals[slot] = V::Int(i),
+                            _ => self.assign(f, target, V::Int(i))?,
+                        }
                         match self.block(f, body) {
                             Ok(()) | Err(Flow::Continue) => {}
                             Err(Flow::Break) => {
@@ -416,7 +428,10 @@ impl<'a> Interp<'a> {
                 let tracked = g.tracked;
                 drop(g);
                 if tracked {
-                    self.loaded.insert(slot, v.clone());
+                    match self.loaded.iter_mut().find(|(s, _)| *s == slot) {
+                        Some(e) => e.1 = v.clone(),
+                        None => self.loaded.push((slot, v.clone())),
+                    }
                 }
                 Ok(v)
             }
@@ -443,7 +458,7 @@ impl<'a> Interp<'a> {
                     (BinOp::Sub, V::Int(a), V::Int(b)) => V::Int(a.wrapping_sub(*b)),
                     _ => v.clone(),
                 },
-                (None, Some(old)) => match (self.loaded.get(&slot), &old, &v) {
+                (None, Some(old)) => match (self.loaded.iter().find(|(s, _)| *s == slot).map(|e| &e.1), &old, &v) {
                     (Some(V::Int(l)), V::Int(o), V::Int(n)) => V::Int(o.wrapping_add(n.wrapping_sub(*l))),
                     _ => v.clone(),
                 },
@@ -451,10 +466,15 @@ impl<'a> Interp<'a> {
             };
             g.race_free = Some(rf.clone());
             g.value = Some(v.clone());
-            self.loaded.remove(&slot);
-            let now = self.ctx.shared.rec.now_ns();
-            if now.saturating_sub(g.last_rec_ns) >= super::VAR_SAMPLE_NS || g.var.is_none() {
-                g.last_rec_ns = now;
+            g.writes = g.writes.wrapping_add(1);
+            // Read the clock every 32nd write only: recording must not slow the loop.
+            let due = g.var.is_none()
+                || (g.writes % 32 == 0 && {
+                    let now = self.ctx.shared.rec.now_ns();
+                    now.saturating_sub(g.last_rec_ns) >= super::VAR_SAMPLE_NS
+                });
+            if due {
+                g.last_rec_ns = self.ctx.shared.rec.now_ns();
                 let var = self.w.var_index(self.ctx, self.pw.index, slot, &mut g);
                 self.ctx.record(EventKind::VarWrite { var, value: v.snapshot(), race_free: rf.snapshot() });
             }
@@ -606,6 +626,9 @@ impl<'a> Interp<'a> {
                 // LOAD_GLOBAL … BINARY_OP … STORE_GLOBAL: a switch can fall between them only
                 // where the GIL mode has an eval-breaker check (3.9), or when the right side calls.
                 let old = self.load_global(*slot, name, *builtin)?;
+                if let Some(e) = self.loaded.iter().position(|(s, _)| s == slot) {
+                    self.loaded.swap_remove(e);
+                }
                 if self.mode == GilMode::Cpython39 {
                     crate::rt::spin(crate::rt::BYTECODE_WINDOW_ITERS / 4);
                     self.breaker()?;
@@ -649,6 +672,11 @@ impl<'a> Interp<'a> {
     }
 
     fn inplace(&mut self, op: BinOp, a: &V, b: &V) -> R<V> {
+        if let (BinOp::Add, V::Int(x), V::Int(y)) = (op, a, b)
+            && let Some(r) = x.checked_add(*y)
+        {
+            return Ok(V::Int(r));
+        }
         // Lists extend in place (`xs += [1]`).
         if op == BinOp::Add
             && let V::List(l) = a
@@ -737,6 +765,35 @@ impl<'a> Interp<'a> {
                 let fv = self.eval(f, func)?;
                 if matches!(fv, V::Builtin(super::ir::Builtin::Super)) {
                     return self.super_obj(f);
+                }
+                // Fast path: a Python function called with positional arguments only.
+                if let V::Func(func) = &fv {
+                    let p = &func.def.params;
+                    let n = args.len();
+                    if p.vararg.is_none()
+                        && p.kwarg.is_none()
+                        && p.kwonly.is_empty()
+                        && n <= p.args.len()
+                        && n + func.defaults.len() >= p.args.len()
+                        && args.iter().all(|a| matches!(a, Arg::Pos(_)))
+                    {
+                        if self.depth >= RECURSION_LIMIT {
+                            return raise("RecursionError", "maximum recursion depth exceeded");
+                        }
+                        let mut locals: SmallVec<[V; 8]> = smallvec![V::Unbound; func.def.n_locals as usize];
+                        for (i, a) in args.iter().enumerate() {
+                            if let Arg::Pos(e) = a {
+                                locals[i] = self.eval(f, e)?;
+                            }
+                        }
+                        let first_default = p.args.len() - func.defaults.len();
+                        for i in n..p.args.len() {
+                            locals[i] = func.defaults[i - first_default].clone();
+                        }
+                        let r = self.run_func(func, locals);
+                        self.ctx.line.set(f.line);
+                        return r;
+                    }
                 }
                 let (pos, kw) = self.args(f, args)?;
                 let r = self.call(&fv, pos, kw);
@@ -934,7 +991,7 @@ impl<'a> Interp<'a> {
 
     fn run_comp(&mut self, f: &mut Frame<'_>, def: &Arc<CompDef>, first: V) -> R<V> {
         let closure = self.closure_of(f, &def.free_from);
-        let mut locals = vec![unbound(); def.n_locals as usize];
+        let mut locals: SmallVec<[V; 8]> = smallvec![V::Unbound; def.n_locals as usize];
         locals[0] = first;
         for &c in &def.cells {
             let v = std::mem::take(&mut locals[c as usize]);
@@ -1027,8 +1084,14 @@ impl<'a> Interp<'a> {
         if self.depth >= RECURSION_LIMIT {
             return raise("RecursionError", "maximum recursion depth exceeded");
         }
-        let mut locals = vec![unbound(); def.n_locals as usize];
+        let mut locals: SmallVec<[V; 8]> = smallvec![V::Unbound; def.n_locals as usize];
         self.bind_args(func, &mut locals, pos, kw)?;
+        self.run_func(func, locals)
+    }
+
+    /// Run a function whose arguments are bound.
+    fn run_func(&mut self, func: &Arc<Func>, mut locals: SmallVec<[V; 8]>) -> R<V> {
+        let def = &func.def;
         for &c in &def.cells {
             let v = std::mem::take(&mut locals[c as usize]);
             locals[c as usize] = V::Cell(Arc::new(Mutex::new(v)));
@@ -1695,12 +1758,12 @@ pub fn bind(obj: &V, m: V) -> V {
 
 /// The marker of an unbound local.
 pub fn unbound() -> V {
-    V::Native(stdlib::unbound_marker())
+    V::Unbound
 }
 
 /// Whether `v` is the unbound marker.
 pub fn is_unbound(v: &V) -> bool {
-    matches!(v, V::Native(n) if matches!(**n, Native::Unbound))
+    matches!(v, V::Unbound)
 }
 
 fn is_not_implemented(v: &V) -> bool {

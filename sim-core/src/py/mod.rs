@@ -340,6 +340,8 @@ pub struct GlobalCell {
     pub var: Option<u32>,
     /// When it was last recorded.
     pub last_rec_ns: u64,
+    /// Writes so far (the clock is read every few writes).
+    pub writes: u32,
 }
 
 /// One simulated process's module state.
@@ -667,6 +669,7 @@ impl World {
                     tracked: g.tracked,
                     var: None,
                     last_rec_ns: 0,
+                    writes: 0,
                 })
             })
             .collect();
@@ -717,7 +720,7 @@ impl World {
                     let lines = traceback_lines(&w.prog, &e, Some(header), native_run);
                     Err(Unwind::Traceback(exc::to_pyerror(&e.value), lines))
                 }
-                Err(Flow::Halt(u)) => Err(u),
+                Err(Flow::Halt(u)) => Err(*u),
                 Err(_) => Ok(()),
             };
             if is_process && matches!(out, Ok(()) | Err(Unwind::Traceback(..))) {
@@ -738,7 +741,7 @@ impl World {
             stdlib::signal_started(&t);
             match stdlib::worker_loop(&mut it, &ex) {
                 Ok(()) => Ok(()),
-                Err(Flow::Halt(u)) => Err(u),
+                Err(Flow::Halt(u)) => Err(*u),
                 Err(Flow::Exc(e)) => {
                     let lines = traceback_lines(
                         &w.prog,
@@ -759,12 +762,12 @@ impl World {
         Box::new(move |ctx: &Ctx| {
             let pw = w.proc(0);
             let mut it = Interp::new(ctx, &w, pw);
-            let mut frame = Frame { locals: Vec::new(), closure: &[], class_ns: None, func: None, line: 1 };
+            let mut frame = Frame { locals: Default::default(), closure: &[], class_ns: None, func: None, line: 1 };
             let r = it.block(&mut frame, &w.prog.body);
             let mut raised = None;
             match r {
                 Ok(()) | Err(Flow::Return(_) | Flow::Break | Flow::Continue) => {}
-                Err(Flow::Halt(u)) => return Err(u),
+                Err(Flow::Halt(u)) => return Err(*u),
                 Err(Flow::Exc(mut e)) => {
                     if exc::is_instance_of(&e.value, "SystemExit") {
                         let a = exc::args(&e.value);
@@ -789,7 +792,7 @@ impl World {
             }
             // threading._shutdown: executors' atexit hooks, then non-daemon threads.
             match stdlib::shutdown_all(&mut it) {
-                Err(Flow::Halt(u)) => return Err(u),
+                Err(Flow::Halt(u)) => return Err(*u),
                 _ => {}
             }
             ctx.shutdown()?;

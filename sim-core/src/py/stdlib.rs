@@ -901,19 +901,28 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             Ok(V::Native(Arc::new(Native::Counter(Mutex::new(start)))))
         }
         F::ThreadPoolExecutor | F::ProcessPoolExecutor | F::Pool => {
-            let mw = if f == F::Pool { arg(&pos, &mut kw, 0, "processes") } else { arg(&pos, &mut kw, 0, "max_workers") };
+            let mw =
+                if f == F::Pool { arg(&pos, &mut kw, 0, "processes") } else { arg(&pos, &mut kw, 0, "max_workers") };
             let prefix = kwarg(&mut kw, "thread_name_prefix");
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
             let max_workers = match mw {
                 None | Some(V::None) => {
-                    if f == F::ThreadPoolExecutor { (cores + 4).min(32) } else { cores }
+                    if f == F::ThreadPoolExecutor {
+                        (cores + 4).min(32)
+                    } else {
+                        cores
+                    }
                 }
                 Some(v) => super::builtins::index(&v)?,
             };
             if max_workers <= 0 {
                 return raise(
                     "ValueError",
-                    if f == F::Pool { "Number of processes must be at least 1" } else { "max_workers must be greater than 0" },
+                    if f == F::Pool {
+                        "Number of processes must be at least 1"
+                    } else {
+                        "max_workers must be greater than 0"
+                    },
                 );
             }
             if max_workers > 256 {
@@ -933,7 +942,13 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             let name = binding_name(it, if f == F::Pool { "pool" } else { "executor" });
             let res = it.w.add_resource(
                 ctx,
-                ResourceInfo { name, kind: ResourceKind::Pool, capacity: max_workers, style: Some(style), duplex: None },
+                ResourceInfo {
+                    name,
+                    kind: ResourceKind::Pool,
+                    capacity: max_workers,
+                    style: Some(style),
+                    duplex: None,
+                },
             );
             let queue = Arc::new(Queue::with_order(res, 0, QueueOrder::Fifo));
             ctx.shared.register(queue.clone());
@@ -1401,11 +1416,8 @@ fn spawn_worker(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
     let ctx = it.ctx;
     let n = ex.st.lock().workers.len();
     let process = ex.style != PoolStyle::ThreadPool;
-    let name = if process {
-        format!("{}-{}", ex.prefix, it.w.next_name_number(true))
-    } else {
-        format!("{}_{n}", ex.prefix)
-    };
+    let name =
+        if process { format!("{}-{}", ex.prefix, it.w.next_name_number(true)) } else { format!("{}_{n}", ex.prefix) };
     let inst = new_inst(if process { process_class() } else { thread_class() });
     let tid = it.w.add_thread(ctx, ThreadMeta { name, process: ctx.process, daemon: process, target: None }, &inst);
     let obj = Arc::new(ThreadObj {

@@ -54,6 +54,8 @@ pub enum V {
     Native(Arc<Native>),
     /// A closure cell (never seen by programs).
     Cell(Arc<Mutex<V>>),
+    /// An unbound local (never seen by programs).
+    Unbound,
 }
 
 /// An iterator's state.
@@ -350,6 +352,7 @@ impl V {
             V::Inst(i) => i.class.name.to_string(),
             V::Native(n) => n.type_name().into(),
             V::Cell(_) => "cell".into(),
+            V::Unbound => "unbound".into(),
         }
     }
 
@@ -414,6 +417,7 @@ impl V {
             V::None => 0,
             V::Range(a, b, c) => (*a ^ b.rotate_left(21) ^ c.rotate_left(42)) as usize,
             V::Builtin(b) => *b as usize + 1000,
+            V::Unbound => 1,
         }
     }
 
@@ -550,6 +554,7 @@ impl V {
             }
             V::Native(n) => out.push_str(&n.repr(self.id())),
             V::Cell(_) => out.push_str("<cell>"),
+            V::Unbound => out.push_str("<unbound>"),
         }
     }
 

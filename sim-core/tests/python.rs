@@ -1,0 +1,402 @@
+//! Python scenarios: the language against real `python3` (and stored expectations where
+//! there is none), refusals with their line, hostile input, and CPython fidelity.
+
+use indexmap::IndexMap;
+use sim_core::event::EventKind;
+use sim_core::py::run::run_source;
+use sim_core::py::value::V;
+use sim_core::rt::{GilMode, RuntimeSettings};
+use sim_core::trace::Trace;
+use std::process::Command;
+use std::time::Duration;
+
+fn settings(gil: GilMode) -> RuntimeSettings {
+    RuntimeSettings { gil, ..RuntimeSettings::default() }
+}
+
+fn stdout_of(t: &Trace) -> String {
+    let mut s = String::new();
+    for e in &t.events {
+        if let EventKind::Print { line, stderr: false } = &e.kind {
+            s.push_str(line);
+            s.push('\n');
+        }
+    }
+    s
+}
+
+fn stderr_of(t: &Trace) -> String {
+    let mut s = String::new();
+    for e in &t.events {
+        if let EventKind::Print { line, stderr: true } = &e.kind {
+            s.push_str(line);
+            s.push('\n');
+        }
+    }
+    s
+}
+
+fn run(src: &str) -> (String, String, i64) {
+    run_with(src, GilMode::Cpython310, &IndexMap::new())
+}
+
+fn run_with(src: &str, gil: GilMode, overrides: &IndexMap<String, V>) -> (String, String, i64) {
+    let (trace, code) = run_source("case.py", src, overrides, settings(gil), Some(Duration::from_secs(60)))
+        .unwrap_or_else(|e| panic!("does not compile:\n{e}\n--- source ---\n{src}"));
+    (stdout_of(&trace), stderr_of(&trace), code)
+}
+
+fn python3(src: &str) -> Option<String> {
+    let dir = std::env::temp_dir().join(format!("tl-py-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let path = dir.join(format!("case{}.py", src.len() ^ (src.as_ptr() as usize)));
+    std::fs::write(&path, src).ok()?;
+    let out = Command::new("python3").arg(&path).env_remove("PYTHONUNBUFFERED").output().ok()?;
+    let _ = std::fs::remove_file(&path);
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// (construct, program, what Python prints).
+const CASES: &[(&str, &str, &str)] = &[
+    ("print sep end", "print(1, 'a', sep='-', end='!\\n')\nprint()\nprint('x', flush=True)", "1-a!\n\nx\n"),
+    (
+        "int unbounded",
+        "import math\nprint(math.factorial(30))\nprint(2**100 // 7, -(2**70) % 9, 10**20 + 1)",
+        "265252859812191058636308480000000\n181092942889747057356671886482 4 100000000000000000001\n",
+    ),
+    (
+        "int ops",
+        "print(7 // 2, -7 // 2, 7 % -3, -7 % 3, 2 ** -1, 7 / 2, divmod(-7, 2), abs(-3), 1 << 70)",
+        "3 -4 -2 2 0.5 3.5 (-4, 1) 3 1180591620717411303424\n",
+    ),
+    (
+        "float repr",
+        "print(0.1 + 0.2, 1e16, 1.5e-5, 123456789.0, 2.0, -0.0, 1/3, 1e300*10)",
+        "0.30000000000000004 1e+16 1.5e-05 123456789.0 2.0 -0.0 0.3333333333333333 inf\n",
+    ),
+    (
+        "round bankers",
+        "print(round(0.5), round(1.5), round(2.5), round(-2.5), round(2.675, 2), round(1234, -2), round(1250, -2))",
+        "0 2 2 -2 2.67 1200 1200\n",
+    ),
+    ("bool None", "print(True + 1, None, not None, True and 3, 0 or 'x', None is None)", "2 None True 3 x True\n"),
+    (
+        "str methods",
+        "s = ' Hello, World '\nprint(s.strip().lower(), s.split(','), '-'.join(['a','b']), s.replace('l', 'L', 2), 'abc'.upper().center(7, '*'))",
+        "hello, world [' Hello', ' World '] a-b  HeLLo, World  **ABC**\n",
+    ),
+    (
+        "fstring spec",
+        "x = 3.14159\nn = 1234567\nprint(f'{x:.2f}|{x:8.3f}|{n:,}|{n:>10}|{\"ab\":^6}|{42:05d}|{0.5:.0%}|{255:x}|{x!r}|{n=}')",
+        "3.14|   3.142|1,234,567|   1234567|  ab  |00042|50%|ff|3.14159|n=1234567\n",
+    ),
+    (
+        "format method",
+        "print('{} and {1} {name}'.format('a', 'b', name='c'), '%d-%s-%.1f' % (3, 'x', 2.25))",
+        "a and b c 3-x-2.2\n",
+    ),
+    (
+        "list ops",
+        "a = [3, 1, 2]\na.append(5)\na.sort()\nprint(a, a[1:3], a[::-1], a[-1], len(a), a.pop(0), a, a.index(3), [0] * 3, a + [9])",
+        "[1, 2, 3, 5] [2, 3] [5, 3, 2, 1] 5 4 1 [2, 3, 5] 1 [0, 0, 0] [2, 3, 5, 9]\n",
+    ),
+    (
+        "tuple dict set",
+        "t = (1, 'a')\nd = {'x': 1, 'y': 2}\nd['z'] = 3\ns = {3, 1, 2}\nprint(t, (5,), d, d.get('q', 0), list(d.items()), sorted(s), 2 in s, {1, 2} | {3}, len(d))",
+        "(1, 'a') (5,) {'x': 1, 'y': 2, 'z': 3} 0 [('x', 1), ('y', 2), ('z', 3)] [1, 2, 3] True {1, 2, 3} 3\n",
+    ),
+    (
+        "comprehensions",
+        "print([x * x for x in range(5) if x % 2 == 0], {k: v for k, v in zip('ab', (1, 2))}, {x % 3 for x in range(9)}, sum(x for x in range(4)))",
+        "[0, 4, 16] {'a': 1, 'b': 2} {0, 1, 2} 6\n",
+    ),
+    (
+        "slicing",
+        "s = 'abcdef'\nprint(s[1:4], s[::2], s[-2:], s[:-3], list(range(10))[2:8:3])",
+        "bcd ace ef abc [2, 5]\n",
+    ),
+    ("chained compare", "x = 5\nprint(1 < x < 10, 1 < x > 6, 'a' < 'b' <= 'b')", "True False True\n"),
+    (
+        "builtins",
+        "print(list(enumerate('ab', 1)), list(zip([1, 2], 'xy')), sorted([3, 1, 2], reverse=True), list(reversed([1, 2])), min(3, 1), max([1, 5, 2]), any([0, 1]), all([]), list(map(str, [1, 2])), list(filter(None, [0, 1, 2])), int('42'), float('1.5'), str(7), repr('x'), isinstance(1, int), isinstance(True, int), tuple([1]), dict(a=1), set([1, 1]))",
+        "[(1, 'a'), (2, 'b')] [(1, 'x'), (2, 'y')] [3, 2, 1] [2, 1] 1 5 True True ['1', '2'] [1, 2] 42 1.5 7 'x' True True (1,) {'a': 1} {1}\n",
+    ),
+    (
+        "functions",
+        "def f(a, b=2, *args, c=3, **kw):\n    return (a, b, args, c, kw)\nprint(f(1), f(1, 5, 6, 7, c=8, d=9))\ng = lambda x, y=1: x + y\nprint(g(2), g(2, y=3))",
+        "(1, 2, (), 3, {}) (1, 5, (6, 7), 8, {'d': 9})\n3 5\n",
+    ),
+    (
+        "closures nonlocal global",
+        "n = 0\ndef make():\n    c = 0\n    def inc():\n        nonlocal c\n        global n\n        c += 1\n        n += 10\n        return c\n    return inc\ni = make()\ni()\nprint(i(), n)",
+        "2 20\n",
+    ),
+    (
+        "loops else break continue",
+        "for i in range(5):\n    if i == 1:\n        continue\n    if i == 3:\n        break\n    print(i)\nelse:\n    print('no')\nwhile False:\n    pass\nelse:\n    print('else')",
+        "0\n2\nelse\n",
+    ),
+    (
+        "try except finally",
+        "def f(x):\n    try:\n        return 10 / x\n    except ZeroDivisionError as e:\n        print('caught', e)\n        return -1\n    else:\n        print('never')\n    finally:\n        print('finally')\nprint(f(2), f(0))\ntry:\n    [][1]\nexcept (KeyError, IndexError) as e:\n    print(type(e).__name__, str(e))\ntry:\n    {}['k']\nexcept LookupError as e:\n    print(repr(e), e)",
+        "finally\ncaught division by zero\nfinally\n5.0 -1\nIndexError list index out of range\nKeyError('k') 'k'\n",
+    ),
+    (
+        "raise assert",
+        "class MyError(Exception):\n    pass\ntry:\n    raise MyError('bad', 2)\nexcept Exception as e:\n    print(e, e.args)\ntry:\n    assert 1 == 2, 'nope'\nexcept AssertionError as e:\n    print('assert', e)",
+        "('bad', 2) ('bad', 2)\nassert nope\n",
+    ),
+    (
+        "classes",
+        "class A:\n    kind = 'a'\n    def __init__(self, x):\n        self.x = x\n    def get(self):\n        return self.x\n    def __str__(self):\n        return f'A<{self.x}>'\nclass B(A):\n    def get(self):\n        return super().get() * 2\nb = B(4)\nprint(b.get(), b.kind, str(b), isinstance(b, A), B.__name__)\nb.y = 1\ndel b.y\nprint(hasattr(b, 'y'))",
+        "8 a A<4> True B\nFalse\n",
+    ),
+    (
+        "unpacking del",
+        "a, (b, c), *d = 1, (2, 3), 4, 5\nprint(a, b, c, d)\nx = [1, 2, 3]\ndel x[0]\nfirst, *rest = x\nprint(first, rest)",
+        "1 2 3 [4, 5]\n2 [3]\n",
+    ),
+    (
+        "with several items",
+        "import threading\na = threading.Lock()\nb = threading.RLock()\nwith a, b:\n    print(a.locked())\nprint(a.locked())",
+        "True\nFalse\n",
+    ),
+    (
+        "threading basics",
+        "import threading\ndef w(n):\n    print('worker', n, threading.current_thread().name)\nt = threading.Thread(target=w, args=(1,))\nt.start()\nt.join()\nprint(t.is_alive(), t.name, threading.current_thread().name)",
+        "worker 1 Thread-1 (w)\nFalse Thread-1 (w) MainThread\n",
+    ),
+    (
+        "thread subclass",
+        "import threading\nclass T(threading.Thread):\n    def __init__(self, k):\n        super().__init__(name=f'T{k}')\n        self.k = k\n    def run(self):\n        print('run', self.k, self.name)\nts = [T(i) for i in range(2)]\nfor t in ts:\n    t.start()\n    t.join()",
+        "run 0 T0\nrun 1 T1\n",
+    ),
+    (
+        "queue",
+        "import queue\nq = queue.Queue(maxsize=1)\nq.put('a')\ntry:\n    q.put('b', timeout=0.01)\nexcept queue.Full:\n    print('full')\nprint(q.get(), q.empty())\ntry:\n    q.get_nowait()\nexcept queue.Empty:\n    print('empty')\nl = queue.LifoQueue()\np = queue.PriorityQueue()\nfor i in (2, 1, 3):\n    l.put(i)\n    p.put(i)\nprint([l.get() for _ in range(3)], [p.get() for _ in range(3)])",
+        "full\na True\nempty\n[3, 1, 2] [1, 2, 3]\n",
+    ),
+    (
+        "lock errors",
+        "import threading\nl = threading.Lock()\ntry:\n    l.release()\nexcept RuntimeError as e:\n    print(e)\ns = threading.BoundedSemaphore(1)\ntry:\n    s.release()\nexcept ValueError as e:\n    print(e)\nprint(l.acquire(blocking=False), l.acquire(False), l.acquire(timeout=0.01))",
+        "release unlocked lock\nSemaphore released too many times\nTrue False False\n",
+    ),
+    (
+        "futures",
+        "from concurrent.futures import ThreadPoolExecutor, as_completed\ndef sq(x):\n    return x * x\nwith ThreadPoolExecutor(max_workers=2) as ex:\n    fs = [ex.submit(sq, i) for i in range(4)]\n    print([f.result() for f in fs], list(ex.map(sq, [5, 6])))\n    print(sorted(f.result() for f in as_completed(fs)))",
+        "[0, 1, 4, 9] [25, 36]\n[0, 1, 4, 9]\n",
+    ),
+    (
+        "partial and sys.exit code path",
+        "from functools import partial\ndef p(a, b, c=0):\n    return a * 100 + b * 10 + c\nf = partial(p, 1, c=3)\nprint(f(2))",
+        "123\n",
+    ),
+    (
+        "fork copies state",
+        "import multiprocessing\ndata = [0]\ndef child():\n    data.append(1)\n    print('child', data)\nif __name__ == '__main__':\n    p = multiprocessing.Process(target=child)\n    data.append(9)\n    p.start()\n    p.join()\n    print('parent', data, p.exitcode)",
+        "child [0, 9, 1]\nparent [0, 9] 0\n",
+    ),
+];
+
+#[test]
+fn every_construct_prints_what_python_prints() {
+    let have_python = Command::new("python3").arg("--version").output().is_ok();
+    let mut failures = Vec::new();
+    for (name, src, expected) in CASES {
+        let (out, err, code) = run(src);
+        if out != *expected || code != 0 {
+            failures.push(format!("{name}: got\n{out}{err}(exit {code})\nexpected\n{expected}"));
+        }
+        if have_python && let Some(py) = python3(src) {
+            assert_eq!(py, *expected, "{name}: the stored expectation differs from python3");
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), CASES.len(), failures.join("\n"));
+}
+
+#[test]
+fn uncaught_exceptions_print_python_tracebacks() {
+    let src = "def f(x):\n    return 1 / x\n\nf(0)\n";
+    let (out, err, code) = run(src);
+    assert_eq!(out, "");
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "Traceback (most recent call last):\n  File \"case.py\", line 4, in <module>\n    f(0)\n  File \"case.py\", line 2, in f\n    return 1 / x\nZeroDivisionError: division by zero\n"
+    );
+    let src = "import threading\nl = threading.Lock()\ndef w():\n    l.release()\nt = threading.Thread(target=w)\nt.start()\nt.join()\nprint('main goes on')\n";
+    let (out, err, code) = run(src);
+    assert_eq!(out, "main goes on\n");
+    assert_eq!(code, 0, "an exception in a thread does not change the exit status");
+    assert!(err.starts_with("Exception in thread Thread-1 (w):\nTraceback (most recent call last):\n"), "{err}");
+    assert!(
+        err.ends_with("  File \"case.py\", line 4, in w\n    l.release()\nRuntimeError: release unlocked lock\n"),
+        "{err}"
+    );
+    let (_, _, code) = run("import sys\nsys.exit(3)\n");
+    assert_eq!(code, 3);
+}
+
+fn compile_err(src: &str) -> sim_core::py::CompileError {
+    match sim_core::py::compile("bad.py", src, &IndexMap::new()) {
+        Ok(_) => panic!("compiled:\n{src}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn syntax_errors_and_unsupported_constructs_name_their_line() {
+    let e = compile_err("x = 1\ndef f()\n    pass\n");
+    assert_eq!((e.ty.as_str(), e.line), ("SyntaxError", 2));
+    assert_eq!(e.message, "expected ':'");
+    let shown = e.to_string();
+    assert!(shown.contains("File \"bad.py\", line 2") && shown.contains("def f()"), "{shown}");
+    for (src, line, words) in [
+        ("x = 1\n\nasync def f():\n    pass\n", 3, "async def is not supported yet"),
+        ("def g():\n    yield 1\n", 1, "yield"),
+        ("match 1:\n    case 1:\n        pass\n", 1, "match is not supported yet"),
+        ("import numpy\n", 1, "module 'numpy' is not available in Threadline"),
+        ("from os import path\nbreak\n", 2, "'break' outside loop"),
+    ] {
+        let e = compile_err(src);
+        assert_eq!(e.line, line, "{src}: {e}");
+        assert!(e.message.contains(words), "{src}: {e}");
+    }
+}
+
+#[test]
+fn hostile_input_is_refused_or_stopped_never_a_panic() {
+    // 100 000 nested parentheses.
+    let deep = format!("x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
+    let e = compile_err(&deep);
+    assert_eq!(e.line, 1, "{e}");
+    // 100 000 nested unary minus and a deep expression chain.
+    let e = compile_err(&format!("x = {}1\n", "-".repeat(100_000)));
+    assert_eq!(e.line, 1);
+    // A 10 MB file compiles (or is refused) without a panic.
+    let big = "x = 1\n".repeat(10 << 20 >> 3);
+    let _ = sim_core::py::compile("big.py", &big, &IndexMap::new());
+    // Huge literals.
+    let e = compile_err(&format!("x = {}\n", "9".repeat(5000)));
+    assert!(e.message.contains("4300"), "{e}");
+    // Unbounded recursion: RecursionError.
+    let (_, err, code) = run("def f(n):\n    return f(n + 1)\nf(0)\n");
+    assert!(err.ends_with("RecursionError: maximum recursion depth exceeded\n"), "{err}");
+    assert_eq!(code, 1);
+    // A huge power is a MemoryError, not an allocation of the machine.
+    let (_, err, _) = run("x = 2 ** (10 ** 12)\n");
+    assert!(err.ends_with("MemoryError\n"), "{err}");
+    // while True: stopped by the wall limit.
+    let t0 = std::time::Instant::now();
+    let (trace, _) = run_source(
+        "spin.py",
+        "while True:\n    pass\n",
+        &IndexMap::new(),
+        settings(GilMode::Cpython310),
+        Some(Duration::from_millis(300)),
+    )
+    .expect("compiles");
+    assert!(t0.elapsed() < Duration::from_secs(20));
+    assert!(trace.events.iter().any(|e| matches!(e.kind, EventKind::ThreadStopped)));
+    // A million threads requested: each start is real, so the run is stopped by its limit
+    // or refused; either way the process survives.
+    let (trace, _) = run_source(
+        "many.py",
+        "import threading\nfor i in range(1000000):\n    threading.Thread(target=print).start()\n",
+        &IndexMap::new(),
+        RuntimeSettings { time_scale: 0.01, ..settings(GilMode::Cpython310) },
+        Some(Duration::from_millis(1500)),
+    )
+    .expect("compiles");
+    assert!(!trace.events.is_empty());
+}
+
+fn counter_program(body: &str, threads: usize, iterations: usize) -> String {
+    format!(
+        "import threading\ncounter = 0\nlock = threading.Lock()\ndef one():\n    return 1\ndef work():\n    global counter\n    for _ in range({iterations}):\n{body}\nts = [threading.Thread(target=work) for _ in range({threads})]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\nprint(counter)\n"
+    )
+}
+
+fn final_counter(src: &str, gil: GilMode) -> i64 {
+    let (out, err, _) = run_with(src, gil, &IndexMap::new());
+    out.trim().parse().unwrap_or_else(|_| panic!("not a number: {out:?} {err}"))
+}
+
+#[test]
+fn counter_increments_are_atomic_under_310_but_not_with_a_call_or_under_39() {
+    const N: usize = 1_000_000;
+    // `counter += 1` and the split load/store: no eval-breaker between load and store.
+    for body in ["        counter += 1", "        tmp = counter\n        tmp += 1\n        counter = tmp"] {
+        let src = counter_program(body, 2, N);
+        assert_eq!(final_counter(&src, GilMode::Cpython310), 2 * N as i64, "{body}");
+    }
+    // The Lock version never loses one, in any mode.
+    let locked = counter_program("        with lock:\n            counter += 1", 2, 200_000);
+    for gil in GilMode::ALL {
+        assert_eq!(final_counter(&locked, gil), 400_000, "{gil:?}");
+    }
+    // A call between load and store, 3.9 and free-threaded: updates are lost (a race is
+    // probabilistic: any of three tries is enough).
+    let lossy = |body: &str, gil: GilMode, n: usize| {
+        let src = counter_program(body, 2, n);
+        (0..3).any(|_| final_counter(&src, gil) < 2 * n as i64)
+    };
+    assert!(lossy("        counter = counter + one()", GilMode::Cpython310, 300_000), "call between load and store");
+    assert!(lossy("        counter += 1", GilMode::Cpython39, 300_000), "3.9");
+    assert!(lossy("        counter += 1", GilMode::FreeThreaded, 300_000), "free-threaded");
+}
+
+#[test]
+fn the_semaphore_example_lets_threads_0_1_2_in_first() {
+    let src = include_str!("../../saved-scenarios/semaphore-pool.py");
+    let mut ov = IndexMap::new();
+    ov.insert("HOLD".to_string(), V::Float(0.05));
+    let (out, _, _) = run_with(src, GilMode::Cpython310, &ov);
+    let acquired: Vec<&str> = out.lines().filter(|l| l.contains("acquired")).take(3).collect();
+    assert_eq!(acquired.len(), 3, "{out}");
+    for (i, l) in acquired.iter().enumerate() {
+        assert!(l.starts_with(&format!("Thread {i} ")), "first wave: {acquired:?}");
+    }
+}
+
+#[test]
+fn events_carry_lines_and_the_trace_carries_the_source() {
+    let src = "import threading\nl = threading.Lock()\n\ndef w():\n    with l:\n        pass\n\nt = threading.Thread(target=w)\nt.start()\nt.join()\n";
+    let (trace, _) =
+        run_source("lines.py", src, &IndexMap::new(), settings(GilMode::Cpython310), None).expect("compiles");
+    assert_eq!(trace.source.as_ref().map(|s| s.text.as_str()), Some(src));
+    assert_eq!(trace.resources.len(), 1);
+    assert_eq!(trace.resources[0].name, "l");
+    assert_eq!(trace.threads.len(), 2);
+    let acquired: Vec<u32> =
+        trace.events.iter().filter(|e| matches!(e.kind, EventKind::Acquired { .. })).map(|e| e.line).collect();
+    assert_eq!(acquired, vec![5]);
+    trace.check().expect("the trace is consistent");
+    let json = trace.to_json();
+    let back = Trace::from_json(&json).expect("round trip");
+    assert_eq!(back.threads.len(), 2);
+}
+
+#[test]
+fn sliders_are_read_from_comments_and_overrides_checked() {
+    let src = "THREADS = 6  # slider: 1..32 Threads\nHOLD = 0.5  # slider: 0.01..5 Hold (s)\nprint(THREADS, HOLD)\n";
+    let (meta, sliders) = sim_core::py::describe("s.py", src).expect("compiles");
+    assert_eq!(meta.topic, "My scenarios");
+    assert_eq!(sliders.len(), 2);
+    assert_eq!(
+        (sliders[0].name.as_str(), sliders[0].min, sliders[0].max, sliders[0].float),
+        ("THREADS", 1.0, 32.0, false)
+    );
+    assert!(sliders[1].float);
+    let mut ov = IndexMap::new();
+    ov.insert("THREADS".to_string(), V::Int(8));
+    let (out, _, _) = run_with(src, GilMode::Cpython310, &ov);
+    assert_eq!(out, "8 0.5\n");
+    ov.insert("THREADS".to_string(), V::Int(99));
+    let e = sim_core::py::compile("s.py", src, &ov).expect_err("out of range");
+    assert!(e.message.contains("outside its slider range"), "{e}");
+    let mut ov = IndexMap::new();
+    ov.insert("NOPE".to_string(), V::Int(1));
+    let e = sim_core::py::compile("s.py", src, &ov).expect_err("unknown");
+    assert!(e.message.contains("not a slider"), "{e}");
+}
