@@ -62,7 +62,7 @@ const CASES: &[(&str, &str, &str)] = &[
     (
         "int unbounded",
         "import math\nprint(math.factorial(30))\nprint(2**100 // 7, -(2**70) % 9, 10**20 + 1)",
-        "265252859812191058636308480000000\n181092942889747057356671886482 4 100000000000000000001\n",
+        "265252859812191058636308480000000\n181092942889747057356671886482 2 100000000000000000001\n",
     ),
     (
         "int ops",
@@ -72,7 +72,7 @@ const CASES: &[(&str, &str, &str)] = &[
     (
         "float repr",
         "print(0.1 + 0.2, 1e16, 1.5e-5, 123456789.0, 2.0, -0.0, 1/3, 1e300*10)",
-        "0.30000000000000004 1e+16 1.5e-05 123456789.0 2.0 -0.0 0.3333333333333333 inf\n",
+        "0.30000000000000004 1e+16 1.5e-05 123456789.0 2.0 -0.0 0.3333333333333333 1e+301\n",
     ),
     (
         "round bankers",
@@ -92,13 +92,13 @@ const CASES: &[(&str, &str, &str)] = &[
     ),
     (
         "format method",
-        "print('{} and {1} {name}'.format('a', 'b', name='c'), '%d-%s-%.1f' % (3, 'x', 2.25))",
-        "a and b c 3-x-2.2\n",
+        "print('{} and {} {name}'.format('a', 'b', name='c'), '{1}{0}'.format('x', 'y'), '%d-%s-%.1f' % (3, 'x', 2.25))\ntry:\n    '{} {1}'.format(1, 2)\nexcept ValueError as e:\n    print(e)",
+        "a and b c yx 3-x-2.2\ncannot switch from automatic field numbering to manual field specification\n",
     ),
     (
         "list ops",
         "a = [3, 1, 2]\na.append(5)\na.sort()\nprint(a, a[1:3], a[::-1], a[-1], len(a), a.pop(0), a, a.index(3), [0] * 3, a + [9])",
-        "[1, 2, 3, 5] [2, 3] [5, 3, 2, 1] 5 4 1 [2, 3, 5] 1 [0, 0, 0] [2, 3, 5, 9]\n",
+        "[2, 3, 5] [2, 3] [5, 3, 2, 1] 5 4 1 [2, 3, 5] 1 [0, 0, 0] [2, 3, 5, 9]\n",
     ),
     (
         "tuple dict set",
@@ -207,8 +207,11 @@ fn every_construct_prints_what_python_prints() {
         if out != *expected || code != 0 {
             failures.push(format!("{name}: got\n{out}{err}(exit {code})\nexpected\n{expected}"));
         }
-        if have_python && let Some(py) = python3(src) {
-            assert_eq!(py, *expected, "{name}: the stored expectation differs from python3");
+        if have_python
+            && let Some(py) = python3(src)
+            && py != *expected
+        {
+            failures.push(format!("{name}: the stored expectation differs from python3, which prints\n{py}"));
         }
     }
     assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), CASES.len(), failures.join("\n"));
@@ -239,7 +242,7 @@ fn uncaught_exceptions_print_python_tracebacks() {
 
 fn compile_err(src: &str) -> sim_core::py::CompileError {
     match sim_core::py::compile("bad.py", src, &IndexMap::new()) {
-        Ok(_) => panic!("compiled:\n{src}"),
+        Ok(_) => panic!("compiled:\n{}", src.chars().take(300).collect::<String>()),
         Err(e) => e,
     }
 }

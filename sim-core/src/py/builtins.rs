@@ -1063,6 +1063,7 @@ pub fn str_format(it: &mut Interp<'_>, fmt: &str, pos: &[V], kw: &Kw) -> R<Strin
     let cs: Vec<char> = fmt.chars().collect();
     let mut out = String::new();
     let mut auto = 0;
+    let mut manual: Option<bool> = None;
     let mut i = 0;
     while i < cs.len() {
         match cs[i] {
@@ -1099,6 +1100,22 @@ pub fn str_format(it: &mut Interp<'_>, fmt: &str, pos: &[V], kw: &Kw) -> R<Strin
                 };
                 let mut parts = head.split('.');
                 let first = parts.next().unwrap_or_default();
+                let numbered = first.parse::<usize>().is_ok();
+                if (first.is_empty() && manual == Some(true)) || (numbered && manual == Some(false)) {
+                    return raise(
+                        "ValueError",
+                        if numbered {
+                            "cannot switch from automatic field numbering to manual field specification"
+                        } else {
+                            "cannot switch from manual field specification to automatic field numbering"
+                        },
+                    );
+                }
+                if first.is_empty() {
+                    manual = Some(false);
+                } else if numbered {
+                    manual = Some(true);
+                }
                 let mut v = if first.is_empty() {
                     let v = pos.get(auto).cloned();
                     auto += 1;

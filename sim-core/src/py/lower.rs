@@ -28,6 +28,13 @@ impl Lines {
         starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
         Self { starts }
     }
+    /// The text of 1-based line `n`, without its newline.
+    pub fn text<'s>(&self, src: &'s str, n: u32) -> &'s str {
+        let Some(&start) = self.starts.get((n as usize).wrapping_sub(1)) else { return "" };
+        let end = self.starts.get(n as usize).copied().unwrap_or(src.len());
+        src.get(start..end).unwrap_or_default().trim_end_matches(['\n', '\r'])
+    }
+
     /// 1-based line and column of a byte offset.
     pub fn at(&self, src: &str, off: usize) -> (u32, u32) {
         let line = self.starts.partition_point(|&s| s <= off).max(1);
@@ -60,6 +67,22 @@ pub fn parse(src: &str) -> Result<Parsed, CompileError> {
             .collect();
         return Err(err);
     }
+    // CPython's tokenizer refuses more than 200 nested brackets.
+    let mut depth = 0usize;
+    for t in parsed.tokens().iter() {
+        use ruff_python_ast::token::TokenKind as K;
+        match t.kind() {
+            K::Lpar | K::Lsqb | K::Lbrace => {
+                depth += 1;
+                if depth > 200 {
+                    let (line, col) = lines.at(src, t.start().to_usize());
+                    return Err(CompileError::syntax(line, col, "too many nested parentheses".into()));
+                }
+            }
+            K::Rpar | K::Rsqb | K::Rbrace => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
     Ok(Parsed { body: parsed.into_syntax().body.into_iter().collect() })
 }
 
@@ -70,7 +93,7 @@ fn python_message(e: &ruff_python_parser::ParseErrorType) -> String {
     match e {
         P::ExpectedToken { expected, .. } => {
             let t = expected.to_string();
-            let t = t.trim_matches('\'');
+            let t = t.trim_matches(|c| c == '\'' || c == '`');
             format!("expected '{t}'")
         }
         _ => {
@@ -1068,7 +1091,7 @@ pub fn slider_lines(parsed: &Parsed, src: &str) -> Vec<(String, u32, V, String)>
         };
         let Some(v) = v else { continue };
         let (line, _) = lines.at(src, a.range.start().to_usize());
-        let text = src.lines().nth(line as usize - 1).unwrap_or_default();
+        let text = lines.text(src, line);
         if let Some((_, comment)) = text.split_once('#') {
             out.push((n.id.as_str().to_string(), line, v, comment.trim().to_string()));
         }

@@ -42,7 +42,7 @@ impl PyRun {
         let main_obj = V::Inst(Arc::new(Inst {
             class: super::stdlib::thread_class(),
             dict: Mutex::new(IndexMap::new()),
-            native: Mutex::new(InstNative::None),
+            native: Mutex::new(InstNative::Thread(Arc::new(super::stdlib::ThreadObj::main()))),
         }));
         debug_assert!(matches!(&main_obj, V::Inst(i) if i.class.native_kind() == ClassKind::Thread));
         world.set_main_thread(main_obj);

@@ -1140,6 +1140,40 @@ fn init_thread(
     Ok(())
 }
 
+impl ThreadObj {
+    /// The main thread's state (thread 0, already running).
+    pub fn main() -> Self {
+        ThreadObj {
+            tid: 0,
+            target: V::None,
+            args: V::tuple(Vec::new()),
+            kwargs: V::None,
+            started: Mutex::new(true),
+            started_cv: Condvar::new(),
+            process: None,
+            exitcode: Mutex::new(None),
+            timer: None,
+        }
+    }
+}
+
+/// `self._started.wait()` in `Thread.start()`: without the GIL, until the new thread runs
+/// (or has ended without running: a run stopped before it took the GIL).
+fn wait_started(ctx: &crate::rt::Ctx, t: &ThreadObj) -> Result<(), Unwind> {
+    ctx.blocking(WaitTarget::Thread(t.tid), false, || {
+        let mut s = t.started.lock();
+        loop {
+            let until = Instant::now() + std::time::Duration::from_millis(20);
+            if ctx.wait_until(&t.started_cv, &mut s, Some(until), |s| *s)? {
+                return Ok(());
+            }
+            if ctx.shared.life().get(t.tid as usize) == Some(&crate::rt::Life::Ended) {
+                return Ok(());
+            }
+        }
+    })
+}
+
 /// Mark a thread as started (Python's `self._started.set()`), from its own OS thread.
 pub fn signal_started(t: &ThreadObj) {
     let mut s = t.started.lock();
@@ -1183,11 +1217,7 @@ fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V>, mut kw: 
                 .start_thread(t.tid, std::time::Duration::ZERO, body)
                 .map_err(|e| Flow::from(Unwind::Raise(e)))?;
             // `self._started.wait()`: the GIL is released until the new thread runs.
-            ctx.blocking(WaitTarget::Thread(t.tid), false, || {
-                let mut s = t.started.lock();
-                ctx.wait_until(&t.started_cv, &mut s, None, |s| *s)?;
-                Ok(())
-            })?;
+            wait_started(ctx, &t)?;
             Ok(V::None)
         }
         ThreadMethod::Run => {
@@ -1442,11 +1472,7 @@ fn spawn_worker(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
     ctx.record(EventKind::StartThread { target: tid });
     let body = it.w.worker_body(ex.clone(), obj.clone());
     ctx.shared.start_thread(tid, std::time::Duration::ZERO, body).map_err(|e| Flow::from(Unwind::Raise(e)))?;
-    ctx.blocking(WaitTarget::Thread(tid), false, || {
-        let mut s = obj.started.lock();
-        ctx.wait_until(&obj.started_cv, &mut s, None, |s| *s)?;
-        Ok(())
-    })?;
+    wait_started(ctx, &obj)?;
     Ok(())
 }
 
