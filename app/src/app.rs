@@ -10,8 +10,8 @@ use crate::timeline_view::ViewState;
 use crossbeam_channel::{Receiver, Sender};
 use serde::{Deserialize, Serialize};
 use sim_core::event::EventKind;
+use sim_core::py_catalog::Entry;
 use sim_core::rt::{GilMode, RuntimeSettings};
-use sim_core::scenario::Scenario;
 use sim_core::trace::Trace;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -72,7 +72,7 @@ pub struct Persisted {
     /// The selected scenario's id.
     pub scenario: String,
     /// Slider values per scenario id.
-    pub params: BTreeMap<String, BTreeMap<String, i64>>,
+    pub values: BTreeMap<String, BTreeMap<String, f64>>,
     /// GIL mode override per scenario id.
     pub gil: BTreeMap<String, GilMode>,
     /// Switch interval.
@@ -87,7 +87,7 @@ impl Default for Persisted {
     fn default() -> Self {
         Self {
             scenario: "semaphore-pool".into(),
-            params: BTreeMap::new(),
+            values: BTreeMap::new(),
             gil: BTreeMap::new(),
             switch_interval_ms: sim_core::rt::DEFAULT_SWITCH_INTERVAL_MS,
             time_scale: 1.0,
@@ -105,7 +105,7 @@ pub const STORAGE_KEY: &str = "threadline";
 /// A background file job's result.
 enum FileResult {
     Picked(PickFor, PathBuf),
-    ScenarioLoaded(PathBuf, Box<Scenario>),
+    ScenarioLoaded(PathBuf, Box<Entry>),
     Saved(PathBuf),
     Opened(PathBuf, Box<Session>),
     OpenedCompare(PathBuf, Box<Session>),
@@ -116,8 +116,8 @@ enum FileResult {
 pub struct ThreadlineApp {
     /// Remembered settings.
     pub persisted: Persisted,
-    /// The catalog.
-    pub catalog: Vec<Scenario>,
+    /// The catalog: the built-in Python scenarios, then the user's files.
+    pub catalog: Vec<Entry>,
     /// Index of the selected scenario.
     pub selected: usize,
     /// The run on screen.
@@ -143,7 +143,7 @@ pub struct ThreadlineApp {
 impl ThreadlineApp {
     /// A new app with these remembered settings.
     pub fn new(persisted: Persisted) -> Self {
-        let catalog = sim_core::catalog::catalog().unwrap_or_default();
+        let catalog = sim_core::py_catalog::entries().unwrap_or_default();
         let selected = catalog.iter().position(|s| s.id == persisted.scenario).unwrap_or(0);
         let (files_tx, files_rx) = crossbeam_channel::unbounded();
         let trace_path = default_trace_path(catalog.get(selected).map_or("run", |s| s.id.as_str()));
@@ -165,18 +165,19 @@ impl ThreadlineApp {
     }
 
     /// The selected scenario.
-    pub fn scenario(&self) -> Option<&Scenario> {
+    pub fn scenario(&self) -> Option<&Entry> {
         self.catalog.get(self.selected)
     }
 
     /// Slider values for the selected scenario (defaults filled in, clamped to range).
-    pub fn params(&self) -> BTreeMap<String, i64> {
+    pub fn params(&self) -> BTreeMap<String, f64> {
         let Some(sc) = self.scenario() else { return BTreeMap::new() };
-        let saved = self.persisted.params.get(&sc.id);
-        sc.params
+        let saved = self.persisted.values.get(&sc.id);
+        sc.sliders
             .iter()
             .map(|p| {
-                (p.name.clone(), saved.and_then(|s| s.get(&p.name)).copied().unwrap_or(p.default).clamp(p.min, p.max))
+                let v = saved.and_then(|s| s.get(&p.name)).copied().filter(|v| v.is_finite()).unwrap_or(p.default);
+                (p.name.clone(), v.clamp(p.min, p.max))
             })
             .collect()
     }
@@ -185,9 +186,9 @@ impl ThreadlineApp {
     pub fn settings(&self) -> RuntimeSettings {
         let Some(sc) = self.scenario() else { return RuntimeSettings::default() };
         RuntimeSettings {
-            gil: self.persisted.gil.get(&sc.id).copied().unwrap_or(sc.runtime.gil),
+            gil: self.persisted.gil.get(&sc.id).copied().unwrap_or(sc.meta.gil.unwrap_or_default()),
             switch_interval_ms: self.persisted.switch_interval_ms.clamp(0.1, 100.0),
-            time_scale: self.persisted.time_scale.clamp(0.05, 10.0) * sc.runtime.time_scale,
+            time_scale: self.persisted.time_scale.clamp(0.05, 10.0),
         }
     }
 
@@ -330,7 +331,7 @@ impl ThreadlineApp {
     }
 
     /// Put a scenario in the picker (replacing one with the same id) and select it.
-    pub fn add_scenario(&mut self, sc: Scenario) {
+    pub fn add_scenario(&mut self, sc: Entry) {
         let i = match self.catalog.iter().position(|s| s.id == sc.id) {
             Some(i) => {
                 self.catalog[i] = sc;
@@ -476,13 +477,12 @@ fn spawn_file_job(job: impl FnOnce() -> FileResult + Send + 'static, tx: Sender<
     }
 }
 
-/// Read, parse and check a scenario file; the error names the file and the place in it.
-pub fn load_scenario_file(path: &std::path::Path) -> Result<Scenario, String> {
+/// Read and compile a Python scenario file; the error names the file and the place in it.
+pub fn load_scenario_file(path: &std::path::Path) -> Result<Entry, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("Could not read {}: {e}", path.display()))?;
-    let sc = sim_core::scenario::parse_scenario(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let params = sc.resolve_params(&BTreeMap::new()).map_err(|e| format!("{}: {e}", path.display()))?;
-    sim_core::compile::compile(&sc, &params, sc.runtime.settings()).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(sc)
+    let file = path.display().to_string();
+    let id = path.file_stem().map_or_else(|| file.clone(), |s| s.to_string_lossy().into_owned());
+    Entry::new(&id, &file, &text).map_err(|e| e.to_string())
 }
 
 /// Where a trace of `id` is saved by default.

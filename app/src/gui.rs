@@ -112,7 +112,7 @@ pub fn run_app(cli: &Cli) -> ExitCode {
     };
     // --scenario is a catalog id or a scenario file.
     let scenario_file = match &cli.scenario {
-        Some(id) if sim_core::catalog::find(id).is_none() => {
+        Some(id) if sim_core::py_catalog::py_source(id).is_none() => {
             let path = std::path::Path::new(id);
             if !path.exists() {
                 eprintln!(
@@ -130,7 +130,7 @@ pub fn run_app(cli: &Cli) -> ExitCode {
         }
         _ => None,
     };
-    let sets = match crate::cli::parse_sets(&cli.set) {
+    let py_sets = match crate::pyfile::parse_py_sets(&cli.set) {
         Ok(s) => s,
         Err(f) => {
             eprintln!("threadline: {:#}", f.error);
@@ -138,18 +138,24 @@ pub fn run_app(cli: &Cli) -> ExitCode {
         }
     };
     // --set names a slider of the scenario opened, within its range.
-    if !sets.is_empty() {
-        let target = scenario_file.clone().or_else(|| cli.scenario.as_deref().and_then(sim_core::catalog::find));
+    let mut sets: std::collections::BTreeMap<String, f64> = std::collections::BTreeMap::new();
+    if !py_sets.is_empty() {
+        let target = scenario_file.clone().or_else(|| {
+            let id = cli.scenario.as_deref()?;
+            let src = sim_core::py_catalog::py_source(id)?;
+            sim_core::py_catalog::Entry::new(id, &format!("{id}.py"), src).ok()
+        });
         match target {
             None => {
                 eprintln!("threadline: --set needs --scenario");
                 return ExitCode::from(2);
             }
             Some(sc) => {
-                if let Err(e) = sc.resolve_params(&sets) {
-                    eprintln!("threadline: {e}");
+                if let Err(e) = sim_core::py::compile(&sc.file, &sc.source, &py_sets) {
+                    eprintln!("threadline: {}: {}", sc.file, e.message);
                     return ExitCode::from(2);
                 }
+                sets = py_sets.iter().filter_map(|(k, v)| Some((k.clone(), v.as_f64()?))).collect();
             }
         }
     }
@@ -191,7 +197,7 @@ pub fn run_app(cli: &Cli) -> ExitCode {
                 persisted.scenario = scenario_file.as_ref().map_or_else(|| id.clone(), |sc| sc.id.clone());
             }
             if !sets.is_empty() {
-                persisted.params.entry(persisted.scenario.clone()).or_default().extend(sets);
+                persisted.values.entry(persisted.scenario.clone()).or_default().extend(sets);
             }
             let mut app = ThreadlineApp::new(persisted);
             if let Some(sc) = scenario_file {

@@ -3,14 +3,16 @@
 //! up to its playhead, so there is no second renderer.
 
 use crossbeam_channel::Receiver;
-use sim_core::compile::compile;
 use sim_core::event::Event;
-use sim_core::interp::Run;
-use sim_core::rt::RuntimeSettings;
+use sim_core::py::run::PyRun;
+use sim_core::py::value::V;
+use sim_core::py_catalog::Entry;
+use sim_core::rt::{ProcessMeta, RuntimeSettings, ThreadMeta};
 use sim_core::scenario::{Params, Scenario};
 use sim_core::timeline::{ThreadState, Timeline};
 use sim_core::trace::Trace;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Most events moved from the channel into the timeline per frame, so a flood of events
 /// never stalls a frame; the rest wait for the next frame (none is dropped).
@@ -40,7 +42,7 @@ pub struct Session {
     /// What the views draw.
     pub timeline: Timeline,
     /// The live run, until it ends.
-    run: Option<Run>,
+    run: Option<PyRun>,
     rx: Option<Receiver<Event>>,
     /// The trace, once the run ended (or when opened from a file).
     pub trace: Option<Trace>,
@@ -56,19 +58,25 @@ pub struct Session {
 }
 
 impl Session {
-    /// Start `scenario` live.
-    pub fn start(
-        scenario: &Scenario,
-        overrides: &BTreeMap<String, i64>,
-        settings: RuntimeSettings,
-    ) -> Result<Self, String> {
-        let params = scenario.resolve_params(overrides).map_err(|e| e.to_string())?;
-        let plan = compile(scenario, &params, settings.clone()).map_err(|e| e.to_string())?;
-        let timeline = Timeline::new(&plan.threads, &plan.processes, &plan.resources, &plan.vars);
+    /// Start `entry` live with these slider values.
+    pub fn start(entry: &Entry, values: &BTreeMap<String, f64>, settings: RuntimeSettings) -> Result<Self, String> {
+        let mut overrides = indexmap::IndexMap::new();
+        for s in &entry.sliders {
+            if let Some(v) = values.get(&s.name) {
+                let v = v.clamp(s.min, s.max);
+                overrides.insert(s.name.clone(), if s.float { V::Float(v) } else { V::Int(v.round() as i64) });
+            }
+        }
+        let prog = sim_core::py::compile(&entry.file, &entry.source, &overrides).map_err(|e| e.to_string())?;
+        let scenario = sim_core::py::run::scenario_shell(&prog);
+        let params: Params = prog.values.iter().map(|(k, v)| (k.clone(), v.snapshot())).collect();
+        // The tables start with the main thread and process; the rest arrive as events.
+        let main = ThreadMeta { name: "MainThread".into(), process: 0, daemon: false, target: None };
+        let timeline = Timeline::new(&[main], &[ProcessMeta { name: "MainProcess".into(), pid: 4242 }], &[], &[]);
         let (tx, rx) = crossbeam_channel::unbounded();
-        let run = Run::start(plan, Some(tx)).map_err(|e| e.to_string())?;
+        let run = PyRun::start(Arc::new(prog), settings.clone(), 0, Some(tx));
         Ok(Self {
-            scenario: scenario.clone(),
+            scenario,
             params,
             settings,
             timeline,
@@ -117,7 +125,8 @@ impl Session {
                 changed = true;
             }
         }
-        let ended = self.run.as_ref().is_some_and(Run::is_finished) && self.rx.as_ref().is_some_and(|rx| rx.is_empty());
+        let ended =
+            self.run.as_ref().is_some_and(PyRun::is_finished) && self.rx.as_ref().is_some_and(|rx| rx.is_empty());
         if ended && let Some(run) = self.run.take() {
             // Every thread has ended: joining them is immediate.
             let trace = run.finish(None);

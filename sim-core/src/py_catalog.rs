@@ -49,13 +49,15 @@ pub const PY_FILES: &[(&str, &str)] = &[
     ("executors-cpu-compare", include_str!("../../saved-scenarios/executors-cpu-compare.py")),
 ];
 
-/// A catalog entry: its id, file name, docstring facts and sliders.
+/// A scenario as the picker shows it: its id, file name, source, docstring facts and sliders.
 #[derive(Clone, Debug)]
 pub struct Entry {
     /// The id (`semaphore-pool`).
-    pub id: &'static str,
+    pub id: String,
+    /// The file name (`semaphore-pool.py`, or the path of a user's file).
+    pub file: String,
     /// The source.
-    pub source: &'static str,
+    pub source: std::sync::Arc<str>,
     /// Docstring facts.
     pub meta: Meta,
     /// Sliders.
@@ -63,21 +65,16 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The file name (`semaphore-pool.py`).
-    pub fn file(&self) -> String {
-        format!("{}.py", self.id)
+    /// Describe a Python file (compiling it once to read its sliders).
+    pub fn new(id: &str, file: &str, source: &str) -> Result<Self, CompileError> {
+        let (meta, sliders) = crate::py::describe(file, source)?;
+        Ok(Entry { id: id.to_string(), file: file.to_string(), source: source.into(), meta, sliders })
     }
 }
 
-/// Every built-in Python scenario, described (compiled once to read its sliders).
+/// Every built-in Python scenario, described.
 pub fn entries() -> Result<Vec<Entry>, CompileError> {
-    PY_FILES
-        .iter()
-        .map(|(id, src)| {
-            let (meta, sliders) = crate::py::describe(&format!("{id}.py"), src)?;
-            Ok(Entry { id, source: src, meta, sliders })
-        })
-        .collect()
+    PY_FILES.iter().map(|(id, src)| Entry::new(id, &format!("{id}.py"), src)).collect()
 }
 
 /// The source of the built-in Python scenario `id`.

@@ -38,8 +38,8 @@ impl ThreadlineApp {
         ui.separator();
         let mut topics: Vec<&str> = Vec::new();
         for s in &self.catalog {
-            if !topics.contains(&s.topic.as_str()) {
-                topics.push(&s.topic);
+            if !topics.contains(&s.meta.topic.as_str()) {
+                topics.push(&s.meta.topic);
             }
         }
         // The picker scrolls on its own, so the controls below stay in view however many
@@ -47,12 +47,12 @@ impl ThreadlineApp {
         let reveal = self.reveal_topic;
         egui::ScrollArea::vertical().id_salt("picker").max_height(ui.available_height() * 0.4).show(ui, |ui| {
             for topic in topics {
-                let selected_here = self.scenario().is_some_and(|s| s.topic == topic);
+                let selected_here = self.scenario().is_some_and(|s| s.meta.topic == topic);
                 let force_open = (reveal && selected_here).then_some(true);
                 let header = egui::CollapsingHeader::new(topic).default_open(selected_here).open(force_open);
                 header.show(ui, |ui| {
-                    for (i, s) in self.catalog.iter().enumerate().filter(|(_, s)| s.topic == topic) {
-                        let r = ui.selectable_label(i == self.selected, &s.name);
+                    for (i, s) in self.catalog.iter().enumerate().filter(|(_, s)| s.meta.topic == topic) {
+                        let r = ui.selectable_label(i == self.selected, &s.meta.title).on_hover_text(&s.meta.point);
                         if reveal && i == self.selected {
                             r.scroll_to_me(Some(egui::Align::Center));
                         }
@@ -66,7 +66,7 @@ impl ThreadlineApp {
         self.reveal_topic = false;
         if ui
             .small_button("Open scenario file…")
-            .on_hover_text("Load a scenario you wrote (see saved-scenarios/README.md)")
+            .on_hover_text("Load a Python file you wrote (see saved-scenarios/README.md)")
             .clicked()
         {
             cmds.push(Command::Pick(PickFor::Scenario));
@@ -76,24 +76,24 @@ impl ThreadlineApp {
             ui.label("The scenario catalog could not be loaded.");
             return;
         };
-        ui.label(RichText::new(&sc.name).strong());
-        ui.label(&sc.description);
-        if !sc.seed.is_empty() {
-            ui.label(RichText::new(format!("From the notes: {}", sc.seed)).italics().weak());
+        ui.label(RichText::new(&sc.meta.title).strong());
+        ui.label(&sc.meta.point);
+        if !sc.meta.notes.is_empty() {
+            ui.label(RichText::new(format!("From the notes: {}", sc.meta.notes)).italics().weak());
         }
         ui.separator();
         let mut params = self.params();
         let before = params.clone();
-        for p in &sc.params {
+        for p in &sc.sliders {
             if let Some(v) = params.get_mut(&p.name) {
                 let mut s = egui::Slider::new(v, p.min..=p.max).text(&p.label);
-                if !p.unit.is_empty() {
-                    s = s.suffix(format!(" {}", p.unit));
+                if !p.float {
+                    s = s.integer();
                 }
-                if p.max - p.min > 2000 {
+                if p.min > 0.0 && p.max / p.min > 200.0 {
                     s = s.logarithmic(true);
                 }
-                ui.add(s);
+                ui.add(s).on_hover_text(format!("{} in {} (line {})", p.name, sc.file, p.line));
             }
         }
         let mut gil = self.settings().gil;
@@ -111,7 +111,7 @@ impl ThreadlineApp {
             || sw != self.persisted.switch_interval_ms
             || ts != self.persisted.time_scale;
         if changed {
-            self.persisted.params.insert(sc.id.clone(), params);
+            self.persisted.values.insert(sc.id.clone(), params);
             self.persisted.gil.insert(sc.id.clone(), gil);
             self.persisted.switch_interval_ms = sw;
             self.persisted.time_scale = ts;

@@ -118,31 +118,7 @@ impl PyRun {
         let prog = &self.world.prog;
         let params: std::collections::BTreeMap<String, Value> =
             prog.values.iter().map(|(k, v)| (k.clone(), v.snapshot())).collect();
-        let scenario = Scenario {
-            id: prog.file.rsplit('/').next().unwrap_or(&prog.file).trim_end_matches(".py").to_string(),
-            name: prog.meta.title.clone(),
-            topic: prog.meta.topic.clone(),
-            seed: prog.meta.notes.clone(),
-            description: prog.meta.point.clone(),
-            runtime: Default::default(),
-            params: prog
-                .sliders
-                .iter()
-                .map(|s| ParamSpec {
-                    name: s.name.clone(),
-                    label: s.label.clone(),
-                    min: s.min as i64,
-                    max: s.max as i64,
-                    default: s.default as i64,
-                    unit: String::new(),
-                })
-                .collect(),
-            resources: Vec::new(),
-            vars: Vec::new(),
-            functions: Vec::new(),
-            main: None,
-            threads: Vec::new(),
-        };
+        let scenario = scenario_shell(prog);
         let _ = self.seed;
         Trace {
             format: TRACE_FORMAT.into(),
@@ -168,6 +144,35 @@ impl Drop for PyRun {
             self.shared.join_all();
             w.finish();
         }
+    }
+}
+
+/// The scenario header a trace of `prog` carries (title, topic, teaching point, sliders).
+pub fn scenario_shell(prog: &Program) -> Scenario {
+    Scenario {
+        id: prog.file.rsplit('/').next().unwrap_or(&prog.file).trim_end_matches(".py").to_string(),
+        name: prog.meta.title.clone(),
+        topic: prog.meta.topic.clone(),
+        seed: prog.meta.notes.clone(),
+        description: prog.meta.point.clone(),
+        runtime: Default::default(),
+        params: prog
+            .sliders
+            .iter()
+            .map(|s| ParamSpec {
+                name: s.name.clone(),
+                label: s.label.clone(),
+                min: s.min as i64,
+                max: s.max as i64,
+                default: s.default as i64,
+                unit: String::new(),
+            })
+            .collect(),
+        resources: Vec::new(),
+        vars: Vec::new(),
+        functions: Vec::new(),
+        main: None,
+        threads: Vec::new(),
     }
 }
 
