@@ -34,11 +34,11 @@ fn run_json_summary_has_the_documented_shape_and_round_trips_through_a_trace() {
         "run",
         "semaphore-pool",
         "--set",
-        "threads=8",
+        "THREADS=8",
         "--set",
-        "permits=2",
+        "PERMITS=2",
         "--set",
-        "hold_ms=100",
+        "HOLD=0.1",
         "--time-scale",
         "0.2",
         "--json",
@@ -63,7 +63,7 @@ fn run_json_summary_has_the_documented_shape_and_round_trips_through_a_trace() {
     ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
-    assert_eq!(v["params"]["permits"], 2);
+    assert_eq!(v["params"]["PERMITS"], 2);
     assert_eq!(v["resources"]["semaphore"]["kind"], "semaphore");
     assert_eq!(v["resources"]["semaphore"]["max_holders"], 2);
     assert_eq!(v["runtime"]["gil"], "cpython-3.10+");
@@ -89,21 +89,23 @@ fn gil_mode_override_changes_the_race() {
 
 #[test]
 fn bad_input_exits_2_with_the_place() {
-    let (code, _, err) = tl(&["run", "semaphore-pool", "--set", "permits=0"]);
+    let (code, _, err) = tl(&["run", "semaphore-pool", "--set", "PERMITS=0"]);
     assert_eq!(code, 2);
-    assert!(err.contains("permits = 0 is outside its range 1..=16"), "{err}");
+    assert!(err.contains("PERMITS = 0 is outside its slider range 1..16"), "{err}");
     let (code, _, err) = tl(&["run", "no-such-thing"]);
     assert_eq!(code, 2);
     assert!(err.contains("no scenario \"no-such-thing\""), "{err}");
     let (code, _, err) = tl(&["run", "race-counter", "--gil", "jython"]);
     assert_eq!(code, 2);
     assert!(err.contains("expected one of cpython-3.10+, cpython-3.9, free-threaded"), "{err}");
-    let bad = tmp("bad-scenario.json");
-    std::fs::write(&bad, r#"{"id":"x","name":"x","topic":"t","description":"d","threads":[{"name":"A","program":[{"op":"release","res":"L2"}]}]}"#).unwrap();
+    let bad = tmp("bad_scenario.py");
+    std::fs::write(&bad, "import threading\n\ndef worker(:\n    pass\n").unwrap();
     let (code, _, err) = tl(&["validate", bad.to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(err.contains("threads[0].program[0]: unknown resource \"L2\""), "{err}");
-    let good = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../saved-scenarios/deadlock.json");
+    assert!(err.contains("bad_scenario.py\", line 3") && err.contains("SyntaxError"), "{err}");
+    let (code, _, err) = tl(&["run", bad.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    let good = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../saved-scenarios/deadlock.py");
     let (code, out, _) = tl(&["validate", good.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(out.contains("ok"));
@@ -116,8 +118,10 @@ fn bad_input_exits_2_with_the_place() {
 
 #[test]
 fn deadlock_run_reports_the_cycle() {
-    let (code, out, _) = tl(&["run", "deadlock", "--json"]);
-    assert_eq!(code, 0);
+    let (code, out, err) = tl(&["run", "deadlock", "--json"]);
+    // Python would hang here; Threadline stops the run, names the cycle and exits 1.
+    assert_eq!(code, 1);
+    assert!(err.contains("waits for lock2, held by Thread-2 (thread2)"), "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let mut locks: Vec<String> =
         v["deadlock"]["resources"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
@@ -134,7 +138,7 @@ fn kill_9_during_a_save_leaves_the_previous_trace_intact() {
     let mut killed = 0;
     for i in 0..12u64 {
         let mut child = Command::new(env!("CARGO_BIN_EXE_threadline"))
-            .args(["run", "race-counter", "--set", "iterations=1000000", "--out", p])
+            .args(["run", "race-counter", "--set", "ITERATIONS=1000000", "--set", "THREADS=8", "--out", p])
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
@@ -153,9 +157,9 @@ fn kill_9_during_a_save_leaves_the_previous_trace_intact() {
 
 #[test]
 fn the_app_refuses_bad_sliders_before_opening_a_window() {
-    let (code, _, err) = tl(&["--scenario", "semaphore-pool", "--set", "permits=99"]);
+    let (code, _, err) = tl(&["--scenario", "semaphore-pool", "--set", "PERMITS=99"]);
     assert_eq!(code, 2);
-    assert!(err.contains("permits = 99 is outside its range 1..=16"), "{err}");
+    assert!(err.contains("PERMITS = 99 is outside its slider range 1..16"), "{err}");
     let (code, _, err) = tl(&["--scenario", "no-such-scenario"]);
     assert_eq!(code, 2);
     assert!(err.contains("no scenario \"no-such-scenario\""), "{err}");

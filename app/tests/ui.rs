@@ -59,8 +59,8 @@ fn semaphore_with_8_threads_and_2_permits_never_has_more_than_2_inside() {
     h.get_by_role_and_label(Role::Slider, "Semaphore size").set_value_accesskit(2.0);
     h.run_steps(2);
     let params = h.state().params();
-    assert_eq!(params["threads"], 8);
-    assert_eq!(params["permits"], 2);
+    assert_eq!(params["THREADS"], 8.0);
+    assert_eq!(params["PERMITS"], 2.0);
     h.get_by_label("Run").click();
     h.run_steps(1);
     wait_until_finished(&mut h);
@@ -91,7 +91,7 @@ fn the_deadlock_is_named_in_a_banner() {
     h.run_steps(1);
     h.get_by_label("Run").click();
     wait_until_finished(&mut h);
-    h.get_by_label_contains("Thread-1 waits for lock2, held by Thread-2");
+    h.get_by_label_contains("Thread-1 (thread1) waits for lock2, held by Thread-2 (thread2)");
 }
 
 #[test]
