@@ -34,6 +34,7 @@ fn events(n: u64) -> Vec<Event> {
             t_ns: i * 700,
             thread: (i / 8 % 8) as u32,
             process: 0,
+            line: 0,
             kind: kinds[(i % 8) as usize].clone(),
         })
         .collect()

@@ -158,6 +158,7 @@ fn bench_trace_io() {
             t_ns: i * 1000,
             thread: 1 + (i / 8 % 6) as u32,
             process: 0,
+            line: 0,
             kind: kinds[(i % 8) as usize].clone(),
         })
         .collect();

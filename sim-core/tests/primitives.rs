@@ -221,7 +221,9 @@ fn an_exception_ends_only_its_thread() {
     assert!(events.iter().any(|e| e.thread == 1
         && matches!(&e.kind, EventKind::ThreadRaised { error } if error.to_string() == "RuntimeError: release unlocked lock")));
     assert!(events.iter().any(|e| e.thread == 2 && e.kind == EventKind::ThreadFinished));
-    assert!(events.iter().any(|e| matches!(&e.kind, EventKind::Print { line } if line == "Exception in thread T1:")));
+    assert!(
+        events.iter().any(|e| matches!(&e.kind, EventKind::Print { line, .. } if line == "Exception in thread T1:"))
+    );
 }
 
 #[test]

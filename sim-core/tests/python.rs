@@ -250,7 +250,7 @@ fn compile_err(src: &str) -> sim_core::py::CompileError {
 #[test]
 fn syntax_errors_and_unsupported_constructs_name_their_line() {
     let e = compile_err("x = 1\ndef f()\n    pass\n");
-    assert_eq!((e.ty.as_str(), e.line), ("SyntaxError", 2));
+    assert_eq!((e.ty, e.line), ("SyntaxError", 2));
     assert_eq!(e.message, "expected ':'");
     let shown = e.to_string();
     assert!(shown.contains("File \"bad.py\", line 2") && shown.contains("def f()"), "{shown}");

@@ -1298,7 +1298,7 @@ fn str_method(it: &mut Interp<'_>, s: &Arc<str>, name: &str, pos: Vec<V>, kw: Kw
                     format!("{sign}{}{rest}", pad(w - n))
                 }
                 _ => {
-                    let left = (w - n) / 2 + ((w - n) % 2 & n % 2);
+                    let left = (w - n) / 2 + (((w - n) % 2) & (n % 2));
                     format!("{}{s}{}", pad(left), pad(w - n - left))
                 }
             })

@@ -243,7 +243,7 @@ pub fn format_spec(v: &V, spec: &str) -> Result<String, String> {
 }
 
 fn format_float(f: f64, s: &Spec) -> Result<String, String> {
-    let neg = f.is_sign_negative() && !(f == 0.0 && s.ty.is_none() && false);
+    let neg = f.is_sign_negative();
     let a = f.abs();
     let body = if a.is_nan() {
         "nan".to_string()

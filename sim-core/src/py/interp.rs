@@ -95,6 +95,9 @@ pub struct Interp<'a> {
     loaded: Vec<(u32, V)>,
 }
 
+/// Keyword arguments of a call, in order.
+pub type Kwargs = Vec<(Arc<str>, V)>;
+
 /// Python's default recursion limit.
 pub const RECURSION_LIMIT: usize = 1000;
 
@@ -469,7 +472,7 @@ impl<'a> Interp<'a> {
             g.writes = g.writes.wrapping_add(1);
             // Read the clock every 32nd write only: recording must not slow the loop.
             let due = g.var.is_none()
-                || (g.writes % 32 == 0 && {
+                || (g.writes.is_multiple_of(32) && {
                     let now = self.ctx.shared.rec.now_ns();
                     now.saturating_sub(g.last_rec_ns) >= super::VAR_SAMPLE_NS
                 });
@@ -875,7 +878,7 @@ impl<'a> Interp<'a> {
         Ok(out)
     }
 
-    fn args(&mut self, f: &mut Frame<'_>, args: &[Arg]) -> R<(Vec<V>, Vec<(Arc<str>, V)>)> {
+    fn args(&mut self, f: &mut Frame<'_>, args: &[Arg]) -> R<(Vec<V>, Kwargs)> {
         let mut pos = Vec::with_capacity(args.len());
         let mut kw = Vec::new();
         for a in args {
@@ -1162,10 +1165,10 @@ impl<'a> Interp<'a> {
         }
         let first_default = n - func.defaults.len();
         let mut missing = Vec::new();
-        for i in 0..n {
-            if is_unbound(&locals[i]) {
+        for (i, slot) in locals.iter_mut().enumerate().take(n) {
+            if is_unbound(slot) {
                 if i >= first_default {
-                    locals[i] = func.defaults[i - first_default].clone();
+                    *slot = func.defaults[i - first_default].clone();
                 } else {
                     missing.push(format!("'{}'", p.args[i].name));
                 }

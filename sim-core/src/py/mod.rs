@@ -37,7 +37,7 @@ pub const MAX_SOURCE_BYTES: usize = 16 << 20;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompileError {
     /// `SyntaxError`, or what Threadline does not support (`NotImplementedError`).
-    pub ty: String,
+    pub ty: &'static str,
     /// 1-based line.
     pub line: u32,
     /// 1-based column.
@@ -54,8 +54,8 @@ pub struct CompileError {
 
 impl CompileError {
     /// A new error of type `ty`.
-    pub fn new(ty: &str, line: u32, col: u32, message: String) -> Self {
-        Self { ty: ty.into(), line, col, message, others: Vec::new(), file: String::new(), source_line: None }
+    pub fn new(ty: &'static str, line: u32, col: u32, message: String) -> Self {
+        Self { ty, line, col, message, others: Vec::new(), file: String::new(), source_line: None }
     }
     /// `SyntaxError: message`.
     pub fn syntax(line: u32, col: u32, message: String) -> Self {
@@ -791,9 +791,8 @@ impl World {
                 }
             }
             // threading._shutdown: executors' atexit hooks, then non-daemon threads.
-            match stdlib::shutdown_all(&mut it) {
-                Err(Flow::Halt(u)) => return Err(*u),
-                _ => {}
+            if let Err(Flow::Halt(u)) = stdlib::shutdown_all(&mut it) {
+                return Err(*u);
             }
             ctx.shutdown()?;
             w.flush_out(ctx);

@@ -566,7 +566,7 @@ fn seconds(v: &V, what: &str) -> R<f64> {
     }
 }
 
-fn acquirable<'n>(n: &'n Native) -> Option<&'n dyn Acquire> {
+fn acquirable(n: &Native) -> Option<&dyn Acquire> {
     Some(match n {
         Native::Lock(l, _) => l.as_ref(),
         Native::RLock(l, _) => l.as_ref(),
@@ -1582,13 +1582,10 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
                 let t = timeout_ms(arg(&pos, &mut kw, 1, "timeout"))?;
                 no_more("acquire", &kw)?;
                 // Python's `timeout=-1` means "wait forever".
-                let t = match t {
-                    Some(ms) if ms == -1000.0 => None,
-                    Some(ms) if ms < 0.0 && !matches!(&**n, Native::Lock(..) | Native::RLock(..)) => {
-                        return raise("ValueError", "timeout value must be a non-negative number");
-                    }
-                    other => other,
-                };
+                let t = t.filter(|ms| *ms != -1000.0);
+                if t.is_some_and(|ms| ms < 0.0) && !matches!(&**n, Native::Lock(..) | Native::RLock(..)) {
+                    return raise("ValueError", "timeout value must be a non-negative number");
+                }
                 if let Native::Sem(..) = &**n
                     && !blocking
                     && t.is_some()
@@ -1596,11 +1593,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
                     return raise("ValueError", "can't specify timeout for non-blocking acquire");
                 }
                 let ok = a.acquire(ctx, blocking, t)?;
-                return Ok(if name == "__enter__" {
-                    if matches!(&**n, Native::Shared(..)) { V::Bool(ok) } else { V::Bool(ok) }
-                } else {
-                    V::Bool(ok)
-                });
+                return Ok(V::Bool(ok));
             }
             "release" | "__exit__" => {
                 if let Native::Sem(..) = &**n
