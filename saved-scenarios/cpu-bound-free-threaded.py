@@ -5,6 +5,7 @@ The same THREADS threads, each summing its share of range(N), under a free-threa
 Topic: The GIL
 Notes: GIL — Multi-Threaded Program; How to Deal with Python's GIL
 Output: varies
+GIL: free-threaded
 """
 # Execution time calculation for a multi-threaded Python program
 

@@ -5,6 +5,7 @@ The notes' counter race: THREADS threads each run counter += 1 ITERATIONS times.
 Topic: Race conditions
 Notes: Race condition — Example of a Race Condition
 Output: varies
+GIL: cpython-3.9
 """
 import threading
 

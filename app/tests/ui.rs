@@ -185,22 +185,23 @@ fn pin_a_run_and_compare_it_with_another_gil_mode_on_one_axis() {
 fn a_scenario_file_loads_into_the_picker_and_a_broken_one_says_where() {
     let dir = std::env::temp_dir().join(format!("tl-ui-sc-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let good = dir.join("mine.json");
+    let good = dir.join("mine.py");
     std::fs::write(
         &good,
-        r#"{"id":"mine","name":"Mine","topic":"My scenarios","description":"d",
-            "threads":[{"name":"w{id}","count":2,"program":[{"op":"print","text":"hi from {thread}"}]}]}"#,
+        "\"\"\"Mine\n\nTwo threads say hi.\n\"\"\"\nimport threading\n\ndef hi():\n    print('hi from', threading.current_thread().name)\n\nts = [threading.Thread(target=hi, name=f'w{i}') for i in range(2)]\nfor t in ts:\n    t.start()\n",
     )
     .unwrap();
-    let bad = dir.join("bad.json");
-    std::fs::write(&bad, r#"{"id":"bad","name":"Bad","topic":"t","description":"d","threads":[{"name":"A","program":[{"op":"with","res":"L2","body":[]}]}]}"#).unwrap();
+    let bad = dir.join("bad.py");
+    std::fs::write(&bad, "import threading\n\nwith threading.Lock() as l\n    pass\n").unwrap();
     let mut h = harness(ThreadlineApp::new(Persisted::default()));
     h.run_steps(1);
     h.state_mut().apply(Command::LoadScenario(bad));
     step_until(&mut h, "an error message", |a| a.error.is_some());
-    assert!(h.state().error.as_ref().unwrap().contains("threads[0].program[0]: unknown resource \"L2\""));
+    let err = h.state().error.clone().unwrap();
+    assert!(err.contains("bad.py\", line 3") && err.contains("SyntaxError: expected ':'"), "{err}");
     h.state_mut().apply(Command::LoadScenario(good));
     step_until(&mut h, "loading the scenario", |a| a.scenario().is_some_and(|s| s.id == "mine"));
+    assert_eq!(h.state().scenario().unwrap().meta.topic, "My scenarios");
     h.run_steps(2);
     h.get_by_label("Run").click();
     wait_until_finished(&mut h);
@@ -212,7 +213,9 @@ fn a_scenario_file_loads_into_the_picker_and_a_broken_one_says_where() {
 
 #[test]
 fn pause_holds_every_thread_at_an_op_boundary_and_stop_ends_the_run() {
-    let persisted = Persisted { scenario: "daemon-threads".into(), time_scale: 0.05, ..Persisted::default() };
+    let mut persisted = Persisted { scenario: "daemon-threads".into(), time_scale: 0.05, ..Persisted::default() };
+    // The daemon thread prints every 0.1 s (5 ms at this time scale).
+    persisted.values.insert("daemon-threads".into(), [("PAUSE".into(), 0.1)].into());
     let mut h = harness(ThreadlineApp::new(persisted));
     h.run_steps(1);
     h.get_by_label("Run").click();
@@ -223,7 +226,7 @@ fn pause_holds_every_thread_at_an_op_boundary_and_stop_ends_the_run() {
     h.get_by_label("Pause").click();
     h.step();
     assert!(h.state().session.as_ref().unwrap().paused);
-    // Ops already running (the non-daemon thread's 250 ms sleep) finish, then every thread
+    // Ops already running (the non-daemon thread's sleep) finish, then every thread
     // holds at its next op boundary: the event count settles although the daemon thread
     // would print every 50 ms.
     let count = |h: &mut Harness<'static, ThreadlineApp>| {

@@ -599,6 +599,17 @@ impl Ctx {
         Ok(())
     }
 
+    /// A statement boundary: hold here while the run is paused (Pause and Step work per
+    /// statement), without the GIL bookkeeping of an eval-breaker point.
+    #[inline]
+    pub fn pause_point(&self) -> Result<(), Unwind> {
+        if self.shared.paused_flag.load(Ordering::Acquire) {
+            self.check()?;
+            self.wait_while_paused()?;
+        }
+        Ok(())
+    }
+
     fn wait_while_paused(&self) -> Result<(), Unwind> {
         let mut p = self.shared.paused.lock();
         let steps = p.steps;

@@ -121,6 +121,8 @@ impl<'a> Interp<'a> {
             self.ctx.line.set(s.line);
             if self.mode == GilMode::Cpython39 {
                 self.breaker()?;
+            } else {
+                self.ctx.pause_point()?;
             }
             self.stmt(f, s)?;
         }
