@@ -367,6 +367,12 @@ pub enum EventKind {
         /// Its entry.
         info: crate::compile::ResourceInfo,
     },
+    /// A process's interpreter exited with this status (`Process.exitcode`; 0, 1 after an
+    /// uncaught exception, or `sys.exit`'s code).
+    ProcessExit {
+        /// The exit status.
+        code: i64,
+    },
     /// A shared variable was first tracked: the variable table grows by one.
     VarNew {
         /// Its index.

@@ -2,10 +2,10 @@
 //! modes, each run checked against the [`crate::invariants`]. Used by `threadline soak` (long)
 //! and by a short test in `cargo test`.
 
-use crate::compile::compile;
-use crate::interp::run_plan;
-use crate::rt::GilMode;
-use std::collections::BTreeMap;
+use crate::py::run::run_source;
+use crate::py::value::V;
+use crate::rt::{GilMode, RuntimeSettings};
+use indexmap::IndexMap;
 use std::time::Duration;
 
 /// A small deterministic PRNG (xorshift64*), so a failing soak can be replayed by its seed.
@@ -48,40 +48,39 @@ pub struct SoakReport {
     pub violations: Vec<String>,
 }
 
-/// Largest value a soak gives a slider, so runs stay short.
-const SOAK_MAX_PARAM: i64 = 2_000;
-
-/// Run every catalog scenario `runs_per_scenario` times with random sliders (capped) and
-/// GIL modes, at `time_scale`. `progress` is called after each run.
+/// Run every catalog scenario (the Python files) `runs_per_scenario` times with random
+/// slider values (between the slider's minimum and the file's own value, so runs stay short)
+/// and GIL modes, at `time_scale`, checking each trace's invariants. `progress` is called
+/// after each run.
 pub fn soak(runs_per_scenario: usize, seed: u64, time_scale: f64, mut progress: impl FnMut(&SoakReport)) -> SoakReport {
     let mut rng = Rng::new(seed);
     let mut report = SoakReport::default();
-    let catalog = crate::catalog::catalog().unwrap_or_default();
+    let catalog = match crate::py_catalog::entries() {
+        Ok(c) => c,
+        Err(e) => {
+            report.violations.push(format!("the catalog does not compile: {e}"));
+            return report;
+        }
+    };
     for _ in 0..runs_per_scenario {
         for sc in &catalog {
-            let overrides: BTreeMap<String, i64> = sc
-                .params
-                .iter()
-                .map(|p| {
-                    let hi = p.max.min(p.min.max(SOAK_MAX_PARAM.min(p.default.max(1) * 4)));
-                    (p.name.clone(), rng.range(p.min, hi))
-                })
-                .collect();
+            let mut overrides = IndexMap::new();
+            for s in &sc.sliders {
+                let hi = s.default.max(s.min);
+                let v = if s.float {
+                    let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+                    V::Float(s.min + (hi - s.min) * u)
+                } else {
+                    V::Int(rng.range(s.min as i64, hi as i64))
+                };
+                overrides.insert(s.name.clone(), v);
+            }
             let gil = GilMode::ALL[rng.range(0, 2) as usize];
-            let Ok(params) = sc.resolve_params(&overrides) else { continue };
-            let mut settings = sc.runtime.settings();
-            settings.gil = gil;
-            settings.time_scale = time_scale;
-            let label = format!("{} {overrides:?} {}", sc.id, gil.as_str());
-            let plan = match compile(sc, &params, settings) {
-                Ok(p) => p,
-                Err(e) => {
-                    report.violations.push(format!("{label}: does not compile: {e}"));
-                    continue;
-                }
-            };
-            match run_plan(plan, Some(Duration::from_secs(30))) {
-                Ok(trace) => {
+            let settings = RuntimeSettings { gil, time_scale, ..RuntimeSettings::default() };
+            let shown: Vec<String> = overrides.iter().map(|(k, v)| format!("{k}={}", v.repr())).collect();
+            let label = format!("{} [{}] {}", sc.id, shown.join(" "), gil.as_str());
+            match run_source(&sc.file, &sc.source, &overrides, settings, Some(Duration::from_secs(30))) {
+                Ok((trace, _)) => {
                     report.runs += 1;
                     report.events += trace.events.len();
                     if trace.events.iter().any(|e| matches!(e.kind, crate::event::EventKind::Deadlock { .. })) {
@@ -91,7 +90,7 @@ pub fn soak(runs_per_scenario: usize, seed: u64, time_scale: f64, mut progress: 
                         report.violations.push(format!("{label}: {e}"));
                     }
                 }
-                Err(e) => report.violations.push(format!("{label}: could not start: {e}")),
+                Err(e) => report.violations.push(format!("{label}: does not compile: {e}")),
             }
             progress(&report);
         }

@@ -7,6 +7,7 @@
 //! | `params`   | parameter values |
 //! | `runtime`  | `gil`, `switch_interval_ms`, `time_scale` |
 //! | `wall_ms`  | time of the last event |
+//! | `processes`| `name`, `pid`, `exitcode` (0, 1 after an uncaught exception, `sys.exit`'s code; null if it never exited) |
 //! | `threads`  | `name`, `process`, `outcome` (finished, killed, raised, stopped), `error`, `cpu_ms`, `gil_wait_ms`, `blocked_ms`, `io_ms` |
 //! | `gil`      | per process name: `handoffs`, `forced_switches`, `drop_requests`, `slice_ms_median` |
 //! | `resources`| per name: `kind` and `max_holders`, `max_len`, `blocked_puts`, `blocked_gets`, `capacity` as fits |
@@ -16,7 +17,7 @@
 //! | `output`   | printed lines, in order |
 //! | `events`   | how many events |
 
-use crate::event::WaitTarget;
+use crate::event::{EventKind, WaitTarget};
 use crate::pyerror::PyError;
 use crate::scenario::{Params, ResourceKind};
 use crate::timeline::{ThreadState, Timeline};
@@ -36,6 +37,9 @@ pub struct Summary {
     pub runtime: crate::rt::RuntimeSettings,
     /// Wall time in ms.
     pub wall_ms: f64,
+    /// Per process: name, pid and exit status (`null` while it had not exited).
+    #[serde(default)]
+    pub processes: Vec<ProcessSummary>,
     /// Per thread.
     pub threads: Vec<ThreadSummary>,
     /// Per process name.
@@ -52,6 +56,18 @@ pub struct Summary {
     pub output: Vec<String>,
     /// Event count.
     pub events: usize,
+}
+
+/// One simulated process.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProcessSummary {
+    /// `multiprocessing.current_process().name`.
+    pub name: String,
+    /// Its simulated pid.
+    pub pid: u32,
+    /// `Process.exitcode`: 0, 1 after an uncaught exception, `sys.exit`'s code; None if it
+    /// never exited (stopped, or a trace of a JSON scenario).
+    pub exitcode: Option<i64>,
 }
 
 /// One thread.
@@ -313,6 +329,19 @@ impl Summary {
             params: trace.params.clone(),
             runtime: trace.runtime.clone(),
             wall_ms: ms(tl.end_ns),
+            processes: trace
+                .processes
+                .iter()
+                .enumerate()
+                .map(|(i, p)| ProcessSummary {
+                    name: p.name.clone(),
+                    pid: p.pid,
+                    exitcode: trace.events.iter().rev().find_map(|e| match e.kind {
+                        EventKind::ProcessExit { code } if e.process as usize == i => Some(code),
+                        _ => None,
+                    }),
+                })
+                .collect(),
             threads,
             gil,
             resources,

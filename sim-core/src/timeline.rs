@@ -354,6 +354,7 @@ impl Timeline {
                     self.add_resource(info.clone(), t);
                 }
             }
+            K::ProcessExit { .. } => {}
             K::VarNew { index, name } => {
                 if *index as usize == self.vars.len() {
                     self.add_var(name.clone());

@@ -145,7 +145,7 @@ fn hostile_corpus_gets_errors_not_panics() {
 fn short_soak_every_scenario_random_params_keeps_the_invariants() {
     let r = soak(1, 99, 0.02, |_| {});
     assert!(r.violations.is_empty(), "{:#?}", r.violations);
-    assert!(r.runs >= sim_core::catalog::FILES.len());
+    assert!(r.runs >= sim_core::py_catalog::PY_FILES.len());
 }
 
 #[test]

@@ -238,6 +238,14 @@ fn uncaught_exceptions_print_python_tracebacks() {
     );
     let (_, _, code) = run("import sys\nsys.exit(3)\n");
     assert_eq!(code, 3);
+    // Each process's exit status is in the summary.
+    let src = "import multiprocessing, sys\ndef ok():\n    pass\ndef bad():\n    sys.exit(4)\nif __name__ == '__main__':\n    ps = [multiprocessing.Process(target=f) for f in (ok, bad)]\n    for p in ps:\n        p.start()\n    for p in ps:\n        p.join()\n    print([p.exitcode for p in ps])\n";
+    let (trace, code) =
+        run_source("procs.py", src, &IndexMap::new(), settings(GilMode::Cpython310), None).expect("compiles");
+    assert_eq!((stdout_of(&trace), code), ("[0, 4]\n".to_string(), 0));
+    let s = sim_core::summary::Summary::of_trace(&trace);
+    let codes: Vec<Option<i64>> = s.processes.iter().map(|p| p.exitcode).collect();
+    assert_eq!(codes, vec![Some(0), Some(0), Some(4)]);
 }
 
 fn compile_err(src: &str) -> sim_core::py::CompileError {

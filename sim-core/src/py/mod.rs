@@ -727,6 +727,7 @@ impl World {
                 // The child process's interpreter exits: it waits for its own threads.
                 let _ = ctx.shutdown();
                 w.flush_out(ctx);
+                ctx.record(EventKind::ProcessExit { code: t.exitcode.lock().unwrap_or(0) });
             }
             out
         })
@@ -797,6 +798,7 @@ impl World {
             ctx.shutdown()?;
             w.flush_out(ctx);
             w.record_final_vars(ctx);
+            ctx.record(EventKind::ProcessExit { code: *w.exit_code.lock() });
             match raised {
                 Some(e) => Err(Unwind::Traceback(e, Vec::new())),
                 None => Ok(()),
