@@ -187,6 +187,26 @@ const CASES: &[(&str, &str, &str)] = &[
         "[0, 1, 4, 9] [25, 36]\n[0, 1, 4, 9]\n",
     ),
     (
+        "formatting edges",
+        "print(format('ab', '05'), format(5, '<05'), format(-42, '06'), '%5s|%-5s|' % ('ab', 'cd'), 'ab'.center(5), 'title'.center(20, '='))",
+        "ab000 50000 -00042    ab|cd   |   ab  =======title========\n",
+    ),
+    (
+        "iterators and instance callables",
+        "import itertools\nc = itertools.count()\nprint(next(c), next(c), [x for x, _ in zip(itertools.count(5), range(3))])\nit = iter([1, 2])\nprint(it.__next__())\nclass C:\n    def __init__(self):\n        self.n = 0\n        self.bump = self.inc\n    def inc(self):\n        self.n += 1\nc2 = C()\nc2.bump()\nprint(c2.n)",
+        "0 1 [5, 6, 7]\n1\n1\n",
+    ),
+    (
+        "exception args and str",
+        "class MyErr(Exception):\n    def __init__(self, code):\n        self.code = code\ntry:\n    raise MyErr(5)\nexcept MyErr as e:\n    print(str(e), e.args, e.code)",
+        "5 (5,) 5\n",
+    ),
+    (
+        "fork copies the target's arguments",
+        "import multiprocessing\ndef f(lst):\n    lst.append(1)\nif __name__ == '__main__':\n    data = []\n    p = multiprocessing.Process(target=f, args=(data,))\n    p.start()\n    p.join()\n    print(data)",
+        "[]\n",
+    ),
+    (
         "partial and sys.exit code path",
         "from functools import partial\ndef p(a, b, c=0):\n    return a * 100 + b * 10 + c\nf = partial(p, 1, c=3)\nprint(f(2))",
         "123\n",
@@ -236,6 +256,12 @@ fn uncaught_exceptions_print_python_tracebacks() {
         err.ends_with("  File \"case.py\", line 4, in w\n    l.release()\nRuntimeError: release unlocked lock\n"),
         "{err}"
     );
+    // The last line is `str(e)`: a user `__str__`, a KeyError's repr.
+    let (_, err, _) =
+        run("class Funds(Exception):\n    def __str__(self):\n        return 'not enough money'\nraise Funds()\n");
+    assert!(err.ends_with("Funds: not enough money\n"), "{err}");
+    let (_, err, _) = run("d = {}\nd['missing']\n");
+    assert!(err.ends_with("KeyError: 'missing'\n"), "{err}");
     let (_, _, code) = run("import sys\nsys.exit(3)\n");
     assert_eq!(code, 3);
     // Each process's exit status is in the summary.

@@ -243,8 +243,21 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
         }
         B::Zip => {
             let _ = take_kw(&mut kw, "strict");
-            let lists = pos.iter().map(|v| it.to_vec(v)).collect::<R<Vec<_>>>()?;
-            let n = lists.iter().map(Vec::len).min().unwrap_or(0);
+            // An endless iterator (itertools.count) yields as many as the shortest other one.
+            let endless = |v: &V| matches!(v, V::Native(n) if matches!(**n, Native::Counter(_)));
+            let mut lists: Vec<Option<Vec<V>>> =
+                pos.iter().map(|v| if endless(v) { Ok(None) } else { it.to_vec(v).map(Some) }).collect::<R<_>>()?;
+            let n = lists.iter().flatten().map(Vec::len).min().unwrap_or(0);
+            for (l, v) in lists.iter_mut().zip(&pos) {
+                if l.is_none() {
+                    let mut items = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(it.next(v)?.unwrap_or_default());
+                    }
+                    *l = Some(items);
+                }
+            }
+            let lists: Vec<Vec<V>> = lists.into_iter().flatten().collect();
             let out = (0..n).map(|i| V::tuple(lists.iter().map(|l| l[i].clone()).collect())).collect();
             Ok(V::Iter(Arc::new(Mutex::new(PyIter::Items(out, 0)))))
         }
@@ -1029,15 +1042,17 @@ fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<String> {
         let flags: String = cs[start..i - 1].iter().collect();
         let Some(arg) = args.get(ai).cloned() else { return type_err("not enough arguments for format string") };
         ai += 1;
-        let spec = flags.replace('-', "<");
+        // printf flags: `-` left-justifies; strings are right-justified otherwise.
+        let spec = if flags.contains('-') { flags.replace('-', "<") } else { flags.clone() };
+        let str_spec = if flags.contains('-') || flags.is_empty() { spec.clone() } else { format!(">{spec}") };
         let s = match conv {
             's' => {
                 let s = V::str(it.str_of(&arg)?);
-                it.format_value(&s, &spec)?
+                it.format_value(&s, &str_spec)?
             }
             'r' => {
                 let s = V::str(it.repr_of(&arg)?);
-                it.format_value(&s, &spec)?
+                it.format_value(&s, &str_spec)?
             }
             'd' | 'i' => {
                 let v = match &arg {
@@ -1298,7 +1313,9 @@ fn str_method(it: &mut Interp<'_>, s: &Arc<str>, name: &str, pos: Vec<V>, kw: Kw
                     format!("{sign}{}{rest}", pad(w - n))
                 }
                 _ => {
-                    let left = (w - n) / 2 + (((w - n) % 2) & (n % 2));
+                    // CPython: left = marg / 2 + (marg & width & 1).
+                    let marg = w - n;
+                    let left = marg / 2 + (marg & w & 1);
                     format!("{}{s}{}", pad(left), pad(w - n - left))
                 }
             })
@@ -1601,6 +1618,11 @@ pub fn method(it: &mut Interp<'_>, obj: &V, name: &str, pos: Vec<V>, kw: Kw) -> 
             }
             _ => raise("AttributeError", format!("'int' object has no attribute '{name}'")),
         },
+        V::Iter(_) if name == "__next__" => match it.next(obj)? {
+            Some(v) => Ok(v),
+            None => raise("StopIteration", ""),
+        },
+        V::Iter(_) if name == "__iter__" => Ok(obj.clone()),
         V::Builtin(b) => {
             // `str.upper(s)`, `dict.fromkeys(...)`: an unbound method of a built-in type.
             if *b == Builtin::Dict && name == "fromkeys" {

@@ -31,7 +31,9 @@ fn parse(spec: &str) -> Result<Spec, String> {
         ty: None,
     };
     let is_align = |c: char| matches!(c, '<' | '>' | '^' | '=');
+    let mut explicit_fill = false;
     if cs.len() >= 2 && is_align(cs[1]) {
+        explicit_fill = true;
         s.fill = cs[0];
         s.align = Some(cs[1]);
         i = 2;
@@ -92,9 +94,9 @@ fn parse(spec: &str) -> Result<Spec, String> {
     if i < cs.len() {
         return Err("Invalid format specifier".into());
     }
-    if s.zero && s.align.is_none() {
+    // `0`: zero fill unless a fill was given; numbers then pad after the sign.
+    if s.zero && !explicit_fill {
         s.fill = '0';
-        s.align = Some('=');
     }
     Ok(s)
 }
@@ -181,6 +183,9 @@ pub fn format_spec(v: &V, spec: &str) -> Result<String, String> {
             if s.sign != '-' {
                 return Err("Sign not allowed in string format specifier".into());
             }
+            if s.align == Some('=') {
+                return Err("'=' alignment not allowed in string format specifier".into());
+            }
             let body: String = match s.precision {
                 Some(p) => text.chars().take(p).collect(),
                 None => text.to_string(),
@@ -227,7 +232,7 @@ pub fn format_spec(v: &V, spec: &str) -> Result<String, String> {
                         _ => "",
                     };
                     let sign = if s.alt { format!("{sign}{prefix}") } else { sign.to_string() };
-                    Ok(pad(&digits, &sign, &s, '>'))
+                    Ok(pad(&digits, &sign, &s, if s.zero { '=' } else { '>' }))
                 }
             }
         }
@@ -277,7 +282,7 @@ fn format_float(f: f64, s: &Spec) -> Result<String, String> {
         (false, ' ') => " ",
         _ => "",
     };
-    Ok(pad(&body, sign, s, '>'))
+    Ok(pad(&body, sign, s, if s.zero { '=' } else { '>' }))
 }
 
 /// `round(f, n)`: Python rounds half to even on the exact binary value.

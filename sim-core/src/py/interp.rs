@@ -1235,6 +1235,12 @@ impl<'a> Interp<'a> {
             dict: Mutex::new(IndexMap::new()),
             native: Mutex::new(InstNative::None),
         }));
+        if c.is_sub(&exc::class("BaseException"))
+            && let V::Inst(i) = &inst
+        {
+            // BaseException.__new__ sets args, whatever __init__ does.
+            i.dict.lock().insert(Arc::from("args"), V::tuple(pos.clone()));
+        }
         match c.lookup("__init__") {
             Some(init) => {
                 let mut args = Vec::with_capacity(pos.len() + 1);
@@ -1265,7 +1271,10 @@ impl<'a> Interp<'a> {
     pub fn call_method(&mut self, obj: &V, name: &str, pos: Vec<V>, kw: Vec<(Arc<str>, V)>) -> R<V> {
         match obj {
             V::Inst(i) => {
-                if let Some(v) = i.dict.lock().get(name).cloned() {
+                // Take the value out before calling: the instance's dict must not stay locked
+                // while Python code runs (it may touch the same instance, on any thread).
+                let own = i.dict.lock().get(name).cloned();
+                if let Some(v) = own {
                     return self.call(&v, pos, kw);
                 }
                 match i.class.lookup(name) {
@@ -1431,6 +1440,7 @@ impl<'a> Interp<'a> {
                 }
                 return type_err(format!("'{}' object is not iterable", v.type_name()));
             }
+            V::Native(ref n) if matches!(**n, Native::Counter(_)) => v,
             V::Native(ref n) => match stdlib::native_iter(self, n)? {
                 Some(items) => V::Iter(Arc::new(Mutex::new(PyIter::Items(items, 0)))),
                 None => return type_err(format!("'{}' object is not iterable", v.type_name())),
@@ -1469,6 +1479,9 @@ impl<'a> Interp<'a> {
                 },
                 None => type_err(format!("'{}' object is not an iterator", it.type_name())),
             },
+            V::Native(n) if matches!(**n, Native::Counter(_)) => {
+                stdlib::native_method(self, it, n, "__next__", Vec::new(), Vec::new()).map(Some)
+            }
             other => type_err(format!("'{}' object is not an iterator", other.type_name())),
         }
     }

@@ -389,12 +389,18 @@ impl fmt::Debug for World {
 }
 
 /// Python's traceback lines for an exception.
-pub fn traceback_lines(prog: &Program, e: &interp::Exc, header: Option<String>, threading_frames: bool) -> Vec<String> {
+pub fn traceback_lines(
+    it: &mut Interp<'_>,
+    e: &interp::Exc,
+    header: Option<String>,
+    threading_frames: bool,
+) -> Vec<String> {
+    let prog = Arc::clone(&it.w.prog);
     let mut lines = Vec::new();
     if let Some(h) = header {
         lines.push(h);
     }
-    let err = exc::to_pyerror(&e.value);
+    let err = exc_error(it, &e.value);
     if !e.tb.is_empty() || threading_frames {
         lines.push("Traceback (most recent call last):".into());
         if threading_frames {
@@ -410,6 +416,17 @@ pub fn traceback_lines(prog: &Program, e: &interp::Exc, header: Option<String>, 
     }
     lines.push(err.to_string());
     lines
+}
+
+/// An exception as its traceback's last line says it: the class and `str(e)` (a user
+/// `__str__` included; `KeyError` shows its key's repr).
+pub fn exc_error(it: &mut Interp<'_>, v: &V) -> crate::pyerror::PyError {
+    let ty = match v {
+        V::Inst(i) => i.class.display_name(),
+        other => other.type_name(),
+    };
+    let msg = it.str_of(v).unwrap_or_default();
+    crate::pyerror::PyError::new(ty, msg)
 }
 
 impl World {
@@ -651,7 +668,7 @@ impl World {
     pub fn mark_pool(&self, _e: &Arc<stdlib::ExecutorObj>) {}
 
     /// `fork()` at `Process.start()`: a new process with a copy of `parent`'s globals.
-    pub fn fork(self: &Arc<Self>, ctx: &Ctx, parent: &Arc<ProcWorld>, _obj: &V, tid: ThreadIx) -> Arc<ProcWorld> {
+    pub fn fork(self: &Arc<Self>, ctx: &Ctx, parent: &Arc<ProcWorld>, obj: &V, tid: ThreadIx) -> Arc<ProcWorld> {
         let name = self.shared_meta(tid).map_or_else(|| "Process".into(), |m| m.name);
         let index = ctx.shared.add_process(ProcessMeta { name: name.clone(), pid: 0 });
         let pid = self.pid_of(index);
@@ -673,6 +690,13 @@ impl World {
                 })
             })
             .collect();
+        // The target's arguments are the child's copies too (pickled, in real multiprocessing).
+        if let Some(t) = stdlib::thread_obj(obj) {
+            let args = t.args.lock().clone();
+            let kwargs = t.kwargs.lock().clone();
+            *t.args.lock() = deep_copy(&args, &mut memo);
+            *t.kwargs.lock() = deep_copy(&kwargs, &mut memo);
+        }
         let pw = Arc::new(ProcWorld { index, globals });
         let mut procs = self.procs.write();
         while procs.len() < index as usize {
@@ -717,14 +741,15 @@ impl World {
                     let name = w.thread_name(ctx.tid);
                     let header =
                         if is_process { format!("Process {name}:") } else { format!("Exception in thread {name}:") };
-                    let lines = traceback_lines(&w.prog, &e, Some(header), native_run);
-                    Err(Unwind::Traceback(exc::to_pyerror(&e.value), lines))
+                    let lines = traceback_lines(&mut it, &e, Some(header), native_run);
+                    Err(Unwind::Traceback(exc_error(&mut it, &e.value), lines))
                 }
                 Err(Flow::Halt(u)) => Err(*u),
                 Err(_) => Ok(()),
             };
             if is_process && matches!(out, Ok(()) | Err(Unwind::Traceback(..))) {
-                // The child process's interpreter exits: it waits for its own threads.
+                // The child process's interpreter exits: its executors, then its threads.
+                let _ = stdlib::shutdown_all(&mut it);
                 let _ = ctx.shutdown();
                 w.flush_out(ctx);
                 ctx.record(EventKind::ProcessExit { code: t.exitcode.lock().unwrap_or(0) });
@@ -744,13 +769,9 @@ impl World {
                 Ok(()) => Ok(()),
                 Err(Flow::Halt(u)) => Err(*u),
                 Err(Flow::Exc(e)) => {
-                    let lines = traceback_lines(
-                        &w.prog,
-                        &e,
-                        Some(format!("Exception in thread {}:", w.thread_name(ctx.tid))),
-                        true,
-                    );
-                    Err(Unwind::Traceback(exc::to_pyerror(&e.value), lines))
+                    let header = format!("Exception in thread {}:", w.thread_name(ctx.tid));
+                    let lines = traceback_lines(&mut it, &e, Some(header), true);
+                    Err(Unwind::Traceback(exc_error(&mut it, &e.value), lines))
                 }
                 Err(_) => Ok(()),
             }
@@ -783,11 +804,11 @@ impl World {
                         };
                     } else {
                         e.tb.push((frame.line, Arc::from("<module>")));
-                        for line in traceback_lines(&w.prog, &e, None, false) {
+                        for line in traceback_lines(&mut it, &e, None, false) {
                             w.write_out(ctx, &format!("{line}\n"), true);
                         }
                         *w.exit_code.lock() = 1;
-                        raised = Some(exc::to_pyerror(&e.value));
+                        raised = Some(exc_error(&mut it, &e.value));
                     }
                 }
             }

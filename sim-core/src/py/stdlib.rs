@@ -216,9 +216,9 @@ pub struct ThreadObj {
     /// `target=`.
     pub target: V,
     /// `args=`.
-    pub args: V,
+    pub args: Mutex<V>,
     /// `kwargs=`.
-    pub kwargs: V,
+    pub kwargs: Mutex<V>,
     started: Mutex<bool>,
     started_cv: Condvar,
     /// A `multiprocessing.Process`: runs in a process of its own.
@@ -281,6 +281,8 @@ impl crate::rt::Waitable for FutureObj {
 /// A thread pool (`ThreadPoolExecutor`) or a process pool.
 pub struct ExecutorObj {
     res: ResIx,
+    /// The process that created it (whose exit shuts it down).
+    process: u32,
     max_workers: usize,
     prefix: String,
     queue: Arc<Queue<V>>,
@@ -954,6 +956,7 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             ctx.shared.register(queue.clone());
             let ex = Arc::new(ExecutorObj {
                 res,
+                process: ctx.process,
                 max_workers: max_workers as usize,
                 prefix,
                 queue,
@@ -1074,7 +1077,8 @@ fn new_inst(class: Arc<Class>) -> V {
     V::Inst(Arc::new(Inst { class, dict: Mutex::new(IndexMap::new()), native: Mutex::new(InstNative::None) }))
 }
 
-fn thread_obj(v: &V) -> Option<Arc<ThreadObj>> {
+/// The native state of a Thread or Process object.
+pub fn thread_obj(v: &V) -> Option<Arc<ThreadObj>> {
     match v {
         V::Inst(i) => match &*i.native.lock() {
             InstNative::Thread(t) => Some(t.clone()),
@@ -1128,8 +1132,8 @@ fn init_thread(
     let obj = Arc::new(ThreadObj {
         tid,
         target,
-        args,
-        kwargs,
+        args: Mutex::new(args),
+        kwargs: Mutex::new(kwargs),
         started: Mutex::new(false),
         started_cv: Condvar::new(),
         process,
@@ -1146,8 +1150,8 @@ impl ThreadObj {
         ThreadObj {
             tid: 0,
             target: V::None,
-            args: V::tuple(Vec::new()),
-            kwargs: V::None,
+            args: Mutex::new(V::tuple(Vec::new())),
+            kwargs: Mutex::new(V::None),
             started: Mutex::new(true),
             started_cv: Condvar::new(),
             process: None,
@@ -1221,8 +1225,10 @@ fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V>, mut kw: 
             Ok(V::None)
         }
         ThreadMethod::Run => {
-            let args = it.to_vec(&t.args)?;
-            let kw = match &t.kwargs {
+            let args = t.args.lock().clone();
+            let args = it.to_vec(&args)?;
+            let kwargs = t.kwargs.lock().clone();
+            let kw = match &kwargs {
                 V::Dict(d) => d
                     .lock()
                     .map
@@ -1319,8 +1325,8 @@ pub fn inst_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str) -> R<Opt
             None => V::None,
         },
         "_target" => t.target.clone(),
-        "_args" => t.args.clone(),
-        "_kwargs" => t.kwargs.clone(),
+        "_args" => t.args.lock().clone(),
+        "_kwargs" => t.kwargs.lock().clone(),
         _ => return Ok(None),
     }))
 }
@@ -1453,8 +1459,8 @@ fn spawn_worker(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
     let obj = Arc::new(ThreadObj {
         tid,
         target: V::None,
-        args: V::tuple(Vec::new()),
-        kwargs: V::None,
+        args: Mutex::new(V::tuple(Vec::new())),
+        kwargs: Mutex::new(V::None),
         started: Mutex::new(false),
         started_cv: Condvar::new(),
         process: process.then(|| Mutex::new(None)),
@@ -1552,9 +1558,11 @@ fn shutdown(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>, wait: bool) -> R<()> {
     Ok(())
 }
 
-/// Shut every executor down (leaving the program, as `concurrent.futures` does at exit).
+/// Shut down every executor this process created (leaving the program, as
+/// `concurrent.futures` does at interpreter exit).
 pub fn shutdown_all(it: &mut Interp<'_>) -> R<()> {
-    let exs: Vec<_> = it.w.executors.lock().clone();
+    let me = it.ctx.process;
+    let exs: Vec<_> = it.w.executors.lock().iter().filter(|e| e.process == me).cloned().collect();
     for ex in exs {
         shutdown(it, &ex, true)?;
     }
@@ -1837,7 +1845,8 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             let mro: Vec<Arc<Class>> = std::iter::once(cls.clone()).chain(cls.mro.iter().cloned()).collect();
             let start = mro.iter().position(|c| Arc::ptr_eq(c, owner)).map_or(mro.len(), |p| p + 1);
             for c in &mro[start..] {
-                if let Some(m) = c.dict.read().get(name).cloned() {
+                let found = c.dict.read().get(name).cloned();
+                if let Some(m) = found {
                     let mut args = vec![me.clone()];
                     args.extend(pos);
                     return it.call(&m, args, kw);
