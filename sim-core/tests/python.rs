@@ -207,6 +207,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "[]\n",
     ),
     (
+        "property staticmethod classmethod threading.local",
+        "import threading\nclass Account:\n    rate = 2\n    def __init__(self, balance):\n        self._balance = balance\n    @property\n    def balance(self):\n        return self._balance\n    @staticmethod\n    def add(a, b):\n        return a + b\n    @classmethod\n    def make(cls, n):\n        return cls(n * cls.rate)\na = Account.make(5)\nprint(a.balance, Account.add(1, 2), a.add(3, 4))\ndata = threading.local()\ndef w(n):\n    data.x = n\n    print(n, data.x)\nfor i in range(2):\n    t = threading.Thread(target=w, args=(i,))\n    t.start()\n    t.join()\nprint(hasattr(data, 'x'))",
+        "10 3 7\n0 0\n1 1\nFalse\n",
+    ),
+    (
         "partial and sys.exit code path",
         "from functools import partial\ndef p(a, b, c=0):\n    return a * 100 + b * 10 + c\nf = partial(p, 1, c=3)\nprint(f(2))",
         "123\n",

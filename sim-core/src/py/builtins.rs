@@ -647,6 +647,15 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             let s = big.abs().to_str_radix(radix);
             Ok(V::str(if big.is_negative() { format!("-{prefix}{s}") } else { format!("{prefix}{s}") }))
         }
+        B::Property | B::StaticMethod | B::ClassMethod => {
+            nargs(name, &pos, 1, 1)?;
+            let f = pos.into_iter().next().unwrap_or_default();
+            Ok(V::Native(Arc::new(match b {
+                B::Property => Native::Property(f),
+                B::StaticMethod => Native::StaticMethod(f),
+                _ => Native::ClassMethod(f),
+            })))
+        }
         B::Super => raise("RuntimeError", "super(): no arguments"),
         B::Input | B::Open | B::Exec | B::Eval | B::Globals | B::Locals | B::Vars | B::Dir => {
             raise("NotImplementedError", format!("{name}() is not available in Threadline"))

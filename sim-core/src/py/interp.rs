@@ -1278,6 +1278,12 @@ impl<'a> Interp<'a> {
                     return self.call(&v, pos, kw);
                 }
                 match i.class.lookup(name) {
+                    Some(V::Native(n))
+                        if matches!(&*n, Native::StaticMethod(_) | Native::ClassMethod(_) | Native::Property(_)) =>
+                    {
+                        let m = self.get_attr(obj, name)?;
+                        self.call(&m, pos, kw)
+                    }
                     Some(m) => {
                         let mut args = Vec::with_capacity(pos.len() + 1);
                         args.push(obj.clone());
@@ -1291,6 +1297,10 @@ impl<'a> Interp<'a> {
                 }
             }
             V::Class(c) => match c.lookup(name) {
+                Some(V::Native(n)) if matches!(&*n, Native::ClassMethod(_) | Native::StaticMethod(_)) => {
+                    let m = self.get_attr(obj, name)?;
+                    self.call(&m, pos, kw)
+                }
                 Some(m) => self.call(&m, pos, kw),
                 None => {
                     let m = self.get_attr(obj, name)?;
@@ -1317,10 +1327,15 @@ impl<'a> Interp<'a> {
                     return Ok(v.clone());
                 }
                 if let Some(m) = i.class.lookup(name) {
-                    if let V::Native(n) = &m
-                        && let Native::Property(getter) = &**n
-                    {
-                        return self.call(getter, vec![obj.clone()], Vec::new());
+                    if let V::Native(n) = &m {
+                        match &**n {
+                            Native::Property(getter) => return self.call(getter, vec![obj.clone()], Vec::new()),
+                            Native::StaticMethod(f) => return Ok(f.clone()),
+                            Native::ClassMethod(f) => {
+                                return Ok(V::Bound(Arc::new((V::Class(i.class.clone()), f.clone()))));
+                            }
+                            _ => {}
+                        }
                     }
                     return Ok(bind(obj, m));
                 }
@@ -1341,6 +1356,13 @@ impl<'a> Interp<'a> {
             }
             V::Class(c) => {
                 if let Some(v) = c.lookup(name) {
+                    if let V::Native(n) = &v {
+                        match &**n {
+                            Native::StaticMethod(f) => return Ok(f.clone()),
+                            Native::ClassMethod(f) => return Ok(V::Bound(Arc::new((obj.clone(), f.clone())))),
+                            _ => {}
+                        }
+                    }
                     return Ok(v);
                 }
                 match name {

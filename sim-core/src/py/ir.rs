@@ -79,6 +79,9 @@ pub enum Builtin {
     Bin,
     Hex,
     Oct,
+    Property,
+    StaticMethod,
+    ClassMethod,
 }
 
 impl Builtin {
@@ -141,6 +144,9 @@ impl Builtin {
             "bin" => Bin,
             "hex" => Hex,
             "oct" => Oct,
+            "property" => Property,
+            "staticmethod" => StaticMethod,
+            "classmethod" => ClassMethod,
             _ => return None,
         })
     }
@@ -204,6 +210,9 @@ impl Builtin {
             Bin => "bin",
             Hex => "hex",
             Oct => "oct",
+            Property => "property",
+            StaticMethod => "staticmethod",
+            ClassMethod => "classmethod",
         }
     }
 }

@@ -96,6 +96,7 @@ pub enum NFn {
     ActiveCount,
     Enumerate,
     Timer,
+    Local,
     Queue(QKind),
     Sleep,
     Time,
@@ -331,6 +332,12 @@ pub enum Native {
     Super(Arc<Class>, V),
     /// A property.
     Property(V),
+    /// `staticmethod(f)`.
+    StaticMethod(V),
+    /// `classmethod(f)`.
+    ClassMethod(V),
+    /// `threading.local()`: attributes per thread.
+    Local(Mutex<std::collections::HashMap<ThreadIx, IndexMap<Arc<str>, V>>>),
     /// `threading.Lock()`.
     Lock(Arc<Lock>, ResIx),
     /// `threading.RLock()`.
@@ -454,6 +461,7 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Threading, "active_count" | "activeCount") => f(F::ActiveCount),
         (Mod::Threading, "enumerate") => f(F::Enumerate),
         (Mod::Threading, "Timer") => f(F::Timer),
+        (Mod::Threading, "local") => f(F::Local),
         (Mod::Time, "sleep") => f(F::Sleep),
         (Mod::Time, "time") => f(F::Time),
         (Mod::Time, "perf_counter" | "process_time" | "thread_time") => f(F::PerfCounter),
@@ -692,6 +700,7 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             ctx.shared.register(q.clone());
             Ok(V::Native(Arc::new(Native::Queue(q, res, kind))))
         }
+        F::Local => Ok(V::Native(Arc::new(Native::Local(Mutex::new(std::collections::HashMap::new()))))),
         F::CurrentThread => Ok(current_thread_obj(it)),
         F::MainThread => Ok(it.w.thread_object(0)),
         F::GetIdent => Ok(V::Int(thread_ident(ctx.tid))),
@@ -1974,8 +1983,12 @@ fn queue_type_name(k: QKind) -> &'static str {
 }
 
 /// `native.name` (methods come back bound).
-pub fn native_attr(_it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) -> R<V> {
+pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) -> R<V> {
     match &**n {
+        Native::Local(m) => match m.lock().get(&it.ctx.tid).and_then(|d| d.get(name)).cloned() {
+            Some(v) => Ok(v),
+            None => raise("AttributeError", format!("'_thread._local' object has no attribute '{name}'")),
+        },
         Native::Module(m) => match attr_of(*m, name) {
             Some(v) => Ok(v),
             None if name == "__name__" => Ok(V::str(m.name())),
@@ -2016,8 +2029,11 @@ pub fn native_attr(_it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) -
 
 /// `native.name = v`.
 pub fn set_native_attr(it: &mut Interp<'_>, n: &Arc<Native>, name: &str, v: V) -> R<()> {
-    let _ = it;
     match (&**n, name) {
+        (Native::Local(m), _) => {
+            m.lock().entry(it.ctx.tid).or_default().insert(Arc::from(name), v);
+            Ok(())
+        }
         (Native::Shared(cell, _, _), "value") => {
             *cell.lock() = v;
             Ok(())
@@ -2106,6 +2122,9 @@ impl Native {
             Native::Slice(..) => "slice",
             Native::Super(..) => "super",
             Native::Property(_) => "property",
+            Native::StaticMethod(_) => "staticmethod",
+            Native::ClassMethod(_) => "classmethod",
+            Native::Local(_) => "_thread._local",
             Native::Lock(..) => "lock",
             Native::RLock(..) => "RLock",
             Native::Sem(..) => "Semaphore",
