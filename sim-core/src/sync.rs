@@ -329,10 +329,20 @@ impl Waitable for Semaphore {
 
 // ------------------------------------------------------------------ Condition
 
-/// `threading.Condition()` over its own RLock (Python's default).
+/// The lock under a Condition.
+pub enum CondLock {
+    /// Its own RLock (`Condition()`, Python's default).
+    Own(RLock),
+    /// A `threading.Lock` passed in (`Condition(lock)`), with that lock's own events.
+    Lock(std::sync::Arc<Lock>),
+    /// A `threading.RLock` passed in, and its resource index.
+    RLock(std::sync::Arc<RLock>, ResIx),
+}
+
+/// `threading.Condition()` over its own RLock, or `Condition(lock)` over the lock given.
 pub struct Condition {
     id: ResIx,
-    lock: RLock,
+    lock: CondLock,
     st: Mutex<CondState>,
     cv: Condvar,
 }
@@ -347,7 +357,38 @@ struct CondState {
 impl Condition {
     /// A condition for resource `id`.
     pub fn new(id: ResIx) -> Self {
-        Self { id, lock: RLock::new(id), st: Mutex::new(CondState::default()), cv: Condvar::new() }
+        Self::with_lock(id, CondLock::Own(RLock::new(id)))
+    }
+
+    /// A condition for resource `id` over `lock`.
+    pub fn with_lock(id: ResIx, lock: CondLock) -> Self {
+        Self { id, lock, st: Mutex::new(CondState::default()), cv: Condvar::new() }
+    }
+
+    /// Whether the calling thread may wait or notify (Python's `_is_owned`: for a plain
+    /// Lock, whether it is locked at all).
+    fn owned(&self, ctx: &Ctx) -> bool {
+        match &self.lock {
+            CondLock::Own(l) => l.state().0 == Some(ctx.tid),
+            CondLock::RLock(l, _) => l.state().0 == Some(ctx.tid),
+            CondLock::Lock(l) => l.locked(),
+        }
+    }
+
+    fn release_all(&self, ctx: &Ctx) -> Result<u32, Unwind> {
+        match &self.lock {
+            CondLock::Own(l) => l.release_all(ctx, self.id),
+            CondLock::RLock(l, r) => l.release_all(ctx, *r),
+            CondLock::Lock(l) => l.release(ctx).map(|_| 1),
+        }
+    }
+
+    fn reacquire(&self, ctx: &Ctx, depth: u32) -> Result<(), Unwind> {
+        match &self.lock {
+            CondLock::Own(l) => l.reacquire(ctx, depth, self.id),
+            CondLock::RLock(l, r) => l.reacquire(ctx, depth, *r),
+            CondLock::Lock(l) => l.acquire(ctx, true, None).map(|_| ()),
+        }
     }
 
     /// `cond.wait(timeout)`: returns false if it timed out.
@@ -355,7 +396,7 @@ impl Condition {
         let res = self.id;
         let ticket = {
             let mut st = self.st.lock();
-            if self.lock.state().0 != Some(ctx.tid) {
+            if !self.owned(ctx) {
                 return Err(PyError::wait_unacquired().into());
             }
             let t = st.next_ticket;
@@ -364,7 +405,7 @@ impl Condition {
             ctx.record(EventKind::CondWait { res, timeout_ms });
             t
         };
-        let depth = self.lock.release_all(ctx, res)?;
+        let depth = self.release_all(ctx)?;
         let dl = deadline(ctx, timeout_ms);
         let woke = ctx.blocking(WaitTarget::Resource(res), dl.is_some(), || {
             let mut st = self.st.lock();
@@ -375,7 +416,7 @@ impl Condition {
             ctx.record(EventKind::CondWoken { res, notified });
             // Re-take the lock before returning, as Python does (still without the GIL).
             drop(st);
-            self.lock.reacquire(ctx, depth, res)?;
+            self.reacquire(ctx, depth)?;
             Ok(notified)
         })?;
         Ok(woke)
@@ -384,7 +425,7 @@ impl Condition {
     /// `cond.notify(n)`; `n = None` is `notify_all()`. Wakes the oldest waiters first.
     pub fn notify(&self, ctx: &Ctx, n: Option<u32>) -> Result<u32, Unwind> {
         let mut st = self.st.lock();
-        if self.lock.state().0 != Some(ctx.tid) {
+        if !self.owned(ctx) {
             return Err(PyError::notify_unacquired().into());
         }
         let k = n.map_or(st.waiting.len(), |n| (n as usize).min(st.waiting.len()));
@@ -398,16 +439,26 @@ impl Condition {
 
 impl Acquire for Condition {
     fn acquire(&self, ctx: &Ctx, blocking: bool, timeout_ms: Option<f64>) -> Result<bool, Unwind> {
-        self.lock.acquire_as(ctx, blocking, timeout_ms, self.id)
+        match &self.lock {
+            CondLock::Own(l) => l.acquire_as(ctx, blocking, timeout_ms, self.id),
+            CondLock::RLock(l, r) => l.acquire_as(ctx, blocking, timeout_ms, *r),
+            CondLock::Lock(l) => l.acquire(ctx, blocking, timeout_ms),
+        }
     }
     fn release(&self, ctx: &Ctx) -> Result<(), Unwind> {
-        self.lock.release_as(ctx, self.id)
+        match &self.lock {
+            CondLock::Own(l) => l.release_as(ctx, self.id),
+            CondLock::RLock(l, r) => l.release_as(ctx, *r),
+            CondLock::Lock(l) => l.release(ctx),
+        }
     }
 }
 
 impl Waitable for Condition {
     fn wake_all(&self) {
-        self.lock.wake_all();
+        if let CondLock::Own(l) = &self.lock {
+            l.wake_all();
+        }
         let _st = self.st.lock();
         self.cv.notify_all();
     }
@@ -415,7 +466,11 @@ impl Waitable for Condition {
         Some(self.id)
     }
     fn holders(&self) -> Vec<ThreadIx> {
-        self.lock.holders()
+        match &self.lock {
+            CondLock::Own(l) => l.holders(),
+            CondLock::RLock(l, _) => l.holders(),
+            CondLock::Lock(l) => l.holders(),
+        }
     }
 }
 

@@ -212,6 +212,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "10 3 7\n0 0\n1 1\nFalse\n",
     ),
     (
+        "Condition over a given lock",
+        "import threading\nlock = threading.Lock()\ncond = threading.Condition(lock)\nwith lock:\n    print(cond.wait(timeout=0.01))\nitems = []\nnot_empty = threading.Condition(lock)\nnot_full = threading.Condition(lock)\ndef producer():\n    for i in range(5):\n        with not_full:\n            while len(items) >= 2:\n                not_full.wait()\n            items.append(i)\n            not_empty.notify()\ndef consumer():\n    got = []\n    for _ in range(5):\n        with not_empty:\n            while not items:\n                not_empty.wait()\n            got.append(items.pop(0))\n            not_full.notify()\n    print(got)\nc = threading.Thread(target=consumer)\np = threading.Thread(target=producer)\nc.start()\np.start()\nc.join()\np.join()",
+        "False\n[0, 1, 2, 3, 4]\n",
+    ),
+    (
         "partial and sys.exit code path",
         "from functools import partial\ndef p(a, b, c=0):\n    return a * 100 + b * 10 + c\nf = partial(p, 1, c=3)\nprint(f(2))",
         "123\n",

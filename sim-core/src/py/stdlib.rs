@@ -11,7 +11,7 @@ use crate::compile::ResourceInfo;
 use crate::event::{EventKind, ResIx, ThreadIx, WaitTarget};
 use crate::rt::{ThreadMeta, Unwind};
 use crate::scenario::{PoolStyle, ResourceKind};
-use crate::sync::{Acquire, Condition, Event as PyEvent, Lock, RLock, Semaphore};
+use crate::sync::{Acquire, CondLock, Condition, Event as PyEvent, Lock, RLock, Semaphore};
 use crate::value::Value;
 use indexmap::IndexMap;
 use parking_lot::{Condvar, Mutex};
@@ -654,8 +654,18 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             Ok(V::Native(Arc::new(Native::Sem(s, res))))
         }
         F::Condition => {
+            let given = arg(&pos, &mut kw, 0, "lock");
             let res = new_resource(it, binding_name(it, "condition"), ResourceKind::Condition, 0);
-            let c = Arc::new(Condition::new(res));
+            let lock = match given.as_ref() {
+                Some(V::Native(n)) => match &**n {
+                    Native::Lock(l, _) => CondLock::Lock(l.clone()),
+                    Native::RLock(l, r) => CondLock::RLock(l.clone(), *r),
+                    _ => return type_err("Condition(lock): lock must be a threading.Lock or RLock"),
+                },
+                None | Some(V::None) => CondLock::Own(RLock::new(res)),
+                Some(_) => return type_err("Condition(lock): lock must be a threading.Lock or RLock"),
+            };
+            let c = Arc::new(Condition::with_lock(res, lock));
             ctx.shared.register(c.clone());
             Ok(V::Native(Arc::new(Native::Cond(c, res))))
         }
