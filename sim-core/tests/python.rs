@@ -217,6 +217,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "False\n[0, 1, 2, 3, 4]\n",
     ),
     (
+        "nested reprs and Pool callbacks",
+        "from multiprocessing import Pool\ndef sq(x):\n    return x * x\nif __name__ == '__main__':\n    print({'t1': ValueError('bad')}, [(1, KeyError('k'))])\n    res = []\n    with Pool(2) as pool:\n        for i in range(3):\n            pool.apply_async(sq, (i,), callback=res.append)\n        pool.close()\n        pool.join()\n    print(sorted(res))",
+        "{'t1': ValueError('bad')} [(1, KeyError('k'))]\n[0, 1, 4]\n",
+    ),
+    (
         "partial and sys.exit code path",
         "from functools import partial\ndef p(a, b, c=0):\n    return a * 100 + b * 10 + c\nf = partial(p, 1, c=3)\nprint(f(2))",
         "123\n",

@@ -1768,20 +1768,67 @@ impl<'a> Interp<'a> {
                 }
                 Ok(stdlib::inst_repr(i, v.id()))
             }
-            V::List(l) => {
-                let items = l.lock().clone();
-                if items.iter().any(|x| matches!(x, V::Inst(_))) {
-                    let parts = items.iter().map(|x| self.repr_of(x)).collect::<R<Vec<_>>>()?;
-                    return Ok(format!("[{}]", parts.join(", ")));
+            // Containers that hold instances anywhere inside: each element through repr_of
+            // (user __repr__, exception reprs); plain data keeps the fast path.
+            V::List(_) | V::Tuple(_) | V::Dict(_) | V::Set(_) if holds_instances(v, 0) => {
+                if self.depth >= RECURSION_LIMIT {
+                    return raise(
+                        "RecursionError",
+                        "maximum recursion depth exceeded while getting the repr of an object",
+                    );
                 }
-                Ok(v.repr())
-            }
-            V::Tuple(t) if t.iter().any(|x| matches!(x, V::Inst(_))) => {
-                let parts = t.iter().map(|x| self.repr_of(x)).collect::<R<Vec<_>>>()?;
-                Ok(if parts.len() == 1 { format!("({},)", parts[0]) } else { format!("({})", parts.join(", ")) })
+                self.depth += 1;
+                let r = self.container_repr(v);
+                self.depth -= 1;
+                r
             }
             _ => Ok(v.repr()),
         }
+    }
+}
+
+fn holds_instances(v: &V, depth: usize) -> bool {
+    if depth > 50 {
+        return false;
+    }
+    match v {
+        V::Inst(_) => true,
+        V::List(l) => l.try_lock().is_some_and(|items| items.iter().any(|x| holds_instances(x, depth + 1))),
+        V::Tuple(t) => t.iter().any(|x| holds_instances(x, depth + 1)),
+        V::Dict(d) | V::Set(d) => d.try_lock().is_some_and(|d| {
+            d.map.values().any(|(k, x)| holds_instances(k, depth + 1) || holds_instances(x, depth + 1))
+        }),
+        _ => false,
+    }
+}
+
+impl Interp<'_> {
+    fn container_repr(&mut self, v: &V) -> R<String> {
+        Ok(match v {
+            V::List(l) => {
+                let items = l.lock().clone();
+                let parts = items.iter().map(|x| self.repr_of(x)).collect::<R<Vec<_>>>()?;
+                format!("[{}]", parts.join(", "))
+            }
+            V::Tuple(t) => {
+                let parts = t.iter().map(|x| self.repr_of(x)).collect::<R<Vec<_>>>()?;
+                if parts.len() == 1 { format!("({},)", parts[0]) } else { format!("({})", parts.join(", ")) }
+            }
+            V::Dict(d) => {
+                let pairs: Vec<(V, V)> = d.lock().map.values().cloned().collect();
+                let mut parts = Vec::with_capacity(pairs.len());
+                for (k, x) in &pairs {
+                    parts.push(format!("{}: {}", self.repr_of(k)?, self.repr_of(x)?));
+                }
+                format!("{{{}}}", parts.join(", "))
+            }
+            V::Set(d) => {
+                let keys = d.lock().keys();
+                let parts = keys.iter().map(|x| self.repr_of(x)).collect::<R<Vec<_>>>()?;
+                format!("{{{}}}", parts.join(", "))
+            }
+            other => other.repr(),
+        })
     }
 }
 

@@ -270,6 +270,8 @@ pub struct FutureObj {
 struct FutState {
     done: Option<Result<V, V>>,
     callbacks: Vec<V>,
+    /// `Pool.apply_async(callback=, error_callback=)`: called with the result or the exception.
+    result_callbacks: Vec<(V, V)>,
 }
 
 impl crate::rt::Waitable for FutureObj {
@@ -1538,16 +1540,27 @@ pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
         };
         let fut = it.w.pending_futures.lock().shift_remove(&(ex.res, task));
         if let Some(fut) = fut {
-            let callbacks = {
+            let (callbacks, result_callbacks, done) = {
                 let mut st = fut.st.lock();
-                st.done = Some(r);
+                st.done = Some(r.clone());
                 ctx.record(EventKind::TaskFinished { res: ex.res, task, result: shown });
                 fut.cv.notify_all();
-                std::mem::take(&mut st.callbacks)
+                (std::mem::take(&mut st.callbacks), std::mem::take(&mut st.result_callbacks), r)
             };
             let fv = V::Native(Arc::new(Native::Future(fut)));
             for cb in callbacks {
                 it.call(&cb, vec![fv.clone()], Vec::new())?;
+            }
+            for (ok, err) in result_callbacks {
+                match &done {
+                    Ok(v) if !matches!(ok, V::None) => {
+                        it.call(&ok, vec![v.clone()], Vec::new())?;
+                    }
+                    Err(e) if !matches!(err, V::None) => {
+                        it.call(&err, vec![e.clone()], Vec::new())?;
+                    }
+                    _ => {}
+                }
             }
         }
         ex.st.lock().idle += 1;
@@ -1737,9 +1750,42 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
                 Some(a) => it.to_vec(&a)?,
                 None => Vec::new(),
             };
-            let f = submit(it, ex, func, args, Vec::new())?;
+            let kwds: Kw = match arg(&pos, &mut kw, 2, "kwds") {
+                Some(V::Dict(d)) => d
+                    .lock()
+                    .map
+                    .values()
+                    .filter_map(|(k, v)| match k {
+                        V::Str(k) => Some((k.clone(), v.clone())),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let ok = arg(&pos, &mut kw, 3, "callback").unwrap_or(V::None);
+            let err = arg(&pos, &mut kw, 4, "error_callback").unwrap_or(V::None);
+            no_more(name, &kw)?;
+            let f = submit(it, ex, func, args, kwds)?;
             if name == "apply" {
                 return future_result(it, &f, None, false);
+            }
+            if !matches!(ok, V::None) || !matches!(err, V::None) {
+                let done = {
+                    let mut st = f.st.lock();
+                    if st.done.is_none() {
+                        st.result_callbacks.push((ok.clone(), err.clone()));
+                    }
+                    st.done.clone()
+                };
+                match done {
+                    Some(Ok(v)) if !matches!(ok, V::None) => {
+                        it.call(&ok, vec![v], Vec::new())?;
+                    }
+                    Some(Err(e)) if !matches!(err, V::None) => {
+                        it.call(&err, vec![e], Vec::new())?;
+                    }
+                    _ => {}
+                }
             }
             Ok(V::Native(Arc::new(Native::Future(f))))
         }
