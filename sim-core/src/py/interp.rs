@@ -190,13 +190,9 @@ impl<'a> Interp<'a> {
                     self.block(f, orelse)?;
                     break;
                 }
-                match self.block(f, body) {
-                    Ok(()) | Err(Flow::Continue) => {}
-                    Err(Flow::Break) => break,
-                    Err(e) => return Err(e),
+                if self.loop_body(f, body, s.line)? {
+                    break;
                 }
-                f.line = s.line;
-                self.breaker()?;
             },
             StmtKind::For(target, iter, body, orelse) => {
                 let it = self.eval(f, iter)?;
@@ -213,32 +209,20 @@ impl<'a> Interp<'a> {
                             Some(slot) if !matches!(f.locals[slot], V::Cell(_)) => f.locals[slot] = V::Int(i),
                             _ => self.assign(f, target, V::Int(i))?,
                         }
-                        match self.block(f, body) {
-                            Ok(()) | Err(Flow::Continue) => {}
-                            Err(Flow::Break) => {
-                                broke = true;
-                                break;
-                            }
-                            Err(e) => return Err(e),
+                        if self.loop_body(f, body, s.line)? {
+                            broke = true;
+                            break;
                         }
-                        f.line = s.line;
-                        self.breaker()?;
                         i = i.wrapping_add(st);
                     }
                 } else {
                     let iter = self.iter(it)?;
                     while let Some(v) = self.next(&iter)? {
                         self.assign(f, target, v)?;
-                        match self.block(f, body) {
-                            Ok(()) | Err(Flow::Continue) => {}
-                            Err(Flow::Break) => {
-                                broke = true;
-                                break;
-                            }
-                            Err(e) => return Err(e),
+                        if self.loop_body(f, body, s.line)? {
+                            broke = true;
+                            break;
                         }
-                        f.line = s.line;
-                        self.breaker()?;
                     }
                 }
                 if !broke {
@@ -342,6 +326,19 @@ impl<'a> Interp<'a> {
             }
         }
         Ok(())
+    }
+
+    /// One pass of a loop body, then the back-edge (an eval-breaker point, as in CPython).
+    /// Returns whether the loop was left with `break`.
+    fn loop_body(&mut self, f: &mut Frame<'_>, body: &[Stmt], line: u32) -> R<bool> {
+        match self.block(f, body) {
+            Ok(()) | Err(Flow::Continue) => {}
+            Err(Flow::Break) => return Ok(true),
+            Err(e) => return Err(e),
+        }
+        f.line = line;
+        self.breaker()?;
+        Ok(false)
     }
 
     fn with(&mut self, f: &mut Frame<'_>, items: &[(Expr, Option<Target>)], body: &[Stmt], line: u32) -> R<()> {

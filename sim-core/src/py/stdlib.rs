@@ -542,6 +542,22 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
     }
 }
 
+/// A `kwargs` dict as keyword arguments (string keys only, in order).
+fn kwargs_of(d: &V) -> Kw {
+    match d {
+        V::Dict(d) => d
+            .lock()
+            .map
+            .values()
+            .filter_map(|(k, v)| match k {
+                V::Str(k) => Some((k.clone(), v.clone())),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 fn kwarg(kw: &mut Kw, name: &str) -> Option<V> {
     let i = kw.iter().position(|(k, _)| &**k == name)?;
     Some(kw.remove(i).1)
@@ -1249,18 +1265,7 @@ fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V>, mut kw: 
             let args = t.args.lock().clone();
             let args = it.to_vec(&args)?;
             let kwargs = t.kwargs.lock().clone();
-            let kw = match &kwargs {
-                V::Dict(d) => d
-                    .lock()
-                    .map
-                    .values()
-                    .filter_map(|(k, v)| match k {
-                        V::Str(k) => Some((k.clone(), v.clone())),
-                        _ => None,
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let kw = kwargs_of(&kwargs);
             if let Some((secs, cancel)) = &t.timer {
                 if !cancel.wait(ctx, Some(secs * 1e3))? && !matches!(t.target, V::None) {
                     it.call(&t.target.clone(), args, kw)?;
@@ -1517,18 +1522,7 @@ pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
         let task = task as u32;
         ctx.record(EventKind::TaskStarted { res: ex.res, task });
         let args = it.to_vec(&args)?;
-        let kw: Kw = match &kwv {
-            V::Dict(d) => d
-                .lock()
-                .map
-                .values()
-                .filter_map(|(k, v)| match k {
-                    V::Str(k) => Some((k.clone(), v.clone())),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
+        let kw = kwargs_of(&kwv);
         let r = match it.call(&func, args, kw) {
             Ok(v) => Ok(v),
             Err(Flow::Exc(e)) => Err(e.value),
@@ -1750,18 +1744,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
                 Some(a) => it.to_vec(&a)?,
                 None => Vec::new(),
             };
-            let kwds: Kw = match arg(&pos, &mut kw, 2, "kwds") {
-                Some(V::Dict(d)) => d
-                    .lock()
-                    .map
-                    .values()
-                    .filter_map(|(k, v)| match k {
-                        V::Str(k) => Some((k.clone(), v.clone())),
-                        _ => None,
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let kwds = arg(&pos, &mut kw, 2, "kwds").map_or_else(Vec::new, |d| kwargs_of(&d));
             let ok = arg(&pos, &mut kw, 3, "callback").unwrap_or(V::None);
             let err = arg(&pos, &mut kw, 4, "error_callback").unwrap_or(V::None);
             no_more(name, &kw)?;
