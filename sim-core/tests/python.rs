@@ -222,6 +222,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "{'t1': ValueError('bad')} [(1, KeyError('k'))]\n[0, 1, 4]\n",
     ),
     (
+        "futures.wait",
+        "import time\nfrom concurrent.futures import ThreadPoolExecutor, wait, FIRST_COMPLETED\ndef bad():\n    raise ValueError('x')\ndef slow():\n    time.sleep(0.3)\n    return 1\nwith ThreadPoolExecutor(2) as ex:\n    done, not_done = wait([ex.submit(bad)])\n    print(len(done), len(not_done), type(list(done)[0].exception()).__name__)\n    fs = [ex.submit(slow), ex.submit(pow, 2, 3)]\n    done, not_done = wait(fs, return_when=FIRST_COMPLETED)\n    print([f.result() for f in done], len(not_done))",
+        "1 0 ValueError\n[8] 1\n",
+    ),
+    (
         "partial and sys.exit code path",
         "from functools import partial\ndef p(a, b, c=0):\n    return a * 100 + b * 10 + c\nf = partial(p, 1, c=3)\nprint(f(2))",
         "123\n",

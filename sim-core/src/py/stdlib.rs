@@ -1046,17 +1046,55 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             Ok(V::Iter(Arc::new(Mutex::new(super::value::PyIter::Items(out, 0)))))
         }
         F::Wait => {
+            // concurrent.futures.wait(fs, timeout=None, return_when=ALL_COMPLETED): never
+            // raises a task's exception; returns (done, not_done).
             let futs = it.to_vec(pos.first().unwrap_or(&V::None))?;
-            for f in &futs {
-                if let V::Native(n) = f
-                    && let Native::Future(fo) = &**n
-                {
-                    future_result(it, fo, None, false)?;
+            let timeout = timeout_ms(arg(&pos, &mut kw, 1, "timeout"))?;
+            let when = match arg(&pos, &mut kw, 2, "return_when") {
+                Some(V::Str(w)) => w.to_string(),
+                _ => "ALL_COMPLETED".to_string(),
+            };
+            let deadline = timeout.map(|ms| Instant::now() + ctx.scaled(ms));
+            let fobjs: Vec<Option<Arc<FutureObj>>> = futs
+                .iter()
+                .map(|f| match f {
+                    V::Native(n) => match &**n {
+                        Native::Future(fo) => Some(fo.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect();
+            loop {
+                let states: Vec<Option<bool>> = fobjs
+                    .iter()
+                    .map(|f| f.as_ref().and_then(|f| f.st.lock().done.as_ref().map(|r| r.is_err())))
+                    .collect();
+                let n_done = states.iter().filter(|s| s.is_some()).count();
+                let satisfied = n_done == states.len()
+                    || (when == "FIRST_COMPLETED" && n_done > 0)
+                    || (when == "FIRST_EXCEPTION" && states.contains(&Some(true)));
+                if satisfied || deadline.is_some_and(|d| Instant::now() >= d) {
+                    let (mut done, mut not_done) = (Vec::new(), Vec::new());
+                    for (f, st) in futs.iter().zip(&states) {
+                        if st.is_some() { done.push(f.clone()) } else { not_done.push(f.clone()) }
+                    }
+                    let set = super::ir::Builtin::Set;
+                    let done = super::builtins::call_builtin(it, set, vec![V::list(done)], Vec::new())?;
+                    let not_done = super::builtins::call_builtin(it, set, vec![V::list(not_done)], Vec::new())?;
+                    return Ok(V::tuple(vec![done, not_done]));
                 }
+                let Some(f) = fobjs.iter().zip(&states).find_map(|(f, s)| if s.is_none() { f.clone() } else { None })
+                else {
+                    continue;
+                };
+                let step = Instant::now() + std::time::Duration::from_millis(2);
+                let until = deadline.map_or(step, |d| d.min(step));
+                ctx.blocking(WaitTarget::Resource(f.res), true, || {
+                    let mut st = f.st.lock();
+                    ctx.wait_until(&f.cv, &mut st, Some(until), |s| s.done.is_some())
+                })?;
             }
-            let done = super::builtins::call_builtin(it, super::ir::Builtin::Set, vec![V::list(futs)], Vec::new())?;
-            let not_done = super::builtins::call_builtin(it, super::ir::Builtin::Set, Vec::new(), Vec::new())?;
-            Ok(V::tuple(vec![done, not_done]))
         }
         F::CurrentProcess => Ok(it.w.process_object(ctx.process)),
         F::Pipe => {
