@@ -227,6 +227,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "1 0 ValueError\n[8] 1\n",
     ),
     (
+        "thread reprs and current_process",
+        "import threading, multiprocessing\ndef w():\n    print(repr(threading.current_thread()).split(' ')[0])\nt = threading.Thread(target=w, name='w')\nprint(t)\nt.start()\nt.join()\nprint(multiprocessing.current_process().name, threading.main_thread().name)",
+        "<Thread(w, initial)>\n<Thread(w,\nMainProcess MainThread\n",
+    ),
+    (
         "partial and sys.exit code path",
         "from functools import partial\ndef p(a, b, c=0):\n    return a * 100 + b * 10 + c\nf = partial(p, 1, c=3)\nprint(f(2))",
         "123\n",

@@ -1763,7 +1763,7 @@ impl<'a> Interp<'a> {
                 if i.class.is_sub(&exc::class("BaseException")) {
                     return Ok(exc::exc_repr(self, v));
                 }
-                Ok(stdlib::inst_repr(i, v.id()))
+                Ok(stdlib::inst_repr(self, i, v.id()))
             }
             // Containers that hold instances anywhere inside: each element through repr_of
             // (user __repr__, exception reprs); plain data keeps the fast path.

@@ -376,6 +376,8 @@ pub struct World {
     pub wall_start: f64,
     /// The simulated pid of the main process.
     pub base_pid: u32,
+    /// `multiprocessing.current_process()` in the main process.
+    main_process: V,
     /// The runtime of the run (set when it starts).
     pub shared_ref: Mutex<Option<std::sync::Weak<crate::rt::Shared>>>,
     /// The main process's exit status.
@@ -451,6 +453,21 @@ impl World {
             wall_start,
             base_pid: 4242,
             shared_ref: Mutex::new(None),
+            main_process: {
+                let dict: IndexMap<Arc<str>, V> = [
+                    (Arc::from("name"), V::str("MainProcess")),
+                    (Arc::from("pid"), V::Int(4242)),
+                    (Arc::from("daemon"), V::Bool(false)),
+                    (Arc::from("exitcode"), V::None),
+                ]
+                .into_iter()
+                .collect();
+                V::Inst(Arc::new(value::Inst {
+                    class: stdlib::process_class(),
+                    dict: Mutex::new(dict),
+                    native: Mutex::new(value::InstNative::None),
+                }))
+            },
             exit_code: Mutex::new(0),
             prog,
         });
@@ -565,6 +582,9 @@ impl World {
 
     /// `multiprocessing.current_process()` of process `p`.
     pub fn process_object(&self, p: u32) -> V {
+        if p == 0 {
+            return self.main_process.clone();
+        }
         let tid = self
             .shared_ref
             .lock()

@@ -1420,9 +1420,24 @@ pub fn inst_set_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str, v: &
 }
 
 /// `repr()` of an instance of a user or native class.
-pub fn inst_repr(i: &Arc<Inst>, id: usize) -> String {
-    if let InstNative::Thread(t) = &*i.native.lock() {
-        return format!("<{}(#{}, …)>", i.class.name, t.tid);
+pub fn inst_repr(it: &Interp<'_>, i: &Arc<Inst>, id: usize) -> String {
+    let t = match &*i.native.lock() {
+        InstNative::Thread(t) => Some(t.clone()),
+        InstNative::None => None,
+    };
+    if let Some(t) = t {
+        // As threading.Thread.__repr__: `<Thread(name, started daemon 1401…)>`.
+        let life = it.ctx.shared.life().get(t.tid as usize).copied();
+        let daemon = it.ctx.shared.thread_meta(t.tid).is_some_and(|m| m.daemon);
+        let status = match life {
+            Some(crate::rt::Life::New) => "initial".to_string(),
+            Some(crate::rt::Life::Alive) => {
+                format!("started{} {}", if daemon { " daemon" } else { "" }, thread_ident(t.tid))
+            }
+            _ => format!("stopped{} {}", if daemon { " daemon" } else { "" }, thread_ident(t.tid)),
+        };
+        let class = if t.tid == 0 { "_MainThread" } else { &*i.class.name };
+        return format!("<{class}({}, {status})>", it.w.thread_name(t.tid));
     }
     format!("<{}.{} object at {:#x}>", i.class.module, i.class.name, id)
 }
