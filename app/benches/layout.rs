@@ -2,10 +2,10 @@
 //! of a 1 M-event timeline zoomed out, and feeding events into the Timeline model as a live
 //! run does. Prints medians; the README records the figures.
 
-use sim_core::compile::ResourceInfo;
 use sim_core::event::{Event, EventKind, GilReason};
+use sim_core::model::ResourceInfo;
+use sim_core::model::ResourceKind;
 use sim_core::rt::{ProcessMeta, ThreadMeta};
-use sim_core::scenario::ResourceKind;
 use sim_core::timeline::Timeline;
 use std::hint::black_box;
 use std::time::Instant;

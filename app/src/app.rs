@@ -479,6 +479,9 @@ fn spawn_file_job(job: impl FnOnce() -> FileResult + Send + 'static, tx: Sender<
 
 /// Read and compile a Python scenario file; the error names the file and the place in it.
 pub fn load_scenario_file(path: &std::path::Path) -> Result<Entry, String> {
+    if path.extension().is_some_and(|e| e == "json") {
+        return Err(crate::pyfile::json_scenario_message(&path.display().to_string()));
+    }
     let text = std::fs::read_to_string(path).map_err(|e| format!("Could not read {}: {e}", path.display()))?;
     let file = path.display().to_string();
     let id = path.file_stem().map_or_else(|| file.clone(), |s| s.to_string_lossy().into_owned());

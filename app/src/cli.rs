@@ -1,18 +1,12 @@
 //! The `threadline` command line: the GUI by default, and headless subcommands that list,
 //! validate, run, summarize and export. Exit status: 0 ok, 2 bad input, 1 anything else.
 
-use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use sim_core::compile::compile;
-use sim_core::interp::Run;
 use sim_core::rt::GilMode;
-use sim_core::scenario::{Scenario, parse_scenario};
 use sim_core::summary::Summary;
 use sim_core::trace::Trace;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// Threadline: a visual simulator of Python-style concurrency.
 #[derive(Parser, Debug)]
@@ -140,34 +134,6 @@ pub fn other(e: impl Into<anyhow::Error>) -> Failure {
     Failure { code: 1, error: e.into(), quiet: false }
 }
 
-/// Load a scenario by catalog id or file path.
-pub fn load_scenario(spec: &str) -> Result<Scenario, Failure> {
-    if let Some(sc) = sim_core::catalog::find(spec) {
-        return Ok(sc);
-    }
-    let path = Path::new(spec);
-    if !path.exists() {
-        return Err(bad_input(anyhow::anyhow!(
-            "no scenario \"{spec}\": not a catalog id (see `threadline list`) and no such file"
-        )));
-    }
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display())).map_err(bad_input)?;
-    parse_scenario(&text).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", path.display())))
-}
-
-/// Parse `--set name=value` pairs.
-pub fn parse_sets(sets: &[String]) -> Result<BTreeMap<String, i64>, Failure> {
-    let mut out = BTreeMap::new();
-    for s in sets {
-        let (k, v) = s.split_once('=').ok_or_else(|| bad_input(anyhow::anyhow!("--set {s}: expected NAME=VALUE")))?;
-        let v: i64 =
-            v.trim().parse().map_err(|_| bad_input(anyhow::anyhow!("--set {s}: {v:?} is not a whole number")))?;
-        out.insert(k.trim().to_string(), v);
-    }
-    Ok(out)
-}
-
 /// Run the command line; `None` means "open the GUI".
 pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
     let cmd = cli.command.as_ref()?;
@@ -182,8 +148,7 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             }
             Err(e) => Err(other(anyhow::anyhow!("{e}"))),
         },
-        Command::Validate { file } if crate::pyfile::is_python(file) => crate::pyfile::validate_py(file),
-        Command::Validate { file } => validate(file),
+        Command::Validate { file } => crate::pyfile::validate_py(file),
         Command::Run { scenario, set, gil, switch_interval_ms, time_scale, out, json, max_seconds, seed } => {
             let opts = RunOpts {
                 gil: gil.as_deref(),
@@ -194,11 +159,7 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
                 max_seconds: *max_seconds,
                 seed: *seed,
             };
-            if let Some(spec) = crate::pyfile::python_spec(scenario) {
-                crate::pyfile::run_py(&spec, set, &opts)
-            } else {
-                run(scenario, set, &opts)
-            }
+            crate::pyfile::python_spec(scenario).and_then(|spec| crate::pyfile::run_py(&spec, set, &opts))
         }
         Command::Summarize { trace, json } => {
             let t = Trace::load(trace).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", trace.display())));
@@ -233,24 +194,6 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             }
         }
     })
-}
-
-fn validate(file: &Path) -> Result<(), Failure> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display())).map_err(bad_input)?;
-    let sc = parse_scenario(&text).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", file.display())))?;
-    let params =
-        sc.resolve_params(&BTreeMap::new()).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", file.display())))?;
-    compile(&sc, &params, sc.runtime.settings()).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", file.display())))?;
-    println!(
-        "{}: ok ({} — {} thread group(s), {} resource(s), {} parameter(s))",
-        file.display(),
-        sc.id,
-        sc.threads.len(),
-        sc.resources.len(),
-        sc.params.len()
-    );
-    Ok(())
 }
 
 /// The flags of `threadline run`.
@@ -302,21 +245,6 @@ impl RunOpts<'_> {
         }
         Ok(settings)
     }
-}
-
-fn run(scenario: &str, set: &[String], opts: &RunOpts<'_>) -> Result<(), Failure> {
-    let sc = load_scenario(scenario)?;
-    let overrides = parse_sets(set)?;
-    let params = sc.resolve_params(&overrides).map_err(|e| bad_input(anyhow::anyhow!("{e}")))?;
-    let settings = opts.settings(sc.runtime.settings())?;
-    let plan = compile(&sc, &params, settings).map_err(|e| bad_input(anyhow::anyhow!("{e}")))?;
-    let run = Run::start(plan, None).map_err(|e| other(anyhow::anyhow!("{e}")))?;
-    let trace = run.finish(Some(Duration::from_secs_f64(opts.max_seconds)));
-    if let Some(path) = opts.out {
-        trace.save(path).map_err(|e| other(anyhow::anyhow!("could not write {}: {e}", path.display())))?;
-    }
-    print_summary(&Summary::of_trace(&trace), opts.json);
-    Ok(())
 }
 
 /// Print a summary as text or JSON.

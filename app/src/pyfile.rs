@@ -27,13 +27,33 @@ pub enum PySpec {
     Builtin(String, &'static str),
 }
 
-/// The Python scenario a `run` argument names.
-pub fn python_spec(spec: &str) -> Option<PySpec> {
+/// The Python scenario a `run` argument names: a catalog id, or a file (any file that is
+/// not a catalog id is read as Python). A `.json` scenario of Threadline's first format
+/// gets a message saying what replaced it.
+pub fn python_spec(spec: &str) -> Result<PySpec, Failure> {
     let p = PathBuf::from(spec);
-    if is_python(&p) {
-        return Some(PySpec::File(p));
+    if !is_python(&p) {
+        if let Some(src) = sim_core::py_catalog::py_source(spec) {
+            return Ok(PySpec::Builtin(format!("{spec}.py"), src));
+        }
+        if p.extension().is_some_and(|e| e == "json") {
+            return Err(bad_input(anyhow::anyhow!("{}", json_scenario_message(spec))));
+        }
+        if !p.exists() {
+            return Err(bad_input(anyhow::anyhow!(
+                "no scenario \"{spec}\": not a catalog id (see `threadline list`) and no such file"
+            )));
+        }
     }
-    sim_core::py_catalog::py_source(spec).map(|src| PySpec::Builtin(format!("{spec}.py"), src))
+    Ok(PySpec::File(p))
+}
+
+/// What to tell someone who opens a scenario in the retired JSON format.
+pub fn json_scenario_message(path: &str) -> String {
+    format!(
+        "{path}: scenarios are Python files now (`.py`, runnable with python3); the JSON scenario format \
+         was retired. The catalog's scenarios are in saved-scenarios/*.py: copy the closest one and edit it"
+    )
 }
 
 /// Parse `--set NAME=VALUE` as Python numbers.
@@ -67,6 +87,9 @@ fn read(path: &Path) -> Result<String, Failure> {
 
 /// `threadline validate FILE.py`.
 pub fn validate_py(path: &Path) -> Result<(), Failure> {
+    if path.extension().is_some_and(|e| e == "json") {
+        return Err(bad_input(anyhow::anyhow!("{}", json_scenario_message(&path.display().to_string()))));
+    }
     let src = read(path)?;
     let file = path.display().to_string();
     let prog = sim_core::py::compile(&file, &src, &IndexMap::new()).map_err(|e| bad_input(anyhow::anyhow!("\n{e}")))?;

@@ -4,11 +4,11 @@
 
 use crossbeam_channel::Receiver;
 use sim_core::event::Event;
+use sim_core::model::{Params, ScenarioInfo};
 use sim_core::py::run::PyRun;
 use sim_core::py::value::V;
 use sim_core::py_catalog::Entry;
 use sim_core::rt::{ProcessMeta, RuntimeSettings, ThreadMeta};
-use sim_core::scenario::{Params, Scenario};
 use sim_core::timeline::{ThreadState, Timeline};
 use sim_core::trace::Trace;
 use std::collections::BTreeMap;
@@ -34,7 +34,7 @@ pub struct Replay {
 /// A run on screen.
 pub struct Session {
     /// The scenario.
-    pub scenario: Scenario,
+    pub scenario: ScenarioInfo,
     /// Parameter values.
     pub params: Params,
     /// Runtime settings.

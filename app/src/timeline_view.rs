@@ -7,7 +7,7 @@ use crate::layout::{Span, TimeAxis, format_time, tick_step_ns, visible_spans};
 use crate::theme::{Theme, state_label};
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Vec2};
 use sim_core::event::WaitTarget;
-use sim_core::scenario::ResourceKind;
+use sim_core::model::ResourceKind;
 use sim_core::timeline::{ThreadState, Timeline};
 
 /// Width of the lane-label column.

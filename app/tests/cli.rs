@@ -111,6 +111,12 @@ fn bad_input_exits_2_with_the_place() {
     assert!(out.contains("ok"));
     let junk = tmp("junk.json");
     std::fs::write(&junk, "not json").unwrap();
+    // A scenario in the retired JSON format: say what replaced it, for run and validate.
+    for cmd in ["run", "validate"] {
+        let (code, _, err) = tl(&[cmd, junk.to_str().unwrap()]);
+        assert_eq!(code, 2, "{cmd}");
+        assert!(err.contains("scenarios are Python files now") && err.contains("junk.json"), "{cmd}: {err}");
+    }
     let (code, _, err) = tl(&["summarize", junk.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(err.contains("not a JSON file"), "{err}");

@@ -138,10 +138,12 @@ fn bench_gil_handoff() {
 }
 
 fn bench_trace_io() {
-    let s = sim_core::catalog::find("semaphore-pool").unwrap();
-    let params = s.resolve_params(&Default::default()).unwrap();
-    let plan = sim_core::compile::compile(&s, &params, s.runtime.settings()).unwrap();
-    let mut trace = sim_core::trace::Trace::from_run(&plan, Vec::new());
+    // A real trace's tables (threads, resources, source) with a million synthetic events.
+    let src = sim_core::py_catalog::py_source("semaphore-pool").unwrap();
+    let mut sets = indexmap::IndexMap::new();
+    sets.insert("HOLD".to_string(), sim_core::py::value::V::Float(0.01));
+    let (mut trace, _) =
+        sim_core::py::run::run_source("semaphore-pool.py", src, &sets, Default::default(), None).unwrap();
     let kinds = [
         EventKind::GilRequested,
         EventKind::GilAcquired,

@@ -4,7 +4,7 @@
 //! lengths and variables, `s`/`f` flow events draw handoffs. `ts` and `dur` are µs since
 //! the trace started; events are sorted by time.
 
-use crate::scenario::ResourceKind;
+use crate::model::ResourceKind;
 use crate::timeline::{ThreadState, Timeline};
 use crate::trace::Trace;
 use serde_json::{Value as J, json};

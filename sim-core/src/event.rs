@@ -365,7 +365,7 @@ pub enum EventKind {
         /// Its index.
         index: ResIx,
         /// Its entry.
-        info: crate::compile::ResourceInfo,
+        info: crate::model::ResourceInfo,
     },
     /// A process's interpreter exited with this status (`Process.exitcode`; 0, 1 after an
     /// uncaught exception, or `sys.exit`'s code).

@@ -2,7 +2,7 @@
 //! run call [`check`]; a violation names the event.
 
 use crate::event::EventKind;
-use crate::scenario::ResourceKind;
+use crate::model::ResourceKind;
 use crate::trace::Trace;
 use std::collections::{BTreeMap, VecDeque};
 

@@ -1,6 +1,6 @@
 //! The runtime's shared state and the per-thread context every primitive works through:
 //! stop and kill flags, the GIL of each simulated process, the wait-for table the deadlock
-//! watchdog reads, `cpu` work, sleep and I/O.
+//! watchdog reads, sleep and I/O.
 
 use crate::event::{EventKind, GilReason, ResIx, ThreadIx, WaitTarget};
 use crate::gil::Gil;
@@ -11,7 +11,6 @@ use parking_lot::{Condvar, Mutex, MutexGuard, RwLock};
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use std::sync::Arc;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -186,19 +185,15 @@ pub struct Shared {
     paused: Mutex<PauseState>,
     pause_cv: Condvar,
     handles: Mutex<Vec<JoinHandle<()>>>,
-    cpu_iters_per_ms: f64,
 }
 
 /// Stack of each simulated thread: room for the interpreter's recursion limit of nested
 /// calls (reserved, not committed, until used).
 const THREAD_STACK_BYTES: usize = 64 << 20;
 
-/// The longest wait, sleep or `cpu` a scenario can ask for (about 115 days): longer
+/// The longest wait or sleep a scenario can ask for (about 115 days): longer
 /// durations are clamped to it, and `Instant::now() + MAX_WAIT` cannot overflow.
 pub const MAX_WAIT: Duration = Duration::from_secs(10_000_000);
-
-/// How many loop iterations between two eval-breaker checks in `cpu` work.
-const CPU_CHUNK_ITERS: u64 = 20_000;
 
 /// Iterations of real work standing for the few bytecodes between a load and its store
 /// (`LOAD_GLOBAL`, the call or `BINARY_ADD`, `STORE_GLOBAL`): the window a switch can fall into.
@@ -212,24 +207,6 @@ pub fn spin(iters: u64) -> u64 {
         sum = sum.wrapping_add(std::hint::black_box(i));
     }
     std::hint::black_box(sum)
-}
-
-/// Loop iterations per millisecond of one core, measured once per process (the best of a
-/// few short trials, so a busy moment does not make `cpu 100 ms` run short).
-pub fn cpu_iters_per_ms() -> f64 {
-    static RATE: OnceLock<f64> = OnceLock::new();
-    *RATE.get_or_init(|| {
-        let mut best: f64 = 0.0;
-        for _ in 0..5 {
-            let t = Instant::now();
-            spin(200_000);
-            let ms = t.elapsed().as_secs_f64() * 1e3;
-            if ms > 0.0 {
-                best = best.max(200_000.0 / ms);
-            }
-        }
-        if best > 0.0 { best } else { 1_000_000.0 }
-    })
 }
 
 impl Shared {
@@ -259,7 +236,6 @@ impl Shared {
             paused: Mutex::new(PauseState::default()),
             pause_cv: Condvar::new(),
             handles: Mutex::new(Vec::new()),
-            cpu_iters_per_ms: cpu_iters_per_ms(),
         });
         for p in processes {
             shared.add_process(p);
@@ -687,21 +663,6 @@ impl Ctx {
         }
         r?;
         self.take_gil()
-    }
-
-    /// `ms` of one core's real computation, checking the eval breaker between chunks.
-    pub fn cpu(&self, ms: f64) -> Result<(), Unwind> {
-        self.record(EventKind::CpuBegin { ms });
-        let total = (self.scaled(ms).as_secs_f64() * 1e3 * self.shared.cpu_iters_per_ms) as u64;
-        let mut done = 0;
-        while done < total {
-            let n = CPU_CHUNK_ITERS.min(total - done);
-            spin(n);
-            done += n;
-            self.eval_breaker()?;
-        }
-        self.record(EventKind::CpuEnd);
-        Ok(())
     }
 
     /// Wait for thread `target` to end (`Thread.join()`); `timeout_ms` as Python's.

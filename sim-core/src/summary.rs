@@ -18,8 +18,8 @@
 //! | `events`   | how many events |
 
 use crate::event::{EventKind, WaitTarget};
+use crate::model::{Params, ResourceKind};
 use crate::pyerror::PyError;
-use crate::scenario::{Params, ResourceKind};
 use crate::timeline::{ThreadState, Timeline};
 use crate::trace::Trace;
 use crate::value::Value;
@@ -261,16 +261,7 @@ impl Summary {
             .iter()
             .zip(&tl.vars)
             .map(|(name, l)| {
-                let init = trace
-                    .scenario
-                    .vars
-                    .iter()
-                    .find(|v| &v.name == name)
-                    .and_then(|v| crate::expr::parse(&v.init).ok())
-                    .and_then(|e| {
-                        crate::expr::eval(&e, &mut crate::expr::ParamEnv { params: &trace.params, locals: &[] }).ok()
-                    })
-                    .unwrap_or_default();
+                let init = Value::default();
                 let final_value = l.last.clone().unwrap_or_else(|| init.clone());
                 let race_free = l.race_free.clone().unwrap_or(init);
                 let lost = match (race_free.as_i64(), final_value.as_i64()) {

@@ -2,11 +2,11 @@
 //! this (live runs append as events arrive, replays have them all), and the summary reads it.
 //! A phase lasts from its `start_ns` until the next phase of its lane begins.
 
-use crate::compile::ResourceInfo;
 use crate::event::{Event, EventKind, GilReason, ResIx, ThreadIx, WaitEdge, WaitTarget};
+use crate::model::ResourceInfo;
+use crate::model::ResourceKind;
 use crate::pyerror::PyError;
 use crate::rt::{ProcessMeta, ThreadMeta};
-use crate::scenario::ResourceKind;
 use crate::value::Value;
 use std::collections::VecDeque;
 

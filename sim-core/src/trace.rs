@@ -5,7 +5,7 @@
 //! |-------------|---------------------|-----------------------------------------------------|
 //! | `format`    | `"threadline-trace"`| identifies the file                                 |
 //! | `version`   | integer             | [`TRACE_VERSION`]; older and newer are refused      |
-//! | `scenario`  | scenario object     | the scenario as run (the same JSON as a scenario file) |
+//! | `scenario`  | object              | `id`, `name`, `topic`, `seed`, `description`, `params` (sliders) |
 //! | `params`    | object name → value | parameter values used                               |
 //! | `runtime`   | object              | `gil`, `switch_interval_ms`, `time_scale`           |
 //! | `machine`   | object              | `cores`: logical CPUs of the machine that ran it     |
@@ -18,10 +18,9 @@
 //! Saving writes a temporary file beside the target and renames it over the target, so a
 //! crash never leaves half a trace where a good one was.
 
-use crate::compile::{Plan, ResourceInfo};
 use crate::event::{Event, EventKind, WaitTarget};
+use crate::model::{Params, ResourceInfo, ScenarioInfo};
 use crate::rt::{ProcessMeta, RuntimeSettings, ThreadMeta};
-use crate::scenario::{Params, Scenario};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
@@ -54,8 +53,10 @@ pub struct Trace {
     pub format: String,
     /// Always [`TRACE_VERSION`] when written by this build.
     pub version: u32,
-    /// The scenario as run.
-    pub scenario: Scenario,
+    /// The scenario as run: title, topic, teaching point, sliders. (Traces written
+    /// before scenarios were Python carry the whole JSON scenario here; the extra fields
+    /// are ignored.)
+    pub scenario: ScenarioInfo,
     /// Parameter values.
     pub params: Params,
     /// Runtime settings.
@@ -72,7 +73,7 @@ pub struct Trace {
     pub vars: Vec<String>,
     /// The events, in sequence order.
     pub events: Vec<Event>,
-    /// The Python source the run executed (absent in traces of JSON scenarios).
+    /// The Python source the run executed (absent in traces written before scenarios were Python).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<SourceFile>,
 }
@@ -158,24 +159,6 @@ struct Header {
 }
 
 impl Trace {
-    /// The trace of a finished run.
-    pub fn from_run(plan: &Plan, events: Vec<Event>) -> Self {
-        Self {
-            format: TRACE_FORMAT.into(),
-            version: TRACE_VERSION,
-            scenario: plan.scenario.clone(),
-            params: plan.params.clone(),
-            runtime: plan.settings.clone(),
-            machine: Machine::here(),
-            threads: plan.threads.clone(),
-            processes: plan.processes.clone(),
-            resources: plan.resources.clone(),
-            vars: plan.vars.clone(),
-            events,
-            source: None,
-        }
-    }
-
     /// Serialize to JSON text.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()

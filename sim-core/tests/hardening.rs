@@ -1,34 +1,20 @@
-//! Hostile input and soak: the scenario parser and the trace loader never panic, never hang
-//! and stay bounded on mutated and hostile files; every catalog scenario with random
-//! parameters keeps the invariants; a 256-thread run drops no event.
+//! Hostile input and soak: the Python front end, the interpreter and the trace loader never
+//! panic, never hang and stay bounded on mutated and hostile files; a panic or a
+//! `SystemError` (the interpreter's "simulator bug") counts as a finding; every catalog
+//! scenario with random sliders keeps the invariants; a 256-thread run drops no event.
 
-mod common;
-use sim_core::compile::compile;
-use sim_core::interp::Run;
-use sim_core::scenario::parse_scenario;
+use indexmap::IndexMap;
+use sim_core::py::Program;
+use sim_core::py::run::PyRun;
+use sim_core::rt::RuntimeSettings;
 use sim_core::soak::{Rng, soak};
+use sim_core::summary::Summary;
 use sim_core::trace::Trace;
-use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
-/// Mutate `text`: flip, delete, duplicate or insert bytes and JSON-ish tokens, or truncate.
-fn mutate(text: &str, rng: &mut Rng) -> String {
-    const TOKENS: [&str; 14] = [
-        "{",
-        "}",
-        "[",
-        "]",
-        ",",
-        ":",
-        "\"",
-        "-1",
-        "1e309",
-        "null",
-        "\"$x\"",
-        "99999999999999999999",
-        "\"op\"",
-        "\\u0000",
-    ];
+/// Mutate `text`: flip, delete, duplicate or insert bytes and tokens, or truncate.
+fn mutate(text: &str, tokens: &[&str], rng: &mut Rng) -> String {
     let mut b: Vec<u8> = text.as_bytes().to_vec();
     for _ in 0..rng.range(1, 4) {
         if b.is_empty() {
@@ -42,7 +28,7 @@ fn mutate(text: &str, rng: &mut Rng) -> String {
                 b.drain(i..j);
             }
             2 => {
-                let t = TOKENS[rng.range(0, TOKENS.len() as i64 - 1) as usize];
+                let t = tokens[rng.range(0, tokens.len() as i64 - 1) as usize];
                 b.splice(i..i, t.bytes());
             }
             3 => b.truncate(i),
@@ -56,35 +42,86 @@ fn mutate(text: &str, rng: &mut Rng) -> String {
     String::from_utf8_lossy(&b).into_owned()
 }
 
-fn try_scenario(text: &str) -> Option<sim_core::compile::Plan> {
-    let sc = parse_scenario(text).ok()?;
-    let params = sc.resolve_params(&BTreeMap::new()).ok()?;
-    compile(&sc, &params, sc.runtime.settings()).ok()
+const JSON_TOKENS: &[&str] =
+    &["{", "}", "[", "]", ",", ":", "\"", "-1", "1e309", "null", "99999999999999999999", "\\u0000"];
+
+const PY_TOKENS: &[&str] = &[
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ":",
+    ",",
+    "\"",
+    "'''",
+    "-1",
+    "1e309",
+    "None",
+    "**",
+    "\n    ",
+    "\n",
+    "lambda: ",
+    "99999999999999999999",
+    "\0",
+    "yield ",
+    "async ",
+    "import numpy\n",
+    "global x\n",
+    "nonlocal x\n",
+    "del ",
+    ".release()",
+    ".acquire()",
+    "raise ",
+    "return ",
+    "break\n",
+    "self.",
+    "*args",
+    "**kw",
+    "0 / 0",
+    "[0] * ",
+];
+
+/// Compile `text`, turning a panic into a failure that shows the input.
+fn compile(case: &str, text: &str) -> Option<Arc<Program>> {
+    match std::panic::catch_unwind(|| sim_core::py::compile("mutant.py", text, &IndexMap::new())) {
+        Ok(r) => r.ok().map(Arc::new),
+        Err(_) => panic!("{case}: the compiler panicked on:\n{text}"),
+    }
+}
+
+/// Run a compiled program fast (sleeps scaled down) and stopped after `limit`; checks the
+/// invariants and that the interpreter hit no bug of its own.
+fn run_bounded(case: &str, prog: Arc<Program>, limit: Duration) -> Summary {
+    let settings = RuntimeSettings { time_scale: 0.01, ..RuntimeSettings::default() };
+    let trace = PyRun::start(prog, settings, 0, None).finish(Some(limit));
+    sim_core::invariants::check(&trace).unwrap_or_else(|e| panic!("{case}: {e}"));
+    let s = Summary::of_trace(&trace);
+    if let Some(e) = s.errors.iter().find(|e| e.ty == "SystemError") {
+        panic!("{case}: simulator bug: {e:?}");
+    }
+    s
 }
 
 #[test]
-fn mutated_scenarios_never_panic_and_compiled_mutants_run_bounded() {
-    let files: Vec<&str> = sim_core::catalog::FILES.iter().map(|(_, t)| *t).collect();
+fn mutated_python_never_panics_and_compiled_mutants_run_bounded() {
+    let files: Vec<&str> = sim_core::py_catalog::PY_FILES.iter().map(|(_, t)| *t).collect();
     let mut rng = Rng::new(2026);
     let (mut compiled, mut ran) = (0, 0);
-    const CASES: usize = 20_000;
+    const CASES: usize = 3_000;
     for case in 0..CASES {
-        let text = mutate(files[case % files.len()], &mut rng);
-        let r = std::panic::catch_unwind(|| try_scenario(&text));
-        let Ok(plan) = r else { panic!("case {case} panicked on:\n{text}") };
-        if let Some(mut plan) = plan {
-            compiled += 1;
-            // Run a sample of the mutants that still compile, fast and with a wall limit.
-            if compiled % 40 == 0 {
-                plan.settings.time_scale = 0.01;
-                let trace = Run::start(plan, None).expect("starts").finish(Some(Duration::from_millis(300)));
-                sim_core::invariants::check(&trace).unwrap_or_else(|e| panic!("case {case}: {e}"));
-                ran += 1;
-            }
+        let text = mutate(files[case % files.len()], PY_TOKENS, &mut rng);
+        let Some(prog) = compile(&format!("case {case}"), &text) else { continue };
+        compiled += 1;
+        // Run a sample of the mutants that still compile, with a wall limit.
+        if compiled % 25 == 0 {
+            run_bounded(&format!("case {case}:\n{text}\n"), prog, Duration::from_millis(150));
+            ran += 1;
         }
     }
-    eprintln!("{CASES} mutated scenarios: {compiled} still compiled, {ran} of those run to their end or a 300 ms stop");
-    assert!(compiled > 100 && ran > 3);
+    eprintln!("{CASES} mutated Python files: {compiled} still compiled, {ran} of those ran to their end or a stop");
+    assert!(compiled > 100 && ran > 3, "compiled {compiled}, ran {ran}");
 }
 
 #[test]
@@ -95,7 +132,7 @@ fn mutated_traces_never_panic() {
     let mut rng = Rng::new(7);
     let mut accepted = 0;
     for case in 0..3_000 {
-        let m = mutate(&text, &mut rng);
+        let m = mutate(&text, JSON_TOKENS, &mut rng);
         match std::panic::catch_unwind(|| Trace::from_json(&m)) {
             Ok(Ok(t)) => {
                 accepted += 1;
@@ -113,32 +150,38 @@ fn mutated_traces_never_panic() {
 #[test]
 fn hostile_corpus_gets_errors_not_panics() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-    let mut n = 0;
+    let (mut traces, mut programs) = (0, 0);
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let bytes = std::fs::read(&path).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let t0 = std::time::Instant::now();
-        let trace = std::panic::catch_unwind(|| Trace::from_json(&text).is_ok())
-            .unwrap_or_else(|_| panic!("{name}: trace loader panicked"));
-        assert!(!trace, "{name} is not a valid trace");
-        let plan = std::panic::catch_unwind(|| try_scenario(&text))
-            .unwrap_or_else(|_| panic!("{name}: scenario parser panicked"));
-        if let Some(mut plan) = plan {
-            // The ones that compile (a 10^18 repeat, a recursion bomb) must stop when told.
-            plan.settings.time_scale = 0.01;
-            let trace = Run::start(plan, None).unwrap().finish(Some(Duration::from_millis(200)));
-            sim_core::invariants::check(&trace).unwrap();
-            if name.contains("recursion") {
-                let s = sim_core::summary::Summary::of_trace(&trace);
-                assert_eq!(s.threads[0].error.as_ref().unwrap().ty, "RecursionError");
+        if name.ends_with(".json") {
+            let ok = std::panic::catch_unwind(|| Trace::from_json(&text).is_ok())
+                .unwrap_or_else(|_| panic!("{name}: trace loader panicked"));
+            assert!(!ok, "{name} is not a valid trace");
+            traces += 1;
+        } else {
+            // The ones that compile (a billion threads, a recursion bomb) must stop when told.
+            if let Some(prog) = compile(&name, &text) {
+                let s = run_bounded(&name, prog, Duration::from_millis(300));
+                if name.contains("recursion") {
+                    assert!(s.errors.iter().any(|e| e.ty == "RecursionError"), "{name}: {:?}", s.errors);
+                }
+                if name.contains("bomb") || name.contains("power") {
+                    assert!(
+                        s.errors.iter().any(|e| e.ty == "MemoryError" || e.ty == "RecursionError"),
+                        "{name}: {:?}",
+                        s.errors
+                    );
+                }
             }
+            programs += 1;
         }
         assert!(t0.elapsed() < Duration::from_secs(20), "{name} took {:?}", t0.elapsed());
-        n += 1;
     }
-    assert!(n >= 10);
+    assert!(traces >= 10 && programs >= 15, "{traces} traces, {programs} programs");
 }
 
 #[test]
@@ -150,45 +193,63 @@ fn short_soak_every_scenario_random_params_keeps_the_invariants() {
 
 #[test]
 fn a_256_thread_run_drops_no_event() {
-    let text = r#"{"id":"many","name":"many","topic":"t","description":"d",
-      "resources":[{"name":"sem","kind":"semaphore","value":4},{"name":"q","kind":"queue","maxsize":8}],
-      "vars":[{"name":"n","init":"0"}],
-      "threads":[{"name":"W{id}","count":256,"program":[
-         {"op":"with","res":"sem","body":[{"op":"incr","var":"n"},{"op":"put","queue":"q","item":"id"},{"op":"get","queue":"q","as":"x"}]},
-         {"op":"repeat","count":20,"body":[{"op":"incr","var":"n"}]}]}]}"#;
-    let sc = parse_scenario(text).unwrap();
-    let plan = compile(&sc, &BTreeMap::new(), sc.runtime.settings()).unwrap();
+    let src = "import threading, queue
+sem = threading.Semaphore(4)
+q = queue.Queue(maxsize=8)
+n = 0
+def work(i):
+    global n
+    with sem:
+        n += 1
+        q.put(i)
+        q.get()
+    for _ in range(20):
+        n += 1
+ts = [threading.Thread(target=work, args=(i,)) for i in range(256)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+print(n)
+";
+    let prog = Arc::new(sim_core::py::compile("many.py", src, &IndexMap::new()).unwrap());
     let (tx, rx) = crossbeam_channel::unbounded();
-    let trace = Run::start(plan, Some(tx)).unwrap().finish(Some(Duration::from_secs(60)));
+    let trace = PyRun::start(prog, RuntimeSettings::default(), 0, Some(tx)).finish(Some(Duration::from_secs(60)));
     let live = rx.try_iter().count();
     assert_eq!(live, trace.events.len(), "every event reached the live consumer");
     sim_core::invariants::check(&trace).unwrap();
-    let s = sim_core::summary::Summary::of_trace(&trace);
+    let s = Summary::of_trace(&trace);
     assert_eq!(s.events, trace.events.len());
     assert_eq!(s.threads.len(), 257);
     assert!(s.threads.iter().all(|t| t.outcome == "finished"));
+    assert_eq!(s.output, vec![(256 * 21).to_string()]);
     let holders = s.resources["sem"].max_holders.unwrap();
     assert!((1..=4).contains(&holders), "{holders}");
 }
 
 #[test]
 fn absurd_durations_are_long_waits_not_panics() {
-    let text = r#"{"id":"long","name":"long","topic":"t","description":"d",
-      "resources":[{"name":"L","kind":"lock"},{"name":"q","kind":"queue"}],
-      "threads":[
-        {"name":"sleeper","program":[{"op":"sleep","ms":1e300}]},
-        {"name":"holder","program":[{"op":"acquire","res":"L"},{"op":"cpu","ms":1e300}]},
-        {"name":"waiter","start_delay_ms":5,"program":[{"op":"acquire","res":"L","timeout_ms":1e300}]},
-        {"name":"getter","program":[{"op":"get","queue":"q","as":"x","timeout_ms":1e300}]}]}"#;
-    let sc = parse_scenario(text).unwrap();
-    let plan = compile(&sc, &BTreeMap::new(), sc.runtime.settings()).unwrap();
-    let trace = Run::start(plan, None).unwrap().finish(Some(Duration::from_millis(200)));
+    let src = "import threading, queue, time
+L = threading.Lock()
+q = queue.Queue()
+def sleeper():
+    time.sleep(1e300)
+def holder():
+    L.acquire()
+    time.sleep(1e300)
+def waiter():
+    time.sleep(0.005)
+    L.acquire(timeout=1e300)
+def getter():
+    q.get(timeout=1e300)
+for f in (sleeper, holder, waiter, getter):
+    threading.Thread(target=f).start()
+";
+    let prog = Arc::new(sim_core::py::compile("long.py", src, &IndexMap::new()).unwrap());
+    let trace = PyRun::start(prog, RuntimeSettings::default(), 0, None).finish(Some(Duration::from_millis(300)));
     sim_core::invariants::check(&trace).unwrap();
-    let s = sim_core::summary::Summary::of_trace(&trace);
+    let s = Summary::of_trace(&trace);
     assert!(s.errors.is_empty(), "{:?}", s.errors);
-    assert!(
-        s.threads.iter().all(|t| t.outcome == "stopped"),
-        "{:?}",
-        s.threads.iter().map(|t| &t.outcome).collect::<Vec<_>>()
-    );
+    let outcomes: Vec<&str> = s.threads.iter().skip(1).map(|t| t.outcome.as_str()).collect();
+    assert_eq!(outcomes, ["stopped"; 4], "{outcomes:?}");
 }

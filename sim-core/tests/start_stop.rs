@@ -1,9 +1,7 @@
 //! Start/stop cycles leave no thread behind, deadlocked runs included, and Stop returns
 //! promptly. Alone in its test binary so the OS thread count is this test's own.
 
-use sim_core::compile::compile;
-use sim_core::interp::Run;
-use std::collections::BTreeMap;
+mod common;
 use std::time::{Duration, Instant};
 
 fn os_threads() -> Option<usize> {
@@ -22,10 +20,7 @@ fn cycles(n: usize) -> Vec<Duration> {
     ];
     let mut stops = Vec::new();
     for i in 0..n {
-        let sc = sim_core::catalog::find(ids[i % ids.len()]).unwrap();
-        let params = sc.resolve_params(&BTreeMap::new()).unwrap();
-        let plan = compile(&sc, &params, sc.runtime.settings()).unwrap();
-        let run = Run::start(plan, None).unwrap();
+        let run = common::start(ids[i % ids.len()], &[], |_| {}, None);
         std::thread::sleep(Duration::from_millis((i % 7) as u64 * 3));
         let t = Instant::now();
         run.stop();

@@ -1,7 +1,7 @@
 //! The Timeline model against real runs: what it says at any instant agrees with the events.
 
 mod common;
-use common::{run, scenario};
+use common::run;
 use sim_core::event::{EventKind, WaitTarget};
 use sim_core::timeline::{ThreadState, Timeline};
 use sim_core::trace::Trace;
@@ -12,7 +12,7 @@ fn timeline(t: &Trace) -> Timeline {
 
 #[test]
 fn semaphore_holders_and_counter_agree_at_every_change() {
-    let (t, _) = run(&scenario("semaphore-pool"), &[("threads", 8), ("permits", 3), ("hold_ms", 20)], |_| {});
+    let (t, _) = run("semaphore-pool", &[("THREADS", 8.0), ("PERMITS", 3.0), ("HOLD", 0.02)], |_| {});
     let tl = timeline(&t);
     let sem = t.resources.iter().position(|r| r.name == "semaphore").unwrap() as u32;
     let mut checked = 0;
@@ -39,8 +39,7 @@ fn semaphore_holders_and_counter_agree_at_every_change() {
 
 #[test]
 fn queue_contents_at_any_instant_replay_fifo() {
-    let (t, _) =
-        run(&scenario("mp-queue-producer-consumer"), &[("produce_ms", 10), ("maxsize", 0)], |s| s.time_scale = 0.5);
+    let (t, _) = run("mp-queue-producer-consumer", &[("PAUSE", 0.01), ("QUEUE_SIZE", 0.0)], |_| {});
     let tl = timeline(&t);
     let q = t.resources.iter().position(|r| r.name == "q").unwrap() as u32;
     for e in &t.events {
@@ -62,7 +61,7 @@ fn queue_contents_at_any_instant_replay_fifo() {
 
 #[test]
 fn deadlocked_threads_are_blocked_on_each_others_lock_just_before_the_report() {
-    let (t, _) = run(&scenario("deadlock"), &[("hold_ms", 20)], |_| {});
+    let (t, _) = run("deadlock", &[("HOLD", 0.02)], |_| {});
     let tl = timeline(&t);
     let (t_dl, edges) = tl.deadlock.clone().expect("deadlock");
     for e in edges {
@@ -75,7 +74,7 @@ fn deadlocked_threads_are_blocked_on_each_others_lock_just_before_the_report() {
 
 #[test]
 fn gil_holder_follows_acquire_and_release_events() {
-    let (t, _) = run(&scenario("cpu-bound-threads"), &[("threads", 3), ("work_ms", 60)], |_| {});
+    let (t, _) = run("cpu-bound-threads", &[("THREADS", 3.0), ("N", 1_500_000.0)], |_| {});
     let tl = timeline(&t);
     let mut n = 0;
     for (i, e) in t.events.iter().enumerate() {

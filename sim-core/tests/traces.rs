@@ -2,13 +2,13 @@
 //! Chrome Trace Event Format export validity.
 
 mod common;
-use common::{run, scenario};
+use common::run;
 use sim_core::summary::Summary;
 use sim_core::trace::{TRACE_VERSION, Trace, TraceError};
 use std::collections::BTreeMap;
 
 fn sample() -> Trace {
-    run(&scenario("semaphore-pool"), &[("threads", 5), ("permits", 2), ("hold_ms", 20)], |_| {}).0
+    run("semaphore-pool", &[("THREADS", 5.0), ("PERMITS", 2.0), ("HOLD", 0.02)], |_| {}).0
 }
 
 #[test]
@@ -92,7 +92,7 @@ fn a_failed_save_leaves_the_old_file_intact() {
 
 #[test]
 fn chrome_export_is_valid_trace_event_format() {
-    let t = run(&scenario("mp-queue-producer-consumer"), &[("produce_ms", 20)], |s| s.time_scale = 0.2).0;
+    let t = run("mp-queue-producer-consumer", &[("PAUSE", 0.02)], |_| {}).0;
     let doc = sim_core::chrome::export(&t);
     let text = serde_json::to_string(&doc).unwrap();
     let back: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -14,8 +14,8 @@ pub mod run;
 pub mod stdlib;
 pub mod value;
 
-use crate::compile::ResourceInfo;
 use crate::event::{EventKind, ResIx, ThreadIx};
+use crate::model::ResourceInfo;
 use crate::rt::{Ctx, ProcessMeta, ThreadBody, ThreadMeta, Unwind};
 use indexmap::IndexMap;
 use interp::{Flow, Frame, Interp};
@@ -97,24 +97,7 @@ pub fn known_module(name: &str) -> bool {
     stdlib::known(name)
 }
 
-/// A slider: a module-level constant with a `# slider: LO..HI Label` comment.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Slider {
-    /// The constant's name (`THREADS`).
-    pub name: String,
-    /// The label (`Threads`).
-    pub label: String,
-    /// Smallest value.
-    pub min: f64,
-    /// Largest value.
-    pub max: f64,
-    /// The value in the file.
-    pub default: f64,
-    /// A float slider (the file writes a float).
-    pub float: bool,
-    /// The line of the constant.
-    pub line: u32,
-}
+pub use crate::model::Slider;
 
 /// How a scenario's output compares with CPython's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]

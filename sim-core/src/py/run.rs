@@ -5,9 +5,9 @@
 use super::value::{ClassKind, Inst, InstNative, V};
 use super::{Program, World};
 use crate::event::Event;
+use crate::model::ScenarioInfo;
 use crate::recorder::Recorder;
 use crate::rt::{ProcessMeta, RuntimeSettings, Shared, ThreadMeta};
-use crate::scenario::{ParamSpec, Scenario};
 use crate::trace::{Machine, SourceFile, TRACE_FORMAT, TRACE_VERSION, Trace};
 use crate::value::Value;
 use crate::watchdog::Watchdog;
@@ -148,31 +148,14 @@ impl Drop for PyRun {
 }
 
 /// The scenario header a trace of `prog` carries (title, topic, teaching point, sliders).
-pub fn scenario_shell(prog: &Program) -> Scenario {
-    Scenario {
+pub fn scenario_shell(prog: &Program) -> ScenarioInfo {
+    ScenarioInfo {
         id: prog.file.rsplit('/').next().unwrap_or(&prog.file).trim_end_matches(".py").to_string(),
         name: prog.meta.title.clone(),
         topic: prog.meta.topic.clone(),
         seed: prog.meta.notes.clone(),
         description: prog.meta.point.clone(),
-        runtime: Default::default(),
-        params: prog
-            .sliders
-            .iter()
-            .map(|s| ParamSpec {
-                name: s.name.clone(),
-                label: s.label.clone(),
-                min: s.min as i64,
-                max: s.max as i64,
-                default: s.default as i64,
-                unit: String::new(),
-            })
-            .collect(),
-        resources: Vec::new(),
-        vars: Vec::new(),
-        functions: Vec::new(),
-        main: None,
-        threads: Vec::new(),
+        params: prog.sliders.clone(),
     }
 }
 

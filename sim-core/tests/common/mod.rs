@@ -1,16 +1,16 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use sim_core::catalog;
-use sim_core::compile::compile;
+use indexmap::IndexMap;
 use sim_core::event::Event;
-use sim_core::interp::run_plan;
+use sim_core::py::Program;
+use sim_core::py::run::PyRun;
+use sim_core::py::value::V;
+use sim_core::py_catalog;
 use sim_core::recorder::Recorder;
 use sim_core::rt::{ProcessMeta, RuntimeSettings, Shared, ThreadMeta};
-use sim_core::scenario::Scenario;
 use sim_core::summary::Summary;
 use sim_core::trace::Trace;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,22 +33,43 @@ pub fn run_threads(settings: RuntimeSettings, bodies: Vec<(u64, Body)>) -> (Arc<
     (shared, events)
 }
 
-/// A catalog scenario by id.
-pub fn scenario(id: &str) -> Scenario {
-    catalog::find(id).unwrap_or_else(|| panic!("no scenario {id}"))
+/// Compile a catalog scenario with slider overrides (`("THREADS", 8.0)`).
+pub fn program(id: &str, sets: &[(&str, f64)]) -> Arc<Program> {
+    let src = py_catalog::py_source(id).unwrap_or_else(|| panic!("no scenario {id}"));
+    let overrides: IndexMap<String, V> = sets.iter().map(|(k, v)| (k.to_string(), V::Float(*v))).collect();
+    Arc::new(sim_core::py::compile(&format!("{id}.py"), src, &overrides).unwrap_or_else(|e| panic!("{id}: {e}")))
 }
 
-/// Run a scenario with overrides and settings changes; checks the invariants.
-pub fn run(sc: &Scenario, sets: &[(&str, i64)], tweak: impl FnOnce(&mut RuntimeSettings)) -> (Trace, Summary) {
-    let overrides: BTreeMap<String, i64> = sets.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-    let params = sc.resolve_params(&overrides).expect("params");
-    let mut settings = sc.runtime.settings();
+/// Start a catalog scenario with overrides and settings changes (from its docstring's GIL).
+pub fn start(
+    id: &str,
+    sets: &[(&str, f64)],
+    tweak: impl FnOnce(&mut RuntimeSettings),
+    live: Option<crossbeam_channel::Sender<Event>>,
+) -> PyRun {
+    let prog = program(id, sets);
+    let mut settings = RuntimeSettings { gil: prog.meta_gil(), ..RuntimeSettings::default() };
     tweak(&mut settings);
-    let plan = compile(sc, &params, settings).expect("compiles");
-    let trace = run_plan(plan, Some(Duration::from_secs(60))).expect("runs");
+    PyRun::start(prog, settings, 0, live)
+}
+
+/// Run a catalog scenario to its end; checks the invariants.
+pub fn run(id: &str, sets: &[(&str, f64)], tweak: impl FnOnce(&mut RuntimeSettings)) -> (Trace, Summary) {
+    let trace = start(id, sets, tweak, None).finish(Some(Duration::from_secs(120)));
     if let Err(e) = sim_core::invariants::check(&trace) {
-        panic!("{}: invariant broken: {e}", sc.id);
+        panic!("{id}: invariant broken: {e}");
     }
     let summary = Summary::of_trace(&trace);
     (trace, summary)
+}
+
+/// What the program printed on stdout, line by line.
+pub fn stdout_lines(t: &Trace) -> Vec<String> {
+    t.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            sim_core::event::EventKind::Print { line, stderr: false } => Some(line.clone()),
+            _ => None,
+        })
+        .collect()
 }
