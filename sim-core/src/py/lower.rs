@@ -156,6 +156,9 @@ pub struct Lowerer<'a> {
     qual: Vec<Arc<str>>,
     depth: usize,
     loop_depth: usize,
+    /// Module names whose attributes are folded at compile time: a global bound only by
+    /// top-level `import` statements of one module → (module, where the first import ends).
+    modules: std::collections::HashMap<Arc<str>, (String, TextSize)>,
 }
 
 type R<T> = Result<T, CompileError>;
@@ -240,6 +243,81 @@ fn bound_names(
     }
 }
 
+/// Globals bound only by top-level `import` statements of one module (`import threading`,
+/// `import multiprocessing as mp`), never assigned, deleted, rebound by another statement or
+/// declared `global` in a function: (module, the end of the first such import).
+fn foldable_modules(body: &[ast::Stmt]) -> std::collections::HashMap<Arc<str>, (String, TextSize)> {
+    let mut imports: std::collections::HashMap<Arc<str>, (String, TextSize, usize)> = Default::default();
+    let mut clash: Vec<Arc<str>> = Vec::new();
+    for s in body {
+        if let ast::Stmt::Import(i) = s {
+            for a in &i.names {
+                let full = a.name.as_str();
+                let (bind, module) = match &a.asname {
+                    Some(n) => (n.as_str(), full),
+                    None => {
+                        let top = full.split('.').next().unwrap_or_default();
+                        (top, top)
+                    }
+                };
+                let e = imports.entry(Arc::from(bind)).or_insert((module.to_string(), i.range.end(), 0));
+                if e.0 != module {
+                    clash.push(Arc::from(bind));
+                }
+                e.2 += 1;
+            }
+        }
+    }
+    // Every binding at module level (imports included, nested blocks too).
+    let (mut bound, mut globals, mut nonlocals) = (Vec::new(), Vec::new(), Vec::new());
+    bound_names(body, &mut bound, &mut globals, &mut nonlocals);
+    declared_global(body, &mut globals);
+    imports
+        .into_iter()
+        .filter(|(name, (_, _, n))| {
+            !clash.contains(name)
+                && !globals.contains(name)
+                && bound.iter().filter(|b| *b == name).count() == *n
+        })
+        .map(|(name, (module, end, _))| (name, (module, end)))
+        .collect()
+}
+
+/// Every name declared `global` in any function or class, at any depth.
+fn declared_global(body: &[ast::Stmt], out: &mut Vec<Arc<str>>) {
+    for s in body {
+        match s {
+            ast::Stmt::Global(g) => out.extend(g.names.iter().map(|n| Arc::from(n.as_str()))),
+            ast::Stmt::FunctionDef(f) => declared_global(&f.body, out),
+            ast::Stmt::ClassDef(c) => declared_global(&c.body, out),
+            ast::Stmt::For(f) => {
+                declared_global(&f.body, out);
+                declared_global(&f.orelse, out);
+            }
+            ast::Stmt::While(w) => {
+                declared_global(&w.body, out);
+                declared_global(&w.orelse, out);
+            }
+            ast::Stmt::If(i) => {
+                declared_global(&i.body, out);
+                for c in &i.elif_else_clauses {
+                    declared_global(&c.body, out);
+                }
+            }
+            ast::Stmt::With(w) => declared_global(&w.body, out),
+            ast::Stmt::Try(t) => {
+                declared_global(&t.body, out);
+                for ast::ExceptHandler::ExceptHandler(h) in &t.handlers {
+                    declared_global(&h.body, out);
+                }
+                declared_global(&t.orelse, out);
+                declared_global(&t.finalbody, out);
+            }
+            _ => {}
+        }
+    }
+}
+
 fn bin_op(op: ast::Operator) -> BinOp {
     use ast::Operator as O;
     match op {
@@ -272,6 +350,7 @@ impl<'a> Lowerer<'a> {
             qual: Vec::new(),
             depth: 0,
             loop_depth: 0,
+            modules: std::collections::HashMap::new(),
         }
     }
 
@@ -295,7 +374,24 @@ impl<'a> Lowerer<'a> {
 
     /// Lower the module body.
     pub fn module(&mut self, parsed: Parsed) -> R<Vec<Stmt>> {
+        self.modules = foldable_modules(&parsed.body);
         self.block(&parsed.body)
+    }
+
+    /// `module.attr` as a constant, when `module` is a global that only `import` binds, the
+    /// use comes after that import in the text (so the import has run), and the attribute
+    /// exists: `threading.Lock` is then resolved here, not looked up by name at run time.
+    fn fold_module_attr(&mut self, a: &ast::ExprAttribute) -> Option<V> {
+        let ast::Expr::Name(n) = &*a.value else { return None };
+        let (module, after) = self.modules.get(n.id.as_str())?;
+        if a.range.start() < *after {
+            return None;
+        }
+        let module = module.clone();
+        if !matches!(self.resolve(n.id.as_str()), Name::Global(..)) {
+            return None;
+        }
+        super::stdlib::module_attr(&module, a.attr.as_str())
     }
 
     fn resolve_free(&mut self, scope: usize, name: &Arc<str>) -> Option<Name> {
@@ -891,7 +987,19 @@ impl<'a> Lowerer<'a> {
             E::BooleanLiteral(b) => ExprKind::Const(V::Bool(b.value)),
             E::NoneLiteral(_) => ExprKind::Const(V::None),
             E::EllipsisLiteral(_) => ExprKind::Const(V::str("Ellipsis")),
-            E::Attribute(a) => ExprKind::Attr(self.expr(&a.value)?, Arc::from(a.attr.as_str())),
+            E::Attribute(a) => match self.fold_module_attr(a) {
+                Some(v) => ExprKind::Const(v),
+                None => {
+                    let value = self.expr(&a.value)?;
+                    match &*value.kind {
+                        ExprKind::Const(m) => match super::stdlib::attr_of_module(m, a.attr.as_str()) {
+                            Some(v) => ExprKind::Const(v),
+                            None => ExprKind::Attr(value, Arc::from(a.attr.as_str())),
+                        },
+                        _ => ExprKind::Attr(value, Arc::from(a.attr.as_str())),
+                    }
+                }
+            },
             E::Subscript(s) => ExprKind::Subscript(self.expr(&s.value)?, self.expr(&s.slice)?),
             E::Starred(s) => ExprKind::Starred(self.expr(&s.value)?),
             E::Name(n) => {
@@ -1097,4 +1205,37 @@ pub fn slider_lines(parsed: &Parsed, src: &str) -> Vec<(String, u32, V, String)>
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The value expression of the assignment on `line` of `src`.
+    fn assigned(src: &str, line: u32) -> ExprKind {
+        let ov = IndexMap::new();
+        let mut l = Lowerer::new(src, &ov);
+        let body = l.module(parse(src).expect("parses")).expect("lowers");
+        body.into_iter()
+            .find_map(|s| match s.kind {
+                StmtKind::Assign(_, e) if s.line == line => Some(*e.kind),
+                _ => None,
+            })
+            .expect("an assignment on that line")
+    }
+
+    #[test]
+    fn module_attributes_fold_only_when_the_module_name_is_never_rebound() {
+        let folded = |src: &str, line: u32| matches!(assigned(src, line), ExprKind::Const(_));
+        assert!(folded("import threading\nx = threading.Lock\n", 2));
+        assert!(folded("import multiprocessing as mp\nx = mp.Queue\n", 2));
+        assert!(folded("import concurrent.futures\nx = concurrent.futures.wait\n", 2));
+        // Rebound, assigned through `global`, used before the import, or unknown: looked up
+        // at run time, as CPython does.
+        assert!(!folded("import threading\nx = threading.Lock\nthreading = None\n", 2));
+        assert!(!folded("import threading\nx = threading.Lock\ndef f():\n    global threading\n", 2));
+        assert!(!folded("x = 1\nimport threading\nif x:\n    import queue as threading\ny = threading.Lock\n", 5));
+        assert!(!folded("import threading\nx = threading.NoSuchThing\n", 2));
+        assert!(!folded("x = threading.Lock\nimport threading\n", 1), "NameError before the import, as in Python");
+    }
 }

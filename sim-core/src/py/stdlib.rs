@@ -440,6 +440,17 @@ pub fn module_attr(module: &str, name: &str) -> Option<V> {
     attr_of(m, name)
 }
 
+/// `value.name` when `value` is a module (for folding `concurrent.futures.wait`).
+pub fn attr_of_module(value: &V, name: &str) -> Option<V> {
+    match value {
+        V::Native(n) => match &**n {
+            Native::Module(m) => attr_of(*m, name),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn exc_class(name: &str) -> Option<V> {
     exc::is_builtin_exc(name).then(|| V::Class(exc::class(name)))
 }
