@@ -61,22 +61,65 @@ struct QueueState<T> {
     unfinished: u32,
 }
 
+/// How a `PriorityQueue` compares two items: `a < b` (a user's `__lt__` may run here).
+pub type Less<'a, T> = &'a mut dyn FnMut(&T, &T) -> bool;
+
 impl<T: QueueItem> QueueState<T> {
-    fn take(&mut self, order: QueueOrder) -> Option<T> {
+    /// Add an item: at the back, or into the heap as `heapq.heappush` does.
+    fn push(&mut self, order: QueueOrder, item: T, less: Less<'_, T>) {
+        self.items.push_back(item);
+        if order == QueueOrder::Priority {
+            let last = self.items.len() - 1;
+            sift_down(&mut self.items, 0, last, less);
+        }
+    }
+
+    fn take(&mut self, order: QueueOrder, less: Less<'_, T>) -> Option<T> {
         match order {
             QueueOrder::Fifo => self.items.pop_front(),
             QueueOrder::Lifo => self.items.pop_back(),
             QueueOrder::Priority => {
-                let mut best = 0;
-                for i in 1..self.items.len() {
-                    if self.items[i].before(&self.items[best]) {
-                        best = i;
-                    }
+                // `heapq.heappop`: the last item goes to the root and sifts up.
+                let last = self.items.pop_back()?;
+                if self.items.is_empty() {
+                    return Some(last);
                 }
-                self.items.remove(best)
+                let top = std::mem::replace(&mut self.items[0], last);
+                sift_up(&mut self.items, 0, less);
+                Some(top)
             }
         }
     }
+}
+
+/// `heapq._siftdown`: move the item at `pos` towards `start` while it is smaller than its parent.
+fn sift_down<T>(heap: &mut VecDeque<T>, start: usize, mut pos: usize, less: Less<'_, T>) {
+    while pos > start {
+        let parent = (pos - 1) >> 1;
+        if less(&heap[pos], &heap[parent]) {
+            heap.swap(pos, parent);
+            pos = parent;
+        } else {
+            break;
+        }
+    }
+}
+
+/// `heapq._siftup`: move the smaller child up until a leaf, then sift down from there
+/// (CPython's order of comparisons, so ties come out as they do in CPython).
+fn sift_up<T>(heap: &mut VecDeque<T>, mut pos: usize, less: Less<'_, T>) {
+    let (end, start) = (heap.len(), pos);
+    let mut child = 2 * pos + 1;
+    while child < end {
+        let right = child + 1;
+        if right < end && !less(&heap[child], &heap[right]) {
+            child = right;
+        }
+        heap.swap(pos, child);
+        pos = child;
+        child = 2 * pos + 1;
+    }
+    sift_down(heap, start, pos, less);
 }
 
 impl Queue<Value> {
@@ -119,11 +162,24 @@ impl<T: QueueItem> Queue<T> {
 
     /// `q.put(item, block, timeout)`; raises `queue.Full`.
     pub fn put(&self, ctx: &Ctx, item: T, block: bool, timeout_ms: Option<f64>) -> Result<(), Unwind> {
+        self.put_by(ctx, item, block, timeout_ms, &mut |a: &T, b: &T| a.before(b))
+    }
+
+    /// `put`, comparing items of a `PriorityQueue` with `less`.
+    pub fn put_by(
+        &self,
+        ctx: &Ctx,
+        item: T,
+        block: bool,
+        timeout_ms: Option<f64>,
+        less: Less<'_, T>,
+    ) -> Result<(), Unwind> {
         let timeout_ms = check_timeout(block, timeout_ms)?;
         let res = self.id;
-        let push = |st: &mut QueueState<T>, item: T| {
+        let order = self.order;
+        let mut push = |st: &mut QueueState<T>, item: T| {
             let shown = item.snapshot();
-            st.items.push_back(item);
+            st.push(order, item, less);
             st.unfinished += 1;
             ctx.record(EventKind::QueuePut { res, item: shown, len: st.items.len() as u32 });
             self.cv.notify_all();
@@ -153,11 +209,16 @@ impl<T: QueueItem> Queue<T> {
 
     /// `q.get(block, timeout)`; raises `queue.Empty`.
     pub fn get(&self, ctx: &Ctx, block: bool, timeout_ms: Option<f64>) -> Result<T, Unwind> {
+        self.get_by(ctx, block, timeout_ms, &mut |a: &T, b: &T| a.before(b))
+    }
+
+    /// `get`, comparing items of a `PriorityQueue` with `less`.
+    pub fn get_by(&self, ctx: &Ctx, block: bool, timeout_ms: Option<f64>, less: Less<'_, T>) -> Result<T, Unwind> {
         let timeout_ms = check_timeout(block, timeout_ms)?;
         let res = self.id;
         let order = self.order;
-        let pop = |st: &mut QueueState<T>| -> Result<T, Unwind> {
-            let item = st.take(order).ok_or_else(PyError::queue_empty)?;
+        let mut pop = |st: &mut QueueState<T>| -> Result<T, Unwind> {
+            let item = st.take(order, less).ok_or_else(PyError::queue_empty)?;
             ctx.record(EventKind::QueueGet { res, item: item.snapshot(), len: st.items.len() as u32 });
             self.cv.notify_all();
             Ok(item)

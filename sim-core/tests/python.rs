@@ -241,6 +241,31 @@ const CASES: &[(&str, &str, &str)] = &[
         "import multiprocessing\ndata = [0]\ndef child():\n    data.append(1)\n    print('child', data)\nif __name__ == '__main__':\n    p = multiprocessing.Process(target=child)\n    data.append(9)\n    p.start()\n    p.join()\n    print('parent', data, p.exitcode)",
         "child [0, 9, 1]\nparent [0, 9] 0\n",
     ),
+    (
+        "fork copies a Process subclass's attributes",
+        "from multiprocessing import Process\nclass W(Process):\n    def __init__(self, n):\n        super().__init__()\n        self.items = [n]\n    def run(self):\n        self.items.append(40)\n        print('child', self.items)\nif __name__ == '__main__':\n    w = W(4)\n    w.start()\n    w.join()\n    print('parent', w.items, w.exitcode)",
+        "child [4, 40]\nparent [4] 0\n",
+    ),
+    (
+        "Manager lists and dicts are shared with children",
+        "from multiprocessing import Process, Manager\ndef add(l, d, i):\n    l.append(i)\n    d[i] = i * i\nif __name__ == '__main__':\n    with Manager() as m:\n        l = m.list()\n        d = m.dict()\n        ps = [Process(target=add, args=(l, d, i)) for i in range(3)]\n        for p in ps:\n            p.start()\n        for p in ps:\n            p.join()\n        print(sorted(l), sorted(d.items()))",
+        "[0, 1, 2] [(0, 0), (1, 1), (2, 4)]\n",
+    ),
+    (
+        "PriorityQueue uses the items' __lt__, in heapq's order",
+        "import queue\nclass Job:\n    def __init__(self, p, name):\n        self.p, self.name = p, name\n    def __lt__(self, other):\n        return self.p > other.p\nq = queue.PriorityQueue()\nfor p, n in [(1, 'low'), (5, 'high'), (3, 'mid'), (5, 'high2')]:\n    q.put(Job(p, n))\nprint([q.get().name for _ in range(4)])\nq.put({})\ntry:\n    q.put({})\nexcept TypeError as e:\n    print(e)",
+        "['high', 'high2', 'mid', 'low']\n'<' not supported between instances of 'dict' and 'dict'\n",
+    ),
+    (
+        "as_completed yields each future as it finishes",
+        "import time\nfrom concurrent.futures import ThreadPoolExecutor, as_completed\ndef work(t):\n    time.sleep(t)\n    print('done', t)\n    return t\nwith ThreadPoolExecutor(3) as ex:\n    fs = [ex.submit(work, t) for t in (0.3, 0.1, 0.2)]\n    for f in as_completed(fs):\n        print('got', f.result())",
+        "done 0.1\ngot 0.1\ndone 0.2\ngot 0.2\ndone 0.3\ngot 0.3\n",
+    ),
+    (
+        "Pool.close refuses new work; join needs close",
+        "from multiprocessing import Pool\ndef sq(x):\n    return x * x\nif __name__ == '__main__':\n    p = Pool(2)\n    try:\n        p.join()\n    except ValueError as e:\n        print(e)\n    print(p.map(sq, [1, 2, 3]))\n    p.close()\n    try:\n        p.map(sq, [4])\n    except ValueError as e:\n        print(e)\n    p.join()",
+        "Pool is still running\n[1, 4, 9]\nPool not running\n",
+    ),
 ];
 
 #[test]
@@ -319,6 +344,8 @@ fn syntax_errors_and_unsupported_constructs_name_their_line() {
         ("match 1:\n    case 1:\n        pass\n", 1, "match is not supported yet"),
         ("import numpy\n", 1, "module 'numpy' is not available in Threadline"),
         ("from os import path\nbreak\n", 2, "'break' outside loop"),
+        ("def f():\n    x = 1\n    def g():\n        nonlocal y\n", 4, "no binding for nonlocal 'y' found"),
+        ("x = 1\nnonlocal x\n", 2, "nonlocal declaration not allowed at module level"),
     ] {
         let e = compile_err(src);
         assert_eq!(e.line, line, "{src}: {e}");

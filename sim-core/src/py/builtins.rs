@@ -6,9 +6,9 @@ use super::format::round_float;
 use super::interp::{Flow, Interp, R, raise, type_err};
 use super::ir::{BinOp, Builtin};
 use super::stdlib::Native;
-use super::value::{Dict, PyIter, V, cmp, eq, range_len, seq_items};
+use super::value::{Dict, PyIter, V, cmp, range_len};
 use num_bigint::BigInt;
-use num_traits::{Signed, ToPrimitive, Zero};
+use num_traits::{Signed, ToPrimitive};
 use parking_lot::Mutex;
 use std::sync::Arc;
 
@@ -1744,24 +1744,9 @@ fn known_method(obj: &V, name: &str) -> bool {
     names.contains(&name)
 }
 
-/// Items of a list or tuple (for natives).
-pub fn items_of(v: &V) -> Vec<V> {
-    seq_items(v)
-}
-
 /// Ordering helper for natives (PriorityQueue).
 pub fn less(a: &V, b: &V) -> bool {
     cmp(a, b) == Some(std::cmp::Ordering::Less)
-}
-
-/// Equality helper for natives.
-pub fn equal(a: &V, b: &V) -> bool {
-    eq(a, b)
-}
-
-/// Whether a big int is zero (for natives).
-pub fn is_zero(b: &BigInt) -> bool {
-    b.is_zero()
 }
 
 /// A float from a number value (for natives): seconds → ms and the like.

@@ -390,10 +390,6 @@ impl<'a> Interp<'a> {
                 ),
                 Some(v) => Ok(v.clone()),
             },
-            Name::Cell(i) => match f.locals.get(*i as usize) {
-                Some(V::Cell(c)) => Ok(c.lock().clone()),
-                _ => raise("NameError", format!("name '{name}' is not defined")),
-            },
             Name::Free(i) => match f.closure.get(*i as usize) {
                 Some(c) => {
                     let v = c.lock().clone();
@@ -496,12 +492,6 @@ impl<'a> Interp<'a> {
                         *c.lock() = v;
                     } else {
                         *slot = v;
-                    }
-                    Ok(())
-                }
-                Name::Cell(i) => {
-                    if let Some(V::Cell(c)) = f.locals.get(*i as usize) {
-                        *c.lock() = v;
                     }
                     Ok(())
                 }
@@ -973,7 +963,7 @@ impl<'a> Interp<'a> {
         free_from
             .iter()
             .map(|n| match n {
-                Name::Local(i) | Name::Cell(i) => {
+                Name::Local(i) => {
                     let slot = &mut f.locals[*i as usize];
                     match slot {
                         V::Cell(c) => c.clone(),
@@ -1473,6 +1463,12 @@ impl<'a> Interp<'a> {
         match it {
             V::Iter(st) => {
                 let mut st = st.lock();
+                if let PyIter::Completed(c) = &*st {
+                    // Waits for a future: not while holding the iterator's lock.
+                    let c = Arc::clone(c);
+                    drop(st);
+                    return stdlib::as_completed_next(self, &c);
+                }
                 Ok(match &mut *st {
                     PyIter::Items(items, i) => {
                         let v = items.get(*i).cloned();
@@ -1488,6 +1484,7 @@ impl<'a> Interp<'a> {
                             None
                         }
                     }
+                    PyIter::Completed(_) => None,
                 })
             }
             V::Inst(_) => match self.lookup_method(it, "__next__") {
@@ -1548,7 +1545,7 @@ impl<'a> Interp<'a> {
                 }
                 Ok(true)
             }
-            V::Native(n) => Ok(stdlib::native_truthy(n)),
+            V::Native(_) => Ok(true),
             other => Ok(other.truthy()),
         }
     }

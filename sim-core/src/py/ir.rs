@@ -10,8 +10,6 @@ use std::sync::Arc;
 pub enum Name {
     /// A function local, by slot.
     Local(u32),
-    /// A function local captured by an inner function: the slot holds a cell.
-    Cell(u32),
     /// A variable of an enclosing function, by index into the closure.
     Free(u32),
     /// A module global, by index; the builtin to fall back on when the global is unset.

@@ -275,9 +275,7 @@ fn foldable_modules(body: &[ast::Stmt]) -> std::collections::HashMap<Arc<str>, (
     imports
         .into_iter()
         .filter(|(name, (_, _, n))| {
-            !clash.contains(name)
-                && !globals.contains(name)
-                && bound.iter().filter(|b| *b == name).count() == *n
+            !clash.contains(name) && !globals.contains(name) && bound.iter().filter(|b| *b == name).count() == *n
         })
         .map(|(name, (module, end, _))| (name, (module, end)))
         .collect()
@@ -511,7 +509,7 @@ impl<'a> Lowerer<'a> {
         Ok(Target::Unpack(elts.iter().map(|e| self.target(e)).collect::<R<_>>()?, star))
     }
 
-    fn params(&mut self, p: &ast::Parameters) -> R<(Params, Vec<Option<&'static ()>>)> {
+    fn params(&mut self, p: &ast::Parameters) -> R<Params> {
         let mut out = Params::default();
         for a in p.posonlyargs.iter().chain(p.args.iter()) {
             out.args.push(Param {
@@ -527,7 +525,7 @@ impl<'a> Lowerer<'a> {
             });
         }
         out.kwarg = p.kwarg.as_ref().map(|v| Arc::from(v.name.as_str()));
-        Ok((out, Vec::new()))
+        Ok(out)
     }
 
     /// Compile a function body in a new scope.
@@ -553,10 +551,6 @@ impl<'a> Lowerer<'a> {
         }
         scope.globals.extend(gl);
         scope.nonlocals.extend(nl.iter().cloned());
-        for n in &nl {
-            // A nonlocal must exist in an enclosing function.
-            let _ = n;
-        }
         self.scopes.push(scope);
         self.qual.push(Arc::from(name));
         let saved_loop = std::mem::replace(&mut self.loop_depth, 0);
@@ -658,7 +652,7 @@ impl<'a> Lowerer<'a> {
                     return Err(self.unsupported(f.range.start(), "a generator function (yield)"));
                 }
                 let decorators = f.decorator_list.iter().map(|d| self.expr(&d.expression)).collect::<R<Vec<_>>>()?;
-                let (params, _) = self.params(&f.parameters)?;
+                let params = self.params(&f.parameters)?;
                 let def = self.function(f.name.as_str(), params, FuncBody::Stmts(&f.body), line)?;
                 let target = self.name_target(f.name.as_str());
                 StmtKind::Def(target, def, decorators)
@@ -811,13 +805,32 @@ impl<'a> Lowerer<'a> {
             S::Global(g) => {
                 if self.scopes.len() > 1 {
                     for n in &g.names {
-                        let slot = self.global_slot(n.as_str());
-                        let _ = slot;
+                        self.global_slot(n.as_str());
                     }
                 }
                 StmtKind::Pass
             }
-            S::Nonlocal(_) => StmtKind::Pass,
+            S::Nonlocal(g) => {
+                // As CPython's symbol table: the name must be bound in an enclosing function.
+                let (l, c) = self.pos(g.range.start());
+                if self.scopes.len() == 1 {
+                    return Err(CompileError::syntax(l, c, "nonlocal declaration not allowed at module level".into()));
+                }
+                for n in &g.names {
+                    let key: Arc<str> = Arc::from(n.as_str());
+                    let found = self.scopes[..self.scopes.len() - 1]
+                        .iter()
+                        .rev()
+                        .take_while(|s| s.kind != ScopeKind::Module)
+                        .any(|s| {
+                            s.kind == ScopeKind::Function && s.locals.contains_key(&key) && !s.globals.contains(&key)
+                        });
+                    if !found {
+                        return Err(CompileError::syntax(l, c, format!("no binding for nonlocal '{n}' found")));
+                    }
+                }
+                StmtKind::Pass
+            }
             S::Pass(_) => StmtKind::Pass,
             S::Break(b) => {
                 if self.loop_depth == 0 {
@@ -908,7 +921,7 @@ impl<'a> Lowerer<'a> {
             }
             E::Lambda(l) => {
                 let params = match &l.parameters {
-                    Some(p) => self.params(p)?.0,
+                    Some(p) => self.params(p)?,
                     None => Params::default(),
                 };
                 let line = self.line(at);

@@ -365,6 +365,8 @@ pub struct World {
     pub shared_ref: Mutex<Option<std::sync::Weak<crate::rt::Shared>>>,
     /// The main process's exit status.
     pub exit_code: Mutex<i64>,
+    /// `Manager().list()` / `.dict()` objects: shared by every process, never copied at fork.
+    pub managed: Mutex<Vec<V>>,
 }
 
 impl fmt::Debug for World {
@@ -452,6 +454,7 @@ impl World {
                 }))
             },
             exit_code: Mutex::new(0),
+            managed: Mutex::new(Vec::new()),
             prog,
         });
         let main = w.new_proc_world(0);
@@ -667,17 +670,17 @@ impl World {
         *self.rng.lock() = seed ^ 0x9E37_79B9_7F4A_7C15 | 1;
     }
 
-    /// `multiprocessing.Pool` results are lists, not iterators.
-    pub fn mark_pool(&self, _e: &Arc<stdlib::ExecutorObj>) {}
-
-    /// `fork()` at `Process.start()`: a new process with a copy of `parent`'s globals.
-    pub fn fork(self: &Arc<Self>, ctx: &Ctx, parent: &Arc<ProcWorld>, obj: &V, tid: ThreadIx) -> Arc<ProcWorld> {
+    /// `fork()` at `Process.start()`: a new process with a copy of `parent`'s globals; returns
+    /// it and the child's copy of the process object `obj` (whose `run` the child calls).
+    /// `multiprocessing.Manager()` objects are not copied: they stay shared.
+    pub fn fork(self: &Arc<Self>, ctx: &Ctx, parent: &Arc<ProcWorld>, obj: &V, tid: ThreadIx) -> (Arc<ProcWorld>, V) {
         let name = self.shared_meta(tid).map_or_else(|| "Process".into(), |m| m.name);
         let index = ctx.shared.add_process(ProcessMeta { name: name.clone(), pid: 0 });
         let pid = self.pid_of(index);
         ctx.record(EventKind::ProcessNew { index, meta: ProcessMeta { name, pid } });
         ctx.shared.set_thread_meta(tid, |m| m.process = index);
-        let mut memo = HashMap::new();
+        let mut memo: HashMap<usize, V> = self.managed.lock().iter().map(|v| (v.id(), v.clone())).collect();
+        let child_obj = deep_copy(obj, &mut memo);
         let globals = parent
             .globals
             .iter()
@@ -707,7 +710,7 @@ impl World {
             procs.push(filler);
         }
         procs.push(pw.clone());
-        pw
+        (pw, child_obj)
     }
 
     /// What a started Thread (or Process) runs: `self.run()`, then its traceback if it raised.
@@ -884,13 +887,12 @@ fn deep_copy(v: &V, memo: &mut HashMap<usize, V>) -> V {
             if let Some(c) = memo.get(&id) {
                 return c.clone();
             }
-            if !matches!(*i.native.lock(), value::InstNative::None) {
-                return v.clone();
-            }
+            // A Thread or Process object is copied too (its attributes are the child's own);
+            // what it stands for, the thread, is the same one.
             let out = Arc::new(Inst {
                 class: i.class.clone(),
                 dict: Mutex::new(IndexMap::new()),
-                native: Mutex::new(value::InstNative::None),
+                native: Mutex::new(i.native.lock().clone()),
             });
             memo.insert(id, V::Inst(out.clone()));
             let src: Vec<(Arc<str>, V)> = i.dict.lock().iter().map(|(k, v)| (k.clone(), v.clone())).collect();

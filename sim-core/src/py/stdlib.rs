@@ -257,6 +257,43 @@ impl crate::rt::Waitable for BarrierObj {
     }
 }
 
+/// The state of a `concurrent.futures.as_completed` iterator.
+#[derive(Debug)]
+pub struct AsCompleted {
+    pending: Mutex<Vec<Arc<FutureObj>>>,
+    deadline: Option<Instant>,
+    total: usize,
+}
+
+/// The next finished future of an `as_completed` iterator (waiting for one), or None when
+/// all have been yielded; `TimeoutError` past the deadline.
+pub fn as_completed_next(it: &mut Interp<'_>, c: &AsCompleted) -> R<Option<V>> {
+    let ctx = it.ctx;
+    loop {
+        let first = {
+            let mut pending = c.pending.lock();
+            if pending.is_empty() {
+                return Ok(None);
+            }
+            if let Some(i) = pending.iter().position(|f| f.st.lock().done.is_some()) {
+                return Ok(Some(V::Native(Arc::new(Native::Future(pending.remove(i))))));
+            }
+            if c.deadline.is_some_and(|d| Instant::now() >= d) {
+                return raise("TimeoutError", format!("{} (of {}) futures unfinished", pending.len(), c.total));
+            }
+            pending[0].clone()
+        };
+        // Wait on the first pending future a little, then look at all of them again.
+        let step = Instant::now() + std::time::Duration::from_millis(2);
+        let until = c.deadline.map_or(step, |d| d.min(step));
+        ctx.record(EventKind::ResultWait { res: first.res, task: first.task });
+        ctx.blocking(WaitTarget::Resource(first.res), true, || {
+            let mut st = first.st.lock();
+            ctx.wait_until(&first.cv, &mut st, Some(until), |s| s.done.is_some())
+        })?;
+    }
+}
+
 /// A future (`concurrent.futures.Future`, `AsyncResult`).
 #[derive(Debug)]
 pub struct FutureObj {
@@ -299,6 +336,8 @@ struct ExecState {
     idle: usize,
     tasks: u32,
     shutdown: bool,
+    /// `Pool.close()`: no new tasks; the workers finish the queued ones.
+    closed: bool,
 }
 
 macro_rules! opaque_debug {
@@ -314,8 +353,6 @@ opaque_debug!(ThreadObj, ExecutorObj, Native);
 
 /// Everything implemented natively.
 pub enum Native {
-    /// The marker of an unbound local.
-    Unbound,
     /// `NotImplemented`.
     NotImplemented,
     /// `sys.stderr`.
@@ -375,12 +412,6 @@ impl QueueItem for V {
     fn before(&self, other: &Self) -> bool {
         super::builtins::less(self, other)
     }
-}
-
-/// The unbound marker (one per process).
-pub fn unbound_marker() -> Arc<Native> {
-    static U: OnceLock<Arc<Native>> = OnceLock::new();
-    U.get_or_init(|| Arc::new(Native::Unbound)).clone()
 }
 
 fn nf(f: NFn) -> V {
@@ -1021,40 +1052,28 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             Ok(V::Native(Arc::new(Native::Executor(ex))))
         }
         F::AsCompleted => {
+            // A lazy iterator: each `next` waits for the next future to finish, so the loop
+            // body runs as each one completes (CPython's as_completed is a generator).
             let futs = it.to_vec(pos.first().unwrap_or(&V::None))?;
             let timeout = timeout_ms(arg(&pos, &mut kw, 1, "timeout"))?;
             let deadline = timeout.map(|ms| Instant::now() + ctx.scaled(ms));
-            let mut pending: Vec<Arc<FutureObj>> = futs
-                .iter()
-                .filter_map(|f| match f {
+            let mut pending: Vec<Arc<FutureObj>> = Vec::new();
+            for f in &futs {
+                match f {
                     V::Native(n) => match &**n {
-                        Native::Future(fo) => Some(fo.clone()),
-                        _ => None,
+                        Native::Future(fo) => {
+                            if !pending.iter().any(|p| Arc::ptr_eq(p, fo)) {
+                                pending.push(fo.clone());
+                            }
+                        }
+                        _ => return type_err(format!("'{}' object is not a Future", f.type_name())),
                     },
-                    _ => None,
-                })
-                .collect();
-            let mut out = Vec::new();
-            while !pending.is_empty() {
-                if let Some(i) = pending.iter().position(|f| f.st.lock().done.is_some()) {
-                    let f = pending.remove(i);
-                    out.push(V::Native(Arc::new(Native::Future(f))));
-                    continue;
-                }
-                // Wait on the first pending future a little, then look again.
-                let f = pending[0].clone();
-                let step = Instant::now() + std::time::Duration::from_millis(2);
-                let until = deadline.map_or(step, |d| d.min(step));
-                ctx.record(EventKind::ResultWait { res: f.res, task: f.task });
-                ctx.blocking(WaitTarget::Resource(f.res), true, || {
-                    let mut st = f.st.lock();
-                    ctx.wait_until(&f.cv, &mut st, Some(until), |s| s.done.is_some())
-                })?;
-                if deadline.is_some_and(|d| Instant::now() >= d) {
-                    return raise("TimeoutError", format!("{} (of {}) futures unfinished", pending.len(), futs.len()));
+                    _ => return type_err(format!("'{}' object is not a Future", f.type_name())),
                 }
             }
-            Ok(V::Iter(Arc::new(Mutex::new(super::value::PyIter::Items(out, 0)))))
+            let total = pending.len();
+            let state = AsCompleted { pending: Mutex::new(pending), deadline, total };
+            Ok(V::Iter(Arc::new(Mutex::new(super::value::PyIter::Completed(Arc::new(state))))))
         }
         F::Wait => {
             // concurrent.futures.wait(fs, timeout=None, return_when=ALL_COMPLETED): never
@@ -1216,34 +1235,36 @@ fn init_thread(
     let process = if is_process { Some(Mutex::new(None)) } else { None };
     let tid = it.w.add_thread(it.ctx, ThreadMeta { name, process: it.ctx.process, daemon, target: None }, me);
     let obj = Arc::new(ThreadObj {
-        tid,
         target,
         args: Mutex::new(args),
         kwargs: Mutex::new(kwargs),
-        started: Mutex::new(false),
-        started_cv: Condvar::new(),
         process,
-        exitcode: Mutex::new(None),
         timer,
+        ..ThreadObj::new(tid)
     });
     *inst.native.lock() = InstNative::Thread(obj);
     Ok(())
 }
 
 impl ThreadObj {
-    /// The main thread's state (thread 0, already running).
-    pub fn main() -> Self {
+    /// A thread `tid` not started yet, with no target, no arguments, not a process.
+    fn new(tid: ThreadIx) -> Self {
         ThreadObj {
-            tid: 0,
+            tid,
             target: V::None,
             args: Mutex::new(V::tuple(Vec::new())),
             kwargs: Mutex::new(V::None),
-            started: Mutex::new(true),
+            started: Mutex::new(false),
             started_cv: Condvar::new(),
             process: None,
             exitcode: Mutex::new(None),
             timer: None,
         }
+    }
+
+    /// The main thread's state (thread 0, already running).
+    pub fn main() -> Self {
+        ThreadObj { started: Mutex::new(true), ..ThreadObj::new(0) }
     }
 }
 
@@ -1296,13 +1317,15 @@ fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V>, mut kw: 
             if *t.started.lock() || ctx.shared.life().get(t.tid as usize) != Some(&crate::rt::Life::New) {
                 return raise("RuntimeError", "threads can only be started once");
             }
+            let mut runs = me.clone();
             if let Some(slot) = &t.process {
-                // fork: the child gets a copy of this process's globals, as they are now.
-                let child = it.w.fork(ctx, &it.pw, &me, t.tid);
+                // fork: the child gets a copy of this process's globals and of this object.
+                let (child, child_obj) = it.w.fork(ctx, &it.pw, &me, t.tid);
                 *slot.lock() = Some(child);
+                runs = child_obj;
             }
             ctx.record(EventKind::StartThread { target: t.tid });
-            let body = it.w.thread_body(me.clone(), t.clone());
+            let body = it.w.thread_body(runs, t.clone());
             ctx.shared
                 .start_thread(t.tid, std::time::Duration::ZERO, body)
                 .map_err(|e| Flow::from(Unwind::Raise(e)))?;
@@ -1488,6 +1511,9 @@ fn submit(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>, func: V, args: Vec<V>, kw:
     let ctx = it.ctx;
     let task = {
         let mut st = ex.st.lock();
+        if ex.style == PoolStyle::MpPool && (st.shutdown || st.closed) {
+            return raise("ValueError", "Pool not running");
+        }
         if st.shutdown {
             return raise("RuntimeError", "cannot schedule new futures after shutdown");
         }
@@ -1546,22 +1572,12 @@ fn spawn_worker(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
         if process { format!("{}-{}", ex.prefix, it.w.next_name_number(true)) } else { format!("{}_{n}", ex.prefix) };
     let inst = new_inst(if process { process_class() } else { thread_class() });
     let tid = it.w.add_thread(ctx, ThreadMeta { name, process: ctx.process, daemon: process, target: None }, &inst);
-    let obj = Arc::new(ThreadObj {
-        tid,
-        target: V::None,
-        args: Mutex::new(V::tuple(Vec::new())),
-        kwargs: Mutex::new(V::None),
-        started: Mutex::new(false),
-        started_cv: Condvar::new(),
-        process: process.then(|| Mutex::new(None)),
-        exitcode: Mutex::new(None),
-        timer: None,
-    });
+    let obj = Arc::new(ThreadObj { process: process.then(|| Mutex::new(None)), ..ThreadObj::new(tid) });
     if let V::Inst(i) = &inst {
         *i.native.lock() = InstNative::Thread(obj.clone());
     }
     if let Some(slot) = &obj.process {
-        let child = it.w.fork(ctx, &it.pw, &inst, tid);
+        let (child, _) = it.w.fork(ctx, &it.pw, &inst, tid);
         *slot.lock() = Some(child);
     }
     ex.st.lock().workers.push(inst.clone());
@@ -1876,10 +1892,20 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             Ok(V::None)
         }
         (Native::Executor(ex), "close") => {
-            ex.st.lock().shutdown = false;
+            ex.st.lock().closed = true;
             Ok(V::None)
         }
-        (Native::Executor(ex), "join" | "terminate") => {
+        (Native::Executor(ex), "join") => {
+            {
+                let st = ex.st.lock();
+                if !st.closed && !st.shutdown {
+                    return raise("ValueError", "Pool is still running");
+                }
+            }
+            shutdown(it, ex, true)?;
+            Ok(V::None)
+        }
+        (Native::Executor(ex), "terminate") => {
             shutdown(it, ex, true)?;
             Ok(V::None)
         }
@@ -1927,10 +1953,14 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
                 Some(v) => it.to_vec(v)?,
                 None => Vec::new(),
             };
-            Ok(V::list(items))
+            let l = V::list(items);
+            it.w.managed.lock().push(l.clone());
+            Ok(l)
         }
         (Native::Module(Mod::Multiprocessing), "dict") => {
-            super::builtins::call_builtin(it, super::ir::Builtin::Dict, pos, kw)
+            let d = super::builtins::call_builtin(it, super::ir::Builtin::Dict, pos, kw)?;
+            it.w.managed.lock().push(d.clone());
+            Ok(d)
         }
         (Native::Module(Mod::Multiprocessing), "Value" | "Array" | "Queue" | "Lock" | "Event" | "Semaphore") => {
             let f = attr_of(Mod::Multiprocessing, name).unwrap_or_default();
@@ -2031,6 +2061,20 @@ fn barrier_wait(it: &mut Interp<'_>, b: &Arc<BarrierObj>, timeout: Option<f64>) 
     Ok(V::Int(index as i64))
 }
 
+/// `a < b` as Python evaluates it; the first error is kept in `failed` (and `false` returned).
+fn py_less(it: &mut Interp<'_>, a: &V, b: &V, failed: &mut Option<Flow>) -> bool {
+    if failed.is_some() {
+        return false;
+    }
+    match it.compare(super::ir::CmpOp::Lt, a, b) {
+        Ok(x) => x,
+        Err(e) => {
+            *failed = Some(e);
+            false
+        }
+    }
+}
+
 fn queue_method(it: &mut Interp<'_>, q: &Arc<Queue<V>>, kind: QKind, name: &str, pos: Vec<V>, mut kw: Kw) -> R<V> {
     let ctx = it.ctx;
     match name {
@@ -2044,7 +2088,16 @@ fn queue_method(it: &mut Interp<'_>, q: &Arc<Queue<V>>, kind: QKind, name: &str,
                     timeout_ms(arg(&pos, &mut kw, 2, "timeout"))?,
                 )
             };
-            q.put(ctx, item, block, t)?;
+            if kind == QKind::Priority {
+                // heapq's comparisons, with the items' own `<` (a user's `__lt__` included).
+                let mut failed = None;
+                q.put_by(ctx, item, block, t, &mut |a: &V, b: &V| py_less(it, a, b, &mut failed))?;
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+            } else {
+                q.put(ctx, item, block, t)?;
+            }
             Ok(V::None)
         }
         "get" | "get_nowait" => {
@@ -2056,6 +2109,14 @@ fn queue_method(it: &mut Interp<'_>, q: &Arc<Queue<V>>, kind: QKind, name: &str,
                     timeout_ms(arg(&pos, &mut kw, 1, "timeout"))?,
                 )
             };
+            if kind == QKind::Priority {
+                let mut failed = None;
+                let v = q.get_by(ctx, block, t, &mut |a: &V, b: &V| py_less(it, a, b, &mut failed))?;
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+                return Ok(v);
+            }
             Ok(q.get(ctx, block, t)?)
         }
         "qsize" => Ok(V::Int(q.qsize() as i64)),
@@ -2123,7 +2184,7 @@ pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) ->
         Native::Sem(s, _) if name == "_value" => Ok(V::Int(s.value())),
         Native::Queue(q, _, _) if name == "maxsize" => Ok(V::Int(q.maxsize() as i64)),
         Native::Queue(q, _, _) if name == "queue" => Ok(V::list(q.items())),
-        Native::Method(..) | Native::Unbound | Native::NotImplemented | Native::Slice(..) => {
+        Native::Method(..) | Native::NotImplemented | Native::Slice(..) => {
             raise("AttributeError", format!("'{}' object has no attribute '{name}'", n.type_name()))
         }
         _ => Ok(V::Native(Arc::new(Native::Method(obj.clone(), Arc::from(name))))),
@@ -2193,11 +2254,6 @@ pub fn native_set_item(it: &mut Interp<'_>, n: &Arc<Native>, i: V, v: V) -> R<()
     }
 }
 
-/// Truthiness of a native.
-pub fn native_truthy(n: &Arc<Native>) -> bool {
-    !matches!(&**n, Native::Unbound)
-}
-
 /// `isinstance(v, native)`, for `isinstance(x, threading.Thread)`-like checks on factories.
 pub fn native_isinstance(v: &V, n: &Arc<Native>) -> bool {
     let V::Native(x) = v else { return false };
@@ -2216,7 +2272,6 @@ impl Native {
     /// `type(x).__name__`.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Native::Unbound => "unbound",
             Native::NotImplemented => "NotImplementedType",
             Native::Stderr | Native::Stdout => "TextIOWrapper",
             Native::Module(_) => "module",

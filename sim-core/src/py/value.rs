@@ -65,6 +65,8 @@ pub enum PyIter {
     Items(Vec<V>, usize),
     /// Over a range.
     Range(i64, i64, i64),
+    /// `concurrent.futures.as_completed`: each step waits for the next future to finish.
+    Completed(Arc<super::stdlib::AsCompleted>),
 }
 
 /// A function object.
@@ -151,7 +153,7 @@ impl Class {
 }
 
 /// What an instance of a native class carries.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub enum InstNative {
     /// Nothing.
     #[default]
@@ -730,9 +732,4 @@ pub fn seq_items(v: &V) -> Vec<V> {
         V::Tuple(t) => t.to_vec(),
         _ => Vec::new(),
     }
-}
-
-/// `abs` of a big int, for formatting.
-pub fn big_abs(b: &BigInt) -> BigInt {
-    b.abs()
 }
