@@ -86,7 +86,7 @@ pub struct Persisted {
 impl Default for Persisted {
     fn default() -> Self {
         Self {
-            scenario: "semaphore-pool".into(),
+            scenario: "semaphore".into(),
             values: BTreeMap::new(),
             gil: BTreeMap::new(),
             switch_interval_ms: sim_core::rt::DEFAULT_SWITCH_INTERVAL_MS,

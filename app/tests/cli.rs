@@ -23,7 +23,7 @@ fn list_shows_the_catalog_id_first() {
     let (code, out, _) = tl(&["list"]);
     assert_eq!(code, 0);
     let first_words: Vec<&str> = out.lines().filter_map(|l| l.split_whitespace().next()).collect();
-    assert!(first_words.contains(&"semaphore-pool") && first_words.contains(&"deadlock"));
+    assert!(first_words.contains(&"semaphore") && first_words.contains(&"deadlock"));
     assert!(out.lines().count() >= 35);
 }
 
@@ -32,7 +32,7 @@ fn run_json_summary_has_the_documented_shape_and_round_trips_through_a_trace() {
     let trace = tmp("sem.json");
     let (code, out, err) = tl(&[
         "run",
-        "semaphore-pool",
+        "semaphore",
         "--set",
         "THREADS=8",
         "--set",
@@ -89,7 +89,7 @@ fn gil_mode_override_changes_the_race() {
 
 #[test]
 fn bad_input_exits_2_with_the_place() {
-    let (code, _, err) = tl(&["run", "semaphore-pool", "--set", "PERMITS=0"]);
+    let (code, _, err) = tl(&["run", "semaphore", "--set", "PERMITS=0"]);
     assert_eq!(code, 2);
     assert!(err.contains("PERMITS = 0 is outside its slider range 1..16"), "{err}");
     let (code, _, err) = tl(&["run", "no-such-thing"]);
@@ -163,7 +163,7 @@ fn kill_9_during_a_save_leaves_the_previous_trace_intact() {
 
 #[test]
 fn the_app_refuses_bad_sliders_before_opening_a_window() {
-    let (code, _, err) = tl(&["--scenario", "semaphore-pool", "--set", "PERMITS=99"]);
+    let (code, _, err) = tl(&["--scenario", "semaphore", "--set", "PERMITS=99"]);
     assert_eq!(code, 2);
     assert!(err.contains("PERMITS = 99 is outside its slider range 1..16"), "{err}");
     let (code, _, err) = tl(&["--scenario", "no-such-scenario"]);

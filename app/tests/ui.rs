@@ -52,7 +52,7 @@ fn semaphore_with_8_threads_and_2_permits_never_has_more_than_2_inside() {
     h.run_steps(2);
     h.get_by_label("Semaphore guarding a shared resource").click();
     h.run_steps(2);
-    assert_eq!(h.state().scenario().unwrap().id, "semaphore-pool");
+    assert_eq!(h.state().scenario().unwrap().id, "semaphore");
     // Move the sliders.
     h.get_by_role_and_label(Role::Slider, "Threads").set_value_accesskit(8.0);
     h.run_steps(2);

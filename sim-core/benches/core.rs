@@ -139,11 +139,11 @@ fn bench_gil_handoff() {
 
 fn bench_trace_io() {
     // A real trace's tables (threads, resources, source) with a million synthetic events.
-    let src = sim_core::py_catalog::py_source("semaphore-pool").unwrap();
+    let src = sim_core::py_catalog::py_source("semaphore").unwrap();
     let mut sets = indexmap::IndexMap::new();
     sets.insert("HOLD".to_string(), sim_core::py::value::V::Float(0.01));
     let (mut trace, _) =
-        sim_core::py::run::run_source("semaphore-pool.py", src, &sets, Default::default(), None).unwrap();
+        sim_core::py::run::run_source("semaphore.py", src, &sets, Default::default(), None).unwrap();
     let kinds = [
         EventKind::GilRequested,
         EventKind::GilAcquired,

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ScenarioInfo {
-    /// Short id used on the command line (`semaphore-pool`): the file name without `.py`.
+    /// Short id used on the command line (`semaphore`): the file name without `.py`.
     pub id: String,
     /// Title (the docstring's first line).
     pub name: String,

@@ -20,7 +20,7 @@ pub const PY_FILES: &[(&str, &str)] = &[
     ("deadlock", include_str!("../../saved-scenarios/deadlock.py")),
     ("deadlock-fixed", include_str!("../../saved-scenarios/deadlock-fixed.py")),
     ("daemon-threads", include_str!("../../saved-scenarios/daemon-threads.py")),
-    ("semaphore-pool", include_str!("../../saved-scenarios/semaphore-pool.py")),
+    ("semaphore", include_str!("../../saved-scenarios/semaphore.py")),
     ("bounded-semaphore", include_str!("../../saved-scenarios/bounded-semaphore.py")),
     ("race-counter", include_str!("../../saved-scenarios/race-counter.py")),
     ("race-counter-call", include_str!("../../saved-scenarios/race-counter-call.py")),
@@ -52,9 +52,9 @@ pub const PY_FILES: &[(&str, &str)] = &[
 /// A scenario as the picker shows it: its id, file name, source, docstring facts and sliders.
 #[derive(Clone, Debug)]
 pub struct Entry {
-    /// The id (`semaphore-pool`).
+    /// The id (`semaphore`).
     pub id: String,
-    /// The file name (`semaphore-pool.py`, or the path of a user's file).
+    /// The file name (`semaphore.py`, or the path of a user's file).
     pub file: String,
     /// The source.
     pub source: std::sync::Arc<str>,

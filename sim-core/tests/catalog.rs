@@ -150,7 +150,7 @@ fn every_scenario_shows_its_claim() {
                     assert_eq!(s.vars["counter"].lost_updates, Some(0));
                 }
             }
-            "semaphore-pool" => {
+            "semaphore" => {
                 let s = go(id, &[]);
                 assert_eq!(s.resources["semaphore"].max_holders, Some(3));
                 let s2 = go(id, &[("THREADS", 8.0), ("PERMITS", 2.0)]);

@@ -437,7 +437,7 @@ fn counter_increments_are_atomic_under_310_but_not_with_a_call_or_under_39() {
 
 #[test]
 fn the_semaphore_example_lets_threads_0_1_2_in_first() {
-    let src = include_str!("../../saved-scenarios/semaphore-pool.py");
+    let src = include_str!("../../saved-scenarios/semaphore.py");
     let mut ov = IndexMap::new();
     ov.insert("HOLD".to_string(), V::Float(0.05));
     let (out, _, _) = run_with(src, GilMode::Cpython310, &ov);

@@ -141,7 +141,7 @@ fn dropping_a_run_stops_and_joins_it() {
 #[test]
 fn sequence_numbers_and_times_are_ordered_and_live_stream_matches() {
     let (tx, rx) = crossbeam_channel::unbounded();
-    let trace = start("semaphore-pool", &[("HOLD", 0.02), ("THREADS", 8.0)], |_| {}, Some(tx)).finish(None);
+    let trace = start("semaphore", &[("HOLD", 0.02), ("THREADS", 8.0)], |_| {}, Some(tx)).finish(None);
     let live: Vec<_> = rx.try_iter().collect();
     assert_eq!(live, trace.events);
     for w in trace.events.windows(2) {

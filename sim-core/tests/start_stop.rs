@@ -12,7 +12,7 @@ fn os_threads() -> Option<usize> {
 fn cycles(n: usize) -> Vec<Duration> {
     let ids = [
         "deadlock",
-        "semaphore-pool",
+        "semaphore",
         "daemon-threads",
         "cpu-bound-threads",
         "mp-queue-producer-consumer",

@@ -12,7 +12,7 @@ fn timeline(t: &Trace) -> Timeline {
 
 #[test]
 fn semaphore_holders_and_counter_agree_at_every_change() {
-    let (t, _) = run("semaphore-pool", &[("THREADS", 8.0), ("PERMITS", 3.0), ("HOLD", 0.02)], |_| {});
+    let (t, _) = run("semaphore", &[("THREADS", 8.0), ("PERMITS", 3.0), ("HOLD", 0.02)], |_| {});
     let tl = timeline(&t);
     let sem = t.resources.iter().position(|r| r.name == "semaphore").unwrap() as u32;
     let mut checked = 0;

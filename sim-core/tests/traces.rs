@@ -8,7 +8,7 @@ use sim_core::trace::{TRACE_VERSION, Trace, TraceError};
 use std::collections::BTreeMap;
 
 fn sample() -> Trace {
-    run("semaphore-pool", &[("THREADS", 5.0), ("PERMITS", 2.0), ("HOLD", 0.02)], |_| {}).0
+    run("semaphore", &[("THREADS", 5.0), ("PERMITS", 2.0), ("HOLD", 0.02)], |_| {}).0
 }
 
 #[test]
