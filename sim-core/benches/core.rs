@@ -142,8 +142,7 @@ fn bench_trace_io() {
     let src = sim_core::py_catalog::py_source("semaphore").unwrap();
     let mut sets = indexmap::IndexMap::new();
     sets.insert("HOLD".to_string(), sim_core::py::value::V::Float(0.01));
-    let (mut trace, _) =
-        sim_core::py::run::run_source("semaphore.py", src, &sets, Default::default(), None).unwrap();
+    let (mut trace, _) = sim_core::py::run::run_source("semaphore.py", src, &sets, Default::default(), None).unwrap();
     let kinds = [
         EventKind::GilRequested,
         EventKind::GilAcquired,

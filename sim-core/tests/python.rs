@@ -387,17 +387,23 @@ fn hostile_input_is_refused_or_stopped_never_a_panic() {
     .expect("compiles");
     assert!(t0.elapsed() < Duration::from_secs(20));
     assert!(trace.events.iter().any(|e| matches!(e.kind, EventKind::ThreadStopped)));
-    // A million threads requested: each start is real, so the run is stopped by its limit
-    // or refused; either way the process survives.
-    let (trace, _) = run_source(
+    // A million threads requested: each start is real, so the run refuses past its limit
+    // with CPython's words for a failed start, and a traceback at the line.
+    let (trace, code) = run_source(
         "many.py",
-        "import threading\nfor i in range(1000000):\n    threading.Thread(target=print).start()\n",
+        "import threading\nfor i in range(1000000):\n    threading.Thread(target=print, args=(i,)).start()\n",
         &IndexMap::new(),
-        RuntimeSettings { time_scale: 0.01, ..settings(GilMode::Cpython310) },
-        Some(Duration::from_millis(1500)),
+        settings(GilMode::Cpython310),
+        Some(Duration::from_secs(120)),
     )
     .expect("compiles");
-    assert!(!trace.events.is_empty());
+    let err = stderr_of(&trace);
+    assert!(
+        err.ends_with(&format!("RuntimeError: {}\n", sim_core::py::too_many_threads())) && err.contains("line 3"),
+        "{err}"
+    );
+    assert_eq!(code, 1);
+    assert_eq!(trace.threads.len(), sim_core::py::MAX_THREADS_PER_RUN);
 }
 
 fn counter_program(body: &str, threads: usize, iterations: usize) -> String {

@@ -336,6 +336,16 @@ pub struct ProcWorld {
     pub globals: Vec<Mutex<GlobalCell>>,
 }
 
+/// The most threads and processes (pool workers included) one run may create: every one is
+/// a real OS thread and a lane on the timeline. Past it, `Thread()` raises
+/// [`too_many_threads`]'s `RuntimeError`.
+pub const MAX_THREADS_PER_RUN: usize = 4096;
+
+/// The message when a program asks for more than [`MAX_THREADS_PER_RUN`] threads.
+pub fn too_many_threads() -> String {
+    format!("can't start new thread: a Threadline run holds at most {MAX_THREADS_PER_RUN} threads and processes")
+}
+
 /// Everything the threads of one run share besides the runtime.
 pub struct World {
     /// The program.
@@ -582,15 +592,19 @@ impl World {
     }
 
     /// Add a thread (its `ThreadNew` event and its Thread object).
-    pub fn add_thread(&self, ctx: &Ctx, meta: ThreadMeta, obj: &V) -> ThreadIx {
+    /// Add a thread (or process) to the run; `None` past [`MAX_THREADS_PER_RUN`].
+    pub fn add_thread(&self, ctx: &Ctx, meta: ThreadMeta, obj: &V) -> Option<ThreadIx> {
         let mut objs = self.thread_objs.lock();
+        if objs.len() >= MAX_THREADS_PER_RUN {
+            return None;
+        }
         let tid = ctx.shared.add_thread(meta.clone());
         ctx.record(EventKind::ThreadNew { index: tid, meta });
         while objs.len() < tid as usize {
             objs.push(V::None);
         }
         objs.push(obj.clone());
-        tid
+        Some(tid)
     }
 
     /// Register the main thread's object.

@@ -1233,7 +1233,10 @@ fn init_thread(
         Some(v) => v.truthy(),
     };
     let process = if is_process { Some(Mutex::new(None)) } else { None };
-    let tid = it.w.add_thread(it.ctx, ThreadMeta { name, process: it.ctx.process, daemon, target: None }, me);
+    let Some(tid) = it.w.add_thread(it.ctx, ThreadMeta { name, process: it.ctx.process, daemon, target: None }, me)
+    else {
+        return raise("RuntimeError", super::too_many_threads());
+    };
     let obj = Arc::new(ThreadObj {
         target,
         args: Mutex::new(args),
@@ -1571,7 +1574,11 @@ fn spawn_worker(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
     let name =
         if process { format!("{}-{}", ex.prefix, it.w.next_name_number(true)) } else { format!("{}_{n}", ex.prefix) };
     let inst = new_inst(if process { process_class() } else { thread_class() });
-    let tid = it.w.add_thread(ctx, ThreadMeta { name, process: ctx.process, daemon: process, target: None }, &inst);
+    let Some(tid) =
+        it.w.add_thread(ctx, ThreadMeta { name, process: ctx.process, daemon: process, target: None }, &inst)
+    else {
+        return raise("RuntimeError", super::too_many_threads());
+    };
     let obj = Arc::new(ThreadObj { process: process.then(|| Mutex::new(None)), ..ThreadObj::new(tid) });
     if let V::Inst(i) = &inst {
         *i.native.lock() = InstNative::Thread(obj.clone());
