@@ -10,6 +10,7 @@ use crate::timeline_view::ViewState;
 use crossbeam_channel::{Receiver, Sender};
 use serde::{Deserialize, Serialize};
 use sim_core::event::EventKind;
+use sim_core::py::{CompileError, Meta, Program, Slider};
 use sim_core::py_catalog::Entry;
 use sim_core::rt::{GilMode, RuntimeSettings};
 use sim_core::trace::Trace;
@@ -50,6 +51,18 @@ pub enum Command {
     LoadScenario(PathBuf),
     /// Ask for a file with the system's file dialog (on a background thread), then act on it.
     Pick(PickFor),
+    /// Show this line in the code panel (highlighted, scrolled into view).
+    GotoLine(u32),
+    /// Move the timeline's cursor to the next time a thread is at this line.
+    JumpToLine(u32),
+    /// A new scenario from the template, in the code panel.
+    NewScenario,
+    /// Save the code panel's text to its file (or ask where, for a built-in scenario).
+    SaveCode,
+    /// Save the code panel's text to this path.
+    SaveCodeTo(PathBuf),
+    /// Throw away the edits: back to the saved text.
+    RevertCode,
 }
 
 /// What a picked file is for.
@@ -63,6 +76,8 @@ pub enum PickFor {
     Compare,
     /// Load it as a scenario file.
     Scenario,
+    /// Save the code panel's text there.
+    Code,
 }
 
 /// What is remembered between launches.
@@ -81,6 +96,12 @@ pub struct Persisted {
     pub time_scale: f64,
     /// Recently saved or opened traces.
     pub recent: Vec<String>,
+    /// Unsaved edits per scenario id: kept across launches, so nothing typed is lost.
+    pub drafts: BTreeMap<String, String>,
+    /// The user's own scenario files, reopened at launch.
+    pub user_files: Vec<String>,
+    /// Scenarios made with New and never saved: id → text.
+    pub untitled: BTreeMap<String, String>,
 }
 
 impl Default for Persisted {
@@ -92,6 +113,9 @@ impl Default for Persisted {
             switch_interval_ms: sim_core::rt::DEFAULT_SWITCH_INTERVAL_MS,
             time_scale: 1.0,
             recent: Vec::new(),
+            drafts: BTreeMap::new(),
+            user_files: Vec::new(),
+            untitled: BTreeMap::new(),
         }
     }
 }
@@ -102,14 +126,74 @@ type EventFilter = fn(&EventKind) -> bool;
 /// The storage key of [`Persisted`].
 pub const STORAGE_KEY: &str = "threadline";
 
-/// A background file job's result.
+/// A background job's result.
 enum FileResult {
     Picked(PickFor, PathBuf),
-    ScenarioLoaded(PathBuf, Box<Entry>),
+    /// A scenario file read: (path, entry, select it).
+    ScenarioLoaded(PathBuf, Box<Entry>, bool),
+    /// The code panel's text checked: (generation, sliders or the error).
+    Checked(u64, Result<(Meta, Vec<Slider>), CompileError>),
+    /// The code panel's text compiled for a run: (generation, program or the error).
+    Compiled(u64, Box<Result<Program, CompileError>>),
+    CodeSaved(PathBuf, String),
     Saved(PathBuf),
     Opened(PathBuf, Box<Session>),
     OpenedCompare(PathBuf, Box<Session>),
     Failed(String),
+}
+
+/// The Python text in the code panel and what is known about it.
+#[derive(Clone, Debug)]
+pub struct Editor {
+    /// The scenario it belongs to (a catalog id, a user file's stem, `untitled-N`).
+    pub id: String,
+    /// The file name tracebacks show (`semaphore.py`, or the user's path).
+    pub file: String,
+    /// Where Save writes (None: a built-in or untitled scenario, Save asks where).
+    pub path: Option<PathBuf>,
+    /// The text.
+    pub text: String,
+    /// The text as last loaded or saved.
+    pub saved: String,
+    /// The sliders its constants declare (from the last good check).
+    pub sliders: Vec<Slider>,
+    /// The error of the last check or run, at its line.
+    pub error: Option<CompileError>,
+    /// The line picked on the timeline or in a traceback.
+    pub highlight: Option<u32>,
+    /// Scroll to this line on the next frame.
+    pub scroll_to: Option<u32>,
+    /// The line under the pointer.
+    pub hovered: Option<u32>,
+    /// Bumped on every edit; a check or compile answers for one generation.
+    pub generation: u64,
+    /// When the text last changed (egui time), for the check's debounce.
+    edited_at: Option<f64>,
+}
+
+impl Editor {
+    /// The editor on a scenario's text (its draft, if one was kept).
+    pub fn of(entry: &Entry, draft: Option<&String>, path: Option<PathBuf>) -> Self {
+        Self {
+            id: entry.id.clone(),
+            file: entry.file.clone(),
+            path,
+            text: draft.cloned().unwrap_or_else(|| entry.source.to_string()),
+            saved: entry.source.to_string(),
+            sliders: entry.sliders.clone(),
+            error: None,
+            highlight: None,
+            scroll_to: None,
+            hovered: None,
+            generation: 0,
+            edited_at: draft.map(|_| 0.0),
+        }
+    }
+
+    /// Edited since it was loaded or saved.
+    pub fn modified(&self) -> bool {
+        self.text != self.saved
+    }
 }
 
 /// The whole app.
@@ -136,6 +220,14 @@ pub struct ThreadlineApp {
     pub stale: bool,
     /// Open the selected scenario's topic in the picker on the next frame.
     reveal_topic: bool,
+    /// The code panel.
+    pub editor: Editor,
+    /// The generation being compiled for a run, if any.
+    compiling: Option<u64>,
+    /// The generation being checked, if any.
+    checking: Option<u64>,
+    /// The window's context, once known (background jobs ask it to repaint).
+    egui_ctx: Option<egui::Context>,
     files_tx: Sender<FileResult>,
     files_rx: Receiver<FileResult>,
 }
@@ -143,10 +235,35 @@ pub struct ThreadlineApp {
 impl ThreadlineApp {
     /// A new app with these remembered settings.
     pub fn new(persisted: Persisted) -> Self {
-        let catalog = sim_core::py_catalog::entries().unwrap_or_default();
+        let mut catalog = sim_core::py_catalog::entries().unwrap_or_default();
+        // Untitled scenarios come back with their text.
+        for (id, text) in &persisted.untitled {
+            if let Ok(e) = Entry::new(id, &format!("{id}.py"), text) {
+                catalog.push(e);
+            }
+        }
         let selected = catalog.iter().position(|s| s.id == persisted.scenario).unwrap_or(0);
         let (files_tx, files_rx) = crossbeam_channel::unbounded();
         let trace_path = default_trace_path(catalog.get(selected).map_or("run", |s| s.id.as_str()));
+        let editor = match catalog.get(selected) {
+            Some(e) => Editor::of(e, persisted.drafts.get(&e.id), None),
+            None => {
+                let e = Entry::new("untitled", "untitled.py", crate::code::TEMPLATE).expect("the template compiles");
+                Editor::of(&e, None, None)
+            }
+        };
+        // The user's own files are read on a file thread and join the picker when ready.
+        for path in persisted.user_files.clone() {
+            let path = PathBuf::from(path);
+            spawn_file_job(
+                move || match load_scenario_file(&path) {
+                    Ok(sc) => FileResult::ScenarioLoaded(path, Box::new(sc), false),
+                    Err(e) => FileResult::Failed(e),
+                },
+                files_tx.clone(),
+                None,
+            );
+        }
         Self {
             persisted,
             catalog,
@@ -159,6 +276,10 @@ impl ThreadlineApp {
             trace_path,
             stale: false,
             reveal_topic: true,
+            editor,
+            compiling: None,
+            checking: None,
+            egui_ctx: None,
             files_tx,
             files_rx,
         }
@@ -169,11 +290,11 @@ impl ThreadlineApp {
         self.catalog.get(self.selected)
     }
 
-    /// Slider values for the selected scenario (defaults filled in, clamped to range).
+    /// Slider values for the code panel's program (defaults filled in, clamped to range).
     pub fn params(&self) -> BTreeMap<String, f64> {
-        let Some(sc) = self.scenario() else { return BTreeMap::new() };
-        let saved = self.persisted.values.get(&sc.id);
-        sc.sliders
+        let saved = self.persisted.values.get(&self.editor.id);
+        self.editor
+            .sliders
             .iter()
             .map(|p| {
                 let v = saved.and_then(|s| s.get(&p.name)).copied().filter(|v| v.is_finite()).unwrap_or(p.default);
@@ -210,27 +331,87 @@ impl ThreadlineApp {
     pub fn apply(&mut self, cmd: Command) {
         match cmd {
             Command::Select(i) => {
-                if i < self.catalog.len() && i != self.selected {
+                if i < self.catalog.len() && (i != self.selected || self.editor.id != self.catalog[i].id) {
+                    self.keep_draft();
                     self.selected = i;
-                    self.persisted.scenario = self.catalog[i].id.clone();
-                    self.trace_path = default_trace_path(&self.catalog[i].id);
+                    let e = &self.catalog[i];
+                    self.persisted.scenario = e.id.clone();
+                    self.trace_path = default_trace_path(&e.id);
+                    let path = self.persisted.user_files.iter().find(|p| **p == e.file).map(PathBuf::from);
+                    self.editor = Editor::of(e, self.persisted.drafts.get(&e.id), path);
                     self.stale = false;
                     self.reveal_topic = true;
                 }
             }
             Command::Run => {
-                let Some(sc) = self.scenario().cloned() else { return };
-                // Dropping the old session stops and joins its threads.
-                self.session = None;
-                match Session::start(&sc, &self.params(), self.settings()) {
-                    Ok(s) => {
-                        self.session = Some(s);
-                        self.view = ViewState::default();
-                        self.error = None;
-                        self.stale = false;
+                // Compile on a job thread (a big file never stalls a frame); the run starts
+                // when the program arrives, or the error is shown at its line.
+                let gen_ = self.editor.generation;
+                let (file, text) = (self.editor.file.clone(), self.editor.text.clone());
+                let overrides = Session::overrides(&self.editor.sliders, &self.params());
+                self.compiling = Some(gen_);
+                spawn_file_job(
+                    move || FileResult::Compiled(gen_, Box::new(sim_core::py::compile(&file, &text, &overrides))),
+                    self.files_tx.clone(),
+                    self.egui_ctx.clone(),
+                );
+            }
+            Command::GotoLine(l) => {
+                self.editor.highlight = Some(l);
+                self.editor.scroll_to = Some(l);
+            }
+            Command::JumpToLine(l) => {
+                let Some(s) = &self.session else { return };
+                let now = self.view.cursor_ns.map_or(0, |t| t as u64);
+                let next = |after: u64| s.timeline.threads.iter().filter_map(|lane| lane.next_on_line(l, after)).min();
+                // The next time after the cursor, or from the start again.
+                if let Some(t) = next(now).or_else(|| next(0).filter(|_| now > 0)) {
+                    self.editor.highlight = Some(l);
+                    if s.replay.is_some() {
+                        self.apply(Command::Seek(t as f64));
+                    } else {
+                        self.view.cursor_ns = Some(t as f64);
                     }
-                    Err(e) => self.error = Some(e),
+                } else {
+                    self.note = Some(format!("No thread reached line {l} in this run."));
                 }
+            }
+            Command::NewScenario => {
+                self.keep_draft();
+                let n = (1..).find(|n| !self.catalog.iter().any(|e| e.id == format!("untitled-{n}"))).unwrap_or(1);
+                let id = format!("untitled-{n}");
+                match Entry::new(&id, &format!("{id}.py"), crate::code::TEMPLATE) {
+                    Ok(e) => {
+                        self.persisted.untitled.insert(id, crate::code::TEMPLATE.to_string());
+                        self.add_scenario(e);
+                        self.note =
+                            Some("A new scenario from the template: edit it, press Run, and Save it (Ctrl+S).".into());
+                    }
+                    Err(e) => self.error = Some(e.to_string()),
+                }
+            }
+            Command::SaveCode => match self.editor.path.clone() {
+                Some(p) => self.apply(Command::SaveCodeTo(p)),
+                None => self.apply(Command::Pick(PickFor::Code)),
+            },
+            Command::SaveCodeTo(path) => {
+                let text = self.editor.text.clone();
+                spawn_file_job(
+                    move || {
+                        let r = sim_core::trace::save_atomically(&path, |w| w.write_all(text.as_bytes()));
+                        match r {
+                            Ok(()) => FileResult::CodeSaved(path, text),
+                            Err(e) => FileResult::Failed(format!("Could not save {}: {e}", path.display())),
+                        }
+                    },
+                    self.files_tx.clone(),
+                    self.egui_ctx.clone(),
+                );
+            }
+            Command::RevertCode => {
+                self.editor.text = self.editor.saved.clone();
+                self.persisted.drafts.remove(&self.editor.id);
+                self.editor_changed();
             }
             Command::Pause(p) => {
                 if let Some(s) = &mut self.session {
@@ -259,6 +440,7 @@ impl ThreadlineApp {
                         Err(e) => FileResult::Failed(format!("Could not save the trace to {}: {e}", path.display())),
                     },
                     tx,
+                    self.egui_ctx.clone(),
                 );
             }
             Command::Open(path) => self.load_in_background(path, FileResult::Opened, ""),
@@ -293,18 +475,36 @@ impl ThreadlineApp {
             Command::LoadScenario(path) => {
                 spawn_file_job(
                     move || match load_scenario_file(&path) {
-                        Ok(sc) => FileResult::ScenarioLoaded(path, Box::new(sc)),
+                        Ok(sc) => FileResult::ScenarioLoaded(path, Box::new(sc), true),
                         Err(e) => FileResult::Failed(e),
                     },
                     self.files_tx.clone(),
+                    self.egui_ctx.clone(),
                 );
             }
             Command::Pick(what) => {
                 let tx = self.files_tx.clone();
-                let start_dir = PathBuf::from(&self.trace_path).parent().map(PathBuf::from);
-                let file_name = PathBuf::from(&self.trace_path).file_name().map(|n| n.to_string_lossy().into_owned());
+                let python = matches!(what, PickFor::Scenario | PickFor::Code);
+                let near = if python {
+                    self.editor
+                        .path
+                        .clone()
+                        .unwrap_or_else(|| default_scenario_dir().join(format!("{}.py", self.editor.id)))
+                } else {
+                    PathBuf::from(&self.trace_path)
+                };
+                let start_dir = near.parent().map(PathBuf::from);
+                let file_name = near.file_name().map(|n| n.to_string_lossy().into_owned());
+                if what == PickFor::Code {
+                    let _ = std::fs::create_dir_all(default_scenario_dir());
+                }
+                let ctx = self.egui_ctx.clone();
                 let spawned = std::thread::Builder::new().name("tl:file-dialog".into()).spawn(move || {
-                    let mut d = rfd::FileDialog::new().add_filter("Threadline trace", &["json"]);
+                    let mut d = if python {
+                        rfd::FileDialog::new().add_filter("Python scenario", &["py"])
+                    } else {
+                        rfd::FileDialog::new().add_filter("Threadline trace", &["json"])
+                    };
                     if let Some(dir) = start_dir.filter(|d| d.is_dir()) {
                         d = d.set_directory(dir);
                     }
@@ -312,7 +512,14 @@ impl ThreadlineApp {
                         PickFor::Save => d.set_file_name(file_name.unwrap_or_else(|| "trace.json".into())).save_file(),
                         PickFor::Open | PickFor::Compare => d.pick_file(),
                         PickFor::Scenario => d.set_title("Open a scenario file").pick_file(),
+                        PickFor::Code => d
+                            .set_title("Save the scenario as")
+                            .set_file_name(file_name.unwrap_or_else(|| "scenario.py".into()))
+                            .save_file(),
                     };
+                    if let Some(c) = ctx {
+                        c.request_repaint();
+                    }
                     if let Some(p) = picked {
                         let _ = tx.send(FileResult::Picked(what, p));
                     }
@@ -330,9 +537,30 @@ impl ThreadlineApp {
         }
     }
 
-    /// Put a scenario in the picker (replacing one with the same id) and select it.
-    pub fn add_scenario(&mut self, sc: Entry) {
-        let i = match self.catalog.iter().position(|s| s.id == sc.id) {
+    /// Remember the editor's unsaved text as its scenario's draft (or forget the draft when
+    /// the text is the saved one).
+    fn keep_draft(&mut self) {
+        let e = &self.editor;
+        if e.modified() {
+            self.persisted.drafts.insert(e.id.clone(), e.text.clone());
+        } else {
+            self.persisted.drafts.remove(&e.id);
+        }
+        if let Some(t) = self.persisted.untitled.get_mut(&e.id) {
+            t.clone_from(&e.text);
+        }
+    }
+
+    /// The text changed: a new generation, its draft kept, a check due.
+    pub(crate) fn editor_changed(&mut self) {
+        self.editor.generation += 1;
+        self.editor.edited_at = Some(self.egui_ctx.as_ref().map_or(0.0, |c| c.input(|i| i.time)));
+        self.keep_draft();
+    }
+
+    /// Put a scenario in the picker (replacing one with the same id); returns its index.
+    fn add_entry(&mut self, sc: Entry) -> usize {
+        match self.catalog.iter().position(|s| s.id == sc.id) {
             Some(i) => {
                 self.catalog[i] = sc;
                 i
@@ -341,7 +569,14 @@ impl ThreadlineApp {
                 self.catalog.push(sc);
                 self.catalog.len() - 1
             }
-        };
+        }
+    }
+
+    /// Put a scenario in the picker (replacing one with the same id) and select it.
+    pub fn add_scenario(&mut self, sc: Entry) {
+        let i = self.add_entry(sc);
+        // Re-selecting loads the new text into the editor.
+        self.editor.id.clear();
         self.apply(Command::Select(i));
         self.reveal_topic = true;
     }
@@ -358,6 +593,7 @@ impl ThreadlineApp {
                 Err(e) => FileResult::Failed(format!("Could not open {}: {e}", path.display())),
             },
             self.files_tx.clone(),
+            self.egui_ctx.clone(),
         );
     }
 
@@ -370,6 +606,29 @@ impl ThreadlineApp {
 
     /// Work done every frame outside drawing: events in, files done, replay ticking.
     pub fn logic(&mut self, ctx: &egui::Context) {
+        if self.egui_ctx.is_none() {
+            self.egui_ctx = Some(ctx.clone());
+        }
+        // Check the edited text 300 ms after the last keystroke, on a job thread.
+        let now = ctx.input(|i| i.time);
+        if let Some(at) = self.editor.edited_at {
+            if now - at >= 0.3 && self.checking.is_none() {
+                self.editor.edited_at = None;
+                let gen_ = self.editor.generation;
+                self.checking = Some(gen_);
+                let (file, text) = (self.editor.file.clone(), self.editor.text.clone());
+                spawn_file_job(
+                    move || {
+                        let r = sim_core::py::compile(&file, &text, &Default::default()).map(|p| (p.meta, p.sliders));
+                        FileResult::Checked(gen_, r)
+                    },
+                    self.files_tx.clone(),
+                    Some(ctx.clone()),
+                );
+            } else {
+                ctx.request_repaint_after(std::time::Duration::from_millis(100));
+            }
+        }
         while let Ok(r) = self.files_rx.try_recv() {
             match r {
                 FileResult::Picked(what, p) => {
@@ -379,11 +638,92 @@ impl ThreadlineApp {
                         PickFor::Open => Command::Open(p),
                         PickFor::Compare => Command::OpenCompare(p),
                         PickFor::Scenario => Command::LoadScenario(p),
+                        PickFor::Code => Command::SaveCodeTo(p),
                     });
                 }
-                FileResult::ScenarioLoaded(p, sc) => {
-                    self.note = Some(format!("Loaded scenario {} from {}", sc.id, p.display()));
-                    self.add_scenario(*sc);
+                FileResult::ScenarioLoaded(p, sc, select) => {
+                    let shown = p.display().to_string();
+                    if !self.persisted.user_files.contains(&shown) {
+                        self.persisted.user_files.push(shown);
+                    }
+                    // At launch the user's files join the picker without taking the selection
+                    // (unless one was the selected scenario when the app closed).
+                    if select || self.persisted.scenario == sc.id {
+                        if select {
+                            self.note = Some(format!("Loaded scenario {} from {}", sc.id, p.display()));
+                        }
+                        self.add_scenario(*sc);
+                    } else {
+                        self.add_entry(*sc);
+                    }
+                }
+                FileResult::Checked(gen_, r) => {
+                    if self.checking == Some(gen_) {
+                        self.checking = None;
+                    }
+                    if gen_ == self.editor.generation {
+                        match r {
+                            Ok((_, sliders)) => {
+                                self.editor.sliders = sliders;
+                                self.editor.error = None;
+                            }
+                            Err(e) => self.editor.error = Some(e),
+                        }
+                    }
+                }
+                FileResult::Compiled(gen_, r) => {
+                    if self.compiling == Some(gen_) {
+                        self.compiling = None;
+                    }
+                    match *r {
+                        Ok(prog) => {
+                            if gen_ == self.editor.generation {
+                                self.editor.sliders = prog.sliders.clone();
+                                self.editor.error = None;
+                            }
+                            // Dropping the old session stops and joins its threads.
+                            self.session = None;
+                            self.session = Some(Session::start(prog, self.settings()));
+                            self.view = ViewState::default();
+                            self.error = None;
+                            self.stale = false;
+                        }
+                        Err(e) => {
+                            self.error = Some(format!("{} at line {}: {}", e.ty, e.line, e.message));
+                            self.editor.highlight = None;
+                            self.editor.scroll_to = Some(e.line);
+                            self.editor.error = Some(e);
+                        }
+                    }
+                }
+                FileResult::CodeSaved(p, text) => {
+                    self.note = Some(format!("Saved {}", p.display()));
+                    let old_id = self.editor.id.clone();
+                    self.persisted.drafts.remove(&old_id);
+                    self.persisted.untitled.remove(&old_id);
+                    let shown = p.display().to_string();
+                    if !self.persisted.user_files.contains(&shown) {
+                        self.persisted.user_files.push(shown.clone());
+                    }
+                    let id = p.file_stem().map_or_else(|| shown.clone(), |s| s.to_string_lossy().into_owned());
+                    match Entry::new(&id, &shown, &text) {
+                        Ok(e) => {
+                            // An untitled scenario becomes the saved file.
+                            if old_id != id {
+                                self.catalog.retain(|c| c.id != old_id || !old_id.starts_with("untitled-"));
+                            }
+                            let keep = self.editor.text.clone();
+                            self.add_scenario(e);
+                            // Edits typed while the save ran stay in the editor.
+                            self.editor.text = keep;
+                            self.editor.path = Some(p);
+                        }
+                        Err(e) => {
+                            self.editor.saved = text;
+                            self.editor.path = Some(p);
+                            self.editor.error = Some(e);
+                        }
+                    }
                 }
                 FileResult::Saved(p) => {
                     self.note = Some(format!("Saved {}", p.display()));
@@ -421,17 +761,31 @@ impl ThreadlineApp {
         if let Some(p) = dropped.into_iter().next() {
             self.apply(Command::Open(p));
         }
-        let (save, open) = ctx.input_mut(|i| {
+        let (save_trace, save_code, open, run, new) = ctx.input_mut(|i| {
+            let shift = egui::Modifiers::COMMAND | egui::Modifiers::SHIFT;
             (
+                i.consume_key(shift, egui::Key::S),
                 i.consume_key(egui::Modifiers::COMMAND, egui::Key::S),
                 i.consume_key(egui::Modifiers::COMMAND, egui::Key::O),
+                i.consume_key(egui::Modifiers::NONE, egui::Key::F5)
+                    || i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter),
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::N),
             )
         });
-        if save {
+        if save_trace {
             self.apply(Command::Save(PathBuf::from(self.trace_path.clone())));
+        }
+        if save_code {
+            self.apply(Command::SaveCode);
         }
         if open {
             self.apply(Command::Pick(PickFor::Open));
+        }
+        if run {
+            self.apply(Command::Run);
+        }
+        if new {
+            self.apply(Command::NewScenario);
         }
         if let Some(s) = &self.session
             && s.replay.is_some()
@@ -457,10 +811,17 @@ impl ThreadlineApp {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let theme = Theme::new(ui.visuals().dark_mode);
         let mut cmds = Vec::new();
-        egui::Panel::left("controls").resizable(true).default_size(330.0).show(ui, |ui| {
+        egui::Panel::left("controls").resizable(true).default_size(300.0).show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui, &mut cmds));
         });
-        egui::Panel::bottom("output").resizable(true).default_size(230.0).show(ui, |ui| self.bottom_ui(ui, &theme));
+        egui::Panel::bottom("output")
+            .resizable(true)
+            .default_size(230.0)
+            .show(ui, |ui| self.bottom_ui(ui, &theme, &mut cmds));
+        egui::Panel::left("code")
+            .resizable(true)
+            .default_size(520.0)
+            .show(ui, |ui| self.code_ui(ui, &theme, &mut cmds));
         egui::CentralPanel::default().show(ui, |ui| self.centre_ui(ui, &theme, &mut cmds));
         for c in cmds {
             self.apply(c);
@@ -468,9 +829,18 @@ impl ThreadlineApp {
     }
 }
 
-fn spawn_file_job(job: impl FnOnce() -> FileResult + Send + 'static, tx: Sender<FileResult>) {
+/// Run `job` on a thread of its own and send its result to the frame loop (waking the window
+/// when it knows it).
+fn spawn_file_job(
+    job: impl FnOnce() -> FileResult + Send + 'static,
+    tx: Sender<FileResult>,
+    ctx: Option<egui::Context>,
+) {
     let spawned = std::thread::Builder::new().name("tl:file".into()).spawn(move || {
         let _ = tx.send(job());
+        if let Some(c) = ctx {
+            c.request_repaint();
+        }
     });
     if let Err(e) = spawned {
         eprintln!("threadline: could not start a file thread: {e}");
@@ -486,6 +856,11 @@ pub fn load_scenario_file(path: &std::path::Path) -> Result<Entry, String> {
     let file = path.display().to_string();
     let id = path.file_stem().map_or_else(|| file.clone(), |s| s.to_string_lossy().into_owned());
     Entry::new(&id, &file, &text).map_err(|e| e.to_string())
+}
+
+/// Where the user's scenarios are saved by default.
+pub fn default_scenario_dir() -> PathBuf {
+    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")).join("threadline-scenarios")
 }
 
 /// Where a trace of `id` is saved by default.

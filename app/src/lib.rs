@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod code;
 pub mod gui;
 pub mod layout;
 pub mod pyfile;

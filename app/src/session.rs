@@ -7,7 +7,7 @@ use sim_core::event::Event;
 use sim_core::model::{Params, ScenarioInfo};
 use sim_core::py::run::PyRun;
 use sim_core::py::value::V;
-use sim_core::py_catalog::Entry;
+use sim_core::py::{Program, Slider};
 use sim_core::rt::{ProcessMeta, RuntimeSettings, ThreadMeta};
 use sim_core::timeline::{ThreadState, Timeline};
 use sim_core::trace::Trace;
@@ -35,6 +35,8 @@ pub struct Replay {
 pub struct Session {
     /// The scenario.
     pub scenario: ScenarioInfo,
+    /// The Python source it ran (absent in traces from before scenarios were Python).
+    pub code: Option<Arc<str>>,
     /// Parameter values.
     pub params: Params,
     /// Runtime settings.
@@ -58,25 +60,19 @@ pub struct Session {
 }
 
 impl Session {
-    /// Start `entry` live with these slider values.
-    pub fn start(entry: &Entry, values: &BTreeMap<String, f64>, settings: RuntimeSettings) -> Result<Self, String> {
-        let mut overrides = indexmap::IndexMap::new();
-        for s in &entry.sliders {
-            if let Some(v) = values.get(&s.name) {
-                let v = v.clamp(s.min, s.max);
-                overrides.insert(s.name.clone(), if s.float { V::Float(v) } else { V::Int(v.round() as i64) });
-            }
-        }
-        let prog = sim_core::py::compile(&entry.file, &entry.source, &overrides).map_err(|e| e.to_string())?;
+    /// Start a compiled program live.
+    pub fn start(prog: Program, settings: RuntimeSettings) -> Self {
         let scenario = sim_core::py::run::scenario_shell(&prog);
         let params: Params = prog.values.iter().map(|(k, v)| (k.clone(), v.snapshot())).collect();
         // The tables start with the main thread and process; the rest arrive as events.
         let main = ThreadMeta { name: "MainThread".into(), process: 0, daemon: false, target: None };
         let timeline = Timeline::new(&[main], &[ProcessMeta { name: "MainProcess".into(), pid: 4242 }], &[], &[]);
         let (tx, rx) = crossbeam_channel::unbounded();
+        let code = Some(Arc::clone(&prog.source));
         let run = PyRun::start(Arc::new(prog), settings.clone(), 0, Some(tx));
-        Ok(Self {
+        Self {
             scenario,
+            code,
             params,
             settings,
             timeline,
@@ -87,7 +83,20 @@ impl Session {
             replay: None,
             source: "live run".into(),
             cpu_memo: std::cell::Cell::new((usize::MAX, 0, 0)),
-        })
+        }
+    }
+
+    /// Slider overrides for `sliders` from the values a user set (clamped to each range; a
+    /// whole-number slider gets an int).
+    pub fn overrides(sliders: &[Slider], values: &BTreeMap<String, f64>) -> indexmap::IndexMap<String, V> {
+        let mut overrides = indexmap::IndexMap::new();
+        for s in sliders {
+            if let Some(v) = values.get(&s.name) {
+                let v = v.clamp(s.min, s.max);
+                overrides.insert(s.name.clone(), if s.float { V::Float(v) } else { V::Int(v.round() as i64) });
+            }
+        }
+        overrides
     }
 
     /// A session replaying `trace`, showing all of it.
@@ -96,6 +105,7 @@ impl Session {
             Timeline::from_events(&trace.threads, &trace.processes, &trace.resources, &trace.vars, &trace.events);
         let end = timeline.end_ns as f64;
         Self {
+            code: trace.source.as_ref().map(|s| Arc::from(s.text.as_str())),
             scenario: trace.scenario.clone(),
             params: trace.params.clone(),
             settings: trace.runtime.clone(),

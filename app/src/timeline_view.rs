@@ -28,11 +28,15 @@ pub struct ViewState {
     pub follow: bool,
     /// The cursor (a clicked instant), ns.
     pub cursor_ns: Option<f64>,
+    /// A click on a thread's lane: (thread, instant), for the code panel to show its line.
+    pub picked: Option<(u32, u64)>,
+    /// A source line to light up: where threads were at it.
+    pub hover_line: Option<u32>,
 }
 
 impl Default for ViewState {
     fn default() -> Self {
-        Self { axis: None, follow: true, cursor_ns: None }
+        Self { axis: None, follow: true, cursor_ns: None, picked: None, hover_line: None }
     }
 }
 
@@ -234,6 +238,23 @@ pub fn timeline_ui(
                     ThreadState::NotStarted => None,
                     s => Some(theme.state(s)),
                 });
+                // The code panel's hovered line: where this thread was at it.
+                if let Some(line) = view.hover_line {
+                    for (a, b) in l.spans_on_line(line, end_ns) {
+                        let x0 = (axis.x_from_time(a as f64) as f32).max(plot_left);
+                        let x1 = (axis.x_from_time(b as f64) as f32).max(x0 + 2.0);
+                        if x1 >= plot_left && x0 <= rect.right() {
+                            let r = Rect::from_min_max(Pos2::new(x0, y), Pos2::new(x1, y + h));
+                            painter.rect_stroke(r, 1.0, Stroke::new(2.0, theme.cursor), egui::StrokeKind::Inside);
+                        }
+                    }
+                }
+                if over
+                    && response.clicked()
+                    && let Some(t) = t_hover
+                {
+                    view.picked = Some((th, t));
+                }
                 for (t_err, err, caught) in &l.errors {
                     let x = axis.x_from_time(*t_err as f64) as f32;
                     if x >= plot_left {

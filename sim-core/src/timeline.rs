@@ -85,9 +85,32 @@ pub struct ThreadLane {
     pub errors: Vec<(u64, PyError, bool)>,
     /// Final state.
     pub end: Option<ThreadState>,
+    /// The source line the thread is at: (t_ns, line) each time it changes, from the
+    /// `line` of the thread's events.
+    pub lines: Vec<(u64, u32)>,
 }
 
 impl ThreadLane {
+    /// The source line the thread was at, at `t_ns` (None before its first event with a line).
+    pub fn line_at(&self, t_ns: u64) -> Option<u32> {
+        let i = self.lines.partition_point(|(t, _)| *t <= t_ns);
+        i.checked_sub(1).map(|i| self.lines[i].1)
+    }
+
+    /// The time spans during which the thread was at `line`: `(from, to)`, `to` being the
+    /// next change (or `end_ns` for the last one).
+    pub fn spans_on_line(&self, line: u32, end_ns: u64) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.lines.iter().enumerate().filter(move |(_, (_, l))| *l == line).map(move |(i, (t, _))| {
+            let to = self.lines.get(i + 1).map_or(end_ns, |n| n.0);
+            (*t, to.max(*t))
+        })
+    }
+
+    /// The first time after `after_ns` at which the thread arrives at `line`.
+    pub fn next_on_line(&self, line: u32, after_ns: u64) -> Option<u64> {
+        let i = self.lines.partition_point(|(t, _)| *t <= after_ns);
+        self.lines[i..].iter().find(|(_, l)| *l == line).map(|(t, _)| *t)
+    }
     /// The state now (after the last event).
     pub fn state(&self) -> ThreadState {
         self.phases.last().map_or(ThreadState::NotStarted, |p| p.state)
@@ -337,6 +360,12 @@ impl Timeline {
         let (t, th) = (e.t_ns, e.thread);
         self.end_ns = self.end_ns.max(t);
         self.n_events += 1;
+        if e.line != 0
+            && let Some(lane) = self.threads.get_mut(th as usize)
+            && lane.lines.last().map(|l| l.1) != Some(e.line)
+        {
+            lane.lines.push((t, e.line));
+        }
         let blocked = |r: ResIx| ThreadState::Blocked(WaitTarget::Resource(r));
         match &e.kind {
             K::ThreadNew { index, meta } => {
@@ -681,5 +710,25 @@ mod tests {
         assert_eq!(h.threads(), &[3, 7]);
         h.remove(9); // a release by a non-holder frees one slot, as a semaphore does
         assert_eq!(h.count, 1);
+    }
+
+    #[test]
+    fn a_thread_line_is_the_line_of_its_latest_event() {
+        let main = ThreadMeta { name: "MainThread".into(), process: 0, daemon: false, target: None };
+        let mut tl = Timeline::new(&[main], &[ProcessMeta { name: "MainProcess".into(), pid: 1 }], &[], &[]);
+        for (seq, (t, line)) in [(10, 3), (20, 3), (30, 0), (40, 5), (50, 3)].into_iter().enumerate() {
+            tl.push(&Event { seq: seq as u64, t_ns: t, thread: 0, process: 0, line, kind: EventKind::GilAcquired });
+        }
+        let lane = &tl.threads[0];
+        assert_eq!(lane.lines, vec![(10, 3), (40, 5), (50, 3)], "repeats and line 0 add nothing");
+        assert_eq!(
+            (lane.line_at(5), lane.line_at(10), lane.line_at(45), lane.line_at(99)),
+            (None, Some(3), Some(5), Some(3))
+        );
+        assert_eq!(lane.spans_on_line(3, 60).collect::<Vec<_>>(), vec![(10, 40), (50, 60)]);
+        assert_eq!(
+            (lane.next_on_line(3, 10), lane.next_on_line(5, 0), lane.next_on_line(5, 40)),
+            (Some(50), Some(40), None)
+        );
     }
 }

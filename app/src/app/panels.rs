@@ -53,6 +53,11 @@ impl ThreadlineApp {
                 header.show(ui, |ui| {
                     for (i, s) in self.catalog.iter().enumerate().filter(|(_, s)| s.meta.topic == topic) {
                         let r = ui.selectable_label(i == self.selected, &s.meta.title).on_hover_text(&s.meta.point);
+                        if i == self.selected && !s.meta.point.is_empty() {
+                            // The teaching point, in one sentence, under the selected title.
+                            let first = s.meta.point.split_inclusive(". ").next().unwrap_or(&s.meta.point);
+                            ui.label(RichText::new(first.trim()).small().weak());
+                        }
                         if reveal && i == self.selected {
                             r.scroll_to_me(Some(egui::Align::Center));
                         }
@@ -64,13 +69,18 @@ impl ThreadlineApp {
             }
         });
         self.reveal_topic = false;
-        if ui
-            .small_button("Open scenario file…")
-            .on_hover_text("Load a Python file you wrote (see saved-scenarios/README.md)")
-            .clicked()
-        {
-            cmds.push(Command::Pick(PickFor::Scenario));
-        }
+        ui.horizontal(|ui| {
+            if ui.small_button("New scenario").on_hover_text("A short template to edit (Ctrl+N)").clicked() {
+                cmds.push(Command::NewScenario);
+            }
+            if ui
+                .small_button("Open scenario file…")
+                .on_hover_text("Load a Python file you wrote (see saved-scenarios/README.md)")
+                .clicked()
+            {
+                cmds.push(Command::Pick(PickFor::Scenario));
+            }
+        });
         ui.separator();
         let Some(sc) = self.scenario().cloned() else {
             ui.label("The scenario catalog could not be loaded.");
@@ -84,7 +94,11 @@ impl ThreadlineApp {
         ui.separator();
         let mut params = self.params();
         let before = params.clone();
-        for p in &sc.sliders {
+        let sliders = self.editor.sliders.clone();
+        if sliders.is_empty() {
+            ui.label(RichText::new("No sliders: mark a constant with `# slider: LO..HI Label`.").weak());
+        }
+        for p in &sliders {
             if let Some(v) = params.get_mut(&p.name) {
                 let mut s = egui::Slider::new(v, p.min..=p.max).text(&p.label);
                 if !p.float {
@@ -93,7 +107,7 @@ impl ThreadlineApp {
                 if p.min > 0.0 && p.max / p.min > 200.0 {
                     s = s.logarithmic(true);
                 }
-                ui.add(s).on_hover_text(format!("{} in {} (line {})", p.name, sc.file, p.line));
+                ui.add(s).on_hover_text(format!("{} in {} (line {})", p.name, self.editor.file, p.line));
             }
         }
         let mut gil = self.settings().gil;
@@ -111,7 +125,7 @@ impl ThreadlineApp {
             || sw != self.persisted.switch_interval_ms
             || ts != self.persisted.time_scale;
         if changed {
-            self.persisted.values.insert(sc.id.clone(), params);
+            self.persisted.values.insert(self.editor.id.clone(), params);
             self.persisted.gil.insert(sc.id.clone(), gil);
             self.persisted.switch_interval_ms = sw;
             self.persisted.time_scale = ts;
@@ -122,7 +136,7 @@ impl ThreadlineApp {
         let paused = self.session.as_ref().is_some_and(|s| s.paused);
         ui.horizontal(|ui| {
             let run_label = if self.session.is_some() { "Restart" } else { "Run" };
-            if ui.button(run_label).clicked() {
+            if ui.button(run_label).on_hover_text("Run the program in the code panel (F5 or Ctrl+Enter)").clicked() {
                 cmds.push(Command::Run);
             }
             if ui.add_enabled(live, egui::Button::new(if paused { "Resume" } else { "Pause" })).clicked() {
@@ -130,7 +144,7 @@ impl ThreadlineApp {
             }
             if ui
                 .add_enabled(live && paused, egui::Button::new("Step"))
-                .on_hover_text("While paused: every thread runs one more op")
+                .on_hover_text("While paused: every thread runs one more statement")
                 .clicked()
             {
                 cmds.push(Command::Step);
@@ -153,8 +167,8 @@ impl ThreadlineApp {
         ui.horizontal(|ui| {
             let can_save = self.session.as_ref().is_some_and(|s| s.trace.is_some());
             if ui
-                .add_enabled(can_save, egui::Button::new("Save (Ctrl+S)"))
-                .on_hover_text("Save to the path above")
+                .add_enabled(can_save, egui::Button::new("Save trace"))
+                .on_hover_text("Save the run to the path above (Ctrl+Shift+S)")
                 .clicked()
             {
                 cmds.push(Command::Save(PathBuf::from(self.trace_path.clone())));
@@ -198,6 +212,97 @@ impl ThreadlineApp {
         }
     }
 
+    pub(super) fn code_ui(&mut self, ui: &mut egui::Ui, theme: &Theme, cmds: &mut Vec<Command>) {
+        let modified = self.editor.modified();
+        let mut label = None;
+        ui.horizontal(|ui| {
+            let name = self.editor.path.as_ref().map_or_else(|| self.editor.file.clone(), |p| p.display().to_string());
+            label = Some(ui.label(RichText::new(name).strong().monospace()).id);
+            if modified {
+                ui.label(RichText::new("(edited)").color(theme.reference))
+                    .on_hover_text("Kept across launches until you save or revert");
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.add_enabled(modified, egui::Button::new("Revert").small()).clicked() {
+                    cmds.push(Command::RevertCode);
+                }
+                if ui.small_button("Save as…").clicked() {
+                    cmds.push(Command::Pick(PickFor::Code));
+                }
+                if ui.small_button("Save").on_hover_text("Save the Python file (Ctrl+S)").clicked() {
+                    cmds.push(Command::SaveCode);
+                }
+            });
+        });
+        let session = self.session.as_ref();
+        let same_code = session.and_then(|s| s.code.as_deref()).is_some_and(|c| c == self.editor.text);
+        let t = session.map(|s| self.view.cursor_ns.map_or(s.timeline.end_ns, |c| c as u64));
+        let marks = match (session, t) {
+            (Some(s), Some(t)) if same_code => crate::code::marks_at(&s.timeline, t),
+            _ => Vec::new(),
+        };
+        match session {
+            None => {
+                ui.label(RichText::new("Press Run (F5) to start this program; edit it first if you like.").weak());
+            }
+            Some(_) if !same_code => {
+                ui.label(
+                    RichText::new("The code changed since this run: Run (F5) to see the new version.")
+                        .color(theme.reference),
+                );
+            }
+            Some(s) => {
+                let when = t.map_or(String::new(), |t| crate::layout::format_duration(t as f64));
+                let which = if self.view.cursor_ns.is_some() {
+                    "at the cursor"
+                } else if s.is_live() {
+                    "now"
+                } else {
+                    "at the end"
+                };
+                ui.label(
+                    RichText::new(format!("Each thread's line {which} ({when}) is marked in the thread's colour."))
+                        .weak(),
+                );
+            }
+        }
+        // What a slider gives a constant, at its line (the text keeps the file's value).
+        let params = self.params();
+        let notes: Vec<(u32, String)> = self
+            .editor
+            .sliders
+            .iter()
+            .filter_map(|sl| {
+                let v = *params.get(&sl.name)?;
+                (v != sl.default).then(|| {
+                    let shown = if sl.float { format!("{v}") } else { format!("{}", v.round() as i64) };
+                    (sl.line, format!("slider: {} = {shown}", sl.name))
+                })
+            })
+            .collect();
+        let error = self.editor.error.as_ref().map(|e| (e.line, format!("{}: {}", e.ty, e.message)));
+        let ann = crate::code::Annotations {
+            marks: &marks,
+            highlight: self.editor.highlight,
+            error: error.as_ref().map(|(l, m)| (*l, m.as_str())),
+            notes: &notes,
+            scroll_to: self.editor.scroll_to.take(),
+            label,
+        };
+        let r = egui::ScrollArea::both()
+            .id_salt("code-scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| crate::code::code_editor_ui(ui, &mut self.editor.text, &ann, theme))
+            .inner;
+        if r.changed {
+            self.editor_changed();
+        }
+        self.editor.hovered = r.hovered_line;
+        if let Some(l) = r.clicked_line {
+            cmds.push(Command::JumpToLine(l));
+        }
+    }
+
     pub(super) fn centre_ui(&mut self, ui: &mut egui::Ui, theme: &Theme, cmds: &mut Vec<Command>) {
         if let Some(e) = self.error.clone() {
             ui.horizontal(|ui| {
@@ -216,8 +321,19 @@ impl ThreadlineApp {
             });
         }
         let Some(s) = &self.session else {
-            ui.centered_and_justified(|ui| {
-                ui.label(RichText::new("Pick a scenario on the left, set its sliders, and press Run.").size(18.0));
+            ui.add_space(40.0);
+            ui.vertical_centered(|ui| {
+                let title = self.scenario().map_or(String::new(), |e| format!("Ready: {}", e.meta.title));
+                ui.label(RichText::new(title).size(20.0).strong());
+                ui.add_space(8.0);
+                ui.label(
+                    RichText::new("Press Run (F5): every thread of the program gets a lane here, in time.").size(16.0),
+                );
+                ui.label(RichText::new("Then click a bar: the code panel shows the line that made it.").size(16.0));
+                ui.add_space(12.0);
+                if ui.add(egui::Button::new(RichText::new("Run it").size(18.0))).clicked() {
+                    cmds.push(Command::Run);
+                }
             });
             return;
         };
@@ -284,16 +400,24 @@ impl ThreadlineApp {
         let fit_end = s.timeline.end_ns.max(self.compare.as_ref().map_or(0, |c| c.timeline.end_ns));
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
             let compare = self.compare.as_ref();
+            self.view.hover_line = self.editor.hovered;
             timeline_ui(ui, &s.timeline, &mut self.view, theme, live, fit_end, compare.is_none());
+            // A click on a thread's bar: show the line that thread was at.
+            if let Some((th, t)) = self.view.picked.take()
+                && let Some(line) = s.timeline.threads.get(th as usize).and_then(|l| l.line_at(t))
+            {
+                cmds.push(Command::GotoLine(line));
+            }
             if let Some(c) = compare {
                 ui.separator();
                 ui.label(RichText::new(format!("Compared with {}", run_label(c))).strong());
                 timeline_ui(ui, &c.timeline, &mut self.view, theme, false, fit_end, true);
+                self.view.picked = None;
             }
         });
     }
 
-    pub(super) fn bottom_ui(&mut self, ui: &mut egui::Ui, theme: &Theme) {
+    pub(super) fn bottom_ui(&mut self, ui: &mut egui::Ui, theme: &Theme, cmds: &mut Vec<Command>) {
         let Some(s) = &self.session else {
             ui.label(RichText::new("The printed output and the run summary appear here.").weak());
             return;
@@ -308,10 +432,27 @@ impl ThreadlineApp {
                         let raised = line.starts_with("Exception in thread")
                             || tl.threads[*th as usize].errors.iter().any(|e| !e.2 && line == &e.1.to_string());
                         let text = RichText::new(line).monospace();
-                        ui.add(
-                            egui::Label::new(if raised { text.color(theme.error) } else { text })
-                                .wrap_mode(egui::TextWrapMode::Extend),
-                        );
+                        match crate::code::traceback_line(line) {
+                            // A traceback's `File "x.py", line N`: click to see the line.
+                            Some(n) => {
+                                let r = ui
+                                    .add(
+                                        egui::Label::new(text.color(theme.error).underline())
+                                            .wrap_mode(egui::TextWrapMode::Extend)
+                                            .sense(egui::Sense::click()),
+                                    )
+                                    .on_hover_text(format!("Show line {n} in the code panel"));
+                                if r.clicked() {
+                                    cmds.push(Command::GotoLine(n));
+                                }
+                            }
+                            None => {
+                                ui.add(
+                                    egui::Label::new(if raised { text.color(theme.error) } else { text })
+                                        .wrap_mode(egui::TextWrapMode::Extend),
+                                );
+                            }
+                        }
                     }
                 },
             );
@@ -338,7 +479,7 @@ impl ThreadlineApp {
                                 .weak(),
                         );
                     }
-                    Some(t) => cursor_ui(ui, tl, t as u64),
+                    Some(t) => cursor_ui(ui, tl, t as u64, s.settings.switch_interval_ms),
                 }
             });
         });
@@ -405,7 +546,7 @@ fn summary_ui(ui: &mut egui::Ui, session: &Session, id: &str) {
     });
 }
 
-fn cursor_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline, t: u64) {
+fn cursor_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline, t: u64, interval_ms: f64) {
     ui.label(format!("t = {}", crate::layout::format_duration(t as f64)));
     for (p, _) in tl.gils.iter().enumerate().filter(|(_, g)| !g.phases.is_empty()) {
         let h = tl.gil_holder_at(p, t).map_or("free".to_string(), |h| tl.thread_meta[h as usize].name.clone());
@@ -414,7 +555,7 @@ fn cursor_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline, t: u64) {
     for (i, l) in tl.threads.iter().enumerate() {
         let s = l.state_at(t);
         if s != sim_core::timeline::ThreadState::NotStarted {
-            ui.label(format!("{}: {}", tl.thread_meta[i].name, describe_state(tl, s)));
+            ui.label(thread_sentence(tl, i as u32, t, interval_ms));
         }
     }
     for (r, m) in tl.resource_meta.iter().enumerate() {
@@ -444,5 +585,42 @@ fn cursor_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline, t: u64) {
             _ => continue,
         };
         ui.label(format!("{}: {text}", m.name));
+    }
+}
+
+/// One sentence on what a thread is doing at `t`: where, and for a waiting thread how long it
+/// has waited and for whom ("Thread-2 has waited 4.1 ms for the GIL, held by Thread-1; it
+/// will ask Thread-1 to drop it at 5 ms").
+pub fn thread_sentence(tl: &sim_core::timeline::Timeline, th: u32, t: u64, interval_ms: f64) -> String {
+    use sim_core::timeline::ThreadState as S;
+    let lane = &tl.threads[th as usize];
+    let name = &tl.thread_meta[th as usize].name;
+    let state = lane.state_at(t);
+    let at = lane.line_at(t).map_or(String::new(), |l| format!(" (line {l})"));
+    let since = sim_core::timeline::phase_at(&lane.phases, t).map_or(t, |i| lane.phases[i].start_ns);
+    let waited = crate::layout::format_duration(t.saturating_sub(since) as f64);
+    match state {
+        S::WaitingGil => {
+            let p = tl.thread_meta[th as usize].process as usize;
+            match tl.gil_holder_at(p, t).filter(|h| *h != th) {
+                Some(h) => {
+                    let holder = &tl.thread_meta[h as usize].name;
+                    let waited_ms = t.saturating_sub(since) as f64 / 1e6;
+                    let ask = if waited_ms < interval_ms {
+                        format!("it will ask {holder} to drop it at {interval_ms} ms")
+                    } else {
+                        format!("it has asked {holder} to drop it (after {interval_ms} ms)")
+                    };
+                    format!("{name} has waited {waited} for the GIL, held by {holder}; {ask}{at}.")
+                }
+                None => format!("{name} has waited {waited} for the GIL{at}."),
+            }
+        }
+        S::Blocked(_) | S::Sleep | S::Io => {
+            let doing = crate::code::waiting_for(tl, th, state, t).unwrap_or_default();
+            format!("{name} {doing}, for {waited} so far{at}.")
+        }
+        S::Running => format!("{name} runs{at}."),
+        other => format!("{name}: {}{at}.", describe_state(tl, other)),
     }
 }
