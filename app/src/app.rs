@@ -285,6 +285,11 @@ impl ThreadlineApp {
         }
     }
 
+    /// A run was asked for and its program is still compiling.
+    pub fn starting(&self) -> bool {
+        self.compiling.is_some()
+    }
+
     /// The selected scenario.
     pub fn scenario(&self) -> Option<&Entry> {
         self.catalog.get(self.selected)
@@ -331,7 +336,7 @@ impl ThreadlineApp {
     pub fn apply(&mut self, cmd: Command) {
         match cmd {
             Command::Select(i) => {
-                if i < self.catalog.len() && (i != self.selected || self.editor.id != self.catalog[i].id) {
+                if i < self.catalog.len() && i != self.selected {
                     self.keep_draft();
                     self.selected = i;
                     let e = &self.catalog[i];
@@ -574,9 +579,10 @@ impl ThreadlineApp {
 
     /// Put a scenario in the picker (replacing one with the same id) and select it.
     pub fn add_scenario(&mut self, sc: Entry) {
+        self.keep_draft();
         let i = self.add_entry(sc);
-        // Re-selecting loads the new text into the editor.
-        self.editor.id.clear();
+        // Selecting it again loads its new text into the editor.
+        self.selected = usize::MAX;
         self.apply(Command::Select(i));
         self.reveal_topic = true;
     }
@@ -699,6 +705,8 @@ impl ThreadlineApp {
                 FileResult::CodeSaved(p, text) => {
                     self.note = Some(format!("Saved {}", p.display()));
                     let old_id = self.editor.id.clone();
+                    let typed_since = self.editor.text != text;
+                    self.editor.saved.clone_from(&text);
                     self.persisted.drafts.remove(&old_id);
                     self.persisted.untitled.remove(&old_id);
                     let shown = p.display().to_string();
@@ -714,9 +722,13 @@ impl ThreadlineApp {
                             }
                             let keep = self.editor.text.clone();
                             self.add_scenario(e);
-                            // Edits typed while the save ran stay in the editor.
-                            self.editor.text = keep;
+                            self.persisted.untitled.remove(&old_id);
                             self.editor.path = Some(p);
+                            // Edits typed while the save ran stay in the editor.
+                            if typed_since {
+                                self.editor.text = keep;
+                                self.editor_changed();
+                            }
                         }
                         Err(e) => {
                             self.editor.saved = text;
@@ -811,7 +823,7 @@ impl ThreadlineApp {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let theme = Theme::new(ui.visuals().dark_mode);
         let mut cmds = Vec::new();
-        egui::Panel::left("controls").resizable(true).default_size(300.0).show(ui, |ui| {
+        egui::Panel::left("controls").resizable(true).default_size(270.0).show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui, &mut cmds));
         });
         egui::Panel::bottom("output")
@@ -820,7 +832,7 @@ impl ThreadlineApp {
             .show(ui, |ui| self.bottom_ui(ui, &theme, &mut cmds));
         egui::Panel::left("code")
             .resizable(true)
-            .default_size(520.0)
+            .default_size(450.0)
             .show(ui, |ui| self.code_ui(ui, &theme, &mut cmds));
         egui::CentralPanel::default().show(ui, |ui| self.centre_ui(ui, &theme, &mut cmds));
         for c in cmds {

@@ -32,7 +32,7 @@ fn wait_until_finished(h: &mut Harness<'static, ThreadlineApp>) {
     let t0 = Instant::now();
     loop {
         h.step();
-        let done = h.state().session.as_ref().is_some_and(|s| !s.is_live());
+        let done = !h.state().starting() && h.state().session.as_ref().is_some_and(|s| !s.is_live());
         if done {
             h.run_steps(2);
             return;
@@ -277,4 +277,151 @@ fn clicking_the_timeline_sets_the_cursor_and_the_inspector_describes_that_instan
     h.run_steps(2);
     assert!(h.state().view.cursor_ns.is_some(), "a click sets the cursor");
     h.get_by_label_contains("lock1: held by Thread-1");
+}
+
+/// Click the primary button at `pos`.
+fn click_at(h: &mut Harness<'static, ThreadlineApp>, pos: egui::Pos2) {
+    h.hover_at(pos);
+    h.step();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+    h.step();
+}
+
+#[test]
+fn click_a_blocked_bar_and_the_code_panel_shows_the_line_that_blocked() {
+    let persisted = Persisted { scenario: "deadlock".into(), ..Persisted::default() };
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.run_steps(2);
+    // The program is on screen before anything runs, and so is what to do.
+    assert!(h.state().editor.text.contains("with lock2:"));
+    h.get_by_label("deadlock.py");
+    h.get_by_label_contains("Press Run (F5) to start this program");
+    h.key_press(egui::Key::F5);
+    wait_until_finished(&mut h);
+    // Both threads of the cycle are marked at the line where each waits.
+    let marks = {
+        let app = h.state();
+        let s = app.session.as_ref().unwrap();
+        threadline::code::marks_at(&s.timeline, s.timeline.deadlock.as_ref().unwrap().0)
+    };
+    let line_of = |h: &Harness<'static, ThreadlineApp>, n: u32| {
+        h.state().editor.text.lines().nth(n as usize - 1).unwrap_or_default().trim().to_string()
+    };
+    let waits: Vec<(String, String)> = marks
+        .iter()
+        .filter(|m| m.name.starts_with("Thread-"))
+        .map(|m| (line_of(&h, m.line), m.doing.clone()))
+        .collect();
+    assert_eq!(
+        waits,
+        [
+            ("with lock2:".to_string(), "waits for lock2 (held by Thread-2 (thread2))".to_string()),
+            ("with lock1:".to_string(), "waits for lock1 (held by Thread-1 (thread1))".to_string())
+        ]
+    );
+    h.get_by_label_contains("when the deadlock was found");
+    // Click Thread-1's lane near the end, where it is blocked: rows are the GIL, MainThread,
+    // Thread-1 …, 22 px apart below a 22 px axis.
+    let r = h.get_by_label("Timeline").rect();
+    click_at(&mut h, egui::pos2(r.right() - 30.0, r.top() + 22.0 + 2.0 * 22.0 + 10.0));
+    h.run_steps(2);
+    let line = h.state().editor.highlight.expect("the click picked a line");
+    assert_eq!(line_of(&h, line), "with lock2:");
+    // A line number jumps the cursor to the next time a thread is at that line.
+    let first_with = h.state().editor.text.lines().position(|l| l.trim() == "with lock1:").unwrap() as u32 + 1;
+    h.state_mut().apply(Command::JumpToLine(first_with));
+    h.run_steps(1);
+    let t = h.state().view.cursor_ns.expect("the cursor moved") as u64;
+    let s = h.state().session.as_ref().unwrap();
+    assert!(s.timeline.threads.iter().any(|l| l.line_at(t) == Some(first_with)));
+}
+
+#[test]
+fn a_new_scenario_shows_its_syntax_error_at_its_line_then_runs_is_saved_and_reopens() {
+    let mut h = harness(ThreadlineApp::new(Persisted { time_scale: 0.05, ..Persisted::default() }));
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run_steps(2);
+    assert!(h.state().editor.id.starts_with("untitled-"));
+    assert_eq!(h.state().editor.text, threadline::code::TEMPLATE);
+    assert_eq!(h.state().scenario().unwrap().meta.topic, "My scenarios");
+    // Replace the text with a broken program, as a person types it.
+    let editor = h.get_by_role(Role::MultilineTextInput);
+    editor.focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_role(Role::MultilineTextInput).type_text("import threading\n\ndef f(:\n    pass\n");
+    h.run_steps(1);
+    step_until(&mut h, "the check to find the error", |a| a.editor.error.is_some());
+    let e = h.state().editor.error.clone().unwrap();
+    assert_eq!((e.ty, e.line), ("SyntaxError", 3), "{e}");
+    h.run_steps(1);
+    h.get_by_label_contains("SyntaxError at line 3:");
+    // Run it anyway: the run refuses with the line, and nothing starts.
+    h.get_by_label("Run").click();
+    step_until(&mut h, "the refusal", |a| a.error.is_some());
+    assert!(h.state().error.as_ref().unwrap().contains("line 3"));
+    assert!(h.state().session.is_none());
+    // Fix it and run.
+    let fixed = "import threading\n\nNAMES = 2  # slider: 1..4 Threads\n\ndef f():\n    print('hi from', threading.current_thread().name)\n\nfor i in range(NAMES):\n    t = threading.Thread(target=f, name=f'w{i}')\n    t.start()\n    t.join()\n";
+    h.get_by_role(Role::MultilineTextInput).focus();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_role(Role::MultilineTextInput).type_text(fixed);
+    h.run_steps(1);
+    assert_eq!(h.state().editor.text, fixed);
+    step_until(&mut h, "the check to pass", |a| a.editor.error.is_none() && !a.editor.sliders.is_empty());
+    // The file's slider constant is a slider now.
+    h.get_by_role_and_label(Role::Slider, "Threads");
+    h.get_by_label("Run").click();
+    wait_until_finished(&mut h);
+    let out: Vec<String> = h.state().session.as_ref().unwrap().timeline.output.iter().map(|o| o.2.clone()).collect();
+    assert_eq!(out, ["hi from w0", "hi from w1"]);
+    // Unsaved, the text is a draft that a restart keeps.
+    let id = h.state().editor.id.clone();
+    assert_eq!(h.state().persisted.untitled.get(&id).map(String::as_str), Some(fixed));
+    // Save it, then start a new app from what was persisted: the file is in the picker
+    // under its topic and opens with its text.
+    let dir = std::env::temp_dir().join(format!("tl-ui-save-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("hello.py");
+    h.state_mut().apply(Command::SaveCodeTo(path.clone()));
+    step_until(&mut h, "the save", |a| a.editor.path.as_deref() == Some(path.as_path()));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), fixed);
+    assert!(!h.state().editor.modified());
+    let persisted = h.state().persisted.clone();
+    assert!(persisted.untitled.is_empty() && persisted.drafts.is_empty());
+    let mut h2 = harness(ThreadlineApp::new(persisted));
+    step_until(&mut h2, "the saved file to come back", |a| a.editor.id == "hello");
+    assert_eq!(h2.state().editor.text, fixed);
+    assert_eq!(h2.state().scenario().unwrap().meta.topic, "My scenarios");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn unsaved_edits_survive_a_restart_and_revert_brings_the_file_back() {
+    let mut h = harness(ThreadlineApp::new(Persisted { scenario: "deadlock".into(), ..Persisted::default() }));
+    h.run_steps(1);
+    h.get_by_role(Role::MultilineTextInput).focus();
+    h.run_steps(1);
+    h.get_by_role(Role::MultilineTextInput).type_text("# my note\n");
+    h.run_steps(1);
+    assert!(h.state().editor.modified());
+    let persisted = h.state().persisted.clone();
+    let draft = persisted.drafts.get("deadlock").expect("the draft is persisted").clone();
+    assert!(draft.contains("# my note"));
+    let mut h2 = harness(ThreadlineApp::new(persisted));
+    h2.run_steps(1);
+    assert_eq!(h2.state().editor.text, draft);
+    h2.get_by_label("(edited)");
+    h2.get_by_label("Revert").click();
+    h2.run_steps(1);
+    assert!(!h2.state().editor.text.contains("# my note"));
+    assert!(h2.state().persisted.drafts.is_empty());
 }

@@ -69,7 +69,7 @@ impl ThreadlineApp {
             }
         });
         self.reveal_topic = false;
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui.small_button("New scenario").on_hover_text("A short template to edit (Ctrl+N)").clicked() {
                 cmds.push(Command::NewScenario);
             }
@@ -134,7 +134,7 @@ impl ThreadlineApp {
         ui.add_space(6.0);
         let live = self.session.as_ref().is_some_and(Session::is_live);
         let paused = self.session.as_ref().is_some_and(|s| s.paused);
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let run_label = if self.session.is_some() { "Restart" } else { "Run" };
             if ui.button(run_label).on_hover_text("Run the program in the code panel (F5 or Ctrl+Enter)").clicked() {
                 cmds.push(Command::Run);
@@ -164,7 +164,7 @@ impl ThreadlineApp {
         ui.separator();
         let label = ui.label(RichText::new("Trace file").strong());
         ui.text_edit_singleline(&mut self.trace_path).labelled_by(label.id);
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let can_save = self.session.as_ref().is_some_and(|s| s.trace.is_some());
             if ui
                 .add_enabled(can_save, egui::Button::new("Save trace"))
@@ -183,7 +183,7 @@ impl ThreadlineApp {
                 cmds.push(Command::Pick(PickFor::Open));
             }
         });
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let can_pin = self.session.as_ref().is_some_and(|s| s.trace.is_some());
             if ui
                 .add_enabled(can_pin, egui::Button::new("Pin for comparison"))
@@ -236,7 +236,13 @@ impl ThreadlineApp {
         });
         let session = self.session.as_ref();
         let same_code = session.and_then(|s| s.code.as_deref()).is_some_and(|c| c == self.editor.text);
-        let t = session.map(|s| self.view.cursor_ns.map_or(s.timeline.end_ns, |c| c as u64));
+        // At the cursor; without one, now (live) or the end — for a deadlock, the moment it
+        // was found, when every thread of the cycle still waits at its line.
+        let t = session.map(|s| match (self.view.cursor_ns, &s.timeline.deadlock) {
+            (Some(c), _) => c as u64,
+            (None, Some((at, _))) => *at,
+            (None, None) => s.timeline.end_ns,
+        });
         let marks = match (session, t) {
             (Some(s), Some(t)) if same_code => crate::code::marks_at(&s.timeline, t),
             _ => Vec::new(),
@@ -255,6 +261,8 @@ impl ThreadlineApp {
                 let when = t.map_or(String::new(), |t| crate::layout::format_duration(t as f64));
                 let which = if self.view.cursor_ns.is_some() {
                     "at the cursor"
+                } else if s.timeline.deadlock.is_some() {
+                    "when the deadlock was found"
                 } else if s.is_live() {
                     "now"
                 } else {
@@ -265,6 +273,18 @@ impl ThreadlineApp {
                         .weak(),
                 );
             }
+        }
+        if let Some(e) = &self.editor.error {
+            let msg = format!("{} at line {}: {}", e.ty, e.line, e.message);
+            let r = ui
+                .add(egui::Label::new(RichText::new(msg).color(theme.error)).sense(egui::Sense::click()))
+                .on_hover_text("Show the line");
+            if r.clicked() {
+                cmds.push(Command::GotoLine(e.line));
+            }
+        }
+        if self.compiling.is_some() {
+            ui.label(RichText::new("Compiling…").weak());
         }
         // What a slider gives a constant, at its line (the text keeps the file's value).
         let params = self.params();
@@ -344,7 +364,7 @@ impl ThreadlineApp {
                 );
             });
         }
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let status = if s.is_live() { if s.paused { "paused" } else { "running…" } } else { "finished" };
             ui.label(RichText::new(format!("{} — {} — {}", s.scenario.name, s.source, status)).strong());
             if ui.small_button("Fit").on_hover_text("Show the whole run (or double-click the timeline)").clicked() {
@@ -354,12 +374,12 @@ impl ThreadlineApp {
         legend_ui(ui, theme);
         if let Some(r) = s.replay.clone() {
             let end = s.trace.as_ref().and_then(|t| t.events.last()).map_or(0, |e| e.t_ns) as f64;
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 if ui.button(if r.playing { "Pause replay" } else { "Replay" }).clicked() {
                     cmds.push(Command::Play(!r.playing));
                 }
                 let mut t = r.playhead_ns;
-                let w = (ui.available_width() - 260.0).max(100.0);
+                let w = (ui.available_width() - 230.0).max(60.0);
                 ui.spacing_mut().slider_width = w;
                 if ui.add(egui::Slider::new(&mut t, 0.0..=end.max(1.0)).show_value(false)).changed() {
                     cmds.push(Command::Seek(t));
@@ -375,7 +395,7 @@ impl ThreadlineApp {
                     cmds.push(Command::Speed(speed));
                 }
             });
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new("Jump to next:").weak());
                 let now = r.playhead_ns;
                 let jumps: [(&str, EventFilter); 4] = [
