@@ -190,6 +190,24 @@ impl Editor {
         }
     }
 
+    /// The editor on a program's text that belongs to no file (a trace's source).
+    pub fn of_code(id: String, file: String, text: String, sliders: Vec<Slider>) -> Self {
+        Self {
+            id,
+            file,
+            path: None,
+            saved: text.clone(),
+            text,
+            sliders,
+            error: None,
+            highlight: None,
+            scroll_to: None,
+            hovered: None,
+            generation: 0,
+            edited_at: None,
+        }
+    }
+
     /// Edited since it was loaded or saved.
     pub fn modified(&self) -> bool {
         self.text != self.saved
@@ -326,7 +344,24 @@ impl ThreadlineApp {
     /// Put a replay session on screen, selecting its scenario in the picker.
     fn show_session(&mut self, session: Session) {
         if let Some(i) = self.catalog.iter().position(|s| s.id == session.scenario.id) {
-            self.selected = i;
+            self.apply(Command::Select(i));
+        }
+        // The code panel shows the source the trace carries, when it is not what is there.
+        if let Some(code) = &session.code
+            && **code != *self.editor.text
+        {
+            self.keep_draft();
+            let file = session
+                .trace
+                .as_ref()
+                .and_then(|t| t.source.as_ref())
+                .map_or_else(|| format!("{}.py", session.scenario.id), |s| s.file.clone());
+            self.editor = Editor::of_code(
+                format!("{} (from the trace)", session.scenario.id),
+                file,
+                code.to_string(),
+                session.scenario.params.clone(),
+            );
         }
         self.session = Some(session);
         self.view = ViewState::default();

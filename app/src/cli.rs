@@ -142,7 +142,9 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
         Command::List => match sim_core::py_catalog::entries() {
             Ok(all) => {
                 for s in all {
-                    println!("{:<30} {}", s.id, s.meta.title);
+                    if say(&format!("{:<30} {}", s.id, s.meta.title)).is_err() {
+                        break;
+                    }
                 }
                 Ok(())
             }
@@ -177,16 +179,16 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
                 }
             });
             for v in &r.violations {
-                println!("VIOLATION {v}");
+                let _ = say(&format!("VIOLATION {v}"));
             }
-            println!(
+            let _ = say(&format!(
                 "soak: {} runs ({} with a detected deadlock), {} events checked, {} violations, {:.1} s (seed {seed})",
                 r.runs,
                 r.deadlocks,
                 r.events,
                 r.violations.len(),
                 start.elapsed().as_secs_f64()
-            );
+            ));
             if r.violations.is_empty() {
                 Ok(())
             } else {
@@ -247,12 +249,21 @@ impl RunOpts<'_> {
     }
 }
 
+/// Write a line to stdout; an error (a closed pipe: `threadline list | head -1`) is returned,
+/// never a panic.
+pub fn say(line: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")?;
+    out.flush()
+}
+
 /// Print a summary as text or JSON.
 pub fn print_summary(s: &Summary, json: bool) {
     if json {
-        println!("{}", serde_json::to_string_pretty(s).unwrap_or_default());
+        let _ = say(&serde_json::to_string_pretty(s).unwrap_or_default());
     } else {
-        print!("{}", s.human());
+        let _ = say(s.human().trim_end_matches('\n'));
     }
 }
 

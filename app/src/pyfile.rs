@@ -94,12 +94,12 @@ pub fn validate_py(path: &Path) -> Result<(), Failure> {
     let file = path.display().to_string();
     let prog = sim_core::py::compile(&file, &src, &IndexMap::new()).map_err(|e| bad_input(anyhow::anyhow!("\n{e}")))?;
     let sliders: Vec<String> = prog.sliders.iter().map(|s| format!("{} ({}..{})", s.name, s.min, s.max)).collect();
-    println!(
+    let _ = crate::cli::say(&format!(
         "{file}: ok — {} ({}); sliders: {}",
         prog.meta.title,
         prog.meta.topic,
         if sliders.is_empty() { "none".into() } else { sliders.join(", ") }
-    );
+    ));
     Ok(())
 }
 
@@ -117,8 +117,9 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
     let started = Instant::now();
     let limit = Duration::from_secs_f64(opts.max_seconds);
     let mut stdout = std::io::stdout().lock();
-    let mut closed = false;
-    let mut show = |e: &sim_core::event::Event, stdout: &mut std::io::StdoutLock<'_>| {
+    let closed_flag = std::cell::Cell::new(false);
+    let show = |e: &sim_core::event::Event, stdout: &mut std::io::StdoutLock<'_>| {
+        let closed = closed_flag.get();
         if opts.json {
             return;
         }
@@ -126,13 +127,14 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
             if *stderr {
                 eprintln!("{line}");
             } else if !closed && writeln!(stdout, "{line}").and_then(|_| stdout.flush()).is_err() {
-                // `threadline run x.py | head`: the reader went away; keep running quietly.
-                closed = true;
+                // `threadline run x.py | head`: the reader went away. Python would die of a
+                // BrokenPipeError at its next print; the run is stopped and the exit is clean.
+                closed_flag.set(true);
             }
         }
     };
     while !run.is_finished() {
-        if started.elapsed() > limit {
+        if started.elapsed() > limit || closed_flag.get() {
             run.stop();
         }
         if let Ok(e) = rx.recv_timeout(Duration::from_millis(20)) {
@@ -161,6 +163,9 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
             error: anyhow::anyhow!("deadlock: {} (the run was stopped)", d.words),
             quiet: false,
         });
+    }
+    if closed_flag.get() {
+        return Ok(());
     }
     if started.elapsed() > limit && trace.events.iter().any(|e| matches!(e.kind, EventKind::ThreadStopped)) {
         return Err(Failure {

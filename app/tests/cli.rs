@@ -173,3 +173,35 @@ fn the_app_refuses_bad_sliders_before_opening_a_window() {
     assert_eq!(code, 2);
     assert!(err.contains("No such file"), "{err}");
 }
+
+#[test]
+fn a_closed_stdout_is_a_clean_exit_not_a_panic() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let forever = tmp("forever.py");
+    std::fs::write(&forever, "n = 0\nwhile True:\n    n += 1\n    print('line', n)\n").unwrap();
+    for args in [vec!["list"], vec!["run", forever.to_str().unwrap()]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_threadline"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read one line, then close the pipe, as `| head -1` does.
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        assert!(!first.is_empty());
+        let t0 = std::time::Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            assert!(t0.elapsed() < std::time::Duration::from_secs(30), "{args:?} kept running after its reader left");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(status.success(), "{args:?}: {status:?} {err}");
+    }
+}

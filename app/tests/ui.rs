@@ -117,6 +117,10 @@ fn open_a_trace_replay_and_step() {
     step_until(&mut h, "the open", |a| a.session.is_some());
     h.run_steps(2);
     assert_eq!(h.state().session.as_ref().unwrap().timeline.output.len(), full_output);
+    // The replay shows the code it carries.
+    assert_eq!(h.state().editor.id, "pipe-sentinel");
+    assert_eq!(h.state().editor.text, sim_core::py_catalog::py_source("pipe-sentinel").unwrap());
+    h.get_by_label_contains("is marked in the thread's colour");
     // Scrub to the start: nothing printed yet; step forward event by event.
     h.state_mut().apply(Command::Seek(0.0));
     h.run_steps(1);
