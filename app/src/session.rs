@@ -9,7 +9,8 @@ use sim_core::py::run::PyRun;
 use sim_core::py::value::V;
 use sim_core::py::{Program, Slider};
 use sim_core::rt::{ProcessMeta, RuntimeSettings, ThreadMeta};
-use sim_core::timeline::{ThreadState, Timeline};
+use sim_core::summary::Summary;
+use sim_core::timeline::Timeline;
 use sim_core::trace::Trace;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -56,8 +57,11 @@ pub struct Session {
     pub source: String,
     /// Total running time of all threads, memoised for the timeline it was computed on
     /// (events seen, end): the summary panel asks every frame.
-    cpu_memo: std::cell::Cell<(usize, u64, u64)>,
+    summary_memo: std::cell::RefCell<Option<SummaryMemo>>,
 }
+
+/// The last summary and what it was computed on: (events seen, end), when.
+type SummaryMemo = ((usize, u64), std::time::Instant, Arc<Summary>);
 
 impl Session {
     /// Start a compiled program live.
@@ -82,7 +86,7 @@ impl Session {
             paused: false,
             replay: None,
             source: "live run".into(),
-            cpu_memo: std::cell::Cell::new((usize::MAX, 0, 0)),
+            summary_memo: std::cell::RefCell::new(None),
         }
     }
 
@@ -116,7 +120,7 @@ impl Session {
             trace: Some(trace),
             paused: false,
             source,
-            cpu_memo: std::cell::Cell::new((usize::MAX, 0, 0)),
+            summary_memo: std::cell::RefCell::new(None),
         }
     }
 
@@ -173,15 +177,21 @@ impl Session {
 
     /// Running time of all threads so far, in ns; recomputed only when the timeline changed.
     pub fn cpu_total_ns(&self) -> u64 {
+        (self.summary().threads.iter().map(|t| t.cpu_ms).sum::<f64>() * 1e6).round() as u64
+    }
+
+    /// sim-core's [`Summary`] of what the timeline holds (the one `threadline run --json`
+    /// prints), recomputed when events arrive — at most every 200 ms while the run is live.
+    pub fn summary(&self) -> Arc<Summary> {
         let key = (self.timeline.n_events, self.timeline.end_ns);
-        let (n, end, cpu) = self.cpu_memo.get();
-        if (n, end) == key {
-            return cpu;
+        if let Some((k, at, s)) = &*self.summary_memo.borrow()
+            && (*k == key || (self.is_live() && at.elapsed() < std::time::Duration::from_millis(200)))
+        {
+            return Arc::clone(s);
         }
-        let tl = &self.timeline;
-        let cpu = (0..tl.threads.len() as u32).map(|t| tl.time_in(t, |s| s == ThreadState::Running)).sum();
-        self.cpu_memo.set((key.0, key.1, cpu));
-        cpu
+        let s = Arc::new(Summary::of_timeline(&self.scenario.id, &self.params, &self.settings, &self.timeline));
+        *self.summary_memo.borrow_mut() = Some((key, std::time::Instant::now(), Arc::clone(&s)));
+        s
     }
 
     /// While paused, let every thread of the live run take one more op.

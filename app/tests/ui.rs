@@ -66,6 +66,8 @@ fn semaphore_with_8_threads_and_2_permits_never_has_more_than_2_inside() {
     wait_until_finished(&mut h);
     let app = h.state();
     let s = app.session.as_ref().unwrap();
+    // The summary panel shows sim-core's Summary: the same as the CLI's for this trace.
+    assert_eq!(*s.summary(), sim_core::summary::Summary::of_trace(s.trace.as_ref().unwrap()));
     let tl = &s.timeline;
     let sem = tl.resource_meta.iter().position(|r| r.name == "semaphore").unwrap();
     assert_eq!(tl.resources[sem].max_holders, 2, "at most 2 threads inside");

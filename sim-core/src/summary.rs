@@ -17,7 +17,7 @@
 //! | `output`   | printed lines, in order |
 //! | `events`   | how many events |
 
-use crate::event::{EventKind, WaitTarget};
+use crate::event::WaitTarget;
 use crate::model::{Params, ResourceKind};
 use crate::pyerror::PyError;
 use crate::timeline::{ThreadState, Timeline};
@@ -181,9 +181,15 @@ impl Summary {
 
     /// Summarize a trace whose timeline is already built.
     pub fn of(trace: &Trace, tl: &Timeline) -> Self {
-        let tname = |t: u32| trace.threads.get(t as usize).map_or_else(|| format!("#{t}"), |m| m.name.clone());
-        let threads = trace
-            .threads
+        Self::of_timeline(&trace.scenario.id, &trace.params, &trace.runtime, tl)
+    }
+
+    /// Summarize a run from its timeline (a live run's so far, or a replay's up to its
+    /// playhead): the one summary the CLI prints and the app shows.
+    pub fn of_timeline(scenario: &str, params: &Params, runtime: &crate::rt::RuntimeSettings, tl: &Timeline) -> Self {
+        let tname = |t: u32| tl.thread_meta.get(t as usize).map_or_else(|| format!("#{t}"), |m| m.name.clone());
+        let threads = tl
+            .thread_meta
             .iter()
             .enumerate()
             .map(|(i, m)| {
@@ -199,7 +205,7 @@ impl Summary {
                 };
                 ThreadSummary {
                     name: m.name.clone(),
-                    process: trace.processes.get(m.process as usize).map_or_else(String::new, |p| p.name.clone()),
+                    process: tl.process_meta.get(m.process as usize).map_or_else(String::new, |p| p.name.clone()),
                     outcome: outcome.into(),
                     error: lane.errors.iter().find(|e| !e.2).map(|e| e.1.clone()),
                     cpu_ms: ms(tl.time_in(th, |s| s == ThreadState::Running)),
@@ -209,11 +215,10 @@ impl Summary {
                 }
             })
             .collect();
-        let gil = if trace.runtime.gil == crate::rt::GilMode::FreeThreaded {
+        let gil = if runtime.gil == crate::rt::GilMode::FreeThreaded {
             BTreeMap::new()
         } else {
-            trace
-                .processes
+            tl.process_meta
                 .iter()
                 .zip(&tl.gils)
                 .filter(|(_, g)| !g.phases.is_empty())
@@ -233,8 +238,8 @@ impl Summary {
                 })
                 .collect()
         };
-        let resources = trace
-            .resources
+        let resources = tl
+            .resource_meta
             .iter()
             .zip(&tl.resources)
             .map(|(r, l)| {
@@ -256,8 +261,8 @@ impl Summary {
                 )
             })
             .collect();
-        let vars = trace
-            .vars
+        let vars = tl
+            .var_names
             .iter()
             .zip(&tl.vars)
             .map(|(name, l)| {
@@ -274,7 +279,7 @@ impl Summary {
         let deadlock = tl.deadlock.as_ref().map(|(_, edges)| {
             let rname = |w: &WaitTarget| match w {
                 WaitTarget::Resource(r) => {
-                    trace.resources.get(*r as usize).map_or_else(|| format!("#{r}"), |m| m.name.clone())
+                    tl.resource_meta.get(*r as usize).map_or_else(|| format!("#{r}"), |m| m.name.clone())
                 }
                 WaitTarget::Thread(t) => tname(*t),
             };
@@ -316,21 +321,18 @@ impl Summary {
         errors.sort_by_key(|e| e.0);
         let errors = errors.into_iter().map(|(_, e)| e).collect();
         Summary {
-            scenario: trace.scenario.id.clone(),
-            params: trace.params.clone(),
-            runtime: trace.runtime.clone(),
+            scenario: scenario.to_string(),
+            params: params.clone(),
+            runtime: runtime.clone(),
             wall_ms: ms(tl.end_ns),
-            processes: trace
-                .processes
+            processes: tl
+                .process_meta
                 .iter()
                 .enumerate()
                 .map(|(i, p)| ProcessSummary {
                     name: p.name.clone(),
                     pid: p.pid,
-                    exitcode: trace.events.iter().rev().find_map(|e| match e.kind {
-                        EventKind::ProcessExit { code } if e.process as usize == i => Some(code),
-                        _ => None,
-                    }),
+                    exitcode: tl.exit_codes.get(i).copied().flatten(),
                 })
                 .collect(),
             threads,

@@ -262,6 +262,8 @@ pub struct Timeline {
     pub output: Vec<(u64, ThreadIx, String)>,
     /// The deadlock, if one was found: (t_ns, edges).
     pub deadlock: Option<(u64, Vec<WaitEdge>)>,
+    /// Each process's exit status, once it exited.
+    pub exit_codes: Vec<Option<i64>>,
     /// Time of the last event.
     pub end_ns: u64,
     /// Events seen.
@@ -291,6 +293,7 @@ impl Timeline {
     pub fn add_process(&mut self, meta: ProcessMeta) {
         self.process_meta.push(meta);
         self.gils.push(GilLane::default());
+        self.exit_codes.push(None);
     }
 
     /// A new resource lane, created at `t_ns`.
@@ -383,7 +386,11 @@ impl Timeline {
                     self.add_resource(info.clone(), t);
                 }
             }
-            K::ProcessExit { .. } => {}
+            K::ProcessExit { code } => {
+                if let Some(c) = self.exit_codes.get_mut(e.process as usize) {
+                    *c = Some(*code);
+                }
+            }
             K::VarNew { index, name } => {
                 if *index as usize == self.vars.len() {
                     self.add_var(name.clone());

@@ -512,57 +512,87 @@ pub(super) fn run_label(s: &Session) -> String {
     format!("{} [{}] {}", s.scenario.id, params.join(" "), s.settings.gil.as_str())
 }
 
+/// The run's [`sim_core::summary::Summary`], the same one `threadline run --json` prints.
 fn summary_ui(ui: &mut egui::Ui, session: &Session, id: &str) {
-    let tl = &session.timeline;
+    let sm = session.summary();
+    let ms = |x: f64| crate::layout::format_duration(x * 1e6);
     egui::Grid::new(id).num_columns(2).striped(true).show(ui, |ui| {
-        ui.label("wall time");
-        ui.label(crate::layout::format_duration(tl.end_ns as f64));
-        ui.end_row();
-        let cpu = session.cpu_total_ns();
-        ui.label("CPU time (all threads)");
-        ui.label(crate::layout::format_duration(cpu as f64));
-        ui.end_row();
-        for (p, g) in tl.gils.iter().enumerate().filter(|(_, g)| !g.phases.is_empty()) {
-            ui.label(format!("GIL · {}", tl.process_meta[p].name));
-            ui.label(format!("{} handoffs, {} forced switches", g.handoffs.len(), g.forced_switches));
+        let row = |ui: &mut egui::Ui, k: &str, v: String| {
+            ui.label(k);
+            ui.label(v);
             ui.end_row();
-        }
-        for (r, l) in tl.resources.iter().enumerate() {
-            let m = &tl.resource_meta[r];
-            let text = match m.kind {
-                ResourceKind::Semaphore | ResourceKind::BoundedSemaphore => {
-                    format!("max {} holders of {}", l.max_holders, m.capacity)
-                }
-                ResourceKind::Lock | ResourceKind::Rlock | ResourceKind::Condition => {
-                    format!("max {} holder(s)", l.max_holders)
-                }
-                ResourceKind::Queue => format!(
-                    "max length {}, {} blocked puts, {} blocked gets",
-                    l.max_len, l.blocked_puts, l.blocked_gets
+        };
+        row(ui, "wall time", ms(sm.wall_ms));
+        row(ui, "CPU time (all threads)", ms(sm.threads.iter().map(|t| t.cpu_ms).sum()));
+        for (p, g) in &sm.gil {
+            row(
+                ui,
+                &format!("GIL · {p}"),
+                format!(
+                    "{} handoffs, {} forced switches, median slice {}",
+                    g.handoffs,
+                    g.forced_switches,
+                    ms(g.slice_ms_median)
                 ),
-                _ => continue,
-            };
-            ui.label(&m.name);
-            ui.label(text);
-            ui.end_row();
+            );
         }
-        for (v, l) in tl.vars.iter().enumerate() {
-            if let (Some(last), Some(rf)) = (&l.last, &l.race_free) {
-                ui.label(&tl.var_names[v]);
-                let lost = match (rf.as_i64(), last.as_i64()) {
-                    (Some(a), Some(b)) if a != b => format!(" — {} lost updates", a - b),
-                    _ => String::new(),
-                };
-                ui.label(format!("{} (race-free {}){lost}", last.repr(), rf.repr()));
-                ui.end_row();
+        for (name, r) in &sm.resources {
+            let mut parts = Vec::new();
+            if let Some(h) = r.max_holders {
+                parts.push(match r.capacity {
+                    Some(c) if r.kind.contains("semaphore") => format!("max {h} holders of {c}"),
+                    _ => format!("max {h} holder(s)"),
+                });
+            }
+            if let (Some(l), Some(p), Some(g)) = (r.max_len, r.blocked_puts, r.blocked_gets) {
+                parts.push(format!("max length {l}, {p} blocked puts, {g} blocked gets"));
+            }
+            if parts.is_empty() {
+                continue;
+            }
+            row(ui, name, parts.join(", "));
+            if let (Some(v), Some(c)) = (r.final_value, r.capacity)
+                && v != c
+            {
+                row(ui, &format!("{name} counter at the end"), format!("{v} (it started at {c})"));
             }
         }
-        ui.label("deadlock");
-        ui.label(if tl.deadlock.is_some() { "yes" } else { "none" });
-        ui.end_row();
-        ui.label("events");
-        ui.label(tl.n_events.to_string());
-        ui.end_row();
+        for (name, v) in &sm.vars {
+            let lost = match v.lost_updates {
+                Some(n) if n != 0 => format!(" — {n} lost updates"),
+                _ => String::new(),
+            };
+            row(ui, name, format!("{} (race-free {}){lost}", v.final_value.repr(), v.race_free.repr()));
+        }
+        for p in sm.processes.iter().skip(1) {
+            if let Some(c) = p.exitcode {
+                row(ui, &p.name, format!("exit code {c}"));
+            }
+        }
+        row(ui, "deadlock", sm.deadlock.as_ref().map_or("none".into(), |d| format!("yes: {}", d.threads.join(", "))));
+        let uncaught: Vec<String> =
+            sm.errors.iter().filter(|e| !e.caught).map(|e| format!("{}: {}", e.thread, e.ty)).collect();
+        if !uncaught.is_empty() {
+            row(ui, "uncaught", uncaught.join(", "));
+        }
+        row(ui, "events", sm.events.to_string());
+    });
+    egui::CollapsingHeader::new("Threads").id_salt((id, "threads-header")).show(ui, |ui| {
+        egui::Grid::new((id, "threads")).num_columns(6).striped(true).show(ui, |ui| {
+            for h in ["thread", "outcome", "running", "GIL wait", "blocked", "I/O + sleep"] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for t in &sm.threads {
+                ui.label(&t.name);
+                ui.label(&t.outcome);
+                ui.label(ms(t.cpu_ms));
+                ui.label(ms(t.gil_wait_ms));
+                ui.label(ms(t.blocked_ms));
+                ui.label(ms(t.io_ms));
+                ui.end_row();
+            }
+        });
     });
 }
 
