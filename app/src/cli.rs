@@ -21,9 +21,13 @@ pub struct Cli {
     /// Start the scenario as soon as the window opens.
     #[arg(long)]
     pub run: bool,
-    /// Colour theme: light, dark or system (default: as last chosen in the app).
-    #[arg(long, value_name = "THEME")]
-    pub theme: Option<String>,
+    /// Colour theme (default: as last chosen in the app).
+    #[arg(long, value_enum)]
+    pub theme: Option<ThemeArg>,
+    /// Measure the UI thread's work per frame (logic + drawing) over N frames, print the
+    /// median, 99th percentile and worst, then close the window.
+    #[arg(long, value_name = "N", global = true)]
+    pub frame_stats: Option<u32>,
     /// A trace to show below the run, on the same time axis, for comparison.
     #[arg(long, value_name = "TRACE")]
     pub compare: Option<PathBuf>,
@@ -57,9 +61,9 @@ pub enum Command {
         /// Set a parameter (repeatable): --set threads=8.
         #[arg(long = "set", value_name = "NAME=VALUE")]
         set: Vec<String>,
-        /// GIL mode: cpython-3.10+, cpython-3.9 or free-threaded.
-        #[arg(long)]
-        gil: Option<String>,
+        /// GIL mode (default: the file's `GIL:` line, else cpython-3.10+).
+        #[arg(long, value_enum)]
+        gil: Option<GilArg>,
         /// Switch interval in ms.
         #[arg(long)]
         switch_interval_ms: Option<f64>,
@@ -105,13 +109,55 @@ pub enum Command {
     Export {
         /// The trace file.
         trace: PathBuf,
-        /// The format: chrome (Trace Event Format, for Perfetto and chrome://tracing).
-        #[arg(long, default_value = "chrome")]
-        format: String,
+        /// The format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Chrome)]
+        format: ExportFormat,
         /// Output file.
         #[arg(short = 'o', long)]
         out: PathBuf,
     },
+}
+
+/// `--theme`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ThemeArg {
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+    /// Follow the system.
+    System,
+}
+
+/// `--gil`: the interpreter a run models.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GilArg {
+    /// CPython 3.10 and later: switches at loop back-edges and function entry.
+    #[value(name = "cpython-3.10+")]
+    Cpython310,
+    /// CPython 3.9: switches between any two bytecodes.
+    #[value(name = "cpython-3.9")]
+    Cpython39,
+    /// No GIL (3.13t): threads really run in parallel.
+    #[value(name = "free-threaded")]
+    FreeThreaded,
+}
+
+impl From<GilArg> for GilMode {
+    fn from(g: GilArg) -> Self {
+        match g {
+            GilArg::Cpython310 => GilMode::Cpython310,
+            GilArg::Cpython39 => GilMode::Cpython39,
+            GilArg::FreeThreaded => GilMode::FreeThreaded,
+        }
+    }
+}
+
+/// `export --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Trace Event Format, for Perfetto and chrome://tracing.
+    Chrome,
 }
 
 /// An error with its exit status.
@@ -137,6 +183,11 @@ pub fn other(e: impl Into<anyhow::Error>) -> Failure {
 /// Run the command line; `None` means "open the GUI".
 pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
     let cmd = cli.command.as_ref()?;
+    if !matches!(cmd, Command::Open { .. }) && (cli.screenshot.is_some() || cli.frame_stats.is_some()) {
+        return Some(Err(bad_input(anyhow::anyhow!(
+            "--screenshot and --frame-stats are about the window: use them with `threadline` or `threadline open TRACE`"
+        ))));
+    }
     Some(match cmd {
         Command::Open { .. } => return None,
         Command::List => match sim_core::py_catalog::entries() {
@@ -153,7 +204,7 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
         Command::Validate { file } => crate::pyfile::validate_py(file),
         Command::Run { scenario, set, gil, switch_interval_ms, time_scale, out, json, max_seconds, seed } => {
             let opts = RunOpts {
-                gil: gil.as_deref(),
+                gil: gil.map(GilMode::from),
                 switch_interval_ms: *switch_interval_ms,
                 time_scale: *time_scale,
                 out: out.as_deref(),
@@ -167,7 +218,7 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             let t = Trace::load(trace).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", trace.display())));
             t.map(|t| print_summary(&Summary::of_trace(&t), *json))
         }
-        Command::Export { trace, format, out } => export(trace, format, out),
+        Command::Export { trace, format, out } => export(trace, *format, out),
         Command::Soak { runs, seed, time_scale } => {
             if !(*time_scale > 0.0 && *time_scale <= 10.0) {
                 return Some(Err(bad_input(anyhow::anyhow!("--time-scale must be in (0, 10]"))));
@@ -201,7 +252,7 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
 /// The flags of `threadline run`.
 pub struct RunOpts<'a> {
     /// `--gil`.
-    pub gil: Option<&'a str>,
+    pub gil: Option<GilMode>,
     /// `--switch-interval-ms`.
     pub switch_interval_ms: Option<f64>,
     /// `--time-scale`.
@@ -223,12 +274,7 @@ impl RunOpts<'_> {
         mut settings: sim_core::rt::RuntimeSettings,
     ) -> Result<sim_core::rt::RuntimeSettings, Failure> {
         if let Some(g) = self.gil {
-            settings.gil = GilMode::parse(g).ok_or_else(|| {
-                bad_input(anyhow::anyhow!(
-                    "--gil {g}: expected one of {}",
-                    GilMode::ALL.map(GilMode::as_str).join(", ")
-                ))
-            })?;
+            settings.gil = g;
         }
         if let Some(s) = self.switch_interval_ms {
             if !(s > 0.0 && s <= 10_000.0) {
@@ -267,10 +313,8 @@ pub fn print_summary(s: &Summary, json: bool) {
     }
 }
 
-fn export(trace: &Path, format: &str, out: &Path) -> Result<(), Failure> {
-    if format != "chrome" {
-        return Err(bad_input(anyhow::anyhow!("--format {format}: the only format is `chrome` (Trace Event Format)")));
-    }
+fn export(trace: &Path, format: ExportFormat, out: &Path) -> Result<(), Failure> {
+    let ExportFormat::Chrome = format;
     let t = Trace::load(trace).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", trace.display())))?;
     let doc = sim_core::chrome::export(&t);
     sim_core::trace::save_atomically(out, |w| serde_json::to_writer(w, &doc).map_err(std::io::Error::other))

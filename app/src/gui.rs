@@ -18,10 +18,34 @@ struct Shot {
     started: std::time::Instant,
 }
 
+/// `--frame-stats N`: the UI thread's work per frame (logic + ui), for N frames.
+struct FrameStats {
+    frames: usize,
+    began: Option<std::time::Instant>,
+    samples_ms: Vec<f64>,
+}
+
+impl FrameStats {
+    /// "N frames: median X ms, p99 Y ms, worst Z ms".
+    fn report(&self) -> String {
+        let mut v = self.samples_ms.clone();
+        v.sort_by(f64::total_cmp);
+        let at = |q: f64| v.get(((v.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
+        format!(
+            "frame work (logic + ui) over {} frames: median {:.2} ms, p99 {:.2} ms, worst {:.2} ms",
+            v.len(),
+            at(0.5),
+            at(0.99),
+            v.last().copied().unwrap_or(0.0)
+        )
+    }
+}
+
 /// The eframe app: the Threadline app plus screenshot mode.
 struct Host {
     app: ThreadlineApp,
     shot: Option<Shot>,
+    stats: Option<FrameStats>,
     exit: Arc<std::sync::atomic::AtomicU8>,
 }
 
@@ -30,6 +54,10 @@ const SHOT_TIMEOUT_S: u64 = 60;
 
 impl eframe::App for Host {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        if let Some(st) = &mut self.stats {
+            st.began = Some(std::time::Instant::now());
+            ctx.request_repaint();
+        }
         self.app.logic(ctx);
         let Some(shot) = &mut self.shot else { return };
         let finished = self.app.session.as_ref().is_some_and(|s| !s.is_live());
@@ -62,6 +90,15 @@ impl eframe::App for Host {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.app.ui(ui);
+        if let Some(st) = &mut self.stats
+            && let Some(b) = st.began.take()
+        {
+            st.samples_ms.push(b.elapsed().as_secs_f64() * 1e3);
+            if st.samples_ms.len() == st.frames {
+                println!("{}", st.report());
+                ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -159,17 +196,13 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             }
         }
     }
-    let theme = match cli.theme.as_deref() {
-        None => None,
-        Some("light") => Some(egui::ThemePreference::Light),
-        Some("dark") => Some(egui::ThemePreference::Dark),
-        Some("system") => Some(egui::ThemePreference::System),
-        Some(other) => {
-            eprintln!("threadline: --theme {other}: expected light, dark or system");
-            return ExitCode::from(2);
-        }
-    };
+    let theme = cli.theme.map(|t| match t {
+        crate::cli::ThemeArg::Light => egui::ThemePreference::Light,
+        crate::cli::ThemeArg::Dark => egui::ThemePreference::Dark,
+        crate::cli::ThemeArg::System => egui::ThemePreference::System,
+    });
     let screenshot = cli.screenshot.clone();
+    let frame_stats = cli.frame_stats;
     let run_now = cli.run;
     let scenario = cli.scenario.clone();
     let exit = Arc::new(std::sync::atomic::AtomicU8::new(0));
@@ -223,7 +256,9 @@ pub fn run_app(cli: &Cli) -> ExitCode {
                 }
                 Shot { path, frames_after_finish: 0, requested: false, tx, rx, started: std::time::Instant::now() }
             });
-            Ok(Box::new(Host { app, shot, exit: exit2 }))
+            let stats =
+                frame_stats.map(|n| FrameStats { frames: n.max(1) as usize, began: None, samples_ms: Vec::new() });
+            Ok(Box::new(Host { app, shot, stats, exit: exit2 }))
         }),
     );
     match result {

@@ -97,7 +97,7 @@ fn bad_input_exits_2_with_the_place() {
     assert!(err.contains("no scenario \"no-such-thing\""), "{err}");
     let (code, _, err) = tl(&["run", "race-counter", "--gil", "jython"]);
     assert_eq!(code, 2);
-    assert!(err.contains("expected one of cpython-3.10+, cpython-3.9, free-threaded"), "{err}");
+    assert!(err.contains("possible values: cpython-3.10+, cpython-3.9, free-threaded"), "{err}");
     let bad = tmp("bad_scenario.py");
     std::fs::write(&bad, "import threading\n\ndef worker(:\n    pass\n").unwrap();
     let (code, _, err) = tl(&["validate", bad.to_str().unwrap()]);
