@@ -218,32 +218,60 @@ pub fn code_editor_ui(ui: &mut egui::Ui, text: &mut String, ann: &Annotations<'_
                 Stroke::NONE,
             ));
         }
-        // … and, after the line's text, who is there and why.
+        // … and, after the line's text, who is there and why; slider values and the error
+        // too. Labels that would fall beyond the visible edge are pulled in (over the end of
+        // a long line, on a backing), so they are always read.
         let small = FontId::proportional(row_h * 0.78);
-        for (line, _) in &per_line {
-            let Some(r) = row_rect(*line) else { continue };
-            let mut x = r.right() + 16.0;
-            for m in ann.marks.iter().filter(|m| m.line == *line) {
-                let label = if m.doing == "running" { m.name.clone() } else { format!("{} {}", m.name, m.doing) };
-                let c = theme.thread_colour(m.thread);
-                x = pointer_label(&painter, Pos2::new(x, r.center().y), &label, small.clone(), c).right() + 12.0;
-            }
+        let right_edge = ui.clip_rect().right() - 6.0;
+        let backing = ui.visuals().extreme_bg_color.gamma_multiply(0.92);
+        let mut labelled: Vec<(u32, Vec<(String, egui::Color32)>)> = Vec::new();
+        let mut add =
+            |line: u32, text: String, colour: egui::Color32| match labelled.iter_mut().find(|(l, _)| *l == line) {
+                Some((_, v)) => v.push((text, colour)),
+                None => labelled.push((line, vec![(text, colour)])),
+            };
+        for m in ann.marks {
+            let label = if m.doing == "running" { m.name.clone() } else { format!("{} {}", m.name, m.doing) };
+            add(m.line, label, theme.thread_colour(m.thread));
         }
         for (line, note) in ann.notes {
-            if let Some(r) = row_rect(*line) {
-                pointer_label(
-                    &painter,
-                    Pos2::new(r.right() + 16.0, r.center().y),
-                    note,
-                    small.clone(),
-                    theme.reference,
-                );
-            }
+            add(*line, note.clone(), theme.reference);
         }
-        if let Some((l, msg)) = ann.error
-            && let Some(r) = row_rect(l)
-        {
-            pointer_label(&painter, Pos2::new(r.right() + 16.0, r.center().y), msg, small.clone(), theme.error);
+        if let Some((l, msg)) = ann.error {
+            add(l, msg.to_string(), theme.error);
+        }
+        for (line, labels) in &labelled {
+            let Some(r) = row_rect(*line) else { continue };
+            let arrow = small.size * 0.5 + 4.0;
+            let lay = |t: &str, c: egui::Color32, max_w: f32| {
+                let mut job = egui::text::LayoutJob::simple_singleline(t.to_string(), small.clone(), c);
+                job.wrap = egui::text::TextWrapping::truncate_at_width(max_w.max(10.0));
+                painter.layout_job(job)
+            };
+            let full: Vec<_> = labels.iter().map(|(t, c)| lay(t, *c, f32::INFINITY)).collect();
+            let total: f32 = full.iter().map(|g| g.size().x + arrow + 12.0).sum();
+            let after_text = r.right() + 16.0;
+            // After the line's text when it fits; elided to the room there is; and only when
+            // the text reaches the edge, over the end of the line on a backing.
+            let (mut x, room) = if right_edge - after_text >= total.min(120.0) {
+                (after_text, right_edge - after_text)
+            } else {
+                let x = (right_edge - total).max(origin.x + 24.0);
+                let back = Rect::from_min_max(Pos2::new(x - 4.0, r.top()), Pos2::new(right_edge, r.bottom()));
+                painter.rect_filled(back, 3.0, backing);
+                (x, right_edge - x)
+            };
+            let end = x + room;
+            for (g, (t, c)) in full.into_iter().zip(labels) {
+                let left = end - x - arrow - 4.0;
+                if left < 30.0 {
+                    break;
+                }
+                let g = if g.size().x > left { lay(t, *c, left) } else { g };
+                let w = g.size().x + arrow + 12.0;
+                pointer_label(&painter, Pos2::new(x, r.center().y), g, *c);
+                x += w;
+            }
         }
 
         // The line under the pointer, and a click on a line number.
@@ -273,15 +301,17 @@ pub fn code_editor_ui(ui: &mut egui::Ui, text: &mut String, ann: &Annotations<'_
     resp
 }
 
-/// A small left-pointing triangle at `at` and `text` after it, in `colour`; returns the rect.
-fn pointer_label(painter: &egui::Painter, at: Pos2, text: &str, font: FontId, colour: egui::Color32) -> Rect {
-    let h = font.size * 0.45;
+/// A small left-pointing triangle at `at` and the laid-out `text` after it, in `colour`.
+fn pointer_label(painter: &egui::Painter, at: Pos2, text: std::sync::Arc<egui::Galley>, colour: egui::Color32) {
+    let h = text.size().y * 0.3;
+    let w = text.size().y * 0.5;
     painter.add(Shape::convex_polygon(
-        vec![Pos2::new(at.x, at.y), Pos2::new(at.x + h * 1.4, at.y - h), Pos2::new(at.x + h * 1.4, at.y + h)],
+        vec![Pos2::new(at.x, at.y), Pos2::new(at.x + w, at.y - h), Pos2::new(at.x + w, at.y + h)],
         colour,
         Stroke::NONE,
     ));
-    painter.text(Pos2::new(at.x + h * 1.4 + 4.0, at.y), Align2::LEFT_CENTER, text, font, colour)
+    let pos = Pos2::new(at.x + w + 4.0, at.y - text.size().y / 2.0);
+    painter.galley(pos, text, colour);
 }
 
 /// `File "x.py", line 12, in worker` → 12: a traceback line's line number.
