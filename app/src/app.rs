@@ -352,8 +352,7 @@ impl ThreadlineApp {
         {
             self.keep_draft();
             let file = session
-                .trace
-                .as_ref()
+                .trace()
                 .and_then(|t| t.source.as_ref())
                 .map_or_else(|| format!("{}.py", session.scenario.id), |s| s.file.clone());
             self.editor = Editor::of_code(
@@ -407,7 +406,7 @@ impl ThreadlineApp {
                 // The next time after the cursor, or from the start again.
                 if let Some(t) = next(now).or_else(|| next(0).filter(|_| now > 0)) {
                     self.editor.highlight = Some(l);
-                    if s.replay.is_some() {
+                    if s.replay().is_some() {
                         self.apply(Command::Seek(t as f64));
                     } else {
                         self.view.cursor_ns = Some(t as f64);
@@ -469,7 +468,7 @@ impl ThreadlineApp {
                 }
             }
             Command::Save(path) => {
-                let Some(trace) = self.session.as_ref().and_then(|s| s.trace.clone()) else {
+                let Some(trace) = self.session.as_ref().and_then(|s| s.trace().cloned()) else {
                     self.error = Some("Nothing to save yet: run a scenario to the end (or stop it) first.".into());
                     return;
                 };
@@ -493,18 +492,18 @@ impl ThreadlineApp {
             Command::Play(p) => {
                 if let Some(s) = &mut self.session {
                     // Playing from the very end starts over.
-                    let end = s.trace.as_ref().and_then(|t| t.events.last()).map_or(0.0, |e| e.t_ns as f64);
-                    if p && s.replay.as_ref().is_some_and(|r| r.playhead_ns >= end) {
+                    let end = s.trace().and_then(|t| t.events.last()).map_or(0.0, |e| e.t_ns as f64);
+                    if p && s.replay().is_some_and(|r| r.playhead_ns >= end) {
                         s.seek(0.0);
                     }
-                    if let Some(r) = &mut s.replay {
+                    if let Some(r) = s.replay_mut() {
                         r.playing = p;
                     }
                 }
             }
             Command::Pin => {
                 if let Some(s) = &self.session
-                    && let Some(t) = &s.trace
+                    && let Some(t) = s.trace()
                 {
                     let label = panels::run_label(s);
                     self.compare = Some(Session::from_trace(t.clone(), format!("pinned: {label}")));
@@ -570,7 +569,7 @@ impl ThreadlineApp {
             }
             Command::OpenCompare(path) => self.load_in_background(path, FileResult::OpenedCompare, "compared: "),
             Command::Speed(x) => {
-                if let Some(r) = self.session.as_mut().and_then(|s| s.replay.as_mut()) {
+                if let Some(r) = self.session.as_mut().and_then(|s| s.replay_mut()) {
                     r.speed = x.clamp(0.1, 10.0);
                 }
             }
@@ -794,7 +793,7 @@ impl ThreadlineApp {
             let live = s.is_live();
             s.poll();
             if s.tick(dt) {
-                self.view.cursor_ns = s.replay.as_ref().map(|r| r.playhead_ns);
+                self.view.cursor_ns = s.replay().map(|r| r.playhead_ns);
                 ctx.request_repaint();
             }
             if live {
@@ -835,7 +834,7 @@ impl ThreadlineApp {
             self.apply(Command::NewScenario);
         }
         if let Some(s) = &self.session
-            && s.replay.is_some()
+            && s.replay().is_some()
         {
             let (left, right) =
                 ctx.input(|i| (i.key_pressed(egui::Key::ArrowLeft), i.key_pressed(egui::Key::ArrowRight)));

@@ -32,6 +32,29 @@ pub struct Replay {
     applied: usize,
 }
 
+/// What a session is: a run going on, or a finished run (or an opened trace) to replay.
+pub enum State {
+    /// Events arrive over the channel as the threads make them.
+    Live {
+        /// The run.
+        run: PyRun,
+        /// Its events.
+        rx: Receiver<Event>,
+        /// Held at the threads' next statement.
+        paused: bool,
+    },
+    /// The whole trace is known; the timeline holds it up to the playhead.
+    Replay {
+        /// The trace.
+        trace: Box<Trace>,
+        /// Playhead and playback.
+        replay: Replay,
+        /// Timelines at every `checkpoint_every` events, so a backward seek replays at
+        /// most that many events instead of the whole trace.
+        checkpoints: Vec<Timeline>,
+    },
+}
+
 /// A run on screen.
 pub struct Session {
     /// The scenario.
@@ -44,24 +67,22 @@ pub struct Session {
     pub settings: RuntimeSettings,
     /// What the views draw.
     pub timeline: Timeline,
-    /// The live run, until it ends.
-    run: Option<PyRun>,
-    rx: Option<Receiver<Event>>,
-    /// The trace, once the run ended (or when opened from a file).
-    pub trace: Option<Trace>,
-    /// Paused (live).
-    pub paused: bool,
-    /// Replay state (a finished run or an opened trace).
-    pub replay: Option<Replay>,
+    /// Live or replay.
+    pub state: State,
     /// Where it came from, for the title.
     pub source: String,
-    /// Total running time of all threads, memoised for the timeline it was computed on
-    /// (events seen, end): the summary panel asks every frame.
+    /// The last summary and what it was computed on: the summary panel asks every frame.
     summary_memo: std::cell::RefCell<Option<SummaryMemo>>,
 }
 
 /// The last summary and what it was computed on: (events seen, end), when.
 type SummaryMemo = ((usize, u64), std::time::Instant, Arc<Summary>);
+
+/// Events between two replay checkpoints of a trace of `n` events: at most 8 checkpoints,
+/// never closer than 50 000 events.
+pub fn checkpoint_every(n: usize) -> usize {
+    (n / 8).max(50_000)
+}
 
 impl Session {
     /// Start a compiled program live.
@@ -80,11 +101,7 @@ impl Session {
             params,
             settings,
             timeline,
-            run: Some(run),
-            rx: Some(rx),
-            trace: None,
-            paused: false,
-            replay: None,
+            state: State::Live { run, rx, paused: false },
             source: "live run".into(),
             summary_memo: std::cell::RefCell::new(None),
         }
@@ -103,65 +120,97 @@ impl Session {
         overrides
     }
 
-    /// A session replaying `trace`, showing all of it.
+    /// A session replaying `trace`, showing all of it (its checkpoints built on the way).
     pub fn from_trace(trace: Trace, source: String) -> Self {
-        let timeline =
-            Timeline::from_events(&trace.threads, &trace.processes, &trace.resources, &trace.vars, &trace.events);
+        let every = checkpoint_every(trace.events.len());
+        let mut timeline = Timeline::new(&trace.threads, &trace.processes, &trace.resources, &trace.vars);
+        let mut checkpoints = vec![timeline.clone()];
+        for (i, e) in trace.events.iter().enumerate() {
+            if i > 0 && i % every == 0 {
+                checkpoints.push(timeline.clone());
+            }
+            timeline.push(e);
+        }
         let end = timeline.end_ns as f64;
+        let replay = Replay { playing: false, speed: 1.0, playhead_ns: end, applied: trace.events.len() };
         Self {
             code: trace.source.as_ref().map(|s| Arc::from(s.text.as_str())),
             scenario: trace.scenario.clone(),
             params: trace.params.clone(),
             settings: trace.runtime.clone(),
             timeline,
-            run: None,
-            rx: None,
-            replay: Some(Replay { playing: false, speed: 1.0, playhead_ns: end, applied: trace.events.len() }),
-            trace: Some(trace),
-            paused: false,
+            state: State::Replay { trace: Box::new(trace), replay, checkpoints },
             source,
             summary_memo: std::cell::RefCell::new(None),
         }
     }
 
-    /// True while the run is going.
-    pub fn is_live(&self) -> bool {
-        self.run.is_some()
+    /// The trace, once the run ended (or when opened from a file).
+    pub fn trace(&self) -> Option<&Trace> {
+        match &self.state {
+            State::Replay { trace, .. } => Some(trace),
+            State::Live { .. } => None,
+        }
     }
 
-    /// Move new events into the timeline; finish the run once it ended. Returns whether
-    /// anything changed.
-    pub fn poll(&mut self) -> bool {
-        let mut changed = false;
-        if let Some(rx) = &self.rx {
-            for e in rx.try_iter().take(EVENTS_PER_FRAME) {
-                self.timeline.push(&e);
-                changed = true;
-            }
+    /// The replay state, for a finished run or an opened trace.
+    pub fn replay(&self) -> Option<&Replay> {
+        match &self.state {
+            State::Replay { replay, .. } => Some(replay),
+            State::Live { .. } => None,
         }
-        let ended =
-            self.run.as_ref().is_some_and(PyRun::is_finished) && self.rx.as_ref().is_some_and(|rx| rx.is_empty());
-        if ended && let Some(run) = self.run.take() {
-            // Every thread has ended: joining them is immediate.
-            let trace = run.finish(None);
-            for e in self.rx.take().into_iter().flat_map(|rx| rx.try_iter().collect::<Vec<_>>()) {
-                self.timeline.push(&e);
-            }
-            self.replay = Some(Replay {
-                playing: false,
-                speed: 1.0,
-                playhead_ns: self.timeline.end_ns as f64,
-                applied: trace.events.len(),
-            });
-            self.trace = Some(trace);
+    }
+
+    /// The replay state, to change playback.
+    pub fn replay_mut(&mut self) -> Option<&mut Replay> {
+        match &mut self.state {
+            State::Replay { replay, .. } => Some(replay),
+            State::Live { .. } => None,
+        }
+    }
+
+    /// A live run held at its threads' next statement.
+    pub fn paused(&self) -> bool {
+        matches!(self.state, State::Live { paused: true, .. })
+    }
+
+    /// True while the run is going.
+    pub fn is_live(&self) -> bool {
+        matches!(self.state, State::Live { .. })
+    }
+
+    /// Move new events into the timeline; once the run ended, become a replay of its trace.
+    /// Returns whether anything changed.
+    pub fn poll(&mut self) -> bool {
+        let State::Live { run, rx, .. } = &self.state else { return false };
+        let mut changed = false;
+        for e in rx.try_iter().take(EVENTS_PER_FRAME) {
+            self.timeline.push(&e);
             changed = true;
         }
-        changed
+        if !(run.is_finished() && rx.is_empty()) {
+            return changed;
+        }
+        let State::Live { run, rx, .. } = &mut self.state else { return changed };
+        // Every thread has ended: joining them is immediate.
+        let trace = run.finish_in_place(None);
+        for e in rx.try_iter() {
+            self.timeline.push(&e);
+        }
+        let replay = Replay {
+            playing: false,
+            speed: 1.0,
+            playhead_ns: self.timeline.end_ns as f64,
+            applied: trace.events.len(),
+        };
+        // Checkpoints are made by the first backward seek.
+        self.state = State::Replay { trace: Box::new(trace), replay, checkpoints: Vec::new() };
+        true
     }
 
     /// Stop the live run (it ends within milliseconds; `poll` collects it).
     pub fn stop(&mut self) {
-        if let Some(run) = &self.run {
+        if let State::Live { run, .. } = &self.state {
             run.set_paused(false);
             run.stop();
         }
@@ -169,9 +218,9 @@ impl Session {
 
     /// Pause or resume the live run.
     pub fn set_paused(&mut self, paused: bool) {
-        if let Some(run) = &self.run {
+        if let State::Live { run, paused: p, .. } = &mut self.state {
             run.set_paused(paused);
-            self.paused = paused;
+            *p = paused;
         }
     }
 
@@ -194,27 +243,42 @@ impl Session {
         s
     }
 
-    /// While paused, let every thread of the live run take one more op.
+    /// While paused, let every thread of the live run take one more statement.
     pub fn step(&self) {
-        if let Some(run) = &self.run
-            && self.paused
-        {
+        if let State::Live { run, paused: true, .. } = &self.state {
             run.step();
         }
     }
 
-    /// Move the replay playhead to `t_ns`, feeding or rebuilding the timeline.
+    /// Move the replay playhead to `t_ns`. Forward, the timeline is fed the events between;
+    /// backward, it restarts from the last checkpoint before the target, so a seek replays
+    /// at most [`checkpoint_every`] events however long the trace.
     pub fn seek(&mut self, t_ns: f64) {
-        let (Some(trace), Some(replay)) = (&self.trace, &mut self.replay) else { return };
+        let State::Replay { trace, replay, checkpoints } = &mut self.state else { return };
         let end = trace.events.last().map_or(0, |e| e.t_ns) as f64;
         let t = t_ns.clamp(0.0, end);
         let target = trace.events.partition_point(|e| (e.t_ns as f64) <= t);
+        let every = checkpoint_every(trace.events.len());
         if target < replay.applied {
-            self.timeline = Timeline::new(&trace.threads, &trace.processes, &trace.resources, &trace.vars);
-            replay.applied = 0;
+            let k = (target / every).min(checkpoints.len().saturating_sub(1));
+            match checkpoints.get(k) {
+                Some(c) => {
+                    self.timeline = c.clone();
+                    replay.applied = k * every;
+                }
+                None => {
+                    self.timeline = Timeline::new(&trace.threads, &trace.processes, &trace.resources, &trace.vars);
+                    replay.applied = 0;
+                    checkpoints.push(self.timeline.clone());
+                }
+            }
         }
-        for e in &trace.events[replay.applied..target] {
-            self.timeline.push(e);
+        for i in replay.applied..target {
+            // Checkpoints not made yet (a finished live run) are made on the way.
+            if i > 0 && i % every == 0 && checkpoints.len() == i / every {
+                checkpoints.push(self.timeline.clone());
+            }
+            self.timeline.push(&trace.events[i]);
         }
         replay.applied = target;
         replay.playhead_ns = t;
@@ -224,15 +288,15 @@ impl Session {
 
     /// Advance a playing replay by `dt_s` of wall time.
     pub fn tick(&mut self, dt_s: f64) -> bool {
-        let Some(r) = &self.replay else { return false };
+        let Some(r) = self.replay() else { return false };
         if !r.playing {
             return false;
         }
-        let end = self.trace.as_ref().and_then(|t| t.events.last()).map_or(0, |e| e.t_ns) as f64;
+        let end = self.trace().and_then(|t| t.events.last()).map_or(0, |e| e.t_ns) as f64;
         let next = r.playhead_ns + dt_s * 1e9 * r.speed * self.settings.time_scale;
         self.seek(next);
         if next >= end
-            && let Some(r) = &mut self.replay
+            && let Some(r) = self.replay_mut()
         {
             r.playing = false;
         }
@@ -241,6 +305,50 @@ impl Session {
 
     /// Times of events matching `pred`, for jumps.
     pub fn event_times(&self, pred: impl Fn(&Event) -> bool) -> Vec<u64> {
-        self.trace.as_ref().map(|t| t.events.iter().filter(|e| pred(e)).map(|e| e.t_ns).collect()).unwrap_or_default()
+        self.trace().map(|t| t.events.iter().filter(|e| pred(e)).map(|e| e.t_ns).collect()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A trace of about 120 000 events: two threads taking a Lock.
+    fn long_trace() -> Trace {
+        let src = "import threading\nlock = threading.Lock()\ndef w():\n    for _ in range(20000):\n        with lock:\n            pass\nts = [threading.Thread(target=w) for _ in range(2)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\n";
+        let (trace, _) =
+            sim_core::py::run::run_source("long.py", src, &Default::default(), RuntimeSettings::default(), None)
+                .expect("compiles");
+        trace
+    }
+
+    fn shape(tl: &Timeline) -> Vec<usize> {
+        let mut v = vec![tl.n_events, tl.output.len(), tl.arrows.len()];
+        v.extend(tl.threads.iter().map(|l| l.phases.len() + l.lines.len()));
+        v.extend(tl.resources.iter().map(|l| l.holders.len()));
+        v
+    }
+
+    #[test]
+    fn a_backward_seek_starts_from_a_checkpoint_and_gives_the_same_timeline() {
+        let trace = long_trace();
+        let n = trace.events.len();
+        assert!(n > 2 * checkpoint_every(n), "{n} events");
+        let mut s = Session::from_trace(trace.clone(), "test".into());
+        let State::Replay { checkpoints, .. } = &s.state else { panic!("a replay") };
+        assert_eq!(checkpoints.len(), n.div_ceil(checkpoint_every(n)));
+        for frac in [0.9, 0.3, 0.7, 0.05, 1.0] {
+            let t = trace.events[((n - 1) as f64 * frac) as usize].t_ns;
+            s.seek(t as f64);
+            let upto = trace.events.partition_point(|e| e.t_ns <= t);
+            let fresh = Timeline::from_events(
+                &trace.threads,
+                &trace.processes,
+                &trace.resources,
+                &trace.vars,
+                &trace.events[..upto],
+            );
+            assert_eq!(shape(&s.timeline), shape(&fresh), "seek to {frac}");
+        }
     }
 }

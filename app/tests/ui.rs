@@ -67,7 +67,7 @@ fn semaphore_with_8_threads_and_2_permits_never_has_more_than_2_inside() {
     let app = h.state();
     let s = app.session.as_ref().unwrap();
     // The summary panel shows sim-core's Summary: the same as the CLI's for this trace.
-    assert_eq!(*s.summary(), sim_core::summary::Summary::of_trace(s.trace.as_ref().unwrap()));
+    assert_eq!(*s.summary(), sim_core::summary::Summary::of_trace(s.trace().unwrap()));
     let tl = &s.timeline;
     let sem = tl.resource_meta.iter().position(|r| r.name == "semaphore").unwrap();
     assert_eq!(tl.resources[sem].max_holders, 2, "at most 2 threads inside");
@@ -138,7 +138,7 @@ fn open_a_trace_replay_and_step() {
     // Replay from the end starts over and plays.
     h.state_mut().apply(Command::Seek(f64::MAX));
     h.state_mut().apply(Command::Play(true));
-    let r = h.state().session.as_ref().unwrap().replay.clone().unwrap();
+    let r = h.state().session.as_ref().unwrap().replay().cloned().unwrap();
     assert!(r.playing && r.playhead_ns == 0.0, "{r:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -231,7 +231,7 @@ fn pause_holds_every_thread_at_an_op_boundary_and_stop_ends_the_run() {
     }
     h.get_by_label("Pause").click();
     h.step();
-    assert!(h.state().session.as_ref().unwrap().paused);
+    assert!(h.state().session.as_ref().unwrap().paused());
     // Ops already running (the non-daemon thread's sleep) finish, then every thread
     // holds at its next op boundary: the event count settles although the daemon thread
     // would print every 50 ms.

@@ -133,7 +133,7 @@ impl ThreadlineApp {
         }
         ui.add_space(6.0);
         let live = self.session.as_ref().is_some_and(Session::is_live);
-        let paused = self.session.as_ref().is_some_and(|s| s.paused);
+        let paused = self.session.as_ref().is_some_and(|s| s.paused());
         ui.horizontal_wrapped(|ui| {
             let run_label = if self.session.is_some() { "Restart" } else { "Run" };
             if ui.button(run_label).on_hover_text("Run the program in the code panel (F5 or Ctrl+Enter)").clicked() {
@@ -165,7 +165,7 @@ impl ThreadlineApp {
         let label = ui.label(RichText::new("Trace file").strong());
         ui.text_edit_singleline(&mut self.trace_path).labelled_by(label.id);
         ui.horizontal_wrapped(|ui| {
-            let can_save = self.session.as_ref().is_some_and(|s| s.trace.is_some());
+            let can_save = self.session.as_ref().is_some_and(|s| s.trace().is_some());
             if ui
                 .add_enabled(can_save, egui::Button::new("Save trace"))
                 .on_hover_text("Save the run to the path above (Ctrl+Shift+S)")
@@ -184,7 +184,7 @@ impl ThreadlineApp {
             }
         });
         ui.horizontal_wrapped(|ui| {
-            let can_pin = self.session.as_ref().is_some_and(|s| s.trace.is_some());
+            let can_pin = self.session.as_ref().is_some_and(|s| s.trace().is_some());
             if ui
                 .add_enabled(can_pin, egui::Button::new("Pin for comparison"))
                 .on_hover_text("Keep this run on screen; the next run is drawn above it on the same time axis")
@@ -365,15 +365,15 @@ impl ThreadlineApp {
             });
         }
         ui.horizontal_wrapped(|ui| {
-            let status = if s.is_live() { if s.paused { "paused" } else { "running…" } } else { "finished" };
+            let status = if s.is_live() { if s.paused() { "paused" } else { "running…" } } else { "finished" };
             ui.label(RichText::new(format!("{} — {} — {}", s.scenario.name, s.source, status)).strong());
             if ui.small_button("Fit").on_hover_text("Show the whole run (or double-click the timeline)").clicked() {
                 self.view.follow = true;
             }
         });
         legend_ui(ui, theme);
-        if let Some(r) = s.replay.clone() {
-            let end = s.trace.as_ref().and_then(|t| t.events.last()).map_or(0, |e| e.t_ns) as f64;
+        if let Some(r) = s.replay().cloned() {
+            let end = s.trace().and_then(|t| t.events.last()).map_or(0, |e| e.t_ns) as f64;
             ui.horizontal_wrapped(|ui| {
                 if ui.button(if r.playing { "Pause replay" } else { "Replay" }).clicked() {
                     cmds.push(Command::Play(!r.playing));

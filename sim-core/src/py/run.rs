@@ -101,6 +101,12 @@ impl PyRun {
     /// Wait for the run to end (stopping it after `limit`), join every thread, and return
     /// the trace.
     pub fn finish(mut self, limit: Option<Duration>) -> Trace {
+        self.finish_in_place(limit)
+    }
+
+    /// [`Self::finish`] without giving the run up (for a holder that cannot move it out);
+    /// the run is over afterwards and dropping it does nothing more.
+    pub fn finish_in_place(&mut self, limit: Option<Duration>) -> Trace {
         while !self.is_finished() {
             if limit.is_some_and(|l| self.started.elapsed() > l) {
                 self.stop();
