@@ -76,6 +76,9 @@ pub fn phase_at<S>(phases: &[Phase<S>], t_ns: u64) -> Option<usize> {
     i.checked_sub(1)
 }
 
+/// The most queue items [`Timeline::queue_contents_at`] returns.
+pub const QUEUE_ITEMS_SHOWN: usize = 64;
+
 /// One thread's lane.
 #[derive(Clone, Debug, Default)]
 pub struct ThreadLane {
@@ -164,6 +167,9 @@ pub struct ResourceLane {
     pub waiters: Vec<ThreadIx>,
     /// Queue and pipe traffic, for contents at any instant: (t_ns, item, put?).
     pub traffic: Vec<(u64, Value, bool)>,
+    /// Indices into `traffic` of the puts, so the contents at an instant are found without
+    /// replaying the history.
+    pub puts: Vec<u32>,
     /// Most simultaneous holders seen.
     pub max_holders: u32,
     /// Longest queue seen.
@@ -533,6 +539,7 @@ impl Timeline {
                 if let Some(l) = self.res_lane(*res) {
                     l.counter.push((t, i64::from(*len)));
                     l.max_len = l.max_len.max(*len);
+                    l.puts.push(l.traffic.len() as u32);
                     l.traffic.push((t, item.clone(), true));
                 }
             }
@@ -554,6 +561,7 @@ impl Timeline {
                     q.push_back((t, th));
                 }
                 if let Some(l) = self.res_lane(*res) {
+                    l.puts.push(l.traffic.len() as u32);
                     l.traffic.push((t, item.clone(), true));
                 }
             }
@@ -603,22 +611,17 @@ impl Timeline {
         }
     }
 
-    /// The items in queue `res` at `t_ns` (replays its traffic).
+    /// The first (at most [`QUEUE_ITEMS_SHOWN`]) items in queue `res` at `t_ns`, oldest
+    /// first. Items leave in the order they came (the gets of `Queue` and `multiprocessing`
+    /// queues), so the items present are the last `len` puts: found by two binary searches,
+    /// whatever the length of the history.
     pub fn queue_contents_at(&self, res: ResIx, t_ns: u64) -> Vec<Value> {
-        let mut items = VecDeque::new();
-        if let Some(l) = self.resources.get(res as usize) {
-            for (t, item, put) in &l.traffic {
-                if *t > t_ns {
-                    break;
-                }
-                if *put {
-                    items.push_back(item.clone());
-                } else {
-                    items.pop_front();
-                }
-            }
-        }
-        items.into()
+        let Some(l) = self.resources.get(res as usize) else { return Vec::new() };
+        let i = l.traffic.partition_point(|(t, _, _)| *t <= t_ns);
+        let puts = l.puts.partition_point(|p| (*p as usize) < i);
+        let gets = i - puts;
+        let len = puts.saturating_sub(gets);
+        l.puts[puts - len..puts].iter().take(QUEUE_ITEMS_SHOWN).map(|p| l.traffic[*p as usize].1.clone()).collect()
     }
 
     /// The holders of `res` at `t_ns`.
@@ -737,5 +740,39 @@ mod tests {
             (lane.next_on_line(3, 10), lane.next_on_line(5, 0), lane.next_on_line(5, 40)),
             (Some(50), Some(40), None)
         );
+    }
+
+    #[test]
+    fn queue_contents_from_the_put_index_match_replaying_the_history() {
+        let mut l = ResourceLane::default();
+        // A deterministic mix of puts and gets (never more gets than items).
+        let (mut len, mut x) = (0u32, 12345u64);
+        for t in 0..5000u64 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            if len == 0 || (x >> 33) % 3 != 0 {
+                l.puts.push(l.traffic.len() as u32);
+                l.traffic.push((t, Value::Int(t as i64), true));
+                len += 1;
+            } else {
+                l.traffic.push((t, Value::Int(0), false));
+                len -= 1;
+            }
+        }
+        let tl = Timeline { resources: vec![l.clone()], ..Timeline::default() };
+        for t in [0, 1, 17, 999, 2500, 4999, 10_000] {
+            let mut naive = VecDeque::new();
+            for (tt, item, put) in &l.traffic {
+                if *tt > t {
+                    break;
+                }
+                if *put {
+                    naive.push_back(item.clone());
+                } else {
+                    naive.pop_front();
+                }
+            }
+            let want: Vec<Value> = naive.into_iter().take(QUEUE_ITEMS_SHOWN).collect();
+            assert_eq!(tl.queue_contents_at(0, t), want, "at {t}");
+        }
     }
 }

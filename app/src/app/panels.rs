@@ -630,7 +630,12 @@ fn cursor_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline, t: u64, inter
             }
             ResourceKind::Queue => {
                 let items: Vec<String> = tl.queue_contents_at(r, t).iter().map(|v| v.repr()).collect();
-                format!("[{}]", items.join(", "))
+                let len = tl.counter_at(r, t).unwrap_or(items.len() as i64);
+                if len > items.len() as i64 {
+                    format!("[{}, …] ({len} items)", items.join(", "))
+                } else {
+                    format!("[{}]", items.join(", "))
+                }
             }
             _ => continue,
         };
