@@ -230,235 +230,37 @@ pub fn timeline_ui(
             theme.text,
         );
         let over = hover.is_some_and(|p| p.y >= y && p.y < y + h);
-        match row {
-            Row::Thread(th) => {
-                thread_y[th as usize] = y + h / 2.0;
-                let l = &tl.threads[th as usize];
-                paint_spans(&painter, &visible_spans(&l.phases, end_ns, &axis, 1.0), y, h, |s| match s {
-                    ThreadState::NotStarted => None,
-                    s => Some(theme.state(s)),
-                });
-                // The code panel's hovered line: where this thread was at it.
-                if let Some(line) = view.hover_line {
-                    for (a, b) in l.spans_on_line(line, end_ns) {
-                        let x0 = (axis.x_from_time(a as f64) as f32).max(plot_left);
-                        let x1 = (axis.x_from_time(b as f64) as f32).max(x0 + 2.0);
-                        if x1 >= plot_left && x0 <= rect.right() {
-                            let r = Rect::from_min_max(Pos2::new(x0, y), Pos2::new(x1, y + h));
-                            painter.rect_stroke(r, 1.0, Stroke::new(2.0, theme.cursor), egui::StrokeKind::Inside);
-                        }
-                    }
-                }
-                if over
-                    && response.clicked()
-                    && let Some(t) = t_hover
-                {
-                    view.picked = Some((th, t));
-                }
-                for (t_err, err, caught) in &l.errors {
-                    let x = axis.x_from_time(*t_err as f64) as f32;
-                    if x >= plot_left {
-                        let c = if *caught { theme.waiting_gil } else { theme.error };
-                        painter.add(egui::Shape::convex_polygon(
-                            vec![
-                                Pos2::new(x, y + 1.0),
-                                Pos2::new(x - 5.0, y + h - 1.0),
-                                Pos2::new(x + 5.0, y + h - 1.0),
-                            ],
-                            c,
-                            Stroke::NONE,
-                        ));
-                        if !caught {
-                            painter.text(
-                                Pos2::new(x + 7.0, y + h / 2.0),
-                                Align2::LEFT_CENTER,
-                                err.to_string(),
-                                small.clone(),
-                                theme.error,
-                            );
-                        }
-                    }
-                }
-                if over && let Some(t) = t_hover {
-                    let s = l.state_at(t);
-                    let mut text = format!("{} — {}", thread_name(tl, th), describe_state(tl, s));
-                    if let Some((_, e, _)) = l.errors.iter().rev().find(|(te, _, _)| *te <= t) {
-                        text.push_str(&format!("\nraised {e}"));
-                    }
-                    hover_text = Some(text);
-                }
+        let cx = LaneCx {
+            tl,
+            painter: &painter,
+            axis: &axis,
+            theme,
+            small: &small,
+            lane,
+            end_ns,
+            over,
+            hover_t: if over { t_hover } else { None },
+        };
+        if let Row::Thread(th) = row {
+            thread_y[th as usize] = y + h / 2.0;
+            if over
+                && response.clicked()
+                && let Some(t) = t_hover
+            {
+                view.picked = Some((th, t));
             }
-            Row::Gil(p) => {
-                let g = &tl.gils[p];
-                let spans = visible_spans(&g.phases, end_ns, &axis, 1.0);
-                paint_spans(&painter, &spans, y, h, |s| s.map(|t| theme.thread_colour(t)));
-                for s in &spans {
-                    if let Some(t) = s.state
-                        && !s.mixed
-                        && s.x1 - s.x0 > 40.0
-                    {
-                        painter.text(
-                            Pos2::new(s.x0 as f32 + 3.0, y + h / 2.0),
-                            Align2::LEFT_CENTER,
-                            thread_name(tl, t),
-                            small.clone(),
-                            Color32::BLACK,
-                        );
-                    }
-                }
-                if over && let Some(t) = t_hover {
-                    let holder = tl
-                        .gil_holder_at(p, t)
-                        .map_or("free".to_string(), |h| format!("held by {}", thread_name(tl, h)));
-                    hover_text = Some(format!(
-                        "GIL of {} — {holder}\n{} handoffs, {} forced switches so far",
-                        tl.process_meta[p].name,
-                        g.handoffs.len(),
-                        g.forced_switches
-                    ));
-                }
-            }
-            Row::Holders(r) => {
-                let l = &tl.resources[r as usize];
-                let spans = visible_spans(&l.holders, end_ns, &axis, 1.0);
-                paint_spans(&painter, &spans, y, h, |s| s.threads().first().map(|t| theme.thread_colour(*t)));
-                for s in &spans {
-                    if !s.mixed && s.x1 - s.x0 > 50.0 && s.state.count > 0 {
-                        let names: Vec<&str> = s.state.threads().iter().map(|t| thread_name(tl, *t)).collect();
-                        let text = if s.state.count > 1 {
-                            format!("{} holders: {}", s.state.count, names.join(", "))
-                        } else {
-                            names.join(", ")
-                        };
-                        painter.text(
-                            Pos2::new(s.x0 as f32 + 3.0, y + h / 2.0),
-                            Align2::LEFT_CENTER,
-                            text,
-                            small.clone(),
-                            Color32::BLACK,
-                        );
-                    }
-                }
-                if over && let Some(t) = t_hover {
-                    let holders: Vec<&str> = tl.holders_at(r, t).iter().map(|t| thread_name(tl, *t)).collect();
-                    hover_text = Some(format!(
-                        "{} — {}",
-                        res_name(tl, r),
-                        if holders.is_empty() { "free".to_string() } else { format!("held by {}", holders.join(", ")) }
-                    ));
-                }
-            }
-            Row::Counter(r) => {
-                let l = &tl.resources[r as usize];
-                let meta = &tl.resource_meta[r as usize];
-                let max = l.counter.iter().map(|c| c.1).max().unwrap_or(0).max(meta.capacity).max(1) as f32;
-                let base = y + h - 3.0;
-                let pts = step_points(&l.counter, end_ns, &axis, |v| base - (v as f32 / max) * (h - 8.0));
-                // A light fill under the steps, one quad per step, so levels read at a glance.
-                let fill = theme.plot.gamma_multiply(0.25);
-                for w in pts.windows(2).filter(|w| w[1].x > w[0].x) {
-                    painter.rect_filled(
-                        Rect::from_min_max(Pos2::new(w[0].x, w[0].y.min(base)), Pos2::new(w[1].x, base)),
-                        0.0,
-                        fill,
-                    );
-                }
-                painter.add(egui::Shape::line(pts, Stroke::new(1.5, theme.plot)));
-                painter.text(
-                    Pos2::new(plot_left + 2.0, y + 1.0),
-                    Align2::LEFT_TOP,
-                    format!("max {max}"),
-                    small.clone(),
-                    theme.text,
-                );
-                if over && let Some(t) = t_hover {
-                    let v = tl.counter_at(r, t).unwrap_or(0);
-                    let mut text = format!("{} — {v}", row_label(tl, row));
-                    if meta.kind == ResourceKind::Queue {
-                        let items: Vec<String> = tl.queue_contents_at(r, t).iter().map(|i| i.repr()).collect();
-                        text.push_str(&format!("\nitems: [{}]", items.join(", ")));
-                    }
-                    hover_text = Some(text);
-                }
-            }
-            Row::Flag(r) => {
-                let l = &tl.resources[r as usize];
-                let spans = visible_spans(&l.flag, end_ns, &axis, 1.0);
-                paint_spans(&painter, &spans, y, h, |set| set.then_some(theme.running));
-                for s in spans.iter().filter(|s| s.state && !s.mixed && s.x1 - s.x0 > 30.0) {
-                    painter.text(
-                        Pos2::new(s.x0 as f32 + 3.0, y + h / 2.0),
-                        Align2::LEFT_CENTER,
-                        "set",
-                        small.clone(),
-                        Color32::BLACK,
-                    );
-                }
-                if over && let Some(t) = t_hover {
-                    let set = sim_core::timeline::phase_at(&l.flag, t).is_some_and(|i| l.flag[i].state);
-                    let waiters: Vec<&str> = tl.waiters_at(r, t).iter().map(|t| thread_name(tl, *t)).collect();
-                    let mut text = format!("{} — {}", res_name(tl, r), if set { "set" } else { "clear" });
-                    if !waiters.is_empty() {
-                        text.push_str(&format!("\nwaiting: {}", waiters.join(", ")));
-                    }
-                    hover_text = Some(text);
-                }
-            }
-            Row::Items(r) => {
-                // The queue's contents at the cursor (or at the end), front first, as boxes.
-                let at = view.cursor_ns.map_or(end_ns, |c| c as u64);
-                let items = tl.queue_contents_at(r, at);
-                let mut x = plot_left + 4.0;
-                for item in &items {
-                    let text = item.repr();
-                    let galley = painter.layout_no_wrap(text, small.clone(), theme.text);
-                    let w = galley.size().x + 10.0;
-                    if x + w > lane.right() - 30.0 {
-                        painter.text(Pos2::new(x, y + h / 2.0), Align2::LEFT_CENTER, "…", small.clone(), theme.text);
-                        break;
-                    }
-                    let b = Rect::from_min_size(Pos2::new(x, y + 2.0), Vec2::new(w, h - 4.0));
-                    painter.rect_stroke(b, 3.0, Stroke::new(1.0, theme.plot), egui::StrokeKind::Inside);
-                    painter.galley(Pos2::new(x + 5.0, y + (h - galley.size().y) / 2.0), galley, theme.text);
-                    x += w + 4.0;
-                }
-                if items.is_empty() {
-                    painter.text(
-                        Pos2::new(x, y + h / 2.0),
-                        Align2::LEFT_CENTER,
-                        "empty",
-                        small.clone(),
-                        theme.finished,
-                    );
-                }
-                if over {
-                    hover_text = Some(format!(
-                        "{} at {}: {} item(s), front first",
-                        res_name(tl, r),
-                        format_time(at as f64, step / 10.0),
-                        items.len()
-                    ));
-                }
-            }
-            Row::Var(v) => {
-                let l = &tl.vars[v as usize];
-                let lo = l.series.iter().map(|s| s.1.min(s.2)).fold(f64::INFINITY, f64::min).min(0.0);
-                let hi = l.series.iter().map(|s| s.1.max(s.2)).fold(f64::NEG_INFINITY, f64::max).max(lo + 1.0);
-                let to_y = |val: f64| y + h - 3.0 - ((val - lo) / (hi - lo)) as f32 * (h - 8.0);
-                let pts = series_points(&l.series, end_ns, &axis, |s| to_y(s.1));
-                let refs = series_points(&l.series, end_ns, &axis, |s| to_y(s.2));
-                painter.add(egui::Shape::dashed_line(&refs, Stroke::new(1.0, theme.reference), 4.0, 3.0));
-                painter.add(egui::Shape::line(pts, Stroke::new(1.5, theme.plot)));
-                if let (Some(last), Some(rf)) = (&l.last, &l.race_free) {
-                    painter.text(
-                        Pos2::new(plot_left + 2.0, y + 1.0),
-                        Align2::LEFT_TOP,
-                        format!("now {} · race-free {}", last.repr(), rf.repr()),
-                        small.clone(),
-                        theme.text,
-                    );
-                }
-            }
+        }
+        let text = match row {
+            Row::Thread(th) => paint_thread_lane(&cx, th, view.hover_line),
+            Row::Gil(p) => paint_gil_lane(&cx, p),
+            Row::Holders(r) => paint_holders_lane(&cx, r),
+            Row::Counter(r) => paint_counter_lane(&cx, r),
+            Row::Flag(r) => paint_flag_lane(&cx, r),
+            Row::Items(r) => paint_items_lane(&cx, r, view.cursor_ns.map_or(end_ns, |c| c as u64), step),
+            Row::Var(v) => paint_var_lane(&cx, v),
+        };
+        if text.is_some() {
+            hover_text = text;
         }
         y += h + 2.0;
     }
@@ -528,6 +330,272 @@ pub fn timeline_ui(
     if let Some(text) = hover_text {
         response.on_hover_text_at_pointer(text);
     }
+}
+
+/// What a lane painter needs: the lane's rectangle and how to draw in it.
+#[derive(Clone, Copy)]
+struct LaneCx<'a> {
+    tl: &'a Timeline,
+    painter: &'a egui::Painter,
+    axis: &'a TimeAxis,
+    theme: &'a Theme,
+    small: &'a FontId,
+    /// The lane (the plot area right of the labels).
+    lane: Rect,
+    end_ns: u64,
+    /// The pointer is over this lane.
+    over: bool,
+    /// The instant under the pointer, when it is over this lane.
+    hover_t: Option<u64>,
+}
+
+/// A thread's states, its errors, and the spans on the code panel's hovered line. Returns the hover text when the pointer is over the lane.
+fn paint_thread_lane(cx: &LaneCx<'_>, th: u32, hover_line: Option<u32>) -> Option<String> {
+    let LaneCx { tl, painter, axis, theme, small, end_ns, over, hover_t: t_hover, .. } = *cx;
+    let (y, h, plot_left) = (cx.lane.top(), cx.lane.height(), cx.lane.left());
+    let mut hover_text: Option<String> = None;
+    let l = &tl.threads[th as usize];
+    paint_spans(painter, &visible_spans(&l.phases, end_ns, axis, 1.0), y, h, |s| match s {
+        ThreadState::NotStarted => None,
+        s => Some(theme.state(s)),
+    });
+    // The code panel's hovered line: where this thread was at it.
+    if let Some(line) = hover_line {
+        for (a, b) in l.spans_on_line(line, end_ns) {
+            let x0 = (axis.x_from_time(a as f64) as f32).max(plot_left);
+            let x1 = (axis.x_from_time(b as f64) as f32).max(x0 + 2.0);
+            if x1 >= plot_left && x0 <= cx.lane.right() {
+                let r = Rect::from_min_max(Pos2::new(x0, y), Pos2::new(x1, y + h));
+                painter.rect_stroke(r, 1.0, Stroke::new(2.0, theme.cursor), egui::StrokeKind::Inside);
+            }
+        }
+    }
+    for (t_err, err, caught) in &l.errors {
+        let x = axis.x_from_time(*t_err as f64) as f32;
+        if x >= plot_left {
+            let c = if *caught { theme.waiting_gil } else { theme.error };
+            painter.add(egui::Shape::convex_polygon(
+                vec![Pos2::new(x, y + 1.0), Pos2::new(x - 5.0, y + h - 1.0), Pos2::new(x + 5.0, y + h - 1.0)],
+                c,
+                Stroke::NONE,
+            ));
+            if !caught {
+                painter.text(
+                    Pos2::new(x + 7.0, y + h / 2.0),
+                    Align2::LEFT_CENTER,
+                    err.to_string(),
+                    small.clone(),
+                    theme.error,
+                );
+            }
+        }
+    }
+    if over && let Some(t) = t_hover {
+        let s = l.state_at(t);
+        let mut text = format!("{} — {}", thread_name(tl, th), describe_state(tl, s));
+        if let Some((_, e, _)) = l.errors.iter().rev().find(|(te, _, _)| *te <= t) {
+            text.push_str(&format!("\nraised {e}"));
+        }
+        hover_text = Some(text);
+    }
+    hover_text
+}
+
+/// A GIL: who holds it, named where there is room. Returns the hover text when the pointer is over the lane.
+fn paint_gil_lane(cx: &LaneCx<'_>, p: usize) -> Option<String> {
+    let LaneCx { tl, painter, axis, theme, small, end_ns, over, hover_t: t_hover, .. } = *cx;
+    let (y, h) = (cx.lane.top(), cx.lane.height());
+    let mut hover_text: Option<String> = None;
+    let g = &tl.gils[p];
+    let spans = visible_spans(&g.phases, end_ns, axis, 1.0);
+    paint_spans(painter, &spans, y, h, |s| s.map(|t| theme.thread_colour(t)));
+    for s in &spans {
+        if let Some(t) = s.state
+            && !s.mixed
+            && s.x1 - s.x0 > 40.0
+        {
+            painter.text(
+                Pos2::new(s.x0 as f32 + 3.0, y + h / 2.0),
+                Align2::LEFT_CENTER,
+                thread_name(tl, t),
+                small.clone(),
+                Color32::BLACK,
+            );
+        }
+    }
+    if over && let Some(t) = t_hover {
+        let holder = tl.gil_holder_at(p, t).map_or("free".to_string(), |h| format!("held by {}", thread_name(tl, h)));
+        hover_text = Some(format!(
+            "GIL of {} — {holder}\n{} handoffs, {} forced switches so far",
+            tl.process_meta[p].name,
+            g.handoffs.len(),
+            g.forced_switches
+        ));
+    }
+    hover_text
+}
+
+/// A lock-like resource's holders. Returns the hover text when the pointer is over the lane.
+fn paint_holders_lane(cx: &LaneCx<'_>, r: u32) -> Option<String> {
+    let LaneCx { tl, painter, axis, theme, small, end_ns, over, hover_t: t_hover, .. } = *cx;
+    let (y, h) = (cx.lane.top(), cx.lane.height());
+    let mut hover_text: Option<String> = None;
+    let l = &tl.resources[r as usize];
+    let spans = visible_spans(&l.holders, end_ns, axis, 1.0);
+    paint_spans(painter, &spans, y, h, |s| s.threads().first().map(|t| theme.thread_colour(*t)));
+    for s in &spans {
+        if !s.mixed && s.x1 - s.x0 > 50.0 && s.state.count > 0 {
+            let names: Vec<&str> = s.state.threads().iter().map(|t| thread_name(tl, *t)).collect();
+            let text = if s.state.count > 1 {
+                format!("{} holders: {}", s.state.count, names.join(", "))
+            } else {
+                names.join(", ")
+            };
+            painter.text(
+                Pos2::new(s.x0 as f32 + 3.0, y + h / 2.0),
+                Align2::LEFT_CENTER,
+                text,
+                small.clone(),
+                Color32::BLACK,
+            );
+        }
+    }
+    if over && let Some(t) = t_hover {
+        let holders: Vec<&str> = tl.holders_at(r, t).iter().map(|t| thread_name(tl, *t)).collect();
+        hover_text = Some(format!(
+            "{} — {}",
+            res_name(tl, r),
+            if holders.is_empty() { "free".to_string() } else { format!("held by {}", holders.join(", ")) }
+        ));
+    }
+    hover_text
+}
+
+/// A step plot: a semaphore's value, a queue's length, a pool's task queue. Returns the hover text when the pointer is over the lane.
+fn paint_counter_lane(cx: &LaneCx<'_>, r: u32) -> Option<String> {
+    let LaneCx { tl, painter, axis, theme, small, end_ns, over, hover_t: t_hover, .. } = *cx;
+    let (y, h, plot_left) = (cx.lane.top(), cx.lane.height(), cx.lane.left());
+    let mut hover_text: Option<String> = None;
+    let l = &tl.resources[r as usize];
+    let meta = &tl.resource_meta[r as usize];
+    let max = l.counter.iter().map(|c| c.1).max().unwrap_or(0).max(meta.capacity).max(1) as f32;
+    let base = y + h - 3.0;
+    let pts = step_points(&l.counter, end_ns, axis, |v| base - (v as f32 / max) * (h - 8.0));
+    // A light fill under the steps, one quad per step, so levels read at a glance.
+    let fill = theme.plot.gamma_multiply(0.25);
+    for w in pts.windows(2).filter(|w| w[1].x > w[0].x) {
+        painter.rect_filled(
+            Rect::from_min_max(Pos2::new(w[0].x, w[0].y.min(base)), Pos2::new(w[1].x, base)),
+            0.0,
+            fill,
+        );
+    }
+    painter.add(egui::Shape::line(pts, Stroke::new(1.5, theme.plot)));
+    painter.text(
+        Pos2::new(plot_left + 2.0, y + 1.0),
+        Align2::LEFT_TOP,
+        format!("max {max}"),
+        small.clone(),
+        theme.text,
+    );
+    if over && let Some(t) = t_hover {
+        let v = tl.counter_at(r, t).unwrap_or(0);
+        let mut text = format!("{} — {v}", row_label(tl, Row::Counter(r)));
+        if meta.kind == ResourceKind::Queue {
+            let items: Vec<String> = tl.queue_contents_at(r, t).iter().map(|i| i.repr()).collect();
+            text.push_str(&format!("\nitems: [{}]", items.join(", ")));
+        }
+        hover_text = Some(text);
+    }
+    hover_text
+}
+
+/// An Event's flag. Returns the hover text when the pointer is over the lane.
+fn paint_flag_lane(cx: &LaneCx<'_>, r: u32) -> Option<String> {
+    let LaneCx { tl, painter, axis, theme, small, end_ns, over, hover_t: t_hover, .. } = *cx;
+    let (y, h) = (cx.lane.top(), cx.lane.height());
+    let mut hover_text: Option<String> = None;
+    let l = &tl.resources[r as usize];
+    let spans = visible_spans(&l.flag, end_ns, axis, 1.0);
+    paint_spans(painter, &spans, y, h, |set| set.then_some(theme.running));
+    for s in spans.iter().filter(|s| s.state && !s.mixed && s.x1 - s.x0 > 30.0) {
+        painter.text(
+            Pos2::new(s.x0 as f32 + 3.0, y + h / 2.0),
+            Align2::LEFT_CENTER,
+            "set",
+            small.clone(),
+            Color32::BLACK,
+        );
+    }
+    if over && let Some(t) = t_hover {
+        let set = sim_core::timeline::phase_at(&l.flag, t).is_some_and(|i| l.flag[i].state);
+        let waiters: Vec<&str> = tl.waiters_at(r, t).iter().map(|t| thread_name(tl, *t)).collect();
+        let mut text = format!("{} — {}", res_name(tl, r), if set { "set" } else { "clear" });
+        if !waiters.is_empty() {
+            text.push_str(&format!("\nwaiting: {}", waiters.join(", ")));
+        }
+        hover_text = Some(text);
+    }
+    hover_text
+}
+
+/// A queue's items at the cursor (or at the end), front first, as boxes. Returns the hover text when the pointer is over the lane.
+fn paint_items_lane(cx: &LaneCx<'_>, r: u32, at: u64, step: f64) -> Option<String> {
+    let LaneCx { tl, painter, theme, small, over, .. } = *cx;
+    let (y, h, plot_left) = (cx.lane.top(), cx.lane.height(), cx.lane.left());
+    let mut hover_text: Option<String> = None;
+    // The queue's contents at the cursor (or at the end), front first, as boxes.
+    let items = tl.queue_contents_at(r, at);
+    let mut x = plot_left + 4.0;
+    for item in &items {
+        let text = item.repr();
+        let galley = painter.layout_no_wrap(text, small.clone(), theme.text);
+        let w = galley.size().x + 10.0;
+        if x + w > cx.lane.right() - 30.0 {
+            painter.text(Pos2::new(x, y + h / 2.0), Align2::LEFT_CENTER, "…", small.clone(), theme.text);
+            break;
+        }
+        let b = Rect::from_min_size(Pos2::new(x, y + 2.0), Vec2::new(w, h - 4.0));
+        painter.rect_stroke(b, 3.0, Stroke::new(1.0, theme.plot), egui::StrokeKind::Inside);
+        painter.galley(Pos2::new(x + 5.0, y + (h - galley.size().y) / 2.0), galley, theme.text);
+        x += w + 4.0;
+    }
+    if items.is_empty() {
+        painter.text(Pos2::new(x, y + h / 2.0), Align2::LEFT_CENTER, "empty", small.clone(), theme.finished);
+    }
+    if over {
+        hover_text = Some(format!(
+            "{} at {}: {} item(s), front first",
+            res_name(tl, r),
+            format_time(at as f64, step / 10.0),
+            items.len()
+        ));
+    }
+    hover_text
+}
+
+/// A shared variable against its race-free value. Nothing to hover.
+fn paint_var_lane(cx: &LaneCx<'_>, v: u32) -> Option<String> {
+    let LaneCx { tl, painter, axis, theme, small, end_ns, .. } = *cx;
+    let (y, h, plot_left) = (cx.lane.top(), cx.lane.height(), cx.lane.left());
+    let l = &tl.vars[v as usize];
+    let lo = l.series.iter().map(|s| s.1.min(s.2)).fold(f64::INFINITY, f64::min).min(0.0);
+    let hi = l.series.iter().map(|s| s.1.max(s.2)).fold(f64::NEG_INFINITY, f64::max).max(lo + 1.0);
+    let to_y = |val: f64| y + h - 3.0 - ((val - lo) / (hi - lo)) as f32 * (h - 8.0);
+    let pts = series_points(&l.series, end_ns, axis, |s| to_y(s.1));
+    let refs = series_points(&l.series, end_ns, axis, |s| to_y(s.2));
+    painter.add(egui::Shape::dashed_line(&refs, Stroke::new(1.0, theme.reference), 4.0, 3.0));
+    painter.add(egui::Shape::line(pts, Stroke::new(1.5, theme.plot)));
+    if let (Some(last), Some(rf)) = (&l.last, &l.race_free) {
+        painter.text(
+            Pos2::new(plot_left + 2.0, y + 1.0),
+            Align2::LEFT_TOP,
+            format!("now {} · race-free {}", last.repr(), rf.repr()),
+            small.clone(),
+            theme.text,
+        );
+    }
+    None
 }
 
 fn paint_spans<S: Copy>(
