@@ -249,28 +249,15 @@ pub fn code_editor_ui(ui: &mut egui::Ui, text: &mut String, ann: &Annotations<'_
                 painter.layout_job(job)
             };
             let full: Vec<_> = labels.iter().map(|(t, c)| lay(t, *c, f32::INFINITY)).collect();
-            let total: f32 = full.iter().map(|g| g.size().x + arrow + 12.0).sum();
-            let after_text = r.right() + 16.0;
-            // After the line's text when it fits; elided to the room there is; and only when
-            // the text reaches the edge, over the end of the line on a backing.
-            let (mut x, room) = if right_edge - after_text >= total.min(120.0) {
-                (after_text, right_edge - after_text)
-            } else {
-                let x = (right_edge - total).max(origin.x + 24.0);
+            let widths: Vec<f32> = full.iter().map(|g| g.size().x).collect();
+            let placed = place_labels(r.right() + 16.0, right_edge, origin.x + 24.0, arrow + 12.0, &widths);
+            if let Some(x) = placed.backing {
                 let back = Rect::from_min_max(Pos2::new(x - 4.0, r.top()), Pos2::new(right_edge, r.bottom()));
                 painter.rect_filled(back, 3.0, backing);
-                (x, right_edge - x)
-            };
-            let end = x + room;
-            for (g, (t, c)) in full.into_iter().zip(labels) {
-                let left = end - x - arrow - 4.0;
-                if left < 30.0 {
-                    break;
-                }
-                let g = if g.size().x > left { lay(t, *c, left) } else { g };
-                let w = g.size().x + arrow + 12.0;
+            }
+            for ((g, (t, c)), (x, max_w)) in full.into_iter().zip(labels).zip(placed.at) {
+                let g = if g.size().x > max_w { lay(t, *c, max_w) } else { g };
                 pointer_label(&painter, Pos2::new(x, r.center().y), g, *c);
-                x += w;
             }
         }
 
@@ -299,6 +286,41 @@ pub fn code_editor_ui(ui: &mut egui::Ui, text: &mut String, ann: &Annotations<'_
         gutter_resp.on_hover_text("Click a line number: the timeline jumps to the next time a thread is there");
     });
     resp
+}
+
+/// Where the labels of one line go.
+#[derive(Debug, PartialEq)]
+pub struct Placed {
+    /// Draw a backing from here to the edge (the labels cover the end of the line).
+    pub backing: Option<f32>,
+    /// Each label's x and the widest its text may be (narrower: elided); labels that do
+    /// not fit at all are left out.
+    pub at: Vec<(f32, f32)>,
+}
+
+/// Place labels of text widths `widths` (plus `gap` each, for the arrow and spacing) on a
+/// line whose text ends at `after_text`: after the text when they fit; elided to the room
+/// there is when at least 120 px remain; only when the code reaches the edge, over the end
+/// of the line (never left of `min_x`), on a backing.
+pub fn place_labels(after_text: f32, right_edge: f32, min_x: f32, gap: f32, widths: &[f32]) -> Placed {
+    let total: f32 = widths.iter().map(|w| w + gap).sum();
+    let (mut x, backing) = if right_edge - after_text >= total.min(120.0) {
+        (after_text, None)
+    } else {
+        let x = (right_edge - total).max(min_x);
+        (x, Some(x))
+    };
+    let mut at = Vec::new();
+    for w in widths {
+        let room = right_edge - x - gap;
+        if room < 30.0 {
+            break;
+        }
+        let shown = w.min(room);
+        at.push((x, shown));
+        x += shown + gap;
+    }
+    Placed { backing, at }
 }
 
 /// A small left-pointing triangle at `at` and the laid-out `text` after it, in `colour`.
@@ -402,6 +424,24 @@ mod tests {
         let early = marks_at(&tl, 13);
         assert_eq!(early.iter().map(|m| (m.line, m.thread)).collect::<Vec<_>>(), vec![(6, 1)]);
         assert_eq!(early[0].doing, "running");
+    }
+
+    #[test]
+    fn labels_go_after_the_text_elided_to_the_room_or_over_the_line_end() {
+        // Room for both after the text.
+        assert_eq!(
+            place_labels(100.0, 600.0, 30.0, 20.0, &[150.0, 100.0]),
+            Placed { backing: None, at: vec![(100.0, 150.0), (270.0, 100.0)] }
+        );
+        // 200 px after the text: the first fits, the second is elided to what is left.
+        let p = place_labels(400.0, 600.0, 30.0, 20.0, &[100.0, 300.0]);
+        assert_eq!(p, Placed { backing: None, at: vec![(400.0, 100.0), (520.0, 60.0)] });
+        // The code reaches the edge: the labels cover its end, on a backing.
+        let p = place_labels(590.0, 600.0, 30.0, 20.0, &[100.0]);
+        assert_eq!(p, Placed { backing: Some(480.0), at: vec![(480.0, 100.0)] });
+        // Never left of the gutter: a label wider than the panel is elided.
+        let p = place_labels(590.0, 600.0, 30.0, 20.0, &[1000.0]);
+        assert_eq!(p, Placed { backing: Some(30.0), at: vec![(30.0, 550.0)] });
     }
 
     #[test]
