@@ -49,8 +49,17 @@ pub fn waiting_for(tl: &Timeline, thread: u32, state: ThreadState, t_ns: u64) ->
             format!("waits for {res}{}", held(tl.holders_at(r, t_ns)))
         }
         ThreadState::Blocked(WaitTarget::Thread(j)) => format!("waits for {} to end (join)", name(j)),
-        ThreadState::Sleep => "sleeps (time.sleep)".into(),
-        ThreadState::Io => "in I/O, without the GIL".into(),
+        ThreadState::Sleep | ThreadState::Io => {
+            let what = if state == ThreadState::Sleep { "sleeps" } else { "waits for I/O" };
+            match tl.threads.get(thread as usize).and_then(|l| l.wait_ms_at(t_ns)) {
+                // As the program wrote it: time.sleep(0.5) is "0.5 s".
+                Some(ms) => {
+                    let secs = ms / 1e3;
+                    if secs.fract() == 0.0 { format!("{what} {secs:.1} s") } else { format!("{what} {secs} s") }
+                }
+                None => what.to_string(),
+            }
+        }
         ThreadState::NotStarted => "not started".into(),
         ThreadState::Finished => "finished".into(),
         ThreadState::Killed => "killed at exit (daemon)".into(),
@@ -85,6 +94,20 @@ pub fn marks_at(tl: &Timeline, t_ns: u64) -> Vec<CodeMark> {
     out
 }
 
+/// Each uncaught exception of a run at the line that raised it: `(line, "Thread-2:
+/// RuntimeError: release unlocked lock")`.
+pub fn uncaught_at_lines(tl: &Timeline) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    for (i, lane) in tl.threads.iter().enumerate() {
+        for (t, err, caught) in &lane.errors {
+            if !caught && let Some(line) = lane.line_at(*t) {
+                out.push((line, format!("{}: {err}", tl.thread_meta[i].name)));
+            }
+        }
+    }
+    out
+}
+
 /// What the panel shows besides the text.
 #[derive(Default)]
 pub struct Annotations<'a> {
@@ -92,8 +115,8 @@ pub struct Annotations<'a> {
     pub marks: &'a [CodeMark],
     /// The line picked on the timeline (highlighted).
     pub highlight: Option<u32>,
-    /// A compile or run error at its line.
-    pub error: Option<(u32, &'a str)>,
+    /// Compile errors and uncaught exceptions, at their lines, in Python's words.
+    pub errors: &'a [(u32, String)],
     /// `(line, text)`: the value a slider gives the constant on that line.
     pub notes: &'a [(u32, String)],
     /// Scroll this line into view.
@@ -166,10 +189,10 @@ pub fn code_editor_ui(ui: &mut egui::Ui, text: &mut String, ann: &Annotations<'_
         {
             ui.scroll_to_rect(r.expand2(Vec2::new(0.0, 3.0 * row_h)), Some(egui::Align::Center));
         }
-        if let Some((l, _)) = ann.error
-            && let Some(r) = row_rect(l)
-        {
-            under.push(Shape::rect_filled(band(r), 2.0, theme.error.gamma_multiply(0.25)));
+        for (l, _) in ann.errors {
+            if let Some(r) = row_rect(*l) {
+                under.push(Shape::rect_filled(band(r), 2.0, theme.error.gamma_multiply(0.25)));
+            }
         }
         for m in ann.marks {
             if let Some(r) = row_rect(m.line) {
@@ -187,7 +210,7 @@ pub fn code_editor_ui(ui: &mut egui::Ui, text: &mut String, ann: &Annotations<'_
                 continue;
             }
             let line = i as u32 + 1;
-            let colour = if ann.error.is_some_and(|(l, _)| l == line) { theme.error } else { theme.text };
+            let colour = if ann.errors.iter().any(|(l, _)| *l == line) { theme.error } else { theme.text };
             gp.text(
                 Pos2::new(gutter.right() - 6.0, y),
                 Align2::RIGHT_CENTER,
@@ -237,8 +260,8 @@ pub fn code_editor_ui(ui: &mut egui::Ui, text: &mut String, ann: &Annotations<'_
         for (line, note) in ann.notes {
             add(*line, note.clone(), theme.reference);
         }
-        if let Some((l, msg)) = ann.error {
-            add(l, msg.to_string(), theme.error);
+        for (l, msg) in ann.errors {
+            add(*l, msg.clone(), theme.error);
         }
         for (line, labels) in &labelled {
             let Some(r) = row_rect(*line) else { continue };
@@ -416,10 +439,7 @@ mod tests {
         let tl = contended();
         let marks = marks_at(&tl, 30);
         let got: Vec<(u32, &str, &str)> = marks.iter().map(|m| (m.line, m.name.as_str(), m.doing.as_str())).collect();
-        assert_eq!(
-            got,
-            vec![(6, "Thread-2", "waits for lock2 (held by Thread-1)"), (7, "Thread-1", "sleeps (time.sleep)")]
-        );
+        assert_eq!(got, vec![(6, "Thread-2", "waits for lock2 (held by Thread-1)"), (7, "Thread-1", "sleeps 0.1 s")]);
         // Before Thread-2 started only Thread-1 is marked; the main thread has no line.
         let early = marks_at(&tl, 13);
         assert_eq!(early.iter().map(|m| (m.line, m.thread)).collect::<Vec<_>>(), vec![(6, 1)]);

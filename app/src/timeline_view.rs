@@ -703,3 +703,47 @@ pub fn legend_ui(ui: &mut egui::Ui, theme: &Theme) {
         ui.label("· arrows: lock handoffs, queue deliveries and GIL handoffs");
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_core::model::{ProcessMeta, ResourceInfo, ThreadMeta};
+
+    fn res(name: &str, kind: ResourceKind) -> ResourceInfo {
+        ResourceInfo { name: name.into(), kind, capacity: 2, style: None, duplex: None }
+    }
+
+    #[test]
+    fn rows_are_gils_then_threads_then_each_resource_s_lanes() {
+        let t = |n: &str| ThreadMeta { name: n.into(), process: 0, daemon: false, target: None };
+        let tl = Timeline::new(
+            &[t("MainThread"), t("Thread-1")],
+            &[ProcessMeta { name: "MainProcess".into(), pid: 1 }],
+            &[
+                res("lock", ResourceKind::Lock),
+                res("sem", ResourceKind::Semaphore),
+                res("q", ResourceKind::Queue),
+                res("ev", ResourceKind::Event),
+                res("pipe", ResourceKind::Pipe),
+            ],
+            &[],
+        );
+        let got: Vec<Row> = rows(&tl).into_iter().map(|r| r.0).collect();
+        // No GIL lane until the GIL has phases; a pipe has no lane of its own.
+        assert_eq!(
+            got,
+            [
+                Row::Thread(0),
+                Row::Thread(1),
+                Row::Holders(0),
+                Row::Holders(1),
+                Row::Counter(1),
+                Row::Counter(2),
+                Row::Items(2),
+                Row::Flag(3)
+            ]
+        );
+        let h: f32 = rows(&tl).iter().map(|r| r.1).sum();
+        assert_eq!(h, 6.0 * LANE_H + 2.0 * PLOT_H);
+    }
+}

@@ -431,3 +431,23 @@ fn unsaved_edits_survive_a_restart_and_revert_brings_the_file_back() {
     assert!(!h2.state().editor.text.contains("# my note"));
     assert!(h2.state().persisted.drafts.is_empty());
 }
+
+#[test]
+fn an_uncaught_exception_is_shown_at_the_line_that_raised_it() {
+    let persisted = Persisted { scenario: "lock-nonblocking-pitfall".into(), time_scale: 0.05, ..Persisted::default() };
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.run_steps(1);
+    h.get_by_label("Run").click();
+    wait_until_finished(&mut h);
+    let app = h.state();
+    let errors = threadline::code::uncaught_at_lines(&app.session.as_ref().unwrap().timeline);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let (line, msg) = &errors[0];
+    assert!(msg.starts_with("Thread-2") && msg.ends_with("RuntimeError: release unlocked lock"), "{msg}");
+    let text = app.editor.text.lines().nth(*line as usize - 1).unwrap().trim().to_string();
+    assert_eq!(text, "lock.release()");
+    // The traceback's lines in the output are links to their line.
+    let tb_line =
+        app.session.as_ref().unwrap().timeline.output.iter().find_map(|o| threadline::code::traceback_line(&o.2));
+    assert!(tb_line.is_some(), "a traceback line in the output");
+}

@@ -91,6 +91,8 @@ pub struct ThreadLane {
     /// The source line the thread is at: (t_ns, line) each time it changes, from the
     /// `line` of the thread's events.
     pub lines: Vec<(u64, u32)>,
+    /// Each sleep or I/O wait it began: (t_ns, ms asked for).
+    pub waits_ms: Vec<(u64, f64)>,
 }
 
 impl ThreadLane {
@@ -107,6 +109,12 @@ impl ThreadLane {
             let to = self.lines.get(i + 1).map_or(end_ns, |n| n.0);
             (*t, to.max(*t))
         })
+    }
+
+    /// How long the sleep or I/O wait going on at `t_ns` was asked to last, in ms.
+    pub fn wait_ms_at(&self, t_ns: u64) -> Option<f64> {
+        let i = self.waits_ms.partition_point(|(t, _)| *t <= t_ns);
+        i.checked_sub(1).map(|i| self.waits_ms[i].1)
     }
 
     /// The first time after `after_ns` at which the thread arrives at `line`.
@@ -418,7 +426,10 @@ impl Timeline {
                 }
                 self.unblock(th, t);
             }
-            K::IoBegin { sleep, .. } => {
+            K::IoBegin { sleep, ms } => {
+                if let Some(lane) = self.threads.get_mut(th as usize) {
+                    lane.waits_ms.push((t, *ms));
+                }
                 self.set_state(th, t, if *sleep { ThreadState::Sleep } else { ThreadState::Io })
             }
             K::GilRequested => self.set_state(th, t, ThreadState::WaitingGil),

@@ -300,11 +300,18 @@ impl ThreadlineApp {
                 })
             })
             .collect();
-        let error = self.editor.error.as_ref().map(|e| (e.line, format!("{}: {}", e.ty, e.message)));
+        // The compile error, and each uncaught exception of the run at the line that raised it.
+        let mut errors: Vec<(u32, String)> =
+            self.editor.error.iter().map(|e| (e.line, format!("{}: {}", e.ty, e.message))).collect();
+        if let Some(s) = session
+            && same_code
+        {
+            errors.extend(crate::code::uncaught_at_lines(&s.timeline));
+        }
         let ann = crate::code::Annotations {
             marks: &marks,
             highlight: self.editor.highlight,
-            error: error.as_ref().map(|(l, m)| (*l, m.as_str())),
+            errors: &errors,
             notes: &notes,
             scroll_to: self.editor.scroll_to.take(),
             label,
