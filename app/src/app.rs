@@ -63,6 +63,9 @@ pub enum Command {
     SaveCodeTo(PathBuf),
     /// Throw away the edits: back to the saved text.
     RevertCode,
+    /// Run the code panel's program in the real CPython with the recorder and show that run
+    /// below this one, on the same axis.
+    RunInCPython,
 }
 
 /// What a picked file is for.
@@ -136,6 +139,10 @@ enum FileResult {
     /// The code panel's text compiled for a run: (generation, program or the error).
     Compiled(u64, Box<Result<Program, CompileError>>),
     CodeSaved(PathBuf, String),
+    /// The python3 found (its version), or why none was.
+    PythonFound(Result<String, String>),
+    /// A run recorded from CPython, as a session to compare with.
+    Recorded(Result<Box<Session>, String>),
     Saved(PathBuf),
     Opened(PathBuf, Box<Session>),
     OpenedCompare(PathBuf, Box<Session>),
@@ -246,6 +253,11 @@ pub struct ThreadlineApp {
     checking: Option<u64>,
     /// The window's context, once known (background jobs ask it to repaint).
     egui_ctx: Option<egui::Context>,
+    /// The python3 "Run in CPython too" uses: its version, or why there is none (None
+    /// while it is being looked for).
+    pub python: Option<Result<String, String>>,
+    /// A CPython recording is running.
+    pub recording: bool,
     files_tx: Sender<FileResult>,
     files_rx: Receiver<FileResult>,
 }
@@ -270,6 +282,23 @@ impl ThreadlineApp {
                 Editor::of(&e, None, None)
             }
         };
+        // Which python3 "Run in CPython too" would use.
+        spawn_file_job(
+            || {
+                let py = crate::record::default_python();
+                FileResult::PythonFound(match std::process::Command::new(&py).arg("--version").output() {
+                    Ok(o) if o.status.success() => {
+                        Ok(String::from_utf8_lossy(&o.stdout).trim().trim_start_matches("Python ").to_string())
+                    }
+                    _ => Err(format!(
+                        "No {} found: install Python 3.9 or later, or set THREADLINE_PYTHON to one",
+                        py.display()
+                    )),
+                })
+            },
+            files_tx.clone(),
+            None,
+        );
         // The user's own files are read on a file thread and join the picker when ready.
         for path in persisted.user_files.clone() {
             let path = PathBuf::from(path);
@@ -298,6 +327,8 @@ impl ThreadlineApp {
             compiling: None,
             checking: None,
             egui_ctx: None,
+            python: None,
+            recording: false,
             files_tx,
             files_rx,
         }
@@ -442,6 +473,28 @@ impl ThreadlineApp {
                             Ok(()) => FileResult::CodeSaved(path, text),
                             Err(e) => FileResult::Failed(format!("Could not save {}: {e}", path.display())),
                         }
+                    },
+                    self.files_tx.clone(),
+                    self.egui_ctx.clone(),
+                );
+            }
+            Command::RunInCPython => {
+                if self.recording {
+                    return;
+                }
+                self.recording = true;
+                let (file, text) = (self.editor.file.clone(), self.editor.text.clone());
+                let overrides = Session::overrides(&self.editor.sliders, &self.params());
+                spawn_file_job(
+                    move || {
+                        let python = crate::record::default_python();
+                        let limit = std::time::Duration::from_secs(60);
+                        FileResult::Recorded(
+                            crate::record::record(&file, &text, &overrides, &python, limit, |_| {}).map(|r| {
+                                let py = r.trace.recorded.as_ref().map_or("?".to_string(), |x| x.python.clone());
+                                Box::new(Session::from_trace(r.trace, format!("CPython {py}")))
+                            }),
+                        )
                     },
                     self.files_tx.clone(),
                     self.egui_ctx.clone(),
@@ -736,6 +789,20 @@ impl ThreadlineApp {
                         }
                     }
                 }
+                FileResult::PythonFound(r) => self.python = Some(r),
+                FileResult::Recorded(r) => {
+                    self.recording = false;
+                    match r {
+                        Ok(s) => {
+                            self.note = Some(format!(
+                                "Recorded in {}: drawn below the simulated run, on the same time axis.",
+                                s.source
+                            ));
+                            self.compare = Some(*s);
+                        }
+                        Err(e) => self.error = Some(format!("Could not record the run in CPython: {e}")),
+                    }
+                }
                 FileResult::CodeSaved(p, text) => {
                     self.note = Some(format!("Saved {}", p.display()));
                     let old_id = self.editor.id.clone();
@@ -902,6 +969,21 @@ pub fn load_scenario_file(path: &std::path::Path) -> Result<Entry, String> {
     let file = path.display().to_string();
     let id = path.file_stem().map_or_else(|| file.clone(), |s| s.to_string_lossy().into_owned());
     Entry::new(&id, &file, &text).map_err(|e| e.to_string())
+}
+
+/// Lines of `a` not in `b` and of `b` not in `a`, as multisets (the same lines in another
+/// order are no difference: threads interleave differently from run to run).
+pub fn output_difference(a: &[String], b: &[String]) -> (usize, usize) {
+    let mut count: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    for l in a {
+        *count.entry(l).or_default() += 1;
+    }
+    for l in b {
+        *count.entry(l).or_default() -= 1;
+    }
+    let here = count.values().filter(|v| **v > 0).map(|v| *v as usize).sum();
+    let there = count.values().filter(|v| **v < 0).map(|v| (-*v) as usize).sum();
+    (here, there)
 }
 
 /// Where the user's scenarios are saved by default.

@@ -83,6 +83,23 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         seed: u64,
     },
+    /// Run a scenario in the real CPython with Threadline's recorder and save the trace.
+    Record {
+        /// A catalog id or a scenario file.
+        scenario: String,
+        /// Set a slider (repeatable): --set THREADS=8.
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        /// The Python to run (default: $THREADLINE_PYTHON, else python3).
+        #[arg(long, value_name = "PATH")]
+        python: Option<PathBuf>,
+        /// Write the trace here.
+        #[arg(long)]
+        out: PathBuf,
+        /// Stop the program after this many seconds (a deadlock in CPython hangs forever).
+        #[arg(long, default_value_t = 60.0)]
+        max_seconds: f64,
+    },
     /// Run every catalog scenario many times with random sliders and GIL modes, checking
     /// each run's invariants (mutual exclusion, semaphore and queue bounds, FIFO order,
     /// causal order, every thread ends).
@@ -214,6 +231,9 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             };
             crate::pyfile::python_spec(scenario).and_then(|spec| crate::pyfile::run_py(&spec, set, &opts))
         }
+        Command::Record { scenario, set, python, out, max_seconds } => {
+            record_cmd(scenario, set, python.clone().unwrap_or_else(crate::record::default_python), out, *max_seconds)
+        }
         Command::Summarize { trace, json } => {
             let t = Trace::load(trace).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", trace.display())));
             t.map(|t| print_summary(&Summary::of_trace(&t), *json))
@@ -302,6 +322,46 @@ pub fn say(line: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{line}")?;
     out.flush()
+}
+
+fn record_cmd(spec: &str, set: &[String], python: PathBuf, out: &Path, max_seconds: f64) -> Result<(), Failure> {
+    if !(max_seconds > 0.0 && max_seconds.is_finite()) {
+        return Err(bad_input(anyhow::anyhow!("--max-seconds must be a positive number")));
+    }
+    let (file, src) = match crate::pyfile::python_spec(spec)? {
+        crate::pyfile::PySpec::File(p) => {
+            let text = std::fs::read_to_string(&p).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", p.display())))?;
+            (p.display().to_string(), text)
+        }
+        crate::pyfile::PySpec::Builtin(name, src) => (name, src.to_string()),
+    };
+    let overrides = crate::pyfile::parse_py_sets(set)?;
+    let limit = std::time::Duration::from_secs_f64(max_seconds);
+    let rec = crate::record::record(&file, &src, &overrides, &python, limit, |line| {
+        let _ = say(line);
+    })
+    .map_err(|e| other(anyhow::anyhow!("{e}")))?;
+    eprint!("{}", rec.stderr);
+    rec.trace.save(out).map_err(|e| other(anyhow::anyhow!("could not write {}: {e}", out.display())))?;
+    if let Some(r) = &rec.trace.recorded {
+        eprintln!(
+            "threadline: recorded {} events from Python {} into {} (the recorder adds {:.1} µs to a Lock acquire + release; {})",
+            rec.trace.events.len(),
+            r.python,
+            out.display(),
+            r.overhead_ns_per_lock_cycle / 1e3,
+            r.note
+        );
+    }
+    match rec.exit_code {
+        Some(0) => Ok(()),
+        Some(c) => {
+            Err(Failure { code: u8::try_from(c.rem_euclid(256)).unwrap_or(1), error: anyhow::anyhow!(""), quiet: true })
+        }
+        None => Err(other(anyhow::anyhow!(
+            "stopped after --max-seconds {max_seconds}; the trace has what happened until then"
+        ))),
+    }
 }
 
 /// Print a summary as text or JSON.

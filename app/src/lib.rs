@@ -8,6 +8,7 @@ pub mod code;
 pub mod gui;
 pub mod layout;
 pub mod pyfile;
+pub mod record;
 pub mod session;
 pub mod theme;
 pub mod timeline_view;

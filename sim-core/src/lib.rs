@@ -19,6 +19,7 @@ pub mod model;
 pub mod py;
 pub mod py_catalog;
 pub mod pyerror;
+pub mod recorded;
 pub mod recorder;
 pub mod rt;
 pub mod soak;

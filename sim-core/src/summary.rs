@@ -56,6 +56,10 @@ pub struct Summary {
     pub output: Vec<String>,
     /// Event count.
     pub events: usize,
+    /// For a run recorded from the real CPython: its version (`3.11.7`); absent for a
+    /// simulated run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_from: Option<String>,
 }
 
 /// One simulated process.
@@ -181,7 +185,9 @@ impl Summary {
 
     /// Summarize a trace whose timeline is already built.
     pub fn of(trace: &Trace, tl: &Timeline) -> Self {
-        Self::of_timeline(&trace.scenario.id, &trace.params, &trace.runtime, tl)
+        let mut s = Self::of_timeline(&trace.scenario.id, &trace.params, &trace.runtime, tl);
+        s.recorded_from = trace.recorded.as_ref().map(|r| format!("CPython {}", r.python));
+        s
     }
 
     /// Summarize a run from its timeline (a live run's so far, or a replay's up to its
@@ -343,6 +349,7 @@ impl Summary {
             errors,
             output: tl.output.iter().map(|o| o.2.clone()).collect(),
             events: tl.n_events,
+            recorded_from: None,
         }
     }
 
@@ -351,14 +358,20 @@ impl Summary {
         use std::fmt::Write;
         let mut s = String::new();
         let params: Vec<String> = self.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let how = match &self.recorded_from {
+            Some(py) => format!("recorded from {py} (no GIL events: CPython does not report them)"),
+            None => format!(
+                "gil={} switch={}ms scale={}",
+                self.runtime.gil.as_str(),
+                self.runtime.switch_interval_ms,
+                self.runtime.time_scale
+            ),
+        };
         let _ = writeln!(
             s,
-            "{} [{}] gil={} switch={}ms scale={}  wall {:.1} ms, {} events",
+            "{} [{}] {how}  wall {:.1} ms, {} events",
             self.scenario,
             params.join(" "),
-            self.runtime.gil.as_str(),
-            self.runtime.switch_interval_ms,
-            self.runtime.time_scale,
             self.wall_ms,
             self.events
         );

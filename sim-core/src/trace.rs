@@ -76,6 +76,9 @@ pub struct Trace {
     /// The Python source the run executed (absent in traces written before scenarios were Python).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<SourceFile>,
+    /// Set when the run was recorded from the real CPython, not simulated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<crate::recorded::Recorded>,
 }
 
 /// A scenario's source text, carried by its traces so a replay can show the code.

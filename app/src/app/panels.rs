@@ -195,6 +195,30 @@ impl ThreadlineApp {
             if ui.button("Compare with trace…").clicked() {
                 cmds.push(Command::Pick(PickFor::Compare));
             }
+            let finished = self.session.as_ref().is_some_and(|s| !s.is_live());
+            match &self.python {
+                Some(Ok(v)) => {
+                    let label = if self.recording {
+                        "Running in CPython…".to_string()
+                    } else {
+                        "Run in CPython too".to_string()
+                    };
+                    if ui
+                        .add_enabled(finished && !self.recording, egui::Button::new(label))
+                        .on_hover_text(format!(
+                            "Run this program in the real Python {v} with Threadline's recorder, with the same \
+                             slider values, and draw that run below this one (CPython does not report its GIL)"
+                        ))
+                        .clicked()
+                    {
+                        cmds.push(Command::RunInCPython);
+                    }
+                }
+                Some(Err(why)) => {
+                    ui.add_enabled(false, egui::Button::new("Run in CPython too")).on_disabled_hover_text(why);
+                }
+                None => {}
+            }
             if self.compare.is_some() && ui.button("Stop comparing").clicked() {
                 cmds.push(Command::Unpin);
             }
@@ -489,6 +513,18 @@ impl ThreadlineApp {
                 match compare {
                     None => summary_ui(ui, s, "summary"),
                     Some(c) => {
+                        let (a_out, b_out) = (s.summary().output.clone(), c.summary().output.clone());
+                        let (only_here, only_there) = crate::app::output_difference(&a_out, &b_out);
+                        if only_here == 0 && only_there == 0 {
+                            ui.label(format!("Output: the same {} lines in both runs.", a_out.len()));
+                        } else {
+                            ui.label(
+                                RichText::new(format!(
+                                    "Output differs: {only_here} line(s) only in this run, {only_there} only in the other."
+                                ))
+                                .color(theme.reference),
+                            );
+                        }
                         ui.columns(2, |sc| {
                             sc[0].label(RichText::new(run_label(s)).weak());
                             summary_ui(&mut sc[0], s, "summary");

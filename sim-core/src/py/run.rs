@@ -139,6 +139,7 @@ impl PyRun {
             vars: self.world.vars(),
             events: self.shared.rec.take_events(),
             source: Some(SourceFile { file: prog.file.clone(), text: prog.source.to_string() }),
+            recorded: None,
         }
     }
 }

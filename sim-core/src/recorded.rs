@@ -1,0 +1,265 @@
+//! Runs recorded from the real CPython: [`RECORDER_PY`] (a pure-Python module shipped in the
+//! binary) writes one JSON object per event while `python3` runs a scenario; [`to_trace`]
+//! turns those lines into a Threadline [`Trace`], so everything that works on traces —
+//! replay, summary, export, compare — works on a real run.
+//!
+//! What CPython cannot tell is not invented: there are no GIL events, so a recorded
+//! thread's lane shows "running or waiting for the GIL" as one state.
+
+use crate::event::{Event, EventKind, ThreadIx};
+use crate::model::{Params, ResourceInfo, ResourceKind, ScenarioInfo};
+use crate::pyerror::PyError;
+use crate::rt::{ProcessMeta, RuntimeSettings, ThreadMeta};
+use crate::trace::{Machine, SourceFile, TRACE_FORMAT, TRACE_VERSION, Trace};
+use crate::value::Value;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value as J};
+use std::collections::HashMap;
+
+/// The recorder, run as `python3 recorder.py EVENTS.jsonl SCENARIO.py`.
+pub const RECORDER_PY: &str = include_str!("recorder.py");
+
+/// What a recorded trace says about where it came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Recorded {
+    /// `python3 --version`'s number (`3.11.7`).
+    pub python: String,
+    /// Nanoseconds the recorder adds to one `Lock` acquire + release (three events),
+    /// measured at the start of the run.
+    pub overhead_ns_per_lock_cycle: f64,
+    /// What the recording cannot show.
+    pub note: String,
+    /// Event lines that could not be read (a process killed mid-write).
+    #[serde(default)]
+    pub unreadable_lines: usize,
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    t: u64,
+    p: u32,
+    th: String,
+    #[serde(default)]
+    line: u32,
+    k: String,
+    #[serde(flatten)]
+    f: Map<String, J>,
+}
+
+impl Raw {
+    fn s(&self, k: &str) -> Option<&str> {
+        self.f.get(k).and_then(J::as_str)
+    }
+    fn b(&self, k: &str) -> bool {
+        self.f.get(k).and_then(J::as_bool).unwrap_or(false)
+    }
+    fn n(&self, k: &str) -> Option<f64> {
+        self.f.get(k).and_then(J::as_f64)
+    }
+    fn i(&self, k: &str) -> i64 {
+        self.f.get(k).and_then(J::as_i64).unwrap_or(0)
+    }
+}
+
+fn kind_of(s: &str) -> Option<ResourceKind> {
+    Some(match s {
+        "lock" => ResourceKind::Lock,
+        "rlock" => ResourceKind::Rlock,
+        "semaphore" => ResourceKind::Semaphore,
+        "bounded_semaphore" => ResourceKind::BoundedSemaphore,
+        "event" => ResourceKind::Event,
+        "queue" => ResourceKind::Queue,
+        _ => return None,
+    })
+}
+
+/// Turn the recorder's event lines into a trace of the scenario (`info`, `params`, `source`).
+/// Lines that do not parse (the last line of a process killed while writing) are counted,
+/// not fatal; a file with no header is an error.
+pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceFile) -> Result<Trace, String> {
+    let mut raws = Vec::new();
+    let mut unreadable = 0;
+    for line in jsonl.lines().filter(|l| !l.trim().is_empty()) {
+        match serde_json::from_str::<Raw>(line) {
+            Ok(r) => raws.push(r),
+            Err(_) => unreadable += 1,
+        }
+    }
+    let header =
+        raws.iter().find(|r| r.k == "header").ok_or("the recorder wrote no header: python3 did not start it")?;
+    let recorded = Recorded {
+        python: header.s("python").unwrap_or("?").to_string(),
+        overhead_ns_per_lock_cycle: header.n("overhead_ns").unwrap_or(0.0),
+        note: header.s("gil").unwrap_or("CPython does not report GIL handoffs").to_string(),
+        unreadable_lines: unreadable,
+    };
+    let (main_pid, header_t) = (header.p, header.t);
+    raws.sort_by_key(|r| r.t);
+    let t0 = raws.iter().find(|r| r.k != "header").map_or(header_t, |r| r.t);
+
+    // Tables: processes by pid, threads by key, resources by id, in order of appearance.
+    let mut procs: Vec<ProcessMeta> = vec![ProcessMeta { name: "MainProcess".into(), pid: main_pid }];
+    let mut proc_ix: HashMap<u32, u32> = HashMap::from([(main_pid, 0)]);
+    let mut proc_names: HashMap<u32, String> = HashMap::new();
+    for r in &raws {
+        if let ("process_new" | "process_started", Some(name)) = (r.k.as_str(), r.s("name")) {
+            let pid = if r.k == "process_new" { r.i("pid") as u32 } else { r.p };
+            proc_names.insert(pid, name.to_string());
+        }
+    }
+    let mut threads: Vec<ThreadMeta> = Vec::new();
+    let mut thread_ix: HashMap<String, ThreadIx> = HashMap::new();
+    let mut thread_new: HashMap<String, (String, bool, Option<String>)> = HashMap::new();
+    for r in &raws {
+        if r.k == "thread_new"
+            && let Some(key) = r.s("key")
+        {
+            let name = r.s("name").unwrap_or("Thread").to_string();
+            thread_new.insert(key.to_string(), (name, r.b("daemon"), r.s("target").map(str::to_string)));
+        }
+    }
+    let mut resources: Vec<ResourceInfo> = Vec::new();
+    let mut res_ix: HashMap<String, u32> = HashMap::new();
+    let mut events = Vec::with_capacity(raws.len());
+    let mut ended: HashMap<ThreadIx, bool> = HashMap::new();
+    let mut last_t = 0;
+    for r in &raws {
+        if r.k == "header" {
+            continue;
+        }
+        let t = r.t.saturating_sub(t0);
+        last_t = last_t.max(t);
+        let p = *proc_ix.entry(r.p).or_insert_with(|| {
+            let name = proc_names.get(&r.p).cloned().unwrap_or_else(|| format!("Process-{}", r.p));
+            procs.push(ProcessMeta { name, pid: r.p });
+            procs.len() as u32 - 1
+        });
+        let mut thread_of = |key: &str, threads: &mut Vec<ThreadMeta>| -> ThreadIx {
+            *thread_ix.entry(key.to_string()).or_insert_with(|| {
+                let (name, daemon, target) = match thread_new.get(key) {
+                    Some((n, d, tg)) => (n.clone(), *d, tg.clone()),
+                    None if p == 0 => ("MainThread".to_string(), false, None),
+                    None => (procs[p as usize].name.clone(), false, None),
+                };
+                // The process of a thread is its key's pid.
+                let pid: u32 = key.split(':').next().and_then(|x| x.parse().ok()).unwrap_or(r.p);
+                let process = proc_ix.get(&pid).copied().unwrap_or(p);
+                threads.push(ThreadMeta { name, process, daemon, target });
+                threads.len() as ThreadIx - 1
+            })
+        };
+        let th = thread_of(&r.th, &mut threads);
+        let res = |rid: Option<&str>| rid.and_then(|k| res_ix.get(k).copied());
+        use EventKind as K;
+        let kind = match r.k.as_str() {
+            "res_new" => {
+                if let (Some(rid), Some(kind)) = (r.s("rid"), r.s("kind").and_then(kind_of)) {
+                    res_ix.insert(rid.to_string(), resources.len() as u32);
+                    resources.push(ResourceInfo {
+                        name: r.s("name").unwrap_or("?").to_string(),
+                        kind,
+                        capacity: r.i("capacity"),
+                        style: None,
+                        duplex: None,
+                    });
+                }
+                None
+            }
+            "thread_started" => Some(K::ThreadStarted),
+            "thread_finished" => {
+                ended.insert(th, true);
+                Some(K::ThreadFinished)
+            }
+            "thread_raised" => {
+                ended.insert(th, true);
+                let error = PyError::new(r.s("ty").unwrap_or("Exception"), r.s("msg").unwrap_or(""));
+                Some(K::ThreadRaised { error })
+            }
+            "start_thread" | "join_wait" | "joined" => r.s("target").map(|k| {
+                let target = thread_of(k, &mut threads);
+                match r.k.as_str() {
+                    "start_thread" => K::StartThread { target },
+                    "join_wait" => K::JoinWait { target },
+                    _ => K::Joined { target },
+                }
+            }),
+            "requested" => res(r.s("rid")).map(|res| K::Requested {
+                res,
+                blocking: r.b("blocking"),
+                timeout_ms: r.n("timeout_ms"),
+            }),
+            "acquired" => {
+                res(r.s("rid")).map(|res| K::Acquired { res, depth: r.i("depth") as u32, value: r.i("value") })
+            }
+            "released" => {
+                res(r.s("rid")).map(|res| K::Released { res, depth: r.i("depth") as u32, value: r.i("value") })
+            }
+            "acquire_failed" => res(r.s("rid")).map(|res| K::AcquireFailed { res, timed_out: r.b("timed_out") }),
+            "error" => {
+                Some(K::Error { error: PyError::new(r.s("ty").unwrap_or("Exception"), r.s("msg").unwrap_or("")) })
+            }
+            "event_set" => res(r.s("rid")).map(|res| K::EventSet { res }),
+            "event_clear" => res(r.s("rid")).map(|res| K::EventClear { res }),
+            "event_wait" => res(r.s("rid")).map(|res| K::EventWait { res, timeout_ms: r.n("timeout_ms") }),
+            "event_woken" => res(r.s("rid")).map(|res| K::EventWoken { res, flag: r.b("flag") }),
+            "queue_put" | "queue_get" => res(r.s("rid")).map(|res| {
+                let item = Value::Str(r.s("item").unwrap_or("").to_string());
+                let len = r.i("len") as u32;
+                if r.k == "queue_put" { K::QueuePut { res, item, len } } else { K::QueueGet { res, item, len } }
+            }),
+            "sleep_begin" => Some(K::IoBegin { ms: r.n("ms").unwrap_or(0.0), sleep: true }),
+            "sleep_end" => Some(K::IoEnd),
+            "print" => Some(K::Print { line: r.s("text").unwrap_or("").to_string(), stderr: r.b("stderr") }),
+            "process_exit" => {
+                // The daemon threads of that process end with it.
+                for (i, m) in threads.iter().enumerate() {
+                    let i = i as ThreadIx;
+                    if m.process == p && m.daemon && !ended.contains_key(&i) {
+                        ended.insert(i, true);
+                        events.push(Event { seq: 0, t_ns: t, thread: i, process: p, line: 0, kind: K::ThreadKilled });
+                    }
+                }
+                Some(K::ProcessExit { code: r.i("code") })
+            }
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            events.push(Event {
+                seq: 0,
+                t_ns: t,
+                thread: th,
+                process: threads[th as usize].process,
+                line: r.line,
+                kind,
+            });
+        }
+    }
+    // Threads still going when the recording ended (a run stopped by its time limit).
+    for i in 0..threads.len() as ThreadIx {
+        let started = events.iter().any(|e| e.thread == i && e.kind == EventKind::ThreadStarted);
+        if started && !ended.contains_key(&i) {
+            let process = threads[i as usize].process;
+            events.push(Event { seq: 0, t_ns: last_t, thread: i, process, line: 0, kind: EventKind::ThreadStopped });
+        }
+    }
+    for (i, e) in events.iter_mut().enumerate() {
+        e.seq = i as u64;
+    }
+    let trace = Trace {
+        format: TRACE_FORMAT.into(),
+        version: TRACE_VERSION,
+        scenario: info,
+        params,
+        runtime: RuntimeSettings::default(),
+        machine: Machine::here(),
+        threads,
+        processes: procs,
+        resources,
+        vars: Vec::new(),
+        events,
+        source: Some(source),
+        recorded: Some(recorded),
+    };
+    trace.check().map_err(|e| format!("the recording is inconsistent: {e}"))?;
+    Ok(trace)
+}

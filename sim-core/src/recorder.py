@@ -1,0 +1,452 @@
+"""Threadline's recorder: run a scenario under the real CPython and write down what its
+threads do, for `threadline record` and the app's "Run in CPython too".
+
+    python3 recorder.py EVENTS.jsonl SCENARIO.py
+
+It wraps threading's and queue's primitives, Thread and multiprocessing.Process, time.sleep
+and print before the program runs, and appends one JSON object per event to EVENTS.jsonl
+(one os.write per line on an O_APPEND file, so forked processes write into the same file
+without tearing lines). Only objects the scenario itself creates are recorded: the locks
+inside threading, queue and concurrent.futures stay plain. What the program prints, its
+tracebacks and its exit status are its own.
+
+CPython reports no GIL handoffs: the recorder cannot see them, and says so in its header.
+"""
+
+import atexit
+import builtins
+import itertools
+import json
+import os
+import queue
+import sys
+import threading
+import time
+import traceback
+
+_fd = -1
+_script = ""
+_now = time.perf_counter_ns
+_serial = itertools.count(1)
+_local = threading.local()
+_RealLock = threading.Lock
+_RealRLock = threading.RLock
+_real_print = builtins.print
+_real_sleep = time.sleep
+
+
+def _key():
+    k = getattr(_local, "key", None)
+    if k is None or not k.startswith(f"{os.getpid()}:"):
+        # The main thread, or the thread a fork left running in a child.
+        k = f"{os.getpid()}:main"
+        _local.key = k
+    return k
+
+
+def _line():
+    """The line of the scenario being executed by this thread (0 outside it)."""
+    f = sys._getframe(2)
+    while f is not None:
+        if f.f_code.co_filename == _script:
+            return f.f_lineno
+        f = f.f_back
+    return 0
+
+
+def _from_script():
+    """Whether the caller of our caller is the scenario's own code."""
+    f = sys._getframe(2)
+    return f is not None and f.f_code.co_filename == _script
+
+
+def emit(_kind, **fields):
+    rec = {"t": _now(), "p": os.getpid(), "th": _key(), "line": _line(), "k": _kind}
+    rec.update(fields)
+    try:
+        os.write(_fd, (json.dumps(rec, default=repr) + "\n").encode())
+    except OSError:
+        pass
+
+
+def _item(x):
+    try:
+        return repr(x)[:200]
+    except Exception:
+        return "?"
+
+
+_names_used = {}
+
+
+def _name_of(default):
+    """The variable the scenario assigns the new object to (`lock1 = threading.Lock()`)."""
+    f = sys._getframe(2)
+    while f is not None and f.f_code.co_filename != _script:
+        f = f.f_back
+    name = default
+    if f is not None:
+        import linecache
+
+        text = linecache.getline(_script, f.f_lineno).strip()
+        head = text.split("=", 1)[0].strip() if "=" in text and not text.startswith(("if ", "while ")) else ""
+        if head.replace("_", "a").replace(".", "a").isalnum() and head:
+            name = head.split(".")[-1]
+    n = _names_used.get(name, 0) + 1
+    _names_used[name] = n
+    return name if n == 1 else f"{name}-{n}"
+
+
+def _new_res(kind, default, capacity=0):
+    rid = f"{os.getpid()}:r{next(_serial)}"
+    emit("res_new", rid=rid, kind=kind, name=_name_of(default), capacity=capacity)
+    return rid
+
+
+def _timeout_ms(blocking, timeout):
+    return None if not blocking or timeout is None or timeout < 0 else timeout * 1000.0
+
+
+class _TracedLock:
+    """threading.Lock and RLock, recorded."""
+
+    def __init__(self, real, kind, rid):
+        self._real, self._kind, self._rid, self._depth = real, kind, rid, 0
+
+    def acquire(self, blocking=True, timeout=-1):
+        emit("requested", rid=self._rid, blocking=bool(blocking), timeout_ms=_timeout_ms(blocking, timeout))
+        ok = self._real.acquire(blocking, timeout)
+        if ok:
+            self._depth += 1
+            emit("acquired", rid=self._rid, depth=self._depth, value=0)
+        else:
+            emit("acquire_failed", rid=self._rid, timed_out=bool(blocking))
+        return ok
+
+    def release(self):
+        if self._kind == "lock" and not self._real.locked():
+            emit("error", ty="RuntimeError", msg="release unlocked lock")
+        else:
+            self._depth = max(0, self._depth - 1)
+            emit("released", rid=self._rid, depth=self._depth, value=0)
+        self._real.release()
+
+    def locked(self):
+        return self._real.locked()
+
+    __enter__ = acquire
+
+    def __exit__(self, *exc):
+        self.release()
+
+    def _is_owned(self):
+        if hasattr(self._real, "_is_owned"):
+            return self._real._is_owned()
+        if self._real.acquire(False):
+            self._real.release()
+            return False
+        return True
+
+    def __repr__(self):
+        return repr(self._real)
+
+
+def Lock():
+    if not _from_script():
+        return _RealLock()
+    return _TracedLock(_RealLock(), "lock", _new_res("lock", "lock"))
+
+
+def RLock(*a, **k):
+    if not _from_script():
+        return _RealRLock(*a, **k)
+    return _TracedLock(_RealRLock(), "rlock", _new_res("rlock", "rlock"))
+
+
+class Semaphore(threading.Semaphore):
+    _kind = "semaphore"
+
+    def __init__(self, value=1, _mine=None):
+        super().__init__(value)
+        mine = _from_script() if _mine is None else _mine
+        self._rid = _new_res(self._kind, "semaphore", value) if mine else None
+
+    def acquire(self, blocking=True, timeout=None):
+        if self._rid:
+            emit("requested", rid=self._rid, blocking=bool(blocking), timeout_ms=_timeout_ms(blocking, timeout))
+        ok = super().acquire(blocking, timeout)
+        if self._rid:
+            if ok:
+                emit("acquired", rid=self._rid, depth=1, value=self._value)
+            else:
+                emit("acquire_failed", rid=self._rid, timed_out=bool(blocking))
+        return ok
+
+    __enter__ = acquire
+
+    def release(self, n=1):
+        if self._rid:
+            emit("released", rid=self._rid, depth=0, value=self._value + n)
+        super().release(n)
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+class BoundedSemaphore(Semaphore):
+    _kind = "bounded_semaphore"
+
+    def __init__(self, value=1):
+        super().__init__(value, _from_script())
+        self._initial_value = value
+
+    def release(self, n=1):
+        with self._cond:
+            if self._value + n > self._initial_value:
+                raise ValueError("Semaphore released too many times")
+        super().release(n)
+
+
+class Event(threading.Event):
+    def __init__(self):
+        super().__init__()
+        self._rid = _new_res("event", "event") if _from_script() else None
+
+    def set(self):
+        if self._rid:
+            emit("event_set", rid=self._rid)
+        super().set()
+
+    def clear(self):
+        if self._rid:
+            emit("event_clear", rid=self._rid)
+        super().clear()
+
+    def wait(self, timeout=None):
+        if self._rid:
+            emit("event_wait", rid=self._rid, timeout_ms=None if timeout is None else timeout * 1000.0)
+        flag = super().wait(timeout)
+        if self._rid:
+            emit("event_woken", rid=self._rid, flag=bool(flag))
+        return flag
+
+
+def _queue_class(base, kind_name):
+    class Traced(base):
+        def __init__(self, maxsize=0):
+            super().__init__(maxsize)
+            self._rid = _new_res("queue", "q", maxsize) if _from_script() else None
+
+        # _put/_get run under the queue's own mutex: the events are in the real order.
+        def _put(self, item):
+            super()._put(item)
+            if self._rid:
+                emit("queue_put", rid=self._rid, item=_item(item), len=self._qsize())
+
+        def _get(self):
+            item = super()._get()
+            if self._rid:
+                emit("queue_get", rid=self._rid, item=_item(item), len=self._qsize())
+            return item
+
+    Traced.__name__ = Traced.__qualname__ = kind_name
+    return Traced
+
+
+_real_start = threading.Thread.start
+_real_join = threading.Thread.join
+_real_bootstrap_inner = threading.Thread._bootstrap_inner
+_real_excepthook = threading.excepthook
+
+
+def _start(self):
+    key = f"{os.getpid()}:t{next(_serial)}"
+    self._tl_key = key
+    target = getattr(self, "_target", None)
+    emit("thread_new", key=key, name=self.name, daemon=bool(self.daemon),
+         target=getattr(target, "__name__", None))
+    emit("start_thread", target=key)
+    return _real_start(self)
+
+
+def _bootstrap_inner(self):
+    _local.key = getattr(self, "_tl_key", f"{os.getpid()}:t{next(_serial)}")
+    _local.raised = False
+    emit("thread_started")
+    try:
+        _real_bootstrap_inner(self)
+    finally:
+        if not _local.raised:
+            emit("thread_finished")
+
+
+def _strip(tb):
+    """The traceback without the recorder's own frames, as python3 alone would print it."""
+    import types
+
+    frames = []
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename != __file__:
+            frames.append(tb)
+        tb = tb.tb_next
+    out = None
+    for t in reversed(frames):
+        out = types.TracebackType(out, t.tb_frame, t.tb_lasti, t.tb_lineno)
+    return out
+
+
+def _excepthook(args):
+    if args.exc_type is not SystemExit:
+        _local.raised = True
+        emit("thread_raised", ty=_type_name(args.exc_type), msg=str(args.exc_value))
+    tb = _strip(args.exc_traceback)
+    if args.exc_value is not None:
+        args.exc_value.__traceback__ = tb
+    _real_excepthook(threading.ExceptHookArgs([args.exc_type, args.exc_value, tb, args.thread]))
+
+
+def _join(self, timeout=None):
+    key = getattr(self, "_tl_key", None)
+    if key:
+        emit("join_wait", target=key)
+    r = _real_join(self, timeout)
+    if key and not self.is_alive():
+        emit("joined", target=key)
+    return r
+
+
+def _type_name(t):
+    mod = getattr(t, "__module__", "builtins")
+    return t.__qualname__ if mod == "builtins" else f"{mod}.{t.__qualname__}"
+
+
+def _sleep(secs):
+    if not _from_script():
+        return _real_sleep(secs)
+    emit("sleep_begin", ms=float(secs) * 1000.0)
+    try:
+        return _real_sleep(secs)
+    finally:
+        emit("sleep_end")
+
+
+def _print(*args, sep=" ", end="\n", file=None, flush=False):
+    _real_print(*args, sep=sep, end=end, file=file, flush=flush)
+    if file is None or file is sys.stdout or file is sys.stderr:
+        text = (" " if sep is None else sep).join(str(a) for a in args)
+        for line in text.split("\n"):
+            emit("print", text=line, stderr=file is sys.stderr)
+
+
+def _patch_multiprocessing():
+    try:
+        import multiprocessing.process as mpp
+    except ImportError:
+        return
+    real_bootstrap = mpp.BaseProcess._bootstrap
+    real_mp_start = mpp.BaseProcess.start
+
+    def bootstrap(self, *a, **k):
+        _local.key = f"{os.getpid()}:main"
+        emit("process_started", name=self.name)
+        code = 1
+        try:
+            code = real_bootstrap(self, *a, **k)
+            return code
+        finally:
+            emit("process_exit", code=code)
+
+    def mp_start(self):
+        r = real_mp_start(self)
+        emit("process_new", pid=self.pid, name=self.name)
+        return r
+
+    mpp.BaseProcess._bootstrap = bootstrap
+    mpp.BaseProcess.start = mp_start
+
+
+def _calibrate():
+    """Nanoseconds the recorder adds to one lock acquire+release (three events)."""
+    global _fd
+    real_fd, _fd = _fd, os.open(os.devnull, os.O_WRONLY)
+    plain, traced = _RealLock(), _TracedLock(_RealLock(), "lock", "calibration")
+    n = 2000
+    t0 = _now()
+    for _ in range(n):
+        plain.acquire()
+        plain.release()
+    t1 = _now()
+    for _ in range(n):
+        traced.acquire()
+        traced.release()
+    t2 = _now()
+    os.close(_fd)
+    _fd = real_fd
+    return max(0.0, ((t2 - t1) - (t1 - t0)) / n)
+
+
+def main():
+    global _fd, _script
+    if len(sys.argv) < 3:
+        sys.stderr.write("usage: recorder.py EVENTS.jsonl SCENARIO.py\n")
+        return 2
+    events, script = sys.argv[1], os.path.abspath(sys.argv[2])
+    _fd = os.open(events, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    _script = script
+    overhead = _calibrate()
+    emit("header", python=sys.version.split()[0], implementation=sys.implementation.name,
+         overhead_ns=overhead, gil="CPython does not report GIL handoffs")
+    threading.Lock = Lock
+    threading.RLock = RLock
+    threading.Semaphore = Semaphore
+    threading.BoundedSemaphore = BoundedSemaphore
+    threading.Event = Event
+    queue.Queue = _queue_class(queue.Queue, "Queue")
+    queue.LifoQueue = _queue_class(queue.LifoQueue, "LifoQueue")
+    queue.PriorityQueue = _queue_class(queue.PriorityQueue, "PriorityQueue")
+    threading.Thread.start = _start
+    threading.Thread.join = _join
+    threading.Thread._bootstrap_inner = _bootstrap_inner
+    threading.excepthook = _excepthook
+    time.sleep = _sleep
+    builtins.print = _print
+    _patch_multiprocessing()
+    sys.argv = [script]
+    sys.path[0] = os.path.dirname(script)
+    with open(script, "rb") as f:
+        code = compile(f.read(), script, "exec")
+    # The scenario is the __main__ module, as under `python3 SCENARIO.py`: pickling a
+    # function for a process pool finds it there.
+    import types
+
+    module = types.ModuleType("__main__")
+    module.__file__ = script
+    module.__builtins__ = builtins
+    sys.modules["__main__"] = module
+    glb = module.__dict__
+    emit("thread_started")
+    status = 0
+    main_pid = os.getpid()
+    # After the interpreter has joined the non-daemon threads, as it does at exit.
+    atexit.register(lambda: os.getpid() == main_pid and emit("process_exit", code=status_box[0]))
+    status_box = [0]
+    try:
+        exec(code, glb)
+        emit("thread_finished")
+    except SystemExit as e:
+        status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        emit("thread_finished")
+    except BaseException as e:
+        emit("thread_raised", ty=_type_name(type(e)), msg=str(e))
+        # The traceback as python3 prints it: the recorder's own frame left out.
+        tb = _strip(e.__traceback__)
+        sys.stderr.write("Traceback (most recent call last):\n")
+        sys.stderr.write("".join(traceback.format_list(traceback.extract_tb(tb))))
+        sys.stderr.write("".join(traceback.format_exception_only(type(e), e)))
+        status = 1
+    status_box[0] = status
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
