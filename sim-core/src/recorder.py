@@ -35,11 +35,27 @@ _real_print = builtins.print
 _real_sleep = time.sleep
 
 
+_pid = os.getpid()
+_pid_prefix = f"{_pid}:"
+
+
+def _forked():
+    global _pid, _pid_prefix, _buffers
+    _pid = os.getpid()
+    _pid_prefix = f"{_pid}:"
+    # The parent wrote its events before forking: the child starts with empty buffers.
+    _local.buf = []
+    _buffers = [_local.buf]
+
+
+os.register_at_fork(before=lambda: flush_all(), after_in_child=_forked)
+
+
 def _key():
     k = getattr(_local, "key", None)
-    if k is None or not k.startswith(f"{os.getpid()}:"):
+    if k is None or not k.startswith(_pid_prefix):
         # The main thread, or the thread a fork left running in a child.
-        k = f"{os.getpid()}:main"
+        k = f"{_pid}:main"
         _local.key = k
     return k
 
@@ -60,13 +76,66 @@ def _from_script():
     return f is not None and f.f_code.co_filename == _script
 
 
+_dumps = json.dumps
+_buffers = []  # every thread's buffer, to flush at exit
+
+
+def _json(v):
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if v is None:
+        return "null"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    return _dumps(v if isinstance(v, str) else repr(v))
+
+
+def flush():
+    """Write this thread's buffered events (one os.write: whole lines, atomic with O_APPEND)."""
+    buf = getattr(_local, "buf", None)
+    if buf:
+        data = "".join(buf).encode()
+        buf.clear()
+        try:
+            os.write(_fd, data)
+        except OSError:
+            pass
+
+
 def emit(_kind, **fields):
-    rec = {"t": _now(), "p": os.getpid(), "th": _key(), "line": _line(), "k": _kind}
-    rec.update(fields)
-    try:
-        os.write(_fd, (json.dumps(rec, default=repr) + "\n").encode())
-    except OSError:
-        pass
+    """Record one event. Events are buffered per thread and written before anything that
+    can block (so a program stopped in a deadlock has every event up to it), every 64
+    events, and when the thread or the process ends."""
+    line = f'{{"t":{_now()},"p":{_pid},"th":"{_key()}","line":{_line()},"k":"{_kind}"'
+    if fields:
+        line += "," + ",".join(f'"{k}":{_json(v)}' for k, v in fields.items())
+    buf = getattr(_local, "buf", None)
+    if buf is None:
+        buf = _local.buf = []
+        _buffers.append(buf)
+    buf.append(line + "}\n")
+    if len(buf) >= 64 or _kind in _BLOCKING:
+        flush()
+
+
+# Events after which a thread may wait: everything before them is on disk by then.
+_BLOCKING = frozenset(
+    ["sleep_begin", "join_wait", "event_wait", "thread_finished", "thread_raised", "process_exit", "start_thread",
+     "header", "process_new", "process_started"]
+)
+
+
+def flush_all():
+    for buf in list(_buffers):
+        if buf:
+            data = "".join(buf).encode()
+            buf.clear()
+            try:
+                os.write(_fd, data)
+            except OSError:
+                pass
 
 
 def _item(x):
@@ -115,7 +184,12 @@ class _TracedLock:
 
     def acquire(self, blocking=True, timeout=-1):
         emit("requested", rid=self._rid, blocking=bool(blocking), timeout_ms=_timeout_ms(blocking, timeout))
-        ok = self._real.acquire(blocking, timeout)
+        # Uncontended, it is taken at once; otherwise the events so far go to disk before
+        # the thread waits (a deadlock's last events are then never lost).
+        ok = self._real.acquire(False)
+        if not ok and blocking:
+            flush()
+            ok = self._real.acquire(True, timeout)
         if ok:
             self._depth += 1
             emit("acquired", rid=self._rid, depth=self._depth, value=0)
@@ -174,6 +248,8 @@ class Semaphore(threading.Semaphore):
     def acquire(self, blocking=True, timeout=None):
         if self._rid:
             emit("requested", rid=self._rid, blocking=bool(blocking), timeout_ms=_timeout_ms(blocking, timeout))
+            if self._value == 0:
+                flush()
         ok = super().acquire(blocking, timeout)
         if self._rid:
             if ok:
@@ -236,6 +312,16 @@ def _queue_class(base, kind_name):
         def __init__(self, maxsize=0):
             super().__init__(maxsize)
             self._rid = _new_res("queue", "q", maxsize) if _from_script() else None
+
+        def put(self, item, block=True, timeout=None):
+            if self._rid and block and self.full():
+                flush()
+            return super().put(item, block, timeout)
+
+        def get(self, block=True, timeout=None):
+            if self._rid and block and not self._qsize():
+                flush()
+            return super().get(block, timeout)
 
         # _put/_get run under the queue's own mutex: the events are in the real order.
         def _put(self, item):
@@ -355,6 +441,7 @@ def _patch_multiprocessing():
             return code
         finally:
             emit("process_exit", code=code)
+            flush_all()
 
     def mp_start(self):
         r = real_mp_start(self)
@@ -380,6 +467,7 @@ def _calibrate():
         traced.acquire()
         traced.release()
     t2 = _now()
+    flush()
     os.close(_fd)
     _fd = real_fd
     return max(0.0, ((t2 - t1) - (t1 - t0)) / n)
@@ -428,7 +516,7 @@ def main():
     status = 0
     main_pid = os.getpid()
     # After the interpreter has joined the non-daemon threads, as it does at exit.
-    atexit.register(lambda: os.getpid() == main_pid and emit("process_exit", code=status_box[0]))
+    atexit.register(lambda: os.getpid() == main_pid and (emit("process_exit", code=status_box[0]), flush_all()))
     status_box = [0]
     try:
         exec(code, glb)
