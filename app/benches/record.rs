@@ -35,8 +35,9 @@ fn main() {
     let mut overhead_header = 0.0;
     let recorded = best(|| {
         let t = Instant::now();
-        let r = threadline::record::record("loops.py", SRC, &IndexMap::new(), &python, Duration::from_secs(120), |_| {})
-            .unwrap();
+        let r =
+            threadline::record::record("loops.py", SRC, &IndexMap::new(), &python, Duration::from_secs(120), |_| {})
+                .unwrap();
         let took = t.elapsed();
         events = r.trace.events.len();
         overhead_header = r.trace.recorded.as_ref().map_or(0.0, |x| x.overhead_ns_per_lock_cycle);

@@ -451,3 +451,40 @@ fn an_uncaught_exception_is_shown_at_the_line_that_raised_it() {
         app.session.as_ref().unwrap().timeline.output.iter().find_map(|o| threadline::code::traceback_line(&o.2));
     assert!(tb_line.is_some(), "a traceback line in the output");
 }
+
+#[test]
+fn run_in_cpython_too_draws_the_real_run_below_the_simulated_one() {
+    let persisted = Persisted { scenario: "semaphore".into(), time_scale: 0.05, ..Persisted::default() };
+    let mut app = ThreadlineApp::new(persisted);
+    app.persisted.values.insert("semaphore".into(), [("HOLD".into(), 0.05)].into());
+    let mut h = harness(app);
+    step_until(&mut h, "the python3 lookup", |a| a.python.is_some());
+    if let Some(Err(why)) = &h.state().python {
+        // No python3 here: the button says so.
+        assert!(why.contains("THREADLINE_PYTHON"), "{why}");
+        return;
+    }
+    h.run_steps(1);
+    h.get_by_label("Run").click();
+    wait_until_finished(&mut h);
+    h.get_by_label("Run in CPython too").click_accesskit();
+    h.run_steps(1);
+    assert!(h.state().recording, "the click started a recording");
+    let t0 = Instant::now();
+    while h.state().compare.is_none() {
+        assert!(h.state().error.is_none(), "{:?}", h.state().error);
+        assert!(t0.elapsed() < Duration::from_secs(60), "the recording did not arrive");
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.run_steps(2);
+    let app = h.state();
+    let real = app.compare.as_ref().unwrap();
+    let t = real.trace().unwrap();
+    assert!(t.recorded.is_some(), "marked as recorded from CPython");
+    assert!(real.source.starts_with("CPython 3."), "{}", real.source);
+    // The same program, the same sliders: the same six threads and the same lines printed.
+    assert_eq!(t.threads.len(), 7);
+    assert_eq!(t.resources.iter().find(|r| r.name == "semaphore").map(|r| r.capacity), Some(3));
+    h.get_by_label_contains("Output: the same 19 lines in both runs.");
+}
