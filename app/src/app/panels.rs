@@ -552,7 +552,11 @@ impl ThreadlineApp {
 /// A short description of a run: scenario, sliders, GIL mode.
 pub(super) fn run_label(s: &Session) -> String {
     let params: Vec<String> = s.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    format!("{} [{}] {}", s.scenario.id, params.join(" "), s.settings.gil.as_str())
+    let how = match s.trace().and_then(|t| t.recorded.as_ref()) {
+        Some(r) => format!("recorded in CPython {} (no GIL events)", r.python),
+        None => s.settings.gil.as_str().to_string(),
+    };
+    format!("{} [{}] {how}", s.scenario.id, params.join(" "))
 }
 
 /// The run's [`sim_core::summary::Summary`], the same one `threadline run --json` prints.
@@ -562,7 +566,8 @@ fn summary_ui(ui: &mut egui::Ui, session: &Session, id: &str) {
     egui::Grid::new(id).num_columns(2).striped(true).show(ui, |ui| {
         let row = |ui: &mut egui::Ui, k: &str, v: String| {
             ui.label(k);
-            ui.label(v);
+            // Side by side with a compared run, a long value is cut (the whole on hover).
+            ui.add(egui::Label::new(v).truncate());
             ui.end_row();
         };
         row(ui, "wall time", ms(sm.wall_ms));
@@ -572,7 +577,7 @@ fn summary_ui(ui: &mut egui::Ui, session: &Session, id: &str) {
                 ui,
                 &format!("GIL · {p}"),
                 format!(
-                    "{} handoffs, {} forced switches, median slice {}",
+                    "{} handoffs, {} forced, median slice {}",
                     g.handoffs,
                     g.forced_switches,
                     ms(g.slice_ms_median)
