@@ -68,6 +68,7 @@ fn kind_of(s: &str) -> Option<ResourceKind> {
         "semaphore" => ResourceKind::Semaphore,
         "bounded_semaphore" => ResourceKind::BoundedSemaphore,
         "event" => ResourceKind::Event,
+        "condition" => ResourceKind::Condition,
         "queue" => ResourceKind::Queue,
         _ => return None,
     })
@@ -122,6 +123,9 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
     let mut res_ix: HashMap<String, u32> = HashMap::new();
     let mut events = Vec::with_capacity(raws.len());
     let mut ended: HashMap<ThreadIx, bool> = HashMap::new();
+    // A process's exit is its last word: what its interpreter's exit handlers do afterwards
+    // (joining a queue's feeder thread) is not the program's.
+    let mut exited: std::collections::HashSet<u32> = std::collections::HashSet::new();
     let mut last_t = 0;
     for r in &raws {
         if r.k == "header" {
@@ -149,6 +153,9 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
             })
         };
         let th = thread_of(&r.th, &mut threads);
+        if exited.contains(&p) || ended.contains_key(&th) && r.k != "process_exit" {
+            continue;
+        }
         let res = |rid: Option<&str>| rid.and_then(|k| res_ix.get(k).copied());
         use EventKind as K;
         let kind = match r.k.as_str() {
@@ -198,6 +205,9 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
             "error" => {
                 Some(K::Error { error: PyError::new(r.s("ty").unwrap_or("Exception"), r.s("msg").unwrap_or("")) })
             }
+            "cond_wait" => res(r.s("rid")).map(|res| K::CondWait { res, timeout_ms: r.n("timeout_ms") }),
+            "cond_woken" => res(r.s("rid")).map(|res| K::CondWoken { res, notified: r.b("notified") }),
+            "cond_notify" => res(r.s("rid")).map(|res| K::CondNotify { res, woken: r.i("woken") as u32 }),
             "event_set" => res(r.s("rid")).map(|res| K::EventSet { res }),
             "event_clear" => res(r.s("rid")).map(|res| K::EventClear { res }),
             "event_wait" => res(r.s("rid")).map(|res| K::EventWait { res, timeout_ms: r.n("timeout_ms") }),
@@ -219,6 +229,7 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
                         events.push(Event { seq: 0, t_ns: t, thread: i, process: p, line: 0, kind: K::ThreadKilled });
                     }
                 }
+                exited.insert(p);
                 Some(K::ProcessExit { code: r.i("code") })
             }
             _ => None,

@@ -70,10 +70,17 @@ def _line():
     return 0
 
 
-def _from_script():
-    """Whether the caller of our caller is the scenario's own code."""
+def _from_script(up=1):
+    """Whether the caller of our caller (or one of the `up` frames above it) is the
+    scenario's own code."""
     f = sys._getframe(2)
-    return f is not None and f.f_code.co_filename == _script
+    for _ in range(up):
+        if f is None:
+            return False
+        if f.f_code.co_filename == _script:
+            return True
+        f = f.f_back
+    return False
 
 
 _dumps = json.dumps
@@ -283,6 +290,59 @@ class BoundedSemaphore(Semaphore):
         super().release(n)
 
 
+class Condition(threading.Condition):
+    """threading.Condition, recorded as one resource: its lock's holders, waits and notifies."""
+
+    def __init__(self, lock=None):
+        mine = _from_script()
+        super().__init__(lock)
+        self._rid = _new_res("condition", "condition") if mine else None
+        if self._rid:
+            self.acquire, self.release = self._acquire, self._release
+
+    def _acquire(self, blocking=True, timeout=-1):
+        emit("requested", rid=self._rid, blocking=bool(blocking), timeout_ms=_timeout_ms(blocking, timeout))
+        ok = self._lock.acquire(False)
+        if not ok and blocking:
+            flush()
+            ok = self._lock.acquire(True, timeout)
+        if ok:
+            emit("acquired", rid=self._rid, depth=1, value=0)
+        else:
+            emit("acquire_failed", rid=self._rid, timed_out=bool(blocking))
+        return ok
+
+    def _release(self):
+        emit("released", rid=self._rid, depth=0, value=0)
+        self._lock.release()
+
+    def __enter__(self):
+        return self._acquire() if self._rid else super().__enter__()
+
+    def __exit__(self, *exc):
+        if self._rid:
+            self._release()
+        else:
+            super().__exit__(*exc)
+
+    def wait(self, timeout=None):
+        if not self._rid:
+            return super().wait(timeout)
+        emit("cond_wait", rid=self._rid, timeout_ms=None if timeout is None else timeout * 1000.0)
+        emit("released", rid=self._rid, depth=0, value=0)
+        flush()
+        notified = super().wait(timeout)
+        emit("cond_woken", rid=self._rid, notified=bool(notified))
+        emit("requested", rid=self._rid, blocking=True, timeout_ms=None)
+        emit("acquired", rid=self._rid, depth=1, value=0)
+        return notified
+
+    def notify(self, n=1):
+        if self._rid:
+            emit("cond_notify", rid=self._rid, woken=min(n, len(self._waiters)))
+        super().notify(n)
+
+
 class Event(threading.Event):
     def __init__(self):
         super().__init__()
@@ -424,7 +484,63 @@ def _print(*args, sep=" ", end="\n", file=None, flush=False):
             emit("print", text=line, stderr=file is sys.stderr)
 
 
+def _patch_mp_locks():
+    """multiprocessing.Lock, RLock, Semaphore and BoundedSemaphore: made in the parent, the
+    object (and its recording id) is the same in every forked child."""
+    try:
+        import multiprocessing.synchronize as ms
+    except ImportError:
+        return
+    kinds = {ms.Lock: "lock", ms.RLock: "rlock", ms.Semaphore: "semaphore", ms.BoundedSemaphore: "bounded_semaphore"}
+    for cls, kind in kinds.items():
+        real_init = cls.__init__
+
+        def init(self, *a, _real=real_init, _kind=kind, **k):
+            # script → multiprocessing.context → this class
+            if _from_script(3):
+                value = a[0] if a else k.get("value", 1)
+                self._tl_rid = _new_res(_kind, _kind.split("_")[-1], value if "semaphore" in _kind else 0)
+            _real(self, *a, **k)
+
+        cls.__init__ = init
+    real_make = ms.SemLock._make_methods
+
+    def make_methods(self):
+        real_make(self)
+        rid = getattr(self, "_tl_rid", None)
+        if not rid:
+            return
+        real_acquire, real_release, sem = self._semlock.acquire, self._semlock.release, self._semlock
+
+        def value():
+            try:
+                return sem._get_value()
+            except Exception:
+                return 0
+
+        def acquire(block=True, timeout=None):
+            emit("requested", rid=rid, blocking=bool(block), timeout_ms=_timeout_ms(block, timeout))
+            flush()
+            ok = real_acquire(block, timeout)
+            if ok:
+                emit("acquired", rid=rid, depth=1, value=value())
+            else:
+                emit("acquire_failed", rid=rid, timed_out=bool(block))
+            return ok
+
+        def release():
+            emit("released", rid=rid, depth=0, value=value() + 1)
+            real_release()
+
+        self.acquire, self.release = acquire, release
+
+    ms.SemLock._make_methods = make_methods
+    ms.SemLock.__enter__ = lambda self: self.acquire()
+    ms.SemLock.__exit__ = lambda self, *a: self.release()
+
+
 def _patch_multiprocessing():
+    _patch_mp_locks()
     try:
         import multiprocessing.process as mpp
     except ImportError:
@@ -489,6 +605,7 @@ def main():
     threading.Semaphore = Semaphore
     threading.BoundedSemaphore = BoundedSemaphore
     threading.Event = Event
+    threading.Condition = Condition
     queue.Queue = _queue_class(queue.Queue, "Queue")
     queue.LifoQueue = _queue_class(queue.LifoQueue, "LifoQueue")
     queue.PriorityQueue = _queue_class(queue.PriorityQueue, "PriorityQueue")
