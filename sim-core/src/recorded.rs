@@ -69,6 +69,7 @@ fn kind_of(s: &str) -> Option<ResourceKind> {
         "bounded_semaphore" => ResourceKind::BoundedSemaphore,
         "event" => ResourceKind::Event,
         "condition" => ResourceKind::Condition,
+        "pipe" => ResourceKind::Pipe,
         "queue" => ResourceKind::Queue,
         _ => return None,
     })
@@ -167,7 +168,7 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
                         kind,
                         capacity: r.i("capacity"),
                         style: None,
-                        duplex: None,
+                        duplex: (kind == ResourceKind::Pipe).then(|| r.b("duplex")),
                     });
                 }
                 None
@@ -216,6 +217,15 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
                 let item = Value::Str(r.s("item").unwrap_or("").to_string());
                 let len = r.i("len") as u32;
                 if r.k == "queue_put" { K::QueuePut { res, item, len } } else { K::QueueGet { res, item, len } }
+            }),
+            "pipe_send" | "pipe_recv" | "pipe_wait" => res(r.s("rid")).map(|res| {
+                let end = r.i("end") as u8;
+                let item = Value::Str(r.s("item").unwrap_or("").to_string());
+                match r.k.as_str() {
+                    "pipe_send" => K::PipeSend { res, end, item },
+                    "pipe_recv" => K::PipeRecv { res, end, item },
+                    _ => K::PipeWait { res, end },
+                }
             }),
             "sleep_begin" => Some(K::IoBegin { ms: r.n("ms").unwrap_or(0.0), sleep: true }),
             "sleep_end" => Some(K::IoEnd),

@@ -539,8 +539,50 @@ def _patch_mp_locks():
     ms.SemLock.__exit__ = lambda self, *a: self.release()
 
 
+def _patch_mp_pipes():
+    """multiprocessing.Pipe: each end's send and recv (the pair is one resource)."""
+    try:
+        import multiprocessing.connection as mc
+    except ImportError:
+        return
+    real_pipe = mc.Pipe
+
+    def pipe(duplex=True):
+        a, b = real_pipe(duplex)
+        # script → multiprocessing.context.Pipe → here
+        if _from_script(3):
+            rid = f"{_pid}:r{next(_serial)}"
+            emit("res_new", rid=rid, kind="pipe", name=_name_of("pipe"), capacity=0, duplex=bool(duplex))
+            # Pipe(duplex=False) gives (receiving end, sending end), as CPython does.
+            a._tl_end, b._tl_end = (rid, 0), (rid, 1)
+        return a, b
+
+    mc.Pipe = pipe
+    base = mc._ConnectionBase
+    real_send, real_recv = base.send, base.recv
+
+    def send(self, obj):
+        tl = getattr(self, "_tl_end", None)
+        if tl:
+            emit("pipe_send", rid=tl[0], end=tl[1], item=_item(obj))
+        return real_send(self, obj)
+
+    def recv(self):
+        tl = getattr(self, "_tl_end", None)
+        if tl and not self.poll():
+            emit("pipe_wait", rid=tl[0], end=tl[1])
+            flush()
+        obj = real_recv(self)
+        if tl:
+            emit("pipe_recv", rid=tl[0], end=tl[1], item=_item(obj))
+        return obj
+
+    base.send, base.recv = send, recv
+
+
 def _patch_multiprocessing():
     _patch_mp_locks()
+    _patch_mp_pipes()
     try:
         import multiprocessing.process as mpp
     except ImportError:
