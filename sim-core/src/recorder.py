@@ -343,6 +343,33 @@ class Condition(threading.Condition):
         super().notify(n)
 
 
+_pair_lock = _RealLock()
+
+
+class Barrier(threading.Barrier):
+    """threading.Barrier: each thread's wait is a request, and passing it an acquire and a
+    release at once (as Threadline draws a barrier)."""
+
+    def __init__(self, parties, action=None, timeout=None):
+        super().__init__(parties, action, timeout)
+        self._rid = _new_res("condition", "barrier", parties) if _from_script() else None
+
+    def wait(self, timeout=None):
+        if not self._rid:
+            return super().wait(timeout)
+        emit("requested", rid=self._rid, blocking=True, timeout_ms=None if timeout is None else timeout * 1000.0)
+        flush()
+        try:
+            index = super().wait(timeout)
+        except threading.BrokenBarrierError:
+            emit("acquire_failed", rid=self._rid, timed_out=timeout is not None)
+            raise
+        with _pair_lock:  # the pair is one instant: no other thread's pair falls between
+            emit("acquired", rid=self._rid, depth=1, value=0)
+            emit("released", rid=self._rid, depth=0, value=0)
+        return index
+
+
 class Event(threading.Event):
     def __init__(self):
         super().__init__()
@@ -648,6 +675,7 @@ def main():
     threading.BoundedSemaphore = BoundedSemaphore
     threading.Event = Event
     threading.Condition = Condition
+    threading.Barrier = Barrier
     queue.Queue = _queue_class(queue.Queue, "Queue")
     queue.LifoQueue = _queue_class(queue.LifoQueue, "LifoQueue")
     queue.PriorityQueue = _queue_class(queue.PriorityQueue, "PriorityQueue")
