@@ -111,6 +111,15 @@ def flush():
             pass
 
 
+def _via_multiprocessing():
+    """Whether the scenario itself called into multiprocessing (`Queue()`, `Lock()`, `Pipe()`)
+    — not a library built on it, as concurrent.futures is."""
+    f = sys._getframe(2)
+    while f is not None and "/multiprocessing/" in f.f_code.co_filename:
+        f = f.f_back
+    return f is not None and f.f_code.co_filename == _script
+
+
 def emit(_kind, **fields):
     """Record one event. Events are buffered per thread and written before anything that
     can block (so a program stopped in a deadlock has every event up to it), every 64
@@ -524,7 +533,7 @@ def _patch_mp_locks():
 
         def init(self, *a, _real=real_init, _kind=kind, **k):
             # script → multiprocessing.context → this class
-            if _from_script(3):
+            if _via_multiprocessing():
                 value = a[0] if a else k.get("value", 1)
                 self._tl_rid = _new_res(_kind, _kind.split("_")[-1], value if "semaphore" in _kind else 0)
             _real(self, *a, **k)
@@ -576,8 +585,7 @@ def _patch_mp_pipes():
 
     def pipe(duplex=True):
         a, b = real_pipe(duplex)
-        # script → multiprocessing.context.Pipe → here
-        if _from_script(3):
+        if _via_multiprocessing():
             rid = f"{_pid}:r{next(_serial)}"
             emit("res_new", rid=rid, kind="pipe", name=_name_of("pipe"), capacity=0, duplex=bool(duplex))
             # Pipe(duplex=False) gives (receiving end, sending end), as CPython does.
@@ -607,9 +615,60 @@ def _patch_mp_pipes():
     base.send, base.recv = send, recv
 
 
+def _patch_mp_queues():
+    """multiprocessing.Queue (and JoinableQueue): puts and gets, in whichever process."""
+    try:
+        import multiprocessing.queues as mq
+    except ImportError:
+        return
+    real_init, real_put, real_get = mq.Queue.__init__, mq.Queue.put, mq.Queue.get
+
+    def init(self, maxsize=0, *, ctx):
+        real_init(self, maxsize, ctx=ctx)
+        if _via_multiprocessing():
+            self._tl_rid = _new_res("queue", "queue", maxsize)
+
+    def qlen(self):
+        try:
+            return self.qsize()
+        except NotImplementedError:
+            return 0
+
+    def put(self, obj, block=True, timeout=None):
+        real_put(self, obj, block, timeout)
+        rid = getattr(self, "_tl_rid", None)
+        if rid:
+            emit("queue_put", rid=rid, item=_item(obj), len=qlen(self))
+
+    def get(self, block=True, timeout=None):
+        rid = getattr(self, "_tl_rid", None)
+        if rid and block:
+            flush()
+        obj = real_get(self, block, timeout)
+        if rid:
+            emit("queue_get", rid=rid, item=_item(obj), len=qlen(self))
+        return obj
+
+    mq.Queue.__init__, mq.Queue.put, mq.Queue.get = init, put, get
+    # The queue crosses to a child by fork (its id with it) or by pickling (its id in the state).
+    real_getstate, real_setstate = mq.Queue.__getstate__, mq.Queue.__setstate__
+
+    def getstate(self):
+        return (real_getstate(self), getattr(self, "_tl_rid", None))
+
+    def setstate(self, state):
+        inner, rid = state
+        real_setstate(self, inner)
+        if rid:
+            self._tl_rid = rid
+
+    mq.Queue.__getstate__, mq.Queue.__setstate__ = getstate, setstate
+
+
 def _patch_multiprocessing():
     _patch_mp_locks()
     _patch_mp_pipes()
+    _patch_mp_queues()
     try:
         import multiprocessing.process as mpp
     except ImportError:
