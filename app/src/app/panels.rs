@@ -525,6 +525,9 @@ impl ThreadlineApp {
                                 .color(theme.reference),
                             );
                         }
+                        for d in crate::app::summary_differences(&s.summary(), &c.summary()) {
+                            ui.label(RichText::new(d).color(theme.reference));
+                        }
                         ui.columns(2, |sc| {
                             sc[0].label(RichText::new(run_label(s)).weak());
                             summary_ui(&mut sc[0], s, "summary");
