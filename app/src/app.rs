@@ -364,6 +364,7 @@ impl ThreadlineApp {
             gil: self.persisted.gil.get(&sc.id).copied().unwrap_or(sc.meta.gil.unwrap_or_default()),
             switch_interval_ms: self.persisted.switch_interval_ms.clamp(0.1, 100.0),
             time_scale: self.persisted.time_scale.clamp(0.05, 10.0),
+            ..RuntimeSettings::default()
         }
     }
 

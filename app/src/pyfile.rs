@@ -157,6 +157,13 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
     if opts.json {
         print_summary(&summary, true);
     }
+    if let Some(n) = summary.event_limit {
+        return Err(Failure {
+            code: 1,
+            error: anyhow::anyhow!("stopped after {n} events, the most one run keeps (does the program ever end?)"),
+            quiet: false,
+        });
+    }
     if let Some(d) = &summary.deadlock {
         return Err(Failure {
             code: 1,

@@ -390,6 +390,12 @@ pub enum EventKind {
         /// The wait-for edges: a cycle, or every live thread blocked forever.
         cycle: Vec<WaitEdge>,
     },
+    /// The run reached the most events one run keeps and was stopped (the threads' ending
+    /// events are still kept; the events they made while stopping are not).
+    EventLimit {
+        /// The limit.
+        kept: u64,
+    },
 }
 
 impl EventKind {

@@ -9,10 +9,17 @@ use std::time::Instant;
 /// Events reserved up front, so short runs never grow the vector.
 const INITIAL_CAPACITY: usize = 4096;
 
+/// The most events one run keeps (measured: at most 0.6 GB for the whole app): a program
+/// that never stops is stopped there, with an [`EventKind::EventLimit`] saying so.
+pub const MAX_EVENTS: usize = 2_000_000;
+
 /// Collects the events of one run.
 pub struct Recorder {
     start: Instant,
     enabled: bool,
+    max_events: usize,
+    /// The limit was reached: the run must stop.
+    full: std::sync::atomic::AtomicBool,
     inner: Mutex<Inner>,
     live: Option<Sender<Event>>,
 }
@@ -30,9 +37,21 @@ impl Recorder {
         Self {
             start: Instant::now(),
             enabled: true,
+            max_events: MAX_EVENTS,
+            full: std::sync::atomic::AtomicBool::new(false),
             inner: Mutex::new(Inner { next_seq: 0, last_t_ns: 0, events: Vec::with_capacity(INITIAL_CAPACITY) }),
             live,
         }
+    }
+
+    /// The same, keeping at most `max` events (for tests of the limit).
+    pub fn with_limit(live: Option<Sender<Event>>, max: usize) -> Self {
+        Self { max_events: max, ..Self::new(live) }
+    }
+
+    /// The event limit was reached: the run is to stop.
+    pub fn is_full(&self) -> bool {
+        self.full.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A recorder that records nothing (for measuring the primitives' own cost).
@@ -40,6 +59,8 @@ impl Recorder {
         Self {
             start: Instant::now(),
             enabled: false,
+            max_events: 0,
+            full: std::sync::atomic::AtomicBool::new(false),
             inner: Mutex::new(Inner { next_seq: 0, last_t_ns: 0, events: Vec::new() }),
             live: None,
         }
@@ -73,6 +94,28 @@ impl Recorder {
 
     fn record_enabled(&self, thread: ThreadIx, process: u32, line: u32, kind: EventKind) -> u64 {
         let mut inner = self.inner.lock();
+        if inner.events.len() >= self.max_events {
+            // Past the limit only the threads' ending events are kept, so the trace stays
+            // whole (every thread that started ends); the rest is dropped.
+            let ending = matches!(
+                kind,
+                EventKind::ThreadStopped
+                    | EventKind::ThreadKilled
+                    | EventKind::ThreadFinished
+                    | EventKind::ThreadRaised { .. }
+                    | EventKind::ProcessExit { .. }
+            );
+            if !self.full.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                self.push(&mut inner, thread, process, 0, EventKind::EventLimit { kept: self.max_events as u64 });
+            }
+            if !ending {
+                return inner.next_seq;
+            }
+        }
+        self.push(&mut inner, thread, process, line, kind)
+    }
+
+    fn push(&self, inner: &mut Inner, thread: ThreadIx, process: u32, line: u32, kind: EventKind) -> u64 {
         let t_ns = self.now_ns().max(inner.last_t_ns);
         inner.last_t_ns = t_ns;
         let seq = inner.next_seq;

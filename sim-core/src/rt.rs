@@ -62,11 +62,27 @@ pub struct RuntimeSettings {
     pub switch_interval_ms: f64,
     /// Every `cpu`, `io`, `sleep` and timeout duration is multiplied by this.
     pub time_scale: f64,
+    /// The most events the run keeps before it is stopped ([`crate::recorder::MAX_EVENTS`]).
+    #[serde(default = "max_events_default", skip_serializing_if = "is_max_events_default")]
+    pub max_events: usize,
+}
+
+fn max_events_default() -> usize {
+    crate::recorder::MAX_EVENTS
+}
+
+fn is_max_events_default(n: &usize) -> bool {
+    *n == crate::recorder::MAX_EVENTS
 }
 
 impl Default for RuntimeSettings {
     fn default() -> Self {
-        Self { gil: GilMode::default(), switch_interval_ms: DEFAULT_SWITCH_INTERVAL_MS, time_scale: 1.0 }
+        Self {
+            gil: GilMode::default(),
+            switch_interval_ms: DEFAULT_SWITCH_INTERVAL_MS,
+            time_scale: 1.0,
+            max_events: crate::recorder::MAX_EVENTS,
+        }
     }
 }
 
@@ -513,6 +529,11 @@ impl Ctx {
     /// Err if the run was stopped or this thread killed.
     pub fn check(&self) -> Result<(), Unwind> {
         if self.shared.stop.load(Ordering::Acquire) {
+            return Err(Unwind::Stopped);
+        }
+        if self.shared.rec.is_full() {
+            // The run reached its event limit: it stops as if the user pressed Stop.
+            self.shared.request_stop();
             return Err(Unwind::Stopped);
         }
         if self.killed.load(Ordering::Acquire) {

@@ -60,6 +60,9 @@ pub struct Summary {
     /// simulated run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded_from: Option<String>,
+    /// The run reached the most events a run keeps and was stopped there: the limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_limit: Option<u64>,
 }
 
 /// One simulated process.
@@ -350,6 +353,7 @@ impl Summary {
             output: tl.output.iter().map(|o| o.2.clone()).collect(),
             events: tl.n_events,
             recorded_from: None,
+            event_limit: tl.event_limit.map(|(_, n)| n),
         }
     }
 
@@ -367,6 +371,9 @@ impl Summary {
                 self.runtime.time_scale
             ),
         };
+        if let Some(n) = self.event_limit {
+            let _ = writeln!(s, "stopped at the event limit: {n} events kept");
+        }
         let _ = writeln!(
             s,
             "{} [{}] {how}  wall {:.1} ms, {} events",

@@ -278,6 +278,8 @@ pub struct Timeline {
     pub deadlock: Option<(u64, Vec<WaitEdge>)>,
     /// Each process's exit status, once it exited.
     pub exit_codes: Vec<Option<i64>>,
+    /// The run was stopped at its event limit: (t_ns, events kept).
+    pub event_limit: Option<(u64, u64)>,
     /// Time of the last event.
     pub end_ns: u64,
     /// Events seen.
@@ -611,6 +613,7 @@ impl Timeline {
             }
             K::Print { line, .. } => self.output.push((t, th, line.clone())),
             K::Deadlock { cycle } => self.deadlock = Some((t, cycle.clone())),
+            K::EventLimit { kept } => self.event_limit = Some((t, *kept)),
             K::CondNotify { .. }
             | K::QueueTaskDone { .. }
             | K::PipeClose { .. }

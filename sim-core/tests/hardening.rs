@@ -253,3 +253,25 @@ for f in (sleeper, holder, waiter, getter):
     let outcomes: Vec<&str> = s.threads.iter().skip(1).map(|t| t.outcome.as_str()).collect();
     assert_eq!(outcomes, ["stopped"; 4], "{outcomes:?}");
 }
+
+#[test]
+fn a_run_that_never_ends_stops_at_its_event_limit_and_says_so() {
+    // A main loop printing forever beside a thread ticking forever and an unbounded queue
+    // filling: stopped at 5 000 events, not at the wall limit.
+    let src = "import threading, queue, time\nq = queue.Queue()\ndef tick():\n    while True:\n        time.sleep(0.0001)\n        q.put(1)\nthreading.Thread(target=tick).start()\nn = 0\nwhile True:\n    n += 1\n    print(n)\n";
+    let prog = Arc::new(sim_core::py::compile("forever.py", src, &IndexMap::new()).unwrap());
+    let settings = RuntimeSettings { max_events: 5_000, ..RuntimeSettings::default() };
+    let t0 = std::time::Instant::now();
+    let trace = PyRun::start(prog, settings, 0, None).finish(Some(Duration::from_secs(60)));
+    assert!(t0.elapsed() < Duration::from_secs(30), "stopped by the limit, not the wall clock");
+    sim_core::invariants::check(&trace).unwrap();
+    let limit =
+        trace.events.iter().filter(|e| e.kind == sim_core::event::EventKind::EventLimit { kept: 5_000 }).count();
+    assert_eq!(limit, 1, "the trace says the run was cut");
+    // The limit, its marker, and each thread's ending event.
+    assert!(trace.events.len() <= 5_000 + 1 + trace.threads.len(), "{} events", trace.events.len());
+    let s = Summary::of_trace(&trace);
+    assert_eq!(s.event_limit, Some(5_000));
+    assert!(s.threads.iter().all(|t| t.outcome == "stopped"), "{:?}", s.threads);
+    assert!(s.human().contains("stopped at the event limit"));
+}

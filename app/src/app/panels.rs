@@ -388,6 +388,18 @@ impl ThreadlineApp {
             });
             return;
         };
+        if let Some((_, kept)) = s.timeline.event_limit {
+            egui::Frame::new().fill(theme.deadlock).inner_margin(6.0).show(ui, |ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "The run made {kept} events, the most one run keeps: Threadline stopped it there \
+                         (a program that never ends would fill the memory). Everything up to then is here."
+                    ))
+                    .color(egui::Color32::WHITE)
+                    .strong(),
+                );
+            });
+        }
         if let Some(words) = s.timeline.deadlock_words() {
             egui::Frame::new().fill(theme.deadlock).inner_margin(6.0).show(ui, |ui| {
                 ui.label(
@@ -476,10 +488,14 @@ impl ThreadlineApp {
         let tl = &s.timeline;
         ui.columns(2, |cols| {
             cols[0].label(RichText::new("Output").strong());
-            egui::ScrollArea::both().id_salt("out").stick_to_bottom(true).auto_shrink([false, false]).show(
+            // Only the rows on screen are laid out: a run may print millions of lines.
+            let row_h = cols[0].text_style_height(&egui::TextStyle::Monospace);
+            egui::ScrollArea::both().id_salt("out").stick_to_bottom(true).auto_shrink([false, false]).show_rows(
                 &mut cols[0],
-                |ui| {
-                    for (_, th, line) in &tl.output {
+                row_h,
+                tl.output.len(),
+                |ui, rows| {
+                    for (_, th, line) in &tl.output[rows] {
                         let raised = line.starts_with("Exception in thread")
                             || tl.threads[*th as usize].errors.iter().any(|e| !e.2 && line == &e.1.to_string());
                         let text = RichText::new(line).monospace();

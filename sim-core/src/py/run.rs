@@ -36,7 +36,7 @@ impl PyRun {
             settings.clone(),
             vec![main],
             vec![ProcessMeta { name: "MainProcess".into(), pid: world.pid_of(0) }],
-            Recorder::new(live),
+            Recorder::with_limit(live, settings.max_events),
         );
         *world.shared_ref.lock() = Some(Arc::downgrade(&shared));
         let main_obj = V::Inst(Arc::new(Inst {
