@@ -390,8 +390,8 @@ pub enum EventKind {
         /// The wait-for edges: a cycle, or every live thread blocked forever.
         cycle: Vec<WaitEdge>,
     },
-    /// The run reached the most events one run keeps and was stopped (the threads' ending
-    /// events are still kept; the events they made while stopping are not).
+    /// The run reached the most events a run keeps in full: from here on only the threads'
+    /// starts and ends, and (for a while) prints and exceptions, are kept.
     EventLimit {
         /// The limit.
         kept: u64,

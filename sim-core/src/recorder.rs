@@ -9,8 +9,9 @@ use std::time::Instant;
 /// Events reserved up front, so short runs never grow the vector.
 const INITIAL_CAPACITY: usize = 4096;
 
-/// The most events one run keeps (measured: at most 0.6 GB for the whole app): a program
-/// that never stops is stopped there, with an [`EventKind::EventLimit`] saying so.
+/// The most events one run keeps in full (measured: at most 0.75 GB for the whole app).
+/// Past it the run goes on, keeping only the threads' starts and ends and, up to a
+/// twentieth more, prints and exceptions; an [`EventKind::EventLimit`] marks the moment.
 pub const MAX_EVENTS: usize = 2_000_000;
 
 /// Collects the events of one run.
@@ -49,7 +50,8 @@ impl Recorder {
         Self { max_events: max, ..Self::new(live) }
     }
 
-    /// The event limit was reached: the run is to stop.
+    /// The event limit was reached: from then on only starts, ends, prints and exceptions
+    /// are kept.
     pub fn is_full(&self) -> bool {
         self.full.load(std::sync::atomic::Ordering::Relaxed)
     }
@@ -95,20 +97,30 @@ impl Recorder {
     fn record_enabled(&self, thread: ThreadIx, process: u32, line: u32, kind: EventKind) -> u64 {
         let mut inner = self.inner.lock();
         if inner.events.len() >= self.max_events {
-            // Past the limit only the threads' ending events are kept, so the trace stays
-            // whole (every thread that started ends); the rest is dropped.
-            let ending = matches!(
+            // Past the limit the program goes on, but only what a reader needs is kept: the
+            // threads' and processes' starts and ends (so the trace stays whole), and the
+            // prints and exceptions up to a twentieth more. The rest is dropped, and the
+            // trace says from when.
+            if !self.full.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                self.push(&mut inner, thread, process, 0, EventKind::EventLimit { kept: self.max_events as u64 });
+            }
+            let lifecycle = matches!(
                 kind,
-                EventKind::ThreadStopped
+                EventKind::ThreadNew { .. }
+                    | EventKind::ProcessNew { .. }
+                    | EventKind::ResourceNew { .. }
+                    | EventKind::VarNew { .. }
+                    | EventKind::ThreadStarted
+                    | EventKind::ThreadStopped
                     | EventKind::ThreadKilled
                     | EventKind::ThreadFinished
                     | EventKind::ThreadRaised { .. }
                     | EventKind::ProcessExit { .. }
+                    | EventKind::Deadlock { .. }
             );
-            if !self.full.swap(true, std::sync::atomic::Ordering::Relaxed) {
-                self.push(&mut inner, thread, process, 0, EventKind::EventLimit { kept: self.max_events as u64 });
-            }
-            if !ending {
+            let said = matches!(kind, EventKind::Print { .. } | EventKind::Error { .. });
+            let room = inner.events.len() < self.max_events + (self.max_events / 20).max(100);
+            if !(lifecycle || said && room) {
                 return inner.next_seq;
             }
         }

@@ -531,11 +531,6 @@ impl Ctx {
         if self.shared.stop.load(Ordering::Acquire) {
             return Err(Unwind::Stopped);
         }
-        if self.shared.rec.is_full() {
-            // The run reached its event limit: it stops as if the user pressed Stop.
-            self.shared.request_stop();
-            return Err(Unwind::Stopped);
-        }
         if self.killed.load(Ordering::Acquire) {
             return Err(Unwind::Killed);
         }

@@ -60,7 +60,8 @@ pub struct Summary {
     /// simulated run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded_from: Option<String>,
-    /// The run reached the most events a run keeps and was stopped there: the limit.
+    /// The run passed the most events a run keeps in full: the limit (from there on only
+    /// starts, ends, prints and exceptions were kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_limit: Option<u64>,
 }
@@ -372,7 +373,7 @@ impl Summary {
             ),
         };
         if let Some(n) = self.event_limit {
-            let _ = writeln!(s, "stopped at the event limit: {n} events kept");
+            let _ = writeln!(s, "past {n} events only thread starts and ends, prints and exceptions were kept");
         }
         let _ = writeln!(
             s,

@@ -392,8 +392,9 @@ impl ThreadlineApp {
             egui::Frame::new().fill(theme.deadlock).inner_margin(6.0).show(ui, |ui| {
                 ui.label(
                     RichText::new(format!(
-                        "The run made {kept} events, the most one run keeps: Threadline stopped it there \
-                         (a program that never ends would fill the memory). Everything up to then is here."
+                        "The run made more than {kept} events, the most a run keeps in full (a program that \
+                         never ends would fill the memory): from that moment only thread starts and ends, \
+                         prints and exceptions are kept, and the lanes stop there."
                     ))
                     .color(egui::Color32::WHITE)
                     .strong(),
