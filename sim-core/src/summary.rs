@@ -280,7 +280,7 @@ impl Summary {
                 let final_value = l.last.clone().unwrap_or_else(|| init.clone());
                 let race_free = l.race_free.clone().unwrap_or(init);
                 let lost = match (race_free.as_i64(), final_value.as_i64()) {
-                    (Some(r), Some(f)) => Some(r - f),
+                    (Some(r), Some(f)) => r.checked_sub(f),
                     _ => None,
                 };
                 (name.clone(), VarSummary { final_value, race_free, lost_updates: lost })

@@ -672,7 +672,7 @@ impl Timeline {
         for (i, p) in lane.phases.iter().enumerate() {
             let end = lane.phases.get(i + 1).map_or(self.end_ns, |n| n.start_ns);
             if pred(p.state) {
-                total += end.saturating_sub(p.start_ns);
+                total = end.saturating_sub(p.start_ns).saturating_add(total);
             }
         }
         total
