@@ -2,7 +2,6 @@
 //! `random`, `math`, `functools`, `concurrent.futures`, `multiprocessing` — implemented
 //! natively on the instrumented primitives, with Python's signatures and messages.
 
-use super::ProcWorld;
 use super::exc;
 use super::interp::{Flow, Interp, R, raise, type_err};
 use super::value::{Class, ClassKind, Inst, InstNative, V};
@@ -223,7 +222,9 @@ pub struct ThreadObj {
     started: Mutex<bool>,
     started_cv: Condvar,
     /// A `multiprocessing.Process`: runs in a process of its own.
-    pub process: Option<Mutex<Option<Arc<ProcWorld>>>>,
+    /// Its index once started (an index, not the process's state: the child's module
+    /// state holds this object, and a reference back would be a cycle that leaks).
+    pub process: Option<Mutex<Option<u32>>>,
     /// The exit code of a process.
     pub exitcode: Mutex<Option<i64>>,
     /// A `threading.Timer`: seconds to wait first, and whether it was cancelled.
@@ -1324,7 +1325,7 @@ fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V>, mut kw: 
             if let Some(slot) = &t.process {
                 // fork: the child gets a copy of this process's globals and of this object.
                 let (child, child_obj) = it.w.fork(ctx, &it.pw, &me, t.tid);
-                *slot.lock() = Some(child);
+                *slot.lock() = Some(child.index);
                 runs = child_obj;
             }
             ctx.record(EventKind::StartThread { target: t.tid });
@@ -1416,7 +1417,7 @@ pub fn inst_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str) -> R<Opt
         }
         "pid" => match &t.process {
             Some(p) => match &*p.lock() {
-                Some(pw) => V::Int(i64::from(it.w.pid_of(pw.index))),
+                Some(index) => V::Int(i64::from(it.w.pid_of(*index))),
                 None => V::None,
             },
             None => return Ok(None),
@@ -1585,7 +1586,7 @@ fn spawn_worker(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
     }
     if let Some(slot) = &obj.process {
         let (child, _) = it.w.fork(ctx, &it.pw, &inst, tid);
-        *slot.lock() = Some(child);
+        *slot.lock() = Some(child.index);
     }
     ex.st.lock().workers.push(inst.clone());
     ctx.record(EventKind::StartThread { target: tid });

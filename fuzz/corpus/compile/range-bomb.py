@@ -1,0 +1,2 @@
+l = list(range(10 ** 12))
+print(len(l))
