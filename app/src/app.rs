@@ -181,20 +181,15 @@ pub struct Editor {
 impl Editor {
     /// The editor on a scenario's text (its draft, if one was kept).
     pub fn of(entry: &Entry, draft: Option<&String>, path: Option<PathBuf>) -> Self {
-        Self {
-            id: entry.id.clone(),
-            file: entry.file.clone(),
-            path,
-            text: draft.cloned().unwrap_or_else(|| entry.source.to_string()),
-            saved: entry.source.to_string(),
-            sliders: entry.sliders.clone(),
-            error: None,
-            highlight: None,
-            scroll_to: None,
-            hovered: None,
-            generation: 0,
-            edited_at: draft.map(|_| 0.0),
+        let mut e =
+            Self::of_code(entry.id.clone(), entry.file.clone(), entry.source.to_string(), entry.sliders.clone());
+        e.path = path;
+        if let Some(d) = draft {
+            e.text.clone_from(d);
+            // A draft is checked on the first frame.
+            e.edited_at = Some(0.0);
         }
+        e
     }
 
     /// The editor on a program's text that belongs to no file (a trace's source).
@@ -258,6 +253,9 @@ pub struct ThreadlineApp {
     pub python: Option<Result<String, String>>,
     /// A CPython recording is running.
     pub recording: bool,
+    /// The last comparison of two runs' summaries, kept while neither summary changes
+    /// (comparing millions of output lines every frame would cost a frame).
+    comparison_memo: std::cell::RefCell<Option<Comparison>>,
     files_tx: Sender<FileResult>,
     files_rx: Receiver<FileResult>,
 }
@@ -329,6 +327,7 @@ impl ThreadlineApp {
             egui_ctx: None,
             python: None,
             recording: false,
+            comparison_memo: std::cell::RefCell::new(None),
             files_tx,
             files_rx,
         }
@@ -970,6 +969,41 @@ pub fn load_scenario_file(path: &std::path::Path) -> Result<Entry, String> {
     let file = path.display().to_string();
     let id = path.file_stem().map_or_else(|| file.clone(), |s| s.to_string_lossy().into_owned());
     Entry::new(&id, &file, &text).map_err(|e| e.to_string())
+}
+
+/// What two runs' summaries differ in, for the compare view.
+#[derive(Clone)]
+pub struct Comparison {
+    /// The two summaries compared (their identity is the memo's key).
+    of: (std::sync::Arc<sim_core::summary::Summary>, std::sync::Arc<sim_core::summary::Summary>),
+    /// [`output_difference`].
+    pub output: (usize, usize),
+    /// [`summary_differences`].
+    pub differences: Vec<String>,
+}
+
+impl ThreadlineApp {
+    /// Compare two summaries, reusing the last comparison while they are the same ones.
+    pub fn comparison(
+        &self,
+        a: &std::sync::Arc<sim_core::summary::Summary>,
+        b: &std::sync::Arc<sim_core::summary::Summary>,
+    ) -> Comparison {
+        let mut memo = self.comparison_memo.borrow_mut();
+        if let Some(c) = &*memo
+            && std::sync::Arc::ptr_eq(&c.of.0, a)
+            && std::sync::Arc::ptr_eq(&c.of.1, b)
+        {
+            return c.clone();
+        }
+        let c = Comparison {
+            of: (a.clone(), b.clone()),
+            output: output_difference(&a.output, &b.output),
+            differences: summary_differences(a, b),
+        };
+        *memo = Some(c.clone());
+        c
+    }
 }
 
 /// Lines of `a` not in `b` and of `b` not in `a`, as multisets (the same lines in another

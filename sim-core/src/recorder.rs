@@ -19,7 +19,7 @@ pub struct Recorder {
     start: Instant,
     enabled: bool,
     max_events: usize,
-    /// The limit was reached: the run must stop.
+    /// The limit was reached (its marker event is recorded once).
     full: std::sync::atomic::AtomicBool,
     inner: Mutex<Inner>,
     live: Option<Sender<Event>>,
@@ -48,12 +48,6 @@ impl Recorder {
     /// The same, keeping at most `max` events (for tests of the limit).
     pub fn with_limit(live: Option<Sender<Event>>, max: usize) -> Self {
         Self { max_events: max, ..Self::new(live) }
-    }
-
-    /// The event limit was reached: from then on only starts, ends, prints and exceptions
-    /// are kept.
-    pub fn is_full(&self) -> bool {
-        self.full.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A recorder that records nothing (for measuring the primitives' own cost).

@@ -530,10 +530,11 @@ impl ThreadlineApp {
                 match compare {
                     None => summary_ui(ui, s, "summary"),
                     Some(c) => {
-                        let (a_out, b_out) = (s.summary().output.clone(), c.summary().output.clone());
-                        let (only_here, only_there) = crate::app::output_difference(&a_out, &b_out);
+                        let (sa, sb) = (s.summary(), c.summary());
+                        let cmp = self.comparison(&sa, &sb);
+                        let (only_here, only_there) = cmp.output;
                         if only_here == 0 && only_there == 0 {
-                            ui.label(format!("Output: the same {} lines in both runs.", a_out.len()));
+                            ui.label(format!("Output: the same {} lines in both runs.", sa.output.len()));
                         } else {
                             ui.label(
                                 RichText::new(format!(
@@ -542,7 +543,7 @@ impl ThreadlineApp {
                                 .color(theme.reference),
                             );
                         }
-                        for d in crate::app::summary_differences(&s.summary(), &c.summary()) {
+                        for d in &cmp.differences {
                             ui.label(RichText::new(d).color(theme.reference));
                         }
                         ui.columns(2, |sc| {

@@ -1,6 +1,0 @@
-def f(n):
-    try:
-        raise ValueError(n)
-    except ValueError:
-        f(n + 1)
-f(0)

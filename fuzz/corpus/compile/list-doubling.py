@@ -1,3 +1,0 @@
-l = [0]
-while True:
-    l = l + l

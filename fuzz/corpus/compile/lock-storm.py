@@ -1,5 +1,0 @@
-import threading
-l = threading.Lock()
-for i in range(10 ** 7):
-    l.acquire()
-    l.release()

@@ -1,2 +1,0 @@
-l = list(range(10 ** 12))
-print(len(l))
