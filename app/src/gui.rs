@@ -18,17 +18,65 @@ struct Shot {
     started: std::time::Instant,
 }
 
-/// `--frame-stats N`: the UI thread's work per frame (logic + ui), for N frames.
+/// `--frame-stats N`: the UI thread's work per frame (logic + ui), for N frames; every
+/// 30 s along the way, the last 30 s's frames and the process's resident memory (for
+/// long runs: issue 13's never-ending program).
 struct FrameStats {
     frames: usize,
     began: Option<std::time::Instant>,
     samples_ms: Vec<f64>,
+    opened: std::time::Instant,
+    window_from: usize,
+    window_began: std::time::Instant,
 }
 
+/// This process's resident memory in KiB (Linux's `/proc/self/status`), if known.
+fn resident_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// How often `--frame-stats` prints an interim line.
+const FRAME_STATS_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl FrameStats {
+    fn new(frames: u32) -> Self {
+        let now = std::time::Instant::now();
+        Self {
+            frames: frames.max(1) as usize,
+            began: None,
+            samples_ms: Vec::new(),
+            opened: now,
+            window_from: 0,
+            window_began: now,
+        }
+    }
+
     /// "N frames: median X ms, p99 Y ms, worst Z ms".
     fn report(&self) -> String {
-        let mut v = self.samples_ms.clone();
+        Self::report_of(&self.samples_ms)
+    }
+
+    /// Every 30 s: "at 30 s: …frames…; resident memory N MB; run: …".
+    fn interim(&mut self, run: &str) -> Option<String> {
+        if self.window_began.elapsed() < FRAME_STATS_EVERY {
+            return None;
+        }
+        let window = &self.samples_ms[self.window_from.min(self.samples_ms.len())..];
+        let line = format!(
+            "at {:.0} s: {}; resident memory {}; {run}",
+            self.opened.elapsed().as_secs_f64(),
+            Self::report_of(window),
+            resident_memory().map_or_else(|| "unknown".to_string(), |kb| format!("{:.0} MB", kb as f64 / 1024.0)),
+        );
+        self.window_from = self.samples_ms.len();
+        self.window_began = std::time::Instant::now();
+        Some(line)
+    }
+
+    fn report_of(samples: &[f64]) -> String {
+        let mut v = samples.to_vec();
         v.sort_by(f64::total_cmp);
         let at = |q: f64| v.get(((v.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
         format!(
@@ -94,6 +142,10 @@ impl eframe::App for Host {
             && let Some(b) = st.began.take()
         {
             st.samples_ms.push(b.elapsed().as_secs_f64() * 1e3);
+            let run = self.app.session.as_ref().map_or_else(|| "no run".to_string(), |s| s.status_line());
+            if let Some(line) = st.interim(&run) {
+                println!("{line}");
+            }
             if st.samples_ms.len() == st.frames {
                 println!("{}", st.report());
                 ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
@@ -262,8 +314,7 @@ pub fn run_app(cli: &Cli) -> ExitCode {
                 }
                 Shot { path, frames_after_finish: 0, requested: false, tx, rx, started: std::time::Instant::now() }
             });
-            let stats =
-                frame_stats.map(|n| FrameStats { frames: n.max(1) as usize, began: None, samples_ms: Vec::new() });
+            let stats = frame_stats.map(FrameStats::new);
             Ok(Box::new(Host { app, shot, stats, exit: exit2 }))
         }),
     );

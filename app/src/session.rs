@@ -179,6 +179,13 @@ impl Session {
         matches!(self.state, State::Live { .. })
     }
 
+    /// One line for logs: "live, 1234 events" (and the event limit, when reached).
+    pub fn status_line(&self) -> String {
+        let state = if self.is_live() { "live" } else { "ended" };
+        let limit = if self.timeline.event_limit.is_some() { ", past the event limit" } else { "" };
+        format!("run {state}, {} events{limit}", self.timeline.n_events)
+    }
+
     /// Move new events into the timeline; once the run ended, become a replay of its trace.
     /// Returns whether anything changed.
     pub fn poll(&mut self) -> bool {
