@@ -7,7 +7,6 @@ use crate::rt::{Ctx, Unwind, Waitable};
 use crate::value::Value;
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
-use std::time::Instant;
 
 fn check_timeout(block: bool, timeout_ms: Option<f64>) -> Result<Option<f64>, Unwind> {
     if timeout_ms.is_some_and(|t| t < 0.0) {
@@ -195,7 +194,7 @@ impl<T: QueueItem> Queue<T> {
             }
             ctx.record(EventKind::QueueBlocked { res, put: true, timeout_ms });
         }
-        let dl = timeout_ms.map(|ms| Instant::now() + ctx.scaled(ms));
+        let dl = timeout_ms.map(|ms| ctx.now() + ctx.scaled(ms));
         ctx.blocking(WaitTarget::Resource(res), dl.is_some(), || {
             let mut st = self.st.lock();
             if ctx.wait_until(&self.cv, &mut st, dl, |s| !self.full(s))? {
@@ -233,7 +232,7 @@ impl<T: QueueItem> Queue<T> {
             }
             ctx.record(EventKind::QueueBlocked { res, put: false, timeout_ms });
         }
-        let dl = timeout_ms.map(|ms| Instant::now() + ctx.scaled(ms));
+        let dl = timeout_ms.map(|ms| ctx.now() + ctx.scaled(ms));
         ctx.blocking(WaitTarget::Resource(res), dl.is_some(), || {
             let mut st = self.st.lock();
             if ctx.wait_until(&self.cv, &mut st, dl, |s| !s.items.is_empty())? {

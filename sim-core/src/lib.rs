@@ -11,8 +11,10 @@
 #![deny(missing_docs)]
 
 pub mod channels;
+pub mod control;
 pub mod chrome;
 pub mod event;
+pub mod explore;
 pub mod gil;
 pub mod invariants;
 pub mod model;

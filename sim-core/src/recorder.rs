@@ -23,6 +23,8 @@ pub struct Recorder {
     full: std::sync::atomic::AtomicBool,
     inner: Mutex<Inner>,
     live: Option<Sender<Event>>,
+    /// A controlled run's virtual clock (ns), instead of the wall clock.
+    clock: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 struct Inner {
@@ -42,12 +44,18 @@ impl Recorder {
             full: std::sync::atomic::AtomicBool::new(false),
             inner: Mutex::new(Inner { next_seq: 0, last_t_ns: 0, events: Vec::with_capacity(INITIAL_CAPACITY) }),
             live,
+            clock: None,
         }
     }
 
     /// The same, keeping at most `max` events (for tests of the limit).
     pub fn with_limit(live: Option<Sender<Event>>, max: usize) -> Self {
         Self { max_events: max, ..Self::new(live) }
+    }
+
+    /// Stamp events with this virtual clock (ns) instead of the wall clock: a controlled run.
+    pub fn with_virtual_clock(self, clock: std::sync::Arc<std::sync::atomic::AtomicU64>) -> Self {
+        Self { clock: Some(clock), ..self }
     }
 
     /// A recorder that records nothing (for measuring the primitives' own cost).
@@ -59,6 +67,7 @@ impl Recorder {
             full: std::sync::atomic::AtomicBool::new(false),
             inner: Mutex::new(Inner { next_seq: 0, last_t_ns: 0, events: Vec::new() }),
             live: None,
+            clock: None,
         }
     }
 
@@ -69,6 +78,9 @@ impl Recorder {
 
     /// Nanoseconds since the run started.
     pub fn now_ns(&self) -> u64 {
+        if let Some(c) = &self.clock {
+            return c.load(std::sync::atomic::Ordering::Acquire);
+        }
         u64::try_from(self.start.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 

@@ -2,6 +2,7 @@
 //! stop and kill flags, the GIL of each simulated process, the wait-for table the deadlock
 //! watchdog reads, sleep and I/O.
 
+use crate::control::{Control, Grant};
 use crate::event::{EventKind, GilReason, ResIx, ThreadIx, WaitTarget};
 use crate::gil::Gil;
 use crate::pyerror::PyError;
@@ -10,8 +11,8 @@ use crate::value::Value;
 use parking_lot::{Condvar, Mutex, MutexGuard, RwLock};
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -201,6 +202,7 @@ pub struct Shared {
     paused: Mutex<PauseState>,
     pause_cv: Condvar,
     handles: Mutex<Vec<JoinHandle<()>>>,
+    control: OnceLock<Arc<Control>>,
 }
 
 /// Stack of each simulated thread: room for the interpreter's recursion limit of nested
@@ -252,11 +254,24 @@ impl Shared {
             paused: Mutex::new(PauseState::default()),
             pause_cv: Condvar::new(),
             handles: Mutex::new(Vec::new()),
+            control: OnceLock::new(),
         });
         for p in processes {
             shared.add_process(p);
         }
         shared
+    }
+
+    /// Make this a controlled run (before any thread starts): one thread at a time, chosen
+    /// by `control`'s strategy, in virtual time.
+    pub fn set_control(&self, control: Arc<Control>) {
+        let _ = self.control.set(control);
+    }
+
+    /// The turnstile of a controlled run.
+    #[inline]
+    pub fn control(&self) -> Option<&Arc<Control>> {
+        self.control.get()
     }
 
     /// Add a process (with its own GIL unless free-threaded); returns its index.
@@ -323,7 +338,8 @@ impl Shared {
             shared: Arc::clone(self),
             tid,
             process,
-            gil: self.gils.read().get(process as usize).cloned().flatten(),
+            // A controlled run has one thread running at a time: the turnstile is the GIL.
+            gil: if self.control().is_some() { None } else { self.gils.read().get(process as usize).cloned().flatten() },
             holds_gil: Cell::new(false),
             killed,
             line: Cell::new(0),
@@ -357,7 +373,15 @@ impl Shared {
     /// Stop the run: every blocking wait returns promptly and every thread unwinds.
     pub fn request_stop(&self) {
         self.stop.store(true, Ordering::Release);
+        if let Some(c) = self.control() {
+            c.stop();
+        }
         self.wake_everything();
+    }
+
+    /// Set the stop flag only (the turnstile stopping itself after a deadlock).
+    pub(crate) fn mark_stopped(&self) {
+        self.stop.store(true, Ordering::Release);
     }
 
     /// Kill a daemon thread at interpreter exit.
@@ -414,6 +438,9 @@ impl Shared {
                 None => return Err(PyError::new("RuntimeError", format!("no thread #{tid}"))),
             }
         }
+        if let Some(c) = self.control() {
+            c.started(tid);
+        }
         let shared = Arc::clone(self);
         let name = self.thread_meta(tid).map(|m| m.name).unwrap_or_default();
         let spawned = std::thread::Builder::new()
@@ -427,6 +454,9 @@ impl Shared {
             }
             Err(e) => {
                 self.mark_ended(tid);
+                if let Some(c) = self.control() {
+                    c.ended(self, tid);
+                }
                 Err(PyError::new("RuntimeError", format!("can't start new thread ({e})")))
             }
         }
@@ -435,6 +465,9 @@ impl Shared {
     fn thread_main(self: Arc<Self>, tid: ThreadIx, delay: Duration, body: ThreadBody) {
         let ctx = self.ctx(tid);
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if let Some(c) = self.control() {
+                c.first_turn(&ctx)?;
+            }
             if !delay.is_zero() {
                 ctx.wait_quietly(delay)?;
             }
@@ -482,6 +515,9 @@ impl Shared {
         }
         self.waits.lock()[tid as usize] = None;
         self.mark_ended(tid);
+        if let Some(c) = self.control() {
+            c.ended(&self, tid);
+        }
     }
 
     fn mark_ended(&self, tid: ThreadIx) {
@@ -575,11 +611,15 @@ impl Ctx {
         }
     }
 
-    /// An eval-breaker point: honour Stop, Pause and a pending GIL drop request.
+    /// An eval-breaker point: honour Stop, Pause and a pending GIL drop request. In a
+    /// controlled run, a switch point.
     pub fn eval_breaker(&self) -> Result<(), Unwind> {
         self.check()?;
         if self.shared.paused_flag.load(Ordering::Acquire) {
             self.wait_while_paused()?;
+        }
+        if let Some(c) = self.shared.control() {
+            return c.switch_point(self);
         }
         if let Some(gil) = &self.gil
             && self.holds_gil.get()
@@ -589,6 +629,27 @@ impl Ctx {
             self.take_gil()?;
         }
         Ok(())
+    }
+
+    /// A load or store of a shared variable: free-threaded, another thread may run between
+    /// any two of them, so in a controlled free-threaded run it is a switch point.
+    #[inline]
+    pub fn shared_access(&self) -> Result<(), Unwind> {
+        if let Some(c) = self.shared.control()
+            && self.shared.settings.gil == GilMode::FreeThreaded
+        {
+            self.check()?;
+            return c.switch_point(self);
+        }
+        Ok(())
+    }
+
+    /// Now: the clock, or a controlled run's virtual time (on the recorder's time line).
+    pub fn now(&self) -> Instant {
+        match self.shared.control() {
+            Some(c) => self.shared.rec.start() + Duration::from_nanos(c.now_ns()),
+            None => Instant::now(),
+        }
     }
 
     /// A statement boundary: hold here while the run is paused (Pause and Step work per
@@ -644,6 +705,30 @@ impl Ctx {
         deadline: Option<Instant>,
         mut ready: impl FnMut(&mut S) -> bool,
     ) -> Result<bool, Unwind> {
+        if let Some(c) = self.shared.control() {
+            // Controlled: never wait on the condition variable; pass the turn instead, and
+            // answer the turnstile's probes until it gives the turn back.
+            let start = self.shared.rec.start();
+            let dl_ns = deadline.map(|d| u64::try_from(d.saturating_duration_since(start).as_nanos()).unwrap_or(u64::MAX));
+            let mut grant = Grant::Run;
+            loop {
+                let is_ready = ready(guard);
+                let timed_out = !is_ready && dl_ns.is_some_and(|d| c.now_ns() >= d);
+                grant = match grant {
+                    Grant::Probe => MutexGuard::unlocked(guard, || c.answer(self, is_ready || timed_out, dl_ns))?,
+                    Grant::Run => {
+                        self.check()?;
+                        if is_ready {
+                            return Ok(true);
+                        }
+                        if timed_out {
+                            return Ok(false);
+                        }
+                        MutexGuard::unlocked(guard, || c.block(self, dl_ns))?
+                    }
+                };
+            }
+        }
         loop {
             if ready(guard) {
                 return Ok(true);
@@ -662,7 +747,7 @@ impl Ctx {
     }
 
     fn wait_quietly(&self, d: Duration) -> Result<(), Unwind> {
-        let deadline = Instant::now() + d;
+        let deadline = self.now() + d;
         let mut g = self.shared.sleeper.lock();
         self.wait_until(&self.shared.sleeper_cv, &mut g, Some(deadline), |_| false)?;
         Ok(())
@@ -678,6 +763,12 @@ impl Ctx {
             self.record(EventKind::IoEnd);
         }
         r?;
+        if d.is_zero()
+            && let Some(c) = self.shared.control()
+        {
+            // `time.sleep(0)` gives other threads their chance.
+            c.switch_point(self)?;
+        }
         self.take_gil()
     }
 
@@ -702,7 +793,7 @@ impl Ctx {
             }
         }
         self.record(EventKind::JoinWait { target });
-        let deadline = timeout_ms.map(|ms| Instant::now() + self.scaled(ms));
+        let deadline = timeout_ms.map(|ms| self.now() + self.scaled(ms));
         self.blocking(WaitTarget::Thread(target), deadline.is_some(), || {
             let mut life = self.shared.life.lock();
             self.wait_until(&self.shared.life_cv, &mut life, deadline, |l| l[target as usize] == Life::Ended)
@@ -740,6 +831,9 @@ impl Ctx {
         };
         for t in alive_daemons {
             self.shared.kill(t);
+            if let Some(c) = self.shared.control() {
+                c.run_to_end(self, t)?;
+            }
         }
         Ok(())
     }

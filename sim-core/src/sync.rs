@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 fn deadline(ctx: &Ctx, timeout_ms: Option<f64>) -> Option<Instant> {
-    timeout_ms.map(|ms| Instant::now() + ctx.scaled(ms))
+    timeout_ms.map(|ms| ctx.now() + ctx.scaled(ms))
 }
 
 /// The acquire/release interface shared by Lock, RLock, Semaphore and Condition

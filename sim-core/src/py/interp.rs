@@ -93,6 +93,9 @@ pub struct Interp<'a> {
     mode: GilMode,
     /// Last value this thread loaded from each tracked global (for the race-free value).
     loaded: Vec<(u32, V)>,
+    /// A controlled free-threaded run: every load and store of a shared variable is a
+    /// switch point.
+    controlled_ft: bool,
 }
 
 /// Keyword arguments of a call, in order.
@@ -104,7 +107,8 @@ pub const RECURSION_LIMIT: usize = 1000;
 impl<'a> Interp<'a> {
     /// An interpreter for `ctx`'s thread.
     pub fn new(ctx: &'a Ctx, w: &'a Arc<World>, pw: Arc<super::ProcWorld>) -> Self {
-        Self { ctx, w, pw, depth: 0, handling: Vec::new(), mode: ctx.gil_mode(), loaded: Vec::new() }
+        let controlled_ft = ctx.shared.control().is_some() && ctx.gil_mode() == GilMode::FreeThreaded;
+        Self { ctx, w, pw, depth: 0, handling: Vec::new(), mode: ctx.gil_mode(), loaded: Vec::new(), controlled_ft }
     }
 
     #[inline]
@@ -418,6 +422,9 @@ impl<'a> Interp<'a> {
     }
 
     fn load_global(&mut self, slot: u32, name: &str, builtin: Option<super::ir::Builtin>) -> R<V> {
+        if self.controlled_ft && self.pw.globals[slot as usize].lock().tracked {
+            self.ctx.shared_access().map_err(Flow::from)?;
+        }
         let cell = &self.pw.globals[slot as usize];
         let g = cell.lock();
         match &g.value {
@@ -446,6 +453,9 @@ impl<'a> Interp<'a> {
     }
 
     fn store_global(&mut self, slot: u32, v: V, aug: Option<(BinOp, &V)>) -> R<()> {
+        if self.controlled_ft && self.pw.globals[slot as usize].lock().tracked {
+            self.ctx.shared_access().map_err(Flow::from)?;
+        }
         let cell = &self.pw.globals[slot as usize];
         let mut g = cell.lock();
         if g.tracked {

@@ -14,7 +14,9 @@ use crate::watchdog::Watchdog;
 use crossbeam_channel::Sender;
 use indexmap::IndexMap;
 use parking_lot::Mutex;
+use crate::control::{Control, ControlReport, Strategy};
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 /// A running Python program. Dropping it stops and joins every thread.
@@ -22,6 +24,8 @@ pub struct PyRun {
     shared: Arc<Shared>,
     world: Arc<World>,
     watchdog: Option<Watchdog>,
+    control: Option<Arc<Control>>,
+    finished: bool,
     started: Instant,
     settings: RuntimeSettings,
     seed: u64,
@@ -30,14 +34,44 @@ pub struct PyRun {
 impl PyRun {
     /// Start `prog`; events also go to `live` as they happen.
     pub fn start(prog: Arc<Program>, settings: RuntimeSettings, seed: u64, live: Option<Sender<Event>>) -> PyRun {
+        Self::start_with(prog, settings, seed, live, None)
+    }
+
+    /// Start `prog` in controlled mode: one thread at a time, in virtual time, `strategy`
+    /// choosing who runs at every choice point ([`crate::control`]).
+    pub fn start_controlled(
+        prog: Arc<Program>,
+        settings: RuntimeSettings,
+        live: Option<Sender<Event>>,
+        strategy: Box<dyn Strategy>,
+    ) -> PyRun {
+        Self::start_with(prog, settings, 0, live, Some(strategy))
+    }
+
+    fn start_with(
+        prog: Arc<Program>,
+        settings: RuntimeSettings,
+        seed: u64,
+        live: Option<Sender<Event>>,
+        strategy: Option<Box<dyn Strategy>>,
+    ) -> PyRun {
         let main = ThreadMeta { name: "MainThread".into(), process: 0, daemon: false, target: None };
         let world = World::new(prog, seed);
+        let mut rec = Recorder::with_limit(live, settings.max_events);
+        let control = strategy.map(|s| {
+            let clock = Arc::new(AtomicU64::new(0));
+            rec = std::mem::replace(&mut rec, Recorder::disabled()).with_virtual_clock(Arc::clone(&clock));
+            Arc::new(Control::new(s, clock))
+        });
         let shared = Shared::new(
             settings.clone(),
             vec![main],
             vec![ProcessMeta { name: "MainProcess".into(), pid: world.pid_of(0) }],
-            Recorder::with_limit(live, settings.max_events),
+            rec,
         );
+        if let Some(c) = &control {
+            shared.set_control(Arc::clone(c));
+        }
         *world.shared_ref.lock() = Some(Arc::downgrade(&shared));
         let main_obj = V::Inst(Arc::new(Inst {
             class: super::stdlib::thread_class(),
@@ -49,7 +83,10 @@ impl PyRun {
         let run = PyRun {
             shared: Arc::clone(&shared),
             world: Arc::clone(&world),
-            watchdog: Some(Watchdog::start(Arc::clone(&shared))),
+            // A controlled run finds deadlocks itself, exactly.
+            watchdog: control.is_none().then(|| Watchdog::start(Arc::clone(&shared))),
+            control,
+            finished: false,
             started: Instant::now(),
             settings,
             seed,
@@ -70,6 +107,43 @@ impl PyRun {
     /// The program being run.
     pub fn program(&self) -> &Arc<Program> {
         &self.world.prog
+    }
+
+    /// A controlled run's turnstile.
+    pub fn control(&self) -> Option<&Arc<Control>> {
+        self.control.as_ref()
+    }
+
+    /// [`Self::finish`], also returning the controlled run's choices and the module's final
+    /// plain variables ([`Self::module_literals`]).
+    pub fn finish_keep(mut self, limit: Option<Duration>) -> (Trace, Option<ControlReport>, Vec<(String, String)>) {
+        let trace = self.finish_in_place(limit);
+        (trace, self.control_report(), self.module_literals())
+    }
+
+    /// A controlled run's choices so far (all of them once it has ended).
+    pub fn control_report(&self) -> Option<ControlReport> {
+        self.control.as_ref().map(|c| c.report())
+    }
+
+    /// The main process's module variables whose values Python can write as literals
+    /// (numbers, strings, `None`, and lists, tuples, dicts and sets of them), as
+    /// `(name, repr)`, in the order the module defines them: the run's final state, for
+    /// `explore --check` and `stats`. Functions, classes, modules, locks and the like are left out.
+    pub fn module_literals(&self) -> Vec<(String, String)> {
+        let pw = self.world.proc(0);
+        let mut out = Vec::new();
+        for (slot, name) in self.world.prog.globals.iter().enumerate() {
+            if name.starts_with("__") {
+                continue;
+            }
+            let Some(cell) = pw.globals.get(slot) else { continue };
+            let Some(v) = cell.lock().value.clone() else { continue };
+            if is_literal(&v, 0) {
+                out.push((name.to_string(), v.repr()));
+            }
+        }
+        out
     }
 
     /// Ask every thread to stop; returns at once.
@@ -114,6 +188,7 @@ impl PyRun {
             std::thread::sleep(Duration::from_millis(2));
         }
         self.shared.join_all();
+        self.finished = true;
         if let Some(w) = self.watchdog.take() {
             w.finish();
         }
@@ -146,11 +221,32 @@ impl PyRun {
 
 impl Drop for PyRun {
     fn drop(&mut self) {
-        if let Some(w) = self.watchdog.take() {
+        if !self.finished {
             self.shared.request_stop();
             self.shared.join_all();
-            w.finish();
+            if let Some(w) = self.watchdog.take() {
+                w.finish();
+            }
         }
+    }
+}
+
+/// Whether Python can write `v` as a literal whose `repr` reads back as the same value.
+fn is_literal(v: &V, depth: usize) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    match v {
+        V::None | V::Bool(_) | V::Int(_) | V::Big(_) | V::Str(_) => true,
+        V::Float(f) => f.is_finite(),
+        V::Tuple(items) => items.len() <= 1000 && items.iter().all(|i| is_literal(i, depth + 1)),
+        V::List(l) => l.try_lock().is_some_and(|l| l.len() <= 1000 && l.iter().all(|i| is_literal(i, depth + 1))),
+        V::Dict(d) => d.try_lock().is_some_and(|d| {
+            d.map.len() <= 1000 && d.map.values().all(|(k, v)| is_literal(k, depth + 1) && is_literal(v, depth + 1))
+        }),
+        // The empty set's repr, `set()`, is a call, still fine to read back.
+        V::Set(d) => d.try_lock().is_some_and(|d| d.map.len() <= 1000 && d.map.values().all(|(k, _)| is_literal(k, depth + 1))),
+        _ => false,
     }
 }
 

@@ -279,13 +279,13 @@ pub fn as_completed_next(it: &mut Interp<'_>, c: &AsCompleted) -> R<Option<V>> {
             if let Some(i) = pending.iter().position(|f| f.st.lock().done.is_some()) {
                 return Ok(Some(V::Native(Arc::new(Native::Future(pending.remove(i))))));
             }
-            if c.deadline.is_some_and(|d| Instant::now() >= d) {
+            if c.deadline.is_some_and(|d| ctx.now() >= d) {
                 return raise("TimeoutError", format!("{} (of {}) futures unfinished", pending.len(), c.total));
             }
             pending[0].clone()
         };
         // Wait on the first pending future a little, then look at all of them again.
-        let step = Instant::now() + std::time::Duration::from_millis(2);
+        let step = ctx.now() + std::time::Duration::from_millis(2);
         let until = c.deadline.map_or(step, |d| d.min(step));
         ctx.record(EventKind::ResultWait { res: first.res, task: first.task });
         ctx.blocking(WaitTarget::Resource(first.res), true, || {
@@ -1057,7 +1057,7 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             // body runs as each one completes (CPython's as_completed is a generator).
             let futs = it.to_vec(pos.first().unwrap_or(&V::None))?;
             let timeout = timeout_ms(arg(&pos, &mut kw, 1, "timeout"))?;
-            let deadline = timeout.map(|ms| Instant::now() + ctx.scaled(ms));
+            let deadline = timeout.map(|ms| ctx.now() + ctx.scaled(ms));
             let mut pending: Vec<Arc<FutureObj>> = Vec::new();
             for f in &futs {
                 match f {
@@ -1085,7 +1085,7 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
                 Some(V::Str(w)) => w.to_string(),
                 _ => "ALL_COMPLETED".to_string(),
             };
-            let deadline = timeout.map(|ms| Instant::now() + ctx.scaled(ms));
+            let deadline = timeout.map(|ms| ctx.now() + ctx.scaled(ms));
             let fobjs: Vec<Option<Arc<FutureObj>>> = futs
                 .iter()
                 .map(|f| match f {
@@ -1105,7 +1105,7 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
                 let satisfied = n_done == states.len()
                     || (when == "FIRST_COMPLETED" && n_done > 0)
                     || (when == "FIRST_EXCEPTION" && states.contains(&Some(true)));
-                if satisfied || deadline.is_some_and(|d| Instant::now() >= d) {
+                if satisfied || deadline.is_some_and(|d| ctx.now() >= d) {
                     let (mut done, mut not_done) = (Vec::new(), Vec::new());
                     for (f, st) in futs.iter().zip(&states) {
                         if st.is_some() { done.push(f.clone()) } else { not_done.push(f.clone()) }
@@ -1119,7 +1119,7 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
                 else {
                     continue;
                 };
-                let step = Instant::now() + std::time::Duration::from_millis(2);
+                let step = ctx.now() + std::time::Duration::from_millis(2);
                 let until = deadline.map_or(step, |d| d.min(step));
                 ctx.blocking(WaitTarget::Resource(f.res), true, || {
                     let mut st = f.st.lock();
@@ -1278,7 +1278,7 @@ fn wait_started(ctx: &crate::rt::Ctx, t: &ThreadObj) -> Result<(), Unwind> {
     ctx.blocking(WaitTarget::Thread(t.tid), false, || {
         let mut s = t.started.lock();
         loop {
-            let until = Instant::now() + std::time::Duration::from_millis(20);
+            let until = ctx.now() + std::time::Duration::from_millis(20);
             if ctx.wait_until(&t.started_cv, &mut s, Some(until), |s| *s)? {
                 return Ok(());
             }
@@ -1487,7 +1487,7 @@ fn future_result(it: &mut Interp<'_>, f: &Arc<FutureObj>, timeout: Option<f64>, 
         if st.done.is_none() {
             drop(st);
             ctx.record(EventKind::ResultWait { res: f.res, task: f.task });
-            let deadline = timeout.map(|ms| Instant::now() + ctx.scaled(ms));
+            let deadline = timeout.map(|ms| ctx.now() + ctx.scaled(ms));
             let got = ctx.blocking(WaitTarget::Resource(f.res), deadline.is_some(), || {
                 let mut st = f.st.lock();
                 ctx.wait_until(&f.cv, &mut st, deadline, |s| s.done.is_some())
@@ -1742,7 +1742,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
         (Native::Cond(c, _), "wait_for") => {
             let pred = arg(&pos, &mut kw, 0, "predicate").unwrap_or_default();
             let t = timeout_ms(arg(&pos, &mut kw, 1, "timeout"))?;
-            let deadline = t.map(|ms| Instant::now() + ctx.scaled(ms));
+            let deadline = t.map(|ms| ctx.now() + ctx.scaled(ms));
             loop {
                 let r = it.call(&pred, Vec::new(), Vec::new())?;
                 if it.truthy(&r)? {
@@ -1750,7 +1750,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
                 }
                 let left = match deadline {
                     Some(d) => {
-                        let now = Instant::now();
+                        let now = ctx.now();
                         if now >= d {
                             return Ok(r);
                         }
@@ -2053,7 +2053,7 @@ fn barrier_wait(it: &mut Interp<'_>, b: &Arc<BarrierObj>, timeout: Option<f64>) 
         }
         (st.generation, index)
     };
-    let deadline = timeout.map(|ms| Instant::now() + ctx.scaled(ms));
+    let deadline = timeout.map(|ms| ctx.now() + ctx.scaled(ms));
     let ok = ctx.blocking(WaitTarget::Resource(b.res), deadline.is_some(), || {
         let mut st = b.st.lock();
         ctx.wait_until(&b.cv, &mut st, deadline, |s| s.generation != gen_ || s.broken)

@@ -1,0 +1,472 @@
+//! Controlled mode: exactly one simulated thread runs between switch points, and a
+//! [`Strategy`] says which. The same OS threads, primitives and events as a free run — a
+//! scheduler, not a second interpreter.
+//!
+//! - A *turnstile* holds the turn. A thread runs only while it has it; at a switch point it
+//!   hands the turn back and the strategy picks who runs next among the *enabled* threads.
+//! - Switch points follow the GIL mode ([`crate::rt::Ctx::eval_breaker`] sites; every
+//!   statement and inside `x += 1` under 3.9; every shared load and store when
+//!   free-threaded), so the controlled mode offers only interleavings the modelled CPython
+//!   could produce.
+//! - A thread that cannot get a resource marks itself blocked and passes the turn. Whether
+//!   it could go on now is asked of it (a *probe*: it re-checks its own condition under its
+//!   primitive's lock, and answers without running) after anyone else has run.
+//! - Time is virtual: every turn advances the clock by [`STEP_NS`]; when nobody can run, it
+//!   jumps to the earliest sleep or timeout. Nobody can run and nobody sleeps: a deadlock,
+//!   exact.
+//! - A *choice point* is a switch point with two or more enabled threads: only those reach
+//!   the strategy, and only those are a schedule's steps.
+
+use crate::event::{EventKind, ThreadIx};
+use crate::rt::{Ctx, Shared, Unwind};
+use parking_lot::{Condvar, Mutex, MutexGuard};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Virtual nanoseconds one turn takes (the time between two switch points).
+pub const STEP_NS: u64 = 1_000;
+
+/// What a thread waiting in the turnstile was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grant {
+    /// Run until the next switch point.
+    Run,
+    /// Only say whether you could go on (a blocked thread), then wait again.
+    Probe,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Turn {
+    /// Nobody (between hand-offs, or the run is over).
+    Nobody,
+    /// This thread runs.
+    Run(ThreadIx),
+    /// This blocked thread is asked whether it could go on.
+    Probe(ThreadIx),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Status {
+    /// In the thread table, not started.
+    New,
+    /// At a switch point (or starting): can run.
+    Ready,
+    /// Has the turn.
+    Running,
+    /// Waiting for a resource: `ready` as of the probe at `checked` (a `version`).
+    Blocked { deadline: Option<u64>, checked: u64, ready: bool },
+    /// Ended.
+    Ended,
+}
+
+/// One choice point of a controlled run: who could run, who ran.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// The enabled threads with the line each is at, in thread order.
+    pub enabled: Vec<(ThreadIx, u32)>,
+    /// The thread that had the turn before, if it is among the enabled ones (then running
+    /// another one is a preemption).
+    pub current: Option<ThreadIx>,
+    /// The thread that was given the turn.
+    pub chosen: ThreadIx,
+}
+
+impl Decision {
+    /// The thread the default (non-preemptive) policy runs here: the current one while it
+    /// can run, else the first enabled one.
+    pub fn default_choice(&self) -> ThreadIx {
+        default_choice(&self.enabled, self.current)
+    }
+
+    /// Whether running `chosen` here preempts the current thread.
+    pub fn is_preemption(&self) -> bool {
+        self.current.is_some_and(|c| c != self.chosen)
+    }
+
+    /// The line `t` is at here (0 if not enabled).
+    pub fn line_of(&self, t: ThreadIx) -> u32 {
+        self.enabled.iter().find(|(e, _)| *e == t).map_or(0, |(_, l)| *l)
+    }
+}
+
+/// The default policy: the current thread while it can run, else the first enabled one.
+pub fn default_choice(enabled: &[(ThreadIx, u32)], current: Option<ThreadIx>) -> ThreadIx {
+    match current {
+        Some(c) if enabled.iter().any(|(t, _)| *t == c) => c,
+        _ => enabled.first().map_or(0, |(t, _)| *t),
+    }
+}
+
+/// What a strategy answers at a choice point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// Run this (enabled) thread.
+    Run(ThreadIx),
+    /// The schedule does not fit this run (say where and why); the run is stopped.
+    Diverged(String),
+    /// Stop the run (the user closed the game).
+    Stop,
+}
+
+/// Who runs at each choice point.
+pub trait Strategy: Send {
+    /// Choose at choice point `step` (counted from 0), where `point.enabled` has two or more
+    /// threads (`point.chosen` is not set yet). May block (the app's player waits for a
+    /// click); `stopped` turns true when the run is stopped meanwhile.
+    fn choose(&mut self, step: usize, point: &Decision, stopped: &dyn Fn() -> bool) -> Choice;
+}
+
+/// The non-preemptive default everywhere.
+pub struct Default;
+
+impl Strategy for Default {
+    fn choose(&mut self, _step: usize, point: &Decision, _stopped: &dyn Fn() -> bool) -> Choice {
+        Choice::Run(point.default_choice())
+    }
+}
+
+/// How a controlled run ended, beyond its events.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ControlReport {
+    /// Every choice point, in order.
+    pub decisions: Vec<Decision>,
+    /// Set when the strategy said the schedule does not fit.
+    pub diverged: Option<String>,
+    /// Turns given (switch points passed), choice points or not.
+    pub turns: u64,
+    /// True when nobody could run and nobody slept: the deadlock event was recorded.
+    pub deadlock: bool,
+    /// True when the run was stopped at its turn limit.
+    pub turn_limit: bool,
+}
+
+struct State {
+    turn: Turn,
+    status: Vec<Status>,
+    lines: Vec<u32>,
+    version: u64,
+    last: Option<ThreadIx>,
+    stopped: bool,
+    report: ControlReport,
+    /// Give the turn back to this thread when the thread it was handed to ends
+    /// (interpreter shutdown running each killed daemon to its end).
+    return_to: Vec<(ThreadIx, ThreadIx)>,
+}
+
+/// The turnstile of one controlled run.
+pub struct Control {
+    st: Mutex<State>,
+    cv: Condvar,
+    strategy: Mutex<Box<dyn Strategy>>,
+    clock: Arc<AtomicU64>,
+    turn_limit: AtomicU64,
+}
+
+/// What the hand-off found when nobody could run.
+enum Stuck {
+    /// Everyone ended.
+    Done,
+    /// Nobody can run, nobody sleeps.
+    Deadlock,
+}
+
+impl Control {
+    /// A turnstile with this strategy; `clock` is the run's virtual time in ns (the recorder
+    /// stamps events with it).
+    pub fn new(strategy: Box<dyn Strategy>, clock: Arc<AtomicU64>) -> Self {
+        Self {
+            st: Mutex::new(State {
+                turn: Turn::Nobody,
+                status: Vec::new(),
+                lines: Vec::new(),
+                version: 0,
+                last: None,
+                stopped: false,
+                report: ControlReport::default(),
+                return_to: Vec::new(),
+            }),
+            cv: Condvar::new(),
+            strategy: Mutex::new(strategy),
+            clock,
+            turn_limit: AtomicU64::new(u64::MAX),
+        }
+    }
+
+    /// Stop the run after this many turns (a program that never ends).
+    pub fn set_turn_limit(&self, turns: u64) {
+        self.turn_limit.store(turns, Ordering::Release);
+    }
+
+    /// Virtual now, in ns.
+    pub fn now_ns(&self) -> u64 {
+        self.clock.load(Ordering::Acquire)
+    }
+
+    /// What the run's choices were (complete once the run has ended).
+    pub fn report(&self) -> ControlReport {
+        self.st.lock().report.clone()
+    }
+
+    fn slot(st: &mut State, tid: ThreadIx) -> usize {
+        let i = tid as usize;
+        if st.status.len() <= i {
+            st.status.resize(i + 1, Status::New);
+            st.lines.resize(i + 1, 0);
+        }
+        i
+    }
+
+    /// Thread `tid` was started (by the thread that has the turn, or the run itself for the
+    /// main thread, which gets the first turn).
+    pub fn started(&self, tid: ThreadIx) {
+        let mut st = self.st.lock();
+        let i = Self::slot(&mut st, tid);
+        st.status[i] = Status::Ready;
+        if st.turn == Turn::Nobody && st.last.is_none() && !st.stopped {
+            st.turn = Turn::Run(tid);
+            st.status[i] = Status::Running;
+            st.last = Some(tid);
+        }
+    }
+
+    /// A new thread's first wait: until it is given the turn.
+    pub fn first_turn(&self, ctx: &Ctx) -> Result<(), Unwind> {
+        let mut st = self.st.lock();
+        match self.wait_turn(&mut st, ctx)? {
+            Grant::Run => Ok(()),
+            // A thread not yet started is never probed.
+            Grant::Probe => Err(Unwind::Stopped),
+        }
+    }
+
+    /// A switch point: hand the turn over (the strategy may give it straight back).
+    pub fn switch_point(&self, ctx: &Ctx) -> Result<(), Unwind> {
+        let mut st = self.st.lock();
+        if st.stopped {
+            return Err(Unwind::Stopped);
+        }
+        let i = Self::slot(&mut st, ctx.tid);
+        st.status[i] = Status::Ready;
+        st.lines[i] = ctx.line.get();
+        self.hand_off(&mut st, &ctx.shared);
+        match self.wait_turn(&mut st, ctx)? {
+            Grant::Run => Ok(()),
+            Grant::Probe => Err(Unwind::Stopped),
+        }
+    }
+
+    /// The running thread cannot go on before `deadline` (virtual ns) unless someone else
+    /// acts: pass the turn and wait to be given it (to run, or to be asked).
+    pub fn block(&self, ctx: &Ctx, deadline: Option<u64>) -> Result<Grant, Unwind> {
+        let mut st = self.st.lock();
+        if st.stopped {
+            return Err(Unwind::Stopped);
+        }
+        let i = Self::slot(&mut st, ctx.tid);
+        let version = st.version;
+        st.status[i] = Status::Blocked { deadline, checked: version, ready: false };
+        st.lines[i] = ctx.line.get();
+        self.hand_off(&mut st, &ctx.shared);
+        self.wait_turn(&mut st, ctx)
+    }
+
+    /// A probed thread's answer: it could go on now (`ready`), or not before `deadline`.
+    pub fn answer(&self, ctx: &Ctx, ready: bool, deadline: Option<u64>) -> Result<Grant, Unwind> {
+        let mut st = self.st.lock();
+        let i = Self::slot(&mut st, ctx.tid);
+        let version = st.version;
+        st.status[i] = Status::Blocked { deadline, checked: version, ready };
+        if st.turn == Turn::Probe(ctx.tid) {
+            st.turn = Turn::Nobody;
+        }
+        self.cv.notify_all();
+        self.wait_turn(&mut st, ctx)
+    }
+
+    /// Thread `tid` ended: hand the turn on. Called last on its OS thread.
+    pub fn ended(&self, shared: &Shared, tid: ThreadIx) {
+        let mut st = self.st.lock();
+        let i = Self::slot(&mut st, tid);
+        st.status[i] = Status::Ended;
+        if st.stopped || st.turn != Turn::Run(tid) {
+            return;
+        }
+        if let Some(pos) = st.return_to.iter().position(|(to, _)| *to == tid) {
+            let (_, back) = st.return_to.remove(pos);
+            let b = Self::slot(&mut st, back);
+            st.status[b] = Status::Running;
+            st.turn = Turn::Run(back);
+            self.cv.notify_all();
+            return;
+        }
+        self.hand_off(&mut st, shared);
+    }
+
+    /// Interpreter shutdown killed daemon `tid`: let it unwind now, with the turn, and come
+    /// back to the caller (which has the turn) when it has ended.
+    pub fn run_to_end(&self, ctx: &Ctx, tid: ThreadIx) -> Result<(), Unwind> {
+        let mut st = self.st.lock();
+        if st.stopped {
+            return Err(Unwind::Stopped);
+        }
+        let i = Self::slot(&mut st, tid);
+        if matches!(st.status[i], Status::Ended | Status::New) {
+            return Ok(());
+        }
+        let me = Self::slot(&mut st, ctx.tid);
+        st.status[me] = Status::Ready;
+        st.return_to.push((tid, ctx.tid));
+        st.status[i] = Status::Running;
+        st.turn = Turn::Run(tid);
+        st.version += 1;
+        self.cv.notify_all();
+        match self.wait_turn(&mut st, ctx)? {
+            Grant::Run => Ok(()),
+            Grant::Probe => Err(Unwind::Stopped),
+        }
+    }
+
+    /// Stop: every thread waiting for its turn returns `Stopped`; turns are over.
+    pub fn stop(&self) {
+        let mut st = self.st.lock();
+        st.stopped = true;
+        st.turn = Turn::Nobody;
+        self.cv.notify_all();
+    }
+
+    fn wait_turn(&self, st: &mut MutexGuard<'_, State>, ctx: &Ctx) -> Result<Grant, Unwind> {
+        loop {
+            if st.stopped {
+                return Err(Unwind::Stopped);
+            }
+            match st.turn {
+                Turn::Run(t) if t == ctx.tid => return Ok(Grant::Run),
+                Turn::Probe(t) if t == ctx.tid => return Ok(Grant::Probe),
+                _ => self.cv.wait(st),
+            }
+        }
+    }
+
+    /// Give the turn to the next thread (the caller has just given it up). Runs on the
+    /// caller's OS thread; probes blocked threads, asks the strategy at a choice point,
+    /// advances virtual time, reports a deadlock.
+    fn hand_off(&self, st: &mut MutexGuard<'_, State>, shared: &Shared) {
+        st.turn = Turn::Nobody;
+        loop {
+            if st.stopped {
+                self.cv.notify_all();
+                return;
+            }
+            if st.report.turns >= self.turn_limit.load(Ordering::Acquire) {
+                st.report.turn_limit = true;
+                st.stopped = true;
+                shared.mark_stopped();
+                continue;
+            }
+            // Ask every blocked thread whose answer is older than the last turn.
+            let version = st.version;
+            let stale: Vec<ThreadIx> = (0..st.status.len())
+                .filter(|&t| matches!(st.status[t], Status::Blocked { checked, .. } if checked != version))
+                .map(|t| t as ThreadIx)
+                .collect();
+            for t in stale {
+                st.turn = Turn::Probe(t);
+                self.cv.notify_all();
+                while st.turn == Turn::Probe(t) && !st.stopped {
+                    self.cv.wait(st);
+                }
+                if st.stopped {
+                    self.cv.notify_all();
+                    return;
+                }
+            }
+            let now = self.now_ns();
+            let enabled: Vec<(ThreadIx, u32)> = (0..st.status.len())
+                .filter(|&t| match st.status[t] {
+                    Status::Ready => true,
+                    Status::Blocked { ready, deadline, .. } => ready || deadline.is_some_and(|d| d <= now),
+                    _ => false,
+                })
+                .map(|t| (t as ThreadIx, st.lines[t]))
+                .collect();
+            if enabled.is_empty() {
+                // Nobody can run now: jump to the earliest deadline, if any.
+                let next = st
+                    .status
+                    .iter()
+                    .filter_map(|s| match s {
+                        Status::Blocked { deadline: Some(d), .. } => Some(*d),
+                        _ => None,
+                    })
+                    .min();
+                if let Some(d) = next {
+                    self.clock.store(d.max(now), Ordering::Release);
+                    // Timed-out waits are enabled by their deadline, not by a probe.
+                    continue;
+                }
+                let stuck = if st.status.iter().any(|s| matches!(s, Status::Blocked { .. })) {
+                    Stuck::Deadlock
+                } else {
+                    Stuck::Done
+                };
+                if let Stuck::Deadlock = stuck {
+                    st.report.deadlock = true;
+                    // Everyone waits in the turnstile with their primitives unlocked: the
+                    // wait-for graph is still, and reading it here is exact.
+                    let edges = crate::watchdog::find_deadlock(&shared.life(), &shared.waits(), &shared.holders())
+                        .map(|f| f.edges)
+                        .unwrap_or_default();
+                    let first = edges.first().map_or(0, |e| e.thread);
+                    let process = shared.thread_meta(first).map_or(0, |t| t.process);
+                    shared.rec.record(first, process, EventKind::Deadlock { cycle: edges });
+                    st.stopped = true;
+                    shared.mark_stopped();
+                }
+                self.cv.notify_all();
+                return;
+            }
+            let current = st.last.filter(|c| enabled.iter().any(|(t, _)| t == c));
+            let mut point = Decision { enabled, current, chosen: 0 };
+            let chosen = if point.enabled.len() == 1 {
+                point.enabled[0].0
+            } else {
+                let step = st.report.decisions.len();
+                // The strategy may block (a person choosing): not under the turnstile's lock.
+                let choice = MutexGuard::unlocked(st, || {
+                    let stopped = || self.st.lock().stopped;
+                    self.strategy.lock().choose(step, &point, &stopped)
+                });
+                match choice {
+                    Choice::Run(t) if point.enabled.iter().any(|(e, _)| *e == t) => t,
+                    Choice::Run(t) => {
+                        st.report.diverged = Some(format!("step {step}: thread #{t} cannot run there"));
+                        st.stopped = true;
+                        continue;
+                    }
+                    Choice::Diverged(why) => {
+                        st.report.diverged = Some(why);
+                        st.stopped = true;
+                        continue;
+                    }
+                    Choice::Stop => {
+                        st.stopped = true;
+                        continue;
+                    }
+                }
+            };
+            if point.enabled.len() > 1 {
+                point.chosen = chosen;
+                st.report.decisions.push(point);
+            }
+            let c = chosen as usize;
+            st.status[c] = Status::Running;
+            st.turn = Turn::Run(chosen);
+            st.last = Some(chosen);
+            st.version += 1;
+            st.report.turns += 1;
+            self.clock.fetch_add(STEP_NS, Ordering::AcqRel);
+            self.cv.notify_all();
+            return;
+        }
+    }
+}

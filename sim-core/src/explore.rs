@@ -1,0 +1,697 @@
+//! Schedules, and the search for the one that breaks a program.
+//!
+//! A [`Schedule`] is a controlled run's choices written as text: only the choices that
+//! differ from the default (keep running the current thread while it can run, else the first
+//! runnable one), each with the step it is taken at and the line the chosen thread is at,
+//! so an edited program that no longer fits fails at the step where it diverged. Replayed,
+//! the same file with the same slider values and the same schedule gives the same events.
+//!
+//! [`explore`] runs many controlled schedules — random, PCT (probabilistic concurrency
+//! testing: random priorities with a few priority-change points) or depth-first with a
+//! preemption bound (exhaustive within the bound) — looking for one where an `assert`
+//! fails, a thread raises, the program deadlocks or a `--check` expression over the final
+//! state is false; the first found is shrunk to the fewest preemptions and saved.
+//! [`stats`] runs a program freely many times and counts its distinct outcomes.
+
+use crate::control::{Choice, ControlReport, Decision, Strategy};
+use crate::event::{EventKind, ThreadIx};
+use crate::py::Program;
+use crate::py::run::PyRun;
+use crate::rt::RuntimeSettings;
+use crate::summary::Summary;
+use crate::trace::Trace;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+// ------------------------------------------------------------------ schedules
+
+/// One choice of a schedule: at choice point `step`, run thread `thread` (its index in the
+/// thread table: T0 is the main thread), which is then at `line`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScheduleStep {
+    /// The choice point, counted from 0.
+    pub step: usize,
+    /// The thread run there.
+    pub thread: ThreadIx,
+    /// The line it is at (0: not checked).
+    pub line: u32,
+}
+
+/// A controlled run's choices that differ from the default, and how many choice points the
+/// run had. Text form: `3:T1@12 7:T2@12 end:9` (step 3: run T1, at line 12; …; 9 choice
+/// points in all).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Schedule {
+    /// The non-default choices, by step.
+    pub steps: Vec<ScheduleStep>,
+    /// How many choice points the run had (checked after a replay, when known).
+    pub end: Option<usize>,
+}
+
+impl Schedule {
+    /// The schedule of a run that made these decisions.
+    pub fn of_decisions(decisions: &[Decision]) -> Self {
+        let steps = decisions
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.chosen != d.default_choice())
+            .map(|(step, d)| ScheduleStep { step, thread: d.chosen, line: d.line_of(d.chosen) })
+            .collect();
+        Self { steps, end: Some(decisions.len()) }
+    }
+
+    /// Read the text form (whitespace, commas or new lines between tokens; `#` starts a
+    /// comment). Errors say which token and why.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut sched = Schedule::default();
+        let tokens = text
+            .lines()
+            .flat_map(|l| l.split('#').next().unwrap_or("").split(|c: char| c.is_whitespace() || c == ','))
+            .filter(|t| !t.is_empty());
+        for (n, tok) in tokens.enumerate() {
+            let bad = |why: &str| format!("schedule, token {} `{tok}`: {why} (expected STEP:T<thread>@LINE or end:N)", n + 1);
+            let (a, b) = tok.split_once(':').ok_or_else(|| bad("no `:`"))?;
+            if a == "end" {
+                sched.end = Some(b.parse().map_err(|_| bad("the step count is not a number"))?);
+                continue;
+            }
+            let step: usize = a.parse().map_err(|_| bad("the step is not a number"))?;
+            let (t, line) = match b.split_once('@') {
+                Some((t, l)) => (t, l.parse::<u32>().map_err(|_| bad("the line is not a number"))?),
+                None => (b, 0),
+            };
+            let thread: ThreadIx = t
+                .strip_prefix('T')
+                .or_else(|| t.strip_prefix('t'))
+                .ok_or_else(|| bad("the thread is written T<number>"))?
+                .parse()
+                .map_err(|_| bad("the thread is written T<number>"))?;
+            if sched.steps.last().is_some_and(|s| s.step >= step) {
+                return Err(bad("steps must increase"));
+            }
+            sched.steps.push(ScheduleStep { step, thread, line });
+        }
+        Ok(sched)
+    }
+
+    /// How many of its choices preempt a thread that could have gone on, given the run's
+    /// decisions.
+    pub fn preemptions(decisions: &[Decision]) -> usize {
+        decisions.iter().filter(|d| d.is_preemption()).count()
+    }
+}
+
+impl std::fmt::Display for Schedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut first = true;
+        for s in &self.steps {
+            if !first {
+                f.write_str(" ")?;
+            }
+            first = false;
+            write!(f, "{}:T{}", s.step, s.thread)?;
+            if s.line > 0 {
+                write!(f, "@{}", s.line)?;
+            }
+        }
+        if let Some(e) = self.end {
+            if !first {
+                f.write_str(" ")?;
+            }
+            write!(f, "end:{e}")?;
+        }
+        Ok(())
+    }
+}
+
+// ------------------------------------------------------------------ strategies
+
+/// Replay a schedule exactly: its choices where it has them, the default elsewhere; a
+/// choice that does not fit (the thread cannot run there, or is at another line) stops the
+/// run with the step and the reason.
+pub struct Replay {
+    sched: Schedule,
+    next: usize,
+}
+
+impl Replay {
+    /// Replay `sched`.
+    pub fn new(sched: Schedule) -> Self {
+        Self { sched, next: 0 }
+    }
+}
+
+fn runnable_list(point: &Decision) -> String {
+    point.enabled.iter().map(|(t, l)| format!("T{t} at line {l}")).collect::<Vec<_>>().join(", ")
+}
+
+impl Strategy for Replay {
+    fn choose(&mut self, step: usize, point: &Decision, _stopped: &dyn Fn() -> bool) -> Choice {
+        let Some(s) = self.sched.steps.get(self.next).copied() else {
+            return Choice::Run(point.default_choice());
+        };
+        if s.step != step {
+            return Choice::Run(point.default_choice());
+        }
+        self.next += 1;
+        match point.enabled.iter().find(|(t, _)| *t == s.thread) {
+            None => Choice::Diverged(format!(
+                "the schedule diverged at step {step}: it runs T{} there, which cannot run (runnable: {})",
+                s.thread,
+                runnable_list(point)
+            )),
+            Some((_, line)) if s.line != 0 && *line != s.line => Choice::Diverged(format!(
+                "the schedule diverged at step {step}: it runs T{} at line {}, but T{} is at line {line} (was the program edited?)",
+                s.thread, s.line, s.thread
+            )),
+            Some(_) => Choice::Run(s.thread),
+        }
+    }
+}
+
+/// Run these threads at the first choice points, the default after (a choice that cannot be
+/// taken becomes the default): the search's way of replaying a prefix.
+pub struct Prefix(pub Vec<ThreadIx>);
+
+impl Strategy for Prefix {
+    fn choose(&mut self, step: usize, point: &Decision, _stopped: &dyn Fn() -> bool) -> Choice {
+        match self.0.get(step) {
+            Some(t) if point.enabled.iter().any(|(e, _)| e == t) => Choice::Run(*t),
+            _ => Choice::Run(point.default_choice()),
+        }
+    }
+}
+
+/// A small seeded generator (xorshift64*), so a search is repeatable from its seed.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// Seeded (0 is fine).
+    pub fn new(seed: u64) -> Self {
+        Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// The next number.
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number below `n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+}
+
+/// Uniformly random among the runnable threads at every choice point.
+pub struct Random(pub Rng);
+
+impl Strategy for Random {
+    fn choose(&mut self, _step: usize, point: &Decision, _stopped: &dyn Fn() -> bool) -> Choice {
+        Choice::Run(point.enabled[self.0.below(point.enabled.len())].0)
+    }
+}
+
+/// PCT (Burckhardt et al., 2010): every thread gets a random priority; the highest-priority
+/// runnable thread runs; at `depth - 1` random steps the running thread drops to the lowest
+/// priority. Finds a bug of depth d with probability at least 1/(n·k^(d-1)).
+pub struct Pct {
+    rng: Rng,
+    priorities: BTreeMap<ThreadIx, u64>,
+    change_at: Vec<usize>,
+    lowered: u64,
+}
+
+impl Pct {
+    /// For runs of about `steps` choice points, with `depth - 1` priority changes.
+    pub fn new(seed: u64, depth: usize, steps: usize) -> Self {
+        let mut rng = Rng::new(seed);
+        let change_at = (1..depth.max(1)).map(|_| rng.below(steps.max(1))).collect();
+        Self { rng, priorities: BTreeMap::new(), change_at, lowered: 0 }
+    }
+}
+
+impl Strategy for Pct {
+    fn choose(&mut self, step: usize, point: &Decision, _stopped: &dyn Fn() -> bool) -> Choice {
+        for (t, _) in &point.enabled {
+            if !self.priorities.contains_key(t) {
+                let p = 1_000_000 + self.rng.below(1_000_000) as u64;
+                self.priorities.insert(*t, p);
+            }
+        }
+        let best = |pr: &BTreeMap<ThreadIx, u64>| {
+            point.enabled.iter().map(|(t, _)| *t).max_by_key(|t| pr.get(t).copied().unwrap_or(0)).unwrap_or(0)
+        };
+        if self.change_at.contains(&step) {
+            let top = best(&self.priorities);
+            self.lowered += 1;
+            self.priorities.insert(top, self.lowered);
+        }
+        Choice::Run(best(&self.priorities))
+    }
+}
+
+// ------------------------------------------------------------------ one run
+
+/// What one run came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// Why it counts as a failure, in words (None: it did not fail).
+    pub failure: Option<String>,
+    /// What it printed to stdout.
+    pub output: Vec<String>,
+    /// The module's final variables that are plain values, `(name, repr)`.
+    pub finals: Vec<(String, String)>,
+}
+
+impl Outcome {
+    /// The kind of failure, to tell "the same bug" when shrinking: deadlock, an exception
+    /// type, the check, the schedule.
+    pub fn kind(&self) -> Option<&str> {
+        let f = self.failure.as_deref()?;
+        Some(f.split(':').next().unwrap_or(f))
+    }
+}
+
+/// A `--check` expression, evaluated over a run's final module variables.
+#[derive(Clone, Debug)]
+pub struct Check {
+    /// The expression as written.
+    pub expr: String,
+}
+
+impl Check {
+    /// Evaluate over these variables: Ok(truthy) or the Python error in words.
+    pub fn eval(&self, finals: &[(String, String)]) -> Result<bool, String> {
+        let mut src = String::new();
+        for (name, repr) in finals {
+            src.push_str(&format!("{name} = {repr}\n"));
+        }
+        src.push_str(&format!("__check__ = ({})\nprint(bool(__check__))\n", self.expr));
+        let settings = RuntimeSettings::default();
+        let (trace, _) =
+            crate::py::run::run_source("<check>", &src, &Default::default(), settings, Some(Duration::from_secs(10)))
+                .map_err(|e| format!("--check `{}`: {}: {}", self.expr, e.ty, e.message))?;
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        for e in &trace.events {
+            if let EventKind::Print { line, stderr } = &e.kind {
+                if *stderr { err.push(line.clone()) } else { out.push(line.clone()) }
+            }
+        }
+        match out.last().map(String::as_str) {
+            Some("True") => Ok(true),
+            Some("False") => Ok(false),
+            _ => Err(format!(
+                "--check `{}`: {} (the check sees the module's variables that hold plain values: {})",
+                self.expr,
+                err.last().map_or("no result", String::as_str),
+                finals.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
+}
+
+/// A finished controlled run.
+pub struct Controlled {
+    /// Its trace.
+    pub trace: Trace,
+    /// Its choices.
+    pub report: ControlReport,
+    /// What it came to.
+    pub outcome: Outcome,
+}
+
+/// Limits of one controlled run in a search.
+#[derive(Clone, Copy, Debug)]
+pub struct RunLimits {
+    /// Wall time.
+    pub wall: Duration,
+    /// Turns (switch points passed): a program that never ends is stopped here.
+    pub turns: u64,
+}
+
+impl Default for RunLimits {
+    fn default() -> Self {
+        Self { wall: Duration::from_secs(20), turns: 2_000_000 }
+    }
+}
+
+/// Run `prog` once under `strategy`, to its end (or the limits).
+pub fn run_controlled(
+    prog: &Arc<Program>,
+    settings: &RuntimeSettings,
+    strategy: Box<dyn Strategy>,
+    check: Option<&Check>,
+    limits: RunLimits,
+) -> Controlled {
+    let run = PyRun::start_controlled(Arc::clone(prog), settings.clone(), None, strategy);
+    if let Some(c) = run.control() {
+        c.set_turn_limit(limits.turns);
+    }
+    let finished = run.finish_keep(Some(limits.wall));
+    let (trace, report, finals) = finished;
+    let report = report.unwrap_or_default();
+    let outcome = outcome_of(&trace, &report, finals, check);
+    Controlled { trace, report, outcome }
+}
+
+fn outcome_of(trace: &Trace, report: &ControlReport, finals: Vec<(String, String)>, check: Option<&Check>) -> Outcome {
+    let summary = Summary::of_trace(trace);
+    let output: Vec<String> = trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Print { line, stderr: false } => Some(line.clone()),
+            _ => None,
+        })
+        .collect();
+    let failure = if let Some(d) = &report.diverged {
+        Some(format!("diverged: {d}"))
+    } else if let Some(d) = &summary.deadlock {
+        Some(format!("deadlock: {}", d.words))
+    } else if report.turn_limit {
+        Some(format!("turn limit: stopped after {} turns (does the program end?)", report.turns))
+    } else if let Some(e) = summary.errors.iter().find(|e| !e.caught) {
+        Some(format!("{}: {} (in {})", e.ty, e.message, e.thread))
+    } else {
+        match check.map(|c| c.eval(&finals)) {
+            Some(Ok(false)) => Some(format!("check: `{}` is False", check.map_or("", |c| c.expr.as_str()))),
+            Some(Err(e)) => Some(format!("check error: {e}")),
+            _ => None,
+        }
+    };
+    Outcome { failure, output, finals }
+}
+
+// ------------------------------------------------------------------ explore
+
+/// How `explore` picks schedules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StrategyKind {
+    /// Uniformly random choices.
+    Random,
+    /// Probabilistic concurrency testing.
+    Pct,
+    /// Depth-first over every schedule with at most `preemptions` preemptions.
+    Dfs,
+}
+
+/// What `explore` is asked.
+#[derive(Clone, Debug)]
+pub struct ExploreOptions {
+    /// How schedules are picked.
+    pub strategy: StrategyKind,
+    /// At most this many schedules.
+    pub budget: usize,
+    /// At most this long.
+    pub seconds: f64,
+    /// A condition the final state must meet.
+    pub check: Option<Check>,
+    /// Depth-first: the preemption bound. PCT: the bug depth (priority changes + 1).
+    pub preemptions: usize,
+    /// Seed of the random strategies.
+    pub seed: u64,
+    /// Per-run limits.
+    pub limits: RunLimits,
+}
+
+impl Default for ExploreOptions {
+    fn default() -> Self {
+        Self {
+            strategy: StrategyKind::Dfs,
+            budget: 10_000,
+            seconds: 60.0,
+            check: None,
+            preemptions: 2,
+            seed: 0,
+            limits: RunLimits::default(),
+        }
+    }
+}
+
+/// A failing schedule, shrunk.
+pub struct Found {
+    /// What failed, in words.
+    pub what: String,
+    /// The schedule (replays exactly).
+    pub schedule: Schedule,
+    /// Its preemptions (context switches away from a thread that could have gone on).
+    pub preemptions: usize,
+    /// Choice points in its run.
+    pub steps: usize,
+    /// The schedule's number in the search (1-based) before shrinking.
+    pub found_at: usize,
+    /// Its run.
+    pub run: Controlled,
+}
+
+/// What a search did.
+pub struct Exploration {
+    /// Schedules run (shrinking not counted).
+    pub tried: usize,
+    /// Distinct outcomes: (the outcome, how many schedules), most frequent first.
+    pub outcomes: Vec<(Outcome, usize)>,
+    /// The first failure, shrunk.
+    pub found: Option<Found>,
+    /// Depth-first only: every schedule within the bound was run.
+    pub exhausted: bool,
+    /// Turns given in all runs (for turns per second).
+    pub turns: u64,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+/// One node of the depth-first search: a choice point of the current run.
+struct Node {
+    enabled: Vec<ThreadIx>,
+    current: Option<ThreadIx>,
+    chosen: ThreadIx,
+    tried: Vec<ThreadIx>,
+}
+
+/// Search for a failing schedule of `prog`. `progress` is called after each run with the
+/// number tried; returning false stops the search.
+pub fn explore(
+    prog: &Arc<Program>,
+    settings: &RuntimeSettings,
+    opts: &ExploreOptions,
+    mut progress: impl FnMut(usize) -> bool,
+) -> Exploration {
+    let started = Instant::now();
+    let mut outcomes: Vec<(Outcome, usize)> = Vec::new();
+    let mut found: Option<(Controlled, usize)> = None;
+    let mut tried = 0usize;
+    let mut turns = 0u64;
+    let mut exhausted = false;
+    let mut stack: Vec<Node> = Vec::new();
+    let mut longest = 16usize;
+    let mut rng = Rng::new(opts.seed);
+    while tried < opts.budget && started.elapsed().as_secs_f64() < opts.seconds {
+        let strategy: Box<dyn Strategy> = match opts.strategy {
+            StrategyKind::Random => Box::new(Random(Rng::new(rng.next_u64()))),
+            StrategyKind::Pct => Box::new(Pct::new(rng.next_u64(), opts.preemptions.max(1) + 1, longest)),
+            StrategyKind::Dfs => Box::new(Prefix(stack.iter().map(|n| n.chosen).collect())),
+        };
+        let run = run_controlled(prog, settings, strategy, opts.check.as_ref(), opts.limits);
+        tried += 1;
+        turns += run.report.turns;
+        longest = longest.max(run.report.decisions.len());
+        match outcomes.iter_mut().find(|(o, _)| *o == run.outcome) {
+            Some((_, n)) => *n += 1,
+            None => outcomes.push((run.outcome.clone(), 1)),
+        }
+        let failed = run.outcome.failure.is_some() && run.report.diverged.is_none();
+        if opts.strategy == StrategyKind::Dfs {
+            // Extend the stack with this run's choice points past the prefix.
+            for d in run.report.decisions.iter().skip(stack.len()) {
+                stack.push(Node {
+                    enabled: d.enabled.iter().map(|(t, _)| *t).collect(),
+                    current: d.current,
+                    chosen: d.chosen,
+                    tried: vec![d.chosen],
+                });
+            }
+            stack.truncate(run.report.decisions.len());
+        }
+        if failed {
+            found = Some((run, tried));
+            break;
+        }
+        if !progress(tried) {
+            break;
+        }
+        if opts.strategy == StrategyKind::Dfs && !backtrack(&mut stack, opts.preemptions) {
+            exhausted = true;
+            break;
+        }
+    }
+    outcomes.sort_by(|a, b| b.1.cmp(&a.1));
+    let found = found.map(|(run, at)| shrink(prog, settings, opts, run, at));
+    Exploration { tried, outcomes, found, exhausted, turns, elapsed: started.elapsed() }
+}
+
+/// Move the depth-first stack to the next schedule within the preemption bound; false when
+/// there is none.
+fn backtrack(stack: &mut Vec<Node>, bound: usize) -> bool {
+    while let Some(depth) = stack.len().checked_sub(1) {
+        let used: usize = stack[..depth].iter().filter(|n| n.current.is_some_and(|c| c != n.chosen)).count();
+        let node = &mut stack[depth];
+        let next = node.enabled.iter().copied().find(|t| {
+            !node.tried.contains(t) && (used + usize::from(node.current.is_some_and(|c| c != *t))) <= bound
+        });
+        match next {
+            Some(t) => {
+                node.tried.push(t);
+                node.chosen = t;
+                return true;
+            }
+            None => {
+                stack.pop();
+            }
+        }
+    }
+    false
+}
+
+/// Fewer preemptions, then fewer choices that differ from the default: drop one at a time
+/// (the choice there becomes the default) while the run still fails the same way.
+fn shrink(
+    prog: &Arc<Program>,
+    settings: &RuntimeSettings,
+    opts: &ExploreOptions,
+    failing: Controlled,
+    found_at: usize,
+) -> Found {
+    let kind = failing.outcome.kind().unwrap_or("").to_string();
+    let mut best = failing;
+    let mut attempts = 0;
+    'outer: loop {
+        let d = &best.report.decisions;
+        // Preemptions first, latest first; then the other non-default choices.
+        let mut candidates: Vec<usize> = (0..d.len()).rev().filter(|&i| d[i].is_preemption()).collect();
+        candidates.extend((0..d.len()).rev().filter(|&i| !d[i].is_preemption() && d[i].chosen != d[i].default_choice()));
+        for i in candidates {
+            if attempts >= 500 {
+                break 'outer;
+            }
+            attempts += 1;
+            let mut prefix: Vec<ThreadIx> = d.iter().map(|x| x.chosen).collect();
+            prefix[i] = d[i].default_choice();
+            let run = run_controlled(prog, settings, Box::new(Prefix(prefix)), opts.check.as_ref(), opts.limits);
+            let better = (Schedule::preemptions(&run.report.decisions), deviations(&run.report.decisions))
+                < (Schedule::preemptions(d), deviations(d));
+            if run.outcome.kind() == Some(kind.as_str()) && better {
+                best = run;
+                continue 'outer;
+            }
+        }
+        break;
+    }
+    let schedule = Schedule::of_decisions(&best.report.decisions);
+    Found {
+        what: best.outcome.failure.clone().unwrap_or_default(),
+        preemptions: Schedule::preemptions(&best.report.decisions),
+        steps: best.report.decisions.len(),
+        schedule,
+        found_at,
+        run: best,
+    }
+}
+
+fn deviations(d: &[Decision]) -> usize {
+    d.iter().filter(|x| x.chosen != x.default_choice()).count()
+}
+
+/// Replay `sched` on `prog`; a schedule that does not fit is an error saying where.
+pub fn replay(
+    prog: &Arc<Program>,
+    settings: &RuntimeSettings,
+    sched: &Schedule,
+    limits: RunLimits,
+) -> Result<Controlled, String> {
+    let run = run_controlled(prog, settings, Box::new(Replay::new(sched.clone())), None, limits);
+    if let Some(d) = &run.report.diverged {
+        return Err(d.clone());
+    }
+    if let Some(end) = sched.end
+        && end != run.report.decisions.len()
+    {
+        return Err(format!(
+            "the schedule diverged: it was made for a run of {end} choice points; this run has {} (was the program edited?)",
+            run.report.decisions.len()
+        ));
+    }
+    Ok(run)
+}
+
+// ------------------------------------------------------------------ stats
+
+/// One bar of the outcome histogram.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatBar {
+    /// The outcome in words: the variables that differ between runs, and the output.
+    pub label: String,
+    /// How many runs.
+    pub count: usize,
+    /// The first run (0-based) that came to it.
+    pub first_run: usize,
+}
+
+/// Run `prog` freely `runs` times; count the distinct outcomes (final values of the
+/// module's plain variables that differ between runs, and what it printed). `progress` is
+/// called after each run; false stops.
+pub fn stats(
+    prog: &Arc<Program>,
+    settings: &RuntimeSettings,
+    runs: usize,
+    limit: Duration,
+    mut progress: impl FnMut(usize) -> bool,
+) -> Vec<StatBar> {
+    let mut results: Vec<(Vec<(String, String)>, Vec<String>, Option<String>)> = Vec::new();
+    for i in 0..runs {
+        let run = PyRun::start(Arc::clone(prog), settings.clone(), i as u64, None);
+        let (trace, _, finals) = run.finish_keep(Some(limit));
+        let outcome = outcome_of(&trace, &ControlReport::default(), finals, None);
+        results.push((outcome.finals, outcome.output, outcome.failure));
+        if !progress(i + 1) {
+            break;
+        }
+    }
+    // Only the variables whose final values differ between runs tell outcomes apart.
+    let varies = |name: &str| {
+        let mut vals = results.iter().map(|(f, _, _)| f.iter().find(|(n, _)| n == name).map(|(_, v)| v));
+        let first = vals.next().flatten();
+        vals.any(|v| v != first)
+    };
+    let names: Vec<String> = results
+        .first()
+        .map(|(f, _, _)| f.iter().map(|(n, _)| n.clone()).filter(|n| varies(n)).collect())
+        .unwrap_or_default();
+    let mut bars: Vec<StatBar> = Vec::new();
+    for (i, (finals, output, failure)) in results.iter().enumerate() {
+        let mut parts: Vec<String> = names
+            .iter()
+            .filter_map(|n| finals.iter().find(|(m, _)| m == n).map(|(m, v)| format!("{m} = {v}")))
+            .collect();
+        if let Some(f) = failure {
+            parts.push(f.clone());
+        }
+        if !output.is_empty() {
+            parts.push(format!("printed: {}", output.join(" / ")));
+        }
+        let label = if parts.is_empty() { "(no output)".to_string() } else { parts.join("; ") };
+        match bars.iter_mut().find(|b| b.label == label) {
+            Some(b) => b.count += 1,
+            None => bars.push(StatBar { label, count: 1, first_run: i }),
+        }
+    }
+    bars.sort_by(|a, b| b.count.cmp(&a.count).then(a.first_run.cmp(&b.first_run)));
+    bars
+}

@@ -1,0 +1,186 @@
+//! Controlled mode, schedules and the search (issue 12): the turnstile runs one thread at
+//! a time, a schedule replays exactly, and `explore` finds what the GIL mode allows.
+
+use indexmap::IndexMap;
+use sim_core::explore::{self, Check, ExploreOptions, RunLimits, Schedule, StrategyKind};
+use sim_core::py::Program;
+use sim_core::py::value::V;
+use sim_core::rt::{GilMode, RuntimeSettings};
+use std::sync::Arc;
+
+/// Two threads, each adding 1 to a global twice: the issue's smallest race.
+const RACE: &str = "import threading
+
+counter = 0
+
+def work():
+    global counter
+    for _ in range(2):
+        counter += 1
+
+t1 = threading.Thread(target=work)
+t2 = threading.Thread(target=work)
+t1.start()
+t2.start()
+t1.join()
+t2.join()
+print('counter =', counter)
+";
+
+fn program(src: &str, overrides: &[(&str, V)]) -> Arc<Program> {
+    let ov: IndexMap<String, V> = overrides.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    Arc::new(sim_core::py::compile("test.py", src, &ov).expect("compiles"))
+}
+
+fn settings(gil: GilMode) -> RuntimeSettings {
+    RuntimeSettings { gil, ..Default::default() }
+}
+
+fn dfs(check: Option<&str>, preemptions: usize) -> ExploreOptions {
+    ExploreOptions {
+        strategy: StrategyKind::Dfs,
+        budget: 5_000,
+        seconds: 120.0,
+        check: check.map(|c| Check { expr: c.into() }),
+        preemptions,
+        ..Default::default()
+    }
+}
+
+fn catalog(id: &str) -> String {
+    std::fs::read_to_string(format!("{}/../saved-scenarios/{id}.py", env!("CARGO_MANIFEST_DIR"))).expect("catalog file")
+}
+
+#[test]
+fn the_default_schedule_runs_the_race_to_its_end_without_losing_an_update() {
+    let prog = program(RACE, &[]);
+    for gil in GilMode::ALL {
+        let run = explore::run_controlled(
+            &prog,
+            &settings(gil),
+            Box::new(sim_core::control::Default),
+            None,
+            RunLimits::default(),
+        );
+        assert_eq!(run.outcome.output, vec!["counter = 4"], "{gil:?}");
+        assert_eq!(run.outcome.failure, None);
+        sim_core::invariants::check(&run.trace).expect("invariants");
+        // One thread at a time: no two threads are ever between a start and its end of cpu.
+        assert!(run.report.turns > 0);
+    }
+}
+
+#[test]
+fn explore_finds_the_lost_update_under_39_and_free_threaded_but_not_under_310() {
+    let prog = program(RACE, &[]);
+    for gil in [GilMode::Cpython39, GilMode::FreeThreaded] {
+        let ex = explore::explore(&prog, &settings(gil), &dfs(Some("counter == 4"), 2), |_| true);
+        let found = ex.found.unwrap_or_else(|| panic!("{gil:?}: no lost update in {} schedules", ex.tried));
+        assert!(found.what.contains("counter == 4"), "{}", found.what);
+        assert!(found.preemptions <= 2, "shrunk to at most two preemptions: {}", found.preemptions);
+        assert!(ex.tried <= 200, "{gil:?}: found within a small budget, took {}", ex.tried);
+        // The saved schedule replays to the same lost update.
+        let again = explore::replay(&prog, &settings(gil), &found.schedule, RunLimits::default()).expect("fits");
+        assert_ne!(again.outcome.output, vec!["counter = 4"], "{gil:?}: {}", found.schedule);
+        assert_eq!(again.outcome.output, found.run.outcome.output);
+    }
+    let ex = explore::explore(&prog, &settings(GilMode::Cpython310), &dfs(Some("counter == 4"), 2), |_| true);
+    assert!(ex.found.is_none(), "3.10+ never splits `counter += 1`");
+    assert!(ex.exhausted, "every schedule within the bound was tried ({} of them)", ex.tried);
+    assert!(ex.tried > 1, "there were choices to make");
+    assert_eq!(ex.outcomes.len(), 1, "one outcome only: {:?}", ex.outcomes);
+}
+
+#[test]
+fn explore_finds_the_notes_deadlock_with_two_switches_and_the_schedule_replays_it() {
+    let src = catalog("deadlock");
+    // No pause between the acquires: only the schedule can make it deadlock.
+    let prog = program(&src, &[("HOLD", V::Float(0.0))]);
+    let s = settings(GilMode::Cpython310);
+    let plain = explore::run_controlled(&prog, &s, Box::new(sim_core::control::Default), None, RunLimits::default());
+    assert_eq!(plain.outcome.failure, None, "the default schedule runs one thread to its end first");
+    let ex = explore::explore(&prog, &s, &dfs(None, 2), |_| true);
+    let found = ex.found.expect("a deadlock");
+    assert!(found.what.starts_with("deadlock"), "{}", found.what);
+    assert!(found.preemptions <= 2, "{} preemptions: {}", found.preemptions, found.schedule);
+    let again = explore::replay(&prog, &s, &found.schedule, RunLimits::default()).expect("fits");
+    assert!(again.report.deadlock);
+    // The text form reads back as itself.
+    let text = found.schedule.to_string();
+    assert_eq!(Schedule::parse(&text).expect("parses"), found.schedule);
+}
+
+#[test]
+fn the_lock_protected_counter_is_proved_within_its_bound() {
+    let src = RACE.replace("counter = 0\n", "counter = 0\nlock = threading.Lock()\n").replace(
+        "        counter += 1",
+        "        with lock:\n            counter += 1",
+    );
+    let prog = program(&src, &[]);
+    for gil in GilMode::ALL {
+        let ex = explore::explore(&prog, &settings(gil), &dfs(Some("counter == 4"), 2), |_| true);
+        assert!(ex.found.is_none(), "{gil:?}: {:?}", ex.found.map(|f| f.what));
+        assert!(ex.exhausted, "{gil:?}: all {} schedules within the bound", ex.tried);
+    }
+}
+
+#[test]
+fn a_schedule_replayed_100_times_gives_identical_events() {
+    let prog = program(RACE, &[]);
+    let s = settings(GilMode::Cpython39);
+    let ex = explore::explore(&prog, &s, &dfs(Some("counter == 4"), 2), |_| true);
+    let sched = ex.found.expect("a lost update").schedule;
+    let key = |t: &sim_core::trace::Trace| {
+        t.events.iter().map(|e| (e.t_ns, e.thread, e.line, format!("{:?}", e.kind))).collect::<Vec<_>>()
+    };
+    let first = key(&explore::replay(&prog, &s, &sched, RunLimits::default()).expect("fits").trace);
+    for i in 0..100 {
+        let again = explore::replay(&prog, &s, &sched, RunLimits::default()).expect("fits");
+        assert_eq!(key(&again.trace), first, "replay {i} differs");
+    }
+}
+
+#[test]
+fn a_schedule_for_an_edited_program_fails_at_the_step_where_it_diverged() {
+    let prog = program(RACE, &[]);
+    let s = settings(GilMode::Cpython39);
+    let ex = explore::explore(&prog, &s, &dfs(Some("counter == 4"), 2), |_| true);
+    let sched = ex.found.expect("a lost update").schedule;
+    // A blank line added at the top moves every line down by one.
+    let edited = program(&format!("\n{RACE}"), &[]);
+    let err = explore::replay(&edited, &s, &sched, RunLimits::default()).err().expect("diverges");
+    let first = sched.steps[0].step;
+    assert!(err.contains(&format!("step {first}")), "{err}");
+    assert!(err.contains("line"), "{err}");
+    // And a garbled schedule is a message, not a panic.
+    assert!(Schedule::parse("3:X1@2").unwrap_err().contains("token 1"));
+    assert!(Schedule::parse("5:T1 3:T0").unwrap_err().contains("increase"));
+}
+
+#[test]
+fn a_program_that_never_ends_stops_at_the_turn_limit() {
+    let prog = program("import threading\nx = 0\nwhile True:\n    x += 1\n", &[]);
+    let limits = RunLimits { turns: 5_000, ..Default::default() };
+    let run = explore::run_controlled(
+        &prog,
+        &settings(GilMode::Cpython310),
+        Box::new(sim_core::control::Default),
+        None,
+        limits,
+    );
+    assert!(run.report.turn_limit);
+    assert!(run.outcome.failure.as_deref().is_some_and(|f| f.starts_with("turn limit")));
+}
+
+#[test]
+fn stats_counts_the_notes_first_example_in_both_orders() {
+    // n = 5; T1: n + 20, T2: n * 10 — with no head start, the order is the OS's.
+    let src = catalog("gil-order-dependence");
+    let prog = program(&src, &[("DELAY", V::Float(0.001))]);
+    let bars = explore::stats(&prog, &settings(GilMode::Cpython310), 6, std::time::Duration::from_secs(20), |_| true);
+    let total: usize = bars.iter().map(|b| b.count).sum();
+    assert_eq!(total, 6);
+    for b in &bars {
+        assert!(b.label.contains("n = 250") || b.label.contains("n = 70"), "{}", b.label);
+    }
+}
