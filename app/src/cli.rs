@@ -82,6 +82,68 @@ pub enum Command {
         /// Seed of `random` in a Python scenario.
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// Run controlled, replaying this schedule exactly (its text, or a file holding it,
+        /// as `explore` saves it; "" for the default schedule).
+        #[arg(long, value_name = "SCHEDULE")]
+        schedule: Option<String>,
+    },
+    /// Search the schedules of a scenario for one that breaks it: an `assert` fails, a thread
+    /// raises, it deadlocks, or --check is false at the end. Exit status 1 when one is found.
+    Explore {
+        /// A catalog id or a scenario file.
+        scenario: String,
+        /// Set a slider (repeatable): --set THREADS=2.
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        /// GIL mode (default: the file's `GIL:` line, else cpython-3.10+).
+        #[arg(long, value_enum)]
+        gil: Option<GilArg>,
+        /// A Python expression over the module's final variables that must be true:
+        /// --check "counter == THREADS * ITERATIONS".
+        #[arg(long, value_name = "EXPR")]
+        check: Option<String>,
+        /// How schedules are picked.
+        #[arg(long, value_enum, default_value_t = StrategyArg::Dfs)]
+        strategy: StrategyArg,
+        /// At most this many schedules.
+        #[arg(long, default_value_t = 10_000)]
+        budget: usize,
+        /// At most this many seconds.
+        #[arg(long, default_value_t = 60.0)]
+        seconds: f64,
+        /// Depth-first: at most this many preemptions per schedule. PCT: the bug depth.
+        #[arg(long, default_value_t = 2)]
+        preemptions: usize,
+        /// Seed of the random strategies.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Where to save the failing schedule (default: SCENARIO.schedule here).
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// Also save the failing run's trace here (opens in the app at its first step).
+        #[arg(long, value_name = "PATH")]
+        trace: Option<PathBuf>,
+    },
+    /// Run a scenario freely many times and count its outcomes (final values of its
+    /// variables and what it printed), jcstress-style.
+    Stats {
+        /// A catalog id or a scenario file.
+        scenario: String,
+        /// Set a slider (repeatable).
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        /// How many runs.
+        #[arg(long, default_value_t = 100)]
+        runs: usize,
+        /// GIL mode (default: the file's `GIL:` line, else cpython-3.10+).
+        #[arg(long, value_enum)]
+        gil: Option<GilArg>,
+        /// Multiply every duration by this.
+        #[arg(long)]
+        time_scale: Option<f64>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Run a scenario in the real CPython with Threadline's recorder and save the trace.
     Record {
@@ -170,6 +232,17 @@ impl From<GilArg> for GilMode {
     }
 }
 
+/// `explore --strategy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StrategyArg {
+    /// Uniformly random choices.
+    Random,
+    /// Probabilistic concurrency testing: random priorities, a few priority changes.
+    Pct,
+    /// Depth-first over every schedule within the preemption bound (exhaustive).
+    Dfs,
+}
+
 /// `export --format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
@@ -219,7 +292,7 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             Err(e) => Err(other(anyhow::anyhow!("{e}"))),
         },
         Command::Validate { file } => crate::pyfile::validate_py(file),
-        Command::Run { scenario, set, gil, switch_interval_ms, time_scale, out, json, max_seconds, seed } => {
+        Command::Run { scenario, set, gil, switch_interval_ms, time_scale, out, json, max_seconds, seed, schedule } => {
             let opts = RunOpts {
                 gil: gil.map(GilMode::from),
                 switch_interval_ms: *switch_interval_ms,
@@ -228,11 +301,30 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
                 json: *json,
                 max_seconds: *max_seconds,
                 seed: *seed,
+                schedule: schedule.as_deref(),
             };
             crate::pyfile::python_spec(scenario).and_then(|spec| crate::pyfile::run_py(&spec, set, &opts))
         }
         Command::Record { scenario, set, python, out, max_seconds } => {
             record_cmd(scenario, set, python.clone().unwrap_or_else(crate::record::default_python), out, *max_seconds)
+        }
+        Command::Explore { scenario, set, gil, check, strategy, budget, seconds, preemptions, seed, out, trace } => {
+            crate::schedule_cli::explore_cmd(&crate::schedule_cli::ExploreArgs {
+                scenario,
+                set,
+                gil: gil.map(GilMode::from),
+                check: check.as_deref(),
+                strategy: *strategy,
+                budget: *budget,
+                seconds: *seconds,
+                preemptions: *preemptions,
+                seed: *seed,
+                out: out.as_deref(),
+                trace: trace.as_deref(),
+            })
+        }
+        Command::Stats { scenario, set, runs, gil, time_scale, json } => {
+            crate::schedule_cli::stats_cmd(scenario, set, *runs, gil.map(GilMode::from), *time_scale, *json)
         }
         Command::Summarize { trace, json } => {
             let t = Trace::load(trace).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", trace.display())));
@@ -285,6 +377,8 @@ pub struct RunOpts<'a> {
     pub max_seconds: f64,
     /// `--seed`.
     pub seed: u64,
+    /// `--schedule`: run controlled, replaying it.
+    pub schedule: Option<&'a str>,
 }
 
 impl RunOpts<'_> {

@@ -9,6 +9,7 @@ pub mod gui;
 pub mod layout;
 pub mod pyfile;
 pub mod record;
+pub mod schedule_cli;
 pub mod session;
 pub mod theme;
 pub mod timeline_view;

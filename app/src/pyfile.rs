@@ -5,6 +5,7 @@
 use crate::cli::{Failure, RunOpts, bad_input, other, print_summary};
 use indexmap::IndexMap;
 use sim_core::event::EventKind;
+use sim_core::explore::{Replay, Schedule};
 use sim_core::py::run::PyRun;
 use sim_core::py::value::V;
 use sim_core::rt::RuntimeSettings;
@@ -103,17 +104,39 @@ pub fn validate_py(path: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `threadline run FILE.py` (or a catalog id).
-pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), Failure> {
+/// Read and compile the scenario `spec` names with its `--set` overrides: (file name, program).
+pub fn load_program(spec: &PySpec, set: &[String]) -> Result<(String, sim_core::py::Program), Failure> {
     let (file, src) = match spec {
         PySpec::File(path) => (path.display().to_string(), read(path)?),
         PySpec::Builtin(name, src) => (name.clone(), src.to_string()),
     };
     let overrides = parse_py_sets(set)?;
     let prog = sim_core::py::compile(&file, &src, &overrides).map_err(|e| bad_input(anyhow::anyhow!("\n{e}")))?;
+    Ok((file, prog))
+}
+
+/// A `--schedule` argument: a file holding a schedule (as `explore` saves it), or the
+/// schedule's text itself.
+pub fn read_schedule(arg: &str) -> Result<Schedule, Failure> {
+    let path = Path::new(arg);
+    let (text, from) = if !arg.is_empty() && path.is_file() {
+        (read(path)?, format!("{}: ", path.display()))
+    } else {
+        (arg.to_string(), String::new())
+    };
+    Schedule::parse(&text).map_err(|e| bad_input(anyhow::anyhow!("{from}{e}")))
+}
+
+/// `threadline run FILE.py` (or a catalog id).
+pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), Failure> {
+    let (_, prog) = load_program(spec, set)?;
     let settings = opts.settings(RuntimeSettings { gil: prog.meta_gil(), ..RuntimeSettings::default() })?;
+    let schedule = opts.schedule.map(read_schedule).transpose()?;
     let (tx, rx) = crossbeam_channel::unbounded();
-    let run = PyRun::start(Arc::new(prog), settings, opts.seed, Some(tx));
+    let run = match &schedule {
+        Some(s) => PyRun::start_controlled(Arc::new(prog), settings, Some(tx), Box::new(Replay::new(s.clone()))),
+        None => PyRun::start(Arc::new(prog), settings, opts.seed, Some(tx)),
+    };
     let started = Instant::now();
     let limit = Duration::from_secs_f64(opts.max_seconds);
     let mut stdout = std::io::stdout().lock();
@@ -145,13 +168,27 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
         }
     }
     let code = run.exit_code();
-    let trace = run.finish(None);
+    let (trace, report, _) = run.finish_keep(None);
     for e in rx.try_iter() {
         show(&e, &mut stdout);
     }
     drop(stdout);
     if let Some(out) = opts.out {
         trace.save(out).map_err(|e| other(anyhow::anyhow!("could not write {}: {e}", out.display())))?;
+    }
+    if let (Some(s), Some(r)) = (&schedule, &report) {
+        if let Some(d) = &r.diverged {
+            return Err(bad_input(anyhow::anyhow!("{d}")));
+        }
+        if let Some(end) = s.end
+            && end != r.decisions.len()
+        {
+            return Err(bad_input(anyhow::anyhow!(
+                "the schedule diverged: it was made for a run of {end} choice points; this one had {} \
+                 (was the program edited, or run with other --set values or another --gil?)",
+                r.decisions.len()
+            )));
+        }
     }
     let summary = Summary::of_trace(&trace);
     if opts.json {

@@ -205,3 +205,65 @@ fn a_closed_stdout_is_a_clean_exit_not_a_panic() {
         assert!(status.success(), "{args:?}: {status:?} {err}");
     }
 }
+
+#[test]
+fn explore_prints_a_minimal_deadlocking_schedule_that_run_schedule_replays() {
+    let sched = tmp("deadlock.schedule");
+    let trace = tmp("deadlock-found.json");
+    let (code, out, err) = tl(&[
+        "explore",
+        "deadlock",
+        "--set",
+        "HOLD=0",
+        "--out",
+        sched.to_str().unwrap(),
+        "--trace",
+        trace.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "a failing schedule found is exit status 1: {out}{err}");
+    assert!(out.contains("found: Deadlock"), "{out}");
+    assert!(out.contains("T1 Thread-1 (thread1)"), "the legend names the threads: {out}");
+    let text = std::fs::read_to_string(&sched).unwrap();
+    assert!(text.lines().any(|l| l.starts_with("# T0 MainThread")), "{text}");
+    // The saved trace carries the schedule.
+    let t = sim_core::trace::Trace::load(&trace).unwrap();
+    assert!(t.schedule.is_some());
+    let (code, _, err) = tl(&["run", "deadlock", "--set", "HOLD=0", "--schedule", sched.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("Deadlock: Thread-1 (thread1) waits for lock2"), "{err}");
+    // Without the schedule (the default one) the same program does not deadlock.
+    let (code, out, err) = tl(&["run", "deadlock", "--set", "HOLD=0", "--schedule", ""]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out, "Thread 1\nThread 2\n");
+}
+
+#[test]
+fn explore_proves_the_310_counter_and_a_bad_schedule_or_check_is_a_message() {
+    let (code, out, err) =
+        tl(&["explore", "race-counter", "--set", "ITERATIONS=2", "--check", "counter == THREADS * ITERATIONS"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("proved within that bound"), "{out}");
+    let (code, _, err) = tl(&["explore", "race-counter", "--check", "lock.locked()"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("NameError: name 'lock' is not defined"), "{err}");
+    let (code, _, err) = tl(&["run", "deadlock", "--schedule", "3:Tx"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("token 1 `3:Tx`"), "{err}");
+    let (code, _, err) = tl(&["run", "deadlock", "--set", "HOLD=0", "--schedule", "0:T5"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("diverged at step 0"), "{err}");
+}
+
+#[test]
+fn stats_prints_a_histogram_of_outcomes() {
+    let (code, out, err) = tl(&["stats", "gil-order-dependence", "--runs", "5", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let bars = doc.as_array().unwrap();
+    let total: u64 = bars.iter().map(|b| b["count"].as_u64().unwrap()).sum();
+    assert_eq!(total, 5);
+    assert!(bars.iter().all(|b| b["outcome"].as_str().unwrap().contains("Final n = 250")), "{out}");
+    let (code, _, err) = tl(&["stats", "gil-order-dependence", "--runs", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--runs"), "{err}");
+}

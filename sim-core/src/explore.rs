@@ -70,7 +70,8 @@ impl Schedule {
             .flat_map(|l| l.split('#').next().unwrap_or("").split(|c: char| c.is_whitespace() || c == ','))
             .filter(|t| !t.is_empty());
         for (n, tok) in tokens.enumerate() {
-            let bad = |why: &str| format!("schedule, token {} `{tok}`: {why} (expected STEP:T<thread>@LINE or end:N)", n + 1);
+            let bad =
+                |why: &str| format!("schedule, token {} `{tok}`: {why} (expected STEP:T<thread>@LINE or end:N)", n + 1);
             let (a, b) = tok.split_once(':').ok_or_else(|| bad("no `:`"))?;
             if a == "end" {
                 sched.end = Some(b.parse().map_err(|_| bad("the step count is not a number"))?);
@@ -375,7 +376,7 @@ fn outcome_of(trace: &Trace, report: &ControlReport, finals: Vec<(String, String
     let failure = if let Some(d) = &report.diverged {
         Some(format!("diverged: {d}"))
     } else if let Some(d) = &summary.deadlock {
-        Some(format!("deadlock: {}", d.words))
+        Some(d.words.clone())
     } else if report.turn_limit {
         Some(format!("turn limit: stopped after {} turns (does the program end?)", report.turns))
     } else if let Some(e) = summary.errors.iter().find(|e| !e.caught) {
@@ -543,9 +544,10 @@ fn backtrack(stack: &mut Vec<Node>, bound: usize) -> bool {
     while let Some(depth) = stack.len().checked_sub(1) {
         let used: usize = stack[..depth].iter().filter(|n| n.current.is_some_and(|c| c != n.chosen)).count();
         let node = &mut stack[depth];
-        let next = node.enabled.iter().copied().find(|t| {
-            !node.tried.contains(t) && (used + usize::from(node.current.is_some_and(|c| c != *t))) <= bound
-        });
+        let next =
+            node.enabled.iter().copied().find(|t| {
+                !node.tried.contains(t) && (used + usize::from(node.current.is_some_and(|c| c != *t))) <= bound
+            });
         match next {
             Some(t) => {
                 node.tried.push(t);
@@ -576,7 +578,8 @@ fn shrink(
         let d = &best.report.decisions;
         // Preemptions first, latest first; then the other non-default choices.
         let mut candidates: Vec<usize> = (0..d.len()).rev().filter(|&i| d[i].is_preemption()).collect();
-        candidates.extend((0..d.len()).rev().filter(|&i| !d[i].is_preemption() && d[i].chosen != d[i].default_choice()));
+        candidates
+            .extend((0..d.len()).rev().filter(|&i| !d[i].is_preemption() && d[i].chosen != d[i].default_choice()));
         for i in candidates {
             if attempts >= 500 {
                 break 'outer;

@@ -11,8 +11,8 @@
 #![deny(missing_docs)]
 
 pub mod channels;
-pub mod control;
 pub mod chrome;
+pub mod control;
 pub mod event;
 pub mod explore;
 pub mod gil;

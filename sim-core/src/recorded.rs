@@ -280,6 +280,7 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
         events,
         source: Some(source),
         recorded: Some(recorded),
+        schedule: None,
     };
     trace.check().map_err(|e| format!("the recording is inconsistent: {e}"))?;
     Ok(trace)

@@ -339,7 +339,11 @@ impl Shared {
             tid,
             process,
             // A controlled run has one thread running at a time: the turnstile is the GIL.
-            gil: if self.control().is_some() { None } else { self.gils.read().get(process as usize).cloned().flatten() },
+            gil: if self.control().is_some() {
+                None
+            } else {
+                self.gils.read().get(process as usize).cloned().flatten()
+            },
             holds_gil: Cell::new(false),
             killed,
             line: Cell::new(0),
@@ -709,7 +713,8 @@ impl Ctx {
             // Controlled: never wait on the condition variable; pass the turn instead, and
             // answer the turnstile's probes until it gives the turn back.
             let start = self.shared.rec.start();
-            let dl_ns = deadline.map(|d| u64::try_from(d.saturating_duration_since(start).as_nanos()).unwrap_or(u64::MAX));
+            let dl_ns =
+                deadline.map(|d| u64::try_from(d.saturating_duration_since(start).as_nanos()).unwrap_or(u64::MAX));
             let mut grant = Grant::Run;
             loop {
                 let is_ready = ready(guard);

@@ -79,6 +79,10 @@ pub struct Trace {
     /// Set when the run was recorded from the real CPython, not simulated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded: Option<crate::recorded::Recorded>,
+    /// Set when the run was controlled: its schedule (text form, [`crate::explore::Schedule`]),
+    /// which replays it exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
 }
 
 /// A scenario's source text, carried by its traces so a replay can show the code.

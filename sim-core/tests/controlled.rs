@@ -101,7 +101,7 @@ fn explore_finds_the_notes_deadlock_with_two_switches_and_the_schedule_replays_i
     assert_eq!(plain.outcome.failure, None, "the default schedule runs one thread to its end first");
     let ex = explore::explore(&prog, &s, &dfs(None, 2), |_| true);
     let found = ex.found.expect("a deadlock");
-    assert!(found.what.starts_with("deadlock"), "{}", found.what);
+    assert!(found.what.starts_with("Deadlock"), "{}", found.what);
     assert!(found.preemptions <= 2, "{} preemptions: {}", found.preemptions, found.schedule);
     let again = explore::replay(&prog, &s, &found.schedule, RunLimits::default()).expect("fits");
     assert!(again.report.deadlock);
@@ -112,10 +112,9 @@ fn explore_finds_the_notes_deadlock_with_two_switches_and_the_schedule_replays_i
 
 #[test]
 fn the_lock_protected_counter_is_proved_within_its_bound() {
-    let src = RACE.replace("counter = 0\n", "counter = 0\nlock = threading.Lock()\n").replace(
-        "        counter += 1",
-        "        with lock:\n            counter += 1",
-    );
+    let src = RACE
+        .replace("counter = 0\n", "counter = 0\nlock = threading.Lock()\n")
+        .replace("        counter += 1", "        with lock:\n            counter += 1");
     let prog = program(&src, &[]);
     for gil in GilMode::ALL {
         let ex = explore::explore(&prog, &settings(gil), &dfs(Some("counter == 4"), 2), |_| true);

@@ -4,6 +4,7 @@
 
 use super::value::{ClassKind, Inst, InstNative, V};
 use super::{Program, World};
+use crate::control::{Control, ControlReport, Strategy};
 use crate::event::Event;
 use crate::model::ScenarioInfo;
 use crate::recorder::Recorder;
@@ -14,7 +15,6 @@ use crate::watchdog::Watchdog;
 use crossbeam_channel::Sender;
 use indexmap::IndexMap;
 use parking_lot::Mutex;
-use crate::control::{Control, ControlReport, Strategy};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
@@ -215,6 +215,10 @@ impl PyRun {
             events: self.shared.rec.take_events(),
             source: Some(SourceFile { file: prog.file.clone(), text: prog.source.to_string() }),
             recorded: None,
+            schedule: self
+                .control
+                .as_ref()
+                .map(|c| crate::explore::Schedule::of_decisions(&c.report().decisions).to_string()),
         }
     }
 }
@@ -245,7 +249,9 @@ fn is_literal(v: &V, depth: usize) -> bool {
             d.map.len() <= 1000 && d.map.values().all(|(k, v)| is_literal(k, depth + 1) && is_literal(v, depth + 1))
         }),
         // The empty set's repr, `set()`, is a call, still fine to read back.
-        V::Set(d) => d.try_lock().is_some_and(|d| d.map.len() <= 1000 && d.map.values().all(|(k, _)| is_literal(k, depth + 1))),
+        V::Set(d) => {
+            d.try_lock().is_some_and(|d| d.map.len() <= 1000 && d.map.values().all(|(k, _)| is_literal(k, depth + 1)))
+        }
         _ => false,
     }
 }

@@ -1,0 +1,231 @@
+//! `threadline explore` (search the schedules of a program for one that breaks it) and
+//! `threadline stats` (count the outcomes of many free runs).
+
+use crate::cli::{Failure, StrategyArg, bad_input, other, say};
+use crate::pyfile::{PySpec, load_program, python_spec};
+use sim_core::explore::{self, Check, ExploreOptions, StrategyKind};
+use sim_core::rt::{GilMode, RuntimeSettings};
+use sim_core::trace::Trace;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The flags of `threadline explore`.
+pub struct ExploreArgs<'a> {
+    /// The scenario.
+    pub scenario: &'a str,
+    /// `--set`.
+    pub set: &'a [String],
+    /// `--gil`.
+    pub gil: Option<GilMode>,
+    /// `--check`.
+    pub check: Option<&'a str>,
+    /// `--strategy`.
+    pub strategy: StrategyArg,
+    /// `--budget`.
+    pub budget: usize,
+    /// `--seconds`.
+    pub seconds: f64,
+    /// `--preemptions`.
+    pub preemptions: usize,
+    /// `--seed`.
+    pub seed: u64,
+    /// `--out`.
+    pub out: Option<&'a Path>,
+    /// `--trace`.
+    pub trace: Option<&'a Path>,
+}
+
+/// "T0 MainThread, T1 Thread-1 (work), …": what the schedule's thread numbers mean.
+pub fn legend(trace: &Trace) -> String {
+    trace
+        .threads
+        .iter()
+        .enumerate()
+        .map(|(i, t)| match &t.target {
+            Some(f) => format!("T{i} {} ({f})", t.name),
+            None => format!("T{i} {}", t.name),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn scenario_stem(spec: &PySpec) -> String {
+    match spec {
+        PySpec::File(p) => p.file_stem().map_or("scenario".into(), |s| s.to_string_lossy().into_owned()),
+        PySpec::Builtin(name, _) => name.trim_end_matches(".py").to_string(),
+    }
+}
+
+/// `threadline explore`.
+pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
+    if !(a.seconds > 0.0 && a.seconds.is_finite()) {
+        return Err(bad_input(anyhow::anyhow!("--seconds must be a positive number")));
+    }
+    if a.budget == 0 {
+        return Err(bad_input(anyhow::anyhow!("--budget must be at least 1")));
+    }
+    let spec = python_spec(a.scenario)?;
+    let (file, prog) = load_program(&spec, a.set)?;
+    let settings = RuntimeSettings { gil: a.gil.unwrap_or(prog.meta_gil()), ..RuntimeSettings::default() };
+    let prog = Arc::new(prog);
+    let check = a.check.map(|c| Check { expr: c.to_string() });
+    // A check that cannot be evaluated is bad input, said before the search starts.
+    if let Some(c) = &check {
+        let first = explore::run_controlled(
+            &prog,
+            &settings,
+            Box::new(sim_core::control::Default),
+            None,
+            explore::RunLimits::default(),
+        );
+        if let Err(e) = c.eval(&first.outcome.finals) {
+            return Err(bad_input(anyhow::anyhow!("{e}")));
+        }
+    }
+    let strategy = match a.strategy {
+        StrategyArg::Random => StrategyKind::Random,
+        StrategyArg::Pct => StrategyKind::Pct,
+        StrategyArg::Dfs => StrategyKind::Dfs,
+    };
+    let opts = ExploreOptions {
+        strategy,
+        budget: a.budget,
+        seconds: a.seconds,
+        check,
+        preemptions: a.preemptions,
+        seed: a.seed,
+        ..Default::default()
+    };
+    let how = match strategy {
+        StrategyKind::Dfs => format!("depth-first, at most {} preemptions", a.preemptions),
+        StrategyKind::Pct => format!("PCT, depth {}, seed {}", a.preemptions + 1, a.seed),
+        StrategyKind::Random => format!("random, seed {}", a.seed),
+    };
+    let _ = say(&format!("explore: {file} under {}, {how}", settings.gil.as_str()));
+    let ex = explore::explore(&prog, &settings, &opts, |n| {
+        if n.is_multiple_of(500) {
+            eprintln!("explore: {n} schedules…");
+        }
+        true
+    });
+    let secs = ex.elapsed.as_secs_f64().max(1e-9);
+    let mut text = format!(
+        "tried {} schedules in {:.2} s ({:.0} schedules/s, {:.0} turns/s)\noutcomes:\n",
+        ex.tried,
+        secs,
+        ex.tried as f64 / secs,
+        ex.turns as f64 / secs
+    );
+    for (o, n) in &ex.outcomes {
+        let what = match &o.failure {
+            Some(f) if o.output.is_empty() => f.clone(),
+            Some(f) => format!("{f}; printed: {}", o.output.join(" / ")),
+            None if o.output.is_empty() => "finished, printed nothing".into(),
+            None => format!("finished, printed: {}", o.output.join(" / ")),
+        };
+        let _ = writeln!(text, "  {n:>6}  {}", ellipsize(&what, 160));
+    }
+    let _ = say(text.trim_end());
+    let Some(found) = ex.found else {
+        let verdict = if ex.exhausted {
+            format!(
+                "no failing schedule: every schedule with at most {} preemptions was tried (proved within that bound)",
+                a.preemptions
+            )
+        } else {
+            "no failing schedule found within the budget".to_string()
+        };
+        let _ = say(&verdict);
+        return Ok(());
+    };
+    let legend = legend(&found.run.trace);
+    let out: PathBuf =
+        a.out.map_or_else(|| PathBuf::from(format!("{}.schedule", scenario_stem(&spec))), Path::to_path_buf);
+    let sets = if a.set.is_empty() { String::new() } else { format!(" --set {}", a.set.join(" --set ")) };
+    let gil = format!(" --gil {}", settings.gil.as_str());
+    let body = format!(
+        "# Threadline schedule for {file} ({}{sets})\n# {}\n# {legend}\n{}\n",
+        settings.gil.as_str(),
+        found.what,
+        found.schedule
+    );
+    sim_core::trace::save_atomically(&out, |w| std::io::Write::write_all(w, body.as_bytes()))
+        .map_err(|e| other(anyhow::anyhow!("could not write {}: {e}", out.display())))?;
+    if let Some(t) = a.trace {
+        found.run.trace.save(t).map_err(|e| other(anyhow::anyhow!("could not write {}: {e}", t.display())))?;
+    }
+    let _ = say(&format!(
+        "found: {}\n  at schedule {}, shrunk to {} preemption{} and {} choice points\nschedule: {}\n  {legend}\nsaved to {}; replay it with:\n  threadline run {}{sets}{gil} --schedule {}",
+        found.what,
+        found.found_at,
+        found.preemptions,
+        if found.preemptions == 1 { "" } else { "s" },
+        found.steps,
+        found.schedule,
+        out.display(),
+        a.scenario,
+        out.display()
+    ));
+    Err(Failure { code: 1, error: anyhow::anyhow!(""), quiet: true })
+}
+
+fn ellipsize(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n).collect::<String>()) }
+}
+
+/// `threadline stats`.
+pub fn stats_cmd(
+    scenario: &str,
+    set: &[String],
+    runs: usize,
+    gil: Option<GilMode>,
+    time_scale: Option<f64>,
+    json: bool,
+) -> Result<(), Failure> {
+    if runs == 0 || runs > 100_000 {
+        return Err(bad_input(anyhow::anyhow!("--runs must be in 1..=100000")));
+    }
+    let spec = python_spec(scenario)?;
+    let (file, prog) = load_program(&spec, set)?;
+    let mut settings = RuntimeSettings { gil: gil.unwrap_or(prog.meta_gil()), ..RuntimeSettings::default() };
+    if let Some(s) = time_scale {
+        if !(s > 0.0 && s <= 1000.0) {
+            return Err(bad_input(anyhow::anyhow!("--time-scale must be in (0, 1000]")));
+        }
+        settings.time_scale = s;
+    }
+    let prog = Arc::new(prog);
+    let started = std::time::Instant::now();
+    let bars = explore::stats(&prog, &settings, runs, std::time::Duration::from_secs(60), |n| {
+        if n.is_multiple_of(100) {
+            eprintln!("stats: {n} runs…");
+        }
+        true
+    });
+    if json {
+        let doc: Vec<serde_json::Value> = bars
+            .iter()
+            .map(|b| serde_json::json!({"outcome": b.label, "count": b.count, "first_run": b.first_run}))
+            .collect();
+        let _ = say(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+        return Ok(());
+    }
+    let _ = say(&format!(
+        "stats: {file}, {runs} runs under {} in {:.1} s",
+        settings.gil.as_str(),
+        started.elapsed().as_secs_f64()
+    ));
+    let most = bars.first().map_or(1, |b| b.count).max(1);
+    for b in &bars {
+        let width = (b.count * 30).div_ceil(most);
+        let _ = say(&format!(
+            "  {:>6}  {:>5.1}%  {:<30}  {}",
+            b.count,
+            100.0 * b.count as f64 / runs as f64,
+            "#".repeat(width),
+            ellipsize(&b.label, 120)
+        ));
+    }
+    Ok(())
+}
