@@ -351,7 +351,7 @@ impl ThreadlineApp {
             .iter()
             .map(|p| {
                 let v = saved.and_then(|s| s.get(&p.name)).copied().filter(|v| v.is_finite()).unwrap_or(p.default);
-                (p.name.clone(), v.clamp(p.min, p.max))
+                (p.name.clone(), p.clamp(v))
             })
             .collect()
     }

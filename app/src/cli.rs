@@ -361,6 +361,9 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
     })
 }
 
+/// The longest `--max-seconds` (about 11 days): longer does not fit a `Duration` everywhere.
+pub const MAX_SECONDS: f64 = 1e6;
+
 /// The flags of `threadline run`.
 pub struct RunOpts<'a> {
     /// `--gil`.
@@ -402,8 +405,8 @@ impl RunOpts<'_> {
             }
             settings.time_scale = s;
         }
-        if !(self.max_seconds > 0.0 && self.max_seconds.is_finite()) {
-            return Err(bad_input(anyhow::anyhow!("--max-seconds must be a positive number")));
+        if !(self.max_seconds > 0.0 && self.max_seconds <= MAX_SECONDS) {
+            return Err(bad_input(anyhow::anyhow!("--max-seconds must be a positive number, at most {MAX_SECONDS}")));
         }
         Ok(settings)
     }
@@ -419,8 +422,8 @@ pub fn say(line: &str) -> std::io::Result<()> {
 }
 
 fn record_cmd(spec: &str, set: &[String], python: PathBuf, out: &Path, max_seconds: f64) -> Result<(), Failure> {
-    if !(max_seconds > 0.0 && max_seconds.is_finite()) {
-        return Err(bad_input(anyhow::anyhow!("--max-seconds must be a positive number")));
+    if !(max_seconds > 0.0 && max_seconds <= MAX_SECONDS) {
+        return Err(bad_input(anyhow::anyhow!("--max-seconds must be a positive number, at most {MAX_SECONDS}")));
     }
     let (file, src) = match crate::pyfile::python_spec(spec)? {
         crate::pyfile::PySpec::File(p) => {

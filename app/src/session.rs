@@ -78,6 +78,20 @@ pub struct Session {
 /// The last summary and what it was computed on: (events seen, end), when.
 type SummaryMemo = ((usize, u64), std::time::Instant, Arc<Summary>);
 
+/// A trace's runtime settings, made safe to replay with: a time scale or switch interval that
+/// is not a positive number (a hostile or damaged file) becomes the default.
+fn sane_settings(mut s: RuntimeSettings) -> RuntimeSettings {
+    let d = RuntimeSettings::default();
+    if !(s.time_scale.is_finite() && s.time_scale > 0.0) {
+        s.time_scale = d.time_scale;
+    }
+    s.time_scale = s.time_scale.clamp(1e-3, 1e3);
+    if !(s.switch_interval_ms.is_finite() && s.switch_interval_ms > 0.0) {
+        s.switch_interval_ms = d.switch_interval_ms;
+    }
+    s
+}
+
 /// Events between two replay checkpoints of a trace of `n` events: at most 8 checkpoints,
 /// never closer than 50 000 events.
 pub fn checkpoint_every(n: usize) -> usize {
@@ -113,7 +127,7 @@ impl Session {
         let mut overrides = indexmap::IndexMap::new();
         for s in sliders {
             if let Some(v) = values.get(&s.name) {
-                let v = v.clamp(s.min, s.max);
+                let v = s.clamp(*v);
                 overrides.insert(s.name.clone(), if s.float { V::Float(v) } else { V::Int(v.round() as i64) });
             }
         }
@@ -137,7 +151,7 @@ impl Session {
             code: trace.source.as_ref().map(|s| Arc::from(s.text.as_str())),
             scenario: trace.scenario.clone(),
             params: trace.params.clone(),
-            settings: trace.runtime.clone(),
+            settings: sane_settings(trace.runtime.clone()),
             timeline,
             state: State::Replay { trace: Box::new(trace), replay, checkpoints },
             source,

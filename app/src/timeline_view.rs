@@ -579,9 +579,16 @@ fn paint_var_lane(cx: &LaneCx<'_>, v: u32) -> Option<String> {
     let LaneCx { tl, painter, axis, theme, small, end_ns, .. } = *cx;
     let (y, h, plot_left) = (cx.lane.top(), cx.lane.height(), cx.lane.left());
     let l = &tl.vars[v as usize];
-    let lo = l.series.iter().map(|s| s.1.min(s.2)).fold(f64::INFINITY, f64::min).min(0.0);
-    let hi = l.series.iter().map(|s| s.1.max(s.2)).fold(f64::NEG_INFINITY, f64::max).max(lo + 1.0);
-    let to_y = |val: f64| y + h - 3.0 - ((val - lo) / (hi - lo)) as f32 * (h - 8.0);
+    // Only finite values set the scale (a program may write inf or nan; a trace may hold
+    // ±1e308, whose span overflows): anything else is drawn on the baseline.
+    let finite = || l.series.iter().flat_map(|s| [s.1, s.2]).filter(|v| v.is_finite());
+    let lo = finite().fold(0.0, f64::min).max(-f64::MAX / 4.0);
+    let hi = finite().fold(lo + 1.0, f64::max).min(f64::MAX / 4.0);
+    let to_y = |val: f64| {
+        let f = (val - lo) / (hi - lo);
+        let f = if f.is_finite() { f.clamp(0.0, 1.0) } else { 0.0 };
+        y + h - 3.0 - f as f32 * (h - 8.0)
+    };
     let pts = series_points(&l.series, end_ns, axis, |s| to_y(s.1));
     let refs = series_points(&l.series, end_ns, axis, |s| to_y(s.2));
     painter.add(egui::Shape::dashed_line(&refs, Stroke::new(1.0, theme.reference), 4.0, 3.0));

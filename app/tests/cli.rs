@@ -267,3 +267,12 @@ fn stats_prints_a_histogram_of_outcomes() {
     assert_eq!(code, 2);
     assert!(err.contains("--runs"), "{err}");
 }
+
+#[test]
+fn a_huge_max_seconds_is_refused_not_a_panic() {
+    for cmd in ["run", "record"] {
+        let (code, _, err) = tl(&[cmd, "deadlock", "--max-seconds", "1e20", "--out", tmp("x.json").to_str().unwrap()]);
+        assert_eq!(code, 2, "{cmd}: {err}");
+        assert!(err.contains("--max-seconds must be a positive number, at most"), "{cmd}: {err}");
+    }
+}

@@ -533,7 +533,7 @@ pub fn explore(
             break;
         }
     }
-    outcomes.sort_by(|a, b| b.1.cmp(&a.1));
+    outcomes.sort_by_key(|o| std::cmp::Reverse(o.1));
     let found = found.map(|(run, at)| shrink(prog, settings, opts, run, at));
     Exploration { tried, outcomes, found, exhausted, turns, elapsed: started.elapsed() }
 }
@@ -657,28 +657,28 @@ pub fn stats(
     limit: Duration,
     mut progress: impl FnMut(usize) -> bool,
 ) -> Vec<StatBar> {
-    let mut results: Vec<(Vec<(String, String)>, Vec<String>, Option<String>)> = Vec::new();
+    let mut results: Vec<Outcome> = Vec::new();
     for i in 0..runs {
         let run = PyRun::start(Arc::clone(prog), settings.clone(), i as u64, None);
         let (trace, _, finals) = run.finish_keep(Some(limit));
         let outcome = outcome_of(&trace, &ControlReport::default(), finals, None);
-        results.push((outcome.finals, outcome.output, outcome.failure));
+        results.push(outcome);
         if !progress(i + 1) {
             break;
         }
     }
     // Only the variables whose final values differ between runs tell outcomes apart.
     let varies = |name: &str| {
-        let mut vals = results.iter().map(|(f, _, _)| f.iter().find(|(n, _)| n == name).map(|(_, v)| v));
+        let mut vals = results.iter().map(|o| o.finals.iter().find(|(n, _)| n == name).map(|(_, v)| v));
         let first = vals.next().flatten();
         vals.any(|v| v != first)
     };
     let names: Vec<String> = results
         .first()
-        .map(|(f, _, _)| f.iter().map(|(n, _)| n.clone()).filter(|n| varies(n)).collect())
+        .map(|o| o.finals.iter().map(|(n, _)| n.clone()).filter(|n| varies(n)).collect())
         .unwrap_or_default();
     let mut bars: Vec<StatBar> = Vec::new();
-    for (i, (finals, output, failure)) in results.iter().enumerate() {
+    for (i, Outcome { finals, output, failure }) in results.iter().enumerate() {
         let mut parts: Vec<String> = names
             .iter()
             .filter_map(|n| finals.iter().find(|(m, _)| m == n).map(|(m, v)| format!("{m} = {v}")))

@@ -49,6 +49,26 @@ pub struct Slider {
     pub line: u32,
 }
 
+impl Slider {
+    /// Whether the range makes sense: finite, `min <= max`, the default inside.
+    pub fn is_sane(&self) -> bool {
+        self.min.is_finite()
+            && self.max.is_finite()
+            && self.default.is_finite()
+            && self.min <= self.max
+            && (self.min..=self.max).contains(&self.default)
+    }
+
+    /// `v` brought into the range, never a panic: a value that is not a number, or a range
+    /// that makes no sense (a hostile trace's), gives the default.
+    pub fn clamp(&self, v: f64) -> f64 {
+        if !self.is_sane() {
+            return if self.default.is_finite() { self.default } else { 0.0 };
+        }
+        if v.is_nan() { self.default } else { v.clamp(self.min, self.max) }
+    }
+}
+
 /// Slider values by name, as run.
 pub type Params = BTreeMap<String, Value>;
 

@@ -215,6 +215,15 @@ impl Trace {
         let n_threads = self.threads.len() as u32;
         let n_res = self.resources.len() as u32;
         let bad = |index, message: String| Err(TraceError::Inconsistent { index, message });
+        if let Some(p) = self.scenario.params.iter().find(|p| !p.is_sane()) {
+            return Err(TraceError::Inconsistent {
+                index: 0,
+                message: format!(
+                    "the slider {} has the range {}..{} with default {}: a range must be finite, min <= max, the default inside",
+                    p.name, p.min, p.max, p.default
+                ),
+            });
+        }
         for (i, t) in self.threads.iter().enumerate() {
             if t.process as usize >= self.processes.len() {
                 return Err(TraceError::Inconsistent {

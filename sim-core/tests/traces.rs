@@ -128,3 +128,16 @@ fn chrome_export_is_valid_trace_event_format() {
         }
     }
 }
+
+#[test]
+fn a_trace_whose_slider_range_makes_no_sense_is_refused_with_its_name() {
+    let mut t = sample();
+    let p = t.scenario.params.first_mut().expect("the semaphore scenario has sliders");
+    let name = p.name.clone();
+    (p.min, p.max) = (10.0, 1.0);
+    let e = load_err(&t.to_json()).to_string();
+    assert!(e.contains(&format!("the slider {name} has the range 10..1")), "{e}");
+    // And clamping with such a range is the default, not a panic.
+    let p = &t.scenario.params[0];
+    assert_eq!(p.clamp(5.0), p.default);
+}
