@@ -2,8 +2,4 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(src) = std::str::from_utf8(data) {
-        let _ = sim_core::py::compile("fuzz.py", src, &indexmap::IndexMap::new());
-    }
-});
+fuzz_target!(|data: &[u8]| sim_core::fuzzing::compile(data));

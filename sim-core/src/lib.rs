@@ -15,6 +15,7 @@ pub mod chrome;
 pub mod control;
 pub mod event;
 pub mod explore;
+pub mod fuzzing;
 pub mod gil;
 pub mod invariants;
 pub mod model;

@@ -334,6 +334,33 @@ pub struct ProcWorld {
     pub index: u32,
     /// Globals by slot.
     pub globals: Vec<Mutex<GlobalCell>>,
+    /// Counts it among the live ones.
+    _live: LiveProcess,
+}
+
+static LIVE_PROCESS_STATES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many simulated processes' module states exist right now, in all runs. A finished and
+/// dropped run leaves none: a reference cycle that kept one alive (a forked process's
+/// `Process` object holding its own state) is a leak the tests look for.
+pub fn live_process_states() -> usize {
+    LIVE_PROCESS_STATES.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+#[derive(Debug)]
+struct LiveProcess;
+
+impl LiveProcess {
+    fn new() -> Self {
+        LIVE_PROCESS_STATES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        LiveProcess
+    }
+}
+
+impl Drop for LiveProcess {
+    fn drop(&mut self) {
+        LIVE_PROCESS_STATES.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// The most threads and processes (pool workers included) one run may create: every one is
@@ -488,7 +515,7 @@ impl World {
                 })
             })
             .collect();
-        Arc::new(ProcWorld { index, globals })
+        Arc::new(ProcWorld { index, globals, _live: LiveProcess::new() })
     }
 
     /// The module state of process `p`.
@@ -717,7 +744,7 @@ impl World {
             *t.args.lock() = deep_copy(&args, &mut memo);
             *t.kwargs.lock() = deep_copy(&kwargs, &mut memo);
         }
-        let pw = Arc::new(ProcWorld { index, globals });
+        let pw = Arc::new(ProcWorld { index, globals, _live: LiveProcess::new() });
         let mut procs = self.procs.write();
         while procs.len() < index as usize {
             let filler = procs[0].clone();
