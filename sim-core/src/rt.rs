@@ -447,10 +447,16 @@ impl Shared {
         }
         let shared = Arc::clone(self);
         let name = self.thread_meta(tid).map(|m| m.name).unwrap_or_default();
-        let spawned = std::thread::Builder::new()
-            .name(format!("tl:{name}"))
-            .stack_size(THREAD_STACK_BYTES)
-            .spawn(move || shared.thread_main(tid, delay, body));
+        // The OS refuses a name with a NUL in it (a Python thread's name may hold one).
+        let builder = std::thread::Builder::new()
+            .name(format!("tl:{}", name.replace('\0', "\\0")))
+            .stack_size(THREAD_STACK_BYTES);
+        // Whatever happens here, the thread must not stay "alive" without an OS thread: the
+        // run would never finish.
+        let spawned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            builder.spawn(move || shared.thread_main(tid, delay, body))
+        }))
+        .unwrap_or_else(|_| Err(std::io::Error::other("the thread could not be created")));
         match spawned {
             Ok(h) => {
                 self.handles.lock().push(h);
