@@ -16,6 +16,7 @@ use sim_core::rt::{GilMode, RuntimeSettings};
 use sim_core::trace::Trace;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// What the user asked for during a frame.
 #[must_use]
@@ -66,6 +67,18 @@ pub enum Command {
     /// Run the code panel's program in the real CPython with the recorder and show that run
     /// below this one, on the same axis.
     RunInCPython,
+    /// Run the code panel's program controlled, the user choosing who runs at every choice
+    /// point ("play the scheduler").
+    PlayScheduler,
+    /// Playing the scheduler: run this thread at the pending choice point.
+    Choose(u32),
+    /// Play the scheduler, first making these choices (one thread per choice point).
+    PlayScript(Vec<u32>),
+    /// Playing the scheduler: back to the previous choice point (the run is re-run with
+    /// the same choices but the last).
+    StepBack,
+    /// Playing the scheduler: stop choosing; the default schedule runs to the end.
+    AutoRun,
 }
 
 /// What a picked file is for.
@@ -105,6 +118,8 @@ pub struct Persisted {
     pub user_files: Vec<String>,
     /// Scenarios made with New and never saved: id → text.
     pub untitled: BTreeMap<String, String>,
+    /// Playing the scheduler: `x += 1` split into load, add and store.
+    pub split_updates: bool,
 }
 
 impl Default for Persisted {
@@ -119,6 +134,7 @@ impl Default for Persisted {
             drafts: BTreeMap::new(),
             user_files: Vec::new(),
             untitled: BTreeMap::new(),
+            split_updates: false,
         }
     }
 }
@@ -244,6 +260,10 @@ pub struct ThreadlineApp {
     pub editor: Editor,
     /// The generation being compiled for a run, if any.
     compiling: Option<u64>,
+    /// The run being compiled is to be played (controlled, the user choosing).
+    play_next: bool,
+    /// Choices to make at once when it starts.
+    play_script: Vec<u32>,
     /// The generation being checked, if any.
     checking: Option<u64>,
     /// The window's context, once known (background jobs ask it to repaint).
@@ -323,6 +343,8 @@ impl ThreadlineApp {
             reveal_topic: true,
             editor,
             compiling: None,
+            play_next: false,
+            play_script: Vec::new(),
             checking: None,
             egui_ctx: None,
             python: None,
@@ -413,7 +435,38 @@ impl ThreadlineApp {
                     self.reveal_topic = true;
                 }
             }
+            Command::PlayScheduler => self.apply(Command::PlayScript(Vec::new())),
+            Command::PlayScript(script) => {
+                self.apply(Command::Run);
+                self.play_next = true;
+                self.play_script = script;
+            }
+            Command::Choose(t) => {
+                if let Some(p) = self.session.as_ref().and_then(|s| s.player.as_ref()) {
+                    p.handle.choose(t);
+                }
+            }
+            Command::AutoRun => {
+                if let Some(p) = self.session.as_ref().and_then(|s| s.player.as_ref()) {
+                    p.handle.auto();
+                }
+            }
+            Command::StepBack => {
+                let Some(s) = &self.session else { return };
+                let Some(p) = &s.player else { return };
+                let mut script = p.handle.history();
+                if script.pop().is_none() {
+                    self.note = Some("This is the first choice: there is no step before it.".into());
+                    return;
+                }
+                let (prog, split) = (Arc::clone(&p.prog), p.split);
+                let settings = s.settings.clone();
+                // Dropping the old session stops and joins its threads.
+                self.session = None;
+                self.session = Some(Session::start_player(prog, settings, script, split, self.egui_ctx.clone()));
+            }
             Command::Run => {
+                self.play_next = false;
                 // Compile on a job thread (a big file never stalls a frame); the run starts
                 // when the program arrives, or the error is shown at its line.
                 let gen_ = self.editor.generation;
@@ -776,7 +829,17 @@ impl ThreadlineApp {
                             }
                             // Dropping the old session stops and joins its threads.
                             self.session = None;
-                            self.session = Some(Session::start(prog, self.settings()));
+                            self.session = Some(if std::mem::take(&mut self.play_next) {
+                                Session::start_player(
+                                    Arc::new(prog),
+                                    self.settings(),
+                                    std::mem::take(&mut self.play_script),
+                                    self.persisted.split_updates,
+                                    self.egui_ctx.clone(),
+                                )
+                            } else {
+                                Session::start(prog, self.settings())
+                            });
                             self.view = ViewState::default();
                             self.error = None;
                             self.stale = false;
@@ -924,7 +987,8 @@ impl ThreadlineApp {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let theme = Theme::new(ui.visuals().dark_mode);
         let mut cmds = Vec::new();
-        egui::Panel::left("controls").resizable(true).default_size(270.0).show(ui, |ui| {
+        // Bounded widths: a long label must not squeeze the timeline off the window.
+        egui::Panel::left("controls").resizable(true).default_size(270.0).size_range(220.0..=420.0).show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui, &mut cmds));
         });
         egui::Panel::bottom("output")
@@ -934,6 +998,7 @@ impl ThreadlineApp {
         egui::Panel::left("code")
             .resizable(true)
             .default_size(450.0)
+            .size_range(200.0..=700.0)
             .show(ui, |ui| self.code_ui(ui, &theme, &mut cmds));
         egui::CentralPanel::default().show(ui, |ui| self.centre_ui(ui, &theme, &mut cmds));
         for c in cmds {

@@ -21,6 +21,11 @@ pub struct Cli {
     /// Start the scenario as soon as the window opens.
     #[arg(long)]
     pub run: bool,
+    /// Start the scenario as a scheduler game ("Play the scheduler"), first making these
+    /// choices (thread numbers, comma-separated: --play 0,1,1); with --screenshot, the
+    /// picture is taken at the next choice.
+    #[arg(long, value_name = "CHOICES", num_args = 0..=1, default_missing_value = "")]
+    pub play: Option<String>,
     /// Colour theme (default: as last chosen in the app).
     #[arg(long, value_enum)]
     pub theme: Option<ThemeArg>,

@@ -108,7 +108,13 @@ impl eframe::App for Host {
         }
         self.app.logic(ctx);
         let Some(shot) = &mut self.shot else { return };
-        let finished = self.app.session.as_ref().is_some_and(|s| !s.is_live());
+        // A scheduler game is pictured when it waits for a choice.
+        let finished = self
+            .app
+            .session
+            .as_ref()
+            .is_some_and(|s| !s.is_live() || s.player.as_ref().is_some_and(|p| p.handle.pending().is_some()))
+            && !self.app.starting();
         if !finished && shot.started.elapsed().as_secs() > SHOT_TIMEOUT_S {
             self.app.apply(Command::Stop);
         }
@@ -262,6 +268,24 @@ pub fn run_app(cli: &Cli) -> ExitCode {
     let screenshot = cli.screenshot.clone();
     let frame_stats = cli.frame_stats;
     let run_now = cli.run;
+    let play = match cli.play.as_deref() {
+        None => None,
+        Some(list) => {
+            let choices: Result<Vec<u32>, _> = list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| s.trim_start_matches('T').parse::<u32>())
+                .collect();
+            match choices {
+                Ok(c) => Some(c),
+                Err(_) => {
+                    eprintln!("threadline: --play {list}: expected thread numbers separated by commas (0,1,1)");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
     let scenario = cli.scenario.clone();
     let exit = Arc::new(std::sync::atomic::AtomicU8::new(0));
     let exit2 = Arc::clone(&exit);
@@ -300,7 +324,9 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             if let Some((t, src)) = compare {
                 app.compare = Some(crate::session::Session::from_trace(t, format!("compared: {src}")));
             }
-            if run_now && app.session.is_none() {
+            if let Some(script) = play {
+                app.apply(Command::PlayScript(script));
+            } else if run_now && app.session.is_none() {
                 app.apply(Command::Run);
             }
             if screenshot.is_some() {
@@ -309,7 +335,7 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             }
             let shot = screenshot.map(|path| {
                 let (tx, rx) = crossbeam_channel::unbounded();
-                if app.session.is_none() {
+                if app.session.is_none() && !app.starting() {
                     app.apply(Command::Run);
                 }
                 Shot { path, frames_after_finish: 0, requested: false, tx, rx, started: std::time::Instant::now() }

@@ -32,6 +32,16 @@ pub struct Replay {
     applied: usize,
 }
 
+/// A person playing the scheduler of a controlled run.
+pub struct PlayerGame {
+    /// The run's side: the pending choice, the choices so far.
+    pub handle: sim_core::control::PlayerHandle,
+    /// The program (stepping back re-runs it).
+    pub prog: Arc<Program>,
+    /// `x += 1` split into load, add and store.
+    pub split: bool,
+}
+
 /// What a session is: a run going on, or a finished run (or an opened trace) to replay.
 pub enum State {
     /// Events arrive over the channel as the threads make them.
@@ -71,6 +81,8 @@ pub struct Session {
     pub state: State,
     /// Where it came from, for the title.
     pub source: String,
+    /// Set when a person plays the scheduler: the controlled run waits for their choices.
+    pub player: Option<PlayerGame>,
     /// The last summary and what it was computed on: the summary panel asks every frame.
     summary_memo: std::cell::RefCell<Option<SummaryMemo>>,
 }
@@ -99,16 +111,50 @@ pub fn checkpoint_every(n: usize) -> usize {
 }
 
 impl Session {
+    /// Start a compiled program live, controlled, with a person choosing who runs at each
+    /// choice point (after `script`'s choices, played at once: stepping back re-runs them).
+    pub fn start_player(
+        prog: Arc<Program>,
+        settings: RuntimeSettings,
+        script: Vec<u32>,
+        split: bool,
+        wake: Option<egui::Context>,
+    ) -> Self {
+        let wake: Option<Box<dyn Fn() + Send>> = wake.map(|c| Box::new(move || c.request_repaint()) as _);
+        let (player, handle) = sim_core::control::Player::new(script, wake);
+        let p2 = Arc::clone(&prog);
+        let mut s = Self::start_with(&prog, settings, move |settings, tx| {
+            if split {
+                PyRun::start_controlled_split(p2, settings, Some(tx), Box::new(player))
+            } else {
+                PyRun::start_controlled(p2, settings, Some(tx), Box::new(player))
+            }
+        });
+        s.source = "you are the scheduler".into();
+        s.player = Some(PlayerGame { handle, prog, split });
+        s
+    }
+
     /// Start a compiled program live.
     pub fn start(prog: Program, settings: RuntimeSettings) -> Self {
-        let scenario = sim_core::py::run::scenario_shell(&prog);
+        let prog = Arc::new(prog);
+        let p2 = Arc::clone(&prog);
+        Self::start_with(&prog, settings, move |settings, tx| PyRun::start(p2, settings, 0, Some(tx)))
+    }
+
+    fn start_with(
+        prog: &Arc<Program>,
+        settings: RuntimeSettings,
+        start: impl FnOnce(RuntimeSettings, crossbeam_channel::Sender<Event>) -> PyRun,
+    ) -> Self {
+        let scenario = sim_core::py::run::scenario_shell(prog);
         let params: Params = prog.values.iter().map(|(k, v)| (k.clone(), v.snapshot())).collect();
         // The tables start with the main thread and process; the rest arrive as events.
         let main = ThreadMeta { name: "MainThread".into(), process: 0, daemon: false, target: None };
         let timeline = Timeline::new(&[main], &[ProcessMeta { name: "MainProcess".into(), pid: 4242 }], &[], &[]);
         let (tx, rx) = crossbeam_channel::unbounded();
         let code = Some(Arc::clone(&prog.source));
-        let run = PyRun::start(Arc::new(prog), settings.clone(), 0, Some(tx));
+        let run = start(settings.clone(), tx);
         Self {
             scenario,
             code,
@@ -117,6 +163,7 @@ impl Session {
             timeline,
             state: State::Live { run, rx, paused: false },
             source: "live run".into(),
+            player: None,
             summary_memo: std::cell::RefCell::new(None),
         }
     }
@@ -155,6 +202,7 @@ impl Session {
             timeline,
             state: State::Replay { trace: Box::new(trace), replay, checkpoints },
             source,
+            player: None,
             summary_memo: std::cell::RefCell::new(None),
         }
     }

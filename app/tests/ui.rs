@@ -488,3 +488,76 @@ fn run_in_cpython_too_draws_the_real_run_below_the_simulated_one() {
     assert_eq!(t.resources.iter().find(|r| r.name == "semaphore").map(|r| r.capacity), Some(3));
     h.get_by_label_contains("Output: the same 19 lines in both runs.");
 }
+
+/// Step frames until the scheduler game waits for a choice (Some(step)) or the run ends (None).
+fn next_choice(h: &mut Harness<'static, ThreadlineApp>) -> Option<usize> {
+    let t0 = Instant::now();
+    loop {
+        h.step();
+        let app = h.state();
+        if let Some(s) = &app.session
+            && !app.starting()
+        {
+            if let Some((step, _)) = s.player.as_ref().and_then(|p| p.handle.pending()) {
+                h.run_steps(1);
+                return Some(step);
+            }
+            if !s.is_live() {
+                h.run_steps(2);
+                return None;
+            }
+        }
+        assert!(t0.elapsed() < Duration::from_secs(30), "no choice point and no end");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn play_the_scheduler_into_the_deadlock_by_clicking_thread_buttons_then_step_back_out_of_it() {
+    // The schedule to play: the one `explore` finds for the notes' deadlock with no pause.
+    let src = sim_core::py_catalog::py_source("deadlock").expect("catalog");
+    let ov = [("HOLD".to_string(), sim_core::py::value::V::Float(0.0))].into_iter().collect();
+    let prog = std::sync::Arc::new(sim_core::py::compile("deadlock.py", src, &ov).unwrap());
+    let settings = sim_core::rt::RuntimeSettings::default();
+    let ex = sim_core::explore::explore(&prog, &settings, &Default::default(), |_| true);
+    let plan: Vec<u32> =
+        ex.found.expect("explore finds the deadlock").run.report.decisions.iter().map(|d| d.chosen).collect();
+
+    let values = [("deadlock".to_string(), [("HOLD".to_string(), 0.0)].into_iter().collect())].into_iter().collect();
+    let persisted = Persisted { scenario: "deadlock".into(), values, ..Persisted::default() };
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.run_steps(2);
+    h.get_by_label("Play the scheduler").click_accesskit();
+    let mut clicked = 0;
+    while let Some(step) = next_choice(&mut h) {
+        let t = plan[step];
+        let name = h.state().session.as_ref().unwrap().timeline.thread_meta[t as usize].name.clone();
+        h.get_by_label(&format!("Run {name}")).click_accesskit();
+        clicked += 1;
+        assert!(clicked <= plan.len(), "more choices than the plan has");
+    }
+    assert_eq!(clicked, plan.len(), "every choice was a click");
+    h.get_by_label_contains("Game over: Deadlock: Thread-1 (thread1) waits for lock2");
+    let sched = h.state().session.as_ref().unwrap().trace().unwrap().schedule.clone().expect("a schedule");
+    h.get_by_label_contains(&format!("Schedule: {sched}"));
+
+    // Back one step: the same choices but the last, then the other thread there.
+    h.get_by_label("Back one step").click_accesskit();
+    let step = next_choice(&mut h).expect("the last choice point again");
+    assert_eq!(step, plan.len() - 1);
+    let last = plan[step];
+    let (_, d) = h.state().session.as_ref().unwrap().player.as_ref().unwrap().handle.pending().unwrap();
+    let other = d.enabled.iter().map(|(t, _)| *t).find(|t| *t != last).expect("another thread could run");
+    let name = h.state().session.as_ref().unwrap().timeline.thread_meta[other as usize].name.clone();
+    h.get_by_label(&format!("Run {name}")).click_accesskit();
+    // Then let the default schedule finish it.
+    if next_choice(&mut h).is_some() {
+        h.get_by_label("Run to the end").click_accesskit();
+        while next_choice(&mut h).is_some() {}
+    }
+    let s = h.state().session.as_ref().unwrap();
+    assert!(!s.is_live(), "the branched game ended");
+    let history = s.player.as_ref().unwrap().handle.history();
+    assert_eq!(&history[..step], &plan[..step], "the same choices up to the branch");
+    assert_eq!(history[step], other, "then the branch");
+}

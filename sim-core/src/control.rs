@@ -23,8 +23,10 @@ use parking_lot::{Condvar, Mutex, MutexGuard};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Virtual nanoseconds one turn takes (the time between two switch points).
-pub const STEP_NS: u64 = 1_000;
+/// Virtual nanoseconds one turn takes (the time between two switch points): 0.1 ms, so a
+/// played game's turns are blocks the timeline can show, and a thread spinning on a flag
+/// lets a 100 ms sleep end within a thousand turns.
+pub const STEP_NS: u64 = 100_000;
 
 /// What a thread waiting in the turnstile was given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,6 +162,7 @@ pub struct Control {
     strategy: Mutex<Box<dyn Strategy>>,
     clock: Arc<AtomicU64>,
     turn_limit: AtomicU64,
+    split_updates: std::sync::atomic::AtomicBool,
 }
 
 /// What the hand-off found when nobody could run.
@@ -189,12 +192,25 @@ impl Control {
             strategy: Mutex::new(strategy),
             clock,
             turn_limit: AtomicU64::new(u64::MAX),
+            split_updates: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
     /// Stop the run after this many turns (a program that never ends).
     pub fn set_turn_limit(&self, turns: u64) {
         self.turn_limit.store(turns, Ordering::Release);
+    }
+
+    /// Split `x += 1` on a shared variable into its load, add and store, with a switch point
+    /// between each (as CPython 3.9 and free-threading can), whatever the GIL mode: for a
+    /// person to interleave them by hand. Set before the run starts.
+    pub fn set_split_updates(&self, on: bool) {
+        self.split_updates.store(on, Ordering::Release);
+    }
+
+    /// Whether `x += 1` is split ([`Self::set_split_updates`]).
+    pub fn split_updates(&self) -> bool {
+        self.split_updates.load(Ordering::Acquire)
     }
 
     /// Virtual now, in ns.
@@ -419,6 +435,9 @@ impl Control {
                     let first = edges.first().map_or(0, |e| e.thread);
                     let process = shared.thread_meta(first).map_or(0, |t| t.process);
                     shared.rec.record(first, process, EventKind::Deadlock { cycle: edges });
+                    // The threads are stopped a turn later: at the deadlock's instant they
+                    // still wait at their lines (the code panel marks them there).
+                    self.clock.fetch_add(STEP_NS, Ordering::AcqRel);
                     st.stopped = true;
                     shared.mark_stopped();
                 }
@@ -468,5 +487,105 @@ impl Control {
             self.cv.notify_all();
             return;
         }
+    }
+}
+
+/// A person choosing: the app's "play the scheduler". At each choice point the run waits
+/// until [`PlayerHandle::choose`] (or `auto`) answers; a script of choices is played first
+/// (stepping back re-runs the same choices but the last).
+pub struct Player {
+    h: PlayerHandle,
+}
+
+/// The app's side of a [`Player`].
+#[derive(Clone, Default)]
+pub struct PlayerHandle {
+    inner: Arc<(Mutex<PlayerState>, Condvar)>,
+}
+
+#[derive(Default)]
+struct PlayerState {
+    script: std::collections::VecDeque<ThreadIx>,
+    pending: Option<(usize, Decision)>,
+    answer: Option<Choice>,
+    history: Vec<ThreadIx>,
+    auto: bool,
+    wake: Option<Box<dyn Fn() + Send>>,
+}
+
+impl Player {
+    /// A player that first plays `script` (one thread per choice point), then waits for
+    /// the person; `wake` is called when a choice is awaited (to repaint the window).
+    pub fn new(script: Vec<ThreadIx>, wake: Option<Box<dyn Fn() + Send>>) -> (Self, PlayerHandle) {
+        let h = PlayerHandle::default();
+        {
+            let mut st = h.inner.0.lock();
+            st.script = script.into();
+            st.wake = wake;
+        }
+        (Self { h: h.clone() }, h)
+    }
+}
+
+impl Strategy for Player {
+    fn choose(&mut self, step: usize, point: &Decision, stopped: &dyn Fn() -> bool) -> Choice {
+        let (m, cv) = &*self.h.inner;
+        let mut st = m.lock();
+        let scripted = st.script.pop_front().filter(|t| point.enabled.iter().any(|(e, _)| e == t));
+        let choice = match scripted {
+            Some(t) => Choice::Run(t),
+            None if st.auto => Choice::Run(point.default_choice()),
+            None => {
+                st.pending = Some((step, point.clone()));
+                if let Some(w) = &st.wake {
+                    w();
+                }
+                loop {
+                    if let Some(a) = st.answer.take() {
+                        break a;
+                    }
+                    if st.auto {
+                        break Choice::Run(point.default_choice());
+                    }
+                    if stopped() {
+                        break Choice::Stop;
+                    }
+                    cv.wait_for(&mut st, std::time::Duration::from_millis(50));
+                }
+            }
+        };
+        st.pending = None;
+        if let Choice::Run(t) = choice {
+            st.history.push(t);
+        }
+        choice
+    }
+}
+
+impl PlayerHandle {
+    /// The choice point waiting for the person: (step, who can run).
+    pub fn pending(&self) -> Option<(usize, Decision)> {
+        self.inner.0.lock().pending.clone()
+    }
+
+    /// Run thread `t` at the pending choice point.
+    pub fn choose(&self, t: ThreadIx) {
+        let mut st = self.inner.0.lock();
+        if st.pending.as_ref().is_some_and(|(_, d)| d.enabled.iter().any(|(e, _)| *e == t)) {
+            st.answer = Some(Choice::Run(t));
+            self.inner.1.notify_all();
+        }
+    }
+
+    /// Stop asking: the default schedule from here to the end.
+    pub fn auto(&self) {
+        let mut st = self.inner.0.lock();
+        st.auto = true;
+        self.inner.1.notify_all();
+    }
+
+    /// The choices made so far, one per choice point.
+    pub fn history(&self) -> Vec<ThreadIx> {
+        self.inner.0.lock().history.clone()
     }
 }

@@ -13,6 +13,126 @@ use sim_core::rt::GilMode;
 use std::path::PathBuf;
 
 impl ThreadlineApp {
+    /// Playing the scheduler: a button per thread that can run at the pending choice point
+    /// (with the line it will run), the others with why they cannot; back one step, run to
+    /// the end; the schedule so far. When the run has ended, the verdict in words.
+    fn scheduler_ui(&mut self, ui: &mut egui::Ui, cmds: &mut Vec<Command>) {
+        let Some(s) = &self.session else { return };
+        let Some(game) = &s.player else { return };
+        let code = s.code.clone();
+        let line_text = |l: u32| {
+            code.as_deref()
+                .and_then(|c| c.lines().nth((l as usize).saturating_sub(1)))
+                .map(|t| t.trim().to_string())
+                .unwrap_or_default()
+        };
+        let tl = &s.timeline;
+        let name = |t: u32| tl.thread_meta.get(t as usize).map_or(format!("T{t}"), |m| m.name.clone());
+        let history = game.handle.history();
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            if s.is_live() {
+                let pending = game.handle.pending();
+                match &pending {
+                    Some((step, d)) => {
+                        ui.label(RichText::new(format!("You are the scheduler — choice {}", step + 1)).strong());
+                        ui.label(RichText::new("Who runs next, until the next switch point?").weak());
+                        for (t, line) in &d.enabled {
+                            ui.horizontal(|ui| {
+                                let label = format!("Run {}", name(*t));
+                                let b = ui.button(label).on_hover_text(format!("T{t}: runs from line {line}"));
+                                if b.clicked() {
+                                    cmds.push(Command::Choose(*t));
+                                }
+                                let current = if d.current == Some(*t) { " (running now)" } else { "" };
+                                let what = if *line == 0 {
+                                    let target = tl.thread_meta.get(*t as usize).and_then(|m| m.target.clone());
+                                    match target {
+                                        Some(f) => format!("starts {f}(){current}"),
+                                        None => format!("about to start{current}"),
+                                    }
+                                } else {
+                                    format!("line {line}: {}{current}", line_text(*line))
+                                };
+                                ui.add(egui::Label::new(RichText::new(what).monospace()).truncate());
+                            });
+                        }
+                        let now = tl.end_ns;
+                        for (i, lane) in tl.threads.iter().enumerate() {
+                            let t = i as u32;
+                            if d.enabled.iter().any(|(e, _)| *e == t) {
+                                continue;
+                            }
+                            let state = lane.state_at(now);
+                            let why = if state.is_end() {
+                                "has ended".to_string()
+                            } else if state == sim_core::timeline::ThreadState::NotStarted {
+                                "not started".to_string()
+                            } else {
+                                crate::code::waiting_for(tl, t, state, now).unwrap_or_else(|| "is blocked".into())
+                            };
+                            ui.horizontal(|ui| {
+                                ui.add_enabled(false, egui::Button::new(format!("Run {}", name(t))))
+                                    .on_disabled_hover_text(format!("{} {why}", name(t)));
+                                ui.add(egui::Label::new(RichText::new(why).weak()).truncate());
+                            });
+                        }
+                    }
+                    None => {
+                        ui.label(RichText::new("Running to the next choice…").weak());
+                    }
+                }
+                ui.horizontal_wrapped(|ui| {
+                    if ui
+                        .add_enabled(!history.is_empty(), egui::Button::new("Back one step"))
+                        .on_hover_text("Re-run with the same choices but the last one, and choose again")
+                        .clicked()
+                    {
+                        cmds.push(Command::StepBack);
+                    }
+                    if ui
+                        .button("Run to the end")
+                        .on_hover_text(
+                            "Stop choosing: the current thread runs on while it can, then the first runnable one",
+                        )
+                        .clicked()
+                    {
+                        cmds.push(Command::AutoRun);
+                    }
+                });
+            } else {
+                let summary = s.summary();
+                let verdict = if let Some(d) = &summary.deadlock {
+                    format!("Game over: {}", d.words)
+                } else if let Some(e) = summary.errors.iter().find(|e| !e.caught) {
+                    format!("Game over: {} raised {}: {}", e.thread, e.ty, e.message)
+                } else {
+                    let out = summary.output.iter().rev().find(|l| !l.is_empty()).cloned().unwrap_or_default();
+                    format!("The program finished after {} choices. Last line printed: {out}", history.len())
+                };
+                ui.label(RichText::new(verdict).strong());
+                if ui
+                    .add_enabled(!history.is_empty(), egui::Button::new("Back one step"))
+                    .on_hover_text("Re-run with the same choices but the last one, and choose again")
+                    .clicked()
+                {
+                    cmds.push(Command::StepBack);
+                }
+            }
+            if let Some(sched) = s.trace().and_then(|t| t.schedule.clone()) {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(format!("Schedule: {sched}")).monospace());
+                    if ui.small_button("Copy").on_hover_text("Replay it: threadline run FILE --schedule '…'").clicked()
+                    {
+                        ui.ctx().copy_text(sched.clone());
+                    }
+                });
+            } else if !history.is_empty() {
+                let so_far: Vec<String> = history.iter().map(|t| format!("T{t}")).collect();
+                ui.label(RichText::new(format!("Choices so far: {}", so_far.join(" "))).monospace().weak());
+            }
+        });
+    }
+
     pub(super) fn controls_ui(&mut self, ui: &mut egui::Ui, cmds: &mut Vec<Command>) {
         ui.horizontal(|ui| {
             ui.heading("Threadline");
@@ -153,6 +273,25 @@ impl ThreadlineApp {
                 cmds.push(Command::Stop);
             }
         });
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .button("Play the scheduler")
+                .on_hover_text(
+                    "Run the program one thread at a time: at every point where the GIL mode lets another \
+                     thread run, you choose which one (The Deadlock Empire's game, on this program)",
+                )
+                .clicked()
+            {
+                cmds.push(Command::PlayScheduler);
+            }
+            ui.checkbox(&mut self.persisted.split_updates, "split x += 1").on_hover_text(
+                "Playing the scheduler: a switch may fall between the load, the add and the store of \
+                 `x += 1` on a shared variable, as under CPython 3.9 or free-threading",
+            );
+        });
+        if self.session.as_ref().is_some_and(|s| s.player.is_some()) {
+            self.scheduler_ui(ui, cmds);
+        }
         if self.stale {
             ui.horizontal(|ui| {
                 ui.label(RichText::new("Settings changed since this run started.").weak());
@@ -267,10 +406,30 @@ impl ThreadlineApp {
             (None, Some((at, _))) => *at,
             (None, None) => s.timeline.end_ns,
         });
-        let marks = match (session, t) {
+        let mut marks = match (session, t) {
             (Some(s), Some(t)) if same_code => crate::code::marks_at(&s.timeline, t),
             _ => Vec::new(),
         };
+        // Playing the scheduler: the threads that can run are at the lines the turnstile
+        // knows (a thread may have passed statements without an event since).
+        if let Some((_, d)) = session.and_then(|s| s.player.as_ref()).and_then(|p| p.handle.pending())
+            && same_code
+            && self.view.cursor_ns.is_none()
+        {
+            let names = &session.map(|s| s.timeline.thread_meta.clone()).unwrap_or_default();
+            marks.retain(|m| !d.enabled.iter().any(|(t, _)| *t == m.thread));
+            for (t, line) in &d.enabled {
+                if *line > 0 {
+                    marks.push(crate::code::CodeMark {
+                        line: *line,
+                        thread: *t,
+                        name: names.get(*t as usize).map_or(format!("T{t}"), |m| m.name.clone()),
+                        doing: "can run next".into(),
+                    });
+                }
+            }
+            marks.sort_by_key(|m| (m.line, m.thread));
+        }
         match session {
             None => {
                 ui.label(RichText::new("Press Run (F5) to start this program; edit it first if you like.").weak());

@@ -96,6 +96,9 @@ pub struct Interp<'a> {
     /// A controlled free-threaded run: every load and store of a shared variable is a
     /// switch point.
     controlled_ft: bool,
+    /// `x += 1` on a global is split into load, add and store with switch points between
+    /// (CPython 3.9, or a controlled run asked to).
+    split: bool,
 }
 
 /// Keyword arguments of a call, in order.
@@ -108,7 +111,18 @@ impl<'a> Interp<'a> {
     /// An interpreter for `ctx`'s thread.
     pub fn new(ctx: &'a Ctx, w: &'a Arc<World>, pw: Arc<super::ProcWorld>) -> Self {
         let controlled_ft = ctx.shared.control().is_some() && ctx.gil_mode() == GilMode::FreeThreaded;
-        Self { ctx, w, pw, depth: 0, handling: Vec::new(), mode: ctx.gil_mode(), loaded: Vec::new(), controlled_ft }
+        let split = ctx.gil_mode() == GilMode::Cpython39 || ctx.shared.control().is_some_and(|c| c.split_updates());
+        Self {
+            ctx,
+            w,
+            pw,
+            depth: 0,
+            handling: Vec::new(),
+            mode: ctx.gil_mode(),
+            loaded: Vec::new(),
+            controlled_ft,
+            split,
+        }
     }
 
     #[inline]
@@ -631,13 +645,13 @@ impl<'a> Interp<'a> {
                 if let Some(e) = self.loaded.iter().position(|(s, _)| s == slot) {
                     self.loaded.swap_remove(e);
                 }
-                if self.mode == GilMode::Cpython39 {
+                if self.split {
                     crate::rt::spin(crate::rt::BYTECODE_WINDOW_ITERS / 4);
                     self.breaker()?;
                 }
                 let rhs = self.eval(f, value)?;
                 let new = self.inplace(op, &old, &rhs)?;
-                if self.mode == GilMode::Cpython39 {
+                if self.split {
                     self.breaker()?;
                 }
                 self.store_global(*slot, new, Some((op, &rhs)))

@@ -45,7 +45,18 @@ impl PyRun {
         live: Option<Sender<Event>>,
         strategy: Box<dyn Strategy>,
     ) -> PyRun {
-        Self::start_with(prog, settings, 0, live, Some(strategy))
+        Self::start_with(prog, settings, 0, live, Some((strategy, false)))
+    }
+
+    /// [`Self::start_controlled`] with `x += 1` on shared variables split into load, add and
+    /// store ([`Control::set_split_updates`]): the player's way to interleave them by hand.
+    pub fn start_controlled_split(
+        prog: Arc<Program>,
+        settings: RuntimeSettings,
+        live: Option<Sender<Event>>,
+        strategy: Box<dyn Strategy>,
+    ) -> PyRun {
+        Self::start_with(prog, settings, 0, live, Some((strategy, true)))
     }
 
     fn start_with(
@@ -53,15 +64,17 @@ impl PyRun {
         settings: RuntimeSettings,
         seed: u64,
         live: Option<Sender<Event>>,
-        strategy: Option<Box<dyn Strategy>>,
+        strategy: Option<(Box<dyn Strategy>, bool)>,
     ) -> PyRun {
         let main = ThreadMeta { name: "MainThread".into(), process: 0, daemon: false, target: None };
         let world = World::new(prog, seed);
         let mut rec = Recorder::with_limit(live, settings.max_events);
-        let control = strategy.map(|s| {
+        let control = strategy.map(|(s, split)| {
             let clock = Arc::new(AtomicU64::new(0));
             rec = std::mem::replace(&mut rec, Recorder::disabled()).with_virtual_clock(Arc::clone(&clock));
-            Arc::new(Control::new(s, clock))
+            let c = Control::new(s, clock);
+            c.set_split_updates(split);
+            Arc::new(c)
         });
         let shared = Shared::new(
             settings.clone(),
