@@ -74,6 +74,9 @@ pub enum Command {
     Choose(u32),
     /// Play the scheduler, first making these choices (one thread per choice point).
     PlayScript(Vec<u32>),
+    /// Play the scheduler with this schedule as a guide, following it by itself for the
+    /// first N choices (0: the game opens at the first choice).
+    PlayGuided(sim_core::explore::Schedule, usize),
     /// Playing the scheduler: back to the previous choice point (the run is re-run with
     /// the same choices but the last).
     StepBack,
@@ -264,6 +267,8 @@ pub struct ThreadlineApp {
     play_next: bool,
     /// Choices to make at once when it starts.
     play_script: Vec<u32>,
+    /// A schedule to guide the game, and how many choices to follow it by itself.
+    play_guide: Option<(sim_core::explore::Schedule, usize)>,
     /// The generation being checked, if any.
     checking: Option<u64>,
     /// The window's context, once known (background jobs ask it to repaint).
@@ -345,6 +350,7 @@ impl ThreadlineApp {
             compiling: None,
             play_next: false,
             play_script: Vec::new(),
+            play_guide: None,
             checking: None,
             egui_ctx: None,
             python: None,
@@ -441,6 +447,11 @@ impl ThreadlineApp {
                 self.play_next = true;
                 self.play_script = script;
             }
+            Command::PlayGuided(guide, follow) => {
+                self.apply(Command::Run);
+                self.play_next = true;
+                self.play_guide = Some((guide, follow));
+            }
             Command::Choose(t) => {
                 if let Some(p) = self.session.as_ref().and_then(|s| s.player.as_ref()) {
                     p.handle.choose(t);
@@ -459,14 +470,15 @@ impl ThreadlineApp {
                     self.note = Some("This is the first choice: there is no step before it.".into());
                     return;
                 }
-                let (prog, split) = (Arc::clone(&p.prog), p.split);
+                let (prog, split, guide) = (Arc::clone(&p.prog), p.split, p.guide.clone().map(|g| (g, 0)));
                 let settings = s.settings.clone();
                 // Dropping the old session stops and joins its threads.
                 self.session = None;
-                self.session = Some(Session::start_player(prog, settings, script, split, self.egui_ctx.clone()));
+                self.session = Some(Session::start_player(prog, settings, script, split, guide, self.egui_ctx.clone()));
             }
             Command::Run => {
                 self.play_next = false;
+                self.play_guide = None;
                 // Compile on a job thread (a big file never stalls a frame); the run starts
                 // when the program arrives, or the error is shown at its line.
                 let gen_ = self.editor.generation;
@@ -835,6 +847,7 @@ impl ThreadlineApp {
                                     self.settings(),
                                     std::mem::take(&mut self.play_script),
                                     self.persisted.split_updates,
+                                    self.play_guide.take(),
                                     self.egui_ctx.clone(),
                                 )
                             } else {

@@ -21,11 +21,18 @@ pub struct Cli {
     /// Start the scenario as soon as the window opens.
     #[arg(long)]
     pub run: bool,
-    /// Start the scenario as a scheduler game ("Play the scheduler"), first making these
-    /// choices (thread numbers, comma-separated: --play 0,1,1); with --screenshot, the
-    /// picture is taken at the next choice.
-    #[arg(long, value_name = "CHOICES", num_args = 0..=1, default_missing_value = "")]
+    /// Start the scenario as a scheduler game ("Play the scheduler"). With a schedule (a
+    /// file `explore` saved, or its text), the game shows it as a guide at every choice;
+    /// with thread numbers (--play 0,1,1), those choices are made first. With
+    /// --screenshot, the picture is taken at the next choice.
+    #[arg(long, value_name = "SCHEDULE|CHOICES", num_args = 0..=1, default_missing_value = "")]
     pub play: Option<String>,
+    /// With --play SCHEDULE: follow the schedule by itself for the first N choices.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub play_to: usize,
+    /// With --play: split `x += 1` into load, add and store (switch points between).
+    #[arg(long)]
+    pub split: bool,
     /// Colour theme (default: as last chosen in the app).
     #[arg(long, value_enum)]
     pub theme: Option<ThemeArg>,
@@ -91,6 +98,9 @@ pub enum Command {
         /// as `explore` saves it; "" for the default schedule).
         #[arg(long, value_name = "SCHEDULE")]
         schedule: Option<String>,
+        /// With --schedule: `x += 1` split into load, add and store (as `explore --split`).
+        #[arg(long)]
+        split: bool,
     },
     /// Search the schedules of a scenario for one that breaks it: an `assert` fails, a thread
     /// raises, it deadlocks, or --check is false at the end. Exit status 1 when one is found.
@@ -125,9 +135,13 @@ pub enum Command {
         /// Where to save the failing schedule (default: SCENARIO.schedule here).
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
-        /// Also save the failing run's trace here (opens in the app at its first step).
+        /// Also save the failing run's trace here.
         #[arg(long, value_name = "PATH")]
         trace: Option<PathBuf>,
+        /// Split `x += 1` on shared variables into load, add and store, with switch points
+        /// between (as the app's game can): finds what CPython 3.9 or free-threading allow.
+        #[arg(long)]
+        split: bool,
     },
     /// Run a scenario freely many times and count its outcomes (final values of its
     /// variables and what it printed), jcstress-style.
@@ -297,7 +311,19 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             Err(e) => Err(other(anyhow::anyhow!("{e}"))),
         },
         Command::Validate { file } => crate::pyfile::validate_py(file),
-        Command::Run { scenario, set, gil, switch_interval_ms, time_scale, out, json, max_seconds, seed, schedule } => {
+        Command::Run {
+            scenario,
+            set,
+            gil,
+            switch_interval_ms,
+            time_scale,
+            out,
+            json,
+            max_seconds,
+            seed,
+            schedule,
+            split,
+        } => {
             let opts = RunOpts {
                 gil: gil.map(GilMode::from),
                 switch_interval_ms: *switch_interval_ms,
@@ -307,27 +333,40 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
                 max_seconds: *max_seconds,
                 seed: *seed,
                 schedule: schedule.as_deref(),
+                split: *split,
             };
             crate::pyfile::python_spec(scenario).and_then(|spec| crate::pyfile::run_py(&spec, set, &opts))
         }
         Command::Record { scenario, set, python, out, max_seconds } => {
             record_cmd(scenario, set, python.clone().unwrap_or_else(crate::record::default_python), out, *max_seconds)
         }
-        Command::Explore { scenario, set, gil, check, strategy, budget, seconds, preemptions, seed, out, trace } => {
-            crate::schedule_cli::explore_cmd(&crate::schedule_cli::ExploreArgs {
-                scenario,
-                set,
-                gil: gil.map(GilMode::from),
-                check: check.as_deref(),
-                strategy: *strategy,
-                budget: *budget,
-                seconds: *seconds,
-                preemptions: *preemptions,
-                seed: *seed,
-                out: out.as_deref(),
-                trace: trace.as_deref(),
-            })
-        }
+        Command::Explore {
+            scenario,
+            set,
+            gil,
+            check,
+            strategy,
+            budget,
+            seconds,
+            preemptions,
+            seed,
+            out,
+            trace,
+            split,
+        } => crate::schedule_cli::explore_cmd(&crate::schedule_cli::ExploreArgs {
+            split: *split,
+            scenario,
+            set,
+            gil: gil.map(GilMode::from),
+            check: check.as_deref(),
+            strategy: *strategy,
+            budget: *budget,
+            seconds: *seconds,
+            preemptions: *preemptions,
+            seed: *seed,
+            out: out.as_deref(),
+            trace: trace.as_deref(),
+        }),
         Command::Stats { scenario, set, runs, gil, time_scale, json } => {
             crate::schedule_cli::stats_cmd(scenario, set, *runs, gil.map(GilMode::from), *time_scale, *json)
         }
@@ -387,6 +426,8 @@ pub struct RunOpts<'a> {
     pub seed: u64,
     /// `--schedule`: run controlled, replaying it.
     pub schedule: Option<&'a str>,
+    /// `--split`.
+    pub split: bool,
 }
 
 impl RunOpts<'_> {

@@ -270,22 +270,23 @@ pub fn run_app(cli: &Cli) -> ExitCode {
     let run_now = cli.run;
     let play = match cli.play.as_deref() {
         None => None,
-        Some(list) => {
-            let choices: Result<Vec<u32>, _> = list
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| s.trim_start_matches('T').parse::<u32>())
-                .collect();
+        Some(arg) => {
+            let choices: Result<Vec<u32>, _> =
+                arg.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| s.parse::<u32>()).collect();
             match choices {
-                Ok(c) => Some(c),
-                Err(_) => {
-                    eprintln!("threadline: --play {list}: expected thread numbers separated by commas (0,1,1)");
-                    return ExitCode::from(2);
-                }
+                Ok(c) => Some(Command::PlayScript(c)),
+                // Not thread numbers: a schedule (a file, or its text).
+                Err(_) => match crate::pyfile::read_schedule(arg) {
+                    Ok(s) => Some(Command::PlayGuided(s, cli.play_to)),
+                    Err(f) => {
+                        eprintln!("threadline: --play: {:#}", f.error);
+                        return ExitCode::from(2);
+                    }
+                },
             }
         }
     };
+    let split = cli.split;
     let scenario = cli.scenario.clone();
     let exit = Arc::new(std::sync::atomic::AtomicU8::new(0));
     let exit2 = Arc::clone(&exit);
@@ -324,8 +325,11 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             if let Some((t, src)) = compare {
                 app.compare = Some(crate::session::Session::from_trace(t, format!("compared: {src}")));
             }
-            if let Some(script) = play {
-                app.apply(Command::PlayScript(script));
+            if split {
+                app.persisted.split_updates = true;
+            }
+            if let Some(cmd) = play {
+                app.apply(cmd);
             } else if run_now && app.session.is_none() {
                 app.apply(Command::Run);
             }

@@ -34,6 +34,8 @@ pub struct ExploreArgs<'a> {
     pub out: Option<&'a Path>,
     /// `--trace`.
     pub trace: Option<&'a Path>,
+    /// `--split`.
+    pub split: bool,
 }
 
 /// "T0 MainThread, T1 Thread-1 (work), …": what the schedule's thread numbers mean.
@@ -77,7 +79,7 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
             &settings,
             Box::new(sim_core::control::Default),
             None,
-            explore::RunLimits::default(),
+            explore::RunLimits { split: a.split, ..Default::default() },
         );
         if let Err(e) = c.eval(&first.outcome.finals) {
             return Err(bad_input(anyhow::anyhow!("{e}")));
@@ -95,6 +97,7 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
         check,
         preemptions: a.preemptions,
         seed: a.seed,
+        limits: explore::RunLimits { split: a.split, ..Default::default() },
         ..Default::default()
     };
     let how = match strategy {
@@ -144,6 +147,7 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
         a.out.map_or_else(|| PathBuf::from(format!("{}.schedule", scenario_stem(&spec))), Path::to_path_buf);
     let sets = if a.set.is_empty() { String::new() } else { format!(" --set {}", a.set.join(" --set ")) };
     let gil = format!(" --gil {}", settings.gil.as_str());
+    let play_split = if a.split { " --split" } else { "" };
     let body = format!(
         "# Threadline schedule for {file} ({}{sets})\n# {}\n# {legend}\n{}\n",
         settings.gil.as_str(),
@@ -156,13 +160,15 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
         found.run.trace.save(t).map_err(|e| other(anyhow::anyhow!("could not write {}: {e}", t.display())))?;
     }
     let _ = say(&format!(
-        "found: {}\n  at schedule {}, shrunk to {} preemption{} and {} choice points\nschedule: {}\n  {legend}\nsaved to {}; replay it with:\n  threadline run {}{sets}{gil} --schedule {}",
+        "found: {}\n  at schedule {}, shrunk to {} preemption{} and {} choice points\nschedule: {}\n  {legend}\nsaved to {}; replay it with:\n  threadline run {}{sets}{gil}{play_split} --schedule {}\nor step through it in the app:\n  threadline --scenario {}{sets}{play_split} --play {}",
         found.what,
         found.found_at,
         found.preemptions,
         if found.preemptions == 1 { "" } else { "s" },
         found.steps,
         found.schedule,
+        out.display(),
+        a.scenario,
         out.display(),
         a.scenario,
         out.display()

@@ -4,6 +4,7 @@
 
 use crossbeam_channel::Receiver;
 use sim_core::event::Event;
+use sim_core::explore::Schedule;
 use sim_core::model::{Params, ScenarioInfo};
 use sim_core::py::run::PyRun;
 use sim_core::py::value::V;
@@ -40,6 +41,8 @@ pub struct PlayerGame {
     pub prog: Arc<Program>,
     /// `x += 1` split into load, add and store.
     pub split: bool,
+    /// A schedule shown as a guide at every choice (one from `explore`, opened in the game).
+    pub guide: Option<Schedule>,
 }
 
 /// What a session is: a run going on, or a finished run (or an opened trace) to replay.
@@ -118,10 +121,14 @@ impl Session {
         settings: RuntimeSettings,
         script: Vec<u32>,
         split: bool,
+        guide: Option<(Schedule, usize)>,
         wake: Option<egui::Context>,
     ) -> Self {
         let wake: Option<Box<dyn Fn() + Send>> = wake.map(|c| Box::new(move || c.request_repaint()) as _);
         let (player, handle) = sim_core::control::Player::new(script, wake);
+        if let Some((g, follow)) = &guide {
+            handle.set_guide(g.clone(), *follow);
+        }
         let p2 = Arc::clone(&prog);
         let mut s = Self::start_with(&prog, settings, move |settings, tx| {
             if split {
@@ -131,7 +138,7 @@ impl Session {
             }
         });
         s.source = "you are the scheduler".into();
-        s.player = Some(PlayerGame { handle, prog, split });
+        s.player = Some(PlayerGame { handle, prog, split, guide: guide.map(|g| g.0) });
         s
     }
 

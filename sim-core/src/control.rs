@@ -506,6 +506,8 @@ pub struct PlayerHandle {
 #[derive(Default)]
 struct PlayerState {
     script: std::collections::VecDeque<ThreadIx>,
+    guide: Option<crate::explore::Schedule>,
+    follow_until: usize,
     pending: Option<(usize, Decision)>,
     answer: Option<Choice>,
     history: Vec<ThreadIx>,
@@ -531,7 +533,10 @@ impl Strategy for Player {
     fn choose(&mut self, step: usize, point: &Decision, stopped: &dyn Fn() -> bool) -> Choice {
         let (m, cv) = &*self.h.inner;
         let mut st = m.lock();
-        let scripted = st.script.pop_front().filter(|t| point.enabled.iter().any(|(e, _)| e == t));
+        let mut scripted = st.script.pop_front().filter(|t| point.enabled.iter().any(|(e, _)| e == t));
+        if scripted.is_none() && step < st.follow_until {
+            scripted = st.guide.as_ref().and_then(|g| g.choice_at(step, point));
+        }
         let choice = match scripted {
             Some(t) => Choice::Run(t),
             None if st.auto => Choice::Run(point.default_choice()),
@@ -563,6 +568,21 @@ impl Strategy for Player {
 }
 
 impl PlayerHandle {
+    /// Show `guide` at every choice (what it would run there), and follow it by itself for
+    /// the first `follow` choices. Set before the run starts.
+    pub fn set_guide(&self, guide: crate::explore::Schedule, follow: usize) {
+        let mut st = self.inner.0.lock();
+        st.guide = Some(guide);
+        st.follow_until = follow;
+    }
+
+    /// What the guide schedule runs at the pending choice point.
+    pub fn guide_choice(&self) -> Option<ThreadIx> {
+        let st = self.inner.0.lock();
+        let (step, point) = st.pending.as_ref()?;
+        st.guide.as_ref()?.choice_at(*step, point)
+    }
+
     /// The choice point waiting for the person: (step, who can run).
     pub fn pending(&self) -> Option<(usize, Decision)> {
         self.inner.0.lock().pending.clone()

@@ -96,6 +96,16 @@ impl Schedule {
         Ok(sched)
     }
 
+    /// The thread this schedule runs at choice point `step` (its choice there, else the
+    /// default), if that thread can run there.
+    pub fn choice_at(&self, step: usize, point: &Decision) -> Option<ThreadIx> {
+        let t = match self.steps.iter().find(|s| s.step == step) {
+            Some(s) => s.thread,
+            None => point.default_choice(),
+        };
+        point.enabled.iter().any(|(e, _)| *e == t).then_some(t)
+    }
+
     /// How many of its choices preempt a thread that could have gone on, given the run's
     /// decisions.
     pub fn preemptions(decisions: &[Decision]) -> usize {
@@ -336,11 +346,14 @@ pub struct RunLimits {
     pub wall: Duration,
     /// Turns (switch points passed): a program that never ends is stopped here.
     pub turns: u64,
+    /// Not a limit but how the run goes: `x += 1` on a shared variable split into load,
+    /// add and store with switch points between ([`crate::control::Control::set_split_updates`]).
+    pub split: bool,
 }
 
 impl Default for RunLimits {
     fn default() -> Self {
-        Self { wall: Duration::from_secs(20), turns: 2_000_000 }
+        Self { wall: Duration::from_secs(20), turns: 2_000_000, split: false }
     }
 }
 
@@ -352,7 +365,11 @@ pub fn run_controlled(
     check: Option<&Check>,
     limits: RunLimits,
 ) -> Controlled {
-    let run = PyRun::start_controlled(Arc::clone(prog), settings.clone(), None, strategy);
+    let run = if limits.split {
+        PyRun::start_controlled_split(Arc::clone(prog), settings.clone(), None, strategy)
+    } else {
+        PyRun::start_controlled(Arc::clone(prog), settings.clone(), None, strategy)
+    };
     if let Some(c) = run.control() {
         c.set_turn_limit(limits.turns);
     }
@@ -465,7 +482,7 @@ pub struct Exploration {
     pub exhausted: bool,
     /// Turns given in all runs (for turns per second).
     pub turns: u64,
-    /// How long it took.
+    /// How long the search took (shrinking not counted).
     pub elapsed: Duration,
 }
 
@@ -534,8 +551,9 @@ pub fn explore(
         }
     }
     outcomes.sort_by_key(|o| std::cmp::Reverse(o.1));
+    let elapsed = started.elapsed();
     let found = found.map(|(run, at)| shrink(prog, settings, opts, run, at));
-    Exploration { tried, outcomes, found, exhausted, turns, elapsed: started.elapsed() }
+    Exploration { tried, outcomes, found, exhausted, turns, elapsed }
 }
 
 /// Move the depth-first stack to the next schedule within the preemption bound; false when

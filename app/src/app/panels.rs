@@ -36,13 +36,22 @@ impl ThreadlineApp {
                     Some((step, d)) => {
                         ui.label(RichText::new(format!("You are the scheduler — choice {}", step + 1)).strong());
                         ui.label(RichText::new("Who runs next, until the next switch point?").weak());
-                        for (t, line) in &d.enabled {
-                            ui.horizontal(|ui| {
-                                let label = format!("Run {}", name(*t));
-                                let b = ui.button(label).on_hover_text(format!("T{t}: runs from line {line}"));
-                                if b.clicked() {
-                                    cmds.push(Command::Choose(*t));
+                        if let Some(g) = game.handle.guide_choice() {
+                            ui.horizontal_wrapped(|ui| {
+                                ui.label(format!("The schedule runs {} here.", name(g)));
+                                if ui.small_button("Follow it").clicked() {
+                                    cmds.push(Command::Choose(g));
                                 }
+                            });
+                        }
+                        for (t, line) in &d.enabled {
+                            let label = format!("Run {}", name(*t));
+                            let b = ui.button(label).on_hover_text(format!("T{t}: runs from line {line}"));
+                            if b.clicked() {
+                                cmds.push(Command::Choose(*t));
+                            }
+                            ui.horizontal(|ui| {
+                                ui.add_space(12.0);
                                 let current = if d.current == Some(*t) { " (running now)" } else { "" };
                                 let what = if *line == 0 {
                                     let target = tl.thread_meta.get(*t as usize).and_then(|m| m.target.clone());
@@ -107,7 +116,20 @@ impl ThreadlineApp {
                     format!("Game over: {} raised {}: {}", e.thread, e.ty, e.message)
                 } else {
                     let out = summary.output.iter().rev().find(|l| !l.is_empty()).cloned().unwrap_or_default();
-                    format!("The program finished after {} choices. Last line printed: {out}", history.len())
+                    let lost: Vec<String> = summary
+                        .vars
+                        .iter()
+                        .filter_map(|(n, v)| {
+                            let k = v.lost_updates.filter(|k| *k > 0)?;
+                            Some(format!(
+                                "{n} lost {k} update{} (race-free value {})",
+                                if k == 1 { "" } else { "s" },
+                                v.race_free
+                            ))
+                        })
+                        .collect();
+                    let lost = if lost.is_empty() { String::new() } else { format!(" {}.", lost.join("; ")) };
+                    format!("The program finished after {} choices.{lost} Last line printed: {out}", history.len())
                 };
                 ui.label(RichText::new(verdict).strong());
                 if ui
@@ -156,6 +178,11 @@ impl ThreadlineApp {
         });
         ui.label(RichText::new("Python concurrency, on real threads").weak());
         ui.separator();
+        // The scheduler game, when one is on, comes first: it is what the person is doing.
+        if self.session.as_ref().is_some_and(|s| s.player.is_some()) {
+            self.scheduler_ui(ui, cmds);
+            ui.separator();
+        }
         let mut topics: Vec<&str> = Vec::new();
         for s in &self.catalog {
             if !topics.contains(&s.meta.topic.as_str()) {
@@ -289,9 +316,6 @@ impl ThreadlineApp {
                  `x += 1` on a shared variable, as under CPython 3.9 or free-threading",
             );
         });
-        if self.session.as_ref().is_some_and(|s| s.player.is_some()) {
-            self.scheduler_ui(ui, cmds);
-        }
         if self.stale {
             ui.horizontal(|ui| {
                 ui.label(RichText::new("Settings changed since this run started.").weak());

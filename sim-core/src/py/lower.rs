@@ -52,6 +52,26 @@ pub struct Parsed {
 /// Parse `src`, or the first syntax error in Python's words.
 pub fn parse(src: &str) -> Result<Parsed, CompileError> {
     let lines = Lines::new(src);
+    // CPython's tokenizer refuses more than 200 nested brackets. Checked on the tokens
+    // before parsing: the parser and the tree it builds recurse once per level, and a
+    // 16 MB file of `[` would overflow even the compiler thread's stack (a fuzz finding).
+    let mut lexer = ruff_python_parser::lexer::lex(src, ruff_python_parser::Mode::Module);
+    let mut depth = 0usize;
+    loop {
+        use ruff_python_ast::token::TokenKind as K;
+        match lexer.next_token() {
+            K::EndOfFile => break,
+            K::Lpar | K::Lsqb | K::Lbrace => {
+                depth += 1;
+                if depth > 200 {
+                    let (line, col) = lines.at(src, deep_bracket_offset(src));
+                    return Err(CompileError::syntax(line, col, "too many nested parentheses".into()));
+                }
+            }
+            K::Rpar | K::Rsqb | K::Rbrace => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
     let parsed = ruff_python_parser::parse_unchecked_source(src, ast::PySourceType::Python);
     if let Some(e) = parsed.errors().first() {
         let (line, col) = lines.at(src, e.location.start().to_usize());
@@ -67,23 +87,34 @@ pub fn parse(src: &str) -> Result<Parsed, CompileError> {
             .collect();
         return Err(err);
     }
-    // CPython's tokenizer refuses more than 200 nested brackets.
+    Ok(Parsed { body: parsed.into_syntax().body.into_iter().collect() })
+}
+
+/// Where the 201st unclosed bracket is, for the message (brackets inside strings and
+/// comments are skipped as a quick scan can: quotes and `#` on one line).
+fn deep_bracket_offset(src: &str) -> usize {
     let mut depth = 0usize;
-    for t in parsed.tokens().iter() {
-        use ruff_python_ast::token::TokenKind as K;
-        match t.kind() {
-            K::Lpar | K::Lsqb | K::Lbrace => {
+    let mut quote: Option<u8> = None;
+    let mut comment = false;
+    for (i, b) in src.bytes().enumerate() {
+        match (quote, comment, b) {
+            (_, true, b'\n') => comment = false,
+            (_, true, _) => {}
+            (Some(q), _, c) if c == q => quote = None,
+            (Some(_), _, _) => {}
+            (None, _, b'#') => comment = true,
+            (None, _, b'\'' | b'"') => quote = Some(b),
+            (None, _, b'(' | b'[' | b'{') => {
                 depth += 1;
                 if depth > 200 {
-                    let (line, col) = lines.at(src, t.start().to_usize());
-                    return Err(CompileError::syntax(line, col, "too many nested parentheses".into()));
+                    return i;
                 }
             }
-            K::Rpar | K::Rsqb | K::Rbrace => depth = depth.saturating_sub(1),
+            (None, _, b')' | b']' | b'}') => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
-    Ok(Parsed { body: parsed.into_syntax().body.into_iter().collect() })
+    0
 }
 
 /// Ruff's wording turned into CPython's where they differ.

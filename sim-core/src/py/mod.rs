@@ -75,9 +75,28 @@ impl fmt::Display for CompileError {
         if let Some(src) = &self.source_line {
             let trimmed = src.trim_start();
             let indent = src.chars().count() - trimmed.chars().count();
-            writeln!(f, "    {}", trimmed.trim_end())?;
-            let caret = (self.col as usize).saturating_sub(1).saturating_sub(indent);
-            writeln!(f, "    {}^", " ".repeat(caret.min(200)))?;
+            let mut caret = (self.col as usize).saturating_sub(1).saturating_sub(indent);
+            // A very long line is shown as the 120 characters around the column, with "…".
+            const WIDTH: usize = 120;
+            let chars: Vec<char> = trimmed.trim_end().chars().collect();
+            let shown = if chars.len() <= WIDTH {
+                chars.iter().collect::<String>()
+            } else {
+                let from = caret.saturating_sub(WIDTH / 2).min(chars.len() - WIDTH);
+                let to = from + WIDTH;
+                let mut s = String::new();
+                if from > 0 {
+                    s.push('…');
+                    caret = caret - from + 1;
+                }
+                s.extend(&chars[from..to]);
+                if to < chars.len() {
+                    s.push('…');
+                }
+                s
+            };
+            writeln!(f, "    {shown}")?;
+            writeln!(f, "    {}^", " ".repeat(caret.min(WIDTH + 2)))?;
         }
         write!(f, "{}: {}", self.ty, self.message)?;
         if self.ty == "NotImplementedError" {
