@@ -98,7 +98,6 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
         preemptions: a.preemptions,
         seed: a.seed,
         limits: explore::RunLimits { split: a.split, ..Default::default() },
-        ..Default::default()
     };
     let how = match strategy {
         StrategyKind::Dfs => format!("depth-first, at most {} preemptions", a.preemptions),
