@@ -82,6 +82,12 @@ pub enum Command {
     StepBack,
     /// Playing the scheduler: stop choosing; the default schedule runs to the end.
     AutoRun,
+    /// Run the code panel's program this many times freely and count its outcomes.
+    Stats(usize),
+    /// Stop the outcome statistics being gathered.
+    StopStats,
+    /// Open the run behind an outcome bar (an index into the statistics' traces).
+    OpenStatsRun(usize),
 }
 
 /// What a picked file is for.
@@ -123,6 +129,8 @@ pub struct Persisted {
     pub untitled: BTreeMap<String, String>,
     /// Playing the scheduler: `x += 1` split into load, add and store.
     pub split_updates: bool,
+    /// Outcome statistics: how many runs.
+    pub stats_runs: usize,
 }
 
 impl Default for Persisted {
@@ -138,6 +146,7 @@ impl Default for Persisted {
             user_files: Vec::new(),
             untitled: BTreeMap::new(),
             split_updates: false,
+            stats_runs: 100,
         }
     }
 }
@@ -162,10 +171,27 @@ enum FileResult {
     PythonFound(Result<String, String>),
     /// A run recorded from CPython, as a session to compare with.
     Recorded(Result<Box<Session>, String>),
+    /// Outcome statistics of N free runs.
+    Stats(Result<Box<OutcomeStats>, String>),
     Saved(PathBuf),
     Opened(PathBuf, Box<Session>),
     OpenedCompare(PathBuf, Box<Session>),
     Failed(String),
+}
+
+/// Outcome statistics of many free runs of the code panel's program: the bars, and the
+/// first run behind each (when kept).
+pub struct OutcomeStats {
+    /// How many runs.
+    pub runs: usize,
+    /// The scenario's file name.
+    pub file: String,
+    /// The GIL mode they ran under.
+    pub gil: GilMode,
+    /// The bars, most frequent first.
+    pub bars: Vec<sim_core::explore::StatBar>,
+    /// The kept runs' traces.
+    pub traces: Vec<Trace>,
 }
 
 /// The Python text in the code panel and what is known about it.
@@ -278,6 +304,10 @@ pub struct ThreadlineApp {
     pub python: Option<Result<String, String>>,
     /// A CPython recording is running.
     pub recording: bool,
+    /// Outcome statistics being gathered: (runs done, stop flag).
+    pub stats_running: Option<(Arc<std::sync::atomic::AtomicUsize>, Arc<std::sync::atomic::AtomicBool>)>,
+    /// The last outcome statistics.
+    pub stats: Option<Box<OutcomeStats>>,
     /// The last comparison of two runs' summaries, kept while neither summary changes
     /// (comparing millions of output lines every frame would cost a frame).
     comparison_memo: std::cell::RefCell<Option<Comparison>>,
@@ -355,6 +385,8 @@ impl ThreadlineApp {
             egui_ctx: None,
             python: None,
             recording: false,
+            stats_running: None,
+            stats: None,
             comparison_memo: std::cell::RefCell::new(None),
             files_tx,
             files_rx,
@@ -460,6 +492,51 @@ impl ThreadlineApp {
             Command::AutoRun => {
                 if let Some(p) = self.session.as_ref().and_then(|s| s.player.as_ref()) {
                     p.handle.auto();
+                }
+            }
+            Command::Stats(runs) => {
+                if self.stats_running.is_some() {
+                    return;
+                }
+                let runs = runs.clamp(1, 10_000);
+                let (file, text) = (self.editor.file.clone(), self.editor.text.clone());
+                let overrides = Session::overrides(&self.editor.sliders, &self.params());
+                let settings = self.settings();
+                let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+                let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                self.stats_running = Some((Arc::clone(&done), Arc::clone(&stop)));
+                let ctx = self.egui_ctx.clone();
+                spawn_file_job(
+                    move || {
+                        let prog = match sim_core::py::compile(&file, &text, &overrides) {
+                            Ok(p) => Arc::new(p),
+                            Err(e) => {
+                                return FileResult::Stats(Err(format!("{} at line {}: {}", e.ty, e.line, e.message)));
+                            }
+                        };
+                        let limit = std::time::Duration::from_secs(30);
+                        let (bars, traces) = sim_core::explore::stats_with_traces(&prog, &settings, runs, limit, |n| {
+                            done.store(n, std::sync::atomic::Ordering::Release);
+                            if let Some(c) = &ctx {
+                                c.request_repaint();
+                            }
+                            !stop.load(std::sync::atomic::Ordering::Acquire)
+                        });
+                        let runs = bars.iter().map(|b| b.count).sum();
+                        FileResult::Stats(Ok(Box::new(OutcomeStats { runs, file, gil: settings.gil, bars, traces })))
+                    },
+                    self.files_tx.clone(),
+                    self.egui_ctx.clone(),
+                );
+            }
+            Command::StopStats => {
+                if let Some((_, stop)) = &self.stats_running {
+                    stop.store(true, std::sync::atomic::Ordering::Release);
+                }
+            }
+            Command::OpenStatsRun(i) => {
+                if let Some(t) = self.stats.as_ref().and_then(|s| s.traces.get(i)).cloned() {
+                    self.open_trace(t, format!("outcome statistics, run behind bar {}", i + 1));
                 }
             }
             Command::StepBack => {
@@ -866,6 +943,13 @@ impl ThreadlineApp {
                     }
                 }
                 FileResult::PythonFound(r) => self.python = Some(r),
+                FileResult::Stats(r) => {
+                    self.stats_running = None;
+                    match r {
+                        Ok(s) => self.stats = Some(s),
+                        Err(e) => self.error = Some(format!("Could not gather outcome statistics: {e}")),
+                    }
+                }
                 FileResult::Recorded(r) => {
                     self.recording = false;
                     match r {

@@ -561,3 +561,23 @@ fn play_the_scheduler_into_the_deadlock_by_clicking_thread_buttons_then_step_bac
     assert_eq!(&history[..step], &plan[..step], "the same choices up to the branch");
     assert_eq!(history[step], other, "then the branch");
 }
+
+#[test]
+fn outcome_statistics_show_a_bar_per_outcome_and_open_the_run_behind_one() {
+    let persisted = Persisted { scenario: "gil-order-dependence".into(), stats_runs: 6, ..Persisted::default() };
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.run_steps(2);
+    h.get_by_label("Outcome statistics").click_accesskit();
+    step_until(&mut h, "the statistics", |a| a.stats.is_some());
+    h.run_steps(2);
+    let st = h.state().stats.as_ref().unwrap();
+    assert_eq!(st.runs, 6);
+    assert_eq!(st.bars.iter().map(|b| b.count).sum::<usize>(), 6);
+    assert!(st.bars.iter().all(|b| b.label.contains("Final n = 250")), "{:?}", st.bars);
+    h.get_by_label_contains("Outcomes of 6 runs of gil-order-dependence.py");
+    h.get_all_by_label("Open").next().expect("an Open button per kept run").click_accesskit();
+    h.run_steps(3);
+    let s = h.state().session.as_ref().expect("the run behind the bar is open");
+    assert!(s.source.contains("outcome statistics"), "{}", s.source);
+    assert!(s.summary().output.iter().any(|l| l == "Final n = 250"));
+}

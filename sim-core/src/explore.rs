@@ -663,7 +663,12 @@ pub struct StatBar {
     pub count: usize,
     /// The first run (0-based) that came to it.
     pub first_run: usize,
+    /// That run's trace, when kept: an index into [`stats_with_traces`]'s traces.
+    pub trace: Option<usize>,
 }
+
+/// The most runs' traces [`stats_with_traces`] keeps (one per distinct outcome, the first).
+pub const STATS_TRACES_KEPT: usize = 20;
 
 /// Run `prog` freely `runs` times; count the distinct outcomes (final values of the
 /// module's plain variables that differ between runs, and what it printed). `progress` is
@@ -673,13 +678,29 @@ pub fn stats(
     settings: &RuntimeSettings,
     runs: usize,
     limit: Duration,
-    mut progress: impl FnMut(usize) -> bool,
+    progress: impl FnMut(usize) -> bool,
 ) -> Vec<StatBar> {
+    stats_with_traces(prog, settings, runs, limit, progress).0
+}
+
+/// [`stats`], also keeping the trace of the first run of each distinct outcome (at most
+/// [`STATS_TRACES_KEPT`]), so the run behind a bar can be opened.
+pub fn stats_with_traces(
+    prog: &Arc<Program>,
+    settings: &RuntimeSettings,
+    runs: usize,
+    limit: Duration,
+    mut progress: impl FnMut(usize) -> bool,
+) -> (Vec<StatBar>, Vec<Trace>) {
     let mut results: Vec<Outcome> = Vec::new();
+    let mut kept: Vec<(usize, Trace)> = Vec::new();
     for i in 0..runs {
         let run = PyRun::start(Arc::clone(prog), settings.clone(), i as u64, None);
         let (trace, _, finals) = run.finish_keep(Some(limit));
         let outcome = outcome_of(&trace, &ControlReport::default(), finals, None);
+        if kept.len() < STATS_TRACES_KEPT && !results.contains(&outcome) {
+            kept.push((i, trace));
+        }
         results.push(outcome);
         if !progress(i + 1) {
             break;
@@ -710,9 +731,9 @@ pub fn stats(
         let label = if parts.is_empty() { "(no output)".to_string() } else { parts.join("; ") };
         match bars.iter_mut().find(|b| b.label == label) {
             Some(b) => b.count += 1,
-            None => bars.push(StatBar { label, count: 1, first_run: i }),
+            None => bars.push(StatBar { label, count: 1, first_run: i, trace: kept.iter().position(|(r, _)| *r == i) }),
         }
     }
     bars.sort_by(|a, b| b.count.cmp(&a.count).then(a.first_run.cmp(&b.first_run)));
-    bars
+    (bars, kept.into_iter().map(|(_, t)| t).collect())
 }
