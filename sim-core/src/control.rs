@@ -149,6 +149,9 @@ struct State {
     version: u64,
     last: Option<ThreadIx>,
     stopped: bool,
+    /// After a deadlock: the threads unwind one at a time, in thread order, each with the
+    /// turn, so even the stop is the same in every replay.
+    unwinding: bool,
     report: ControlReport,
     /// Give the turn back to this thread when the thread it was handed to ends
     /// (interpreter shutdown running each killed daemon to its end).
@@ -185,6 +188,7 @@ impl Control {
                 version: 0,
                 last: None,
                 stopped: false,
+                unwinding: false,
                 report: ControlReport::default(),
                 return_to: Vec::new(),
             }),
@@ -258,7 +262,7 @@ impl Control {
     /// A switch point: hand the turn over (the strategy may give it straight back).
     pub fn switch_point(&self, ctx: &Ctx) -> Result<(), Unwind> {
         let mut st = self.st.lock();
-        if st.stopped {
+        if st.stopped || st.unwinding {
             return Err(Unwind::Stopped);
         }
         let i = Self::slot(&mut st, ctx.tid);
@@ -275,7 +279,7 @@ impl Control {
     /// acts: pass the turn and wait to be given it (to run, or to be asked).
     pub fn block(&self, ctx: &Ctx, deadline: Option<u64>) -> Result<Grant, Unwind> {
         let mut st = self.st.lock();
-        if st.stopped {
+        if st.stopped || st.unwinding {
             return Err(Unwind::Stopped);
         }
         let i = Self::slot(&mut st, ctx.tid);
@@ -307,6 +311,10 @@ impl Control {
         if st.stopped || st.turn != Turn::Run(tid) {
             return;
         }
+        if st.unwinding {
+            self.next_to_unwind(&mut st);
+            return;
+        }
         if let Some(pos) = st.return_to.iter().position(|(to, _)| *to == tid) {
             let (_, back) = st.return_to.remove(pos);
             let b = Self::slot(&mut st, back);
@@ -322,7 +330,7 @@ impl Control {
     /// back to the caller (which has the turn) when it has ended.
     pub fn run_to_end(&self, ctx: &Ctx, tid: ThreadIx) -> Result<(), Unwind> {
         let mut st = self.st.lock();
-        if st.stopped {
+        if st.stopped || st.unwinding {
             return Err(Unwind::Stopped);
         }
         let i = Self::slot(&mut st, tid);
@@ -350,9 +358,16 @@ impl Control {
         self.cv.notify_all();
     }
 
+    /// Give the turn to the first thread still to unwind (none: the run is over).
+    fn next_to_unwind(&self, st: &mut MutexGuard<'_, State>) {
+        let next = st.status.iter().position(|s| !matches!(s, Status::Ended | Status::New));
+        st.turn = next.map_or(Turn::Nobody, |t| Turn::Run(t as ThreadIx));
+        self.cv.notify_all();
+    }
+
     fn wait_turn(&self, st: &mut MutexGuard<'_, State>, ctx: &Ctx) -> Result<Grant, Unwind> {
         loop {
-            if st.stopped {
+            if st.stopped || (st.unwinding && st.turn == Turn::Run(ctx.tid)) {
                 return Err(Unwind::Stopped);
             }
             match st.turn {
@@ -436,10 +451,13 @@ impl Control {
                     let process = shared.thread_meta(first).map_or(0, |t| t.process);
                     shared.rec.record(first, process, EventKind::Deadlock { cycle: edges });
                     // The threads are stopped a turn later: at the deadlock's instant they
-                    // still wait at their lines (the code panel marks them there).
+                    // still wait at their lines (the code panel marks them there). They
+                    // unwind one at a time, in thread order.
                     self.clock.fetch_add(STEP_NS, Ordering::AcqRel);
-                    st.stopped = true;
+                    st.unwinding = true;
                     shared.mark_stopped();
+                    self.next_to_unwind(st);
+                    return;
                 }
                 self.cv.notify_all();
                 return;
