@@ -103,6 +103,8 @@ pub enum PickFor {
     Scenario,
     /// Save the code panel's text there.
     Code,
+    /// Play the scheduler with that schedule file as the guide.
+    Schedule,
 }
 
 /// What is remembered between launches.
@@ -173,6 +175,8 @@ enum FileResult {
     Recorded(Result<Box<Session>, String>),
     /// Outcome statistics of N free runs.
     Stats(Result<Box<OutcomeStats>, String>),
+    /// A schedule file read for the game.
+    ScheduleRead(Result<sim_core::explore::Schedule, String>),
     Saved(PathBuf),
     Opened(PathBuf, Box<Session>),
     OpenedCompare(PathBuf, Box<Session>),
@@ -736,6 +740,8 @@ impl ThreadlineApp {
                 let spawned = std::thread::Builder::new().name("tl:file-dialog".into()).spawn(move || {
                     let mut d = if python {
                         rfd::FileDialog::new().add_filter("Python scenario", &["py"])
+                    } else if what == PickFor::Schedule {
+                        rfd::FileDialog::new().add_filter("Threadline schedule", &["schedule", "txt"])
                     } else {
                         rfd::FileDialog::new().add_filter("Threadline trace", &["json"])
                     };
@@ -746,6 +752,7 @@ impl ThreadlineApp {
                         PickFor::Save => d.set_file_name(file_name.unwrap_or_else(|| "trace.json".into())).save_file(),
                         PickFor::Open | PickFor::Compare => d.pick_file(),
                         PickFor::Scenario => d.set_title("Open a scenario file").pick_file(),
+                        PickFor::Schedule => d.set_title("Play a schedule (from threadline explore)").pick_file(),
                         PickFor::Code => d
                             .set_title("Save the scenario as")
                             .set_file_name(file_name.unwrap_or_else(|| "scenario.py".into()))
@@ -866,9 +873,24 @@ impl ThreadlineApp {
         }
         while let Ok(r) = self.files_rx.try_recv() {
             match r {
+                FileResult::Picked(PickFor::Schedule, p) => spawn_file_job(
+                    move || {
+                        let read = std::fs::read_to_string(&p)
+                            .map_err(|e| e.to_string())
+                            .and_then(|t| sim_core::explore::Schedule::parse(&t));
+                        FileResult::ScheduleRead(read.map_err(|e| format!("{}: {e}", p.display())))
+                    },
+                    self.files_tx.clone(),
+                    self.egui_ctx.clone(),
+                ),
+                FileResult::ScheduleRead(r) => match r {
+                    Ok(s) => self.apply(Command::PlayGuided(s, 0)),
+                    Err(e) => self.error = Some(e),
+                },
                 FileResult::Picked(what, p) => {
                     self.trace_path = p.display().to_string();
                     self.apply(match what {
+                        PickFor::Schedule => return,
                         PickFor::Save => Command::Save(p),
                         PickFor::Open => Command::Open(p),
                         PickFor::Compare => Command::OpenCompare(p),

@@ -369,6 +369,13 @@ impl ThreadlineApp {
             {
                 cmds.push(Command::PlayScheduler);
             }
+            if ui
+                .small_button("Play a schedule…")
+                .on_hover_text("Open a schedule `threadline explore` saved, and step through it as the scheduler")
+                .clicked()
+            {
+                cmds.push(Command::Pick(PickFor::Schedule));
+            }
             ui.checkbox(&mut self.persisted.split_updates, "split x += 1").on_hover_text(
                 "Playing the scheduler: a switch may fall between the load, the add and the store of \
                  `x += 1` on a shared variable, as under CPython 3.9 or free-threading",
