@@ -33,6 +33,10 @@ pub struct Cli {
     /// With --play: split `x += 1` into load, add and store (switch points between).
     #[arg(long)]
     pub split: bool,
+    /// Gather outcome statistics of N free runs as the window opens (with --screenshot, the
+    /// picture waits for them).
+    #[arg(long, value_name = "N")]
+    pub stats: Option<usize>,
     /// Colour theme (default: as last chosen in the app).
     #[arg(long, value_enum)]
     pub theme: Option<ThemeArg>,

@@ -114,7 +114,8 @@ impl eframe::App for Host {
             .session
             .as_ref()
             .is_some_and(|s| !s.is_live() || s.player.as_ref().is_some_and(|p| p.handle.pending().is_some()))
-            && !self.app.starting();
+            && !self.app.starting()
+            && self.app.stats_running.is_none();
         if !finished && shot.started.elapsed().as_secs() > SHOT_TIMEOUT_S {
             self.app.apply(Command::Stop);
         }
@@ -287,6 +288,7 @@ pub fn run_app(cli: &Cli) -> ExitCode {
         }
     };
     let split = cli.split;
+    let stats = cli.stats;
     let scenario = cli.scenario.clone();
     let exit = Arc::new(std::sync::atomic::AtomicU8::new(0));
     let exit2 = Arc::clone(&exit);
@@ -327,6 +329,9 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             }
             if split {
                 app.persisted.split_updates = true;
+            }
+            if let Some(n) = stats {
+                app.apply(Command::Stats(n));
             }
             if let Some(cmd) = play {
                 app.apply(cmd);
