@@ -33,6 +33,15 @@ pub struct Replay {
     applied: usize,
 }
 
+impl Drop for Session {
+    fn drop(&mut self) {
+        // A game waiting for a click lets its run go at once (the run is then joined).
+        if let Some(p) = &self.player {
+            p.handle.cancel();
+        }
+    }
+}
+
 /// A person playing the scheduler of a controlled run.
 pub struct PlayerGame {
     /// The run's side: the pending choice, the choices so far.

@@ -69,20 +69,23 @@ pub struct Decision {
     /// The thread that had the turn before, if it is among the enabled ones (then running
     /// another one is a preemption).
     pub current: Option<ThreadIx>,
+    /// The current thread has run a switch interval's worth of turns while others could run:
+    /// CPython would force a switch here, and so does the default.
+    pub due: bool,
     /// The thread that was given the turn.
     pub chosen: ThreadIx,
 }
 
 impl Decision {
-    /// The thread the default (non-preemptive) policy runs here: the current one while it
-    /// can run, else the first enabled one.
+    /// The thread the default policy runs here ([`default_choice`]).
     pub fn default_choice(&self) -> ThreadIx {
-        default_choice(&self.enabled, self.current)
+        default_choice(&self.enabled, self.current, self.due)
     }
 
-    /// Whether running `chosen` here preempts the current thread.
+    /// Whether running `chosen` here preempts the current thread: another thread, where
+    /// the default would have kept the current one.
     pub fn is_preemption(&self) -> bool {
-        self.current.is_some_and(|c| c != self.chosen)
+        self.current.is_some_and(|c| c != self.chosen) && self.chosen != self.default_choice()
     }
 
     /// The line `t` is at here (0 if not enabled).
@@ -91,12 +94,34 @@ impl Decision {
     }
 }
 
-/// The default policy: the current thread while it can run, else the first enabled one.
-pub fn default_choice(enabled: &[(ThreadIx, u32)], current: Option<ThreadIx>) -> ThreadIx {
+/// The default policy: the current thread while it can run — until it has run a switch
+/// interval's worth of turns while another could run (`due`), when the next runnable
+/// thread after it takes over, as CPython's forced switch does (so a thread spinning on a
+/// flag lets the setter run) — else the first runnable one.
+pub fn default_choice(enabled: &[(ThreadIx, u32)], current: Option<ThreadIx>, due: bool) -> ThreadIx {
     match current {
-        Some(c) if enabled.iter().any(|(t, _)| *t == c) => c,
+        Some(c) if enabled.iter().any(|(t, _)| *t == c) => {
+            if due {
+                // Round robin: the next enabled thread after the current one.
+                enabled
+                    .iter()
+                    .map(|(t, _)| *t)
+                    .find(|t| *t > c)
+                    .or_else(|| enabled.first().map(|(t, _)| *t))
+                    .unwrap_or(c)
+            } else {
+                c
+            }
+        }
         _ => enabled.first().map_or(0, |(t, _)| *t),
     }
+}
+
+/// Virtual turns in a switch interval: how long the default lets one thread run while
+/// another could (5 ms / 0.1 ms = 50 by default).
+pub fn turns_per_interval(switch_interval_ms: f64) -> u32 {
+    let n = (switch_interval_ms * 1e6 / STEP_NS as f64).round();
+    if n.is_finite() { n.clamp(1.0, 1e6) as u32 } else { 50 }
 }
 
 /// What a strategy answers at a choice point.
@@ -140,6 +165,9 @@ pub struct ControlReport {
     pub deadlock: bool,
     /// True when the run was stopped at its turn limit.
     pub turn_limit: bool,
+    /// True when the run was stopped from outside (Stop, or a wall-time limit), not by the
+    /// turnstile: what it came to says nothing about the program.
+    pub stopped_from_outside: bool,
 }
 
 struct State {
@@ -148,6 +176,8 @@ struct State {
     lines: Vec<u32>,
     version: u64,
     last: Option<ThreadIx>,
+    /// Choice points in a row the last thread has been given the turn while others could run.
+    streak: u32,
     stopped: bool,
     /// After a deadlock: the threads unwind one at a time, in thread order, each with the
     /// turn, so even the stop is the same in every replay.
@@ -187,6 +217,7 @@ impl Control {
                 lines: Vec::new(),
                 version: 0,
                 last: None,
+                streak: 0,
                 stopped: false,
                 unwinding: false,
                 report: ControlReport::default(),
@@ -317,6 +348,10 @@ impl Control {
         }
         if let Some(pos) = st.return_to.iter().position(|(to, _)| *to == tid) {
             let (_, back) = st.return_to.remove(pos);
+            if back == tid || matches!(st.status.get(back as usize), Some(Status::Ended) | None) {
+                self.hand_off(&mut st, shared);
+                return;
+            }
             let b = Self::slot(&mut st, back);
             st.status[b] = Status::Running;
             st.turn = Turn::Run(back);
@@ -334,7 +369,7 @@ impl Control {
             return Err(Unwind::Stopped);
         }
         let i = Self::slot(&mut st, tid);
-        if matches!(st.status[i], Status::Ended | Status::New) {
+        if tid == ctx.tid || matches!(st.status[i], Status::Ended | Status::New) {
             return Ok(());
         }
         let me = Self::slot(&mut st, ctx.tid);
@@ -353,9 +388,25 @@ impl Control {
     /// Stop: every thread waiting for its turn returns `Stopped`; turns are over.
     pub fn stop(&self) {
         let mut st = self.st.lock();
+        if !st.stopped && !st.unwinding {
+            st.report.stopped_from_outside = true;
+        }
         st.stopped = true;
         st.turn = Turn::Nobody;
         self.cv.notify_all();
+    }
+
+    /// The turnstile stops the run itself (a deadlock, the turn limit, a schedule that does
+    /// not fit): every thread is parked in the turnstile, and they unwind one at a time, in
+    /// thread order, each with the turn — so even the stop replays identically.
+    fn unwind_all(&self, st: &mut MutexGuard<'_, State>, shared: &Shared) {
+        if st.stopped {
+            self.cv.notify_all();
+            return;
+        }
+        st.unwinding = true;
+        shared.mark_stopped();
+        self.next_to_unwind(st);
     }
 
     /// Give the turn to the first thread still to unwind (none: the run is over).
@@ -390,9 +441,8 @@ impl Control {
             }
             if st.report.turns >= self.turn_limit.load(Ordering::Acquire) {
                 st.report.turn_limit = true;
-                st.stopped = true;
-                shared.mark_stopped();
-                continue;
+                self.unwind_all(st, shared);
+                return;
             }
             // Ask every blocked thread whose answer is older than the last turn.
             let version = st.version;
@@ -454,16 +504,15 @@ impl Control {
                     // still wait at their lines (the code panel marks them there). They
                     // unwind one at a time, in thread order.
                     self.clock.fetch_add(STEP_NS, Ordering::AcqRel);
-                    st.unwinding = true;
-                    shared.mark_stopped();
-                    self.next_to_unwind(st);
+                    self.unwind_all(st, shared);
                     return;
                 }
                 self.cv.notify_all();
                 return;
             }
             let current = st.last.filter(|c| enabled.iter().any(|(t, _)| t == c));
-            let mut point = Decision { enabled, current, chosen: 0 };
+            let due = current.is_some() && st.streak >= turns_per_interval(shared.settings.switch_interval_ms);
+            let mut point = Decision { enabled, current, due, chosen: 0 };
             let chosen = if point.enabled.len() == 1 {
                 point.enabled[0].0
             } else {
@@ -477,23 +526,26 @@ impl Control {
                     Choice::Run(t) if point.enabled.iter().any(|(e, _)| *e == t) => t,
                     Choice::Run(t) => {
                         st.report.diverged = Some(format!("step {step}: thread #{t} cannot run there"));
-                        st.stopped = true;
-                        continue;
+                        self.unwind_all(st, shared);
+                        return;
                     }
                     Choice::Diverged(why) => {
                         st.report.diverged = Some(why);
-                        st.stopped = true;
-                        continue;
+                        self.unwind_all(st, shared);
+                        return;
                     }
                     Choice::Stop => {
-                        st.stopped = true;
-                        continue;
+                        self.unwind_all(st, shared);
+                        return;
                     }
                 }
             };
             if point.enabled.len() > 1 {
+                st.streak = if point.current == Some(chosen) { st.streak + 1 } else { 0 };
                 point.chosen = chosen;
                 st.report.decisions.push(point);
+            } else {
+                st.streak = 0;
             }
             let c = chosen as usize;
             st.status[c] = Status::Running;
@@ -530,6 +582,7 @@ struct PlayerState {
     answer: Option<Choice>,
     history: Vec<ThreadIx>,
     auto: bool,
+    cancelled: bool,
     wake: Option<Box<dyn Fn() + Send>>,
 }
 
@@ -570,7 +623,7 @@ impl Strategy for Player {
                     if st.auto {
                         break Choice::Run(point.default_choice());
                     }
-                    if stopped() {
+                    if st.cancelled || stopped() {
                         break Choice::Stop;
                     }
                     cv.wait_for(&mut st, std::time::Duration::from_millis(50));
@@ -613,6 +666,14 @@ impl PlayerHandle {
             st.answer = Some(Choice::Run(t));
             self.inner.1.notify_all();
         }
+    }
+
+    /// The game is over (its window or session went away): a pending choice returns at once
+    /// and the run stops.
+    pub fn cancel(&self) {
+        let mut st = self.inner.0.lock();
+        st.cancelled = true;
+        self.inner.1.notify_all();
     }
 
     /// Stop asking: the default schedule from here to the end.

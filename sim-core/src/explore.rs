@@ -392,6 +392,8 @@ fn outcome_of(trace: &Trace, report: &ControlReport, finals: Vec<(String, String
         .collect();
     let failure = if let Some(d) = &report.diverged {
         Some(format!("diverged: {d}"))
+    } else if report.stopped_from_outside {
+        Some("inconclusive: stopped at the wall-time limit before it ended".to_string())
     } else if let Some(d) = &summary.deadlock {
         Some(d.words.clone())
     } else if report.turn_limit {
@@ -478,8 +480,10 @@ pub struct Exploration {
     pub outcomes: Vec<(Outcome, usize)>,
     /// The first failure, shrunk.
     pub found: Option<Found>,
-    /// Depth-first only: every schedule within the bound was run.
+    /// Depth-first only: every schedule within the bound was run (to its end).
     pub exhausted: bool,
+    /// Runs stopped at the wall-time limit: they neither pass nor fail.
+    pub inconclusive: usize,
     /// Turns given in all runs (for turns per second).
     pub turns: u64,
     /// How long the search took (shrinking not counted).
@@ -490,6 +494,8 @@ pub struct Exploration {
 struct Node {
     enabled: Vec<ThreadIx>,
     current: Option<ThreadIx>,
+    /// What the default runs here (a switch to it is not a preemption).
+    default: ThreadIx,
     chosen: ThreadIx,
     tried: Vec<ThreadIx>,
 }
@@ -508,6 +514,7 @@ pub fn explore(
     let mut tried = 0usize;
     let mut turns = 0u64;
     let mut exhausted = false;
+    let mut inconclusive = 0usize;
     let mut stack: Vec<Node> = Vec::new();
     let mut longest = 16usize;
     let mut rng = Rng::new(opts.seed);
@@ -525,13 +532,17 @@ pub fn explore(
             Some((_, n)) => *n += 1,
             None => outcomes.push((run.outcome.clone(), 1)),
         }
-        let failed = run.outcome.failure.is_some() && run.report.diverged.is_none();
+        // A run stopped from outside (the wall-time limit) says nothing either way.
+        let inconclusive_run = run.report.stopped_from_outside;
+        inconclusive += usize::from(inconclusive_run);
+        let failed = run.outcome.failure.is_some() && run.report.diverged.is_none() && !inconclusive_run;
         if opts.strategy == StrategyKind::Dfs {
             // Extend the stack with this run's choice points past the prefix.
             for d in run.report.decisions.iter().skip(stack.len()) {
                 stack.push(Node {
                     enabled: d.enabled.iter().map(|(t, _)| *t).collect(),
                     current: d.current,
+                    default: d.default_choice(),
                     chosen: d.chosen,
                     tried: vec![d.chosen],
                 });
@@ -546,26 +557,29 @@ pub fn explore(
             break;
         }
         if opts.strategy == StrategyKind::Dfs && !backtrack(&mut stack, opts.preemptions) {
-            exhausted = true;
+            // Every schedule within the bound was run — unless some were cut short.
+            exhausted = inconclusive == 0;
             break;
         }
     }
     outcomes.sort_by_key(|o| std::cmp::Reverse(o.1));
     let elapsed = started.elapsed();
     let found = found.map(|(run, at)| shrink(prog, settings, opts, run, at));
-    Exploration { tried, outcomes, found, exhausted, turns, elapsed }
+    Exploration { tried, outcomes, found, exhausted, inconclusive, turns, elapsed }
 }
 
 /// Move the depth-first stack to the next schedule within the preemption bound; false when
 /// there is none.
 fn backtrack(stack: &mut Vec<Node>, bound: usize) -> bool {
     while let Some(depth) = stack.len().checked_sub(1) {
-        let used: usize = stack[..depth].iter().filter(|n| n.current.is_some_and(|c| c != n.chosen)).count();
+        let preempts = |n: &Node, t: ThreadIx| n.current.is_some_and(|c| c != t) && t != n.default;
+        let used: usize = stack[..depth].iter().filter(|n| preempts(n, n.chosen)).count();
         let node = &mut stack[depth];
-        let next =
-            node.enabled.iter().copied().find(|t| {
-                !node.tried.contains(t) && (used + usize::from(node.current.is_some_and(|c| c != *t))) <= bound
-            });
+        let next = node
+            .enabled
+            .iter()
+            .copied()
+            .find(|t| !node.tried.contains(t) && used + usize::from(preempts(node, *t)) <= bound);
         match next {
             Some(t) => {
                 node.tried.push(t);
@@ -640,6 +654,15 @@ pub fn replay(
     let run = run_controlled(prog, settings, Box::new(Replay::new(sched.clone())), None, limits);
     if let Some(d) = &run.report.diverged {
         return Err(d.clone());
+    }
+    if let Some(last) = sched.steps.last()
+        && last.step >= run.report.decisions.len()
+    {
+        return Err(format!(
+            "the schedule diverged: it has a choice at step {} but this run had only {} choice points (was the program edited?)",
+            last.step,
+            run.report.decisions.len()
+        ));
     }
     if let Some(end) = sched.end
         && end != run.report.decisions.len()

@@ -836,7 +836,13 @@ impl Ctx {
         let alive_daemons: Vec<ThreadIx> = {
             let life = self.shared.life.lock();
             (0..meta.len())
-                .filter(|&t| meta[t].process == self.process && meta[t].daemon && life.get(t) == Some(&Life::Alive))
+                // Not itself: a daemon process's main thread shutting its interpreter down.
+                .filter(|&t| {
+                    t != self.tid as usize
+                        && meta[t].process == self.process
+                        && meta[t].daemon
+                        && life.get(t) == Some(&Life::Alive)
+                })
                 .map(|t| t as ThreadIx)
                 .collect()
         };

@@ -183,3 +183,43 @@ fn stats_counts_the_notes_first_example_in_both_orders() {
         assert!(b.label.contains("n = 250") || b.label.contains("n = 70"), "{}", b.label);
     }
 }
+
+#[test]
+fn a_thread_spinning_on_a_flag_lets_the_setter_run_under_the_default_schedule() {
+    // The default keeps the running thread only for a switch interval's worth of turns while
+    // another could run, as CPython's forced switch does: the spinner does not starve the
+    // thread that sets its flag (and the time it prints is the same in every replay).
+    let src = "import threading, time\ndone = False\ndef setter():\n    global done\n    time.sleep(0.01)\n    done = True\nt = threading.Thread(target=setter)\nt.start()\nn = 0\nwhile not done:\n    n += 1\nt.join()\nprint('done', time.time() > 0)\n";
+    let prog = program(src, &[]);
+    for gil in GilMode::ALL {
+        let limits = RunLimits { turns: 100_000, ..Default::default() };
+        let run = explore::run_controlled(&prog, &settings(gil), Box::new(sim_core::control::Default), None, limits);
+        assert!(!run.report.turn_limit, "{gil:?}: the spinner starved the setter");
+        assert_eq!(run.outcome.output, vec!["done True"], "{gil:?}");
+    }
+}
+
+#[test]
+fn a_daemon_process_ends_in_a_controlled_run() {
+    let src = "import multiprocessing\ndef f():\n    print('child')\nif __name__ == '__main__':\n    p = multiprocessing.Process(target=f, daemon=True)\n    p.start()\n    p.join()\n    print('exit', p.exitcode)\n";
+    let prog = program(src, &[]);
+    let limits = RunLimits { wall: std::time::Duration::from_secs(20), ..Default::default() };
+    let run = explore::run_controlled(
+        &prog,
+        &settings(GilMode::Cpython310),
+        Box::new(sim_core::control::Default),
+        None,
+        limits,
+    );
+    assert!(!run.report.stopped_from_outside, "the run hung until the wall limit");
+    assert_eq!(run.outcome.output, vec!["child", "exit 0"]);
+    assert_eq!(run.outcome.failure, None);
+}
+
+#[test]
+fn a_schedule_with_choices_the_run_never_reaches_is_refused() {
+    let prog = program(RACE, &[]);
+    let sched = Schedule::parse("500:T1").unwrap();
+    let err = explore::replay(&prog, &settings(GilMode::Cpython39), &sched, RunLimits::default()).err().unwrap();
+    assert!(err.contains("step 500"), "{err}");
+}

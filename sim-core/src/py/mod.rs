@@ -477,6 +477,12 @@ impl World {
     pub fn new(prog: Arc<Program>, seed: u64) -> Arc<Self> {
         let wall_start =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+        Self::new_at(prog, seed, wall_start)
+    }
+
+    /// [`Self::new`] whose `time.time()` starts at `wall_start` (a controlled run uses a
+    /// fixed epoch, so what a program prints of the time is the same in every replay).
+    pub fn new_at(prog: Arc<Program>, seed: u64, wall_start: f64) -> Arc<Self> {
         let w = Arc::new(Self {
             procs: RwLock::new(Vec::new()),
             out: Mutex::new([String::new(), String::new()]),

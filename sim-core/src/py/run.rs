@@ -67,7 +67,8 @@ impl PyRun {
         strategy: Option<(Box<dyn Strategy>, bool)>,
     ) -> PyRun {
         let main = ThreadMeta { name: "MainThread".into(), process: 0, daemon: false, target: None };
-        let world = World::new(prog, seed);
+        // A controlled run's `time.time()` starts at a fixed epoch (2023-11-14T22:13:20Z).
+        let world = if strategy.is_some() { World::new_at(prog, seed, 1.7e9) } else { World::new(prog, seed) };
         let mut rec = Recorder::with_limit(live, settings.max_events);
         let control = strategy.map(|(s, split)| {
             let clock = Arc::new(AtomicU64::new(0));
