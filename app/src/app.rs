@@ -88,6 +88,9 @@ pub enum Command {
     StopStats,
     /// Open the run behind an outcome bar (an index into the statistics' traces).
     OpenStatsRun(usize),
+    /// Search the code panel's program's schedules for one that breaks it (with the check
+    /// expression in the persisted state, if any).
+    Explore,
 }
 
 /// What a picked file is for.
@@ -133,6 +136,8 @@ pub struct Persisted {
     pub split_updates: bool,
     /// Outcome statistics: how many runs.
     pub stats_runs: usize,
+    /// Explore: the condition the final state must meet (`counter == THREADS * ITERATIONS`).
+    pub explore_check: String,
 }
 
 impl Default for Persisted {
@@ -149,6 +154,7 @@ impl Default for Persisted {
             untitled: BTreeMap::new(),
             split_updates: false,
             stats_runs: 100,
+            explore_check: String::new(),
         }
     }
 }
@@ -177,6 +183,8 @@ enum FileResult {
     Stats(Result<Box<OutcomeStats>, String>),
     /// A schedule file read for the game.
     ScheduleRead(Result<sim_core::explore::Schedule, String>),
+    /// A search of the schedules finished.
+    Explored(Result<Box<ExploreResult>, String>),
     Saved(PathBuf),
     Opened(PathBuf, Box<Session>),
     OpenedCompare(PathBuf, Box<Session>),
@@ -196,6 +204,20 @@ pub struct OutcomeStats {
     pub bars: Vec<sim_core::explore::StatBar>,
     /// The kept runs' traces.
     pub traces: Vec<Trace>,
+}
+
+/// What a search of the schedules (`explore`, from the app) came to.
+pub struct ExploreResult {
+    /// Schedules run.
+    pub tried: usize,
+    /// Every schedule within the bound was run.
+    pub exhausted: bool,
+    /// Distinct outcomes in words, with how many schedules came to each.
+    pub outcomes: Vec<(String, usize)>,
+    /// The failure found (in words) and its shrunk schedule.
+    pub found: Option<(String, sim_core::explore::Schedule)>,
+    /// Whether it ran with `x += 1` split.
+    pub split: bool,
 }
 
 /// The Python text in the code panel and what is known about it.
@@ -312,6 +334,10 @@ pub struct ThreadlineApp {
     pub stats_running: Option<(Arc<std::sync::atomic::AtomicUsize>, Arc<std::sync::atomic::AtomicBool>)>,
     /// The last outcome statistics.
     pub stats: Option<Box<OutcomeStats>>,
+    /// A search of the schedules is running.
+    pub exploring: bool,
+    /// The last search's result.
+    pub explored: Option<Box<ExploreResult>>,
     /// The last comparison of two runs' summaries, kept while neither summary changes
     /// (comparing millions of output lines every frame would cost a frame).
     comparison_memo: std::cell::RefCell<Option<Comparison>>,
@@ -391,6 +417,8 @@ impl ThreadlineApp {
             recording: false,
             stats_running: None,
             stats: None,
+            exploring: false,
+            explored: None,
             comparison_memo: std::cell::RefCell::new(None),
             files_tx,
             files_rx,
@@ -528,6 +556,24 @@ impl ThreadlineApp {
                         });
                         let runs = bars.iter().map(|b| b.count).sum();
                         FileResult::Stats(Ok(Box::new(OutcomeStats { runs, file, gil: settings.gil, bars, traces })))
+                    },
+                    self.files_tx.clone(),
+                    self.egui_ctx.clone(),
+                );
+            }
+            Command::Explore => {
+                if self.exploring {
+                    return;
+                }
+                self.exploring = true;
+                let (file, text) = (self.editor.file.clone(), self.editor.text.clone());
+                let overrides = Session::overrides(&self.editor.sliders, &self.params());
+                let settings = self.settings();
+                let check = self.persisted.explore_check.trim().to_string();
+                let split = self.persisted.split_updates;
+                spawn_file_job(
+                    move || {
+                        FileResult::Explored(explore_in_background(&file, &text, &overrides, &settings, &check, split))
                     },
                     self.files_tx.clone(),
                     self.egui_ctx.clone(),
@@ -965,6 +1011,26 @@ impl ThreadlineApp {
                     }
                 }
                 FileResult::PythonFound(r) => self.python = Some(r),
+                FileResult::Explored(r) => {
+                    self.exploring = false;
+                    match r {
+                        Ok(x) => {
+                            self.note = Some(match &x.found {
+                                Some((what, _)) => format!(
+                                    "Explore found a failing schedule after {} runs: {what} — press Play it (left) to step through it.",
+                                    x.tried
+                                ),
+                                None if x.exhausted => format!(
+                                    "Explore: no failing schedule; all {} schedules with at most 2 preemptions were tried.",
+                                    x.tried
+                                ),
+                                None => format!("Explore: no failing schedule in {} tried.", x.tried),
+                            });
+                            self.explored = Some(x);
+                        }
+                        Err(e) => self.error = Some(e),
+                    }
+                }
                 FileResult::Stats(r) => {
                     self.stats_running = None;
                     match r {
@@ -1124,6 +1190,52 @@ impl ThreadlineApp {
             self.apply(c);
         }
     }
+}
+
+/// `explore` from the app: depth-first with at most two preemptions, 2 000 schedules or 30 s.
+fn explore_in_background(
+    file: &str,
+    text: &str,
+    overrides: &indexmap::IndexMap<String, sim_core::py::value::V>,
+    settings: &RuntimeSettings,
+    check: &str,
+    split: bool,
+) -> Result<Box<ExploreResult>, String> {
+    use sim_core::explore::{self, Check, ExploreOptions, RunLimits};
+    let prog = Arc::new(
+        sim_core::py::compile(file, text, overrides)
+            .map_err(|e| format!("{} at line {}: {}", e.ty, e.line, e.message))?,
+    );
+    let limits = RunLimits { split, ..Default::default() };
+    let check = (!check.is_empty()).then(|| Check { expr: check.to_string() });
+    if let Some(c) = &check {
+        let first = explore::run_controlled(&prog, settings, Box::new(sim_core::control::Default), None, limits);
+        c.eval(&first.outcome.finals)?;
+    }
+    let opts = ExploreOptions { budget: 2_000, seconds: 30.0, check, limits, ..Default::default() };
+    let ex = explore::explore(&prog, settings, &opts, |_| true);
+    let outcomes = ex
+        .outcomes
+        .iter()
+        .map(|(o, n)| {
+            let printed =
+                if o.output.is_empty() { String::new() } else { format!("printed: {}", o.output.join(" / ")) };
+            let words = match &o.failure {
+                Some(f) if printed.is_empty() => f.clone(),
+                Some(f) => format!("{f}; {printed}"),
+                None if printed.is_empty() => "finished".into(),
+                None => printed,
+            };
+            (words, *n)
+        })
+        .collect();
+    Ok(Box::new(ExploreResult {
+        tried: ex.tried,
+        exhausted: ex.exhausted,
+        outcomes,
+        found: ex.found.map(|f| (f.what, f.schedule)),
+        split,
+    }))
 }
 
 /// Run `job` on a thread of its own and send its result to the frame loop (waking the window

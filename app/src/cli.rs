@@ -37,6 +37,10 @@ pub struct Cli {
     /// picture waits for them).
     #[arg(long, value_name = "N")]
     pub stats: Option<usize>,
+    /// Explore the scenario's schedules as the window opens, with this check (may be "")
+    /// (with --screenshot, the picture waits for the search).
+    #[arg(long, value_name = "CHECK")]
+    pub explore: Option<String>,
     /// Colour theme (default: as last chosen in the app).
     #[arg(long, value_enum)]
     pub theme: Option<ThemeArg>,

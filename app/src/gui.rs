@@ -115,7 +115,8 @@ impl eframe::App for Host {
             .as_ref()
             .is_some_and(|s| !s.is_live() || s.player.as_ref().is_some_and(|p| p.handle.pending().is_some()))
             && !self.app.starting()
-            && self.app.stats_running.is_none();
+            && self.app.stats_running.is_none()
+            && !self.app.exploring;
         if !finished && shot.started.elapsed().as_secs() > SHOT_TIMEOUT_S {
             self.app.apply(Command::Stop);
         }
@@ -289,6 +290,7 @@ pub fn run_app(cli: &Cli) -> ExitCode {
     };
     let split = cli.split;
     let stats = cli.stats;
+    let explore = cli.explore.clone();
     let scenario = cli.scenario.clone();
     let exit = Arc::new(std::sync::atomic::AtomicU8::new(0));
     let exit2 = Arc::clone(&exit);
@@ -332,6 +334,10 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             }
             if let Some(n) = stats {
                 app.apply(Command::Stats(n));
+            }
+            if let Some(check) = explore {
+                app.persisted.explore_check = check;
+                app.apply(Command::Explore);
             }
             if let Some(cmd) = play {
                 app.apply(cmd);

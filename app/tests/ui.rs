@@ -581,3 +581,39 @@ fn outcome_statistics_show_a_bar_per_outcome_and_open_the_run_behind_one() {
     assert!(s.source.contains("outcome statistics"), "{}", s.source);
     assert!(s.summary().output.iter().any(|l| l == "Final n = 250"));
 }
+
+#[test]
+fn explore_from_the_app_finds_the_lost_update_and_the_game_follows_its_schedule() {
+    let values = [(
+        "race-counter".to_string(),
+        [("ITERATIONS".to_string(), 2.0), ("THREADS".to_string(), 2.0)].into_iter().collect(),
+    )]
+    .into_iter()
+    .collect();
+    let persisted = Persisted {
+        scenario: "race-counter".into(),
+        values,
+        split_updates: true,
+        explore_check: "counter == THREADS * ITERATIONS".into(),
+        ..Persisted::default()
+    };
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.run_steps(2);
+    h.get_by_label("Explore").click_accesskit();
+    step_until(&mut h, "the search", |a| a.explored.is_some());
+    h.run_steps(2);
+    h.get_by_label_contains("Found after");
+    assert!(h.get_all_by_label_contains("is False").count() >= 1);
+    h.get_by_label("Play it").click_accesskit();
+    // Follow the schedule to the end, one click per choice.
+    let mut clicks = 0;
+    while next_choice(&mut h).is_some() {
+        h.get_by_label("Follow it").click_accesskit();
+        clicks += 1;
+        assert!(clicks < 500, "the game does not end");
+    }
+    let s = h.state().session.as_ref().unwrap();
+    let lost = s.summary().vars.get("counter").and_then(|v| v.lost_updates).unwrap_or(0);
+    assert!(lost > 0, "following the found schedule loses an update");
+    h.get_by_label_contains("counter lost");
+}
