@@ -121,6 +121,11 @@ pub fn read_schedule(arg: &str) -> Result<Schedule, Failure> {
     let path = Path::new(arg);
     let (text, from) = if !arg.is_empty() && path.is_file() {
         (read(path)?, format!("{}: ", path.display()))
+    } else if path.is_dir() {
+        return Err(bad_input(anyhow::anyhow!("{arg}: a directory, not a schedule file")));
+    } else if arg.ends_with(".schedule") || (arg.contains('/') && !arg.contains(':')) {
+        // Meant as a file, but there is none.
+        return Err(bad_input(anyhow::anyhow!("{arg}: no such schedule file")));
     } else {
         (arg.to_string(), String::new())
     };
