@@ -50,13 +50,10 @@ pub struct Slider {
 }
 
 impl Slider {
-    /// Whether the range makes sense: finite, `min <= max`, the default inside.
+    /// Whether the range makes sense: finite bounds, `min <= max`, a finite default (which
+    /// may lie outside the range: a file's constant need not fit its own slider comment).
     pub fn is_sane(&self) -> bool {
-        self.min.is_finite()
-            && self.max.is_finite()
-            && self.default.is_finite()
-            && self.min <= self.max
-            && (self.min..=self.max).contains(&self.default)
+        self.min.is_finite() && self.max.is_finite() && self.default.is_finite() && self.min <= self.max
     }
 
     /// `v` brought into the range, never a panic: a value that is not a number, or a range

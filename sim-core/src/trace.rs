@@ -219,7 +219,7 @@ impl Trace {
             return Err(TraceError::Inconsistent {
                 index: 0,
                 message: format!(
-                    "the slider {} has the range {}..{} with default {}: a range must be finite, min <= max, the default inside",
+                    "the slider {} has the range {}..{} with default {}: a range must be finite with min <= max, and the default a number",
                     p.name, p.min, p.max, p.default
                 ),
             });
