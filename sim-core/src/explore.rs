@@ -194,31 +194,8 @@ impl Strategy for Prefix {
     }
 }
 
-/// A small seeded generator (xorshift64*), so a search is repeatable from its seed.
-#[derive(Clone, Debug)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// Seeded (0 is fine).
-    pub fn new(seed: u64) -> Self {
-        Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    /// The next number.
-    pub fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number below `n` (n > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n.max(1) as u64) as usize
-    }
-}
+/// The seeded generator of the soak runs (xorshift64*): a search is repeatable from its seed.
+pub use crate::soak::Rng;
 
 /// Uniformly random among the runnable threads at every choice point.
 pub struct Random(pub Rng);
