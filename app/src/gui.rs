@@ -359,6 +359,8 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             Ok(Box::new(Host { app, shot, stats, exit: exit2 }))
         }),
     );
+    // A "Run in CPython too" still going when the window closed: its python3 goes too.
+    crate::record::kill_all();
     match result {
         Ok(()) => ExitCode::from(exit.load(std::sync::atomic::Ordering::Acquire)),
         Err(e) => {

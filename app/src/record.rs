@@ -87,6 +87,11 @@ pub fn record(
                 python.display()
             )
         })?;
+        let group = i32::try_from(child.id()).ok();
+        if let Some(g) = group {
+            LIVE_GROUPS.lock().push(g);
+        }
+        let _forget = ForgetGroup(group);
         let stdout = child.stdout.take().ok_or("no stdout")?;
         let mut stderr = child.stderr.take().ok_or("no stderr")?;
         let err_reader = std::thread::spawn(move || {
@@ -145,4 +150,26 @@ pub fn record(
     })();
     let _ = std::fs::remove_dir_all(&dir);
     result
+}
+
+/// The process groups of the recordings running now: the app kills them when it closes, so
+/// no `python3` (or what it forked) outlives the window — a deadlocked program would run on.
+static LIVE_GROUPS: parking_lot::Mutex<Vec<i32>> = parking_lot::Mutex::new(Vec::new());
+
+/// Takes a recording's group off [`LIVE_GROUPS`] when the recording ends, however it ends.
+struct ForgetGroup(Option<i32>);
+
+impl Drop for ForgetGroup {
+    fn drop(&mut self) {
+        if let Some(g) = self.0 {
+            LIVE_GROUPS.lock().retain(|x| *x != g);
+        }
+    }
+}
+
+/// Kill every recording still running (its whole process group). Called when the app exits.
+pub fn kill_all() {
+    for g in LIVE_GROUPS.lock().drain(..) {
+        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(g), nix::sys::signal::Signal::SIGKILL);
+    }
 }
