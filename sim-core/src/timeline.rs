@@ -79,6 +79,10 @@ pub fn phase_at<S>(phases: &[Phase<S>], t_ns: u64) -> Option<usize> {
 /// The most queue items [`Timeline::queue_contents_at`] returns.
 pub const QUEUE_ITEMS_SHOWN: usize = 64;
 
+/// The longest traffic history replayed for a LIFO or priority queue's contents at an
+/// instant (beyond it, the FIFO estimate is shown).
+pub const QUEUE_REPLAY_MAX: usize = 100_000;
+
 /// One thread's lane.
 #[derive(Clone, Debug, Default)]
 pub struct ThreadLane {
@@ -178,6 +182,9 @@ pub struct ResourceLane {
     /// Indices into `traffic` of the puts, so the contents at an instant are found without
     /// replaying the history.
     pub puts: Vec<u32>,
+    /// A get took another item than the oldest (a `LifoQueue`, a `PriorityQueue`): the
+    /// contents are then found by replaying the traffic.
+    pub not_fifo: bool,
     /// Most simultaneous holders seen.
     pub max_holders: u32,
     /// Longest queue seen.
@@ -565,6 +572,11 @@ impl Timeline {
                 }
                 if let Some(l) = self.res_lane(*res) {
                     l.counter.push((t, i64::from(*len)));
+                    // FIFO so far: this get must take the oldest item still there.
+                    let gets = l.traffic.len() - l.puts.len();
+                    if !l.not_fifo && l.puts.get(gets).is_none_or(|p| l.traffic[*p as usize].1 != *item) {
+                        l.not_fifo = true;
+                    }
                     l.traffic.push((t, item.clone(), false));
                 }
             }
@@ -626,12 +638,27 @@ impl Timeline {
     }
 
     /// The first (at most [`QUEUE_ITEMS_SHOWN`]) items in queue `res` at `t_ns`, oldest
-    /// first. Items leave in the order they came (the gets of `Queue` and `multiprocessing`
-    /// queues), so the items present are the last `len` puts: found by two binary searches,
-    /// whatever the length of the history.
+    /// first. Where items leave in the order they came (`Queue`, `multiprocessing` queues),
+    /// the items present are the last `len` puts: two binary searches, whatever the length
+    /// of the history. Where a get took another item (`LifoQueue`, `PriorityQueue`), the
+    /// traffic up to `t_ns` is replayed (at most [`QUEUE_REPLAY_MAX`] entries).
     pub fn queue_contents_at(&self, res: ResIx, t_ns: u64) -> Vec<Value> {
         let Some(l) = self.resources.get(res as usize) else { return Vec::new() };
         let i = l.traffic.partition_point(|(t, _, _)| *t <= t_ns);
+        if l.not_fifo {
+            // A LIFO or priority queue: replay (bounded — past that, the FIFO estimate).
+            if i <= QUEUE_REPLAY_MAX {
+                let mut items: Vec<&Value> = Vec::new();
+                for (_, v, put) in &l.traffic[..i] {
+                    if *put {
+                        items.push(v);
+                    } else if let Some(k) = items.iter().rposition(|x| *x == v) {
+                        items.remove(k);
+                    }
+                }
+                return items.into_iter().take(QUEUE_ITEMS_SHOWN).cloned().collect();
+            }
+        }
         let puts = l.puts.partition_point(|p| (*p as usize) < i);
         let gets = i - puts;
         let len = puts.saturating_sub(gets);

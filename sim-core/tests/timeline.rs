@@ -91,3 +91,31 @@ fn gil_holder_follows_acquire_and_release_events() {
     assert!(g.handoffs.iter().all(|h| h.from != h.to && h.acquired_ns >= h.released_ns));
     assert!(g.forced_switches > 0);
 }
+
+#[test]
+fn lifo_and_priority_queue_contents_are_what_is_left_not_the_last_puts() {
+    // Put 3, 1, 2, get one: LIFO takes the 2 (left: 3, 1), priority the 1 (left: 3, 2) — a
+    // FIFO reading would say 1, 2 for both.
+    for (kind, want) in [("LifoQueue", vec![3, 1]), ("PriorityQueue", vec![3, 2])] {
+        let src = format!(
+            "import queue, time\nq = queue.{kind}()\nfor n in (3, 1, 2):\n    q.put(n)\nprint(q.get())\ntime.sleep(0.01)\nprint('done')\n"
+        );
+        let (trace, _) = sim_core::py::run::run_source(
+            "q.py",
+            &src,
+            &Default::default(),
+            Default::default(),
+            Some(std::time::Duration::from_secs(10)),
+        )
+        .unwrap();
+        let tl = timeline(&trace);
+        let q = trace.resources.iter().position(|r| r.name == "q").unwrap() as u32;
+        let end = trace.events.last().unwrap().t_ns;
+        let got: Vec<i64> = tl
+            .queue_contents_at(q, end)
+            .iter()
+            .map(|v| if let sim_core::value::Value::Int(i) = v { *i } else { -1 })
+            .collect();
+        assert_eq!(got, want, "{kind}");
+    }
+}
