@@ -220,6 +220,19 @@ pub struct ExploreResult {
     pub split: bool,
 }
 
+impl ExploreResult {
+    /// What the search came to, in one sentence.
+    pub fn verdict(&self) -> String {
+        match &self.found {
+            Some((what, _)) => format!("Found after {} schedules: {what}", self.tried),
+            None if self.exhausted => {
+                format!("No failing schedule: all {} with at most 2 preemptions were tried", self.tried)
+            }
+            None => format!("No failing schedule in {} tried (not all of them)", self.tried),
+        }
+    }
+}
+
 /// The Python text in the code panel and what is known about it.
 #[derive(Clone, Debug)]
 pub struct Editor {
@@ -425,6 +438,12 @@ impl ThreadlineApp {
         }
     }
 
+    /// What compiling the code panel's program takes, for a job thread: the file name, the
+    /// text and the sliders' values as overrides.
+    fn program_inputs(&self) -> (String, String, indexmap::IndexMap<String, sim_core::py::value::V>) {
+        (self.editor.file.clone(), self.editor.text.clone(), Session::overrides(&self.editor.sliders, &self.params()))
+    }
+
     /// A run was asked for and its program is still compiling.
     pub fn starting(&self) -> bool {
         self.compiling.is_some()
@@ -531,8 +550,7 @@ impl ThreadlineApp {
                     return;
                 }
                 let runs = runs.clamp(1, 10_000);
-                let (file, text) = (self.editor.file.clone(), self.editor.text.clone());
-                let overrides = Session::overrides(&self.editor.sliders, &self.params());
+                let (file, text, overrides) = self.program_inputs();
                 let settings = self.settings();
                 let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
                 let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -566,8 +584,7 @@ impl ThreadlineApp {
                     return;
                 }
                 self.exploring = true;
-                let (file, text) = (self.editor.file.clone(), self.editor.text.clone());
-                let overrides = Session::overrides(&self.editor.sliders, &self.params());
+                let (file, text, overrides) = self.program_inputs();
                 let settings = self.settings();
                 let check = self.persisted.explore_check.trim().to_string();
                 let split = self.persisted.split_updates;
@@ -609,8 +626,7 @@ impl ThreadlineApp {
                 // Compile on a job thread (a big file never stalls a frame); the run starts
                 // when the program arrives, or the error is shown at its line.
                 let gen_ = self.editor.generation;
-                let (file, text) = (self.editor.file.clone(), self.editor.text.clone());
-                let overrides = Session::overrides(&self.editor.sliders, &self.params());
+                let (file, text, overrides) = self.program_inputs();
                 self.compiling = Some(gen_);
                 spawn_file_job(
                     move || FileResult::Compiled(gen_, Box::new(sim_core::py::compile(&file, &text, &overrides))),
@@ -675,8 +691,7 @@ impl ThreadlineApp {
                     return;
                 }
                 self.recording = true;
-                let (file, text) = (self.editor.file.clone(), self.editor.text.clone());
-                let overrides = Session::overrides(&self.editor.sliders, &self.params());
+                let (file, text, overrides) = self.program_inputs();
                 spawn_file_job(
                     move || {
                         let python = crate::record::default_python();
@@ -1015,17 +1030,8 @@ impl ThreadlineApp {
                     self.exploring = false;
                     match r {
                         Ok(x) => {
-                            self.note = Some(match &x.found {
-                                Some((what, _)) => format!(
-                                    "Explore found a failing schedule after {} runs: {what} — press Play it (left) to step through it.",
-                                    x.tried
-                                ),
-                                None if x.exhausted => format!(
-                                    "Explore: no failing schedule; all {} schedules with at most 2 preemptions were tried.",
-                                    x.tried
-                                ),
-                                None => format!("Explore: no failing schedule in {} tried.", x.tried),
-                            });
+                            let play = if x.found.is_some() { " Press Play it (left) to step through it." } else { "" };
+                            self.note = Some(format!("Explore: {}.{play}", x.verdict()));
                             self.explored = Some(x);
                         }
                         Err(e) => self.error = Some(e),
@@ -1209,26 +1215,11 @@ fn explore_in_background(
     let limits = RunLimits { split, ..Default::default() };
     let check = (!check.is_empty()).then(|| Check { expr: check.to_string() });
     if let Some(c) = &check {
-        let first = explore::run_controlled(&prog, settings, Box::new(sim_core::control::Default), None, limits);
-        c.eval(&first.outcome.finals)?;
+        c.validate(&prog, settings, limits)?;
     }
     let opts = ExploreOptions { budget: 2_000, seconds: 30.0, check, limits, ..Default::default() };
     let ex = explore::explore(&prog, settings, &opts, |_| true);
-    let outcomes = ex
-        .outcomes
-        .iter()
-        .map(|(o, n)| {
-            let printed =
-                if o.output.is_empty() { String::new() } else { format!("printed: {}", o.output.join(" / ")) };
-            let words = match &o.failure {
-                Some(f) if printed.is_empty() => f.clone(),
-                Some(f) => format!("{f}; {printed}"),
-                None if printed.is_empty() => "finished".into(),
-                None => printed,
-            };
-            (words, *n)
-        })
-        .collect();
+    let outcomes = ex.outcomes.iter().map(|(o, n)| (o.words(), *n)).collect();
     Ok(Box::new(ExploreResult {
         tried: ex.tried,
         exhausted: ex.exhausted,

@@ -139,10 +139,9 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
     let schedule = opts.schedule.map(read_schedule).transpose()?;
     let (tx, rx) = crossbeam_channel::unbounded();
     let run = match &schedule {
-        Some(s) if opts.split => {
-            PyRun::start_controlled_split(Arc::new(prog), settings, Some(tx), Box::new(Replay::new(s.clone())))
+        Some(s) => {
+            PyRun::start_controlled(Arc::new(prog), settings, Some(tx), Box::new(Replay::new(s.clone())), opts.split)
         }
-        Some(s) => PyRun::start_controlled(Arc::new(prog), settings, Some(tx), Box::new(Replay::new(s.clone()))),
         None => PyRun::start(Arc::new(prog), settings, opts.seed, Some(tx)),
     };
     let started = Instant::now();

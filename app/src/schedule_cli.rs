@@ -74,16 +74,8 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
     let check = a.check.map(|c| Check { expr: c.to_string() });
     // A check that cannot be evaluated is bad input, said before the search starts.
     if let Some(c) = &check {
-        let first = explore::run_controlled(
-            &prog,
-            &settings,
-            Box::new(sim_core::control::Default),
-            None,
-            explore::RunLimits { split: a.split, ..Default::default() },
-        );
-        if let Err(e) = c.eval(&first.outcome.finals) {
-            return Err(bad_input(anyhow::anyhow!("{e}")));
-        }
+        c.validate(&prog, &settings, explore::RunLimits { split: a.split, ..Default::default() })
+            .map_err(|e| bad_input(anyhow::anyhow!("{e}")))?;
     }
     let strategy = match a.strategy {
         StrategyArg::Random => StrategyKind::Random,
@@ -120,13 +112,7 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
         ex.turns as f64 / secs
     );
     for (o, n) in &ex.outcomes {
-        let what = match &o.failure {
-            Some(f) if o.output.is_empty() => f.clone(),
-            Some(f) => format!("{f}; printed: {}", o.output.join(" / ")),
-            None if o.output.is_empty() => "finished, printed nothing".into(),
-            None => format!("finished, printed: {}", o.output.join(" / ")),
-        };
-        let _ = writeln!(text, "  {n:>6}  {}", ellipsize(&what, 160));
+        let _ = writeln!(text, "  {n:>6}  {}", ellipsize(&o.words(), 160));
     }
     let _ = say(text.trim_end());
     let Some(found) = ex.found else {

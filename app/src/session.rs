@@ -140,11 +140,7 @@ impl Session {
         }
         let p2 = Arc::clone(&prog);
         let mut s = Self::start_with(&prog, settings, move |settings, tx| {
-            if split {
-                PyRun::start_controlled_split(p2, settings, Some(tx), Box::new(player))
-            } else {
-                PyRun::start_controlled(p2, settings, Some(tx), Box::new(player))
-            }
+            PyRun::start_controlled(p2, settings, Some(tx), Box::new(player), split)
         });
         s.source = "you are the scheduler".into();
         s.player = Some(PlayerGame { handle, prog, split, guide: guide.map(|g| g.0) });

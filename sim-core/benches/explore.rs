@@ -20,7 +20,7 @@ fn main() {
     for (what, strategy) in [
         (
             "default (the turn stays with the running thread)",
-            Box::new(sim_core::control::Default) as Box<dyn sim_core::control::Strategy>,
+            Box::new(sim_core::control::DefaultSchedule) as Box<dyn sim_core::control::Strategy>,
         ),
         ("random (the turn moves between OS threads)", Box::new(explore::Random(explore::Rng::new(7)))),
     ] {

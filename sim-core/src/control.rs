@@ -143,10 +143,10 @@ pub trait Strategy: Send {
     fn choose(&mut self, step: usize, point: &Decision, stopped: &dyn Fn() -> bool) -> Choice;
 }
 
-/// The non-preemptive default everywhere.
-pub struct Default;
+/// The default schedule ([`default_choice`]) at every choice point.
+pub struct DefaultSchedule;
 
-impl Strategy for Default {
+impl Strategy for DefaultSchedule {
     fn choose(&mut self, _step: usize, point: &Decision, _stopped: &dyn Fn() -> bool) -> Choice {
         Choice::Run(point.default_choice())
     }
@@ -445,12 +445,13 @@ impl Control {
                 return;
             }
             // Ask every blocked thread whose answer is older than the last turn.
+            // (A probe changes only the probed thread's own status: the table is walked in place.)
             let version = st.version;
-            let stale: Vec<ThreadIx> = (0..st.status.len())
-                .filter(|&t| matches!(st.status[t], Status::Blocked { checked, .. } if checked != version))
-                .map(|t| t as ThreadIx)
-                .collect();
-            for t in stale {
+            for i in 0..st.status.len() {
+                if !matches!(st.status[i], Status::Blocked { checked, .. } if checked != version) {
+                    continue;
+                }
+                let t = i as ThreadIx;
                 st.turn = Turn::Probe(t);
                 self.cv.notify_all();
                 while st.turn == Turn::Probe(t) && !st.stopped {

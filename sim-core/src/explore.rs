@@ -259,6 +259,17 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// In words, one line: the failure (if any) and what it printed.
+    pub fn words(&self) -> String {
+        let printed = self.output.join(" / ");
+        match &self.failure {
+            Some(f) if self.output.is_empty() => f.clone(),
+            Some(f) => format!("{f}; printed: {printed}"),
+            None if self.output.is_empty() => "finished, printed nothing".into(),
+            None => format!("finished, printed: {printed}"),
+        }
+    }
+
     /// The kind of failure, to tell "the same bug" when shrinking: deadlock, an exception
     /// type, the check, the schedule.
     pub fn kind(&self) -> Option<&str> {
@@ -275,6 +286,14 @@ pub struct Check {
 }
 
 impl Check {
+    /// Whether the check can be evaluated on this program at all (its names exist and hold
+    /// plain values): run it once under the default schedule and evaluate. The error says
+    /// why not, for the user, before a search starts.
+    pub fn validate(&self, prog: &Arc<Program>, settings: &RuntimeSettings, limits: RunLimits) -> Result<(), String> {
+        let first = run_controlled(prog, settings, Box::new(crate::control::DefaultSchedule), None, limits);
+        self.eval(&first.outcome.finals).map(|_| ())
+    }
+
     /// Evaluate over these variables: Ok(truthy) or the Python error in words.
     pub fn eval(&self, finals: &[(String, String)]) -> Result<bool, String> {
         let mut src = String::new();
@@ -342,11 +361,7 @@ pub fn run_controlled(
     check: Option<&Check>,
     limits: RunLimits,
 ) -> Controlled {
-    let run = if limits.split {
-        PyRun::start_controlled_split(Arc::clone(prog), settings.clone(), None, strategy)
-    } else {
-        PyRun::start_controlled(Arc::clone(prog), settings.clone(), None, strategy)
-    };
+    let run = PyRun::start_controlled(Arc::clone(prog), settings.clone(), None, strategy, limits.split);
     if let Some(c) = run.control() {
         c.set_turn_limit(limits.turns);
     }

@@ -241,14 +241,7 @@ impl ThreadlineApp {
         });
         let Some(x) = &self.explored else { return };
         egui::Frame::group(ui.style()).show(ui, |ui| {
-            let verdict = match &x.found {
-                Some((what, _)) => format!("Found after {} schedules: {what}", x.tried),
-                None if x.exhausted => {
-                    format!("No failing schedule: all {} with at most 2 preemptions were tried.", x.tried)
-                }
-                None => format!("No failing schedule in {} tried (not all of them).", x.tried),
-            };
-            ui.add(egui::Label::new(RichText::new(verdict).strong()).wrap());
+            ui.add(egui::Label::new(RichText::new(x.verdict()).strong()).wrap());
             for (words, n) in x.outcomes.iter().take(8) {
                 ui.add(egui::Label::new(RichText::new(format!("{n:>5} × {words}")).small()).truncate())
                     .on_hover_text(words);
@@ -564,11 +557,12 @@ impl ThreadlineApp {
         };
         // Playing the scheduler: the threads that can run are at the lines the turnstile
         // knows (a thread may have passed statements without an event since).
-        if let Some((_, d)) = session.and_then(|s| s.player.as_ref()).and_then(|p| p.handle.pending())
+        if let Some(s) = session
+            && let Some((_, d)) = s.player.as_ref().and_then(|p| p.handle.pending())
             && same_code
             && self.view.cursor_ns.is_none()
         {
-            let names = &session.map(|s| s.timeline.thread_meta.clone()).unwrap_or_default();
+            let names = &s.timeline.thread_meta;
             marks.retain(|m| !d.enabled.iter().any(|(t, _)| *t == m.thread));
             for (t, line) in &d.enabled {
                 if *line > 0 {

@@ -38,25 +38,16 @@ impl PyRun {
     }
 
     /// Start `prog` in controlled mode: one thread at a time, in virtual time, `strategy`
-    /// choosing who runs at every choice point ([`crate::control`]).
+    /// choosing who runs at every choice point ([`crate::control`]). With `split`, `x += 1`
+    /// on shared variables is split into load, add and store ([`Control::set_split_updates`]).
     pub fn start_controlled(
         prog: Arc<Program>,
         settings: RuntimeSettings,
         live: Option<Sender<Event>>,
         strategy: Box<dyn Strategy>,
+        split: bool,
     ) -> PyRun {
-        Self::start_with(prog, settings, 0, live, Some((strategy, false)))
-    }
-
-    /// [`Self::start_controlled`] with `x += 1` on shared variables split into load, add and
-    /// store ([`Control::set_split_updates`]): the player's way to interleave them by hand.
-    pub fn start_controlled_split(
-        prog: Arc<Program>,
-        settings: RuntimeSettings,
-        live: Option<Sender<Event>>,
-        strategy: Box<dyn Strategy>,
-    ) -> PyRun {
-        Self::start_with(prog, settings, 0, live, Some((strategy, true)))
+        Self::start_with(prog, settings, 0, live, Some((strategy, split)))
     }
 
     fn start_with(
@@ -69,14 +60,16 @@ impl PyRun {
         let main = ThreadMeta { name: "MainThread".into(), process: 0, daemon: false, target: None };
         // A controlled run's `time.time()` starts at a fixed epoch (2023-11-14T22:13:20Z).
         let world = if strategy.is_some() { World::new_at(prog, seed, 1.7e9) } else { World::new(prog, seed) };
-        let mut rec = Recorder::with_limit(live, settings.max_events);
-        let control = strategy.map(|(s, split)| {
-            let clock = Arc::new(AtomicU64::new(0));
-            rec = std::mem::replace(&mut rec, Recorder::disabled()).with_virtual_clock(Arc::clone(&clock));
-            let c = Control::new(s, clock);
-            c.set_split_updates(split);
-            Arc::new(c)
-        });
+        let rec = Recorder::with_limit(live, settings.max_events);
+        let (rec, control) = match strategy {
+            None => (rec, None),
+            Some((s, split)) => {
+                let clock = Arc::new(AtomicU64::new(0));
+                let c = Control::new(s, Arc::clone(&clock));
+                c.set_split_updates(split);
+                (rec.with_virtual_clock(clock), Some(Arc::new(c)))
+            }
+        };
         let shared = Shared::new(
             settings.clone(),
             vec![main],
