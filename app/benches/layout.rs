@@ -5,7 +5,7 @@
 use sim_core::event::{Event, EventKind, GilReason};
 use sim_core::model::ResourceInfo;
 use sim_core::model::ResourceKind;
-use sim_core::rt::{ProcessMeta, ThreadMeta};
+use sim_core::model::{ProcessMeta, ThreadMeta};
 use sim_core::timeline::Timeline;
 use std::hint::black_box;
 use std::time::Instant;

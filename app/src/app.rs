@@ -10,9 +10,9 @@ use crate::timeline_view::ViewState;
 use crossbeam_channel::{Receiver, Sender};
 use serde::{Deserialize, Serialize};
 use sim_core::event::EventKind;
+use sim_core::model::{GilMode, RuntimeSettings};
 use sim_core::py::{CompileError, Meta, Program, Slider};
 use sim_core::py_catalog::Entry;
-use sim_core::rt::{GilMode, RuntimeSettings};
 use sim_core::trace::Trace;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -76,7 +76,7 @@ pub enum Command {
     PlayScript(Vec<u32>),
     /// Play the scheduler with this schedule as a guide, following it by itself for the
     /// first N choices (0: the game opens at the first choice).
-    PlayGuided(sim_core::explore::Schedule, usize),
+    PlayGuided(sim_core::control::Schedule, usize),
     /// Playing the scheduler: back to the previous choice point (the run is re-run with
     /// the same choices but the last).
     StepBack,
@@ -146,7 +146,7 @@ impl Default for Persisted {
             scenario: "semaphore".into(),
             values: BTreeMap::new(),
             gil: BTreeMap::new(),
-            switch_interval_ms: sim_core::rt::DEFAULT_SWITCH_INTERVAL_MS,
+            switch_interval_ms: sim_core::model::DEFAULT_SWITCH_INTERVAL_MS,
             time_scale: 1.0,
             recent: Vec::new(),
             drafts: BTreeMap::new(),
@@ -182,7 +182,7 @@ enum FileResult {
     /// Outcome statistics of N free runs.
     Stats(Result<Box<OutcomeStats>, String>),
     /// A schedule file read for the game.
-    ScheduleRead(Result<sim_core::explore::Schedule, String>),
+    ScheduleRead(Result<sim_core::control::Schedule, String>),
     /// A search of the schedules finished.
     Explored(Result<Box<ExploreResult>, String>),
     Saved(PathBuf),
@@ -215,7 +215,7 @@ pub struct ExploreResult {
     /// Distinct outcomes in words, with how many schedules came to each.
     pub outcomes: Vec<(String, usize)>,
     /// The failure found (in words) and its shrunk schedule.
-    pub found: Option<(String, sim_core::explore::Schedule)>,
+    pub found: Option<(String, sim_core::control::Schedule)>,
     /// Whether it ran with `x += 1` split.
     pub split: bool,
 }
@@ -333,7 +333,7 @@ pub struct ThreadlineApp {
     /// Choices to make at once when it starts.
     play_script: Vec<u32>,
     /// A schedule to guide the game, and how many choices to follow it by itself.
-    play_guide: Option<(sim_core::explore::Schedule, usize)>,
+    play_guide: Option<(sim_core::control::Schedule, usize)>,
     /// The generation being checked, if any.
     checking: Option<u64>,
     /// The window's context, once known (background jobs ask it to repaint).
@@ -938,7 +938,7 @@ impl ThreadlineApp {
                     move || {
                         let read = std::fs::read_to_string(&p)
                             .map_err(|e| e.to_string())
-                            .and_then(|t| sim_core::explore::Schedule::parse(&t));
+                            .and_then(|t| sim_core::control::Schedule::parse(&t));
                         FileResult::ScheduleRead(read.map_err(|e| format!("{}: {e}", p.display())))
                     },
                     self.files_tx.clone(),

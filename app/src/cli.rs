@@ -2,7 +2,7 @@
 //! validate, run, summarize and export. Exit status: 0 ok, 2 bad input, 1 anything else.
 
 use clap::{Parser, Subcommand};
-use sim_core::rt::GilMode;
+use sim_core::model::GilMode;
 use sim_core::summary::Summary;
 use sim_core::trace::Trace;
 use std::path::{Path, PathBuf};
@@ -442,8 +442,8 @@ impl RunOpts<'_> {
     /// Apply the flags to a scenario's default settings.
     pub fn settings(
         &self,
-        mut settings: sim_core::rt::RuntimeSettings,
-    ) -> Result<sim_core::rt::RuntimeSettings, Failure> {
+        mut settings: sim_core::model::RuntimeSettings,
+    ) -> Result<sim_core::model::RuntimeSettings, Failure> {
         if let Some(g) = self.gil {
             settings.gil = g;
         }

@@ -4,11 +4,11 @@
 
 use crate::cli::{Failure, RunOpts, bad_input, other, print_summary};
 use indexmap::IndexMap;
+use sim_core::control::{Replay, Schedule};
 use sim_core::event::EventKind;
-use sim_core::explore::{Replay, Schedule};
+use sim_core::model::RuntimeSettings;
 use sim_core::py::run::PyRun;
 use sim_core::py::value::V;
-use sim_core::rt::RuntimeSettings;
 use sim_core::summary::Summary;
 use std::io::Write;
 use std::path::{Path, PathBuf};

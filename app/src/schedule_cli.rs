@@ -4,7 +4,7 @@
 use crate::cli::{Failure, StrategyArg, bad_input, other, say};
 use crate::pyfile::{PySpec, load_program, python_spec};
 use sim_core::explore::{self, Check, ExploreOptions, StrategyKind};
-use sim_core::rt::{GilMode, RuntimeSettings};
+use sim_core::model::{GilMode, RuntimeSettings};
 use sim_core::trace::Trace;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

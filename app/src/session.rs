@@ -3,13 +3,13 @@
 //! up to its playhead, so there is no second renderer.
 
 use crossbeam_channel::Receiver;
+use sim_core::control::Schedule;
 use sim_core::event::Event;
-use sim_core::explore::Schedule;
 use sim_core::model::{Params, ScenarioInfo};
+use sim_core::model::{ProcessMeta, RuntimeSettings, ThreadMeta};
 use sim_core::py::run::PyRun;
 use sim_core::py::value::V;
 use sim_core::py::{Program, Slider};
-use sim_core::rt::{ProcessMeta, RuntimeSettings, ThreadMeta};
 use sim_core::summary::Summary;
 use sim_core::timeline::Timeline;
 use sim_core::trace::Trace;

@@ -175,13 +175,13 @@ fn pin_a_run_and_compare_it_with_another_gil_mode_on_one_axis() {
     h.get_by_label("Pin for comparison").click_accesskit();
     h.run_steps(2);
     assert!(h.state().compare.is_some());
-    h.state_mut().persisted.gil.insert("cpu-bound-threads".into(), sim_core::rt::GilMode::FreeThreaded);
+    h.state_mut().persisted.gil.insert("cpu-bound-threads".into(), sim_core::model::GilMode::FreeThreaded);
     h.get_by_label("Restart").click();
     wait_until_finished(&mut h);
     let app = h.state();
     let (now, pinned) = (app.session.as_ref().unwrap(), app.compare.as_ref().unwrap());
-    assert_eq!(now.settings.gil, sim_core::rt::GilMode::FreeThreaded);
-    assert_eq!(pinned.settings.gil, sim_core::rt::GilMode::Cpython310);
+    assert_eq!(now.settings.gil, sim_core::model::GilMode::FreeThreaded);
+    assert_eq!(pinned.settings.gil, sim_core::model::GilMode::Cpython310);
     assert!(pinned.timeline.gils[0].handoffs.len() > 3, "the pinned run keeps its GIL lane");
     assert!(now.timeline.gils[0].phases.is_empty(), "free-threaded has no GIL");
     h.get_by_label_contains("Compared with cpu-bound-threads");
@@ -518,7 +518,7 @@ fn play_the_scheduler_into_the_deadlock_by_clicking_thread_buttons_then_step_bac
     let src = sim_core::py_catalog::py_source("deadlock").expect("catalog");
     let ov = [("HOLD".to_string(), sim_core::py::value::V::Float(0.0))].into_iter().collect();
     let prog = std::sync::Arc::new(sim_core::py::compile("deadlock.py", src, &ov).unwrap());
-    let settings = sim_core::rt::RuntimeSettings::default();
+    let settings = sim_core::model::RuntimeSettings::default();
     let ex = sim_core::explore::explore(&prog, &settings, &Default::default(), |_| true);
     let plan: Vec<u32> =
         ex.found.expect("explore finds the deadlock").run.report.decisions.iter().map(|d| d.chosen).collect();

@@ -7,8 +7,9 @@
 //! - trace save and load at 1 M events
 
 use sim_core::event::{Event, EventKind, GilReason};
+use sim_core::model::{GilMode, ProcessMeta, RuntimeSettings, ThreadMeta};
 use sim_core::recorder::Recorder;
-use sim_core::rt::{GilMode, ProcessMeta, RuntimeSettings, Shared, ThreadMeta};
+use sim_core::rt::Shared;
 use sim_core::sync::{Acquire, Lock};
 use std::hint::black_box;
 use std::sync::Arc;

@@ -5,8 +5,8 @@
 
 use indexmap::IndexMap;
 use sim_core::explore::{self, ExploreOptions, RunLimits, StrategyKind};
+use sim_core::model::{GilMode, RuntimeSettings};
 use sim_core::py::value::V;
-use sim_core::rt::{GilMode, RuntimeSettings};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -22,7 +22,7 @@ fn main() {
             "default (the turn stays with the running thread)",
             Box::new(sim_core::control::DefaultSchedule) as Box<dyn sim_core::control::Strategy>,
         ),
-        ("random (the turn moves between OS threads)", Box::new(explore::Random(explore::Rng::new(7)))),
+        ("random (the turn moves between OS threads)", Box::new(explore::Random(sim_core::rng::Rng::new(7)))),
     ] {
         let t0 = Instant::now();
         let run = explore::run_controlled(&prog, &RuntimeSettings::default(), strategy, None, RunLimits::default());

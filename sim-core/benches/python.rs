@@ -3,8 +3,8 @@
 //! time and the ratio (Threadline / CPython; 1.0 means as fast as CPython).
 
 use indexmap::IndexMap;
+use sim_core::model::RuntimeSettings;
 use sim_core::py::run::run_source;
-use sim_core::rt::RuntimeSettings;
 use std::process::Command;
 use std::time::{Duration, Instant};
 

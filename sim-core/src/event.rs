@@ -351,14 +351,14 @@ pub enum EventKind {
         /// Its index in the thread table.
         index: ThreadIx,
         /// Its entry.
-        meta: crate::rt::ThreadMeta,
+        meta: crate::model::ThreadMeta,
     },
     /// A process was created (`multiprocessing.Process(...)`): the process table grows by one.
     ProcessNew {
         /// Its index.
         index: u32,
         /// Its entry.
-        meta: crate::rt::ProcessMeta,
+        meta: crate::model::ProcessMeta,
     },
     /// A lock, semaphore, queue… was created: the resource table grows by one.
     ResourceNew {

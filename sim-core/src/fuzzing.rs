@@ -19,7 +19,7 @@ pub fn compile(data: &[u8]) {
 pub fn run(data: &[u8]) {
     let Ok(src) = std::str::from_utf8(data) else { return };
     let Ok(prog) = crate::py::compile("fuzz.py", src, &indexmap::IndexMap::new()) else { return };
-    let settings = crate::rt::RuntimeSettings { time_scale: 0.01, max_events: 20_000, ..Default::default() };
+    let settings = crate::model::RuntimeSettings { time_scale: 0.01, max_events: 20_000, ..Default::default() };
     let trace = crate::py::run::PyRun::start(Arc::new(prog), settings, 0, None).finish(Some(Duration::from_millis(50)));
     if let Err(e) = crate::invariants::check(&trace) {
         panic!("invariant broken: {e}");

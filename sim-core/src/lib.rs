@@ -24,6 +24,7 @@ pub mod py_catalog;
 pub mod pyerror;
 pub mod recorded;
 pub mod recorder;
+pub mod rng;
 pub mod rt;
 pub mod soak;
 pub mod summary;

@@ -1,14 +1,111 @@
 //! The run's vocabulary, in one place: what a scenario says about itself (title, topic,
 //! sliders), the kinds of resources a program creates and how the views see them. The
-//! thread and process tables ([`ThreadMeta`], [`ProcessMeta`]) and the GIL mode and
-//! settings ([`GilMode`], [`RuntimeSettings`]) live beside the runtime that owns them and
-//! are re-exported here, so the runtime, the timeline, traces and summaries all speak the
-//! same words.
+//! thread and process tables ([`ThreadMeta`], [`ProcessMeta`]), the GIL mode and the
+//! settings ([`GilMode`], [`RuntimeSettings`]) live here too, below the runtime that uses
+//! them, so the runtime, the timeline, traces and summaries all speak the same words.
 
-pub use crate::rt::{GilMode, ProcessMeta, RuntimeSettings, ThreadMeta};
 use crate::value::Value;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// The most events one run keeps in full (measured: at most 0.75 GB for the whole app).
+/// Past it the run goes on, keeping only the threads' starts and ends and, up to a
+/// twentieth more, prints and exceptions; an `EventKind::EventLimit` marks the moment.
+pub const MAX_EVENTS: usize = 2_000_000;
+
+/// Which interpreter the run models.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum GilMode {
+    /// CPython 3.10 and later: the eval breaker is checked only at loop back-edges and
+    /// calls, so a plain `counter += 1` is never split between its load and its store.
+    #[default]
+    #[serde(rename = "cpython-3.10+")]
+    Cpython310,
+    /// CPython 3.9: a switch may fall between any two bytecodes, load and store included.
+    #[serde(rename = "cpython-3.9")]
+    Cpython39,
+    /// No GIL (CPython 3.13t): threads run Python code in parallel.
+    #[serde(rename = "free-threaded")]
+    FreeThreaded,
+}
+
+impl GilMode {
+    /// Every mode, in the order the app lists them.
+    pub const ALL: [GilMode; 3] = [GilMode::Cpython310, GilMode::Cpython39, GilMode::FreeThreaded];
+
+    /// The name used in files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GilMode::Cpython310 => "cpython-3.10+",
+            GilMode::Cpython39 => "cpython-3.9",
+            GilMode::FreeThreaded => "free-threaded",
+        }
+    }
+
+    /// Parse a name as written in files and on the command line.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// `sys.getswitchinterval()` by default: 5 ms.
+pub const DEFAULT_SWITCH_INTERVAL_MS: f64 = 5.0;
+
+/// How a run behaves, whatever the scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuntimeSettings {
+    /// The interpreter model.
+    pub gil: GilMode,
+    /// The GIL switch interval in ms (a waiter's timeout, not the holder's time slice).
+    pub switch_interval_ms: f64,
+    /// Every `cpu`, `io`, `sleep` and timeout duration is multiplied by this.
+    pub time_scale: f64,
+    /// The most events the run keeps before it is stopped ([`MAX_EVENTS`]).
+    #[serde(default = "max_events_default", skip_serializing_if = "is_max_events_default")]
+    pub max_events: usize,
+}
+
+fn max_events_default() -> usize {
+    MAX_EVENTS
+}
+
+fn is_max_events_default(n: &usize) -> bool {
+    *n == MAX_EVENTS
+}
+
+impl Default for RuntimeSettings {
+    fn default() -> Self {
+        Self {
+            gil: GilMode::default(),
+            switch_interval_ms: DEFAULT_SWITCH_INTERVAL_MS,
+            time_scale: 1.0,
+            max_events: MAX_EVENTS,
+        }
+    }
+}
+
+/// What a thread is, for lanes and summaries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThreadMeta {
+    /// `threading.current_thread().name` (or the process name for a process's main thread).
+    pub name: String,
+    /// Index of its simulated process.
+    pub process: u32,
+    /// `daemon=True`.
+    pub daemon: bool,
+    /// The target function's name, as Python shows it: `Thread-2 (print_numbers)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+/// A simulated process: its own GIL and its own copy of every variable.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProcessMeta {
+    /// `multiprocessing.current_process().name`.
+    pub name: String,
+    /// The simulated `os.getpid()`.
+    pub pid: u32,
+}
 
 /// What a trace says about the scenario it ran: taken from the Python file's docstring and
 /// slider constants.

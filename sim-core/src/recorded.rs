@@ -8,31 +8,16 @@
 
 use crate::event::{Event, EventKind, ThreadIx};
 use crate::model::{Params, ResourceInfo, ResourceKind, ScenarioInfo};
+use crate::model::{ProcessMeta, RuntimeSettings, ThreadMeta};
 use crate::pyerror::PyError;
-use crate::rt::{ProcessMeta, RuntimeSettings, ThreadMeta};
-use crate::trace::{Machine, SourceFile, TRACE_FORMAT, TRACE_VERSION, Trace};
+use crate::trace::{Machine, Recorded, SourceFile, TRACE_FORMAT, TRACE_VERSION, Trace};
 use crate::value::Value;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value as J};
 use std::collections::HashMap;
 
 /// The recorder, run as `python3 recorder.py EVENTS.jsonl SCENARIO.py`.
 pub const RECORDER_PY: &str = include_str!("recorder.py");
-
-/// What a recorded trace says about where it came from.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Recorded {
-    /// `python3 --version`'s number (`3.11.7`).
-    pub python: String,
-    /// Nanoseconds the recorder adds to one `Lock` acquire + release (three events),
-    /// measured at the start of the run.
-    pub overhead_ns_per_lock_cycle: f64,
-    /// What the recording cannot show.
-    pub note: String,
-    /// Event lines that could not be read (a process killed mid-write).
-    #[serde(default)]
-    pub unreadable_lines: usize,
-}
 
 #[derive(Deserialize)]
 struct Raw {

@@ -9,10 +9,7 @@ use std::time::Instant;
 /// Events reserved up front, so short runs never grow the vector.
 const INITIAL_CAPACITY: usize = 4096;
 
-/// The most events one run keeps in full (measured: at most 0.75 GB for the whole app).
-/// Past it the run goes on, keeping only the threads' starts and ends and, up to a
-/// twentieth more, prints and exceptions; an [`EventKind::EventLimit`] marks the moment.
-pub const MAX_EVENTS: usize = 2_000_000;
+pub use crate::model::MAX_EVENTS;
 
 /// Collects the events of one run.
 pub struct Recorder {

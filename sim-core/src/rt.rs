@@ -5,87 +5,16 @@
 use crate::control::{Control, Grant};
 use crate::event::{EventKind, GilReason, ResIx, ThreadIx, WaitTarget};
 use crate::gil::Gil;
+use crate::model::{GilMode, ProcessMeta, RuntimeSettings, ThreadMeta};
 use crate::pyerror::PyError;
 use crate::recorder::Recorder;
 use crate::value::Value;
 use parking_lot::{Condvar, Mutex, MutexGuard, RwLock};
-use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-
-/// Which interpreter the run models.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-pub enum GilMode {
-    /// CPython 3.10 and later: the eval breaker is checked only at loop back-edges and
-    /// calls, so a plain `counter += 1` is never split between its load and its store.
-    #[default]
-    #[serde(rename = "cpython-3.10+")]
-    Cpython310,
-    /// CPython 3.9: a switch may fall between any two bytecodes, load and store included.
-    #[serde(rename = "cpython-3.9")]
-    Cpython39,
-    /// No GIL (CPython 3.13t): threads run Python code in parallel.
-    #[serde(rename = "free-threaded")]
-    FreeThreaded,
-}
-
-impl GilMode {
-    /// Every mode, in the order the app lists them.
-    pub const ALL: [GilMode; 3] = [GilMode::Cpython310, GilMode::Cpython39, GilMode::FreeThreaded];
-
-    /// The name used in files and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GilMode::Cpython310 => "cpython-3.10+",
-            GilMode::Cpython39 => "cpython-3.9",
-            GilMode::FreeThreaded => "free-threaded",
-        }
-    }
-
-    /// Parse a name as written in files and on the command line.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.as_str() == s)
-    }
-}
-
-/// `sys.getswitchinterval()` by default: 5 ms.
-pub const DEFAULT_SWITCH_INTERVAL_MS: f64 = 5.0;
-
-/// How a run behaves, whatever the scenario.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RuntimeSettings {
-    /// The interpreter model.
-    pub gil: GilMode,
-    /// The GIL switch interval in ms (a waiter's timeout, not the holder's time slice).
-    pub switch_interval_ms: f64,
-    /// Every `cpu`, `io`, `sleep` and timeout duration is multiplied by this.
-    pub time_scale: f64,
-    /// The most events the run keeps before it is stopped ([`crate::recorder::MAX_EVENTS`]).
-    #[serde(default = "max_events_default", skip_serializing_if = "is_max_events_default")]
-    pub max_events: usize,
-}
-
-fn max_events_default() -> usize {
-    crate::recorder::MAX_EVENTS
-}
-
-fn is_max_events_default(n: &usize) -> bool {
-    *n == crate::recorder::MAX_EVENTS
-}
-
-impl Default for RuntimeSettings {
-    fn default() -> Self {
-        Self {
-            gil: GilMode::default(),
-            switch_interval_ms: DEFAULT_SWITCH_INTERVAL_MS,
-            time_scale: 1.0,
-            max_events: crate::recorder::MAX_EVENTS,
-        }
-    }
-}
 
 /// Why a thread's program stopped running its next op.
 #[derive(Clone, Debug, PartialEq)]
@@ -112,29 +41,6 @@ impl From<PyError> for Unwind {
 
 /// What a simulated thread runs.
 pub type ThreadBody = Box<dyn FnOnce(&Ctx) -> Result<(), Unwind> + Send>;
-
-/// What a thread is, for lanes and summaries.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ThreadMeta {
-    /// `threading.current_thread().name` (or the process name for a process's main thread).
-    pub name: String,
-    /// Index of its simulated process.
-    pub process: u32,
-    /// `daemon=True`.
-    pub daemon: bool,
-    /// The target function's name, as Python shows it: `Thread-2 (print_numbers)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-}
-
-/// A simulated process: its own GIL and its own copy of every variable.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ProcessMeta {
-    /// `multiprocessing.current_process().name`.
-    pub name: String,
-    /// The simulated `os.getpid()`.
-    pub pid: u32,
-}
 
 /// A primitive the runtime can wake (on stop or kill) and ask who holds it.
 pub trait Waitable: Send + Sync {

@@ -34,7 +34,7 @@ pub struct Summary {
     /// Parameter values.
     pub params: Params,
     /// Runtime settings.
-    pub runtime: crate::rt::RuntimeSettings,
+    pub runtime: crate::model::RuntimeSettings,
     /// Wall time in ms.
     pub wall_ms: f64,
     /// Per process: name, pid and exit status (`null` while it had not exited).
@@ -196,7 +196,12 @@ impl Summary {
 
     /// Summarize a run from its timeline (a live run's so far, or a replay's up to its
     /// playhead): the one summary the CLI prints and the app shows.
-    pub fn of_timeline(scenario: &str, params: &Params, runtime: &crate::rt::RuntimeSettings, tl: &Timeline) -> Self {
+    pub fn of_timeline(
+        scenario: &str,
+        params: &Params,
+        runtime: &crate::model::RuntimeSettings,
+        tl: &Timeline,
+    ) -> Self {
         let tname = |t: u32| tl.thread_meta.get(t as usize).map_or_else(|| format!("#{t}"), |m| m.name.clone());
         let threads = tl
             .thread_meta
@@ -225,7 +230,7 @@ impl Summary {
                 }
             })
             .collect();
-        let gil = if runtime.gil == crate::rt::GilMode::FreeThreaded {
+        let gil = if runtime.gil == crate::model::GilMode::FreeThreaded {
             BTreeMap::new()
         } else {
             tl.process_meta

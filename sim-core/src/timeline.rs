@@ -5,8 +5,8 @@
 use crate::event::{Event, EventKind, GilReason, ResIx, ThreadIx, WaitEdge, WaitTarget};
 use crate::model::ResourceInfo;
 use crate::model::ResourceKind;
+use crate::model::{ProcessMeta, ThreadMeta};
 use crate::pyerror::PyError;
-use crate::rt::{ProcessMeta, ThreadMeta};
 use crate::value::Value;
 use std::collections::VecDeque;
 

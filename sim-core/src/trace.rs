@@ -20,7 +20,7 @@
 
 use crate::event::{Event, EventKind, WaitTarget};
 use crate::model::{Params, ResourceInfo, ScenarioInfo};
-use crate::rt::{ProcessMeta, RuntimeSettings, ThreadMeta};
+use crate::model::{ProcessMeta, RuntimeSettings, ThreadMeta};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
@@ -43,6 +43,21 @@ impl Machine {
     pub fn here() -> Self {
         Self { cores: std::thread::available_parallelism().map_or(1, |n| n.get()) }
     }
+}
+
+/// What a recorded trace says about where it came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Recorded {
+    /// `python3 --version`'s number (`3.11.7`).
+    pub python: String,
+    /// Nanoseconds the recorder adds to one `Lock` acquire + release (three events),
+    /// measured at the start of the run.
+    pub overhead_ns_per_lock_cycle: f64,
+    /// What the recording cannot show.
+    pub note: String,
+    /// Event lines that could not be read (a process killed mid-write).
+    #[serde(default)]
+    pub unreadable_lines: usize,
 }
 
 /// One recorded run.
@@ -78,8 +93,8 @@ pub struct Trace {
     pub source: Option<SourceFile>,
     /// Set when the run was recorded from the real CPython, not simulated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recorded: Option<crate::recorded::Recorded>,
-    /// Set when the run was controlled: its schedule (text form, [`crate::explore::Schedule`]),
+    pub recorded: Option<Recorded>,
+    /// Set when the run was controlled: its schedule (text form, `control::Schedule`),
     /// which replays it exactly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,

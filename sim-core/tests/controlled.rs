@@ -2,10 +2,11 @@
 //! a time, a schedule replays exactly, and `explore` finds what the GIL mode allows.
 
 use indexmap::IndexMap;
-use sim_core::explore::{self, Check, ExploreOptions, RunLimits, Schedule, StrategyKind};
+use sim_core::control::Schedule;
+use sim_core::explore::{self, Check, ExploreOptions, RunLimits, StrategyKind};
+use sim_core::model::{GilMode, RuntimeSettings};
 use sim_core::py::Program;
 use sim_core::py::value::V;
-use sim_core::rt::{GilMode, RuntimeSettings};
 use std::sync::Arc;
 
 /// Two threads, each adding 1 to a global twice: the smallest race.

@@ -4,10 +4,11 @@
 //! scenario with random sliders keeps the invariants; a 256-thread run drops no event.
 
 use indexmap::IndexMap;
+use sim_core::model::RuntimeSettings;
 use sim_core::py::Program;
 use sim_core::py::run::PyRun;
-use sim_core::rt::RuntimeSettings;
-use sim_core::soak::{Rng, soak};
+use sim_core::rng::Rng;
+use sim_core::soak::soak;
 use sim_core::summary::Summary;
 use sim_core::trace::Trace;
 use std::sync::Arc;

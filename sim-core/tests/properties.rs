@@ -7,7 +7,7 @@
 use indexmap::IndexMap;
 use proptest::prelude::*;
 use sim_core::event::EventKind;
-use sim_core::rt::{GilMode, RuntimeSettings};
+use sim_core::model::{GilMode, RuntimeSettings};
 use std::time::Duration;
 
 /// One statement a thread runs.
@@ -140,7 +140,8 @@ proptest! {
         gil in prop_oneof![Just(GilMode::Cpython310), Just(GilMode::Cpython39), Just(GilMode::FreeThreaded)],
         seed in any::<u64>(),
     ) {
-        use sim_core::explore::{self, RunLimits, Schedule};
+        use sim_core::control::Schedule;
+        use sim_core::explore::{self, RunLimits};
         let src = program(&threads, permits, maxsize);
         let prog = std::sync::Arc::new(
             sim_core::py::compile("prop.py", &src, &IndexMap::new())
@@ -148,7 +149,7 @@ proptest! {
         );
         let settings = RuntimeSettings { gil, ..RuntimeSettings::default() };
         let limits = RunLimits { turns: 200_000, ..RunLimits::default() };
-        let run = explore::run_controlled(&prog, &settings, Box::new(explore::Random(explore::Rng::new(seed))), None, limits);
+        let run = explore::run_controlled(&prog, &settings, Box::new(explore::Random(sim_core::rng::Rng::new(seed))), None, limits);
         if let Err(e) = sim_core::invariants::check(&run.trace) {
             return Err(TestCaseError::fail(format!("{e}\n--- program ---\n{src}")));
         }

@@ -5,14 +5,14 @@
 
 use indexmap::IndexMap;
 use sim_core::event::EventKind;
+use sim_core::model::RuntimeSettings;
 use sim_core::py::OutputKind;
 use sim_core::py::run::run_source;
 use sim_core::py_catalog::entries;
-use sim_core::rt::RuntimeSettings;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn threadline(file: &str, src: &str, gil: Option<sim_core::rt::GilMode>) -> (String, bool, i64) {
+fn threadline(file: &str, src: &str, gil: Option<sim_core::model::GilMode>) -> (String, bool, i64) {
     let settings = RuntimeSettings { gil: gil.unwrap_or_default(), ..RuntimeSettings::default() };
     let (trace, code) =
         run_source(file, src, &IndexMap::new(), settings, Some(Duration::from_secs(60))).expect("catalog compiles");

@@ -3,9 +3,9 @@
 
 use indexmap::IndexMap;
 use sim_core::event::EventKind;
+use sim_core::model::{GilMode, RuntimeSettings};
 use sim_core::py::run::run_source;
 use sim_core::py::value::V;
-use sim_core::rt::{GilMode, RuntimeSettings};
 use sim_core::trace::Trace;
 use std::process::Command;
 use std::time::Duration;

@@ -5,7 +5,7 @@
 mod common;
 use common::{run, start};
 use sim_core::event::{EventKind, WaitTarget};
-use sim_core::rt::GilMode;
+use sim_core::model::GilMode;
 use sim_core::summary::Summary;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

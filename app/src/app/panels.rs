@@ -8,8 +8,8 @@ use crate::theme::Theme;
 use crate::timeline_view::{describe_state, legend_ui, timeline_ui};
 use egui::RichText;
 use sim_core::event::EventKind;
+use sim_core::model::GilMode;
 use sim_core::model::ResourceKind;
-use sim_core::rt::GilMode;
 use std::path::PathBuf;
 
 impl ThreadlineApp {

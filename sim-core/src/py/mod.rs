@@ -16,7 +16,8 @@ pub mod value;
 
 use crate::event::{EventKind, ResIx, ThreadIx};
 use crate::model::ResourceInfo;
-use crate::rt::{Ctx, ProcessMeta, ThreadBody, ThreadMeta, Unwind};
+use crate::model::{ProcessMeta, ThreadMeta};
+use crate::rt::{Ctx, ThreadBody, Unwind};
 use indexmap::IndexMap;
 use interp::{Flow, Frame, Interp};
 use parking_lot::{Mutex, RwLock};
@@ -147,7 +148,7 @@ pub struct Meta {
     /// `Output:`.
     pub output: OutputKind,
     /// `GIL:` — the interpreter the scenario is about (`free-threaded`, `cpython-3.9`).
-    pub gil: Option<crate::rt::GilMode>,
+    pub gil: Option<crate::model::GilMode>,
 }
 
 fn parse_meta(doc: Option<&str>, file: &str) -> Meta {
@@ -167,7 +168,7 @@ fn parse_meta(doc: Option<&str>, file: &str) -> Meta {
         } else if let Some(v) = t.strip_prefix("Notes:") {
             m.notes = v.trim().to_string();
         } else if let Some(v) = t.strip_prefix("GIL:") {
-            m.gil = crate::rt::GilMode::parse(v.trim());
+            m.gil = crate::model::GilMode::parse(v.trim());
         } else if let Some(v) = t.strip_prefix("Output:") {
             m.output = match v.trim() {
                 "unordered" => OutputKind::Unordered,
@@ -237,7 +238,7 @@ pub struct Program {
 
 impl Program {
     /// The GIL mode the docstring asks for (`GIL: free-threaded`), else CPython 3.10+.
-    pub fn meta_gil(&self) -> crate::rt::GilMode {
+    pub fn meta_gil(&self) -> crate::model::GilMode {
         self.meta.gil.unwrap_or_default()
     }
 

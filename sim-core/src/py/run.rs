@@ -7,8 +7,9 @@ use super::{Program, World};
 use crate::control::{Control, ControlReport, Strategy};
 use crate::event::Event;
 use crate::model::ScenarioInfo;
+use crate::model::{ProcessMeta, RuntimeSettings, ThreadMeta};
 use crate::recorder::Recorder;
-use crate::rt::{ProcessMeta, RuntimeSettings, Shared, ThreadMeta};
+use crate::rt::Shared;
 use crate::trace::{Machine, SourceFile, TRACE_FORMAT, TRACE_VERSION, Trace};
 use crate::value::Value;
 use crate::watchdog::Watchdog;
@@ -225,7 +226,7 @@ impl PyRun {
             schedule: self
                 .control
                 .as_ref()
-                .map(|c| crate::explore::Schedule::of_decisions(&c.report().decisions).to_string()),
+                .map(|c| crate::control::Schedule::of_decisions(&c.report().decisions).to_string()),
         }
     }
 }

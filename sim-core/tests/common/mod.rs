@@ -3,12 +3,13 @@
 
 use indexmap::IndexMap;
 use sim_core::event::Event;
+use sim_core::model::{ProcessMeta, RuntimeSettings, ThreadMeta};
 use sim_core::py::Program;
 use sim_core::py::run::PyRun;
 use sim_core::py::value::V;
 use sim_core::py_catalog;
 use sim_core::recorder::Recorder;
-use sim_core::rt::{ProcessMeta, RuntimeSettings, Shared, ThreadMeta};
+use sim_core::rt::Shared;
 use sim_core::summary::Summary;
 use sim_core::trace::Trace;
 use std::sync::Arc;
