@@ -265,6 +265,20 @@ const CASES: &[(&str, &str, &str)] = &[
         "Pool.close refuses new work; join needs close",
         "from multiprocessing import Pool\ndef sq(x):\n    return x * x\nif __name__ == '__main__':\n    p = Pool(2)\n    try:\n        p.join()\n    except ValueError as e:\n        print(e)\n    print(p.map(sq, [1, 2, 3]))\n    p.close()\n    try:\n        p.map(sq, [4])\n    except ValueError as e:\n        print(e)\n    p.join()",
         "Pool is still running\n[1, 4, 9]\nPool not running\n",
+    ),    (
+        "collections.deque: maxlen, rotate, both ends, indexing",
+        "from collections import deque\nd = deque([1, 2, 3], maxlen=4)\nd.append(4); d.append(5); d.appendleft(0)\nprint(d, len(d), d[0], d[-1], d.maxlen)\nd.rotate(1); print(d)\nd.rotate(-2); print(d)\nprint(d.popleft(), d.pop(), list(d), 2 in d, 9 in d, bool(deque()))\nd.extend([7, 8]); d.extendleft([10, 11]); print(d)\ne = deque()\ntry:\n    e.pop()\nexcept IndexError as x:\n    print('IndexError:', x)\nprint(deque('abc'), deque(range(3), 2), [x * 2 for x in deque([1, 2])])\nf = deque([3, 1, 3]); print(f.count(3), f.index(1)); f.remove(3); print(f); f[0] = 9; print(f, isinstance(f, deque))",
+        "deque([0, 2, 3, 4], maxlen=4) 4 0 4 4\ndeque([4, 0, 2, 3], maxlen=4)\ndeque([2, 3, 4, 0], maxlen=4)\n2 0 [3, 4] False False False\ndeque([11, 10, 3, 4], maxlen=4)\nIndexError: pop from an empty deque\ndeque(['a', 'b', 'c']) deque([1, 2], maxlen=2) [2, 4]\n2 1\ndeque([1, 3])\ndeque([9, 3]) True\n",
+    ),
+    (
+        "defaultdict, Counter and OrderedDict",
+        "from collections import defaultdict, Counter, OrderedDict\ngroups = defaultdict(list)\nfor w in ['apple', 'avocado', 'banana', 'blueberry', 'cherry']:\n    groups[w[0]].append(w)\nprint(groups)\nprint(dict(groups), groups['z'], len(groups), groups.default_factory)\ncounts = defaultdict(int)\nfor ch in 'mississippi':\n    counts[ch] += 1\nprint(sorted(counts.items()), counts.get('q'), 'q' in counts)\nc = Counter('mississippi')\nprint(c, c['s'], c['z'], c.most_common(2))\nc.update('ss'); c.subtract({'i': 4}); print(c, c.total())\nprint(Counter(a=3, b=1) + Counter(a=1, c=2), Counter(a=3, b=1) - Counter(a=1, b=2))\nprint(sorted(Counter('aab').elements()), isinstance(c, Counter), isinstance(c, dict))\no = OrderedDict([('a', 1), ('b', 2), ('c', 3)])\no.move_to_end('a'); print(o, list(o))\no.move_to_end('c', last=False); print(o.popitem(), o.popitem(last=False), o)\nprint(OrderedDict(), Counter(), defaultdict(int))",
+        "defaultdict(<class 'list'>, {'a': ['apple', 'avocado'], 'b': ['banana', 'blueberry'], 'c': ['cherry']})\n{'a': ['apple', 'avocado'], 'b': ['banana', 'blueberry'], 'c': ['cherry']} [] 4 <class 'list'>\n[('i', 4), ('m', 1), ('p', 2), ('s', 4)] None False\nCounter({'i': 4, 's': 4, 'p': 2, 'm': 1}) 4 0 [('i', 4), ('s', 4)]\nCounter({'s': 6, 'p': 2, 'm': 1, 'i': 0}) 9\nCounter({'a': 4, 'c': 2, 'b': 1}) Counter({'a': 2})\n['a', 'a', 'b'] True True\nOrderedDict([('b', 2), ('c', 3), ('a', 1)]) ['b', 'c', 'a']\n('a', 1) ('c', 3) OrderedDict([('b', 2)])\nOrderedDict() Counter() defaultdict(<class 'int'>, {})\n",
+    ),
+    (
+        "futures as dict keys (the same object from submit and as_completed)",
+        "from concurrent.futures import ThreadPoolExecutor, as_completed\ndef sq(x):\n    return x * x\nwith ThreadPoolExecutor(max_workers=3) as ex:\n    futs = {ex.submit(sq, x): x for x in range(5)}\n    out = sorted((futs[f], f.result()) for f in as_completed(futs))\nprint(out)",
+        "[(0, 0), (1, 1), (2, 4), (3, 9), (4, 16)]\n",
     ),
 ];
 

@@ -450,7 +450,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             let mut d = Dict::default();
             if let Some(src) = pos.first() {
                 match src {
-                    V::Dict(o) => d = o.lock().clone(),
+                    V::Dict(o) => d.map = o.lock().map.clone(),
                     other => {
                         for pair in it.to_vec(other)? {
                             let kv = it.to_vec(&pair)?;
@@ -831,6 +831,10 @@ pub fn get_item(it: &mut Interp<'_>, obj: &V, i: &V) -> R<V> {
         }
         V::Dict(d) => {
             let r = d.lock().get(i).or_else(type_err)?;
+            let r = match r {
+                Some(v) => Some(v),
+                None => super::collections::missing(it, d, i)?,
+            };
             match r {
                 Some(v) => Ok(v),
                 None => Err(Flow::Exc(Box::new(super::interp::Exc {
@@ -927,6 +931,9 @@ pub fn del_item(_it: &mut Interp<'_>, obj: &V, i: &V) -> R<()> {
 
 /// `+` and `*` on sequences, `%` on strings, `|`/`&`/`-` on sets.
 pub fn seq_binop(it: &mut Interp<'_>, op: BinOp, a: &V, b: &V) -> R<Option<V>> {
+    if let Some(v) = super::collections::counter_binop(it, op, a, b)? {
+        return Ok(Some(v));
+    }
     let rep = |n: &V| -> Option<i64> { n.as_int() };
     Ok(Some(match (op, a, b) {
         (BinOp::Add, V::Str(x), V::Str(y)) => {
@@ -1591,7 +1598,13 @@ pub fn method(it: &mut Interp<'_>, obj: &V, name: &str, pos: Vec<V>, kw: Kw) -> 
     match obj {
         V::Str(s) => str_method(it, s, name, pos, kw),
         V::List(l) => list_method(it, obj, l, name, pos, kw),
-        V::Dict(d) => dict_method(it, d, name, pos, kw),
+        V::Dict(d) => {
+            let mut kw = kw;
+            match super::collections::dict_method(it, d, name, &pos, &mut kw)? {
+                Some(v) => Ok(v),
+                None => dict_method(it, d, name, pos, kw),
+            }
+        }
         V::Set(d) => set_method(it, obj, d, name, pos),
         V::Tuple(t) => match name {
             "index" | "count" => {
@@ -1668,6 +1681,7 @@ pub fn value_attr(_it: &mut Interp<'_>, obj: &V, name: &str) -> R<V> {
         (v, "real" | "numerator") if v.is_int() => Ok(v.clone()),
         (v, "denominator") if v.is_int() => Ok(V::Int(1)),
         (v, "imag") if v.is_int() => Ok(V::Int(0)),
+        (V::Dict(d), _) if let Some(v) = super::collections::dict_attr(d, name) => Ok(v),
         (V::Str(_) | V::List(_) | V::Dict(_) | V::Set(_) | V::Tuple(_) | V::Float(_) | V::Int(_) | V::Big(_), _) => {
             if known_method(obj, name) {
                 Ok(V::Native(Arc::new(Native::Method(obj.clone(), Arc::from(name)))))
@@ -1681,6 +1695,11 @@ pub fn value_attr(_it: &mut Interp<'_>, obj: &V, name: &str) -> R<V> {
 }
 
 fn known_method(obj: &V, name: &str) -> bool {
+    if let V::Dict(d) = obj
+        && super::collections::extra_methods(&d.lock().kind).contains(&name)
+    {
+        return true;
+    }
     let names: &[&str] = match obj {
         V::Str(_) => &[
             "format",

@@ -1570,7 +1570,7 @@ impl<'a> Interp<'a> {
                 }
                 Ok(true)
             }
-            V::Native(_) => Ok(true),
+            V::Native(n) => Ok(stdlib::native_len(n).is_none_or(|n| n > 0)),
             other => Ok(other.truthy()),
         }
     }
@@ -1834,12 +1834,16 @@ impl Interp<'_> {
                 if parts.len() == 1 { format!("({},)", parts[0]) } else { format!("({})", parts.join(", ")) }
             }
             V::Dict(d) => {
-                let pairs: Vec<(V, V)> = d.lock().map.values().cloned().collect();
-                let mut parts = Vec::with_capacity(pairs.len());
-                for (k, x) in &pairs {
-                    parts.push(format!("{}: {}", self.repr_of(k)?, self.repr_of(x)?));
+                let d = d.lock().clone();
+                let mut parts = Vec::with_capacity(d.map.len());
+                for (k, x) in d.map.values() {
+                    parts.push((self.repr_of(k)?, self.repr_of(x)?));
                 }
-                format!("{{{}}}", parts.join(", "))
+                let factory = match &d.kind {
+                    super::value::DictKind::Default(f) => self.repr_of(f)?,
+                    _ => String::new(),
+                };
+                d.kind.repr(parts, super::value::counts_of(&d), &factory)
             }
             V::Set(d) => {
                 let keys = d.lock().keys();

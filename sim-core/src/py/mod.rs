@@ -5,6 +5,7 @@
 //! joins a run; its events carry the source line of the statement that caused them.
 
 pub mod builtins;
+pub mod collections;
 pub mod exc;
 pub mod format;
 pub mod interp;

@@ -36,6 +36,7 @@ pub enum Mod {
     Concurrent,
     ConcurrentFutures,
     Itertools,
+    Collections,
 }
 
 impl Mod {
@@ -53,6 +54,7 @@ impl Mod {
             Mod::Concurrent => "concurrent",
             Mod::ConcurrentFutures => "concurrent.futures",
             Mod::Itertools => "itertools",
+            Mod::Collections => "collections",
         }
     }
     fn from_name(n: &str) -> Option<Mod> {
@@ -69,6 +71,7 @@ impl Mod {
             "concurrent" => Mod::Concurrent,
             "concurrent.futures" => Mod::ConcurrentFutures,
             "itertools" => Mod::Itertools,
+            "collections" => Mod::Collections,
             _ => return None,
         })
     }
@@ -142,6 +145,7 @@ pub enum NFn {
     ThreadMethod(ThreadMethod),
     ExcMethod(ExcMethod),
     Count,
+    Coll(super::collections::CollFn),
 }
 
 /// `queue.Queue` kinds.
@@ -405,6 +409,8 @@ pub enum Native {
     Shared(Arc<Mutex<V>>, Arc<RLock>, ResIx),
     /// `itertools.count()`.
     Counter(Mutex<i64>),
+    /// `collections.deque`.
+    Deque(Arc<super::collections::Deque>),
 }
 
 impl QueueItem for V {
@@ -554,6 +560,7 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Functools, "partial") => f(F::Partial),
         (Mod::Functools, "reduce") => f(F::Reduce),
         (Mod::Itertools, "count") => f(F::Count),
+        (Mod::Collections, n) => super::collections::CollFn::of_name(n).and_then(|c| f(F::Coll(c))),
         (Mod::Concurrent, "futures") => module("concurrent.futures"),
         (Mod::ConcurrentFutures, "ThreadPoolExecutor") => f(F::ThreadPoolExecutor),
         (Mod::ConcurrentFutures, "ProcessPoolExecutor") => f(F::ProcessPoolExecutor),
@@ -979,6 +986,7 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             }
             Ok(acc)
         }
+        F::Coll(c) => super::collections::construct(it, c, pos, kw),
         F::Count => {
             let start = pos.first().and_then(V::as_int).unwrap_or(0);
             Ok(V::Native(Arc::new(Native::Counter(Mutex::new(start)))))
@@ -1800,6 +1808,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             Ok(V::None)
         }
         (Native::Queue(q, _, kind), _) => queue_method(it, q, *kind, name, pos, kw),
+        (Native::Deque(d), _) => super::collections::deque_method(it, d, name, pos, kw),
         (Native::Conn(p, end), "send") => {
             let item = pos.into_iter().next().unwrap_or_default();
             p.send(ctx, *end, item)?;
@@ -2192,6 +2201,7 @@ pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) ->
         Native::Shared(v, _, _) if name == "value" => Ok(v.lock().clone()),
         Native::Sem(s, _) if name == "_value" => Ok(V::Int(s.value())),
         Native::Queue(q, _, _) if name == "maxsize" => Ok(V::Int(q.maxsize() as i64)),
+        Native::Deque(d) if name == "maxlen" => Ok(d.maxlen.map_or(V::None, |m| V::Int(m as i64))),
         Native::Queue(q, _, _) if name == "queue" => Ok(V::list(q.items())),
         Native::Method(..) | Native::NotImplemented | Native::Slice(..) => {
             raise("AttributeError", format!("'{}' object has no attribute '{name}'", n.type_name()))
@@ -2216,12 +2226,16 @@ pub fn set_native_attr(it: &mut Interp<'_>, n: &Arc<Native>, name: &str, v: V) -
 }
 
 fn fn_name(f: NFn) -> String {
-    format!("{f:?}").to_lowercase()
+    match f {
+        NFn::Coll(c) => c.name().into(),
+        f => format!("{f:?}").to_lowercase(),
+    }
 }
 
 /// Items to iterate over a native (a Manager list, a counter…).
 pub fn native_iter(_it: &mut Interp<'_>, n: &Arc<Native>) -> R<Option<Vec<V>>> {
     Ok(match &**n {
+        Native::Deque(d) => Some(d.items()),
         Native::Shared(v, _, _) => match &*v.lock() {
             V::List(l) => Some(l.lock().clone()),
             _ => None,
@@ -2233,6 +2247,7 @@ pub fn native_iter(_it: &mut Interp<'_>, n: &Arc<Native>) -> R<Option<Vec<V>>> {
 /// `len()` of a native.
 pub fn native_len(n: &Arc<Native>) -> Option<i64> {
     match &**n {
+        Native::Deque(d) => Some(d.items.lock().len() as i64),
         Native::Shared(v, _, _) => match &*v.lock() {
             V::List(l) => Some(l.lock().len() as i64),
             _ => None,
@@ -2244,6 +2259,7 @@ pub fn native_len(n: &Arc<Native>) -> Option<i64> {
 /// `native[i]`.
 pub fn native_get_item(it: &mut Interp<'_>, n: &Arc<Native>, i: &V) -> R<V> {
     match &**n {
+        Native::Deque(d) => super::collections::deque_get(d, i),
         Native::Shared(v, _, _) => {
             let inner = v.lock().clone();
             it.get_item(&inner, i)
@@ -2255,6 +2271,7 @@ pub fn native_get_item(it: &mut Interp<'_>, n: &Arc<Native>, i: &V) -> R<V> {
 /// `native[i] = v`.
 pub fn native_set_item(it: &mut Interp<'_>, n: &Arc<Native>, i: V, v: V) -> R<()> {
     match &**n {
+        Native::Deque(d) => super::collections::deque_set(d, &i, v),
         Native::Shared(cell, _, _) => {
             let inner = cell.lock().clone();
             it.set_item(&inner, i, v)
@@ -2265,6 +2282,16 @@ pub fn native_set_item(it: &mut Interp<'_>, n: &Arc<Native>, i: V, v: V) -> R<()
 
 /// `isinstance(v, native)`, for `isinstance(x, threading.Thread)`-like checks on factories.
 pub fn native_isinstance(v: &V, n: &Arc<Native>) -> bool {
+    use super::collections::CollFn;
+    use super::value::DictKind;
+    if let (V::Dict(d), Native::Fn(NFn::Coll(c))) = (v, &**n) {
+        return matches!(
+            (&d.lock().kind, c),
+            (DictKind::Default(_), CollFn::DefaultDict)
+                | (DictKind::Counter, CollFn::Counter)
+                | (DictKind::Ordered, CollFn::OrderedDict)
+        );
+    }
     let V::Native(x) = v else { return false };
     matches!(
         (&**x, &**n),
@@ -2274,10 +2301,35 @@ pub fn native_isinstance(v: &V, n: &Arc<Native>) -> bool {
             | (Native::Event(..), Native::Fn(NFn::Event))
             | (Native::Cond(..), Native::Fn(NFn::Condition))
             | (Native::Queue(..), Native::Fn(NFn::Queue(_)))
+            | (Native::Deque(_), Native::Fn(NFn::Coll(super::collections::CollFn::Deque)))
     )
 }
 
+fn addr<T: ?Sized>(a: &Arc<T>) -> usize {
+    Arc::as_ptr(a) as *const u8 as usize
+}
+
 impl Native {
+    /// The object's identity when the same Python object can be reached through several
+    /// wrappers (a future handed out by `submit` and again by `as_completed`): `id()`, `is`
+    /// and hashing use it, so a future works as a dict key.
+    pub fn identity(&self) -> Option<usize> {
+        Some(match self {
+            Native::Future(f) => addr(f),
+            Native::Executor(e) => addr(e),
+            Native::Queue(q, _, _) => addr(q),
+            Native::Lock(l, _) => addr(l),
+            Native::RLock(l, _) => addr(l),
+            Native::Sem(s, _) => addr(s),
+            Native::Cond(c, _) => addr(c),
+            Native::Event(e, _) => addr(e),
+            Native::Barrier(b) => addr(b),
+            Native::Deque(d) => addr(d),
+            Native::Conn(c, end) => addr(c) + *end as usize,
+            _ => return None,
+        })
+    }
+
     /// `type(x).__name__`.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -2309,6 +2361,7 @@ impl Native {
             Native::Conn(..) => "Connection",
             Native::Shared(..) => "SynchronizedBase",
             Native::Counter(_) => "itertools.count",
+            Native::Deque(_) => "deque",
         }
     }
 
@@ -2348,6 +2401,10 @@ impl Native {
             }
             Native::Slice(a, b, c) => format!("slice({}, {}, {})", a.repr(), b.repr(), c.repr()),
             Native::NotImplemented => "NotImplemented".into(),
+            Native::Deque(d) => {
+                let items: Vec<String> = d.items().iter().map(V::repr).collect();
+                super::collections::deque_repr(d, &items)
+            }
             other => format!("<{} object at {id:#x}>", other.type_name()),
         }
     }

@@ -178,6 +178,71 @@ pub struct Inst {
 pub struct Dict {
     /// key → (the key as given, value).
     pub map: IndexMap<HKey, (V, V)>,
+    /// Which dict this is: a plain one or one of `collections`' subclasses.
+    pub kind: DictKind,
+}
+
+/// The `collections` subclasses of `dict`, which differ from a dict only in a missing key,
+/// their repr and a few methods (`super::collections`).
+#[derive(Debug, Default, Clone)]
+pub enum DictKind {
+    /// `dict`.
+    #[default]
+    Plain,
+    /// `collections.defaultdict(default_factory)`: a missing key is made by the factory.
+    Default(V),
+    /// `collections.Counter`: a missing key counts 0.
+    Counter,
+    /// `collections.OrderedDict`.
+    Ordered,
+}
+
+impl DictKind {
+    /// `type(d).__name__`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            DictKind::Plain => "dict",
+            DictKind::Default(_) => "defaultdict",
+            DictKind::Counter => "Counter",
+            DictKind::Ordered => "OrderedDict",
+        }
+    }
+
+    /// The repr of a dict of this kind from its pairs' reprs, in the dict's order (a
+    /// `Counter` lists them most common first, as CPython does).
+    pub fn repr(&self, mut pairs: Vec<(String, String)>, counts: Option<Vec<f64>>, factory: &str) -> String {
+        let braces = |p: &[(String, String)]| {
+            format!("{{{}}}", p.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", "))
+        };
+        match self {
+            DictKind::Plain => braces(&pairs),
+            DictKind::Default(_) => format!("defaultdict({factory}, {})", braces(&pairs)),
+            DictKind::Counter => {
+                if pairs.is_empty() {
+                    return "Counter()".into();
+                }
+                if let Some(c) = counts {
+                    let mut ix: Vec<usize> = (0..pairs.len()).collect();
+                    // Stable: equal counts keep insertion order, as `most_common()` does.
+                    ix.sort_by(|a, b| c[*b].partial_cmp(&c[*a]).unwrap_or(std::cmp::Ordering::Equal));
+                    pairs = ix.into_iter().map(|i| pairs[i].clone()).collect();
+                }
+                format!("Counter({})", braces(&pairs))
+            }
+            DictKind::Ordered => {
+                if pairs.is_empty() {
+                    return "OrderedDict()".into();
+                }
+                let items = pairs.iter().map(|(k, v)| format!("({k}, {v})")).collect::<Vec<_>>().join(", ");
+                format!("OrderedDict([{items}])")
+            }
+        }
+    }
+}
+
+/// Each value of a Counter as a number, for sorting its repr (None if one is not a number).
+pub fn counts_of(d: &Dict) -> Option<Vec<f64>> {
+    d.map.values().map(|(_, v)| super::builtins::to_f64(v)).collect()
 }
 
 /// A hashable key: equal Python values give equal keys (`1 == 1.0 == True`).
@@ -342,7 +407,7 @@ impl V {
             V::Str(_) => "str".into(),
             V::List(_) => "list".into(),
             V::Tuple(_) => "tuple".into(),
-            V::Dict(_) => "dict".into(),
+            V::Dict(d) => d.try_lock().map_or("dict", |d| d.kind.type_name()).into(),
             V::Set(_) => "set".into(),
             V::Range(..) => "range".into(),
             V::Iter(_) => "iterator".into(),
@@ -409,7 +474,7 @@ impl V {
             V::Bound(a) => ptr(a),
             V::Class(a) => ptr(a),
             V::Inst(a) => ptr(a),
-            V::Native(a) => ptr(a),
+            V::Native(a) => a.identity().unwrap_or_else(|| ptr(a)),
             V::Cell(a) => ptr(a),
             V::Str(s) => ptr(s),
             V::Big(b) => ptr(b),
@@ -492,16 +557,21 @@ impl V {
                     out.push_str("{...}");
                     return;
                 };
-                out.push('{');
-                for (i, (k, v)) in d.map.values().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    k.write_repr(out, depth + 1);
-                    out.push_str(": ");
-                    v.write_repr(out, depth + 1);
-                }
-                out.push('}');
+                let pairs = d
+                    .map
+                    .values()
+                    .map(|(k, v)| {
+                        let (mut ks, mut vs) = (String::new(), String::new());
+                        k.write_repr(&mut ks, depth + 1);
+                        v.write_repr(&mut vs, depth + 1);
+                        (ks, vs)
+                    })
+                    .collect();
+                let factory = match &d.kind {
+                    DictKind::Default(f) => f.repr(),
+                    _ => String::new(),
+                };
+                out.push_str(&d.kind.repr(pairs, counts_of(&d), &factory));
             }
             V::Set(d) => {
                 let keys = d.lock().keys();
