@@ -38,7 +38,9 @@ impl CollFn {
 
     /// `from collections import name`.
     pub fn of_name(name: &str) -> Option<Self> {
-        [CollFn::Deque, CollFn::DefaultDict, CollFn::Counter, CollFn::OrderedDict].into_iter().find(|f| f.name() == name)
+        [CollFn::Deque, CollFn::DefaultDict, CollFn::Counter, CollFn::OrderedDict]
+            .into_iter()
+            .find(|f| f.name() == name)
     }
 }
 
@@ -104,8 +106,7 @@ pub fn construct(it: &mut Interp<'_>, f: CollFn, mut pos: Vec<V>, mut kw: Kw) ->
             let maxlen = match kwarg(&mut kw, "maxlen").or_else(|| pos.get(1).cloned()) {
                 None | Some(V::None) => None,
                 Some(v) => {
-                    let n = super::builtins::index(&v)
-                        .or_else(|_| type_err("an integer is required"))?;
+                    let n = super::builtins::index(&v).or_else(|_| type_err("an integer is required"))?;
                     if n < 0 {
                         return raise("ValueError", "maxlen must be non-negative");
                     }
