@@ -265,7 +265,8 @@ const CASES: &[(&str, &str, &str)] = &[
         "Pool.close refuses new work; join needs close",
         "from multiprocessing import Pool\ndef sq(x):\n    return x * x\nif __name__ == '__main__':\n    p = Pool(2)\n    try:\n        p.join()\n    except ValueError as e:\n        print(e)\n    print(p.map(sq, [1, 2, 3]))\n    p.close()\n    try:\n        p.map(sq, [4])\n    except ValueError as e:\n        print(e)\n    p.join()",
         "Pool is still running\n[1, 4, 9]\nPool not running\n",
-    ),    (
+    ),
+    (
         "collections.deque: maxlen, rotate, both ends, indexing",
         "from collections import deque\nd = deque([1, 2, 3], maxlen=4)\nd.append(4); d.append(5); d.appendleft(0)\nprint(d, len(d), d[0], d[-1], d.maxlen)\nd.rotate(1); print(d)\nd.rotate(-2); print(d)\nprint(d.popleft(), d.pop(), list(d), 2 in d, 9 in d, bool(deque()))\nd.extend([7, 8]); d.extendleft([10, 11]); print(d)\ne = deque()\ntry:\n    e.pop()\nexcept IndexError as x:\n    print('IndexError:', x)\nprint(deque('abc'), deque(range(3), 2), [x * 2 for x in deque([1, 2])])\nf = deque([3, 1, 3]); print(f.count(3), f.index(1)); f.remove(3); print(f); f[0] = 9; print(f, isinstance(f, deque))",
         "deque([0, 2, 3, 4], maxlen=4) 4 0 4 4\ndeque([4, 0, 2, 3], maxlen=4)\ndeque([2, 3, 4, 0], maxlen=4)\n2 0 [3, 4] False False False\ndeque([11, 10, 3, 4], maxlen=4)\nIndexError: pop from an empty deque\ndeque(['a', 'b', 'c']) deque([1, 2], maxlen=2) [2, 4]\n2 1\ndeque([1, 3])\ndeque([9, 3]) True\n",
@@ -279,6 +280,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "futures as dict keys (the same object from submit and as_completed)",
         "from concurrent.futures import ThreadPoolExecutor, as_completed\ndef sq(x):\n    return x * x\nwith ThreadPoolExecutor(max_workers=3) as ex:\n    futs = {ex.submit(sq, x): x for x in range(5)}\n    out = sorted((futs[f], f.result()) for f in as_completed(futs))\nprint(out)",
         "[(0, 0), (1, 1), (2, 4), (3, 9), (4, 16)]\n",
+    ),
+    (
+        "random as CPython's: the Mersenne Twister, seeded from an int or a str; big ranges",
+        "import random, sys\nrandom.seed(1)\nprint([random.randint(1, 100) for _ in range(10)], random.random())\nprint(random.choice('abcdef'), random.sample(range(20), 5), random.uniform(1, 2), random.randrange(0, 100, 5))\nl = list(range(10)); random.shuffle(l); print(l)\nprint(random.randint(0, sys.maxsize), random.randrange(-10**30, 10**30))\nrandom.seed('threads')\nprint(random.random(), random.getrandbits(8), random.getrandbits(100))\ntry:\n    random.randint(5, 3)\nexcept ValueError as e:\n    print('ValueError:', e)",
+        "[18, 73, 98, 9, 33, 16, 64, 98, 58, 61] 0.651592972722763\nb [3, 15, 0, 12, 13] 1.6074379962852603 0\n[1, 6, 9, 5, 2, 0, 8, 3, 4, 7]\n7031976986307758809 106741422601581100663006128121\n0.10273728822535166 45 303829526662801179879169925975\nValueError: empty range for randrange() (5, 4, -1)\n",
     ),
 ];
 

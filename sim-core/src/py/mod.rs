@@ -11,6 +11,7 @@ pub mod format;
 pub mod interp;
 pub mod ir;
 pub mod lower;
+pub mod mt;
 pub mod run;
 pub mod stdlib;
 pub mod value;
@@ -412,7 +413,9 @@ pub struct World {
     pub executors: Mutex<Vec<Arc<stdlib::ExecutorObj>>>,
     /// Futures not finished yet, by (pool, task).
     pub pending_futures: Mutex<IndexMap<(ResIx, u32), Arc<stdlib::FutureObj>>>,
-    rng: Mutex<u64>,
+    rng: Mutex<mt::Mt>,
+    /// The run's seed (`--seed`): an unseeded `random` starts from it.
+    seed: u64,
     /// `time.time()` when the run started.
     pub wall_start: f64,
     /// The simulated pid of the main process.
@@ -498,7 +501,8 @@ impl World {
             used_names: Mutex::new(HashMap::new()),
             executors: Mutex::new(Vec::new()),
             pending_futures: Mutex::new(IndexMap::new()),
-            rng: Mutex::new(seed ^ 0x9E37_79B9_7F4A_7C15),
+            rng: Mutex::new(mt::Mt::from_seed_u64(seed)),
+            seed,
             wall_start,
             base_pid: 4242,
             shared_ref: Mutex::new(None),
@@ -722,20 +726,21 @@ impl World {
         ctx.shared.rec.now_ns() as f64 / 1e9 / ctx.shared.settings.time_scale.max(1e-9)
     }
 
-    /// `random.random()`: xorshift, seeded per run.
-    pub fn random(&self) -> f64 {
-        let mut s = self.rng.lock();
-        let mut x = *s;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        *s = x;
-        (x >> 11) as f64 / (1u64 << 53) as f64
+    /// The run's `random` generator: CPython's Mersenne Twister, seeded from the run's seed
+    /// until the program calls `random.seed`.
+    pub fn rng(&self) -> parking_lot::MutexGuard<'_, mt::Mt> {
+        self.rng.lock()
     }
 
-    /// `random.seed(n)`.
-    pub fn seed_random(&self, seed: u64) {
-        *self.rng.lock() = seed ^ 0x9E37_79B9_7F4A_7C15 | 1;
+    /// `random.random()`.
+    pub fn random(&self) -> f64 {
+        self.rng.lock().random()
+    }
+
+    /// `random.seed()` with no argument: back to the run's seed (CPython would read
+    /// `os.urandom`; a run stays repeatable from `--seed`).
+    pub fn reseed_random(&self) {
+        *self.rng.lock() = mt::Mt::from_seed_u64(self.seed);
     }
 
     /// `fork()` at `Process.start()`: a new process with a copy of `parent`'s globals; returns

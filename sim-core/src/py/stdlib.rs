@@ -120,6 +120,7 @@ pub enum NFn {
     RandomSeed,
     RandomRandrange,
     RandomSample,
+    RandomGetrandbits,
     MathSqrt,
     MathFloor,
     MathCeil,
@@ -544,6 +545,7 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Random, "seed") => f(F::RandomSeed),
         (Mod::Random, "randrange") => f(F::RandomRandrange),
         (Mod::Random, "sample") => f(F::RandomSample),
+        (Mod::Random, "getrandbits") => f(F::RandomGetrandbits),
         (Mod::Math, "sqrt") => f(F::MathSqrt),
         (Mod::Math, "floor") => f(F::MathFloor),
         (Mod::Math, "ceil") => f(F::MathCeil),
@@ -840,56 +842,97 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
         F::RandomUniform => {
             let (a, b) =
                 (pos.first().and_then(V::as_f64).unwrap_or(0.0), pos.get(1).and_then(V::as_f64).unwrap_or(1.0));
-            Ok(V::Float(a + (b - a) * it.w.random()))
+            Ok(V::Float(it.w.rng().uniform(a, b)))
         }
         F::RandomRandint | F::RandomRandrange => {
-            let ints = pos.iter().map(super::builtins::index).collect::<R<Vec<_>>>()?;
-            let (a, b) = match (f, ints.as_slice()) {
-                (F::RandomRandint, [a, b]) => (*a, *b + 1),
-                (F::RandomRandrange, [b]) => (0, *b),
-                (F::RandomRandrange, [a, b, ..]) => (*a, *b),
-                _ => return type_err("randint() missing 1 required positional argument: 'b'"),
-            };
-            if b <= a {
-                return raise("ValueError", format!("empty range for randrange() ({a}, {b}, {})", b - a));
+            let fname = if f == F::RandomRandint { "randint" } else { "randrange" };
+            let mut ints = Vec::with_capacity(3);
+            for (i, name) in ["start", "stop", "step"].into_iter().enumerate() {
+                let v = arg(&pos, &mut kw, i, if f == F::RandomRandint { ["a", "b", "-"][i] } else { name });
+                ints.push(match v {
+                    None | Some(V::None) => None,
+                    Some(v) => Some(v.to_big().ok_or(()).or_else(|_| {
+                        type_err(format!("'{}' object cannot be interpreted as an integer", v.type_name()))
+                    })?),
+                });
             }
-            let span = (b - a) as f64;
-            Ok(V::Int(a + (it.w.random() * span) as i64))
+            no_more(fname, &kw)?;
+            let r = match (f, &ints[..]) {
+                (F::RandomRandint, [Some(a), Some(b), None]) => it.w.rng().randint(a, b),
+                (F::RandomRandint, [_, None, _]) => {
+                    return type_err("Random.randint() missing 1 required positional argument: 'b'");
+                }
+                (F::RandomRandrange, [Some(a), b, s]) => it.w.rng().randrange(a, b.as_ref(), s.as_ref()),
+                _ => return type_err(format!("{fname}() missing 1 required positional argument")),
+            };
+            match r {
+                Ok(n) => Ok(V::from_big(n)),
+                Err(m) if m == super::mt::RANDRANGE_MISSING_STOP => type_err(m),
+                Err(m) => raise("ValueError", m),
+            }
+        }
+        F::RandomGetrandbits => {
+            let k = arg(&pos, &mut kw, 0, "k").map(|v| super::builtins::index(&v)).transpose()?;
+            let Some(k) = k else { return type_err("getrandbits() takes exactly one argument (0 given)") };
+            if k < 0 {
+                return raise("ValueError", "number of bits must be non-negative");
+            }
+            if k > 1 << 24 {
+                return raise("MemoryError", "");
+            }
+            Ok(V::from_big(it.w.rng().getrandbits(k as u32)))
         }
         F::RandomChoice => {
             let items = it.to_vec(pos.first().unwrap_or(&V::None))?;
             if items.is_empty() {
-                return raise("IndexError", "Cannot choose from an empty sequence");
+                return raise("IndexError", super::mt::CHOICE_EMPTY);
             }
-            let i = (it.w.random() * items.len() as f64) as usize;
-            Ok(items[i.min(items.len() - 1)].clone())
+            let i = it.w.rng().choice_index(items.len());
+            Ok(items[i].clone())
         }
         F::RandomSample => {
-            let mut items = it.to_vec(pos.first().unwrap_or(&V::None))?;
-            let k = pos.get(1).map(super::builtins::index).transpose()?.unwrap_or(0).max(0) as usize;
-            if k > items.len() {
-                return raise("ValueError", "Sample larger than population or is negative");
+            let items = it.to_vec(pos.first().unwrap_or(&V::None))?;
+            let k = arg(&pos, &mut kw, 1, "k").map(|v| super::builtins::index(&v)).transpose()?;
+            let Some(k) = k else { return type_err("sample() missing 1 required positional argument: 'k'") };
+            if k < 0 {
+                return raise("ValueError", super::mt::SAMPLE_TOO_LARGE);
             }
-            let mut out = Vec::new();
-            for _ in 0..k {
-                let i = (it.w.random() * items.len() as f64) as usize;
-                out.push(items.remove(i.min(items.len() - 1)));
+            let picked = it.w.rng().sample_indices(items.len(), k as usize);
+            match picked {
+                Ok(ix) => Ok(V::list(ix.into_iter().map(|i| items[i].clone()).collect())),
+                Err(m) => raise("ValueError", m),
             }
-            Ok(V::list(out))
         }
         F::RandomShuffle => {
-            if let Some(V::List(l)) = pos.first() {
-                let mut g = l.lock();
-                for i in (1..g.len()).rev() {
-                    let j = (it.w.random() * (i + 1) as f64) as usize;
-                    g.swap(i, j.min(i));
+            match pos.first() {
+                Some(V::List(l)) => it.w.rng().shuffle(&mut l.lock()),
+                Some(other) => {
+                    return type_err(format!("'{}' object does not support item assignment", other.type_name()));
                 }
+                None => return type_err("Random.shuffle() missing 1 required positional argument: 'x'"),
             }
             Ok(V::None)
         }
         F::RandomSeed => {
-            let s = pos.first().and_then(V::as_int).unwrap_or(0);
-            it.w.seed_random(s as u64);
+            let fresh = match arg(&pos, &mut kw, 0, "a") {
+                None | Some(V::None) => None,
+                Some(V::Str(s)) => Some(super::mt::Mt::from_seed_str(&s)),
+                Some(V::Float(x)) if x.fract() == 0.0 && x.is_finite() => {
+                    Some(super::mt::Mt::from_seed_int(&num_bigint::BigInt::from(x as i64)))
+                }
+                Some(v) => match v.to_big() {
+                    Some(n) => Some(super::mt::Mt::from_seed_int(&n)),
+                    None => {
+                        return type_err(
+                            "The only supported seed types are: None,\nint, float, str, bytes, and bytearray.",
+                        );
+                    }
+                },
+            };
+            match fresh {
+                Some(m) => *it.w.rng() = m,
+                None => it.w.reseed_random(),
+            }
             Ok(V::None)
         }
         F::MathSqrt | F::MathExp | F::MathFloor | F::MathCeil | F::MathLog => {
