@@ -2,12 +2,12 @@
 //! with Python's semantics and messages, built on parking_lot `Mutex` + `Condvar` so that
 //! owners and waiters are visible. Every event is recorded under the primitive's state lock.
 
-use crate::event::{EventKind, ResIx, ThreadIx, WaitTarget};
-use crate::pyerror::PyError;
 use crate::rt::{Ctx, Unwind, Waitable};
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
 use std::time::Instant;
+use threadline_model::event::{EventKind, ResIx, ThreadIx, WaitTarget};
+use threadline_model::pyerror::PyError;
 
 fn deadline(ctx: &Ctx, timeout_ms: Option<f64>) -> Option<Instant> {
     timeout_ms.map(|ms| ctx.now() + ctx.scaled(ms))

@@ -2,13 +2,13 @@
 //! this (live runs append as events arrive, replays have them all), and the summary reads it.
 //! A phase lasts from its `start_ns` until the next phase of its lane begins.
 
-use crate::event::{Event, EventKind, GilReason, ResIx, ThreadIx, WaitEdge, WaitTarget};
-use crate::model::ResourceInfo;
-use crate::model::ResourceKind;
-use crate::model::{ProcessMeta, ThreadMeta};
-use crate::pyerror::PyError;
-use crate::value::Value;
 use std::collections::VecDeque;
+use threadline_model::event::{Event, EventKind, GilReason, ResIx, ThreadIx, WaitEdge, WaitTarget};
+use threadline_model::model::ResourceInfo;
+use threadline_model::model::ResourceKind;
+use threadline_model::model::{ProcessMeta, ThreadMeta};
+use threadline_model::pyerror::PyError;
+use threadline_model::value::Value;
 
 /// What a thread is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -6,15 +6,15 @@
 //! What CPython cannot tell is not invented: there are no GIL events, so a recorded
 //! thread's lane shows "running or waiting for the GIL" as one state.
 
-use crate::event::{Event, EventKind, ThreadIx};
-use crate::model::{Params, ResourceInfo, ResourceKind, ScenarioInfo};
-use crate::model::{ProcessMeta, RuntimeSettings, ThreadMeta};
-use crate::pyerror::PyError;
-use crate::trace::{Machine, Recorded, SourceFile, TRACE_FORMAT, TRACE_VERSION, Trace};
-use crate::value::Value;
 use serde::Deserialize;
 use serde_json::{Map, Value as J};
 use std::collections::HashMap;
+use threadline_model::event::{Event, EventKind, ThreadIx};
+use threadline_model::model::{Params, ResourceInfo, ResourceKind, ScenarioInfo};
+use threadline_model::model::{ProcessMeta, RuntimeSettings, ThreadMeta};
+use threadline_model::pyerror::PyError;
+use threadline_model::trace::{Machine, Recorded, SourceFile, TRACE_FORMAT, TRACE_VERSION, Trace};
+use threadline_model::value::Value;
 
 /// The recorder, run as `python3 recorder.py EVENTS.jsonl SCENARIO.py`.
 pub const RECORDER_PY: &str = include_str!("recorder.py");

@@ -17,14 +17,14 @@
 //! | `output`   | printed lines, in order |
 //! | `events`   | how many events |
 
-use crate::event::WaitTarget;
-use crate::model::{Params, ResourceKind};
-use crate::pyerror::PyError;
 use crate::timeline::{ThreadState, Timeline};
-use crate::trace::Trace;
-use crate::value::Value;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use threadline_model::event::WaitTarget;
+use threadline_model::model::{Params, ResourceKind};
+use threadline_model::pyerror::PyError;
+use threadline_model::trace::Trace;
+use threadline_model::value::Value;
 
 /// The summary of one run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -34,7 +34,7 @@ pub struct Summary {
     /// Parameter values.
     pub params: Params,
     /// Runtime settings.
-    pub runtime: crate::model::RuntimeSettings,
+    pub runtime: threadline_model::model::RuntimeSettings,
     /// Wall time in ms.
     pub wall_ms: f64,
     /// Per process: name, pid and exit status (`null` while it had not exited).
@@ -199,7 +199,7 @@ impl Summary {
     pub fn of_timeline(
         scenario: &str,
         params: &Params,
-        runtime: &crate::model::RuntimeSettings,
+        runtime: &threadline_model::model::RuntimeSettings,
         tl: &Timeline,
     ) -> Self {
         let tname = |t: u32| tl.thread_meta.get(t as usize).map_or_else(|| format!("#{t}"), |m| m.name.clone());
@@ -230,7 +230,7 @@ impl Summary {
                 }
             })
             .collect();
-        let gil = if runtime.gil == crate::model::GilMode::FreeThreaded {
+        let gil = if runtime.gil == threadline_model::model::GilMode::FreeThreaded {
             BTreeMap::new()
         } else {
             tl.process_meta

@@ -1,12 +1,12 @@
 //! `queue.Queue` / `multiprocessing.Queue` and `multiprocessing.Pipe`, with Python's
 //! blocking, timeouts and exceptions (`queue.Full`, `queue.Empty`, `EOFError`).
 
-use crate::event::{EventKind, ResIx, WaitTarget};
-use crate::pyerror::PyError;
 use crate::rt::{Ctx, Unwind, Waitable};
-use crate::value::Value;
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
+use threadline_model::event::{EventKind, ResIx, WaitTarget};
+use threadline_model::pyerror::PyError;
+use threadline_model::value::Value;
 
 fn check_timeout(block: bool, timeout_ms: Option<f64>) -> Result<Option<f64>, Unwind> {
     if timeout_ms.is_some_and(|t| t < 0.0) {

@@ -16,10 +16,6 @@ pub mod run;
 pub mod stdlib;
 pub mod value;
 
-use crate::event::{EventKind, ResIx, ThreadIx};
-use crate::model::ResourceInfo;
-use crate::model::{ProcessMeta, ThreadMeta};
-use crate::rt::{Ctx, ThreadBody, Unwind};
 use indexmap::IndexMap;
 use interp::{Flow, Frame, Interp};
 use parking_lot::{Mutex, RwLock};
@@ -27,6 +23,10 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use threadline_model::event::{EventKind, ResIx, ThreadIx};
+use threadline_model::model::ResourceInfo;
+use threadline_model::model::{ProcessMeta, ThreadMeta};
+use threadline_runtime::rt::{Ctx, ThreadBody, Unwind};
 use value::{Class, Func, V};
 
 /// A shared variable's value is recorded at most once per this many ns per variable
@@ -119,7 +119,7 @@ pub fn known_module(name: &str) -> bool {
     stdlib::known(name)
 }
 
-pub use crate::model::Slider;
+pub use threadline_model::model::Slider;
 
 /// How a scenario's output compares with CPython's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -150,7 +150,7 @@ pub struct Meta {
     /// `Output:`.
     pub output: OutputKind,
     /// `GIL:` — the interpreter the scenario is about (`free-threaded`, `cpython-3.9`).
-    pub gil: Option<crate::model::GilMode>,
+    pub gil: Option<threadline_model::model::GilMode>,
 }
 
 fn parse_meta(doc: Option<&str>, file: &str) -> Meta {
@@ -170,7 +170,7 @@ fn parse_meta(doc: Option<&str>, file: &str) -> Meta {
         } else if let Some(v) = t.strip_prefix("Notes:") {
             m.notes = v.trim().to_string();
         } else if let Some(v) = t.strip_prefix("GIL:") {
-            m.gil = crate::model::GilMode::parse(v.trim());
+            m.gil = threadline_model::model::GilMode::parse(v.trim());
         } else if let Some(v) = t.strip_prefix("Output:") {
             m.output = match v.trim() {
                 "unordered" => OutputKind::Unordered,
@@ -240,7 +240,7 @@ pub struct Program {
 
 impl Program {
     /// The GIL mode the docstring asks for (`GIL: free-threaded`), else CPython 3.10+.
-    pub fn meta_gil(&self) -> crate::model::GilMode {
+    pub fn meta_gil(&self) -> threadline_model::model::GilMode {
         self.meta.gil.unwrap_or_default()
     }
 
@@ -423,7 +423,7 @@ pub struct World {
     /// `multiprocessing.current_process()` in the main process.
     main_process: V,
     /// The runtime of the run (set when it starts).
-    pub shared_ref: Mutex<Option<std::sync::Weak<crate::rt::Shared>>>,
+    pub shared_ref: Mutex<Option<std::sync::Weak<threadline_runtime::rt::Shared>>>,
     /// The main process's exit status.
     pub exit_code: Mutex<i64>,
     /// `Manager().list()` / `.dict()` objects: shared by every process, never copied at fork.
@@ -468,13 +468,13 @@ pub fn traceback_lines(
 
 /// An exception as its traceback's last line says it: the class and `str(e)` (a user
 /// `__str__` included; `KeyError` shows its key's repr).
-pub fn exc_error(it: &mut Interp<'_>, v: &V) -> crate::pyerror::PyError {
+pub fn exc_error(it: &mut Interp<'_>, v: &V) -> threadline_model::pyerror::PyError {
     let ty = match v {
         V::Inst(i) => i.class.display_name(),
         other => other.type_name(),
     };
     let msg = it.str_of(v).unwrap_or_default();
-    crate::pyerror::PyError::new(ty, msg)
+    threadline_model::pyerror::PyError::new(ty, msg)
 }
 
 impl World {

@@ -2,12 +2,12 @@
 //! stops the run when a cycle of untimed waits, or a state where every live thread waits
 //! forever, stays the same across two looks.
 
-use crate::event::{EventKind, ResIx, ThreadIx, WaitEdge, WaitTarget};
 use crate::rt::{Life, Shared, WaitInfo};
 use parking_lot::{Condvar, Mutex};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
+use threadline_model::event::{EventKind, ResIx, ThreadIx, WaitEdge, WaitTarget};
 
 /// How often the watchdog looks. Two identical looks in a row make a deadlock.
 pub const WATCHDOG_PERIOD: Duration = Duration::from_millis(15);

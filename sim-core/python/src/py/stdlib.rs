@@ -5,18 +5,18 @@
 use super::exc;
 use super::interp::{Flow, Interp, R, raise, type_err};
 use super::value::{Class, ClassKind, Inst, InstNative, V};
-use crate::channels::{Queue, QueueItem, QueueOrder};
-use crate::event::{EventKind, ResIx, ThreadIx, WaitTarget};
-use crate::model::ResourceInfo;
-use crate::model::ThreadMeta;
-use crate::model::{PoolStyle, ResourceKind};
-use crate::rt::Unwind;
-use crate::sync::{Acquire, CondLock, Condition, Event as PyEvent, Lock, RLock, Semaphore};
-use crate::value::Value;
 use indexmap::IndexMap;
 use parking_lot::{Condvar, Mutex};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
+use threadline_model::event::{EventKind, ResIx, ThreadIx, WaitTarget};
+use threadline_model::model::ResourceInfo;
+use threadline_model::model::ThreadMeta;
+use threadline_model::model::{PoolStyle, ResourceKind};
+use threadline_model::value::Value;
+use threadline_runtime::channels::{Queue, QueueItem, QueueOrder};
+use threadline_runtime::rt::Unwind;
+use threadline_runtime::sync::{Acquire, CondLock, Condition, Event as PyEvent, Lock, RLock, Semaphore};
 
 type Kw = Vec<(Arc<str>, V)>;
 
@@ -254,7 +254,7 @@ struct BarrierState {
     broken: bool,
 }
 
-impl crate::rt::Waitable for BarrierObj {
+impl threadline_runtime::rt::Waitable for BarrierObj {
     fn wake_all(&self) {
         let _g = self.st.lock();
         self.cv.notify_all();
@@ -318,7 +318,7 @@ struct FutState {
     result_callbacks: Vec<(V, V)>,
 }
 
-impl crate::rt::Waitable for FutureObj {
+impl threadline_runtime::rt::Waitable for FutureObj {
     fn wake_all(&self) {
         let _g = self.st.lock();
         self.cv.notify_all();
@@ -405,7 +405,7 @@ pub enum Native {
     /// A future.
     Future(Arc<FutureObj>),
     /// One end of a `multiprocessing.Pipe`.
-    Conn(Arc<crate::channels::Pipe<V>>, u8),
+    Conn(Arc<threadline_runtime::channels::Pipe<V>>, u8),
     /// `multiprocessing.Value(typecode, v)`.
     Shared(Arc<Mutex<V>>, Arc<RLock>, ResIx),
     /// `itertools.count()`.
@@ -785,12 +785,14 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
         F::CurrentThread => Ok(current_thread_obj(it)),
         F::MainThread => Ok(it.w.thread_object(0)),
         F::GetIdent => Ok(V::Int(thread_ident(ctx.tid))),
-        F::ActiveCount => Ok(V::Int(ctx.shared.life().iter().filter(|l| **l == crate::rt::Life::Alive).count() as i64)),
+        F::ActiveCount => {
+            Ok(V::Int(ctx.shared.life().iter().filter(|l| **l == threadline_runtime::rt::Life::Alive).count() as i64))
+        }
         F::Enumerate => {
             let life = ctx.shared.life();
             Ok(V::list(
                 (0..life.len())
-                    .filter(|&t| life[t] == crate::rt::Life::Alive)
+                    .filter(|&t| life[t] == threadline_runtime::rt::Life::Alive)
                     .map(|t| it.w.thread_object(t as ThreadIx))
                     .collect(),
             ))
@@ -1187,7 +1189,7 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
                 ctx,
                 ResourceInfo { name, kind: ResourceKind::Pipe, capacity: 0, style: None, duplex: Some(duplex) },
             );
-            let p = Arc::new(crate::channels::Pipe::new_generic(res, duplex));
+            let p = Arc::new(threadline_runtime::channels::Pipe::new_generic(res, duplex));
             ctx.shared.register(p.clone());
             Ok(V::tuple(vec![V::Native(Arc::new(Native::Conn(p.clone(), 0))), V::Native(Arc::new(Native::Conn(p, 1)))]))
         }
@@ -1326,7 +1328,7 @@ impl ThreadObj {
 
 /// `self._started.wait()` in `Thread.start()`: without the GIL, until the new thread runs
 /// (or has ended without running: a run stopped before it took the GIL).
-fn wait_started(ctx: &crate::rt::Ctx, t: &ThreadObj) -> Result<(), Unwind> {
+fn wait_started(ctx: &threadline_runtime::rt::Ctx, t: &ThreadObj) -> Result<(), Unwind> {
     ctx.blocking(WaitTarget::Thread(t.tid), false, || {
         let mut s = t.started.lock();
         loop {
@@ -1334,7 +1336,7 @@ fn wait_started(ctx: &crate::rt::Ctx, t: &ThreadObj) -> Result<(), Unwind> {
             if ctx.wait_until(&t.started_cv, &mut s, Some(until), |s| *s)? {
                 return Ok(());
             }
-            if ctx.shared.life().get(t.tid as usize) == Some(&crate::rt::Life::Ended) {
+            if ctx.shared.life().get(t.tid as usize) == Some(&threadline_runtime::rt::Life::Ended) {
                 return Ok(());
             }
         }
@@ -1370,7 +1372,7 @@ fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V>, mut kw: 
     let Some(t) = thread_obj(&me) else { return raise("RuntimeError", "thread.__init__() not called") };
     match m {
         ThreadMethod::Start => {
-            if *t.started.lock() || ctx.shared.life().get(t.tid as usize) != Some(&crate::rt::Life::New) {
+            if *t.started.lock() || ctx.shared.life().get(t.tid as usize) != Some(&threadline_runtime::rt::Life::New) {
                 return raise("RuntimeError", "threads can only be started once");
             }
             let mut runs = me.clone();
@@ -1416,7 +1418,7 @@ fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V>, mut kw: 
             if t.tid == ctx.tid {
                 return raise("RuntimeError", "cannot join current thread");
             }
-            if ctx.shared.life().get(t.tid as usize) == Some(&crate::rt::Life::New) {
+            if ctx.shared.life().get(t.tid as usize) == Some(&threadline_runtime::rt::Life::New) {
                 return raise(
                     "RuntimeError",
                     if t.process.is_some() {
@@ -1429,7 +1431,9 @@ fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V>, mut kw: 
             ctx.join_thread(t.tid, timeout.map(|m| m.max(0.0)))?;
             Ok(V::None)
         }
-        ThreadMethod::IsAlive => Ok(V::Bool(ctx.shared.life().get(t.tid as usize) == Some(&crate::rt::Life::Alive))),
+        ThreadMethod::IsAlive => {
+            Ok(V::Bool(ctx.shared.life().get(t.tid as usize) == Some(&threadline_runtime::rt::Life::Alive)))
+        }
         ThreadMethod::GetName => Ok(V::str(it.w.thread_name(t.tid))),
         ThreadMethod::SetName => {
             let n = it.str_of(pos.first().unwrap_or(&V::None))?;
@@ -1461,7 +1465,7 @@ pub fn inst_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str) -> R<Opt
         "name" => V::str(it.w.thread_name(t.tid)),
         "daemon" => V::Bool(ctx.shared.thread_meta(t.tid).is_some_and(|m| m.daemon)),
         "ident" | "native_id" => {
-            if ctx.shared.life().get(t.tid as usize) == Some(&crate::rt::Life::New) {
+            if ctx.shared.life().get(t.tid as usize) == Some(&threadline_runtime::rt::Life::New) {
                 V::None
             } else {
                 V::Int(thread_ident(t.tid))
@@ -1498,7 +1502,7 @@ pub fn inst_set_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str, v: &
             Ok(true)
         }
         "daemon" => {
-            if it.ctx.shared.life().get(t.tid as usize) != Some(&crate::rt::Life::New) {
+            if it.ctx.shared.life().get(t.tid as usize) != Some(&threadline_runtime::rt::Life::New) {
                 return raise("RuntimeError", "cannot set daemon status of active thread");
             }
             let d = v.truthy();
@@ -1520,8 +1524,8 @@ pub fn inst_repr(it: &Interp<'_>, i: &Arc<Inst>, id: usize) -> String {
         let life = it.ctx.shared.life().get(t.tid as usize).copied();
         let daemon = it.ctx.shared.thread_meta(t.tid).is_some_and(|m| m.daemon);
         let status = match life {
-            Some(crate::rt::Life::New) => "initial".to_string(),
-            Some(crate::rt::Life::Alive) => {
+            Some(threadline_runtime::rt::Life::New) => "initial".to_string(),
+            Some(threadline_runtime::rt::Life::Alive) => {
                 format!("started{} {}", if daemon { " daemon" } else { "" }, thread_ident(t.tid))
             }
             _ => format!("stopped{} {}", if daemon { " daemon" } else { "" }, thread_ident(t.tid)),

@@ -13,17 +13,17 @@
 //! state is false; the first found is shrunk to the fewest preemptions and saved.
 //! [`stats`] runs a program freely many times and counts its distinct outcomes.
 
-use crate::control::{Choice, ControlReport, Decision, Prefix, Replay, Schedule, Strategy};
-use crate::event::{EventKind, ThreadIx};
-use crate::model::RuntimeSettings;
-use crate::py::Program;
-use crate::py::run::PyRun;
 use crate::rng::Rng;
 use crate::summary::Summary;
-use crate::trace::Trace;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use threadline_model::event::{EventKind, ThreadIx};
+use threadline_model::model::RuntimeSettings;
+use threadline_model::trace::Trace;
+use threadline_python::py::Program;
+use threadline_python::py::run::PyRun;
+use threadline_runtime::control::{Choice, ControlReport, Decision, Prefix, Replay, Schedule, Strategy};
 
 // ------------------------------------------------------------------ strategies
 
@@ -120,7 +120,8 @@ impl Check {
     /// plain values): run it once under the default schedule and evaluate. The error says
     /// why not, for the user, before a search starts.
     pub fn validate(&self, prog: &Arc<Program>, settings: &RuntimeSettings, limits: RunLimits) -> Result<(), String> {
-        let first = run_controlled(prog, settings, Box::new(crate::control::DefaultSchedule), None, limits);
+        let first =
+            run_controlled(prog, settings, Box::new(threadline_runtime::control::DefaultSchedule), None, limits);
         self.eval(&first.outcome.finals).map(|_| ())
     }
 
@@ -132,9 +133,14 @@ impl Check {
         }
         src.push_str(&format!("__check__ = ({})\nprint(bool(__check__))\n", self.expr));
         let settings = RuntimeSettings::default();
-        let (trace, _) =
-            crate::py::run::run_source("<check>", &src, &Default::default(), settings, Some(Duration::from_secs(10)))
-                .map_err(|e| format!("--check `{}`: {}: {}", self.expr, e.ty, e.message))?;
+        let (trace, _) = threadline_python::py::run::run_source(
+            "<check>",
+            &src,
+            &Default::default(),
+            settings,
+            Some(Duration::from_secs(10)),
+        )
+        .map_err(|e| format!("--check `{}`: {}: {}", self.expr, e.ty, e.message))?;
         let mut out = Vec::new();
         let mut err = Vec::new();
         for e in &trace.events {
@@ -173,7 +179,7 @@ pub struct RunLimits {
     /// Turns (switch points passed): a program that never ends is stopped here.
     pub turns: u64,
     /// Not a limit but how the run goes: `x += 1` on a shared variable split into load,
-    /// add and store with switch points between ([`crate::control::Control::set_split_updates`]).
+    /// add and store with switch points between ([`threadline_runtime::control::Control::set_split_updates`]).
     pub split: bool,
 }
 

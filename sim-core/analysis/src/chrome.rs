@@ -4,10 +4,10 @@
 //! lengths and variables, `s`/`f` flow events draw handoffs. `ts` and `dur` are µs since
 //! the trace started; events are sorted by time.
 
-use crate::model::ResourceKind;
 use crate::timeline::{ThreadState, Timeline};
-use crate::trace::Trace;
 use serde_json::{Value as J, json};
+use threadline_model::model::ResourceKind;
+use threadline_model::trace::Trace;
 
 fn us(ns: u64) -> f64 {
     ns as f64 / 1000.0
@@ -17,10 +17,10 @@ fn state_name(tl: &Timeline, s: ThreadState) -> String {
     match s {
         ThreadState::Running => "running".into(),
         ThreadState::WaitingGil => "waiting for the GIL".into(),
-        ThreadState::Blocked(crate::event::WaitTarget::Resource(r)) => {
+        ThreadState::Blocked(threadline_model::event::WaitTarget::Resource(r)) => {
             format!("blocked on {}", tl.resource_meta.get(r as usize).map_or("?", |m| m.name.as_str()))
         }
-        ThreadState::Blocked(crate::event::WaitTarget::Thread(t)) => {
+        ThreadState::Blocked(threadline_model::event::WaitTarget::Thread(t)) => {
             format!("join {}", tl.thread_meta.get(t as usize).map_or("?", |m| m.name.as_str()))
         }
         ThreadState::Io => "I/O".into(),

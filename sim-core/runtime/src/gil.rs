@@ -8,11 +8,11 @@
 //!   as FORCE_SWITCHING does, until another thread has taken the GIL, so it cannot grab it
 //!   straight back. A voluntary drop (I/O, blocking) does not wait.
 
-use crate::event::{EventKind, GilReason, ThreadIx};
 use crate::rt::{Ctx, Unwind, Waitable};
 use parking_lot::{Condvar, Mutex};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use threadline_model::event::{EventKind, GilReason, ThreadIx};
 
 /// One process's GIL.
 pub struct Gil {

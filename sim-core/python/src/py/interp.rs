@@ -8,9 +8,6 @@ use super::ir::{
 use super::stdlib::{self, NFn, Native};
 use super::value::{Class, ClassKind, Dict, Func, Inst, InstNative, PyIter, V, cmp, eq, range_len};
 use super::{World, exc};
-use crate::event::EventKind;
-use crate::model::GilMode;
-use crate::rt::{Ctx, Unwind};
 use indexmap::IndexMap;
 use num_bigint::BigInt;
 use num_integer::Integer;
@@ -18,6 +15,9 @@ use num_traits::{Signed, ToPrimitive, Zero};
 use parking_lot::Mutex;
 use smallvec::{SmallVec, smallvec};
 use std::sync::Arc;
+use threadline_model::event::EventKind;
+use threadline_model::model::GilMode;
+use threadline_runtime::rt::{Ctx, Unwind};
 
 /// A raised exception travelling up the stack, with the frames it left.
 #[derive(Debug, Clone)]
@@ -647,7 +647,7 @@ impl<'a> Interp<'a> {
                     self.loaded.swap_remove(e);
                 }
                 if self.split {
-                    crate::rt::spin(crate::rt::BYTECODE_WINDOW_ITERS / 4);
+                    threadline_runtime::rt::spin(threadline_runtime::rt::BYTECODE_WINDOW_ITERS / 4);
                     self.breaker()?;
                 }
                 let rhs = self.eval(f, value)?;

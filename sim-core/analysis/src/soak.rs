@@ -2,12 +2,12 @@
 //! modes, each run checked against the [`crate::invariants`]. Used by `threadline soak` (long)
 //! and by a short test in `cargo test`.
 
-use crate::model::{GilMode, RuntimeSettings};
-use crate::py::run::run_source;
-use crate::py::value::V;
 use crate::rng::Rng;
 use indexmap::IndexMap;
 use std::time::Duration;
+use threadline_model::model::{GilMode, RuntimeSettings};
+use threadline_python::py::run::run_source;
+use threadline_python::py::value::V;
 
 /// What a soak found.
 #[derive(Clone, Debug, Default)]
@@ -29,7 +29,7 @@ pub struct SoakReport {
 pub fn soak(runs_per_scenario: usize, seed: u64, time_scale: f64, mut progress: impl FnMut(&SoakReport)) -> SoakReport {
     let mut rng = Rng::new(seed);
     let mut report = SoakReport::default();
-    let catalog = match crate::py_catalog::entries() {
+    let catalog = match threadline_python::py_catalog::entries() {
         Ok(c) => c,
         Err(e) => {
             report.violations.push(format!("the catalog does not compile: {e}"));
@@ -57,7 +57,11 @@ pub fn soak(runs_per_scenario: usize, seed: u64, time_scale: f64, mut progress: 
                 Ok((trace, _)) => {
                     report.runs += 1;
                     report.events += trace.events.len();
-                    if trace.events.iter().any(|e| matches!(e.kind, crate::event::EventKind::Deadlock { .. })) {
+                    if trace
+                        .events
+                        .iter()
+                        .any(|e| matches!(e.kind, threadline_model::event::EventKind::Deadlock { .. }))
+                    {
                         report.deadlocks += 1;
                     }
                     if let Err(e) = crate::invariants::check(&trace) {

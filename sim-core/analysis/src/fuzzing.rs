@@ -3,14 +3,14 @@
 //! (the interpreter's "simulator bug"). Here, not in `fuzz/`, so that `cargo test` runs
 //! the same checks over the regression corpus (`sim-core/tests/fuzz_regressions.rs`).
 
-use crate::py::value::V;
 use std::sync::Arc;
 use std::time::Duration;
+use threadline_python::py::value::V;
 
 /// Python source → parse → compile: an error or a program, never a panic.
 pub fn compile(data: &[u8]) {
     if let Ok(src) = std::str::from_utf8(data) {
-        let _ = crate::py::compile("fuzz.py", src, &indexmap::IndexMap::new());
+        let _ = threadline_python::py::compile("fuzz.py", src, &indexmap::IndexMap::new());
     }
 }
 
@@ -18,9 +18,11 @@ pub fn compile(data: &[u8]) {
 /// keeps its invariants and no `SystemError` is raised.
 pub fn run(data: &[u8]) {
     let Ok(src) = std::str::from_utf8(data) else { return };
-    let Ok(prog) = crate::py::compile("fuzz.py", src, &indexmap::IndexMap::new()) else { return };
-    let settings = crate::model::RuntimeSettings { time_scale: 0.01, max_events: 20_000, ..Default::default() };
-    let trace = crate::py::run::PyRun::start(Arc::new(prog), settings, 0, None).finish(Some(Duration::from_millis(50)));
+    let Ok(prog) = threadline_python::py::compile("fuzz.py", src, &indexmap::IndexMap::new()) else { return };
+    let settings =
+        threadline_model::model::RuntimeSettings { time_scale: 0.01, max_events: 20_000, ..Default::default() };
+    let trace = threadline_python::py::run::PyRun::start(Arc::new(prog), settings, 0, None)
+        .finish(Some(Duration::from_millis(50)));
     if let Err(e) = crate::invariants::check(&trace) {
         panic!("invariant broken: {e}");
     }
@@ -31,7 +33,7 @@ pub fn run(data: &[u8]) {
 /// Trace bytes → load → check → summarize → export: a message, never a panic.
 pub fn trace(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    if let Ok(t) = crate::trace::Trace::from_json(&text) {
+    if let Ok(t) = threadline_model::trace::Trace::from_json(&text) {
         let s = crate::summary::Summary::of_trace(&t);
         let _ = s.human();
         let _ = crate::chrome::export(&t);
@@ -58,7 +60,7 @@ pub fn sliders(data: &[u8]) {
             sets.insert(k.trim().to_string(), val);
         }
     }
-    if let Ok(prog) = crate::py::compile("sliders.py", &src, &sets) {
+    if let Ok(prog) = threadline_python::py::compile("sliders.py", &src, &sets) {
         for s in &prog.sliders {
             let _ = s.clamp(s.default);
         }

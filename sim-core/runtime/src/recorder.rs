@@ -1,15 +1,15 @@
 //! The recorder: stamps events with a sequence number and a time, keeps them, and
 //! forwards each to a live consumer. Passed explicitly; there is no global recorder.
 
-use crate::event::{Event, EventKind, ThreadIx};
 use crossbeam_channel::Sender;
 use parking_lot::Mutex;
 use std::time::Instant;
+use threadline_model::event::{Event, EventKind, ThreadIx};
 
 /// Events reserved up front, so short runs never grow the vector.
 const INITIAL_CAPACITY: usize = 4096;
 
-pub use crate::model::MAX_EVENTS;
+pub use threadline_model::model::MAX_EVENTS;
 
 /// Collects the events of one run.
 pub struct Recorder {

@@ -4,11 +4,11 @@
 use super::interp::Interp;
 use super::stdlib::{ExcMethod, NFn, Native};
 use super::value::{Class, ClassKind, Inst, InstNative, V};
-use crate::pyerror::PyError;
 use indexmap::IndexMap;
 use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
+use threadline_model::pyerror::PyError;
 
 /// (name, module, base) of every built-in exception, parents first.
 const HIERARCHY: &[(&str, &str, &str)] = &[

@@ -1,10 +1,10 @@
 //! Invariants every run must satisfy, checked on its recorded events. Tests and the soak
 //! run call [`check`]; a violation names the event.
 
-use crate::event::EventKind;
-use crate::model::ResourceKind;
-use crate::trace::Trace;
 use std::collections::{BTreeMap, VecDeque};
+use threadline_model::event::EventKind;
+use threadline_model::model::ResourceKind;
+use threadline_model::trace::Trace;
 
 /// Check a finished run's trace: total order, causal lock and semaphore use, queue bounds
 /// and FIFO order, requests before acquisitions, and every started thread ending.
@@ -13,7 +13,7 @@ pub fn check(trace: &Trace) -> Result<(), String> {
     let n_res = trace.resources.len();
     let mut holders: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new(); n_res];
     let mut requested: BTreeMap<(u32, u32), u32> = BTreeMap::new();
-    let mut queues: Vec<VecDeque<crate::value::Value>> = vec![VecDeque::new(); n_res];
+    let mut queues: Vec<VecDeque<threadline_model::value::Value>> = vec![VecDeque::new(); n_res];
     let mut started = vec![false; trace.threads.len()];
     let mut ended = vec![false; trace.threads.len()];
     for (i, e) in trace.events.iter().enumerate() {

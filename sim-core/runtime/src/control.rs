@@ -17,11 +17,11 @@
 //! - A *choice point* is a switch point with two or more enabled threads: only those reach
 //!   the strategy, and only those are a schedule's steps.
 
-use crate::event::{EventKind, ThreadIx};
 use crate::rt::{Ctx, Shared, Unwind};
 use parking_lot::{Condvar, Mutex, MutexGuard};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use threadline_model::event::{EventKind, ThreadIx};
 
 /// Virtual nanoseconds one turn takes (the time between two switch points): 0.1 ms, so a
 /// played game's turns are blocks the timeline can show, and a thread spinning on a flag

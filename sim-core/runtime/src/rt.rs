@@ -3,18 +3,18 @@
 //! watchdog reads, sleep and I/O.
 
 use crate::control::{Control, Grant};
-use crate::event::{EventKind, GilReason, ResIx, ThreadIx, WaitTarget};
 use crate::gil::Gil;
-use crate::model::{GilMode, ProcessMeta, RuntimeSettings, ThreadMeta};
-use crate::pyerror::PyError;
 use crate::recorder::Recorder;
-use crate::value::Value;
 use parking_lot::{Condvar, Mutex, MutexGuard, RwLock};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+use threadline_model::event::{EventKind, GilReason, ResIx, ThreadIx, WaitTarget};
+use threadline_model::model::{GilMode, ProcessMeta, RuntimeSettings, ThreadMeta};
+use threadline_model::pyerror::PyError;
+use threadline_model::value::Value;
 
 /// Why a thread's program stopped running its next op.
 #[derive(Clone, Debug, PartialEq)]

@@ -4,21 +4,21 @@
 
 use super::value::{ClassKind, Inst, InstNative, V};
 use super::{Program, World};
-use crate::control::{Control, ControlReport, Strategy};
-use crate::event::Event;
-use crate::model::ScenarioInfo;
-use crate::model::{ProcessMeta, RuntimeSettings, ThreadMeta};
-use crate::recorder::Recorder;
-use crate::rt::Shared;
-use crate::trace::{Machine, SourceFile, TRACE_FORMAT, TRACE_VERSION, Trace};
-use crate::value::Value;
-use crate::watchdog::Watchdog;
 use crossbeam_channel::Sender;
 use indexmap::IndexMap;
 use parking_lot::Mutex;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
+use threadline_model::event::Event;
+use threadline_model::model::ScenarioInfo;
+use threadline_model::model::{ProcessMeta, RuntimeSettings, ThreadMeta};
+use threadline_model::trace::{Machine, SourceFile, TRACE_FORMAT, TRACE_VERSION, Trace};
+use threadline_model::value::Value;
+use threadline_runtime::control::{Control, ControlReport, Strategy};
+use threadline_runtime::recorder::Recorder;
+use threadline_runtime::rt::Shared;
+use threadline_runtime::watchdog::Watchdog;
 
 /// A running Python program. Dropping it stops and joins every thread.
 pub struct PyRun {
@@ -39,7 +39,7 @@ impl PyRun {
     }
 
     /// Start `prog` in controlled mode: one thread at a time, in virtual time, `strategy`
-    /// choosing who runs at every choice point ([`crate::control`]). With `split`, `x += 1`
+    /// choosing who runs at every choice point ([`threadline_runtime::control`]). With `split`, `x += 1`
     /// on shared variables is split into load, add and store ([`Control::set_split_updates`]).
     pub fn start_controlled(
         prog: Arc<Program>,
@@ -171,7 +171,7 @@ impl PyRun {
 
     /// True once every thread has ended.
     pub fn is_finished(&self) -> bool {
-        self.shared.life().iter().all(|l| *l != crate::rt::Life::Alive)
+        self.shared.life().iter().all(|l| *l != threadline_runtime::rt::Life::Alive)
     }
 
     /// The process exit status Python would give (0, 1 after an uncaught exception, or
@@ -226,7 +226,7 @@ impl PyRun {
             schedule: self
                 .control
                 .as_ref()
-                .map(|c| crate::control::Schedule::of_decisions(&c.report().decisions).to_string()),
+                .map(|c| threadline_runtime::control::Schedule::of_decisions(&c.report().decisions).to_string()),
         }
     }
 }

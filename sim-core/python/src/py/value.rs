@@ -4,13 +4,13 @@
 
 use super::ir::{Builtin, FuncDef};
 use super::stdlib::Native;
-use crate::value::Value;
 use indexmap::IndexMap;
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
 use parking_lot::{Mutex, RwLock};
 use std::fmt::Write as _;
 use std::sync::Arc;
+use threadline_model::value::Value;
 
 /// A Python value.
 #[derive(Clone, Debug, Default)]

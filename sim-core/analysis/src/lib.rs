@@ -1,0 +1,19 @@
+//! Threadline's analysis: what the views and the CLI read from a run — the [`timeline`] of
+//! states, the [`summary`], the [`invariants`] every run keeps, the Chrome trace export
+//! ([`chrome`]), real CPython runs turned into traces ([`recorded`]), the search for a
+//! breaking schedule and outcome statistics ([`explore`], seeded by [`rng`]), soak runs
+//! ([`soak`]) and the fuzz targets' checks ([`fuzzing`]).
+//!
+//! May import: `threadline-model`, `threadline-runtime`, `threadline-python`.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod chrome;
+pub mod explore;
+pub mod fuzzing;
+pub mod invariants;
+pub mod recorded;
+pub mod rng;
+pub mod soak;
+pub mod summary;
+pub mod timeline;
