@@ -140,6 +140,11 @@ impl<T: QueueItem> Queue<T> {
         }
     }
 
+    /// `Queue.unfinished_tasks`: items put and not yet marked done by `task_done()`.
+    pub fn unfinished(&self) -> u32 {
+        self.st.lock().unfinished
+    }
+
     /// The items now, first out first.
     pub fn items(&self) -> Vec<T> {
         self.st.lock().items.iter().cloned().collect()

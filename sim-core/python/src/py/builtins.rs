@@ -1030,6 +1030,11 @@ pub fn seq_binop(it: &mut Interp<'_>, op: BinOp, a: &V, b: &V) -> R<Option<V>> {
 }
 
 fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<String> {
+    // `'%(name)s' % mapping`: each conversion names its value.
+    let mapping = match args {
+        V::Dict(d) if fmt.contains("%(") => Some(Arc::clone(d)),
+        _ => None,
+    };
     let args: Vec<V> = match args {
         V::Tuple(t) => t.to_vec(),
         other => vec![other.clone()],
@@ -1045,6 +1050,25 @@ fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<String> {
             continue;
         }
         i += 1;
+        let mut keyed = None;
+        if cs.get(i) == Some(&'(') {
+            let Some(close) = cs[i..].iter().position(|c| *c == ')') else {
+                return raise("ValueError", "incomplete format key");
+            };
+            let key: String = cs[i + 1..i + close].iter().collect();
+            let Some(m) = &mapping else { return type_err("format requires a mapping") };
+            let v = m.lock().get(&V::str(key.clone())).or_else(type_err)?;
+            match v {
+                Some(v) => keyed = Some(v),
+                None => {
+                    return Err(Flow::Exc(Box::new(super::interp::Exc {
+                        value: exc::instance(exc::class("KeyError"), vec![V::str(key)]),
+                        tb: Vec::new(),
+                    })));
+                }
+            }
+            i += close + 1;
+        }
         let start = i;
         while i < cs.len() && !cs[i].is_ascii_alphabetic() && cs[i] != '%' {
             i += 1;
@@ -1056,8 +1080,16 @@ fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<String> {
             continue;
         }
         let flags: String = cs[start..i - 1].iter().collect();
-        let Some(arg) = args.get(ai).cloned() else { return type_err("not enough arguments for format string") };
-        ai += 1;
+        let arg = match keyed {
+            Some(v) => v,
+            None => {
+                let Some(arg) = args.get(ai).cloned() else {
+                    return type_err("not enough arguments for format string");
+                };
+                ai += 1;
+                arg
+            }
+        };
         // printf flags: `-` left-justifies; strings are right-justified otherwise.
         let spec = if flags.contains('-') { flags.replace('-', "<") } else { flags.clone() };
         let str_spec = if flags.contains('-') || flags.is_empty() { spec.clone() } else { format!(">{spec}") };
@@ -1081,7 +1113,7 @@ fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<String> {
         };
         out.push_str(&s);
     }
-    if ai < args.len() {
+    if ai < args.len() && mapping.is_none() {
         return type_err("not all arguments converted during string formatting");
     }
     Ok(out)

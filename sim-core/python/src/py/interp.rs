@@ -89,8 +89,9 @@ pub struct Interp<'a> {
     pub pw: Arc<super::ProcWorld>,
     /// Call depth (RecursionError past the limit).
     pub depth: usize,
-    /// Exceptions being handled (for bare `raise`).
-    pub handling: Vec<V>,
+    /// Exceptions being handled, with the frames they left (for bare `raise`,
+    /// `logging.exception`).
+    pub handling: Vec<Exc>,
     mode: GilMode,
     /// Last value this thread loaded from each tracked global (for the race-free value).
     loaded: Vec<(u32, V)>,
@@ -273,7 +274,12 @@ impl<'a> Interp<'a> {
                                 self.assign(f, n, value.clone())?;
                             }
                             self.ctx.record(EventKind::Error { error: exc::to_pyerror(&value) });
-                            self.handling.push(value.clone());
+                            // The traceback as `logging.exception` prints it: the frames
+                            // below, then this frame at the line that raised.
+                            let mut tb = ex.tb.clone();
+                            let here = f.func.map_or_else(|| Arc::from("<module>"), |x| x.def.name.clone());
+                            tb.push((f.line, here));
+                            self.handling.push(Exc { value: value.clone(), tb });
                             let r = self.block(f, &h.body);
                             self.handling.pop();
                             out = r;
@@ -293,7 +299,7 @@ impl<'a> Interp<'a> {
                 let _ = cause;
                 let v = match e {
                     None => match self.handling.last() {
-                        Some(v) => v.clone(),
+                        Some(e) => e.value.clone(),
                         None => return raise("RuntimeError", "No active exception to reraise"),
                     },
                     Some(e) => {

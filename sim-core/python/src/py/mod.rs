@@ -10,6 +10,7 @@ pub mod exc;
 pub mod format;
 pub mod interp;
 pub mod ir;
+pub mod logging;
 pub mod lower;
 pub mod mt;
 pub mod run;
@@ -414,6 +415,8 @@ pub struct World {
     /// Futures not finished yet, by (pool, task).
     pub pending_futures: Mutex<IndexMap<(ResIx, u32), Arc<stdlib::FutureObj>>>,
     rng: Mutex<mt::Mt>,
+    /// The `logging` module's loggers and configuration.
+    pub logging: Mutex<logging::LogState>,
     /// The run's seed (`--seed`): an unseeded `random` starts from it.
     seed: u64,
     /// `time.time()` when the run started.
@@ -502,6 +505,7 @@ impl World {
             executors: Mutex::new(Vec::new()),
             pending_futures: Mutex::new(IndexMap::new()),
             rng: Mutex::new(mt::Mt::from_seed_u64(seed)),
+            logging: Mutex::new(logging::LogState::default()),
             seed,
             wall_start,
             base_pid: 4242,

@@ -37,6 +37,7 @@ pub enum Mod {
     ConcurrentFutures,
     Itertools,
     Collections,
+    Logging,
 }
 
 impl Mod {
@@ -55,6 +56,7 @@ impl Mod {
             Mod::ConcurrentFutures => "concurrent.futures",
             Mod::Itertools => "itertools",
             Mod::Collections => "collections",
+            Mod::Logging => "logging",
         }
     }
     fn from_name(n: &str) -> Option<Mod> {
@@ -72,6 +74,7 @@ impl Mod {
             "concurrent.futures" => Mod::ConcurrentFutures,
             "itertools" => Mod::Itertools,
             "collections" => Mod::Collections,
+            "logging" => Mod::Logging,
             _ => return None,
         })
     }
@@ -147,6 +150,7 @@ pub enum NFn {
     ExcMethod(ExcMethod),
     Count,
     Coll(super::collections::CollFn),
+    Log(super::logging::LogFn),
 }
 
 /// `queue.Queue` kinds.
@@ -412,6 +416,8 @@ pub enum Native {
     Counter(Mutex<i64>),
     /// `collections.deque`.
     Deque(Arc<super::collections::Deque>),
+    /// A logger, handler or formatter.
+    Log(super::logging::LogObj),
 }
 
 impl QueueItem for V {
@@ -562,6 +568,7 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Functools, "partial") => f(F::Partial),
         (Mod::Functools, "reduce") => f(F::Reduce),
         (Mod::Itertools, "count") => f(F::Count),
+        (Mod::Logging, n) => super::logging::module_attr(n),
         (Mod::Collections, n) => super::collections::CollFn::of_name(n).and_then(|c| f(F::Coll(c))),
         (Mod::Concurrent, "futures") => module("concurrent.futures"),
         (Mod::ConcurrentFutures, "ThreadPoolExecutor") => f(F::ThreadPoolExecutor),
@@ -1032,6 +1039,7 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             Ok(acc)
         }
         F::Coll(c) => super::collections::construct(it, c, pos, kw),
+        F::Log(l) => super::logging::call(it, l, pos, kw),
         F::Count => {
             let start = pos.first().and_then(V::as_int).unwrap_or(0);
             Ok(V::Native(Arc::new(Native::Counter(Mutex::new(start)))))
@@ -1856,6 +1864,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
         }
         (Native::Queue(q, _, kind), _) => queue_method(it, q, *kind, name, pos, kw),
         (Native::Deque(d), _) => super::collections::deque_method(it, d, name, pos, kw),
+        (Native::Log(o), _) => super::logging::method(it, o, name, pos, kw),
         (Native::Conn(p, end), "send") => {
             let item = pos.into_iter().next().unwrap_or_default();
             p.send(ctx, *end, item)?;
@@ -2248,6 +2257,8 @@ pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) ->
         Native::Shared(v, _, _) if name == "value" => Ok(v.lock().clone()),
         Native::Sem(s, _) if name == "_value" => Ok(V::Int(s.value())),
         Native::Queue(q, _, _) if name == "maxsize" => Ok(V::Int(q.maxsize() as i64)),
+        Native::Queue(q, _, _) if name == "unfinished_tasks" => Ok(V::Int(q.unfinished() as i64)),
+        Native::Log(o) if let Some(v) = super::logging::attr(it, o, name) => Ok(v),
         Native::Deque(d) if name == "maxlen" => Ok(d.maxlen.map_or(V::None, |m| V::Int(m as i64))),
         Native::Queue(q, _, _) if name == "queue" => Ok(V::list(q.items())),
         Native::Method(..) | Native::NotImplemented | Native::Slice(..) => {
@@ -2268,6 +2279,7 @@ pub fn set_native_attr(it: &mut Interp<'_>, n: &Arc<Native>, name: &str, v: V) -
             *cell.lock() = v;
             Ok(())
         }
+        (Native::Log(o), _) if super::logging::set_attr(o, name, &v)? => Ok(()),
         _ => raise("AttributeError", format!("'{}' object attribute '{name}' is read-only", n.type_name())),
     }
 }
@@ -2275,6 +2287,7 @@ pub fn set_native_attr(it: &mut Interp<'_>, n: &Arc<Native>, name: &str, v: V) -
 fn fn_name(f: NFn) -> String {
     match f {
         NFn::Coll(c) => c.name().into(),
+        NFn::Log(l) => super::logging::fn_name(l).into(),
         f => format!("{f:?}").to_lowercase(),
     }
 }
@@ -2372,6 +2385,9 @@ impl Native {
             Native::Event(e, _) => addr(e),
             Native::Barrier(b) => addr(b),
             Native::Deque(d) => addr(d),
+            Native::Log(super::logging::LogObj::Logger(l)) => addr(l),
+            Native::Log(super::logging::LogObj::Handler(h)) => addr(h),
+            Native::Log(super::logging::LogObj::Formatter(f)) => addr(f),
             Native::Conn(c, end) => addr(c) + *end as usize,
             _ => return None,
         })
@@ -2409,6 +2425,7 @@ impl Native {
             Native::Shared(..) => "SynchronizedBase",
             Native::Counter(_) => "itertools.count",
             Native::Deque(_) => "deque",
+            Native::Log(o) => o.type_name(),
         }
     }
 
@@ -2448,6 +2465,7 @@ impl Native {
             }
             Native::Slice(a, b, c) => format!("slice({}, {}, {})", a.repr(), b.repr(), c.repr()),
             Native::NotImplemented => "NotImplemented".into(),
+            Native::Log(o) => o.repr(id),
             Native::Deque(d) => {
                 let items: Vec<String> = d.items().iter().map(V::repr).collect();
                 super::collections::deque_repr(d, &items)

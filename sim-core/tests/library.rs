@@ -1,0 +1,77 @@
+//! The library people import, program by program: each `tests/library/NAME.py` runs in
+//! Threadline and must print exactly `NAME.out` on stdout and `NAME.err` on stderr — files
+//! made by `python3` (3.11) from the same program, with the folder's path left out of
+//! tracebacks. Where `python3` is present the stored files are checked against it too, so
+//! an expectation cannot drift from CPython.
+
+use indexmap::IndexMap;
+use sim_core::event::EventKind;
+use sim_core::model::RuntimeSettings;
+use sim_core::py::run::run_source;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+fn programs() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/library");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/library exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .collect();
+    out.sort();
+    out
+}
+
+fn threadline(path: &Path) -> (String, String) {
+    let src = std::fs::read_to_string(path).expect("readable");
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let (trace, _) =
+        run_source(&name, &src, &IndexMap::new(), RuntimeSettings::default(), Some(Duration::from_secs(60)))
+            .unwrap_or_else(|e| panic!("{name} does not compile:\n{e}"));
+    let (mut out, mut err) = (String::new(), String::new());
+    for e in &trace.events {
+        if let EventKind::Print { line, stderr } = &e.kind {
+            let s = if *stderr { &mut err } else { &mut out };
+            s.push_str(line);
+            s.push('\n');
+        }
+    }
+    (out, err)
+}
+
+fn python3(path: &Path) -> Option<(String, String)> {
+    let dir = path.parent()?;
+    let out = Command::new("python3").arg(path.file_name()?).current_dir(dir).output().ok()?;
+    // CPython prints the script's absolute path in tracebacks; the stored files do not.
+    let prefix = format!("{}/", dir.canonicalize().ok()?.display());
+    let clean = |b: &[u8]| String::from_utf8_lossy(b).replace(&prefix, "");
+    Some((clean(&out.stdout), clean(&out.stderr)))
+}
+
+#[test]
+fn library_programs_print_what_python_prints() {
+    let have_python = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
+    let mut failures = Vec::new();
+    let progs = programs();
+    assert!(progs.len() >= 7, "the library programs are missing");
+    for p in &progs {
+        let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+        let want_out = std::fs::read_to_string(p.with_extension("out")).expect(".out file");
+        let want_err = std::fs::read_to_string(p.with_extension("err")).expect(".err file");
+        let (out, err) = threadline(p);
+        if out != want_out {
+            failures.push(format!("{name}: stdout\n--- got\n{out}--- expected\n{want_out}"));
+        }
+        if err != want_err {
+            failures.push(format!("{name}: stderr\n--- got\n{err}--- expected\n{want_err}"));
+        }
+        if have_python
+            && let Some((py_out, py_err)) = python3(p)
+            && (py_out != want_out || py_err != want_err)
+        {
+            failures.push(format!("{name}: the stored files differ from python3, which prints\n{py_out}{py_err}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} programs differ:\n{}", failures.len(), progs.len(), failures.join("\n"));
+}
