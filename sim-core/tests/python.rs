@@ -286,6 +286,16 @@ const CASES: &[(&str, &str, &str)] = &[
         "import random, sys\nrandom.seed(1)\nprint([random.randint(1, 100) for _ in range(10)], random.random())\nprint(random.choice('abcdef'), random.sample(range(20), 5), random.uniform(1, 2), random.randrange(0, 100, 5))\nl = list(range(10)); random.shuffle(l); print(l)\nprint(random.randint(0, sys.maxsize), random.randrange(-10**30, 10**30))\nrandom.seed('threads')\nprint(random.random(), random.getrandbits(8), random.getrandbits(100))\ntry:\n    random.randint(5, 3)\nexcept ValueError as e:\n    print('ValueError:', e)",
         "[18, 73, 98, 9, 33, 16, 64, 98, 58, 61] 0.651592972722763\nb [3, 15, 0, 12, 13] 1.6074379962852603 0\n[1, 6, 9, 5, 2, 0, 8, 3, 4, 7]\n7031976986307758809 106741422601581100663006128121\n0.10273728822535166 45 303829526662801179879169925975\nValueError: empty range for randrange() (5, 4, -1)\n",
     ),
+    (
+        "map_async and starmap_async return at once; the callback runs before get() returns",
+        "from multiprocessing import Pool\nimport time\ndef slow(x):\n    time.sleep(0.2)\n    return x * x\ndef boom(x):\n    raise ValueError('boom %d' % x)\nif __name__ == '__main__':\n    got = []\n    with Pool(2) as p:\n        r = p.map_async(slow, [1, 2, 3], callback=got.append)\n        print('ready at once:', r.ready())\n        print(r.get(timeout=5), r.ready(), r.successful(), got)\n        r2 = p.starmap_async(pow, [(2, 3), (3, 2)])\n        print(r2.get())\n        errs = []\n        r3 = p.map_async(boom, [1], error_callback=errs.append)\n        try:\n            r3.get()\n        except ValueError as e:\n            print('get() re-raises:', e, len(errs))",
+        "ready at once: False\n[1, 4, 9] True True [[1, 4, 9]]\n[8, 9]\nget() re-raises: boom 1 1\n",
+    ),
+    (
+        "containers that hold themselves: repr, ==, and wait() of a non-future, as CPython",
+        "l = [1]\nl.append(l)\nd = {'k': 1}\nd['self'] = d\nprint(l, d)\nt = ()\nfor _ in range(60):\n    t = (t, t)\nprint(t == t, [t] == [t])\na = []; a.append(a)\nb = []; b.append(b)\ntry:\n    print(a == b)\nexcept RecursionError as e:\n    print('RecursionError:', e)\nimport concurrent.futures as cf\ntry:\n    cf.wait([1])\nexcept AttributeError as e:\n    print('AttributeError:', e)",
+        "[1, [...]] {'k': 1, 'self': {...}}\nTrue True\nRecursionError: maximum recursion depth exceeded in comparison\nAttributeError: 'int' object has no attribute '_condition'\n",
+    ),
 ];
 
 #[test]

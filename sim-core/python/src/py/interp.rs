@@ -6,7 +6,7 @@ use super::ir::{
     Arg, BinOp, CmpOp, CompDef, CompKind, Expr, ExprKind, FPart, FuncDef, Name, Stmt, StmtKind, Target, UnOp,
 };
 use super::stdlib::{self, NFn, Native};
-use super::value::{Class, ClassKind, Dict, Func, Inst, InstNative, PyIter, V, cmp, eq, range_len};
+use super::value::{Class, ClassKind, Dict, Func, Inst, InstNative, PyIter, V, cmp, range_len};
 use super::{World, exc};
 use indexmap::IndexMap;
 use num_bigint::BigInt;
@@ -92,6 +92,9 @@ pub struct Interp<'a> {
     /// Exceptions being handled, with the frames they left (for bare `raise`,
     /// `logging.exception`).
     pub handling: Vec<Exc>,
+    /// The lists, dicts and sets whose repr is being made (a container met again inside
+    /// itself prints as `[...]`).
+    repr_open: Vec<usize>,
     mode: GilMode,
     /// Last value this thread loaded from each tracked global (for the race-free value).
     loaded: Vec<(u32, V)>,
@@ -120,6 +123,7 @@ impl<'a> Interp<'a> {
             pw,
             depth: 0,
             handling: Vec::new(),
+            repr_open: Vec::new(),
             mode: ctx.gil_mode(),
             loaded: Vec::new(),
             controlled_ft,
@@ -1552,6 +1556,14 @@ impl<'a> Interp<'a> {
                 let mut out = Vec::new();
                 while let Some(x) = self.next(&it)? {
                     out.push(x);
+                    // An endless iterator (`itertools.count()`) must not outlive Stop, nor
+                    // eat the machine's memory.
+                    if out.len() % 1024 == 0 {
+                        self.ctx.check()?;
+                        if out.len() >= 100_000_000 {
+                            return raise("MemoryError", "");
+                        }
+                    }
                 }
                 out
             }
@@ -1710,7 +1722,10 @@ impl<'a> Interp<'a> {
                 return self.truthy(&r);
             }
         }
-        Ok(eq(a, b))
+        match super::value::eq_checked(a, b) {
+            Some(r) => Ok(r),
+            None => raise("RecursionError", "maximum recursion depth exceeded in comparison"),
+        }
     }
 
     /// `x in container`.
@@ -1802,9 +1817,19 @@ impl<'a> Interp<'a> {
                         "maximum recursion depth exceeded while getting the repr of an object",
                     );
                 }
+                let id = v.id();
+                if matches!(v, V::List(_) | V::Dict(_) | V::Set(_)) {
+                    if self.repr_open.contains(&id) {
+                        return Ok(if matches!(v, V::List(_)) { "[...]" } else { "{...}" }.into());
+                    }
+                    self.repr_open.push(id);
+                }
                 self.depth += 1;
                 let r = self.container_repr(v);
                 self.depth -= 1;
+                if matches!(v, V::List(_) | V::Dict(_) | V::Set(_)) {
+                    self.repr_open.pop();
+                }
                 r
             }
             _ => Ok(v.repr()),
@@ -1813,15 +1838,25 @@ impl<'a> Interp<'a> {
 }
 
 fn holds_instances(v: &V, depth: usize) -> bool {
-    if depth > 50 {
+    let mut budget = 100_000usize;
+    holds_instances_in(v, depth, &mut budget)
+}
+
+/// Whether an instance sits anywhere inside `v`, looking at no more than `budget` values
+/// (a structure of shared parts nested deep is not walked exponentially).
+fn holds_instances_in(v: &V, depth: usize, budget: &mut usize) -> bool {
+    if depth > 50 || *budget == 0 {
         return false;
     }
+    *budget -= 1;
     match v {
         V::Inst(_) => true,
-        V::List(l) => l.try_lock().is_some_and(|items| items.iter().any(|x| holds_instances(x, depth + 1))),
-        V::Tuple(t) => t.iter().any(|x| holds_instances(x, depth + 1)),
+        V::List(l) => l.try_lock().is_some_and(|items| items.iter().any(|x| holds_instances_in(x, depth + 1, budget))),
+        V::Tuple(t) => t.iter().any(|x| holds_instances_in(x, depth + 1, budget)),
         V::Dict(d) | V::Set(d) => d.try_lock().is_some_and(|d| {
-            d.map.values().any(|(k, x)| holds_instances(k, depth + 1) || holds_instances(x, depth + 1))
+            d.map
+                .values()
+                .any(|(k, x)| holds_instances_in(k, depth + 1, budget) || holds_instances_in(x, depth + 1, budget))
         }),
         _ => false,
     }

@@ -320,6 +320,95 @@ struct FutState {
     callbacks: Vec<V>,
     /// `Pool.apply_async(callback=, error_callback=)`: called with the result or the exception.
     result_callbacks: Vec<(V, V)>,
+    /// `map_async` results this future is a part of, finished when their last part is.
+    batches: Vec<Arc<Batch>>,
+}
+
+/// The `AsyncResult` of `Pool.map_async`/`starmap_async`: one future per item, and the
+/// aggregate finished (with the list of results, or the first exception) by the worker that
+/// finishes the last part — the call itself returns at once, as CPython's does.
+#[derive(Debug)]
+struct Batch {
+    agg: Arc<FutureObj>,
+    parts: Vec<Arc<FutureObj>>,
+    /// The first exception to arrive (CPython keeps only that one), and whether the
+    /// batch has been finished.
+    st: Mutex<(Option<V>, bool)>,
+}
+
+impl Batch {
+    /// After a part finished with `just`: the first exception to arrive calls
+    /// `error_callback` at once; when every part is done the aggregate is finished — its
+    /// `callback` first, then marked done, as CPython's `MapResult._set` does (so `get()`
+    /// returns after the callback). Only one caller finishes it.
+    fn part_done(&self, it: &mut Interp<'_>, just: Option<&Result<V, V>>) -> R<()> {
+        let first_error = {
+            let mut st = self.st.lock();
+            match just {
+                Some(Err(e)) if st.0.is_none() => {
+                    st.0 = Some(e.clone());
+                    true
+                }
+                _ => false,
+            }
+        };
+        if first_error {
+            let cbs: Vec<(V, V)> =
+                self.agg.st.lock().result_callbacks.iter().map(|(_, e)| (V::None, e.clone())).collect();
+            let e = self.st.lock().0.clone().unwrap_or_default();
+            run_result_callbacks(it, cbs, &Err(e))?;
+        }
+        let mut results = Vec::with_capacity(self.parts.len());
+        let mut failed = None;
+        for p in &self.parts {
+            match &p.st.lock().done {
+                Some(Ok(v)) => results.push(v.clone()),
+                Some(Err(e)) => failed = failed.or_else(|| Some(e.clone())),
+                None => return Ok(()),
+            }
+        }
+        let err = {
+            let mut st = self.st.lock();
+            if st.1 {
+                return Ok(());
+            }
+            st.1 = true;
+            // A part that raised before the batch was linked to it.
+            st.0.clone().or(failed)
+        };
+        let r = match err {
+            Some(e) => Err(e),
+            None => Ok(V::list(results)),
+        };
+        let ran = if r.is_ok() {
+            let cbs: Vec<(V, V)> =
+                self.agg.st.lock().result_callbacks.iter().map(|(c, _)| (c.clone(), V::None)).collect();
+            run_result_callbacks(it, cbs, &r)
+        } else {
+            Ok(())
+        };
+        let mut st = self.agg.st.lock();
+        st.result_callbacks.clear();
+        st.done = Some(r);
+        self.agg.cv.notify_all();
+        ran
+    }
+}
+
+/// Runs `callback=` / `error_callback=` pairs with a finished result.
+fn run_result_callbacks(it: &mut Interp<'_>, cbs: Vec<(V, V)>, done: &Result<V, V>) -> R<()> {
+    for (ok, err) in cbs {
+        match done {
+            Ok(v) if !matches!(ok, V::None) => {
+                it.call(&ok, vec![v.clone()], Vec::new())?;
+            }
+            Err(e) if !matches!(err, V::None) => {
+                it.call(&err, vec![e.clone()], Vec::new())?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 impl threadline_runtime::rt::Waitable for FutureObj {
@@ -1158,7 +1247,12 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
                     _ => None,
                 })
                 .collect();
+            // CPython reaches for each one's `_condition`: a non-future fails at once.
+            if let Some((bad, _)) = futs.iter().zip(&fobjs).find(|(_, f)| f.is_none()) {
+                return raise("AttributeError", format!("'{}' object has no attribute '_condition'", bad.type_name()));
+            }
             loop {
+                ctx.check()?;
                 let states: Vec<Option<bool>> = fobjs
                     .iter()
                     .map(|f| f.as_ref().and_then(|f| f.st.lock().done.as_ref().map(|r| r.is_err())))
@@ -1686,27 +1780,25 @@ pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
         };
         let fut = it.w.pending_futures.lock().shift_remove(&(ex.res, task));
         if let Some(fut) = fut {
-            let (callbacks, result_callbacks, done) = {
+            let (callbacks, result_callbacks, batches, done) = {
                 let mut st = fut.st.lock();
                 st.done = Some(r.clone());
                 ctx.record(EventKind::TaskFinished { res: ex.res, task, result: shown });
                 fut.cv.notify_all();
-                (std::mem::take(&mut st.callbacks), std::mem::take(&mut st.result_callbacks), r)
+                (
+                    std::mem::take(&mut st.callbacks),
+                    std::mem::take(&mut st.result_callbacks),
+                    std::mem::take(&mut st.batches),
+                    r,
+                )
             };
             let fv = V::Native(Arc::new(Native::Future(fut)));
             for cb in callbacks {
                 it.call(&cb, vec![fv.clone()], Vec::new())?;
             }
-            for (ok, err) in result_callbacks {
-                match &done {
-                    Ok(v) if !matches!(ok, V::None) => {
-                        it.call(&ok, vec![v.clone()], Vec::new())?;
-                    }
-                    Err(e) if !matches!(err, V::None) => {
-                        it.call(&err, vec![e.clone()], Vec::new())?;
-                    }
-                    _ => {}
-                }
+            run_result_callbacks(it, result_callbacks, &done)?;
+            for b in batches {
+                b.part_done(it, Some(&done))?;
             }
         }
         ex.st.lock().idle += 1;
@@ -1937,17 +2029,29 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             let star = name.starts_with("starmap");
             let futs = map_items(it, ex, func, &pos, star)?;
             if name.ends_with("_async") {
+                let _ = timeout;
+                let callback = kwarg(&mut kw, "callback").unwrap_or_default();
+                let error_callback = kwarg(&mut kw, "error_callback").unwrap_or_default();
                 let agg = Arc::new(FutureObj {
                     res: ex.res,
                     task: u32::MAX,
-                    st: Mutex::new(FutState::default()),
+                    st: Mutex::new(FutState {
+                        result_callbacks: vec![(callback, error_callback)],
+                        ..FutState::default()
+                    }),
                     cv: Condvar::new(),
                 });
-                let mut results = Vec::new();
+                ctx.shared.register(agg.clone());
+                let batch =
+                    Arc::new(Batch { agg: Arc::clone(&agg), parts: futs.clone(), st: Mutex::new((None, false)) });
                 for f in &futs {
-                    results.push(future_result(it, f, timeout, false)?);
+                    let mut st = f.st.lock();
+                    if st.done.is_none() {
+                        st.batches.push(Arc::clone(&batch));
+                    }
                 }
-                agg.st.lock().done = Some(Ok(V::list(results)));
+                // Parts that finished before they were linked (or an empty map).
+                batch.part_done(it, None)?;
                 return Ok(V::Native(Arc::new(Native::Future(agg))));
             }
             let mut results = Vec::with_capacity(futs.len());

@@ -504,12 +504,15 @@ impl V {
     /// `repr(x)` for values that need no interpreter (no user `__repr__`).
     pub fn repr(&self) -> String {
         let mut s = String::new();
-        self.write_repr(&mut s, 0);
+        self.write_repr(&mut s, 0, &mut Vec::new());
         s
     }
 
-    fn write_repr(&self, out: &mut String, depth: usize) {
-        if depth > 200 {
+    /// `open` holds the lists, dicts and sets being printed (CPython's `Py_ReprEnter`): one
+    /// met again inside itself prints as `[...]`. A repr past 16 MB (shared parts nested
+    /// deep) ends in `...` instead of growing without bound.
+    fn write_repr(&self, out: &mut String, depth: usize, open: &mut Vec<usize>) {
+        if depth > 200 || out.len() > 1 << 24 {
             out.push_str("...");
             return;
         }
@@ -526,17 +529,20 @@ impl V {
             V::Float(f) => out.push_str(&float_repr(*f)),
             V::Str(s) => out.push_str(&str_repr(s)),
             V::List(l) => {
-                let Some(items) = l.try_lock().map(|g| g.clone()) else {
+                let id = self.id();
+                let Some(items) = l.try_lock().map(|g| g.clone()).filter(|_| !open.contains(&id)) else {
                     out.push_str("[...]");
                     return;
                 };
+                open.push(id);
                 out.push('[');
                 for (i, v) in items.iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    v.write_repr(out, depth + 1);
+                    v.write_repr(out, depth + 1, open);
                 }
+                open.pop();
                 out.push(']');
             }
             V::Tuple(t) => {
@@ -545,7 +551,7 @@ impl V {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    v.write_repr(out, depth + 1);
+                    v.write_repr(out, depth + 1, open);
                 }
                 if t.len() == 1 {
                     out.push(',');
@@ -553,17 +559,19 @@ impl V {
                 out.push(')');
             }
             V::Dict(d) => {
-                let Some(d) = d.try_lock().map(|g| g.clone()) else {
+                let id = self.id();
+                let Some(d) = d.try_lock().map(|g| g.clone()).filter(|_| !open.contains(&id)) else {
                     out.push_str("{...}");
                     return;
                 };
+                open.push(id);
                 let pairs = d
                     .map
                     .values()
                     .map(|(k, v)| {
                         let (mut ks, mut vs) = (String::new(), String::new());
-                        k.write_repr(&mut ks, depth + 1);
-                        v.write_repr(&mut vs, depth + 1);
+                        k.write_repr(&mut ks, depth + 1, open);
+                        v.write_repr(&mut vs, depth + 1, open);
                         (ks, vs)
                     })
                     .collect();
@@ -571,6 +579,7 @@ impl V {
                     DictKind::Default(f) => f.repr(),
                     _ => String::new(),
                 };
+                open.pop();
                 out.push_str(&d.kind.repr(pairs, counts_of(&d), &factory));
             }
             V::Set(d) => {
@@ -584,7 +593,7 @@ impl V {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    k.write_repr(out, depth + 1);
+                    k.write_repr(out, depth + 1, open);
                 }
                 out.push('}');
             }
@@ -721,25 +730,64 @@ pub fn range_len(a: i64, b: i64, s: i64) -> i64 {
 
 /// `==` for values that need no interpreter.
 pub fn eq(a: &V, b: &V) -> bool {
-    match (a, b) {
+    eq_checked(a, b).unwrap_or(false)
+}
+
+/// The deepest two containers are compared (CPython's recursion limit): past it,
+/// [`eq_checked`] says so instead of overflowing the thread's stack.
+const EQ_DEPTH: usize = 1000;
+
+/// `a == b`, or None when the comparison nests deeper than the recursion limit (two lists
+/// that contain themselves): the interpreter raises `RecursionError` then.
+pub fn eq_checked(a: &V, b: &V) -> Option<bool> {
+    eq_at(a, b, 0).ok()
+}
+
+fn eq_at(a: &V, b: &V, depth: usize) -> Result<bool, ()> {
+    if depth > EQ_DEPTH {
+        return Err(());
+    }
+    let eq = |a: &V, b: &V| eq_at(a, b, depth + 1);
+    let all = |x: &[V], y: &[V]| -> Result<bool, ()> {
+        if x.len() != y.len() {
+            return Ok(false);
+        }
+        for (a, b) in x.iter().zip(y) {
+            // Identity first, as PyObject_RichCompareBool does.
+            if !(a.is(b) || eq(a, b)?) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    };
+    Ok(match (a, b) {
         (V::None, V::None) => true,
         (V::Str(x), V::Str(y)) => x == y,
         (V::Int(x), V::Int(y)) => x == y,
         (V::Float(x), V::Float(y)) => x == y,
         (V::List(x), V::List(y)) => {
             if Arc::ptr_eq(x, y) {
-                return true;
+                return Ok(true);
             }
             let (x, y) = (x.lock().clone(), y.lock().clone());
-            x.len() == y.len() && x.iter().zip(&y).all(|(a, b)| eq(a, b))
+            all(&x, &y)?
         }
-        (V::Tuple(x), V::Tuple(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| eq(a, b)),
+        (V::Tuple(x), V::Tuple(y)) => Arc::ptr_eq(x, y) || all(x, y)?,
         (V::Dict(x), V::Dict(y)) => {
             if Arc::ptr_eq(x, y) {
-                return true;
+                return Ok(true);
             }
             let (x, y) = (x.lock().clone(), y.lock().clone());
-            x.map.len() == y.map.len() && x.map.iter().all(|(k, (_, v))| y.map.get(k).is_some_and(|(_, w)| eq(v, w)))
+            if x.map.len() != y.map.len() {
+                return Ok(false);
+            }
+            for (k, (_, v)) in &x.map {
+                match y.map.get(k) {
+                    Some((_, w)) if v.is(w) || eq(v, w)? => {}
+                    _ => return Ok(false),
+                }
+            }
+            true
         }
         (V::Set(x), V::Set(y)) => {
             let (x, y) = (x.lock().clone(), y.lock().clone());
@@ -748,7 +796,7 @@ pub fn eq(a: &V, b: &V) -> bool {
         (V::Range(a1, b1, s1), V::Range(a2, b2, s2)) => (a1, b1, s1) == (a2, b2, s2),
         (x, y) if x.is_int() || matches!(x, V::Float(_)) => {
             if !(y.is_int() || matches!(y, V::Float(_))) {
-                return false;
+                return Ok(false);
             }
             match (x.to_big(), y.to_big()) {
                 (Some(p), Some(q)) => p == q,
@@ -756,7 +804,7 @@ pub fn eq(a: &V, b: &V) -> bool {
             }
         }
         (x, y) => x.is(y),
-    }
+    })
 }
 
 /// Ordering for `<` and friends: `None` when the types cannot be ordered.
