@@ -8,7 +8,6 @@
 
 use crate::theme::Theme;
 use egui::{Align2, FontId, Pos2, Rect, Sense, Shape, Stroke, Vec2};
-use sim_core::event::WaitTarget;
 use sim_core::timeline::{ThreadState, Timeline};
 
 /// Width of the line-number gutter.
@@ -25,47 +24,6 @@ pub struct CodeMark {
     pub name: String,
     /// What it is doing there, in words (`waits for lock2 (held by Thread-1)`).
     pub doing: String,
-}
-
-/// What a waiting thread waits for, in a sentence fragment; `None` when it runs.
-pub fn waiting_for(tl: &Timeline, thread: u32, state: ThreadState, t_ns: u64) -> Option<String> {
-    let name = |t: u32| tl.thread_meta.get(t as usize).map_or("?".to_string(), |m| m.name.clone());
-    let held = |holders: Vec<u32>| {
-        if holders.is_empty() {
-            String::new()
-        } else {
-            format!(" (held by {})", holders.into_iter().map(name).collect::<Vec<_>>().join(", "))
-        }
-    };
-    Some(match state {
-        ThreadState::Running => return None,
-        ThreadState::WaitingGil => {
-            let p = tl.thread_meta.get(thread as usize).map_or(0, |m| m.process as usize);
-            let holder = tl.gil_holder_at(p, t_ns).filter(|h| *h != thread);
-            format!("waits for the GIL{}", held(holder.into_iter().collect()))
-        }
-        ThreadState::Blocked(WaitTarget::Resource(r)) => {
-            let res = tl.resource_meta.get(r as usize).map_or("?", |m| m.name.as_str());
-            format!("waits for {res}{}", held(tl.holders_at(r, t_ns)))
-        }
-        ThreadState::Blocked(WaitTarget::Thread(j)) => format!("waits for {} to end (join)", name(j)),
-        ThreadState::Sleep | ThreadState::Io => {
-            let what = if state == ThreadState::Sleep { "sleeps" } else { "waits for I/O" };
-            match tl.threads.get(thread as usize).and_then(|l| l.wait_ms_at(t_ns)) {
-                // As the program wrote it: time.sleep(0.5) is "0.5 s".
-                Some(ms) => {
-                    let secs = ms / 1e3;
-                    if secs.fract() == 0.0 { format!("{what} {secs:.1} s") } else { format!("{what} {secs} s") }
-                }
-                None => what.to_string(),
-            }
-        }
-        ThreadState::NotStarted => "not started".into(),
-        ThreadState::Finished => "finished".into(),
-        ThreadState::Killed => "killed at exit (daemon)".into(),
-        ThreadState::Raised => "ended by an exception".into(),
-        ThreadState::Stopped => "stopped".into(),
-    })
 }
 
 /// Every live thread's line at `t_ns`, sorted by line then thread. Threads not started,
@@ -86,7 +44,7 @@ pub fn marks_at(tl: &Timeline, t_ns: u64) -> Vec<CodeMark> {
                 line,
                 thread,
                 name: tl.thread_meta[i].name.clone(),
-                doing: waiting_for(tl, thread, state, t_ns).unwrap_or_else(|| "running".into()),
+                doing: sim_core::words::doing(tl, thread, state, Some(t_ns)).unwrap_or_else(|| "running".into()),
             })
         })
         .collect();

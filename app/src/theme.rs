@@ -111,19 +111,3 @@ impl Theme {
         Color32::from_rgb(r, g, b)
     }
 }
-
-/// Words for a state, as the legend and hover text say them.
-pub fn state_label(s: ThreadState) -> &'static str {
-    match s {
-        ThreadState::NotStarted => "not started",
-        ThreadState::Running => "running",
-        ThreadState::WaitingGil => "waiting for the GIL",
-        ThreadState::Blocked(_) => "blocked",
-        ThreadState::Io => "in I/O",
-        ThreadState::Sleep => "sleeping",
-        ThreadState::Finished => "finished",
-        ThreadState::Killed => "killed (daemon)",
-        ThreadState::Raised => "raised an exception",
-        ThreadState::Stopped => "stopped",
-    }
-}

@@ -4,11 +4,12 @@
 //! Ctrl+scroll zooms around the mouse, double-click fits, click sets the cursor.
 
 use crate::layout::{Span, TimeAxis, format_time, tick_step_ns, visible_spans};
-use crate::theme::{Theme, state_label};
+use crate::theme::Theme;
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Vec2};
 use sim_core::event::WaitTarget;
 use sim_core::model::ResourceKind;
 use sim_core::timeline::{ThreadState, Timeline};
+use sim_core::words;
 
 /// Width of the lane-label column.
 pub const LABEL_W: f32 = 170.0;
@@ -126,15 +127,6 @@ fn thread_name(tl: &Timeline, t: u32) -> &str {
 
 fn res_name(tl: &Timeline, r: u32) -> &str {
     tl.resource_meta.get(r as usize).map_or("?", |m| m.name.as_str())
-}
-
-/// What a thread state means in words, naming what it waits for.
-pub fn describe_state(tl: &Timeline, s: ThreadState) -> String {
-    match s {
-        ThreadState::Blocked(WaitTarget::Resource(r)) => format!("blocked on {}", res_name(tl, r)),
-        ThreadState::Blocked(WaitTarget::Thread(t)) => format!("waiting to join {}", thread_name(tl, t)),
-        other => state_label(other).to_string(),
-    }
 }
 
 /// Draw the timeline, with hover text for the lane under the pointer.
@@ -392,7 +384,7 @@ fn paint_thread_lane(cx: &LaneCx<'_>, th: u32, hover_line: Option<u32>) -> Optio
     }
     if over && let Some(t) = t_hover {
         let s = l.state_at(t);
-        let mut text = format!("{} — {}", thread_name(tl, th), describe_state(tl, s));
+        let mut text = format!("{} — {}", thread_name(tl, th), words::phrase(tl, th, s, None));
         if let Some((_, e, _)) = l.errors.iter().rev().find(|(te, _, _)| *te <= t) {
             text.push_str(&format!("\nraised {e}"));
         }
@@ -703,7 +695,7 @@ pub fn legend_ui(ui: &mut egui::Ui, theme: &Theme) {
             ui.label(match s {
                 ThreadState::Io => "in I/O or sleep",
                 ThreadState::Killed => "killed (daemon) or stopped",
-                other => state_label(other),
+                other => words::label(other),
             });
             ui.add_space(6.0);
         }

@@ -10,11 +10,12 @@
 //!   [`recorder`], [`control`];
 //! - `threadline-python` — [`py`] (parse, compile, interpret) and [`py_catalog`];
 //! - `threadline-analysis` — [`timeline`], [`summary`], [`invariants`], [`chrome`],
-//!   [`recorded`], [`explore`], [`rng`], [`soak`], [`fuzzing`].
+//!   [`recorded`], [`explore`], [`rng`], [`soak`], [`fuzzing`], and [`words`] (thread states
+//!   in words, one wording each).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub use threadline_analysis::{chrome, explore, fuzzing, invariants, recorded, rng, soak, summary, timeline};
+pub use threadline_analysis::{chrome, explore, fuzzing, invariants, recorded, rng, soak, summary, timeline, words};
 pub use threadline_model::{event, model, pyerror, trace, value};
 pub use threadline_python::{py, py_catalog};
 pub use threadline_runtime::{channels, control, gil, recorder, rt, sync, watchdog};

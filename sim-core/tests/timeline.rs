@@ -119,3 +119,21 @@ fn lifo_and_priority_queue_contents_are_what_is_left_not_the_last_puts() {
         assert_eq!(got, want, "{kind}");
     }
 }
+
+/// A join in a deadlock is said as every view says it (`sim_core::words`): the banner, the
+/// code panel's marks and the Chrome export agree on "waits to join".
+#[test]
+fn a_join_wait_has_one_wording_everywhere() {
+    let src = "import threading\nlock = threading.Lock()\ndef worker():\n    with lock:\n        pass\nwith lock:\n    t = threading.Thread(target=worker)\n    t.start()\n    t.join()\n";
+    let prog = std::sync::Arc::new(sim_core::py::compile("join.py", src, &indexmap::IndexMap::new()).unwrap());
+    let trace = sim_core::py::run::PyRun::start(prog, Default::default(), 0, None)
+        .finish(Some(std::time::Duration::from_secs(30)));
+    let tl = Timeline::from_events(&trace.threads, &trace.processes, &trace.resources, &trace.vars, &trace.events);
+    let words = tl.deadlock_words().expect("a deadlock");
+    assert!(words.contains("MainThread waits to join Thread-1"), "{words}");
+    assert!(words.contains("waits for lock, held by MainThread"), "{words}");
+    let main_join = ThreadState::Blocked(WaitTarget::Thread(1));
+    assert_eq!(sim_core::words::phrase(&tl, 0, main_join, None), "waits to join Thread-1 (worker)");
+    let chrome = sim_core::chrome::export(&trace).to_string();
+    assert!(chrome.contains("waits to join Thread-1 (worker)"), "the Chrome export says the join otherwise");
+}

@@ -5,7 +5,7 @@
 use super::{Command, EventFilter, PickFor, ThreadlineApp};
 use crate::session::Session;
 use crate::theme::Theme;
-use crate::timeline_view::{describe_state, legend_ui, timeline_ui};
+use crate::timeline_view::{legend_ui, timeline_ui};
 use egui::RichText;
 use sim_core::event::EventKind;
 use sim_core::model::GilMode;
@@ -77,7 +77,7 @@ impl ThreadlineApp {
                             } else if state == sim_core::timeline::ThreadState::NotStarted {
                                 "not started".to_string()
                             } else {
-                                crate::code::waiting_for(tl, t, state, now).unwrap_or_else(|| "is blocked".into())
+                                sim_core::words::doing(tl, t, state, Some(now)).unwrap_or_else(|| "is blocked".into())
                             };
                             ui.horizontal(|ui| {
                                 ui.add_enabled(false, egui::Button::new(format!("Run {}", name(t))))
@@ -1047,10 +1047,10 @@ pub fn thread_sentence(tl: &sim_core::timeline::Timeline, th: u32, t: u64, inter
             }
         }
         S::Blocked(_) | S::Sleep | S::Io => {
-            let doing = crate::code::waiting_for(tl, th, state, t).unwrap_or_default();
+            let doing = sim_core::words::doing(tl, th, state, Some(t)).unwrap_or_default();
             format!("{name} {doing}, for {waited} so far{at}.")
         }
         S::Running => format!("{name} runs{at}."),
-        other => format!("{name}: {}{at}.", describe_state(tl, other)),
+        other => format!("{name}: {}{at}.", sim_core::words::label(other)),
     }
 }

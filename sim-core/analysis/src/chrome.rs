@@ -13,22 +13,6 @@ fn us(ns: u64) -> f64 {
     ns as f64 / 1000.0
 }
 
-fn state_name(tl: &Timeline, s: ThreadState) -> String {
-    match s {
-        ThreadState::Running => "running".into(),
-        ThreadState::WaitingGil => "waiting for the GIL".into(),
-        ThreadState::Blocked(threadline_model::event::WaitTarget::Resource(r)) => {
-            format!("blocked on {}", tl.resource_meta.get(r as usize).map_or("?", |m| m.name.as_str()))
-        }
-        ThreadState::Blocked(threadline_model::event::WaitTarget::Thread(t)) => {
-            format!("join {}", tl.thread_meta.get(t as usize).map_or("?", |m| m.name.as_str()))
-        }
-        ThreadState::Io => "I/O".into(),
-        ThreadState::Sleep => "sleep".into(),
-        other => format!("{other:?}").to_lowercase(),
-    }
-}
-
 /// The Trace Event Format document for `trace`.
 pub fn export(trace: &Trace) -> J {
     let tl = Timeline::from_events(&trace.threads, &trace.processes, &trace.resources, &trace.vars, &trace.events);
@@ -48,7 +32,7 @@ pub fn export(trace: &Trace) -> J {
                 continue;
             }
             let end = lane.phases.get(k + 1).map_or(tl.end_ns, |n| n.start_ns);
-            ev.push(json!({"ph": "X", "name": state_name(&tl, ph.state), "cat": "state", "pid": p, "tid": i,
+            ev.push(json!({"ph": "X", "name": crate::words::phrase(&tl, i as u32, ph.state, None), "cat": "state", "pid": p, "tid": i,
                 "ts": us(ph.start_ns), "dur": us(end.saturating_sub(ph.start_ns))}));
         }
     }

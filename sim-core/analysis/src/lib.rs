@@ -17,3 +17,4 @@ pub mod rng;
 pub mod soak;
 pub mod summary;
 pub mod timeline;
+pub mod words;

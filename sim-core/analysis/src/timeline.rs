@@ -709,17 +709,14 @@ impl Timeline {
     pub fn deadlock_words(&self) -> Option<String> {
         let (_, edges) = self.deadlock.as_ref()?;
         let tname = |t: ThreadIx| self.thread_meta.get(t as usize).map_or_else(|| format!("#{t}"), |m| m.name.clone());
-        let target = |w: &WaitTarget| match w {
-            WaitTarget::Resource(r) => {
-                self.resource_meta.get(*r as usize).map_or_else(|| format!("#{r}"), |m| m.name.clone())
-            }
-            WaitTarget::Thread(t) => format!("thread {}", tname(*t)),
-        };
         let parts: Vec<String> = edges
             .iter()
-            .map(|e| match e.held_by {
-                Some(h) => format!("{} waits for {}, held by {}", tname(e.thread), target(&e.waits_for), tname(h)),
-                None => format!("{} waits for {} forever", tname(e.thread), target(&e.waits_for)),
+            .map(|e| {
+                let waits = crate::words::wait(self, &e.waits_for);
+                match e.held_by {
+                    Some(h) => format!("{} {waits}, held by {}", tname(e.thread), tname(h)),
+                    None => format!("{} {waits} forever", tname(e.thread)),
+                }
             })
             .collect();
         Some(format!("Deadlock: {}.", parts.join("; ")))

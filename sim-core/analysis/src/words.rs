@@ -1,0 +1,83 @@
+//! Thread states in words, in one place: the legend, the timeline's hovers, the code
+//! panel's marks, the inspector, the deadlock banner and the Chrome export all say a state
+//! the same way. [`label`] names a state alone (`waiting for the GIL`); [`doing`] says what a
+//! named thread is doing (`waits for lock2 (held by Thread-1)`, `waits to join Thread-2`,
+//! `sleeps 0.1 s`); [`wait`] is the waiting part both use.
+
+use crate::timeline::{ThreadState, Timeline};
+use threadline_model::event::{ThreadIx, WaitTarget};
+
+/// A state on its own, as the legend and the tables name it.
+pub fn label(s: ThreadState) -> &'static str {
+    match s {
+        ThreadState::NotStarted => "not started",
+        ThreadState::Running => "running",
+        ThreadState::WaitingGil => "waiting for the GIL",
+        ThreadState::Blocked(_) => "blocked",
+        ThreadState::Io => "in I/O",
+        ThreadState::Sleep => "sleeping",
+        ThreadState::Finished => "finished",
+        ThreadState::Killed => "killed at exit (daemon)",
+        ThreadState::Raised => "ended by an exception",
+        ThreadState::Stopped => "stopped",
+    }
+}
+
+fn thread_name(tl: &Timeline, t: ThreadIx) -> String {
+    tl.thread_meta.get(t as usize).map_or_else(|| format!("#{t}"), |m| m.name.clone())
+}
+
+/// What a blocked thread waits for: `waits for lock1`, `waits to join Thread-2`.
+pub fn wait(tl: &Timeline, w: &WaitTarget) -> String {
+    match w {
+        WaitTarget::Resource(r) => {
+            format!(
+                "waits for {}",
+                tl.resource_meta.get(*r as usize).map_or_else(|| format!("#{r}"), |m| m.name.clone())
+            )
+        }
+        WaitTarget::Thread(t) => format!("waits to join {}", thread_name(tl, *t)),
+    }
+}
+
+/// What `thread` in state `s` is doing, as a phrase after its name; `None` while it runs.
+/// With `at` (a time in the run), a wait names who holds what it waits for and a sleep
+/// says for how long, as the program wrote it (`time.sleep(0.5)` is `sleeps 0.5 s`).
+pub fn doing(tl: &Timeline, thread: ThreadIx, s: ThreadState, at: Option<u64>) -> Option<String> {
+    let held = |holders: Vec<ThreadIx>| {
+        if holders.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = holders.into_iter().map(|h| thread_name(tl, h)).collect();
+            format!(" (held by {})", names.join(", "))
+        }
+    };
+    Some(match s {
+        ThreadState::Running => return None,
+        ThreadState::WaitingGil => {
+            let p = tl.thread_meta.get(thread as usize).map_or(0, |m| m.process as usize);
+            let holder = at.and_then(|t| tl.gil_holder_at(p, t)).filter(|h| *h != thread);
+            format!("waits for the GIL{}", held(holder.into_iter().collect()))
+        }
+        ThreadState::Blocked(w @ WaitTarget::Resource(r)) => {
+            format!("{}{}", wait(tl, &w), held(at.map(|t| tl.holders_at(r, t)).unwrap_or_default()))
+        }
+        ThreadState::Blocked(w) => wait(tl, &w),
+        ThreadState::Sleep | ThreadState::Io => {
+            let what = if s == ThreadState::Sleep { "sleeps" } else { "waits for I/O" };
+            match at.and_then(|t| tl.threads.get(thread as usize)?.wait_ms_at(t)) {
+                Some(ms) => {
+                    let secs = ms / 1e3;
+                    if secs.fract() == 0.0 { format!("{what} {secs:.1} s") } else { format!("{what} {secs} s") }
+                }
+                None => what.to_string(),
+            }
+        }
+        other => label(other).to_string(),
+    })
+}
+
+/// [`doing`], or the state's [`label`] while it runs.
+pub fn phrase(tl: &Timeline, thread: ThreadIx, s: ThreadState, at: Option<u64>) -> String {
+    doing(tl, thread, s, at).unwrap_or_else(|| label(s).to_string())
+}
