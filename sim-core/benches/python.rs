@@ -1,72 +1,73 @@
-//! Threadline against `python3` on the same files, side by side in one run: a loop of
-//! `counter += 1` on a global, a function-call loop and a list-append loop. Prints each
-//! time and the ratio (Threadline / CPython; 1.0 means as fast as CPython).
+//! Threadline against `python3` on the same files, side by side in one run, timed *inside*
+//! the program: each file times its loop with `time.perf_counter()` and prints the
+//! nanoseconds per iteration, so neither interpreter's start-up (python3 takes about 90 ms
+//! to start here) or compile time is counted. Prints each figure (best of 3) and the ratio
+//! (Threadline / CPython; 1.0 means as fast as CPython). `cargo bench -p sim-core --bench python`.
 
 use indexmap::IndexMap;
+use sim_core::event::EventKind;
 use sim_core::model::RuntimeSettings;
 use sim_core::py::run::run_source;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
-const N: u64 = 2_000_000;
+const N: u64 = 1_000_000;
 
-fn programs() -> Vec<(&'static str, String)> {
-    vec![
-        (
-            "counter += 1 (global)",
-            format!(
-                "counter = 0\ndef work():\n    global counter\n    for _ in range({N}):\n        counter += 1\nwork()\n"
-            ),
-        ),
-        (
-            "function calls",
-            format!(
-                "def f(x):\n    return x + 1\ndef work():\n    t = 0\n    for i in range({N}):\n        t = f(t)\nwork()\n"
-            ),
-        ),
-        (
-            "list append",
-            format!(
-                "def work():\n    xs = []\n    for i in range({N}):\n        xs.append(i)\n    return len(xs)\nwork()\n"
-            ),
-        ),
-    ]
+/// (name, setup at module level, the loop body run N times inside `work()`).
+const LOOPS: &[(&str, &str, &str)] = &[
+    ("global counter += 1", "counter = 0", "global counter\n    for _ in range(N):\n        counter += 1"),
+    ("local arithmetic", "", "t = 0\n    for i in range(N):\n        t = t + i * 2 - 1"),
+    ("function call", "def f(x):\n    return x + 1", "t = 0\n    for i in range(N):\n        t = f(t)"),
+    (
+        "method call",
+        "class C:\n    def __init__(self):\n        self.n = 0\n    def inc(self, k):\n        return k + 1\nc = C()",
+        "t = 0\n    for i in range(N):\n        t = c.inc(t)",
+    ),
+    ("attribute read/write", "class C:\n    pass\nc = C()\nc.n = 0", "for i in range(N):\n        c.n = c.n + 1"),
+    ("list.append", "", "xs = []\n    for i in range(N):\n        xs.append(i)"),
+    ("dict get/set", "", "d = {}\n    for i in range(N):\n        d[i & 1023] = d.get(i & 1023, 0) + 1"),
+    ("string formatting", "", "for i in range(N):\n        s = '%d-%s' % (i, 'x')"),
+];
+
+fn program(setup: &str, body: &str) -> String {
+    format!(
+        "import time\nN = {N}\n{setup}\ndef work():\n    {body}\nt0 = time.perf_counter()\nwork()\nt1 = time.perf_counter()\nprint((t1 - t0) * 1e9 / N)\n"
+    )
 }
 
-fn best_of<F: FnMut() -> Duration>(n: usize, mut f: F) -> Duration {
-    (0..n).map(|_| f()).min().unwrap_or_default()
+fn threadline_ns(src: &str) -> Option<f64> {
+    let (trace, code) = run_source("bench.py", src, &IndexMap::new(), RuntimeSettings::default(), None).ok()?;
+    if code != 0 {
+        return None;
+    }
+    trace.events.iter().rev().find_map(|e| match &e.kind {
+        EventKind::Print { line, stderr: false } => line.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+fn python_ns(src: &str) -> Option<f64> {
+    let path = std::env::temp_dir().join(format!("threadline-bench-{}.py", std::process::id()));
+    std::fs::write(&path, src).ok()?;
+    let out = Command::new("python3").arg(&path).output().ok()?;
+    let _ = std::fs::remove_file(&path);
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
+fn best(f: impl Fn() -> Option<f64>) -> Option<f64> {
+    (0..3).filter_map(|_| f()).reduce(f64::min)
 }
 
 fn main() {
-    let dir = std::env::temp_dir();
-    println!("{:<24} {:>12} {:>12} {:>8}", "loop", "threadline", "python3", "ratio");
-    for (name, src) in programs() {
-        let tl = best_of(3, || {
-            let t = Instant::now();
-            let (_, code) =
-                run_source("bench.py", &src, &IndexMap::new(), RuntimeSettings::default(), None).expect("compiles");
-            assert_eq!(code, 0);
-            t.elapsed()
-        });
-        let path = dir.join("threadline-bench.py");
-        std::fs::write(&path, &src).expect("write");
-        let py = best_of(3, || {
-            let t = Instant::now();
-            let ok = Command::new("python3").arg(&path).status().map(|s| s.success()).unwrap_or(false);
-            if !ok {
-                return Duration::ZERO;
-            }
-            t.elapsed()
-        });
-        if py.is_zero() {
-            println!("{name:<24} {:>10.1}ms {:>12} {:>8}", tl.as_secs_f64() * 1e3, "no python3", "-");
-        } else {
-            println!(
-                "{name:<24} {:>10.1}ms {:>10.1}ms {:>7.2}x",
-                tl.as_secs_f64() * 1e3,
-                py.as_secs_f64() * 1e3,
-                tl.as_secs_f64() / py.as_secs_f64()
-            );
+    println!("ns per iteration, timed inside the program (best of 3, N = {N})");
+    println!("{:<22} {:>11} {:>9} {:>7}", "loop", "threadline", "python3", "ratio");
+    for (name, setup, body) in LOOPS {
+        let src = program(setup, body);
+        let tl = best(|| threadline_ns(&src));
+        let py = best(|| python_ns(&src));
+        match (tl, py) {
+            (Some(t), Some(p)) => println!("{name:<22} {t:>11.1} {p:>9.1} {:>6.2}x", t / p),
+            (Some(t), None) => println!("{name:<22} {t:>11.1} {:>9} {:>7}", "no python3", "-"),
+            (None, _) => println!("{name:<22} {:>11} (the program failed in Threadline)", "-"),
         }
     }
 }

@@ -1431,6 +1431,9 @@ impl<'a> Interp<'a> {
                     self.call(&s, vec![obj.clone(), V::str(name), v], Vec::new())?;
                     return Ok(());
                 }
+                if super::namedtuple::is_field(&i.class, name) {
+                    return raise("AttributeError", "can't set attribute");
+                }
                 i.dict.lock().insert(Arc::from(name), v);
                 Ok(())
             }
@@ -1798,7 +1801,7 @@ impl<'a> Interp<'a> {
         match v {
             V::Inst(i) => {
                 if let Some(m) = i.class.lookup("__repr__")
-                    && matches!(m, V::Func(_))
+                    && matches!(&m, V::Func(_) | V::Native(_))
                 {
                     let r = self.call(&bind(v, m), Vec::new(), Vec::new())?;
                     return self.str_of(&r);
@@ -1900,7 +1903,7 @@ impl Interp<'_> {
 pub fn bind(obj: &V, m: V) -> V {
     match &m {
         V::Func(_) => V::Bound(Arc::new((obj.clone(), m))),
-        V::Native(n) if matches!(&**n, Native::Fn(NFn::ThreadMethod(_) | NFn::ExcMethod(_))) => {
+        V::Native(n) if matches!(&**n, Native::Fn(NFn::ThreadMethod(_) | NFn::ExcMethod(_) | NFn::Nt(_))) => {
             V::Bound(Arc::new((obj.clone(), m)))
         }
         _ => m,

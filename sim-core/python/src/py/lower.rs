@@ -420,6 +420,10 @@ impl<'a> Lowerer<'a> {
         if !matches!(self.resolve(n.id.as_str()), Name::Global(..)) {
             return None;
         }
+        // A program may assign it (`threading.excepthook = hook`): read it when it runs.
+        if super::stdlib::is_assignable(&module, a.attr.as_str()) {
+            return None;
+        }
         super::stdlib::module_attr(&module, a.attr.as_str())
     }
 

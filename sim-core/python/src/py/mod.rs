@@ -4,16 +4,24 @@
 //! instrumented primitives, under the GIL model. [`run::PyRun`] starts, pauses, stops and
 //! joins a run; its events carry the source line of the statement that caused them.
 
+pub mod bisect;
 pub mod builtins;
 pub mod collections;
 pub mod exc;
 pub mod format;
+pub mod functools;
+pub mod heapq;
 pub mod interp;
 pub mod ir;
+pub mod json;
+pub mod libobj;
 pub mod logging;
 pub mod lower;
 pub mod mt;
+pub mod namedtuple;
+pub mod operator;
 pub mod run;
+pub mod statistics;
 pub mod stdlib;
 pub mod value;
 
@@ -415,6 +423,8 @@ pub struct World {
     /// Futures not finished yet, by (pool, task).
     pub pending_futures: Mutex<IndexMap<(ResIx, u32), Arc<stdlib::FutureObj>>>,
     rng: Mutex<mt::Mt>,
+    /// Module attributes the program assigned (`threading.excepthook = hook`), by module and name.
+    pub module_attrs: Mutex<HashMap<(&'static str, String), V>>,
     /// The `logging` module's loggers and configuration.
     pub logging: Mutex<logging::LogState>,
     /// The run's seed (`--seed`): an unseeded `random` starts from it.
@@ -506,6 +516,7 @@ impl World {
             pending_futures: Mutex::new(IndexMap::new()),
             rng: Mutex::new(mt::Mt::from_seed_u64(seed)),
             logging: Mutex::new(logging::LogState::default()),
+            module_attrs: Mutex::new(HashMap::new()),
             seed,
             wall_start,
             base_pid: 4242,
@@ -803,6 +814,27 @@ impl World {
                 _ => true,
             };
             let r = it.call_method(&obj, "run", Vec::new(), Vec::new());
+            // A program's own `threading.excepthook` gets every exception a thread ends with
+            // (SystemExit too), in the dying thread; nothing is printed unless it raises.
+            if !is_process
+                && let Err(Flow::Exc(e)) = &r
+                && let Some(hook) = w.module_attrs.lock().get(&("threading", "excepthook".to_string())).cloned()
+                && !stdlib::is_default_excepthook(&hook)
+            {
+                *t.exitcode.lock() = Some(1);
+                let args = stdlib::excepthook_args(&mut it, &e.value);
+                let error = exc_error(&mut it, &e.value);
+                return match it.call(&hook, vec![args], Vec::new()) {
+                    Ok(_) => Err(Unwind::Traceback(error, Vec::new())),
+                    Err(Flow::Exc(he)) => {
+                        let header = Some("Exception in threading.excepthook:".to_string());
+                        let lines = traceback_lines(&mut it, &he, header, false);
+                        Err(Unwind::Traceback(error, lines))
+                    }
+                    Err(Flow::Halt(u)) => Err(*u),
+                    Err(_) => Err(Unwind::Traceback(error, Vec::new())),
+                };
+            }
             let r = match r {
                 Err(Flow::Exc(e)) if exc::is_instance_of(&e.value, "SystemExit") => {
                     let code = exc::args(&e.value).first().and_then(V::as_int).unwrap_or(0);

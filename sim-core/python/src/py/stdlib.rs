@@ -38,6 +38,11 @@ pub enum Mod {
     Itertools,
     Collections,
     Logging,
+    Heapq,
+    Bisect,
+    Statistics,
+    Json,
+    Operator,
 }
 
 impl Mod {
@@ -57,6 +62,11 @@ impl Mod {
             Mod::Itertools => "itertools",
             Mod::Collections => "collections",
             Mod::Logging => "logging",
+            Mod::Heapq => "heapq",
+            Mod::Bisect => "bisect",
+            Mod::Statistics => "statistics",
+            Mod::Json => "json",
+            Mod::Operator => "operator",
         }
     }
     fn from_name(n: &str) -> Option<Mod> {
@@ -75,6 +85,11 @@ impl Mod {
             "itertools" => Mod::Itertools,
             "collections" => Mod::Collections,
             "logging" => Mod::Logging,
+            "heapq" => Mod::Heapq,
+            "bisect" => Mod::Bisect,
+            "statistics" => Mod::Statistics,
+            "json" => Mod::Json,
+            "operator" => Mod::Operator,
             _ => return None,
         })
     }
@@ -151,6 +166,15 @@ pub enum NFn {
     Count,
     Coll(super::collections::CollFn),
     Log(super::logging::LogFn),
+    Heapq(super::heapq::HeapqFn),
+    Bisect(super::bisect::BisectFn),
+    Stats(super::statistics::StatsFn),
+    Json(super::json::JsonFn),
+    Operator(super::operator::OpFn),
+    Ft(super::functools::FtFn),
+    NamedTuple,
+    Nt(super::namedtuple::NtMethod),
+    ExceptHook,
 }
 
 /// `queue.Queue` kinds.
@@ -564,6 +588,39 @@ fn timer_class() -> Arc<Class> {
     .clone()
 }
 
+/// Module attributes a program may assign and the library honours.
+pub fn is_assignable(module: &str, name: &str) -> bool {
+    matches!((module, name), ("threading", "excepthook"))
+}
+
+/// Whether `v` is `threading.__excepthook__`.
+pub fn is_default_excepthook(v: &V) -> bool {
+    matches!(v, V::Native(n) if matches!(**n, Native::Fn(NFn::ExceptHook)))
+}
+
+/// `threading.ExceptHookArgs`: (exc_type, exc_value, exc_traceback, thread).
+fn excepthook_args_class() -> Arc<Class> {
+    static C: OnceLock<Arc<Class>> = OnceLock::new();
+    C.get_or_init(|| {
+        let fields = ["exc_type", "exc_value", "exc_traceback", "thread"].map(String::from);
+        super::namedtuple::make_class("_ExceptHookArgs", "threading", &fields, Vec::new())
+    })
+    .clone()
+}
+
+/// The argument `threading.excepthook` is called with, for exception `value` in this thread.
+/// Threadline has no traceback objects: `exc_traceback` is None.
+pub fn excepthook_args(it: &mut Interp<'_>, value: &V) -> V {
+    let ty = super::builtins::type_of(value);
+    let thread = current_thread_obj(it);
+    super::namedtuple::instance(&excepthook_args_class(), vec![ty, value.clone(), V::None, thread])
+}
+
+fn thread_name_of(it: &mut Interp<'_>, t: &V) -> R<String> {
+    let n = it.get_attr(t, "name")?;
+    it.str_of(&n)
+}
+
 /// `import name`.
 pub fn module(name: &str) -> Option<V> {
     Mod::from_name(name).map(|m| V::Native(Arc::new(Native::Module(m))))
@@ -610,6 +667,8 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Threading, "enumerate") => f(F::Enumerate),
         (Mod::Threading, "Timer") => f(F::Timer),
         (Mod::Threading, "local") => f(F::Local),
+        (Mod::Threading, "excepthook" | "__excepthook__") => f(F::ExceptHook),
+        (Mod::Threading, "ExceptHookArgs") => Some(V::Class(excepthook_args_class())),
         (Mod::Time, "sleep") => f(F::Sleep),
         (Mod::Time, "time") => f(F::Time),
         (Mod::Time, "perf_counter" | "process_time" | "thread_time") => f(F::PerfCounter),
@@ -656,8 +715,15 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Math, "inf") => Some(V::Float(f64::INFINITY)),
         (Mod::Functools, "partial") => f(F::Partial),
         (Mod::Functools, "reduce") => f(F::Reduce),
+        (Mod::Functools, n) => super::functools::module_attr(n),
+        (Mod::Heapq, n) => super::heapq::module_attr(n),
+        (Mod::Bisect, n) => super::bisect::module_attr(n),
+        (Mod::Statistics, n) => super::statistics::module_attr(n),
+        (Mod::Json, n) => super::json::module_attr(n),
+        (Mod::Operator, n) => super::operator::module_attr(n),
         (Mod::Itertools, "count") => f(F::Count),
         (Mod::Logging, n) => super::logging::module_attr(n),
+        (Mod::Collections, "namedtuple") => f(F::NamedTuple),
         (Mod::Collections, n) => super::collections::CollFn::of_name(n).and_then(|c| f(F::Coll(c))),
         (Mod::Concurrent, "futures") => module("concurrent.futures"),
         (Mod::ConcurrentFutures, "ThreadPoolExecutor") => f(F::ThreadPoolExecutor),
@@ -1129,6 +1195,35 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
         }
         F::Coll(c) => super::collections::construct(it, c, pos, kw),
         F::Log(l) => super::logging::call(it, l, pos, kw),
+        F::NamedTuple => super::namedtuple::namedtuple(it, pos, kw),
+        F::ExceptHook => {
+            // threading.__excepthook__(args): what CPython prints for a thread's exception.
+            let Some(args) = pos.first() else {
+                return type_err("excepthook() missing 1 required positional argument: 'args'");
+            };
+            let value = it.get_item(args, &V::Int(1))?;
+            if exc::is_instance_of(&value, "SystemExit") {
+                return Ok(V::None);
+            }
+            let thread = it.get_item(args, &V::Int(3))?;
+            let name = match thread {
+                V::None => thread_name_of(it, &current_thread_obj(it))?,
+                t => thread_name_of(it, &t)?,
+            };
+            let e = super::interp::Exc { value, tb: Vec::new() };
+            let lines = super::traceback_lines(it, &e, Some(format!("Exception in thread {name}:")), false);
+            let mut text = lines.join("\n");
+            text.push('\n');
+            it.w.write_out(ctx, &text, true);
+            Ok(V::None)
+        }
+        F::Nt(m) => super::namedtuple::call(it, m, pos, kw),
+        F::Heapq(h) => super::heapq::call(it, h, pos, kw),
+        F::Bisect(b) => super::bisect::call(it, b, pos, kw),
+        F::Stats(s) => super::statistics::call(it, s, pos, kw),
+        F::Json(j) => super::json::call(it, j, pos, kw),
+        F::Operator(o) => super::operator::call(it, o, pos, kw),
+        F::Ft(x) => super::functools::call(it, x, pos, kw),
         F::Count => {
             let start = pos.first().and_then(V::as_int).unwrap_or(0);
             Ok(V::Native(Arc::new(Native::Counter(Mutex::new(start)))))
@@ -1269,7 +1364,17 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
                     let set = super::ir::Builtin::Set;
                     let done = super::builtins::call_builtin(it, set, vec![V::list(done)], Vec::new())?;
                     let not_done = super::builtins::call_builtin(it, set, vec![V::list(not_done)], Vec::new())?;
-                    return Ok(V::tuple(vec![done, not_done]));
+                    static C: OnceLock<Arc<Class>> = OnceLock::new();
+                    let class = C.get_or_init(|| {
+                        let fields = ["done", "not_done"].map(String::from);
+                        super::namedtuple::make_class(
+                            "DoneAndNotDoneFutures",
+                            "concurrent.futures._base",
+                            &fields,
+                            Vec::new(),
+                        )
+                    });
+                    return Ok(super::namedtuple::instance(class, vec![done, not_done]));
                 }
                 let Some(f) = fobjs.iter().zip(&states).find_map(|(f, s)| if s.is_none() { f.clone() } else { None })
                 else {
@@ -2331,6 +2436,9 @@ pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) ->
             Some(v) => Ok(v),
             None => raise("AttributeError", format!("'_thread._local' object has no attribute '{name}'")),
         },
+        Native::Module(m) if let Some(v) = it.w.module_attrs.lock().get(&(m.name(), name.to_string())).cloned() => {
+            Ok(v)
+        }
         Native::Module(m) => match attr_of(*m, name) {
             Some(v) => Ok(v),
             None if name == "__name__" => Ok(V::str(m.name())),
@@ -2384,6 +2492,10 @@ pub fn set_native_attr(it: &mut Interp<'_>, n: &Arc<Native>, name: &str, v: V) -
             Ok(())
         }
         (Native::Log(o), _) if super::logging::set_attr(o, name, &v)? => Ok(()),
+        (Native::Module(m), _) if is_assignable(m.name(), name) => {
+            it.w.module_attrs.lock().insert((m.name(), name.to_string()), v);
+            Ok(())
+        }
         _ => raise("AttributeError", format!("'{}' object attribute '{name}' is read-only", n.type_name())),
     }
 }
@@ -2392,6 +2504,14 @@ fn fn_name(f: NFn) -> String {
     match f {
         NFn::Coll(c) => c.name().into(),
         NFn::Log(l) => super::logging::fn_name(l).into(),
+        NFn::Nt(m) => m.name().into(),
+        NFn::ExceptHook => "excepthook".into(),
+        NFn::Heapq(h) => h.name().into(),
+        NFn::Bisect(b) => b.name().into(),
+        NFn::Stats(s) => s.name().into(),
+        NFn::Json(j) => j.name().into(),
+        NFn::Operator(o) => o.name().into(),
+        NFn::Ft(x) => x.name().into(),
         f => format!("{f:?}").to_lowercase(),
     }
 }
@@ -2489,6 +2609,14 @@ impl Native {
             Native::Event(e, _) => addr(e),
             Native::Barrier(b) => addr(b),
             Native::Deque(d) => addr(d),
+            // A module function is one object however often it is looked up
+            // (`threading.excepthook is threading.__excepthook__`).
+            Native::Fn(f) => {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                format!("{f:?}").hash(&mut h);
+                0x7f10_0000_0000 | (h.finish() as usize & 0xffff_fff0)
+            }
             Native::Log(super::logging::LogObj::Logger(l)) => addr(l),
             Native::Log(super::logging::LogObj::Handler(h)) => addr(h),
             Native::Log(super::logging::LogObj::Formatter(f)) => addr(f),
