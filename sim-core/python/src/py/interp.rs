@@ -138,6 +138,46 @@ impl<'a> Interp<'a> {
 
     // ------------------------------------------------------------ statements
 
+    /// `raise v [from cause]` inside a handler: `v.__context__` is the exception being
+    /// handled, `v.__cause__` the one named after `from` (`from None` hides the context).
+    /// Each chained exception keeps the frames it had left (`__tl_tb__`), for the traceback.
+    fn chain(&mut self, v: &V, cause: Option<V>) -> R<()> {
+        let V::Inst(i) = v else { return Ok(()) };
+        let keep_tb = |x: &Exc| {
+            if let V::Inst(xi) = &x.value {
+                let tb: Vec<V> =
+                    x.tb.iter().map(|(l, n)| V::tuple(vec![V::Int(i64::from(*l)), V::Str(n.clone())])).collect();
+                xi.dict.lock().entry(Arc::from("__tl_tb__")).or_insert_with(|| V::list(tb));
+            }
+        };
+        if let Some(h) = self.handling.last().cloned()
+            && !h.value.is(v)
+        {
+            keep_tb(&h);
+            i.dict.lock().insert(Arc::from("__context__"), h.value.clone());
+        }
+        if let Some(c) = cause {
+            match &c {
+                V::None => {}
+                V::Inst(ci) if ci.class.is_sub(&exc::class("BaseException")) => {
+                    if let Some(h) = self.handling.iter().find(|h| h.value.is(&c)).cloned() {
+                        keep_tb(&h);
+                    }
+                }
+                V::Class(cc) if cc.is_sub(&exc::class("BaseException")) => {
+                    let made = self.call(&c, Vec::new(), Vec::new())?;
+                    i.dict.lock().insert(Arc::from("__cause__"), made);
+                    i.dict.lock().insert(Arc::from("__suppress_context__"), V::Bool(true));
+                    return Ok(());
+                }
+                _ => return type_err("exception causes must derive from BaseException"),
+            }
+            i.dict.lock().insert(Arc::from("__cause__"), c);
+            i.dict.lock().insert(Arc::from("__suppress_context__"), V::Bool(true));
+        }
+        Ok(())
+    }
+
     /// Run a block.
     pub fn block(&mut self, f: &mut Frame<'_>, body: &[Stmt]) -> R<()> {
         for s in body {
@@ -300,7 +340,6 @@ impl<'a> Interp<'a> {
                 out?;
             }
             StmtKind::Raise(e, cause) => {
-                let _ = cause;
                 let v = match e {
                     None => match self.handling.last() {
                         Some(e) => e.value.clone(),
@@ -317,6 +356,10 @@ impl<'a> Interp<'a> {
                         }
                     }
                 };
+                if e.is_some() {
+                    let cause = cause.as_ref().map(|c| self.eval(f, c)).transpose()?;
+                    self.chain(&v, cause)?;
+                }
                 return Err(Flow::Exc(Box::new(Exc { value: v, tb: Vec::new() })));
             }
             StmtKind::Assert(test, msg) => {
@@ -1373,6 +1416,11 @@ impl<'a> Interp<'a> {
                 }
                 if let Some(g) = i.class.lookup("__getattr__") {
                     return self.call(&g, vec![obj.clone(), V::str(name)], Vec::new());
+                }
+                if matches!(name, "__cause__" | "__context__" | "__suppress_context__")
+                    && i.class.is_sub(&exc::class("BaseException"))
+                {
+                    return Ok(if name == "__suppress_context__" { V::Bool(false) } else { V::None });
                 }
                 raise("AttributeError", format!("'{}' object has no attribute '{name}'", i.class.name))
             }

@@ -461,6 +461,7 @@ pub fn traceback_lines(
     if let Some(h) = header {
         lines.push(h);
     }
+    chained_lines(it, &e.value, &mut lines, 0);
     let err = exc_error(it, &e.value);
     if !e.tb.is_empty() || threading_frames {
         lines.push("Traceback (most recent call last):".into());
@@ -477,6 +478,58 @@ pub fn traceback_lines(
     }
     lines.push(err.to_string());
     lines
+}
+
+/// The exceptions `v` was raised from or while handling, oldest first, each with its
+/// traceback and the sentence CPython puts between them.
+fn chained_lines(it: &mut Interp<'_>, v: &V, lines: &mut Vec<String>, depth: usize) {
+    let V::Inst(i) = v else { return };
+    if depth > 50 {
+        return;
+    }
+    let (cause, context, suppress) = {
+        let d = i.dict.lock();
+        (d.get("__cause__").cloned(), d.get("__context__").cloned(), d.get("__suppress_context__").is_some_and(V::truthy))
+    };
+    let (prev, sentence) = match (cause, context) {
+        (Some(c @ V::Inst(_)), _) => (c, "The above exception was the direct cause of the following exception:"),
+        (_, Some(c @ V::Inst(_))) if !suppress => {
+            (c, "During handling of the above exception, another exception occurred:")
+        }
+        _ => return,
+    };
+    let tb: Vec<(u32, Arc<str>)> = match &prev {
+        V::Inst(pi) => match pi.dict.lock().get("__tl_tb__") {
+            Some(V::List(l)) => l
+                .lock()
+                .iter()
+                .filter_map(|t| match t {
+                    V::Tuple(t) => match (&t[0], &t[1]) {
+                        (V::Int(l), V::Str(n)) => Some((*l as u32, n.clone())),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    chained_lines(it, &prev, lines, depth + 1);
+    let prog = Arc::clone(&it.w.prog);
+    if !tb.is_empty() {
+        lines.push("Traceback (most recent call last):".into());
+        for (line, name) in tb.iter().rev() {
+            lines.push(format!("  File \"{}\", line {line}, in {name}", prog.file));
+            if let Some(src) = prog.line(*line) {
+                lines.push(format!("    {src}"));
+            }
+        }
+    }
+    lines.push(exc_error(it, &prev).to_string());
+    lines.push(String::new());
+    lines.push(sentence.into());
+    lines.push(String::new());
 }
 
 /// An exception as its traceback's last line says it: the class and `str(e)` (a user

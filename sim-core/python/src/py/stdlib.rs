@@ -391,22 +391,26 @@ impl Batch {
                 None => return Ok(()),
             }
         }
-        let err = {
+        let (err, late_error) = {
             let mut st = self.st.lock();
             if st.1 {
                 return Ok(());
             }
             st.1 = true;
-            // A part that raised before the batch was linked to it.
-            st.0.clone().or(failed)
+            // A part that raised before the batch was linked to it: its error_callback
+            // has not run yet.
+            match (&st.0, failed) {
+                (Some(e), _) => (Some(e.clone()), false),
+                (None, Some(f)) => (Some(f), true),
+                (None, None) => (None, false),
+            }
         };
         let r = match err {
             Some(e) => Err(e),
             None => Ok(V::list(results)),
         };
-        let ran = if r.is_ok() {
-            let cbs: Vec<(V, V)> =
-                self.agg.st.lock().result_callbacks.iter().map(|(c, _)| (c.clone(), V::None)).collect();
+        let ran = if r.is_ok() || late_error {
+            let cbs: Vec<(V, V)> = self.agg.st.lock().result_callbacks.clone();
             run_result_callbacks(it, cbs, &r)
         } else {
             Ok(())
