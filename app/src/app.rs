@@ -2,7 +2,15 @@
 //! done, replay ticking). The panels it draws live in [`panels`]; they only draw and return
 //! [`Command`]s, which the frame applies at its end.
 
+mod compare;
+mod editor;
+mod jobs;
 mod panels;
+
+pub use compare::{Comparison, output_difference, summary_differences};
+pub use editor::Editor;
+pub use jobs::load_scenario_file;
+use jobs::{explore_in_background, spawn_file_job};
 
 use crate::session::Session;
 use crate::theme::Theme;
@@ -230,73 +238,6 @@ impl ExploreResult {
             }
             None => format!("No failing schedule in {} tried (not all of them)", self.tried),
         }
-    }
-}
-
-/// The Python text in the code panel and what is known about it.
-#[derive(Clone, Debug)]
-pub struct Editor {
-    /// The scenario it belongs to (a catalog id, a user file's stem, `untitled-N`).
-    pub id: String,
-    /// The file name tracebacks show (`semaphore.py`, or the user's path).
-    pub file: String,
-    /// Where Save writes (None: a built-in or untitled scenario, Save asks where).
-    pub path: Option<PathBuf>,
-    /// The text.
-    pub text: String,
-    /// The text as last loaded or saved.
-    pub saved: String,
-    /// The sliders its constants declare (from the last good check).
-    pub sliders: Vec<Slider>,
-    /// The error of the last check or run, at its line.
-    pub error: Option<CompileError>,
-    /// The line picked on the timeline or in a traceback.
-    pub highlight: Option<u32>,
-    /// Scroll to this line on the next frame.
-    pub scroll_to: Option<u32>,
-    /// The line under the pointer.
-    pub hovered: Option<u32>,
-    /// Bumped on every edit; a check or compile answers for one generation.
-    pub generation: u64,
-    /// When the text last changed (egui time), for the check's debounce.
-    edited_at: Option<f64>,
-}
-
-impl Editor {
-    /// The editor on a scenario's text (its draft, if one was kept).
-    pub fn of(entry: &Entry, draft: Option<&String>, path: Option<PathBuf>) -> Self {
-        let mut e =
-            Self::of_code(entry.id.clone(), entry.file.clone(), entry.source.to_string(), entry.sliders.clone());
-        e.path = path;
-        if let Some(d) = draft {
-            e.text.clone_from(d);
-            // A draft is checked on the first frame.
-            e.edited_at = Some(0.0);
-        }
-        e
-    }
-
-    /// The editor on a program's text that belongs to no file (a trace's source).
-    pub fn of_code(id: String, file: String, text: String, sliders: Vec<Slider>) -> Self {
-        Self {
-            id,
-            file,
-            path: None,
-            saved: text.clone(),
-            text,
-            sliders,
-            error: None,
-            highlight: None,
-            scroll_to: None,
-            hovered: None,
-            generation: 0,
-            edited_at: None,
-        }
-    }
-
-    /// Edited since it was loaded or saved.
-    pub fn modified(&self) -> bool {
-        self.text != self.saved
     }
 }
 
@@ -1198,145 +1139,6 @@ impl ThreadlineApp {
     }
 }
 
-/// `explore` from the app: depth-first with at most two preemptions, 2 000 schedules or 30 s.
-fn explore_in_background(
-    file: &str,
-    text: &str,
-    overrides: &indexmap::IndexMap<String, sim_core::py::value::V>,
-    settings: &RuntimeSettings,
-    check: &str,
-    split: bool,
-) -> Result<Box<ExploreResult>, String> {
-    use sim_core::explore::{self, Check, ExploreOptions, RunLimits};
-    let prog = Arc::new(
-        sim_core::py::compile(file, text, overrides)
-            .map_err(|e| format!("{} at line {}: {}", e.ty, e.line, e.message))?,
-    );
-    let limits = RunLimits { split, ..Default::default() };
-    let check = (!check.is_empty()).then(|| Check { expr: check.to_string() });
-    if let Some(c) = &check {
-        c.validate(&prog, settings, limits)?;
-    }
-    let opts = ExploreOptions { budget: 2_000, seconds: 30.0, check, limits, ..Default::default() };
-    let ex = explore::explore(&prog, settings, &opts, |_| true);
-    let outcomes = ex.outcomes.iter().map(|(o, n)| (o.words(), *n)).collect();
-    Ok(Box::new(ExploreResult {
-        tried: ex.tried,
-        exhausted: ex.exhausted,
-        outcomes,
-        found: ex.found.map(|f| (f.what, f.schedule)),
-        split,
-    }))
-}
-
-/// Run `job` on a thread of its own and send its result to the frame loop (waking the window
-/// when it knows it).
-fn spawn_file_job(
-    job: impl FnOnce() -> FileResult + Send + 'static,
-    tx: Sender<FileResult>,
-    ctx: Option<egui::Context>,
-) {
-    let spawned = std::thread::Builder::new().name("tl:file".into()).spawn(move || {
-        let _ = tx.send(job());
-        if let Some(c) = ctx {
-            c.request_repaint();
-        }
-    });
-    if let Err(e) = spawned {
-        eprintln!("threadline: could not start a file thread: {e}");
-    }
-}
-
-/// Read and compile a Python scenario file; the error names the file and the place in it.
-pub fn load_scenario_file(path: &std::path::Path) -> Result<Entry, String> {
-    if path.extension().is_some_and(|e| e == "json") {
-        return Err(crate::pyfile::json_scenario_message(&path.display().to_string()));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("Could not read {}: {e}", path.display()))?;
-    let file = path.display().to_string();
-    let id = path.file_stem().map_or_else(|| file.clone(), |s| s.to_string_lossy().into_owned());
-    Entry::new(&id, &file, &text).map_err(|e| e.to_string())
-}
-
-/// What two runs' summaries differ in, for the compare view.
-#[derive(Clone)]
-pub struct Comparison {
-    /// The two summaries compared (their identity is the memo's key).
-    of: (std::sync::Arc<sim_core::summary::Summary>, std::sync::Arc<sim_core::summary::Summary>),
-    /// [`output_difference`].
-    pub output: (usize, usize),
-    /// [`summary_differences`].
-    pub differences: Vec<String>,
-}
-
-impl ThreadlineApp {
-    /// Compare two summaries, reusing the last comparison while they are the same ones.
-    pub fn comparison(
-        &self,
-        a: &std::sync::Arc<sim_core::summary::Summary>,
-        b: &std::sync::Arc<sim_core::summary::Summary>,
-    ) -> Comparison {
-        let mut memo = self.comparison_memo.borrow_mut();
-        if let Some(c) = &*memo
-            && std::sync::Arc::ptr_eq(&c.of.0, a)
-            && std::sync::Arc::ptr_eq(&c.of.1, b)
-        {
-            return c.clone();
-        }
-        let c = Comparison {
-            of: (a.clone(), b.clone()),
-            output: output_difference(&a.output, &b.output),
-            differences: summary_differences(a, b),
-        };
-        *memo = Some(c.clone());
-        c
-    }
-}
-
-/// Lines of `a` not in `b` and of `b` not in `a`, as multisets (the same lines in another
-/// order are no difference: threads interleave differently from run to run).
-pub fn output_difference(a: &[String], b: &[String]) -> (usize, usize) {
-    let mut count: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
-    for l in a {
-        *count.entry(l).or_default() += 1;
-    }
-    for l in b {
-        *count.entry(l).or_default() -= 1;
-    }
-    let here = count.values().filter(|v| **v > 0).map(|v| *v as usize).sum();
-    let there = count.values().filter(|v| **v < 0).map(|v| (-*v) as usize).sum();
-    (here, there)
-}
-
-/// What differs between two runs' summaries, in words: most holders of each lock or
-/// semaphore, lost updates of each shared variable, the deadlock, the threads' count.
-pub fn summary_differences(a: &sim_core::summary::Summary, b: &sim_core::summary::Summary) -> Vec<String> {
-    let mut out = Vec::new();
-    if a.threads.len() != b.threads.len() {
-        out.push(format!("threads: {} here, {} there", a.threads.len(), b.threads.len()));
-    }
-    for (name, ra) in &a.resources {
-        if let Some(rb) = b.resources.get(name)
-            && let (Some(x), Some(y)) = (ra.max_holders, rb.max_holders)
-            && x != y
-        {
-            out.push(format!("{name}: at most {x} holder(s) here, {y} there"));
-        }
-    }
-    for (name, va) in &a.vars {
-        let here = va.lost_updates.unwrap_or(0);
-        let there = b.vars.get(name).and_then(|v| v.lost_updates).unwrap_or(0);
-        if b.vars.contains_key(name) && here != there {
-            out.push(format!("{name}: {here} lost updates here, {there} there"));
-        }
-    }
-    if a.deadlock.is_some() != b.deadlock.is_some() {
-        let (x, y) = if a.deadlock.is_some() { ("a deadlock", "none") } else { ("none", "a deadlock") };
-        out.push(format!("deadlock: {x} here, {y} there"));
-    }
-    out
-}
-
 /// Where the user's scenarios are saved by default.
 pub fn default_scenario_dir() -> PathBuf {
     std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")).join("threadline-scenarios")
@@ -1347,33 +1149,4 @@ pub fn default_trace_path(id: &str) -> String {
     let dir =
         std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")).join("threadline-traces");
     dir.join(format!("{id}.json")).display().to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn outputs_compare_as_multisets() {
-        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(output_difference(&s(&["a", "b", "b"]), &s(&["b", "a", "b"])), (0, 0));
-        assert_eq!(output_difference(&s(&["a", "b", "b"]), &s(&["b", "c"])), (2, 1));
-    }
-
-    #[test]
-    fn summaries_differ_in_holders_lost_updates_and_deadlock() {
-        let run = |src: &str| {
-            let (t, _) = sim_core::py::run::run_source("d.py", src, &Default::default(), Default::default(), None)
-                .expect("compiles");
-            sim_core::summary::Summary::of_trace(&t)
-        };
-        let sem = |n: usize| {
-            run(&format!(
-                "import threading, time\nsem = threading.Semaphore({n})\ndef w():\n    with sem:\n        time.sleep(0.02)\nts = [threading.Thread(target=w) for _ in range(3)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\n"
-            ))
-        };
-        let (one, three) = (sem(1), sem(3));
-        assert_eq!(summary_differences(&one, &one), Vec::<String>::new());
-        assert_eq!(summary_differences(&one, &three), ["sem: at most 1 holder(s) here, 3 there"]);
-    }
 }

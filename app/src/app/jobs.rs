@@ -1,0 +1,64 @@
+//! Work the frame loop hands to threads of their own (explore, reading files), whose
+//! results come back to it over a channel; nothing here blocks the UI thread.
+
+use super::*;
+
+/// `explore` from the app: depth-first with at most two preemptions, 2 000 schedules or 30 s.
+pub(super) fn explore_in_background(
+    file: &str,
+    text: &str,
+    overrides: &indexmap::IndexMap<String, sim_core::py::value::V>,
+    settings: &RuntimeSettings,
+    check: &str,
+    split: bool,
+) -> Result<Box<ExploreResult>, String> {
+    use sim_core::explore::{self, Check, ExploreOptions, RunLimits};
+    let prog = Arc::new(
+        sim_core::py::compile(file, text, overrides)
+            .map_err(|e| format!("{} at line {}: {}", e.ty, e.line, e.message))?,
+    );
+    let limits = RunLimits { split, ..Default::default() };
+    let check = (!check.is_empty()).then(|| Check { expr: check.to_string() });
+    if let Some(c) = &check {
+        c.validate(&prog, settings, limits)?;
+    }
+    let opts = ExploreOptions { budget: 2_000, seconds: 30.0, check, limits, ..Default::default() };
+    let ex = explore::explore(&prog, settings, &opts, |_| true);
+    let outcomes = ex.outcomes.iter().map(|(o, n)| (o.words(), *n)).collect();
+    Ok(Box::new(ExploreResult {
+        tried: ex.tried,
+        exhausted: ex.exhausted,
+        outcomes,
+        found: ex.found.map(|f| (f.what, f.schedule)),
+        split,
+    }))
+}
+
+/// Run `job` on a thread of its own and send its result to the frame loop (waking the window
+/// when it knows it).
+pub(super) fn spawn_file_job(
+    job: impl FnOnce() -> FileResult + Send + 'static,
+    tx: Sender<FileResult>,
+    ctx: Option<egui::Context>,
+) {
+    let spawned = std::thread::Builder::new().name("tl:file".into()).spawn(move || {
+        let _ = tx.send(job());
+        if let Some(c) = ctx {
+            c.request_repaint();
+        }
+    });
+    if let Err(e) = spawned {
+        eprintln!("threadline: could not start a file thread: {e}");
+    }
+}
+
+/// Read and compile a Python scenario file; the error names the file and the place in it.
+pub fn load_scenario_file(path: &std::path::Path) -> Result<Entry, String> {
+    if path.extension().is_some_and(|e| e == "json") {
+        return Err(crate::pyfile::json_scenario_message(&path.display().to_string()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("Could not read {}: {e}", path.display()))?;
+    let file = path.display().to_string();
+    let id = path.file_stem().map_or_else(|| file.clone(), |s| s.to_string_lossy().into_owned());
+    Entry::new(&id, &file, &text).map_err(|e| e.to_string())
+}

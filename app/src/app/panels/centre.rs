@@ -1,0 +1,138 @@
+//! The centre: the timeline (and the compared run), the legend, the replay bar.
+
+use super::run_label;
+use crate::app::{Command, EventFilter, ThreadlineApp};
+use crate::theme::Theme;
+use crate::timeline_view::{legend_ui, timeline_ui};
+use egui::RichText;
+use sim_core::event::EventKind;
+
+impl ThreadlineApp {
+    pub(in crate::app) fn centre_ui(&mut self, ui: &mut egui::Ui, theme: &Theme, cmds: &mut Vec<Command>) {
+        // Long messages wrap: they must not widen the panel past the window.
+        if let Some(e) = self.error.clone() {
+            ui.horizontal_wrapped(|ui| {
+                ui.add(egui::Label::new(RichText::new(format!("Error: {e}")).color(theme.error)).wrap());
+                if ui.small_button("Dismiss").clicked() {
+                    self.error = None;
+                }
+            });
+        }
+        if let Some(n) = self.note.clone() {
+            ui.horizontal_wrapped(|ui| {
+                ui.add(egui::Label::new(RichText::new(n).weak()).wrap());
+                if ui.small_button("Dismiss").clicked() {
+                    self.note = None;
+                }
+            });
+        }
+        let Some(s) = &self.session else {
+            ui.add_space(40.0);
+            ui.vertical_centered(|ui| {
+                let title = self.scenario().map_or(String::new(), |e| format!("Ready: {}", e.meta.title));
+                ui.label(RichText::new(title).size(20.0).strong());
+                ui.add_space(8.0);
+                ui.label(
+                    RichText::new("Press Run (F5): every thread of the program gets a lane here, in time.").size(16.0),
+                );
+                ui.label(RichText::new("Then click a bar: the code panel shows the line that made it.").size(16.0));
+                ui.add_space(12.0);
+                if ui.add(egui::Button::new(RichText::new("Run it").size(18.0))).clicked() {
+                    cmds.push(Command::Run);
+                }
+            });
+            return;
+        };
+        if let Some((_, kept)) = s.timeline.event_limit {
+            egui::Frame::new().fill(theme.deadlock).inner_margin(6.0).show(ui, |ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "The run made more than {kept} events, the most a run keeps in full (a program that \
+                         never ends would fill the memory): from that moment only thread starts and ends, \
+                         prints and exceptions are kept, and the lanes stop there."
+                    ))
+                    .color(egui::Color32::WHITE)
+                    .strong(),
+                );
+            });
+        }
+        if let Some(words) = s.timeline.deadlock_words() {
+            egui::Frame::new().fill(theme.deadlock).inner_margin(6.0).show(ui, |ui| {
+                ui.label(
+                    RichText::new(format!("{words} Threadline stopped the run.")).color(egui::Color32::WHITE).strong(),
+                );
+            });
+        }
+        ui.horizontal_wrapped(|ui| {
+            let status = if s.is_live() { if s.paused() { "paused" } else { "running…" } } else { "finished" };
+            ui.label(RichText::new(format!("{} — {} — {}", s.scenario.name, s.source, status)).strong());
+            if ui.small_button("Fit").on_hover_text("Show the whole run (or double-click the timeline)").clicked() {
+                self.view.follow = true;
+            }
+        });
+        legend_ui(ui, theme);
+        if let Some(r) = s.replay().cloned() {
+            let end = s.trace().and_then(|t| t.events.last()).map_or(0, |e| e.t_ns) as f64;
+            ui.horizontal_wrapped(|ui| {
+                if ui.button(if r.playing { "Pause replay" } else { "Replay" }).clicked() {
+                    cmds.push(Command::Play(!r.playing));
+                }
+                let mut t = r.playhead_ns;
+                let w = (ui.available_width() - 230.0).max(60.0);
+                ui.spacing_mut().slider_width = w;
+                if ui.add(egui::Slider::new(&mut t, 0.0..=end.max(1.0)).show_value(false)).changed() {
+                    cmds.push(Command::Seek(t));
+                }
+                ui.label(crate::layout::format_duration(r.playhead_ns));
+                let mut speed = r.speed;
+                egui::ComboBox::from_label("speed").selected_text(format!("{speed}×")).width(60.0).show_ui(ui, |ui| {
+                    for x in [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0] {
+                        ui.selectable_value(&mut speed, x, format!("{x}×"));
+                    }
+                });
+                if speed != r.speed {
+                    cmds.push(Command::Speed(speed));
+                }
+            });
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("Jump to next:").weak());
+                let now = r.playhead_ns;
+                let jumps: [(&str, EventFilter); 4] = [
+                    ("GIL handoff", |k| matches!(k, EventKind::GilAcquired)),
+                    ("lock handoff", |k| matches!(k, EventKind::Acquired { .. })),
+                    ("error", |k| matches!(k, EventKind::Error { .. } | EventKind::ThreadRaised { .. })),
+                    ("deadlock", |k| matches!(k, EventKind::Deadlock { .. })),
+                ];
+                for (label, pred) in jumps {
+                    if ui.small_button(label).clicked() {
+                        let at = if now >= end { -1.0 } else { now };
+                        if let Some(t) = s.event_times(|e| pred(&e.kind)).into_iter().find(|t| *t as f64 > at) {
+                            cmds.push(Command::Seek(t as f64));
+                        }
+                    }
+                }
+                ui.label(RichText::new("(Left / Right arrow keys: one event back / forward)").weak());
+            });
+        }
+        ui.separator();
+        let live = s.is_live();
+        let fit_end = s.timeline.end_ns.max(self.compare.as_ref().map_or(0, |c| c.timeline.end_ns));
+        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+            let compare = self.compare.as_ref();
+            self.view.hover_line = self.editor.hovered;
+            timeline_ui(ui, &s.timeline, &mut self.view, theme, live, fit_end, compare.is_none());
+            // A click on a thread's bar: show the line that thread was at.
+            if let Some((th, t)) = self.view.picked.take()
+                && let Some(line) = s.timeline.threads.get(th as usize).and_then(|l| l.line_at(t))
+            {
+                cmds.push(Command::GotoLine(line));
+            }
+            if let Some(c) = compare {
+                ui.separator();
+                ui.label(RichText::new(format!("Compared with {}", run_label(c))).strong());
+                timeline_ui(ui, &c.timeline, &mut self.view, theme, false, fit_end, true);
+                self.view.picked = None;
+            }
+        });
+    }
+}

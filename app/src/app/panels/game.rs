@@ -1,0 +1,148 @@
+//! The scheduler game: a button per thread at each choice point, back, run to the end, the verdict.
+
+use crate::app::{Command, ThreadlineApp};
+use egui::RichText;
+
+impl ThreadlineApp {
+    /// Playing the scheduler: a button per thread that can run at the pending choice point
+    /// (with the line it will run), the others with why they cannot; back one step, run to
+    /// the end; the schedule so far. When the run has ended, the verdict in words.
+    pub(super) fn scheduler_ui(&mut self, ui: &mut egui::Ui, cmds: &mut Vec<Command>) {
+        let Some(s) = &self.session else { return };
+        let Some(game) = &s.player else { return };
+        let code = s.code.clone();
+        let line_text = |l: u32| {
+            code.as_deref()
+                .and_then(|c| c.lines().nth((l as usize).saturating_sub(1)))
+                .map(|t| t.trim().to_string())
+                .unwrap_or_default()
+        };
+        let tl = &s.timeline;
+        let name = |t: u32| tl.thread_meta.get(t as usize).map_or(format!("T{t}"), |m| m.name.clone());
+        let history = game.handle.history();
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            if s.is_live() {
+                let pending = game.handle.pending();
+                match &pending {
+                    Some((step, d)) => {
+                        ui.label(RichText::new(format!("You are the scheduler — choice {}", step + 1)).strong());
+                        ui.label(RichText::new("Who runs next, until the next switch point?").weak());
+                        if let Some(g) = game.handle.guide_choice() {
+                            ui.horizontal_wrapped(|ui| {
+                                ui.label(format!("The schedule runs {} here.", name(g)));
+                                if ui.small_button("Follow it").clicked() {
+                                    cmds.push(Command::Choose(g));
+                                }
+                            });
+                        }
+                        for (t, line) in &d.enabled {
+                            let label = format!("Run {}", name(*t));
+                            let b = ui.button(label).on_hover_text(format!("T{t}: runs from line {line}"));
+                            if b.clicked() {
+                                cmds.push(Command::Choose(*t));
+                            }
+                            ui.horizontal(|ui| {
+                                ui.add_space(12.0);
+                                let current = if d.current == Some(*t) { " (running now)" } else { "" };
+                                let what = if *line == 0 {
+                                    let target = tl.thread_meta.get(*t as usize).and_then(|m| m.target.clone());
+                                    match target {
+                                        Some(f) => format!("starts {f}(){current}"),
+                                        None => format!("about to start{current}"),
+                                    }
+                                } else {
+                                    format!("line {line}: {}{current}", line_text(*line))
+                                };
+                                ui.add(egui::Label::new(RichText::new(what).monospace()).truncate());
+                            });
+                        }
+                        let now = tl.end_ns;
+                        for (i, lane) in tl.threads.iter().enumerate() {
+                            let t = i as u32;
+                            if d.enabled.iter().any(|(e, _)| *e == t) {
+                                continue;
+                            }
+                            let state = lane.state_at(now);
+                            let why = if state.is_end() {
+                                "has ended".to_string()
+                            } else if state == sim_core::timeline::ThreadState::NotStarted {
+                                "not started".to_string()
+                            } else {
+                                sim_core::words::doing(tl, t, state, Some(now)).unwrap_or_else(|| "is blocked".into())
+                            };
+                            ui.horizontal(|ui| {
+                                ui.add_enabled(false, egui::Button::new(format!("Run {}", name(t))))
+                                    .on_disabled_hover_text(format!("{} {why}", name(t)));
+                                ui.add(egui::Label::new(RichText::new(why).weak()).truncate());
+                            });
+                        }
+                    }
+                    None => {
+                        ui.label(RichText::new("Running to the next choice…").weak());
+                    }
+                }
+                ui.horizontal_wrapped(|ui| {
+                    if ui
+                        .add_enabled(!history.is_empty(), egui::Button::new("Back one step"))
+                        .on_hover_text("Re-run with the same choices but the last one, and choose again")
+                        .clicked()
+                    {
+                        cmds.push(Command::StepBack);
+                    }
+                    if ui
+                        .button("Run to the end")
+                        .on_hover_text(
+                            "Stop choosing: the current thread runs on while it can, then the first runnable one",
+                        )
+                        .clicked()
+                    {
+                        cmds.push(Command::AutoRun);
+                    }
+                });
+            } else {
+                let summary = s.summary();
+                let verdict = if let Some(d) = &summary.deadlock {
+                    format!("Game over: {}", d.words)
+                } else if let Some(e) = summary.errors.iter().find(|e| !e.caught) {
+                    format!("Game over: {} raised {}: {}", e.thread, e.ty, e.message)
+                } else {
+                    let out = summary.output.iter().rev().find(|l| !l.is_empty()).cloned().unwrap_or_default();
+                    let lost: Vec<String> = summary
+                        .vars
+                        .iter()
+                        .filter_map(|(n, v)| {
+                            let k = v.lost_updates.filter(|k| *k > 0)?;
+                            Some(format!(
+                                "{n} lost {k} update{} (race-free value {})",
+                                if k == 1 { "" } else { "s" },
+                                v.race_free
+                            ))
+                        })
+                        .collect();
+                    let lost = if lost.is_empty() { String::new() } else { format!(" {}.", lost.join("; ")) };
+                    format!("The program finished after {} choices.{lost} Last line printed: {out}", history.len())
+                };
+                ui.label(RichText::new(verdict).strong());
+                if ui
+                    .add_enabled(!history.is_empty(), egui::Button::new("Back one step"))
+                    .on_hover_text("Re-run with the same choices but the last one, and choose again")
+                    .clicked()
+                {
+                    cmds.push(Command::StepBack);
+                }
+            }
+            if let Some(sched) = s.trace().and_then(|t| t.schedule.clone()) {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(format!("Schedule: {sched}")).monospace());
+                    if ui.small_button("Copy").on_hover_text("Replay it: threadline run FILE --schedule '…'").clicked()
+                    {
+                        ui.ctx().copy_text(sched.clone());
+                    }
+                });
+            } else if !history.is_empty() {
+                let so_far: Vec<String> = history.iter().map(|t| format!("T{t}")).collect();
+                ui.label(RichText::new(format!("Choices so far: {}", so_far.join(" "))).monospace().weak());
+            }
+        });
+    }
+}
