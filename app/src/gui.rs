@@ -233,7 +233,7 @@ pub fn run_app(cli: &Cli) -> ExitCode {
         }
         _ => None,
     };
-    let py_sets = match crate::pyfile::parse_py_sets(&cli.set) {
+    let py_sets = match crate::cli::run::parse_py_sets(&cli.set) {
         Ok(s) => s,
         Err(f) => {
             eprintln!("threadline: {:#}", f.error);
@@ -278,7 +278,7 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             match choices {
                 Ok(c) => Some(Command::PlayScript(c)),
                 // Not thread numbers: a schedule (a file, or its text).
-                Err(_) => match crate::pyfile::read_schedule(arg) {
+                Err(_) => match crate::cli::run::read_schedule(arg) {
                     Ok(s) => Some(Command::PlayGuided(s, cli.play_to)),
                     Err(f) => {
                         eprintln!("threadline: --play: {:#}", f.error);

@@ -55,7 +55,7 @@ pub(super) fn spawn_file_job(
 /// Read and compile a Python scenario file; the error names the file and the place in it.
 pub fn load_scenario_file(path: &std::path::Path) -> Result<Entry, String> {
     if path.extension().is_some_and(|e| e == "json") {
-        return Err(crate::pyfile::json_scenario_message(&path.display().to_string()));
+        return Err(crate::cli::run::json_scenario_message(&path.display().to_string()));
     }
     let text = std::fs::read_to_string(path).map_err(|e| format!("Could not read {}: {e}", path.display()))?;
     let file = path.display().to_string();

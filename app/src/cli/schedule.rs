@@ -1,8 +1,8 @@
 //! `threadline explore` (search the schedules of a program for one that breaks it) and
 //! `threadline stats` (count the outcomes of many free runs).
 
-use crate::cli::{Failure, StrategyArg, bad_input, other, say};
-use crate::pyfile::{PySpec, load_program, python_spec};
+use super::run::{PySpec, load_program, python_spec};
+use super::{Failure, StrategyArg, bad_input, other, say};
 use sim_core::explore::{self, Check, ExploreOptions, StrategyKind};
 use sim_core::model::{GilMode, RuntimeSettings};
 use sim_core::trace::Trace;

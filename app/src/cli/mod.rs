@@ -1,12 +1,19 @@
 //! The `threadline` command line: the GUI by default, and headless subcommands that list,
 //! validate, run, summarize and export. Exit status: 0 ok, 2 bad input, 1 anything else.
 
+mod export;
+mod failure;
+mod record;
+pub mod run;
+pub mod schedule;
+mod soak;
+
 use clap::{Parser, Subcommand};
+pub use failure::{Failure, bad_input, exit_code, other, print_summary, say};
 use sim_core::model::GilMode;
 use sim_core::summary::Summary;
 use sim_core::trace::Trace;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// Threadline: a visual simulator of Python-style concurrency.
 #[derive(Parser, Debug)]
@@ -277,26 +284,6 @@ pub enum ExportFormat {
     Chrome,
 }
 
-/// An error with its exit status.
-#[derive(Debug)]
-pub struct Failure {
-    /// 2 for bad input, 1 for anything else.
-    pub code: u8,
-    /// The message.
-    pub error: anyhow::Error,
-    /// Print nothing (a Python program's own exit status).
-    pub quiet: bool,
-}
-
-/// A bad-input failure (exit status 2).
-pub fn bad_input(e: impl Into<anyhow::Error>) -> Failure {
-    Failure { code: 2, error: e.into(), quiet: false }
-}
-/// Any other failure (exit status 1).
-pub fn other(e: impl Into<anyhow::Error>) -> Failure {
-    Failure { code: 1, error: e.into(), quiet: false }
-}
-
 /// Run the command line; `None` means "open the GUI".
 pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
     let cmd = cli.command.as_ref()?;
@@ -318,7 +305,7 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             }
             Err(e) => Err(other(anyhow::anyhow!("{e}"))),
         },
-        Command::Validate { file } => crate::pyfile::validate_py(file),
+        Command::Validate { file } => run::validate_py(file),
         Command::Run {
             scenario,
             set,
@@ -343,11 +330,15 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
                 schedule: schedule.as_deref(),
                 split: *split,
             };
-            crate::pyfile::python_spec(scenario).and_then(|spec| crate::pyfile::run_py(&spec, set, &opts))
+            run::python_spec(scenario).and_then(|spec| run::run_py(&spec, set, &opts))
         }
-        Command::Record { scenario, set, python, out, max_seconds } => {
-            record_cmd(scenario, set, python.clone().unwrap_or_else(crate::record::default_python), out, *max_seconds)
-        }
+        Command::Record { scenario, set, python, out, max_seconds } => record::record_cmd(
+            scenario,
+            set,
+            python.clone().unwrap_or_else(crate::record::default_python),
+            out,
+            *max_seconds,
+        ),
         Command::Explore {
             scenario,
             set,
@@ -361,7 +352,7 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             out,
             trace,
             split,
-        } => crate::schedule_cli::explore_cmd(&crate::schedule_cli::ExploreArgs {
+        } => schedule::explore_cmd(&schedule::ExploreArgs {
             split: *split,
             scenario,
             set,
@@ -376,40 +367,14 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             trace: trace.as_deref(),
         }),
         Command::Stats { scenario, set, runs, gil, time_scale, json } => {
-            crate::schedule_cli::stats_cmd(scenario, set, *runs, gil.map(GilMode::from), *time_scale, *json)
+            schedule::stats_cmd(scenario, set, *runs, gil.map(GilMode::from), *time_scale, *json)
         }
         Command::Summarize { trace, json } => {
             let t = Trace::load(trace).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", trace.display())));
             t.map(|t| print_summary(&Summary::of_trace(&t), *json))
         }
-        Command::Export { trace, format, out } => export(trace, *format, out),
-        Command::Soak { runs, seed, time_scale } => {
-            if !(*time_scale > 0.0 && *time_scale <= 10.0) {
-                return Some(Err(bad_input(anyhow::anyhow!("--time-scale must be in (0, 10]"))));
-            }
-            let start = std::time::Instant::now();
-            let r = sim_core::soak::soak(*runs, *seed, *time_scale, |r| {
-                if r.runs.is_multiple_of(50) && r.runs > 0 {
-                    eprintln!("soak: {} runs, {} events, {} violations", r.runs, r.events, r.violations.len());
-                }
-            });
-            for v in &r.violations {
-                let _ = say(&format!("VIOLATION {v}"));
-            }
-            let _ = say(&format!(
-                "soak: {} runs ({} with a detected deadlock), {} events checked, {} violations, {:.1} s (seed {seed})",
-                r.runs,
-                r.deadlocks,
-                r.events,
-                r.violations.len(),
-                start.elapsed().as_secs_f64()
-            ));
-            if r.violations.is_empty() {
-                Ok(())
-            } else {
-                Err(other(anyhow::anyhow!("{} invariant violations", r.violations.len())))
-            }
-        }
+        Command::Export { trace, format, out } => export::export(trace, *format, out),
+        Command::Soak { runs, seed, time_scale } => soak::soak_cmd(*runs, *seed, *time_scale),
     })
 }
 
@@ -463,85 +428,5 @@ impl RunOpts<'_> {
             return Err(bad_input(anyhow::anyhow!("--max-seconds must be a positive number, at most {MAX_SECONDS}")));
         }
         Ok(settings)
-    }
-}
-
-/// Write a line to stdout; an error (a closed pipe: `threadline list | head -1`) is returned,
-/// never a panic.
-pub fn say(line: &str) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{line}")?;
-    out.flush()
-}
-
-fn record_cmd(spec: &str, set: &[String], python: PathBuf, out: &Path, max_seconds: f64) -> Result<(), Failure> {
-    if !(max_seconds > 0.0 && max_seconds <= MAX_SECONDS) {
-        return Err(bad_input(anyhow::anyhow!("--max-seconds must be a positive number, at most {MAX_SECONDS}")));
-    }
-    let (file, src) = match crate::pyfile::python_spec(spec)? {
-        crate::pyfile::PySpec::File(p) => {
-            let text = std::fs::read_to_string(&p).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", p.display())))?;
-            (p.display().to_string(), text)
-        }
-        crate::pyfile::PySpec::Builtin(name, src) => (name, src.to_string()),
-    };
-    let overrides = crate::pyfile::parse_py_sets(set)?;
-    let limit = std::time::Duration::from_secs_f64(max_seconds);
-    let rec = crate::record::record(&file, &src, &overrides, &python, limit, |line| {
-        let _ = say(line);
-    })
-    .map_err(|e| other(anyhow::anyhow!("{e}")))?;
-    eprint!("{}", rec.stderr);
-    rec.trace.save(out).map_err(|e| other(anyhow::anyhow!("could not write {}: {e}", out.display())))?;
-    if let Some(r) = &rec.trace.recorded {
-        eprintln!(
-            "threadline: recorded {} events from Python {} into {} (the recorder adds {:.1} µs to a Lock acquire + release; {})",
-            rec.trace.events.len(),
-            r.python,
-            out.display(),
-            r.overhead_ns_per_lock_cycle / 1e3,
-            r.note
-        );
-    }
-    match rec.exit_code {
-        Some(0) => Ok(()),
-        Some(c) => {
-            Err(Failure { code: u8::try_from(c.rem_euclid(256)).unwrap_or(1), error: anyhow::anyhow!(""), quiet: true })
-        }
-        None => Err(other(anyhow::anyhow!(
-            "stopped after --max-seconds {max_seconds}; the trace has what happened until then"
-        ))),
-    }
-}
-
-/// Print a summary as text or JSON.
-pub fn print_summary(s: &Summary, json: bool) {
-    if json {
-        let _ = say(&serde_json::to_string_pretty(s).unwrap_or_default());
-    } else {
-        let _ = say(s.human().trim_end_matches('\n'));
-    }
-}
-
-fn export(trace: &Path, format: ExportFormat, out: &Path) -> Result<(), Failure> {
-    let ExportFormat::Chrome = format;
-    let t = Trace::load(trace).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", trace.display())))?;
-    let doc = sim_core::chrome::export(&t);
-    sim_core::trace::save_atomically(out, |w| serde_json::to_writer(w, &doc).map_err(std::io::Error::other))
-        .map_err(other)?;
-    Ok(())
-}
-
-/// Report a failure on stderr and turn it into the exit status.
-pub fn exit_code(r: Result<(), Failure>) -> ExitCode {
-    match r {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(f) => {
-            if !f.quiet {
-                eprintln!("threadline: {:#}", f.error);
-            }
-            ExitCode::from(f.code)
-        }
     }
 }

@@ -2,7 +2,7 @@
 //! `python3 FILE.py` would — its output on stdout and stderr as it happens, its exit
 //! status — on Threadline's simulated threads.
 
-use crate::cli::{Failure, RunOpts, bad_input, other, print_summary};
+use super::{Failure, RunOpts, bad_input, other, print_summary};
 use indexmap::IndexMap;
 use sim_core::control::{Replay, Schedule};
 use sim_core::event::EventKind;
