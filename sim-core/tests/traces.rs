@@ -141,3 +141,32 @@ fn a_trace_whose_slider_range_makes_no_sense_is_refused_with_its_name() {
     let p = &t.scenario.params[0];
     assert_eq!(p.clamp(5.0), p.default);
 }
+
+/// The recorder's lines carry a format version: this reader's own and older (no `format`)
+/// are read, a newer one is refused with both versions named.
+#[test]
+fn recorded_lines_are_checked_for_their_format_version() {
+    use sim_core::recorded::{RECORDER_FORMAT, to_trace};
+    use sim_core::trace::SourceFile;
+    let lines = |header: &str| {
+        format!(
+            "{header}\n{{\"t\":1000,\"p\":7,\"th\":\"7:1\",\"line\":1,\"k\":\"thread_started\"}}\n\
+             {{\"t\":2000,\"p\":7,\"th\":\"7:1\",\"line\":2,\"k\":\"print\",\"text\":\"hi\",\"stderr\":false}}\n\
+             {{\"t\":3000,\"p\":7,\"th\":\"7:1\",\"line\":2,\"k\":\"thread_finished\"}}\n"
+        )
+    };
+    let source = || SourceFile { file: "x.py".into(), text: "print('hi')\n".into() };
+    let head = |extra: &str| {
+        format!("{{\"t\":1,\"p\":7,\"th\":\"7:1\",\"line\":0,\"k\":\"header\",\"python\":\"3.11.7\"{extra}}}")
+    };
+    for header in [head(&format!(",\"format\":{RECORDER_FORMAT}")), head("")] {
+        let t = to_trace(&lines(&header), Default::default(), Default::default(), source()).expect("read");
+        assert!(
+            t.events.iter().any(|e| matches!(&e.kind, sim_core::event::EventKind::Print { line, .. } if line == "hi"))
+        );
+        assert_eq!(t.recorded.as_ref().map(|r| r.python.as_str()), Some("3.11.7"));
+    }
+    let newer = head(&format!(",\"format\":{}", RECORDER_FORMAT + 1));
+    let err = to_trace(&lines(&newer), Default::default(), Default::default(), source()).unwrap_err();
+    assert!(err.contains(&format!("line format {}", RECORDER_FORMAT + 1)) && err.contains("reads format 1"), "{err}");
+}

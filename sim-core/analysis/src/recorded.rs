@@ -5,6 +5,34 @@
 //!
 //! What CPython cannot tell is not invented: there are no GIL events, so a recorded
 //! thread's lane shows "running or waiting for the GIL" as one state.
+//!
+//! # The line format, version [`RECORDER_FORMAT`]
+//!
+//! One JSON object per line. Every line has `t` (`time.perf_counter_ns()`), `p` (the pid),
+//! `th` (the thread's key: `pid:ident`), `line` (the scenario's line that made the call, 0
+//! outside it) and `k`, the kind; the other fields depend on `k`:
+//!
+//! | `k` | fields | becomes |
+//! |---|---|---|
+//! | `header` | `format` (this version; absent means 1), `python`, `implementation`, `overhead_ns` (a Lock acquire + release), `gil` (what cannot be seen) | [`Recorded`] |
+//! | `process_new` / `process_started` / `process_exit` | `pid`, `name` / `name` / `code` | the process table, `ProcessExit` |
+//! | `thread_new` | `key`, `name`, `daemon`, `target` | the thread table |
+//! | `start_thread`, `join_wait`, `joined` | `target` (a thread key) | `StartThread`, `JoinWait`, `Joined` |
+//! | `thread_started`, `thread_finished` | — | `ThreadStart`, `ThreadEnd` |
+//! | `thread_raised` | `ty`, `msg` | `ThreadRaised` |
+//! | `res_new` | `rid`, `kind` (`lock`, `rlock`, `semaphore`, `bounded_semaphore`, `event`, `condition`, `pipe`, `queue`), `name`, `capacity` | the resource table |
+//! | `requested`, `acquired`, `acquire_failed`, `released` | `rid`, `blocking`, `timeout_ms` / `depth`, `value` / `timed_out` / `depth`, `value` | `Request`, `Acquired`, `AcquireFailed`, `Released` |
+//! | `cond_wait`, `cond_woken`, `cond_notify` | `rid`, `timeout_ms` / `notified` / `woken` | `CondWait`, `CondWoken`, `CondNotify` |
+//! | `event_set`, `event_clear`, `event_wait`, `event_woken` | `rid` (`timeout_ms`, `flag`) | the Event's flag and waits |
+//! | `queue_put`, `queue_get` | `rid`, `item` | `QueuePut`, `QueueGet` |
+//! | `pipe_send`, `pipe_recv`, `pipe_wait` | `rid`, `end`, `item` | the pipe's traffic |
+//! | `sleep_begin`, `sleep_end` | `ms` / — | `IoBegin { sleep }`, `IoEnd` |
+//! | `print` | `text`, `stderr` | `Print` |
+//! | `error` | `ty`, `msg` | `Error` |
+//!
+//! A header whose `format` is newer than this reader's is refused with both versions named;
+//! lines that do not parse (a process killed mid-write) are counted in
+//! [`Recorded::unreadable_lines`], and a kind this reader does not know is skipped.
 
 use serde::Deserialize;
 use serde_json::{Map, Value as J};
@@ -18,6 +46,10 @@ use threadline_model::value::Value;
 
 /// The recorder, run as `python3 recorder.py EVENTS.jsonl SCENARIO.py`.
 pub const RECORDER_PY: &str = include_str!("recorder.py");
+
+/// The version of the line format [`RECORDER_PY`] writes and [`to_trace`] reads (the
+/// header's `format`).
+pub const RECORDER_FORMAT: i64 = 1;
 
 #[derive(Deserialize)]
 struct Raw {
@@ -74,6 +106,12 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
     }
     let header =
         raws.iter().find(|r| r.k == "header").ok_or("the recorder wrote no header: python3 did not start it")?;
+    let format = header.f.get("format").and_then(J::as_i64).unwrap_or(1);
+    if format > RECORDER_FORMAT {
+        return Err(format!(
+            "the events were written by a newer recorder (line format {format}); this Threadline reads format {RECORDER_FORMAT}"
+        ));
+    }
     let recorded = Recorded {
         python: header.s("python").unwrap_or("?").to_string(),
         overhead_ns_per_lock_cycle: header.n("overhead_ns").unwrap_or(0.0),

@@ -726,7 +726,7 @@ def main():
     _fd = os.open(events, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     _script = script
     overhead = _calibrate()
-    emit("header", python=sys.version.split()[0], implementation=sys.implementation.name,
+    emit("header", format=1, python=sys.version.split()[0], implementation=sys.implementation.name,
          overhead_ns=overhead, gil="CPython does not report GIL handoffs")
     threading.Lock = Lock
     threading.RLock = RLock
