@@ -77,11 +77,33 @@ impl Strategy for Pct {
 
 // ------------------------------------------------------------------ one run
 
+/// What kind of failure a run ended in: what "the same bug" means when a schedule is
+/// shrunk (a shorter schedule must fail the same way).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// A replayed schedule did not fit the program.
+    Diverged,
+    /// Stopped at the wall-time limit: neither a pass nor a failure.
+    Inconclusive,
+    /// A deadlock.
+    Deadlock,
+    /// The turn limit: the program may not end.
+    TurnLimit,
+    /// An uncaught exception of this type.
+    Raised(String),
+    /// The `--check` expression was False.
+    CheckFalse,
+    /// The `--check` expression could not be evaluated.
+    CheckError,
+}
+
 /// What one run came to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     /// Why it counts as a failure, in words (None: it did not fail).
     pub failure: Option<String>,
+    /// The failure's kind (None: it did not fail).
+    pub failure_kind: Option<FailureKind>,
     /// What it printed to stdout.
     pub output: Vec<String>,
     /// The module's final variables that are plain values, `(name, repr)`.
@@ -102,9 +124,8 @@ impl Outcome {
 
     /// The kind of failure, to tell "the same bug" when shrinking: deadlock, an exception
     /// type, the check, the schedule.
-    pub fn kind(&self) -> Option<&str> {
-        let f = self.failure.as_deref()?;
-        Some(f.split(':').next().unwrap_or(f))
+    pub fn kind(&self) -> Option<&FailureKind> {
+        self.failure_kind.as_ref()
     }
 }
 
@@ -218,24 +239,31 @@ fn outcome_of(trace: &Trace, report: &ControlReport, finals: Vec<(String, String
             _ => None,
         })
         .collect();
-    let failure = if let Some(d) = &report.diverged {
-        Some(format!("diverged: {d}"))
+    use FailureKind as F;
+    let failed = if let Some(d) = &report.diverged {
+        Some((F::Diverged, format!("diverged: {d}")))
     } else if report.stopped_from_outside {
-        Some("inconclusive: stopped at the wall-time limit before it ended".to_string())
+        Some((F::Inconclusive, "inconclusive: stopped at the wall-time limit before it ended".to_string()))
     } else if let Some(d) = &summary.deadlock {
-        Some(d.words.clone())
+        Some((F::Deadlock, d.words.clone()))
     } else if report.turn_limit {
-        Some(format!("turn limit: stopped after {} turns (does the program end?)", report.turns))
+        Some((F::TurnLimit, format!("turn limit: stopped after {} turns (does the program end?)", report.turns)))
     } else if let Some(e) = summary.errors.iter().find(|e| !e.caught) {
-        Some(format!("{}: {} (in {})", e.ty, e.message, e.thread))
+        Some((F::Raised(e.ty.clone()), format!("{}: {} (in {})", e.ty, e.message, e.thread)))
     } else {
         match check.map(|c| c.eval(&finals)) {
-            Some(Ok(false)) => Some(format!("check: `{}` is False", check.map_or("", |c| c.expr.as_str()))),
-            Some(Err(e)) => Some(format!("check error: {e}")),
+            Some(Ok(false)) => {
+                Some((F::CheckFalse, format!("check: `{}` is False", check.map_or("", |c| c.expr.as_str()))))
+            }
+            Some(Err(e)) => Some((F::CheckError, format!("check error: {e}"))),
             _ => None,
         }
     };
-    Outcome { failure, output, finals }
+    let (failure_kind, failure) = match failed {
+        Some((k, w)) => (Some(k), Some(w)),
+        None => (None, None),
+    };
+    Outcome { failure, failure_kind, output, finals }
 }
 
 // ------------------------------------------------------------------ explore
@@ -431,7 +459,7 @@ fn shrink(
     failing: Controlled,
     found_at: usize,
 ) -> Found {
-    let kind = failing.outcome.kind().unwrap_or("").to_string();
+    let kind = failing.outcome.kind().cloned();
     let mut best = failing;
     let mut attempts = 0;
     'outer: loop {
@@ -450,7 +478,7 @@ fn shrink(
             let run = run_controlled(prog, settings, Box::new(Prefix(prefix)), opts.check.as_ref(), opts.limits);
             let better = (Schedule::preemptions(&run.report.decisions), deviations(&run.report.decisions))
                 < (Schedule::preemptions(d), deviations(d));
-            if run.outcome.kind() == Some(kind.as_str()) && better {
+            if run.outcome.kind() == kind.as_ref() && better {
                 best = run;
                 continue 'outer;
             }
@@ -568,7 +596,7 @@ pub fn stats_with_traces(
         .map(|o| o.finals.iter().map(|(n, _)| n.clone()).filter(|n| varies(n)).collect())
         .unwrap_or_default();
     let mut bars: Vec<StatBar> = Vec::new();
-    for (i, Outcome { finals, output, failure }) in results.iter().enumerate() {
+    for (i, Outcome { finals, output, failure, .. }) in results.iter().enumerate() {
         let mut parts: Vec<String> = names
             .iter()
             .filter_map(|n| finals.iter().find(|(m, _)| m == n).map(|(m, v)| format!("{m} = {v}")))
