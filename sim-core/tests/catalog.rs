@@ -124,7 +124,7 @@ fn every_scenario_shows_its_claim() {
                 let s = go(id, &[]);
                 let consumed: Vec<&String> = s.output.iter().filter(|l| l.starts_with("Consumed")).collect();
                 assert_eq!(consumed.len(), 5);
-                assert!(s.resources.values().any(|r| r.kind == "queue"));
+                assert!(s.resources.values().any(|r| r.kind == sim_core::model::ResourceKind::Queue));
             }
             "pool-apply-async" | "pool-starmap-helper" | "processes-parallel" => {
                 let s = go(id, &[]);

@@ -115,8 +115,9 @@ pub struct GilSummary {
 /// One resource.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResourceSummary {
-    /// lock, rlock, semaphore, bounded_semaphore, condition, event, queue, pipe, pool.
-    pub kind: String,
+    /// lock, rlock, semaphore, bounded_semaphore, condition, event, queue, pipe, pool (the
+    /// JSON has these names).
+    pub kind: ResourceKind,
     /// Semaphore value, queue maxsize, pool workers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capacity: Option<i64>,
@@ -265,7 +266,7 @@ impl Summary {
                 (
                     r.name.clone(),
                     ResourceSummary {
-                        kind: r.kind.as_str().into(),
+                        kind: r.kind,
                         capacity: (sem || queue || r.kind == K::Pool).then_some(r.capacity),
                         max_holders: holdable.then_some(l.max_holders),
                         max_len: queue.then_some(l.max_len),
@@ -411,7 +412,7 @@ impl Summary {
             );
         }
         for (name, r) in &self.resources {
-            let mut bits = vec![r.kind.clone()];
+            let mut bits = vec![r.kind.as_str().to_string()];
             if let Some(h) = r.max_holders {
                 bits.push(format!("max holders {h}"));
             }
