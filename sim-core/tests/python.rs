@@ -373,6 +373,7 @@ fn syntax_errors_and_unsupported_constructs_name_their_line() {
         ("def g():\n    yield 1\n", 1, "yield"),
         ("match 1:\n    case 1:\n        pass\n", 1, "match is not supported yet"),
         ("import numpy\n", 1, "module 'numpy' is not available in Threadline"),
+        ("import os\nfrom contextlib import contextmanager\n", 2, "contextlib.contextmanager"),
         ("from os import path\nbreak\n", 2, "'break' outside loop"),
         ("def f():\n    x = 1\n    def g():\n        nonlocal y\n", 4, "no binding for nonlocal 'y' found"),
         ("x = 1\nnonlocal x\n", 2, "nonlocal declaration not allowed at module level"),

@@ -149,7 +149,11 @@ fn sequence_numbers_and_times_are_ordered_and_live_stream_matches() {
     }
     sim_core::invariants::check(&trace).unwrap();
     let s = Summary::of_trace(&trace);
-    let sem = s.resources.values().find(|r| r.kind == sim_core::model::ResourceKind::Semaphore).expect("the semaphore is a resource");
+    let sem = s
+        .resources
+        .values()
+        .find(|r| r.kind == sim_core::model::ResourceKind::Semaphore)
+        .expect("the semaphore is a resource");
     assert_eq!(sem.capacity, Some(3));
     assert_eq!(sem.max_holders, Some(3), "three permits, eight threads: at most three inside, and three were");
 }

@@ -20,6 +20,11 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("a function-call loop", "def f():\n    return 1\nwhile True:\n    f()"),
     ("list() of an endless iterator", "import itertools\nlist(itertools.count())"),
     ("sorted() of an endless iterator", "import itertools\nsorted(itertools.count())"),
+    ("a filter that never yields", "import itertools\nnext(filter(None, itertools.repeat(0)))"),
+    (
+        "a dropwhile that never stops dropping",
+        "import itertools\nnext(itertools.dropwhile(lambda x: True, itertools.cycle('ab')))",
+    ),
     ("time.sleep", "import time\ntime.sleep(100000)"),
     ("Event.wait", "threading.Event().wait()"),
     ("Queue.get", "import queue\nqueue.Queue().get()"),

@@ -135,7 +135,9 @@ fn summary_ui(ui: &mut egui::Ui, session: &Session, id: &str) {
             let mut parts = Vec::new();
             if let Some(h) = r.max_holders {
                 parts.push(match r.capacity {
-                    Some(c) if matches!(r.kind, ResourceKind::Semaphore | ResourceKind::BoundedSemaphore) => format!("max {h} holders of {c}"),
+                    Some(c) if matches!(r.kind, ResourceKind::Semaphore | ResourceKind::BoundedSemaphore) => {
+                        format!("max {h} holders of {c}")
+                    }
                     _ => format!("max {h} holder(s)"),
                 });
             }

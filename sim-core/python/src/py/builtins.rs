@@ -58,6 +58,7 @@ pub fn index(v: &V) -> R<i64> {
         V::Int(i) => Ok(*i),
         V::Bool(b) => Ok(*b as i64),
         V::Big(_) => raise("OverflowError", "Python int too large to convert to C ssize_t"),
+        V::Inst(_) if super::enums::is_int_member(v) => index(&super::enums::int_value(v)),
         other => type_err(format!("'{}' object cannot be interpreted as an integer", other.type_name())),
     }
 }
@@ -219,6 +220,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
                 V::Tuple(t) => t.len() as i64,
                 V::Dict(d) | V::Set(d) => d.lock().map.len() as i64,
                 V::Range(a, b, s) => range_len(*a, *b, *s),
+                V::Class(c) if super::enums::is_enum(c) => super::enums::members(c).len() as i64,
                 v @ V::Inst(_) => match it.lookup_method(v, "__len__") {
                     Some(m) => return it.call(&m, Vec::new(), Vec::new()),
                     None => return type_err(format!("object of type '{}' has no len()", v.type_name())),
@@ -237,29 +239,11 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
                 None => pos.get(1).map(index).transpose()?.unwrap_or(0),
             };
             let Some(src) = pos.first() else { return type_err("enumerate() missing required argument 'iterable'") };
-            let items = it.to_vec(src)?;
-            let out = items.into_iter().enumerate().map(|(i, v)| V::tuple(vec![V::Int(start + i as i64), v])).collect();
-            Ok(V::Iter(Arc::new(Mutex::new(PyIter::Items(out, 0)))))
+            super::itertools::builtin_enumerate(it, src, start)
         }
         B::Zip => {
-            let _ = take_kw(&mut kw, "strict");
-            // An endless iterator (itertools.count) yields as many as the shortest other one.
-            let endless = |v: &V| matches!(v, V::Native(n) if matches!(**n, Native::Counter(_)));
-            let mut lists: Vec<Option<Vec<V>>> =
-                pos.iter().map(|v| if endless(v) { Ok(None) } else { it.to_vec(v).map(Some) }).collect::<R<_>>()?;
-            let n = lists.iter().flatten().map(Vec::len).min().unwrap_or(0);
-            for (l, v) in lists.iter_mut().zip(&pos) {
-                if l.is_none() {
-                    let mut items = Vec::with_capacity(n);
-                    for _ in 0..n {
-                        items.push(it.next(v)?.unwrap_or_default());
-                    }
-                    *l = Some(items);
-                }
-            }
-            let lists: Vec<Vec<V>> = lists.into_iter().flatten().collect();
-            let out = (0..n).map(|i| V::tuple(lists.iter().map(|l| l[i].clone()).collect())).collect();
-            Ok(V::Iter(Arc::new(Mutex::new(PyIter::Items(out, 0)))))
+            let strict = take_kw(&mut kw, "strict").is_some_and(|v| v.truthy());
+            super::itertools::builtin_zip(it, &pos, strict)
         }
         B::Sorted => {
             nargs(name, &pos, 1, 1)?;
@@ -272,6 +256,11 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
         }
         B::Reversed => {
             nargs(name, &pos, 1, 1)?;
+            if let V::Native(n) = &pos[0]
+                && let Native::Lazy(l) = &**n
+            {
+                return type_err(format!("'{}' object is not reversible", l.name));
+            }
             let mut items = it.to_vec(&pos[0])?;
             items.reverse();
             Ok(V::Iter(Arc::new(Mutex::new(PyIter::Items(items, 0)))))
@@ -495,33 +484,9 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             if pos.len() < 2 {
                 return type_err("map() must have at least two arguments.");
             }
-            let f = pos[0].clone();
-            let lists = pos[1..].iter().map(|v| it.to_vec(v)).collect::<R<Vec<_>>>()?;
-            let n = lists.iter().map(Vec::len).min().unwrap_or(0);
-            let mut out = Vec::with_capacity(n);
-            for i in 0..n {
-                out.push(it.call(&f, lists.iter().map(|l| l[i].clone()).collect(), Vec::new())?);
-            }
-            Ok(V::Iter(Arc::new(Mutex::new(PyIter::Items(out, 0)))))
+            super::itertools::builtin_map(it, &pos)
         }
-        B::Filter => {
-            nargs(name, &pos, 2, 2)?;
-            let items = it.to_vec(&pos[1])?;
-            let mut out = Vec::new();
-            for x in items {
-                let keep = match &pos[0] {
-                    V::None => it.truthy(&x)?,
-                    f => {
-                        let r = it.call(f, vec![x.clone()], Vec::new())?;
-                        it.truthy(&r)?
-                    }
-                };
-                if keep {
-                    out.push(x);
-                }
-            }
-            Ok(V::Iter(Arc::new(Mutex::new(PyIter::Items(out, 0)))))
-        }
+        B::Filter => super::itertools::builtin_filter(it, &pos, &kw),
         B::Iter => {
             nargs(name, &pos, 1, 1)?;
             it.iter(pos[0].clone())
@@ -546,6 +511,16 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
         }
         B::Hash => {
             nargs(name, &pos, 1, 1)?;
+            // A class's `__hash__` (None: unhashable), as dataclasses set it.
+            if let V::Inst(i) = &pos[0] {
+                match i.class.lookup("__hash__") {
+                    Some(V::None) => return type_err(format!("unhashable type: '{}'", i.class.name)),
+                    Some(h @ (V::Func(_) | V::Native(_))) => {
+                        return it.call(&super::interp::bind(&pos[0], h), Vec::new(), Vec::new());
+                    }
+                    _ => {}
+                }
+            }
             let k = pos[0].hkey().or_else(type_err)?;
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -715,7 +690,7 @@ fn isinstance(v: &V, t: &V, sub: bool) -> R<bool> {
                 return Ok(matches!(v, V::Builtin(x) if x == b || (*x == Builtin::Bool && *b == Builtin::Int)));
             }
             Ok(match b {
-                Builtin::Int => v.is_int(),
+                Builtin::Int => v.is_int() || super::enums::is_int_member(v),
                 Builtin::Bool => matches!(v, V::Bool(_)),
                 Builtin::Float => matches!(v, V::Float(_)),
                 Builtin::Str => matches!(v, V::Str(_)),

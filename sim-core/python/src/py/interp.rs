@@ -674,6 +674,11 @@ impl<'a> Interp<'a> {
             Target::Attr(obj, name) => {
                 let o = self.eval(f, obj)?;
                 if let V::Inst(i) = &o
+                    && let Some(e) = super::dataclasses::frozen_error(&i.class, name, true)
+                {
+                    return Err(e);
+                }
+                if let V::Inst(i) = &o
                     && i.dict.lock().shift_remove(&**name).is_some()
                 {
                     return Ok(());
@@ -1291,10 +1296,16 @@ impl<'a> Interp<'a> {
                 self.w.set_owner(func, &cls);
             }
         }
+        if super::enums::is_enum(&cls) {
+            super::enums::finish_class(self, &cls)?;
+        }
         Ok(cls)
     }
 
     fn instantiate(&mut self, c: &Arc<Class>, pos: Vec<V>, kw: Vec<(Arc<str>, V)>) -> R<V> {
+        if super::enums::is_enum(c) {
+            return super::enums::call_class(self, c, pos, kw);
+        }
         let inst = V::Inst(Arc::new(Inst {
             class: c.clone(),
             dict: Mutex::new(IndexMap::new()),
@@ -1482,6 +1493,12 @@ impl<'a> Interp<'a> {
                 if super::namedtuple::is_field(&i.class, name) {
                     return raise("AttributeError", "can't set attribute");
                 }
+                if let Some(e) = super::dataclasses::frozen_error(&i.class, name, false) {
+                    return Err(e);
+                }
+                if let Some(e) = super::enums::set_error(&i.class, name) {
+                    return Err(e);
+                }
                 i.dict.lock().insert(Arc::from(name), v);
                 Ok(())
             }
@@ -1504,6 +1521,11 @@ impl<'a> Interp<'a> {
 
     /// `obj[i]`.
     pub fn get_item(&mut self, obj: &V, i: &V) -> R<V> {
+        if let V::Class(c) = obj
+            && super::enums::is_enum(c)
+        {
+            return super::enums::get_item(self, c, i);
+        }
         if let V::Inst(_) = obj {
             return match self.lookup_method(obj, "__getitem__") {
                 Some(m) => self.call(&m, vec![i.clone()], Vec::new()),
@@ -1535,7 +1557,7 @@ impl<'a> Interp<'a> {
                 }
                 return type_err(format!("'{}' object is not iterable", v.type_name()));
             }
-            V::Native(ref n) if matches!(**n, Native::Counter(_)) => v,
+            V::Native(ref n) if matches!(**n, Native::Lazy(_)) => v,
             V::Native(ref n) => match stdlib::native_iter(self, n)? {
                 Some(items) => V::Iter(Arc::new(Mutex::new(PyIter::Items(items, 0)))),
                 None => return type_err(format!("'{}' object is not iterable", v.type_name())),
@@ -1581,9 +1603,7 @@ impl<'a> Interp<'a> {
                 },
                 None => type_err(format!("'{}' object is not an iterator", it.type_name())),
             },
-            V::Native(n) if matches!(**n, Native::Counter(_)) => {
-                stdlib::native_method(self, it, n, "__next__", Vec::new(), Vec::new()).map(Some)
-            }
+            V::Native(n) if let Native::Lazy(l) = &**n => l.next(self),
             other => type_err(format!("'{}' object is not an iterator", other.type_name())),
         }
     }
@@ -1618,6 +1638,7 @@ impl<'a> Interp<'a> {
                 }
                 out
             }
+            V::Class(c) if super::enums::is_enum(c) => super::enums::members(c),
             other => return type_err(format!("'{}' object is not iterable", other.type_name())),
         })
     }
@@ -1735,6 +1756,21 @@ impl<'a> Interp<'a> {
                 return self.truthy(&r);
             }
         }
+        if let V::Inst(_) = b {
+            // The reflected comparison: `a < b` is `b > a`.
+            let name = match op {
+                CmpOp::Lt => "__gt__",
+                CmpOp::LtE => "__ge__",
+                CmpOp::Gt => "__lt__",
+                _ => "__le__",
+            };
+            if let Some(m) = self.lookup_method(b, name) {
+                let r = self.call(&m, vec![a.clone()], Vec::new())?;
+                if !is_not_implemented(&r) {
+                    return self.truthy(&r);
+                }
+            }
+        }
         match cmp(a, b) {
             Some(o) => Ok(match op {
                 CmpOp::Lt => o == Less,
@@ -1769,6 +1805,16 @@ impl<'a> Interp<'a> {
             && let Some(m) = self.lookup_method(a, "__eq__")
         {
             let r = self.call(&m, vec![b.clone()], Vec::new())?;
+            if !is_not_implemented(&r) {
+                return self.truthy(&r);
+            }
+        }
+        if !matches!(a, V::Inst(_))
+            && let V::Inst(_) = b
+            && let Some(m) = self.lookup_method(b, "__eq__")
+        {
+            // The reflected `b.__eq__(a)`.
+            let r = self.call(&m, vec![a.clone()], Vec::new())?;
             if !is_not_implemented(&r) {
                 return self.truthy(&r);
             }
@@ -1829,7 +1875,7 @@ impl<'a> Interp<'a> {
         match v {
             V::Str(s) => Ok(s.to_string()),
             V::Inst(i) => {
-                if i.class.lookup("__str__").is_some_and(|m| matches!(m, V::Func(_)))
+                if i.class.lookup("__str__").is_some_and(|m| matches!(m, V::Func(_) | V::Native(_)))
                     && let Some(m) = self.lookup_method(v, "__str__")
                 {
                     let r = self.call(&m, Vec::new(), Vec::new())?;
@@ -1859,6 +1905,7 @@ impl<'a> Interp<'a> {
                 }
                 Ok(stdlib::inst_repr(self, i, v.id()))
             }
+            V::Class(c) if super::enums::is_enum(c) => Ok(format!("<enum '{}'>", c.name)),
             // Containers that hold instances anywhere inside: each element through repr_of
             // (user __repr__, exception reprs); plain data keeps the fast path.
             V::List(_) | V::Tuple(_) | V::Dict(_) | V::Set(_) if holds_instances(v, 0) => {
@@ -1951,7 +1998,21 @@ impl Interp<'_> {
 pub fn bind(obj: &V, m: V) -> V {
     match &m {
         V::Func(_) => V::Bound(Arc::new((obj.clone(), m))),
-        V::Native(n) if matches!(&**n, Native::Fn(NFn::ThreadMethod(_) | NFn::ExcMethod(_) | NFn::Nt(_))) => {
+        V::Native(n)
+            if matches!(
+                &**n,
+                Native::Fn(
+                    NFn::ThreadMethod(_)
+                        | NFn::ExcMethod(_)
+                        | NFn::Nt(_)
+                        | NFn::Dc(_)
+                        | NFn::Ctx(_)
+                        | NFn::Typing(_)
+                        | NFn::Uuid(_)
+                        | NFn::En(_)
+                )
+            ) =>
+        {
             V::Bound(Arc::new((obj.clone(), m)))
         }
         _ => m,

@@ -668,6 +668,24 @@ impl<'a> Lowerer<'a> {
                 let targets = a.targets.iter().map(|t| self.target(t)).collect::<R<_>>()?;
                 StmtKind::Assign(targets, value)
             }
+            // In a class body, `x: T [= v]` also records `__annotations__['x'] = T`, as
+            // CPython does (dataclasses read the fields from it).
+            S::AnnAssign(a)
+                if self.scopes.last().is_some_and(|s| s.kind == ScopeKind::Class) && a.target.is_name_expr() =>
+            {
+                let mut stmts = Vec::new();
+                if let Some(v) = &a.value {
+                    let v = self.expr(v)?;
+                    stmts.push(Stmt { line, kind: StmtKind::Assign(vec![self.target(&a.target)?], v) });
+                }
+                let ann = self.expr(&a.annotation)?;
+                let name = a.target.as_name_expr().map(|n| n.id.to_string()).unwrap_or_default();
+                let dn = self.resolve("__annotations__");
+                let d = Expr { line, kind: Box::new(ExprKind::Name(dn, Arc::from("__annotations__"))) };
+                let key = Expr { line, kind: Box::new(ExprKind::Const(V::str(name))) };
+                stmts.push(Stmt { line, kind: StmtKind::Assign(vec![Target::Subscript(d, key)], ann) });
+                StmtKind::If(Expr { line, kind: Box::new(ExprKind::Const(V::Bool(true))) }, stmts, Vec::new())
+            }
             S::AnnAssign(a) => match &a.value {
                 Some(v) => {
                     let v = self.expr(v)?;
@@ -715,7 +733,15 @@ impl<'a> Lowerer<'a> {
                 }
                 self.scopes.push(scope);
                 self.qual.push(Arc::from(c.name.as_str()));
-                let body = self.block(&c.body);
+                let mut body = self.block(&c.body);
+                if let Ok(b) = &mut body
+                    && has_name_annotation(&c.body)
+                {
+                    // `__annotations__ = {}` first, as CPython's SETUP_ANNOTATIONS.
+                    let t = self.name_target("__annotations__");
+                    let empty = Expr { line, kind: Box::new(ExprKind::Dict(Vec::new())) };
+                    b.insert(0, Stmt { line, kind: StmtKind::Assign(vec![t], empty) });
+                }
                 self.qual.pop();
                 self.scopes.pop();
                 let target = self.name_target(c.name.as_str());
@@ -831,6 +857,11 @@ impl<'a> Lowerer<'a> {
                 for a in &i.names {
                     if a.name.as_str() == "*" {
                         return Err(self.unsupported(a.range.start(), "from … import *"));
+                    }
+                    if module == "contextlib" && matches!(a.name.as_str(), "contextmanager" | "asynccontextmanager") {
+                        // It decorates a generator function, which Threadline cannot run.
+                        let what = format!("contextlib.{} (it needs a generator function)", a.name.as_str());
+                        return Err(self.unsupported(a.range.start(), &what));
                     }
                     let bind = a.asname.as_ref().unwrap_or(&a.name).as_str().to_string();
                     out.push((a.name.as_str().to_string(), self.name_target(&bind)));
@@ -1184,6 +1215,29 @@ impl<'a> Lowerer<'a> {
 enum FuncBody<'b> {
     Stmts(&'b [ast::Stmt]),
     Expr(&'b ast::Expr),
+}
+
+/// Whether a class body annotates a name anywhere outside nested functions and classes
+/// (it then gets an `__annotations__` dict).
+fn has_name_annotation(body: &[ast::Stmt]) -> bool {
+    body.iter().any(|s| match s {
+        ast::Stmt::AnnAssign(a) => a.target.is_name_expr(),
+        ast::Stmt::If(i) => {
+            has_name_annotation(&i.body) || i.elif_else_clauses.iter().any(|c| has_name_annotation(&c.body))
+        }
+        ast::Stmt::For(f) => has_name_annotation(&f.body) || has_name_annotation(&f.orelse),
+        ast::Stmt::While(w) => has_name_annotation(&w.body) || has_name_annotation(&w.orelse),
+        ast::Stmt::With(w) => has_name_annotation(&w.body),
+        ast::Stmt::Try(t) => {
+            has_name_annotation(&t.body)
+                || has_name_annotation(&t.orelse)
+                || has_name_annotation(&t.finalbody)
+                || t.handlers.iter().any(|h| match h {
+                    ast::ExceptHandler::ExceptHandler(h) => has_name_annotation(&h.body),
+                })
+        }
+        _ => false,
+    })
 }
 
 fn body_has_yield(body: &[ast::Stmt]) -> bool {

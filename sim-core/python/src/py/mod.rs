@@ -7,12 +7,16 @@
 pub mod bisect;
 pub mod builtins;
 pub mod collections;
+pub mod contextlib;
+pub mod dataclasses;
+pub mod enums;
 pub mod exc;
 pub mod format;
 pub mod functools;
 pub mod heapq;
 pub mod interp;
 pub mod ir;
+pub mod itertools;
 pub mod json;
 pub mod libobj;
 pub mod logging;
@@ -23,6 +27,11 @@ pub mod operator;
 pub mod run;
 pub mod statistics;
 pub mod stdlib;
+pub mod string;
+pub mod textwrap;
+pub mod timeit;
+pub mod typing;
+pub mod uuid;
 pub mod value;
 
 use indexmap::IndexMap;
@@ -489,7 +498,11 @@ fn chained_lines(it: &mut Interp<'_>, v: &V, lines: &mut Vec<String>, depth: usi
     }
     let (cause, context, suppress) = {
         let d = i.dict.lock();
-        (d.get("__cause__").cloned(), d.get("__context__").cloned(), d.get("__suppress_context__").is_some_and(V::truthy))
+        (
+            d.get("__cause__").cloned(),
+            d.get("__context__").cloned(),
+            d.get("__suppress_context__").is_some_and(V::truthy),
+        )
     };
     let (prev, sentence) = match (cause, context) {
         (Some(c @ V::Inst(_)), _) => (c, "The above exception was the direct cause of the following exception:"),

@@ -43,6 +43,14 @@ pub enum Mod {
     Statistics,
     Json,
     Operator,
+    Contextlib,
+    Typing,
+    String,
+    Textwrap,
+    Uuid,
+    Timeit,
+    Dataclasses,
+    Enum,
 }
 
 impl Mod {
@@ -67,6 +75,14 @@ impl Mod {
             Mod::Statistics => "statistics",
             Mod::Json => "json",
             Mod::Operator => "operator",
+            Mod::Contextlib => "contextlib",
+            Mod::Typing => "typing",
+            Mod::String => "string",
+            Mod::Textwrap => "textwrap",
+            Mod::Uuid => "uuid",
+            Mod::Timeit => "timeit",
+            Mod::Dataclasses => "dataclasses",
+            Mod::Enum => "enum",
         }
     }
     fn from_name(n: &str) -> Option<Mod> {
@@ -90,6 +106,14 @@ impl Mod {
             "statistics" => Mod::Statistics,
             "json" => Mod::Json,
             "operator" => Mod::Operator,
+            "contextlib" => Mod::Contextlib,
+            "typing" => Mod::Typing,
+            "string" => Mod::String,
+            "textwrap" => Mod::Textwrap,
+            "uuid" => Mod::Uuid,
+            "timeit" => Mod::Timeit,
+            "dataclasses" => Mod::Dataclasses,
+            "enum" => Mod::Enum,
             _ => return None,
         })
     }
@@ -172,6 +196,14 @@ pub enum NFn {
     Json(super::json::JsonFn),
     Operator(super::operator::OpFn),
     Ft(super::functools::FtFn),
+    Iter(super::itertools::ItFn),
+    Ctx(super::contextlib::CtxFn),
+    Typing(super::typing::TypingFn),
+    Text(super::textwrap::TextFn),
+    Uuid(super::uuid::UuidFn),
+    Capwords,
+    Dc(super::dataclasses::DcFn),
+    En(super::enums::EnFn),
     NamedTuple,
     Nt(super::namedtuple::NtMethod),
     ExceptHook,
@@ -529,8 +561,8 @@ pub enum Native {
     Conn(Arc<threadline_runtime::channels::Pipe<V>>, u8),
     /// `multiprocessing.Value(typecode, v)`.
     Shared(Arc<Mutex<V>>, Arc<RLock>, ResIx),
-    /// `itertools.count()`.
-    Counter(Mutex<i64>),
+    /// A lazy native iterator (`map`, `zip`, `itertools.islice`…).
+    Lazy(super::itertools::Lazy),
     /// `collections.deque`.
     Deque(Arc<super::collections::Deque>),
     /// A logger, handler or formatter.
@@ -725,7 +757,16 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Statistics, n) => super::statistics::module_attr(n),
         (Mod::Json, n) => super::json::module_attr(n),
         (Mod::Operator, n) => super::operator::module_attr(n),
+        (Mod::Dataclasses, n) => super::dataclasses::module_attr(n),
+        (Mod::Enum, n) => super::enums::module_attr(n),
         (Mod::Itertools, "count") => f(F::Count),
+        (Mod::Itertools, n) => super::itertools::module_attr(n),
+        (Mod::Contextlib, n) => super::contextlib::module_attr(n),
+        (Mod::Typing, n) => super::typing::module_attr(n),
+        (Mod::String, n) => super::string::module_attr(n),
+        (Mod::Textwrap, n) => super::textwrap::module_attr(n),
+        (Mod::Uuid, n) => super::uuid::module_attr(n),
+        (Mod::Timeit, n) => super::timeit::module_attr(n),
         (Mod::Logging, n) => super::logging::module_attr(n),
         (Mod::Collections, "namedtuple") => f(F::NamedTuple),
         (Mod::Collections, n) => super::collections::CollFn::of_name(n).and_then(|c| f(F::Coll(c))),
@@ -1228,10 +1269,15 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
         F::Json(j) => super::json::call(it, j, pos, kw),
         F::Operator(o) => super::operator::call(it, o, pos, kw),
         F::Ft(x) => super::functools::call(it, x, pos, kw),
-        F::Count => {
-            let start = pos.first().and_then(V::as_int).unwrap_or(0);
-            Ok(V::Native(Arc::new(Native::Counter(Mutex::new(start)))))
-        }
+        F::Iter(x) => super::itertools::call(it, x, pos, kw),
+        F::Ctx(x) => super::contextlib::call(it, x, pos, kw),
+        F::Typing(x) => super::typing::call(it, x, pos, kw),
+        F::Text(x) => super::textwrap::call(it, x, pos, kw),
+        F::Uuid(x) => super::uuid::call(it, x, pos, kw),
+        F::Capwords => super::string::capwords(pos, kw),
+        F::Dc(x) => super::dataclasses::call(it, x, pos, kw),
+        F::En(x) => super::enums::call(it, x, pos, kw),
+        F::Count => super::itertools::count(pos, kw),
         F::ThreadPoolExecutor | F::ProcessPoolExecutor | F::Pool => {
             let mw =
                 if f == F::Pool { arg(&pos, &mut kw, 0, "processes") } else { arg(&pos, &mut kw, 0, "max_workers") };
@@ -2286,11 +2332,11 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             }
             raise("AttributeError", format!("'super' object has no attribute '{name}'"))
         }
-        (Native::Counter(c), "__next__") => {
-            let mut g = c.lock();
-            *g += 1;
-            Ok(V::Int(*g - 1))
-        }
+        (Native::Lazy(l), "__next__") => match l.next(it)? {
+            Some(v) => Ok(v),
+            None => raise("StopIteration", ""),
+        },
+        (Native::Lazy(_), "__iter__") => Ok(obj.clone()),
         _ => raise("AttributeError", format!("'{}' object has no attribute '{name}'", n.type_name())),
     }
 }
@@ -2448,6 +2494,9 @@ pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) ->
             None if name == "__name__" => Ok(V::str(m.name())),
             None => raise("AttributeError", format!("module '{}' has no attribute '{name}'", m.name())),
         },
+        Native::Fn(NFn::Iter(super::itertools::ItFn::Chain)) if name == "from_iterable" => {
+            Ok(super::itertools::chain_from_iterable())
+        }
         Native::Fn(f) => match name {
             "__name__" | "__qualname__" => Ok(V::str(fn_name(*f))),
             _ => raise("AttributeError", format!("'builtin_function_or_method' object has no attribute '{name}'")),
@@ -2516,6 +2565,13 @@ fn fn_name(f: NFn) -> String {
         NFn::Json(j) => j.name().into(),
         NFn::Operator(o) => o.name().into(),
         NFn::Ft(x) => x.name().into(),
+        NFn::Iter(x) => x.name().into(),
+        NFn::Ctx(x) => x.name().into(),
+        NFn::Typing(x) => x.name().into(),
+        NFn::Text(x) => x.name().into(),
+        NFn::Uuid(x) => x.name().into(),
+        NFn::Dc(x) => x.name().into(),
+        NFn::En(x) => x.name().into(),
         f => format!("{f:?}").to_lowercase(),
     }
 }
@@ -2659,7 +2715,7 @@ impl Native {
             Native::Future(_) => "Future",
             Native::Conn(..) => "Connection",
             Native::Shared(..) => "SynchronizedBase",
-            Native::Counter(_) => "itertools.count",
+            Native::Lazy(l) => l.name,
             Native::Deque(_) => "deque",
             Native::Log(o) => o.type_name(),
         }
@@ -2702,6 +2758,7 @@ impl Native {
             Native::Slice(a, b, c) => format!("slice({}, {}, {})", a.repr(), b.repr(), c.repr()),
             Native::NotImplemented => "NotImplemented".into(),
             Native::Log(o) => o.repr(id),
+            Native::Lazy(l) => l.repr(id),
             Native::Deque(d) => {
                 let items: Vec<String> = d.items().iter().map(V::repr).collect();
                 super::collections::deque_repr(d, &items)

@@ -459,6 +459,11 @@ impl V {
             V::List(_) | V::Dict(_) | V::Set(_) => {
                 return Err(format!("unhashable type: '{}'", self.type_name()));
             }
+            // Dataclasses' and int enums' hashes by value; `__hash__ = None` is unhashable.
+            V::Inst(i) => match super::dataclasses::inst_hkey(self, i) {
+                Some(k) => return k,
+                None => HKey::Id(self.id()),
+            },
             other => HKey::Id(other.id()),
         })
     }
