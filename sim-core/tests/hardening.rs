@@ -141,7 +141,14 @@ fn mutated_traces_never_panic() {
                 let _ = sim_core::summary::Summary::of_trace(&t);
                 let _ = sim_core::chrome::export(&t);
             }
-            Ok(Err(e)) => assert!(!e.to_string().is_empty()),
+            Ok(Err(e)) => {
+                // A refusal says where: a line and column, the event's index, or which of
+                // the header's `format`/`version` is wrong.
+                let m = e.to_string();
+                let placed =
+                    m.contains("line ") || m.starts_with("events[") || m.contains("`format`") || m.contains("version");
+                assert!(placed, "case {case}: the message does not say where: {m}");
+            }
             Err(_) => panic!("case {case} panicked on:\n{m}"),
         }
     }

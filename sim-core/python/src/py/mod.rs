@@ -268,7 +268,8 @@ impl Program {
     }
 }
 
-/// Read the sliders and docstring of a file without compiling it.
+/// Read the sliders and docstring of a file (it is compiled: a file that does not compile
+/// has no sliders to show, and the error says why).
 pub fn describe(file: &str, src: &str) -> Result<(Meta, Vec<Slider>), CompileError> {
     let prog = compile(file, src, &IndexMap::new())?;
     Ok((prog.meta, prog.sliders))
