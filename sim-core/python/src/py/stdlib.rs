@@ -378,6 +378,10 @@ struct FutState {
     result_callbacks: Vec<(V, V)>,
     /// `map_async` results this future is a part of, finished when their last part is.
     batches: Vec<Arc<Batch>>,
+    /// A worker has started it (`running()`; it can no longer be cancelled).
+    running: bool,
+    /// `cancel()` took it off the queue before it started: it never runs.
+    cancelled: bool,
 }
 
 /// The `AsyncResult` of `Pool.map_async`/`starmap_async`: one future per item, and the
@@ -1921,6 +1925,17 @@ pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
             return Ok(());
         };
         let task = task as u32;
+        // A future cancelled while it waited in the queue is dropped, never run.
+        let queued = it.w.pending_futures.lock().get(&(ex.res, task)).cloned();
+        if let Some(f) = &queued {
+            let mut st = f.st.lock();
+            if st.cancelled {
+                drop(st);
+                it.w.pending_futures.lock().shift_remove(&(ex.res, task));
+                continue;
+            }
+            st.running = true;
+        }
         ctx.record(EventKind::TaskStarted { res: ex.res, task });
         let args = it.to_vec(&args)?;
         let kw = kwargs_of(&kwv);
@@ -2252,14 +2267,40 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             future_result(it, f, t, false)
         }
         (Native::Future(f), "exception") => {
+            if f.st.lock().cancelled {
+                return raise("CancelledError", "");
+            }
             let t = timeout_ms(arg(&pos, &mut kw, 0, "timeout"))?;
             future_result(it, f, t, true)
         }
         (Native::Future(f), "done" | "ready") => Ok(V::Bool(f.st.lock().done.is_some())),
         (Native::Future(f), "successful") => Ok(V::Bool(matches!(f.st.lock().done, Some(Ok(_))))),
-        (Native::Future(_), "cancel") => Ok(V::Bool(false)),
-        (Native::Future(_), "cancelled") => Ok(V::Bool(false)),
-        (Native::Future(_), "running") => Ok(V::Bool(false)),
+        (Native::Future(f), "cancel") => {
+            // As CPython's: a running or finished future cannot be cancelled; a pending one is,
+            // its callbacks run now and the task never starts.
+            let callbacks = {
+                let mut st = f.st.lock();
+                if st.cancelled {
+                    return Ok(V::Bool(true));
+                }
+                if st.running || st.done.is_some() {
+                    return Ok(V::Bool(false));
+                }
+                st.cancelled = true;
+                st.done = Some(Err(exc::instance(exc::class("CancelledError"), Vec::new())));
+                f.cv.notify_all();
+                std::mem::take(&mut st.callbacks)
+            };
+            for cb in callbacks {
+                it.call(&cb, vec![obj.clone()], Vec::new())?;
+            }
+            Ok(V::Bool(true))
+        }
+        (Native::Future(f), "cancelled") => Ok(V::Bool(f.st.lock().cancelled)),
+        (Native::Future(f), "running") => {
+            let st = f.st.lock();
+            Ok(V::Bool(st.running && st.done.is_none()))
+        }
         (Native::Future(f), "wait") => {
             let t = timeout_ms(arg(&pos, &mut kw, 0, "timeout"))?;
             let _ = future_result(it, f, t, true);
