@@ -752,7 +752,26 @@ impl Ctx {
                 .map(|t| t as ThreadIx)
                 .collect()
         };
-        for t in alive_daemons {
+        // The main process's exit terminates its daemonic child processes, as
+        // multiprocessing's exit handler does: every thread of a process whose main thread
+        // is a daemon.
+        let daemon_procs: Vec<ThreadIx> = if self.process == 0 && self.tid == 0 {
+            let life = self.shared.life.lock();
+            let mut first: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+            for (t, m) in meta.iter().enumerate() {
+                first.entry(m.process).or_insert(t);
+            }
+            (0..meta.len())
+                .filter(|&t| {
+                    let p = meta[t].process;
+                    p != 0 && first.get(&p).is_some_and(|&m| meta[m].daemon) && life.get(t) == Some(&Life::Alive)
+                })
+                .map(|t| t as ThreadIx)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for t in alive_daemons.into_iter().chain(daemon_procs) {
             self.shared.kill(t);
             if let Some(c) = self.shared.control() {
                 c.run_to_end(self, t)?;

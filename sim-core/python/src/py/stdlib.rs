@@ -1530,12 +1530,15 @@ fn init_thread(
             _ => None,
         }),
     };
+    // multiprocessing counts every Process made, named or not, and names it after its class
+    // (`Worker-3` for a subclass); threading counts only the unnamed.
+    let process_n = is_process.then(|| it.w.next_name_number(true));
     let name = match name {
         Some(V::None) | None => {
-            let n = it.w.next_name_number(is_process);
-            if is_process {
-                format!("Process-{n}")
+            if let Some(n) = process_n {
+                format!("{}-{n}", inst.class.name)
             } else {
+                let n = it.w.next_name_number(false);
                 match &target_name {
                     Some(t) => format!("Thread-{n} ({t})"),
                     None => format!("Thread-{n}"),
@@ -1708,6 +1711,14 @@ fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V>, mut kw: 
             Ok(V::None)
         }
         ThreadMethod::Terminate => {
+            // SIGTERM: a process still running ends with exitcode -15.
+            let alive = ctx.shared.life().get(t.tid as usize) == Some(&threadline_runtime::rt::Life::Alive);
+            if alive && t.process.is_some() {
+                let mut ec = t.exitcode.lock();
+                if ec.is_none() {
+                    *ec = Some(-15);
+                }
+            }
             ctx.shared.kill(t.tid);
             Ok(V::None)
         }
