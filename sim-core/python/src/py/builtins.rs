@@ -662,12 +662,36 @@ pub fn type_of(v: &V) -> V {
         V::Str(_) => V::Builtin(Builtin::Str),
         V::List(_) => V::Builtin(Builtin::List),
         V::Tuple(_) => V::Builtin(Builtin::Tuple),
-        V::Dict(_) => V::Builtin(Builtin::Dict),
+        V::Dict(d) => match d.lock().kind.type_name() {
+            "dict" => V::Builtin(Builtin::Dict),
+            name => V::Class(type_class(name, "collections")),
+        },
         V::Set(_) => V::Builtin(Builtin::Set),
         V::Range(..) => V::Builtin(Builtin::Range),
         V::Class(_) => V::Builtin(Builtin::Type),
-        other => V::str(format!("<class '{}'>", other.type_name())),
+        // Natives, functions, None: a class of that name, one per name, so that
+        // `type(x).__name__` and `type(x) is type(y)` work as in CPython.
+        other => V::Class(type_class(&other.type_name(), "builtins")),
     }
+}
+
+/// The class standing for a type the interpreter implements natively (`lock`, `Queue`,
+/// `NoneType`, `function`…): made once per name.
+fn type_class(name: &str, module: &str) -> Arc<super::value::Class> {
+    static TYPES: std::sync::OnceLock<Mutex<std::collections::HashMap<String, Arc<super::value::Class>>>> =
+        std::sync::OnceLock::new();
+    let mut m = TYPES.get_or_init(Default::default).lock();
+    m.entry(format!("{module}.{name}"))
+        .or_insert_with(|| {
+            exc::build_class(
+                Arc::from(name),
+                Arc::from(module),
+                vec![exc::object_class()],
+                indexmap::IndexMap::new(),
+                super::value::ClassKind::Plain,
+            )
+        })
+        .clone()
 }
 
 fn isinstance(v: &V, t: &V, sub: bool) -> R<bool> {
