@@ -1039,7 +1039,7 @@ impl<'a> Interp<'a> {
             });
         }
         let closure = self.closure_of(f, &def.free_from);
-        Ok(V::Func(Arc::new(Func { def: def.clone(), defaults, kwdefaults, closure })))
+        Ok(V::Func(Arc::new(Func { def: def.clone(), defaults, kwdefaults, closure, attrs: Default::default() })))
     }
 
     fn closure_of(&mut self, f: &mut Frame<'_>, free_from: &[Name]) -> Vec<Arc<Mutex<V>>> {
@@ -1458,7 +1458,22 @@ impl<'a> Interp<'a> {
                 }
             }
             V::Native(n) => stdlib::native_attr(self, obj, n, name),
+            V::Func(func) if let Some(v) = func.attrs.lock().get(name).cloned() => Ok(v),
             V::Func(func) => match name {
+                "__doc__" => Ok(match func.def.body.first().map(|s| &s.kind) {
+                    Some(StmtKind::Expr(e)) => match &*e.kind {
+                        ExprKind::Const(v @ V::Str(_)) => v.clone(),
+                        _ => V::None,
+                    },
+                    _ => V::None,
+                }),
+                "__dict__" => {
+                    let mut d = Dict::default();
+                    for (k, v) in func.attrs.lock().iter() {
+                        d.set(V::Str(k.clone()), v.clone()).or_else(type_err)?;
+                    }
+                    Ok(V::Dict(Arc::new(Mutex::new(d))))
+                }
                 "__name__" => Ok(V::Str(func.def.name.clone())),
                 "__qualname__" => Ok(V::Str(func.def.qualname.clone())),
                 "__module__" => Ok(V::str("__main__")),
@@ -1504,6 +1519,10 @@ impl<'a> Interp<'a> {
             }
             V::Class(c) => {
                 c.dict.write().insert(Arc::from(name), v);
+                Ok(())
+            }
+            V::Func(f) => {
+                f.attrs.lock().insert(Arc::from(name), v);
                 Ok(())
             }
             V::Native(n) => stdlib::set_native_attr(self, n, name, v),

@@ -115,7 +115,13 @@ pub fn const_method(name: &str, qualname: &str, value: V, line: u32) -> V {
         line,
         local_names: vec![Arc::from("self")],
     };
-    V::Func(Arc::new(Func { def: Arc::new(def), defaults: Vec::new(), kwdefaults: Vec::new(), closure: Vec::new() }))
+    V::Func(Arc::new(Func {
+        def: Arc::new(def),
+        defaults: Vec::new(),
+        kwdefaults: Vec::new(),
+        closure: Vec::new(),
+        attrs: Default::default(),
+    }))
 }
 
 /// An object of a class of its own named `module.name`: `methods` go in the class (each a

@@ -80,6 +80,8 @@ pub struct Func {
     pub kwdefaults: Vec<Option<V>>,
     /// Captured cells.
     pub closure: Vec<Arc<Mutex<V>>>,
+    /// Attributes a program set on it (`f.calls = 0`, `functools.wraps`' `__name__`).
+    pub attrs: Mutex<IndexMap<Arc<str>, V>>,
 }
 
 /// What is special about a class.
