@@ -1,0 +1,42 @@
+# Threadline external corpus program 004.
+# Source: https://github.com/dhellmann/pymotw-3/blob/8c3750a62580da538b1056a5287fb806f0f51d0a/source/threading/threading_subclass_args.py
+# Repository: dhellmann/pymotw-3  path: source/threading/threading_subclass_args.py  commit: 8c3750a62580da538b1056a5287fb806f0f51d0a
+# Licence: BSD-3-Clause (source code; prose is CC BY-NC-SA, not copied)
+# Author: Doug Hellmann (Python 3 Module of the Week)
+# Edits: none
+
+#!/usr/bin/env python3
+# encoding: utf-8
+#
+# Copyright (c) 2008 Doug Hellmann All rights reserved.
+#
+"""Subclassing Thread to create your own thread types.
+"""
+
+#end_pymotw_header
+import threading
+import logging
+
+
+class MyThreadWithArgs(threading.Thread):
+
+    def __init__(self, group=None, target=None, name=None,
+                 args=(), kwargs=None, *, daemon=None):
+        super().__init__(group=group, target=target, name=name,
+                         daemon=daemon)
+        self.args = args
+        self.kwargs = kwargs
+
+    def run(self):
+        logging.debug('running with %s and %s',
+                      self.args, self.kwargs)
+
+
+logging.basicConfig(
+    level=logging.DEBUG,
+    format='(%(threadName)-10s) %(message)s',
+)
+
+for i in range(5):
+    t = MyThreadWithArgs(args=(i,), kwargs={'a': 'A', 'b': 'B'})
+    t.start()
