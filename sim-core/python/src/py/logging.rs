@@ -397,6 +397,24 @@ pub fn strftime(t: f64, fmt: &str) -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     let (hh, mm, ss) = (tod / 3600, tod / 60 % 60, tod % 60);
+    const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    // 1970-01-01 was a Thursday.
+    let wd = DAYS[(days + 3).rem_euclid(7) as usize];
+    let mon = MONTHS[(m - 1) as usize];
     let mut out = String::new();
     let mut chars = fmt.chars();
     while let Some(c) = chars.next() {
@@ -412,6 +430,14 @@ pub fn strftime(t: f64, fmt: &str) -> String {
             Some('M') => out.push_str(&format!("{mm:02}")),
             Some('S') => out.push_str(&format!("{ss:02}")),
             Some('y') => out.push_str(&format!("{:02}", y % 100)),
+            Some('a') => out.push_str(&wd[..3]),
+            Some('A') => out.push_str(wd),
+            Some('b') => out.push_str(&mon[..3]),
+            Some('B') => out.push_str(mon),
+            Some('e') => out.push_str(&format!("{d:2}")),
+            Some('I') => out.push_str(&format!("{:02}", if hh % 12 == 0 { 12 } else { hh % 12 })),
+            Some('p') => out.push_str(if hh < 12 { "AM" } else { "PM" }),
+            Some('c') => out.push_str(&format!("{} {} {d:2} {hh:02}:{mm:02}:{ss:02} {y}", &wd[..3], &mon[..3])),
             Some('%') => out.push('%'),
             Some(o) => {
                 out.push('%');

@@ -435,6 +435,9 @@ pub struct World {
     rng: Mutex<mt::Mt>,
     /// Module attributes the program assigned (`threading.excepthook = hook`), by module and name.
     pub module_attrs: Mutex<HashMap<(&'static str, String), V>>,
+    /// The DeprecationWarnings already shown, by message and line (once per place, as
+    /// Python's default filter for `__main__`).
+    pub warned: Mutex<std::collections::HashSet<(&'static str, u32)>>,
     /// The `logging` module's loggers and configuration.
     pub logging: Mutex<logging::LogState>,
     /// The run's seed (`--seed`): an unseeded `random` starts from it.
@@ -583,6 +586,7 @@ impl World {
             pending_futures: Mutex::new(IndexMap::new()),
             rng: Mutex::new(mt::Mt::from_seed_u64(seed)),
             logging: Mutex::new(logging::LogState::default()),
+            warned: Mutex::new(std::collections::HashSet::new()),
             module_attrs: Mutex::new(HashMap::new()),
             seed,
             wall_start,

@@ -207,6 +207,10 @@ pub enum NFn {
     NamedTuple,
     Nt(super::namedtuple::NtMethod),
     ExceptHook,
+    Ctime,
+    Strftime,
+    CurrentThreadOld,
+    ActiveCountOld,
 }
 
 /// `queue.Queue` kinds.
@@ -382,6 +386,8 @@ struct FutState {
     running: bool,
     /// `cancel()` took it off the queue before it started: it never runs.
     cancelled: bool,
+    /// Attributes a program set on it (`future.arg = n`, as CPython's Future allows).
+    attrs: IndexMap<Arc<str>, V>,
 }
 
 /// The `AsyncResult` of `Pool.map_async`/`starmap_async`: one future per item, and the
@@ -628,6 +634,18 @@ fn timer_class() -> Arc<Class> {
     .clone()
 }
 
+/// `DeprecationWarning: msg` on stderr, once per line, as CPython shows it for code in
+/// `__main__`: `file:line: DeprecationWarning: msg` and the source line.
+pub fn deprecated(it: &mut Interp<'_>, msg: &'static str) {
+    let line = it.ctx.line.get();
+    if !it.w.warned.lock().insert((msg, line)) {
+        return;
+    }
+    let src = it.w.prog.line(line).unwrap_or("").to_string();
+    let text = format!("{}:{line}: DeprecationWarning: {msg}\n  {src}\n", it.w.prog.file);
+    it.w.write_out(it.ctx, &text, true);
+}
+
 /// Module attributes a program may assign and the library honours.
 pub fn is_assignable(module: &str, name: &str) -> bool {
     matches!((module, name), ("threading", "excepthook"))
@@ -700,10 +718,12 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Threading, "Event") => f(F::Event),
         (Mod::Threading, "Barrier") => f(F::Barrier),
         (Mod::Threading, "BrokenBarrierError") => exc_class("BrokenBarrierError"),
-        (Mod::Threading, "current_thread" | "currentThread") => f(F::CurrentThread),
+        (Mod::Threading, "current_thread") => f(F::CurrentThread),
+        (Mod::Threading, "currentThread") => f(F::CurrentThreadOld),
         (Mod::Threading, "main_thread") => f(F::MainThread),
         (Mod::Threading, "get_ident" | "get_native_id") => f(F::GetIdent),
-        (Mod::Threading, "active_count" | "activeCount") => f(F::ActiveCount),
+        (Mod::Threading, "active_count") => f(F::ActiveCount),
+        (Mod::Threading, "activeCount") => f(F::ActiveCountOld),
         (Mod::Threading, "enumerate") => f(F::Enumerate),
         (Mod::Threading, "Timer") => f(F::Timer),
         (Mod::Threading, "local") => f(F::Local),
@@ -711,6 +731,8 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Threading, "ExceptHookArgs") => Some(V::Class(excepthook_args_class())),
         (Mod::Time, "sleep") => f(F::Sleep),
         (Mod::Time, "time") => f(F::Time),
+        (Mod::Time, "ctime") => f(F::Ctime),
+        (Mod::Time, "strftime") => f(F::Strftime),
         (Mod::Time, "perf_counter" | "process_time" | "thread_time") => f(F::PerfCounter),
         (Mod::Time, "monotonic") => f(F::Monotonic),
         (Mod::Time, "time_ns" | "perf_counter_ns" | "monotonic_ns") => f(F::TimeNs),
@@ -993,6 +1015,30 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             Ok(V::Native(Arc::new(Native::Queue(q, res, kind))))
         }
         F::Local => Ok(V::Native(Arc::new(Native::Local(Mutex::new(std::collections::HashMap::new()))))),
+        F::Ctime | F::Strftime => {
+            // UTC: a scenario's clock starts at the run's wall time (see time.time()).
+            let now = it.w.wall_start + it.w.elapsed_s(ctx);
+            let (fmt, t) = if f == F::Ctime {
+                ("%c".to_string(), pos.first().and_then(V::as_f64).unwrap_or(now))
+            } else {
+                match pos.first() {
+                    Some(V::Str(s)) => (s.to_string(), now),
+                    _ => return type_err("strftime() argument 1 must be str"),
+                }
+            };
+            if f == F::Strftime && pos.len() > 1 {
+                return raise("NotImplementedError", "time.strftime with a time tuple is not supported yet");
+            }
+            Ok(V::str(super::logging::strftime(t, &fmt)))
+        }
+        F::CurrentThreadOld => {
+            deprecated(it, "currentThread() is deprecated, use current_thread() instead");
+            Ok(current_thread_obj(it))
+        }
+        F::ActiveCountOld => {
+            deprecated(it, "activeCount() is deprecated, use active_count() instead");
+            call_fn(it, F::ActiveCount, pos, kw)
+        }
         F::CurrentThread => Ok(current_thread_obj(it)),
         F::MainThread => Ok(it.w.thread_object(0)),
         F::GetIdent => Ok(V::Int(thread_ident(ctx.tid))),
@@ -1698,14 +1744,22 @@ fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V>, mut kw: 
         ThreadMethod::IsAlive => {
             Ok(V::Bool(ctx.shared.life().get(t.tid as usize) == Some(&threadline_runtime::rt::Life::Alive)))
         }
-        ThreadMethod::GetName => Ok(V::str(it.w.thread_name(t.tid))),
+        ThreadMethod::GetName => {
+            deprecated(it, "getName() is deprecated, get the name attribute instead");
+            Ok(V::str(it.w.thread_name(t.tid)))
+        }
         ThreadMethod::SetName => {
+            deprecated(it, "setName() is deprecated, set the name attribute instead");
             let n = it.str_of(pos.first().unwrap_or(&V::None))?;
             ctx.shared.set_thread_meta(t.tid, |m| m.name = n);
             Ok(V::None)
         }
-        ThreadMethod::IsDaemon => Ok(V::Bool(ctx.shared.thread_meta(t.tid).is_some_and(|m| m.daemon))),
+        ThreadMethod::IsDaemon => {
+            deprecated(it, "isDaemon() is deprecated, get the daemon attribute instead");
+            Ok(V::Bool(ctx.shared.thread_meta(t.tid).is_some_and(|m| m.daemon)))
+        }
         ThreadMethod::SetDaemon => {
+            deprecated(it, "setDaemon() is deprecated, set the daemon attribute instead");
             let d = pos.first().is_some_and(V::truthy);
             ctx.shared.set_thread_meta(t.tid, |m| m.daemon = d);
             Ok(V::None)
@@ -1791,6 +1845,37 @@ pub fn inst_repr(it: &Interp<'_>, i: &Arc<Inst>, id: usize) -> String {
         InstNative::Thread(t) => Some(t.clone()),
         InstNative::None => None,
     };
+    if let Some(t) = t.clone()
+        && let Some(proc_ix) = &t.process
+        && t.tid != 0
+    {
+        // As multiprocessing's BaseProcess.__repr__:
+        // `<Process name='Process-1' pid=… parent=… started daemon>`.
+        let started = *proc_ix.lock();
+        let life = it.ctx.shared.life().get(t.tid as usize).copied();
+        let daemon = it.ctx.shared.thread_meta(t.tid).is_some_and(|m| m.daemon);
+        let mut info = vec![i.class.name.to_string(), format!("name={}", V::str(it.w.thread_name(t.tid)).repr())];
+        if let Some(p) = started {
+            info.push(format!("pid={}", it.w.pid_of(p)));
+        }
+        info.push(format!("parent={}", it.w.pid_of(it.ctx.process)));
+        match (started, life) {
+            (None, _) => info.push("initial".into()),
+            (Some(_), Some(threadline_runtime::rt::Life::Alive)) => info.push("started".into()),
+            _ => {
+                info.push("stopped".into());
+                match *t.exitcode.lock() {
+                    Some(-15) => info.push("exitcode=-SIGTERM".into()),
+                    Some(c) => info.push(format!("exitcode={c}")),
+                    None => {}
+                }
+            }
+        }
+        if daemon {
+            info.push("daemon".into());
+        }
+        return format!("<{}>", info.join(" "));
+    }
     if let Some(t) = t {
         // As threading.Thread.__repr__: `<Thread(name, started daemon 1401…)>`.
         let life = it.ctx.shared.life().get(t.tid as usize).copied();
@@ -2104,6 +2189,9 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             Ok(V::None)
         }
         (Native::Cond(c, _), "notify_all" | "notifyAll") => {
+            if name == "notifyAll" {
+                deprecated(it, "notifyAll() is deprecated, use notify_all() instead");
+            }
             c.notify(ctx, None)?;
             Ok(V::None)
         }
@@ -2115,7 +2203,12 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             e.clear(ctx);
             Ok(V::None)
         }
-        (Native::Event(e, _), "is_set" | "isSet") => Ok(V::Bool(e.is_set())),
+        (Native::Event(e, _), "is_set" | "isSet") => {
+            if name == "isSet" {
+                deprecated(it, "isSet() is deprecated, use is_set() instead");
+            }
+            Ok(V::Bool(e.is_set()))
+        }
         (Native::Event(e, _), "wait") => {
             let t = timeout_ms(arg(&pos, &mut kw, 0, "timeout"))?;
             Ok(V::Bool(e.wait(ctx, t.map(|m| m.max(0.0)))?))
@@ -2534,6 +2627,7 @@ fn queue_type_name(k: QKind) -> &'static str {
 /// `native.name` (methods come back bound).
 pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) -> R<V> {
     match &**n {
+        Native::Future(f) if let Some(v) = f.st.lock().attrs.get(name).cloned() => Ok(v),
         Native::Local(m) => match m.lock().get(&it.ctx.tid).and_then(|d| d.get(name)).cloned() {
             Some(v) => Ok(v),
             None => raise("AttributeError", format!("'_thread._local' object has no attribute '{name}'")),
@@ -2597,6 +2691,10 @@ pub fn set_native_attr(it: &mut Interp<'_>, n: &Arc<Native>, name: &str, v: V) -
             Ok(())
         }
         (Native::Log(o), _) if super::logging::set_attr(o, name, &v)? => Ok(()),
+        (Native::Future(f), _) => {
+            f.st.lock().attrs.insert(Arc::from(name), v);
+            Ok(())
+        }
         (Native::Module(m), _) if is_assignable(m.name(), name) => {
             it.w.module_attrs.lock().insert((m.name(), name.to_string()), v);
             Ok(())
