@@ -577,6 +577,8 @@ pub enum Native {
     Deque(Arc<super::collections::Deque>),
     /// A logger, handler or formatter.
     Log(super::logging::LogObj),
+    /// `multiprocessing.Manager().Namespace()`: attributes shared by every process.
+    Namespace(Mutex<IndexMap<Arc<str>, V>>),
 }
 
 impl QueueItem for V {
@@ -2435,6 +2437,13 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             it.w.managed.lock().push(l.clone());
             Ok(l)
         }
+        (Native::Module(Mod::Multiprocessing), "Namespace") => {
+            let mut attrs = IndexMap::new();
+            for (k, v) in kw {
+                attrs.insert(k, v);
+            }
+            Ok(V::Native(Arc::new(Native::Namespace(Mutex::new(attrs)))))
+        }
         (Native::Module(Mod::Multiprocessing), "dict") => {
             let d = super::builtins::call_builtin(it, super::ir::Builtin::Dict, pos, kw)?;
             it.w.managed.lock().push(d.clone());
@@ -2628,6 +2637,15 @@ fn queue_type_name(k: QKind) -> &'static str {
 pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) -> R<V> {
     match &**n {
         Native::Future(f) if let Some(v) = f.st.lock().attrs.get(name).cloned() => Ok(v),
+        Native::Namespace(m) => match m.lock().get(name).cloned() {
+            // The manager hands out a copy (it was pickled across): appending to
+            // `ns.items` changes the copy, not the namespace.
+            Some(V::List(l)) => Ok(V::list(l.lock().clone())),
+            Some(V::Dict(d)) => Ok(V::Dict(Arc::new(Mutex::new(d.lock().clone())))),
+            Some(V::Set(d)) => Ok(V::Set(Arc::new(Mutex::new(d.lock().clone())))),
+            Some(v) => Ok(v),
+            None => raise("AttributeError", format!("'Namespace' object has no attribute '{name}'")),
+        },
         Native::Local(m) => match m.lock().get(&it.ctx.tid).and_then(|d| d.get(name)).cloned() {
             Some(v) => Ok(v),
             None => raise("AttributeError", format!("'_thread._local' object has no attribute '{name}'")),
@@ -2693,6 +2711,10 @@ pub fn set_native_attr(it: &mut Interp<'_>, n: &Arc<Native>, name: &str, v: V) -
         (Native::Log(o), _) if super::logging::set_attr(o, name, &v)? => Ok(()),
         (Native::Future(f), _) => {
             f.st.lock().attrs.insert(Arc::from(name), v);
+            Ok(())
+        }
+        (Native::Namespace(m), _) => {
+            m.lock().insert(Arc::from(name), v);
             Ok(())
         }
         (Native::Module(m), _) if is_assignable(m.name(), name) => {
@@ -2868,6 +2890,7 @@ impl Native {
             Native::Lazy(l) => l.name,
             Native::Deque(_) => "deque",
             Native::Log(o) => o.type_name(),
+            Native::Namespace(_) => "Namespace",
         }
     }
 
@@ -2900,6 +2923,7 @@ impl Native {
             Native::Future(f) => {
                 let st = f.st.lock();
                 match &st.done {
+                    None if st.running => format!("<Future at {id:#x} state=running>"),
                     None => format!("<Future at {id:#x} state=pending>"),
                     Some(Ok(v)) => format!("<Future at {id:#x} state=finished returned {}>", v.type_name()),
                     Some(Err(_)) => format!("<Future at {id:#x} state=finished raised>"),
@@ -2908,6 +2932,10 @@ impl Native {
             Native::Slice(a, b, c) => format!("slice({}, {}, {})", a.repr(), b.repr(), c.repr()),
             Native::NotImplemented => "NotImplemented".into(),
             Native::Log(o) => o.repr(id),
+            Native::Namespace(m) => {
+                let parts: Vec<String> = m.lock().iter().map(|(k, v)| format!("{k}={}", v.repr())).collect();
+                format!("Namespace({})", parts.join(", "))
+            }
             Native::Lazy(l) => l.repr(id),
             Native::Deque(d) => {
                 let items: Vec<String> = d.items().iter().map(V::repr).collect();
