@@ -45,6 +45,15 @@ impl Lazy {
     }
 }
 
+/// [`lazy`] with its own repr.
+pub fn lazy_with_repr(
+    name: &'static str,
+    next: impl Fn(&mut Interp<'_>) -> R<Option<V>> + Send + Sync + 'static,
+    repr: impl Fn() -> String + Send + Sync + 'static,
+) -> V {
+    V::Native(Arc::new(Native::Lazy(Lazy { name, next: Box::new(next), repr: Some(Box::new(repr)) })))
+}
+
 /// A lazy iterator named `name` whose items `next` computes.
 pub fn lazy(name: &'static str, next: impl Fn(&mut Interp<'_>) -> R<Option<V>> + Send + Sync + 'static) -> V {
     V::Native(Arc::new(Native::Lazy(Lazy { name, next: Box::new(next), repr: None })))

@@ -824,6 +824,7 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Multiprocessing, "Value") => f(F::Value),
         (Mod::Multiprocessing, "Array") => f(F::Array),
         (Mod::Multiprocessing, "Manager") => f(F::Manager),
+        (Mod::Multiprocessing, "synchronize") => module("multiprocessing"),
         (Mod::Multiprocessing, "Pool") => f(F::Pool),
         (Mod::Multiprocessing, "TimeoutError") => exc_class("TimeoutError"),
         _ => None,
@@ -2329,6 +2330,27 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
                 // Parts that finished before they were linked (or an empty map).
                 batch.part_done(it, None)?;
                 return Ok(V::Native(Arc::new(Native::Future(agg))));
+            }
+            if name == "map" && ex.style != PoolStyle::MpPool {
+                // Executor.map submits every call now and is a generator of their results
+                // in order, each waited for when it is asked for (timeout counted from the
+                // call), as CPython's.
+                let deadline = timeout.map(|ms| it.ctx.now() + it.ctx.scaled(ms));
+                let left = Mutex::new(std::collections::VecDeque::from(futs));
+                static NEXT_ADDR: std::sync::atomic::AtomicUsize =
+                    std::sync::atomic::AtomicUsize::new(0x7f30_0000_0000);
+                let addr = NEXT_ADDR.fetch_add(0x40, std::sync::atomic::Ordering::Relaxed);
+                return Ok(super::itertools::lazy_with_repr(
+                    "generator",
+                    move |it| {
+                        let Some(f) = left.lock().pop_front() else { return Ok(None) };
+                        let scale = it.ctx.shared.settings.time_scale.max(1e-9);
+                        let ms =
+                            deadline.map(|d| d.saturating_duration_since(it.ctx.now()).as_secs_f64() * 1e3 / scale);
+                        future_result(it, &f, ms, false).map(Some)
+                    },
+                    move || format!("<generator object Executor.map.<locals>.result_iterator at {addr:#x}>"),
+                ));
             }
             let mut results = Vec::with_capacity(futs.len());
             for f in &futs {
