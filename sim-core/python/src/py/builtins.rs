@@ -78,35 +78,19 @@ fn sort_values(it: &mut Interp<'_>, items: &mut [V], key: Option<&V>, reverse: b
         }
         _ => items.to_vec(),
     };
-    let mut idx: Vec<usize> = (0..items.len()).collect();
-    let mut err: Option<Flow> = None;
-    // A stable merge sort; `reverse` keeps equal items in their order, as Python does.
-    idx.sort_by(|&a, &b| {
-        if err.is_some() {
-            return std::cmp::Ordering::Equal;
-        }
-        let (x, y) = if reverse { (&keys[b], &keys[a]) } else { (&keys[a], &keys[b]) };
-        match it.compare(super::ir::CmpOp::Lt, x, y) {
-            Ok(true) => std::cmp::Ordering::Less,
-            Ok(false) => match it.compare(super::ir::CmpOp::Lt, y, x) {
-                Ok(true) => std::cmp::Ordering::Greater,
-                Ok(false) => std::cmp::Ordering::Equal,
-                Err(e) => {
-                    err = Some(e);
-                    std::cmp::Ordering::Equal
-                }
-            },
-            Err(e) => {
-                err = Some(e);
-                std::cmp::Ordering::Equal
-            }
-        }
-    });
-    if let Some(e) = err {
-        return Err(e);
+    // A stable sort; `reverse` keeps equal items in their order, as CPython does (reverse,
+    // sort stably, reverse back).
+    let mut pairs: Vec<(V, V)> = keys.into_iter().zip(items.iter().cloned()).collect();
+    if reverse {
+        pairs.reverse();
     }
-    let sorted: Vec<V> = idx.iter().map(|&i| items[i].clone()).collect();
-    items.clone_from_slice(&sorted);
+    let mut sorted = super::libobj::sort_stable(it, pairs, |p| &p.0)?;
+    if reverse {
+        sorted.reverse();
+    }
+    for (slot, (_, v)) in items.iter_mut().zip(sorted) {
+        *slot = v;
+    }
     Ok(())
 }
 
