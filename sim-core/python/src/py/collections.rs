@@ -4,6 +4,7 @@
 
 use super::exc;
 use super::interp::{Flow, Interp, R, raise, type_err};
+use super::libobj::{kwarg, no_more};
 use super::stdlib::Native;
 use super::value::{Dict, DictKind, V};
 use parking_lot::Mutex;
@@ -76,18 +77,6 @@ impl Deque {
     /// A snapshot of the items.
     pub fn items(&self) -> Vec<V> {
         self.items.lock().iter().cloned().collect()
-    }
-}
-
-fn kwarg(kw: &mut Kw, name: &str) -> Option<V> {
-    let i = kw.iter().position(|(k, _)| &**k == name)?;
-    Some(kw.remove(i).1)
-}
-
-fn no_more(fname: &str, kw: &Kw) -> R<()> {
-    match kw.first() {
-        Some((k, _)) => type_err(format!("{fname}() got an unexpected keyword argument '{k}'")),
-        None => Ok(()),
     }
 }
 

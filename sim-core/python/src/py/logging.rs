@@ -9,6 +9,7 @@
 
 use super::interp::{Exc, Interp, R, raise, type_err};
 use super::ir::BinOp;
+use super::libobj::{kwarg, no_more};
 use super::stdlib::Native;
 use super::value::{Dict, V};
 use indexmap::IndexMap;
@@ -223,18 +224,6 @@ pub fn fn_name(f: LogFn) -> &'static str {
 
 fn obj(o: LogObj) -> V {
     V::Native(Arc::new(Native::Log(o)))
-}
-
-fn kwarg(kw: &mut Kw, name: &str) -> Option<V> {
-    let i = kw.iter().position(|(k, _)| &**k == name)?;
-    Some(kw.remove(i).1)
-}
-
-fn no_more(fname: &str, kw: &Kw) -> R<()> {
-    match kw.first() {
-        Some((k, _)) => type_err(format!("{fname}() got an unexpected keyword argument '{k}'")),
-        None => Ok(()),
-    }
 }
 
 /// A level given as a number or a name (`'DEBUG'`), as `_checkLevel` reads it.
