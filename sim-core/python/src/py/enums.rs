@@ -365,7 +365,8 @@ pub fn finish_class(it: &mut Interp<'_>, c: &Arc<Class>) -> R<()> {
 /// The error assigning attribute `name` of an instance of `class` raises when it is an
 /// enum member's `name` or `value`.
 pub fn set_error(class: &Arc<Class>, name: &str) -> Option<Flow> {
-    if !(is_enum(class) && (name == "name" || name == "value")) {
+    // The name first: this runs on every attribute write, and most are neither.
+    if !((name == "name" || name == "value") && is_enum(class)) {
         return None;
     }
     raise::<()>("AttributeError", format!("<enum 'Enum'> cannot set attribute '{name}'")).err()
