@@ -369,11 +369,14 @@ fn syntax_errors_and_unsupported_constructs_name_their_line() {
     let shown = e.to_string();
     assert!(shown.contains("File \"bad.py\", line 2") && shown.contains("def f()"), "{shown}");
     for (src, line, words) in [
-        ("x = 1\n\nasync def f():\n    pass\n", 3, "async def is not supported yet"),
-        ("def g():\n    yield 1\n", 1, "yield"),
+        ("x = 1\n\nasync def f():\n    yield 1\n", 3, "an async generator is not supported yet"),
+        ("def g():\n    while (yield 1):\n        pass\n", 2, "'yield' inside a condition"),
+        ("def g(x):\n    return x and (yield)\n", 2, "'yield' inside a condition"),
+        ("x = 1\nyield x\n", 2, "'yield' outside function"),
+        ("def f():\n    await g()\n", 2, "'await' outside async function"),
         ("match 1:\n    case 1:\n        pass\n", 1, "match is not supported yet"),
         ("import numpy\n", 1, "module 'numpy' is not available in Threadline"),
-        ("import os\nfrom contextlib import contextmanager\n", 2, "contextlib.contextmanager"),
+        ("import os\nfrom contextlib import asynccontextmanager\n", 2, "contextlib.asynccontextmanager"),
         ("from os import path\nbreak\n", 2, "'break' outside loop"),
         ("def f():\n    x = 1\n    def g():\n        nonlocal y\n", 4, "no binding for nonlocal 'y' found"),
         ("x = 1\nnonlocal x\n", 2, "nonlocal declaration not allowed at module level"),

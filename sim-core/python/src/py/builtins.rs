@@ -477,6 +477,17 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
         }
         B::Next => {
             nargs(name, &pos, 1, 2)?;
+            if let V::Native(n) = &pos[0]
+                && let Native::Gen(g) = &**n
+                && !g.is_coroutine()
+            {
+                // A generator's return value travels in its StopIteration.
+                return match g.resume(it, super::frame::Resume::Send(V::None))? {
+                    super::frame::Out::Yield(v) => Ok(v),
+                    super::frame::Out::Return(_) if pos.len() == 2 => Ok(pos[1].clone()),
+                    super::frame::Out::Return(v) => super::frame::stop_iteration(v),
+                };
+            }
             match it.next(&pos[0])? {
                 Some(v) => Ok(v),
                 None => match pos.get(1) {

@@ -1,8 +1,9 @@
 //! `contextlib`: `suppress(*exceptions)`, `nullcontext(enter_result=None)` and `ExitStack`
 //! (`enter_context`, `callback`, `push`, `pop_all`, `close`), as classes of module
 //! `contextlib` whose native methods receive the instance, with their state in its
-//! `__dict__` as CPython keeps it. `contextmanager` needs generator functions, which
-//! Threadline does not run: importing it is refused when the program is compiled.
+//! `__dict__` as CPython keeps it; and `contextmanager`, whose `_GeneratorContextManager`
+//! resumes the decorated generator (a [`super::frame`] generator) in `__enter__` and
+//! `__exit__` exactly as CPython's does.
 
 use super::exc;
 use super::interp::{Flow, Interp, R, type_err};
@@ -31,6 +32,12 @@ pub enum CtxFn {
     Close,
     /// `__exit__` of `nullcontext` (never suppresses).
     NoExit,
+    /// `contextmanager(func)`.
+    ContextManager,
+    /// Calling what `contextmanager` returned: the generator function's manager.
+    GcmCall,
+    GcmEnter,
+    GcmExit,
 }
 
 impl CtxFn {
@@ -38,8 +45,10 @@ impl CtxFn {
     pub fn name(self) -> &'static str {
         match self {
             CtxFn::SuppressInit | CtxFn::NullInit | CtxFn::StackInit => "__init__",
-            CtxFn::SuppressExit | CtxFn::StackExit | CtxFn::NoExit => "__exit__",
-            CtxFn::NullEnter | CtxFn::StackEnter => "__enter__",
+            CtxFn::SuppressExit | CtxFn::StackExit | CtxFn::NoExit | CtxFn::GcmExit => "__exit__",
+            CtxFn::NullEnter | CtxFn::StackEnter | CtxFn::GcmEnter => "__enter__",
+            CtxFn::ContextManager => "contextmanager",
+            CtxFn::GcmCall => "helper",
             CtxFn::EnterContext => "enter_context",
             CtxFn::Callback => "callback",
             CtxFn::Push => "push",
@@ -87,8 +96,16 @@ fn stack_class() -> Arc<Class> {
     .clone()
 }
 
+fn gcm_class() -> Arc<Class> {
+    static C: OnceLock<Arc<Class>> = OnceLock::new();
+    C.get_or_init(|| class("_GeneratorContextManager", &[CtxFn::GcmEnter, CtxFn::GcmExit])).clone()
+}
+
 /// `contextlib.name`.
 pub fn module_attr(name: &str) -> Option<V> {
+    if name == "contextmanager" {
+        return Some(libobj::native_fn(NFn::Ctx(CtxFn::ContextManager)));
+    }
     Some(V::Class(match name {
         "suppress" => suppress_class(),
         "nullcontext" => null_class(),
@@ -149,8 +166,37 @@ fn self_and(f: CtxFn, pos: Vec<V>) -> R<(V, Vec<V>)> {
 
 /// Calls a method of `contextlib`'s classes.
 pub fn call(it: &mut Interp<'_>, f: CtxFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
+    if f == CtxFn::ContextManager {
+        libobj::no_more("contextmanager", &kw)?;
+        libobj::positional("contextmanager", &pos, &["func"], 1)?;
+        let helper = libobj::native_fn(NFn::Ctx(CtxFn::GcmCall));
+        return Ok(V::Native(Arc::new(super::stdlib::Native::Partial(helper, pos, Vec::new()))));
+    }
     let (me, pos) = self_and(f, pos)?;
     match f {
+        CtxFn::ContextManager => Ok(V::None),
+        CtxFn::GcmCall => {
+            // `me` is the generator function.
+            let gen_obj = it.call(&me, pos, kw)?;
+            let cm = exc::instance(gcm_class(), Vec::new());
+            if let V::Inst(i) = &cm {
+                let mut d = i.dict.lock();
+                d.shift_remove("args");
+                d.insert(Arc::from("gen"), gen_obj);
+                d.insert(Arc::from("func"), me);
+            }
+            Ok(cm)
+        }
+        CtxFn::GcmEnter => {
+            let g = libobj::own_attr(&me, "gen").unwrap_or_default();
+            match it.call_method(&g, "__next__", Vec::new(), Vec::new()) {
+                Err(e) if libobj::is_exc(&e, "StopIteration") => {
+                    super::interp::raise("RuntimeError", "generator didn't yield")
+                }
+                other => other,
+            }
+        }
+        CtxFn::GcmExit => gcm_exit(it, &me, pos),
         CtxFn::SuppressInit => {
             libobj::no_more("suppress", &kw)?;
             set(&me, "_exceptions", V::tuple(pos));
@@ -224,6 +270,42 @@ pub fn call(it: &mut Interp<'_>, f: CtxFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             libobj::positional("__exit__", &pos, &["exc_type", "exc_value", "traceback"], 3)?;
             unwind(it, &me, pos)
         }
+    }
+}
+
+/// `_GeneratorContextManager.__exit__`, as CPython's: resume the generator after its
+/// `yield` (normally, or by throwing the exception in); it must then end.
+fn gcm_exit(it: &mut Interp<'_>, me: &V, pos: Vec<V>) -> R<V> {
+    let g = libobj::own_attr(me, "gen").unwrap_or_default();
+    let mut pos = pos.into_iter();
+    let ty = pos.next().unwrap_or_default();
+    let value = pos.next().unwrap_or_default();
+    if matches!(ty, V::None) {
+        return match it.call_method(&g, "__next__", Vec::new(), Vec::new()) {
+            Ok(_) => super::interp::raise("RuntimeError", "generator didn't stop"),
+            Err(e) if libobj::is_exc(&e, "StopIteration") => Ok(V::Bool(false)),
+            Err(e) => Err(e),
+        };
+    }
+    let value = if matches!(value, V::None) { it.call(&ty, Vec::new(), Vec::new())? } else { value };
+    match it.call_method(&g, "throw", vec![value.clone()], Vec::new()) {
+        Ok(_) => super::interp::raise("RuntimeError", "generator didn't stop after throw()"),
+        // Suppressed: the generator caught it and ended (unless what ended it is `value`).
+        Err(Flow::Exc(e)) if exc::is_instance_of(&e.value, "StopIteration") => Ok(V::Bool(!e.value.is(&value))),
+        Err(Flow::Exc(e)) => {
+            let cause = match &e.value {
+                V::Inst(i) => i.dict.lock().get("__cause__").cloned(),
+                _ => None,
+            };
+            if e.value.is(&value)
+                || (exc::is_instance_of(&value, "StopIteration") && cause.is_some_and(|c| c.is(&value)))
+            {
+                Ok(V::Bool(false))
+            } else {
+                Err(Flow::Exc(e))
+            }
+        }
+        Err(other) => Err(other),
     }
 }
 

@@ -35,6 +35,7 @@ const HIERARCHY: &[(&str, &str, &str)] = &[
     ("AttributeError", "builtins", "Exception"),
     ("AssertionError", "builtins", "Exception"),
     ("StopIteration", "builtins", "Exception"),
+    ("StopAsyncIteration", "builtins", "Exception"),
     ("OSError", "builtins", "Exception"),
     ("TimeoutError", "builtins", "OSError"),
     ("ConnectionError", "builtins", "OSError"),
@@ -135,8 +136,16 @@ pub fn new_exc(ty: &str, msg: String) -> V {
 /// An instance of exception class `c` with `args`.
 pub fn instance(c: Arc<Class>, args: Vec<V>) -> V {
     let inst = Inst { class: c, dict: Mutex::new(IndexMap::new()), native: Mutex::new(InstNative::None) };
+    set_stop_value(&inst, &args);
     inst.dict.lock().insert(Arc::from("args"), V::tuple(args));
     V::Inst(Arc::new(inst))
+}
+
+/// `StopIteration(v).value` is `v` (None without arguments), as CPython's `__init__` sets it.
+pub fn set_stop_value(inst: &Inst, args: &[V]) {
+    if inst.class.is_sub(&class("StopIteration")) {
+        inst.dict.lock().insert(Arc::from("value"), args.first().cloned().unwrap_or_default());
+    }
 }
 
 /// From a runtime error (`RuntimeError: release unlocked lock`).

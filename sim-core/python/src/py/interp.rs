@@ -2,6 +2,7 @@
 //! the runtime's [`Ctx`] — the GIL's eval-breaker at CPython's sites, every primitive
 //! instrumented, every event stamped with the statement's line.
 
+use super::frame::Generator;
 use super::ir::{
     Arg, BinOp, CmpOp, CompDef, CompKind, Expr, ExprKind, FPart, FuncDef, Name, Stmt, StmtKind, Target, UnOp,
 };
@@ -109,6 +110,14 @@ pub struct Interp<'a> {
 /// Keyword arguments of a call, in order.
 pub type Kwargs = Vec<(Arc<str>, V)>;
 
+/// Turn a function's captured locals into cells.
+fn cells_in(def: &FuncDef, locals: &mut SmallVec<[V; 8]>) {
+    for &c in &def.cells {
+        let v = std::mem::take(&mut locals[c as usize]);
+        locals[c as usize] = V::Cell(Arc::new(Mutex::new(v)));
+    }
+}
+
 /// Python's default recursion limit.
 pub const RECURSION_LIMIT: usize = 1000;
 
@@ -132,7 +141,7 @@ impl<'a> Interp<'a> {
     }
 
     #[inline]
-    fn breaker(&self) -> R<()> {
+    pub(crate) fn breaker(&self) -> R<()> {
         self.ctx.eval_breaker().map_err(Flow::from)
     }
 
@@ -181,19 +190,28 @@ impl<'a> Interp<'a> {
     /// Run a block.
     pub fn block(&mut self, f: &mut Frame<'_>, body: &[Stmt]) -> R<()> {
         for s in body {
-            f.line = s.line;
-            self.ctx.line.set(s.line);
-            if self.mode == GilMode::Cpython39 {
-                self.breaker()?;
-            } else {
-                self.ctx.pause_point()?;
-            }
+            self.stmt_start(f, s.line)?;
             self.stmt(f, s)?;
         }
         Ok(())
     }
 
-    fn stmt(&mut self, f: &mut Frame<'_>, s: &Stmt) -> R<()> {
+    /// A statement starts at `line`: the thread's current line, and a switch point (every
+    /// statement under 3.9's model; a pause point otherwise).
+    #[inline]
+    pub(crate) fn stmt_start(&mut self, f: &mut Frame<'_>, line: u32) -> R<()> {
+        f.line = line;
+        self.ctx.line.set(line);
+        if self.mode == GilMode::Cpython39 { self.breaker() } else { self.ctx.pause_point().map_err(Flow::from) }
+    }
+
+    /// An `except` clause caught `v`: the run's record shows the error.
+    pub(crate) fn record_handled(&mut self, v: &V) {
+        self.ctx.record(EventKind::Error { error: exc::to_pyerror(v) });
+    }
+
+    /// Run one statement.
+    pub(crate) fn stmt(&mut self, f: &mut Frame<'_>, s: &Stmt) -> R<()> {
         match &s.kind {
             StmtKind::Expr(e) => {
                 self.eval(f, e)?;
@@ -317,7 +335,7 @@ impl<'a> Interp<'a> {
                             if let Some(n) = &h.name {
                                 self.assign(f, n, value.clone())?;
                             }
-                            self.ctx.record(EventKind::Error { error: exc::to_pyerror(&value) });
+                            self.record_handled(&value);
                             // The traceback as `logging.exception` prints it: the frames
                             // below, then this frame at the line that raised.
                             let mut tb = ex.tb.clone();
@@ -929,6 +947,9 @@ impl<'a> Interp<'a> {
             ExprKind::FString(parts) => Ok(V::str(self.fstring(f, parts)?)),
             ExprKind::Lambda(def) => self.make_func(f, def),
             ExprKind::Comp(_) => raise("SystemError", "bare comprehension"),
+            ExprKind::Yield(_) | ExprKind::YieldFrom(_) | ExprKind::Await(_) => {
+                raise("SystemError", "a suspension outside a suspendable frame")
+            }
             ExprKind::Walrus(t, v) => {
                 let v = self.eval(f, v)?;
                 self.assign(f, t, v.clone())?;
@@ -1067,10 +1088,19 @@ impl<'a> Interp<'a> {
     fn run_comp(&mut self, f: &mut Frame<'_>, def: &Arc<CompDef>, first: V) -> R<V> {
         let closure = self.closure_of(f, &def.free_from);
         let mut locals: SmallVec<[V; 8]> = smallvec![V::Unbound; def.n_locals as usize];
-        locals[0] = first;
+        // A generator expression takes its first iterable's iterator at once, as CPython's.
+        locals[0] = if def.frame_code.is_some() { self.iter(first)? } else { first };
         for &c in &def.cells {
             let v = std::mem::take(&mut locals[c as usize]);
             locals[c as usize] = V::Cell(Arc::new(Mutex::new(v)));
+        }
+        if let Some(code) = &def.frame_code {
+            let name: Arc<str> = Arc::from("<genexpr>");
+            let qualname = match f.func {
+                Some(func) => Arc::from(format!("{}.<locals>.<genexpr>", func.def.qualname)),
+                None => name.clone(),
+            };
+            return Ok(Generator::make(code.clone(), name, qualname, locals, closure, None, f.line));
         }
         let mut cf = Frame { locals, closure: &closure, class_ns: None, func: None, line: f.line };
         let mut out_list = Vec::new();
@@ -1167,9 +1197,18 @@ impl<'a> Interp<'a> {
     /// Run a function whose arguments are bound.
     fn run_func(&mut self, func: &Arc<Func>, mut locals: SmallVec<[V; 8]>) -> R<V> {
         let def = &func.def;
-        for &c in &def.cells {
-            let v = std::mem::take(&mut locals[c as usize]);
-            locals[c as usize] = V::Cell(Arc::new(Mutex::new(v)));
+        cells_in(def, &mut locals);
+        if let Some(code) = &def.frame_code {
+            // A generator function or coroutine: calling it makes the suspended frame.
+            return Ok(Generator::make(
+                code.clone(),
+                def.name.clone(),
+                def.qualname.clone(),
+                locals,
+                func.closure.clone(),
+                Some(func.clone()),
+                def.line,
+            ));
         }
         self.breaker()?;
         self.depth += 1;
@@ -1316,6 +1355,7 @@ impl<'a> Interp<'a> {
         {
             // BaseException.__new__ sets args, whatever __init__ does.
             i.dict.lock().insert(Arc::from("args"), V::tuple(pos.clone()));
+            exc::set_stop_value(i, &pos);
         }
         match c.lookup("__init__") {
             Some(init) => {
@@ -1577,6 +1617,12 @@ impl<'a> Interp<'a> {
                 return type_err(format!("'{}' object is not iterable", v.type_name()));
             }
             V::Native(ref n) if matches!(**n, Native::Lazy(_)) => v,
+            V::Native(ref n) if let Native::Gen(g) = &**n => {
+                if g.is_coroutine() {
+                    return type_err("'coroutine' object is not iterable");
+                }
+                v
+            }
             V::Native(ref n) => match stdlib::native_iter(self, n)? {
                 Some(items) => V::Iter(Arc::new(Mutex::new(PyIter::Items(items, 0)))),
                 None => return type_err(format!("'{}' object is not iterable", v.type_name())),
@@ -1623,6 +1669,15 @@ impl<'a> Interp<'a> {
                 None => type_err(format!("'{}' object is not an iterator", it.type_name())),
             },
             V::Native(n) if let Native::Lazy(l) = &**n => l.next(self),
+            V::Native(n)
+                if let Native::Gen(g) = &**n
+                    && !g.is_coroutine() =>
+            {
+                match g.resume(self, super::frame::Resume::Send(V::None))? {
+                    super::frame::Out::Yield(v) => Ok(Some(v)),
+                    super::frame::Out::Return(_) => Ok(None),
+                }
+            }
             other => type_err(format!("'{}' object is not an iterator", other.type_name())),
         }
     }

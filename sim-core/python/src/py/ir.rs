@@ -332,7 +332,7 @@ pub enum CompKind {
     Set(Expr),
     /// `{k: v for …}`
     Dict(Expr, Expr),
-    /// `(x for …)`, evaluated eagerly into a list iterator.
+    /// `(x for …)`: a generator, as lazy as CPython's.
     Gen(Expr),
 }
 
@@ -370,6 +370,13 @@ pub enum ExprKind {
     Lambda(Arc<FuncDef>),
     Comp(Arc<CompDef>),
     Walrus(Target, Expr),
+    /// `yield v`: only ever the whole value of an expression statement or an assignment
+    /// (the compiler hoists any other into one), run by [`super::frame`].
+    Yield(Option<Expr>),
+    /// `yield from it`, in the same places as `Yield`.
+    YieldFrom(Expr),
+    /// `await x`, in the same places as `Yield`.
+    Await(Expr),
 }
 
 /// A comprehension: its own scope, run as a function with one argument (the first iterable).
@@ -385,6 +392,8 @@ pub struct CompDef {
     pub cells: Vec<u32>,
     /// Where the closure's variables come from in the enclosing scope.
     pub free_from: Vec<Name>,
+    /// A generator expression's code as a suspendable frame.
+    pub frame_code: Option<Arc<super::frame::Code>>,
 }
 
 /// An assignment target.
@@ -445,6 +454,9 @@ pub struct FuncDef {
     pub line: u32,
     /// Names of the locals (for messages).
     pub local_names: Vec<Arc<str>>,
+    /// A generator function's (or coroutine's) body as a suspendable frame: calling the
+    /// function makes a generator over this code instead of running `body`.
+    pub frame_code: Option<Arc<super::frame::Code>>,
 }
 
 /// An `except` clause.

@@ -114,6 +114,7 @@ pub fn const_method(name: &str, qualname: &str, value: V, line: u32) -> V {
         body: vec![Stmt { line, kind: StmtKind::Return(Some(ret)) }],
         line,
         local_names: vec![Arc::from("self")],
+        frame_code: None,
     };
     V::Func(Arc::new(Func {
         def: Arc::new(def),

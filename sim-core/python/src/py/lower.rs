@@ -2,6 +2,7 @@
 //! Parses a file, reports syntax errors as Python does, resolves every name and lowers the
 //! AST to [`super::ir`], refusing what Threadline does not run with its line.
 
+use super::frame::{self, CodeKind};
 use super::ir::{
     Arg, BinOp, Builtin, CmpOp, CompDef, CompFor, CompKind, Expr, ExprKind, FPart, FuncDef, Handler, Name, Param,
     Params, Stmt, StmtKind, Target, UnOp,
@@ -158,6 +159,8 @@ struct Scope {
     nonlocals: IndexSet<Arc<str>>,
     frees: IndexMap<Arc<str>, (u32, Name)>,
     captured: IndexSet<u32>,
+    /// An `async def` (`await` is allowed).
+    is_async: bool,
 }
 
 impl Scope {
@@ -169,6 +172,7 @@ impl Scope {
             nonlocals: IndexSet::new(),
             frees: IndexMap::new(),
             captured: IndexSet::new(),
+            is_async: false,
         }
     }
 }
@@ -190,6 +194,11 @@ pub struct Lowerer<'a> {
     /// Module names whose attributes are folded at compile time: a global bound only by
     /// top-level `import` statements of one module → (module, where the first import ends).
     modules: std::collections::HashMap<Arc<str>, (String, TextSize)>,
+    /// Suspensions (`yield`, `await`) taken out of the statement being lowered into
+    /// temporaries, to run just before it.
+    hoisted: Vec<Stmt>,
+    /// Inside an expression a suspension cannot be taken out of (a condition, a lambda…).
+    no_hoist: u32,
 }
 
 type R<T> = Result<T, CompileError>;
@@ -380,6 +389,8 @@ impl<'a> Lowerer<'a> {
             depth: 0,
             loop_depth: 0,
             modules: std::collections::HashMap::new(),
+            hoisted: Vec::new(),
+            no_hoist: 0,
         }
     }
 
@@ -564,8 +575,16 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Compile a function body in a new scope.
-    fn function(&mut self, name: &str, params: Params, body: FuncBody<'_>, line: u32) -> R<Arc<FuncDef>> {
+    fn function(
+        &mut self,
+        name: &str,
+        params: Params,
+        body: FuncBody<'_>,
+        line: u32,
+        kind: Option<CodeKind>,
+    ) -> R<Arc<FuncDef>> {
         let mut scope = Scope::new(ScopeKind::Function);
+        scope.is_async = kind == Some(CodeKind::Coroutine);
         let mut names: Vec<Arc<str>> = Vec::new();
         names.extend(params.args.iter().map(|p| p.name.clone()));
         names.extend(params.vararg.iter().cloned());
@@ -589,10 +608,15 @@ impl<'a> Lowerer<'a> {
         self.scopes.push(scope);
         self.qual.push(Arc::from(name));
         let saved_loop = std::mem::replace(&mut self.loop_depth, 0);
+        let saved_no_hoist = std::mem::replace(&mut self.no_hoist, 0);
         let body = match body {
             FuncBody::Stmts(b) => self.block(b),
-            FuncBody::Expr(e) => self.expr(e).map(|e| vec![Stmt { line: e.line, kind: StmtKind::Return(Some(e)) }]),
+            FuncBody::Expr(e) => {
+                self.no_hoist = 1;
+                self.expr(e).map(|e| vec![Stmt { line: e.line, kind: StmtKind::Return(Some(e)) }])
+            }
         };
+        self.no_hoist = saved_no_hoist;
         self.loop_depth = saved_loop;
         let qualname = self.qualname();
         self.qual.pop();
@@ -615,6 +639,7 @@ impl<'a> Lowerer<'a> {
             n_locals: scope.locals.len() as u32,
             cells: scope.captured.iter().copied().collect(),
             free_from: scope.frees.values().map(|(_, n)| n.clone()).collect(),
+            frame_code: kind.map(|k| Arc::new(frame::compile(&body, k))),
             body,
             line,
             local_names,
@@ -651,19 +676,108 @@ impl<'a> Lowerer<'a> {
             let (l, c) = self.pos(s.range().start());
             return Err(CompileError::syntax(l, c, "too many statically nested blocks".into()));
         }
+        let outer = std::mem::take(&mut self.hoisted);
         let r = self.stmt_inner(s, line);
+        let mut pre = std::mem::replace(&mut self.hoisted, outer);
         self.depth -= 1;
-        Ok(Stmt { line, kind: r? })
+        let kind = r?;
+        if pre.is_empty() {
+            return Ok(Stmt { line, kind });
+        }
+        // `print((yield x))`: `tmp = yield x` first, then the statement with `tmp`.
+        pre.push(Stmt { line, kind });
+        Ok(Stmt {
+            line,
+            kind: StmtKind::If(Expr { line, kind: Box::new(ExprKind::Const(V::Bool(true))) }, pre, Vec::new()),
+        })
+    }
+
+    /// Lower a statement's whole value: a suspension stays one (the frame compiler takes
+    /// it there); anything else is an ordinary expression.
+    fn value(&mut self, e: &ast::Expr) -> R<Expr> {
+        match self.suspension(e)? {
+            Some(k) => Ok(self.mk(e.range().start(), k)),
+            None => self.expr(e),
+        }
+    }
+
+    /// `yield v`, `yield from x`, `await x`, checked for where they may be.
+    fn suspension(&mut self, e: &ast::Expr) -> R<Option<ExprKind>> {
+        let at = e.range().start();
+        let in_function = self.scopes.last().is_some_and(|s| s.kind == ScopeKind::Function);
+        let is_async = self.scopes.last().is_some_and(|s| s.is_async);
+        let syntax = |me: &Self, msg: &str| {
+            let (l, c) = me.pos(at);
+            Err(CompileError::syntax(l, c, msg.into()))
+        };
+        Ok(Some(match e {
+            ast::Expr::Yield(y) => {
+                if !in_function {
+                    return syntax(self, "'yield' outside function");
+                }
+                ExprKind::Yield(y.value.as_ref().map(|v| self.expr(v)).transpose()?)
+            }
+            ast::Expr::YieldFrom(y) => {
+                if !in_function {
+                    return syntax(self, "'yield' outside function");
+                }
+                if is_async {
+                    return syntax(self, "'yield from' inside async function");
+                }
+                ExprKind::YieldFrom(self.expr(&y.value)?)
+            }
+            ast::Expr::Await(a) => {
+                if !in_function {
+                    return syntax(self, "'await' outside function");
+                }
+                if !is_async {
+                    return syntax(self, "'await' outside async function");
+                }
+                ExprKind::Await(self.expr(&a.value)?)
+            }
+            _ => return Ok(None),
+        }))
+    }
+
+    /// A suspension inside a larger expression: run it first into a temporary.
+    fn hoist(&mut self, e: &ast::Expr) -> R<Expr> {
+        let at = e.range().start();
+        let Some(kind) = self.suspension(e)? else { return self.expr(e) };
+        if self.no_hoist > 0 {
+            let what = match e {
+                ast::Expr::Await(_) => "'await'",
+                _ => "'yield'",
+            };
+            let msg =
+                format!("{what} inside a condition, a lambda, a comprehension or a loop's test (give it its own line)");
+            return Err(self.unsupported(at, &msg));
+        }
+        let line = self.line(at);
+        let scope = self.scopes.last_mut().expect("a function scope");
+        let n = scope.locals.len() as u32;
+        let name: Arc<str> = Arc::from(format!(".suspend{n}"));
+        scope.locals.insert(name.clone(), n);
+        let target = Target::Name(Name::Local(n), name.clone());
+        self.hoisted.push(Stmt { line, kind: StmtKind::Assign(vec![target], Expr { line, kind: Box::new(kind) }) });
+        Ok(Expr { line, kind: Box::new(ExprKind::Name(Name::Local(n), name)) })
+    }
+
+    /// Lower with suspensions refused (they could not be moved before the statement).
+    fn expr_fixed(&mut self, e: &ast::Expr) -> R<Expr> {
+        self.no_hoist += 1;
+        let r = self.expr(e);
+        self.no_hoist -= 1;
+        r
     }
 
     fn stmt_inner(&mut self, s: &ast::Stmt, line: u32) -> R<StmtKind> {
         use ast::Stmt as S;
         Ok(match s {
-            S::Expr(e) => StmtKind::Expr(self.expr(&e.value)?),
+            S::Expr(e) => StmtKind::Expr(self.value(&e.value)?),
             S::Assign(a) => {
                 let value = match self.slider_value(a) {
                     Some(v) => Expr { line, kind: Box::new(ExprKind::Const(v)) },
-                    None => self.expr(&a.value)?,
+                    None => self.value(&a.value)?,
                 };
                 let targets = a.targets.iter().map(|t| self.target(t)).collect::<R<_>>()?;
                 StmtKind::Assign(targets, value)
@@ -698,15 +812,15 @@ impl<'a> Lowerer<'a> {
                 StmtKind::AugAssign(self.target(&a.target)?, bin_op(a.op), v)
             }
             S::FunctionDef(f) => {
-                if f.is_async {
-                    return Err(self.unsupported(f.range.start(), "async def"));
-                }
-                if body_has_yield(&f.body) {
-                    return Err(self.unsupported(f.range.start(), "a generator function (yield)"));
-                }
+                let kind = match (f.is_async, body_has_yield(&f.body)) {
+                    (true, true) => return Err(self.unsupported(f.range.start(), "an async generator")),
+                    (true, false) => Some(CodeKind::Coroutine),
+                    (false, true) => Some(CodeKind::Generator),
+                    (false, false) => None,
+                };
                 let decorators = f.decorator_list.iter().map(|d| self.expr(&d.expression)).collect::<R<Vec<_>>>()?;
                 let params = self.params(&f.parameters)?;
-                let def = self.function(f.name.as_str(), params, FuncBody::Stmts(&f.body), line)?;
+                let def = self.function(f.name.as_str(), params, FuncBody::Stmts(&f.body), line, kind)?;
                 let target = self.name_target(f.name.as_str());
                 StmtKind::Def(target, def, decorators)
             }
@@ -767,7 +881,7 @@ impl<'a> Lowerer<'a> {
                 StmtKind::For(target, iter, body?, self.block(&f.orelse)?)
             }
             S::While(w) => {
-                let test = self.expr(&w.test)?;
+                let test = self.expr_fixed(&w.test)?;
                 self.loop_depth += 1;
                 let body = self.block(&w.body);
                 self.loop_depth -= 1;
@@ -782,7 +896,7 @@ impl<'a> Lowerer<'a> {
                     orelse = match &clause.test {
                         Some(t) => {
                             let l = self.line(clause.range.start());
-                            vec![Stmt { line: l, kind: StmtKind::If(self.expr(t)?, b, orelse) }]
+                            vec![Stmt { line: l, kind: StmtKind::If(self.expr_fixed(t)?, b, orelse) }]
                         }
                         None => b,
                     };
@@ -813,7 +927,7 @@ impl<'a> Lowerer<'a> {
                 let body = self.block(&t.body)?;
                 let mut handlers = Vec::new();
                 for ast::ExceptHandler::ExceptHandler(h) in &t.handlers {
-                    let ty = h.type_.as_ref().map(|e| self.expr(e)).transpose()?;
+                    let ty = h.type_.as_ref().map(|e| self.expr_fixed(e)).transpose()?;
                     let name = h.name.as_ref().map(|n| self.name_target(n.as_str()));
                     handlers.push(Handler { ty, name, body: self.block(&h.body)?, line: self.line(h.range.start()) });
                 }
@@ -858,10 +972,10 @@ impl<'a> Lowerer<'a> {
                     if a.name.as_str() == "*" {
                         return Err(self.unsupported(a.range.start(), "from … import *"));
                     }
-                    if module == "contextlib" && matches!(a.name.as_str(), "contextmanager" | "asynccontextmanager") {
-                        // It decorates a generator function, which Threadline cannot run.
-                        let what = format!("contextlib.{} (it needs a generator function)", a.name.as_str());
-                        return Err(self.unsupported(a.range.start(), &what));
+                    if module == "contextlib" && a.name.as_str() == "asynccontextmanager" {
+                        // It decorates an async generator function, which Threadline cannot run.
+                        let what = "contextlib.asynccontextmanager (it needs an async generator)";
+                        return Err(self.unsupported(a.range.start(), what));
                     }
                     let bind = a.asname.as_ref().unwrap_or(&a.name).as_str().to_string();
                     out.push((a.name.as_str().to_string(), self.name_target(&bind)));
@@ -952,7 +1066,10 @@ impl<'a> Lowerer<'a> {
         let at = e.range().start();
         let kind = match e {
             E::BoolOp(b) => {
-                let vals = self.exprs(&b.values)?;
+                self.no_hoist += 1;
+                let vals = self.exprs(&b.values);
+                self.no_hoist -= 1;
+                let vals = vals?;
                 match b.op {
                     ast::BoolOp::And => ExprKind::And(vals),
                     ast::BoolOp::Or => ExprKind::Or(vals),
@@ -991,9 +1108,9 @@ impl<'a> Lowerer<'a> {
                     None => Params::default(),
                 };
                 let line = self.line(at);
-                ExprKind::Lambda(self.function("<lambda>", params, FuncBody::Expr(&l.body), line)?)
+                ExprKind::Lambda(self.function("<lambda>", params, FuncBody::Expr(&l.body), line, None)?)
             }
-            E::If(i) => ExprKind::IfExp(self.expr(&i.test)?, self.expr(&i.body)?, self.expr(&i.orelse)?),
+            E::If(i) => ExprKind::IfExp(self.expr(&i.test)?, self.expr_fixed(&i.body)?, self.expr_fixed(&i.orelse)?),
             E::Dict(d) => {
                 let mut items = Vec::new();
                 for it in &d.items {
@@ -1010,8 +1127,7 @@ impl<'a> Lowerer<'a> {
                 self.comp(&c.generators, |me| Ok(CompKind::Dict(me.expr(key)?, me.expr(&c.value)?)))?
             }
             E::Generator(c) => self.comp(&c.generators, |me| Ok(CompKind::Gen(me.expr(&c.elt)?)))?,
-            E::Await(_) => return Err(self.unsupported(at, "await")),
-            E::Yield(_) | E::YieldFrom(_) => return Err(self.unsupported(at, "yield")),
+            E::Yield(_) | E::YieldFrom(_) | E::Await(_) => return self.hoist(e),
             E::Compare(c) => {
                 let left = self.expr(&c.left)?;
                 let mut rest = Vec::new();
@@ -1182,6 +1298,7 @@ impl<'a> Lowerer<'a> {
             scope.locals.entry(n).or_insert(k);
         }
         self.scopes.push(scope);
+        self.no_hoist += 1;
         let r = (|| -> R<(Vec<CompFor>, CompKind)> {
             let mut fors = Vec::new();
             for (i, g) in gens.iter().enumerate() {
@@ -1196,9 +1313,15 @@ impl<'a> Lowerer<'a> {
             }
             Ok((fors, elt(self)?))
         })();
+        self.no_hoist -= 1;
         let scope = self.scopes.pop().unwrap_or_else(|| Scope::new(ScopeKind::Function));
         let (fors, kind) = r?;
+        let frame_code = match &kind {
+            CompKind::Gen(elt) => Some(Arc::new(frame::compile(&genexpr_body(&fors, elt), CodeKind::Generator))),
+            _ => None,
+        };
         let def = CompDef {
+            frame_code,
             fors,
             kind,
             n_locals: scope.locals.len() as u32,
@@ -1210,6 +1333,22 @@ impl<'a> Lowerer<'a> {
             vec![Arg::Pos(first_iter)],
         ))
     }
+}
+
+/// A generator expression as the generator function it is: its `for`s and `if`s nested
+/// around `yield elt`.
+fn genexpr_body(fors: &[CompFor], elt: &Expr) -> Vec<Stmt> {
+    let line = elt.line;
+    let yield_elt = Expr { line, kind: Box::new(ExprKind::Yield(Some(elt.clone()))) };
+    let mut body = vec![Stmt { line, kind: StmtKind::Expr(yield_elt) }];
+    for g in fors.iter().rev() {
+        for cond in g.ifs.iter().rev() {
+            body = vec![Stmt { line: cond.line, kind: StmtKind::If(cond.clone(), body, Vec::new()) }];
+        }
+        body =
+            vec![Stmt { line: g.iter.line, kind: StmtKind::For(g.target.clone(), g.iter.clone(), body, Vec::new()) }];
+    }
+    body
 }
 
 enum FuncBody<'b> {

@@ -12,6 +12,7 @@ pub mod dataclasses;
 pub mod enums;
 pub mod exc;
 pub mod format;
+pub mod frame;
 pub mod functools;
 pub mod heapq;
 pub mod interp;

@@ -579,6 +579,8 @@ pub enum Native {
     Log(super::logging::LogObj),
     /// `multiprocessing.Manager().Namespace()`: attributes shared by every process.
     Namespace(Mutex<IndexMap<Arc<str>, V>>),
+    /// A generator or coroutine: a suspended frame.
+    Gen(Arc<super::frame::Generator>),
 }
 
 impl QueueItem for V {
@@ -2513,6 +2515,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             None => raise("StopIteration", ""),
         },
         (Native::Lazy(_), "__iter__") => Ok(obj.clone()),
+        (Native::Gen(g), _) if let Some(r) = super::frame::method(it, obj, g, name, pos) => r,
         _ => raise("AttributeError", format!("'{}' object has no attribute '{name}'", n.type_name())),
     }
 }
@@ -2712,6 +2715,10 @@ pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) ->
         Native::Log(o) if let Some(v) = super::logging::attr(it, o, name) => Ok(v),
         Native::Deque(d) if name == "maxlen" => Ok(d.maxlen.map_or(V::None, |m| V::Int(m as i64))),
         Native::Queue(q, _, _) if name == "queue" => Ok(V::list(q.items())),
+        Native::Gen(g) if let Some(v) = super::frame::attr(g, name) => Ok(v),
+        Native::Gen(g) if !matches!(name, "send" | "throw" | "close" | "__next__" | "__iter__" | "__await__") => {
+            raise("AttributeError", format!("'{}' object has no attribute '{name}'", g.type_name()))
+        }
         Native::Method(..) | Native::NotImplemented | Native::Slice(..) => {
             raise("AttributeError", format!("'{}' object has no attribute '{name}'", n.type_name()))
         }
@@ -2913,6 +2920,7 @@ impl Native {
             Native::Deque(_) => "deque",
             Native::Log(o) => o.type_name(),
             Native::Namespace(_) => "Namespace",
+            Native::Gen(g) => g.type_name(),
         }
     }
 
@@ -2959,6 +2967,7 @@ impl Native {
                 format!("Namespace({})", parts.join(", "))
             }
             Native::Lazy(l) => l.repr(id),
+            Native::Gen(g) => format!("<{} object {} at {id:#x}>", g.type_name(), g.qualname),
             Native::Deque(d) => {
                 let items: Vec<String> = d.items().iter().map(V::repr).collect();
                 super::collections::deque_repr(d, &items)

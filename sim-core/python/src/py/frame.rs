@@ -1,0 +1,1001 @@
+//! Frames as data: generator functions, generator expressions and coroutines run as a
+//! frame the runtime can suspend and resume — locals, a program counter, a value stack and
+//! a block stack (CPython 3.8's `SETUP_FINALLY` design) — instead of a Rust call stack, so
+//! a generator costs no OS thread and can be resumed by any thread.
+//!
+//! The compiler ([`compile`]) turns a body into [`Op`]s. Only the statements a suspension
+//! can happen inside are linearized (`if`, `while`, `for`, `with`, `try` around a `yield`);
+//! every other statement is one [`Op::Run`] for the tree-walking interpreter, so both
+//! execute the same statements the same way. `yield`, `yield from` and `await` reach here
+//! only as the whole value of an expression statement or an assignment: the lowering
+//! hoists any other into a temporary first.
+//!
+//! A suspended frame holds the exceptions its `except` blocks are handling; they leave the
+//! thread's stack while it is suspended and come back when it resumes, as in CPython.
+
+use super::exc;
+use super::interp::{Exc, Flow, Frame, Interp, R, RECURSION_LIMIT, raise, type_err};
+use super::ir::{Expr, ExprKind, Handler, Stmt, StmtKind, Target};
+use super::stdlib::Native;
+use super::value::{Func, V};
+use parking_lot::Mutex;
+use smallvec::SmallVec;
+use std::sync::Arc;
+
+/// What calling the code makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeKind {
+    /// `def` with `yield`, or a generator expression.
+    Generator,
+    /// `async def`.
+    Coroutine,
+}
+
+/// A suspendable body.
+#[derive(Debug)]
+pub struct Code {
+    /// The instructions.
+    pub ops: Vec<Op>,
+    /// Generator or coroutine.
+    pub kind: CodeKind,
+}
+
+/// One instruction of a suspendable frame.
+#[derive(Debug)]
+pub enum Op {
+    /// A linearized statement starts at this line (a switch point, as every statement is).
+    Line(u32),
+    /// A statement that cannot suspend, run by the tree walker.
+    Run(Stmt),
+    /// `yield value`; when resumed, the sent value is assigned to the targets.
+    Yield {
+        /// What is yielded (None for a bare `yield`).
+        value: Option<Expr>,
+        /// Where the sent value goes.
+        targets: Vec<Target>,
+    },
+    /// `yield from x` / `await x`: push the iterator (or awaitable) to delegate to.
+    GetIter {
+        /// The iterable or awaitable.
+        value: Expr,
+        /// `await` (else `yield from`).
+        awaited: bool,
+    },
+    /// Delegate to the iterator on top of the stack until it returns; its return value is
+    /// assigned to the targets.
+    Delegate {
+        /// Where the return value goes.
+        targets: Vec<Target>,
+    },
+    /// Jump when the test is false.
+    JumpIfNot(Expr, usize),
+    /// Jump forward.
+    Jump(usize),
+    /// A loop's back-edge: an eval-breaker point (CPython's `JUMP_BACKWARD`), at the loop's line.
+    JumpBack(usize, u32),
+    /// Evaluate, take `iter()`, push.
+    PushIter(Expr),
+    /// The next item of the iterator on top of the stack into the target; at its end pop
+    /// it and jump.
+    ForIter {
+        /// The loop variable(s).
+        target: Target,
+        /// Where to go at the end.
+        exit: usize,
+    },
+    /// Enter a loop: where `break` and `continue` go.
+    SetupLoop {
+        /// After the loop (past `else`).
+        brk: usize,
+        /// The loop's test or `ForIter`.
+        cont: usize,
+        /// A `for` loop (its iterator is on the stack).
+        has_iter: bool,
+    },
+    /// Enter a `try` with `except` clauses; an exception goes to the handler.
+    SetupExcept(usize),
+    /// Enter a `try` with `finally`.
+    SetupFinally(usize),
+    /// Leave the innermost block normally.
+    PopBlock,
+    /// Does the exception being handled match? Else go to `next`.
+    ExceptMatch {
+        /// The class(es) to catch (None: everything).
+        ty: Option<Expr>,
+        /// `as name`.
+        name: Option<Target>,
+        /// The next clause.
+        next: usize,
+        /// The clause's line.
+        line: u32,
+    },
+    /// A handler ended normally.
+    EndExcept,
+    /// No clause matched: the exception goes on.
+    Reraise,
+    /// Enter a `finally` block on the normal path.
+    EnterFinally,
+    /// Leave a `finally` block: go on with what entered it (return, break, an exception).
+    EndFinally,
+    /// `with mgr as target:` — call `__enter__`, push the manager and a block.
+    WithEnter {
+        /// The context manager expression.
+        mgr: Expr,
+        /// `as target`.
+        target: Option<Target>,
+        /// Past the `with` (where a suppressed exception continues).
+        end: usize,
+        /// `async with`.
+        awaited: bool,
+    },
+    /// Leave a `with` normally: `__exit__(None, None, None)`.
+    WithExit(u32),
+}
+
+// ------------------------------------------------------------------ the compiler
+
+/// Whether `e` is a suspension (`yield`, `yield from`, `await`) as a statement's whole value.
+fn suspension(e: &Expr) -> bool {
+    matches!(&*e.kind, ExprKind::Yield(_) | ExprKind::YieldFrom(_) | ExprKind::Await(_))
+}
+
+/// Whether a statement can suspend the frame.
+fn suspends(s: &Stmt) -> bool {
+    let any = |b: &[Stmt]| b.iter().any(suspends);
+    match &s.kind {
+        StmtKind::Expr(e) | StmtKind::Assign(_, e) => suspension(e),
+        StmtKind::If(_, a, b) | StmtKind::While(_, a, b) | StmtKind::For(_, _, a, b) => any(a) || any(b),
+        StmtKind::With(_, b) => any(b),
+        StmtKind::Try { body, handlers, orelse, finally } => {
+            any(body) || handlers.iter().any(|h| any(&h.body)) || any(orelse) || any(finally)
+        }
+        _ => false,
+    }
+}
+
+/// Compile a body to a suspendable frame's code.
+pub fn compile(body: &[Stmt], kind: CodeKind) -> Code {
+    let mut c = Compiler { ops: Vec::new() };
+    c.block(body);
+    Code { ops: c.ops, kind }
+}
+
+struct Compiler {
+    ops: Vec<Op>,
+}
+
+impl Compiler {
+    fn here(&self) -> usize {
+        self.ops.len()
+    }
+
+    fn emit(&mut self, op: Op) -> usize {
+        self.ops.push(op);
+        self.ops.len() - 1
+    }
+
+    /// Point the jump at `at` to `to`.
+    fn patch(&mut self, at: usize, to: usize) {
+        match &mut self.ops[at] {
+            Op::JumpIfNot(_, t) | Op::Jump(t) | Op::SetupExcept(t) | Op::SetupFinally(t) => *t = to,
+            Op::SetupLoop { brk, .. } => *brk = to,
+            Op::ForIter { exit, .. } => *exit = to,
+            Op::ExceptMatch { next, .. } => *next = to,
+            Op::WithEnter { end, .. } => *end = to,
+            _ => {}
+        }
+    }
+
+    fn block(&mut self, body: &[Stmt]) {
+        for s in body {
+            self.stmt(s);
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        if !suspends(s) {
+            self.emit(Op::Run(s.clone()));
+            return;
+        }
+        self.emit(Op::Line(s.line));
+        match &s.kind {
+            StmtKind::Expr(e) => self.suspend(e, Vec::new()),
+            StmtKind::Assign(targets, e) => self.suspend(e, targets.clone()),
+            StmtKind::If(test, then, orelse) => {
+                let jump = self.emit(Op::JumpIfNot(test.clone(), 0));
+                self.block(then);
+                let skip = self.emit(Op::Jump(0));
+                let here = self.here();
+                self.patch(jump, here);
+                self.block(orelse);
+                let here = self.here();
+                self.patch(skip, here);
+            }
+            StmtKind::While(test, body, orelse) => {
+                let setup = self.emit(Op::SetupLoop { brk: 0, cont: 0, has_iter: false });
+                let top = self.here();
+                if let Op::SetupLoop { cont, .. } = &mut self.ops[setup] {
+                    *cont = top;
+                }
+                let jump = self.emit(Op::JumpIfNot(test.clone(), 0));
+                self.block(body);
+                self.emit(Op::JumpBack(top, s.line));
+                let here = self.here();
+                self.patch(jump, here);
+                self.emit(Op::PopBlock);
+                self.block(orelse);
+                let here = self.here();
+                self.patch(setup, here);
+            }
+            StmtKind::For(target, iter, body, orelse) => {
+                let setup = self.emit(Op::SetupLoop { brk: 0, cont: 0, has_iter: true });
+                self.emit(Op::PushIter(iter.clone()));
+                let top = self.here();
+                if let Op::SetupLoop { cont, .. } = &mut self.ops[setup] {
+                    *cont = top;
+                }
+                let next = self.emit(Op::ForIter { target: target.clone(), exit: 0 });
+                self.block(body);
+                self.emit(Op::JumpBack(top, s.line));
+                let here = self.here();
+                self.patch(next, here);
+                self.emit(Op::PopBlock);
+                self.block(orelse);
+                let here = self.here();
+                self.patch(setup, here);
+            }
+            StmtKind::With(items, body) => {
+                let mut enters = Vec::new();
+                for (mgr, target) in items {
+                    enters.push(self.emit(Op::WithEnter {
+                        mgr: mgr.clone(),
+                        target: target.clone(),
+                        end: 0,
+                        awaited: false,
+                    }));
+                }
+                self.block(body);
+                for enter in enters.into_iter().rev() {
+                    self.emit(Op::WithExit(s.line));
+                    let here = self.here();
+                    self.patch(enter, here);
+                }
+            }
+            StmtKind::Try { body, handlers, orelse, finally } => self.try_stmt(body, handlers, orelse, finally),
+            _ => {
+                self.ops.pop();
+                self.emit(Op::Run(s.clone()));
+            }
+        }
+    }
+
+    fn try_stmt(&mut self, body: &[Stmt], handlers: &[Handler], orelse: &[Stmt], finally: &[Stmt]) {
+        let fin = (!finally.is_empty()).then(|| self.emit(Op::SetupFinally(0)));
+        let exc = (!handlers.is_empty()).then(|| self.emit(Op::SetupExcept(0)));
+        self.block(body);
+        let mut to_after = Vec::new();
+        if let Some(exc) = exc {
+            self.emit(Op::PopBlock);
+            self.block(orelse);
+            to_after.push(self.emit(Op::Jump(0)));
+            let here = self.here();
+            self.patch(exc, here);
+            for h in handlers {
+                let m = self.emit(Op::ExceptMatch { ty: h.ty.clone(), name: h.name.clone(), next: 0, line: h.line });
+                self.block(&h.body);
+                self.emit(Op::EndExcept);
+                to_after.push(self.emit(Op::Jump(0)));
+                let here = self.here();
+                self.patch(m, here);
+            }
+            self.emit(Op::Reraise);
+        } else {
+            self.block(orelse);
+        }
+        let after = self.here();
+        for j in to_after {
+            self.patch(j, after);
+        }
+        if let Some(fin) = fin {
+            self.emit(Op::PopBlock);
+            self.emit(Op::EnterFinally);
+            let here = self.here();
+            self.patch(fin, here);
+            self.block(finally);
+            self.emit(Op::EndFinally);
+        }
+    }
+
+    fn suspend(&mut self, e: &Expr, targets: Vec<Target>) {
+        match &*e.kind {
+            ExprKind::Yield(v) => {
+                self.emit(Op::Yield { value: v.clone(), targets });
+            }
+            ExprKind::YieldFrom(x) => {
+                self.emit(Op::GetIter { value: x.clone(), awaited: false });
+                self.emit(Op::Delegate { targets });
+            }
+            ExprKind::Await(x) => {
+                self.emit(Op::GetIter { value: x.clone(), awaited: true });
+                self.emit(Op::Delegate { targets });
+            }
+            _ => {}
+        }
+    }
+}
+
+// ------------------------------------------------------------------ the running frame
+
+/// Why a frame is leaving blocks.
+#[derive(Debug)]
+enum Why {
+    Normal,
+    Exc(Box<Exc>),
+    Return(V),
+    Break,
+    Continue,
+}
+
+#[derive(Debug)]
+enum BlockKind {
+    Loop {
+        brk: usize,
+        cont: usize,
+        top_len: usize,
+    },
+    Except(usize),
+    Finally(usize),
+    With {
+        end: usize,
+    },
+    /// An `except` clause's body is running (its exception is being handled).
+    Handler,
+}
+
+#[derive(Debug)]
+struct Block {
+    kind: BlockKind,
+    stack_len: usize,
+}
+
+/// The state of a suspended frame.
+#[derive(Debug)]
+struct State {
+    locals: SmallVec<[V; 8]>,
+    pc: usize,
+    stack: Vec<V>,
+    blocks: Vec<Block>,
+    pending: Vec<Why>,
+    /// Exceptions its handlers are handling, while it is suspended.
+    handling: Vec<Exc>,
+    /// How many of the thread's handled exceptions are this frame's, while it runs.
+    n_handling: usize,
+    /// The exception an `except` clause is being matched against.
+    cur_exc: Option<Box<Exc>>,
+    line: u32,
+    /// Suspended at a `Yield` or `Delegate` (the resumed value goes there).
+    waiting: bool,
+}
+
+/// How a frame is resumed.
+pub enum Resume {
+    /// `next()` / `send(v)`.
+    Send(V),
+    /// `throw(e)`.
+    Throw(Box<Exc>),
+}
+
+/// How a resumed frame stopped.
+pub enum Out {
+    /// It yielded a value.
+    Yield(V),
+    /// It returned (a generator's `StopIteration` value).
+    Return(V),
+}
+
+struct Slot {
+    frame: Option<Box<State>>,
+    running: bool,
+    started: bool,
+    /// A coroutine ran to its end (resuming it again is an error, not `StopIteration`).
+    finished: bool,
+}
+
+/// A generator or coroutine object.
+pub struct Generator {
+    code: Arc<Code>,
+    /// `__name__`.
+    pub name: Arc<str>,
+    /// `__qualname__`.
+    pub qualname: Arc<str>,
+    closure: Vec<Arc<Mutex<V>>>,
+    func: Option<Arc<Func>>,
+    slot: Mutex<Slot>,
+}
+
+impl std::fmt::Debug for Generator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{} {}>", self.type_name(), self.qualname)
+    }
+}
+
+impl Generator {
+    /// A generator over `code` with its arguments bound into `locals`, as a Python value.
+    pub fn make(
+        code: Arc<Code>,
+        name: Arc<str>,
+        qualname: Arc<str>,
+        locals: SmallVec<[V; 8]>,
+        closure: Vec<Arc<Mutex<V>>>,
+        func: Option<Arc<Func>>,
+        line: u32,
+    ) -> V {
+        let state = State {
+            locals,
+            pc: 0,
+            stack: Vec::new(),
+            blocks: Vec::new(),
+            pending: Vec::new(),
+            handling: Vec::new(),
+            n_handling: 0,
+            cur_exc: None,
+            line,
+            waiting: false,
+        };
+        let slot = Slot { frame: Some(Box::new(state)), running: false, started: false, finished: false };
+        V::Native(Arc::new(Native::Gen(Arc::new(Generator {
+            code,
+            name,
+            qualname,
+            closure,
+            func,
+            slot: Mutex::new(slot),
+        }))))
+    }
+
+    /// `generator` or `coroutine`.
+    pub fn type_name(&self) -> &'static str {
+        match self.code.kind {
+            CodeKind::Generator => "generator",
+            CodeKind::Coroutine => "coroutine",
+        }
+    }
+
+    /// Whether it is a coroutine.
+    pub fn is_coroutine(&self) -> bool {
+        self.code.kind == CodeKind::Coroutine
+    }
+
+    /// `gi_running`.
+    pub fn running(&self) -> bool {
+        self.slot.lock().running
+    }
+
+    /// Whether it can still be resumed (not finished).
+    pub fn suspended(&self) -> bool {
+        self.slot.lock().frame.is_some()
+    }
+
+    /// Resume it: run to its next `yield` or its end.
+    pub fn resume(&self, it: &mut Interp<'_>, how: Resume) -> R<Out> {
+        let mut state = {
+            let mut slot = self.slot.lock();
+            if slot.running {
+                return raise("ValueError", format!("{} already executing", self.type_name()));
+            }
+            let started = slot.started;
+            let Some(state) = slot.frame.take() else {
+                if self.is_coroutine() && slot.finished {
+                    return raise("RuntimeError", "cannot reuse already awaited coroutine");
+                }
+                return match how {
+                    Resume::Send(_) => Ok(Out::Return(V::None)),
+                    Resume::Throw(e) => Err(Flow::Exc(e)),
+                };
+            };
+            if !started
+                && let Resume::Send(v) = &how
+                && !matches!(v, V::None)
+            {
+                slot.frame = Some(state);
+                return type_err(format!("can't send non-None value to a just-started {}", self.type_name()));
+            }
+            slot.running = true;
+            slot.started = true;
+            state
+        };
+        if it.depth >= RECURSION_LIMIT {
+            let mut slot = self.slot.lock();
+            slot.running = false;
+            slot.frame = Some(state);
+            return raise("RecursionError", "maximum recursion depth exceeded");
+        }
+        it.depth += 1;
+        let r = self.run(it, &mut state, how);
+        it.depth -= 1;
+        let mut slot = self.slot.lock();
+        slot.running = false;
+        match r {
+            Ok(Out::Yield(v)) => {
+                slot.frame = Some(state);
+                Ok(Out::Yield(v))
+            }
+            Ok(out) => {
+                slot.finished = true;
+                Ok(out)
+            }
+            Err(Flow::Exc(mut e)) => {
+                slot.finished = true;
+                drop(slot);
+                e.tb.push((state.line, self.name.clone()));
+                // PEP 479: a StopIteration leaving a generator's frame is a RuntimeError.
+                if exc::is_instance_of(&e.value, "StopIteration") {
+                    let msg = format!("{} raised StopIteration", self.type_name());
+                    let err = exc::new_exc("RuntimeError", msg);
+                    if let V::Inst(i) = &err {
+                        let mut d = i.dict.lock();
+                        d.insert(Arc::from("__cause__"), e.value.clone());
+                        d.insert(Arc::from("__context__"), e.value.clone());
+                    }
+                    return Err(Flow::Exc(Box::new(Exc { value: err, tb: e.tb })));
+                }
+                Err(Flow::Exc(e))
+            }
+            Err(other) => {
+                slot.finished = true;
+                Err(other)
+            }
+        }
+    }
+
+    /// Run the frame with its locals in a tree-walker [`Frame`] and the exceptions it is
+    /// handling back on the thread's stack.
+    fn run(&self, it: &mut Interp<'_>, st: &mut State, how: Resume) -> R<Out> {
+        let mut f = Frame {
+            locals: std::mem::take(&mut st.locals),
+            closure: &self.closure,
+            class_ns: None,
+            func: self.func.as_ref(),
+            line: st.line,
+        };
+        it.handling.append(&mut st.handling);
+        let r = self.exec(it, st, &mut f, how);
+        st.line = f.line;
+        st.locals = f.locals;
+        let at = it.handling.len().saturating_sub(st.n_handling);
+        st.handling = it.handling.split_off(at);
+        r
+    }
+
+    fn exec(&self, it: &mut Interp<'_>, st: &mut State, f: &mut Frame<'_>, how: Resume) -> R<Out> {
+        let ops = &self.code.ops;
+        let mut why: Option<Why> = None;
+        if st.waiting {
+            st.waiting = false;
+            match &ops[st.pc] {
+                Op::Yield { targets, .. } => match how {
+                    Resume::Send(v) => match assign_all(it, f, targets, v) {
+                        Ok(()) => st.pc += 1,
+                        Err(e) => why = Some(why_of(e)?),
+                    },
+                    Resume::Throw(e) => why = Some(Why::Exc(e)),
+                },
+                Op::Delegate { targets } => {
+                    let sub = st.stack.last().cloned().unwrap_or_default();
+                    match delegate(it, &sub, how) {
+                        Ok(Out::Yield(v)) => {
+                            st.waiting = true;
+                            return Ok(Out::Yield(v));
+                        }
+                        Ok(Out::Return(v)) => {
+                            st.stack.pop();
+                            match assign_all(it, f, targets, v) {
+                                Ok(()) => st.pc += 1,
+                                Err(e) => why = Some(why_of(e)?),
+                            }
+                        }
+                        Err(e) => why = Some(why_of(e)?),
+                    }
+                }
+                _ => return raise("SystemError", "a frame resumed at no suspension point"),
+            }
+        } else if let Resume::Throw(e) = how {
+            why = Some(Why::Exc(e));
+        }
+        loop {
+            if let Some(w) = why.take()
+                && let Some(done) = self.unwind(it, st, w)?
+            {
+                return Ok(done);
+            }
+            let Some(op) = ops.get(st.pc) else { return Ok(Out::Return(V::None)) };
+            match self.step(it, st, f, op) {
+                Ok(Some(out)) => return Ok(out),
+                Ok(None) => {}
+                Err(e) => why = Some(why_of(e)?),
+            }
+        }
+    }
+
+    /// Execute one instruction; `Some` when the frame suspends.
+    fn step(&self, it: &mut Interp<'_>, st: &mut State, f: &mut Frame<'_>, op: &Op) -> R<Option<Out>> {
+        match op {
+            Op::Line(line) => {
+                it.stmt_start(f, *line)?;
+                st.pc += 1;
+            }
+            Op::Run(s) => {
+                st.pc += 1;
+                it.stmt_start(f, s.line)?;
+                it.stmt(f, s)?;
+            }
+            Op::Yield { value, .. } => {
+                let v = match value {
+                    Some(e) => it.eval(f, e)?,
+                    None => V::None,
+                };
+                st.waiting = true;
+                return Ok(Some(Out::Yield(v)));
+            }
+            Op::GetIter { value, awaited } => {
+                let v = it.eval(f, value)?;
+                let sub = if *awaited { awaitable(it, v)? } else { it.iter(v)? };
+                st.stack.push(sub);
+                st.pc += 1;
+            }
+            Op::Delegate { targets } => {
+                let sub = st.stack.last().cloned().unwrap_or_default();
+                match delegate(it, &sub, Resume::Send(V::None))? {
+                    Out::Yield(v) => {
+                        st.waiting = true;
+                        return Ok(Some(Out::Yield(v)));
+                    }
+                    Out::Return(v) => {
+                        st.stack.pop();
+                        st.pc += 1;
+                        assign_all(it, f, targets, v)?;
+                    }
+                }
+            }
+            Op::JumpIfNot(test, to) => {
+                let c = it.eval(f, test)?;
+                st.pc = if it.truthy(&c)? { st.pc + 1 } else { *to };
+            }
+            Op::Jump(to) => st.pc = *to,
+            Op::JumpBack(to, line) => {
+                f.line = *line;
+                st.pc = *to;
+                it.breaker()?;
+            }
+            Op::PushIter(e) => {
+                let v = it.eval(f, e)?;
+                let iter = it.iter(v)?;
+                st.stack.push(iter);
+                st.pc += 1;
+            }
+            Op::ForIter { target, exit } => {
+                let iter = st.stack.last().cloned().unwrap_or_default();
+                match it.next(&iter)? {
+                    Some(v) => {
+                        st.pc += 1;
+                        it.assign(f, target, v)?;
+                    }
+                    None => {
+                        st.stack.pop();
+                        st.pc = *exit;
+                    }
+                }
+            }
+            Op::SetupLoop { brk, cont, has_iter } => {
+                let len = st.stack.len();
+                let kind = BlockKind::Loop { brk: *brk, cont: *cont, top_len: len + usize::from(*has_iter) };
+                st.blocks.push(Block { kind, stack_len: len });
+                st.pc += 1;
+            }
+            Op::SetupExcept(h) => {
+                st.blocks.push(Block { kind: BlockKind::Except(*h), stack_len: st.stack.len() });
+                st.pc += 1;
+            }
+            Op::SetupFinally(h) => {
+                st.blocks.push(Block { kind: BlockKind::Finally(*h), stack_len: st.stack.len() });
+                st.pc += 1;
+            }
+            Op::PopBlock => {
+                st.blocks.pop();
+                st.pc += 1;
+            }
+            Op::ExceptMatch { ty, name, next, line } => {
+                f.line = *line;
+                let Some(e) = st.cur_exc.take() else { return raise("SystemError", "no exception to match") };
+                let matched = match ty {
+                    None => true,
+                    Some(t) => match it.eval(f, t) {
+                        Ok(t) => exc::matches(&e.value, &t),
+                        Err(err) => {
+                            st.cur_exc = Some(e);
+                            return Err(err);
+                        }
+                    },
+                };
+                if !matched {
+                    st.cur_exc = Some(e);
+                    st.pc = *next;
+                    return Ok(None);
+                }
+                st.pc += 1;
+                it.record_handled(&e.value);
+                let mut tb = e.tb.clone();
+                tb.push((f.line, self.name.clone()));
+                it.handling.push(Exc { value: e.value.clone(), tb });
+                st.n_handling += 1;
+                st.blocks.push(Block { kind: BlockKind::Handler, stack_len: st.stack.len() });
+                if let Some(n) = name {
+                    it.assign(f, n, e.value.clone())?;
+                }
+            }
+            Op::EndExcept => {
+                st.blocks.pop();
+                it.handling.pop();
+                st.n_handling = st.n_handling.saturating_sub(1);
+                st.pc += 1;
+            }
+            Op::Reraise => match st.cur_exc.take() {
+                Some(e) => return Err(Flow::Exc(e)),
+                None => return raise("SystemError", "no exception to reraise"),
+            },
+            Op::EnterFinally => {
+                st.pending.push(Why::Normal);
+                st.pc += 1;
+            }
+            Op::EndFinally => match st.pending.pop() {
+                None | Some(Why::Normal) => st.pc += 1,
+                Some(Why::Exc(e)) => return Err(Flow::Exc(e)),
+                Some(Why::Return(v)) => return Err(Flow::Return(v)),
+                Some(Why::Break) => return Err(Flow::Break),
+                Some(Why::Continue) => return Err(Flow::Continue),
+            },
+            Op::WithEnter { mgr, target, end, awaited: _ } => {
+                let m = it.eval(f, mgr)?;
+                let entered = it.call_method(&m, "__enter__", Vec::new(), Vec::new())?;
+                st.blocks.push(Block { kind: BlockKind::With { end: *end }, stack_len: st.stack.len() });
+                st.stack.push(m);
+                st.pc += 1;
+                if let Some(t) = target {
+                    it.assign(f, t, entered)?;
+                }
+            }
+            Op::WithExit(line) => {
+                f.line = *line;
+                st.blocks.pop();
+                let m = st.stack.pop().unwrap_or_default();
+                st.pc += 1;
+                it.call_method(&m, "__exit__", vec![V::None, V::None, V::None], Vec::new())?;
+            }
+        }
+        Ok(None)
+    }
+
+    /// Leave blocks for `w` until one takes over (the frame goes on: None) or none is left
+    /// (the frame ends: its result).
+    fn unwind(&self, it: &mut Interp<'_>, st: &mut State, mut w: Why) -> R<Option<Out>> {
+        loop {
+            let Some(b) = st.blocks.pop() else {
+                return match w {
+                    Why::Normal => Ok(Some(Out::Return(V::None))),
+                    Why::Return(v) => Ok(Some(Out::Return(v))),
+                    Why::Exc(e) => Err(Flow::Exc(e)),
+                    Why::Break | Why::Continue => raise("SyntaxError", "'break' outside loop"),
+                };
+            };
+            match b.kind {
+                BlockKind::Loop { brk, cont, top_len } => match w {
+                    Why::Break => {
+                        st.stack.truncate(b.stack_len);
+                        st.pc = brk;
+                        return Ok(None);
+                    }
+                    Why::Continue => {
+                        st.stack.truncate(top_len);
+                        st.blocks.push(b);
+                        st.pc = cont;
+                        return Ok(None);
+                    }
+                    other => {
+                        st.stack.truncate(b.stack_len);
+                        w = other;
+                    }
+                },
+                BlockKind::Except(h) => {
+                    st.stack.truncate(b.stack_len);
+                    if let Why::Exc(e) = w {
+                        st.cur_exc = Some(e);
+                        st.pc = h;
+                        return Ok(None);
+                    }
+                }
+                BlockKind::Finally(h) => {
+                    st.stack.truncate(b.stack_len);
+                    st.pending.push(w);
+                    st.pc = h;
+                    return Ok(None);
+                }
+                BlockKind::With { end } => {
+                    let mgr = st.stack.get(b.stack_len).cloned().unwrap_or_default();
+                    st.stack.truncate(b.stack_len);
+                    let args = match &w {
+                        Why::Exc(e) => {
+                            let ty = match &e.value {
+                                V::Inst(i) => V::Class(i.class.clone()),
+                                _ => V::None,
+                            };
+                            vec![ty, e.value.clone(), V::None]
+                        }
+                        _ => vec![V::None, V::None, V::None],
+                    };
+                    match it.call_method(&mgr, "__exit__", args, Vec::new()) {
+                        Ok(r) => {
+                            if matches!(w, Why::Exc(_)) && it.truthy(&r)? {
+                                st.pc = end;
+                                return Ok(None);
+                            }
+                        }
+                        Err(Flow::Exc(e)) => w = Why::Exc(e),
+                        Err(other) => return Err(other),
+                    }
+                }
+                BlockKind::Handler => {
+                    it.handling.pop();
+                    st.n_handling = st.n_handling.saturating_sub(1);
+                }
+            }
+        }
+    }
+}
+
+/// Turn a statement's early exit into the reason blocks are left (a halt ends the frame).
+fn why_of(e: Flow) -> R<Why> {
+    Ok(match e {
+        Flow::Exc(e) => Why::Exc(e),
+        Flow::Return(v) => Why::Return(v),
+        Flow::Break => Why::Break,
+        Flow::Continue => Why::Continue,
+        Flow::Halt(h) => return Err(Flow::Halt(h)),
+    })
+}
+
+fn assign_all(it: &mut Interp<'_>, f: &mut Frame<'_>, targets: &[Target], v: V) -> R<()> {
+    for t in targets {
+        it.assign(f, t, v.clone())?;
+    }
+    Ok(())
+}
+
+/// What `await v` delegates to: a coroutine itself, or what `__await__` returns.
+fn awaitable(it: &mut Interp<'_>, v: V) -> R<V> {
+    if let V::Native(n) = &v
+        && let Native::Gen(g) = &**n
+        && g.is_coroutine()
+    {
+        return Ok(v);
+    }
+    match it.lookup_method(&v, "__await__") {
+        Some(m) => it.call(&m, Vec::new(), Vec::new()),
+        None => type_err(format!("object {} can't be used in 'await' expression", v.type_name())),
+    }
+}
+
+/// One step of `yield from sub`: send or throw into it.
+fn delegate(it: &mut Interp<'_>, sub: &V, how: Resume) -> R<Out> {
+    if let V::Native(n) = sub
+        && let Native::Gen(g) = &**n
+    {
+        return g.resume(it, how);
+    }
+    let r = match how {
+        Resume::Send(V::None) => match it.next(sub)? {
+            Some(v) => return Ok(Out::Yield(v)),
+            None => return Ok(Out::Return(V::None)),
+        },
+        Resume::Send(v) => it.call_method(sub, "send", vec![v], Vec::new()),
+        Resume::Throw(e) => {
+            if it.lookup_method(sub, "throw").is_none() {
+                return Err(Flow::Exc(e));
+            }
+            it.call_method(sub, "throw", vec![e.value.clone()], Vec::new())
+        }
+    };
+    match r {
+        Ok(v) => Ok(Out::Yield(v)),
+        Err(Flow::Exc(e)) if exc::is_instance_of(&e.value, "StopIteration") => Ok(Out::Return(stop_value(&e.value))),
+        Err(e) => Err(e),
+    }
+}
+
+/// `StopIteration.value`.
+pub fn stop_value(e: &V) -> V {
+    match e {
+        V::Inst(i) => i.dict.lock().get("value").cloned().unwrap_or_default(),
+        _ => V::None,
+    }
+}
+
+/// `StopIteration(v)` raised.
+pub fn stop_iteration<T>(v: V) -> R<T> {
+    let args = if matches!(v, V::None) { Vec::new() } else { vec![v] };
+    Err(Flow::Exc(Box::new(Exc { value: exc::instance(exc::class("StopIteration"), args), tb: Vec::new() })))
+}
+
+/// The exception `throw(typ[, val])` raises inside the generator.
+fn thrown(it: &mut Interp<'_>, pos: Vec<V>) -> R<Box<Exc>> {
+    let mut pos = pos.into_iter();
+    let Some(t) = pos.next() else { return type_err("throw expected at least 1 argument, got 0") };
+    let value = match &t {
+        V::Class(c) if c.is_sub(&exc::class("BaseException")) => match pos.next() {
+            Some(v @ V::Inst(_)) if exc::matches(&v, &t) => v,
+            Some(V::None) | None => it.call(&t, Vec::new(), Vec::new())?,
+            Some(v) => it.call(&t, vec![v], Vec::new())?,
+        },
+        V::Inst(i) if i.class.is_sub(&exc::class("BaseException")) => t,
+        _ => {
+            return type_err(
+                "exceptions must be classes or instances deriving from BaseException, not ".to_string()
+                    + &t.type_name(),
+            );
+        }
+    };
+    Ok(Box::new(Exc { value, tb: Vec::new() }))
+}
+
+/// The methods of generators and coroutines: `__next__`, `send`, `throw`, `close`, `__iter__`.
+pub fn method(it: &mut Interp<'_>, obj: &V, g: &Arc<Generator>, name: &str, pos: Vec<V>) -> Option<R<V>> {
+    let finish = |r: R<Out>| match r? {
+        Out::Yield(v) => Ok(v),
+        Out::Return(v) => stop_iteration(v),
+    };
+    Some(match name {
+        "__next__" if !g.is_coroutine() => finish(g.resume(it, Resume::Send(V::None))),
+        "send" => finish(g.resume(it, Resume::Send(pos.into_iter().next().unwrap_or_default()))),
+        "throw" => match thrown(it, pos) {
+            Ok(e) => finish(g.resume(it, Resume::Throw(e))),
+            Err(e) => Err(e),
+        },
+        "close" => close(it, g),
+        "__iter__" if !g.is_coroutine() => Ok(obj.clone()),
+        "__await__" if g.is_coroutine() => Ok(obj.clone()),
+        _ => return None,
+    })
+}
+
+/// `close()`: `GeneratorExit` at the suspension point; the generator must not yield again.
+pub fn close(it: &mut Interp<'_>, g: &Arc<Generator>) -> R<V> {
+    {
+        let mut slot = g.slot.lock();
+        if !slot.started || slot.frame.is_none() {
+            slot.frame = None;
+            slot.finished = true;
+            return Ok(V::None);
+        }
+    }
+    let e = Box::new(Exc { value: exc::new_exc("GeneratorExit", String::new()), tb: Vec::new() });
+    match g.resume(it, Resume::Throw(e)) {
+        Ok(Out::Yield(_)) => raise("RuntimeError", format!("{} ignored GeneratorExit", g.type_name())),
+        Ok(Out::Return(_)) => Ok(V::None),
+        Err(Flow::Exc(e))
+            if exc::is_instance_of(&e.value, "GeneratorExit") || exc::is_instance_of(&e.value, "StopIteration") =>
+        {
+            Ok(V::None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The attributes of generators and coroutines.
+pub fn attr(g: &Generator, name: &str) -> Option<V> {
+    let prefix = if g.is_coroutine() { "cr_" } else { "gi_" };
+    Some(match name {
+        "__name__" => V::Str(g.name.clone()),
+        "__qualname__" => V::Str(g.qualname.clone()),
+        n if n.strip_prefix(prefix) == Some("running") => V::Bool(g.running()),
+        _ => return None,
+    })
+}
