@@ -194,7 +194,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             if s == 0 {
                 return raise("ValueError", "range() arg 3 must not be zero");
             }
-            Ok(V::Range(a, b, s))
+            Ok(V::Range(Arc::new([a, b, s])))
         }
         B::Len => {
             nargs(name, &pos, 1, 1)?;
@@ -203,7 +203,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
                 V::List(l) => l.lock().len() as i64,
                 V::Tuple(t) => t.len() as i64,
                 V::Dict(d) | V::Set(d) => d.lock().map.len() as i64,
-                V::Range(a, b, s) => range_len(*a, *b, *s),
+                V::Range(r) => range_len(r[0], r[1], r[2]),
                 V::Class(c) if super::enums::is_enum(c) => super::enums::members(c).len() as i64,
                 v @ V::Inst(_) => match it.lookup_method(v, "__len__") {
                     Some(m) => return it.call(&m, Vec::new(), Vec::new()),
@@ -254,10 +254,11 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             let Some(src) = pos.first() else {
                 return type_err("sum() takes at least 1 positional argument (0 given)");
             };
-            if let V::Range(a, b, s) = src
+            if let V::Range(r) = src
                 && let V::Int(st) = start
             {
-                let n = range_len(*a, *b, *s) as i128;
+                let (a, s) = (&r[0], &r[2]);
+                let n = range_len(r[0], r[1], r[2]) as i128;
                 let total = n * (*a as i128) + (*s as i128) * n * (n - 1) / 2 + st as i128;
                 return Ok(match i64::try_from(total) {
                     Ok(v) => V::Int(v),
@@ -593,7 +594,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
         }
         B::Object => Ok(V::Inst(Arc::new(super::value::Inst {
             class: exc::object_class(),
-            dict: Mutex::new(indexmap::IndexMap::new()),
+            dict: Mutex::new(indexmap::IndexMap::default()),
             native: Mutex::new(super::value::InstNative::None),
         }))),
         B::Format => {
@@ -682,7 +683,7 @@ fn type_class(name: &str, module: &str) -> Arc<super::value::Class> {
                 Arc::from(name),
                 Arc::from(module),
                 vec![exc::object_class()],
-                indexmap::IndexMap::new(),
+                indexmap::IndexMap::default(),
                 super::value::ClassKind::Plain,
             )
         })
@@ -837,9 +838,10 @@ pub fn get_item(it: &mut Interp<'_>, obj: &V, i: &V) -> R<V> {
                 }))),
             }
         }
-        V::Range(a, b, s) => {
+        V::Range(r) => {
+            let (a, s) = (&r[0], &r[2]);
             let ix = index(i)?;
-            let n = range_len(*a, *b, *s);
+            let n = range_len(r[0], r[1], r[2]);
             let j = if ix < 0 { ix + n } else { ix };
             if j < 0 || j >= n {
                 return raise("IndexError", "range object index out of range");
@@ -1699,9 +1701,9 @@ pub fn method(it: &mut Interp<'_>, obj: &V, name: &str, pos: Vec<V>, kw: Kw) -> 
 /// `v.name` for built-in values (methods come back bound).
 pub fn value_attr(_it: &mut Interp<'_>, obj: &V, name: &str) -> R<V> {
     match (obj, name) {
-        (V::Range(a, _, _), "start") => Ok(V::Int(*a)),
-        (V::Range(_, b, _), "stop") => Ok(V::Int(*b)),
-        (V::Range(_, _, s), "step") => Ok(V::Int(*s)),
+        (V::Range(r), "start") => Ok(V::Int(r[0])),
+        (V::Range(r), "stop") => Ok(V::Int(r[1])),
+        (V::Range(r), "step") => Ok(V::Int(r[2])),
         (V::Float(f), "real") => Ok(V::Float(*f)),
         (V::Float(_), "imag") => Ok(V::Float(0.0)),
         (v, "real" | "numerator") if v.is_int() => Ok(v.clone()),

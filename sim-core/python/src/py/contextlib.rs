@@ -59,7 +59,7 @@ impl CtxFn {
 }
 
 fn class(name: &str, methods: &[CtxFn]) -> Arc<Class> {
-    let mut dict = IndexMap::new();
+    let mut dict = IndexMap::default();
     for &m in methods {
         dict.insert(Arc::from(m.name()), libobj::native_fn(NFn::Ctx(m)));
     }

@@ -11,7 +11,7 @@ use super::exc;
 use super::interp::{Flow, Interp, R, raise, type_err};
 use super::libobj::{self, Kw, kwarg};
 use super::stdlib::{NFn, Native};
-use super::value::{Class, ClassKind, Dict, HKey, Inst, InstNative, V};
+use super::value::{Attrs, Class, ClassKind, Dict, HKey, Inst, InstNative, V};
 use indexmap::IndexMap;
 use parking_lot::Mutex;
 use std::sync::{Arc, OnceLock};
@@ -103,19 +103,19 @@ fn plain_class(name: &str) -> Arc<Class> {
         Arc::from(name),
         Arc::from("dataclasses"),
         vec![exc::object_class()],
-        IndexMap::new(),
+        IndexMap::default(),
         ClassKind::Plain,
     )
 }
 
-fn new_inst(class: Arc<Class>, attrs: IndexMap<Arc<str>, V>) -> V {
+fn new_inst(class: Arc<Class>, attrs: Attrs) -> V {
     V::Inst(Arc::new(Inst { class, dict: Mutex::new(attrs), native: Mutex::new(InstNative::None) }))
 }
 
 /// `dataclasses.MISSING`.
 fn missing() -> V {
     static M: OnceLock<V> = OnceLock::new();
-    M.get_or_init(|| new_inst(plain_class("_MISSING_TYPE"), IndexMap::new())).clone()
+    M.get_or_init(|| new_inst(plain_class("_MISSING_TYPE"), IndexMap::default())).clone()
 }
 
 fn is_missing(v: &V) -> bool {
@@ -125,7 +125,8 @@ fn is_missing(v: &V) -> bool {
 /// `dataclasses.FrozenInstanceError`, an `AttributeError`.
 pub fn frozen_error_class() -> Arc<Class> {
     static C: OnceLock<Arc<Class>> = OnceLock::new();
-    C.get_or_init(|| libobj::exc_class("FrozenInstanceError", "dataclasses", "AttributeError", IndexMap::new())).clone()
+    C.get_or_init(|| libobj::exc_class("FrozenInstanceError", "dataclasses", "AttributeError", IndexMap::default()))
+        .clone()
 }
 
 fn field_class() -> Arc<Class> {
@@ -191,7 +192,7 @@ fn flds(class: &Arc<Class>) -> Vec<Fld> {
 }
 
 fn new_field(kw: &mut Kw) -> R<V> {
-    let mut a: IndexMap<Arc<str>, V> = IndexMap::new();
+    let mut a: Attrs = IndexMap::default();
     a.insert(Arc::from("name"), V::None);
     a.insert(Arc::from("type"), V::None);
     let default = kwarg(kw, "default").unwrap_or_else(missing);
@@ -249,7 +250,7 @@ fn is_classvar(ty: &V) -> bool {
 fn process(it: &mut Interp<'_>, class: &Arc<Class>, opts: &[V]) -> R<()> {
     let opt = |i: usize| opts.get(i).is_some_and(V::truthy);
     let (init, repr, eq, order, unsafe_hash, frozen) = (opt(0), opt(1), opt(2), opt(3), opt(4), opt(5));
-    let mut fields: IndexMap<Arc<str>, V> = IndexMap::new();
+    let mut fields: Attrs = IndexMap::default();
     // Fields of dataclass bases, farthest first.
     let mut any_frozen_base = None;
     for base in class.mro.iter().rev() {
@@ -303,6 +304,7 @@ fn process(it: &mut Interp<'_>, class: &Arc<Class>, opts: &[V]) -> R<()> {
         }
         // The class attribute is the default, or nothing.
         {
+            super::value::classes_changed();
             let mut d = class.dict.write();
             if is_missing(&default) {
                 if matches!(d.get(&*name), Some(V::Inst(_))) {
@@ -330,6 +332,7 @@ fn process(it: &mut Interp<'_>, class: &Arc<Class>, opts: &[V]) -> R<()> {
     for (k, v) in &fields {
         fd.set(V::Str(k.clone()), v.clone()).or_else(type_err)?;
     }
+    super::value::classes_changed();
     let mut d = class.dict.write();
     d.insert(Arc::from("__dataclass_fields__"), V::Dict(Arc::new(Mutex::new(fd))));
     d.insert(Arc::from("__dataclass_frozen__"), V::Bool(frozen));
@@ -337,7 +340,7 @@ fn process(it: &mut Interp<'_>, class: &Arc<Class>, opts: &[V]) -> R<()> {
         Arc::from("__match_args__"),
         V::tuple(list.iter().filter(|f| f.init).map(|f| V::Str(f.name.clone())).collect()),
     );
-    let put = |d: &mut IndexMap<Arc<str>, V>, name: &str, f: DcFn| {
+    let put = |d: &mut Attrs, name: &str, f: DcFn| {
         if !d.contains_key(name) {
             d.insert(Arc::from(name), dc(f));
         }
@@ -486,7 +489,7 @@ fn convert(v: &V, as_dict: bool) -> R<V> {
         V::Tuple(t) => V::tuple(t.iter().map(|x| convert(x, as_dict)).collect::<R<_>>()?),
         V::Dict(d) => {
             let src = d.lock().clone();
-            let mut out = Dict { map: IndexMap::new(), kind: src.kind.clone() };
+            let mut out = Dict { map: IndexMap::default(), kind: src.kind.clone() };
             for (k, x) in src.map.values() {
                 let k = convert(k, as_dict)?;
                 let x = convert(x, as_dict)?;

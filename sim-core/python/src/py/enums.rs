@@ -13,7 +13,7 @@ use super::interp::{Flow, Interp, R, raise, type_err};
 use super::ir::{BinOp, CmpOp};
 use super::libobj::{self, Kw};
 use super::stdlib::{NFn, Native};
-use super::value::{Class, ClassKind, Dict, Inst, InstNative, V};
+use super::value::{Attrs, Class, ClassKind, Dict, Inst, InstNative, V};
 use indexmap::IndexMap;
 use parking_lot::Mutex;
 use std::sync::{Arc, OnceLock};
@@ -80,7 +80,7 @@ fn en(f: EnFn) -> V {
 }
 
 fn base(name: &str, bases: Vec<Arc<Class>>, methods: Vec<(&str, EnFn)>) -> Arc<Class> {
-    let dict: IndexMap<Arc<str>, V> = methods.into_iter().map(|(k, f)| (Arc::from(k), en(f))).collect();
+    let dict: Attrs = methods.into_iter().map(|(k, f)| (Arc::from(k), en(f))).collect();
     exc::build_class(Arc::from(name), Arc::from("enum"), bases, dict, ClassKind::Plain)
 }
 
@@ -182,7 +182,7 @@ fn auto_class() -> Arc<Class> {
             Arc::from("auto"),
             Arc::from("enum"),
             vec![exc::object_class()],
-            IndexMap::new(),
+            IndexMap::default(),
             ClassKind::Plain,
         )
     })
@@ -261,7 +261,7 @@ pub fn members(c: &Arc<Class>) -> Vec<V> {
 }
 
 fn new_member(c: &Arc<Class>, name: Option<&str>, value: V) -> V {
-    let mut d: IndexMap<Arc<str>, V> = IndexMap::new();
+    let mut d: Attrs = IndexMap::default();
     let n = name.map_or(V::None, V::str);
     d.insert(Arc::from("_name_"), n.clone());
     d.insert(Arc::from("_value_"), value.clone());
@@ -352,8 +352,10 @@ pub fn finish_class(it: &mut Interp<'_>, c: &Arc<Class>) -> R<()> {
         };
         map.set(V::Str(name.clone()), member.clone()).or_else(type_err)?;
         c.dict.write().insert(name, member);
+        super::value::classes_changed();
     }
     let map = V::Dict(Arc::new(Mutex::new(map)));
+    super::value::classes_changed();
     let mut d = c.dict.write();
     d.insert(Arc::from("_member_names_"), V::list(names));
     d.insert(Arc::from("_member_map_"), map.clone());
@@ -429,7 +431,7 @@ fn functional(it: &mut Interp<'_>, c: &Arc<Class>, pos: Vec<V>, mut kw: Kw) -> R
     };
     let names = libobj::arg(&pos, &mut kw, 1, "names").unwrap_or(V::None);
     let start = libobj::kwarg(&mut kw, "start").and_then(|v| v.as_int()).unwrap_or(1);
-    let mut ns: IndexMap<Arc<str>, V> = IndexMap::new();
+    let mut ns: Attrs = IndexMap::default();
     let flag = is_flag(c);
     let nth = |i: usize| if flag { V::Int(1i64 << i) } else { V::Int(start + i as i64) };
     match &names {
@@ -504,7 +506,7 @@ pub fn call(it: &mut Interp<'_>, f: EnFn, pos: Vec<V>, kw: Kw) -> R<V> {
     match f {
         EnFn::Auto => Ok(V::Inst(Arc::new(Inst {
             class: auto_class(),
-            dict: Mutex::new(IndexMap::new()),
+            dict: Mutex::new(IndexMap::default()),
             native: Mutex::new(InstNative::None),
         }))),
         EnFn::Unique => {

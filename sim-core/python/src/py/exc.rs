@@ -3,7 +3,7 @@
 
 use super::interp::Interp;
 use super::stdlib::{ExcMethod, NFn, Native};
-use super::value::{Class, ClassKind, Inst, InstNative, V};
+use super::value::{Attrs, Class, ClassKind, Inst, InstNative, V};
 use indexmap::IndexMap;
 use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
@@ -70,13 +70,14 @@ fn registry() -> &'static Registry {
             module: Arc::from("builtins"),
             bases: Vec::new(),
             mro: Vec::new(),
-            dict: RwLock::new(IndexMap::new()),
+            dict: RwLock::new(IndexMap::default()),
             kind: ClassKind::Object,
+            facts: Default::default(),
         });
         let mut by_name: HashMap<&'static str, Arc<Class>> = HashMap::new();
         for (name, module, base) in HIERARCHY {
             let base = if base.is_empty() { object.clone() } else { by_name[base].clone() };
-            let mut dict = IndexMap::new();
+            let mut dict = IndexMap::default();
             if *name == "BaseException" {
                 for m in [ExcMethod::Init, ExcMethod::WithTraceback] {
                     dict.insert(Arc::from(m.name()), V::Native(Arc::new(Native::Fn(NFn::ExcMethod(m)))));
@@ -95,7 +96,7 @@ pub fn build_class(
     name: Arc<str>,
     module: Arc<str>,
     bases: Vec<Arc<Class>>,
-    dict: IndexMap<Arc<str>, V>,
+    dict: Attrs,
     kind: ClassKind,
 ) -> Arc<Class> {
     let mut mro: Vec<Arc<Class>> = Vec::new();
@@ -107,7 +108,7 @@ pub fn build_class(
             mro.push(c.clone());
         }
     }
-    Arc::new(Class { name, module, bases, mro, dict: RwLock::new(dict), kind })
+    Arc::new(Class { name, module, bases, mro, dict: RwLock::new(dict), kind, facts: Default::default() })
 }
 
 /// `object`.
@@ -135,7 +136,7 @@ pub fn new_exc(ty: &str, msg: String) -> V {
 
 /// An instance of exception class `c` with `args`.
 pub fn instance(c: Arc<Class>, args: Vec<V>) -> V {
-    let inst = Inst { class: c, dict: Mutex::new(IndexMap::new()), native: Mutex::new(InstNative::None) };
+    let inst = Inst { class: c, dict: Mutex::new(IndexMap::default()), native: Mutex::new(InstNative::None) };
     set_stop_value(&inst, &args);
     inst.dict.lock().insert(Arc::from("args"), V::tuple(args));
     V::Inst(Arc::new(inst))

@@ -7,7 +7,7 @@ use super::ir::{
     Arg, BinOp, CmpOp, CompDef, CompKind, Expr, ExprKind, FPart, FuncDef, Name, Stmt, StmtKind, Target, UnOp,
 };
 use super::stdlib::{self, NFn, Native};
-use super::value::{Class, ClassKind, Dict, Func, Inst, InstNative, PyIter, V, cmp, range_len};
+use super::value::{Attrs, Class, ClassKind, Dict, Func, Inst, InstNative, PyIter, V, cmp, range_len};
 use super::{World, exc};
 use indexmap::IndexMap;
 use num_bigint::BigInt;
@@ -73,7 +73,7 @@ pub struct Frame<'f> {
     /// Captured cells of enclosing scopes.
     pub closure: &'f [Arc<Mutex<V>>],
     /// The class body namespace, while a class body runs.
-    pub class_ns: Option<&'f Mutex<IndexMap<Arc<str>, V>>>,
+    pub class_ns: Option<&'f Mutex<Attrs>>,
     /// The running function (for `super()`).
     pub func: Option<&'f Arc<Func>>,
     /// Current line.
@@ -109,6 +109,31 @@ pub struct Interp<'a> {
 
 /// Keyword arguments of a call, in order.
 pub type Kwargs = Vec<(Arc<str>, V)>;
+
+/// `x op y` on small ints when it stays one (else None: the general path decides).
+#[inline]
+fn small_int_op(op: BinOp, x: i64, y: i64) -> Option<i64> {
+    match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mul => x.checked_mul(y),
+        BinOp::BitAnd => Some(x & y),
+        BinOp::BitOr => Some(x | y),
+        BinOp::BitXor => Some(x ^ y),
+        _ => None,
+    }
+}
+
+/// Whether a call with `n` positional arguments binds them in order and fills the rest
+/// from defaults (no `*args`, `**kwargs` or keyword-only parameters).
+fn fast_arity(func: &Func, n: usize) -> bool {
+    let p = &func.def.params;
+    p.vararg.is_none()
+        && p.kwarg.is_none()
+        && p.kwonly.is_empty()
+        && n <= p.args.len()
+        && n + func.defaults.len() >= p.args.len()
+}
 
 /// Turn a function's captured locals into cells.
 fn cells_in(def: &FuncDef, locals: &mut SmallVec<[V; 8]>) {
@@ -212,17 +237,39 @@ impl<'a> Interp<'a> {
 
     /// Run one statement.
     pub(crate) fn stmt(&mut self, f: &mut Frame<'_>, s: &Stmt) -> R<()> {
+        // The common statements here, the rest out of line: a small stack frame for the
+        // statements every loop runs.
         match &s.kind {
             StmtKind::Expr(e) => {
                 self.eval(f, e)?;
+                Ok(())
             }
             StmtKind::Assign(targets, value) => {
                 let v = self.eval(f, value)?;
+                if let [t] = targets.as_slice() {
+                    return self.assign(f, t, v);
+                }
                 for t in targets {
                     self.assign(f, t, v.clone())?;
                 }
+                Ok(())
             }
-            StmtKind::AugAssign(t, op, value) => self.aug_assign(f, t, *op, value)?,
+            StmtKind::AugAssign(t, op, value) => self.aug_assign(f, t, *op, value),
+            StmtKind::Return(e) => {
+                let v = match e {
+                    Some(e) => self.eval(f, e)?,
+                    None => V::None,
+                };
+                Err(Flow::Return(v))
+            }
+            _ => self.stmt_other(f, s),
+        }
+    }
+
+    #[inline(never)]
+    fn stmt_other(&mut self, f: &mut Frame<'_>, s: &Stmt) -> R<()> {
+        match &s.kind {
+            StmtKind::Expr(_) | StmtKind::Assign(..) | StmtKind::AugAssign(..) => return self.stmt(f, s),
             StmtKind::Def(t, def, decorators) => {
                 let decs = decorators.iter().map(|d| self.eval(f, d)).collect::<R<Vec<_>>>()?;
                 let mut func = self.make_func(f, def)?;
@@ -234,7 +281,7 @@ impl<'a> Interp<'a> {
             StmtKind::Class { target, name, bases, body, decorators } => {
                 let decs = decorators.iter().map(|d| self.eval(f, d)).collect::<R<Vec<_>>>()?;
                 let bases = bases.iter().map(|b| self.eval(f, b)).collect::<R<Vec<_>>>()?;
-                let ns = Mutex::new(IndexMap::new());
+                let ns = Mutex::new(IndexMap::default());
                 {
                     let mut cf = Frame {
                         locals: SmallVec::new(),
@@ -279,7 +326,8 @@ impl<'a> Interp<'a> {
             StmtKind::For(target, iter, body, orelse) => {
                 let it = self.eval(f, iter)?;
                 let mut broke = false;
-                if let V::Range(a, b, st) = it {
+                if let V::Range(r) = it {
+                    let [a, b, st] = *r;
                     let n = range_len(a, b, st);
                     let mut i = a;
                     let local = match target {
@@ -765,8 +813,8 @@ impl<'a> Interp<'a> {
     }
 
     fn inplace(&mut self, op: BinOp, a: &V, b: &V) -> R<V> {
-        if let (BinOp::Add, V::Int(x), V::Int(y)) = (op, a, b)
-            && let Some(r) = x.checked_add(*y)
+        if let (V::Int(x), V::Int(y)) = (a, b)
+            && let Some(r) = small_int_op(op, *x, *y)
         {
             return Ok(V::Int(r));
         }
@@ -797,8 +845,8 @@ impl<'a> Interp<'a> {
             ExprKind::Bin(op, a, b) => {
                 let a = self.eval(f, a)?;
                 let b = self.eval(f, b)?;
-                if let (BinOp::Add, V::Int(x), V::Int(y)) = (op, &a, &b)
-                    && let Some(r) = x.checked_add(*y)
+                if let (V::Int(x), V::Int(y)) = (&a, &b)
+                    && let Some(r) = small_int_op(*op, *x, *y)
                 {
                     return Ok(V::Int(r));
                 }
@@ -832,7 +880,19 @@ impl<'a> Interp<'a> {
                 let mut l = self.eval(f, left)?;
                 for (op, r) in rest {
                     let r = self.eval(f, r)?;
-                    if !self.compare(*op, &l, &r)? {
+                    let holds = match (&l, &r) {
+                        (V::Int(x), V::Int(y)) => match op {
+                            CmpOp::Lt => x < y,
+                            CmpOp::LtE => x <= y,
+                            CmpOp::Gt => x > y,
+                            CmpOp::GtE => x >= y,
+                            CmpOp::Eq => x == y,
+                            CmpOp::NotEq => x != y,
+                            _ => self.compare(*op, &l, &r)?,
+                        },
+                        _ => self.compare(*op, &l, &r)?,
+                    };
+                    if !holds {
                         return Ok(V::Bool(false));
                     }
                     l = r;
@@ -846,6 +906,19 @@ impl<'a> Interp<'a> {
             ExprKind::Call(func, args) => {
                 if let ExprKind::Attr(obj, name) = &*func.kind {
                     let o = self.eval(f, obj)?;
+                    // Fast path: a plain instance's Python method, positional arguments only.
+                    if let V::Inst(i) = &o
+                        && i.class.kind == ClassKind::Plain
+                        && args.iter().all(|a| matches!(a, Arg::Pos(_)))
+                        && let Some(V::Func(m)) = i.class.lookup(name)
+                        && fast_arity(&m, args.len() + 1)
+                        && !i.dict.lock().contains_key(&**name)
+                        && i.class.native_kind() == ClassKind::Plain
+                    {
+                        let r = self.call_positional(f, &m, Some(o.clone()), args);
+                        self.ctx.line.set(f.line);
+                        return r;
+                    }
                     let (pos, kw) = self.args(f, args)?;
                     let r = self.call_method(&o, name, pos, kw);
                     self.ctx.line.set(f.line);
@@ -860,33 +933,13 @@ impl<'a> Interp<'a> {
                     return self.super_obj(f);
                 }
                 // Fast path: a Python function called with positional arguments only.
-                if let V::Func(func) = &fv {
-                    let p = &func.def.params;
-                    let n = args.len();
-                    if p.vararg.is_none()
-                        && p.kwarg.is_none()
-                        && p.kwonly.is_empty()
-                        && n <= p.args.len()
-                        && n + func.defaults.len() >= p.args.len()
-                        && args.iter().all(|a| matches!(a, Arg::Pos(_)))
-                    {
-                        if self.depth >= RECURSION_LIMIT {
-                            return raise("RecursionError", "maximum recursion depth exceeded");
-                        }
-                        let mut locals: SmallVec<[V; 8]> = smallvec![V::Unbound; func.def.n_locals as usize];
-                        for (i, a) in args.iter().enumerate() {
-                            if let Arg::Pos(e) = a {
-                                locals[i] = self.eval(f, e)?;
-                            }
-                        }
-                        let first_default = p.args.len() - func.defaults.len();
-                        for i in n..p.args.len() {
-                            locals[i] = func.defaults[i - first_default].clone();
-                        }
-                        let r = self.run_func(func, locals);
-                        self.ctx.line.set(f.line);
-                        return r;
-                    }
+                if let V::Func(func) = &fv
+                    && fast_arity(func, args.len())
+                    && args.iter().all(|a| matches!(a, Arg::Pos(_)))
+                {
+                    let r = self.call_positional(f, func, None, args);
+                    self.ctx.line.set(f.line);
+                    return r;
                 }
                 let (pos, kw) = self.args(f, args)?;
                 let r = self.call(&fv, pos, kw);
@@ -1194,17 +1247,56 @@ impl<'a> Interp<'a> {
         self.run_func(func, locals)
     }
 
+    /// Call `func` with `first` (a method's instance) and positional `args` evaluated
+    /// straight into its locals (the caller checked [`fast_arity`]).
+    fn call_positional(&mut self, f: &mut Frame<'_>, func: &Arc<Func>, first: Option<V>, args: &[Arg]) -> R<V> {
+        if self.depth >= RECURSION_LIMIT {
+            return raise("RecursionError", "maximum recursion depth exceeded");
+        }
+        let p = &func.def.params;
+        let mut frame = Frame {
+            locals: SmallVec::new(),
+            closure: &func.closure,
+            class_ns: None,
+            func: Some(func),
+            line: func.def.line,
+        };
+        let locals = &mut frame.locals;
+        locals.reserve(func.def.n_locals as usize);
+        locals.extend(first);
+        for a in args {
+            if let Arg::Pos(e) = a {
+                let v = self.eval(f, e)?;
+                locals.push(v);
+            }
+        }
+        let n = locals.len();
+        let first_default = p.args.len() - func.defaults.len();
+        for i in n..p.args.len() {
+            locals.push(func.defaults[i - first_default].clone());
+        }
+        locals.resize(func.def.n_locals as usize, V::Unbound);
+        self.run_frame(func, &mut frame)
+    }
+
     /// Run a function whose arguments are bound.
-    fn run_func(&mut self, func: &Arc<Func>, mut locals: SmallVec<[V; 8]>) -> R<V> {
+    fn run_func(&mut self, func: &Arc<Func>, locals: SmallVec<[V; 8]>) -> R<V> {
+        let mut frame = Frame { locals, closure: &func.closure, class_ns: None, func: Some(func), line: func.def.line };
+        self.run_frame(func, &mut frame)
+    }
+
+    /// Run a function in `frame`, whose locals hold the bound arguments (built in place by
+    /// the caller: a frame's locals are a few hundred bytes, not worth moving per call).
+    fn run_frame(&mut self, func: &Arc<Func>, frame: &mut Frame<'_>) -> R<V> {
         let def = &func.def;
-        cells_in(def, &mut locals);
+        cells_in(def, &mut frame.locals);
         if let Some(code) = &def.frame_code {
             // A generator function or coroutine: calling it makes the suspended frame.
             return Ok(Generator::make(
                 code.clone(),
                 def.name.clone(),
                 def.qualname.clone(),
-                locals,
+                std::mem::take(&mut frame.locals),
                 func.closure.clone(),
                 Some(func.clone()),
                 def.line,
@@ -1212,8 +1304,7 @@ impl<'a> Interp<'a> {
         }
         self.breaker()?;
         self.depth += 1;
-        let mut frame = Frame { locals, closure: &func.closure, class_ns: None, func: Some(func), line: def.line };
-        let r = self.block(&mut frame, &def.body);
+        let r = self.block(frame, &def.body);
         self.depth -= 1;
         match r {
             Ok(()) => Ok(V::None),
@@ -1317,7 +1408,7 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
-    fn make_class(&mut self, name: &Arc<str>, bases: &[V], ns: IndexMap<Arc<str>, V>) -> R<Arc<Class>> {
+    fn make_class(&mut self, name: &Arc<str>, bases: &[V], ns: Attrs) -> R<Arc<Class>> {
         let mut bs = Vec::new();
         for b in bases {
             match b {
@@ -1347,7 +1438,7 @@ impl<'a> Interp<'a> {
         }
         let inst = V::Inst(Arc::new(Inst {
             class: c.clone(),
-            dict: Mutex::new(IndexMap::new()),
+            dict: Mutex::new(IndexMap::default()),
             native: Mutex::new(InstNative::None),
         }));
         if c.is_sub(&exc::class("BaseException"))
@@ -1539,26 +1630,43 @@ impl<'a> Interp<'a> {
                 if i.class.native_kind() != ClassKind::Plain && stdlib::inst_set_native_attr(self, i, name, &v)? {
                     return Ok(());
                 }
-                if let Some(s) = i.class.lookup("__setattr__")
-                    && matches!(s, V::Func(_))
-                {
-                    self.call(&s, vec![obj.clone(), V::str(name), v], Vec::new())?;
-                    return Ok(());
+                // Most classes store the value and nothing else: that fact is cached per
+                // class, so a write does not walk the MRO for `__setattr__` and friends.
+                let plain = i.class.cached(|| {
+                    !matches!(i.class.lookup("__setattr__"), Some(V::Func(_)))
+                        && i.class.lookup("_fields").is_none()
+                        && i.class.lookup("__dataclass_frozen__").is_none()
+                        && !super::enums::is_enum(&i.class)
+                });
+                if !plain {
+                    if let Some(s) = i.class.lookup("__setattr__")
+                        && matches!(s, V::Func(_))
+                    {
+                        self.call(&s, vec![obj.clone(), V::str(name), v], Vec::new())?;
+                        return Ok(());
+                    }
+                    if super::namedtuple::is_field(&i.class, name) {
+                        return raise("AttributeError", "can't set attribute");
+                    }
+                    if let Some(e) = super::dataclasses::frozen_error(&i.class, name, false) {
+                        return Err(e);
+                    }
+                    if let Some(e) = super::enums::set_error(&i.class, name) {
+                        return Err(e);
+                    }
                 }
-                if super::namedtuple::is_field(&i.class, name) {
-                    return raise("AttributeError", "can't set attribute");
+                let mut d = i.dict.lock();
+                match d.get_mut(name) {
+                    Some(slot) => *slot = v,
+                    None => {
+                        d.insert(Arc::from(name), v);
+                    }
                 }
-                if let Some(e) = super::dataclasses::frozen_error(&i.class, name, false) {
-                    return Err(e);
-                }
-                if let Some(e) = super::enums::set_error(&i.class, name) {
-                    return Err(e);
-                }
-                i.dict.lock().insert(Arc::from(name), v);
                 Ok(())
             }
             V::Class(c) => {
                 c.dict.write().insert(Arc::from(name), v);
+                super::value::classes_changed();
                 Ok(())
             }
             V::Func(f) => {
@@ -1609,7 +1717,7 @@ impl<'a> Interp<'a> {
     pub fn iter(&mut self, v: V) -> R<V> {
         Ok(match v {
             V::Iter(_) => v,
-            V::Range(a, b, s) => V::Iter(Arc::new(Mutex::new(PyIter::Range(a, b, s)))),
+            V::Range(r) => V::Iter(Arc::new(Mutex::new(PyIter::Range(r[0], r[1], r[2])))),
             V::Inst(_) => {
                 if let Some(m) = self.lookup_method(&v, "__iter__") {
                     return self.call(&m, Vec::new(), Vec::new());
@@ -1689,8 +1797,9 @@ impl<'a> Interp<'a> {
             V::Tuple(t) => t.to_vec(),
             V::Str(s) => s.chars().map(|c| V::str(c.to_string())).collect(),
             V::Dict(d) | V::Set(d) => d.lock().keys(),
-            V::Range(a, b, s) => {
-                let n = range_len(*a, *b, *s);
+            V::Range(r) => {
+                let (a, s) = (&r[0], &r[2]);
+                let n = range_len(r[0], r[1], r[2]);
                 if n > 100_000_000 {
                     return raise("MemoryError", "");
                 }
@@ -1910,9 +2019,10 @@ impl<'a> Interp<'a> {
                 let k = x.hkey().or_else(type_err)?;
                 Ok(d.lock().map.contains_key(&k))
             }
-            V::Range(a, b, s) => Ok(match x.as_int() {
+            V::Range(r) => Ok(match x.as_int() {
                 Some(i) => {
-                    let n = range_len(*a, *b, *s);
+                    let (a, b, s) = (&r[0], &r[1], &r[2]);
+                    let n = range_len(r[0], r[1], r[2]);
                     n > 0 && (i - a) % s == 0 && ((*s > 0 && i >= *a && i < *b) || (*s < 0 && i <= *a && i > *b))
                 }
                 None => false,

@@ -49,7 +49,7 @@ impl JsonFn {
 pub fn decode_error() -> Arc<Class> {
     static C: OnceLock<Arc<Class>> = OnceLock::new();
     C.get_or_init(|| {
-        let mut dict = IndexMap::new();
+        let mut dict = IndexMap::default();
         dict.insert(Arc::from("__init__"), libobj::native_fn(NFn::Json(JsonFn::DecodeErrorInit)));
         libobj::exc_class("JSONDecodeError", "json.decoder", "ValueError", dict)
     })

@@ -7,7 +7,7 @@ use super::exc;
 use super::interp::{Exc, Flow, Frame, Interp, R, type_err};
 use super::ir::{Expr, ExprKind, FuncDef, Param, Params, Stmt, StmtKind};
 use super::stdlib::{NFn, Native};
-use super::value::{Class, ClassKind, Func, Inst, InstNative, V};
+use super::value::{Attrs, Class, ClassKind, Func, Inst, InstNative, V};
 use indexmap::IndexMap;
 use parking_lot::Mutex;
 use smallvec::SmallVec;
@@ -80,7 +80,7 @@ pub fn positional(fname: &str, pos: &[V], names: &[&str], min: usize) -> R<()> {
 }
 
 /// A new exception class `module.name` deriving from the built-in `base`, with `dict`.
-pub fn exc_class(name: &str, module: &str, base: &str, dict: IndexMap<Arc<str>, V>) -> Arc<Class> {
+pub fn exc_class(name: &str, module: &str, base: &str, dict: Attrs) -> Arc<Class> {
     exc::build_class(Arc::from(name), Arc::from(module), vec![exc::class(base)], dict, ClassKind::Exception)
 }
 
@@ -136,7 +136,7 @@ pub fn object(
     repr: Option<String>,
     attrs: Vec<(&str, V)>,
 ) -> V {
-    let mut dict: IndexMap<Arc<str>, V> = IndexMap::new();
+    let mut dict: Attrs = IndexMap::default();
     for (k, v) in methods {
         dict.insert(Arc::from(k), v);
     }
@@ -147,7 +147,7 @@ pub fn object(
         );
     }
     let class = exc::build_class(Arc::from(name), Arc::from(module), vec![exc::object_class()], dict, ClassKind::Plain);
-    let own: IndexMap<Arc<str>, V> = attrs.into_iter().map(|(k, v)| (Arc::from(k), v)).collect();
+    let own: Attrs = attrs.into_iter().map(|(k, v)| (Arc::from(k), v)).collect();
     V::Inst(Arc::new(Inst { class, dict: Mutex::new(own), native: Mutex::new(InstNative::None) }))
 }
 

@@ -153,7 +153,7 @@ fn name_of(it: &Interp<'_>, level: i64) -> String {
 
 impl Default for LogState {
     fn default() -> Self {
-        Self { root: Logger::new("root", WARNING), loggers: IndexMap::new(), disabled: 0, names: Vec::new() }
+        Self { root: Logger::new("root", WARNING), loggers: IndexMap::default(), disabled: 0, names: Vec::new() }
     }
 }
 

@@ -167,10 +167,10 @@ impl Scope {
     fn new(kind: ScopeKind) -> Self {
         Self {
             kind,
-            locals: IndexMap::new(),
+            locals: IndexMap::default(),
             globals: IndexSet::new(),
             nonlocals: IndexSet::new(),
-            frees: IndexMap::new(),
+            frees: IndexMap::default(),
             captured: IndexSet::new(),
             is_async: false,
         }
@@ -382,7 +382,7 @@ impl<'a> Lowerer<'a> {
             src,
             lines: Lines::new(src),
             scopes: vec![Scope::new(ScopeKind::Module)],
-            globals: IndexMap::new(),
+            globals: IndexMap::default(),
             tracked: IndexSet::new(),
             overrides,
             qual: Vec::new(),
@@ -1454,7 +1454,7 @@ mod tests {
 
     /// The value expression of the assignment on `line` of `src`.
     fn assigned(src: &str, line: u32) -> ExprKind {
-        let ov = IndexMap::new();
+        let ov = IndexMap::default();
         let mut l = Lowerer::new(src, &ov);
         let body = l.module(parse(src).expect("parses")).expect("lowers");
         body.into_iter()

@@ -46,6 +46,7 @@ use threadline_model::event::{EventKind, ResIx, ThreadIx};
 use threadline_model::model::ResourceInfo;
 use threadline_model::model::{ProcessMeta, ThreadMeta};
 use threadline_runtime::rt::{Ctx, ThreadBody, Unwind};
+use value::Attrs;
 use value::{Class, Func, V};
 
 /// A shared variable's value is recorded at most once per this many ns per variable
@@ -272,7 +273,7 @@ impl Program {
 /// Read the sliders and docstring of a file (it is compiled: a file that does not compile
 /// has no sliders to show, and the error says why).
 pub fn describe(file: &str, src: &str) -> Result<(Meta, Vec<Slider>), CompileError> {
-    let prog = compile(file, src, &IndexMap::new())?;
+    let prog = compile(file, src, &IndexMap::default())?;
     Ok((prog.meta, prog.sliders))
 }
 
@@ -316,7 +317,7 @@ fn compile_here(file: &str, src: &str, overrides: &IndexMap<String, V>) -> Resul
             sliders.push(s?);
         }
     }
-    let mut values = IndexMap::new();
+    let mut values = IndexMap::default();
     for (k, v) in overrides {
         let Some(s) = sliders.iter().find(|s| &s.name == k) else {
             let names: Vec<&str> = sliders.iter().map(|s| s.name.as_str()).collect();
@@ -584,7 +585,7 @@ impl World {
             owners: Mutex::new(HashMap::new()),
             used_names: Mutex::new(HashMap::new()),
             executors: Mutex::new(Vec::new()),
-            pending_futures: Mutex::new(IndexMap::new()),
+            pending_futures: Mutex::new(IndexMap::default()),
             rng: Mutex::new(mt::Mt::from_seed_u64(seed)),
             logging: Mutex::new(logging::LogState::default()),
             warned: Mutex::new(std::collections::HashSet::new()),
@@ -594,7 +595,7 @@ impl World {
             base_pid: 4242,
             shared_ref: Mutex::new(None),
             main_process: {
-                let dict: IndexMap<Arc<str>, V> = [
+                let dict: Attrs = [
                     (Arc::from("name"), V::str("MainProcess")),
                     (Arc::from("pid"), V::Int(4242)),
                     (Arc::from("daemon"), V::Bool(false)),
@@ -1072,12 +1073,12 @@ fn deep_copy(v: &V, memo: &mut HashMap<usize, V>) -> V {
             // what it stands for, the thread, is the same one.
             let out = Arc::new(Inst {
                 class: i.class.clone(),
-                dict: Mutex::new(IndexMap::new()),
+                dict: Mutex::new(IndexMap::default()),
                 native: Mutex::new(i.native.lock().clone()),
             });
             memo.insert(id, V::Inst(out.clone()));
             let src: Vec<(Arc<str>, V)> = i.dict.lock().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-            let copied: IndexMap<Arc<str>, V> = src.into_iter().map(|(k, x)| (k, deep_copy(&x, memo))).collect();
+            let copied: Attrs = src.into_iter().map(|(k, x)| (k, deep_copy(&x, memo))).collect();
             *out.dict.lock() = copied;
             V::Inst(out)
         }

@@ -7,7 +7,7 @@
 use super::exc;
 use super::interp::{Interp, R, raise, type_err};
 use super::stdlib::{NFn, Native};
-use super::value::{Class, ClassKind, Dict, Inst, InstNative, V};
+use super::value::{Attrs, Class, ClassKind, Dict, Inst, InstNative, V};
 use indexmap::IndexMap;
 use parking_lot::Mutex;
 use std::sync::Arc;
@@ -83,7 +83,7 @@ const KEYWORDS: &[&str] = &[
 
 /// A named tuple class `name` with `fields` and `defaults` for the rightmost of them.
 pub fn make_class(name: &str, module: &str, fields: &[String], defaults: Vec<V>) -> Arc<Class> {
-    let mut dict = IndexMap::new();
+    let mut dict = IndexMap::default();
     for m in NtMethod::ALL {
         let f = V::Native(Arc::new(Native::Fn(NFn::Nt(m))));
         // `_make` is a classmethod: `Point._make(iterable)`.
@@ -175,7 +175,7 @@ pub fn is_field(class: &Arc<Class>, name: &str) -> bool {
 /// A new instance of the named tuple class `class` with these values (no checks).
 pub fn instance(class: &Arc<Class>, values: Vec<V>) -> V {
     let fields = field_names(class);
-    let dict: IndexMap<Arc<str>, V> = fields.into_iter().map(Arc::from).zip(values).collect();
+    let dict: Attrs = fields.into_iter().map(Arc::from).zip(values).collect();
     V::Inst(Arc::new(Inst { class: Arc::clone(class), dict: Mutex::new(dict), native: Mutex::new(InstNative::None) }))
 }
 

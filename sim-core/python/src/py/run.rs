@@ -83,7 +83,7 @@ impl PyRun {
         *world.shared_ref.lock() = Some(Arc::downgrade(&shared));
         let main_obj = V::Inst(Arc::new(Inst {
             class: super::stdlib::thread_class(),
-            dict: Mutex::new(IndexMap::new()),
+            dict: Mutex::new(IndexMap::default()),
             native: Mutex::new(InstNative::Thread(Arc::new(super::stdlib::ThreadObj::main()))),
         }));
         debug_assert!(matches!(&main_obj, V::Inst(i) if i.class.native_kind() == ClassKind::Thread));

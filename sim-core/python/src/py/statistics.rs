@@ -78,7 +78,7 @@ impl StatsFn {
 /// `statistics.StatisticsError`.
 pub fn statistics_error() -> Arc<Class> {
     static C: OnceLock<Arc<Class>> = OnceLock::new();
-    C.get_or_init(|| libobj::exc_class("StatisticsError", "statistics", "ValueError", IndexMap::new())).clone()
+    C.get_or_init(|| libobj::exc_class("StatisticsError", "statistics", "ValueError", IndexMap::default())).clone()
 }
 
 /// `statistics.name`.
@@ -300,7 +300,7 @@ fn sorted(it: &mut Interp<'_>, data: &V) -> R<Vec<V>> {
 
 /// Each distinct value with its count, in first-seen order (`Counter(data)`).
 fn counts(data: Vec<V>) -> R<Vec<(V, usize)>> {
-    let mut seen: IndexMap<HKey, (V, usize)> = IndexMap::new();
+    let mut seen: IndexMap<HKey, (V, usize)> = IndexMap::default();
     for v in data {
         let h = v.hkey().or_else(type_err)?;
         seen.entry(h).or_insert((v, 0)).1 += 1;

@@ -4,7 +4,7 @@
 
 use super::exc;
 use super::interp::{Flow, Interp, R, raise, type_err};
-use super::value::{Class, ClassKind, Inst, InstNative, V};
+use super::value::{Attrs, Class, ClassKind, Inst, InstNative, V};
 use indexmap::IndexMap;
 use parking_lot::{Condvar, Mutex};
 use std::sync::{Arc, OnceLock};
@@ -387,7 +387,7 @@ struct FutState {
     /// `cancel()` took it off the queue before it started: it never runs.
     cancelled: bool,
     /// Attributes a program set on it (`future.arg = n`, as CPython's Future allows).
-    attrs: IndexMap<Arc<str>, V>,
+    attrs: Attrs,
 }
 
 /// The `AsyncResult` of `Pool.map_async`/`starmap_async`: one future per item, and the
@@ -546,7 +546,7 @@ pub enum Native {
     /// `classmethod(f)`.
     ClassMethod(V),
     /// `threading.local()`: attributes per thread.
-    Local(Mutex<std::collections::HashMap<ThreadIx, IndexMap<Arc<str>, V>>>),
+    Local(Mutex<std::collections::HashMap<ThreadIx, Attrs>>),
     /// `threading.Lock()`.
     Lock(Arc<Lock>, ResIx),
     /// `threading.RLock()`.
@@ -578,7 +578,7 @@ pub enum Native {
     /// A logger, handler or formatter.
     Log(super::logging::LogObj),
     /// `multiprocessing.Manager().Namespace()`: attributes shared by every process.
-    Namespace(Mutex<IndexMap<Arc<str>, V>>),
+    Namespace(Mutex<Attrs>),
     /// A generator or coroutine: a suspended frame.
     Gen(Arc<super::frame::Generator>),
 }
@@ -610,7 +610,7 @@ pub fn process_class() -> Arc<Class> {
 
 fn native_thread_class(name: &str, module: &str, kind: ClassKind) -> Arc<Class> {
     use ThreadMethod as T;
-    let mut dict = IndexMap::new();
+    let mut dict = IndexMap::default();
     for m in [
         T::Init,
         T::Start,
@@ -631,7 +631,7 @@ fn native_thread_class(name: &str, module: &str, kind: ClassKind) -> Arc<Class> 
 fn timer_class() -> Arc<Class> {
     static C: OnceLock<Arc<Class>> = OnceLock::new();
     C.get_or_init(|| {
-        let mut dict = IndexMap::new();
+        let mut dict = IndexMap::default();
         dict.insert(Arc::from("cancel"), nf(NFn::ThreadMethod(ThreadMethod::Cancel)));
         exc::build_class(Arc::from("Timer"), Arc::from("threading"), vec![thread_class()], dict, ClassKind::Thread)
     })
@@ -1546,7 +1546,7 @@ pub fn thread_ident(tid: ThreadIx) -> i64 {
 }
 
 fn new_inst(class: Arc<Class>) -> V {
-    V::Inst(Arc::new(Inst { class, dict: Mutex::new(IndexMap::new()), native: Mutex::new(InstNative::None) }))
+    V::Inst(Arc::new(Inst { class, dict: Mutex::new(IndexMap::default()), native: Mutex::new(InstNative::None) }))
 }
 
 /// The native state of a Thread or Process object.
@@ -2462,7 +2462,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             Ok(l)
         }
         (Native::Module(Mod::Multiprocessing), "Namespace") => {
-            let mut attrs = IndexMap::new();
+            let mut attrs = IndexMap::default();
             for (k, v) in kw {
                 attrs.insert(k, v);
             }

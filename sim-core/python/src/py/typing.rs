@@ -7,7 +7,7 @@ use super::exc;
 use super::interp::{Interp, R, type_err};
 use super::libobj::{self, Kw};
 use super::stdlib::NFn;
-use super::value::{Class, ClassKind, Inst, InstNative, V};
+use super::value::{Attrs, Class, ClassKind, Inst, InstNative, V};
 use indexmap::IndexMap;
 use parking_lot::Mutex;
 use std::sync::{Arc, OnceLock};
@@ -82,7 +82,7 @@ const FORMS: [&str; 38] = [
 fn form_class() -> Arc<Class> {
     static C: OnceLock<Arc<Class>> = OnceLock::new();
     C.get_or_init(|| {
-        let mut dict = IndexMap::new();
+        let mut dict = IndexMap::default();
         for m in [TypingFn::Subscript, TypingFn::Repr] {
             dict.insert(Arc::from(m.name()), libobj::native_fn(NFn::Typing(m)));
         }
@@ -98,7 +98,7 @@ fn form_class() -> Arc<Class> {
 }
 
 fn form(name: &str, repr: String) -> V {
-    let mut own: IndexMap<Arc<str>, V> = IndexMap::new();
+    let mut own: Attrs = IndexMap::default();
     own.insert(Arc::from("_name"), V::str(name));
     own.insert(Arc::from("_repr"), V::str(repr));
     V::Inst(Arc::new(Inst { class: form_class(), dict: Mutex::new(own), native: Mutex::new(InstNative::None) }))

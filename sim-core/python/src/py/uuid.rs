@@ -6,7 +6,7 @@ use super::exc;
 use super::interp::{R, type_err};
 use super::libobj::{self, Kw};
 use super::stdlib::NFn;
-use super::value::{Class, ClassKind, Inst, InstNative, V};
+use super::value::{Attrs, Class, ClassKind, Inst, InstNative, V};
 use indexmap::IndexMap;
 use num_bigint::BigInt;
 use parking_lot::Mutex;
@@ -37,7 +37,7 @@ impl UuidFn {
 fn uuid_class() -> Arc<Class> {
     static C: OnceLock<Arc<Class>> = OnceLock::new();
     C.get_or_init(|| {
-        let mut dict = IndexMap::new();
+        let mut dict = IndexMap::default();
         for m in [UuidFn::Str, UuidFn::Repr] {
             dict.insert(Arc::from(m.name()), libobj::native_fn(NFn::Uuid(m)));
         }
@@ -72,7 +72,7 @@ pub fn call(it: &mut super::interp::Interp<'_>, f: UuidFn, pos: Vec<V>, kw: Kw) 
             b[6] = (b[6] & 0x0f) | 0x40;
             b[8] = (b[8] & 0x3f) | 0x80;
             let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-            let mut own: IndexMap<Arc<str>, V> = IndexMap::new();
+            let mut own: Attrs = IndexMap::default();
             own.insert(Arc::from("int"), V::from_big(BigInt::from_bytes_be(num_bigint::Sign::Plus, &b)));
             own.insert(Arc::from("hex"), V::str(hex));
             own.insert(Arc::from("version"), V::Int(4));

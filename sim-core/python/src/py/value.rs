@@ -10,6 +10,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 use parking_lot::{Mutex, RwLock};
 use std::fmt::Write as _;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use threadline_model::value::Value;
 
 /// A Python value.
@@ -37,7 +38,7 @@ pub enum V {
     /// A `set`.
     Set(Arc<Mutex<Dict>>),
     /// `range(start, stop, step)`.
-    Range(i64, i64, i64),
+    Range(Arc<[i64; 3]>),
     /// An iterator.
     Iter(Arc<Mutex<PyIter>>),
     /// A Python function.
@@ -57,6 +58,9 @@ pub enum V {
     /// An unbound local (never seen by programs).
     Unbound,
 }
+
+// Every value is copied constantly: keep it three words.
+const _: () = assert!(std::mem::size_of::<V>() == 24);
 
 /// An iterator's state.
 #[derive(Debug)]
@@ -81,7 +85,7 @@ pub struct Func {
     /// Captured cells.
     pub closure: Vec<Arc<Mutex<V>>>,
     /// Attributes a program set on it (`f.calls = 0`, `functools.wraps`' `__name__`).
-    pub attrs: Mutex<IndexMap<Arc<str>, V>>,
+    pub attrs: Mutex<Attrs>,
 }
 
 /// What is special about a class.
@@ -110,13 +114,38 @@ pub struct Class {
     pub bases: Vec<Arc<Class>>,
     /// The method resolution order after itself (its ancestors, nearest first).
     pub mro: Vec<Arc<Class>>,
-    /// Attributes and methods.
-    pub dict: RwLock<IndexMap<Arc<str>, V>>,
+    /// Attributes and methods. Whoever writes it calls [`classes_changed`] (cached facts
+    /// about classes depend on it).
+    pub dict: RwLock<Attrs>,
     /// Native behaviour it inherits.
     pub kind: ClassKind,
+    /// [`Class::cached`]: the class epoch it was computed in (upper bits) and the fact.
+    pub facts: AtomicU64,
+}
+
+/// Bumped whenever any class's namespace changes: facts cached about a class (which look
+/// along its MRO) are recomputed after that.
+static CLASS_EPOCH: AtomicU64 = AtomicU64::new(1);
+
+/// A class's namespace changed (an attribute set or deleted on a class).
+pub fn classes_changed() {
+    CLASS_EPOCH.fetch_add(1, Ordering::AcqRel);
 }
 
 impl Class {
+    /// A fact about the class that only changes when some class's namespace does (whether
+    /// an attribute write needs more than a store), computed at most once per change.
+    pub fn cached(&self, compute: impl FnOnce() -> bool) -> bool {
+        let epoch = CLASS_EPOCH.load(Ordering::Acquire);
+        let c = self.facts.load(Ordering::Acquire);
+        if c >> 1 == epoch {
+            return c & 1 == 1;
+        }
+        let fact = compute();
+        self.facts.store((epoch << 1) | u64::from(fact), Ordering::Release);
+        fact
+    }
+
     /// Look an attribute up along the MRO.
     pub fn lookup(self: &Arc<Self>, name: &str) -> Option<V> {
         if let Some(v) = self.dict.read().get(name) {
@@ -170,16 +199,20 @@ pub struct Inst {
     /// Its class.
     pub class: Arc<Class>,
     /// `__dict__`.
-    pub dict: Mutex<IndexMap<Arc<str>, V>>,
+    pub dict: Mutex<Attrs>,
     /// Native state (a thread's).
     pub native: Mutex<InstNative>,
 }
+
+/// Attributes by name: an instance's `__dict__`, a class's namespace, a function's attributes.
+/// Hashed with FxHash (the interpreter's hottest lookups; no untrusted-key concern here).
+pub type Attrs = IndexMap<Arc<str>, V, rustc_hash::FxBuildHasher>;
 
 /// A dict (and, with unit values, a set): insertion-ordered, keyed by Python equality.
 #[derive(Debug, Default, Clone)]
 pub struct Dict {
     /// key → (the key as given, value).
-    pub map: IndexMap<HKey, (V, V)>,
+    pub map: IndexMap<HKey, (V, V), rustc_hash::FxBuildHasher>,
     /// Which dict this is: a plain one or one of `collections`' subclasses.
     pub kind: DictKind,
 }
@@ -437,7 +470,7 @@ impl V {
             V::List(l) => !l.lock().is_empty(),
             V::Tuple(t) => !t.is_empty(),
             V::Dict(d) | V::Set(d) => !d.lock().map.is_empty(),
-            V::Range(a, b, s) => range_len(*a, *b, *s) > 0,
+            V::Range(r) => range_len(r[0], r[1], r[2]) > 0,
             _ => true,
         }
     }
@@ -489,7 +522,7 @@ impl V {
             V::Float(f) => f.to_bits() as usize,
             V::Bool(b) => *b as usize + 1,
             V::None => 0,
-            V::Range(a, b, c) => (*a ^ b.rotate_left(21) ^ c.rotate_left(42)) as usize,
+            V::Range(r) => (r[0] ^ r[1].rotate_left(21) ^ r[2].rotate_left(42)) as usize,
             V::Builtin(b) => *b as usize + 1000,
             V::Unbound => 1,
         }
@@ -604,7 +637,8 @@ impl V {
                 }
                 out.push('}');
             }
-            V::Range(a, b, s) => {
+            V::Range(r) => {
+                let (a, b, s) = (&r[0], &r[1], &r[2]);
                 if *s == 1 {
                     let _ = write!(out, "range({a}, {b})");
                 } else {
@@ -800,7 +834,7 @@ fn eq_at(a: &V, b: &V, depth: usize) -> Result<bool, ()> {
             let (x, y) = (x.lock().clone(), y.lock().clone());
             x.map.len() == y.map.len() && x.map.keys().all(|k| y.map.contains_key(k))
         }
-        (V::Range(a1, b1, s1), V::Range(a2, b2, s2)) => (a1, b1, s1) == (a2, b2, s2),
+        (V::Range(r1), V::Range(r2)) => r1 == r2,
         (x, y) if x.is_int() || matches!(x, V::Float(_)) => {
             if !(y.is_int() || matches!(y, V::Float(_))) {
                 return Ok(false);
