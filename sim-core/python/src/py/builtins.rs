@@ -497,6 +497,18 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
                 },
             }
         }
+        B::Type if pos.len() == 3 => {
+            // type(name, bases, dict): a class made as a `class` statement makes it.
+            let (V::Str(cname), V::Tuple(bases), V::Dict(ns)) = (&pos[0], &pos[1], &pos[2]) else {
+                return type_err("type.__new__() argument 1 must be str, argument 2 a tuple, argument 3 a dict");
+            };
+            let mut attrs = super::value::Attrs::default();
+            for (k, v) in ns.lock().map.values() {
+                let V::Str(k) = k else { return type_err("type.__new__(): attribute names must be strings") };
+                attrs.insert(k.clone(), v.clone());
+            }
+            Ok(V::Class(it.make_class(cname, bases, attrs)?))
+        }
         B::Type => {
             nargs(name, &pos, 1, 1)?;
             Ok(type_of(&pos[0]))

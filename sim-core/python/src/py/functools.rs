@@ -52,6 +52,10 @@ pub enum FtFn {
     KeyMake,
     /// `K(a) < K(b)` and the other comparisons.
     KeyCmp(KeyOp),
+    /// `total_ordering(cls)`.
+    TotalOrdering,
+    /// A comparison `total_ordering` derived: (the class's own one, this one).
+    Total(KeyOp, KeyOp),
 }
 
 /// A comparison of `cmp_to_key` keys.
@@ -89,6 +93,21 @@ impl FtFn {
             FtFn::KeyCmp(KeyOp::Gt) => "__gt__",
             FtFn::KeyCmp(KeyOp::Ge) => "__ge__",
             FtFn::KeyCmp(KeyOp::Eq) => "__eq__",
+            FtFn::TotalOrdering => "total_ordering",
+            FtFn::Total(_, op) => op.dunder(),
+        }
+    }
+}
+
+impl KeyOp {
+    /// The method that implements it.
+    pub fn dunder(self) -> &'static str {
+        match self {
+            KeyOp::Lt => "__lt__",
+            KeyOp::Le => "__le__",
+            KeyOp::Gt => "__gt__",
+            KeyOp::Ge => "__ge__",
+            KeyOp::Eq => "__eq__",
         }
     }
 }
@@ -107,6 +126,7 @@ pub fn module_attr(name: &str) -> Option<V> {
         "lru_cache" => FtFn::LruCache,
         "cache" => FtFn::Cache,
         "cmp_to_key" => FtFn::CmpToKey,
+        "total_ordering" => FtFn::TotalOrdering,
         "WRAPPER_ASSIGNMENTS" => return Some(strs(&ASSIGNED)),
         "WRAPPER_UPDATES" => return Some(strs(&["__dict__"])),
         _ => return None,
@@ -328,6 +348,59 @@ fn first(pos: &[V]) -> V {
 /// Calls `functools.f(*pos, **kw)` (or a method of an object made here).
 pub fn call(it: &mut Interp<'_>, f: FtFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
     match f {
+        FtFn::TotalOrdering => {
+            libobj::no_more("total_ordering", &kw)?;
+            libobj::positional("total_ordering", &pos, &["cls"], 1)?;
+            let V::Class(c) = &pos[0] else {
+                return super::interp::raise("ValueError", "must define at least one ordering operation: < > <= >=");
+            };
+            // CPython's choice of root: the greatest name among those the class defines.
+            let order = [KeyOp::Lt, KeyOp::Le, KeyOp::Gt, KeyOp::Ge];
+            let object = super::exc::object_class();
+            let own = |name: &str| {
+                std::iter::once(c)
+                    .chain(c.mro.iter())
+                    .any(|k| !Arc::ptr_eq(k, &object) && k.dict.read().contains_key(name))
+            };
+            let defined: Vec<KeyOp> = order.into_iter().filter(|op| own(op.dunder())).collect();
+            let Some(&root) = defined.first() else {
+                return super::interp::raise("ValueError", "must define at least one ordering operation: < > <= >=");
+            };
+            {
+                let mut d = c.dict.write();
+                for op in order {
+                    if !defined.contains(&op) {
+                        d.insert(Arc::from(op.dunder()), ft(FtFn::Total(root, op)));
+                    }
+                }
+            }
+            super::value::classes_changed();
+            Ok(pos[0].clone())
+        }
+        FtFn::Total(root, op) => {
+            let [me, other] = <[V; 2]>::try_from(pos).map_err(|_| {
+                super::interp::Flow::Exc(Box::new(super::interp::Exc {
+                    value: super::exc::new_exc("TypeError", format!("{}() takes exactly one argument", op.dunder())),
+                    tb: Vec::new(),
+                }))
+            })?;
+            let r = it.call_method(&me, root.dunder(), vec![other.clone()], Vec::new())?;
+            if matches!(&r, V::Native(n) if matches!(**n, Native::NotImplemented)) {
+                return Ok(r);
+            }
+            let holds = it.truthy(&r)?;
+            // functools' _gt_from_lt and friends, by (root, derived).
+            use KeyOp::*;
+            let v = match (root, op) {
+                (Lt, Gt) | (Gt, Lt) => !holds && !it.eq(&me, &other)?,
+                (Lt, Le) | (Gt, Ge) => holds || it.eq(&me, &other)?,
+                (Lt, Ge) | (Gt, Le) | (Le, Gt) | (Ge, Lt) => !holds,
+                (Le, Ge) | (Ge, Le) => !holds || it.eq(&me, &other)?,
+                (Le, Lt) | (Ge, Gt) => holds && !it.eq(&me, &other)?,
+                _ => holds,
+            };
+            Ok(V::Bool(v))
+        }
         FtFn::UpdateWrapper => {
             let mut all = pos;
             for (i, n) in ["wrapper", "wrapped", "assigned", "updated"].into_iter().enumerate() {

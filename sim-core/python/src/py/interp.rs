@@ -1408,7 +1408,7 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
-    fn make_class(&mut self, name: &Arc<str>, bases: &[V], ns: Attrs) -> R<Arc<Class>> {
+    pub(crate) fn make_class(&mut self, name: &Arc<str>, bases: &[V], ns: Attrs) -> R<Arc<Class>> {
         let mut bs = Vec::new();
         for b in bases {
             match b {
@@ -2194,6 +2194,7 @@ pub fn bind(obj: &V, m: V) -> V {
                         | NFn::Typing(_)
                         | NFn::Uuid(_)
                         | NFn::En(_)
+                        | NFn::Ft(super::functools::FtFn::Total(..))
                 )
             ) =>
         {
