@@ -870,8 +870,12 @@ fn assign_all(it: &mut Interp<'_>, f: &mut Frame<'_>, targets: &[Target], v: V) 
     Ok(())
 }
 
-/// What `await v` delegates to: a coroutine itself, or what `__await__` returns.
+/// What `await v` delegates to: a coroutine itself, an asyncio future's iterator, or what
+/// `__await__` returns.
 fn awaitable(it: &mut Interp<'_>, v: V) -> R<V> {
+    if let Some(a) = super::asyncio::await_iter(&v) {
+        return Ok(a);
+    }
     if let V::Native(n) = &v
         && let Native::Gen(g) = &**n
         && g.is_coroutine()
@@ -884,12 +888,18 @@ fn awaitable(it: &mut Interp<'_>, v: V) -> R<V> {
     }
 }
 
-/// One step of `yield from sub`: send or throw into it.
-fn delegate(it: &mut Interp<'_>, sub: &V, how: Resume) -> R<Out> {
+/// One step of `yield from sub` (or `await sub`): send or throw into it.
+pub fn delegate(it: &mut Interp<'_>, sub: &V, how: Resume) -> R<Out> {
     if let V::Native(n) = sub
         && let Native::Gen(g) = &**n
     {
         return g.resume(it, how);
+    }
+    if super::asyncio::is_awaitable(sub) {
+        return match super::asyncio::await_step(it, sub, how) {
+            Some(r) => r,
+            None => raise("SystemError", "a future awaited directly"),
+        };
     }
     let r = match how {
         Resume::Send(V::None) => match it.next(sub)? {

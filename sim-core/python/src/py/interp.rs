@@ -105,6 +105,8 @@ pub struct Interp<'a> {
     /// `x += 1` on a global is split into load, add and store with switch points between
     /// (CPython 3.9, or a controlled run asked to).
     split: bool,
+    /// The event loop `asyncio.run` is running on this thread.
+    pub aio: Option<Arc<super::asyncio::Loop>>,
 }
 
 /// Keyword arguments of a call, in order.
@@ -162,6 +164,7 @@ impl<'a> Interp<'a> {
             loaded: Vec::new(),
             controlled_ft,
             split,
+            aio: None,
         }
     }
 

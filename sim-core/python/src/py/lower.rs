@@ -762,6 +762,79 @@ impl<'a> Lowerer<'a> {
         Ok(Expr { line, kind: Box::new(ExprKind::Name(Name::Local(n), name)) })
     }
 
+    /// A hidden local of the function being lowered.
+    fn temp(&mut self, what: &str) -> (Name, Arc<str>) {
+        let scope = self.scopes.last_mut().expect("a function scope");
+        let n = scope.locals.len() as u32;
+        let name: Arc<str> = Arc::from(format!(".{what}{n}"));
+        scope.locals.insert(name.clone(), n);
+        (Name::Local(n), name)
+    }
+
+    /// `async with m as t: body`, as PEP 492 spells it out: `t = await m.__aenter__()`, the
+    /// body in a `try` whose `except BaseException` awaits `m.__aexit__(type, exc, tb)` (and
+    /// re-raises unless that is true) and whose `finally` awaits `m.__aexit__(None, None,
+    /// None)` when the body did not raise. Each item nests, as in `with`.
+    fn async_with(&mut self, line: u32, items: Vec<(Expr, Option<Target>)>, body: Vec<Stmt>) -> StmtKind {
+        let mk = |kind: ExprKind| Expr { line, kind: Box::new(kind) };
+        let st = |kind: StmtKind| Stmt { line, kind };
+        let mut body = body;
+        for (mgr_e, target) in items.into_iter().rev() {
+            let (mgr, mgr_n) = self.temp("mgr");
+            let (exited, exited_n) = self.temp("exited");
+            let (err, err_n) = self.temp("exc");
+            let (ok, ok_n) = self.temp("suppress");
+            let load = |n: &Name, s: &Arc<str>| mk(ExprKind::Name(n.clone(), s.clone()));
+            let call = |m: Expr, name: &str, args: Vec<Expr>| {
+                mk(ExprKind::Call(mk(ExprKind::Attr(m, Arc::from(name))), args.into_iter().map(Arg::Pos).collect()))
+            };
+            let none = || mk(ExprKind::Const(V::None));
+            let enter = mk(ExprKind::Await(call(load(&mgr, &mgr_n), "__aenter__", Vec::new())));
+            let mut out = vec![
+                st(StmtKind::Assign(vec![Target::Name(mgr.clone(), mgr_n.clone())], mgr_e)),
+                st(StmtKind::Assign(
+                    vec![Target::Name(exited.clone(), exited_n.clone())],
+                    mk(ExprKind::Const(V::Bool(false))),
+                )),
+                match target {
+                    Some(t) => st(StmtKind::Assign(vec![t], enter)),
+                    None => st(StmtKind::Expr(enter)),
+                },
+            ];
+            let exit_exc = call(
+                load(&mgr, &mgr_n),
+                "__aexit__",
+                vec![mk(ExprKind::Attr(load(&err, &err_n), Arc::from("__class__"))), load(&err, &err_n), none()],
+            );
+            let handler = Handler {
+                ty: Some(load(&Name::Global(self.global_slot("BaseException"), None), &Arc::from("BaseException"))),
+                name: Some(Target::Name(err.clone(), err_n.clone())),
+                body: vec![
+                    st(StmtKind::Assign(
+                        vec![Target::Name(exited.clone(), exited_n.clone())],
+                        mk(ExprKind::Const(V::Bool(true))),
+                    )),
+                    st(StmtKind::Assign(vec![Target::Name(ok.clone(), ok_n.clone())], mk(ExprKind::Await(exit_exc)))),
+                    st(StmtKind::If(
+                        mk(ExprKind::Unary(UnOp::Not, load(&ok, &ok_n))),
+                        vec![st(StmtKind::Raise(None, None))],
+                        Vec::new(),
+                    )),
+                ],
+                line,
+            };
+            let exit_ok = call(load(&mgr, &mgr_n), "__aexit__", vec![none(), none(), none()]);
+            let finally = vec![st(StmtKind::If(
+                mk(ExprKind::Unary(UnOp::Not, load(&exited, &exited_n))),
+                vec![st(StmtKind::Expr(mk(ExprKind::Await(exit_ok))))],
+                Vec::new(),
+            ))];
+            out.push(st(StmtKind::Try { body, handlers: vec![handler], orelse: Vec::new(), finally }));
+            body = out;
+        }
+        StmtKind::If(mk(ExprKind::Const(V::Bool(true))), body, Vec::new())
+    }
+
     /// Lower with suspensions refused (they could not be moved before the statement).
     fn expr_fixed(&mut self, e: &ast::Expr) -> R<Expr> {
         self.no_hoist += 1;
@@ -905,7 +978,18 @@ impl<'a> Lowerer<'a> {
             }
             S::With(w) => {
                 if w.is_async {
-                    return Err(self.unsupported(w.range.start(), "async with"));
+                    if !self.scopes.last().is_some_and(|s| s.is_async) {
+                        let (l, c) = self.pos(w.range.start());
+                        return Err(CompileError::syntax(l, c, "'async with' outside async function".into()));
+                    }
+                    let mut items = Vec::new();
+                    for it in &w.items {
+                        let e = self.expr(&it.context_expr)?;
+                        let t = it.optional_vars.as_ref().map(|v| self.target(v)).transpose()?;
+                        items.push((e, t));
+                    }
+                    let body = self.block(&w.body)?;
+                    return Ok(self.async_with(line, items, body));
                 }
                 let mut items = Vec::new();
                 for it in &w.items {

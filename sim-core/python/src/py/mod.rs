@@ -4,6 +4,7 @@
 //! instrumented primitives, under the GIL model. [`run::PyRun`] starts, pauses, stops and
 //! joins a run; its events carry the source line of the statement that caused them.
 
+pub mod asyncio;
 pub mod bisect;
 pub mod builtins;
 pub mod collections;

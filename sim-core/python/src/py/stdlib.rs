@@ -51,6 +51,7 @@ pub enum Mod {
     Timeit,
     Dataclasses,
     Enum,
+    Asyncio,
 }
 
 impl Mod {
@@ -83,6 +84,7 @@ impl Mod {
             Mod::Timeit => "timeit",
             Mod::Dataclasses => "dataclasses",
             Mod::Enum => "enum",
+            Mod::Asyncio => "asyncio",
         }
     }
     fn from_name(n: &str) -> Option<Mod> {
@@ -114,6 +116,7 @@ impl Mod {
             "timeit" => Mod::Timeit,
             "dataclasses" => Mod::Dataclasses,
             "enum" => Mod::Enum,
+            "asyncio" => Mod::Asyncio,
             _ => return None,
         })
     }
@@ -198,6 +201,7 @@ pub enum NFn {
     Ft(super::functools::FtFn),
     Iter(super::itertools::ItFn),
     Ctx(super::contextlib::CtxFn),
+    Aio(super::asyncio::AioFn),
     Typing(super::typing::TypingFn),
     Text(super::textwrap::TextFn),
     Uuid(super::uuid::UuidFn),
@@ -581,6 +585,8 @@ pub enum Native {
     Namespace(Mutex<Attrs>),
     /// A generator or coroutine: a suspended frame.
     Gen(Arc<super::frame::Generator>),
+    /// An `asyncio` loop, future, task, awaitable or primitive.
+    Aio(super::asyncio::Obj),
 }
 
 impl QueueItem for V {
@@ -792,6 +798,7 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Itertools, "count") => f(F::Count),
         (Mod::Itertools, n) => super::itertools::module_attr(n),
         (Mod::Contextlib, n) => super::contextlib::module_attr(n),
+        (Mod::Asyncio, n) => super::asyncio::module_attr(n),
         (Mod::Typing, n) => super::typing::module_attr(n),
         (Mod::String, n) => super::string::module_attr(n),
         (Mod::Textwrap, n) => super::textwrap::module_attr(n),
@@ -1326,6 +1333,7 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
         F::Ft(x) => super::functools::call(it, x, pos, kw),
         F::Iter(x) => super::itertools::call(it, x, pos, kw),
         F::Ctx(x) => super::contextlib::call(it, x, pos, kw),
+        F::Aio(x) => super::asyncio::call(it, x, pos, kw),
         F::Typing(x) => super::typing::call(it, x, pos, kw),
         F::Text(x) => super::textwrap::call(it, x, pos, kw),
         F::Uuid(x) => super::uuid::call(it, x, pos, kw),
@@ -2515,7 +2523,11 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             None => raise("StopIteration", ""),
         },
         (Native::Lazy(_), "__iter__") => Ok(obj.clone()),
-        (Native::Gen(g), _) if let Some(r) = super::frame::method(it, obj, g, name, pos) => r,
+        (Native::Aio(o), _) => super::asyncio::method(it, obj, o, name, pos, kw),
+        (Native::Gen(g), _) => match super::frame::method(it, obj, g, name, pos) {
+            Some(r) => r,
+            None => raise("AttributeError", format!("'{}' object has no attribute '{name}'", g.type_name())),
+        },
         _ => raise("AttributeError", format!("'{}' object has no attribute '{name}'", n.type_name())),
     }
 }
@@ -2716,6 +2728,7 @@ pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) ->
         Native::Deque(d) if name == "maxlen" => Ok(d.maxlen.map_or(V::None, |m| V::Int(m as i64))),
         Native::Queue(q, _, _) if name == "queue" => Ok(V::list(q.items())),
         Native::Gen(g) if let Some(v) = super::frame::attr(g, name) => Ok(v),
+        Native::Aio(o) if let Some(v) = super::asyncio::attr(o, name) => Ok(v),
         Native::Gen(g) if !matches!(name, "send" | "throw" | "close" | "__next__" | "__iter__" | "__await__") => {
             raise("AttributeError", format!("'{}' object has no attribute '{name}'", g.type_name()))
         }
@@ -2768,6 +2781,7 @@ fn fn_name(f: NFn) -> String {
         NFn::Ft(x) => x.name().into(),
         NFn::Iter(x) => x.name().into(),
         NFn::Ctx(x) => x.name().into(),
+        NFn::Aio(x) => x.name().into(),
         NFn::Typing(x) => x.name().into(),
         NFn::Text(x) => x.name().into(),
         NFn::Uuid(x) => x.name().into(),
@@ -2921,6 +2935,7 @@ impl Native {
             Native::Log(o) => o.type_name(),
             Native::Namespace(_) => "Namespace",
             Native::Gen(g) => g.type_name(),
+            Native::Aio(o) => o.type_name(),
         }
     }
 
@@ -2968,6 +2983,7 @@ impl Native {
             }
             Native::Lazy(l) => l.repr(id),
             Native::Gen(g) => format!("<{} object {} at {id:#x}>", g.type_name(), g.qualname),
+            Native::Aio(o) => o.repr(id),
             Native::Deque(d) => {
                 let items: Vec<String> = d.items().iter().map(V::repr).collect();
                 super::collections::deque_repr(d, &items)

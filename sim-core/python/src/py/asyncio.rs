@@ -1,0 +1,1600 @@
+//! `asyncio`: an event loop as CPython's `BaseEventLoop` runs it — a FIFO ready queue of
+//! callbacks, timers by deadline, one pass over the callbacks that were ready when it
+//! began — with futures and tasks whose semantics and messages are CPython's
+//! (`asyncio/futures.py`, `tasks.py`): a task steps its coroutine (a [`super::frame`]
+//! coroutine) until it awaits a future, and is woken by that future's done callback.
+//!
+//! Implemented: `run`, `create_task`, `ensure_future`, `gather` (`return_exceptions`),
+//! `sleep` (`sleep(0)` a bare yield), `wait_for`, `to_thread` (a real simulated thread of
+//! a default thread pool, so it takes the GIL), `get_running_loop`/`get_event_loop` with
+//! `time`, `call_soon`, `call_later`, `create_future`, `create_task`, `run_in_executor`;
+//! `current_task`; `Event`, `Lock`, `Semaphore`, `BoundedSemaphore`, `Queue` with
+//! `QueueEmpty`/`QueueFull`; `CancelledError` (a `BaseException`), `TimeoutError` (the
+//! builtin), `InvalidStateError`; `Task.cancel()`, `cancelled()`, `done()`, `result()`,
+//! `exception()`, `add_done_callback()`, `get_name()`.
+//!
+//! The loop runs on the thread that called `asyncio.run`; while nothing is ready it waits
+//! in the runtime as `select` would (the GIL released, Stop honoured), until its next timer
+//! or, with work in threads, in slices of a millisecond.
+
+use super::exc;
+use super::frame::{self, Out, Resume};
+use super::interp::{Exc, Flow, Interp, R, raise, type_err};
+use super::libobj::{self, Kw};
+use super::stdlib::{NFn, Native};
+use super::value::{Class, V};
+use parking_lot::Mutex;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+// ------------------------------------------------------------------ exceptions
+
+fn cancelled_class() -> Arc<Class> {
+    static C: OnceLock<Arc<Class>> = OnceLock::new();
+    C.get_or_init(|| libobj::exc_class("CancelledError", "asyncio.exceptions", "BaseException", Default::default()))
+        .clone()
+}
+
+fn invalid_state_class() -> Arc<Class> {
+    static C: OnceLock<Arc<Class>> = OnceLock::new();
+    C.get_or_init(|| libobj::exc_class("InvalidStateError", "asyncio.exceptions", "Exception", Default::default()))
+        .clone()
+}
+
+fn queue_empty_class() -> Arc<Class> {
+    static C: OnceLock<Arc<Class>> = OnceLock::new();
+    C.get_or_init(|| libobj::exc_class("QueueEmpty", "asyncio.queues", "Exception", Default::default())).clone()
+}
+
+fn queue_full_class() -> Arc<Class> {
+    static C: OnceLock<Arc<Class>> = OnceLock::new();
+    C.get_or_init(|| libobj::exc_class("QueueFull", "asyncio.queues", "Exception", Default::default())).clone()
+}
+
+fn new_cancelled() -> V {
+    exc::instance(cancelled_class(), Vec::new())
+}
+
+fn is_cancelled_error(v: &V) -> bool {
+    matches!(v, V::Inst(i) if i.class.is_sub(&cancelled_class()))
+}
+
+fn exc_flow(v: V) -> Flow {
+    Flow::Exc(Box::new(Exc { value: v, tb: Vec::new() }))
+}
+
+// ------------------------------------------------------------------ the loop
+
+struct Timer {
+    when: f64,
+    seq: u64,
+    cb: V,
+    args: Vec<V>,
+    cancelled: Arc<AtomicBool>,
+}
+
+/// An event loop.
+pub struct Loop {
+    ready: Mutex<VecDeque<(V, Vec<V>)>>,
+    timers: Mutex<Vec<Timer>>,
+    seq: AtomicU64,
+    current: Mutex<Option<V>>,
+    /// Work in threads whose results come back as futures of this loop: (thread-pool
+    /// future, loop future).
+    external: Mutex<Vec<(V, V)>>,
+    executor: Mutex<Option<V>>,
+    tasks: Mutex<Vec<V>>,
+    closed: AtomicBool,
+}
+
+impl std::fmt::Debug for Loop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<_UnixSelectorEventLoop running=True closed=False debug=False>")
+    }
+}
+
+impl Loop {
+    fn new() -> Arc<Loop> {
+        Arc::new(Loop {
+            ready: Mutex::new(VecDeque::new()),
+            timers: Mutex::new(Vec::new()),
+            seq: AtomicU64::new(0),
+            current: Mutex::new(None),
+            external: Mutex::new(Vec::new()),
+            executor: Mutex::new(None),
+            tasks: Mutex::new(Vec::new()),
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    fn call_soon(&self, cb: V, args: Vec<V>) {
+        self.ready.lock().push_back((cb, args));
+    }
+
+    fn call_at(&self, when: f64, cb: V, args: Vec<V>) -> Arc<AtomicBool> {
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed);
+        self.timers.lock().push(Timer { when, seq, cb, args, cancelled: cancelled.clone() });
+        cancelled
+    }
+}
+
+/// `loop.time()`: the monotonic clock, in seconds.
+fn now(it: &Interp<'_>) -> f64 {
+    it.w.elapsed_s(it.ctx) + 1000.0
+}
+
+fn loop_of(it: &Interp<'_>) -> R<Arc<Loop>> {
+    match it.aio.clone() {
+        Some(l) => Ok(l),
+        None => raise("RuntimeError", "no running event loop"),
+    }
+}
+
+// ------------------------------------------------------------------ futures and tasks
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Pending,
+    Cancelled,
+    Finished,
+}
+
+struct FutState {
+    state: State,
+    result: V,
+    exception: Option<V>,
+    callbacks: Vec<V>,
+    /// A task asked to cancel before its next step.
+    must_cancel: bool,
+    /// The future a task waits on.
+    waiter: Option<V>,
+    /// `gather`: children, how many are done, `return_exceptions`.
+    gather: Option<(Vec<V>, usize, bool)>,
+}
+
+/// An `asyncio.Future`, or a `Task` (a future with a coroutine).
+pub struct Fut {
+    lp: Arc<Loop>,
+    coro: Option<V>,
+    name: Mutex<String>,
+    st: Mutex<FutState>,
+}
+
+impl std::fmt::Debug for Fut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<Future {}>", self.name.lock())
+    }
+}
+
+fn new_fut(lp: &Arc<Loop>, coro: Option<V>, name: String) -> Arc<Fut> {
+    Arc::new(Fut {
+        lp: lp.clone(),
+        coro,
+        name: Mutex::new(name),
+        st: Mutex::new(FutState {
+            state: State::Pending,
+            result: V::None,
+            exception: None,
+            callbacks: Vec::new(),
+            must_cancel: false,
+            waiter: None,
+            gather: None,
+        }),
+    })
+}
+
+fn fut_value(f: Arc<Fut>) -> V {
+    V::Native(Arc::new(Native::Aio(Obj::Fut(f))))
+}
+
+fn as_fut(v: &V) -> Option<&Arc<Fut>> {
+    match v {
+        V::Native(n) => match &**n {
+            Native::Aio(Obj::Fut(f)) => Some(f),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl Fut {
+    fn is_task(&self) -> bool {
+        self.coro.is_some()
+    }
+
+    fn done(&self) -> bool {
+        self.st.lock().state != State::Pending
+    }
+
+    /// Schedule the done callbacks (each gets the future).
+    fn schedule_callbacks(&self, me: &V) {
+        let cbs = std::mem::take(&mut self.st.lock().callbacks);
+        for cb in cbs {
+            self.lp.call_soon(cb, vec![me.clone()]);
+        }
+    }
+
+    fn set_result(&self, me: &V, v: V) -> R<()> {
+        {
+            let mut st = self.st.lock();
+            if st.state != State::Pending {
+                drop(st);
+                return libobj::raise_in(&invalid_state_class(), format!("{}: {}", state_word(self), repr(self)));
+            }
+            st.result = v;
+            st.state = State::Finished;
+        }
+        self.schedule_callbacks(me);
+        Ok(())
+    }
+
+    fn set_exception(&self, me: &V, e: V) -> R<()> {
+        {
+            let mut st = self.st.lock();
+            if st.state != State::Pending {
+                drop(st);
+                return libobj::raise_in(&invalid_state_class(), format!("{}: {}", state_word(self), repr(self)));
+            }
+            st.exception = Some(e);
+            st.state = State::Finished;
+        }
+        self.schedule_callbacks(me);
+        Ok(())
+    }
+
+    /// `Future.cancel()` (for a task: its own bookkeeping is in [`task_cancel`]).
+    fn cancel_fut(&self, me: &V) -> bool {
+        {
+            let mut st = self.st.lock();
+            if st.state != State::Pending {
+                return false;
+            }
+            st.state = State::Cancelled;
+        }
+        self.schedule_callbacks(me);
+        true
+    }
+
+    /// `result()`.
+    fn result(&self) -> R<V> {
+        let st = self.st.lock();
+        match st.state {
+            State::Cancelled => Err(exc_flow(new_cancelled())),
+            State::Pending => {
+                drop(st);
+                libobj::raise_in(&invalid_state_class(), "Result is not set.")
+            }
+            State::Finished => match &st.exception {
+                Some(e) => Err(exc_flow(e.clone())),
+                None => Ok(st.result.clone()),
+            },
+        }
+    }
+
+    fn add_done_callback(&self, me: &V, cb: V) {
+        let mut st = self.st.lock();
+        if st.state == State::Pending {
+            st.callbacks.push(cb);
+        } else {
+            drop(st);
+            self.lp.call_soon(cb, vec![me.clone()]);
+        }
+    }
+}
+
+fn state_word(f: &Fut) -> &'static str {
+    match f.st.lock().state {
+        State::Pending => "PENDING",
+        State::Cancelled => "CANCELLED",
+        State::Finished => "FINISHED",
+    }
+}
+
+fn repr(f: &Fut) -> String {
+    let st = f.st.lock();
+    let state = match st.state {
+        State::Pending => "pending",
+        State::Cancelled => "cancelled",
+        State::Finished => "finished",
+    };
+    match &f.coro {
+        Some(c) => {
+            let coro = match c {
+                V::Native(n) => match &**n {
+                    Native::Gen(g) => format!("{}()", g.qualname),
+                    _ => "<coroutine>".into(),
+                },
+                _ => "<coroutine>".into(),
+            };
+            let tail = match (st.state, &st.exception) {
+                (State::Finished, Some(e)) => format!(" exception={}", e.repr()),
+                (State::Finished, None) => format!(" result={}", st.result.repr()),
+                _ => String::new(),
+            };
+            format!("<Task {state} name='{}' coro=<{coro}>{tail}>", f.name.lock())
+        }
+        None => match (st.state, &st.exception) {
+            (State::Finished, Some(e)) => format!("<Future finished exception={}>", e.repr()),
+            (State::Finished, None) => format!("<Future finished result={}>", st.result.repr()),
+            _ => format!("<Future {state}>"),
+        },
+    }
+}
+
+static TASK_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// `create_task(coro, name=None)` on the running loop.
+fn create_task(it: &mut Interp<'_>, lp: &Arc<Loop>, coro: V, name: Option<V>) -> R<V> {
+    let is_coro = matches!(&coro, V::Native(n) if matches!(&**n, Native::Gen(g) if g.is_coroutine()))
+        || matches!(&coro, V::Native(n) if matches!(&**n, Native::Aio(Obj::Await(_))));
+    if !is_coro {
+        return type_err(format!("a coroutine was expected, got {}", it.repr_of(&coro)?));
+    }
+    let name = match name {
+        Some(V::None) | None => format!("Task-{}", TASK_COUNTER.fetch_add(1, Ordering::Relaxed) + 1),
+        Some(n) => it.str_of(&n)?,
+    };
+    let task = new_fut(lp, Some(coro), name);
+    let v = fut_value(task);
+    lp.tasks.lock().push(v.clone());
+    lp.call_soon(aio_fn(AioFn::Step, vec![v.clone()]), Vec::new());
+    Ok(v)
+}
+
+/// `ensure_future(aw)`: a future as it is, a coroutine wrapped in a task.
+fn ensure_future(it: &mut Interp<'_>, lp: &Arc<Loop>, aw: V) -> R<V> {
+    if as_fut(&aw).is_some() {
+        return Ok(aw);
+    }
+    create_task(it, lp, aw, None)
+}
+
+/// One step of a task: resume its coroutine (throwing `exc` in, if any) until it awaits
+/// a future (then wait for that future) or ends.
+fn task_step(it: &mut Interp<'_>, task_v: &V, exc_in: Option<V>) -> R<()> {
+    let Some(task) = as_fut(task_v) else { return Ok(()) };
+    let task = task.clone();
+    if task.done() {
+        return Ok(());
+    }
+    let mut exc_in = exc_in;
+    {
+        let mut st = task.st.lock();
+        if st.must_cancel {
+            st.must_cancel = false;
+            if !exc_in.as_ref().is_some_and(is_cancelled_error) {
+                exc_in = Some(new_cancelled());
+            }
+        }
+        st.waiter = None;
+    }
+    let coro = task.coro.clone().unwrap_or_default();
+    let prev = task.lp.current.lock().replace(task_v.clone());
+    let how = match exc_in {
+        Some(e) => Resume::Throw(Box::new(Exc { value: e, tb: Vec::new() })),
+        None => Resume::Send(V::None),
+    };
+    let r = frame::delegate(it, &coro, how);
+    *task.lp.current.lock() = prev;
+    match r {
+        Ok(Out::Return(v)) => {
+            let must_cancel = std::mem::take(&mut task.st.lock().must_cancel);
+            if must_cancel {
+                task.cancel_fut(task_v);
+            } else {
+                task.set_result(task_v, v)?;
+            }
+        }
+        Ok(Out::Yield(y)) => match as_fut(&y) {
+            Some(f) if Arc::ptr_eq(f, &task) => {
+                let e = exc::new_exc("RuntimeError", format!("Task cannot await on itself: {}", repr(&task)));
+                task.lp.call_soon(aio_fn(AioFn::Step, vec![task_v.clone()]), vec![e]);
+            }
+            Some(f) => {
+                f.add_done_callback(&y, aio_fn(AioFn::Wakeup, vec![task_v.clone()]));
+                let cancel_now = {
+                    let mut st = task.st.lock();
+                    st.waiter = Some(y.clone());
+                    std::mem::take(&mut st.must_cancel)
+                };
+                if cancel_now && !cancel_any(&y)? {
+                    task.st.lock().must_cancel = true;
+                }
+            }
+            None if matches!(y, V::None) => {
+                task.lp.call_soon(aio_fn(AioFn::Step, vec![task_v.clone()]), Vec::new());
+            }
+            None => {
+                let msg = format!("Task got bad yield: {}", it.repr_of(&y)?);
+                let e = exc::new_exc("RuntimeError", msg);
+                task.lp.call_soon(aio_fn(AioFn::Step, vec![task_v.clone()]), vec![e]);
+            }
+        },
+        Err(Flow::Exc(e)) if is_cancelled_error(&e.value) => {
+            task.cancel_fut(task_v);
+        }
+        Err(Flow::Exc(e)) => {
+            task.set_exception(task_v, e.value)?;
+        }
+        Err(other) => return Err(other),
+    }
+    Ok(())
+}
+
+/// `task.cancel()` / `future.cancel()`.
+fn cancel_any(v: &V) -> R<bool> {
+    let Some(f) = as_fut(v) else { return Ok(false) };
+    if !f.is_task() {
+        return Ok(f.cancel_fut(v));
+    }
+    if f.done() {
+        return Ok(false);
+    }
+    let waiter = f.st.lock().waiter.clone();
+    if let Some(w) = waiter
+        && cancel_any(&w)?
+    {
+        // The waiter's cancellation wakes the task with CancelledError.
+        return Ok(true);
+    }
+    f.st.lock().must_cancel = true;
+    Ok(true)
+}
+
+/// A task's waiter is done: step it (with the waiter's exception, if any).
+fn task_wakeup(it: &mut Interp<'_>, task_v: &V, fut: &V) -> R<()> {
+    let exc_in = match as_fut(fut) {
+        Some(f) => match f.result() {
+            Ok(_) => None,
+            Err(Flow::Exc(e)) => Some(e.value),
+            Err(other) => return Err(other),
+        },
+        None => None,
+    };
+    task_step(it, task_v, exc_in)
+}
+
+// ------------------------------------------------------------------ awaitables
+
+/// What an `await` of a native awaitable does next.
+enum AwaitState {
+    /// Await a future: yield it once, then give its result.
+    Fut { fut: V, yielded: bool },
+    /// `asyncio.sleep(delay, result)`.
+    Sleep { delay: f64, result: V, fut: Option<V>, started: bool },
+    /// `wait_for(aw, timeout)`: phase 0 not started, 1 waiting, 2 cancelling the inner.
+    WaitFor {
+        aw: Option<V>,
+        inner: Option<V>,
+        timeout: Option<f64>,
+        waiter: Option<V>,
+        timer: Option<Arc<AtomicBool>>,
+        phase: u8,
+    },
+    /// A primitive's wait (`Lock.acquire`, `Event.wait`, `Queue.get`, `Queue.put(item)`…).
+    Prim { prim: Arc<Prim>, op: PrimOp, fut: Option<V>, item: V },
+    /// Already finished with this value.
+    Ready(V),
+}
+
+/// An awaitable that a native function returned (`asyncio.sleep(1)`, `lock.acquire()`).
+pub struct Await {
+    name: &'static str,
+    st: Mutex<AwaitState>,
+}
+
+fn awaitable(name: &'static str, st: AwaitState) -> V {
+    V::Native(Arc::new(Native::Aio(Obj::Await(Arc::new(Await { name, st: Mutex::new(st) })))))
+}
+
+/// Whether `v` is one of this module's awaitables (futures, tasks, native coroutines).
+pub fn is_awaitable(v: &V) -> bool {
+    matches!(v, V::Native(n) if matches!(&**n, Native::Aio(Obj::Fut(_) | Obj::Await(_))))
+}
+
+/// `await v` for a future: the iterator that yields it once.
+pub fn await_iter(v: &V) -> Option<V> {
+    match v {
+        V::Native(n) => match &**n {
+            Native::Aio(Obj::Fut(_)) => Some(awaitable("Future", AwaitState::Fut { fut: v.clone(), yielded: false })),
+            Native::Aio(Obj::Await(_)) => Some(v.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Resume a native awaitable.
+pub fn await_step(it: &mut Interp<'_>, aw: &V, how: Resume) -> Option<R<Out>> {
+    let V::Native(n) = aw else { return None };
+    let Native::Aio(Obj::Await(a)) = &**n else { return None };
+    let a = a.clone();
+    Some(step_await(it, &a, how))
+}
+
+fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
+    if let Resume::Throw(e) = how {
+        // CancelledError (or anything thrown) ends the wait; primitives tidy up.
+        let (cleanup, inner) = {
+            let mut st = a.st.lock();
+            let prim = match &*st {
+                AwaitState::Prim { prim, op, fut, .. } => Some((prim.clone(), *op, fut.clone())),
+                _ => None,
+            };
+            let inner = match &*st {
+                AwaitState::WaitFor { inner, .. } => inner.clone(),
+                _ => None,
+            };
+            *st = AwaitState::Ready(V::None);
+            (prim, inner)
+        };
+        if let Some((prim, op, Some(fut))) = cleanup {
+            prim.forget(op, &fut);
+        }
+        if let Some(inner) = inner {
+            cancel_any(&inner)?;
+        }
+        return Err(Flow::Exc(e));
+    }
+    let mut st = a.st.lock();
+    match &mut *st {
+        AwaitState::Ready(v) => Ok(Out::Return(v.clone())),
+        AwaitState::Fut { fut, yielded } => {
+            if !*yielded {
+                *yielded = true;
+                return Ok(Out::Yield(fut.clone()));
+            }
+            let fut = fut.clone();
+            drop(st);
+            let f = as_fut(&fut).cloned();
+            match f {
+                Some(f) if !f.done() => raise("RuntimeError", "await wasn't used with future"),
+                Some(f) => f.result().map(Out::Return),
+                None => Ok(Out::Return(V::None)),
+            }
+        }
+        AwaitState::Sleep { delay, result, fut, started } => {
+            if !*started {
+                *started = true;
+                if *delay <= 0.0 {
+                    // sleep(0): one bare yield, the loop runs everything else ready.
+                    return Ok(Out::Yield(V::None));
+                }
+                let lp = loop_of(it)?;
+                let f = fut_value(new_fut(&lp, None, String::new()));
+                *fut = Some(f.clone());
+                let when = now(it) + *delay;
+                lp.call_at(when, aio_fn(AioFn::SetResultUnlessCancelled, vec![f.clone(), result.clone()]), Vec::new());
+                return Ok(Out::Yield(f));
+            }
+            let r = result.clone();
+            *st = AwaitState::Ready(r.clone());
+            Ok(Out::Return(r))
+        }
+        AwaitState::WaitFor { .. } => {
+            drop(st);
+            wait_for_step(it, a)
+        }
+        AwaitState::Prim { prim, op, fut, item } => {
+            let (prim, op, waited, item) = (prim.clone(), *op, fut.take(), item.clone());
+            drop(st);
+            match prim.attempt(it, op, waited.as_ref(), item)? {
+                Attempt::Done(v) => {
+                    *a.st.lock() = AwaitState::Ready(v.clone());
+                    Ok(Out::Return(v))
+                }
+                Attempt::Wait(f) => {
+                    if let AwaitState::Prim { fut, .. } = &mut *a.st.lock() {
+                        *fut = Some(f.clone());
+                    }
+                    Ok(Out::Yield(f))
+                }
+            }
+        }
+    }
+}
+
+/// `wait_for`: wait for the inner task or the timeout; at the timeout cancel the inner task,
+/// wait for it to finish cancelling, and raise `TimeoutError`.
+fn wait_for_step(it: &mut Interp<'_>, a: &Arc<Await>) -> R<Out> {
+    let lp = loop_of(it)?;
+    let mut st = a.st.lock();
+    let AwaitState::WaitFor { aw, inner, timeout, waiter, timer, phase } = &mut *st else {
+        return Ok(Out::Return(V::None));
+    };
+    match *phase {
+        0 => {
+            let awv = aw.take().unwrap_or_default();
+            let t = *timeout;
+            drop(st);
+            let fut = ensure_future(it, &lp, awv)?;
+            let f = as_fut(&fut).cloned();
+            if let Some(t) = t
+                && t <= 0.0
+            {
+                // CPython 3.11: a zero timeout checks once, then cancels.
+                if f.as_ref().is_some_and(|f| f.done()) {
+                    return f.map_or(Ok(Out::Return(V::None)), |f| f.result().map(Out::Return));
+                }
+                let mut st = a.st.lock();
+                if let AwaitState::WaitFor { inner, phase, .. } = &mut *st {
+                    *inner = Some(fut.clone());
+                    *phase = 2;
+                }
+                drop(st);
+                return cancel_and_wait(&lp, &fut);
+            }
+            let w = fut_value(new_fut(&lp, None, String::new()));
+            if let Some(f) = &f {
+                f.add_done_callback(&fut, aio_fn(AioFn::ReleaseWaiter, vec![w.clone()]));
+            }
+            let handle =
+                t.map(|t| lp.call_at(now(it) + t, aio_fn(AioFn::ReleaseWaiter, vec![w.clone()]), vec![V::None]));
+            let mut st = a.st.lock();
+            if let AwaitState::WaitFor { inner, waiter, timer, phase, .. } = &mut *st {
+                *inner = Some(fut);
+                *waiter = Some(w.clone());
+                *timer = handle;
+                *phase = 1;
+            }
+            Ok(Out::Yield(w))
+        }
+        1 => {
+            if let Some(t) = timer.take() {
+                t.store(true, Ordering::Release);
+            }
+            let fut = inner.clone().unwrap_or_default();
+            let _ = waiter.take();
+            let f = as_fut(&fut).cloned();
+            if f.as_ref().is_some_and(|f| f.done()) {
+                *phase = 3;
+                drop(st);
+                return f.map_or(Ok(Out::Return(V::None)), |f| f.result().map(Out::Return));
+            }
+            *phase = 2;
+            drop(st);
+            cancel_and_wait(&lp, &fut)
+        }
+        _ => {
+            let fut = inner.clone().unwrap_or_default();
+            *phase = 3;
+            drop(st);
+            if let Some(f) = as_fut(&fut)
+                && f.st.lock().state == State::Finished
+            {
+                // It finished instead of cancelling: its result wins.
+                return f.result().map(Out::Return);
+            }
+            let e = exc::new_exc("TimeoutError", String::new());
+            Err(exc_flow(e))
+        }
+    }
+}
+
+/// CPython's `_cancel_and_wait`: cancel `fut` and wait (on a waiter of our own, so its
+/// CancelledError is not thrown into us) until it is done.
+fn cancel_and_wait(lp: &Arc<Loop>, fut: &V) -> R<Out> {
+    let w = fut_value(new_fut(lp, None, String::new()));
+    if let Some(f) = as_fut(fut) {
+        f.add_done_callback(fut, aio_fn(AioFn::ReleaseWaiter, vec![w.clone()]));
+    }
+    cancel_any(fut)?;
+    Ok(Out::Yield(w))
+}
+
+// ------------------------------------------------------------------ primitives
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PrimKind {
+    Lock,
+    Event,
+    Semaphore { bounded: Option<i64> },
+    Queue { maxsize: i64 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PrimOp {
+    Acquire,
+    Wait,
+    Get,
+    Put,
+    Join,
+}
+
+struct PrimState {
+    /// Lock: locked (0/1); Semaphore: its value; Event: set (0/1).
+    value: i64,
+    waiters: VecDeque<V>,
+    /// Queue: items, putters' futures, unfinished tasks, join waiters.
+    items: VecDeque<V>,
+    putters: VecDeque<V>,
+    unfinished: i64,
+    joiners: VecDeque<V>,
+}
+
+/// `asyncio.Lock`, `Event`, `Semaphore`/`BoundedSemaphore` or `Queue`.
+pub struct Prim {
+    kind: PrimKind,
+    st: Mutex<PrimState>,
+}
+
+enum Attempt {
+    Done(V),
+    Wait(V),
+}
+
+fn fut_done(v: &V) -> bool {
+    as_fut(v).is_some_and(|f| f.done())
+}
+
+fn fut_cancelled(v: &V) -> bool {
+    as_fut(v).is_some_and(|f| f.st.lock().state == State::Cancelled)
+}
+
+/// Wake the first waiter still waiting: its future's result is set.
+fn wake_first(waiters: &mut VecDeque<V>, value: V) -> Option<V> {
+    while let Some(w) = waiters.pop_front() {
+        if !fut_done(&w) {
+            if let Some(f) = as_fut(&w) {
+                let _ = f.set_result(&w, value);
+            }
+            return Some(w);
+        }
+    }
+    None
+}
+
+impl Prim {
+    fn new(kind: PrimKind, value: i64) -> Arc<Prim> {
+        Arc::new(Prim {
+            kind,
+            st: Mutex::new(PrimState {
+                value,
+                waiters: VecDeque::new(),
+                items: VecDeque::new(),
+                putters: VecDeque::new(),
+                unfinished: 0,
+                joiners: VecDeque::new(),
+            }),
+        })
+    }
+
+    /// Try the operation; if it must wait, a future to wait on (after which it is tried again).
+    fn attempt(&self, it: &mut Interp<'_>, op: PrimOp, waited: Option<&V>, item: V) -> R<Attempt> {
+        let lp = loop_of(it)?;
+        let mut st = self.st.lock();
+        match (self.kind, op) {
+            (PrimKind::Lock, _) => {
+                if let Some(w) = waited {
+                    // Woken by release(): the lock was handed to us.
+                    st.waiters.retain(|x| !x.is(w));
+                    st.value = 1;
+                    return Ok(Attempt::Done(V::Bool(true)));
+                }
+                if st.value == 0 && st.waiters.iter().all(fut_cancelled) {
+                    st.value = 1;
+                    return Ok(Attempt::Done(V::Bool(true)));
+                }
+            }
+            (PrimKind::Event, _) => {
+                if let Some(w) = waited {
+                    st.waiters.retain(|x| !x.is(w));
+                }
+                if st.value != 0 {
+                    return Ok(Attempt::Done(V::Bool(true)));
+                }
+            }
+            (PrimKind::Semaphore { .. }, _) => {
+                if let Some(w) = waited {
+                    st.waiters.retain(|x| !x.is(w));
+                    // release() counted us in already.
+                    while st.value > 0 && wake_first(&mut st.waiters, V::Bool(true)).is_some() {
+                        st.value -= 1;
+                    }
+                    return Ok(Attempt::Done(V::Bool(true)));
+                }
+                let locked = st.value == 0 || st.waiters.iter().any(|w| !fut_cancelled(w));
+                if !locked {
+                    st.value -= 1;
+                    return Ok(Attempt::Done(V::Bool(true)));
+                }
+            }
+            (PrimKind::Queue { .. }, PrimOp::Get) => {
+                if let Some(w) = waited {
+                    st.waiters.retain(|x| !x.is(w));
+                }
+                if let Some(item) = st.items.pop_front() {
+                    wake_first(&mut st.putters, V::None);
+                    return Ok(Attempt::Done(item));
+                }
+            }
+            (PrimKind::Queue { maxsize }, PrimOp::Put) => {
+                if let Some(w) = waited {
+                    st.putters.retain(|x| !x.is(w));
+                }
+                if maxsize <= 0 || (st.items.len() as i64) < maxsize {
+                    st.items.push_back(item);
+                    st.unfinished += 1;
+                    wake_first(&mut st.waiters, V::None);
+                    return Ok(Attempt::Done(V::None));
+                }
+                let f = fut_value(new_fut(&lp, None, String::new()));
+                st.putters.push_back(f.clone());
+                return Ok(Attempt::Wait(f));
+            }
+            (PrimKind::Queue { .. }, _) => {
+                if st.unfinished == 0 {
+                    return Ok(Attempt::Done(V::None));
+                }
+                let f = fut_value(new_fut(&lp, None, String::new()));
+                st.joiners.push_back(f.clone());
+                return Ok(Attempt::Wait(f));
+            }
+        }
+        let f = fut_value(new_fut(&lp, None, String::new()));
+        st.waiters.push_back(f.clone());
+        Ok(Attempt::Wait(f))
+    }
+
+    /// A waiter was cancelled: take it out (and pass a lock or a semaphore's count on).
+    fn forget(&self, _op: PrimOp, fut: &V) {
+        let mut st = self.st.lock();
+        st.waiters.retain(|x| !x.is(fut));
+        st.putters.retain(|x| !x.is(fut));
+        let granted = fut_done(fut) && !fut_cancelled(fut);
+        match self.kind {
+            PrimKind::Lock if granted => {
+                st.value = 0;
+                wake_first(&mut st.waiters, V::Bool(true));
+            }
+            PrimKind::Semaphore { .. } if granted => {
+                st.value += 1;
+                while st.value > 0 && wake_first(&mut st.waiters, V::Bool(true)).is_some() {
+                    st.value -= 1;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn prim_method(p: &Arc<Prim>, name: &str, pos: Vec<V>, mut kw: Kw) -> R<V> {
+    let wait =
+        |op: PrimOp, n: &'static str| awaitable(n, AwaitState::Prim { prim: p.clone(), op, fut: None, item: V::None });
+    match (p.kind, name) {
+        (PrimKind::Lock, "acquire") => Ok(wait(PrimOp::Acquire, "acquire")),
+        (PrimKind::Lock, "release") => {
+            let mut st = p.st.lock();
+            if st.value == 0 {
+                return raise("RuntimeError", "Lock is not acquired.");
+            }
+            st.value = 0;
+            // The first waiter gets it (its acquire() completes with the lock held).
+            if wake_first(&mut st.waiters, V::Bool(true)).is_some() {
+                st.value = 1;
+            }
+            Ok(V::None)
+        }
+        (PrimKind::Lock, "locked") => Ok(V::Bool(p.st.lock().value != 0)),
+        (PrimKind::Lock | PrimKind::Semaphore { .. }, "__aenter__") => Ok(wait(PrimOp::Acquire, "acquire")),
+        (PrimKind::Lock | PrimKind::Semaphore { .. }, "__aexit__") => {
+            prim_method(p, "release", Vec::new(), Vec::new())?;
+            Ok(awaitable("__aexit__", AwaitState::Ready(V::None)))
+        }
+        (PrimKind::Event, "wait") => Ok(wait(PrimOp::Wait, "wait")),
+        (PrimKind::Event, "set") => {
+            let mut st = p.st.lock();
+            if st.value == 0 {
+                st.value = 1;
+                let ws: Vec<V> = st.waiters.drain(..).collect();
+                drop(st);
+                for w in ws {
+                    if let Some(f) = as_fut(&w)
+                        && !f.done()
+                    {
+                        f.set_result(&w, V::Bool(true))?;
+                    }
+                }
+            }
+            Ok(V::None)
+        }
+        (PrimKind::Event, "clear") => {
+            p.st.lock().value = 0;
+            Ok(V::None)
+        }
+        (PrimKind::Event, "is_set") => Ok(V::Bool(p.st.lock().value != 0)),
+        (PrimKind::Semaphore { .. }, "acquire") => Ok(wait(PrimOp::Acquire, "acquire")),
+        (PrimKind::Semaphore { bounded }, "release") => {
+            let mut st = p.st.lock();
+            if let Some(b) = bounded
+                && st.value >= b
+            {
+                return raise("ValueError", "BoundedSemaphore released too many times");
+            }
+            st.value += 1;
+            if st.value > 0 && wake_first(&mut st.waiters, V::Bool(true)).is_some() {
+                st.value -= 1;
+            }
+            Ok(V::None)
+        }
+        (PrimKind::Semaphore { .. }, "locked") => {
+            let st = p.st.lock();
+            Ok(V::Bool(st.value == 0 || st.waiters.iter().any(|w| !fut_cancelled(w))))
+        }
+        (PrimKind::Queue { .. }, "get") => Ok(wait(PrimOp::Get, "get")),
+        (PrimKind::Queue { .. }, "put") => {
+            let item = libobj::arg(&pos, &mut kw, 0, "item").unwrap_or_default();
+            Ok(awaitable("put", AwaitState::Prim { prim: p.clone(), op: PrimOp::Put, fut: None, item }))
+        }
+        (PrimKind::Queue { .. }, "join") => Ok(wait(PrimOp::Join, "join")),
+        (PrimKind::Queue { .. }, "get_nowait") => {
+            let mut st = p.st.lock();
+            match st.items.pop_front() {
+                Some(v) => {
+                    wake_first(&mut st.putters, V::None);
+                    Ok(v)
+                }
+                None => {
+                    drop(st);
+                    libobj::raise_in(&queue_empty_class(), "")
+                }
+            }
+        }
+        (PrimKind::Queue { maxsize }, "put_nowait") => {
+            let item = libobj::arg(&pos, &mut kw, 0, "item").unwrap_or_default();
+            let mut st = p.st.lock();
+            if maxsize > 0 && st.items.len() as i64 >= maxsize {
+                drop(st);
+                return libobj::raise_in(&queue_full_class(), "");
+            }
+            st.items.push_back(item);
+            st.unfinished += 1;
+            wake_first(&mut st.waiters, V::None);
+            Ok(V::None)
+        }
+        (PrimKind::Queue { .. }, "task_done") => {
+            let mut st = p.st.lock();
+            if st.unfinished <= 0 {
+                return raise("ValueError", "task_done() called too many times");
+            }
+            st.unfinished -= 1;
+            if st.unfinished == 0 {
+                let js: Vec<V> = st.joiners.drain(..).collect();
+                drop(st);
+                for j in js {
+                    if let Some(f) = as_fut(&j)
+                        && !f.done()
+                    {
+                        f.set_result(&j, V::None)?;
+                    }
+                }
+            }
+            Ok(V::None)
+        }
+        (PrimKind::Queue { .. }, "qsize") => Ok(V::Int(p.st.lock().items.len() as i64)),
+        (PrimKind::Queue { .. }, "empty") => Ok(V::Bool(p.st.lock().items.is_empty())),
+        (PrimKind::Queue { maxsize }, "full") => Ok(V::Bool(maxsize > 0 && p.st.lock().items.len() as i64 >= maxsize)),
+        (PrimKind::Queue { maxsize }, "maxsize") => Ok(V::Int(maxsize)),
+        _ => raise("AttributeError", format!("'{}' object has no attribute '{name}'", prim_type(p))),
+    }
+}
+
+fn prim_type(p: &Prim) -> &'static str {
+    match p.kind {
+        PrimKind::Lock => "Lock",
+        PrimKind::Event => "Event",
+        PrimKind::Semaphore { bounded: None } => "Semaphore",
+        PrimKind::Semaphore { bounded: Some(_) } => "BoundedSemaphore",
+        PrimKind::Queue { .. } => "Queue",
+    }
+}
+
+// ------------------------------------------------------------------ objects and functions
+
+/// What `asyncio` puts in Python values.
+pub enum Obj {
+    /// An event loop.
+    Loop(Arc<Loop>),
+    /// A future or task.
+    Fut(Arc<Fut>),
+    /// A native awaitable.
+    Await(Arc<Await>),
+    /// A timer's handle (`call_later`): cancelled or not.
+    Handle(Arc<AtomicBool>),
+    /// A synchronization primitive or queue.
+    Prim(Arc<Prim>),
+}
+
+impl std::fmt::Debug for Obj {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.type_name())
+    }
+}
+
+impl Obj {
+    /// `type(x).__name__`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Obj::Loop(_) => "_UnixSelectorEventLoop",
+            Obj::Fut(f) if f.is_task() => "Task",
+            Obj::Fut(_) => "Future",
+            Obj::Await(_) => "coroutine",
+            Obj::Handle(_) => "TimerHandle",
+            Obj::Prim(p) => prim_type(p),
+        }
+    }
+
+    /// `repr()`.
+    pub fn repr(&self, id: usize) -> String {
+        match self {
+            Obj::Fut(f) => repr(f),
+            Obj::Await(a) => format!("<coroutine object {} at {id:#x}>", a.name),
+            Obj::Prim(p) => {
+                let st = p.st.lock();
+                let state = match p.kind {
+                    PrimKind::Lock => if st.value != 0 { "locked" } else { "unlocked" }.to_string(),
+                    PrimKind::Event => if st.value != 0 { "set" } else { "unset" }.to_string(),
+                    PrimKind::Semaphore { .. } => format!("unlocked, value:{}", st.value),
+                    PrimKind::Queue { maxsize } => format!("maxsize={maxsize}"),
+                };
+                format!("<asyncio.locks.{} object at {id:#x} [{state}]>", prim_type(p))
+            }
+            other => format!("<{} object at {id:#x}>", other.type_name()),
+        }
+    }
+}
+
+/// The callables of `asyncio`, and the internal callbacks the loop runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[expect(missing_docs, reason = "each is the asyncio callable of the same name")]
+pub enum AioFn {
+    Run,
+    CreateTask,
+    EnsureFuture,
+    Gather,
+    Sleep,
+    WaitFor,
+    ToThread,
+    GetRunningLoop,
+    CurrentTask,
+    AllTasks,
+    Iscoroutine,
+    Lock,
+    Event,
+    Semaphore,
+    BoundedSemaphore,
+    Queue,
+    Future,
+    /// A task's step (bound to the task; an exception to throw in, optional).
+    Step,
+    /// A task's waiter is done (bound to the task; gets the waiter).
+    Wakeup,
+    /// `fut.set_result(value)` unless it was cancelled (bound to both).
+    SetResultUnlessCancelled,
+    /// `wait_for`'s waiter: set it done (bound to it).
+    ReleaseWaiter,
+    /// One child of a `gather` is done (bound to the outer future; gets the child).
+    GatherDone,
+}
+
+impl AioFn {
+    /// The name Python gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            AioFn::Run => "run",
+            AioFn::CreateTask => "create_task",
+            AioFn::EnsureFuture => "ensure_future",
+            AioFn::Gather => "gather",
+            AioFn::Sleep => "sleep",
+            AioFn::WaitFor => "wait_for",
+            AioFn::ToThread => "to_thread",
+            AioFn::GetRunningLoop => "get_running_loop",
+            AioFn::CurrentTask => "current_task",
+            AioFn::AllTasks => "all_tasks",
+            AioFn::Iscoroutine => "iscoroutine",
+            AioFn::Lock => "Lock",
+            AioFn::Event => "Event",
+            AioFn::Semaphore => "Semaphore",
+            AioFn::BoundedSemaphore => "BoundedSemaphore",
+            AioFn::Queue => "Queue",
+            AioFn::Future => "Future",
+            AioFn::Step => "__step",
+            AioFn::Wakeup => "__wakeup",
+            AioFn::SetResultUnlessCancelled => "_set_result_unless_cancelled",
+            AioFn::ReleaseWaiter => "_release_waiter",
+            AioFn::GatherDone => "_done_callback",
+        }
+    }
+}
+
+fn aio_fn(f: AioFn, bound: Vec<V>) -> V {
+    if bound.is_empty() { libobj::native_fn(NFn::Aio(f)) } else { libobj::bound(NFn::Aio(f), bound) }
+}
+
+/// `asyncio.name`.
+pub fn module_attr(name: &str) -> Option<V> {
+    let f = match name {
+        "run" => AioFn::Run,
+        "create_task" => AioFn::CreateTask,
+        "ensure_future" => AioFn::EnsureFuture,
+        "gather" => AioFn::Gather,
+        "sleep" => AioFn::Sleep,
+        "wait_for" => AioFn::WaitFor,
+        "to_thread" => AioFn::ToThread,
+        "get_running_loop" | "get_event_loop" => AioFn::GetRunningLoop,
+        "current_task" => AioFn::CurrentTask,
+        "all_tasks" => AioFn::AllTasks,
+        "iscoroutine" => AioFn::Iscoroutine,
+        "Lock" => AioFn::Lock,
+        "Event" => AioFn::Event,
+        "Semaphore" => AioFn::Semaphore,
+        "BoundedSemaphore" => AioFn::BoundedSemaphore,
+        "Queue" => AioFn::Queue,
+        "Future" => AioFn::Future,
+        "CancelledError" => return Some(V::Class(cancelled_class())),
+        "InvalidStateError" => return Some(V::Class(invalid_state_class())),
+        "QueueEmpty" => return Some(V::Class(queue_empty_class())),
+        "QueueFull" => return Some(V::Class(queue_full_class())),
+        "TimeoutError" => return Some(V::Class(exc::class("TimeoutError"))),
+        _ => return None,
+    };
+    Some(aio_fn(f, Vec::new()))
+}
+
+fn seconds(v: &V, what: &str) -> R<f64> {
+    match v.as_f64() {
+        Some(s) => Ok(s),
+        None => type_err(format!("{what}: '{}' object cannot be interpreted as a number", v.type_name())),
+    }
+}
+
+/// Calls an `asyncio` callable.
+pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
+    match f {
+        AioFn::Run => {
+            let coro = libobj::arg(&pos, &mut kw, 0, "main").unwrap_or_default();
+            let _ = libobj::kwarg(&mut kw, "debug");
+            libobj::no_more("run", &kw)?;
+            run(it, coro)
+        }
+        AioFn::CreateTask | AioFn::EnsureFuture => {
+            let coro = libobj::arg(&pos, &mut kw, 0, "coro").unwrap_or_default();
+            let name = libobj::kwarg(&mut kw, "name");
+            let lp = loop_of(it)?;
+            if f == AioFn::EnsureFuture {
+                return ensure_future(it, &lp, coro);
+            }
+            create_task(it, &lp, coro, name)
+        }
+        AioFn::Gather => {
+            let return_exceptions = libobj::kwarg(&mut kw, "return_exceptions").is_some_and(|v| v.truthy());
+            libobj::no_more("gather", &kw)?;
+            let lp = loop_of(it)?;
+            let mut children = Vec::new();
+            for aw in pos {
+                children.push(ensure_future(it, &lp, aw)?);
+            }
+            let outer = new_fut(&lp, None, String::new());
+            let outer_v = fut_value(outer.clone());
+            if children.is_empty() {
+                outer.set_result(&outer_v, V::list(Vec::new()))?;
+                return Ok(outer_v);
+            }
+            outer.st.lock().gather = Some((children.clone(), 0, return_exceptions));
+            for c in &children {
+                if let Some(cf) = as_fut(c) {
+                    cf.add_done_callback(c, aio_fn(AioFn::GatherDone, vec![outer_v.clone()]));
+                }
+            }
+            Ok(outer_v)
+        }
+        AioFn::Sleep => {
+            let delay = libobj::arg(&pos, &mut kw, 0, "delay").unwrap_or(V::Int(0));
+            let result = libobj::arg(&pos, &mut kw, 1, "result").unwrap_or_default();
+            libobj::no_more("sleep", &kw)?;
+            let delay = seconds(&delay, "sleep")?;
+            Ok(awaitable("sleep", AwaitState::Sleep { delay, result, fut: None, started: false }))
+        }
+        AioFn::WaitFor => {
+            let aw = libobj::arg(&pos, &mut kw, 0, "fut").unwrap_or_default();
+            let timeout = libobj::arg(&pos, &mut kw, 1, "timeout").unwrap_or_default();
+            libobj::no_more("wait_for", &kw)?;
+            let timeout = match timeout {
+                V::None => None,
+                t => Some(seconds(&t, "wait_for")?),
+            };
+            Ok(awaitable(
+                "wait_for",
+                AwaitState::WaitFor { aw: Some(aw), inner: None, timeout, waiter: None, timer: None, phase: 0 },
+            ))
+        }
+        AioFn::ToThread => {
+            let lp = loop_of(it)?;
+            let mut pos = pos.into_iter();
+            let Some(func) = pos.next() else {
+                return type_err("to_thread() missing 1 required positional argument: 'func'");
+            };
+            let mut args = vec![func];
+            args.extend(pos);
+            let fut = run_in_executor(it, &lp, args, kw)?;
+            Ok(awaitable("to_thread", AwaitState::Fut { fut, yielded: false }))
+        }
+        AioFn::GetRunningLoop => {
+            let lp = loop_of(it)?;
+            Ok(V::Native(Arc::new(Native::Aio(Obj::Loop(lp)))))
+        }
+        AioFn::CurrentTask => {
+            let lp = loop_of(it)?;
+            Ok(lp.current.lock().clone().unwrap_or_default())
+        }
+        AioFn::AllTasks => {
+            let lp = loop_of(it)?;
+            let mut d = super::value::Dict::default();
+            for t in lp.tasks.lock().iter().filter(|t| !fut_done(t)) {
+                d.set(t.clone(), V::None).or_else(type_err)?;
+            }
+            Ok(V::Set(Arc::new(Mutex::new(d))))
+        }
+        AioFn::Iscoroutine => {
+            let v = pos.into_iter().next().unwrap_or_default();
+            Ok(V::Bool(matches!(&v, V::Native(n) if matches!(&**n, Native::Gen(g) if g.is_coroutine()))))
+        }
+        AioFn::Lock => Ok(prim(Prim::new(PrimKind::Lock, 0))),
+        AioFn::Event => Ok(prim(Prim::new(PrimKind::Event, 0))),
+        AioFn::Semaphore | AioFn::BoundedSemaphore => {
+            let v = libobj::arg(&pos, &mut kw, 0, "value").unwrap_or(V::Int(1));
+            let Some(v) = v.as_int() else { return type_err("'value' must be an int") };
+            if v < 0 {
+                return raise("ValueError", "Semaphore initial value must be >= 0");
+            }
+            let bounded = (f == AioFn::BoundedSemaphore).then_some(v);
+            Ok(prim(Prim::new(PrimKind::Semaphore { bounded }, v)))
+        }
+        AioFn::Queue => {
+            let m = libobj::arg(&pos, &mut kw, 0, "maxsize").unwrap_or(V::Int(0));
+            let Some(maxsize) = m.as_int() else { return type_err("'maxsize' must be an int") };
+            Ok(prim(Prim::new(PrimKind::Queue { maxsize }, 0)))
+        }
+        AioFn::Future => {
+            let lp = loop_of(it)?;
+            Ok(fut_value(new_fut(&lp, None, String::new())))
+        }
+        AioFn::Step => {
+            let mut pos = pos.into_iter();
+            let task = pos.next().unwrap_or_default();
+            let e = pos.next().filter(|e| !matches!(e, V::None));
+            task_step(it, &task, e).map(|_| V::None)
+        }
+        AioFn::Wakeup => {
+            let [task, fut] = <[V; 2]>::try_from(pos).unwrap_or_default();
+            task_wakeup(it, &task, &fut).map(|_| V::None)
+        }
+        AioFn::SetResultUnlessCancelled => {
+            let [fut, value] = <[V; 2]>::try_from(pos).unwrap_or_default();
+            if let Some(f) = as_fut(&fut)
+                && !f.done()
+            {
+                f.set_result(&fut, value)?;
+            }
+            Ok(V::None)
+        }
+        AioFn::ReleaseWaiter => {
+            let waiter = pos.into_iter().next().unwrap_or_default();
+            if let Some(f) = as_fut(&waiter)
+                && !f.done()
+            {
+                f.set_result(&waiter, V::None)?;
+            }
+            Ok(V::None)
+        }
+        AioFn::GatherDone => {
+            let [outer_v, child] = <[V; 2]>::try_from(pos).unwrap_or_default();
+            gather_done(&outer_v, &child).map(|_| V::None)
+        }
+    }
+}
+
+fn prim(p: Arc<Prim>) -> V {
+    V::Native(Arc::new(Native::Aio(Obj::Prim(p))))
+}
+
+/// `gather`'s `_done_callback`, as CPython's.
+fn gather_done(outer_v: &V, child: &V) -> R<()> {
+    let Some(outer) = as_fut(outer_v) else { return Ok(()) };
+    let Some(cf) = as_fut(child) else { return Ok(()) };
+    let (done_now, children, return_exceptions) = {
+        let mut st = outer.st.lock();
+        let Some((children, done, rx)) = &mut st.gather else { return Ok(()) };
+        *done += 1;
+        (*done == children.len(), children.clone(), *rx)
+    };
+    if outer.done() {
+        return Ok(());
+    }
+    if !return_exceptions {
+        let (state, exc_v) = {
+            let st = cf.st.lock();
+            (st.state, st.exception.clone())
+        };
+        if state == State::Cancelled {
+            return outer.set_exception(outer_v, new_cancelled());
+        }
+        if let Some(e) = exc_v {
+            return outer.set_exception(outer_v, e);
+        }
+    }
+    if done_now {
+        let mut results = Vec::new();
+        for c in &children {
+            let Some(f) = as_fut(c) else { continue };
+            let st = f.st.lock();
+            results.push(match (st.state, &st.exception) {
+                (State::Cancelled, _) => new_cancelled(),
+                (_, Some(e)) => e.clone(),
+                _ => st.result.clone(),
+            });
+        }
+        outer.set_result(outer_v, V::list(results))?;
+    }
+    Ok(())
+}
+
+/// Submit `func(*args)` to the loop's default thread pool; the loop future it returns is
+/// completed when the pool's future is (the loop polls it).
+fn run_in_executor(it: &mut Interp<'_>, lp: &Arc<Loop>, args: Vec<V>, kw: Kw) -> R<V> {
+    let ex = lp.executor.lock().clone();
+    let ex = match ex {
+        Some(e) => e,
+        None => {
+            let ctor = super::stdlib::module_attr("concurrent.futures", "ThreadPoolExecutor")
+                .ok_or(())
+                .or_else(|_| raise("RuntimeError", "no thread pool"))?;
+            let e = it.call(&ctor, Vec::new(), vec![(Arc::from("thread_name_prefix"), V::str("asyncio"))])?;
+            *lp.executor.lock() = Some(e.clone());
+            e
+        }
+    };
+    let cfut = it.call_method(&ex, "submit", args, kw)?;
+    let fut = fut_value(new_fut(lp, None, String::new()));
+    lp.external.lock().push((cfut, fut.clone()));
+    Ok(fut)
+}
+
+/// Move finished thread-pool results into their loop futures.
+fn poll_external(it: &mut Interp<'_>, lp: &Arc<Loop>) -> R<()> {
+    let pending = std::mem::take(&mut *lp.external.lock());
+    let mut still = Vec::new();
+    for (cfut, fut) in pending {
+        let done = it.call_method(&cfut, "done", Vec::new(), Vec::new())?;
+        if !done.truthy() {
+            still.push((cfut, fut));
+            continue;
+        }
+        let Some(f) = as_fut(&fut) else { continue };
+        if f.done() {
+            continue;
+        }
+        match it.call_method(&cfut, "result", Vec::new(), Vec::new()) {
+            Ok(v) => f.set_result(&fut, v)?,
+            Err(Flow::Exc(e)) => f.set_exception(&fut, e.value)?,
+            Err(other) => return Err(other),
+        }
+    }
+    lp.external.lock().extend(still);
+    Ok(())
+}
+
+/// `asyncio.run(main)`: a new loop runs `main` as a task to its end, then cancels the
+/// tasks left and shuts the default executor down.
+fn run(it: &mut Interp<'_>, coro: V) -> R<V> {
+    if it.aio.is_some() {
+        return raise("RuntimeError", "asyncio.run() cannot be called from a running event loop");
+    }
+    let is_coro = matches!(&coro, V::Native(n) if matches!(&**n, Native::Gen(g) if g.is_coroutine()))
+        || matches!(&coro, V::Native(n) if matches!(&**n, Native::Aio(Obj::Await(_))));
+    if !is_coro {
+        return raise("ValueError", format!("a coroutine was expected, got {}", it.repr_of(&coro)?));
+    }
+    let lp = Loop::new();
+    it.aio = Some(lp.clone());
+    let r = run_main(it, &lp, coro);
+    let shutdown = shutdown(it, &lp);
+    it.aio = None;
+    lp.closed.store(true, Ordering::Release);
+    let v = r?;
+    shutdown?;
+    Ok(v)
+}
+
+fn run_main(it: &mut Interp<'_>, lp: &Arc<Loop>, coro: V) -> R<V> {
+    let main = create_task(it, lp, coro, None)?;
+    run_until(it, lp, || fut_done(&main))?;
+    match as_fut(&main) {
+        Some(f) => f.result(),
+        None => Ok(V::None),
+    }
+}
+
+/// CPython's `_cancel_all_tasks` and `shutdown_default_executor`.
+fn shutdown(it: &mut Interp<'_>, lp: &Arc<Loop>) -> R<()> {
+    let left: Vec<V> = lp.tasks.lock().iter().filter(|t| !fut_done(t)).cloned().collect();
+    if !left.is_empty() {
+        for t in &left {
+            cancel_any(t)?;
+        }
+        run_until(it, lp, || left.iter().all(fut_done))?;
+    }
+    let ex = lp.executor.lock().take();
+    if let Some(ex) = ex {
+        it.call_method(&ex, "shutdown", vec![V::Bool(true)], Vec::new())?;
+    }
+    Ok(())
+}
+
+/// Run the loop until `done()`.
+fn run_until(it: &mut Interp<'_>, lp: &Arc<Loop>, done: impl Fn() -> bool) -> R<()> {
+    loop {
+        if done() {
+            return Ok(());
+        }
+        it.ctx.check().map_err(Flow::from)?;
+        if !lp.external.lock().is_empty() {
+            poll_external(it, lp)?;
+        }
+        // Timers that are due join the ready queue, by deadline then by order made.
+        let t = now(it);
+        let due: Vec<(V, Vec<V>)> = {
+            let mut timers = lp.timers.lock();
+            timers.retain(|x| !x.cancelled.load(Ordering::Acquire));
+            timers.sort_by(|a, b| a.when.total_cmp(&b.when).then(a.seq.cmp(&b.seq)));
+            let n = timers.iter().take_while(|x| x.when <= t).count();
+            timers.drain(..n).map(|x| (x.cb, x.args)).collect()
+        };
+        lp.ready.lock().extend(due);
+        let n = lp.ready.lock().len();
+        if n == 0 {
+            let next = lp.timers.lock().iter().map(|x| x.when).reduce(f64::min);
+            let external = !lp.external.lock().is_empty();
+            // Idle as in `select`: until the next timer, in slices while threads work,
+            // or (nothing can ever wake it) until the run is stopped, as CPython would hang.
+            let wait_s = match (next, external) {
+                (Some(w), false) => (w - t).max(0.0),
+                (Some(w), true) => (w - t).clamp(0.0, 0.001),
+                (None, true) => 0.001,
+                (None, false) => 0.1,
+            };
+            it.ctx.sleep(wait_s * 1e3, false).map_err(Flow::from)?;
+            continue;
+        }
+        for _ in 0..n {
+            let Some((cb, args)) = lp.ready.lock().pop_front() else { break };
+            match it.call(&cb, args, Vec::new()) {
+                Ok(_) => {}
+                Err(Flow::Exc(e)) => {
+                    // CPython's default exception handler logs and the loop goes on.
+                    let header = format!("Exception in callback {}", it.repr_of(&cb)?);
+                    let lines = super::traceback_lines(it, &e, Some(header), false);
+                    for l in lines {
+                        it.w.write_out(it.ctx, &format!("{l}\n"), true);
+                    }
+                }
+                Err(other) => return Err(other),
+            }
+        }
+    }
+}
+
+/// A method of an `asyncio` object.
+pub fn method(it: &mut Interp<'_>, obj: &V, o: &Obj, name: &str, pos: Vec<V>, mut kw: Kw) -> R<V> {
+    match o {
+        Obj::Prim(p) => prim_method(p, name, pos, kw),
+        Obj::Await(a) => match name {
+            "send" => match step_await(it, a, Resume::Send(pos.into_iter().next().unwrap_or_default()))? {
+                Out::Yield(v) => Ok(v),
+                Out::Return(v) => frame::stop_iteration(v),
+            },
+            "close" => Ok(V::None),
+            "__await__" => Ok(obj.clone()),
+            _ => raise("AttributeError", format!("'coroutine' object has no attribute '{name}'")),
+        },
+        Obj::Handle(h) => match name {
+            "cancel" => {
+                h.store(true, Ordering::Release);
+                Ok(V::None)
+            }
+            "cancelled" => Ok(V::Bool(h.load(Ordering::Acquire))),
+            _ => raise("AttributeError", format!("'TimerHandle' object has no attribute '{name}'")),
+        },
+        Obj::Loop(lp) => match name {
+            "time" => Ok(V::Float(now(it))),
+            "call_soon" | "call_soon_threadsafe" => {
+                let mut pos = pos.into_iter();
+                let cb = pos.next().unwrap_or_default();
+                lp.call_soon(cb, pos.collect());
+                Ok(V::Native(Arc::new(Native::Aio(Obj::Handle(Arc::new(AtomicBool::new(false)))))))
+            }
+            "call_later" | "call_at" => {
+                let mut pos = pos.into_iter();
+                let d = seconds(&pos.next().unwrap_or_default(), name)?;
+                let cb = pos.next().unwrap_or_default();
+                let when = if name == "call_later" { now(it) + d } else { d };
+                let h = lp.call_at(when, cb, pos.collect());
+                Ok(V::Native(Arc::new(Native::Aio(Obj::Handle(h)))))
+            }
+            "create_future" => Ok(fut_value(new_fut(lp, None, String::new()))),
+            "create_task" => {
+                let coro = libobj::arg(&pos, &mut kw, 0, "coro").unwrap_or_default();
+                let name = libobj::kwarg(&mut kw, "name");
+                create_task(it, lp, coro, name)
+            }
+            "run_in_executor" => {
+                let mut pos = pos.into_iter();
+                let executor = pos.next().unwrap_or_default();
+                if !matches!(executor, V::None) {
+                    let cfut = it.call_method(&executor, "submit", pos.collect(), kw)?;
+                    let fut = fut_value(new_fut(lp, None, String::new()));
+                    lp.external.lock().push((cfut, fut.clone()));
+                    return Ok(fut);
+                }
+                run_in_executor(it, lp, pos.collect(), kw)
+            }
+            "is_running" => Ok(V::Bool(!lp.closed.load(Ordering::Acquire))),
+            "is_closed" => Ok(V::Bool(lp.closed.load(Ordering::Acquire))),
+            _ => raise("AttributeError", format!("'_UnixSelectorEventLoop' object has no attribute '{name}'")),
+        },
+        Obj::Fut(f) => match name {
+            "done" => Ok(V::Bool(f.done())),
+            "cancelled" => Ok(V::Bool(f.st.lock().state == State::Cancelled)),
+            "result" => f.result(),
+            "exception" => {
+                let st = f.st.lock();
+                match st.state {
+                    State::Cancelled => Err(exc_flow(new_cancelled())),
+                    State::Pending => {
+                        drop(st);
+                        libobj::raise_in(&invalid_state_class(), "Exception is not set.")
+                    }
+                    State::Finished => Ok(st.exception.clone().unwrap_or_default()),
+                }
+            }
+            "cancel" => cancel_any(obj).map(V::Bool),
+            "set_result" => f.set_result(obj, pos.into_iter().next().unwrap_or_default()).map(|_| V::None),
+            "set_exception" => {
+                let e = pos.into_iter().next().unwrap_or_default();
+                let e = match &e {
+                    V::Class(_) => it.call(&e, Vec::new(), Vec::new())?,
+                    _ => e,
+                };
+                f.set_exception(obj, e).map(|_| V::None)
+            }
+            "add_done_callback" => {
+                f.add_done_callback(obj, pos.into_iter().next().unwrap_or_default());
+                Ok(V::None)
+            }
+            "get_name" => Ok(V::str(f.name.lock().clone())),
+            "set_name" => {
+                let n = pos.into_iter().next().unwrap_or_default();
+                *f.name.lock() = it.str_of(&n)?;
+                Ok(V::None)
+            }
+            "get_coro" => Ok(f.coro.clone().unwrap_or_default()),
+            "get_loop" => Ok(V::Native(Arc::new(Native::Aio(Obj::Loop(f.lp.clone()))))),
+            "__await__" | "__iter__" => Ok(await_iter(obj).unwrap_or_default()),
+            _ => raise("AttributeError", format!("'{}' object has no attribute '{name}'", o.type_name())),
+        },
+    }
+}
+
+/// Attributes that are values, not methods.
+pub fn attr(o: &Obj, name: &str) -> Option<V> {
+    match (o, name) {
+        (Obj::Prim(p), "maxsize") => match p.kind {
+            PrimKind::Queue { maxsize } => Some(V::Int(maxsize)),
+            _ => None,
+        },
+        (Obj::Prim(p), "_value") => Some(V::Int(p.st.lock().value)),
+        _ => None,
+    }
+}
