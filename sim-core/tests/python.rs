@@ -374,6 +374,8 @@ fn syntax_errors_and_unsupported_constructs_name_their_line() {
         ("def g(x):\n    return x and (yield)\n", 2, "'yield' inside a condition"),
         ("x = 1\nyield x\n", 2, "'yield' outside function"),
         ("def f():\n    await g()\n", 2, "'await' outside async function"),
+        ("def f(l):\n    async with l:\n        pass\n", 2, "'async with' outside async function"),
+        ("async def f(xs):\n    async for x in xs:\n        pass\n", 2, "async for is not supported yet"),
         ("match 1:\n    case 1:\n        pass\n", 1, "match is not supported yet"),
         ("import numpy\n", 1, "module 'numpy' is not available in Threadline"),
         ("import os\nfrom contextlib import asynccontextmanager\n", 2, "contextlib.asynccontextmanager"),

@@ -11,6 +11,8 @@ pub const PY_FILES: &[(&str, &str)] = &[
     ("cpu-bound-free-threaded", include_str!("../../../saved-scenarios/cpu-bound-free-threaded.py")),
     ("cpu-bound-processes", include_str!("../../../saved-scenarios/cpu-bound-processes.py")),
     ("io-bound-threads", include_str!("../../../saved-scenarios/io-bound-threads.py")),
+    ("asyncio-io-bound", include_str!("../../../saved-scenarios/asyncio-io-bound.py")),
+    ("asyncio-blocking-call", include_str!("../../../saved-scenarios/asyncio-blocking-call.py")),
     ("gil-convoy", include_str!("../../../saved-scenarios/gil-convoy.py")),
     ("print-numbers", include_str!("../../../saved-scenarios/print-numbers.py")),
     ("lock-counter", include_str!("../../../saved-scenarios/lock-counter.py")),
