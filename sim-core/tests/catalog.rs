@@ -101,6 +101,24 @@ fn every_scenario_shows_its_claim() {
                 let s = go(id, &[("IO_OPS", 10.0), ("WORK", 2_000_000.0)]);
                 assert_eq!(s.threads.iter().filter(|t| t.name == "io").count(), 2);
             }
+            "asyncio-io-bound" => {
+                let s = go(id, &[]);
+                let serial_ms = 4.0 * 3.0 * 200.0 * SCALE;
+                assert!(s.wall_ms < 0.7 * serial_ms, "waits overlap: {} ms vs {serial_ms} ms serial", s.wall_ms);
+                assert_eq!(s.threads.len(), 1, "one thread runs every task");
+            }
+            "asyncio-blocking-call" => {
+                let s = go(id, &[]);
+                // A tick due while the 500 ms blocking call runs comes out late by most of it.
+                let late = |i: usize| -> f64 {
+                    let l = s.output.iter().find(|l| l.starts_with(&format!("tick {i} ("))).expect("the tick");
+                    l.split('(').nth(1).and_then(|x| x.split(' ').next()).and_then(|x| x.parse().ok()).expect("ms")
+                };
+                assert!(late(2) >= 300.0, "tick 2 only {} ms late", late(2));
+                let blocked = s.output.iter().position(|l| l == "blocking call starts").expect("starts");
+                let ended = s.output.iter().position(|l| l == "blocking call ends").expect("ends");
+                assert_eq!(ended, blocked + 1, "no tick while the loop is blocked: {:?}", s.output);
+            }
             "io-bound-threads" => {
                 let s = go(id, &[]);
                 let serial_ms = 4.0 * 3.0 * 200.0 * SCALE;
