@@ -477,6 +477,57 @@ enum AwaitState {
     Prim { prim: Arc<Prim>, op: PrimOp, fut: Option<V>, item: V },
     /// Already finished with this value.
     Ready(V),
+    /// `TaskGroup.__aexit__`: wait until every task of the group is done.
+    TgExit { tg: Arc<TaskGroup> },
+    /// One `await` of what `as_completed` yields: the next future to finish.
+    AsCompleted { shared: Arc<AsCompletedState> },
+    /// `asyncio.wait(fs, timeout, return_when)`.
+    Wait { futs: Vec<V>, when: ReturnWhen, deadline: Option<f64>, started: bool },
+    /// `Condition.wait()`: 0 release and wait, 1 notified, 2 re-acquiring.
+    CondWait { cond: Arc<Cond>, phase: u8, fut: Option<V> },
+    /// `Condition.wait_for(predicate)`.
+    CondWaitFor { cond: Arc<Cond>, predicate: V, inner: Option<Arc<Await>> },
+}
+
+/// `asyncio.wait`'s `return_when`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReturnWhen {
+    /// `FIRST_COMPLETED`.
+    First,
+    /// `FIRST_EXCEPTION`.
+    FirstException,
+    /// `ALL_COMPLETED`.
+    All,
+}
+
+/// `as_completed`'s shared state: futures in the order they finished, not yet handed out.
+pub struct AsCompletedState {
+    done: Mutex<VecDeque<V>>,
+    waiter: Mutex<Option<V>>,
+}
+
+/// An `asyncio.TaskGroup`.
+pub struct TaskGroup {
+    tasks: Mutex<Vec<V>>,
+    errors: Mutex<Vec<V>>,
+    waiter: Mutex<Option<V>>,
+    entered: AtomicBool,
+    exiting: AtomicBool,
+    aborting: AtomicBool,
+}
+
+/// `asyncio.timeout(delay)`.
+pub struct Timeout {
+    when: Mutex<Option<f64>>,
+    task: Mutex<Option<V>>,
+    handle: Mutex<Option<Arc<AtomicBool>>>,
+    expired: AtomicBool,
+}
+
+/// An `asyncio.Condition`: its lock and its waiters.
+pub struct Cond {
+    lock: Arc<Prim>,
+    waiters: Mutex<VecDeque<V>>,
 }
 
 /// An awaitable that a native function returned (`asyncio.sleep(1)`, `lock.acquire()`).
@@ -527,6 +578,9 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
                 AwaitState::WaitFor { inner, .. } => inner.clone(),
                 _ => None,
             };
+            if let AwaitState::CondWait { cond, fut: Some(w), .. } = &*st {
+                cond.waiters.lock().retain(|x| !x.is(w));
+            }
             *st = AwaitState::Ready(V::None);
             (prim, inner)
         };
@@ -576,6 +630,150 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
         AwaitState::WaitFor { .. } => {
             drop(st);
             wait_for_step(it, a)
+        }
+        AwaitState::TgExit { tg } => {
+            let tg = tg.clone();
+            drop(st);
+            let pending = tg.tasks.lock().iter().any(|t| !fut_done(t));
+            if pending {
+                let lp = loop_of(it)?;
+                let w = fut_value(new_fut(&lp, None, String::new()));
+                *tg.waiter.lock() = Some(w.clone());
+                return Ok(Out::Yield(w));
+            }
+            let errors = std::mem::take(&mut *tg.errors.lock());
+            *a.st.lock() = AwaitState::Ready(V::None);
+            if errors.is_empty() {
+                return Ok(Out::Return(V::None));
+            }
+            let n = errors.len();
+            let msg = format!("unhandled errors in a TaskGroup ({n} sub-exception{})", if n == 1 { "" } else { "s" });
+            let eg = exc::new_exc("ExceptionGroup", msg);
+            if let V::Inst(i) = &eg {
+                i.dict.lock().insert(Arc::from("exceptions"), V::tuple(errors));
+            }
+            Err(exc_flow(eg))
+        }
+        AwaitState::AsCompleted { shared } => {
+            let shared = shared.clone();
+            drop(st);
+            let next = shared.done.lock().pop_front();
+            match next {
+                Some(f) => {
+                    *a.st.lock() = AwaitState::Ready(V::None);
+                    match as_fut(&f) {
+                        Some(ff) => ff.result().map(Out::Return),
+                        None => Ok(Out::Return(V::None)),
+                    }
+                }
+                None => {
+                    let lp = loop_of(it)?;
+                    let w = fut_value(new_fut(&lp, None, String::new()));
+                    *shared.waiter.lock() = Some(w.clone());
+                    Ok(Out::Yield(w))
+                }
+            }
+        }
+        AwaitState::Wait { futs, when, deadline, started } => {
+            let (futs, when, deadline) = (futs.clone(), *when, *deadline);
+            let first = !std::mem::replace(started, true);
+            drop(st);
+            let done: Vec<V> = futs.iter().filter(|f| fut_done(f)).cloned().collect();
+            let failed = done.iter().any(|f| as_fut(f).is_some_and(|x| x.st.lock().exception.is_some()));
+            let timed_out = !first && deadline.is_some_and(|d| now(it) >= d);
+            let finished = match when {
+                ReturnWhen::All => done.len() == futs.len(),
+                ReturnWhen::First => !done.is_empty(),
+                ReturnWhen::FirstException => failed || done.len() == futs.len(),
+            };
+            if finished || timed_out || deadline.is_some_and(|d| d <= now(it) && !first) {
+                let set = |items: Vec<V>| -> R<V> {
+                    let mut d = super::value::Dict::default();
+                    for v in items {
+                        d.set(v, V::None).or_else(type_err)?;
+                    }
+                    Ok(V::Set(Arc::new(Mutex::new(d))))
+                };
+                let pending: Vec<V> = futs.iter().filter(|f| !fut_done(f)).cloned().collect();
+                *a.st.lock() = AwaitState::Ready(V::None);
+                return Ok(Out::Return(V::tuple(vec![set(done)?, set(pending)?])));
+            }
+            let lp = loop_of(it)?;
+            let w = fut_value(new_fut(&lp, None, String::new()));
+            for f in futs.iter().filter(|f| !fut_done(f)) {
+                if let Some(ff) = as_fut(f) {
+                    ff.add_done_callback(f, aio_fn(AioFn::ReleaseWaiter, vec![w.clone()]));
+                }
+            }
+            if let Some(d) = deadline {
+                lp.call_at(d, aio_fn(AioFn::ReleaseWaiter, vec![w.clone()]), vec![V::None]);
+            }
+            Ok(Out::Yield(w))
+        }
+        AwaitState::CondWait { cond, phase, fut } => {
+            let cond = cond.clone();
+            if *phase == 0 {
+                if cond.lock.st.lock().value == 0 {
+                    return raise("RuntimeError", "cannot wait on un-acquired lock");
+                }
+                drop(st);
+                prim_method(&cond.lock, "release", Vec::new(), Vec::new())?;
+                let lp = loop_of(it)?;
+                let w = fut_value(new_fut(&lp, None, String::new()));
+                cond.waiters.lock().push_back(w.clone());
+                if let AwaitState::CondWait { phase, fut, .. } = &mut *a.st.lock() {
+                    *phase = 1;
+                    *fut = Some(w.clone());
+                }
+                return Ok(Out::Yield(w));
+            }
+            let waited = if *phase == 2 { fut.take() } else { None };
+            if *phase == 1
+                && let Some(w) = fut.take()
+            {
+                cond.waiters.lock().retain(|x| !x.is(&w));
+            }
+            *phase = 2;
+            drop(st);
+            match cond.lock.attempt(it, PrimOp::Acquire, waited.as_ref(), V::None)? {
+                Attempt::Done(_) => {
+                    *a.st.lock() = AwaitState::Ready(V::Bool(true));
+                    Ok(Out::Return(V::Bool(true)))
+                }
+                Attempt::Wait(f) => {
+                    if let AwaitState::CondWait { fut, .. } = &mut *a.st.lock() {
+                        *fut = Some(f.clone());
+                    }
+                    Ok(Out::Yield(f))
+                }
+            }
+        }
+        AwaitState::CondWaitFor { cond, predicate, inner } => {
+            let (cond, predicate) = (cond.clone(), predicate.clone());
+            let mut sub = inner.clone();
+            drop(st);
+            loop {
+                if let Some(w) = &sub {
+                    match step_await(it, w, Resume::Send(V::None))? {
+                        Out::Yield(v) => {
+                            if let AwaitState::CondWaitFor { inner, .. } = &mut *a.st.lock() {
+                                *inner = Some(w.clone());
+                            }
+                            return Ok(Out::Yield(v));
+                        }
+                        Out::Return(_) => {}
+                    }
+                }
+                let r = it.call(&predicate, Vec::new(), Vec::new())?;
+                if it.truthy(&r)? {
+                    *a.st.lock() = AwaitState::Ready(r.clone());
+                    return Ok(Out::Return(r));
+                }
+                sub = Some(Arc::new(Await {
+                    name: "wait",
+                    st: Mutex::new(AwaitState::CondWait { cond: cond.clone(), phase: 0, fut: None }),
+                }));
+            }
         }
         AwaitState::Prim { prim, op, fut, item } => {
             let (prim, op, waited, item) = (prim.clone(), *op, fut.take(), item.clone());
@@ -1005,6 +1203,12 @@ pub enum Obj {
     Handle(Arc<AtomicBool>),
     /// A synchronization primitive or queue.
     Prim(Arc<Prim>),
+    /// `asyncio.TaskGroup()`.
+    TaskGroup(Arc<TaskGroup>),
+    /// `asyncio.timeout(delay)`.
+    Timeout(Arc<Timeout>),
+    /// `asyncio.Condition()`.
+    Cond(Arc<Cond>),
 }
 
 impl std::fmt::Debug for Obj {
@@ -1023,6 +1227,9 @@ impl Obj {
             Obj::Await(_) => "coroutine",
             Obj::Handle(_) => "TimerHandle",
             Obj::Prim(p) => prim_type(p),
+            Obj::TaskGroup(_) => "TaskGroup",
+            Obj::Timeout(_) => "Timeout",
+            Obj::Cond(_) => "Condition",
         }
     }
 
@@ -1077,6 +1284,20 @@ pub enum AioFn {
     ReleaseWaiter,
     /// One child of a `gather` is done (bound to the outer future; gets the child).
     GatherDone,
+    TaskGroup,
+    AsCompleted,
+    Wait,
+    Timeout,
+    Shield,
+    Condition,
+    /// A task of a group is done (bound to the group; gets the task).
+    TgTaskDone,
+    /// A future `as_completed` watches is done (bound to its state; gets the future).
+    AsCompletedDone,
+    /// A `timeout` expired (bound to it).
+    TimeoutFire,
+    /// `shield`'s inner future is done (bound to the outer; gets the inner).
+    ShieldDone,
 }
 
 impl AioFn {
@@ -1105,6 +1326,16 @@ impl AioFn {
             AioFn::SetResultUnlessCancelled => "_set_result_unless_cancelled",
             AioFn::ReleaseWaiter => "_release_waiter",
             AioFn::GatherDone => "_done_callback",
+            AioFn::TaskGroup => "TaskGroup",
+            AioFn::AsCompleted => "as_completed",
+            AioFn::Wait => "wait",
+            AioFn::Timeout => "timeout",
+            AioFn::Shield => "shield",
+            AioFn::Condition => "Condition",
+            AioFn::TgTaskDone => "_on_task_done",
+            AioFn::AsCompletedDone => "_on_completion",
+            AioFn::TimeoutFire => "_on_timeout",
+            AioFn::ShieldDone => "_inner_done_callback",
         }
     }
 }
@@ -1133,6 +1364,13 @@ pub fn module_attr(name: &str) -> Option<V> {
         "BoundedSemaphore" => AioFn::BoundedSemaphore,
         "Queue" => AioFn::Queue,
         "Future" => AioFn::Future,
+        "TaskGroup" => AioFn::TaskGroup,
+        "as_completed" => AioFn::AsCompleted,
+        "wait" => AioFn::Wait,
+        "timeout" => AioFn::Timeout,
+        "shield" => AioFn::Shield,
+        "Condition" => AioFn::Condition,
+        "FIRST_COMPLETED" | "FIRST_EXCEPTION" | "ALL_COMPLETED" => return Some(V::str(name)),
         "CancelledError" => return Some(V::Class(cancelled_class())),
         "InvalidStateError" => return Some(V::Class(invalid_state_class())),
         "QueueEmpty" => return Some(V::Class(queue_empty_class())),
@@ -1292,6 +1530,195 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
         AioFn::GatherDone => {
             let [outer_v, child] = <[V; 2]>::try_from(pos).unwrap_or_default();
             gather_done(&outer_v, &child).map(|_| V::None)
+        }
+        AioFn::TaskGroup => Ok(V::Native(Arc::new(Native::Aio(Obj::TaskGroup(Arc::new(TaskGroup {
+            tasks: Mutex::new(Vec::new()),
+            errors: Mutex::new(Vec::new()),
+            waiter: Mutex::new(None),
+            entered: AtomicBool::new(false),
+            exiting: AtomicBool::new(false),
+            aborting: AtomicBool::new(false),
+        })))))),
+        AioFn::TgTaskDone => {
+            let [tg_v, task] = <[V; 2]>::try_from(pos).unwrap_or_default();
+            let V::Native(n) = &tg_v else { return Ok(V::None) };
+            let Native::Aio(Obj::TaskGroup(tg)) = &**n else { return Ok(V::None) };
+            tg.tasks.lock().retain(|t| !t.is(&task));
+            let failed = match as_fut(&task) {
+                Some(f) => {
+                    let st = f.st.lock();
+                    if st.state == State::Cancelled { None } else { st.exception.clone() }
+                }
+                None => None,
+            };
+            if let Some(e) = failed {
+                tg.errors.lock().push(e);
+                if !tg.aborting.swap(true, Ordering::AcqRel) {
+                    let left: Vec<V> = tg.tasks.lock().clone();
+                    for t in left {
+                        cancel_any(&t)?;
+                    }
+                }
+            }
+            let none_left = tg.tasks.lock().iter().all(fut_done);
+            if none_left
+                && let Some(w) = tg.waiter.lock().take()
+                && let Some(f) = as_fut(&w)
+                && !f.done()
+            {
+                f.set_result(&w, V::None)?;
+            }
+            Ok(V::None)
+        }
+        AioFn::AsCompleted => {
+            let fs = libobj::arg(&pos, &mut kw, 0, "fs").unwrap_or_default();
+            if libobj::kwarg(&mut kw, "timeout").is_some_and(|t| !matches!(t, V::None)) {
+                return raise("NotImplementedError", "as_completed(timeout=…) is not supported yet");
+            }
+            libobj::no_more("as_completed", &kw)?;
+            let lp = loop_of(it)?;
+            let items = it.to_vec(&fs)?;
+            let shared = Arc::new(AsCompletedState { done: Mutex::new(VecDeque::new()), waiter: Mutex::new(None) });
+            let shared_v = V::Native(Arc::new(Native::Aio(Obj::Await(Arc::new(Await {
+                name: "_wait_for_one",
+                st: Mutex::new(AwaitState::AsCompleted { shared: shared.clone() }),
+            })))));
+            let mut n = 0;
+            for aw in items {
+                let f = ensure_future(it, &lp, aw)?;
+                if let Some(ff) = as_fut(&f) {
+                    ff.add_done_callback(&f, aio_fn(AioFn::AsCompletedDone, vec![shared_v.clone()]));
+                }
+                n += 1;
+            }
+            let count = std::sync::atomic::AtomicUsize::new(n);
+            Ok(super::itertools::lazy("generator", move |_it| {
+                if count.load(Ordering::Acquire) == 0 {
+                    return Ok(None);
+                }
+                count.fetch_sub(1, Ordering::AcqRel);
+                Ok(Some(V::Native(Arc::new(Native::Aio(Obj::Await(Arc::new(Await {
+                    name: "_wait_for_one",
+                    st: Mutex::new(AwaitState::AsCompleted { shared: shared.clone() }),
+                })))))))
+            }))
+        }
+        AioFn::AsCompletedDone => {
+            let [shared_v, fut] = <[V; 2]>::try_from(pos).unwrap_or_default();
+            let V::Native(n) = &shared_v else { return Ok(V::None) };
+            let Native::Aio(Obj::Await(a)) = &**n else { return Ok(V::None) };
+            let shared = match &*a.st.lock() {
+                AwaitState::AsCompleted { shared } => shared.clone(),
+                _ => return Ok(V::None),
+            };
+            shared.done.lock().push_back(fut);
+            if let Some(w) = shared.waiter.lock().take()
+                && let Some(f) = as_fut(&w)
+                && !f.done()
+            {
+                f.set_result(&w, V::None)?;
+            }
+            Ok(V::None)
+        }
+        AioFn::Wait => {
+            let fs = libobj::arg(&pos, &mut kw, 0, "fs").unwrap_or_default();
+            let timeout = libobj::arg(&pos, &mut kw, 1, "timeout").unwrap_or_default();
+            let rw = libobj::arg(&pos, &mut kw, 2, "return_when").unwrap_or(V::str("ALL_COMPLETED"));
+            libobj::no_more("wait", &kw)?;
+            let when = match &rw {
+                V::Str(s) if &**s == "FIRST_COMPLETED" => ReturnWhen::First,
+                V::Str(s) if &**s == "FIRST_EXCEPTION" => ReturnWhen::FirstException,
+                V::Str(s) if &**s == "ALL_COMPLETED" => ReturnWhen::All,
+                other => return raise("ValueError", format!("Invalid return_when value: {}", it.str_of(other)?)),
+            };
+            let lp = loop_of(it)?;
+            let items = it.to_vec(&fs)?;
+            if items.is_empty() {
+                return raise("ValueError", "Set of Tasks/Futures is empty.");
+            }
+            let mut futs = Vec::new();
+            for aw in items {
+                futs.push(ensure_future(it, &lp, aw)?);
+            }
+            let deadline = match timeout {
+                V::None => None,
+                t => Some(now(it) + seconds(&t, "wait")?),
+            };
+            Ok(awaitable("wait", AwaitState::Wait { futs, when, deadline, started: false }))
+        }
+        AioFn::Timeout => {
+            let d = libobj::arg(&pos, &mut kw, 0, "delay").unwrap_or_default();
+            libobj::no_more("timeout", &kw)?;
+            let when = match d {
+                V::None => None,
+                d => Some(now(it) + seconds(&d, "timeout")?),
+            };
+            Ok(V::Native(Arc::new(Native::Aio(Obj::Timeout(Arc::new(Timeout {
+                when: Mutex::new(when),
+                task: Mutex::new(None),
+                handle: Mutex::new(None),
+                expired: AtomicBool::new(false),
+            }))))))
+        }
+        AioFn::TimeoutFire => {
+            let tm_v = pos.into_iter().next().unwrap_or_default();
+            let V::Native(n) = &tm_v else { return Ok(V::None) };
+            let Native::Aio(Obj::Timeout(tm)) = &**n else { return Ok(V::None) };
+            tm.expired.store(true, Ordering::Release);
+            let task = tm.task.lock().clone();
+            if let Some(t) = task {
+                cancel_any(&t)?;
+            }
+            Ok(V::None)
+        }
+        AioFn::Shield => {
+            let aw = libobj::arg(&pos, &mut kw, 0, "arg").unwrap_or_default();
+            libobj::no_more("shield", &kw)?;
+            let lp = loop_of(it)?;
+            let inner = ensure_future(it, &lp, aw)?;
+            if fut_done(&inner) {
+                return Ok(inner);
+            }
+            let outer = fut_value(new_fut(&lp, None, String::new()));
+            if let Some(f) = as_fut(&inner) {
+                f.add_done_callback(&inner, aio_fn(AioFn::ShieldDone, vec![outer.clone()]));
+            }
+            Ok(outer)
+        }
+        AioFn::ShieldDone => {
+            let [outer, inner] = <[V; 2]>::try_from(pos).unwrap_or_default();
+            let (Some(o), Some(i)) = (as_fut(&outer), as_fut(&inner)) else { return Ok(V::None) };
+            if o.done() {
+                return Ok(V::None);
+            }
+            let (state, result, e) = {
+                let st = i.st.lock();
+                (st.state, st.result.clone(), st.exception.clone())
+            };
+            match (state, e) {
+                (State::Cancelled, _) => {
+                    o.cancel_fut(&outer);
+                }
+                (_, Some(e)) => o.set_exception(&outer, e)?,
+                _ => o.set_result(&outer, result)?,
+            }
+            Ok(V::None)
+        }
+        AioFn::Condition => {
+            let lock = libobj::arg(&pos, &mut kw, 0, "lock").unwrap_or_default();
+            libobj::no_more("Condition", &kw)?;
+            let lock = match &lock {
+                V::None => Prim::new(PrimKind::Lock, 0),
+                V::Native(n) => match &**n {
+                    Native::Aio(Obj::Prim(p)) if p.kind == PrimKind::Lock => p.clone(),
+                    _ => return type_err("Condition(lock): lock must be an asyncio.Lock"),
+                },
+                _ => return type_err("Condition(lock): lock must be an asyncio.Lock"),
+            };
+            Ok(V::Native(Arc::new(Native::Aio(Obj::Cond(Arc::new(Cond {
+                lock,
+                waiters: Mutex::new(VecDeque::new()),
+            }))))))
         }
     }
 }
@@ -1490,6 +1917,122 @@ fn run_until(it: &mut Interp<'_>, lp: &Arc<Loop>, done: impl Fn() -> bool) -> R<
 pub fn method(it: &mut Interp<'_>, obj: &V, o: &Obj, name: &str, pos: Vec<V>, mut kw: Kw) -> R<V> {
     match o {
         Obj::Prim(p) => prim_method(p, name, pos, kw),
+        Obj::TaskGroup(tg) => match name {
+            "__aenter__" => {
+                if tg.entered.swap(true, Ordering::AcqRel) {
+                    return raise("RuntimeError", "TaskGroup has already been entered");
+                }
+                Ok(awaitable("__aenter__", AwaitState::Ready(obj.clone())))
+            }
+            "__aexit__" => {
+                tg.exiting.store(true, Ordering::Release);
+                let et = pos.into_iter().next().unwrap_or_default();
+                if !matches!(et, V::None) {
+                    // The body raised: the group's tasks are cancelled.
+                    if !tg.aborting.swap(true, Ordering::AcqRel) {
+                        let left: Vec<V> = tg.tasks.lock().clone();
+                        for t in left {
+                            cancel_any(&t)?;
+                        }
+                    }
+                }
+                Ok(awaitable("__aexit__", AwaitState::TgExit { tg: tg.clone() }))
+            }
+            "create_task" => {
+                if !tg.entered.load(Ordering::Acquire) {
+                    return raise("RuntimeError", "TaskGroup has not been entered");
+                }
+                if tg.exiting.load(Ordering::Acquire) && tg.tasks.lock().iter().all(fut_done) {
+                    return raise("RuntimeError", "TaskGroup is finished");
+                }
+                let coro = libobj::arg(&pos, &mut kw, 0, "coro").unwrap_or_default();
+                let tname = libobj::kwarg(&mut kw, "name");
+                let lp = loop_of(it)?;
+                let t = create_task(it, &lp, coro, tname)?;
+                tg.tasks.lock().push(t.clone());
+                if let Some(f) = as_fut(&t) {
+                    f.add_done_callback(&t, aio_fn(AioFn::TgTaskDone, vec![obj.clone()]));
+                }
+                Ok(t)
+            }
+            _ => raise("AttributeError", format!("'TaskGroup' object has no attribute '{name}'")),
+        },
+        Obj::Timeout(tm) => match name {
+            "__aenter__" => {
+                let lp = loop_of(it)?;
+                let Some(task) = lp.current.lock().clone() else {
+                    return raise("RuntimeError", "Timeout should be used inside a task");
+                };
+                *tm.task.lock() = Some(task);
+                if let Some(w) = *tm.when.lock() {
+                    *tm.handle.lock() = Some(lp.call_at(w, aio_fn(AioFn::TimeoutFire, vec![obj.clone()]), Vec::new()));
+                }
+                Ok(awaitable("__aenter__", AwaitState::Ready(obj.clone())))
+            }
+            "__aexit__" => {
+                if let Some(h) = tm.handle.lock().take() {
+                    h.store(true, Ordering::Release);
+                }
+                let et = pos.into_iter().next().unwrap_or_default();
+                let cancelled = matches!(&et, V::Class(c) if c.is_sub(&cancelled_class()));
+                if tm.expired.load(Ordering::Acquire) && cancelled {
+                    return Err(exc_flow(exc::new_exc("TimeoutError", String::new())));
+                }
+                Ok(awaitable("__aexit__", AwaitState::Ready(V::None)))
+            }
+            "expired" => Ok(V::Bool(tm.expired.load(Ordering::Acquire))),
+            "when" => Ok(tm.when.lock().map_or(V::None, V::Float)),
+            "reschedule" => {
+                let w = pos.into_iter().next().unwrap_or_default();
+                let when = match w {
+                    V::None => None,
+                    w => Some(seconds(&w, "reschedule")?),
+                };
+                *tm.when.lock() = when;
+                if let Some(h) = tm.handle.lock().take() {
+                    h.store(true, Ordering::Release);
+                }
+                if let Some(w) = when {
+                    let lp = loop_of(it)?;
+                    *tm.handle.lock() = Some(lp.call_at(w, aio_fn(AioFn::TimeoutFire, vec![obj.clone()]), Vec::new()));
+                }
+                Ok(V::None)
+            }
+            _ => raise("AttributeError", format!("'Timeout' object has no attribute '{name}'")),
+        },
+        Obj::Cond(c) => match name {
+            "acquire" | "__aenter__" | "release" | "locked" | "__aexit__" => prim_method(&c.lock, name, pos, kw),
+            "wait" => Ok(awaitable("wait", AwaitState::CondWait { cond: c.clone(), phase: 0, fut: None })),
+            "wait_for" => {
+                let predicate = libobj::arg(&pos, &mut kw, 0, "predicate").unwrap_or_default();
+                Ok(awaitable("wait_for", AwaitState::CondWaitFor { cond: c.clone(), predicate, inner: None }))
+            }
+            "notify" | "notify_all" => {
+                if c.lock.st.lock().value == 0 {
+                    return raise("RuntimeError", "cannot notify on un-acquired lock");
+                }
+                let n = if name == "notify_all" {
+                    usize::MAX
+                } else {
+                    libobj::arg(&pos, &mut kw, 0, "n").and_then(|v| v.as_int()).unwrap_or(1).max(0) as usize
+                };
+                let ws: Vec<V> = c.waiters.lock().iter().cloned().collect();
+                let mut woken = 0;
+                for w in ws {
+                    if woken >= n {
+                        break;
+                    }
+                    if let Some(f) = as_fut(&w)
+                        && !f.done()
+                    {
+                        woken += 1;
+                        f.set_result(&w, V::Bool(false))?;
+                    }
+                }
+                Ok(V::None)
+            }
+            _ => raise("AttributeError", format!("'Condition' object has no attribute '{name}'")),
+        },
         Obj::Await(a) => match name {
             "send" => match step_await(it, a, Resume::Send(pos.into_iter().next().unwrap_or_default()))? {
                 Out::Yield(v) => Ok(v),

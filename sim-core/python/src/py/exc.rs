@@ -36,6 +36,7 @@ const HIERARCHY: &[(&str, &str, &str)] = &[
     ("AssertionError", "builtins", "Exception"),
     ("StopIteration", "builtins", "Exception"),
     ("StopAsyncIteration", "builtins", "Exception"),
+    ("ExceptionGroup", "builtins", "Exception"),
     ("OSError", "builtins", "Exception"),
     ("TimeoutError", "builtins", "OSError"),
     ("ConnectionError", "builtins", "OSError"),

@@ -471,13 +471,9 @@ impl<'a> Lowerer<'a> {
                 Name::Local(slot)
             }
             Some(other) => other,
-            None => {
-                let up = self.resolve_free(parent, name)?;
-                let p = &mut self.scopes[parent];
-                let i = p.frees.len() as u32;
-                p.frees.insert(name.clone(), (i, up));
-                Name::Free(i)
-            }
+            // Further out: the recursive call makes it a free variable of `parent` too (a
+            // second insert here would point the parent's entry at itself).
+            None => self.resolve_free(parent, name)?,
         };
         let s = &mut self.scopes[scope];
         let i = s.frees.len() as u32;
