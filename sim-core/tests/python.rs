@@ -369,13 +369,14 @@ fn syntax_errors_and_unsupported_constructs_name_their_line() {
     let shown = e.to_string();
     assert!(shown.contains("File \"bad.py\", line 2") && shown.contains("def f()"), "{shown}");
     for (src, line, words) in [
-        ("x = 1\n\nasync def f():\n    yield 1\n", 3, "an async generator is not supported yet"),
+        ("x = 1\n\nasync def f():\n    yield 1\n    return 2\n", 5, "'return' with value in async generator"),
+        ("async def f(xs):\n    return [x async for x in xs]\n", 2, "async comprehension is not supported yet"),
         ("def g():\n    while (yield 1):\n        pass\n", 2, "'yield' inside a condition"),
         ("def g(x):\n    return x and (yield)\n", 2, "'yield' inside a condition"),
         ("x = 1\nyield x\n", 2, "'yield' outside function"),
         ("def f():\n    await g()\n", 2, "'await' outside async function"),
         ("def f(l):\n    async with l:\n        pass\n", 2, "'async with' outside async function"),
-        ("async def f(xs):\n    async for x in xs:\n        pass\n", 2, "async for is not supported yet"),
+        ("def f(xs):\n    async for x in xs:\n        pass\n", 2, "'async for' outside async function"),
         ("match 1:\n    case 1:\n        pass\n", 1, "match is not supported yet"),
         ("import numpy\n", 1, "module 'numpy' is not available in Threadline"),
         ("import os\nfrom contextlib import asynccontextmanager\n", 2, "contextlib.asynccontextmanager"),

@@ -487,6 +487,8 @@ enum AwaitState {
     CondWait { cond: Arc<Cond>, phase: u8, fut: Option<V> },
     /// `Condition.wait_for(predicate)`.
     CondWaitFor { cond: Arc<Cond>, predicate: V, inner: Option<Arc<Await>> },
+    /// `agen.__anext__()`, `asend(v)`, `athrow(e)` (how to resume it first) or `aclose()`.
+    AGen { agen: V, first: Option<Resume>, close: bool },
 }
 
 /// `asyncio.wait`'s `return_when`.
@@ -566,6 +568,18 @@ pub fn await_step(it: &mut Interp<'_>, aw: &V, how: Resume) -> Option<R<Out>> {
 }
 
 fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
+    {
+        let mut st = a.st.lock();
+        if let AwaitState::AGen { agen, first, close } = &mut *st {
+            let (agen, close) = (agen.clone(), *close);
+            let how = match (first.take(), how) {
+                (Some(f), Resume::Send(_)) => f,
+                (_, h) => h,
+            };
+            drop(st);
+            return agen_resume(it, a, &agen, how, close);
+        }
+    }
     if let Resume::Throw(e) = how {
         // CancelledError (or anything thrown) ends the wait; primitives tidy up.
         let (cleanup, inner) = {
@@ -710,6 +724,7 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
             }
             Ok(Out::Yield(w))
         }
+        AwaitState::AGen { .. } => Ok(Out::Return(V::None)),
         AwaitState::CondWait { cond, phase, fut } => {
             let cond = cond.clone();
             if *phase == 0 {
@@ -791,6 +806,84 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
                 }
             }
         }
+    }
+}
+
+/// A value an async generator yields, wrapped so that `__anext__` tells it from a future.
+pub fn wrap_value(v: V) -> V {
+    V::Native(Arc::new(Native::Aio(Obj::Wrapped(v))))
+}
+
+/// One resumption of an async generator for `__anext__`/`asend`/`athrow`/`aclose`: its own
+/// yield completes the awaitable with the value; a future it awaits goes up to the loop;
+/// its end is `StopAsyncIteration`.
+fn agen_resume(it: &mut Interp<'_>, a: &Arc<Await>, agen: &V, how: Resume, close: bool) -> R<Out> {
+    let finish = |v: V| {
+        *a.st.lock() = AwaitState::Ready(v.clone());
+        Ok(Out::Return(v))
+    };
+    match frame::delegate(it, agen, how) {
+        Ok(Out::Yield(V::Native(ref n))) if let Native::Aio(Obj::Wrapped(v)) = &**n => {
+            if close {
+                return raise("RuntimeError", "async generator ignored GeneratorExit");
+            }
+            finish(v.clone())
+        }
+        Ok(Out::Yield(y)) => Ok(Out::Yield(y)),
+        Ok(Out::Return(_)) => {
+            if close {
+                return finish(V::None);
+            }
+            *a.st.lock() = AwaitState::Ready(V::None);
+            Err(exc_flow(exc::new_exc("StopAsyncIteration", String::new())))
+        }
+        Err(Flow::Exc(e))
+            if close
+                && (exc::is_instance_of(&e.value, "GeneratorExit")
+                    || exc::is_instance_of(&e.value, "StopAsyncIteration")) =>
+        {
+            finish(V::None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The methods of async generators.
+pub fn agen_method(it: &mut Interp<'_>, obj: &V, name: &str, pos: Vec<V>) -> Option<R<V>> {
+    let step = |first: Resume, close: bool| {
+        Ok(awaitable(name_of(name), AwaitState::AGen { agen: obj.clone(), first: Some(first), close }))
+    };
+    Some(match name {
+        "__aiter__" => Ok(obj.clone()),
+        "__anext__" => step(Resume::Send(V::None), false),
+        "asend" => step(Resume::Send(pos.into_iter().next().unwrap_or_default()), false),
+        "athrow" => {
+            let Some(t) = pos.into_iter().next() else {
+                return Some(type_err("athrow expected at least 1 argument, got 0"));
+            };
+            let value = match &t {
+                V::Class(_) => match it.call(&t, Vec::new(), Vec::new()) {
+                    Ok(v) => v,
+                    Err(e) => return Some(Err(e)),
+                },
+                _ => t,
+            };
+            step(Resume::Throw(Box::new(Exc { value, tb: Vec::new() })), false)
+        }
+        "aclose" => {
+            let ge = exc::new_exc("GeneratorExit", String::new());
+            step(Resume::Throw(Box::new(Exc { value: ge, tb: Vec::new() })), true)
+        }
+        _ => return None,
+    })
+}
+
+fn name_of(method: &str) -> &'static str {
+    match method {
+        "__anext__" => "__anext__",
+        "asend" => "asend",
+        "athrow" => "athrow",
+        _ => "aclose",
     }
 }
 
@@ -1203,6 +1296,8 @@ pub enum Obj {
     Handle(Arc<AtomicBool>),
     /// A synchronization primitive or queue.
     Prim(Arc<Prim>),
+    /// A value an async generator yielded, on its way to `__anext__`.
+    Wrapped(V),
     /// `asyncio.TaskGroup()`.
     TaskGroup(Arc<TaskGroup>),
     /// `asyncio.timeout(delay)`.
@@ -1228,6 +1323,7 @@ impl Obj {
             Obj::Handle(_) => "TimerHandle",
             Obj::Prim(p) => prim_type(p),
             Obj::TaskGroup(_) => "TaskGroup",
+            Obj::Wrapped(_) => "_AsyncGenWrappedValue",
             Obj::Timeout(_) => "Timeout",
             Obj::Cond(_) => "Condition",
         }
@@ -1917,6 +2013,7 @@ fn run_until(it: &mut Interp<'_>, lp: &Arc<Loop>, done: impl Fn() -> bool) -> R<
 pub fn method(it: &mut Interp<'_>, obj: &V, o: &Obj, name: &str, pos: Vec<V>, mut kw: Kw) -> R<V> {
     match o {
         Obj::Prim(p) => prim_method(p, name, pos, kw),
+        Obj::Wrapped(_) => raise("AttributeError", format!("'_AsyncGenWrappedValue' object has no attribute '{name}'")),
         Obj::TaskGroup(tg) => match name {
             "__aenter__" => {
                 if tg.entered.swap(true, Ordering::AcqRel) {

@@ -480,7 +480,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             nargs(name, &pos, 1, 2)?;
             if let V::Native(n) = &pos[0]
                 && let Native::Gen(g) = &**n
-                && !g.is_coroutine()
+                && g.is_generator()
             {
                 // A generator's return value travels in its StopIteration.
                 return match g.resume(it, super::frame::Resume::Send(V::None))? {
@@ -1098,6 +1098,21 @@ fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<String> {
                 arg
             }
         };
+        // No flags, the common case: a str or an int as it is.
+        if flags.is_empty() {
+            match (conv, &arg) {
+                ('s', V::Str(t)) => {
+                    out.push_str(t);
+                    continue;
+                }
+                ('s' | 'd' | 'i', V::Int(n)) => {
+                    use std::fmt::Write as _;
+                    let _ = write!(out, "{n}");
+                    continue;
+                }
+                _ => {}
+            }
+        }
         // printf flags: `-` left-justifies; strings are right-justified otherwise.
         let spec = if flags.contains('-') { flags.replace('-', "<") } else { flags.clone() };
         let str_spec = if flags.contains('-') || flags.is_empty() { spec.clone() } else { format!(">{spec}") };

@@ -172,6 +172,11 @@ fn general(f: f64, prec: usize, alt: bool) -> String {
 
 /// `format(v, spec)` for int, bool, float and str.
 pub fn format_spec(v: &V, spec: &str) -> Result<String, String> {
+    if let V::Int(n) = v
+        && (spec.is_empty() || spec == "d")
+    {
+        return Ok(n.to_string());
+    }
     let s = parse(spec)?;
     match v {
         V::Str(text) => {

@@ -29,6 +29,8 @@ pub enum CodeKind {
     Generator,
     /// `async def`.
     Coroutine,
+    /// `async def` with `yield`.
+    AsyncGenerator,
 }
 
 /// A suspendable body.
@@ -453,12 +455,23 @@ impl Generator {
         }))))
     }
 
-    /// `generator` or `coroutine`.
+    /// `generator`, `coroutine` or `async_generator`.
     pub fn type_name(&self) -> &'static str {
         match self.code.kind {
             CodeKind::Generator => "generator",
             CodeKind::Coroutine => "coroutine",
+            CodeKind::AsyncGenerator => "async_generator",
         }
+    }
+
+    /// Whether it is a plain generator (an iterator).
+    pub fn is_generator(&self) -> bool {
+        self.code.kind == CodeKind::Generator
+    }
+
+    /// Whether it is an async generator.
+    pub fn is_async_gen(&self) -> bool {
+        self.code.kind == CodeKind::AsyncGenerator
     }
 
     /// Whether it is a coroutine.
@@ -529,8 +542,9 @@ impl Generator {
                 drop(slot);
                 e.tb.push((state.line, self.name.clone()));
                 // PEP 479: a StopIteration leaving a generator's frame is a RuntimeError.
-                if exc::is_instance_of(&e.value, "StopIteration") {
-                    let msg = format!("{} raised StopIteration", self.type_name());
+                let stop = if self.is_async_gen() { "StopAsyncIteration" } else { "StopIteration" };
+                if exc::is_instance_of(&e.value, stop) {
+                    let msg = format!("{} raised {stop}", self.type_name());
                     let err = exc::new_exc("RuntimeError", msg);
                     if let V::Inst(i) = &err {
                         let mut d = i.dict.lock();
@@ -635,6 +649,9 @@ impl Generator {
                     None => V::None,
                 };
                 st.waiting = true;
+                // An async generator's own values are told apart from the futures its
+                // awaits pass up to the loop, as CPython's `_PyAsyncGenWrappedValue`.
+                let v = if self.code.kind == CodeKind::AsyncGenerator { super::asyncio::wrap_value(v) } else { v };
                 return Ok(Some(Out::Yield(v)));
             }
             Op::GetIter { value, awaited } => {
@@ -962,15 +979,18 @@ pub fn method(it: &mut Interp<'_>, obj: &V, g: &Arc<Generator>, name: &str, pos:
         Out::Yield(v) => Ok(v),
         Out::Return(v) => stop_iteration(v),
     };
+    if g.is_async_gen() {
+        return super::asyncio::agen_method(it, obj, name, pos);
+    }
     Some(match name {
-        "__next__" if !g.is_coroutine() => finish(g.resume(it, Resume::Send(V::None))),
+        "__next__" if g.is_generator() => finish(g.resume(it, Resume::Send(V::None))),
         "send" => finish(g.resume(it, Resume::Send(pos.into_iter().next().unwrap_or_default()))),
         "throw" => match thrown(it, pos) {
             Ok(e) => finish(g.resume(it, Resume::Throw(e))),
             Err(e) => Err(e),
         },
         "close" => close(it, g),
-        "__iter__" if !g.is_coroutine() => Ok(obj.clone()),
+        "__iter__" if g.is_generator() => Ok(obj.clone()),
         "__await__" if g.is_coroutine() => Ok(obj.clone()),
         _ => return None,
     })
@@ -1001,7 +1021,11 @@ pub fn close(it: &mut Interp<'_>, g: &Arc<Generator>) -> R<V> {
 
 /// The attributes of generators and coroutines.
 pub fn attr(g: &Generator, name: &str) -> Option<V> {
-    let prefix = if g.is_coroutine() { "cr_" } else { "gi_" };
+    let prefix = match g.code.kind {
+        CodeKind::Generator => "gi_",
+        CodeKind::Coroutine => "cr_",
+        CodeKind::AsyncGenerator => "ag_",
+    };
     Some(match name {
         "__name__" => V::Str(g.name.clone()),
         "__qualname__" => V::Str(g.qualname.clone()),

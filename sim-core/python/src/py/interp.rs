@@ -1729,8 +1729,8 @@ impl<'a> Interp<'a> {
             }
             V::Native(ref n) if matches!(**n, Native::Lazy(_)) => v,
             V::Native(ref n) if let Native::Gen(g) = &**n => {
-                if g.is_coroutine() {
-                    return type_err("'coroutine' object is not iterable");
+                if !g.is_generator() {
+                    return type_err(format!("'{}' object is not iterable", g.type_name()));
                 }
                 v
             }
@@ -1782,7 +1782,7 @@ impl<'a> Interp<'a> {
             V::Native(n) if let Native::Lazy(l) = &**n => l.next(self),
             V::Native(n)
                 if let Native::Gen(g) = &**n
-                    && !g.is_coroutine() =>
+                    && g.is_generator() =>
             {
                 match g.resume(self, super::frame::Resume::Send(V::None))? {
                     super::frame::Out::Yield(v) => Ok(Some(v)),

@@ -161,6 +161,8 @@ struct Scope {
     captured: IndexSet<u32>,
     /// An `async def` (`await` is allowed).
     is_async: bool,
+    /// An async generator (`return` takes no value).
+    async_gen: bool,
 }
 
 impl Scope {
@@ -173,6 +175,7 @@ impl Scope {
             frees: IndexMap::default(),
             captured: IndexSet::new(),
             is_async: false,
+            async_gen: false,
         }
     }
 }
@@ -580,7 +583,8 @@ impl<'a> Lowerer<'a> {
         kind: Option<CodeKind>,
     ) -> R<Arc<FuncDef>> {
         let mut scope = Scope::new(ScopeKind::Function);
-        scope.is_async = kind == Some(CodeKind::Coroutine);
+        scope.is_async = matches!(kind, Some(CodeKind::Coroutine | CodeKind::AsyncGenerator));
+        scope.async_gen = kind == Some(CodeKind::AsyncGenerator);
         let mut names: Vec<Arc<str>> = Vec::new();
         names.extend(params.args.iter().map(|p| p.name.clone()));
         names.extend(params.vararg.iter().cloned());
@@ -831,6 +835,50 @@ impl<'a> Lowerer<'a> {
         StmtKind::If(mk(ExprKind::Const(V::Bool(true))), body, Vec::new())
     }
 
+    /// `async for t in it: body else: orelse`, spelled out: `__aiter__()` once, then
+    /// `t = await it.__anext__()` until `StopAsyncIteration` (which runs `else`).
+    fn async_for(&mut self, line: u32, iter: Expr, target: Target, body: Vec<Stmt>, orelse: Vec<Stmt>) -> StmtKind {
+        let mk = |kind: ExprKind| Expr { line, kind: Box::new(kind) };
+        let st = |kind: StmtKind| Stmt { line, kind };
+        let (ai, ai_n) = self.temp("aiter");
+        let (more, more_n) = self.temp("more");
+        let (nx, nx_n) = self.temp("anext");
+        let load = |n: &Name, s: &Arc<str>| mk(ExprKind::Name(n.clone(), s.clone()));
+        let call = |m: Expr, name: &str| mk(ExprKind::Call(mk(ExprKind::Attr(m, Arc::from(name))), Vec::new()));
+        let stop = load(&Name::Global(self.global_slot("StopAsyncIteration"), None), &Arc::from("StopAsyncIteration"));
+        let next = st(StmtKind::Try {
+            body: vec![st(StmtKind::Assign(
+                vec![Target::Name(nx.clone(), nx_n.clone())],
+                mk(ExprKind::Await(call(load(&ai, &ai_n), "__anext__"))),
+            ))],
+            handlers: vec![Handler {
+                ty: Some(stop),
+                name: None,
+                body: vec![
+                    st(StmtKind::Assign(
+                        vec![Target::Name(more.clone(), more_n.clone())],
+                        mk(ExprKind::Const(V::Bool(false))),
+                    )),
+                    st(StmtKind::Break),
+                ],
+                line,
+            }],
+            orelse: Vec::new(),
+            finally: Vec::new(),
+        });
+        let mut loop_body = vec![next, st(StmtKind::Assign(vec![target], load(&nx, &nx_n)))];
+        loop_body.extend(body);
+        let mut out = vec![
+            st(StmtKind::Assign(vec![Target::Name(ai.clone(), ai_n.clone())], call(iter, "__aiter__"))),
+            st(StmtKind::Assign(vec![Target::Name(more.clone(), more_n.clone())], mk(ExprKind::Const(V::Bool(true))))),
+            st(StmtKind::While(mk(ExprKind::Const(V::Bool(true))), loop_body, Vec::new())),
+        ];
+        if !orelse.is_empty() {
+            out.push(st(StmtKind::If(mk(ExprKind::Unary(UnOp::Not, load(&more, &more_n))), orelse, Vec::new())));
+        }
+        StmtKind::If(mk(ExprKind::Const(V::Bool(true))), out, Vec::new())
+    }
+
     /// Lower with suspensions refused (they could not be moved before the statement).
     fn expr_fixed(&mut self, e: &ast::Expr) -> R<Expr> {
         self.no_hoist += 1;
@@ -882,7 +930,7 @@ impl<'a> Lowerer<'a> {
             }
             S::FunctionDef(f) => {
                 let kind = match (f.is_async, body_has_yield(&f.body)) {
-                    (true, true) => return Err(self.unsupported(f.range.start(), "an async generator")),
+                    (true, true) => Some(CodeKind::AsyncGenerator),
                     (true, false) => Some(CodeKind::Coroutine),
                     (false, true) => Some(CodeKind::Generator),
                     (false, false) => None,
@@ -935,12 +983,26 @@ impl<'a> Lowerer<'a> {
                     let (l, c) = self.pos(r.range.start());
                     return Err(CompileError::syntax(l, c, "'return' outside function".into()));
                 }
+                if r.value.is_some() && self.scopes.last().is_some_and(|s| s.async_gen) {
+                    let (l, c) = self.pos(r.range.start());
+                    return Err(CompileError::syntax(l, c, "'return' with value in async generator".into()));
+                }
                 StmtKind::Return(r.value.as_ref().map(|v| self.expr(v)).transpose()?)
             }
             S::Delete(d) => StmtKind::Delete(d.targets.iter().map(|t| self.target(t)).collect::<R<_>>()?),
             S::For(f) => {
                 if f.is_async {
-                    return Err(self.unsupported(f.range.start(), "async for"));
+                    if !self.scopes.last().is_some_and(|s| s.is_async) {
+                        let (l, c) = self.pos(f.range.start());
+                        return Err(CompileError::syntax(l, c, "'async for' outside async function".into()));
+                    }
+                    let iter = self.expr(&f.iter)?;
+                    let target = self.target(&f.target)?;
+                    self.loop_depth += 1;
+                    let body = self.block(&f.body);
+                    self.loop_depth -= 1;
+                    let orelse = self.block(&f.orelse)?;
+                    return Ok(self.async_for(line, iter, target, body?, orelse));
                 }
                 let iter = self.expr(&f.iter)?;
                 let target = self.target(&f.target)?;
