@@ -443,14 +443,32 @@ impl Shared {
     }
 
     /// Join every OS thread started so far (and any they started), so none outlives the run.
+    ///
+    /// A backstop: a thread that has not ended 10 s after it was asked to (a bug — every
+    /// wait checks the stop flag) is left behind with a message on stderr, rather than
+    /// freezing whoever joins (the app's UI).
     pub fn join_all(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let hs: Vec<_> = std::mem::take(&mut *self.handles.lock());
             if hs.is_empty() {
                 return;
             }
             for h in hs {
-                let _ = h.join();
+                let start = Instant::now();
+                while !h.is_finished() && Instant::now() < deadline {
+                    if start.elapsed() < Duration::from_millis(2) {
+                        std::thread::yield_now();
+                    } else {
+                        std::thread::sleep(Duration::from_micros(200));
+                    }
+                }
+                if h.is_finished() {
+                    let _ = h.join();
+                } else {
+                    let name = h.thread().name().unwrap_or("?").to_string();
+                    eprintln!("threadline: thread {name} did not stop within 10 s of its run's end; left behind");
+                }
             }
         }
     }

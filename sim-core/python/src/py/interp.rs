@@ -137,6 +137,22 @@ fn fast_arity(func: &Func, n: usize) -> bool {
         && n + func.defaults.len() >= p.args.len()
 }
 
+/// CPython 3.11 refuses to turn an int of more than 4 300 digits into text (the conversion
+/// is quadratic): `ValueError`, as there.
+pub fn check_int_digits(v: &V) -> R<()> {
+    if let V::Big(b) = v {
+        let bits = b.bits();
+        // 4 300 digits ≈ 14 284.3 bits: only near the edge is the count worth making.
+        if bits > 14_290 || (bits > 14_270 && b.magnitude().to_string().len() > 4300) {
+            return raise(
+                "ValueError",
+                "Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit",
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Turn a function's captured locals into cells.
 fn cells_in(def: &FuncDef, locals: &mut SmallVec<[V; 8]>) {
     for &c in &def.cells {
@@ -2059,6 +2075,7 @@ impl<'a> Interp<'a> {
 
     /// `str(v)`.
     pub fn str_of(&mut self, v: &V) -> R<String> {
+        check_int_digits(v)?;
         match v {
             V::Str(s) => Ok(s.to_string()),
             V::Inst(i) => {
@@ -2079,6 +2096,7 @@ impl<'a> Interp<'a> {
 
     /// `repr(v)`.
     pub fn repr_of(&mut self, v: &V) -> R<String> {
+        check_int_digits(v)?;
         match v {
             V::Inst(i) => {
                 if let Some(m) = i.class.lookup("__repr__")

@@ -2157,7 +2157,15 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
                     && name == "release"
                     && let Some(k) = arg(&pos, &mut kw, 0, "n")
                 {
-                    for _ in 0..super::builtins::index(&k)?.max(1) {
+                    // CPython: `n must be one or more`; then n releases, as many notifies.
+                    let count = super::builtins::index(&k)?;
+                    if count < 1 {
+                        return raise("ValueError", "n must be one or more");
+                    }
+                    for i in 0..count {
+                        if i % 1024 == 1023 {
+                            ctx.check()?;
+                        }
                         a.release(ctx)?;
                     }
                     return Ok(V::None);
