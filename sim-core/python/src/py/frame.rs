@@ -403,6 +403,28 @@ struct Slot {
     finished: bool,
 }
 
+/// Coroutines dropped without ever running, for the `coroutine '…' was never awaited`
+/// warning: a drop (which has no interpreter at hand) leaves the name here, and the thread
+/// whose statement dropped it prints the warning when that statement ends.
+#[derive(Default)]
+pub struct Unawaited {
+    /// Something is waiting to be reported (a cheap check after every statement).
+    pub pending: std::sync::atomic::AtomicBool,
+    names: Mutex<Vec<Arc<str>>>,
+    shown: Mutex<std::collections::HashSet<(Arc<str>, u32)>>,
+}
+
+impl Unawaited {
+    /// Take the names dropped since, each with whether it is the first at `line` (CPython's
+    /// default filter shows a warning once per place).
+    pub fn take(&self, line: u32) -> Vec<Arc<str>> {
+        self.pending.store(false, std::sync::atomic::Ordering::Release);
+        let names = std::mem::take(&mut *self.names.lock());
+        let mut shown = self.shown.lock();
+        names.into_iter().filter(|n| shown.insert((n.clone(), line))).collect()
+    }
+}
+
 /// A generator or coroutine object.
 pub struct Generator {
     code: Arc<Code>,
@@ -413,6 +435,21 @@ pub struct Generator {
     closure: Vec<Arc<Mutex<V>>>,
     func: Option<Arc<Func>>,
     slot: Mutex<Slot>,
+    /// Where a coroutine reports being dropped unawaited.
+    unawaited: Option<Arc<Unawaited>>,
+}
+
+impl Drop for Generator {
+    fn drop(&mut self) {
+        let slot = self.slot.get_mut();
+        if let Some(u) = &self.unawaited
+            && !slot.started
+            && !slot.finished
+        {
+            u.names.lock().push(self.qualname.clone());
+            u.pending.store(true, std::sync::atomic::Ordering::Release);
+        }
+    }
 }
 
 impl std::fmt::Debug for Generator {
@@ -431,6 +468,7 @@ impl Generator {
         closure: Vec<Arc<Mutex<V>>>,
         func: Option<Arc<Func>>,
         line: u32,
+        unawaited: Option<Arc<Unawaited>>,
     ) -> V {
         let state = State {
             locals,
@@ -452,6 +490,7 @@ impl Generator {
             closure,
             func,
             slot: Mutex::new(slot),
+            unawaited,
         }))))
     }
 
@@ -642,6 +681,7 @@ impl Generator {
                 st.pc += 1;
                 it.stmt_start(f, s.line)?;
                 it.stmt(f, s)?;
+                it.stmt_end(s.line);
             }
             Op::Yield { value, .. } => {
                 let v = match value {

@@ -236,8 +236,30 @@ impl<'a> Interp<'a> {
         for s in body {
             self.stmt_start(f, s.line)?;
             self.stmt(f, s)?;
+            self.stmt_end(s.line);
         }
         Ok(())
+    }
+
+    /// A statement at `line` ended: a coroutine it dropped unawaited is reported, as
+    /// CPython's `RuntimeWarning` (once per place).
+    #[inline]
+    pub(crate) fn stmt_end(&mut self, line: u32) {
+        if self.w.unawaited.pending.load(std::sync::atomic::Ordering::Relaxed) {
+            self.warn_unawaited(line);
+        }
+    }
+
+    #[cold]
+    fn warn_unawaited(&mut self, line: u32) {
+        let src = self.w.prog.line(line).unwrap_or("").to_string();
+        for name in self.w.unawaited.take(line) {
+            let text = format!(
+                "{}:{line}: RuntimeWarning: coroutine '{name}' was never awaited\n  {src}\nRuntimeWarning: Enable tracemalloc to get the object allocation traceback\n",
+                self.w.prog.file
+            );
+            self.w.write_out(self.ctx, &text, true);
+        }
     }
 
     /// A statement starts at `line`: the thread's current line, and a switch point (every
@@ -1172,7 +1194,7 @@ impl<'a> Interp<'a> {
                 Some(func) => Arc::from(format!("{}.<locals>.<genexpr>", func.def.qualname)),
                 None => name.clone(),
             };
-            return Ok(Generator::make(code.clone(), name, qualname, locals, closure, None, f.line));
+            return Ok(Generator::make(code.clone(), name, qualname, locals, closure, None, f.line, None));
         }
         let mut cf = Frame { locals, closure: &closure, class_ns: None, func: None, line: f.line };
         let mut out_list = Vec::new();
@@ -1319,6 +1341,7 @@ impl<'a> Interp<'a> {
                 func.closure.clone(),
                 Some(func.clone()),
                 def.line,
+                (code.kind == super::frame::CodeKind::Coroutine).then(|| self.w.unawaited.clone()),
             ));
         }
         self.breaker()?;

@@ -441,6 +441,8 @@ pub struct World {
     /// The DeprecationWarnings already shown, by message and line (once per place, as
     /// Python's default filter for `__main__`).
     pub warned: Mutex<std::collections::HashSet<(&'static str, u32)>>,
+    /// Coroutines dropped without being awaited, to warn about.
+    pub unawaited: Arc<frame::Unawaited>,
     /// The `logging` module's loggers and configuration.
     pub logging: Mutex<logging::LogState>,
     /// The run's seed (`--seed`): an unseeded `random` starts from it.
@@ -590,6 +592,7 @@ impl World {
             rng: Mutex::new(mt::Mt::from_seed_u64(seed)),
             logging: Mutex::new(logging::LogState::default()),
             warned: Mutex::new(std::collections::HashSet::new()),
+            unawaited: Arc::default(),
             module_attrs: Mutex::new(HashMap::new()),
             seed,
             wall_start,
