@@ -462,8 +462,7 @@ impl Generator {
     /// A generator over `code` with its arguments bound into `locals`, as a Python value.
     pub fn make(
         code: Arc<Code>,
-        name: Arc<str>,
-        qualname: Arc<str>,
+        (name, qualname): (Arc<str>, Arc<str>),
         locals: SmallVec<[V; 8]>,
         closure: Vec<Arc<Mutex<V>>>,
         func: Option<Arc<Func>>,

@@ -1194,7 +1194,7 @@ impl<'a> Interp<'a> {
                 Some(func) => Arc::from(format!("{}.<locals>.<genexpr>", func.def.qualname)),
                 None => name.clone(),
             };
-            return Ok(Generator::make(code.clone(), name, qualname, locals, closure, None, f.line, None));
+            return Ok(Generator::make(code.clone(), (name, qualname), locals, closure, None, f.line, None));
         }
         let mut cf = Frame { locals, closure: &closure, class_ns: None, func: None, line: f.line };
         let mut out_list = Vec::new();
@@ -1335,8 +1335,7 @@ impl<'a> Interp<'a> {
             // A generator function or coroutine: calling it makes the suspended frame.
             return Ok(Generator::make(
                 code.clone(),
-                def.name.clone(),
-                def.qualname.clone(),
+                (def.name.clone(), def.qualname.clone()),
                 std::mem::take(&mut frame.locals),
                 func.closure.clone(),
                 Some(func.clone()),
