@@ -52,6 +52,8 @@ pub enum Mod {
     Dataclasses,
     Enum,
     Asyncio,
+    Pprint,
+    Traceback,
 }
 
 impl Mod {
@@ -85,6 +87,8 @@ impl Mod {
             Mod::Dataclasses => "dataclasses",
             Mod::Enum => "enum",
             Mod::Asyncio => "asyncio",
+            Mod::Pprint => "pprint",
+            Mod::Traceback => "traceback",
         }
     }
     fn from_name(n: &str) -> Option<Mod> {
@@ -117,6 +121,8 @@ impl Mod {
             "dataclasses" => Mod::Dataclasses,
             "enum" => Mod::Enum,
             "asyncio" => Mod::Asyncio,
+            "pprint" => Mod::Pprint,
+            "traceback" => Mod::Traceback,
             _ => return None,
         })
     }
@@ -202,6 +208,11 @@ pub enum NFn {
     Iter(super::itertools::ItFn),
     Ctx(super::contextlib::CtxFn),
     Aio(super::asyncio::AioFn),
+    Pp(super::pprint::PpFn),
+    Tb(super::traceback::TbFn),
+    GetRecursionLimit,
+    SetRecursionLimit,
+    ExcInfo,
     Typing(super::typing::TypingFn),
     Text(super::textwrap::TextFn),
     Uuid(super::uuid::UuidFn),
@@ -799,6 +810,16 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Itertools, n) => super::itertools::module_attr(n),
         (Mod::Contextlib, n) => super::contextlib::module_attr(n),
         (Mod::Asyncio, n) => super::asyncio::module_attr(n),
+        (Mod::Pprint, n) => super::pprint::module_attr(n),
+        (Mod::Traceback, n) => super::traceback::module_attr(n),
+        (Mod::Sys, "getrecursionlimit") => f(F::GetRecursionLimit),
+        (Mod::Sys, "setrecursionlimit") => f(F::SetRecursionLimit),
+        (Mod::Sys, "exc_info") => f(F::ExcInfo),
+        (Mod::Sys, "version_info") => {
+            Some(V::tuple(vec![V::Int(3), V::Int(11), V::Int(7), V::str("final"), V::Int(0)]))
+        }
+        // A scenario sees no environment variables of the user's.
+        (Mod::Os, "environ") => Some(V::Dict(Arc::new(Mutex::new(super::value::Dict::default())))),
         (Mod::Typing, n) => super::typing::module_attr(n),
         (Mod::String, n) => super::string::module_attr(n),
         (Mod::Textwrap, n) => super::textwrap::module_attr(n),
@@ -1334,6 +1355,18 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
         F::Iter(x) => super::itertools::call(it, x, pos, kw),
         F::Ctx(x) => super::contextlib::call(it, x, pos, kw),
         F::Aio(x) => super::asyncio::call(it, x, pos, kw),
+        F::Pp(x) => super::pprint::call(it, x, pos, kw),
+        F::Tb(x) => super::traceback::call(it, x, pos, kw),
+        F::GetRecursionLimit => Ok(V::Int(super::interp::RECURSION_LIMIT as i64)),
+        F::SetRecursionLimit => {
+            let n = pos.first().and_then(V::as_int);
+            match n {
+                Some(n) if n >= 1 => Ok(V::None),
+                Some(_) => raise("ValueError", "recursion limit must be greater or equal than 1"),
+                None => type_err("'setrecursionlimit' requires an integer"),
+            }
+        }
+        F::ExcInfo => Ok(super::traceback::exc_info(it)),
         F::Typing(x) => super::typing::call(it, x, pos, kw),
         F::Text(x) => super::textwrap::call(it, x, pos, kw),
         F::Uuid(x) => super::uuid::call(it, x, pos, kw),
@@ -2695,6 +2728,9 @@ pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) ->
             Some(v) => Ok(v),
             None => raise("AttributeError", format!("'_thread._local' object has no attribute '{name}'")),
         },
+        Native::Module(m) if m.name() == "sys" && name == "argv" => {
+            Ok(V::list(vec![V::str(it.w.prog.file.to_string())]))
+        }
         Native::Module(m) if let Some(v) = it.w.module_attrs.lock().get(&(m.name(), name.to_string())).cloned() => {
             Ok(v)
         }
@@ -2790,6 +2826,8 @@ fn fn_name(f: NFn) -> String {
         NFn::Iter(x) => x.name().into(),
         NFn::Ctx(x) => x.name().into(),
         NFn::Aio(x) => x.name().into(),
+        NFn::Pp(x) => x.name().into(),
+        NFn::Tb(x) => x.name().into(),
         NFn::Typing(x) => x.name().into(),
         NFn::Text(x) => x.name().into(),
         NFn::Uuid(x) => x.name().into(),
