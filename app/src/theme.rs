@@ -93,6 +93,20 @@ impl Theme {
         }
     }
 
+    /// An asyncio task's state: running as a thread runs, ready as a thread waiting for
+    /// the GIL (it waits for the loop), suspended as a wait in I/O, ends as a thread's.
+    pub fn task_state(&self, s: sim_core::timeline::TaskState) -> Color32 {
+        use sim_core::timeline::TaskState;
+        match s {
+            TaskState::Running => self.running,
+            TaskState::Ready => self.waiting_gil,
+            TaskState::Suspended => self.io,
+            TaskState::Finished => self.finished,
+            TaskState::Cancelled => self.killed,
+            TaskState::Raised => self.error,
+        }
+    }
+
     /// A distinct colour per thread (GIL and lock owner lanes).
     pub fn thread_colour(&self, thread: u32) -> Color32 {
         const HUES: [(u8, u8, u8); 10] = [

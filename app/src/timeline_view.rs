@@ -8,7 +8,7 @@ use crate::theme::Theme;
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Vec2};
 use sim_core::event::WaitTarget;
 use sim_core::model::ResourceKind;
-use sim_core::timeline::{ThreadState, Timeline};
+use sim_core::timeline::{TaskState, ThreadState, Timeline};
 use sim_core::words;
 
 /// Width of the lane-label column.
@@ -58,6 +58,8 @@ pub enum Row {
     Items(u32),
     /// An Event's flag.
     Flag(u32),
+    /// An asyncio task.
+    Task(u32),
 }
 
 /// The rows to show, in order, with their heights.
@@ -70,6 +72,12 @@ pub fn rows(tl: &Timeline) -> Vec<(Row, f32)> {
     }
     for t in 0..tl.threads.len() {
         out.push((Row::Thread(t as u32), LANE_H));
+        // The asyncio tasks this thread's event loop runs, under it.
+        for (k, task) in tl.tasks.iter().enumerate() {
+            if task.thread == t as u32 {
+                out.push((Row::Task(k as u32), LANE_H));
+            }
+        }
     }
     for (r, meta) in tl.resource_meta.iter().enumerate() {
         let r = r as u32;
@@ -118,6 +126,10 @@ fn row_label(tl: &Timeline, row: Row) -> String {
         Row::Var(v) => format!("{} (race-free dashed)", tl.var_names[v as usize]),
         Row::Items(r) => format!("{} items", tl.resource_meta[r as usize].name),
         Row::Flag(r) => format!("{} · Event", tl.resource_meta[r as usize].name),
+        Row::Task(k) => {
+            let l = &tl.tasks[k as usize];
+            if l.coro.is_empty() { l.name.clone() } else { format!("{} ({})", l.name, l.coro) }
+        }
     }
 }
 
@@ -250,6 +262,7 @@ pub fn timeline_ui(
             Row::Flag(r) => paint_flag_lane(&cx, r),
             Row::Items(r) => paint_items_lane(&cx, r, view.cursor_ns.map_or(end_ns, |c| c as u64), step),
             Row::Var(v) => paint_var_lane(&cx, v),
+            Row::Task(k) => paint_task_lane(&cx, k),
         };
         if text.is_some() {
             hover_text = text;
@@ -391,6 +404,30 @@ fn paint_thread_lane(cx: &LaneCx<'_>, th: u32, hover_line: Option<u32>) -> Optio
         hover_text = Some(text);
     }
     hover_text
+}
+
+/// An asyncio task: ready (waiting for the loop), running a step, suspended at an await
+/// (what it awaits written where there is room), and how it ended.
+fn paint_task_lane(cx: &LaneCx<'_>, k: u32) -> Option<String> {
+    let LaneCx { tl, painter, axis, theme, small, end_ns, over, hover_t: t_hover, .. } = *cx;
+    let (y, h, plot_left) = (cx.lane.top(), cx.lane.height(), cx.lane.left());
+    let l = &tl.tasks[k as usize];
+    paint_spans(painter, &visible_spans(&l.phases, end_ns, axis, 1.0), y, h, |s| Some(theme.task_state(s)));
+    // Name what it awaits over each suspension wide enough to read.
+    for (i, (t, on)) in l.awaits.iter().enumerate() {
+        let next = l.phases.iter().find(|p| p.start_ns > *t).map_or(end_ns, |p| p.start_ns);
+        let _ = i;
+        let x0 = (axis.x_from_time(*t as f64) as f32).max(plot_left);
+        let x1 = axis.x_from_time(next as f64) as f32;
+        let text = format!("await {on}");
+        if x1 - x0 > 7.0 * text.len() as f32 && x1 > plot_left {
+            painter.text(Pos2::new(x0 + 3.0, y + h / 2.0), Align2::LEFT_CENTER, text, small.clone(), theme.text);
+        }
+    }
+    if over && let Some(t) = t_hover {
+        return Some(words::task_phrase(tl, k as usize, t));
+    }
+    None
 }
 
 /// A GIL: who holds it, named where there is room. Returns the hover text when the pointer is over the lane.
@@ -700,6 +737,13 @@ pub fn legend_ui(ui: &mut egui::Ui, theme: &Theme) {
             ui.add_space(6.0);
         }
         ui.label("· arrows: lock handoffs, queue deliveries and GIL handoffs");
+        ui.label("· asyncio tasks, under their loop's thread:");
+        for s in [TaskState::Ready, TaskState::Running, TaskState::Suspended] {
+            let (r, _) = ui.allocate_exact_size(Vec2::new(12.0, 12.0), Sense::hover());
+            ui.painter().rect_filled(r, 2.0, theme.task_state(s));
+            ui.label(words::task_label(s));
+            ui.add_space(6.0);
+        }
     });
 }
 

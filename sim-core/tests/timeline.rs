@@ -137,3 +137,42 @@ fn a_join_wait_has_one_wording_everywhere() {
     let chrome = sim_core::chrome::export(&trace).to_string();
     assert!(chrome.contains("waits to join Thread-1 (worker)"), "the Chrome export says the join otherwise");
 }
+
+/// asyncio tasks get lanes under their loop's thread: a task whose sleep ended while another
+/// task blocked the loop is *ready* (waiting for the loop) from the sleep's end until the
+/// blocking step returns; what each task awaits is named; the ends are as CPython's.
+#[test]
+fn asyncio_tasks_have_lanes_that_show_loop_lag() {
+    use sim_core::timeline::TaskState;
+    let src = "import asyncio, time\n\nasync def ticker():\n    await asyncio.sleep(0.05)\n    return 1\n\nasync def blocker():\n    time.sleep(0.3)\n\nasync def doomed():\n    await asyncio.sleep(10)\n\nasync def main():\n    t = asyncio.create_task(doomed())\n    await asyncio.sleep(0)\n    t.cancel()\n    await asyncio.gather(ticker(), blocker(), return_exceptions=True)\n\nasyncio.run(main())\n";
+    let prog = std::sync::Arc::new(sim_core::py::compile("lag.py", src, &indexmap::IndexMap::new()).unwrap());
+    let trace = sim_core::py::run::PyRun::start(prog, Default::default(), 0, None)
+        .finish(Some(std::time::Duration::from_secs(30)));
+    let tl = timeline(&trace);
+    let names: Vec<(&str, &str)> = tl.tasks.iter().map(|l| (l.name.as_str(), l.coro.as_str())).collect();
+    assert_eq!(names, vec![("Task-1", "main"), ("Task-2", "doomed"), ("Task-3", "ticker"), ("Task-4", "blocker")]);
+    assert!(tl.tasks.iter().all(|l| l.thread == 0), "the main thread's loop runs them all");
+    let ends: Vec<Option<&str>> = tl.tasks.iter().map(|l| l.outcome.as_deref()).collect();
+    assert_eq!(ends, vec![Some("finished"), Some("cancelled"), Some("finished"), Some("finished")]);
+    let (ticker, blocker) = (&tl.tasks[2], &tl.tasks[3]);
+    // The blocker's one long step.
+    let run = blocker.phases.iter().position(|p| p.state == TaskState::Running).expect("it ran");
+    let (b0, b1) = (blocker.phases[run].start_ns, blocker.phases[run + 1].start_ns);
+    assert!(b1 - b0 >= 250_000_000, "the blocking step lasts the 0.3 s sleep: {} ns", b1 - b0);
+    // The ticker: ready from its sleep's end (inside the blocking step) until the step returns.
+    let ready: Vec<(u64, u64)> = ticker
+        .phases
+        .windows(2)
+        .filter(|w| w[0].state == TaskState::Ready)
+        .map(|w| (w[0].start_ns, w[1].start_ns))
+        .collect();
+    assert!(
+        ready.iter().any(|(a, b)| *a > b0 && *a < b1 && *b >= b1 && b - a >= 150_000_000),
+        "no loop lag in {ready:?} (blocking step {b0}..{b1})"
+    );
+    assert!(ticker.awaits.iter().any(|(_, on)| on == "sleep(0.05)"), "{:?}", ticker.awaits);
+    assert!(tl.tasks[0].awaits.iter().any(|(_, on)| on == "gather of 2"), "{:?}", tl.tasks[0].awaits);
+    let mid = (b0 + b1) / 2;
+    let said = sim_core::words::task_phrase(&tl, 2, mid);
+    assert_eq!(said, "Task-3 (ticker) is ready, waiting for the event loop to run it");
+}

@@ -136,6 +136,75 @@ impl ThreadLane {
     }
 }
 
+/// What an asyncio task is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TaskState {
+    /// In the loop's ready queue: it will run when the loop gets to it (loop lag).
+    Ready,
+    /// The loop is running a step of it.
+    Running,
+    /// Suspended at an `await` of something not done yet.
+    Suspended,
+    /// Its coroutine returned.
+    Finished,
+    /// Cancelled.
+    Cancelled,
+    /// Ended by an exception.
+    Raised,
+}
+
+impl TaskState {
+    /// Whether the task has ended.
+    pub fn is_end(self) -> bool {
+        matches!(self, Self::Finished | Self::Cancelled | Self::Raised)
+    }
+}
+
+/// One asyncio task's lane.
+#[derive(Clone, Debug, Default)]
+pub struct TaskLane {
+    /// `Task-2`.
+    pub name: String,
+    /// Its coroutine's name.
+    pub coro: String,
+    /// The thread whose event loop runs it.
+    pub thread: ThreadIx,
+    /// State phases.
+    pub phases: Vec<Phase<TaskState>>,
+    /// What it awaited each time it suspended: (t_ns, in Python's words).
+    pub awaits: Vec<(u64, String)>,
+    /// Its line when a step began or ended: (t_ns, line).
+    pub lines: Vec<(u64, u32)>,
+    /// How it ended (`finished`, `cancelled`, the exception).
+    pub outcome: Option<String>,
+    /// When the sleep it is suspended in ends (events' clock).
+    pub due_ns: Option<u64>,
+}
+
+impl TaskLane {
+    /// The state now.
+    pub fn state(&self) -> TaskState {
+        self.phases.last().map_or(TaskState::Ready, |p| p.state)
+    }
+    /// The state at `t_ns` (None before it was created).
+    pub fn state_at(&self, t_ns: u64) -> Option<TaskState> {
+        phase_at(&self.phases, t_ns).map(|i| self.phases[i].state)
+    }
+    /// What it was awaiting at `t_ns`, if suspended then.
+    pub fn awaiting_at(&self, t_ns: u64) -> Option<&str> {
+        if self.state_at(t_ns) != Some(TaskState::Suspended) {
+            return None;
+        }
+        let i = self.awaits.partition_point(|(t, _)| *t <= t_ns);
+        i.checked_sub(1).map(|i| self.awaits[i].1.as_str())
+    }
+    /// Its line at `t_ns`.
+    pub fn line_at(&self, t_ns: u64) -> Option<u32> {
+        let i = self.lines.partition_point(|(t, _)| *t <= t_ns);
+        i.checked_sub(1).map(|i| self.lines[i].1)
+    }
+}
+
 /// A GIL handoff from one thread to another.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Handoff {
@@ -277,6 +346,8 @@ pub struct Timeline {
     pub resources: Vec<ResourceLane>,
     /// One lane per variable (per main-process copy).
     pub vars: Vec<VarLane>,
+    /// One lane per asyncio task.
+    pub tasks: Vec<TaskLane>,
     /// Lock handoffs and queue/pipe deliveries.
     pub arrows: Vec<Arrow>,
     /// Printed lines: (t_ns, thread, line).
@@ -378,6 +449,31 @@ impl Timeline {
 
     fn res_lane(&mut self, res: ResIx) -> Option<&mut ResourceLane> {
         self.resources.get_mut(res as usize)
+    }
+
+    fn task_state(&mut self, task: u32, t: u64, state: TaskState, on: Option<String>) {
+        let Some(lane) = self.tasks.get_mut(task as usize) else { return };
+        // A sleep that ended while the loop was busy: ready from its end (the loop's lag).
+        if let Some(due) = lane.due_ns.take()
+            && lane.state() == TaskState::Suspended
+            && due < t
+            && lane.phases.last().is_some_and(|p| p.start_ns < due)
+        {
+            push_phase(&mut lane.phases, due, TaskState::Ready);
+        }
+        // The step's line: where it suspended (the loop's thread is there now).
+        if state != TaskState::Running
+            && let Some(th) = self.threads.get(lane.thread as usize)
+            && let Some(l) = th.lines.last()
+            && lane.lines.last().map(|x| x.1) != Some(l.1)
+            && lane.state() == TaskState::Running
+        {
+            lane.lines.push((t, l.1));
+        }
+        push_phase(&mut lane.phases, t, state);
+        if let Some(on) = on {
+            lane.awaits.push((t, on));
+        }
     }
 
     /// Add one event (events must come in sequence order).
@@ -626,6 +722,40 @@ impl Timeline {
             K::Print { line, .. } => self.output.push((t, th, line.clone())),
             K::Deadlock { cycle } => self.deadlock = Some((t, cycle.clone())),
             K::EventLimit { kept } => self.event_limit = Some((t, *kept)),
+            K::AioTaskNew { task, name, coro } => {
+                if *task as usize == self.tasks.len() {
+                    let mut lane =
+                        TaskLane { name: name.clone(), coro: coro.clone(), thread: th, ..TaskLane::default() };
+                    push_phase(&mut lane.phases, t, TaskState::Ready);
+                    self.tasks.push(lane);
+                }
+            }
+            K::AioTaskReady { task } => self.task_state(*task, t, TaskState::Ready, None),
+            K::AioTaskRun { task } => {
+                self.task_state(*task, t, TaskState::Running, None);
+                if e.line != 0
+                    && let Some(lane) = self.tasks.get_mut(*task as usize)
+                {
+                    lane.lines.push((t, e.line));
+                }
+            }
+            K::AioTaskWait { task, on, until_ns } => {
+                self.task_state(*task, t, TaskState::Suspended, Some(on.clone()));
+                if let Some(lane) = self.tasks.get_mut(*task as usize) {
+                    lane.due_ns = *until_ns;
+                }
+            }
+            K::AioTaskEnd { task, outcome } => {
+                let end = match outcome.as_str() {
+                    "finished" => TaskState::Finished,
+                    "cancelled" => TaskState::Cancelled,
+                    _ => TaskState::Raised,
+                };
+                self.task_state(*task, t, end, None);
+                if let Some(lane) = self.tasks.get_mut(*task as usize) {
+                    lane.outcome = Some(outcome.clone());
+                }
+            }
             K::CondNotify { .. }
             | K::QueueTaskDone { .. }
             | K::PipeClose { .. }

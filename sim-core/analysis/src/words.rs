@@ -4,7 +4,7 @@
 //! named thread is doing (`waits for lock2 (held by Thread-1)`, `waits to join Thread-2`,
 //! `sleeps 0.1 s`); [`wait`] is the waiting part both use.
 
-use crate::timeline::{ThreadState, Timeline};
+use crate::timeline::{TaskState, ThreadState, Timeline};
 use threadline_model::event::{ThreadIx, WaitTarget};
 
 /// A state on its own, as the legend and the tables name it.
@@ -80,4 +80,39 @@ pub fn doing(tl: &Timeline, thread: ThreadIx, s: ThreadState, at: Option<u64>) -
 /// [`doing`], or the state's [`label`] while it runs.
 pub fn phrase(tl: &Timeline, thread: ThreadIx, s: ThreadState, at: Option<u64>) -> String {
     doing(tl, thread, s, at).unwrap_or_else(|| label(s).to_string())
+}
+
+/// An asyncio task's state on its own.
+pub fn task_label(s: TaskState) -> &'static str {
+    match s {
+        TaskState::Ready => "ready (waiting for the loop)",
+        TaskState::Running => "running on the loop",
+        TaskState::Suspended => "suspended at an await",
+        TaskState::Finished => "finished",
+        TaskState::Cancelled => "cancelled",
+        TaskState::Raised => "ended by an exception",
+    }
+}
+
+/// What the task `task` is doing at `t_ns`: `Task-2 (fetch) awaits sleep(0.5) at line 12`.
+pub fn task_phrase(tl: &Timeline, task: usize, t_ns: u64) -> String {
+    let Some(lane) = tl.tasks.get(task) else { return String::new() };
+    let who = if lane.coro.is_empty() { lane.name.clone() } else { format!("{} ({})", lane.name, lane.coro) };
+    let at = lane.line_at(t_ns).map(|l| format!(" at line {l}")).unwrap_or_default();
+    match lane.state_at(t_ns) {
+        None => format!("{who} not created yet"),
+        Some(TaskState::Suspended) => match lane.awaiting_at(t_ns) {
+            Some(on) => format!("{who} awaits {on}{at}"),
+            None => format!("{who} is suspended{at}"),
+        },
+        Some(TaskState::Ready) => format!("{who} is ready, waiting for the event loop to run it"),
+        Some(TaskState::Running) => {
+            let thread = tl.thread_meta.get(lane.thread as usize).map_or("?", |m| m.name.as_str());
+            format!("{who} runs on {thread}'s event loop")
+        }
+        Some(TaskState::Raised) => {
+            format!("{who} ended by {}", lane.outcome.as_deref().unwrap_or("an exception"))
+        }
+        Some(s) => format!("{who} {}", task_label(s)),
+    }
 }

@@ -396,6 +396,44 @@ pub enum EventKind {
         /// The limit.
         kept: u64,
     },
+    /// An asyncio task was created (on the thread whose event loop runs it): the task table
+    /// grows by one.
+    AioTaskNew {
+        /// Its index in the run's task table.
+        task: u32,
+        /// Its name (`Task-2`).
+        name: String,
+        /// Its coroutine (`worker`).
+        coro: String,
+    },
+    /// The task became ready: the loop will step it when its turn in the ready queue comes.
+    AioTaskReady {
+        /// The task.
+        task: u32,
+    },
+    /// The loop began a step of the task.
+    AioTaskRun {
+        /// The task.
+        task: u32,
+    },
+    /// The task's step ended at an `await` of something not done yet.
+    AioTaskWait {
+        /// The task.
+        task: u32,
+        /// What it awaits, in Python's words (`sleep(0.5)`, `Lock.acquire()`, `Task-3`).
+        on: String,
+        /// When what it awaits is due by itself (a sleep's end), on the events' clock: from
+        /// then on the task is ready, whether or not the loop gets to it (loop lag).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until_ns: Option<u64>,
+    },
+    /// The task ended.
+    AioTaskEnd {
+        /// The task.
+        task: u32,
+        /// `finished`, `cancelled`, or the exception that ended it.
+        outcome: String,
+    },
 }
 
 impl EventKind {

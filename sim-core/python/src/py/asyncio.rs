@@ -25,8 +25,9 @@ use super::stdlib::{NFn, Native};
 use super::value::{Class, V};
 use parking_lot::Mutex;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
+use threadline_model::event::EventKind;
 
 // ------------------------------------------------------------------ exceptions
 
@@ -86,6 +87,8 @@ pub struct Loop {
     executor: Mutex<Option<V>>,
     tasks: Mutex<Vec<V>>,
     closed: AtomicBool,
+    /// Tasks a callback made ready (their wake-up scheduled), to record as such.
+    readied: Mutex<Vec<u32>>,
 }
 
 impl std::fmt::Debug for Loop {
@@ -105,10 +108,22 @@ impl Loop {
             executor: Mutex::new(None),
             tasks: Mutex::new(Vec::new()),
             closed: AtomicBool::new(false),
+            readied: Mutex::new(Vec::new()),
         })
     }
 
     fn call_soon(&self, cb: V, args: Vec<V>) {
+        // A task's step or wake-up scheduled: the task is ready from now.
+        if let V::Native(n) = &cb
+            && let Native::Partial(f, bound, _) = &**n
+            && matches!(f, V::Native(x) if matches!(&**x, Native::Fn(NFn::Aio(AioFn::Wakeup | AioFn::Step))))
+            && let Some(task) = bound.first().and_then(as_fut)
+        {
+            let ix = task.index.load(Ordering::Acquire);
+            if ix != u32::MAX {
+                self.readied.lock().push(ix);
+            }
+        }
         self.ready.lock().push_back((cb, args));
     }
 
@@ -157,6 +172,10 @@ struct FutState {
 /// An `asyncio.Future`, or a `Task` (a future with a coroutine).
 pub struct Fut {
     lp: Arc<Loop>,
+    /// A sleep's future: when it is due (loop time).
+    due: Mutex<Option<f64>>,
+    /// A task's index in the run's task table (`u32::MAX` for a plain future).
+    index: AtomicU32,
     coro: Option<V>,
     name: Mutex<String>,
     st: Mutex<FutState>,
@@ -171,6 +190,8 @@ impl std::fmt::Debug for Fut {
 fn new_fut(lp: &Arc<Loop>, coro: Option<V>, name: String) -> Arc<Fut> {
     Arc::new(Fut {
         lp: lp.clone(),
+        due: Mutex::new(None),
+        index: AtomicU32::new(u32::MAX),
         coro,
         name: Mutex::new(name),
         st: Mutex::new(FutState {
@@ -323,8 +344,6 @@ fn repr(f: &Fut) -> String {
     }
 }
 
-static TASK_COUNTER: AtomicU64 = AtomicU64::new(0);
-
 /// `create_task(coro, name=None)` on the running loop.
 fn create_task(it: &mut Interp<'_>, lp: &Arc<Loop>, coro: V, name: Option<V>) -> R<V> {
     let is_coro = matches!(&coro, V::Native(n) if matches!(&**n, Native::Gen(g) if g.is_coroutine()))
@@ -333,10 +352,21 @@ fn create_task(it: &mut Interp<'_>, lp: &Arc<Loop>, coro: V, name: Option<V>) ->
         return type_err(format!("a coroutine was expected, got {}", it.repr_of(&coro)?));
     }
     let name = match name {
-        Some(V::None) | None => format!("Task-{}", TASK_COUNTER.fetch_add(1, Ordering::Relaxed) + 1),
+        Some(V::None) | None => format!("Task-{}", it.w.aio_task_names.fetch_add(1, Ordering::Relaxed) + 1),
         Some(n) => it.str_of(&n)?,
     };
-    let task = new_fut(lp, Some(coro), name);
+    let coro_name = match &coro {
+        V::Native(n) => match &**n {
+            Native::Gen(g) => g.qualname.to_string(),
+            Native::Aio(Obj::Await(a)) => a.name.to_string(),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    };
+    let task = new_fut(lp, Some(coro), name.clone());
+    let ix = it.w.aio_task_index.fetch_add(1, Ordering::Relaxed);
+    task.index.store(ix, Ordering::Release);
+    it.ctx.record(EventKind::AioTaskNew { task: ix, name, coro: coro_name });
     let v = fut_value(task);
     lp.tasks.lock().push(v.clone());
     lp.call_soon(aio_fn(AioFn::Step, vec![v.clone()]), Vec::new());
@@ -371,6 +401,8 @@ fn task_step(it: &mut Interp<'_>, task_v: &V, exc_in: Option<V>) -> R<()> {
         st.waiter = None;
     }
     let coro = task.coro.clone().unwrap_or_default();
+    let ix = task.index.load(Ordering::Acquire);
+    it.ctx.record(EventKind::AioTaskRun { task: ix });
     let prev = task.lp.current.lock().replace(task_v.clone());
     let how = match exc_in {
         Some(e) => Resume::Throw(Box::new(Exc { value: e, tb: Vec::new() })),
@@ -383,8 +415,10 @@ fn task_step(it: &mut Interp<'_>, task_v: &V, exc_in: Option<V>) -> R<()> {
             let must_cancel = std::mem::take(&mut task.st.lock().must_cancel);
             if must_cancel {
                 task.cancel_fut(task_v);
+                it.ctx.record(EventKind::AioTaskEnd { task: ix, outcome: "cancelled".into() });
             } else {
                 task.set_result(task_v, v)?;
+                it.ctx.record(EventKind::AioTaskEnd { task: ix, outcome: "finished".into() });
             }
         }
         Ok(Out::Yield(y)) => match as_fut(&y) {
@@ -393,6 +427,10 @@ fn task_step(it: &mut Interp<'_>, task_v: &V, exc_in: Option<V>) -> R<()> {
                 task.lp.call_soon(aio_fn(AioFn::Step, vec![task_v.clone()]), vec![e]);
             }
             Some(f) => {
+                let on = f.name.lock().clone();
+                let scale = it.ctx.shared.settings.time_scale;
+                let until_ns = f.due.lock().map(|w| ((w - 1000.0).max(0.0) * 1e9 * scale) as u64);
+                it.ctx.record(EventKind::AioTaskWait { task: ix, on, until_ns });
                 f.add_done_callback(&y, aio_fn(AioFn::Wakeup, vec![task_v.clone()]));
                 let cancel_now = {
                     let mut st = task.st.lock();
@@ -414,9 +452,12 @@ fn task_step(it: &mut Interp<'_>, task_v: &V, exc_in: Option<V>) -> R<()> {
         },
         Err(Flow::Exc(e)) if is_cancelled_error(&e.value) => {
             task.cancel_fut(task_v);
+            it.ctx.record(EventKind::AioTaskEnd { task: ix, outcome: "cancelled".into() });
         }
         Err(Flow::Exc(e)) => {
+            let outcome = exc::exc_repr(it, &e.value);
             task.set_exception(task_v, e.value)?;
+            it.ctx.record(EventKind::AioTaskEnd { task: ix, outcome });
         }
         Err(other) => return Err(other),
     }
@@ -631,9 +672,11 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
                     return Ok(Out::Yield(V::None));
                 }
                 let lp = loop_of(it)?;
-                let f = fut_value(new_fut(&lp, None, String::new()));
-                *fut = Some(f.clone());
                 let when = now(it) + *delay;
+                let sleeping = new_fut(&lp, None, format!("sleep({})", V::Float(*delay).repr()));
+                *sleeping.due.lock() = Some(when);
+                let f = fut_value(sleeping);
+                *fut = Some(f.clone());
                 lp.call_at(when, aio_fn(AioFn::SetResultUnlessCancelled, vec![f.clone(), result.clone()]), Vec::new());
                 return Ok(Out::Yield(f));
             }
@@ -651,7 +694,7 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
             let pending = tg.tasks.lock().iter().any(|t| !fut_done(t));
             if pending {
                 let lp = loop_of(it)?;
-                let w = fut_value(new_fut(&lp, None, String::new()));
+                let w = fut_value(new_fut(&lp, None, "the TaskGroup's tasks".into()));
                 *tg.waiter.lock() = Some(w.clone());
                 return Ok(Out::Yield(w));
             }
@@ -682,7 +725,7 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
                 }
                 None => {
                     let lp = loop_of(it)?;
-                    let w = fut_value(new_fut(&lp, None, String::new()));
+                    let w = fut_value(new_fut(&lp, None, "as_completed".into()));
                     *shared.waiter.lock() = Some(w.clone());
                     Ok(Out::Yield(w))
                 }
@@ -713,7 +756,7 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
                 return Ok(Out::Return(V::tuple(vec![set(done)?, set(pending)?])));
             }
             let lp = loop_of(it)?;
-            let w = fut_value(new_fut(&lp, None, String::new()));
+            let w = fut_value(new_fut(&lp, None, format!("wait of {}", futs.len())));
             for f in futs.iter().filter(|f| !fut_done(f)) {
                 if let Some(ff) = as_fut(f) {
                     ff.add_done_callback(f, aio_fn(AioFn::ReleaseWaiter, vec![w.clone()]));
@@ -734,7 +777,7 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
                 drop(st);
                 prim_method(&cond.lock, "release", Vec::new(), Vec::new())?;
                 let lp = loop_of(it)?;
-                let w = fut_value(new_fut(&lp, None, String::new()));
+                let w = fut_value(new_fut(&lp, None, "Condition.wait()".into()));
                 cond.waiters.lock().push_back(w.clone());
                 if let AwaitState::CondWait { phase, fut, .. } = &mut *a.st.lock() {
                     *phase = 1;
@@ -917,7 +960,11 @@ fn wait_for_step(it: &mut Interp<'_>, a: &Arc<Await>) -> R<Out> {
                 drop(st);
                 return cancel_and_wait(&lp, &fut);
             }
-            let w = fut_value(new_fut(&lp, None, String::new()));
+            let label = match &f {
+                Some(f) => format!("wait_for({})", f.name.lock()),
+                None => "wait_for".into(),
+            };
+            let w = fut_value(new_fut(&lp, None, label));
             if let Some(f) = &f {
                 f.add_done_callback(&fut, aio_fn(AioFn::ReleaseWaiter, vec![w.clone()]));
             }
@@ -967,7 +1014,8 @@ fn wait_for_step(it: &mut Interp<'_>, a: &Arc<Await>) -> R<Out> {
 /// CPython's `_cancel_and_wait`: cancel `fut` and wait (on a waiter of our own, so its
 /// CancelledError is not thrown into us) until it is done.
 fn cancel_and_wait(lp: &Arc<Loop>, fut: &V) -> R<Out> {
-    let w = fut_value(new_fut(lp, None, String::new()));
+    let label = format!("{} to finish cancelling", as_fut(fut).map(|f| f.name.lock().clone()).unwrap_or_default());
+    let w = fut_value(new_fut(lp, None, label));
     if let Some(f) = as_fut(fut) {
         f.add_done_callback(fut, aio_fn(AioFn::ReleaseWaiter, vec![w.clone()]));
     }
@@ -1111,7 +1159,7 @@ impl Prim {
                     wake_first(&mut st.waiters, V::None);
                     return Ok(Attempt::Done(V::None));
                 }
-                let f = fut_value(new_fut(&lp, None, String::new()));
+                let f = fut_value(new_fut(&lp, None, "Queue.put()".into()));
                 st.putters.push_back(f.clone());
                 return Ok(Attempt::Wait(f));
             }
@@ -1119,12 +1167,18 @@ impl Prim {
                 if st.unfinished == 0 {
                     return Ok(Attempt::Done(V::None));
                 }
-                let f = fut_value(new_fut(&lp, None, String::new()));
+                let f = fut_value(new_fut(&lp, None, "Queue.join()".into()));
                 st.joiners.push_back(f.clone());
                 return Ok(Attempt::Wait(f));
             }
         }
-        let f = fut_value(new_fut(&lp, None, String::new()));
+        let label = match self.kind {
+            PrimKind::Lock => "Lock.acquire()",
+            PrimKind::Event => "Event.wait()",
+            PrimKind::Semaphore { .. } => "Semaphore.acquire()",
+            PrimKind::Queue { .. } => "Queue.get()",
+        };
+        let f = fut_value(new_fut(&lp, None, label.into()));
         st.waiters.push_back(f.clone());
         Ok(Attempt::Wait(f))
     }
@@ -1510,7 +1564,7 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             for aw in pos {
                 children.push(ensure_future(it, &lp, aw)?);
             }
-            let outer = new_fut(&lp, None, String::new());
+            let outer = new_fut(&lp, None, format!("gather of {}", children.len()));
             let outer_v = fut_value(outer.clone());
             if children.is_empty() {
                 outer.set_result(&outer_v, V::list(Vec::new()))?;
@@ -1593,7 +1647,7 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
         }
         AioFn::Future => {
             let lp = loop_of(it)?;
-            Ok(fut_value(new_fut(&lp, None, String::new())))
+            Ok(fut_value(new_fut(&lp, None, "Future".into())))
         }
         AioFn::Step => {
             let mut pos = pos.into_iter();
@@ -1775,7 +1829,8 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             if fut_done(&inner) {
                 return Ok(inner);
             }
-            let outer = fut_value(new_fut(&lp, None, String::new()));
+            let label = format!("shield({})", as_fut(&inner).map(|f| f.name.lock().clone()).unwrap_or_default());
+            let outer = fut_value(new_fut(&lp, None, label));
             if let Some(f) = as_fut(&inner) {
                 f.add_done_callback(&inner, aio_fn(AioFn::ShieldDone, vec![outer.clone()]));
             }
@@ -1879,8 +1934,12 @@ fn run_in_executor(it: &mut Interp<'_>, lp: &Arc<Loop>, args: Vec<V>, kw: Kw) ->
             e
         }
     };
+    let what = match args.first() {
+        Some(V::Func(f)) => format!("to_thread({})", f.def.name),
+        _ => "to_thread".to_string(),
+    };
     let cfut = it.call_method(&ex, "submit", args, kw)?;
-    let fut = fut_value(new_fut(lp, None, String::new()));
+    let fut = fut_value(new_fut(lp, None, what));
     lp.external.lock().push((cfut, fut.clone()));
     Ok(fut)
 }
@@ -1991,6 +2050,7 @@ fn run_until(it: &mut Interp<'_>, lp: &Arc<Loop>, done: impl Fn() -> bool) -> R<
             it.ctx.sleep(wait_s * 1e3, false).map_err(Flow::from)?;
             continue;
         }
+        record_readied(it, lp);
         for _ in 0..n {
             let Some((cb, args)) = lp.ready.lock().pop_front() else { break };
             match it.call(&cb, args, Vec::new()) {
@@ -2005,7 +2065,16 @@ fn run_until(it: &mut Interp<'_>, lp: &Arc<Loop>, done: impl Fn() -> bool) -> R<
                 }
                 Err(other) => return Err(other),
             }
+            record_readied(it, lp);
         }
+    }
+}
+
+/// Record the tasks callbacks made ready (in the order their wake-ups were scheduled).
+fn record_readied(it: &mut Interp<'_>, lp: &Arc<Loop>) {
+    let ready = std::mem::take(&mut *lp.readied.lock());
+    for task in ready {
+        it.ctx.record(EventKind::AioTaskReady { task });
     }
 }
 
@@ -2163,7 +2232,7 @@ pub fn method(it: &mut Interp<'_>, obj: &V, o: &Obj, name: &str, pos: Vec<V>, mu
                 let h = lp.call_at(when, cb, pos.collect());
                 Ok(V::Native(Arc::new(Native::Aio(Obj::Handle(h)))))
             }
-            "create_future" => Ok(fut_value(new_fut(lp, None, String::new()))),
+            "create_future" => Ok(fut_value(new_fut(lp, None, "Future".into()))),
             "create_task" => {
                 let coro = libobj::arg(&pos, &mut kw, 0, "coro").unwrap_or_default();
                 let name = libobj::kwarg(&mut kw, "name");
@@ -2174,7 +2243,7 @@ pub fn method(it: &mut Interp<'_>, obj: &V, o: &Obj, name: &str, pos: Vec<V>, mu
                 let executor = pos.next().unwrap_or_default();
                 if !matches!(executor, V::None) {
                     let cfut = it.call_method(&executor, "submit", pos.collect(), kw)?;
-                    let fut = fut_value(new_fut(lp, None, String::new()));
+                    let fut = fut_value(new_fut(lp, None, "run_in_executor".into()));
                     lp.external.lock().push((cfut, fut.clone()));
                     return Ok(fut);
                 }

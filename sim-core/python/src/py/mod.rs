@@ -431,6 +431,10 @@ pub struct World {
     thread_counter: AtomicU32,
     process_counter: AtomicU32,
     executor_counter: AtomicU32,
+    /// asyncio's `Task-N` names (only tasks not given a name count, as CPython's).
+    pub aio_task_names: AtomicU32,
+    /// asyncio tasks made so far: each task's index in the run's task table.
+    pub aio_task_index: AtomicU32,
     owners: Mutex<HashMap<usize, Arc<Class>>>,
     used_names: Mutex<HashMap<String, u32>>,
     /// Executors to shut down at exit.
@@ -587,6 +591,8 @@ impl World {
             thread_counter: AtomicU32::new(1),
             process_counter: AtomicU32::new(1),
             executor_counter: AtomicU32::new(0),
+            aio_task_names: AtomicU32::new(0),
+            aio_task_index: AtomicU32::new(0),
             owners: Mutex::new(HashMap::new()),
             used_names: Mutex::new(HashMap::new()),
             executors: Mutex::new(Vec::new()),
