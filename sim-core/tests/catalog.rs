@@ -119,6 +119,34 @@ fn every_scenario_shows_its_claim() {
                 let ended = s.output.iter().position(|l| l == "blocking call ends").expect("ends");
                 assert_eq!(ended, blocked + 1, "no tick while the loop is blocked: {:?}", s.output);
             }
+            "asyncio-vs-threads" => {
+                let s = go(id, &[]);
+                let secs = |what: &str| -> f64 {
+                    let l = s.output.iter().find(|l| l.starts_with(what)).expect("the line");
+                    l.split_whitespace().nth(1).and_then(|x| x.parse().ok()).expect("seconds")
+                };
+                let (seq, thr, aio) = (secs("sequential:"), secs("threads:"), secs("asyncio:"));
+                assert!(thr < 0.5 * seq && aio < 0.5 * seq, "both overlap the waits: {seq} {thr} {aio}");
+            }
+            "asyncio-race" => {
+                assert_eq!(go(id, &[]).output, vec!["balance: -80"], "every task passes the check first");
+                assert_eq!(go(id, &[("USE_LOCK", 1.0)]).output, vec!["balance: 40"], "the lock makes it one step");
+            }
+            "asyncio-producer-consumer" => {
+                let s = go(id, &[]);
+                assert_eq!(s.output.iter().filter(|l| l.contains(" consumed ")).count(), 6);
+                assert_eq!(s.output.last().map(String::as_str), Some("all items processed"));
+                // A full queue suspends the producer: its last put waits for a consumer.
+                let pos = |l: &str| s.output.iter().position(|x| x == l);
+                let first_consumed = s.output.iter().position(|l| l.contains(" consumed ")).expect("consumed");
+                assert!(pos("produced 5").expect("produced") > first_consumed, "{:?}", s.output);
+            }
+            "asyncio-cpu-to-thread" => {
+                let s = go(id, &[]);
+                assert_eq!(s.threads.len(), 2, "the loop's thread and the pool's worker");
+                let g = s.gil.values().next().expect("a GIL");
+                assert!(g.handoffs >= 2, "the worker and the loop pass the GIL: {} handoffs", g.handoffs);
+            }
             "io-bound-threads" => {
                 let s = go(id, &[]);
                 let serial_ms = 4.0 * 3.0 * 200.0 * SCALE;
