@@ -2238,6 +2238,7 @@ pub fn bind(obj: &V, m: V) -> V {
                         | NFn::Uuid(_)
                         | NFn::En(_)
                         | NFn::Ft(super::functools::FtFn::Total(..))
+                        | NFn::Dt(_)
                 )
             ) =>
         {

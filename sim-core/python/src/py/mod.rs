@@ -10,6 +10,7 @@ pub mod builtins;
 pub mod collections;
 pub mod contextlib;
 pub mod dataclasses;
+pub mod datetime;
 pub mod enums;
 pub mod exc;
 pub mod format;

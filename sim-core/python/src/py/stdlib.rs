@@ -54,6 +54,7 @@ pub enum Mod {
     Asyncio,
     Pprint,
     Traceback,
+    Datetime,
 }
 
 impl Mod {
@@ -89,6 +90,7 @@ impl Mod {
             Mod::Asyncio => "asyncio",
             Mod::Pprint => "pprint",
             Mod::Traceback => "traceback",
+            Mod::Datetime => "datetime",
         }
     }
     fn from_name(n: &str) -> Option<Mod> {
@@ -123,6 +125,7 @@ impl Mod {
             "asyncio" => Mod::Asyncio,
             "pprint" => Mod::Pprint,
             "traceback" => Mod::Traceback,
+            "datetime" => Mod::Datetime,
             _ => return None,
         })
     }
@@ -210,6 +213,7 @@ pub enum NFn {
     Aio(super::asyncio::AioFn),
     Pp(super::pprint::PpFn),
     Tb(super::traceback::TbFn),
+    Dt(super::datetime::DtFn),
     GetRecursionLimit,
     SetRecursionLimit,
     ExcInfo,
@@ -812,6 +816,7 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Asyncio, n) => super::asyncio::module_attr(n),
         (Mod::Pprint, n) => super::pprint::module_attr(n),
         (Mod::Traceback, n) => super::traceback::module_attr(n),
+        (Mod::Datetime, n) => super::datetime::module_attr(n),
         (Mod::Sys, "getrecursionlimit") => f(F::GetRecursionLimit),
         (Mod::Sys, "setrecursionlimit") => f(F::SetRecursionLimit),
         (Mod::Sys, "exc_info") => f(F::ExcInfo),
@@ -1357,6 +1362,7 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
         F::Aio(x) => super::asyncio::call(it, x, pos, kw),
         F::Pp(x) => super::pprint::call(it, x, pos, kw),
         F::Tb(x) => super::traceback::call(it, x, pos, kw),
+        F::Dt(x) => super::datetime::call(it, x, pos, kw),
         F::GetRecursionLimit => Ok(V::Int(super::interp::RECURSION_LIMIT as i64)),
         F::SetRecursionLimit => {
             let n = pos.first().and_then(V::as_int);
@@ -2828,6 +2834,7 @@ fn fn_name(f: NFn) -> String {
         NFn::Aio(x) => x.name().into(),
         NFn::Pp(x) => x.name().into(),
         NFn::Tb(x) => x.name().into(),
+        NFn::Dt(x) => x.name().into(),
         NFn::Typing(x) => x.name().into(),
         NFn::Text(x) => x.name().into(),
         NFn::Uuid(x) => x.name().into(),
