@@ -424,11 +424,37 @@ fn paint_task_lane(cx: &LaneCx<'_>, k: u32) -> Option<String> {
             painter.text(Pos2::new(x0 + 3.0, y + h / 2.0), Align2::LEFT_CENTER, text, small.clone(), theme.text);
         }
     }
+    // Slow steps (asyncio debug mode's `slow_callback_duration`, 100 ms): the loop ran this
+    // task that long without an await, and every other task waited. Outlined in red, with
+    // the line it spent the time on.
+    let mut slow_at: Option<String> = None;
+    for (a, b, line) in tl.slow_steps(k as usize, SLOW_STEP_NS) {
+        let what = words::slow_step(b - a, line);
+        let x0 = (axis.x_from_time(a as f64) as f32).max(plot_left);
+        let x1 = axis.x_from_time(b as f64) as f32;
+        if x1 > plot_left {
+            let r = Rect::from_min_max(Pos2::new(x0, y), Pos2::new(x1.max(x0 + 2.0), y + h));
+            painter.rect_stroke(r, 1.0, Stroke::new(2.0, theme.error), egui::StrokeKind::Inside);
+            if x1 - x0 > 6.5 * what.len() as f32 {
+                painter.text(Pos2::new(x0 + 4.0, y + h / 2.0), Align2::LEFT_CENTER, &what, small.clone(), theme.text);
+            }
+        }
+        if t_hover.is_some_and(|t| t >= a && t < b) {
+            slow_at = Some(what);
+        }
+    }
     if over && let Some(t) = t_hover {
-        return Some(words::task_phrase(tl, k as usize, t));
+        let mut text = words::task_phrase(tl, k as usize, t);
+        if let Some(s) = slow_at {
+            text.push_str(&format!("\n{s}; every other task waited"));
+        }
+        return Some(text);
     }
     None
 }
+
+/// A step this long is slow (asyncio's debug-mode `slow_callback_duration`).
+const SLOW_STEP_NS: u64 = 100_000_000;
 
 /// A GIL: who holds it, named where there is room. Returns the hover text when the pointer is over the lane.
 fn paint_gil_lane(cx: &LaneCx<'_>, p: usize) -> Option<String> {

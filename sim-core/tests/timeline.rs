@@ -172,6 +172,12 @@ fn asyncio_tasks_have_lanes_that_show_loop_lag() {
     );
     assert!(ticker.awaits.iter().any(|(_, on)| on == "sleep(0.05)"), "{:?}", ticker.awaits);
     assert!(tl.tasks[0].awaits.iter().any(|(_, on)| on == "gather of 2"), "{:?}", tl.tasks[0].awaits);
+    // The blocking step is slow, and spent its time on `time.sleep(0.3)` (line 8).
+    let slow = tl.slow_steps(3, 100_000_000);
+    assert_eq!(slow.len(), 1, "{slow:?}");
+    assert_eq!(slow[0].2, Some(8));
+    assert!(sim_core::words::slow_step(slow[0].1 - slow[0].0, slow[0].2).ends_with("without an await, at line 8"));
+    assert!(tl.slow_steps(2, 100_000_000).is_empty(), "the ticker never held the loop");
     let mid = (b0 + b1) / 2;
     let said = sim_core::words::task_phrase(&tl, 2, mid);
     assert_eq!(said, "Task-3 (ticker) is ready, waiting for the event loop to run it");

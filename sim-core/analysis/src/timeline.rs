@@ -476,6 +476,22 @@ impl Timeline {
         }
     }
 
+    /// The steps of asyncio task `task` that ran at least `min_ns` without an await (asyncio's
+    /// debug-mode `slow_callback_duration` is 100 ms): (start, end, the loop thread's line
+    /// at the end of the step — where it spent the time).
+    pub fn slow_steps(&self, task: usize, min_ns: u64) -> Vec<(u64, u64, Option<u32>)> {
+        let Some(l) = self.tasks.get(task) else { return Vec::new() };
+        l.phases
+            .windows(2)
+            .filter(|w| w[0].state == TaskState::Running && w[1].start_ns - w[0].start_ns >= min_ns)
+            .map(|w| {
+                let (a, b) = (w[0].start_ns, w[1].start_ns);
+                let line = self.threads.get(l.thread as usize).and_then(|th| th.line_at(b.saturating_sub(1)));
+                (a, b, line)
+            })
+            .collect()
+    }
+
     /// Add one event (events must come in sequence order).
     pub fn push(&mut self, e: &Event) {
         use EventKind as K;

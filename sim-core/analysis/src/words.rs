@@ -116,3 +116,12 @@ pub fn task_phrase(tl: &Timeline, task: usize, t_ns: u64) -> String {
         Some(s) => format!("{who} {}", task_label(s)),
     }
 }
+
+/// A slow asyncio step in words: `slow step: 503 ms without an await, at line 26`.
+pub fn slow_step(ns: u64, line: Option<u32>) -> String {
+    let ms = ns as f64 / 1e6;
+    match line {
+        Some(line) => format!("slow step: {ms:.0} ms without an await, at line {line}"),
+        None => format!("slow step: {ms:.0} ms without an await"),
+    }
+}
