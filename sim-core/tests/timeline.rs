@@ -182,3 +182,20 @@ fn asyncio_tasks_have_lanes_that_show_loop_lag() {
     let said = sim_core::words::task_phrase(&tl, 2, mid);
     assert_eq!(said, "Task-3 (ticker) is ready, waiting for the event loop to run it");
 }
+
+/// Two asyncio tasks taking two asyncio locks in opposite orders: CPython's loop would wait
+/// in `select` forever; Threadline's loop waits where the watchdog sees it, so the run is
+/// reported as a deadlock, and the words name what each task awaits, at which line.
+#[test]
+fn an_asyncio_deadlock_is_found_and_said_task_by_task() {
+    let src = "import asyncio\n\nasync def first(a, b):\n    async with a:\n        await asyncio.sleep(0.01)\n        async with b:\n            print('first got both')\n\nasync def second(a, b):\n    async with b:\n        await asyncio.sleep(0.01)\n        async with a:\n            print('second got both')\n\nasync def main():\n    a, b = asyncio.Lock(), asyncio.Lock()\n    await asyncio.gather(first(a, b), second(a, b))\n\nasyncio.run(main())\n";
+    let prog = std::sync::Arc::new(sim_core::py::compile("adl.py", src, &indexmap::IndexMap::new()).unwrap());
+    let t0 = std::time::Instant::now();
+    let trace = sim_core::py::run::PyRun::start(prog, Default::default(), 0, None)
+        .finish(Some(std::time::Duration::from_secs(60)));
+    assert!(t0.elapsed() < std::time::Duration::from_secs(30), "found well before the time limit");
+    let tl = timeline(&trace);
+    let words = tl.deadlock_words().expect("a deadlock");
+    assert!(words.contains("Task-2 (first) awaits Lock.acquire() at line 6"), "{words}");
+    assert!(words.contains("Task-3 (second) awaits Lock.acquire() at line 12"), "{words}");
+}

@@ -208,11 +208,7 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
         );
     }
     if let Some(d) = &summary.deadlock {
-        return Err(Failure {
-            code: 1,
-            error: anyhow::anyhow!("deadlock: {} (the run was stopped)", d.words),
-            quiet: false,
-        });
+        return Err(Failure { code: 1, error: anyhow::anyhow!("{} (the run was stopped)", d.words), quiet: false });
     }
     if closed_flag.get() {
         return Ok(());

@@ -865,7 +865,19 @@ impl Timeline {
                 }
             })
             .collect();
-        Some(format!("Deadlock: {}.", parts.join("; ")))
+        let mut out = format!("Deadlock: {}.", parts.join("; "));
+        // An event loop that can never be woken: say what each of its tasks awaits.
+        let waiting: Vec<String> = self
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.state() == TaskState::Suspended)
+            .map(|(k, _)| crate::words::task_phrase(self, k, self.end_ns))
+            .collect();
+        if !waiting.is_empty() {
+            out.push_str(&format!(" Every asyncio task waits on something nobody will do: {}.", waiting.join("; ")));
+        }
+        Some(out)
     }
 }
 

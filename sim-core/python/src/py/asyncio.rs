@@ -89,6 +89,10 @@ pub struct Loop {
     closed: AtomicBool,
     /// Tasks a callback made ready (their wake-up scheduled), to record as such.
     readied: Mutex<Vec<u32>>,
+    /// What the loop waits on when nothing it knows of can ever wake it (made then): only
+    /// `call_soon_threadsafe` sets it. Waiting on it untimed lets the watchdog see the
+    /// deadlock when no other thread can either.
+    idle: Mutex<Option<Arc<threadline_runtime::sync::Event>>>,
 }
 
 impl std::fmt::Debug for Loop {
@@ -109,6 +113,7 @@ impl Loop {
             tasks: Mutex::new(Vec::new()),
             closed: AtomicBool::new(false),
             readied: Mutex::new(Vec::new()),
+            idle: Mutex::new(None),
         })
     }
 
@@ -2045,7 +2050,15 @@ fn run_until(it: &mut Interp<'_>, lp: &Arc<Loop>, done: impl Fn() -> bool) -> R<
                 (Some(w), false) => (w - t).max(0.0),
                 (Some(w), true) => (w - t).clamp(0.0, 0.001),
                 (None, true) => 0.001,
-                (None, false) => 0.1,
+                (None, false) => {
+                    // Every task waits on something no timer, thread result or callback will
+                    // bring: CPython would wait in `select` forever. Wait where the watchdog
+                    // sees it, so a program that can never go on is reported as a deadlock.
+                    let ev = idle_event(it, lp);
+                    ev.wait(it.ctx, None).map_err(Flow::from)?;
+                    ev.clear(it.ctx);
+                    continue;
+                }
             };
             it.ctx.sleep(wait_s * 1e3, false).map_err(Flow::from)?;
             continue;
@@ -2068,6 +2081,24 @@ fn run_until(it: &mut Interp<'_>, lp: &Arc<Loop>, done: impl Fn() -> bool) -> R<
             record_readied(it, lp);
         }
     }
+}
+
+/// The loop's idle event, made the first time it is needed.
+fn idle_event(it: &mut Interp<'_>, lp: &Arc<Loop>) -> Arc<threadline_runtime::sync::Event> {
+    if let Some(e) = lp.idle.lock().clone() {
+        return e;
+    }
+    let thread = it.ctx.shared.thread_meta(it.ctx.tid).map(|m| m.name).unwrap_or_default();
+    let res = super::stdlib::new_resource(
+        it,
+        format!("event loop of {thread}"),
+        threadline_model::model::ResourceKind::Event,
+        0,
+    );
+    let e = Arc::new(threadline_runtime::sync::Event::new(res));
+    it.ctx.shared.register(e.clone());
+    *lp.idle.lock() = Some(e.clone());
+    e
 }
 
 /// Record the tasks callbacks made ready (in the order their wake-ups were scheduled).
@@ -2222,6 +2253,9 @@ pub fn method(it: &mut Interp<'_>, obj: &V, o: &Obj, name: &str, pos: Vec<V>, mu
                 let mut pos = pos.into_iter();
                 let cb = pos.next().unwrap_or_default();
                 lp.call_soon(cb, pos.collect());
+                if let Some(e) = lp.idle.lock().clone() {
+                    e.set(it.ctx);
+                }
                 Ok(V::Native(Arc::new(Native::Aio(Obj::Handle(Arc::new(AtomicBool::new(false)))))))
             }
             "call_later" | "call_at" => {

@@ -956,7 +956,7 @@ pub fn call_native(it: &mut Interp<'_>, n: &Arc<Native>, pos: Vec<V>, kw: Kw) ->
     }
 }
 
-fn new_resource(it: &Interp<'_>, name: String, kind: ResourceKind, capacity: i64) -> ResIx {
+pub(crate) fn new_resource(it: &Interp<'_>, name: String, kind: ResourceKind, capacity: i64) -> ResIx {
     it.w.add_resource(it.ctx, ResourceInfo { name, kind, capacity, style: None, duplex: None })
 }
 
