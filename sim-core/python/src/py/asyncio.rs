@@ -780,7 +780,7 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
                     return raise("RuntimeError", "cannot wait on un-acquired lock");
                 }
                 drop(st);
-                prim_method(&cond.lock, "release", Vec::new(), Vec::new())?;
+                prim_method(it, &cond.lock, "release", Vec::new(), Vec::new())?;
                 let lp = loop_of(it)?;
                 let w = fut_value(new_fut(&lp, None, "Condition.wait()".into()));
                 cond.waiters.lock().push_back(w.clone());
@@ -1062,6 +1062,90 @@ struct PrimState {
 pub struct Prim {
     kind: PrimKind,
     st: Mutex<PrimState>,
+    /// A queue's order: FIFO, LIFO, or a heap by the items' `<` (as `heapq`).
+    order: QOrder,
+}
+
+/// The order a queue hands its items out in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum QOrder {
+    Fifo,
+    Lifo,
+    Priority,
+}
+
+/// heapq's `heappush`: append, then sift the new item up by `<`.
+fn heap_push(it: &mut Interp<'_>, heap: &mut Vec<V>, item: V) -> R<()> {
+    heap.push(item);
+    let last = heap.len() - 1;
+    sift_down(it, heap, 0, last)
+}
+
+/// heapq's `heappop`.
+fn heap_pop(it: &mut Interp<'_>, heap: &mut Vec<V>) -> R<Option<V>> {
+    let Some(last) = heap.pop() else { return Ok(None) };
+    if heap.is_empty() {
+        return Ok(Some(last));
+    }
+    let top = std::mem::replace(&mut heap[0], last);
+    // _siftup: move the smaller child up until a leaf, then sift the item down into place.
+    let end = heap.len();
+    let mut pos = 0;
+    let mut child = 1;
+    while child < end {
+        let right = child + 1;
+        if right < end && !it.compare(super::ir::CmpOp::Lt, &heap[child], &heap[right])? {
+            child = right;
+        }
+        heap.swap(pos, child);
+        pos = child;
+        child = 2 * pos + 1;
+    }
+    sift_down(it, heap, 0, pos)?;
+    Ok(Some(top))
+}
+
+/// heapq's `_siftdown`.
+fn sift_down(it: &mut Interp<'_>, heap: &mut [V], start: usize, mut pos: usize) -> R<()> {
+    while pos > start {
+        let parent = (pos - 1) >> 1;
+        if it.compare(super::ir::CmpOp::Lt, &heap[pos], &heap[parent])? {
+            heap.swap(pos, parent);
+            pos = parent;
+        } else {
+            break;
+        }
+    }
+    Ok(())
+}
+
+impl Prim {
+    /// Take the next item by the queue's order. A priority queue's comparisons run with its
+    /// items out of the state (a `__lt__` that touches the queue sees it empty, not a lock).
+    fn take_item(&self, it: &mut Interp<'_>, st: &mut parking_lot::MutexGuard<'_, PrimState>) -> R<Option<V>> {
+        match self.order {
+            QOrder::Fifo => Ok(st.items.pop_front()),
+            QOrder::Lifo => Ok(st.items.pop_back()),
+            QOrder::Priority => {
+                let mut heap: Vec<V> = std::mem::take(&mut st.items).into();
+                let r = parking_lot::MutexGuard::unlocked(st, || heap_pop(it, &mut heap));
+                st.items = heap.into();
+                r
+            }
+        }
+    }
+
+    /// Add an item by the queue's order.
+    fn add_item(&self, it: &mut Interp<'_>, st: &mut parking_lot::MutexGuard<'_, PrimState>, item: V) -> R<()> {
+        if self.order != QOrder::Priority {
+            st.items.push_back(item);
+            return Ok(());
+        }
+        let mut heap: Vec<V> = std::mem::take(&mut st.items).into();
+        let r = parking_lot::MutexGuard::unlocked(st, || heap_push(it, &mut heap, item));
+        st.items = heap.into();
+        r
+    }
 }
 
 enum Attempt {
@@ -1092,8 +1176,13 @@ fn wake_first(waiters: &mut VecDeque<V>, value: V) -> Option<V> {
 
 impl Prim {
     fn new(kind: PrimKind, value: i64) -> Arc<Prim> {
+        Self::new_queue(kind, value, QOrder::Fifo)
+    }
+
+    fn new_queue(kind: PrimKind, value: i64, order: QOrder) -> Arc<Prim> {
         Arc::new(Prim {
             kind,
+            order,
             st: Mutex::new(PrimState {
                 value,
                 waiters: VecDeque::new(),
@@ -1149,7 +1238,7 @@ impl Prim {
                 if let Some(w) = waited {
                     st.waiters.retain(|x| !x.is(w));
                 }
-                if let Some(item) = st.items.pop_front() {
+                if let Some(item) = self.take_item(it, &mut st)? {
                     wake_first(&mut st.putters, V::None);
                     return Ok(Attempt::Done(item));
                 }
@@ -1159,7 +1248,7 @@ impl Prim {
                     st.putters.retain(|x| !x.is(w));
                 }
                 if maxsize <= 0 || (st.items.len() as i64) < maxsize {
-                    st.items.push_back(item);
+                    self.add_item(it, &mut st, item)?;
                     st.unfinished += 1;
                     wake_first(&mut st.waiters, V::None);
                     return Ok(Attempt::Done(V::None));
@@ -1210,7 +1299,7 @@ impl Prim {
     }
 }
 
-fn prim_method(p: &Arc<Prim>, name: &str, pos: Vec<V>, mut kw: Kw) -> R<V> {
+fn prim_method(it: &mut Interp<'_>, p: &Arc<Prim>, name: &str, pos: Vec<V>, mut kw: Kw) -> R<V> {
     let wait =
         |op: PrimOp, n: &'static str| awaitable(n, AwaitState::Prim { prim: p.clone(), op, fut: None, item: V::None });
     match (p.kind, name) {
@@ -1230,7 +1319,7 @@ fn prim_method(p: &Arc<Prim>, name: &str, pos: Vec<V>, mut kw: Kw) -> R<V> {
         (PrimKind::Lock, "locked") => Ok(V::Bool(p.st.lock().value != 0)),
         (PrimKind::Lock | PrimKind::Semaphore { .. }, "__aenter__") => Ok(wait(PrimOp::Acquire, "acquire")),
         (PrimKind::Lock | PrimKind::Semaphore { .. }, "__aexit__") => {
-            prim_method(p, "release", Vec::new(), Vec::new())?;
+            prim_method(it, p, "release", Vec::new(), Vec::new())?;
             Ok(awaitable("__aexit__", AwaitState::Ready(V::None)))
         }
         (PrimKind::Event, "wait") => Ok(wait(PrimOp::Wait, "wait")),
@@ -1281,7 +1370,7 @@ fn prim_method(p: &Arc<Prim>, name: &str, pos: Vec<V>, mut kw: Kw) -> R<V> {
         (PrimKind::Queue { .. }, "join") => Ok(wait(PrimOp::Join, "join")),
         (PrimKind::Queue { .. }, "get_nowait") => {
             let mut st = p.st.lock();
-            match st.items.pop_front() {
+            match p.take_item(it, &mut st)? {
                 Some(v) => {
                     wake_first(&mut st.putters, V::None);
                     Ok(v)
@@ -1299,7 +1388,7 @@ fn prim_method(p: &Arc<Prim>, name: &str, pos: Vec<V>, mut kw: Kw) -> R<V> {
                 drop(st);
                 return libobj::raise_in(&queue_full_class(), "");
             }
-            st.items.push_back(item);
+            p.add_item(it, &mut st, item)?;
             st.unfinished += 1;
             wake_first(&mut st.waiters, V::None);
             Ok(V::None)
@@ -1337,7 +1426,11 @@ fn prim_type(p: &Prim) -> &'static str {
         PrimKind::Event => "Event",
         PrimKind::Semaphore { bounded: None } => "Semaphore",
         PrimKind::Semaphore { bounded: Some(_) } => "BoundedSemaphore",
-        PrimKind::Queue { .. } => "Queue",
+        PrimKind::Queue { .. } => match p.order {
+            QOrder::Fifo => "Queue",
+            QOrder::Lifo => "LifoQueue",
+            QOrder::Priority => "PriorityQueue",
+        },
     }
 }
 
@@ -1428,6 +1521,9 @@ pub enum AioFn {
     Semaphore,
     BoundedSemaphore,
     Queue,
+    LifoQueue,
+    PriorityQueue,
+    RunCoroutineThreadsafe,
     Future,
     /// A task's step (bound to the task; an exception to throw in, optional).
     Step,
@@ -1475,6 +1571,9 @@ impl AioFn {
             AioFn::Semaphore => "Semaphore",
             AioFn::BoundedSemaphore => "BoundedSemaphore",
             AioFn::Queue => "Queue",
+            AioFn::LifoQueue => "LifoQueue",
+            AioFn::PriorityQueue => "PriorityQueue",
+            AioFn::RunCoroutineThreadsafe => "run_coroutine_threadsafe",
             AioFn::Future => "Future",
             AioFn::Step => "__step",
             AioFn::Wakeup => "__wakeup",
@@ -1518,6 +1617,9 @@ pub fn module_attr(name: &str) -> Option<V> {
         "Semaphore" => AioFn::Semaphore,
         "BoundedSemaphore" => AioFn::BoundedSemaphore,
         "Queue" => AioFn::Queue,
+        "LifoQueue" => AioFn::LifoQueue,
+        "PriorityQueue" => AioFn::PriorityQueue,
+        "run_coroutine_threadsafe" => AioFn::RunCoroutineThreadsafe,
         "Future" => AioFn::Future,
         "TaskGroup" => AioFn::TaskGroup,
         "as_completed" => AioFn::AsCompleted,
@@ -1645,11 +1747,20 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             let bounded = (f == AioFn::BoundedSemaphore).then_some(v);
             Ok(prim(Prim::new(PrimKind::Semaphore { bounded }, v)))
         }
-        AioFn::Queue => {
+        AioFn::Queue | AioFn::LifoQueue | AioFn::PriorityQueue => {
             let m = libobj::arg(&pos, &mut kw, 0, "maxsize").unwrap_or(V::Int(0));
             let Some(maxsize) = m.as_int() else { return type_err("'maxsize' must be an int") };
-            Ok(prim(Prim::new(PrimKind::Queue { maxsize }, 0)))
+            let order = match f {
+                AioFn::LifoQueue => QOrder::Lifo,
+                AioFn::PriorityQueue => QOrder::Priority,
+                _ => QOrder::Fifo,
+            };
+            Ok(prim(Prim::new_queue(PrimKind::Queue { maxsize }, 0, order)))
         }
+        AioFn::RunCoroutineThreadsafe => raise(
+            "NotImplementedError",
+            "asyncio.run_coroutine_threadsafe is not supported yet (call asyncio.run in the thread instead)",
+        ),
         AioFn::Future => {
             let lp = loop_of(it)?;
             Ok(fut_value(new_fut(&lp, None, "Future".into())))
@@ -2112,7 +2223,7 @@ fn record_readied(it: &mut Interp<'_>, lp: &Arc<Loop>) {
 /// A method of an `asyncio` object.
 pub fn method(it: &mut Interp<'_>, obj: &V, o: &Obj, name: &str, pos: Vec<V>, mut kw: Kw) -> R<V> {
     match o {
-        Obj::Prim(p) => prim_method(p, name, pos, kw),
+        Obj::Prim(p) => prim_method(it, p, name, pos, kw),
         Obj::Wrapped(_) => raise("AttributeError", format!("'_AsyncGenWrappedValue' object has no attribute '{name}'")),
         Obj::TaskGroup(tg) => match name {
             "__aenter__" => {
@@ -2198,7 +2309,7 @@ pub fn method(it: &mut Interp<'_>, obj: &V, o: &Obj, name: &str, pos: Vec<V>, mu
             _ => raise("AttributeError", format!("'Timeout' object has no attribute '{name}'")),
         },
         Obj::Cond(c) => match name {
-            "acquire" | "__aenter__" | "release" | "locked" | "__aexit__" => prim_method(&c.lock, name, pos, kw),
+            "acquire" | "__aenter__" | "release" | "locked" | "__aexit__" => prim_method(it, &c.lock, name, pos, kw),
             "wait" => Ok(awaitable("wait", AwaitState::CondWait { cond: c.clone(), phase: 0, fut: None })),
             "wait_for" => {
                 let predicate = libobj::arg(&pos, &mut kw, 0, "predicate").unwrap_or_default();
