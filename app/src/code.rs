@@ -48,6 +48,14 @@ pub fn marks_at(tl: &Timeline, t_ns: u64) -> Vec<CodeMark> {
             })
         })
         .collect();
+    // asyncio tasks waiting at an await (or ready to go on from one), in their loop thread's
+    // colour; a running task is where its thread's mark is.
+    for (k, lane) in tl.tasks.iter().enumerate() {
+        if let (Some(doing), Some(line)) = (sim_core::words::task_doing(tl, k, t_ns), lane.line_at(t_ns)) {
+            let name = if lane.coro.is_empty() { lane.name.clone() } else { format!("{} ({})", lane.name, lane.coro) };
+            out.push(CodeMark { line, thread: lane.thread, name, doing });
+        }
+    }
     out.sort_by_key(|m| (m.line, m.thread));
     out
 }
@@ -402,6 +410,34 @@ mod tests {
         let early = marks_at(&tl, 13);
         assert_eq!(early.iter().map(|m| (m.line, m.thread)).collect::<Vec<_>>(), vec![(6, 1)]);
         assert_eq!(early[0].doing, "running");
+    }
+
+    /// An asyncio task suspended at an await is marked at that line with what it awaits;
+    /// once the loop runs it again, only the thread's mark shows where.
+    #[test]
+    fn suspended_asyncio_tasks_are_marked_at_their_await() {
+        let mut tl =
+            Timeline::new(&[meta("MainThread")], &[ProcessMeta { name: "MainProcess".into(), pid: 1 }], &[], &[]);
+        let evs = [
+            (10, 5, EventKind::ThreadStarted),
+            (11, 9, EventKind::AioTaskNew { task: 0, name: "Task-2".into(), coro: "fetch".into() }),
+            (12, 4, EventKind::AioTaskRun { task: 0 }),
+            (13, 4, EventKind::AioTaskWait { task: 0, on: "sleep(0.5)".into(), until_ns: None }),
+            (20, 9, EventKind::AioTaskReady { task: 0 }),
+            (30, 4, EventKind::AioTaskRun { task: 0 }),
+        ];
+        for (seq, (t, line, kind)) in evs.into_iter().enumerate() {
+            tl.push(&Event { seq: seq as u64, t_ns: t, thread: 0, process: 0, line, kind });
+        }
+        let task_marks = |t: u64| -> Vec<(u32, String, String)> {
+            marks_at(&tl, t).into_iter().filter(|m| m.name != "MainThread").map(|m| (m.line, m.name, m.doing)).collect()
+        };
+        assert_eq!(task_marks(15), vec![(4, "Task-2 (fetch)".to_string(), "awaits sleep(0.5)".to_string())]);
+        assert_eq!(
+            task_marks(25),
+            vec![(4, "Task-2 (fetch)".to_string(), "ready, waiting for the event loop".to_string())]
+        );
+        assert!(task_marks(35).is_empty(), "running: its thread's mark shows the line");
     }
 
     #[test]

@@ -125,3 +125,18 @@ pub fn slow_step(ns: u64, line: Option<u32>) -> String {
         None => format!("slow step: {ms:.0} ms without an await"),
     }
 }
+
+/// What a live asyncio task is doing at `t_ns`, for a mark at its line: `awaits
+/// sleep(0.1)`, `ready, waiting for the event loop`; None while it runs (its thread's mark
+/// says where) or once it has ended.
+pub fn task_doing(tl: &Timeline, task: usize, t_ns: u64) -> Option<String> {
+    let lane = tl.tasks.get(task)?;
+    match lane.state_at(t_ns)? {
+        TaskState::Suspended => Some(match lane.awaiting_at(t_ns) {
+            Some(on) => format!("awaits {on}"),
+            None => "suspended".into(),
+        }),
+        TaskState::Ready => Some("ready, waiting for the event loop".into()),
+        _ => None,
+    }
+}
