@@ -220,6 +220,7 @@ pub fn timeline_ui(
     // Lanes.
     let mut y = rect.top() + 22.0;
     let mut thread_y = vec![0.0f32; tl.threads.len()];
+    let mut task_y = vec![None::<f32>; tl.tasks.len()];
     let mut hover_text: Option<String> = None;
     let t_hover = hover.filter(|p| p.x >= plot_left).map(|p| axis.time_from_x(p.x as f64).max(0.0) as u64);
     for &(row, h) in &rows {
@@ -245,6 +246,9 @@ pub fn timeline_ui(
             over,
             hover_t: if over { t_hover } else { None },
         };
+        if let Row::Task(k) = row {
+            task_y[k as usize] = Some(y + h / 2.0);
+        }
         if let Row::Thread(th) = row {
             thread_y[th as usize] = y + h / 2.0;
             if over
@@ -280,6 +284,22 @@ pub fn timeline_ui(
     };
     for a in tl.arrows.iter().filter(|a| visible(a.from_ns, a.to_ns)).take(MAX_ARROWS) {
         arrow((a.from, a.from_ns), (a.to, a.to_ns), theme.arrow);
+    }
+    // Between asyncio tasks: who created whom (dim), who made whom ready (bright).
+    for a in tl.task_arrows.iter().filter(|a| visible(a.t_ns, a.t_ns)).take(MAX_ARROWS) {
+        let (Some(Some(y0)), Some(Some(y1))) = (task_y.get(a.from as usize), task_y.get(a.to as usize)) else {
+            continue;
+        };
+        let x = axis.x_from_time(a.t_ns as f64) as f32;
+        if x < plot_left {
+            continue;
+        }
+        let colour = match a.kind {
+            sim_core::timeline::TaskEdge::Spawn => theme.text.gamma_multiply(0.5),
+            sim_core::timeline::TaskEdge::Wake => theme.arrow,
+        };
+        let (p0, p1) = (Pos2::new(x, *y0), Pos2::new(x, *y1));
+        painter.arrow(p0, p1 - p0, Stroke::new(1.0, colour));
     }
     // Only handoffs where the next holder was already waiting (not a GIL that lay free).
     const HANDOFF_GAP_NS: u64 = 1_000_000;

@@ -172,6 +172,16 @@ fn asyncio_tasks_have_lanes_that_show_loop_lag() {
     );
     assert!(ticker.awaits.iter().any(|(_, on)| on == "sleep(0.05)"), "{:?}", ticker.awaits);
     assert!(tl.tasks[0].awaits.iter().any(|(_, on)| on == "gather of 2"), "{:?}", tl.tasks[0].awaits);
+    // Arrows: main created the three others; its `cancel()` made doomed ready.
+    use sim_core::timeline::TaskEdge;
+    let spawned: Vec<(u32, u32)> =
+        tl.task_arrows.iter().filter(|a| a.kind == TaskEdge::Spawn).map(|a| (a.from, a.to)).collect();
+    assert_eq!(spawned, vec![(0, 1), (0, 2), (0, 3)]);
+    assert!(
+        tl.task_arrows.iter().any(|a| a.kind == TaskEdge::Wake && a.from == 0 && a.to == 1),
+        "the cancel wakes doomed: {:?}",
+        tl.task_arrows
+    );
     // The blocking step is slow, and spent its time on `time.sleep(0.3)` (line 8).
     let slow = tl.slow_steps(3, 100_000_000);
     assert_eq!(slow.len(), 1, "{slow:?}");

@@ -160,6 +160,29 @@ impl TaskState {
     }
 }
 
+/// What an arrow between two tasks' lanes says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskEdge {
+    /// `create_task` (or `gather`, `TaskGroup.create_task`) in the first task's step.
+    Spawn,
+    /// The first task's step made the second ready: it set what the second awaited (an
+    /// Event, a lock released, an item put, its own end).
+    Wake,
+}
+
+/// An arrow between two asyncio tasks' lanes, at one instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaskArrow {
+    /// From this task.
+    pub from: u32,
+    /// To this one.
+    pub to: u32,
+    /// When.
+    pub t_ns: u64,
+    /// Spawn or wake.
+    pub kind: TaskEdge,
+}
+
 /// One asyncio task's lane.
 #[derive(Clone, Debug, Default)]
 pub struct TaskLane {
@@ -348,6 +371,8 @@ pub struct Timeline {
     pub vars: Vec<VarLane>,
     /// One lane per asyncio task.
     pub tasks: Vec<TaskLane>,
+    /// Between tasks: who created whom, who made whom ready.
+    pub task_arrows: Vec<TaskArrow>,
     /// Lock handoffs and queue/pipe deliveries.
     pub arrows: Vec<Arrow>,
     /// Printed lines: (t_ns, thread, line).
@@ -738,7 +763,10 @@ impl Timeline {
             K::Print { line, .. } => self.output.push((t, th, line.clone())),
             K::Deadlock { cycle } => self.deadlock = Some((t, cycle.clone())),
             K::EventLimit { kept } => self.event_limit = Some((t, *kept)),
-            K::AioTaskNew { task, name, coro } => {
+            K::AioTaskNew { task, name, coro, by } => {
+                if let Some(b) = by {
+                    self.task_arrows.push(TaskArrow { from: *b, to: *task, t_ns: t, kind: TaskEdge::Spawn });
+                }
                 if *task as usize == self.tasks.len() {
                     let mut lane =
                         TaskLane { name: name.clone(), coro: coro.clone(), thread: th, ..TaskLane::default() };
@@ -746,7 +774,12 @@ impl Timeline {
                     self.tasks.push(lane);
                 }
             }
-            K::AioTaskReady { task } => self.task_state(*task, t, TaskState::Ready, None),
+            K::AioTaskReady { task, by } => {
+                if let Some(b) = by {
+                    self.task_arrows.push(TaskArrow { from: *b, to: *task, t_ns: t, kind: TaskEdge::Wake });
+                }
+                self.task_state(*task, t, TaskState::Ready, None);
+            }
             K::AioTaskRun { task } => {
                 self.task_state(*task, t, TaskState::Running, None);
                 if e.line != 0

@@ -405,11 +405,18 @@ pub enum EventKind {
         name: String,
         /// Its coroutine (`worker`).
         coro: String,
+        /// The task whose step created it, if a task's.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<u32>,
     },
     /// The task became ready: the loop will step it when its turn in the ready queue comes.
     AioTaskReady {
         /// The task.
         task: u32,
+        /// The task whose step made it ready (a `set`, `release`, `put`, its own end…), if a
+        /// task's (not a timer's or the loop's).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<u32>,
     },
     /// The loop began a step of the task.
     AioTaskRun {

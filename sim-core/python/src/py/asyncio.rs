@@ -87,8 +87,9 @@ pub struct Loop {
     executor: Mutex<Option<V>>,
     tasks: Mutex<Vec<V>>,
     closed: AtomicBool,
-    /// Tasks a callback made ready (their wake-up scheduled), to record as such.
-    readied: Mutex<Vec<u32>>,
+    /// Tasks a callback made ready (their wake-up scheduled), and the task that did it, to
+    /// record as such.
+    readied: Mutex<Vec<(u32, Option<u32>)>>,
     /// What the loop waits on when nothing it knows of can ever wake it (made then): only
     /// `call_soon_threadsafe` sets it. Waiting on it untimed lets the watchdog see the
     /// deadlock when no other thread can either.
@@ -126,10 +127,18 @@ impl Loop {
         {
             let ix = task.index.load(Ordering::Acquire);
             if ix != u32::MAX {
-                self.readied.lock().push(ix);
+                let by = self.current_index().filter(|b| *b != ix);
+                self.readied.lock().push((ix, by));
             }
         }
         self.ready.lock().push_back((cb, args));
+    }
+
+    /// The running task's index, if a task is running.
+    fn current_index(&self) -> Option<u32> {
+        let cur = self.current.lock().clone()?;
+        let ix = as_fut(&cur)?.index.load(Ordering::Acquire);
+        (ix != u32::MAX).then_some(ix)
     }
 
     fn call_at(&self, when: f64, cb: V, args: Vec<V>) -> Arc<AtomicBool> {
@@ -371,7 +380,8 @@ fn create_task(it: &mut Interp<'_>, lp: &Arc<Loop>, coro: V, name: Option<V>) ->
     let task = new_fut(lp, Some(coro), name.clone());
     let ix = it.w.aio_task_index.fetch_add(1, Ordering::Relaxed);
     task.index.store(ix, Ordering::Release);
-    it.ctx.record(EventKind::AioTaskNew { task: ix, name, coro: coro_name });
+    let by = lp.current_index();
+    it.ctx.record(EventKind::AioTaskNew { task: ix, name, coro: coro_name, by });
     let v = fut_value(task);
     lp.tasks.lock().push(v.clone());
     lp.call_soon(aio_fn(AioFn::Step, vec![v.clone()]), Vec::new());
@@ -414,7 +424,15 @@ fn task_step(it: &mut Interp<'_>, task_v: &V, exc_in: Option<V>) -> R<()> {
         None => Resume::Send(V::None),
     };
     let r = frame::delegate(it, &coro, how);
+    // The task stays current while its step's outcome is settled: what its end or its await
+    // makes ready is made ready by it.
+    let out = step_outcome(it, &task, task_v, ix, r);
     *task.lp.current.lock() = prev;
+    out
+}
+
+/// Settle a step's outcome: the task's result, exception or cancellation, or what it awaits.
+fn step_outcome(it: &mut Interp<'_>, task: &Arc<Fut>, task_v: &V, ix: u32, r: R<Out>) -> R<()> {
     match r {
         Ok(Out::Return(v)) => {
             let must_cancel = std::mem::take(&mut task.st.lock().must_cancel);
@@ -427,8 +445,8 @@ fn task_step(it: &mut Interp<'_>, task_v: &V, exc_in: Option<V>) -> R<()> {
             }
         }
         Ok(Out::Yield(y)) => match as_fut(&y) {
-            Some(f) if Arc::ptr_eq(f, &task) => {
-                let e = exc::new_exc("RuntimeError", format!("Task cannot await on itself: {}", repr(&task)));
+            Some(f) if Arc::ptr_eq(f, task) => {
+                let e = exc::new_exc("RuntimeError", format!("Task cannot await on itself: {}", repr(task)));
                 task.lp.call_soon(aio_fn(AioFn::Step, vec![task_v.clone()]), vec![e]);
             }
             Some(f) => {
@@ -2215,8 +2233,8 @@ fn idle_event(it: &mut Interp<'_>, lp: &Arc<Loop>) -> Arc<threadline_runtime::sy
 /// Record the tasks callbacks made ready (in the order their wake-ups were scheduled).
 fn record_readied(it: &mut Interp<'_>, lp: &Arc<Loop>) {
     let ready = std::mem::take(&mut *lp.readied.lock());
-    for task in ready {
-        it.ctx.record(EventKind::AioTaskReady { task });
+    for (task, by) in ready {
+        it.ctx.record(EventKind::AioTaskReady { task, by });
     }
 }
 
