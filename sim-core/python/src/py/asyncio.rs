@@ -181,6 +181,10 @@ struct FutState {
     waiter: Option<V>,
     /// `gather`: children, how many are done, `return_exceptions`.
     gather: Option<(Vec<V>, usize, bool)>,
+    /// The frames the exception left (for "Task exception was never retrieved").
+    exc_tb: Vec<(u32, Arc<str>)>,
+    /// Someone looked at the exception (`result()`, `exception()`, an `await`, `gather`).
+    retrieved: bool,
 }
 
 /// An `asyncio.Future`, or a `Task` (a future with a coroutine).
@@ -216,6 +220,8 @@ fn new_fut(lp: &Arc<Loop>, coro: Option<V>, name: String) -> Arc<Fut> {
             must_cancel: false,
             waiter: None,
             gather: None,
+            exc_tb: Vec::new(),
+            retrieved: false,
         }),
     })
 }
@@ -294,7 +300,8 @@ impl Fut {
 
     /// `result()`.
     fn result(&self) -> R<V> {
-        let st = self.st.lock();
+        let mut st = self.st.lock();
+        st.retrieved = true;
         match st.state {
             State::Cancelled => Err(exc_flow(new_cancelled())),
             State::Pending => {
@@ -479,6 +486,7 @@ fn step_outcome(it: &mut Interp<'_>, task: &Arc<Fut>, task_v: &V, ix: u32, r: R<
         }
         Err(Flow::Exc(e)) => {
             let outcome = exc::exc_repr(it, &e.value);
+            task.st.lock().exc_tb = e.tb.clone();
             task.set_exception(task_v, e.value)?;
             it.ctx.record(EventKind::AioTaskEnd { task: ix, outcome });
         }
@@ -1830,7 +1838,8 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             tg.tasks.lock().retain(|t| !t.is(&task));
             let failed = match as_fut(&task) {
                 Some(f) => {
-                    let st = f.st.lock();
+                    let mut st = f.st.lock();
+                    st.retrieved = true;
                     if st.state == State::Cancelled { None } else { st.exception.clone() }
                 }
                 None => None,
@@ -1977,7 +1986,8 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
                 return Ok(V::None);
             }
             let (state, result, e) = {
-                let st = i.st.lock();
+                let mut st = i.st.lock();
+                st.retrieved = true;
                 (st.state, st.result.clone(), st.exception.clone())
             };
             match (state, e) {
@@ -2027,7 +2037,8 @@ fn gather_done(outer_v: &V, child: &V) -> R<()> {
     }
     if !return_exceptions {
         let (state, exc_v) = {
-            let st = cf.st.lock();
+            let mut st = cf.st.lock();
+            st.retrieved = true;
             (st.state, st.exception.clone())
         };
         if state == State::Cancelled {
@@ -2041,7 +2052,8 @@ fn gather_done(outer_v: &V, child: &V) -> R<()> {
         let mut results = Vec::new();
         for c in &children {
             let Some(f) = as_fut(c) else { continue };
-            let st = f.st.lock();
+            let mut st = f.st.lock();
+            st.retrieved = true;
             results.push(match (st.state, &st.exception) {
                 (State::Cancelled, _) => new_cancelled(),
                 (_, Some(e)) => e.clone(),
@@ -2117,6 +2129,7 @@ fn run(it: &mut Interp<'_>, coro: V) -> R<V> {
     it.aio = Some(lp.clone());
     let r = run_main(it, &lp, coro);
     let shutdown = shutdown(it, &lp);
+    report_unretrieved(it, &lp);
     it.aio = None;
     lp.closed.store(true, Ordering::Release);
     let v = r?;
@@ -2130,6 +2143,40 @@ fn run_main(it: &mut Interp<'_>, lp: &Arc<Loop>, coro: V) -> R<V> {
     match as_fut(&main) {
         Some(f) => f.result(),
         None => Ok(V::None),
+    }
+}
+
+/// A task that failed and whose exception nobody looked at: CPython logs it when the task
+/// is collected — here when the loop it ran on is done — as `Task exception was never
+/// retrieved`, with the traceback.
+fn report_unretrieved(it: &mut Interp<'_>, lp: &Arc<Loop>) {
+    let tasks: Vec<V> = lp.tasks.lock().clone();
+    for t in tasks {
+        let Some(f) = as_fut(&t) else { continue };
+        let (e, tb) = {
+            let st = f.st.lock();
+            match (&st.exception, st.retrieved) {
+                (Some(e), false) => (e.clone(), st.exc_tb.clone()),
+                _ => continue,
+            }
+        };
+        let (qualname, line) = match f.coro.as_ref() {
+            Some(V::Native(n)) => match &**n {
+                Native::Gen(g) => (g.qualname.to_string(), g.def_line()),
+                _ => (String::new(), None),
+            },
+            _ => (String::new(), None),
+        };
+        let defined = line.map(|l| format!(", defined at {}:{l}", it.w.prog.file)).unwrap_or_default();
+        let header = format!(
+            "Task exception was never retrieved\nfuture: <Task finished name='{}' coro=<{qualname}() done{defined}> exception={}>",
+            f.name.lock(),
+            exc::exc_repr(it, &e)
+        );
+        let lines = super::traceback_lines(it, &Exc { value: e, tb }, Some(header), false);
+        for l in lines {
+            it.w.write_out(it.ctx, &format!("{l}\n"), true);
+        }
     }
 }
 
@@ -2421,7 +2468,8 @@ pub fn method(it: &mut Interp<'_>, obj: &V, o: &Obj, name: &str, pos: Vec<V>, mu
             "cancelled" => Ok(V::Bool(f.st.lock().state == State::Cancelled)),
             "result" => f.result(),
             "exception" => {
-                let st = f.st.lock();
+                let mut st = f.st.lock();
+                st.retrieved = true;
                 match st.state {
                     State::Cancelled => Err(exc_flow(new_cancelled())),
                     State::Pending => {

@@ -502,6 +502,11 @@ impl Generator {
         }
     }
 
+    /// The line of its `def` (None for a generator expression).
+    pub fn def_line(&self) -> Option<u32> {
+        self.func.as_ref().map(|f| f.def.line)
+    }
+
     /// Whether it is a plain generator (an iterator).
     pub fn is_generator(&self) -> bool {
         self.code.kind == CodeKind::Generator
