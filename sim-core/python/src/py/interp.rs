@@ -1450,6 +1450,9 @@ impl<'a> Interp<'a> {
     }
 
     pub(crate) fn make_class(&mut self, name: &Arc<str>, bases: &[V], ns: Attrs) -> R<Arc<Class>> {
+        if bases.iter().any(|b| matches!(b, V::Class(c) if super::typing::is_named_tuple_base(c))) {
+            return self.typed_named_tuple(name, ns);
+        }
         let mut bs = Vec::new();
         for b in bases {
             match b {
@@ -1473,7 +1476,62 @@ impl<'a> Interp<'a> {
         Ok(cls)
     }
 
+    /// `class P(NamedTuple): x: int; y: int = 0` — a named tuple whose fields are the
+    /// annotated names in order, whose defaults are their values, with the body's methods.
+    fn typed_named_tuple(&mut self, name: &Arc<str>, mut ns: Attrs) -> R<Arc<Class>> {
+        let fields: Vec<String> = match ns.shift_remove("__annotations__") {
+            Some(V::Dict(d)) => d
+                .lock()
+                .keys()
+                .iter()
+                .map(|k| match k {
+                    V::Str(s) => s.to_string(),
+                    other => other.repr(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut defaults = Vec::new();
+        for f in &fields {
+            match ns.shift_remove(f.as_str()) {
+                Some(v) => defaults.push(v),
+                None if !defaults.is_empty() => {
+                    let prev = &fields[fields.iter().position(|x| x == f).unwrap_or(1).saturating_sub(1)];
+                    return type_err(format!("Non-default namedtuple field {f} cannot follow default field {prev}"));
+                }
+                None => {}
+            }
+        }
+        let cls = super::namedtuple::make_class(name, "__main__", &fields, defaults);
+        {
+            let mut d = cls.dict.write();
+            for (k, v) in ns {
+                if let V::Func(func) = &v {
+                    self.w.set_owner(func, &cls);
+                }
+                d.insert(k, v);
+            }
+        }
+        super::value::classes_changed();
+        Ok(cls)
+    }
+
     fn instantiate(&mut self, c: &Arc<Class>, pos: Vec<V>, kw: Vec<(Arc<str>, V)>) -> R<V> {
+        if super::typing::is_named_tuple_base(c) {
+            // NamedTuple('Point', [('x', int), ('y', int)])
+            let (Some(V::Str(n)), Some(spec)) = (pos.first(), pos.get(1)) else {
+                return type_err("NamedTuple() takes a type name and a list of (name, type) pairs");
+            };
+            let mut fields = Vec::new();
+            for pair in self.to_vec(spec)? {
+                match super::value::seq_items(&pair).first() {
+                    Some(V::Str(f)) => fields.push(f.to_string()),
+                    _ => return type_err("NamedTuple('Name', [(f0, t0), (f1, t1), ...])"),
+                }
+            }
+            let _ = kw;
+            return Ok(V::Class(super::namedtuple::make_class(n, "__main__", &fields, Vec::new())));
+        }
         if super::enums::is_enum(c) {
             return super::enums::call_class(self, c, pos, kw);
         }
@@ -1622,6 +1680,7 @@ impl<'a> Interp<'a> {
                     "__name__" => Ok(V::Str(c.name.clone())),
                     "__qualname__" => Ok(V::Str(c.name.clone())),
                     "__module__" => Ok(V::Str(c.module.clone())),
+                    "__doc__" => Ok(V::None),
                     "__mro__" => {
                         Ok(V::tuple(std::iter::once(c.clone()).chain(c.mro.iter().cloned()).map(V::Class).collect()))
                     }

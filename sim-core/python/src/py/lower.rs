@@ -965,6 +965,15 @@ impl<'a> Lowerer<'a> {
                 self.scopes.push(scope);
                 self.qual.push(Arc::from(c.name.as_str()));
                 let mut body = self.block(&c.body);
+                // A docstring is the class's `__doc__`.
+                if let Ok(b) = &mut body
+                    && let Some(Stmt { kind: StmtKind::Expr(e), line: dl }) = b.first()
+                    && matches!(&*e.kind, ExprKind::Const(V::Str(_)))
+                {
+                    let (e, dl) = (e.clone(), *dl);
+                    let t = self.name_target("__doc__");
+                    b.insert(0, Stmt { line: dl, kind: StmtKind::Assign(vec![t], e) });
+                }
                 if let Ok(b) = &mut body
                     && has_name_annotation(&c.body)
                 {

@@ -111,9 +111,31 @@ pub fn module_attr(name: &str) -> Option<V> {
         "TypeVar" => Some(libobj::native_fn(NFn::Typing(TypingFn::TypeVar))),
         "cast" => Some(libobj::native_fn(NFn::Typing(TypingFn::Cast))),
         "Protocol" => Some(V::Class(exc::object_class())),
+        "NamedTuple" => Some(V::Class(named_tuple_base())),
         n if FORMS.contains(&n) => Some(form(n, format!("typing.{n}"))),
         _ => None,
     }
+}
+
+/// `typing.NamedTuple`: a base that makes the class statement build a named tuple from its
+/// annotations (see `Interp::make_class`), or called as `NamedTuple('P', [('x', int)])`.
+pub fn named_tuple_base() -> std::sync::Arc<super::value::Class> {
+    static C: std::sync::OnceLock<std::sync::Arc<super::value::Class>> = std::sync::OnceLock::new();
+    C.get_or_init(|| {
+        exc::build_class(
+            std::sync::Arc::from("NamedTuple"),
+            std::sync::Arc::from("typing"),
+            vec![exc::object_class()],
+            Default::default(),
+            super::value::ClassKind::Plain,
+        )
+    })
+    .clone()
+}
+
+/// Whether `c` is `typing.NamedTuple`.
+pub fn is_named_tuple_base(c: &std::sync::Arc<super::value::Class>) -> bool {
+    std::sync::Arc::ptr_eq(c, &named_tuple_base())
 }
 
 /// How `typing` prints a type among a form's arguments.
