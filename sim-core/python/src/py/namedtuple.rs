@@ -199,6 +199,15 @@ fn values(me: &V) -> Vec<V> {
     field_names(&i.class).iter().map(|f| d.get(f.as_str()).cloned().unwrap_or_default()).collect()
 }
 
+/// A named tuple instance's values (None for anything else): it hashes and compares as the
+/// plain tuple of them, as CPython's.
+pub fn tuple_values(v: &V) -> Option<Vec<V>> {
+    match v {
+        V::Inst(i) if i.class.lookup("_fields").is_some() => Some(values(v)),
+        _ => None,
+    }
+}
+
 /// A value as a sequence to compare with (another named tuple, or a tuple).
 fn as_items(v: &V) -> Option<Vec<V>> {
     match v {

@@ -497,7 +497,11 @@ impl V {
             // Dataclasses' and int enums' hashes by value; `__hash__ = None` is unhashable.
             V::Inst(i) => match super::dataclasses::inst_hkey(self, i) {
                 Some(k) => return k,
-                None => HKey::Id(self.id()),
+                None => match super::namedtuple::tuple_values(self) {
+                    // A named tuple hashes as the tuple of its values (and equals it).
+                    Some(vals) => HKey::Tuple(vals.iter().map(V::hkey).collect::<Result<_, _>>()?),
+                    None => HKey::Id(self.id()),
+                },
             },
             other => HKey::Id(other.id()),
         })
