@@ -2840,7 +2840,47 @@ fn fn_name(f: NFn) -> String {
         NFn::Uuid(x) => x.name().into(),
         NFn::Dc(x) => x.name().into(),
         NFn::En(x) => x.name().into(),
-        f => format!("{f:?}").to_lowercase(),
+        // Classes keep their names; these functions are spelled without underscores.
+        NFn::RLock
+        | NFn::Semaphore
+        | NFn::BoundedSemaphore
+        | NFn::Condition
+        | NFn::Event
+        | NFn::Barrier
+        | NFn::Timer
+        | NFn::ThreadPoolExecutor
+        | NFn::ProcessPoolExecutor
+        | NFn::Pool
+        | NFn::Manager
+        | NFn::Value
+        | NFn::Array
+        | NFn::Pipe => format!("{f:?}"),
+        NFn::Lock => "allocate_lock".into(),
+        NFn::Local => "local".into(),
+        NFn::NamedTuple => "namedtuple".into(),
+        NFn::GetPid => "getpid".into(),
+        NFn::GetPPid => "getppid".into(),
+        NFn::SetSwitchInterval => "setswitchinterval".into(),
+        NFn::GetSwitchInterval => "getswitchinterval".into(),
+        NFn::GetRecursionLimit => "getrecursionlimit".into(),
+        NFn::SetRecursionLimit => "setrecursionlimit".into(),
+        NFn::CurrentThreadOld => "currentThread".into(),
+        NFn::ActiveCountOld => "activeCount".into(),
+        f => {
+            // The variant's name in Python's spelling: `PerfCounter` → `perf_counter`;
+            // math's and random's functions without their module (`MathSqrt` → `sqrt`).
+            let mut s = String::new();
+            for (i, c) in format!("{f:?}").chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    s.push('_');
+                }
+                s.push(c.to_ascii_lowercase());
+            }
+            match s.strip_prefix("math_").or_else(|| s.strip_prefix("random_")) {
+                Some(rest) => rest.to_string(),
+                None => s,
+            }
+        }
     }
 }
 
