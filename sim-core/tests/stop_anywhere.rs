@@ -26,6 +26,19 @@ const PROGRAMS: &[(&str, &str)] = &[
         "import itertools\nnext(itertools.dropwhile(lambda x: True, itertools.cycle('ab')))",
     ),
     ("time.sleep", "import time\ntime.sleep(100000)"),
+    ("a generator that never ends", "def g():\n    while True:\n        yield 1\nfor _ in g():\n    pass"),
+    (
+        "asyncio tasks yielding to each other forever",
+        "import asyncio\nasync def spin():\n    while True:\n        await asyncio.sleep(0)\nasync def main():\n    await asyncio.gather(spin(), spin())\nasyncio.run(main())",
+    ),
+    (
+        "an asyncio loop idle on an Event nobody sets",
+        "import asyncio\nasync def main():\n    await asyncio.Event().wait()\nasyncio.run(main())",
+    ),
+    (
+        "an asyncio loop waiting for a long sleep",
+        "import asyncio\nasyncio.run(asyncio.sleep(100000))",
+    ),
     ("Event.wait", "threading.Event().wait()"),
     ("Queue.get", "import queue\nqueue.Queue().get()"),
     ("Barrier.wait", "threading.Barrier(2).wait()"),
