@@ -35,10 +35,7 @@ const PROGRAMS: &[(&str, &str)] = &[
         "an asyncio loop idle on an Event nobody sets",
         "import asyncio\nasync def main():\n    await asyncio.Event().wait()\nasyncio.run(main())",
     ),
-    (
-        "an asyncio loop waiting for a long sleep",
-        "import asyncio\nasyncio.run(asyncio.sleep(100000))",
-    ),
+    ("an asyncio loop waiting for a long sleep", "import asyncio\nasyncio.run(asyncio.sleep(100000))"),
     ("Event.wait", "threading.Event().wait()"),
     ("Queue.get", "import queue\nqueue.Queue().get()"),
     ("Barrier.wait", "threading.Barrier(2).wait()"),

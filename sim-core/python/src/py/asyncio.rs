@@ -1062,6 +1062,7 @@ enum PrimKind {
     Event,
     Semaphore { bounded: Option<i64> },
     Queue { maxsize: i64 },
+    Barrier { parties: i64 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1082,6 +1083,8 @@ struct PrimState {
     putters: VecDeque<V>,
     unfinished: i64,
     joiners: VecDeque<V>,
+    /// A barrier's waiters and the arrival index each will return.
+    arrivals: Vec<(V, i64)>,
 }
 
 /// `asyncio.Lock`, `Event`, `Semaphore`/`BoundedSemaphore` or `Queue`.
@@ -1216,6 +1219,7 @@ impl Prim {
                 putters: VecDeque::new(),
                 unfinished: 0,
                 joiners: VecDeque::new(),
+                arrivals: Vec::new(),
             }),
         })
     }
@@ -1260,6 +1264,32 @@ impl Prim {
                     return Ok(Attempt::Done(V::Bool(true)));
                 }
             }
+            (PrimKind::Barrier { parties }, _) => {
+                if let Some(w) = waited {
+                    let i = st.arrivals.iter().position(|(f, _)| f.is(w));
+                    let index = i.map_or(0, |i| st.arrivals.remove(i).1);
+                    return Ok(Attempt::Done(V::Int(index)));
+                }
+                let index = st.value;
+                st.value += 1;
+                if st.value >= parties {
+                    // The last to arrive releases everyone; the barrier fills again.
+                    st.value = 0;
+                    let ws: Vec<V> = st.waiters.drain(..).collect();
+                    for w in ws {
+                        if let Some(f) = as_fut(&w)
+                            && !f.done()
+                        {
+                            let _ = f.set_result(&w, V::None);
+                        }
+                    }
+                    return Ok(Attempt::Done(V::Int(index)));
+                }
+                let f = fut_value(new_fut(&lp, None, "Barrier.wait()".into()));
+                st.waiters.push_back(f.clone());
+                st.arrivals.push((f.clone(), index));
+                return Ok(Attempt::Wait(f));
+            }
             (PrimKind::Queue { .. }, PrimOp::Get) => {
                 if let Some(w) = waited {
                     st.waiters.retain(|x| !x.is(w));
@@ -1297,6 +1327,7 @@ impl Prim {
             PrimKind::Event => "Event.wait()",
             PrimKind::Semaphore { .. } => "Semaphore.acquire()",
             PrimKind::Queue { .. } => "Queue.get()",
+            PrimKind::Barrier { .. } => "Barrier.wait()",
         };
         let f = fut_value(new_fut(&lp, None, label.into()));
         st.waiters.push_back(f.clone());
@@ -1309,6 +1340,13 @@ impl Prim {
         st.waiters.retain(|x| !x.is(fut));
         st.putters.retain(|x| !x.is(fut));
         let granted = fut_done(fut) && !fut_cancelled(fut);
+        if let Some(i) = st.arrivals.iter().position(|(f, _)| f.is(fut)) {
+            // A waiter cancelled before the barrier filled takes its arrival back.
+            st.arrivals.remove(i);
+            if !granted {
+                st.value -= 1;
+            }
+        }
         match self.kind {
             PrimKind::Lock if granted => {
                 st.value = 0;
@@ -1388,6 +1426,10 @@ fn prim_method(it: &mut Interp<'_>, p: &Arc<Prim>, name: &str, pos: Vec<V>, mut 
             let st = p.st.lock();
             Ok(V::Bool(st.value == 0 || st.waiters.iter().any(|w| !fut_cancelled(w))))
         }
+        (PrimKind::Barrier { .. }, "wait") => Ok(wait(PrimOp::Wait, "wait")),
+        (PrimKind::Barrier { .. }, "abort" | "reset") => {
+            raise("NotImplementedError", format!("asyncio.Barrier.{name}() is not supported yet"))
+        }
         (PrimKind::Queue { .. }, "get") => Ok(wait(PrimOp::Get, "get")),
         (PrimKind::Queue { .. }, "put") => {
             let item = libobj::arg(&pos, &mut kw, 0, "item").unwrap_or_default();
@@ -1452,6 +1494,7 @@ fn prim_type(p: &Prim) -> &'static str {
         PrimKind::Event => "Event",
         PrimKind::Semaphore { bounded: None } => "Semaphore",
         PrimKind::Semaphore { bounded: Some(_) } => "BoundedSemaphore",
+        PrimKind::Barrier { .. } => "Barrier",
         PrimKind::Queue { .. } => match p.order {
             QOrder::Fifo => "Queue",
             QOrder::Lifo => "LifoQueue",
@@ -1519,6 +1562,7 @@ impl Obj {
                     PrimKind::Event => if st.value != 0 { "set" } else { "unset" }.to_string(),
                     PrimKind::Semaphore { .. } => format!("unlocked, value:{}", st.value),
                     PrimKind::Queue { maxsize } => format!("maxsize={maxsize}"),
+                    PrimKind::Barrier { parties } => format!("filling, waiters:{}/{parties}", st.value),
                 };
                 format!("<asyncio.locks.{} object at {id:#x} [{state}]>", prim_type(p))
             }
@@ -1550,6 +1594,7 @@ pub enum AioFn {
     LifoQueue,
     PriorityQueue,
     RunCoroutineThreadsafe,
+    Barrier,
     Future,
     /// A task's step (bound to the task; an exception to throw in, optional).
     Step,
@@ -1600,6 +1645,7 @@ impl AioFn {
             AioFn::LifoQueue => "LifoQueue",
             AioFn::PriorityQueue => "PriorityQueue",
             AioFn::RunCoroutineThreadsafe => "run_coroutine_threadsafe",
+            AioFn::Barrier => "Barrier",
             AioFn::Future => "Future",
             AioFn::Step => "__step",
             AioFn::Wakeup => "__wakeup",
@@ -1646,6 +1692,7 @@ pub fn module_attr(name: &str) -> Option<V> {
         "LifoQueue" => AioFn::LifoQueue,
         "PriorityQueue" => AioFn::PriorityQueue,
         "run_coroutine_threadsafe" => AioFn::RunCoroutineThreadsafe,
+        "Barrier" => AioFn::Barrier,
         "Future" => AioFn::Future,
         "TaskGroup" => AioFn::TaskGroup,
         "as_completed" => AioFn::AsCompleted,
@@ -1787,6 +1834,14 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             "NotImplementedError",
             "asyncio.run_coroutine_threadsafe is not supported yet (call asyncio.run in the thread instead)",
         ),
+        AioFn::Barrier => {
+            let n = libobj::arg(&pos, &mut kw, 0, "parties").unwrap_or_default();
+            let Some(parties) = n.as_int() else { return type_err("'parties' must be an int") };
+            if parties < 1 {
+                return raise("ValueError", "parties must be > 0");
+            }
+            Ok(prim(Prim::new(PrimKind::Barrier { parties }, 0)))
+        }
         AioFn::Future => {
             let lp = loop_of(it)?;
             Ok(fut_value(new_fut(&lp, None, "Future".into())))
@@ -2515,6 +2570,12 @@ pub fn attr(o: &Obj, name: &str) -> Option<V> {
             _ => None,
         },
         (Obj::Prim(p), "_value") => Some(V::Int(p.st.lock().value)),
+        (Obj::Prim(p), "parties") => match p.kind {
+            PrimKind::Barrier { parties } => Some(V::Int(parties)),
+            _ => None,
+        },
+        (Obj::Prim(p), "n_waiting") if matches!(p.kind, PrimKind::Barrier { .. }) => Some(V::Int(p.st.lock().value)),
+        (Obj::Prim(p), "broken") if matches!(p.kind, PrimKind::Barrier { .. }) => Some(V::Bool(false)),
         _ => None,
     }
 }
