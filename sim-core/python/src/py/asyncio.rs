@@ -185,6 +185,8 @@ struct FutState {
     exc_tb: Vec<(u32, Arc<str>)>,
     /// Someone looked at the exception (`result()`, `exception()`, an `await`, `gather`).
     retrieved: bool,
+    /// A gather asked to cancel: it ends cancelled once its children are done.
+    cancel_requested: bool,
 }
 
 /// An `asyncio.Future`, or a `Task` (a future with a coroutine).
@@ -222,6 +224,7 @@ fn new_fut(lp: &Arc<Loop>, coro: Option<V>, name: String) -> Arc<Fut> {
             gather: None,
             exc_tb: Vec::new(),
             retrieved: false,
+            cancel_requested: false,
         }),
     })
 }
@@ -499,6 +502,22 @@ fn step_outcome(it: &mut Interp<'_>, task: &Arc<Fut>, task_v: &V, ix: u32, r: R<
 fn cancel_any(v: &V) -> R<bool> {
     let Some(f) = as_fut(v) else { return Ok(false) };
     if !f.is_task() {
+        // A gather's outer future cancels its children instead (`_GatheringFuture.cancel`):
+        // their cancellation reaches it through the done callbacks.
+        let children = f.st.lock().gather.as_ref().map(|(c, _, _)| c.clone());
+        if let Some(children) = children {
+            if f.done() {
+                return Ok(false);
+            }
+            let mut any = false;
+            for c in &children {
+                any |= cancel_any(c)?;
+            }
+            if any {
+                f.st.lock().cancel_requested = true;
+            }
+            return Ok(any);
+        }
         return Ok(f.cancel_fut(v));
     }
     if f.done() {
@@ -556,7 +575,7 @@ enum AwaitState {
     /// `asyncio.wait(fs, timeout, return_when)`.
     Wait { futs: Vec<V>, when: ReturnWhen, deadline: Option<f64>, started: bool },
     /// `Condition.wait()`: 0 release and wait, 1 notified, 2 re-acquiring.
-    CondWait { cond: Arc<Cond>, phase: u8, fut: Option<V> },
+    CondWait { cond: Arc<Cond>, phase: u8, fut: Option<V>, pending: Option<Box<Exc>> },
     /// `Condition.wait_for(predicate)`.
     CondWaitFor { cond: Arc<Cond>, predicate: V, inner: Option<Arc<Await>> },
     /// `agen.__anext__()`, `asend(v)`, `athrow(e)` (how to resume it first) or `aclose()`.
@@ -640,6 +659,15 @@ pub fn await_step(it: &mut Interp<'_>, aw: &V, how: Resume) -> Option<R<Out>> {
 }
 
 fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
+    // A Condition wait that is cancelled still re-acquires the lock before the exception
+    // goes on, as CPython's.
+    let how = match how {
+        Resume::Throw(e) => match cond_throw(it, a, e) {
+            Ok(out) => return out,
+            Err(e) => Resume::Throw(e),
+        },
+        other => other,
+    };
     {
         let mut st = a.st.lock();
         if let AwaitState::AGen { agen, first, close } = &mut *st {
@@ -799,7 +827,7 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
             Ok(Out::Yield(w))
         }
         AwaitState::AGen { .. } => Ok(Out::Return(V::None)),
-        AwaitState::CondWait { cond, phase, fut } => {
+        AwaitState::CondWait { cond, phase, fut, .. } => {
             let cond = cond.clone();
             if *phase == 0 {
                 if cond.lock.st.lock().value == 0 {
@@ -824,18 +852,7 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
             }
             *phase = 2;
             drop(st);
-            match cond.lock.attempt(it, PrimOp::Acquire, waited.as_ref(), V::None)? {
-                Attempt::Done(_) => {
-                    *a.st.lock() = AwaitState::Ready(V::Bool(true));
-                    Ok(Out::Return(V::Bool(true)))
-                }
-                Attempt::Wait(f) => {
-                    if let AwaitState::CondWait { fut, .. } = &mut *a.st.lock() {
-                        *fut = Some(f.clone());
-                    }
-                    Ok(Out::Yield(f))
-                }
-            }
+            cond_acquire(it, a, &cond, waited.as_ref())
         }
         AwaitState::CondWaitFor { cond, predicate, inner } => {
             let (cond, predicate) = (cond.clone(), predicate.clone());
@@ -860,7 +877,7 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
                 }
                 sub = Some(Arc::new(Await {
                     name: "wait",
-                    st: Mutex::new(AwaitState::CondWait { cond: cond.clone(), phase: 0, fut: None }),
+                    st: Mutex::new(AwaitState::CondWait { cond: cond.clone(), phase: 0, fut: None, pending: None }),
                 }));
             }
         }
@@ -880,6 +897,90 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
                 }
             }
         }
+    }
+}
+
+/// Re-acquire a Condition's lock at the end of `wait()` (`waited`: the lock waiter that was
+/// woken); then return True, or raise what cancelled the wait meanwhile.
+fn cond_acquire(it: &mut Interp<'_>, a: &Arc<Await>, cond: &Arc<Cond>, waited: Option<&V>) -> R<Out> {
+    match cond.lock.attempt(it, PrimOp::Acquire, waited, V::None)? {
+        Attempt::Done(_) => {
+            let pending = match &mut *a.st.lock() {
+                AwaitState::CondWait { pending, .. } => pending.take(),
+                _ => None,
+            };
+            *a.st.lock() = AwaitState::Ready(V::Bool(true));
+            match pending {
+                Some(e) => Err(Flow::Exc(e)),
+                None => Ok(Out::Return(V::Bool(true))),
+            }
+        }
+        Attempt::Wait(f) => {
+            if let AwaitState::CondWait { fut, .. } = &mut *a.st.lock() {
+                *fut = Some(f.clone());
+            }
+            Ok(Out::Yield(f))
+        }
+    }
+}
+
+/// An exception thrown into a Condition's `wait()`/`wait_for()`: handled here (Ok) or given
+/// back for the usual handling (Err).
+fn cond_throw(it: &mut Interp<'_>, a: &Arc<Await>, e: Box<Exc>) -> Result<R<Out>, Box<Exc>> {
+    let mut st = a.st.lock();
+    match &mut *st {
+        AwaitState::CondWait { cond, phase, fut, pending } => {
+            let cond = cond.clone();
+            match *phase {
+                0 => {
+                    *st = AwaitState::Ready(V::None);
+                    Ok(Err(Flow::Exc(e)))
+                }
+                1 => {
+                    if let Some(w) = fut.take() {
+                        cond.waiters.lock().retain(|x| !x.is(&w));
+                    }
+                    *pending = Some(e);
+                    *phase = 2;
+                    drop(st);
+                    Ok(cond_acquire(it, a, &cond, None))
+                }
+                _ => {
+                    let f = fut.clone();
+                    *pending = Some(e);
+                    let granted = f.as_ref().is_some_and(|f| fut_done(f) && !fut_cancelled(f));
+                    if granted {
+                        // The lock was handed over already: take it, then raise.
+                        let waited = fut.take();
+                        drop(st);
+                        return Ok(cond_acquire(it, a, &cond, waited.as_ref()));
+                    }
+                    // Still queued for the lock: keep waiting; the exception goes on once it
+                    // is held. A lock waiter that was itself cancelled queues anew.
+                    match f {
+                        Some(f) if !fut_done(&f) => Ok(Ok(Out::Yield(f))),
+                        f => {
+                            *fut = None;
+                            drop(st);
+                            if let Some(f) = f {
+                                cond.lock.forget(PrimOp::Acquire, &f);
+                            }
+                            Ok(cond_acquire(it, a, &cond, None))
+                        }
+                    }
+                }
+            }
+        }
+        AwaitState::CondWaitFor { inner: Some(w), .. } => {
+            let w = w.clone();
+            drop(st);
+            let r = step_await(it, &w, Resume::Throw(e));
+            if !matches!(r, Ok(Out::Yield(_))) {
+                *a.st.lock() = AwaitState::Ready(V::None);
+            }
+            Ok(r)
+        }
+        _ => Err(e),
     }
 }
 
@@ -1190,6 +1291,15 @@ fn fut_cancelled(v: &V) -> bool {
     as_fut(v).is_some_and(|f| f.st.lock().state == State::Cancelled)
 }
 
+/// Wake the first waiter still waiting, leaving it in the queue (a lock's `_wake_up_first`).
+fn wake_first_queued(waiters: &VecDeque<V>) {
+    if let Some(w) = waiters.iter().find(|w| !fut_done(w))
+        && let Some(f) = as_fut(w)
+    {
+        let _ = f.set_result(w, V::Bool(true));
+    }
+}
+
 /// Wake the first waiter still waiting: its future's result is set.
 fn wake_first(waiters: &mut VecDeque<V>, value: V) -> Option<V> {
     while let Some(w) = waiters.pop_front() {
@@ -1242,8 +1352,10 @@ impl Prim {
                 }
             }
             (PrimKind::Event, _) => {
+                // Woken by set(): done, even if the event was cleared since (as CPython's).
                 if let Some(w) = waited {
                     st.waiters.retain(|x| !x.is(w));
+                    return Ok(Attempt::Done(V::Bool(true)));
                 }
                 if st.value != 0 {
                     return Ok(Attempt::Done(V::Bool(true)));
@@ -1349,13 +1461,21 @@ impl Prim {
         }
         match self.kind {
             PrimKind::Lock if granted => {
-                st.value = 0;
-                wake_first(&mut st.waiters, V::Bool(true));
+                wake_first_queued(&st.waiters);
             }
             PrimKind::Semaphore { .. } if granted => {
                 st.value += 1;
                 while st.value > 0 && wake_first(&mut st.waiters, V::Bool(true)).is_some() {
                     st.value -= 1;
+                }
+            }
+            // A woken getter or putter cancelled before it ran: the wake-up goes to the next.
+            PrimKind::Queue { maxsize } if granted => {
+                if !st.items.is_empty() {
+                    wake_first(&mut st.waiters, V::None);
+                }
+                if maxsize <= 0 || (st.items.len() as i64) < maxsize {
+                    wake_first(&mut st.putters, V::None);
                 }
             }
             _ => {}
@@ -1373,11 +1493,10 @@ fn prim_method(it: &mut Interp<'_>, p: &Arc<Prim>, name: &str, pos: Vec<V>, mut 
             if st.value == 0 {
                 return raise("RuntimeError", "Lock is not acquired.");
             }
+            // Unlocked now; the first waiter is woken and takes it when it runs (until then
+            // it stays queued, so nobody else can take the lock first), as CPython 3.11's.
             st.value = 0;
-            // The first waiter gets it (its acquire() completes with the lock held).
-            if wake_first(&mut st.waiters, V::Bool(true)).is_some() {
-                st.value = 1;
-            }
+            wake_first_queued(&st.waiters);
             Ok(V::None)
         }
         (PrimKind::Lock, "locked") => Ok(V::Bool(p.st.lock().value != 0)),
@@ -2038,6 +2157,7 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             let [outer, inner] = <[V; 2]>::try_from(pos).unwrap_or_default();
             let (Some(o), Some(i)) = (as_fut(&outer), as_fut(&inner)) else { return Ok(V::None) };
             if o.done() {
+                i.st.lock().retrieved = true;
                 return Ok(V::None);
             }
             let (state, result, e) = {
@@ -2088,6 +2208,9 @@ fn gather_done(outer_v: &V, child: &V) -> R<()> {
         (*done == children.len(), children.clone(), *rx)
     };
     if outer.done() {
+        // gather's _done_callback: a child finishing after the outer is done has its
+        // exception retrieved all the same (no "never retrieved" report).
+        cf.st.lock().retrieved = true;
         return Ok(());
     }
     if !return_exceptions {
@@ -2114,6 +2237,9 @@ fn gather_done(outer_v: &V, child: &V) -> R<()> {
                 (_, Some(e)) => e.clone(),
                 _ => st.result.clone(),
             });
+        }
+        if outer.st.lock().cancel_requested {
+            return outer.set_exception(outer_v, new_cancelled());
         }
         outer.set_result(outer_v, V::list(results))?;
     }
@@ -2430,7 +2556,9 @@ pub fn method(it: &mut Interp<'_>, obj: &V, o: &Obj, name: &str, pos: Vec<V>, mu
         },
         Obj::Cond(c) => match name {
             "acquire" | "__aenter__" | "release" | "locked" | "__aexit__" => prim_method(it, &c.lock, name, pos, kw),
-            "wait" => Ok(awaitable("wait", AwaitState::CondWait { cond: c.clone(), phase: 0, fut: None })),
+            "wait" => {
+                Ok(awaitable("wait", AwaitState::CondWait { cond: c.clone(), phase: 0, fut: None, pending: None }))
+            }
             "wait_for" => {
                 let predicate = libobj::arg(&pos, &mut kw, 0, "predicate").unwrap_or_default();
                 Ok(awaitable("wait_for", AwaitState::CondWaitFor { cond: c.clone(), predicate, inner: None }))

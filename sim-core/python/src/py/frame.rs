@@ -358,6 +358,9 @@ enum BlockKind {
 struct Block {
     kind: BlockKind,
     stack_len: usize,
+    /// How many `finally` continuations were pending when it was entered: leaving it
+    /// early drops those of `finally` blocks left inside it.
+    pending_len: usize,
 }
 
 /// The state of a suspended frame.
@@ -639,6 +642,20 @@ impl Generator {
                 },
                 Op::Delegate { targets } => {
                     let sub = st.stack.last().cloned().unwrap_or_default();
+                    // close(): the sub-iterator is closed first, then GeneratorExit is raised
+                    // here (PEP 380), not thrown into it.
+                    let how = match how {
+                        Resume::Throw(e) if exc::is_instance_of(&e.value, "GeneratorExit") => {
+                            st.stack.pop();
+                            why = Some(match close_sub(it, &sub) {
+                                Ok(()) => Why::Exc(e),
+                                Err(err) => why_of(err)?,
+                            });
+                            None
+                        }
+                        other => Some(other),
+                    };
+                    let Some(how) = how else { return self.run_ops(it, st, f, why) };
                     match delegate(it, &sub, how) {
                         Ok(Out::Yield(v)) => {
                             st.waiting = true;
@@ -659,6 +676,13 @@ impl Generator {
         } else if let Resume::Throw(e) = how {
             why = Some(Why::Exc(e));
         }
+        self.run_ops(it, st, f, why)
+    }
+
+    /// Execute instructions from `st.pc` (first leaving blocks for `why`, if any) until the
+    /// frame suspends or ends.
+    fn run_ops(&self, it: &mut Interp<'_>, st: &mut State, f: &mut Frame<'_>, mut why: Option<Why>) -> R<Out> {
+        let ops = &self.code.ops;
         loop {
             if let Some(w) = why.take()
                 && let Some(done) = self.unwind(it, st, w)?
@@ -750,15 +774,23 @@ impl Generator {
             Op::SetupLoop { brk, cont, has_iter } => {
                 let len = st.stack.len();
                 let kind = BlockKind::Loop { brk: *brk, cont: *cont, top_len: len + usize::from(*has_iter) };
-                st.blocks.push(Block { kind, stack_len: len });
+                st.blocks.push(Block { kind, stack_len: len, pending_len: st.pending.len() });
                 st.pc += 1;
             }
             Op::SetupExcept(h) => {
-                st.blocks.push(Block { kind: BlockKind::Except(*h), stack_len: st.stack.len() });
+                st.blocks.push(Block {
+                    kind: BlockKind::Except(*h),
+                    stack_len: st.stack.len(),
+                    pending_len: st.pending.len(),
+                });
                 st.pc += 1;
             }
             Op::SetupFinally(h) => {
-                st.blocks.push(Block { kind: BlockKind::Finally(*h), stack_len: st.stack.len() });
+                st.blocks.push(Block {
+                    kind: BlockKind::Finally(*h),
+                    stack_len: st.stack.len(),
+                    pending_len: st.pending.len(),
+                });
                 st.pc += 1;
             }
             Op::PopBlock => {
@@ -789,7 +821,11 @@ impl Generator {
                 tb.push((f.line, self.name.clone()));
                 it.handling.push(Exc { value: e.value.clone(), tb });
                 st.n_handling += 1;
-                st.blocks.push(Block { kind: BlockKind::Handler, stack_len: st.stack.len() });
+                st.blocks.push(Block {
+                    kind: BlockKind::Handler,
+                    stack_len: st.stack.len(),
+                    pending_len: st.pending.len(),
+                });
                 if let Some(n) = name {
                     it.assign(f, n, e.value.clone())?;
                 }
@@ -818,7 +854,11 @@ impl Generator {
             Op::WithEnter { mgr, target, end, awaited: _ } => {
                 let m = it.eval(f, mgr)?;
                 let entered = it.call_method(&m, "__enter__", Vec::new(), Vec::new())?;
-                st.blocks.push(Block { kind: BlockKind::With { end: *end }, stack_len: st.stack.len() });
+                st.blocks.push(Block {
+                    kind: BlockKind::With { end: *end },
+                    stack_len: st.stack.len(),
+                    pending_len: st.pending.len(),
+                });
                 st.stack.push(m);
                 st.pc += 1;
                 if let Some(t) = target {
@@ -841,6 +881,7 @@ impl Generator {
     fn unwind(&self, it: &mut Interp<'_>, st: &mut State, mut w: Why) -> R<Option<Out>> {
         loop {
             let Some(b) = st.blocks.pop() else {
+                st.pending.clear();
                 return match w {
                     Why::Normal => Ok(Some(Out::Return(V::None))),
                     Why::Return(v) => Ok(Some(Out::Return(v))),
@@ -848,6 +889,7 @@ impl Generator {
                     Why::Break | Why::Continue => raise("SyntaxError", "'break' outside loop"),
                 };
             };
+            st.pending.truncate(b.pending_len);
             match b.kind {
                 BlockKind::Loop { brk, cont, top_len } => match w {
                     Why::Break => {
@@ -982,6 +1024,20 @@ pub fn delegate(it: &mut Interp<'_>, sub: &V, how: Resume) -> R<Out> {
     }
 }
 
+/// Close a `yield from` sub-iterator: a generator's `close()`, or the iterator's own
+/// `close` method if it has one.
+fn close_sub(it: &mut Interp<'_>, sub: &V) -> R<()> {
+    if let V::Native(n) = sub
+        && let Native::Gen(g) = &**n
+    {
+        return close(it, g).map(|_| ());
+    }
+    if it.lookup_method(sub, "close").is_some() {
+        it.call_method(sub, "close", Vec::new(), Vec::new())?;
+    }
+    Ok(())
+}
+
 /// `StopIteration.value`.
 pub fn stop_value(e: &V) -> V {
     match e {
@@ -1044,6 +1100,9 @@ pub fn method(it: &mut Interp<'_>, obj: &V, g: &Arc<Generator>, name: &str, pos:
 pub fn close(it: &mut Interp<'_>, g: &Arc<Generator>) -> R<V> {
     {
         let mut slot = g.slot.lock();
+        if slot.running {
+            return raise("ValueError", format!("{} already executing", g.type_name()));
+        }
         if !slot.started || slot.frame.is_none() {
             slot.frame = None;
             slot.finished = true;
