@@ -607,6 +607,10 @@ pub struct TaskGroup {
     entered: AtomicBool,
     exiting: AtomicBool,
     aborting: AtomicBool,
+    /// The task whose `async with` entered it.
+    parent: Mutex<Option<V>>,
+    /// A failing task cancelled the parent (whose body was still running).
+    parent_cancelled: AtomicBool,
 }
 
 /// `asyncio.timeout(delay)`.
@@ -627,10 +631,17 @@ pub struct Cond {
 pub struct Await {
     name: &'static str,
     st: Mutex<AwaitState>,
+    /// An exception to raise once the wait it interrupted is wound up (a cancelled
+    /// `wait_for` waiting for its inner task, a cancelled `TaskGroup` exit).
+    pending: Mutex<Option<Box<Exc>>>,
 }
 
 fn awaitable(name: &'static str, st: AwaitState) -> V {
-    V::Native(Arc::new(Native::Aio(Obj::Await(Arc::new(Await { name, st: Mutex::new(st) })))))
+    V::Native(Arc::new(Native::Aio(Obj::Await(Arc::new(Await {
+        name,
+        st: Mutex::new(st),
+        pending: Mutex::new(None),
+    })))))
 }
 
 /// Whether `v` is one of this module's awaitables (futures, tasks, native coroutines).
@@ -662,10 +673,12 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
     // A Condition wait that is cancelled still re-acquires the lock before the exception
     // goes on, as CPython's.
     let how = match how {
-        Resume::Throw(e) => match cond_throw(it, a, e) {
-            Ok(out) => return out,
-            Err(e) => Resume::Throw(e),
-        },
+        Resume::Throw(e) => {
+            match cond_throw(it, a, e).or_else(|e| wait_for_throw(it, a, e)).or_else(|e| tg_throw(it, a, e)) {
+                Ok(out) => return out,
+                Err(e) => Resume::Throw(e),
+            }
+        }
         other => other,
     };
     {
@@ -760,6 +773,10 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
             let errors = std::mem::take(&mut *tg.errors.lock());
             *a.st.lock() = AwaitState::Ready(V::None);
             if errors.is_empty() {
+                // The parent task was cancelled while waiting: that goes on now.
+                if let Some(e) = a.pending.lock().take() {
+                    return Err(Flow::Exc(e));
+                }
                 return Ok(Out::Return(V::None));
             }
             let n = errors.len();
@@ -878,6 +895,7 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
                 sub = Some(Arc::new(Await {
                     name: "wait",
                     st: Mutex::new(AwaitState::CondWait { cond: cond.clone(), phase: 0, fut: None, pending: None }),
+                    pending: Mutex::new(None),
                 }));
             }
         }
@@ -898,6 +916,54 @@ fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<Out> {
             }
         }
     }
+}
+
+/// A cancellation thrown into `wait_for` while it waits: the inner task's result if it is
+/// done, else cancel it and wait until it has finished, then go on with the cancellation
+/// (CPython 3.11's `wait_for`).
+fn wait_for_throw(it: &mut Interp<'_>, a: &Arc<Await>, e: Box<Exc>) -> Result<R<Out>, Box<Exc>> {
+    let mut st = a.st.lock();
+    let AwaitState::WaitFor { inner: Some(inner), timer, phase, .. } = &mut *st else { return Err(e) };
+    if *phase != 1 {
+        return Err(e);
+    }
+    if let Some(t) = timer.take() {
+        t.store(true, Ordering::Release);
+    }
+    let inner = inner.clone();
+    if let Some(f) = as_fut(&inner)
+        && f.done()
+    {
+        *st = AwaitState::Ready(V::None);
+        drop(st);
+        return Ok(f.result().map(Out::Return));
+    }
+    *phase = 4;
+    drop(st);
+    *a.pending.lock() = Some(e);
+    Ok(loop_of(it).and_then(|lp| cancel_and_wait(&lp, &inner)))
+}
+
+/// The parent task cancelled while a `TaskGroup` waits for its tasks: the group is aborted
+/// (its tasks cancelled) and still waited for; the cancellation goes on after that.
+fn tg_throw(it: &mut Interp<'_>, a: &Arc<Await>, e: Box<Exc>) -> Result<R<Out>, Box<Exc>> {
+    let tg = match &*a.st.lock() {
+        AwaitState::TgExit { tg } => tg.clone(),
+        _ => return Err(e),
+    };
+    if !is_cancelled_error(&e.value) {
+        return Err(e);
+    }
+    if !tg.aborting.swap(true, Ordering::AcqRel) {
+        *a.pending.lock() = Some(e);
+        let left: Vec<V> = tg.tasks.lock().clone();
+        for t in left {
+            if let Err(err) = cancel_any(&t) {
+                return Ok(Err(err));
+            }
+        }
+    }
+    Ok(step_await(it, a, Resume::Send(V::None)))
 }
 
 /// Re-acquire a Condition's lock at the end of `wait()` (`waited`: the lock waiter that was
@@ -1126,6 +1192,15 @@ fn wait_for_step(it: &mut Interp<'_>, a: &Arc<Await>) -> R<Out> {
             *phase = 2;
             drop(st);
             cancel_and_wait(&lp, &fut)
+        }
+        4 => {
+            // The outer task was cancelled and the inner one has now finished cancelling.
+            *phase = 3;
+            drop(st);
+            match a.pending.lock().take() {
+                Some(e) => Err(Flow::Exc(e)),
+                None => Ok(Out::Return(V::None)),
+            }
         }
         _ => {
             let fut = inner.clone().unwrap_or_default();
@@ -2004,6 +2079,8 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             entered: AtomicBool::new(false),
             exiting: AtomicBool::new(false),
             aborting: AtomicBool::new(false),
+            parent: Mutex::new(None),
+            parent_cancelled: AtomicBool::new(false),
         })))))),
         AioFn::TgTaskDone => {
             let [tg_v, task] = <[V; 2]>::try_from(pos).unwrap_or_default();
@@ -2024,6 +2101,14 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
                     let left: Vec<V> = tg.tasks.lock().clone();
                     for t in left {
                         cancel_any(&t)?;
+                    }
+                    // The body is still running: the parent task is cancelled too, and its
+                    // exit turns that into the group's errors.
+                    if !tg.exiting.load(Ordering::Acquire)
+                        && let Some(p) = tg.parent.lock().clone()
+                        && !tg.parent_cancelled.swap(true, Ordering::AcqRel)
+                    {
+                        cancel_any(&p)?;
                     }
                 }
             }
@@ -2049,6 +2134,7 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             let shared_v = V::Native(Arc::new(Native::Aio(Obj::Await(Arc::new(Await {
                 name: "_wait_for_one",
                 st: Mutex::new(AwaitState::AsCompleted { shared: shared.clone() }),
+                pending: Mutex::new(None),
             })))));
             let mut n = 0;
             for aw in items {
@@ -2067,6 +2153,7 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
                 Ok(Some(V::Native(Arc::new(Native::Aio(Obj::Await(Arc::new(Await {
                     name: "_wait_for_one",
                     st: Mutex::new(AwaitState::AsCompleted { shared: shared.clone() }),
+                    pending: Mutex::new(None),
                 })))))))
             }))
         }
@@ -2476,11 +2563,19 @@ pub fn method(it: &mut Interp<'_>, obj: &V, o: &Obj, name: &str, pos: Vec<V>, mu
                 if tg.entered.swap(true, Ordering::AcqRel) {
                     return raise("RuntimeError", "TaskGroup has already been entered");
                 }
+                *tg.parent.lock() = loop_of(it)?.current.lock().clone();
                 Ok(awaitable("__aenter__", AwaitState::Ready(obj.clone())))
             }
             "__aexit__" => {
                 tg.exiting.store(true, Ordering::Release);
-                let et = pos.into_iter().next().unwrap_or_default();
+                let mut pos = pos.into_iter();
+                let et = pos.next().unwrap_or_default();
+                let ev = pos.next().unwrap_or_default();
+                let cancelled = matches!(&et, V::Class(c) if c.is_sub(&cancelled_class()));
+                // The body's own exception is one of the group's errors (not a cancellation).
+                if !matches!(et, V::None) && !cancelled {
+                    tg.errors.lock().push(ev);
+                }
                 if !matches!(et, V::None) {
                     // The body raised: the group's tasks are cancelled.
                     if !tg.aborting.swap(true, Ordering::AcqRel) {
