@@ -115,6 +115,11 @@ fn every_scenario_shows_its_claim() {
                     l.split('(').nth(1).and_then(|x| x.split(' ').next()).and_then(|x| x.parse().ok()).expect("ms")
                 };
                 assert!(late(2) >= 300.0, "tick 2 only {} ms late", late(2));
+                // In the summary: the ticker waited for the loop (ready) about as long as the
+                // blocker ran its blocking step.
+                let (ticker, blocker) = (&s.tasks[1], &s.tasks[2]);
+                assert_eq!((ticker.coro.as_str(), blocker.coro.as_str()), ("ticker", "blocker"));
+                assert!(ticker.ready_ms >= 0.5 * blocker.running_ms, "{:?}", s.tasks);
                 let blocked = s.output.iter().position(|l| l == "blocking call starts").expect("starts");
                 let ended = s.output.iter().position(|l| l == "blocking call ends").expect("ends");
                 assert_eq!(ended, blocked + 1, "no tick while the loop is blocked: {:?}", s.output);

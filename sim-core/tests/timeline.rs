@@ -188,6 +188,12 @@ fn asyncio_tasks_have_lanes_that_show_loop_lag() {
     assert_eq!(slow[0].2, Some(8));
     assert!(sim_core::words::slow_step(slow[0].1 - slow[0].0, slow[0].2).ends_with("without an await, at line 8"));
     assert!(tl.slow_steps(2, 100_000_000).is_empty(), "the ticker never held the loop");
+    // The Chrome export has a track per task, saying what each awaited.
+    let chrome = sim_core::chrome::export(&trace).to_string();
+    assert!(
+        chrome.contains("Task-3 (ticker)") && chrome.contains("awaits sleep(0.05)"),
+        "tasks missing from the export"
+    );
     let mid = (b0 + b1) / 2;
     let said = sim_core::words::task_phrase(&tl, 2, mid);
     assert_eq!(said, "Task-3 (ticker) is ready, waiting for the event loop to run it");

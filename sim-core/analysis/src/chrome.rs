@@ -36,6 +36,24 @@ pub fn export(trace: &Trace) -> J {
                 "ts": us(ph.start_ns), "dur": us(end.saturating_sub(ph.start_ns))}));
         }
     }
+    // asyncio tasks: a track each, under their loop thread's process, after the threads.
+    let n_threads = trace.threads.len();
+    for (k, lane) in tl.tasks.iter().enumerate() {
+        let tid = n_threads + k;
+        let p = pid(trace.threads.get(lane.thread as usize).map_or(0, |t| t.process));
+        let name = if lane.coro.is_empty() { lane.name.clone() } else { format!("{} ({})", lane.name, lane.coro) };
+        ev.push(json!({"ph": "M", "name": "thread_name", "pid": p, "tid": tid, "ts": 0, "args": {"name": name}}));
+        for (i, ph) in lane.phases.iter().enumerate() {
+            if ph.state.is_end() {
+                continue;
+            }
+            let end = lane.phases.get(i + 1).map_or(tl.end_ns, |n| n.start_ns);
+            let said = crate::words::task_doing(&tl, k, ph.start_ns)
+                .unwrap_or_else(|| crate::words::task_label(ph.state).to_string());
+            ev.push(json!({"ph": "X", "name": said, "cat": "asyncio", "pid": p, "tid": tid,
+                "ts": us(ph.start_ns), "dur": us(end.saturating_sub(ph.start_ns))}));
+        }
+    }
     // Counters.
     for (r, lane) in tl.resources.iter().enumerate() {
         let meta = &trace.resources[r];

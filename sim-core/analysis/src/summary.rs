@@ -52,6 +52,9 @@ pub struct Summary {
     pub deadlock: Option<DeadlockSummary>,
     /// Exceptions raised.
     pub errors: Vec<ErrorSummary>,
+    /// asyncio tasks, in the order they were created.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<TaskSummary>,
     /// Printed lines.
     pub output: Vec<String>,
     /// Event count.
@@ -110,6 +113,23 @@ pub struct GilSummary {
     pub drop_requests: usize,
     /// Median time one thread held the GIL, in ms.
     pub slice_ms_median: f64,
+}
+
+/// One asyncio task.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TaskSummary {
+    /// `Task-2`.
+    pub name: String,
+    /// Its coroutine.
+    pub coro: String,
+    /// `finished`, `cancelled`, the exception that ended it; None if it never ended.
+    pub outcome: Option<String>,
+    /// Time running a step, in ms.
+    pub running_ms: f64,
+    /// Time ready but waiting for the loop (the loop's lag), in ms.
+    pub ready_ms: f64,
+    /// Time suspended at an await, in ms.
+    pub suspended_ms: f64,
 }
 
 /// One resource.
@@ -357,6 +377,31 @@ impl Summary {
             vars,
             deadlock,
             errors,
+            tasks: tl
+                .tasks
+                .iter()
+                .map(|l| {
+                    let mut t = [0u64; 3];
+                    for (i, p) in l.phases.iter().enumerate() {
+                        let end = l.phases.get(i + 1).map_or(tl.end_ns, |n| n.start_ns);
+                        let d = end.saturating_sub(p.start_ns);
+                        match p.state {
+                            crate::timeline::TaskState::Running => t[0] += d,
+                            crate::timeline::TaskState::Ready => t[1] += d,
+                            crate::timeline::TaskState::Suspended => t[2] += d,
+                            _ => {}
+                        }
+                    }
+                    TaskSummary {
+                        name: l.name.clone(),
+                        coro: l.coro.clone(),
+                        outcome: l.outcome.clone(),
+                        running_ms: ms(t[0]),
+                        ready_ms: ms(t[1]),
+                        suspended_ms: ms(t[2]),
+                    }
+                })
+                .collect(),
             output: tl.output.iter().map(|o| o.2.clone()).collect(),
             events: tl.n_events,
             recorded_from: None,
@@ -403,6 +448,21 @@ impl Summary {
                 "{:<24} {:<9} cpu {:>8.1} ms  gil-wait {:>8.1} ms  blocked {:>8.1} ms  io {:>8.1} ms{err}",
                 t.name, t.outcome, t.cpu_ms, t.gil_wait_ms, t.blocked_ms, t.io_ms
             );
+        }
+        if !self.tasks.is_empty() {
+            let _ = writeln!(s, "-- asyncio tasks --");
+            for t in &self.tasks {
+                let name = format!("{} ({})", t.name, t.coro);
+                let _ = writeln!(
+                    s,
+                    "{:<24} {:<9} running {:>8.1} ms  ready (loop lag) {:>8.1} ms  suspended {:>8.1} ms",
+                    name,
+                    t.outcome.as_deref().unwrap_or("running"),
+                    t.running_ms,
+                    t.ready_ms,
+                    t.suspended_ms
+                );
+            }
         }
         for (p, g) in &self.gil {
             let _ = writeln!(
