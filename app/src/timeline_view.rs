@@ -434,9 +434,8 @@ fn paint_task_lane(cx: &LaneCx<'_>, k: u32) -> Option<String> {
     let l = &tl.tasks[k as usize];
     paint_spans(painter, &visible_spans(&l.phases, end_ns, axis, 1.0), y, h, |s| Some(theme.task_state(s)));
     // Name what it awaits over each suspension wide enough to read.
-    for (i, (t, on)) in l.awaits.iter().enumerate() {
+    for (t, on) in &l.awaits {
         let next = l.phases.iter().find(|p| p.start_ns > *t).map_or(end_ns, |p| p.start_ns);
-        let _ = i;
         let x0 = (axis.x_from_time(*t as f64) as f32).max(plot_left);
         let x1 = axis.x_from_time(next as f64) as f32;
         let text = format!("await {on}");

@@ -368,11 +368,21 @@ fn repr(f: &Fut) -> String {
     }
 }
 
+/// Whether a task can run `v`: an `async def`'s coroutine or one of this module's awaitables.
+fn is_coroutine(v: &V) -> bool {
+    match v {
+        V::Native(n) => match &**n {
+            Native::Gen(g) => g.is_coroutine(),
+            Native::Aio(Obj::Await(_)) => true,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// `create_task(coro, name=None)` on the running loop.
 fn create_task(it: &mut Interp<'_>, lp: &Arc<Loop>, coro: V, name: Option<V>) -> R<V> {
-    let is_coro = matches!(&coro, V::Native(n) if matches!(&**n, Native::Gen(g) if g.is_coroutine()))
-        || matches!(&coro, V::Native(n) if matches!(&**n, Native::Aio(Obj::Await(_))));
-    if !is_coro {
+    if !is_coroutine(&coro) {
         return type_err(format!("a coroutine was expected, got {}", it.repr_of(&coro)?));
     }
     let name = match name {
@@ -1091,41 +1101,24 @@ fn agen_resume(it: &mut Interp<'_>, a: &Arc<Await>, agen: &V, how: Resume, close
 
 /// The methods of async generators.
 pub fn agen_method(it: &mut Interp<'_>, obj: &V, name: &str, pos: Vec<V>) -> Option<R<V>> {
-    let step = |first: Resume, close: bool| {
-        Ok(awaitable(name_of(name), AwaitState::AGen { agen: obj.clone(), first: Some(first), close }))
+    let step = |name: &'static str, first: Resume, close: bool| {
+        Ok(awaitable(name, AwaitState::AGen { agen: obj.clone(), first: Some(first), close }))
     };
     Some(match name {
         "__aiter__" => Ok(obj.clone()),
-        "__anext__" => step(Resume::Send(V::None), false),
-        "asend" => step(Resume::Send(pos.into_iter().next().unwrap_or_default()), false),
-        "athrow" => {
-            let Some(t) = pos.into_iter().next() else {
-                return Some(type_err("athrow expected at least 1 argument, got 0"));
-            };
-            let value = match &t {
-                V::Class(_) => match it.call(&t, Vec::new(), Vec::new()) {
-                    Ok(v) => v,
-                    Err(e) => return Some(Err(e)),
-                },
-                _ => t,
-            };
-            step(Resume::Throw(Box::new(Exc { value, tb: Vec::new() })), false)
-        }
+        "__anext__" => step("__anext__", Resume::Send(V::None), false),
+        "asend" => step("asend", Resume::Send(pos.into_iter().next().unwrap_or_default()), false),
+        "athrow" if pos.is_empty() => type_err("athrow expected at least 1 argument, got 0"),
+        "athrow" => match frame::thrown(it, pos) {
+            Ok(e) => step("athrow", Resume::Throw(e), false),
+            Err(e) => Err(e),
+        },
         "aclose" => {
             let ge = exc::new_exc("GeneratorExit", String::new());
-            step(Resume::Throw(Box::new(Exc { value: ge, tb: Vec::new() })), true)
+            step("aclose", Resume::Throw(Box::new(Exc { value: ge, tb: Vec::new() })), true)
         }
         _ => return None,
     })
-}
-
-fn name_of(method: &str) -> &'static str {
-    match method {
-        "__anext__" => "__anext__",
-        "asend" => "asend",
-        "athrow" => "athrow",
-        _ => "aclose",
-    }
 }
 
 /// `wait_for`: wait for the inner task or the timeout; at the timeout cancel the inner task,
@@ -2388,9 +2381,7 @@ fn run(it: &mut Interp<'_>, coro: V) -> R<V> {
     if it.aio.is_some() {
         return raise("RuntimeError", "asyncio.run() cannot be called from a running event loop");
     }
-    let is_coro = matches!(&coro, V::Native(n) if matches!(&**n, Native::Gen(g) if g.is_coroutine()))
-        || matches!(&coro, V::Native(n) if matches!(&**n, Native::Aio(Obj::Await(_))));
-    if !is_coro {
+    if !is_coroutine(&coro) {
         return raise("ValueError", format!("a coroutine was expected, got {}", it.repr_of(&coro)?));
     }
     let lp = Loop::new();

@@ -530,11 +530,6 @@ impl Generator {
         self.slot.lock().running
     }
 
-    /// Whether it can still be resumed (not finished).
-    pub fn suspended(&self) -> bool {
-        self.slot.lock().frame.is_some()
-    }
-
     /// Resume it: run to its next `yield` or its end.
     pub fn resume(&self, it: &mut Interp<'_>, how: Resume) -> R<Out> {
         let mut state = {
@@ -1052,8 +1047,8 @@ pub fn stop_iteration<T>(v: V) -> R<T> {
     Err(Flow::Exc(Box::new(Exc { value: exc::instance(exc::class("StopIteration"), args), tb: Vec::new() })))
 }
 
-/// The exception `throw(typ[, val])` raises inside the generator.
-fn thrown(it: &mut Interp<'_>, pos: Vec<V>) -> R<Box<Exc>> {
+/// The exception `throw(typ[, val])` (or `athrow`) raises inside the generator.
+pub(crate) fn thrown(it: &mut Interp<'_>, pos: Vec<V>) -> R<Box<Exc>> {
     let mut pos = pos.into_iter();
     let Some(t) = pos.next() else { return type_err("throw expected at least 1 argument, got 0") };
     let value = match &t {

@@ -310,7 +310,9 @@ impl<'a> Interp<'a> {
     #[inline(never)]
     fn stmt_other(&mut self, f: &mut Frame<'_>, s: &Stmt) -> R<()> {
         match &s.kind {
-            StmtKind::Expr(_) | StmtKind::Assign(..) | StmtKind::AugAssign(..) => return self.stmt(f, s),
+            StmtKind::Expr(_) | StmtKind::Assign(..) | StmtKind::AugAssign(..) | StmtKind::Return(_) => {
+                return self.stmt(f, s);
+            }
             StmtKind::Def(t, def, decorators) => {
                 let decs = decorators.iter().map(|d| self.eval(f, d)).collect::<R<Vec<_>>>()?;
                 let mut func = self.make_func(f, def)?;
@@ -338,13 +340,6 @@ impl<'a> Interp<'a> {
                     cls = self.call(&d, vec![cls], Vec::new())?;
                 }
                 self.assign(f, target, cls)?;
-            }
-            StmtKind::Return(e) => {
-                let v = match e {
-                    Some(e) => self.eval(f, e)?,
-                    None => V::None,
-                };
-                return Err(Flow::Return(v));
             }
             StmtKind::If(test, then, orelse) => {
                 let c = self.eval(f, test)?;
