@@ -146,6 +146,12 @@ pub struct Persisted {
     pub stats_runs: usize,
     /// Explore: the condition the final state must meet (`counter == THREADS * ITERATIONS`).
     pub explore_check: String,
+    /// The Profile panel is open (F6).
+    pub show_profile: bool,
+    /// Which view of the profile it shows.
+    pub profile_tab: panels::ProfileTab,
+    /// The critical path is drawn on the timeline.
+    pub show_critical_path: bool,
 }
 
 impl Default for Persisted {
@@ -163,6 +169,9 @@ impl Default for Persisted {
             split_updates: false,
             stats_runs: 100,
             explore_check: String::new(),
+            show_profile: false,
+            profile_tab: panels::ProfileTab::default(),
+            show_critical_path: true,
         }
     }
 }
@@ -292,6 +301,8 @@ pub struct ThreadlineApp {
     pub exploring: bool,
     /// The last search's result.
     pub explored: Option<Box<ExploreResult>>,
+    /// The Profile panel's sort order.
+    pub profile_view: panels::ProfileUi,
     /// The last comparison of two runs' summaries, kept while neither summary changes
     /// (comparing millions of output lines every frame would cost a frame).
     comparison_memo: std::cell::RefCell<Option<Comparison>>,
@@ -373,6 +384,7 @@ impl ThreadlineApp {
             stats: None,
             exploring: false,
             explored: None,
+            profile_view: panels::ProfileUi::default(),
             comparison_memo: std::cell::RefCell::new(None),
             files_tx,
             files_rx,
@@ -1069,6 +1081,9 @@ impl ThreadlineApp {
         if let Some(p) = dropped.into_iter().next() {
             self.apply(Command::Open(p));
         }
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F6)) {
+            self.persisted.show_profile = !self.persisted.show_profile;
+        }
         let (save_trace, save_code, open, run, new) = ctx.input_mut(|i| {
             let shift = egui::Modifiers::COMMAND | egui::Modifiers::SHIFT;
             (
@@ -1125,13 +1140,21 @@ impl ThreadlineApp {
         });
         egui::Panel::bottom("output")
             .resizable(true)
-            .default_size(230.0)
+            .default_size(260.0)
             .show(ui, |ui| self.bottom_ui(ui, &theme, &mut cmds));
         egui::Panel::left("code")
             .resizable(true)
             .default_size(450.0)
             .size_range(200.0..=700.0)
             .show(ui, |ui| self.code_ui(ui, &theme, &mut cmds));
+        // The critical path drawn on the timeline comes from the profile.
+        self.view.path = match &self.session {
+            Some(s) if self.persisted.show_profile && self.persisted.show_critical_path => {
+                let p = s.profile(self.view.range);
+                Some(std::sync::Arc::clone(&p.critical_path.spans))
+            }
+            _ => None,
+        };
         egui::CentralPanel::default().show(ui, |ui| self.centre_ui(ui, &theme, &mut cmds));
         for c in cmds {
             self.apply(c);

@@ -289,6 +289,7 @@ pub fn run_app(cli: &Cli) -> ExitCode {
         }
     };
     let split = cli.split;
+    let show_profile = cli.profile;
     let stats = cli.stats;
     let explore = cli.explore.clone();
     let scenario = cli.scenario.clone();
@@ -318,6 +319,9 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             }
             if !sets.is_empty() {
                 persisted.values.entry(persisted.scenario.clone()).or_default().extend(sets);
+            }
+            if show_profile {
+                persisted.show_profile = true;
             }
             let mut app = ThreadlineApp::new(persisted);
             if let Some(sc) = scenario_file {

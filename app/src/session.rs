@@ -97,9 +97,13 @@ pub struct Session {
     pub player: Option<PlayerGame>,
     /// The last summary and what it was computed on: the summary panel asks every frame.
     summary_memo: std::cell::RefCell<Option<SummaryMemo>>,
+    profile_memo: std::cell::RefCell<Option<ProfileMemo>>,
 }
 
 /// The last summary and what it was computed on: (events seen, end), when.
+/// A profile and the (events, end, range) it was made for.
+type ProfileMemo = ((usize, u64, Option<(u64, u64)>), std::time::Instant, Arc<sim_core::profile::Profile>);
+
 type SummaryMemo = ((usize, u64), std::time::Instant, Arc<Summary>);
 
 /// A trace's runtime settings, made safe to replay with: a time scale or switch interval that
@@ -177,6 +181,7 @@ impl Session {
             source: "live run".into(),
             player: None,
             summary_memo: std::cell::RefCell::new(None),
+            profile_memo: std::cell::RefCell::new(None),
         }
     }
 
@@ -216,6 +221,7 @@ impl Session {
             source,
             player: None,
             summary_memo: std::cell::RefCell::new(None),
+            profile_memo: std::cell::RefCell::new(None),
         }
     }
 
@@ -322,6 +328,21 @@ impl Session {
         let s = Arc::new(Summary::of_timeline(&self.scenario.id, &self.params, &self.settings, &self.timeline));
         *self.summary_memo.borrow_mut() = Some((key, std::time::Instant::now(), Arc::clone(&s)));
         s
+    }
+
+    /// Where the time went, for the whole run or `range` (ns) of it: recomputed when the run
+    /// grows (at most five times a second while it runs) or the range changes.
+    pub fn profile(&self, range: Option<(u64, u64)>) -> Arc<sim_core::profile::Profile> {
+        let key = (self.timeline.n_events, self.timeline.end_ns, range);
+        if let Some((k, at, p)) = &*self.profile_memo.borrow()
+            && (*k == key || (k.2 == range && self.is_live() && at.elapsed() < std::time::Duration::from_millis(200)))
+        {
+            return Arc::clone(p);
+        }
+        let (from, to) = range.unwrap_or((0, self.timeline.end_ns));
+        let p = Arc::new(sim_core::profile::Profile::of_range(&self.timeline, from, to));
+        *self.profile_memo.borrow_mut() = Some((key, std::time::Instant::now(), Arc::clone(&p)));
+        p
     }
 
     /// While paused, let every thread of the live run take one more statement.

@@ -36,6 +36,8 @@ pub struct Theme {
     pub reference: Color32,
     /// The deadlock banner.
     pub deadlock: Color32,
+    /// The critical path.
+    pub critical: Color32,
 }
 
 impl Theme {
@@ -58,6 +60,7 @@ impl Theme {
                 plot: Color32::from_rgb(129, 212, 250),
                 reference: Color32::from_rgb(255, 213, 79),
                 deadlock: Color32::from_rgb(183, 28, 28),
+                critical: Color32::from_rgb(240, 98, 146),
             }
         } else {
             Self {
@@ -76,6 +79,7 @@ impl Theme {
                 plot: Color32::from_rgb(2, 119, 189),
                 reference: Color32::from_rgb(230, 145, 0),
                 deadlock: Color32::from_rgb(198, 40, 40),
+                critical: Color32::from_rgb(194, 24, 91),
             }
         }
     }

@@ -20,6 +20,20 @@ pub const PLOT_H: f32 = 44.0;
 /// Most arrows painted in one frame (beyond that they would be noise).
 const MAX_ARROWS: usize = 400;
 
+/// What a profile row selected, lit up on the timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Highlight {
+    /// Where threads were at this source line.
+    Line(u32),
+    /// Where threads waited for this resource (or to join this thread).
+    Wait(WaitTarget),
+    /// This thread's lane.
+    Thread(u32),
+}
+
+/// Height of the utilisation strip.
+pub const UTIL_H: f32 = 26.0;
+
 /// View state kept between frames.
 #[derive(Clone, Debug)]
 pub struct ViewState {
@@ -33,11 +47,29 @@ pub struct ViewState {
     pub picked: Option<(u32, u64)>,
     /// A source line to light up: where threads were at it.
     pub hover_line: Option<u32>,
+    /// What the Profile panel's selected row lights up.
+    pub highlight: Option<Highlight>,
+    /// A range selected with Shift+drag: (from, to) ns.
+    pub range: Option<(u64, u64)>,
+    /// Where a Shift+drag began.
+    range_anchor: Option<u64>,
+    /// The critical path to draw over the lanes (latest span first), when shown.
+    pub path: Option<std::sync::Arc<Vec<sim_core::profile::PathSpan>>>,
 }
 
 impl Default for ViewState {
     fn default() -> Self {
-        Self { axis: None, follow: true, cursor_ns: None, picked: None, hover_line: None }
+        Self {
+            axis: None,
+            follow: true,
+            cursor_ns: None,
+            picked: None,
+            hover_line: None,
+            highlight: None,
+            range: None,
+            range_anchor: None,
+            path: None,
+        }
     }
 }
 
@@ -60,11 +92,18 @@ pub enum Row {
     Flag(u32),
     /// An asyncio task.
     Task(u32),
+    /// How many threads of a process ran, and how many wanted to.
+    Util(usize),
 }
 
 /// The rows to show, in order, with their heights.
 pub fn rows(tl: &Timeline) -> Vec<(Row, f32)> {
     let mut out = Vec::new();
+    for (p, u) in tl.util.iter().enumerate() {
+        if !u.is_empty() {
+            out.push((Row::Util(p), UTIL_H));
+        }
+    }
     for (p, g) in tl.gils.iter().enumerate() {
         if !g.phases.is_empty() {
             out.push((Row::Gil(p), LANE_H));
@@ -107,6 +146,7 @@ pub fn rows(tl: &Timeline) -> Vec<(Row, f32)> {
 fn row_label(tl: &Timeline, row: Row) -> String {
     match row {
         Row::Gil(p) => format!("GIL · {}", tl.process_meta.get(p).map_or("?", |m| m.name.as_str())),
+        Row::Util(p) => format!("ran / wanted to · {}", tl.process_meta.get(p).map_or("?", |m| m.name.as_str())),
         Row::Thread(t) => {
             let m = &tl.thread_meta[t as usize];
             format!("{}{}", m.name, if m.daemon { " (daemon)" } else { "" })
@@ -173,9 +213,28 @@ pub fn timeline_ui(
 
     // Interaction.
     let hover = response.hover_pos();
+    let shift = ui.input(|i| i.modifiers.shift);
+    if response.drag_started()
+        && shift
+        && let Some(p) = response.interact_pointer_pos()
+    {
+        view.range_anchor = Some(axis.time_from_x(p.x as f64).max(0.0) as u64);
+    }
     if response.dragged() {
-        axis.pan_px(response.drag_delta().x as f64);
-        view.follow = false;
+        match (view.range_anchor, response.interact_pointer_pos()) {
+            // Shift+drag selects a range (the Profile panel profiles it).
+            (Some(a), Some(p)) => {
+                let b = axis.time_from_x(p.x as f64).max(0.0) as u64;
+                view.range = Some((a.min(b), a.max(b)));
+            }
+            _ => {
+                axis.pan_px(response.drag_delta().x as f64);
+                view.follow = false;
+            }
+        }
+    }
+    if response.drag_stopped() {
+        view.range_anchor = None;
     }
     let zoom = ui.input(|i| i.zoom_delta());
     if let Some(p) = hover
@@ -259,7 +318,8 @@ pub fn timeline_ui(
             }
         }
         let text = match row {
-            Row::Thread(th) => paint_thread_lane(&cx, th, view.hover_line),
+            Row::Thread(th) => paint_thread_lane(&cx, th, view.hover_line, view.highlight),
+            Row::Util(p) => paint_util_lane(&cx, p),
             Row::Gil(p) => paint_gil_lane(&cx, p),
             Row::Holders(r) => paint_holders_lane(&cx, r),
             Row::Counter(r) => paint_counter_lane(&cx, r),
@@ -314,6 +374,22 @@ pub fn timeline_ui(
     if gil_handoffs.len() <= 80 {
         for h in gil_handoffs {
             arrow((h.from, h.released_ns), (h.to, h.acquired_ns), theme.waiting_gil.gamma_multiply(0.7));
+        }
+    }
+
+    // The critical path: a bar along the bottom of the lane of the thread on it, and a
+    // line where it passes from one thread to another.
+    if let Some(path) = &view.path {
+        paint_path(&painter, path, &thread_y, &axis, theme, plot_left);
+    }
+    // The selected range.
+    if let Some((a, b)) = view.range {
+        let x0 = (axis.x_from_time(a as f64) as f32).max(plot_left);
+        let x1 = (axis.x_from_time(b as f64) as f32).min(rect.right());
+        if x1 > x0 {
+            let band = Rect::from_min_max(Pos2::new(x0, rect.top() + 16.0), Pos2::new(x1, y));
+            painter.rect_filled(band, 0.0, theme.cursor.gamma_multiply(0.12));
+            painter.rect_stroke(band, 0.0, Stroke::new(1.0, theme.cursor), egui::StrokeKind::Inside);
         }
     }
 
@@ -375,7 +451,12 @@ struct LaneCx<'a> {
 }
 
 /// A thread's states, its errors, and the spans on the code panel's hovered line. Returns the hover text when the pointer is over the lane.
-fn paint_thread_lane(cx: &LaneCx<'_>, th: u32, hover_line: Option<u32>) -> Option<String> {
+fn paint_thread_lane(
+    cx: &LaneCx<'_>,
+    th: u32,
+    hover_line: Option<u32>,
+    highlight: Option<Highlight>,
+) -> Option<String> {
     let LaneCx { tl, painter, axis, theme, small, end_ns, over, hover_t: t_hover, .. } = *cx;
     let (y, h, plot_left) = (cx.lane.top(), cx.lane.height(), cx.lane.left());
     let mut hover_text: Option<String> = None;
@@ -384,16 +465,57 @@ fn paint_thread_lane(cx: &LaneCx<'_>, th: u32, hover_line: Option<u32>) -> Optio
         ThreadState::NotStarted => None,
         s => Some(theme.state(s)),
     });
-    // The code panel's hovered line: where this thread was at it.
-    if let Some(line) = hover_line {
-        for (a, b) in l.spans_on_line(line, end_ns) {
-            let x0 = (axis.x_from_time(a as f64) as f32).max(plot_left);
-            let x1 = (axis.x_from_time(b as f64) as f32).max(x0 + 2.0);
+    let outline = |spans: &mut dyn Iterator<Item = (u64, u64)>| {
+        // Spans closer than two pixels are outlined as one.
+        let mut merged: Option<(f32, f32)> = None;
+        let draw = |(x0, x1): (f32, f32)| {
             if x1 >= plot_left && x0 <= cx.lane.right() {
-                let r = Rect::from_min_max(Pos2::new(x0, y), Pos2::new(x1, y + h));
+                let r = Rect::from_min_max(Pos2::new(x0.max(plot_left), y), Pos2::new(x1.max(x0 + 2.0), y + h));
                 painter.rect_stroke(r, 1.0, Stroke::new(2.0, theme.cursor), egui::StrokeKind::Inside);
             }
+        };
+        for (a, b) in spans {
+            if (b as f64) < axis.start_ns || (a as f64) > axis.end_ns() {
+                continue;
+            }
+            let (x0, x1) = (axis.x_from_time(a as f64) as f32, axis.x_from_time(b as f64) as f32);
+            merged = match merged {
+                Some((m0, m1)) if x0 - m1 < 2.0 => Some((m0, m1.max(x1))),
+                Some(m) => {
+                    draw(m);
+                    Some((x0, x1))
+                }
+                None => Some((x0, x1)),
+            };
         }
+        if let Some(m) = merged {
+            draw(m);
+        }
+    };
+    // The code panel's hovered line (or the profile's selected one): where this thread was at it.
+    let line = hover_line.or(match highlight {
+        Some(Highlight::Line(l)) => Some(l),
+        _ => None,
+    });
+    if let Some(line) = line {
+        outline(&mut l.spans_on_line(line, end_ns));
+    }
+    match highlight {
+        Some(Highlight::Wait(w)) => {
+            let want = ThreadState::Blocked(w);
+            outline(
+                &mut l
+                    .phases
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.state == want)
+                    .map(|(i, p)| (p.start_ns, l.phases.get(i + 1).map_or(end_ns, |n| n.start_ns))),
+            );
+        }
+        Some(Highlight::Thread(t)) if t == th => {
+            painter.rect_stroke(cx.lane, 1.0, Stroke::new(2.0, theme.cursor), egui::StrokeKind::Inside);
+        }
+        _ => {}
     }
     for (t_err, err, caught) in &l.errors {
         let x = axis.x_from_time(*t_err as f64) as f32;
@@ -417,13 +539,124 @@ fn paint_thread_lane(cx: &LaneCx<'_>, th: u32, hover_line: Option<u32>) -> Optio
     }
     if over && let Some(t) = t_hover {
         let s = l.state_at(t);
-        let mut text = format!("{} — {}", thread_name(tl, th), words::phrase(tl, th, s, None));
+        let mut text = format!("{} — {}", thread_name(tl, th), words::phrase(tl, th, s, Some(t)));
+        if let Some(w) = tl.wake_at(th, t) {
+            text.push_str(&format!("\n{}", words::woken(tl, w)));
+        }
         if let Some((_, e, _)) = l.errors.iter().rev().find(|(te, _, _)| *te <= t) {
             text.push_str(&format!("\nraised {e}"));
         }
         hover_text = Some(text);
     }
     hover_text
+}
+
+/// How many threads of process `p` ran (solid) and wanted to run (pale: running or waiting
+/// for the GIL), averaged over each pixel's time, on a scale of the process's threads.
+fn paint_util_lane(cx: &LaneCx<'_>, p: usize) -> Option<String> {
+    let LaneCx { tl, painter, axis, theme, end_ns, over, hover_t, .. } = *cx;
+    let steps = &tl.util[p];
+    let n = tl.thread_meta.iter().filter(|m| m.process as usize == p).count().max(1) as f32;
+    let (y0, h) = (cx.lane.bottom(), cx.lane.height() - 2.0);
+    let left = cx.lane.left();
+    let width = cx.lane.width().floor() as usize;
+    let mut k = steps.partition_point(|s| (s.0 as f64) <= axis.start_ns).saturating_sub(1);
+    for px in 0..width {
+        let t0 = axis.start_ns + px as f64 * axis.ns_per_px;
+        let t1 = (t0 + axis.ns_per_px).min(end_ns as f64);
+        if t1 <= t0.max(0.0) || t0 > end_ns as f64 {
+            break;
+        }
+        // Time-weighted averages over [t0, t1).
+        let (mut run, mut want) = (0.0f64, 0.0f64);
+        let mut j = k;
+        while j < steps.len() && (steps[j].0 as f64) < t1 {
+            let a = (steps[j].0 as f64).max(t0);
+            let b = steps.get(j + 1).map_or(end_ns as f64, |s| s.0 as f64).min(t1);
+            if b > a {
+                run += f64::from(steps[j].1) * (b - a);
+                want += f64::from(steps[j].2) * (b - a);
+            }
+            j += 1;
+        }
+        k = j.saturating_sub(1);
+        let d = t1 - t0.max(0.0);
+        let (run, want) = ((run / d) as f32, (want / d) as f32);
+        let x = left + px as f32;
+        if want > 0.0 {
+            let r = Rect::from_min_max(Pos2::new(x, y0 - h * (want / n).min(1.0)), Pos2::new(x + 1.0, y0));
+            painter.rect_filled(r, 0.0, theme.waiting_gil.gamma_multiply(0.6));
+        }
+        if run > 0.0 {
+            let r = Rect::from_min_max(Pos2::new(x, y0 - h * (run / n).min(1.0)), Pos2::new(x + 1.0, y0));
+            painter.rect_filled(r, 0.0, theme.running);
+        }
+    }
+    if over && let Some(t) = hover_t {
+        let i = steps.partition_point(|s| s.0 <= t).checked_sub(1)?;
+        let (_, run, want) = steps[i];
+        let threads = |n: u32| if n == 1 { "1 thread".to_string() } else { format!("{n} threads") };
+        return Some(format!(
+            "{} wanted to run (running or waiting for the GIL), {run} ran\nfull height: all {} threads of {}",
+            threads(want),
+            n as u32,
+            tl.process_meta.get(p).map_or("?", |m| m.name.as_str())
+        ));
+    }
+    None
+}
+
+/// The critical path over the lanes: latest span first in `path`.
+fn paint_path(
+    painter: &egui::Painter,
+    path: &[sim_core::profile::PathSpan],
+    thread_y: &[f32],
+    axis: &TimeAxis,
+    theme: &Theme,
+    plot_left: f32,
+) {
+    let colour = theme.critical;
+    let (t0, t1) = (axis.start_ns, axis.end_ns());
+    // Spans are latest first: skip those after the window, stop at those before it.
+    let start = path.partition_point(|s| (s.from_ns as f64) > t1);
+    let mut prev: Option<(u32, f32)> = None; // (thread, x) of the later span's start
+    let mut run: Option<(u32, f32, f32)> = None; // merged (thread, x0, x1)
+    let flush = |r: (u32, f32, f32)| {
+        let Some(y) = thread_y.get(r.0 as usize) else { return };
+        let yy = y + LANE_H / 2.0 - 2.0;
+        painter.line_segment(
+            [Pos2::new(r.1.max(plot_left), yy), Pos2::new(r.2.max(r.1 + 1.0), yy)],
+            Stroke::new(3.0, colour),
+        );
+    };
+    for s in &path[start..] {
+        if (s.to_ns as f64) < t0 {
+            break;
+        }
+        let (x0, x1) = (axis.x_from_time(s.from_ns as f64) as f32, axis.x_from_time(s.to_ns as f64) as f32);
+        if let Some((th, x)) = prev
+            && th != s.thread
+            && let (Some(ya), Some(yb)) = (thread_y.get(th as usize), thread_y.get(s.thread as usize))
+            && x >= plot_left
+        {
+            painter.line_segment(
+                [Pos2::new(x, ya + LANE_H / 2.0 - 2.0), Pos2::new(x, yb + LANE_H / 2.0 - 2.0)],
+                Stroke::new(1.5, colour),
+            );
+        }
+        prev = Some((s.thread, x0));
+        run = match run {
+            Some((th, a, b)) if th == s.thread && b - x1 < 1.0 => Some((th, x0.min(a), b)),
+            Some(r) => {
+                flush(r);
+                Some((s.thread, x0, x1))
+            }
+            None => Some((s.thread, x0, x1)),
+        };
+    }
+    if let Some(r) = run {
+        flush(r);
+    }
 }
 
 /// An asyncio task: ready (waiting for the loop), running a step, suspended at an await

@@ -333,10 +333,15 @@ fn click_a_blocked_bar_and_the_code_panel_shows_the_line_that_blocked() {
         ]
     );
     h.get_by_label_contains("when the deadlock was found");
-    // Click Thread-1's lane near the end, where it is blocked: rows are the GIL, MainThread,
-    // Thread-1 …, 22 px apart below a 22 px axis.
+    // Click Thread-1's lane near the end, where it is blocked (rows below a 22 px axis).
     let r = h.get_by_label("Timeline").rect();
-    click_at(&mut h, egui::pos2(r.right() - 30.0, r.top() + 22.0 + 2.0 * 22.0 + 10.0));
+    let y = {
+        let tl = &h.state().session.as_ref().unwrap().timeline;
+        let rows = threadline::timeline_view::rows(tl);
+        let k = rows.iter().position(|(row, _)| *row == threadline::timeline_view::Row::Thread(1)).unwrap();
+        r.top() + 22.0 + rows[..k].iter().map(|(_, h)| h + 2.0).sum::<f32>() + 10.0
+    };
+    click_at(&mut h, egui::pos2(r.right() - 30.0, y));
     h.run_steps(2);
     let line = h.state().editor.highlight.expect("the click picked a line");
     assert_eq!(line_of(&h, line), "with lock2:");
@@ -616,4 +621,45 @@ fn explore_from_the_app_finds_the_lost_update_and_the_game_follows_its_schedule(
     let lost = s.summary().vars.get("counter").and_then(|v| v.lost_updates).unwrap_or(0);
     assert!(lost > 0, "following the found schedule loses an update");
     h.get_by_label_contains("counter lost");
+}
+
+#[test]
+fn the_profile_says_where_the_time_went_and_a_row_lights_up_its_spans_and_line() {
+    let mut values = std::collections::BTreeMap::new();
+    values.insert("lock-counter".to_string(), std::collections::BTreeMap::from([("ITERATIONS".to_string(), 3000.0)]));
+    let persisted = Persisted { scenario: "lock-counter".into(), values, ..Persisted::default() };
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.run_steps(1);
+    h.key_press(egui::Key::F5);
+    wait_until_finished(&mut h);
+    h.key_press(egui::Key::F6);
+    h.run_steps(2);
+    assert!(h.state().persisted.show_profile, "F6 opens the profile");
+    // The headline says where the threads lost the most time.
+    h.get_by_label_contains("The threads spent");
+    // A line's row: its spans light up on the timeline and the code panel shows it.
+    let with_line = h.state().editor.text.lines().position(|l| l.trim().starts_with("with lock:")).unwrap() as u32 + 1;
+    h.get_by_label(&format!("line {with_line}")).click();
+    h.run_steps(2);
+    assert_eq!(h.state().view.highlight, Some(threadline::timeline_view::Highlight::Line(with_line)));
+    assert_eq!(h.state().editor.highlight, Some(with_line));
+    // A resource's row lights up the waits for it.
+    h.get_by_label("By resource").click();
+    h.run_steps(2);
+    h.get_by_label("lock · lock").click();
+    h.run_steps(2);
+    let lock =
+        h.state().session.as_ref().unwrap().timeline.resource_meta.iter().position(|r| r.name == "lock").unwrap();
+    assert_eq!(
+        h.state().view.highlight,
+        Some(threadline::timeline_view::Highlight::Wait(sim_core::event::WaitTarget::Resource(lock as u32)))
+    );
+    // The critical path is drawn, and it ends where the run ends.
+    let path = h.state().view.path.clone().expect("the critical path is shown");
+    let end = h.state().session.as_ref().unwrap().timeline.end_ns;
+    assert!(path.first().is_some_and(|s| s.to_ns <= end && s.to_ns + 5_000_000 >= end));
+    // Clicking the row again clears it.
+    h.get_by_label("lock · lock").click();
+    h.run_steps(2);
+    assert_eq!(h.state().view.highlight, None);
 }

@@ -15,7 +15,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub use threadline_analysis::{chrome, explore, fuzzing, invariants, recorded, rng, soak, summary, timeline, words};
+pub use threadline_analysis::{
+    chrome, explore, fuzzing, invariants, profile, recorded, rng, soak, summary, timeline, words,
+};
 pub use threadline_model::{event, model, pyerror, trace, value};
 pub use threadline_python::{py, py_catalog};
 pub use threadline_runtime::{channels, control, gil, recorder, rt, sync, watchdog};

@@ -3,6 +3,7 @@
 
 mod export;
 mod failure;
+mod profile;
 mod record;
 pub mod run;
 pub mod schedule;
@@ -48,6 +49,9 @@ pub struct Cli {
     /// (with --screenshot, the picture waits for the search).
     #[arg(long, value_name = "CHECK")]
     pub explore: Option<String>,
+    /// Open the Profile panel (where the time went) beside the timeline.
+    #[arg(long)]
+    pub profile: bool,
     /// Colour theme (default: as last chosen in the app).
     #[arg(long, value_enum)]
     pub theme: Option<ThemeArg>,
@@ -218,6 +222,34 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Where the time went: time per thread, per source line and per resource (running,
+    /// waiting for the GIL, blocked, in I/O), the critical path and the utilisation, for a
+    /// saved trace or a scenario run now.
+    Profile {
+        /// A trace file (`.json`), a scenario file or a catalog id.
+        what: String,
+        /// For a scenario: set a parameter (repeatable).
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        /// For a scenario: GIL mode.
+        #[arg(long, value_enum)]
+        gil: Option<GilArg>,
+        /// Print one JSON object (fields in the rustdoc of `sim_core::profile`).
+        #[arg(long)]
+        json: bool,
+        /// Only one table: line, resource or thread.
+        #[arg(long, value_name = "line|resource|thread")]
+        by: Option<String>,
+        /// Profile only from this time of the run (ms).
+        #[arg(long, value_name = "MS")]
+        from_ms: Option<f64>,
+        /// Profile only up to this time of the run (ms).
+        #[arg(long, value_name = "MS")]
+        to_ms: Option<f64>,
+        /// For a scenario: stop the run after this many seconds of wall time.
+        #[arg(long, default_value_t = 120.0)]
+        max_seconds: f64,
+    },
     /// Export a trace to another format.
     Export {
         /// The trace file.
@@ -374,6 +406,17 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             t.map(|t| print_summary(&Summary::of_trace(&t), *json))
         }
         Command::Export { trace, format, out } => export::export(trace, *format, out),
+        Command::Profile { what, set, gil, json, by, from_ms, to_ms, max_seconds } => {
+            profile::profile_cmd(&profile::ProfileArgs {
+                what,
+                set,
+                gil: gil.map(GilMode::from),
+                json: *json,
+                by: by.as_deref(),
+                range_ms: (*from_ms, *to_ms),
+                max_seconds: *max_seconds,
+            })
+        }
         Command::Soak { runs, seed, time_scale } => soak::soak_cmd(*runs, *seed, *time_scale),
     })
 }

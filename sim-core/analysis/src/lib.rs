@@ -1,5 +1,5 @@
 //! Threadline's analysis: what the views and the CLI read from a run — the [`timeline`] of
-//! states, the [`summary`], the [`invariants`] every run keeps, the Chrome trace export
+//! states, the [`summary`], the [`profile`] (where the time went), the [`invariants`] every run keeps, the Chrome trace export
 //! ([`chrome`]), real CPython runs turned into traces ([`recorded`]), the search for a
 //! breaking schedule and outcome statistics ([`explore`], seeded by [`rng`]), soak runs
 //! ([`soak`]) and the fuzz targets' checks ([`fuzzing`]).
@@ -12,6 +12,7 @@ pub mod chrome;
 pub mod explore;
 pub mod fuzzing;
 pub mod invariants;
+pub mod profile;
 pub mod recorded;
 pub mod rng;
 pub mod soak;

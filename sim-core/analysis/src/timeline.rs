@@ -350,6 +350,89 @@ pub struct Arrow {
     pub res: ResIx,
 }
 
+/// Who did something, when, at which line: the far end of a wake-up edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Signal {
+    /// When.
+    pub t_ns: u64,
+    /// Which thread.
+    pub thread: ThreadIx,
+    /// At which source line (0 if unknown).
+    pub line: u32,
+}
+
+/// Why a wait ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WakeCause {
+    /// The GIL was released by another thread (or was free).
+    Gil,
+    /// A lock, semaphore or condition was released.
+    Release(ResIx),
+    /// An item was put on a queue a getter waited on.
+    Put(ResIx),
+    /// An item was taken off a full queue a putter waited on.
+    Get(ResIx),
+    /// A condition was notified.
+    Notify(ResIx),
+    /// An event was set.
+    Set(ResIx),
+    /// `task_done()` finished the last unfinished task of a joined queue.
+    TaskDone(ResIx),
+    /// Something was sent down a pipe.
+    Send(ResIx),
+    /// A pool or executor finished the task a result was waited for.
+    Finished(ResIx),
+    /// The joined thread ended.
+    ThreadEnd(ThreadIx),
+    /// The wait's timeout expired (or a non-blocking attempt gave up).
+    Timeout,
+    /// An exception ended the wait.
+    Interrupted,
+}
+
+/// A wake-up edge: the end of one wait of one thread, linked to what ended it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Wake {
+    /// The thread that waited.
+    pub thread: ThreadIx,
+    /// When its wait began.
+    pub from_ns: u64,
+    /// When its wait ended.
+    pub t_ns: u64,
+    /// Why it ended.
+    pub cause: WakeCause,
+    /// The other thread's act that ended it (None for [`WakeCause::Timeout`] and
+    /// [`WakeCause::Interrupted`]).
+    pub by: Option<Signal>,
+}
+
+/// Why a thread is blocked: the kind of wait it began (decides what can end it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Why {
+    Acquire,
+    CondWait,
+    EventWait,
+    QueuePut,
+    QueueGet,
+    QueueJoin,
+    PipeRecv,
+    Result,
+    Other,
+}
+
+/// The latest act of each kind on one resource, for wake-up edges.
+#[derive(Clone, Copy, Debug, Default)]
+struct ResSignals {
+    release: Option<Signal>,
+    put: Option<Signal>,
+    get: Option<Signal>,
+    notify: Option<Signal>,
+    set: Option<Signal>,
+    done: Option<Signal>,
+    send: Option<Signal>,
+    finished: Option<Signal>,
+}
+
 /// Every lane of a run.
 #[derive(Clone, Debug, Default)]
 pub struct Timeline {
@@ -375,6 +458,15 @@ pub struct Timeline {
     pub task_arrows: Vec<TaskArrow>,
     /// Lock handoffs and queue/pipe deliveries.
     pub arrows: Vec<Arrow>,
+    /// Wake-up edges: one per wait (blocked or waiting for the GIL) that another thread's
+    /// act ended, or that timed out or was interrupted, in order of their end. A wait for
+    /// something that was free at once has none.
+    pub wakes: Vec<Wake>,
+    /// Per thread: who started it and when (`t.start()`), if recorded.
+    pub started_by: Vec<Option<Signal>>,
+    /// Per process, the utilisation over time: (t_ns, threads running, threads wanting to
+    /// run — running or waiting for the GIL), each step lasting until the next.
+    pub util: Vec<Vec<(u64, u32, u32)>>,
     /// Printed lines: (t_ns, thread, line).
     pub output: Vec<(u64, ThreadIx, String)>,
     /// The deadlock, if one was found: (t_ns, edges).
@@ -389,6 +481,10 @@ pub struct Timeline {
     pub n_events: usize,
     last_release: Vec<Option<(u64, ThreadIx)>>,
     pending_puts: Vec<VecDeque<(u64, ThreadIx)>>,
+    signals: Vec<ResSignals>,
+    gil_released: Vec<Option<Signal>>,
+    why: Vec<Why>,
+    starting: Vec<Option<ThreadIx>>,
 }
 
 impl Timeline {
@@ -406,12 +502,17 @@ impl Timeline {
     pub fn add_thread(&mut self, meta: ThreadMeta) {
         self.thread_meta.push(meta);
         self.threads.push(ThreadLane::default());
+        self.started_by.push(None);
+        self.starting.push(None);
+        self.why.push(Why::Other);
     }
 
     /// A new process and its GIL lane.
     pub fn add_process(&mut self, meta: ProcessMeta) {
         self.process_meta.push(meta);
         self.gils.push(GilLane::default());
+        self.gil_released.push(None);
+        self.util.push(Vec::new());
         self.exit_codes.push(None);
     }
 
@@ -429,6 +530,7 @@ impl Timeline {
         self.last_release.push(None);
         self.pending_puts.push(VecDeque::new());
         self.pending_puts.push(VecDeque::new());
+        self.signals.push(ResSignals::default());
     }
 
     /// A new variable lane.
@@ -453,22 +555,53 @@ impl Timeline {
     }
 
     fn set_state(&mut self, thread: ThreadIx, t_ns: u64, s: ThreadState) {
-        if let Some(lane) = self.threads.get_mut(thread as usize) {
-            if lane.state().is_end() {
-                return;
-            }
-            push_phase(&mut lane.phases, t_ns, s);
-            if s.is_end() {
-                lane.end = Some(s);
+        let Some(lane) = self.threads.get_mut(thread as usize) else { return };
+        let old = lane.state();
+        if old.is_end() {
+            return;
+        }
+        push_phase(&mut lane.phases, t_ns, s);
+        if s.is_end() {
+            lane.end = Some(s);
+        }
+        // The utilisation steps of the thread's process.
+        let rw = |x: ThreadState| {
+            (
+                i64::from(x == ThreadState::Running),
+                i64::from(matches!(x, ThreadState::Running | ThreadState::WaitingGil)),
+            )
+        };
+        let ((r1, w1), (r0, w0)) = (rw(s), rw(old));
+        let (d_run, d_want) = (r1 - r0, w1 - w0);
+        let p = self.thread_meta.get(thread as usize).map_or(0, |m| m.process as usize);
+        if (d_run, d_want) != (0, 0)
+            && let Some(u) = self.util.get_mut(p)
+        {
+            let (run, want) = u.last().map_or((0, 0), |x| (x.1, x.2));
+            let step = (t_ns, (i64::from(run) + d_run).max(0) as u32, (i64::from(want) + d_want).max(0) as u32);
+            match u.last_mut() {
+                Some(last) if last.0 == t_ns => *last = step,
+                _ => u.push(step),
             }
         }
     }
 
-    fn unblock(&mut self, thread: ThreadIx, t_ns: u64) {
+    fn unblock(&mut self, thread: ThreadIx, process: u32, t_ns: u64) {
         if let Some(lane) = self.threads.get(thread as usize)
             && matches!(lane.state(), ThreadState::Blocked(_))
         {
-            self.set_state(thread, t_ns, ThreadState::Running);
+            let s = self.ready(thread, process);
+            self.set_state(thread, t_ns, s);
+        }
+    }
+
+    /// The state of a thread that can go on: running — or, where its process has a GIL
+    /// that another thread holds or nobody holds, waiting for it (a lock taken with the GIL
+    /// released, a sleep that ended: the thread runs again only once it has the GIL).
+    fn ready(&self, thread: ThreadIx, process: u32) -> ThreadState {
+        match self.gils.get(process as usize).and_then(|g| g.phases.last()) {
+            Some(p) if p.state != Some(thread) => ThreadState::WaitingGil,
+            _ => ThreadState::Running,
         }
     }
 
@@ -523,6 +656,8 @@ impl Timeline {
         let (t, th) = (e.t_ns, e.thread);
         self.end_ns = self.end_ns.max(t);
         self.n_events += 1;
+        let before = self.threads.get(th as usize).and_then(|l| l.phases.last().copied());
+        self.record_signal(e);
         if e.line != 0
             && let Some(lane) = self.threads.get_mut(th as usize)
             && lane.lines.last().map(|l| l.1) != Some(e.line)
@@ -556,7 +691,22 @@ impl Timeline {
                     self.add_var(name.clone());
                 }
             }
-            K::ThreadStarted | K::CpuBegin { .. } | K::CpuEnd | K::IoEnd => self.set_state(th, t, ThreadState::Running),
+            K::ThreadStarted => {
+                let s = self.ready(th, e.process);
+                self.set_state(th, t, s);
+                // Whoever started it goes on.
+                if let Some(by) = self.started_by.get(th as usize).copied().flatten()
+                    && self.starting.get(by.thread as usize).copied().flatten() == Some(th)
+                {
+                    self.starting[by.thread as usize] = None;
+                    let process = self.thread_meta.get(by.thread as usize).map_or(e.process, |m| m.process);
+                    self.unblock(by.thread, process, t);
+                }
+            }
+            K::CpuBegin { .. } | K::CpuEnd | K::IoEnd => {
+                let s = self.ready(th, e.process);
+                self.set_state(th, t, s);
+            }
             K::ThreadFinished => self.set_state(th, t, ThreadState::Finished),
             K::ThreadKilled => self.set_state(th, t, ThreadState::Killed),
             K::ThreadStopped => self.set_state(th, t, ThreadState::Stopped),
@@ -570,7 +720,7 @@ impl Timeline {
                 if let Some(l) = self.threads.get_mut(th as usize) {
                     l.errors.push((t, error.clone(), true));
                 }
-                self.unblock(th, t);
+                self.unblock(th, e.process, t);
             }
             K::IoBegin { sleep, ms } => {
                 if let Some(lane) = self.threads.get_mut(th as usize) {
@@ -609,6 +759,13 @@ impl Timeline {
                 if *reason == GilReason::Forced {
                     self.set_state(th, t, ThreadState::WaitingGil);
                 }
+                // `Thread.start()` waits, the GIL released, for the new thread to start.
+                if *reason == GilReason::Blocking
+                    && self.threads.get(th as usize).is_some_and(|l| l.state() == ThreadState::Running)
+                    && let Some(target) = self.starting.get(th as usize).copied().flatten()
+                {
+                    self.set_state(th, t, ThreadState::Blocked(WaitTarget::Thread(target)));
+                }
             }
             K::Requested { res, .. } => {
                 self.set_state(th, t, blocked(*res));
@@ -617,7 +774,8 @@ impl Timeline {
                 }
             }
             K::Acquired { res, depth, value } => {
-                self.set_state(th, t, ThreadState::Running);
+                let s = self.ready(th, e.process);
+                self.set_state(th, t, s);
                 let kind = self.resource_meta.get(*res as usize).map(|r| r.kind);
                 let arrow_from = self.last_release.get(*res as usize).copied().flatten();
                 if let Some((rt, from)) = arrow_from
@@ -666,7 +824,8 @@ impl Timeline {
                 }
             }
             K::AcquireFailed { res, .. } => {
-                self.set_state(th, t, ThreadState::Running);
+                let s = self.ready(th, e.process);
+                self.set_state(th, t, s);
                 if let Some(l) = self.res_lane(*res)
                     && let Some(p) = l.waiters.iter().position(|w| *w == th)
                 {
@@ -677,7 +836,7 @@ impl Timeline {
                 self.set_state(th, t, blocked(*res));
             }
             K::ResultWait { res, .. } => self.set_state(th, t, blocked(*res)),
-            K::CondWoken { .. } | K::EventWoken { .. } | K::Joined { .. } => self.unblock(th, t),
+            K::CondWoken { .. } | K::EventWoken { .. } | K::Joined { .. } => self.unblock(th, e.process, t),
             K::QueueBlocked { res, put, .. } => {
                 self.set_state(th, t, blocked(*res));
                 if let Some(l) = self.res_lane(*res) {
@@ -689,7 +848,7 @@ impl Timeline {
                 }
             }
             K::QueuePut { res, item, len } => {
-                self.unblock(th, t);
+                self.unblock(th, e.process, t);
                 if let Some(q) = self.pending_puts.get_mut(*res as usize * 2) {
                     q.push_back((t, th));
                 }
@@ -701,7 +860,7 @@ impl Timeline {
                 }
             }
             K::QueueGet { res, item, len } => {
-                self.unblock(th, t);
+                self.unblock(th, e.process, t);
                 if let Some((pt, from)) = self.pending_puts.get_mut(*res as usize * 2).and_then(VecDeque::pop_front)
                     && from != th
                 {
@@ -728,7 +887,7 @@ impl Timeline {
                 }
             }
             K::PipeRecv { res, end, item } => {
-                self.unblock(th, t);
+                self.unblock(th, e.process, t);
                 if let Some((pt, from)) =
                     self.pending_puts.get_mut(*res as usize * 2 + (*end as usize).min(1)).and_then(VecDeque::pop_front)
                     && from != th
@@ -805,15 +964,133 @@ impl Timeline {
                     lane.outcome = Some(outcome.clone());
                 }
             }
+            K::StartThread { target } => {
+                if let Some(s) = self.started_by.get_mut(*target as usize) {
+                    *s = Some(Signal { t_ns: t, thread: th, line: e.line });
+                }
+                if let Some(s) = self.starting.get_mut(th as usize) {
+                    *s = Some(*target);
+                }
+            }
             K::CondNotify { .. }
             | K::QueueTaskDone { .. }
             | K::PipeClose { .. }
-            | K::StartThread { .. }
             | K::VarRead { .. }
             | K::TaskSubmitted { .. }
             | K::TaskStarted { .. }
             | K::TaskFinished { .. } => {}
         }
+        if let Some(before) = before {
+            self.record_wake(e, before);
+        }
+    }
+
+    /// Remember the acts that can end another thread's wait, and why a thread begins one.
+    fn record_signal(&mut self, e: &Event) {
+        use EventKind as K;
+        let sig = Signal { t_ns: e.t_ns, thread: e.thread, line: e.line };
+        let why = match &e.kind {
+            K::Requested { .. } => Some(Why::Acquire),
+            K::CondWait { .. } => Some(Why::CondWait),
+            K::EventWait { .. } => Some(Why::EventWait),
+            K::QueueBlocked { put: true, .. } => Some(Why::QueuePut),
+            K::QueueBlocked { put: false, .. } => Some(Why::QueueGet),
+            K::QueueJoinWait { .. } => Some(Why::QueueJoin),
+            K::PipeWait { .. } => Some(Why::PipeRecv),
+            K::ResultWait { .. } => Some(Why::Result),
+            K::JoinWait { .. } => Some(Why::Other),
+            _ => None,
+        };
+        if let (Some(why), Some(slot)) = (why, self.why.get_mut(e.thread as usize)) {
+            *slot = why;
+        }
+        if let K::GilReleased { .. } = e.kind
+            && let Some(g) = self.gil_released.get_mut(e.process as usize)
+        {
+            *g = Some(sig);
+        }
+        let Some(res) = e.kind.resource() else { return };
+        let Some(s) = self.signals.get_mut(res as usize) else { return };
+        match &e.kind {
+            K::Released { depth: 0, .. } => s.release = Some(sig),
+            K::QueuePut { .. } => s.put = Some(sig),
+            K::QueueGet { .. } => s.get = Some(sig),
+            K::CondNotify { woken, .. } if *woken > 0 => s.notify = Some(sig),
+            K::EventSet { .. } => s.set = Some(sig),
+            K::QueueTaskDone { unfinished: 0, .. } => s.done = Some(sig),
+            K::PipeSend { .. } => s.send = Some(sig),
+            K::TaskFinished { .. } => s.finished = Some(sig),
+            _ => {}
+        }
+    }
+
+    /// If event `e` ended a wait of its thread (whose phase before it was `before`), add
+    /// the wake-up edge: what ended it, and who.
+    fn record_wake(&mut self, e: &Event, before: Phase<ThreadState>) {
+        use EventKind as K;
+        let th = e.thread;
+        let Some(lane) = self.threads.get(th as usize) else { return };
+        let now = lane.state();
+        let waiting = matches!(before.state, ThreadState::Blocked(_) | ThreadState::WaitingGil);
+        if !waiting || now == before.state || lane.phases.last().is_none_or(|p| p.start_ns != e.t_ns) {
+            return;
+        }
+        let since = |s: Option<Signal>| s.filter(|s| s.t_ns >= before.start_ns && s.thread != th);
+        let (cause, by) = match before.state {
+            ThreadState::WaitingGil => {
+                let by = since(self.gil_released.get(e.process as usize).copied().flatten());
+                (WakeCause::Gil, by)
+            }
+            ThreadState::Blocked(WaitTarget::Thread(x)) => {
+                let end = self.threads.get(x as usize).and_then(|l| {
+                    let p = l.phases.last().filter(|p| p.state.is_end())?;
+                    Some(Signal { t_ns: p.start_ns, thread: x, line: l.lines.last().map_or(0, |l| l.1) })
+                });
+                (WakeCause::ThreadEnd(x), end)
+            }
+            ThreadState::Blocked(WaitTarget::Resource(r)) => {
+                let s = self.signals.get(r as usize).copied().unwrap_or_default();
+                let why = self.why.get(th as usize).copied().unwrap_or(Why::Other);
+                match why {
+                    Why::Acquire => (WakeCause::Release(r), since(s.release)),
+                    Why::CondWait => (WakeCause::Notify(r), since(s.notify)),
+                    Why::EventWait => (WakeCause::Set(r), since(s.set)),
+                    Why::QueuePut => (WakeCause::Get(r), since(s.get)),
+                    Why::QueueGet => (WakeCause::Put(r), since(s.put)),
+                    Why::QueueJoin => (WakeCause::TaskDone(r), since(s.done)),
+                    Why::PipeRecv => (WakeCause::Send(r), since(s.send)),
+                    Why::Result => (WakeCause::Finished(r), since(s.finished)),
+                    Why::Other => return,
+                }
+            }
+            _ => return,
+        };
+        let timed_out = match &e.kind {
+            K::AcquireFailed { .. } => true,
+            K::CondWoken { notified, .. } => !notified,
+            K::EventWoken { flag, .. } => !flag,
+            _ => false,
+        };
+        let (cause, by) = if timed_out {
+            (WakeCause::Timeout, None)
+        } else if matches!(e.kind, K::Error { .. } | K::ThreadStopped | K::ThreadKilled | K::ThreadRaised { .. }) {
+            (WakeCause::Interrupted, None)
+        } else if by.is_some() {
+            (cause, by)
+        } else {
+            // Free at once: no other thread's act ended it, so no edge (the uncontended
+            // acquires of a busy lock would otherwise double the timeline's memory).
+            return;
+        };
+        self.wakes.push(Wake { thread: th, from_ns: before.start_ns, t_ns: e.t_ns, cause, by });
+    }
+
+    /// The wake-up edge that ended the wait of `thread` going on at `t_ns` (the wait's
+    /// span contains `t_ns`), if that wait ended.
+    pub fn wake_at(&self, thread: ThreadIx, t_ns: u64) -> Option<&Wake> {
+        // Wakes are in order of their end; the first ending at or after t_ns for this thread.
+        let i = self.wakes.partition_point(|w| w.t_ns < t_ns);
+        self.wakes[i..].iter().find(|w| w.thread == thread).filter(|w| w.from_ns <= t_ns)
     }
 
     /// The first (at most [`QUEUE_ITEMS_SHOWN`]) items in queue `res` at `t_ns`, oldest

@@ -62,6 +62,13 @@ pub fn doing(tl: &Timeline, thread: ThreadIx, s: ThreadState, at: Option<u64>) -
         ThreadState::Blocked(w @ WaitTarget::Resource(r)) => {
             format!("{}{}", wait(tl, &w), held(at.map(|t| tl.holders_at(r, t)).unwrap_or_default()))
         }
+        ThreadState::Blocked(WaitTarget::Thread(x))
+            if at.is_some_and(|t| {
+                tl.threads.get(x as usize).is_some_and(|l| l.state_at(t) == ThreadState::NotStarted)
+            }) =>
+        {
+            format!("waits for {} to start", thread_name(tl, x))
+        }
         ThreadState::Blocked(w) => wait(tl, &w),
         ThreadState::Sleep | ThreadState::Io => {
             let what = if s == ThreadState::Sleep { "sleeps" } else { "waits for I/O" };
@@ -139,4 +146,31 @@ pub fn task_doing(tl: &Timeline, task: usize, t_ns: u64) -> Option<String> {
         TaskState::Ready => Some("ready, waiting for the event loop".into()),
         _ => None,
     }
+}
+
+/// A wake-up edge in words: `woken by Thread-3's release of lock at line 18 after 4.2 ms`,
+/// `woken by Thread-1 dropping the GIL at line 9 after 5.0 ms`, `timed out after 100.0 ms`.
+pub fn woken(tl: &Timeline, w: &crate::timeline::Wake) -> String {
+    use crate::timeline::WakeCause as C;
+    let after = format!("after {:.1} ms", (w.t_ns - w.from_ns) as f64 / 1e6);
+    let res = |r: u32| tl.resource_meta.get(r as usize).map_or_else(|| format!("#{r}"), |m| m.name.clone());
+    let act = match w.cause {
+        C::Timeout => return format!("timed out {after}"),
+        C::Interrupted => return format!("ended by an exception {after}"),
+        C::Gil => "dropping the GIL".to_string(),
+        C::Release(r) => format!("'s release of {}", res(r)),
+        C::Put(r) => format!("'s put on {}", res(r)),
+        C::Get(r) => format!("'s get from {}", res(r)),
+        C::Notify(r) => format!("'s notify on {}", res(r)),
+        C::Set(r) => format!("'s set of {}", res(r)),
+        C::TaskDone(r) => format!("'s last task_done on {}", res(r)),
+        C::Send(r) => format!("'s send on {}", res(r)),
+        C::Finished(r) => format!("finishing a task of {}", res(r)),
+        C::ThreadEnd(_) => "'s end".to_string(),
+    };
+    let Some(by) = w.by else { return after };
+    let who = thread_name(tl, by.thread);
+    let sep = if act.starts_with('\'') { "" } else { " " };
+    let at = if by.line == 0 { String::new() } else { format!(" at line {}", by.line) };
+    format!("woken by {who}{sep}{act}{at} {after}")
 }

@@ -8,90 +8,129 @@ use sim_core::model::ResourceKind;
 
 impl ThreadlineApp {
     pub(in crate::app) fn bottom_ui(&mut self, ui: &mut egui::Ui, theme: &Theme, cmds: &mut Vec<Command>) {
-        let Some(s) = &self.session else {
+        if self.session.is_none() {
             ui.label(RichText::new("The printed output and the run summary appear here.").weak());
             return;
-        };
-        let tl = &s.timeline;
-        ui.columns(2, |cols| {
-            cols[0].label(RichText::new("Output").strong());
-            // Only the rows on screen are laid out: a run may print millions of lines.
-            let row_h = cols[0].text_style_height(&egui::TextStyle::Monospace);
-            egui::ScrollArea::both().id_salt("out").stick_to_bottom(true).auto_shrink([false, false]).show_rows(
-                &mut cols[0],
-                row_h,
-                tl.output.len(),
-                |ui, rows| {
-                    for (_, th, line) in &tl.output[rows] {
-                        let raised = line.starts_with("Exception in thread")
-                            || tl.threads[*th as usize].errors.iter().any(|e| !e.2 && line == &e.1.to_string());
-                        let text = RichText::new(line).monospace();
-                        match crate::code::traceback_line(line) {
-                            // A traceback's `File "x.py", line N`: click to see the line.
-                            Some(n) => {
-                                let r = ui
-                                    .add(
-                                        egui::Label::new(text.color(theme.error).underline())
-                                            .wrap_mode(egui::TextWrapMode::Extend)
-                                            .sense(egui::Sense::click()),
-                                    )
-                                    .on_hover_text(format!("Show line {n} in the code panel"));
-                                if r.clicked() {
-                                    cmds.push(Command::GotoLine(n));
-                                }
-                            }
-                            None => {
-                                ui.add(
-                                    egui::Label::new(if raised { text.color(theme.error) } else { text })
-                                        .wrap_mode(egui::TextWrapMode::Extend),
-                                );
-                            }
-                        }
+        }
+        // The output on the left; on the right the summary, or the profile (wider).
+        let (w, h) = (ui.available_width(), ui.available_height());
+        let profile = self.persisted.show_profile;
+        let left_w = (w * if profile { 0.3 } else { 0.5 }).floor() - 8.0;
+        ui.horizontal_top(|ui| {
+            ui.allocate_ui_with_layout(egui::vec2(left_w, h), egui::Layout::top_down(egui::Align::Min), |ui| {
+                ui.set_min_size(egui::vec2(left_w, h));
+                self.output_ui(ui, theme, cmds);
+            });
+            ui.separator();
+            let rest = ui.available_width();
+            ui.allocate_ui_with_layout(egui::vec2(rest, h), egui::Layout::top_down(egui::Align::Min), |ui| {
+                ui.set_min_size(egui::vec2(rest, h));
+                ui.horizontal(|ui| {
+                    if ui.selectable_label(!profile, RichText::new("Summary").strong()).clicked() {
+                        self.persisted.show_profile = false;
                     }
-                },
-            );
-            let compare = self.compare.as_ref();
-            egui::ScrollArea::both().id_salt("side").auto_shrink([false, false]).show(&mut cols[1], |ui| {
-                ui.label(RichText::new("Summary").strong());
-                match compare {
-                    None => summary_ui(ui, s, "summary"),
-                    Some(c) => {
-                        let (sa, sb) = (s.summary(), c.summary());
-                        let cmp = self.comparison(&sa, &sb);
-                        let (only_here, only_there) = cmp.output;
-                        if only_here == 0 && only_there == 0 {
-                            ui.label(format!("Output: the same {} lines in both runs.", sa.output.len()));
-                        } else {
-                            ui.label(
-                                RichText::new(format!(
-                                    "Output differs: {only_here} line(s) only in this run, {only_there} only in the other."
-                                ))
-                                .color(theme.reference),
-                            );
-                        }
-                        for d in &cmp.differences {
-                            ui.label(RichText::new(d).color(theme.reference));
-                        }
-                        ui.columns(2, |sc| {
-                            sc[0].label(RichText::new(run_label(s)).weak());
-                            summary_ui(&mut sc[0], s, "summary");
-                            sc[1].label(RichText::new(run_label(c)).weak());
-                            summary_ui(&mut sc[1], c, "summary-compare");
-                        });
+                    if ui
+                        .selectable_label(profile, RichText::new("Profile (F6)").strong())
+                        .on_hover_text("Where the time went: per line, per lock, per thread, and the critical path")
+                        .clicked()
+                    {
+                        self.persisted.show_profile = true;
                     }
-                }
-                ui.separator();
-                ui.label(RichText::new("At the cursor").strong());
-                match self.view.cursor_ns {
-                    None => {
-                        ui.label(
-                            RichText::new("Click the timeline to see every thread and resource at that instant.")
-                                .weak(),
-                        );
-                    }
-                    Some(t) => cursor_ui(ui, tl, t as u64, s.settings.switch_interval_ms),
+                });
+                if profile {
+                    self.profile_ui(ui, theme, cmds);
+                } else {
+                    self.summary_side_ui(ui, theme);
                 }
             });
+        });
+    }
+
+    /// The printed output.
+    fn output_ui(&self, ui: &mut egui::Ui, theme: &Theme, cmds: &mut Vec<Command>) {
+        let Some(s) = &self.session else { return };
+        let tl = &s.timeline;
+        ui.label(RichText::new("Output").strong());
+        // Only the rows on screen are laid out: a run may print millions of lines.
+        let row_h = ui.text_style_height(&egui::TextStyle::Monospace);
+        egui::ScrollArea::both().id_salt("out").stick_to_bottom(true).auto_shrink([false, false]).show_rows(
+            ui,
+            row_h,
+            tl.output.len(),
+            |ui, rows| {
+                for (_, th, line) in &tl.output[rows] {
+                    let raised = line.starts_with("Exception in thread")
+                        || tl.threads[*th as usize].errors.iter().any(|e| !e.2 && line == &e.1.to_string());
+                    let text = RichText::new(line).monospace();
+                    match crate::code::traceback_line(line) {
+                        // A traceback's `File "x.py", line N`: click to see the line.
+                        Some(n) => {
+                            let r = ui
+                                .add(
+                                    egui::Label::new(text.color(theme.error).underline())
+                                        .wrap_mode(egui::TextWrapMode::Extend)
+                                        .sense(egui::Sense::click()),
+                                )
+                                .on_hover_text(format!("Show line {n} in the code panel"));
+                            if r.clicked() {
+                                cmds.push(Command::GotoLine(n));
+                            }
+                        }
+                        None => {
+                            ui.add(
+                                egui::Label::new(if raised { text.color(theme.error) } else { text })
+                                    .wrap_mode(egui::TextWrapMode::Extend),
+                            );
+                        }
+                    }
+                }
+            },
+        );
+    }
+
+    /// The run summary (or two, side by side, when comparing) and the inspector at the cursor.
+    fn summary_side_ui(&self, ui: &mut egui::Ui, theme: &Theme) {
+        let Some(s) = &self.session else { return };
+        let tl = &s.timeline;
+        let compare = self.compare.as_ref();
+        egui::ScrollArea::both().id_salt("side").auto_shrink([false, false]).show(ui, |ui| {
+            match compare {
+                None => summary_ui(ui, s, "summary"),
+                Some(c) => {
+                    let (sa, sb) = (s.summary(), c.summary());
+                    let cmp = self.comparison(&sa, &sb);
+                    let (only_here, only_there) = cmp.output;
+                    if only_here == 0 && only_there == 0 {
+                        ui.label(format!("Output: the same {} lines in both runs.", sa.output.len()));
+                    } else {
+                        ui.label(
+                            RichText::new(format!(
+                                "Output differs: {only_here} line(s) only in this run, {only_there} only in the other."
+                            ))
+                            .color(theme.reference),
+                        );
+                    }
+                    for d in &cmp.differences {
+                        ui.label(RichText::new(d).color(theme.reference));
+                    }
+                    ui.columns(2, |sc| {
+                        sc[0].label(RichText::new(run_label(s)).weak());
+                        summary_ui(&mut sc[0], s, "summary");
+                        sc[1].label(RichText::new(run_label(c)).weak());
+                        summary_ui(&mut sc[1], c, "summary-compare");
+                    });
+                }
+            }
+            ui.separator();
+            ui.label(RichText::new("At the cursor").strong());
+            match self.view.cursor_ns {
+                None => {
+                    ui.label(
+                        RichText::new("Click the timeline to see every thread and resource at that instant.").weak(),
+                    );
+                }
+                Some(t) => cursor_ui(ui, tl, t as u64, s.settings.switch_interval_ms),
+            }
         });
     }
 }

@@ -69,6 +69,14 @@ impl ThreadlineApp {
             if ui.small_button("Fit").on_hover_text("Show the whole run (or double-click the timeline)").clicked() {
                 self.view.follow = true;
             }
+            let profile = if self.persisted.show_profile { "Summary (F6)" } else { "Profile (F6)" };
+            if ui
+                .small_button(profile)
+                .on_hover_text("Below: where the time went — per line, per lock, per thread, and the critical path")
+                .clicked()
+            {
+                self.persisted.show_profile = !self.persisted.show_profile;
+            }
         });
         legend_ui(ui, theme);
         if let Some(r) = s.replay().cloned() {
