@@ -101,8 +101,12 @@ pub struct Session {
 }
 
 /// The last summary and what it was computed on: (events seen, end), when.
-/// A profile and the (events, end, range) it was made for.
-type ProfileMemo = ((usize, u64, Option<(u64, u64)>), std::time::Instant, Arc<sim_core::profile::Profile>);
+/// A profile, the (events, end, range) it was made for, when, and how long it took.
+type ProfileMemo =
+    ((usize, u64, Option<(u64, u64)>), std::time::Instant, std::time::Duration, Arc<sim_core::profile::Profile>);
+
+/// The least time between two profiles of a live run.
+const PROFILE_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 type SummaryMemo = ((usize, u64), std::time::Instant, Arc<Summary>);
 
@@ -201,7 +205,7 @@ impl Session {
     /// A session replaying `trace`, showing all of it (its checkpoints built on the way).
     pub fn from_trace(trace: Trace, source: String) -> Self {
         let every = checkpoint_every(trace.events.len());
-        let mut timeline = Timeline::new(&trace.threads, &trace.processes, &trace.resources, &trace.vars);
+        let mut timeline = Timeline::for_trace(&trace);
         let mut checkpoints = vec![timeline.clone()];
         for (i, e) in trace.events.iter().enumerate() {
             if i > 0 && i % every == 0 {
@@ -325,23 +329,29 @@ impl Session {
         {
             return Arc::clone(s);
         }
-        let s = Arc::new(Summary::of_timeline(&self.scenario.id, &self.params, &self.settings, &self.timeline));
+        let mut s = Summary::of_timeline(&self.scenario.id, &self.params, &self.settings, &self.timeline);
+        if let Some(r) = self.trace().and_then(|t| t.recorded.as_ref()) {
+            s.mark_recorded(r);
+        }
+        let s = Arc::new(s);
         *self.summary_memo.borrow_mut() = Some((key, std::time::Instant::now(), Arc::clone(&s)));
         s
     }
 
     /// Where the time went, for the whole run or `range` (ns) of it: recomputed when the run
-    /// grows (at most five times a second while it runs) or the range changes.
+    /// grows (while it runs, at most five times a second, and spending at most a tenth of
+    /// the time on it) or the range changes.
     pub fn profile(&self, range: Option<(u64, u64)>) -> Arc<sim_core::profile::Profile> {
         let key = (self.timeline.n_events, self.timeline.end_ns, range);
-        if let Some((k, at, p)) = &*self.profile_memo.borrow()
-            && (*k == key || (k.2 == range && self.is_live() && at.elapsed() < std::time::Duration::from_millis(200)))
+        if let Some((k, at, took, p)) = &*self.profile_memo.borrow()
+            && (*k == key || (k.2 == range && self.is_live() && at.elapsed() < (*took * 10).max(PROFILE_EVERY)))
         {
             return Arc::clone(p);
         }
         let (from, to) = range.unwrap_or((0, self.timeline.end_ns));
+        let started = std::time::Instant::now();
         let p = Arc::new(sim_core::profile::Profile::of_range(&self.timeline, from, to));
-        *self.profile_memo.borrow_mut() = Some((key, std::time::Instant::now(), Arc::clone(&p)));
+        *self.profile_memo.borrow_mut() = Some((key, std::time::Instant::now(), started.elapsed(), Arc::clone(&p)));
         p
     }
 
@@ -369,7 +379,7 @@ impl Session {
                     replay.applied = k * every;
                 }
                 None => {
-                    self.timeline = Timeline::new(&trace.threads, &trace.processes, &trace.resources, &trace.vars);
+                    self.timeline = Timeline::for_trace(trace);
                     replay.applied = 0;
                     checkpoints.push(self.timeline.clone());
                 }

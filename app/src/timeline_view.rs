@@ -145,7 +145,11 @@ pub fn rows(tl: &Timeline) -> Vec<(Row, f32)> {
 
 fn row_label(tl: &Timeline, row: Row) -> String {
     match row {
-        Row::Gil(p) => format!("GIL · {}", tl.process_meta.get(p).map_or("?", |m| m.name.as_str())),
+        Row::Gil(p) => format!(
+            "GIL{} · {}",
+            if tl.gil_inferred.is_some() { " (inferred)" } else { "" },
+            tl.process_meta.get(p).map_or("?", |m| m.name.as_str())
+        ),
         Row::Util(p) => format!("ran / wanted to · {}", tl.process_meta.get(p).map_or("?", |m| m.name.as_str())),
         Row::Thread(t) => {
             let m = &tl.thread_meta[t as usize];
@@ -732,12 +736,19 @@ fn paint_gil_lane(cx: &LaneCx<'_>, p: usize) -> Option<String> {
     }
     if over && let Some(t) = t_hover {
         let holder = tl.gil_holder_at(p, t).map_or("free".to_string(), |h| format!("held by {}", thread_name(tl, h)));
-        hover_text = Some(format!(
-            "GIL of {} — {holder}\n{} handoffs, {} forced switches so far",
-            tl.process_meta[p].name,
-            g.handoffs.len(),
-            g.forced_switches
-        ));
+        hover_text = Some(match &tl.gil_inferred {
+            Some(how) => format!(
+                "GIL of {} (real CPython) — {holder}\n{} handoffs so far\n{how}",
+                tl.process_meta[p].name,
+                g.handoffs.len()
+            ),
+            None => format!(
+                "GIL of {} — {holder}\n{} handoffs, {} forced switches so far",
+                tl.process_meta[p].name,
+                g.handoffs.len(),
+                g.forced_switches
+            ),
+        });
     }
     hover_text
 }

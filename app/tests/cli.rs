@@ -276,3 +276,36 @@ fn a_huge_max_seconds_is_refused_not_a_panic() {
         assert!(err.contains("--max-seconds must be a positive number, at most"), "{cmd}: {err}");
     }
 }
+
+#[test]
+fn profile_of_a_run_and_of_its_trace_agree_and_bad_flags_say_what() {
+    let trace = tmp("profile-lock.json");
+    let (code, _, err) = tl(&["run", "lock-counter", "--set", "ITERATIONS=2000", "--out", trace.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = tl(&["profile", trace.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let lines = v["lines"].as_array().unwrap();
+    let with = lines.iter().find(|l| l["line"] == 21).expect("line 21, `with lock:`, is profiled");
+    for k in ["running_ms", "gil_wait_ms", "blocked_ms", "io_ms", "by_resource"] {
+        assert!(with.get(k).is_some(), "{k}");
+    }
+    let lock = v["resources"].as_array().unwrap().iter().find(|r| r["name"] == "lock").unwrap();
+    assert_eq!(lock["holds"], 4000, "two threads took the lock 2000 times each");
+    assert!(v["critical_path"]["total_ms"].as_f64().unwrap() > 0.0);
+    // The human form leads with the headline, and --by picks one table.
+    let (code, out, _) = tl(&["profile", trace.to_str().unwrap(), "--by", "resource"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("The threads spent "), "{out}");
+    assert!(out.contains("-- by resource") && !out.contains("-- by line"), "{out}");
+    // A scenario runs first; a bad --by or range is a message and exit status 2.
+    let (code, out, _) = tl(&["profile", "io-bound-threads", "--set", "IO_TIME=0.05", "--by", "thread"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("in I/O or sleep"), "{out}");
+    let (code, _, err) = tl(&["profile", trace.to_str().unwrap(), "--by", "lines"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--by lines: expected line, resource or thread"), "{err}");
+    let (code, _, err) = tl(&["profile", trace.to_str().unwrap(), "--from-ms", "5", "--to-ms", "1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--to-ms is before --from-ms"), "{err}");
+}

@@ -170,3 +170,76 @@ fn slider_values_replace_the_constants_on_their_own_lines() {
         "\"\"\"T\"\"\"\nTHREADS = 8  # slider: 1..32 Threads\nHOLD = 0.5  # slider: 0.01..5 Hold (s)\nprint(THREADS)\n"
     );
 }
+
+/// A CPython 3.12+ with a GIL (THREADLINE_PYTHON312, else pyenv's 3.12.1), if this machine
+/// has one.
+fn python312() -> Option<std::path::PathBuf> {
+    let candidates = [
+        std::env::var_os("THREADLINE_PYTHON312").map(std::path::PathBuf::from),
+        std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".pyenv/versions/3.12.1/bin/python3")),
+    ];
+    candidates.into_iter().flatten().find(|p| {
+        std::process::Command::new(p)
+            .args(["-c", "import sys; assert sys.version_info >= (3, 12)"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+const TWO_CPU_THREADS: &str = "import threading\n\
+def work():\n    s = 0\n    for i in range(600000):\n        s += i\n\
+ts = [threading.Thread(target=work) for _ in range(2)]\n\
+for t in ts: t.start()\n\
+for t in ts: t.join()\n";
+
+#[test]
+fn cpython_312_gil_handoffs_are_inferred_near_one_per_switch_interval() {
+    let Some(py) = python312() else {
+        eprintln!("skipped: no CPython 3.12 on this machine");
+        return;
+    };
+    let rec = record("two.py", TWO_CPU_THREADS, &IndexMap::new(), &py, Duration::from_secs(60), |_| {}).unwrap();
+    let r = rec.trace.recorded.as_ref().unwrap();
+    assert!(r.gil_inferred.as_deref().is_some_and(|m| m.contains("sys.monitoring")), "{r:?}");
+    let tl = sim_core::timeline::Timeline::of_trace(&rec.trace);
+    assert_eq!(tl.gil_inferred, r.gil_inferred);
+    let g = &tl.gils[0];
+    // Both workers held it, in turns.
+    let workers: Vec<u32> = (1..tl.threads.len() as u32).collect();
+    for w in &workers {
+        assert!(g.phases.iter().any(|p| p.state == Some(*w)), "thread {w} never held the inferred GIL");
+    }
+    // While both want it, it changes hands about every switch interval (5 ms): count the
+    // handoffs between the two workers over the time both were running.
+    let both: Vec<_> = g.handoffs.iter().filter(|h| workers.contains(&h.from) && workers.contains(&h.to)).collect();
+    assert!(both.len() >= 4, "{} handoffs between the workers", both.len());
+    let span_s = (both.last().unwrap().acquired_ns - both[0].acquired_ns) as f64 / 1e9;
+    let per_s = (both.len() - 1) as f64 / span_s;
+    assert!((60.0..600.0).contains(&per_s), "{per_s:.0} handoffs a second, about 200 (1 / 5 ms) expected");
+    // Under one GIL, one thread runs at a time; the summary says the GIL was inferred.
+    assert!(tl.util[0].iter().all(|s| s.1 <= 1), "two threads ran at once under an inferred GIL");
+    let sm = sim_core::summary::Summary::of_trace(&rec.trace);
+    assert!(sm.gil["MainProcess"].inferred);
+    assert!(sm.human().contains("(inferred)"));
+}
+
+#[test]
+fn before_312_there_is_no_gil_lane_and_the_trace_says_why() {
+    if !have_python() {
+        return;
+    }
+    let version = std::process::Command::new(default_python())
+        .args(["-c", "import sys; print(sys.version_info >= (3, 12))"])
+        .output()
+        .unwrap();
+    if String::from_utf8_lossy(&version.stdout).trim() == "True" {
+        eprintln!("skipped: the default python3 is 3.12 or later");
+        return;
+    }
+    let rec = record("two.py", TWO_CPU_THREADS, &IndexMap::new(), &default_python(), Duration::from_secs(60), |_| {})
+        .unwrap();
+    let r = rec.trace.recorded.as_ref().unwrap();
+    assert_eq!(r.gil_inferred, None);
+    assert!(r.note.contains("no sys.monitoring"), "{}", r.note);
+    assert!(!rec.trace.events.iter().any(|e| matches!(e.kind, EventKind::GilAcquired | EventKind::GilReleased { .. })));
+}

@@ -53,7 +53,8 @@ pub fn output_difference(a: &[String], b: &[String]) -> (usize, usize) {
 }
 
 /// What differs between two runs' summaries, in words: most holders of each lock or
-/// semaphore, lost updates of each shared variable, the deadlock, the threads' count.
+/// semaphore, lost updates of each shared variable, the deadlock, the threads' count; and
+/// the GIL side by side (handoffs and median slice: simulated, or inferred in CPython).
 pub fn summary_differences(a: &sim_core::summary::Summary, b: &sim_core::summary::Summary) -> Vec<String> {
     let mut out = Vec::new();
     if a.threads.len() != b.threads.len() {
@@ -72,6 +73,28 @@ pub fn summary_differences(a: &sim_core::summary::Summary, b: &sim_core::summary
         let there = b.vars.get(name).and_then(|v| v.lost_updates).unwrap_or(0);
         if b.vars.contains_key(name) && here != there {
             out.push(format!("{name}: {here} lost updates here, {there} there"));
+        }
+    }
+    // The GIL side by side when one run is simulated and the other recorded in CPython 3.12+
+    // (its handoffs inferred): how often it changed hands and how long a holder kept it.
+    let who = |s: &sim_core::summary::Summary, g: &sim_core::summary::GilSummary| match (&s.recorded_from, g.inferred) {
+        (Some(py), true) => format!("{py} inferred"),
+        (Some(py), false) => py.clone(),
+        (None, _) => "simulated".to_string(),
+    };
+    for (name, ga) in &a.gil {
+        if let Some(gb) = b.gil.get(name)
+            && (ga.inferred, &a.recorded_from) != (gb.inferred, &b.recorded_from)
+        {
+            out.push(format!(
+                "GIL of {name} — {}: {} handoffs, median slice {:.1} ms; {}: {} handoffs, median slice {:.1} ms",
+                who(a, ga),
+                ga.handoffs,
+                ga.slice_ms_median,
+                who(b, gb),
+                gb.handoffs,
+                gb.slice_ms_median
+            ));
         }
     }
     if a.deadlock.is_some() != b.deadlock.is_some() {
@@ -107,5 +130,19 @@ mod tests {
         let (one, three) = (sem(1), sem(3));
         assert_eq!(summary_differences(&one, &one), Vec::<String>::new());
         assert_eq!(summary_differences(&one, &three), ["sem: at most 1 holder(s) here, 3 there"]);
+        // A run recorded in CPython 3.12: the GIL side by side, simulated and inferred.
+        let mut real = one.clone();
+        real.recorded_from = Some("CPython 3.12.1".into());
+        real.gil.values_mut().for_each(|g| {
+            g.inferred = true;
+            g.handoffs = 188;
+        });
+        let d = summary_differences(&one, &real);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(
+            d[0].starts_with("GIL of MainProcess — simulated: ")
+                && d[0].contains("; CPython 3.12.1 inferred: 188 handoffs"),
+            "{d:?}"
+        );
     }
 }

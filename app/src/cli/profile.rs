@@ -71,7 +71,7 @@ pub fn profile_cmd(a: &ProfileArgs<'_>) -> Result<(), Failure> {
         }
     }
     let trace = trace_of(a)?;
-    let tl = Timeline::from_events(&trace.threads, &trace.processes, &trace.resources, &trace.vars, &trace.events);
+    let tl = Timeline::of_trace(&trace);
     let from = a.range_ms.0.map_or(0, |x| (x * 1e6) as u64);
     let to = a.range_ms.1.map_or(tl.end_ns, |x| (x * 1e6) as u64);
     if to < from {

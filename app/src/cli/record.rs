@@ -24,13 +24,16 @@ pub fn record_cmd(spec: &str, set: &[String], python: PathBuf, out: &Path, max_s
     eprint!("{}", rec.stderr);
     rec.trace.save(out).map_err(|e| other(anyhow::anyhow!("could not write {}: {e}", out.display())))?;
     if let Some(r) = &rec.trace.recorded {
+        let gil = match r.gil_line_ns {
+            Some(ns) => format!("GIL handoffs inferred from sys.monitoring, which adds about {ns:.0} ns to each line"),
+            None => r.note.clone(),
+        };
         eprintln!(
-            "threadline: recorded {} events from Python {} into {} (the recorder adds {:.1} µs to a Lock acquire + release; {})",
+            "threadline: recorded {} events from Python {} into {} (the recorder adds {:.1} µs to a Lock acquire + release; {gil})",
             rec.trace.events.len(),
             r.python,
             out.display(),
             r.overhead_ns_per_lock_cycle / 1e3,
-            r.note
         );
     }
     match rec.exit_code {

@@ -15,7 +15,7 @@ fn us(ns: u64) -> f64 {
 
 /// The Trace Event Format document for `trace`.
 pub fn export(trace: &Trace) -> J {
-    let tl = Timeline::from_events(&trace.threads, &trace.processes, &trace.resources, &trace.vars, &trace.events);
+    let tl = Timeline::of_trace(trace);
     let mut ev: Vec<J> = Vec::new();
     let pid = |p: u32| i64::from(trace.processes.get(p as usize).map_or(0, |m| m.pid));
     for p in &trace.processes {

@@ -13,9 +13,9 @@
 //! | `critical_path` | `total_ms`, `start_ms`, `end_ms`, and `parts`: `thread`, `line`, `doing` (running, in I/O, sleeping, waiting for the GIL, blocked, waking up — the time between a wake-up's cause and the wake), `holding` (a lock it held), `ms`, `share` (of `total_ms`), largest first |
 //! | `utilisation`   | per process: `name`, `cpu_ms` (integral of running threads), `wanted_ms` (integral of threads that wanted to run: running or waiting for the GIL), `max_running`, `max_wanting` |
 
-use crate::timeline::{Phase, ThreadLane, ThreadState, Timeline, WakeCause};
+use crate::timeline::{ThreadLane, ThreadState, Timeline, WakeCause};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use threadline_model::event::{ThreadIx, WaitTarget};
 
 /// Time in each kind of state.
@@ -225,15 +225,6 @@ fn add_ms(slot: &mut f64, ns: u64) {
     *slot += ns as f64 / 1e6;
 }
 
-fn round_times(t: &mut Times) {
-    let r = |x: &mut f64| *x = (*x * 100.0).round() / 100.0;
-    r(&mut t.running_ms);
-    r(&mut t.gil_wait_ms);
-    r(&mut t.blocked_ms);
-    r(&mut t.io_ms);
-    t.by_resource.values_mut().for_each(r);
-}
-
 /// The pieces of a thread's lane within `[from, to)`: (start, end, state, line), split
 /// wherever the state or the line changes (line 0: a thread that never reached a line).
 pub fn pieces(lane: &ThreadLane, from: u64, to: u64, end_ns: u64, mut f: impl FnMut(u64, u64, ThreadState, u32)) {
@@ -266,18 +257,9 @@ pub fn pieces(lane: &ThreadLane, from: u64, to: u64, end_ns: u64, mut f: impl Fn
     }
 }
 
-/// The name a wait's target has in the profile (at `t_ns`: waiting for a thread that has
-/// not started yet is `Thread.start()` waiting for it to start, not a join).
-fn target_name(tl: &Timeline, w: WaitTarget, t_ns: u64) -> (String, String) {
+/// The name a wait's target has in the profile, and its kind.
+fn target_name(tl: &Timeline, w: WaitTarget) -> (String, String) {
     match w {
-        WaitTarget::Thread(t)
-            if tl.threads.get(t as usize).is_some_and(|l| l.state_at(t_ns) == ThreadState::NotStarted) =>
-        {
-            (
-                format!("start {}", tl.thread_meta.get(t as usize).map_or_else(|| format!("#{t}"), |m| m.name.clone())),
-                "start".into(),
-            )
-        }
         WaitTarget::Resource(r) => tl
             .resource_meta
             .get(r as usize)
@@ -286,6 +268,31 @@ fn target_name(tl: &Timeline, w: WaitTarget, t_ns: u64) -> (String, String) {
             format!("join {}", tl.thread_meta.get(t as usize).map_or_else(|| format!("#{t}"), |m| m.name.clone())),
             "join".into(),
         ),
+    }
+}
+
+/// Nanoseconds in each kind of state (running, GIL wait, blocked, I/O), and blocked per
+/// wait target (and whether it was `Thread.start()` waiting for the thread to start).
+#[derive(Clone, Debug, Default)]
+struct Acc {
+    ns: [u64; 4],
+    by: Vec<((WaitTarget, bool), u64)>,
+}
+
+impl Acc {
+    fn add(&mut self, w: WaitTarget, start: bool, d: u64) {
+        match self.by.iter_mut().find(|(k, _)| *k == (w, start)) {
+            Some((_, x)) => *x += d,
+            None => self.by.push(((w, start), d)),
+        }
+    }
+    fn merge(&mut self, o: &Acc) {
+        for i in 0..4 {
+            self.ns[i] += o.ns[i];
+        }
+        for ((w, s), d) in &o.by {
+            self.add(*w, *s, *d);
+        }
     }
 }
 
@@ -299,33 +306,42 @@ impl Profile {
     /// the whole run's; its integrals the range's).
     pub fn of_range(tl: &Timeline, from_ns: u64, to_ns: u64) -> Self {
         let to_ns = to_ns.min(tl.end_ns).max(from_ns);
-        let mut threads = Vec::new();
-        let mut lines: BTreeMap<u32, LineProfile> = BTreeMap::new();
-        let mut waits: BTreeMap<String, ResourceProfile> = BTreeMap::new();
+        // Integer nanoseconds per (line, thread), keyed by wait target: names are made once
+        // at the end (a long run has millions of pieces).
+        let mut acc: HashMap<(u32, ThreadIx), Acc> = HashMap::new();
+        let mut wait_acc: HashMap<(WaitTarget, bool), (u32, u64, u64)> = HashMap::new();
+        let starting = |w: WaitTarget, t: u64| match w {
+            WaitTarget::Thread(x) => {
+                tl.threads.get(x as usize).is_some_and(|l| l.state_at(t) == ThreadState::NotStarted)
+            }
+            WaitTarget::Resource(_) => false,
+        };
         for (i, lane) in tl.threads.iter().enumerate() {
-            let meta = &tl.thread_meta[i];
-            let mut times = Times::default();
+            let th = i as ThreadIx;
+            let mut cur: Option<(u32, Acc)> = None;
             pieces(lane, from_ns, to_ns, tl.end_ns, |a, b, s, line| {
-                let d = b - a;
-                let lp = lines.entry(line).or_insert_with(|| LineProfile {
-                    line,
-                    times: Times::default(),
-                    by_thread: BTreeMap::new(),
-                });
-                let per = lp.by_thread.entry(i as ThreadIx).or_default();
-                for t in [&mut times, &mut lp.times, per] {
-                    match s {
-                        ThreadState::Running => add_ms(&mut t.running_ms, d),
-                        ThreadState::WaitingGil => add_ms(&mut t.gil_wait_ms, d),
-                        ThreadState::Io | ThreadState::Sleep => add_ms(&mut t.io_ms, d),
-                        ThreadState::Blocked(w) => {
-                            add_ms(&mut t.blocked_ms, d);
-                            add_ms(t.by_resource.entry(target_name(tl, w, a).0).or_default(), d);
-                        }
-                        _ => {}
+                if cur.as_ref().is_none_or(|c| c.0 != line) {
+                    if let Some((l, x)) = cur.take() {
+                        acc.entry((l, th)).or_default().merge(&x);
                     }
+                    cur = Some((line, Acc::default()));
+                }
+                let Some((_, x)) = cur.as_mut() else { return };
+                let d = b - a;
+                match s {
+                    ThreadState::Running => x.ns[0] += d,
+                    ThreadState::WaitingGil => x.ns[1] += d,
+                    ThreadState::Blocked(w) => {
+                        x.ns[2] += d;
+                        x.add(w, starting(w, a), d);
+                    }
+                    ThreadState::Io | ThreadState::Sleep => x.ns[3] += d,
+                    _ => {}
                 }
             });
+            if let Some((l, x)) = cur.take() {
+                acc.entry((l, th)).or_default().merge(&x);
+            }
             // Waits, counted per blocked phase (not per line piece).
             for (k, p) in lane.phases.iter().enumerate() {
                 let ThreadState::Blocked(w) = p.state else { continue };
@@ -334,25 +350,68 @@ impl Profile {
                 if start >= end {
                     continue;
                 }
-                let (name, kind) = target_name(tl, w, start);
-                let r = waits.entry(name.clone()).or_insert_with(|| ResourceProfile::new(name, kind, w));
-                r.waits += 1;
-                add_ms(&mut r.blocked_ms, end - start);
-                r.longest_wait_ms = r.longest_wait_ms.max((end - start) as f64 / 1e6);
+                let e = wait_acc.entry((w, starting(w, start))).or_default();
+                e.0 += 1;
+                e.1 += end - start;
+                e.2 = e.2.max(end - start);
             }
-            round_times(&mut times);
-            threads.push(ThreadProfile {
+        }
+        let name_of = |(w, start): (WaitTarget, bool)| -> (String, String) {
+            let (name, kind) = target_name(tl, w);
+            if start { (name.replacen("join ", "start ", 1), "start".into()) } else { (name, kind) }
+        };
+        let times_of = |x: &Acc| {
+            let mut t = Times {
+                running_ms: ms(x.ns[0]),
+                gil_wait_ms: ms(x.ns[1]),
+                blocked_ms: ms(x.ns[2]),
+                io_ms: ms(x.ns[3]),
+                by_resource: BTreeMap::new(),
+            };
+            for (k, ns) in &x.by {
+                *t.by_resource.entry(name_of(*k).0).or_default() += ms(*ns);
+            }
+            t
+        };
+        let mut per_thread: Vec<Acc> = vec![Acc::default(); tl.threads.len()];
+        let mut per_line: BTreeMap<u32, Acc> = BTreeMap::new();
+        let mut by_thread: BTreeMap<u32, BTreeMap<ThreadIx, Times>> = BTreeMap::new();
+        for ((line, th), x) in &acc {
+            per_thread[*th as usize].merge(x);
+            per_line.entry(*line).or_default().merge(x);
+            by_thread.entry(*line).or_default().insert(*th, times_of(x));
+        }
+        let threads: Vec<ThreadProfile> = tl
+            .thread_meta
+            .iter()
+            .zip(&per_thread)
+            .map(|(meta, x)| ThreadProfile {
                 name: meta.name.clone(),
                 process: tl.process_meta.get(meta.process as usize).map_or_else(String::new, |p| p.name.clone()),
-                times,
-            });
+                times: times_of(x),
+            })
+            .collect();
+        let lines: BTreeMap<u32, LineProfile> = per_line
+            .iter()
+            .map(|(line, x)| {
+                let by_thread = by_thread.remove(line).unwrap_or_default();
+                (*line, LineProfile { line: *line, times: times_of(x), by_thread })
+            })
+            .collect();
+        let mut waits: BTreeMap<String, ResourceProfile> = BTreeMap::new();
+        for (key, (n, total, longest)) in &wait_acc {
+            let (name, kind) = name_of(*key);
+            let r = waits.entry(name.clone()).or_insert_with(|| ResourceProfile::new(name, kind, key.0));
+            r.waits += n;
+            r.blocked_ms += *total as f64 / 1e6;
+            r.longest_wait_ms = r.longest_wait_ms.max(*longest as f64 / 1e6);
         }
         // Holds, from each resource's holder phases.
         for (r, (meta, lane)) in tl.resource_meta.iter().zip(&tl.resources).enumerate() {
             if !meta.kind.is_acquirable() {
                 continue;
             }
-            let (name, kind) = target_name(tl, WaitTarget::Resource(r as u32), 0);
+            let (name, kind) = target_name(tl, WaitTarget::Resource(r as u32));
             let entry = waits
                 .entry(name.clone())
                 .or_insert_with(|| ResourceProfile::new(name, kind, WaitTarget::Resource(r as u32)));
@@ -410,10 +469,7 @@ impl Profile {
         resources.sort_by(|a, b| {
             b.blocked_ms.total_cmp(&a.blocked_ms).then(b.hold_ms.unwrap_or(0.0).total_cmp(&a.hold_ms.unwrap_or(0.0)))
         });
-        let mut lines: Vec<LineProfile> = lines.into_values().collect();
-        for l in &mut lines {
-            round_times(&mut l.times);
-        }
+        let lines: Vec<LineProfile> = lines.into_values().collect();
         Profile {
             from_ms: ms(from_ns),
             to_ms: ms(to_ns),
@@ -593,10 +649,18 @@ pub fn critical_path(tl: &Timeline) -> CriticalPath {
     let (mut cur, mut t) = (last, end);
     let mut spans: Vec<PathSpan> = Vec::new();
     let guard = tl.threads.iter().map(|l| l.phases.len()).sum::<usize>() + tl.wakes.len() + 16;
-    let line_at = |th: usize, at: u64| tl.threads[th].line_at(at).unwrap_or(0);
+    // The walk only goes back in time: cursors (per thread into its phases and lines, one
+    // into the wakes) only move down, so the walk is linear in what it passes.
+    let mut pcur: Vec<usize> = tl.threads.iter().map(|l| l.phases.len()).collect();
+    let mut lcur: Vec<usize> = tl.threads.iter().map(|l| l.lines.len()).collect();
+    let mut wcur = tl.wakes.len();
     for _ in 0..guard {
         let lane = &tl.threads[cur];
-        let Some(i) = lane.phases.partition_point(|p: &Phase<ThreadState>| p.start_ns < t).checked_sub(1) else {
+        let pc = &mut pcur[cur];
+        while *pc > 0 && lane.phases[*pc - 1].start_ns >= t {
+            *pc -= 1;
+        }
+        let Some(i) = pc.checked_sub(1) else {
             // Before this thread's start: go to whoever started it.
             match tl.started_by.get(cur).copied().flatten() {
                 Some(s) if s.t_ns <= t && (s.thread as usize) != cur => {
@@ -618,56 +682,72 @@ pub fn critical_path(tl: &Timeline) -> CriticalPath {
         let p = lane.phases[i];
         let waited = matches!(p.state, ThreadState::Blocked(_) | ThreadState::WaitingGil);
         let phase_end = lane.phases.get(i + 1).map_or(tl.end_ns, |n| n.start_ns);
+        while wcur > 0 && tl.wakes[wcur - 1].t_ns > t {
+            wcur -= 1;
+        }
         let wake = if waited && phase_end == t {
-            let k = tl.wakes.partition_point(|w| w.t_ns < t);
-            tl.wakes[k..]
+            tl.wakes[..wcur]
                 .iter()
+                .rev()
                 .take_while(|w| w.t_ns == t)
                 .find(|w| w.thread as usize == cur && w.from_ns == p.start_ns)
                 .and_then(|w| w.by.filter(|_| !matches!(w.cause, WakeCause::Timeout | WakeCause::Interrupted)))
         } else {
             None
         };
+        // The lines in force over [from, t), latest first (the cursor moves down to `from`).
+        let lines = &lane.lines;
+        let first_line = lines.first().map_or(0, |l| l.1);
+        let mut split = |from: u64, t: u64, state: Option<ThreadState>, spans: &mut Vec<PathSpan>| {
+            let lc = &mut lcur[cur];
+            while *lc > 0 && lines[*lc - 1].0 >= t {
+                *lc -= 1;
+            }
+            let mut hi = t;
+            loop {
+                let (lt, line) = lc.checked_sub(1).map_or((0, first_line), |k| lines[k]);
+                let lo = lt.max(from);
+                if hi > lo {
+                    spans.push(PathSpan { thread: cur as ThreadIx, from_ns: lo, to_ns: hi, state, line });
+                }
+                if lo <= from || *lc == 0 {
+                    break;
+                }
+                hi = lo;
+                *lc -= 1;
+            }
+        };
         if let Some(by) = wake
             && by.t_ns <= t
+            && by.t_ns >= p.start_ns
         {
-            spans.push(PathSpan {
-                thread: cur as ThreadIx,
-                from_ns: by.t_ns,
-                to_ns: t,
-                state: None,
-                line: line_at(cur, by.t_ns),
-            });
+            // The woken thread's latency, at the line it waited at.
+            split(by.t_ns, t, None, &mut spans);
             (cur, t) = (by.thread as usize, by.t_ns);
             continue;
         }
         // The span itself is on the path, split by line.
-        let from = p.start_ns;
-        let mut parts = Vec::new();
-        pieces(lane, from, t, tl.end_ns, |a, b, s, line| {
-            parts.push(PathSpan { thread: cur as ThreadIx, from_ns: a, to_ns: b, state: Some(s), line })
-        });
-        spans.extend(parts.into_iter().rev());
-        t = from;
+        split(p.start_ns, t, Some(p.state), &mut spans);
+        t = p.start_ns;
         if t == 0 {
             break;
         }
     }
     let start = spans.last().map_or(end, |s| s.from_ns);
     let total = end - start;
-    // Group: thread, line, what it did, what it held.
-    let mut groups: BTreeMap<(ThreadIx, u32, &'static str, Option<String>), u64> = BTreeMap::new();
+    // Group: thread, line, what it did, what it held (names made once per group).
+    let holdable: Vec<usize> =
+        tl.resource_meta.iter().enumerate().filter(|(_, m)| m.kind.is_acquirable()).map(|(r, _)| r).collect();
+    let mut groups: HashMap<(ThreadIx, u32, &'static str, Option<usize>), u64> = HashMap::new();
+    let mut hcur: Vec<usize> = holdable.iter().map(|r| tl.resources[*r].holders.len()).collect();
     for s in &spans {
-        let holding = tl
-            .resource_meta
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.kind.is_acquirable())
-            .find(|(r, _)| {
-                let h = &tl.resources[*r].holders;
-                crate::timeline::phase_at(h, s.from_ns).is_some_and(|i| h[i].state.threads().contains(&s.thread))
-            })
-            .map(|(_, m)| m.name.clone());
+        let holding = holdable.iter().zip(hcur.iter_mut()).find_map(|(r, hc)| {
+            let h = &tl.resources[*r].holders;
+            while *hc > 0 && h[*hc - 1].start_ns > s.from_ns {
+                *hc -= 1;
+            }
+            hc.checked_sub(1).filter(|i| h[*i].state.threads().contains(&s.thread)).map(|_| *r)
+        });
         *groups.entry((s.thread, s.line, doing_word(s.state), holding)).or_default() += s.to_ns - s.from_ns;
     }
     let mut parts: Vec<PathPart> = groups
@@ -676,12 +756,12 @@ pub fn critical_path(tl: &Timeline) -> CriticalPath {
             thread: tl.thread_meta.get(th as usize).map_or_else(|| format!("#{th}"), |m| m.name.clone()),
             line,
             doing: doing.to_string(),
-            holding,
+            holding: holding.map(|r| tl.resource_meta[r].name.clone()),
             ms: ms(ns),
             share: if total == 0 { 0.0 } else { ((ns as f64 / total as f64) * 1e4).round() / 1e4 },
         })
         .collect();
-    parts.sort_by(|a, b| b.ms.total_cmp(&a.ms));
+    parts.sort_by(|a, b| b.ms.total_cmp(&a.ms).then_with(|| a.thread.cmp(&b.thread)).then(a.line.cmp(&b.line)));
     CriticalPath { total_ms: ms(total), start_ms: ms(start), end_ms: ms(end), parts, spans: std::sync::Arc::new(spans) }
 }
 

@@ -3,7 +3,10 @@
 //! turns those lines into a Threadline [`Trace`], so everything that works on traces —
 //! replay, summary, export, compare — works on a real run.
 //!
-//! What CPython cannot tell is not invented: there are no GIL events, so a recorded
+//! What CPython cannot tell is not invented. It reports no GIL handoffs: on 3.12 and later
+//! with a GIL the recorder infers them from `sys.monitoring` (a change of the thread running
+//! the scenario's lines is a handoff) and the trace says so ([`Recorded::gil_inferred`]);
+//! on older versions and free-threaded builds there are no GIL events, and a recorded
 //! thread's lane shows "running or waiting for the GIL" as one state.
 //!
 //! # The line format, version [`RECORDER_FORMAT`]
@@ -14,7 +17,8 @@
 //!
 //! | `k` | fields | becomes |
 //! |---|---|---|
-//! | `header` | `format` (this version; absent means 1), `python`, `implementation`, `overhead_ns` (a Lock acquire + release), `gil` (what cannot be seen) | [`Recorded`] |
+//! | `header` | `format` (this version; absent means 1), `python`, `implementation`, `overhead_ns` (a Lock acquire + release), `gil` (what cannot be seen), `gil_inferred` (how handoffs were inferred, or null), `gil_line_ns` (what watching costs a line) | [`Recorded`] |
+//! | `gil_switch` | `prev` (the thread key that ran the previous line, or null) | `GilReleased` (forced) for the previous holder, `GilAcquired` |
 //! | `process_new` / `process_started` / `process_exit` | `pid`, `name` / `name` / `code` | the process table, `ProcessExit` |
 //! | `thread_new` | `key`, `name`, `daemon`, `target` | the thread table |
 //! | `start_thread`, `join_wait`, `joined` | `target` (a thread key) | `StartThread`, `JoinWait`, `Joined` |
@@ -37,7 +41,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value as J};
 use std::collections::HashMap;
-use threadline_model::event::{Event, EventKind, ThreadIx};
+use threadline_model::event::{Event, EventKind, GilReason, ThreadIx};
 use threadline_model::model::{Params, ResourceInfo, ResourceKind, ScenarioInfo};
 use threadline_model::model::{ProcessMeta, RuntimeSettings, ThreadMeta};
 use threadline_model::pyerror::PyError;
@@ -117,7 +121,10 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
         overhead_ns_per_lock_cycle: header.n("overhead_ns").unwrap_or(0.0),
         note: header.s("gil").unwrap_or("CPython does not report GIL handoffs").to_string(),
         unreadable_lines: unreadable,
+        gil_inferred: header.s("gil_inferred").map(str::to_string),
+        gil_line_ns: header.n("gil_line_ns").filter(|_| header.s("gil_inferred").is_some()),
     };
+    let inferred = recorded.gil_inferred.is_some();
     let (main_pid, header_t) = (header.p, header.t);
     raws.sort_by_key(|r| r.t);
     let t0 = raws.iter().find(|r| r.k != "header").map_or(header_t, |r| r.t);
@@ -151,6 +158,8 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
     // (joining a queue's feeder thread) is not the program's.
     let mut exited: std::collections::HashSet<u32> = std::collections::HashSet::new();
     let mut last_t = 0;
+    // The inferred GIL holder of each process.
+    let mut holder: HashMap<u32, ThreadIx> = HashMap::new();
     for r in &raws {
         if r.k == "header" {
             continue;
@@ -267,15 +276,40 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
             }
             _ => None,
         };
+        let process = threads[th as usize].process;
+        let ev = |kind| Event { seq: 0, t_ns: t, thread: th, process, line: r.line, kind };
+        if inferred && r.k == "gil_switch" {
+            // A change of the thread running the scenario's lines: the GIL changed hands.
+            if let Some(prev) = holder.insert(process, th)
+                && prev != th
+            {
+                let line = 0;
+                events.push(Event { line, thread: prev, ..ev(K::GilReleased { reason: GilReason::Forced }) });
+            }
+            events.push(ev(K::GilAcquired));
+            continue;
+        }
+        let gives_up = matches!(
+            r.k.as_str(),
+            "sleep_begin"
+                | "join_wait"
+                | "event_wait"
+                | "cond_wait"
+                | "pipe_wait"
+                | "thread_finished"
+                | "thread_raised"
+        );
         if let Some(kind) = kind {
-            events.push(Event {
-                seq: 0,
-                t_ns: t,
-                thread: th,
-                process: threads[th as usize].process,
-                line: r.line,
-                kind,
-            });
+            events.push(ev(kind));
+        }
+        if inferred && gives_up && holder.get(&process) == Some(&th) {
+            holder.remove(&process);
+            let reason = match r.k.as_str() {
+                "sleep_begin" => GilReason::Io,
+                "thread_finished" | "thread_raised" => GilReason::Exit,
+                _ => GilReason::Blocking,
+            };
+            events.push(ev(K::GilReleased { reason }));
         }
     }
     // Threads still going when the recording ended (a run stopped by its time limit).

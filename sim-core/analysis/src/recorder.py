@@ -10,7 +10,12 @@ without tearing lines). Only objects the scenario itself creates are recorded: t
 inside threading, queue and concurrent.futures stay plain. What the program prints, its
 tracebacks and its exit status are its own.
 
-CPython reports no GIL handoffs: the recorder cannot see them, and says so in its header.
+CPython reports no GIL handoffs. On 3.12 and later with a GIL, the recorder infers them:
+`sys.monitoring` LINE events on the scenario's own code say which thread runs each line,
+and as only the GIL holder runs bytecode, a change of thread between two consecutive lines
+is a handoff (`gil_switch`, written by the thread that now runs). Older versions and
+free-threaded builds cannot be watched this way; the header says which case it was, the
+method, and what watching costs a line.
 """
 
 import atexit
@@ -132,6 +137,10 @@ def emit(_kind, **fields):
         buf = _local.buf = []
         _buffers.append(buf)
     buf.append(line + "}\n")
+    if _kind in _RELEASES_GIL:
+        # The thread gives the GIL up here: its next line is a new holding, even if no
+        # other thread ran meanwhile.
+        _gil_last[0] = None
     if len(buf) >= 64 or _kind in _BLOCKING:
         flush()
 
@@ -141,6 +150,80 @@ _BLOCKING = frozenset(
     ["sleep_begin", "join_wait", "event_wait", "thread_finished", "thread_raised", "process_exit", "start_thread",
      "header", "process_new", "process_started"]
 )
+
+
+# Events after which a thread waits with the GIL released (sleep, joins, waits).
+_RELEASES_GIL = frozenset(
+    ["sleep_begin", "join_wait", "event_wait", "cond_wait", "pipe_wait", "thread_finished", "thread_raised",
+     "process_exit"]
+)
+
+# The thread (key) that ran the last watched line, for the inferred GIL.
+_gil_last = [None]
+
+
+def _watch_gil():
+    """On 3.12+ with a GIL, watch which thread runs each line of the scenario (sys.monitoring
+    LINE events; lines outside the scenario are switched off at their first event) and
+    write `gil_switch` when it changes. Returns (method or None, why not, ns per line)."""
+    mon = getattr(sys, "monitoring", None)
+    if mon is None:
+        return None, f"CPython {sys.version.split()[0]} has no sys.monitoring (3.12+): GIL handoffs cannot be seen", 0.0
+    gil_check = getattr(sys, "_is_gil_enabled", None)
+    if gil_check is not None and not gil_check():
+        return None, "a free-threaded CPython: there is no GIL to watch", 0.0
+    tool = None
+    for candidate in (5, 4, 3, 2, 1, 0):
+        try:
+            mon.use_tool_id(candidate, "threadline")
+            tool = candidate
+            break
+        except ValueError:
+            continue
+    if tool is None:
+        return None, "every sys.monitoring tool id is taken", 0.0
+    disable = mon.DISABLE
+    local = _local
+
+    def watcher(script, last, on_switch):
+        def on_line(code, line):
+            if code.co_filename != script:
+                return disable
+            key = getattr(local, "key", None)
+            if key is None or not key.startswith(_pid_prefix):
+                key = _key()
+            if key != last[0]:
+                prev = last[0]
+                last[0] = key
+                on_switch(prev)
+
+        return on_line
+
+    # What watching costs a line: a loop of lines timed with and without the same callback.
+    def loop(n):
+        x = 0
+        for i in range(n):
+            x += i
+        return x
+
+    n = 20000
+    t0 = _now()
+    loop(n)
+    t1 = _now()
+    mon.register_callback(tool, mon.events.LINE, watcher(loop.__code__.co_filename, [None], lambda prev: None))
+    mon.set_local_events(tool, loop.__code__, mon.events.LINE)
+    t2 = _now()
+    loop(n)
+    t3 = _now()
+    mon.set_local_events(tool, loop.__code__, 0)
+    cost = max(0.0, ((t3 - t2) - (t1 - t0)) / (2 * n))
+    mon.register_callback(tool, mon.events.LINE, watcher(_script, _gil_last, lambda prev: emit("gil_switch", prev=prev)))
+    mon.set_events(tool, mon.events.LINE)
+    method = (
+        "inferred: sys.monitoring LINE events on the scenario's lines; a change of the thread running them is a "
+        "handoff (seen at the new holder's first line, so a little late)"
+    )
+    return method, "", cost
 
 
 def flush_all():
@@ -726,8 +809,10 @@ def main():
     _fd = os.open(events, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     _script = script
     overhead = _calibrate()
+    gil_method, gil_why_not, line_cost = _watch_gil()
     emit("header", format=1, python=sys.version.split()[0], implementation=sys.implementation.name,
-         overhead_ns=overhead, gil="CPython does not report GIL handoffs")
+         overhead_ns=overhead, gil=gil_why_not or "CPython does not report GIL handoffs: they are inferred",
+         gil_inferred=gil_method, gil_line_ns=line_cost)
     threading.Lock = Lock
     threading.RLock = RLock
     threading.Semaphore = Semaphore

@@ -9,7 +9,7 @@
 //! | `wall_ms`  | time of the last event |
 //! | `processes`| `name`, `pid`, `exitcode` (0, 1 after an uncaught exception, `sys.exit`'s code; null if it never exited) |
 //! | `threads`  | `name`, `process`, `outcome` (finished, killed, raised, stopped), `error`, `cpu_ms`, `gil_wait_ms`, `blocked_ms`, `io_ms` |
-//! | `gil`      | per process name: `handoffs`, `forced_switches`, `drop_requests`, `slice_ms_median` |
+//! | `gil`      | per process name: `handoffs`, `forced_switches`, `drop_requests`, `slice_ms_median`, and `inferred: true` for a run recorded in CPython 3.12+ (handoffs inferred from `sys.monitoring`) |
 //! | `resources`| per name: `kind` and `max_holders`, `max_len`, `blocked_puts`, `blocked_gets`, `capacity` as fits |
 //! | `vars`     | per name: `final`, `race_free`, `lost_updates` |
 //! | `deadlock` | null, or `threads`, `resources` and the `cycle` edges, and `words` |
@@ -113,6 +113,10 @@ pub struct GilSummary {
     pub drop_requests: usize,
     /// Median time one thread held the GIL, in ms.
     pub slice_ms_median: f64,
+    /// Inferred, not simulated: a run recorded in CPython 3.12+ (see the trace's
+    /// `recorded.gil_inferred`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
 }
 
 /// One asyncio task.
@@ -204,15 +208,26 @@ fn ms(ns: u64) -> f64 {
 impl Summary {
     /// Summarize a trace.
     pub fn of_trace(trace: &Trace) -> Self {
-        let tl = Timeline::from_events(&trace.threads, &trace.processes, &trace.resources, &trace.vars, &trace.events);
+        let tl = Timeline::of_trace(trace);
         Self::of(trace, &tl)
     }
 
     /// Summarize a trace whose timeline is already built.
     pub fn of(trace: &Trace, tl: &Timeline) -> Self {
         let mut s = Self::of_timeline(&trace.scenario.id, &trace.params, &trace.runtime, tl);
-        s.recorded_from = trace.recorded.as_ref().map(|r| format!("CPython {}", r.python));
+        if let Some(r) = &trace.recorded {
+            s.mark_recorded(r);
+        }
         s
+    }
+
+    /// Say that the run was recorded in the real CPython (and that its GIL, if any, was
+    /// inferred).
+    pub fn mark_recorded(&mut self, r: &threadline_model::trace::Recorded) {
+        self.recorded_from = Some(format!("CPython {}", r.python));
+        if r.gil_inferred.is_some() {
+            self.gil.values_mut().for_each(|g| g.inferred = true);
+        }
     }
 
     /// Summarize a run from its timeline (a live run's so far, or a replay's up to its
@@ -269,6 +284,7 @@ impl Summary {
                             forced_switches: g.forced_switches,
                             drop_requests: g.drop_requests.len(),
                             slice_ms_median: ms(median),
+                            inferred: false,
                         },
                     )
                 })
@@ -415,6 +431,9 @@ impl Summary {
         let mut s = String::new();
         let params: Vec<String> = self.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let how = match &self.recorded_from {
+            Some(py) if self.gil.values().any(|g| g.inferred) => {
+                format!("recorded from {py} (GIL handoffs inferred from sys.monitoring)")
+            }
             Some(py) => format!("recorded from {py} (no GIL events: CPython does not report them)"),
             None => format!(
                 "gil={} switch={}ms scale={}",
@@ -465,11 +484,19 @@ impl Summary {
             }
         }
         for (p, g) in &self.gil {
-            let _ = writeln!(
-                s,
-                "GIL of {p}: {} handoffs, {} forced switches, {} drop requests, median slice {:.2} ms",
-                g.handoffs, g.forced_switches, g.drop_requests, g.slice_ms_median
-            );
+            if g.inferred {
+                let _ = writeln!(
+                    s,
+                    "GIL of {p} (inferred): {} handoffs, median slice {:.2} ms",
+                    g.handoffs, g.slice_ms_median
+                );
+            } else {
+                let _ = writeln!(
+                    s,
+                    "GIL of {p}: {} handoffs, {} forced switches, {} drop requests, median slice {:.2} ms",
+                    g.handoffs, g.forced_switches, g.drop_requests, g.slice_ms_median
+                );
+            }
         }
         for (name, r) in &self.resources {
             let mut bits = vec![r.kind.as_str().to_string()];

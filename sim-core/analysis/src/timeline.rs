@@ -477,6 +477,9 @@ pub struct Timeline {
     pub event_limit: Option<(u64, u64)>,
     /// Time of the last event.
     pub end_ns: u64,
+    /// For a run recorded in CPython 3.12+: how its GIL lanes were inferred (they are not
+    /// CPython's own events).
+    pub gil_inferred: Option<String>,
     /// Events seen.
     pub n_events: usize,
     last_release: Vec<Option<(u64, ThreadIx)>>,
@@ -537,6 +540,22 @@ impl Timeline {
     pub fn add_var(&mut self, name: String) {
         self.var_names.push(name);
         self.vars.push(VarLane::default());
+    }
+
+    /// An empty timeline for a trace's tables (events are then pushed one by one).
+    pub fn for_trace(trace: &threadline_model::trace::Trace) -> Self {
+        let mut tl = Self::new(&trace.threads, &trace.processes, &trace.resources, &trace.vars);
+        tl.gil_inferred = trace.recorded.as_ref().and_then(|r| r.gil_inferred.clone());
+        tl
+    }
+
+    /// The timeline of a whole trace.
+    pub fn of_trace(trace: &threadline_model::trace::Trace) -> Self {
+        let mut tl = Self::for_trace(trace);
+        for e in &trace.events {
+            tl.push(e);
+        }
+        tl
     }
 
     /// Build from a whole list of events.
@@ -756,7 +775,9 @@ impl Timeline {
                         g.slices_ns.push(t - s);
                     }
                 }
-                if *reason == GilReason::Forced {
+                if *reason == GilReason::Forced
+                    && self.threads.get(th as usize).is_some_and(|l| l.state() == ThreadState::Running)
+                {
                     self.set_state(th, t, ThreadState::WaitingGil);
                 }
                 // `Thread.start()` waits, the GIL released, for the new thread to start.

@@ -58,6 +58,13 @@ pub struct Recorded {
     /// Event lines that could not be read (a process killed mid-write).
     #[serde(default)]
     pub unreadable_lines: usize,
+    /// How the GIL's handoffs were inferred (CPython 3.12+ with a GIL: `sys.monitoring`),
+    /// or None when they could not be (then `note` says why and there are no GIL events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gil_inferred: Option<String>,
+    /// What watching the GIL cost each line of the scenario, in ns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gil_line_ns: Option<f64>,
 }
 
 /// One recorded run.
