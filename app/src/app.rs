@@ -11,6 +11,7 @@ pub use compare::{Comparison, output_difference, summary_differences};
 pub use editor::Editor;
 pub use jobs::load_scenario_file;
 use jobs::{explore_in_background, spawn_file_job};
+pub use panels::ProfileTab;
 
 use crate::session::Session;
 use crate::theme::Theme;

@@ -289,7 +289,17 @@ pub fn run_app(cli: &Cli) -> ExitCode {
         }
     };
     let split = cli.split;
-    let show_profile = cli.profile;
+    let show_profile = cli.profile.map(|p| {
+        use crate::app::ProfileTab as T;
+        use crate::cli::ProfileArg as A;
+        match p {
+            A::Line => T::Lines,
+            A::Resource => T::Resources,
+            A::Thread => T::Threads,
+            A::Path => T::Path,
+            A::Icicle => T::Icicle,
+        }
+    });
     let stats = cli.stats;
     let explore = cli.explore.clone();
     let scenario = cli.scenario.clone();
@@ -320,8 +330,9 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             if !sets.is_empty() {
                 persisted.values.entry(persisted.scenario.clone()).or_default().extend(sets);
             }
-            if show_profile {
+            if let Some(tab) = show_profile {
                 persisted.show_profile = true;
+                persisted.profile_tab = tab;
             }
             let mut app = ThreadlineApp::new(persisted);
             if let Some(sc) = scenario_file {

@@ -15,4 +15,10 @@ fn main() {
     let t = std::time::Instant::now();
     let p = sim_core::profile::Profile::of(&tl);
     println!("whole profile: {:?} ({} lines)", t.elapsed(), p.lines.len());
+    // A few wake-up edges in words, the longest waits first.
+    let mut wakes: Vec<_> = tl.wakes.iter().collect();
+    wakes.sort_by_key(|w| std::cmp::Reverse(w.t_ns - w.from_ns));
+    for w in wakes.iter().take(3) {
+        println!("{}: {}", tl.thread_meta[w.thread as usize].name, sim_core::words::woken(&tl, w));
+    }
 }

@@ -49,9 +49,10 @@ pub struct Cli {
     /// (with --screenshot, the picture waits for the search).
     #[arg(long, value_name = "CHECK")]
     pub explore: Option<String>,
-    /// Open the Profile panel (where the time went) beside the timeline.
-    #[arg(long)]
-    pub profile: bool,
+    /// Open the Profile tab (where the time went) on this view: line, resource, thread,
+    /// path (the critical path) or icicle.
+    #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "line", value_name = "VIEW")]
+    pub profile: Option<ProfileArg>,
     /// Colour theme (default: as last chosen in the app).
     #[arg(long, value_enum)]
     pub theme: Option<ThemeArg>,
@@ -261,6 +262,21 @@ pub enum Command {
         #[arg(short = 'o', long)]
         out: PathBuf,
     },
+}
+
+/// `--profile`: which view of the profile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProfileArg {
+    /// By source line.
+    Line,
+    /// By resource.
+    Resource,
+    /// By thread.
+    Thread,
+    /// The critical path.
+    Path,
+    /// Thread → line → what it waited for.
+    Icicle,
 }
 
 /// `--theme`.

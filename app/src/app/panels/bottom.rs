@@ -114,9 +114,9 @@ impl ThreadlineApp {
                         ui.label(RichText::new(d).color(theme.reference));
                     }
                     ui.columns(2, |sc| {
-                        sc[0].label(RichText::new(run_label(s)).weak());
+                        sc[0].add(egui::Label::new(RichText::new(run_label(s)).weak()).truncate());
                         summary_ui(&mut sc[0], s, "summary");
-                        sc[1].label(RichText::new(run_label(c)).weak());
+                        sc[1].add(egui::Label::new(RichText::new(run_label(c)).weak()).truncate());
                         summary_ui(&mut sc[1], c, "summary-compare");
                     });
                 }
