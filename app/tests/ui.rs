@@ -623,6 +623,11 @@ fn explore_from_the_app_finds_the_lost_update_and_the_game_follows_its_schedule(
     h.get_by_label_contains("counter lost");
 }
 
+/// Step frames until a scroll's animation is over (a second of frames).
+fn settle(h: &mut Harness<'static, ThreadlineApp>) {
+    h.run_steps(60);
+}
+
 #[test]
 fn the_profile_says_where_the_time_went_and_a_row_lights_up_its_spans_and_line() {
     let mut values = std::collections::BTreeMap::new();
@@ -639,6 +644,9 @@ fn the_profile_says_where_the_time_went_and_a_row_lights_up_its_spans_and_line()
     h.get_by_label_contains("The threads spent");
     // A line's row: its spans light up on the timeline and the code panel shows it.
     let with_line = h.state().editor.text.lines().position(|l| l.trim().starts_with("with lock:")).unwrap() as u32 + 1;
+    // Scrolled into view first, as a person would (the table may be taller than its panel).
+    h.get_by_label(&format!("line {with_line}")).scroll_to_me();
+    settle(&mut h);
     h.get_by_label(&format!("line {with_line}")).click();
     h.run_steps(2);
     assert_eq!(h.state().view.highlight, Some(threadline::timeline_view::Highlight::Line(with_line)));
@@ -646,6 +654,8 @@ fn the_profile_says_where_the_time_went_and_a_row_lights_up_its_spans_and_line()
     // A resource's row lights up the waits for it.
     h.get_by_label("By resource").click();
     h.run_steps(2);
+    h.get_by_label("lock · lock").scroll_to_me();
+    settle(&mut h);
     h.get_by_label("lock · lock").click();
     h.run_steps(2);
     let lock =
@@ -659,6 +669,8 @@ fn the_profile_says_where_the_time_went_and_a_row_lights_up_its_spans_and_line()
     let end = h.state().session.as_ref().unwrap().timeline.end_ns;
     assert!(path.first().is_some_and(|s| s.to_ns <= end && s.to_ns + 5_000_000 >= end));
     // Clicking the row again clears it.
+    h.get_by_label("lock · lock").scroll_to_me();
+    settle(&mut h);
     h.get_by_label("lock · lock").click();
     h.run_steps(2);
     assert_eq!(h.state().view.highlight, None);
