@@ -309,3 +309,48 @@ fn profile_of_a_run_and_of_its_trace_agree_and_bad_flags_say_what() {
     assert_eq!(code, 2);
     assert!(err.contains("--to-ms is before --from-ms"), "{err}");
 }
+
+#[test]
+fn a_saved_schedule_with_check_is_a_regression_test_and_the_clock_gives_no_verdict() {
+    let sched = tmp("race39.schedule");
+    let check = "counter == THREADS * ITERATIONS";
+    let (code, out, err) = tl(&[
+        "explore",
+        "race-counter",
+        "--set",
+        "ITERATIONS=2",
+        "--gil",
+        "cpython-3.9",
+        "--check",
+        check,
+        "--out",
+        sched.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    // The replay command it prints carries the check.
+    assert!(out.contains(&format!("--check '{check}'")), "{out}");
+    let replay = |check: &str| {
+        tl(&[
+            "run",
+            "race-counter",
+            "--set",
+            "ITERATIONS=2",
+            "--gil",
+            "cpython-3.9",
+            "--schedule",
+            sched.to_str().unwrap(),
+            "--check",
+            check,
+        ])
+    };
+    let (code, _, err) = replay(check);
+    assert_eq!(code, 1, "the schedule loses an update: {err}");
+    assert!(err.contains(&format!("check: `{check}` is False")), "{err}");
+    let (code, _, err) = replay("counter < THREADS * ITERATIONS");
+    assert_eq!(code, 0, "{err}");
+    // A search cut short by --seconds has no verdict: exit status 2, said so.
+    let (code, _, err) =
+        tl(&["explore", "race-counter", "--set", "ITERATIONS=50", "--gil", "cpython-3.9", "--seconds", "0.3"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("stopped at --seconds 0.3 with no verdict"), "{err}");
+}

@@ -228,3 +228,75 @@ fn a_schedule_with_choices_the_run_never_reaches_is_refused() {
     let err = explore::replay(&prog, &settings(GilMode::Cpython39), &sched, RunLimits::default()).err().unwrap();
     assert!(err.contains("step 500"), "{err}");
 }
+
+#[test]
+fn a_never_ending_program_gets_the_same_verdict_on_a_loaded_machine() {
+    let prog = program(
+        "import threading\nflag = False\ndef spin():\n    while not flag:\n        pass\nt = threading.Thread(target=spin)\nt.start()\nt.join()\n",
+        &[],
+    );
+    let opts = ExploreOptions { limits: RunLimits { turns: 20_000, ..Default::default() }, ..dfs(None, 2) };
+    let verdict = || {
+        let ex = explore::explore(&prog, &settings(GilMode::Cpython310), &opts, |_| true);
+        let f = ex.found.expect("a failure");
+        (f.what, f.steps, ex.tried)
+    };
+    let quiet = verdict();
+    // Two busy threads beside it: the run is slower, the verdict the same.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let spinners: Vec<_> = (0..2)
+        .map(|_| {
+            let stop = std::sync::Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+                }
+            })
+        })
+        .collect();
+    let loaded = verdict();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    spinners.into_iter().for_each(|s| s.join().unwrap());
+    assert!(quiet.0.starts_with("turn limit: stopped after 20000 turns"), "{}", quiet.0);
+    assert_eq!(quiet, loaded);
+}
+
+#[test]
+fn an_exception_that_leads_to_a_deadlock_is_reported_first() {
+    // Thread-1 raises inside `acquire` without releasing; the main thread then waits for
+    // the lock forever. The failure is the exception, the deadlock after it.
+    let prog = program(
+        "import threading\nlock = threading.Lock()\ndef work():\n    lock.acquire()\n    raise ValueError('boom')\nt = threading.Thread(target=work)\nt.start()\nt.join()\nlock.acquire()\n",
+        &[],
+    );
+    let run = explore::run_controlled(
+        &prog,
+        &settings(GilMode::Cpython310),
+        Box::new(sim_core::control::DefaultSchedule),
+        None,
+        RunLimits::default(),
+    );
+    let what = run.outcome.failure.expect("a failure");
+    assert!(what.starts_with("ValueError: boom (in Thread-1 (work)); then Deadlock"), "{what}");
+}
+
+#[test]
+fn a_check_sees_attributes_and_containers_of_module_objects() {
+    let prog = program(
+        "class Account:\n    def __init__(self):\n        self.balance = 100\n        self.log = [1, 2]\naccount = Account()\nitems = [account]\n",
+        &[],
+    );
+    let run = explore::run_controlled(
+        &prog,
+        &settings(GilMode::Cpython310),
+        Box::new(sim_core::control::DefaultSchedule),
+        None,
+        RunLimits::default(),
+    );
+    let finals = &run.outcome.finals;
+    let ok = |expr: &str| Check { expr: expr.into() }.eval(finals);
+    assert_eq!(ok("account.balance == 100 and len(account.log) == 2"), Ok(true));
+    assert_eq!(ok("items[0].balance > 100"), Ok(false));
+    assert!(ok("account.missing").unwrap_err().contains("AttributeError"));
+}

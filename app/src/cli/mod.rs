@@ -121,6 +121,11 @@ pub enum Command {
         /// With --schedule: `x += 1` split into load, add and store (as `explore --split`).
         #[arg(long)]
         split: bool,
+        /// A Python expression over the module's final state that must be true (as
+        /// `explore --check`): false is exit status 1. With --schedule, a saved failing
+        /// schedule is a one-line regression test.
+        #[arg(long, value_name = "EXPR")]
+        check: Option<String>,
     },
     /// Search the schedules of a scenario for one that breaks it: an `assert` fails, a thread
     /// raises, it deadlocks, or --check is false at the end. Exit status 1 when one is found.
@@ -162,6 +167,10 @@ pub enum Command {
         /// between (as the app's game can): finds what CPython 3.9 or free-threading allow.
         #[arg(long)]
         split: bool,
+        /// A schedule still going after this many switch points is taken not to end (the
+        /// only limit that decides a run; --seconds only stops the search).
+        #[arg(long, value_name = "N", default_value_t = sim_core::explore::DEFAULT_TURNS)]
+        max_turns: u64,
     },
     /// Run a scenario freely many times and count its outcomes (final values of its
     /// variables and what it printed), jcstress-style.
@@ -366,8 +375,10 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             seed,
             schedule,
             split,
+            check,
         } => {
             let opts = RunOpts {
+                check: check.as_deref(),
                 gil: gil.map(GilMode::from),
                 switch_interval_ms: *switch_interval_ms,
                 time_scale: *time_scale,
@@ -400,8 +411,10 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             out,
             trace,
             split,
+            max_turns,
         } => schedule::explore_cmd(&schedule::ExploreArgs {
             split: *split,
+            max_turns: *max_turns,
             scenario,
             set,
             gil: gil.map(GilMode::from),
@@ -460,6 +473,8 @@ pub struct RunOpts<'a> {
     pub schedule: Option<&'a str>,
     /// `--split`.
     pub split: bool,
+    /// `--check`.
+    pub check: Option<&'a str>,
 }
 
 impl RunOpts<'_> {

@@ -138,11 +138,24 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
     let settings = opts.settings(RuntimeSettings { gil: prog.meta_gil(), ..RuntimeSettings::default() })?;
     let schedule = opts.schedule.map(read_schedule).transpose()?;
     let (tx, rx) = crossbeam_channel::unbounded();
+    let check = opts.check.map(|c| sim_core::explore::Check { expr: c.to_string() });
+    let prog = Arc::new(prog);
     let run = match &schedule {
         Some(s) => {
-            PyRun::start_controlled(Arc::new(prog), settings, Some(tx), Box::new(Replay::new(s.clone())), opts.split)
+            let run = PyRun::start_controlled(
+                Arc::clone(&prog),
+                settings,
+                Some(tx),
+                Box::new(Replay::new(s.clone())),
+                opts.split,
+            );
+            // The same turn limit as explore's: a turn-limit schedule replays to the limit.
+            if let Some(c) = run.control() {
+                c.set_turn_limit(sim_core::explore::DEFAULT_TURNS);
+            }
+            run
         }
-        None => PyRun::start(Arc::new(prog), settings, opts.seed, Some(tx)),
+        None => PyRun::start(Arc::clone(&prog), settings, opts.seed, Some(tx)),
     };
     let started = Instant::now();
     let limit = Duration::from_secs_f64(opts.max_seconds);
@@ -175,7 +188,7 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
         }
     }
     let code = run.exit_code();
-    let (trace, report, _) = run.finish_keep(None);
+    let (trace, report, finals) = run.finish_keep(None);
     for e in rx.try_iter() {
         show(&e, &mut stdout);
     }
@@ -209,6 +222,25 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
     }
     if let Some(d) = &summary.deadlock {
         return Err(Failure { code: 1, error: anyhow::anyhow!("{} (the run was stopped)", d.words), quiet: false });
+    }
+    if report.as_ref().is_some_and(|r| r.turn_limit) {
+        return Err(Failure {
+            code: 1,
+            error: anyhow::anyhow!(
+                "turn limit: stopped after {} turns (does the program end?)",
+                sim_core::explore::DEFAULT_TURNS
+            ),
+            quiet: false,
+        });
+    }
+    if let Some(c) = &check {
+        match c.eval(&finals) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(Failure { code: 1, error: anyhow::anyhow!("check: `{}` is False", c.expr), quiet: false });
+            }
+            Err(e) => return Err(bad_input(anyhow::anyhow!("check error: {e}"))),
+        }
     }
     if closed_flag.get() {
         return Ok(());

@@ -36,6 +36,8 @@ pub struct ExploreArgs<'a> {
     pub trace: Option<&'a Path>,
     /// `--split`.
     pub split: bool,
+    /// `--max-turns`.
+    pub max_turns: u64,
 }
 
 /// "T0 MainThread, T1 Thread-1 (work), …": what the schedule's thread numbers mean.
@@ -89,7 +91,7 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
         check,
         preemptions: a.preemptions,
         seed: a.seed,
-        limits: explore::RunLimits { split: a.split, ..Default::default() },
+        limits: explore::RunLimits { split: a.split, turns: a.max_turns, ..Default::default() },
     };
     let how = match strategy {
         StrategyKind::Dfs => format!("depth-first, at most {} preemptions", a.preemptions),
@@ -116,6 +118,13 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
     }
     let _ = say(text.trim_end());
     let Some(found) = ex.found else {
+        if ex.out_of_time {
+            return Err(bad_input(anyhow::anyhow!(
+                "stopped at --seconds {} with no verdict: {} schedules tried, none failed, not all of them run                  (give it more --seconds or a smaller --preemptions)",
+                a.seconds,
+                ex.tried
+            )));
+        }
         let verdict = if ex.exhausted {
             format!(
                 "no failing schedule: every schedule with at most {} preemptions was tried (proved within that bound)",
@@ -133,6 +142,8 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
     let sets = if a.set.is_empty() { String::new() } else { format!(" --set {}", a.set.join(" --set ")) };
     let gil = format!(" --gil {}", settings.gil.as_str());
     let play_split = if a.split { " --split" } else { "" };
+    // The replay checks the same condition: the saved schedule is a regression test.
+    let check_arg = a.check.filter(|c| !c.is_empty()).map_or(String::new(), |c| format!(" --check {}", shell_quote(c)));
     let body = format!(
         "# Threadline schedule for {file} ({}{sets})\n# {}\n# {legend}\n{}\n",
         settings.gil.as_str(),
@@ -145,7 +156,7 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
         found.run.trace.save(t).map_err(|e| other(anyhow::anyhow!("could not write {}: {e}", t.display())))?;
     }
     let _ = say(&format!(
-        "found: {}\n  at schedule {}, shrunk to {} preemption{} and {} choice points\nschedule: {}\n  {legend}\nsaved to {}; replay it with:\n  threadline run {}{sets}{gil}{play_split} --schedule {}\nor step through it in the app:\n  threadline --scenario {}{sets}{play_split} --play {}",
+        "found: {}\n  at schedule {}, shrunk to {} preemption{} and {} choice points\nschedule: {}\n  {legend}\nsaved to {}; replay it with:\n  threadline run {}{sets}{gil}{play_split} --schedule {}{check_arg}\nor step through it in the app:\n  threadline --scenario {}{sets}{play_split} --play {}",
         found.what,
         found.found_at,
         found.preemptions,
@@ -219,4 +230,13 @@ pub fn stats_cmd(
         ));
     }
     Ok(())
+}
+
+/// `s` quoted for a POSIX shell: as is when it is safe, else in single quotes.
+fn shell_quote(s: &str) -> String {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "_-.=/:,+".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }

@@ -148,7 +148,10 @@ impl Check {
 
     /// Evaluate over these variables: Ok(truthy) or the Python error in words.
     pub fn eval(&self, finals: &[(String, String)]) -> Result<bool, String> {
-        let mut src = String::new();
+        // Objects whose attributes are plain values come back as `__tl_obj`s.
+        let mut src = String::from(
+            "class __tl_obj:\n    def __init__(self, attrs):\n        for k, v in attrs.items():\n            setattr(self, k, v)\n",
+        );
         for (name, repr) in finals {
             src.push_str(&format!("{name} = {repr}\n"));
         }
@@ -173,7 +176,7 @@ impl Check {
             Some("True") => Ok(true),
             Some("False") => Ok(false),
             _ => Err(format!(
-                "--check `{}`: {} (the check sees the module's variables that hold plain values: {})",
+                "--check `{}`: {} (the check sees the module's variables that hold plain values, and objects whose attributes do: {})",
                 self.expr,
                 err.last().map_or("no result", String::as_str),
                 finals.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
@@ -195,7 +198,8 @@ pub struct Controlled {
 /// Limits of one controlled run in a search.
 #[derive(Clone, Copy, Debug)]
 pub struct RunLimits {
-    /// Wall time.
+    /// Wall time: not a verdict but a safety net (a search passes what is left of its own
+    /// time; a run stopped by it says nothing about its schedule).
     pub wall: Duration,
     /// Turns (switch points passed): a program that never ends is stopped here.
     pub turns: u64,
@@ -204,9 +208,14 @@ pub struct RunLimits {
     pub split: bool,
 }
 
+/// The turn limit of a controlled run: a program still going after this many switch points
+/// is taken not to end. The only limit that decides a run's outcome, so the verdict is the
+/// same on a quiet and a loaded machine.
+pub const DEFAULT_TURNS: u64 = 100_000;
+
 impl Default for RunLimits {
     fn default() -> Self {
-        Self { wall: Duration::from_secs(20), turns: 2_000_000, split: false }
+        Self { wall: Duration::from_secs(3600), turns: DEFAULT_TURNS, split: false }
     }
 }
 
@@ -240,16 +249,31 @@ fn outcome_of(trace: &Trace, report: &ControlReport, finals: Vec<(String, String
         })
         .collect();
     use FailureKind as F;
+    // An uncaught exception before a deadlock is the failure (the deadlock may be its
+    // consequence: a thread that died holding a lock); the deadlock is said after it.
+    let raised = trace.events.iter().find_map(|e| match &e.kind {
+        EventKind::ThreadRaised { error } => Some((e.t_ns, e.thread, error)),
+        _ => None,
+    });
+    let deadlock_at = trace.events.iter().find(|e| matches!(e.kind, EventKind::Deadlock { .. })).map(|e| e.t_ns);
+    let raised_words = |(_, th, error): (u64, u32, &threadline_model::pyerror::PyError)| {
+        let thread = trace.threads.get(th as usize).map_or("?", |m| m.name.as_str());
+        format!("{}: {} (in {thread})", error.ty, error.message)
+    };
     let failed = if let Some(d) = &report.diverged {
         Some((F::Diverged, format!("diverged: {d}")))
     } else if report.stopped_from_outside {
         Some((F::Inconclusive, "inconclusive: stopped at the wall-time limit before it ended".to_string()))
+    } else if let (Some(r), Some(d), Some(at)) = (raised, &summary.deadlock, deadlock_at)
+        && r.0 <= at
+    {
+        Some((F::Raised(r.2.ty.clone()), format!("{}; then {}", raised_words(r), d.words)))
     } else if let Some(d) = &summary.deadlock {
         Some((F::Deadlock, d.words.clone()))
     } else if report.turn_limit {
         Some((F::TurnLimit, format!("turn limit: stopped after {} turns (does the program end?)", report.turns)))
-    } else if let Some(e) = summary.errors.iter().find(|e| !e.caught) {
-        Some((F::Raised(e.ty.clone()), format!("{}: {} (in {})", e.ty, e.message, e.thread)))
+    } else if let Some(r) = raised {
+        Some((F::Raised(r.2.ty.clone()), raised_words(r)))
     } else {
         match check.map(|c| c.eval(&finals)) {
             Some(Ok(false)) => {
@@ -340,6 +364,9 @@ pub struct Exploration {
     pub exhausted: bool,
     /// Runs stopped at the wall-time limit: they neither pass nor fail.
     pub inconclusive: usize,
+    /// The search stopped at its time limit (`--seconds`) before it found a failure or
+    /// ran out of schedules: it has no verdict.
+    pub out_of_time: bool,
     /// Turns given in all runs (for turns per second).
     pub turns: u64,
     /// How long the search took (shrinking not counted).
@@ -371,6 +398,7 @@ pub fn explore(
     let mut turns = 0u64;
     let mut exhausted = false;
     let mut inconclusive = 0usize;
+    let mut out_of_time = false;
     let mut stack: Vec<Node> = Vec::new();
     let mut longest = 16usize;
     let mut rng = Rng::new(opts.seed);
@@ -380,7 +408,15 @@ pub fn explore(
             StrategyKind::Pct => Box::new(Pct::new(rng.next_u64(), opts.preemptions.max(1) + 1, longest)),
             StrategyKind::Dfs => Box::new(Prefix(stack.iter().map(|n| n.chosen).collect())),
         };
-        let run = run_controlled(prog, settings, strategy, opts.check.as_ref(), opts.limits);
+        // The clock is the search's, not the run's: a run gets what is left of it.
+        let left = Duration::from_secs_f64((opts.seconds - started.elapsed().as_secs_f64()).max(0.001));
+        let limits = RunLimits { wall: left.min(opts.limits.wall), ..opts.limits };
+        let run = run_controlled(prog, settings, strategy, opts.check.as_ref(), limits);
+        if run.report.stopped_from_outside {
+            // Stopped by the search's own time limit: no verdict on this schedule.
+            out_of_time = true;
+            break;
+        }
         tried += 1;
         turns += run.report.turns;
         longest = longest.max(run.report.decisions.len());
@@ -421,7 +457,8 @@ pub fn explore(
     outcomes.sort_by_key(|o| std::cmp::Reverse(o.1));
     let elapsed = started.elapsed();
     let found = found.map(|(run, at)| shrink(prog, settings, opts, run, at));
-    Exploration { tried, outcomes, found, exhausted, inconclusive, turns, elapsed }
+    let out_of_time = out_of_time || (found.is_none() && !exhausted && started.elapsed().as_secs_f64() >= opts.seconds);
+    Exploration { tried, outcomes, found, exhausted, inconclusive, turns, elapsed, out_of_time }
 }
 
 /// Move the depth-first stack to the next schedule within the preemption bound; false when

@@ -70,6 +70,9 @@ fn acquire_with<S>(
     free: impl Fn(&S) -> bool,
     take: impl Fn(&mut S),
 ) -> Result<bool, Unwind> {
+    // Free-threaded, another thread may run just before the lock is tested (there is no
+    // GIL to keep this thread going): in a controlled run, a switch point.
+    ctx.shared_access()?;
     {
         let mut s = st.lock();
         ctx.record(EventKind::Requested { res, blocking, timeout_ms });

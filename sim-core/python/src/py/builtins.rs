@@ -7,6 +7,7 @@ use super::interp::{Flow, Interp, R, raise, type_err};
 use super::ir::{BinOp, Builtin};
 use super::stdlib::Native;
 use super::value::{Dict, PyIter, V, cmp, range_len};
+use crate::py::value::ViewKind;
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive};
 use parking_lot::Mutex;
@@ -1504,9 +1505,9 @@ fn dict_method(it: &mut Interp<'_>, d: &Arc<Mutex<Dict>>, name: &str, pos: Vec<V
             let Some(k) = pos.first() else { return type_err("get expected at least 1 argument, got 0") };
             d.lock().get(k).or_else(type_err)?.unwrap_or_else(|| pos.get(1).cloned().unwrap_or_default())
         }
-        "keys" => V::list(d.lock().keys()),
-        "values" => V::list(d.lock().map.values().map(|(_, v)| v.clone()).collect()),
-        "items" => V::list(d.lock().map.values().map(|(k, v)| V::tuple(vec![k.clone(), v.clone()])).collect()),
+        "keys" => V::Native(Arc::new(Native::DictView(Arc::clone(d), ViewKind::Keys))),
+        "values" => V::Native(Arc::new(Native::DictView(Arc::clone(d), ViewKind::Values))),
+        "items" => V::Native(Arc::new(Native::DictView(Arc::clone(d), ViewKind::Items))),
         "pop" => {
             let Some(k) = pos.first() else { return type_err("pop expected at least 1 argument, got 0") };
             let h = k.hkey().or_else(type_err)?;

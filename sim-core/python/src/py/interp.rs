@@ -9,6 +9,7 @@ use super::ir::{
 use super::stdlib::{self, NFn, Native};
 use super::value::{Attrs, Class, ClassKind, Dict, Func, Inst, InstNative, PyIter, V, cmp, range_len};
 use super::{World, exc};
+use crate::py::value::{DictIter, ViewKind};
 use indexmap::IndexMap;
 use num_bigint::BigInt;
 use num_integer::Integer;
@@ -187,6 +188,19 @@ impl<'a> Interp<'a> {
     #[inline]
     pub(crate) fn breaker(&self) -> R<()> {
         self.ctx.eval_breaker().map_err(Flow::from)
+    }
+
+    /// A call returned: CPython 3.9 and 3.10+ check the eval breaker after every call
+    /// (`CALL_FUNCTION`'s `CHECK_EVAL_BREAKER`), built-ins and methods of native objects
+    /// included, so another thread may run between `items.append(tmp)` and the next line.
+    /// (3.11+ skip it after `len`, `isinstance` and `list.append` once specialised; the
+    /// `cpython-3.10+` mode keeps 3.10's check, a superset.)
+    #[inline]
+    fn after_call(&self, r: R<V>) -> R<V> {
+        if r.is_ok() && self.mode != GilMode::FreeThreaded {
+            self.breaker()?;
+        }
+        r
     }
 
     // ------------------------------------------------------------ statements
@@ -826,9 +840,7 @@ impl<'a> Interp<'a> {
             Target::Attr(obj, name) => {
                 let o = self.eval(f, obj)?;
                 let old = self.get_attr(&o, name)?;
-                if self.mode == GilMode::Cpython39 {
-                    self.breaker()?;
-                }
+                self.between_load_and_store()?;
                 let rhs = self.eval(f, value)?;
                 let new = self.inplace(op, &old, &rhs)?;
                 self.set_attr(&o, name, new)
@@ -837,14 +849,25 @@ impl<'a> Interp<'a> {
                 let o = self.eval(f, obj)?;
                 let i = self.eval(f, idx)?;
                 let old = self.get_item(&o, &i)?;
-                if self.mode == GilMode::Cpython39 {
-                    self.breaker()?;
-                }
+                self.between_load_and_store()?;
                 let rhs = self.eval(f, value)?;
                 let new = self.inplace(op, &old, &rhs)?;
                 self.set_item(&o, i, new)
             }
             _ => raise("SyntaxError", "illegal expression for augmented assignment"),
+        }
+    }
+
+    /// Between the load and the store of `obj.attr += v` / `d[k] += v`: a switch point
+    /// under 3.9 (any two bytecodes), free-threaded (another thread runs meanwhile; the
+    /// object's own operations are atomic, the read-modify-write is not) and with `--split`.
+    fn between_load_and_store(&self) -> R<()> {
+        if self.mode == GilMode::Cpython39 || self.split {
+            self.breaker()
+        } else if self.controlled_ft {
+            self.ctx.shared_access().map_err(Flow::from)
+        } else {
+            Ok(())
         }
     }
 
@@ -881,12 +904,19 @@ impl<'a> Interp<'a> {
             ExprKind::Bin(op, a, b) => {
                 let a = self.eval(f, a)?;
                 let b = self.eval(f, b)?;
-                if let (V::Int(x), V::Int(y)) = (&a, &b)
+                let r = if let (V::Int(x), V::Int(y)) = (&a, &b)
                     && let Some(r) = small_int_op(*op, *x, *y)
                 {
-                    return Ok(V::Int(r));
+                    V::Int(r)
+                } else {
+                    self.binop(*op, &a, &b)?
+                };
+                // 3.9 checks the eval breaker after a binary op (its DISPATCH): `a = a + 1`
+                // can lose an update between the add and the store.
+                if self.mode == GilMode::Cpython39 {
+                    self.breaker()?;
                 }
-                self.binop(*op, &a, &b)
+                Ok(r)
             }
             ExprKind::Unary(op, a) => {
                 let a = self.eval(f, a)?;
@@ -953,12 +983,12 @@ impl<'a> Interp<'a> {
                     {
                         let r = self.call_positional(f, &m, Some(o.clone()), args);
                         self.ctx.line.set(f.line);
-                        return r;
+                        return self.after_call(r);
                     }
                     let (pos, kw) = self.args(f, args)?;
                     let r = self.call_method(&o, name, pos, kw);
                     self.ctx.line.set(f.line);
-                    return r;
+                    return self.after_call(r);
                 }
                 if let ExprKind::Comp(def) = &*func.kind {
                     let (pos, _) = self.args(f, args)?;
@@ -975,12 +1005,12 @@ impl<'a> Interp<'a> {
                 {
                     let r = self.call_positional(f, func, None, args);
                     self.ctx.line.set(f.line);
-                    return r;
+                    return self.after_call(r);
                 }
                 let (pos, kw) = self.args(f, args)?;
                 let r = self.call(&fv, pos, kw);
                 self.ctx.line.set(f.line);
-                r
+                self.after_call(r)
             }
             ExprKind::Attr(obj, name) => {
                 let o = self.eval(f, obj)?;
@@ -1819,6 +1849,15 @@ impl<'a> Interp<'a> {
                 }
                 return type_err(format!("'{}' object is not iterable", v.type_name()));
             }
+            V::Dict(ref d) => {
+                V::Iter(Arc::new(Mutex::new(PyIter::Dict(Box::new(DictIter::new(d, ViewKind::Keys, false))))))
+            }
+            V::Set(ref d) => {
+                V::Iter(Arc::new(Mutex::new(PyIter::Dict(Box::new(DictIter::new(d, ViewKind::Keys, true))))))
+            }
+            V::Native(ref n) if let Native::DictView(d, k) = &**n => {
+                V::Iter(Arc::new(Mutex::new(PyIter::Dict(Box::new(DictIter::new(d, *k, false))))))
+            }
             V::Native(ref n) if matches!(**n, Native::Lazy(_)) => v,
             V::Native(ref n) if let Native::Gen(g) = &**n => {
                 if !g.is_generator() {
@@ -1861,6 +1900,30 @@ impl<'a> Interp<'a> {
                         }
                     }
                     PyIter::Completed(_) => None,
+                    PyIter::Dict(di) => {
+                        if di.broken || di.i >= di.keys.len() {
+                            return Ok(None);
+                        }
+                        let d = di.src.lock();
+                        if d.map.len() != di.len {
+                            di.broken = true;
+                            let what = if di.set { "Set" } else { "dictionary" };
+                            return raise("RuntimeError", format!("{what} changed size during iteration"));
+                        }
+                        let k = di.keys[di.i].clone();
+                        di.i += 1;
+                        match di.kind {
+                            ViewKind::Keys => Some(k),
+                            kind => match k.hkey().ok().and_then(|h| d.map.get(&h).map(|(_, v)| v.clone())) {
+                                Some(v) if kind == ViewKind::Values => Some(v),
+                                Some(v) => Some(V::tuple(vec![k, v])),
+                                None => {
+                                    di.broken = true;
+                                    return raise("RuntimeError", "dictionary keys changed during iteration");
+                                }
+                            },
+                        }
+                    }
                 })
             }
             V::Inst(_) => match self.lookup_method(it, "__next__") {
@@ -1974,6 +2037,23 @@ impl<'a> Interp<'a> {
         if let Some(v) = num_binop(op, a, b)? {
             return Ok(v);
         }
+        // `d.keys() - other`, `d.items() & other`: set operations on a set of the view.
+        if matches!(op, BinOp::Sub | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor)
+            && (view_as_set(a).is_some() || view_as_set(b).is_some())
+        {
+            let (x, y) = (view_as_set(a).unwrap_or_else(|| a.clone()), view_as_set(b).unwrap_or_else(|| b.clone()));
+            let x = if matches!(x, V::Set(_)) {
+                x
+            } else {
+                self.call(&V::Builtin(super::ir::Builtin::Set), vec![x], Vec::new())?
+            };
+            let y = if matches!(y, V::Set(_)) {
+                y
+            } else {
+                self.call(&V::Builtin(super::ir::Builtin::Set), vec![y], Vec::new())?
+            };
+            return self.binop(op, &x, &y);
+        }
         if let Some(v) = super::builtins::seq_binop(self, op, a, b)? {
             return Ok(v);
         }
@@ -2009,6 +2089,11 @@ impl<'a> Interp<'a> {
             CmpOp::Is => return Ok(a.is(b)),
             CmpOp::IsNot => return Ok(!a.is(b)),
             CmpOp::In => return self.contains(b, a),
+            CmpOp::Eq | CmpOp::NotEq if view_as_set(a).is_some() || view_as_set(b).is_some() => {
+                let (x, y) = (view_as_set(a).unwrap_or_else(|| a.clone()), view_as_set(b).unwrap_or_else(|| b.clone()));
+                let eq = matches!((&x, &y), (V::Set(_), V::Set(_))) && super::value::eq(&x, &y);
+                return Ok(eq == (op == CmpOp::Eq));
+            }
             CmpOp::NotIn => return Ok(!self.contains(b, a)?),
             CmpOp::Eq => return self.eq(a, b),
             CmpOp::NotEq => return Ok(!self.eq(a, b)?),
@@ -2114,6 +2199,33 @@ impl<'a> Interp<'a> {
                 let k = x.hkey().or_else(type_err)?;
                 Ok(d.lock().map.contains_key(&k))
             }
+            V::Native(n) if let Native::DictView(d, kind) = &**n => match kind {
+                ViewKind::Keys => {
+                    let k = x.hkey().or_else(type_err)?;
+                    Ok(d.lock().map.contains_key(&k))
+                }
+                ViewKind::Items => {
+                    let V::Tuple(t) = x else { return Ok(false) };
+                    if t.len() != 2 {
+                        return Ok(false);
+                    }
+                    let Ok(k) = t[0].hkey() else { return Ok(false) };
+                    let v = d.lock().map.get(&k).map(|(_, v)| v.clone());
+                    match v {
+                        Some(v) => self.compare(CmpOp::Eq, &v, &t[1]),
+                        None => Ok(false),
+                    }
+                }
+                ViewKind::Values => {
+                    let vals = ViewKind::Values.snapshot(&d.lock());
+                    for v in &vals {
+                        if self.compare(CmpOp::Eq, v, x)? {
+                            return Ok(true);
+                        }
+                    }
+                    Ok(false)
+                }
+            },
             V::Range(r) => Ok(match x.as_int() {
                 Some(i) => {
                     let (a, b, s) = (&r[0], &r[1], &r[2]);
@@ -2187,6 +2299,10 @@ impl<'a> Interp<'a> {
                 Ok(stdlib::inst_repr(self, i, v.id()))
             }
             V::Class(c) if super::enums::is_enum(c) => Ok(format!("<enum '{}'>", c.name)),
+            V::Native(n) if let Native::DictView(d, k) = &**n => {
+                let items = V::list(k.snapshot(&d.lock()));
+                Ok(format!("{}({})", k.type_name(), self.repr_of(&items)?))
+            }
             // Containers that hold instances anywhere inside: each element through repr_of
             // (user __repr__, exception reprs); plain data keeps the fast path.
             V::List(_) | V::Tuple(_) | V::Dict(_) | V::Set(_) if holds_instances(v, 0) => {
@@ -2481,4 +2597,19 @@ pub fn num_binop(op: BinOp, a: &V, b: &V) -> R<Option<V>> {
         }
         _ => return Ok(None),
     })))
+}
+
+/// A keys or items view as a set (they are set-like in CPython); None for anything else.
+fn view_as_set(v: &V) -> Option<V> {
+    let V::Native(n) = v else { return None };
+    let Native::DictView(d, k) = &**n else { return None };
+    if *k == ViewKind::Values {
+        return None;
+    }
+    let mut set = Dict::default();
+    for x in k.snapshot(&d.lock()) {
+        let h = x.hkey().ok()?;
+        set.map.insert(h, (x, V::None));
+    }
+    Some(V::Set(Arc::new(Mutex::new(set))))
 }

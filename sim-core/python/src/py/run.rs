@@ -147,8 +147,8 @@ impl PyRun {
             }
             let Some(cell) = pw.globals.get(slot) else { continue };
             let Some(v) = cell.lock().value.clone() else { continue };
-            if is_literal(&v, 0) {
-                out.push((name.to_string(), v.repr()));
+            if let Some(r) = literal_repr(&v, 0) {
+                out.push((name.to_string(), r));
             }
         }
         out
@@ -244,6 +244,57 @@ impl Drop for PyRun {
 }
 
 /// Whether Python can write `v` as a literal whose `repr` reads back as the same value.
+/// Python source that rebuilds `v` for a check: a literal's repr, or — for an object whose
+/// attributes are such values (`account.balance`), and containers of them —
+/// `__tl_obj({'balance': 100})`, which the check's prelude defines.
+fn literal_repr(v: &V, depth: usize) -> Option<String> {
+    if is_literal(v, depth) {
+        return Some(v.repr());
+    }
+    if depth > 8 {
+        return None;
+    }
+    match v {
+        V::Inst(i) if !i.class.is_sub(&super::exc::class("BaseException")) => {
+            let d = i.dict.try_lock()?;
+            if d.len() > 100 {
+                return None;
+            }
+            let parts: Option<Vec<String>> = d
+                .iter()
+                .map(|(k, x)| Some(format!("{}: {}", V::str(&**k).repr(), literal_repr(x, depth + 1)?)))
+                .collect();
+            Some(format!("__tl_obj({{{}}})", parts?.join(", ")))
+        }
+        V::List(l) => {
+            let l = l.try_lock()?;
+            if l.len() > 1000 {
+                return None;
+            }
+            let parts: Option<Vec<String>> = l.iter().map(|x| literal_repr(x, depth + 1)).collect();
+            Some(format!("[{}]", parts?.join(", ")))
+        }
+        V::Tuple(t) if t.len() <= 1000 => {
+            let parts: Option<Vec<String>> = t.iter().map(|x| literal_repr(x, depth + 1)).collect();
+            let parts = parts?;
+            Some(if parts.len() == 1 { format!("({},)", parts[0]) } else { format!("({})", parts.join(", ")) })
+        }
+        V::Dict(d) => {
+            let d = d.try_lock()?;
+            if d.map.len() > 1000 {
+                return None;
+            }
+            let parts: Option<Vec<String>> = d
+                .map
+                .values()
+                .map(|(k, x)| Some(format!("{}: {}", literal_repr(k, depth + 1)?, literal_repr(x, depth + 1)?)))
+                .collect();
+            Some(format!("{{{}}}", parts?.join(", ")))
+        }
+        _ => None,
+    }
+}
+
 fn is_literal(v: &V, depth: usize) -> bool {
     if depth > 8 {
         return false;

@@ -590,6 +590,8 @@ pub enum Native {
     Conn(Arc<threadline_runtime::channels::Pipe<V>>, u8),
     /// `multiprocessing.Value(typecode, v)`.
     Shared(Arc<Mutex<V>>, Arc<RLock>, ResIx),
+    /// `d.keys()`, `d.values()`, `d.items()`: a live view of the dict.
+    DictView(Arc<Mutex<super::value::Dict>>, super::value::ViewKind),
     /// A lazy native iterator (`map`, `zip`, `itertools.islice`…).
     Lazy(super::itertools::Lazy),
     /// `collections.deque`.
@@ -2900,6 +2902,7 @@ pub fn native_iter(_it: &mut Interp<'_>, n: &Arc<Native>) -> R<Option<Vec<V>>> {
 pub fn native_len(n: &Arc<Native>) -> Option<i64> {
     match &**n {
         Native::Deque(d) => Some(d.items.lock().len() as i64),
+        Native::DictView(d, _) => Some(d.lock().map.len() as i64),
         Native::Shared(v, _, _) => match &*v.lock() {
             V::List(l) => Some(l.lock().len() as i64),
             _ => None,
@@ -2998,6 +3001,7 @@ impl Native {
         match self {
             Native::NotImplemented => "NotImplementedType",
             Native::Stderr | Native::Stdout => "TextIOWrapper",
+            Native::DictView(_, k) => k.type_name(),
             Native::Module(_) => "module",
             Native::Fn(_) => "builtin_function_or_method",
             Native::Method(..) => "builtin_function_or_method",
@@ -3081,6 +3085,7 @@ impl Native {
                 let items: Vec<String> = d.items().iter().map(V::repr).collect();
                 super::collections::deque_repr(d, &items)
             }
+            Native::DictView(d, k) => format!("{}({})", k.type_name(), V::list(k.snapshot(&d.lock())).repr()),
             other => format!("<{} object at {id:#x}>", other.type_name()),
         }
     }

@@ -71,6 +71,68 @@ pub enum PyIter {
     Range(i64, i64, i64),
     /// `concurrent.futures.as_completed`: each step waits for the next future to finish.
     Completed(Arc<super::stdlib::AsCompleted>),
+    /// Over a dict (or a view of it) or a set, as CPython's: a change of its size while
+    /// the loop runs raises `RuntimeError: dictionary changed size during iteration` (`Set
+    /// changed size …`) at the next step; values are read at each step.
+    Dict(Box<DictIter>),
+}
+
+/// The state of an iteration over a dict, one of its views, or a set.
+#[derive(Debug)]
+pub struct DictIter {
+    /// The keys when the loop began.
+    pub keys: Vec<V>,
+    /// The next one.
+    pub i: usize,
+    /// The dict (or set).
+    pub src: Arc<Mutex<Dict>>,
+    /// Its size when the loop began.
+    pub len: usize,
+    /// Keys, values or items.
+    pub kind: ViewKind,
+    /// A set (the message says `Set`).
+    pub set: bool,
+    /// It raised: it stays exhausted, as CPython's.
+    pub broken: bool,
+}
+
+/// Which view of a dict: `d.keys()`, `d.values()`, `d.items()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ViewKind {
+    /// `dict_keys`.
+    Keys,
+    /// `dict_values`.
+    Values,
+    /// `dict_items`.
+    Items,
+}
+
+impl ViewKind {
+    /// `type(view).__name__`.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            ViewKind::Keys => "dict_keys",
+            ViewKind::Values => "dict_values",
+            ViewKind::Items => "dict_items",
+        }
+    }
+
+    /// The view's elements now.
+    pub fn snapshot(self, d: &Dict) -> Vec<V> {
+        match self {
+            ViewKind::Keys => d.keys(),
+            ViewKind::Values => d.map.values().map(|(_, v)| v.clone()).collect(),
+            ViewKind::Items => d.map.values().map(|(k, v)| V::tuple(vec![k.clone(), v.clone()])).collect(),
+        }
+    }
+}
+
+impl DictIter {
+    /// A loop over `src` beginning now.
+    pub fn new(src: &Arc<Mutex<Dict>>, kind: ViewKind, set: bool) -> Self {
+        let d = src.lock();
+        Self { keys: d.keys(), i: 0, src: Arc::clone(src), len: d.map.len(), kind, set, broken: false }
+    }
 }
 
 /// A function object.
