@@ -43,6 +43,7 @@ impl Gil {
     }
 
     /// Whether a waiter has asked the holder to drop the GIL.
+    #[inline]
     pub fn drop_requested(&self) -> bool {
         self.drop_request.load(Ordering::Acquire)
     }

@@ -176,6 +176,7 @@ impl Shared {
 
     /// The turnstile of a controlled run.
     #[inline]
+    #[inline]
     pub fn control(&self) -> Option<&Arc<Control>> {
         self.control.get()
     }
@@ -497,6 +498,7 @@ impl Ctx {
     }
 
     /// Err if the run was stopped or this thread killed.
+    #[inline]
     pub fn check(&self) -> Result<(), Unwind> {
         if self.shared.stop.load(Ordering::Acquire) {
             return Err(Unwind::Stopped);
@@ -546,7 +548,8 @@ impl Ctx {
     }
 
     /// An eval-breaker point: honour Stop, Pause and a pending GIL drop request. In a
-    /// controlled run, a switch point.
+    /// controlled run, a switch point. (Inlined: it runs after every call.)
+    #[inline]
     pub fn eval_breaker(&self) -> Result<(), Unwind> {
         self.check()?;
         if self.shared.paused_flag.load(Ordering::Acquire) {
