@@ -300,3 +300,33 @@ fn a_check_sees_attributes_and_containers_of_module_objects() {
     assert_eq!(ok("items[0].balance > 100"), Ok(false));
     assert!(ok("account.missing").unwrap_err().contains("AttributeError"));
 }
+
+#[test]
+fn shrinking_reaches_a_local_minimum_even_from_a_random_find() {
+    // Random schedules preempt all the time; the shrunk one keeps only what the failure
+    // needs, and no single choice of it can be dropped.
+    let prog = program(&catalog("race-counter"), &[("ITERATIONS", V::Int(3))]);
+    let s = settings(GilMode::Cpython39);
+    let opts = ExploreOptions {
+        strategy: StrategyKind::Random,
+        seed: 7,
+        check: Some(Check { expr: "counter == THREADS * ITERATIONS".into() }),
+        ..dfs(None, 2)
+    };
+    let ex = explore::explore(&prog, &s, &opts, |_| true);
+    let found = ex.found.expect("random finds the lost update");
+    assert!(found.preemptions <= 2, "shrunk to {} preemptions: {}", found.preemptions, found.schedule);
+    let kind = found.run.outcome.kind().cloned();
+    let steps: Vec<(usize, u32)> = found.schedule.steps.iter().map(|st| (st.step, st.thread)).collect();
+    for j in 0..steps.len() {
+        let fewer: Vec<(usize, u32)> = steps.iter().enumerate().filter(|(k, _)| *k != j).map(|(_, c)| *c).collect();
+        let run = explore::run_controlled(
+            &prog,
+            &s,
+            Box::new(sim_core::control::Sparse(fewer)),
+            opts.check.as_ref(),
+            RunLimits::default(),
+        );
+        assert_ne!(run.outcome.kind(), kind.as_ref(), "choice {j} of {} could be dropped", found.schedule);
+    }
+}

@@ -23,7 +23,7 @@ use threadline_model::model::RuntimeSettings;
 use threadline_model::trace::Trace;
 use threadline_python::py::Program;
 use threadline_python::py::run::PyRun;
-use threadline_runtime::control::{Choice, ControlReport, Decision, Prefix, Replay, Schedule, Strategy};
+use threadline_runtime::control::{Choice, ControlReport, Decision, Prefix, Replay, Schedule, Sparse, Strategy};
 
 // ------------------------------------------------------------------ strategies
 
@@ -487,8 +487,10 @@ fn backtrack(stack: &mut Vec<Node>, bound: usize) -> bool {
     false
 }
 
-/// Fewer preemptions, then fewer choices that differ from the default: drop one at a time
-/// (the choice there becomes the default) while the run still fails the same way.
+/// Shrink a failing run to a local minimum: no single non-default choice of its schedule can
+/// be removed (the default taken there) or moved one choice point earlier while the run
+/// still fails the same way. Measured by (preemptions, choices that differ from the
+/// default, the sum of their steps), each accepted change lowering it (so it ends).
 fn shrink(
     prog: &Arc<Program>,
     settings: &RuntimeSettings,
@@ -497,25 +499,46 @@ fn shrink(
     found_at: usize,
 ) -> Found {
     let kind = failing.outcome.kind().cloned();
+    let measure = |d: &[Decision]| {
+        let steps: usize = d.iter().enumerate().filter(|(_, x)| x.chosen != x.default_choice()).map(|(i, _)| i).sum();
+        (Schedule::preemptions(d), deviations(d), steps)
+    };
     let mut best = failing;
     let mut attempts = 0;
     'outer: loop {
-        let d = &best.report.decisions;
-        // Preemptions first, latest first; then the other non-default choices.
-        let mut candidates: Vec<usize> = (0..d.len()).rev().filter(|&i| d[i].is_preemption()).collect();
-        candidates
-            .extend((0..d.len()).rev().filter(|&i| !d[i].is_preemption() && d[i].chosen != d[i].default_choice()));
-        for i in candidates {
-            if attempts >= 500 {
+        let choices: Vec<(usize, ThreadIx)> = best
+            .report
+            .decisions
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.chosen != x.default_choice())
+            .map(|(i, x)| (i, x.chosen))
+            .collect();
+        let current = measure(&best.report.decisions);
+        // Candidates: each choice removed (latest first), then each moved one step earlier.
+        let mut candidates: Vec<Vec<(usize, ThreadIx)>> = (0..choices.len())
+            .rev()
+            .map(|j| choices.iter().enumerate().filter(|(k, _)| *k != j).map(|(_, c)| *c).collect())
+            .collect();
+        for j in 0..choices.len() {
+            let (step, t) = choices[j];
+            let earlier = step.checked_sub(1).filter(|e| j == 0 || *e > choices[j - 1].0);
+            if let Some(e) = earlier {
+                let mut c = choices.clone();
+                c[j] = (e, t);
+                candidates.push(c);
+            }
+        }
+        for cand in candidates {
+            if attempts >= 2_000 {
                 break 'outer;
             }
             attempts += 1;
-            let mut prefix: Vec<ThreadIx> = d.iter().map(|x| x.chosen).collect();
-            prefix[i] = d[i].default_choice();
-            let run = run_controlled(prog, settings, Box::new(Prefix(prefix)), opts.check.as_ref(), opts.limits);
-            let better = (Schedule::preemptions(&run.report.decisions), deviations(&run.report.decisions))
-                < (Schedule::preemptions(d), deviations(d));
-            if run.outcome.kind() == kind.as_ref() && better {
+            let run = run_controlled(prog, settings, Box::new(Sparse(cand)), opts.check.as_ref(), opts.limits);
+            if run.outcome.kind() == kind.as_ref()
+                && run.report.diverged.is_none()
+                && measure(&run.report.decisions) < current
+            {
                 best = run;
                 continue 'outer;
             }

@@ -845,6 +845,20 @@ impl Strategy for Replay {
     }
 }
 
+/// Run these threads at these choice points (`(step, thread)`, in step order) and the
+/// default everywhere else; a listed thread that cannot run there is replaced by the
+/// default. Shrinking's way of trying a schedule with one choice fewer or moved.
+pub struct Sparse(pub Vec<(usize, ThreadIx)>);
+
+impl Strategy for Sparse {
+    fn choose(&mut self, step: usize, point: &Decision, _stopped: &dyn Fn() -> bool) -> Choice {
+        match self.0.iter().find(|(s, _)| *s == step) {
+            Some((_, t)) if point.enabled.iter().any(|(e, _)| e == t) => Choice::Run(*t),
+            _ => Choice::Run(point.default_choice()),
+        }
+    }
+}
+
 /// Run these threads at the first choice points, the default after (a choice that cannot be
 /// taken becomes the default): the search's way of replaying a prefix.
 pub struct Prefix(pub Vec<ThreadIx>);

@@ -176,7 +176,6 @@ impl Shared {
 
     /// The turnstile of a controlled run.
     #[inline]
-    #[inline]
     pub fn control(&self) -> Option<&Arc<Control>> {
         self.control.get()
     }
