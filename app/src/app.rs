@@ -1151,7 +1151,7 @@ impl ThreadlineApp {
         // The critical path drawn on the timeline comes from the profile.
         self.view.path = match &self.session {
             Some(s) if self.persisted.show_profile && self.persisted.show_critical_path => {
-                let p = s.profile(self.view.range);
+                let p = s.profile(self.view.profile_range());
                 Some(std::sync::Arc::clone(&p.critical_path.spans))
             }
             _ => None,

@@ -339,12 +339,15 @@ impl Session {
     }
 
     /// Where the time went, for the whole run or `range` (ns) of it: recomputed when the run
-    /// grows (while it runs, at most five times a second, and spending at most a tenth of
-    /// the time on it) or the range changes.
+    /// grows (while it runs or a replay plays, at most five times a second, and spending at
+    /// most a tenth of the time on it) or the range changes.
     pub fn profile(&self, range: Option<(u64, u64)>) -> Arc<sim_core::profile::Profile> {
         let key = (self.timeline.n_events, self.timeline.end_ns, range);
         if let Some((k, at, took, p)) = &*self.profile_memo.borrow()
-            && (*k == key || (k.2 == range && self.is_live() && at.elapsed() < (*took * 10).max(PROFILE_EVERY)))
+            && (*k == key
+                || (k.2 == range
+                    && (self.is_live() || self.replay().is_some_and(|r| r.playing))
+                    && at.elapsed() < (*took * 10).max(PROFILE_EVERY)))
         {
             return Arc::clone(p);
         }

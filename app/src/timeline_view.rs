@@ -53,8 +53,25 @@ pub struct ViewState {
     pub range: Option<(u64, u64)>,
     /// Where a Shift+drag began.
     range_anchor: Option<u64>,
+    /// The range as of the end of the last Shift+drag (what the profile uses: it is not
+    /// recomputed at every frame of a drag).
+    settled_range: Option<(u64, u64)>,
     /// The critical path to draw over the lanes (latest span first), when shown.
     pub path: Option<std::sync::Arc<Vec<sim_core::profile::PathSpan>>>,
+}
+
+impl ViewState {
+    /// The range the profile covers: the selected one once its Shift+drag has ended.
+    pub fn profile_range(&self) -> Option<(u64, u64)> {
+        if self.range_anchor.is_some() { self.settled_range } else { self.range }
+    }
+
+    /// Select `range` (None: the whole run).
+    pub fn set_range(&mut self, range: Option<(u64, u64)>) {
+        self.range = range;
+        self.settled_range = range;
+        self.range_anchor = None;
+    }
 }
 
 impl Default for ViewState {
@@ -68,6 +85,7 @@ impl Default for ViewState {
             highlight: None,
             range: None,
             range_anchor: None,
+            settled_range: None,
             path: None,
         }
     }
@@ -237,8 +255,8 @@ pub fn timeline_ui(
             }
         }
     }
-    if response.drag_stopped() {
-        view.range_anchor = None;
+    if response.drag_stopped() && view.range_anchor.take().is_some() {
+        view.settled_range = view.range;
     }
     let zoom = ui.input(|i| i.zoom_delta());
     if let Some(p) = hover
@@ -506,14 +524,15 @@ fn paint_thread_lane(
     }
     match highlight {
         Some(Highlight::Wait(w)) => {
+            // Only the phases in view (a long run has millions).
             let want = ThreadState::Blocked(w);
+            let first = l.phases.partition_point(|p| (p.start_ns as f64) < axis.start_ns).saturating_sub(1);
+            let last = l.phases.partition_point(|p| (p.start_ns as f64) <= axis.end_ns());
+            let ends = |i: usize| l.phases.get(i + 1).map_or(end_ns, |n| n.start_ns);
             outline(
-                &mut l
-                    .phases
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.state == want)
-                    .map(|(i, p)| (p.start_ns, l.phases.get(i + 1).map_or(end_ns, |n| n.start_ns))),
+                &mut (first..last.max(first))
+                    .filter(|i| l.phases[*i].state == want)
+                    .map(|i| (l.phases[i].start_ns, ends(i))),
             );
         }
         Some(Highlight::Thread(t)) if t == th => {
@@ -568,8 +587,11 @@ fn paint_util_lane(cx: &LaneCx<'_>, p: usize) -> Option<String> {
     for px in 0..width {
         let t0 = axis.start_ns + px as f64 * axis.ns_per_px;
         let t1 = (t0 + axis.ns_per_px).min(end_ns as f64);
-        if t1 <= t0.max(0.0) || t0 > end_ns as f64 {
+        if t0 > end_ns as f64 {
             break;
+        }
+        if t1 <= t0.max(0.0) {
+            continue; // before the run's start (the view panned left of 0)
         }
         // Time-weighted averages over [t0, t1).
         let (mut run, mut want) = (0.0f64, 0.0f64);
@@ -650,7 +672,7 @@ fn paint_path(
         }
         prev = Some((s.thread, x0));
         run = match run {
-            Some((th, a, b)) if th == s.thread && b - x1 < 1.0 => Some((th, x0.min(a), b)),
+            Some((th, a, b)) if th == s.thread && a - x1 < 1.0 => Some((th, x0.min(a), b)),
             Some(r) => {
                 flush(r);
                 Some((s.thread, x0, x1))

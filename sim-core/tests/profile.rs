@@ -238,3 +238,16 @@ fn a_range_profile_sums_to_less_and_json_has_the_documented_fields() {
         assert!(l.get(k).is_some(), "lines[].{k}");
     }
 }
+
+#[test]
+fn a_hold_that_began_before_the_range_keeps_the_line_that_took_it() {
+    let (_, tl) = run_src(CONTENDED);
+    // A takes the lock at line 11 and holds it 80 ms, sleeping at lines 12 and 14: a range
+    // from the middle of that hold still credits it to line 11.
+    let a = tl.thread_meta.iter().position(|m| m.name == "A").unwrap();
+    let took = tl.threads[a].next_on_line(11, 0).unwrap();
+    let p = Profile::of_range(&tl, took + 30_000_000, tl.end_ns);
+    let lock = p.resources.iter().find(|r| r.name == "lock").unwrap();
+    let lines: Vec<u32> = lock.by_holder_line.iter().map(|h| h.line).collect();
+    assert!(lines.contains(&11) && !lines.contains(&12) && !lines.contains(&14), "{lines:?}");
+}

@@ -270,10 +270,11 @@ fn outcome_of(trace: &Trace, report: &ControlReport, finals: Vec<(String, String
         Some((F::Raised(r.2.ty.clone()), format!("{}; then {}", raised_words(r), d.words)))
     } else if let Some(d) = &summary.deadlock {
         Some((F::Deadlock, d.words.clone()))
+    } else if let Some(r) = raised {
+        // Before the turn limit too: the exception came first.
+        Some((F::Raised(r.2.ty.clone()), raised_words(r)))
     } else if report.turn_limit {
         Some((F::TurnLimit, format!("turn limit: stopped after {} turns (does the program end?)", report.turns)))
-    } else if let Some(r) = raised {
-        Some((F::Raised(r.2.ty.clone()), raised_words(r)))
     } else {
         match check.map(|c| c.eval(&finals)) {
             Some(Ok(false)) => {
@@ -490,7 +491,8 @@ fn backtrack(stack: &mut Vec<Node>, bound: usize) -> bool {
 /// Shrink a failing run to a local minimum: no single non-default choice of its schedule can
 /// be removed (the default taken there) or moved one choice point earlier while the run
 /// still fails the same way. Measured by (preemptions, choices that differ from the
-/// default, the sum of their steps), each accepted change lowering it (so it ends).
+/// default, the sum of their steps), each accepted change lowering it (so it ends); at
+/// most 2 000 tries and the search's own time (a minute at most).
 fn shrink(
     prog: &Arc<Program>,
     settings: &RuntimeSettings,
@@ -505,6 +507,8 @@ fn shrink(
     };
     let mut best = failing;
     let mut attempts = 0;
+    // Shrinking gets at most the search's own time again (and never more than a minute).
+    let deadline = Instant::now() + Duration::from_secs_f64(opts.seconds.clamp(1.0, 60.0));
     'outer: loop {
         let choices: Vec<(usize, ThreadIx)> = best
             .report
@@ -515,22 +519,23 @@ fn shrink(
             .map(|(i, x)| (i, x.chosen))
             .collect();
         let current = measure(&best.report.decisions);
-        // Candidates: each choice removed (latest first), then each moved one step earlier.
-        let mut candidates: Vec<Vec<(usize, ThreadIx)>> = (0..choices.len())
-            .rev()
-            .map(|j| choices.iter().enumerate().filter(|(k, _)| *k != j).map(|(_, c)| *c).collect())
-            .collect();
-        for j in 0..choices.len() {
+        // Candidates, made one at a time: each choice removed (latest first), then each
+        // moved one step earlier.
+        let n = choices.len();
+        let removed = (0..n).rev().map(|j| {
+            let mut c = choices.clone();
+            c.remove(j);
+            c
+        });
+        let moved = (0..n).filter_map(|j| {
             let (step, t) = choices[j];
-            let earlier = step.checked_sub(1).filter(|e| j == 0 || *e > choices[j - 1].0);
-            if let Some(e) = earlier {
-                let mut c = choices.clone();
-                c[j] = (e, t);
-                candidates.push(c);
-            }
-        }
-        for cand in candidates {
-            if attempts >= 2_000 {
+            let e = step.checked_sub(1).filter(|e| j == 0 || *e > choices[j - 1].0)?;
+            let mut c = choices.clone();
+            c[j] = (e, t);
+            Some(c)
+        });
+        for cand in removed.chain(moved) {
+            if attempts >= 2_000 || Instant::now() >= deadline {
                 break 'outer;
             }
             attempts += 1;

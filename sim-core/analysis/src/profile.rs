@@ -418,11 +418,12 @@ impl Profile {
             let mut by_line: BTreeMap<u32, HoldLine> = BTreeMap::new();
             let mut since: Vec<(ThreadIx, u64)> = Vec::new();
             let close = |th: ThreadIx, a: u64, b: u64, by_line: &mut BTreeMap<u32, HoldLine>| {
-                if b < from_ns || a >= to_ns {
+                if b <= from_ns || a >= to_ns {
                     return;
                 }
-                let (a, b) = (a.max(from_ns), b.min(to_ns));
+                // The line that took it (before the range, if the hold began before it).
                 let line = tl.threads.get(th as usize).and_then(|l| l.line_at(a)).unwrap_or(0);
+                let (a, b) = (a.max(from_ns), b.min(to_ns));
                 let h = by_line.entry(line).or_insert_with(|| HoldLine { line, ..HoldLine::default() });
                 h.holds += 1;
                 add_ms(&mut h.hold_ms, b.saturating_sub(a));
@@ -655,7 +656,7 @@ pub fn critical_path(tl: &Timeline) -> CriticalPath {
     let mut lcur: Vec<usize> = tl.threads.iter().map(|l| l.lines.len()).collect();
     let mut wcur = tl.wakes.len();
     for _ in 0..guard {
-        let lane = &tl.threads[cur];
+        let Some(lane) = tl.threads.get(cur) else { break };
         let pc = &mut pcur[cur];
         while *pc > 0 && lane.phases[*pc - 1].start_ns >= t {
             *pc -= 1;

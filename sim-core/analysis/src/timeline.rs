@@ -618,6 +618,10 @@ impl Timeline {
     /// that another thread holds or nobody holds, waiting for it (a lock taken with the GIL
     /// released, a sleep that ended: the thread runs again only once it has the GIL).
     fn ready(&self, thread: ThreadIx, process: u32) -> ThreadState {
+        // Past the event limit GIL events are no longer kept: the lane is frozen.
+        if self.event_limit.is_some() {
+            return ThreadState::Running;
+        }
         match self.gils.get(process as usize).and_then(|g| g.phases.last()) {
             Some(p) if p.state != Some(thread) => ThreadState::WaitingGil,
             _ => ThreadState::Running,
@@ -677,6 +681,13 @@ impl Timeline {
         self.n_events += 1;
         let before = self.threads.get(th as usize).and_then(|l| l.phases.last().copied());
         self.record_signal(e);
+        // `Thread.start()` waits only between its StartThread and GIL release: any other
+        // act of the starter means that wait is over (a thread that never started).
+        if !matches!(e.kind, EventKind::StartThread { .. } | EventKind::GilReleased { .. })
+            && let Some(s) = self.starting.get_mut(th as usize)
+        {
+            *s = None;
+        }
         if e.line != 0
             && let Some(lane) = self.threads.get_mut(th as usize)
             && lane.lines.last().map(|l| l.1) != Some(e.line)
@@ -1087,6 +1098,9 @@ impl Timeline {
             _ => return,
         };
         let timed_out = match &e.kind {
+            // A non-blocking attempt that failed never waited: no edge (a spin loop of them
+            // would fill the memory).
+            K::AcquireFailed { timed_out: false, .. } => return,
             K::AcquireFailed { .. } => true,
             K::CondWoken { notified, .. } => !notified,
             K::EventWoken { flag, .. } => !flag,

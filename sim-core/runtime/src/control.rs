@@ -852,8 +852,8 @@ pub struct Sparse(pub Vec<(usize, ThreadIx)>);
 
 impl Strategy for Sparse {
     fn choose(&mut self, step: usize, point: &Decision, _stopped: &dyn Fn() -> bool) -> Choice {
-        match self.0.iter().find(|(s, _)| *s == step) {
-            Some((_, t)) if point.enabled.iter().any(|(e, _)| e == t) => Choice::Run(*t),
+        match self.0.binary_search_by_key(&step, |(s, _)| *s).ok().map(|i| self.0[i].1) {
+            Some(t) if point.enabled.iter().any(|(e, _)| *e == t) => Choice::Run(t),
             _ => Choice::Run(point.default_choice()),
         }
     }

@@ -32,3 +32,30 @@ print(type(d.keys()).__name__, type(d.items()).__name__)
 for k in list(d):
     del d[k]
 print(d, dict(zip(['x'], [1])).items())
+d = {'a': 1}
+try:
+    for k in d:
+        d['b'] = 2
+except RuntimeError as e:
+    print("last step:", e)
+it = iter(d)
+next(it); d['c'] = 3
+for _ in range(2):
+    try:
+        next(it)
+    except RuntimeError as e:
+        print("sticky:", e)
+it2 = iter({'x': 1})
+print(list(it2)); 
+e = {}
+e['v'] = e.items()
+print(e)
+f = {}
+f['v'] = f.values()
+print(f['v'])
+s = {1}
+try:
+    for x in s:
+        s.add(2)
+except RuntimeError as err:
+    print(err)

@@ -63,7 +63,7 @@ impl ThreadlineApp {
             ui.label(RichText::new("Run a scenario: where its time went appears here.").weak());
             return;
         };
-        let p = s.profile(self.view.range);
+        let p = s.profile(self.view.profile_range());
         ui.horizontal_wrapped(|ui| match p.headline() {
             Some(h) => {
                 let live = if s.is_live() { " (so far)" } else { "" };
@@ -108,7 +108,7 @@ impl ThreadlineApp {
                         crate::layout::format_duration(b as f64)
                     ));
                     if ui.small_button("Whole run").clicked() {
-                        self.view.range = None;
+                        self.view.set_range(None);
                     }
                 }
                 None => {

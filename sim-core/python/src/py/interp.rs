@@ -1901,14 +1901,21 @@ impl<'a> Interp<'a> {
                     }
                     PyIter::Completed(_) => None,
                     PyIter::Dict(di) => {
-                        if di.broken || di.i >= di.keys.len() {
+                        // Exhausted: it stays so, whatever happens to the dict after.
+                        if di.i == usize::MAX {
                             return Ok(None);
                         }
+                        // The size first (a change during the last step raises too); once
+                        // raised, it raises again at every step (CPython's sticky state).
                         let d = di.src.lock();
-                        if d.map.len() != di.len {
+                        if di.broken || d.map.len() != di.len {
                             di.broken = true;
                             let what = if di.set { "Set" } else { "dictionary" };
                             return raise("RuntimeError", format!("{what} changed size during iteration"));
+                        }
+                        if di.i >= di.keys.len() {
+                            di.i = usize::MAX;
+                            return Ok(None);
                         }
                         let k = di.keys[di.i].clone();
                         di.i += 1;
@@ -2300,8 +2307,14 @@ impl<'a> Interp<'a> {
             }
             V::Class(c) if super::enums::is_enum(c) => Ok(format!("<enum '{}'>", c.name)),
             V::Native(n) if let Native::DictView(d, k) = &**n => {
-                let items = V::list(k.snapshot(&d.lock()));
-                Ok(format!("{}({})", k.type_name(), self.repr_of(&items)?))
+                let snapshot = k.snapshot(&d.lock());
+                let key = Arc::as_ptr(d) as *const u8 as usize;
+                if !stdlib::view_repr_enter(key) {
+                    return Ok("...".into());
+                }
+                let r = self.repr_of(&V::list(snapshot));
+                stdlib::view_repr_leave(key);
+                Ok(format!("{}({})", k.type_name(), r?))
             }
             // Containers that hold instances anywhere inside: each element through repr_of
             // (user __repr__, exception reprs); plain data keeps the fast path.

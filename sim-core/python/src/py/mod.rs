@@ -1063,6 +1063,11 @@ fn deep_copy(v: &V, memo: &mut HashMap<usize, V>) -> V {
             V::List(out)
         }
         V::Tuple(t) => V::tuple(t.iter().map(|x| deep_copy(x, memo)).collect()),
+        // A view of a dict: a view of the copied dict (the child's `d.keys()` sees its own d).
+        V::Native(n) if let stdlib::Native::DictView(d, k) = &**n => match deep_copy(&V::Dict(Arc::clone(d)), memo) {
+            V::Dict(c) => V::Native(Arc::new(stdlib::Native::DictView(c, *k))),
+            _ => v.clone(),
+        },
         V::Dict(d) | V::Set(d) => {
             if let Some(c) = memo.get(&id) {
                 return c.clone();

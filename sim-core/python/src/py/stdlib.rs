@@ -2960,6 +2960,28 @@ pub fn native_isinstance(v: &V, n: &Arc<Native>) -> bool {
     )
 }
 
+thread_local! {
+    /// The dict views whose repr is being printed on this thread (a view inside itself).
+    static VIEWS_OPEN: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Begin printing the view of the dict at `key`: false if it is being printed already.
+pub fn view_repr_enter(key: usize) -> bool {
+    VIEWS_OPEN.with(|o| {
+        let mut o = o.borrow_mut();
+        if o.contains(&key) {
+            return false;
+        }
+        o.push(key);
+        true
+    })
+}
+
+/// Done printing the view of the dict at `key`.
+pub fn view_repr_leave(key: usize) {
+    VIEWS_OPEN.with(|o| o.borrow_mut().retain(|x| *x != key));
+}
+
 fn addr<T: ?Sized>(a: &Arc<T>) -> usize {
     Arc::as_ptr(a) as *const u8 as usize
 }
@@ -3085,7 +3107,18 @@ impl Native {
                 let items: Vec<String> = d.items().iter().map(V::repr).collect();
                 super::collections::deque_repr(d, &items)
             }
-            Native::DictView(d, k) => format!("{}({})", k.type_name(), V::list(k.snapshot(&d.lock())).repr()),
+            Native::DictView(d, k) => {
+                // Snapshot, then print with the dict unlocked; a view met again inside its
+                // own repr prints `...` (as CPython's Py_ReprEnter).
+                let snapshot = k.snapshot(&d.lock());
+                let key = addr(d);
+                if !view_repr_enter(key) {
+                    return "...".into();
+                }
+                let inner = V::list(snapshot).repr();
+                view_repr_leave(key);
+                format!("{}({inner})", k.type_name())
+            }
             other => format!("<{} object at {id:#x}>", other.type_name()),
         }
     }

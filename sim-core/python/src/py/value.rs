@@ -82,7 +82,7 @@ pub enum PyIter {
 pub struct DictIter {
     /// The keys when the loop began.
     pub keys: Vec<V>,
-    /// The next one.
+    /// The next one (`usize::MAX` once exhausted).
     pub i: usize,
     /// The dict (or set).
     pub src: Arc<Mutex<Dict>>,
@@ -92,7 +92,7 @@ pub struct DictIter {
     pub kind: ViewKind,
     /// A set (the message says `Set`).
     pub set: bool,
-    /// It raised: it stays exhausted, as CPython's.
+    /// It raised: it raises again at every step, as CPython's.
     pub broken: bool,
 }
 
