@@ -330,3 +330,43 @@ fn shrinking_reaches_a_local_minimum_even_from_a_random_find() {
         assert_ne!(run.outcome.kind(), kind.as_ref(), "choice {j} of {} could be dropped", found.schedule);
     }
 }
+
+const PETERSON3: &str = "import threading\nN = 3\nflag = [False] * N\nturn = 0\nin_critical = 0\nmost = 0\n\
+def worker(i):\n    global turn, in_critical, most\n    flag[i] = True\n    turn = i\n    while turn == i and any(flag[j] for j in range(N) if j != i):\n        pass\n    in_critical += 1\n    most = max(most, in_critical)\n    in_critical -= 1\n    flag[i] = False\n\
+ts = [threading.Thread(target=worker, args=(i,)) for i in range(N)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\n";
+
+#[test]
+fn auto_falls_back_to_sampling_and_finds_three_way_peterson_broken() {
+    // Peterson's lock naively extended to three threads lets two in at once, but only
+    // after about four preemptions: beyond depth-first's bound of 2, found by sampling.
+    let prog = program(PETERSON3, &[]);
+    let opts = ExploreOptions {
+        strategy: StrategyKind::Auto,
+        budget: 200,
+        check: Some(Check { expr: "most == 1".into() }),
+        ..dfs(None, 2)
+    };
+    let ex = explore::explore(&prog, &settings(GilMode::Cpython310), &opts, |_| true);
+    assert_eq!(ex.fell_back_after, Some(100), "depth-first ran half the budget, then sampling");
+    let found = ex.found.expect("two threads inside at once");
+    assert!(found.what.contains("most == 1"), "{}", found.what);
+    // Deterministic for a seed: the same search finds the same schedule.
+    let again = explore::explore(&prog, &settings(GilMode::Cpython310), &opts, |_| true);
+    assert_eq!(again.found.map(|f| f.schedule.to_string()), Some(found.schedule.to_string()));
+}
+
+#[test]
+fn sampling_never_starves_a_thread_into_a_false_turn_limit() {
+    // A thread spins until another sets a flag: a strategy free to keep the spinner
+    // running forever would call it a program that never ends; the forced switch every
+    // switch interval (CPython's, and every strategy's here) lets the setter run.
+    let prog = program(
+        "import threading\nflag = False\ndef spin():\n    while not flag:\n        pass\ndef setter():\n    global flag\n    flag = True\na = threading.Thread(target=spin)\nb = threading.Thread(target=setter)\na.start(); b.start()\na.join(); b.join()\n",
+        &[],
+    );
+    for strategy in [StrategyKind::Pct, StrategyKind::Random] {
+        let opts = ExploreOptions { strategy, budget: 60, ..dfs(None, 2) };
+        let ex = explore::explore(&prog, &settings(GilMode::Cpython310), &opts, |_| true);
+        assert!(ex.found.is_none(), "{strategy:?}: {:?}", ex.found.map(|f| f.what));
+    }
+}

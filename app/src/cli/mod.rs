@@ -143,7 +143,7 @@ pub enum Command {
         #[arg(long, value_name = "EXPR")]
         check: Option<String>,
         /// How schedules are picked.
-        #[arg(long, value_enum, default_value_t = StrategyArg::Dfs)]
+        #[arg(long, value_enum, default_value_t = StrategyArg::Auto)]
         strategy: StrategyArg,
         /// At most this many schedules.
         #[arg(long, default_value_t = 10_000)]
@@ -332,6 +332,9 @@ pub enum StrategyArg {
     Pct,
     /// Depth-first over every schedule within the preemption bound (exhaustive).
     Dfs,
+    /// Depth-first with half the budget, then (no failure, not every schedule run) random
+    /// and PCT schedules in turn.
+    Auto,
 }
 
 /// `export --format`.

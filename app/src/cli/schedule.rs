@@ -83,6 +83,7 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
         StrategyArg::Random => StrategyKind::Random,
         StrategyArg::Pct => StrategyKind::Pct,
         StrategyArg::Dfs => StrategyKind::Dfs,
+        StrategyArg::Auto => StrategyKind::Auto,
     };
     let opts = ExploreOptions {
         strategy,
@@ -95,6 +96,12 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
     };
     let how = match strategy {
         StrategyKind::Dfs => format!("depth-first, at most {} preemptions", a.preemptions),
+        StrategyKind::Auto | StrategyKind::Sampled => format!(
+            "depth-first, at most {} preemptions (then random and PCT schedules, depth {}, seed {}, if that is not enough)",
+            a.preemptions,
+            a.preemptions + 1,
+            a.seed
+        ),
         StrategyKind::Pct => format!("PCT, depth {}, seed {}", a.preemptions + 1, a.seed),
         StrategyKind::Random => format!("random, seed {}", a.seed),
     };
@@ -113,6 +120,12 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
         ex.tried as f64 / secs,
         ex.turns as f64 / secs
     );
+    if let Some(n) = ex.fell_back_after {
+        let _ = writeln!(
+            text,
+            "depth-first ran {n} schedules without finding a failure or running them all; random and PCT schedules ran the rest"
+        );
+    }
     for (o, n) in &ex.outcomes {
         let _ = writeln!(text, "  {n:>6}  {}", ellipsize(&o.words(), 160));
     }

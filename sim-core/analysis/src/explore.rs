@@ -302,6 +302,13 @@ pub enum StrategyKind {
     Pct,
     /// Depth-first over every schedule with at most `preemptions` preemptions.
     Dfs,
+    /// Depth-first with half the schedule budget; if that neither finds a failure nor
+    /// runs every schedule within the bound, [`StrategyKind::Sampled`] with the seed for the
+    /// other half (what a preemption bound cannot reach — many threads, long spins —
+    /// sampling often can).
+    Auto,
+    /// Random and PCT schedules in turn.
+    Sampled,
 }
 
 /// What `explore` is asked.
@@ -368,6 +375,8 @@ pub struct Exploration {
     /// The search stopped at its time limit (`--seconds`) before it found a failure or
     /// ran out of schedules: it has no verdict.
     pub out_of_time: bool,
+    /// `Auto`: the depth-first search ran this many schedules, then PCT took over.
+    pub fell_back_after: Option<usize>,
     /// Turns given in all runs (for turns per second).
     pub turns: u64,
     /// How long the search took (shrinking not counted).
@@ -392,6 +401,55 @@ pub fn explore(
     opts: &ExploreOptions,
     mut progress: impl FnMut(usize) -> bool,
 ) -> Exploration {
+    if opts.strategy != StrategyKind::Auto {
+        return explore_with(prog, settings, opts, progress);
+    }
+    // Depth-first first, with half the budget (a schedule count: the switch is the same on
+    // any machine), then PCT for the rest.
+    let started = Instant::now();
+    let dfs_opts = ExploreOptions { strategy: StrategyKind::Dfs, budget: opts.budget.div_ceil(2), ..opts.clone() };
+    let mut stopped = false;
+    let first = explore_with(prog, settings, &dfs_opts, |n| {
+        let go = progress(n);
+        stopped |= !go;
+        go
+    });
+    if first.found.is_some() || first.exhausted || first.out_of_time || stopped {
+        return first;
+    }
+    let left = opts.seconds - started.elapsed().as_secs_f64();
+    let pct_opts = ExploreOptions {
+        strategy: StrategyKind::Sampled,
+        budget: opts.budget - first.tried,
+        seconds: left.max(0.0),
+        ..opts.clone()
+    };
+    let done = first.tried;
+    let mut second = explore_with(prog, settings, &pct_opts, |n| progress(done + n));
+    second.fell_back_after = Some(first.tried);
+    second.tried += first.tried;
+    second.turns += first.turns;
+    second.inconclusive += first.inconclusive;
+    second.elapsed = started.elapsed();
+    for (o, n) in first.outcomes {
+        match second.outcomes.iter_mut().find(|(x, _)| *x == o) {
+            Some((_, m)) => *m += n,
+            None => second.outcomes.push((o, n)),
+        }
+    }
+    second.outcomes.sort_by_key(|o| std::cmp::Reverse(o.1));
+    if let Some(f) = second.found.as_mut() {
+        f.found_at += first.tried;
+    }
+    second
+}
+
+fn explore_with(
+    prog: &Arc<Program>,
+    settings: &RuntimeSettings,
+    opts: &ExploreOptions,
+    mut progress: impl FnMut(usize) -> bool,
+) -> Exploration {
     let started = Instant::now();
     let mut outcomes: Vec<(Outcome, usize)> = Vec::new();
     let mut found: Option<(Controlled, usize)> = None;
@@ -407,7 +465,12 @@ pub fn explore(
         let strategy: Box<dyn Strategy> = match opts.strategy {
             StrategyKind::Random => Box::new(Random(Rng::new(rng.next_u64()))),
             StrategyKind::Pct => Box::new(Pct::new(rng.next_u64(), opts.preemptions.max(1) + 1, longest)),
-            StrategyKind::Dfs => Box::new(Prefix(stack.iter().map(|n| n.chosen).collect())),
+            // Auto's second half: random and PCT schedules in turn (random switches often,
+            // PCT keeps long runs with a few well-placed switches: each finds what the other
+            // misses).
+            StrategyKind::Sampled if tried % 2 == 0 => Box::new(Random(Rng::new(rng.next_u64()))),
+            StrategyKind::Sampled => Box::new(Pct::new(rng.next_u64(), opts.preemptions.max(1) + 1, longest)),
+            StrategyKind::Dfs | StrategyKind::Auto => Box::new(Prefix(stack.iter().map(|n| n.chosen).collect())),
         };
         // The clock is the search's, not the run's: a run gets what is left of it.
         let left = Duration::from_secs_f64((opts.seconds - started.elapsed().as_secs_f64()).max(0.001));
@@ -459,7 +522,7 @@ pub fn explore(
     let elapsed = started.elapsed();
     let found = found.map(|(run, at)| shrink(prog, settings, opts, run, at));
     let out_of_time = out_of_time || (found.is_none() && !exhausted && started.elapsed().as_secs_f64() >= opts.seconds);
-    Exploration { tried, outcomes, found, exhausted, inconclusive, turns, elapsed, out_of_time }
+    Exploration { tried, outcomes, found, exhausted, inconclusive, turns, elapsed, out_of_time, fell_back_after: None }
 }
 
 /// Move the depth-first stack to the next schedule within the preemption bound; false when
@@ -522,11 +585,24 @@ fn shrink(
         // Candidates, made one at a time: each choice removed (latest first), then each
         // moved one step earlier.
         let n = choices.len();
-        let removed = (0..n).rev().map(|j| {
+        // Halves, quarters, … of the choices dropped at once (delta debugging), then each
+        // single choice (latest first).
+        let mut chunk = n / 2;
+        let mut chunks = Vec::new();
+        while chunk >= 2 {
+            chunks.extend((0..n.div_ceil(chunk)).map(|k| (k * chunk, ((k + 1) * chunk).min(n))));
+            chunk /= 2;
+        }
+        let dropped = chunks.into_iter().map(|(a, b)| {
+            let mut c = choices.clone();
+            c.drain(a..b);
+            c
+        });
+        let removed = dropped.chain((0..n).rev().map(|j| {
             let mut c = choices.clone();
             c.remove(j);
             c
-        });
+        }));
         let moved = (0..n).filter_map(|j| {
             let (step, t) = choices[j];
             let e = step.checked_sub(1).filter(|e| j == 0 || *e > choices[j - 1].0)?;

@@ -511,8 +511,17 @@ impl Control {
                 self.cv.notify_all();
                 return;
             }
-            let current = st.last.filter(|c| enabled.iter().any(|(t, _)| t == c));
+            let mut enabled = enabled;
+            let mut current = st.last.filter(|c| enabled.iter().any(|(t, _)| t == c));
             let due = current.is_some() && st.streak >= turns_per_interval(shared.settings.switch_interval_ms);
+            // Fairness, for every strategy: a thread that has run a switch interval's worth
+            // of turns while others could run is switched out, as CPython's forced switch
+            // does (and free-threaded, the others run anyway). Without it a search could
+            // starve a thread and report a spin loop as a program that never ends.
+            if due && enabled.len() > 1 {
+                enabled.retain(|(t, _)| Some(*t) != current);
+                current = None;
+            }
             let mut point = Decision { enabled, current, due, chosen: 0 };
             let chosen = if point.enabled.len() == 1 {
                 point.enabled[0].0
