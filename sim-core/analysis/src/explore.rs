@@ -468,7 +468,7 @@ fn explore_with(
             // Auto's second half: random and PCT schedules in turn (random switches often,
             // PCT keeps long runs with a few well-placed switches: each finds what the other
             // misses).
-            StrategyKind::Sampled if tried % 2 == 0 => Box::new(Random(Rng::new(rng.next_u64()))),
+            StrategyKind::Sampled if tried.is_multiple_of(2) => Box::new(Random(Rng::new(rng.next_u64()))),
             StrategyKind::Sampled => Box::new(Pct::new(rng.next_u64(), opts.preemptions.max(1) + 1, longest)),
             StrategyKind::Dfs | StrategyKind::Auto => Box::new(Prefix(stack.iter().map(|n| n.chosen).collect())),
         };
