@@ -243,3 +243,29 @@ fn before_312_there_is_no_gil_lane_and_the_trace_says_why() {
     assert!(r.note.contains("no sys.monitoring"), "{}", r.note);
     assert!(!rec.trace.events.iter().any(|e| matches!(e.kind, EventKind::GilAcquired | EventKind::GilReleased { .. })));
 }
+
+#[test]
+fn asyncio_tasks_are_recorded_step_by_step() {
+    if !have_python() {
+        return;
+    }
+    let e = sim_core::py_catalog::entries().unwrap().into_iter().find(|e| e.id == "asyncio-io-bound").unwrap();
+    let rec = record(&e.file, &e.source, &quick(&e), &default_python(), Duration::from_secs(60), |_| {}).unwrap();
+    assert_eq!(rec.exit_code, Some(0), "{}", rec.stderr);
+    let tl = sim_core::timeline::Timeline::of_trace(&rec.trace);
+    let names: Vec<(&str, &str)> = tl.tasks.iter().map(|t| (t.name.as_str(), t.coro.as_str())).collect();
+    assert_eq!(names[0], ("Task-1", "main"));
+    assert!(names[1..].iter().all(|(_, c)| *c == "fetch") && names.len() == 1 + 4, "{names:?}");
+    // Every task ran, suspended at its sleep (or main at the gather), and finished.
+    for (k, t) in tl.tasks.iter().enumerate() {
+        assert_eq!(t.outcome.as_deref(), Some("finished"), "{}", t.name);
+        let awaited: Vec<&str> = t.awaits.iter().map(|a| a.1.as_str()).collect();
+        let want = if k == 0 { "gather()" } else { "sleep(0.02)" };
+        assert!(awaited.contains(&want), "{} awaited {awaited:?}", t.name);
+        assert!(t.phases.iter().any(|p| p.state == sim_core::timeline::TaskState::Running));
+    }
+    // main created the four fetch tasks (spawn arrows).
+    let spawned =
+        tl.task_arrows.iter().filter(|a| a.from == 0 && a.kind == sim_core::timeline::TaskEdge::Spawn).count();
+    assert_eq!(spawned, 4);
+}

@@ -32,6 +32,8 @@
 //! | `pipe_send`, `pipe_recv`, `pipe_wait` | `rid`, `end`, `item` | the pipe's traffic |
 //! | `sleep_begin`, `sleep_end` | `ms` / — | `IoBegin { sleep }`, `IoEnd` |
 //! | `print` | `text`, `stderr` | `Print` |
+//! | `aio_new` | `task` (a key), `name`, `coro`, `by` (the creating task's key) | `AioTaskNew` |
+//! | `aio_run`, `aio_wait`, `aio_end` | `task` / `on` (what it awaits) / `outcome` | `AioTaskRun`, `AioTaskWait`, `AioTaskEnd` (when a task became ready is not seen) |
 //! | `error` | `ty`, `msg` | `Error` |
 //!
 //! A header whose `format` is newer than this reader's is refused with both versions named;
@@ -160,6 +162,8 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
     let mut last_t = 0;
     // The inferred GIL holder of each process.
     let mut holder: HashMap<u32, ThreadIx> = HashMap::new();
+    // asyncio tasks by the recorder's key, numbered in order of creation.
+    let mut tasks: HashMap<String, u32> = HashMap::new();
     for r in &raws {
         if r.k == "header" {
             continue;
@@ -259,6 +263,24 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
                     _ => K::PipeWait { res, end },
                 }
             }),
+            "aio_new" => r.s("task").map(|key| {
+                let task = tasks.len() as u32;
+                tasks.insert(key.to_string(), task);
+                let by = r.s("by").and_then(|b| tasks.get(b).copied());
+                K::AioTaskNew {
+                    task,
+                    name: r.s("name").unwrap_or("Task").to_string(),
+                    coro: r.s("coro").unwrap_or("").to_string(),
+                    by,
+                }
+            }),
+            "aio_run" | "aio_wait" | "aio_end" => {
+                r.s("task").and_then(|k| tasks.get(k).copied()).map(|task| match r.k.as_str() {
+                    "aio_run" => K::AioTaskRun { task },
+                    "aio_wait" => K::AioTaskWait { task, on: r.s("on").unwrap_or("?").to_string(), until_ns: None },
+                    _ => K::AioTaskEnd { task, outcome: r.s("outcome").unwrap_or("finished").to_string() },
+                })
+            }
             "sleep_begin" => Some(K::IoBegin { ms: r.n("ms").unwrap_or(0.0), sleep: true }),
             "sleep_end" => Some(K::IoEnd),
             "print" => Some(K::Print { line: r.s("text").unwrap_or("").to_string(), stderr: r.b("stderr") }),

@@ -748,6 +748,142 @@ def _patch_mp_queues():
     mq.Queue.__getstate__, mq.Queue.__setstate__ = getstate, setstate
 
 
+def emit_at(_kind, _at_line, **fields):
+    """`emit`, at a given line of the scenario (an asyncio step runs under the loop's own
+    frames: the line is the task's, found through its coroutine)."""
+    line = f'{{"t":{_now()},"p":{_pid},"th":"{_key()}","line":{_at_line},"k":"{_kind}"'
+    if fields:
+        line += "," + ",".join(f'"{k}":{_json(v)}' for k, v in fields.items())
+    buf = getattr(_local, "buf", None)
+    if buf is None:
+        buf = _local.buf = []
+        _buffers.append(buf)
+    buf.append(line + "}\n")
+    if len(buf) >= 64:
+        flush()
+
+
+def _patch_asyncio():
+    """asyncio tasks whose coroutine is the scenario's: each step of the task (the loop's
+    `send`/`throw` into its coroutine) is recorded — where it resumed, what it awaited
+    when it suspended (the innermost coroutine it waits in), how it ended. Not seen: when a
+    task became ready (the loop's lag)."""
+    try:
+        import asyncio
+        import asyncio.base_events
+        import collections.abc
+    except ImportError:
+        return
+    real_create_task = asyncio.base_events.BaseEventLoop.create_task
+    counter = itertools.count(0)
+    running = [None]  # the task whose step runs now (this is the loop's thread)
+
+    def innermost(coro):
+        """The coroutine (or generator) the task waits in, deepest first."""
+        c, last = coro, coro
+        for _ in range(100):
+            nxt = getattr(c, "cr_await", None) or getattr(c, "gi_yieldfrom", None)
+            if nxt is None:
+                break
+            last, c = c, nxt
+        return c, last
+
+    def line_of(coro):
+        """The scenario's line the task is at (deepest of its coroutines that is the scenario's)."""
+        c = coro
+        found = 0
+        for _ in range(100):
+            frame = getattr(c, "cr_frame", None) or getattr(c, "gi_frame", None)
+            if frame is not None and frame.f_code.co_filename == _script:
+                found = frame.f_lineno
+            nxt = getattr(c, "cr_await", None) or getattr(c, "gi_yieldfrom", None)
+            if nxt is None:
+                break
+            c = nxt
+        return found
+
+    def awaiting(coro, yielded):
+        """What the task waits for, in Python's words: `sleep(0.5)`, `Event.wait()`,
+        `Task-3`, `gather()`."""
+        if yielded is None:
+            return "sleep(0)"
+        inner, last = innermost(coro)
+        if hasattr(inner, "cr_frame"):
+            return f"{getattr(inner, '__qualname__', 'coroutine')}()"
+        # A future awaited is yielded itself (its iterator is what `cr_await` shows).
+        if isinstance(yielded, asyncio.Task):
+            return yielded.get_name()
+        if type(yielded).__name__ == "_GatheringFuture":
+            return "gather()"
+        frame = getattr(last, "cr_frame", None)
+        if last is not coro and frame is not None and frame.f_code.co_filename != _script:
+            name = getattr(last, "__qualname__", "coroutine")
+            if name == "sleep" and "delay" in frame.f_locals:
+                return f"sleep({frame.f_locals['delay']!r})"
+            return f"{name}()"
+        return "a future"
+
+    class Traced(collections.abc.Coroutine):
+        """A task's coroutine, watched: each send or throw is one step of the task."""
+
+        def __init__(self, coro, tid):
+            self._coro, self._tid = coro, tid
+            self.__name__ = getattr(coro, "__name__", "coroutine")
+            self.__qualname__ = getattr(coro, "__qualname__", self.__name__)
+
+        def _step(self, how, arg):
+            prev, running[0] = running[0], self._tid
+            emit_at("aio_run", line_of(self._coro), task=self._tid)
+            try:
+                r = how(arg)
+            except StopIteration:
+                emit_at("aio_end", 0, task=self._tid, outcome="finished")
+                raise
+            except asyncio.CancelledError:
+                emit_at("aio_end", 0, task=self._tid, outcome="cancelled")
+                raise
+            except BaseException as e:
+                emit_at("aio_end", 0, task=self._tid, outcome=f"{_type_name(type(e))}: {e}")
+                raise
+            finally:
+                running[0] = prev
+            emit_at("aio_wait", line_of(self._coro), task=self._tid, on=awaiting(self._coro, r))
+            return r
+
+        def send(self, value):
+            return self._step(self._coro.send, value)
+
+        def throw(self, *args):
+            return self._step(lambda _: self._coro.throw(*args), None)
+
+        def close(self):
+            return self._coro.close()
+
+        def __await__(self):
+            return self._coro.__await__()
+
+        def __repr__(self):
+            return repr(self._coro)
+
+        def __getattr__(self, name):
+            return getattr(self._coro, name)
+
+    def create_task(self, coro, *args, **kwargs):
+        code = getattr(coro, "cr_code", None)
+        if code is None or code.co_filename != _script:
+            return real_create_task(self, coro, *args, **kwargs)
+        tid = f"{os.getpid()}:{next(counter)}"
+        by = running[0]
+        task = real_create_task(self, Traced(coro, tid), *args, **kwargs)
+        fields = {"task": tid, "name": task.get_name(), "coro": coro.__qualname__}
+        if by is not None:
+            fields["by"] = by
+        emit_at("aio_new", _line(), **fields)
+        return task
+
+    asyncio.base_events.BaseEventLoop.create_task = create_task
+
+
 def _patch_multiprocessing():
     _patch_mp_locks()
     _patch_mp_pipes()
@@ -830,6 +966,7 @@ def main():
     time.sleep = _sleep
     builtins.print = _print
     _patch_multiprocessing()
+    _patch_asyncio()
     sys.argv = [script]
     sys.path[0] = os.path.dirname(script)
     with open(script, "rb") as f:
