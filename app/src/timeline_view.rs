@@ -45,6 +45,8 @@ pub struct ViewState {
     pub cursor_ns: Option<f64>,
     /// A click on a thread's lane: (thread, instant), for the code panel to show its line.
     pub picked: Option<(u32, u64)>,
+    /// A click on an asyncio task's lane: the line the task was at.
+    pub picked_line: Option<u32>,
     /// A source line to light up: where threads were at it.
     pub hover_line: Option<u32>,
     /// What the Profile panel's selected row lights up.
@@ -81,6 +83,7 @@ impl Default for ViewState {
             follow: true,
             cursor_ns: None,
             picked: None,
+            picked_line: None,
             hover_line: None,
             highlight: None,
             range: None,
@@ -329,6 +332,19 @@ pub fn timeline_ui(
         };
         if let Row::Task(k) = row {
             task_y[k as usize] = Some(y + h / 2.0);
+            // A click on a task's bar: the code panel shows the line it was at.
+            if over
+                && response.clicked()
+                && let Some(t) = t_hover
+            {
+                // Running: where its loop's thread is; else where it suspended.
+                let task = &tl.tasks[k as usize];
+                let line = match task.state_at(t) {
+                    Some(TaskState::Running) => tl.threads.get(task.thread as usize).and_then(|th| th.line_at(t)),
+                    _ => task.line_at(t),
+                };
+                view.picked_line = line;
+            }
         }
         if let Row::Thread(th) = row {
             thread_y[th as usize] = y + h / 2.0;

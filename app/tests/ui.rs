@@ -675,3 +675,48 @@ fn the_profile_says_where_the_time_went_and_a_row_lights_up_its_spans_and_line()
     h.run_steps(2);
     assert_eq!(h.state().view.highlight, None);
 }
+
+#[test]
+fn a_click_on_a_task_bar_shows_its_line_and_the_inspector_says_what_holds_the_loop() {
+    let mut values = std::collections::BTreeMap::new();
+    values.insert(
+        "asyncio-blocking-call".to_string(),
+        std::collections::BTreeMap::from([("BLOCKING_MS".to_string(), 300.0), ("TICKS".to_string(), 4.0)]),
+    );
+    let persisted = Persisted { scenario: "asyncio-blocking-call".into(), values, ..Persisted::default() };
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.run_steps(1);
+    h.key_press(egui::Key::F5);
+    wait_until_finished(&mut h);
+    // The blocker's slow step: the ticker is ready meanwhile, the loop held.
+    let (blocker, ticker, slow) = {
+        let tl = &h.state().session.as_ref().unwrap().timeline;
+        let blocker = tl.tasks.iter().position(|t| t.coro == "blocker").unwrap();
+        let ticker = tl.tasks.iter().position(|t| t.coro == "ticker").unwrap();
+        let slow = tl.slow_steps(blocker, 100_000_000)[0];
+        (blocker, ticker, slow)
+    };
+    let mid = (slow.0 + slow.1) / 2;
+    h.state_mut().view.cursor_ns = Some(mid as f64);
+    h.run_steps(2);
+    let said = sim_core::words::task_sentence(&h.state().session.as_ref().unwrap().timeline, ticker, mid);
+    assert!(said.starts_with("Task-2 (ticker) has waited"), "{said}");
+    h.get_by_label_contains("(ticker) has waited");
+    h.get_by_label_contains("the loop is running Task-3 (blocker) at line 26, which has not awaited for");
+    // Click the blocker's bar in the middle of its slow step: the code panel shows line 27.
+    let r = h.get_by_label("Timeline").rect();
+    let (y, x) = {
+        let app = h.state();
+        let tl = &app.session.as_ref().unwrap().timeline;
+        let rows = threadline::timeline_view::rows(tl);
+        let k = rows.iter().position(|(row, _)| *row == threadline::timeline_view::Row::Task(blocker as u32)).unwrap();
+        let y = r.top() + 22.0 + rows[..k].iter().map(|(_, h)| h + 2.0).sum::<f32>() + 10.0;
+        let axis = app.view.axis.unwrap();
+        (y, axis.x_from_time(mid as f64) as f32)
+    };
+    click_at(&mut h, egui::pos2(x, y));
+    h.run_steps(2);
+    let line = h.state().editor.highlight.expect("the click picked a line");
+    let text = h.state().editor.text.lines().nth(line as usize - 1).unwrap().trim().to_string();
+    assert!(text.starts_with("time.sleep(BLOCKING_MS / 1000)"), "line {line}: {text}");
+}

@@ -174,3 +174,54 @@ pub fn woken(tl: &Timeline, w: &crate::timeline::Wake) -> String {
     let at = if by.line == 0 { String::new() } else { format!(" at line {}", by.line) };
     format!("woken by {who}{sep}{act}{at} {after}")
 }
+
+/// One sentence on an asyncio task at `t_ns`, for the inspector: how long it has been in its
+/// state, and for a ready task what holds the loop — `Task-2 (fetch) has waited 3.1 ms in
+/// the ready queue; the loop is running Task-1 (crunch) at line 14, which has not awaited
+/// for 48.0 ms`.
+pub fn task_sentence(tl: &Timeline, task: usize, t_ns: u64) -> String {
+    let Some(lane) = tl.tasks.get(task) else { return String::new() };
+    let who = |l: &crate::timeline::TaskLane| {
+        if l.coro.is_empty() { l.name.clone() } else { format!("{} ({})", l.name, l.coro) }
+    };
+    let since = |l: &crate::timeline::TaskLane| {
+        crate::timeline::phase_at(&l.phases, t_ns).map_or(t_ns, |i| l.phases[i].start_ns)
+    };
+    let ms = |ns: u64| format!("{:.1} ms", ns as f64 / 1e6);
+    let held = t_ns.saturating_sub(since(lane));
+    match lane.state_at(t_ns) {
+        Some(TaskState::Ready) => {
+            // Whatever the loop runs meanwhile: another task's step, or plain code.
+            let running =
+                tl.tasks.iter().find(|o| o.thread == lane.thread && o.state_at(t_ns) == Some(TaskState::Running));
+            let loop_is = match running {
+                Some(o) => {
+                    let line = tl
+                        .threads
+                        .get(o.thread as usize)
+                        .and_then(|th| th.line_at(t_ns))
+                        .map(|l| format!(" at line {l}"))
+                        .unwrap_or_default();
+                    format!(
+                        "; the loop is running {}{line}, which has not awaited for {}",
+                        who(o),
+                        ms(t_ns.saturating_sub(since(o)))
+                    )
+                }
+                None => String::new(),
+            };
+            format!("{} has waited {} in the ready queue{loop_is}", who(lane), ms(held))
+        }
+        Some(TaskState::Running) => {
+            let line = tl
+                .threads
+                .get(lane.thread as usize)
+                .and_then(|th| th.line_at(t_ns))
+                .map(|l| format!(" at line {l}"))
+                .unwrap_or_default();
+            format!("{} is running{line}, {} without an await", who(lane), ms(held))
+        }
+        Some(TaskState::Suspended) => format!("{}, for {}", task_phrase(tl, task, t_ns), ms(held)),
+        _ => task_phrase(tl, task, t_ns),
+    }
+}

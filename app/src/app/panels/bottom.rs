@@ -245,6 +245,11 @@ fn cursor_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline, t: u64, inter
             ui.label(thread_sentence(tl, i as u32, t, interval_ms));
         }
     }
+    for k in 0..tl.tasks.len() {
+        if tl.tasks[k].state_at(t).is_some() {
+            ui.label(sim_core::words::task_sentence(tl, k, t));
+        }
+    }
     for (r, m) in tl.resource_meta.iter().enumerate() {
         let r = r as u32;
         let names =

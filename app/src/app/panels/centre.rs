@@ -135,6 +135,9 @@ impl ThreadlineApp {
             {
                 cmds.push(Command::GotoLine(line));
             }
+            if let Some(line) = self.view.picked_line.take() {
+                cmds.push(Command::GotoLine(line));
+            }
             if let Some(c) = compare {
                 ui.separator();
                 ui.label(RichText::new(format!("Compared with {}", run_label(c))).strong());
