@@ -532,3 +532,27 @@ fn sliders_are_read_from_comments_and_overrides_checked() {
     let e = sim_core::py::compile("s.py", src, &ov).expect_err("unknown");
     assert!(e.message.contains("not a slider"), "{e}");
 }
+
+#[test]
+fn two_tasks_awaiting_each_other_end_in_recursion_error_not_an_abort() {
+    // At asyncio.run's shutdown each task's cancel() cancels the other's: CPython raises
+    // RecursionError; the simulator must too, not overflow its own stack.
+    let src = "import asyncio\n\nasync def a():\n    await asyncio.sleep(0)\n    await tb\n\nasync def b():\n    await asyncio.sleep(0)\n    await ta\n\nasync def main():\n    global ta, tb\n    ta = asyncio.create_task(a())\n    tb = asyncio.create_task(b())\n    await asyncio.sleep(0.05)\n    print('main done')\n\nasyncio.run(main())\n";
+    let (out, err, code) = run(src);
+    assert_eq!(out, "main done\n");
+    assert_eq!(code, 1);
+    assert!(err.contains("RecursionError: maximum recursion depth exceeded while calling a Python object"), "{err}");
+}
+
+#[test]
+fn an_await_cycle_is_named_as_such() {
+    let src = "import asyncio\n\nasync def a():\n    await asyncio.sleep(0)\n    await tb\n\nasync def b():\n    await asyncio.sleep(0)\n    await ta\n\nasync def main():\n    global ta, tb\n    ta = asyncio.create_task(a())\n    tb = asyncio.create_task(b())\n    await ta\n\nasyncio.run(main())\n";
+    let (trace, _) =
+        run_source("cycle.py", src, &IndexMap::new(), settings(GilMode::Cpython310), Some(Duration::from_secs(60)))
+            .expect("compiles");
+    let words = sim_core::summary::Summary::of_trace(&trace).deadlock.expect("a deadlock").words;
+    assert!(
+        words.contains("That is an await cycle: Task-2 (a) awaits Task-3 (b), which awaits Task-2 (a)."),
+        "{words}"
+    );
+}

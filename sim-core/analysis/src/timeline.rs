@@ -1196,6 +1196,31 @@ impl Timeline {
         total
     }
 
+    /// Suspended asyncio tasks that await each other in a ring (each awaits the next task,
+    /// the last the first), at the end of the run: their indices, in order.
+    pub fn await_cycle(&self) -> Option<Vec<usize>> {
+        let t = self.end_ns;
+        let next = |k: usize| -> Option<usize> {
+            let on = self.tasks[k].awaiting_at(t)?;
+            self.tasks.iter().position(|o| o.name == on && o.state_at(t) == Some(TaskState::Suspended))
+        };
+        for start in 0..self.tasks.len() {
+            let mut path = vec![start];
+            let mut k = start;
+            while let Some(n) = next(k) {
+                if let Some(i) = path.iter().position(|x| *x == n) {
+                    return Some(path[i..].to_vec());
+                }
+                if path.len() > self.tasks.len() {
+                    break;
+                }
+                path.push(n);
+                k = n;
+            }
+        }
+        None
+    }
+
     /// Describe a deadlock in words: "Thread-1 holds lock1 and waits for lock2, held by Thread-2, …".
     pub fn deadlock_words(&self) -> Option<String> {
         let (_, edges) = self.deadlock.as_ref()?;
@@ -1221,6 +1246,18 @@ impl Timeline {
             .collect();
         if !waiting.is_empty() {
             out.push_str(&format!(" Every asyncio task waits on something nobody will do: {}.", waiting.join("; ")));
+        }
+        if let Some(cycle) = self.await_cycle() {
+            let who = |k: usize| {
+                let l = &self.tasks[k];
+                if l.coro.is_empty() { l.name.clone() } else { format!("{} ({})", l.name, l.coro) }
+            };
+            let mut words = who(cycle[0]);
+            for k in &cycle[1..] {
+                words.push_str(&format!(" awaits {}, which", who(*k)));
+            }
+            words.push_str(&format!(" awaits {}", who(cycle[0])));
+            out.push_str(&format!(" That is an await cycle: {words}."));
         }
         Some(out)
     }

@@ -508,8 +508,26 @@ fn step_outcome(it: &mut Interp<'_>, task: &Arc<Fut>, task_v: &V, ix: u32, r: R<
     Ok(())
 }
 
+thread_local! {
+    /// How deep `cancel()` calls are nested on this thread: two tasks awaiting each other
+    /// cancel each other's waiter forever (CPython: RecursionError), which must not
+    /// overflow the Rust stack.
+    static CANCEL_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// `task.cancel()` / `future.cancel()`.
 fn cancel_any(v: &V) -> R<bool> {
+    let depth = CANCEL_DEPTH.with(|d| d.get());
+    if depth >= super::interp::RECURSION_LIMIT {
+        return raise("RecursionError", "maximum recursion depth exceeded while calling a Python object");
+    }
+    CANCEL_DEPTH.with(|d| d.set(depth + 1));
+    let r = cancel_inner(v);
+    CANCEL_DEPTH.with(|d| d.set(depth));
+    r
+}
+
+fn cancel_inner(v: &V) -> R<bool> {
     let Some(f) = as_fut(v) else { return Ok(false) };
     if !f.is_task() {
         // A gather's outer future cancels its children instead (`_GatheringFuture.cancel`):
