@@ -151,9 +151,10 @@ pub enum Command {
         /// At most this many seconds.
         #[arg(long, default_value_t = 60.0)]
         seconds: f64,
-        /// Depth-first: at most this many preemptions per schedule. PCT: the bug depth.
-        #[arg(long, default_value_t = 2)]
-        preemptions: usize,
+        /// Depth-first: at most this many preemptions per schedule (default 2, or a
+        /// challenge's `Par:` when larger). PCT: the bug depth.
+        #[arg(long)]
+        preemptions: Option<usize>,
         /// Seed of the random strategies.
         #[arg(long, default_value_t = 0)]
         seed: u64,

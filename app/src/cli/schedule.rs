@@ -26,8 +26,8 @@ pub struct ExploreArgs<'a> {
     pub budget: usize,
     /// `--seconds`.
     pub seconds: f64,
-    /// `--preemptions`.
-    pub preemptions: usize,
+    /// `--preemptions` (None: 2, or a challenge's par when larger).
+    pub preemptions: Option<usize>,
     /// `--seed`.
     pub seed: u64,
     /// `--out`.
@@ -73,7 +73,20 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
     let (file, prog) = load_program(&spec, a.set)?;
     let settings = RuntimeSettings { gil: a.gil.unwrap_or(prog.meta_gil()), ..RuntimeSettings::default() };
     let prog = Arc::new(prog);
-    let check = a.check.map(|c| Check { expr: c.to_string() });
+    // A challenge's `Goal:` is what to search for when no --check is given.
+    let goal = prog.meta.goal.clone().filter(|_| a.check.is_none());
+    let check = match (&goal, a.check) {
+        (_, Some(c)) => Some(Check { expr: c.to_string() }),
+        (Some(g), None) => explore::goal_check(g),
+        (None, None) => None,
+    };
+    if let Some(g) = &goal {
+        let par = prog.meta.par.as_deref().unwrap_or("?");
+        let _ = say(&format!("challenge: reach `{g}` (par: {par})"));
+    }
+    // A challenge whose par is above the default bound is searched up to its par.
+    let par_bound = prog.meta.par.as_deref().and_then(|p| p.trim().parse::<usize>().ok());
+    let preemptions = a.preemptions.unwrap_or_else(|| par_bound.map_or(2, |p| p.max(2)));
     // A check that cannot be evaluated is bad input, said before the search starts.
     if let Some(c) = &check {
         c.validate(&prog, &settings, explore::RunLimits { split: a.split, ..Default::default() })
@@ -90,19 +103,19 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
         budget: a.budget,
         seconds: a.seconds,
         check,
-        preemptions: a.preemptions,
+        preemptions,
         seed: a.seed,
         limits: explore::RunLimits { split: a.split, turns: a.max_turns, ..Default::default() },
     };
     let how = match strategy {
-        StrategyKind::Dfs => format!("depth-first, at most {} preemptions", a.preemptions),
+        StrategyKind::Dfs => format!("depth-first, at most {} preemptions", preemptions),
         StrategyKind::Auto | StrategyKind::Sampled => format!(
             "depth-first, at most {} preemptions (then random and PCT schedules, depth {}, seed {}, if that is not enough)",
-            a.preemptions,
-            a.preemptions + 1,
+            preemptions,
+            preemptions + 1,
             a.seed
         ),
-        StrategyKind::Pct => format!("PCT, depth {}, seed {}", a.preemptions + 1, a.seed),
+        StrategyKind::Pct => format!("PCT, depth {}, seed {}", preemptions + 1, a.seed),
         StrategyKind::Random => format!("random, seed {}", a.seed),
     };
     let _ = say(&format!("explore: {file} under {}, {how}", settings.gil.as_str()));
@@ -133,22 +146,35 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
     let Some(found) = ex.found else {
         if ex.out_of_time {
             return Err(bad_input(anyhow::anyhow!(
-                "stopped at --seconds {} with no verdict: {} schedules tried, none failed, not all of them run                  (give it more --seconds or a smaller --preemptions)",
+                "stopped at --seconds {} with no verdict: {} schedules tried, none failed, not all of them run \
+                 (give it more --seconds or a smaller --preemptions)",
                 a.seconds,
                 ex.tried
             )));
         }
-        let verdict = if ex.exhausted {
-            format!(
-                "no failing schedule: every schedule with at most {} preemptions was tried (proved within that bound)",
-                a.preemptions
-            )
-        } else {
-            "no failing schedule found within the budget".to_string()
+        let verdict = match (&goal, ex.exhausted) {
+            (Some(g), true) => {
+                let expected = if prog.meta.par.as_deref() == Some("impossible") {
+                    format!(" — as the challenge says: under {} no schedule gets there", settings.gil.as_str())
+                } else {
+                    String::new()
+                };
+                format!(
+                    "the goal `{g}` is out of reach: every schedule with at most {preemptions} preemptions was tried{expected}"
+                )
+            }
+            (Some(g), false) => format!("the goal `{g}` was not reached within the budget"),
+            (None, true) => format!(
+                "no failing schedule: every schedule with at most {preemptions} preemptions was tried (proved within that bound)"
+            ),
+            (None, false) => "no failing schedule found within the budget".to_string(),
         };
         let _ = say(&verdict);
         return Ok(());
     };
+    if let Some(g) = &goal {
+        let _ = say(&format!("goal reached: `{g}`, by the schedule below"));
+    }
     let legend = legend(&found.run.trace);
     let out: PathBuf =
         a.out.map_or_else(|| PathBuf::from(format!("{}.schedule", scenario_stem(&spec))), Path::to_path_buf);

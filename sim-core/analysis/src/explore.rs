@@ -185,6 +185,14 @@ impl Check {
     }
 }
 
+/// A challenge's goal (`Goal:` in its docstring) as what explore searches for: an
+/// expression some schedule should make true becomes the check `not (GOAL)` (its failure
+/// is the goal reached); `deadlock` needs no check (a deadlock is a failure already).
+pub fn goal_check(goal: &str) -> Option<Check> {
+    let g = goal.trim();
+    if g.eq_ignore_ascii_case("deadlock") { None } else { Some(Check { expr: format!("not ({g})") }) }
+}
+
 /// A finished controlled run.
 pub struct Controlled {
     /// Its trace.

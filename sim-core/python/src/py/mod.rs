@@ -175,6 +175,17 @@ pub struct Meta {
     pub output: OutputKind,
     /// `GIL:` — the interpreter the scenario is about (`free-threaded`, `cpython-3.9`).
     pub gil: Option<threadline_model::model::GilMode>,
+    /// `Goal:` — a challenge's win: a Python expression over the module's final state
+    /// that some schedule makes true (`counter < 2`), or `deadlock`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal: Option<String>,
+    /// `Par:` — the preemptions a challenge's best schedule needs, or `impossible` (no
+    /// schedule reaches the goal under its GIL mode: that is the lesson).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub par: Option<String>,
+    /// `Hint:` lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<String>,
 }
 
 fn parse_meta(doc: Option<&str>, file: &str) -> Meta {
@@ -195,6 +206,12 @@ fn parse_meta(doc: Option<&str>, file: &str) -> Meta {
             m.notes = v.trim().to_string();
         } else if let Some(v) = t.strip_prefix("GIL:") {
             m.gil = threadline_model::model::GilMode::parse(v.trim());
+        } else if let Some(v) = t.strip_prefix("Goal:") {
+            m.goal = Some(v.trim().to_string());
+        } else if let Some(v) = t.strip_prefix("Par:") {
+            m.par = Some(v.trim().to_string());
+        } else if let Some(v) = t.strip_prefix("Hint:") {
+            m.hints.push(v.trim().to_string());
         } else if let Some(v) = t.strip_prefix("Output:") {
             m.output = match v.trim() {
                 "unordered" => OutputKind::Unordered,

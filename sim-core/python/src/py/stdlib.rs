@@ -326,6 +326,8 @@ pub struct BarrierObj {
     res: ResIx,
     parties: usize,
     action: V,
+    /// `Barrier(…, timeout=)`: the default timeout of `wait()`, in ms.
+    timeout_ms: Option<f64>,
     st: Mutex<BarrierState>,
     cv: Condvar,
 }
@@ -1029,10 +1031,12 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             }
             let res = new_resource(it, binding_name(it, "barrier"), ResourceKind::Condition, parties);
             let action = arg(&pos, &mut kw, 1, "action").unwrap_or(V::None);
+            let timeout = timeout_ms(arg(&pos, &mut kw, 2, "timeout"))?;
             let b = Arc::new(BarrierObj {
                 res,
                 parties: parties as usize,
                 action,
+                timeout_ms: timeout,
                 st: Mutex::new(BarrierState::default()),
                 cv: Condvar::new(),
             });
@@ -2275,7 +2279,11 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             let t = timeout_ms(arg(&pos, &mut kw, 0, "timeout"))?;
             Ok(V::Bool(e.wait(ctx, t.map(|m| m.max(0.0)))?))
         }
-        (Native::Barrier(b), "wait") => barrier_wait(it, b, timeout_ms(arg(&pos, &mut kw, 0, "timeout"))?),
+        (Native::Barrier(b), "wait") => {
+            // `wait(timeout=None)` falls back to the barrier's own timeout.
+            let t = timeout_ms(arg(&pos, &mut kw, 0, "timeout"))?.or(b.timeout_ms);
+            barrier_wait(it, b, t)
+        }
         (Native::Barrier(b), "abort") => {
             let mut st = b.st.lock();
             st.broken = true;

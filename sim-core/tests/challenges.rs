@@ -1,0 +1,89 @@
+//! The campaign's challenges (`saved-scenarios/challenges/`): each is a Python file that runs
+//! unchanged under python3, says its goal, par and hints in its docstring, and `explore`
+//! reaches its goal within its par — or proves it out of reach where the challenge says
+//! `Par: impossible` (a lesson about that GIL mode).
+
+use indexmap::IndexMap;
+use sim_core::explore::{self, ExploreOptions, StrategyKind};
+use sim_core::model::RuntimeSettings;
+use std::sync::Arc;
+
+fn challenges() -> Vec<(String, String)> {
+    let dir = format!("{}/../saved-scenarios/challenges", env!("CARGO_MANIFEST_DIR"));
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("the challenges folder")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn there_are_twenty_challenges_each_with_a_goal_a_par_and_hints() {
+    let all = challenges();
+    assert!(all.len() >= 20, "{} challenges", all.len());
+    let mut modes = std::collections::BTreeSet::new();
+    for (name, src) in &all {
+        let prog = sim_core::py::compile(name, src, &IndexMap::new()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let m = &prog.meta;
+        assert_eq!(m.topic, "Challenges", "{name}");
+        assert!(m.goal.is_some() && m.par.is_some() && !m.hints.is_empty(), "{name}: goal, par and a hint");
+        modes.insert(prog.meta_gil().as_str());
+    }
+    assert_eq!(modes.len(), 3, "every GIL mode has challenges: {modes:?}");
+}
+
+#[test]
+fn explore_reaches_every_goal_within_its_par_or_proves_it_out_of_reach() {
+    let mut wrong = Vec::new();
+    for (name, src) in challenges() {
+        let prog = Arc::new(sim_core::py::compile(&name, &src, &IndexMap::new()).expect("compiles"));
+        let goal = prog.meta.goal.clone().unwrap();
+        let par = prog.meta.par.clone().unwrap();
+        let bound = par.parse::<usize>().ok();
+        let opts = ExploreOptions {
+            strategy: StrategyKind::Auto,
+            budget: 1000,
+            seconds: 600.0,
+            check: explore::goal_check(&goal),
+            preemptions: bound.map_or(2, |p| p.max(2)),
+            ..Default::default()
+        };
+        let settings = RuntimeSettings { gil: prog.meta_gil(), ..Default::default() };
+        let ex = explore::explore(&prog, &settings, &opts, |_| true);
+        match (bound, ex.found) {
+            (Some(p), Some(f)) => {
+                if f.preemptions > p {
+                    wrong.push(format!("{name}: reached with {} preemptions, par {p}", f.preemptions));
+                }
+                if goal == "deadlock" && !f.what.contains("Deadlock") {
+                    wrong.push(format!("{name}: {}", f.what));
+                }
+            }
+            (Some(_), None) => wrong.push(format!("{name}: `{goal}` not reached in {} schedules", ex.tried)),
+            (None, Some(f)) => wrong.push(format!("{name}: said impossible, reached: {}", f.schedule)),
+            (None, None) if !ex.exhausted => wrong.push(format!("{name}: said impossible, not proved")),
+            (None, None) => {}
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn every_challenge_runs_unchanged_under_python3() {
+    let Ok(v) = std::process::Command::new("python3").arg("--version").output() else { return };
+    if !v.status.success() {
+        return;
+    }
+    let dir = format!("{}/../saved-scenarios/challenges", env!("CARGO_MANIFEST_DIR"));
+    for (name, _) in challenges() {
+        let out = std::process::Command::new("timeout")
+            .args(["20", "python3", &format!("{dir}/{name}")])
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
