@@ -7,21 +7,23 @@ Goal: deadlock
 GIL: cpython-3.10+
 Par: 1
 Hint: Let each take its first lock before either takes its second.
+Hint: Under 3.10+ the switch can come after the call `log.append(...)`.
 Output: varies
 """
 import threading
 
 a, b = threading.Lock(), threading.Lock()
+log = []
 
 def one():
     with a:
-        print("one has a")
+        log.append("one has a")
         with b:
             pass
 
 def two():
     with b:
-        print("two has b")
+        log.append("two has b")
         with a:
             pass
 

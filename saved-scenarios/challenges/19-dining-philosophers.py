@@ -13,16 +13,17 @@ import threading
 
 N = 3
 forks = [threading.Lock() for _ in range(N)]
+eaten = []
 
 def philosopher(i):
     left, right = forks[i], forks[(i + 1) % N]
     with left:
         with right:
-            print("philosopher", i, "eats")
+            eaten.append(i)
 
 threads = [threading.Thread(target=philosopher, args=(i,)) for i in range(N)]
 for t in threads:
     t.start()
 for t in threads:
     t.join()
-print("everyone ate")
+print("everyone ate:", sorted(eaten))

@@ -79,11 +79,15 @@ fn every_challenge_runs_unchanged_under_python3() {
         return;
     }
     let dir = format!("{}/../saved-scenarios/challenges", env!("CARGO_MANIFEST_DIR"));
-    for (name, _) in challenges() {
+    for (name, src) in challenges() {
         let out = std::process::Command::new("timeout")
             .args(["20", "python3", &format!("{dir}/{name}")])
             .output()
             .expect("runs");
-        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        // A deadlock challenge may, rarely, deadlock in CPython too: that is its goal
+        // reached by chance (`timeout` exits 124), not a broken file.
+        let deadlock_goal = src.lines().any(|l| l.trim() == "Goal: deadlock");
+        let hung = out.status.code() == Some(124);
+        assert!(out.status.success() || (deadlock_goal && hung), "{name}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
