@@ -236,17 +236,30 @@ pub struct ExploreResult {
     pub found: Option<(String, sim_core::control::Schedule)>,
     /// Whether it ran with `x += 1` split.
     pub split: bool,
+    /// A challenge's goal it searched for (no check typed).
+    pub goal: Option<String>,
+    /// Its preemption bound.
+    pub preemptions: usize,
 }
 
 impl ExploreResult {
     /// What the search came to, in one sentence.
     pub fn verdict(&self) -> String {
-        match &self.found {
-            Some((what, _)) => format!("Found after {} schedules: {what}", self.tried),
-            None if self.exhausted => {
-                format!("No failing schedule: all {} with at most 2 preemptions were tried", self.tried)
+        let k = self.preemptions;
+        match (&self.found, &self.goal) {
+            (Some(_), Some(g)) => format!("Goal reached after {} schedules: {g}", self.tried),
+            (Some((what, _)), None) => format!("Found after {} schedules: {what}", self.tried),
+            (None, Some(g)) if self.exhausted => {
+                format!(
+                    "The goal {g} is out of reach: all {} schedules with at most {k} preemptions were tried",
+                    self.tried
+                )
             }
-            None => format!("No failing schedule in {} tried (not all of them)", self.tried),
+            (None, Some(g)) => format!("The goal {g} was not reached in {} schedules", self.tried),
+            (None, None) if self.exhausted => {
+                format!("No failing schedule: all {} with at most {k} preemptions were tried", self.tried)
+            }
+            (None, None) => format!("No failing schedule in {} tried (not all of them)", self.tried),
         }
     }
 }
@@ -315,6 +328,7 @@ impl ThreadlineApp {
     /// A new app with these remembered settings.
     pub fn new(persisted: Persisted) -> Self {
         let mut catalog = sim_core::py_catalog::entries().unwrap_or_default();
+        catalog.extend(sim_core::py_catalog::challenges().unwrap_or_default());
         // Untitled scenarios come back with their text.
         for (id, text) in &persisted.untitled {
             if let Ok(e) = Entry::new(id, &format!("{id}.py"), text) {

@@ -720,3 +720,24 @@ fn a_click_on_a_task_bar_shows_its_line_and_the_inspector_says_what_holds_the_lo
     let text = h.state().editor.text.lines().nth(line as usize - 1).unwrap().trim().to_string();
     assert!(text.starts_with("time.sleep(BLOCKING_MS / 1000)"), "line {line}: {text}");
 }
+
+#[test]
+fn a_challenge_from_the_picker_shows_its_goal_and_explore_reaches_it() {
+    let mut h = harness(ThreadlineApp::new(Persisted::default()));
+    h.run_steps(2);
+    h.get_by_label("Challenges").scroll_to_me();
+    settle(&mut h);
+    h.get_by_label("Challenges").click();
+    settle(&mut h);
+    h.get_by_label("Challenge 1: lose an update").scroll_to_me();
+    settle(&mut h);
+    h.get_by_label("Challenge 1: lose an update").click();
+    h.run_steps(2);
+    assert_eq!(h.state().scenario().unwrap().id, "challenge-01-lost-update");
+    h.get_by_label_contains("Goal: counter < 2");
+    h.get_by_label("Hints");
+    h.state_mut().apply(Command::Explore);
+    step_until(&mut h, "the search", |app| app.explored.is_some());
+    let verdict = h.state().explored.as_ref().unwrap().verdict();
+    assert!(verdict.starts_with("Goal reached after"), "{verdict}");
+}

@@ -91,3 +91,18 @@ fn every_challenge_runs_unchanged_under_python3() {
         assert!(out.status.success() || (deadlock_goal && hung), "{name}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+#[test]
+fn every_challenge_file_is_in_the_picker_list() {
+    let mut on_disk: Vec<String> = challenges().into_iter().map(|(n, _)| n).collect();
+    on_disk.sort();
+    let mut embedded: Vec<String> = sim_core::py_catalog::CHALLENGE_FILES
+        .iter()
+        .map(|(id, _)| format!("{}.py", id.trim_start_matches("challenge-")))
+        .collect();
+    embedded.sort();
+    assert_eq!(on_disk, embedded);
+    let entries = sim_core::py_catalog::challenges().expect("they compile");
+    assert!(entries.iter().all(|e| e.meta.topic == "Challenges"));
+    assert!(sim_core::py_catalog::py_source("challenge-01-lost-update").is_some());
+}

@@ -18,11 +18,25 @@ pub(super) fn explore_in_background(
             .map_err(|e| format!("{} at line {}: {}", e.ty, e.line, e.message))?,
     );
     let limits = RunLimits { split, ..Default::default() };
-    let check = (!check.is_empty()).then(|| Check { expr: check.to_string() });
+    // A challenge with no check typed: search for its goal, up to its par.
+    let goal = prog.meta.goal.clone().filter(|_| check.is_empty());
+    let check = match &goal {
+        Some(g) => explore::goal_check(g),
+        None => (!check.is_empty()).then(|| Check { expr: check.to_string() }),
+    };
     if let Some(c) = &check {
         c.validate(&prog, settings, limits)?;
     }
-    let opts = ExploreOptions { budget: 2_000, seconds: 30.0, check, limits, ..Default::default() };
+    let par = prog.meta.par.as_deref().and_then(|p| p.parse::<usize>().ok());
+    let opts = ExploreOptions {
+        budget: 2_000,
+        seconds: 30.0,
+        check,
+        limits,
+        preemptions: par.map_or(2, |p| p.max(2)),
+        strategy: if goal.is_some() { explore::StrategyKind::Auto } else { explore::StrategyKind::Dfs },
+        ..Default::default()
+    };
     let ex = explore::explore(&prog, settings, &opts, |_| true);
     let outcomes = ex.outcomes.iter().map(|(o, n)| (o.words(), *n)).collect();
     Ok(Box::new(ExploreResult {
@@ -31,6 +45,8 @@ pub(super) fn explore_in_background(
         outcomes,
         found: ex.found.map(|f| (f.what, f.schedule)),
         split,
+        goal,
+        preemptions: opts.preemptions,
     }))
 }
 

@@ -55,6 +55,52 @@ pub const PY_FILES: &[(&str, &str)] = &[
     ("executors-cpu-compare", include_str!("../../../saved-scenarios/executors-cpu-compare.py")),
 ];
 
+/// (id, source) of the challenges (`saved-scenarios/challenges/`), in campaign order:
+/// puzzles with a `Goal:`, a `Par:` and hints, shown in the app's picker under
+/// "Challenges" (not part of [`entries`], which the catalog's tests run in full).
+pub const CHALLENGE_FILES: &[(&str, &str)] = &[
+    ("challenge-01-lost-update", include_str!("../../../saved-scenarios/challenges/01-lost-update.py")),
+    ("challenge-02-plain-assignment", include_str!("../../../saved-scenarios/challenges/02-plain-assignment.py")),
+    (
+        "challenge-03-impossible-under-310",
+        include_str!("../../../saved-scenarios/challenges/03-impossible-under-310.py"),
+    ),
+    ("challenge-04-a-call-in-between", include_str!("../../../saved-scenarios/challenges/04-a-call-in-between.py")),
+    ("challenge-05-no-gil-attribute", include_str!("../../../saved-scenarios/challenges/05-no-gil-attribute.py")),
+    (
+        "challenge-06-same-code-with-a-gil",
+        include_str!("../../../saved-scenarios/challenges/06-same-code-with-a-gil.py"),
+    ),
+    ("challenge-07-flags-as-a-lock", include_str!("../../../saved-scenarios/challenges/07-flags-as-a-lock.py")),
+    ("challenge-08-stale-check", include_str!("../../../saved-scenarios/challenges/08-stale-check.py")),
+    (
+        "challenge-09-invariant-under-two-locks",
+        include_str!("../../../saved-scenarios/challenges/09-invariant-under-two-locks.py"),
+    ),
+    ("challenge-10-lock-order", include_str!("../../../saved-scenarios/challenges/10-lock-order.py")),
+    ("challenge-11-leaked-acquire", include_str!("../../../saved-scenarios/challenges/11-leaked-acquire.py")),
+    ("challenge-12-event-as-a-lock", include_str!("../../../saved-scenarios/challenges/12-event-as-a-lock.py")),
+    ("challenge-13-countdown", include_str!("../../../saved-scenarios/challenges/13-countdown.py")),
+    ("challenge-14-barrier-parties", include_str!("../../../saved-scenarios/challenges/14-barrier-parties.py")),
+    ("challenge-15-extra-release", include_str!("../../../saved-scenarios/challenges/15-extra-release.py")),
+    ("challenge-16-signal-before-put", include_str!("../../../saved-scenarios/challenges/16-signal-before-put.py")),
+    ("challenge-17-if-not-while", include_str!("../../../saved-scenarios/challenges/17-if-not-while.py")),
+    (
+        "challenge-18-check-outside-the-lock",
+        include_str!("../../../saved-scenarios/challenges/18-check-outside-the-lock.py"),
+    ),
+    ("challenge-19-dining-philosophers", include_str!("../../../saved-scenarios/challenges/19-dining-philosophers.py")),
+    (
+        "challenge-20-read-before-the-write",
+        include_str!("../../../saved-scenarios/challenges/20-read-before-the-write.py"),
+    ),
+];
+
+/// The challenges as picker entries.
+pub fn challenges() -> Result<Vec<Entry>, CompileError> {
+    CHALLENGE_FILES.iter().map(|(id, src)| Entry::new(id, &format!("{id}.py"), src)).collect()
+}
+
 /// A scenario as the picker shows it: its id, file name, source, docstring facts and sliders.
 #[derive(Clone, Debug)]
 pub struct Entry {
@@ -85,5 +131,5 @@ pub fn entries() -> Result<Vec<Entry>, CompileError> {
 
 /// The source of the built-in Python scenario `id`.
 pub fn py_source(id: &str) -> Option<&'static str> {
-    PY_FILES.iter().find(|(i, _)| *i == id).map(|(_, s)| *s)
+    PY_FILES.iter().chain(CHALLENGE_FILES).find(|(i, _)| *i == id).map(|(_, s)| *s)
 }

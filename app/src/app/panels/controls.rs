@@ -90,6 +90,26 @@ impl ThreadlineApp {
         if !sc.meta.notes.is_empty() {
             ui.label(RichText::new(format!("From the notes: {}", sc.meta.notes)).italics().weak());
         }
+        // A challenge: its goal, its par, and its hints (folded: try first).
+        if let Some(goal) = &sc.meta.goal {
+            let par = match sc.meta.par.as_deref() {
+                Some("impossible") => " · can it be done at all? (Explore says)".to_string(),
+                Some(p) => format!(" · par: {p} preemption{}", if p == "1" { "" } else { "s" }),
+                None => String::new(),
+            };
+            ui.label(RichText::new(format!("Goal: {goal}{par}")).strong());
+            ui.label(
+                RichText::new("Play the scheduler to reach it, or press Explore to let the search find a schedule.")
+                    .weak(),
+            );
+            if !sc.meta.hints.is_empty() {
+                egui::CollapsingHeader::new("Hints").id_salt(("hints", &sc.id)).show(ui, |ui| {
+                    for h in &sc.meta.hints {
+                        ui.label(format!("• {h}"));
+                    }
+                });
+            }
+        }
         ui.separator();
         let mut params = self.params();
         let before = params.clone();
