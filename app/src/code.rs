@@ -52,7 +52,7 @@ pub fn marks_at(tl: &Timeline, t_ns: u64) -> Vec<CodeMark> {
     // colour; a running task is where its thread's mark is.
     for (k, lane) in tl.tasks.iter().enumerate() {
         if let (Some(doing), Some(line)) = (sim_core::words::task_doing(tl, k, t_ns), lane.line_at(t_ns)) {
-            let name = if lane.coro.is_empty() { lane.name.clone() } else { format!("{} ({})", lane.name, lane.coro) };
+            let name = lane.title();
             out.push(CodeMark { line, thread: lane.thread, name, doing });
         }
     }

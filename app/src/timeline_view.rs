@@ -191,10 +191,7 @@ fn row_label(tl: &Timeline, row: Row) -> String {
         Row::Var(v) => format!("{} (race-free dashed)", tl.var_names[v as usize]),
         Row::Items(r) => format!("{} items", tl.resource_meta[r as usize].name),
         Row::Flag(r) => format!("{} · Event", tl.resource_meta[r as usize].name),
-        Row::Task(k) => {
-            let l = &tl.tasks[k as usize];
-            if l.coro.is_empty() { l.name.clone() } else { format!("{} ({})", l.name, l.coro) }
-        }
+        Row::Task(k) => tl.tasks[k as usize].title(),
     }
 }
 
@@ -337,13 +334,7 @@ pub fn timeline_ui(
                 && response.clicked()
                 && let Some(t) = t_hover
             {
-                // Running: where its loop's thread is; else where it suspended.
-                let task = &tl.tasks[k as usize];
-                let line = match task.state_at(t) {
-                    Some(TaskState::Running) => tl.threads.get(task.thread as usize).and_then(|th| th.line_at(t)),
-                    _ => task.line_at(t),
-                };
-                view.picked_line = line;
+                view.picked_line = tl.task_line_at(k as usize, t);
             }
         }
         if let Row::Thread(th) = row {

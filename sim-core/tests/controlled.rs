@@ -48,6 +48,11 @@ fn dfs(check: Option<&str>, preemptions: usize) -> ExploreOptions {
     }
 }
 
+/// `prog` run controlled under the default schedule.
+fn default_run(prog: &Arc<Program>, gil: GilMode, limits: RunLimits) -> explore::Controlled {
+    explore::run_controlled(prog, &settings(gil), Box::new(sim_core::control::DefaultSchedule), None, limits)
+}
+
 fn catalog(id: &str) -> String {
     std::fs::read_to_string(format!("{}/../saved-scenarios/{id}.py", env!("CARGO_MANIFEST_DIR"))).expect("catalog file")
 }
@@ -56,13 +61,7 @@ fn catalog(id: &str) -> String {
 fn the_default_schedule_runs_the_race_to_its_end_without_losing_an_update() {
     let prog = program(RACE, &[]);
     for gil in GilMode::ALL {
-        let run = explore::run_controlled(
-            &prog,
-            &settings(gil),
-            Box::new(sim_core::control::DefaultSchedule),
-            None,
-            RunLimits::default(),
-        );
+        let run = default_run(&prog, gil, RunLimits::default());
         assert_eq!(run.outcome.output, vec!["counter = 4"], "{gil:?}");
         assert_eq!(run.outcome.failure, None);
         sim_core::invariants::check(&run.trace).expect("invariants");
@@ -164,13 +163,7 @@ fn a_schedule_for_an_edited_program_fails_at_the_step_where_it_diverged() {
 fn a_program_that_never_ends_stops_at_the_turn_limit() {
     let prog = program("import threading\nx = 0\nwhile True:\n    x += 1\n", &[]);
     let limits = RunLimits { turns: 5_000, ..Default::default() };
-    let run = explore::run_controlled(
-        &prog,
-        &settings(GilMode::Cpython310),
-        Box::new(sim_core::control::DefaultSchedule),
-        None,
-        limits,
-    );
+    let run = default_run(&prog, GilMode::Cpython310, limits);
     assert!(run.report.turn_limit);
     assert!(run.outcome.failure.as_deref().is_some_and(|f| f.starts_with("turn limit")));
 }
@@ -197,8 +190,7 @@ fn a_thread_spinning_on_a_flag_lets_the_setter_run_under_the_default_schedule() 
     let prog = program(src, &[]);
     for gil in GilMode::ALL {
         let limits = RunLimits { turns: 100_000, ..Default::default() };
-        let run =
-            explore::run_controlled(&prog, &settings(gil), Box::new(sim_core::control::DefaultSchedule), None, limits);
+        let run = default_run(&prog, gil, limits);
         assert!(!run.report.turn_limit, "{gil:?}: the spinner starved the setter");
         assert_eq!(run.outcome.output, vec!["done True"], "{gil:?}");
     }
@@ -209,13 +201,7 @@ fn a_daemon_process_ends_in_a_controlled_run() {
     let src = "import multiprocessing\ndef f():\n    print('child')\nif __name__ == '__main__':\n    p = multiprocessing.Process(target=f, daemon=True)\n    p.start()\n    p.join()\n    print('exit', p.exitcode)\n";
     let prog = program(src, &[]);
     let limits = RunLimits { wall: std::time::Duration::from_secs(20), ..Default::default() };
-    let run = explore::run_controlled(
-        &prog,
-        &settings(GilMode::Cpython310),
-        Box::new(sim_core::control::DefaultSchedule),
-        None,
-        limits,
-    );
+    let run = default_run(&prog, GilMode::Cpython310, limits);
     assert!(!run.report.stopped_from_outside, "the run hung until the wall limit");
     assert_eq!(run.outcome.output, vec!["child", "exit 0"]);
     assert_eq!(run.outcome.failure, None);
@@ -270,13 +256,7 @@ fn an_exception_that_leads_to_a_deadlock_is_reported_first() {
         "import threading\nlock = threading.Lock()\ndef work():\n    lock.acquire()\n    raise ValueError('boom')\nt = threading.Thread(target=work)\nt.start()\nt.join()\nlock.acquire()\n",
         &[],
     );
-    let run = explore::run_controlled(
-        &prog,
-        &settings(GilMode::Cpython310),
-        Box::new(sim_core::control::DefaultSchedule),
-        None,
-        RunLimits::default(),
-    );
+    let run = default_run(&prog, GilMode::Cpython310, RunLimits::default());
     let what = run.outcome.failure.expect("a failure");
     assert!(what.starts_with("ValueError: boom (in Thread-1 (work)); then Deadlock"), "{what}");
 }
@@ -287,13 +267,7 @@ fn a_check_sees_attributes_and_containers_of_module_objects() {
         "class Account:\n    def __init__(self):\n        self.balance = 100\n        self.log = [1, 2]\naccount = Account()\nitems = [account]\n",
         &[],
     );
-    let run = explore::run_controlled(
-        &prog,
-        &settings(GilMode::Cpython310),
-        Box::new(sim_core::control::DefaultSchedule),
-        None,
-        RunLimits::default(),
-    );
+    let run = default_run(&prog, GilMode::Cpython310, RunLimits::default());
     let finals = &run.outcome.finals;
     let ok = |expr: &str| Check { expr: expr.into() }.eval(finals);
     assert_eq!(ok("account.balance == 100 and len(account.log) == 2"), Ok(true));

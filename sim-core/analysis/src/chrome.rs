@@ -41,7 +41,7 @@ pub fn export(trace: &Trace) -> J {
     for (k, lane) in tl.tasks.iter().enumerate() {
         let tid = n_threads + k;
         let p = pid(trace.threads.get(lane.thread as usize).map_or(0, |t| t.process));
-        let name = if lane.coro.is_empty() { lane.name.clone() } else { format!("{} ({})", lane.name, lane.coro) };
+        let name = lane.title();
         ev.push(json!({"ph": "M", "name": "thread_name", "pid": p, "tid": tid, "ts": 0, "args": {"name": name}}));
         for (i, ph) in lane.phases.iter().enumerate() {
             if ph.state.is_end() {

@@ -378,8 +378,6 @@ pub struct Exploration {
     pub found: Option<Found>,
     /// Depth-first only: every schedule within the bound was run (to its end).
     pub exhausted: bool,
-    /// Runs stopped at the wall-time limit: they neither pass nor fail.
-    pub inconclusive: usize,
     /// The search stopped at its time limit (`--seconds`) before it found a failure or
     /// ran out of schedules: it has no verdict.
     pub out_of_time: bool,
@@ -437,7 +435,6 @@ pub fn explore(
     second.fell_back_after = Some(first.tried);
     second.tried += first.tried;
     second.turns += first.turns;
-    second.inconclusive += first.inconclusive;
     second.elapsed = started.elapsed();
     for (o, n) in first.outcomes {
         match second.outcomes.iter_mut().find(|(x, _)| *x == o) {
@@ -464,7 +461,6 @@ fn explore_with(
     let mut tried = 0usize;
     let mut turns = 0u64;
     let mut exhausted = false;
-    let mut inconclusive = 0usize;
     let mut out_of_time = false;
     let mut stack: Vec<Node> = Vec::new();
     let mut longest = 16usize;
@@ -496,10 +492,7 @@ fn explore_with(
             Some((_, n)) => *n += 1,
             None => outcomes.push((run.outcome.clone(), 1)),
         }
-        // A run stopped from outside (the wall-time limit) says nothing either way.
-        let inconclusive_run = run.report.stopped_from_outside;
-        inconclusive += usize::from(inconclusive_run);
-        let failed = run.outcome.failure.is_some() && run.report.diverged.is_none() && !inconclusive_run;
+        let failed = run.outcome.failure.is_some() && run.report.diverged.is_none();
         if opts.strategy == StrategyKind::Dfs {
             // Extend the stack with this run's choice points past the prefix.
             for d in run.report.decisions.iter().skip(stack.len()) {
@@ -521,8 +514,9 @@ fn explore_with(
             break;
         }
         if opts.strategy == StrategyKind::Dfs && !backtrack(&mut stack, opts.preemptions) {
-            // Every schedule within the bound was run — unless some were cut short.
-            exhausted = inconclusive == 0;
+            // Every schedule within the bound was run (a run cut short by the clock ended
+            // the search above).
+            exhausted = true;
             break;
         }
     }
@@ -530,7 +524,7 @@ fn explore_with(
     let elapsed = started.elapsed();
     let found = found.map(|(run, at)| shrink(prog, settings, opts, run, at));
     let out_of_time = out_of_time || (found.is_none() && !exhausted && started.elapsed().as_secs_f64() >= opts.seconds);
-    Exploration { tried, outcomes, found, exhausted, inconclusive, turns, elapsed, out_of_time, fell_back_after: None }
+    Exploration { tried, outcomes, found, exhausted, turns, elapsed, out_of_time, fell_back_after: None }
 }
 
 /// Move the depth-first stack to the next schedule within the preemption bound; false when

@@ -264,10 +264,7 @@ fn target_name(tl: &Timeline, w: WaitTarget) -> (String, String) {
             .resource_meta
             .get(r as usize)
             .map_or_else(|| (format!("#{r}"), "resource".into()), |m| (m.name.clone(), m.kind.as_str().to_string())),
-        WaitTarget::Thread(t) => (
-            format!("join {}", tl.thread_meta.get(t as usize).map_or_else(|| format!("#{t}"), |m| m.name.clone())),
-            "join".into(),
-        ),
+        WaitTarget::Thread(t) => (format!("join {}", tl.thread_name(t)), "join".into()),
     }
 }
 
@@ -754,7 +751,7 @@ pub fn critical_path(tl: &Timeline) -> CriticalPath {
     let mut parts: Vec<PathPart> = groups
         .into_iter()
         .map(|((th, line, doing, holding), ns)| PathPart {
-            thread: tl.thread_meta.get(th as usize).map_or_else(|| format!("#{th}"), |m| m.name.clone()),
+            thread: tl.thread_name(th),
             line,
             doing: doing.to_string(),
             holding: holding.map(|r| tl.resource_meta[r].name.clone()),

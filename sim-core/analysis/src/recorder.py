@@ -126,10 +126,17 @@ def _via_multiprocessing():
 
 
 def emit(_kind, **fields):
-    """Record one event. Events are buffered per thread and written before anything that
-    can block (so a program stopped in a deadlock has every event up to it), every 64
-    events, and when the thread or the process ends."""
-    line = f'{{"t":{_now()},"p":{_pid},"th":"{_key()}","line":{_line()},"k":"{_kind}"'
+    """Record one event, at the scenario's line that made the call."""
+    emit_at(_kind, _line(), **fields)
+
+
+def emit_at(_kind, _at_line, **fields):
+    """Record one event at a given line of the scenario (an asyncio step runs under the
+    loop's own frames: its line is found through the task's coroutine). Events are
+    buffered per thread and written before anything that can block (so a program stopped
+    in a deadlock has every event up to it), every 64 events, and when the thread or the
+    process ends."""
+    line = f'{{"t":{_now()},"p":{_pid},"th":"{_key()}","line":{_at_line},"k":"{_kind}"'
     if fields:
         line += "," + ",".join(f'"{k}":{_json(v)}' for k, v in fields.items())
     buf = getattr(_local, "buf", None)
@@ -746,21 +753,6 @@ def _patch_mp_queues():
             self._tl_rid = rid
 
     mq.Queue.__getstate__, mq.Queue.__setstate__ = getstate, setstate
-
-
-def emit_at(_kind, _at_line, **fields):
-    """`emit`, at a given line of the scenario (an asyncio step runs under the loop's own
-    frames: the line is the task's, found through its coroutine)."""
-    line = f'{{"t":{_now()},"p":{_pid},"th":"{_key()}","line":{_at_line},"k":"{_kind}"'
-    if fields:
-        line += "," + ",".join(f'"{k}":{_json(v)}' for k, v in fields.items())
-    buf = getattr(_local, "buf", None)
-    if buf is None:
-        buf = _local.buf = []
-        _buffers.append(buf)
-    buf.append(line + "}\n")
-    if len(buf) >= 64:
-        flush()
 
 
 def _patch_asyncio():

@@ -238,7 +238,7 @@ impl Summary {
         runtime: &threadline_model::model::RuntimeSettings,
         tl: &Timeline,
     ) -> Self {
-        let tname = |t: u32| tl.thread_meta.get(t as usize).map_or_else(|| format!("#{t}"), |m| m.name.clone());
+        let tname = |t: u32| tl.thread_name(t);
         let threads = tl
             .thread_meta
             .iter()

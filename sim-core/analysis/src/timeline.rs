@@ -205,6 +205,11 @@ pub struct TaskLane {
 }
 
 impl TaskLane {
+    /// `Task-2 (fetch)`: its name and coroutine, as every view says a task.
+    pub fn title(&self) -> String {
+        if self.coro.is_empty() { self.name.clone() } else { format!("{} ({})", self.name, self.coro) }
+    }
+
     /// The state now.
     pub fn state(&self) -> TaskState {
         self.phases.last().map_or(TaskState::Ready, |p| p.state)
@@ -540,6 +545,26 @@ impl Timeline {
     pub fn add_var(&mut self, name: String) {
         self.var_names.push(name);
         self.vars.push(VarLane::default());
+    }
+
+    /// The line asyncio task `task` is at, at `t_ns`: while it runs, where its loop's thread
+    /// is; otherwise where its last step ended (where it suspended).
+    pub fn task_line_at(&self, task: usize, t_ns: u64) -> Option<u32> {
+        let lane = self.tasks.get(task)?;
+        match lane.state_at(t_ns) {
+            Some(TaskState::Running) => self.threads.get(lane.thread as usize)?.line_at(t_ns),
+            _ => lane.line_at(t_ns),
+        }
+    }
+
+    /// Thread `t`'s name (`#t` for an index the table does not have).
+    pub fn thread_name(&self, t: ThreadIx) -> String {
+        self.thread_meta.get(t as usize).map_or_else(|| format!("#{t}"), |m| m.name.clone())
+    }
+
+    /// Resource `r`'s name (`#r` for an index the table does not have).
+    pub fn resource_name(&self, r: ResIx) -> String {
+        self.resource_meta.get(r as usize).map_or_else(|| format!("#{r}"), |m| m.name.clone())
     }
 
     /// An empty timeline for a trace's tables (events are then pushed one by one).
@@ -1224,7 +1249,7 @@ impl Timeline {
     /// Describe a deadlock in words: "Thread-1 holds lock1 and waits for lock2, held by Thread-2, …".
     pub fn deadlock_words(&self) -> Option<String> {
         let (_, edges) = self.deadlock.as_ref()?;
-        let tname = |t: ThreadIx| self.thread_meta.get(t as usize).map_or_else(|| format!("#{t}"), |m| m.name.clone());
+        let tname = |t: ThreadIx| self.thread_name(t);
         let parts: Vec<String> = edges
             .iter()
             .map(|e| {
@@ -1248,10 +1273,7 @@ impl Timeline {
             out.push_str(&format!(" Every asyncio task waits on something nobody will do: {}.", waiting.join("; ")));
         }
         if let Some(cycle) = self.await_cycle() {
-            let who = |k: usize| {
-                let l = &self.tasks[k];
-                if l.coro.is_empty() { l.name.clone() } else { format!("{} ({})", l.name, l.coro) }
-            };
+            let who = |k: usize| self.tasks[k].title();
             let mut words = who(cycle[0]);
             for k in &cycle[1..] {
                 words.push_str(&format!(" awaits {}, which", who(*k)));

@@ -24,17 +24,14 @@ pub fn label(s: ThreadState) -> &'static str {
 }
 
 fn thread_name(tl: &Timeline, t: ThreadIx) -> String {
-    tl.thread_meta.get(t as usize).map_or_else(|| format!("#{t}"), |m| m.name.clone())
+    tl.thread_name(t)
 }
 
 /// What a blocked thread waits for: `waits for lock1`, `waits to join Thread-2`.
 pub fn wait(tl: &Timeline, w: &WaitTarget) -> String {
     match w {
         WaitTarget::Resource(r) => {
-            format!(
-                "waits for {}",
-                tl.resource_meta.get(*r as usize).map_or_else(|| format!("#{r}"), |m| m.name.clone())
-            )
+            format!("waits for {}", tl.resource_name(*r))
         }
         WaitTarget::Thread(t) => format!("waits to join {}", thread_name(tl, *t)),
     }
@@ -104,7 +101,7 @@ pub fn task_label(s: TaskState) -> &'static str {
 /// What the task `task` is doing at `t_ns`: `Task-2 (fetch) awaits sleep(0.5) at line 12`.
 pub fn task_phrase(tl: &Timeline, task: usize, t_ns: u64) -> String {
     let Some(lane) = tl.tasks.get(task) else { return String::new() };
-    let who = if lane.coro.is_empty() { lane.name.clone() } else { format!("{} ({})", lane.name, lane.coro) };
+    let who = lane.title();
     let at = lane.line_at(t_ns).map(|l| format!(" at line {l}")).unwrap_or_default();
     match lane.state_at(t_ns) {
         None => format!("{who} not created yet"),
@@ -153,7 +150,7 @@ pub fn task_doing(tl: &Timeline, task: usize, t_ns: u64) -> Option<String> {
 pub fn woken(tl: &Timeline, w: &crate::timeline::Wake) -> String {
     use crate::timeline::WakeCause as C;
     let after = format!("after {:.1} ms", (w.t_ns - w.from_ns) as f64 / 1e6);
-    let res = |r: u32| tl.resource_meta.get(r as usize).map_or_else(|| format!("#{r}"), |m| m.name.clone());
+    let res = |r: u32| tl.resource_name(r);
     let act = match w.cause {
         C::Timeout => return format!("timed out {after}"),
         C::Interrupted => return format!("ended by an exception {after}"),
@@ -181,45 +178,31 @@ pub fn woken(tl: &Timeline, w: &crate::timeline::Wake) -> String {
 /// for 48.0 ms`.
 pub fn task_sentence(tl: &Timeline, task: usize, t_ns: u64) -> String {
     let Some(lane) = tl.tasks.get(task) else { return String::new() };
-    let who = |l: &crate::timeline::TaskLane| {
-        if l.coro.is_empty() { l.name.clone() } else { format!("{} ({})", l.name, l.coro) }
-    };
     let since = |l: &crate::timeline::TaskLane| {
         crate::timeline::phase_at(&l.phases, t_ns).map_or(t_ns, |i| l.phases[i].start_ns)
     };
     let ms = |ns: u64| format!("{:.1} ms", ns as f64 / 1e6);
+    let at_line = |k: usize| tl.task_line_at(k, t_ns).map(|n| format!(" at line {n}")).unwrap_or_default();
     let held = t_ns.saturating_sub(since(lane));
     match lane.state_at(t_ns) {
         Some(TaskState::Ready) => {
             // Whatever the loop runs meanwhile: another task's step, or plain code.
-            let running =
-                tl.tasks.iter().find(|o| o.thread == lane.thread && o.state_at(t_ns) == Some(TaskState::Running));
-            let loop_is = match running {
-                Some(o) => {
-                    let line = tl
-                        .threads
-                        .get(o.thread as usize)
-                        .and_then(|th| th.line_at(t_ns))
-                        .map(|l| format!(" at line {l}"))
-                        .unwrap_or_default();
-                    format!(
-                        "; the loop is running {}{line}, which has not awaited for {}",
-                        who(o),
-                        ms(t_ns.saturating_sub(since(o)))
-                    )
-                }
-                None => String::new(),
-            };
-            format!("{} has waited {} in the ready queue{loop_is}", who(lane), ms(held))
+            let running = (0..tl.tasks.len()).find(|k| {
+                tl.tasks[*k].thread == lane.thread && tl.tasks[*k].state_at(t_ns) == Some(TaskState::Running)
+            });
+            let loop_is = running.map_or(String::new(), |k| {
+                let o = &tl.tasks[k];
+                format!(
+                    "; the loop is running {}{}, which has not awaited for {}",
+                    o.title(),
+                    at_line(k),
+                    ms(t_ns.saturating_sub(since(o)))
+                )
+            });
+            format!("{} has waited {} in the ready queue{loop_is}", lane.title(), ms(held))
         }
         Some(TaskState::Running) => {
-            let line = tl
-                .threads
-                .get(lane.thread as usize)
-                .and_then(|th| th.line_at(t_ns))
-                .map(|l| format!(" at line {l}"))
-                .unwrap_or_default();
-            format!("{} is running{line}, {} without an await", who(lane), ms(held))
+            format!("{} is running{}, {} without an await", lane.title(), at_line(task), ms(held))
         }
         Some(TaskState::Suspended) => format!("{}, for {}", task_phrase(tl, task, t_ns), ms(held)),
         _ => task_phrase(tl, task, t_ns),

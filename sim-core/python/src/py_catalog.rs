@@ -98,7 +98,11 @@ pub const CHALLENGE_FILES: &[(&str, &str)] = &[
 
 /// The challenges as picker entries.
 pub fn challenges() -> Result<Vec<Entry>, CompileError> {
-    CHALLENGE_FILES.iter().map(|(id, src)| Entry::new(id, &format!("{id}.py"), src)).collect()
+    entries_of(CHALLENGE_FILES)
+}
+
+fn entries_of(files: &[(&str, &str)]) -> Result<Vec<Entry>, CompileError> {
+    files.iter().map(|(id, src)| Entry::new(id, &format!("{id}.py"), src)).collect()
 }
 
 /// A scenario as the picker shows it: its id, file name, source, docstring facts and sliders.
@@ -126,7 +130,7 @@ impl Entry {
 
 /// Every built-in Python scenario, described.
 pub fn entries() -> Result<Vec<Entry>, CompileError> {
-    PY_FILES.iter().map(|(id, src)| Entry::new(id, &format!("{id}.py"), src)).collect()
+    entries_of(PY_FILES)
 }
 
 /// The source of the built-in Python scenario `id`.

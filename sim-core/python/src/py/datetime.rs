@@ -284,6 +284,19 @@ const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
 fn strftime(v: &V, fmt: &str) -> String {
     let (y, m, d) = (field(v, "year"), field(v, "month"), field(v, "day"));
     let (hh, mm, ss, us) = (field(v, "hour"), field(v, "minute"), field(v, "second"), field(v, "microsecond"));
+    format_calendar(fmt, (y, m, d), (hh, mm, ss), Some(us))
+}
+
+/// `strftime` of a civil date and time of day: the one formatter of `datetime`'s and
+/// `time.strftime`'s directives. `us`: the microseconds `%f` shows — None for
+/// `time.strftime`, which has none (`%f` stays as written, as C's strftime leaves it)
+/// and whose zone is UTC (`%z` `+0000`, `%Z` `UTC`).
+pub(crate) fn format_calendar(
+    fmt: &str,
+    (y, m, d): (i64, i64, i64),
+    (hh, mm, ss): (i64, i64, i64),
+    us: Option<i64>,
+) -> String {
     let days = days_from_civil(y, m, d);
     let weekday = (days + 3).rem_euclid(7) as usize; // 1970-01-01 was a Thursday
     let yday = days - days_from_civil(y, 1, 1) + 1;
@@ -301,12 +314,13 @@ fn strftime(v: &V, fmt: &str) -> String {
             Some('y') => out.push_str(&format!("{:02}", y % 100)),
             Some('m') => out.push_str(&format!("{m:02}")),
             Some('d') => out.push_str(&format!("{d:02}")),
+            Some('e') => out.push_str(&format!("{d:2}")),
             Some('H') => out.push_str(&format!("{hh:02}")),
             Some('I') => out.push_str(&format!("{:02}", if hh % 12 == 0 { 12 } else { hh % 12 })),
             Some('p') => out.push_str(if hh < 12 { "AM" } else { "PM" }),
             Some('M') => out.push_str(&format!("{mm:02}")),
             Some('S') => out.push_str(&format!("{ss:02}")),
-            Some('f') => out.push_str(&format!("{us:06}")),
+            Some('f') if us.is_some() => out.push_str(&format!("{:06}", us.unwrap_or(0))),
             Some('j') => out.push_str(&format!("{yday:03}")),
             Some('b') => out.push_str(&month[..3]),
             Some('B') => out.push_str(month),
@@ -316,6 +330,9 @@ fn strftime(v: &V, fmt: &str) -> String {
             Some('c') => out.push_str(&format!("{} {} {d:2} {hh:02}:{mm:02}:{ss:02} {y}", &day[..3], &month[..3])),
             Some('x') => out.push_str(&format!("{m:02}/{d:02}/{:02}", y % 100)),
             Some('X') => out.push_str(&format!("{hh:02}:{mm:02}:{ss:02}")),
+            // A naive datetime has no zone; `time.strftime` is in UTC here (local time).
+            Some('z') if us.is_none() => out.push_str("+0000"),
+            Some('Z') if us.is_none() => out.push_str("UTC"),
             Some('z') | Some('Z') => {}
             Some('%') => out.push('%'),
             Some(other) => {
@@ -326,6 +343,12 @@ fn strftime(v: &V, fmt: &str) -> String {
         }
     }
     out
+}
+
+/// The civil date and time of day (UTC) of a Unix time in whole seconds.
+pub(crate) fn civil_of_unix(secs: i64) -> ((i64, i64, i64), (i64, i64, i64)) {
+    let tod = secs.rem_euclid(86_400);
+    (civil_from_days(secs.div_euclid(86_400)), (tod / 3600, tod / 60 % 60, tod % 60))
 }
 
 fn iso(v: &V, kind: Kind, sep: &str) -> String {

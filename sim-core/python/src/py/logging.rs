@@ -372,70 +372,8 @@ fn func_name_at(it: &Interp<'_>, line: u32) -> String {
 
 /// `YYYY-mm-dd HH:MM:SS` of a Unix time, in UTC, or by a `strftime` format.
 pub fn strftime(t: f64, fmt: &str) -> String {
-    let secs = t.floor() as i64;
-    let days = secs.div_euclid(86_400);
-    let tod = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    let (hh, mm, ss) = (tod / 3600, tod / 60 % 60, tod % 60);
-    const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    // 1970-01-01 was a Thursday.
-    let wd = DAYS[(days + 3).rem_euclid(7) as usize];
-    let mon = MONTHS[(m - 1) as usize];
-    let mut out = String::new();
-    let mut chars = fmt.chars();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('Y') => out.push_str(&format!("{y:04}")),
-            Some('m') => out.push_str(&format!("{m:02}")),
-            Some('d') => out.push_str(&format!("{d:02}")),
-            Some('H') => out.push_str(&format!("{hh:02}")),
-            Some('M') => out.push_str(&format!("{mm:02}")),
-            Some('S') => out.push_str(&format!("{ss:02}")),
-            Some('y') => out.push_str(&format!("{:02}", y % 100)),
-            Some('a') => out.push_str(&wd[..3]),
-            Some('A') => out.push_str(wd),
-            Some('b') => out.push_str(&mon[..3]),
-            Some('B') => out.push_str(mon),
-            Some('e') => out.push_str(&format!("{d:2}")),
-            Some('I') => out.push_str(&format!("{:02}", if hh % 12 == 0 { 12 } else { hh % 12 })),
-            Some('p') => out.push_str(if hh < 12 { "AM" } else { "PM" }),
-            Some('c') => out.push_str(&format!("{} {} {d:2} {hh:02}:{mm:02}:{ss:02} {y}", &wd[..3], &mon[..3])),
-            Some('%') => out.push('%'),
-            Some(o) => {
-                out.push('%');
-                out.push(o);
-            }
-            None => out.push('%'),
-        }
-    }
-    out
+    let (date, time) = super::datetime::civil_of_unix(t.floor() as i64);
+    super::datetime::format_calendar(fmt, date, time, None)
 }
 
 /// One log call: the record is made and handed to the handlers of the logger and its
