@@ -14,13 +14,15 @@ fn have_python() -> bool {
     std::process::Command::new(default_python()).arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
-/// Slider values that make a scenario quick: short sleeps, small loops.
+/// Slider values that make a scenario quick: short sleeps, small loops. Durations are
+/// scaled by the same factor (a fifth), not clamped to one value: a scenario whose output
+/// depends on two durations' order (a timeout against a production pace) keeps it.
 fn quick(e: &sim_core::py_catalog::Entry) -> IndexMap<String, V> {
     e.sliders
         .iter()
         .map(|s| {
             let v = if s.float {
-                V::Float(s.min.max(s.default.min(0.02)))
+                V::Float(s.min.max((s.default * 0.2 * 1e6).round() / 1e6))
             } else if s.default > 2000.0 {
                 V::Int(s.min.max(2000.0) as i64)
             } else {
@@ -260,8 +262,9 @@ fn asyncio_tasks_are_recorded_step_by_step() {
     for (k, t) in tl.tasks.iter().enumerate() {
         assert_eq!(t.outcome.as_deref(), Some("finished"), "{}", t.name);
         let awaited: Vec<&str> = t.awaits.iter().map(|a| a.1.as_str()).collect();
-        let want = if k == 0 { "gather()" } else { "sleep(0.02)" };
-        assert!(awaited.contains(&want), "{} awaited {awaited:?}", t.name);
+        let io = quick(&e)["IO_TIME"].repr();
+        let want = if k == 0 { "gather()".to_string() } else { format!("sleep({io})") };
+        assert!(awaited.contains(&want.as_str()), "{} awaited {awaited:?}", t.name);
         assert!(t.phases.iter().any(|p| p.state == sim_core::timeline::TaskState::Running));
     }
     // main created the four fetch tasks (spawn arrows).
