@@ -354,3 +354,51 @@ fn a_saved_schedule_with_check_is_a_regression_test_and_the_clock_gives_no_verdi
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("stopped at --seconds 0.3 with no verdict"), "{err}");
 }
+
+#[test]
+fn challenge_list_show_and_solve() {
+    let (code, out, err) = tl(&["challenge", "list"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = out.lines().collect();
+    assert!(rows.len() >= 20, "{out}");
+    assert!(rows[0].contains("counter < 2") && rows[2].contains("impossible"), "{out}");
+
+    let (code, out, _) = tl(&["challenge", "show", "flags-as-a-lock"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("goal: most == 2 under cpython-3.9 (par 6)") && out.contains("hint 1:"), "{out}");
+    assert!(out.contains("flags = [False, False]"), "the program is shown: {out}");
+
+    // The first challenge is won with one preemption, and the schedule replays to the goal.
+    let (code, out, err) = tl(&["challenge", "solve", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Goal `counter < 2` reached under cpython-3.9 with 1 preemption"), "{out}");
+    let sched = out.lines().find_map(|l| l.strip_prefix("schedule: ")).expect("a schedule").to_string();
+    let (code, out, err) = tl(&[
+        "run",
+        "challenge-01-lost-update",
+        "--gil",
+        "cpython-3.9",
+        "--schedule",
+        &sched,
+        "--check",
+        "counter < 2",
+    ]);
+    assert_eq!(code, 0, "the replay reaches the goal: {out}{err}");
+
+    // Challenge 3 cannot be won under 3.10+: the proof in words, and where it can be won.
+    let (code, out, _) = tl(&["challenge", "solve", "3"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Out of reach under cpython-3.10+: every schedule with at most 2 preemptions was tried"),
+        "{out}"
+    );
+    assert!(out.contains("Under cpython-3.9 it can be reached (1 preemption)"), "{out}");
+    // ...and under 3.9 it can.
+    let (code, out, _) = tl(&["challenge", "solve", "3", "--gil", "cpython-3.9"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("reached under cpython-3.9") && out.contains("the challenge says it cannot be done"), "{out}");
+
+    let (code, _, err) = tl(&["challenge", "solve", "99"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no challenge \"99\""), "{err}");
+}

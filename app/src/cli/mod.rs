@@ -1,6 +1,7 @@
 //! The `threadline` command line: the GUI by default, and headless subcommands that list,
 //! validate, run, summarize and export. Exit status: 0 ok, 2 bad input, 1 anything else.
 
+mod challenge;
 mod export;
 mod failure;
 mod profile;
@@ -261,6 +262,13 @@ pub enum Command {
         #[arg(long, default_value_t = 120.0)]
         max_seconds: f64,
     },
+    /// The campaign's challenges: list them, show one (goal, par, hints, program), or solve
+    /// one (search for its goal under a GIL mode, or prove it out of reach).
+    Challenge {
+        /// What to do.
+        #[command(subcommand)]
+        what: ChallengeCmd,
+    },
     /// Export a trace to another format.
     Export {
         /// The trace file.
@@ -271,6 +279,33 @@ pub enum Command {
         /// Output file.
         #[arg(short = 'o', long)]
         out: PathBuf,
+    },
+}
+
+/// `threadline challenge …`.
+#[derive(Subcommand, Debug)]
+pub enum ChallengeCmd {
+    /// Every challenge: number, title, GIL mode, par and goal.
+    List,
+    /// One challenge: its goal, par, hints and program.
+    Show {
+        /// Its number, id or name (`7`, `flags-as-a-lock`).
+        name: String,
+    },
+    /// Search the schedules for the challenge's goal: the schedule that reaches it, or the
+    /// proof that none within the bound does (and the GIL modes where one does).
+    Solve {
+        /// Its number, id or name.
+        name: String,
+        /// GIL mode (default: the challenge's own).
+        #[arg(long, value_enum)]
+        gil: Option<GilArg>,
+        /// At most this many schedules.
+        #[arg(long, default_value_t = 5_000)]
+        budget: usize,
+        /// At most this long (s).
+        #[arg(long, default_value_t = 60.0)]
+        seconds: f64,
     },
 }
 
@@ -450,6 +485,13 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
                 max_seconds: *max_seconds,
             })
         }
+        Command::Challenge { what } => match what {
+            ChallengeCmd::List => challenge::list(),
+            ChallengeCmd::Show { name } => challenge::show(name),
+            ChallengeCmd::Solve { name, gil, budget, seconds } => {
+                challenge::solve(name, gil.map(GilMode::from), *budget, *seconds)
+            }
+        },
         Command::Soak { runs, seed, time_scale } => soak::soak_cmd(*runs, *seed, *time_scale),
     })
 }
