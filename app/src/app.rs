@@ -2,11 +2,13 @@
 //! done, replay ticking). The panels it draws live in [`panels`]; they only draw and return
 //! [`Command`]s, which the frame applies at its end.
 
+mod campaign;
 mod compare;
 mod editor;
 mod jobs;
 mod panels;
 
+pub use campaign::{ChallengeProgress, SolvedChallenge};
 pub use compare::{Comparison, output_difference, summary_differences};
 pub use editor::Editor;
 pub use jobs::load_scenario_file;
@@ -100,6 +102,13 @@ pub enum Command {
     /// Search the code panel's program's schedules for one that breaks it (with the check
     /// expression in the persisted state, if any).
     Explore,
+    /// A challenge: show its next hint.
+    Hint,
+    /// A challenge: solve it, then play the solution one choice at a time (or say why no
+    /// schedule reaches the goal).
+    ShowMe,
+    /// Run the selected scenario under this GIL mode from now on.
+    SetGil(GilMode),
 }
 
 /// What a picked file is for.
@@ -153,6 +162,8 @@ pub struct Persisted {
     pub profile_tab: panels::ProfileTab,
     /// The critical path is drawn on the timeline.
     pub show_critical_path: bool,
+    /// The campaign: what was done with each challenge, by id.
+    pub challenges: BTreeMap<String, ChallengeProgress>,
 }
 
 impl Default for Persisted {
@@ -173,6 +184,7 @@ impl Default for Persisted {
             show_profile: false,
             profile_tab: panels::ProfileTab::default(),
             show_critical_path: true,
+            challenges: BTreeMap::new(),
         }
     }
 }
@@ -203,6 +215,8 @@ enum FileResult {
     ScheduleRead(Result<sim_core::control::Schedule, String>),
     /// A search of the schedules finished.
     Explored(Result<Box<ExploreResult>, String>),
+    /// A challenge solved ("Show me").
+    Solved(Result<Box<SolvedChallenge>, String>),
     Saved(PathBuf),
     Opened(PathBuf, Box<Session>),
     OpenedCompare(PathBuf, Box<Session>),
@@ -315,6 +329,15 @@ pub struct ThreadlineApp {
     pub exploring: bool,
     /// The last search's result.
     pub explored: Option<Box<ExploreResult>>,
+    /// A challenge is being solved ("Show me").
+    pub solving: bool,
+    /// The last challenge solved.
+    pub solved: Option<Box<SolvedChallenge>>,
+    /// "Show me" is playing a solution: when to make the next choice (0: at the next
+    /// choice point, after a pause).
+    show_me_at: Option<f64>,
+    /// The next game is "Show me" playing a solution.
+    show_me_game: bool,
     /// The Profile panel's sort order.
     pub profile_view: panels::ProfileUi,
     /// The last comparison of two runs' summaries, kept while neither summary changes
@@ -399,6 +422,10 @@ impl ThreadlineApp {
             stats: None,
             exploring: false,
             explored: None,
+            solving: false,
+            solved: None,
+            show_me_at: None,
+            show_me_game: false,
             profile_view: panels::ProfileUi::default(),
             comparison_memo: std::cell::RefCell::new(None),
             files_tx,
@@ -503,7 +530,23 @@ impl ThreadlineApp {
                 self.play_next = true;
                 self.play_guide = Some((guide, follow));
             }
+            Command::Hint => {
+                if let Some(sc) = self.scenario() {
+                    let n = sc.meta.hints.len();
+                    let p = self.persisted.challenges.entry(sc.id.clone()).or_default();
+                    p.hints = (p.hints + 1).min(n);
+                }
+            }
+            Command::ShowMe => self.show_me(),
+            Command::SetGil(m) => {
+                if let Some(sc) = self.scenario() {
+                    self.persisted.gil.insert(sc.id.clone(), m);
+                    self.stale = self.session.is_some();
+                }
+            }
             Command::Choose(t) => {
+                // A choice of the person's own ends "Show me".
+                self.show_me_at = None;
                 if let Some(p) = self.session.as_ref().and_then(|s| s.player.as_ref()) {
                     p.handle.choose(t);
                 }
@@ -981,6 +1024,9 @@ impl ThreadlineApp {
                             } else {
                                 Session::start(prog, self.settings())
                             });
+                            if let Some(p) = self.session.as_mut().and_then(|s| s.player.as_mut()) {
+                                p.shown = std::mem::take(&mut self.show_me_game);
+                            }
                             self.view = ViewState::default();
                             self.error = None;
                             self.stale = false;
@@ -994,6 +1040,7 @@ impl ThreadlineApp {
                     }
                 }
                 FileResult::PythonFound(r) => self.python = Some(r),
+                FileResult::Solved(r) => self.solved(r),
                 FileResult::Explored(r) => {
                     self.exploring = false;
                     match r {
@@ -1089,6 +1136,8 @@ impl ThreadlineApp {
                 ctx.request_repaint_after(std::time::Duration::from_millis(16));
             }
         }
+        self.score_game();
+        self.show_me_tick(now);
         // Drag and drop a trace onto the window.
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()

@@ -52,6 +52,12 @@ pub struct PlayerGame {
     pub split: bool,
     /// A schedule shown as a guide at every choice (one from `explore`, opened in the game).
     pub guide: Option<Schedule>,
+    /// Once the run has ended: the game judged against the program's goal.
+    pub played: Option<sim_core::challenge::Played>,
+    /// The app has scored it (a challenge's progress, the note).
+    pub scored: bool,
+    /// "Show me" is playing it: reaching the goal shows how, it does not win the challenge.
+    pub shown: bool,
 }
 
 /// What a session is: a run going on, or a finished run (or an opened trace) to replay.
@@ -151,7 +157,15 @@ impl Session {
             PyRun::start_controlled(p2, settings, Some(tx), Box::new(player), split)
         });
         s.source = "you are the scheduler".into();
-        s.player = Some(PlayerGame { handle, prog, split, guide: guide.map(|g| g.0) });
+        s.player = Some(PlayerGame {
+            handle,
+            prog,
+            split,
+            guide: guide.map(|g| g.0),
+            played: None,
+            scored: false,
+            shown: false,
+        });
         s
     }
 
@@ -285,6 +299,11 @@ impl Session {
         let State::Live { run, rx, .. } = &mut self.state else { return changed };
         // Every thread has ended: joining them is immediate.
         let trace = run.finish_in_place(None);
+        if let Some(p) = &mut self.player {
+            // The game is judged against the program's goal the moment it ends.
+            let report = run.control_report().unwrap_or_default();
+            p.played = Some(sim_core::challenge::judge(&p.prog, &trace, &report, run.module_literals()));
+        }
         for e in rx.try_iter() {
             self.timeline.push(&e);
         }

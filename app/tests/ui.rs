@@ -725,9 +725,9 @@ fn a_click_on_a_task_bar_shows_its_line_and_the_inspector_says_what_holds_the_lo
 fn a_challenge_from_the_picker_shows_its_goal_and_explore_reaches_it() {
     let mut h = harness(ThreadlineApp::new(Persisted::default()));
     h.run_steps(2);
-    h.get_by_label("Challenges").scroll_to_me();
+    h.get_by_label("Challenges — 0 of 20 won").scroll_to_me();
     settle(&mut h);
-    h.get_by_label("Challenges").click();
+    h.get_by_label("Challenges — 0 of 20 won").click();
     settle(&mut h);
     h.get_by_label("Challenge 1: lose an update").scroll_to_me();
     settle(&mut h);
@@ -735,9 +735,114 @@ fn a_challenge_from_the_picker_shows_its_goal_and_explore_reaches_it() {
     h.run_steps(2);
     assert_eq!(h.state().scenario().unwrap().id, "challenge-01-lost-update");
     h.get_by_label_contains("Goal: counter < 2");
-    h.get_by_label("Hints");
+    h.get_by_label("Hint (0 of 2)").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Hint 1: `counter += 1` is three steps");
+    assert_eq!(h.state().persisted.challenges["challenge-01-lost-update"].hints, 1, "hints shown are remembered");
     h.state_mut().apply(Command::Explore);
     step_until(&mut h, "the search", |app| app.explored.is_some());
     let verdict = h.state().explored.as_ref().unwrap().verdict();
     assert!(verdict.starts_with("Goal reached after"), "{verdict}");
+}
+
+/// Select a challenge by id (as the picker does).
+fn select_challenge(h: &mut Harness<'static, ThreadlineApp>, id: &str) {
+    let i = h.state().catalog.iter().position(|e| e.id == id).expect("the challenge is in the picker");
+    h.state_mut().apply(Command::Select(i));
+    h.run_steps(2);
+}
+
+#[test]
+fn a_challenge_won_by_clicking_is_scored_against_par_and_remembered() {
+    let mut h = harness(ThreadlineApp::new(Persisted::default()));
+    h.run_steps(2);
+    select_challenge(&mut h, "challenge-01-lost-update");
+    // The solution explore finds, played by clicking "Follow it" at every choice.
+    let e = h.state().scenario().unwrap().clone();
+    let prog = std::sync::Arc::new(sim_core::py::compile(&e.file, &e.source, &Default::default()).unwrap());
+    let settings = sim_core::model::RuntimeSettings { gil: prog.meta_gil(), ..Default::default() };
+    let solved = sim_core::challenge::solve(&prog, &settings, 500, 30.0).unwrap();
+    let sched = solved.schedule().expect("challenge 1 can be won").clone();
+    h.state_mut().apply(Command::PlayGuided(sched, 0));
+    let t0 = Instant::now();
+    loop {
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+        let s = h.state();
+        if s.session.as_ref().is_some_and(|s| !s.is_live() && s.player.as_ref().is_some_and(|p| p.played.is_some())) {
+            break;
+        }
+        let pending = s.session.as_ref().and_then(|s| s.player.as_ref()).and_then(|p| p.handle.pending());
+        if pending.is_some() && h.query_by_label("Follow it").is_some() {
+            h.get_by_label("Follow it").click();
+        }
+        assert!(t0.elapsed() < Duration::from_secs(30), "the game did not end");
+    }
+    h.run_steps(3);
+    assert!(h.get_all_by_label_contains("Goal reached: `counter < 2` with 1 preemption — par is 1").count() >= 1);
+    let won = &h.state().persisted.challenges["challenge-01-lost-update"].won;
+    assert_eq!(won.get("cpython-3.9"), Some(&1), "{won:?}");
+    h.get_by_label("Challenges — 1 of 20 won");
+    h.get_by_label_contains("Won under cpython-3.9 with 1 preemption");
+    // Kept between launches: the persisted state round-trips through its storage format.
+    let text = serde_json::to_string(&h.state().persisted).unwrap();
+    let back: Persisted = serde_json::from_str(&text).unwrap();
+    assert_eq!(back.challenges, h.state().persisted.challenges);
+}
+
+#[test]
+fn a_game_that_misses_the_goal_says_so_and_wins_nothing() {
+    let mut h = harness(ThreadlineApp::new(Persisted::default()));
+    h.run_steps(2);
+    select_challenge(&mut h, "challenge-01-lost-update");
+    h.state_mut().apply(Command::PlayScheduler);
+    h.run_steps(2);
+    // "Run to the end": the default schedule, no preemption: both updates land.
+    step_until(&mut h, "the first choice", |app| {
+        app.session.as_ref().and_then(|s| s.player.as_ref()).is_some_and(|p| p.handle.pending().is_some())
+    });
+    h.state_mut().apply(Command::AutoRun);
+    step_until(&mut h, "the game's end", |app| {
+        app.session.as_ref().and_then(|s| s.player.as_ref()).is_some_and(|p| p.played.is_some())
+    });
+    h.run_steps(3);
+    assert!(h.get_all_by_label_contains("Not this time: `counter < 2` was not reached (counter = 2)").count() >= 1);
+    assert!(h.state().persisted.challenges.get("challenge-01-lost-update").is_none_or(|p| p.won.is_empty()));
+}
+
+#[test]
+fn show_me_proves_an_impossible_challenge_and_offers_the_mode_where_it_can_be_won() {
+    let mut h = harness(ThreadlineApp::new(Persisted::default()));
+    h.run_steps(2);
+    select_challenge(&mut h, "challenge-03-impossible-under-310");
+    h.get_by_label("Show me").click();
+    h.run_steps(1);
+    step_until(&mut h, "the solution", |app| app.solved.is_some());
+    h.run_steps(2);
+    // In the challenge's card (and the note).
+    assert!(
+        h.get_all_by_label_contains("Out of reach under cpython-3.10+: every schedule with at most 2 preemptions")
+            .count()
+            >= 1
+    );
+    h.get_by_label("Try it under cpython-3.9").click();
+    h.run_steps(2);
+    assert_eq!(h.state().settings().gil, sim_core::model::GilMode::Cpython39);
+    // Under 3.9, Show me finds a schedule and plays it by itself.
+    h.get_by_label("Show me").click();
+    h.run_steps(1);
+    step_until(&mut h, "the second solution", |app| app.solved.as_ref().is_some_and(|x| x.solved.schedule().is_some()));
+    step_until(&mut h, "the game to start", |app| app.session.as_ref().is_some_and(|s| s.player.is_some()));
+    // ...one choice at a time, by itself, to the goal: shown, not won.
+    let t0 = Instant::now();
+    while !h.state().session.as_ref().and_then(|s| s.player.as_ref()).is_some_and(|p| p.played.is_some()) {
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(t0.elapsed() < Duration::from_secs(30), "Show me did not play the game to its end");
+    }
+    let played = h.state().session.as_ref().unwrap().player.as_ref().unwrap().played.clone().unwrap();
+    assert!(played.reached, "{played:?}");
+    h.run_steps(2);
+    assert!(h.state().persisted.challenges.get("challenge-03-impossible-under-310").is_none_or(|p| p.won.is_empty()));
+    assert!(h.state().note.as_deref().is_some_and(|n| n.contains("now win it yourself")), "{:?}", h.state().note);
 }

@@ -1,10 +1,11 @@
-//! The window's panels, one file each: the controls on the left ([`controls`], with the
+//! The window's panels, one file each: the controls on the left ([`controls`], with a [`challenge`]'s card, the
 //! scheduler [`game`], outcome [`stats`] and [`explore`]), the [`code`] panel, the timeline in
 //! the [`centre`], where the time went in the [`profile`] beside it, and the output, summary and cursor inspector at the [`bottom`]. They
 //! draw and push [`Command`](super::Command)s; the app applies them.
 
 mod bottom;
 mod centre;
+mod challenge;
 mod code;
 mod controls;
 mod explore;

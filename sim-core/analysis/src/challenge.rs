@@ -8,8 +8,9 @@
 use crate::explore::{self, ExploreOptions, FailureKind, Outcome, StrategyKind};
 use std::sync::Arc;
 use threadline_model::model::{GilMode, RuntimeSettings};
+use threadline_model::trace::Trace;
 use threadline_python::py::Program;
-use threadline_runtime::control::Schedule;
+use threadline_runtime::control::{ControlReport, Schedule};
 
 /// True when the goal is a deadlock rather than an expression.
 pub fn is_deadlock_goal(goal: &str) -> bool {
@@ -202,4 +203,57 @@ pub fn reachable_elsewhere(prog: &Arc<Program>, settings: &RuntimeSettings, gil:
             }
         })
         .collect()
+}
+
+/// A game of the scheduler that ended, judged against the program's goal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Played {
+    /// The preemptions the player's schedule made.
+    pub preemptions: usize,
+    /// Its choice points.
+    pub steps: usize,
+    /// The goal, for a challenge.
+    pub goal: Option<String>,
+    /// Whether the goal was reached (false when there is none).
+    pub reached: bool,
+    /// The verdict in words: the goal reached against par, or what the run came to.
+    pub words: String,
+}
+
+/// Judge a finished game of `prog` (its trace, choices and final variables) against its goal.
+pub fn judge(prog: &Program, trace: &Trace, report: &ControlReport, finals: Vec<(String, String)>) -> Played {
+    let preemptions = Schedule::preemptions(&report.decisions);
+    let steps = report.decisions.len();
+    let goal = prog.meta.goal.clone();
+    let check = goal.as_deref().and_then(explore::goal_check);
+    let outcome = explore::outcome_of(trace, report, finals, check.as_ref());
+    let reached = goal.as_deref().is_some_and(|g| reached(g, &outcome));
+    let p = plural(preemptions, "preemption");
+    let words = match &goal {
+        Some(g) if reached => match par_preemptions(prog) {
+            Some(par) if preemptions <= par => format!("Goal reached: `{g}` with {p} — par is {par}. Well played!"),
+            Some(par) => format!("Goal reached: `{g}` with {p} (par is {par}: it can be done with fewer)."),
+            None => format!("Goal reached: `{g}` with {p}."),
+        },
+        Some(g) => {
+            let came = match outcome.failure_kind {
+                Some(FailureKind::CheckFalse) | None => {
+                    // The variables the goal names (`account` in `account.balance < 20`).
+                    let names: Vec<&str> =
+                        g.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+                    let vals: Vec<String> = outcome
+                        .finals
+                        .iter()
+                        .filter(|(n, _)| names.contains(&n.as_str()))
+                        .map(|(n, v)| format!("{n} = {v}"))
+                        .collect();
+                    if vals.is_empty() { "the program finished".to_string() } else { vals.join(", ") }
+                }
+                _ => outcome.failure.clone().unwrap_or_default(),
+            };
+            format!("Not this time: `{g}` was not reached ({came}). Step back and choose differently.")
+        }
+        None => outcome.words(),
+    };
+    Played { preemptions, steps, goal, reached, words }
 }

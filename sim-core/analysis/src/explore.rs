@@ -246,7 +246,14 @@ pub fn run_controlled(
     Controlled { trace, report, outcome }
 }
 
-fn outcome_of(trace: &Trace, report: &ControlReport, finals: Vec<(String, String)>, check: Option<&Check>) -> Outcome {
+/// What a finished controlled run came to: its trace, its choices and its final module
+/// variables, judged with `check` (None: only deadlocks, exceptions and the turn limit fail).
+pub fn outcome_of(
+    trace: &Trace,
+    report: &ControlReport,
+    finals: Vec<(String, String)>,
+    check: Option<&Check>,
+) -> Outcome {
     let summary = Summary::of_trace(trace);
     let output: Vec<String> = trace
         .events

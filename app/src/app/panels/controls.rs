@@ -48,10 +48,21 @@ impl ThreadlineApp {
             for topic in topics {
                 let selected_here = self.scenario().is_some_and(|s| s.meta.topic == topic);
                 let force_open = (reveal && selected_here).then_some(true);
-                let header = egui::CollapsingHeader::new(topic).default_open(selected_here).open(force_open);
+                let (won, n) = self.campaign_progress();
+                let title = if topic == "Challenges" && n > 0 {
+                    format!("{topic} — {won} of {n} won")
+                } else {
+                    topic.to_string()
+                };
+                let header = egui::CollapsingHeader::new(title)
+                    .id_salt(("topic", topic))
+                    .default_open(selected_here)
+                    .open(force_open);
                 header.show(ui, |ui| {
                     for (i, s) in self.catalog.iter().enumerate().filter(|(_, s)| s.meta.topic == topic) {
-                        let r = ui.selectable_label(i == self.selected, &s.meta.title).on_hover_text(&s.meta.point);
+                        let won = self.persisted.challenges.get(&s.id).is_some_and(|p| !p.won.is_empty());
+                        let title = if won { format!("{} — won", s.meta.title) } else { s.meta.title.clone() };
+                        let r = ui.selectable_label(i == self.selected, title).on_hover_text(&s.meta.point);
                         if i == self.selected && !s.meta.point.is_empty() {
                             // The teaching point, in one sentence, under the selected title.
                             let first = s.meta.point.split_inclusive(". ").next().unwrap_or(&s.meta.point);
@@ -90,26 +101,7 @@ impl ThreadlineApp {
         if !sc.meta.notes.is_empty() {
             ui.label(RichText::new(format!("From the notes: {}", sc.meta.notes)).italics().weak());
         }
-        // A challenge: its goal, its par, and its hints (folded: try first).
-        if let Some(goal) = &sc.meta.goal {
-            let par = match sc.meta.par.as_deref() {
-                Some("impossible") => " · can it be done at all? (Explore says)".to_string(),
-                Some(p) => format!(" · par: {p} preemption{}", if p == "1" { "" } else { "s" }),
-                None => String::new(),
-            };
-            ui.label(RichText::new(format!("Goal: {goal}{par}")).strong());
-            ui.label(
-                RichText::new("Play the scheduler to reach it, or press Explore to let the search find a schedule.")
-                    .weak(),
-            );
-            if !sc.meta.hints.is_empty() {
-                egui::CollapsingHeader::new("Hints").id_salt(("hints", &sc.id)).show(ui, |ui| {
-                    for h in &sc.meta.hints {
-                        ui.label(format!("• {h}"));
-                    }
-                });
-            }
-        }
+        self.challenge_ui(ui, &sc, cmds);
         ui.separator();
         let mut params = self.params();
         let before = params.clone();

@@ -123,6 +123,14 @@ impl ThreadlineApp {
                     format!("The program finished after {} choices.{lost} Last line printed: {out}", history.len())
                 };
                 ui.label(RichText::new(verdict).strong());
+                // A challenge: the game judged against its goal, the moment it ended.
+                if let Some(p) = game.played.as_ref().filter(|p| p.goal.is_some()) {
+                    let text = RichText::new(&p.words).strong();
+                    ui.add(
+                        egui::Label::new(if p.reached { text.color(ui.visuals().hyperlink_color) } else { text })
+                            .wrap(),
+                    );
+                }
                 if ui
                     .add_enabled(!history.is_empty(), egui::Button::new("Back one step"))
                     .on_hover_text("Re-run with the same choices but the last one, and choose again")
