@@ -835,7 +835,7 @@ fn show_me_proves_an_impossible_challenge_and_offers_the_mode_where_it_can_be_wo
     step_until(&mut h, "the game to start", |app| app.session.as_ref().is_some_and(|s| s.player.is_some()));
     // ...one choice at a time, by itself, to the goal: shown, not won.
     let t0 = Instant::now();
-    while !h.state().session.as_ref().and_then(|s| s.player.as_ref()).is_some_and(|p| p.played.is_some()) {
+    while h.state().session.as_ref().and_then(|s| s.player.as_ref()).is_none_or(|p| p.played.is_none()) {
         h.step();
         std::thread::sleep(Duration::from_millis(20));
         assert!(t0.elapsed() < Duration::from_secs(30), "Show me did not play the game to its end");
