@@ -7,6 +7,7 @@ mod compare;
 mod editor;
 mod jobs;
 mod panels;
+mod predict;
 
 pub use campaign::{ChallengeProgress, SolvedChallenge};
 pub use compare::{Comparison, output_difference, summary_differences};
@@ -14,6 +15,7 @@ pub use editor::Editor;
 pub use jobs::load_scenario_file;
 use jobs::{explore_in_background, spawn_file_job};
 pub use panels::ProfileTab;
+pub use predict::{PredictScore, Prediction};
 
 use crate::session::Session;
 use crate::theme::Theme;
@@ -109,6 +111,12 @@ pub enum Command {
     ShowMe,
     /// Run the selected scenario under this GIL mode from now on.
     SetGil(GilMode),
+    /// Predict, then run: find the answers the program can give, and ask.
+    Predict,
+    /// The learner's prediction: run the program freely to answer it.
+    PredictPick(String),
+    /// Put the prediction away.
+    PredictClose,
 }
 
 /// What a picked file is for.
@@ -164,6 +172,8 @@ pub struct Persisted {
     pub show_critical_path: bool,
     /// The campaign: what was done with each challenge, by id.
     pub challenges: BTreeMap<String, ChallengeProgress>,
+    /// Predict, then run: the learner's record.
+    pub predictions: PredictScore,
 }
 
 impl Default for Persisted {
@@ -185,6 +195,7 @@ impl Default for Persisted {
             profile_tab: panels::ProfileTab::default(),
             show_critical_path: true,
             challenges: BTreeMap::new(),
+            predictions: PredictScore::default(),
         }
     }
 }
@@ -217,6 +228,10 @@ enum FileResult {
     Explored(Result<Box<ExploreResult>, String>),
     /// A challenge solved ("Show me").
     Solved(Result<Box<SolvedChallenge>, String>),
+    /// The answers a program can give, for a prediction about scenario `id`.
+    PredictChoices(String, Result<Vec<String>, String>),
+    /// Free runs' answers to a prediction about scenario `id`.
+    PredictTally(String, Result<sim_core::predict::Tally, String>),
     Saved(PathBuf),
     Opened(PathBuf, Box<Session>),
     OpenedCompare(PathBuf, Box<Session>),
@@ -329,6 +344,10 @@ pub struct ThreadlineApp {
     pub exploring: bool,
     /// The last search's result.
     pub explored: Option<Box<ExploreResult>>,
+    /// Predict, then run: the prediction on screen.
+    pub prediction: Option<Prediction>,
+    /// `--predict ANSWER`: pick this answer as soon as the choices are known.
+    pub predict_auto: Option<String>,
     /// A challenge is being solved ("Show me").
     pub solving: bool,
     /// The last challenge solved.
@@ -422,6 +441,8 @@ impl ThreadlineApp {
             stats: None,
             exploring: false,
             explored: None,
+            prediction: None,
+            predict_auto: None,
             solving: false,
             solved: None,
             show_me_at: None,
@@ -538,6 +559,9 @@ impl ThreadlineApp {
                 }
             }
             Command::ShowMe => self.show_me(),
+            Command::Predict => self.predict(),
+            Command::PredictPick(a) => self.predict_pick(a),
+            Command::PredictClose => self.prediction = None,
             Command::SetGil(m) => {
                 if let Some(sc) = self.scenario() {
                     self.persisted.gil.insert(sc.id.clone(), m);
@@ -1041,6 +1065,7 @@ impl ThreadlineApp {
                 }
                 FileResult::PythonFound(r) => self.python = Some(r),
                 FileResult::Solved(r) => self.solved(r),
+                r @ (FileResult::PredictChoices(..) | FileResult::PredictTally(..)) => self.prediction_result(r),
                 FileResult::Explored(r) => {
                     self.exploring = false;
                     match r {

@@ -116,7 +116,10 @@ impl eframe::App for Host {
             .is_some_and(|s| !s.is_live() || s.player.as_ref().is_some_and(|p| p.handle.pending().is_some()))
             && !self.app.starting()
             && self.app.stats_running.is_none()
-            && !self.app.exploring;
+            && !self.app.exploring
+            && self.app.prediction.as_ref().is_none_or(|p| {
+                p.choices.is_some() && !p.running && (self.app.predict_auto.is_none() || p.tally.is_some())
+            });
         if !finished && shot.started.elapsed().as_secs() > SHOT_TIMEOUT_S {
             self.app.apply(Command::Stop);
         }
@@ -302,6 +305,7 @@ pub fn run_app(cli: &Cli) -> ExitCode {
     });
     let stats = cli.stats;
     let explore = cli.explore.clone();
+    let predict = cli.predict.clone();
     let scenario = cli.scenario.clone();
     let exit = Arc::new(std::sync::atomic::AtomicU8::new(0));
     let exit2 = Arc::clone(&exit);
@@ -353,6 +357,10 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             if let Some(check) = explore {
                 app.persisted.explore_check = check;
                 app.apply(Command::Explore);
+            }
+            if let Some(answer) = predict {
+                app.predict_auto = (!answer.is_empty()).then_some(answer);
+                app.apply(Command::Predict);
             }
             if let Some(cmd) = play {
                 app.apply(cmd);

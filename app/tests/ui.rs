@@ -846,3 +846,31 @@ fn show_me_proves_an_impossible_challenge_and_offers_the_mode_where_it_can_be_wo
     assert!(h.state().persisted.challenges.get("challenge-03-impossible-under-310").is_none_or(|p| p.won.is_empty()));
     assert!(h.state().note.as_deref().is_some_and(|n| n.contains("now win it yourself")), "{:?}", h.state().note);
 }
+
+#[test]
+fn predict_then_run_asks_before_it_runs_and_scores_the_pick() {
+    let persisted = Persisted { stats_runs: 10, ..Persisted::default() };
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.run_steps(2);
+    select_challenge(&mut h, "challenge-01-lost-update");
+    h.get_by_label("Predict, then run").scroll_to_me();
+    settle(&mut h);
+    h.get_by_label("Predict, then run").click();
+    h.run_steps(1);
+    step_until(&mut h, "the choices", |app| app.prediction.as_ref().is_some_and(|p| p.choices.is_some()));
+    h.run_steps(2);
+    h.get_by_label("Predict: what will the program print last?");
+    // Both answers are offered (under 3.9 a switch can fall inside `counter += 1`).
+    h.get_by_label("counter = 1");
+    h.get_by_label("counter = 2").click();
+    h.run_steps(1);
+    step_until(&mut h, "the runs", |app| app.prediction.as_ref().is_some_and(|p| p.tally.is_some()));
+    h.run_steps(2);
+    let t = h.state().prediction.as_ref().unwrap().tally.clone().unwrap();
+    assert_eq!(t.runs, 10);
+    h.get_by_label_contains("You predicted “counter = 2”:");
+    h.get_by_label_contains("Your predictions so far: 1 made");
+    assert_eq!(h.state().persisted.predictions.made, 1);
+    let most = t.answers[0].0.clone();
+    assert_eq!(h.state().persisted.predictions.right, usize::from(most == "counter = 2"));
+}

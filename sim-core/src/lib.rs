@@ -16,7 +16,7 @@
 #![deny(missing_docs)]
 
 pub use threadline_analysis::{
-    challenge, chrome, explore, fuzzing, invariants, profile, recorded, rng, soak, summary, timeline, words,
+    challenge, chrome, explore, fuzzing, invariants, predict, profile, recorded, rng, soak, summary, timeline, words,
 };
 pub use threadline_model::{event, model, pyerror, trace, value};
 pub use threadline_python::{py, py_catalog};

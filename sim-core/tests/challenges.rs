@@ -106,3 +106,27 @@ fn every_challenge_file_is_in_the_picker_list() {
     assert!(entries.iter().all(|e| e.meta.topic == "Challenges"));
     assert!(sim_core::py_catalog::py_source("challenge-01-lost-update").is_some());
 }
+
+#[test]
+fn predict_offers_every_answer_the_program_can_give_and_tallies_free_runs() {
+    let src = std::fs::read_to_string(format!(
+        "{}/../saved-scenarios/challenges/01-lost-update.py",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let prog = Arc::new(sim_core::py::compile("01-lost-update.py", &src, &IndexMap::new()).unwrap());
+    // Under 3.9 a switch can fall inside `counter += 1`: the search reaches both answers
+    // (free runs rarely lose the update), so both are offered.
+    let settings = RuntimeSettings { gil: sim_core::model::GilMode::Cpython39, ..Default::default() };
+    let choices = sim_core::predict::choices(&prog, &settings, 200, 5);
+    assert!(choices.contains(&"counter = 1".to_string()), "{choices:?}");
+    assert!(choices.contains(&"counter = 2".to_string()), "{choices:?}");
+    // Under 3.10+ no schedule loses it: one answer.
+    let settings = RuntimeSettings::default();
+    assert_eq!(sim_core::predict::choices(&prog, &settings, 200, 5), vec!["counter = 2".to_string()]);
+    let t = sim_core::predict::tally(&prog, &settings, 12, |_| true);
+    assert_eq!(t.runs, 12);
+    assert_eq!(t.answers.iter().map(|(_, n)| n).sum::<usize>(), 12);
+    assert_eq!(t.share_of("counter = 2"), 1.0, "{t:?}");
+    assert_eq!(t.share_of("counter = 1"), 0.0);
+}

@@ -50,6 +50,11 @@ pub struct Cli {
     /// (with --screenshot, the picture waits for the search).
     #[arg(long, value_name = "CHECK")]
     pub explore: Option<String>,
+    /// Predict, then run, as the window opens: the question and its choices; with ANSWER,
+    /// that answer is picked once the choices are known (the first choice if it is not one)
+    /// and the runs answer it (with --screenshot, the picture waits for them).
+    #[arg(long, value_name = "ANSWER", num_args = 0..=1, default_missing_value = "")]
+    pub predict: Option<String>,
     /// Open the Profile tab (where the time went) on this view: line, resource, thread,
     /// path (the critical path) or icicle.
     #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "line", value_name = "VIEW")]
