@@ -174,6 +174,10 @@ pub struct Persisted {
     pub challenges: BTreeMap<String, ChallengeProgress>,
     /// Predict, then run: the learner's record.
     pub predictions: PredictScore,
+    /// The left panel (picker and controls) is open (Ctrl+B).
+    pub show_controls: bool,
+    /// The code panel is open (Ctrl+Shift+B).
+    pub show_code: bool,
 }
 
 impl Default for Persisted {
@@ -196,6 +200,8 @@ impl Default for Persisted {
             show_critical_path: true,
             challenges: BTreeMap::new(),
             predictions: PredictScore::default(),
+            show_controls: true,
+            show_code: true,
         }
     }
 }
@@ -359,6 +365,8 @@ pub struct ThreadlineApp {
     show_me_game: bool,
     /// The Profile panel's sort order.
     pub profile_view: panels::ProfileUi,
+    /// The width the timeline's panel had in the last frame (for the layout's tests).
+    pub centre_width: f32,
     /// The last comparison of two runs' summaries, kept while neither summary changes
     /// (comparing millions of output lines every frame would cost a frame).
     comparison_memo: std::cell::RefCell<Option<Comparison>>,
@@ -448,6 +456,7 @@ impl ThreadlineApp {
             show_me_at: None,
             show_me_game: false,
             profile_view: panels::ProfileUi::default(),
+            centre_width: 0.0,
             comparison_memo: std::cell::RefCell::new(None),
             files_tx,
             files_rx,
@@ -1173,6 +1182,18 @@ impl ThreadlineApp {
         if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F6)) {
             self.persisted.show_profile = !self.persisted.show_profile;
         }
+        let (toggle_code, toggle_controls) = ctx.input_mut(|i| {
+            (
+                i.consume_key(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, egui::Key::B),
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::B),
+            )
+        });
+        if toggle_controls {
+            self.persisted.show_controls = !self.persisted.show_controls;
+        }
+        if toggle_code {
+            self.persisted.show_code = !self.persisted.show_code;
+        }
         let (save_trace, save_code, open, run, new) = ctx.input_mut(|i| {
             let shift = egui::Modifiers::COMMAND | egui::Modifiers::SHIFT;
             (
@@ -1224,18 +1245,31 @@ impl ThreadlineApp {
         let theme = Theme::new(ui.visuals().dark_mode);
         let mut cmds = Vec::new();
         // Bounded widths: a long label must not squeeze the timeline off the window.
-        egui::Panel::left("controls").resizable(true).default_size(270.0).size_range(220.0..=420.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui, &mut cmds));
-        });
+        // The window's width when the panels are laid out: the code panel's default is a share
+        // of it, so at 1280 px the timeline gets more than half.
+        let full = ui.available_width();
+        // Bounded widths: a long label must not squeeze the timeline off the window. Both side
+        // panels can be dragged narrower or closed (Ctrl+B, Ctrl+Shift+B); egui remembers sizes.
+        let mut show_controls = self.persisted.show_controls;
+        egui::Panel::left("controls").resizable(true).default_size(270.0).size_range(220.0..=420.0).show_collapsible(
+            ui,
+            &mut show_controls,
+            |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui, &mut cmds));
+            },
+        );
+        self.persisted.show_controls = show_controls;
         egui::Panel::bottom("output")
             .resizable(true)
             .default_size(260.0)
             .show(ui, |ui| self.bottom_ui(ui, &theme, &mut cmds));
+        let mut show_code = self.persisted.show_code;
         egui::Panel::left("code")
             .resizable(true)
-            .default_size(450.0)
-            .size_range(200.0..=700.0)
-            .show(ui, |ui| self.code_ui(ui, &theme, &mut cmds));
+            .default_size((full * 0.25).clamp(300.0, 560.0))
+            .size_range(200.0..=900.0)
+            .show_collapsible(ui, &mut show_code, |ui| self.code_ui(ui, &theme, &mut cmds));
+        self.persisted.show_code = show_code;
         // The critical path drawn on the timeline comes from the profile.
         self.view.path = match &self.session {
             Some(s) if self.persisted.show_profile && self.persisted.show_critical_path => {
@@ -1244,7 +1278,10 @@ impl ThreadlineApp {
             }
             _ => None,
         };
-        egui::CentralPanel::default().show(ui, |ui| self.centre_ui(ui, &theme, &mut cmds));
+        egui::CentralPanel::default().show(ui, |ui| {
+            self.centre_width = ui.available_width();
+            self.centre_ui(ui, &theme, &mut cmds);
+        });
         for c in cmds {
             self.apply(c);
         }

@@ -170,6 +170,11 @@ impl eframe::App for Host {
         std::time::Duration::from_secs(2)
     }
 
+    /// A screenshot run leaves the user's remembered window (panel sizes, zoom) alone.
+    fn persist_egui_memory(&self) -> bool {
+        self.shot.is_none()
+    }
+
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         if self.shot.is_none() {
             eframe::set_value(storage, STORAGE_KEY, &self.app.persisted);
@@ -320,6 +325,14 @@ pub fn run_app(cli: &Cli) -> ExitCode {
         "Threadline",
         options,
         Box::new(move |cc| {
+            if screenshot.is_some() {
+                // A picture shows the window as a new user first sees it, not this machine's
+                // remembered panel sizes and zoom.
+                cc.egui_ctx.memory_mut(|m| {
+                    m.data = Default::default();
+                    m.options.zoom_factor = 1.0;
+                });
+            }
             if let Some(t) = theme {
                 cc.egui_ctx.set_theme(t);
             }

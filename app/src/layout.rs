@@ -207,6 +207,38 @@ pub fn format_time(t_ns: f64, step_ns: f64) -> String {
     format!("{v:.decimals$} {unit}")
 }
 
+/// Space left free at each end of a span when a label is written in it.
+pub const LABEL_MARGIN: f32 = 3.0;
+
+/// How a label goes in a span: the first candidate that fits whole (by index), or the last
+/// elided to the room, or nothing (not even "x…" fits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabelFit {
+    /// Candidate `i` fits whole.
+    Whole(usize),
+    /// The last candidate, cut with "…".
+    Elided,
+    /// No label.
+    None,
+}
+
+/// The narrowest room worth an elided label.
+pub const MIN_LABEL_ROOM: f32 = 14.0;
+
+/// Choose how to label a span `span_px` wide, given the candidates' widths (longest and
+/// most telling first: "3 holders: A, B, C", then "3 holders"). A label never leaves its
+/// span, so labels of neighbouring spans never overlap.
+pub fn fit_label(span_px: f32, widths: &[f32]) -> LabelFit {
+    let room = span_px - 2.0 * LABEL_MARGIN;
+    if let Some(i) = widths.iter().position(|w| *w <= room) {
+        LabelFit::Whole(i)
+    } else if room >= MIN_LABEL_ROOM && !widths.is_empty() {
+        LabelFit::Elided
+    } else {
+        LabelFit::None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,5 +318,31 @@ mod tests {
         assert_eq!(format_time(1.5e9, 5e8), "1500 ms");
         assert_eq!(format_time(2e9, 1e9), "2 s");
         assert_eq!(format_time(12e6, 1e6), "12 ms");
+    }
+
+    #[test]
+    fn labels_stay_inside_their_spans_so_neighbours_never_overlap() {
+        assert_eq!(fit_label(200.0, &[150.0, 50.0]), LabelFit::Whole(0));
+        assert_eq!(fit_label(100.0, &[150.0, 50.0]), LabelFit::Whole(1));
+        assert_eq!(fit_label(40.0, &[150.0, 50.0]), LabelFit::Elided);
+        assert_eq!(fit_label(10.0, &[150.0, 50.0]), LabelFit::None);
+        // Spans side by side, each labelled: every label's extent lies inside its span.
+        let mut x = 0.0;
+        let mut placed: Vec<(f32, f32)> = Vec::new();
+        for (k, w) in [5.0_f32, 30.0, 80.0, 12.0, 300.0, 45.0].into_iter().enumerate() {
+            let widths = [60.0 + k as f32 * 10.0, 40.0];
+            let ext = match fit_label(w, &widths) {
+                LabelFit::Whole(i) => Some(widths[i]),
+                LabelFit::Elided => Some(w - 2.0 * LABEL_MARGIN),
+                LabelFit::None => None,
+            };
+            if let Some(e) = ext {
+                let (a, b) = (x + LABEL_MARGIN, x + LABEL_MARGIN + e);
+                assert!(b <= x + w - LABEL_MARGIN + 1e-3, "label leaves its span");
+                assert!(placed.iter().all(|(pa, pb)| b <= *pa || a >= *pb), "labels overlap");
+                placed.push((a, b));
+            }
+            x += w;
+        }
     }
 }

@@ -3,9 +3,9 @@
 //! handoff arrows, error markers, the cursor and the deadlock highlight. Drag pans,
 //! Ctrl+scroll zooms around the mouse, double-click fits, click sets the cursor.
 
-use crate::layout::{Span, TimeAxis, format_time, tick_step_ns, visible_spans};
-use crate::theme::Theme;
-use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Vec2};
+use crate::layout::{LABEL_MARGIN, LabelFit, Span, TimeAxis, fit_label, format_time, tick_step_ns, visible_spans};
+use crate::theme::{Theme, text_on};
+use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Sense, Stroke, Vec2};
 use sim_core::event::WaitTarget;
 use sim_core::model::ResourceKind;
 use sim_core::timeline::{TaskState, ThreadState, Timeline};
@@ -550,12 +550,13 @@ fn paint_thread_lane(
     for (t_err, err, caught) in &l.errors {
         let x = axis.x_from_time(*t_err as f64) as f32;
         if x >= plot_left {
-            let c = if *caught { theme.waiting_gil } else { theme.error };
-            painter.add(egui::Shape::convex_polygon(
-                vec![Pos2::new(x, y + 1.0), Pos2::new(x - 5.0, y + h - 1.0), Pos2::new(x + 5.0, y + h - 1.0)],
-                c,
-                Stroke::NONE,
-            ));
+            // An error is red; one the program caught is an outline of the same red.
+            let tri = vec![Pos2::new(x, y + 1.0), Pos2::new(x - 5.0, y + h - 1.0), Pos2::new(x + 5.0, y + h - 1.0)];
+            painter.add(if *caught {
+                egui::Shape::closed_line(tri, Stroke::new(1.5, theme.error))
+            } else {
+                egui::Shape::convex_polygon(tri, theme.error, Stroke::NONE)
+            });
             if !caught {
                 painter.text(
                     Pos2::new(x + 7.0, y + h / 2.0),
@@ -704,9 +705,8 @@ fn paint_task_lane(cx: &LaneCx<'_>, k: u32) -> Option<String> {
         let next = l.phases.iter().find(|p| p.start_ns > *t).map_or(end_ns, |p| p.start_ns);
         let x0 = (axis.x_from_time(*t as f64) as f32).max(plot_left);
         let x1 = axis.x_from_time(next as f64) as f32;
-        let text = format!("await {on}");
-        if x1 - x0 > 7.0 * text.len() as f32 && x1 > plot_left {
-            painter.text(Pos2::new(x0 + 3.0, y + h / 2.0), Align2::LEFT_CENTER, text, small.clone(), theme.text);
+        if x1 > plot_left {
+            label_in_span(painter, x0, x1, y + h / 2.0, &[&format!("await {on}"), "await"], small, theme.text);
         }
     }
     // Slow steps (asyncio debug mode's `slow_callback_duration`, 100 ms): the loop ran this
@@ -720,9 +720,7 @@ fn paint_task_lane(cx: &LaneCx<'_>, k: u32) -> Option<String> {
         if x1 > plot_left {
             let r = Rect::from_min_max(Pos2::new(x0, y), Pos2::new(x1.max(x0 + 2.0), y + h));
             painter.rect_stroke(r, 1.0, Stroke::new(2.0, theme.error), egui::StrokeKind::Inside);
-            if x1 - x0 > 6.5 * what.len() as f32 {
-                painter.text(Pos2::new(x0 + 4.0, y + h / 2.0), Align2::LEFT_CENTER, &what, small.clone(), theme.text);
-            }
+            label_in_span(painter, x0, x1, y + h / 2.0, &[&what], small, theme.text);
         }
         if t_hover.is_some_and(|t| t >= a && t < b) {
             slow_at = Some(what);
@@ -752,15 +750,9 @@ fn paint_gil_lane(cx: &LaneCx<'_>, p: usize) -> Option<String> {
     for s in &spans {
         if let Some(t) = s.state
             && !s.mixed
-            && s.x1 - s.x0 > 40.0
         {
-            painter.text(
-                Pos2::new(s.x0 as f32 + 3.0, y + h / 2.0),
-                Align2::LEFT_CENTER,
-                thread_name(tl, t),
-                small.clone(),
-                Color32::BLACK,
-            );
+            let ink = text_on(theme.thread_colour(t));
+            label_in_span(painter, s.x0 as f32, s.x1 as f32, y + h / 2.0, &[thread_name(tl, t)], small, ink);
         }
     }
     if over && let Some(t) = t_hover {
@@ -791,20 +783,16 @@ fn paint_holders_lane(cx: &LaneCx<'_>, r: u32) -> Option<String> {
     let spans = visible_spans(&l.holders, end_ns, axis, 1.0);
     paint_spans(painter, &spans, y, h, |s| s.threads().first().map(|t| theme.thread_colour(*t)));
     for s in &spans {
-        if !s.mixed && s.x1 - s.x0 > 50.0 && s.state.count > 0 {
+        if !s.mixed && s.state.count > 0 {
             let names: Vec<&str> = s.state.threads().iter().map(|t| thread_name(tl, *t)).collect();
-            let text = if s.state.count > 1 {
-                format!("{} holders: {}", s.state.count, names.join(", "))
+            let first = s.state.threads().first().map_or(theme.text, |t| text_on(theme.thread_colour(*t)));
+            // Several holders: all their names if they fit, else how many (the hover names them).
+            let (all, count) = if s.state.count > 1 {
+                (format!("{} holders: {}", s.state.count, names.join(", ")), format!("{} holders", s.state.count))
             } else {
-                names.join(", ")
+                (names.join(", "), names.join(", "))
             };
-            painter.text(
-                Pos2::new(s.x0 as f32 + 3.0, y + h / 2.0),
-                Align2::LEFT_CENTER,
-                text,
-                small.clone(),
-                Color32::BLACK,
-            );
+            label_in_span(painter, s.x0 as f32, s.x1 as f32, y + h / 2.0, &[&all, &count], small, first);
         }
     }
     if over && let Some(t) = t_hover {
@@ -864,15 +852,9 @@ fn paint_flag_lane(cx: &LaneCx<'_>, r: u32) -> Option<String> {
     let mut hover_text: Option<String> = None;
     let l = &tl.resources[r as usize];
     let spans = visible_spans(&l.flag, end_ns, axis, 1.0);
-    paint_spans(painter, &spans, y, h, |set| set.then_some(theme.running));
-    for s in spans.iter().filter(|s| s.state && !s.mixed && s.x1 - s.x0 > 30.0) {
-        painter.text(
-            Pos2::new(s.x0 as f32 + 3.0, y + h / 2.0),
-            Align2::LEFT_CENTER,
-            "set",
-            small.clone(),
-            Color32::BLACK,
-        );
+    paint_spans(painter, &spans, y, h, |set| set.then_some(theme.flag));
+    for s in spans.iter().filter(|s| s.state && !s.mixed) {
+        label_in_span(painter, s.x0 as f32, s.x1 as f32, y + h / 2.0, &["set"], small, text_on(theme.flag));
     }
     if over && let Some(t) = t_hover {
         let set = sim_core::timeline::phase_at(&l.flag, t).is_some_and(|i| l.flag[i].state);
@@ -950,6 +932,33 @@ fn paint_var_lane(cx: &LaneCx<'_>, v: u32) -> Option<String> {
         );
     }
     None
+}
+
+/// Write a label in the span `x0..x1` of a lane (vertically centred at `y`): the first of
+/// `texts` that fits whole, else the last cut with "…", else nothing ([`fit_label`]).
+fn label_in_span(painter: &egui::Painter, x0: f32, x1: f32, y: f32, texts: &[&str], font: &FontId, colour: Color32) {
+    let galleys: Vec<_> =
+        texts.iter().map(|t| painter.layout_no_wrap((*t).to_string(), font.clone(), colour)).collect();
+    let widths: Vec<f32> = galleys.iter().map(|g| g.size().x).collect();
+    let galley = match fit_label(x1 - x0, &widths) {
+        LabelFit::Whole(i) => galleys[i].clone(),
+        LabelFit::Elided => {
+            let mut job = egui::text::LayoutJob::single_section(
+                texts.last().copied().unwrap_or_default().to_string(),
+                egui::TextFormat::simple(font.clone(), colour),
+            );
+            job.wrap = egui::text::TextWrapping {
+                max_width: x1 - x0 - 2.0 * LABEL_MARGIN,
+                max_rows: 1,
+                break_anywhere: true,
+                overflow_character: Some('…'),
+            };
+            painter.layout_job(job)
+        }
+        LabelFit::None => return,
+    };
+    let pos = Pos2::new(x0 + LABEL_MARGIN, y - galley.size().y / 2.0);
+    painter.galley(pos, galley, colour);
 }
 
 fn paint_spans<S: Copy>(
@@ -1033,9 +1042,15 @@ fn series_points(
     pts
 }
 
-/// The legend: every state colour with its words.
-pub fn legend_ui(ui: &mut egui::Ui, theme: &Theme) {
+/// The legend: every state colour with its words (the asyncio task states only when the run
+/// has tasks), and how holders and exceptions are drawn.
+pub fn legend_ui(ui: &mut egui::Ui, theme: &Theme, tasks: bool) {
     ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        let swatch = |ui: &mut egui::Ui, c: Color32| {
+            let (r, _) = ui.allocate_exact_size(Vec2::new(11.0, 11.0), Sense::hover());
+            ui.painter().rect_filled(r, 2.0, c);
+        };
         for s in [
             ThreadState::Running,
             ThreadState::WaitingGil,
@@ -1045,22 +1060,26 @@ pub fn legend_ui(ui: &mut egui::Ui, theme: &Theme) {
             ThreadState::Killed,
             ThreadState::Raised,
         ] {
-            let (r, _) = ui.allocate_exact_size(Vec2::new(12.0, 12.0), Sense::hover());
-            ui.painter().rect_filled(r, 2.0, theme.state(s));
+            swatch(ui, theme.state(s));
             ui.label(match s {
-                ThreadState::Io => "in I/O or sleep",
-                ThreadState::Killed => "killed (daemon) or stopped",
+                ThreadState::Io => "I/O or sleep",
+                ThreadState::Killed => "killed or stopped",
                 other => words::label(other),
             });
-            ui.add_space(6.0);
+            ui.add_space(4.0);
         }
-        ui.label("· arrows: lock handoffs, queue deliveries and GIL handoffs");
-        ui.label("· asyncio tasks, under their loop's thread:");
-        for s in [TaskState::Ready, TaskState::Running, TaskState::Suspended] {
-            let (r, _) = ui.allocate_exact_size(Vec2::new(12.0, 12.0), Sense::hover());
-            ui.painter().rect_filled(r, 2.0, theme.task_state(s));
-            ui.label(words::task_label(s));
-            ui.add_space(6.0);
+        let (r, _) = ui.allocate_exact_size(Vec2::new(11.0, 11.0), Sense::hover());
+        let tri = vec![Pos2::new(r.center().x, r.top()), r.left_bottom(), r.right_bottom()];
+        ui.painter().add(egui::Shape::convex_polygon(tri, theme.error, Stroke::NONE));
+        ui.label("exception (outline: caught)").on_hover_text("Red means an error or a deadlock, nothing else");
+        ui.label(RichText::new("· GIL and lock lanes: the holder's name on its own colour · arrows: handoffs").weak());
+        if tasks {
+            ui.label("· asyncio tasks:");
+            for s in [TaskState::Ready, TaskState::Running, TaskState::Suspended] {
+                swatch(ui, theme.task_state(s));
+                ui.label(words::task_label(s));
+                ui.add_space(4.0);
+            }
         }
     });
 }

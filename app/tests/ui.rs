@@ -874,3 +874,28 @@ fn predict_then_run_asks_before_it_runs_and_scores_the_pick() {
     let most = t.answers[0].0.clone();
     assert_eq!(h.state().persisted.predictions.right, usize::from(most == "counter = 2"));
 }
+
+#[test]
+fn at_1280_by_800_the_timeline_gets_half_the_width_and_the_side_panels_close() {
+    let persisted = Persisted { scenario: "semaphore".into(), ..Persisted::default() };
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.state_mut().apply(Command::Run);
+    wait_until_finished(&mut h);
+    settle(&mut h);
+    let w = h.state().centre_width;
+    assert!(w >= 640.0, "the timeline's panel is {w} px of 1280");
+    // Ctrl+B closes the left panel, Ctrl+Shift+B the code panel: the timeline takes the room.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
+    settle(&mut h);
+    assert!(!h.state().persisted.show_controls);
+    let w2 = h.state().centre_width;
+    assert!(w2 >= w + 200.0, "{w} → {w2}");
+    h.get_by_label("Code").click();
+    settle(&mut h);
+    assert!(!h.state().persisted.show_code);
+    assert!(h.state().centre_width >= 1100.0, "{}", h.state().centre_width);
+    h.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, egui::Key::B);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
+    settle(&mut h);
+    assert!(h.state().persisted.show_code && h.state().persisted.show_controls);
+}

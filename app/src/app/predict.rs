@@ -79,7 +79,8 @@ impl ThreadlineApp {
         match r {
             FileResult::PredictChoices(id, r) if id == p.id => match r {
                 Ok(c) => {
-                    let auto = self.predict_auto.as_ref().and_then(|a| c.iter().find(|x| *x == a).or(c.first())).cloned();
+                    let auto =
+                        self.predict_auto.as_ref().and_then(|a| c.iter().find(|x| *x == a).or(c.first())).cloned();
                     p.choices = Some(c);
                     if let Some(a) = auto {
                         self.predict_pick(a);

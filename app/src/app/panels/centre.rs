@@ -44,14 +44,16 @@ impl ThreadlineApp {
             return;
         };
         if let Some((_, kept)) = s.timeline.event_limit {
-            egui::Frame::new().fill(theme.deadlock).inner_margin(6.0).show(ui, |ui| {
+            // A warning, not an error: outlined in the theme's warning colour (red is for
+            // errors and deadlocks).
+            let warn = ui.visuals().warn_fg_color;
+            egui::Frame::new().stroke(egui::Stroke::new(1.5, warn)).inner_margin(6.0).show(ui, |ui| {
                 ui.label(
                     RichText::new(format!(
                         "The run made more than {kept} events, the most a run keeps in full (a program that \
                          never ends would fill the memory): from that moment only thread starts and ends, \
                          prints and exceptions are kept, and the lanes stop there."
                     ))
-                    .color(egui::Color32::WHITE)
                     .strong(),
                 );
             });
@@ -66,6 +68,10 @@ impl ThreadlineApp {
         ui.horizontal_wrapped(|ui| {
             let status = if s.is_live() { if s.paused() { "paused" } else { "running…" } } else { "finished" };
             ui.label(RichText::new(format!("{} — {} — {}", s.scenario.name, s.source, status)).strong());
+            ui.toggle_value(&mut self.persisted.show_controls, "Controls")
+                .on_hover_text("Show or hide the picker and controls on the left (Ctrl+B)");
+            ui.toggle_value(&mut self.persisted.show_code, "Code")
+                .on_hover_text("Show or hide the code panel (Ctrl+Shift+B)");
             if ui.small_button("Fit").on_hover_text("Show the whole run (or double-click the timeline)").clicked() {
                 self.view.follow = true;
             }
@@ -78,7 +84,7 @@ impl ThreadlineApp {
                 self.persisted.show_profile = !self.persisted.show_profile;
             }
         });
-        legend_ui(ui, theme);
+        legend_ui(ui, theme, !s.timeline.tasks.is_empty());
         if let Some(r) = s.replay().cloned() {
             let end = s.trace().and_then(|t| t.events.last()).map_or(0, |e| e.t_ns) as f64;
             ui.horizontal_wrapped(|ui| {

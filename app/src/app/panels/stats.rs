@@ -138,7 +138,9 @@ impl ThreadlineApp {
                             let bar = egui::Rect::from_min_size(rect.min, egui::vec2(w, rect.height()));
                             ui.painter().rect_filled(bar, 2.0, theme.plot);
                             let mine = if a == pick { "  ← your prediction" } else { "" };
-                            ui.add(egui::Label::new(RichText::new(format!("{k:>4} · {a}{mine}")).monospace()).truncate());
+                            ui.add(
+                                egui::Label::new(RichText::new(format!("{k:>4} · {a}{mine}")).monospace()).truncate(),
+                            );
                         });
                     }
                     let never: Vec<&String> = choices.iter().filter(|c| t.share_of(c) == 0.0).collect();
