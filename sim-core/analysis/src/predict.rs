@@ -43,7 +43,7 @@ pub fn choices(prog: &Arc<Program>, settings: &RuntimeSettings, budget: usize, f
     for (a, n) in tally(prog, settings, free_runs, |_| true).answers {
         add(a, n);
     }
-    seen.sort_by(|a, b| b.1.cmp(&a.1));
+    seen.sort_by_key(|b| std::cmp::Reverse(b.1));
     let mut out: Vec<String> = seen.into_iter().take(MAX_CHOICES).map(|(a, _)| a).collect();
     out.sort();
     out
@@ -88,6 +88,6 @@ pub fn tally(
             break;
         }
     }
-    t.answers.sort_by(|a, b| b.1.cmp(&a.1));
+    t.answers.sort_by_key(|b| std::cmp::Reverse(b.1));
     t
 }
