@@ -56,12 +56,12 @@ impl Theme {
         if dark {
             Self {
                 running: Color32::from_rgb(0, 170, 125),
-                waiting_gil: Color32::from_rgb(230, 159, 0),
+                waiting_gil: Color32::from_rgb(240, 170, 0),
                 blocked: Color32::from_rgb(204, 121, 167),
                 io: Color32::from_rgb(86, 180, 233),
                 finished: Color32::from_gray(70),
-                killed: Color32::from_gray(135),
-                error: Color32::from_rgb(240, 60, 50),
+                killed: Color32::from_gray(185),
+                error: Color32::from_rgb(225, 40, 40),
                 lane_bg: Color32::from_gray(32),
                 text: Color32::from_gray(220),
                 grid: Color32::from_gray(55),
@@ -75,13 +75,13 @@ impl Theme {
             }
         } else {
             Self {
-                running: Color32::from_rgb(0, 140, 100),
-                waiting_gil: Color32::from_rgb(220, 140, 0),
-                blocked: Color32::from_rgb(190, 90, 150),
+                running: Color32::from_rgb(0, 158, 115),
+                waiting_gil: Color32::from_rgb(235, 160, 0),
+                blocked: Color32::from_rgb(170, 90, 160),
                 io: Color32::from_rgb(40, 140, 210),
                 finished: Color32::from_gray(205),
-                killed: Color32::from_gray(150),
-                error: Color32::from_rgb(215, 30, 30),
+                killed: Color32::from_gray(80),
+                error: Color32::from_rgb(200, 20, 20),
                 lane_bg: Color32::from_gray(240),
                 text: Color32::from_gray(30),
                 grid: Color32::from_gray(215),
@@ -209,7 +209,7 @@ mod tests {
                     assert!(de(*ca, *cb) >= 20.0, "{a} and {b} too close (dark: {dark})");
                     for (how, m) in [("protanopia", PROTAN), ("deuteranopia", DEUTAN)] {
                         let d = de(simulate(*ca, m), simulate(*cb, m));
-                        assert!(d >= 9.0, "{a} and {b} are {d:.1} apart under {how} (dark: {dark})");
+                        assert!(d >= 14.0, "{a} and {b} are {d:.1} apart under {how} (dark: {dark})");
                     }
                 }
             }

@@ -62,7 +62,10 @@ impl ThreadlineApp {
                     for (i, s) in self.catalog.iter().enumerate().filter(|(_, s)| s.meta.topic == topic) {
                         let won = self.persisted.challenges.get(&s.id).is_some_and(|p| !p.won.is_empty());
                         let title = if won { format!("{} — won", s.meta.title) } else { s.meta.title.clone() };
-                        let r = ui.selectable_label(i == self.selected, title).on_hover_text(&s.meta.point);
+                        // One line each, cut to the panel's width (the hover has it all).
+                        let r = ui
+                            .add(egui::Button::selectable(i == self.selected, title).truncate())
+                            .on_hover_text(format!("{}\n{}", s.meta.title, s.meta.point));
                         if i == self.selected && !s.meta.point.is_empty() {
                             // The teaching point, in one sentence, under the selected title.
                             let first = s.meta.point.split_inclusive(". ").next().unwrap_or(&s.meta.point);
@@ -111,14 +114,20 @@ impl ThreadlineApp {
         }
         for p in &sliders {
             if let Some(v) = params.get_mut(&p.name) {
-                let mut s = egui::Slider::new(v, p.min..=p.max).text(&p.label);
+                let mut s = egui::Slider::new(v, p.min..=p.max);
                 if !p.float {
                     s = s.integer();
                 }
                 if p.min > 0.0 && p.max / p.min > 200.0 {
                     s = s.logarithmic(true);
                 }
-                ui.add(s).on_hover_text(format!("{} in {} (line {})", p.name, self.editor.file, p.line));
+                // The label after the slider is cut to the panel's width: a long one must not
+                // widen the panel (the hover has it all).
+                let hover = format!("{}: {} in {} (line {})", p.label, p.name, self.editor.file, p.line);
+                ui.horizontal(|ui| {
+                    ui.add(s).on_hover_text(&hover);
+                    ui.add(egui::Label::new(&p.label).truncate()).on_hover_text(&hover);
+                });
             }
         }
         let mut gil = self.settings().gil;
