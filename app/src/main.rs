@@ -4,7 +4,8 @@ use clap::Parser as _;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = threadline::cli::Cli::parse();
+    let mut cli = threadline::cli::Cli::parse();
+    cli.resolve_file();
     match threadline::cli::run_cli(&cli) {
         Some(result) => threadline::cli::exit_code(result),
         None => threadline::gui::run_app(&cli),

@@ -403,3 +403,24 @@ fn challenge_list_show_and_solve() {
     assert_eq!(code, 2);
     assert!(err.contains("no challenge \"99\""), "{err}");
 }
+
+#[test]
+fn a_file_given_alone_is_what_the_app_opens() {
+    use clap::Parser as _;
+    // `threadline FILE.py` opens and runs it; `threadline TRACE.json` opens the trace.
+    let mut cli = threadline::cli::Cli::parse_from(["threadline", "my_threads.py"]);
+    cli.resolve_file();
+    assert_eq!(cli.scenario.as_deref(), Some("my_threads.py"));
+    assert!(cli.run && cli.command.is_none());
+    let mut cli = threadline::cli::Cli::parse_from(["threadline", "run1.json"]);
+    cli.resolve_file();
+    assert!(matches!(&cli.command, Some(threadline::cli::Command::Open { trace }) if trace.ends_with("run1.json")));
+    // Subcommands still win over the file argument.
+    let mut cli = threadline::cli::Cli::parse_from(["threadline", "list"]);
+    cli.resolve_file();
+    assert!(matches!(cli.command, Some(threadline::cli::Command::List)));
+    // A file that is not there is refused before any window opens.
+    let (code, _, err) = tl(&["/definitely/not/here.py"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no scenario \"/definitely/not/here.py\""), "{err}");
+}

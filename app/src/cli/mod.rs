@@ -72,9 +72,27 @@ pub struct Cli {
     /// Set a slider of that scenario before opening (repeatable): --set threads=8.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
+    /// A Python file to open and run in the app (as `python3 FILE.py` runs it), or a saved
+    /// trace (`.json`) to open.
+    #[arg(value_name = "FILE")]
+    pub file: Option<String>,
     /// What to do (default: open the app).
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// `threadline FILE`: a trace opens as `threadline open FILE`; a Python file as
+    /// `threadline --scenario FILE --run`.
+    pub fn resolve_file(&mut self) {
+        let Some(f) = self.file.take() else { return };
+        if self.command.is_none() && f.ends_with(".json") {
+            self.command = Some(Command::Open { trace: PathBuf::from(f) });
+        } else if self.scenario.is_none() {
+            self.scenario = Some(f);
+            self.run = true;
+        }
+    }
 }
 
 /// Subcommands.
