@@ -394,10 +394,17 @@ fn challenge_list_show_and_solve() {
         "{out}"
     );
     assert!(out.contains("Under cpython-3.9 it can be reached (1 preemption)"), "{out}");
+    assert!(out.contains("Why: CPython 3.10+ lets another thread run only at a loop's back-edge"), "{out}");
     // ...and under 3.9 it can.
     let (code, out, _) = tl(&["challenge", "solve", "3", "--gil", "cpython-3.9"]);
     assert_eq!(code, 0);
     assert!(out.contains("reached under cpython-3.9") && out.contains("the challenge says it cannot be done"), "{out}");
+
+    // The flags challenge (par 6 under 3.9) cannot be won under 3.10+: proved within the
+    // default bound, where its own par would be out of the search's reach.
+    let (code, out, _) = tl(&["challenge", "solve", "flags-as-a-lock", "--gil", "cpython-3.10+"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Out of reach under cpython-3.10+: every schedule with at most 2 preemptions"), "{out}");
 
     let (code, _, err) = tl(&["challenge", "solve", "99"]);
     assert_eq!(code, 2);

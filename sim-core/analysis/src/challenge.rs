@@ -98,7 +98,12 @@ pub fn solve(prog: &Arc<Program>, settings: &RuntimeSettings, budget: usize, sec
         c.validate(prog, settings, limits)?;
     }
     let par = par_preemptions(prog);
-    let bound = par.map_or(2, |p| p.max(2));
+    // The par is a count under the challenge's own GIL mode; under another, the default
+    // bound (then random and PCT schedules beyond it).
+    let bound = match par {
+        Some(p) if settings.gil == prog.meta_gil() => p.max(2),
+        _ => 2,
+    };
     let opts = ExploreOptions {
         strategy: StrategyKind::Auto,
         budget,
@@ -158,10 +163,19 @@ impl Solved {
                 )
             }
             Verdict::OutOfReach => {
-                let lesson = if self.said_impossible && self.gil == self.own_gil {
-                    " That is the lesson: the GIL's switch points leave no gap where it could happen."
-                } else {
-                    ""
+                let lesson = match self.gil {
+                    GilMode::Cpython310 => {
+                        " Why: CPython 3.10+ lets another thread run only at a loop's back-edge, a function's \
+                         entry or after a call, and none of those falls where this goal needs a switch."
+                    }
+                    GilMode::Cpython39 => {
+                        " Why: even switching between any two bytecodes, as 3.9 may, no schedule within the \
+                         bound gets there."
+                    }
+                    GilMode::FreeThreaded => {
+                        " Why: even with every shared load and store interleaving, as without a GIL, no \
+                         schedule within the bound gets there."
+                    }
                 };
                 format!(
                     "Out of reach under {mode}: every schedule with at most {} was tried ({}) and none reaches `{g}`.{lesson}",

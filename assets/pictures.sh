@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Regenerate every picture the README uses (and the two of the campaign), in assets/.
+#
+#   assets/pictures.sh            # all of them
+#   assets/pictures.sh NAME...    # only these (file names without .png)
+#
+# THREADLINE  the binary (default: target/release/threadline; build it first)
+# PYTHON      the CPython recorded for simulated-vs-cpython and asyncio-simulated-vs-cpython
+#             (default python3; the README's captions say 3.11 / 3.11.7)
+# PYTHON312   the CPython 3.12 recorded for gil-simulated-vs-inferred: only 3.12+ has the
+#             inferred GIL lane (default ~/.pyenv/versions/3.12.1/bin/python3)
+#
+# Needs xvfb-run. Every picture is the 1280x800 window in the dark theme, taken once the run
+# (or the game's next choice, the statistics, the prediction's runs) is done. Traces and
+# schedules go to a temporary directory; nothing else in the repository is written.
+# Look at the pictures afterwards: a picture is one run, and the runs vary.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=${THREADLINE:-target/release/threadline}
+case $bin in /*) ;; */*) bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin") ;; *) bin=$(command -v "$bin") ;; esac
+cd "$here"
+[ -x "$bin" ] || { echo "no binary at $bin (set THREADLINE, or cargo build --release)" >&2; exit 1; }
+PYTHON=${PYTHON:-python3}
+PYTHON312=${PYTHON312:-$HOME/.pyenv/versions/3.12.1/bin/python3}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+want() { [ ${#only[@]} -eq 0 ] && return 0; local n; for n in "${only[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
+only=("$@")
+failed=()
+
+# shot NAME ARGS...: the app's window with ARGS, saved as assets/NAME.png
+shot() {
+    local name=$1; shift
+    want "$name" || return 0
+    echo "== $name: threadline $*"
+    if timeout 120 xvfb-run -a -s "-screen 0 1280x800x24" "$bin" --screenshot "$tmp/$name.png" --theme dark "$@" \
+        && [ -s "$tmp/$name.png" ]; then
+        mv "$tmp/$name.png" "assets/$name.png"
+    else
+        echo "   FAILED: $name" >&2
+        failed+=("$name")
+    fi
+}
+
+# --- The first screen: a semaphore with more threads than permits
+shot semaphore-8-threads-2-permits --scenario semaphore --set THREADS=8 --set PERMITS=2 --set HOLD=0.3
+
+# --- Using the app: the code panel marks each deadlocked thread's line
+shot code-panel-deadlock --scenario deadlock
+
+# --- Compare: free-threaded (the run) above the same work under one GIL (the trace)
+if want compare-gil-vs-free-threaded; then
+    "$bin" run cpu-bound-threads --set N=8000000 --set THREADS=2 --out "$tmp/cpu-gil.json" >/dev/null
+    shot compare-gil-vs-free-threaded --scenario cpu-bound-free-threaded --set N=8000000 --set THREADS=2 \
+        --compare "$tmp/cpu-gil.json"
+fi
+
+# --- Run in CPython too: the semaphore simulated above its CPython recording
+if want simulated-vs-cpython; then
+    "$bin" record semaphore --set HOLD=0.3 --python "$PYTHON" --out "$tmp/semaphore-cpython.json" >/dev/null
+    shot simulated-vs-cpython --scenario semaphore --set HOLD=0.3 --compare "$tmp/semaphore-cpython.json"
+fi
+
+# --- The profile: four CPU-bound threads (headline: waiting for the GIL at line 20)
+shot profile-cpu-bound-threads --scenario cpu-bound-threads --set THREADS=4 --set N=3000000 --profile line
+
+# --- The profile's critical path through the semaphore's holders
+shot profile-semaphore-critical-path --scenario semaphore --profile path
+
+# --- race-counter simulated above a CPython 3.12 recording with its inferred GIL lane
+if want gil-simulated-vs-inferred; then
+    "$bin" record race-counter --set ITERATIONS=300000 --python "$PYTHON312" --out "$tmp/race-312.json" >/dev/null
+    shot gil-simulated-vs-inferred --scenario race-counter --set ITERATIONS=300000 --compare "$tmp/race-312.json"
+fi
+
+# --- The table of three
+shot cpu-bound-threads-gil --scenario cpu-bound-threads --set N=8000000
+shot queue-full-timeouts --scenario queue-put-timeout
+shot race-counter-call --scenario race-counter-call --set ITERATIONS=200000
+
+# --- You are the scheduler: explore finds the lost update (x += 1 split), the game follows it
+if want play-the-scheduler-race || want play-the-scheduler-lost-update; then
+    # explore's exit status is 1 when it finds a failing schedule, which is what we want
+    "$bin" explore race-counter --set ITERATIONS=2 --split --check "counter == THREADS * ITERATIONS" \
+        --out "$tmp/race.schedule" >"$tmp/explore-race.txt" || true
+    grep -v '^#' "$tmp/race.schedule" >/dev/null || { cat "$tmp/explore-race.txt" >&2; exit 1; }
+    # "N:T2" in the schedule: the choice where Thread-2 runs between Thread-1's load and store;
+    # --play-to N follows the first N choices, so the picture is taken at that one
+    race_choice=$(grep -v '^#' "$tmp/race.schedule" | grep -o '[0-9]*:T2' | head -1 | cut -d: -f1)
+    race_end=$(grep -v '^#' "$tmp/race.schedule" | grep -o 'end:[0-9]*' | cut -d: -f2)
+    shot play-the-scheduler-race --scenario race-counter --set ITERATIONS=2 --split \
+        --play "$tmp/race.schedule" --play-to "$race_choice"
+    shot play-the-scheduler-lost-update --scenario race-counter --set ITERATIONS=2 --split \
+        --play "$tmp/race.schedule" --play-to "$race_end"
+fi
+if want play-the-scheduler-deadlock; then
+    "$bin" explore deadlock --set HOLD=0 --out "$tmp/deadlock.schedule" >"$tmp/explore-deadlock.txt" || true
+    dl_end=$(grep -v '^#' "$tmp/deadlock.schedule" | grep -o 'end:[0-9]*' | cut -d: -f2)
+    shot play-the-scheduler-deadlock --scenario deadlock --set HOLD=0 \
+        --play "$tmp/deadlock.schedule" --play-to "$dl_end"
+fi
+
+# --- asyncio: the blocker's slow step holds the loop while the ticker waits ready
+shot asyncio-blocking-call --scenario asyncio-blocking-call
+if want asyncio-simulated-vs-cpython; then
+    "$bin" record asyncio-blocking-call --python "$PYTHON" --out "$tmp/asyncio-cpython.json" >/dev/null
+    shot asyncio-simulated-vs-cpython --scenario asyncio-blocking-call --compare "$tmp/asyncio-cpython.json"
+fi
+
+# --- The campaign: a challenge's card, and Predict, then run
+shot challenge-card --scenario challenge-03-impossible-under-310
+shot predict-then-run --scenario challenge-01-lost-update --predict "counter = 1"
+
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "failed: ${failed[*]}" >&2
+    exit 1
+fi
+echo "done"
