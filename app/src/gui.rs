@@ -316,22 +316,27 @@ pub fn run_app(cli: &Cli) -> ExitCode {
     let exit2 = Arc::clone(&exit);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_inner_size([1280.0, 800.0])
+            .with_inner_size(cli.size.map_or([1280.0, 800.0], |(w, h)| [w, h]))
             .with_title("Threadline")
             .with_drag_and_drop(true),
+        // A picture, or a size asked for, is not the window as the user last left it.
+        persist_window: cli.screenshot.is_none() && cli.size.is_none(),
+        // A picture shows the app as a new user first sees it: no remembered state is read or
+        // written (its own empty folder).
+        persistence_path: cli
+            .screenshot
+            .as_ref()
+            .map(|_| std::env::temp_dir().join(format!("threadline-screenshot-{}", std::process::id()))),
         ..Default::default()
     };
+    let size = cli.size;
     let result = eframe::run_native(
         "Threadline",
         options,
         Box::new(move |cc| {
-            if screenshot.is_some() {
-                // A picture shows the window as a new user first sees it, not this machine's
-                // remembered panel sizes and zoom.
-                cc.egui_ctx.memory_mut(|m| {
-                    m.data = Default::default();
-                    m.options.zoom_factor = 1.0;
-                });
+            if let Some((w, h)) = size {
+                // The remembered window size would win over the builder's: ask for it now.
+                cc.egui_ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(egui::vec2(w, h)));
             }
             if let Some(t) = theme {
                 cc.egui_ctx.set_theme(t);

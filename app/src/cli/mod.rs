@@ -59,6 +59,9 @@ pub struct Cli {
     /// path (the critical path) or icicle.
     #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "line", value_name = "VIEW")]
     pub profile: Option<ProfileArg>,
+    /// The window's size in points, WIDTHxHEIGHT (default 1280x800, or as last left).
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub size: Option<(f32, f32)>,
     /// Colour theme (default: as last chosen in the app).
     #[arg(long, value_enum)]
     pub theme: Option<ThemeArg>,
@@ -79,6 +82,16 @@ pub struct Cli {
     /// What to do (default: open the app).
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// `--size 1920x1080`.
+fn parse_size(s: &str) -> Result<(f32, f32), String> {
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("expected WIDTHxHEIGHT, got {s:?}"))?;
+    let num = |v: &str| v.trim().parse::<f32>().ok().filter(|x| (200.0..=10_000.0).contains(x));
+    match (num(w), num(h)) {
+        (Some(w), Some(h)) => Ok((w, h)),
+        _ => Err(format!("{s:?}: width and height must be numbers from 200 to 10000")),
+    }
 }
 
 impl Cli {
