@@ -344,3 +344,66 @@ fn sampling_never_starves_a_thread_into_a_false_turn_limit() {
         assert!(ex.found.is_none(), "{strategy:?}: {:?}", ex.found.map(|f| f.what));
     }
 }
+
+/// Two tasks that each log, yield, and log again: CPython's FIFO ready queue gives
+/// a, b, a, b; another order of the ready batch gives another log.
+const AIO_ORDER: &str = "import asyncio
+
+log = []
+
+async def worker(name):
+    log.append(name)
+    await asyncio.sleep(0)
+    log.append(name)
+
+async def main():
+    await asyncio.gather(worker('a'), worker('b'))
+    print(log)
+
+asyncio.run(main())
+";
+
+#[test]
+fn an_event_loops_ready_batch_is_a_choice_point_fifo_by_default() {
+    let prog = program(AIO_ORDER, &[]);
+    // The default schedule is CPython's order.
+    let run = default_run(&prog, GilMode::Cpython310, RunLimits::default());
+    assert_eq!(run.outcome.output, ["['a', 'b', 'a', 'b']"]);
+    let ready: Vec<_> = run
+        .report
+        .decisions
+        .iter()
+        .filter(|d| matches!(&d.kind, sim_core::control::DecisionKind::Ready { names, .. } if names[0].starts_with("Task-2 (worker)")))
+        .collect();
+    assert!(!ready.is_empty(), "the two tasks' steps are a choice: {:?}", run.report.decisions);
+    // The search finds the other orders, and the schedule it prints replays one.
+    let ex =
+        explore::explore(&prog, &settings(GilMode::Cpython310), &dfs(Some("log == ['a', 'b', 'a', 'b']"), 2), |_| true);
+    let f = ex.found.expect("another order of the ready tasks");
+    let text = f.schedule.to_string();
+    assert!(text.contains(":K1"), "{text}");
+    let back = Schedule::parse(&text).unwrap();
+    assert_eq!(back, f.schedule);
+    let replay = explore::run_controlled(
+        &prog,
+        &settings(GilMode::Cpython310),
+        Box::new(sim_core::control::Replay::new(back)),
+        None,
+        RunLimits::default(),
+    );
+    assert_eq!(replay.outcome.output, f.run.outcome.output);
+    assert_ne!(replay.outcome.output, ["['a', 'b', 'a', 'b']"]);
+}
+
+#[test]
+fn explore_finds_the_race_across_an_await_and_proves_the_asyncio_lock_version() {
+    let src = catalog("asyncio-race");
+    let unlocked = program(&src, &[("USE_LOCK", V::Int(0))]);
+    let ex = explore::explore(&unlocked, &settings(GilMode::Cpython310), &dfs(Some("balance >= 0"), 2), |_| true);
+    assert!(ex.found.is_some(), "the await race");
+    let locked = program(&src, &[("USE_LOCK", V::Int(1))]);
+    let ex = explore::explore(&locked, &settings(GilMode::Cpython310), &dfs(Some("balance >= 0"), 2), |_| true);
+    assert!(ex.found.is_none(), "{:?}", ex.found.map(|f| f.what));
+    assert!(ex.exhausted, "proved within the bound");
+    assert!(ex.tried > 1, "the ready orders were searched, not just FIFO: {} schedules", ex.tried);
+}

@@ -57,6 +57,10 @@ impl Pct {
 
 impl Strategy for Pct {
     fn choose(&mut self, step: usize, point: &Decision, _stopped: &dyn Fn() -> bool) -> Choice {
+        // Priorities are threads'; an event loop's ready-queue choice is drawn at random.
+        if !matches!(point.kind, threadline_runtime::control::DecisionKind::Thread) {
+            return Choice::Run(point.enabled[self.rng.below(point.enabled.len())].0);
+        }
         for (t, _) in &point.enabled {
             if !self.priorities.contains_key(t) {
                 let p = 1_000_000 + self.rng.below(1_000_000) as u64;

@@ -74,6 +74,25 @@ pub struct Decision {
     pub due: bool,
     /// The thread that was given the turn.
     pub chosen: ThreadIx,
+    /// What is chosen: a thread, or (an asyncio loop's ready queue) which callback first.
+    pub kind: DecisionKind,
+}
+
+/// What a choice point chooses.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum DecisionKind {
+    /// Which thread runs until its next switch point.
+    #[default]
+    Thread,
+    /// Which of the callbacks ready in an event loop (on thread `loop_thread`) runs first:
+    /// `enabled` holds their positions in the ready queue (0 is the front, CPython's FIFO
+    /// order and the default), `names` what each one runs (`Task-2 (withdraw)`).
+    Ready {
+        /// The loop's thread.
+        loop_thread: ThreadIx,
+        /// What each ready callback runs, by position.
+        names: Vec<String>,
+    },
 }
 
 impl Decision {
@@ -306,6 +325,50 @@ impl Control {
         }
     }
 
+    /// An event loop on `ctx`'s thread has several callbacks ready (`options`: what each runs
+    /// and the line it resumes at, in ready-queue order): which runs first? A choice point of
+    /// its own (the thread keeps the turn): the front of the queue, CPython's FIFO order, is
+    /// the default; another is a deviation counted as a preemption, as Trio randomises a
+    /// ready batch to shake out order dependence.
+    pub fn choose_ready(&self, ctx: &Ctx, options: &[(String, u32)]) -> Result<usize, Unwind> {
+        if options.len() < 2 {
+            return Ok(0);
+        }
+        let mut st = self.st.lock();
+        if st.stopped || st.unwinding {
+            return Err(Unwind::Stopped);
+        }
+        let enabled = options.iter().enumerate().map(|(i, (_, line))| (i as ThreadIx, *line)).collect();
+        let names = options.iter().map(|(n, _)| n.clone()).collect();
+        let mut point = Decision {
+            enabled,
+            current: Some(0),
+            due: false,
+            chosen: 0,
+            kind: DecisionKind::Ready { loop_thread: ctx.tid, names },
+        };
+        let step = st.report.decisions.len();
+        let choice = MutexGuard::unlocked(&mut st, || {
+            let stopped = || self.st.lock().stopped;
+            self.strategy.lock().choose(step, &point, &stopped)
+        });
+        let why = match choice {
+            Choice::Run(k) if (k as usize) < options.len() => {
+                point.chosen = k;
+                st.report.decisions.push(point);
+                return Ok(k as usize);
+            }
+            Choice::Run(k) => Some(format!("step {step}: there is no ready callback #{k}")),
+            Choice::Diverged(why) => Some(why),
+            Choice::Stop => None,
+        };
+        if let Some(w) = why {
+            st.report.diverged = Some(w);
+        }
+        self.unwind_all(&mut st, &ctx.shared);
+        self.wait_turn(&mut st, ctx).and(Err(Unwind::Stopped))
+    }
+
     /// The running thread cannot go on before `deadline` (virtual ns) unless someone else
     /// acts: pass the turn and wait to be given it (to run, or to be asked).
     pub fn block(&self, ctx: &Ctx, deadline: Option<u64>) -> Result<Grant, Unwind> {
@@ -522,7 +585,7 @@ impl Control {
                 enabled.retain(|(t, _)| Some(*t) != current);
                 current = None;
             }
-            let mut point = Decision { enabled, current, due, chosen: 0 };
+            let mut point = Decision { enabled, current, due, chosen: 0, kind: DecisionKind::Thread };
             let chosen = if point.enabled.len() == 1 {
                 point.enabled[0].0
             } else {
@@ -711,6 +774,9 @@ pub struct ScheduleStep {
     pub thread: ThreadIx,
     /// The line it is at (0: not checked).
     pub line: u32,
+    /// An event loop's ready-queue choice (`K2`: the callback at position 2 runs first),
+    /// not a thread's (`T2`).
+    pub ready: bool,
 }
 
 /// A controlled run's choices that differ from the default, and how many choice points the
@@ -731,7 +797,12 @@ impl Schedule {
             .iter()
             .enumerate()
             .filter(|(_, d)| d.chosen != d.default_choice())
-            .map(|(step, d)| ScheduleStep { step, thread: d.chosen, line: d.line_of(d.chosen) })
+            .map(|(step, d)| ScheduleStep {
+                step,
+                thread: d.chosen,
+                line: d.line_of(d.chosen),
+                ready: matches!(d.kind, DecisionKind::Ready { .. }),
+            })
             .collect();
         Self { steps, end: Some(decisions.len()) }
     }
@@ -745,8 +816,12 @@ impl Schedule {
             .flat_map(|l| l.split('#').next().unwrap_or("").split(|c: char| c.is_whitespace() || c == ','))
             .filter(|t| !t.is_empty());
         for (n, tok) in tokens.enumerate() {
-            let bad =
-                |why: &str| format!("schedule, token {} `{tok}`: {why} (expected STEP:T<thread>@LINE or end:N)", n + 1);
+            let bad = |why: &str| {
+                format!(
+                    "schedule, token {} `{tok}`: {why} (expected STEP:T<thread>@LINE, STEP:K<ready>@LINE or end:N)",
+                    n + 1
+                )
+            };
             let (a, b) = tok.split_once(':').ok_or_else(|| bad("no `:`"))?;
             if a == "end" {
                 sched.end = Some(b.parse().map_err(|_| bad("the step count is not a number"))?);
@@ -757,16 +832,18 @@ impl Schedule {
                 Some((t, l)) => (t, l.parse::<u32>().map_err(|_| bad("the line is not a number"))?),
                 None => (b, 0),
             };
-            let thread: ThreadIx = t
-                .strip_prefix('T')
-                .or_else(|| t.strip_prefix('t'))
-                .ok_or_else(|| bad("the thread is written T<number>"))?
-                .parse()
-                .map_err(|_| bad("the thread is written T<number>"))?;
+            // T<n>: thread n runs; K<n>: an event loop runs its ready callback n first.
+            let (ready, num) = match t.chars().next() {
+                Some('T' | 't') => (false, &t[1..]),
+                Some('K' | 'k') => (true, &t[1..]),
+                _ => return Err(bad("the choice is written T<thread> or K<ready callback>")),
+            };
+            let thread: ThreadIx =
+                num.parse().map_err(|_| bad("the choice is written T<thread> or K<ready callback>"))?;
             if sched.steps.last().is_some_and(|s| s.step >= step) {
                 return Err(bad("steps must increase"));
             }
-            sched.steps.push(ScheduleStep { step, thread, line });
+            sched.steps.push(ScheduleStep { step, thread, line, ready });
         }
         Ok(sched)
     }
@@ -796,7 +873,7 @@ impl std::fmt::Display for Schedule {
                 f.write_str(" ")?;
             }
             first = false;
-            write!(f, "{}:T{}", s.step, s.thread)?;
+            write!(f, "{}:{}{}", s.step, if s.ready { 'K' } else { 'T' }, s.thread)?;
             if s.line > 0 {
                 write!(f, "@{}", s.line)?;
             }
@@ -839,6 +916,14 @@ impl Strategy for Replay {
             return Choice::Run(point.default_choice());
         }
         self.next += 1;
+        let ready_point = matches!(point.kind, DecisionKind::Ready { .. });
+        if s.ready != ready_point {
+            let (said, is) =
+                if s.ready { ("an event loop's", "a thread's") } else { ("a thread's", "an event loop's") };
+            return Choice::Diverged(format!(
+                "the schedule diverged at step {step}: it makes {said} choice there, but the run has {is} choice"
+            ));
+        }
         match point.enabled.iter().find(|(t, _)| *t == s.thread) {
             None => Choice::Diverged(format!(
                 "the schedule diverged at step {step}: it runs T{} there, which cannot run (runnable: {})",

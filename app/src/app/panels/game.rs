@@ -24,6 +24,44 @@ impl ThreadlineApp {
             if s.is_live() {
                 let pending = game.handle.pending();
                 match &pending {
+                    Some((step, d)) if matches!(d.kind, sim_core::control::DecisionKind::Ready { .. }) => {
+                        // An event loop's ready queue: which callback runs first.
+                        let sim_core::control::DecisionKind::Ready { loop_thread, names } = &d.kind else {
+                            return;
+                        };
+                        ui.label(RichText::new(format!("You are the scheduler — choice {}", step + 1)).strong());
+                        ui.label(
+                            RichText::new(format!(
+                                "The event loop on {} has {} callbacks ready: which runs first? (CPython runs \
+                                 them in the order they became ready: the first one.)",
+                                name(*loop_thread),
+                                names.len()
+                            ))
+                            .weak(),
+                        );
+                        if let Some(g) = game.handle.guide_choice() {
+                            ui.horizontal_wrapped(|ui| {
+                                let what = names.get(g as usize).cloned().unwrap_or_default();
+                                ui.label(format!("The schedule runs {what} here."));
+                                if ui.small_button("Follow it").clicked() {
+                                    cmds.push(Command::Choose(g));
+                                }
+                            });
+                        }
+                        for (k, line) in &d.enabled {
+                            let what = names.get(*k as usize).cloned().unwrap_or_default();
+                            if ui.button(format!("Run {what} first")).clicked() {
+                                cmds.push(Command::Choose(*k));
+                            }
+                            if *line > 0 {
+                                ui.horizontal(|ui| {
+                                    ui.add_space(12.0);
+                                    let text = format!("line {line}: {}", line_text(*line));
+                                    ui.add(egui::Label::new(RichText::new(text).monospace()).truncate());
+                                });
+                            }
+                        }
+                    }
                     Some((step, d)) => {
                         ui.label(RichText::new(format!("You are the scheduler — choice {}", step + 1)).strong());
                         ui.label(RichText::new("Who runs next, until the next switch point?").weak());

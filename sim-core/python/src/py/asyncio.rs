@@ -2517,8 +2517,18 @@ fn run_until(it: &mut Interp<'_>, lp: &Arc<Loop>, done: impl Fn() -> bool) -> R<
             continue;
         }
         record_readied(it, lp);
-        for _ in 0..n {
-            let Some((cb, args)) = lp.ready.lock().pop_front() else { break };
+        for k in 0..n {
+            // A controlled run chooses which of the batch's callbacks runs first (FIFO, as
+            // CPython, by default): another order is what other I/O timing would give.
+            let pick = match it.ctx.shared.control() {
+                Some(c) if n - k >= 2 => {
+                    let options: Vec<(String, u32)> =
+                        lp.ready.lock().iter().take(n - k).map(|(cb, _)| ready_option(cb)).collect();
+                    c.choose_ready(it.ctx, &options).map_err(Flow::from)?
+                }
+                _ => 0,
+            };
+            let Some((cb, args)) = lp.ready.lock().remove(pick) else { break };
             match it.call(&cb, args, Vec::new()) {
                 Ok(_) => {}
                 Err(Flow::Exc(e)) => {
@@ -2534,6 +2544,26 @@ fn run_until(it: &mut Interp<'_>, lp: &Arc<Loop>, done: impl Fn() -> bool) -> R<
             record_readied(it, lp);
         }
     }
+}
+
+/// What a ready callback runs, in words, and the line it resumes at: a task's step as
+/// `Task-2 (withdraw)` at the line its coroutine waits at; anything else by its repr.
+fn ready_option(cb: &V) -> (String, u32) {
+    if let V::Native(n) = cb
+        && let Native::Partial(_, bound, _) = &**n
+        && let Some(task) = bound.first().and_then(as_fut)
+    {
+        let name = task.name.lock().clone();
+        let (coro, line) = match task.coro.as_ref() {
+            Some(V::Native(c)) => match &**c {
+                Native::Gen(g) => (g.qualname.to_string(), g.suspended_line()),
+                _ => (String::new(), 0),
+            },
+            _ => (String::new(), 0),
+        };
+        return (if coro.is_empty() { name } else { format!("{name} ({coro})") }, line);
+    }
+    (format!("{cb:?}"), 0)
 }
 
 /// The loop's idle event, made the first time it is needed.

@@ -462,6 +462,11 @@ impl std::fmt::Debug for Generator {
 }
 
 impl Generator {
+    /// The line it is suspended at (0 before it starts or while it runs).
+    pub fn suspended_line(&self) -> u32 {
+        self.slot.try_lock().and_then(|s| s.frame.as_ref().map(|f| f.line)).unwrap_or(0)
+    }
+
     /// A generator over `code` with its arguments bound into `locals`, as a Python value.
     pub fn make(
         code: Arc<Code>,
