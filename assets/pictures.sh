@@ -155,7 +155,7 @@ fi
 # Known gaps at 1280x800: the card shows the goal, "Not won yet" and Play / Hint / Show me, but
 # not the proof the README's caption names (that comes from pressing Show me; no flag does it);
 # and the prediction's bars sit below the left panel's fold (only its first two lines show).
-shot challenge-card --scenario challenge-03-impossible-under-310
+shot challenge-card --scenario challenge-03-impossible-under-310 --show-me
 shot predict-then-run --scenario challenge-01-lost-update --predict "counter = 1"
 
 if [ ${#failed[@]} -gt 0 ]; then

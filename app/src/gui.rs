@@ -117,6 +117,8 @@ impl eframe::App for Host {
             && !self.app.starting()
             && self.app.stats_running.is_none()
             && !self.app.exploring
+            && !self.app.solving
+            && !self.app.showing_me()
             && self.app.prediction.as_ref().is_none_or(|p| {
                 p.choices.is_some() && !p.running && (self.app.predict_auto.is_none() || p.tally.is_some())
             });
@@ -311,6 +313,7 @@ pub fn run_app(cli: &Cli) -> ExitCode {
     let stats = cli.stats;
     let explore = cli.explore.clone();
     let predict = cli.predict.clone();
+    let show_me = cli.show_me;
     let scenario = cli.scenario.clone();
     let exit = Arc::new(std::sync::atomic::AtomicU8::new(0));
     let exit2 = Arc::clone(&exit);
@@ -379,6 +382,9 @@ pub fn run_app(cli: &Cli) -> ExitCode {
             if let Some(answer) = predict {
                 app.predict_auto = (!answer.is_empty()).then_some(answer);
                 app.apply(Command::Predict);
+            }
+            if show_me {
+                app.apply(Command::ShowMe);
             }
             if let Some(cmd) = play {
                 app.apply(cmd);

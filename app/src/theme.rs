@@ -124,7 +124,7 @@ impl Theme {
     }
 
     /// A thread's identity colour (GIL and lock holder lanes, its marks in the code panel):
-    /// from a set of hues no state uses (indigo, lime, violet, olive, teal, tan), always
+    /// from a set of hues no state uses (indigo, lime, brown, olive, teal, tan), always
     /// drawn with the thread's name where there is room.
     pub fn thread_colour(&self, thread: u32) -> Color32 {
         let (r, g, b) = IDENTITIES[thread as usize % IDENTITIES.len()];
@@ -134,7 +134,7 @@ impl Theme {
 
 /// The identity colours, far (ΔE ≥ 25) from every state colour in both themes.
 const IDENTITIES: [(u8, u8, u8); 6] =
-    [(70, 100, 235), (190, 215, 70), (185, 130, 245), (150, 145, 60), (0, 150, 160), (205, 170, 120)];
+    [(70, 100, 235), (190, 215, 70), (160, 100, 50), (150, 145, 60), (0, 150, 160), (205, 170, 120)];
 
 /// Black or white, whichever reads better on `bg` (names written on identity colours).
 pub fn text_on(bg: Color32) -> Color32 {

@@ -402,7 +402,7 @@ pub fn timeline_ui(
         .collect();
     if gil_handoffs.len() <= 80 {
         for h in gil_handoffs {
-            arrow((h.from, h.released_ns), (h.to, h.acquired_ns), theme.waiting_gil.gamma_multiply(0.7));
+            arrow((h.from, h.released_ns), (h.to, h.acquired_ns), theme.arrow);
         }
     }
 

@@ -70,6 +70,11 @@ impl ThreadlineApp {
         self.note = Some(played.words.clone());
     }
 
+    /// "Show me" is playing a solution (the game goes on by itself).
+    pub fn showing_me(&self) -> bool {
+        self.show_me_at.is_some()
+    }
+
     /// "Show me": solve the selected challenge under the chosen GIL mode on a job thread.
     pub(super) fn show_me(&mut self) {
         let Some(sc) = self.scenario() else { return };

@@ -17,6 +17,8 @@ pub struct Prediction {
     pub tally: Option<Tally>,
     /// The runs are going.
     pub running: bool,
+    /// The answer has been scrolled into view (once, when it arrived).
+    pub revealed: bool,
 }
 
 /// The learner's record of predictions, kept between launches.
@@ -36,7 +38,14 @@ impl ThreadlineApp {
         let id = sc.id.clone();
         let settings = self.settings();
         let (file, text, overrides) = self.program_inputs();
-        self.prediction = Some(Prediction { id: id.clone(), choices: None, pick: None, tally: None, running: false });
+        self.prediction = Some(Prediction {
+            id: id.clone(),
+            choices: None,
+            pick: None,
+            tally: None,
+            running: false,
+            revealed: false,
+        });
         spawn_file_job(
             move || {
                 let r = sim_core::py::compile(&file, &text, &overrides)

@@ -50,6 +50,10 @@ pub struct Cli {
     /// (with --screenshot, the picture waits for the search).
     #[arg(long, value_name = "CHECK")]
     pub explore: Option<String>,
+    /// A challenge: press Show me as the window opens (solve it and play the solution, or
+    /// show why no schedule reaches the goal; with --screenshot, the picture waits for it).
+    #[arg(long)]
+    pub show_me: bool,
     /// Predict, then run, as the window opens: the question and its choices; with ANSWER,
     /// that answer is picked once the choices are known (the first choice if it is not one)
     /// and the runs answer it (with --screenshot, the picture waits for them).

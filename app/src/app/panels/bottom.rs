@@ -101,7 +101,8 @@ impl ThreadlineApp {
                     let cmp = self.comparison(&sa, &sb);
                     let (only_here, only_there) = cmp.output;
                     if only_here == 0 && only_there == 0 {
-                        ui.label(format!("Output: the same {} lines in both runs.", sa.output.len()));
+                        let n = sa.output.len();
+                        ui.label(format!("Output: the same {n} line{} in both runs.", if n == 1 { "" } else { "s" }));
                     } else {
                         ui.label(
                             RichText::new(format!(

@@ -8,23 +8,29 @@ impl ThreadlineApp {
     pub(in crate::app) fn code_ui(&mut self, ui: &mut egui::Ui, theme: &Theme, cmds: &mut Vec<Command>) {
         let modified = self.editor.modified();
         let mut label = None;
-        ui.horizontal(|ui| {
-            let name = self.editor.path.as_ref().map_or_else(|| self.editor.file.clone(), |p| p.display().to_string());
-            label = Some(ui.label(RichText::new(name).strong().monospace()).id);
+        // The buttons keep their place on the right; the file's name takes what is left and
+        // is cut to it (the hover has it whole).
+        let row = egui::vec2(ui.available_width(), ui.spacing().interact_size.y);
+        ui.allocate_ui_with_layout(row, egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.add_enabled(modified, egui::Button::new("Revert").small()).clicked() {
+                cmds.push(Command::RevertCode);
+            }
+            if ui.small_button("Save as…").clicked() {
+                cmds.push(Command::Pick(PickFor::Code));
+            }
+            if ui.small_button("Save").on_hover_text("Save the Python file (Ctrl+S)").clicked() {
+                cmds.push(Command::SaveCode);
+            }
             if modified {
                 ui.label(RichText::new("(edited)").color(theme.reference))
                     .on_hover_text("Kept across launches until you save or revert");
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.add_enabled(modified, egui::Button::new("Revert").small()).clicked() {
-                    cmds.push(Command::RevertCode);
-                }
-                if ui.small_button("Save as…").clicked() {
-                    cmds.push(Command::Pick(PickFor::Code));
-                }
-                if ui.small_button("Save").on_hover_text("Save the Python file (Ctrl+S)").clicked() {
-                    cmds.push(Command::SaveCode);
-                }
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                let name =
+                    self.editor.path.as_ref().map_or_else(|| self.editor.file.clone(), |p| p.display().to_string());
+                let r =
+                    ui.add(egui::Label::new(RichText::new(&name).strong().monospace()).truncate()).on_hover_text(&name);
+                label = Some(r.id);
             });
         });
         let session = self.session.as_ref();
@@ -46,6 +52,8 @@ impl ThreadlineApp {
             && let Some((_, d)) = s.player.as_ref().and_then(|p| p.handle.pending())
             && same_code
             && self.view.cursor_ns.is_none()
+            // An event loop's ready-queue choice is about tasks, not threads: the game lists them.
+            && matches!(d.kind, sim_core::control::DecisionKind::Thread)
         {
             let names = &s.timeline.thread_meta;
             marks.retain(|m| !d.enabled.iter().any(|(t, _)| *t == m.thread));

@@ -109,7 +109,7 @@ impl ThreadlineApp {
         let mut params = self.params();
         let before = params.clone();
         let sliders = self.editor.sliders.clone();
-        if sliders.is_empty() {
+        if sliders.is_empty() && sc.meta.goal.is_none() {
             ui.label(RichText::new("No sliders: mark a constant with `# slider: LO..HI Label`.").weak());
         }
         for p in &sliders {

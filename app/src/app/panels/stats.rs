@@ -86,8 +86,9 @@ impl ThreadlineApp {
             return;
         }
         let Some(p) = p else { return };
+        let reveal = p.tally.is_some() && !p.revealed;
         let theme = Theme::new(ui.visuals().dark_mode);
-        egui::Frame::group(ui.style()).show(ui, |ui| {
+        let framed = egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.label(RichText::new("Predict: what will the program print last?").strong());
             let Some(choices) = &p.choices else {
                 ui.horizontal(|ui| {
@@ -170,5 +171,12 @@ impl ThreadlineApp {
                 cmds.push(Command::PredictClose);
             }
         });
+        // The answer arrives while the person looks elsewhere: bring it into view, once.
+        if reveal {
+            framed.response.scroll_to_me(Some(egui::Align::Max));
+            if let Some(p) = &mut self.prediction {
+                p.revealed = true;
+            }
+        }
     }
 }
