@@ -1825,6 +1825,10 @@ pub enum AioFn {
     TimeoutFire,
     /// `shield`'s inner future is done (bound to the outer; gets the inner).
     ShieldDone,
+    /// `run_coroutine_threadsafe`'s callback on the loop: make the task, link the future.
+    ThreadsafeStart,
+    /// `run_coroutine_threadsafe`'s task ended: set the concurrent future.
+    ThreadsafeDone,
 }
 
 impl AioFn {
@@ -1867,6 +1871,8 @@ impl AioFn {
             AioFn::AsCompletedDone => "_on_completion",
             AioFn::TimeoutFire => "_on_timeout",
             AioFn::ShieldDone => "_inner_done_callback",
+            AioFn::ThreadsafeStart => "callback",
+            AioFn::ThreadsafeDone => "_call_set_state",
         }
     }
 }
@@ -2035,10 +2041,59 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             };
             Ok(prim(Prim::new_queue(PrimKind::Queue { maxsize }, 0, order)))
         }
-        AioFn::RunCoroutineThreadsafe => raise(
-            "NotImplementedError",
-            "asyncio.run_coroutine_threadsafe is not supported yet (call asyncio.run in the thread instead)",
-        ),
+        AioFn::RunCoroutineThreadsafe => {
+            // `run_coroutine_threadsafe(coro, loop)`: from any thread, the coroutine becomes a
+            // task of that loop; the caller gets a concurrent.futures.Future of its result.
+            let coro = libobj::arg(&pos, &mut kw, 0, "coro").unwrap_or_default();
+            let lp_v = libobj::arg(&pos, &mut kw, 1, "loop").unwrap_or_default();
+            if !is_coroutine(&coro) {
+                return type_err("A coroutine object is required");
+            }
+            let lp = match &lp_v {
+                V::Native(n) => match &**n {
+                    Native::Aio(Obj::Loop(lp)) => lp.clone(),
+                    _ => return type_err("loop must be an asyncio event loop"),
+                },
+                _ => return type_err("loop must be an asyncio event loop"),
+            };
+            let coro_name = match &coro {
+                V::Native(n) => match &**n {
+                    Native::Gen(g) => g.qualname.to_string(),
+                    _ => "coroutine".into(),
+                },
+                _ => "coroutine".into(),
+            };
+            let cf = super::stdlib::standalone_future(it, format!("future of {coro_name}()"));
+            lp.call_soon(aio_fn(AioFn::ThreadsafeStart, vec![coro, cf.clone()]), Vec::new());
+            if let Some(e) = lp.idle.lock().clone() {
+                e.set(it.ctx);
+            }
+            Ok(cf)
+        }
+        AioFn::ThreadsafeStart => {
+            let [coro, cf] = <[V; 2]>::try_from(pos).unwrap_or_default();
+            let lp = loop_of(it)?;
+            let task = create_task(it, &lp, coro, None)?;
+            if let Some(t) = as_fut(&task) {
+                t.add_done_callback(&task, aio_fn(AioFn::ThreadsafeDone, vec![cf]));
+            }
+            Ok(V::None)
+        }
+        AioFn::ThreadsafeDone => {
+            let [cf, task] = <[V; 2]>::try_from(pos).unwrap_or_default();
+            let Some(t) = as_fut(&task) else { return Ok(V::None) };
+            let r = {
+                let mut st = t.st.lock();
+                st.retrieved = true;
+                match (st.state, &st.exception) {
+                    (State::Cancelled, _) => Err(new_cancelled()),
+                    (_, Some(e)) => Err(e.clone()),
+                    _ => Ok(st.result.clone()),
+                }
+            };
+            super::stdlib::finish_standalone(it, &cf, r)?;
+            Ok(V::None)
+        }
         AioFn::Barrier => {
             let n = libobj::arg(&pos, &mut kw, 0, "parties").unwrap_or_default();
             let Some(parties) = n.as_int() else { return type_err("'parties' must be an int") };

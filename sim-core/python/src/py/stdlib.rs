@@ -486,6 +486,35 @@ impl Batch {
     }
 }
 
+/// A `concurrent.futures.Future` set from elsewhere than a pool (asyncio's
+/// `run_coroutine_threadsafe`): a resource of its own, named `name`, that threads wait on.
+pub(crate) fn standalone_future(it: &Interp<'_>, name: String) -> V {
+    let res = new_resource(it, name, ResourceKind::Pool, 0);
+    let f = Arc::new(FutureObj { res, task: u32::MAX, st: Mutex::new(FutState::default()), cv: Condvar::new() });
+    it.ctx.shared.register(f.clone());
+    V::Native(Arc::new(Native::Future(f)))
+}
+
+/// Finish a [`standalone_future`] with a result or an exception: its waiters wake, its
+/// done-callbacks run (on this thread, as CPython runs them on the setting thread).
+pub(crate) fn finish_standalone(it: &mut Interp<'_>, fv: &V, r: Result<V, V>) -> R<()> {
+    let V::Native(n) = fv else { return Ok(()) };
+    let Native::Future(f) = &**n else { return Ok(()) };
+    let callbacks = {
+        let mut st = f.st.lock();
+        if st.done.is_some() {
+            return Ok(());
+        }
+        st.done = Some(r);
+        f.cv.notify_all();
+        std::mem::take(&mut st.callbacks)
+    };
+    for cb in callbacks {
+        it.call(&cb, vec![fv.clone()], Vec::new())?;
+    }
+    Ok(())
+}
+
 /// Runs `callback=` / `error_callback=` pairs with a finished result.
 fn run_result_callbacks(it: &mut Interp<'_>, cbs: Vec<(V, V)>, done: &Result<V, V>) -> R<()> {
     for (ok, err) in cbs {
