@@ -114,18 +114,21 @@ impl ThreadlineApp {
         }
         for p in &sliders {
             if let Some(v) = params.get_mut(&p.name) {
-                let mut s = egui::Slider::new(v, p.min..=p.max);
-                if !p.float {
-                    s = s.integer();
-                }
-                if p.min > 0.0 && p.max / p.min > 200.0 {
-                    s = s.logarithmic(true);
-                }
                 // The label after the slider is cut to the panel's width: a long one must not
                 // widen the panel (the hover has it all).
                 let hover = format!("{}: {} in {} (line {})", p.label, p.name, self.editor.file, p.line);
                 ui.horizontal(|ui| {
-                    ui.add(s).on_hover_text(&hover);
+                    let mut s = egui::Slider::new(&mut *v, p.min..=p.max);
+                    if !p.float {
+                        s = s.integer();
+                    }
+                    if p.min > 0.0 && p.max / p.min > 200.0 {
+                        s = s.logarithmic(true);
+                    }
+                    let r = ui.add(s).on_hover_text(&hover);
+                    // Screen readers (and the tests) know the slider by its label.
+                    let value = *v;
+                    r.widget_info(|| egui::WidgetInfo::slider(true, value, &p.label));
                     ui.add(egui::Label::new(&p.label).truncate()).on_hover_text(&hover);
                 });
             }
