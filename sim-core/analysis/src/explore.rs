@@ -292,6 +292,14 @@ pub fn outcome_of(
     } else if let Some(r) = raised {
         // Before the turn limit too: the exception came first.
         Some((F::Raised(r.2.ty.clone()), raised_words(r)))
+    } else if report.livelock {
+        Some((
+            F::TurnLimit,
+            format!(
+                "never ends: after {} turns every thread left spins in a `while` loop waiting for a change no thread can make any more (CPython would spin for ever)",
+                report.turns
+            ),
+        ))
     } else if report.turn_limit {
         Some((F::TurnLimit, format!("turn limit: stopped after {} turns (does the program end?)", report.turns)))
     } else {

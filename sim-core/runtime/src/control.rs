@@ -57,6 +57,12 @@ enum Status {
     Running,
     /// Waiting for a resource: `ready` as of the probe at `checked` (a `version`).
     Blocked { deadline: Option<u64>, checked: u64, ready: bool },
+    /// Spinning: it came back to the same `while` loop's back-edge with nothing changed since
+    /// its last pass (no store, no call that may change anything, no event, by any thread):
+    /// another pass would change nothing either, so it can run again only once something
+    /// has changed (`mutations` is no longer `version`). The search then never branches on
+    /// idle passes of a spin loop.
+    Spinning { version: u64 },
     /// Ended.
     Ended,
 }
@@ -184,6 +190,9 @@ pub struct ControlReport {
     pub deadlock: bool,
     /// True when the run was stopped at its turn limit.
     pub turn_limit: bool,
+    /// With [`Self::turn_limit`]: stopped before it, because every thread that had not ended
+    /// spun in a `while` loop (or waited) for a change no thread could make any more.
+    pub livelock: bool,
     /// True when the run was stopped from outside (Stop, or a wall-time limit), not by the
     /// turnstile: what it came to says nothing about the program.
     pub stopped_from_outside: bool,
@@ -205,6 +214,8 @@ struct State {
     /// Give the turn back to this thread when the thread it was handed to ends
     /// (interpreter shutdown running each killed daemon to its end).
     return_to: Vec<(ThreadIx, ThreadIx)>,
+    /// Per thread: the `while` back-edge it last passed (line) and the mutation count then.
+    spin: Vec<Option<(u32, u64)>>,
 }
 
 /// The turnstile of one controlled run.
@@ -215,6 +226,9 @@ pub struct Control {
     clock: Arc<AtomicU64>,
     turn_limit: AtomicU64,
     split_updates: std::sync::atomic::AtomicBool,
+    /// Everything that may change the program's state counts here: stores, calls that are
+    /// not known to be pure, events ([`Control::mutated`]).
+    mutations: AtomicU64,
 }
 
 /// What the hand-off found when nobody could run.
@@ -241,12 +255,43 @@ impl Control {
                 unwinding: false,
                 report: ControlReport::default(),
                 return_to: Vec::new(),
+                spin: Vec::new(),
             }),
             cv: Condvar::new(),
             strategy: Mutex::new(strategy),
             clock,
             turn_limit: AtomicU64::new(u64::MAX),
             split_updates: std::sync::atomic::AtomicBool::new(false),
+            mutations: AtomicU64::new(0),
+        }
+    }
+
+    /// Something that may change the program's state happened (a store, a call not known to
+    /// be pure, an event): a thread spinning on a `while` loop may now see something new.
+    #[inline]
+    pub fn mutated(&self) {
+        self.mutations.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// A `while` loop's back-edge (a switch point): if the thread passed this same back-edge
+    /// last time with nothing changed since, it is spinning — it waits, runnable again only
+    /// once something changes (CHESS's and Coyote's treatment of spin loops: a pass that
+    /// changes nothing is not a new state, so the search need not branch on it).
+    pub fn spin_point(&self, ctx: &Ctx, loop_line: u32) -> Result<(), Unwind> {
+        let mut st = self.st.lock();
+        if st.stopped || st.unwinding {
+            return Err(Unwind::Stopped);
+        }
+        let i = Self::slot(&mut st, ctx.tid);
+        let now = self.mutations.load(Ordering::Acquire);
+        let spinning = st.spin[i] == Some((loop_line, now));
+        st.spin[i] = Some((loop_line, now));
+        st.status[i] = if spinning { Status::Spinning { version: now } } else { Status::Ready };
+        st.lines[i] = ctx.line.get();
+        self.hand_off(&mut st, &ctx.shared);
+        match self.wait_turn(&mut st, ctx)? {
+            Grant::Run => Ok(()),
+            Grant::Probe => Err(Unwind::Stopped),
         }
     }
 
@@ -282,6 +327,7 @@ impl Control {
         if st.status.len() <= i {
             st.status.resize(i + 1, Status::New);
             st.lines.resize(i + 1, 0);
+            st.spin.resize(i + 1, None);
         }
         i
     }
@@ -530,6 +576,7 @@ impl Control {
                 .filter(|&t| match st.status[t] {
                     Status::Ready => true,
                     Status::Blocked { ready, deadline, .. } => ready || deadline.is_some_and(|d| d <= now),
+                    Status::Spinning { version } => self.mutations.load(Ordering::Acquire) != version,
                     _ => false,
                 })
                 .map(|t| (t as ThreadIx, st.lines[t]))
@@ -548,6 +595,14 @@ impl Control {
                     self.clock.store(d.max(now), Ordering::Release);
                     // Timed-out waits are enabled by their deadline, not by a probe.
                     continue;
+                }
+                // Threads spin on `while` loops and nothing can change what they read: the
+                // program never ends (CPython would spin forever).
+                if st.status.iter().any(|s| matches!(s, Status::Spinning { .. })) {
+                    st.report.turn_limit = true;
+                    st.report.livelock = true;
+                    self.unwind_all(st, shared);
+                    return;
                 }
                 let stuck = if st.status.iter().any(|s| matches!(s, Status::Blocked { .. })) {
                     Stuck::Deadlock

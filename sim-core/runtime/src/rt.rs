@@ -493,6 +493,10 @@ impl Ctx {
     /// Record an event by this thread.
     #[inline]
     pub fn record(&self, kind: EventKind) -> u64 {
+        // An event is a change a spinning thread may be waiting for.
+        if let Some(c) = self.shared.control() {
+            c.mutated();
+        }
         self.shared.rec.record_at(self.tid, self.process, self.line.get(), kind)
     }
 
@@ -565,6 +569,31 @@ impl Ctx {
             self.take_gil()?;
         }
         Ok(())
+    }
+
+    /// A `while` loop's back-edge: the eval breaker, and in a controlled run a switch point
+    /// where a thread that changed nothing since its last pass waits for a change
+    /// ([`crate::control::Control::spin_point`]).
+    pub fn spin_point(&self, loop_line: u32) -> Result<(), Unwind> {
+        match self.shared.control() {
+            Some(c) => {
+                self.check()?;
+                if self.shared.paused_flag.load(Ordering::Acquire) {
+                    self.wait_while_paused()?;
+                }
+                c.spin_point(self, loop_line)
+            }
+            None => self.eval_breaker(),
+        }
+    }
+
+    /// Something that may change the program's state (a store, a call not known to be
+    /// pure): counted in a controlled run, for [`Self::spin_point`].
+    #[inline]
+    pub fn mutated(&self) {
+        if let Some(c) = self.shared.control() {
+            c.mutated();
+        }
     }
 
     /// A load or store of a shared variable: free-threaded, another thread may run between

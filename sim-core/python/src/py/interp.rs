@@ -103,6 +103,9 @@ pub struct Interp<'a> {
     /// A controlled free-threaded run: every load and store of a shared variable is a
     /// switch point.
     controlled_ft: bool,
+    /// A controlled run: stores and calls that may change state are counted, for the
+    /// turnstile's spin-loop detection ([`Ctx::spin_point`]).
+    controlled: bool,
     /// `x += 1` on a global is split into load, add and store with switch points between
     /// (CPython 3.9, or a controlled run asked to).
     split: bool,
@@ -112,6 +115,33 @@ pub struct Interp<'a> {
 
 /// Keyword arguments of a call, in order.
 pub type Kwargs = Vec<(Arc<str>, V)>;
+
+/// A call that cannot change the program's state: a Python function (its own statements
+/// count), or a built-in that only reads. Anything else counts as a change for the
+/// turnstile's spin-loop detection (a conservative list: a change not counted could make a
+/// spinning thread wait for ever).
+fn pure_callee(f: &V) -> bool {
+    use super::ir::Builtin as B;
+    match f {
+        V::Func(_) => true,
+        V::Builtin(b) => matches!(
+            b,
+            B::Len | B::Isinstance | B::Bool | B::Id | B::Type | B::Hasattr | B::Callable | B::Abs | B::Repr | B::Str
+        ),
+        _ => false,
+    }
+}
+
+/// A method that only reads: `q.empty()`, `ev.is_set()`, `lock.locked()`, `t.is_alive()`,
+/// `d.get(k)` on a dict… (see [`pure_callee`]).
+fn pure_method(o: &V, name: &str) -> bool {
+    match name {
+        "empty" | "qsize" | "full" | "is_set" | "locked" | "is_alive" | "done" | "running" | "cancelled"
+        | "startswith" | "endswith" => true,
+        "get" | "keys" | "values" | "items" | "count" | "index" => matches!(o, V::Dict(_) | V::List(_) | V::Tuple(_)),
+        _ => false,
+    }
+}
 
 /// `x op y` on small ints when it stays one (else None: the general path decides).
 #[inline]
@@ -180,6 +210,7 @@ impl<'a> Interp<'a> {
             mode: ctx.gil_mode(),
             loaded: Vec::new(),
             controlled_ft,
+            controlled: ctx.shared.control().is_some(),
             split,
             aio: None,
         }
@@ -369,7 +400,7 @@ impl<'a> Interp<'a> {
                     self.block(f, orelse)?;
                     break;
                 }
-                if self.loop_body(f, body, s.line)? {
+                if self.loop_body(f, body, s.line, true)? {
                     break;
                 }
             },
@@ -386,10 +417,13 @@ impl<'a> Interp<'a> {
                     };
                     for _ in 0..n {
                         match local {
-                            Some(slot) if !matches!(f.locals[slot], V::Cell(_)) => f.locals[slot] = V::Int(i),
+                            Some(slot) if !matches!(f.locals[slot], V::Cell(_)) => {
+                                self.mutated();
+                                f.locals[slot] = V::Int(i);
+                            }
                             _ => self.assign(f, target, V::Int(i))?,
                         }
-                        if self.loop_body(f, body, s.line)? {
+                        if self.loop_body(f, body, s.line, false)? {
                             broke = true;
                             break;
                         }
@@ -399,7 +433,7 @@ impl<'a> Interp<'a> {
                     let iter = self.iter(it)?;
                     while let Some(v) = self.next(&iter)? {
                         self.assign(f, target, v)?;
-                        if self.loop_body(f, body, s.line)? {
+                        if self.loop_body(f, body, s.line, false)? {
                             broke = true;
                             break;
                         }
@@ -492,6 +526,7 @@ impl<'a> Interp<'a> {
                 }
             }
             StmtKind::Delete(targets) => {
+                self.mutated();
                 for t in targets {
                     self.delete(f, t)?;
                 }
@@ -518,15 +553,28 @@ impl<'a> Interp<'a> {
 
     /// One pass of a loop body, then the back-edge (an eval-breaker point, as in CPython).
     /// Returns whether the loop was left with `break`.
-    fn loop_body(&mut self, f: &mut Frame<'_>, body: &[Stmt], line: u32) -> R<bool> {
+    /// `while_loop`: a `while` loop's back-edge, where a controlled run detects spinning.
+    fn loop_body(&mut self, f: &mut Frame<'_>, body: &[Stmt], line: u32, while_loop: bool) -> R<bool> {
         match self.block(f, body) {
             Ok(()) | Err(Flow::Continue) => {}
             Err(Flow::Break) => return Ok(true),
             Err(e) => return Err(e),
         }
         f.line = line;
-        self.breaker()?;
+        if while_loop && self.controlled {
+            self.ctx.spin_point(line).map_err(Flow::from)?;
+        } else {
+            self.breaker()?;
+        }
         Ok(false)
+    }
+
+    /// A store or a call that may change the program's state, in a controlled run.
+    #[inline]
+    pub(crate) fn mutated(&self) {
+        if self.controlled {
+            self.ctx.mutated();
+        }
     }
 
     fn with(&mut self, f: &mut Frame<'_>, items: &[(Expr, Option<Target>)], body: &[Stmt], line: u32) -> R<()> {
@@ -678,6 +726,7 @@ impl<'a> Interp<'a> {
 
     /// Assign to a target.
     pub fn assign(&mut self, f: &mut Frame<'_>, t: &Target, v: V) -> R<()> {
+        self.mutated();
         match t {
             Target::Name(n, name) => match n {
                 Name::Local(i) => {
@@ -812,6 +861,7 @@ impl<'a> Interp<'a> {
     }
 
     fn aug_assign(&mut self, f: &mut Frame<'_>, t: &Target, op: BinOp, value: &Expr) -> R<()> {
+        self.mutated();
         match t {
             Target::Name(Name::Global(slot, builtin), name) => {
                 // LOAD_GLOBAL … BINARY_OP … STORE_GLOBAL: a switch can fall between them only
@@ -986,6 +1036,9 @@ impl<'a> Interp<'a> {
                         return self.after_call(r);
                     }
                     let (pos, kw) = self.args(f, args)?;
+                    if self.controlled && !pure_method(&o, name) {
+                        self.ctx.mutated();
+                    }
                     let r = self.call_method(&o, name, pos, kw);
                     self.ctx.line.set(f.line);
                     return self.after_call(r);
@@ -1008,6 +1061,9 @@ impl<'a> Interp<'a> {
                     return self.after_call(r);
                 }
                 let (pos, kw) = self.args(f, args)?;
+                if self.controlled && !pure_callee(&fv) {
+                    self.ctx.mutated();
+                }
                 let r = self.call(&fv, pos, kw);
                 self.ctx.line.set(f.line);
                 self.after_call(r)
