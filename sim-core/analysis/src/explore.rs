@@ -218,6 +218,10 @@ pub struct RunLimits {
     /// Not a limit but how the run goes: `x += 1` on a shared variable split into load,
     /// add and store with switch points between ([`threadline_runtime::control::Control::set_split_updates`]).
     pub split: bool,
+    /// Idle passes of a `while` loop make the thread wait for a change
+    /// ([`threadline_runtime::control::Control::spin_point`]); off only to check that the
+    /// reduction loses no outcome.
+    pub spin_reduction: bool,
 }
 
 /// The turn limit of a controlled run: a program still going after this many switch points
@@ -227,7 +231,7 @@ pub const DEFAULT_TURNS: u64 = 100_000;
 
 impl Default for RunLimits {
     fn default() -> Self {
-        Self { wall: Duration::from_secs(3600), turns: DEFAULT_TURNS, split: false }
+        Self { wall: Duration::from_secs(3600), turns: DEFAULT_TURNS, split: false, spin_reduction: true }
     }
 }
 
@@ -242,6 +246,7 @@ pub fn run_controlled(
     let run = PyRun::start_controlled(Arc::clone(prog), settings.clone(), None, strategy, limits.split);
     if let Some(c) = run.control() {
         c.set_turn_limit(limits.turns);
+        c.set_spin_reduction(limits.spin_reduction);
     }
     let finished = run.finish_keep(Some(limits.wall));
     let (trace, report, finals) = finished;

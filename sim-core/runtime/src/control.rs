@@ -229,6 +229,7 @@ pub struct Control {
     /// Everything that may change the program's state counts here: stores, calls that are
     /// not known to be pure, events ([`Control::mutated`]).
     mutations: AtomicU64,
+    spin_reduction: std::sync::atomic::AtomicBool,
 }
 
 /// What the hand-off found when nobody could run.
@@ -263,7 +264,14 @@ impl Control {
             turn_limit: AtomicU64::new(u64::MAX),
             split_updates: std::sync::atomic::AtomicBool::new(false),
             mutations: AtomicU64::new(0),
+            spin_reduction: std::sync::atomic::AtomicBool::new(true),
         }
+    }
+
+    /// Whether idle passes of `while` loops make a thread wait ([`Self::spin_point`]; on by
+    /// default). Set before the run starts.
+    pub fn set_spin_reduction(&self, on: bool) {
+        self.spin_reduction.store(on, Ordering::Release);
     }
 
     /// Something that may change the program's state happened (a store, a call not known to
@@ -284,7 +292,7 @@ impl Control {
         }
         let i = Self::slot(&mut st, ctx.tid);
         let now = self.mutations.load(Ordering::Acquire);
-        let spinning = st.spin[i] == Some((loop_line, now));
+        let spinning = st.spin[i] == Some((loop_line, now)) && self.spin_reduction.load(Ordering::Acquire);
         st.spin[i] = Some((loop_line, now));
         st.status[i] = if spinning { Status::Spinning { version: now } } else { Status::Ready };
         st.lines[i] = ctx.line.get();
