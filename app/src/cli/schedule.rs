@@ -133,6 +133,13 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
         ex.tried as f64 / secs,
         ex.turns as f64 / secs
     );
+    if ex.spin_waits > 0 {
+        let _ = writeln!(
+            text,
+            "spin loops: {} idle passes (a thread back at a while loop with nothing changed) waited instead of branching",
+            ex.spin_waits
+        );
+    }
     if let Some(n) = ex.fell_back_after {
         let _ = writeln!(
             text,

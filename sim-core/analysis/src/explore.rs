@@ -409,6 +409,9 @@ pub struct Exploration {
     pub fell_back_after: Option<usize>,
     /// Turns given in all runs (for turns per second).
     pub turns: u64,
+    /// Times a thread was parked at an idle pass of a spin loop, in all runs (choice points
+    /// the search did not branch on).
+    pub spin_waits: u64,
     /// How long the search took (shrinking not counted).
     pub elapsed: Duration,
 }
@@ -459,6 +462,7 @@ pub fn explore(
     second.fell_back_after = Some(first.tried);
     second.tried += first.tried;
     second.turns += first.turns;
+    second.spin_waits += first.spin_waits;
     second.elapsed = started.elapsed();
     for (o, n) in first.outcomes {
         match second.outcomes.iter_mut().find(|(x, _)| *x == o) {
@@ -484,6 +488,7 @@ fn explore_with(
     let mut found: Option<(Controlled, usize)> = None;
     let mut tried = 0usize;
     let mut turns = 0u64;
+    let mut spin_waits = 0u64;
     let mut exhausted = false;
     let mut out_of_time = false;
     let mut stack: Vec<Node> = Vec::new();
@@ -511,6 +516,7 @@ fn explore_with(
         }
         tried += 1;
         turns += run.report.turns;
+        spin_waits += run.report.spin_waits;
         longest = longest.max(run.report.decisions.len());
         match outcomes.iter_mut().find(|(o, _)| *o == run.outcome) {
             Some((_, n)) => *n += 1,
@@ -548,7 +554,7 @@ fn explore_with(
     let elapsed = started.elapsed();
     let found = found.map(|(run, at)| shrink(prog, settings, opts, run, at));
     let out_of_time = out_of_time || (found.is_none() && !exhausted && started.elapsed().as_secs_f64() >= opts.seconds);
-    Exploration { tried, outcomes, found, exhausted, turns, elapsed, out_of_time, fell_back_after: None }
+    Exploration { tried, outcomes, found, exhausted, turns, spin_waits, elapsed, out_of_time, fell_back_after: None }
 }
 
 /// Move the depth-first stack to the next schedule within the preemption bound; false when

@@ -193,6 +193,9 @@ pub struct ControlReport {
     /// With [`Self::turn_limit`]: stopped before it, because every thread that had not ended
     /// spun in a `while` loop (or waited) for a change no thread could make any more.
     pub livelock: bool,
+    /// Times a thread came back to a `while` loop's back-edge with nothing changed and was
+    /// parked until something changed: idle passes the search did not branch on.
+    pub spin_waits: u64,
     /// True when the run was stopped from outside (Stop, or a wall-time limit), not by the
     /// turnstile: what it came to says nothing about the program.
     pub stopped_from_outside: bool,
@@ -294,6 +297,9 @@ impl Control {
         let now = self.mutations.load(Ordering::Acquire);
         let spinning = st.spin[i] == Some((loop_line, now)) && self.spin_reduction.load(Ordering::Acquire);
         st.spin[i] = Some((loop_line, now));
+        if spinning {
+            st.report.spin_waits += 1;
+        }
         st.status[i] = if spinning { Status::Spinning { version: now } } else { Status::Ready };
         st.lines[i] = ctx.line.get();
         self.hand_off(&mut st, &ctx.shared);
