@@ -454,3 +454,44 @@ fn loops_that_change_something_are_not_taken_for_spinning() {
         assert!(ex.found.is_none(), "{src}: {:?}", ex.found.map(|f| f.what));
     }
 }
+
+#[test]
+fn a_released_lock_may_go_to_its_waiter_at_once_as_the_os_may_give_it() {
+    // The worker waits in `acquire` (the GIL released). When the main thread releases, the
+    // OS may hand the lock to the worker at once: it owns it before it runs again, and the
+    // main thread, still holding the GIL, sees `lock.locked()` true. Without that handoff no
+    // schedule shows it: the worker takes and leaves the lock with no switch point between.
+    let src = "import threading, time\nlock = threading.Lock()\nseen = []\ndef worker():\n    with lock:\n        pass\nlock.acquire()\nt = threading.Thread(target=worker)\nt.start()\ntime.sleep(0.01)\nlock.release()\nseen.append(lock.locked())\nt.join()\nprint(seen)\n";
+    let prog = program(src, &[]);
+    let run = default_run(&prog, GilMode::Cpython310, RunLimits::default());
+    assert_eq!(run.outcome.output, ["[False]"], "the default leaves the lock free");
+    let handoffs = run
+        .report
+        .decisions
+        .iter()
+        .filter(|d| matches!(d.kind, sim_core::control::DecisionKind::Handoff { .. }))
+        .count();
+    assert_eq!(handoffs, 1, "the release with a waiter is a choice");
+    let ex = explore::explore(&prog, &settings(GilMode::Cpython310), &dfs(Some("seen == [False]"), 2), |_| true);
+    let f = ex.found.expect("the handoff");
+    assert_eq!(f.run.outcome.output, ["[True]"]);
+    let text = f.schedule.to_string();
+    assert!(text.contains(":H1"), "{text}");
+    let back =
+        explore::replay(&prog, &settings(GilMode::Cpython310), &Schedule::parse(&text).unwrap(), RunLimits::default())
+            .unwrap();
+    assert_eq!(back.outcome.output, ["[True]"]);
+}
+
+#[test]
+fn dining_philosophers_with_nested_with_can_deadlock_under_3_10() {
+    // Leaving an inner `with` calls `__exit__`, after which CPython 3.10+ checks the eval
+    // breaker: a philosopher can be switched out holding its left fork. Real 3.10 and 3.12
+    // deadlock on this program (rarely); explore must find it, not prove it safe.
+    let src = "import threading\nN = 3\nforks = [threading.Lock() for _ in range(N)]\nmeals = 0\ndef philosopher(i):\n    global meals\n    left, right = forks[i], forks[(i + 1) % N]\n    for _ in range(2):\n        with left:\n            with right:\n                meals += 1\nts = [threading.Thread(target=philosopher, args=(i,)) for i in range(N)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\nprint('meals:', meals)\n";
+    let prog = program(src, &[]);
+    let ex = explore::explore(&prog, &settings(GilMode::Cpython310), &dfs(None, 2), |_| true);
+    let f = ex.found.expect("a deadlock");
+    assert!(f.what.starts_with("Deadlock"), "{}", f.what);
+    assert!(f.preemptions <= 2);
+}

@@ -21,7 +21,7 @@ use crate::rt::{Ctx, Shared, Unwind};
 use parking_lot::{Condvar, Mutex, MutexGuard};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use threadline_model::event::{EventKind, ThreadIx};
+use threadline_model::event::{EventKind, ResIx, ThreadIx};
 
 /// Virtual nanoseconds one turn takes (the time between two switch points): 0.1 ms, so a
 /// played game's turns are blocks the timeline can show, and a thread spinning on a flag
@@ -98,6 +98,19 @@ pub enum DecisionKind {
         loop_thread: ThreadIx,
         /// What each ready callback runs, by position.
         names: Vec<String>,
+    },
+    /// A lock was released while threads waited for it: does one of them take it now
+    /// (`enabled` position k ≥ 1: `waiters[k - 1]`), or does it stay free (0, the default)?
+    /// In CPython a thread blocked in `acquire` waits with the GIL released, so the OS may
+    /// hand it the lock at once — it then holds the lock while it waits for the GIL, and the
+    /// releaser cannot take it back.
+    Handoff {
+        /// The lock.
+        res: ResIx,
+        /// The thread that released it.
+        releaser: ThreadIx,
+        /// The waiting threads, in thread order.
+        waiters: Vec<ThreadIx>,
     },
 }
 
@@ -394,31 +407,49 @@ impl Control {
         if options.len() < 2 {
             return Ok(0);
         }
+        let lines: Vec<u32> = options.iter().map(|(_, l)| *l).collect();
+        let names = options.iter().map(|(n, _)| n.clone()).collect();
+        self.choose_other(ctx, &lines, DecisionKind::Ready { loop_thread: ctx.tid, names })
+    }
+
+    /// `ctx`'s thread released lock `res` while `waiters` (thread, line) wait for it: which
+    /// of them, if any, takes it at once ([`DecisionKind::Handoff`]). None (the lock stays
+    /// free, the releaser runs on) is the default.
+    pub fn choose_handoff(&self, ctx: &Ctx, res: ResIx, waiters: &[ThreadIx]) -> Result<Option<ThreadIx>, Unwind> {
+        if waiters.is_empty() {
+            return Ok(None);
+        }
+        let mut lines = vec![ctx.line.get()];
+        {
+            let st = self.st.lock();
+            lines.extend(waiters.iter().map(|t| st.lines.get(*t as usize).copied().unwrap_or(0)));
+        }
+        let kind = DecisionKind::Handoff { res, releaser: ctx.tid, waiters: waiters.to_vec() };
+        let k = self.choose_other(ctx, &lines, kind)?;
+        Ok(k.checked_sub(1).and_then(|i| waiters.get(i)).copied())
+    }
+
+    /// A choice point that is not about which thread runs (the running thread keeps the
+    /// turn): option 0 is the default, another a deviation counted as a preemption.
+    fn choose_other(&self, ctx: &Ctx, lines: &[u32], kind: DecisionKind) -> Result<usize, Unwind> {
         let mut st = self.st.lock();
         if st.stopped || st.unwinding {
             return Err(Unwind::Stopped);
         }
-        let enabled = options.iter().enumerate().map(|(i, (_, line))| (i as ThreadIx, *line)).collect();
-        let names = options.iter().map(|(n, _)| n.clone()).collect();
-        let mut point = Decision {
-            enabled,
-            current: Some(0),
-            due: false,
-            chosen: 0,
-            kind: DecisionKind::Ready { loop_thread: ctx.tid, names },
-        };
+        let enabled = lines.iter().enumerate().map(|(i, l)| (i as ThreadIx, *l)).collect();
+        let mut point = Decision { enabled, current: Some(0), due: false, chosen: 0, kind };
         let step = st.report.decisions.len();
         let choice = MutexGuard::unlocked(&mut st, || {
             let stopped = || self.st.lock().stopped;
             self.strategy.lock().choose(step, &point, &stopped)
         });
         let why = match choice {
-            Choice::Run(k) if (k as usize) < options.len() => {
+            Choice::Run(k) if (k as usize) < lines.len() => {
                 point.chosen = k;
                 st.report.decisions.push(point);
                 return Ok(k as usize);
             }
-            Choice::Run(k) => Some(format!("step {step}: there is no ready callback #{k}")),
+            Choice::Run(k) => Some(format!("step {step}: there is no option #{k} there")),
             Choice::Diverged(why) => Some(why),
             Choice::Stop => None,
         };
@@ -843,9 +874,47 @@ pub struct ScheduleStep {
     pub thread: ThreadIx,
     /// The line it is at (0: not checked).
     pub line: u32,
-    /// An event loop's ready-queue choice (`K2`: the callback at position 2 runs first),
-    /// not a thread's (`T2`).
-    pub ready: bool,
+    /// What is chosen: a thread (`T2`), an event loop's ready callback (`K2`: the one at
+    /// position 2 runs first) or a lock's handoff at release (`H1`: the first waiter takes it).
+    pub kind: StepKind,
+}
+
+/// What a schedule's step chooses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StepKind {
+    /// A thread (`T`).
+    #[default]
+    Thread,
+    /// An event loop's ready callback (`K`).
+    Ready,
+    /// Who takes a released lock (`H`).
+    Handoff,
+}
+
+impl StepKind {
+    fn of(kind: &DecisionKind) -> Self {
+        match kind {
+            DecisionKind::Thread => StepKind::Thread,
+            DecisionKind::Ready { .. } => StepKind::Ready,
+            DecisionKind::Handoff { .. } => StepKind::Handoff,
+        }
+    }
+
+    fn letter(self) -> char {
+        match self {
+            StepKind::Thread => 'T',
+            StepKind::Ready => 'K',
+            StepKind::Handoff => 'H',
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            StepKind::Thread => "a thread's",
+            StepKind::Ready => "an event loop's",
+            StepKind::Handoff => "a lock handoff's",
+        }
+    }
 }
 
 /// A controlled run's choices that differ from the default, and how many choice points the
@@ -870,7 +939,7 @@ impl Schedule {
                 step,
                 thread: d.chosen,
                 line: d.line_of(d.chosen),
-                ready: matches!(d.kind, DecisionKind::Ready { .. }),
+                kind: StepKind::of(&d.kind),
             })
             .collect();
         Self { steps, end: Some(decisions.len()) }
@@ -887,7 +956,7 @@ impl Schedule {
         for (n, tok) in tokens.enumerate() {
             let bad = |why: &str| {
                 format!(
-                    "schedule, token {} `{tok}`: {why} (expected STEP:T<thread>@LINE, STEP:K<ready>@LINE or end:N)",
+                    "schedule, token {} `{tok}`: {why} (expected STEP:T<thread>@LINE, STEP:K<ready>@LINE, STEP:H<waiter>@LINE or end:N)",
                     n + 1
                 )
             };
@@ -901,18 +970,20 @@ impl Schedule {
                 Some((t, l)) => (t, l.parse::<u32>().map_err(|_| bad("the line is not a number"))?),
                 None => (b, 0),
             };
-            // T<n>: thread n runs; K<n>: an event loop runs its ready callback n first.
-            let (ready, num) = match t.chars().next() {
-                Some('T' | 't') => (false, &t[1..]),
-                Some('K' | 'k') => (true, &t[1..]),
-                _ => return Err(bad("the choice is written T<thread> or K<ready callback>")),
+            // T<n>: thread n runs; K<n>: an event loop runs its ready callback n first; H<n>:
+            // a released lock goes to its n-th waiter at once.
+            const FORM: &str = "the choice is written T<thread>, K<ready callback> or H<waiter>";
+            let (kind, num) = match t.chars().next() {
+                Some('T' | 't') => (StepKind::Thread, &t[1..]),
+                Some('K' | 'k') => (StepKind::Ready, &t[1..]),
+                Some('H' | 'h') => (StepKind::Handoff, &t[1..]),
+                _ => return Err(bad(FORM)),
             };
-            let thread: ThreadIx =
-                num.parse().map_err(|_| bad("the choice is written T<thread> or K<ready callback>"))?;
+            let thread: ThreadIx = num.parse().map_err(|_| bad(FORM))?;
             if sched.steps.last().is_some_and(|s| s.step >= step) {
                 return Err(bad("steps must increase"));
             }
-            sched.steps.push(ScheduleStep { step, thread, line, ready });
+            sched.steps.push(ScheduleStep { step, thread, line, kind });
         }
         Ok(sched)
     }
@@ -942,7 +1013,7 @@ impl std::fmt::Display for Schedule {
                 f.write_str(" ")?;
             }
             first = false;
-            write!(f, "{}:{}{}", s.step, if s.ready { 'K' } else { 'T' }, s.thread)?;
+            write!(f, "{}:{}{}", s.step, s.kind.letter(), s.thread)?;
             if s.line > 0 {
                 write!(f, "@{}", s.line)?;
             }
@@ -985,12 +1056,12 @@ impl Strategy for Replay {
             return Choice::Run(point.default_choice());
         }
         self.next += 1;
-        let ready_point = matches!(point.kind, DecisionKind::Ready { .. });
-        if s.ready != ready_point {
-            let (said, is) =
-                if s.ready { ("an event loop's", "a thread's") } else { ("a thread's", "an event loop's") };
+        let here = StepKind::of(&point.kind);
+        if s.kind != here {
             return Choice::Diverged(format!(
-                "the schedule diverged at step {step}: it makes {said} choice there, but the run has {is} choice"
+                "the schedule diverged at step {step}: it makes {} choice there, but the run has {} choice",
+                s.kind.words(),
+                here.words()
             ));
         }
         match point.enabled.iter().find(|(t, _)| *t == s.thread) {

@@ -331,6 +331,17 @@ impl Shared {
         self.waits.lock().clone()
     }
 
+    /// The threads waiting for `target` now, in thread order (untimed and timed waits).
+    pub fn waiters_on(&self, target: WaitTarget) -> Vec<ThreadIx> {
+        self.waits
+            .lock()
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.as_ref().is_some_and(|w| w.target == target))
+            .map(|(t, _)| t as ThreadIx)
+            .collect()
+    }
+
     /// Every registered primitive with a resource index and its holders.
     pub fn holders(&self) -> Vec<(ResIx, Vec<ThreadIx>)> {
         let ws: Vec<_> = self.waitables.lock().clone();

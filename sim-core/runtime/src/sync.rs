@@ -34,6 +34,9 @@ pub struct Lock {
 #[derive(Default)]
 struct LockState {
     owner: Option<ThreadIx>,
+    /// A controlled run handed the lock to this waiter at release: it owns it, and its
+    /// `acquire` completes when it next runs.
+    granted: Option<ThreadIx>,
 }
 
 impl Lock {
@@ -108,8 +111,9 @@ impl Acquire for Lock {
             blocking,
             timeout_ms,
             (&self.st, &self.cv),
-            |s| s.owner.is_none(),
+            |s| s.owner.is_none() || s.granted == Some(ctx.tid),
             |s| {
+                s.granted = None;
                 s.owner = Some(ctx.tid);
                 ctx.record(EventKind::Acquired { res, depth: 1, value: 0 });
             },
@@ -123,6 +127,23 @@ impl Acquire for Lock {
         }
         st.owner = None;
         ctx.record(EventKind::Released { res: self.id, depth: 0, value: 0 });
+        // Controlled: a waiter may take the lock at once, as the OS may give it to a thread
+        // blocked in `acquire` (with the GIL released) before the releaser runs on.
+        if let Some(c) = ctx.shared.control() {
+            let waiters = ctx.shared.waiters_on(WaitTarget::Resource(self.id));
+            if !waiters.is_empty() {
+                drop(st);
+                if let Some(w) = c.choose_handoff(ctx, self.id, &waiters)? {
+                    let mut st = self.st.lock();
+                    if st.owner.is_none() {
+                        st.owner = Some(w);
+                        st.granted = Some(w);
+                    }
+                }
+                self.cv.notify_one();
+                return Ok(());
+            }
+        }
         self.cv.notify_one();
         Ok(())
     }

@@ -24,6 +24,45 @@ impl ThreadlineApp {
             if s.is_live() {
                 let pending = game.handle.pending();
                 match &pending {
+                    Some((step, d)) if matches!(d.kind, sim_core::control::DecisionKind::Handoff { .. }) => {
+                        // A lock released while threads wait: does one of them take it now?
+                        let sim_core::control::DecisionKind::Handoff { res, releaser, waiters } = &d.kind else {
+                            return;
+                        };
+                        let lock = tl.resource_name(*res);
+                        ui.label(RichText::new(format!("You are the scheduler — choice {}", step + 1)).strong());
+                        ui.label(
+                            RichText::new(format!(
+                                "{} released {lock} while {} waited for it. A waiting thread sleeps in acquire() \
+                                 without the GIL, so the OS may give it the lock at once: it then holds {lock} \
+                                 while {} runs on.",
+                                name(*releaser),
+                                waiters.iter().map(|t| name(*t)).collect::<Vec<_>>().join(" and "),
+                                name(*releaser)
+                            ))
+                            .weak(),
+                        );
+                        if let Some(g) = game.handle.guide_choice() {
+                            ui.horizontal_wrapped(|ui| {
+                                let what = match g {
+                                    0 => "leaves it free".to_string(),
+                                    k => format!("gives it to {}", name(waiters[(k - 1) as usize])),
+                                };
+                                ui.label(format!("The schedule {what} here."));
+                                if ui.small_button("Follow it").clicked() {
+                                    cmds.push(Command::Choose(g));
+                                }
+                            });
+                        }
+                        if ui.button(format!("Leave {lock} free ({} may take it back)", name(*releaser))).clicked() {
+                            cmds.push(Command::Choose(0));
+                        }
+                        for (k, w) in waiters.iter().enumerate() {
+                            if ui.button(format!("Give {lock} to {} now", name(*w))).clicked() {
+                                cmds.push(Command::Choose(k as u32 + 1));
+                            }
+                        }
+                    }
                     Some((step, d)) if matches!(d.kind, sim_core::control::DecisionKind::Ready { .. }) => {
                         // An event loop's ready queue: which callback runs first.
                         let sim_core::control::DecisionKind::Ready { loop_thread, names } = &d.kind else {

@@ -598,7 +598,12 @@ impl<'a> Interp<'a> {
                 if self.truthy(&suppress)? { Ok(()) } else { Err(Flow::Exc(ex)) }
             }
             other => {
-                self.call_method(&mgr, "__exit__", vec![V::None, V::None, V::None], Vec::new())?;
+                // Leaving the block calls `__exit__` with CALL_FUNCTION (3.10) / CALL (3.11+),
+                // which checks the eval breaker: another thread may run right after, while an
+                // outer `with` still holds its lock. (The exception path's WITH_EXCEPT_START
+                // does not check.)
+                let r = self.call_method(&mgr, "__exit__", vec![V::None, V::None, V::None], Vec::new());
+                self.after_call(r)?;
                 other
             }
         }
