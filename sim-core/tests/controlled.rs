@@ -441,6 +441,11 @@ fn loops_that_change_something_are_not_taken_for_spinning() {
         "import time\nt0 = time.time()\nwhile time.time() < t0 + 0.005:\n    pass\nprint('waited')\n",
         "import threading, queue\nq = queue.Queue()\ndef put():\n    q.put(1)\nthreading.Thread(target=put).start()\nwhile q.empty():\n    pass\nprint(q.get())\n",
         "import threading\ndone = False\ndef set_it():\n    global done\n    done = True\nthreading.Thread(target=set_it).start()\nwhile not done:\n    pass\nprint('set')\n",
+        // A switch point between a store's count and the store itself (the call in `+=`'s
+        // right side): the spinner must not read the old value, park, and miss the store.
+        "import threading\ncount = 0\nseen = False\ndef one():\n    return 1\ndef worker():\n    global count\n    count += one()\n    while not seen:\n        pass\nt = threading.Thread(target=worker)\nt.start()\nwhile count == 0:\n    pass\nseen = True\nt.join()\nprint(count)\n",
+        // Native code that runs Python (switch points) before it changes the list.
+        "import threading\nitems = []\ndef f(x):\n    return x\ndef worker():\n    items.extend(f(x) for x in range(3))\nt = threading.Thread(target=worker)\nt.start()\nwhile len(items) < 3:\n    pass\nt.join()\nprint(items)\n",
     ];
     for src in programs {
         let prog = program(src, &[]);

@@ -870,7 +870,9 @@ impl Generator {
                 st.blocks.pop();
                 let m = st.stack.pop().unwrap_or_default();
                 st.pc += 1;
-                it.call_method(&m, "__exit__", vec![V::None, V::None, V::None], Vec::new())?;
+                // As in a plain frame: the `__exit__` CALL checks the eval breaker (3.10+).
+                let r = it.call_method(&m, "__exit__", vec![V::None, V::None, V::None], Vec::new());
+                it.after_call(r)?;
             }
         }
         Ok(None)

@@ -227,7 +227,7 @@ impl<'a> Interp<'a> {
     /// (3.11+ skip it after `len`, `isinstance` and `list.append` once specialised; the
     /// `cpython-3.10+` mode keeps 3.10's check, a superset.)
     #[inline]
-    fn after_call(&self, r: R<V>) -> R<V> {
+    pub(crate) fn after_call(&self, r: R<V>) -> R<V> {
         if r.is_ok() && self.mode != GilMode::FreeThreaded {
             self.breaker()?;
         }
@@ -528,7 +528,9 @@ impl<'a> Interp<'a> {
             StmtKind::Delete(targets) => {
                 self.mutated();
                 for t in targets {
-                    self.delete(f, t)?;
+                    let r = self.delete(f, t);
+                    self.mutated();
+                    r?;
                 }
             }
             StmtKind::Import(mods) => {
@@ -731,7 +733,16 @@ impl<'a> Interp<'a> {
 
     /// Assign to a target.
     pub fn assign(&mut self, f: &mut Frame<'_>, t: &Target, v: V) -> R<()> {
+        // Counted before and after: a switch point may fall between (a call in the target's
+        // object or index, a free-threaded store), and a spinning thread must not read the
+        // old value, park again, and miss the store.
         self.mutated();
+        let r = self.assign_inner(f, t, v);
+        self.mutated();
+        r
+    }
+
+    fn assign_inner(&mut self, f: &mut Frame<'_>, t: &Target, v: V) -> R<()> {
         match t {
             Target::Name(n, name) => match n {
                 Name::Local(i) => {
@@ -866,7 +877,14 @@ impl<'a> Interp<'a> {
     }
 
     fn aug_assign(&mut self, f: &mut Frame<'_>, t: &Target, op: BinOp, value: &Expr) -> R<()> {
+        // Before and after, as `assign`: `x += f()` may switch between its load and store.
         self.mutated();
+        let r = self.aug_assign_inner(f, t, op, value);
+        self.mutated();
+        r
+    }
+
+    fn aug_assign_inner(&mut self, f: &mut Frame<'_>, t: &Target, op: BinOp, value: &Expr) -> R<()> {
         match t {
             Target::Name(Name::Global(slot, builtin), name) => {
                 // LOAD_GLOBAL … BINARY_OP … STORE_GLOBAL: a switch can fall between them only
@@ -1041,10 +1059,16 @@ impl<'a> Interp<'a> {
                         return self.after_call(r);
                     }
                     let (pos, kw) = self.args(f, args)?;
-                    if self.controlled && !pure_method(&o, name) {
+                    let impure = self.controlled && !pure_method(&o, name);
+                    if impure {
                         self.ctx.mutated();
                     }
                     let r = self.call_method(&o, name, pos, kw);
+                    // Again when it returns: native code may have run Python (with switch
+                    // points) before it changed anything (`xs.extend(f(x) for x in ys)`).
+                    if impure {
+                        self.ctx.mutated();
+                    }
                     self.ctx.line.set(f.line);
                     return self.after_call(r);
                 }
@@ -1066,10 +1090,14 @@ impl<'a> Interp<'a> {
                     return self.after_call(r);
                 }
                 let (pos, kw) = self.args(f, args)?;
-                if self.controlled && !pure_callee(&fv) {
+                let impure = self.controlled && !pure_callee(&fv);
+                if impure {
                     self.ctx.mutated();
                 }
                 let r = self.call(&fv, pos, kw);
+                if impure {
+                    self.ctx.mutated();
+                }
                 self.ctx.line.set(f.line);
                 self.after_call(r)
             }
