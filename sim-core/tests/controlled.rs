@@ -500,3 +500,15 @@ fn dining_philosophers_with_nested_with_can_deadlock_under_3_10() {
     assert!(f.what.starts_with("Deadlock"), "{}", f.what);
     assert!(f.preemptions <= 2);
 }
+
+#[test]
+fn a_deadlock_beside_a_spinning_thread_is_reported_as_the_deadlock() {
+    // Two threads take two locks in opposite orders while a third spins on a flag nobody
+    // sets: the run never ends, and what to say is the cycle, not only "never ends".
+    let src = "import threading, time\na = threading.Lock()\nb = threading.Lock()\nflag = False\ndef one():\n    with a:\n        time.sleep(0.01)\n        with b:\n            pass\ndef two():\n    with b:\n        time.sleep(0.01)\n        with a:\n            pass\ndef spin():\n    while not flag:\n        pass\nts = [threading.Thread(target=f, daemon=True) for f in (one, two, spin)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\n";
+    let prog = program(src, &[]);
+    let run = default_run(&prog, GilMode::Cpython310, RunLimits::default());
+    let what = run.outcome.failure.expect("it never ends");
+    assert!(what.starts_with("Deadlock"), "{what}");
+    assert!(!run.report.livelock);
+}

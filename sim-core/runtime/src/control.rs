@@ -643,7 +643,13 @@ impl Control {
                 }
                 // Threads spin on `while` loops and nothing can change what they read: the
                 // program never ends (CPython would spin forever).
-                if st.status.iter().any(|s| matches!(s, Status::Spinning { .. })) {
+                // (Unless some of the waiting threads form a wait-for cycle: that deadlock is
+                // what to report, with its cycle named.)
+                let spinning = st.status.iter().any(|s| matches!(s, Status::Spinning { .. }));
+                let cycle = spinning
+                    && crate::watchdog::find_deadlock(&shared.life(), &shared.waits(), &shared.holders())
+                        .is_some_and(|f| f.cycle);
+                if spinning && !cycle {
                     st.report.turn_limit = true;
                     st.report.livelock = true;
                     self.unwind_all(st, shared);
