@@ -13,7 +13,7 @@ pub use campaign::{ChallengeProgress, SolvedChallenge};
 pub use compare::{Comparison, output_difference, summary_differences};
 pub use editor::Editor;
 pub use jobs::load_scenario_file;
-use jobs::{explore_in_background, spawn_file_job};
+use jobs::{compile_for_job, explore_in_background, spawn_file_job};
 pub use panels::ProfileTab;
 pub use predict::{PredictScore, Prediction};
 
@@ -602,11 +602,9 @@ impl ThreadlineApp {
                 let ctx = self.egui_ctx.clone();
                 spawn_file_job(
                     move || {
-                        let prog = match sim_core::py::compile(&file, &text, &overrides) {
-                            Ok(p) => Arc::new(p),
-                            Err(e) => {
-                                return FileResult::Stats(Err(format!("{} at line {}: {}", e.ty, e.line, e.message)));
-                            }
+                        let prog = match compile_for_job(&file, &text, &overrides) {
+                            Ok(p) => p,
+                            Err(e) => return FileResult::Stats(Err(e)),
                         };
                         let limit = std::time::Duration::from_secs(30);
                         let (bars, traces) = sim_core::explore::stats_with_traces(&prog, &settings, runs, limit, |n| {

@@ -89,9 +89,7 @@ impl ThreadlineApp {
         spawn_file_job(
             move || {
                 let solve = || -> Result<Box<SolvedChallenge>, String> {
-                    let prog = sim_core::py::compile(&file, &text, &overrides)
-                        .map_err(|e| format!("{} at line {}: {}", e.ty, e.line, e.message))?;
-                    let prog = Arc::new(prog);
+                    let prog = compile_for_job(&file, &text, &overrides)?;
                     let solved = challenge::solve(&prog, &settings, 5_000, 30.0)?;
                     let elsewhere = match solved.verdict {
                         challenge::Verdict::OutOfReach => {

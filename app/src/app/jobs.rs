@@ -3,6 +3,17 @@
 
 use super::*;
 
+/// Compile the code panel's program on a job thread; the error in one line, with its line.
+pub(super) fn compile_for_job(
+    file: &str,
+    text: &str,
+    overrides: &indexmap::IndexMap<String, sim_core::py::value::V>,
+) -> Result<Arc<Program>, String> {
+    sim_core::py::compile(file, text, overrides)
+        .map(Arc::new)
+        .map_err(|e| format!("{} at line {}: {}", e.ty, e.line, e.message))
+}
+
 /// `explore` from the app: depth-first with at most two preemptions, 2 000 schedules or 30 s.
 pub(super) fn explore_in_background(
     file: &str,
@@ -13,10 +24,7 @@ pub(super) fn explore_in_background(
     split: bool,
 ) -> Result<Box<ExploreResult>, String> {
     use sim_core::explore::{self, Check, ExploreOptions, RunLimits};
-    let prog = Arc::new(
-        sim_core::py::compile(file, text, overrides)
-            .map_err(|e| format!("{} at line {}: {}", e.ty, e.line, e.message))?,
-    );
+    let prog = compile_for_job(file, text, overrides)?;
     let limits = RunLimits { split, ..Default::default() };
     // A challenge with no check typed: search for its goal, up to its par.
     let goal = prog.meta.goal.clone().filter(|_| check.is_empty());

@@ -48,9 +48,8 @@ impl ThreadlineApp {
         });
         spawn_file_job(
             move || {
-                let r = sim_core::py::compile(&file, &text, &overrides)
-                    .map_err(|e| format!("{} at line {}: {}", e.ty, e.line, e.message))
-                    .map(|prog| predict::choices(&Arc::new(prog), &settings, 300, 5));
+                let r =
+                    compile_for_job(&file, &text, &overrides).map(|prog| predict::choices(&prog, &settings, 300, 5));
                 FileResult::PredictChoices(id, r)
             },
             self.files_tx.clone(),
@@ -72,9 +71,8 @@ impl ThreadlineApp {
         let id = p.id.clone();
         spawn_file_job(
             move || {
-                let r = sim_core::py::compile(&file, &text, &overrides)
-                    .map_err(|e| format!("{} at line {}: {}", e.ty, e.line, e.message))
-                    .map(|prog| predict::tally(&Arc::new(prog), &settings, runs, |_| true));
+                let r = compile_for_job(&file, &text, &overrides)
+                    .map(|prog| predict::tally(&prog, &settings, runs, |_| true));
                 FileResult::PredictTally(id, r)
             },
             self.files_tx.clone(),

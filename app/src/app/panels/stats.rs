@@ -44,11 +44,7 @@ impl ThreadlineApp {
                 for b in st.bars.iter().take(30) {
                     ui.horizontal(|ui| {
                         let share = b.count as f32 / st.runs.max(1) as f32;
-                        let (rect, _) = ui.allocate_exact_size(egui::vec2(70.0, 14.0), egui::Sense::hover());
-                        ui.painter().rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
-                        let w = rect.width() * b.count as f32 / most as f32;
-                        let bar = egui::Rect::from_min_size(rect.min, egui::vec2(w, rect.height()));
-                        ui.painter().rect_filled(bar, 2.0, theme.plot);
+                        count_bar(ui, &theme, b.count, most);
                         ui.label(RichText::new(format!("{:>4} · {:.0}%", b.count, share * 100.0)).monospace());
                         if let Some(t) = b.trace
                             && ui.small_button("Open").on_hover_text("Open this outcome's first run").clicked()
@@ -133,11 +129,7 @@ impl ThreadlineApp {
                     let most = t.answers.first().map_or(1, |(_, k)| *k).max(1);
                     for (a, k) in t.answers.iter().take(12) {
                         ui.horizontal(|ui| {
-                            let (rect, _) = ui.allocate_exact_size(egui::vec2(70.0, 14.0), egui::Sense::hover());
-                            ui.painter().rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
-                            let w = rect.width() * *k as f32 / most as f32;
-                            let bar = egui::Rect::from_min_size(rect.min, egui::vec2(w, rect.height()));
-                            ui.painter().rect_filled(bar, 2.0, theme.plot);
+                            count_bar(ui, &theme, *k, most);
                             let mine = if a == pick { "  ← your prediction" } else { "" };
                             ui.add(
                                 egui::Label::new(RichText::new(format!("{k:>4} · {a}{mine}")).monospace()).truncate(),
@@ -179,4 +171,13 @@ impl ThreadlineApp {
             }
         }
     }
+}
+
+/// A small horizontal bar: `count` out of `most`, for the outcome and prediction histograms.
+fn count_bar(ui: &mut egui::Ui, theme: &Theme, count: usize, most: usize) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(70.0, 14.0), egui::Sense::hover());
+    ui.painter().rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
+    let w = rect.width() * count as f32 / most.max(1) as f32;
+    let bar = egui::Rect::from_min_size(rect.min, egui::vec2(w, rect.height()));
+    ui.painter().rect_filled(bar, 2.0, theme.plot);
 }

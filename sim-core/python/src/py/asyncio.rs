@@ -380,6 +380,18 @@ fn is_coroutine(v: &V) -> bool {
     }
 }
 
+/// A coroutine's `__qualname__` (an awaitable's name; empty for anything else).
+fn coro_qualname(coro: &V) -> String {
+    match coro {
+        V::Native(n) => match &**n {
+            Native::Gen(g) => g.qualname.to_string(),
+            Native::Aio(Obj::Await(a)) => a.name.to_string(),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    }
+}
+
 /// `create_task(coro, name=None)` on the running loop.
 fn create_task(it: &mut Interp<'_>, lp: &Arc<Loop>, coro: V, name: Option<V>) -> R<V> {
     if !is_coroutine(&coro) {
@@ -389,14 +401,7 @@ fn create_task(it: &mut Interp<'_>, lp: &Arc<Loop>, coro: V, name: Option<V>) ->
         Some(V::None) | None => format!("Task-{}", it.w.aio_task_names.fetch_add(1, Ordering::Relaxed) + 1),
         Some(n) => it.str_of(&n)?,
     };
-    let coro_name = match &coro {
-        V::Native(n) => match &**n {
-            Native::Gen(g) => g.qualname.to_string(),
-            Native::Aio(Obj::Await(a)) => a.name.to_string(),
-            _ => String::new(),
-        },
-        _ => String::new(),
-    };
+    let coro_name = coro_qualname(&coro);
     let task = new_fut(lp, Some(coro), name.clone());
     let ix = it.w.aio_task_index.fetch_add(1, Ordering::Relaxed);
     task.index.store(ix, Ordering::Release);
@@ -2056,14 +2061,7 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
                 },
                 _ => return type_err("loop must be an asyncio event loop"),
             };
-            let coro_name = match &coro {
-                V::Native(n) => match &**n {
-                    Native::Gen(g) => g.qualname.to_string(),
-                    _ => "coroutine".into(),
-                },
-                _ => "coroutine".into(),
-            };
-            let cf = super::stdlib::standalone_future(it, format!("future of {coro_name}()"));
+            let cf = super::stdlib::standalone_future(it, format!("future of {}()", coro_qualname(&coro)));
             lp.call_soon(aio_fn(AioFn::ThreadsafeStart, vec![coro, cf.clone()]), Vec::new());
             if let Some(e) = lp.idle.lock().clone() {
                 e.set(it.ctx);
@@ -2609,12 +2607,13 @@ fn ready_option(cb: &V) -> (String, u32) {
         && let Some(task) = bound.first().and_then(as_fut)
     {
         let name = task.name.lock().clone();
-        let (coro, line) = match task.coro.as_ref() {
+        let coro = task.coro.as_ref().map(coro_qualname).unwrap_or_default();
+        let line = match task.coro.as_ref() {
             Some(V::Native(c)) => match &**c {
-                Native::Gen(g) => (g.qualname.to_string(), g.suspended_line()),
-                _ => (String::new(), 0),
+                Native::Gen(g) => g.suspended_line(),
+                _ => 0,
             },
-            _ => (String::new(), 0),
+            _ => 0,
         };
         return (if coro.is_empty() { name } else { format!("{name} ({coro})") }, line);
     }
