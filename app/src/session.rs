@@ -302,7 +302,7 @@ impl Session {
         if let Some(p) = &mut self.player {
             // The game is judged against the program's goal the moment it ends.
             let report = run.control_report().unwrap_or_default();
-            p.played = Some(sim_core::challenge::judge(&p.prog, &trace, &report, run.module_literals()));
+            p.played = Some(sim_core::challenge::judge(&p.prog, &trace, &report, &run.finals()));
         }
         for e in rx.try_iter() {
             self.timeline.push(&e);

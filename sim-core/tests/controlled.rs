@@ -42,7 +42,7 @@ fn dfs(check: Option<&str>, preemptions: usize) -> ExploreOptions {
         strategy: StrategyKind::Dfs,
         budget: 5_000,
         seconds: 120.0,
-        check: check.map(|c| Check { expr: c.into() }),
+        check: check.map(|c| Check::new(c)),
         preemptions,
         ..Default::default()
     }
@@ -271,11 +271,20 @@ fn a_check_sees_attributes_and_containers_of_module_objects() {
         &[],
     );
     let run = default_run(&prog, GilMode::Cpython310, RunLimits::default());
-    let finals = &run.outcome.finals;
-    let ok = |expr: &str| Check { expr: expr.into() }.eval(finals);
+    let finals = &run.finals;
+    let ok = |expr: &str| Check::new(expr).eval(finals);
     assert_eq!(ok("account.balance == 100 and len(account.log) == 2"), Ok(true));
     assert_eq!(ok("items[0].balance > 100"), Ok(false));
     assert!(ok("account.missing").unwrap_err().contains("AttributeError"));
+    // Bad checks say what is wrong, in Python's words, and never run as statements.
+    assert!(ok("account ==").unwrap_err().contains("SyntaxError"), "{:?}", ok("account =="));
+    assert!(ok("1) ; (2").unwrap_err().contains("one expression"));
+    assert!(ok("nosuch > 0").unwrap_err().contains("NameError: name 'nosuch' is not defined"));
+    // The same check object evaluates many runs (compiled once).
+    let c = Check::new("account.balance == 100");
+    for _ in 0..3 {
+        assert_eq!(c.eval(finals), Ok(true));
+    }
 }
 
 #[test]
@@ -287,7 +296,7 @@ fn shrinking_reaches_a_local_minimum_even_from_a_random_find() {
     let opts = ExploreOptions {
         strategy: StrategyKind::Random,
         seed: 7,
-        check: Some(Check { expr: "counter == THREADS * ITERATIONS".into() }),
+        check: Some(Check::new("counter == THREADS * ITERATIONS")),
         ..dfs(None, 2)
     };
     let ex = explore::explore(&prog, &s, &opts, |_| true);
@@ -320,7 +329,7 @@ fn auto_falls_back_to_sampling_and_finds_three_way_peterson_broken() {
     let opts = ExploreOptions {
         strategy: StrategyKind::Auto,
         budget: 200,
-        check: Some(Check { expr: "most == 1".into() }),
+        check: Some(Check::new("most == 1")),
         ..dfs(None, 2)
     };
     let ex = explore::explore(&prog, &settings(GilMode::Cpython310), &opts, |_| true);

@@ -39,7 +39,7 @@ fn finds(body: &str, gil: GilMode) -> bool {
         strategy: StrategyKind::Dfs,
         budget: 20_000,
         seconds: 300.0,
-        check: Some(Check { expr: "total == 4".into() }),
+        check: Some(Check::new("total == 4")),
         preemptions: 2,
         ..Default::default()
     };

@@ -30,7 +30,7 @@ pub(super) fn explore_in_background(
     let goal = prog.meta.goal.clone().filter(|_| check.is_empty());
     let check = match &goal {
         Some(g) => explore::goal_check(g),
-        None => (!check.is_empty()).then(|| Check { expr: check.to_string() }),
+        None => (!check.is_empty()).then(|| Check::new(check)),
     };
     if let Some(c) = &check {
         c.validate(&prog, settings, limits)?;

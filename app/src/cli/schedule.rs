@@ -76,7 +76,7 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
     // A challenge's `Goal:` is what to search for when no --check is given.
     let goal = prog.meta.goal.clone().filter(|_| a.check.is_none());
     let check = match (&goal, a.check) {
-        (_, Some(c)) => Some(Check { expr: c.to_string() }),
+        (_, Some(c)) => Some(Check::new(c)),
         (Some(g), None) => explore::goal_check(g),
         (None, None) => None,
     };

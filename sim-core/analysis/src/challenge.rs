@@ -10,6 +10,7 @@ use std::sync::Arc;
 use threadline_model::model::{GilMode, RuntimeSettings};
 use threadline_model::trace::Trace;
 use threadline_python::py::Program;
+use threadline_python::py::run::Finals;
 use threadline_runtime::control::{ControlReport, Schedule};
 
 /// True when the goal is a deadlock rather than an expression.
@@ -235,7 +236,7 @@ pub struct Played {
 }
 
 /// Judge a finished game of `prog` (its trace, choices and final variables) against its goal.
-pub fn judge(prog: &Program, trace: &Trace, report: &ControlReport, finals: Vec<(String, String)>) -> Played {
+pub fn judge(prog: &Program, trace: &Trace, report: &ControlReport, finals: &Finals) -> Played {
     let preemptions = Schedule::preemptions(&report.decisions);
     let steps = report.decisions.len();
     let goal = prog.meta.goal.clone();

@@ -22,7 +22,8 @@ use threadline_model::event::{EventKind, ThreadIx};
 use threadline_model::model::RuntimeSettings;
 use threadline_model::trace::Trace;
 use threadline_python::py::Program;
-use threadline_python::py::run::PyRun;
+use threadline_python::py::check::CheckExpr;
+use threadline_python::py::run::{Finals, PyRun};
 use threadline_runtime::control::{Choice, ControlReport, Decision, Prefix, Replay, Schedule, Sparse, Strategy};
 
 // ------------------------------------------------------------------ strategies
@@ -133,59 +134,61 @@ impl Outcome {
     }
 }
 
-/// A `--check` expression, evaluated over a run's final module variables.
+/// A `--check` expression, evaluated over a run's final module variables. It is compiled
+/// once, the first time it is evaluated, and then evaluated directly on each run's values
+/// ([`threadline_python::py::check::CheckExpr`]).
 #[derive(Clone, Debug)]
 pub struct Check {
     /// The expression as written.
     pub expr: String,
+    compiled: Arc<std::sync::OnceLock<Result<CheckExpr, String>>>,
 }
 
 impl Check {
-    /// Whether the check can be evaluated on this program at all (its names exist and hold
-    /// plain values): run it once under the default schedule and evaluate. The error says
-    /// why not, for the user, before a search starts.
-    pub fn validate(&self, prog: &Arc<Program>, settings: &RuntimeSettings, limits: RunLimits) -> Result<(), String> {
-        let first =
-            run_controlled(prog, settings, Box::new(threadline_runtime::control::DefaultSchedule), None, limits);
-        self.eval(&first.outcome.finals).map(|_| ())
+    /// The check `expr` (compiled when first used).
+    pub fn new(expr: impl Into<String>) -> Self {
+        Check { expr: expr.into(), compiled: Arc::default() }
     }
 
-    /// Evaluate over these variables: Ok(truthy) or the Python error in words.
-    pub fn eval(&self, finals: &[(String, String)]) -> Result<bool, String> {
-        // Objects whose attributes are plain values come back as `__tl_obj`s.
-        let mut src = String::from(
-            "class __tl_obj:\n    def __init__(self, attrs):\n        for k, v in attrs.items():\n            setattr(self, k, v)\n",
+    fn compiled(&self) -> Result<&CheckExpr, String> {
+        self.compiled
+            .get_or_init(|| CheckExpr::compile(&self.expr))
+            .as_ref()
+            .map_err(|e| format!("--check `{}`: {e}", self.expr))
+    }
+
+    /// Whether the check can be evaluated on this program at all (it compiles, its names
+    /// exist and hold plain values): run it once under the default schedule and evaluate.
+    /// The error says why not, for the user, before a search starts.
+    pub fn validate(&self, prog: &Arc<Program>, settings: &RuntimeSettings, limits: RunLimits) -> Result<(), String> {
+        self.compiled()?;
+        let run = PyRun::start_controlled(
+            Arc::clone(prog),
+            settings.clone(),
+            None,
+            Box::new(threadline_runtime::control::DefaultSchedule),
+            limits.split,
         );
-        for (name, repr) in finals {
-            src.push_str(&format!("{name} = {repr}\n"));
+        if let Some(c) = run.control() {
+            c.set_turn_limit(limits.turns);
         }
-        src.push_str(&format!("__check__ = ({})\nprint(bool(__check__))\n", self.expr));
-        let settings = RuntimeSettings::default();
-        let (trace, _) = threadline_python::py::run::run_source(
-            "<check>",
-            &src,
-            &Default::default(),
-            settings,
-            Some(Duration::from_secs(10)),
-        )
-        .map_err(|e| format!("--check `{}`: {}: {}", self.expr, e.ty, e.message))?;
-        let mut out = Vec::new();
-        let mut err = Vec::new();
-        for e in &trace.events {
-            if let EventKind::Print { line, stderr } = &e.kind {
-                if *stderr { err.push(line.clone()) } else { out.push(line.clone()) }
-            }
-        }
-        match out.last().map(String::as_str) {
-            Some("True") => Ok(true),
-            Some("False") => Ok(false),
-            _ => Err(format!(
-                "--check `{}`: {} (the check sees the module's variables that hold plain values, and objects whose attributes do: {})",
+        let (_, _, finals) = run.finish_keep(Some(limits.wall));
+        self.eval(&finals).map(|_| ())
+    }
+
+    /// Evaluate over a run's final variables: Ok(truthy) or the Python error in words.
+    pub fn eval(&self, finals: &Finals) -> Result<bool, String> {
+        self.compiled()?.eval(&finals.values).map_err(|e| {
+            format!(
+                "--check `{}`: {e} (the check sees the module's variables that hold plain values, and objects whose attributes do: {})",
                 self.expr,
-                err.last().map_or("no result", String::as_str),
-                finals.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
-            )),
-        }
+                if finals.literals.is_empty() {
+                    "none here".to_string()
+                } else {
+                    finals.literals.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
+                }
+            )
+        })
     }
 }
 
@@ -194,7 +197,7 @@ impl Check {
 /// is the goal reached); `deadlock` needs no check (a deadlock is a failure already).
 pub fn goal_check(goal: &str) -> Option<Check> {
     let g = goal.trim();
-    if g.eq_ignore_ascii_case("deadlock") { None } else { Some(Check { expr: format!("not ({g})") }) }
+    if g.eq_ignore_ascii_case("deadlock") { None } else { Some(Check::new(format!("not ({g})"))) }
 }
 
 /// A finished controlled run.
@@ -205,6 +208,8 @@ pub struct Controlled {
     pub report: ControlReport,
     /// What it came to.
     pub outcome: Outcome,
+    /// Its final module variables.
+    pub finals: Finals,
 }
 
 /// Limits of one controlled run in a search.
@@ -251,8 +256,8 @@ pub fn run_controlled(
     let finished = run.finish_keep(Some(limits.wall));
     let (trace, report, finals) = finished;
     let report = report.unwrap_or_default();
-    let outcome = outcome_of(&trace, &report, finals, check);
-    Controlled { trace, report, outcome }
+    let outcome = outcome_of(&trace, &report, &finals, check);
+    Controlled { trace, report, outcome, finals }
 }
 
 /// What a finished controlled run came to: its trace, its choices and its final module
@@ -260,7 +265,7 @@ pub fn run_controlled(
 pub fn outcome_of(
     trace: &Trace,
     report: &ControlReport,
-    finals: Vec<(String, String)>,
+    finals: &Finals,
     check: Option<&Check>,
 ) -> Outcome {
     let summary = Summary::of_trace(trace);
@@ -308,7 +313,7 @@ pub fn outcome_of(
     } else if report.turn_limit {
         Some((F::TurnLimit, format!("turn limit: stopped after {} turns (does the program end?)", report.turns)))
     } else {
-        match check.map(|c| c.eval(&finals)) {
+        match check.map(|c| c.eval(finals)) {
             Some(Ok(false)) => {
                 Some((F::CheckFalse, format!("check: `{}` is False", check.map_or("", |c| c.expr.as_str()))))
             }
@@ -320,7 +325,7 @@ pub fn outcome_of(
         Some((k, w)) => (Some(k), Some(w)),
         None => (None, None),
     };
-    Outcome { failure, failure_kind, output, finals }
+    Outcome { failure, failure_kind, output, finals: finals.literals.clone() }
 }
 
 // ------------------------------------------------------------------ explore
@@ -749,7 +754,7 @@ pub fn stats_with_traces(
     for i in 0..runs {
         let run = PyRun::start(Arc::clone(prog), settings.clone(), i as u64, None);
         let (trace, _, finals) = run.finish_keep(Some(limit));
-        let outcome = outcome_of(&trace, &ControlReport::default(), finals, None);
+        let outcome = outcome_of(&trace, &ControlReport::default(), &finals, None);
         if kept.len() < STATS_TRACES_KEPT && !results.contains(&outcome) {
             kept.push((i, trace));
         }

@@ -78,7 +78,7 @@ pub fn tally(
     for i in 0..runs {
         let run = PyRun::start(Arc::clone(prog), settings.clone(), i as u64, None);
         let (trace, _, finals) = run.finish_keep(Some(Duration::from_secs(10)));
-        let a = answer_of(&outcome_of(&trace, &ControlReport::default(), finals, None));
+        let a = answer_of(&outcome_of(&trace, &ControlReport::default(), &finals, None));
         match t.answers.iter_mut().find(|(s, _)| *s == a) {
             Some(e) => e.1 += 1,
             None => t.answers.push((a, 1)),

@@ -7,6 +7,7 @@
 pub mod asyncio;
 pub mod bisect;
 pub mod builtins;
+pub mod check;
 pub mod collections;
 pub mod contextlib;
 pub mod dataclasses;

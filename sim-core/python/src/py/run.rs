@@ -20,6 +20,17 @@ use threadline_runtime::recorder::Recorder;
 use threadline_runtime::rt::Shared;
 use threadline_runtime::watchdog::Watchdog;
 
+/// A finished run's module variables that hold plain values (numbers, strings, `None`,
+/// containers of them, objects whose attributes are such values), in the order the module
+/// defines them.
+#[derive(Clone, Debug, Default)]
+pub struct Finals {
+    /// `(name, repr)`, for people.
+    pub literals: Vec<(String, String)>,
+    /// `(name, value)`, for a check to evaluate on.
+    pub values: Vec<(String, V)>,
+}
+
 /// A running Python program. Dropping it stops and joins every thread.
 pub struct PyRun {
     shared: Arc<Shared>,
@@ -123,24 +134,16 @@ impl PyRun {
     }
 
     /// [`Self::finish`], also returning the controlled run's choices and the module's final
-    /// plain variables ([`Self::module_literals`]).
-    pub fn finish_keep(mut self, limit: Option<Duration>) -> (Trace, Option<ControlReport>, Vec<(String, String)>) {
+    /// plain variables ([`Self::finals`]).
+    pub fn finish_keep(mut self, limit: Option<Duration>) -> (Trace, Option<ControlReport>, Finals) {
         let trace = self.finish_in_place(limit);
-        (trace, self.control_report(), self.module_literals())
+        (trace, self.control_report(), self.finals())
     }
 
-    /// A controlled run's choices so far (all of them once it has ended).
-    pub fn control_report(&self) -> Option<ControlReport> {
-        self.control.as_ref().map(|c| c.report())
-    }
-
-    /// The main process's module variables whose values Python can write as literals
-    /// (numbers, strings, `None`, and lists, tuples, dicts and sets of them), as
-    /// `(name, repr)`, in the order the module defines them: the run's final state, for
-    /// `explore --check` and `stats`. Functions, classes, modules, locks and the like are left out.
-    pub fn module_literals(&self) -> Vec<(String, String)> {
+    /// The module's final plain variables, as written and as values ([`Finals`]).
+    pub fn finals(&self) -> Finals {
         let pw = self.world.proc(0);
-        let mut out = Vec::new();
+        let mut out = Finals::default();
         for (slot, name) in self.world.prog.globals.iter().enumerate() {
             if name.starts_with("__") {
                 continue;
@@ -148,10 +151,16 @@ impl PyRun {
             let Some(cell) = pw.globals.get(slot) else { continue };
             let Some(v) = cell.lock().value.clone() else { continue };
             if let Some(r) = literal_repr(&v, 0) {
-                out.push((name.to_string(), r));
+                out.literals.push((name.to_string(), r));
+                out.values.push((name.to_string(), v));
             }
         }
         out
+    }
+
+    /// A controlled run's choices so far (all of them once it has ended).
+    pub fn control_report(&self) -> Option<ControlReport> {
+        self.control.as_ref().map(|c| c.report())
     }
 
     /// Ask every thread to stop; returns at once.
@@ -243,10 +252,9 @@ impl Drop for PyRun {
     }
 }
 
-/// Whether Python can write `v` as a literal whose `repr` reads back as the same value.
-/// Python source that rebuilds `v` for a check: a literal's repr, or — for an object whose
-/// attributes are such values (`account.balance`), and containers of them —
-/// `__tl_obj({'balance': 100})`, which the check's prelude defines.
+/// A plain value in words: a literal's repr, or — for an object whose attributes are such
+/// values (`account.balance`), and containers of them — `Account(balance=100)`. None for
+/// anything else (functions, locks, modules…), which a final state leaves out.
 fn literal_repr(v: &V, depth: usize) -> Option<String> {
     if is_literal(v, depth) {
         return Some(v.repr());
@@ -262,9 +270,9 @@ fn literal_repr(v: &V, depth: usize) -> Option<String> {
             }
             let parts: Option<Vec<String>> = d
                 .iter()
-                .map(|(k, x)| Some(format!("{}: {}", V::str(&**k).repr(), literal_repr(x, depth + 1)?)))
+                .map(|(k, x)| Some(format!("{k}={}", literal_repr(x, depth + 1)?)))
                 .collect();
-            Some(format!("__tl_obj({{{}}})", parts?.join(", ")))
+            Some(format!("{}({})", i.class.display_name(), parts?.join(", ")))
         }
         V::List(l) => {
             let l = l.try_lock()?;

@@ -1,0 +1,97 @@
+//! A check expression (`explore --check "counter == 4"`, a challenge's goal) evaluated on a
+//! run's final module variables: compiled once, then evaluated directly on the values —
+//! one expression in one frame on the caller's thread, with no thread started, no source
+//! written and nothing compiled per run.
+
+use super::interp::{Flow, Frame, Interp};
+use super::value::V;
+use super::{Program, World};
+use indexmap::IndexMap;
+use std::sync::Arc;
+use threadline_model::model::{GilMode, ProcessMeta, RuntimeSettings, ThreadMeta};
+use threadline_runtime::recorder::Recorder;
+use threadline_runtime::rt::Shared;
+
+/// The global the compiled check stores its value in.
+const RESULT: &str = "__tl_check__";
+
+/// A compiled check expression.
+#[derive(Debug)]
+pub struct CheckExpr {
+    prog: Arc<Program>,
+    result_slot: usize,
+}
+
+impl CheckExpr {
+    /// Compile `expr`; the error says what is wrong with it, and where, in Python's words.
+    pub fn compile(expr: &str) -> Result<Self, String> {
+        if expr.trim().is_empty() {
+            return Err("the check is empty: write a Python expression, for example `counter == 4`".into());
+        }
+        if expr.contains(['\n', '\r']) {
+            return Err("the check is one expression on one line".into());
+        }
+        // Parenthesised, so `a ==` cannot run into the next line and a trailing comment
+        // cannot hide the closing bracket.
+        let src = format!("{RESULT} = (\n{expr}\n)\n");
+        let prog = super::compile("<check>", &src, &IndexMap::new()).map_err(|e| {
+            let col = if e.line == 2 { format!(", column {}", e.col) } else { String::new() };
+            format!("{}: {}{col}", e.ty, e.message)
+        })?;
+        if prog.body.len() != 1 {
+            return Err("the check is one expression, not statements".into());
+        }
+        let result_slot = prog
+            .globals
+            .iter()
+            .position(|g| &**g == RESULT)
+            .ok_or_else(|| "the check could not be compiled (a Threadline bug)".to_string())?;
+        Ok(CheckExpr { prog: Arc::new(prog), result_slot })
+    }
+
+    /// The names the expression reads.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.prog.globals.iter().map(|g| &**g).filter(|g| *g != RESULT && !g.starts_with("__"))
+    }
+
+    /// Evaluate over `values` (a run's final module variables): Ok(truthy) or the Python
+    /// error it raised, as `NameError: name 'x' is not defined`.
+    pub fn eval(&self, values: &[(String, V)]) -> Result<bool, String> {
+        let world = World::new_at(Arc::clone(&self.prog), 0, 1.7e9);
+        let settings = RuntimeSettings { gil: GilMode::FreeThreaded, ..RuntimeSettings::default() };
+        let main = ThreadMeta { name: "MainThread".into(), process: 0, daemon: false, target: None };
+        let process = ProcessMeta { name: "MainProcess".into(), pid: world.pid_of(0) };
+        let shared = Shared::new(settings, vec![main], vec![process], Recorder::with_limit(None, 10_000));
+        *world.shared_ref.lock() = Some(Arc::downgrade(&shared));
+        let pw = world.proc(0);
+        for (name, v) in values {
+            if let Some(slot) = self.prog.globals.iter().position(|g| **g == **name) {
+                pw.globals[slot].lock().value = Some(v.clone());
+            }
+        }
+        let ctx = shared.ctx(0);
+        let mut it = Interp::new(&ctx, &world, Arc::clone(&pw));
+        let mut frame = Frame { locals: Default::default(), closure: &[], class_ns: None, func: None, line: 1 };
+        let r = match it.block(&mut frame, &self.prog.body) {
+            Ok(()) => {
+                let v = pw.globals[self.result_slot].lock().value.clone().unwrap_or(V::None);
+                it.truthy(&v).map_err(|f| flow_words(&mut it, f))
+            }
+            Err(f) => Err(flow_words(&mut it, f)),
+        };
+        drop(it);
+        shared.request_stop();
+        r
+    }
+}
+
+fn flow_words(it: &mut Interp<'_>, f: Flow) -> String {
+    match f {
+        Flow::Exc(e) => {
+            let err = super::exc_error(it, &e.value);
+            if err.message.is_empty() { err.ty } else { format!("{}: {}", err.ty, err.message) }
+        }
+        Flow::Halt(_) => "stopped".into(),
+        _ => "the check did not give a value".into(),
+    }
+}
