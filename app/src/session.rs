@@ -203,17 +203,21 @@ impl Session {
         }
     }
 
-    /// Slider overrides for `sliders` from the values a user set (clamped to each range; a
-    /// whole-number slider gets an int).
+    /// Slider overrides for `sliders` from the values a user set, resolved by
+    /// [`sim_core::model::resolve_sliders`] (clamped to each range; a whole-number slider
+    /// gets an int).
     pub fn overrides(sliders: &[Slider], values: &BTreeMap<String, f64>) -> indexmap::IndexMap<String, V> {
-        let mut overrides = indexmap::IndexMap::new();
-        for s in sliders {
-            if let Some(v) = values.get(&s.name) {
-                let v = s.clamp(*v);
-                overrides.insert(s.name.clone(), if s.float { V::Float(v) } else { V::Int(v.round() as i64) });
-            }
-        }
-        overrides
+        let given = values.iter().map(|(k, v)| (k.as_str(), *v));
+        let resolved = sim_core::model::resolve_sliders(sliders, given, sim_core::model::Fit::Clamp).unwrap_or_default();
+        resolved
+            .into_iter()
+            .filter(|(k, _)| values.contains_key(k))
+            .filter_map(|(k, v)| match v {
+                sim_core::value::Value::Int(i) => Some((k, V::Int(i))),
+                sim_core::value::Value::Float(f) => Some((k, V::Float(f))),
+                _ => None,
+            })
+            .collect()
     }
 
     /// A session replaying `trace`, showing all of it (its checkpoints built on the way).

@@ -161,6 +161,77 @@ impl Slider {
         }
         if v.is_nan() { self.default } else { v.clamp(self.min, self.max) }
     }
+
+    /// `v` as the program holds it: an `int` for a whole-number slider (rounded), a `float`
+    /// otherwise. The one place a slider's number becomes a Python value.
+    pub fn value(&self, v: f64) -> Value {
+        if self.float { Value::Float(v) } else { Value::Int(v.round() as i64) }
+    }
+}
+
+/// How [`resolve_sliders`] treats a value outside its slider's range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fit {
+    /// Refuse it, and a name that is not a slider (what the user typed: `--set`).
+    Exact,
+    /// Bring it into the range, and ignore names that are not sliders (values remembered
+    /// from an earlier version of the file, a trace's parameters).
+    Clamp,
+}
+
+/// A slider value that cannot be used: what and where (the slider's line, or 1).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SliderError {
+    /// The line of the slider's constant (1 for a name that is not a slider).
+    pub line: u32,
+    /// In words: `THREADS = 99 is outside its slider range 1..8`.
+    pub message: String,
+}
+
+/// Every slider's value for a run: the given ones (by name; not a finite number: the
+/// default) fitted to their ranges as `fit` says, the file's defaults for the rest, each as
+/// the program holds it ([`Slider::value`]). The app, the CLI and traces all resolve
+/// sliders here, once.
+pub fn resolve_sliders<'a>(
+    sliders: &[Slider],
+    given: impl IntoIterator<Item = (&'a str, f64)>,
+    fit: Fit,
+) -> Result<Params, SliderError> {
+    let mut out = Params::new();
+    for (name, v) in given {
+        let Some(s) = sliders.iter().find(|s| s.name == name) else {
+            if fit == Fit::Clamp {
+                continue;
+            }
+            let names: Vec<&str> = sliders.iter().map(|s| s.name.as_str()).collect();
+            return Err(SliderError {
+                line: 1,
+                message: format!(
+                    "{name} is not a slider of this file (its sliders: {})",
+                    if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                ),
+            });
+        };
+        let v = match fit {
+            Fit::Clamp => s.clamp(if v.is_finite() { v } else { s.default }),
+            Fit::Exact if v >= s.min && v <= s.max => v,
+            Fit::Exact => {
+                let shown = if !s.float && v.fract() == 0.0 && v.is_finite() { format!("{v:.0}") } else { format!("{v}") };
+                return Err(SliderError {
+                    line: s.line,
+                    message: format!("{name} = {shown} is outside its slider range {}..{}", s.min, s.max),
+                });
+            }
+        };
+        out.insert(name.to_string(), s.value(v));
+    }
+    for s in sliders {
+        if !out.contains_key(&s.name) {
+            // The file's own value, as written (it may lie outside its slider's range).
+            out.insert(s.name.clone(), s.value(s.default));
+        }
+    }
+    Ok(out)
 }
 
 /// Slider values by name, as run.
@@ -255,4 +326,31 @@ pub struct ResourceInfo {
     /// Pipe duplex flag, for pipes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplex: Option<bool>,
+}
+
+#[cfg(test)]
+mod slider_tests {
+    use super::*;
+
+    fn slider(name: &str, min: f64, max: f64, default: f64, float: bool) -> Slider {
+        Slider { name: name.into(), label: name.into(), min, max, default, float, line: 3 }
+    }
+
+    #[test]
+    fn sliders_resolve_once_exactly_or_clamped() {
+        let s = [slider("THREADS", 1.0, 8.0, 4.0, false), slider("DELAY", 0.0, 1.0, 0.5, true)];
+        // Defaults filled in, whole-number sliders as ints (rounded).
+        let r = resolve_sliders(&s, [("THREADS", 2.6)], Fit::Exact).unwrap();
+        assert_eq!(r["THREADS"], Value::Int(3));
+        assert_eq!(r["DELAY"], Value::Float(0.5));
+        // Exact: out of range and unknown names are refused, saying where.
+        let e = resolve_sliders(&s, [("THREADS", 99.0)], Fit::Exact).unwrap_err();
+        assert_eq!((e.line, e.message.as_str()), (3, "THREADS = 99 is outside its slider range 1..8"));
+        let e = resolve_sliders(&s, [("NOPE", 1.0)], Fit::Exact).unwrap_err();
+        assert!(e.message.contains("NOPE is not a slider of this file (its sliders: THREADS, DELAY)"), "{e:?}");
+        assert!(resolve_sliders(&s, [("THREADS", f64::NAN)], Fit::Exact).is_err());
+        // Clamp: brought into range, a non-number gives the default, unknown names ignored.
+        let r = resolve_sliders(&s, [("THREADS", 99.0), ("DELAY", f64::INFINITY), ("NOPE", 1.0)], Fit::Clamp).unwrap();
+        assert_eq!((r["THREADS"].clone(), r["DELAY"].clone(), r.len()), (Value::Int(8), Value::Float(0.5), 2));
+    }
 }

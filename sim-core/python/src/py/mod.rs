@@ -339,35 +339,20 @@ fn compile_here(file: &str, src: &str, overrides: &IndexMap<String, V>) -> Resul
             sliders.push(s?);
         }
     }
-    let mut values = IndexMap::default();
-    for (k, v) in overrides {
-        let Some(s) = sliders.iter().find(|s| &s.name == k) else {
-            let names: Vec<&str> = sliders.iter().map(|s| s.name.as_str()).collect();
-            return Err(CompileError::new(
-                "ValueError",
-                1,
-                1,
-                format!(
-                    "{k} is not a slider of this file (its sliders: {})",
-                    if names.is_empty() { "none".to_string() } else { names.join(", ") }
-                ),
-            ));
-        };
-        let f = v.as_f64().unwrap_or(f64::NAN);
-        if !(f >= s.min && f <= s.max) {
-            return Err(CompileError::new(
-                "ValueError",
-                s.line,
-                1,
-                format!("{k} = {} is outside its slider range {}..{}", v.repr(), s.min, s.max),
-            ));
-        }
-        let v = if s.float { V::Float(f) } else { V::Int(f.round() as i64) };
-        values.insert(k.clone(), v);
-    }
-    for s in &sliders {
-        values.entry(s.name.clone()).or_insert(if s.float { V::Float(s.default) } else { V::Int(s.default as i64) });
-    }
+    let given = overrides.iter().map(|(k, v)| (k.as_str(), v.as_f64().unwrap_or(f64::NAN)));
+    let resolved = threadline_model::model::resolve_sliders(&sliders, given, threadline_model::model::Fit::Exact)
+        .map_err(|e| CompileError::new("ValueError", e.line, 1, e.message))?;
+    let values: IndexMap<String, V> = resolved
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                threadline_model::value::Value::Float(f) => V::Float(f),
+                threadline_model::value::Value::Int(i) => V::Int(i),
+                _ => V::None,
+            };
+            (k, v)
+        })
+        .collect();
     let mut lw = lower::Lowerer::new(src, &values);
     let body = lw.module(parsed)?;
     let globals = lw.globals.keys().cloned().collect();
