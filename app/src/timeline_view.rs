@@ -151,7 +151,7 @@ pub fn rows(tl: &Timeline) -> Vec<(Row, f32)> {
                 out.push((Row::Counter(r), PLOT_H));
                 out.push((Row::Items(r), LANE_H));
             }
-            ResourceKind::Pool => out.push((Row::Counter(r), PLOT_H)),
+            ResourceKind::Pool | ResourceKind::Barrier => out.push((Row::Counter(r), PLOT_H)),
             ResourceKind::Event => out.push((Row::Flag(r), LANE_H)),
             ResourceKind::Pipe => {}
         }
@@ -185,6 +185,7 @@ fn row_label(tl: &Timeline, row: Row) -> String {
             match m.kind {
                 ResourceKind::Queue => format!("{} length", m.name),
                 ResourceKind::Pool => format!("{} task queue", m.name),
+                ResourceKind::Barrier => format!("{} · Barrier of {}: waiting", m.name, m.capacity),
                 _ => format!("{} counter", m.name),
             }
         }

@@ -51,9 +51,23 @@ fn every_scenario_shows_its_claim() {
         }
         match id {
             "barrier" => {
-                let s = go(id, &[]);
+                let (trace, s) = run(id, &[], |s| s.time_scale = SCALE);
                 assert!(s.deadlock.is_none());
                 assert!(s.threads.iter().filter(|t| t.name.starts_with("Thread-")).all(|t| t.outcome == "finished"));
+                // A barrier is drawn as itself: how many parties are there, up to all of
+                // them for the instant the last arrives, then none: it tripped.
+                let b = &s.resources["barrier"];
+                assert_eq!((b.kind, b.capacity), (sim_core::model::ResourceKind::Barrier, Some(3)));
+                let tl = sim_core::timeline::Timeline::of_trace(&trace);
+                let counts: Vec<i64> = tl.resources[0].counter.iter().map(|c| c.1).collect();
+                assert_eq!(counts.iter().max(), Some(&3), "{counts:?}");
+                assert_eq!(&counts[..4], &[1, 2, 3, 0], "two wait, then the last trips it: {counts:?}");
+                // While two wait, a waiting thread's words say so.
+                let two = tl.resources[0].counter.iter().find(|c| c.1 == 2).expect("two waiting").0;
+                let said: Vec<String> = (0..tl.threads.len() as u32)
+                    .filter_map(|t| sim_core::words::doing(&tl, t, tl.threads[t as usize].state_at(two), Some(two)))
+                    .collect();
+                assert!(said.iter().any(|w| w == "waits at barrier (2 of 3 parties there)"), "{said:?}");
             }
             "bounded-semaphore" => {
                 let s = go(id, &[]);

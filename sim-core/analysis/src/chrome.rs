@@ -60,6 +60,7 @@ pub fn export(trace: &Trace) -> J {
         let name = match meta.kind {
             ResourceKind::Semaphore | ResourceKind::BoundedSemaphore => format!("{} value", meta.name),
             ResourceKind::Queue => format!("{} length", meta.name),
+            ResourceKind::Barrier => format!("{} waiting", meta.name),
             _ => format!("{} depth", meta.name),
         };
         for (t, v) in &lane.counter {

@@ -39,6 +39,13 @@ pub fn check(trace: &Trace) -> Result<(), String> {
                     Some(n) if *n > 0 => *n -= 1,
                     _ => return Err(at("acquired without a request".into())),
                 }
+                if trace.resources[r].kind == ResourceKind::Barrier {
+                    // Nobody holds a barrier; fewer than all its parties wait in it.
+                    if *value >= trace.resources[r].capacity.max(1) {
+                        return Err(at(format!("{} has {value} parties waiting", trace.resources[r].name)));
+                    }
+                    continue;
+                }
                 if *depth <= 1 {
                     *holders[r].entry(e.thread).or_default() += 1;
                 }
@@ -59,7 +66,9 @@ pub fn check(trace: &Trace) -> Result<(), String> {
                 Some(n) if *n > 0 => *n -= 1,
                 _ => return Err(at("a failed acquire without a request".into())),
             },
-            EventKind::Released { res, depth, .. } if *depth == 0 => {
+            EventKind::Released { res, depth, .. }
+                if *depth == 0 && trace.resources.get(*res as usize).is_some_and(|m| m.kind != ResourceKind::Barrier) =>
+            {
                 let h = &mut holders[*res as usize];
                 let key = if h.contains_key(&e.thread) { Some(e.thread) } else { h.keys().next().copied() };
                 if let Some(k) = key {

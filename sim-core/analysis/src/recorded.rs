@@ -92,6 +92,7 @@ fn kind_of(s: &str) -> Option<ResourceKind> {
         "bounded_semaphore" => ResourceKind::BoundedSemaphore,
         "event" => ResourceKind::Event,
         "condition" => ResourceKind::Condition,
+        "barrier" => ResourceKind::Barrier,
         "pipe" => ResourceKind::Pipe,
         "queue" => ResourceKind::Queue,
         _ => return None,

@@ -446,12 +446,13 @@ _pair_lock = _RealLock()
 
 
 class Barrier(threading.Barrier):
-    """threading.Barrier: each thread's wait is a request, and passing it an acquire and a
-    release at once (as Threadline draws a barrier)."""
+    """threading.Barrier: each thread's wait is a request; the last party's arrival trips it
+    (an acquire and a release, none waiting), and each other party passing is an acquire
+    whose value is how many wait in the barrier's current round (as Threadline draws it)."""
 
     def __init__(self, parties, action=None, timeout=None):
         super().__init__(parties, action, timeout)
-        self._rid = _new_res("condition", "barrier", parties) if _from_script() else None
+        self._rid = _new_res("barrier", "barrier", parties) if _from_script() else None
 
     def wait(self, timeout=None):
         if not self._rid:
@@ -464,8 +465,11 @@ class Barrier(threading.Barrier):
             emit("acquire_failed", rid=self._rid, timed_out=timeout is not None)
             raise
         with _pair_lock:  # the pair is one instant: no other thread's pair falls between
-            emit("acquired", rid=self._rid, depth=1, value=0)
-            emit("released", rid=self._rid, depth=0, value=0)
+            if index == self.parties - 1:
+                emit("acquired", rid=self._rid, depth=0, value=0)
+                emit("released", rid=self._rid, depth=0, value=0)
+            else:
+                emit("acquired", rid=self._rid, depth=0, value=self.n_waiting)
         return index
 
 

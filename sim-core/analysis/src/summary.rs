@@ -303,7 +303,7 @@ impl Summary {
                     r.name.clone(),
                     ResourceSummary {
                         kind: r.kind,
-                        capacity: (sem || queue || r.kind == K::Pool).then_some(r.capacity),
+                        capacity: (sem || queue || matches!(r.kind, K::Pool | K::Barrier)).then_some(r.capacity),
                         max_holders: holdable.then_some(l.max_holders),
                         max_len: queue.then_some(l.max_len),
                         blocked_puts: queue.then_some(l.blocked_puts),

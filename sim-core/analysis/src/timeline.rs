@@ -657,6 +657,10 @@ impl Timeline {
         self.resources.get_mut(res as usize)
     }
 
+    fn kind_of(&self, res: ResIx) -> Option<ResourceKind> {
+        self.resource_meta.get(res as usize).map(|r| r.kind)
+    }
+
     fn task_state(&mut self, task: u32, t: u64, state: TaskState, on: Option<String>) {
         let Some(lane) = self.tasks.get_mut(task as usize) else { return };
         // A sleep that ended while the loop was busy: ready from its end (the loop's lag).
@@ -826,8 +830,14 @@ impl Timeline {
             }
             K::Requested { res, .. } => {
                 self.set_state(th, t, blocked(*res));
+                let barrier = self.kind_of(*res) == Some(ResourceKind::Barrier);
                 if let Some(l) = self.res_lane(*res) {
                     l.waiters.push(th);
+                    if barrier {
+                        // One more party waits.
+                        let n = l.counter.last().map_or(0, |c| c.1) + 1;
+                        l.counter.push((t, n));
+                    }
                 }
             }
             K::Acquired { res, depth, value } => {
@@ -845,13 +855,15 @@ impl Timeline {
                     if let Some(p) = l.waiters.iter().position(|w| *w == th) {
                         l.waiters.remove(p);
                     }
-                    if *depth <= 1 {
+                    if *depth <= 1 && kind != Some(ResourceKind::Barrier) {
                         l.cur.add(th);
                         l.max_holders = l.max_holders.max(l.cur.count);
                         push_phase(&mut l.holders, t, l.cur);
                     }
                     match kind {
-                        Some(ResourceKind::Semaphore | ResourceKind::BoundedSemaphore) => l.counter.push((t, *value)),
+                        Some(ResourceKind::Semaphore | ResourceKind::BoundedSemaphore | ResourceKind::Barrier) => {
+                            l.counter.push((t, *value))
+                        }
                         Some(ResourceKind::Rlock | ResourceKind::Condition) => l.counter.push((t, i64::from(*depth))),
                         _ => {}
                     }
@@ -865,7 +877,7 @@ impl Timeline {
                     *slot = Some((t, th));
                 }
                 if let Some(l) = self.res_lane(*res) {
-                    if *depth == 0 {
+                    if *depth == 0 && kind != Some(ResourceKind::Barrier) {
                         if kind == Some(ResourceKind::Lock) {
                             l.cur = HolderSet::default();
                         } else {
@@ -883,10 +895,16 @@ impl Timeline {
             K::AcquireFailed { res, .. } => {
                 let s = self.ready(th, e.process);
                 self.set_state(th, t, s);
+                let barrier = self.kind_of(*res) == Some(ResourceKind::Barrier);
                 if let Some(l) = self.res_lane(*res)
                     && let Some(p) = l.waiters.iter().position(|w| *w == th)
                 {
                     l.waiters.remove(p);
+                    if barrier {
+                        // A broken barrier: this party no longer waits.
+                        let n = (l.counter.last().map_or(0, |c| c.1) - 1).max(0);
+                        l.counter.push((t, n));
+                    }
                 }
             }
             K::CondWait { res, .. } | K::EventWait { res, .. } | K::QueueJoinWait { res } | K::PipeWait { res, .. } => {

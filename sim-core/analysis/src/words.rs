@@ -6,6 +6,7 @@
 
 use crate::timeline::{TaskState, ThreadState, Timeline};
 use threadline_model::event::{ThreadIx, WaitTarget};
+use threadline_model::model::ResourceKind;
 
 /// A state on its own, as the legend and the tables name it.
 pub fn label(s: ThreadState) -> &'static str {
@@ -30,6 +31,9 @@ fn thread_name(tl: &Timeline, t: ThreadIx) -> String {
 /// What a blocked thread waits for: `waits for lock1`, `waits to join Thread-2`.
 pub fn wait(tl: &Timeline, w: &WaitTarget) -> String {
     match w {
+        WaitTarget::Resource(r) if tl.resource_meta.get(*r as usize).is_some_and(|m| m.kind == ResourceKind::Barrier) => {
+            format!("waits at {}", tl.resource_name(*r))
+        }
         WaitTarget::Resource(r) => {
             format!("waits for {}", tl.resource_name(*r))
         }
@@ -55,6 +59,16 @@ pub fn doing(tl: &Timeline, thread: ThreadIx, s: ThreadState, at: Option<u64>) -
             let p = tl.thread_meta.get(thread as usize).map_or(0, |m| m.process as usize);
             let holder = at.and_then(|t| tl.gil_holder_at(p, t)).filter(|h| *h != thread);
             format!("waits for the GIL{}", held(holder.into_iter().collect()))
+        }
+        ThreadState::Blocked(WaitTarget::Resource(r))
+            if tl.resource_meta.get(r as usize).is_some_and(|m| m.kind == ResourceKind::Barrier) =>
+        {
+            // `waits at barrier (2 of 3 parties there)`: a barrier has no holder.
+            let m = &tl.resource_meta[r as usize];
+            match at.and_then(|t| tl.counter_at(r, t)) {
+                Some(n) if n > 0 => format!("waits at {} ({n} of {} parties there)", m.name, m.capacity),
+                _ => format!("waits at {}", m.name),
+            }
         }
         ThreadState::Blocked(w @ WaitTarget::Resource(r)) => {
             format!("{}{}", wait(tl, &w), held(at.map(|t| tl.holders_at(r, t)).unwrap_or_default()))

@@ -253,6 +253,8 @@ pub enum ResourceKind {
     Condition,
     /// `threading.Event`.
     Event,
+    /// `threading.Barrier`: `capacity` parties; its counter is how many wait.
+    Barrier,
     /// `queue.Queue` / `multiprocessing.Queue`.
     Queue,
     /// `multiprocessing.Pipe`.
@@ -271,6 +273,7 @@ impl ResourceKind {
             ResourceKind::BoundedSemaphore => "bounded_semaphore",
             ResourceKind::Condition => "condition",
             ResourceKind::Event => "event",
+            ResourceKind::Barrier => "barrier",
             ResourceKind::Queue => "queue",
             ResourceKind::Pipe => "pipe",
             ResourceKind::Pool => "pool",
@@ -285,6 +288,7 @@ impl ResourceKind {
             ResourceKind::BoundedSemaphore => "threading.BoundedSemaphore",
             ResourceKind::Condition => "threading.Condition",
             ResourceKind::Event => "threading.Event",
+            ResourceKind::Barrier => "threading.Barrier",
             ResourceKind::Queue => "queue.Queue",
             ResourceKind::Pipe => "multiprocessing.Pipe",
             ResourceKind::Pool => "Pool",

@@ -280,6 +280,15 @@ fn cursor_ui(ui: &mut egui::Ui, tl: &sim_core::timeline::Timeline, t: u64, inter
                     format!("[{}]", items.join(", "))
                 }
             }
+            ResourceKind::Barrier => {
+                let w = tl.waiters_at(r, t);
+                let n = tl.counter_at(r, t).unwrap_or(0);
+                if w.is_empty() || n == 0 {
+                    format!("0 of {} parties waiting", m.capacity)
+                } else {
+                    format!("{n} of {} parties waiting: {}", m.capacity, names(w))
+                }
+            }
             _ => continue,
         };
         ui.label(format!("{}: {text}", m.name));

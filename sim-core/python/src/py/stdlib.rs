@@ -1058,7 +1058,7 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             if parties < 1 {
                 return raise("ValueError", "parties must be >= 1");
             }
-            let res = new_resource(it, binding_name(it, "barrier"), ResourceKind::Condition, parties);
+            let res = new_resource(it, binding_name(it, "barrier"), ResourceKind::Barrier, parties);
             let action = arg(&pos, &mut kw, 1, "action").unwrap_or(V::None);
             let timeout = timeout_ms(arg(&pos, &mut kw, 2, "timeout"))?;
             let b = Arc::new(BarrierObj {
@@ -2649,7 +2649,8 @@ fn barrier_wait(it: &mut Interp<'_>, b: &Arc<BarrierObj>, timeout: Option<f64>) 
             st.waiting = 0;
             st.generation += 1;
             b.cv.notify_all();
-            ctx.record(EventKind::Acquired { res: b.res, depth: 1, value: 0 });
+            // The barrier trips: no party waits any more; this thread lets the others go.
+            ctx.record(EventKind::Acquired { res: b.res, depth: 0, value: 0 });
             ctx.record(EventKind::Released { res: b.res, depth: 0, value: 0 });
             return Ok(V::Int(index as i64));
         }
@@ -2664,10 +2665,11 @@ fn barrier_wait(it: &mut Interp<'_>, b: &Arc<BarrierObj>, timeout: Option<f64>) 
     if !ok || (st.broken && st.generation == gen_) {
         st.broken = true;
         b.cv.notify_all();
+        ctx.record(EventKind::AcquireFailed { res: b.res, timed_out: !ok });
         return broken();
     }
-    ctx.record(EventKind::Acquired { res: b.res, depth: 1, value: 0 });
-    ctx.record(EventKind::Released { res: b.res, depth: 0, value: 0 });
+    // Through: the value is how many parties of the barrier's current round wait now.
+    ctx.record(EventKind::Acquired { res: b.res, depth: 0, value: st.waiting as i64 });
     Ok(V::Int(index as i64))
 }
 
