@@ -807,6 +807,8 @@ pub fn get_item(it: &mut Interp<'_>, obj: &V, i: &V) -> R<V> {
                 V::str(slice_pick(&cs, a, b, c)?.into_iter().collect::<String>())
             }
             V::Range(..) => V::list(slice_pick(&it.to_vec(obj)?, a, b, c)?),
+            // A `multiprocessing.Array`'s slice is a list.
+            V::Native(n) if matches!(&**n, Native::Shared(..)) => return super::stdlib::native_get_item(it, n, i),
             other => return type_err(format!("'{}' object is not subscriptable", other.type_name())),
         });
     }

@@ -619,8 +619,9 @@ pub enum Native {
     Future(Arc<FutureObj>),
     /// One end of a `multiprocessing.Pipe`.
     Conn(Arc<threadline_runtime::channels::Pipe<V>>, u8),
-    /// `multiprocessing.Value(typecode, v)`.
-    Shared(Arc<Mutex<V>>, Arc<RLock>, ResIx),
+    /// `multiprocessing.Value(typecode, v)` (a scalar inside) or `Array(typecode, n)` (a
+    /// list inside), with its lock, the lock's resource and its C type (`c_int`).
+    Shared(Arc<Mutex<V>>, Arc<RLock>, ResIx, &'static str),
     /// `d.keys()`, `d.values()`, `d.items()`: a live view of the dict.
     DictView(Arc<Mutex<super::value::Dict>>, super::value::ViewKind),
     /// A lazy native iterator (`map`, `zip`, `itertools.islice`…).
@@ -957,7 +958,7 @@ fn acquirable(n: &Native) -> Option<&dyn Acquire> {
         Native::RLock(l, _) => l.as_ref(),
         Native::Sem(s, _) => s.as_ref(),
         Native::Cond(c, _) => c.as_ref(),
-        Native::Shared(_, l, _) => l.as_ref(),
+        Native::Shared(_, l, _, _) => l.as_ref(),
         _ => return None,
     })
 }
@@ -1588,13 +1589,19 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             Ok(V::tuple(vec![V::Native(Arc::new(Native::Conn(p.clone(), 0))), V::Native(Arc::new(Native::Conn(p, 1)))]))
         }
         F::Value => {
-            let init = arg(&pos, &mut kw, 1, "value").unwrap_or(V::Int(0));
+            let ctype = c_type(arg(&pos, &mut kw, 0, "typecode_or_type"))?;
+            let init = arg(&pos, &mut kw, 1, "value").unwrap_or(if ctype == "c_double" || ctype == "c_float" {
+                V::Float(0.0)
+            } else {
+                V::Int(0)
+            });
             let res = new_resource(it, binding_name(it, "value"), ResourceKind::Rlock, 0);
             let l = Arc::new(RLock::new(res));
             ctx.shared.register(l.clone());
-            Ok(V::Native(Arc::new(Native::Shared(Arc::new(Mutex::new(init)), l, res))))
+            Ok(V::Native(Arc::new(Native::Shared(Arc::new(Mutex::new(init)), l, res, ctype))))
         }
         F::Array => {
+            let ctype = c_type(arg(&pos, &mut kw, 0, "typecode_or_type"))?;
             let init = arg(&pos, &mut kw, 1, "size_or_initializer").unwrap_or(V::Int(0));
             let items = match &init {
                 V::Int(n) => vec![V::Int(0); (*n).clamp(0, 1 << 20) as usize],
@@ -1603,7 +1610,7 @@ fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             let res = new_resource(it, binding_name(it, "array"), ResourceKind::Rlock, 0);
             let l = Arc::new(RLock::new(res));
             ctx.shared.register(l.clone());
-            Ok(V::Native(Arc::new(Native::Shared(Arc::new(Mutex::new(V::list(items))), l, res))))
+            Ok(V::Native(Arc::new(Native::Shared(Arc::new(Mutex::new(V::list(items))), l, res, ctype))))
         }
         F::Manager => Ok(V::Native(Arc::new(Native::Module(Mod::Multiprocessing)))),
         F::ThreadMethod(m) => thread_method(it, m, pos, kw),
@@ -1672,9 +1679,10 @@ fn init_thread(
                 format!("{}-{n}", inst.class.name)
             } else {
                 let n = it.w.next_name_number(false);
+                // A Timer calls `Thread.__init__(self)` with no target: `Thread-1`.
                 match &target_name {
-                    Some(t) => format!("Thread-{n} ({t})"),
-                    None => format!("Thread-{n}"),
+                    Some(t) if timer.is_none() => format!("Thread-{n} ({t})"),
+                    _ => format!("Thread-{n}"),
                 }
             }
         }
@@ -2341,9 +2349,9 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             Ok(V::None)
         }
         (Native::Conn(p, end), "poll") => Ok(V::Bool(p.poll(*end))),
-        (Native::Shared(_, l, _), "get_lock") => {
+        (Native::Shared(_, l, _, _), "get_lock") => {
             let res = match &**n {
-                Native::Shared(_, _, r) => *r,
+                Native::Shared(_, _, r, _) => *r,
                 _ => 0,
             };
             Ok(V::Native(Arc::new(Native::RLock(l.clone(), res))))
@@ -2673,6 +2681,34 @@ fn barrier_wait(it: &mut Interp<'_>, b: &Arc<BarrierObj>, timeout: Option<f64>) 
     Ok(V::Int(index as i64))
 }
 
+/// The C type a `multiprocessing.Value`/`Array` typecode names (`'i'` → `c_int`), as
+/// `multiprocessing.sharedctypes` maps it; `TypeError` for another typecode.
+fn c_type(code: Option<V>) -> R<&'static str> {
+    let code = match code {
+        None => return type_err("Value() missing required argument 'typecode_or_type' (pos 1)"),
+        Some(V::Str(s)) => s,
+        Some(other) => return type_err(format!("typecode must be a str, not {}", other.type_name())),
+    };
+    Ok(match &*code {
+        "b" => "c_byte",
+        "B" => "c_ubyte",
+        "h" => "c_short",
+        "H" => "c_ushort",
+        "i" => "c_int",
+        "I" => "c_uint",
+        "l" => "c_long",
+        "L" => "c_ulong",
+        "q" => "c_longlong",
+        "Q" => "c_ulonglong",
+        "f" => "c_float",
+        "d" => "c_double",
+        "c" => "c_char",
+        "u" => "c_wchar",
+        // CPython looks the code up and, not finding it, takes it for a ctypes type.
+        _ => return type_err("this type has no size"),
+    })
+}
+
 /// `a < b` as Python evaluates it; the first error is kept in `failed` (and `false` returned).
 fn py_less(it: &mut Interp<'_>, a: &V, b: &V, failed: &mut Option<Flow>) -> bool {
     if failed.is_some() {
@@ -2811,7 +2847,7 @@ pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) ->
             "broken" => Ok(V::Bool(b.st.lock().broken)),
             _ => Ok(V::Native(Arc::new(Native::Method(obj.clone(), Arc::from(name))))),
         },
-        Native::Shared(v, _, _) if name == "value" => Ok(v.lock().clone()),
+        Native::Shared(v, _, _, _) if name == "value" => Ok(v.lock().clone()),
         Native::Sem(s, _) if name == "_value" => Ok(V::Int(s.value())),
         Native::Queue(q, _, _) if name == "maxsize" => Ok(V::Int(q.maxsize() as i64)),
         Native::Queue(q, _, _) if name == "unfinished_tasks" => Ok(V::Int(q.unfinished() as i64)),
@@ -2837,7 +2873,7 @@ pub fn set_native_attr(it: &mut Interp<'_>, n: &Arc<Native>, name: &str, v: V) -
             m.lock().entry(it.ctx.tid).or_default().insert(Arc::from(name), v);
             Ok(())
         }
-        (Native::Shared(cell, _, _), "value") => {
+        (Native::Shared(cell, _, _, _), "value") => {
             *cell.lock() = v;
             Ok(())
         }
@@ -2929,7 +2965,7 @@ fn fn_name(f: NFn) -> String {
 pub fn native_iter(_it: &mut Interp<'_>, n: &Arc<Native>) -> R<Option<Vec<V>>> {
     Ok(match &**n {
         Native::Deque(d) => Some(d.items()),
-        Native::Shared(v, _, _) => match &*v.lock() {
+        Native::Shared(v, _, _, _) => match &*v.lock() {
             V::List(l) => Some(l.lock().clone()),
             _ => None,
         },
@@ -2942,7 +2978,7 @@ pub fn native_len(n: &Arc<Native>) -> Option<i64> {
     match &**n {
         Native::Deque(d) => Some(d.items.lock().len() as i64),
         Native::DictView(d, _) => Some(d.lock().map.len() as i64),
-        Native::Shared(v, _, _) => match &*v.lock() {
+        Native::Shared(v, _, _, _) => match &*v.lock() {
             V::List(l) => Some(l.lock().len() as i64),
             _ => None,
         },
@@ -2954,7 +2990,7 @@ pub fn native_len(n: &Arc<Native>) -> Option<i64> {
 pub fn native_get_item(it: &mut Interp<'_>, n: &Arc<Native>, i: &V) -> R<V> {
     match &**n {
         Native::Deque(d) => super::collections::deque_get(d, i),
-        Native::Shared(v, _, _) => {
+        Native::Shared(v, _, _, _) => {
             let inner = v.lock().clone();
             it.get_item(&inner, i)
         }
@@ -2966,7 +3002,7 @@ pub fn native_get_item(it: &mut Interp<'_>, n: &Arc<Native>, i: &V) -> R<V> {
 pub fn native_set_item(it: &mut Interp<'_>, n: &Arc<Native>, i: V, v: V) -> R<()> {
     match &**n {
         Native::Deque(d) => super::collections::deque_set(d, &i, v),
-        Native::Shared(cell, _, _) => {
+        Native::Shared(cell, _, _, _) => {
             let inner = cell.lock().clone();
             it.set_item(&inner, i, v)
         }
@@ -3087,7 +3123,8 @@ impl Native {
             },
             Native::Future(_) => "Future",
             Native::Conn(..) => "Connection",
-            Native::Shared(..) => "SynchronizedBase",
+            Native::Shared(cell, ..) if matches!(&*cell.lock(), V::List(_)) => "SynchronizedArray",
+            Native::Shared(..) => "Synchronized",
             Native::Lazy(l) => l.name,
             Native::Deque(_) => "deque",
             Native::Log(o) => o.type_name(),
@@ -3133,6 +3170,13 @@ impl Native {
                 }
             }
             Native::Slice(a, b, c) => format!("slice({}, {}, {})", a.repr(), b.repr(), c.repr()),
+            Native::Shared(cell, _, _, ctype) => match &*cell.lock() {
+                V::List(l) => format!(
+                    "<SynchronizedArray wrapper for <multiprocessing.sharedctypes.{ctype}_Array_{} object at {id:#x}>>",
+                    l.lock().len()
+                ),
+                v => format!("<Synchronized wrapper for {ctype}({})>", v.repr()),
+            },
             Native::NotImplemented => "NotImplemented".into(),
             Native::Log(o) => o.repr(id),
             Native::Namespace(m) => {
