@@ -556,3 +556,23 @@ fn an_await_cycle_is_named_as_such() {
         "{words}"
     );
 }
+
+#[test]
+fn a_priority_queue_runs_lt_outside_any_rust_lock() {
+    // `__lt__` is Python: it may block, or call the queue. A put from inside it waits for
+    // the queue's mutex as in CPython (which hangs): here a deadlock the run reports, never
+    // a Rust lock held while Python runs.
+    let src = "import queue\nq = queue.PriorityQueue()\nclass Job:\n    def __init__(self, p):\n        self.p = p\n    def __lt__(self, other):\n        if self.p == 2:\n            q.put_nowait(Job(0))\n        return self.p < other.p\nq.put(Job(1))\nq.put(Job(2))\nprint('never printed')\n";
+    let started = std::time::Instant::now();
+    let (trace, _) =
+        run_source("pq.py", src, &IndexMap::new(), settings(GilMode::Cpython310), Some(Duration::from_secs(60)))
+            .expect("compiles");
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let words = sim_core::summary::Summary::of_trace(&trace).deadlock.expect("a deadlock").words;
+    assert!(words.contains("MainThread waits for q"), "{words}");
+    // A plain `__lt__` that blocks briefly (sleeps) while another thread gets: both finish,
+    // in priority order.
+    let src = "import queue, threading, time\nq = queue.PriorityQueue()\nclass Job:\n    def __init__(self, p):\n        self.p = p\n    def __lt__(self, other):\n        time.sleep(0.001)\n        return self.p < other.p\nfor p in [3, 1, 2]:\n    q.put(Job(p))\ngot = []\ndef worker():\n    while True:\n        try:\n            got.append(q.get_nowait().p)\n        except queue.Empty:\n            return\nts = [threading.Thread(target=worker) for _ in range(2)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\nprint(sorted(got), q.qsize())\n";
+    let (out, err, _) = run(src);
+    assert_eq!(out, "[1, 2, 3] 0\n", "{err}");
+}

@@ -2,7 +2,7 @@
 //! blocking, timeouts and exceptions (`queue.Full`, `queue.Empty`, `EOFError`).
 
 use crate::rt::{Ctx, Unwind, Waitable};
-use parking_lot::{Condvar, Mutex};
+use parking_lot::{Condvar, Mutex, MutexGuard};
 use std::collections::VecDeque;
 use threadline_model::event::{EventKind, ResIx, WaitTarget};
 use threadline_model::pyerror::PyError;
@@ -58,35 +58,38 @@ pub struct Queue<T: QueueItem = Value> {
 struct QueueState<T> {
     items: VecDeque<T>,
     unfinished: u32,
+    /// A `PriorityQueue`'s heap is being reordered outside the lock (a user's `__lt__`
+    /// runs Python, which may block or touch this queue): other puts and gets wait, as they
+    /// wait for the queue's `mutex` in CPython.
+    busy: bool,
 }
 
 /// How a `PriorityQueue` compares two items: `a < b` (a user's `__lt__` may run here).
 pub type Less<'a, T> = &'a mut dyn FnMut(&T, &T) -> bool;
 
-impl<T: QueueItem> QueueState<T> {
-    /// Add an item: at the back, or into the heap as `heapq.heappush` does.
-    fn push(&mut self, order: QueueOrder, item: T, less: Less<'_, T>) {
-        self.items.push_back(item);
-        if order == QueueOrder::Priority {
-            let last = self.items.len() - 1;
-            sift_down(&mut self.items, 0, last, less);
-        }
+/// Add an item: at the back, or into the heap as `heapq.heappush` does.
+fn push_item<T>(items: &mut VecDeque<T>, order: QueueOrder, item: T, less: Less<'_, T>) {
+    items.push_back(item);
+    if order == QueueOrder::Priority {
+        let last = items.len() - 1;
+        sift_down(items, 0, last, less);
     }
+}
 
-    fn take(&mut self, order: QueueOrder, less: Less<'_, T>) -> Option<T> {
-        match order {
-            QueueOrder::Fifo => self.items.pop_front(),
-            QueueOrder::Lifo => self.items.pop_back(),
-            QueueOrder::Priority => {
-                // `heapq.heappop`: the last item goes to the root and sifts up.
-                let last = self.items.pop_back()?;
-                if self.items.is_empty() {
-                    return Some(last);
-                }
-                let top = std::mem::replace(&mut self.items[0], last);
-                sift_up(&mut self.items, 0, less);
-                Some(top)
+/// The next item out: the front, the back, or the heap's smallest as `heapq.heappop`.
+fn take_item<T>(items: &mut VecDeque<T>, order: QueueOrder, less: Less<'_, T>) -> Option<T> {
+    match order {
+        QueueOrder::Fifo => items.pop_front(),
+        QueueOrder::Lifo => items.pop_back(),
+        QueueOrder::Priority => {
+            // `heapq.heappop`: the last item goes to the root and sifts up.
+            let last = items.pop_back()?;
+            if items.is_empty() {
+                return Some(last);
             }
+            let top = std::mem::replace(&mut items[0], last);
+            sift_up(items, 0, less);
+            Some(top)
         }
     }
 }
@@ -135,7 +138,7 @@ impl<T: QueueItem> Queue<T> {
             id,
             maxsize,
             order,
-            st: Mutex::new(QueueState { items: VecDeque::new(), unfinished: 0 }),
+            st: Mutex::new(QueueState { items: VecDeque::new(), unfinished: 0, busy: false }),
             cv: Condvar::new(),
         }
     }
@@ -164,6 +167,47 @@ impl<T: QueueItem> Queue<T> {
         self.maxsize > 0 && st.items.len() >= self.maxsize
     }
 
+    /// The queue's state once no reordering is going on (waiting for it, as for CPython's
+    /// queue `mutex`, with the GIL released).
+    fn lock_settled(&self, ctx: &Ctx) -> Result<MutexGuard<'_, QueueState<T>>, Unwind> {
+        loop {
+            let st = self.st.lock();
+            if !st.busy {
+                return Ok(st);
+            }
+            drop(st);
+            ctx.blocking(WaitTarget::Resource(self.id), false, || {
+                let mut st = self.st.lock();
+                ctx.wait_until(&self.cv, &mut st, None, |s| !s.busy)?;
+                Ok(())
+            })?;
+        }
+    }
+
+    /// Change the items with `f`: under the lock for a FIFO or LIFO queue; for a
+    /// `PriorityQueue`, whose comparisons run Python, on a copy outside the lock while the
+    /// queue is marked busy (so `__lt__` may block, or even call this queue, without
+    /// holding a Rust lock nothing can release), then put back.
+    fn reorder<'g, R>(
+        &'g self,
+        mut st: MutexGuard<'g, QueueState<T>>,
+        f: impl FnOnce(&mut VecDeque<T>) -> R,
+    ) -> (MutexGuard<'g, QueueState<T>>, R) {
+        if self.order != QueueOrder::Priority {
+            let r = f(&mut st.items);
+            return (st, r);
+        }
+        st.busy = true;
+        let mut items = st.items.clone();
+        drop(st);
+        let r = f(&mut items);
+        let mut st = self.st.lock();
+        st.items = items;
+        st.busy = false;
+        self.cv.notify_all();
+        (st, r)
+    }
+
     /// `q.put(item, block, timeout)`; raises `queue.Full`.
     pub fn put(&self, ctx: &Ctx, item: T, block: bool, timeout_ms: Option<f64>) -> Result<(), Unwind> {
         self.put_by(ctx, item, block, timeout_ms, &mut |a: &T, b: &T| a.before(b))
@@ -181,17 +225,17 @@ impl<T: QueueItem> Queue<T> {
         let timeout_ms = check_timeout(block, timeout_ms)?;
         let res = self.id;
         let order = self.order;
-        let mut push = |st: &mut QueueState<T>, item: T| {
+        let mut push = |st: MutexGuard<'_, QueueState<T>>, item: T| {
             let shown = item.snapshot();
-            st.push(order, item, less);
+            let (mut st, ()) = self.reorder(st, |items| push_item(items, order, item, less));
             st.unfinished += 1;
             ctx.record(EventKind::QueuePut { res, item: shown, len: st.items.len() as u32 });
             self.cv.notify_all();
         };
         {
-            let mut st = self.st.lock();
+            let st = self.lock_settled(ctx)?;
             if !self.full(&st) {
-                push(&mut st, item);
+                push(st, item);
                 return Ok(());
             }
             if !block {
@@ -202,8 +246,8 @@ impl<T: QueueItem> Queue<T> {
         let dl = timeout_ms.map(|ms| ctx.now() + ctx.scaled(ms));
         ctx.blocking(WaitTarget::Resource(res), dl.is_some(), || {
             let mut st = self.st.lock();
-            if ctx.wait_until(&self.cv, &mut st, dl, |s| !self.full(s))? {
-                push(&mut st, item);
+            if ctx.wait_until(&self.cv, &mut st, dl, |s| !s.busy && !self.full(s))? {
+                push(st, item);
                 Ok(())
             } else {
                 Err(PyError::queue_full().into())
@@ -221,16 +265,17 @@ impl<T: QueueItem> Queue<T> {
         let timeout_ms = check_timeout(block, timeout_ms)?;
         let res = self.id;
         let order = self.order;
-        let mut pop = |st: &mut QueueState<T>| -> Result<T, Unwind> {
-            let item = st.take(order, less).ok_or_else(PyError::queue_empty)?;
+        let mut pop = |st: MutexGuard<'_, QueueState<T>>| -> Result<T, Unwind> {
+            let (st, item) = self.reorder(st, |items| take_item(items, order, less));
+            let item = item.ok_or_else(PyError::queue_empty)?;
             ctx.record(EventKind::QueueGet { res, item: item.snapshot(), len: st.items.len() as u32 });
             self.cv.notify_all();
             Ok(item)
         };
         {
-            let mut st = self.st.lock();
+            let st = self.lock_settled(ctx)?;
             if !st.items.is_empty() {
-                return pop(&mut st);
+                return pop(st);
             }
             if !block {
                 return Err(PyError::queue_empty().into());
@@ -240,8 +285,8 @@ impl<T: QueueItem> Queue<T> {
         let dl = timeout_ms.map(|ms| ctx.now() + ctx.scaled(ms));
         ctx.blocking(WaitTarget::Resource(res), dl.is_some(), || {
             let mut st = self.st.lock();
-            if ctx.wait_until(&self.cv, &mut st, dl, |s| !s.items.is_empty())? {
-                pop(&mut st)
+            if ctx.wait_until(&self.cv, &mut st, dl, |s| !s.busy && !s.items.is_empty())? {
+                pop(st)
             } else {
                 Err(PyError::queue_empty().into())
             }
