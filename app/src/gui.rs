@@ -203,206 +203,57 @@ fn write_png(path: &std::path::Path, img: &egui::ColorImage) -> anyhow::Result<(
 
 /// Open the window; returns the process exit status.
 pub fn run_app(cli: &Cli) -> ExitCode {
-    let trace_to_open = match &cli.command {
-        Some(crate::cli::Command::Open { trace }) => match sim_core::trace::Trace::load(trace) {
-            Ok(t) => Some((t, trace.display().to_string())),
-            Err(e) => {
-                eprintln!("threadline: {}: {e}", trace.display());
-                return ExitCode::from(2);
-            }
-        },
-        _ => None,
-    };
-    let compare = match &cli.compare {
-        Some(path) => match sim_core::trace::Trace::load(path) {
-            Ok(t) => Some((t, path.display().to_string())),
-            Err(e) => {
-                eprintln!("threadline: {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        },
-        None => None,
-    };
-    // --scenario is a catalog id or a scenario file.
-    let scenario_file = match &cli.scenario {
-        Some(id) if sim_core::py_catalog::py_source(id).is_none() => {
-            let path = std::path::Path::new(id);
-            if !path.exists() {
-                eprintln!(
-                    "threadline: no scenario \"{id}\": not a catalog id (see `threadline list`) and no such file"
-                );
-                return ExitCode::from(2);
-            }
-            match crate::app::load_scenario_file(path) {
-                Ok(sc) => Some(sc),
-                Err(e) => {
-                    eprintln!("threadline: {e}");
-                    return ExitCode::from(2);
-                }
-            }
-        }
-        _ => None,
-    };
-    let py_sets = match crate::cli::run::parse_py_sets(&cli.set) {
-        Ok(s) => s,
-        Err(f) => {
-            eprintln!("threadline: {:#}", f.error);
+    let launch = match crate::launch::Launch::from_cli(cli) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("threadline: {e}");
             return ExitCode::from(2);
         }
     };
-    // --set names a slider of the scenario opened, within its range.
-    let mut sets: std::collections::BTreeMap<String, f64> = std::collections::BTreeMap::new();
-    if !py_sets.is_empty() {
-        let target = scenario_file.clone().or_else(|| {
-            let id = cli.scenario.as_deref()?;
-            let src = sim_core::py_catalog::py_source(id)?;
-            sim_core::py_catalog::Entry::new(id, &format!("{id}.py"), src).ok()
-        });
-        match target {
-            None => {
-                eprintln!("threadline: --set needs --scenario");
-                return ExitCode::from(2);
-            }
-            Some(sc) => {
-                if let Err(e) = sim_core::py::compile(&sc.file, &sc.source, &py_sets) {
-                    eprintln!("threadline: {}: {}", sc.file, e.message);
-                    return ExitCode::from(2);
-                }
-                sets = py_sets.iter().filter_map(|(k, v)| Some((k.clone(), v.as_f64()?))).collect();
-            }
-        }
-    }
-    let theme = cli.theme.map(|t| match t {
-        crate::cli::ThemeArg::Light => egui::ThemePreference::Light,
-        crate::cli::ThemeArg::Dark => egui::ThemePreference::Dark,
-        crate::cli::ThemeArg::System => egui::ThemePreference::System,
-    });
-    let screenshot = cli.screenshot.clone();
-    let frame_stats = cli.frame_stats;
-    let run_now = cli.run;
-    let play = match cli.play.as_deref() {
-        None => None,
-        Some(arg) => {
-            let choices: Result<Vec<u32>, _> =
-                arg.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| s.parse::<u32>()).collect();
-            match choices {
-                Ok(c) => Some(Command::PlayScript(c)),
-                // Not thread numbers: a schedule (a file, or its text).
-                Err(_) => match crate::cli::run::read_schedule(arg) {
-                    Ok(s) => Some(Command::PlayGuided(s, cli.play_to)),
-                    Err(f) => {
-                        eprintln!("threadline: --play: {:#}", f.error);
-                        return ExitCode::from(2);
-                    }
-                },
-            }
-        }
-    };
-    let split = cli.split;
-    let show_profile = cli.profile.map(|p| {
-        use crate::app::ProfileTab as T;
-        use crate::cli::ProfileArg as A;
-        match p {
-            A::Line => T::Lines,
-            A::Resource => T::Resources,
-            A::Thread => T::Threads,
-            A::Path => T::Path,
-            A::Icicle => T::Icicle,
-        }
-    });
-    let stats = cli.stats;
-    let explore = cli.explore.clone();
-    let predict = cli.predict.clone();
-    let show_me = cli.show_me;
-    let scenario = cli.scenario.clone();
     let exit = Arc::new(std::sync::atomic::AtomicU8::new(0));
     let exit2 = Arc::clone(&exit);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_inner_size(cli.size.map_or([1280.0, 800.0], |(w, h)| [w, h]))
+            .with_inner_size(launch.size.map_or([1280.0, 800.0], |(w, h)| [w, h]))
             .with_title("Threadline")
             .with_drag_and_drop(true),
         // A picture, or a size asked for, is not the window as the user last left it.
-        persist_window: cli.screenshot.is_none() && cli.size.is_none(),
+        persist_window: launch.screenshot.is_none() && launch.size.is_none(),
         // A picture shows the app as a new user first sees it: no remembered state is read or
         // written (its own empty folder).
-        persistence_path: cli
+        persistence_path: launch
             .screenshot
             .as_ref()
             .map(|_| std::env::temp_dir().join(format!("threadline-screenshot-{}", std::process::id()))),
         ..Default::default()
     };
-    let size = cli.size;
     let result = eframe::run_native(
         "Threadline",
         options,
         Box::new(move |cc| {
-            if let Some((w, h)) = size {
+            if let Some((w, h)) = launch.size {
                 // The remembered window size would win over the builder's: ask for it now.
                 cc.egui_ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(egui::vec2(w, h)));
             }
-            if let Some(t) = theme {
+            if let Some(t) = launch.theme {
                 cc.egui_ctx.set_theme(t);
             }
-            let mut persisted: Persisted = if screenshot.is_some() {
+            if launch.screenshot.is_some() {
+                // The virtual display's pointer rests mid-window: no hover text in the picture.
+                cc.egui_ctx.all_styles_mut(|s| s.interaction.tooltip_delay = f32::INFINITY);
+            }
+            let persisted: Persisted = if launch.screenshot.is_some() {
                 Persisted::default()
             } else {
                 cc.storage.and_then(|s| eframe::get_value(s, STORAGE_KEY)).unwrap_or_default()
             };
-            if let Some(id) = &scenario {
-                persisted.scenario = scenario_file.as_ref().map_or_else(|| id.clone(), |sc| sc.id.clone());
-            }
-            if !sets.is_empty() {
-                persisted.values.entry(persisted.scenario.clone()).or_default().extend(sets);
-            }
-            if let Some(tab) = show_profile {
-                persisted.show_profile = true;
-                persisted.profile_tab = tab;
-            }
-            let mut app = ThreadlineApp::new(persisted);
-            if let Some(sc) = scenario_file {
-                app.add_scenario(sc);
-            }
-            if let Some((t, src)) = trace_to_open {
-                app.open_trace(t, src);
-            }
-            if let Some((t, src)) = compare {
-                app.compare = Some(crate::session::Session::from_trace(t, format!("compared: {src}")));
-            }
-            if split {
-                app.persisted.split_updates = true;
-            }
-            if let Some(n) = stats {
-                app.apply(Command::Stats(n));
-            }
-            if let Some(check) = explore {
-                app.persisted.explore_check = check;
-                app.apply(Command::Explore);
-            }
-            if let Some(answer) = predict {
-                app.predict_auto = (!answer.is_empty()).then_some(answer);
-                app.apply(Command::Predict);
-            }
-            if show_me {
-                app.apply(Command::ShowMe);
-            }
-            if let Some(cmd) = play {
-                app.apply(cmd);
-            } else if run_now && app.session.is_none() {
-                app.apply(Command::Run);
-            }
-            if screenshot.is_some() {
-                // The virtual display's pointer rests mid-window: no hover text in the picture.
-                cc.egui_ctx.all_styles_mut(|s| s.interaction.tooltip_delay = f32::INFINITY);
-            }
+            let screenshot = launch.screenshot.clone();
+            let stats = launch.frame_stats.map(FrameStats::new);
+            let app = launch.app(persisted);
             let shot = screenshot.map(|path| {
                 let (tx, rx) = crossbeam_channel::unbounded();
-                if app.session.is_none() && !app.starting() {
-                    app.apply(Command::Run);
-                }
                 Shot { path, frames_after_finish: 0, requested: false, tx, rx, started: std::time::Instant::now() }
             });
-            let stats = frame_stats.map(FrameStats::new);
             Ok(Box::new(Host { app, shot, stats, exit: exit2 }))
         }),
     );

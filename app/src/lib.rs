@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod code;
 pub mod gui;
+pub mod launch;
 pub mod layout;
 pub mod record;
 pub mod session;
