@@ -1,8 +1,10 @@
-//! The Threadline window's state, its commands and its per-frame logic (events in, files
-//! done, replay ticking). The panels it draws live in [`panels`]; they only draw and return
-//! [`Command`]s, which the frame applies at its end.
+//! The Threadline window's state and its per-frame logic (events in, files done, replay
+//! ticking). The panels it draws live in [`panels`]; they draw and return [`Command`]s,
+//! grouped by what they act on and handled in [`commands`], which the frame applies at its
+//! end.
 
 mod campaign;
+mod commands;
 mod compare;
 mod editor;
 mod jobs;
@@ -10,6 +12,7 @@ mod panels;
 mod predict;
 
 pub use campaign::{ChallengeProgress, SolvedChallenge};
+pub use commands::{AnalysisCmd, CodeCmd, Command, CompareCmd, FileCmd, GameCmd, ReplayCmd, RunCmd};
 pub use compare::{Comparison, output_difference, summary_differences};
 pub use editor::Editor;
 pub use jobs::load_scenario_file;
@@ -30,94 +33,6 @@ use sim_core::trace::Trace;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// What the user asked for during a frame.
-#[must_use]
-#[derive(Clone, Debug, PartialEq)]
-pub enum Command {
-    /// Pick catalog scenario `i`.
-    Select(usize),
-    /// Start (or restart) the selected scenario.
-    Run,
-    /// Pause or resume.
-    Pause(bool),
-    /// While paused: every thread runs one op.
-    Step,
-    /// Stop the run.
-    Stop,
-    /// Save the current trace to this path.
-    Save(PathBuf),
-    /// Open a trace file.
-    Open(PathBuf),
-    /// Move the replay playhead.
-    Seek(f64),
-    /// Play or pause the replay.
-    Play(bool),
-    /// Replay speed.
-    Speed(f64),
-    /// Keep the finished run on screen to compare the next one with it.
-    Pin,
-    /// Open a trace file as the run to compare with.
-    OpenCompare(PathBuf),
-    /// Stop comparing.
-    Unpin,
-    /// Load a scenario file into the picker and select it.
-    LoadScenario(PathBuf),
-    /// Ask for a file with the system's file dialog (on a background thread), then act on it.
-    Pick(PickFor),
-    /// Show this line in the code panel (highlighted, scrolled into view).
-    GotoLine(u32),
-    /// Move the timeline's cursor to the next time a thread is at this line.
-    JumpToLine(u32),
-    /// A new scenario from the template, in the code panel.
-    NewScenario,
-    /// Save the code panel's text to its file (or ask where, for a built-in scenario).
-    SaveCode,
-    /// Save the code panel's text to this path.
-    SaveCodeTo(PathBuf),
-    /// Throw away the edits: back to the saved text.
-    RevertCode,
-    /// Run the code panel's program in the real CPython with the recorder and show that run
-    /// below this one, on the same axis.
-    RunInCPython,
-    /// Run the code panel's program controlled, the user choosing who runs at every choice
-    /// point ("play the scheduler").
-    PlayScheduler,
-    /// Playing the scheduler: run this thread at the pending choice point.
-    Choose(u32),
-    /// Play the scheduler, first making these choices (one thread per choice point).
-    PlayScript(Vec<u32>),
-    /// Play the scheduler with this schedule as a guide, following it by itself for the
-    /// first N choices (0: the game opens at the first choice).
-    PlayGuided(sim_core::control::Schedule, usize),
-    /// Playing the scheduler: back to the previous choice point (the run is re-run with
-    /// the same choices but the last).
-    StepBack,
-    /// Playing the scheduler: stop choosing; the default schedule runs to the end.
-    AutoRun,
-    /// Run the code panel's program this many times freely and count its outcomes.
-    Stats(usize),
-    /// Stop the outcome statistics being gathered.
-    StopStats,
-    /// Open the run behind an outcome bar (an index into the statistics' traces).
-    OpenStatsRun(usize),
-    /// Search the code panel's program's schedules for one that breaks it (with the check
-    /// expression in the persisted state, if any).
-    Explore,
-    /// A challenge: show its next hint.
-    Hint,
-    /// A challenge: solve it, then play the solution one choice at a time (or say why no
-    /// schedule reaches the goal).
-    ShowMe,
-    /// Run the selected scenario under this GIL mode from now on.
-    SetGil(GilMode),
-    /// Predict, then run: find the answers the program can give, and ask.
-    Predict,
-    /// The learner's prediction: run the program freely to answer it.
-    PredictPick(String),
-    /// Put the prediction away.
-    PredictClose,
-}
 
 /// What a picked file is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -511,7 +426,7 @@ impl ThreadlineApp {
     /// Put a replay session on screen, selecting its scenario in the picker.
     fn show_session(&mut self, session: Session) {
         if let Some(i) = self.catalog.iter().position(|s| s.id == session.scenario.id) {
-            self.apply(Command::Select(i));
+            self.apply(CodeCmd::Select(i));
         }
         // The code panel shows the source the trace carries, when it is not what is there.
         if let Some(code) = &session.code
@@ -531,354 +446,6 @@ impl ThreadlineApp {
         }
         self.session = Some(session);
         self.view = ViewState::default();
-    }
-
-    /// Apply one command.
-    pub fn apply(&mut self, cmd: Command) {
-        match cmd {
-            Command::Select(i) => {
-                if i < self.catalog.len() && i != self.selected {
-                    self.keep_draft();
-                    self.selected = i;
-                    let e = &self.catalog[i];
-                    self.persisted.scenario = e.id.clone();
-                    self.trace_path = default_trace_path(&e.id);
-                    let path = self.persisted.user_files.iter().find(|p| **p == e.file).map(PathBuf::from);
-                    self.editor = Editor::of(e, self.persisted.drafts.get(&e.id), path);
-                    self.stale = false;
-                    self.reveal_topic = true;
-                }
-            }
-            Command::PlayScheduler => self.apply(Command::PlayScript(Vec::new())),
-            Command::PlayScript(script) => {
-                self.apply(Command::Run);
-                self.play_next = true;
-                self.play_script = script;
-            }
-            Command::PlayGuided(guide, follow) => {
-                self.apply(Command::Run);
-                self.play_next = true;
-                self.play_guide = Some((guide, follow));
-            }
-            Command::Hint => {
-                if let Some(sc) = self.scenario() {
-                    let n = sc.meta.hints.len();
-                    let p = self.persisted.challenges.entry(sc.id.clone()).or_default();
-                    p.hints = (p.hints + 1).min(n);
-                }
-            }
-            Command::ShowMe => self.show_me(),
-            Command::Predict => self.predict(),
-            Command::PredictPick(a) => self.predict_pick(a),
-            Command::PredictClose => self.prediction = None,
-            Command::SetGil(m) => {
-                if let Some(sc) = self.scenario() {
-                    self.persisted.gil.insert(sc.id.clone(), m);
-                    self.stale = self.session.is_some();
-                }
-            }
-            Command::Choose(t) => {
-                // A choice of the person's own ends "Show me".
-                self.show_me_at = None;
-                if let Some(p) = self.session.as_ref().and_then(|s| s.player.as_ref()) {
-                    p.handle.choose(t);
-                }
-            }
-            Command::AutoRun => {
-                if let Some(p) = self.session.as_ref().and_then(|s| s.player.as_ref()) {
-                    p.handle.auto();
-                }
-            }
-            Command::Stats(runs) => {
-                if self.stats_running.is_some() {
-                    return;
-                }
-                let runs = runs.clamp(1, 10_000);
-                let (file, text, overrides) = self.program_inputs();
-                let settings = self.settings();
-                let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-                let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-                self.stats_running = Some((Arc::clone(&done), Arc::clone(&stop)));
-                let ctx = self.egui_ctx.clone();
-                spawn_file_job(
-                    move || {
-                        let prog = match compile_for_job(&file, &text, &overrides) {
-                            Ok(p) => p,
-                            Err(e) => return FileResult::Stats(Err(e)),
-                        };
-                        let limit = std::time::Duration::from_secs(30);
-                        let (bars, traces) = sim_core::explore::stats_with_traces(&prog, &settings, runs, limit, |n| {
-                            done.store(n, std::sync::atomic::Ordering::Release);
-                            if let Some(c) = &ctx {
-                                c.request_repaint();
-                            }
-                            !stop.load(std::sync::atomic::Ordering::Acquire)
-                        });
-                        let runs = bars.iter().map(|b| b.count).sum();
-                        FileResult::Stats(Ok(Box::new(OutcomeStats { runs, file, gil: settings.gil, bars, traces })))
-                    },
-                    self.files_tx.clone(),
-                    self.egui_ctx.clone(),
-                );
-            }
-            Command::Explore => {
-                if self.exploring {
-                    return;
-                }
-                self.exploring = true;
-                let (file, text, overrides) = self.program_inputs();
-                let settings = self.settings();
-                let check = self.persisted.explore_check.trim().to_string();
-                let split = self.persisted.split_updates;
-                spawn_file_job(
-                    move || {
-                        FileResult::Explored(explore_in_background(&file, &text, &overrides, &settings, &check, split))
-                    },
-                    self.files_tx.clone(),
-                    self.egui_ctx.clone(),
-                );
-            }
-            Command::StopStats => {
-                if let Some((_, stop)) = &self.stats_running {
-                    stop.store(true, std::sync::atomic::Ordering::Release);
-                }
-            }
-            Command::OpenStatsRun(i) => {
-                if let Some(t) = self.stats.as_ref().and_then(|s| s.traces.get(i)).cloned() {
-                    self.open_trace(t, format!("outcome statistics, run behind bar {}", i + 1));
-                }
-            }
-            Command::StepBack => {
-                let Some(s) = &self.session else { return };
-                let Some(p) = &s.player else { return };
-                let mut script = p.handle.history();
-                if script.pop().is_none() {
-                    self.note = Some("This is the first choice: there is no step before it.".into());
-                    return;
-                }
-                let (prog, split, guide) = (Arc::clone(&p.prog), p.split, p.guide.clone().map(|g| (g, 0)));
-                let settings = s.settings.clone();
-                // Dropping the old session stops and joins its threads.
-                self.session = None;
-                self.session = Some(Session::start_player(prog, settings, script, split, guide, self.egui_ctx.clone()));
-            }
-            Command::Run => {
-                self.play_next = false;
-                self.play_guide = None;
-                // Compile on a job thread (a big file never stalls a frame); the run starts
-                // when the program arrives, or the error is shown at its line.
-                let gen_ = self.editor.generation;
-                let (file, text, overrides) = self.program_inputs();
-                self.compiling = Some(gen_);
-                spawn_file_job(
-                    move || FileResult::Compiled(gen_, Box::new(sim_core::py::compile(&file, &text, &overrides))),
-                    self.files_tx.clone(),
-                    self.egui_ctx.clone(),
-                );
-            }
-            Command::GotoLine(l) => {
-                self.editor.highlight = Some(l);
-                self.editor.scroll_to = Some(l);
-            }
-            Command::JumpToLine(l) => {
-                let Some(s) = &self.session else { return };
-                let now = self.view.cursor_ns.map_or(0, |t| t as u64);
-                let next = |after: u64| s.timeline.threads.iter().filter_map(|lane| lane.next_on_line(l, after)).min();
-                // The next time after the cursor, or from the start again.
-                if let Some(t) = next(now).or_else(|| next(0).filter(|_| now > 0)) {
-                    self.editor.highlight = Some(l);
-                    if s.replay().is_some() {
-                        self.apply(Command::Seek(t as f64));
-                    } else {
-                        self.view.cursor_ns = Some(t as f64);
-                    }
-                } else {
-                    self.note = Some(format!("No thread reached line {l} in this run."));
-                }
-            }
-            Command::NewScenario => {
-                self.keep_draft();
-                let n = (1..).find(|n| !self.catalog.iter().any(|e| e.id == format!("untitled-{n}"))).unwrap_or(1);
-                let id = format!("untitled-{n}");
-                match Entry::new(&id, &format!("{id}.py"), crate::code::TEMPLATE) {
-                    Ok(e) => {
-                        self.persisted.untitled.insert(id, crate::code::TEMPLATE.to_string());
-                        self.add_scenario(e);
-                        self.note =
-                            Some("A new scenario from the template: edit it, press Run, and Save it (Ctrl+S).".into());
-                    }
-                    Err(e) => self.error = Some(e.to_string()),
-                }
-            }
-            Command::SaveCode => match self.editor.path.clone() {
-                Some(p) => self.apply(Command::SaveCodeTo(p)),
-                None => self.apply(Command::Pick(PickFor::Code)),
-            },
-            Command::SaveCodeTo(path) => {
-                let text = self.editor.text.clone();
-                spawn_file_job(
-                    move || {
-                        let r = sim_core::trace::save_atomically(&path, |w| w.write_all(text.as_bytes()));
-                        match r {
-                            Ok(()) => FileResult::CodeSaved(path, text),
-                            Err(e) => FileResult::Failed(format!("Could not save {}: {e}", path.display())),
-                        }
-                    },
-                    self.files_tx.clone(),
-                    self.egui_ctx.clone(),
-                );
-            }
-            Command::RunInCPython => {
-                if self.recording {
-                    return;
-                }
-                self.recording = true;
-                let (file, text, overrides) = self.program_inputs();
-                spawn_file_job(
-                    move || {
-                        let python = crate::record::default_python();
-                        let limit = std::time::Duration::from_secs(60);
-                        FileResult::Recorded(
-                            crate::record::record(&file, &text, &overrides, &python, limit, |_| {}).map(|r| {
-                                let py = r.trace.recorded.as_ref().map_or("?".to_string(), |x| x.python.clone());
-                                Box::new(Session::from_trace(r.trace, format!("CPython {py}")))
-                            }),
-                        )
-                    },
-                    self.files_tx.clone(),
-                    self.egui_ctx.clone(),
-                );
-            }
-            Command::RevertCode => {
-                self.editor.text = self.editor.saved.clone();
-                self.persisted.drafts.remove(&self.editor.id);
-                self.editor_changed();
-            }
-            Command::Pause(p) => {
-                if let Some(s) = &mut self.session {
-                    s.set_paused(p);
-                }
-            }
-            Command::Step => {
-                if let Some(s) = &self.session {
-                    s.step();
-                }
-            }
-            Command::Stop => {
-                if let Some(s) = &mut self.session {
-                    s.stop();
-                }
-            }
-            Command::Save(path) => {
-                let Some(trace) = self.session.as_ref().and_then(|s| s.trace().cloned()) else {
-                    self.error = Some("Nothing to save yet: run a scenario to the end (or stop it) first.".into());
-                    return;
-                };
-                let tx = self.files_tx.clone();
-                spawn_file_job(
-                    move || match trace.save(&path) {
-                        Ok(()) => FileResult::Saved(path),
-                        Err(e) => FileResult::Failed(format!("Could not save the trace to {}: {e}", path.display())),
-                    },
-                    tx,
-                    self.egui_ctx.clone(),
-                );
-            }
-            Command::Open(path) => self.load_in_background(path, FileResult::Opened, ""),
-            Command::Seek(t) => {
-                if let Some(s) = &mut self.session {
-                    s.seek(t);
-                    self.view.cursor_ns = Some(t);
-                }
-            }
-            Command::Play(p) => {
-                if let Some(s) = &mut self.session {
-                    // Playing from the very end starts over.
-                    let end = s.trace().and_then(|t| t.events.last()).map_or(0.0, |e| e.t_ns as f64);
-                    if p && s.replay().is_some_and(|r| r.playhead_ns >= end) {
-                        s.seek(0.0);
-                    }
-                    if let Some(r) = s.replay_mut() {
-                        r.playing = p;
-                    }
-                }
-            }
-            Command::Pin => {
-                if let Some(s) = &self.session
-                    && let Some(t) = s.trace()
-                {
-                    let label = panels::run_label(s);
-                    self.compare = Some(Session::from_trace(t.clone(), format!("pinned: {label}")));
-                    self.note = Some("Pinned. Change the sliders or the GIL mode and press Run to compare.".into());
-                }
-            }
-            Command::Unpin => self.compare = None,
-            Command::LoadScenario(path) => {
-                spawn_file_job(
-                    move || match load_scenario_file(&path) {
-                        Ok(sc) => FileResult::ScenarioLoaded(path, Box::new(sc), true),
-                        Err(e) => FileResult::Failed(e),
-                    },
-                    self.files_tx.clone(),
-                    self.egui_ctx.clone(),
-                );
-            }
-            Command::Pick(what) => {
-                let tx = self.files_tx.clone();
-                let python = matches!(what, PickFor::Scenario | PickFor::Code);
-                let near = if python {
-                    self.editor
-                        .path
-                        .clone()
-                        .unwrap_or_else(|| default_scenario_dir().join(format!("{}.py", self.editor.id)))
-                } else {
-                    PathBuf::from(&self.trace_path)
-                };
-                let start_dir = near.parent().map(PathBuf::from);
-                let file_name = near.file_name().map(|n| n.to_string_lossy().into_owned());
-                if what == PickFor::Code {
-                    let _ = std::fs::create_dir_all(default_scenario_dir());
-                }
-                let ctx = self.egui_ctx.clone();
-                let spawned = std::thread::Builder::new().name("tl:file-dialog".into()).spawn(move || {
-                    let mut d = if python {
-                        rfd::FileDialog::new().add_filter("Python scenario", &["py"])
-                    } else if what == PickFor::Schedule {
-                        rfd::FileDialog::new().add_filter("Threadline schedule", &["schedule", "txt"])
-                    } else {
-                        rfd::FileDialog::new().add_filter("Threadline trace", &["json"])
-                    };
-                    if let Some(dir) = start_dir.filter(|d| d.is_dir()) {
-                        d = d.set_directory(dir);
-                    }
-                    let picked = match what {
-                        PickFor::Save => d.set_file_name(file_name.unwrap_or_else(|| "trace.json".into())).save_file(),
-                        PickFor::Open | PickFor::Compare => d.pick_file(),
-                        PickFor::Scenario => d.set_title("Open a scenario file").pick_file(),
-                        PickFor::Schedule => d.set_title("Play a schedule (from threadline explore)").pick_file(),
-                        PickFor::Code => d
-                            .set_title("Save the scenario as")
-                            .set_file_name(file_name.unwrap_or_else(|| "scenario.py".into()))
-                            .save_file(),
-                    };
-                    if let Some(c) = ctx {
-                        c.request_repaint();
-                    }
-                    if let Some(p) = picked {
-                        let _ = tx.send(FileResult::Picked(what, p));
-                    }
-                });
-                if spawned.is_err() {
-                    self.error = Some("Could not open the file dialog; type a path in the trace field instead.".into());
-                }
-            }
-            Command::OpenCompare(path) => self.load_in_background(path, FileResult::OpenedCompare, "compared: "),
-            Command::Speed(x) => {
-                if let Some(r) = self.session.as_mut().and_then(|s| s.replay_mut()) {
-                    r.speed = x.clamp(0.1, 10.0);
-                }
-            }
-        }
     }
 
     /// Remember the editor's unsaved text as its scenario's draft (or forget the draft when
@@ -922,7 +489,7 @@ impl ThreadlineApp {
         let i = self.add_entry(sc);
         // Selecting it again loads its new text into the editor.
         self.selected = usize::MAX;
-        self.apply(Command::Select(i));
+        self.apply(CodeCmd::Select(i));
         self.reveal_topic = true;
     }
 
@@ -987,18 +554,18 @@ impl ThreadlineApp {
                     self.egui_ctx.clone(),
                 ),
                 FileResult::ScheduleRead(r) => match r {
-                    Ok(s) => self.apply(Command::PlayGuided(s, 0)),
+                    Ok(s) => self.apply(GameCmd::PlayGuided(s, 0)),
                     Err(e) => self.error = Some(e),
                 },
                 FileResult::Picked(what, p) => {
                     self.trace_path = p.display().to_string();
                     self.apply(match what {
                         PickFor::Schedule => return,
-                        PickFor::Save => Command::Save(p),
-                        PickFor::Open => Command::Open(p),
-                        PickFor::Compare => Command::OpenCompare(p),
-                        PickFor::Scenario => Command::LoadScenario(p),
-                        PickFor::Code => Command::SaveCodeTo(p),
+                        PickFor::Save => Command::File(FileCmd::Save(p)),
+                        PickFor::Open => Command::File(FileCmd::Open(p)),
+                        PickFor::Compare => Command::Compare(CompareCmd::OpenCompare(p)),
+                        PickFor::Scenario => Command::File(FileCmd::LoadScenario(p)),
+                        PickFor::Code => Command::Code(CodeCmd::SaveCodeTo(p)),
                     });
                 }
                 FileResult::ScenarioLoaded(p, sc, select) => {
@@ -1175,7 +742,7 @@ impl ThreadlineApp {
             i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()
         });
         if let Some(p) = dropped.into_iter().next() {
-            self.apply(Command::Open(p));
+            self.apply(FileCmd::Open(p));
         }
         if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F6)) {
             self.persisted.show_profile = !self.persisted.show_profile;
@@ -1204,19 +771,19 @@ impl ThreadlineApp {
             )
         });
         if save_trace {
-            self.apply(Command::Save(PathBuf::from(self.trace_path.clone())));
+            self.apply(FileCmd::Save(PathBuf::from(self.trace_path.clone())));
         }
         if save_code {
-            self.apply(Command::SaveCode);
+            self.apply(CodeCmd::SaveCode);
         }
         if open {
-            self.apply(Command::Pick(PickFor::Open));
+            self.apply(FileCmd::Pick(PickFor::Open));
         }
         if run {
-            self.apply(Command::Run);
+            self.apply(RunCmd::Run);
         }
         if new {
-            self.apply(Command::NewScenario);
+            self.apply(CodeCmd::NewScenario);
         }
         if let Some(s) = &self.session
             && s.replay().is_some()
@@ -1232,7 +799,7 @@ impl ThreadlineApp {
                     times.iter().rev().find(|t| (**t as f64) < now).copied()
                 };
                 if let Some(t) = target {
-                    self.apply(Command::Seek(t as f64));
+                    self.apply(ReplayCmd::Seek(t as f64));
                 }
             }
         }

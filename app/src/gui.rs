@@ -1,7 +1,7 @@
 //! Starting the window: eframe setup, remembered settings, `threadline open TRACE`, and
 //! the `--screenshot` mode that runs a scenario, saves a PNG of the window and exits.
 
-use crate::app::{Command, Persisted, STORAGE_KEY, ThreadlineApp};
+use crate::app::{Persisted, RunCmd, STORAGE_KEY, ThreadlineApp};
 use crate::cli::Cli;
 use crossbeam_channel::{Receiver, Sender};
 use std::path::PathBuf;
@@ -123,7 +123,7 @@ impl eframe::App for Host {
                 p.choices.is_some() && !p.running && (self.app.predict_auto.is_none() || p.tally.is_some())
             });
         if !finished && shot.started.elapsed().as_secs() > SHOT_TIMEOUT_S {
-            self.app.apply(Command::Stop);
+            self.app.apply(RunCmd::Stop);
         }
         if finished && !shot.requested {
             shot.frames_after_finish += 1;

@@ -3,7 +3,7 @@
 //! mistake is one clear message and exit status 2, and the window starts from a plain
 //! struct. [`Launch::app`] then builds the app those flags ask for.
 
-use crate::app::{Command, Persisted, ProfileTab, ThreadlineApp};
+use crate::app::{AnalysisCmd, Command, GameCmd, Persisted, ProfileTab, RunCmd, ThreadlineApp};
 use crate::cli::Cli;
 use sim_core::py_catalog::Entry;
 use sim_core::trace::Trace;
@@ -95,12 +95,12 @@ impl Launch {
                 let choices: Result<Vec<u32>, _> =
                     arg.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| s.parse::<u32>()).collect();
                 Some(match choices {
-                    Ok(c) => Command::PlayScript(c),
+                    Ok(c) => Command::Game(GameCmd::PlayScript(c)),
                     // Not thread numbers: a schedule (a file, or its text).
-                    Err(_) => Command::PlayGuided(
+                    Err(_) => Command::Game(GameCmd::PlayGuided(
                         crate::cli::run::read_schedule(arg).map_err(|f| format!("--play: {:#}", f.error))?,
                         cli.play_to,
-                    ),
+                    )),
                 })
             }
         };
@@ -167,27 +167,27 @@ impl Launch {
             app.persisted.split_updates = true;
         }
         if let Some(n) = self.stats {
-            app.apply(Command::Stats(n));
+            app.apply(AnalysisCmd::Stats(n));
         }
         if let Some(check) = self.explore {
             app.persisted.explore_check = check;
-            app.apply(Command::Explore);
+            app.apply(AnalysisCmd::Explore);
         }
         if let Some(answer) = self.predict {
             app.predict_auto = (!answer.is_empty()).then_some(answer);
-            app.apply(Command::Predict);
+            app.apply(AnalysisCmd::Predict);
         }
         if self.show_me {
-            app.apply(Command::ShowMe);
+            app.apply(GameCmd::ShowMe);
         }
         if let Some(cmd) = self.play {
             app.apply(cmd);
         } else if self.run && app.session.is_none() {
-            app.apply(Command::Run);
+            app.apply(RunCmd::Run);
         }
         // A picture is of a run.
         if self.screenshot.is_some() && app.session.is_none() && !app.starting() {
-            app.apply(Command::Run);
+            app.apply(RunCmd::Run);
         }
         app
     }
@@ -224,7 +224,7 @@ mod tests {
     fn valid_flags_become_the_app_they_ask_for() {
         let l = launch(&["--scenario", "race-counter", "--set", "THREADS=3", "--play", "1,2", "--profile"]).unwrap();
         assert_eq!(l.sets.get("THREADS"), Some(&3.0));
-        assert!(matches!(l.play, Some(Command::PlayScript(ref c)) if c == &[1, 2]));
+        assert!(matches!(l.play, Some(Command::Game(GameCmd::PlayScript(ref c))) if c == &[1, 2]));
         let app = l.app(Persisted::default());
         assert_eq!(app.persisted.scenario, "race-counter");
         assert_eq!(app.persisted.values["race-counter"]["THREADS"], 3.0);

@@ -208,7 +208,8 @@ impl Session {
     /// gets an int).
     pub fn overrides(sliders: &[Slider], values: &BTreeMap<String, f64>) -> indexmap::IndexMap<String, V> {
         let given = values.iter().map(|(k, v)| (k.as_str(), *v));
-        let resolved = sim_core::model::resolve_sliders(sliders, given, sim_core::model::Fit::Clamp).unwrap_or_default();
+        let resolved =
+            sim_core::model::resolve_sliders(sliders, given, sim_core::model::Fit::Clamp).unwrap_or_default();
         resolved
             .into_iter()
             .filter(|(k, _)| values.contains_key(k))

@@ -6,7 +6,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::time::{Duration, Instant};
-use threadline::app::{Command, Persisted, ThreadlineApp};
+use threadline::app::{AnalysisCmd, CodeCmd, FileCmd, GameCmd, Persisted, ReplayCmd, RunCmd, ThreadlineApp};
 
 fn harness(app: ThreadlineApp) -> Harness<'static, ThreadlineApp> {
     Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_ui_state(
@@ -107,7 +107,7 @@ fn open_a_trace_replay_and_step() {
     h.run_steps(1);
     h.get_by_label("Run").click();
     wait_until_finished(&mut h);
-    h.state_mut().apply(Command::Save(path.clone()));
+    h.state_mut().apply(FileCmd::Save(path.clone()));
     step_until(&mut h, "the save", |a| path.exists() && a.note.is_some());
     let full_output = h.state().session.as_ref().unwrap().timeline.output.len();
     let full_cpu = h.state().session.as_ref().unwrap().cpu_total_ns();
@@ -115,7 +115,7 @@ fn open_a_trace_replay_and_step() {
 
     // A fresh app opens it.
     let mut h = harness(ThreadlineApp::new(Persisted { scenario: trace_path_hint(), ..Persisted::default() }));
-    h.state_mut().apply(Command::Open(path.clone()));
+    h.state_mut().apply(FileCmd::Open(path.clone()));
     step_until(&mut h, "the open", |a| a.session.is_some());
     h.run_steps(2);
     assert_eq!(h.state().session.as_ref().unwrap().timeline.output.len(), full_output);
@@ -124,7 +124,7 @@ fn open_a_trace_replay_and_step() {
     assert_eq!(h.state().editor.text, sim_core::py_catalog::py_source("pipe-sentinel").unwrap());
     h.get_by_label_contains("is marked in the thread's colour");
     // Scrub to the start: nothing printed yet; step forward event by event.
-    h.state_mut().apply(Command::Seek(0.0));
+    h.state_mut().apply(ReplayCmd::Seek(0.0));
     h.run_steps(1);
     let printed_at_start = h.state().session.as_ref().unwrap().timeline.output.len();
     assert!(printed_at_start < full_output);
@@ -136,8 +136,8 @@ fn open_a_trace_replay_and_step() {
     let s = h.state().session.as_ref().unwrap();
     assert_eq!(s.timeline.output.len(), full_output, "stepping through every event shows every line again");
     // Replay from the end starts over and plays.
-    h.state_mut().apply(Command::Seek(f64::MAX));
-    h.state_mut().apply(Command::Play(true));
+    h.state_mut().apply(ReplayCmd::Seek(f64::MAX));
+    h.state_mut().apply(ReplayCmd::Play(true));
     let r = h.state().session.as_ref().unwrap().replay().cloned().unwrap();
     assert!(r.playing && r.playhead_ns == 0.0, "{r:?}");
     std::fs::remove_dir_all(&dir).unwrap();
@@ -157,7 +157,7 @@ fn a_broken_trace_shows_a_message_and_keeps_the_session() {
     h.run_steps(1);
     h.get_by_label("Run").click();
     wait_until_finished(&mut h);
-    h.state_mut().apply(Command::Open(bad.clone()));
+    h.state_mut().apply(FileCmd::Open(bad.clone()));
     step_until(&mut h, "an error message", |a| a.error.is_some());
     let err = h.state().error.clone().unwrap();
     assert!(err.contains("truncated"), "{err}");
@@ -201,11 +201,11 @@ fn a_scenario_file_loads_into_the_picker_and_a_broken_one_says_where() {
     std::fs::write(&bad, "import threading\n\nwith threading.Lock() as l\n    pass\n").unwrap();
     let mut h = harness(ThreadlineApp::new(Persisted::default()));
     h.run_steps(1);
-    h.state_mut().apply(Command::LoadScenario(bad));
+    h.state_mut().apply(FileCmd::LoadScenario(bad));
     step_until(&mut h, "an error message", |a| a.error.is_some());
     let err = h.state().error.clone().unwrap();
     assert!(err.contains("bad.py\", line 3") && err.contains("SyntaxError: expected ':'"), "{err}");
-    h.state_mut().apply(Command::LoadScenario(good));
+    h.state_mut().apply(FileCmd::LoadScenario(good));
     step_until(&mut h, "loading the scenario", |a| a.scenario().is_some_and(|s| s.id == "mine"));
     assert_eq!(h.state().scenario().unwrap().meta.topic, "My scenarios");
     h.run_steps(2);
@@ -347,7 +347,7 @@ fn click_a_blocked_bar_and_the_code_panel_shows_the_line_that_blocked() {
     assert_eq!(line_of(&h, line), "with lock2:");
     // A line number jumps the cursor to the next time a thread is at that line.
     let first_with = h.state().editor.text.lines().position(|l| l.trim() == "with lock1:").unwrap() as u32 + 1;
-    h.state_mut().apply(Command::JumpToLine(first_with));
+    h.state_mut().apply(CodeCmd::JumpToLine(first_with));
     h.run_steps(1);
     let t = h.state().view.cursor_ns.expect("the cursor moved") as u64;
     let s = h.state().session.as_ref().unwrap();
@@ -402,7 +402,7 @@ fn a_new_scenario_shows_its_syntax_error_at_its_line_then_runs_is_saved_and_reop
     let dir = std::env::temp_dir().join(format!("tl-ui-save-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("hello.py");
-    h.state_mut().apply(Command::SaveCodeTo(path.clone()));
+    h.state_mut().apply(CodeCmd::SaveCodeTo(path.clone()));
     step_until(&mut h, "the save", |a| a.editor.path.as_deref() == Some(path.as_path()));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), fixed);
     assert!(!h.state().editor.modified());
@@ -739,7 +739,7 @@ fn a_challenge_from_the_picker_shows_its_goal_and_explore_reaches_it() {
     h.run_steps(2);
     h.get_by_label_contains("Hint 1: `counter += 1` is three steps");
     assert_eq!(h.state().persisted.challenges["challenge-01-lost-update"].hints, 1, "hints shown are remembered");
-    h.state_mut().apply(Command::Explore);
+    h.state_mut().apply(AnalysisCmd::Explore);
     step_until(&mut h, "the search", |app| app.explored.is_some());
     let verdict = h.state().explored.as_ref().unwrap().verdict();
     assert!(verdict.starts_with("Goal reached after"), "{verdict}");
@@ -748,7 +748,7 @@ fn a_challenge_from_the_picker_shows_its_goal_and_explore_reaches_it() {
 /// Select a challenge by id (as the picker does).
 fn select_challenge(h: &mut Harness<'static, ThreadlineApp>, id: &str) {
     let i = h.state().catalog.iter().position(|e| e.id == id).expect("the challenge is in the picker");
-    h.state_mut().apply(Command::Select(i));
+    h.state_mut().apply(CodeCmd::Select(i));
     h.run_steps(2);
 }
 
@@ -763,7 +763,7 @@ fn a_challenge_won_by_clicking_is_scored_against_par_and_remembered() {
     let settings = sim_core::model::RuntimeSettings { gil: prog.meta_gil(), ..Default::default() };
     let solved = sim_core::challenge::solve(&prog, &settings, 500, 30.0).unwrap();
     let sched = solved.schedule().expect("challenge 1 can be won").clone();
-    h.state_mut().apply(Command::PlayGuided(sched, 0));
+    h.state_mut().apply(GameCmd::PlayGuided(sched, 0));
     let t0 = Instant::now();
     loop {
         h.step();
@@ -795,13 +795,13 @@ fn a_game_that_misses_the_goal_says_so_and_wins_nothing() {
     let mut h = harness(ThreadlineApp::new(Persisted::default()));
     h.run_steps(2);
     select_challenge(&mut h, "challenge-01-lost-update");
-    h.state_mut().apply(Command::PlayScheduler);
+    h.state_mut().apply(GameCmd::PlayScheduler);
     h.run_steps(2);
     // "Run to the end": the default schedule, no preemption: both updates land.
     step_until(&mut h, "the first choice", |app| {
         app.session.as_ref().and_then(|s| s.player.as_ref()).is_some_and(|p| p.handle.pending().is_some())
     });
-    h.state_mut().apply(Command::AutoRun);
+    h.state_mut().apply(GameCmd::AutoRun);
     step_until(&mut h, "the game's end", |app| {
         app.session.as_ref().and_then(|s| s.player.as_ref()).is_some_and(|p| p.played.is_some())
     });
@@ -879,7 +879,7 @@ fn predict_then_run_asks_before_it_runs_and_scores_the_pick() {
 fn at_1280_by_800_the_timeline_gets_half_the_width_and_the_side_panels_close() {
     let persisted = Persisted { scenario: "semaphore".into(), ..Persisted::default() };
     let mut h = harness(ThreadlineApp::new(persisted));
-    h.state_mut().apply(Command::Run);
+    h.state_mut().apply(RunCmd::Run);
     wait_until_finished(&mut h);
     settle(&mut h);
     let w = h.state().centre_width;

@@ -42,7 +42,7 @@ fn dfs(check: Option<&str>, preemptions: usize) -> ExploreOptions {
         strategy: StrategyKind::Dfs,
         budget: 5_000,
         seconds: 120.0,
-        check: check.map(|c| Check::new(c)),
+        check: check.map(Check::new),
         preemptions,
         ..Default::default()
     }

@@ -112,7 +112,7 @@ impl ThreadlineApp {
         match r {
             Ok(x) => {
                 if let Some(sched) = x.solved.schedule().cloned() {
-                    self.apply(Command::PlayGuided(sched, 0));
+                    self.apply(GameCmd::PlayGuided(sched, 0));
                     self.show_me_at = Some(0.0);
                     self.show_me_game = true;
                 }

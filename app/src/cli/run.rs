@@ -138,7 +138,7 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
     let settings = opts.settings(RuntimeSettings { gil: prog.meta_gil(), ..RuntimeSettings::default() })?;
     let schedule = opts.schedule.map(read_schedule).transpose()?;
     let (tx, rx) = crossbeam_channel::unbounded();
-    let check = opts.check.map(|c| sim_core::explore::Check::new(c));
+    let check = opts.check.map(sim_core::explore::Check::new);
     let prog = Arc::new(prog);
     let run = match &schedule {
         Some(s) => {

@@ -262,12 +262,7 @@ pub fn run_controlled(
 
 /// What a finished controlled run came to: its trace, its choices and its final module
 /// variables, judged with `check` (None: only deadlocks, exceptions and the turn limit fail).
-pub fn outcome_of(
-    trace: &Trace,
-    report: &ControlReport,
-    finals: &Finals,
-    check: Option<&Check>,
-) -> Outcome {
+pub fn outcome_of(trace: &Trace, report: &ControlReport, finals: &Finals, check: Option<&Check>) -> Outcome {
     let summary = Summary::of_trace(trace);
     let output: Vec<String> = trace
         .events

@@ -67,7 +67,8 @@ pub fn check(trace: &Trace) -> Result<(), String> {
                 _ => return Err(at("a failed acquire without a request".into())),
             },
             EventKind::Released { res, depth, .. }
-                if *depth == 0 && trace.resources.get(*res as usize).is_some_and(|m| m.kind != ResourceKind::Barrier) =>
+                if *depth == 0
+                    && trace.resources.get(*res as usize).is_some_and(|m| m.kind != ResourceKind::Barrier) =>
             {
                 let h = &mut holders[*res as usize];
                 let key = if h.contains_key(&e.thread) { Some(e.thread) } else { h.keys().next().copied() };

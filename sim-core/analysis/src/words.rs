@@ -31,7 +31,9 @@ fn thread_name(tl: &Timeline, t: ThreadIx) -> String {
 /// What a blocked thread waits for: `waits for lock1`, `waits to join Thread-2`.
 pub fn wait(tl: &Timeline, w: &WaitTarget) -> String {
     match w {
-        WaitTarget::Resource(r) if tl.resource_meta.get(*r as usize).is_some_and(|m| m.kind == ResourceKind::Barrier) => {
+        WaitTarget::Resource(r)
+            if tl.resource_meta.get(*r as usize).is_some_and(|m| m.kind == ResourceKind::Barrier) =>
+        {
             format!("waits at {}", tl.resource_name(*r))
         }
         WaitTarget::Resource(r) => {

@@ -216,7 +216,8 @@ pub fn resolve_sliders<'a>(
             Fit::Clamp => s.clamp(if v.is_finite() { v } else { s.default }),
             Fit::Exact if v >= s.min && v <= s.max => v,
             Fit::Exact => {
-                let shown = if !s.float && v.fract() == 0.0 && v.is_finite() { format!("{v:.0}") } else { format!("{v}") };
+                let shown =
+                    if !s.float && v.fract() == 0.0 && v.is_finite() { format!("{v:.0}") } else { format!("{v}") };
                 return Err(SliderError {
                     line: s.line,
                     message: format!("{name} = {shown} is outside its slider range {}..{}", s.min, s.max),

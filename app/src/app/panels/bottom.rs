@@ -1,6 +1,6 @@
 //! The bottom: the output, the run summary and the inspector at the cursor.
 
-use crate::app::{Command, ThreadlineApp};
+use crate::app::{CodeCmd, Command, ThreadlineApp};
 use crate::session::Session;
 use crate::theme::Theme;
 use egui::RichText;
@@ -73,7 +73,7 @@ impl ThreadlineApp {
                                 )
                                 .on_hover_text(format!("Show line {n} in the code panel"));
                             if r.clicked() {
-                                cmds.push(Command::GotoLine(n));
+                                cmds.push(Command::Code(CodeCmd::GotoLine(n)));
                             }
                         }
                         None => {

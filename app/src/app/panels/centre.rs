@@ -1,7 +1,7 @@
 //! The centre: the timeline (and the compared run), the legend, the replay bar.
 
 use super::run_label;
-use crate::app::{Command, EventFilter, ThreadlineApp};
+use crate::app::{CodeCmd, Command, EventFilter, ReplayCmd, RunCmd, ThreadlineApp};
 use crate::theme::Theme;
 use crate::timeline_view::{legend_ui, timeline_ui};
 use egui::RichText;
@@ -38,7 +38,7 @@ impl ThreadlineApp {
                 ui.label(RichText::new("Then click a bar: the code panel shows the line that made it.").size(16.0));
                 ui.add_space(12.0);
                 if ui.add(egui::Button::new(RichText::new("Run it").size(18.0))).clicked() {
-                    cmds.push(Command::Run);
+                    cmds.push(Command::Run(RunCmd::Run));
                 }
             });
             return;
@@ -89,13 +89,13 @@ impl ThreadlineApp {
             let end = s.trace().and_then(|t| t.events.last()).map_or(0, |e| e.t_ns) as f64;
             ui.horizontal_wrapped(|ui| {
                 if ui.button(if r.playing { "Pause replay" } else { "Replay" }).clicked() {
-                    cmds.push(Command::Play(!r.playing));
+                    cmds.push(Command::Replay(ReplayCmd::Play(!r.playing)));
                 }
                 let mut t = r.playhead_ns;
                 let w = (ui.available_width() - 230.0).max(60.0);
                 ui.spacing_mut().slider_width = w;
                 if ui.add(egui::Slider::new(&mut t, 0.0..=end.max(1.0)).show_value(false)).changed() {
-                    cmds.push(Command::Seek(t));
+                    cmds.push(Command::Replay(ReplayCmd::Seek(t)));
                 }
                 ui.label(crate::layout::format_duration(r.playhead_ns));
                 let mut speed = r.speed;
@@ -105,7 +105,7 @@ impl ThreadlineApp {
                     }
                 });
                 if speed != r.speed {
-                    cmds.push(Command::Speed(speed));
+                    cmds.push(Command::Replay(ReplayCmd::Speed(speed)));
                 }
             });
             ui.horizontal_wrapped(|ui| {
@@ -121,7 +121,7 @@ impl ThreadlineApp {
                     if ui.small_button(label).clicked() {
                         let at = if now >= end { -1.0 } else { now };
                         if let Some(t) = s.event_times(|e| pred(&e.kind)).into_iter().find(|t| *t as f64 > at) {
-                            cmds.push(Command::Seek(t as f64));
+                            cmds.push(Command::Replay(ReplayCmd::Seek(t as f64)));
                         }
                     }
                 }
@@ -139,10 +139,10 @@ impl ThreadlineApp {
             if let Some((th, t)) = self.view.picked.take()
                 && let Some(line) = s.timeline.threads.get(th as usize).and_then(|l| l.line_at(t))
             {
-                cmds.push(Command::GotoLine(line));
+                cmds.push(Command::Code(CodeCmd::GotoLine(line)));
             }
             if let Some(line) = self.view.picked_line.take() {
-                cmds.push(Command::GotoLine(line));
+                cmds.push(Command::Code(CodeCmd::GotoLine(line)));
             }
             if let Some(c) = compare {
                 ui.separator();

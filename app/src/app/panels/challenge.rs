@@ -1,7 +1,7 @@
 //! A challenge's card in the left panel: the goal against par, the progress, Play, the next
 //! hint, Show me, and what a search proved (with the GIL modes where the goal is reachable).
 
-use crate::app::{Command, ThreadlineApp};
+use crate::app::{Command, GameCmd, RunCmd, ThreadlineApp};
 use egui::RichText;
 use sim_core::challenge::Verdict;
 use sim_core::py_catalog::Entry;
@@ -38,7 +38,7 @@ impl ThreadlineApp {
         }
         ui.horizontal_wrapped(|ui| {
             if ui.button("Play").on_hover_text("Play the scheduler on this challenge").clicked() {
-                cmds.push(Command::PlayScheduler);
+                cmds.push(Command::Game(GameCmd::PlayScheduler));
             }
             let n = sc.meta.hints.len();
             let shown = progress.hints.min(n);
@@ -47,7 +47,7 @@ impl ThreadlineApp {
                 .on_hover_text("Show the next hint")
                 .clicked()
             {
-                cmds.push(Command::Hint);
+                cmds.push(Command::Game(GameCmd::Hint));
             }
             if self.solving {
                 ui.add(egui::Spinner::new());
@@ -61,7 +61,7 @@ impl ThreadlineApp {
                 ))
                 .clicked()
             {
-                cmds.push(Command::ShowMe);
+                cmds.push(Command::Game(GameCmd::ShowMe));
             }
         });
         for (i, h) in sc.meta.hints.iter().take(progress.hints).enumerate() {
@@ -81,7 +81,7 @@ impl ThreadlineApp {
                             ))
                             .clicked()
                         {
-                            cmds.push(Command::SetGil(*m));
+                            cmds.push(Command::Run(RunCmd::SetGil(*m)));
                         }
                     }
                 });

@@ -1,6 +1,6 @@
 //! The code panel: the program, the editor, each thread's line marked.
 
-use crate::app::{Command, PickFor, ThreadlineApp};
+use crate::app::{CodeCmd, Command, FileCmd, PickFor, ThreadlineApp};
 use crate::theme::Theme;
 use egui::RichText;
 
@@ -13,13 +13,13 @@ impl ThreadlineApp {
         let row = egui::vec2(ui.available_width(), ui.spacing().interact_size.y);
         ui.allocate_ui_with_layout(row, egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.add_enabled(modified, egui::Button::new("Revert").small()).clicked() {
-                cmds.push(Command::RevertCode);
+                cmds.push(Command::Code(CodeCmd::RevertCode));
             }
             if ui.small_button("Save as…").clicked() {
-                cmds.push(Command::Pick(PickFor::Code));
+                cmds.push(Command::File(FileCmd::Pick(PickFor::Code)));
             }
             if ui.small_button("Save").on_hover_text("Save the Python file (Ctrl+S)").clicked() {
-                cmds.push(Command::SaveCode);
+                cmds.push(Command::Code(CodeCmd::SaveCode));
             }
             if modified {
                 ui.label(RichText::new("(edited)").color(theme.reference))
@@ -102,7 +102,7 @@ impl ThreadlineApp {
                 .add(egui::Label::new(RichText::new(msg).color(theme.error)).sense(egui::Sense::click()))
                 .on_hover_text("Show the line");
             if r.clicked() {
-                cmds.push(Command::GotoLine(e.line));
+                cmds.push(Command::Code(CodeCmd::GotoLine(e.line)));
             }
         }
         if self.compiling.is_some() {
@@ -148,7 +148,7 @@ impl ThreadlineApp {
         }
         self.editor.hovered = r.hovered_line;
         if let Some(l) = r.clicked_line {
-            cmds.push(Command::JumpToLine(l));
+            cmds.push(Command::Code(CodeCmd::JumpToLine(l)));
         }
     }
 }

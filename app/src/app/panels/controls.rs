@@ -1,6 +1,6 @@
 //! The left panel: the scenario picker, sliders, GIL mode, run controls, and the game, stats and explore sections.
 
-use crate::app::{Command, PickFor, ThreadlineApp};
+use crate::app::{AnalysisCmd, CodeCmd, Command, CompareCmd, FileCmd, GameCmd, PickFor, RunCmd, ThreadlineApp};
 use crate::session::Session;
 use egui::RichText;
 use sim_core::model::GilMode;
@@ -75,7 +75,7 @@ impl ThreadlineApp {
                             r.scroll_to_me(Some(egui::Align::Center));
                         }
                         if r.clicked() {
-                            cmds.push(Command::Select(i));
+                            cmds.push(Command::Code(CodeCmd::Select(i)));
                         }
                     }
                 });
@@ -84,14 +84,14 @@ impl ThreadlineApp {
         self.reveal_topic = false;
         ui.horizontal_wrapped(|ui| {
             if ui.small_button("New scenario").on_hover_text("A short template to edit (Ctrl+N)").clicked() {
-                cmds.push(Command::NewScenario);
+                cmds.push(Command::Code(CodeCmd::NewScenario));
             }
             if ui
                 .small_button("Open scenario file…")
                 .on_hover_text("Load a Python file you wrote (see saved-scenarios/README.md)")
                 .clicked()
             {
-                cmds.push(Command::Pick(PickFor::Scenario));
+                cmds.push(Command::File(FileCmd::Pick(PickFor::Scenario)));
             }
         });
         ui.separator();
@@ -160,20 +160,20 @@ impl ThreadlineApp {
         ui.horizontal_wrapped(|ui| {
             let run_label = if self.session.is_some() { "Restart" } else { "Run" };
             if ui.button(run_label).on_hover_text("Run the program in the code panel (F5 or Ctrl+Enter)").clicked() {
-                cmds.push(Command::Run);
+                cmds.push(Command::Run(RunCmd::Run));
             }
             if ui.add_enabled(live, egui::Button::new(if paused { "Resume" } else { "Pause" })).clicked() {
-                cmds.push(Command::Pause(!paused));
+                cmds.push(Command::Run(RunCmd::Pause(!paused)));
             }
             if ui
                 .add_enabled(live && paused, egui::Button::new("Step"))
                 .on_hover_text("While paused: every thread runs one more statement")
                 .clicked()
             {
-                cmds.push(Command::Step);
+                cmds.push(Command::Run(RunCmd::Step));
             }
             if ui.add_enabled(live, egui::Button::new("Stop")).clicked() {
-                cmds.push(Command::Stop);
+                cmds.push(Command::Run(RunCmd::Stop));
             }
         });
         ui.horizontal_wrapped(|ui| {
@@ -185,14 +185,14 @@ impl ThreadlineApp {
                 )
                 .clicked()
             {
-                cmds.push(Command::PlayScheduler);
+                cmds.push(Command::Game(GameCmd::PlayScheduler));
             }
             if ui
                 .small_button("Play a schedule…")
                 .on_hover_text("Open a schedule `threadline explore` saved, and step through it as the scheduler")
                 .clicked()
             {
-                cmds.push(Command::Pick(PickFor::Schedule));
+                cmds.push(Command::File(FileCmd::Pick(PickFor::Schedule)));
             }
             ui.checkbox(&mut self.persisted.split_updates, "split x += 1").on_hover_text(
                 "Playing the scheduler: a switch may fall between the load, the add and the store of \
@@ -205,7 +205,7 @@ impl ThreadlineApp {
             ui.horizontal(|ui| {
                 ui.label(RichText::new("Settings changed since this run started.").weak());
                 if ui.small_button("Restart with them").clicked() {
-                    cmds.push(Command::Run);
+                    cmds.push(Command::Run(RunCmd::Run));
                 }
             });
         }
@@ -219,16 +219,16 @@ impl ThreadlineApp {
                 .on_hover_text("Save the run to the path above (Ctrl+Shift+S)")
                 .clicked()
             {
-                cmds.push(Command::Save(PathBuf::from(self.trace_path.clone())));
+                cmds.push(Command::File(FileCmd::Save(PathBuf::from(self.trace_path.clone()))));
             }
             if ui.add_enabled(can_save, egui::Button::new("Save as…")).clicked() {
-                cmds.push(Command::Pick(PickFor::Save));
+                cmds.push(Command::File(FileCmd::Pick(PickFor::Save)));
             }
             if ui.button("Open path").on_hover_text("Open the trace at the path above").clicked() {
-                cmds.push(Command::Open(PathBuf::from(self.trace_path.clone())));
+                cmds.push(Command::File(FileCmd::Open(PathBuf::from(self.trace_path.clone()))));
             }
             if ui.button("Open… (Ctrl+O)").clicked() {
-                cmds.push(Command::Pick(PickFor::Open));
+                cmds.push(Command::File(FileCmd::Pick(PickFor::Open)));
             }
         });
         ui.horizontal_wrapped(|ui| {
@@ -238,10 +238,10 @@ impl ThreadlineApp {
                 .on_hover_text("Keep this run on screen; the next run is drawn above it on the same time axis")
                 .clicked()
             {
-                cmds.push(Command::Pin);
+                cmds.push(Command::Compare(CompareCmd::Pin));
             }
             if ui.button("Compare with trace…").clicked() {
-                cmds.push(Command::Pick(PickFor::Compare));
+                cmds.push(Command::File(FileCmd::Pick(PickFor::Compare)));
             }
             let finished = self.session.as_ref().is_some_and(|s| !s.is_live());
             match &self.python {
@@ -259,7 +259,7 @@ impl ThreadlineApp {
                         ))
                         .clicked()
                     {
-                        cmds.push(Command::RunInCPython);
+                        cmds.push(Command::Analysis(AnalysisCmd::RunInCPython));
                     }
                 }
                 Some(Err(why)) => {
@@ -268,7 +268,7 @@ impl ThreadlineApp {
                 None => {}
             }
             if self.compare.is_some() && ui.button("Stop comparing").clicked() {
-                cmds.push(Command::Unpin);
+                cmds.push(Command::Compare(CompareCmd::Unpin));
             }
         });
         ui.label(RichText::new("…or drop a trace file on the window.").weak());
@@ -277,7 +277,7 @@ impl ThreadlineApp {
                 for r in self.persisted.recent.clone() {
                     if ui.small_button(&r).clicked() {
                         self.trace_path = r.clone();
-                        cmds.push(Command::Open(PathBuf::from(r)));
+                        cmds.push(Command::File(FileCmd::Open(PathBuf::from(r))));
                     }
                 }
             });

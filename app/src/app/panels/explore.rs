@@ -1,6 +1,6 @@
 //! Explore from the app: a check, the search on a job thread, the outcomes, Play it.
 
-use crate::app::{Command, ThreadlineApp};
+use crate::app::{AnalysisCmd, Command, GameCmd, ThreadlineApp};
 use egui::RichText;
 
 impl ThreadlineApp {
@@ -20,7 +20,7 @@ impl ThreadlineApp {
                 )
                 .clicked()
             {
-                cmds.push(Command::Explore);
+                cmds.push(Command::Analysis(AnalysisCmd::Explore));
             }
             let label = ui.label("check:");
             ui.add(
@@ -48,7 +48,7 @@ impl ThreadlineApp {
                         if x.split != self.persisted.split_updates {
                             self.persisted.split_updates = x.split;
                         }
-                        cmds.push(Command::PlayGuided(sched.clone(), 0));
+                        cmds.push(Command::Game(GameCmd::PlayGuided(sched.clone(), 0)));
                     }
                     if ui.small_button("Copy").clicked() {
                         ui.ctx().copy_text(sched.to_string());

@@ -1,6 +1,6 @@
 //! The scheduler game: a button per thread at each choice point, back, run to the end, the verdict.
 
-use crate::app::{Command, ThreadlineApp};
+use crate::app::{Command, GameCmd, ThreadlineApp};
 use egui::RichText;
 
 impl ThreadlineApp {
@@ -50,16 +50,16 @@ impl ThreadlineApp {
                                 };
                                 ui.label(format!("The schedule {what} here."));
                                 if ui.small_button("Follow it").clicked() {
-                                    cmds.push(Command::Choose(g));
+                                    cmds.push(Command::Game(GameCmd::Choose(g)));
                                 }
                             });
                         }
                         if ui.button(format!("Leave {lock} free ({} may take it back)", name(*releaser))).clicked() {
-                            cmds.push(Command::Choose(0));
+                            cmds.push(Command::Game(GameCmd::Choose(0)));
                         }
                         for (k, w) in waiters.iter().enumerate() {
                             if ui.button(format!("Give {lock} to {} now", name(*w))).clicked() {
-                                cmds.push(Command::Choose(k as u32 + 1));
+                                cmds.push(Command::Game(GameCmd::Choose(k as u32 + 1)));
                             }
                         }
                     }
@@ -83,14 +83,14 @@ impl ThreadlineApp {
                                 let what = names.get(g as usize).cloned().unwrap_or_default();
                                 ui.label(format!("The schedule runs {what} here."));
                                 if ui.small_button("Follow it").clicked() {
-                                    cmds.push(Command::Choose(g));
+                                    cmds.push(Command::Game(GameCmd::Choose(g)));
                                 }
                             });
                         }
                         for (k, line) in &d.enabled {
                             let what = names.get(*k as usize).cloned().unwrap_or_default();
                             if ui.button(format!("Run {what} first")).clicked() {
-                                cmds.push(Command::Choose(*k));
+                                cmds.push(Command::Game(GameCmd::Choose(*k)));
                             }
                             if *line > 0 {
                                 ui.horizontal(|ui| {
@@ -108,7 +108,7 @@ impl ThreadlineApp {
                             ui.horizontal_wrapped(|ui| {
                                 ui.label(format!("The schedule runs {} here.", name(g)));
                                 if ui.small_button("Follow it").clicked() {
-                                    cmds.push(Command::Choose(g));
+                                    cmds.push(Command::Game(GameCmd::Choose(g)));
                                 }
                             });
                         }
@@ -116,7 +116,7 @@ impl ThreadlineApp {
                             let label = format!("Run {}", name(*t));
                             let b = ui.button(label).on_hover_text(format!("T{t}: runs from line {line}"));
                             if b.clicked() {
-                                cmds.push(Command::Choose(*t));
+                                cmds.push(Command::Game(GameCmd::Choose(*t)));
                             }
                             ui.horizontal(|ui| {
                                 ui.add_space(12.0);
@@ -164,7 +164,7 @@ impl ThreadlineApp {
                         .on_hover_text("Re-run with the same choices but the last one, and choose again")
                         .clicked()
                     {
-                        cmds.push(Command::StepBack);
+                        cmds.push(Command::Game(GameCmd::StepBack));
                     }
                     if ui
                         .button("Run to the end")
@@ -173,7 +173,7 @@ impl ThreadlineApp {
                         )
                         .clicked()
                     {
-                        cmds.push(Command::AutoRun);
+                        cmds.push(Command::Game(GameCmd::AutoRun));
                     }
                 });
             } else {
@@ -213,7 +213,7 @@ impl ThreadlineApp {
                     .on_hover_text("Re-run with the same choices but the last one, and choose again")
                     .clicked()
                 {
-                    cmds.push(Command::StepBack);
+                    cmds.push(Command::Game(GameCmd::StepBack));
                 }
             }
             if let Some(sched) = s.trace().and_then(|t| t.schedule.clone()) {

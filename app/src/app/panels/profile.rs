@@ -4,7 +4,7 @@
 //! timeline and its line in the code panel. With a range selected on the timeline
 //! (Shift+drag), the tables are the range's.
 
-use crate::app::{Command, ThreadlineApp};
+use crate::app::{CodeCmd, Command, ThreadlineApp};
 use crate::theme::Theme;
 use crate::timeline_view::Highlight;
 use egui::{Color32, RichText, Sense, Vec2};
@@ -70,7 +70,7 @@ impl ThreadlineApp {
                 ui.label(RichText::new(format!("{}{live}", h.words())).strong());
                 if h.line != 0 && ui.small_button(format!("Show line {}", h.line)).clicked() {
                     self.view.highlight = Some(Highlight::Line(h.line));
-                    cmds.push(Command::GotoLine(h.line));
+                    cmds.push(Command::Code(CodeCmd::GotoLine(h.line)));
                 }
             }
             None => {
@@ -148,7 +148,7 @@ impl ThreadlineApp {
         {
             self.view.highlight = if self.view.highlight == Some(h) { None } else { Some(h) };
             if let Some(l) = line {
-                cmds.push(Command::GotoLine(l));
+                cmds.push(Command::Code(CodeCmd::GotoLine(l)));
             }
         }
     }

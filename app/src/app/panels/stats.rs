@@ -1,6 +1,6 @@
 //! Outcome statistics: run the program N times freely, a bar per distinct outcome.
 
-use crate::app::{Command, ThreadlineApp};
+use crate::app::{AnalysisCmd, Command, ThreadlineApp};
 use crate::theme::Theme;
 use egui::RichText;
 
@@ -15,7 +15,7 @@ impl ThreadlineApp {
                 ui.add(egui::Spinner::new());
                 ui.label(format!("{n} runs…"));
                 if ui.small_button("Stop").clicked() {
-                    cmds.push(Command::StopStats);
+                    cmds.push(Command::Analysis(AnalysisCmd::StopStats));
                 }
             }
             None => {
@@ -27,7 +27,7 @@ impl ThreadlineApp {
                     )
                     .clicked()
                 {
-                    cmds.push(Command::Stats(runs));
+                    cmds.push(Command::Analysis(AnalysisCmd::Stats(runs)));
                 }
                 ui.add(egui::DragValue::new(&mut runs).range(1..=10_000).suffix(" runs"));
             }
@@ -49,7 +49,7 @@ impl ThreadlineApp {
                         if let Some(t) = b.trace
                             && ui.small_button("Open").on_hover_text("Open this outcome's first run").clicked()
                         {
-                            cmds.push(Command::OpenStatsRun(t));
+                            cmds.push(Command::Analysis(AnalysisCmd::OpenStatsRun(t)));
                         }
                     });
                     ui.add(egui::Label::new(RichText::new(&b.label).small()).truncate()).on_hover_text(&b.label);
@@ -77,7 +77,7 @@ impl ThreadlineApp {
                     )
                     .clicked()
             {
-                cmds.push(Command::Predict);
+                cmds.push(Command::Analysis(AnalysisCmd::Predict));
             }
             return;
         }
@@ -107,7 +107,7 @@ impl ThreadlineApp {
                     }
                     for c in choices {
                         if ui.button(RichText::new(c).monospace()).on_hover_text("My prediction").clicked() {
-                            cmds.push(Command::PredictPick(c.clone()));
+                            cmds.push(Command::Analysis(AnalysisCmd::PredictPick(c.clone())));
                         }
                     }
                 }
@@ -160,7 +160,7 @@ impl ThreadlineApp {
                 }
             }
             if ui.small_button("Close").clicked() {
-                cmds.push(Command::PredictClose);
+                cmds.push(Command::Analysis(AnalysisCmd::PredictClose));
             }
         });
         // The answer arrives while the person looks elsewhere: bring it into view, once.

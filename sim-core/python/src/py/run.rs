@@ -268,10 +268,8 @@ fn literal_repr(v: &V, depth: usize) -> Option<String> {
             if d.len() > 100 {
                 return None;
             }
-            let parts: Option<Vec<String>> = d
-                .iter()
-                .map(|(k, x)| Some(format!("{k}={}", literal_repr(x, depth + 1)?)))
-                .collect();
+            let parts: Option<Vec<String>> =
+                d.iter().map(|(k, x)| Some(format!("{k}={}", literal_repr(x, depth + 1)?))).collect();
             Some(format!("{}({})", i.class.display_name(), parts?.join(", ")))
         }
         V::List(l) => {
