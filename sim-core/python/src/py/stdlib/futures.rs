@@ -1,0 +1,415 @@
+//! `concurrent.futures` and `multiprocessing.Pool`: futures, executors and their worker
+//! threads, `as_completed`, `map`, shutdown.
+
+use super::*;
+
+/// The state of a `concurrent.futures.as_completed` iterator.
+#[derive(Debug)]
+pub struct AsCompleted {
+    pub(crate) pending: Mutex<Vec<Arc<FutureObj>>>,
+    pub(crate) deadline: Option<Instant>,
+    pub(crate) total: usize,
+}
+
+/// The next finished future of an `as_completed` iterator (waiting for one), or None when
+/// all have been yielded; `TimeoutError` past the deadline.
+pub fn as_completed_next(it: &mut Interp<'_>, c: &AsCompleted) -> R<Option<V>> {
+    let ctx = it.ctx;
+    loop {
+        let first = {
+            let mut pending = c.pending.lock();
+            if pending.is_empty() {
+                return Ok(None);
+            }
+            if let Some(i) = pending.iter().position(|f| f.st.lock().done.is_some()) {
+                return Ok(Some(V::Native(Arc::new(Native::Future(pending.remove(i))))));
+            }
+            if c.deadline.is_some_and(|d| ctx.now() >= d) {
+                return raise("TimeoutError", format!("{} (of {}) futures unfinished", pending.len(), c.total));
+            }
+            pending[0].clone()
+        };
+        // Wait on the first pending future a little, then look at all of them again.
+        let step = ctx.now() + std::time::Duration::from_millis(2);
+        let until = c.deadline.map_or(step, |d| d.min(step));
+        ctx.record(EventKind::ResultWait { res: first.res, task: first.task });
+        ctx.blocking(WaitTarget::Resource(first.res), true, || {
+            let mut st = first.st.lock();
+            ctx.wait_until(&first.cv, &mut st, Some(until), |s| s.done.is_some())
+        })?;
+    }
+}
+
+/// A future (`concurrent.futures.Future`, `AsyncResult`).
+#[derive(Debug)]
+pub struct FutureObj {
+    pub(crate) res: ResIx,
+    pub(crate) task: u32,
+    pub(crate) st: Mutex<FutState>,
+    pub(crate) cv: Condvar,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct FutState {
+    pub(crate) done: Option<Result<V, V>>,
+    pub(crate) callbacks: Vec<V>,
+    /// `Pool.apply_async(callback=, error_callback=)`: called with the result or the exception.
+    pub(crate) result_callbacks: Vec<(V, V)>,
+    /// `map_async` results this future is a part of, finished when their last part is.
+    pub(crate) batches: Vec<Arc<Batch>>,
+    /// A worker has started it (`running()`; it can no longer be cancelled).
+    pub(crate) running: bool,
+    /// `cancel()` took it off the queue before it started: it never runs.
+    pub(crate) cancelled: bool,
+    /// Attributes a program set on it (`future.arg = n`, as CPython's Future allows).
+    pub(crate) attrs: Attrs,
+}
+
+/// The `AsyncResult` of `Pool.map_async`/`starmap_async`: one future per item, and the
+/// aggregate finished (with the list of results, or the first exception) by the worker that
+/// finishes the last part — the call itself returns at once, as CPython's does.
+#[derive(Debug)]
+pub(crate) struct Batch {
+    pub(crate) agg: Arc<FutureObj>,
+    pub(crate) parts: Vec<Arc<FutureObj>>,
+    /// The first exception to arrive (CPython keeps only that one), and whether the
+    /// batch has been finished.
+    pub(crate) st: Mutex<(Option<V>, bool)>,
+}
+
+impl Batch {
+    /// After a part finished with `just`: the first exception to arrive calls
+    /// `error_callback` at once; when every part is done the aggregate is finished — its
+    /// `callback` first, then marked done, as CPython's `MapResult._set` does (so `get()`
+    /// returns after the callback). Only one caller finishes it.
+    pub(crate) fn part_done(&self, it: &mut Interp<'_>, just: Option<&Result<V, V>>) -> R<()> {
+        let first_error = {
+            let mut st = self.st.lock();
+            match just {
+                Some(Err(e)) if st.0.is_none() => {
+                    st.0 = Some(e.clone());
+                    true
+                }
+                _ => false,
+            }
+        };
+        if first_error {
+            let cbs: Vec<(V, V)> =
+                self.agg.st.lock().result_callbacks.iter().map(|(_, e)| (V::None, e.clone())).collect();
+            let e = self.st.lock().0.clone().unwrap_or_default();
+            run_result_callbacks(it, cbs, &Err(e))?;
+        }
+        let mut results = Vec::with_capacity(self.parts.len());
+        let mut failed = None;
+        for p in &self.parts {
+            match &p.st.lock().done {
+                Some(Ok(v)) => results.push(v.clone()),
+                Some(Err(e)) => failed = failed.or_else(|| Some(e.clone())),
+                None => return Ok(()),
+            }
+        }
+        let (err, late_error) = {
+            let mut st = self.st.lock();
+            if st.1 {
+                return Ok(());
+            }
+            st.1 = true;
+            // A part that raised before the batch was linked to it: its error_callback
+            // has not run yet.
+            match (&st.0, failed) {
+                (Some(e), _) => (Some(e.clone()), false),
+                (None, Some(f)) => (Some(f), true),
+                (None, None) => (None, false),
+            }
+        };
+        let r = match err {
+            Some(e) => Err(e),
+            None => Ok(V::list(results)),
+        };
+        let ran = if r.is_ok() || late_error {
+            let cbs: Vec<(V, V)> = self.agg.st.lock().result_callbacks.clone();
+            run_result_callbacks(it, cbs, &r)
+        } else {
+            Ok(())
+        };
+        let mut st = self.agg.st.lock();
+        st.result_callbacks.clear();
+        st.done = Some(r);
+        self.agg.cv.notify_all();
+        ran
+    }
+}
+
+/// Runs `callback=` / `error_callback=` pairs with a finished result.
+pub(crate) fn run_result_callbacks(it: &mut Interp<'_>, cbs: Vec<(V, V)>, done: &Result<V, V>) -> R<()> {
+    for (ok, err) in cbs {
+        match done {
+            Ok(v) if !matches!(ok, V::None) => {
+                it.call(&ok, vec![v.clone()], Vec::new())?;
+            }
+            Err(e) if !matches!(err, V::None) => {
+                it.call(&err, vec![e.clone()], Vec::new())?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+impl threadline_runtime::rt::Waitable for FutureObj {
+    fn wake_all(&self) {
+        let _g = self.st.lock();
+        self.cv.notify_all();
+    }
+}
+
+/// A thread pool (`ThreadPoolExecutor`) or a process pool.
+pub struct ExecutorObj {
+    pub(crate) res: ResIx,
+    /// The process that created it (whose exit shuts it down).
+    pub(crate) process: u32,
+    pub(crate) max_workers: usize,
+    pub(crate) prefix: String,
+    pub(crate) queue: Arc<Queue<V>>,
+    pub(crate) st: Mutex<ExecState>,
+    pub(crate) style: PoolStyle,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct ExecState {
+    pub(crate) workers: Vec<V>,
+    pub(crate) idle: usize,
+    pub(crate) tasks: u32,
+    pub(crate) shutdown: bool,
+    /// `Pool.close()`: no new tasks; the workers finish the queued ones.
+    pub(crate) closed: bool,
+}
+
+pub(crate) fn future_result(it: &mut Interp<'_>, f: &Arc<FutureObj>, timeout: Option<f64>, exc_only: bool) -> R<V> {
+    let ctx = it.ctx;
+    {
+        let st = f.st.lock();
+        if st.done.is_none() {
+            drop(st);
+            ctx.record(EventKind::ResultWait { res: f.res, task: f.task });
+            let deadline = timeout.map(|ms| ctx.now() + ctx.scaled(ms));
+            let got = ctx.blocking(WaitTarget::Resource(f.res), deadline.is_some(), || {
+                let mut st = f.st.lock();
+                ctx.wait_until(&f.cv, &mut st, deadline, |s| s.done.is_some())
+            })?;
+            if !got {
+                return raise("TimeoutError", "");
+            }
+        }
+    }
+    let done = f.st.lock().done.clone();
+    match done {
+        Some(Ok(v)) => Ok(if exc_only { V::None } else { v }),
+        Some(Err(e)) => {
+            if exc_only {
+                Ok(e)
+            } else {
+                Err(Flow::Exc(Box::new(crate::py::interp::Exc { value: e, tb: Vec::new() })))
+            }
+        }
+        None => raise("TimeoutError", ""),
+    }
+}
+
+pub(crate) fn submit(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>, func: V, args: Vec<V>, kw: Kw) -> R<Arc<FutureObj>> {
+    let ctx = it.ctx;
+    let task = {
+        let mut st = ex.st.lock();
+        if ex.style == PoolStyle::MpPool && (st.shutdown || st.closed) {
+            return raise("ValueError", "Pool not running");
+        }
+        if st.shutdown {
+            return raise("RuntimeError", "cannot schedule new futures after shutdown");
+        }
+        st.tasks += 1;
+        st.tasks - 1
+    };
+    let fname = match &func {
+        V::Func(f) => f.def.name.to_string(),
+        other => other.repr(),
+    };
+    ctx.record(EventKind::TaskSubmitted { res: ex.res, task, func: fname });
+    let fut = Arc::new(FutureObj { res: ex.res, task, st: Mutex::new(FutState::default()), cv: Condvar::new() });
+    ctx.shared.register(fut.clone());
+    let kwv = {
+        let mut d = crate::py::value::Dict::default();
+        for (k, v) in kw {
+            d.set(V::Str(k), v).or_else(type_err)?;
+        }
+        V::Dict(Arc::new(Mutex::new(d)))
+    };
+    let item = V::tuple(vec![V::Int(i64::from(task)), func, V::tuple(args), kwv]);
+    it.w.pending_futures.lock().insert((ex.res, task), fut.clone());
+    ex.queue.put(ctx, item, true, None)?;
+    match ex.style {
+        PoolStyle::ThreadPool => {
+            // `_adjust_thread_count`: a new worker unless one is idle, up to max_workers.
+            let spawn = {
+                let mut st = ex.st.lock();
+                if st.idle > 0 {
+                    st.idle -= 1;
+                    false
+                } else {
+                    st.workers.len() < ex.max_workers
+                }
+            };
+            if spawn {
+                spawn_worker(it, ex)?;
+            }
+        }
+        PoolStyle::ProcessPool => {
+            // `_adjust_process_count`: the first submit starts every worker process.
+            while ex.st.lock().workers.len() < ex.max_workers {
+                spawn_worker(it, ex)?;
+            }
+        }
+        PoolStyle::MpPool => {}
+    }
+    Ok(fut)
+}
+
+pub(crate) fn spawn_worker(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
+    let ctx = it.ctx;
+    let n = ex.st.lock().workers.len();
+    let process = ex.style != PoolStyle::ThreadPool;
+    let name =
+        if process { format!("{}-{}", ex.prefix, it.w.next_name_number(true)) } else { format!("{}_{n}", ex.prefix) };
+    let inst = new_inst(if process { process_class() } else { thread_class() });
+    let Some(tid) =
+        it.w.add_thread(ctx, ThreadMeta { name, process: ctx.process, daemon: process, target: None }, &inst)
+    else {
+        return raise("RuntimeError", crate::py::too_many_threads());
+    };
+    let obj = Arc::new(ThreadObj { process: process.then(|| Mutex::new(None)), ..ThreadObj::new(tid) });
+    if let V::Inst(i) = &inst {
+        *i.native.lock() = InstNative::Thread(obj.clone());
+    }
+    if let Some(slot) = &obj.process {
+        let (child, _) = it.w.fork(ctx, &it.pw, &inst, tid);
+        *slot.lock() = Some(child.index);
+    }
+    ex.st.lock().workers.push(inst.clone());
+    ctx.record(EventKind::StartThread { target: tid });
+    let body = it.w.worker_body(ex.clone(), obj.clone());
+    ctx.shared.start_thread(tid, std::time::Duration::ZERO, body).map_err(|e| Flow::from(Unwind::Raise(e)))?;
+    wait_started(ctx, &obj)?;
+    Ok(())
+}
+
+/// A pool worker's loop: take a task, run it, set its future; `None` ends it.
+pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
+    let ctx = it.ctx;
+    loop {
+        let item = ex.queue.get(ctx, true, None)?;
+        let V::Tuple(t) = item else { return Ok(()) };
+        let (Some(task), Some(func), Some(args), Some(kwv)) =
+            (t.first().and_then(V::as_int), t.get(1).cloned(), t.get(2).cloned(), t.get(3).cloned())
+        else {
+            return Ok(());
+        };
+        let task = task as u32;
+        // A future cancelled while it waited in the queue is dropped, never run.
+        let queued = it.w.pending_futures.lock().get(&(ex.res, task)).cloned();
+        if let Some(f) = &queued {
+            let mut st = f.st.lock();
+            if st.cancelled {
+                drop(st);
+                it.w.pending_futures.lock().shift_remove(&(ex.res, task));
+                continue;
+            }
+            st.running = true;
+        }
+        ctx.record(EventKind::TaskStarted { res: ex.res, task });
+        let args = it.to_vec(&args)?;
+        let kw = kwargs_of(&kwv);
+        let r = match it.call(&func, args, kw) {
+            Ok(v) => Ok(v),
+            Err(Flow::Exc(e)) => Err(e.value),
+            Err(other) => return Err(other),
+        };
+        let shown = match &r {
+            Ok(v) => v.snapshot(),
+            Err(e) => Value::Str(exc::to_pyerror(e).to_string()),
+        };
+        let fut = it.w.pending_futures.lock().shift_remove(&(ex.res, task));
+        if let Some(fut) = fut {
+            let (callbacks, result_callbacks, batches, done) = {
+                let mut st = fut.st.lock();
+                st.done = Some(r.clone());
+                ctx.record(EventKind::TaskFinished { res: ex.res, task, result: shown });
+                fut.cv.notify_all();
+                (
+                    std::mem::take(&mut st.callbacks),
+                    std::mem::take(&mut st.result_callbacks),
+                    std::mem::take(&mut st.batches),
+                    r,
+                )
+            };
+            let fv = V::Native(Arc::new(Native::Future(fut)));
+            for cb in callbacks {
+                it.call(&cb, vec![fv.clone()], Vec::new())?;
+            }
+            run_result_callbacks(it, result_callbacks, &done)?;
+            for b in batches {
+                b.part_done(it, Some(&done))?;
+            }
+        }
+        ex.st.lock().idle += 1;
+    }
+}
+
+pub(crate) fn shutdown(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>, wait: bool) -> R<()> {
+    let ctx = it.ctx;
+    let workers = {
+        let mut st = ex.st.lock();
+        if st.shutdown {
+            return Ok(());
+        }
+        st.shutdown = true;
+        st.workers.clone()
+    };
+    for _ in &workers {
+        ex.queue.put(ctx, V::None, true, None)?;
+    }
+    if wait {
+        for w in &workers {
+            if let Some(t) = thread_obj(w) {
+                ctx.join_thread(t.tid, None)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Shut down every executor this process created (leaving the program, as
+/// `concurrent.futures` does at interpreter exit).
+pub fn shutdown_all(it: &mut Interp<'_>) -> R<()> {
+    let me = it.ctx.process;
+    let exs: Vec<_> = it.w.executors.lock().iter().filter(|e| e.process == me).cloned().collect();
+    for ex in exs {
+        shutdown(it, &ex, true)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn map_items(
+    it: &mut Interp<'_>,
+    ex: &Arc<ExecutorObj>,
+    func: V,
+    iters: &[V],
+    star: bool,
+) -> R<Vec<Arc<FutureObj>>> {
+    let lists = iters.iter().map(|v| it.to_vec(v)).collect::<R<Vec<_>>>()?;
+    let n = lists.iter().map(Vec::len).min().unwrap_or(0);
+    let mut futs = Vec::with_capacity(n);
+    for i in 0..n {
+        let args = if star { it.to_vec(&lists[0][i])? } else { lists.iter().map(|l| l[i].clone()).collect() };
+        futs.push(submit(it, ex, func.clone(), args, Vec::new())?);
+    }
+    Ok(futs)
+}
