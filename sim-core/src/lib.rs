@@ -20,4 +20,4 @@ pub use threadline_analysis::{
 };
 pub use threadline_model::{event, model, pyerror, trace, value};
 pub use threadline_python::{py, py_catalog};
-pub use threadline_runtime::{channels, control, gil, recorder, rt, sync, watchdog};
+pub use threadline_runtime::{channels, control, recorder, rt, sync, watchdog};

@@ -10,7 +10,7 @@
 
 pub mod channels;
 pub mod control;
-pub mod gil;
+mod gil;
 pub mod recorder;
 pub mod rt;
 pub mod sync;

@@ -99,7 +99,7 @@ fn min_max(it: &mut Interp<'_>, name: &str, pos: Vec<V>, mut kw: Kw, want_max: b
     let key = take_kw(&mut kw, "key");
     let default = take_kw(&mut kw, "default");
     no_kw(name, &kw)?;
-    let items = if pos.len() == 1 { it.to_vec(&pos[0])? } else { pos };
+    let items = if pos.len() == 1 { it.collect_vec(&pos[0])? } else { pos };
     if items.is_empty() {
         return match default {
             Some(d) => Ok(d),
@@ -235,7 +235,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             let key = take_kw(&mut kw, "key");
             let reverse = take_kw(&mut kw, "reverse").is_some_and(|v| v.truthy());
             no_kw(name, &kw)?;
-            let mut items = it.to_vec(&pos[0])?;
+            let mut items = it.collect_vec(&pos[0])?;
             sort_values(it, &mut items, key.as_ref(), reverse)?;
             Ok(V::list(items))
         }
@@ -246,7 +246,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             {
                 return type_err(format!("'{}' object is not reversible", l.name));
             }
-            let mut items = it.to_vec(&pos[0])?;
+            let mut items = it.collect_vec(&pos[0])?;
             items.reverse();
             Ok(V::Iter(Arc::new(Mutex::new(PyIter::Items(items, 0)))))
         }
@@ -269,7 +269,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             if let V::Str(_) = start {
                 return type_err("sum() can't sum strings [use ''.join(seq) instead]");
             }
-            let items = it.to_vec(src)?;
+            let items = it.collect_vec(src)?;
             let mut acc = start;
             for x in items {
                 acc = it.binop(BinOp::Add, &acc, &x)?;
@@ -407,17 +407,17 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
         },
         B::List => match pos.first() {
             None => Ok(V::list(Vec::new())),
-            Some(v) => Ok(V::list(it.to_vec(v)?)),
+            Some(v) => Ok(V::list(it.collect_vec(v)?)),
         },
         B::Tuple => match pos.first() {
             None => Ok(V::tuple(Vec::new())),
             Some(V::Tuple(t)) => Ok(V::Tuple(t.clone())),
-            Some(v) => Ok(V::tuple(it.to_vec(v)?)),
+            Some(v) => Ok(V::tuple(it.collect_vec(v)?)),
         },
         B::Set | B::Frozenset => match pos.first() {
             None => new_set(Vec::new()),
             Some(v) => {
-                let items = it.to_vec(v)?;
+                let items = it.collect_vec(v)?;
                 new_set(items)
             }
         },
@@ -427,8 +427,8 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
                 match src {
                     V::Dict(o) => d.map = o.lock().map.clone(),
                     other => {
-                        for pair in it.to_vec(other)? {
-                            let kv = it.to_vec(&pair)?;
+                        for pair in it.collect_vec(other)? {
+                            let kv = it.collect_vec(&pair)?;
                             if kv.len() != 2 {
                                 return raise(
                                     "ValueError",
@@ -454,7 +454,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
         }
         B::Any | B::All => {
             nargs(name, &pos, 1, 1)?;
-            let items = it.to_vec(&pos[0])?;
+            let items = it.collect_vec(&pos[0])?;
             for x in items {
                 let t = it.truthy(&x)?;
                 if b == B::Any && t {
@@ -806,7 +806,7 @@ pub fn get_item(it: &mut Interp<'_>, obj: &V, i: &V) -> R<V> {
                 let cs: Vec<char> = s.chars().collect();
                 V::str(slice_pick(&cs, a, b, c)?.into_iter().collect::<String>())
             }
-            V::Range(..) => V::list(slice_pick(&it.to_vec(obj)?, a, b, c)?),
+            V::Range(..) => V::list(slice_pick(&it.collect_vec(obj)?, a, b, c)?),
             // A `multiprocessing.Array`'s slice is a list.
             V::Native(n) if matches!(&**n, Native::Shared(..)) => return super::stdlib::native_get_item(it, n, i),
             other => return type_err(format!("'{}' object is not subscriptable", other.type_name())),
@@ -875,7 +875,7 @@ pub fn set_item(it: &mut Interp<'_>, obj: &V, i: V, v: V) -> R<()> {
             if let V::Native(n) = &i
                 && let Native::Slice(a, b, c) = &**n
             {
-                let new = it.to_vec(&v)?;
+                let new = it.collect_vec(&v)?;
                 let mut l = l.lock();
                 let (start, stop, step) = slice_indices(a, b, c, l.len())?;
                 if step != 1 {
@@ -1282,7 +1282,7 @@ fn str_method(it: &mut Interp<'_>, s: &Arc<str>, name: &str, pos: Vec<V>, kw: Kw
         "format" => V::str(str_format(it, s, &pos, &kw)?),
         "join" => {
             let Some(src) = pos.first() else { return type_err("str.join() takes exactly one argument (0 given)") };
-            let items = it.to_vec(src)?;
+            let items = it.collect_vec(src)?;
             let mut parts = Vec::with_capacity(items.len());
             for (i, x) in items.iter().enumerate() {
                 match x {
@@ -1427,7 +1427,7 @@ fn list_method(it: &mut Interp<'_>, obj: &V, l: &Arc<Mutex<Vec<V>>>, name: &str,
             V::None
         }
         "extend" => {
-            let items = it.to_vec(pos.first().unwrap_or(&V::None))?;
+            let items = it.collect_vec(pos.first().unwrap_or(&V::None))?;
             l.lock().extend(items);
             V::None
         }
@@ -1544,8 +1544,8 @@ fn dict_method(it: &mut Interp<'_>, d: &Arc<Mutex<Dict>>, name: &str, pos: Vec<V
                     V::Dict(o) => o.lock().map.values().cloned().collect(),
                     other => {
                         let mut v = Vec::new();
-                        for p in it.to_vec(other)? {
-                            let kv = it.to_vec(&p)?;
+                        for p in it.collect_vec(other)? {
+                            let kv = it.collect_vec(&p)?;
                             if kv.len() == 2 {
                                 v.push((kv[0].clone(), kv[1].clone()));
                             }
@@ -1610,7 +1610,7 @@ fn set_method(it: &mut Interp<'_>, obj: &V, d: &Arc<Mutex<Dict>>, name: &str, po
         },
         "update" => {
             for src in &pos {
-                let items = it.to_vec(src)?;
+                let items = it.collect_vec(src)?;
                 let mut g = d.lock();
                 for x in items {
                     g.set(x, V::None).or_else(type_err)?;
@@ -1627,13 +1627,13 @@ fn set_method(it: &mut Interp<'_>, obj: &V, d: &Arc<Mutex<Dict>>, name: &str, po
             };
             let mut acc = obj.clone();
             for src in &pos {
-                let other = new_set(it.to_vec(src)?)?;
+                let other = new_set(it.collect_vec(src)?)?;
                 acc = seq_binop(it, op, &acc, &other)?.unwrap_or_default();
             }
             if pos.is_empty() { V::Set(Arc::new(Mutex::new(d.lock().clone()))) } else { acc }
         }
         "issubset" | "issuperset" | "isdisjoint" => {
-            let other = new_set(it.to_vec(pos.first().unwrap_or(&V::None))?)?;
+            let other = new_set(it.collect_vec(pos.first().unwrap_or(&V::None))?)?;
             let V::Set(o) = &other else { return Ok(V::Bool(false)) };
             let (x, y) = (d.lock().clone(), o.lock().clone());
             V::Bool(match name {
@@ -1706,7 +1706,7 @@ pub fn method(it: &mut Interp<'_>, obj: &V, name: &str, pos: Vec<V>, kw: Kw) -> 
         V::Builtin(b) => {
             // `str.upper(s)`, `dict.fromkeys(...)`: an unbound method of a built-in type.
             if *b == Builtin::Dict && name == "fromkeys" {
-                let keys = it.to_vec(pos.first().unwrap_or(&V::None))?;
+                let keys = it.collect_vec(pos.first().unwrap_or(&V::None))?;
                 let v = pos.get(1).cloned().unwrap_or_default();
                 let mut d = Dict::default();
                 for k in keys {

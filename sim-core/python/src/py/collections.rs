@@ -109,7 +109,7 @@ pub fn construct(it: &mut Interp<'_>, f: CollFn, mut pos: Vec<V>, mut kw: Kw) ->
             }
             let d = Deque { items: Mutex::new(VecDeque::new()), maxlen };
             if let Some(src) = src {
-                for x in it.to_vec(&src)? {
+                for x in it.collect_vec(&src)? {
                     d.push(x, false);
                 }
             }
@@ -153,10 +153,10 @@ fn fill(it: &mut Interp<'_>, d: &Arc<Mutex<Dict>>, src: Option<&V>, kw: Kw, coun
     match src {
         None | Some(V::None) => {}
         Some(V::Dict(o)) => pairs = o.lock().map.values().cloned().collect(),
-        Some(other) if counting => pairs = it.to_vec(other)?.into_iter().map(|x| (x, V::Int(1))).collect(),
+        Some(other) if counting => pairs = it.collect_vec(other)?.into_iter().map(|x| (x, V::Int(1))).collect(),
         Some(other) => {
-            for (n, p) in it.to_vec(other)?.into_iter().enumerate() {
-                let kv = it.to_vec(&p)?;
+            for (n, p) in it.collect_vec(other)?.into_iter().enumerate() {
+                let kv = it.collect_vec(&p)?;
                 if kv.len() != 2 {
                     return raise(
                         "ValueError",
@@ -265,7 +265,7 @@ pub fn dict_method(it: &mut Interp<'_>, d: &Arc<Mutex<Dict>>, name: &str, pos: &
             let mut pairs: Vec<(V, V)> = match &src {
                 None | Some(V::None) => Vec::new(),
                 Some(V::Dict(o)) => o.lock().map.values().cloned().collect(),
-                Some(other) => it.to_vec(other)?.into_iter().map(|x| (x, V::Int(1))).collect(),
+                Some(other) => it.collect_vec(other)?.into_iter().map(|x| (x, V::Int(1))).collect(),
             };
             pairs.extend(std::mem::take(kw).into_iter().map(|(k, v)| (V::Str(k), v)));
             for (k, v) in pairs {
@@ -383,7 +383,7 @@ pub fn deque_method(it: &mut Interp<'_>, d: &Arc<Deque>, name: &str, pos: Vec<V>
             V::None
         }
         "extend" | "extendleft" => {
-            let items = it.to_vec(&one(&pos)?)?;
+            let items = it.collect_vec(&one(&pos)?)?;
             for x in items {
                 d.push(x, name == "extendleft");
             }

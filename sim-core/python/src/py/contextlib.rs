@@ -16,7 +16,6 @@ use std::sync::{Arc, OnceLock};
 
 /// The methods of `contextlib`'s classes (each receives the instance first).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "each is the method of the same name")]
 pub enum CtxFn {
     SuppressInit,
     SuppressExit,

@@ -17,7 +17,6 @@ use std::sync::{Arc, OnceLock};
 
 /// The methods of `datetime`'s classes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "each is the method of the same name")]
 pub enum DtFn {
     DtInit,
     DtNow,

@@ -446,13 +446,13 @@ fn functional(it: &mut Interp<'_>, c: &Arc<Class>, pos: Vec<V>, mut kw: Kw) -> R
             }
         }
         other => {
-            for (i, item) in it.to_vec(other)?.into_iter().enumerate() {
+            for (i, item) in it.collect_vec(other)?.into_iter().enumerate() {
                 match item {
                     V::Str(n) => {
                         ns.insert(n, nth(i));
                     }
                     pair => {
-                        let kv = it.to_vec(&pair)?;
+                        let kv = it.collect_vec(&pair)?;
                         let (Some(k), Some(v)) = (kv.first(), kv.get(1)) else {
                             return type_err("Enum() names must be strings or (name, value) pairs");
                         };

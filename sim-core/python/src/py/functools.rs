@@ -60,7 +60,6 @@ pub enum FtFn {
 
 /// A comparison of `cmp_to_key` keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "each is the comparison of the same name")]
 pub enum KeyOp {
     Lt,
     Le,
@@ -417,11 +416,11 @@ pub fn call(it: &mut Interp<'_>, f: FtFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             libobj::no_more("update_wrapper", &kw)?;
             libobj::positional("update_wrapper", &all, &["wrapper", "wrapped", "assigned", "updated"], 2)?;
             let assigned = match all.get(2) {
-                Some(a) => it.to_vec(a)?,
+                Some(a) => it.collect_vec(a)?,
                 None => ASSIGNED.iter().map(|a| V::str(*a)).collect(),
             };
             let updated = match all.get(3) {
-                Some(u) => it.to_vec(u)?,
+                Some(u) => it.collect_vec(u)?,
                 None => vec![V::str("__dict__")],
             };
             update_wrapper(it, &all[0], &all[1], &assigned, &updated)
@@ -520,7 +519,7 @@ pub fn call(it: &mut Interp<'_>, f: FtFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
         FtFn::TupleEq => {
             let other = pos.get(1).cloned().unwrap_or_default();
             let other = match &other {
-                V::Inst(_) if libobj::own_attr(&other, "_fields").is_some() => V::tuple(it.to_vec(&other)?),
+                V::Inst(_) if libobj::own_attr(&other, "_fields").is_some() => V::tuple(it.collect_vec(&other)?),
                 _ => other,
             };
             Ok(V::Bool(it.eq(&first(&pos), &other)?))

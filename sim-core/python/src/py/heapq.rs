@@ -226,7 +226,7 @@ pub fn call(it: &mut Interp<'_>, f: HeapqFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             libobj::positional(name, &pos, &["n", "iterable", "key"], 2)?;
             let key = key.or_else(|| pos.get(2).cloned()).filter(|k| !matches!(k, V::None));
             let n = super::builtins::index(&pos[0])?;
-            let items = it.to_vec(&pos[1])?;
+            let items = it.collect_vec(&pos[1])?;
             if n <= 0 {
                 return Ok(V::list(Vec::new()));
             }
@@ -241,7 +241,7 @@ pub fn call(it: &mut Interp<'_>, f: HeapqFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             let sorted = super::builtins::call_builtin(it, Builtin::Sorted, vec![V::list(items)], skw)?;
             let mut out = match sorted {
                 V::List(l) => l.lock().clone(),
-                other => it.to_vec(&other)?,
+                other => it.collect_vec(&other)?,
             };
             out.truncate(usize::try_from(n).unwrap_or(usize::MAX));
             Ok(V::list(out))
@@ -255,7 +255,7 @@ pub fn call(it: &mut Interp<'_>, f: HeapqFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             libobj::no_more("merge", &kw)?;
             let mut runs: Vec<(Vec<V>, usize)> = Vec::new();
             for p in &pos {
-                let items = it.to_vec(p)?;
+                let items = it.collect_vec(p)?;
                 let keys = match &key {
                     Some(k) => items.iter().map(|x| it.call(k, vec![x.clone()], Vec::new())).collect::<R<Vec<V>>>()?,
                     None => items.clone(),

@@ -780,7 +780,7 @@ impl<'a> Interp<'a> {
                 self.set_item(&o, i, v)
             }
             Target::Unpack(ts, star) => {
-                let items = self.to_vec(&v)?;
+                let items = self.collect_vec(&v)?;
                 match star {
                     None => {
                         if items.len() != ts.len() {
@@ -954,7 +954,7 @@ impl<'a> Interp<'a> {
         if op == BinOp::Add
             && let V::List(l) = a
         {
-            let items = self.to_vec(b)?;
+            let items = self.collect_vec(b)?;
             l.lock().extend(items);
             return Ok(a.clone());
         }
@@ -1171,7 +1171,7 @@ impl<'a> Interp<'a> {
         for e in items {
             if let ExprKind::Starred(inner) = &*e.kind {
                 let v = self.eval(f, inner)?;
-                out.extend(self.to_vec(&v)?);
+                out.extend(self.collect_vec(&v)?);
             } else {
                 out.push(self.eval(f, e)?);
             }
@@ -1187,7 +1187,7 @@ impl<'a> Interp<'a> {
                 Arg::Pos(e) => pos.push(self.eval(f, e)?),
                 Arg::Star(e) => {
                     let v = self.eval(f, e)?;
-                    pos.extend(self.to_vec(&v)?);
+                    pos.extend(self.collect_vec(&v)?);
                 }
                 Arg::Kw(k, e) => kw.push((k.clone(), self.eval(f, e)?)),
                 Arg::StarStar(e) => {
@@ -1637,7 +1637,7 @@ impl<'a> Interp<'a> {
                 return type_err("NamedTuple() takes a type name and a list of (name, type) pairs");
             };
             let mut fields = Vec::new();
-            for pair in self.to_vec(spec)? {
+            for pair in self.collect_vec(spec)? {
                 match super::value::seq_items(&pair).first() {
                     Some(V::Str(f)) => fields.push(f.to_string()),
                     _ => return type_err("NamedTuple('Name', [(f0, t0), (f1, t1), ...])"),
@@ -1958,7 +1958,7 @@ impl<'a> Interp<'a> {
                 Some(items) => V::Iter(Arc::new(Mutex::new(PyIter::Items(items, 0)))),
                 None => return type_err(format!("'{}' object is not iterable", v.type_name())),
             },
-            other => V::Iter(Arc::new(Mutex::new(PyIter::Items(self.to_vec(&other)?, 0)))),
+            other => V::Iter(Arc::new(Mutex::new(PyIter::Items(self.collect_vec(&other)?, 0)))),
         })
     }
 
@@ -2045,7 +2045,7 @@ impl<'a> Interp<'a> {
     }
 
     /// All items of an iterable.
-    pub fn to_vec(&mut self, v: &V) -> R<Vec<V>> {
+    pub fn collect_vec(&mut self, v: &V) -> R<Vec<V>> {
         Ok(match v {
             V::List(l) => l.lock().clone(),
             V::Tuple(t) => t.to_vec(),
@@ -2336,7 +2336,7 @@ impl<'a> Interp<'a> {
                     self.truthy(&r)
                 }
                 None => {
-                    let items = self.to_vec(container)?;
+                    let items = self.collect_vec(container)?;
                     for i in items {
                         if self.eq(&i, x)? {
                             return Ok(true);
@@ -2346,7 +2346,7 @@ impl<'a> Interp<'a> {
                 }
             },
             _ => {
-                let items = self.to_vec(container)?;
+                let items = self.collect_vec(container)?;
                 for i in items {
                     if i.is(x) || self.eq(&i, x)? {
                         return Ok(true);

@@ -20,7 +20,6 @@ pub enum Name {
 
 /// A builtin function or type, resolved at compile time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[expect(missing_docs, reason = "each variant is the Python builtin of the same name")]
 pub enum Builtin {
     Print,
     Range,
@@ -217,7 +216,6 @@ impl Builtin {
 
 /// Binary operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "Python's operators")]
 pub enum BinOp {
     Add,
     Sub,
@@ -257,7 +255,6 @@ impl BinOp {
 
 /// Comparison operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "Python's comparisons")]
 pub enum CmpOp {
     Eq,
     NotEq,
@@ -273,7 +270,6 @@ pub enum CmpOp {
 
 /// Unary operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "Python's unary operators")]
 pub enum UnOp {
     Not,
     Neg,
@@ -347,7 +343,6 @@ pub struct Expr {
 
 /// Expression kinds.
 #[derive(Clone, Debug)]
-#[expect(missing_docs, reason = "each is the Python expression of the same name")]
 pub enum ExprKind {
     Const(V),
     Name(Name, Arc<str>),
@@ -483,7 +478,6 @@ pub struct Stmt {
 
 /// Statement kinds.
 #[derive(Clone, Debug)]
-#[expect(missing_docs, reason = "each is the Python statement of the same name")]
 pub enum StmtKind {
     Expr(Expr),
     Assign(Vec<Target>, Expr),
@@ -504,11 +498,4 @@ pub enum StmtKind {
     Delete(Vec<Target>),
     Import(Vec<(String, Target)>),
     ImportFrom(String, Vec<(String, Target)>),
-}
-
-/// A module global that threads write and the timeline plots (`global counter` in a function).
-#[derive(Clone, Debug)]
-pub struct Tracked {
-    /// The global's slot.
-    pub slot: u32,
 }

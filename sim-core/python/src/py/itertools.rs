@@ -61,7 +61,6 @@ pub fn lazy(name: &'static str, next: impl Fn(&mut Interp<'_>) -> R<Option<V>> +
 
 /// The callables `itertools` exports (besides `count`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "each is the itertools callable of the same name")]
 pub enum ItFn {
     Islice,
     Chain,
@@ -216,7 +215,7 @@ pub fn call(it: &mut Interp<'_>, f: ItFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             }
             let mut pools = Vec::new();
             for p in &pos {
-                pools.push(it.to_vec(p)?);
+                pools.push(it.collect_vec(p)?);
             }
             let pools: Vec<Vec<V>> = (0..repeat).flat_map(|_| pools.clone()).collect();
             Ok(product(pools))
@@ -233,7 +232,7 @@ pub fn call(it: &mut Interp<'_>, f: ItFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             if pos.len() > 2 {
                 return type_err(format!("{fname}() takes at most 2 arguments ({} given)", pos.len()));
             }
-            let pool = it.to_vec(&src)?;
+            let pool = it.collect_vec(&src)?;
             let r = match r {
                 V::None => pool.len() as i64,
                 v => super::builtins::index(&v)?,
@@ -272,7 +271,7 @@ pub fn call(it: &mut Interp<'_>, f: ItFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             let (func, src) = (pos[0].clone(), it.iter(pos[1].clone())?);
             Ok(lazy("itertools.starmap", move |it| {
                 let Some(args) = it.next(&src)? else { return Ok(None) };
-                let args = it.to_vec(&args)?;
+                let args = it.collect_vec(&args)?;
                 it.call(&func, args, Vec::new()).map(Some)
             }))
         }

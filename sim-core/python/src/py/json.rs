@@ -190,7 +190,7 @@ fn dumps(it: &mut Interp<'_>, obj: &V, mut kw: Kw) -> R<String> {
     let (item_sep, key_sep) = match libobj::kwarg(&mut kw, "separators") {
         None | Some(V::None) => (if indent.is_some() { "," } else { ", " }.to_string(), ": ".to_string()),
         Some(v) => {
-            let parts = it.to_vec(&v)?;
+            let parts = it.collect_vec(&v)?;
             match parts.as_slice() {
                 [V::Str(a), V::Str(b)] => (a.to_string(), b.to_string()),
                 [_, _] => return type_err("make_encoder() argument 6 must be str, not int"),

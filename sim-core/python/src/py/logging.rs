@@ -159,7 +159,6 @@ impl Default for LogState {
 
 /// The callables of the `logging` module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "each is the logging function of the same name")]
 pub enum LogFn {
     BasicConfig,
     GetLogger,

@@ -16,7 +16,6 @@ type Kw = Vec<(Arc<str>, V)>;
 
 /// The methods every named tuple class has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "each is the method of the same name")]
 pub enum NtMethod {
     Init,
     GetItem,
@@ -117,7 +116,7 @@ pub fn namedtuple(it: &mut Interp<'_>, pos: Vec<V>, mut kw: Kw) -> R<V> {
     let rename = take("rename", usize::MAX).is_some_and(|v| v.truthy());
     let defaults = match take("defaults", usize::MAX) {
         None | Some(V::None) => Vec::new(),
-        Some(d) => it.to_vec(&d)?,
+        Some(d) => it.collect_vec(&d)?,
     };
     let module = match take("module", usize::MAX) {
         Some(V::Str(m)) => m.to_string(),
@@ -130,7 +129,7 @@ pub fn namedtuple(it: &mut Interp<'_>, pos: Vec<V>, mut kw: Kw) -> R<V> {
         V::Str(s) => s.replace(',', " ").split_whitespace().map(str::to_string).collect(),
         other => {
             let mut out = Vec::new();
-            for v in it.to_vec(other)? {
+            for v in it.collect_vec(other)? {
                 out.push(it.str_of(&v)?);
             }
             out
@@ -225,7 +224,7 @@ pub fn call(it: &mut Interp<'_>, m: NtMethod, mut pos: Vec<V>, mut kw: Kw) -> R<
     let me = pos.remove(0);
     let V::Inst(inst) = &me else {
         if let (NtMethod::Make, V::Class(c)) = (m, &me) {
-            let items = it.to_vec(pos.first().unwrap_or(&V::None))?;
+            let items = it.collect_vec(pos.first().unwrap_or(&V::None))?;
             let n = field_names(c).len();
             if items.len() != n {
                 return type_err(format!("Expected {n} arguments, got {}", items.len()));

@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 /// The callables `operator` exports, and the calls of the objects it makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "each is the operator function of the same name")]
 pub enum OpFn {
     Add,
     Sub,
@@ -297,7 +296,7 @@ pub fn call(it: &mut Interp<'_>, f: OpFn, pos: Vec<V>, kw: Kw) -> R<V> {
         }
         OpFn::CountOf | OpFn::IndexOf => {
             nargs(f, &pos, &kw, 2)?;
-            let items = it.to_vec(&pos[0])?;
+            let items = it.collect_vec(&pos[0])?;
             let mut n = 0;
             for (i, x) in items.iter().enumerate() {
                 if x.is(&pos[1]) || it.eq(x, &pos[1])? {

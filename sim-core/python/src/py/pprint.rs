@@ -10,7 +10,6 @@ use super::value::V;
 
 /// The callables of `pprint`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "each is the pprint function of the same name")]
 pub enum PpFn {
     Pprint,
     Pformat,

@@ -294,7 +294,7 @@ fn ss(it: &mut Interp<'_>, data: &[V], c: Option<&V>) -> R<(Ty, Result<Frac, f64
 fn sorted(it: &mut Interp<'_>, data: &V) -> R<Vec<V>> {
     match super::builtins::call_builtin(it, Builtin::Sorted, vec![data.clone()], Vec::new())? {
         V::List(l) => Ok(l.lock().clone()),
-        other => it.to_vec(&other),
+        other => it.collect_vec(&other),
     }
 }
 
@@ -376,7 +376,7 @@ pub fn call(it: &mut Interp<'_>, f: StatsFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
     let (data, extra) = one_data(name, &pos, &mut kw, second)?;
     match f {
         StatsFn::Mean => {
-            let items = it.to_vec(&data)?;
+            let items = it.collect_vec(&data)?;
             let (ty, total, n) = sum(&items)?;
             if n < 1 {
                 return error("mean requires at least one data point");
@@ -387,7 +387,7 @@ pub fn call(it: &mut Interp<'_>, f: StatsFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             })
         }
         StatsFn::FMean => {
-            let items = it.to_vec(&data)?;
+            let items = it.collect_vec(&data)?;
             let Some(weights) = extra else {
                 let total = fsum(&items)?;
                 if items.is_empty() {
@@ -395,7 +395,7 @@ pub fn call(it: &mut Interp<'_>, f: StatsFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
                 }
                 return Ok(V::Float(total / items.len() as f64));
             };
-            let weights = it.to_vec(&weights)?;
+            let weights = it.collect_vec(&weights)?;
             let mut products = Vec::with_capacity(items.len());
             for (x, w) in items.iter().zip(&weights) {
                 products.push(it.binop(BinOp::Mul, x, w)?);
@@ -426,7 +426,7 @@ pub fn call(it: &mut Interp<'_>, f: StatsFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             it.binop(BinOp::Div, &s, &V::Int(2))
         }
         StatsFn::Mode | StatsFn::MultiMode => {
-            let items = it.to_vec(&data)?;
+            let items = it.collect_vec(&data)?;
             let c = counts(items)?;
             let most = c.iter().map(|(_, n)| *n).max().unwrap_or(0);
             let mut modes = c.into_iter().filter(|(_, n)| *n == most).map(|(v, _)| v);
@@ -439,7 +439,7 @@ pub fn call(it: &mut Interp<'_>, f: StatsFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             }
         }
         StatsFn::Stdev | StatsFn::Variance | StatsFn::PStdev | StatsFn::PVariance => {
-            let items = it.to_vec(&data)?;
+            let items = it.collect_vec(&data)?;
             let (ty, ssd, n) = ss(it, &items, extra.as_ref())?;
             let sample = matches!(f, StatsFn::Stdev | StatsFn::Variance);
             if sample && n < 2 {

@@ -9,7 +9,6 @@ use super::value::V;
 
 /// `textwrap`'s functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "each is the textwrap function of the same name")]
 pub enum TextFn {
     Wrap,
     Fill,

@@ -9,7 +9,6 @@ use super::value::V;
 
 /// The callables of `traceback`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "each is the traceback function of the same name")]
 pub enum TbFn {
     FormatExc,
     PrintExc,

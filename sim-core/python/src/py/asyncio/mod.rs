@@ -116,7 +116,6 @@ impl Obj {
 
 /// The callables of `asyncio`, and the internal callbacks the loop runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "each is the asyncio callable of the same name")]
 pub enum AioFn {
     Run,
     CreateTask,
@@ -526,7 +525,7 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             }
             libobj::no_more("as_completed", &kw)?;
             let lp = loop_of(it)?;
-            let items = it.to_vec(&fs)?;
+            let items = it.collect_vec(&fs)?;
             let shared = Arc::new(AsCompletedState { done: Mutex::new(VecDeque::new()), waiter: Mutex::new(None) });
             let shared_v = V::Native(Arc::new(Native::Aio(Obj::Await(Arc::new(Await {
                 name: "_wait_for_one",
@@ -583,7 +582,7 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
                 other => return raise("ValueError", format!("Invalid return_when value: {}", it.str_of(other)?)),
             };
             let lp = loop_of(it)?;
-            let items = it.to_vec(&fs)?;
+            let items = it.collect_vec(&fs)?;
             if items.is_empty() {
                 return raise("ValueError", "Set of Tasks/Futures is empty.");
             }

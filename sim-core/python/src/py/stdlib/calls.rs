@@ -220,7 +220,7 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
             Ok(V::from_big(it.w.rng().getrandbits(k as u32)))
         }
         F::RandomChoice => {
-            let items = it.to_vec(pos.first().unwrap_or(&V::None))?;
+            let items = it.collect_vec(pos.first().unwrap_or(&V::None))?;
             if items.is_empty() {
                 return raise("IndexError", crate::py::mt::CHOICE_EMPTY);
             }
@@ -228,7 +228,7 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
             Ok(items[i].clone())
         }
         F::RandomSample => {
-            let items = it.to_vec(pos.first().unwrap_or(&V::None))?;
+            let items = it.collect_vec(pos.first().unwrap_or(&V::None))?;
             let k = arg(&pos, &mut kw, 1, "k").map(|v| crate::py::builtins::index(&v)).transpose()?;
             let Some(k) = k else { return type_err("sample() missing 1 required positional argument: 'k'") };
             if k < 0 {
@@ -334,11 +334,11 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
             Ok(V::Bool(a == b || (a - b).abs() <= (rel * a.abs().max(b.abs())).max(abs)))
         }
         F::MathFsum => {
-            let items = it.to_vec(pos.first().unwrap_or(&V::None))?;
+            let items = it.collect_vec(pos.first().unwrap_or(&V::None))?;
             Ok(V::Float(items.iter().filter_map(crate::py::builtins::to_f64).sum()))
         }
         F::MathProd => {
-            let items = it.to_vec(pos.first().unwrap_or(&V::None))?;
+            let items = it.collect_vec(pos.first().unwrap_or(&V::None))?;
             let mut acc = V::Int(1);
             for x in items {
                 acc = it.binop(crate::py::ir::BinOp::Mul, &acc, &x)?;
@@ -355,7 +355,7 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
         }
         F::Reduce => {
             let func = pos.first().cloned().unwrap_or_default();
-            let items = it.to_vec(pos.get(1).unwrap_or(&V::None))?;
+            let items = it.collect_vec(pos.get(1).unwrap_or(&V::None))?;
             let mut iter = items.into_iter();
             let mut acc = match pos.get(2).cloned().or_else(|| iter.next()) {
                 Some(v) => v,
@@ -493,7 +493,7 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
         F::AsCompleted => {
             // A lazy iterator: each `next` waits for the next future to finish, so the loop
             // body runs as each one completes (CPython's as_completed is a generator).
-            let futs = it.to_vec(pos.first().unwrap_or(&V::None))?;
+            let futs = it.collect_vec(pos.first().unwrap_or(&V::None))?;
             let timeout = timeout_ms(arg(&pos, &mut kw, 1, "timeout"))?;
             let deadline = timeout.map(|ms| ctx.now() + ctx.scaled(ms));
             let mut pending: Vec<Arc<FutureObj>> = Vec::new();
@@ -517,7 +517,7 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
         F::Wait => {
             // concurrent.futures.wait(fs, timeout=None, return_when=ALL_COMPLETED): never
             // raises a task's exception; returns (done, not_done).
-            let futs = it.to_vec(pos.first().unwrap_or(&V::None))?;
+            let futs = it.collect_vec(pos.first().unwrap_or(&V::None))?;
             let timeout = timeout_ms(arg(&pos, &mut kw, 1, "timeout"))?;
             let when = match arg(&pos, &mut kw, 2, "return_when") {
                 Some(V::Str(w)) => w.to_string(),
@@ -609,7 +609,7 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
             let init = arg(&pos, &mut kw, 1, "size_or_initializer").unwrap_or(V::Int(0));
             let items = match &init {
                 V::Int(n) => vec![V::Int(0); (*n).clamp(0, 1 << 20) as usize],
-                other => it.to_vec(other)?,
+                other => it.collect_vec(other)?,
             };
             let res = new_resource(it, binding_name(it, "array"), ResourceKind::Rlock, 0);
             let l = Arc::new(RLock::new(res));

@@ -325,7 +325,7 @@ pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
             st.running = true;
         }
         ctx.record(EventKind::TaskStarted { res: ex.res, task });
-        let args = it.to_vec(&args)?;
+        let args = it.collect_vec(&args)?;
         let kw = kwargs_of(&kwv);
         let r = match it.call(&func, args, kw) {
             Ok(v) => Ok(v),
@@ -404,11 +404,11 @@ pub(crate) fn map_items(
     iters: &[V],
     star: bool,
 ) -> R<Vec<Arc<FutureObj>>> {
-    let lists = iters.iter().map(|v| it.to_vec(v)).collect::<R<Vec<_>>>()?;
+    let lists = iters.iter().map(|v| it.collect_vec(v)).collect::<R<Vec<_>>>()?;
     let n = lists.iter().map(Vec::len).min().unwrap_or(0);
     let mut futs = Vec::with_capacity(n);
     for i in 0..n {
-        let args = if star { it.to_vec(&lists[0][i])? } else { lists.iter().map(|l| l[i].clone()).collect() };
+        let args = if star { it.collect_vec(&lists[0][i])? } else { lists.iter().map(|l| l[i].clone()).collect() };
         futs.push(submit(it, ex, func.clone(), args, Vec::new())?);
     }
     Ok(futs)

@@ -159,7 +159,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
         (Native::Executor(ex), "apply_async" | "apply") => {
             let func = arg(&pos, &mut kw, 0, "func").unwrap_or_default();
             let args = match arg(&pos, &mut kw, 1, "args") {
-                Some(a) => it.to_vec(&a)?,
+                Some(a) => it.collect_vec(&a)?,
                 None => Vec::new(),
             };
             let kwds = arg(&pos, &mut kw, 2, "kwds").map_or_else(Vec::new, |d| kwargs_of(&d));
@@ -347,7 +347,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
         }
         (Native::Module(Mod::Multiprocessing), "list") => {
             let items = match pos.first() {
-                Some(v) => it.to_vec(v)?,
+                Some(v) => it.collect_vec(v)?,
                 None => Vec::new(),
             };
             let l = V::list(items);

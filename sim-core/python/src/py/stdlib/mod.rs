@@ -36,7 +36,6 @@ type Kw = Vec<(Arc<str>, V)>;
 
 /// A module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "each is the Python module of the same name")]
 pub enum Mod {
     Threading,
     Time,
@@ -152,7 +151,6 @@ pub fn known(name: &str) -> bool {
 
 /// A natively implemented function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "each is the Python callable of the same name")]
 pub enum NFn {
     Lock,
     RLock,
@@ -248,7 +246,6 @@ pub enum NFn {
 
 /// `queue.Queue` kinds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "queue classes")]
 pub enum QKind {
     Fifo,
     Lifo,
@@ -260,7 +257,6 @@ pub enum QKind {
 
 /// Methods of `BaseException`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "BaseException methods")]
 pub enum ExcMethod {
     Init,
     WithTraceback,

@@ -6,7 +6,6 @@ use super::*;
 /// Methods of `threading.Thread` (and `multiprocessing.Process`), stored in the class so
 /// that subclasses override them and `super().__init__()` finds them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(missing_docs, reason = "Thread methods")]
 pub enum ThreadMethod {
     Init,
     Start,
@@ -304,7 +303,7 @@ pub(crate) fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V
         }
         ThreadMethod::Run => {
             let args = t.args.lock().clone();
-            let args = it.to_vec(&args)?;
+            let args = it.collect_vec(&args)?;
             let kwargs = t.kwargs.lock().clone();
             let kw = kwargs_of(&kwargs);
             if let Some((secs, cancel)) = &t.timer {
