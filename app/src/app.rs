@@ -16,7 +16,8 @@ pub use commands::{AnalysisCmd, CodeCmd, Command, CompareCmd, FileCmd, GameCmd, 
 pub use compare::{Comparison, output_difference, summary_differences};
 pub use editor::Editor;
 pub use jobs::load_scenario_file;
-use jobs::{compile_for_job, explore_in_background, spawn_file_job};
+pub use jobs::{JobKind, Jobs};
+use jobs::{compile_for_job, explore_in_background};
 pub use panels::ProfileTab;
 pub use predict::{PredictScore, Prediction};
 
@@ -240,37 +241,25 @@ pub struct ThreadlineApp {
     reveal_topic: bool,
     /// The code panel.
     pub editor: Editor,
-    /// The generation being compiled for a run, if any.
-    compiling: Option<u64>,
     /// The run being compiled is to be played (controlled, the user choosing).
     play_next: bool,
     /// Choices to make at once when it starts.
     play_script: Vec<u32>,
     /// A schedule to guide the game, and how many choices to follow it by itself.
     play_guide: Option<(sim_core::control::Schedule, usize)>,
-    /// The generation being checked, if any.
-    checking: Option<u64>,
     /// The window's context, once known (background jobs ask it to repaint).
     egui_ctx: Option<egui::Context>,
     /// The python3 "Run in CPython too" uses: its version, or why there is none (None
     /// while it is being looked for).
     pub python: Option<Result<String, String>>,
-    /// A CPython recording is running.
-    pub recording: bool,
-    /// Outcome statistics being gathered: (runs done, stop flag).
-    pub stats_running: Option<(Arc<std::sync::atomic::AtomicUsize>, Arc<std::sync::atomic::AtomicBool>)>,
     /// The last outcome statistics.
     pub stats: Option<Box<OutcomeStats>>,
-    /// A search of the schedules is running.
-    pub exploring: bool,
     /// The last search's result.
     pub explored: Option<Box<ExploreResult>>,
     /// Predict, then run: the prediction on screen.
     pub prediction: Option<Prediction>,
     /// `--predict ANSWER`: pick this answer as soon as the choices are known.
     pub predict_auto: Option<String>,
-    /// A challenge is being solved ("Show me").
-    pub solving: bool,
     /// The last challenge solved.
     pub solved: Option<Box<SolvedChallenge>>,
     /// "Show me" is playing a solution: when to make the next choice (0: at the next
@@ -285,8 +274,9 @@ pub struct ThreadlineApp {
     /// The last comparison of two runs' summaries, kept while neither summary changes
     /// (comparing millions of output lines every frame would cost a frame).
     comparison_memo: std::cell::RefCell<Option<Comparison>>,
-    files_tx: Sender<FileResult>,
-    files_rx: Receiver<FileResult>,
+    /// Every background job: compiling, checking, recording, explore, statistics, solving,
+    /// predictions, files.
+    pub jobs: Jobs,
 }
 
 impl ThreadlineApp {
@@ -301,7 +291,7 @@ impl ThreadlineApp {
             }
         }
         let selected = catalog.iter().position(|s| s.id == persisted.scenario).unwrap_or(0);
-        let (files_tx, files_rx) = crossbeam_channel::unbounded();
+        let mut jobs = Jobs::new();
         let trace_path = default_trace_path(catalog.get(selected).map_or("run", |s| s.id.as_str()));
         let editor = match catalog.get(selected) {
             Some(e) => Editor::of(e, persisted.drafts.get(&e.id), None),
@@ -311,33 +301,25 @@ impl ThreadlineApp {
             }
         };
         // Which python3 "Run in CPython too" would use.
-        spawn_file_job(
-            || {
-                let py = crate::record::default_python();
-                FileResult::PythonFound(match std::process::Command::new(&py).arg("--version").output() {
-                    Ok(o) if o.status.success() => {
-                        Ok(String::from_utf8_lossy(&o.stdout).trim().trim_start_matches("Python ").to_string())
-                    }
-                    _ => Err(format!(
-                        "No {} found: install Python 3.9 or later, or set THREADLINE_PYTHON to one",
-                        py.display()
-                    )),
-                })
-            },
-            files_tx.clone(),
-            None,
-        );
+        jobs.start(JobKind::File, 0, || {
+            let py = crate::record::default_python();
+            FileResult::PythonFound(match std::process::Command::new(&py).arg("--version").output() {
+                Ok(o) if o.status.success() => {
+                    Ok(String::from_utf8_lossy(&o.stdout).trim().trim_start_matches("Python ").to_string())
+                }
+                _ => Err(format!(
+                    "No {} found: install Python 3.9 or later, or set THREADLINE_PYTHON to one",
+                    py.display()
+                )),
+            })
+        });
         // The user's own files are read on a file thread and join the picker when ready.
         for path in persisted.user_files.clone() {
             let path = PathBuf::from(path);
-            spawn_file_job(
-                move || match load_scenario_file(&path) {
-                    Ok(sc) => FileResult::ScenarioLoaded(path, Box::new(sc), false),
-                    Err(e) => FileResult::Failed(e),
-                },
-                files_tx.clone(),
-                None,
-            );
+            jobs.start(JobKind::File, 0, move || match load_scenario_file(&path) {
+                Ok(sc) => FileResult::ScenarioLoaded(path, Box::new(sc), false),
+                Err(e) => FileResult::Failed(e),
+            });
         }
         Self {
             persisted,
@@ -352,29 +334,22 @@ impl ThreadlineApp {
             stale: false,
             reveal_topic: true,
             editor,
-            compiling: None,
             play_next: false,
             play_script: Vec::new(),
             play_guide: None,
-            checking: None,
             egui_ctx: None,
             python: None,
-            recording: false,
-            stats_running: None,
             stats: None,
-            exploring: false,
             explored: None,
             prediction: None,
             predict_auto: None,
-            solving: false,
             solved: None,
             show_me_at: None,
             show_me_game: false,
             profile_view: panels::ProfileUi::default(),
             centre_width: 0.0,
             comparison_memo: std::cell::RefCell::new(None),
-            files_tx,
-            files_rx,
+            jobs,
         }
     }
 
@@ -386,7 +361,7 @@ impl ThreadlineApp {
 
     /// A run was asked for and its program is still compiling.
     pub fn starting(&self) -> bool {
-        self.compiling.is_some()
+        self.jobs.is_running(JobKind::Compile)
     }
 
     /// The selected scenario.
@@ -495,18 +470,19 @@ impl ThreadlineApp {
 
     /// Load a trace and build its timeline on a file thread (a big trace never stalls a
     /// frame); `done` wraps the result for [`Self::logic`].
-    fn load_in_background(&self, path: PathBuf, done: fn(PathBuf, Box<Session>) -> FileResult, label: &'static str) {
-        spawn_file_job(
-            move || match Trace::load(&path) {
-                Ok(t) => {
-                    let session = Session::from_trace(t, format!("{label}{}", path.display()));
-                    done(path, Box::new(session))
-                }
-                Err(e) => FileResult::Failed(format!("Could not open {}: {e}", path.display())),
-            },
-            self.files_tx.clone(),
-            self.egui_ctx.clone(),
-        );
+    fn load_in_background(
+        &mut self,
+        path: PathBuf,
+        done: fn(PathBuf, Box<Session>) -> FileResult,
+        label: &'static str,
+    ) {
+        self.jobs.start(JobKind::File, 0, move || match Trace::load(&path) {
+            Ok(t) => {
+                let session = Session::from_trace(t, format!("{label}{}", path.display()));
+                done(path, Box::new(session))
+            }
+            Err(e) => FileResult::Failed(format!("Could not open {}: {e}", path.display())),
+        });
     }
 
     fn remember_recent(&mut self, path: &std::path::Path) {
@@ -521,38 +497,32 @@ impl ThreadlineApp {
         if self.egui_ctx.is_none() {
             self.egui_ctx = Some(ctx.clone());
         }
+        self.jobs.set_ctx(ctx);
         // Check the edited text 300 ms after the last keystroke, on a job thread.
         let now = ctx.input(|i| i.time);
         if let Some(at) = self.editor.edited_at {
-            if now - at >= 0.3 && self.checking.is_none() {
+            if now - at >= 0.3 && !self.jobs.is_running(JobKind::Check) {
                 self.editor.edited_at = None;
                 let gen_ = self.editor.generation;
-                self.checking = Some(gen_);
                 let (file, text) = (self.editor.file.clone(), self.editor.text.clone());
-                spawn_file_job(
-                    move || {
-                        let r = sim_core::py::compile(&file, &text, &Default::default()).map(|p| (p.meta, p.sliders));
-                        FileResult::Checked(gen_, r)
-                    },
-                    self.files_tx.clone(),
-                    Some(ctx.clone()),
-                );
+                self.jobs.start(JobKind::Check, gen_, move || {
+                    let r = sim_core::py::compile(&file, &text, &Default::default()).map(|p| (p.meta, p.sliders));
+                    FileResult::Checked(gen_, r)
+                });
             } else {
                 ctx.request_repaint_after(std::time::Duration::from_millis(100));
             }
         }
-        while let Ok(r) = self.files_rx.try_recv() {
+        while let Some(r) = self.jobs.next_result() {
             match r {
-                FileResult::Picked(PickFor::Schedule, p) => spawn_file_job(
-                    move || {
+                FileResult::Picked(PickFor::Schedule, p) => {
+                    self.jobs.start(JobKind::File, 0, move || {
                         let read = std::fs::read_to_string(&p)
                             .map_err(|e| e.to_string())
                             .and_then(|t| sim_core::control::Schedule::parse(&t));
                         FileResult::ScheduleRead(read.map_err(|e| format!("{}: {e}", p.display())))
-                    },
-                    self.files_tx.clone(),
-                    self.egui_ctx.clone(),
-                ),
+                    });
+                }
                 FileResult::ScheduleRead(r) => match r {
                     Ok(s) => self.apply(GameCmd::PlayGuided(s, 0)),
                     Err(e) => self.error = Some(e),
@@ -585,9 +555,7 @@ impl ThreadlineApp {
                     }
                 }
                 FileResult::Checked(gen_, r) => {
-                    if self.checking == Some(gen_) {
-                        self.checking = None;
-                    }
+                    self.jobs.finished(JobKind::Check, gen_);
                     if gen_ == self.editor.generation {
                         match r {
                             Ok((_, sliders)) => {
@@ -599,9 +567,7 @@ impl ThreadlineApp {
                     }
                 }
                 FileResult::Compiled(gen_, r) => {
-                    if self.compiling == Some(gen_) {
-                        self.compiling = None;
-                    }
+                    self.jobs.finished(JobKind::Compile, gen_);
                     match *r {
                         Ok(prog) => {
                             if gen_ == self.editor.generation {
@@ -641,7 +607,7 @@ impl ThreadlineApp {
                 FileResult::Solved(r) => self.solved(r),
                 r @ (FileResult::PredictChoices(..) | FileResult::PredictTally(..)) => self.prediction_result(r),
                 FileResult::Explored(r) => {
-                    self.exploring = false;
+                    self.jobs.finished(JobKind::Explore, 0);
                     match r {
                         Ok(x) => {
                             let play = if x.found.is_some() { " Press Play it (left) to step through it." } else { "" };
@@ -652,14 +618,14 @@ impl ThreadlineApp {
                     }
                 }
                 FileResult::Stats(r) => {
-                    self.stats_running = None;
+                    self.jobs.finished(JobKind::Stats, 0);
                     match r {
                         Ok(s) => self.stats = Some(s),
                         Err(e) => self.error = Some(format!("Could not gather outcome statistics: {e}")),
                     }
                 }
                 FileResult::Recorded(r) => {
-                    self.recording = false;
+                    self.jobs.finished(JobKind::Record, 0);
                     match r {
                         Ok(s) => {
                             self.note = Some(format!(

@@ -115,9 +115,7 @@ impl eframe::App for Host {
             .as_ref()
             .is_some_and(|s| !s.is_live() || s.player.as_ref().is_some_and(|p| p.handle.pending().is_some()))
             && !self.app.starting()
-            && self.app.stats_running.is_none()
-            && !self.app.exploring
-            && !self.app.solving
+            && !self.app.jobs.busy()
             && !self.app.showing_me()
             && self.app.prediction.as_ref().is_none_or(|p| {
                 p.choices.is_some() && !p.running && (self.app.predict_auto.is_none() || p.tally.is_some())

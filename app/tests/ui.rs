@@ -474,7 +474,7 @@ fn run_in_cpython_too_draws_the_real_run_below_the_simulated_one() {
     wait_until_finished(&mut h);
     h.get_by_label("Run in CPython too").click_accesskit();
     h.run_steps(1);
-    assert!(h.state().recording, "the click started a recording");
+    assert!(h.state().jobs.is_running(threadline::app::JobKind::Record), "the click started a recording");
     let t0 = Instant::now();
     while h.state().compare.is_none() {
         assert!(h.state().error.is_none(), "{:?}", h.state().error);

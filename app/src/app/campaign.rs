@@ -78,37 +78,30 @@ impl ThreadlineApp {
     /// "Show me": solve the selected challenge under the chosen GIL mode on a job thread.
     pub(super) fn show_me(&mut self) {
         let Some(sc) = self.scenario() else { return };
-        if sc.meta.goal.is_none() || self.solving {
+        if sc.meta.goal.is_none() || self.jobs.is_running(JobKind::Solve) {
             return;
         }
         let id = sc.id.clone();
         let settings = self.settings();
         let (file, text, overrides) = self.program_inputs();
-        self.solving = true;
         self.solved = None;
-        spawn_file_job(
-            move || {
-                let solve = || -> Result<Box<SolvedChallenge>, String> {
-                    let prog = compile_for_job(&file, &text, &overrides)?;
-                    let solved = challenge::solve(&prog, &settings, 5_000, 30.0)?;
-                    let elsewhere = match solved.verdict {
-                        challenge::Verdict::OutOfReach => {
-                            challenge::reachable_elsewhere(&prog, &settings, settings.gil)
-                        }
-                        _ => Vec::new(),
-                    };
-                    Ok(Box::new(SolvedChallenge { id, solved, elsewhere }))
+        self.jobs.start(JobKind::Solve, 0, move || {
+            let solve = || -> Result<Box<SolvedChallenge>, String> {
+                let prog = compile_for_job(&file, &text, &overrides)?;
+                let solved = challenge::solve(&prog, &settings, 5_000, 30.0)?;
+                let elsewhere = match solved.verdict {
+                    challenge::Verdict::OutOfReach => challenge::reachable_elsewhere(&prog, &settings, settings.gil),
+                    _ => Vec::new(),
                 };
-                FileResult::Solved(solve())
-            },
-            self.files_tx.clone(),
-            self.egui_ctx.clone(),
-        );
+                Ok(Box::new(SolvedChallenge { id, solved, elsewhere }))
+            };
+            FileResult::Solved(solve())
+        });
     }
 
     /// A solution arrived: a reachable goal is played by itself, one choice at a time.
     pub(super) fn solved(&mut self, r: Result<Box<SolvedChallenge>, String>) {
-        self.solving = false;
+        self.jobs.finished(JobKind::Solve, 0);
         match r {
             Ok(x) => {
                 if let Some(sched) = x.solved.schedule().cloned() {

@@ -212,12 +212,10 @@ impl ThreadlineApp {
                 // when the program arrives, or the error is shown at its line.
                 let gen_ = self.editor.generation;
                 let (file, text, overrides) = self.program_inputs();
-                self.compiling = Some(gen_);
-                spawn_file_job(
-                    move || FileResult::Compiled(gen_, Box::new(sim_core::py::compile(&file, &text, &overrides))),
-                    self.files_tx.clone(),
-                    self.egui_ctx.clone(),
-                );
+                // A later Run's compile takes over from one still going.
+                self.jobs.replace(JobKind::Compile, gen_, move || {
+                    FileResult::Compiled(gen_, Box::new(sim_core::py::compile(&file, &text, &overrides)))
+                });
             }
             RunCmd::Pause(p) => {
                 if let Some(s) = &mut self.session {
@@ -288,29 +286,20 @@ impl ThreadlineApp {
                     self.error = Some("Nothing to save yet: run a scenario to the end (or stop it) first.".into());
                     return;
                 };
-                let tx = self.files_tx.clone();
-                spawn_file_job(
-                    move || match trace.save(&path) {
-                        Ok(()) => FileResult::Saved(path),
-                        Err(e) => FileResult::Failed(format!("Could not save the trace to {}: {e}", path.display())),
-                    },
-                    tx,
-                    self.egui_ctx.clone(),
-                );
+                self.jobs.start(JobKind::File, 0, move || match trace.save(&path) {
+                    Ok(()) => FileResult::Saved(path),
+                    Err(e) => FileResult::Failed(format!("Could not save the trace to {}: {e}", path.display())),
+                });
             }
             FileCmd::Open(path) => self.load_in_background(path, FileResult::Opened, ""),
             FileCmd::LoadScenario(path) => {
-                spawn_file_job(
-                    move || match load_scenario_file(&path) {
-                        Ok(sc) => FileResult::ScenarioLoaded(path, Box::new(sc), true),
-                        Err(e) => FileResult::Failed(e),
-                    },
-                    self.files_tx.clone(),
-                    self.egui_ctx.clone(),
-                );
+                self.jobs.start(JobKind::File, 0, move || match load_scenario_file(&path) {
+                    Ok(sc) => FileResult::ScenarioLoaded(path, Box::new(sc), true),
+                    Err(e) => FileResult::Failed(e),
+                });
             }
             FileCmd::Pick(what) => {
-                let tx = self.files_tx.clone();
+                let tx = self.jobs.sender();
                 let python = matches!(what, PickFor::Scenario | PickFor::Code);
                 let near = if python {
                     self.editor
@@ -416,17 +405,13 @@ impl ThreadlineApp {
             },
             CodeCmd::SaveCodeTo(path) => {
                 let text = self.editor.text.clone();
-                spawn_file_job(
-                    move || {
-                        let r = sim_core::trace::save_atomically(&path, |w| w.write_all(text.as_bytes()));
-                        match r {
-                            Ok(()) => FileResult::CodeSaved(path, text),
-                            Err(e) => FileResult::Failed(format!("Could not save {}: {e}", path.display())),
-                        }
-                    },
-                    self.files_tx.clone(),
-                    self.egui_ctx.clone(),
-                );
+                self.jobs.start(JobKind::File, 0, move || {
+                    let r = sim_core::trace::save_atomically(&path, |w| w.write_all(text.as_bytes()));
+                    match r {
+                        Ok(()) => FileResult::CodeSaved(path, text),
+                        Err(e) => FileResult::Failed(format!("Could not save {}: {e}", path.display())),
+                    }
+                });
             }
             CodeCmd::RevertCode => {
                 self.editor.text = self.editor.saved.clone();
@@ -492,58 +477,38 @@ impl ThreadlineApp {
             AnalysisCmd::PredictPick(a) => self.predict_pick(a),
             AnalysisCmd::PredictClose => self.prediction = None,
             AnalysisCmd::Stats(runs) => {
-                if self.stats_running.is_some() {
-                    return;
-                }
                 let runs = runs.clamp(1, 10_000);
                 let (file, text, overrides) = self.program_inputs();
                 let settings = self.settings();
-                let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-                let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-                self.stats_running = Some((Arc::clone(&done), Arc::clone(&stop)));
                 let ctx = self.egui_ctx.clone();
-                spawn_file_job(
-                    move || {
-                        let prog = match compile_for_job(&file, &text, &overrides) {
-                            Ok(p) => p,
-                            Err(e) => return FileResult::Stats(Err(e)),
-                        };
-                        let limit = std::time::Duration::from_secs(30);
-                        let (bars, traces) = sim_core::explore::stats_with_traces(&prog, &settings, runs, limit, |n| {
-                            done.store(n, std::sync::atomic::Ordering::Release);
-                            if let Some(c) = &ctx {
-                                c.request_repaint();
-                            }
-                            !stop.load(std::sync::atomic::Ordering::Acquire)
-                        });
-                        let runs = bars.iter().map(|b| b.count).sum();
-                        FileResult::Stats(Ok(Box::new(OutcomeStats { runs, file, gil: settings.gil, bars, traces })))
-                    },
-                    self.files_tx.clone(),
-                    self.egui_ctx.clone(),
-                );
+                self.jobs.start_stats(move |done, stop| {
+                    let prog = match compile_for_job(&file, &text, &overrides) {
+                        Ok(p) => p,
+                        Err(e) => return FileResult::Stats(Err(e)),
+                    };
+                    let limit = std::time::Duration::from_secs(30);
+                    let (bars, traces) = sim_core::explore::stats_with_traces(&prog, &settings, runs, limit, |n| {
+                        done.store(n, std::sync::atomic::Ordering::Release);
+                        if let Some(c) = &ctx {
+                            c.request_repaint();
+                        }
+                        !stop.load(std::sync::atomic::Ordering::Acquire)
+                    });
+                    let runs = bars.iter().map(|b| b.count).sum();
+                    FileResult::Stats(Ok(Box::new(OutcomeStats { runs, file, gil: settings.gil, bars, traces })))
+                });
             }
             AnalysisCmd::Explore => {
-                if self.exploring {
-                    return;
-                }
-                self.exploring = true;
                 let (file, text, overrides) = self.program_inputs();
                 let settings = self.settings();
                 let check = self.persisted.explore_check.trim().to_string();
                 let split = self.persisted.split_updates;
-                spawn_file_job(
-                    move || {
-                        FileResult::Explored(explore_in_background(&file, &text, &overrides, &settings, &check, split))
-                    },
-                    self.files_tx.clone(),
-                    self.egui_ctx.clone(),
-                );
+                self.jobs.start(JobKind::Explore, 0, move || {
+                    FileResult::Explored(explore_in_background(&file, &text, &overrides, &settings, &check, split))
+                });
             }
             AnalysisCmd::StopStats => {
-                if let Some((_, stop)) = &self.stats_running {
-                    stop.store(true, std::sync::atomic::Ordering::Release);
-                }
+                self.jobs.stop_stats();
             }
             AnalysisCmd::OpenStatsRun(i) => {
                 if let Some(t) = self.stats.as_ref().and_then(|s| s.traces.get(i)).cloned() {
@@ -551,25 +516,17 @@ impl ThreadlineApp {
                 }
             }
             AnalysisCmd::RunInCPython => {
-                if self.recording {
-                    return;
-                }
-                self.recording = true;
                 let (file, text, overrides) = self.program_inputs();
-                spawn_file_job(
-                    move || {
-                        let python = crate::record::default_python();
-                        let limit = std::time::Duration::from_secs(60);
-                        FileResult::Recorded(
-                            crate::record::record(&file, &text, &overrides, &python, limit, |_| {}).map(|r| {
-                                let py = r.trace.recorded.as_ref().map_or("?".to_string(), |x| x.python.clone());
-                                Box::new(Session::from_trace(r.trace, format!("CPython {py}")))
-                            }),
-                        )
-                    },
-                    self.files_tx.clone(),
-                    self.egui_ctx.clone(),
-                );
+                self.jobs.start(JobKind::Record, 0, move || {
+                    let python = crate::record::default_python();
+                    let limit = std::time::Duration::from_secs(60);
+                    FileResult::Recorded(crate::record::record(&file, &text, &overrides, &python, limit, |_| {}).map(
+                        |r| {
+                            let py = r.trace.recorded.as_ref().map_or("?".to_string(), |x| x.python.clone());
+                            Box::new(Session::from_trace(r.trace, format!("CPython {py}")))
+                        },
+                    ))
+                });
             }
         }
     }

@@ -46,15 +46,10 @@ impl ThreadlineApp {
             running: false,
             revealed: false,
         });
-        spawn_file_job(
-            move || {
-                let r =
-                    compile_for_job(&file, &text, &overrides).map(|prog| predict::choices(&prog, &settings, 300, 5));
-                FileResult::PredictChoices(id, r)
-            },
-            self.files_tx.clone(),
-            self.egui_ctx.clone(),
-        );
+        self.jobs.replace(JobKind::Predict, 0, move || {
+            let r = compile_for_job(&file, &text, &overrides).map(|prog| predict::choices(&prog, &settings, 300, 5));
+            FileResult::PredictChoices(id, r)
+        });
     }
 
     /// The learner picked: run the program freely (as many runs as outcome statistics) to answer.
@@ -69,19 +64,16 @@ impl ThreadlineApp {
         p.pick = Some(pick);
         p.running = true;
         let id = p.id.clone();
-        spawn_file_job(
-            move || {
-                let r = compile_for_job(&file, &text, &overrides)
-                    .map(|prog| predict::tally(&prog, &settings, runs, |_| true));
-                FileResult::PredictTally(id, r)
-            },
-            self.files_tx.clone(),
-            self.egui_ctx.clone(),
-        );
+        self.jobs.replace(JobKind::Predict, 0, move || {
+            let r =
+                compile_for_job(&file, &text, &overrides).map(|prog| predict::tally(&prog, &settings, runs, |_| true));
+            FileResult::PredictTally(id, r)
+        });
     }
 
     /// A job of the prediction finished.
     pub(super) fn prediction_result(&mut self, r: FileResult) {
+        self.jobs.finished(JobKind::Predict, 0);
         let Some(p) = &mut self.prediction else { return };
         match r {
             FileResult::PredictChoices(id, r) if id == p.id => match r {

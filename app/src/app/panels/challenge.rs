@@ -1,7 +1,7 @@
 //! A challenge's card in the left panel: the goal against par, the progress, Play, the next
 //! hint, Show me, and what a search proved (with the GIL modes where the goal is reachable).
 
-use crate::app::{Command, GameCmd, RunCmd, ThreadlineApp};
+use crate::app::{Command, GameCmd, JobKind, RunCmd, ThreadlineApp};
 use egui::RichText;
 use sim_core::challenge::Verdict;
 use sim_core::py_catalog::Entry;
@@ -49,7 +49,7 @@ impl ThreadlineApp {
             {
                 cmds.push(Command::Game(GameCmd::Hint));
             }
-            if self.solving {
+            if self.jobs.is_running(JobKind::Solve) {
                 ui.add(egui::Spinner::new());
                 ui.label("Solving…");
             } else if ui

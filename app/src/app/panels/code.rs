@@ -105,7 +105,7 @@ impl ThreadlineApp {
                 cmds.push(Command::Code(CodeCmd::GotoLine(e.line)));
             }
         }
-        if self.compiling.is_some() {
+        if self.starting() {
             ui.label(RichText::new("Compiling…").weak());
         }
         // What a slider gives a constant, at its line (the text keeps the file's value).

@@ -1,6 +1,8 @@
 //! The left panel: the scenario picker, sliders, GIL mode, run controls, and the game, stats and explore sections.
 
-use crate::app::{AnalysisCmd, CodeCmd, Command, CompareCmd, FileCmd, GameCmd, PickFor, RunCmd, ThreadlineApp};
+use crate::app::{
+    AnalysisCmd, CodeCmd, Command, CompareCmd, FileCmd, GameCmd, JobKind, PickFor, RunCmd, ThreadlineApp,
+};
 use crate::session::Session;
 use egui::RichText;
 use sim_core::model::GilMode;
@@ -246,13 +248,13 @@ impl ThreadlineApp {
             let finished = self.session.as_ref().is_some_and(|s| !s.is_live());
             match &self.python {
                 Some(Ok(v)) => {
-                    let label = if self.recording {
+                    let label = if self.jobs.is_running(JobKind::Record) {
                         "Running in CPython…".to_string()
                     } else {
                         "Run in CPython too".to_string()
                     };
                     if ui
-                        .add_enabled(finished && !self.recording, egui::Button::new(label))
+                        .add_enabled(finished && !self.jobs.is_running(JobKind::Record), egui::Button::new(label))
                         .on_hover_text(format!(
                             "Run this program in the real Python {v} with Threadline's recorder, with the same \
                              slider values, and draw that run below this one (CPython does not report its GIL)"

@@ -1,6 +1,6 @@
 //! Explore from the app: a check, the search on a job thread, the outcomes, Play it.
 
-use crate::app::{AnalysisCmd, Command, GameCmd, ThreadlineApp};
+use crate::app::{AnalysisCmd, Command, GameCmd, JobKind, ThreadlineApp};
 use egui::RichText;
 
 impl ThreadlineApp {
@@ -8,7 +8,7 @@ impl ThreadlineApp {
     /// failing schedule one click from being played step by step.
     pub(super) fn explore_ui(&mut self, ui: &mut egui::Ui, cmds: &mut Vec<Command>) {
         ui.horizontal_wrapped(|ui| {
-            if self.exploring {
+            if self.jobs.is_running(JobKind::Explore) {
                 ui.add(egui::Spinner::new());
                 ui.label("Exploring schedules…");
             } else if ui

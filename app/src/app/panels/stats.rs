@@ -9,9 +9,8 @@ impl ThreadlineApp {
     /// (count, share, what it was) with the run behind it one click away.
     pub(super) fn stats_ui(&mut self, ui: &mut egui::Ui, cmds: &mut Vec<Command>) {
         let mut runs = self.persisted.stats_runs;
-        ui.horizontal_wrapped(|ui| match &self.stats_running {
-            Some((done, _)) => {
-                let n = done.load(std::sync::atomic::Ordering::Acquire);
+        ui.horizontal_wrapped(|ui| match self.jobs.stats_done() {
+            Some(n) => {
                 ui.add(egui::Spinner::new());
                 ui.label(format!("{n} runs…"));
                 if ui.small_button("Stop").clicked() {
