@@ -1,0 +1,382 @@
+//! String formatting (`%`, `str.format`) and the methods of `str`.
+
+use super::*;
+
+pub(crate) fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<String> {
+    // `'%(name)s' % mapping`: each conversion names its value.
+    let mapping = match args {
+        V::Dict(d) if fmt.contains("%(") => Some(Arc::clone(d)),
+        _ => None,
+    };
+    let args: Vec<V> = match args {
+        V::Tuple(t) => t.to_vec(),
+        other => vec![other.clone()],
+    };
+    let mut out = String::new();
+    let mut ai = 0;
+    let cs: Vec<char> = fmt.chars().collect();
+    let mut i = 0;
+    while i < cs.len() {
+        if cs[i] != '%' {
+            out.push(cs[i]);
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let mut keyed = None;
+        if cs.get(i) == Some(&'(') {
+            let Some(close) = cs[i..].iter().position(|c| *c == ')') else {
+                return raise("ValueError", "incomplete format key");
+            };
+            let key: String = cs[i + 1..i + close].iter().collect();
+            let Some(m) = &mapping else { return type_err("format requires a mapping") };
+            let v = m.lock().get(&V::str(key.clone())).or_else(type_err)?;
+            match v {
+                Some(v) => keyed = Some(v),
+                None => {
+                    return Err(Flow::Exc(Box::new(crate::py::interp::Exc {
+                        value: exc::instance(exc::class("KeyError"), vec![V::str(key)]),
+                        tb: Vec::new(),
+                    })));
+                }
+            }
+            i += close + 1;
+        }
+        let start = i;
+        while i < cs.len() && !cs[i].is_ascii_alphabetic() && cs[i] != '%' {
+            i += 1;
+        }
+        let Some(&conv) = cs.get(i) else { return raise("ValueError", "incomplete format") };
+        i += 1;
+        if conv == '%' {
+            out.push('%');
+            continue;
+        }
+        let flags: String = cs[start..i - 1].iter().collect();
+        let arg = match keyed {
+            Some(v) => v,
+            None => {
+                let Some(arg) = args.get(ai).cloned() else {
+                    return type_err("not enough arguments for format string");
+                };
+                ai += 1;
+                arg
+            }
+        };
+        // No flags, the common case: a str or an int as it is.
+        if flags.is_empty() {
+            match (conv, &arg) {
+                ('s', V::Str(t)) => {
+                    out.push_str(t);
+                    continue;
+                }
+                ('s' | 'd' | 'i', V::Int(n)) => {
+                    use std::fmt::Write as _;
+                    let _ = write!(out, "{n}");
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        // printf flags: `-` left-justifies; strings are right-justified otherwise.
+        let spec = if flags.contains('-') { flags.replace('-', "<") } else { flags.clone() };
+        let str_spec = if flags.contains('-') || flags.is_empty() { spec.clone() } else { format!(">{spec}") };
+        let s = match conv {
+            's' => {
+                let s = V::str(it.str_of(&arg)?);
+                it.format_value(&s, &str_spec)?
+            }
+            'r' => {
+                let s = V::str(it.repr_of(&arg)?);
+                it.format_value(&s, &str_spec)?
+            }
+            'd' | 'i' => {
+                let v = match &arg {
+                    V::Float(f) => float_to_int(f.trunc()),
+                    other => other.clone(),
+                };
+                it.format_value(&v, &format!("{spec}d"))?
+            }
+            c => it.format_value(&arg, &format!("{spec}{c}"))?,
+        };
+        out.push_str(&s);
+    }
+    if ai < args.len() && mapping.is_none() {
+        return type_err("not all arguments converted during string formatting");
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- methods
+
+/// `str.format(*args, **kwargs)`.
+pub fn str_format(it: &mut Interp<'_>, fmt: &str, pos: &[V], kw: &Kw) -> R<String> {
+    let cs: Vec<char> = fmt.chars().collect();
+    let mut out = String::new();
+    let mut auto = 0;
+    let mut manual: Option<bool> = None;
+    let mut i = 0;
+    while i < cs.len() {
+        match cs[i] {
+            '{' if cs.get(i + 1) == Some(&'{') => {
+                out.push('{');
+                i += 2;
+            }
+            '}' if cs.get(i + 1) == Some(&'}') => {
+                out.push('}');
+                i += 2;
+            }
+            '{' => {
+                let mut depth = 1;
+                let mut j = i + 1;
+                while j < cs.len() && depth > 0 {
+                    match cs[j] {
+                        '{' => depth += 1,
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if depth > 0 {
+                    return raise("ValueError", "expected '}' before end of string");
+                }
+                let field: String = cs[i + 1..j - 1].iter().collect();
+                let (head, spec) = match field.split_once(':') {
+                    Some((h, s)) => (h.to_string(), s.to_string()),
+                    None => (field.clone(), String::new()),
+                };
+                let (head, conv) = match head.split_once('!') {
+                    Some((h, c)) => (h.to_string(), c.chars().next()),
+                    None => (head, None),
+                };
+                let mut parts = head.split('.');
+                let first = parts.next().unwrap_or_default();
+                let numbered = first.parse::<usize>().is_ok();
+                if (first.is_empty() && manual == Some(true)) || (numbered && manual == Some(false)) {
+                    return raise(
+                        "ValueError",
+                        if numbered {
+                            "cannot switch from automatic field numbering to manual field specification"
+                        } else {
+                            "cannot switch from manual field specification to automatic field numbering"
+                        },
+                    );
+                }
+                if first.is_empty() {
+                    manual = Some(false);
+                } else if numbered {
+                    manual = Some(true);
+                }
+                let mut v = if first.is_empty() {
+                    let v = pos.get(auto).cloned();
+                    auto += 1;
+                    match v {
+                        Some(v) => v,
+                        None => {
+                            return raise(
+                                "IndexError",
+                                format!("Replacement index {} out of range for positional args tuple", auto - 1),
+                            );
+                        }
+                    }
+                } else if let Ok(n) = first.parse::<usize>() {
+                    match pos.get(n) {
+                        Some(v) => v.clone(),
+                        None => {
+                            return raise(
+                                "IndexError",
+                                format!("Replacement index {n} out of range for positional args tuple"),
+                            );
+                        }
+                    }
+                } else {
+                    let (name, sub) = match first.split_once('[') {
+                        Some((n, s)) => (n, Some(s.trim_end_matches(']'))),
+                        None => (first, None),
+                    };
+                    let base = match kw.iter().find(|(k, _)| &**k == name) {
+                        Some((_, v)) => v.clone(),
+                        None => {
+                            return Err(Flow::Exc(Box::new(crate::py::interp::Exc {
+                                value: exc::instance(exc::class("KeyError"), vec![V::str(name)]),
+                                tb: Vec::new(),
+                            })));
+                        }
+                    };
+                    match sub {
+                        Some(s) => {
+                            let key = s.parse::<i64>().map(V::Int).unwrap_or_else(|_| V::str(s));
+                            it.get_item(&base, &key)?
+                        }
+                        None => base,
+                    }
+                };
+                for attr in parts {
+                    v = it.get_attr(&v, attr)?;
+                }
+                let v = match conv {
+                    Some('r') => V::str(it.repr_of(&v)?),
+                    Some('s') => V::str(it.str_of(&v)?),
+                    _ => v,
+                };
+                let spec = if spec.contains('{') { str_format(it, &spec, pos, kw)? } else { spec };
+                out.push_str(&it.format_value(&v, &spec)?);
+                i = j;
+            }
+            '}' => return raise("ValueError", "Single '}' encountered in format string"),
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn str_method(it: &mut Interp<'_>, s: &Arc<str>, name: &str, pos: Vec<V>, kw: Kw) -> R<V> {
+    let arg_str = |i: usize| -> Option<String> {
+        match pos.get(i) {
+            Some(V::Str(x)) => Some(x.to_string()),
+            _ => None,
+        }
+    };
+    Ok(match name {
+        "format" => V::str(str_format(it, s, &pos, &kw)?),
+        "join" => {
+            let Some(src) = pos.first() else { return type_err("str.join() takes exactly one argument (0 given)") };
+            let items = it.collect_vec(src)?;
+            let mut parts = Vec::with_capacity(items.len());
+            for (i, x) in items.iter().enumerate() {
+                match x {
+                    V::Str(p) => parts.push(p.to_string()),
+                    other => {
+                        return type_err(format!(
+                            "sequence item {i}: expected str instance, {} found",
+                            other.type_name()
+                        ));
+                    }
+                }
+            }
+            V::str(parts.join(s))
+        }
+        "upper" => V::str(s.to_uppercase()),
+        "lower" => V::str(s.to_lowercase()),
+        "strip" | "lstrip" | "rstrip" => {
+            let chars: Option<Vec<char>> = arg_str(0).map(|c| c.chars().collect());
+            let pred = |c: char| match &chars {
+                Some(cs) => cs.contains(&c),
+                None => c.is_whitespace(),
+            };
+            V::str(match name {
+                "strip" => s.trim_matches(pred),
+                "lstrip" => s.trim_start_matches(pred),
+                _ => s.trim_end_matches(pred),
+            })
+        }
+        "split" | "rsplit" => {
+            let sep = arg_str(0).or_else(|| {
+                kw.iter().find(|(k, _)| &**k == "sep").and_then(|(_, v)| match v {
+                    V::Str(x) => Some(x.to_string()),
+                    _ => None,
+                })
+            });
+            let maxsplit = pos.get(1).and_then(V::as_int).unwrap_or(-1);
+            let parts: Vec<String> = match sep {
+                Some(sep) if sep.is_empty() => return raise("ValueError", "empty separator"),
+                Some(sep) => {
+                    if maxsplit < 0 {
+                        s.split(sep.as_str()).map(String::from).collect()
+                    } else if name == "split" {
+                        s.splitn(maxsplit as usize + 1, sep.as_str()).map(String::from).collect()
+                    } else {
+                        let mut v: Vec<String> =
+                            s.rsplitn(maxsplit as usize + 1, sep.as_str()).map(String::from).collect();
+                        v.reverse();
+                        v
+                    }
+                }
+                None => s.split_whitespace().map(String::from).collect(),
+            };
+            V::list(parts.into_iter().map(V::str).collect())
+        }
+        "splitlines" => V::list(s.lines().map(V::str).collect()),
+        "startswith" | "endswith" => {
+            let test = |p: &str| if name == "startswith" { s.starts_with(p) } else { s.ends_with(p) };
+            match pos.first() {
+                Some(V::Str(p)) => V::Bool(test(p)),
+                Some(V::Tuple(ps)) => V::Bool(ps.iter().any(|p| matches!(p, V::Str(p) if test(p)))),
+                _ => return type_err(format!("{name} first arg must be str or a tuple of str")),
+            }
+        }
+        "replace" => {
+            let (Some(a), Some(b)) = (arg_str(0), arg_str(1)) else {
+                return type_err("replace() argument must be str");
+            };
+            match pos.get(2).and_then(V::as_int) {
+                Some(n) if n >= 0 => V::str(s.replacen(&a, &b, n as usize)),
+                _ => V::str(s.replace(&a, &b)),
+            }
+        }
+        "find" | "index" | "rfind" | "count" => {
+            let Some(sub) = arg_str(0) else { return type_err(format!("{name}() argument must be str")) };
+            if name == "count" {
+                return Ok(V::Int(if sub.is_empty() {
+                    s.chars().count() as i64 + 1
+                } else {
+                    s.matches(sub.as_str()).count() as i64
+                }));
+            }
+            let found = if name == "rfind" { s.rfind(sub.as_str()) } else { s.find(sub.as_str()) };
+            match found {
+                Some(b) => V::Int(s[..b].chars().count() as i64),
+                None if name == "index" => return raise("ValueError", "substring not found"),
+                None => V::Int(-1),
+            }
+        }
+        "ljust" | "rjust" | "center" | "zfill" => {
+            let w = pos.first().map(index).transpose()?.unwrap_or(0).max(0) as usize;
+            let fill = arg_str(1).and_then(|f| f.chars().next()).unwrap_or(if name == "zfill" { '0' } else { ' ' });
+            let n = s.chars().count();
+            if w <= n {
+                return Ok(V::Str(s.clone()));
+            }
+            let pad = |k: usize| std::iter::repeat_n(fill, k).collect::<String>();
+            V::str(match name {
+                "ljust" => format!("{s}{}", pad(w - n)),
+                "rjust" => format!("{}{s}", pad(w - n)),
+                "zfill" => {
+                    let (sign, rest) = if s.starts_with(['-', '+']) { s.split_at(1) } else { ("", &**s) };
+                    format!("{sign}{}{rest}", pad(w - n))
+                }
+                _ => {
+                    // CPython: left = marg / 2 + (marg & width & 1).
+                    let marg = w - n;
+                    let left = marg / 2 + (marg & w & 1);
+                    format!("{}{s}{}", pad(left), pad(w - n - left))
+                }
+            })
+        }
+        "isdigit" | "isnumeric" | "isdecimal" => V::Bool(!s.is_empty() && s.chars().all(|c| c.is_ascii_digit())),
+        "isalpha" => V::Bool(!s.is_empty() && s.chars().all(char::is_alphabetic)),
+        "isalnum" => V::Bool(!s.is_empty() && s.chars().all(char::is_alphanumeric)),
+        "isspace" => V::Bool(!s.is_empty() && s.chars().all(char::is_whitespace)),
+        "isupper" => V::Bool(s.chars().any(char::is_alphabetic) && !s.chars().any(char::is_lowercase)),
+        "islower" => V::Bool(s.chars().any(char::is_alphabetic) && !s.chars().any(char::is_uppercase)),
+        "title" | "capitalize" => {
+            let mut out = String::new();
+            let mut prev_alpha = false;
+            for (i, c) in s.chars().enumerate() {
+                let up = if name == "title" { !prev_alpha } else { i == 0 };
+                if up {
+                    out.extend(c.to_uppercase());
+                } else {
+                    out.extend(c.to_lowercase());
+                }
+                prev_alpha = c.is_alphabetic();
+            }
+            V::str(out)
+        }
+        "encode" => V::Str(s.clone()),
+        _ => return raise("AttributeError", format!("'str' object has no attribute '{name}'")),
+    })
+}

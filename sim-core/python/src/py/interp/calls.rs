@@ -1,0 +1,322 @@
+//! Calls: functions, bound methods, argument binding, frames, classes made and
+//! instantiated.
+
+use super::*;
+
+impl Interp<'_> {
+    /// Call a callable.
+    pub fn call(&mut self, fv: &V, pos: Vec<V>, kw: Vec<(Arc<str>, V)>) -> R<V> {
+        match fv {
+            V::Func(func) => self.call_func(func, pos, kw),
+            V::Bound(b) => {
+                let mut args = Vec::with_capacity(pos.len() + 1);
+                args.push(b.0.clone());
+                args.extend(pos);
+                self.call(&b.1, args, kw)
+            }
+            V::Builtin(b) => crate::py::builtins::call_builtin(self, *b, pos, kw),
+            V::Class(c) => self.instantiate(c, pos, kw),
+            V::Native(n) => stdlib::call_native(self, n, pos, kw),
+            V::Inst(_) => match self.lookup_method(fv, "__call__") {
+                Some(m) => self.call(&m, pos, kw),
+                None => type_err(format!("'{}' object is not callable", fv.type_name())),
+            },
+            other => type_err(format!("'{}' object is not callable", other.type_name())),
+        }
+    }
+
+    /// Call a Python function.
+    pub fn call_func(&mut self, func: &Arc<Func>, pos: Vec<V>, kw: Vec<(Arc<str>, V)>) -> R<V> {
+        let def = &func.def;
+        if self.depth >= RECURSION_LIMIT {
+            return raise("RecursionError", "maximum recursion depth exceeded");
+        }
+        let mut locals: SmallVec<[V; 8]> = smallvec![V::Unbound; def.n_locals as usize];
+        self.bind_args(func, &mut locals, pos, kw)?;
+        self.run_func(func, locals)
+    }
+
+    /// Call `func` with `first` (a method's instance) and positional `args` evaluated
+    /// straight into its locals (the caller checked [`fast_arity`]).
+    pub(crate) fn call_positional(
+        &mut self,
+        f: &mut Frame<'_>,
+        func: &Arc<Func>,
+        first: Option<V>,
+        args: &[Arg],
+    ) -> R<V> {
+        if self.depth >= RECURSION_LIMIT {
+            return raise("RecursionError", "maximum recursion depth exceeded");
+        }
+        let p = &func.def.params;
+        let mut frame = Frame {
+            locals: SmallVec::new(),
+            closure: &func.closure,
+            class_ns: None,
+            func: Some(func),
+            line: func.def.line,
+        };
+        let locals = &mut frame.locals;
+        locals.reserve(func.def.n_locals as usize);
+        locals.extend(first);
+        for a in args {
+            if let Arg::Pos(e) = a {
+                let v = self.eval(f, e)?;
+                locals.push(v);
+            }
+        }
+        let n = locals.len();
+        let first_default = p.args.len() - func.defaults.len();
+        for i in n..p.args.len() {
+            locals.push(func.defaults[i - first_default].clone());
+        }
+        locals.resize(func.def.n_locals as usize, V::Unbound);
+        self.run_frame(func, &mut frame)
+    }
+
+    /// Run a function whose arguments are bound.
+    pub(crate) fn run_func(&mut self, func: &Arc<Func>, locals: SmallVec<[V; 8]>) -> R<V> {
+        let mut frame = Frame { locals, closure: &func.closure, class_ns: None, func: Some(func), line: func.def.line };
+        self.run_frame(func, &mut frame)
+    }
+
+    /// Run a function in `frame`, whose locals hold the bound arguments (built in place by
+    /// the caller: a frame's locals are a few hundred bytes, not worth moving per call).
+    pub(crate) fn run_frame(&mut self, func: &Arc<Func>, frame: &mut Frame<'_>) -> R<V> {
+        let def = &func.def;
+        cells_in(def, &mut frame.locals);
+        if let Some(code) = &def.frame_code {
+            // A generator function or coroutine: calling it makes the suspended frame.
+            return Ok(Generator::make(
+                code.clone(),
+                (def.name.clone(), def.qualname.clone()),
+                std::mem::take(&mut frame.locals),
+                func.closure.clone(),
+                Some(func.clone()),
+                def.line,
+                (code.kind == crate::py::frame::CodeKind::Coroutine).then(|| self.w.unawaited.clone()),
+            ));
+        }
+        self.breaker()?;
+        self.depth += 1;
+        let r = self.block(frame, &def.body);
+        self.depth -= 1;
+        match r {
+            Ok(()) => Ok(V::None),
+            Err(Flow::Return(v)) => Ok(v),
+            Err(Flow::Exc(mut e)) => {
+                e.tb.push((frame.line, def.name.clone()));
+                Err(Flow::Exc(e))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    pub(crate) fn bind_args(&mut self, func: &Func, locals: &mut [V], pos: Vec<V>, kw: Vec<(Arc<str>, V)>) -> R<()> {
+        let def = &func.def;
+        let p = &def.params;
+        let n = p.args.len();
+        let npos = pos.len();
+        let mut extra = Vec::new();
+        for (i, v) in pos.into_iter().enumerate() {
+            if i < n {
+                locals[i] = v;
+            } else {
+                extra.push(v);
+            }
+        }
+        let mut slot = n;
+        if p.vararg.is_some() {
+            locals[slot] = V::tuple(extra);
+            slot += 1;
+        } else if !extra.is_empty() {
+            let need = p.args.iter().filter(|a| a.default.is_none()).count();
+            let takes = if need == n {
+                format!("{n} positional argument{}", if n == 1 { "" } else { "s" })
+            } else {
+                format!("from {need} to {n} positional arguments")
+            };
+            return type_err(format!(
+                "{}() takes {takes} but {npos} {} given",
+                def.name,
+                if npos == 1 { "was" } else { "were" }
+            ));
+        }
+        let kw_start = slot;
+        slot += p.kwonly.len();
+        let kwarg_slot = p.kwarg.as_ref().map(|_| slot);
+        let mut kwargs = Dict::default();
+        for (k, v) in kw {
+            if let Some(i) = p.args.iter().position(|a| a.name == k) {
+                if !is_unbound(&locals[i]) {
+                    return type_err(format!("{}() got multiple values for argument '{k}'", def.name));
+                }
+                locals[i] = v;
+            } else if let Some(i) = p.kwonly.iter().position(|a| a.name == k) {
+                locals[kw_start + i] = v;
+            } else if kwarg_slot.is_some() {
+                kwargs.set(V::Str(k), v).or_else(type_err)?;
+            } else {
+                return type_err(format!("{}() got an unexpected keyword argument '{k}'", def.name));
+            }
+        }
+        let first_default = n - func.defaults.len();
+        let mut missing = Vec::new();
+        for (i, slot) in locals.iter_mut().enumerate().take(n) {
+            if is_unbound(slot) {
+                if i >= first_default {
+                    *slot = func.defaults[i - first_default].clone();
+                } else {
+                    missing.push(format!("'{}'", p.args[i].name));
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let list = match missing.len() {
+                1 => missing[0].clone(),
+                2 => format!("{} and {}", missing[0], missing[1]),
+                _ => format!("{}, and {}", missing[..missing.len() - 1].join(", "), missing[missing.len() - 1]),
+            };
+            return type_err(format!(
+                "{}() missing {} required positional argument{}: {list}",
+                def.name,
+                missing.len(),
+                if missing.len() == 1 { "" } else { "s" }
+            ));
+        }
+        for (i, d) in func.kwdefaults.iter().enumerate() {
+            if is_unbound(&locals[kw_start + i]) {
+                match d {
+                    Some(d) => locals[kw_start + i] = d.clone(),
+                    None => {
+                        return type_err(format!(
+                            "{}() missing 1 required keyword-only argument: '{}'",
+                            def.name, p.kwonly[i].name
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(s) = kwarg_slot {
+            locals[s] = V::Dict(Arc::new(Mutex::new(kwargs)));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn make_class(&mut self, name: &Arc<str>, bases: &[V], ns: Attrs) -> R<Arc<Class>> {
+        if bases.iter().any(|b| matches!(b, V::Class(c) if crate::py::typing::is_named_tuple_base(c))) {
+            return self.typed_named_tuple(name, ns);
+        }
+        let mut bs = Vec::new();
+        for b in bases {
+            match b {
+                V::Class(c) => bs.push(c.clone()),
+                V::Builtin(crate::py::ir::Builtin::Object) => bs.push(exc::object_class()),
+                other => return type_err(format!("cannot subclass '{}' (not supported)", other.repr())),
+            }
+        }
+        if bs.is_empty() {
+            bs.push(exc::object_class());
+        }
+        let cls = exc::build_class(name.clone(), Arc::from("__main__"), bs, ns, ClassKind::Plain);
+        for v in cls.dict.read().values() {
+            if let V::Func(func) = v {
+                self.w.set_owner(func, &cls);
+            }
+        }
+        if crate::py::enums::is_enum(&cls) {
+            crate::py::enums::finish_class(self, &cls)?;
+        }
+        Ok(cls)
+    }
+
+    /// `class P(NamedTuple): x: int; y: int = 0` — a named tuple whose fields are the
+    /// annotated names in order, whose defaults are their values, with the body's methods.
+    pub(crate) fn typed_named_tuple(&mut self, name: &Arc<str>, mut ns: Attrs) -> R<Arc<Class>> {
+        let fields: Vec<String> = match ns.shift_remove("__annotations__") {
+            Some(V::Dict(d)) => d
+                .lock()
+                .keys()
+                .iter()
+                .map(|k| match k {
+                    V::Str(s) => s.to_string(),
+                    other => other.repr(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut defaults = Vec::new();
+        for f in &fields {
+            match ns.shift_remove(f.as_str()) {
+                Some(v) => defaults.push(v),
+                None if !defaults.is_empty() => {
+                    let prev = &fields[fields.iter().position(|x| x == f).unwrap_or(1).saturating_sub(1)];
+                    return type_err(format!("Non-default namedtuple field {f} cannot follow default field {prev}"));
+                }
+                None => {}
+            }
+        }
+        let cls = crate::py::namedtuple::make_class(name, "__main__", &fields, defaults);
+        {
+            let mut d = cls.dict.write();
+            for (k, v) in ns {
+                if let V::Func(func) = &v {
+                    self.w.set_owner(func, &cls);
+                }
+                d.insert(k, v);
+            }
+        }
+        crate::py::value::classes_changed();
+        Ok(cls)
+    }
+
+    pub(crate) fn instantiate(&mut self, c: &Arc<Class>, pos: Vec<V>, kw: Vec<(Arc<str>, V)>) -> R<V> {
+        if crate::py::typing::is_named_tuple_base(c) {
+            // NamedTuple('Point', [('x', int), ('y', int)])
+            let (Some(V::Str(n)), Some(spec)) = (pos.first(), pos.get(1)) else {
+                return type_err("NamedTuple() takes a type name and a list of (name, type) pairs");
+            };
+            let mut fields = Vec::new();
+            for pair in self.collect_vec(spec)? {
+                match crate::py::value::seq_items(&pair).first() {
+                    Some(V::Str(f)) => fields.push(f.to_string()),
+                    _ => return type_err("NamedTuple('Name', [(f0, t0), (f1, t1), ...])"),
+                }
+            }
+            let _ = kw;
+            return Ok(V::Class(crate::py::namedtuple::make_class(n, "__main__", &fields, Vec::new())));
+        }
+        if crate::py::enums::is_enum(c) {
+            return crate::py::enums::call_class(self, c, pos, kw);
+        }
+        let inst = V::Inst(Arc::new(Inst {
+            class: c.clone(),
+            dict: Mutex::new(IndexMap::default()),
+            native: Mutex::new(InstNative::None),
+        }));
+        if c.is_sub(&exc::class("BaseException"))
+            && let V::Inst(i) = &inst
+        {
+            // BaseException.__new__ sets args, whatever __init__ does.
+            i.dict.lock().insert(Arc::from("args"), V::tuple(pos.clone()));
+            exc::set_stop_value(i, &pos);
+        }
+        match c.lookup("__init__") {
+            Some(init) => {
+                let mut args = Vec::with_capacity(pos.len() + 1);
+                args.push(inst.clone());
+                args.extend(pos);
+                let r = self.call(&init, args, kw)?;
+                if !matches!(r, V::None) {
+                    return type_err(format!("__init__() should return None, not '{}'", r.type_name()));
+                }
+            }
+            None => {
+                if !pos.is_empty() || !kw.is_empty() {
+                    return type_err(format!("{}() takes no arguments", c.name));
+                }
+            }
+        }
+        Ok(inst)
+    }
+}

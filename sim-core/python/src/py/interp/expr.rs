@@ -1,0 +1,414 @@
+//! Expressions: `eval`, arguments, f-strings, functions and closures made, comprehensions,
+//! `super()`.
+
+use super::*;
+
+impl Interp<'_> {
+    /// Evaluate an expression.
+    pub fn eval(&mut self, f: &mut Frame<'_>, e: &Expr) -> R<V> {
+        match &*e.kind {
+            ExprKind::Const(v) => Ok(v.clone()),
+            ExprKind::Name(n, name) => self.load_name(f, n, name),
+            ExprKind::Bin(op, a, b) => {
+                let a = self.eval(f, a)?;
+                let b = self.eval(f, b)?;
+                let r = if let (V::Int(x), V::Int(y)) = (&a, &b)
+                    && let Some(r) = small_int_op(*op, *x, *y)
+                {
+                    V::Int(r)
+                } else {
+                    self.binop(*op, &a, &b)?
+                };
+                // 3.9 checks the eval breaker after a binary op (its DISPATCH): `a = a + 1`
+                // can lose an update between the add and the store.
+                if self.mode == GilMode::Cpython39 {
+                    self.breaker()?;
+                }
+                Ok(r)
+            }
+            ExprKind::Unary(op, a) => {
+                let a = self.eval(f, a)?;
+                self.unary(*op, &a)
+            }
+            ExprKind::And(vs) => {
+                let mut last = V::Bool(true);
+                for v in vs {
+                    last = self.eval(f, v)?;
+                    if !self.truthy(&last)? {
+                        return Ok(last);
+                    }
+                }
+                Ok(last)
+            }
+            ExprKind::Or(vs) => {
+                let mut last = V::Bool(false);
+                for v in vs {
+                    last = self.eval(f, v)?;
+                    if self.truthy(&last)? {
+                        return Ok(last);
+                    }
+                }
+                Ok(last)
+            }
+            ExprKind::Compare(left, rest) => {
+                let mut l = self.eval(f, left)?;
+                for (op, r) in rest {
+                    let r = self.eval(f, r)?;
+                    let holds = match (&l, &r) {
+                        (V::Int(x), V::Int(y)) => match op {
+                            CmpOp::Lt => x < y,
+                            CmpOp::LtE => x <= y,
+                            CmpOp::Gt => x > y,
+                            CmpOp::GtE => x >= y,
+                            CmpOp::Eq => x == y,
+                            CmpOp::NotEq => x != y,
+                            _ => self.compare(*op, &l, &r)?,
+                        },
+                        _ => self.compare(*op, &l, &r)?,
+                    };
+                    if !holds {
+                        return Ok(V::Bool(false));
+                    }
+                    l = r;
+                }
+                Ok(V::Bool(true))
+            }
+            ExprKind::IfExp(t, a, b) => {
+                let c = self.eval(f, t)?;
+                if self.truthy(&c)? { self.eval(f, a) } else { self.eval(f, b) }
+            }
+            ExprKind::Call(func, args) => {
+                if let ExprKind::Attr(obj, name) = &*func.kind {
+                    let o = self.eval(f, obj)?;
+                    // Fast path: a plain instance's Python method, positional arguments only.
+                    if let V::Inst(i) = &o
+                        && i.class.kind == ClassKind::Plain
+                        && args.iter().all(|a| matches!(a, Arg::Pos(_)))
+                        && let Some(V::Func(m)) = i.class.lookup(name)
+                        && fast_arity(&m, args.len() + 1)
+                        && !i.dict.lock().contains_key(&**name)
+                        && i.class.native_kind() == ClassKind::Plain
+                    {
+                        let r = self.call_positional(f, &m, Some(o.clone()), args);
+                        self.ctx.line.set(f.line);
+                        return self.after_call(r);
+                    }
+                    let (pos, kw) = self.args(f, args)?;
+                    let impure = self.controlled && !pure_method(&o, name);
+                    if impure {
+                        self.ctx.mutated();
+                    }
+                    let r = self.call_method(&o, name, pos, kw);
+                    // Again when it returns: native code may have run Python (with switch
+                    // points) before it changed anything (`xs.extend(f(x) for x in ys)`).
+                    if impure {
+                        self.ctx.mutated();
+                    }
+                    self.ctx.line.set(f.line);
+                    return self.after_call(r);
+                }
+                if let ExprKind::Comp(def) = &*func.kind {
+                    let (pos, _) = self.args(f, args)?;
+                    return self.run_comp(f, def, pos.into_iter().next().unwrap_or_default());
+                }
+                let fv = self.eval(f, func)?;
+                if matches!(fv, V::Builtin(crate::py::ir::Builtin::Super)) {
+                    return self.super_obj(f);
+                }
+                // Fast path: a Python function called with positional arguments only.
+                if let V::Func(func) = &fv
+                    && fast_arity(func, args.len())
+                    && args.iter().all(|a| matches!(a, Arg::Pos(_)))
+                {
+                    let r = self.call_positional(f, func, None, args);
+                    self.ctx.line.set(f.line);
+                    return self.after_call(r);
+                }
+                let (pos, kw) = self.args(f, args)?;
+                let impure = self.controlled && !pure_callee(&fv);
+                if impure {
+                    self.ctx.mutated();
+                }
+                let r = self.call(&fv, pos, kw);
+                if impure {
+                    self.ctx.mutated();
+                }
+                self.ctx.line.set(f.line);
+                self.after_call(r)
+            }
+            ExprKind::Attr(obj, name) => {
+                let o = self.eval(f, obj)?;
+                self.get_attr(&o, name)
+            }
+            ExprKind::Subscript(obj, idx) => {
+                let o = self.eval(f, obj)?;
+                let i = self.eval(f, idx)?;
+                self.get_item(&o, &i)
+            }
+            ExprKind::Slice(a, b, c) => {
+                let mut part = |x: &Option<Expr>| -> R<V> {
+                    match x {
+                        Some(e) => self.eval(f, e),
+                        None => Ok(V::None),
+                    }
+                };
+                let (a, b, c) = (part(a)?, part(b)?, part(c)?);
+                Ok(V::Native(Arc::new(Native::Slice(a, b, c))))
+            }
+            ExprKind::List(items) => Ok(V::list(self.items(f, items)?)),
+            ExprKind::Tuple(items) => Ok(V::tuple(self.items(f, items)?)),
+            ExprKind::Set(items) => {
+                let vs = self.items(f, items)?;
+                let mut d = Dict::default();
+                for v in vs {
+                    d.set(v, V::None).or_else(type_err)?;
+                }
+                Ok(V::Set(Arc::new(Mutex::new(d))))
+            }
+            ExprKind::Dict(items) => {
+                let mut d = Dict::default();
+                for (k, v) in items {
+                    match k {
+                        Some(k) => {
+                            let k = self.eval(f, k)?;
+                            let v = self.eval(f, v)?;
+                            d.set(k, v).or_else(type_err)?;
+                        }
+                        None => {
+                            let other = self.eval(f, v)?;
+                            let V::Dict(o) = other else { return type_err("'**' argument must be a mapping") };
+                            let o = o.lock().clone();
+                            for (_, (k, v)) in o.map {
+                                d.set(k, v).or_else(type_err)?;
+                            }
+                        }
+                    }
+                }
+                Ok(V::Dict(Arc::new(Mutex::new(d))))
+            }
+            ExprKind::Starred(_) => raise("SyntaxError", "can't use starred expression here"),
+            ExprKind::FString(parts) => Ok(V::str(self.fstring(f, parts)?)),
+            ExprKind::Lambda(def) => self.make_func(f, def),
+            ExprKind::Comp(_) => raise("SystemError", "bare comprehension"),
+            ExprKind::Yield(_) | ExprKind::YieldFrom(_) | ExprKind::Await(_) => {
+                raise("SystemError", "a suspension outside a suspendable frame")
+            }
+            ExprKind::Walrus(t, v) => {
+                let v = self.eval(f, v)?;
+                self.assign(f, t, v.clone())?;
+                Ok(v)
+            }
+        }
+    }
+
+    pub(crate) fn items(&mut self, f: &mut Frame<'_>, items: &[Expr]) -> R<Vec<V>> {
+        let mut out = Vec::with_capacity(items.len());
+        for e in items {
+            if let ExprKind::Starred(inner) = &*e.kind {
+                let v = self.eval(f, inner)?;
+                out.extend(self.collect_vec(&v)?);
+            } else {
+                out.push(self.eval(f, e)?);
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn args(&mut self, f: &mut Frame<'_>, args: &[Arg]) -> R<(Vec<V>, Kwargs)> {
+        let mut pos = Vec::with_capacity(args.len());
+        let mut kw = Vec::new();
+        for a in args {
+            match a {
+                Arg::Pos(e) => pos.push(self.eval(f, e)?),
+                Arg::Star(e) => {
+                    let v = self.eval(f, e)?;
+                    pos.extend(self.collect_vec(&v)?);
+                }
+                Arg::Kw(k, e) => kw.push((k.clone(), self.eval(f, e)?)),
+                Arg::StarStar(e) => {
+                    let v = self.eval(f, e)?;
+                    let V::Dict(d) = v else {
+                        return type_err(format!("argument after ** must be a mapping, not {}", v.type_name()));
+                    };
+                    for (k, v) in d.lock().map.values() {
+                        let V::Str(k) = k else { return type_err("keywords must be strings") };
+                        kw.push((k.clone(), v.clone()));
+                    }
+                }
+            }
+        }
+        Ok((pos, kw))
+    }
+
+    pub(crate) fn fstring(&mut self, f: &mut Frame<'_>, parts: &[FPart]) -> R<String> {
+        let mut out = String::new();
+        for p in parts {
+            match p {
+                FPart::Lit(s) => out.push_str(s),
+                FPart::Expr { expr, conv, spec, debug } => {
+                    let v = self.eval(f, expr)?;
+                    if let Some(d) = debug {
+                        out.push_str(d);
+                    }
+                    let v = match conv {
+                        Some('r') | Some('a') => V::str(self.repr_of(&v)?),
+                        Some('s') => V::str(self.str_of(&v)?),
+                        _ => v,
+                    };
+                    let spec = match spec {
+                        Some(s) => self.fstring(f, s)?,
+                        None => String::new(),
+                    };
+                    out.push_str(&self.format_value(&v, &spec)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `format(v, spec)`.
+    pub fn format_value(&mut self, v: &V, spec: &str) -> R<String> {
+        if let V::Inst(_) = v
+            && let Some(m) = self.lookup_method(v, "__format__")
+        {
+            let r = self.call(&m, vec![V::str(spec)], Vec::new())?;
+            return self.str_of(&r);
+        }
+        if spec.is_empty() {
+            return self.str_of(v);
+        }
+        let s = match v {
+            V::Inst(_) | V::Native(_) | V::List(_) | V::Tuple(_) | V::Dict(_) | V::None | V::Bool(_)
+                if !matches!(v, V::Bool(_)) || spec.chars().last().is_some_and(|c| !c.is_ascii_alphabetic()) =>
+            {
+                V::str(self.str_of(v)?)
+            }
+            _ => v.clone(),
+        };
+        crate::py::format::format_spec(&s, spec).or_else(|m| raise("ValueError", m))
+    }
+
+    pub(crate) fn make_func(&mut self, f: &mut Frame<'_>, def: &Arc<FuncDef>) -> R<V> {
+        let mut defaults = Vec::new();
+        for p in &def.params.args {
+            if let Some(d) = &p.default {
+                defaults.push(self.eval(f, d)?);
+            }
+        }
+        let mut kwdefaults = Vec::new();
+        for p in &def.params.kwonly {
+            kwdefaults.push(match &p.default {
+                Some(d) => Some(self.eval(f, d)?),
+                None => None,
+            });
+        }
+        let closure = self.closure_of(f, &def.free_from);
+        Ok(V::Func(Arc::new(Func { def: def.clone(), defaults, kwdefaults, closure, attrs: Default::default() })))
+    }
+
+    pub(crate) fn closure_of(&mut self, f: &mut Frame<'_>, free_from: &[Name]) -> Vec<Arc<Mutex<V>>> {
+        free_from
+            .iter()
+            .map(|n| match n {
+                Name::Local(i) => {
+                    let slot = &mut f.locals[*i as usize];
+                    match slot {
+                        V::Cell(c) => c.clone(),
+                        other => {
+                            // First capture: the slot becomes a cell holding its value.
+                            let c = Arc::new(Mutex::new(std::mem::take(other)));
+                            *other = V::Cell(c.clone());
+                            c
+                        }
+                    }
+                }
+                Name::Free(i) => f.closure.get(*i as usize).cloned().unwrap_or_default(),
+                _ => Arc::new(Mutex::new(unbound())),
+            })
+            .collect()
+    }
+
+    pub(crate) fn run_comp(&mut self, f: &mut Frame<'_>, def: &Arc<CompDef>, first: V) -> R<V> {
+        let closure = self.closure_of(f, &def.free_from);
+        let mut locals: SmallVec<[V; 8]> = smallvec![V::Unbound; def.n_locals as usize];
+        // A generator expression takes its first iterable's iterator at once, as CPython's.
+        locals[0] = if def.frame_code.is_some() { self.iter(first)? } else { first };
+        for &c in &def.cells {
+            let v = std::mem::take(&mut locals[c as usize]);
+            locals[c as usize] = V::Cell(Arc::new(Mutex::new(v)));
+        }
+        if let Some(code) = &def.frame_code {
+            let name: Arc<str> = Arc::from("<genexpr>");
+            let qualname = match f.func {
+                Some(func) => Arc::from(format!("{}.<locals>.<genexpr>", func.def.qualname)),
+                None => name.clone(),
+            };
+            return Ok(Generator::make(code.clone(), (name, qualname), locals, closure, None, f.line, None));
+        }
+        let mut cf = Frame { locals, closure: &closure, class_ns: None, func: None, line: f.line };
+        let mut out_list = Vec::new();
+        let mut out_dict = Dict::default();
+        self.comp_level(&mut cf, def, 0, &mut out_list, &mut out_dict)?;
+        Ok(match &def.kind {
+            CompKind::List(_) => V::list(out_list),
+            CompKind::Gen(_) => V::Iter(Arc::new(Mutex::new(PyIter::Items(out_list, 0)))),
+            CompKind::Set(_) => {
+                let mut d = Dict::default();
+                for v in out_list {
+                    d.set(v, V::None).or_else(type_err)?;
+                }
+                V::Set(Arc::new(Mutex::new(d)))
+            }
+            CompKind::Dict(..) => V::Dict(Arc::new(Mutex::new(out_dict))),
+        })
+    }
+
+    pub(crate) fn comp_level(
+        &mut self,
+        f: &mut Frame<'_>,
+        def: &CompDef,
+        level: usize,
+        out: &mut Vec<V>,
+        d: &mut Dict,
+    ) -> R<()> {
+        let Some(g) = def.fors.get(level) else {
+            match &def.kind {
+                CompKind::List(e) | CompKind::Set(e) | CompKind::Gen(e) => out.push(self.eval(f, e)?),
+                CompKind::Dict(k, v) => {
+                    let k = self.eval(f, k)?;
+                    let v = self.eval(f, v)?;
+                    d.set(k, v).or_else(type_err)?;
+                }
+            }
+            return Ok(());
+        };
+        let it = self.eval(f, &g.iter)?;
+        let it = self.iter(it)?;
+        'items: while let Some(v) = self.next(&it)? {
+            self.assign(f, &g.target, v)?;
+            for c in &g.ifs {
+                let c = self.eval(f, c)?;
+                if !self.truthy(&c)? {
+                    continue 'items;
+                }
+            }
+            self.comp_level(f, def, level + 1, out, d)?;
+            self.breaker()?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn super_obj(&mut self, f: &Frame<'_>) -> R<V> {
+        let Some(func) = f.func else { return raise("RuntimeError", "super(): no arguments") };
+        let Some(me) = f.locals.first().cloned() else { return raise("RuntimeError", "super(): no arguments") };
+        let me = match me {
+            V::Cell(c) => c.lock().clone(),
+            v => v,
+        };
+        let owner = self.w.owner_of(func);
+        let Some(owner) = owner else { return raise("RuntimeError", "super(): __class__ cell not found") };
+        Ok(V::Native(Arc::new(Native::Super(owner, me))))
+    }
+
+    // ------------------------------------------------------------ calls
+}

@@ -1,0 +1,407 @@
+//! Objects: method lookup and calls, attributes, items, iteration.
+
+use super::*;
+
+impl Interp<'_> {
+    /// A method of `obj` looked up on its class (user classes only), bound.
+    pub fn lookup_method(&self, obj: &V, name: &str) -> Option<V> {
+        let V::Inst(i) = obj else { return None };
+        let m = i.class.lookup(name)?;
+        Some(bind(obj, m))
+    }
+
+    /// `obj.name(*pos, **kw)`.
+    pub fn call_method(&mut self, obj: &V, name: &str, pos: Vec<V>, kw: Vec<(Arc<str>, V)>) -> R<V> {
+        match obj {
+            V::Inst(i) => {
+                // Take the value out before calling: the instance's dict must not stay locked
+                // while Python code runs (it may touch the same instance, on any thread).
+                let own = i.dict.lock().get(name).cloned();
+                if let Some(v) = own {
+                    return self.call(&v, pos, kw);
+                }
+                match i.class.lookup(name) {
+                    Some(V::Native(n))
+                        if matches!(&*n, Native::StaticMethod(_) | Native::ClassMethod(_) | Native::Property(_)) =>
+                    {
+                        let m = self.get_attr(obj, name)?;
+                        self.call(&m, pos, kw)
+                    }
+                    Some(m) => {
+                        let mut args = Vec::with_capacity(pos.len() + 1);
+                        args.push(obj.clone());
+                        args.extend(pos);
+                        self.call(&m, args, kw)
+                    }
+                    None => {
+                        let m = self.get_attr(obj, name)?;
+                        self.call(&m, pos, kw)
+                    }
+                }
+            }
+            V::Class(c) => match c.lookup(name) {
+                Some(V::Native(n)) if matches!(&*n, Native::ClassMethod(_) | Native::StaticMethod(_)) => {
+                    let m = self.get_attr(obj, name)?;
+                    self.call(&m, pos, kw)
+                }
+                Some(m) => self.call(&m, pos, kw),
+                None => {
+                    let m = self.get_attr(obj, name)?;
+                    self.call(&m, pos, kw)
+                }
+            },
+            V::Native(n) => stdlib::native_method(self, obj, n, name, pos, kw),
+            _ => crate::py::builtins::method(self, obj, name, pos, kw),
+        }
+    }
+
+    // ------------------------------------------------------------ attributes
+
+    /// `obj.name`.
+    pub fn get_attr(&mut self, obj: &V, name: &str) -> R<V> {
+        match obj {
+            V::Inst(i) => {
+                if i.class.native_kind() != ClassKind::Plain
+                    && let Some(v) = stdlib::inst_native_attr(self, i, name)?
+                {
+                    return Ok(v);
+                }
+                if let Some(v) = i.dict.lock().get(name) {
+                    return Ok(v.clone());
+                }
+                if let Some(m) = i.class.lookup(name) {
+                    if let V::Native(n) = &m {
+                        match &**n {
+                            Native::Property(getter) => return self.call(getter, vec![obj.clone()], Vec::new()),
+                            Native::StaticMethod(f) => return Ok(f.clone()),
+                            Native::ClassMethod(f) => {
+                                return Ok(V::Bound(Arc::new((V::Class(i.class.clone()), f.clone()))));
+                            }
+                            _ => {}
+                        }
+                    }
+                    return Ok(bind(obj, m));
+                }
+                if name == "__class__" {
+                    return Ok(V::Class(i.class.clone()));
+                }
+                if name == "__dict__" {
+                    let mut d = Dict::default();
+                    for (k, v) in i.dict.lock().iter() {
+                        d.set(V::Str(k.clone()), v.clone()).or_else(type_err)?;
+                    }
+                    return Ok(V::Dict(Arc::new(Mutex::new(d))));
+                }
+                if let Some(g) = i.class.lookup("__getattr__") {
+                    return self.call(&g, vec![obj.clone(), V::str(name)], Vec::new());
+                }
+                if matches!(name, "__cause__" | "__context__" | "__suppress_context__")
+                    && i.class.is_sub(&exc::class("BaseException"))
+                {
+                    return Ok(if name == "__suppress_context__" { V::Bool(false) } else { V::None });
+                }
+                raise("AttributeError", format!("'{}' object has no attribute '{name}'", i.class.name))
+            }
+            V::Class(c) => {
+                if let Some(v) = c.lookup(name) {
+                    if let V::Native(n) = &v {
+                        match &**n {
+                            Native::StaticMethod(f) => return Ok(f.clone()),
+                            Native::ClassMethod(f) => return Ok(V::Bound(Arc::new((obj.clone(), f.clone())))),
+                            _ => {}
+                        }
+                    }
+                    return Ok(v);
+                }
+                match name {
+                    "__name__" => Ok(V::Str(c.name.clone())),
+                    "__qualname__" => Ok(V::Str(c.name.clone())),
+                    "__module__" => Ok(V::Str(c.module.clone())),
+                    "__doc__" => Ok(V::None),
+                    "__mro__" => {
+                        Ok(V::tuple(std::iter::once(c.clone()).chain(c.mro.iter().cloned()).map(V::Class).collect()))
+                    }
+                    "__bases__" => Ok(V::tuple(c.bases.iter().map(|c| V::Class(c.clone())).collect())),
+                    _ => raise("AttributeError", format!("type object '{}' has no attribute '{name}'", c.name)),
+                }
+            }
+            V::Native(n) => stdlib::native_attr(self, obj, n, name),
+            V::Func(func) if let Some(v) = func.attrs.lock().get(name).cloned() => Ok(v),
+            V::Func(func) => match name {
+                "__doc__" => Ok(match func.def.body.first().map(|s| &s.kind) {
+                    Some(StmtKind::Expr(e)) => match &*e.kind {
+                        ExprKind::Const(v @ V::Str(_)) => v.clone(),
+                        _ => V::None,
+                    },
+                    _ => V::None,
+                }),
+                "__dict__" => {
+                    let mut d = Dict::default();
+                    for (k, v) in func.attrs.lock().iter() {
+                        d.set(V::Str(k.clone()), v.clone()).or_else(type_err)?;
+                    }
+                    Ok(V::Dict(Arc::new(Mutex::new(d))))
+                }
+                "__name__" => Ok(V::Str(func.def.name.clone())),
+                "__qualname__" => Ok(V::Str(func.def.qualname.clone())),
+                "__module__" => Ok(V::str("__main__")),
+                _ => raise("AttributeError", format!("'function' object has no attribute '{name}'")),
+            },
+            V::Builtin(b) => match name {
+                "__name__" | "__qualname__" => Ok(V::str(b.name())),
+                _ => Ok(V::Native(Arc::new(Native::Method(obj.clone(), Arc::from(name))))),
+            },
+            V::Bound(b) => match name {
+                "__self__" => Ok(b.0.clone()),
+                "__func__" => Ok(b.1.clone()),
+                _ => self.get_attr(&b.1, name),
+            },
+            _ => crate::py::builtins::value_attr(self, obj, name),
+        }
+    }
+
+    /// `obj.name = v`.
+    pub fn set_attr(&mut self, obj: &V, name: &str, v: V) -> R<()> {
+        match obj {
+            V::Inst(i) => {
+                if i.class.native_kind() != ClassKind::Plain && stdlib::inst_set_native_attr(self, i, name, &v)? {
+                    return Ok(());
+                }
+                // Most classes store the value and nothing else: that fact is cached per
+                // class, so a write does not walk the MRO for `__setattr__` and friends.
+                let plain = i.class.cached(|| {
+                    !matches!(i.class.lookup("__setattr__"), Some(V::Func(_)))
+                        && i.class.lookup("_fields").is_none()
+                        && i.class.lookup("__dataclass_frozen__").is_none()
+                        && !crate::py::enums::is_enum(&i.class)
+                });
+                if !plain {
+                    if let Some(s) = i.class.lookup("__setattr__")
+                        && matches!(s, V::Func(_))
+                    {
+                        self.call(&s, vec![obj.clone(), V::str(name), v], Vec::new())?;
+                        return Ok(());
+                    }
+                    if crate::py::namedtuple::is_field(&i.class, name) {
+                        return raise("AttributeError", "can't set attribute");
+                    }
+                    if let Some(e) = crate::py::dataclasses::frozen_error(&i.class, name, false) {
+                        return Err(e);
+                    }
+                    if let Some(e) = crate::py::enums::set_error(&i.class, name) {
+                        return Err(e);
+                    }
+                }
+                let mut d = i.dict.lock();
+                match d.get_mut(name) {
+                    Some(slot) => *slot = v,
+                    None => {
+                        d.insert(Arc::from(name), v);
+                    }
+                }
+                Ok(())
+            }
+            V::Class(c) => {
+                c.dict.write().insert(Arc::from(name), v);
+                crate::py::value::classes_changed();
+                Ok(())
+            }
+            V::Func(f) => {
+                f.attrs.lock().insert(Arc::from(name), v);
+                Ok(())
+            }
+            V::Native(n) => stdlib::set_native_attr(self, n, name, v),
+            other => raise(
+                "AttributeError",
+                format!(
+                    "'{}' object has no attribute '{name}' and no __dict__ for setting new attributes",
+                    other.type_name()
+                ),
+            ),
+        }
+    }
+
+    // ------------------------------------------------------------ items, iteration
+
+    /// `obj[i]`.
+    pub fn get_item(&mut self, obj: &V, i: &V) -> R<V> {
+        if let V::Class(c) = obj
+            && crate::py::enums::is_enum(c)
+        {
+            return crate::py::enums::get_item(self, c, i);
+        }
+        if let V::Inst(_) = obj {
+            return match self.lookup_method(obj, "__getitem__") {
+                Some(m) => self.call(&m, vec![i.clone()], Vec::new()),
+                None => type_err(format!("'{}' object is not subscriptable", obj.type_name())),
+            };
+        }
+        crate::py::builtins::get_item(self, obj, i)
+    }
+
+    /// `obj[i] = v`.
+    pub fn set_item(&mut self, obj: &V, i: V, v: V) -> R<()> {
+        if let V::Inst(_) = obj {
+            return match self.lookup_method(obj, "__setitem__") {
+                Some(m) => self.call(&m, vec![i, v], Vec::new()).map(|_| ()),
+                None => type_err(format!("'{}' object does not support item assignment", obj.type_name())),
+            };
+        }
+        crate::py::builtins::set_item(self, obj, i, v)
+    }
+
+    /// `iter(v)`.
+    pub fn iter(&mut self, v: V) -> R<V> {
+        Ok(match v {
+            V::Iter(_) => v,
+            V::Range(r) => V::Iter(Arc::new(Mutex::new(PyIter::Range(r[0], r[1], r[2])))),
+            V::Inst(_) => {
+                if let Some(m) = self.lookup_method(&v, "__iter__") {
+                    return self.call(&m, Vec::new(), Vec::new());
+                }
+                return type_err(format!("'{}' object is not iterable", v.type_name()));
+            }
+            V::Dict(ref d) => {
+                V::Iter(Arc::new(Mutex::new(PyIter::Dict(Box::new(DictIter::new(d, ViewKind::Keys, false))))))
+            }
+            V::Set(ref d) => {
+                V::Iter(Arc::new(Mutex::new(PyIter::Dict(Box::new(DictIter::new(d, ViewKind::Keys, true))))))
+            }
+            V::Native(ref n) if let Native::DictView(d, k) = &**n => {
+                V::Iter(Arc::new(Mutex::new(PyIter::Dict(Box::new(DictIter::new(d, *k, false))))))
+            }
+            V::Native(ref n) if matches!(**n, Native::Lazy(_)) => v,
+            V::Native(ref n) if let Native::Gen(g) = &**n => {
+                if !g.is_generator() {
+                    return type_err(format!("'{}' object is not iterable", g.type_name()));
+                }
+                v
+            }
+            V::Native(ref n) => match stdlib::native_iter(self, n)? {
+                Some(items) => V::Iter(Arc::new(Mutex::new(PyIter::Items(items, 0)))),
+                None => return type_err(format!("'{}' object is not iterable", v.type_name())),
+            },
+            other => V::Iter(Arc::new(Mutex::new(PyIter::Items(self.collect_vec(&other)?, 0)))),
+        })
+    }
+
+    /// `next(it)`, or None at the end.
+    pub fn next(&mut self, it: &V) -> R<Option<V>> {
+        match it {
+            V::Iter(st) => {
+                let mut st = st.lock();
+                if let PyIter::Completed(c) = &*st {
+                    // Waits for a future: not while holding the iterator's lock.
+                    let c = Arc::clone(c);
+                    drop(st);
+                    return stdlib::as_completed_next(self, &c);
+                }
+                Ok(match &mut *st {
+                    PyIter::Items(items, i) => {
+                        let v = items.get(*i).cloned();
+                        *i += 1;
+                        v
+                    }
+                    PyIter::Range(a, b, s) => {
+                        if (*s > 0 && *a < *b) || (*s < 0 && *a > *b) {
+                            let v = *a;
+                            *a = a.saturating_add(*s);
+                            Some(V::Int(v))
+                        } else {
+                            None
+                        }
+                    }
+                    PyIter::Completed(_) => None,
+                    PyIter::Dict(di) => {
+                        // Exhausted: it stays so, whatever happens to the dict after.
+                        if di.i == usize::MAX {
+                            return Ok(None);
+                        }
+                        // The size first (a change during the last step raises too); once
+                        // raised, it raises again at every step (CPython's sticky state).
+                        let d = di.src.lock();
+                        if di.broken || d.map.len() != di.len {
+                            di.broken = true;
+                            let what = if di.set { "Set" } else { "dictionary" };
+                            return raise("RuntimeError", format!("{what} changed size during iteration"));
+                        }
+                        if di.i >= di.keys.len() {
+                            di.i = usize::MAX;
+                            return Ok(None);
+                        }
+                        let k = di.keys[di.i].clone();
+                        di.i += 1;
+                        match di.kind {
+                            ViewKind::Keys => Some(k),
+                            kind => match k.hkey().ok().and_then(|h| d.map.get(&h).map(|(_, v)| v.clone())) {
+                                Some(v) if kind == ViewKind::Values => Some(v),
+                                Some(v) => Some(V::tuple(vec![k, v])),
+                                None => {
+                                    di.broken = true;
+                                    return raise("RuntimeError", "dictionary keys changed during iteration");
+                                }
+                            },
+                        }
+                    }
+                })
+            }
+            V::Inst(_) => match self.lookup_method(it, "__next__") {
+                Some(m) => match self.call(&m, Vec::new(), Vec::new()) {
+                    Ok(v) => Ok(Some(v)),
+                    Err(Flow::Exc(e)) if exc::is_instance_of(&e.value, "StopIteration") => Ok(None),
+                    Err(e) => Err(e),
+                },
+                None => type_err(format!("'{}' object is not an iterator", it.type_name())),
+            },
+            V::Native(n) if let Native::Lazy(l) = &**n => l.next(self),
+            V::Native(n)
+                if let Native::Gen(g) = &**n
+                    && g.is_generator() =>
+            {
+                match g.resume(self, crate::py::frame::Resume::Send(V::None))? {
+                    crate::py::frame::Out::Yield(v) => Ok(Some(v)),
+                    crate::py::frame::Out::Return(_) => Ok(None),
+                }
+            }
+            other => type_err(format!("'{}' object is not an iterator", other.type_name())),
+        }
+    }
+
+    /// All items of an iterable.
+    pub fn collect_vec(&mut self, v: &V) -> R<Vec<V>> {
+        Ok(match v {
+            V::List(l) => l.lock().clone(),
+            V::Tuple(t) => t.to_vec(),
+            V::Str(s) => s.chars().map(|c| V::str(c.to_string())).collect(),
+            V::Dict(d) | V::Set(d) => d.lock().keys(),
+            V::Range(r) => {
+                let (a, s) = (&r[0], &r[2]);
+                let n = range_len(r[0], r[1], r[2]);
+                if n > 100_000_000 {
+                    return raise("MemoryError", "");
+                }
+                (0..n).map(|i| V::Int(a + i * s)).collect()
+            }
+            V::Iter(_) | V::Inst(_) | V::Native(_) => {
+                let it = self.iter(v.clone())?;
+                let mut out = Vec::new();
+                while let Some(x) = self.next(&it)? {
+                    out.push(x);
+                    // An endless iterator (`itertools.count()`) must not outlive Stop, nor
+                    // eat the machine's memory.
+                    if out.len() % 1024 == 0 {
+                        self.ctx.check()?;
+                        if out.len() >= 100_000_000 {
+                            return raise("MemoryError", "");
+                        }
+                    }
+                }
+                out
+            }
+            V::Class(c) if crate::py::enums::is_enum(c) => crate::py::enums::members(c),
+            other => return type_err(format!("'{}' object is not iterable", other.type_name())),
+        })
+    }
+
+    // ------------------------------------------------------------ operators
+}

@@ -1,0 +1,308 @@
+//! Lowering expressions: names resolved, literals as values, numbers, f-strings,
+//! comprehensions.
+
+use super::*;
+
+impl Lowerer<'_> {
+    pub(crate) fn mk(&self, at: TextSize, kind: ExprKind) -> Expr {
+        Expr { line: self.line(at), kind: Box::new(kind) }
+    }
+
+    pub(crate) fn expr(&mut self, e: &ast::Expr) -> R<Expr> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            self.depth -= 1;
+            let (l, c) = self.pos(e.range().start());
+            return Err(CompileError::new(
+                "RecursionError",
+                l,
+                c,
+                "maximum recursion depth exceeded during compilation".into(),
+            ));
+        }
+        let r = self.expr_inner(e);
+        self.depth -= 1;
+        r
+    }
+
+    pub(crate) fn exprs(&mut self, es: &[ast::Expr]) -> R<Vec<Expr>> {
+        es.iter().map(|e| self.expr(e)).collect()
+    }
+
+    pub(crate) fn expr_inner(&mut self, e: &ast::Expr) -> R<Expr> {
+        use ast::Expr as E;
+        let at = e.range().start();
+        let kind = match e {
+            E::BoolOp(b) => {
+                self.no_hoist += 1;
+                let vals = self.exprs(&b.values);
+                self.no_hoist -= 1;
+                let vals = vals?;
+                match b.op {
+                    ast::BoolOp::And => ExprKind::And(vals),
+                    ast::BoolOp::Or => ExprKind::Or(vals),
+                }
+            }
+            E::Named(n) => {
+                let v = self.expr(&n.value)?;
+                ExprKind::Walrus(self.target(&n.target)?, v)
+            }
+            E::BinOp(b) => ExprKind::Bin(bin_op(b.op), self.expr(&b.left)?, self.expr(&b.right)?),
+            E::UnaryOp(u) => {
+                // Fold negative literals so `-5` is a constant (and `-9223372036854775808` fits).
+                if u.op == ast::UnaryOp::USub
+                    && let E::NumberLiteral(n) = &*u.operand
+                {
+                    let v = self.number(&n.value, at)?;
+                    let neg = match v {
+                        V::Int(i) => i.checked_neg().map_or_else(|| V::from_big(-num_bigint::BigInt::from(i)), V::Int),
+                        V::Big(b) => V::from_big(-(*b).clone()),
+                        V::Float(f) => V::Float(-f),
+                        other => other,
+                    };
+                    return Ok(self.mk(at, ExprKind::Const(neg)));
+                }
+                let op = match u.op {
+                    ast::UnaryOp::Invert => UnOp::Invert,
+                    ast::UnaryOp::Not => UnOp::Not,
+                    ast::UnaryOp::UAdd => UnOp::Pos,
+                    ast::UnaryOp::USub => UnOp::Neg,
+                };
+                ExprKind::Unary(op, self.expr(&u.operand)?)
+            }
+            E::Lambda(l) => {
+                let params = match &l.parameters {
+                    Some(p) => self.params(p)?,
+                    None => Params::default(),
+                };
+                let line = self.line(at);
+                ExprKind::Lambda(self.function("<lambda>", params, FuncBody::Expr(&l.body), line, None)?)
+            }
+            E::If(i) => ExprKind::IfExp(self.expr(&i.test)?, self.expr_fixed(&i.body)?, self.expr_fixed(&i.orelse)?),
+            E::Dict(d) => {
+                let mut items = Vec::new();
+                for it in &d.items {
+                    let k = it.key.as_ref().map(|k| self.expr(k)).transpose()?;
+                    items.push((k, self.expr(&it.value)?));
+                }
+                ExprKind::Dict(items)
+            }
+            E::Set(s) => ExprKind::Set(self.exprs(&s.elts)?),
+            E::ListComp(c) => self.comp(&c.generators, |me| Ok(CompKind::List(me.expr(&c.elt)?)))?,
+            E::SetComp(c) => self.comp(&c.generators, |me| Ok(CompKind::Set(me.expr(&c.elt)?)))?,
+            E::DictComp(c) => {
+                let Some(key) = &c.key else { return Err(self.unsupported(at, "dict unpacking in a comprehension")) };
+                self.comp(&c.generators, |me| Ok(CompKind::Dict(me.expr(key)?, me.expr(&c.value)?)))?
+            }
+            E::Generator(c) => self.comp(&c.generators, |me| Ok(CompKind::Gen(me.expr(&c.elt)?)))?,
+            E::Yield(_) | E::YieldFrom(_) | E::Await(_) => return self.hoist(e),
+            E::Compare(c) => {
+                let left = self.expr(&c.left)?;
+                let mut rest = Vec::new();
+                for (op, r) in c.ops.iter().zip(c.comparators.iter()) {
+                    let op = match op {
+                        ast::CmpOp::Eq => CmpOp::Eq,
+                        ast::CmpOp::NotEq => CmpOp::NotEq,
+                        ast::CmpOp::Lt => CmpOp::Lt,
+                        ast::CmpOp::LtE => CmpOp::LtE,
+                        ast::CmpOp::Gt => CmpOp::Gt,
+                        ast::CmpOp::GtE => CmpOp::GtE,
+                        ast::CmpOp::Is => CmpOp::Is,
+                        ast::CmpOp::IsNot => CmpOp::IsNot,
+                        ast::CmpOp::In => CmpOp::In,
+                        ast::CmpOp::NotIn => CmpOp::NotIn,
+                    };
+                    rest.push((op, self.expr(r)?));
+                }
+                ExprKind::Compare(left, rest)
+            }
+            E::Call(c) => {
+                let func = self.expr(&c.func)?;
+                let mut args = Vec::new();
+                for a in c.arguments.args.iter() {
+                    args.push(match a {
+                        E::Starred(s) => Arg::Star(self.expr(&s.value)?),
+                        other => Arg::Pos(self.expr(other)?),
+                    });
+                }
+                for k in &c.arguments.keywords {
+                    args.push(match &k.arg {
+                        Some(n) => Arg::Kw(Arc::from(n.as_str()), self.expr(&k.value)?),
+                        None => Arg::StarStar(self.expr(&k.value)?),
+                    });
+                }
+                ExprKind::Call(func, args)
+            }
+            E::FString(f) => {
+                let mut parts = Vec::new();
+                for p in f.value.iter() {
+                    match p {
+                        ast::FStringPart::Literal(l) => parts.push(FPart::Lit(Arc::from(&*l.value))),
+                        ast::FStringPart::FString(fs) => self.fparts(&fs.elements, &mut parts)?,
+                    }
+                }
+                ExprKind::FString(parts)
+            }
+            E::TString(_) => return Err(self.unsupported(at, "a template string")),
+            E::StringLiteral(s) => ExprKind::Const(V::str(s.value.to_str())),
+            E::BytesLiteral(_) => return Err(self.unsupported(at, "bytes")),
+            E::NumberLiteral(n) => ExprKind::Const(self.number(&n.value, at)?),
+            E::BooleanLiteral(b) => ExprKind::Const(V::Bool(b.value)),
+            E::NoneLiteral(_) => ExprKind::Const(V::None),
+            E::EllipsisLiteral(_) => ExprKind::Const(V::str("Ellipsis")),
+            E::Attribute(a) => match self.fold_module_attr(a) {
+                Some(v) => ExprKind::Const(v),
+                None => {
+                    let value = self.expr(&a.value)?;
+                    match &*value.kind {
+                        ExprKind::Const(m) => match crate::py::stdlib::attr_of_module(m, a.attr.as_str()) {
+                            Some(v) => ExprKind::Const(v),
+                            None => ExprKind::Attr(value, Arc::from(a.attr.as_str())),
+                        },
+                        _ => ExprKind::Attr(value, Arc::from(a.attr.as_str())),
+                    }
+                }
+            },
+            E::Subscript(s) => ExprKind::Subscript(self.expr(&s.value)?, self.expr(&s.slice)?),
+            E::Starred(s) => ExprKind::Starred(self.expr(&s.value)?),
+            E::Name(n) => {
+                let name = self.resolve(n.id.as_str());
+                ExprKind::Name(name, Arc::from(n.id.as_str()))
+            }
+            E::List(l) => ExprKind::List(self.exprs(&l.elts)?),
+            E::Tuple(t) => ExprKind::Tuple(self.exprs(&t.elts)?),
+            E::Slice(s) => ExprKind::Slice(
+                s.lower.as_ref().map(|e| self.expr(e)).transpose()?,
+                s.upper.as_ref().map(|e| self.expr(e)).transpose()?,
+                s.step.as_ref().map(|e| self.expr(e)).transpose()?,
+            ),
+            E::IpyEscapeCommand(_) => return Err(self.unsupported(at, "an IPython escape")),
+        };
+        Ok(self.mk(at, kind))
+    }
+
+    pub(crate) fn number(&self, n: &ast::Number, at: TextSize) -> R<V> {
+        Ok(match n {
+            ast::Number::Int(i) => match i.as_i64() {
+                Some(v) => V::Int(v),
+                None => {
+                    let s = i.to_string().replace('_', "");
+                    let parsed = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+                        num_bigint::BigInt::parse_bytes(h.as_bytes(), 16)
+                    } else if let Some(b) = s.strip_prefix("0b").or_else(|| s.strip_prefix("0B")) {
+                        num_bigint::BigInt::parse_bytes(b.as_bytes(), 2)
+                    } else if let Some(o) = s.strip_prefix("0o").or_else(|| s.strip_prefix("0O")) {
+                        num_bigint::BigInt::parse_bytes(o.as_bytes(), 8)
+                    } else {
+                        num_bigint::BigInt::parse_bytes(s.as_bytes(), 10)
+                    };
+                    match parsed {
+                        Some(b) if s.len() <= 4300 => V::from_big(b),
+                        _ => {
+                            let (l, c) = self.pos(at);
+                            return Err(CompileError::new(
+                                "ValueError",
+                                l,
+                                c,
+                                "Exceeds the limit (4300 digits) for integer string conversion".into(),
+                            ));
+                        }
+                    }
+                }
+            },
+            ast::Number::Float(f) => V::Float(*f),
+            ast::Number::Complex { .. } => return Err(self.unsupported(at, "a complex number")),
+        })
+    }
+
+    pub(crate) fn fparts(&mut self, els: &ast::InterpolatedStringElements, out: &mut Vec<FPart>) -> R<()> {
+        for el in els.iter() {
+            match el {
+                ast::InterpolatedStringElement::Literal(l) => out.push(FPart::Lit(Arc::from(&*l.value))),
+                ast::InterpolatedStringElement::Interpolation(i) => {
+                    let expr = self.expr(&i.expression)?;
+                    let conv = match i.conversion {
+                        ast::ConversionFlag::None => None,
+                        ast::ConversionFlag::Str => Some('s'),
+                        ast::ConversionFlag::Ascii => Some('a'),
+                        ast::ConversionFlag::Repr => Some('r'),
+                    };
+                    let spec = match &i.format_spec {
+                        Some(s) => {
+                            let mut sp = Vec::new();
+                            self.fparts(&s.elements, &mut sp)?;
+                            Some(sp)
+                        }
+                        None => None,
+                    };
+                    let debug = i.debug_text.as_ref().map(|d| {
+                        let r = i.expression.range();
+                        let text = self.src.get(r.start().to_usize()..r.end().to_usize()).unwrap_or_default();
+                        Arc::from(format!("{}{}{}", d.leading(), text, d.trailing()).as_str())
+                    });
+                    let conv = if debug.is_some() && conv.is_none() && spec.is_none() { Some('r') } else { conv };
+                    out.push(FPart::Expr { expr, conv, spec, debug });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn comp(
+        &mut self,
+        gens: &[ast::Comprehension],
+        elt: impl FnOnce(&mut Self) -> R<CompKind>,
+    ) -> R<ExprKind> {
+        let Some(first) = gens.first() else { return Err(CompileError::syntax(0, 0, "empty comprehension".into())) };
+        if gens.iter().any(|g| g.is_async) {
+            return Err(self.unsupported(first.range.start(), "async comprehension"));
+        }
+        // The first iterable is evaluated in the enclosing scope and passed as argument 0.
+        let first_iter = self.expr(&first.iter)?;
+        let mut scope = Scope::new(ScopeKind::Function);
+        scope.locals.insert(Arc::from(".0"), 0);
+        let mut bound = Vec::new();
+        for g in gens {
+            names_in_target(&g.target, &mut bound);
+        }
+        for n in bound {
+            let k = scope.locals.len() as u32;
+            scope.locals.entry(n).or_insert(k);
+        }
+        self.scopes.push(scope);
+        self.no_hoist += 1;
+        let r = (|| -> R<(Vec<CompFor>, CompKind)> {
+            let mut fors = Vec::new();
+            for (i, g) in gens.iter().enumerate() {
+                let iter = if i == 0 {
+                    Expr { line: first_iter.line, kind: Box::new(ExprKind::Name(Name::Local(0), Arc::from(".0"))) }
+                } else {
+                    self.expr(&g.iter)?
+                };
+                let target = self.target(&g.target)?;
+                let ifs = self.exprs(&g.ifs)?;
+                fors.push(CompFor { target, iter, ifs });
+            }
+            Ok((fors, elt(self)?))
+        })();
+        self.no_hoist -= 1;
+        let scope = self.scopes.pop().unwrap_or_else(|| Scope::new(ScopeKind::Function));
+        let (fors, kind) = r?;
+        let frame_code = match &kind {
+            CompKind::Gen(elt) => Some(Arc::new(frame::compile(&genexpr_body(&fors, elt), CodeKind::Generator))),
+            _ => None,
+        };
+        let def = CompDef {
+            frame_code,
+            fors,
+            kind,
+            n_locals: scope.locals.len() as u32,
+            cells: scope.captured.iter().copied().collect(),
+            free_from: scope.frees.values().map(|(_, n)| n.clone()).collect(),
+        };
+        Ok(ExprKind::Call(
+            Expr { line: first_iter.line, kind: Box::new(ExprKind::Comp(Arc::new(def))) },
+            vec![Arg::Pos(first_iter)],
+        ))
+    }
+}
