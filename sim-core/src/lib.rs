@@ -6,9 +6,10 @@
 //! refuses a cycle); `ARCHITECTURE.md` at the top of the repository draws the data's path.
 //! - `threadline-model` — the vocabulary: [`value`], [`pyerror`], [`model`], [`event`],
 //!   [`trace`];
-//! - `threadline-runtime` — [`rt`], [`gil`], [`sync`], [`channels`], [`watchdog`],
-//!   [`recorder`], [`control`];
-//! - `threadline-python` — [`py`] (parse, compile, interpret) and [`py_catalog`];
+//! - `threadline-runtime` — [`rt`], [`sync`], [`channels`], [`watchdog`], [`recorder`],
+//!   [`control`] (the GIL is the runtime's own, private);
+//! - `threadline-python` — [`py`] (parse, compile, interpret: public are its front door,
+//!   [`py::run`], [`py::value`] and [`py::check`]) and [`py_catalog`];
 //! - `threadline-analysis` — [`timeline`], [`summary`], [`invariants`], [`chrome`],
 //!   [`recorded`], [`explore`], [`rng`], [`soak`], [`fuzzing`], and [`words`] (thread states
 //!   in words, one wording each).

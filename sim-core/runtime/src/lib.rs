@@ -1,5 +1,5 @@
 //! Threadline's runtime: simulated threads on real OS threads ([`rt`]), the GIL of each
-//! simulated process after `Python/ceval_gil.c` ([`gil`]), the primitives with Python's
+//! simulated process after `Python/ceval_gil.c` (`gil`, private: the runtime takes and drops it), the primitives with Python's
 //! semantics ([`sync`]: locks, semaphores, conditions, events; [`channels`]: queues and
 //! pipes), the deadlock watchdog ([`watchdog`]), the event recorder ([`recorder`]) and
 //! controlled runs with their schedules ([`control`]).
