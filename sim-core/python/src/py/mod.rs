@@ -1,6 +1,6 @@
-//! Scenarios are Python: a `.py` file is parsed ([`lower`], the only module that knows the
-//! parser), compiled to a closed program ([`ir`]: every name resolved, every unsupported
-//! construct refused with its line) and run by [`interp`] on real OS threads through the
+//! Scenarios are Python: a `.py` file is parsed (`lower`, the only module that knows the
+//! parser), compiled to a closed program (`ir`: every name resolved, every unsupported
+//! construct refused with its line) and run by `interp` on real OS threads through the
 //! instrumented primitives, under the GIL model. [`run::PyRun`] starts, pauses, stops and
 //! joins a run; its events carry the source line of the statement that caused them.
 
