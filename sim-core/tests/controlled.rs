@@ -521,3 +521,64 @@ fn a_deadlock_beside_a_spinning_thread_is_reported_as_the_deadlock() {
     assert!(what.starts_with("Deadlock"), "{what}");
     assert!(!run.report.livelock);
 }
+
+/// What a search came to, in words two searches can be compared by: schedules tried,
+/// outcomes with their counts, whether it was exhaustive, the failure found (what, where,
+/// its schedule), turns.
+fn verdict(ex: &explore::Exploration) -> String {
+    let outcomes: Vec<String> = ex.outcomes.iter().map(|(o, n)| format!("{n} × {}", o.words())).collect();
+    let found = ex.found.as_ref().map(|f| format!("{} at {}: {}", f.what, f.found_at, f.schedule));
+    format!("{} tried; {outcomes:?}; exhausted {}; found {found:?}; {} turns", ex.tried, ex.exhausted, ex.turns)
+}
+
+#[test]
+fn parallel_explore_gives_the_one_job_result_and_its_schedule_replays_alone() {
+    let race = program(RACE, &[]);
+    let philosophers = program(&catalog("deadlock"), &[]);
+    let cases: Vec<(&str, Arc<Program>, GilMode, ExploreOptions)> = vec![
+        // Proved: every schedule within the bound, the same ones counted.
+        ("race proved under 3.10+", Arc::clone(&race), GilMode::Cpython310, dfs(Some("counter == 4"), 2)),
+        // Found: the same failure first, at the same place in the order.
+        ("race found under 3.9", Arc::clone(&race), GilMode::Cpython39, dfs(Some("counter == 4"), 2)),
+        ("the notes' deadlock", Arc::clone(&philosophers), GilMode::Cpython310, dfs(None, 2)),
+        // Cut by the budget: the same first 40 schedules.
+        ("budget of 40", Arc::clone(&race), GilMode::Cpython39, ExploreOptions { budget: 40, ..dfs(None, 3) }),
+        // Sampled: schedule i from the i-th seed, the first failure by number.
+        (
+            "random, seed 7",
+            Arc::clone(&race),
+            GilMode::Cpython39,
+            ExploreOptions { strategy: StrategyKind::Random, seed: 7, ..dfs(Some("counter == 4"), 2) },
+        ),
+        (
+            "PCT, 100 schedules",
+            Arc::clone(&race),
+            GilMode::Cpython310,
+            ExploreOptions { strategy: StrategyKind::Pct, seed: 3, budget: 100, ..dfs(Some("counter == 4"), 2) },
+        ),
+    ];
+    for (what, prog, gil, opts) in cases {
+        let one = explore::explore(&prog, &settings(gil), &ExploreOptions { jobs: 1, ..opts.clone() }, |_| true);
+        for jobs in [2, 3] {
+            let many = explore::explore(&prog, &settings(gil), &ExploreOptions { jobs, ..opts.clone() }, |_| true);
+            assert_eq!(verdict(&one), verdict(&many), "{what}: 1 job and {jobs} jobs differ");
+            if let Some(f) = &many.found {
+                // Found by several jobs, replayed by one: the same failure.
+                let again = explore::run_controlled(
+                    &prog,
+                    &settings(gil),
+                    Box::new(sim_core::control::Replay::new(f.schedule.clone())),
+                    opts.check.as_ref(),
+                    RunLimits::default(),
+                );
+                assert_eq!(again.outcome.kind(), f.run.outcome.kind(), "{what}: the replay fails the same way");
+            }
+        }
+        match what {
+            "race proved under 3.10+" => assert!(one.exhausted && one.found.is_none()),
+            "budget of 40" => assert!(one.tried == 40 && !one.exhausted),
+            "PCT, 100 schedules" => assert_eq!(one.tried, 100),
+            _ => assert!(one.found.is_some(), "{what}: found"),
+        }
+    }
+}

@@ -179,6 +179,7 @@ pub(super) fn explore_in_background(
         limits,
         preemptions: par.map_or(2, |p| p.max(2)),
         strategy: if goal.is_some() { explore::StrategyKind::Auto } else { explore::StrategyKind::Dfs },
+        jobs: explore::all_cores(),
         ..Default::default()
     };
     let ex = explore::explore(&prog, settings, &opts, |_| true);

@@ -213,6 +213,10 @@ pub enum Command {
         /// only limit that decides a run; --seconds only stops the search).
         #[arg(long, value_name = "N", default_value_t = sim_core::explore::DEFAULT_TURNS)]
         max_turns: u64,
+        /// Worker threads running schedules at once (default: every core). A search that
+        /// runs to its end gives the same result whatever the number.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: Option<u16>,
     },
     /// Run a scenario freely many times and count its outcomes (final values of its
     /// variables and what it printed), jcstress-style.
@@ -491,7 +495,9 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             trace,
             split,
             max_turns,
+            jobs,
         } => schedule::explore_cmd(&schedule::ExploreArgs {
+            jobs: jobs.map_or_else(sim_core::explore::all_cores, usize::from),
             split: *split,
             max_turns: *max_turns,
             scenario,

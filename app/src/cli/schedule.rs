@@ -38,6 +38,8 @@ pub struct ExploreArgs<'a> {
     pub split: bool,
     /// `--max-turns`.
     pub max_turns: u64,
+    /// `--jobs` (default: every core).
+    pub jobs: usize,
 }
 
 /// "T0 MainThread, T1 Thread-1 (work), …": what the schedule's thread numbers mean.
@@ -106,6 +108,7 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
         preemptions,
         seed: a.seed,
         limits: explore::RunLimits { split: a.split, turns: a.max_turns, ..Default::default() },
+        jobs: a.jobs,
     };
     let how = match strategy {
         StrategyKind::Dfs => format!("depth-first, at most {} preemptions", preemptions),
@@ -127,11 +130,13 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
     });
     let secs = ex.elapsed.as_secs_f64().max(1e-9);
     let mut text = format!(
-        "tried {} schedules in {:.2} s ({:.0} schedules/s, {:.0} turns/s)\noutcomes:\n",
+        "tried {} schedules in {:.2} s ({:.0} schedules/s, {:.0} turns/s; {} job{})\noutcomes:\n",
         ex.tried,
         secs,
         ex.tried as f64 / secs,
-        ex.turns as f64 / secs
+        ex.turns as f64 / secs,
+        a.jobs,
+        if a.jobs == 1 { "" } else { "s" }
     );
     if ex.spin_waits > 0 {
         let _ = writeln!(

@@ -112,6 +112,8 @@ pub fn solve(prog: &Arc<Program>, settings: &RuntimeSettings, budget: usize, sec
         check,
         preemptions: bound,
         limits,
+        // Every core: the verdict does not depend on how many.
+        jobs: explore::all_cores(),
         ..Default::default()
     };
     let ex = explore::explore(prog, settings, &opts, |_| true);

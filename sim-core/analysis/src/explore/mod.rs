@@ -24,7 +24,11 @@ use threadline_model::trace::Trace;
 use threadline_python::py::Program;
 use threadline_python::py::check::CheckExpr;
 use threadline_python::py::run::{Finals, PyRun};
-use threadline_runtime::control::{Choice, ControlReport, Decision, Prefix, Replay, Schedule, Sparse, Strategy};
+use threadline_runtime::control::{Choice, ControlReport, Decision, Replay, Schedule, Sparse, Strategy};
+
+mod search;
+use search::explore_with;
+use threadline_runtime::control::Prefix;
 
 // ------------------------------------------------------------------ strategies
 
@@ -360,6 +364,15 @@ pub struct ExploreOptions {
     pub seed: u64,
     /// Per-run limits.
     pub limits: RunLimits,
+    /// Worker threads running schedules at once (at least 1). The result does not depend
+    /// on it when the search runs to its end: the same schedules are counted, the same
+    /// failure is found first ([`search`]).
+    pub jobs: usize,
+}
+
+/// The machine's cores (what `--jobs` defaults to), at least 1.
+pub fn all_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 impl Default for ExploreOptions {
@@ -372,6 +385,7 @@ impl Default for ExploreOptions {
             preemptions: 2,
             seed: 0,
             limits: RunLimits::default(),
+            jobs: 1,
         }
     }
 }
@@ -414,16 +428,6 @@ pub struct Exploration {
     pub spin_waits: u64,
     /// How long the search took (shrinking not counted).
     pub elapsed: Duration,
-}
-
-/// One node of the depth-first search: a choice point of the current run.
-struct Node {
-    enabled: Vec<ThreadIx>,
-    current: Option<ThreadIx>,
-    /// What the default runs here (a switch to it is not a preemption).
-    default: ThreadIx,
-    chosen: ThreadIx,
-    tried: Vec<ThreadIx>,
 }
 
 /// Search for a failing schedule of `prog`. `progress` is called after each run with the
@@ -475,112 +479,6 @@ pub fn explore(
         f.found_at += first.tried;
     }
     second
-}
-
-fn explore_with(
-    prog: &Arc<Program>,
-    settings: &RuntimeSettings,
-    opts: &ExploreOptions,
-    mut progress: impl FnMut(usize) -> bool,
-) -> Exploration {
-    let started = Instant::now();
-    let mut outcomes: Vec<(Outcome, usize)> = Vec::new();
-    let mut found: Option<(Controlled, usize)> = None;
-    let mut tried = 0usize;
-    let mut turns = 0u64;
-    let mut spin_waits = 0u64;
-    let mut exhausted = false;
-    let mut out_of_time = false;
-    let mut stack: Vec<Node> = Vec::new();
-    let mut longest = 16usize;
-    let mut rng = Rng::new(opts.seed);
-    while tried < opts.budget && started.elapsed().as_secs_f64() < opts.seconds {
-        let strategy: Box<dyn Strategy> = match opts.strategy {
-            StrategyKind::Random => Box::new(Random(Rng::new(rng.next_u64()))),
-            StrategyKind::Pct => Box::new(Pct::new(rng.next_u64(), opts.preemptions.max(1) + 1, longest)),
-            // Auto's second half: random and PCT schedules in turn (random switches often,
-            // PCT keeps long runs with a few well-placed switches: each finds what the other
-            // misses).
-            StrategyKind::Sampled if tried.is_multiple_of(2) => Box::new(Random(Rng::new(rng.next_u64()))),
-            StrategyKind::Sampled => Box::new(Pct::new(rng.next_u64(), opts.preemptions.max(1) + 1, longest)),
-            StrategyKind::Dfs | StrategyKind::Auto => Box::new(Prefix(stack.iter().map(|n| n.chosen).collect())),
-        };
-        // The clock is the search's, not the run's: a run gets what is left of it.
-        let left = Duration::from_secs_f64((opts.seconds - started.elapsed().as_secs_f64()).max(0.001));
-        let limits = RunLimits { wall: left.min(opts.limits.wall), ..opts.limits };
-        let run = run_controlled(prog, settings, strategy, opts.check.as_ref(), limits);
-        if run.report.stopped_from_outside {
-            // Stopped by the search's own time limit: no verdict on this schedule.
-            out_of_time = true;
-            break;
-        }
-        tried += 1;
-        turns += run.report.turns;
-        spin_waits += run.report.spin_waits;
-        longest = longest.max(run.report.decisions.len());
-        match outcomes.iter_mut().find(|(o, _)| *o == run.outcome) {
-            Some((_, n)) => *n += 1,
-            None => outcomes.push((run.outcome.clone(), 1)),
-        }
-        let failed = run.outcome.failure.is_some() && run.report.diverged.is_none();
-        if opts.strategy == StrategyKind::Dfs {
-            // Extend the stack with this run's choice points past the prefix.
-            for d in run.report.decisions.iter().skip(stack.len()) {
-                stack.push(Node {
-                    enabled: d.enabled.iter().map(|(t, _)| *t).collect(),
-                    current: d.current,
-                    default: d.default_choice(),
-                    chosen: d.chosen,
-                    tried: vec![d.chosen],
-                });
-            }
-            stack.truncate(run.report.decisions.len());
-        }
-        if failed {
-            found = Some((run, tried));
-            break;
-        }
-        if !progress(tried) {
-            break;
-        }
-        if opts.strategy == StrategyKind::Dfs && !backtrack(&mut stack, opts.preemptions) {
-            // Every schedule within the bound was run (a run cut short by the clock ended
-            // the search above).
-            exhausted = true;
-            break;
-        }
-    }
-    outcomes.sort_by_key(|o| std::cmp::Reverse(o.1));
-    let elapsed = started.elapsed();
-    let found = found.map(|(run, at)| shrink(prog, settings, opts, run, at));
-    let out_of_time = out_of_time || (found.is_none() && !exhausted && started.elapsed().as_secs_f64() >= opts.seconds);
-    Exploration { tried, outcomes, found, exhausted, turns, spin_waits, elapsed, out_of_time, fell_back_after: None }
-}
-
-/// Move the depth-first stack to the next schedule within the preemption bound; false when
-/// there is none.
-fn backtrack(stack: &mut Vec<Node>, bound: usize) -> bool {
-    while let Some(depth) = stack.len().checked_sub(1) {
-        let preempts = |n: &Node, t: ThreadIx| n.current.is_some_and(|c| c != t) && t != n.default;
-        let used: usize = stack[..depth].iter().filter(|n| preempts(n, n.chosen)).count();
-        let node = &mut stack[depth];
-        let next = node
-            .enabled
-            .iter()
-            .copied()
-            .find(|t| !node.tried.contains(t) && used + usize::from(preempts(node, *t)) <= bound);
-        match next {
-            Some(t) => {
-                node.tried.push(t);
-                node.chosen = t;
-                return true;
-            }
-            None => {
-                stack.pop();
-            }
-        }
-    }
-    false
 }
 
 /// Shrink a failing run to a local minimum: no single non-default choice of its schedule can

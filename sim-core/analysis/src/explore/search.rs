@@ -1,0 +1,464 @@
+//! The search itself, on one worker thread or several (`--jobs`), with one result either
+//! way.
+//!
+//! Every schedule has a place in the search's order: a sampled schedule (random, PCT) its
+//! number, drawn from the seed; a depth-first schedule its *key*, the rank of its choice at
+//! every choice point (the choice the first run through that point took is 0, the other
+//! enabled threads follow in thread order) — depth-first order is the keys' order. One job
+//! runs schedules in that order; several run them out of order, each worker taking the
+//! subtree (or the number) first in order, and a busy depth-first worker giving an idle one
+//! the subtree that follows its own in the order. The result is made from the schedules *before a
+//! cut-off* in that order: the first failing one, or the last of the budget. A schedule
+//! past the cut-off is not counted, and none before it is left out (workers always take the
+//! earliest work first and run until everything before the cut-off is done), so the same
+//! schedules are counted and the same failure is found whatever the number of jobs — only a
+//! search stopped by its clock can differ.
+//!
+//! PCT's estimate of a run's length, which its priority-change points are drawn in, is the
+//! longest run of the *previous batches* of 32 schedules (not of the runs so far, whose
+//! number would depend on the jobs).
+
+use super::*;
+use parking_lot::{Condvar, Mutex};
+use std::collections::BTreeSet;
+
+/// Sampled schedules run in batches of this many (PCT learns run lengths between batches).
+const BATCH: usize = 32;
+
+/// One finished run, with its place in the order.
+struct Done {
+    key: Vec<u32>,
+    outcome: Outcome,
+    turns: u64,
+    spin_waits: u64,
+    /// The run itself, kept when it failed (to be shrunk).
+    failing: Option<Controlled>,
+}
+
+/// What the workers share.
+struct State {
+    /// Depth-first subtrees waiting for a worker, each with its key prefix.
+    tasks: Vec<Task>,
+    /// Workers waiting for work.
+    idle: usize,
+    /// Workers running a subtree.
+    busy: usize,
+    /// Workers that have started and not yet left.
+    working: usize,
+    /// Some schedule lies past the cut-off (so the search did not run every schedule).
+    beyond: bool,
+    /// Finished runs that count (key at most the cut-off).
+    done: Vec<Done>,
+    /// The keys of `done`, to find the budget's last.
+    keys: BTreeSet<Vec<u32>>,
+    /// Nothing after this key counts: the first failure, or the budget's last schedule.
+    cutoff: Option<Vec<u32>>,
+    /// The search's clock ran out (a run stopped by it has no verdict), or it was stopped.
+    out_of_time: bool,
+    stopped: bool,
+}
+
+impl State {
+    fn past_cutoff(&self, key: &[u32]) -> bool {
+        self.cutoff.as_deref().is_some_and(|c| key > c)
+    }
+
+    /// A run finished: count it (if it is not past the cut-off) and move the cut-off.
+    fn finish(&mut self, d: Done, budget: usize) {
+        if self.past_cutoff(&d.key) {
+            self.beyond = true;
+            return;
+        }
+        if d.failing.is_some() {
+            self.cutoff = Some(d.key.clone());
+            let cut = d.key.clone();
+            self.done.retain(|x| x.key <= cut);
+            self.keys.retain(|k| *k <= cut);
+        }
+        self.keys.insert(d.key.clone());
+        self.done.push(d);
+        if self.keys.len() > budget {
+            let last = self.keys.iter().next_back().cloned().expect("keys");
+            self.keys.remove(&last);
+            self.done.retain(|x| x.key != last);
+            self.beyond = true;
+        }
+        if self.keys.len() == budget {
+            let last = self.keys.iter().next_back().cloned().expect("keys");
+            if self.cutoff.as_ref().is_none_or(|c| last < *c) {
+                self.cutoff = Some(last);
+            }
+        }
+    }
+}
+
+/// A depth-first subtree: the choices that lead to it, their ranks, and the depth below
+/// which it does not backtrack.
+struct Task {
+    prefix: Vec<ThreadIx>,
+    key: Vec<u32>,
+}
+
+/// One choice point of a depth-first worker's current run.
+struct Node {
+    enabled: Vec<ThreadIx>,
+    current: Option<ThreadIx>,
+    /// What the default runs here (a switch to it is not a preemption).
+    default: ThreadIx,
+    /// What the first run through this point chose (rank 0).
+    first: ThreadIx,
+    chosen: ThreadIx,
+    tried: Vec<ThreadIx>,
+}
+
+impl Node {
+    /// The rank of choosing `t` here: the first run's choice is 0, the other enabled
+    /// threads follow in order.
+    fn rank(&self, t: ThreadIx) -> u32 {
+        if t == self.first {
+            return 0;
+        }
+        1 + self.enabled.iter().filter(|e| **e != self.first).position(|e| *e == t).unwrap_or(usize::MAX >> 1) as u32
+    }
+
+    fn preempts(&self, t: ThreadIx) -> bool {
+        self.current.is_some_and(|c| c != t) && t != self.default
+    }
+}
+
+/// The next untried choice at `depth` within the preemption bound, if any.
+fn next_choice(stack: &[Node], depth: usize, bound: usize) -> Option<ThreadIx> {
+    let used: usize = stack[..depth].iter().filter(|n| n.preempts(n.chosen)).count();
+    let node = &stack[depth];
+    node.enabled.iter().copied().find(|t| !node.tried.contains(t) && used + usize::from(node.preempts(*t)) <= bound)
+}
+
+/// Move the depth-first stack to the next schedule within the preemption bound, never
+/// above `floor`; false when there is none.
+fn backtrack(stack: &mut Vec<Node>, floor: usize, bound: usize) -> bool {
+    while stack.len() > floor {
+        let depth = stack.len() - 1;
+        match next_choice(stack, depth, bound) {
+            Some(t) => {
+                let node = &mut stack[depth];
+                node.tried.push(t);
+                node.chosen = t;
+                return true;
+            }
+            None => {
+                stack.pop();
+            }
+        }
+    }
+    false
+}
+
+/// The search: `opts.jobs` workers, one result ([`Exploration`]).
+pub(super) fn explore_with(
+    prog: &Arc<Program>,
+    settings: &RuntimeSettings,
+    opts: &ExploreOptions,
+    mut progress: impl FnMut(usize) -> bool,
+) -> Exploration {
+    let started = Instant::now();
+    let jobs = opts.jobs.max(1);
+    let budget = opts.budget.max(1);
+    let state = Mutex::new(State {
+        tasks: vec![Task { prefix: Vec::new(), key: Vec::new() }],
+        idle: 0,
+        busy: 0,
+        working: jobs,
+        beyond: false,
+        done: Vec::new(),
+        keys: BTreeSet::new(),
+        cutoff: None,
+        out_of_time: false,
+        stopped: false,
+    });
+    let wake = Condvar::new();
+    let dfs = matches!(opts.strategy, StrategyKind::Dfs | StrategyKind::Auto);
+    let seeds: Vec<u64> = if dfs {
+        Vec::new()
+    } else {
+        let mut rng = Rng::new(opts.seed);
+        (0..budget).map(|_| rng.next_u64()).collect()
+    };
+    let sampled = Mutex::new(Sampled { next: 0, longest: 16, finished: 0, lens: vec![0; seeds.len()] });
+    let ctx = Ctx { prog, settings, opts, state: &state, wake: &wake, started, budget };
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let ctx = &ctx;
+            let seeds = &seeds;
+            let sampled = &sampled;
+            std::thread::Builder::new()
+                .name("tl:explore".into())
+                .spawn_scoped(scope, move || {
+                    if dfs {
+                        ctx.dfs_worker();
+                    } else {
+                        ctx.sampled_worker(seeds, sampled);
+                    }
+                    let mut st = ctx.state.lock();
+                    st.working -= 1;
+                    ctx.wake.notify_all();
+                })
+                .expect("an explore worker thread");
+        }
+        // The caller's thread reports progress and keeps the clock.
+        let mut st = state.lock();
+        while st.working > 0 {
+            wake.wait_for(&mut st, Duration::from_millis(20));
+            let n = st.done.len();
+            if !st.stopped {
+                drop(st);
+                let go = progress(n);
+                st = state.lock();
+                if !go {
+                    st.stopped = true;
+                    wake.notify_all();
+                }
+            }
+            if started.elapsed().as_secs_f64() >= opts.seconds && !st.stopped {
+                st.out_of_time = true;
+                st.stopped = true;
+                wake.notify_all();
+            }
+        }
+    });
+    let mut st = state.into_inner();
+    st.done.sort_by(|a, b| a.key.cmp(&b.key));
+    let tried = st.done.len();
+    let elapsed = started.elapsed();
+    let mut outcomes: Vec<(Outcome, usize)> = Vec::new();
+    let (mut turns, mut spin_waits) = (0, 0);
+    let mut found = None;
+    for (i, d) in st.done.into_iter().enumerate() {
+        turns += d.turns;
+        spin_waits += d.spin_waits;
+        match outcomes.iter_mut().find(|(o, _)| *o == d.outcome) {
+            Some((_, n)) => *n += 1,
+            None => outcomes.push((d.outcome, 1)),
+        }
+        if let Some(run) = d.failing {
+            found = Some((run, i + 1));
+        }
+    }
+    outcomes.sort_by_key(|o| std::cmp::Reverse(o.1));
+    // Exhausted: depth-first, every schedule within the bound run (none past a cut-off).
+    let exhausted = dfs && found.is_none() && !st.out_of_time && !st.stopped && !st.beyond;
+    let found = found.map(|(run, at)| shrink(prog, settings, opts, run, at));
+    let out_of_time = st.out_of_time && found.is_none() && !exhausted;
+    Exploration { tried, outcomes, found, exhausted, turns, spin_waits, elapsed, out_of_time, fell_back_after: None }
+}
+
+/// What every worker reads.
+struct Ctx<'a> {
+    prog: &'a Arc<Program>,
+    settings: &'a RuntimeSettings,
+    opts: &'a ExploreOptions,
+    state: &'a Mutex<State>,
+    wake: &'a Condvar,
+    started: Instant,
+    budget: usize,
+}
+
+impl Ctx<'_> {
+    /// One controlled run under `strategy`, with what is left of the search's clock; None
+    /// when the clock stopped it (no verdict).
+    fn run(&self, strategy: Box<dyn Strategy>) -> Option<Controlled> {
+        let left = Duration::from_secs_f64((self.opts.seconds - self.started.elapsed().as_secs_f64()).max(0.001));
+        let limits = RunLimits { wall: left.min(self.opts.limits.wall), ..self.opts.limits };
+        let run = run_controlled(self.prog, self.settings, strategy, self.opts.check.as_ref(), limits);
+        if run.report.stopped_from_outside {
+            let mut st = self.state.lock();
+            st.out_of_time = true;
+            st.stopped = true;
+            self.wake.notify_all();
+            return None;
+        }
+        Some(run)
+    }
+
+    fn done(&self, key: Vec<u32>, run: Controlled) {
+        let failed = run.outcome.failure.is_some() && run.report.diverged.is_none();
+        let d = Done {
+            key,
+            outcome: run.outcome.clone(),
+            turns: run.report.turns,
+            spin_waits: run.report.spin_waits,
+            failing: failed.then_some(run),
+        };
+        let mut st = self.state.lock();
+        st.finish(d, self.budget);
+        self.wake.notify_all();
+    }
+
+    /// Depth-first: take the earliest subtree waiting, run it in order, give a subtree not
+    /// begun away whenever a worker is idle; leave when no work is left anywhere.
+    fn dfs_worker(&self) {
+        loop {
+            let task = {
+                let mut st = self.state.lock();
+                loop {
+                    if st.stopped {
+                        return;
+                    }
+                    // The earliest subtree first; those past the cut-off are dropped.
+                    st.tasks.sort_by(|a, b| b.key.cmp(&a.key));
+                    while st.tasks.last().is_some_and(|t| st.past_cutoff(&t.key)) {
+                        st.tasks.pop();
+                        st.beyond = true;
+                    }
+                    if let Some(t) = st.tasks.pop() {
+                        st.busy += 1;
+                        break t;
+                    }
+                    if st.busy == 0 {
+                        // Nobody runs a subtree and none waits: the search is over.
+                        self.wake.notify_all();
+                        return;
+                    }
+                    st.idle += 1;
+                    self.wake.wait(&mut st);
+                    st.idle -= 1;
+                }
+            };
+            let go_on = self.subtree(task);
+            let mut st = self.state.lock();
+            st.busy -= 1;
+            self.wake.notify_all();
+            if !go_on {
+                return;
+            }
+        }
+    }
+
+    /// Run one subtree in depth-first order; false when the search stopped.
+    fn subtree(&self, task: Task) -> bool {
+        let floor = task.prefix.len();
+        let mut stack: Vec<Node> = Vec::new();
+        let mut prefix = task.prefix;
+        loop {
+            // The key so far (the rest comes from the run's new choice points).
+            let run = match self.run(Box::new(Prefix(prefix.clone()))) {
+                Some(r) => r,
+                None => return false,
+            };
+            for d in run.report.decisions.iter().skip(stack.len()) {
+                let chosen = d.chosen;
+                stack.push(Node {
+                    enabled: d.enabled.iter().map(|(t, _)| *t).collect(),
+                    current: d.current,
+                    default: d.default_choice(),
+                    first: chosen,
+                    chosen,
+                    tried: vec![chosen],
+                });
+            }
+            stack.truncate(run.report.decisions.len());
+            let key: Vec<u32> =
+                task.key.iter().copied().chain(stack.iter().skip(floor).map(|n| n.rank(n.chosen))).collect();
+            self.done(key.clone(), run);
+            // Give an idle worker the subtree that comes right after the one this worker
+            // goes on with: work early in the order is never wasted by a cut-off.
+            {
+                let mut st = self.state.lock();
+                if st.stopped {
+                    return false;
+                }
+                let bound = self.opts.preemptions;
+                while st.idle > st.tasks.len() {
+                    let Some(deepest) = (floor..stack.len()).rev().find(|d| next_choice(&stack, *d, bound).is_some())
+                    else {
+                        break;
+                    };
+                    // The choice this worker backtracks to next stays its own.
+                    let own = next_choice(&stack, deepest, bound).expect("a choice");
+                    stack[deepest].tried.push(own);
+                    let given = (floor..=deepest).rev().find_map(|d| next_choice(&stack, d, bound).map(|t| (d, t)));
+                    stack[deepest].tried.pop();
+                    let Some((depth, t)) = given else { break };
+                    stack[depth].tried.push(t);
+                    let mut p: Vec<ThreadIx> = stack[..depth].iter().map(|n| n.chosen).collect();
+                    p.push(t);
+                    let mut k = key[..task.key.len() + depth - floor].to_vec();
+                    k.push(stack[depth].rank(t));
+                    st.tasks.push(Task { prefix: p, key: k });
+                    self.wake.notify_all();
+                }
+            }
+            if !backtrack(&mut stack, floor, self.opts.preemptions) {
+                return true;
+            }
+            // The next schedule's key begins with the ranks down to the point backtracked to:
+            // past the cut-off, so is everything after it in this subtree.
+            let next: Vec<u32> =
+                task.key.iter().copied().chain(stack.iter().skip(floor).map(|n| n.rank(n.chosen))).collect();
+            {
+                let mut st = self.state.lock();
+                if st.past_cutoff(&next) {
+                    st.beyond = true;
+                    return true;
+                }
+            }
+            prefix = stack.iter().map(|n| n.chosen).collect();
+        }
+    }
+
+    /// Random, PCT or both in turn: schedule `i` from the `i`-th seed, in batches.
+    fn sampled_worker(&self, seeds: &[u64], sampled: &Mutex<Sampled>) {
+        loop {
+            let (i, longest) = {
+                let mut n = sampled.lock();
+                if n.next >= seeds.len() {
+                    return;
+                }
+                {
+                    let mut st = self.state.lock();
+                    if st.stopped {
+                        return;
+                    }
+                    if st.past_cutoff(&[n.next as u32]) {
+                        st.beyond = true;
+                        return;
+                    }
+                }
+                // A batch starts once the one before it is done, its runs' lengths known.
+                if n.next.is_multiple_of(BATCH) && n.next > 0 {
+                    if n.finished < n.next {
+                        drop(n);
+                        std::thread::sleep(Duration::from_micros(200));
+                        continue;
+                    }
+                    n.longest = n.longest.max(n.lens[..n.next].iter().copied().max().unwrap_or(0));
+                }
+                let i = n.next;
+                n.next += 1;
+                (i, n.longest)
+            };
+            let depth = self.opts.preemptions.max(1) + 1;
+            let strategy: Box<dyn Strategy> = match self.opts.strategy {
+                StrategyKind::Random => Box::new(Random(Rng::new(seeds[i]))),
+                StrategyKind::Pct => Box::new(Pct::new(seeds[i], depth, longest)),
+                // Random and PCT in turn: each finds what the other misses.
+                _ if i.is_multiple_of(2) => Box::new(Random(Rng::new(seeds[i]))),
+                _ => Box::new(Pct::new(seeds[i], depth, longest)),
+            };
+            let Some(run) = self.run(strategy) else { return };
+            let len = run.report.decisions.len();
+            self.done(vec![i as u32], run);
+            let mut n = sampled.lock();
+            n.lens[i] = len;
+            n.finished += 1;
+        }
+    }
+}
+
+/// Where the sampled workers are: the next schedule to run, PCT's run-length estimate (the
+/// longest run of the batches before), runs finished, each run's length.
+struct Sampled {
+    next: usize,
+    longest: usize,
+    finished: usize,
+    lens: Vec<usize>,
+}
