@@ -326,6 +326,21 @@ impl Shared {
         self.life.lock().clone()
     }
 
+    /// Wait until no thread is alive, at most `timeout`: whether none is. Woken by each
+    /// thread's end (no polling: a controlled run of a few turns ends in microseconds).
+    pub fn wait_all_ended(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut life = self.life.lock();
+        loop {
+            if life.iter().all(|l| *l != Life::Alive) {
+                return true;
+            }
+            if self.life_cv.wait_until(&mut life, deadline).timed_out() {
+                return life.iter().all(|l| *l != Life::Alive);
+            }
+        }
+    }
+
     /// What each thread waits for now.
     pub fn waits(&self) -> Vec<Option<WaitInfo>> {
         self.waits.lock().clone()

@@ -198,11 +198,10 @@ impl PyRun {
     /// [`Self::finish`] without giving the run up (for a holder that cannot move it out);
     /// the run is over afterwards and dropping it does nothing more.
     pub fn finish_in_place(&mut self, limit: Option<Duration>) -> Trace {
-        while !self.is_finished() {
+        while !self.shared.wait_all_ended(Duration::from_millis(20)) {
             if limit.is_some_and(|l| self.started.elapsed() > l) {
                 self.stop();
             }
-            std::thread::sleep(Duration::from_millis(2));
         }
         self.shared.join_all();
         self.finished = true;

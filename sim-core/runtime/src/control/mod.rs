@@ -240,10 +240,18 @@ struct State {
     spin: Vec<Option<(u32, u64)>>,
 }
 
+/// Threads that wait for the turn on a condition variable of their own (a thread beyond
+/// waits on the shared one).
+const OWN_CVS: usize = 512;
+
 /// The turnstile of one controlled run.
 pub struct Control {
     st: Mutex<State>,
+    /// The hand-off waits here for a probed thread's answer.
     cv: Condvar,
+    /// Each thread waits for its turn on its own: giving the turn wakes one thread, and
+    /// none when the thread that gives it keeps it.
+    cvs: Box<[Condvar]>,
     strategy: Mutex<Box<dyn Strategy>>,
     clock: Arc<AtomicU64>,
     turn_limit: AtomicU64,
@@ -281,6 +289,7 @@ impl Control {
                 spin: Vec::new(),
             }),
             cv: Condvar::new(),
+            cvs: (0..OWN_CVS).map(|_| Condvar::new()).collect(),
             strategy: Mutex::new(strategy),
             clock,
             turn_limit: AtomicU64::new(u64::MAX),
@@ -353,6 +362,26 @@ impl Control {
     /// What the run's choices were (complete once the run has ended).
     pub fn report(&self) -> ControlReport {
         self.st.lock().report.clone()
+    }
+
+    /// Where thread `t` waits for its turn.
+    fn cv_of(&self, t: ThreadIx) -> &Condvar {
+        self.cvs.get(t as usize).unwrap_or(&self.cv)
+    }
+
+    /// Wake the thread the turn was just given to (to run, or to be asked).
+    fn wake_turn(&self, st: &State) {
+        if let Turn::Run(t) | Turn::Probe(t) = st.turn {
+            self.cv_of(t).notify_all();
+        }
+    }
+
+    /// Wake every thread in the turnstile (a stop, the run's end).
+    fn wake_everyone(&self) {
+        self.cv.notify_all();
+        for cv in &self.cvs {
+            cv.notify_all();
+        }
     }
 
     fn slot(st: &mut State, tid: ThreadIx) -> usize {
@@ -515,7 +544,7 @@ impl Control {
             let b = Self::slot(&mut st, back);
             st.status[b] = Status::Running;
             st.turn = Turn::Run(back);
-            self.cv.notify_all();
+            self.wake_turn(&st);
             return;
         }
         self.hand_off(&mut st, shared);
@@ -538,7 +567,7 @@ impl Control {
         st.status[i] = Status::Running;
         st.turn = Turn::Run(tid);
         st.version += 1;
-        self.cv.notify_all();
+        self.wake_turn(&st);
         match self.wait_turn(&mut st, ctx)? {
             Grant::Run => Ok(()),
             Grant::Probe => Err(Unwind::Stopped),
@@ -553,7 +582,7 @@ impl Control {
         }
         st.stopped = true;
         st.turn = Turn::Nobody;
-        self.cv.notify_all();
+        self.wake_everyone();
     }
 
     /// The turnstile stops the run itself (a deadlock, the turn limit, a schedule that does
@@ -561,7 +590,7 @@ impl Control {
     /// thread order, each with the turn — so even the stop replays identically.
     fn unwind_all(&self, st: &mut MutexGuard<'_, State>, shared: &Shared) {
         if st.stopped {
-            self.cv.notify_all();
+            self.wake_everyone();
             return;
         }
         st.unwinding = true;
@@ -573,6 +602,7 @@ impl Control {
     fn next_to_unwind(&self, st: &mut MutexGuard<'_, State>) {
         let next = st.status.iter().position(|s| !matches!(s, Status::Ended | Status::New));
         st.turn = next.map_or(Turn::Nobody, |t| Turn::Run(t as ThreadIx));
+        self.wake_turn(st);
         self.cv.notify_all();
     }
 
@@ -584,7 +614,7 @@ impl Control {
             match st.turn {
                 Turn::Run(t) if t == ctx.tid => return Ok(Grant::Run),
                 Turn::Probe(t) if t == ctx.tid => return Ok(Grant::Probe),
-                _ => self.cv.wait(st),
+                _ => self.cv_of(ctx.tid).wait(st),
             }
         }
     }
@@ -596,7 +626,7 @@ impl Control {
         st.turn = Turn::Nobody;
         loop {
             if st.stopped {
-                self.cv.notify_all();
+                self.wake_everyone();
                 return;
             }
             if st.report.turns >= self.turn_limit.load(Ordering::Acquire) {
@@ -613,12 +643,12 @@ impl Control {
                 }
                 let t = i as ThreadIx;
                 st.turn = Turn::Probe(t);
-                self.cv.notify_all();
+                self.wake_turn(st);
                 while st.turn == Turn::Probe(t) && !st.stopped {
                     self.cv.wait(st);
                 }
                 if st.stopped {
-                    self.cv.notify_all();
+                    self.wake_everyone();
                     return;
                 }
             }
@@ -683,7 +713,7 @@ impl Control {
                     self.unwind_all(st, shared);
                     return;
                 }
-                self.cv.notify_all();
+                self.wake_everyone();
                 return;
             }
             let mut enabled = enabled;
@@ -739,7 +769,7 @@ impl Control {
             st.version += 1;
             st.report.turns += 1;
             self.clock.fetch_add(STEP_NS, Ordering::AcqRel);
-            self.cv.notify_all();
+            self.wake_turn(st);
             return;
         }
     }
