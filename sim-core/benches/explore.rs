@@ -58,15 +58,21 @@ fn main() {
         ("race, 3.9", &race, GilMode::Cpython39),
         ("deadlock (HOLD = 0), 3.10+", &deadlock, GilMode::Cpython310),
     ] {
-        for strategy in [StrategyKind::Dfs, StrategyKind::Random] {
+        for (strategy, jobs) in [
+            (StrategyKind::Dfs, 1),
+            (StrategyKind::Random, 1),
+            (StrategyKind::Dfs, explore::all_cores()),
+            (StrategyKind::Random, explore::all_cores()),
+        ] {
             // A budget, not a search for the bug: keep going after failures by exploring
             // with no check and counting all schedules of a bounded DFS, or 300 random ones.
-            let opts = ExploreOptions { strategy, budget: 300, seconds: 60.0, preemptions: 2, ..Default::default() };
+            let opts =
+                ExploreOptions { strategy, budget: 300, seconds: 60.0, preemptions: 2, jobs, ..Default::default() };
             let settings = RuntimeSettings { gil, ..Default::default() };
             let ex = explore::explore(prog, &settings, &opts, |_| true);
             let s = ex.elapsed.as_secs_f64();
             println!(
-                "schedules, {name}, {strategy:?}: {} schedules in {:.2} s = {:.0} schedules/s ({:.0} turns/s){}",
+                "schedules, {name}, {strategy:?}, {jobs} job(s): {} schedules in {:.2} s = {:.0} schedules/s ({:.0} turns/s){}",
                 ex.tried,
                 s,
                 ex.tried as f64 / s,
