@@ -519,9 +519,9 @@ impl Ctx {
     /// Record an event by this thread.
     #[inline]
     pub fn record(&self, kind: EventKind) -> u64 {
-        // An event is a change a spinning thread may be waiting for.
+        // An event is a change a spinning or blocked thread may be waiting for.
         if let Some(c) = self.shared.control() {
-            c.mutated();
+            c.recorded();
         }
         self.shared.rec.record_at(self.tid, self.process, self.line.get(), kind)
     }

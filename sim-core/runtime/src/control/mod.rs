@@ -61,8 +61,9 @@ enum Status {
     Ready,
     /// Has the turn.
     Running,
-    /// Waiting for a resource: `ready` as of the probe at `checked` (a `version`).
-    Blocked { deadline: Option<u64>, checked: u64, ready: bool },
+    /// Waiting for a resource: `ready` as of the probe at `checked` (a `version`), when
+    /// `seen` events had been recorded.
+    Blocked { deadline: Option<u64>, checked: u64, seen: u64, ready: bool },
     /// Spinning: it came back to the same `while` loop's back-edge with nothing changed since
     /// its last pass (no store, no call that may change anything, no event, by any thread):
     /// another pass would change nothing either, so it can run again only once something
@@ -259,6 +260,8 @@ pub struct Control {
     /// Everything that may change the program's state counts here: stores, calls that are
     /// not known to be pure, events ([`Control::mutated`]).
     mutations: AtomicU64,
+    /// Events recorded so far: a primitive's state changes only with one.
+    events: AtomicU64,
     spin_reduction: std::sync::atomic::AtomicBool,
 }
 
@@ -295,6 +298,7 @@ impl Control {
             turn_limit: AtomicU64::new(u64::MAX),
             split_updates: std::sync::atomic::AtomicBool::new(false),
             mutations: AtomicU64::new(0),
+            events: AtomicU64::new(0),
             spin_reduction: std::sync::atomic::AtomicBool::new(true),
         }
     }
@@ -310,6 +314,14 @@ impl Control {
     #[inline]
     pub fn mutated(&self) {
         self.mutations.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// An event was recorded: a change a spinning thread, or a blocked one, may be waiting
+    /// for.
+    #[inline]
+    pub fn recorded(&self) {
+        self.mutations.fetch_add(1, Ordering::AcqRel);
+        self.events.fetch_add(1, Ordering::AcqRel);
     }
 
     /// A `while` loop's back-edge (a switch point): if the thread passed this same back-edge
@@ -504,7 +516,8 @@ impl Control {
         }
         let i = Self::slot(&mut st, ctx.tid);
         let version = st.version;
-        st.status[i] = Status::Blocked { deadline, checked: version, ready: false };
+        let seen = self.events.load(Ordering::Acquire);
+        st.status[i] = Status::Blocked { deadline, checked: version, seen, ready: false };
         st.lines[i] = ctx.line.get();
         self.hand_off(&mut st, &ctx.shared);
         self.wait_turn(&mut st, ctx)
@@ -515,7 +528,8 @@ impl Control {
         let mut st = self.st.lock();
         let i = Self::slot(&mut st, ctx.tid);
         let version = st.version;
-        st.status[i] = Status::Blocked { deadline, checked: version, ready };
+        let seen = self.events.load(Ordering::Acquire);
+        st.status[i] = Status::Blocked { deadline, checked: version, seen, ready };
         if st.turn == Turn::Probe(ctx.tid) {
             st.turn = Turn::Nobody;
         }
@@ -619,6 +633,42 @@ impl Control {
         }
     }
 
+    /// Probe each thread whose status `stale` says needs asking; false when the run was
+    /// stopped meanwhile. (A probe changes only the probed thread's own status: the table is
+    /// walked in place.)
+    fn probe(&self, st: &mut MutexGuard<'_, State>, stale: impl Fn(Status) -> bool) -> bool {
+        for i in 0..st.status.len() {
+            if !stale(st.status[i]) {
+                continue;
+            }
+            let t = i as ThreadIx;
+            st.turn = Turn::Probe(t);
+            self.wake_turn(st);
+            while st.turn == Turn::Probe(t) && !st.stopped {
+                self.cv.wait(st);
+            }
+            if st.stopped {
+                self.wake_everyone();
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The threads that can run now, with their lines.
+    fn enabled(&self, st: &State) -> Vec<(ThreadIx, u32)> {
+        let now = self.now_ns();
+        (0..st.status.len())
+            .filter(|&t| match st.status[t] {
+                Status::Ready => true,
+                Status::Blocked { ready, deadline, .. } => ready || deadline.is_some_and(|d| d <= now),
+                Status::Spinning { version } => self.mutations.load(Ordering::Acquire) != version,
+                _ => false,
+            })
+            .map(|t| (t as ThreadIx, st.lines[t]))
+            .collect()
+    }
+
     /// Give the turn to the next thread (the caller has just given it up). Runs on the
     /// caller's OS thread; probes blocked threads, asks the strategy at a choice point,
     /// advances virtual time, reports a deadlock.
@@ -634,34 +684,24 @@ impl Control {
                 self.unwind_all(st, shared);
                 return;
             }
-            // Ask every blocked thread whose answer is older than the last turn.
-            // (A probe changes only the probed thread's own status: the table is walked in place.)
-            let version = st.version;
-            for i in 0..st.status.len() {
-                if !matches!(st.status[i], Status::Blocked { checked, .. } if checked != version) {
-                    continue;
-                }
-                let t = i as ThreadIx;
-                st.turn = Turn::Probe(t);
-                self.wake_turn(st);
-                while st.turn == Turn::Probe(t) && !st.stopped {
-                    self.cv.wait(st);
-                }
-                if st.stopped {
-                    self.wake_everyone();
+            // Ask every blocked thread whose answer is older than the last event: a primitive's
+            // state changes only with an event (a release, a put, a set, a thread's end…), so an
+            // answer given since is still true. Should nobody be able to run, every blocked
+            // thread whose answer is older than the last turn is asked again before time jumps
+            // or a deadlock is called (a change no event announced cannot go unseen).
+            if !self.probe(st, |s| matches!(s, Status::Blocked { seen, .. } if seen != self.events.load(Ordering::Acquire)))
+            {
+                return;
+            }
+            let mut enabled = self.enabled(st);
+            if enabled.is_empty() {
+                let version = st.version;
+                if !self.probe(st, |s| matches!(s, Status::Blocked { checked, .. } if checked != version)) {
                     return;
                 }
+                enabled = self.enabled(st);
             }
             let now = self.now_ns();
-            let enabled: Vec<(ThreadIx, u32)> = (0..st.status.len())
-                .filter(|&t| match st.status[t] {
-                    Status::Ready => true,
-                    Status::Blocked { ready, deadline, .. } => ready || deadline.is_some_and(|d| d <= now),
-                    Status::Spinning { version } => self.mutations.load(Ordering::Acquire) != version,
-                    _ => false,
-                })
-                .map(|t| (t as ThreadIx, st.lines[t]))
-                .collect();
             if enabled.is_empty() {
                 // Nobody can run now: jump to the earliest deadline, if any.
                 let next = st
@@ -716,7 +756,6 @@ impl Control {
                 self.wake_everyone();
                 return;
             }
-            let mut enabled = enabled;
             let mut current = st.last.filter(|c| enabled.iter().any(|(t, _)| t == c));
             let due = current.is_some() && st.streak >= turns_per_interval(shared.settings.switch_interval_ms);
             // Fairness, for every strategy: a thread that has run a switch interval's worth
