@@ -689,7 +689,8 @@ impl Control {
             // answer given since is still true. Should nobody be able to run, every blocked
             // thread whose answer is older than the last turn is asked again before time jumps
             // or a deadlock is called (a change no event announced cannot go unseen).
-            if !self.probe(st, |s| matches!(s, Status::Blocked { seen, .. } if seen != self.events.load(Ordering::Acquire)))
+            if !self
+                .probe(st, |s| matches!(s, Status::Blocked { seen, .. } if seen != self.events.load(Ordering::Acquire)))
             {
                 return;
             }
