@@ -267,7 +267,7 @@ fn an_exception_that_leads_to_a_deadlock_is_reported_first() {
 #[test]
 fn a_check_sees_attributes_and_containers_of_module_objects() {
     let prog = program(
-        "class Account:\n    def __init__(self):\n        self.balance = 100\n        self.log = [1, 2]\naccount = Account()\nitems = [account]\n",
+        "class Account:\n    def __init__(self):\n        self.balance = 100\n        self.log = [1, 2]\n    def total(self):\n        return self.balance\naccount = Account()\nitems = [account]\n",
         &[],
     );
     let run = default_run(&prog, GilMode::Cpython310, RunLimits::default());
@@ -280,6 +280,10 @@ fn a_check_sees_attributes_and_containers_of_module_objects() {
     assert!(ok("account ==").unwrap_err().contains("SyntaxError"), "{:?}", ok("account =="));
     assert!(ok("1) ; (2").unwrap_err().contains("one expression"));
     assert!(ok("nosuch > 0").unwrap_err().contains("NameError: name 'nosuch' is not defined"));
+    // The check sees the objects' attributes, not the program's code (which belongs to the
+    // run's world): a method call is an AttributeError, never a crash.
+    let e = ok("account.total() == 100").unwrap_err();
+    assert!(e.contains("AttributeError") && e.contains("total"), "{e}");
     // The same check object evaluates many runs (compiled once).
     let c = Check::new("account.balance == 100");
     for _ in 0..3 {
@@ -581,4 +585,39 @@ fn parallel_explore_gives_the_one_job_result_and_its_schedule_replays_alone() {
             _ => assert!(one.found.is_some(), "{what}: found"),
         }
     }
+}
+
+#[test]
+fn a_waiter_woken_without_an_event_still_runs() {
+    // `Barrier.abort()` breaks the barrier for its waiter; the main thread then spins on a
+    // flag that only the waiter sets. A blocked thread is asked again after events — and
+    // abort is announced as a change too — so the waiter runs and the program ends.
+    let prog = program(
+        "import threading, time\nb = threading.Barrier(2)\ndone = False\ndef w():\n    global done\n    try:\n        b.wait()\n    except threading.BrokenBarrierError:\n        pass\n    done = True\nt = threading.Thread(target=w)\nt.start()\ntime.sleep(0.01)\nb.abort()\nn = 0\nwhile not done:\n    n += 1\nt.join()\nprint('ended')\n",
+        &[],
+    );
+    let run = default_run(&prog, GilMode::Cpython310, RunLimits::default());
+    assert_eq!(run.outcome.failure, None, "{:?}", run.outcome);
+    assert_eq!(run.outcome.output, vec!["ended".to_string()]);
+    let ex = explore::explore(&prog, &settings(GilMode::Cpython310), &dfs(None, 1), |_| true);
+    assert!(ex.found.is_none() && ex.exhausted, "{:?}", ex.found.map(|f| f.what));
+}
+
+#[test]
+fn a_search_with_no_budget_runs_nothing_and_a_huge_budget_allocates_nothing_up_front() {
+    let prog = program(RACE, &[]);
+    let none =
+        explore::explore(&prog, &settings(GilMode::Cpython310), &ExploreOptions { budget: 0, ..dfs(None, 2) }, |_| {
+            true
+        });
+    assert_eq!((none.tried, none.exhausted, none.found.is_some()), (0, false, false));
+    // Random with a budget no machine could hold seeds for, stopped by its clock.
+    let opts = ExploreOptions {
+        strategy: StrategyKind::Random,
+        budget: usize::MAX / 4,
+        seconds: 0.5,
+        ..dfs(Some("counter >= 0"), 2)
+    };
+    let ex = explore::explore(&prog, &settings(GilMode::Cpython310), &opts, |_| true);
+    assert!(ex.tried > 0 && ex.out_of_time, "{} tried", ex.tried);
 }

@@ -68,7 +68,11 @@ impl Jobs {
             }
             self.running.insert(kind, gen_);
         }
-        spawn_file_job(job, self.tx.clone(), self.ctx.clone());
+        if !spawn_file_job(job, self.tx.clone(), self.ctx.clone()) {
+            // No thread for it: nothing runs, nothing waits for it.
+            self.running.remove(&kind);
+            return false;
+        }
         true
     }
 
@@ -201,16 +205,17 @@ fn spawn_file_job(
     job: impl FnOnce() -> FileResult + Send + 'static,
     tx: Sender<FileResult>,
     ctx: Option<egui::Context>,
-) {
+) -> bool {
     let spawned = std::thread::Builder::new().name("tl:file".into()).spawn(move || {
         let _ = tx.send(job());
         if let Some(c) = ctx {
             c.request_repaint();
         }
     });
-    if let Err(e) = spawned {
+    if let Err(e) = &spawned {
         eprintln!("threadline: could not start a file thread: {e}");
     }
+    spawned.is_ok()
 }
 
 /// Read and compile a Python scenario file; the error names the file and the place in it.

@@ -613,6 +613,15 @@ impl Ctx {
         }
     }
 
+    /// A primitive's state changed without an event being recorded (a barrier aborted, a
+    /// future cancelled…): in a controlled run, threads blocked on it are asked again.
+    #[inline]
+    pub fn changed(&self) {
+        if let Some(c) = self.shared.control() {
+            c.recorded();
+        }
+    }
+
     /// Something that may change the program's state (a store, a call not known to be
     /// pure): counted in a controlled run, for [`Self::spin_point`].
     #[inline]

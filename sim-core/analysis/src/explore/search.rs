@@ -162,7 +162,21 @@ pub(super) fn explore_with(
 ) -> Exploration {
     let started = Instant::now();
     let jobs = opts.jobs.max(1);
-    let budget = opts.budget.max(1);
+    let budget = opts.budget;
+    if budget == 0 {
+        let (outcomes, found) = (Vec::new(), None);
+        return Exploration {
+            tried: 0,
+            outcomes,
+            found,
+            exhausted: false,
+            turns: 0,
+            spin_waits: 0,
+            elapsed: started.elapsed(),
+            out_of_time: false,
+            fell_back_after: None,
+        };
+    }
     let state = Mutex::new(State {
         tasks: vec![Task { prefix: Vec::new(), key: Vec::new() }],
         idle: 0,
@@ -177,32 +191,45 @@ pub(super) fn explore_with(
     });
     let wake = Condvar::new();
     let dfs = matches!(opts.strategy, StrategyKind::Dfs | StrategyKind::Auto);
-    let seeds: Vec<u64> = if dfs {
-        Vec::new()
-    } else {
-        let mut rng = Rng::new(opts.seed);
-        (0..budget).map(|_| rng.next_u64()).collect()
-    };
-    let sampled = Mutex::new(Sampled { next: 0, longest: 16, finished: 0, lens: vec![0; seeds.len()] });
+    let sampled = Mutex::new(Sampled {
+        next: 0,
+        longest: 16,
+        finished: 0,
+        rng: Rng::new(opts.seed),
+        seeds: Vec::new(),
+        lens: Vec::new(),
+    });
     let ctx = Ctx { prog, settings, opts, state: &state, wake: &wake, started, budget };
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let ctx = &ctx;
-            let seeds = &seeds;
             let sampled = &sampled;
-            std::thread::Builder::new()
-                .name("tl:explore".into())
-                .spawn_scoped(scope, move || {
+            let spawned = std::thread::Builder::new().name("tl:explore".into()).spawn_scoped(scope, move || {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     if dfs {
                         ctx.dfs_worker();
                     } else {
-                        ctx.sampled_worker(seeds, sampled);
+                        ctx.sampled_worker(sampled);
                     }
-                    let mut st = ctx.state.lock();
-                    st.working -= 1;
-                    ctx.wake.notify_all();
-                })
-                .expect("an explore worker thread");
+                }));
+                // Whatever happened, this worker is gone: a panic stops the search (and is
+                // raised again when the workers are joined), never leaves it waiting.
+                let mut st = ctx.state.lock();
+                st.working -= 1;
+                if r.is_err() {
+                    st.stopped = true;
+                }
+                ctx.wake.notify_all();
+                drop(st);
+                if let Err(p) = r {
+                    std::panic::resume_unwind(p);
+                }
+            });
+            if spawned.is_err() {
+                // No thread for this worker: the others do its share.
+                let mut st = state.lock();
+                st.working -= 1;
+            }
         }
         // The caller's thread reports progress and keeps the clock.
         let mut st = state.lock();
@@ -266,7 +293,8 @@ impl Ctx<'_> {
     /// One controlled run under `strategy`, with what is left of the search's clock; None
     /// when the clock stopped it (no verdict).
     fn run(&self, strategy: Box<dyn Strategy>) -> Option<Controlled> {
-        let left = Duration::from_secs_f64((self.opts.seconds - self.started.elapsed().as_secs_f64()).max(0.001));
+        let left =
+            Duration::from_secs_f64((self.opts.seconds - self.started.elapsed().as_secs_f64()).clamp(0.001, 1e9));
         let limits = RunLimits { wall: left.min(self.opts.limits.wall), ..self.opts.limits };
         let run = run_controlled(self.prog, self.settings, strategy, self.opts.check.as_ref(), limits);
         if run.report.stopped_from_outside {
@@ -406,11 +434,11 @@ impl Ctx<'_> {
     }
 
     /// Random, PCT or both in turn: schedule `i` from the `i`-th seed, in batches.
-    fn sampled_worker(&self, seeds: &[u64], sampled: &Mutex<Sampled>) {
+    fn sampled_worker(&self, sampled: &Mutex<Sampled>) {
         loop {
-            let (i, longest) = {
+            let (i, longest, seed) = {
                 let mut n = sampled.lock();
-                if n.next >= seeds.len() {
+                if n.next >= self.budget {
                     return;
                 }
                 {
@@ -434,15 +462,21 @@ impl Ctx<'_> {
                 }
                 let i = n.next;
                 n.next += 1;
-                (i, n.longest)
+                // Schedule i's seed is the i-th draw, however many workers draw.
+                while n.seeds.len() <= i {
+                    let s = n.rng.next_u64();
+                    n.seeds.push(s);
+                    n.lens.push(0);
+                }
+                (i, n.longest, n.seeds[i])
             };
             let depth = self.opts.preemptions.max(1) + 1;
             let strategy: Box<dyn Strategy> = match self.opts.strategy {
-                StrategyKind::Random => Box::new(Random(Rng::new(seeds[i]))),
-                StrategyKind::Pct => Box::new(Pct::new(seeds[i], depth, longest)),
+                StrategyKind::Random => Box::new(Random(Rng::new(seed))),
+                StrategyKind::Pct => Box::new(Pct::new(seed, depth, longest)),
                 // Random and PCT in turn: each finds what the other misses.
-                _ if i.is_multiple_of(2) => Box::new(Random(Rng::new(seeds[i]))),
-                _ => Box::new(Pct::new(seeds[i], depth, longest)),
+                _ if i.is_multiple_of(2) => Box::new(Random(Rng::new(seed))),
+                _ => Box::new(Pct::new(seed, depth, longest)),
             };
             let Some(run) = self.run(strategy) else { return };
             let len = run.report.decisions.len();
@@ -455,10 +489,13 @@ impl Ctx<'_> {
 }
 
 /// Where the sampled workers are: the next schedule to run, PCT's run-length estimate (the
-/// longest run of the batches before), runs finished, each run's length.
+/// longest run of the batches before), runs finished, the seeds drawn so far (lazily, from
+/// `rng`) and each run's length.
 struct Sampled {
     next: usize,
     longest: usize,
     finished: usize,
+    rng: Rng,
+    seeds: Vec<u64>,
     lens: Vec<usize>,
 }

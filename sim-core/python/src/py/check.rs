@@ -4,9 +4,11 @@
 //! written and nothing compiled per run.
 
 use super::interp::{Flow, Frame, Interp};
-use super::value::V;
+use super::value::{Class, ClassKind, Inst, InstNative, V};
 use super::{Program, World};
 use indexmap::IndexMap;
+use parking_lot::Mutex;
+use std::collections::HashMap;
 use std::sync::Arc;
 use threadline_model::model::{GilMode, ProcessMeta, RuntimeSettings, ThreadMeta};
 use threadline_runtime::recorder::Recorder;
@@ -64,9 +66,10 @@ impl CheckExpr {
         let shared = Shared::new(settings, vec![main], vec![process], Recorder::with_limit(None, 10_000));
         *world.shared_ref.lock() = Some(Arc::downgrade(&shared));
         let pw = world.proc(0);
+        let mut classes = HashMap::new();
         for (name, v) in values {
             if let Some(slot) = self.prog.globals.iter().position(|g| **g == **name) {
-                pw.globals[slot].lock().value = Some(v.clone());
+                pw.globals[slot].lock().value = Some(detach(v, &mut classes, 0));
             }
         }
         let ctx = shared.ctx(0);
@@ -82,6 +85,48 @@ impl CheckExpr {
         drop(it);
         shared.request_stop();
         r
+    }
+}
+
+/// `v` for the check's own world: an object becomes a plain object of a class of the same
+/// name holding the same attributes (so `account.balance` reads as in the run), with none of
+/// its class's methods — the program's code belongs to the program's world, whose globals the
+/// check does not have. Containers are copied with their items detached.
+fn detach(v: &V, classes: &mut HashMap<std::sync::Arc<str>, std::sync::Arc<Class>>, depth: usize) -> V {
+    if depth > 64 {
+        return V::None;
+    }
+    match v {
+        V::Inst(i) => {
+            let class = classes
+                .entry(i.class.name.clone())
+                .or_insert_with(|| {
+                    super::exc::build_class(
+                        i.class.name.clone(),
+                        std::sync::Arc::from("__main__"),
+                        vec![super::exc::object_class()],
+                        Default::default(),
+                        ClassKind::Plain,
+                    )
+                })
+                .clone();
+            let attrs = i.dict.lock().clone();
+            let dict = attrs.into_iter().map(|(k, x)| (k, detach(&x, classes, depth + 1))).collect();
+            V::Inst(std::sync::Arc::new(Inst { class, dict: Mutex::new(dict), native: Mutex::new(InstNative::None) }))
+        }
+        V::List(l) => {
+            let items: Vec<V> = l.lock().iter().map(|x| detach(x, classes, depth + 1)).collect();
+            V::list(items)
+        }
+        V::Tuple(t) => V::tuple(t.iter().map(|x| detach(x, classes, depth + 1)).collect()),
+        V::Dict(d) => {
+            let mut copy = d.lock().clone();
+            for (_, (_, x)) in copy.map.iter_mut() {
+                *x = detach(x, classes, depth + 1);
+            }
+            V::Dict(std::sync::Arc::new(Mutex::new(copy)))
+        }
+        other => other.clone(),
     }
 }
 

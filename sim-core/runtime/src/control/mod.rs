@@ -241,6 +241,10 @@ struct State {
     spin: Vec<Option<(u32, u64)>>,
 }
 
+/// A blocked thread's answer is asked again after this many turns even with no event since
+/// (a safety net for a change that announced itself with no event).
+const REPROBE_TURNS: u64 = 64;
+
 /// Threads that wait for the turn on a condition variable of their own (a thread beyond
 /// waits on the shared one).
 const OWN_CVS: usize = 512;
@@ -685,13 +689,17 @@ impl Control {
                 return;
             }
             // Ask every blocked thread whose answer is older than the last event: a primitive's
-            // state changes only with an event (a release, a put, a set, a thread's end…), so an
-            // answer given since is still true. Should nobody be able to run, every blocked
-            // thread whose answer is older than the last turn is asked again before time jumps
-            // or a deadlock is called (a change no event announced cannot go unseen).
-            if !self
-                .probe(st, |s| matches!(s, Status::Blocked { seen, .. } if seen != self.events.load(Ordering::Acquire)))
-            {
+            // state changes only with an event (a release, a put, a set, a thread's end…) or a
+            // `Ctx::changed`, so an answer given since is still true. As a safety net, an
+            // answer older than `REPROBE_TURNS` turns is asked again anyway; and should nobody
+            // be able to run, every answer older than the last turn is, before time jumps or
+            // a deadlock is called.
+            let (events, version) = (self.events.load(Ordering::Acquire), st.version);
+            let stale = |s: Status| {
+                matches!(s, Status::Blocked { seen, checked, .. }
+                    if seen != events || version.saturating_sub(checked) >= REPROBE_TURNS)
+            };
+            if !self.probe(st, stale) {
                 return;
             }
             let mut enabled = self.enabled(st);

@@ -136,6 +136,7 @@ impl Batch {
         st.result_callbacks.clear();
         st.done = Some(r);
         self.agg.cv.notify_all();
+        it.ctx.changed();
         ran
     }
 }

@@ -116,6 +116,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             let mut st = b.st.lock();
             st.broken = true;
             b.cv.notify_all();
+            it.ctx.changed();
             Ok(V::None)
         }
         (Native::Barrier(b), "reset") => {
@@ -124,6 +125,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             st.generation += 1;
             st.waiting = 0;
             b.cv.notify_all();
+            it.ctx.changed();
             Ok(V::None)
         }
         (Native::Queue(q, _, kind), _) => queue_method(it, q, *kind, name, pos, kw),
@@ -312,6 +314,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
                 st.cancelled = true;
                 st.done = Some(Err(exc::instance(exc::class("CancelledError"), Vec::new())));
                 f.cv.notify_all();
+                it.ctx.changed();
                 std::mem::take(&mut st.callbacks)
             };
             for cb in callbacks {

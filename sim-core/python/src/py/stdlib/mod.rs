@@ -293,6 +293,7 @@ pub(crate) fn finish_standalone(it: &mut Interp<'_>, fv: &V, r: Result<V, V>) ->
         }
         st.done = Some(r);
         f.cv.notify_all();
+        it.ctx.changed();
         std::mem::take(&mut st.callbacks)
     };
     for cb in callbacks {

@@ -57,6 +57,7 @@ pub(crate) fn barrier_wait(it: &mut Interp<'_>, b: &Arc<BarrierObj>, timeout: Op
                     st.broken = true;
                     st.waiting = 0;
                     b.cv.notify_all();
+                    ctx.changed();
                     return Err(e);
                 }
             }
