@@ -41,7 +41,9 @@ pub struct Machine {
 impl Machine {
     /// This machine.
     pub fn here() -> Self {
-        Self { cores: std::thread::available_parallelism().map_or(1, |n| n.get()) }
+        // Asked once: the answer reads the scheduler's affinity and cgroup files.
+        static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+        Self { cores: *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get())) }
     }
 }
 

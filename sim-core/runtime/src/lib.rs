@@ -11,6 +11,7 @@
 pub mod channels;
 pub mod control;
 mod gil;
+pub mod pool;
 pub mod recorder;
 pub mod rt;
 pub mod sync;

@@ -107,13 +107,15 @@ pub struct Shared {
     paused_flag: AtomicBool,
     paused: Mutex<PauseState>,
     pause_cv: Condvar,
-    handles: Mutex<Vec<JoinHandle<()>>>,
+    handles: Mutex<Vec<Handle>>,
+    /// Where simulated threads get their OS threads: a search's pool, or new ones.
+    pool: Mutex<Option<Arc<crate::pool::Pool>>>,
     control: OnceLock<Arc<Control>>,
 }
 
 /// Stack of each simulated thread: room for the interpreter's recursion limit of nested
 /// calls (reserved, not committed, until used).
-const THREAD_STACK_BYTES: usize = 64 << 20;
+pub const THREAD_STACK_BYTES: usize = 64 << 20;
 
 /// The longest wait or sleep a scenario can ask for (about 115 days): longer
 /// durations are clamped to it, and `Instant::now() + MAX_WAIT` cannot overflow.
@@ -160,6 +162,7 @@ impl Shared {
             paused: Mutex::new(PauseState::default()),
             pause_cv: Condvar::new(),
             handles: Mutex::new(Vec::new()),
+            pool: Mutex::new(None),
             control: OnceLock::new(),
         });
         for p in processes {
@@ -365,6 +368,13 @@ impl Shared {
 
     /// Start thread `tid` running `body` on a named OS thread. Returns false if it was
     /// already started.
+    /// Carry simulated threads on `pool`'s OS threads (set before the first thread starts):
+    /// a search's runs reuse them instead of creating their own.
+    pub fn set_pool(&self, pool: Arc<crate::pool::Pool>) {
+        *self.pool.lock() = Some(pool);
+    }
+
+    /// Start simulated thread `tid` on an OS thread of its own (or of the pool).
     pub fn start_thread(self: &Arc<Self>, tid: ThreadIx, delay: Duration, body: ThreadBody) -> Result<bool, PyError> {
         {
             let mut life = self.life.lock();
@@ -379,14 +389,18 @@ impl Shared {
         }
         let shared = Arc::clone(self);
         let name = self.thread_meta(tid).map(|m| m.name).unwrap_or_default();
-        // The OS refuses a name with a NUL in it (a Python thread's name may hold one).
-        let builder = std::thread::Builder::new()
-            .name(format!("tl:{}", name.replace('\0', "\\0")))
-            .stack_size(THREAD_STACK_BYTES);
+        let pool = self.pool.lock().clone();
         // Whatever happens here, the thread must not stay "alive" without an OS thread: the
         // run would never finish.
-        let spawned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            builder.spawn(move || shared.thread_main(tid, delay, body))
+        let spawned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match pool {
+            Some(p) => p.spawn(move || shared.thread_main(tid, delay, body)).map(Handle::Pooled),
+            None => {
+                // The OS refuses a name with a NUL in it (a Python thread's name may hold one).
+                let builder = std::thread::Builder::new()
+                    .name(format!("tl:{}", name.replace('\0', "\\0")))
+                    .stack_size(THREAD_STACK_BYTES);
+                builder.spawn(move || shared.thread_main(tid, delay, body)).map(Handle::Os)
+            }
         }))
         .unwrap_or_else(|_| Err(std::io::Error::other("the thread could not be created")));
         match spawned {
@@ -490,12 +504,42 @@ impl Shared {
                     }
                 }
                 if h.is_finished() {
-                    let _ = h.join();
+                    h.join();
                 } else {
-                    let name = h.thread().name().unwrap_or("?").to_string();
-                    eprintln!("threadline: thread {name} did not stop within 10 s of its run's end; left behind");
+                    eprintln!("threadline: thread {} did not stop within 10 s of its run's end; left behind", h.name());
                 }
             }
+        }
+    }
+}
+
+/// The OS thread carrying a simulated thread: its own, or a pool's.
+enum Handle {
+    Os(JoinHandle<()>),
+    Pooled(Arc<crate::pool::Done>),
+}
+
+impl Handle {
+    fn is_finished(&self) -> bool {
+        match self {
+            Handle::Os(h) => h.is_finished(),
+            Handle::Pooled(d) => d.is_finished(),
+        }
+    }
+
+    fn join(self) {
+        match self {
+            Handle::Os(h) => {
+                let _ = h.join();
+            }
+            Handle::Pooled(d) => d.join(),
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Handle::Os(h) => h.thread().name().unwrap_or("?").to_string(),
+            Handle::Pooled(_) => "tl:pool".into(),
         }
     }
 }

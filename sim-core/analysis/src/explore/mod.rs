@@ -29,6 +29,7 @@ use threadline_runtime::control::{Choice, ControlReport, Decision, Replay, Sched
 mod search;
 use search::explore_with;
 use threadline_runtime::control::Prefix;
+use threadline_runtime::pool::Pool;
 
 // ------------------------------------------------------------------ strategies
 
@@ -252,7 +253,25 @@ pub fn run_controlled(
     check: Option<&Check>,
     limits: RunLimits,
 ) -> Controlled {
-    let run = PyRun::start_controlled(Arc::clone(prog), settings.clone(), None, strategy, limits.split);
+    run_controlled_in(prog, settings, strategy, check, limits, None)
+}
+
+/// [`run_controlled`], carried by `pool`'s OS threads when given (a search's, reused run
+/// after run).
+pub fn run_controlled_in(
+    prog: &Arc<Program>,
+    settings: &RuntimeSettings,
+    strategy: Box<dyn Strategy>,
+    check: Option<&Check>,
+    limits: RunLimits,
+    pool: Option<&Arc<Pool>>,
+) -> Controlled {
+    let run = match pool {
+        Some(p) => {
+            PyRun::start_controlled_in(Arc::clone(prog), settings.clone(), strategy, limits.split, Arc::clone(p))
+        }
+        None => PyRun::start_controlled(Arc::clone(prog), settings.clone(), None, strategy, limits.split),
+    };
     if let Some(c) = run.control() {
         c.set_turn_limit(limits.turns);
         c.set_spin_reduction(limits.spin_reduction);
@@ -267,7 +286,13 @@ pub fn run_controlled(
 /// What a finished controlled run came to: its trace, its choices and its final module
 /// variables, judged with `check` (None: only deadlocks, exceptions and the turn limit fail).
 pub fn outcome_of(trace: &Trace, report: &ControlReport, finals: &Finals, check: Option<&Check>) -> Outcome {
-    let summary = Summary::of_trace(trace);
+    // The deadlock in words needs the timeline; most runs have none to build it for.
+    let deadlock = trace
+        .events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::Deadlock { .. }))
+        .then(|| Summary::of_trace(trace).deadlock)
+        .flatten();
     let output: Vec<String> = trace
         .events
         .iter()
@@ -292,11 +317,11 @@ pub fn outcome_of(trace: &Trace, report: &ControlReport, finals: &Finals, check:
         Some((F::Diverged, format!("diverged: {d}")))
     } else if report.stopped_from_outside {
         Some((F::Inconclusive, "inconclusive: stopped at the wall-time limit before it ended".to_string()))
-    } else if let (Some(r), Some(d), Some(at)) = (raised, &summary.deadlock, deadlock_at)
+    } else if let (Some(r), Some(d), Some(at)) = (raised, &deadlock, deadlock_at)
         && r.0 <= at
     {
         Some((F::Raised(r.2.ty.clone()), format!("{}; then {}", raised_words(r), d.words)))
-    } else if let Some(d) = &summary.deadlock {
+    } else if let Some(d) = &deadlock {
         Some((F::Deadlock, d.words.clone()))
     } else if let Some(r) = raised {
         // Before the turn limit too: the exception came first.
@@ -499,6 +524,7 @@ fn shrink(
         (Schedule::preemptions(d), deviations(d), steps)
     };
     let mut best = failing;
+    let pool = Pool::new(threadline_runtime::rt::THREAD_STACK_BYTES);
     let mut attempts = 0;
     // Shrinking gets at most the search's own time again (and never more than a minute).
     let deadline = Instant::now() + Duration::from_secs_f64(opts.seconds.clamp(1.0, 60.0));
@@ -545,7 +571,14 @@ fn shrink(
                 break 'outer;
             }
             attempts += 1;
-            let run = run_controlled(prog, settings, Box::new(Sparse(cand)), opts.check.as_ref(), opts.limits);
+            let run = run_controlled_in(
+                prog,
+                settings,
+                Box::new(Sparse(cand)),
+                opts.check.as_ref(),
+                opts.limits,
+                Some(&pool),
+            );
             if run.outcome.kind() == kind.as_ref()
                 && run.report.diverged.is_none()
                 && measure(&run.report.decisions) < current

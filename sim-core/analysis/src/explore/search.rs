@@ -292,11 +292,11 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// One controlled run under `strategy`, with what is left of the search's clock; None
     /// when the clock stopped it (no verdict).
-    fn run(&self, strategy: Box<dyn Strategy>) -> Option<Controlled> {
+    fn run(&self, strategy: Box<dyn Strategy>, pool: &Arc<Pool>) -> Option<Controlled> {
         let left =
             Duration::from_secs_f64((self.opts.seconds - self.started.elapsed().as_secs_f64()).clamp(0.001, 1e9));
         let limits = RunLimits { wall: left.min(self.opts.limits.wall), ..self.opts.limits };
-        let run = run_controlled(self.prog, self.settings, strategy, self.opts.check.as_ref(), limits);
+        let run = run_controlled_in(self.prog, self.settings, strategy, self.opts.check.as_ref(), limits, Some(pool));
         if run.report.stopped_from_outside {
             let mut st = self.state.lock();
             st.out_of_time = true;
@@ -324,6 +324,8 @@ impl Ctx<'_> {
     /// Depth-first: take the earliest subtree waiting, run it in order, give a subtree not
     /// begun away whenever a worker is idle; leave when no work is left anywhere.
     fn dfs_worker(&self) {
+        // This worker's runs, one after another, reuse the same OS threads.
+        let pool = Pool::new(threadline_runtime::rt::THREAD_STACK_BYTES);
         loop {
             let task = {
                 let mut st = self.state.lock();
@@ -351,7 +353,7 @@ impl Ctx<'_> {
                     st.idle -= 1;
                 }
             };
-            let go_on = self.subtree(task);
+            let go_on = self.subtree(task, &pool);
             let mut st = self.state.lock();
             st.busy -= 1;
             self.wake.notify_all();
@@ -362,13 +364,13 @@ impl Ctx<'_> {
     }
 
     /// Run one subtree in depth-first order; false when the search stopped.
-    fn subtree(&self, task: Task) -> bool {
+    fn subtree(&self, task: Task, pool: &Arc<Pool>) -> bool {
         let floor = task.prefix.len();
         let mut stack: Vec<Node> = Vec::new();
         let mut prefix = task.prefix;
         loop {
             // The key so far (the rest comes from the run's new choice points).
-            let run = match self.run(Box::new(Prefix(prefix.clone()))) {
+            let run = match self.run(Box::new(Prefix(prefix.clone())), pool) {
                 Some(r) => r,
                 None => return false,
             };
@@ -435,6 +437,7 @@ impl Ctx<'_> {
 
     /// Random, PCT or both in turn: schedule `i` from the `i`-th seed, in batches.
     fn sampled_worker(&self, sampled: &Mutex<Sampled>) {
+        let pool = Pool::new(threadline_runtime::rt::THREAD_STACK_BYTES);
         loop {
             let (i, longest, seed) = {
                 let mut n = sampled.lock();
@@ -478,7 +481,7 @@ impl Ctx<'_> {
                 _ if i.is_multiple_of(2) => Box::new(Random(Rng::new(seed))),
                 _ => Box::new(Pct::new(seed, depth, longest)),
             };
-            let Some(run) = self.run(strategy) else { return };
+            let Some(run) = self.run(strategy, &pool) else { return };
             let len = run.report.decisions.len();
             self.done(vec![i as u32], run);
             let mut n = sampled.lock();

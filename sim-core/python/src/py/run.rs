@@ -46,7 +46,7 @@ pub struct PyRun {
 impl PyRun {
     /// Start `prog`; events also go to `live` as they happen.
     pub fn start(prog: Arc<Program>, settings: RuntimeSettings, seed: u64, live: Option<Sender<Event>>) -> PyRun {
-        Self::start_with(prog, settings, seed, live, None)
+        Self::start_with(prog, settings, seed, live, None, None)
     }
 
     /// Start `prog` in controlled mode: one thread at a time, in virtual time, `strategy`
@@ -59,7 +59,18 @@ impl PyRun {
         strategy: Box<dyn Strategy>,
         split: bool,
     ) -> PyRun {
-        Self::start_with(prog, settings, 0, live, Some((strategy, split)))
+        Self::start_with(prog, settings, 0, live, Some((strategy, split)), None)
+    }
+
+    /// [`Self::start_controlled`] on `pool`'s OS threads (a search's, reused run after run).
+    pub fn start_controlled_in(
+        prog: Arc<Program>,
+        settings: RuntimeSettings,
+        strategy: Box<dyn Strategy>,
+        split: bool,
+        pool: Arc<threadline_runtime::pool::Pool>,
+    ) -> PyRun {
+        Self::start_with(prog, settings, 0, None, Some((strategy, split)), Some(pool))
     }
 
     fn start_with(
@@ -68,6 +79,7 @@ impl PyRun {
         seed: u64,
         live: Option<Sender<Event>>,
         strategy: Option<(Box<dyn Strategy>, bool)>,
+        pool: Option<Arc<threadline_runtime::pool::Pool>>,
     ) -> PyRun {
         let main = ThreadMeta { name: "MainThread".into(), process: 0, daemon: false, target: None };
         // A controlled run's `time.time()` starts at a fixed epoch (2023-11-14T22:13:20Z).
@@ -90,6 +102,9 @@ impl PyRun {
         );
         if let Some(c) = &control {
             shared.set_control(Arc::clone(c));
+        }
+        if let Some(p) = pool {
+            shared.set_pool(p);
         }
         *world.shared_ref.lock() = Some(Arc::downgrade(&shared));
         let main_obj = V::Inst(Arc::new(Inst {

@@ -1,0 +1,160 @@
+//! OS threads reused across runs: a search runs thousands of short controlled runs, and
+//! creating and tearing down an OS thread (with its large stack) for every simulated thread
+//! of every run cost more than the runs' turns. A [`Pool`] belongs to one search worker;
+//! between runs its threads wait for the next simulated thread to carry, and when the pool
+//! is dropped they are told to quit and joined — no thread outlives the search.
+
+use crossbeam_channel::{Receiver, Sender};
+use parking_lot::{Condvar, Mutex};
+use std::sync::{Arc, Weak};
+use std::thread::JoinHandle;
+
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+enum Msg {
+    Run(Job, Arc<Done>),
+    Quit,
+}
+
+/// Threads that carry simulated threads, one run after another.
+pub struct Pool {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// Threads waiting for work: where to send it.
+    idle: Mutex<Vec<Sender<Msg>>>,
+    /// Every thread: where to tell it to quit, and its handle.
+    all: Mutex<Vec<(Sender<Msg>, JoinHandle<()>)>>,
+    stack: usize,
+}
+
+/// A pooled job's end, as a join handle tells it.
+#[derive(Default)]
+pub struct Done {
+    flag: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl Done {
+    /// Whether the job has ended.
+    pub fn is_finished(&self) -> bool {
+        *self.flag.lock()
+    }
+
+    /// Wait until the job has ended.
+    pub fn join(&self) {
+        let mut f = self.flag.lock();
+        while !*f {
+            self.cv.wait(&mut f);
+        }
+    }
+}
+
+impl Pool {
+    /// An empty pool whose threads get `stack` bytes of stack.
+    pub fn new(stack: usize) -> Arc<Pool> {
+        Arc::new(Pool { inner: Arc::new(Inner { idle: Mutex::new(Vec::new()), all: Mutex::new(Vec::new()), stack }) })
+    }
+
+    /// Threads the pool has made so far.
+    pub fn threads(&self) -> usize {
+        self.inner.all.lock().len()
+    }
+
+    /// Run `job` on an idle thread of the pool, or on a new one.
+    pub fn spawn(&self, job: impl FnOnce() + Send + 'static) -> std::io::Result<Arc<Done>> {
+        let done = Arc::new(Done::default());
+        let mut msg = Msg::Run(Box::new(job), Arc::clone(&done));
+        loop {
+            let Some(tx) = self.inner.idle.lock().pop() else { break };
+            match tx.send(msg) {
+                Ok(()) => return Ok(done),
+                Err(e) => msg = e.into_inner(),
+            }
+        }
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let me = tx.clone();
+        let weak = Arc::downgrade(&self.inner);
+        let handle = std::thread::Builder::new()
+            .name("tl:pool".into())
+            .stack_size(self.inner.stack)
+            .spawn(move || worker(rx, me, weak))?;
+        // Cannot fail: the receiver is alive in the thread just started.
+        let _ = tx.send(msg);
+        self.inner.all.lock().push((tx, handle));
+        Ok(done)
+    }
+}
+
+fn worker(rx: Receiver<Msg>, me: Sender<Msg>, pool: Weak<Inner>) {
+    while let Ok(Msg::Run(job, done)) = rx.recv() {
+        // The job (a simulated thread's main) catches its own panics; this one is the
+        // pool's: a thread that failed must still be seen to end.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+        // Idle again before the job is seen to end: the next run finds this thread free.
+        let alive = match pool.upgrade() {
+            Some(inner) => {
+                inner.idle.lock().push(me.clone());
+                true
+            }
+            None => false,
+        };
+        *done.flag.lock() = true;
+        done.cv.notify_all();
+        if !alive {
+            return;
+        }
+    }
+}
+
+impl Drop for Pool {
+    /// Every thread is told to quit; the idle ones (all of them, when every run was joined)
+    /// are joined. One still carrying a simulated thread that never ended (the runtime's
+    /// backstop already said so) quits when it is done and is not waited for.
+    fn drop(&mut self) {
+        let all: Vec<_> = std::mem::take(&mut *self.inner.all.lock());
+        let idle: Vec<_> = std::mem::take(&mut *self.inner.idle.lock());
+        for (tx, h) in all {
+            let _ = tx.send(Msg::Quit);
+            if idle.iter().any(|i| i.same_channel(&tx)) {
+                let _ = h.join();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn threads_are_reused_and_joined_when_the_pool_goes() {
+        let pool = Pool::new(1 << 20);
+        let ran = Arc::new(AtomicUsize::new(0));
+        for _ in 0..20 {
+            let r = Arc::clone(&ran);
+            let done = pool.spawn(move || {
+                r.fetch_add(1, Ordering::SeqCst);
+            });
+            done.expect("spawned").join();
+        }
+        assert_eq!(ran.load(Ordering::SeqCst), 20);
+        assert_eq!(pool.threads(), 1, "one job at a time needs one thread");
+        // Two at once need two.
+        let (go, wait) = crossbeam_channel::bounded::<()>(0);
+        let a = pool.spawn(move || {
+            let _ = wait.recv();
+        });
+        let b = pool.spawn(move || {
+            let _ = go.send(());
+        });
+        a.expect("a").join();
+        b.expect("b").join();
+        assert_eq!(pool.threads(), 2);
+        // A panicking job still ends.
+        pool.spawn(|| panic!("a job's own panic")).expect("spawned").join();
+        drop(pool);
+    }
+}
