@@ -621,3 +621,25 @@ fn a_search_with_no_budget_runs_nothing_and_a_huge_budget_allocates_nothing_up_f
     let ex = explore::explore(&prog, &settings(GilMode::Cpython310), &opts, |_| true);
     assert!(ex.tried > 0 && ex.out_of_time, "{} tried", ex.tried);
 }
+
+#[test]
+fn a_played_games_choices_are_written_with_their_kinds() {
+    // Played by a person (here: the player's script), a ready-batch choice is written `K`,
+    // a thread choice `T`, as a schedule writes them.
+    let prog = program(AIO_ORDER, &[]);
+    let (player, handle) = sim_core::control::Player::new(Vec::new(), None);
+    handle.auto();
+    let run =
+        explore::run_controlled(&prog, &settings(GilMode::Cpython310), Box::new(player), None, RunLimits::default());
+    let words = handle.history_words();
+    assert_eq!(words.len(), run.report.decisions.len());
+    for (w, d) in words.iter().zip(&run.report.decisions) {
+        let letter = match d.kind {
+            sim_core::control::DecisionKind::Thread => 'T',
+            sim_core::control::DecisionKind::Ready { .. } => 'K',
+            sim_core::control::DecisionKind::Handoff { .. } => 'H',
+        };
+        assert_eq!(*w, format!("{letter}{}", d.chosen));
+    }
+    assert!(words.iter().any(|w| w.starts_with('K')), "{words:?}");
+}

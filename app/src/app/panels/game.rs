@@ -225,7 +225,7 @@ impl ThreadlineApp {
                     }
                 });
             } else if !history.is_empty() {
-                let so_far: Vec<String> = history.iter().map(|t| format!("T{t}")).collect();
+                let so_far = game.handle.history_words();
                 ui.label(RichText::new(format!("Choices so far: {}", so_far.join(" "))).monospace().weak());
             }
         });

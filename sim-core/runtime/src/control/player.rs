@@ -24,6 +24,9 @@ struct PlayerState {
     pending: Option<(usize, Decision)>,
     answer: Option<Choice>,
     history: Vec<ThreadIx>,
+    /// Each choice as a schedule writes it: `T1` a thread, `K2` a ready callback, `H1` a
+    /// lock handed over.
+    written: Vec<String>,
     auto: bool,
     cancelled: bool,
     wake: Option<Box<dyn Fn() + Send>>,
@@ -76,6 +79,7 @@ impl Strategy for Player {
         st.pending = None;
         if let Choice::Run(t) = choice {
             st.history.push(t);
+            st.written.push(format!("{}{t}", super::schedule::StepKind::of(&point.kind).letter()));
         }
         choice
     }
@@ -129,5 +133,11 @@ impl PlayerHandle {
     /// The choices made so far, one per choice point.
     pub fn history(&self) -> Vec<ThreadIx> {
         self.inner.0.lock().history.clone()
+    }
+
+    /// The choices made so far as a schedule writes each (`T1 K2 H1`): which thread ran,
+    /// which ready callback, which waiter was handed the lock.
+    pub fn history_words(&self) -> Vec<String> {
+        self.inner.0.lock().written.clone()
     }
 }

@@ -31,7 +31,7 @@ pub enum StepKind {
 }
 
 impl StepKind {
-    fn of(kind: &DecisionKind) -> Self {
+    pub(super) fn of(kind: &DecisionKind) -> Self {
         match kind {
             DecisionKind::Thread => StepKind::Thread,
             DecisionKind::Ready { .. } => StepKind::Ready,
@@ -39,7 +39,7 @@ impl StepKind {
         }
     }
 
-    fn letter(self) -> char {
+    pub(super) fn letter(self) -> char {
         match self {
             StepKind::Thread => 'T',
             StepKind::Ready => 'K',
