@@ -141,10 +141,22 @@ fn pure_callee(f: &V) -> bool {
 /// A method that only reads: `q.empty()`, `ev.is_set()`, `lock.locked()`, `t.is_alive()`,
 /// `d.get(k)` on a dict… (see [`pure_callee`]).
 fn pure_method(o: &V, name: &str) -> bool {
-    match name {
-        "empty" | "qsize" | "full" | "is_set" | "locked" | "is_alive" | "done" | "running" | "cancelled"
-        | "startswith" | "endswith" => true,
-        "get" | "keys" | "values" | "items" | "count" | "index" => matches!(o, V::Dict(_) | V::List(_) | V::Tuple(_)),
+    // Decided by the object's type as well as the name: a program's own class with a method
+    // called `empty` may change anything.
+    match o {
+        V::Native(_) => {
+            matches!(name, "empty" | "qsize" | "full" | "is_set" | "locked" | "done" | "running" | "cancelled")
+        }
+        V::Inst(i) => {
+            name == "is_alive"
+                && matches!(i.class.native_kind(), ClassKind::Thread | ClassKind::Process)
+                // …unless the program's own subclass defines it.
+                && !std::iter::once(&i.class)
+                    .chain(i.class.mro.iter())
+                    .any(|c| &*c.module == "__main__" && c.dict.read().contains_key("is_alive"))
+        }
+        V::Str(_) => matches!(name, "startswith" | "endswith" | "count" | "index" | "find"),
+        V::Dict(_) | V::List(_) | V::Tuple(_) => matches!(name, "get" | "keys" | "values" | "items" | "count" | "index"),
         _ => false,
     }
 }
