@@ -576,3 +576,17 @@ fn a_priority_queue_runs_lt_outside_any_rust_lock() {
     let (out, err, _) = run(src);
     assert_eq!(out, "[1, 2, 3] 0\n", "{err}");
 }
+
+#[test]
+fn recursion_follows_setrecursionlimit_and_tracebacks_fold_repeated_lines() {
+    // As CPython: the limit is the program's to raise; past it (or past what the thread's
+    // stack holds) a RecursionError, never a crash; a traceback prints a repeated frame three
+    // times, then how many more times it repeated.
+    let src = "import sys\nprint(sys.getrecursionlimit())\nsys.setrecursionlimit(3000)\nprint(sys.getrecursionlimit())\ndef f(n):\n    return 0 if n == 0 else 1 + f(n - 1)\nprint(f(2500))\ntry:\n    f(10 ** 6)\nexcept RecursionError as e:\n    print('RecursionError:', e)\ntry:\n    sys.setrecursionlimit(1)\nexcept RecursionError as e:\n    print('too low')\nf(10 ** 6)\n";
+    let (out, err, code) = run(src);
+    assert_eq!(out, "1000\n3000\n2500\nRecursionError: maximum recursion depth exceeded\ntoo low\n", "{err}");
+    assert_eq!(code, 1);
+    assert!(err.contains("  [Previous line repeated "), "{err}");
+    assert!(err.lines().count() < 20, "folded: {err}");
+    assert!(err.trim_end().ends_with("RecursionError: maximum recursion depth exceeded"), "{err}");
+}

@@ -74,6 +74,8 @@ impl CheckExpr {
         }
         let ctx = shared.ctx(0);
         let mut it = Interp::new(&ctx, &world, Arc::clone(&pw));
+        // The caller's thread may have a small stack: a check nests few calls.
+        it.depth = super::interp::RECURSION_LIMIT - 64;
         let mut frame = Frame { locals: Default::default(), closure: &[], class_ns: None, func: None, line: 1 };
         let r = match it.block(&mut frame, &self.prog.body) {
             Ok(()) => {

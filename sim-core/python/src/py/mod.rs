@@ -391,15 +391,42 @@ pub fn traceback_lines(
             lines.push("  File \"threading.py\", line 1045, in _bootstrap_inner".into());
             lines.push("    self.run()".into());
         }
-        for (line, name) in e.tb.iter().rev() {
+        frame_lines(&prog, e.tb.iter().rev(), &mut lines);
+    }
+    lines.push(err.to_string());
+    lines
+}
+
+/// A traceback's frames, most recent last, as CPython's `traceback` prints them: a frame
+/// repeated (the same line of the same function, as deep recursion gives) is printed three
+/// times, then `[Previous line repeated N more times]`.
+pub fn frame_lines<'a>(prog: &Program, frames: impl Iterator<Item = &'a (u32, Arc<str>)>, lines: &mut Vec<String>) {
+    const CUTOFF: usize = 3;
+    let mut last: Option<&(u32, Arc<str>)> = None;
+    let mut count = 0usize;
+    let repeated = |n: usize, lines: &mut Vec<String>| {
+        if n > CUTOFF {
+            let more = n - CUTOFF;
+            lines.push(format!("  [Previous line repeated {more} more time{}]", if more > 1 { "s" } else { "" }));
+        }
+    };
+    for f in frames {
+        if last.is_some_and(|l| l == f) {
+            count += 1;
+        } else {
+            repeated(count, lines);
+            last = Some(f);
+            count = 1;
+        }
+        if count <= CUTOFF {
+            let (line, name) = f;
             lines.push(format!("  File \"{}\", line {line}, in {name}", prog.file));
             if let Some(src) = prog.line(*line) {
                 lines.push(format!("    {src}"));
             }
         }
     }
-    lines.push(err.to_string());
-    lines
+    repeated(count, lines);
 }
 
 /// The exceptions `v` was raised from or while handling, oldest first, each with its
@@ -445,12 +472,7 @@ fn chained_lines(it: &mut Interp<'_>, v: &V, lines: &mut Vec<String>, depth: usi
     let prog = Arc::clone(&it.w.prog);
     if !tb.is_empty() {
         lines.push("Traceback (most recent call last):".into());
-        for (line, name) in tb.iter().rev() {
-            lines.push(format!("  File \"{}\", line {line}, in {name}", prog.file));
-            if let Some(src) = prog.line(*line) {
-                lines.push(format!("    {src}"));
-            }
-        }
+        frame_lines(&prog, tb.iter().rev(), lines);
     }
     lines.push(exc_error(it, &prev).to_string());
     lines.push(String::new());

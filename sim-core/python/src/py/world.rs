@@ -104,6 +104,8 @@ pub struct World {
     pub shared_ref: Mutex<Option<std::sync::Weak<threadline_runtime::rt::Shared>>>,
     /// The main process's exit status.
     pub exit_code: Mutex<i64>,
+    /// `sys.getrecursionlimit()`: Python calls nested deeper raise `RecursionError`.
+    pub(crate) recursion_limit: std::sync::atomic::AtomicUsize,
     /// `Manager().list()` / `.dict()` objects: shared by every process, never copied at fork.
     pub managed: Mutex<Vec<V>>,
 }
@@ -165,6 +167,7 @@ impl World {
                 }))
             },
             exit_code: Mutex::new(0),
+            recursion_limit: std::sync::atomic::AtomicUsize::new(crate::py::interp::RECURSION_LIMIT),
             managed: Mutex::new(Vec::new()),
             prog,
         });

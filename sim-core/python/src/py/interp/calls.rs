@@ -28,7 +28,7 @@ impl Interp<'_> {
     /// Call a Python function.
     pub fn call_func(&mut self, func: &Arc<Func>, pos: Vec<V>, kw: Vec<(Arc<str>, V)>) -> R<V> {
         let def = &func.def;
-        if self.depth >= RECURSION_LIMIT {
+        if self.too_deep() {
             return raise("RecursionError", "maximum recursion depth exceeded");
         }
         let mut locals: SmallVec<[V; 8]> = smallvec![V::Unbound; def.n_locals as usize];
@@ -45,7 +45,7 @@ impl Interp<'_> {
         first: Option<V>,
         args: &[Arg],
     ) -> R<V> {
-        if self.depth >= RECURSION_LIMIT {
+        if self.too_deep() {
             return raise("RecursionError", "maximum recursion depth exceeded");
         }
         let p = &func.def.params;

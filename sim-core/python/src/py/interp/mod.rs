@@ -117,6 +117,17 @@ pub struct Interp<'a> {
     split: bool,
     /// The event loop `asyncio.run` is running on this thread.
     pub aio: Option<Arc<super::asyncio::Loop>>,
+    /// This interpreter marked where the thread's stack began (and clears it when dropped:
+    /// a pool's thread carries another run next).
+    owns_stack_base: bool,
+}
+
+impl Drop for Interp<'_> {
+    fn drop(&mut self) {
+        if self.owns_stack_base {
+            STACK_BASE.with(|b| b.set(0));
+        }
+    }
 }
 
 /// Keyword arguments of a call, in order.
@@ -156,7 +167,9 @@ fn pure_method(o: &V, name: &str) -> bool {
                     .any(|c| &*c.module == "__main__" && c.dict.read().contains_key("is_alive"))
         }
         V::Str(_) => matches!(name, "startswith" | "endswith" | "count" | "index" | "find"),
-        V::Dict(_) | V::List(_) | V::Tuple(_) => matches!(name, "get" | "keys" | "values" | "items" | "count" | "index"),
+        V::Dict(_) | V::List(_) | V::Tuple(_) => {
+            matches!(name, "get" | "keys" | "values" | "items" | "count" | "index")
+        }
         _ => false,
     }
 }
@@ -213,6 +226,23 @@ fn cells_in(def: &FuncDef, locals: &mut SmallVec<[V; 8]>) {
 /// Python's default recursion limit.
 pub const RECURSION_LIMIT: usize = 1000;
 
+/// Of the 64 MB stack a simulated thread has, the most Python calls may use: a call nested
+/// deeper raises `RecursionError` whatever `sys.setrecursionlimit` allows, so a program never
+/// overflows the Rust stack (the rest is room for what a frame calls natively).
+const STACK_BUDGET: usize = 40 << 20;
+
+thread_local! {
+    /// Where this thread's outermost interpreter began on the stack (0: none yet).
+    static STACK_BASE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Where the stack is now (an address, compared, never dereferenced).
+#[inline]
+fn stack_here() -> usize {
+    let marker = 0u8;
+    std::ptr::addr_of!(marker) as usize
+}
+
 impl<'a> Interp<'a> {
     /// An interpreter for `ctx`'s thread.
     pub fn new(ctx: &'a Ctx, w: &'a Arc<World>, pw: Arc<super::ProcWorld>) -> Self {
@@ -231,7 +261,23 @@ impl<'a> Interp<'a> {
             controlled: ctx.shared.control().is_some(),
             split,
             aio: None,
+            owns_stack_base: STACK_BASE.with(|b| {
+                if b.get() == 0 {
+                    b.set(stack_here());
+                    true
+                } else {
+                    false
+                }
+            }),
         }
+    }
+
+    /// A Python call here would nest too deep: past `sys.getrecursionlimit()`, or past the
+    /// stack this thread has room for.
+    #[inline]
+    pub(crate) fn too_deep(&self) -> bool {
+        self.depth >= self.w.recursion_limit.load(std::sync::atomic::Ordering::Relaxed)
+            || STACK_BASE.with(|b| b.get()).saturating_sub(stack_here()) > STACK_BUDGET
     }
 
     #[inline]

@@ -330,7 +330,7 @@ impl Interp<'_> {
             // Containers that hold instances anywhere inside: each element through repr_of
             // (user __repr__, exception reprs); plain data keeps the fast path.
             V::List(_) | V::Tuple(_) | V::Dict(_) | V::Set(_) if holds_instances(v, 0) => {
-                if self.depth >= RECURSION_LIMIT {
+                if self.too_deep() {
                     return raise(
                         "RecursionError",
                         "maximum recursion depth exceeded while getting the repr of an object",

@@ -403,11 +403,23 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
         F::Pp(x) => crate::py::pprint::call(it, x, pos, kw),
         F::Tb(x) => crate::py::traceback::call(it, x, pos, kw),
         F::Dt(x) => crate::py::datetime::call(it, x, pos, kw),
-        F::GetRecursionLimit => Ok(V::Int(crate::py::interp::RECURSION_LIMIT as i64)),
+        F::GetRecursionLimit => Ok(V::Int(it.w.recursion_limit.load(std::sync::atomic::Ordering::Relaxed) as i64)),
         F::SetRecursionLimit => {
             let n = pos.first().and_then(V::as_int);
             match n {
-                Some(n) if n >= 1 => Ok(V::None),
+                // As CPython 3.11: not below the depth the caller is at now.
+                Some(n) if n >= 1 && (n as usize) <= it.depth + 1 => raise(
+                    "RecursionError",
+                    format!(
+                        "cannot set the recursion limit to {n} at the recursion depth {}: the limit is too low",
+                        it.depth + 1
+                    ),
+                ),
+                Some(n) if n >= 1 => {
+                    it.w.recursion_limit
+                        .store(n.min(i64::from(u32::MAX)) as usize, std::sync::atomic::Ordering::Relaxed);
+                    Ok(V::None)
+                }
                 Some(_) => raise("ValueError", "recursion limit must be greater or equal than 1"),
                 None => type_err("'setrecursionlimit' requires an integer"),
             }
