@@ -828,5 +828,5 @@ pub fn default_scenario_dir() -> PathBuf {
 pub fn default_trace_path(id: &str) -> String {
     let dir =
         std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")).join("threadline-traces");
-    dir.join(format!("{id}.json")).display().to_string()
+    dir.join(format!("{id}.{}", sim_core::trace::COMPACT_EXTENSION)).display().to_string()
 }

@@ -321,13 +321,18 @@ impl ThreadlineApp {
                     } else if what == PickFor::Schedule {
                         rfd::FileDialog::new().add_filter("Threadline schedule", &["schedule", "txt"])
                     } else {
-                        rfd::FileDialog::new().add_filter("Threadline trace", &["json"])
+                        rfd::FileDialog::new()
+                            .add_filter("Threadline trace", &[sim_core::trace::COMPACT_EXTENSION, "json"])
                     };
                     if let Some(dir) = start_dir.filter(|d| d.is_dir()) {
                         d = d.set_directory(dir);
                     }
                     let picked = match what {
-                        PickFor::Save => d.set_file_name(file_name.unwrap_or_else(|| "trace.json".into())).save_file(),
+                        PickFor::Save => d
+                            .set_file_name(
+                                file_name.unwrap_or_else(|| format!("trace.{}", sim_core::trace::COMPACT_EXTENSION)),
+                            )
+                            .save_file(),
                         PickFor::Open | PickFor::Compare => d.pick_file(),
                         PickFor::Scenario => d.set_title("Open a scenario file").pick_file(),
                         PickFor::Schedule => d.set_title("Play a schedule (from threadline explore)").pick_file(),

@@ -32,8 +32,10 @@ pub fn run(data: &[u8]) {
 
 /// Trace bytes → load → check → summarize → export: a message, never a panic.
 pub fn trace(data: &[u8]) {
-    let text = String::from_utf8_lossy(data);
-    if let Ok(t) = threadline_model::trace::Trace::from_json(&text) {
+    use threadline_model::trace::Trace;
+    // The bytes as a file (JSON or compressed), else as text.
+    let loaded = Trace::from_bytes(data).or_else(|_| Trace::from_json(&String::from_utf8_lossy(data)));
+    if let Ok(t) = loaded {
         let s = crate::summary::Summary::of_trace(&t);
         let _ = s.human();
         let _ = crate::chrome::export(&t);
