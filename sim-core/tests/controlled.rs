@@ -643,3 +643,23 @@ fn a_played_games_choices_are_written_with_their_kinds() {
     }
     assert!(words.iter().any(|w| w.starts_with('K')), "{words:?}");
 }
+
+#[test]
+fn a_released_rlock_may_go_to_its_waiter_at_once_but_a_conditions_lock_is_not_handed_to_its_waiters() {
+    // As for a Lock: the worker waits in `acquire`; at the main thread's last release the
+    // RLock may be handed to it, so the main thread's non-blocking re-acquire fails.
+    let src = "import threading, time\nr = threading.RLock()\nseen = []\ndef worker():\n    with r:\n        pass\nr.acquire()\nr.acquire()\nt = threading.Thread(target=worker)\nt.start()\ntime.sleep(0.01)\nr.release()\nr.release()\ngot = r.acquire(blocking=False)\nseen.append(got)\nif got:\n    r.release()\nt.join()\nprint(seen)\n";
+    let prog = program(src, &[]);
+    let run = default_run(&prog, GilMode::Cpython310, RunLimits::default());
+    assert_eq!(run.outcome.output, ["[True]"], "the default leaves it free");
+    let ex = explore::explore(&prog, &settings(GilMode::Cpython310), &dfs(Some("seen == [True]"), 2), |_| true);
+    let f = ex.found.expect("the handoff");
+    assert_eq!(f.run.outcome.output, ["[False]"]);
+    assert!(f.schedule.to_string().contains(":H1"), "{}", f.schedule);
+    // A Condition's waiters wait on its resource for a notify: releasing its lock never
+    // hands the lock to them (that would be a deadlock no CPython run has).
+    let cond = "import threading, time\nc = threading.Condition()\nready = False\ndef waiter():\n    with c:\n        while not ready:\n            c.wait()\nt = threading.Thread(target=waiter)\nt.start()\ntime.sleep(0.01)\nwith c:\n    pass\nwith c:\n    ready = True\n    c.notify()\nt.join()\nprint('ok')\n";
+    let prog = program(cond, &[]);
+    let ex = explore::explore(&prog, &settings(GilMode::Cpython310), &dfs(None, 2), |_| true);
+    assert!(ex.found.is_none() && ex.exhausted, "{:?}", ex.found.map(|f| f.what));
+}

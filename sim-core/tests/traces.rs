@@ -189,7 +189,12 @@ fn a_compact_trace_keeps_everything_in_a_fraction_of_the_size_and_says_when_it_i
         let back = Trace::load(&compact).unwrap();
         assert_eq!(back.to_json(), t.to_json(), "{id}");
         let (jl, cl) = (std::fs::metadata(&json).unwrap().len(), std::fs::metadata(&compact).unwrap().len());
-        eprintln!("{id}: {} events, {jl} bytes as JSON, {cl} compressed ({:.1} and {:.1} bytes an event)", t.events.len(), jl as f64 / t.events.len() as f64, cl as f64 / t.events.len() as f64);
+        eprintln!(
+            "{id}: {} events, {jl} bytes as JSON, {cl} compressed ({:.1} and {:.1} bytes an event)",
+            t.events.len(),
+            jl as f64 / t.events.len() as f64,
+            cl as f64 / t.events.len() as f64
+        );
         assert!(cl * 3 < jl, "{id}: {cl} bytes compressed against {jl} as JSON");
         // Cut short (a run killed while saving would leave this, were saves not atomic) and
         // damaged: a sentence each, never a panic.

@@ -169,18 +169,29 @@ pub struct RLock {
     id: ResIx,
     st: Mutex<RLockState>,
     cv: Condvar,
+    /// A release may hand it to a waiter (a controlled run's choice): not for a Condition's
+    /// own lock, whose resource its `wait`ers wait on too (for a notify, not the lock).
+    handoff: bool,
 }
 
 #[derive(Default)]
 struct RLockState {
     owner: Option<ThreadIx>,
     depth: u32,
+    /// A controlled run handed the lock to this waiter at its last release: it owns it (at
+    /// depth 0), and its `acquire` completes when it next runs.
+    granted: Option<ThreadIx>,
 }
 
 impl RLock {
     /// An unowned RLock for resource `id`.
     pub fn new(id: ResIx) -> Self {
-        Self { id, st: Mutex::new(RLockState::default()), cv: Condvar::new() }
+        Self { id, st: Mutex::new(RLockState::default()), cv: Condvar::new(), handoff: true }
+    }
+
+    /// A Condition's own lock (recorded as the condition): never handed over at release.
+    pub fn for_condition(id: ResIx) -> Self {
+        Self { handoff: false, ..Self::new(id) }
     }
 
     /// The owner and depth now.
@@ -207,7 +218,8 @@ impl RLock {
     fn reacquire(&self, ctx: &Ctx, depth: u32, record_as: ResIx) -> Result<(), Unwind> {
         let mut st = self.st.lock();
         ctx.record(EventKind::Requested { res: record_as, blocking: true, timeout_ms: None });
-        ctx.wait_until(&self.cv, &mut st, None, |s| s.owner.is_none())?;
+        ctx.wait_until(&self.cv, &mut st, None, |s| s.owner.is_none() || s.granted == Some(ctx.tid))?;
+        st.granted = None;
         st.owner = Some(ctx.tid);
         st.depth = depth;
         ctx.record(EventKind::Acquired { res: record_as, depth, value: 0 });
@@ -220,8 +232,10 @@ impl RLock {
         // Free, or already ours (re-entry): either way it is taken at once.
         let free = |s: &RLockState| s.owner.is_none() || s.owner == me;
         acquire_with(ctx, res, blocking, timeout_ms, (&self.st, &self.cv), free, |s| {
+            // (Handed over at a release, it is ours at depth 0.)
             s.depth = if s.owner == me { s.depth + 1 } else { 1 };
             s.owner = me;
+            s.granted = None;
             ctx.record(EventKind::Acquired { res, depth: s.depth, value: 0 });
         })
     }
@@ -232,11 +246,30 @@ impl RLock {
             return Err(PyError::release_unacquired().into());
         }
         st.depth -= 1;
-        if st.depth == 0 {
-            st.owner = None;
-            self.cv.notify_one();
+        if st.depth > 0 {
+            ctx.record(EventKind::Released { res, depth: st.depth, value: 0 });
+            return Ok(());
         }
-        ctx.record(EventKind::Released { res, depth: st.depth, value: 0 });
+        st.owner = None;
+        ctx.record(EventKind::Released { res, depth: 0, value: 0 });
+        // Controlled: a waiter may take the lock at once, as for a Lock ([`Lock`]'s release).
+        if let Some(c) = ctx.shared.control().filter(|_| self.handoff) {
+            let waiters = ctx.shared.waiters_on(WaitTarget::Resource(res));
+            if !waiters.is_empty() {
+                drop(st);
+                if let Some(w) = c.choose_handoff(ctx, res, &waiters)? {
+                    let mut st = self.st.lock();
+                    if st.owner.is_none() {
+                        st.owner = Some(w);
+                        st.depth = 0;
+                        st.granted = Some(w);
+                    }
+                }
+                self.cv.notify_one();
+                return Ok(());
+            }
+        }
+        self.cv.notify_one();
         Ok(())
     }
 }
@@ -381,7 +414,7 @@ struct CondState {
 impl Condition {
     /// A condition for resource `id`.
     pub fn new(id: ResIx) -> Self {
-        Self::with_lock(id, CondLock::Own(RLock::new(id)))
+        Self::with_lock(id, CondLock::Own(RLock::for_condition(id)))
     }
 
     /// A condition for resource `id` over `lock`.

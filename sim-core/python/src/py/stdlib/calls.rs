@@ -42,7 +42,7 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
                     Native::RLock(l, r) => CondLock::RLock(l.clone(), *r),
                     _ => return type_err("Condition(lock): lock must be a threading.Lock or RLock"),
                 },
-                None | Some(V::None) => CondLock::Own(RLock::new(res)),
+                None | Some(V::None) => CondLock::Own(RLock::for_condition(res)),
                 Some(_) => return type_err("Condition(lock): lock must be a threading.Lock or RLock"),
             };
             let c = Arc::new(Condition::with_lock(res, lock));
