@@ -23,7 +23,7 @@ use threadline_model::model::RuntimeSettings;
 use threadline_model::trace::Trace;
 use threadline_python::py::Program;
 use threadline_python::py::check::CheckExpr;
-use threadline_python::py::run::{Finals, PyRun};
+use threadline_python::py::run::{ControlSetup, Finals, PyRun};
 use threadline_runtime::control::{Choice, ControlReport, Decision, Replay, Schedule, Sparse, Strategy};
 
 mod search;
@@ -266,16 +266,10 @@ pub fn run_controlled_in(
     limits: RunLimits,
     pool: Option<&Arc<Pool>>,
 ) -> Controlled {
-    let run = match pool {
-        Some(p) => {
-            PyRun::start_controlled_in(Arc::clone(prog), settings.clone(), strategy, limits.split, Arc::clone(p))
-        }
-        None => PyRun::start_controlled(Arc::clone(prog), settings.clone(), None, strategy, limits.split),
-    };
-    if let Some(c) = run.control() {
-        c.set_turn_limit(limits.turns);
-        c.set_spin_reduction(limits.spin_reduction);
-    }
+    // Set up before the first turn: a limit set after it could come too late.
+    let setup =
+        ControlSetup { split: limits.split, turn_limit: Some(limits.turns), spin_reduction: limits.spin_reduction };
+    let run = PyRun::start_controlled_with(Arc::clone(prog), settings.clone(), strategy, setup, pool.cloned());
     let finished = run.finish_keep(Some(limits.wall));
     let (trace, report, finals) = finished;
     let report = report.unwrap_or_default();

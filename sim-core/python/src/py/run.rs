@@ -31,6 +31,23 @@ pub struct Finals {
     pub values: Vec<(String, V)>,
 }
 
+/// How a controlled run is set up before its first turn.
+#[derive(Clone, Copy, Debug)]
+pub struct ControlSetup {
+    /// `x += 1` on shared variables split into load, add and store.
+    pub split: bool,
+    /// Stop after this many turns (None: no limit).
+    pub turn_limit: Option<u64>,
+    /// Idle passes of `while` loops wait instead of being searched (on by default).
+    pub spin_reduction: bool,
+}
+
+impl Default for ControlSetup {
+    fn default() -> Self {
+        ControlSetup { split: false, turn_limit: None, spin_reduction: true }
+    }
+}
+
 /// A running Python program. Dropping it stops and joins every thread.
 pub struct PyRun {
     shared: Arc<Shared>,
@@ -59,18 +76,26 @@ impl PyRun {
         strategy: Box<dyn Strategy>,
         split: bool,
     ) -> PyRun {
-        Self::start_with(prog, settings, 0, live, Some((strategy, split)), None)
+        Self::start_with(
+            prog,
+            settings,
+            0,
+            live,
+            Some((strategy, ControlSetup { split, ..ControlSetup::default() })),
+            None,
+        )
     }
 
-    /// [`Self::start_controlled`] on `pool`'s OS threads (a search's, reused run after run).
-    pub fn start_controlled_in(
+    /// [`Self::start_controlled`] set up before its first turn (turn limit, spin-loop
+    /// reduction), on `pool`'s OS threads when given (a search's, reused run after run).
+    pub fn start_controlled_with(
         prog: Arc<Program>,
         settings: RuntimeSettings,
         strategy: Box<dyn Strategy>,
-        split: bool,
-        pool: Arc<threadline_runtime::pool::Pool>,
+        setup: ControlSetup,
+        pool: Option<Arc<threadline_runtime::pool::Pool>>,
     ) -> PyRun {
-        Self::start_with(prog, settings, 0, None, Some((strategy, split)), Some(pool))
+        Self::start_with(prog, settings, 0, None, Some((strategy, setup)), pool)
     }
 
     fn start_with(
@@ -78,7 +103,7 @@ impl PyRun {
         settings: RuntimeSettings,
         seed: u64,
         live: Option<Sender<Event>>,
-        strategy: Option<(Box<dyn Strategy>, bool)>,
+        strategy: Option<(Box<dyn Strategy>, ControlSetup)>,
         pool: Option<Arc<threadline_runtime::pool::Pool>>,
     ) -> PyRun {
         let main = ThreadMeta { name: "MainThread".into(), process: 0, daemon: false, target: None };
@@ -87,10 +112,14 @@ impl PyRun {
         let rec = Recorder::with_limit(live, settings.max_events);
         let (rec, control) = match strategy {
             None => (rec, None),
-            Some((s, split)) => {
+            Some((s, setup)) => {
                 let clock = Arc::new(AtomicU64::new(0));
                 let c = Control::new(s, Arc::clone(&clock));
-                c.set_split_updates(split);
+                c.set_split_updates(setup.split);
+                c.set_spin_reduction(setup.spin_reduction);
+                if let Some(t) = setup.turn_limit {
+                    c.set_turn_limit(t);
+                }
                 (rec.with_virtual_clock(clock), Some(Arc::new(c)))
             }
         };
