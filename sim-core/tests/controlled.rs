@@ -663,3 +663,15 @@ fn a_released_rlock_may_go_to_its_waiter_at_once_but_a_conditions_lock_is_not_ha
     let ex = explore::explore(&prog, &settings(GilMode::Cpython310), &dfs(None, 2), |_| true);
     assert!(ex.found.is_none() && ex.exhausted, "{:?}", ex.found.map(|f| f.what));
 }
+
+#[test]
+fn a_check_that_runs_too_long_is_stopped_with_a_sentence() {
+    // The check runs on the search's own thread: one that would take hours is stopped after
+    // its 10 s, never holding the search.
+    let prog = program(RACE, &[]);
+    let run = default_run(&prog, GilMode::Cpython310, RunLimits::default());
+    let started = std::time::Instant::now();
+    let e = Check::new("all(x >= 0 for x in range(10**12))").eval(&run.finals).unwrap_err();
+    assert!(e.contains("took longer than 10 s"), "{e}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}

@@ -17,11 +17,94 @@ use threadline_runtime::rt::Shared;
 /// The global the compiled check stores its value in.
 const RESULT: &str = "__tl_check__";
 
+/// How long one evaluation may take (a check like `sum(range(10**12))` is stopped).
+const EVAL_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A compiled check expression.
 #[derive(Debug)]
 pub struct CheckExpr {
     prog: Arc<Program>,
     result_slot: usize,
+    watch: Watch,
+}
+
+/// Stops evaluations that run past [`EVAL_LIMIT`]: one thread per compiled check, started
+/// the first time an evaluation needs watching and joined when the check is dropped.
+#[derive(Default)]
+struct Watch {
+    state: Arc<(Mutex<WatchState>, parking_lot::Condvar)>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+#[derive(Default)]
+struct WatchState {
+    /// Evaluations under way: (id, deadline, their runtime to stop).
+    active: Vec<(u64, std::time::Instant, Arc<Shared>)>,
+    next: u64,
+    quit: bool,
+}
+
+impl std::fmt::Debug for Watch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Watch")
+    }
+}
+
+impl Watch {
+    /// Watch `shared` until the returned id is [`Self::done`].
+    fn start(&self, shared: &Arc<Shared>) -> u64 {
+        let (m, cv) = &*self.state;
+        let id = {
+            let mut st = m.lock();
+            st.next += 1;
+            let id = st.next;
+            st.active.push((id, std::time::Instant::now() + EVAL_LIMIT, Arc::clone(shared)));
+            id
+        };
+        cv.notify_all();
+        let mut t = self.thread.lock();
+        if t.is_none() {
+            let state = Arc::clone(&self.state);
+            *t = std::thread::Builder::new().name("tl:check-watch".into()).spawn(move || watch(&state)).ok();
+        }
+        id
+    }
+
+    fn done(&self, id: u64) {
+        let (m, cv) = &*self.state;
+        m.lock().active.retain(|(i, _, _)| *i != id);
+        cv.notify_all();
+    }
+}
+
+fn watch(state: &(Mutex<WatchState>, parking_lot::Condvar)) {
+    let (m, cv) = state;
+    let mut st = m.lock();
+    while !st.quit {
+        let now = std::time::Instant::now();
+        for (_, deadline, shared) in &st.active {
+            if *deadline <= now {
+                shared.request_stop();
+            }
+        }
+        match st.active.iter().map(|(_, d, _)| *d).filter(|d| *d > now).min() {
+            Some(d) => {
+                cv.wait_until(&mut st, d);
+            }
+            None => cv.wait(&mut st),
+        }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let (m, cv) = &*self.state;
+        m.lock().quit = true;
+        cv.notify_all();
+        if let Some(t) = self.thread.lock().take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl CheckExpr {
@@ -48,7 +131,7 @@ impl CheckExpr {
             .iter()
             .position(|g| &**g == RESULT)
             .ok_or_else(|| "the check could not be compiled (a Threadline bug)".to_string())?;
-        Ok(CheckExpr { prog: Arc::new(prog), result_slot })
+        Ok(CheckExpr { prog: Arc::new(prog), result_slot, watch: Watch::default() })
     }
 
     /// The names the expression reads.
@@ -73,6 +156,7 @@ impl CheckExpr {
             }
         }
         let ctx = shared.ctx(0);
+        let watched = self.watch.start(&shared);
         let mut it = Interp::new(&ctx, &world, Arc::clone(&pw));
         // The caller's thread may have a small stack: a check nests few calls.
         it.depth = super::interp::RECURSION_LIMIT - 64;
@@ -85,6 +169,7 @@ impl CheckExpr {
             Err(f) => Err(flow_words(&mut it, f)),
         };
         drop(it);
+        self.watch.done(watched);
         shared.request_stop();
         r
     }
@@ -138,7 +223,7 @@ fn flow_words(it: &mut Interp<'_>, f: Flow) -> String {
             let err = super::exc_error(it, &e.value);
             if err.message.is_empty() { err.ty } else { format!("{}: {}", err.ty, err.message) }
         }
-        Flow::Halt(_) => "stopped".into(),
+        Flow::Halt(_) => format!("it took longer than {} s, and was stopped", EVAL_LIMIT.as_secs()),
         _ => "the check did not give a value".into(),
     }
 }
