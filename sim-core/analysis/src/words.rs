@@ -31,9 +31,7 @@ fn thread_name(tl: &Timeline, t: ThreadIx) -> String {
 /// What a blocked thread waits for: `waits for lock1`, `waits to join Thread-2`.
 pub fn wait(tl: &Timeline, w: &WaitTarget) -> String {
     match w {
-        WaitTarget::Resource(r)
-            if tl.resource_meta.get(*r as usize).is_some_and(|m| m.kind == ResourceKind::Barrier) =>
-        {
+        WaitTarget::Resource(r) if tl.kind_of(*r) == Some(ResourceKind::Barrier) => {
             format!("waits at {}", tl.resource_name(*r))
         }
         WaitTarget::Resource(r) => {
@@ -62,9 +60,7 @@ pub fn doing(tl: &Timeline, thread: ThreadIx, s: ThreadState, at: Option<u64>) -
             let holder = at.and_then(|t| tl.gil_holder_at(p, t)).filter(|h| *h != thread);
             format!("waits for the GIL{}", held(holder.into_iter().collect()))
         }
-        ThreadState::Blocked(WaitTarget::Resource(r))
-            if tl.resource_meta.get(r as usize).is_some_and(|m| m.kind == ResourceKind::Barrier) =>
-        {
+        ThreadState::Blocked(WaitTarget::Resource(r)) if tl.kind_of(r) == Some(ResourceKind::Barrier) => {
             // `waits at barrier (2 of 3 parties there)`: a barrier has no holder.
             let m = &tl.resource_meta[r as usize];
             match at.and_then(|t| tl.counter_at(r, t)) {

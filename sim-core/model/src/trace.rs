@@ -330,10 +330,7 @@ impl Trace {
     pub fn load(path: &Path) -> Result<Self, TraceError> {
         let bytes =
             std::fs::read(path).map_err(|source| TraceError::Io { path: path.display().to_string(), source })?;
-        Self::from_bytes(&bytes).map_err(|e| match e {
-            TraceError::Io { source, .. } => TraceError::Io { path: path.display().to_string(), source },
-            other => other,
-        })
+        Self::from_bytes(&bytes)
     }
 
     /// A trace from a file's bytes: JSON, or JSON compressed with gzip ([`Self::save`] writes

@@ -167,18 +167,9 @@ impl Check {
     /// The error says why not, for the user, before a search starts.
     pub fn validate(&self, prog: &Arc<Program>, settings: &RuntimeSettings, limits: RunLimits) -> Result<(), String> {
         self.compiled()?;
-        let run = PyRun::start_controlled(
-            Arc::clone(prog),
-            settings.clone(),
-            None,
-            Box::new(threadline_runtime::control::DefaultSchedule),
-            limits.split,
-        );
-        if let Some(c) = run.control() {
-            c.set_turn_limit(limits.turns);
-        }
-        let (_, _, finals) = run.finish_keep(Some(limits.wall));
-        self.eval(&finals).map(|_| ())
+        let first =
+            run_controlled(prog, settings, Box::new(threadline_runtime::control::DefaultSchedule), None, limits);
+        self.eval(&first.finals).map(|_| ())
     }
 
     /// Evaluate over a run's final variables: Ok(truthy) or the Python error in words.

@@ -164,11 +164,10 @@ pub(super) fn explore_with(
     let jobs = opts.jobs.max(1);
     let budget = opts.budget;
     if budget == 0 {
-        let (outcomes, found) = (Vec::new(), None);
         return Exploration {
             tried: 0,
-            outcomes,
-            found,
+            outcomes: Vec::new(),
+            found: None,
             exhausted: false,
             turns: 0,
             spin_waits: 0,

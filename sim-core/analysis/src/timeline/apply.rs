@@ -63,7 +63,8 @@ impl Timeline {
         self.resources.get_mut(res as usize)
     }
 
-    fn kind_of(&self, res: ResIx) -> Option<ResourceKind> {
+    /// What resource `res` is (None for an index the table does not have).
+    pub fn kind_of(&self, res: ResIx) -> Option<ResourceKind> {
         self.resource_meta.get(res as usize).map(|r| r.kind)
     }
 
@@ -233,7 +234,7 @@ impl Timeline {
             K::Acquired { res, depth, value } => {
                 let s = self.ready(th, e.process);
                 self.set_state(th, t, s);
-                let kind = self.resource_meta.get(*res as usize).map(|r| r.kind);
+                let kind = self.kind_of(*res);
                 let arrow_from = self.last_release.get(*res as usize).copied().flatten();
                 if let Some((rt, from)) = arrow_from
                     && from != th
@@ -260,7 +261,7 @@ impl Timeline {
                 }
             }
             K::Released { res, depth, value } => {
-                let kind = self.resource_meta.get(*res as usize).map(|r| r.kind);
+                let kind = self.kind_of(*res);
                 if *depth == 0
                     && let Some(slot) = self.last_release.get_mut(*res as usize)
                 {
