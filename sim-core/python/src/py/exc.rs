@@ -73,6 +73,7 @@ fn registry() -> &'static Registry {
             mro: Vec::new(),
             dict: RwLock::new(IndexMap::default()),
             kind: ClassKind::Object,
+            native: ClassKind::Plain,
             facts: Default::default(),
         });
         let mut by_name: HashMap<&'static str, Arc<Class>> = HashMap::new();
@@ -109,7 +110,11 @@ pub fn build_class(
             mro.push(c.clone());
         }
     }
-    Arc::new(Class { name, module, bases, mro, dict: RwLock::new(dict), kind, facts: Default::default() })
+    let native = std::iter::once(kind)
+        .chain(mro.iter().map(|c| c.kind))
+        .find(|k| *k != ClassKind::Plain && *k != ClassKind::Object)
+        .unwrap_or(ClassKind::Plain);
+    Arc::new(Class { name, module, bases, mro, dict: RwLock::new(dict), kind, native, facts: Default::default() })
 }
 
 /// `object`.

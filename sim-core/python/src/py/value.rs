@@ -181,6 +181,8 @@ pub struct Class {
     pub dict: RwLock<Attrs>,
     /// Native behaviour it inherits.
     pub kind: ClassKind,
+    /// The first native kind along itself and its MRO (fixed when the class is made).
+    pub native: ClassKind,
     /// [`Class::cached`]: the class epoch it was computed in (upper bits) and the fact.
     pub facts: AtomicU64,
 }
@@ -227,11 +229,9 @@ impl Class {
     }
 
     /// The most native kind among its bases.
+    #[inline]
     pub fn native_kind(&self) -> ClassKind {
-        std::iter::once(self.kind)
-            .chain(self.mro.iter().map(|c| c.kind))
-            .find(|k| *k != ClassKind::Plain && *k != ClassKind::Object)
-            .unwrap_or(ClassKind::Plain)
+        self.native
     }
 
     /// The name as a traceback prints it: `ValueError`, `_queue.Empty`, `__main__.MyError`

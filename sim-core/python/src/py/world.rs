@@ -21,13 +21,51 @@ pub struct GlobalCell {
     pub writes: u32,
 }
 
+/// One module global: its cell, and a version that moves whenever the cell is locked for
+/// anything but a read, so an interpreter may keep the value it last read and use it again
+/// without the lock while the version stands (CPython's dict-version guard on
+/// `LOAD_GLOBAL`'s inline cache).
+#[derive(Debug)]
+pub struct Global {
+    cell: Mutex<GlobalCell>,
+    version: std::sync::atomic::AtomicU64,
+    /// Whether it is a shared variable (fixed when the process state is made).
+    pub tracked: bool,
+}
+
+impl Global {
+    pub(crate) fn new(cell: GlobalCell) -> Self {
+        Self { tracked: cell.tracked, cell: Mutex::new(cell), version: std::sync::atomic::AtomicU64::new(1) }
+    }
+
+    /// Lock the cell to read or write it: the version moves (whoever locks may write).
+    #[inline]
+    pub fn lock(&self) -> parking_lot::MutexGuard<'_, GlobalCell> {
+        let g = self.cell.lock();
+        self.version.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        g
+    }
+
+    /// Lock the cell only to read it: the version stays.
+    #[inline]
+    pub(crate) fn lock_read(&self) -> parking_lot::MutexGuard<'_, GlobalCell> {
+        self.cell.lock()
+    }
+
+    /// The version now (never 0).
+    #[inline]
+    pub(crate) fn version(&self) -> u64 {
+        self.version.load(std::sync::atomic::Ordering::Acquire)
+    }
+}
+
 /// One simulated process's module state.
 #[derive(Debug)]
 pub struct ProcWorld {
     /// The process index.
     pub index: u32,
     /// Globals by slot.
-    pub globals: Vec<Mutex<GlobalCell>>,
+    pub globals: Vec<Global>,
     /// Counts it among the live ones.
     pub(crate) _live: LiveProcess,
 }
@@ -185,7 +223,7 @@ impl World {
                     "__doc__" => Some(V::None),
                     _ => None,
                 };
-                Mutex::new(GlobalCell {
+                Global::new(GlobalCell {
                     value,
                     tracked: self.prog.tracked.contains(&(i as u32)),
                     ..GlobalCell::default()
@@ -404,8 +442,8 @@ impl World {
             .globals
             .iter()
             .map(|g| {
-                let g = g.lock();
-                Mutex::new(GlobalCell {
+                let g = g.lock_read();
+                Global::new(GlobalCell {
                     value: g.value.as_ref().map(|v| deep_copy(v, &mut memo)),
                     race_free: g.race_free.as_ref().map(|v| deep_copy(v, &mut memo)),
                     tracked: g.tracked,

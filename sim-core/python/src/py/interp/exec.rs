@@ -395,38 +395,58 @@ impl Interp<'_> {
     }
 
     pub(crate) fn load_global(&mut self, slot: u32, name: &str, builtin: Option<crate::py::ir::Builtin>) -> R<V> {
-        if self.controlled_ft && self.pw.globals[slot as usize].lock().tracked {
+        let cell = &self.pw.globals[slot as usize];
+        if self.controlled_ft && cell.tracked {
             self.ctx.shared_access().map_err(Flow::from)?;
         }
+        // The value this thread read last, while nobody has locked the cell since.
+        let version = cell.version();
+        if !cell.tracked
+            && let Some((v0, v)) = self.gcache.get(slot as usize)
+            && *v0 == version
+        {
+            return Ok(v.clone());
+        }
+        self.load_global_slow(slot, name, builtin)
+    }
+
+    #[inline(never)]
+    fn load_global_slow(&mut self, slot: u32, name: &str, builtin: Option<crate::py::ir::Builtin>) -> R<V> {
         let cell = &self.pw.globals[slot as usize];
-        let g = cell.lock();
-        match &g.value {
-            Some(v) => {
-                let v = v.clone();
-                let tracked = g.tracked;
-                drop(g);
-                if tracked {
-                    match self.loaded.iter_mut().find(|(s, _)| *s == slot) {
-                        Some(e) => e.1 = v.clone(),
-                        None => self.loaded.push((slot, v.clone())),
-                    }
-                }
-                Ok(v)
+        let g = cell.lock_read();
+        let version = cell.version();
+        let Some(v) = g.value.clone() else {
+            drop(g);
+            return self.load_builtin(name, builtin);
+        };
+        drop(g);
+        if cell.tracked {
+            match self.loaded.iter_mut().find(|(s, _)| *s == slot) {
+                Some(e) => e.1 = v.clone(),
+                None => self.loaded.push((slot, v.clone())),
             }
-            None => match builtin {
-                Some(b) => Ok(V::Builtin(b)),
-                None if exc::is_builtin_exc(name) => Ok(V::Class(exc::class(name))),
-                None => match name {
-                    "NotImplemented" => Ok(V::Native(Arc::new(Native::NotImplemented))),
-                    "Ellipsis" => Ok(V::str("Ellipsis")),
-                    _ => raise("NameError", format!("name '{name}' is not defined")),
-                },
+        } else if let Some(e) = self.gcache.get_mut(slot as usize) {
+            *e = (version, v.clone());
+        }
+        Ok(v)
+    }
+
+    /// A name no module global holds: a built-in, or `NameError`.
+    #[cold]
+    fn load_builtin(&self, name: &str, builtin: Option<crate::py::ir::Builtin>) -> R<V> {
+        match builtin {
+            Some(b) => Ok(V::Builtin(b)),
+            None if exc::is_builtin_exc(name) => Ok(V::Class(exc::class(name))),
+            None => match name {
+                "NotImplemented" => Ok(V::Native(Arc::new(Native::NotImplemented))),
+                "Ellipsis" => Ok(V::str("Ellipsis")),
+                _ => raise("NameError", format!("name '{name}' is not defined")),
             },
         }
     }
 
     pub(crate) fn store_global(&mut self, slot: u32, v: V, aug: Option<(BinOp, &V)>) -> R<()> {
-        if self.controlled_ft && self.pw.globals[slot as usize].lock().tracked {
+        if self.controlled_ft && self.pw.globals[slot as usize].tracked {
             self.ctx.shared_access().map_err(Flow::from)?;
         }
         let cell = &self.pw.globals[slot as usize];

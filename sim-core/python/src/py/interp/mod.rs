@@ -106,6 +106,9 @@ pub struct Interp<'a> {
     mode: GilMode,
     /// Last value this thread loaded from each tracked global (for the race-free value).
     loaded: Vec<(u32, V)>,
+    /// Each global's value as this thread last read it, with the cell's version then
+    /// (0: none): read again without the lock while the version stands.
+    gcache: Vec<(u64, V)>,
     /// A controlled free-threaded run: every load and store of a shared variable is a
     /// switch point.
     controlled_ft: bool,
@@ -246,6 +249,7 @@ fn stack_here() -> usize {
 impl<'a> Interp<'a> {
     /// An interpreter for `ctx`'s thread.
     pub fn new(ctx: &'a Ctx, w: &'a Arc<World>, pw: Arc<super::ProcWorld>) -> Self {
+        let n_globals = pw.globals.len();
         let controlled_ft = ctx.shared.control().is_some() && ctx.gil_mode() == GilMode::FreeThreaded;
         let split = ctx.gil_mode() == GilMode::Cpython39 || ctx.shared.control().is_some_and(|c| c.split_updates());
         Self {
@@ -257,6 +261,7 @@ impl<'a> Interp<'a> {
             repr_open: Vec::new(),
             mode: ctx.gil_mode(),
             loaded: Vec::new(),
+            gcache: vec![(0, V::None); n_globals],
             controlled_ft,
             controlled: ctx.shared.control().is_some(),
             split,
