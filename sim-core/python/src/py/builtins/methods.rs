@@ -247,6 +247,8 @@ pub fn method(it: &mut Interp<'_>, obj: &V, name: &str, pos: Vec<V>, kw: Kw) -> 
     match obj {
         V::Str(s) => str_method(it, s, name, pos, kw),
         V::List(l) => list_method(it, obj, l, name, pos, kw),
+        // `get` is the same for every kind of dict: straight there.
+        V::Dict(d) if name == "get" => dict_method(it, d, name, pos, kw),
         V::Dict(d) => {
             let mut kw = kw;
             match crate::py::collections::dict_method(it, d, name, &pos, &mut kw)? {
