@@ -509,7 +509,8 @@ fn shrink(
         (Schedule::preemptions(d), deviations(d), steps)
     };
     let mut best = failing;
-    let pool = Pool::new(threadline_runtime::rt::THREAD_STACK_BYTES);
+    // The runs' threads on one core (the caller's thread stays where it is).
+    let pool = Pool::on_one_core(threadline_runtime::rt::THREAD_STACK_BYTES, false);
     let mut attempts = 0;
     // Shrinking gets at most the search's own time again (and never more than a minute).
     let deadline = Instant::now() + Duration::from_secs_f64(opts.seconds.clamp(1.0, 60.0));

@@ -205,10 +205,12 @@ pub(super) fn explore_with(
             let sampled = &sampled;
             let spawned = std::thread::Builder::new().name("tl:explore".into()).spawn_scoped(scope, move || {
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    // One core per worker: its runs' hand-offs stay on that core.
+                    let pool = Pool::on_one_core(threadline_runtime::rt::THREAD_STACK_BYTES, true);
                     if dfs {
-                        ctx.dfs_worker();
+                        ctx.dfs_worker(&pool);
                     } else {
-                        ctx.sampled_worker(sampled);
+                        ctx.sampled_worker(sampled, &pool);
                     }
                 }));
                 // Whatever happened, this worker is gone: a panic stops the search (and is
@@ -322,9 +324,8 @@ impl Ctx<'_> {
 
     /// Depth-first: take the earliest subtree waiting, run it in order, give a subtree not
     /// begun away whenever a worker is idle; leave when no work is left anywhere.
-    fn dfs_worker(&self) {
+    fn dfs_worker(&self, pool: &Arc<Pool>) {
         // This worker's runs, one after another, reuse the same OS threads.
-        let pool = Pool::new(threadline_runtime::rt::THREAD_STACK_BYTES);
         loop {
             let task = {
                 let mut st = self.state.lock();
@@ -352,7 +353,7 @@ impl Ctx<'_> {
                     st.idle -= 1;
                 }
             };
-            let go_on = self.subtree(task, &pool);
+            let go_on = self.subtree(task, pool);
             let mut st = self.state.lock();
             st.busy -= 1;
             self.wake.notify_all();
@@ -435,8 +436,7 @@ impl Ctx<'_> {
     }
 
     /// Random, PCT or both in turn: schedule `i` from the `i`-th seed, in batches.
-    fn sampled_worker(&self, sampled: &Mutex<Sampled>) {
-        let pool = Pool::new(threadline_runtime::rt::THREAD_STACK_BYTES);
+    fn sampled_worker(&self, sampled: &Mutex<Sampled>, pool: &Arc<Pool>) {
         loop {
             let (i, longest, seed) = {
                 let mut n = sampled.lock();
@@ -480,7 +480,7 @@ impl Ctx<'_> {
                 _ if i.is_multiple_of(2) => Box::new(Random(Rng::new(seed))),
                 _ => Box::new(Pct::new(seed, depth, longest)),
             };
-            let Some(run) = self.run(strategy, &pool) else { return };
+            let Some(run) = self.run(strategy, pool) else { return };
             let len = run.report.decisions.len();
             self.done(vec![i as u32], run);
             let mut n = sampled.lock();
