@@ -28,6 +28,41 @@ const LOOPS: &[(&str, &str, &str)] = &[
     ("string formatting", "", "for i in range(N):\n        s = '%d-%s' % (i, 'x')"),
 ];
 
+/// The GIL handed between two CPU-bound threads: each stamps `time.perf_counter_ns()` in a
+/// loop; a gap in a thread's stamps is a time it waited for the GIL, and the handoff's
+/// latency is from the other thread's last stamp before the gap to this one's first after it
+/// (the drop, the wake-up, the taking). Prints the median, in ns, over about 400 handoffs
+/// (5 ms switch interval, 2 s).
+const HANDOFF: &str = r#"import threading, time
+SECONDS = 2.0
+gaps = [[], []]
+def work(k):
+    out = gaps[k]
+    pc = time.perf_counter_ns
+    last = pc()
+    end = last + int(SECONDS * 1e9)
+    while last < end:
+        t = pc()
+        if t - last > 100_000:
+            out.append((last, t))
+        last = t
+ts = [threading.Thread(target=work, args=(k,)) for k in (0, 1)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+lat = []
+for k in (0, 1):
+    other = sorted(a for a, _ in gaps[1 - k])
+    for _, resumed in gaps[k]:
+        before = [a for a in other if a < resumed]
+        if before:
+            lat.append(resumed - before[-1])
+lat.sort()
+print(len(lat), "handoffs")
+print(lat[len(lat) // 2] if lat else "nan")
+"#;
+
 fn program(setup: &str, body: &str) -> String {
     format!(
         "import time\nN = {N}\n{setup}\ndef work():\n    {body}\nt0 = time.perf_counter()\nwork()\nt1 = time.perf_counter()\nprint((t1 - t0) * 1e9 / N)\n"
@@ -70,4 +105,27 @@ fn main() {
             (None, _) => println!("{name:<22} {:>11} (the program failed in Threadline)", "-"),
         }
     }
+    // Median of 3 runs' medians: the handoff's latency swings with the machine's load.
+    println!();
+    println!("GIL handoff between two CPU-bound threads, median µs per run (3 runs each, the same file)");
+    let runs = |f: &dyn Fn() -> Option<f64>| -> Vec<f64> {
+        let mut v: Vec<f64> = (0..3).filter_map(|_| f()).map(|ns| ns / 1e3).collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let tl = runs(&|| threadline_ns(HANDOFF));
+    let py = runs(&|| python_ns_last(HANDOFF));
+    println!("threadline {tl:.1?}  python3 {py:.1?}");
+    if let (Some(t), Some(p)) = (tl.get(tl.len() / 2), py.get(py.len() / 2)) {
+        println!("median of medians: threadline {t:.1} µs, python3 {p:.1} µs, ratio {:.2}x", t / p);
+    }
+}
+
+/// The last line python3 prints, as a number.
+fn python_ns_last(src: &str) -> Option<f64> {
+    let path = std::env::temp_dir().join(format!("threadline-bench-h-{}.py", std::process::id()));
+    std::fs::write(&path, src).ok()?;
+    let out = Command::new("python3").arg(&path).output().ok()?;
+    let _ = std::fs::remove_file(&path);
+    String::from_utf8_lossy(&out.stdout).lines().last()?.trim().parse().ok()
 }
