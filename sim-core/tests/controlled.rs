@@ -346,6 +346,32 @@ fn auto_falls_back_to_sampling_and_finds_three_way_peterson_broken() {
 }
 
 #[test]
+fn a_spin_on_a_generator_expression_waits_instead_of_branching() {
+    // `while turn == i and any(flag[j] for j in range(N) if j != i)`: the generator
+    // expression's own `j` is stored on every pass, and `any` consumes an iterator — but one
+    // made for that call, seen by nobody else. Neither is a change another thread could see,
+    // so a thread back at the loop with nothing else changed waits (it used to branch on
+    // every pass: depth-first within 2 preemptions did not finish in 100 000 schedules, and
+    // only random sampling found the bug). Now depth-first finds it within 2.
+    let prog = program(PETERSON3, &[]);
+    let ex = explore::explore(&prog, &settings(GilMode::Cpython310), &dfs(Some("most == 1"), 2), |_| true);
+    assert!(ex.spin_waits > 0, "the spin was reduced");
+    let found = ex.found.expect("two threads inside at once, within 2 preemptions");
+    assert!(found.what.contains("most == 1"), "{}", found.what);
+    assert!(ex.tried < 5_000, "found at schedule {}", ex.tried);
+    // A generator bound to a name outlives the call that consumes it: that is a change, and
+    // such a loop is not reduced (here it ends once the generator is used up).
+    let prog = program(
+        "import threading\nflags = [True] * 4\ng = (f for f in flags)\ndef spin():\n    while any(g):\n        pass\nt = threading.Thread(target=spin)\nt.start()\nt.join()\nprint('done')\n",
+        &[],
+    );
+    let ex = explore::explore(&prog, &settings(GilMode::Cpython310), &dfs(None, 2), |_| true);
+    assert!(ex.found.is_none(), "{:?}", ex.found.map(|f| f.what));
+    assert_eq!(ex.spin_waits, 0, "a shared generator's consumption counts as a change");
+    assert!(ex.outcomes.iter().all(|(o, _)| o.output == ["done"]), "{:?}", ex.outcomes);
+}
+
+#[test]
 fn sampling_never_starves_a_thread_into_a_false_turn_limit() {
     // A thread spins until another sets a flag: a strategy free to keep the spinner
     // running forever would call it a program that never ends; the forced switch every

@@ -185,6 +185,11 @@ enum SpinOp {
     AwaitLow(u8),
     /// `counter += 1`.
     Incr,
+    /// `while not any(flags[j] for j in range(2) if j == i): pass` — a generator expression
+    /// in the condition, its own variable stored each pass.
+    AwaitAny(u8),
+    /// `while sum([1 for f in flags if f]) < 1: pass` — a list comprehension.
+    AwaitSum,
 }
 
 fn spin_op() -> impl Strategy<Value = SpinOp> {
@@ -194,6 +199,8 @@ fn spin_op() -> impl Strategy<Value = SpinOp> {
         (0u8..2).prop_map(SpinOp::Await),
         (0u8..2).prop_map(SpinOp::AwaitLow),
         Just(SpinOp::Incr),
+        (0u8..2).prop_map(SpinOp::AwaitAny),
+        Just(SpinOp::AwaitSum),
     ]
 }
 
@@ -211,6 +218,10 @@ fn spin_program(threads: &[Vec<SpinOp>]) -> String {
                 SpinOp::Await(k) => format!("    while not flags[{k}]:\n        pass\n"),
                 SpinOp::AwaitLow(k) => format!("    while flags[{k}]:\n        pass\n"),
                 SpinOp::Incr => "    counter += 1\n".to_string(),
+                SpinOp::AwaitAny(k) => {
+                    format!("    while not any(flags[j] for j in range(2) if j == {k}):\n        pass\n")
+                }
+                SpinOp::AwaitSum => "    while sum([1 for f in flags if f]) < 1:\n        pass\n".to_string(),
             });
         }
     }

@@ -487,6 +487,12 @@ impl Interp<'_> {
 
     /// Assign to a target.
     pub fn assign(&mut self, f: &mut Frame<'_>, t: &Target, v: V) -> R<()> {
+        // A comprehension's or generator expression's own variable (a local of a frame that
+        // is no function's) is seen by nobody else: `while any(flag[j] for j in others)`
+        // re-reads the same flags each pass, and its `j` changes nothing.
+        if f.func.is_none() && f.class_ns.is_none() && matches!(t, Target::Name(Name::Local(_), _)) {
+            return self.assign_inner(f, t, v);
+        }
         // Counted before and after: a switch point may fall between (a call in the target's
         // object or index, a free-threaded store), and a spinning thread must not read the
         // old value, park again, and miss the store.

@@ -125,7 +125,7 @@ impl Interp<'_> {
                     return self.after_call(r);
                 }
                 let (pos, kw) = self.args(f, args)?;
-                let impure = self.controlled && !pure_callee(&fv);
+                let impure = self.controlled && !pure_callee(&fv) && !pure_consumer(&fv, args, &pos, &kw);
                 if impure {
                     self.ctx.mutated();
                 }

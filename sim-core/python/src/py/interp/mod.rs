@@ -146,10 +146,54 @@ fn pure_callee(f: &V) -> bool {
         V::Func(_) => true,
         V::Builtin(b) => matches!(
             b,
-            B::Len | B::Isinstance | B::Bool | B::Id | B::Type | B::Hasattr | B::Callable | B::Abs | B::Repr | B::Str
+            B::Len
+                | B::Isinstance
+                | B::Bool
+                | B::Id
+                | B::Type
+                | B::Hasattr
+                | B::Callable
+                | B::Abs
+                | B::Repr
+                | B::Str
+                | B::Range
         ),
         _ => false,
     }
+}
+
+/// `any(...)`, `all(...)`, `sum`, `min`, `max`, `sorted`, `list`, `tuple`, `set` over what only
+/// they see — a generator expression or comprehension made for this call, or a value that is
+/// not an iterator (a list, a tuple, a dict, a range…) — change nothing anyone else sees
+/// (see [`pure_callee`]): what the generator expression itself calls counts where it is
+/// called. An iterator that outlives the call (a generator bound to a name, a program's
+/// object, anything native) is consumed by it: a change.
+fn pure_consumer(f: &V, args: &[Arg], pos: &[V], kw: &Kwargs) -> bool {
+    use super::ir::Builtin as B;
+    let V::Builtin(b) = f else { return false };
+    matches!(b, B::Any | B::All | B::Sum | B::Min | B::Max | B::Sorted | B::List | B::Tuple | B::Set)
+        && kw.is_empty()
+        && args.len() == pos.len()
+        && args.iter().zip(pos).all(|(a, v)| match a {
+            Arg::Pos(e) => {
+                matches!(&*e.kind, ExprKind::Call(func, _) if matches!(&*func.kind, ExprKind::Comp(_)))
+                    || matches!(
+                        v,
+                        V::None
+                            | V::Bool(_)
+                            | V::Int(_)
+                            | V::Big(_)
+                            | V::Float(_)
+                            | V::Str(_)
+                            | V::List(_)
+                            | V::Tuple(_)
+                            | V::Dict(_)
+                            | V::Set(_)
+                            | V::Range(_)
+                    )
+            }
+            _ => false,
+        })
 }
 
 /// A method that only reads: `q.empty()`, `ev.is_set()`, `lock.locked()`, `t.is_alive()`,
