@@ -370,7 +370,17 @@ fn syntax_errors_and_unsupported_constructs_name_their_line() {
     assert!(shown.contains("File \"bad.py\", line 2") && shown.contains("def f()"), "{shown}");
     for (src, line, words) in [
         ("x = 1\n\nasync def f():\n    yield 1\n    return 2\n", 5, "'return' with value in async generator"),
-        ("async def f(xs):\n    return [x async for x in xs]\n", 2, "async comprehension is not supported yet"),
+        ("xs = []\nys = [x async for x in xs]\n", 2, "asynchronous comprehension outside of an asynchronous function"),
+        (
+            "async def f():\n    def g():\n        return [await h() for _ in 'ab']\n",
+            3,
+            "asynchronous comprehension outside of an asynchronous function",
+        ),
+        (
+            "async def f(xs):\n    while [x async for x in xs]:\n        pass\n",
+            2,
+            "an async comprehension inside a condition",
+        ),
         ("def g():\n    while (yield 1):\n        pass\n", 2, "'yield' inside a condition"),
         ("def g(x):\n    return x and (yield)\n", 2, "'yield' inside a condition"),
         ("x = 1\nyield x\n", 2, "'yield' outside function"),

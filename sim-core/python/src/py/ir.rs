@@ -387,8 +387,11 @@ pub struct CompDef {
     pub cells: Vec<u32>,
     /// Where the closure's variables come from in the enclosing scope.
     pub free_from: Vec<Name>,
-    /// A generator expression's code as a suspendable frame.
+    /// A generator expression's code as a suspendable frame (and an async comprehension's:
+    /// a coroutine that builds the result, or an async generator).
     pub frame_code: Option<Arc<super::frame::Code>>,
+    /// The first `for` is `async for`: its iterable is passed as it is, not through `iter()`.
+    pub first_async: bool,
 }
 
 /// An assignment target.

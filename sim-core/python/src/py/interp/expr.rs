@@ -332,15 +332,20 @@ impl Interp<'_> {
         let closure = self.closure_of(f, &def.free_from);
         let mut locals: SmallVec<[V; 8]> = smallvec![V::Unbound; def.n_locals as usize];
         // A generator expression takes its first iterable's iterator at once, as CPython's.
-        locals[0] = if def.frame_code.is_some() { self.iter(first)? } else { first };
+        locals[0] = if def.frame_code.is_some() && !def.first_async { self.iter(first)? } else { first };
         for &c in &def.cells {
             let v = std::mem::take(&mut locals[c as usize]);
             locals[c as usize] = V::Cell(Arc::new(Mutex::new(v)));
         }
         if let Some(code) = &def.frame_code {
-            let name: Arc<str> = Arc::from("<genexpr>");
+            let name: Arc<str> = Arc::from(match def.kind {
+                CompKind::List(_) => "<listcomp>",
+                CompKind::Set(_) => "<setcomp>",
+                CompKind::Dict(..) => "<dictcomp>",
+                CompKind::Gen(_) => "<genexpr>",
+            });
             let qualname = match f.func {
-                Some(func) => Arc::from(format!("{}.<locals>.<genexpr>", func.def.qualname)),
+                Some(func) => Arc::from(format!("{}.<locals>.{name}", func.def.qualname)),
                 None => name.clone(),
             };
             return Ok(Generator::make(code.clone(), (name, qualname), locals, closure, None, f.line, None));

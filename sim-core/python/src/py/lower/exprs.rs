@@ -88,13 +88,13 @@ impl Lowerer<'_> {
                 ExprKind::Dict(items)
             }
             E::Set(s) => ExprKind::Set(self.exprs(&s.elts)?),
-            E::ListComp(c) => self.comp(&c.generators, |me| Ok(CompKind::List(me.expr(&c.elt)?)))?,
-            E::SetComp(c) => self.comp(&c.generators, |me| Ok(CompKind::Set(me.expr(&c.elt)?)))?,
+            E::ListComp(c) => self.comp(&c.generators, e, |me| Ok(CompKind::List(me.expr(&c.elt)?)))?,
+            E::SetComp(c) => self.comp(&c.generators, e, |me| Ok(CompKind::Set(me.expr(&c.elt)?)))?,
             E::DictComp(c) => {
                 let Some(key) = &c.key else { return Err(self.unsupported(at, "dict unpacking in a comprehension")) };
-                self.comp(&c.generators, |me| Ok(CompKind::Dict(me.expr(key)?, me.expr(&c.value)?)))?
+                self.comp(&c.generators, e, |me| Ok(CompKind::Dict(me.expr(key)?, me.expr(&c.value)?)))?
             }
-            E::Generator(c) => self.comp(&c.generators, |me| Ok(CompKind::Gen(me.expr(&c.elt)?)))?,
+            E::Generator(c) => self.comp(&c.generators, e, |me| Ok(CompKind::Gen(me.expr(&c.elt)?)))?,
             E::Yield(_) | E::YieldFrom(_) | E::Await(_) => return self.hoist(e),
             E::Compare(c) => {
                 let left = self.expr(&c.left)?;
@@ -251,11 +251,12 @@ impl Lowerer<'_> {
     pub(crate) fn comp(
         &mut self,
         gens: &[ast::Comprehension],
+        whole: &ast::Expr,
         elt: impl FnOnce(&mut Self) -> R<CompKind>,
     ) -> R<ExprKind> {
         let Some(first) = gens.first() else { return Err(CompileError::syntax(0, 0, "empty comprehension".into())) };
-        if gens.iter().any(|g| g.is_async) {
-            return Err(self.unsupported(first.range.start(), "async comprehension"));
+        if gens.iter().any(|g| g.is_async) || gens_await(gens, whole) {
+            return self.async_comp(gens, whole, elt);
         }
         // The first iterable is evaluated in the enclosing scope and passed as argument 0.
         let first_iter = self.expr(&first.iter)?;
@@ -299,10 +300,200 @@ impl Lowerer<'_> {
             n_locals: scope.locals.len() as u32,
             cells: scope.captured.iter().copied().collect(),
             free_from: scope.frees.values().map(|(_, n)| n.clone()).collect(),
+            first_async: false,
         };
         Ok(ExprKind::Call(
             Expr { line: first_iter.line, kind: Box::new(ExprKind::Comp(Arc::new(def))) },
             vec![Arg::Pos(first_iter)],
         ))
     }
+
+    /// An async comprehension — one with `async for`, or with `await` anywhere in it (inside
+    /// an `async def` only, as CPython 3.11 allows): a coroutine frame of its own that runs
+    /// the loops, awaiting where the program awaits, and returns the list, set or dict, which
+    /// the enclosing function awaits at once; an async generator expression is an async
+    /// generator, not awaited. The loops are spelled out as statements (`async for` as PEP 492
+    /// does) so the frame compiler can suspend inside them.
+    fn async_comp(
+        &mut self,
+        gens: &[ast::Comprehension],
+        whole: &ast::Expr,
+        elt: impl FnOnce(&mut Self) -> R<CompKind>,
+    ) -> R<ExprKind> {
+        let at = whole.range().start();
+        if !self.scopes.last().is_some_and(|s| s.is_async) {
+            let (l, c) = self.pos(at);
+            return Err(CompileError::syntax(
+                l,
+                c,
+                "asynchronous comprehension outside of an asynchronous function".into(),
+            ));
+        }
+        let line = self.line(at);
+        let first = &gens[0];
+        let first_iter = self.expr(&first.iter)?;
+        let mut scope = Scope::new(ScopeKind::Function);
+        scope.is_async = true;
+        scope.locals.insert(Arc::from(".0"), 0);
+        let mut bound = Vec::new();
+        for g in gens {
+            names_in_target(&g.target, &mut bound);
+        }
+        for n in bound {
+            let k = scope.locals.len() as u32;
+            scope.locals.entry(n).or_insert(k);
+        }
+        self.scopes.push(scope);
+        let saved_no_hoist = std::mem::replace(&mut self.no_hoist, 0);
+        let saved_hoisted = std::mem::take(&mut self.hoisted);
+        let r = self.async_comp_body(gens, &first_iter, line, elt);
+        self.hoisted = saved_hoisted;
+        self.no_hoist = saved_no_hoist;
+        let scope = self.scopes.pop().unwrap_or_else(|| Scope::new(ScopeKind::Function));
+        let (fors, kind, body) = r?;
+        let code_kind = if matches!(kind, CompKind::Gen(_)) { CodeKind::AsyncGenerator } else { CodeKind::Coroutine };
+        let def = CompDef {
+            frame_code: Some(Arc::new(frame::compile(&body, code_kind))),
+            fors,
+            kind,
+            n_locals: scope.locals.len() as u32,
+            cells: scope.captured.iter().copied().collect(),
+            free_from: scope.frees.values().map(|(_, n)| n.clone()).collect(),
+            first_async: first.is_async,
+        };
+        let call = ExprKind::Call(
+            Expr { line: first_iter.line, kind: Box::new(ExprKind::Comp(Arc::new(def))) },
+            vec![Arg::Pos(first_iter)],
+        );
+        if code_kind == CodeKind::AsyncGenerator {
+            return Ok(call);
+        }
+        let awaited = ExprKind::Await(Expr { line, kind: Box::new(call) });
+        Ok(*self.hoist_kind(at, awaited, "an async comprehension")?.kind)
+    }
+
+    /// The loops of an async comprehension as statements, in its own scope (the caller pushed
+    /// it): what each condition and the element await is hoisted before them.
+    #[allow(clippy::type_complexity)]
+    fn async_comp_body(
+        &mut self,
+        gens: &[ast::Comprehension],
+        first_iter: &Expr,
+        line: u32,
+        elt: impl FnOnce(&mut Self) -> R<CompKind>,
+    ) -> R<(Vec<CompFor>, CompKind, Vec<Stmt>)> {
+        let mk = |line: u32, kind: ExprKind| Expr { line, kind: Box::new(kind) };
+        // Each generator's target, iterable (with what it awaits) and conditions (each with
+        // what it awaits).
+        let mut levels = Vec::new();
+        let mut fors = Vec::new();
+        for (i, g) in gens.iter().enumerate() {
+            let (pre_iter, iter) = if i == 0 {
+                (Vec::new(), mk(first_iter.line, ExprKind::Name(Name::Local(0), Arc::from(".0"))))
+            } else {
+                let e = self.expr(&g.iter)?;
+                (std::mem::take(&mut self.hoisted), e)
+            };
+            let target = self.target(&g.target)?;
+            let mut ifs = Vec::new();
+            for c in &g.ifs {
+                let e = self.expr(c)?;
+                ifs.push((std::mem::take(&mut self.hoisted), e));
+            }
+            fors.push(CompFor {
+                target: target.clone(),
+                iter: iter.clone(),
+                ifs: ifs.iter().map(|(_, e)| e.clone()).collect(),
+            });
+            levels.push((g.is_async, pre_iter, iter, target, ifs));
+        }
+        let kind = elt(self)?;
+        let pre_elt = std::mem::take(&mut self.hoisted);
+        let (result, result_n) = self.temp("result");
+        let load_result = mk(line, ExprKind::Name(result.clone(), result_n.clone()));
+        let method = |name: &str, args: Vec<Expr>| {
+            mk(
+                line,
+                ExprKind::Call(
+                    mk(line, ExprKind::Attr(load_result.clone(), Arc::from(name))),
+                    args.into_iter().map(Arg::Pos).collect(),
+                ),
+            )
+        };
+        let (init, add) = match &kind {
+            CompKind::List(v) => (ExprKind::List(Vec::new()), StmtKind::Expr(method("append", vec![v.clone()]))),
+            CompKind::Set(v) => (ExprKind::Set(Vec::new()), StmtKind::Expr(method("add", vec![v.clone()]))),
+            CompKind::Dict(k, v) => (
+                ExprKind::Dict(Vec::new()),
+                StmtKind::Assign(vec![Target::Subscript(load_result.clone(), k.clone())], v.clone()),
+            ),
+            CompKind::Gen(v) => (ExprKind::Const(V::None), StmtKind::Expr(mk(line, ExprKind::Yield(Some(v.clone()))))),
+        };
+        let mut body = pre_elt;
+        body.push(Stmt { line, kind: add });
+        for (is_async, pre_iter, iter, target, ifs) in levels.into_iter().rev() {
+            for (pre, cond) in ifs.into_iter().rev() {
+                let mut b = pre;
+                b.push(Stmt { line: cond.line, kind: StmtKind::If(cond, body, Vec::new()) });
+                body = b;
+            }
+            let at = iter.line;
+            let lp = if is_async {
+                self.async_for(at, iter, target, body, Vec::new())
+            } else {
+                StmtKind::For(target, iter, body, Vec::new())
+            };
+            let mut b = pre_iter;
+            b.push(Stmt { line: at, kind: lp });
+            body = b;
+        }
+        let mut out = Vec::new();
+        if !matches!(kind, CompKind::Gen(_)) {
+            out.push(Stmt { line, kind: StmtKind::Assign(vec![Target::Name(result, result_n)], mk(line, init)) });
+            out.extend(body);
+            out.push(Stmt { line, kind: StmtKind::Return(Some(load_result.clone())) });
+        } else {
+            out = body;
+        }
+        Ok((fors, kind, out))
+    }
+}
+
+/// Whether a comprehension awaits anywhere in it (its element, conditions, later iterables,
+/// nested comprehensions — not inside a lambda): then it is an async comprehension.
+fn gens_await(gens: &[ast::Comprehension], whole: &ast::Expr) -> bool {
+    use ruff_python_ast::visitor::{Visitor, walk_expr};
+    struct A(bool);
+    impl<'a> Visitor<'a> for A {
+        fn visit_expr(&mut self, e: &'a ast::Expr) {
+            match e {
+                ast::Expr::Await(_) => self.0 = true,
+                ast::Expr::Lambda(_) => {}
+                other => walk_expr(self, other),
+            }
+        }
+    }
+    let mut a = A(false);
+    // The first iterable is evaluated outside, in the enclosing scope.
+    match whole {
+        ast::Expr::ListComp(c) => a.visit_expr(&c.elt),
+        ast::Expr::SetComp(c) => a.visit_expr(&c.elt),
+        ast::Expr::Generator(c) => a.visit_expr(&c.elt),
+        ast::Expr::DictComp(c) => {
+            if let Some(k) = &c.key {
+                a.visit_expr(k);
+            }
+            a.visit_expr(&c.value);
+        }
+        _ => {}
+    }
+    for (i, g) in gens.iter().enumerate() {
+        if i > 0 {
+            a.visit_expr(&g.iter);
+        }
+        for c in &g.ifs {
+            a.visit_expr(c);
+        }
+    }
+    a.0
 }

@@ -79,11 +79,16 @@ impl Lowerer<'_> {
     pub(crate) fn hoist(&mut self, e: &ast::Expr) -> R<Expr> {
         let at = e.range().start();
         let Some(kind) = self.suspension(e)? else { return self.expr(e) };
+        let what = match e {
+            ast::Expr::Await(_) => "'await'",
+            _ => "'yield'",
+        };
+        self.hoist_kind(at, kind, what)
+    }
+
+    /// A suspension, lowered, run first into a temporary (`what` names it in the refusal).
+    pub(crate) fn hoist_kind(&mut self, at: TextSize, kind: ExprKind, what: &str) -> R<Expr> {
         if self.no_hoist > 0 {
-            let what = match e {
-                ast::Expr::Await(_) => "'await'",
-                _ => "'yield'",
-            };
             let msg =
                 format!("{what} inside a condition, a lambda, a comprehension or a loop's test (give it its own line)");
             return Err(self.unsupported(at, &msg));
