@@ -369,6 +369,15 @@ fn a_spin_on_a_generator_expression_waits_instead_of_branching() {
     assert!(ex.found.is_none(), "{:?}", ex.found.map(|f| f.what));
     assert_eq!(ex.spin_waits, 0, "a shared generator's consumption counts as a change");
     assert!(ex.outcomes.iter().all(|(o, _)| o.output == ["done"]), "{:?}", ex.outcomes);
+    // Nor is a fresh generator expression over an iterator that outlives it: each pass uses
+    // one item up (CPython ends after four passes).
+    let prog = program(
+        "import threading\ndef worker():\n    src = iter([0, 0, 0])\n    while not all(x for x in src):\n        pass\n    print('done')\nt = threading.Thread(target=worker)\nt.start()\nt.join()\n",
+        &[],
+    );
+    let ex = explore::explore(&prog, &settings(GilMode::Cpython310), &dfs(None, 2), |_| true);
+    assert!(ex.found.is_none(), "{:?}", ex.found.map(|f| f.what));
+    assert!(ex.outcomes.iter().all(|(o, _)| o.output == ["done"]), "{:?}", ex.outcomes);
 }
 
 #[test]

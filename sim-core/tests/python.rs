@@ -336,6 +336,25 @@ fn uncaught_exceptions_print_python_tracebacks() {
         err.ends_with("  File \"case.py\", line 4, in w\n    l.release()\nRuntimeError: release unlocked lock\n"),
         "{err}"
     );
+    // Through asyncio: the frames the exception left in a coroutine, a task and a gather's
+    // child are in the traceback, as in CPython's (whose asyncio frames, `runners.py` and
+    // `base_events.py`, Threadline has not).
+    for (how, line) in
+        [("await boom()", 6), ("await asyncio.create_task(boom())", 6), ("await asyncio.gather(ok(), boom())", 6)]
+    {
+        let src = format!(
+            "import asyncio\nasync def boom():\n    await asyncio.sleep(0)\n    raise KeyError('k')\nasync def main():\n    {how}\nasync def ok():\n    return 1\nasyncio.run(main())\n"
+        );
+        let (_, err, code) = run(&src);
+        assert_eq!(code, 1);
+        assert_eq!(
+            err,
+            format!(
+                "Traceback (most recent call last):\n  File \"case.py\", line 9, in <module>\n    asyncio.run(main())\n  File \"case.py\", line {line}, in main\n    {how}\n  File \"case.py\", line 4, in boom\n    raise KeyError('k')\nKeyError: 'k'\n"
+            ),
+            "{how}"
+        );
+    }
     // The last line is `str(e)`: a user `__str__`, a KeyError's repr.
     let (_, err, _) =
         run("class Funds(Exception):\n    def __str__(self):\n        return 'not enough money'\nraise Funds()\n");
@@ -381,6 +400,8 @@ fn syntax_errors_and_unsupported_constructs_name_their_line() {
             2,
             "an async comprehension inside a condition",
         ),
+        ("async def f(ag):\n    return [(yield x) async for x in ag]\n", 2, "'yield' inside list comprehension"),
+        ("def f(y):\n    return {(yield k): 1 for k in y}\n", 2, "'yield' inside dict comprehension"),
         ("def g():\n    while (yield 1):\n        pass\n", 2, "'yield' inside a condition"),
         ("def g(x):\n    return x and (yield)\n", 2, "'yield' inside a condition"),
         ("x = 1\nyield x\n", 2, "'yield' outside function"),

@@ -41,10 +41,17 @@ pub struct Machine {
 impl Machine {
     /// This machine.
     pub fn here() -> Self {
-        // Asked once: the answer reads the scheduler's affinity and cgroup files.
-        static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-        Self { cores: *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get())) }
+        Self { cores: cores() }
     }
+}
+
+/// The cores this process may use, asked once (the answer reads the scheduler's affinity and
+/// cgroup files) — and asked before any thread is kept to one core (an explore worker's, see
+/// the runtime's `Pool::on_one_core`), so `os.cpu_count()` and the pools' default sizes in a
+/// program explored on a pinned thread are the machine's, as in a free run.
+pub fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// What a recorded trace says about where it came from.

@@ -70,6 +70,8 @@ impl Pool {
     /// `caller`, the calling thread moves there too for the rest of its life — a search
     /// worker, which starts every run and waits for its end.
     pub fn on_one_core(stack: usize, caller: bool) -> Arc<Pool> {
+        // Asked before anything is pinned: a pinned thread sees one core.
+        threadline_model::trace::cores();
         let core = next_core();
         if caller && let Some(c) = core {
             // Best effort: where the OS refuses, the thread stays free.
@@ -238,5 +240,13 @@ mod tests {
         }
         // The caller was not moved.
         assert_eq!(core_affinity::get_core_ids().unwrap_or_default().len(), all.len());
+        // A program on a pinned thread still sees the machine's cores (`os.cpu_count()`).
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        pool.spawn(move || {
+            let _ = tx.send(threadline_model::trace::cores());
+        })
+        .expect("spawned")
+        .join();
+        assert_eq!(rx.recv().ok(), Some(all.len()));
     }
 }

@@ -135,7 +135,7 @@ impl Recorder {
     pub fn disabled() -> Self {
         Self {
             start: Instant::now(),
-            start_raw: 0,
+            start_raw: clock().raw(),
             enabled: false,
             max_events: 0,
             full: std::sync::atomic::AtomicBool::new(false),

@@ -45,4 +45,22 @@ async def main():
     except ValueError as e:
         print("caught:", e)
 
+def plain(s):
+    # An async generator expression may be made in a plain function.
+    return (x async for x in s)
+
+async def more():
+    # An inner async comprehension makes the outer one async too.
+    print([[y async for y in ticker("n", x)] for x in range(3)])
+    print([v async for v in plain(ticker("p", 2))])
+    # A dict comprehension's key is evaluated before its value.
+    it = iter(range(4))
+    print({next(it): next(it) async for _ in ticker("d", 2)})
+    print({await double(k): await double(k + 10) for k in range(2)})
+    try:
+        (x async for x in 5)
+    except TypeError as e:
+        print("TypeError:", e)
+
 asyncio.run(main())
+asyncio.run(more())

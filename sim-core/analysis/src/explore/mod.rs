@@ -382,7 +382,7 @@ pub struct ExploreOptions {
 
 /// The machine's cores (what `--jobs` defaults to), at least 1.
 pub fn all_cores() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    threadline_model::trace::cores()
 }
 
 impl Default for ExploreOptions {

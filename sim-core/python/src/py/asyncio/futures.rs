@@ -189,8 +189,10 @@ impl Fut {
                 drop(st);
                 libobj::raise_in(&invalid_state_class(), "Result is not set.")
             }
+            // Raised again with the frames it left in the task (`exc_tb`), as CPython's
+            // `__traceback__` keeps them: the traceback shows where in the coroutine it began.
             State::Finished => match &st.exception {
-                Some(e) => Err(exc_flow(e.clone())),
+                Some(e) => Err(Flow::Exc(Box::new(Exc { value: e.clone(), tb: st.exc_tb.clone() }))),
                 None => Ok(st.result.clone()),
             },
         }
@@ -302,6 +304,12 @@ pub(crate) fn ensure_future(it: &mut Interp<'_>, lp: &Arc<Loop>, aw: V) -> R<V> 
 /// One step of a task: resume its coroutine (throwing `exc` in, if any) until it awaits
 /// a future (then wait for that future) or ends.
 pub(crate) fn task_step(it: &mut Interp<'_>, task_v: &V, exc_in: Option<V>) -> R<()> {
+    task_step_exc(it, task_v, exc_in.map(|value| Box::new(Exc { value, tb: Vec::new() })))
+}
+
+/// [`task_step`] with an exception that keeps the frames it left (a future's, thrown in by
+/// `__wakeup`: the traceback then shows where it began).
+pub(crate) fn task_step_exc(it: &mut Interp<'_>, task_v: &V, exc_in: Option<Box<Exc>>) -> R<()> {
     let Some(task) = as_fut(task_v) else { return Ok(()) };
     let task = task.clone();
     if task.done() {
@@ -312,8 +320,8 @@ pub(crate) fn task_step(it: &mut Interp<'_>, task_v: &V, exc_in: Option<V>) -> R
         let mut st = task.st.lock();
         if st.must_cancel {
             st.must_cancel = false;
-            if !exc_in.as_ref().is_some_and(is_cancelled_error) {
-                exc_in = Some(new_cancelled());
+            if !exc_in.as_ref().is_some_and(|e| is_cancelled_error(&e.value)) {
+                exc_in = Some(Box::new(Exc { value: new_cancelled(), tb: Vec::new() }));
             }
         }
         st.waiter = None;
@@ -323,7 +331,7 @@ pub(crate) fn task_step(it: &mut Interp<'_>, task_v: &V, exc_in: Option<V>) -> R
     it.ctx.record(EventKind::AioTaskRun { task: ix });
     let prev = task.lp.current.lock().replace(task_v.clone());
     let how = match exc_in {
-        Some(e) => Resume::Throw(Box::new(Exc { value: e, tb: Vec::new() })),
+        Some(e) => Resume::Throw(e),
         None => Resume::Send(V::None),
     };
     let r = frame::delegate(it, &coro, how);
@@ -443,10 +451,10 @@ pub(crate) fn task_wakeup(it: &mut Interp<'_>, task_v: &V, fut: &V) -> R<()> {
     let exc_in = match as_fut(fut) {
         Some(f) => match f.result() {
             Ok(_) => None,
-            Err(Flow::Exc(e)) => Some(e.value),
+            Err(Flow::Exc(e)) => Some(e),
             Err(other) => return Err(other),
         },
         None => None,
     };
-    task_step(it, task_v, exc_in)
+    task_step_exc(it, task_v, exc_in)
 }

@@ -693,15 +693,17 @@ fn gather_done(outer_v: &V, child: &V) -> R<()> {
         return Ok(());
     }
     if !return_exceptions {
-        let (state, exc_v) = {
+        let (state, exc_v, tb) = {
             let mut st = cf.st.lock();
             st.retrieved = true;
-            (st.state, st.exception.clone())
+            (st.state, st.exception.clone(), st.exc_tb.clone())
         };
         if state == State::Cancelled {
             return outer.set_exception(outer_v, new_cancelled());
         }
         if let Some(e) = exc_v {
+            // With the frames it left in the child, for the traceback of whoever awaits.
+            outer.st.lock().exc_tb = tb;
             return outer.set_exception(outer_v, e);
         }
     }

@@ -566,6 +566,12 @@ impl Generator {
             }
             Op::PushIter(e) => {
                 let v = it.eval(f, e)?;
+                // (A generator expression's first iterable, `.0`, was judged where it was
+                // made: it arrives here as the iterator of whatever it was.)
+                let first = matches!(&*e.kind, ExprKind::Name(_, n) if &**n == ".0");
+                if !first && super::interp::consumes_shared(&v) {
+                    it.mutated();
+                }
                 let iter = it.iter(v)?;
                 st.stack.push(iter);
                 st.pc += 1;

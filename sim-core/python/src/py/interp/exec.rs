@@ -425,7 +425,11 @@ impl Interp<'_> {
                 Some(e) => e.1 = v.clone(),
                 None => self.loaded.push((slot, v.clone())),
             }
-        } else if let Some(e) = self.gcache.get_mut(slot as usize) {
+        } else if !matches!(&v, V::Native(n) if matches!(&**n, Native::Gen(_)))
+            && let Some(e) = self.gcache.get_mut(slot as usize)
+        {
+            // (Not a generator or coroutine: its end — `finally` blocks, the "never awaited"
+            // warning — comes when the program drops it, not when this thread next reads.)
             *e = (version, v.clone());
         }
         Ok(v)
@@ -448,6 +452,10 @@ impl Interp<'_> {
     pub(crate) fn store_global(&mut self, slot: u32, v: V, aug: Option<(BinOp, &V)>) -> R<()> {
         if self.controlled_ft && self.pw.globals[slot as usize].tracked {
             self.ctx.shared_access().map_err(Flow::from)?;
+        }
+        // What this thread kept of the old value goes now (the version has moved anyway).
+        if let Some(e) = self.gcache.get_mut(slot as usize) {
+            *e = (0, V::None);
         }
         let cell = &self.pw.globals[slot as usize];
         let mut g = cell.lock();
@@ -490,7 +498,12 @@ impl Interp<'_> {
         // A comprehension's or generator expression's own variable (a local of a frame that
         // is no function's) is seen by nobody else: `while any(flag[j] for j in others)`
         // re-reads the same flags each pass, and its `j` changes nothing.
-        if f.func.is_none() && f.class_ns.is_none() && matches!(t, Target::Name(Name::Local(_), _)) {
+        // (Not a cell: a closure made in the comprehension may read it later.)
+        if f.func.is_none()
+            && f.class_ns.is_none()
+            && let Target::Name(Name::Local(i), _) = t
+            && !matches!(f.locals.get(*i as usize), Some(V::Cell(_)))
+        {
             return self.assign_inner(f, t, v);
         }
         // Counted before and after: a switch point may fall between (a call in the target's
@@ -595,6 +608,9 @@ impl Interp<'_> {
                 Ok(())
             }
             Target::Name(Name::Global(slot, _), name) => {
+                if let Some(e) = self.gcache.get_mut(*slot as usize) {
+                    *e = (0, V::None);
+                }
                 let mut g = self.pw.globals[*slot as usize].lock();
                 if g.value.take().is_none() {
                     return raise("NameError", format!("name '{name}' is not defined"));

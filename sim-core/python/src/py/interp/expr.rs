@@ -330,9 +330,16 @@ impl Interp<'_> {
 
     pub(crate) fn run_comp(&mut self, f: &mut Frame<'_>, def: &Arc<CompDef>, first: V) -> R<V> {
         let closure = self.closure_of(f, &def.free_from);
+        if consumes_shared(&first) {
+            self.mutated();
+        }
         let mut locals: SmallVec<[V; 8]> = smallvec![V::Unbound; def.n_locals as usize];
         // A generator expression takes its first iterable's iterator at once, as CPython's.
-        locals[0] = if def.frame_code.is_some() && !def.first_async { self.iter(first)? } else { first };
+        locals[0] = match &def.frame_code {
+            None => first,
+            Some(_) if def.first_async => self.aiter_of(first)?,
+            Some(_) => self.iter(first)?,
+        };
         for &c in &def.cells {
             let v = std::mem::take(&mut locals[c as usize]);
             locals[c as usize] = V::Cell(Arc::new(Mutex::new(v)));
@@ -388,6 +395,9 @@ impl Interp<'_> {
             return Ok(());
         };
         let it = self.eval(f, &g.iter)?;
+        if level > 0 && consumes_shared(&it) {
+            self.mutated();
+        }
         let it = self.iter(it)?;
         'items: while let Some(v) = self.next(&it)? {
             self.assign(f, &g.target, v)?;
@@ -416,4 +426,16 @@ impl Interp<'_> {
     }
 
     // ------------------------------------------------------------ calls
+
+    /// `aiter(v)` as an `async for` takes it where the loop begins: `__aiter__()`, or
+    /// CPython's TypeError.
+    pub(crate) fn aiter_of(&mut self, v: V) -> R<V> {
+        match self.call_method(&v, "__aiter__", Vec::new(), Vec::new()) {
+            Ok(it) => Ok(it),
+            Err(Flow::Exc(e)) if exc::is_instance_of(&e.value, "AttributeError") => {
+                type_err(format!("'async for' requires an object with __aiter__ method, got {}", v.type_name()))
+            }
+            Err(other) => Err(other),
+        }
+    }
 }

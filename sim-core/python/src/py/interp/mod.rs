@@ -162,6 +162,17 @@ fn pure_callee(f: &V) -> bool {
     }
 }
 
+/// Whether iterating `v` may consume something others see: an iterator or generator that
+/// outlives the loop, a program's object, anything native — everything but the plain
+/// containers, whose iteration makes a fresh iterator. (A loop over one counts as a change
+/// for the spin-loop detection even where its variable is a comprehension's own.)
+pub(crate) fn consumes_shared(v: &V) -> bool {
+    !matches!(
+        v,
+        V::Str(_) | V::List(_) | V::Tuple(_) | V::Dict(_) | V::Set(_) | V::Range(_) | V::None | V::Bool(_) | V::Int(_)
+    )
+}
+
 /// `any(...)`, `all(...)`, `sum`, `min`, `max`, `sorted`, `list`, `tuple`, `set` over what only
 /// they see — a generator expression or comprehension made for this call, or a value that is
 /// not an iterator (a list, a tuple, a dict, a range…) — change nothing anyone else sees

@@ -92,7 +92,12 @@ impl Lowerer<'_> {
             E::SetComp(c) => self.comp(&c.generators, e, |me| Ok(CompKind::Set(me.expr(&c.elt)?)))?,
             E::DictComp(c) => {
                 let Some(key) = &c.key else { return Err(self.unsupported(at, "dict unpacking in a comprehension")) };
-                self.comp(&c.generators, e, |me| Ok(CompKind::Dict(me.expr(key)?, me.expr(&c.value)?)))?
+                self.comp(&c.generators, e, |me| {
+                    let k = me.expr(key)?;
+                    // Where the key's hoisted awaits end and the value's begin.
+                    me.key_hoists = me.hoisted.len();
+                    Ok(CompKind::Dict(k, me.expr(&c.value)?))
+                })?
             }
             E::Generator(c) => self.comp(&c.generators, e, |me| Ok(CompKind::Gen(me.expr(&c.elt)?)))?,
             E::Yield(_) | E::YieldFrom(_) | E::Await(_) => return self.hoist(e),
@@ -255,6 +260,10 @@ impl Lowerer<'_> {
         elt: impl FnOnce(&mut Self) -> R<CompKind>,
     ) -> R<ExprKind> {
         let Some(first) = gens.first() else { return Err(CompileError::syntax(0, 0, "empty comprehension".into())) };
+        if let Some(kind) = yield_inside(gens, whole) {
+            let (l, c) = self.pos(first.range.start());
+            return Err(CompileError::syntax(l, c, format!("'yield' inside {kind}")));
+        }
         if gens.iter().any(|g| g.is_async) || gens_await(gens, whole) {
             return self.async_comp(gens, whole, elt);
         }
@@ -321,7 +330,10 @@ impl Lowerer<'_> {
         elt: impl FnOnce(&mut Self) -> R<CompKind>,
     ) -> R<ExprKind> {
         let at = whole.range().start();
-        if !self.scopes.last().is_some_and(|s| s.is_async) {
+        // An async generator expression may be made anywhere (it is not awaited where it is
+        // made); the others are awaited at once, so only in an `async def`.
+        let is_gen = matches!(whole, ast::Expr::Generator(_));
+        if !is_gen && !self.scopes.last().is_some_and(|s| s.is_async) {
             let (l, c) = self.pos(at);
             return Err(CompileError::syntax(
                 l,
@@ -407,8 +419,17 @@ impl Lowerer<'_> {
             });
             levels.push((g.is_async, pre_iter, iter, target, ifs));
         }
+        // The element; a dict's key is evaluated before its value (CPython 3.8+), each
+        // with what it awaits, so the key goes to a temporary first.
         let kind = elt(self)?;
-        let pre_elt = std::mem::take(&mut self.hoisted);
+        let mut pre_elt = std::mem::take(&mut self.hoisted);
+        let dict_key = match &kind {
+            CompKind::Dict(k, _) => {
+                let (key, key_n) = self.temp("key");
+                Some((Target::Name(key.clone(), key_n.clone()), mk(line, ExprKind::Name(key, key_n)), k.clone()))
+            }
+            _ => None,
+        };
         let (result, result_n) = self.temp("result");
         let load_result = mk(line, ExprKind::Name(result.clone(), result_n.clone()));
         let method = |name: &str, args: Vec<Expr>| {
@@ -423,14 +444,28 @@ impl Lowerer<'_> {
         let (init, add) = match &kind {
             CompKind::List(v) => (ExprKind::List(Vec::new()), StmtKind::Expr(method("append", vec![v.clone()]))),
             CompKind::Set(v) => (ExprKind::Set(Vec::new()), StmtKind::Expr(method("add", vec![v.clone()]))),
-            CompKind::Dict(k, v) => (
-                ExprKind::Dict(Vec::new()),
-                StmtKind::Assign(vec![Target::Subscript(load_result.clone(), k.clone())], v.clone()),
-            ),
+            CompKind::Dict(..) => (ExprKind::Dict(Vec::new()), StmtKind::Pass),
             CompKind::Gen(v) => (ExprKind::Const(V::None), StmtKind::Expr(mk(line, ExprKind::Yield(Some(v.clone()))))),
         };
-        let mut body = pre_elt;
-        body.push(Stmt { line, kind: add });
+        let mut body = Vec::new();
+        match (&kind, dict_key) {
+            (CompKind::Dict(_, v), Some((key_t, key, k))) => {
+                // The key's awaits, the key, then the value's awaits and the store. (The
+                // element's hoisted statements are the key's then the value's, in order.)
+                let value_pre = pre_elt.split_off(self.key_hoists.min(pre_elt.len()));
+                body.extend(pre_elt);
+                body.push(Stmt { line, kind: StmtKind::Assign(vec![key_t], k) });
+                body.extend(value_pre);
+                body.push(Stmt {
+                    line,
+                    kind: StmtKind::Assign(vec![Target::Subscript(load_result.clone(), key)], v.clone()),
+                });
+            }
+            _ => {
+                body.extend(pre_elt);
+                body.push(Stmt { line, kind: add });
+            }
+        }
         for (is_async, pre_iter, iter, target, ifs) in levels.into_iter().rev() {
             for (pre, cond) in ifs.into_iter().rev() {
                 let mut b = pre;
@@ -468,7 +503,18 @@ fn gens_await(gens: &[ast::Comprehension], whole: &ast::Expr) -> bool {
         fn visit_expr(&mut self, e: &'a ast::Expr) {
             match e {
                 ast::Expr::Await(_) => self.0 = true,
+                // A nested async list, set or dict comprehension is awaited here: this one is
+                // async too. A nested generator expression is only made here (not awaited),
+                // and a lambda is a function of its own.
+                ast::Expr::ListComp(ast::ExprListComp { generators, .. })
+                | ast::Expr::SetComp(ast::ExprSetComp { generators, .. })
+                | ast::Expr::DictComp(ast::ExprDictComp { generators, .. })
+                    if generators.iter().any(|g| g.is_async) =>
+                {
+                    self.0 = true
+                }
                 ast::Expr::Lambda(_) => {}
+                ast::Expr::Generator(g) => self.visit_expr(&g.generators[0].iter),
                 other => walk_expr(self, other),
             }
         }
@@ -496,4 +542,61 @@ fn gens_await(gens: &[ast::Comprehension], whole: &ast::Expr) -> bool {
         }
     }
     a.0
+}
+
+/// Whether a `yield` sits in a comprehension's own scope (its element, conditions or later
+/// iterables, not inside a lambda or a nested comprehension's own): CPython's SyntaxError
+/// names the kind.
+fn yield_inside(gens: &[ast::Comprehension], whole: &ast::Expr) -> Option<&'static str> {
+    use ruff_python_ast::visitor::{Visitor, walk_expr};
+    struct Y(bool);
+    impl<'a> Visitor<'a> for Y {
+        fn visit_expr(&mut self, e: &'a ast::Expr) {
+            match e {
+                ast::Expr::Yield(_) | ast::Expr::YieldFrom(_) => self.0 = true,
+                ast::Expr::Lambda(_) => {}
+                ast::Expr::ListComp(ast::ExprListComp { generators, .. })
+                | ast::Expr::SetComp(ast::ExprSetComp { generators, .. })
+                | ast::Expr::DictComp(ast::ExprDictComp { generators, .. })
+                | ast::Expr::Generator(ast::ExprGenerator { generators, .. }) => {
+                    if let Some(g) = generators.first() {
+                        self.visit_expr(&g.iter);
+                    }
+                }
+                other => walk_expr(self, other),
+            }
+        }
+    }
+    let mut y = Y(false);
+    let kind = match whole {
+        ast::Expr::ListComp(c) => {
+            y.visit_expr(&c.elt);
+            "list comprehension"
+        }
+        ast::Expr::SetComp(c) => {
+            y.visit_expr(&c.elt);
+            "set comprehension"
+        }
+        ast::Expr::Generator(c) => {
+            y.visit_expr(&c.elt);
+            "generator expression"
+        }
+        ast::Expr::DictComp(c) => {
+            if let Some(k) = &c.key {
+                y.visit_expr(k);
+            }
+            y.visit_expr(&c.value);
+            "dict comprehension"
+        }
+        _ => return None,
+    };
+    for (i, g) in gens.iter().enumerate() {
+        if i > 0 {
+            y.visit_expr(&g.iter);
+        }
+        for c in &g.ifs {
+            y.visit_expr(c);
+        }
+    }
+    y.0.then_some(kind)
 }

@@ -205,6 +205,8 @@ pub struct Lowerer<'a> {
     hoisted: Vec<Stmt>,
     /// Inside an expression a suspension cannot be taken out of (a condition, a lambda…).
     no_hoist: u32,
+    /// In a dict comprehension's element: how many of `hoisted` belong to its key.
+    key_hoists: usize,
 }
 
 type R<T> = Result<T, CompileError>;
@@ -397,6 +399,7 @@ impl<'a> Lowerer<'a> {
             modules: std::collections::HashMap::new(),
             hoisted: Vec::new(),
             no_hoist: 0,
+            key_hoists: 0,
         }
     }
 
@@ -730,6 +733,16 @@ fn body_has_yield(body: &[ast::Stmt]) -> bool {
             match e {
                 ast::Expr::Yield(_) | ast::Expr::YieldFrom(_) => self.0 = true,
                 ast::Expr::Lambda(_) => {}
+                // A comprehension is a scope of its own (a `yield` in it is a SyntaxError of
+                // its own); only its first iterable is evaluated here.
+                ast::Expr::ListComp(ast::ExprListComp { generators, .. })
+                | ast::Expr::SetComp(ast::ExprSetComp { generators, .. })
+                | ast::Expr::DictComp(ast::ExprDictComp { generators, .. })
+                | ast::Expr::Generator(ast::ExprGenerator { generators, .. }) => {
+                    if let Some(g) = generators.first() {
+                        self.visit_expr(&g.iter);
+                    }
+                }
                 other => walk_expr(self, other),
             }
         }

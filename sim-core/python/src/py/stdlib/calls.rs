@@ -174,7 +174,7 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
         }
         F::GetPid => Ok(V::Int(i64::from(it.w.pid_of(ctx.process)))),
         F::GetPPid => Ok(V::Int(i64::from(if ctx.process == 0 { it.w.base_pid - 1 } else { it.w.base_pid }))),
-        F::CpuCount => Ok(V::Int(std::thread::available_parallelism().map_or(1, |n| n.get()) as i64)),
+        F::CpuCount => Ok(V::Int(threadline_model::trace::cores() as i64)),
         F::RandomRandom => Ok(V::Float(it.w.random())),
         F::RandomUniform => {
             let (a, b) =
@@ -436,7 +436,7 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
             let mw =
                 if f == F::Pool { arg(&pos, &mut kw, 0, "processes") } else { arg(&pos, &mut kw, 0, "max_workers") };
             let prefix = kwarg(&mut kw, "thread_name_prefix");
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
+            let cores = threadline_model::trace::cores() as i64;
             let max_workers = match mw {
                 None | Some(V::None) => {
                     if f == F::ThreadPoolExecutor {
