@@ -420,9 +420,24 @@ mod tests {
             Timeline::new(&[meta("MainThread")], &[ProcessMeta { name: "MainProcess".into(), pid: 1 }], &[], &[]);
         let evs = [
             (10, 5, EventKind::ThreadStarted),
-            (11, 9, EventKind::AioTaskNew { task: 0, name: "Task-2".into(), coro: "fetch".into(), by: None }),
+            (
+                11,
+                9,
+                EventKind::AioTaskNew {
+                    task: 0,
+                    names: Box::new(sim_core::event::AioTaskNames { name: "Task-2".into(), coro: "fetch".into() }),
+                    by: None,
+                },
+            ),
             (12, 4, EventKind::AioTaskRun { task: 0 }),
-            (13, 4, EventKind::AioTaskWait { task: 0, on: "sleep(0.5)".into(), until_ns: None }),
+            (
+                13,
+                4,
+                EventKind::AioTaskWait {
+                    task: 0,
+                    wait: Box::new(sim_core::event::AioWait { on: "sleep(0.5)".into(), until_ns: None }),
+                },
+            ),
             (20, 9, EventKind::AioTaskReady { task: 0, by: None }),
             (30, 4, EventKind::AioTaskRun { task: 0 }),
         ];

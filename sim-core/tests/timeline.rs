@@ -49,7 +49,7 @@ fn queue_contents_at_any_instant_replay_fifo() {
             // Just before the get, the item was at the front; just after, `len` remain.
             let before = tl.queue_contents_at(q, e.t_ns.saturating_sub(1));
             if !before.is_empty() {
-                assert_eq!(&before[0], item);
+                assert_eq!(&before[0], &**item);
             }
             let after_all = t.events.iter().rev().find(|x| x.t_ns == e.t_ns).unwrap();
             if std::ptr::eq(after_all, e) {

@@ -180,14 +180,21 @@ fn a_compact_trace_keeps_everything_in_a_fraction_of_the_size_and_says_when_it_i
         ("race-counter", vec![("ITERATIONS", 20_000.0)]),
         ("condition-producer-consumer", vec![]),
         ("cpu-bound-threads", vec![]),
+        // asyncio's task events (their names and waits boxed and flattened into the event).
+        ("asyncio-race", vec![]),
     ] {
         let t = run(id, &sets, |s| s.time_scale = 0.05).0;
+        if id == "asyncio-race" {
+            assert!(t.events.iter().any(|e| matches!(e.kind, sim_core::event::EventKind::AioTaskWait { .. })));
+        }
         let (json, compact) = (dir.join(format!("{id}.json")), dir.join(format!("{id}.tltrace")));
         t.save(&json).unwrap();
         t.save(&compact).unwrap();
         // Bit for bit the same trace back: events, tables, source, schedule.
         let back = Trace::load(&compact).unwrap();
         assert_eq!(back.to_json(), t.to_json(), "{id}");
+        assert_eq!(back.events, t.events, "{id}");
+        assert_eq!(Trace::load(&json).unwrap().events, t.events, "{id}");
         let (jl, cl) = (std::fs::metadata(&json).unwrap().len(), std::fs::metadata(&compact).unwrap().len());
         eprintln!(
             "{id}: {} events, {jl} bytes as JSON, {cl} compressed ({:.1} and {:.1} bytes an event)",

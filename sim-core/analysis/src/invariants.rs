@@ -83,7 +83,7 @@ pub fn check(trace: &Trace) -> Result<(), String> {
             EventKind::QueuePut { res, item, len } => {
                 let r = *res as usize;
                 let q = &mut queues[r];
-                q.push_back(item.clone());
+                q.push_back((**item).clone());
                 let meta = &trace.resources[r];
                 if q.len() != *len as usize {
                     return Err(at(format!("{} reports length {len} but holds {}", meta.name, q.len())));
@@ -100,7 +100,7 @@ pub fn check(trace: &Trace) -> Result<(), String> {
             EventKind::QueueGet { res, item, len } => {
                 let q = &mut queues[*res as usize];
                 match q.pop_front() {
-                    Some(front) if &front == item => {}
+                    Some(front) if front == **item => {}
                     other => return Err(at(format!("queue gave {item:?} but FIFO order says {other:?}"))),
                 }
                 if q.len() != *len as usize {

@@ -218,7 +218,7 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
             "thread_raised" => {
                 ended.insert(th, true);
                 let error = PyError::new(r.s("ty").unwrap_or("Exception"), r.s("msg").unwrap_or(""));
-                Some(K::ThreadRaised { error })
+                Some(K::ThreadRaised { error: Box::from(error) })
             }
             "start_thread" | "join_wait" | "joined" => r.s("target").map(|k| {
                 let target = thread_of(k, &mut threads);
@@ -240,9 +240,9 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
                 res(r.s("rid")).map(|res| K::Released { res, depth: r.i("depth") as u32, value: r.i("value") })
             }
             "acquire_failed" => res(r.s("rid")).map(|res| K::AcquireFailed { res, timed_out: r.b("timed_out") }),
-            "error" => {
-                Some(K::Error { error: PyError::new(r.s("ty").unwrap_or("Exception"), r.s("msg").unwrap_or("")) })
-            }
+            "error" => Some(K::Error {
+                error: Box::from(PyError::new(r.s("ty").unwrap_or("Exception"), r.s("msg").unwrap_or(""))),
+            }),
             "cond_wait" => res(r.s("rid")).map(|res| K::CondWait { res, timeout_ms: r.n("timeout_ms") }),
             "cond_woken" => res(r.s("rid")).map(|res| K::CondWoken { res, notified: r.b("notified") }),
             "cond_notify" => res(r.s("rid")).map(|res| K::CondNotify { res, woken: r.i("woken") as u32 }),
@@ -253,14 +253,18 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
             "queue_put" | "queue_get" => res(r.s("rid")).map(|res| {
                 let item = Value::Str(r.s("item").unwrap_or("").to_string());
                 let len = r.i("len") as u32;
-                if r.k == "queue_put" { K::QueuePut { res, item, len } } else { K::QueueGet { res, item, len } }
+                if r.k == "queue_put" {
+                    K::QueuePut { res, item: Box::from(item), len }
+                } else {
+                    K::QueueGet { res, item: Box::from(item), len }
+                }
             }),
             "pipe_send" | "pipe_recv" | "pipe_wait" => res(r.s("rid")).map(|res| {
                 let end = r.i("end") as u8;
                 let item = Value::Str(r.s("item").unwrap_or("").to_string());
                 match r.k.as_str() {
-                    "pipe_send" => K::PipeSend { res, end, item },
-                    "pipe_recv" => K::PipeRecv { res, end, item },
+                    "pipe_send" => K::PipeSend { res, end, item: Box::from(item) },
+                    "pipe_recv" => K::PipeRecv { res, end, item: Box::from(item) },
                     _ => K::PipeWait { res, end },
                 }
             }),
@@ -270,15 +274,23 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
                 let by = r.s("by").and_then(|b| tasks.get(b).copied());
                 K::AioTaskNew {
                     task,
-                    name: r.s("name").unwrap_or("Task").to_string(),
-                    coro: r.s("coro").unwrap_or("").to_string(),
+                    names: Box::new(threadline_model::event::AioTaskNames {
+                        name: r.s("name").unwrap_or("Task").to_string(),
+                        coro: r.s("coro").unwrap_or("").to_string(),
+                    }),
                     by,
                 }
             }),
             "aio_run" | "aio_wait" | "aio_end" => {
                 r.s("task").and_then(|k| tasks.get(k).copied()).map(|task| match r.k.as_str() {
                     "aio_run" => K::AioTaskRun { task },
-                    "aio_wait" => K::AioTaskWait { task, on: r.s("on").unwrap_or("?").to_string(), until_ns: None },
+                    "aio_wait" => K::AioTaskWait {
+                        task,
+                        wait: Box::new(threadline_model::event::AioWait {
+                            on: r.s("on").unwrap_or("?").to_string(),
+                            until_ns: None,
+                        }),
+                    },
                     _ => K::AioTaskEnd { task, outcome: r.s("outcome").unwrap_or("finished").to_string() },
                 })
             }

@@ -81,6 +81,30 @@ pub enum WaitTarget {
     Thread(ThreadIx),
 }
 
+/// A new asyncio task's names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AioTaskNames {
+    /// Its name (`Task-2`).
+    pub name: String,
+    /// Its coroutine (`worker`).
+    pub coro: String,
+}
+
+/// What an asyncio task awaits.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AioWait {
+    /// What it awaits, in Python's words (`sleep(0.5)`, `Lock.acquire()`, `Task-3`).
+    pub on: String,
+    /// When what it awaits is due by itself (a sleep's end), on the events' clock: from
+    /// then on the task is ready, whether or not the loop gets to it (loop lag).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until_ns: Option<u64>,
+}
+
+// An event is kept for every primitive operation of a run, millions of them: the kinds that
+// carry text or values box it, so an event is 64 bytes (it was 104).
+const _: () = assert!(std::mem::size_of::<Event>() <= 64);
+
 /// What happened.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -96,7 +120,7 @@ pub enum EventKind {
     /// An uncaught exception ended the thread.
     ThreadRaised {
         /// The exception.
-        error: PyError,
+        error: Box<PyError>,
     },
     /// `cpu` work began.
     CpuBegin {
@@ -209,7 +233,7 @@ pub enum EventKind {
         /// The queue.
         res: ResIx,
         /// The item.
-        item: Value,
+        item: Box<Value>,
         /// The length after.
         len: u32,
     },
@@ -218,7 +242,7 @@ pub enum EventKind {
         /// The queue.
         res: ResIx,
         /// The item.
-        item: Value,
+        item: Box<Value>,
         /// The length after.
         len: u32,
     },
@@ -250,7 +274,7 @@ pub enum EventKind {
         /// Which end sent (0 or 1).
         end: u8,
         /// The item.
-        item: Value,
+        item: Box<Value>,
     },
     /// `conn.recv()` has to wait on end `end`.
     PipeWait {
@@ -266,7 +290,7 @@ pub enum EventKind {
         /// Which end received.
         end: u8,
         /// The item.
-        item: Value,
+        item: Box<Value>,
     },
     /// `conn.close()` on end `end`.
     PipeClose {
@@ -295,16 +319,16 @@ pub enum EventKind {
         /// The variable.
         var: u32,
         /// The value read.
-        value: Value,
+        value: Box<Value>,
     },
     /// A shared variable was written.
     VarWrite {
         /// The variable.
         var: u32,
         /// The value written.
-        value: Value,
+        value: Box<Value>,
         /// The value a race-free run would hold after the same updates.
-        race_free: Value,
+        race_free: Box<Value>,
     },
     /// A task was submitted to a pool.
     TaskSubmitted {
@@ -313,7 +337,7 @@ pub enum EventKind {
         /// The task's number in this pool.
         task: u32,
         /// The function's name.
-        func: String,
+        func: Box<str>,
     },
     /// A pool worker began a task.
     TaskStarted {
@@ -329,7 +353,7 @@ pub enum EventKind {
         /// The task.
         task: u32,
         /// Its result.
-        result: Value,
+        result: Box<Value>,
     },
     /// `future.result()` / `AsyncResult.get()` / `map` has to wait for `task`.
     ResultWait {
@@ -351,21 +375,21 @@ pub enum EventKind {
         /// Its index in the thread table.
         index: ThreadIx,
         /// Its entry.
-        meta: crate::model::ThreadMeta,
+        meta: Box<crate::model::ThreadMeta>,
     },
     /// A process was created (`multiprocessing.Process(...)`): the process table grows by one.
     ProcessNew {
         /// Its index.
         index: u32,
         /// Its entry.
-        meta: crate::model::ProcessMeta,
+        meta: Box<crate::model::ProcessMeta>,
     },
     /// A lock, semaphore, queue… was created: the resource table grows by one.
     ResourceNew {
         /// Its index.
         index: ResIx,
         /// Its entry.
-        info: crate::model::ResourceInfo,
+        info: Box<crate::model::ResourceInfo>,
     },
     /// A process's interpreter exited with this status (`Process.exitcode`; 0, 1 after an
     /// uncaught exception, or `sys.exit`'s code).
@@ -383,7 +407,7 @@ pub enum EventKind {
     /// An exception was raised (caught or not).
     Error {
         /// The exception.
-        error: PyError,
+        error: Box<PyError>,
     },
     /// The watchdog found a deadlock and stopped the run.
     Deadlock {
@@ -401,10 +425,9 @@ pub enum EventKind {
     AioTaskNew {
         /// Its index in the run's task table.
         task: u32,
-        /// Its name (`Task-2`).
-        name: String,
-        /// Its coroutine (`worker`).
-        coro: String,
+        /// Its name and coroutine (boxed: an event stays 64 bytes).
+        #[serde(flatten)]
+        names: Box<AioTaskNames>,
         /// The task whose step created it, if a task's.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<u32>,
@@ -427,12 +450,9 @@ pub enum EventKind {
     AioTaskWait {
         /// The task.
         task: u32,
-        /// What it awaits, in Python's words (`sleep(0.5)`, `Lock.acquire()`, `Task-3`).
-        on: String,
-        /// When what it awaits is due by itself (a sleep's end), on the events' clock: from
-        /// then on the task is ready, whether or not the loop gets to it (loop lag).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        until_ns: Option<u64>,
+        /// What it awaits and until when (boxed: an event stays 64 bytes).
+        #[serde(flatten)]
+        wait: Box<AioWait>,
     },
     /// The task ended.
     AioTaskEnd {

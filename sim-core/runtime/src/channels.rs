@@ -229,7 +229,7 @@ impl<T: QueueItem> Queue<T> {
             let shown = item.snapshot();
             let (mut st, ()) = self.reorder(st, |items| push_item(items, order, item, less));
             st.unfinished += 1;
-            ctx.record(EventKind::QueuePut { res, item: shown, len: st.items.len() as u32 });
+            ctx.record(EventKind::QueuePut { res, item: Box::from(shown), len: st.items.len() as u32 });
             self.cv.notify_all();
         };
         {
@@ -268,7 +268,7 @@ impl<T: QueueItem> Queue<T> {
         let mut pop = |st: MutexGuard<'_, QueueState<T>>| -> Result<T, Unwind> {
             let (st, item) = self.reorder(st, |items| take_item(items, order, less));
             let item = item.ok_or_else(PyError::queue_empty)?;
-            ctx.record(EventKind::QueueGet { res, item: item.snapshot(), len: st.items.len() as u32 });
+            ctx.record(EventKind::QueueGet { res, item: Box::from(item.snapshot()), len: st.items.len() as u32 });
             self.cv.notify_all();
             Ok(item)
         };
@@ -394,7 +394,7 @@ impl<T: QueueItem> Pipe<T> {
         }
         let shown = item.snapshot();
         st.inbox[1 - e].push_back(item);
-        ctx.record(EventKind::PipeSend { res: self.id, end, item: shown });
+        ctx.record(EventKind::PipeSend { res: self.id, end, item: Box::from(shown) });
         self.cv.notify_all();
         Ok(())
     }
@@ -410,7 +410,7 @@ impl<T: QueueItem> Pipe<T> {
         let take = |st: &mut PipeState<T>| -> Result<T, Unwind> {
             match st.inbox[e].pop_front() {
                 Some(item) => {
-                    ctx.record(EventKind::PipeRecv { res, end, item: item.snapshot() });
+                    ctx.record(EventKind::PipeRecv { res, end, item: Box::from(item.snapshot()) });
                     Ok(item)
                 }
                 None => Err(PyError::eof().into()),

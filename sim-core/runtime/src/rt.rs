@@ -446,13 +446,13 @@ impl Shared {
                 };
                 ctx.record(EventKind::Print { line: format!("Exception in thread {name}:"), stderr: true });
                 ctx.record(EventKind::Print { line: error.to_string(), stderr: true });
-                EventKind::ThreadRaised { error }
+                EventKind::ThreadRaised { error: Box::from(error) }
             }
             Ok(Err(Unwind::Traceback(error, lines))) => {
                 for line in lines {
                     ctx.record(EventKind::Print { line, stderr: true });
                 }
-                EventKind::ThreadRaised { error }
+                EventKind::ThreadRaised { error: Box::from(error) }
             }
             Ok(Err(Unwind::Stopped)) => EventKind::ThreadStopped,
             Ok(Err(Unwind::Killed)) => EventKind::ThreadKilled,
@@ -462,7 +462,9 @@ impl Shared {
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "unknown panic".into());
-                EventKind::ThreadRaised { error: PyError::new("SystemError", format!("simulator bug: {msg}")) }
+                EventKind::ThreadRaised {
+                    error: Box::from(PyError::new("SystemError", format!("simulator bug: {msg}"))),
+                }
             }
         };
         ctx.record(outcome);

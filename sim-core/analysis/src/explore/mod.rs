@@ -290,7 +290,7 @@ pub fn outcome_of(trace: &Trace, report: &ControlReport, finals: &Finals, check:
     // An uncaught exception before a deadlock is the failure (the deadlock may be its
     // consequence: a thread that died holding a lock); the deadlock is said after it.
     let raised = trace.events.iter().find_map(|e| match &e.kind {
-        EventKind::ThreadRaised { error } => Some((e.t_ns, e.thread, error)),
+        EventKind::ThreadRaised { error } => Some((e.t_ns, e.thread, &**error)),
         _ => None,
     });
     let deadlock_at = trace.events.iter().find(|e| matches!(e.kind, EventKind::Deadlock { .. })).map(|e| e.t_ns);

@@ -118,17 +118,17 @@ impl Timeline {
         match &e.kind {
             K::ThreadNew { index, meta } => {
                 if *index as usize == self.threads.len() {
-                    self.add_thread(meta.clone());
+                    self.add_thread((**meta).clone());
                 }
             }
             K::ProcessNew { index, meta } => {
                 if *index as usize == self.gils.len() {
-                    self.add_process(meta.clone());
+                    self.add_process((**meta).clone());
                 }
             }
             K::ResourceNew { index, info } => {
                 if *index as usize == self.resources.len() {
-                    self.add_resource(info.clone(), t);
+                    self.add_resource((**info).clone(), t);
                 }
             }
             K::ProcessExit { code } => {
@@ -162,13 +162,13 @@ impl Timeline {
             K::ThreadStopped => self.set_state(th, t, ThreadState::Stopped),
             K::ThreadRaised { error } => {
                 if let Some(l) = self.threads.get_mut(th as usize) {
-                    l.errors.push((t, error.clone(), false));
+                    l.errors.push((t, (**error).clone(), false));
                 }
                 self.set_state(th, t, ThreadState::Raised);
             }
             K::Error { error } => {
                 if let Some(l) = self.threads.get_mut(th as usize) {
-                    l.errors.push((t, error.clone(), true));
+                    l.errors.push((t, (**error).clone(), true));
                 }
                 self.unblock(th, e.process, t);
             }
@@ -322,7 +322,7 @@ impl Timeline {
                     l.counter.push((t, i64::from(*len)));
                     l.max_len = l.max_len.max(*len);
                     l.puts.push(l.traffic.len() as u32);
-                    l.traffic.push((t, item.clone(), true));
+                    l.traffic.push((t, (**item).clone(), true));
                 }
             }
             K::QueueGet { res, item, len } => {
@@ -336,10 +336,10 @@ impl Timeline {
                     l.counter.push((t, i64::from(*len)));
                     // FIFO so far: this get must take the oldest item still there.
                     let gets = l.traffic.len() - l.puts.len();
-                    if !l.not_fifo && l.puts.get(gets).is_none_or(|p| l.traffic[*p as usize].1 != *item) {
+                    if !l.not_fifo && l.puts.get(gets).is_none_or(|p| l.traffic[*p as usize].1 != **item) {
                         l.not_fifo = true;
                     }
-                    l.traffic.push((t, item.clone(), false));
+                    l.traffic.push((t, (**item).clone(), false));
                 }
             }
             K::PipeSend { res, end, item } => {
@@ -349,7 +349,7 @@ impl Timeline {
                 }
                 if let Some(l) = self.res_lane(*res) {
                     l.puts.push(l.traffic.len() as u32);
-                    l.traffic.push((t, item.clone(), true));
+                    l.traffic.push((t, (**item).clone(), true));
                 }
             }
             K::PipeRecv { res, end, item } => {
@@ -361,7 +361,7 @@ impl Timeline {
                     self.arrows.push(Arrow { from_ns: pt, from, to_ns: t, to: th, res: *res });
                 }
                 if let Some(l) = self.res_lane(*res) {
-                    l.traffic.push((t, item.clone(), false));
+                    l.traffic.push((t, (**item).clone(), false));
                 }
             }
             K::JoinWait { target } => self.set_state(th, t, ThreadState::Blocked(WaitTarget::Thread(*target))),
@@ -372,8 +372,8 @@ impl Timeline {
                     if let (Some(v), Some(r)) = (value.as_f64(), race_free.as_f64()) {
                         l.series.push((t, v, r));
                     }
-                    l.last = Some(value.clone());
-                    l.race_free = Some(race_free.clone());
+                    l.last = Some((**value).clone());
+                    l.race_free = Some((**race_free).clone());
                 }
             }
             K::EventSet { res } | K::EventClear { res } => {
@@ -388,7 +388,8 @@ impl Timeline {
             K::Print { line, .. } => self.output.push((t, th, line.clone())),
             K::Deadlock { cycle } => self.deadlock = Some((t, cycle.clone())),
             K::EventLimit { kept } => self.event_limit = Some((t, *kept)),
-            K::AioTaskNew { task, name, coro, by } => {
+            K::AioTaskNew { task, names, by } => {
+                let (name, coro) = (&names.name, &names.coro);
                 if let Some(b) = by {
                     self.task_arrows.push(TaskArrow { from: *b, to: *task, t_ns: t, kind: TaskEdge::Spawn });
                 }
@@ -413,10 +414,10 @@ impl Timeline {
                     lane.lines.push((t, e.line));
                 }
             }
-            K::AioTaskWait { task, on, until_ns } => {
-                self.task_state(*task, t, TaskState::Suspended, Some(on.clone()));
+            K::AioTaskWait { task, wait } => {
+                self.task_state(*task, t, TaskState::Suspended, Some(wait.on.clone()));
                 if let Some(lane) = self.tasks.get_mut(*task as usize) {
-                    lane.due_ns = *until_ns;
+                    lane.due_ns = wait.until_ns;
                 }
             }
             K::AioTaskEnd { task, outcome } => {

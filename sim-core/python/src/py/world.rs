@@ -341,7 +341,7 @@ impl World {
             return None;
         }
         let tid = ctx.shared.add_thread(meta.clone());
-        ctx.record(EventKind::ThreadNew { index: tid, meta });
+        ctx.record(EventKind::ThreadNew { index: tid, meta: Box::from(meta) });
         while objs.len() < tid as usize {
             objs.push(V::None);
         }
@@ -370,7 +370,7 @@ impl World {
         let mut res = self.resources.lock();
         let index = res.len() as ResIx;
         res.push(info.clone());
-        ctx.record(EventKind::ResourceNew { index, info });
+        ctx.record(EventKind::ResourceNew { index, info: Box::from(info) });
         index
     }
 
@@ -434,7 +434,7 @@ impl World {
         let name = self.shared_meta(tid).map_or_else(|| "Process".into(), |m| m.name);
         let index = ctx.shared.add_process(ProcessMeta { name: name.clone(), pid: 0 });
         let pid = self.pid_of(index);
-        ctx.record(EventKind::ProcessNew { index, meta: ProcessMeta { name, pid } });
+        ctx.record(EventKind::ProcessNew { index, meta: Box::from(ProcessMeta { name, pid }) });
         ctx.shared.set_thread_meta(tid, |m| m.process = index);
         let mut memo: HashMap<usize, V> = self.managed.lock().iter().map(|v| (v.id(), v.clone())).collect();
         let child_obj = deep_copy(obj, &mut memo);
@@ -622,7 +622,11 @@ impl World {
                 }
                 let (Some(v), Some(rf)) = (g.value.clone(), g.race_free.clone()) else { continue };
                 let var = self.var_index(ctx, pw.index, slot as u32, &mut g);
-                ctx.record(EventKind::VarWrite { var, value: v.snapshot(), race_free: rf.snapshot() });
+                ctx.record(EventKind::VarWrite {
+                    var,
+                    value: Box::from(v.snapshot()),
+                    race_free: Box::from(rf.snapshot()),
+                });
             }
         }
     }

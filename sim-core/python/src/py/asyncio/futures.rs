@@ -286,7 +286,11 @@ pub(crate) fn create_task(it: &mut Interp<'_>, lp: &Arc<Loop>, coro: V, name: Op
     let ix = it.w.aio_task_index.fetch_add(1, Ordering::Relaxed);
     task.index.store(ix, Ordering::Release);
     let by = lp.current_index();
-    it.ctx.record(EventKind::AioTaskNew { task: ix, name, coro: coro_name, by });
+    it.ctx.record(EventKind::AioTaskNew {
+        task: ix,
+        names: Box::new(threadline_model::event::AioTaskNames { name, coro: coro_name }),
+        by,
+    });
     let v = fut_value(task);
     lp.tasks.lock().push(v.clone());
     lp.call_soon(aio_fn(AioFn::Step, vec![v.clone()]), Vec::new());
@@ -364,7 +368,10 @@ pub(crate) fn step_outcome(it: &mut Interp<'_>, task: &Arc<Fut>, task_v: &V, ix:
                 let on = f.name.lock().clone();
                 let scale = it.ctx.shared.settings.time_scale;
                 let until_ns = f.due.lock().map(|w| ((w - 1000.0).max(0.0) * 1e9 * scale) as u64);
-                it.ctx.record(EventKind::AioTaskWait { task: ix, on, until_ns });
+                it.ctx.record(EventKind::AioTaskWait {
+                    task: ix,
+                    wait: Box::new(threadline_model::event::AioWait { on, until_ns }),
+                });
                 f.add_done_callback(&y, aio_fn(AioFn::Wakeup, vec![task_v.clone()]));
                 let cancel_now = {
                     let mut st = task.st.lock();

@@ -46,7 +46,7 @@ impl Interp<'_> {
 
     /// An `except` clause caught `v`: the run's record shows the error.
     pub(crate) fn record_handled(&mut self, v: &V) {
-        self.ctx.record(EventKind::Error { error: exc::to_pyerror(v) });
+        self.ctx.record(EventKind::Error { error: Box::from(exc::to_pyerror(v)) });
     }
 
     /// Run one statement.
@@ -485,7 +485,11 @@ impl Interp<'_> {
             if due {
                 g.last_rec_ns = self.ctx.shared.rec.now_ns();
                 let var = self.w.var_index(self.ctx, self.pw.index, slot, &mut g);
-                self.ctx.record(EventKind::VarWrite { var, value: v.snapshot(), race_free: rf.snapshot() });
+                self.ctx.record(EventKind::VarWrite {
+                    var,
+                    value: Box::from(v.snapshot()),
+                    race_free: Box::from(rf.snapshot()),
+                });
             }
         } else {
             g.value = Some(v);

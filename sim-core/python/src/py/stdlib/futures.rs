@@ -234,7 +234,7 @@ pub(crate) fn submit(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>, func: V, args: 
         V::Func(f) => f.def.name.to_string(),
         other => other.repr(),
     };
-    ctx.record(EventKind::TaskSubmitted { res: ex.res, task, func: fname });
+    ctx.record(EventKind::TaskSubmitted { res: ex.res, task, func: Box::from(fname) });
     let fut = Arc::new(FutureObj { res: ex.res, task, st: Mutex::new(FutState::default()), cv: Condvar::new() });
     ctx.shared.register(fut.clone());
     let kwv = {
@@ -342,7 +342,7 @@ pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
             let (callbacks, result_callbacks, batches, done) = {
                 let mut st = fut.st.lock();
                 st.done = Some(r.clone());
-                ctx.record(EventKind::TaskFinished { res: ex.res, task, result: shown });
+                ctx.record(EventKind::TaskFinished { res: ex.res, task, result: Box::from(shown) });
                 fut.cv.notify_all();
                 (
                     std::mem::take(&mut st.callbacks),
