@@ -373,9 +373,13 @@ impl Trace {
             return save_atomically(path, |w| serde_json::to_writer(w, self).map_err(std::io::Error::other));
         }
         save_atomically(path, |w| {
-            let mut gz = flate2::write::GzEncoder::new(w, flate2::Compression::default());
-            serde_json::to_writer(&mut gz, self).map_err(std::io::Error::other)?;
-            gz.finish().map(|_| ())
+            // JSON is written a token at a time; the encoder gets it in 256 KB pieces (each
+            // write into flate2's encoder clears its 32 KB output buffer: given tokens one by
+            // one, a 600 000-event trace took 16 s to save, 80 % of it in memset).
+            let gz = flate2::write::GzEncoder::new(w, flate2::Compression::default());
+            let mut buf = std::io::BufWriter::with_capacity(256 << 10, gz);
+            serde_json::to_writer(&mut buf, self).map_err(std::io::Error::other)?;
+            buf.into_inner().map_err(std::io::IntoInnerError::into_error)?.finish().map(|_| ())
         })
     }
 }
