@@ -419,6 +419,20 @@ impl ThreadlineApp {
                 session.scenario.params.clone(),
             );
         }
+        // The sliders and the GIL mode show what the trace was run with, so Run runs it again.
+        if !session.params.is_empty() {
+            let id = self.editor.id.clone();
+            let known: Vec<String> = self.editor.sliders.iter().map(|p| p.name.clone()).collect();
+            let values = self.persisted.values.entry(id.clone()).or_default();
+            for (k, v) in &session.params {
+                if let Some(v) = v.as_f64().filter(|v| v.is_finite())
+                    && known.contains(k)
+                {
+                    values.insert(k.clone(), v);
+                }
+            }
+            self.persisted.gil.insert(id, session.settings.gil);
+        }
         self.session = Some(session);
         self.view = ViewState::default();
     }

@@ -143,6 +143,38 @@ fn open_a_trace_replay_and_step() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[test]
+fn an_opened_trace_sets_the_sliders_and_gil_mode_it_was_run_with() {
+    let dir = std::env::temp_dir().join(format!("tl-ui-params-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("t.json");
+    // A run with 3 threads and 1 permit under 3.9, saved.
+    let mut persisted = Persisted { scenario: "semaphore".into(), ..Persisted::default() };
+    persisted.values.insert(
+        "semaphore".into(),
+        [("THREADS".to_string(), 3.0), ("PERMITS".to_string(), 1.0), ("HOLD".to_string(), 0.01)].into_iter().collect(),
+    );
+    persisted.gil.insert("semaphore".into(), sim_core::model::GilMode::Cpython39);
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.run_steps(1);
+    h.get_by_label("Run").click();
+    wait_until_finished(&mut h);
+    h.state_mut().apply(FileCmd::Save(path.clone()));
+    step_until(&mut h, "the save", |a| path.exists() && a.note.is_some());
+    // A fresh app, its own remembered values the defaults, opens it: the sliders and the
+    // GIL mode say what the trace ran with.
+    let mut h = harness(ThreadlineApp::new(Persisted { scenario: "semaphore".into(), ..Persisted::default() }));
+    h.run_steps(1);
+    assert_ne!(h.state().params().get("THREADS"), Some(&3.0));
+    h.state_mut().apply(FileCmd::Open(path.clone()));
+    step_until(&mut h, "the open", |a| a.session.as_ref().is_some_and(|s| s.trace().is_some()));
+    h.run_steps(1);
+    let params = h.state().params();
+    assert_eq!((params.get("THREADS"), params.get("PERMITS")), (Some(&3.0), Some(&1.0)), "{params:?}");
+    assert_eq!(h.state().settings().gil, sim_core::model::GilMode::Cpython39);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 fn trace_path_hint() -> String {
     "pipe-sentinel".into()
 }
