@@ -221,17 +221,16 @@ impl Session {
             .collect()
     }
 
-    /// A session replaying `trace`, showing all of it (its checkpoints built on the way).
+    /// A session replaying `trace`, showing all of it.
     pub fn from_trace(trace: Trace, source: String) -> Self {
-        let every = checkpoint_every(trace.events.len());
+        // Checkpoints are made by the first backward seek (as for a finished live run): made
+        // here, eight copies of the timeline at 1/8, 2/8… of the way held 3.5 timelines' worth
+        // of memory for a replay that may never be scrubbed back.
         let mut timeline = Timeline::for_trace(&trace);
-        let mut checkpoints = vec![timeline.clone()];
-        for (i, e) in trace.events.iter().enumerate() {
-            if i > 0 && i % every == 0 {
-                checkpoints.push(timeline.clone());
-            }
+        for e in &trace.events {
             timeline.push(e);
         }
+        let checkpoints = Vec::new();
         let end = timeline.end_ns as f64;
         let replay = Replay { playing: false, speed: 1.0, playhead_ns: end, applied: trace.events.len() };
         Self {
@@ -475,7 +474,7 @@ mod tests {
         assert!(n > 2 * checkpoint_every(n), "{n} events");
         let mut s = Session::from_trace(trace.clone(), "test".into());
         let State::Replay { checkpoints, .. } = &s.state else { panic!("a replay") };
-        assert_eq!(checkpoints.len(), n.div_ceil(checkpoint_every(n)));
+        assert!(checkpoints.is_empty(), "made by the first backward seek, not before");
         for frac in [0.9, 0.3, 0.7, 0.05, 1.0] {
             let t = trace.events[((n - 1) as f64 * frac) as usize].t_ns;
             s.seek(t as f64);
@@ -489,5 +488,8 @@ mod tests {
             );
             assert_eq!(shape(&s.timeline), shape(&fresh), "seek to {frac}");
         }
+        // The first backward seek made the checkpoints it passed; the later seeks used them.
+        let State::Replay { checkpoints, .. } = &s.state else { panic!("a replay") };
+        assert!(checkpoints.len() >= (n * 9 / 10) / checkpoint_every(n), "{} checkpoints", checkpoints.len());
     }
 }
