@@ -93,6 +93,36 @@ impl Interp<'_> {
                         self.ctx.line.set(f.line);
                         return self.after_call(r);
                     }
+                    // Fast path: `xs.append(x)` on a list (the same push `list.append` makes,
+                    // without building an argument vector and matching the method's name).
+                    if let V::List(l) = &o
+                        && &**name == "append"
+                        && let [Arg::Pos(e)] = args.as_slice()
+                    {
+                        let v = self.eval(f, e)?;
+                        self.mutated();
+                        l.lock().push(v);
+                        self.mutated();
+                        self.ctx.line.set(f.line);
+                        return self.after_call(Ok(V::None));
+                    }
+                    // And `d.get(k)` / `d.get(k, default)` on a dict (any kind: `get` never
+                    // calls a `defaultdict`'s factory).
+                    if let V::Dict(d) = &o
+                        && &**name == "get"
+                        && matches!(args.as_slice(), [Arg::Pos(_)] | [Arg::Pos(_), Arg::Pos(_)])
+                    {
+                        let mut vals: SmallVec<[V; 2]> = SmallVec::new();
+                        for a in args {
+                            if let Arg::Pos(e) = a {
+                                vals.push(self.eval(f, e)?);
+                            }
+                        }
+                        let found = d.lock().get(&vals[0]).or_else(type_err)?;
+                        let r = found.unwrap_or_else(|| vals.get(1).cloned().unwrap_or_default());
+                        self.ctx.line.set(f.line);
+                        return self.after_call(Ok(r));
+                    }
                     let (pos, kw) = self.args(f, args)?;
                     let impure = self.controlled && !pure_method(&o, name);
                     if impure {
