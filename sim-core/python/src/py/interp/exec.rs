@@ -410,6 +410,23 @@ impl Interp<'_> {
         self.load_global_slow(slot, name, builtin)
     }
 
+    /// [`Self::load_global`] for an augmented assignment of a shared variable: the same read
+    /// (and switch point free-threaded), not noted as this thread's last read.
+    fn load_global_for_update(&mut self, slot: u32, name: &str, builtin: Option<crate::py::ir::Builtin>) -> R<V> {
+        let cell = &self.pw.globals[slot as usize];
+        if !cell.tracked {
+            return self.load_global(slot, name, builtin);
+        }
+        if self.controlled_ft {
+            self.ctx.shared_access().map_err(Flow::from)?;
+        }
+        let v = cell.lock_read().value.clone();
+        match v {
+            Some(v) => Ok(v),
+            None => self.load_builtin(name, builtin),
+        }
+    }
+
     #[inline(never)]
     fn load_global_slow(&mut self, slot: u32, name: &str, builtin: Option<crate::py::ir::Builtin>) -> R<V> {
         let cell = &self.pw.globals[slot as usize];
@@ -669,7 +686,9 @@ impl Interp<'_> {
             Target::Name(Name::Global(slot, builtin), name) => {
                 // LOAD_GLOBAL … BINARY_OP … STORE_GLOBAL: a switch can fall between them only
                 // where the GIL mode has an eval-breaker check (3.9), or when the right side calls.
-                let old = self.load_global(*slot, name, *builtin)?;
+                // (Read without noting it as this thread's last read of a shared variable:
+                // the store below settles the race-free value itself.)
+                let old = self.load_global_for_update(*slot, name, *builtin)?;
                 if let Some(e) = self.loaded.iter().position(|(s, _)| s == slot) {
                     self.loaded.swap_remove(e);
                 }
