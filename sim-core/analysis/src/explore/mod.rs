@@ -448,6 +448,11 @@ pub fn explore(
     opts: &ExploreOptions,
     mut progress: impl FnMut(usize) -> bool,
 ) -> Exploration {
+    // The check is compiled here, on the caller's thread, before any worker (kept to one
+    // core) could be the first to use it.
+    if let Some(c) = &opts.check {
+        let _ = c.compiled();
+    }
     if opts.strategy != StrategyKind::Auto {
         return explore_with(prog, settings, opts, progress);
     }

@@ -62,12 +62,19 @@ impl Watch {
             id
         };
         cv.notify_all();
+        self.ensure_thread();
+        id
+    }
+
+    /// Start the watching thread if it is not running. Done when the check is compiled, on
+    /// the compiling thread: a thread inherits where its maker may run, and an explore worker
+    /// (which would otherwise start it at the first evaluation) is kept to one core.
+    fn ensure_thread(&self) {
         let mut t = self.thread.lock();
         if t.is_none() {
             let state = Arc::clone(&self.state);
             *t = std::thread::Builder::new().name("tl:check-watch".into()).spawn(move || watch(&state)).ok();
         }
-        id
     }
 
     fn done(&self, id: u64) {
@@ -131,7 +138,9 @@ impl CheckExpr {
             .iter()
             .position(|g| &**g == RESULT)
             .ok_or_else(|| "the check could not be compiled (a Threadline bug)".to_string())?;
-        Ok(CheckExpr { prog: Arc::new(prog), result_slot, watch: Watch::default() })
+        let watch = Watch::default();
+        watch.ensure_thread();
+        Ok(CheckExpr { prog: Arc::new(prog), result_slot, watch })
     }
 
     /// The names the expression reads.
