@@ -92,11 +92,16 @@ pub(crate) fn list_method(
     })
 }
 
+/// `d.get(k, default)` (`None` when no default is given).
+pub(crate) fn dict_get(d: &Mutex<Dict>, k: &V, default: Option<&V>) -> R<V> {
+    Ok(d.lock().get(k).or_else(type_err)?.unwrap_or_else(|| default.cloned().unwrap_or_default()))
+}
+
 pub(crate) fn dict_method(it: &mut Interp<'_>, d: &Arc<Mutex<Dict>>, name: &str, pos: Vec<V>, kw: Kw) -> R<V> {
     Ok(match name {
         "get" => {
             let Some(k) = pos.first() else { return type_err("get expected at least 1 argument, got 0") };
-            d.lock().get(k).or_else(type_err)?.unwrap_or_else(|| pos.get(1).cloned().unwrap_or_default())
+            dict_get(d, k, pos.get(1))?
         }
         "keys" => V::Native(Arc::new(Native::DictView(Arc::clone(d), ViewKind::Keys))),
         "values" => V::Native(Arc::new(Native::DictView(Arc::clone(d), ViewKind::Values))),

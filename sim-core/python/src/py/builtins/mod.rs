@@ -2,7 +2,7 @@
 //! (`str`, `list`, `dict`, `set`, `tuple`, `int`, `float`), with CPython's messages.
 
 mod items;
-mod methods;
+pub(crate) mod methods;
 mod strings;
 
 pub use items::*;

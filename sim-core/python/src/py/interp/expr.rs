@@ -118,8 +118,7 @@ impl Interp<'_> {
                                 vals.push(self.eval(f, e)?);
                             }
                         }
-                        let found = d.lock().get(&vals[0]).or_else(type_err)?;
-                        let r = found.unwrap_or_else(|| vals.get(1).cloned().unwrap_or_default());
+                        let r = crate::py::builtins::methods::dict_get(d, &vals[0], vals.get(1))?;
                         self.ctx.line.set(f.line);
                         return self.after_call(Ok(r));
                     }

@@ -169,7 +169,17 @@ fn pure_callee(f: &V) -> bool {
 pub(crate) fn consumes_shared(v: &V) -> bool {
     !matches!(
         v,
-        V::Str(_) | V::List(_) | V::Tuple(_) | V::Dict(_) | V::Set(_) | V::Range(_) | V::None | V::Bool(_) | V::Int(_)
+        V::Str(_)
+            | V::List(_)
+            | V::Tuple(_)
+            | V::Dict(_)
+            | V::Set(_)
+            | V::Range(_)
+            | V::None
+            | V::Bool(_)
+            | V::Int(_)
+            | V::Big(_)
+            | V::Float(_)
     )
 }
 
@@ -188,20 +198,7 @@ fn pure_consumer(f: &V, args: &[Arg], pos: &[V], kw: &Kwargs) -> bool {
         && args.iter().zip(pos).all(|(a, v)| match a {
             Arg::Pos(e) => {
                 matches!(&*e.kind, ExprKind::Call(func, _) if matches!(&*func.kind, ExprKind::Comp(_)))
-                    || matches!(
-                        v,
-                        V::None
-                            | V::Bool(_)
-                            | V::Int(_)
-                            | V::Big(_)
-                            | V::Float(_)
-                            | V::Str(_)
-                            | V::List(_)
-                            | V::Tuple(_)
-                            | V::Dict(_)
-                            | V::Set(_)
-                            | V::Range(_)
-                    )
+                    || !consumes_shared(v)
             }
             _ => false,
         })

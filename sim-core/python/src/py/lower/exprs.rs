@@ -269,17 +269,7 @@ impl Lowerer<'_> {
         }
         // The first iterable is evaluated in the enclosing scope and passed as argument 0.
         let first_iter = self.expr(&first.iter)?;
-        let mut scope = Scope::new(ScopeKind::Function);
-        scope.locals.insert(Arc::from(".0"), 0);
-        let mut bound = Vec::new();
-        for g in gens {
-            names_in_target(&g.target, &mut bound);
-        }
-        for n in bound {
-            let k = scope.locals.len() as u32;
-            scope.locals.entry(n).or_insert(k);
-        }
-        self.scopes.push(scope);
+        self.scopes.push(comp_scope(gens));
         self.no_hoist += 1;
         let r = (|| -> R<(Vec<CompFor>, CompKind)> {
             let mut fors = Vec::new();
@@ -344,17 +334,8 @@ impl Lowerer<'_> {
         let line = self.line(at);
         let first = &gens[0];
         let first_iter = self.expr(&first.iter)?;
-        let mut scope = Scope::new(ScopeKind::Function);
+        let mut scope = comp_scope(gens);
         scope.is_async = true;
-        scope.locals.insert(Arc::from(".0"), 0);
-        let mut bound = Vec::new();
-        for g in gens {
-            names_in_target(&g.target, &mut bound);
-        }
-        for n in bound {
-            let k = scope.locals.len() as u32;
-            scope.locals.entry(n).or_insert(k);
-        }
         self.scopes.push(scope);
         let saved_no_hoist = std::mem::replace(&mut self.no_hoist, 0);
         let saved_hoisted = std::mem::take(&mut self.hoisted);
@@ -494,6 +475,42 @@ impl Lowerer<'_> {
     }
 }
 
+/// A comprehension's own scope: `.0` (its first iterable, passed in) and the names its `for`s
+/// bind.
+fn comp_scope(gens: &[ast::Comprehension]) -> Scope {
+    let mut scope = Scope::new(ScopeKind::Function);
+    scope.locals.insert(Arc::from(".0"), 0);
+    let mut bound = Vec::new();
+    for g in gens {
+        names_in_target(&g.target, &mut bound);
+    }
+    for n in bound {
+        let k = scope.locals.len() as u32;
+        scope.locals.entry(n).or_insert(k);
+    }
+    scope
+}
+
+/// The expressions evaluated in a comprehension's own scope — its element (a dict's key and
+/// value), its conditions and every iterable but the first (which the enclosing scope
+/// evaluates) — with the kind's name as CPython's messages say it.
+fn comp_own_exprs<'a>(gens: &'a [ast::Comprehension], whole: &'a ast::Expr) -> (Vec<&'a ast::Expr>, &'static str) {
+    let (mut out, kind): (Vec<&ast::Expr>, _) = match whole {
+        ast::Expr::ListComp(c) => (vec![&c.elt], "list comprehension"),
+        ast::Expr::SetComp(c) => (vec![&c.elt], "set comprehension"),
+        ast::Expr::Generator(c) => (vec![&c.elt], "generator expression"),
+        ast::Expr::DictComp(c) => (c.key.iter().map(|k| &**k).chain([&*c.value]).collect(), "dict comprehension"),
+        _ => (Vec::new(), "comprehension"),
+    };
+    for (i, g) in gens.iter().enumerate() {
+        if i > 0 {
+            out.push(&g.iter);
+        }
+        out.extend(g.ifs.iter());
+    }
+    (out, kind)
+}
+
 /// Whether a comprehension awaits anywhere in it (its element, conditions, later iterables,
 /// nested comprehensions — not inside a lambda): then it is an async comprehension.
 fn gens_await(gens: &[ast::Comprehension], whole: &ast::Expr) -> bool {
@@ -520,26 +537,8 @@ fn gens_await(gens: &[ast::Comprehension], whole: &ast::Expr) -> bool {
         }
     }
     let mut a = A(false);
-    // The first iterable is evaluated outside, in the enclosing scope.
-    match whole {
-        ast::Expr::ListComp(c) => a.visit_expr(&c.elt),
-        ast::Expr::SetComp(c) => a.visit_expr(&c.elt),
-        ast::Expr::Generator(c) => a.visit_expr(&c.elt),
-        ast::Expr::DictComp(c) => {
-            if let Some(k) = &c.key {
-                a.visit_expr(k);
-            }
-            a.visit_expr(&c.value);
-        }
-        _ => {}
-    }
-    for (i, g) in gens.iter().enumerate() {
-        if i > 0 {
-            a.visit_expr(&g.iter);
-        }
-        for c in &g.ifs {
-            a.visit_expr(c);
-        }
+    for e in comp_own_exprs(gens, whole).0 {
+        a.visit_expr(e);
     }
     a.0
 }
@@ -568,35 +567,9 @@ fn yield_inside(gens: &[ast::Comprehension], whole: &ast::Expr) -> Option<&'stat
         }
     }
     let mut y = Y(false);
-    let kind = match whole {
-        ast::Expr::ListComp(c) => {
-            y.visit_expr(&c.elt);
-            "list comprehension"
-        }
-        ast::Expr::SetComp(c) => {
-            y.visit_expr(&c.elt);
-            "set comprehension"
-        }
-        ast::Expr::Generator(c) => {
-            y.visit_expr(&c.elt);
-            "generator expression"
-        }
-        ast::Expr::DictComp(c) => {
-            if let Some(k) = &c.key {
-                y.visit_expr(k);
-            }
-            y.visit_expr(&c.value);
-            "dict comprehension"
-        }
-        _ => return None,
-    };
-    for (i, g) in gens.iter().enumerate() {
-        if i > 0 {
-            y.visit_expr(&g.iter);
-        }
-        for c in &g.ifs {
-            y.visit_expr(c);
-        }
+    let (exprs, kind) = comp_own_exprs(gens, whole);
+    for e in exprs {
+        y.visit_expr(e);
     }
     y.0.then_some(kind)
 }
