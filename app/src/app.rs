@@ -691,7 +691,11 @@ impl ThreadlineApp {
                     self.remember_recent(&p);
                 }
                 FileResult::Opened(p, session) => {
-                    self.note = Some(format!("Opened {}", p.display()));
+                    // A trace whose writer died opens with what it kept, and says so.
+                    self.note = Some(match session.trace().and_then(|t| t.incomplete.as_deref()) {
+                        Some(why) => format!("Opened {}: {why}", p.display()),
+                        None => format!("Opened {}", p.display()),
+                    });
                     self.remember_recent(&p);
                     self.show_session(*session);
                 }

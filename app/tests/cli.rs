@@ -431,3 +431,63 @@ fn a_file_given_alone_is_what_the_app_opens() {
     assert_eq!(code, 2);
     assert!(err.contains("no scenario \"/definitely/not/here.py\""), "{err}");
 }
+
+#[test]
+fn a_run_killed_while_writing_its_trace_leaves_a_part_that_opens_up_to_its_last_block() {
+    // A slow program: one event every few milliseconds, for seconds.
+    let src = tmp("slow.py");
+    std::fs::write(
+        &src,
+        "import threading, time\nlock = threading.Lock()\ndef w():\n    for i in range(2000):\n        with lock:\n            time.sleep(0.002)\nts = [threading.Thread(target=w) for _ in range(2)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\n",
+    )
+    .unwrap();
+    let out = tmp("slow.tltrace");
+    let part = tmp("slow.tltrace.part");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_threadline"))
+        .args(["run", src.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Written while the run goes: events reach the file within a second, before the end.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut seen = 0;
+    while std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        if let Ok(t) = sim_core::trace::Trace::load(&part)
+            && t.events.len() > 50
+        {
+            seen = t.events.len();
+            break;
+        }
+    }
+    assert!(child.try_wait().unwrap().is_none(), "the run ended before it could be killed");
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(seen > 50, "no events reached {} while the run went", part.display());
+    assert!(!out.exists(), "the target is written only when the run ends");
+    let t = sim_core::trace::Trace::load(&part).unwrap();
+    assert!(t.events.len() >= seen);
+    assert!(t.incomplete.as_deref().is_some_and(|s| s.contains("cut short")), "{:?}", t.incomplete);
+    assert_eq!(t.threads.len(), 3, "both workers' rows, from the events kept");
+    let (code, _, err) = tl(&["summarize", part.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("cut short"), "{err}");
+}
+
+#[test]
+fn a_finished_run_writes_a_binary_trace_that_exports_to_json() {
+    let out = tmp("done.tltrace");
+    let (code, _, err) = tl(&["run", "deadlock", "--out", out.to_str().unwrap()]);
+    assert!(code == 0 || code == 1, "{err}");
+    assert!(!tmp("done.tltrace.part").exists());
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(sim_core::binary::is_binary(&bytes));
+    let t = sim_core::trace::Trace::from_bytes(&bytes).unwrap();
+    assert!(t.incomplete.is_none());
+    let json = tmp("done-export.json");
+    let (code, _, err) = tl(&["export", out.to_str().unwrap(), "--format", "json", "-o", json.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&json).unwrap();
+    assert!(text.starts_with("{\"format\":\"threadline-trace\""));
+    assert_eq!(sim_core::trace::Trace::from_json(&text).unwrap(), t);
+}

@@ -6,7 +6,7 @@
 //! - GIL handoff latency: a thread drops the GIL, the waiting thread runs
 //! - trace save and load at 1 M events
 
-use sim_core::event::{Event, EventKind, GilReason};
+use sim_core::event::{EventKind, GilReason};
 use sim_core::model::{GilMode, ProcessMeta, RuntimeSettings, ThreadMeta};
 use sim_core::recorder::Recorder;
 use sim_core::rt::Shared;
@@ -139,54 +139,48 @@ fn bench_gil_handoff() {
 }
 
 fn bench_trace_io() {
-    // A real trace's tables (threads, resources, source) with a million synthetic events.
-    let src = sim_core::py_catalog::py_source("semaphore").unwrap();
-    let mut sets = indexmap::IndexMap::new();
-    sets.insert("HOLD".to_string(), sim_core::py::value::V::Float(0.01));
-    let (mut trace, _) = sim_core::py::run::run_source("semaphore.py", src, &sets, Default::default(), None).unwrap();
-    let kinds = [
-        EventKind::GilRequested,
-        EventKind::GilAcquired,
-        EventKind::Requested { res: 0, blocking: true, timeout_ms: None },
-        EventKind::Acquired { res: 0, depth: 1, value: 2 },
-        EventKind::IoBegin { ms: 2000.0, sleep: true },
-        EventKind::GilReleased { reason: GilReason::Io },
-        EventKind::IoEnd,
-        EventKind::Released { res: 0, depth: 0, value: 3 },
-    ];
-    trace.events = (0..1_000_000u64)
-        .map(|i| Event {
-            seq: i,
-            t_ns: i * 1000,
-            thread: 1 + (i / 8 % 6) as u32,
-            process: 0,
-            line: 0,
-            kind: kinds[(i % 8) as usize].clone(),
-        })
-        .collect();
-    let path = std::env::temp_dir().join(format!("tl-bench-{}.json", std::process::id()));
-    let mut saves = Vec::new();
-    let mut loads = Vec::new();
-    for _ in 0..5 {
-        let t = Instant::now();
-        trace.save(&path).unwrap();
-        saves.push(t.elapsed().as_secs_f64());
-        let t = Instant::now();
-        let back = sim_core::trace::Trace::load(&path).unwrap();
-        loads.push(t.elapsed().as_secs_f64());
-        assert_eq!(back.events.len(), 1_000_000);
+    // A real run of about a million events: two threads taking a lock, with the GIL's handoffs.
+    let src = "import threading\nlock = threading.Lock()\ntotal = 0\ndef w():\n    global total\n    for _ in range(167000):\n        with lock:\n            total += 1\nts = [threading.Thread(target=w) for _ in range(2)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\n";
+    let (trace, _) = sim_core::py::run::run_source("locks.py", src, &Default::default(), Default::default(), None).unwrap();
+    let n = trace.events.len();
+    println!("trace files, a real run of {n} events (two threads taking a Lock), median of 5:");
+    for ext in ["json", "tltrace"] {
+        let path = std::env::temp_dir().join(format!("tl-bench-{}.{ext}", std::process::id()));
+        let mut saves = Vec::new();
+        let mut loads = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            trace.save(&path).unwrap();
+            saves.push(t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            let back = sim_core::trace::Trace::load(&path).unwrap();
+            loads.push(t.elapsed().as_secs_f64());
+            assert_eq!(back.events.len(), n);
+        }
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let _ = std::fs::remove_file(&path);
+        let per_m = 1e6 / n as f64;
+        println!(
+            "  .{ext:<8} {:>9} bytes ({:6.2} bytes an event)  save {:6.3} s  load + check {:6.3} s ({:.3} s per million)",
+            size,
+            size as f64 / n as f64,
+            median(saves),
+            median(loads.clone()),
+            median(loads) * per_m
+        );
     }
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    let _ = std::fs::remove_file(&path);
-    println!("trace save, 1 M events ({:.0} MB):             median {:7.3} s", size as f64 / 1e6, median(saves));
-    println!("trace load + check, 1 M events:               median {:7.3} s", median(loads));
 }
 
 fn main() {
     // `cargo test --benches` passes `--bench`-less flags; run everything either way.
     println!("threadline sim-core benches ({} cores)", std::thread::available_parallelism().map_or(1, |n| n.get()));
-    bench_record();
-    bench_lock();
-    bench_gil_handoff();
-    bench_trace_io();
+    // `cargo bench --bench core -- trace` runs only the sections whose names hold `trace`.
+    let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let sections: [(&str, fn()); 4] =
+        [("record", bench_record), ("lock", bench_lock), ("gil", bench_gil_handoff), ("trace", bench_trace_io)];
+    for (name, f) in sections {
+        if only.is_empty() || only.iter().any(|o| name.contains(o.as_str())) {
+            f();
+        }
+    }
 }

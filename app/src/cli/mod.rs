@@ -424,6 +424,19 @@ pub enum StrategyArg {
 pub enum ExportFormat {
     /// Trace Event Format, for Perfetto and chrome://tracing.
     Chrome,
+    /// The trace as JSON (`format`, `version`, tables, `events`; the README's table): for
+    /// other tools, from a binary `.tltrace`.
+    Json,
+}
+
+/// Load a trace file for a command: a message naming the file when it cannot be read, and a
+/// note on stderr when it was cut short (a run that died while writing it).
+pub fn load_trace(path: &Path) -> Result<Trace, Failure> {
+    let t = Trace::load(path).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", path.display())))?;
+    if let Some(why) = &t.incomplete {
+        eprintln!("note: {}: {why}", path.display());
+    }
+    Ok(t)
 }
 
 /// Run the command line; `None` means "open the GUI".
@@ -517,10 +530,7 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
         Command::Stats { scenario, set, runs, gil, time_scale, json } => {
             schedule::stats_cmd(scenario, set, *runs, gil.map(GilMode::from), *time_scale, *json)
         }
-        Command::Summarize { trace, json } => {
-            let t = Trace::load(trace).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", trace.display())));
-            t.map(|t| print_summary(&Summary::of_trace(&t), *json))
-        }
+        Command::Summarize { trace, json } => load_trace(trace).map(|t| print_summary(&Summary::of_trace(&t), *json)),
         Command::Export { trace, format, out } => export::export(trace, *format, out),
         Command::Profile { what, set, gil, json, by, from_ms, to_ms, max_seconds } => {
             profile::profile_cmd(&profile::ProfileArgs {

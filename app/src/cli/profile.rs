@@ -33,7 +33,7 @@ pub struct ProfileArgs<'a> {
 fn trace_of(a: &ProfileArgs<'_>) -> Result<Trace, Failure> {
     let p = Path::new(a.what);
     if p.extension().is_some_and(|e| e == "json" || e == sim_core::trace::COMPACT_EXTENSION) && p.is_file() {
-        return Trace::load(p).map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", p.display())));
+        return super::load_trace(p);
     }
     let spec = super::run::python_spec(a.what)?;
     let (_, prog) = super::run::load_program(&spec, a.set)?;

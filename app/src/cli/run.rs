@@ -4,6 +4,7 @@
 
 use super::{Failure, RunOpts, bad_input, other, print_summary};
 use indexmap::IndexMap;
+use sim_core::binary::StreamedFile;
 use sim_core::control::{Replay, Schedule};
 use sim_core::event::EventKind;
 use sim_core::model::RuntimeSettings;
@@ -159,9 +160,28 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
     };
     let started = Instant::now();
     let limit = Duration::from_secs_f64(opts.max_seconds);
+    // A binary trace is written while the run goes (`FILE.part`, renamed at the end): a run
+    // that dies keeps what it had written. A JSON one is written when the run ends.
+    let mut stream = match opts.out.filter(|p| !sim_core::trace::is_json_name(p)) {
+        Some(out) => Some(
+            StreamedFile::create(out, &run.head())
+                .map_err(|e| other(anyhow::anyhow!("could not write {}: {e}", out.display())))?,
+        ),
+        None => None,
+    };
     let mut stdout = std::io::stdout().lock();
     let closed_flag = std::cell::Cell::new(false);
-    let show = |e: &sim_core::event::Event, stdout: &mut std::io::StdoutLock<'_>| {
+    let show = |e: &sim_core::event::Event,
+                stdout: &mut std::io::StdoutLock<'_>,
+                stream: &mut Option<StreamedFile>| {
+        if let Some(s) = stream
+            && s.push(e).is_err()
+        {
+            // The disk is full or gone: the trace is saved whole at the end, or says why not.
+            if let Some(s) = stream.take() {
+                s.abandon();
+            }
+        }
         let closed = closed_flag.get();
         if opts.json {
             return;
@@ -176,25 +196,37 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
             }
         }
     };
+    let mut flushed = Instant::now();
     while !run.is_finished() {
         if started.elapsed() > limit || closed_flag.get() {
             run.stop();
         }
+        // What a slow run recorded reaches the file twice a second.
+        if flushed.elapsed() > Duration::from_millis(500) {
+            flushed = Instant::now();
+            if let Some(s) = &mut stream {
+                let _ = s.flush();
+            }
+        }
         if let Ok(e) = rx.recv_timeout(Duration::from_millis(20)) {
-            show(&e, &mut stdout);
+            show(&e, &mut stdout, &mut stream);
         }
         for e in rx.try_iter() {
-            show(&e, &mut stdout);
+            show(&e, &mut stdout, &mut stream);
         }
     }
     let code = run.exit_code();
     let (trace, report, finals) = run.finish_keep(None);
     for e in rx.try_iter() {
-        show(&e, &mut stdout);
+        show(&e, &mut stdout, &mut stream);
     }
     drop(stdout);
     if let Some(out) = opts.out {
-        trace.save(out).map_err(|e| other(anyhow::anyhow!("could not write {}: {e}", out.display())))?;
+        let saved = match stream {
+            Some(s) => s.finish(&trace),
+            None => trace.save(out),
+        };
+        saved.map_err(|e| other(anyhow::anyhow!("could not write {}: {e}", out.display())))?;
     }
     if let (Some(s), Some(r)) = (&schedule, &report) {
         if let Some(d) = &r.diverged {

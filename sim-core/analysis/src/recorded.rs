@@ -373,6 +373,7 @@ pub fn to_trace(jsonl: &str, info: ScenarioInfo, params: Params, source: SourceF
         source: Some(source),
         recorded: Some(recorded),
         schedule: None,
+        incomplete: None,
     };
     trace.check().map_err(|e| format!("the recording is inconsistent: {e}"))?;
     Ok(trace)

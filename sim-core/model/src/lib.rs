@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod binary;
 pub mod event;
 pub mod model;
 pub mod pyerror;

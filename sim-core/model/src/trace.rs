@@ -114,6 +114,10 @@ pub struct Trace {
     /// which replays it exactly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,
+    /// Set by the loader when the file was cut short (a binary trace whose writer died): what
+    /// it holds. Never written by a run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
 }
 
 /// A scenario's source text, carried by its traces so a replay can show the code.
@@ -340,9 +344,13 @@ impl Trace {
         Self::from_bytes(&bytes)
     }
 
-    /// A trace from a file's bytes: JSON, or JSON compressed with gzip ([`Self::save`] writes
-    /// that for any name not ending in `.json`), told apart by gzip's magic bytes.
+    /// A trace from a file's bytes: the binary format ([`crate::binary`], which [`Self::save`]
+    /// writes for any name not ending in `.json`), JSON, or JSON compressed with gzip (what
+    /// earlier builds saved as `.tltrace`), told apart by their first bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, TraceError> {
+        if crate::binary::is_binary(bytes) {
+            return crate::binary::read_trace(bytes);
+        }
         if bytes.starts_with(&GZIP_MAGIC) {
             let mut text = String::new();
             let read = std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes), &mut text);
@@ -366,22 +374,18 @@ impl Trace {
 
     /// Save atomically: write a temporary file beside `path`, then rename it over `path`. A
     /// name ending in `.json` gets plain JSON (to read or process with other tools); any
-    /// other (`run.tltrace`) the same JSON compressed with gzip, about a tenth of the size
-    /// (`gunzip -c run.tltrace` gives the JSON back).
+    /// other (`run.tltrace`) the binary format ([`crate::binary`]), a few bytes an event.
     pub fn save(&self, path: &Path) -> Result<(), TraceError> {
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        if is_json_name(path) {
             return save_atomically(path, |w| serde_json::to_writer(w, self).map_err(std::io::Error::other));
         }
-        save_atomically(path, |w| {
-            // JSON is written a token at a time; the encoder gets it in 256 KB pieces (each
-            // write into flate2's encoder clears its 32 KB output buffer: given tokens one by
-            // one, a 600 000-event trace took 16 s to save, 80 % of it in memset).
-            let gz = flate2::write::GzEncoder::new(w, flate2::Compression::default());
-            let mut buf = std::io::BufWriter::with_capacity(256 << 10, gz);
-            serde_json::to_writer(&mut buf, self).map_err(std::io::Error::other)?;
-            buf.into_inner().map_err(std::io::IntoInnerError::into_error)?.finish().map(|_| ())
-        })
+        save_atomically(path, |w| crate::binary::write_trace(w, self))
     }
+}
+
+/// True when `path` names a JSON trace (`.json`); any other name is a binary one.
+pub fn is_json_name(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 fn check_header(format: Option<&serde_json::Value>, version: Option<&serde_json::Value>) -> Result<(), TraceError> {

@@ -255,7 +255,17 @@ impl PyRun {
         self.trace()
     }
 
+    /// The trace so far without its events (the tables as they stand): what a trace written
+    /// while the run goes begins with.
+    pub fn head(&self) -> Trace {
+        self.trace_with(Vec::new())
+    }
+
     fn trace(&self) -> Trace {
+        self.trace_with(self.shared.rec.take_events())
+    }
+
+    fn trace_with(&self, events: Vec<Event>) -> Trace {
         let prog = &self.world.prog;
         let params: std::collections::BTreeMap<String, Value> =
             prog.values.iter().map(|(k, v)| (k.clone(), v.snapshot())).collect();
@@ -272,13 +282,14 @@ impl PyRun {
             processes: self.shared.processes(),
             resources: self.world.resources(),
             vars: self.world.vars(),
-            events: self.shared.rec.take_events(),
+            events,
             source: Some(SourceFile { file: prog.file.clone(), text: prog.source.to_string() }),
             recorded: None,
             schedule: self
                 .control
                 .as_ref()
                 .map(|c| threadline_runtime::control::Schedule::of_decisions(&c.report().decisions).to_string()),
+            incomplete: None,
         }
     }
 }

@@ -1,0 +1,683 @@
+//! The binary trace format (`.tltrace`): a few bytes an event, loaded in a few tens of
+//! milliseconds a million, and written while a run goes, so a run that dies keeps what it had
+//! written up to its last complete block.
+//!
+//! ```text
+//! file   := MAGIC  version:u32le  frame*
+//! frame  := tag:u8  len:u32le  crc32(payload):u32le  payload[len]
+//! tag 'H' the head  — zstd(JSON): format, version, scenario, params, runtime, machine,
+//!                     source, and the tables as they were when the run began
+//! tag 'E' a block   — zstd(columns) of up to BLOCK events (below)
+//! tag 'T' the tail  — zstd(JSON): the final tables, recorded, schedule, and the event count
+//! ```
+//!
+//! A block holds its events column by column, each a run of LEB128 varints: sequence numbers
+//! and times as differences from the event before (the block's first from 0, so every block
+//! reads alone), then threads, processes and lines, then each event's kind as an index into
+//! the block's table of distinct kinds (each written once, as the JSON the `.json` trace
+//! uses). A lock taken and released a million times is a handful of distinct kinds, so an
+//! event is its few varints, and zstd folds the repeats.
+//!
+//! A file without its tail (the writer died) opens with the events of its complete blocks,
+//! its tables grown by the `*New` events they hold, and [`crate::trace::Trace::incomplete`]
+//! saying so. A frame whose checksum does not match is damage, and refused.
+
+use crate::event::{Event, EventKind};
+use crate::model::{Params, ProcessMeta, ResourceInfo, RuntimeSettings, ScenarioInfo, ThreadMeta};
+use crate::trace::{Machine, Recorded, SourceFile, Trace, TraceError};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::Write;
+
+/// What a binary trace begins with (PNG's trick: a high byte and line endings that text
+/// tools would mangle).
+pub const MAGIC: [u8; 8] = *b"\x89TLTRC\r\n";
+/// The binary format's version this build writes and reads.
+pub const BINARY_VERSION: u32 = 1;
+/// Events per block.
+pub const BLOCK: usize = 8192;
+/// zstd's level: 3 is its default, fast to write while a run goes.
+const LEVEL: i32 = 3;
+
+const TAG_HEAD: u8 = b'H';
+const TAG_EVENTS: u8 = b'E';
+const TAG_TAIL: u8 = b'T';
+
+/// Everything of a trace but its events; the head (the tables as the run began) and the tail
+/// (as it ended, with the count of events).
+#[derive(Serialize, Deserialize)]
+struct Head<'a> {
+    format: Cow<'a, str>,
+    version: u32,
+    scenario: Cow<'a, ScenarioInfo>,
+    params: Cow<'a, Params>,
+    runtime: Cow<'a, RuntimeSettings>,
+    machine: Cow<'a, Machine>,
+    threads: Cow<'a, [ThreadMeta]>,
+    processes: Cow<'a, [ProcessMeta]>,
+    resources: Cow<'a, [ResourceInfo]>,
+    vars: Cow<'a, [String]>,
+    #[serde(default)]
+    source: Cow<'a, Option<SourceFile>>,
+    #[serde(default)]
+    recorded: Cow<'a, Option<Recorded>>,
+    #[serde(default)]
+    schedule: Cow<'a, Option<String>>,
+    /// The tail's count of events (0 in the head).
+    #[serde(default)]
+    events: u64,
+}
+
+impl<'a> Head<'a> {
+    fn of(t: &'a Trace, with_source: bool, events: u64) -> Self {
+        Self {
+            format: Cow::Borrowed(&t.format),
+            version: t.version,
+            scenario: Cow::Borrowed(&t.scenario),
+            params: Cow::Borrowed(&t.params),
+            runtime: Cow::Borrowed(&t.runtime),
+            machine: Cow::Borrowed(&t.machine),
+            threads: Cow::Borrowed(&t.threads),
+            processes: Cow::Borrowed(&t.processes),
+            resources: Cow::Borrowed(&t.resources),
+            vars: Cow::Borrowed(&t.vars),
+            source: if with_source { Cow::Borrowed(&t.source) } else { Cow::Owned(None) },
+            recorded: Cow::Borrowed(&t.recorded),
+            schedule: Cow::Borrowed(&t.schedule),
+            events,
+        }
+    }
+
+    fn into_trace(self, events: Vec<Event>) -> Trace {
+        Trace {
+            format: self.format.into_owned(),
+            version: self.version,
+            scenario: self.scenario.into_owned(),
+            params: self.params.into_owned(),
+            runtime: self.runtime.into_owned(),
+            machine: self.machine.into_owned(),
+            threads: self.threads.into_owned(),
+            processes: self.processes.into_owned(),
+            resources: self.resources.into_owned(),
+            vars: self.vars.into_owned(),
+            events,
+            source: self.source.into_owned(),
+            recorded: self.recorded.into_owned(),
+            schedule: self.schedule.into_owned(),
+            incomplete: None,
+        }
+    }
+}
+
+// ------------------------------------------------------------------ writing
+
+/// Writes a binary trace a block at a time: the head when made, a block each [`BLOCK`]
+/// events (flushed to the writer, so a reader — or a crash — sees every complete block), the
+/// tail at [`TraceWriter::finish`].
+pub struct TraceWriter<W: Write> {
+    w: W,
+    block: BlockEncoder,
+    written: u64,
+}
+
+impl<W: Write> TraceWriter<W> {
+    /// Start a trace: the magic, the version and the head, from `head`'s everything but its
+    /// events (which are not written).
+    pub fn new(mut w: W, head: &Trace) -> std::io::Result<Self> {
+        w.write_all(&MAGIC)?;
+        w.write_all(&BINARY_VERSION.to_le_bytes())?;
+        write_json_frame(&mut w, TAG_HEAD, &Head::of(head, true, 0))?;
+        Ok(Self { w, block: BlockEncoder::default(), written: 0 })
+    }
+
+    /// Add one event (in sequence order); a full block is written at once.
+    pub fn push(&mut self, e: &Event) -> std::io::Result<()> {
+        self.block.push(e);
+        if self.block.len == BLOCK { self.write_block() } else { Ok(()) }
+    }
+
+    /// Events written or waiting for their block.
+    pub fn events(&self) -> u64 {
+        self.written + self.block.len as u64
+    }
+
+    /// Write the events waiting for their block now, as a shorter block: a slow run's events
+    /// reach the file within a moment, not only every [`BLOCK`].
+    pub fn write_block(&mut self) -> std::io::Result<()> {
+        if self.block.len == 0 {
+            return Ok(());
+        }
+        let raw = std::mem::take(&mut self.block).finish();
+        let packed = zstd::bulk::compress(&raw, LEVEL)?;
+        write_frame(&mut self.w, TAG_EVENTS, &packed)?;
+        self.written += raw_count(&raw);
+        self.w.flush()
+    }
+
+    /// Write what is left of the events and the tail (`tail`'s tables, recorded and
+    /// schedule); returns the writer.
+    pub fn finish(mut self, tail: &Trace) -> std::io::Result<W> {
+        self.write_block()?;
+        write_json_frame(&mut self.w, TAG_TAIL, &Head::of(tail, false, self.written))?;
+        self.w.flush()?;
+        Ok(self.w)
+    }
+}
+
+/// A binary trace written while its run goes, to `FILE.part` beside `FILE`, and renamed over
+/// `FILE` when the run has ended (so a good trace under that name is never half
+/// overwritten): were the process to die, `FILE.part` opens with the events of its complete
+/// blocks.
+pub struct StreamedFile {
+    part: std::path::PathBuf,
+    target: std::path::PathBuf,
+    w: TraceWriter<std::io::BufWriter<std::fs::File>>,
+}
+
+impl StreamedFile {
+    /// The name written to while the run goes.
+    pub fn part_of(target: &std::path::Path) -> std::path::PathBuf {
+        let mut name = target.file_name().unwrap_or_default().to_os_string();
+        name.push(".part");
+        target.with_file_name(name)
+    }
+
+    /// Begin `target`'s `.part` with `head` (the run's description and tables so far).
+    pub fn create(target: &std::path::Path, head: &Trace) -> Result<Self, TraceError> {
+        let part = Self::part_of(target);
+        let io = |source| TraceError::Io { path: part.display().to_string(), source };
+        let file = std::fs::File::create(&part).map_err(io)?;
+        let w = TraceWriter::new(std::io::BufWriter::with_capacity(1 << 16, file), head).map_err(io)?;
+        Ok(Self { part: part.clone(), target: target.to_path_buf(), w })
+    }
+
+    /// Add the next event.
+    pub fn push(&mut self, e: &Event) -> Result<(), TraceError> {
+        self.w.push(e).map_err(|source| TraceError::Io { path: self.part.display().to_string(), source })
+    }
+
+    /// Write the events so far to the file, in a block of their own.
+    pub fn flush(&mut self) -> Result<(), TraceError> {
+        self.w.write_block().map_err(|source| TraceError::Io { path: self.part.display().to_string(), source })
+    }
+
+    /// The run has ended with `trace`: write the rest and the tail, and rename the file over
+    /// the target. Should the events streamed not be the trace's (they always are, from the
+    /// recorder's live channel), the trace is saved whole instead.
+    pub fn finish(self, trace: &Trace) -> Result<(), TraceError> {
+        let Self { part, target, w } = self;
+        let io = |source| TraceError::Io { path: part.display().to_string(), source };
+        if w.events() != trace.events.len() as u64 {
+            drop(w);
+            let _ = std::fs::remove_file(&part);
+            return trace.save(&target);
+        }
+        let file = w.finish(trace).map_err(io)?.into_inner().map_err(|e| io(e.into_error()))?;
+        file.sync_all().map_err(io)?;
+        std::fs::rename(&part, &target).map_err(io)
+    }
+
+    /// Give up: remove the `.part` file.
+    pub fn abandon(self) {
+        let _ = std::fs::remove_file(&self.part);
+    }
+}
+
+/// Write a whole trace in the binary format.
+pub fn write_trace(w: &mut dyn Write, t: &Trace) -> std::io::Result<()> {
+    let mut tw = TraceWriter::new(w, t)?;
+    for e in &t.events {
+        tw.push(e)?;
+    }
+    tw.finish(t).map(|_| ())
+}
+
+fn write_frame(w: &mut impl Write, tag: u8, payload: &[u8]) -> std::io::Result<()> {
+    let len = u32::try_from(payload.len()).map_err(|_| std::io::Error::other("a trace block over 4 GB"))?;
+    w.write_all(&[tag])?;
+    w.write_all(&len.to_le_bytes())?;
+    w.write_all(&crc32fast::hash(payload).to_le_bytes())?;
+    w.write_all(payload)
+}
+
+fn write_json_frame(w: &mut impl Write, tag: u8, head: &Head<'_>) -> std::io::Result<()> {
+    let json = serde_json::to_vec(head).map_err(std::io::Error::other)?;
+    write_frame(w, tag, &zstd::bulk::compress(&json, LEVEL)?)
+}
+
+/// One block's columns while it fills.
+#[derive(Default)]
+struct BlockEncoder {
+    len: usize,
+    prev_seq: u64,
+    prev_t: u64,
+    seq: Vec<u8>,
+    t: Vec<u8>,
+    thread: Vec<u8>,
+    process: Vec<u8>,
+    line: Vec<u8>,
+    kind: Vec<u8>,
+    /// Each distinct kind's JSON, and its index.
+    kinds: HashMap<Vec<u8>, u32>,
+    scratch: Vec<u8>,
+}
+
+impl BlockEncoder {
+    fn push(&mut self, e: &Event) {
+        put(&mut self.seq, e.seq.wrapping_sub(self.prev_seq));
+        put(&mut self.t, e.t_ns.wrapping_sub(self.prev_t));
+        (self.prev_seq, self.prev_t) = (e.seq, e.t_ns);
+        put(&mut self.thread, u64::from(e.thread));
+        put(&mut self.process, u64::from(e.process));
+        put(&mut self.line, u64::from(e.line));
+        self.scratch.clear();
+        // An event kind is plain data: serializing it to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.scratch, &e.kind);
+        let next = self.kinds.len() as u32;
+        let ix = match self.kinds.get(self.scratch.as_slice()) {
+            Some(&ix) => ix,
+            None => {
+                self.kinds.insert(self.scratch.clone(), next);
+                next
+            }
+        };
+        put(&mut self.kind, u64::from(ix));
+        self.len += 1;
+    }
+
+    /// The block's bytes: counts, the kinds' table, then each column with its length.
+    fn finish(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.seq.len() * 8 + 64);
+        put(&mut out, self.len as u64);
+        let mut table: Vec<(&Vec<u8>, u32)> = self.kinds.iter().map(|(k, &i)| (k, i)).collect();
+        table.sort_unstable_by_key(|&(_, i)| i);
+        put(&mut out, table.len() as u64);
+        for (json, _) in table {
+            put(&mut out, json.len() as u64);
+            out.extend_from_slice(json);
+        }
+        for col in [&self.seq, &self.t, &self.thread, &self.process, &self.line, &self.kind] {
+            put(&mut out, col.len() as u64);
+            out.extend_from_slice(col);
+        }
+        out
+    }
+}
+
+/// The count a finished block begins with.
+fn raw_count(raw: &[u8]) -> u64 {
+    Reader { b: raw, at: 0 }.varint().unwrap_or(0)
+}
+
+/// LEB128.
+#[inline]
+fn put(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+// ------------------------------------------------------------------ reading
+
+struct Reader<'b> {
+    b: &'b [u8],
+    at: usize,
+}
+
+impl<'b> Reader<'b> {
+    #[inline]
+    fn varint(&mut self) -> Option<u64> {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let byte = *self.b.get(self.at)?;
+            self.at += 1;
+            if shift > 63 {
+                return None;
+            }
+            v |= u64::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return Some(v);
+            }
+            shift += 7;
+        }
+    }
+
+    fn bytes(&mut self, n: usize) -> Option<&'b [u8]> {
+        let end = self.at.checked_add(n)?;
+        let s = self.b.get(self.at..end)?;
+        self.at = end;
+        Some(s)
+    }
+
+    fn column(&mut self) -> Option<Reader<'b>> {
+        let n = usize::try_from(self.varint()?).ok()?;
+        Some(Reader { b: self.bytes(n)?, at: 0 })
+    }
+}
+
+fn damaged(detail: String) -> TraceError {
+    TraceError::Compressed { what: "is damaged", detail }
+}
+
+/// True when `bytes` begin as a binary trace.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes.starts_with(&MAGIC)
+}
+
+/// Read a binary trace (the caller checked [`is_binary`]).
+pub fn read_trace(bytes: &[u8]) -> Result<Trace, TraceError> {
+    let version_bytes = bytes.get(8..12).ok_or(TraceError::Compressed {
+        what: "is cut short (was it still being written?)",
+        detail: "it ends inside its first 12 bytes".into(),
+    })?;
+    let version = u32::from_le_bytes(version_bytes.try_into().unwrap_or_default());
+    if version != BINARY_VERSION {
+        let hint = if version > BINARY_VERSION {
+            ": it was written by a newer Threadline; update to open it"
+        } else {
+            ": re-run its scenario to make a current trace"
+        };
+        return Err(TraceError::Version { found: u64::from(version), hint });
+    }
+    // The frames, up to the end or to a frame the file stops inside of (a writer that died).
+    let mut at = 12;
+    let mut frames = Vec::new();
+    let mut cut = false;
+    while at < bytes.len() {
+        let Some(h) = bytes.get(at..at + 9) else {
+            cut = true;
+            break;
+        };
+        let len = u32::from_le_bytes([h[1], h[2], h[3], h[4]]) as usize;
+        let crc = u32::from_le_bytes([h[5], h[6], h[7], h[8]]);
+        let Some(payload) = bytes.get(at + 9..at + 9 + len) else {
+            cut = true;
+            break;
+        };
+        if crc32fast::hash(payload) != crc {
+            return Err(damaged(format!("the block at byte {at} does not match its checksum")));
+        }
+        frames.push((h[0], at, payload));
+        at += 9 + len;
+    }
+    let mut frames = frames.into_iter();
+    let head = match frames.next() {
+        Some((TAG_HEAD, at, p)) => json_frame(p, at)?,
+        Some((tag, at, _)) => return Err(damaged(format!("it begins with a frame of kind {tag} at byte {at}, not its head"))),
+        None => {
+            return Err(TraceError::Compressed {
+                what: "is cut short (was it still being written?)",
+                detail: "it ends before the run's description".into(),
+            });
+        }
+    };
+    let mut blocks = Vec::new();
+    let mut tail = None;
+    for (tag, at, p) in frames {
+        match tag {
+            TAG_EVENTS if tail.is_none() => blocks.push((at, p)),
+            TAG_TAIL if tail.is_none() => tail = Some(json_frame(p, at)?),
+            _ => return Err(damaged(format!("an unexpected frame of kind {tag} at byte {at}"))),
+        }
+    }
+    let events = decode_blocks(&blocks)?;
+    if head.format != crate::trace::TRACE_FORMAT || head.version != crate::trace::TRACE_VERSION {
+        let found = u64::from(head.version);
+        let hint = if found > u64::from(crate::trace::TRACE_VERSION) {
+            ": it was written by a newer Threadline; update to open it"
+        } else {
+            ": re-run its scenario to make a current trace"
+        };
+        return Err(TraceError::Version { found, hint });
+    }
+    let trace = match tail {
+        Some(tail) => {
+            if tail.events != events.len() as u64 {
+                return Err(damaged(format!(
+                    "its blocks hold {} events and its end says {}",
+                    events.len(),
+                    tail.events
+                )));
+            }
+            let source = head.source.into_owned();
+            Trace { source, ..tail.into_trace(events) }
+        }
+        None => {
+            let mut t = head.into_trace(events);
+            grow_tables(&mut t);
+            t.incomplete = Some(format!(
+                "the file was cut short{}: it holds the first {} events, up to its last complete block",
+                if cut { " in the middle of a block" } else { "" },
+                t.events.len()
+            ));
+            t
+        }
+    };
+    trace.check()?;
+    Ok(trace)
+}
+
+/// The most a frame may unpack to (a block of 8 192 events with long printed lines is a few
+/// MB): past it, the frame is damage (or a decompression bomb), not a reason to fill memory.
+const MAX_UNPACKED: u64 = 1 << 30;
+
+/// A frame's payload, unpacked.
+fn unpack(payload: &[u8], at: usize) -> Result<Vec<u8>, TraceError> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let dec = zstd::stream::read::Decoder::new(payload).map_err(|e| damaged(format!("the frame at byte {at}: {e}")))?;
+    dec.take(MAX_UNPACKED + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| damaged(format!("the frame at byte {at}: {e}")))?;
+    if out.len() as u64 > MAX_UNPACKED {
+        return Err(damaged(format!("the frame at byte {at} unpacks to more than {MAX_UNPACKED} bytes")));
+    }
+    Ok(out)
+}
+
+fn json_frame(payload: &[u8], at: usize) -> Result<Head<'static>, TraceError> {
+    let json = unpack(payload, at)?;
+    serde_json::from_slice(&json).map_err(|e| damaged(format!("the frame at byte {at}: {e}")))
+}
+
+/// Decode the blocks, on as many threads as there are cores (each block reads alone).
+fn decode_blocks(blocks: &[(usize, &[u8])]) -> Result<Vec<Event>, TraceError> {
+    let jobs = crate::trace::cores().min(blocks.len()).max(1);
+    let per = blocks.len().div_ceil(jobs).max(1);
+    let parts: Vec<Result<Vec<Event>, TraceError>> = if jobs == 1 {
+        vec![decode_some(blocks)]
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = blocks.chunks(per).map(|c| s.spawn(move || decode_some(c))).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(damaged("a block could not be decoded".into()))))
+                .collect()
+        })
+    };
+    let mut events = Vec::new();
+    for p in parts {
+        let p = p?;
+        if events.is_empty() {
+            events = p;
+        } else {
+            events.extend(p);
+        }
+    }
+    Ok(events)
+}
+
+fn decode_some(blocks: &[(usize, &[u8])]) -> Result<Vec<Event>, TraceError> {
+    let mut out = Vec::with_capacity(blocks.len() * BLOCK);
+    for &(at, payload) in blocks {
+        let raw = unpack(payload, at)?;
+        decode_block(&raw, &mut out).ok_or_else(|| damaged(format!("the block at byte {at} does not decode")))??;
+    }
+    Ok(out)
+}
+
+fn decode_block(raw: &[u8], out: &mut Vec<Event>) -> Option<Result<(), TraceError>> {
+    let mut r = Reader { b: raw, at: 0 };
+    // Every event takes at least a byte of each column, every kind a byte: a count past the
+    // block's size is damage, not a reason to reserve memory for it.
+    let n = usize::try_from(r.varint()?).ok().filter(|&n| n <= raw.len())?;
+    let n_kinds = usize::try_from(r.varint()?).ok().filter(|&n| n <= raw.len())?;
+    let mut kinds: Vec<EventKind> = Vec::with_capacity(n_kinds.min(n));
+    for _ in 0..n_kinds {
+        let len = usize::try_from(r.varint()?).ok()?;
+        match serde_json::from_slice(r.bytes(len)?) {
+            Ok(k) => kinds.push(k),
+            Err(e) => return Some(Err(damaged(format!("an event kind in a block: {e}")))),
+        }
+    }
+    let (mut seq, mut t, mut thread, mut process, mut line, mut kind) =
+        (r.column()?, r.column()?, r.column()?, r.column()?, r.column()?, r.column()?);
+    out.reserve(n);
+    let (mut s, mut tn) = (0u64, 0u64);
+    for _ in 0..n {
+        s = s.wrapping_add(seq.varint()?);
+        tn = tn.wrapping_add(t.varint()?);
+        let k = kinds.get(usize::try_from(kind.varint()?).ok()?)?.clone();
+        out.push(Event {
+            seq: s,
+            t_ns: tn,
+            thread: u32::try_from(thread.varint()?).ok()?,
+            process: u32::try_from(process.varint()?).ok()?,
+            line: u32::try_from(line.varint()?).ok()?,
+            kind: k,
+        });
+    }
+    Some(Ok(()))
+}
+
+/// A trace without its tail: its tables grown by the `*New` events of the blocks it kept, as
+/// a live run's timeline grows them.
+fn grow_tables(t: &mut Trace) {
+    for e in &t.events {
+        match &e.kind {
+            EventKind::ThreadNew { index, meta } if *index as usize == t.threads.len() => {
+                t.threads.push((**meta).clone());
+            }
+            EventKind::ProcessNew { index, meta } if *index as usize == t.processes.len() => {
+                t.processes.push((**meta).clone());
+            }
+            EventKind::ResourceNew { index, info } if *index as usize == t.resources.len() => {
+                t.resources.push((**info).clone());
+            }
+            EventKind::VarNew { index, name } if *index as usize == t.vars.len() => t.vars.push(name.clone()),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> Trace {
+        Trace::from_json(include_str!("../../tests/fixtures/trace-v1.json")).unwrap()
+    }
+
+    /// A tiny deterministic generator (xorshift).
+    fn rng(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+
+    #[test]
+    fn a_whole_trace_round_trips() {
+        let t = fixture();
+        let mut b = Vec::new();
+        write_trace(&mut b, &t).unwrap();
+        assert_eq!(read_trace(&b).unwrap(), t);
+    }
+
+    /// Damage past the checksums: each block's bytes changed and framed again with a good
+    /// checksum, so the decoder itself meets them. A message or a trace, never a panic.
+    #[test]
+    fn blocks_damaged_behind_good_checksums_are_refused_not_a_panic() {
+        let t = fixture();
+        let mut b = Vec::new();
+        write_trace(&mut b, &t).unwrap();
+        let mut seed = 0x9e37_79b9_7f4a_7c15;
+        let (mut refused, mut read) = (0, 0);
+        for case in 0..2_000 {
+            // The frames, re-made with one of them changed.
+            let mut out = b[..12].to_vec();
+            let mut at = 12;
+            let pick = rng(&mut seed) % 3;
+            let mut i = 0;
+            while at + 9 <= b.len() {
+                let len = u32::from_le_bytes(b[at + 1..at + 5].try_into().unwrap()) as usize;
+                let payload = &b[at + 9..at + 9 + len];
+                let mut raw = zstd::decode_all(payload).unwrap();
+                if i == pick && !raw.is_empty() {
+                    for _ in 0..1 + rng(&mut seed) % 4 {
+                        if raw.is_empty() {
+                            break;
+                        }
+                        let k = (rng(&mut seed) as usize) % raw.len();
+                        match rng(&mut seed) % 3 {
+                            0 => raw[k] ^= 1 << (rng(&mut seed) % 8),
+                            1 => raw[k] = rng(&mut seed) as u8,
+                            _ => raw.truncate(k),
+                        }
+                    }
+                }
+                write_frame(&mut out, b[at], &zstd::bulk::compress(&raw, 1).unwrap()).unwrap();
+                at += 9 + len;
+                i += 1;
+            }
+            match std::panic::catch_unwind(|| read_trace(&out)) {
+                Ok(Ok(_)) => read += 1,
+                Ok(Err(e)) => {
+                    assert!(!e.to_string().is_empty());
+                    refused += 1;
+                }
+                Err(_) => panic!("case {case} panicked"),
+            }
+        }
+        assert!(refused > 500, "{refused} refused, {read} read");
+    }
+
+    #[test]
+    fn any_cut_and_any_flipped_byte_is_a_message_or_a_prefix() {
+        let t = fixture();
+        let mut b = Vec::new();
+        write_trace(&mut b, &t).unwrap();
+        for cut in 0..b.len() {
+            match read_trace(&b[..cut]) {
+                Ok(p) => assert!(t.events.starts_with(&p.events) && p.incomplete.is_some()),
+                Err(e) => assert!(e.to_string().contains("cut short") || e.to_string().contains("version"), "{cut}: {e}"),
+            }
+        }
+        for k in 12..b.len() {
+            let mut bad = b.clone();
+            bad[k] ^= 0x20;
+            if let Ok(back) = read_trace(&bad) {
+                // Only a flip that the frames' lengths absorb could read: never a changed event.
+                assert!(t.events.starts_with(&back.events), "byte {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn varints_round_trip_at_every_width() {
+        let vals = [0u64, 1, 127, 128, 300, 16_383, 16_384, u64::from(u32::MAX), u64::MAX];
+        let mut b = Vec::new();
+        for v in vals {
+            put(&mut b, v);
+        }
+        let mut r = Reader { b: &b, at: 0 };
+        for v in vals {
+            assert_eq!(r.varint(), Some(v));
+        }
+        assert_eq!(r.varint(), None);
+    }
+}
