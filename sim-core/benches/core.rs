@@ -141,7 +141,8 @@ fn bench_gil_handoff() {
 fn bench_trace_io() {
     // A real run of about a million events: two threads taking a lock, with the GIL's handoffs.
     let src = "import threading\nlock = threading.Lock()\ntotal = 0\ndef w():\n    global total\n    for _ in range(167000):\n        with lock:\n            total += 1\nts = [threading.Thread(target=w) for _ in range(2)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\n";
-    let (trace, _) = sim_core::py::run::run_source("locks.py", src, &Default::default(), Default::default(), None).unwrap();
+    let (trace, _) =
+        sim_core::py::run::run_source("locks.py", src, &Default::default(), Default::default(), None).unwrap();
     let n = trace.events.len();
     println!("trace files, a real run of {n} events (two threads taking a Lock), median of 5:");
     for ext in ["json", "tltrace"] {

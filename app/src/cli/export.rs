@@ -12,7 +12,9 @@ pub fn export(trace: &Path, format: ExportFormat, out: &Path) -> Result<(), Fail
             sim_core::trace::save_atomically(out, |w| serde_json::to_writer(w, &doc).map_err(std::io::Error::other))
         }
         // The trace itself as JSON, whatever `out` is named.
-        ExportFormat::Json => sim_core::trace::save_atomically(out, |w| serde_json::to_writer(w, &t).map_err(std::io::Error::other)),
+        ExportFormat::Json => {
+            sim_core::trace::save_atomically(out, |w| serde_json::to_writer(w, &t).map_err(std::io::Error::other))
+        }
     }
     .map_err(other)?;
     Ok(())

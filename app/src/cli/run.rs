@@ -171,9 +171,7 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
     };
     let mut stdout = std::io::stdout().lock();
     let closed_flag = std::cell::Cell::new(false);
-    let show = |e: &sim_core::event::Event,
-                stdout: &mut std::io::StdoutLock<'_>,
-                stream: &mut Option<StreamedFile>| {
+    let show = |e: &sim_core::event::Event, stdout: &mut std::io::StdoutLock<'_>, stream: &mut Option<StreamedFile>| {
         if let Some(s) = stream
             && s.push(e).is_err()
         {

@@ -407,7 +407,9 @@ pub fn read_trace(bytes: &[u8]) -> Result<Trace, TraceError> {
     let mut frames = frames.into_iter();
     let head = match frames.next() {
         Some((TAG_HEAD, at, p)) => json_frame(p, at)?,
-        Some((tag, at, _)) => return Err(damaged(format!("it begins with a frame of kind {tag} at byte {at}, not its head"))),
+        Some((tag, at, _)) => {
+            return Err(damaged(format!("it begins with a frame of kind {tag} at byte {at}, not its head")));
+        }
         None => {
             return Err(TraceError::Compressed {
                 what: "is cut short (was it still being written?)",
@@ -470,9 +472,7 @@ fn unpack(payload: &[u8], at: usize) -> Result<Vec<u8>, TraceError> {
     use std::io::Read;
     let mut out = Vec::new();
     let dec = zstd::stream::read::Decoder::new(payload).map_err(|e| damaged(format!("the frame at byte {at}: {e}")))?;
-    dec.take(MAX_UNPACKED + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| damaged(format!("the frame at byte {at}: {e}")))?;
+    dec.take(MAX_UNPACKED + 1).read_to_end(&mut out).map_err(|e| damaged(format!("the frame at byte {at}: {e}")))?;
     if out.len() as u64 > MAX_UNPACKED {
         return Err(damaged(format!("the frame at byte {at} unpacks to more than {MAX_UNPACKED} bytes")));
     }
@@ -654,7 +654,9 @@ mod tests {
         for cut in 0..b.len() {
             match read_trace(&b[..cut]) {
                 Ok(p) => assert!(t.events.starts_with(&p.events) && p.incomplete.is_some()),
-                Err(e) => assert!(e.to_string().contains("cut short") || e.to_string().contains("version"), "{cut}: {e}"),
+                Err(e) => {
+                    assert!(e.to_string().contains("cut short") || e.to_string().contains("version"), "{cut}: {e}")
+                }
             }
         }
         for k in 12..b.len() {
