@@ -196,6 +196,12 @@ pub fn classes_changed() {
     CLASS_EPOCH.fetch_add(1, Ordering::AcqRel);
 }
 
+/// The current class epoch: it changes whenever any class's namespace does.
+#[inline]
+pub fn class_epoch() -> u64 {
+    CLASS_EPOCH.load(Ordering::Acquire)
+}
+
 impl Class {
     /// A fact about the class that only changes when some class's namespace does (whether
     /// an attribute write needs more than a store), computed at most once per change.

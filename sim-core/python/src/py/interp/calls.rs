@@ -74,6 +74,37 @@ impl Interp<'_> {
         self.run_frame(func, &mut frame)
     }
 
+    /// The Python function `class` gives `name` at call site `site`, when the site's
+    /// arguments (positional only) fit it without binding; found along the MRO once and kept
+    /// in [`Interp::mcache`] while the class epoch stands.
+    #[inline]
+    pub(crate) fn method_at(
+        &mut self,
+        site: usize,
+        class: &Arc<crate::py::value::Class>,
+        name: &str,
+        args: &[Arg],
+    ) -> Option<Arc<Func>> {
+        let epoch = crate::py::value::class_epoch();
+        let ix = (site >> 4) % super::MCACHE_SLOTS;
+        if let Some(Some(c)) = self.mcache.get(ix)
+            && c.site == site
+            && c.epoch == epoch
+            && Arc::ptr_eq(&c.class, class)
+            && &*c.name == name
+        {
+            return c.fast.then(|| c.func.clone());
+        }
+        let Some(V::Func(m)) = class.lookup(name) else { return None };
+        let fast = args.iter().all(|a| matches!(a, Arg::Pos(_))) && fast_arity(&m, args.len() + 1);
+        if self.mcache.is_empty() {
+            self.mcache.resize_with(super::MCACHE_SLOTS, || None);
+        }
+        self.mcache[ix] =
+            Some(super::MethodSlot { site, class: class.clone(), epoch, name: name.into(), func: m.clone(), fast });
+        fast.then_some(m)
+    }
+
     /// Run a function whose arguments are bound.
     pub(crate) fn run_func(&mut self, func: &Arc<Func>, locals: SmallVec<[V; 8]>) -> R<V> {
         let mut frame = Frame { locals, closure: &func.closure, class_ns: None, func: Some(func), line: func.def.line };
@@ -99,10 +130,10 @@ impl Interp<'_> {
         }
         self.breaker()?;
         self.depth += 1;
-        let r = self.block(frame, &def.body);
+        let r = self.body(frame, &def.body);
         self.depth -= 1;
         match r {
-            Ok(()) => Ok(V::None),
+            Ok(v) => Ok(v),
             Err(Flow::Return(v)) => Ok(v),
             Err(Flow::Exc(mut e)) => {
                 e.tb.push((frame.line, def.name.clone()));

@@ -14,6 +14,24 @@ impl Interp<'_> {
         Ok(())
     }
 
+    /// A function's body: [`Self::block`], with a `return` at its top level giving its value
+    /// straight back (not as a [`Flow::Return`] through every caller's `?`).
+    #[inline]
+    pub(crate) fn body(&mut self, f: &mut Frame<'_>, body: &[Stmt]) -> R<V> {
+        for s in body {
+            self.stmt_start(f, s.line)?;
+            if let StmtKind::Return(e) = &s.kind {
+                return match e {
+                    Some(e) => self.eval(f, e),
+                    None => Ok(V::None),
+                };
+            }
+            self.stmt(f, s)?;
+            self.stmt_end(s.line);
+        }
+        Ok(V::None)
+    }
+
     /// A statement at `line` ended: a coroutine it dropped unawaited is reported, as
     /// CPython's `RuntimeWarning` (once per place).
     #[inline]
@@ -660,6 +678,14 @@ impl Interp<'_> {
                     && i.dict.lock().shift_remove(&**name).is_some()
                 {
                     return Ok(());
+                }
+                if let V::Class(c) = &o {
+                    let gone = c.dict.write().shift_remove(&**name).is_some();
+                    if gone {
+                        crate::py::value::classes_changed();
+                        return Ok(());
+                    }
+                    return raise("AttributeError", format!("type object '{}' has no attribute '{name}'", c.name));
                 }
                 raise("AttributeError", format!("'{}' object has no attribute '{name}'", o.type_name()))
             }

@@ -80,14 +80,13 @@ impl Interp<'_> {
             ExprKind::Call(func, args) => {
                 if let ExprKind::Attr(obj, name) = &*func.kind {
                     let o = self.eval(f, obj)?;
-                    // Fast path: a plain instance's Python method, positional arguments only.
+                    // Fast path: a plain instance's Python method, positional arguments only
+                    // (the method found once per site and class, see `method_at`).
                     if let V::Inst(i) = &o
                         && i.class.kind == ClassKind::Plain
-                        && args.iter().all(|a| matches!(a, Arg::Pos(_)))
-                        && let Some(V::Func(m)) = i.class.lookup(name)
-                        && fast_arity(&m, args.len() + 1)
-                        && !i.dict.lock().contains_key(&**name)
                         && i.class.native_kind() == ClassKind::Plain
+                        && let Some(m) = self.method_at(func as *const Expr as usize, &i.class, name, args)
+                        && !i.dict.lock().contains_key(&**name)
                     {
                         let r = self.call_positional(f, &m, Some(o.clone()), args);
                         self.ctx.line.set(f.line);

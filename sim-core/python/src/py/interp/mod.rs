@@ -87,6 +87,24 @@ pub struct Frame<'f> {
     pub line: u32,
 }
 
+/// A call site's method, as [`Interp::mcache`] keeps it.
+pub(crate) struct MethodSlot {
+    /// The call site (the address of its `obj.m` expression).
+    pub site: usize,
+    /// The instance's class it was found for.
+    pub class: Arc<super::value::Class>,
+    /// The class epoch then.
+    pub epoch: u64,
+    /// The method's name (a site's memory could be another's after an `exec`'s code is gone).
+    pub name: Box<str>,
+    /// The function found, and whether the site's arguments fit it without binding.
+    pub func: Arc<Func>,
+    pub fast: bool,
+}
+
+/// Slots in [`Interp::mcache`].
+pub(crate) const MCACHE_SLOTS: usize = 64;
+
 /// The interpreter of one simulated thread.
 pub struct Interp<'a> {
     /// Runtime context of this thread.
@@ -109,6 +127,10 @@ pub struct Interp<'a> {
     /// Each global's value as this thread last read it, with the cell's version then
     /// (0: none): read again without the lock while the version stands.
     gcache: Vec<(u64, V)>,
+    /// Methods found at call sites (`obj.m(...)` on a plain instance), direct-mapped by the
+    /// site's address: CPython's `LOAD_ATTR` method cache, guarded by the class and the
+    /// class epoch (any class namespace changing empties it in effect).
+    pub(crate) mcache: Vec<Option<MethodSlot>>,
     /// A controlled free-threaded run: every load and store of a shared variable is a
     /// switch point.
     controlled_ft: bool,
@@ -314,6 +336,7 @@ impl<'a> Interp<'a> {
             mode: ctx.gil_mode(),
             loaded: Vec::new(),
             gcache: vec![(0, V::None); n_globals],
+            mcache: Vec::new(),
             controlled_ft,
             controlled: ctx.shared.control().is_some(),
             split,
