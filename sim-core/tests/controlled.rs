@@ -173,11 +173,58 @@ fn stats_counts_the_notes_first_example_in_both_orders() {
     // n = 5; T1: n + 20, T2: n * 10 — with no head start, the order is the OS's.
     let src = catalog("gil-order-dependence");
     let prog = program(&src, &[("DELAY", V::Float(0.001))]);
-    let bars = explore::stats(&prog, &settings(GilMode::Cpython310), 6, std::time::Duration::from_secs(20), |_| true);
+    let bars =
+        explore::stats(&prog, &settings(GilMode::Cpython310), 6, 2, std::time::Duration::from_secs(20), |_| true);
     let total: usize = bars.iter().map(|b| b.count).sum();
     assert_eq!(total, 6);
     for b in &bars {
         assert!(b.label.contains("n = 250") || b.label.contains("n = 70"), "{}", b.label);
+    }
+}
+
+#[test]
+fn stats_on_two_jobs_gives_the_bars_and_traces_one_job_gives() {
+    // Run i is seeded with i: an unseeded `random` makes the outcome a function of the run.
+    let src = "import random\nx = random.randint(1, 4)\nprint('drew', x)\n";
+    let prog = program(src, &[]);
+    let go = |jobs| {
+        explore::stats_with_traces(
+            &prog,
+            &settings(GilMode::Cpython310),
+            40,
+            jobs,
+            std::time::Duration::from_secs(20),
+            |_| true,
+        )
+    };
+    let (one, t1) = go(1);
+    let (two, t2) = go(2);
+    assert_eq!(one, two);
+    assert!(one.len() >= 3, "{one:?}");
+    assert_eq!(one.iter().map(|b| b.count).sum::<usize>(), 40);
+    let printed = |ts: &[sim_core::trace::Trace]| -> Vec<String> {
+        ts.iter()
+            .map(|t| {
+                t.events
+                    .iter()
+                    .find_map(|e| match &e.kind {
+                        sim_core::event::EventKind::Print { line, .. } => Some(line.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    assert_eq!(printed(&t1), printed(&t2));
+    // Each bar's trace is its first run's.
+    for b in &one {
+        let t = &t1[b.trace.expect("a trace per outcome")];
+        assert!(
+            b.label.contains(&printed(std::slice::from_ref(t))[0]),
+            "{} / {:?}",
+            b.label,
+            printed(std::slice::from_ref(t))
+        );
     }
 }
 

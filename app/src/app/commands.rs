@@ -492,13 +492,20 @@ impl ThreadlineApp {
                         Err(e) => return FileResult::Stats(Err(e)),
                     };
                     let limit = std::time::Duration::from_secs(30);
-                    let (bars, traces) = sim_core::explore::stats_with_traces(&prog, &settings, runs, limit, |n| {
-                        done.store(n, std::sync::atomic::Ordering::Release);
-                        if let Some(c) = &ctx {
-                            c.request_repaint();
-                        }
-                        !stop.load(std::sync::atomic::Ordering::Acquire)
-                    });
+                    let (bars, traces) = sim_core::explore::stats_with_traces(
+                        &prog,
+                        &settings,
+                        runs,
+                        sim_core::explore::stats_jobs(),
+                        limit,
+                        |n| {
+                            done.store(n, std::sync::atomic::Ordering::Release);
+                            if let Some(c) = &ctx {
+                                c.request_repaint();
+                            }
+                            !stop.load(std::sync::atomic::Ordering::Acquire)
+                        },
+                    );
                     let runs = bars.iter().map(|b| b.count).sum();
                     FileResult::Stats(Ok(Box::new(OutcomeStats { runs, file, gil: settings.gil, bars, traces })))
                 });

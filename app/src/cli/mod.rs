@@ -237,6 +237,10 @@ pub enum Command {
         /// Multiply every duration by this.
         #[arg(long)]
         time_scale: Option<f64>,
+        /// Runs at once (default: one per two cores — runs side by side take each other's
+        /// cores and shift timing-dependent outcomes). Run i is seeded with i whatever this is.
+        #[arg(long)]
+        jobs: Option<usize>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -527,8 +531,8 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             out: out.as_deref(),
             trace: trace.as_deref(),
         }),
-        Command::Stats { scenario, set, runs, gil, time_scale, json } => {
-            schedule::stats_cmd(scenario, set, *runs, gil.map(GilMode::from), *time_scale, *json)
+        Command::Stats { scenario, set, runs, gil, time_scale, jobs, json } => {
+            schedule::stats_cmd(scenario, set, *runs, gil.map(GilMode::from), *time_scale, *jobs, *json)
         }
         Command::Summarize { trace, json } => load_trace(trace).map(|t| print_summary(&Summary::of_trace(&t), *json)),
         Command::Export { trace, format, out } => export::export(trace, *format, out),

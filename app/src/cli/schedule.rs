@@ -234,6 +234,7 @@ pub fn stats_cmd(
     runs: usize,
     gil: Option<GilMode>,
     time_scale: Option<f64>,
+    jobs: Option<usize>,
     json: bool,
 ) -> Result<(), Failure> {
     if runs == 0 || runs > 100_000 {
@@ -250,7 +251,12 @@ pub fn stats_cmd(
     }
     let prog = Arc::new(prog);
     let started = std::time::Instant::now();
-    let bars = explore::stats(&prog, &settings, runs, std::time::Duration::from_secs(60), |n| {
+    let jobs = match jobs {
+        Some(j) if !(1..=256).contains(&j) => return Err(bad_input(anyhow::anyhow!("--jobs must be in 1..=256"))),
+        Some(j) => j,
+        None => explore::stats_jobs(),
+    };
+    let bars = explore::stats(&prog, &settings, runs, jobs, std::time::Duration::from_secs(60), |n| {
         if n.is_multiple_of(100) {
             eprintln!("stats: {n} runs…");
         }
@@ -265,7 +271,7 @@ pub fn stats_cmd(
         return Ok(());
     }
     let _ = say(&format!(
-        "stats: {file}, {runs} runs under {} in {:.1} s",
+        "stats: {file}, {runs} runs under {} in {:.1} s ({jobs} at once)",
         settings.gil.as_str(),
         started.elapsed().as_secs_f64()
     ));
