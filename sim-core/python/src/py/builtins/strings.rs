@@ -8,29 +8,35 @@ pub(crate) fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<Stri
         V::Dict(d) if fmt.contains("%(") => Some(Arc::clone(d)),
         _ => None,
     };
-    let args: Vec<V> = match args {
-        V::Tuple(t) => t.to_vec(),
-        other => vec![other.clone()],
-    };
-    let mut out = String::new();
-    let mut ai = 0;
-    let cs: Vec<char> = fmt.chars().collect();
-    let mut i = 0;
-    while i < cs.len() {
-        if cs[i] != '%' {
-            out.push(cs[i]);
-            i += 1;
-            continue;
+    let single;
+    let args: &[V] = match args {
+        V::Tuple(t) => t,
+        other => {
+            single = [other.clone()];
+            &single
         }
-        i += 1;
+    };
+    // Walked by bytes: every byte the syntax looks at (`%`, `(`, `)`, flags, the conversion)
+    // is ASCII, so each slice taken here ends on a character boundary.
+    let b = fmt.as_bytes();
+    let mut out = String::with_capacity(fmt.len() + 16);
+    let mut ai = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let next = b[i..].iter().position(|&c| c == b'%').map_or(b.len(), |p| i + p);
+        out.push_str(&fmt[i..next]);
+        if next == b.len() {
+            break;
+        }
+        i = next + 1;
         let mut keyed = None;
-        if cs.get(i) == Some(&'(') {
-            let Some(close) = cs[i..].iter().position(|c| *c == ')') else {
+        if b.get(i) == Some(&b'(') {
+            let Some(m) = &mapping else { return type_err("format requires a mapping") };
+            let Some(close) = b[i..].iter().position(|&c| c == b')') else {
                 return raise("ValueError", "incomplete format key");
             };
-            let key: String = cs[i + 1..i + close].iter().collect();
-            let Some(m) = &mapping else { return type_err("format requires a mapping") };
-            let v = m.lock().get(&V::str(key.clone())).or_else(type_err)?;
+            let key = &fmt[i + 1..i + close];
+            let v = m.lock().get(&V::str(key)).or_else(type_err)?;
             match v {
                 Some(v) => keyed = Some(v),
                 None => {
@@ -43,16 +49,17 @@ pub(crate) fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<Stri
             i += close + 1;
         }
         let start = i;
-        while i < cs.len() && !cs[i].is_ascii_alphabetic() && cs[i] != '%' {
+        while i < b.len() && !b[i].is_ascii_alphabetic() && b[i] != b'%' {
             i += 1;
         }
-        let Some(&conv) = cs.get(i) else { return raise("ValueError", "incomplete format") };
+        let Some(&conv) = b.get(i) else { return raise("ValueError", "incomplete format") };
+        let conv = conv as char;
         i += 1;
         if conv == '%' {
             out.push('%');
             continue;
         }
-        let flags: String = cs[start..i - 1].iter().collect();
+        let flags = &fmt[start..i - 1];
         let arg = match keyed {
             Some(v) => v,
             None => {
@@ -79,7 +86,7 @@ pub(crate) fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<Stri
             }
         }
         // printf flags: `-` left-justifies; strings are right-justified otherwise.
-        let spec = if flags.contains('-') { flags.replace('-', "<") } else { flags.clone() };
+        let spec = if flags.contains('-') { flags.replace('-', "<") } else { flags.to_string() };
         let str_spec = if flags.contains('-') || flags.is_empty() { spec.clone() } else { format!(">{spec}") };
         let s = match conv {
             's' => {
@@ -89,6 +96,17 @@ pub(crate) fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<Stri
             'r' => {
                 let s = V::str(it.repr_of(&arg)?);
                 it.format_value(&s, &str_spec)?
+            }
+            'c' => {
+                let c = match &arg {
+                    V::Str(t) if t.chars().count() == 1 => t.to_string(),
+                    V::Int(n) => match u32::try_from(*n).ok().and_then(char::from_u32) {
+                        Some(c) => c.to_string(),
+                        None => return raise("OverflowError", "%c arg not in range(0x110000)"),
+                    },
+                    _ => return type_err("%c requires int or char"),
+                };
+                it.format_value(&V::str(c), &str_spec)?
             }
             'd' | 'i' => {
                 let v = match &arg {
@@ -111,46 +129,55 @@ pub(crate) fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<Stri
 
 /// `str.format(*args, **kwargs)`.
 pub fn str_format(it: &mut Interp<'_>, fmt: &str, pos: &[V], kw: &Kw) -> R<String> {
-    let cs: Vec<char> = fmt.chars().collect();
-    let mut out = String::new();
+    // Walked by bytes: the braces are ASCII, so every slice taken ends on a character boundary.
+    let cs = fmt.as_bytes();
+    let mut out = String::with_capacity(fmt.len() + 16);
     let mut auto = 0;
     let mut manual: Option<bool> = None;
     let mut i = 0;
     while i < cs.len() {
         match cs[i] {
-            '{' if cs.get(i + 1) == Some(&'{') => {
+            b'{' if cs.get(i + 1) == Some(&b'{') => {
                 out.push('{');
                 i += 2;
             }
-            '}' if cs.get(i + 1) == Some(&'}') => {
+            b'}' if cs.get(i + 1) == Some(&b'}') => {
                 out.push('}');
                 i += 2;
             }
-            '{' => {
+            b'{' => {
                 let mut depth = 1;
                 let mut j = i + 1;
                 while j < cs.len() && depth > 0 {
                     match cs[j] {
-                        '{' => depth += 1,
-                        '}' => depth -= 1,
+                        b'{' => depth += 1,
+                        b'}' => depth -= 1,
                         _ => {}
                     }
                     j += 1;
                 }
                 if depth > 0 {
+                    if i + 1 == cs.len() {
+                        return raise("ValueError", "Single '{' encountered in format string");
+                    }
                     return raise("ValueError", "expected '}' before end of string");
                 }
-                let field: String = cs[i + 1..j - 1].iter().collect();
+                let field = &fmt[i + 1..j - 1];
                 let (head, spec) = match field.split_once(':') {
-                    Some((h, s)) => (h.to_string(), s.to_string()),
-                    None => (field.clone(), String::new()),
+                    Some((h, s)) => (h, s.to_string()),
+                    None => (field, String::new()),
                 };
                 let (head, conv) = match head.split_once('!') {
-                    Some((h, c)) => (h.to_string(), c.chars().next()),
+                    Some((h, c)) => (h, c.chars().next()),
                     None => (head, None),
                 };
                 let mut parts = head.split('.');
                 let first = parts.next().unwrap_or_default();
+                // `{0[1]}`, `{name[key]}`: the field's name, then what indexes it.
+                let (first, sub) = match first.split_once('[') {
+                    Some((n, s)) => (n, Some(s.trim_end_matches(']'))),
+                    None => (first, None),
+                };
                 let numbered = first.parse::<usize>().is_ok();
                 if (first.is_empty() && manual == Some(true)) || (numbered && manual == Some(false)) {
                     return raise(
@@ -167,7 +194,7 @@ pub fn str_format(it: &mut Interp<'_>, fmt: &str, pos: &[V], kw: &Kw) -> R<Strin
                 } else if numbered {
                     manual = Some(true);
                 }
-                let mut v = if first.is_empty() {
+                let base = if first.is_empty() {
                     let v = pos.get(auto).cloned();
                     auto += 1;
                     match v {
@@ -190,26 +217,22 @@ pub fn str_format(it: &mut Interp<'_>, fmt: &str, pos: &[V], kw: &Kw) -> R<Strin
                         }
                     }
                 } else {
-                    let (name, sub) = match first.split_once('[') {
-                        Some((n, s)) => (n, Some(s.trim_end_matches(']'))),
-                        None => (first, None),
-                    };
-                    let base = match kw.iter().find(|(k, _)| &**k == name) {
+                    match kw.iter().find(|(k, _)| &**k == first) {
                         Some((_, v)) => v.clone(),
                         None => {
                             return Err(Flow::Exc(Box::new(crate::py::interp::Exc {
-                                value: exc::instance(exc::class("KeyError"), vec![V::str(name)]),
+                                value: exc::instance(exc::class("KeyError"), vec![V::str(first)]),
                                 tb: Vec::new(),
                             })));
                         }
-                    };
-                    match sub {
-                        Some(s) => {
-                            let key = s.parse::<i64>().map(V::Int).unwrap_or_else(|_| V::str(s));
-                            it.get_item(&base, &key)?
-                        }
-                        None => base,
                     }
+                };
+                let mut v = match sub {
+                    Some(s) => {
+                        let key = s.parse::<i64>().map(V::Int).unwrap_or_else(|_| V::str(s));
+                        it.get_item(&base, &key)?
+                    }
+                    None => base,
                 };
                 for attr in parts {
                     v = it.get_attr(&v, attr)?;
@@ -223,10 +246,11 @@ pub fn str_format(it: &mut Interp<'_>, fmt: &str, pos: &[V], kw: &Kw) -> R<Strin
                 out.push_str(&it.format_value(&v, &spec)?);
                 i = j;
             }
-            '}' => return raise("ValueError", "Single '}' encountered in format string"),
-            c => {
-                out.push(c);
-                i += 1;
+            b'}' => return raise("ValueError", "Single '}' encountered in format string"),
+            _ => {
+                let next = cs[i..].iter().position(|&c| c == b'{' || c == b'}').map_or(cs.len(), |p| i + p);
+                out.push_str(&fmt[i..next]);
+                i = next;
             }
         }
     }
