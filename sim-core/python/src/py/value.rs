@@ -273,6 +273,40 @@ pub struct Inst {
 }
 
 /// Attributes by name: an instance's `__dict__`, a class's namespace, a function's attributes.
+/// An attribute name the compiler interned ([`intern`]), to look up in an [`Attrs`]: the key
+/// it finds is usually that same `Arc` (a name stored by the program's own `obj.name = …`),
+/// so equal names are told by their pointers before their bytes.
+#[derive(Clone, Copy)]
+pub struct AttrName<'a>(pub &'a Arc<str>);
+
+impl std::hash::Hash for AttrName<'_> {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        // As `Arc<str>` hashes: its text.
+        (**self.0).hash(h);
+    }
+}
+
+impl indexmap::Equivalent<Arc<str>> for AttrName<'_> {
+    #[inline]
+    fn equivalent(&self, key: &Arc<str>) -> bool {
+        Arc::ptr_eq(self.0, key) || **self.0 == **key
+    }
+}
+
+/// The one `Arc` of an attribute name across every program this process compiles (attribute
+/// names are few: the interner keeps them for the process's life).
+pub fn intern(name: &str) -> Arc<str> {
+    static NAMES: std::sync::OnceLock<Mutex<std::collections::HashSet<Arc<str>>>> = std::sync::OnceLock::new();
+    let mut names = NAMES.get_or_init(Default::default).lock();
+    if let Some(n) = names.get(name) {
+        return n.clone();
+    }
+    let n: Arc<str> = Arc::from(name);
+    names.insert(n.clone());
+    n
+}
+
 /// Hashed with FxHash (the interpreter's hottest lookups; no untrusted-key concern here).
 pub type Attrs = IndexMap<Arc<str>, V, rustc_hash::FxBuildHasher>;
 

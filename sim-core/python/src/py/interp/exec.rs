@@ -584,7 +584,7 @@ impl Interp<'_> {
             },
             Target::Attr(obj, name) => {
                 let o = self.eval(f, obj)?;
-                self.set_attr(&o, name, v)
+                self.set_attr_named(&o, name, v)
             }
             Target::Subscript(obj, idx) => {
                 let o = self.eval(f, obj)?;

@@ -166,7 +166,7 @@ impl Interp<'_> {
             }
             ExprKind::Attr(obj, name) => {
                 let o = self.eval(f, obj)?;
-                self.get_attr(&o, name)
+                self.get_attr_named(&o, name)
             }
             ExprKind::Subscript(obj, idx) => {
                 let o = self.eval(f, obj)?;

@@ -161,21 +161,46 @@ impl Interp<'_> {
     }
 
     /// `obj.name = v`.
+    /// `obj.name` as the program reads it (`name` interned by the compiler): a plain
+    /// instance's own attribute found by the name's pointer, else [`Self::get_attr`].
+    #[inline]
+    pub fn get_attr_named(&mut self, obj: &V, name: &Arc<str>) -> R<V> {
+        if let V::Inst(i) = obj
+            && i.class.native_kind() == ClassKind::Plain
+            && let Some(v) = i.dict.lock().get(&crate::py::value::AttrName(name)).cloned()
+        {
+            return Ok(v);
+        }
+        self.get_attr(obj, name)
+    }
+
+    /// `obj.name = v` as the program writes it: a plain instance of a class that only stores
+    /// (see [`plain_setattr`]) stores under the interned name, else [`Self::set_attr`].
+    #[inline]
+    pub fn set_attr_named(&mut self, obj: &V, name: &Arc<str>, v: V) -> R<()> {
+        if let V::Inst(i) = obj
+            && i.class.native_kind() == ClassKind::Plain
+            && plain_setattr(&i.class)
+        {
+            let mut d = i.dict.lock();
+            match d.get_mut(&crate::py::value::AttrName(name)) {
+                Some(slot) => *slot = v,
+                None => {
+                    d.insert(name.clone(), v);
+                }
+            }
+            return Ok(());
+        }
+        self.set_attr(obj, name, v)
+    }
+
     pub fn set_attr(&mut self, obj: &V, name: &str, v: V) -> R<()> {
         match obj {
             V::Inst(i) => {
                 if i.class.native_kind() != ClassKind::Plain && stdlib::inst_set_native_attr(self, i, name, &v)? {
                     return Ok(());
                 }
-                // Most classes store the value and nothing else: that fact is cached per
-                // class, so a write does not walk the MRO for `__setattr__` and friends.
-                let plain = i.class.cached(|| {
-                    !matches!(i.class.lookup("__setattr__"), Some(V::Func(_)))
-                        && i.class.lookup("_fields").is_none()
-                        && i.class.lookup("__dataclass_frozen__").is_none()
-                        && !crate::py::enums::is_enum(&i.class)
-                });
-                if !plain {
+                if !plain_setattr(&i.class) {
                     if let Some(s) = i.class.lookup("__setattr__")
                         && matches!(s, V::Func(_))
                     {
@@ -404,4 +429,16 @@ impl Interp<'_> {
     }
 
     // ------------------------------------------------------------ operators
+}
+
+/// Whether writing an attribute of an instance of `class` only stores it: no `__setattr__`,
+/// no named-tuple fields, not a frozen dataclass, not an enum. Most classes; cached per class
+/// (a write does not walk the MRO for `__setattr__` and friends).
+fn plain_setattr(class: &Arc<Class>) -> bool {
+    class.cached(|| {
+        !matches!(class.lookup("__setattr__"), Some(V::Func(_)))
+            && class.lookup("_fields").is_none()
+            && class.lookup("__dataclass_frozen__").is_none()
+            && !crate::py::enums::is_enum(class)
+    })
 }

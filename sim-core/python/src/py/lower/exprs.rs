@@ -162,9 +162,9 @@ impl Lowerer<'_> {
                     match &*value.kind {
                         ExprKind::Const(m) => match crate::py::stdlib::attr_of_module(m, a.attr.as_str()) {
                             Some(v) => ExprKind::Const(v),
-                            None => ExprKind::Attr(value, Arc::from(a.attr.as_str())),
+                            None => ExprKind::Attr(value, crate::py::value::intern(a.attr.as_str())),
                         },
-                        _ => ExprKind::Attr(value, Arc::from(a.attr.as_str())),
+                        _ => ExprKind::Attr(value, crate::py::value::intern(a.attr.as_str())),
                     }
                 }
             },

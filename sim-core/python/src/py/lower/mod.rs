@@ -543,7 +543,7 @@ impl<'a> Lowerer<'a> {
                 }
                 Target::Name(name, Arc::from(n.id.as_str()))
             }
-            ast::Expr::Attribute(a) => Target::Attr(self.expr(&a.value)?, Arc::from(a.attr.as_str())),
+            ast::Expr::Attribute(a) => Target::Attr(self.expr(&a.value)?, crate::py::value::intern(a.attr.as_str())),
             ast::Expr::Subscript(s) => Target::Subscript(self.expr(&s.value)?, self.expr(&s.slice)?),
             ast::Expr::Tuple(t) => self.unpack(&t.elts)?,
             ast::Expr::List(t) => self.unpack(&t.elts)?,
