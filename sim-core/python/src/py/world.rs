@@ -572,7 +572,7 @@ impl World {
             let r = it.block(&mut frame, &w.prog.body);
             let mut raised = None;
             match r {
-                Ok(()) | Err(Flow::Return(_) | Flow::Break | Flow::Continue) => {}
+                Ok(()) | Err(Flow::Return | Flow::Break | Flow::Continue) => {}
                 Err(Flow::Halt(u)) => return Err(*u),
                 Err(Flow::Exc(mut e)) => {
                     if exc::is_instance_of(&e.value, "SystemExit") {

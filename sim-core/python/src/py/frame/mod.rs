@@ -448,7 +448,7 @@ impl Generator {
                 Op::Yield { targets, .. } => match how {
                     Resume::Send(v) => match assign_all(it, f, targets, v) {
                         Ok(()) => st.pc += 1,
-                        Err(e) => why = Some(why_of(e)?),
+                        Err(e) => why = Some(why_of(it, e)?),
                     },
                     Resume::Throw(e) => why = Some(Why::Exc(e)),
                 },
@@ -461,7 +461,7 @@ impl Generator {
                             st.stack.pop();
                             why = Some(match close_sub(it, &sub) {
                                 Ok(()) => Why::Exc(e),
-                                Err(err) => why_of(err)?,
+                                Err(err) => why_of(it, err)?,
                             });
                             None
                         }
@@ -477,10 +477,10 @@ impl Generator {
                             st.stack.pop();
                             match assign_all(it, f, targets, v) {
                                 Ok(()) => st.pc += 1,
-                                Err(e) => why = Some(why_of(e)?),
+                                Err(e) => why = Some(why_of(it, e)?),
                             }
                         }
-                        Err(e) => why = Some(why_of(e)?),
+                        Err(e) => why = Some(why_of(it, e)?),
                     }
                 }
                 _ => return raise("SystemError", "a frame resumed at no suspension point"),
@@ -505,7 +505,7 @@ impl Generator {
             match self.step(it, st, f, op) {
                 Ok(Some(out)) => return Ok(out),
                 Ok(None) => {}
-                Err(e) => why = Some(why_of(e)?),
+                Err(e) => why = Some(why_of(it, e)?),
             }
         }
     }
@@ -665,7 +665,10 @@ impl Generator {
             Op::EndFinally => match st.pending.pop() {
                 None | Some(Why::Normal) => st.pc += 1,
                 Some(Why::Exc(e)) => return Err(Flow::Exc(e)),
-                Some(Why::Return(v)) => return Err(Flow::Return(v)),
+                Some(Why::Return(v)) => {
+                    it.ret = v;
+                    return Err(Flow::Return);
+                }
                 Some(Why::Break) => return Err(Flow::Break),
                 Some(Why::Continue) => return Err(Flow::Continue),
             },
@@ -776,10 +779,10 @@ impl Generator {
 }
 
 /// Turn a statement's early exit into the reason blocks are left (a halt ends the frame).
-fn why_of(e: Flow) -> R<Why> {
+fn why_of(it: &mut Interp<'_>, e: Flow) -> R<Why> {
     Ok(match e {
         Flow::Exc(e) => Why::Exc(e),
-        Flow::Return(v) => Why::Return(v),
+        Flow::Return => Why::Return(std::mem::take(&mut it.ret)),
         Flow::Break => Why::Break,
         Flow::Continue => Why::Continue,
         Flow::Halt(h) => return Err(Flow::Halt(h)),

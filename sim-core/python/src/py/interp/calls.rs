@@ -134,7 +134,7 @@ impl Interp<'_> {
         self.depth -= 1;
         match r {
             Ok(v) => Ok(v),
-            Err(Flow::Return(v)) => Ok(v),
+            Err(Flow::Return) => Ok(std::mem::take(&mut self.ret)),
             Err(Flow::Exc(mut e)) => {
                 e.tb.push((frame.line, def.name.clone()));
                 Err(Flow::Exc(e))

@@ -92,7 +92,8 @@ impl Interp<'_> {
                     Some(e) => self.eval(f, e)?,
                     None => V::None,
                 };
-                Err(Flow::Return(v))
+                self.ret = v;
+                Err(Flow::Return)
             }
             _ => self.stmt_other(f, s),
         }
@@ -231,7 +232,13 @@ impl Interp<'_> {
                     return out;
                 }
                 if !finally.is_empty() {
+                    // A `return` on its way out waits while the `finally` block runs (which
+                    // may call functions that return); one of its own replaces it.
+                    let returning = matches!(out, Err(Flow::Return)).then(|| std::mem::take(&mut self.ret));
                     self.block(f, finally)?;
+                    if let Some(v) = returning {
+                        self.ret = v;
+                    }
                 }
                 out?;
             }
@@ -356,8 +363,12 @@ impl Interp<'_> {
                 // which checks the eval breaker: another thread may run right after, while an
                 // outer `with` still holds its lock. (The exception path's WITH_EXCEPT_START
                 // does not check.)
+                let returning = matches!(other, Err(Flow::Return)).then(|| std::mem::take(&mut self.ret));
                 let r = self.call_method(&mgr, "__exit__", vec![V::None, V::None, V::None], Vec::new());
                 self.after_call(r)?;
+                if let Some(v) = returning {
+                    self.ret = v;
+                }
                 other
             }
         }

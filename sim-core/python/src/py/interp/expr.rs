@@ -8,7 +8,16 @@ impl Interp<'_> {
     pub fn eval(&mut self, f: &mut Frame<'_>, e: &Expr) -> R<V> {
         match &*e.kind {
             ExprKind::Const(v) => Ok(v.clone()),
-            ExprKind::Name(n, name) => self.load_name(f, n, name),
+            ExprKind::Name(n, name) => {
+                // A local holding a value, the commonest load, without the call.
+                if let Name::Local(i) = n
+                    && let Some(v) = f.locals.get(*i as usize)
+                    && !matches!(v, V::Cell(_) | V::Unbound)
+                {
+                    return Ok(v.clone());
+                }
+                self.load_name(f, n, name)
+            }
             ExprKind::Bin(op, a, b) => {
                 let a = self.eval(f, a)?;
                 let b = self.eval(f, b)?;
@@ -109,15 +118,17 @@ impl Interp<'_> {
                     // calls a `defaultdict`'s factory).
                     if let V::Dict(d) = &o
                         && &**name == "get"
-                        && matches!(args.as_slice(), [Arg::Pos(_)] | [Arg::Pos(_), Arg::Pos(_)])
+                        && let [Arg::Pos(k), rest @ ..] = args.as_slice()
+                        && let [] | [Arg::Pos(_)] = rest
                     {
-                        let mut vals: SmallVec<[V; 2]> = SmallVec::new();
-                        for a in args {
-                            if let Arg::Pos(e) = a {
-                                vals.push(self.eval(f, e)?);
+                        let k = self.eval(f, k)?;
+                        let r = match rest {
+                            [Arg::Pos(dflt)] => {
+                                let dflt = self.eval(f, dflt)?;
+                                crate::py::builtins::methods::dict_get(d, &k, Some(&dflt))?
                             }
-                        }
-                        let r = crate::py::builtins::methods::dict_get(d, &vals[0], vals.get(1))?;
+                            _ => crate::py::builtins::methods::dict_get(d, &k, None)?,
+                        };
                         self.ctx.line.set(f.line);
                         return self.after_call(Ok(r));
                     }

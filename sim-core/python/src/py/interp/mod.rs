@@ -43,8 +43,9 @@ pub enum Flow {
     Exc(Box<Exc>),
     /// The run stopped or the thread was killed.
     Halt(Box<Unwind>),
-    /// `return`.
-    Return(V),
+    /// `return`: its value waits in [`Interp::ret`] (so a `Flow` is two words, and a
+    /// statement's `R<()>` comes back in registers).
+    Return,
     /// `break`.
     Break,
     /// `continue`.
@@ -53,6 +54,11 @@ pub enum Flow {
 
 /// Evaluation result.
 pub type R<T> = Result<T, Flow>;
+
+// Every expression and statement returns one of these: a statement's comes back in two
+// registers, an expression's in three words (it was four, with the return value in `Flow`).
+const _: () = assert!(std::mem::size_of::<Flow>() == 16 && std::mem::size_of::<R<()>>() == 16);
+const _: () = assert!(std::mem::size_of::<R<V>>() == 24);
 
 impl From<Unwind> for Flow {
     fn from(u: Unwind) -> Self {
@@ -131,6 +137,9 @@ pub struct Interp<'a> {
     /// site's address: CPython's `LOAD_ATTR` method cache, guarded by the class and the
     /// class epoch (any class namespace changing empties it in effect).
     pub(crate) mcache: Vec<Option<MethodSlot>>,
+    /// The value of the `return` a [`Flow::Return`] is carrying up to its function. Code that
+    /// runs Python while one is on its way (`finally`, `__exit__`) keeps it aside meanwhile.
+    pub(crate) ret: V,
     /// A controlled free-threaded run: every load and store of a shared variable is a
     /// switch point.
     controlled_ft: bool,
@@ -337,6 +346,7 @@ impl<'a> Interp<'a> {
             loaded: Vec::new(),
             gcache: vec![(0, V::None); n_globals],
             mcache: Vec::new(),
+            ret: V::None,
             controlled_ft,
             controlled: ctx.shared.control().is_some(),
             split,
