@@ -106,7 +106,7 @@ pub fn call(it: &mut Interp<'_>, f: JsonFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             let V::Str(s) = text else {
                 return type_err(format!("the JSON object must be str, bytes or bytearray, not {}", text.type_name()));
             };
-            loads(it, &s, kw)
+            loads(it, &Arc::from(&*s), kw)
         }
         JsonFn::DecodeErrorInit => {
             libobj::no_more("__init__", &kw)?;
@@ -440,7 +440,7 @@ fn loads(it: &mut Interp<'_>, text: &Arc<str>, mut kw: Kw) -> R<V> {
 impl Dec<'_, '_> {
     fn error<T>(&self, msg: &str, pos: usize) -> R<T> {
         let e = exc::instance(decode_error(), Vec::new());
-        fill_error(&e, msg, V::Str(self.doc.clone()), pos as i64);
+        fill_error(&e, msg, V::Str(crate::py::value::Str::from(self.doc.clone())), pos as i64);
         Err(libobj::raise_value(e))
     }
 

@@ -458,7 +458,7 @@ fn chained_lines(it: &mut Interp<'_>, v: &V, lines: &mut Vec<String>, depth: usi
                 .iter()
                 .filter_map(|t| match t {
                     V::Tuple(t) => match (&t[0], &t[1]) {
-                        (V::Int(l), V::Str(n)) => Some((*l as u32, n.clone())),
+                        (V::Int(l), V::Str(n)) => Some((*l as u32, Arc::from(&**n))),
                         _ => None,
                     },
                     _ => None,

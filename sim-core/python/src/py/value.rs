@@ -28,11 +28,11 @@ pub enum V {
     /// A `float`.
     Float(f64),
     /// A `str`.
-    Str(Arc<str>),
+    Str(Str),
     /// A `list`.
     List(Arc<Mutex<Vec<V>>>),
     /// A `tuple`.
-    Tuple(Arc<[V]>),
+    Tuple(Tuple),
     /// A `dict`.
     Dict(Arc<Mutex<Dict>>),
     /// A `set`.
@@ -59,8 +59,176 @@ pub enum V {
     Unbound,
 }
 
-// Every value is copied constantly: keep it three words.
-const _: () = assert!(std::mem::size_of::<V>() == 24);
+// Every value is copied constantly: keep it two words (so an expression's `R<V>` comes back
+// in registers).
+const _: () = assert!(std::mem::size_of::<V>() == 16);
+
+/// A `str`'s text behind one pointer (an `Arc<str>` is two, which made every value three
+/// words). Hashes, compares and derefs as `str`.
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Str(Arc<Box<str>>);
+
+impl std::ops::Deref for Str {
+    type Target = str;
+    #[inline]
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Str {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Str {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Str {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl std::fmt::Debug for Str {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl From<&str> for Str {
+    fn from(s: &str) -> Self {
+        Str(Arc::new(Box::from(s)))
+    }
+}
+
+impl From<String> for Str {
+    fn from(s: String) -> Self {
+        Str(Arc::new(s.into_boxed_str()))
+    }
+}
+
+impl From<&String> for Str {
+    fn from(s: &String) -> Self {
+        Str::from(s.as_str())
+    }
+}
+
+impl From<Arc<str>> for Str {
+    fn from(s: Arc<str>) -> Self {
+        Str::from(&*s)
+    }
+}
+
+impl From<&Arc<str>> for Str {
+    fn from(s: &Arc<str>) -> Self {
+        Str::from(&**s)
+    }
+}
+
+impl From<Box<str>> for Str {
+    fn from(s: Box<str>) -> Self {
+        Str(Arc::new(s))
+    }
+}
+
+impl From<std::borrow::Cow<'_, str>> for Str {
+    fn from(s: std::borrow::Cow<'_, str>) -> Self {
+        Str::from(s.into_owned())
+    }
+}
+
+impl From<char> for Str {
+    fn from(c: char) -> Self {
+        Str::from(c.to_string())
+    }
+}
+
+impl From<Str> for Arc<str> {
+    fn from(s: Str) -> Self {
+        Arc::from(&*s)
+    }
+}
+
+impl PartialEq<str> for Str {
+    fn eq(&self, o: &str) -> bool {
+        &**self == o
+    }
+}
+
+impl PartialEq<&str> for Str {
+    fn eq(&self, o: &&str) -> bool {
+        &**self == *o
+    }
+}
+
+impl Str {
+    /// Whether both are the same string object (Python's `is`).
+    pub fn ptr_eq(a: &Str, b: &Str) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
+    /// The address of the string object (`id()`).
+    pub fn as_ptr(&self) -> *const u8 {
+        self.0.as_ptr()
+    }
+}
+
+/// A `tuple`'s items behind one pointer (an `Arc<[V]>` is two). Derefs as `[V]`.
+#[derive(Clone, Default)]
+pub struct Tuple(Arc<Vec<V>>);
+
+impl std::ops::Deref for Tuple {
+    type Target = [V];
+    #[inline]
+    fn deref(&self) -> &[V] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Tuple {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl From<Vec<V>> for Tuple {
+    fn from(v: Vec<V>) -> Self {
+        Tuple(Arc::new(v))
+    }
+}
+
+impl From<&[V]> for Tuple {
+    fn from(v: &[V]) -> Self {
+        Tuple(Arc::new(v.to_vec()))
+    }
+}
+
+impl<const N: usize> From<[V; N]> for Tuple {
+    fn from(v: [V; N]) -> Self {
+        Tuple(Arc::new(v.into()))
+    }
+}
+
+impl FromIterator<V> for Tuple {
+    fn from_iter<I: IntoIterator<Item = V>>(it: I) -> Self {
+        Tuple(Arc::new(it.into_iter().collect()))
+    }
+}
+
+impl Tuple {
+    /// Whether both are the same tuple object.
+    pub fn ptr_eq(a: &Tuple, b: &Tuple) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
+    /// The address of the tuple object (`id()`).
+    pub fn as_ptr(&self) -> *const V {
+        self.0.as_ptr()
+    }
+}
 
 /// An iterator's state.
 #[derive(Debug)]
@@ -394,7 +562,7 @@ pub enum HKey {
     /// A non-integral float, by bits.
     Float(u64),
     /// A str.
-    Str(Arc<str>),
+    Str(Str),
     /// A tuple.
     Tuple(Vec<HKey>),
     /// An object hashed by identity.
@@ -506,7 +674,7 @@ pub fn str_repr(s: &str) -> String {
 
 impl V {
     /// A str value.
-    pub fn str(s: impl Into<Arc<str>>) -> V {
+    pub fn str(s: impl Into<Str>) -> V {
         V::Str(s.into())
     }
     /// A new list.
@@ -613,7 +781,7 @@ impl V {
     pub fn id(&self) -> usize {
         match self {
             V::List(a) => ptr(a),
-            V::Tuple(a) => ptr(a),
+            V::Tuple(a) => a.as_ptr() as usize,
             V::Dict(a) | V::Set(a) => ptr(a),
             V::Iter(a) => ptr(a),
             V::Func(a) => ptr(a),
@@ -622,7 +790,7 @@ impl V {
             V::Inst(a) => ptr(a),
             V::Native(a) => a.identity().unwrap_or_else(|| ptr(a)),
             V::Cell(a) => ptr(a),
-            V::Str(s) => ptr(s),
+            V::Str(s) => s.as_ptr() as usize,
             V::Big(b) => ptr(b),
             V::Int(i) => *i as usize,
             V::Float(f) => f.to_bits() as usize,
@@ -919,7 +1087,7 @@ fn eq_at(a: &V, b: &V, depth: usize) -> Result<bool, ()> {
             let (x, y) = (x.lock().clone(), y.lock().clone());
             all(&x, &y)?
         }
-        (V::Tuple(x), V::Tuple(y)) => Arc::ptr_eq(x, y) || all(x, y)?,
+        (V::Tuple(x), V::Tuple(y)) => Tuple::ptr_eq(x, y) || all(x, y)?,
         (V::Dict(x), V::Dict(y)) => {
             if Arc::ptr_eq(x, y) {
                 return Ok(true);

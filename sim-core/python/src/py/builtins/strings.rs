@@ -257,7 +257,7 @@ pub fn str_format(it: &mut Interp<'_>, fmt: &str, pos: &[V], kw: &Kw) -> R<Strin
     Ok(out)
 }
 
-pub(crate) fn str_method(it: &mut Interp<'_>, s: &Arc<str>, name: &str, pos: Vec<V>, kw: Kw) -> R<V> {
+pub(crate) fn str_method(it: &mut Interp<'_>, s: &crate::py::value::Str, name: &str, pos: Vec<V>, kw: Kw) -> R<V> {
     let arg_str = |i: usize| -> Option<String> {
         match pos.get(i) {
             Some(V::Str(x)) => Some(x.to_string()),
@@ -362,7 +362,7 @@ pub(crate) fn str_method(it: &mut Interp<'_>, s: &Arc<str>, name: &str, pos: Vec
             let fill = arg_str(1).and_then(|f| f.chars().next()).unwrap_or(if name == "zfill" { '0' } else { ' ' });
             let n = s.chars().count();
             if w <= n {
-                return Ok(V::Str(s.clone()));
+                return Ok(V::Str(crate::py::value::Str::from(s.clone())));
             }
             let pad = |k: usize| std::iter::repeat_n(fill, k).collect::<String>();
             V::str(match name {
@@ -400,7 +400,7 @@ pub(crate) fn str_method(it: &mut Interp<'_>, s: &Arc<str>, name: &str, pos: Vec
             }
             V::str(out)
         }
-        "encode" => V::Str(s.clone()),
+        "encode" => V::Str(crate::py::value::Str::from(s.clone())),
         _ => return raise("AttributeError", format!("'str' object has no attribute '{name}'")),
     })
 }

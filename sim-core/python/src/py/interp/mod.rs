@@ -397,8 +397,11 @@ impl<'a> Interp<'a> {
         let V::Inst(i) = v else { return Ok(()) };
         let keep_tb = |x: &Exc| {
             if let V::Inst(xi) = &x.value {
-                let tb: Vec<V> =
-                    x.tb.iter().map(|(l, n)| V::tuple(vec![V::Int(i64::from(*l)), V::Str(n.clone())])).collect();
+                let tb: Vec<V> = x
+                    .tb
+                    .iter()
+                    .map(|(l, n)| V::tuple(vec![V::Int(i64::from(*l)), V::Str(crate::py::value::Str::from(n.clone()))]))
+                    .collect();
                 xi.dict.lock().entry(Arc::from("__tl_tb__")).or_insert_with(|| V::list(tb));
             }
         };

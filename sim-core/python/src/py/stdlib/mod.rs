@@ -580,7 +580,7 @@ fn kwargs_of(d: &V) -> Kw {
             .map
             .values()
             .filter_map(|(k, v)| match k {
-                V::Str(k) => Some((k.clone(), v.clone())),
+                V::Str(k) => Some((Arc::from(&**k), v.clone())),
                 _ => None,
             })
             .collect(),
