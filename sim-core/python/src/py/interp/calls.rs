@@ -82,7 +82,7 @@ impl Interp<'_> {
         &mut self,
         site: usize,
         class: &Arc<crate::py::value::Class>,
-        name: &str,
+        name: &Arc<str>,
         args: &[Arg],
     ) -> Option<Arc<Func>> {
         let epoch = crate::py::value::class_epoch();
@@ -91,7 +91,7 @@ impl Interp<'_> {
             && c.site == site
             && c.epoch == epoch
             && Arc::ptr_eq(&c.class, class)
-            && &*c.name == name
+            && (Arc::ptr_eq(&c.name, name) || c.name == *name)
         {
             return c.fast.then(|| c.func.clone());
         }
@@ -101,7 +101,7 @@ impl Interp<'_> {
             self.mcache.resize_with(super::MCACHE_SLOTS, || None);
         }
         self.mcache[ix] =
-            Some(super::MethodSlot { site, class: class.clone(), epoch, name: name.into(), func: m.clone(), fast });
+            Some(super::MethodSlot { site, class: class.clone(), epoch, name: name.clone(), func: m.clone(), fast });
         fast.then_some(m)
     }
 

@@ -95,7 +95,7 @@ impl Interp<'_> {
                         && i.class.kind == ClassKind::Plain
                         && i.class.native_kind() == ClassKind::Plain
                         && let Some(m) = self.method_at(func as *const Expr as usize, &i.class, name, args)
-                        && !i.dict.lock().contains_key(&**name)
+                        && !i.dict.lock().contains_key(&crate::py::value::AttrName(name))
                     {
                         let r = self.call_positional(f, &m, Some(o.clone()), args);
                         self.ctx.line.set(f.line);

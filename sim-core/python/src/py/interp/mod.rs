@@ -102,7 +102,7 @@ pub(crate) struct MethodSlot {
     /// The class epoch then.
     pub epoch: u64,
     /// The method's name (a site's memory could be another's after an `exec`'s code is gone).
-    pub name: Box<str>,
+    pub name: Arc<str>,
     /// The function found, and whether the site's arguments fit it without binding.
     pub func: Arc<Func>,
     pub fast: bool,
