@@ -175,6 +175,38 @@ fn an_opened_trace_sets_the_sliders_and_gil_mode_it_was_run_with() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[test]
+fn a_cut_short_trace_opens_with_what_it_kept_and_says_so() {
+    let dir = std::env::temp_dir().join(format!("tl-ui-cut-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A run's trace as a writer killed midway leaves it: the head and its first block only.
+    let src = "import threading\nlock = threading.Lock()\ndef w():\n    for _ in range(3000):\n        with lock:\n            pass\nts = [threading.Thread(target=w) for _ in range(2)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\n";
+    let (full, _) =
+        sim_core::py::run::run_source("cut.py", src, &Default::default(), Default::default(), None).unwrap();
+    let block = sim_core::binary::BLOCK;
+    assert!(full.events.len() > block);
+    let path = dir.join("cut.tltrace.part");
+    // Never finished: the head and the block written, no tail.
+    let mut bytes = Vec::new();
+    {
+        let mut w2 = sim_core::binary::TraceWriter::new(&mut bytes, &full).unwrap();
+        for e in &full.events[..block] {
+            w2.push(e).unwrap();
+        }
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let mut h = harness(ThreadlineApp::new(Persisted { scenario: "rlock-recursion".into(), ..Persisted::default() }));
+    h.run_steps(1);
+    h.state_mut().apply(FileCmd::Open(path.clone()));
+    step_until(&mut h, "the open", |a| a.session.as_ref().is_some_and(|s| s.trace().is_some()));
+    h.run_steps(2);
+    assert_eq!(h.state().session.as_ref().unwrap().trace().unwrap().events.len(), block);
+    let note = h.state().note.clone().unwrap_or_default();
+    assert!(note.contains("cut short"), "{note}");
+    assert!(h.query_by_label_contains("Incomplete trace").is_some(), "the banner says the trace is incomplete");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 fn trace_path_hint() -> String {
     "pipe-sentinel".into()
 }

@@ -103,9 +103,7 @@ impl Cli {
     /// `threadline --scenario FILE --run`.
     pub fn resolve_file(&mut self) {
         let Some(f) = self.file.take() else { return };
-        if self.command.is_none()
-            && (f.ends_with(".json") || f.ends_with(&format!(".{}", sim_core::trace::COMPACT_EXTENSION)))
-        {
+        if self.command.is_none() && sim_core::trace::is_trace_file(Path::new(&f)) {
             self.command = Some(Command::Open { trace: PathBuf::from(f) });
         } else if self.scenario.is_none() {
             self.scenario = Some(f);

@@ -32,7 +32,7 @@ pub struct ProfileArgs<'a> {
 /// The trace `what` names: a saved trace, or a scenario run now (its output not shown).
 fn trace_of(a: &ProfileArgs<'_>) -> Result<Trace, Failure> {
     let p = Path::new(a.what);
-    if p.extension().is_some_and(|e| e == "json" || e == sim_core::trace::COMPACT_EXTENSION) && p.is_file() {
+    if p.is_file() && sim_core::trace::is_trace_file(p) {
         return super::load_trace(p);
     }
     let spec = super::run::python_spec(a.what)?;

@@ -383,6 +383,20 @@ impl Trace {
     }
 }
 
+/// Whether `path` is a trace rather than a Python file: named `.json`, `.tltrace` or
+/// `.tltrace.part` (what a run that died while writing leaves), or beginning as a binary or
+/// gzipped trace does, whatever its name.
+pub fn is_trace_file(path: &Path) -> bool {
+    let name = path.to_string_lossy();
+    if name.ends_with(".json") || name.ends_with(&format!(".{COMPACT_EXTENSION}")) || name.ends_with(".part") {
+        return true;
+    }
+    let mut head = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| crate::binary::is_binary(&head) || head.starts_with(&GZIP_MAGIC))
+}
+
 /// True when `path` names a JSON trace (`.json`); any other name is a binary one.
 pub fn is_json_name(path: &Path) -> bool {
     path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))

@@ -58,6 +58,21 @@ impl ThreadlineApp {
                 );
             });
         }
+        let cut_short = s.trace().and_then(|t| t.incomplete.clone());
+        if let Some(why) = &cut_short {
+            // A trace whose writer died (`run --out` killed midway): what it holds is true,
+            // but the run goes on past its end.
+            let warn = ui.visuals().warn_fg_color;
+            egui::Frame::new().stroke(egui::Stroke::new(1.5, warn)).inner_margin(6.0).show(ui, |ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "Incomplete trace — {why}. The run that wrote it ended before the trace did, so \
+                         threads still running at its end show as stopped."
+                    ))
+                    .strong(),
+                );
+            });
+        }
         if let Some(words) = s.timeline.deadlock_words() {
             egui::Frame::new().fill(theme.deadlock).inner_margin(6.0).show(ui, |ui| {
                 ui.label(
@@ -66,7 +81,12 @@ impl ThreadlineApp {
             });
         }
         ui.horizontal_wrapped(|ui| {
-            let status = if s.is_live() { if s.paused() { "paused" } else { "running…" } } else { "finished" };
+            let status = match (s.is_live(), s.paused(), &cut_short) {
+                (true, true, _) => "paused",
+                (true, false, _) => "running…",
+                (false, _, Some(_)) => "cut short",
+                (false, _, None) => "finished",
+            };
             ui.label(RichText::new(format!("{} — {} — {}", s.scenario.name, s.source, status)).strong());
             ui.toggle_value(&mut self.persisted.show_controls, "Controls")
                 .on_hover_text("Show or hide the picker and controls on the left (Ctrl+B)");
