@@ -362,7 +362,7 @@ pub(crate) fn str_method(it: &mut Interp<'_>, s: &crate::py::value::Str, name: &
             let fill = arg_str(1).and_then(|f| f.chars().next()).unwrap_or(if name == "zfill" { '0' } else { ' ' });
             let n = s.chars().count();
             if w <= n {
-                return Ok(V::Str(crate::py::value::Str::from(s.clone())));
+                return Ok(V::Str(s.clone()));
             }
             let pad = |k: usize| std::iter::repeat_n(fill, k).collect::<String>();
             V::str(match name {
@@ -400,7 +400,7 @@ pub(crate) fn str_method(it: &mut Interp<'_>, s: &crate::py::value::Str, name: &
             }
             V::str(out)
         }
-        "encode" => V::Str(crate::py::value::Str::from(s.clone())),
+        "encode" => V::Str(s.clone()),
         _ => return raise("AttributeError", format!("'str' object has no attribute '{name}'")),
     })
 }
