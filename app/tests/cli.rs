@@ -442,12 +442,13 @@ fn a_run_killed_while_writing_its_trace_leaves_a_part_that_opens_up_to_its_last_
     )
     .unwrap();
     let out = tmp("slow.tltrace");
-    let part = tmp("slow.tltrace.part");
     let mut child = Command::new(env!("CARGO_BIN_EXE_threadline"))
         .args(["run", src.to_str().unwrap(), "--out", out.to_str().unwrap()])
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    // `FILE.PID.part`: the writing process's own.
+    let part = tmp(&format!("slow.tltrace.{}.part", child.id()));
     // Written while the run goes: events reach the file within a second, before the end.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let mut seen = 0;
@@ -479,7 +480,12 @@ fn a_finished_run_writes_a_binary_trace_that_exports_to_json() {
     let out = tmp("done.tltrace");
     let (code, _, err) = tl(&["run", "deadlock", "--out", out.to_str().unwrap()]);
     assert!(code == 0 || code == 1, "{err}");
-    assert!(!tmp("done.tltrace.part").exists());
+    let left: Vec<_> = std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.starts_with("done.tltrace.") && n.ends_with(".part"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
     let bytes = std::fs::read(&out).unwrap();
     assert!(sim_core::binary::is_binary(&bytes));
     let t = sim_core::trace::Trace::from_bytes(&bytes).unwrap();

@@ -165,10 +165,10 @@ impl<W: Write> TraceWriter<W> {
     }
 }
 
-/// A binary trace written while its run goes, to `FILE.part` beside `FILE`, and renamed over
-/// `FILE` when the run has ended (so a good trace under that name is never half
-/// overwritten): were the process to die, `FILE.part` opens with the events of its complete
-/// blocks.
+/// A binary trace written while its run goes, to `FILE.PID.part` beside `FILE` (two runs
+/// writing the same name at once each have their own), and renamed over `FILE` when the run
+/// has ended (so a good trace under that name is never half overwritten): were the process to
+/// die, the `.part` opens with the events of its complete blocks.
 pub struct StreamedFile {
     part: std::path::PathBuf,
     target: std::path::PathBuf,
@@ -179,7 +179,7 @@ impl StreamedFile {
     /// The name written to while the run goes.
     pub fn part_of(target: &std::path::Path) -> std::path::PathBuf {
         let mut name = target.file_name().unwrap_or_default().to_os_string();
-        name.push(".part");
+        name.push(format!(".{}.part", std::process::id()));
         target.with_file_name(name)
     }
 
@@ -204,18 +204,23 @@ impl StreamedFile {
 
     /// The run has ended with `trace`: write the rest and the tail, and rename the file over
     /// the target. Should the events streamed not be the trace's (they always are, from the
-    /// recorder's live channel), the trace is saved whole instead.
+    /// recorder's live channel), or the last writes fail, the `.part` goes and the trace (all
+    /// of it in memory) is saved whole instead, atomically.
     pub fn finish(self, trace: &Trace) -> Result<(), TraceError> {
         let Self { part, target, w } = self;
-        let io = |source| TraceError::Io { path: part.display().to_string(), source };
-        if w.events() != trace.events.len() as u64 {
-            drop(w);
+        let done = (|| -> std::io::Result<()> {
+            if w.events() != trace.events.len() as u64 {
+                return Err(std::io::Error::other("the events streamed are not the run's"));
+            }
+            let file = w.finish(trace)?.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            std::fs::rename(&part, &target)
+        })();
+        if done.is_err() {
             let _ = std::fs::remove_file(&part);
             return trace.save(&target);
         }
-        let file = w.finish(trace).map_err(io)?.into_inner().map_err(|e| io(e.into_error()))?;
-        file.sync_all().map_err(io)?;
-        std::fs::rename(&part, &target).map_err(io)
+        Ok(())
     }
 
     /// Give up: remove the `.part` file.
@@ -353,6 +358,10 @@ impl<'b> Reader<'b> {
         Some(s)
     }
 
+    fn clone_reader(&self) -> Reader<'b> {
+        Reader { b: self.b, at: self.at }
+    }
+
     fn column(&mut self) -> Option<Reader<'b>> {
         let n = usize::try_from(self.varint()?).ok()?;
         Some(Reader { b: self.bytes(n)?, at: 0 })
@@ -426,7 +435,6 @@ pub fn read_trace(bytes: &[u8]) -> Result<Trace, TraceError> {
             _ => return Err(damaged(format!("an unexpected frame of kind {tag} at byte {at}"))),
         }
     }
-    let events = decode_blocks(&blocks)?;
     if head.format != crate::trace::TRACE_FORMAT || head.version != crate::trace::TRACE_VERSION {
         let found = u64::from(head.version);
         let hint = if found > u64::from(crate::trace::TRACE_VERSION) {
@@ -436,6 +444,7 @@ pub fn read_trace(bytes: &[u8]) -> Result<Trace, TraceError> {
         };
         return Err(TraceError::Version { found, hint });
     }
+    let events = decode_blocks(&blocks)?;
     let trace = match tail {
         Some(tail) => {
             if tail.events != events.len() as u64 {
@@ -488,11 +497,13 @@ fn json_frame(payload: &[u8], at: usize) -> Result<Head<'static>, TraceError> {
 fn decode_blocks(blocks: &[(usize, &[u8])]) -> Result<Vec<Event>, TraceError> {
     let jobs = crate::trace::cores().min(blocks.len()).max(1);
     let per = blocks.len().div_ceil(jobs).max(1);
+    let budget = std::sync::atomic::AtomicU64::new(0);
+    let budget = &budget;
     let parts: Vec<Result<Vec<Event>, TraceError>> = if jobs == 1 {
-        vec![decode_some(blocks)]
+        vec![decode_some(blocks, budget)]
     } else {
         std::thread::scope(|s| {
-            let handles: Vec<_> = blocks.chunks(per).map(|c| s.spawn(move || decode_some(c))).collect();
+            let handles: Vec<_> = blocks.chunks(per).map(|c| s.spawn(move || decode_some(c, budget))).collect();
             handles
                 .into_iter()
                 .map(|h| h.join().unwrap_or_else(|_| Err(damaged("a block could not be decoded".into()))))
@@ -511,31 +522,59 @@ fn decode_blocks(blocks: &[(usize, &[u8])]) -> Result<Vec<Event>, TraceError> {
     Ok(events)
 }
 
-fn decode_some(blocks: &[(usize, &[u8])]) -> Result<Vec<Event>, TraceError> {
-    let mut out = Vec::with_capacity(blocks.len() * BLOCK);
+/// The most bytes of event kinds (as their JSON) a trace may hold in all, counting each
+/// event's copy: a real run's 2 000 000 events take some tens of MB. A few KB of zstd can
+/// unpack to a block whose every event repeats a megabyte-long kind; past this, the file is
+/// refused instead of filling the memory.
+const MAX_KIND_BYTES: u64 = 1 << 30;
+
+fn decode_some(blocks: &[(usize, &[u8])], budget: &std::sync::atomic::AtomicU64) -> Result<Vec<Event>, TraceError> {
+    let mut out = Vec::new();
     for &(at, payload) in blocks {
         let raw = unpack(payload, at)?;
-        decode_block(&raw, &mut out).ok_or_else(|| damaged(format!("the block at byte {at} does not decode")))??;
+        decode_block(&raw, &mut out, budget)
+            .ok_or_else(|| damaged(format!("the block at byte {at} does not decode")))??;
     }
     Ok(out)
 }
 
-fn decode_block(raw: &[u8], out: &mut Vec<Event>) -> Option<Result<(), TraceError>> {
+fn decode_block(
+    raw: &[u8],
+    out: &mut Vec<Event>,
+    budget: &std::sync::atomic::AtomicU64,
+) -> Option<Result<(), TraceError>> {
     let mut r = Reader { b: raw, at: 0 };
     // Every event takes at least a byte of each column, every kind a byte: a count past the
     // block's size is damage, not a reason to reserve memory for it.
-    let n = usize::try_from(r.varint()?).ok().filter(|&n| n <= raw.len())?;
+    // A writer puts at most BLOCK events in a block.
+    let n = usize::try_from(r.varint()?).ok().filter(|&n| n <= raw.len() && n <= BLOCK)?;
     let n_kinds = usize::try_from(r.varint()?).ok().filter(|&n| n <= raw.len())?;
     let mut kinds: Vec<EventKind> = Vec::with_capacity(n_kinds.min(n));
+    let mut sizes: Vec<u64> = Vec::with_capacity(n_kinds.min(n));
     for _ in 0..n_kinds {
         let len = usize::try_from(r.varint()?).ok()?;
         match serde_json::from_slice(r.bytes(len)?) {
-            Ok(k) => kinds.push(k),
+            Ok(k) => {
+                kinds.push(k);
+                sizes.push(len as u64);
+            }
             Err(e) => return Some(Err(damaged(format!("an event kind in a block: {e}")))),
         }
     }
     let (mut seq, mut t, mut thread, mut process, mut line, mut kind) =
         (r.column()?, r.column()?, r.column()?, r.column()?, r.column()?, r.column()?);
+    // What the events' copies of their kinds will take, before making them.
+    let mut weigh = kind.clone_reader();
+    let mut weight = 0u64;
+    for _ in 0..n {
+        weight += sizes.get(usize::try_from(weigh.varint()?).ok()?)?;
+    }
+    if budget.fetch_add(weight, std::sync::atomic::Ordering::Relaxed).saturating_add(weight) > MAX_KIND_BYTES {
+        return Some(Err(damaged(format!(
+            "its events would take more than {} MB of memory (a real run's take a few tens)",
+            MAX_KIND_BYTES >> 20
+        ))));
+    }
     out.reserve(n);
     let (mut s, mut tn) = (0u64, 0u64);
     for _ in 0..n {
@@ -667,6 +706,50 @@ mod tests {
                 assert!(t.events.starts_with(&back.events), "byte {k}");
             }
         }
+    }
+
+    /// A head taken from a real trace, then `frames` after it.
+    fn file_with(frames: &[(u8, Vec<u8>)]) -> Vec<u8> {
+        let mut b = Vec::new();
+        let t = fixture();
+        TraceWriter::new(&mut b, &t).unwrap();
+        for (tag, payload) in frames {
+            write_frame(&mut b, *tag, payload).unwrap();
+        }
+        b
+    }
+
+    #[test]
+    fn a_small_file_that_would_unpack_to_gigabytes_is_refused() {
+        // One block: 8 192 events of one 200 KB kind — 1.6 GB of copies from a few KB of zstd.
+        let mut raw = Vec::new();
+        put(&mut raw, BLOCK as u64);
+        put(&mut raw, 1);
+        let kind = serde_json::to_vec(&EventKind::Print { line: "x".repeat(200_000), stderr: false }).unwrap();
+        put(&mut raw, kind.len() as u64);
+        raw.extend_from_slice(&kind);
+        for _ in 0..6 {
+            put(&mut raw, BLOCK as u64);
+            raw.extend(std::iter::repeat_n(0u8, BLOCK));
+        }
+        let packed = zstd::bulk::compress(&raw, 3).unwrap();
+        assert!(packed.len() < 4096, "{}", packed.len());
+        let err = read_trace(&file_with(&[(TAG_EVENTS, packed)])).unwrap_err().to_string();
+        assert!(err.contains("more than"), "{err}");
+        // And a file of many empty frames reserves nothing for them: a message, at once.
+        let frames: Vec<(u8, Vec<u8>)> = (0..50_000).map(|_| (TAG_EVENTS, Vec::new())).collect();
+        let err = read_trace(&file_with(&frames)).unwrap_err().to_string();
+        assert!(err.contains("damaged"), "{err}");
+    }
+
+    #[test]
+    fn a_trace_of_a_newer_event_model_says_update_not_damaged() {
+        let mut t = fixture();
+        t.version = crate::trace::TRACE_VERSION + 1;
+        let mut b = Vec::new();
+        write_trace(&mut b, &t).unwrap();
+        let err = read_trace(&b).unwrap_err().to_string();
+        assert!(err.contains("newer Threadline"), "{err}");
     }
 
     #[test]

@@ -258,7 +258,9 @@ impl PyRun {
     /// The trace so far without its events (the tables as they stand): what a trace written
     /// while the run goes begins with.
     pub fn head(&self) -> Trace {
-        self.trace_with(Vec::new())
+        // No schedule: the choices so far are not a schedule of the run (a file cut short
+        // must not offer them as one).
+        Trace { schedule: None, ..self.trace_with(Vec::new()) }
     }
 
     fn trace(&self) -> Trace {

@@ -171,9 +171,10 @@ impl Str {
     pub fn ptr_eq(a: &Str, b: &Str) -> bool {
         Arc::ptr_eq(&a.0, &b.0)
     }
-    /// The address of the string object (`id()`).
+    /// The address of the string object (`id()`): its `Arc`'s, unique while it lives (the
+    /// text's own is a shared dangling one for every empty string).
     pub fn as_ptr(&self) -> *const u8 {
-        self.0.as_ptr()
+        Arc::as_ptr(&self.0).cast()
     }
 }
 
@@ -224,9 +225,9 @@ impl Tuple {
     pub fn ptr_eq(a: &Tuple, b: &Tuple) -> bool {
         Arc::ptr_eq(&a.0, &b.0)
     }
-    /// The address of the tuple object (`id()`).
+    /// The address of the tuple object (`id()`): its `Arc`'s (see [`Str::as_ptr`]).
     pub fn as_ptr(&self) -> *const V {
-        self.0.as_ptr()
+        Arc::as_ptr(&self.0).cast()
     }
 }
 

@@ -691,6 +691,13 @@ impl Interp<'_> {
                     return Ok(());
                 }
                 if let V::Class(c) = &o {
+                    super::objects::immutable_check(c, name)?;
+                    if crate::py::enums::is_enum(c)
+                        && let Some(V::Inst(m)) = c.dict.read().get(&**name)
+                        && Arc::ptr_eq(&m.class, c)
+                    {
+                        return raise("AttributeError", format!("'{}' cannot delete member '{name}'.", c.name));
+                    }
                     let gone = c.dict.write().shift_remove(&**name).is_some();
                     if gone {
                         crate::py::value::classes_changed();

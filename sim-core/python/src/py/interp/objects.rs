@@ -227,6 +227,7 @@ impl Interp<'_> {
                 Ok(())
             }
             V::Class(c) => {
+                immutable_check(c, name)?;
                 c.dict.write().insert(Arc::from(name), v);
                 crate::py::value::classes_changed();
                 Ok(())
@@ -441,4 +442,13 @@ fn plain_setattr(class: &Arc<Class>) -> bool {
             && class.lookup("__dataclass_frozen__").is_none()
             && !crate::py::enums::is_enum(class)
     })
+}
+
+/// A built-in type (`BaseException`, `int`…) is immutable, as in CPython: its namespace is
+/// also shared by every run in the process, so a change would outlive the program.
+pub(crate) fn immutable_check(c: &Class, name: &str) -> R<()> {
+    if &*c.module == "builtins" {
+        return type_err(format!("cannot set '{name}' attribute of immutable type '{}'", c.name));
+    }
+    Ok(())
 }
