@@ -21,3 +21,9 @@ for bad in ("{", "}", "{0} {}"):
         print(bad.format(1, 2))
     except (ValueError, IndexError) as e:
         print(type(e).__name__, e)
+print(repr("100%%" % {}), repr("abc" % []), repr("%s" % [1]))
+for args in ((1,), 5):
+    try:
+        print("abc" % args)
+    except TypeError as e:
+        print("TypeError", e)

@@ -3,6 +3,7 @@
 use super::*;
 
 pub(crate) fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<String> {
+    let args_v = args;
     // `'%(name)s' % mapping`: each conversion names its value.
     let mapping = match args {
         V::Dict(d) if fmt.contains("%(") => Some(Arc::clone(d)),
@@ -119,7 +120,9 @@ pub(crate) fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<Stri
         };
         out.push_str(&s);
     }
-    if ai < args.len() && mapping.is_none() {
+    // A mapping (anything but a tuple or a str that can be indexed) is never "not all
+    // converted": `'100%%' % {}` and `'abc' % []` are CPython's `'100%'` and `'abc'`.
+    if ai < args.len() && mapping.is_none() && !matches!(args_v, V::Dict(_) | V::List(_)) {
         return type_err("not all arguments converted during string formatting");
     }
     Ok(out)
