@@ -27,3 +27,4 @@ for args in ((1,), 5):
         print("abc" % args)
     except TypeError as e:
         print("TypeError", e)
+print(repr("{:{}}".format("ab", 5)), repr("{0:{1}}|{2}".format(1.5, "6.2f", "z")), repr("{:>{w}}".format("q", w=4)))

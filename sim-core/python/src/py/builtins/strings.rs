@@ -132,11 +132,22 @@ pub(crate) fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<Stri
 
 /// `str.format(*args, **kwargs)`.
 pub fn str_format(it: &mut Interp<'_>, fmt: &str, pos: &[V], kw: &Kw) -> R<String> {
+    format_fields(it, fmt, pos, kw, &mut 0, &mut None)
+}
+
+/// [`str_format`] with its field numbering (the next automatic index, and whether fields are
+/// numbered by hand) shared with the nested specs: `'{:{}}'.format('ab', 5)` is `'ab   '`.
+fn format_fields(
+    it: &mut Interp<'_>,
+    fmt: &str,
+    pos: &[V],
+    kw: &Kw,
+    auto: &mut usize,
+    manual: &mut Option<bool>,
+) -> R<String> {
     // Walked by bytes: the braces are ASCII, so every slice taken ends on a character boundary.
     let cs = fmt.as_bytes();
     let mut out = String::with_capacity(fmt.len() + 16);
-    let mut auto = 0;
-    let mut manual: Option<bool> = None;
     let mut i = 0;
     while i < cs.len() {
         match cs[i] {
@@ -182,7 +193,7 @@ pub fn str_format(it: &mut Interp<'_>, fmt: &str, pos: &[V], kw: &Kw) -> R<Strin
                     None => (first, None),
                 };
                 let numbered = first.parse::<usize>().is_ok();
-                if (first.is_empty() && manual == Some(true)) || (numbered && manual == Some(false)) {
+                if (first.is_empty() && *manual == Some(true)) || (numbered && *manual == Some(false)) {
                     return raise(
                         "ValueError",
                         if numbered {
@@ -193,19 +204,19 @@ pub fn str_format(it: &mut Interp<'_>, fmt: &str, pos: &[V], kw: &Kw) -> R<Strin
                     );
                 }
                 if first.is_empty() {
-                    manual = Some(false);
+                    *manual = Some(false);
                 } else if numbered {
-                    manual = Some(true);
+                    *manual = Some(true);
                 }
                 let base = if first.is_empty() {
-                    let v = pos.get(auto).cloned();
-                    auto += 1;
+                    let v = pos.get(*auto).cloned();
+                    *auto += 1;
                     match v {
                         Some(v) => v,
                         None => {
                             return raise(
                                 "IndexError",
-                                format!("Replacement index {} out of range for positional args tuple", auto - 1),
+                                format!("Replacement index {} out of range for positional args tuple", *auto - 1),
                             );
                         }
                     }
@@ -245,7 +256,7 @@ pub fn str_format(it: &mut Interp<'_>, fmt: &str, pos: &[V], kw: &Kw) -> R<Strin
                     Some('s') => V::str(it.str_of(&v)?),
                     _ => v,
                 };
-                let spec = if spec.contains('{') { str_format(it, &spec, pos, kw)? } else { spec };
+                let spec = if spec.contains('{') { format_fields(it, &spec, pos, kw, auto, manual)? } else { spec };
                 out.push_str(&it.format_value(&v, &spec)?);
                 i = j;
             }
