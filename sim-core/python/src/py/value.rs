@@ -64,9 +64,9 @@ pub enum V {
 const _: () = assert!(std::mem::size_of::<V>() == 16);
 
 /// A `str`'s text behind one pointer (an `Arc<str>` is two, which made every value three
-/// words). Hashes, compares and derefs as `str`.
+/// words). Hashes, compares and derefs as `str` (`String` hashes and orders as its text).
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Str(Arc<Box<str>>);
+pub struct Str(Arc<String>);
 
 impl std::ops::Deref for Str {
     type Target = str;
@@ -102,13 +102,14 @@ impl std::fmt::Debug for Str {
 
 impl From<&str> for Str {
     fn from(s: &str) -> Self {
-        Str(Arc::new(Box::from(s)))
+        Str(Arc::new(s.to_string()))
     }
 }
 
 impl From<String> for Str {
     fn from(s: String) -> Self {
-        Str(Arc::new(s.into_boxed_str()))
+        // The text stays where the `String` put it: one allocation, for the `Arc`.
+        Str(Arc::new(s))
     }
 }
 
@@ -132,7 +133,7 @@ impl From<&Arc<str>> for Str {
 
 impl From<Box<str>> for Str {
     fn from(s: Box<str>) -> Self {
-        Str(Arc::new(s))
+        Str(Arc::new(s.into_string()))
     }
 }
 
