@@ -28,3 +28,15 @@ for args in ((1,), 5):
     except TypeError as e:
         print("TypeError", e)
 print(repr("{:{}}".format("ab", 5)), repr("{0:{1}}|{2}".format(1.5, "6.2f", "z")), repr("{:>{w}}".format("q", w=4)))
+
+class P:
+    def __init__(self):
+        self.b = [7, 8]
+        self.q = {"k": "v"}
+
+print("{0[1][0]} {a.b[1]} {0[0]} {a.q[k]}".format([[1], [2, 3]], a=P()))
+for f in ("{0[-1]}", "{0.}", "{0[1]x}"):
+    try:
+        print(f.format([1, 2]))
+    except (TypeError, ValueError) as e:
+        print(type(e).__name__, e)

@@ -185,13 +185,10 @@ fn format_fields(
                     Some((h, c)) => (h, c.chars().next()),
                     None => (head, None),
                 };
-                let mut parts = head.split('.');
-                let first = parts.next().unwrap_or_default();
-                // `{0[1]}`, `{name[key]}`: the field's name, then what indexes it.
-                let (first, sub) = match first.split_once('[') {
-                    Some((n, s)) => (n, Some(s.trim_end_matches(']'))),
-                    None => (first, None),
-                };
+                // The field's name, then its accessors: `.attr` and `[key]` in any number and
+                // order (`{0[1][0]}`, `{a.b[0]}`); a key all digits is an int, else a str.
+                let split = head.find(['.', '[']).unwrap_or(head.len());
+                let (first, accessors) = head.split_at(split);
                 let numbered = first.parse::<usize>().is_ok();
                 if (first.is_empty() && *manual == Some(true)) || (numbered && *manual == Some(false)) {
                     return raise(
@@ -241,15 +238,34 @@ fn format_fields(
                         }
                     }
                 };
-                let mut v = match sub {
-                    Some(s) => {
-                        let key = s.parse::<i64>().map(V::Int).unwrap_or_else(|_| V::str(s));
-                        it.get_item(&base, &key)?
+                let mut v = base;
+                let mut rest = accessors;
+                while !rest.is_empty() {
+                    if let Some(r) = rest.strip_prefix('.') {
+                        let end = r.find(['.', '[']).unwrap_or(r.len());
+                        if end == 0 {
+                            return raise("ValueError", "Empty attribute in format string");
+                        }
+                        v = it.get_attr(&v, &r[..end])?;
+                        rest = &r[end..];
+                    } else if let Some(r) = rest.strip_prefix('[') {
+                        let Some(close) = r.find(']') else {
+                            return raise("ValueError", "Missing ']' in format string");
+                        };
+                        let key = &r[..close];
+                        let key = if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
+                            key.parse::<i64>().map(V::Int).unwrap_or_else(|_| V::str(key))
+                        } else {
+                            V::str(key)
+                        };
+                        v = it.get_item(&v, &key)?;
+                        rest = &r[close + 1..];
+                        if !rest.is_empty() && !rest.starts_with(['.', '[']) {
+                            return raise("ValueError", "Only '.' or '[' may follow ']' in format field specifier");
+                        }
+                    } else {
+                        return raise("ValueError", "Only '.' or '[' may follow ']' in format field specifier");
                     }
-                    None => base,
-                };
-                for attr in parts {
-                    v = it.get_attr(&v, attr)?;
                 }
                 let v = match conv {
                     Some('r') => V::str(it.repr_of(&v)?),
