@@ -97,7 +97,7 @@ impl Interp<'_> {
                         && let Some(m) = self.method_at(func as *const Expr as usize, &i.class, name, args)
                         && !i.dict.lock().contains_key(&crate::py::value::AttrName(name))
                     {
-                        let r = self.call_positional(f, &m, Some(o.clone()), args);
+                        let r = self.call_positional(f, &m, Some(o), args);
                         self.ctx.line.set(f.line);
                         return self.after_call(r);
                     }
