@@ -148,10 +148,11 @@ impl<W: Write> TraceWriter<W> {
         if self.block.len == 0 {
             return Ok(());
         }
+        let n = self.block.len as u64;
         let raw = std::mem::take(&mut self.block).finish();
         let packed = zstd::bulk::compress(&raw, LEVEL)?;
         write_frame(&mut self.w, TAG_EVENTS, &packed)?;
-        self.written += raw_count(&raw);
+        self.written += n;
         self.w.flush()
     }
 
@@ -308,11 +309,6 @@ impl BlockEncoder {
         }
         out
     }
-}
-
-/// The count a finished block begins with.
-fn raw_count(raw: &[u8]) -> u64 {
-    Reader { b: raw, at: 0 }.varint().unwrap_or(0)
 }
 
 /// LEB128.

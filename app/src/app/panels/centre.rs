@@ -58,8 +58,8 @@ impl ThreadlineApp {
                 );
             });
         }
-        let cut_short = s.trace().and_then(|t| t.incomplete.clone());
-        if let Some(why) = &cut_short {
+        let cut_short = s.trace().and_then(|t| t.incomplete.as_deref());
+        if let Some(why) = cut_short {
             // A trace whose writer died (`run --out` killed midway): what it holds is true,
             // but the run goes on past its end.
             let warn = ui.visuals().warn_fg_color;
@@ -81,7 +81,7 @@ impl ThreadlineApp {
             });
         }
         ui.horizontal_wrapped(|ui| {
-            let status = match (s.is_live(), s.paused(), &cut_short) {
+            let status = match (s.is_live(), s.paused(), cut_short) {
                 (true, true, _) => "paused",
                 (true, false, _) => "running…",
                 (false, _, Some(_)) => "cut short",

@@ -728,20 +728,18 @@ pub fn stats_with_traces(
     });
     done.sort_by_key(|(i, _)| *i);
     kept.sort_by_key(|(i, _, _)| *i);
-    let results: Vec<Outcome> = done.iter().map(|(_, o)| o.clone()).collect();
-    let runs_of: Vec<usize> = done.iter().map(|(i, _)| *i).collect();
     // Only the variables whose final values differ between runs tell outcomes apart.
     let varies = |name: &str| {
-        let mut vals = results.iter().map(|o| o.finals.iter().find(|(n, _)| n == name).map(|(_, v)| v));
+        let mut vals = done.iter().map(|(_, o)| o.finals.iter().find(|(n, _)| n == name).map(|(_, v)| v));
         let first = vals.next().flatten();
         vals.any(|v| v != first)
     };
-    let names: Vec<String> = results
+    let names: Vec<String> = done
         .first()
-        .map(|o| o.finals.iter().map(|(n, _)| n.clone()).filter(|n| varies(n)).collect())
+        .map(|(_, o)| o.finals.iter().map(|(n, _)| n.clone()).filter(|n| varies(n)).collect())
         .unwrap_or_default();
     let mut bars: Vec<StatBar> = Vec::new();
-    for (&i, Outcome { finals, output, failure, .. }) in runs_of.iter().zip(&results) {
+    for &(i, Outcome { ref finals, ref output, ref failure, .. }) in &done {
         let mut parts: Vec<String> = names
             .iter()
             .filter_map(|n| finals.iter().find(|(m, _)| m == n).map(|(m, v)| format!("{m} = {v}")))

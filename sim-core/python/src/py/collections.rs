@@ -167,7 +167,7 @@ fn fill(it: &mut Interp<'_>, d: &Arc<Mutex<Dict>>, src: Option<&V>, kw: Kw, coun
             }
         }
     }
-    pairs.extend(kw.into_iter().map(|(k, v)| (V::Str(crate::py::value::Str::from(k)), v)));
+    pairs.extend(kw.into_iter().map(|(k, v)| (V::str(k), v)));
     for (k, v) in pairs {
         let v = if counting {
             let old = d.lock().get(&k).or_else(type_err)?.unwrap_or(V::Int(0));
@@ -267,7 +267,7 @@ pub fn dict_method(it: &mut Interp<'_>, d: &Arc<Mutex<Dict>>, name: &str, pos: &
                 Some(V::Dict(o)) => o.lock().map.values().cloned().collect(),
                 Some(other) => it.collect_vec(other)?.into_iter().map(|x| (x, V::Int(1))).collect(),
             };
-            pairs.extend(std::mem::take(kw).into_iter().map(|(k, v)| (V::Str(crate::py::value::Str::from(k)), v)));
+            pairs.extend(std::mem::take(kw).into_iter().map(|(k, v)| (V::str(k), v)));
             for (k, v) in pairs {
                 let old = d.lock().get(&k).or_else(type_err)?.unwrap_or(V::Int(0));
                 let op = if sub { super::ir::BinOp::Sub } else { super::ir::BinOp::Add };

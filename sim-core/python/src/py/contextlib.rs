@@ -131,7 +131,7 @@ fn callbacks(obj: &V) -> R<Arc<parking_lot::Mutex<Vec<V>>>> {
 fn push_entry(obj: &V, is_cb: bool, f: V, args: Vec<V>, kw: Kw) -> R<()> {
     let mut d = super::value::Dict::default();
     for (k, v) in kw {
-        d.set(V::Str(crate::py::value::Str::from(k)), v).or_else(type_err)?;
+        d.set(V::str(k), v).or_else(type_err)?;
     }
     let entry = V::tuple(vec![V::Bool(is_cb), f, V::tuple(args), V::Dict(Arc::new(parking_lot::Mutex::new(d)))]);
     callbacks(obj)?.lock().push(entry);

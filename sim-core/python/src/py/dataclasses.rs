@@ -165,7 +165,7 @@ fn fld_of(f: &V) -> Fld {
         _ => crate::py::value::Str::from(""),
     };
     Fld {
-        name: std::sync::Arc::<str>::from(name),
+        name: Arc::<str>::from(name),
         default: attr(f, "default"),
         factory: attr(f, "default_factory"),
         init: attr(f, "init").truthy(),
@@ -257,7 +257,7 @@ fn process(it: &mut Interp<'_>, class: &Arc<Class>, opts: &[V]) -> R<()> {
         if let Some(V::Dict(d)) = base.dict.read().get("__dataclass_fields__") {
             for (_, (k, v)) in d.lock().map.iter() {
                 if let V::Str(k) = k {
-                    fields.insert(std::sync::Arc::<str>::from(k.clone()), v.clone());
+                    fields.insert(Arc::<str>::from(k.clone()), v.clone());
                 }
             }
             any_frozen_base = Some(matches!(base.dict.read().get("__dataclass_frozen__"), Some(V::Bool(true))));
@@ -311,10 +311,10 @@ fn process(it: &mut Interp<'_>, class: &Arc<Class>, opts: &[V]) -> R<()> {
                     d.shift_remove(&*name);
                 }
             } else {
-                d.insert(std::sync::Arc::<str>::from(name.clone()), default);
+                d.insert(Arc::<str>::from(name.clone()), default);
             }
         }
-        fields.insert(std::sync::Arc::<str>::from(name), f);
+        fields.insert(Arc::<str>::from(name), f);
     }
     let list: Vec<Fld> = fields.values().map(fld_of).collect();
     if init {
@@ -330,7 +330,7 @@ fn process(it: &mut Interp<'_>, class: &Arc<Class>, opts: &[V]) -> R<()> {
     }
     let mut fd = Dict::default();
     for (k, v) in &fields {
-        fd.set(V::Str(crate::py::value::Str::from(k.clone())), v.clone()).or_else(type_err)?;
+        fd.set(V::str(k.clone()), v.clone()).or_else(type_err)?;
     }
     super::value::classes_changed();
     let mut d = class.dict.write();
@@ -338,7 +338,7 @@ fn process(it: &mut Interp<'_>, class: &Arc<Class>, opts: &[V]) -> R<()> {
     d.insert(Arc::from("__dataclass_frozen__"), V::Bool(frozen));
     d.insert(
         Arc::from("__match_args__"),
-        V::tuple(list.iter().filter(|f| f.init).map(|f| V::Str(crate::py::value::Str::from(f.name.clone()))).collect()),
+        V::tuple(list.iter().filter(|f| f.init).map(|f| V::str(f.name.clone())).collect()),
     );
     let put = |d: &mut Attrs, name: &str, f: DcFn| {
         if !d.contains_key(name) {
@@ -471,7 +471,7 @@ fn convert(v: &V, as_dict: bool) -> R<V> {
             let mut d = Dict::default();
             for f in &fs {
                 let x = convert(&attr(v, &f.name), true)?;
-                d.set(V::Str(crate::py::value::Str::from(f.name.clone())), x).or_else(type_err)?;
+                d.set(V::str(f.name.clone()), x).or_else(type_err)?;
             }
             return Ok(V::Dict(Arc::new(Mutex::new(d))));
         }

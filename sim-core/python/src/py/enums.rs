@@ -345,12 +345,12 @@ pub fn finish_class(it: &mut Interp<'_>, c: &Arc<Class>) -> R<()> {
                 }
                 let canonical = !flag || value.as_int().is_some_and(|i| i > 0 && i & (i - 1) == 0);
                 if canonical {
-                    names.push(V::Str(crate::py::value::Str::from(name.clone())));
+                    names.push(V::str(name.clone()));
                 }
                 m
             }
         };
-        map.set(V::Str(crate::py::value::Str::from(name.clone())), member.clone()).or_else(type_err)?;
+        map.set(V::str(name.clone()), member.clone()).or_else(type_err)?;
         c.dict.write().insert(name, member);
         super::value::classes_changed();
     }
@@ -449,7 +449,7 @@ fn functional(it: &mut Interp<'_>, c: &Arc<Class>, pos: Vec<V>, mut kw: Kw) -> R
             for (i, item) in it.collect_vec(other)?.into_iter().enumerate() {
                 match item {
                     V::Str(n) => {
-                        ns.insert(std::sync::Arc::<str>::from(n), nth(i));
+                        ns.insert(Arc::<str>::from(n), nth(i));
                     }
                     pair => {
                         let kv = it.collect_vec(&pair)?;
@@ -462,13 +462,7 @@ fn functional(it: &mut Interp<'_>, c: &Arc<Class>, pos: Vec<V>, mut kw: Kw) -> R
             }
         }
     }
-    let cls = exc::build_class(
-        std::sync::Arc::<str>::from(name),
-        Arc::from("__main__"),
-        vec![c.clone()],
-        ns,
-        ClassKind::Plain,
-    );
+    let cls = exc::build_class(Arc::<str>::from(name), Arc::from("__main__"), vec![c.clone()], ns, ClassKind::Plain);
     finish_class(it, &cls)?;
     Ok(V::Class(cls))
 }

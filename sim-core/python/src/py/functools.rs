@@ -262,7 +262,7 @@ fn make_key(args: &[V], kw: &Kw, typed: bool) -> V {
     if !kw.is_empty() {
         key.push(V::str("\u{0}functools._kwd_mark"));
         for (k, v) in kw {
-            key.push(V::Str(crate::py::value::Str::from(k.clone())));
+            key.push(V::str(k.clone()));
             key.push(v.clone());
         }
     }

@@ -440,7 +440,7 @@ fn loads(it: &mut Interp<'_>, text: &Arc<str>, mut kw: Kw) -> R<V> {
 impl Dec<'_, '_> {
     fn error<T>(&self, msg: &str, pos: usize) -> R<T> {
         let e = exc::instance(decode_error(), Vec::new());
-        fill_error(&e, msg, V::Str(crate::py::value::Str::from(self.doc.clone())), pos as i64);
+        fill_error(&e, msg, V::str(self.doc.clone()), pos as i64);
         Err(libobj::raise_value(e))
     }
 

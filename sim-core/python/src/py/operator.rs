@@ -341,7 +341,7 @@ pub fn call(it: &mut Interp<'_>, f: OpFn, pos: Vec<V>, kw: Kw) -> R<V> {
             }
             let mut d = Dict::default();
             for (k, v) in &kw {
-                d.set(V::Str(crate::py::value::Str::from(k.clone())), v.clone()).or_else(type_err)?;
+                d.set(V::str(k.clone()), v.clone()).or_else(type_err)?;
             }
             let state = vec![name.clone(), V::tuple(pos[1..].to_vec()), V::Dict(Arc::new(Mutex::new(d)))];
             object(it, f, OpFn::CallMethodCaller, state, &pos, &kw)

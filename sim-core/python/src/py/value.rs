@@ -76,18 +76,6 @@ impl std::ops::Deref for Str {
     }
 }
 
-impl std::borrow::Borrow<str> for Str {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for Str {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
 impl std::fmt::Display for Str {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self)
@@ -113,57 +101,15 @@ impl From<String> for Str {
     }
 }
 
-impl From<&String> for Str {
-    fn from(s: &String) -> Self {
-        Str::from(s.as_str())
-    }
-}
-
 impl From<Arc<str>> for Str {
     fn from(s: Arc<str>) -> Self {
         Str::from(&*s)
     }
 }
 
-impl From<&Arc<str>> for Str {
-    fn from(s: &Arc<str>) -> Self {
-        Str::from(&**s)
-    }
-}
-
-impl From<Box<str>> for Str {
-    fn from(s: Box<str>) -> Self {
-        Str(Arc::new(s.into_string()))
-    }
-}
-
-impl From<std::borrow::Cow<'_, str>> for Str {
-    fn from(s: std::borrow::Cow<'_, str>) -> Self {
-        Str::from(s.into_owned())
-    }
-}
-
-impl From<char> for Str {
-    fn from(c: char) -> Self {
-        Str::from(c.to_string())
-    }
-}
-
 impl From<Str> for Arc<str> {
     fn from(s: Str) -> Self {
         Arc::from(&*s)
-    }
-}
-
-impl PartialEq<str> for Str {
-    fn eq(&self, o: &str) -> bool {
-        &**self == o
-    }
-}
-
-impl PartialEq<&str> for Str {
-    fn eq(&self, o: &&str) -> bool {
-        &**self == *o
     }
 }
 
@@ -200,24 +146,6 @@ impl std::fmt::Debug for Tuple {
 impl From<Vec<V>> for Tuple {
     fn from(v: Vec<V>) -> Self {
         Tuple(Arc::new(v))
-    }
-}
-
-impl From<&[V]> for Tuple {
-    fn from(v: &[V]) -> Self {
-        Tuple(Arc::new(v.to_vec()))
-    }
-}
-
-impl<const N: usize> From<[V; N]> for Tuple {
-    fn from(v: [V; N]) -> Self {
-        Tuple(Arc::new(v.into()))
-    }
-}
-
-impl FromIterator<V> for Tuple {
-    fn from_iter<I: IntoIterator<Item = V>>(it: I) -> Self {
-        Tuple(Arc::new(it.into_iter().collect()))
     }
 }
 

@@ -156,7 +156,7 @@ pub(crate) fn dict_method(it: &mut Interp<'_>, d: &Arc<Mutex<Dict>>, name: &str,
             }
             let mut g = d.lock();
             for (k, v) in kw {
-                g.set(V::Str(crate::py::value::Str::from(k)), v).or_else(type_err)?;
+                g.set(V::str(k), v).or_else(type_err)?;
             }
             V::None
         }

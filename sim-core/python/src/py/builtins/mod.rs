@@ -452,7 +452,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
                 }
             }
             for (k, v) in kw {
-                d.set(V::Str(crate::py::value::Str::from(k)), v).or_else(type_err)?;
+                d.set(V::str(k), v).or_else(type_err)?;
             }
             Ok(V::Dict(Arc::new(Mutex::new(d))))
         }
@@ -514,7 +514,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             let mut attrs = super::value::Attrs::default();
             for (k, v) in ns.lock().map.values() {
                 let V::Str(k) = k else { return type_err("type.__new__(): attribute names must be strings") };
-                attrs.insert(std::sync::Arc::<str>::from(k.clone()), v.clone());
+                attrs.insert(Arc::<str>::from(k.clone()), v.clone());
             }
             Ok(V::Class(it.make_class(&Arc::from(&**cname), bases, attrs)?))
         }

@@ -953,8 +953,8 @@ pub fn attr(g: &Generator, name: &str) -> Option<V> {
         CodeKind::AsyncGenerator => "ag_",
     };
     Some(match name {
-        "__name__" => V::Str(crate::py::value::Str::from(g.name.clone())),
-        "__qualname__" => V::Str(crate::py::value::Str::from(g.qualname.clone())),
+        "__name__" => V::str(g.name.clone()),
+        "__qualname__" => V::str(g.qualname.clone()),
         n if n.strip_prefix(prefix) == Some("running") => V::Bool(g.running()),
         _ => return None,
     })

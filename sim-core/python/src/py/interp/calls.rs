@@ -186,7 +186,7 @@ impl Interp<'_> {
             } else if let Some(i) = p.kwonly.iter().position(|a| a.name == k) {
                 locals[kw_start + i] = v;
             } else if kwarg_slot.is_some() {
-                kwargs.set(V::Str(crate::py::value::Str::from(k)), v).or_else(type_err)?;
+                kwargs.set(V::str(k), v).or_else(type_err)?;
             } else {
                 return type_err(format!("{}() got an unexpected keyword argument '{k}'", def.name));
             }

@@ -271,7 +271,7 @@ impl Interp<'_> {
                     };
                     for (k, v) in d.lock().map.values() {
                         let V::Str(k) = k else { return type_err("keywords must be strings") };
-                        kw.push((std::sync::Arc::<str>::from(k.clone()), v.clone()));
+                        kw.push((Arc::<str>::from(k.clone()), v.clone()));
                     }
                 }
             }

@@ -103,8 +103,9 @@ pub(crate) struct MethodSlot {
     pub epoch: u64,
     /// The method's name (a site's memory could be another's after an `exec`'s code is gone).
     pub name: Arc<str>,
-    /// The function found, and whether the site's arguments fit it without binding.
+    /// The function found.
     pub func: Arc<Func>,
+    /// Whether the site's arguments fit it without binding ([`fast_arity`]).
     pub fast: bool,
 }
 
@@ -397,11 +398,8 @@ impl<'a> Interp<'a> {
         let V::Inst(i) = v else { return Ok(()) };
         let keep_tb = |x: &Exc| {
             if let V::Inst(xi) = &x.value {
-                let tb: Vec<V> = x
-                    .tb
-                    .iter()
-                    .map(|(l, n)| V::tuple(vec![V::Int(i64::from(*l)), V::Str(crate::py::value::Str::from(n.clone()))]))
-                    .collect();
+                let tb: Vec<V> =
+                    x.tb.iter().map(|(l, n)| V::tuple(vec![V::Int(i64::from(*l)), V::str(n.clone())])).collect();
                 xi.dict.lock().entry(Arc::from("__tl_tb__")).or_insert_with(|| V::list(tb));
             }
         };

@@ -88,7 +88,7 @@ impl Interp<'_> {
                 if name == "__dict__" {
                     let mut d = Dict::default();
                     for (k, v) in i.dict.lock().iter() {
-                        d.set(V::Str(crate::py::value::Str::from(k.clone())), v.clone()).or_else(type_err)?;
+                        d.set(V::str(k.clone()), v.clone()).or_else(type_err)?;
                     }
                     return Ok(V::Dict(Arc::new(Mutex::new(d))));
                 }
@@ -114,9 +114,9 @@ impl Interp<'_> {
                     return Ok(v);
                 }
                 match name {
-                    "__name__" => Ok(V::Str(crate::py::value::Str::from(c.name.clone()))),
-                    "__qualname__" => Ok(V::Str(crate::py::value::Str::from(c.name.clone()))),
-                    "__module__" => Ok(V::Str(crate::py::value::Str::from(c.module.clone()))),
+                    "__name__" => Ok(V::str(c.name.clone())),
+                    "__qualname__" => Ok(V::str(c.name.clone())),
+                    "__module__" => Ok(V::str(c.module.clone())),
                     "__doc__" => Ok(V::None),
                     "__mro__" => {
                         Ok(V::tuple(std::iter::once(c.clone()).chain(c.mro.iter().cloned()).map(V::Class).collect()))
@@ -138,12 +138,12 @@ impl Interp<'_> {
                 "__dict__" => {
                     let mut d = Dict::default();
                     for (k, v) in func.attrs.lock().iter() {
-                        d.set(V::Str(crate::py::value::Str::from(k.clone())), v.clone()).or_else(type_err)?;
+                        d.set(V::str(k.clone()), v.clone()).or_else(type_err)?;
                     }
                     Ok(V::Dict(Arc::new(Mutex::new(d))))
                 }
-                "__name__" => Ok(V::Str(crate::py::value::Str::from(func.def.name.clone()))),
-                "__qualname__" => Ok(V::Str(crate::py::value::Str::from(func.def.qualname.clone()))),
+                "__name__" => Ok(V::str(func.def.name.clone())),
+                "__qualname__" => Ok(V::str(func.def.qualname.clone())),
                 "__module__" => Ok(V::str("__main__")),
                 _ => raise("AttributeError", format!("'function' object has no attribute '{name}'")),
             },

@@ -547,26 +547,8 @@ fn gens_await(gens: &[ast::Comprehension], whole: &ast::Expr) -> bool {
 /// iterables, not inside a lambda or a nested comprehension's own): CPython's SyntaxError
 /// names the kind.
 fn yield_inside(gens: &[ast::Comprehension], whole: &ast::Expr) -> Option<&'static str> {
-    use ruff_python_ast::visitor::{Visitor, walk_expr};
-    struct Y(bool);
-    impl<'a> Visitor<'a> for Y {
-        fn visit_expr(&mut self, e: &'a ast::Expr) {
-            match e {
-                ast::Expr::Yield(_) | ast::Expr::YieldFrom(_) => self.0 = true,
-                ast::Expr::Lambda(_) => {}
-                ast::Expr::ListComp(ast::ExprListComp { generators, .. })
-                | ast::Expr::SetComp(ast::ExprSetComp { generators, .. })
-                | ast::Expr::DictComp(ast::ExprDictComp { generators, .. })
-                | ast::Expr::Generator(ast::ExprGenerator { generators, .. }) => {
-                    if let Some(g) = generators.first() {
-                        self.visit_expr(&g.iter);
-                    }
-                }
-                other => walk_expr(self, other),
-            }
-        }
-    }
-    let mut y = Y(false);
+    use ruff_python_ast::visitor::Visitor;
+    let mut y = super::YieldFinder(false);
     let (exprs, kind) = comp_own_exprs(gens, whole);
     for e in exprs {
         y.visit_expr(e);

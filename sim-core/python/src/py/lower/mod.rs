@@ -720,38 +720,41 @@ fn has_name_annotation(body: &[ast::Stmt]) -> bool {
 }
 
 fn body_has_yield(body: &[ast::Stmt]) -> bool {
-    use ruff_python_ast::visitor::{Visitor, walk_expr, walk_stmt};
-    struct Y(bool);
-    impl<'a> Visitor<'a> for Y {
-        fn visit_stmt(&mut self, s: &'a ast::Stmt) {
-            match s {
-                ast::Stmt::FunctionDef(_) | ast::Stmt::ClassDef(_) => {}
-                other => walk_stmt(self, other),
-            }
-        }
-        fn visit_expr(&mut self, e: &'a ast::Expr) {
-            match e {
-                ast::Expr::Yield(_) | ast::Expr::YieldFrom(_) => self.0 = true,
-                ast::Expr::Lambda(_) => {}
-                // A comprehension is a scope of its own (a `yield` in it is a SyntaxError of
-                // its own); only its first iterable is evaluated here.
-                ast::Expr::ListComp(ast::ExprListComp { generators, .. })
-                | ast::Expr::SetComp(ast::ExprSetComp { generators, .. })
-                | ast::Expr::DictComp(ast::ExprDictComp { generators, .. })
-                | ast::Expr::Generator(ast::ExprGenerator { generators, .. }) => {
-                    if let Some(g) = generators.first() {
-                        self.visit_expr(&g.iter);
-                    }
-                }
-                other => walk_expr(self, other),
-            }
-        }
-    }
-    let mut y = Y(false);
+    use ruff_python_ast::visitor::Visitor;
+    let mut y = YieldFinder(false);
     for s in body {
         y.visit_stmt(s);
     }
     y.0
+}
+
+/// Finds a `yield` (or `yield from`) in the scope it walks: not inside a nested `def`, class
+/// or lambda, and of a comprehension (a scope of its own, whose `yield` is a SyntaxError of
+/// its own) only the first iterable, which is evaluated in the enclosing scope.
+pub(super) struct YieldFinder(pub bool);
+
+impl<'a> ruff_python_ast::visitor::Visitor<'a> for YieldFinder {
+    fn visit_stmt(&mut self, s: &'a ast::Stmt) {
+        match s {
+            ast::Stmt::FunctionDef(_) | ast::Stmt::ClassDef(_) => {}
+            other => ruff_python_ast::visitor::walk_stmt(self, other),
+        }
+    }
+    fn visit_expr(&mut self, e: &'a ast::Expr) {
+        match e {
+            ast::Expr::Yield(_) | ast::Expr::YieldFrom(_) => self.0 = true,
+            ast::Expr::Lambda(_) => {}
+            ast::Expr::ListComp(ast::ExprListComp { generators, .. })
+            | ast::Expr::SetComp(ast::ExprSetComp { generators, .. })
+            | ast::Expr::DictComp(ast::ExprDictComp { generators, .. })
+            | ast::Expr::Generator(ast::ExprGenerator { generators, .. }) => {
+                if let Some(g) = generators.first() {
+                    self.visit_expr(&g.iter);
+                }
+            }
+            other => ruff_python_ast::visitor::walk_expr(self, other),
+        }
+    }
 }
 
 /// The module docstring, if the file starts with one.

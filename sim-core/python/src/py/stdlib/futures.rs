@@ -240,7 +240,7 @@ pub(crate) fn submit(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>, func: V, args: 
     let kwv = {
         let mut d = crate::py::value::Dict::default();
         for (k, v) in kw {
-            d.set(V::Str(crate::py::value::Str::from(k)), v).or_else(type_err)?;
+            d.set(V::str(k), v).or_else(type_err)?;
         }
         V::Dict(Arc::new(Mutex::new(d)))
     };

@@ -44,7 +44,7 @@ pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) ->
             "keywords" => {
                 let mut d = crate::py::value::Dict::default();
                 for (k, v) in kw {
-                    d.set(V::Str(crate::py::value::Str::from(k.clone())), v.clone()).or_else(type_err)?;
+                    d.set(V::str(k.clone()), v.clone()).or_else(type_err)?;
                 }
                 Ok(V::Dict(Arc::new(Mutex::new(d))))
             }
