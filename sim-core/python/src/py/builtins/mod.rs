@@ -14,7 +14,7 @@ use super::format::round_float;
 use super::interp::{Flow, Interp, R, raise, type_err};
 use super::ir::{BinOp, Builtin};
 use super::stdlib::Native;
-use super::value::{Dict, PyIter, V, cmp, range_len};
+use super::value::{Dict, HKey, PyIter, V, cmp, range_len};
 use crate::py::value::ViewKind;
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive};
@@ -542,8 +542,15 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
             k.hash(&mut h);
-            Ok(match &pos[0] {
-                V::Int(i) => V::Int(*i),
+            Ok(match k {
+                // CPython's hash of an int (and of a bool or an integral float, equal to it):
+                // the value modulo 2**61 - 1, keeping its sign; -1 is -2 (it means an error).
+                HKey::Int(i) => {
+                    const P: u64 = (1 << 61) - 1;
+                    let x = (i.unsigned_abs() % P) as i64;
+                    let x = if i < 0 { -x } else { x };
+                    V::Int(if x == -1 { -2 } else { x })
+                }
                 _ => V::Int((h.finish() >> 1) as i64),
             })
         }

@@ -1,6 +1,7 @@
 //! Statements: a block, each statement, loops, `with`, names, globals, assignment,
 //! `del`, augmented assignment (split into load and store where the GIL mode says).
 
+use super::objects::{plain_setattr, set_plain_attr};
 use super::*;
 
 impl Interp<'_> {
@@ -79,6 +80,20 @@ impl Interp<'_> {
             StmtKind::Assign(targets, value) => {
                 let v = self.eval(f, value)?;
                 if let [t] = targets.as_slice() {
+                    // A local, the commonest store, here (nothing to count when uncontrolled):
+                    // an int written as its parts, not copied whole (the copy waited on the
+                    // two stores that made it).
+                    if !self.controlled
+                        && let Target::Name(Name::Local(i), _) = t
+                        && let Some(slot) = f.locals.get_mut(*i as usize)
+                        && !matches!(slot, V::Cell(_))
+                    {
+                        match (v, &*slot) {
+                            (V::Int(x), V::Int(_) | V::Unbound | V::None) => *slot = V::Int(x),
+                            (v, _) => *slot = v,
+                        }
+                        return Ok(());
+                    }
                     return self.assign(f, t, v);
                 }
                 for t in targets {
@@ -423,6 +438,28 @@ impl Interp<'_> {
         }
     }
 
+    /// The value a plain name holds, borrowed, when [`Self::eval`] would give it without a
+    /// side effect: a local holding a value, or a global this thread read last and nobody
+    /// has stored since (as [`Self::load_global`]'s fast path). `obj.attr` reads and writes
+    /// through it without counting a reference to `obj` up and down.
+    #[inline]
+    pub(crate) fn peek<'a>(&'a self, f: &'a Frame<'_>, e: &Expr) -> Option<&'a V> {
+        match &*e.kind {
+            ExprKind::Name(Name::Local(i), _) => {
+                f.locals.get(*i as usize).filter(|v| !matches!(v, V::Cell(_) | V::Unbound))
+            }
+            ExprKind::Name(Name::Global(slot, _), _) => {
+                let cell = &self.pw.globals[*slot as usize];
+                if cell.tracked {
+                    return None;
+                }
+                let (v0, v) = self.gcache.get(*slot as usize)?;
+                (*v0 == cell.version()).then_some(v)
+            }
+            _ => None,
+        }
+    }
+
     pub(crate) fn load_global(&mut self, slot: u32, name: &str, builtin: Option<crate::py::ir::Builtin>) -> R<V> {
         let cell = &self.pw.globals[slot as usize];
         if self.controlled_ft && cell.tracked {
@@ -594,6 +631,13 @@ impl Interp<'_> {
                 }
             },
             Target::Attr(obj, name) => {
+                if let Some(V::Inst(i)) = self.peek(f, obj)
+                    && i.class.native_kind() == ClassKind::Plain
+                    && plain_setattr(&i.class)
+                {
+                    set_plain_attr(i, name, v);
+                    return Ok(());
+                }
                 let o = self.eval(f, obj)?;
                 self.set_attr_named(&o, name, v)
             }

@@ -4,8 +4,25 @@
 use super::*;
 
 impl Interp<'_> {
-    /// Evaluate an expression.
+    /// Evaluate an expression. The leaves (an int constant, a local holding a value) are
+    /// answered where the caller stands: [`Self::eval_node`]'s frame is large, and its
+    /// prologue cost more than the leaf itself.
+    #[inline(always)]
     pub fn eval(&mut self, f: &mut Frame<'_>, e: &Expr) -> R<V> {
+        match &*e.kind {
+            ExprKind::Const(V::Int(i)) => Ok(V::Int(*i)),
+            ExprKind::Name(Name::Local(i), _) => match f.locals.get(*i as usize) {
+                Some(V::Int(v)) => Ok(V::Int(*v)),
+                Some(v) if !matches!(v, V::Cell(_) | V::Unbound) => Ok(v.clone()),
+                _ => self.eval_node(f, e),
+            },
+            _ => self.eval_node(f, e),
+        }
+    }
+
+    /// Evaluate an expression (any but the leaves [`Self::eval`] answers).
+    #[inline(never)]
+    fn eval_node(&mut self, f: &mut Frame<'_>, e: &Expr) -> R<V> {
         match &*e.kind {
             ExprKind::Const(v) => Ok(v.clone()),
             ExprKind::Name(n, name) => {
@@ -21,15 +38,19 @@ impl Interp<'_> {
             ExprKind::Bin(op, a, b) => {
                 let a = self.eval(f, a)?;
                 let b = self.eval(f, b)?;
-                let r = if let (V::Int(x), V::Int(y)) = (&a, &b)
-                    && let Some(r) = small_int_op(*op, *x, *y)
-                {
-                    V::Int(r)
-                } else {
-                    self.binop(*op, &a, &b)?
-                };
                 // 3.9 checks the eval breaker after a binary op (its DISPATCH): `a = a + 1`
                 // can lose an update between the add and the store.
+                if let (V::Int(x), V::Int(y)) = (&a, &b)
+                    && let Some(r) = small_int_op(*op, *x, *y)
+                {
+                    // Returned from here, not joined with the general path: the joined
+                    // result was spilled in halves and reloaded whole (a store-forwarding stall).
+                    if self.mode == GilMode::Cpython39 {
+                        self.breaker()?;
+                    }
+                    return Ok(V::Int(r));
+                }
+                let r = self.binop(*op, &a, &b)?;
                 if self.mode == GilMode::Cpython39 {
                     self.breaker()?;
                 }
@@ -176,6 +197,12 @@ impl Interp<'_> {
                 self.after_call(r)
             }
             ExprKind::Attr(obj, name) => {
+                if let Some(V::Inst(i)) = self.peek(f, obj)
+                    && i.class.native_kind() == ClassKind::Plain
+                    && let Some(v) = i.dict.lock().get(&crate::py::value::AttrName(name))
+                {
+                    return Ok(v.clone());
+                }
                 let o = self.eval(f, obj)?;
                 self.get_attr_named(&o, name)
             }

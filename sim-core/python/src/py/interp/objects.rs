@@ -182,13 +182,7 @@ impl Interp<'_> {
             && i.class.native_kind() == ClassKind::Plain
             && plain_setattr(&i.class)
         {
-            let mut d = i.dict.lock();
-            match d.get_mut(&crate::py::value::AttrName(name)) {
-                Some(slot) => *slot = v,
-                None => {
-                    d.insert(name.clone(), v);
-                }
-            }
+            set_plain_attr(i, name, v);
             return Ok(());
         }
         self.set_attr(obj, name, v)
@@ -435,7 +429,19 @@ impl Interp<'_> {
 /// Whether writing an attribute of an instance of `class` only stores it: no `__setattr__`,
 /// no named-tuple fields, not a frozen dataclass, not an enum. Most classes; cached per class
 /// (a write does not walk the MRO for `__setattr__` and friends).
-fn plain_setattr(class: &Arc<Class>) -> bool {
+/// Store `name` in a plain instance's `__dict__` (its class only stores: [`plain_setattr`]).
+#[inline]
+pub(crate) fn set_plain_attr(i: &Inst, name: &Arc<str>, v: V) {
+    let mut d = i.dict.lock();
+    match d.get_mut(&crate::py::value::AttrName(name)) {
+        Some(slot) => *slot = v,
+        None => {
+            d.insert(name.clone(), v);
+        }
+    }
+}
+
+pub(crate) fn plain_setattr(class: &Arc<Class>) -> bool {
     class.cached(|| {
         !matches!(class.lookup("__setattr__"), Some(V::Func(_)))
             && class.lookup("_fields").is_none()
