@@ -646,11 +646,32 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             let s = big.abs().to_str_radix(radix);
             Ok(V::str(if big.is_negative() { format!("-{prefix}{s}") } else { format!("{prefix}{s}") }))
         }
-        B::Property | B::StaticMethod | B::ClassMethod => {
+        B::Property => {
+            if pos.len() > 4 {
+                return type_err(format!("property() takes at most 4 arguments ({} given)", pos.len()));
+            }
+            let mut parts = [V::None, V::None, V::None, V::None];
+            for (slot, v) in parts.iter_mut().zip(pos) {
+                *slot = v;
+            }
+            for (k, v) in kw.drain(..) {
+                match ["fget", "fset", "fdel", "doc"].iter().position(|n| **n == *k) {
+                    Some(i) => parts[i] = v,
+                    None => return type_err(format!("property() got an unexpected keyword argument '{k}'")),
+                }
+            }
+            let [fget, fset, fdel, doc] = parts;
+            // `__doc__` from the getter's docstring when none is given, as CPython.
+            let doc = match (&doc, &fget) {
+                (V::None, V::Func(_)) => it.get_attr(&fget, "__doc__")?,
+                _ => doc,
+            };
+            Ok(V::Native(Arc::new(Native::Property(Box::new(super::stdlib::Prop { fget, fset, fdel, doc })))))
+        }
+        B::StaticMethod | B::ClassMethod => {
             nargs(name, &pos, 1, 1)?;
             let f = pos.into_iter().next().unwrap_or_default();
             Ok(V::Native(Arc::new(match b {
-                B::Property => Native::Property(f),
                 B::StaticMethod => Native::StaticMethod(f),
                 _ => Native::ClassMethod(f),
             })))

@@ -730,6 +730,14 @@ impl Interp<'_> {
                     return Err(e);
                 }
                 if let V::Inst(i) = &o
+                    && let Some(V::Native(n)) = i.class.lookup(name)
+                    && let Native::Property(p) = &*n
+                {
+                    let deleter = p.part("deleter", name, &i.class.name)?.clone();
+                    self.call(&deleter, vec![o.clone()], Vec::new())?;
+                    return Ok(());
+                }
+                if let V::Inst(i) = &o
                     && i.dict.lock().shift_remove(&**name).is_some()
                 {
                     return Ok(());

@@ -72,7 +72,10 @@ impl Interp<'_> {
                 if let Some(m) = i.class.lookup(name) {
                     if let V::Native(n) = &m {
                         match &**n {
-                            Native::Property(getter) => return self.call(getter, vec![obj.clone()], Vec::new()),
+                            Native::Property(p) => {
+                                let getter = p.part("getter", name, &i.class.name)?.clone();
+                                return self.call(&getter, vec![obj.clone()], Vec::new());
+                            }
                             Native::StaticMethod(f) => return Ok(f.clone()),
                             Native::ClassMethod(f) => {
                                 return Ok(V::Bound(Arc::new((V::Class(i.class.clone()), f.clone()))));
@@ -209,6 +212,18 @@ impl Interp<'_> {
                     }
                     if let Some(e) = crate::py::enums::set_error(&i.class, name) {
                         return Err(e);
+                    }
+                    if let Some(V::Native(n)) = i.class.lookup(name)
+                        && let Native::Property(p) = &*n
+                    {
+                        let setter = p.part("setter", name, &i.class.name)?.clone();
+                        self.call(&setter, vec![obj.clone(), v], Vec::new())?;
+                        return Ok(());
+                    }
+                    if let Some(slots) = slots_of(&i.class)
+                        && !slots.iter().any(|s| &**s == name)
+                    {
+                        return raise("AttributeError", format!("'{}' object has no attribute '{name}'", i.class.name));
                     }
                 }
                 let mut d = i.dict.lock();
@@ -441,9 +456,45 @@ pub(crate) fn set_plain_attr(i: &Inst, name: &Arc<str>, v: V) {
     }
 }
 
+/// The attribute names instances of `class` may hold when every class along its MRO
+/// declares `__slots__` (without `__dict__`); None when instances have a `__dict__`.
+pub(crate) fn slots_of(class: &Arc<Class>) -> Option<Vec<Arc<str>>> {
+    let mut names = Vec::new();
+    for c in std::iter::once(class).chain(class.mro.iter()) {
+        if &*c.module == "builtins" {
+            continue;
+        }
+        let slots = c.dict.read().get("__slots__").cloned()?;
+        let items = match &slots {
+            V::Str(s) => vec![V::Str(s.clone())],
+            V::Tuple(t) => t.to_vec(),
+            V::List(l) => l.lock().clone(),
+            _ => return None,
+        };
+        for it in items {
+            if let V::Str(s) = it {
+                if &*s == "__dict__" {
+                    return None;
+                }
+                names.push(Arc::from(&*s));
+            }
+        }
+    }
+    Some(names)
+}
+
+/// Whether any class along `class`'s MRO holds a property.
+fn has_property(class: &Arc<Class>) -> bool {
+    std::iter::once(class)
+        .chain(class.mro.iter())
+        .any(|c| c.dict.read().values().any(|v| matches!(v, V::Native(n) if matches!(&**n, Native::Property(_)))))
+}
+
 pub(crate) fn plain_setattr(class: &Arc<Class>) -> bool {
     class.cached(|| {
         !matches!(class.lookup("__setattr__"), Some(V::Func(_)))
+            && !has_property(class)
+            && slots_of(class).is_none()
             && class.lookup("_fields").is_none()
             && class.lookup("__dataclass_frozen__").is_none()
             && !crate::py::enums::is_enum(class)

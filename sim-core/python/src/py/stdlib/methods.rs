@@ -375,6 +375,18 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
         }
         (Native::Module(Mod::Multiprocessing), "__enter__") => Ok(obj.clone()),
         (Native::Module(Mod::Multiprocessing), "__exit__" | "shutdown") => Ok(V::Bool(false)),
+        // `@x.setter` and its kin: a copy of the property with that part replaced.
+        (Native::Property(p), "getter" | "setter" | "deleter") => {
+            let [f] = <[V; 1]>::try_from(pos)
+                .or_else(|p| type_err(format!("{name}() takes exactly one argument ({} given)", p.len())))?;
+            let mut p = (**p).clone();
+            match name {
+                "getter" => p.fget = f,
+                "setter" => p.fset = f,
+                _ => p.fdel = f,
+            }
+            Ok(V::Native(Arc::new(Native::Property(Box::new(p)))))
+        }
         (Native::Module(_), _) | (Native::Fn(_), _) | (Native::Partial(..), _) | (Native::Method(..), _) => {
             let m = native_attr(it, obj, n, name)?;
             it.call(&m, pos, kw)

@@ -313,6 +313,35 @@ macro_rules! opaque_debug {
 }
 opaque_debug!(ThreadObj, ExecutorObj, Native);
 
+/// A property's parts (`V::None` where absent).
+#[derive(Clone, Default)]
+pub struct Prop {
+    /// The getter.
+    pub fget: V,
+    /// The setter.
+    pub fset: V,
+    /// The deleter.
+    pub fdel: V,
+    /// `__doc__`.
+    pub doc: V,
+}
+
+impl Prop {
+    /// The part `which` ("getter", "setter", "deleter") calls, or CPython's AttributeError
+    /// naming the property and the instance's class.
+    pub fn part(&self, which: &str, name: &str, class: &str) -> R<&V> {
+        let f = match which {
+            "getter" => &self.fget,
+            "setter" => &self.fset,
+            _ => &self.fdel,
+        };
+        if matches!(f, V::None) {
+            return raise("AttributeError", format!("property '{name}' of '{class}' object has no {which}"));
+        }
+        Ok(f)
+    }
+}
+
 /// Everything implemented natively.
 pub enum Native {
     /// `NotImplemented`.
@@ -331,8 +360,8 @@ pub enum Native {
     Slice(V, V, V),
     /// `super()`.
     Super(Arc<Class>, V),
-    /// A property.
-    Property(V),
+    /// `property(fget, fset, fdel, doc)`.
+    Property(Box<Prop>),
     /// `staticmethod(f)`.
     StaticMethod(V),
     /// `classmethod(f)`.

@@ -68,6 +68,15 @@ pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) ->
         Native::Gen(g) if !matches!(name, "send" | "throw" | "close" | "__next__" | "__iter__" | "__await__") => {
             raise("AttributeError", format!("'{}' object has no attribute '{name}'", g.type_name()))
         }
+        Native::Property(p) if matches!(name, "fget" | "fset" | "fdel" | "__doc__") => Ok(match name {
+            "fget" => p.fget.clone(),
+            "fset" => p.fset.clone(),
+            "fdel" => p.fdel.clone(),
+            _ => p.doc.clone(),
+        }),
+        Native::Property(_) if !matches!(name, "getter" | "setter" | "deleter") => {
+            raise("AttributeError", format!("'property' object has no attribute '{name}'"))
+        }
         Native::Method(..) | Native::NotImplemented | Native::Slice(..) => {
             raise("AttributeError", format!("'{}' object has no attribute '{name}'", n.type_name()))
         }
