@@ -402,6 +402,19 @@ impl ThreadlineApp {
     fn show_session(&mut self, session: Session) {
         if let Some(i) = self.catalog.iter().position(|s| s.id == session.scenario.id) {
             self.apply(CodeCmd::Select(i));
+        } else if let Some(code) = &session.code {
+            // A program the catalog does not have (a user's file, a program the CLI ran):
+            // it joins the picker from the source the trace carries, selected, so the picker,
+            // the title and the sliders speak of it and not of what was selected before.
+            let file = session
+                .trace()
+                .and_then(|t| t.source.as_ref())
+                .map_or_else(|| format!("{}.py", session.scenario.id), |s| s.file.clone());
+            if let Ok(e) = Entry::new(&session.scenario.id, &file, code) {
+                self.keep_draft();
+                let i = self.add_entry(e);
+                self.apply(CodeCmd::Select(i));
+            }
         }
         // The code panel shows the source the trace carries, when it is not what is there.
         if let Some(code) = &session.code

@@ -204,6 +204,11 @@ fn a_cut_short_trace_opens_with_what_it_kept_and_says_so() {
     let note = h.state().note.clone().unwrap_or_default();
     assert!(note.contains("cut short"), "{note}");
     assert!(h.query_by_label_contains("Incomplete trace").is_some(), "the banner says the trace is incomplete");
+    // Its program is not in the catalog: it joins the picker, selected (the picker showed
+    // the scenario selected before, beside another program's trace).
+    let app = h.state();
+    assert_eq!(app.scenario().map(|s| s.id.as_str()), Some("cut"));
+    assert_eq!(app.editor.text, src);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
