@@ -436,6 +436,20 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
             let mw =
                 if f == F::Pool { arg(&pos, &mut kw, 0, "processes") } else { arg(&pos, &mut kw, 0, "max_workers") };
             let prefix = kwarg(&mut kw, "thread_name_prefix");
+            // Pool(processes, initializer, initargs); the executors take two arguments first.
+            let at = if f == F::Pool { 1 } else { 2 };
+            let initializer = arg(&pos, &mut kw, at, "initializer");
+            let initargs = arg(&pos, &mut kw, at + 1, "initargs");
+            let init = match initializer {
+                None | Some(V::None) => None,
+                Some(f) => Some((
+                    f,
+                    match initargs {
+                        None | Some(V::None) => Vec::new(),
+                        Some(a) => it.collect_vec(&a)?,
+                    },
+                )),
+            };
             let cores = threadline_model::trace::cores() as i64;
             let max_workers = match mw {
                 None | Some(V::None) => {
@@ -492,6 +506,7 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
                 queue,
                 st: Mutex::new(ExecState::default()),
                 style,
+                init,
             });
             it.w.executors.lock().push(ex.clone());
             if style == PoolStyle::MpPool {

@@ -174,6 +174,8 @@ pub struct ExecutorObj {
     pub(crate) queue: Arc<Queue<V>>,
     pub(crate) st: Mutex<ExecState>,
     pub(crate) style: PoolStyle,
+    /// `initializer=` and `initargs=`: called in each worker before its first task.
+    pub(crate) init: Option<(V, Vec<V>)>,
 }
 
 #[derive(Debug, Default)]
@@ -305,6 +307,15 @@ pub(crate) fn spawn_worker(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> 
 /// A pool worker's loop: take a task, run it, set its future; `None` ends it.
 pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
     let ctx = it.ctx;
+    if let Some((f, args)) = &ex.init {
+        let args = if ex.style == PoolStyle::ThreadPool {
+            args.clone()
+        } else {
+            let mut memo = std::collections::HashMap::new();
+            args.iter().map(|a| crate::py::world::deep_copy(a, &mut memo)).collect()
+        };
+        it.call(f, args, Vec::new())?;
+    }
     loop {
         let item = ex.queue.get(ctx, true, None)?;
         let V::Tuple(t) = item else { return Ok(()) };
@@ -326,12 +337,30 @@ pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
             st.running = true;
         }
         ctx.record(EventKind::TaskStarted { res: ex.res, task });
-        let args = it.collect_vec(&args)?;
-        let kw = kwargs_of(&kwv);
+        let mut args = it.collect_vec(&args)?;
+        let mut kw = kwargs_of(&kwv);
+        let across = ex.style != PoolStyle::ThreadPool;
+        if across {
+            // A worker process gets its arguments pickled: a copy, which the task may change
+            // without the parent seeing it.
+            let mut memo = std::collections::HashMap::new();
+            args = args.iter().map(|a| crate::py::world::deep_copy(a, &mut memo)).collect();
+            kw = kw.iter().map(|(k, v)| (k.clone(), crate::py::world::deep_copy(v, &mut memo))).collect();
+        }
         let r = match it.call(&func, args, kw) {
             Ok(v) => Ok(v),
             Err(Flow::Exc(e)) => Err(e.value),
             Err(other) => return Err(other),
+        };
+        // And its result (or exception) comes back pickled: the parent's own copy.
+        let r = if across {
+            let mut memo = std::collections::HashMap::new();
+            match r {
+                Ok(v) => Ok(crate::py::world::deep_copy(&v, &mut memo)),
+                Err(e) => Err(crate::py::world::deep_copy(&e, &mut memo)),
+            }
+        } else {
+            r
         };
         let shown = match &r {
             Ok(v) => v.snapshot(),
@@ -352,12 +381,22 @@ pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
                 )
             };
             let fv = V::Native(Arc::new(Native::Future(fut)));
+            // A process pool's callbacks run in the parent (its result-handler thread in
+            // CPython), against the parent's memory: an interpreter of the parent's process
+            // here, on this thread.
+            let mut parent;
+            let cb_it: &mut Interp<'_> = if across {
+                parent = Interp::new(ctx, it.w, it.w.proc(ex.process));
+                &mut parent
+            } else {
+                it
+            };
             for cb in callbacks {
-                it.call(&cb, vec![fv.clone()], Vec::new())?;
+                cb_it.call(&cb, vec![fv.clone()], Vec::new())?;
             }
-            run_result_callbacks(it, result_callbacks, &done)?;
+            run_result_callbacks(cb_it, result_callbacks, &done)?;
             for b in batches {
-                b.part_done(it, Some(&done))?;
+                b.part_done(cb_it, Some(&done))?;
             }
         }
         ex.st.lock().idle += 1;
