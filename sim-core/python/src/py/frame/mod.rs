@@ -674,7 +674,7 @@ impl Generator {
             },
             Op::WithEnter { mgr, target, end, awaited: _ } => {
                 let m = it.eval(f, mgr)?;
-                let entered = it.call_method(&m, "__enter__", Vec::new(), Vec::new())?;
+                let entered = it.enter(&m)?;
                 st.blocks.push(Block {
                     kind: BlockKind::With { end: *end },
                     stack_len: st.stack.len(),

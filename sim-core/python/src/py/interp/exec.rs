@@ -347,6 +347,37 @@ impl Interp<'_> {
         }
     }
 
+    /// `mgr.__enter__()` as a `with` statement calls it: CPython's TypeError for an object
+    /// that is no context manager (`with lock.acquire():` enters a bool).
+    pub(crate) fn enter(&mut self, mgr: &V) -> R<V> {
+        let no = |missed: &str| {
+            type_err(format!("'{}' object does not support the context manager protocol{missed}", mgr.type_name()))
+        };
+        match mgr {
+            V::Inst(i) if i.class.native_kind() == ClassKind::Plain => {
+                if self.lookup_method(mgr, "__enter__").is_none() {
+                    return no("");
+                }
+                if self.lookup_method(mgr, "__exit__").is_none() {
+                    return no(" (missed __exit__ method)");
+                }
+            }
+            V::Inst(_) | V::Native(_) => {}
+            _ => return no(""),
+        }
+        match self.call_method(mgr, "__enter__", Vec::new(), Vec::new()) {
+            // A native object without `__enter__` says so as an AttributeError.
+            Err(Flow::Exc(e))
+                if matches!(mgr, V::Native(_))
+                    && exc::is_instance_of(&e.value, "AttributeError")
+                    && exc::args(&e.value).first().is_some_and(|m| m.repr().ends_with("'__enter__'\"")) =>
+            {
+                no("")
+            }
+            r => r,
+        }
+    }
+
     pub(crate) fn with(
         &mut self,
         f: &mut Frame<'_>,
@@ -356,7 +387,7 @@ impl Interp<'_> {
     ) -> R<()> {
         let Some(((e, t), rest)) = items.split_first() else { return self.block(f, body) };
         let mgr = self.eval(f, e)?;
-        let entered = self.call_method(&mgr, "__enter__", Vec::new(), Vec::new())?;
+        let entered = self.enter(&mgr)?;
         if let Some(t) = t {
             self.assign(f, t, entered)?;
         }

@@ -153,7 +153,18 @@ impl Interp<'_> {
                         self.ctx.line.set(f.line);
                         return self.after_call(Ok(r));
                     }
-                    let (pos, kw) = self.args(f, args)?;
+                    let (pos, kw) = match self.args(f, args) {
+                        Err(e) if is_star_error(&e) => {
+                            let callee = match &o {
+                                V::Inst(_) | V::Class(_) => {
+                                    self.get_attr(&o, name).map_or_else(|_| o.repr(), |m| func_str(&m))
+                                }
+                                _ => format!("{}.{name}()", o.type_name()),
+                            };
+                            return Err(prefix_star_error(e, &callee));
+                        }
+                        r => r?,
+                    };
                     let impure = self.controlled && !pure_method(&o, name);
                     if impure {
                         self.ctx.mutated();
@@ -184,7 +195,7 @@ impl Interp<'_> {
                     self.ctx.line.set(f.line);
                     return self.after_call(r);
                 }
-                let (pos, kw) = self.args(f, args)?;
+                let (pos, kw) = self.args(f, args).map_err(|e| prefix_star_error(e, &func_str(&fv)))?;
                 let impure = self.controlled && !pure_callee(&fv) && !pure_consumer(&fv, args, &pos, &kw);
                 if impure {
                     self.ctx.mutated();
@@ -280,6 +291,22 @@ impl Interp<'_> {
         Ok(out)
     }
 
+    /// The items of `*v` in a call: CPython's TypeError when `v` is not iterable, its
+    /// callee's name put in front by the caller ([`prefix_star_error`]).
+    pub(crate) fn star_items(&mut self, v: &V) -> R<Vec<V>> {
+        match self.collect_vec(v) {
+            Err(Flow::Exc(e))
+                if exc::is_instance_of(&e.value, "TypeError")
+                    && exc::args(&e.value).first().is_some_and(
+                        |m| matches!(m, V::Str(s) if **s == format!("'{}' object is not iterable", v.type_name())),
+                    ) =>
+            {
+                type_err(format!("{STAR_ERROR}{}", v.type_name()))
+            }
+            r => r,
+        }
+    }
+
     pub(crate) fn args(&mut self, f: &mut Frame<'_>, args: &[Arg]) -> R<(Vec<V>, Kwargs)> {
         let mut pos = Vec::with_capacity(args.len());
         let mut kw = Vec::new();
@@ -288,7 +315,7 @@ impl Interp<'_> {
                 Arg::Pos(e) => pos.push(self.eval(f, e)?),
                 Arg::Star(e) => {
                     let v = self.eval(f, e)?;
-                    pos.extend(self.collect_vec(&v)?);
+                    pos.extend(self.star_items(&v)?);
                 }
                 Arg::Kw(k, e) => kw.push((k.clone(), self.eval(f, e)?)),
                 Arg::StarStar(e) => {
@@ -503,5 +530,40 @@ impl Interp<'_> {
             }
             Err(other) => Err(other),
         }
+    }
+}
+
+/// The start of the TypeError of a non-iterable `*` argument, before its callee is named.
+const STAR_ERROR: &str = "argument after * must be an iterable, not ";
+
+/// Whether `e` is [`Interp::star_items`]'s TypeError, not yet given its callee.
+fn is_star_error(e: &Flow) -> bool {
+    matches!(e, Flow::Exc(x) if exc::args(&x.value).first().is_some_and(|m| matches!(m, V::Str(s) if s.starts_with(STAR_ERROR))))
+}
+
+/// [`Interp::star_items`]'s TypeError with its callee in front, as CPython's
+/// `__main__.f() argument after * must be an iterable, not int` (any other error as it is).
+pub(crate) fn prefix_star_error(e: Flow, callee: &str) -> Flow {
+    if !is_star_error(&e) {
+        return e;
+    }
+    let Flow::Exc(x) = &e else { return e };
+    let Some(V::Str(msg)) = exc::args(&x.value).first().cloned() else { return e };
+    match type_err::<()>(format!("{callee} {}", &*msg)) {
+        Err(f) => f,
+        Ok(()) => e,
+    }
+}
+
+/// A callable as CPython names it in such messages (`_PyObject_FunctionStr`): its module
+/// and qualified name, the module left out for built-ins.
+pub(crate) fn func_str(v: &V) -> String {
+    match v {
+        V::Func(f) => format!("__main__.{}()", f.def.qualname),
+        V::Bound(b) => func_str(&b.1),
+        V::Class(c) if &*c.module == "builtins" => format!("{}()", c.name),
+        V::Class(c) => format!("{}.{}()", c.module, c.name),
+        V::Builtin(b) => format!("{}()", b.name()),
+        other => other.repr(),
     }
 }

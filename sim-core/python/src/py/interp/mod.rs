@@ -24,6 +24,7 @@ use threadline_runtime::rt::{Ctx, Unwind};
 mod calls;
 mod exec;
 mod expr;
+pub(crate) use expr::{func_str, prefix_star_error};
 mod objects;
 mod ops;
 

@@ -303,7 +303,9 @@ pub(crate) fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V
         }
         ThreadMethod::Run => {
             let args = t.args.lock().clone();
-            let args = it.collect_vec(&args)?;
+            let args = it
+                .star_items(&args)
+                .map_err(|e| crate::py::interp::prefix_star_error(e, &crate::py::interp::func_str(&t.target)))?;
             let kwargs = t.kwargs.lock().clone();
             let kw = kwargs_of(&kwargs);
             if let Some((secs, cancel)) = &t.timer {
