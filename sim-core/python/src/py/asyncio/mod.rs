@@ -128,6 +128,14 @@ pub enum AioFn {
     CurrentTask,
     AllTasks,
     Iscoroutine,
+    /// `asyncio.iscoroutinefunction`.
+    IsCoroutineFunction,
+    /// `asyncio.get_event_loop`: the running loop, else this thread's (made on first use).
+    GetEventLoop,
+    /// `asyncio.new_event_loop`.
+    NewEventLoop,
+    /// `asyncio.set_event_loop`.
+    SetEventLoop,
     Lock,
     Event,
     Semaphore,
@@ -183,6 +191,10 @@ impl AioFn {
             AioFn::CurrentTask => "current_task",
             AioFn::AllTasks => "all_tasks",
             AioFn::Iscoroutine => "iscoroutine",
+            AioFn::IsCoroutineFunction => "iscoroutinefunction",
+            AioFn::GetEventLoop => "get_event_loop",
+            AioFn::NewEventLoop => "new_event_loop",
+            AioFn::SetEventLoop => "set_event_loop",
             AioFn::Lock => "Lock",
             AioFn::Event => "Event",
             AioFn::Semaphore => "Semaphore",
@@ -228,7 +240,11 @@ pub fn module_attr(name: &str) -> Option<V> {
         "sleep" => AioFn::Sleep,
         "wait_for" => AioFn::WaitFor,
         "to_thread" => AioFn::ToThread,
-        "get_running_loop" | "get_event_loop" => AioFn::GetRunningLoop,
+        "get_running_loop" => AioFn::GetRunningLoop,
+        "get_event_loop" => AioFn::GetEventLoop,
+        "new_event_loop" => AioFn::NewEventLoop,
+        "set_event_loop" => AioFn::SetEventLoop,
+        "iscoroutinefunction" => AioFn::IsCoroutineFunction,
         "current_task" => AioFn::CurrentTask,
         "all_tasks" => AioFn::AllTasks,
         "iscoroutine" => AioFn::Iscoroutine,
@@ -266,6 +282,24 @@ fn seconds(v: &V, what: &str) -> R<f64> {
     }
 }
 
+/// The loop `get_event_loop` gives (and `gather`, `ensure_future` use outside a running
+/// loop, as 3.11's do): the running loop, else this thread's own — made on first use in the
+/// main thread, as the default policy does; another thread has none.
+fn event_loop(it: &mut Interp<'_>) -> R<Arc<Loop>> {
+    if let Some(lp) = it.aio.clone().or_else(|| it.own_loop.clone()) {
+        return Ok(lp);
+    }
+    if it.ctx.tid != 0 {
+        return raise(
+            "RuntimeError",
+            format!("There is no current event loop in thread '{}'.", it.w.thread_name(it.ctx.tid)),
+        );
+    }
+    let lp = Loop::new();
+    it.own_loop = Some(lp.clone());
+    Ok(lp)
+}
+
 /// Calls an `asyncio` callable.
 pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
     match f {
@@ -278,16 +312,17 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
         AioFn::CreateTask | AioFn::EnsureFuture => {
             let coro = libobj::arg(&pos, &mut kw, 0, "coro").unwrap_or_default();
             let name = libobj::kwarg(&mut kw, "name");
-            let lp = loop_of(it)?;
             if f == AioFn::EnsureFuture {
+                let lp = event_loop(it)?;
                 return ensure_future(it, &lp, coro);
             }
+            let lp = loop_of(it)?;
             create_task(it, &lp, coro, name)
         }
         AioFn::Gather => {
             let return_exceptions = libobj::kwarg(&mut kw, "return_exceptions").is_some_and(|v| v.truthy());
             libobj::no_more("gather", &kw)?;
-            let lp = loop_of(it)?;
+            let lp = event_loop(it)?;
             let mut children = Vec::new();
             for aw in pos {
                 children.push(ensure_future(it, &lp, aw)?);
@@ -352,6 +387,34 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
                 d.set(t.clone(), V::None).or_else(type_err)?;
             }
             Ok(V::Set(Arc::new(Mutex::new(d))))
+        }
+        AioFn::IsCoroutineFunction => {
+            let v = pos.into_iter().next().unwrap_or_default();
+            let f = match &v {
+                V::Bound(b) => b.1.clone(),
+                _ => v,
+            };
+            Ok(V::Bool(
+                matches!(&f, V::Func(func) if func.def.frame_code.as_ref().is_some_and(|c| c.kind == frame::CodeKind::Coroutine)),
+            ))
+        }
+        // An event loop a program runs itself, as older tutorials do
+        // (`loop = asyncio.get_event_loop(); loop.run_until_complete(main())`).
+        AioFn::GetEventLoop => Ok(V::Native(Arc::new(Native::Aio(Obj::Loop(event_loop(it)?))))),
+        AioFn::NewEventLoop => Ok(V::Native(Arc::new(Native::Aio(Obj::Loop(Loop::new()))))),
+        AioFn::SetEventLoop => {
+            let v = pos.into_iter().next().unwrap_or_default();
+            it.own_loop = match &v {
+                V::Native(n) if let Native::Aio(Obj::Loop(lp)) = &**n => Some(lp.clone()),
+                V::None => None,
+                other => {
+                    return type_err(format!(
+                        "loop must be an instance of AbstractEventLoop or None, not '{}'",
+                        other.type_name()
+                    ));
+                }
+            };
+            Ok(V::None)
         }
         AioFn::Iscoroutine => {
             let v = pos.into_iter().next().unwrap_or_default();
@@ -911,8 +974,40 @@ pub fn method(it: &mut Interp<'_>, obj: &V, o: &Obj, name: &str, pos: Vec<V>, mu
                 }
                 run_in_executor(it, lp, pos.collect(), kw)
             }
-            "is_running" => Ok(V::Bool(!lp.closed.load(Ordering::Acquire))),
+            "is_running" => Ok(V::Bool(it.aio.as_ref().is_some_and(|r| Arc::ptr_eq(r, lp)))),
             "is_closed" => Ok(V::Bool(lp.closed.load(Ordering::Acquire))),
+            "run_until_complete" => {
+                let aw = libobj::arg(&pos, &mut kw, 0, "future").unwrap_or_default();
+                if lp.closed.load(Ordering::Acquire) {
+                    return raise("RuntimeError", "Event loop is closed");
+                }
+                if it.aio.as_ref().is_some_and(|r| Arc::ptr_eq(r, lp)) {
+                    return raise("RuntimeError", "This event loop is already running");
+                }
+                if it.aio.is_some() {
+                    return raise("RuntimeError", "Cannot run the event loop while another loop is running");
+                }
+                it.aio = Some(lp.clone());
+                let r = (|| {
+                    let fut = ensure_future(it, lp, aw)?;
+                    run_until(it, lp, || fut_done(&fut))?;
+                    match as_fut(&fut) {
+                        Some(f) => f.result(),
+                        None => Ok(V::None),
+                    }
+                })();
+                it.aio = None;
+                r
+            }
+            "close" => {
+                if it.aio.as_ref().is_some_and(|r| Arc::ptr_eq(r, lp)) {
+                    return raise("RuntimeError", "Cannot close a running event loop");
+                }
+                if !lp.closed.swap(true, Ordering::AcqRel) {
+                    report_unretrieved(it, lp);
+                }
+                Ok(V::None)
+            }
             _ => raise("AttributeError", format!("'_UnixSelectorEventLoop' object has no attribute '{name}'")),
         },
         Obj::Fut(f) => match name {

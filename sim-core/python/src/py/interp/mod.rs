@@ -153,6 +153,9 @@ pub struct Interp<'a> {
     split: bool,
     /// The event loop `asyncio.run` is running on this thread.
     pub aio: Option<Arc<super::asyncio::Loop>>,
+    /// This thread's event loop when none runs (`asyncio.get_event_loop`,
+    /// `set_event_loop`), for a program that runs it itself.
+    pub own_loop: Option<Arc<super::asyncio::Loop>>,
     /// This interpreter marked where the thread's stack began (and clears it when dropped:
     /// a pool's thread carries another run next).
     owns_stack_base: bool,
@@ -353,6 +356,7 @@ impl<'a> Interp<'a> {
             controlled: ctx.shared.control().is_some(),
             split,
             aio: None,
+            own_loop: None,
             owns_stack_base: STACK_BASE.with(|b| {
                 if b.get() == 0 {
                     b.set(stack_here());

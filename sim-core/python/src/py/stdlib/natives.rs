@@ -302,6 +302,8 @@ impl Native {
             Native::Log(crate::py::logging::LogObj::Handler(h)) => addr(h),
             Native::Log(crate::py::logging::LogObj::Formatter(f)) => addr(f),
             Native::Conn(c, end) => addr(c) + *end as usize,
+            // An event loop is one object however often it is asked for.
+            Native::Aio(crate::py::asyncio::Obj::Loop(l)) => addr(l),
             _ => return None,
         })
     }
