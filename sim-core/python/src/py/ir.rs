@@ -486,7 +486,16 @@ pub enum StmtKind {
     Assign(Vec<Target>, Expr),
     AugAssign(Target, BinOp, Expr),
     Def(Target, Arc<FuncDef>, Vec<Expr>),
-    Class { target: Target, name: Arc<str>, bases: Vec<Expr>, body: Vec<Stmt>, decorators: Vec<Expr> },
+    Class {
+        target: Target,
+        name: Arc<str>,
+        bases: Vec<Expr>,
+        body: Vec<Stmt>,
+        decorators: Vec<Expr>,
+        /// Where each free variable of the class body comes from (a local or free variable
+        /// of the function around it), as a function's.
+        free_from: Vec<Name>,
+    },
     Return(Option<Expr>),
     If(Expr, Vec<Stmt>, Vec<Stmt>),
     While(Expr, Vec<Stmt>, Vec<Stmt>),
@@ -495,7 +504,12 @@ pub enum StmtKind {
     Continue,
     Pass,
     With(Vec<(Expr, Option<Target>)>, Vec<Stmt>),
-    Try { body: Vec<Stmt>, handlers: Vec<Handler>, orelse: Vec<Stmt>, finally: Vec<Stmt> },
+    Try {
+        body: Vec<Stmt>,
+        handlers: Vec<Handler>,
+        orelse: Vec<Stmt>,
+        finally: Vec<Stmt>,
+    },
     Raise(Option<Expr>, Option<Expr>),
     Assert(Expr, Option<Expr>),
     Delete(Vec<Target>),

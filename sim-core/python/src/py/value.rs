@@ -1074,7 +1074,9 @@ fn eq_at(a: &V, b: &V, depth: usize) -> Result<bool, ()> {
             if Arc::ptr_eq(x, y) {
                 return Ok(true);
             }
-            let (x, y) = (x.lock().clone(), y.lock().clone());
+            // One at a time: `a == a` locks the same set twice.
+            let x = x.lock().clone();
+            let y = y.lock().clone();
             all(&x, &y)?
         }
         (V::Tuple(x), V::Tuple(y)) => Tuple::ptr_eq(x, y) || all(x, y)?,
@@ -1082,7 +1084,9 @@ fn eq_at(a: &V, b: &V, depth: usize) -> Result<bool, ()> {
             if Arc::ptr_eq(x, y) {
                 return Ok(true);
             }
-            let (x, y) = (x.lock().clone(), y.lock().clone());
+            // One at a time: `a == a` locks the same set twice.
+            let x = x.lock().clone();
+            let y = y.lock().clone();
             if x.map.len() != y.map.len() {
                 return Ok(false);
             }
@@ -1095,7 +1099,9 @@ fn eq_at(a: &V, b: &V, depth: usize) -> Result<bool, ()> {
             true
         }
         (V::Set(x), V::Set(y)) => {
-            let (x, y) = (x.lock().clone(), y.lock().clone());
+            // One at a time: `a == a` locks the same set twice.
+            let x = x.lock().clone();
+            let y = y.lock().clone();
             x.map.len() == y.map.len() && x.map.keys().all(|k| y.map.contains_key(k))
         }
         (V::Range(r1), V::Range(r2)) => r1 == r2,
@@ -1134,7 +1140,9 @@ pub fn cmp(a: &V, b: &V) -> Option<std::cmp::Ordering> {
             Some(xs.len().cmp(&ys.len()))
         }
         (V::Set(x), V::Set(y)) => {
-            let (x, y) = (x.lock().clone(), y.lock().clone());
+            // One at a time: `a == a` locks the same set twice.
+            let x = x.lock().clone();
+            let y = y.lock().clone();
             let sub = x.map.keys().all(|k| y.map.contains_key(k));
             let sup = y.map.keys().all(|k| x.map.contains_key(k));
             Some(match (sub, sup) {

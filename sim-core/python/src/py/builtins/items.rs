@@ -252,7 +252,9 @@ pub fn seq_binop(it: &mut Interp<'_>, op: BinOp, a: &V, b: &V) -> R<Option<V>> {
         }
         (BinOp::Mod, V::Str(fmt), args) => V::str(percent_format(it, fmt, args)?),
         (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, V::Set(x), V::Set(y)) => {
-            let (x, y) = (x.lock().clone(), y.lock().clone());
+            // One at a time: `a | a` locks the same set twice.
+            let x = x.lock().clone();
+            let y = y.lock().clone();
             let mut out = Dict::default();
             match op {
                 BinOp::BitOr => {

@@ -231,7 +231,8 @@ pub(crate) fn set_method(it: &mut Interp<'_>, obj: &V, d: &Arc<Mutex<Dict>>, nam
         "issubset" | "issuperset" | "isdisjoint" => {
             let other = new_set(it.collect_vec(pos.first().unwrap_or(&V::None))?)?;
             let V::Set(o) = &other else { return Ok(V::Bool(false)) };
-            let (x, y) = (d.lock().clone(), o.lock().clone());
+            let x = d.lock().clone();
+            let y = o.lock().clone();
             V::Bool(match name {
                 "issubset" => x.map.keys().all(|k| y.map.contains_key(k)),
                 "issuperset" => y.map.keys().all(|k| x.map.contains_key(k)),

@@ -144,13 +144,27 @@ fn int_from_str(s: &str, base: u32) -> Option<V> {
         Some(r) => (true, r.to_string()),
         None => (false, t.strip_prefix('+').unwrap_or(&t).to_string()),
     };
-    let (base, digits) = if base == 16 || base == 0 {
-        match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
-            Some(d) => (16, d.to_string()),
-            None => (if base == 0 { 10 } else { base }, digits),
+    // A prefix names the base (base 0) or may stand before digits of its own base.
+    let prefixed = |d: &str| -> Option<(u32, String)> {
+        let low = d.get(..2)?.to_ascii_lowercase();
+        let b = match low.as_str() {
+            "0x" => 16,
+            "0o" => 8,
+            "0b" => 2,
+            _ => return None,
+        };
+        Some((b, d[2..].trim_start_matches('_').to_string()))
+    };
+    let (base, digits) = match prefixed(&digits) {
+        Some((b, d)) if base == 0 || base == b => (b, d),
+        _ if base == 0 => {
+            // Base 0 reads a literal: no leading zeros in a non-zero decimal.
+            if digits.len() > 1 && digits.starts_with('0') && digits.bytes().any(|c| c != b'0') {
+                return None;
+            }
+            (10, digits)
         }
-    } else {
-        (base, digits)
+        _ => (base, digits),
     };
     if digits.is_empty() || digits.len() > 4300 {
         return None;
@@ -344,6 +358,9 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             match (x, base) {
                 (V::Str(s), b) => {
                     let base = b.map(|b| index(&b)).transpose()?.unwrap_or(10);
+                    if base != 0 && !(2..=36).contains(&base) {
+                        return raise("ValueError", "int() base must be >= 2 and <= 36, or 0");
+                    }
                     match int_from_str(s, base as u32) {
                         Some(v) => Ok(v),
                         None => {

@@ -128,14 +128,15 @@ impl Interp<'_> {
                 }
                 self.assign(f, t, func)?;
             }
-            StmtKind::Class { target, name, bases, body, decorators } => {
+            StmtKind::Class { target, name, bases, body, decorators, free_from } => {
                 let decs = decorators.iter().map(|d| self.eval(f, d)).collect::<R<Vec<_>>>()?;
                 let bases = bases.iter().map(|b| self.eval(f, b)).collect::<R<Vec<_>>>()?;
                 let ns = Mutex::new(IndexMap::default());
+                let closure = self.closure_of(f, free_from);
                 {
                     let mut cf = Frame {
                         locals: SmallVec::new(),
-                        closure: f.closure,
+                        closure: &closure,
                         class_ns: Some(&ns),
                         func: None,
                         line: s.line,

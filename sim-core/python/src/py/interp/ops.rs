@@ -165,6 +165,10 @@ impl Interp<'_> {
                 {
                     return Ok(false);
                 }
+                // Sets are ordered by inclusion: neither within the other, every test is false.
+                if matches!((a, b), (V::Set(_), V::Set(_))) {
+                    return Ok(false);
+                }
                 let sym = match op {
                     CmpOp::Lt => "<",
                     CmpOp::LtE => "<=",

@@ -449,17 +449,29 @@ impl<'a> Lowerer<'a> {
 
     fn resolve_free(&mut self, scope: usize, name: &Arc<str>) -> Option<Name> {
         // Find `name` in the function scopes enclosing `scope`.
-        let mut parent = scope;
-        loop {
-            if parent == 0 {
-                return None;
+        if scope == 0 {
+            return None;
+        }
+        let parent = scope - 1;
+        match self.scopes[parent].kind {
+            ScopeKind::Module => return None,
+            // A class body's own names are not visible to what it encloses, but a name from
+            // the function around it reaches its methods through it, as CPython passes the
+            // cell through the class body's closure: a free variable of the class too.
+            ScopeKind::Class => {
+                if let Some((i, _)) = self.scopes[scope].frees.get(name) {
+                    return Some(Name::Free(*i));
+                }
+                let src = match self.scopes[parent].frees.get(name) {
+                    Some((i, _)) => Name::Free(*i),
+                    None => self.resolve_free(parent, name)?,
+                };
+                let s = &mut self.scopes[scope];
+                let i = s.frees.len() as u32;
+                s.frees.insert(name.clone(), (i, src));
+                return Some(Name::Free(i));
             }
-            parent -= 1;
-            match self.scopes[parent].kind {
-                ScopeKind::Class => continue,
-                ScopeKind::Module => return None,
-                ScopeKind::Function => break,
-            }
+            ScopeKind::Function => {}
         }
         let src = {
             let p = &self.scopes[parent];

@@ -331,9 +331,10 @@ impl Lowerer<'_> {
                     b.insert(0, Stmt { line, kind: StmtKind::Assign(vec![t], empty) });
                 }
                 self.qual.pop();
-                self.scopes.pop();
+                let scope = self.scopes.pop().expect("the class scope");
+                let free_from = scope.frees.values().map(|(_, n)| n.clone()).collect();
                 let target = self.name_target(c.name.as_str());
-                StmtKind::Class { target, name: Arc::from(c.name.as_str()), bases, body: body?, decorators }
+                StmtKind::Class { target, name: Arc::from(c.name.as_str()), bases, body: body?, decorators, free_from }
             }
             S::Return(r) => {
                 if self.scopes.last().is_some_and(|s| s.kind != ScopeKind::Function) {
