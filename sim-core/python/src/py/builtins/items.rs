@@ -140,7 +140,22 @@ pub fn set_item(it: &mut Interp<'_>, obj: &V, i: V, v: V) -> R<()> {
                 let mut l = l.lock();
                 let (start, stop, step) = slice_indices(a, b, c, l.len())?;
                 if step != 1 {
-                    return raise("ValueError", "extended slice assignment is not supported");
+                    // An extended slice: one new item for each item it picks.
+                    let picked = extended_indices(start, stop, step);
+                    if picked.len() != new.len() {
+                        return raise(
+                            "ValueError",
+                            format!(
+                                "attempt to assign sequence of size {} to extended slice of size {}",
+                                new.len(),
+                                picked.len()
+                            ),
+                        );
+                    }
+                    for (j, x) in picked.into_iter().zip(new) {
+                        l[j] = x;
+                    }
+                    return Ok(());
                 }
                 let stop = stop.max(start);
                 l.splice(start as usize..stop as usize, new);
@@ -172,8 +187,17 @@ pub fn del_item(_it: &mut Interp<'_>, obj: &V, i: &V) -> R<()> {
             {
                 let mut l = l.lock();
                 let (start, stop, step) = slice_indices(a, b, c, l.len())?;
-                if step == 1 && stop > start {
-                    l.drain(start as usize..stop as usize);
+                if step == 1 {
+                    if stop > start {
+                        l.drain(start as usize..stop as usize);
+                    }
+                    return Ok(());
+                }
+                // An extended slice: every step-th item, removed from the back.
+                let mut picked = extended_indices(start, stop, step);
+                picked.sort_unstable_by(|x, y| y.cmp(x));
+                for j in picked {
+                    l.remove(j);
                 }
                 return Ok(());
             }
@@ -301,4 +325,15 @@ pub fn seq_binop(it: &mut Interp<'_>, op: BinOp, a: &V, b: &V) -> R<Option<V>> {
         }
         _ => return Ok(None),
     }))
+}
+
+/// The indices an extended slice (`step` not 1) picks, in its order.
+fn extended_indices(start: i64, stop: i64, step: i64) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut i = start;
+    while (step > 0 && i < stop) || (step < 0 && i > stop) {
+        out.push(i as usize);
+        i += step;
+    }
+    out
 }

@@ -50,8 +50,11 @@ pub(crate) fn list_method(
                 return type_err(format!("{name}() takes exactly one argument (0 given)"));
             };
             let items = l.lock().clone();
+            // `index(x, start, end)` looks only in items[start:end].
+            let (lo, hi) =
+                if name == "index" { seq_span(items.len(), pos.get(1), pos.get(2))? } else { (0, items.len()) };
             let mut hits = Vec::new();
-            for (i, y) in items.iter().enumerate() {
+            for (i, y) in items.iter().enumerate().take(hi).skip(lo) {
                 if it.eq(y, x)? {
                     hits.push(i);
                 }
@@ -268,8 +271,9 @@ pub fn method(it: &mut Interp<'_>, obj: &V, name: &str, pos: Vec<V>, kw: Kw) -> 
                 let Some(x) = pos.first() else {
                     return type_err(format!("{name}() takes exactly one argument (0 given)"));
                 };
+                let (lo, hi) = if name == "index" { seq_span(t.len(), pos.get(1), pos.get(2))? } else { (0, t.len()) };
                 let mut hits = Vec::new();
-                for (i, y) in t.iter().enumerate() {
+                for (i, y) in t.iter().enumerate().take(hi).skip(lo) {
                     if it.eq(y, x)? {
                         hits.push(i);
                     }
@@ -376,6 +380,14 @@ pub(crate) fn known_method(obj: &V, name: &str) -> bool {
             "index",
             "rfind",
             "count",
+            "rindex",
+            "partition",
+            "rpartition",
+            "removeprefix",
+            "removesuffix",
+            "casefold",
+            "swapcase",
+            "isascii",
             "ljust",
             "rjust",
             "center",
@@ -418,4 +430,20 @@ pub(crate) fn known_method(obj: &V, name: &str) -> bool {
         _ => &[],
     };
     names.contains(&name)
+}
+
+/// `items[start:end]`'s index range for `list.index` / `tuple.index` (negative from the
+/// end, clamped).
+fn seq_span(n: usize, start: Option<&V>, end: Option<&V>) -> R<(usize, usize)> {
+    let n = n as i64;
+    let bound = |v: Option<&V>, dflt: i64| -> R<i64> {
+        Ok(match v {
+            None | Some(V::None) => dflt,
+            Some(v) => {
+                let i = index(v)?;
+                if i < 0 { (i + n).max(0) } else { i.min(n) }
+            }
+        })
+    };
+    Ok((bound(start, 0)? as usize, bound(end, n)? as usize))
 }

@@ -328,13 +328,15 @@ pub(crate) fn str_method(it: &mut Interp<'_>, s: &crate::py::value::Str, name: &
             })
         }
         "split" | "rsplit" => {
-            let sep = arg_str(0).or_else(|| {
-                kw.iter().find(|(k, _)| &**k == "sep").and_then(|(_, v)| match v {
-                    V::Str(x) => Some(x.to_string()),
-                    _ => None,
-                })
+            let kwv = |k: &str| kw.iter().find(|(n, _)| &**n == k).map(|(_, v)| v.clone());
+            let sep = arg_str(0).or_else(|| match kwv("sep") {
+                Some(V::Str(x)) => Some(x.to_string()),
+                _ => None,
             });
-            let maxsplit = pos.get(1).and_then(V::as_int).unwrap_or(-1);
+            let maxsplit = match pos.get(1).cloned().or_else(|| kwv("maxsplit")) {
+                Some(v) => index(&v)?,
+                None => -1,
+            };
             let parts: Vec<String> = match sep {
                 Some(sep) if sep.is_empty() => return raise("ValueError", "empty separator"),
                 Some(sep) => {
@@ -349,13 +351,51 @@ pub(crate) fn str_method(it: &mut Interp<'_>, s: &crate::py::value::Str, name: &
                         v
                     }
                 }
-                None => s.split_whitespace().map(String::from).collect(),
+                None if maxsplit < 0 => s.split_whitespace().map(String::from).collect(),
+                None => split_whitespace_n(s, maxsplit as usize, name == "rsplit"),
             };
             V::list(parts.into_iter().map(V::str).collect())
         }
-        "splitlines" => V::list(s.lines().map(V::str).collect()),
+        "splitlines" => {
+            let keep =
+                pos.first().cloned().or_else(|| kw.iter().find(|(k, _)| &**k == "keepends").map(|(_, v)| v.clone()));
+            V::list(splitlines(s, keep.is_some_and(|v| v.truthy())).into_iter().map(V::str).collect())
+        }
+        "partition" | "rpartition" => {
+            let Some(sep) = arg_str(0) else {
+                return type_err(format!("must be str, not {}", pos.first().map_or("NoneType".into(), V::type_name)));
+            };
+            if sep.is_empty() {
+                return raise("ValueError", "empty separator");
+            }
+            let found = if name == "partition" { s.find(sep.as_str()) } else { s.rfind(sep.as_str()) };
+            let parts = match found {
+                Some(b) => [&s[..b], sep.as_str(), &s[b + sep.len()..]],
+                None if name == "partition" => [&**s, "", ""],
+                None => ["", "", &**s],
+            };
+            V::tuple(parts.iter().map(|p| V::str(*p)).collect())
+        }
+        "removeprefix" => V::str(
+            arg_str(0).and_then(|p| s.strip_prefix(p.as_str()).map(String::from)).unwrap_or_else(|| s.to_string()),
+        ),
+        "removesuffix" => V::str(
+            arg_str(0).and_then(|p| s.strip_suffix(p.as_str()).map(String::from)).unwrap_or_else(|| s.to_string()),
+        ),
+        "casefold" => V::str(s.to_lowercase().replace('ß', "ss")),
+        "swapcase" => V::str(
+            s.chars()
+                .flat_map(|c| {
+                    if c.is_uppercase() { c.to_lowercase().collect::<Vec<_>>() } else { c.to_uppercase().collect() }
+                })
+                .collect::<String>(),
+        ),
+        "isascii" => V::Bool(s.is_ascii()),
         "startswith" | "endswith" => {
-            let test = |p: &str| if name == "startswith" { s.starts_with(p) } else { s.ends_with(p) };
+            // Tested on s[start:end], as a slice of characters.
+            let (lo, hi) = char_span(s, pos.get(1), pos.get(2))?;
+            let Some(part) = lo.and_then(|lo| s.get(lo..hi)) else { return Ok(V::Bool(false)) };
+            let test = |p: &str| if name == "startswith" { part.starts_with(p) } else { part.ends_with(p) };
             match pos.first() {
                 Some(V::Str(p)) => V::Bool(test(p)),
                 Some(V::Tuple(ps)) => V::Bool(ps.iter().any(|p| matches!(p, V::Str(p) if test(p)))),
@@ -371,19 +411,25 @@ pub(crate) fn str_method(it: &mut Interp<'_>, s: &crate::py::value::Str, name: &
                 _ => V::str(s.replace(&a, &b)),
             }
         }
-        "find" | "index" | "rfind" | "count" => {
+        "find" | "index" | "rfind" | "rindex" | "count" => {
             let Some(sub) = arg_str(0) else { return type_err(format!("{name}() argument must be str")) };
+            // Searched in s[start:end]; a position counts from the start of s.
+            let (lo, hi) = char_span(s, pos.get(1), pos.get(2))?;
+            let part = lo.and_then(|lo| s.get(lo..hi).map(|p| (lo, p)));
             if name == "count" {
-                return Ok(V::Int(if sub.is_empty() {
-                    s.chars().count() as i64 + 1
-                } else {
-                    s.matches(sub.as_str()).count() as i64
+                return Ok(V::Int(match part {
+                    None => 0,
+                    Some((_, p)) if sub.is_empty() => p.chars().count() as i64 + 1,
+                    Some((_, p)) => p.matches(sub.as_str()).count() as i64,
                 }));
             }
-            let found = if name == "rfind" { s.rfind(sub.as_str()) } else { s.find(sub.as_str()) };
+            let found = part.and_then(|(lo, p)| {
+                let at = if name.starts_with('r') { p.rfind(sub.as_str()) } else { p.find(sub.as_str()) };
+                at.map(|b| lo + b)
+            });
             match found {
                 Some(b) => V::Int(s[..b].chars().count() as i64),
-                None if name == "index" => return raise("ValueError", "substring not found"),
+                None if name.ends_with("index") => return raise("ValueError", "substring not found"),
                 None => V::Int(-1),
             }
         }
@@ -433,4 +479,87 @@ pub(crate) fn str_method(it: &mut Interp<'_>, s: &crate::py::value::Str, name: &
         "encode" => V::Str(s.clone()),
         _ => return raise("AttributeError", format!("'str' object has no attribute '{name}'")),
     })
+}
+
+/// The byte span of `s[start:end]` (character indices, negative from the end, clamped as a
+/// slice's): `None` for the start when it lies past the end (a search there finds nothing,
+/// not even the empty string).
+fn char_span(s: &str, start: Option<&V>, end: Option<&V>) -> R<(Option<usize>, usize)> {
+    let n = s.chars().count() as i64;
+    let bound = |v: Option<&V>, dflt: i64| -> R<i64> {
+        match v {
+            None | Some(V::None) => Ok(dflt),
+            Some(v) => {
+                let i = index(v)?;
+                Ok(if i < 0 { (i + n).max(0) } else { i.min(n + 1) })
+            }
+        }
+    };
+    let (a, b) = (bound(start, 0)?, bound(end, n)?.min(n));
+    let byte = |i: i64| s.char_indices().nth(i as usize).map_or(s.len(), |(b, _)| b);
+    if a > n || a > b {
+        return Ok((if a > n { None } else { Some(byte(a)) }, if a > n { 0 } else { byte(a) }));
+    }
+    Ok((Some(byte(a)), byte(b)))
+}
+
+/// `s.split(None, n)` / `s.rsplit(None, n)`: at most n splits at runs of whitespace; the
+/// rest kept whole (its inner whitespace too), the outer whitespace dropped.
+fn split_whitespace_n(s: &str, n: usize, from_right: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    if from_right {
+        let mut rest = s.trim_end();
+        while out.len() < n && !rest.is_empty() {
+            match rest.rfind(char::is_whitespace) {
+                Some(i) => {
+                    let w = rest[i..].chars().next().map_or(1, char::len_utf8);
+                    out.push(rest[i + w..].to_string());
+                    rest = rest[..i].trim_end();
+                }
+                None => break,
+            }
+        }
+        if !rest.is_empty() {
+            out.push(rest.to_string());
+        }
+        out.reverse();
+    } else {
+        let mut rest = s.trim_start();
+        while out.len() < n && !rest.is_empty() {
+            match rest.find(char::is_whitespace) {
+                Some(i) => {
+                    out.push(rest[..i].to_string());
+                    rest = rest[i..].trim_start();
+                }
+                None => break,
+            }
+        }
+        if !rest.is_empty() {
+            out.push(rest.to_string());
+        }
+    }
+    out
+}
+
+/// `s.splitlines(keepends)`: at every line boundary CPython knows (`\n`, `\r\n`, `\r`,
+/// `\v`, `\f`, `\x1c`–`\x1e`, `\x85`, `\u2028`, `\u2029`).
+fn splitlines(s: &str, keep: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut it = s.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if matches!(c, '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}') {
+            let mut end = i + c.len_utf8();
+            if c == '\r' && it.peek().is_some_and(|(_, d)| *d == '\n') {
+                it.next();
+                end += 1;
+            }
+            out.push(if keep { s[start..end].to_string() } else { s[start..i].to_string() });
+            start = end;
+        }
+    }
+    if start < s.len() {
+        out.push(s[start..].to_string());
+    }
+    out
 }

@@ -249,6 +249,12 @@ impl Interp<'_> {
         if bs.is_empty() {
             bs.push(exc::object_class());
         }
+        // A class that defines `__eq__` and not `__hash__` is unhashable, as CPython's
+        // type creation makes it (`__hash__ = None`).
+        let mut ns = ns;
+        if ns.contains_key("__eq__") && !ns.contains_key("__hash__") {
+            ns.insert(Arc::from("__hash__"), V::None);
+        }
         let cls = exc::build_class(name.clone(), Arc::from("__main__"), bs, ns, ClassKind::Plain);
         for v in cls.dict.read().values() {
             if let V::Func(func) = v {

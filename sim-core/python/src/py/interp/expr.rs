@@ -184,7 +184,26 @@ impl Interp<'_> {
                 }
                 let fv = self.eval(f, func)?;
                 if matches!(fv, V::Builtin(crate::py::ir::Builtin::Super)) {
-                    return self.super_obj(f);
+                    if args.is_empty() {
+                        return self.super_obj(f);
+                    }
+                    // `super(C, obj)`: the MRO of obj's class, after C.
+                    let (pos, _) = self.args(f, args)?;
+                    return match pos.as_slice() {
+                        [V::Class(c), obj] => {
+                            let ok = match obj {
+                                V::Class(k) => k.is_sub(c),
+                                V::Inst(i) => i.class.is_sub(c),
+                                _ => false,
+                            };
+                            if !ok {
+                                return type_err("super(type, obj): obj must be an instance or subtype of type");
+                            }
+                            Ok(V::Native(Arc::new(Native::Super(c.clone(), obj.clone()))))
+                        }
+                        [other, _] => type_err(format!("super() argument 1 must be a type, not {}", other.type_name())),
+                        _ => raise("RuntimeError", "super(): only super() and super(type, obj) are supported"),
+                    };
                 }
                 // Fast path: a Python function called with positional arguments only.
                 if let V::Func(func) = &fv

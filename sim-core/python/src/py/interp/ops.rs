@@ -92,6 +92,24 @@ impl Interp<'_> {
                 return Ok(v);
             }
         }
+        // A sequence's own words, as CPython's `str`, `list` and `tuple` say them.
+        match (op, a) {
+            (BinOp::Add, V::Str(_) | V::List(_) | V::Tuple(_)) => {
+                return type_err(format!(
+                    "can only concatenate {} (not \"{}\") to {}",
+                    a.type_name(),
+                    b.type_name(),
+                    a.type_name()
+                ));
+            }
+            (BinOp::Mul, _) if is_seq(a) || is_seq(b) => {
+                let other = if is_seq(a) { b } else { a };
+                if !matches!(other, V::Inst(_)) {
+                    return type_err(format!("can't multiply sequence by non-int of type '{}'", other.type_name()));
+                }
+            }
+            _ => {}
+        }
         type_err(format!(
             "unsupported operand type(s) for {}: '{}' and '{}'",
             op.symbol(),
@@ -256,21 +274,21 @@ impl Interp<'_> {
                 }
                 None => false,
             }),
-            V::Inst(_) => match self.lookup_method(container, "__contains__") {
-                Some(m) => {
-                    let r = self.call(&m, vec![x.clone()], Vec::new())?;
-                    self.truthy(&r)
-                }
-                None => {
-                    let items = self.collect_vec(container)?;
-                    for i in items {
-                        if self.eq(&i, x)? {
-                            return Ok(true);
-                        }
+            V::Inst(_) if let Some(m) = self.lookup_method(container, "__contains__") => {
+                let r = self.call(&m, vec![x.clone()], Vec::new())?;
+                self.truthy(&r)
+            }
+            // An iterator (or anything iterated): taken one item at a time and left where the
+            // match was (`2 in gen` leaves the rest to be read; `x in count()` ends).
+            V::Iter(_) | V::Inst(_) | V::Native(_) => {
+                let iter = self.iter(container.clone())?;
+                while let Some(i) = self.next(&iter)? {
+                    if i.is(x) || self.eq(&i, x)? {
+                        return Ok(true);
                     }
-                    Ok(false)
                 }
-            },
+                Ok(false)
+            }
             _ => {
                 let items = self.collect_vec(container)?;
                 for i in items {
@@ -358,4 +376,9 @@ impl Interp<'_> {
             _ => Ok(v.repr()),
         }
     }
+}
+
+/// A built-in sequence (`str`, `list`, `tuple`), for CPython's words about `+` and `*`.
+fn is_seq(v: &V) -> bool {
+    matches!(v, V::Str(_) | V::List(_) | V::Tuple(_))
 }

@@ -408,7 +408,14 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             for c in &mro[start..] {
                 let found = c.dict.read().get(name).cloned();
                 if let Some(m) = found {
-                    let mut args = vec![me.clone()];
+                    // Bound as its kind binds: a classmethod to the class, a staticmethod to
+                    // nothing, anything else to the object.
+                    let (m, first) = match &m {
+                        V::Native(n) if let Native::ClassMethod(f) = &**n => (f.clone(), Some(V::Class(cls.clone()))),
+                        V::Native(n) if let Native::StaticMethod(f) = &**n => (f.clone(), None),
+                        _ => (m, Some(me.clone())),
+                    };
+                    let mut args: Vec<V> = first.into_iter().collect();
                     args.extend(pos);
                     return it.call(&m, args, kw);
                 }
