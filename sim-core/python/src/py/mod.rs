@@ -29,6 +29,7 @@ pub(crate) mod json;
 pub(crate) mod libobj;
 pub(crate) mod logging;
 pub(crate) mod lower;
+pub(crate) mod math;
 pub(crate) mod mt;
 pub(crate) mod namedtuple;
 pub(crate) mod operator;

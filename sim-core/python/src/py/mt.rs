@@ -34,6 +34,9 @@ pub const SAMPLE_TOO_LARGE: &str = "Sample larger than population or is negative
 pub struct Mt {
     state: [u32; N],
     index: usize,
+    /// `gauss`'s second value, kept for the next call (`Random.gauss_next`; a new seed
+    /// forgets it, as `seed()` does).
+    pub gauss_next: Option<f64>,
 }
 
 impl Mt {
@@ -45,7 +48,7 @@ impl Mt {
             let prev = state[i - 1];
             state[i] = 1_812_433_253u32.wrapping_mul(prev ^ (prev >> 30)).wrapping_add(i as u32);
         }
-        Mt { state, index: N }
+        Mt { state, index: N, gauss_next: None }
     }
 
     /// `init_by_array(key)`: the state for a key of 32-bit words (CPython's seeding path).

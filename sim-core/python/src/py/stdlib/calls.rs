@@ -219,6 +219,80 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
             }
             Ok(V::from_big(it.w.rng().getrandbits(k as u32)))
         }
+        // As Lib/random.py: `population[floor(random() * n)]` each time, or with weights a
+        // bisection of their running sums at `random() * total`.
+        F::RandomChoices => {
+            let items = it.collect_vec(pos.first().unwrap_or(&V::None))?;
+            let weights = arg(&pos, &mut kw, 1, "weights").filter(|v| !matches!(v, V::None));
+            let cum = kwarg(&mut kw, "cum_weights").filter(|v| !matches!(v, V::None));
+            let k = kwarg(&mut kw, "k").map(|v| crate::py::builtins::index(&v)).transpose()?.unwrap_or(1).max(0);
+            let n = items.len();
+            let cum: Option<Vec<f64>> = match (weights, cum) {
+                (Some(_), Some(_)) => return type_err("Cannot specify both weights and cumulative weights"),
+                (None, None) => None,
+                (Some(w), None) => {
+                    let mut acc = 0.0;
+                    let mut out = Vec::new();
+                    for v in it.collect_vec(&w)? {
+                        acc += crate::py::builtins::to_f64(&v).ok_or(()).or_else(|_| {
+                            type_err(format!("unsupported operand type(s) for +: 'float' and '{}'", v.type_name()))
+                        })?;
+                        out.push(acc);
+                    }
+                    Some(out)
+                }
+                (None, Some(c)) => Some(
+                    it.collect_vec(&c)?.iter().map(|v| crate::py::builtins::to_f64(v).unwrap_or(f64::NAN)).collect(),
+                ),
+            };
+            let mut out = Vec::with_capacity(k as usize);
+            match cum {
+                None => {
+                    for _ in 0..k {
+                        let r = it.w.random();
+                        let i = (r * n as f64).floor() as usize;
+                        match items.get(i) {
+                            Some(v) => out.push(v.clone()),
+                            None => return raise("IndexError", "list index out of range"),
+                        }
+                    }
+                }
+                Some(cum) => {
+                    if cum.len() != n {
+                        return raise("ValueError", "The number of weights does not match the population");
+                    }
+                    let total = cum.last().copied().unwrap_or(0.0);
+                    if total <= 0.0 {
+                        return raise("ValueError", "Total of weights must be greater than zero");
+                    }
+                    if !total.is_finite() {
+                        return raise("ValueError", "Total of weights must be finite");
+                    }
+                    for _ in 0..k {
+                        let x = it.w.random() * total;
+                        // bisect_right(cum, x, 0, n - 1)
+                        let i = cum[..n - 1].partition_point(|c| *c <= x);
+                        out.push(items[i].clone());
+                    }
+                }
+            }
+            Ok(V::list(out))
+        }
+        F::RandomGauss => {
+            let mu = arg(&pos, &mut kw, 0, "mu").and_then(|v| crate::py::builtins::to_f64(&v)).unwrap_or(0.0);
+            let sigma = arg(&pos, &mut kw, 1, "sigma").and_then(|v| crate::py::builtins::to_f64(&v)).unwrap_or(1.0);
+            let mut rng = it.w.rng();
+            let z = match rng.gauss_next.take() {
+                Some(z) => z,
+                None => {
+                    let x2pi = rng.random() * std::f64::consts::TAU;
+                    let g2rad = (-2.0 * (1.0 - rng.random()).ln()).sqrt();
+                    rng.gauss_next = Some(x2pi.sin() * g2rad);
+                    x2pi.cos() * g2rad
+                }
+            };
+            Ok(V::Float(mu + z * sigma))
+        }
         F::RandomChoice => {
             let items = it.collect_vec(pos.first().unwrap_or(&V::None))?;
             if items.is_empty() {
@@ -392,6 +466,7 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
         }
         F::Nt(m) => crate::py::namedtuple::call(it, m, pos, kw),
         F::Heapq(h) => crate::py::heapq::call(it, h, pos, kw),
+        F::Math(m) => crate::py::math::call(it, m, pos, kw),
         F::Bisect(b) => crate::py::bisect::call(it, b, pos, kw),
         F::Stats(s) => crate::py::statistics::call(it, s, pos, kw),
         F::Json(j) => crate::py::json::call(it, j, pos, kw),

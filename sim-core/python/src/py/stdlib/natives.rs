@@ -119,6 +119,7 @@ pub(crate) fn fn_name(f: NFn) -> String {
         NFn::Nt(m) => m.name().into(),
         NFn::ExceptHook => "excepthook".into(),
         NFn::Heapq(h) => h.name().into(),
+        NFn::Math(m) => m.name().into(),
         NFn::Bisect(b) => b.name().into(),
         NFn::Stats(s) => s.name().into(),
         NFn::Json(j) => j.name().into(),
