@@ -649,6 +649,10 @@ pub fn call(it: &mut Interp<'_>, f: AioFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             if items.is_empty() {
                 return raise("ValueError", "Set of Tasks/Futures is empty.");
             }
+            // 3.11 refuses bare coroutines here (3.8–3.10 wrapped them, with a warning).
+            if items.iter().any(is_coroutine) {
+                return type_err("Passing coroutines is forbidden, use tasks explicitly.");
+            }
             let mut futs = Vec::new();
             for aw in items {
                 futs.push(ensure_future(it, &lp, aw)?);

@@ -17,7 +17,7 @@ use super::stdlib::Native;
 use super::value::{Dict, HKey, PyIter, V, cmp, range_len};
 use crate::py::value::ViewKind;
 use num_bigint::BigInt;
-use num_traits::{Signed, ToPrimitive};
+use num_traits::{One, Signed, ToPrimitive, Zero};
 use parking_lot::Mutex;
 use std::sync::Arc;
 
@@ -597,11 +597,36 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
         }
         B::Pow => {
             nargs(name, &pos, 2, 3)?;
-            let p = it.binop(BinOp::Pow, &pos[0], &pos[1])?;
-            match pos.get(2) {
-                Some(m) => it.binop(BinOp::Mod, &p, m),
-                None => Ok(p),
+            let Some(m) = pos.get(2).filter(|m| !matches!(m, V::None)) else {
+                return it.binop(BinOp::Pow, &pos[0], &pos[1]);
+            };
+            // Modular exponentiation, by squaring (never the whole power): a negative
+            // exponent takes the inverse first, as 3.8+.
+            let (Some(b), Some(e), Some(m)) = (
+                pos[0].to_big().filter(|_| pos[0].is_int()),
+                pos[1].to_big().filter(|_| pos[1].is_int()),
+                m.to_big().filter(|_| m.is_int()),
+            ) else {
+                return type_err("pow() 3rd argument not allowed unless all arguments are integers");
+            };
+            if m.is_zero() {
+                return raise("ValueError", "pow() 3rd argument cannot be 0");
             }
+            let am = m.abs();
+            let mut base = num_integer::Integer::mod_floor(&b, &am);
+            let mut e = e;
+            if e.is_negative() {
+                let g = num_integer::Integer::extended_gcd(&base, &am);
+                if !g.gcd.is_one() {
+                    return raise("ValueError", "base is not invertible for the given modulus");
+                }
+                base = num_integer::Integer::mod_floor(&g.x, &am);
+                e = -e;
+            }
+            let r = base.modpow(&e, &am);
+            // The sign follows the modulus, as `%` does.
+            let r = if m.is_negative() && !r.is_zero() { r - am } else { r };
+            Ok(V::from_big(r))
         }
         B::Hasattr => {
             nargs(name, &pos, 2, 2)?;

@@ -239,6 +239,20 @@ impl Interp<'_> {
                             self.handling.push(Exc { value: value.clone(), tb });
                             let r = self.block(f, &h.body);
                             self.handling.pop();
+                            // `except E as e:` ends with `e = None; del e` (the name is gone after
+                            // the handler, as in CPython; a closure's cell is emptied, not cut).
+                            if let Some(n) = &h.name {
+                                match n {
+                                    Target::Name(Name::Local(i), _)
+                                        if let Some(V::Cell(c)) = f.locals.get(*i as usize) =>
+                                    {
+                                        *c.lock() = unbound();
+                                    }
+                                    _ => {
+                                        let _ = self.delete(f, n);
+                                    }
+                                }
+                            }
                             out = r;
                             break;
                         }

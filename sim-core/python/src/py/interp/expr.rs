@@ -390,11 +390,9 @@ impl Interp<'_> {
             return self.str_of(v);
         }
         let s = match v {
-            V::Inst(_) | V::Native(_) | V::List(_) | V::Tuple(_) | V::Dict(_) | V::None | V::Bool(_)
-                if !matches!(v, V::Bool(_)) || spec.chars().last().is_some_and(|c| !c.is_ascii_alphabetic()) =>
-            {
-                V::str(self.str_of(v)?)
-            }
+            V::Inst(_) | V::Native(_) | V::List(_) | V::Tuple(_) | V::Dict(_) | V::None => V::str(self.str_of(v)?),
+            // `bool.__format__` is `int.__format__`: with a spec, a bool formats as its int.
+            V::Bool(b) => V::Int(i64::from(*b)),
             _ => v.clone(),
         };
         crate::py::format::format_spec(&s, spec).or_else(|m| raise("ValueError", m))
