@@ -238,6 +238,16 @@ impl Interp<'_> {
                             tb.push((f.line, here));
                             self.handling.push(Exc { value: value.clone(), tb });
                             let r = self.block(f, &h.body);
+                            // An error Python itself raised in the handler (`1 / 0`, a name not
+                            // defined) has the handled one as its context too, as a `raise` has.
+                            if let Err(Flow::Exc(x)) = &r
+                                && let V::Inst(xi) = &x.value
+                                && !x.value.is(&value)
+                                && !xi.dict.lock().contains_key("__context__")
+                            {
+                                let xv = x.value.clone();
+                                self.chain(&xv, None)?;
+                            }
                             self.handling.pop();
                             // `except E as e:` ends with `e = None; del e` (the name is gone after
                             // the handler, as in CPython; a closure's cell is emptied, not cut).
