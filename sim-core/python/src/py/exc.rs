@@ -1,7 +1,7 @@
 //! Built-in exception classes (one hierarchy for the whole process), raising them from
 //! native code, matching `except` clauses, and `str()` / `repr()` of exceptions.
 
-use super::interp::Interp;
+use super::interp::{Interp, R, raise, type_err};
 use super::stdlib::{ExcMethod, NFn, Native};
 use super::value::{Attrs, Class, ClassKind, Inst, InstNative, V};
 use indexmap::IndexMap;
@@ -171,8 +171,41 @@ pub fn args(v: &V) -> Vec<V> {
     }
 }
 
+/// `ExceptionGroup(message, exceptions)`: its `message` and `exceptions` (a tuple), with
+/// CPython's checks.
+pub fn init_group(it: &mut Interp<'_>, i: &Inst, pos: &[V]) -> R<()> {
+    let [msg, excs] = pos else {
+        return type_err(format!("BaseExceptionGroup.__new__() takes exactly 2 arguments ({} given)", pos.len()));
+    };
+    if !matches!(msg, V::Str(_)) {
+        return type_err("argument 1 must be str, not ".to_string() + &msg.type_name());
+    }
+    let items = it.collect_vec(excs)?;
+    if items.is_empty() {
+        return raise("ValueError", "second argument (exceptions) must be a non-empty sequence");
+    }
+    if items.iter().any(|e| !is_instance_of(e, "BaseException")) {
+        return raise("ValueError", "Item 0 of second argument (exceptions) is not an exception");
+    }
+    let mut d = i.dict.lock();
+    d.insert(Arc::from("message"), msg.clone());
+    d.insert(Arc::from("exceptions"), V::tuple(items));
+    Ok(())
+}
+
 /// `str(e)`.
 pub fn exc_str(it: &mut Interp<'_>, v: &V) -> String {
+    // An exception group: its message and how many it holds.
+    if is_instance_of(v, "ExceptionGroup")
+        && let V::Inst(i) = v
+        && let (Some(V::Str(m)), Some(V::Tuple(t))) = {
+            let d = i.dict.lock();
+            (d.get("message").cloned(), d.get("exceptions").cloned())
+        }
+    {
+        let n = t.len();
+        return format!("{} ({n} sub-exception{})", &m[..], if n == 1 { "" } else { "s" });
+    }
     let a = args(v);
     let is_key = is_instance_of(v, "KeyError");
     match a.as_slice() {

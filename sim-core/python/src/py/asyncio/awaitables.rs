@@ -236,11 +236,13 @@ pub(crate) fn step_await(it: &mut Interp<'_>, a: &Arc<Await>, how: Resume) -> R<
                 }
                 return Ok(Out::Return(V::None));
             }
-            let n = errors.len();
-            let msg = format!("unhandled errors in a TaskGroup ({n} sub-exception{})", if n == 1 { "" } else { "s" });
-            let eg = exc::new_exc("ExceptionGroup", msg);
+            // As CPython's: `ExceptionGroup('unhandled errors in a TaskGroup', errors)`.
+            let msg = V::str("unhandled errors in a TaskGroup");
+            let eg = exc::instance(exc::class("ExceptionGroup"), vec![msg.clone(), V::list(errors.clone())]);
             if let V::Inst(i) = &eg {
-                i.dict.lock().insert(Arc::from("exceptions"), V::tuple(errors));
+                let mut d = i.dict.lock();
+                d.insert(Arc::from("message"), msg);
+                d.insert(Arc::from("exceptions"), V::tuple(errors));
             }
             Err(exc_flow(eg))
         }

@@ -337,6 +337,9 @@ impl Interp<'_> {
             // BaseException.__new__ sets args, whatever __init__ does.
             i.dict.lock().insert(Arc::from("args"), V::tuple(pos.clone()));
             exc::set_stop_value(i, &pos);
+            if c.is_sub(&exc::class("ExceptionGroup")) {
+                exc::init_group(self, i, &pos)?;
+            }
         }
         match c.lookup("__init__") {
             Some(init) => {
