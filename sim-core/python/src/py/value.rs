@@ -663,6 +663,21 @@ pub fn str_repr(s: &str) -> String {
 }
 
 impl V {
+    /// Store `v` in `slot`, an int by its parts: over an int only the number is written (no
+    /// tag, no drop of the old value), and the new value is read as two words rather than
+    /// copied whole (a 16-byte load of a value its caller has just written in two stores
+    /// waits for them: a store-forwarding stall).
+    #[inline(always)]
+    pub fn put(slot: &mut V, v: V) {
+        match v {
+            V::Int(x) => match slot {
+                V::Int(old) => *old = x,
+                _ => *slot = V::Int(x),
+            },
+            v => *slot = v,
+        }
+    }
+
     /// A str value.
     pub fn str(s: impl Into<Str>) -> V {
         V::Str(s.into())

@@ -88,10 +88,7 @@ impl Interp<'_> {
                         && let Some(slot) = f.locals.get_mut(*i as usize)
                         && !matches!(slot, V::Cell(_))
                     {
-                        match (v, &*slot) {
-                            (V::Int(x), V::Int(_) | V::Unbound | V::None) => *slot = V::Int(x),
-                            (v, _) => *slot = v,
-                        }
+                        V::put(slot, v);
                         return Ok(());
                     }
                     return self.assign(f, t, v);
@@ -182,7 +179,7 @@ impl Interp<'_> {
                         match local {
                             Some(slot) if !matches!(f.locals[slot], V::Cell(_)) => {
                                 self.mutated();
-                                f.locals[slot] = V::Int(i);
+                                V::put(&mut f.locals[slot], V::Int(i));
                             }
                             _ => self.assign(f, target, V::Int(i))?,
                         }
@@ -666,7 +663,7 @@ impl Interp<'_> {
                     if let V::Cell(c) = slot {
                         *c.lock() = v;
                     } else {
-                        *slot = v;
+                        V::put(slot, v);
                     }
                     Ok(())
                 }

@@ -449,7 +449,7 @@ impl Interp<'_> {
 pub(crate) fn set_plain_attr(i: &Inst, name: &Arc<str>, v: V) {
     let mut d = i.dict.lock();
     match d.get_mut(&crate::py::value::AttrName(name)) {
-        Some(slot) => *slot = v,
+        Some(slot) => V::put(slot, v),
         None => {
             d.insert(name.clone(), v);
         }
