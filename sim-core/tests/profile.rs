@@ -104,7 +104,7 @@ fn every_ended_wait_has_at_most_one_wake_and_each_wake_a_wait() {
 const CPU_AND_IO: &str = r#"import threading, time
 def cpu():
     s = 0
-    for i in range(300000):
+    for i in range(1500000):
         s += i
 def io():
     for _ in range(10):

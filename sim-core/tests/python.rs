@@ -621,3 +621,47 @@ fn recursion_follows_setrecursionlimit_and_tracebacks_fold_repeated_lines() {
     assert!(err.lines().count() < 20, "folded: {err}");
     assert!(err.trim_end().ends_with("RecursionError: maximum recursion depth exceeded"), "{err}");
 }
+
+#[test]
+fn a_failing_done_callback_is_logged_and_a_failing_initializer_breaks_the_pool() {
+    // As concurrent.futures: a done callback's exception is logged and the worker goes on
+    // (it used to end the worker, so the next task never finished); an initializer's is
+    // logged and the pool broken, its waiting and later tasks failing with BrokenThreadPool
+    // (the program used to run to its end with the futures never done).
+    let src = BROKEN_POOL;
+    let (out, err, code) = run(src);
+    assert_eq!(code, 0, "{err}");
+    let want = "after add_done_callback\nnext 3\nBrokenThreadPool A thread initializer failed, the thread pool is not usable anymore\nBrokenThreadPool A thread initializer failed, the thread pool is not usable anymore\nend\n";
+    assert_eq!(out, want);
+    if let Some(py) = python3(src) {
+        assert_eq!(out, py, "python3 prints the same");
+    }
+    assert_eq!(err.matches("exception calling callback for <Future at 0x").count(), 2, "{err}");
+    assert!(err.contains("RuntimeError: cb fails"), "{err}");
+    assert!(err.contains("Exception in initializer:") && err.contains("ValueError: no connection"), "{err}");
+}
+
+const BROKEN_POOL: &str = r#"from concurrent.futures import ThreadPoolExecutor
+def cb(fut):
+    raise RuntimeError("cb fails")
+with ThreadPoolExecutor(1) as ex:
+    f = ex.submit(lambda: 1); f.result()
+    f.add_done_callback(cb)
+    print("after add_done_callback")
+    g = ex.submit(lambda: 2)
+    g.add_done_callback(cb)
+    print("next", ex.submit(lambda: 3).result())
+def bad_init():
+    raise ValueError("no connection")
+ex = ThreadPoolExecutor(max_workers=1, initializer=bad_init)
+f = ex.submit(lambda: 1)
+try:
+    f.result()
+except Exception as e:
+    print(type(e).__name__, e)
+try:
+    ex.submit(lambda: 2)
+except Exception as e:
+    print(type(e).__name__, e)
+print("end")
+"#;

@@ -55,6 +55,8 @@ const HIERARCHY: &[(&str, &str, &str)] = &[
     ("CancelledError", "concurrent.futures._base", "Exception"),
     ("InvalidStateError", "concurrent.futures._base", "Exception"),
     ("BrokenExecutor", "concurrent.futures._base", "RuntimeError"),
+    ("BrokenThreadPool", "concurrent.futures.thread", "BrokenExecutor"),
+    ("BrokenProcessPool", "concurrent.futures.process", "BrokenExecutor"),
     ("ProcessError", "multiprocessing", "Exception"),
 ];
 

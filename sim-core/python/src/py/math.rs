@@ -3,7 +3,7 @@
 //! angle conversions and the float tests, with CPython's errors. (`sqrt`, `floor`, `ceil`,
 //! `log`, `exp`, `factorial`, `gcd`, `isclose`, `fsum` and `prod` are `stdlib`'s.)
 
-use super::builtins::{index, to_f64};
+use super::builtins::to_f64;
 use super::interp::{Interp, R, raise, type_err};
 use super::libobj::{self, Kw};
 use super::stdlib::NFn;
@@ -295,10 +295,10 @@ pub fn call(it: &mut Interp<'_>, f: MathFn, pos: Vec<V>, kw: Kw) -> R<V> {
                 let t = x.trunc();
                 match t.to_i64() {
                     Some(i) if t.abs() < 9.2e18 => V::Int(i),
-                    _ => V::from_big(num_bigint::BigInt::from(t as i128)),
+                    _ => V::from_big(<BigInt as num_traits::FromPrimitive>::from_f64(t).unwrap_or_default()),
                 }
             }
-            Some(v) if v.is_int() => V::Int(index(v)?),
+            Some(v) if v.is_int() => v.clone(),
             Some(v) => return type_err(format!("type {} doesn't define __trunc__ method", v.type_name())),
             None => return type_err("trunc() takes exactly one argument (0 given)"),
         },
@@ -325,11 +325,12 @@ pub fn call(it: &mut Interp<'_>, f: MathFn, pos: Vec<V>, kw: Kw) -> R<V> {
                 return Ok(V::Int(0));
             }
             let k = k.to_u64().unwrap_or(u64::MAX);
+            // perm: n (n-1) … (n-k+1); comb: that over k!, kept exact step by step (with the
+            // smaller of k and n - k).
+            let k = if f == MathFn::Comb { k.min((&n - BigInt::from(k)).to_u64().unwrap_or(k)) } else { k };
             if k > 100_000 {
                 return raise("OverflowError", "Threadline computes comb() and perm() for k up to 100000");
             }
-            // perm: n (n-1) … (n-k+1); comb: that over k!, kept exact step by step.
-            let k = if f == MathFn::Comb { k.min((&n - BigInt::from(k)).to_u64().unwrap_or(k)) } else { k };
             let mut acc = BigInt::from(1);
             for i in 0..k {
                 acc *= &n - BigInt::from(i);

@@ -663,9 +663,15 @@ pub(crate) fn deep_copy(v: &V, memo: &mut HashMap<usize, V>) -> V {
             let wrapped = if matches!(v, V::Dict(_)) { V::Dict(out.clone()) } else { V::Set(out.clone()) };
             memo.insert(id, wrapped.clone());
             let src = d.lock().clone();
-            let mut nd = Dict::default();
+            // Its kind kept (a defaultdict stays one); a key hashed by identity is the copy's.
+            let mut nd = Dict { kind: src.kind.clone(), ..Dict::default() };
             for (h, (k, x)) in src.map {
-                nd.map.insert(h, (deep_copy(&k, memo), deep_copy(&x, memo)));
+                let ck = deep_copy(&k, memo);
+                let h = match &h {
+                    value::HKey::Id(_) => ck.hkey().unwrap_or(h),
+                    _ => h,
+                };
+                nd.map.insert(h, (ck, deep_copy(&x, memo)));
             }
             *out.lock() = nd;
             wrapped

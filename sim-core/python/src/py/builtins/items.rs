@@ -193,12 +193,14 @@ pub fn del_item(_it: &mut Interp<'_>, obj: &V, i: &V) -> R<()> {
                     }
                     return Ok(());
                 }
-                // An extended slice: every step-th item, removed from the back.
-                let mut picked = extended_indices(start, stop, step);
-                picked.sort_unstable_by(|x, y| y.cmp(x));
-                for j in picked {
-                    l.remove(j);
-                }
+                // An extended slice: every step-th item, the rest kept in order (one pass).
+                let picked: std::collections::HashSet<usize> =
+                    extended_indices(start, stop, step).into_iter().collect();
+                let mut k = 0;
+                l.retain(|_| {
+                    k += 1;
+                    !picked.contains(&(k - 1))
+                });
                 return Ok(());
             }
             let ix = index(i)?;
@@ -333,7 +335,11 @@ fn extended_indices(start: i64, stop: i64, step: i64) -> Vec<usize> {
     let mut i = start;
     while (step > 0 && i < stop) || (step < 0 && i > stop) {
         out.push(i as usize);
-        i += step;
+        // A step past the end ends it (`L[1::sys.maxsize]`), never wrapping around.
+        match i.checked_add(step) {
+            Some(n) => i = n,
+            None => break,
+        }
     }
     out
 }

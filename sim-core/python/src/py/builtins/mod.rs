@@ -559,15 +559,17 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
             k.hash(&mut h);
-            Ok(match k {
-                // CPython's hash of an int (and of a bool or an integral float, equal to it):
-                // the value modulo 2**61 - 1, keeping its sign; -1 is -2 (it means an error).
-                HKey::Int(i) => {
-                    const P: u64 = (1 << 61) - 1;
-                    let x = (i.unsigned_abs() % P) as i64;
-                    let x = if i < 0 { -x } else { x };
-                    V::Int(if x == -1 { -2 } else { x })
-                }
+            // CPython's hash of an int (and of a bool or an integral float, equal to it): the
+            // value modulo 2**61 - 1, keeping its sign; -1 is -2 (it means an error).
+            let int_hash = |b: BigInt| {
+                let p = BigInt::from((1u64 << 61) - 1);
+                let x = (b.abs() % &p).to_i64().unwrap_or(0);
+                let x = if b.is_negative() { -x } else { x };
+                V::Int(if x == -1 { -2 } else { x })
+            };
+            Ok(match (&pos[0], k) {
+                (V::Big(b), _) => int_hash((**b).clone()),
+                (_, HKey::Int(i)) => int_hash(BigInt::from(i)),
                 _ => V::Int((h.finish() >> 1) as i64),
             })
         }

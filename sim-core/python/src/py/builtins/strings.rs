@@ -497,8 +497,9 @@ fn char_span(s: &str, start: Option<&V>, end: Option<&V>) -> R<(Option<usize>, u
     };
     let (a, b) = (bound(start, 0)?, bound(end, n)?.min(n));
     let byte = |i: i64| s.char_indices().nth(i as usize).map_or(s.len(), |(b, _)| b);
+    // Past the end, or an end before the start: nothing there, not even the empty string.
     if a > n || a > b {
-        return Ok((if a > n { None } else { Some(byte(a)) }, if a > n { 0 } else { byte(a) }));
+        return Ok((None, 0));
     }
     Ok((Some(byte(a)), byte(b)))
 }

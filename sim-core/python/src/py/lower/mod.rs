@@ -448,7 +448,11 @@ impl<'a> Lowerer<'a> {
     }
 
     fn resolve_free(&mut self, scope: usize, name: &Arc<str>) -> Option<Name> {
-        // Find `name` in the function scopes enclosing `scope`.
+        // Find `name` in the function scopes enclosing `scope` — once: a name already free
+        // here keeps its index (a second entry would point past the closure's end).
+        if let Some((i, _)) = self.scopes[scope].frees.get(name) {
+            return Some(Name::Free(*i));
+        }
         if scope == 0 {
             return None;
         }
@@ -459,9 +463,6 @@ impl<'a> Lowerer<'a> {
             // the function around it reaches its methods through it, as CPython passes the
             // cell through the class body's closure: a free variable of the class too.
             ScopeKind::Class => {
-                if let Some((i, _)) = self.scopes[scope].frees.get(name) {
-                    return Some(Name::Free(*i));
-                }
                 let src = match self.scopes[parent].frees.get(name) {
                     Some((i, _)) => Name::Free(*i),
                     None => self.resolve_free(parent, name)?,

@@ -245,7 +245,10 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
                     it.collect_vec(&c)?.iter().map(|v| crate::py::builtins::to_f64(v).unwrap_or(f64::NAN)).collect(),
                 ),
             };
-            let mut out = Vec::with_capacity(k as usize);
+            if k > 100_000_000 {
+                return raise("MemoryError", "");
+            }
+            let mut out = Vec::new();
             match cum {
                 None => {
                     for _ in 0..k {

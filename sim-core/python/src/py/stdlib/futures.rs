@@ -141,6 +141,19 @@ impl Batch {
     }
 }
 
+/// A future's done callback, as `Future._invoke_callbacks` calls it: an exception it raises
+/// is logged (`exception calling callback for <Future …>` and its traceback, on stderr) and
+/// the worker goes on.
+pub(crate) fn call_done_callback(it: &mut Interp<'_>, cb: &V, fv: &V) {
+    if let Err(Flow::Exc(e)) = it.call(cb, vec![fv.clone()], Vec::new()) {
+        let shown = it.repr_of(fv).unwrap_or_default();
+        let lines = crate::py::traceback_lines(it, &e, Some(format!("exception calling callback for {shown}")), false);
+        for l in lines {
+            it.w.write_out(it.ctx, &format!("{l}\n"), true);
+        }
+    }
+}
+
 /// Runs `callback=` / `error_callback=` pairs with a finished result.
 pub(crate) fn run_result_callbacks(it: &mut Interp<'_>, cbs: Vec<(V, V)>, done: &Result<V, V>) -> R<()> {
     for (ok, err) in cbs {
@@ -186,6 +199,8 @@ pub(crate) struct ExecState {
     pub(crate) shutdown: bool,
     /// `Pool.close()`: no new tasks; the workers finish the queued ones.
     pub(crate) closed: bool,
+    /// An initializer failed: the pool is not usable any more (CPython's `_broken`).
+    pub(crate) broken: Option<String>,
 }
 
 pub(crate) fn future_result(it: &mut Interp<'_>, f: &Arc<FutureObj>, timeout: Option<f64>, exc_only: bool) -> R<V> {
@@ -225,6 +240,13 @@ pub(crate) fn submit(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>, func: V, args: 
         let mut st = ex.st.lock();
         if ex.style == PoolStyle::MpPool && (st.shutdown || st.closed) {
             return raise("ValueError", "Pool not running");
+        }
+        if let Some(why) = &st.broken {
+            let class = if ex.style == PoolStyle::ThreadPool { "BrokenThreadPool" } else { "BrokenProcessPool" };
+            return Err(Flow::Exc(Box::new(crate::py::interp::Exc {
+                value: exc::instance(exc::class(class), vec![V::str(why.clone())]),
+                tb: Vec::new(),
+            })));
         }
         if st.shutdown {
             return raise("RuntimeError", "cannot schedule new futures after shutdown");
@@ -314,7 +336,43 @@ pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
             let mut memo = std::collections::HashMap::new();
             args.iter().map(|a| crate::py::world::deep_copy(a, &mut memo)).collect()
         };
-        it.call(f, args, Vec::new())?;
+        if let Err(Flow::Exc(e)) = it.call(f, args, Vec::new()) {
+            // As CPython's workers: logged, and the pool broken — every task waiting in it
+            // fails with BrokenThreadPool (BrokenProcessPool), and so does every later submit.
+            let lines = crate::py::traceback_lines(it, &e, Some("Exception in initializer:".into()), false);
+            for l in lines {
+                it.w.write_out(ctx, &format!("{l}\n"), true);
+            }
+            let (class, why) = if ex.style == PoolStyle::ThreadPool {
+                ("BrokenThreadPool", "A thread initializer failed, the thread pool is not usable anymore")
+            } else {
+                (
+                    "BrokenProcessPool",
+                    "A process in the process pool was terminated abruptly while the future was running or pending.",
+                )
+            };
+            ex.st.lock().broken = Some(why.to_string());
+            let pending: Vec<Arc<FutureObj>> = {
+                let mut p = it.w.pending_futures.lock();
+                let keys: Vec<_> = p.keys().filter(|(r, _)| *r == ex.res).copied().collect();
+                keys.iter().filter_map(|k| p.shift_remove(k)).collect()
+            };
+            for f in pending {
+                let err = exc::instance(exc::class(class), vec![V::str(why)]);
+                let callbacks = {
+                    let mut st = f.st.lock();
+                    st.done = Some(Err(err));
+                    f.cv.notify_all();
+                    std::mem::take(&mut st.callbacks)
+                };
+                ctx.changed();
+                let fv = V::Native(Arc::new(Native::Future(f)));
+                for cb in callbacks {
+                    call_done_callback(it, &cb, &fv);
+                }
+            }
+            return Ok(());
+        }
     }
     loop {
         let item = ex.queue.get(ctx, true, None)?;
@@ -392,7 +450,7 @@ pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
                 it
             };
             for cb in callbacks {
-                cb_it.call(&cb, vec![fv.clone()], Vec::new())?;
+                call_done_callback(cb_it, &cb, &fv);
             }
             run_result_callbacks(cb_it, result_callbacks, &done)?;
             for b in batches {

@@ -332,7 +332,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
                 std::mem::take(&mut st.callbacks)
             };
             for cb in callbacks {
-                it.call(&cb, vec![obj.clone()], Vec::new())?;
+                call_done_callback(it, &cb, obj);
             }
             Ok(V::Bool(true))
         }
@@ -358,7 +358,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
                 }
             };
             if done {
-                it.call(&cb, vec![obj.clone()], Vec::new())?;
+                call_done_callback(it, &cb, obj);
             }
             Ok(V::None)
         }
