@@ -978,7 +978,7 @@ pub fn method(it: &mut Interp<'_>, obj: &V, o: &Obj, name: &str, pos: Vec<V>, mu
                 }
                 run_in_executor(it, lp, pos.collect(), kw)
             }
-            "is_running" => Ok(V::Bool(it.aio.as_ref().is_some_and(|r| Arc::ptr_eq(r, lp)))),
+            "is_running" => Ok(V::Bool(lp.running.load(Ordering::Acquire))),
             "is_closed" => Ok(V::Bool(lp.closed.load(Ordering::Acquire))),
             "run_until_complete" => {
                 let aw = libobj::arg(&pos, &mut kw, 0, "future").unwrap_or_default();
@@ -992,6 +992,7 @@ pub fn method(it: &mut Interp<'_>, obj: &V, o: &Obj, name: &str, pos: Vec<V>, mu
                     return raise("RuntimeError", "Cannot run the event loop while another loop is running");
                 }
                 it.aio = Some(lp.clone());
+                lp.running.store(true, Ordering::Release);
                 let r = (|| {
                     let fut = ensure_future(it, lp, aw)?;
                     run_until(it, lp, || fut_done(&fut))?;
@@ -1000,6 +1001,7 @@ pub fn method(it: &mut Interp<'_>, obj: &V, o: &Obj, name: &str, pos: Vec<V>, mu
                         None => Ok(V::None),
                     }
                 })();
+                lp.running.store(false, Ordering::Release);
                 it.aio = None;
                 r
             }

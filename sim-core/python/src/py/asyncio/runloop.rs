@@ -25,6 +25,8 @@ pub struct Loop {
     pub(crate) executor: Mutex<Option<V>>,
     pub(crate) tasks: Mutex<Vec<V>>,
     pub(crate) closed: AtomicBool,
+    /// Running (`asyncio.run`, `run_until_complete`): what `is_running()` says on any thread.
+    pub(crate) running: AtomicBool,
     /// Tasks a callback made ready (their wake-up scheduled), and the task that did it, to
     /// record as such.
     pub(crate) readied: Mutex<Vec<(u32, Option<u32>)>>,
@@ -51,6 +53,7 @@ impl Loop {
             executor: Mutex::new(None),
             tasks: Mutex::new(Vec::new()),
             closed: AtomicBool::new(false),
+            running: AtomicBool::new(false),
             readied: Mutex::new(Vec::new()),
             idle: Mutex::new(None),
         })
@@ -159,7 +162,9 @@ pub(crate) fn run(it: &mut Interp<'_>, coro: V) -> R<V> {
     }
     let lp = Loop::new();
     it.aio = Some(lp.clone());
+    lp.running.store(true, Ordering::Release);
     let r = run_main(it, &lp, coro);
+    lp.running.store(false, Ordering::Release);
     let shutdown = shutdown(it, &lp);
     report_unretrieved(it, &lp);
     it.aio = None;

@@ -476,7 +476,14 @@ pub(crate) fn slots_of(class: &Arc<Class>) -> Option<Vec<Arc<str>>> {
                 if &*s == "__dict__" {
                     return None;
                 }
-                names.push(Arc::from(&*s));
+                // A private slot name is mangled with its class's name, as the methods'
+                // `self.__x` is.
+                let owner = c.name.trim_start_matches('_');
+                if s.starts_with("__") && !s.ends_with("__") && !owner.is_empty() {
+                    names.push(Arc::from(format!("_{owner}{}", &*s)));
+                } else {
+                    names.push(Arc::from(&*s));
+                }
             }
         }
     }

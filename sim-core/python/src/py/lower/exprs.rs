@@ -164,7 +164,7 @@ impl Lowerer<'_> {
                             Some(v) => ExprKind::Const(v),
                             None => ExprKind::Attr(value, crate::py::value::intern(a.attr.as_str())),
                         },
-                        _ => ExprKind::Attr(value, crate::py::value::intern(a.attr.as_str())),
+                        _ => ExprKind::Attr(value, crate::py::value::intern(&self.mangle(a.attr.as_str()))),
                     }
                 }
             },

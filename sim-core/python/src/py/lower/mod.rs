@@ -513,7 +513,9 @@ impl<'a> Lowerer<'a> {
             ScopeKind::Class => {
                 let g = self.global_slot(name);
                 if self.scopes[top].locals.contains_key(&key) {
-                    Name::ClassBody(key, g, builtin)
+                    // A private name bound in the class body is stored mangled, as methods
+                    // reach it (`self.__helper()` looks up `_C__helper`).
+                    Name::ClassBody(self.mangle(&key), g, builtin)
                 } else if let Some(f) = self.resolve_free(top, &key) {
                     f
                 } else {
@@ -556,7 +558,9 @@ impl<'a> Lowerer<'a> {
                 }
                 Target::Name(name, Arc::from(n.id.as_str()))
             }
-            ast::Expr::Attribute(a) => Target::Attr(self.expr(&a.value)?, crate::py::value::intern(a.attr.as_str())),
+            ast::Expr::Attribute(a) => {
+                Target::Attr(self.expr(&a.value)?, crate::py::value::intern(&self.mangle(a.attr.as_str())))
+            }
             ast::Expr::Subscript(s) => Target::Subscript(self.expr(&s.value)?, self.expr(&s.slice)?),
             ast::Expr::Tuple(t) => self.unpack(&t.elts)?,
             ast::Expr::List(t) => self.unpack(&t.elts)?,
@@ -663,6 +667,24 @@ impl<'a> Lowerer<'a> {
             line,
             local_names,
         }))
+    }
+
+    /// `__spam` as CPython's compiler writes it inside a class `C` (`_C__spam`: private
+    /// names, `_Py_Mangle`): the innermost class around the code, its leading underscores
+    /// dropped; a dunder name, or a class named only with underscores, is left as it is.
+    pub(crate) fn mangle(&self, name: &str) -> Arc<str> {
+        if !name.starts_with("__") || name.ends_with("__") || name.contains('.') {
+            return Arc::from(name);
+        }
+        // qual[i] names scopes[i + 1].
+        let class = (1..self.scopes.len())
+            .rev()
+            .find(|&j| self.scopes[j].kind == ScopeKind::Class)
+            .and_then(|j| self.qual.get(j - 1));
+        match class.map(|c| c.trim_start_matches('_')) {
+            Some(c) if !c.is_empty() => Arc::from(format!("_{c}{name}")),
+            _ => Arc::from(name),
+        }
     }
 
     fn qualname(&self) -> Arc<str> {
