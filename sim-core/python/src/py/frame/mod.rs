@@ -162,8 +162,9 @@ enum BlockKind {
     With {
         end: usize,
     },
-    /// An `except` clause's body is running (its exception is being handled).
-    Handler,
+    /// An `except` clause's body is running (its exception is being handled), with the
+    /// name it is bound to (`as e`), forgotten when the clause ends.
+    Handler(Option<Target>),
 }
 
 #[derive(Debug)]
@@ -497,7 +498,7 @@ impl Generator {
         let ops = &self.code.ops;
         loop {
             if let Some(w) = why.take()
-                && let Some(done) = self.unwind(it, st, w)?
+                && let Some(done) = self.unwind(it, st, f, w)?
             {
                 return Ok(done);
             }
@@ -640,7 +641,7 @@ impl Generator {
                 it.handling.push(Exc { value: e.value.clone(), tb });
                 st.n_handling += 1;
                 st.blocks.push(Block {
-                    kind: BlockKind::Handler,
+                    kind: BlockKind::Handler(name.clone()),
                     stack_len: st.stack.len(),
                     pending_len: st.pending.len(),
                 });
@@ -649,7 +650,9 @@ impl Generator {
                 }
             }
             Op::EndExcept => {
-                st.blocks.pop();
+                if let Some(Block { kind: BlockKind::Handler(Some(n)), .. }) = st.blocks.pop() {
+                    it.forget_handler_name(f, &n);
+                }
                 it.handling.pop();
                 st.n_handling = st.n_handling.saturating_sub(1);
                 st.pc += 1;
@@ -701,7 +704,7 @@ impl Generator {
 
     /// Leave blocks for `w` until one takes over (the frame goes on: None) or none is left
     /// (the frame ends: its result).
-    fn unwind(&self, it: &mut Interp<'_>, st: &mut State, mut w: Why) -> R<Option<Out>> {
+    fn unwind(&self, it: &mut Interp<'_>, st: &mut State, f: &mut Frame<'_>, mut w: Why) -> R<Option<Out>> {
         loop {
             let Some(b) = st.blocks.pop() else {
                 st.pending.clear();
@@ -769,7 +772,13 @@ impl Generator {
                         Err(other) => return Err(other),
                     }
                 }
-                BlockKind::Handler => {
+                BlockKind::Handler(name) => {
+                    if let Why::Exc(e) = &w {
+                        it.chain_implicit(e)?;
+                    }
+                    if let Some(n) = name {
+                        it.forget_handler_name(f, &n);
+                    }
                     it.handling.pop();
                     st.n_handling = st.n_handling.saturating_sub(1);
                 }

@@ -63,6 +63,32 @@ impl Interp<'_> {
         if self.mode == GilMode::Cpython39 { self.breaker() } else { self.ctx.pause_point().map_err(Flow::from) }
     }
 
+    /// `except E as e:` ends with `e = None; del e`: the name is gone after the handler, as
+    /// in CPython (a closure's cell is emptied, not cut).
+    pub(crate) fn forget_handler_name(&mut self, f: &mut Frame<'_>, n: &Target) {
+        match n {
+            Target::Name(Name::Local(i), _) if let Some(V::Cell(c)) = f.locals.get(*i as usize) => {
+                *c.lock() = unbound();
+            }
+            _ => {
+                let _ = self.delete(f, n);
+            }
+        }
+    }
+
+    /// An error Python itself raised in a handler (`1 / 0`, a name not defined) gets the
+    /// handled exception as its context, as a `raise` there does.
+    pub(crate) fn chain_implicit(&mut self, e: &Exc) -> R<()> {
+        if let V::Inst(xi) = &e.value
+            && self.handling.last().is_some_and(|h| !h.value.is(&e.value))
+            && !xi.dict.lock().contains_key("__context__")
+        {
+            let v = e.value.clone();
+            self.chain(&v, None)?;
+        }
+        Ok(())
+    }
+
     /// An `except` clause caught `v`: the run's record shows the error.
     pub(crate) fn record_handled(&mut self, v: &V) {
         self.ctx.record(EventKind::Error { error: Box::from(exc::to_pyerror(v)) });
@@ -237,28 +263,12 @@ impl Interp<'_> {
                             let r = self.block(f, &h.body);
                             // An error Python itself raised in the handler (`1 / 0`, a name not
                             // defined) has the handled one as its context too, as a `raise` has.
-                            if let Err(Flow::Exc(x)) = &r
-                                && let V::Inst(xi) = &x.value
-                                && !x.value.is(&value)
-                                && !xi.dict.lock().contains_key("__context__")
-                            {
-                                let xv = x.value.clone();
-                                self.chain(&xv, None)?;
+                            if let Err(Flow::Exc(x)) = &r {
+                                self.chain_implicit(x)?;
                             }
                             self.handling.pop();
-                            // `except E as e:` ends with `e = None; del e` (the name is gone after
-                            // the handler, as in CPython; a closure's cell is emptied, not cut).
                             if let Some(n) = &h.name {
-                                match n {
-                                    Target::Name(Name::Local(i), _)
-                                        if let Some(V::Cell(c)) = f.locals.get(*i as usize) =>
-                                    {
-                                        *c.lock() = unbound();
-                                    }
-                                    _ => {
-                                        let _ = self.delete(f, n);
-                                    }
-                                }
+                                self.forget_handler_name(f, n);
                             }
                             out = r;
                             break;

@@ -399,7 +399,7 @@ impl<'a> Interp<'a> {
     /// `raise v [from cause]` inside a handler: `v.__context__` is the exception being
     /// handled, `v.__cause__` the one named after `from` (`from None` hides the context).
     /// Each chained exception keeps the frames it had left (`__tl_tb__`), for the traceback.
-    fn chain(&mut self, v: &V, cause: Option<V>) -> R<()> {
+    pub(crate) fn chain(&mut self, v: &V, cause: Option<V>) -> R<()> {
         let V::Inst(i) = v else { return Ok(()) };
         let keep_tb = |x: &Exc| {
             if let V::Inst(xi) = &x.value {
