@@ -516,3 +516,15 @@ pub enum StmtKind {
     Import(Vec<(String, Target)>),
     ImportFrom(String, Vec<(String, Target)>),
 }
+
+/// A private name as CPython's compiler writes it inside class `class` (`_Py_Mangle`):
+/// `__spam` is `_C__spam`, the class's leading underscores dropped; a dunder name, a dotted
+/// one, or a class named only with underscores leaves it as it is. The compiler mangles
+/// names and attributes with it, a class's `__slots__` its slot names.
+pub fn mangled(class: &str, name: &str) -> Arc<str> {
+    let owner = class.trim_start_matches('_');
+    if !name.starts_with("__") || name.ends_with("__") || name.contains('.') || owner.is_empty() {
+        return Arc::from(name);
+    }
+    Arc::from(format!("_{owner}{name}"))
+}

@@ -993,14 +993,7 @@ pub fn method(it: &mut Interp<'_>, obj: &V, o: &Obj, name: &str, pos: Vec<V>, mu
                 }
                 it.aio = Some(lp.clone());
                 lp.running.store(true, Ordering::Release);
-                let r = (|| {
-                    let fut = ensure_future(it, lp, aw)?;
-                    run_until(it, lp, || fut_done(&fut))?;
-                    match as_fut(&fut) {
-                        Some(f) => f.result(),
-                        None => Ok(V::None),
-                    }
-                })();
+                let r = run_main(it, lp, aw);
                 lp.running.store(false, Ordering::Release);
                 it.aio = None;
                 r

@@ -174,8 +174,9 @@ pub(crate) fn run(it: &mut Interp<'_>, coro: V) -> R<V> {
     Ok(v)
 }
 
-pub(crate) fn run_main(it: &mut Interp<'_>, lp: &Arc<Loop>, coro: V) -> R<V> {
-    let main = create_task(it, lp, coro, None)?;
+pub(crate) fn run_main(it: &mut Interp<'_>, lp: &Arc<Loop>, main: V) -> R<V> {
+    // A coroutine becomes a task; a future or task (`run_until_complete(gather(…))`) is run as it is.
+    let main = ensure_future(it, lp, main)?;
     run_until(it, lp, || fut_done(&main))?;
     match as_fut(&main) {
         Some(f) => f.result(),

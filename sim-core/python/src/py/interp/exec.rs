@@ -511,16 +511,21 @@ impl Interp<'_> {
             ExprKind::Name(Name::Local(i), _) => {
                 f.locals.get(*i as usize).filter(|v| !matches!(v, V::Cell(_) | V::Unbound))
             }
-            ExprKind::Name(Name::Global(slot, _), _) => {
-                let cell = &self.pw.globals[*slot as usize];
-                if cell.tracked {
-                    return None;
-                }
-                let (v0, v) = self.gcache.get(*slot as usize)?;
-                (*v0 == cell.version()).then_some(v)
-            }
+            ExprKind::Name(Name::Global(slot, _), _) => self.cached_global(*slot),
             _ => None,
         }
+    }
+
+    /// The value of global `slot` this thread read last, while nobody has stored it since
+    /// (its cell's version unchanged; a tracked variable is always read afresh).
+    #[inline]
+    fn cached_global(&self, slot: u32) -> Option<&V> {
+        let cell = &self.pw.globals[slot as usize];
+        if cell.tracked {
+            return None;
+        }
+        let (v0, v) = self.gcache.get(slot as usize)?;
+        (*v0 == cell.version()).then_some(v)
     }
 
     pub(crate) fn load_global(&mut self, slot: u32, name: &str, builtin: Option<crate::py::ir::Builtin>) -> R<V> {
@@ -528,12 +533,7 @@ impl Interp<'_> {
         if self.controlled_ft && cell.tracked {
             self.ctx.shared_access().map_err(Flow::from)?;
         }
-        // The value this thread read last, while nobody has locked the cell since.
-        let version = cell.version();
-        if !cell.tracked
-            && let Some((v0, v)) = self.gcache.get(slot as usize)
-            && *v0 == version
-        {
+        if let Some(v) = self.cached_global(slot) {
             return Ok(v.clone());
         }
         self.load_global_slow(slot, name, builtin)

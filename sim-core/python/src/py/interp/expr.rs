@@ -228,10 +228,9 @@ impl Interp<'_> {
             }
             ExprKind::Attr(obj, name) => {
                 if let Some(V::Inst(i)) = self.peek(f, obj)
-                    && i.class.native_kind() == ClassKind::Plain
-                    && let Some(v) = i.dict.lock().get(&crate::py::value::AttrName(name))
+                    && let Some(v) = super::objects::own_attr(i, name)
                 {
-                    return Ok(v.clone());
+                    return Ok(v);
                 }
                 let o = self.eval(f, obj)?;
                 self.get_attr_named(&o, name)

@@ -169,8 +169,7 @@ impl Interp<'_> {
     #[inline]
     pub fn get_attr_named(&mut self, obj: &V, name: &Arc<str>) -> R<V> {
         if let V::Inst(i) = obj
-            && i.class.native_kind() == ClassKind::Plain
-            && let Some(v) = i.dict.lock().get(&crate::py::value::AttrName(name)).cloned()
+            && let Some(v) = own_attr(i, name)
         {
             return Ok(v);
         }
@@ -444,6 +443,16 @@ impl Interp<'_> {
 /// Whether writing an attribute of an instance of `class` only stores it: no `__setattr__`,
 /// no named-tuple fields, not a frozen dataclass, not an enum. Most classes; cached per class
 /// (a write does not walk the MRO for `__setattr__` and friends).
+/// A plain instance's own attribute `name` (its `__dict__`, by the interned name), before
+/// anything its class defines — the read `obj.name` makes first.
+#[inline]
+pub(crate) fn own_attr(i: &Inst, name: &Arc<str>) -> Option<V> {
+    if i.class.native_kind() != ClassKind::Plain {
+        return None;
+    }
+    i.dict.lock().get(&crate::py::value::AttrName(name)).cloned()
+}
+
 /// Store `name` in a plain instance's `__dict__` (its class only stores: [`plain_setattr`]).
 #[inline]
 pub(crate) fn set_plain_attr(i: &Inst, name: &Arc<str>, v: V) {
@@ -478,12 +487,7 @@ pub(crate) fn slots_of(class: &Arc<Class>) -> Option<Vec<Arc<str>>> {
                 }
                 // A private slot name is mangled with its class's name, as the methods'
                 // `self.__x` is.
-                let owner = c.name.trim_start_matches('_');
-                if s.starts_with("__") && !s.ends_with("__") && !owner.is_empty() {
-                    names.push(Arc::from(format!("_{owner}{}", &*s)));
-                } else {
-                    names.push(Arc::from(&*s));
-                }
+                names.push(crate::py::ir::mangled(&c.name, &s));
             }
         }
     }

@@ -673,17 +673,14 @@ impl<'a> Lowerer<'a> {
     /// names, `_Py_Mangle`): the innermost class around the code, its leading underscores
     /// dropped; a dunder name, or a class named only with underscores, is left as it is.
     pub(crate) fn mangle(&self, name: &str) -> Arc<str> {
-        if !name.starts_with("__") || name.ends_with("__") || name.contains('.') {
-            return Arc::from(name);
-        }
         // qual[i] names scopes[i + 1].
         let class = (1..self.scopes.len())
             .rev()
             .find(|&j| self.scopes[j].kind == ScopeKind::Class)
             .and_then(|j| self.qual.get(j - 1));
-        match class.map(|c| c.trim_start_matches('_')) {
-            Some(c) if !c.is_empty() => Arc::from(format!("_{c}{name}")),
-            _ => Arc::from(name),
+        match class {
+            Some(c) => crate::py::ir::mangled(c, name),
+            None => Arc::from(name),
         }
     }
 

@@ -191,6 +191,64 @@ pub struct ExecutorObj {
     pub(crate) init: Option<(V, Vec<V>)>,
 }
 
+impl ExecutorObj {
+    /// Whether its workers are processes (arguments and results cross as copies).
+    fn across(&self) -> bool {
+        self.style != PoolStyle::ThreadPool
+    }
+
+    /// The error a broken pool's tasks fail with (`BrokenThreadPool`, `BrokenProcessPool`).
+    fn broken_error(&self) -> V {
+        let (class, why) = if self.style == PoolStyle::ThreadPool {
+            ("BrokenThreadPool", "A thread initializer failed, the thread pool is not usable anymore")
+        } else {
+            (
+                "BrokenProcessPool",
+                "A process in the process pool was terminated abruptly while the future was running or pending.",
+            )
+        };
+        exc::instance(exc::class(class), vec![V::str(why)])
+    }
+
+    /// The futures submitted to it and not finished.
+    pub(crate) fn pending(&self, it: &Interp<'_>) -> Vec<Arc<FutureObj>> {
+        it.w.pending_futures.lock().iter().filter(|((r, _), _)| *r == self.res).map(|(_, f)| f.clone()).collect()
+    }
+}
+
+/// Values as a worker process receives them, or its caller its result: pickled, so a copy
+/// (identity kept within the one message).
+fn pickled(vs: &[V]) -> Vec<V> {
+    let mut memo = std::collections::HashMap::new();
+    vs.iter().map(|v| crate::py::world::deep_copy(v, &mut memo)).collect()
+}
+
+/// An initializer raised: logged, and the pool broken as CPython's workers leave it — every
+/// task waiting in it fails with [`ExecutorObj::broken_error`], and so does every later
+/// submit.
+fn break_pool(it: &mut Interp<'_>, ex: &ExecutorObj, e: &crate::py::interp::Exc) {
+    let lines = crate::py::traceback_lines(it, e, Some("Exception in initializer:".into()), false);
+    for l in lines {
+        it.w.write_out(it.ctx, &format!("{l}\n"), true);
+    }
+    ex.st.lock().broken = true;
+    let pending = ex.pending(it);
+    it.w.pending_futures.lock().retain(|(r, _), _| *r != ex.res);
+    for f in pending {
+        let callbacks = {
+            let mut st = f.st.lock();
+            st.done = Some(Err(ex.broken_error()));
+            f.cv.notify_all();
+            std::mem::take(&mut st.callbacks)
+        };
+        it.ctx.changed();
+        let fv = V::Native(Arc::new(Native::Future(f)));
+        for cb in callbacks {
+            call_done_callback(it, &cb, &fv);
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct ExecState {
     pub(crate) workers: Vec<V>,
@@ -200,7 +258,7 @@ pub(crate) struct ExecState {
     /// `Pool.close()`: no new tasks; the workers finish the queued ones.
     pub(crate) closed: bool,
     /// An initializer failed: the pool is not usable any more (CPython's `_broken`).
-    pub(crate) broken: Option<String>,
+    pub(crate) broken: bool,
 }
 
 pub(crate) fn future_result(it: &mut Interp<'_>, f: &Arc<FutureObj>, timeout: Option<f64>, exc_only: bool) -> R<V> {
@@ -241,12 +299,8 @@ pub(crate) fn submit(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>, func: V, args: 
         if ex.style == PoolStyle::MpPool && (st.shutdown || st.closed) {
             return raise("ValueError", "Pool not running");
         }
-        if let Some(why) = &st.broken {
-            let class = if ex.style == PoolStyle::ThreadPool { "BrokenThreadPool" } else { "BrokenProcessPool" };
-            return Err(Flow::Exc(Box::new(crate::py::interp::Exc {
-                value: exc::instance(exc::class(class), vec![V::str(why.clone())]),
-                tb: Vec::new(),
-            })));
+        if st.broken {
+            return Err(Flow::Exc(Box::new(crate::py::interp::Exc { value: ex.broken_error(), tb: Vec::new() })));
         }
         if st.shutdown {
             return raise("RuntimeError", "cannot schedule new futures after shutdown");
@@ -330,47 +384,9 @@ pub(crate) fn spawn_worker(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> 
 pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
     let ctx = it.ctx;
     if let Some((f, args)) = &ex.init {
-        let args = if ex.style == PoolStyle::ThreadPool {
-            args.clone()
-        } else {
-            let mut memo = std::collections::HashMap::new();
-            args.iter().map(|a| crate::py::world::deep_copy(a, &mut memo)).collect()
-        };
+        let args = if ex.across() { pickled(args) } else { args.clone() };
         if let Err(Flow::Exc(e)) = it.call(f, args, Vec::new()) {
-            // As CPython's workers: logged, and the pool broken — every task waiting in it
-            // fails with BrokenThreadPool (BrokenProcessPool), and so does every later submit.
-            let lines = crate::py::traceback_lines(it, &e, Some("Exception in initializer:".into()), false);
-            for l in lines {
-                it.w.write_out(ctx, &format!("{l}\n"), true);
-            }
-            let (class, why) = if ex.style == PoolStyle::ThreadPool {
-                ("BrokenThreadPool", "A thread initializer failed, the thread pool is not usable anymore")
-            } else {
-                (
-                    "BrokenProcessPool",
-                    "A process in the process pool was terminated abruptly while the future was running or pending.",
-                )
-            };
-            ex.st.lock().broken = Some(why.to_string());
-            let pending: Vec<Arc<FutureObj>> = {
-                let mut p = it.w.pending_futures.lock();
-                let keys: Vec<_> = p.keys().filter(|(r, _)| *r == ex.res).copied().collect();
-                keys.iter().filter_map(|k| p.shift_remove(k)).collect()
-            };
-            for f in pending {
-                let err = exc::instance(exc::class(class), vec![V::str(why)]);
-                let callbacks = {
-                    let mut st = f.st.lock();
-                    st.done = Some(Err(err));
-                    f.cv.notify_all();
-                    std::mem::take(&mut st.callbacks)
-                };
-                ctx.changed();
-                let fv = V::Native(Arc::new(Native::Future(f)));
-                for cb in callbacks {
-                    call_done_callback(it, &cb, &fv);
-                }
-            }
+            break_pool(it, ex, &e);
             return Ok(());
         }
     }
@@ -397,13 +413,17 @@ pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
         ctx.record(EventKind::TaskStarted { res: ex.res, task });
         let mut args = it.collect_vec(&args)?;
         let mut kw = kwargs_of(&kwv);
-        let across = ex.style != PoolStyle::ThreadPool;
+        let across = ex.across();
         if across {
             // A worker process gets its arguments pickled: a copy, which the task may change
-            // without the parent seeing it.
-            let mut memo = std::collections::HashMap::new();
-            args = args.iter().map(|a| crate::py::world::deep_copy(a, &mut memo)).collect();
-            kw = kw.iter().map(|(k, v)| (k.clone(), crate::py::world::deep_copy(v, &mut memo))).collect();
+            // without the parent seeing it (the keywords' values in the same message).
+            let n = args.len();
+            args.extend(kw.iter().map(|(_, v)| v.clone()));
+            let mut copied = pickled(&args);
+            for ((_, v), c) in kw.iter_mut().zip(copied.split_off(n)) {
+                *v = c;
+            }
+            args = copied;
         }
         let r = match it.call(&func, args, kw) {
             Ok(v) => Ok(v),
@@ -411,14 +431,10 @@ pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
             Err(other) => return Err(other),
         };
         // And its result (or exception) comes back pickled: the parent's own copy.
-        let r = if across {
-            let mut memo = std::collections::HashMap::new();
-            match r {
-                Ok(v) => Ok(crate::py::world::deep_copy(&v, &mut memo)),
-                Err(e) => Err(crate::py::world::deep_copy(&e, &mut memo)),
-            }
-        } else {
-            r
+        let r = match r {
+            Ok(v) if across => Ok(pickled(&[v]).remove(0)),
+            Err(e) if across => Err(pickled(&[e]).remove(0)),
+            r => r,
         };
         let shown = match &r {
             Ok(v) => v.snapshot(),

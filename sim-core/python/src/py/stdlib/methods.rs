@@ -263,14 +263,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             let wait = arg(&pos, &mut kw, 0, "wait").is_none_or(|v| v.truthy());
             // `cancel_futures=True`: every future not yet started is cancelled first.
             if arg(&pos, &mut kw, 1, "cancel_futures").is_some_and(|v| v.truthy()) {
-                let pending: Vec<Arc<FutureObj>> =
-                    it.w.pending_futures
-                        .lock()
-                        .iter()
-                        .filter(|((r, _), _)| *r == ex.res)
-                        .map(|(_, f)| f.clone())
-                        .collect();
-                for f in pending {
+                for f in ex.pending(it) {
                     let fv = V::Native(Arc::new(Native::Future(f)));
                     it.call_method(&fv, "cancel", Vec::new(), Vec::new())?;
                 }
