@@ -217,6 +217,10 @@ pub enum Command {
         /// runs to its end gives the same result whatever the number.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: Option<u16>,
+        /// Depth-first without partial-order reduction: try every order of turns that touch
+        /// different objects too (slower; the same outcomes).
+        #[arg(long)]
+        no_reduction: bool,
     },
     /// Run a scenario freely many times and count its outcomes (final values of its
     /// variables and what it printed), jcstress-style.
@@ -513,7 +517,9 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             split,
             max_turns,
             jobs,
+            no_reduction,
         } => schedule::explore_cmd(&schedule::ExploreArgs {
+            reduction: !*no_reduction,
             jobs: jobs.map_or_else(sim_core::explore::all_cores, usize::from),
             split: *split,
             max_turns: *max_turns,

@@ -40,6 +40,8 @@ pub struct ExploreArgs<'a> {
     pub max_turns: u64,
     /// `--jobs` (default: every core).
     pub jobs: usize,
+    /// Not `--no-reduction`.
+    pub reduction: bool,
 }
 
 /// "T0 MainThread, T1 Thread-1 (work), …": what the schedule's thread numbers mean.
@@ -107,7 +109,7 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
         check,
         preemptions,
         seed: a.seed,
-        limits: explore::RunLimits { split: a.split, turns: a.max_turns, ..Default::default() },
+        limits: explore::RunLimits { split: a.split, turns: a.max_turns, reduction: a.reduction, ..Default::default() },
         jobs: a.jobs,
     };
     let how = match strategy {
@@ -143,6 +145,14 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
             text,
             "spin loops: {} idle passes (a thread back at a while loop with nothing changed) waited instead of branching",
             ex.spin_waits
+        );
+    }
+    let r = ex.reduction;
+    if r.skipped > 0 || r.stopped_runs > 0 {
+        let _ = writeln!(
+            text,
+            "partial-order reduction: {} choices not tried (the thread's next turn commutes with everything run since it was tried: every schedule below was covered), {} runs stopped early",
+            r.skipped, r.stopped_runs
         );
     }
     if let Some(n) = ex.fell_back_after {

@@ -10,6 +10,7 @@
 
 pub mod channels;
 pub mod control;
+pub mod footprint;
 mod gil;
 pub mod pool;
 pub mod recorder;

@@ -223,6 +223,11 @@ pub struct RunLimits {
     /// ([`threadline_runtime::control::Control::spin_point`]); off only to check that the
     /// reduction loses no outcome.
     pub spin_reduction: bool,
+    /// Depth-first search skips what it has already covered: a thread whose next turn
+    /// commutes with everything run since it was tried at an earlier choice point is not
+    /// tried again (sleep sets over each turn's footprint, [`threadline_runtime::footprint`]);
+    /// off only to check that the reduction loses no outcome.
+    pub reduction: bool,
 }
 
 /// The turn limit of a controlled run: a program still going after this many switch points
@@ -232,7 +237,13 @@ pub const DEFAULT_TURNS: u64 = 100_000;
 
 impl Default for RunLimits {
     fn default() -> Self {
-        Self { wall: Duration::from_secs(3600), turns: DEFAULT_TURNS, split: false, spin_reduction: true }
+        Self {
+            wall: Duration::from_secs(3600),
+            turns: DEFAULT_TURNS,
+            split: false,
+            spin_reduction: true,
+            reduction: true,
+        }
     }
 }
 
@@ -257,9 +268,26 @@ pub fn run_controlled_in(
     limits: RunLimits,
     pool: Option<&Arc<Pool>>,
 ) -> Controlled {
+    run_gathering(prog, settings, strategy, check, limits, pool, false)
+}
+
+/// [`run_controlled_in`], with each turn's footprint shown to the strategy when `footprints`.
+pub(crate) fn run_gathering(
+    prog: &Arc<Program>,
+    settings: &RuntimeSettings,
+    strategy: Box<dyn Strategy>,
+    check: Option<&Check>,
+    limits: RunLimits,
+    pool: Option<&Arc<Pool>>,
+    footprints: bool,
+) -> Controlled {
     // Set up before the first turn: a limit set after it could come too late.
-    let setup =
-        ControlSetup { split: limits.split, turn_limit: Some(limits.turns), spin_reduction: limits.spin_reduction };
+    let setup = ControlSetup {
+        split: limits.split,
+        turn_limit: Some(limits.turns),
+        spin_reduction: limits.spin_reduction,
+        footprints,
+    };
     let run = PyRun::start_controlled_with(Arc::clone(prog), settings.clone(), strategy, setup, pool.cloned());
     let finished = run.finish_keep(Some(limits.wall));
     let (trace, report, finals) = finished;
@@ -445,8 +473,21 @@ pub struct Exploration {
     /// Times a thread was parked at an idle pass of a spin loop, in all runs (choice points
     /// the search did not branch on).
     pub spin_waits: u64,
+    /// What partial-order reduction spared the depth-first search.
+    pub reduction: Reduction,
     /// How long the search took (shrinking not counted).
     pub elapsed: Duration,
+}
+
+/// What partial-order reduction spared a depth-first search ([`RunLimits::reduction`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Reduction {
+    /// Choices not tried at a choice point because the thread was asleep there: it had been
+    /// tried at an earlier point and nothing run since touches what its next turn touches,
+    /// so every schedule below was covered (each is a subtree of schedules).
+    pub skipped: usize,
+    /// Runs stopped early, at a point where every thread that could run was asleep.
+    pub stopped_runs: usize,
 }
 
 /// Search for a failing schedule of `prog`. `progress` is called after each run with the
@@ -491,6 +532,7 @@ pub fn explore(
     second.tried += first.tried;
     second.turns += first.turns;
     second.spin_waits += first.spin_waits;
+    second.reduction = first.reduction;
     second.elapsed = started.elapsed();
     for (o, n) in first.outcomes {
         match second.outcomes.iter_mut().find(|(x, _)| *x == o) {

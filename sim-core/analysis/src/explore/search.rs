@@ -21,6 +21,8 @@
 use super::*;
 use parking_lot::{Condvar, Mutex};
 use std::collections::BTreeSet;
+use threadline_runtime::control::DecisionKind;
+use threadline_runtime::footprint::Footprint;
 
 /// Sampled schedules run in batches of this many (PCT learns run lengths between batches).
 const BATCH: usize = 32;
@@ -31,6 +33,8 @@ struct Done {
     outcome: Outcome,
     turns: u64,
     spin_waits: u64,
+    /// Choices its new choice points did not try: threads asleep there (covered already).
+    skipped: usize,
     /// The run itself, kept when it failed (to be shrunk).
     failing: Option<Controlled>,
 }
@@ -51,6 +55,9 @@ struct State {
     done: Vec<Done>,
     /// The keys of `done`, to find the budget's last.
     keys: BTreeSet<Vec<u32>>,
+    /// Runs stopped where every thread that could run was asleep (covered already): their
+    /// keys and the choices their choice points skipped.
+    blocked: Vec<(Vec<u32>, usize)>,
     /// Nothing after this key counts: the first failure, or the budget's last schedule.
     cutoff: Option<Vec<u32>>,
     /// The search's clock ran out (a run stopped by it has no verdict), or it was stopped.
@@ -92,14 +99,21 @@ impl State {
     }
 }
 
-/// A depth-first subtree: the choices that lead to it, their ranks, and the depth below
-/// which it does not backtrack.
+/// Depth-first work waiting for a worker: the choices not yet tried at the last choice
+/// point of `stack` (the ones before it are the path there), with the ranks of that path.
+/// A worker hands over every choice left at a point at once, so the one that takes them
+/// knows each earlier sibling's first turn (what the reduction puts to sleep).
 struct Task {
-    prefix: Vec<ThreadIx>,
+    stack: Vec<Node>,
+    /// Ranks of the path (every point before the last).
     key: Vec<u32>,
+    /// Where the task's first schedule sits in the order (`key` and the rank of the next
+    /// choice at the last point).
+    order: Vec<u32>,
 }
 
 /// One choice point of a depth-first worker's current run.
+#[derive(Clone)]
 struct Node {
     enabled: Vec<ThreadIx>,
     current: Option<ThreadIx>,
@@ -109,6 +123,114 @@ struct Node {
     first: ThreadIx,
     chosen: ThreadIx,
     tried: Vec<ThreadIx>,
+    /// A choice of which thread runs (not of a ready callback or a lock's taker).
+    threads: bool,
+    /// Partial-order reduction: the threads asleep here, with their next turn's footprint
+    /// (each was tried at an earlier point, and everything run since commutes with it).
+    sleep: Vec<(ThreadIx, Footprint)>,
+    /// The footprint of the first turn of each choice tried here.
+    fps: Vec<(ThreadIx, Footprint)>,
+    /// The choices left here were handed to another worker.
+    given: bool,
+}
+
+impl Node {
+    /// The sleep set below this point when `chosen` runs: the threads asleep here and the
+    /// choices tried here before it (the turn that follows filters it, in the run).
+    fn child_sleep(&self) -> Vec<(ThreadIx, Footprint)> {
+        let mut s: Vec<(ThreadIx, Footprint)> = self.sleep.clone();
+        if self.threads {
+            for (t, fp) in &self.fps {
+                if *t != self.chosen && !s.iter().any(|(x, _)| x == t) {
+                    s.push((*t, fp.clone()));
+                }
+            }
+        }
+        s
+    }
+
+    fn asleep(&self, t: ThreadIx) -> bool {
+        self.threads && self.sleep.iter().any(|(s, _)| *s == t)
+    }
+}
+
+/// What a depth-first run with reduction learned, shared with its strategy.
+#[derive(Default)]
+struct Learned {
+    /// Per choice point: the footprint of the chosen thread's first turn after it.
+    first: Vec<Option<Footprint>>,
+    /// Per choice point past the prefix: the sleep set there.
+    asleep: Vec<Vec<(ThreadIx, Footprint)>>,
+    /// Stopped at a choice point where every thread that could run within the bound was
+    /// asleep: everything below was covered already.
+    blocked: bool,
+}
+
+/// Depth-first with sleep sets: follow the prefix, then the default, never a thread that
+/// is asleep (tried at an earlier point, with nothing since that its next turn does not
+/// commute with). Learns each choice's first turn and each point's sleep set.
+struct Sleepy {
+    prefix: Vec<ThreadIx>,
+    /// The sleep set from the prefix's last choice on (filtered by every turn after it).
+    sleep: Vec<(ThreadIx, Footprint)>,
+    bound: usize,
+    /// Preemptions so far.
+    used: usize,
+    /// Choice points so far.
+    decided: usize,
+    /// The choice point whose chosen thread's first turn is still to come.
+    pending: Option<(usize, ThreadIx)>,
+    learned: Arc<Mutex<Learned>>,
+}
+
+impl Strategy for Sleepy {
+    fn choose(&mut self, step: usize, point: &Decision, _stopped: &dyn Fn() -> bool) -> Choice {
+        self.decided = step + 1;
+        let threads = matches!(point.kind, DecisionKind::Thread);
+        let mut l = self.learned.lock();
+        if l.first.len() <= step {
+            l.first.resize(step + 1, None);
+            l.asleep.resize(step + 1, Vec::new());
+        }
+        let default = point.default_choice();
+        let cost = |t: ThreadIx| usize::from(point.current.is_some_and(|c| c != t) && t != default);
+        let chosen = match self.prefix.get(step) {
+            Some(t) if point.enabled.iter().any(|(e, _)| e == t) => *t,
+            Some(_) => default,
+            None => {
+                l.asleep[step] = self.sleep.clone();
+                let asleep = |t: ThreadIx| threads && self.sleep.iter().any(|(s, _)| *s == t);
+                let fits = |t: ThreadIx| !asleep(t) && self.used + cost(t) <= self.bound;
+                if fits(default) {
+                    default
+                } else if let Some(t) = point.enabled.iter().map(|(t, _)| *t).find(|t| fits(*t)) {
+                    t
+                } else {
+                    l.blocked = true;
+                    return Choice::Stop;
+                }
+            }
+        };
+        self.used += cost(chosen);
+        if threads {
+            self.pending = Some((step, chosen));
+        }
+        Choice::Run(chosen)
+    }
+
+    fn observe(&mut self, t: ThreadIx, fp: &Footprint) {
+        if let Some((k, c)) = self.pending
+            && c == t
+        {
+            self.learned.lock().first[k] = Some(fp.clone());
+            self.pending = None;
+        }
+        // From the prefix's last choice on, a sleeping thread wakes when a turn that does
+        // not commute with its next one runs (or when it runs itself).
+        if self.decided >= self.prefix.len() {
+            self.sleep.retain(|(x, xfp)| *x != t && !xfp.conflicts(fp));
+        }
+    }
 }
 
 impl Node {
@@ -130,7 +252,13 @@ impl Node {
 fn next_choice(stack: &[Node], depth: usize, bound: usize) -> Option<ThreadIx> {
     let used: usize = stack[..depth].iter().filter(|n| n.preempts(n.chosen)).count();
     let node = &stack[depth];
-    node.enabled.iter().copied().find(|t| !node.tried.contains(t) && used + usize::from(node.preempts(*t)) <= bound)
+    if node.given {
+        return None;
+    }
+    node.enabled
+        .iter()
+        .copied()
+        .find(|t| !node.tried.contains(t) && !node.asleep(*t) && used + usize::from(node.preempts(*t)) <= bound)
 }
 
 /// Move the depth-first stack to the next schedule within the preemption bound, never
@@ -171,19 +299,21 @@ pub(super) fn explore_with(
             exhausted: false,
             turns: 0,
             spin_waits: 0,
+            reduction: Reduction::default(),
             elapsed: started.elapsed(),
             out_of_time: false,
             fell_back_after: None,
         };
     }
     let state = Mutex::new(State {
-        tasks: vec![Task { prefix: Vec::new(), key: Vec::new() }],
+        tasks: vec![Task { stack: Vec::new(), key: Vec::new(), order: Vec::new() }],
         idle: 0,
         busy: 0,
         working: jobs,
         beyond: false,
         done: Vec::new(),
         keys: BTreeSet::new(),
+        blocked: Vec::new(),
         cutoff: None,
         out_of_time: false,
         stopped: false,
@@ -260,9 +390,12 @@ pub(super) fn explore_with(
     let mut outcomes: Vec<(Outcome, usize)> = Vec::new();
     let (mut turns, mut spin_waits) = (0, 0);
     let mut found = None;
+    let blocked: Vec<&(Vec<u32>, usize)> = st.blocked.iter().filter(|(k, _)| !st.past_cutoff(k)).collect();
+    let mut reduction = Reduction { stopped_runs: blocked.len(), skipped: blocked.iter().map(|(_, s)| s).sum() };
     for (i, d) in st.done.into_iter().enumerate() {
         turns += d.turns;
         spin_waits += d.spin_waits;
+        reduction.skipped += d.skipped;
         match outcomes.iter_mut().find(|(o, _)| *o == d.outcome) {
             Some((_, n)) => *n += 1,
             None => outcomes.push((d.outcome, 1)),
@@ -276,7 +409,18 @@ pub(super) fn explore_with(
     let exhausted = dfs && found.is_none() && !st.out_of_time && !st.stopped && !st.beyond;
     let found = found.map(|(run, at)| shrink(prog, settings, opts, run, at));
     let out_of_time = st.out_of_time && found.is_none() && !exhausted;
-    Exploration { tried, outcomes, found, exhausted, turns, spin_waits, elapsed, out_of_time, fell_back_after: None }
+    Exploration {
+        tried,
+        outcomes,
+        found,
+        exhausted,
+        turns,
+        spin_waits,
+        reduction,
+        elapsed,
+        out_of_time,
+        fell_back_after: None,
+    }
 }
 
 /// What every worker reads.
@@ -293,11 +437,12 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// One controlled run under `strategy`, with what is left of the search's clock; None
     /// when the clock stopped it (no verdict).
-    fn run(&self, strategy: Box<dyn Strategy>, pool: &Arc<Pool>) -> Option<Controlled> {
+    fn run(&self, strategy: Box<dyn Strategy>, pool: &Arc<Pool>, footprints: bool) -> Option<Controlled> {
         let left =
             Duration::from_secs_f64((self.opts.seconds - self.started.elapsed().as_secs_f64()).clamp(0.001, 1e9));
         let limits = RunLimits { wall: left.min(self.opts.limits.wall), ..self.opts.limits };
-        let run = run_controlled_in(self.prog, self.settings, strategy, self.opts.check.as_ref(), limits, Some(pool));
+        let run =
+            run_gathering(self.prog, self.settings, strategy, self.opts.check.as_ref(), limits, Some(pool), footprints);
         if run.report.stopped_from_outside {
             let mut st = self.state.lock();
             st.out_of_time = true;
@@ -308,13 +453,14 @@ impl Ctx<'_> {
         Some(run)
     }
 
-    fn done(&self, key: Vec<u32>, run: Controlled) {
+    fn done(&self, key: Vec<u32>, run: Controlled, skipped: usize) {
         let failed = run.outcome.failure.is_some() && run.report.diverged.is_none();
         let d = Done {
             key,
             outcome: run.outcome.clone(),
             turns: run.report.turns,
             spin_waits: run.report.spin_waits,
+            skipped,
             failing: failed.then_some(run),
         };
         let mut st = self.state.lock();
@@ -334,8 +480,8 @@ impl Ctx<'_> {
                         return;
                     }
                     // The earliest subtree first; those past the cut-off are dropped.
-                    st.tasks.sort_by(|a, b| b.key.cmp(&a.key));
-                    while st.tasks.last().is_some_and(|t| st.past_cutoff(&t.key)) {
+                    st.tasks.sort_by(|a, b| b.order.cmp(&a.order));
+                    while st.tasks.last().is_some_and(|t| st.past_cutoff(&t.order)) {
                         st.tasks.pop();
                         st.beyond = true;
                     }
@@ -365,17 +511,49 @@ impl Ctx<'_> {
 
     /// Run one subtree in depth-first order; false when the search stopped.
     fn subtree(&self, task: Task, pool: &Arc<Pool>) -> bool {
-        let floor = task.prefix.len();
-        let mut stack: Vec<Node> = Vec::new();
-        let mut prefix = task.prefix;
+        let bound = self.opts.preemptions;
+        let reduce = self.opts.limits.reduction;
+        // The root task starts with no point; a handed-over one backtracks at its last.
+        let floor = task.stack.len().saturating_sub(1);
+        let mut stack = task.stack;
+        if !stack.is_empty() && !backtrack(&mut stack, floor, bound) {
+            return true;
+        }
         loop {
-            // The key so far (the rest comes from the run's new choice points).
-            let run = match self.run(Box::new(Prefix(prefix.clone())), pool) {
+            let prefix: Vec<ThreadIx> = stack.iter().map(|n| n.chosen).collect();
+            let learned = Arc::new(Mutex::new(Learned::default()));
+            let strategy: Box<dyn Strategy> = if reduce {
+                Box::new(Sleepy {
+                    sleep: stack.last().map(Node::child_sleep).unwrap_or_default(),
+                    prefix: prefix.clone(),
+                    bound,
+                    used: 0,
+                    decided: 0,
+                    pending: None,
+                    learned: Arc::clone(&learned),
+                })
+            } else {
+                Box::new(Prefix(prefix.clone()))
+            };
+            let run = match self.run(strategy, pool, reduce) {
                 Some(r) => r,
                 None => return false,
             };
-            for d in run.report.decisions.iter().skip(stack.len()) {
+            let learned = std::mem::take(&mut *learned.lock());
+            let fp_of = |k: usize| learned.first.get(k).cloned().flatten().unwrap_or_else(Footprint::everything);
+            // The choice just tried at the point backtracked to: its first turn.
+            if reduce && let Some(last) = stack.last_mut() {
+                last.fps.push((last.chosen, fp_of(prefix.len() - 1)));
+            }
+            let known = stack.len();
+            let mut skipped = 0;
+            for (k, d) in run.report.decisions.iter().enumerate().skip(known) {
                 let chosen = d.chosen;
+                let threads = matches!(d.kind, DecisionKind::Thread);
+                let sleep = learned.asleep.get(k).cloned().unwrap_or_default();
+                if threads {
+                    skipped += d.enabled.iter().filter(|(t, _)| sleep.iter().any(|(s, _)| s == t)).count();
+                }
                 stack.push(Node {
                     enabled: d.enabled.iter().map(|(t, _)| *t).collect(),
                     current: d.current,
@@ -383,41 +561,46 @@ impl Ctx<'_> {
                     first: chosen,
                     chosen,
                     tried: vec![chosen],
+                    threads,
+                    sleep,
+                    fps: if reduce { vec![(chosen, fp_of(k))] } else { Vec::new() },
+                    given: false,
                 });
             }
             stack.truncate(run.report.decisions.len());
             let key: Vec<u32> =
                 task.key.iter().copied().chain(stack.iter().skip(floor).map(|n| n.rank(n.chosen))).collect();
-            self.done(key.clone(), run);
-            // Give an idle worker the subtree that comes right after the one this worker
-            // goes on with: work early in the order is never wasted by a cut-off.
+            if learned.blocked {
+                // Everything below the point it stopped at was covered: not a schedule.
+                let mut st = self.state.lock();
+                if !st.past_cutoff(&key) {
+                    st.blocked.push((key.clone(), skipped));
+                }
+            } else {
+                self.done(key.clone(), run, skipped);
+            }
+            // Give an idle worker work that comes after this worker's own in the order:
+            // every choice left at the deepest point above the one this worker backtracks
+            // to next (work early in the order is never wasted by a cut-off).
             {
                 let mut st = self.state.lock();
                 if st.stopped {
                     return false;
                 }
-                let bound = self.opts.preemptions;
                 while st.idle > st.tasks.len() {
-                    let Some(deepest) = (floor..stack.len()).rev().find(|d| next_choice(&stack, *d, bound).is_some())
-                    else {
-                        break;
-                    };
-                    // The choice this worker backtracks to next stays its own.
-                    let own = next_choice(&stack, deepest, bound).expect("a choice");
-                    stack[deepest].tried.push(own);
-                    let given = (floor..=deepest).rev().find_map(|d| next_choice(&stack, d, bound).map(|t| (d, t)));
-                    stack[deepest].tried.pop();
-                    let Some((depth, t)) = given else { break };
-                    stack[depth].tried.push(t);
-                    let mut p: Vec<ThreadIx> = stack[..depth].iter().map(|n| n.chosen).collect();
-                    p.push(t);
-                    let mut k = key[..task.key.len() + depth - floor].to_vec();
-                    k.push(stack[depth].rank(t));
-                    st.tasks.push(Task { prefix: p, key: k });
+                    let mut with_choices =
+                        (floor..stack.len()).rev().filter(|d| next_choice(&stack, *d, bound).is_some());
+                    let (Some(_own), Some(depth)) = (with_choices.next(), with_choices.next()) else { break };
+                    let next = next_choice(&stack, depth, bound).expect("a choice");
+                    let k = key[..task.key.len() + depth - floor].to_vec();
+                    let mut order = k.clone();
+                    order.push(stack[depth].rank(next));
+                    st.tasks.push(Task { stack: stack[..=depth].to_vec(), key: k, order });
+                    stack[depth].given = true;
                     self.wake.notify_all();
                 }
             }
-            if !backtrack(&mut stack, floor, self.opts.preemptions) {
+            if !backtrack(&mut stack, floor, bound) {
                 return true;
             }
             // The next schedule's key begins with the ranks down to the point backtracked to:
@@ -431,7 +614,6 @@ impl Ctx<'_> {
                     return true;
                 }
             }
-            prefix = stack.iter().map(|n| n.chosen).collect();
         }
     }
 
@@ -480,9 +662,9 @@ impl Ctx<'_> {
                 _ if i.is_multiple_of(2) => Box::new(Random(Rng::new(seed))),
                 _ => Box::new(Pct::new(seed, depth, longest)),
             };
-            let Some(run) = self.run(strategy, pool) else { return };
+            let Some(run) = self.run(strategy, pool, false) else { return };
             let len = run.report.decisions.len();
-            self.done(vec![i as u32], run);
+            self.done(vec![i as u32], run, 0);
             let mut n = sampled.lock();
             n.lens[i] = len;
             n.finished += 1;

@@ -11,6 +11,7 @@ use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::Arc;
 use threadline_model::model::{GilMode, ProcessMeta, RuntimeSettings, ThreadMeta};
+use threadline_runtime::footprint::Mutex as TMutex;
 use threadline_runtime::recorder::Recorder;
 use threadline_runtime::rt::Shared;
 
@@ -208,7 +209,7 @@ fn detach(v: &V, classes: &mut HashMap<std::sync::Arc<str>, std::sync::Arc<Class
                 .clone();
             let attrs = i.dict.lock().clone();
             let dict = attrs.into_iter().map(|(k, x)| (k, detach(&x, classes, depth + 1))).collect();
-            V::Inst(std::sync::Arc::new(Inst { class, dict: Mutex::new(dict), native: Mutex::new(InstNative::None) }))
+            V::Inst(std::sync::Arc::new(Inst { class, dict: TMutex::new(dict), native: TMutex::new(InstNative::None) }))
         }
         V::List(l) => {
             let items: Vec<V> = l.lock().iter().map(|x| detach(x, classes, depth + 1)).collect();
@@ -220,7 +221,7 @@ fn detach(v: &V, classes: &mut HashMap<std::sync::Arc<str>, std::sync::Arc<Class
             for (_, (_, x)) in copy.map.iter_mut() {
                 *x = detach(x, classes, depth + 1);
             }
-            V::Dict(std::sync::Arc::new(Mutex::new(copy)))
+            V::Dict(std::sync::Arc::new(TMutex::new(copy)))
         }
         other => other.clone(),
     }

@@ -7,9 +7,9 @@ use super::interp::{Flow, Interp, R, raise, type_err};
 use super::libobj::{kwarg, no_more};
 use super::stdlib::Native;
 use super::value::{Dict, DictKind, V};
-use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::sync::Arc;
+use threadline_runtime::footprint::Mutex;
 
 type Kw = Vec<(Arc<str>, V)>;
 

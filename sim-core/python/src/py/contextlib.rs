@@ -121,7 +121,7 @@ fn set(obj: &V, name: &str, v: V) {
 }
 
 /// The instance's list of exit callbacks: `(is_callback, fn, args, kwargs)` tuples.
-fn callbacks(obj: &V) -> R<Arc<parking_lot::Mutex<Vec<V>>>> {
+fn callbacks(obj: &V) -> R<Arc<threadline_runtime::footprint::Mutex<Vec<V>>>> {
     match libobj::own_attr(obj, "_exit_callbacks") {
         Some(V::List(l)) => Ok(l),
         _ => type_err("ExitStack object is not initialised"),
@@ -133,7 +133,12 @@ fn push_entry(obj: &V, is_cb: bool, f: V, args: Vec<V>, kw: Kw) -> R<()> {
     for (k, v) in kw {
         d.set(V::str(k), v).or_else(type_err)?;
     }
-    let entry = V::tuple(vec![V::Bool(is_cb), f, V::tuple(args), V::Dict(Arc::new(parking_lot::Mutex::new(d)))]);
+    let entry = V::tuple(vec![
+        V::Bool(is_cb),
+        f,
+        V::tuple(args),
+        V::Dict(Arc::new(threadline_runtime::footprint::Mutex::new(d))),
+    ]);
     callbacks(obj)?.lock().push(entry);
     Ok(())
 }

@@ -13,8 +13,8 @@ use super::libobj::{self, Kw, kwarg};
 use super::stdlib::{NFn, Native};
 use super::value::{Attrs, Class, ClassKind, Dict, HKey, Inst, InstNative, V};
 use indexmap::IndexMap;
-use parking_lot::Mutex;
 use std::sync::{Arc, OnceLock};
+use threadline_runtime::footprint::Mutex;
 
 /// The callables of `dataclasses` and the methods it puts in a dataclass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

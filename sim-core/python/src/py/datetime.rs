@@ -12,8 +12,8 @@ use super::interp::{Interp, R, raise, type_err};
 use super::libobj::{self, Kw};
 use super::stdlib::{NFn, Native};
 use super::value::{Attrs, Class, ClassKind, Inst, InstNative, V};
-use parking_lot::Mutex;
 use std::sync::{Arc, OnceLock};
+use threadline_runtime::footprint::Mutex;
 
 /// The methods of `datetime`'s classes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,8 +15,8 @@ use super::libobj::{self, Kw};
 use super::stdlib::{NFn, Native};
 use super::value::{Attrs, Class, ClassKind, Dict, Inst, InstNative, V};
 use indexmap::IndexMap;
-use parking_lot::Mutex;
 use std::sync::{Arc, OnceLock};
+use threadline_runtime::footprint::Mutex;
 
 /// The callables of `enum` and the methods its base classes carry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,10 +5,10 @@ use super::interp::{Interp, R, raise, type_err};
 use super::stdlib::{ExcMethod, NFn, Native};
 use super::value::{Attrs, Class, ClassKind, Inst, InstNative, V};
 use indexmap::IndexMap;
-use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use threadline_model::pyerror::PyError;
+use threadline_runtime::footprint::{Mutex, RwLock};
 
 /// (name, module, base) of every built-in exception, parents first.
 const HIERARCHY: &[(&str, &str, &str)] = &[

@@ -14,8 +14,8 @@ use super::ir::{CmpOp, ExprKind, StmtKind};
 use super::libobj::{self, Kw};
 use super::stdlib::{NFn, Native};
 use super::value::{Dict, V, seq_items};
-use parking_lot::Mutex;
 use std::sync::Arc;
+use threadline_runtime::footprint::Mutex;
 
 /// The callables of `functools` implemented here, and the methods of the objects they make.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,8 +9,8 @@ use super::ir::{Builtin, CmpOp};
 use super::libobj::{self, Kw};
 use super::stdlib::NFn;
 use super::value::V;
-use parking_lot::Mutex;
 use std::sync::Arc;
+use threadline_runtime::footprint::Mutex;
 
 /// The callables `heapq` exports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,9 +15,9 @@ use super::ir::BinOp;
 use super::libobj::{self, Kw};
 use super::stdlib::{NFn, Native};
 use super::value::V;
-use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::sync::Arc;
+use threadline_runtime::footprint::Mutex;
 
 type NextFn = dyn Fn(&mut Interp<'_>) -> R<Option<V>> + Send + Sync;
 type ReprFn = dyn Fn() -> String + Send + Sync;

@@ -13,9 +13,9 @@ use super::stdlib::NFn;
 use super::value::{Class, Dict, V, float_repr};
 use indexmap::IndexMap;
 use num_bigint::BigInt;
-use parking_lot::Mutex;
 use std::fmt::Write as _;
 use std::sync::{Arc, OnceLock};
+use threadline_runtime::footprint::Mutex;
 
 /// The callables `json` exports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

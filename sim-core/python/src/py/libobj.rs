@@ -9,9 +9,9 @@ use super::ir::{Expr, ExprKind, FuncDef, Param, Params, Stmt, StmtKind};
 use super::stdlib::{NFn, Native};
 use super::value::{Attrs, Class, ClassKind, Func, Inst, InstNative, V};
 use indexmap::IndexMap;
-use parking_lot::Mutex;
 use smallvec::SmallVec;
 use std::sync::Arc;
+use threadline_runtime::footprint::Mutex;
 
 /// Keyword arguments, in order.
 pub type Kw = Vec<(Arc<str>, V)>;

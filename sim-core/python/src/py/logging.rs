@@ -13,8 +13,8 @@ use super::libobj::{kwarg, no_more};
 use super::stdlib::Native;
 use super::value::{Dict, V};
 use indexmap::IndexMap;
-use parking_lot::Mutex;
 use std::sync::Arc;
+use threadline_runtime::footprint::Mutex;
 
 type Kw = Vec<(Arc<str>, V)>;
 

@@ -47,7 +47,6 @@ pub mod value;
 
 use indexmap::IndexMap;
 use interp::{Flow, Frame, Interp};
-use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -55,6 +54,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use threadline_model::event::{EventKind, ResIx, ThreadIx};
 use threadline_model::model::ResourceInfo;
 use threadline_model::model::{ProcessMeta, ThreadMeta};
+use threadline_runtime::footprint::{Mutex, RwLock};
 use threadline_runtime::rt::{Ctx, ThreadBody, Unwind};
 use value::Attrs;
 use value::{Class, Func, V};

@@ -9,8 +9,8 @@ use super::interp::{Interp, R, raise, type_err};
 use super::stdlib::{NFn, Native};
 use super::value::{Attrs, Class, ClassKind, Dict, Inst, InstNative, V};
 use indexmap::IndexMap;
-use parking_lot::Mutex;
 use std::sync::Arc;
+use threadline_runtime::footprint::Mutex;
 
 type Kw = Vec<(Arc<str>, V)>;
 

@@ -8,8 +8,8 @@ use super::ir::{BinOp, Builtin, CmpOp, ExprKind, UnOp};
 use super::libobj::{self, Kw};
 use super::stdlib::NFn;
 use super::value::{Dict, V};
-use parking_lot::Mutex;
 use std::sync::Arc;
+use threadline_runtime::footprint::Mutex;
 
 /// The callables `operator` exports, and the calls of the objects it makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,7 +6,6 @@ use super::value::{ClassKind, Inst, InstNative, V};
 use super::{Program, World};
 use crossbeam_channel::Sender;
 use indexmap::IndexMap;
-use parking_lot::Mutex;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
@@ -16,6 +15,7 @@ use threadline_model::model::{ProcessMeta, RuntimeSettings, ThreadMeta};
 use threadline_model::trace::{Machine, SourceFile, TRACE_FORMAT, TRACE_VERSION, Trace};
 use threadline_model::value::Value;
 use threadline_runtime::control::{Control, ControlReport, Strategy};
+use threadline_runtime::footprint::Mutex;
 use threadline_runtime::recorder::Recorder;
 use threadline_runtime::rt::Shared;
 use threadline_runtime::watchdog::Watchdog;
@@ -40,11 +40,14 @@ pub struct ControlSetup {
     pub turn_limit: Option<u64>,
     /// Idle passes of `while` loops wait instead of being searched (on by default).
     pub spin_reduction: bool,
+    /// Each turn's footprint is gathered and shown to the strategy (partial-order
+    /// reduction; off by default).
+    pub footprints: bool,
 }
 
 impl Default for ControlSetup {
     fn default() -> Self {
-        ControlSetup { split: false, turn_limit: None, spin_reduction: true }
+        ControlSetup { split: false, turn_limit: None, spin_reduction: true, footprints: false }
     }
 }
 
@@ -117,6 +120,7 @@ impl PyRun {
                 let c = Control::new(s, Arc::clone(&clock));
                 c.set_split_updates(setup.split);
                 c.set_spin_reduction(setup.spin_reduction);
+                c.set_reduction(setup.footprints);
                 if let Some(t) = setup.turn_limit {
                     c.set_turn_limit(t);
                 }

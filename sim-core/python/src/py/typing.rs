@@ -9,8 +9,8 @@ use super::libobj::{self, Kw};
 use super::stdlib::NFn;
 use super::value::{Attrs, Class, ClassKind, Inst, InstNative, V};
 use indexmap::IndexMap;
-use parking_lot::Mutex;
 use std::sync::{Arc, OnceLock};
+use threadline_runtime::footprint::Mutex;
 
 /// `typing`'s callables and the methods of its objects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

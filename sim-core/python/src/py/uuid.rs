@@ -9,8 +9,8 @@ use super::stdlib::NFn;
 use super::value::{Attrs, Class, ClassKind, Inst, InstNative, V};
 use indexmap::IndexMap;
 use num_bigint::BigInt;
-use parking_lot::Mutex;
 use std::sync::{Arc, OnceLock};
+use threadline_runtime::footprint::Mutex;
 
 /// `uuid`'s callable and the methods of its `UUID` objects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

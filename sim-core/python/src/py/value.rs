@@ -7,11 +7,11 @@ use super::stdlib::Native;
 use indexmap::IndexMap;
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
-use parking_lot::{Mutex, RwLock};
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use threadline_model::value::Value;
+use threadline_runtime::footprint::{Mutex, RwLock};
 
 /// A Python value.
 // The tag is a whole word (`repr(u64)`): a value made here (`V::Int(x)`) was written as a
@@ -297,6 +297,9 @@ static CLASS_EPOCH: AtomicU64 = AtomicU64::new(1);
 
 /// A class's namespace changed (an attribute set or deleted on a class).
 pub fn classes_changed() {
+    // Method caches read a class without locking its namespace: a change to a class is
+    // seen by every turn (partial-order reduction).
+    threadline_runtime::footprint::note_global();
     CLASS_EPOCH.fetch_add(1, Ordering::AcqRel);
 }
 

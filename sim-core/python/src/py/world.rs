@@ -40,7 +40,7 @@ impl Global {
 
     /// Lock the cell to read or write it: the version moves (whoever locks may write).
     #[inline]
-    pub fn lock(&self) -> parking_lot::MutexGuard<'_, GlobalCell> {
+    pub fn lock(&self) -> threadline_runtime::footprint::MutexGuard<'_, GlobalCell> {
         let g = self.cell.lock();
         self.version.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         g
@@ -48,8 +48,15 @@ impl Global {
 
     /// Lock the cell only to read it: the version stays.
     #[inline]
-    pub(crate) fn lock_read(&self) -> parking_lot::MutexGuard<'_, GlobalCell> {
+    pub(crate) fn lock_read(&self) -> threadline_runtime::footprint::MutexGuard<'_, GlobalCell> {
         self.cell.lock()
+    }
+
+    /// A read of the cell made without its lock (a cached value): noted on the footprint
+    /// as a read under the lock would be.
+    #[inline]
+    pub(crate) fn note_read(&self) {
+        self.cell.note_read();
     }
 
     /// The version now (never 0).
@@ -412,7 +419,7 @@ impl World {
 
     /// The run's `random` generator: CPython's Mersenne Twister, seeded from the run's seed
     /// until the program calls `random.seed`.
-    pub fn rng(&self) -> parking_lot::MutexGuard<'_, mt::Mt> {
+    pub fn rng(&self) -> threadline_runtime::footprint::MutexGuard<'_, mt::Mt> {
         self.rng.lock()
     }
 

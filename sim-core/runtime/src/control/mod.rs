@@ -17,6 +17,7 @@
 //! - A *choice point* is a switch point with two or more enabled threads: only those reach
 //!   the strategy, and only those are a schedule's steps.
 
+use crate::footprint::{self, Footprint};
 use crate::rt::{Ctx, Shared, Unwind};
 use parking_lot::{Condvar, Mutex, MutexGuard};
 use std::sync::Arc;
@@ -186,6 +187,10 @@ pub trait Strategy: Send {
     /// threads (`point.chosen` is not set yet). May block (the app's player waits for a
     /// click); `stopped` turns true when the run is stopped meanwhile.
     fn choose(&mut self, step: usize, point: &Decision, stopped: &dyn Fn() -> bool) -> Choice;
+
+    /// Thread `t` ended a turn that touched `fp` (only with reduction on,
+    /// [`Control::set_reduction`]): every turn, choice point or not, in order.
+    fn observe(&mut self, _t: ThreadIx, _fp: &Footprint) {}
 }
 
 /// The default schedule ([`default_choice`]) at every choice point.
@@ -267,6 +272,8 @@ pub struct Control {
     /// Events recorded so far: a primitive's state changes only with one.
     events: AtomicU64,
     spin_reduction: std::sync::atomic::AtomicBool,
+    /// Each turn's footprint is gathered and shown to the strategy ([`Strategy::observe`]).
+    reduction: std::sync::atomic::AtomicBool,
 }
 
 /// What the hand-off found when nobody could run.
@@ -304,6 +311,7 @@ impl Control {
             mutations: AtomicU64::new(0),
             events: AtomicU64::new(0),
             spin_reduction: std::sync::atomic::AtomicBool::new(true),
+            reduction: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -311,6 +319,12 @@ impl Control {
     /// default). Set before the run starts.
     pub fn set_spin_reduction(&self, on: bool) {
         self.spin_reduction.store(on, Ordering::Release);
+    }
+
+    /// Gather what each turn touches and show it to the strategy ([`Strategy::observe`]),
+    /// for partial-order reduction (off by default). Set before the run starts.
+    pub fn set_reduction(&self, on: bool) {
+        self.reduction.store(on, Ordering::Release);
     }
 
     /// Something that may change the program's state happened (a store, a call not known to
@@ -543,6 +557,11 @@ impl Control {
 
     /// Thread `tid` ended: hand the turn on. Called last on its OS thread.
     pub fn ended(&self, shared: &Shared, tid: ThreadIx) {
+        self.ended_inner(shared, tid);
+        footprint::begin(false);
+    }
+
+    fn ended_inner(&self, shared: &Shared, tid: ThreadIx) {
         let mut st = self.st.lock();
         let i = Self::slot(&mut st, tid);
         st.status[i] = Status::Ended;
@@ -630,7 +649,10 @@ impl Control {
                 return Err(Unwind::Stopped);
             }
             match st.turn {
-                Turn::Run(t) if t == ctx.tid => return Ok(Grant::Run),
+                Turn::Run(t) if t == ctx.tid => {
+                    footprint::begin(self.reduction.load(Ordering::Relaxed));
+                    return Ok(Grant::Run);
+                }
                 Turn::Probe(t) if t == ctx.tid => return Ok(Grant::Probe),
                 _ => self.cv_of(ctx.tid).wait(st),
             }
@@ -677,6 +699,13 @@ impl Control {
     /// caller's OS thread; probes blocked threads, asks the strategy at a choice point,
     /// advances virtual time, reports a deadlock.
     fn hand_off(&self, st: &mut MutexGuard<'_, State>, shared: &Shared) {
+        if let Turn::Run(giver) = st.turn
+            && self.reduction.load(Ordering::Relaxed)
+            && !st.unwinding
+        {
+            let fp = footprint::take();
+            self.strategy.lock().observe(giver, &fp);
+        }
         st.turn = Turn::Nobody;
         loop {
             if st.stopped {

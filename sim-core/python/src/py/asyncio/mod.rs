@@ -33,11 +33,11 @@ use super::interp::{Exc, Flow, Interp, R, raise, type_err};
 use super::libobj::{self, Kw};
 use super::stdlib::{NFn, Native};
 use super::value::{Class, V};
-use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use threadline_model::event::EventKind;
+use threadline_runtime::footprint::Mutex;
 
 thread_local! {
     /// How deep `cancel()` calls are nested on this thread: two tasks awaiting each other

@@ -103,14 +103,14 @@ impl Prim {
     pub(crate) fn take_item(
         &self,
         it: &mut Interp<'_>,
-        st: &mut parking_lot::MutexGuard<'_, PrimState>,
+        st: &mut threadline_runtime::footprint::MutexGuard<'_, PrimState>,
     ) -> R<Option<V>> {
         match self.order {
             QOrder::Fifo => Ok(st.items.pop_front()),
             QOrder::Lifo => Ok(st.items.pop_back()),
             QOrder::Priority => {
                 let mut heap: Vec<V> = std::mem::take(&mut st.items).into();
-                let r = parking_lot::MutexGuard::unlocked(st, || heap_pop(it, &mut heap));
+                let r = threadline_runtime::footprint::MutexGuard::unlocked(st, || heap_pop(it, &mut heap));
                 st.items = heap.into();
                 r
             }
@@ -121,7 +121,7 @@ impl Prim {
     pub(crate) fn add_item(
         &self,
         it: &mut Interp<'_>,
-        st: &mut parking_lot::MutexGuard<'_, PrimState>,
+        st: &mut threadline_runtime::footprint::MutexGuard<'_, PrimState>,
         item: V,
     ) -> R<()> {
         if self.order != QOrder::Priority {
@@ -129,7 +129,7 @@ impl Prim {
             return Ok(());
         }
         let mut heap: Vec<V> = std::mem::take(&mut st.items).into();
-        let r = parking_lot::MutexGuard::unlocked(st, || heap_push(it, &mut heap, item));
+        let r = threadline_runtime::footprint::MutexGuard::unlocked(st, || heap_push(it, &mut heap, item));
         st.items = heap.into();
         r
     }

@@ -18,8 +18,8 @@ use super::value::{Dict, HKey, PyIter, V, cmp, range_len};
 use crate::py::value::ViewKind;
 use num_bigint::BigInt;
 use num_traits::{One, Signed, ToPrimitive, Zero};
-use parking_lot::Mutex;
 use std::sync::Arc;
+use threadline_runtime::footprint::Mutex;
 
 type Kw = Vec<(Arc<str>, V)>;
 

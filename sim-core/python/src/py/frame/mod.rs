@@ -22,9 +22,9 @@ use super::interp::{Exc, Flow, Frame, Interp, R, RECURSION_LIMIT, raise, type_er
 use super::ir::{Expr, ExprKind, Handler, Stmt, StmtKind, Target};
 use super::stdlib::Native;
 use super::value::{Func, V};
-use parking_lot::Mutex;
 use smallvec::SmallVec;
 use std::sync::Arc;
+use threadline_runtime::footprint::Mutex;
 
 /// What calling the code makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -525,6 +525,8 @@ impl Interp<'_> {
             return None;
         }
         let (v0, v) = self.gcache.get(slot as usize)?;
+        // Read without its lock: noted as its lock would be (partial-order reduction).
+        cell.note_read();
         (*v0 == cell.version()).then_some(v)
     }
 

@@ -14,11 +14,11 @@ use indexmap::IndexMap;
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
-use parking_lot::Mutex;
 use smallvec::{SmallVec, smallvec};
 use std::sync::Arc;
 use threadline_model::event::EventKind;
 use threadline_model::model::GilMode;
+use threadline_runtime::footprint::Mutex;
 use threadline_runtime::rt::{Ctx, Unwind};
 
 mod calls;

@@ -325,6 +325,7 @@ impl Interp<'_> {
             V::Iter(st) => {
                 let mut st = st.lock();
                 if let PyIter::Completed(c) = &*st {
+                    threadline_runtime::footprint::note_global();
                     // Waits for a future: not while holding the iterator's lock.
                     let c = Arc::clone(c);
                     drop(st);

@@ -71,7 +71,7 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
                 parties: parties as usize,
                 action,
                 timeout_ms: timeout,
-                st: Mutex::new(BarrierState::default()),
+                st: parking_lot::Mutex::new(BarrierState::default()),
                 cv: Condvar::new(),
             });
             ctx.shared.register(b.clone());

@@ -45,7 +45,7 @@ pub fn as_completed_next(it: &mut Interp<'_>, c: &AsCompleted) -> R<Option<V>> {
 pub struct FutureObj {
     pub(crate) res: ResIx,
     pub(crate) task: u32,
-    pub(crate) st: Mutex<FutState>,
+    pub(crate) st: parking_lot::Mutex<FutState>,
     pub(crate) cv: Condvar,
 }
 
@@ -313,7 +313,8 @@ pub(crate) fn submit(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>, func: V, args: 
         other => other.repr(),
     };
     ctx.record(EventKind::TaskSubmitted { res: ex.res, task, func: Box::from(fname) });
-    let fut = Arc::new(FutureObj { res: ex.res, task, st: Mutex::new(FutState::default()), cv: Condvar::new() });
+    let fut =
+        Arc::new(FutureObj { res: ex.res, task, st: parking_lot::Mutex::new(FutState::default()), cv: Condvar::new() });
     ctx.shared.register(fut.clone());
     let kwv = {
         let mut d = crate::py::value::Dict::default();

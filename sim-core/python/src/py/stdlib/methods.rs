@@ -5,6 +5,7 @@ use super::*;
 /// A method call on a native object.
 pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, pos: Vec<V>, mut kw: Kw) -> R<V> {
     let ctx = it.ctx;
+    note_native(n);
     if let Some(a) = acquirable(n) {
         match name {
             "acquire" | "__enter__" => {
@@ -209,7 +210,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
                 let agg = Arc::new(FutureObj {
                     res: ex.res,
                     task: u32::MAX,
-                    st: Mutex::new(FutState {
+                    st: parking_lot::Mutex::new(FutState {
                         result_callbacks: vec![(callback, error_callback)],
                         ..FutState::default()
                     }),

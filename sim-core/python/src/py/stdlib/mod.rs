@@ -20,7 +20,7 @@ use super::exc;
 use super::interp::{Flow, Interp, R, raise, type_err};
 use super::value::{Attrs, Class, ClassKind, Inst, InstNative, V};
 use indexmap::IndexMap;
-use parking_lot::{Condvar, Mutex};
+use parking_lot::Condvar;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 use threadline_model::event::{EventKind, ResIx, ThreadIx, WaitTarget};
@@ -29,6 +29,7 @@ use threadline_model::model::ThreadMeta;
 use threadline_model::model::{PoolStyle, ResourceKind};
 use threadline_model::value::Value;
 use threadline_runtime::channels::{Queue, QueueItem, QueueOrder};
+use threadline_runtime::footprint::Mutex;
 use threadline_runtime::rt::Unwind;
 use threadline_runtime::sync::{Acquire, CondLock, Condition, Event as PyEvent, Lock, RLock, Semaphore};
 
@@ -280,7 +281,12 @@ impl ExcMethod {
 /// `run_coroutine_threadsafe`): a resource of its own, named `name`, that threads wait on.
 pub(crate) fn standalone_future(it: &Interp<'_>, name: String) -> V {
     let res = new_resource(it, name, ResourceKind::Pool, 0);
-    let f = Arc::new(FutureObj { res, task: u32::MAX, st: Mutex::new(FutState::default()), cv: Condvar::new() });
+    let f = Arc::new(FutureObj {
+        res,
+        task: u32::MAX,
+        st: parking_lot::Mutex::new(FutState::default()),
+        cv: Condvar::new(),
+    });
     it.ctx.shared.register(f.clone());
     V::Native(Arc::new(Native::Future(f)))
 }
@@ -671,10 +677,45 @@ fn acquirable(n: &Native) -> Option<&dyn Acquire> {
     })
 }
 
+/// What using native object `n` touches, on the running thread's footprint (partial-order
+/// reduction): a primitive its resource (its events name the same one); objects whose
+/// state sits behind the interpreter's noting locks nothing more; anything else — a
+/// thread, a pool, a future, a barrier, an event loop, output — every other turn.
+pub(crate) fn note_native(n: &Native) {
+    use threadline_runtime::footprint as fp;
+    if !fp::gathering() {
+        return;
+    }
+    match n {
+        Native::Lock(_, r) | Native::RLock(_, r) | Native::Sem(_, r) | Native::Event(_, r) | Native::Queue(_, r, _) => {
+            fp::note_resource(*r);
+        }
+        Native::Shared(_, _, r, _) => fp::note_resource(*r),
+        Native::NotImplemented
+        | Native::Module(_)
+        | Native::Method(..)
+        | Native::Slice(..)
+        | Native::Super(..)
+        | Native::Property(_)
+        | Native::StaticMethod(_)
+        | Native::ClassMethod(_)
+        | Native::Local(_)
+        | Native::Partial(..)
+        | Native::DictView(..)
+        | Native::Deque(_)
+        | Native::Namespace(_) => {}
+        _ => fp::note_global(),
+    }
+}
+
 /// Call a native callable.
 pub fn call_native(it: &mut Interp<'_>, n: &Arc<Native>, pos: Vec<V>, kw: Kw) -> R<V> {
     match &**n {
-        Native::Fn(f) => call_fn(it, *f, pos, kw),
+        Native::Fn(f) => {
+            // A module's function may touch anything (the clock, threads, output).
+            threadline_runtime::footprint::note_global();
+            call_fn(it, *f, pos, kw)
+        }
         Native::Method(obj, name) => {
             let obj = obj.clone();
             it.call_method(&obj, name, pos, kw)

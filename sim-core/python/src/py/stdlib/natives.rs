@@ -5,6 +5,7 @@ use super::*;
 
 /// `native.name` (methods come back bound).
 pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) -> R<V> {
+    note_native(n);
     match &**n {
         Native::Future(f) if let Some(v) = f.st.lock().attrs.get(name).cloned() => Ok(v),
         Native::Namespace(m) => match m.lock().get(name).cloned() {
@@ -86,6 +87,7 @@ pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) ->
 
 /// `native.name = v`.
 pub fn set_native_attr(it: &mut Interp<'_>, n: &Arc<Native>, name: &str, v: V) -> R<()> {
+    threadline_runtime::footprint::note_global();
     match (&**n, name) {
         (Native::Local(m), _) => {
             m.lock().entry(it.ctx.tid).or_default().insert(Arc::from(name), v);

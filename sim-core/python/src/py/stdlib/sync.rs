@@ -11,7 +11,7 @@ pub struct BarrierObj {
     pub(crate) action: V,
     /// `Barrier(…, timeout=)`: the default timeout of `wait()`, in ms.
     pub(crate) timeout_ms: Option<f64>,
-    pub(crate) st: Mutex<BarrierState>,
+    pub(crate) st: parking_lot::Mutex<BarrierState>,
     pub(crate) cv: Condvar,
 }
 

@@ -48,7 +48,7 @@ pub struct ThreadObj {
     pub args: Mutex<V>,
     /// `kwargs=`.
     pub kwargs: Mutex<V>,
-    pub(crate) started: Mutex<bool>,
+    pub(crate) started: parking_lot::Mutex<bool>,
     pub(crate) started_cv: Condvar,
     /// A `multiprocessing.Process`: runs in a process of its own.
     /// Its index once started (an index, not the process's state: the child's module
@@ -222,7 +222,7 @@ impl ThreadObj {
             target: V::None,
             args: Mutex::new(V::tuple(Vec::new())),
             kwargs: Mutex::new(V::None),
-            started: Mutex::new(false),
+            started: parking_lot::Mutex::new(false),
             started_cv: Condvar::new(),
             process: None,
             exitcode: Mutex::new(None),
@@ -232,7 +232,7 @@ impl ThreadObj {
 
     /// The main thread's state (thread 0, already running).
     pub fn main() -> Self {
-        ThreadObj { started: Mutex::new(true), ..ThreadObj::new(0) }
+        ThreadObj { started: parking_lot::Mutex::new(true), ..ThreadObj::new(0) }
     }
 }
 
@@ -384,6 +384,8 @@ pub(crate) fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V
 
 /// Attributes of a Thread/Process instance that live in its native state.
 pub fn inst_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str) -> R<Option<V>> {
+    // A thread's or process's state lives partly in the runtime.
+    threadline_runtime::footprint::note_global();
     let t = match &*i.native.lock() {
         InstNative::Thread(t) => t.clone(),
         InstNative::None => return Ok(None),
@@ -419,6 +421,7 @@ pub fn inst_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str) -> R<Opt
 
 /// Setting `t.name` / `t.daemon`.
 pub fn inst_set_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str, v: &V) -> R<bool> {
+    threadline_runtime::footprint::note_global();
     let t = match &*i.native.lock() {
         InstNative::Thread(t) => t.clone(),
         InstNative::None => return Ok(false),
