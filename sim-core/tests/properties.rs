@@ -302,6 +302,20 @@ enum PorOp {
     Peek(u8),
     /// `with locks[k]:` around the next statements.
     With(u8, Vec<PorOp>),
+    /// `print(n)`: the output's order.
+    Print(u8),
+    /// `ev.set()`.
+    Set,
+    /// `if ev.is_set(): b = n`.
+    IfSet(u8),
+    /// `with sem:` (a semaphore of 1) around the next statements.
+    Sem(Vec<PorOp>),
+    /// `time.sleep(0)`.
+    Sleep,
+    /// `q.put(n)` on an unbounded queue.
+    Put(u8),
+    /// `if not q.empty(): a = q.get()`.
+    Get,
 }
 
 fn por_leaf() -> impl Strategy<Value = PorOp> {
@@ -313,6 +327,12 @@ fn por_leaf() -> impl Strategy<Value = PorOp> {
         (0u8..2).prop_map(PorOp::Item),
         (0u8..3).prop_map(PorOp::Local),
         (0u8..2).prop_map(PorOp::Peek),
+        (0u8..3).prop_map(PorOp::Print),
+        Just(PorOp::Set),
+        (0u8..3).prop_map(PorOp::IfSet),
+        Just(PorOp::Sleep),
+        (0u8..3).prop_map(PorOp::Put),
+        Just(PorOp::Get),
     ]
 }
 
@@ -320,6 +340,7 @@ fn por_op() -> impl Strategy<Value = PorOp> {
     prop_oneof![
         3 => por_leaf(),
         1 => ((0u8..2), prop::collection::vec(por_leaf(), 1..3)).prop_map(|(k, b)| PorOp::With(k, b)),
+        1 => prop::collection::vec(por_leaf(), 1..3).prop_map(PorOp::Sem),
     ]
 }
 
@@ -341,10 +362,22 @@ fn por_program(threads: &[Vec<PorOp>]) -> String {
                     emit(s, o, indent + 4);
                 }
             }
+            PorOp::Print(n) => s.push_str(&format!("{pad}print({n})\n")),
+            PorOp::Set => s.push_str(&format!("{pad}ev.set()\n")),
+            PorOp::IfSet(n) => s.push_str(&format!("{pad}if ev.is_set():\n{pad}    b = {n}\n")),
+            PorOp::Sem(body) => {
+                s.push_str(&format!("{pad}with sem:\n"));
+                for o in body {
+                    emit(s, o, indent + 4);
+                }
+            }
+            PorOp::Sleep => s.push_str(&format!("{pad}time.sleep(0)\n")),
+            PorOp::Put(n) => s.push_str(&format!("{pad}q.put({n})\n")),
+            PorOp::Get => s.push_str(&format!("{pad}if not q.empty():\n{pad}    a = q.get()\n")),
         }
     }
     let mut s = String::from(
-        "import threading\nclass Box:\n    pass\nbox = Box()\nbox.v = 0\nlocks = [threading.Lock(), threading.Lock()]\ncounter = 0\na = 0\nb = 0\nitems = []\nd = {}\n",
+        "import threading, time, queue\nclass Box:\n    pass\nbox = Box()\nbox.v = 0\nlocks = [threading.Lock(), threading.Lock()]\nsem = threading.Semaphore(1)\nev = threading.Event()\nq = queue.Queue()\ncounter = 0\na = 0\nb = 0\nitems = []\nd = {}\n",
     );
     for (i, body) in threads.iter().enumerate() {
         s.push_str(&format!("def t{i}():\n    global counter, a, b\n"));
@@ -353,7 +386,7 @@ fn por_program(threads: &[Vec<PorOp>]) -> String {
         }
     }
     s.push_str(&format!(
-        "ts = [threading.Thread(target=f) for f in ({},)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\nprint(counter, a, b, items, box.v, sorted(d.items()))\n",
+        "ts = [threading.Thread(target=f) for f in ({},)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\nprint(counter, a, b, items, box.v, sorted(d.items()), q.qsize())\n",
         (0..threads.len()).map(|i| format!("t{i}")).collect::<Vec<_>>().join(", ")
     ));
     s
@@ -367,9 +400,10 @@ proptest! {
     })]
 
     /// Partial-order reduction loses no outcome: random programs of shared and private
-    /// reads and writes, containers, attributes and locks, searched exhaustively within two
-    /// preemptions with and without it, reach the same outputs (and a deadlock either both
-    /// or neither) — and the reduced search runs no more schedules.
+    /// reads and writes, containers, attributes, locks, a semaphore, an event, a queue,
+    /// sleeps and prints, searched exhaustively within two preemptions with and without it,
+    /// reach the same outputs and final values (and a deadlock either both or neither) — and
+    /// the reduced search runs no more schedules.
     #[test]
     fn partial_order_reduction_reaches_the_same_outcomes(
         threads in prop::collection::vec(prop::collection::vec(por_op(), 1..4), 2..4),
@@ -395,9 +429,11 @@ proptest! {
         prop_assert_eq!(with.found.is_some(), without.found.is_some(), "{}", src);
         if without.found.is_none() {
             prop_assume!(with.exhausted && without.exhausted);
+            // What it printed and the module's final values (a dict's insertion order too).
             let outputs = |ex: &explore::Exploration| {
-                let mut v: Vec<Vec<String>> = ex.outcomes.iter().map(|(o, _)| o.output.clone()).collect();
+                let mut v: Vec<_> = ex.outcomes.iter().map(|(o, _)| (o.output.clone(), o.finals.clone())).collect();
                 v.sort();
+                v.dedup();
                 v
             };
             prop_assert_eq!(outputs(&with), outputs(&without), "{}", src);

@@ -123,7 +123,12 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
         StrategyKind::Pct => format!("PCT, depth {}, seed {}", preemptions + 1, a.seed),
         StrategyKind::Random => format!("random, seed {}", a.seed),
     };
-    let _ = say(&format!("explore: {file} under {}, {how}", settings.gil.as_str()));
+    let reduced = if a.reduction && matches!(strategy, StrategyKind::Dfs | StrategyKind::Auto) {
+        ", with partial-order reduction (depth-first on one worker; --no-reduction to search on several)"
+    } else {
+        ""
+    };
+    let _ = say(&format!("explore: {file} under {}, {how}{reduced}", settings.gil.as_str()));
     let ex = explore::explore(&prog, &settings, &opts, |n| {
         if n.is_multiple_of(500) {
             eprintln!("explore: {n} schedules…");
@@ -147,12 +152,11 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
             ex.spin_waits
         );
     }
-    let r = ex.reduction;
-    if r.skipped > 0 || r.stopped_runs > 0 {
+    if ex.reduction.skipped > 0 {
         let _ = writeln!(
             text,
-            "partial-order reduction: {} choices not tried (the thread's next turn commutes with everything run since it was tried: every schedule below was covered), {} runs stopped early",
-            r.skipped, r.stopped_runs
+            "partial-order reduction: {} choices within the bound not tried (no later turn of that thread races with the one run there: every order below was covered)",
+            ex.reduction.skipped
         );
     }
     if let Some(n) = ex.fell_back_after {

@@ -31,11 +31,6 @@ pub struct Footprint {
 }
 
 impl Footprint {
-    /// A turn whose reach is unknown (it conflicts with every turn).
-    pub fn everything() -> Self {
-        Footprint { global: true, touched: Vec::new() }
-    }
-
     /// Whether the two turns may not commute: either is global, or both touch an object
     /// and one of them writes it.
     pub fn conflicts(&self, other: &Footprint) -> bool {
@@ -68,6 +63,34 @@ thread_local! {
 
 /// Identities of resources (by their index) kept apart from addresses.
 const RES_TAG: u64 = 1 << 63;
+/// Identities of threads (by their index): what `start`, `join`, `is_alive` and a
+/// thread's own start and end touch.
+const THREAD_TAG: u64 = 1 << 62;
+/// The program's output (every line printed).
+const OUTPUT: u64 = (1 << 62) - 1;
+/// The turnstile's count of changes, which re-enables a thread spinning on a `while` loop
+/// ([`crate::control::Control::spin_point`]): any change counts, so every change depends on
+/// a spinning thread's pass — but changes commute with one another. Noted the other way
+/// round to say so: a change *reads* it, a pass of a `while` loop *writes* it.
+const CHANGES: u64 = (1 << 62) - 2;
+
+/// A change a spinning thread may be waiting for (a store, a call that may change
+/// something, an event).
+#[inline]
+pub fn note_change() {
+    if gathering() {
+        push(CHANGES, false);
+    }
+}
+
+/// A pass of a `while` loop's back-edge: whether the thread spins depends on every change
+/// since its last pass.
+#[inline]
+pub fn note_loop_pass() {
+    if gathering() {
+        push(CHANGES, true);
+    }
+}
 
 /// Start gathering this thread's footprint afresh (`on`), or stop gathering.
 pub fn begin(on: bool) {
@@ -142,6 +165,15 @@ pub fn note_resource(res: u32) {
     }
 }
 
+/// The running thread used thread `t` (started it, joined it, asked whether it is alive,
+/// read its name), or is `t` starting or ending.
+#[inline]
+pub fn note_thread(t: u32) {
+    if gathering() {
+        push(THREAD_TAG | u64::from(t), true);
+    }
+}
+
 /// The running thread did something whose reach is not known.
 #[inline]
 pub fn note_global() {
@@ -150,12 +182,13 @@ pub fn note_global() {
     }
 }
 
-/// An event the running thread recorded: a primitive's names its resource; the
+/// An event thread `tid` recorded: a primitive's names its resource; a thread's start,
+/// end, start by another and join name the thread; a printed line the output; the
 /// scheduler's own (the GIL, CPU and I/O spans) touch nothing of the program's; a shared
-/// variable's read or write is noted by its cell's lock; anything else (a thread started
-/// or joined, output, an exception, a pool's task) is global.
+/// variable's read or write is noted by its cell's lock; anything else (an exception, a
+/// new thread or process, a pool's task) is global.
 #[inline]
-pub fn note_event(kind: &EventKind) {
+pub fn note_event(kind: &EventKind, tid: u32) {
     if !gathering() {
         return;
     }
@@ -165,6 +198,11 @@ pub fn note_event(kind: &EventKind) {
         return;
     }
     match kind {
+        ThreadStarted | ThreadFinished | ThreadStopped | ThreadKilled => push(THREAD_TAG | u64::from(tid), true),
+        StartThread { target } | JoinWait { target } | Joined { target } => {
+            push(THREAD_TAG | u64::from(*target), true);
+        }
+        Print { .. } => push(OUTPUT, true),
         GilRequested
         | GilAcquired
         | GilDropRequested
@@ -179,10 +217,37 @@ pub fn note_event(kind: &EventKind) {
     }
 }
 
+/// A fresh identity for a noting lock: unique for the process's life (an address would be
+/// reused once its object is freed, and a search's pruning would then depend on what the
+/// allocator did before it — no longer the same for the same seed). Each OS thread takes a
+/// range once and counts within it.
+fn fresh_id() -> usize {
+    static RANGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    thread_local! {
+        static NEXT: Cell<usize> = const { Cell::new(0) };
+    }
+    NEXT.with(|n| {
+        let mut v = n.get();
+        if v == 0 {
+            v = RANGES.fetch_add(1, std::sync::atomic::Ordering::Relaxed) << 36;
+        }
+        n.set(v + 1);
+        v
+    })
+}
+
 /// A mutex whose locking is noted on the running thread's footprint: the lock itself is a
 /// read of the object it guards, and the first mutable use of the guard a write.
-#[derive(Default)]
-pub struct Mutex<T: ?Sized>(pl::Mutex<T>);
+pub struct Mutex<T: ?Sized> {
+    id: usize,
+    m: pl::Mutex<T>,
+}
+
+impl<T: Default> Default for Mutex<T> {
+    fn default() -> Self {
+        Self::new(T::default())
+    }
+}
 
 /// The guard of a [`Mutex`].
 pub struct MutexGuard<'a, T: ?Sized> {
@@ -193,20 +258,20 @@ pub struct MutexGuard<'a, T: ?Sized> {
 
 impl<T> Mutex<T> {
     /// A new mutex holding `v`.
-    pub const fn new(v: T) -> Self {
-        Self(pl::Mutex::new(v))
+    pub fn new(v: T) -> Self {
+        Self { id: fresh_id(), m: pl::Mutex::new(v) }
     }
 
     /// The value (no one else can hold it).
     pub fn into_inner(self) -> T {
-        self.0.into_inner()
+        self.m.into_inner()
     }
 }
 
 impl<T: ?Sized> Mutex<T> {
     #[inline]
     fn id(&self) -> usize {
-        std::ptr::from_ref(&self.0).cast::<u8>() as usize
+        self.id
     }
 
     /// Lock it (a read of what it guards, until the guard is used mutably).
@@ -214,7 +279,7 @@ impl<T: ?Sized> Mutex<T> {
     pub fn lock(&self) -> MutexGuard<'_, T> {
         let id = self.id();
         note_read(id);
-        MutexGuard { g: self.0.lock(), id, wrote: false }
+        MutexGuard { g: self.m.lock(), id, wrote: false }
     }
 
     /// Note a read of what it guards, for a read made without the lock (a cached value
@@ -228,25 +293,25 @@ impl<T: ?Sized> Mutex<T> {
     #[inline]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         let id = self.id();
-        let g = self.0.try_lock()?;
+        let g = self.m.try_lock()?;
         note_read(id);
         Some(MutexGuard { g, id, wrote: false })
     }
 
     /// The value, mutably (no one else can hold it).
     pub fn get_mut(&mut self) -> &mut T {
-        self.0.get_mut()
+        self.m.get_mut()
     }
 
     /// Whether someone holds it.
     pub fn is_locked(&self) -> bool {
-        self.0.is_locked()
+        self.m.is_locked()
     }
 }
 
 impl<T: ?Sized + std::fmt::Debug> std::fmt::Debug for Mutex<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
+        self.m.fmt(f)
     }
 }
 
@@ -290,50 +355,58 @@ impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
 
 /// A readers-writer lock whose locking is noted on the running thread's footprint
 /// (`read` a read, `write` a write).
-#[derive(Default)]
-pub struct RwLock<T: ?Sized>(pl::RwLock<T>);
+pub struct RwLock<T: ?Sized> {
+    id: usize,
+    m: pl::RwLock<T>,
+}
+
+impl<T: Default> Default for RwLock<T> {
+    fn default() -> Self {
+        Self::new(T::default())
+    }
+}
 
 impl<T> RwLock<T> {
     /// A new lock holding `v`.
-    pub const fn new(v: T) -> Self {
-        Self(pl::RwLock::new(v))
+    pub fn new(v: T) -> Self {
+        Self { id: fresh_id(), m: pl::RwLock::new(v) }
     }
 
     /// The value (no one else can hold it).
     pub fn into_inner(self) -> T {
-        self.0.into_inner()
+        self.m.into_inner()
     }
 }
 
 impl<T: ?Sized> RwLock<T> {
     #[inline]
     fn id(&self) -> usize {
-        std::ptr::from_ref(&self.0).cast::<u8>() as usize
+        self.id
     }
 
     /// Lock it to read.
     #[inline]
     pub fn read(&self) -> pl::RwLockReadGuard<'_, T> {
         note_read(self.id());
-        self.0.read()
+        self.m.read()
     }
 
     /// Lock it to write.
     #[inline]
     pub fn write(&self) -> pl::RwLockWriteGuard<'_, T> {
         note_write(self.id());
-        self.0.write()
+        self.m.write()
     }
 
     /// The value, mutably (no one else can hold it).
     pub fn get_mut(&mut self) -> &mut T {
-        self.0.get_mut()
+        self.m.get_mut()
     }
 }
 
 impl<T: ?Sized + std::fmt::Debug> std::fmt::Debug for RwLock<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
+        self.m.fmt(f)
     }
 }
 

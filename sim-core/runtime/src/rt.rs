@@ -568,7 +568,7 @@ impl Ctx {
         // An event is a change a spinning or blocked thread may be waiting for.
         if let Some(c) = self.shared.control() {
             c.recorded();
-            crate::footprint::note_event(&kind);
+            crate::footprint::note_event(&kind, self.tid);
         }
         self.shared.rec.record_at(self.tid, self.process, self.line.get(), kind)
     }

@@ -223,10 +223,10 @@ pub struct RunLimits {
     /// ([`threadline_runtime::control::Control::spin_point`]); off only to check that the
     /// reduction loses no outcome.
     pub spin_reduction: bool,
-    /// Depth-first search skips what it has already covered: a thread whose next turn
-    /// commutes with everything run since it was tried at an earlier choice point is not
-    /// tried again (sleep sets over each turn's footprint, [`threadline_runtime::footprint`]);
-    /// off only to check that the reduction loses no outcome.
+    /// Depth-first search tries another thread at a choice point only where a later turn
+    /// of it races with the turn chosen there (dynamic partial-order reduction over each
+    /// turn's footprint, [`threadline_runtime::footprint`]); on one worker. Off only to check
+    /// that the reduction loses no outcome, or to search on several workers.
     pub reduction: bool,
 }
 
@@ -482,12 +482,10 @@ pub struct Exploration {
 /// What partial-order reduction spared a depth-first search ([`RunLimits::reduction`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Reduction {
-    /// Choices not tried at a choice point because the thread was asleep there: it had been
-    /// tried at an earlier point and nothing run since touches what its next turn touches,
-    /// so every schedule below was covered (each is a subtree of schedules).
+    /// Choices within the preemption bound a finished choice point never tried: no later
+    /// turn of that thread raced with the turn chosen there (each is a subtree of
+    /// schedules).
     pub skipped: usize,
-    /// Runs stopped early, at a point where every thread that could run was asleep.
-    pub stopped_runs: usize,
 }
 
 /// Search for a failing schedule of `prog`. `progress` is called after each run with the

@@ -33,8 +33,6 @@ struct Done {
     outcome: Outcome,
     turns: u64,
     spin_waits: u64,
-    /// Choices its new choice points did not try: threads asleep there (covered already).
-    skipped: usize,
     /// The run itself, kept when it failed (to be shrunk).
     failing: Option<Controlled>,
 }
@@ -55,9 +53,8 @@ struct State {
     done: Vec<Done>,
     /// The keys of `done`, to find the budget's last.
     keys: BTreeSet<Vec<u32>>,
-    /// Runs stopped where every thread that could run was asleep (covered already): their
-    /// keys and the choices their choice points skipped.
-    blocked: Vec<(Vec<u32>, usize)>,
+    /// Choices within the bound a finished choice point never tried (the reduction spared).
+    skipped: usize,
     /// Nothing after this key counts: the first failure, or the budget's last schedule.
     cutoff: Option<Vec<u32>>,
     /// The search's clock ran out (a run stopped by it has no verdict), or it was stopped.
@@ -101,8 +98,8 @@ impl State {
 
 /// Depth-first work waiting for a worker: the choices not yet tried at the last choice
 /// point of `stack` (the ones before it are the path there), with the ranks of that path.
-/// A worker hands over every choice left at a point at once, so the one that takes them
-/// knows each earlier sibling's first turn (what the reduction puts to sleep).
+/// A worker hands over every choice left at a point at once (only without reduction: with
+/// it, one worker searches, [`add_backtracks`]).
 struct Task {
     stack: Vec<Node>,
     /// Ranks of the path (every point before the last).
@@ -125,111 +122,50 @@ struct Node {
     tried: Vec<ThreadIx>,
     /// A choice of which thread runs (not of a ready callback or a lock's taker).
     threads: bool,
-    /// Partial-order reduction: the threads asleep here, with their next turn's footprint
-    /// (each was tried at an earlier point, and everything run since commutes with it).
-    sleep: Vec<(ThreadIx, Footprint)>,
-    /// The footprint of the first turn of each choice tried here.
-    fps: Vec<(ThreadIx, Footprint)>,
     /// The choices left here were handed to another worker.
     given: bool,
+    /// Race-directed backtracking: only the threads here are tried besides the first choice
+    /// (those a later turn races with, [`add_backtracks`]).
+    dpor: bool,
+    backtrack: Vec<ThreadIx>,
 }
 
-impl Node {
-    /// The sleep set below this point when `chosen` runs: the threads asleep here and the
-    /// choices tried here before it (the turn that follows filters it, in the run).
-    fn child_sleep(&self) -> Vec<(ThreadIx, Footprint)> {
-        let mut s: Vec<(ThreadIx, Footprint)> = self.sleep.clone();
-        if self.threads {
-            for (t, fp) in &self.fps {
-                if *t != self.chosen && !s.iter().any(|(x, _)| x == t) {
-                    s.push((*t, fp.clone()));
-                }
-            }
-        }
-        s
-    }
+/// One turn of a run: its thread, its footprint, and the choice point it was chosen at
+/// (None for a turn no choice point began).
+type Turn = (ThreadIx, Footprint, Option<usize>);
 
-    fn asleep(&self, t: ThreadIx) -> bool {
-        self.threads && self.sleep.iter().any(|(s, _)| *s == t)
-    }
-}
-
-/// What a depth-first run with reduction learned, shared with its strategy.
-#[derive(Default)]
-struct Learned {
-    /// Per choice point: the footprint of the chosen thread's first turn after it.
-    first: Vec<Option<Footprint>>,
-    /// Per choice point past the prefix: the sleep set there.
-    asleep: Vec<Vec<(ThreadIx, Footprint)>>,
-    /// Stopped at a choice point where every thread that could run within the bound was
-    /// asleep: everything below was covered already.
-    blocked: bool,
-}
-
-/// Depth-first with sleep sets: follow the prefix, then the default, never a thread that
-/// is asleep (tried at an earlier point, with nothing since that its next turn does not
-/// commute with). Learns each choice's first turn and each point's sleep set.
-struct Sleepy {
+/// Follow a prefix of choices, then the default; log every turn with its footprint and the
+/// choice point it was chosen at (for [`add_backtracks`]).
+struct Logged {
     prefix: Vec<ThreadIx>,
-    /// The sleep set from the prefix's last choice on (filtered by every turn after it).
-    sleep: Vec<(ThreadIx, Footprint)>,
-    bound: usize,
-    /// Preemptions so far.
-    used: usize,
-    /// Choice points so far.
-    decided: usize,
     /// The choice point whose chosen thread's first turn is still to come.
     pending: Option<(usize, ThreadIx)>,
-    learned: Arc<Mutex<Learned>>,
+    /// Every turn: its thread, its footprint, and the choice point it was chosen at (None
+    /// for a turn no choice point began).
+    turns: Arc<Mutex<Vec<Turn>>>,
 }
 
-impl Strategy for Sleepy {
+impl Strategy for Logged {
     fn choose(&mut self, step: usize, point: &Decision, _stopped: &dyn Fn() -> bool) -> Choice {
-        self.decided = step + 1;
-        let threads = matches!(point.kind, DecisionKind::Thread);
-        let mut l = self.learned.lock();
-        if l.first.len() <= step {
-            l.first.resize(step + 1, None);
-            l.asleep.resize(step + 1, Vec::new());
-        }
-        let default = point.default_choice();
-        let cost = |t: ThreadIx| usize::from(point.current.is_some_and(|c| c != t) && t != default);
         let chosen = match self.prefix.get(step) {
             Some(t) if point.enabled.iter().any(|(e, _)| e == t) => *t,
-            Some(_) => default,
-            None => {
-                l.asleep[step] = self.sleep.clone();
-                let asleep = |t: ThreadIx| threads && self.sleep.iter().any(|(s, _)| *s == t);
-                let fits = |t: ThreadIx| !asleep(t) && self.used + cost(t) <= self.bound;
-                if fits(default) {
-                    default
-                } else if let Some(t) = point.enabled.iter().map(|(t, _)| *t).find(|t| fits(*t)) {
-                    t
-                } else {
-                    l.blocked = true;
-                    return Choice::Stop;
-                }
-            }
+            _ => point.default_choice(),
         };
-        self.used += cost(chosen);
-        if threads {
+        if matches!(point.kind, DecisionKind::Thread) {
             self.pending = Some((step, chosen));
         }
         Choice::Run(chosen)
     }
 
     fn observe(&mut self, t: ThreadIx, fp: &Footprint) {
-        if let Some((k, c)) = self.pending
-            && c == t
-        {
-            self.learned.lock().first[k] = Some(fp.clone());
-            self.pending = None;
-        }
-        // From the prefix's last choice on, a sleeping thread wakes when a turn that does
-        // not commute with its next one runs (or when it runs itself).
-        if self.decided >= self.prefix.len() {
-            self.sleep.retain(|(x, xfp)| *x != t && !xfp.conflicts(fp));
-        }
+        let at = match self.pending {
+            Some((k, c)) if c == t => {
+                self.pending = None;
+                Some(k)
+            }
+            _ => None,
+        };
+        self.turns.lock().push((t, fp.clone(), at));
     }
 }
 
@@ -255,15 +191,16 @@ fn next_choice(stack: &[Node], depth: usize, bound: usize) -> Option<ThreadIx> {
     if node.given {
         return None;
     }
-    node.enabled
-        .iter()
-        .copied()
-        .find(|t| !node.tried.contains(t) && !node.asleep(*t) && used + usize::from(node.preempts(*t)) <= bound)
+    node.enabled.iter().copied().find(|t| {
+        !node.tried.contains(t)
+            && (!node.dpor || node.backtrack.contains(t))
+            && used + usize::from(node.preempts(*t)) <= bound
+    })
 }
 
 /// Move the depth-first stack to the next schedule within the preemption bound, never
 /// above `floor`; false when there is none.
-fn backtrack(stack: &mut Vec<Node>, floor: usize, bound: usize) -> bool {
+fn backtrack(stack: &mut Vec<Node>, floor: usize, bound: usize, skipped: &mut usize) -> bool {
     while stack.len() > floor {
         let depth = stack.len() - 1;
         match next_choice(stack, depth, bound) {
@@ -274,6 +211,16 @@ fn backtrack(stack: &mut Vec<Node>, floor: usize, bound: usize) -> bool {
                 return true;
             }
             None => {
+                // Done here: count the threads the bound allowed and the reduction spared.
+                let used: usize = stack[..depth].iter().filter(|n| n.preempts(n.chosen)).count();
+                let n = &stack[depth];
+                if n.threads && !n.given {
+                    *skipped += n
+                        .enabled
+                        .iter()
+                        .filter(|t| !n.tried.contains(t) && used + usize::from(n.preempts(**t)) <= bound)
+                        .count();
+                }
                 stack.pop();
             }
         }
@@ -289,7 +236,10 @@ pub(super) fn explore_with(
     mut progress: impl FnMut(usize) -> bool,
 ) -> Exploration {
     let started = Instant::now();
-    let jobs = opts.jobs.max(1);
+    let dfs = matches!(opts.strategy, StrategyKind::Dfs | StrategyKind::Auto);
+    // Race-directed backtracking adds choices at any point of the path a run took, which
+    // another worker may own: a reduced depth-first search runs on one worker.
+    let jobs = if dfs && opts.limits.reduction { 1 } else { opts.jobs.max(1) };
     let budget = opts.budget;
     if budget == 0 {
         return Exploration {
@@ -313,13 +263,12 @@ pub(super) fn explore_with(
         beyond: false,
         done: Vec::new(),
         keys: BTreeSet::new(),
-        blocked: Vec::new(),
+        skipped: 0,
         cutoff: None,
         out_of_time: false,
         stopped: false,
     });
     let wake = Condvar::new();
-    let dfs = matches!(opts.strategy, StrategyKind::Dfs | StrategyKind::Auto);
     let sampled = Mutex::new(Sampled {
         next: 0,
         longest: 16,
@@ -390,12 +339,10 @@ pub(super) fn explore_with(
     let mut outcomes: Vec<(Outcome, usize)> = Vec::new();
     let (mut turns, mut spin_waits) = (0, 0);
     let mut found = None;
-    let blocked: Vec<&(Vec<u32>, usize)> = st.blocked.iter().filter(|(k, _)| !st.past_cutoff(k)).collect();
-    let mut reduction = Reduction { stopped_runs: blocked.len(), skipped: blocked.iter().map(|(_, s)| s).sum() };
+    let reduction = Reduction { skipped: st.skipped };
     for (i, d) in st.done.into_iter().enumerate() {
         turns += d.turns;
         spin_waits += d.spin_waits;
-        reduction.skipped += d.skipped;
         match outcomes.iter_mut().find(|(o, _)| *o == d.outcome) {
             Some((_, n)) => *n += 1,
             None => outcomes.push((d.outcome, 1)),
@@ -453,14 +400,13 @@ impl Ctx<'_> {
         Some(run)
     }
 
-    fn done(&self, key: Vec<u32>, run: Controlled, skipped: usize) {
+    fn done(&self, key: Vec<u32>, run: Controlled) {
         let failed = run.outcome.failure.is_some() && run.report.diverged.is_none();
         let d = Done {
             key,
             outcome: run.outcome.clone(),
             turns: run.report.turns,
             spin_waits: run.report.spin_waits,
-            skipped,
             failing: failed.then_some(run),
         };
         let mut st = self.state.lock();
@@ -516,22 +462,14 @@ impl Ctx<'_> {
         // The root task starts with no point; a handed-over one backtracks at its last.
         let floor = task.stack.len().saturating_sub(1);
         let mut stack = task.stack;
-        if !stack.is_empty() && !backtrack(&mut stack, floor, bound) {
+        if !stack.is_empty() && !self.backtrack(&mut stack, floor) {
             return true;
         }
         loop {
             let prefix: Vec<ThreadIx> = stack.iter().map(|n| n.chosen).collect();
-            let learned = Arc::new(Mutex::new(Learned::default()));
+            let turns = Arc::new(Mutex::new(Vec::new()));
             let strategy: Box<dyn Strategy> = if reduce {
-                Box::new(Sleepy {
-                    sleep: stack.last().map(Node::child_sleep).unwrap_or_default(),
-                    prefix: prefix.clone(),
-                    bound,
-                    used: 0,
-                    decided: 0,
-                    pending: None,
-                    learned: Arc::clone(&learned),
-                })
+                Box::new(Logged { prefix: prefix.clone(), pending: None, turns: Arc::clone(&turns) })
             } else {
                 Box::new(Prefix(prefix.clone()))
             };
@@ -539,21 +477,11 @@ impl Ctx<'_> {
                 Some(r) => r,
                 None => return false,
             };
-            let learned = std::mem::take(&mut *learned.lock());
-            let fp_of = |k: usize| learned.first.get(k).cloned().flatten().unwrap_or_else(Footprint::everything);
-            // The choice just tried at the point backtracked to: its first turn.
-            if reduce && let Some(last) = stack.last_mut() {
-                last.fps.push((last.chosen, fp_of(prefix.len() - 1)));
-            }
+            let turns = std::mem::take(&mut *turns.lock());
             let known = stack.len();
-            let mut skipped = 0;
-            for (k, d) in run.report.decisions.iter().enumerate().skip(known) {
+            for d in run.report.decisions.iter().skip(known) {
                 let chosen = d.chosen;
                 let threads = matches!(d.kind, DecisionKind::Thread);
-                let sleep = learned.asleep.get(k).cloned().unwrap_or_default();
-                if threads {
-                    skipped += d.enabled.iter().filter(|(t, _)| sleep.iter().any(|(s, _)| s == t)).count();
-                }
                 stack.push(Node {
                     enabled: d.enabled.iter().map(|(t, _)| *t).collect(),
                     current: d.current,
@@ -562,23 +490,18 @@ impl Ctx<'_> {
                     chosen,
                     tried: vec![chosen],
                     threads,
-                    sleep,
-                    fps: if reduce { vec![(chosen, fp_of(k))] } else { Vec::new() },
                     given: false,
+                    dpor: reduce && threads,
+                    backtrack: Vec::new(),
                 });
             }
             stack.truncate(run.report.decisions.len());
+            if reduce {
+                add_backtracks(&mut stack, &turns);
+            }
             let key: Vec<u32> =
                 task.key.iter().copied().chain(stack.iter().skip(floor).map(|n| n.rank(n.chosen))).collect();
-            if learned.blocked {
-                // Everything below the point it stopped at was covered: not a schedule.
-                let mut st = self.state.lock();
-                if !st.past_cutoff(&key) {
-                    st.blocked.push((key.clone(), skipped));
-                }
-            } else {
-                self.done(key.clone(), run, skipped);
-            }
+            self.done(key.clone(), run);
             // Give an idle worker work that comes after this worker's own in the order:
             // every choice left at the deepest point above the one this worker backtracks
             // to next (work early in the order is never wasted by a cut-off).
@@ -600,7 +523,7 @@ impl Ctx<'_> {
                     self.wake.notify_all();
                 }
             }
-            if !backtrack(&mut stack, floor, bound) {
+            if !self.backtrack(&mut stack, floor) {
                 return true;
             }
             // The next schedule's key begins with the ranks down to the point backtracked to:
@@ -615,6 +538,14 @@ impl Ctx<'_> {
                 }
             }
         }
+    }
+
+    /// [`backtrack`], counting what the reduction spared.
+    fn backtrack(&self, stack: &mut Vec<Node>, floor: usize) -> bool {
+        let mut skipped = 0;
+        let more = backtrack(stack, floor, self.opts.preemptions, &mut skipped);
+        self.state.lock().skipped += skipped;
+        more
     }
 
     /// Random, PCT or both in turn: schedule `i` from the `i`-th seed, in batches.
@@ -664,7 +595,7 @@ impl Ctx<'_> {
             };
             let Some(run) = self.run(strategy, pool, false) else { return };
             let len = run.report.decisions.len();
-            self.done(vec![i as u32], run, 0);
+            self.done(vec![i as u32], run);
             let mut n = sampled.lock();
             n.lens[i] = len;
             n.finished += 1;
@@ -682,4 +613,95 @@ struct Sampled {
     rng: Rng,
     seeds: Vec<u64>,
     lens: Vec<usize>,
+}
+
+/// Race-directed backtracking (Flanagan and Godefroid's dynamic partial-order reduction,
+/// with Coons, Musuvathi and McKinley's conservative points for a preemption bound): walk a
+/// run's turns with vector clocks; where a turn conflicts with an earlier turn of another
+/// thread that does not already happen before it, the order of the two could be reversed —
+/// so at the choice point where the earlier turn was chosen, the later turn's thread is to be
+/// tried too (every thread there, if it could not run there), and at the last point before
+/// it where the running thread changed, where trying it may cost no preemption. Only those
+/// choices are tried: two turns that commute are never tried in both orders.
+fn add_backtracks(stack: &mut [Node], turns: &[Turn]) {
+    /// Every turn reads it; a global turn writes it.
+    const ALL: u64 = u64::MAX;
+    let threads = turns.iter().map(|(t, _, _)| *t as usize + 1).max().unwrap_or(0);
+    // Each thread's vector clock, and each turn's after it (flat: turn i at i * threads).
+    let mut clock: Vec<u32> = vec![0; threads * threads];
+    let mut after: Vec<u32> = Vec::with_capacity(turns.len() * threads);
+    let mut seq: Vec<u32> = Vec::with_capacity(turns.len());
+    // Per object: the last turn that wrote it, and the turns that read it since.
+    let mut objects: rustc_hash::FxHashMap<u64, (Option<usize>, Vec<usize>)> = rustc_hash::FxHashMap::default();
+    let mut deps: Vec<usize> = Vec::new();
+    let add = |stack: &mut [Node], node: usize, p: ThreadIx| {
+        let Some(n) = stack.get_mut(node) else { return };
+        if !n.threads {
+            return;
+        }
+        if n.enabled.contains(&p) {
+            if !n.backtrack.contains(&p) {
+                n.backtrack.push(p);
+            }
+        } else {
+            for t in n.enabled.clone() {
+                if !n.backtrack.contains(&t) {
+                    n.backtrack.push(t);
+                }
+            }
+        }
+    };
+    for (i, (p, fp, _)) in turns.iter().enumerate() {
+        let p = *p;
+        let pi = p as usize;
+        let accesses = fp.touched.iter().copied().chain(std::iter::once((ALL, fp.global)));
+        deps.clear();
+        for (o, w) in accesses.clone() {
+            if let Some((last, reads)) = objects.get(&o) {
+                deps.extend(last.iter().copied());
+                if w {
+                    deps.extend(reads.iter().copied());
+                }
+            }
+        }
+        deps.sort_unstable();
+        deps.dedup();
+        let mine = pi * threads..(pi + 1) * threads;
+        for &j in &deps {
+            let q = turns[j].0;
+            if q == p || clock[pi * threads + q as usize] >= seq[j] {
+                continue;
+            }
+            // A race: turn j (of q) and this turn could run the other way round.
+            if let Some(k) = turns[j].2 {
+                add(stack, k, p);
+                // The last earlier point where the running thread changed: p may run there
+                // without a preemption.
+                if let Some(k2) =
+                    (0..k).rev().find(|&k2| stack.get(k2).is_some_and(|n| n.threads && n.current != Some(n.chosen)))
+                    && stack[k2].enabled.contains(&p)
+                {
+                    add(stack, k2, p);
+                }
+            }
+        }
+        for &j in &deps {
+            let theirs = &after[j * threads..(j + 1) * threads];
+            for (c, a) in clock[mine.clone()].iter_mut().zip(theirs) {
+                *c = (*c).max(*a);
+            }
+        }
+        clock[pi * threads + pi] += 1;
+        seq.push(clock[pi * threads + pi]);
+        after.extend_from_slice(&clock[mine]);
+        for (o, w) in accesses {
+            let e = objects.entry(o).or_default();
+            if w {
+                e.0 = Some(i);
+                e.1.clear();
+            } else {
+                e.1.push(i);
+            }
+        }
+    }
 }

@@ -331,6 +331,7 @@ impl Control {
     /// be pure, an event): a thread spinning on a `while` loop may now see something new.
     #[inline]
     pub fn mutated(&self) {
+        footprint::note_change();
         self.mutations.fetch_add(1, Ordering::AcqRel);
     }
 
@@ -338,6 +339,7 @@ impl Control {
     /// for.
     #[inline]
     pub fn recorded(&self) {
+        footprint::note_change();
         self.mutations.fetch_add(1, Ordering::AcqRel);
         self.events.fetch_add(1, Ordering::AcqRel);
     }
@@ -352,6 +354,7 @@ impl Control {
             return Err(Unwind::Stopped);
         }
         let i = Self::slot(&mut st, ctx.tid);
+        footprint::note_loop_pass();
         let now = self.mutations.load(Ordering::Acquire);
         let spinning = st.spin[i] == Some((loop_line, now)) && self.spin_reduction.load(Ordering::Acquire);
         st.spin[i] = Some((loop_line, now));

@@ -712,8 +712,11 @@ pub(crate) fn note_native(n: &Native) {
 pub fn call_native(it: &mut Interp<'_>, n: &Arc<Native>, pos: Vec<V>, kw: Kw) -> R<V> {
     match &**n {
         Native::Fn(f) => {
-            // A module's function may touch anything (the clock, threads, output).
-            threadline_runtime::footprint::note_global();
+            // A module's function may touch anything (the clock, threads, output); a
+            // thread's method says what it touches itself.
+            if !matches!(f, NFn::ThreadMethod(_)) {
+                threadline_runtime::footprint::note_global();
+            }
             call_fn(it, *f, pos, kw)
         }
         Native::Method(obj, name) => {

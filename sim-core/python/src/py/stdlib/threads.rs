@@ -267,6 +267,7 @@ pub(crate) fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V
     let me = pos.remove(0);
     let ctx = it.ctx;
     if m == ThreadMethod::Init {
+        threadline_runtime::footprint::note_global();
         let group = arg(&pos, &mut kw, 0, "group");
         if group.is_some_and(|g| !matches!(g, V::None)) {
             return raise("AssertionError", "group argument must be None for now");
@@ -280,6 +281,17 @@ pub(crate) fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V
         return init_thread(it, &me, target, args, kwargs, name, daemon, None).map(|_| V::None);
     }
     let Some(t) = thread_obj(&me) else { return raise("RuntimeError", "thread.__init__() not called") };
+    // What it touches: the thread itself for these; anything for the rest.
+    match m {
+        ThreadMethod::Start
+        | ThreadMethod::Join
+        | ThreadMethod::IsAlive
+        | ThreadMethod::GetName
+        | ThreadMethod::IsDaemon => {
+            threadline_runtime::footprint::note_thread(t.tid);
+        }
+        _ => threadline_runtime::footprint::note_global(),
+    }
     match m {
         ThreadMethod::Start => {
             if *t.started.lock() || ctx.shared.life().get(t.tid as usize) != Some(&threadline_runtime::rt::Life::New) {
@@ -384,12 +396,12 @@ pub(crate) fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V
 
 /// Attributes of a Thread/Process instance that live in its native state.
 pub fn inst_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str) -> R<Option<V>> {
-    // A thread's or process's state lives partly in the runtime.
-    threadline_runtime::footprint::note_global();
     let t = match &*i.native.lock() {
         InstNative::Thread(t) => t.clone(),
         InstNative::None => return Ok(None),
     };
+    // A thread's or process's state lives partly in the runtime: noted as the thread's.
+    threadline_runtime::footprint::note_thread(t.tid);
     let ctx = it.ctx;
     Ok(Some(match name {
         "name" => V::str(it.w.thread_name(t.tid)),
