@@ -403,7 +403,7 @@ proptest! {
     /// reads and writes, containers, attributes, locks, a semaphore, an event, a queue,
     /// sleeps and prints, searched exhaustively within two preemptions with and without it,
     /// reach the same outputs and final values (and a deadlock either both or neither) — and
-    /// the reduced search runs no more schedules.
+    /// the reduced search runs no more schedules, on one worker or two alike.
     #[test]
     fn partial_order_reduction_reaches_the_same_outcomes(
         threads in prop::collection::vec(prop::collection::vec(por_op(), 1..4), 2..4),
@@ -413,20 +413,24 @@ proptest! {
         let src = por_program(&threads);
         let prog = std::sync::Arc::new(sim_core::py::compile("por.py", &src, &IndexMap::new()).expect("compiles"));
         let settings = RuntimeSettings { gil, ..RuntimeSettings::default() };
-        let search = |reduction: bool| {
+        let search = |reduction: bool, jobs: usize| {
             let opts = ExploreOptions {
                 strategy: StrategyKind::Dfs,
                 budget: 20_000,
                 seconds: 300.0,
                 preemptions: 2,
-                jobs: 1,
+                jobs,
                 limits: RunLimits { turns: 2_000, reduction, ..RunLimits::default() },
                 ..ExploreOptions::default()
             };
             explore::explore(&prog, &settings, &opts, |_| true)
         };
-        let (with, without) = (search(true), search(false));
+        let (with, without) = (search(true, 1), search(false, 1));
         prop_assert_eq!(with.found.is_some(), without.found.is_some(), "{}", src);
+        // Two workers share the reduced search and come to the same result.
+        let two = search(true, 2);
+        prop_assert_eq!(two.tried, with.tried, "{}", src);
+        prop_assert_eq!(&two.outcomes, &with.outcomes, "{}", src);
         if without.found.is_none() {
             prop_assume!(with.exhausted && without.exhausted);
             // What it printed and the module's final values (a dict's insertion order too).

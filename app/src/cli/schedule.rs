@@ -124,7 +124,7 @@ pub fn explore_cmd(a: &ExploreArgs<'_>) -> Result<(), Failure> {
         StrategyKind::Random => format!("random, seed {}", a.seed),
     };
     let reduced = if a.reduction && matches!(strategy, StrategyKind::Dfs | StrategyKind::Auto) {
-        ", with partial-order reduction (depth-first on one worker; --no-reduction to search on several)"
+        ", with partial-order reduction"
     } else {
         ""
     };

@@ -225,8 +225,9 @@ pub struct RunLimits {
     pub spin_reduction: bool,
     /// Depth-first search tries another thread at a choice point only where a later turn
     /// of it races with the turn chosen there (dynamic partial-order reduction over each
-    /// turn's footprint, [`threadline_runtime::footprint`]); on one worker. Off only to check
-    /// that the reduction loses no outcome, or to search on several workers.
+    /// turn's footprint, [`threadline_runtime::footprint`]); the first few choice points try
+    /// every thread, so that workers can share the search. Off only to check that the
+    /// reduction loses no outcome.
     pub reduction: bool,
 }
 

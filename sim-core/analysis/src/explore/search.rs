@@ -24,6 +24,12 @@ use std::collections::BTreeSet;
 use threadline_runtime::control::DecisionKind;
 use threadline_runtime::footprint::Footprint;
 
+/// With partial-order reduction, the first this many choice points of a depth-first search
+/// try every thread (within the bound) and only the points below them are reduced: each
+/// subtree below is searched, and its backtracking done, by one worker, so workers share the
+/// search and its result is the same for any number of them.
+const SPLIT_DEPTH: usize = 4;
+
 /// Sampled schedules run in batches of this many (PCT learns run lengths between batches).
 const BATCH: usize = 32;
 
@@ -237,9 +243,7 @@ pub(super) fn explore_with(
 ) -> Exploration {
     let started = Instant::now();
     let dfs = matches!(opts.strategy, StrategyKind::Dfs | StrategyKind::Auto);
-    // Race-directed backtracking adds choices at any point of the path a run took, which
-    // another worker may own: a reduced depth-first search runs on one worker.
-    let jobs = if dfs && opts.limits.reduction { 1 } else { opts.jobs.max(1) };
+    let jobs = opts.jobs.max(1);
     let budget = opts.budget;
     if budget == 0 {
         return Exploration {
@@ -491,7 +495,7 @@ impl Ctx<'_> {
                     tried: vec![chosen],
                     threads,
                     given: false,
-                    dpor: reduce && threads,
+                    dpor: reduce && threads && stack.len() >= SPLIT_DEPTH,
                     backtrack: Vec::new(),
                 });
             }
@@ -513,7 +517,13 @@ impl Ctx<'_> {
                 while st.idle > st.tasks.len() {
                     let mut with_choices =
                         (floor..stack.len()).rev().filter(|d| next_choice(&stack, *d, bound).is_some());
-                    let (Some(_own), Some(depth)) = (with_choices.next(), with_choices.next()) else { break };
+                    // With reduction, only a point above the split depth: below it, backtracking
+                    // adds choices to points of the path, which must stay this worker's.
+                    let (Some(_own), Some(depth)) =
+                        (with_choices.next(), with_choices.find(|d| !reduce || *d < SPLIT_DEPTH))
+                    else {
+                        break;
+                    };
                     let next = next_choice(&stack, depth, bound).expect("a choice");
                     let k = key[..task.key.len() + depth - floor].to_vec();
                     let mut order = k.clone();
@@ -636,7 +646,8 @@ fn add_backtracks(stack: &mut [Node], turns: &[Turn]) {
     let mut deps: Vec<usize> = Vec::new();
     let add = |stack: &mut [Node], node: usize, p: ThreadIx| {
         let Some(n) = stack.get_mut(node) else { return };
-        if !n.threads {
+        // (A point above the split depth tries every thread anyway.)
+        if !n.dpor {
             return;
         }
         if n.enabled.contains(&p) {
