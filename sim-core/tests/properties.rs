@@ -97,11 +97,7 @@ fn program(threads: &[Vec<Op>], permits: u8, maxsize: u8) -> String {
 
 proptest! {
     // 128 programs in `cargo test`; PROPTEST_CASES=N for a longer hunt.
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(128),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(cases(128))]
 
     #[test]
     fn random_programs_keep_the_invariants(
@@ -204,6 +200,26 @@ fn spin_op() -> impl Strategy<Value = SpinOp> {
     ]
 }
 
+/// Proptest's settings: `default` programs in `cargo test`, PROPTEST_CASES=N for a longer
+/// hunt.
+fn cases(default: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// The end of a generated program: threads running `t0`…`t{n-1}` started and joined, then
+/// `print(what)`.
+fn start_and_join(n: usize, daemon: bool, what: &str) -> String {
+    let targets = (0..n).map(|i| format!("t{i}")).collect::<Vec<_>>().join(", ");
+    let daemon = if daemon { ", daemon=True" } else { "" };
+    format!(
+        "ts = [threading.Thread(target=f{daemon}) for f in ({targets},)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\nprint({what})\n"
+    )
+}
+
 fn spin_program(threads: &[Vec<SpinOp>]) -> String {
     let mut s = String::from("import threading\nflags = [False, False]\ncounter = 0\n");
     for (i, body) in threads.iter().enumerate() {
@@ -225,19 +241,12 @@ fn spin_program(threads: &[Vec<SpinOp>]) -> String {
             });
         }
     }
-    s.push_str(&format!(
-        "ts = [threading.Thread(target=f, daemon=True) for f in ({},)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\nprint(counter, flags)\n",
-        (0..threads.len()).map(|i| format!("t{i}")).collect::<Vec<_>>().join(", ")
-    ));
+    s.push_str(&start_and_join(threads.len(), true, "counter, flags"));
     s
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(cases(12))]
 
     /// Spin-loop reduction loses no outcome: the same programs searched exhaustively (within
     /// two preemptions) with and without it; what the unreduced search prints, the reduced
@@ -385,19 +394,12 @@ fn por_program(threads: &[Vec<PorOp>]) -> String {
             emit(&mut s, o, 4);
         }
     }
-    s.push_str(&format!(
-        "ts = [threading.Thread(target=f) for f in ({},)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\nprint(counter, a, b, items, box.v, sorted(d.items()), q.qsize())\n",
-        (0..threads.len()).map(|i| format!("t{i}")).collect::<Vec<_>>().join(", ")
-    ));
+    s.push_str(&start_and_join(threads.len(), false, "counter, a, b, items, box.v, sorted(d.items()), q.qsize()"));
     s
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(cases(12))]
 
     /// Partial-order reduction loses no outcome: random programs of shared and private
     /// reads and writes, containers, attributes, locks, a semaphore, an event, a queue,

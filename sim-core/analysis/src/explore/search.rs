@@ -104,8 +104,8 @@ impl State {
 
 /// Depth-first work waiting for a worker: the choices not yet tried at the last choice
 /// point of `stack` (the ones before it are the path there), with the ranks of that path.
-/// A worker hands over every choice left at a point at once (only without reduction: with
-/// it, one worker searches, [`add_backtracks`]).
+/// A worker hands over every choice left at a point at once (with reduction, only at a
+/// point above [`SPLIT_DEPTH`]: below it backtracking adds choices to the path's points).
 struct Task {
     stack: Vec<Node>,
     /// Ranks of the path (every point before the last).
@@ -143,24 +143,21 @@ type Turn = (ThreadIx, Footprint, Option<usize>);
 /// Follow a prefix of choices, then the default; log every turn with its footprint and the
 /// choice point it was chosen at (for [`add_backtracks`]).
 struct Logged {
-    prefix: Vec<ThreadIx>,
+    prefix: Prefix,
     /// The choice point whose chosen thread's first turn is still to come.
     pending: Option<(usize, ThreadIx)>,
-    /// Every turn: its thread, its footprint, and the choice point it was chosen at (None
-    /// for a turn no choice point began).
     turns: Arc<Mutex<Vec<Turn>>>,
 }
 
 impl Strategy for Logged {
-    fn choose(&mut self, step: usize, point: &Decision, _stopped: &dyn Fn() -> bool) -> Choice {
-        let chosen = match self.prefix.get(step) {
-            Some(t) if point.enabled.iter().any(|(e, _)| e == t) => *t,
-            _ => point.default_choice(),
-        };
-        if matches!(point.kind, DecisionKind::Thread) {
+    fn choose(&mut self, step: usize, point: &Decision, stopped: &dyn Fn() -> bool) -> Choice {
+        let choice = self.prefix.choose(step, point, stopped);
+        if let Choice::Run(chosen) = choice
+            && matches!(point.kind, DecisionKind::Thread)
+        {
             self.pending = Some((step, chosen));
         }
-        Choice::Run(chosen)
+        choice
     }
 
     fn observe(&mut self, t: ThreadIx, fp: &Footprint) {
@@ -191,8 +188,13 @@ impl Node {
 }
 
 /// The next untried choice at `depth` within the preemption bound, if any.
+/// Preemptions the path takes above `depth`.
+fn used(stack: &[Node], depth: usize) -> usize {
+    stack[..depth].iter().filter(|n| n.preempts(n.chosen)).count()
+}
+
 fn next_choice(stack: &[Node], depth: usize, bound: usize) -> Option<ThreadIx> {
-    let used: usize = stack[..depth].iter().filter(|n| n.preempts(n.chosen)).count();
+    let used = used(stack, depth);
     let node = &stack[depth];
     if node.given {
         return None;
@@ -218,7 +220,7 @@ fn backtrack(stack: &mut Vec<Node>, floor: usize, bound: usize, skipped: &mut us
             }
             None => {
                 // Done here: count the threads the bound allowed and the reduction spared.
-                let used: usize = stack[..depth].iter().filter(|n| n.preempts(n.chosen)).count();
+                let used = used(stack, depth);
                 let n = &stack[depth];
                 if n.threads && !n.given {
                     *skipped += n
@@ -242,7 +244,6 @@ pub(super) fn explore_with(
     mut progress: impl FnMut(usize) -> bool,
 ) -> Exploration {
     let started = Instant::now();
-    let dfs = matches!(opts.strategy, StrategyKind::Dfs | StrategyKind::Auto);
     let jobs = opts.jobs.max(1);
     let budget = opts.budget;
     if budget == 0 {
@@ -273,6 +274,7 @@ pub(super) fn explore_with(
         stopped: false,
     });
     let wake = Condvar::new();
+    let dfs = matches!(opts.strategy, StrategyKind::Dfs | StrategyKind::Auto);
     let sampled = Mutex::new(Sampled {
         next: 0,
         longest: 16,
@@ -473,7 +475,7 @@ impl Ctx<'_> {
             let prefix: Vec<ThreadIx> = stack.iter().map(|n| n.chosen).collect();
             let turns = Arc::new(Mutex::new(Vec::new()));
             let strategy: Box<dyn Strategy> = if reduce {
-                Box::new(Logged { prefix: prefix.clone(), pending: None, turns: Arc::clone(&turns) })
+                Box::new(Logged { prefix: Prefix(prefix.clone()), pending: None, turns: Arc::clone(&turns) })
             } else {
                 Box::new(Prefix(prefix.clone()))
             };

@@ -120,7 +120,7 @@ impl PyRun {
                 let c = Control::new(s, Arc::clone(&clock));
                 c.set_split_updates(setup.split);
                 c.set_spin_reduction(setup.spin_reduction);
-                c.set_reduction(setup.footprints);
+                c.set_footprints(setup.footprints);
                 if let Some(t) = setup.turn_limit {
                     c.set_turn_limit(t);
                 }

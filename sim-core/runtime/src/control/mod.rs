@@ -189,7 +189,7 @@ pub trait Strategy: Send {
     fn choose(&mut self, step: usize, point: &Decision, stopped: &dyn Fn() -> bool) -> Choice;
 
     /// Thread `t` ended a turn that touched `fp` (only with reduction on,
-    /// [`Control::set_reduction`]): every turn, choice point or not, in order.
+    /// [`Control::set_footprints`]): every turn, choice point or not, in order.
     fn observe(&mut self, _t: ThreadIx, _fp: &Footprint) {}
 }
 
@@ -273,7 +273,7 @@ pub struct Control {
     events: AtomicU64,
     spin_reduction: std::sync::atomic::AtomicBool,
     /// Each turn's footprint is gathered and shown to the strategy ([`Strategy::observe`]).
-    reduction: std::sync::atomic::AtomicBool,
+    footprints: std::sync::atomic::AtomicBool,
 }
 
 /// What the hand-off found when nobody could run.
@@ -311,7 +311,7 @@ impl Control {
             mutations: AtomicU64::new(0),
             events: AtomicU64::new(0),
             spin_reduction: std::sync::atomic::AtomicBool::new(true),
-            reduction: std::sync::atomic::AtomicBool::new(false),
+            footprints: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -323,8 +323,8 @@ impl Control {
 
     /// Gather what each turn touches and show it to the strategy ([`Strategy::observe`]),
     /// for partial-order reduction (off by default). Set before the run starts.
-    pub fn set_reduction(&self, on: bool) {
-        self.reduction.store(on, Ordering::Release);
+    pub fn set_footprints(&self, on: bool) {
+        self.footprints.store(on, Ordering::Release);
     }
 
     /// Something that may change the program's state happened (a store, a call not known to
@@ -653,7 +653,7 @@ impl Control {
             }
             match st.turn {
                 Turn::Run(t) if t == ctx.tid => {
-                    footprint::begin(self.reduction.load(Ordering::Relaxed));
+                    footprint::begin(self.footprints.load(Ordering::Relaxed));
                     return Ok(Grant::Run);
                 }
                 Turn::Probe(t) if t == ctx.tid => return Ok(Grant::Probe),
@@ -703,7 +703,7 @@ impl Control {
     /// advances virtual time, reports a deadlock.
     fn hand_off(&self, st: &mut MutexGuard<'_, State>, shared: &Shared) {
         if let Turn::Run(giver) = st.turn
-            && self.reduction.load(Ordering::Relaxed)
+            && self.footprints.load(Ordering::Relaxed)
             && !st.unwinding
         {
             let fp = footprint::take();
