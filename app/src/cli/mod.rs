@@ -122,6 +122,11 @@ pub enum Command {
     },
     /// List the scenario catalog: id, then name.
     List,
+    /// Print a program's bytecode as CPython 3.11 compiles it, as `python3 -m dis FILE` does.
+    Dis {
+        /// A catalog id or a Python file.
+        scenario: String,
+    },
     /// Check a scenario file and say exactly what is wrong.
     Validate {
         /// The scenario file.
@@ -467,6 +472,7 @@ pub fn run_cli(cli: &Cli) -> Option<Result<(), Failure>> {
             Err(e) => Err(other(anyhow::anyhow!("{e}"))),
         },
         Command::Validate { file } => run::validate_py(file),
+        Command::Dis { scenario } => run::dis(scenario),
         Command::Run {
             scenario,
             set,

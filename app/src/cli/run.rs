@@ -105,6 +105,20 @@ pub fn validate_py(path: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `threadline dis`: the program's bytecode as `python3 -m dis` prints it (CPython 3.11).
+pub fn dis(spec: &str) -> Result<(), Failure> {
+    let (file, src) = match python_spec(spec)? {
+        PySpec::File(path) => (path.display().to_string(), read(&path)?),
+        PySpec::Builtin(name, src) => (name, src.to_string()),
+    };
+    let listing = sim_core::py::dis::dis(&src, &file).map_err(|mut e| {
+        e.file.clone_from(&file);
+        bad_input(anyhow::anyhow!("\n{e}"))
+    })?;
+    let _ = crate::cli::say(listing.render().trim_end_matches('\n'));
+    Ok(())
+}
+
 /// Read and compile the scenario `spec` names with its `--set` overrides: (file name, program).
 pub fn load_program(spec: &PySpec, set: &[String]) -> Result<(String, sim_core::py::Program), Failure> {
     let (file, src) = match spec {

@@ -16,6 +16,7 @@ pub(crate) mod collections;
 pub(crate) mod contextlib;
 pub(crate) mod dataclasses;
 pub(crate) mod datetime;
+pub mod dis;
 pub(crate) mod enums;
 pub(crate) mod exc;
 pub(crate) mod format;

@@ -53,6 +53,13 @@ pub struct Parsed {
     body: Vec<ast::Stmt>,
 }
 
+impl Parsed {
+    /// The module's statements.
+    pub(crate) fn body(&self) -> &[ast::Stmt] {
+        &self.body
+    }
+}
+
 /// Parse `src`, or the first syntax error in Python's words.
 pub fn parse(src: &str) -> Result<Parsed, CompileError> {
     let lines = Lines::new(src);

@@ -1,0 +1,1169 @@
+//! From basic blocks to a code object, as CPython 3.11's `assemble()`: the prefix
+//! instructions, the control-flow clean-up (`optimize_cfg`), exit blocks copied so each
+//! has a line, line numbers propagated, stack depths, the exception table, jumps made
+//! forward or backward, and offsets with the inline caches.
+
+use super::codegen::Unit;
+use super::{CodeObject, ExcEntry, Instr};
+use std::fmt::Write as _;
+
+/// An instruction's argument before assembly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Arg {
+    None,
+    N(u32),
+    Const(u32),
+    Name(u32),
+    /// `LOAD_GLOBAL`'s: the name's index shifted left, bit 0 for a `NULL` pushed first.
+    Global(u32),
+    Local(u32),
+    Cell(u32),
+    Free(u32),
+}
+
+impl Arg {
+    fn raw(self) -> u32 {
+        match self {
+            Arg::None => 0,
+            Arg::N(n) | Arg::Const(n) | Arg::Name(n) | Arg::Global(n) | Arg::Local(n) | Arg::Cell(n) | Arg::Free(n) => n,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct Ins {
+    pub op: &'static str,
+    pub arg: Arg,
+    pub target: Option<usize>,
+    pub line: Option<u32>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(super) struct Block {
+    pub instrs: Vec<Ins>,
+    pub next: Option<usize>,
+    pub alloc: usize,
+    preds: u32,
+    visited: bool,
+    except_stack: Vec<usize>,
+    start_depth: Option<i32>,
+    preserve_lasti: bool,
+    offset: u32,
+    handlers: Vec<Option<usize>>,
+}
+
+impl Block {
+    pub fn new(alloc: usize) -> Self {
+        Self { alloc, ..Self::default() }
+    }
+}
+
+/// A constant, compared as CPython's constant keys are (`1`, `1.0` and `True` differ).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Const {
+    None,
+    Ellipsis,
+    Bool(bool),
+    Int(String),
+    Float(u64),
+    Str(String),
+    Bytes(Vec<u8>),
+    Tuple(Vec<Const>),
+    Code(usize),
+}
+
+impl Const {
+    pub fn truthy(&self) -> bool {
+        match self {
+            Const::None => false,
+            Const::Ellipsis | Const::Code(_) => true,
+            Const::Bool(b) => *b,
+            Const::Int(s) => s != "0",
+            Const::Float(b) => f64::from_bits(*b) != 0.0,
+            Const::Str(s) => !s.is_empty(),
+            Const::Bytes(b) => !b.is_empty(),
+            Const::Tuple(t) => !t.is_empty(),
+        }
+    }
+
+    fn repr(&self, code_repr: &dyn Fn(usize) -> String) -> String {
+        match self {
+            Const::None => "None".into(),
+            Const::Ellipsis => "Ellipsis".into(),
+            Const::Bool(b) => if *b { "True" } else { "False" }.into(),
+            Const::Int(s) => s.clone(),
+            Const::Float(b) => crate::py::value::float_repr(f64::from_bits(*b)),
+            Const::Str(s) => crate::py::value::str_repr(s),
+            Const::Bytes(b) => {
+                let mut out = String::from("b'");
+                for &c in b {
+                    match c {
+                        b'\\' => out.push_str("\\\\"),
+                        b'\'' => out.push_str("\\'"),
+                        b'\n' => out.push_str("\\n"),
+                        b'\r' => out.push_str("\\r"),
+                        b'\t' => out.push_str("\\t"),
+                        0x20..=0x7e => out.push(c as char),
+                        _ => {
+                            let _ = write!(out, "\\x{c:02x}");
+                        }
+                    }
+                }
+                out.push('\'');
+                out
+            }
+            Const::Tuple(t) => {
+                let items: Vec<String> = t.iter().map(|c| c.repr(code_repr)).collect();
+                if items.len() == 1 { format!("({},)", items[0]) } else { format!("({})", items.join(", ")) }
+            }
+            Const::Code(i) => code_repr(*i),
+        }
+    }
+}
+
+/// Inline cache entries after an instruction (3.11's `_PyOpcode_Caches`).
+fn caches(op: &str) -> u32 {
+    match op {
+        "BINARY_SUBSCR" | "LOAD_ATTR" | "STORE_ATTR" | "CALL" => 4,
+        "STORE_SUBSCR" | "UNPACK_SEQUENCE" | "BINARY_OP" | "PRECALL" => 1,
+        "COMPARE_OP" => 2,
+        "LOAD_GLOBAL" => 5,
+        "LOAD_METHOD" => 10,
+        _ => 0,
+    }
+}
+
+/// Instructions below `HAVE_ARGUMENT`, which `dis` lists without one.
+fn has_arg(op: &str) -> bool {
+    !matches!(
+        op,
+        "POP_TOP"
+            | "PUSH_NULL"
+            | "NOP"
+            | "UNARY_POSITIVE"
+            | "UNARY_NEGATIVE"
+            | "UNARY_NOT"
+            | "UNARY_INVERT"
+            | "BINARY_SUBSCR"
+            | "STORE_SUBSCR"
+            | "DELETE_SUBSCR"
+            | "GET_LEN"
+            | "GET_ITER"
+            | "GET_YIELD_FROM_ITER"
+            | "PRINT_EXPR"
+            | "LOAD_BUILD_CLASS"
+            | "LOAD_ASSERTION_ERROR"
+            | "RETURN_GENERATOR"
+            | "LIST_TO_TUPLE"
+            | "RETURN_VALUE"
+            | "IMPORT_STAR"
+            | "SETUP_ANNOTATIONS"
+            | "YIELD_VALUE"
+            | "ASYNC_GEN_WRAP"
+            | "PREP_RERAISE_STAR"
+            | "POP_EXCEPT"
+            | "PUSH_EXC_INFO"
+            | "CHECK_EXC_MATCH"
+            | "CHECK_EG_MATCH"
+            | "WITH_EXCEPT_START"
+            | "BEFORE_WITH"
+            | "BEFORE_ASYNC_WITH"
+            | "END_ASYNC_FOR"
+            | "CACHE"
+            | "POP_BLOCK"
+    )
+}
+
+fn is_jump(op: &str) -> bool {
+    matches!(
+        op,
+        "JUMP"
+            | "JUMP_NO_INTERRUPT"
+            | "JUMP_FORWARD"
+            | "JUMP_BACKWARD"
+            | "POP_JUMP_IF_FALSE"
+            | "POP_JUMP_IF_TRUE"
+            | "POP_JUMP_IF_NONE"
+            | "POP_JUMP_IF_NOT_NONE"
+            | "JUMP_IF_FALSE_OR_POP"
+            | "JUMP_IF_TRUE_OR_POP"
+            | "FOR_ITER"
+            | "SEND"
+    )
+}
+
+fn is_uncond_jump(op: &str) -> bool {
+    matches!(op, "JUMP" | "JUMP_NO_INTERRUPT" | "JUMP_FORWARD" | "JUMP_BACKWARD")
+}
+
+fn is_block_push(op: &str) -> bool {
+    matches!(op, "SETUP_FINALLY" | "SETUP_CLEANUP" | "SETUP_WITH")
+}
+
+fn is_exit(op: &str) -> bool {
+    matches!(op, "RETURN_VALUE" | "RAISE_VARARGS" | "RERAISE")
+}
+
+/// Whether nothing may follow the instruction in its block.
+pub(super) fn ends_block(op: &str) -> bool {
+    is_jump(op) || is_exit(op)
+}
+
+/// 3.11's `stack_effect`.
+fn effect(ins: &Ins, jump: bool) -> i32 {
+    let n = ins.arg.raw() as i32;
+    match ins.op {
+        "NOP" | "RESUME" | "POP_BLOCK" | "MAKE_CELL" | "COPY_FREE_VARS" | "SWAP" | "UNARY_POSITIVE" | "UNARY_NEGATIVE" | "UNARY_NOT" | "UNARY_INVERT" | "GET_ITER" | "LOAD_ATTR" | "CHECK_EXC_MATCH" | "KW_NAMES" | "DELETE_FAST" | "DELETE_NAME" | "DELETE_GLOBAL" | "DELETE_DEREF" | "RETURN_GENERATOR" | "YIELD_VALUE" | "JUMP" | "JUMP_NO_INTERRUPT" | "JUMP_FORWARD" | "JUMP_BACKWARD" => 0,
+        "POP_TOP" | "STORE_FAST" | "STORE_NAME" | "STORE_GLOBAL" | "STORE_DEREF" | "BINARY_OP" | "BINARY_SUBSCR" | "COMPARE_OP" | "IS_OP" | "CONTAINS_OP" | "RETURN_VALUE" | "IMPORT_NAME" | "IMPORT_STAR" | "POP_EXCEPT" | "RERAISE" | "LIST_APPEND" | "SET_ADD" | "LIST_EXTEND" | "SET_UPDATE" | "DICT_UPDATE" | "DELETE_ATTR" | "POP_JUMP_IF_FALSE" | "POP_JUMP_IF_TRUE" | "POP_JUMP_IF_NONE" | "POP_JUMP_IF_NOT_NONE" => -1,
+        "PUSH_NULL" | "LOAD_CONST" | "LOAD_NAME" | "LOAD_FAST" | "LOAD_DEREF" | "LOAD_CLASSDEREF" | "LOAD_CLOSURE" | "LOAD_METHOD" | "IMPORT_FROM" | "LOAD_BUILD_CLASS" | "BEFORE_WITH" | "PUSH_EXC_INFO" | "WITH_EXCEPT_START" | "COPY" | "LOAD_ASSERTION_ERROR" => 1,
+        "LOAD_GLOBAL" => 1 + (n & 1),
+        "STORE_ATTR" | "DELETE_SUBSCR" | "MAP_ADD" => -2,
+        "STORE_SUBSCR" => -3,
+        "PRECALL" => -n,
+        "CALL" => -1,
+        "BUILD_TUPLE" | "BUILD_LIST" | "BUILD_SET" | "BUILD_STRING" | "BUILD_SLICE" => 1 - n,
+        "BUILD_MAP" => 1 - 2 * n,
+        "BUILD_CONST_KEY_MAP" => -n,
+        "FORMAT_VALUE" => {
+            if n & 4 != 0 {
+                -1
+            } else {
+                0
+            }
+        }
+        "UNPACK_SEQUENCE" => n - 1,
+        "MAKE_FUNCTION" => -((n & 0xf).count_ones() as i32),
+        "RAISE_VARARGS" => -n,
+        "FOR_ITER" => {
+            if jump {
+                -1
+            } else {
+                1
+            }
+        }
+        "JUMP_IF_FALSE_OR_POP" | "JUMP_IF_TRUE_OR_POP" => {
+            if jump {
+                0
+            } else {
+                -1
+            }
+        }
+        "SETUP_FINALLY" => i32::from(jump),
+        "SETUP_CLEANUP" => {
+            if jump {
+                2
+            } else {
+                0
+            }
+        }
+        "SETUP_WITH" => i32::from(jump),
+        _ => 0,
+    }
+}
+
+struct Cfg<'u> {
+    b: &'u mut Vec<Block>,
+    entry: usize,
+}
+
+impl Cfg<'_> {
+    fn order(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut b = Some(self.entry);
+        while let Some(i) = b {
+            out.push(i);
+            b = self.b[i].next;
+        }
+        out
+    }
+
+    /// The first non-empty block at or after `t`.
+    fn skip_empty(&self, mut t: usize) -> usize {
+        while self.b[t].instrs.is_empty() {
+            match self.b[t].next {
+                Some(n) => t = n,
+                None => break,
+            }
+        }
+        t
+    }
+
+    fn nofallthrough(&self, i: usize) -> bool {
+        self.b[i].instrs.last().is_some_and(|x| is_uncond_jump(x.op) || is_exit(x.op))
+    }
+
+    fn is_exit_block(&self, i: usize) -> bool {
+        self.b[i].instrs.iter().any(|x| is_exit(x.op))
+    }
+
+    fn retarget_empty(&mut self) {
+        for i in self.order() {
+            for k in 0..self.b[i].instrs.len() {
+                if let Some(t) = self.b[i].instrs[k].target {
+                    let t2 = self.skip_empty(t);
+                    self.b[i].instrs[k].target = Some(t2);
+                }
+            }
+        }
+    }
+
+    fn first_op(&self, t: usize) -> Option<&Ins> {
+        self.b[t].instrs.first()
+    }
+
+    fn optimize_block(&mut self, bi: usize, consts: &mut Vec<Const>) {
+        let mut i = 0;
+        while i < self.b[bi].instrs.len() {
+            let nextop = self.b[bi].instrs.get(i + 1).map(|x| x.op);
+            let inst = self.b[bi].instrs[i].clone();
+            let target = inst.target.map(|t| self.skip_empty(t));
+            if let Some(t) = target {
+                self.b[bi].instrs[i].target = Some(t);
+            }
+            let tgt = target.and_then(|t| self.first_op(t).cloned());
+            let same_line = |t: &Ins| t.line == inst.line;
+            match inst.op {
+                "LOAD_CONST" => {
+                    let c = match inst.arg {
+                        Arg::Const(k) => consts[k as usize].clone(),
+                        _ => Const::None,
+                    };
+                    match nextop {
+                        Some(j @ ("POP_JUMP_IF_FALSE" | "POP_JUMP_IF_TRUE")) => {
+                            self.b[bi].instrs[i].op = "NOP";
+                            let jump_if_true = j == "POP_JUMP_IF_TRUE";
+                            self.b[bi].instrs[i + 1].op = if c.truthy() == jump_if_true { "JUMP" } else { "NOP" };
+                        }
+                        Some(j @ ("JUMP_IF_FALSE_OR_POP" | "JUMP_IF_TRUE_OR_POP")) => {
+                            let jump_if_true = j == "JUMP_IF_TRUE_OR_POP";
+                            if c.truthy() == jump_if_true {
+                                self.b[bi].instrs[i + 1].op = "JUMP";
+                            } else {
+                                self.b[bi].instrs[i].op = "NOP";
+                                self.b[bi].instrs[i + 1].op = "NOP";
+                            }
+                        }
+                        Some("IS_OP") => {
+                            let jump_op = self.b[bi].instrs.get(i + 2).map(|x| x.op);
+                            if c == Const::None && matches!(jump_op, Some("POP_JUMP_IF_FALSE" | "POP_JUMP_IF_TRUE")) {
+                                let nextarg = self.b[bi].instrs[i + 1].arg.raw() != 0;
+                                self.b[bi].instrs[i].op = "NOP";
+                                self.b[bi].instrs[i + 1].op = "NOP";
+                                let jf = jump_op == Some("POP_JUMP_IF_FALSE");
+                                self.b[bi].instrs[i + 2].op = if nextarg ^ jf { "POP_JUMP_IF_NOT_NONE" } else { "POP_JUMP_IF_NONE" };
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                "BUILD_TUPLE" => {
+                    let n = inst.arg.raw() as usize;
+                    if nextop == Some("UNPACK_SEQUENCE") && self.b[bi].instrs[i + 1].arg.raw() as usize == n {
+                        match n {
+                            1 => {
+                                self.b[bi].instrs[i].op = "NOP";
+                                self.b[bi].instrs[i + 1].op = "NOP";
+                                i += 1;
+                                continue;
+                            }
+                            2 | 3 => {
+                                self.b[bi].instrs[i].op = "NOP";
+                                self.b[bi].instrs[i + 1].op = "SWAP";
+                                i += 1;
+                                continue;
+                            }
+                            _ => {}
+                        }
+                    }
+                    if i >= n {
+                        let items: Option<Vec<Const>> = (i - n..i)
+                            .map(|k| {
+                                let x = &self.b[bi].instrs[k];
+                                match (x.op, x.arg) {
+                                    ("LOAD_CONST", Arg::Const(c)) => Some(consts[c as usize].clone()),
+                                    _ => None,
+                                }
+                            })
+                            .collect();
+                        if let Some(items) = items {
+                            let t = Const::Tuple(items);
+                            let idx = match consts.iter().position(|x| *x == t) {
+                                Some(p) => p,
+                                None => {
+                                    consts.push(t);
+                                    consts.len() - 1
+                                }
+                            };
+                            for k in i - n..i {
+                                self.b[bi].instrs[k].op = "NOP";
+                            }
+                            self.b[bi].instrs[i].op = "LOAD_CONST";
+                            self.b[bi].instrs[i].arg = Arg::Const(idx as u32);
+                        }
+                    }
+                }
+                "JUMP_IF_FALSE_OR_POP" | "JUMP_IF_TRUE_OR_POP" => {
+                    let f = inst.op == "JUMP_IF_FALSE_OR_POP";
+                    let (same_pop, same_or, opp_pop, opp_or) = if f {
+                        ("POP_JUMP_IF_FALSE", "JUMP_IF_FALSE_OR_POP", "POP_JUMP_IF_TRUE", "JUMP_IF_TRUE_OR_POP")
+                    } else {
+                        ("POP_JUMP_IF_TRUE", "JUMP_IF_TRUE_OR_POP", "POP_JUMP_IF_FALSE", "JUMP_IF_FALSE_OR_POP")
+                    };
+                    if let Some(t) = &tgt {
+                        if t.op == same_pop {
+                            if self.thread(bi, i, t, same_pop) {
+                                continue;
+                            }
+                        } else if t.op == "JUMP" || t.op == same_or {
+                            if self.thread(bi, i, t, same_or) {
+                                continue;
+                            }
+                        } else if (t.op == opp_or || t.op == opp_pop) && same_line(t) {
+                            let tb = target.expect("a target");
+                            if let Some(n) = self.b[tb].next {
+                                self.b[bi].instrs[i].op = same_pop;
+                                self.b[bi].instrs[i].target = Some(n);
+                                continue;
+                            }
+                        }
+                    }
+                }
+                "POP_JUMP_IF_NOT_NONE" | "POP_JUMP_IF_NONE" | "POP_JUMP_IF_FALSE" | "POP_JUMP_IF_TRUE" | "JUMP" => {
+                    if let Some(t) = &tgt
+                        && t.op == "JUMP"
+                        && self.thread(bi, i, t, inst.op)
+                    {
+                        continue;
+                    }
+                }
+                "SWAP" => {
+                    if inst.arg.raw() == 1 {
+                        self.b[bi].instrs[i].op = "NOP";
+                    } else {
+                        self.apply_static_swaps(bi, i);
+                    }
+                }
+                "PUSH_NULL" => {
+                    if nextop == Some("LOAD_GLOBAL") && self.b[bi].instrs[i + 1].arg.raw() & 1 == 0 {
+                        self.b[bi].instrs[i].op = "NOP";
+                        if let Arg::Global(g) = self.b[bi].instrs[i + 1].arg {
+                            self.b[bi].instrs[i + 1].arg = Arg::Global(g | 1);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+
+    /// `jump_thread`: jump straight to where the jump at the target goes (same line only).
+    fn thread(&mut self, bi: usize, i: usize, t: &Ins, op: &'static str) -> bool {
+        let inst = &self.b[bi].instrs[i];
+        if inst.line == t.line && inst.target != t.target {
+            let x = &mut self.b[bi].instrs[i];
+            x.target = t.target;
+            x.op = op;
+            return true;
+        }
+        false
+    }
+
+    fn apply_static_swaps(&mut self, bi: usize, mut i: usize) {
+        let swappable = |op: &str| op == "STORE_FAST" || op == "POP_TOP";
+        loop {
+            let ins = &self.b[bi].instrs[i];
+            if ins.op != "SWAP" {
+                if ins.op == "NOP" || swappable(ins.op) {
+                    if i == 0 {
+                        return;
+                    }
+                    i -= 1;
+                    continue;
+                }
+                return;
+            }
+            let next = |me: &Self, from: usize, line: Option<Option<u32>>| -> Option<usize> {
+                let mut k = from + 1;
+                while k < me.b[bi].instrs.len() {
+                    let x = &me.b[bi].instrs[k];
+                    if let Some(l) = line
+                        && x.line != l
+                    {
+                        return None;
+                    }
+                    if x.op == "NOP" {
+                        k += 1;
+                        continue;
+                    }
+                    return if swappable(x.op) { Some(k) } else { None };
+                }
+                None
+            };
+            let Some(j) = next(self, i, None) else { return };
+            let line = self.b[bi].instrs[j].line;
+            let mut k = j;
+            for _ in 1..self.b[bi].instrs[i].arg.raw() {
+                match next(self, k, Some(line)) {
+                    Some(x) => k = x,
+                    None => return,
+                }
+            }
+            self.b[bi].instrs[i].op = "NOP";
+            self.b[bi].instrs.swap(j, k);
+            if i == 0 {
+                return;
+            }
+            i -= 1;
+        }
+    }
+
+    fn clean_block(&mut self, bi: usize) {
+        let next_first_line = {
+            let mut n = self.b[bi].next;
+            while let Some(x) = n {
+                if !self.b[x].instrs.is_empty() {
+                    break;
+                }
+                n = self.b[x].next;
+            }
+            n.map(|x| self.b[x].instrs[0].line)
+        };
+        let src = std::mem::take(&mut self.b[bi].instrs);
+        let mut out: Vec<Ins> = Vec::with_capacity(src.len());
+        let mut prev_line: Option<u32> = None;
+        let len = src.len();
+        let mut src = src;
+        for k in 0..len {
+            let line = src[k].line;
+            if src[k].op == "NOP" {
+                if line.is_none() {
+                    continue;
+                }
+                if prev_line == line {
+                    continue;
+                }
+                if k + 1 < len {
+                    let nl = src[k + 1].line;
+                    if nl.is_none() || nl == line {
+                        src[k + 1].line = line;
+                        continue;
+                    }
+                } else if let Some(nfl) = next_first_line
+                    && nfl == line
+                {
+                    continue;
+                }
+            }
+            prev_line = line;
+            out.push(src[k].clone());
+        }
+        self.b[bi].instrs = out;
+    }
+
+    /// `extend_block`: a jump to a short exit block becomes a copy of that block.
+    fn extend_block(&mut self, bi: usize) {
+        let Some(last) = self.b[bi].instrs.last() else { return };
+        if !matches!(last.op, "JUMP" | "JUMP_FORWARD" | "JUMP_BACKWARD") {
+            return;
+        }
+        let Some(t) = last.target else { return };
+        let t = self.skip_empty(t);
+        if self.is_exit_block(t) && self.b[t].instrs.len() <= 4 {
+            let copy = self.b[t].instrs.clone();
+            let n = self.b[bi].instrs.len();
+            self.b[bi].instrs[n - 1].op = "NOP";
+            self.b[bi].instrs[n - 1].target = None;
+            self.b[bi].instrs.extend(copy);
+        }
+    }
+
+    fn mark_reachable(&mut self) {
+        for b in self.b.iter_mut() {
+            b.preds = 0;
+            b.visited = false;
+        }
+        let mut stack = vec![self.entry];
+        self.b[self.entry].preds = 1;
+        self.b[self.entry].visited = true;
+        while let Some(b) = stack.pop() {
+            let mut succ = Vec::new();
+            if !self.nofallthrough(b)
+                && let Some(n) = self.b[b].next
+            {
+                succ.push(n);
+            }
+            for x in &self.b[b].instrs {
+                if (is_jump(x.op) || is_block_push(x.op))
+                    && let Some(t) = x.target
+                {
+                    succ.push(t);
+                }
+            }
+            for s in succ {
+                if !self.b[s].visited {
+                    self.b[s].visited = true;
+                    stack.push(s);
+                }
+                self.b[s].preds += 1;
+            }
+        }
+    }
+
+    fn eliminate_empty(&mut self) {
+        self.retarget_empty();
+        for i in self.order() {
+            let mut n = self.b[i].next;
+            while let Some(x) = n {
+                if self.b[x].instrs.is_empty() && self.b[x].next.is_some() {
+                    n = self.b[x].next;
+                } else {
+                    break;
+                }
+            }
+            self.b[i].next = n;
+        }
+    }
+
+    fn optimize(&mut self, consts: &mut Vec<Const>) {
+        for bi in self.order() {
+            self.optimize_block(bi, consts);
+            self.clean_block(bi);
+        }
+        let mut all: Vec<usize> = self.order();
+        all.sort_by_key(|&b| std::cmp::Reverse(self.b[b].alloc));
+        for bi in all {
+            self.extend_block(bi);
+        }
+        self.mark_reachable();
+        for bi in self.order() {
+            if self.b[bi].preds == 0 {
+                self.b[bi].instrs.clear();
+            }
+        }
+        self.eliminate_empty();
+        for bi in self.order() {
+            self.clean_block(bi);
+        }
+        for bi in self.order() {
+            let next = self.b[bi].next.map(|n| self.skip_empty(n));
+            if let Some(last) = self.b[bi].instrs.last_mut()
+                && matches!(last.op, "JUMP" | "JUMP_NO_INTERRUPT")
+                && last.target == next
+            {
+                last.op = "NOP";
+                last.target = None;
+            }
+        }
+        self.eliminate_empty();
+        self.mark_reachable();
+    }
+
+    fn is_exit_without_line(&self, b: usize) -> bool {
+        self.is_exit_block(b) && self.b[b].instrs.iter().all(|x| x.line.is_none())
+    }
+
+    fn duplicate_exits(&mut self) {
+        let mut all: Vec<usize> = self.order();
+        all.sort_by_key(|&b| std::cmp::Reverse(self.b[b].alloc));
+        for bi in all {
+            let Some(last) = self.b[bi].instrs.last().cloned() else { continue };
+            if !is_jump(last.op) {
+                continue;
+            }
+            let Some(t) = last.target else { continue };
+            if self.is_exit_without_line(t) && self.b[t].preds > 1 {
+                let mut copy = Block { instrs: self.b[t].instrs.clone(), alloc: self.b.len(), ..Block::default() };
+                copy.instrs[0].line = last.line;
+                copy.preds = 1;
+                copy.next = self.b[t].next;
+                let new = self.b.len();
+                self.b.push(copy);
+                self.b[t].next = Some(new);
+                self.b[t].preds -= 1;
+                let n = self.b[bi].instrs.len();
+                self.b[bi].instrs[n - 1].target = Some(new);
+            }
+        }
+        for bi in self.order() {
+            if !self.nofallthrough(bi)
+                && let Some(n) = self.b[bi].next
+                && !self.b[bi].instrs.is_empty()
+                && self.is_exit_without_line(n)
+            {
+                let l = self.b[bi].instrs.last().and_then(|x| x.line);
+                self.b[n].instrs[0].line = l;
+            }
+        }
+    }
+
+    fn propagate_lines(&mut self) {
+        for bi in self.order() {
+            if self.b[bi].instrs.is_empty() {
+                continue;
+            }
+            let mut prev = None;
+            for x in self.b[bi].instrs.iter_mut() {
+                if x.line.is_none() {
+                    x.line = prev;
+                } else {
+                    prev = x.line;
+                }
+            }
+            if !self.nofallthrough(bi)
+                && let Some(n) = self.b[bi].next
+                && self.b[n].preds == 1
+                && let Some(f) = self.b[n].instrs.first_mut()
+                && f.line.is_none()
+            {
+                f.line = prev;
+            }
+            let last = self.b[bi].instrs.last().cloned();
+            if let Some(last) = last
+                && is_jump(last.op)
+                && let Some(t) = last.target
+                && self.b[t].preds == 1
+                && let Some(f) = self.b[t].instrs.first_mut()
+                && f.line.is_none()
+            {
+                f.line = prev;
+            }
+        }
+    }
+
+    fn guarantee_exit_lines(&mut self, first_line: u32) {
+        let mut line = first_line;
+        for bi in self.order() {
+            let Some(last) = self.b[bi].instrs.last() else { continue };
+            match last.line {
+                None => {
+                    if last.op == "RETURN_VALUE" {
+                        for x in self.b[bi].instrs.iter_mut() {
+                            x.line = Some(line);
+                        }
+                    }
+                }
+                Some(l) => line = l,
+            }
+        }
+    }
+
+    fn stack_depths(&mut self) {
+        for b in self.b.iter_mut() {
+            b.start_depth = None;
+        }
+        self.b[self.entry].start_depth = Some(0);
+        let mut stack = vec![self.entry];
+        while let Some(bi) = stack.pop() {
+            let mut d = self.b[bi].start_depth.unwrap_or(0);
+            let mut falls = true;
+            let instrs = self.b[bi].instrs.clone();
+            for x in &instrs {
+                if (is_jump(x.op) || is_block_push(x.op))
+                    && let Some(t) = x.target
+                    && self.b[t].start_depth.is_none()
+                {
+                    self.b[t].start_depth = Some(d + effect(x, true));
+                    stack.push(t);
+                }
+                d += effect(x, false);
+                if is_uncond_jump(x.op) || is_exit(x.op) {
+                    falls = false;
+                    break;
+                }
+            }
+            if falls
+                && let Some(n) = self.b[bi].next
+                && self.b[n].start_depth.is_none()
+            {
+                self.b[n].start_depth = Some(d);
+                stack.push(n);
+            }
+        }
+    }
+
+    fn label_exceptions(&mut self) {
+        for b in self.b.iter_mut() {
+            b.visited = false;
+            b.except_stack.clear();
+            b.handlers.clear();
+        }
+        let mut todo = vec![self.entry];
+        self.b[self.entry].visited = true;
+        while let Some(bi) = todo.pop() {
+            let mut st = self.b[bi].except_stack.clone();
+            let instrs = self.b[bi].instrs.clone();
+            let mut handlers = Vec::with_capacity(instrs.len());
+            for x in &instrs {
+                if is_block_push(x.op) {
+                    let t = x.target.expect("a handler");
+                    if !self.b[t].visited {
+                        self.b[t].except_stack = st.clone();
+                        self.b[t].visited = true;
+                        todo.push(t);
+                    }
+                    if x.op != "SETUP_FINALLY" {
+                        self.b[t].preserve_lasti = true;
+                    }
+                    st.push(t);
+                    handlers.push(None);
+                } else if x.op == "POP_BLOCK" {
+                    st.pop();
+                    handlers.push(None);
+                } else {
+                    handlers.push(st.last().copied());
+                    if is_jump(x.op)
+                        && let Some(t) = x.target
+                        && !self.b[t].visited
+                    {
+                        self.b[t].except_stack = st.clone();
+                        self.b[t].visited = true;
+                        todo.push(t);
+                    }
+                }
+            }
+            self.b[bi].handlers = handlers;
+            if !self.nofallthrough(bi)
+                && let Some(n) = self.b[bi].next
+                && !self.b[n].visited
+            {
+                self.b[n].except_stack = st;
+                self.b[n].visited = true;
+                todo.push(n);
+            }
+        }
+        // SETUP_* and POP_BLOCK become NOPs (then removed where legal).
+        for bi in self.order() {
+            for x in self.b[bi].instrs.iter_mut() {
+                if is_block_push(x.op) || x.op == "POP_BLOCK" {
+                    x.op = "NOP";
+                    x.target = None;
+                }
+            }
+        }
+    }
+
+    /// `clean_basic_block` keeping each instruction's handler alongside it.
+    fn clean_with_handlers(&mut self) {
+        for bi in self.order() {
+            let mut hs = std::mem::take(&mut self.b[bi].handlers);
+            hs.resize(self.b[bi].instrs.len(), None);
+            let keep = self.clean_indices(bi);
+            let old = std::mem::take(&mut self.b[bi].instrs);
+            let mut out = Vec::with_capacity(keep.len());
+            let mut outh = Vec::with_capacity(keep.len());
+            for (k, line) in keep {
+                let mut x = old[k].clone();
+                x.line = line;
+                out.push(x);
+                outh.push(hs[k]);
+            }
+            self.b[bi].instrs = out;
+            self.b[bi].handlers = outh;
+        }
+    }
+
+    /// Which instructions `clean_basic_block` keeps, with their (possibly inherited) lines.
+    fn clean_indices(&self, bi: usize) -> Vec<(usize, Option<u32>)> {
+        let next_first_line = {
+            let mut n = self.b[bi].next;
+            while let Some(x) = n {
+                if !self.b[x].instrs.is_empty() {
+                    break;
+                }
+                n = self.b[x].next;
+            }
+            n.map(|x| self.b[x].instrs[0].line)
+        };
+        let mut lines: Vec<Option<u32>> = self.b[bi].instrs.iter().map(|x| x.line).collect();
+        let len = lines.len();
+        let mut keep = Vec::new();
+        let mut prev_line = None;
+        for k in 0..len {
+            let line = lines[k];
+            if self.b[bi].instrs[k].op == "NOP" {
+                if line.is_none() || prev_line == line {
+                    continue;
+                }
+                if k + 1 < len {
+                    if lines[k + 1].is_none() || lines[k + 1] == line {
+                        lines[k + 1] = line;
+                        continue;
+                    }
+                } else if next_first_line == Some(line) {
+                    continue;
+                }
+            }
+            prev_line = line;
+            keep.push((k, line));
+        }
+        keep
+    }
+
+    fn normalize_jumps(&mut self) {
+        for b in self.b.iter_mut() {
+            b.visited = false;
+        }
+        for bi in self.order() {
+            self.b[bi].visited = true;
+            let Some(last) = self.b[bi].instrs.last() else { continue };
+            if !is_jump(last.op) {
+                continue;
+            }
+            let t = last.target.expect("a target");
+            let fwd = !self.b[t].visited;
+            let op = match last.op {
+                "JUMP" => {
+                    if fwd {
+                        "JUMP_FORWARD"
+                    } else {
+                        "JUMP_BACKWARD"
+                    }
+                }
+                "JUMP_NO_INTERRUPT" => {
+                    if fwd {
+                        "JUMP_FORWARD"
+                    } else {
+                        "JUMP_BACKWARD_NO_INTERRUPT"
+                    }
+                }
+                "POP_JUMP_IF_FALSE" => {
+                    if fwd {
+                        "POP_JUMP_FORWARD_IF_FALSE"
+                    } else {
+                        "POP_JUMP_BACKWARD_IF_FALSE"
+                    }
+                }
+                "POP_JUMP_IF_TRUE" => {
+                    if fwd {
+                        "POP_JUMP_FORWARD_IF_TRUE"
+                    } else {
+                        "POP_JUMP_BACKWARD_IF_TRUE"
+                    }
+                }
+                "POP_JUMP_IF_NONE" => {
+                    if fwd {
+                        "POP_JUMP_FORWARD_IF_NONE"
+                    } else {
+                        "POP_JUMP_BACKWARD_IF_NONE"
+                    }
+                }
+                "POP_JUMP_IF_NOT_NONE" => {
+                    if fwd {
+                        "POP_JUMP_FORWARD_IF_NOT_NONE"
+                    } else {
+                        "POP_JUMP_BACKWARD_IF_NOT_NONE"
+                    }
+                }
+                other => other,
+            };
+            let n = self.b[bi].instrs.len();
+            self.b[bi].instrs[n - 1].op = op;
+        }
+    }
+}
+
+fn is_backward(op: &str) -> bool {
+    op.contains("BACKWARD")
+}
+
+fn ext_args(arg: u32) -> u32 {
+    if arg > 0xff_ffff {
+        3
+    } else if arg > 0xffff {
+        2
+    } else if arg > 0xff {
+        1
+    } else {
+        0
+    }
+}
+
+pub(super) fn assemble(mut u: Unit<'_>, file: &str) -> CodeObject {
+    let mut code = CodeObject { name: u.name.clone(), first_line: u.first_line, instrs: Vec::new(), exceptions: Vec::new(), children: Vec::new(), unsupported: u.unsupported.clone() };
+    let _ = file;
+    let children: Vec<usize> = u.consts.iter().filter_map(|c| if let Const::Code(i) = c { Some(*i) } else { None }).collect();
+    code.children = children;
+    if u.unsupported.is_some() {
+        return code;
+    }
+    // The prefix: COPY_FREE_VARS, MAKE_CELL for each cell, RETURN_GENERATOR and POP_TOP.
+    let mut prefix = Vec::new();
+    if !u.freevars.is_empty() {
+        prefix.push(Ins { op: "COPY_FREE_VARS", arg: Arg::N(u.freevars.len() as u32), target: None, line: None });
+    }
+    for i in 0..u.cellvars.len() {
+        prefix.push(Ins { op: "MAKE_CELL", arg: Arg::Cell(i as u32), target: None, line: None });
+    }
+    if u.generator {
+        prefix.push(Ins { op: "RETURN_GENERATOR", arg: Arg::None, target: None, line: Some(u.first_line) });
+        prefix.push(Ins { op: "POP_TOP", arg: Arg::None, target: None, line: None });
+    }
+    let entry = u.entry;
+    u.blocks[entry].instrs.splice(0..0, prefix);
+    let first_line = u.first_line;
+    let mut consts = std::mem::take(&mut u.consts);
+    let mut cfg = Cfg { b: &mut u.blocks, entry };
+    cfg.retarget_empty();
+    cfg.optimize(&mut consts);
+    cfg.duplicate_exits();
+    cfg.mark_reachable();
+    cfg.propagate_lines();
+    cfg.guarantee_exit_lines(first_line);
+    cfg.stack_depths();
+    cfg.label_exceptions();
+    cfg.clean_with_handlers();
+    cfg.normalize_jumps();
+    // Local-plus indices: varnames, then cells that are not arguments, then free variables.
+    let nvar = u.varnames.len() as u32;
+    let cell_index: Vec<u32> = {
+        let mut extra = 0;
+        u.cellvars
+            .iter()
+            .map(|c| match u.varnames.iter().position(|v| v == c) {
+                Some(p) => p as u32,
+                None => {
+                    extra += 1;
+                    nvar + extra - 1
+                }
+            })
+            .collect()
+    };
+    let ncells_extra = u.cellvars.iter().filter(|c| !u.varnames.contains(c)).count() as u32;
+    let localsplus = |a: Arg| -> u32 {
+        match a {
+            Arg::Cell(i) => cell_index[i as usize],
+            Arg::Free(i) => nvar + ncells_extra + i,
+            other => other.raw(),
+        }
+    };
+    let order = cfg.order();
+    // Offsets, growing EXTENDED_ARGs until they settle.
+    let mut ext: Vec<Vec<u32>> = order.iter().map(|&b| vec![0; cfg.b[b].instrs.len()]).collect();
+    let mut jump_args: Vec<Vec<u32>> = order.iter().map(|&b| vec![0; cfg.b[b].instrs.len()]).collect();
+    loop {
+        let mut off = 0u32;
+        for (k, &b) in order.iter().enumerate() {
+            cfg.b[b].offset = off;
+            for (j, x) in cfg.b[b].instrs.iter().enumerate() {
+                off += 1 + ext[k][j] + caches(x.op);
+            }
+        }
+        let mut changed = false;
+        for (k, &b) in order.iter().enumerate() {
+            let mut off = cfg.b[b].offset;
+            for j in 0..cfg.b[b].instrs.len() {
+                let x = &cfg.b[b].instrs[j];
+                let size = 1 + ext[k][j] + caches(x.op);
+                let arg = match x.target {
+                    Some(t) if is_jump(x.op) => {
+                        let to = cfg.b[t].offset;
+                        if is_backward(x.op) { (off + size).saturating_sub(to) } else { to.saturating_sub(off + size) }
+                    }
+                    _ => localsplus(x.arg),
+                };
+                jump_args[k][j] = arg;
+                let e = ext_args(arg);
+                if e != ext[k][j] {
+                    ext[k][j] = e;
+                    changed = true;
+                }
+                off += size;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let targets: std::collections::HashSet<u32> = order.iter().flat_map(|&b| cfg.b[b].instrs.iter().filter_map(|x| if is_jump(x.op) { x.target.map(|t| t) } else { None })).map(|t| cfg.b[t].offset).collect();
+    let mut handler_offsets = std::collections::HashSet::new();
+    // Exception table.
+    let mut entries: Vec<ExcEntry> = Vec::new();
+    let mut cur: Option<usize> = None;
+    let mut start = 0u32;
+    let mut off = 0u32;
+    for (k, &b) in order.iter().enumerate() {
+        for (j, x) in cfg.b[b].instrs.iter().enumerate() {
+            let h = cfg.b[b].handlers.get(j).copied().flatten();
+            if h != cur {
+                if let Some(hb) = cur {
+                    entries.push(exc_entry(&cfg, hb, start, off));
+                }
+                start = off;
+                cur = h;
+            }
+            off += 2 * (1 + ext[k][j] + caches(x.op));
+        }
+    }
+    if let Some(hb) = cur {
+        entries.push(exc_entry(&cfg, hb, start, off));
+    }
+    for e in &entries {
+        handler_offsets.insert(e.target);
+    }
+    // The listing.
+    let code_repr_names = (u.names.clone(), u.varnames.clone(), u.cellvars.clone(), u.freevars.clone());
+    let mut local_names: Vec<String> = u.varnames.clone();
+    for c in &u.cellvars {
+        if !u.varnames.contains(c) {
+            local_names.push(c.clone());
+        }
+    }
+    local_names.extend(u.freevars.iter().cloned());
+    let _ = code_repr_names;
+    for (k, &b) in order.iter().enumerate() {
+        let mut off = cfg.b[b].offset * 2;
+        for (j, x) in cfg.b[b].instrs.iter().enumerate() {
+            for _ in 0..ext[k][j] {
+                off += 2;
+            }
+            let arg = jump_args[k][j];
+            let argrepr = match x.arg {
+                _ if is_jump(x.op) => {
+                    let to = cfg.b[x.target.expect("a target")].offset * 2;
+                    format!("to {to}")
+                }
+                Arg::Const(i) => consts.get(i as usize).map_or(String::new(), |c| c.repr(&|i| format!("\u{1}{i}"))),
+                Arg::Name(i) => u.names.get(i as usize).cloned().unwrap_or_default(),
+                Arg::Global(g) => {
+                    let n = u.names.get((g >> 1) as usize).cloned().unwrap_or_default();
+                    if g & 1 == 1 { format!("NULL + {n}") } else { n }
+                }
+                Arg::Local(_) | Arg::Cell(_) | Arg::Free(_) => local_names.get(arg as usize).cloned().unwrap_or_default(),
+                Arg::N(n) => match x.op {
+                    "COMPARE_OP" => ["<", "<=", "==", "!=", ">", ">="].get(n as usize).copied().unwrap_or("").to_owned(),
+                    "BINARY_OP" => BINARY_OPS.get(n as usize).copied().unwrap_or("").to_owned(),
+                    "FORMAT_VALUE" => {
+                        let conv = ["", "str", "repr", "ascii"][(n & 3) as usize];
+                        [conv, if n & 4 != 0 { "with format" } else { "" }].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(", ")
+                    }
+                    "MAKE_FUNCTION" => ["defaults", "kwdefaults", "annotations", "closure"].iter().enumerate().filter(|(i, _)| n & (1 << i) != 0).map(|(_, s)| *s).collect::<Vec<_>>().join(", "),
+                    _ => String::new(),
+                },
+                Arg::None => String::new(),
+            };
+            code.instrs.push(Instr {
+                offset: off,
+                op: x.op,
+                arg: if has_arg(x.op) { Some(arg) } else { None },
+                argrepr,
+                line: x.line,
+                jump_target: targets.contains(&(off / 2)) || handler_offsets.contains(&off),
+            });
+            off += 2 * (1 + caches(x.op));
+        }
+    }
+    code
+}
+
+fn exc_entry(cfg: &Cfg<'_>, hb: usize, start: u32, end: u32) -> ExcEntry {
+    let b = &cfg.b[hb];
+    let mut depth = b.start_depth.unwrap_or(1) - 1;
+    if b.preserve_lasti {
+        depth -= 1;
+    }
+    ExcEntry { start, end: end - 2, target: b.offset * 2, depth: depth.max(0) as u32, lasti: b.preserve_lasti }
+}
+
+const BINARY_OPS: [&str; 26] = ["+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^", "+=", "&=", "//=", "<<=", "@=", "*=", "%=", "|=", "**=", ">>=", "-=", "/=", "^="];
+
