@@ -1058,7 +1058,7 @@ impl<'a, 't> Gen<'a, 't> {
             self.with(w, pos + 1, line)?;
         }
         self.u().fblocks.pop();
-        self.addop("POP_BLOCK");
+        self.addop_noline("POP_BLOCK");
         self.u().line = Some(line);
         self.call_exit_with_nones();
         self.addop("POP_TOP");

@@ -189,6 +189,15 @@ fn is_jump(op: &str) -> bool {
             | "JUMP_IF_TRUE_OR_POP"
             | "FOR_ITER"
             | "SEND"
+            | "JUMP_BACKWARD_NO_INTERRUPT"
+            | "POP_JUMP_FORWARD_IF_FALSE"
+            | "POP_JUMP_BACKWARD_IF_FALSE"
+            | "POP_JUMP_FORWARD_IF_TRUE"
+            | "POP_JUMP_BACKWARD_IF_TRUE"
+            | "POP_JUMP_FORWARD_IF_NONE"
+            | "POP_JUMP_BACKWARD_IF_NONE"
+            | "POP_JUMP_FORWARD_IF_NOT_NONE"
+            | "POP_JUMP_BACKWARD_IF_NOT_NONE"
     )
 }
 
@@ -569,7 +578,8 @@ impl Cfg<'_> {
         }
         let Some(t) = last.target else { return };
         let t = self.skip_empty(t);
-        if self.is_exit_block(t) && self.b[t].instrs.len() <= 4 {
+        // Only blocks without a line number (an implicit `return None`) are copied.
+        if self.is_exit_block(t) && self.b[t].instrs.len() <= 4 && self.b[t].instrs.iter().all(|x| x.line.is_none()) {
             let copy = self.b[t].instrs.clone();
             let n = self.b[bi].instrs.len();
             self.b[bi].instrs[n - 1].op = "NOP";
@@ -1101,8 +1111,8 @@ pub(super) fn assemble(mut u: Unit<'_>, file: &str) -> CodeObject {
     for e in &entries {
         handler_offsets.insert(e.target);
     }
+    code.exceptions = entries;
     // The listing.
-    let code_repr_names = (u.names.clone(), u.varnames.clone(), u.cellvars.clone(), u.freevars.clone());
     let mut local_names: Vec<String> = u.varnames.clone();
     for c in &u.cellvars {
         if !u.varnames.contains(c) {
@@ -1110,7 +1120,6 @@ pub(super) fn assemble(mut u: Unit<'_>, file: &str) -> CodeObject {
         }
     }
     local_names.extend(u.freevars.iter().cloned());
-    let _ = code_repr_names;
     for (k, &b) in order.iter().enumerate() {
         let mut off = cfg.b[b].offset * 2;
         for (j, x) in cfg.b[b].instrs.iter().enumerate() {
