@@ -393,8 +393,14 @@ impl<'a, 't> Gen<'a, 't> {
     }
 
     fn stmt(&mut self, s: &'a ast::Stmt) -> R {
-        self.set_line(s.range().start());
-        let line = self.line_of(s.range().start());
+        // A decorated def or class is at its keyword's line, not its first decorator's.
+        let at = match s {
+            ast::Stmt::FunctionDef(f) => f.name.range().start(),
+            ast::Stmt::ClassDef(c) => c.name.range().start(),
+            _ => s.range().start(),
+        };
+        self.set_line(at);
+        let line = self.line_of(at);
         match s {
             ast::Stmt::FunctionDef(f) => {
                 if f.is_async {
@@ -546,12 +552,12 @@ impl<'a, 't> Gen<'a, 't> {
     }
 
     fn function_def(&mut self, f: &'a ast::StmtFunctionDef, s: &'a ast::Stmt) -> R {
-        let line = self.line_of(s.range().start());
+        let line = self.line_of(f.name.range().start());
         for d in &f.decorator_list {
             self.set_line(d.range().start());
             self.expr(&d.expression)?;
         }
-        self.set_line(s.range().start());
+        self.u().line = Some(line);
         let flags = self.defaults(&f.parameters, line)?;
         if f.parameters.iter().any(|p| p.annotation().is_some()) || f.returns.is_some() {
             return unsupported(line, "annotations");
@@ -574,7 +580,7 @@ impl<'a, 't> Gen<'a, 't> {
         let unit = self.finish(r);
         self.make_closure(unit, flags);
         self.apply_decorators(&f.decorator_list);
-        self.set_line(s.range().start());
+        self.u().line = Some(line);
         self.nameop(f.name.as_str(), NameCtx::Store);
         Ok(())
     }
@@ -612,11 +618,11 @@ impl<'a, 't> Gen<'a, 't> {
         }
         let kw: Vec<(&str, &ast::Expr)> = p.kwonlyargs.iter().filter_map(|a| a.default.as_deref().map(|d| (a.parameter.name.as_str(), d))).collect();
         if !kw.is_empty() {
-            for (n, d) in &kw {
-                self.load_const(Const::Str((*n).to_owned()));
+            for (_, d) in &kw {
                 self.expr(d)?;
             }
-            self.addop_i("BUILD_MAP", kw.len() as u32);
+            self.load_const(Const::Tuple(kw.iter().map(|(n, _)| Const::Str((*n).to_owned())).collect()));
+            self.addop_i("BUILD_CONST_KEY_MAP", kw.len() as u32);
             flags |= 2;
         }
         let _ = line;
@@ -643,12 +649,12 @@ impl<'a, 't> Gen<'a, 't> {
     }
 
     fn class_def(&mut self, c: &'a ast::StmtClassDef, s: &'a ast::Stmt) -> R {
-        let line = self.line_of(s.range().start());
+        let line = self.line_of(c.name.range().start());
         for d in &c.decorator_list {
             self.set_line(d.range().start());
             self.expr(&d.expression)?;
         }
-        self.set_line(s.range().start());
+        self.u().line = Some(line);
         let first_line = c.decorator_list.first().map_or(line, |d| self.line_of(d.range().start()));
         let scope = self.table.scope_of(s);
         let qualname = self.qualname(c.name.as_str());
@@ -681,7 +687,7 @@ impl<'a, 't> Gen<'a, 't> {
             self.addop("RETURN_VALUE");
         }
         let unit = self.finish(r);
-        self.set_line(s.range().start());
+        self.u().line = Some(line);
         self.addop("PUSH_NULL");
         self.addop("LOAD_BUILD_CLASS");
         self.make_closure(unit, 0);
@@ -692,7 +698,7 @@ impl<'a, 't> Gen<'a, 't> {
         };
         self.call_helper(2, &args, &kws, line)?;
         self.apply_decorators(&c.decorator_list);
-        self.set_line(s.range().start());
+        self.u().line = Some(line);
         self.nameop(c.name.as_str(), NameCtx::Store);
         Ok(())
     }
@@ -1027,13 +1033,24 @@ impl<'a, 't> Gen<'a, 't> {
     /// AST optimizer, `fold_iter`).
     fn iterable(&mut self, e: &'a ast::Expr) -> R {
         if let ast::Expr::List(l) = e
-            && let Some(items) = l.elts.iter().map(fold).collect::<Option<Vec<_>>>()
+            && !l.elts.iter().any(|x| matches!(x, ast::Expr::Starred(_)))
         {
+            let saved = self.u().line;
             self.set_line(e.range().start());
-            self.load_const(Const::Tuple(items));
+            match l.elts.iter().map(fold).collect::<Option<Vec<_>>>() {
+                Some(items) => self.load_const(Const::Tuple(items)),
+                None => self.starunpack(&l.elts, "BUILD_LIST", "LIST_EXTEND", true, self.line_of(e.range().start()))?,
+            }
+            self.u().line = saved;
             return Ok(());
         }
         self.expr(e)
+    }
+
+    /// A comparator: the right side of `in` / `not in` is an iterable (a list display
+    /// becomes a tuple).
+    fn comparator(&mut self, e: &'a ast::Expr, op: ast::CmpOp) -> R {
+        if matches!(op, ast::CmpOp::In | ast::CmpOp::NotIn) { self.iterable(e) } else { self.expr(e) }
     }
 
     fn with(&mut self, w: &'a ast::StmtWith, pos: usize, line: u32) -> R {
@@ -1247,7 +1264,7 @@ impl<'a, 't> Gen<'a, 't> {
                     self.compare_op(c.ops[i]);
                     self.jump("POP_JUMP_IF_FALSE", cleanup);
                 }
-                self.expr(&c.comparators[n])?;
+                self.comparator(&c.comparators[n], c.ops[n])?;
                 self.set_line(e.range().start());
                 self.compare_op(c.ops[n]);
                 self.jump(if cond { "POP_JUMP_IF_TRUE" } else { "POP_JUMP_IF_FALSE" }, next);
@@ -1319,6 +1336,32 @@ impl<'a, 't> Gen<'a, 't> {
                 self.expr(&n.value)?;
                 self.addop_i("COPY", 1);
                 self.target(&n.target, NameCtx::Store)?;
+            }
+            ast::Expr::BinOp(b)
+                if b.op == ast::Operator::Mod
+                    && let (Some(Const::Str(fmt)), ast::Expr::Tuple(t)) = (fold(&b.left), &*b.right)
+                    && !t.elts.iter().any(|x| matches!(x, ast::Expr::Starred(_)))
+                    && let Some(parts) = percent_format(&fmt, t.elts.len()) =>
+            {
+                // CPython's AST optimizer turns `'%s' % (x,)` into an f-string.
+                let n = parts.len();
+                for p in parts {
+                    match p {
+                        Percent::Lit(l) => self.load_const(Const::Str(l)),
+                        Percent::Arg { index, conv, spec } => {
+                            self.expr(&t.elts[index])?;
+                            let mut arg = conv;
+                            if let Some(sp) = spec {
+                                self.load_const(Const::Str(sp));
+                                arg |= 4;
+                            }
+                            self.addop_i("FORMAT_VALUE", arg);
+                        }
+                    }
+                }
+                if n != 1 {
+                    self.addop_i("BUILD_STRING", n as u32);
+                }
             }
             ast::Expr::BinOp(b) => {
                 self.expr(&b.left)?;
@@ -1432,7 +1475,7 @@ impl<'a, 't> Gen<'a, 't> {
                 self.expr(&c.left)?;
                 let n = c.ops.len() - 1;
                 if n == 0 {
-                    self.expr(&c.comparators[0])?;
+                    self.comparator(&c.comparators[0], c.ops[0])?;
                     self.compare_op(c.ops[0]);
                 } else {
                     let cleanup = self.new_block();
@@ -1444,7 +1487,7 @@ impl<'a, 't> Gen<'a, 't> {
                         self.jump("JUMP_IF_FALSE_OR_POP", cleanup);
                         self.next_block();
                     }
-                    self.expr(&c.comparators[n])?;
+                    self.comparator(&c.comparators[n], c.ops[n])?;
                     self.compare_op(c.ops[n]);
                     let end = self.new_block();
                     self.jump_noline("JUMP", end);
@@ -1689,7 +1732,7 @@ impl<'a, 't> Gen<'a, 't> {
         }
         let unit = self.finish(r);
         self.make_closure(unit, 0);
-        self.expr(&gens[0].iter)?;
+        self.iterable(&gens[0].iter)?;
         self.u().line = Some(line);
         self.addop("GET_ITER");
         self.addop_i("PRECALL", 0);
@@ -1707,11 +1750,12 @@ impl<'a, 't> Gen<'a, 't> {
         } else if let ast::Expr::List(ast::ExprList { elts: one, .. }) | ast::Expr::Tuple(ast::ExprTuple { elts: one, .. }) = &g.iter
             && one.len() == 1
             && !matches!(one[0], ast::Expr::Starred(_))
+            && fold(&g.iter).is_none()
         {
             self.expr(&one[0])?;
             start = None;
         } else {
-            self.expr(&g.iter)?;
+            self.iterable(&g.iter)?;
             self.addop("GET_ITER");
         }
         if let Some(s) = start {
@@ -1750,6 +1794,86 @@ impl<'a, 't> Gen<'a, 't> {
         }
         Ok(())
     }
+}
+
+enum Percent {
+    Lit(String),
+    Arg { index: usize, conv: u32, spec: Option<String> },
+}
+
+/// CPython 3.11's `optimize_format`: `'%s and %r' % (a, b)` as f-string parts, when every
+/// conversion is `%s`, `%r` or `%a` (with at most `-`, a width and a precision) and there
+/// is one per item.
+fn percent_format(fmt: &str, n: usize) -> Option<Vec<Percent>> {
+    let chars: Vec<char> = fmt.chars().collect();
+    let mut pos = 0;
+    let mut out = Vec::new();
+    let literal = |pos: &mut usize, out: &mut Vec<Percent>| {
+        let mut lit = String::new();
+        while *pos < chars.len() {
+            if chars[*pos] != '%' {
+                lit.push(chars[*pos]);
+                *pos += 1;
+            } else if *pos + 1 < chars.len() && chars[*pos + 1] == '%' {
+                lit.push('%');
+                *pos += 2;
+            } else {
+                break;
+            }
+        }
+        if !lit.is_empty() {
+            out.push(Percent::Lit(lit));
+        }
+    };
+    for index in 0..n {
+        literal(&mut pos, &mut out);
+        // At a '%': flags, width, precision, conversion.
+        pos += 1;
+        let mut ljust = false;
+        loop {
+            let c = *chars.get(pos)?;
+            match c {
+                '-' => ljust = true,
+                '+' | ' ' | '#' | '0' => return None,
+                _ => break,
+            }
+            pos += 1;
+        }
+        let mut width: Option<u32> = None;
+        while let Some(d) = chars.get(pos).and_then(|c| c.to_digit(10)) {
+            width = Some(width.unwrap_or(0).checked_mul(10)?.checked_add(d)?);
+            pos += 1;
+        }
+        let mut prec: Option<u32> = None;
+        if chars.get(pos) == Some(&'.') {
+            pos += 1;
+            prec = Some(0);
+            while let Some(d) = chars.get(pos).and_then(|c| c.to_digit(10)) {
+                prec = Some(prec.unwrap_or(0).checked_mul(10)?.checked_add(d)?);
+                pos += 1;
+            }
+        }
+        let conv = match *chars.get(pos)? {
+            's' => 1,
+            'r' => 2,
+            'a' => 3,
+            _ => return None,
+        };
+        pos += 1;
+        let mut spec = String::new();
+        if !ljust && width.is_some_and(|w| w > 0) {
+            spec.push('>');
+        }
+        if let Some(w) = width {
+            spec.push_str(&w.to_string());
+        }
+        if let Some(p) = prec {
+            spec.push_str(&format!(".{p}"));
+        }
+        out.push(Percent::Arg { index, conv, spec: (!spec.is_empty()).then_some(spec) });
+    }
+    literal(&mut pos, &mut out);
+    (pos >= chars.len()).then_some(out)
 }
 
 enum FPart<'a> {
@@ -1910,7 +2034,16 @@ fn fold_binop(op: ast::Operator, l: &Const, r: &Const) -> Option<Const> {
             };
             Some(Const::Float(v.to_bits()))
         }
-        (Const::Str(a), Const::Str(b)) if op == O::Add && a.len() + b.len() <= 4096 => Some(Const::Str(format!("{a}{b}"))),
+        (Const::Str(a), Const::Str(b)) if op == O::Add && a.chars().count() + b.chars().count() <= 4096 => Some(Const::Str(format!("{a}{b}"))),
+        (Const::Str(a), Const::Int(n)) | (Const::Int(n), Const::Str(a)) if op == O::Mult => {
+            let n: i64 = n.parse().ok()?;
+            let n = n.max(0) as usize;
+            let len = a.chars().count();
+            if len.checked_mul(n)? > 4096 {
+                return None;
+            }
+            Some(Const::Str(a.repeat(n)))
+        }
         _ => None,
     }
 }

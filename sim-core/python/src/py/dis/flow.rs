@@ -635,16 +635,20 @@ impl Cfg<'_> {
         }
     }
 
-    fn optimize(&mut self, consts: &mut Vec<Const>) {
-        for bi in self.order() {
-            self.optimize_block(bi, consts);
-            self.clean_block(bi);
-        }
+    fn extend_blocks(&mut self) {
         let mut all: Vec<usize> = self.order();
         all.sort_by_key(|&b| std::cmp::Reverse(self.b[b].alloc));
         for bi in all {
             self.extend_block(bi);
         }
+    }
+
+    fn optimize(&mut self, consts: &mut Vec<Const>) {
+        for bi in self.order() {
+            self.optimize_block(bi, consts);
+            self.clean_block(bi);
+        }
+        self.extend_blocks();
         self.mark_reachable();
         for bi in self.order() {
             if self.b[bi].preds == 0 {
@@ -1015,6 +1019,8 @@ pub(super) fn assemble(mut u: Unit<'_>, file: &str) -> CodeObject {
     let mut consts = std::mem::take(&mut u.consts);
     let mut cfg = Cfg { b: &mut u.blocks, entry };
     cfg.retarget_empty();
+    // assemble() extends blocks once before optimize_cfg does it again.
+    cfg.extend_blocks();
     cfg.optimize(&mut consts);
     cfg.duplicate_exits();
     cfg.mark_reachable();
