@@ -492,12 +492,19 @@ impl<'a, 't> Gen<'a, 't> {
                     match &a.asname {
                         Some(asname) => {
                             let parts: Vec<&str> = a.name.split('.').collect();
-                            for p in &parts[1..] {
-                                self.addop_name("IMPORT_FROM", p);
-                                self.addop_i("SWAP", 2);
+                            if parts.len() > 1 {
+                                for (k, p) in parts[1..].iter().enumerate() {
+                                    self.addop_name("IMPORT_FROM", p);
+                                    if k + 2 < parts.len() {
+                                        self.addop_i("SWAP", 2);
+                                        self.addop("POP_TOP");
+                                    }
+                                }
+                                self.nameop(asname.as_str(), NameCtx::Store);
                                 self.addop("POP_TOP");
+                            } else {
+                                self.nameop(asname.as_str(), NameCtx::Store);
                             }
-                            self.nameop(asname.as_str(), NameCtx::Store);
                         }
                         None => {
                             let first = a.name.split('.').next().unwrap_or("").to_owned();
@@ -747,12 +754,12 @@ impl<'a, 't> Gen<'a, 't> {
                 if preserve {
                     self.u().fblocks.push(FBlock::PopValue);
                 }
-                let l = self.u().line;
                 self.stmts(body)?;
-                self.u().line = l;
                 if preserve {
                     self.u().fblocks.pop();
                 }
+                // The finally block appears to run after the statement that unwinds.
+                self.u().line = None;
             }
             FBlock::FinallyEnd => {
                 if preserve {
@@ -1665,8 +1672,8 @@ impl<'a, 't> Gen<'a, 't> {
             && !matches!(&*a.value, ast::Expr::Name(n) if self.imported.contains(n.id.as_str()) )
         {
             self.expr(&a.value)?;
-            self.set_line(e.range().start());
-            let attr_line = self.line_of(a.attr.range().start());
+            // LOAD_METHOD through CALL are at the attribute's last line.
+            let attr_line = self.line_of(a.range().end());
             self.u().line = Some(attr_line);
             self.addop_name("LOAD_METHOD", a.attr.as_str());
             for x in &args {
@@ -1675,7 +1682,6 @@ impl<'a, 't> Gen<'a, 't> {
             for k in &kws {
                 self.expr(&k.value)?;
             }
-            self.set_line(e.range().start());
             if !kws.is_empty() {
                 let names = kws.iter().map(|k| Const::Str(k.arg.as_ref().expect("named").to_string())).collect();
                 let i = self.add_const(Const::Tuple(names));

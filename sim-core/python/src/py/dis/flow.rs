@@ -1129,10 +1129,18 @@ pub(super) fn assemble(mut u: Unit<'_>, file: &str) -> CodeObject {
     for (k, &b) in order.iter().enumerate() {
         let mut off = cfg.b[b].offset * 2;
         for (j, x) in cfg.b[b].instrs.iter().enumerate() {
-            for _ in 0..ext[k][j] {
+            let arg = jump_args[k][j];
+            for e in (1..=ext[k][j]).rev() {
+                code.instrs.push(Instr {
+                    offset: off,
+                    op: "EXTENDED_ARG",
+                    arg: Some((arg >> (8 * e)) & 0xff),
+                    argrepr: String::new(),
+                    line: x.line,
+                    jump_target: targets.contains(&(off / 2)) || handler_offsets.contains(&off),
+                });
                 off += 2;
             }
-            let arg = jump_args[k][j];
             let argrepr = match x.arg {
                 _ if is_jump(x.op) => {
                     let to = cfg.b[x.target.expect("a target")].offset * 2;
@@ -1163,7 +1171,7 @@ pub(super) fn assemble(mut u: Unit<'_>, file: &str) -> CodeObject {
                 arg: if has_arg(x.op) { Some(arg) } else { None },
                 argrepr,
                 line: x.line,
-                jump_target: targets.contains(&(off / 2)) || handler_offsets.contains(&off),
+                jump_target: ext[k][j] == 0 && (targets.contains(&(off / 2)) || handler_offsets.contains(&off)),
             });
             off += 2 * (1 + caches(x.op));
         }
