@@ -536,6 +536,8 @@ impl<'a, 't> Gen<'a, 't> {
                     self.addop("NOP");
                 } else {
                     self.expr(&e.value)?;
+                    // The POP_TOP is artificial: it takes the line of what came before.
+                    self.u().line = None;
                     self.addop("POP_TOP");
                 }
             }
@@ -940,31 +942,6 @@ impl<'a, 't> Gen<'a, 't> {
 
     fn if_(&mut self, test: &'a ast::Expr, body: &'a [ast::Stmt], clauses: &'a [ast::ElifElseClause]) -> R {
         let end = self.new_block();
-        // A constant condition compiles only the branch it takes.
-        if let Some(c) = fold(test) {
-            if c.truthy() {
-                self.addop("NOP");
-                return self.stmts_then(body, end);
-            }
-            self.addop("NOP");
-            return match clauses.split_first() {
-                None => {
-                    self.use_next_block(end);
-                    Ok(())
-                }
-                Some((first, rest)) => {
-                    self.u().line = Some(self.line_of(first.range().start()));
-                    match &first.test {
-                        Some(t) => {
-                            self.if_(t, &first.body, rest)?;
-                        }
-                        None => self.stmts(&first.body)?,
-                    }
-                    self.use_next_block(end);
-                    Ok(())
-                }
-            };
-        }
         let next = if clauses.is_empty() { end } else { self.new_block() };
         self.jump_if(test, next, false)?;
         self.stmts(body)?;
@@ -983,12 +960,6 @@ impl<'a, 't> Gen<'a, 't> {
                 None => self.stmts(&first.body)?,
             }
         }
-        self.use_next_block(end);
-        Ok(())
-    }
-
-    fn stmts_then(&mut self, body: &'a [ast::Stmt], end: usize) -> R {
-        self.stmts(body)?;
         self.use_next_block(end);
         Ok(())
     }

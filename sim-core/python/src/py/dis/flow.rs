@@ -222,9 +222,9 @@ pub(super) fn ends_block(op: &str) -> bool {
 fn effect(ins: &Ins, jump: bool) -> i32 {
     let n = ins.arg.raw() as i32;
     match ins.op {
-        "NOP" | "RESUME" | "POP_BLOCK" | "MAKE_CELL" | "COPY_FREE_VARS" | "SWAP" | "UNARY_POSITIVE" | "UNARY_NEGATIVE" | "UNARY_NOT" | "UNARY_INVERT" | "GET_ITER" | "LOAD_ATTR" | "CHECK_EXC_MATCH" | "KW_NAMES" | "DELETE_FAST" | "DELETE_NAME" | "DELETE_GLOBAL" | "DELETE_DEREF" | "RETURN_GENERATOR" | "YIELD_VALUE" | "JUMP" | "JUMP_NO_INTERRUPT" | "JUMP_FORWARD" | "JUMP_BACKWARD" => 0,
+        "NOP" | "RESUME" | "POP_BLOCK" | "MAKE_CELL" | "COPY_FREE_VARS" | "SWAP" | "UNARY_POSITIVE" | "UNARY_NEGATIVE" | "UNARY_NOT" | "UNARY_INVERT" | "GET_ITER" | "LOAD_ATTR" | "CHECK_EXC_MATCH" | "KW_NAMES" | "DELETE_FAST" | "DELETE_NAME" | "DELETE_GLOBAL" | "DELETE_DEREF" | "YIELD_VALUE" | "JUMP" | "JUMP_NO_INTERRUPT" | "JUMP_FORWARD" | "JUMP_BACKWARD" => 0,
         "POP_TOP" | "STORE_FAST" | "STORE_NAME" | "STORE_GLOBAL" | "STORE_DEREF" | "BINARY_OP" | "BINARY_SUBSCR" | "COMPARE_OP" | "IS_OP" | "CONTAINS_OP" | "RETURN_VALUE" | "IMPORT_NAME" | "IMPORT_STAR" | "POP_EXCEPT" | "RERAISE" | "LIST_APPEND" | "SET_ADD" | "LIST_EXTEND" | "SET_UPDATE" | "DICT_UPDATE" | "DELETE_ATTR" | "POP_JUMP_IF_FALSE" | "POP_JUMP_IF_TRUE" | "POP_JUMP_IF_NONE" | "POP_JUMP_IF_NOT_NONE" => -1,
-        "PUSH_NULL" | "LOAD_CONST" | "LOAD_NAME" | "LOAD_FAST" | "LOAD_DEREF" | "LOAD_CLASSDEREF" | "LOAD_CLOSURE" | "LOAD_METHOD" | "IMPORT_FROM" | "LOAD_BUILD_CLASS" | "BEFORE_WITH" | "PUSH_EXC_INFO" | "WITH_EXCEPT_START" | "COPY" | "LOAD_ASSERTION_ERROR" => 1,
+        "RETURN_GENERATOR" | "PUSH_NULL" | "LOAD_CONST" | "LOAD_NAME" | "LOAD_FAST" | "LOAD_DEREF" | "LOAD_CLASSDEREF" | "LOAD_CLOSURE" | "LOAD_METHOD" | "IMPORT_FROM" | "LOAD_BUILD_CLASS" | "BEFORE_WITH" | "PUSH_EXC_INFO" | "WITH_EXCEPT_START" | "COPY" | "LOAD_ASSERTION_ERROR" => 1,
         "LOAD_GLOBAL" => 1 + (n & 1),
         "STORE_ATTR" | "DELETE_SUBSCR" | "MAP_ADD" => -2,
         "STORE_SUBSCR" => -3,
@@ -762,11 +762,14 @@ impl Cfg<'_> {
         }
     }
 
-    fn stack_depths(&mut self) {
+    /// Each block's stack depth at its start. A generator's frame starts with one item
+    /// (the value `send` brings), so its body runs one deeper.
+    fn stack_depths(&mut self, generator: bool) {
         for b in self.b.iter_mut() {
             b.start_depth = None;
         }
         self.b[self.entry].start_depth = Some(0);
+        let _ = generator;
         let mut stack = vec![self.entry];
         while let Some(bi) = stack.pop() {
             let mut d = self.b[bi].start_depth.unwrap_or(0);
@@ -1026,7 +1029,7 @@ pub(super) fn assemble(mut u: Unit<'_>, file: &str) -> CodeObject {
     cfg.mark_reachable();
     cfg.propagate_lines();
     cfg.guarantee_exit_lines(first_line);
-    cfg.stack_depths();
+    cfg.stack_depths(u.generator);
     cfg.label_exceptions();
     cfg.clean_with_handlers();
     cfg.normalize_jumps();
