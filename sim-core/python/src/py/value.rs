@@ -640,6 +640,26 @@ pub fn float_repr(f: f64) -> String {
     out
 }
 
+/// `str.isprintable` for one character, for the characters examples meet: C1 controls,
+/// the no-break and other Unicode spaces, line and paragraph separators, zero-width and
+/// other format characters, surrogates and private use are not printable.
+pub fn printable(c: char) -> bool {
+    let n = c as u32;
+    !(n < 0x20
+        || (0x7f..=0xa0).contains(&n)
+        || n == 0xad
+        || n == 0x1680
+        || (0x2000..=0x200f).contains(&n)
+        || (0x2028..=0x202f).contains(&n)
+        || (0x205f..=0x2064).contains(&n)
+        || (0x2066..=0x206f).contains(&n)
+        || n == 0x3000
+        || n == 0xfeff
+        || (0xe000..=0xf8ff).contains(&n)
+        || (0xfff9..=0xfffb).contains(&n)
+        || (0xf0000..).contains(&n))
+}
+
 /// `repr(str)`: Python's quoting rules.
 pub fn str_repr(s: &str) -> String {
     let q = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
@@ -657,6 +677,18 @@ pub fn str_repr(s: &str) -> String {
             }
             c if (c as u32) < 0x20 || c as u32 == 0x7f => {
                 let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            // Not printable in Python's sense (controls, format characters, separators
+            // other than the space): escaped as `repr` does.
+            c if !printable(c) => {
+                let n = c as u32;
+                let _ = if n < 0x100 {
+                    write!(out, "\\x{n:02x}")
+                } else if n < 0x10000 {
+                    write!(out, "\\u{n:04x}")
+                } else {
+                    write!(out, "\\U{n:08x}")
+                };
             }
             c => out.push(c),
         }

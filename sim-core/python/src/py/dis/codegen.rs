@@ -1318,25 +1318,36 @@ impl<'a, 't> Gen<'a, 't> {
             ast::Expr::BinOp(b)
                 if b.op == ast::Operator::Mod
                     && let (Some(Const::Str(fmt)), ast::Expr::Tuple(t)) = (fold(&b.left), &*b.right)
+                    && fold(&b.right).is_none()
                     && !t.elts.iter().any(|x| matches!(x, ast::Expr::Starred(_)))
                     && let Some(parts) = percent_format(&fmt, t.elts.len()) =>
             {
                 // CPython's AST optimizer turns `'%s' % (x,)` into an f-string.
+                // The made-up constants have no line; each FORMAT_VALUE is at its item's.
                 let n = parts.len();
+                let whole = self.u().line;
                 for p in parts {
                     match p {
-                        Percent::Lit(l) => self.load_const(Const::Str(l)),
+                        Percent::Lit(l) => {
+                            self.u().line = None;
+                            self.load_const(Const::Str(l));
+                        }
                         Percent::Arg { index, conv, spec } => {
-                            self.expr(&t.elts[index])?;
+                            let item = &t.elts[index];
+                            self.expr(item)?;
+                            let at = self.line_of(item.range().start());
                             let mut arg = conv;
                             if let Some(sp) = spec {
+                                self.u().line = None;
                                 self.load_const(Const::Str(sp));
                                 arg |= 4;
                             }
+                            self.u().line = Some(at);
                             self.addop_i("FORMAT_VALUE", arg);
                         }
                     }
                 }
+                self.u().line = whole;
                 if n != 1 {
                     self.addop_i("BUILD_STRING", n as u32);
                 }
