@@ -26,7 +26,8 @@ enum FBlock<'a> {
     TryExcept,
     FinallyTry(&'a [ast::Stmt]),
     FinallyEnd,
-    With(u32),
+    /// `with` at a line; `async with` when true.
+    With(u32, bool),
     HandlerCleanup(Option<String>),
     ExceptionHandler,
     PopValue,
@@ -402,12 +403,7 @@ impl<'a, 't> Gen<'a, 't> {
         self.set_line(at);
         let line = self.line_of(at);
         match s {
-            ast::Stmt::FunctionDef(f) => {
-                if f.is_async {
-                    return unsupported(line, "async def");
-                }
-                self.function_def(f, s)?;
-            }
+            ast::Stmt::FunctionDef(f) => self.function_def(f, s)?,
             ast::Stmt::ClassDef(c) => self.class_def(c, s)?,
             ast::Stmt::Return(r) => self.return_(r, line)?,
             ast::Stmt::Delete(d) => {
@@ -437,18 +433,14 @@ impl<'a, 't> Gen<'a, 't> {
             }
             ast::Stmt::For(f) => {
                 if f.is_async {
-                    return unsupported(line, "async for");
+                    self.async_for(f)?;
+                } else {
+                    self.for_(f)?;
                 }
-                self.for_(f)?;
             }
             ast::Stmt::While(w) => self.while_(w)?,
             ast::Stmt::If(i) => self.if_(&i.test, &i.body, &i.elif_else_clauses)?,
-            ast::Stmt::With(w) => {
-                if w.is_async {
-                    return unsupported(line, "async with");
-                }
-                self.with(w, 0, line)?;
-            }
+            ast::Stmt::With(w) => self.with(w, 0, line)?,
             ast::Stmt::Raise(r) => {
                 let mut n = 0;
                 if let Some(e) = &r.exc {
@@ -771,17 +763,20 @@ impl<'a, 't> Gen<'a, 't> {
                 self.addop("POP_BLOCK");
                 self.addop("POP_EXCEPT");
             }
-            FBlock::With(wline) => {
-                let l = self.u().line;
+            FBlock::With(wline, is_async) => {
                 self.u().line = Some(*wline);
                 self.addop("POP_BLOCK");
                 if preserve {
                     self.addop_i("SWAP", 2);
                 }
                 self.call_exit_with_nones();
+                if *is_async {
+                    self.addop_i("GET_AWAITABLE", 2);
+                    self.load_const(Const::None);
+                    self.yield_from(true);
+                }
                 self.addop("POP_TOP");
-                self.u().line = l;
-                let _ = l;
+                // The exit appears to run after the statement that unwinds.
                 self.u().line = None;
             }
             FBlock::HandlerCleanup(name) => {
@@ -1037,12 +1032,20 @@ impl<'a, 't> Gen<'a, 't> {
         let final_ = self.new_block();
         let exit = self.new_block();
         let cleanup = self.new_block();
+        let is_async = w.is_async;
         self.expr(&item.context_expr)?;
         self.u().line = Some(line);
-        self.addop("BEFORE_WITH");
+        if is_async {
+            self.addop("BEFORE_ASYNC_WITH");
+            self.addop_i("GET_AWAITABLE", 1);
+            self.load_const(Const::None);
+            self.yield_from(true);
+        } else {
+            self.addop("BEFORE_WITH");
+        }
         self.jump("SETUP_WITH", final_);
         self.use_next_block(block);
-        self.u().fblocks.push(FBlock::With(line));
+        self.u().fblocks.push(FBlock::With(line, is_async));
         match &item.optional_vars {
             Some(v) => self.target(v, NameCtx::Store)?,
             None => self.addop("POP_TOP"),
@@ -1053,15 +1056,30 @@ impl<'a, 't> Gen<'a, 't> {
             self.with(w, pos + 1, line)?;
         }
         self.u().fblocks.pop();
-        self.addop_noline("POP_BLOCK");
+        // 3.11 marks the end of a with body as artificial, but not an async with's.
+        if is_async {
+            self.addop("POP_BLOCK");
+        } else {
+            self.addop_noline("POP_BLOCK");
+        }
         self.u().line = Some(line);
         self.call_exit_with_nones();
+        if is_async {
+            self.addop_i("GET_AWAITABLE", 2);
+            self.load_const(Const::None);
+            self.yield_from(true);
+        }
         self.addop("POP_TOP");
         self.jump("JUMP", exit);
         self.use_next_block(final_);
         self.jump("SETUP_CLEANUP", cleanup);
         self.addop("PUSH_EXC_INFO");
         self.addop("WITH_EXCEPT_START");
+        if is_async {
+            self.addop_i("GET_AWAITABLE", 2);
+            self.load_const(Const::None);
+            self.yield_from(true);
+        }
         // compiler_with_except_finish
         let exit2 = self.new_block();
         self.jump("POP_JUMP_IF_TRUE", exit2);
@@ -1075,6 +1093,46 @@ impl<'a, 't> Gen<'a, 't> {
         self.addop("POP_TOP");
         self.addop("POP_TOP");
         self.use_next_block(exit);
+        Ok(())
+    }
+
+    /// `SEND` / `YIELD_VALUE` / `RESUME` round a value until the sub-iterator or awaitable
+    /// is done (CPython's `compiler_add_yield_from`).
+    fn yield_from(&mut self, is_await: bool) {
+        let start = self.new_block();
+        let resume = self.new_block();
+        let exit = self.new_block();
+        self.use_next_block(start);
+        self.jump("SEND", exit);
+        self.use_next_block(resume);
+        self.addop("YIELD_VALUE");
+        self.addop_i("RESUME", if is_await { 3 } else { 2 });
+        self.jump("JUMP_NO_INTERRUPT", start);
+        self.use_next_block(exit);
+    }
+
+    fn async_for(&mut self, f: &'a ast::StmtFor) -> R {
+        let start = self.new_block();
+        let except = self.new_block();
+        let end = self.new_block();
+        self.expr(&f.iter)?;
+        self.addop("GET_AITER");
+        self.use_next_block(start);
+        self.u().fblocks.push(FBlock::For { start, exit: end });
+        self.jump("SETUP_FINALLY", except);
+        self.addop("GET_ANEXT");
+        self.load_const(Const::None);
+        self.yield_from(true);
+        self.addop("POP_BLOCK");
+        self.target(&f.target, NameCtx::Store)?;
+        self.stmts(&f.body)?;
+        self.jump_noline("JUMP", start);
+        self.u().fblocks.pop();
+        self.use_next_block(except);
+        self.set_line(f.iter.range().start());
+        self.addop("END_ASYNC_FOR");
+        self.stmts(&f.orelse)?;
+        self.use_next_block(end);
         Ok(())
     }
 
@@ -1450,7 +1508,12 @@ impl<'a, 't> Gen<'a, 't> {
                 self.comprehension(e, "<dictcomp>", &c.generators, &[key, &c.value], Some(("BUILD_MAP", "MAP_ADD")))?;
             }
             ast::Expr::Generator(c) => self.comprehension(e, "<genexpr>", &c.generators, &[&c.elt], None)?,
-            ast::Expr::Await(_) => return unsupported(line, "await"),
+            ast::Expr::Await(a) => {
+                self.expr(&a.value)?;
+                self.addop_i("GET_AWAITABLE", 0);
+                self.load_const(Const::None);
+                self.yield_from(true);
+            }
             ast::Expr::Yield(y) => {
                 match &y.value {
                     Some(v) => self.expr(v)?,
@@ -1459,7 +1522,12 @@ impl<'a, 't> Gen<'a, 't> {
                 self.addop("YIELD_VALUE");
                 self.addop_i("RESUME", 1);
             }
-            ast::Expr::YieldFrom(_) => return unsupported(line, "yield from"),
+            ast::Expr::YieldFrom(y) => {
+                self.expr(&y.value)?;
+                self.addop("GET_YIELD_FROM_ITER");
+                self.load_const(Const::None);
+                self.yield_from(false);
+            }
             ast::Expr::Compare(c) => {
                 self.expr(&c.left)?;
                 let n = c.ops.len() - 1;

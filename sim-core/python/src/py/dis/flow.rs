@@ -202,7 +202,7 @@ fn is_jump(op: &str) -> bool {
 }
 
 fn is_uncond_jump(op: &str) -> bool {
-    matches!(op, "JUMP" | "JUMP_NO_INTERRUPT" | "JUMP_FORWARD" | "JUMP_BACKWARD")
+    matches!(op, "JUMP" | "JUMP_NO_INTERRUPT" | "JUMP_FORWARD" | "JUMP_BACKWARD" | "JUMP_BACKWARD_NO_INTERRUPT")
 }
 
 fn is_block_push(op: &str) -> bool {
@@ -226,7 +226,18 @@ fn effect(ins: &Ins, jump: bool) -> i32 {
         "POP_TOP" | "STORE_FAST" | "STORE_NAME" | "STORE_GLOBAL" | "STORE_DEREF" | "BINARY_OP" | "BINARY_SUBSCR" | "COMPARE_OP" | "IS_OP" | "CONTAINS_OP" | "RETURN_VALUE" | "IMPORT_NAME" | "IMPORT_STAR" | "POP_EXCEPT" | "RERAISE" | "LIST_APPEND" | "SET_ADD" | "LIST_EXTEND" | "SET_UPDATE" | "DICT_UPDATE" | "DELETE_ATTR" | "POP_JUMP_IF_FALSE" | "POP_JUMP_IF_TRUE" | "POP_JUMP_IF_NONE" | "POP_JUMP_IF_NOT_NONE" => -1,
         "RETURN_GENERATOR" | "PUSH_NULL" | "LOAD_CONST" | "LOAD_NAME" | "LOAD_FAST" | "LOAD_DEREF" | "LOAD_CLASSDEREF" | "LOAD_CLOSURE" | "LOAD_METHOD" | "IMPORT_FROM" | "LOAD_BUILD_CLASS" | "BEFORE_WITH" | "PUSH_EXC_INFO" | "WITH_EXCEPT_START" | "COPY" | "LOAD_ASSERTION_ERROR" => 1,
         "LOAD_GLOBAL" => 1 + (n & 1),
-        "STORE_ATTR" | "DELETE_SUBSCR" | "MAP_ADD" => -2,
+        "STORE_ATTR" | "DELETE_SUBSCR" | "MAP_ADD" | "END_ASYNC_FOR" => -2,
+        "GET_AWAITABLE" | "GET_YIELD_FROM_ITER" | "GET_AITER" | "LIST_TO_TUPLE" | "SETUP_ANNOTATIONS" => 0,
+        "GET_ANEXT" | "BEFORE_ASYNC_WITH" => 1,
+        "SEND" => {
+            if jump {
+                -1
+            } else {
+                0
+            }
+        }
+        "CALL_FUNCTION_EX" => -2 - (n & 1),
+        "DICT_MERGE" => -1,
         "STORE_SUBSCR" => -3,
         "PRECALL" => -n,
         "CALL" => -1,

@@ -257,6 +257,8 @@ impl<'a> Visitor<'a> for Builder {
                 }
                 self.bind(f.name.as_str());
                 let outer = self.enter(Kind::Function, s.range().start().to_u32());
+                // A coroutine starts as a generator does (RETURN_GENERATOR).
+                self.scopes[self.cur].generator |= f.is_async;
                 self.params(p);
                 for st in &f.body {
                     self.visit_stmt(st);
