@@ -1080,6 +1080,8 @@ impl<'a, 't> Gen<'a, 't> {
             self.load_const(Const::None);
             self.yield_from(true);
         }
+        // compiler_with_except_finish: what follows a with statement has no line.
+        self.u().line = None;
         // compiler_with_except_finish
         let exit2 = self.new_block();
         self.jump("POP_JUMP_IF_TRUE", exit2);
@@ -1518,6 +1520,9 @@ impl<'a, 't> Gen<'a, 't> {
                 match &y.value {
                     Some(v) => self.expr(v)?,
                     None => self.load_const(Const::None),
+                }
+                if self.table.scopes[self.u().scope].async_generator {
+                    self.addop("ASYNC_GEN_WRAP");
                 }
                 self.addop("YIELD_VALUE");
                 self.addop_i("RESUME", 1);

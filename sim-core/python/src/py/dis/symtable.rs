@@ -38,6 +38,9 @@ pub(super) struct ScopeInfo {
     pub cells: BTreeSet<String>,
     pub frees: BTreeSet<String>,
     pub generator: bool,
+    /// An `async def` with a `yield`: its yields wrap their value (ASYNC_GEN_WRAP).
+    pub async_generator: bool,
+    is_async: bool,
     /// A class whose methods use `super` or `__class__`.
     pub class_cell: bool,
 }
@@ -55,6 +58,8 @@ impl ScopeInfo {
             cells: BTreeSet::new(),
             frees: BTreeSet::new(),
             generator: false,
+            async_generator: false,
+            is_async: false,
             class_cell: false,
         }
     }
@@ -259,6 +264,7 @@ impl<'a> Visitor<'a> for Builder {
                 let outer = self.enter(Kind::Function, s.range().start().to_u32());
                 // A coroutine starts as a generator does (RETURN_GENERATOR).
                 self.scopes[self.cur].generator |= f.is_async;
+                self.scopes[self.cur].is_async = f.is_async;
                 self.params(p);
                 for st in &f.body {
                     self.visit_stmt(st);
@@ -371,7 +377,9 @@ impl<'a> Visitor<'a> for Builder {
                 self.comprehension(at, &c.generators, &elts);
             }
             ast::Expr::Yield(_) | ast::Expr::YieldFrom(_) => {
-                self.scopes[self.cur].generator = true;
+                let sc = &mut self.scopes[self.cur];
+                sc.generator = true;
+                sc.async_generator |= sc.is_async;
                 ast::visitor::walk_expr(self, e);
             }
             _ => ast::visitor::walk_expr(self, e),
