@@ -3,7 +3,7 @@
 
 use super::super::lower::Lines;
 use super::flow::{self, Arg, Block, Const, Ins};
-use super::symtable::{Kind, Scope, Table};
+use super::symtable::{Kind, Scope, Table, mangle};
 use super::CodeObject;
 use ruff_python_ast::{self as ast};
 use ruff_text_size::Ranged;
@@ -50,6 +50,8 @@ pub(super) struct Unit<'a> {
     fblocks: Vec<FBlock<'a>>,
     pub unsupported: Option<(u32, String)>,
     pub generator: bool,
+    /// The enclosing class's name, for private names.
+    private: Option<String>,
 }
 
 struct Gen<'a, 't> {
@@ -167,6 +169,7 @@ impl<'a, 't> Gen<'a, 't> {
 
     fn enter(&mut self, scope: usize, kind: Kind, name: String, _qualname: String, first_line: u32) {
         let info = &self.table.scopes[scope];
+        let private = if kind == Kind::Class { Some(name.clone()) } else { self.units.last().and_then(|u| u.private.clone()) };
         let varnames = info.params.clone();
         let cellvars: Vec<String> = info.cells.iter().cloned().collect();
         let freevars: Vec<String> = info.frees.iter().cloned().collect();
@@ -187,6 +190,7 @@ impl<'a, 't> Gen<'a, 't> {
             fblocks: Vec::new(),
             unsupported: None,
             generator: info.generator,
+            private,
         };
         u.blocks[0].alloc = 0;
         self.units.push(u);
@@ -296,6 +300,7 @@ impl<'a, 't> Gen<'a, 't> {
 
     fn add_name(&mut self, n: &str) -> u32 {
         let u = self.u();
+        let n = &mangle(u.private.as_deref(), n);
         if let Some(i) = u.names.iter().position(|x| x == n) {
             return i as u32;
         }
@@ -309,6 +314,8 @@ impl<'a, 't> Gen<'a, 't> {
     }
 
     fn nameop(&mut self, name: &str, ctx: NameCtx) {
+        let mangled = mangle(self.u().private.as_deref(), name);
+        let name = mangled.as_str();
         let scope = self.u().scope;
         let info = &self.table.scopes[scope];
         let func = info.is_function();

@@ -160,6 +160,8 @@ fn has_arg(op: &str) -> bool {
             | "SETUP_ANNOTATIONS"
             | "YIELD_VALUE"
             | "ASYNC_GEN_WRAP"
+            | "GET_AITER"
+            | "GET_ANEXT"
             | "PREP_RERAISE_STAR"
             | "POP_EXCEPT"
             | "PUSH_EXC_INFO"

@@ -103,7 +103,7 @@ impl Table {
 }
 
 pub(super) fn build(body: &[ast::Stmt], _src: &str, _lines: &Lines) -> Table {
-    let mut b = Builder { scopes: vec![ScopeInfo::new(Kind::Module)], by_node: HashMap::new(), cur: 0, declared_global: HashSet::new() };
+    let mut b = Builder { private: None, scopes: vec![ScopeInfo::new(Kind::Module)], by_node: HashMap::new(), cur: 0, declared_global: HashSet::new() };
     for s in body {
         b.visit_stmt(s);
     }
@@ -173,7 +173,22 @@ fn analyze(t: &mut Table, s: usize, bound_above: &HashSet<String>) -> HashSet<St
     frees
 }
 
+/// CPython's `_Py_Mangle`: `__name` inside class `C` is `_C__name`.
+pub(super) fn mangle(private: Option<&str>, name: &str) -> String {
+    let Some(class) = private else { return name.to_owned() };
+    if !name.starts_with("__") || name.ends_with("__") || name.contains('.') {
+        return name.to_owned();
+    }
+    let stripped = class.trim_start_matches('_');
+    if stripped.is_empty() {
+        return name.to_owned();
+    }
+    format!("_{stripped}{name}")
+}
+
 struct Builder {
+    /// The enclosing class's name, for mangling private names.
+    private: Option<String>,
     scopes: Vec<ScopeInfo>,
     by_node: HashMap<u32, usize>,
     cur: usize,
@@ -182,7 +197,13 @@ struct Builder {
 
 impl Builder {
     fn bind(&mut self, n: &str) {
-        self.scopes[self.cur].bound.insert(n.to_owned());
+        let n = mangle(self.private.as_deref(), n);
+        self.scopes[self.cur].bound.insert(n);
+    }
+
+    fn use_name(&mut self, n: &str) {
+        let n = mangle(self.private.as_deref(), n);
+        self.scopes[self.cur].used.insert(n);
     }
 
     fn enter(&mut self, kind: Kind, at: u32) -> usize {
@@ -214,7 +235,7 @@ impl Builder {
         for n in &order {
             self.bind(n);
         }
-        self.scopes[self.cur].params = order;
+        self.scopes[self.cur].params = order.iter().map(|n| mangle(self.private.as_deref(), n)).collect();
     }
 
     fn comprehension(&mut self, at: u32, gens: &[ast::Comprehension], elts: &[&ast::Expr]) {
@@ -280,20 +301,24 @@ impl<'a> Visitor<'a> for Builder {
                 }
                 self.bind(c.name.as_str());
                 let outer = self.enter(Kind::Class, s.range().start().to_u32());
+                let private = self.private.replace(c.name.to_string());
                 for st in &c.body {
                     self.visit_stmt(st);
                 }
+                self.private = private;
                 self.cur = outer;
             }
             ast::Stmt::Global(g) => {
                 for n in &g.names {
-                    self.scopes[self.cur].globals.insert(n.to_string());
-                    self.declared_global.insert(n.to_string());
+                    let n = mangle(self.private.as_deref(), n.as_str());
+                    self.scopes[self.cur].globals.insert(n.clone());
+                    self.declared_global.insert(n);
                 }
             }
             ast::Stmt::Nonlocal(g) => {
                 for n in &g.names {
-                    self.scopes[self.cur].nonlocals.insert(n.to_string());
+                    let n = mangle(self.private.as_deref(), n.as_str());
+                    self.scopes[self.cur].nonlocals.insert(n);
                 }
             }
             ast::Stmt::Import(i) => {
@@ -328,7 +353,7 @@ impl<'a> Visitor<'a> for Builder {
         match e {
             ast::Expr::Name(n) => {
                 if n.ctx == ast::ExprContext::Load {
-                    self.scopes[self.cur].used.insert(n.id.to_string());
+                    self.use_name(n.id.as_str());
                     if n.id.as_str() == "super" && self.scopes[self.cur].kind == Kind::Function {
                         self.scopes[self.cur].used.insert("__class__".into());
                     }
