@@ -64,6 +64,8 @@ struct Gen<'a, 't> {
     /// Names bound by an import at module level (CPython's `DEF_IMPORT`): `mod.f()` on them
     /// is not compiled as a method call.
     imported: std::collections::HashSet<String>,
+    /// `from __future__ import annotations`: annotations are strings (not compiled here yet).
+    future_annotations: bool,
 }
 
 type R = Result<(), (u32, String)>;
@@ -75,10 +77,17 @@ pub(super) fn module(body: &[ast::Stmt], src: &str, lines: &Lines, table: &Table
     for s in body {
         collect_imports(s, &mut imported);
     }
-    let mut g = Gen { src, lines, table, file: file.to_owned(), codes, units: Vec::new(), imported };
+    let mut g = Gen { src, lines, table, file: file.to_owned(), codes, units: Vec::new(), imported, future_annotations: false };
     g.enter(0, Kind::Module, "<module>".into(), "<module>".into(), 1);
     let mut r = Ok(());
     let mut rest = body;
+    g.future_annotations = body.iter().any(|s| matches!(s, ast::Stmt::ImportFrom(i) if i.module.as_ref().is_some_and(|m| m.as_str() == "__future__") && i.names.iter().any(|a| a.name.as_str() == "annotations")));
+    if let Some(first) = body.first()
+        && find_ann(body)
+    {
+        g.set_line(first.range().start());
+        g.addop("SETUP_ANNOTATIONS");
+    }
     if let Some((doc, tail)) = docstring(body) {
         g.set_line(body[0].range().start());
         g.load_const(Const::Str(doc));
@@ -94,6 +103,28 @@ pub(super) fn module(body: &[ast::Stmt], src: &str, lines: &Lines, table: &Table
     let unit = g.finish(r);
     let code = flow::assemble(unit, &g.file);
     g.codes[0] = code;
+}
+
+/// Whether a body has an annotated assignment outside its functions and classes.
+fn find_ann(body: &[ast::Stmt]) -> bool {
+    body.iter().any(|s| match s {
+        ast::Stmt::AnnAssign(_) => true,
+        ast::Stmt::For(f) => find_ann(&f.body) || find_ann(&f.orelse),
+        ast::Stmt::While(w) => find_ann(&w.body) || find_ann(&w.orelse),
+        ast::Stmt::If(i) => find_ann(&i.body) || i.elif_else_clauses.iter().any(|c| find_ann(&c.body)),
+        ast::Stmt::With(w) => find_ann(&w.body),
+        ast::Stmt::Try(t) => {
+            find_ann(&t.body)
+                || find_ann(&t.orelse)
+                || find_ann(&t.finalbody)
+                || t.handlers.iter().any(|h| {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    find_ann(&h.body)
+                })
+        }
+        ast::Stmt::Match(m) => m.cases.iter().any(|c| find_ann(&c.body)),
+        _ => false,
+    })
 }
 
 fn collect_imports(s: &ast::Stmt, out: &mut std::collections::HashSet<String>) {
@@ -430,12 +461,30 @@ impl<'a, 't> Gen<'a, 't> {
             }
             ast::Stmt::AugAssign(a) => self.aug_assign(a)?,
             ast::Stmt::AnnAssign(a) => {
-                if self.table.scopes[self.u().scope].kind != Kind::Function {
-                    return unsupported(line, "an annotated assignment outside a function");
-                }
                 if let Some(v) = &a.value {
                     self.expr(v)?;
                     self.target(&a.target, NameCtx::Store)?;
+                }
+                let stores = matches!(self.u().kind, Kind::Module | Kind::Class);
+                match &*a.target {
+                    ast::Expr::Name(n) if a.simple && stores => {
+                        if self.future_annotations {
+                            return unsupported(line, "annotations under 'from __future__ import annotations'");
+                        }
+                        self.expr(&a.annotation)?;
+                        self.u().line = Some(line);
+                        self.addop_name("LOAD_NAME", "__annotations__");
+                        let m = mangle(self.u().private.as_deref(), n.id.as_str());
+                        self.load_const(Const::Str(m));
+                        self.addop("STORE_SUBSCR");
+                    }
+                    ast::Expr::Name(_) => {}
+                    ast::Expr::Attribute(at) if a.value.is_none() => {
+                        self.expr(&at.value)?;
+                        self.addop("POP_TOP");
+                    }
+                    ast::Expr::Attribute(_) => {}
+                    _ => return unsupported(line, "this annotated assignment"),
                 }
             }
             ast::Stmt::For(f) => {
@@ -566,9 +615,9 @@ impl<'a, 't> Gen<'a, 't> {
             self.expr(&d.expression)?;
         }
         self.u().line = Some(line);
-        let flags = self.defaults(&f.parameters, line)?;
-        if f.parameters.iter().any(|p| p.annotation().is_some()) || f.returns.is_some() {
-            return unsupported(line, "annotations");
+        let mut flags = self.defaults(&f.parameters, line)?;
+        if self.annotations(&f.parameters, f.returns.as_deref(), line)? {
+            flags |= 4;
         }
         let scope = self.table.scope_of(s);
         let first_line = f.decorator_list.first().map_or(line, |d| self.line_of(d.range().start()));
@@ -611,6 +660,52 @@ impl<'a, 't> Gen<'a, 't> {
             self.addop_i("PRECALL", 0);
             self.addop_i("CALL", 0);
         }
+    }
+
+    /// A function's annotations as a tuple of name, value pairs (CPython's order: positional,
+    /// positional-only, `*args`, keyword-only, `**kwargs`, `return`); whether any were pushed.
+    fn annotations(&mut self, p: &'a ast::Parameters, returns: Option<&'a ast::Expr>, line: u32) -> Result<bool, (u32, String)> {
+        if self.future_annotations && (p.iter().any(|a| a.annotation().is_some()) || returns.is_some()) {
+            return unsupported(line, "annotations under 'from __future__ import annotations'");
+        }
+        let mut pairs: Vec<(&str, &'a ast::Expr)> = Vec::new();
+        for a in p.args.iter().chain(p.posonlyargs.iter()) {
+            if let Some(ann) = a.parameter.annotation.as_deref() {
+                pairs.push((a.parameter.name.as_str(), ann));
+            }
+        }
+        if let Some(v) = &p.vararg
+            && let Some(ann) = v.annotation.as_deref()
+        {
+            pairs.push((v.name.as_str(), ann));
+        }
+        for a in &p.kwonlyargs {
+            if let Some(ann) = a.parameter.annotation.as_deref() {
+                pairs.push((a.parameter.name.as_str(), ann));
+            }
+        }
+        if let Some(k) = &p.kwarg
+            && let Some(ann) = k.annotation.as_deref()
+        {
+            pairs.push((k.name.as_str(), ann));
+        }
+        if let Some(r) = returns {
+            pairs.push(("return", r));
+        }
+        if pairs.is_empty() {
+            return Ok(false);
+        }
+        for (name, ann) in &pairs {
+            if matches!(ann, ast::Expr::Starred(_)) {
+                return unsupported(line, "a starred annotation");
+            }
+            let m = mangle(self.u().private.as_deref(), name);
+            self.load_const(Const::Str(m));
+            self.expr(ann)?;
+        }
+        self.u().line = Some(line);
+        self.addop_i("BUILD_TUPLE", 2 * pairs.len() as u32);
+        Ok(true)
     }
 
     /// Positional and keyword-only defaults: the flags for `MAKE_FUNCTION`.
@@ -673,6 +768,9 @@ impl<'a, 't> Gen<'a, 't> {
         self.nameop("__qualname__", NameCtx::Store);
         let mut body: &'a [ast::Stmt] = &c.body;
         let mut r = Ok(());
+        if find_ann(body) {
+            self.addop("SETUP_ANNOTATIONS");
+        }
         if let Some((doc, rest)) = docstring(body) {
             self.set_line(body[0].range().start());
             self.load_const(Const::Str(doc));
@@ -700,11 +798,11 @@ impl<'a, 't> Gen<'a, 't> {
         self.addop("LOAD_BUILD_CLASS");
         self.make_closure(unit, 0);
         self.load_const(Const::Str(c.name.to_string()));
-        let (args, kws): (Vec<&'a ast::Expr>, Vec<&'a ast::Keyword>) = match &c.arguments {
-            Some(a) => (a.args.iter().collect(), a.keywords.iter().collect()),
-            None => (Vec::new(), Vec::new()),
+        let (args, kws): (&'a [ast::Expr], &'a [ast::Keyword]) = match &c.arguments {
+            Some(a) => (&a.args, &a.keywords),
+            None => (&[], &[]),
         };
-        self.call_helper(2, &args, &kws, line)?;
+        self.call_helper(2, args, kws, line)?;
         self.apply_decorators(&c.decorator_list);
         self.u().line = Some(line);
         self.nameop(c.name.as_str(), NameCtx::Store);
@@ -1674,29 +1772,65 @@ impl<'a, 't> Gen<'a, 't> {
     }
 
     fn starunpack(&mut self, elts: &'a [ast::Expr], build: &'static str, extend: &'static str, tuple: bool, line: u32) -> R {
+        let add = if build == "BUILD_SET" { "SET_ADD" } else { "LIST_APPEND" };
+        self.starunpack_helper(elts, 0, build, add, extend, tuple, line)
+    }
+
+    /// CPython's `starunpack_helper`: a display (or a call's positional arguments) with
+    /// `pushed` items already on the stack.
+    #[allow(clippy::too_many_arguments)]
+    fn starunpack_helper(&mut self, elts: &'a [ast::Expr], pushed: u32, build: &'static str, add: &'static str, extend: &'static str, tuple: bool, line: u32) -> R {
         let n = elts.len();
         if n > 2
             && let Some(items) = elts.iter().map(fold).collect::<Option<Vec<_>>>()
         {
-            if tuple {
+            if tuple && pushed == 0 {
                 self.load_const(Const::Tuple(items));
             } else {
                 if build == "BUILD_SET" {
                     return unsupported(line, "a set display of constants");
                 }
-                self.addop_i(build, 0);
+                self.addop_i(build, pushed);
                 self.load_const(Const::Tuple(items));
                 self.addop_i(extend, 1);
+                if tuple {
+                    self.addop("LIST_TO_TUPLE");
+                }
             }
             return Ok(());
         }
-        if elts.iter().any(|e| matches!(e, ast::Expr::Starred(_))) || n > STACK_USE_GUIDELINE {
-            return unsupported(line, "a starred or very long display");
+        let big = n + pushed as usize > STACK_USE_GUIDELINE;
+        let seen_star = elts.iter().any(|e| matches!(e, ast::Expr::Starred(_)));
+        if !seen_star && !big {
+            for e in elts {
+                self.expr(e)?;
+            }
+            self.addop_i(if tuple { "BUILD_TUPLE" } else { build }, n as u32 + pushed);
+            return Ok(());
         }
-        for e in elts {
-            self.expr(e)?;
+        let mut built = false;
+        if big {
+            self.addop_i(build, pushed);
+            built = true;
         }
-        self.addop_i(if tuple { "BUILD_TUPLE" } else { build }, n as u32);
+        for (i, e) in elts.iter().enumerate() {
+            if let ast::Expr::Starred(st) = e {
+                if !built {
+                    self.addop_i(build, i as u32 + pushed);
+                    built = true;
+                }
+                self.expr(&st.value)?;
+                self.addop_i(extend, 1);
+            } else {
+                self.expr(e)?;
+                if built {
+                    self.addop_i(add, 1);
+                }
+            }
+        }
+        if tuple {
+            self.addop("LIST_TO_TUPLE");
+        }
         Ok(())
     }
 
@@ -1758,12 +1892,12 @@ impl<'a, 't> Gen<'a, 't> {
         self.addop("PUSH_NULL");
         self.set_line(e.range().start());
         self.expr(&c.func)?;
-        self.call_helper(0, &args, &kws, line)
+        self.call_helper(0, &c.arguments.args, &c.arguments.keywords, line)
     }
 
-    fn call_helper(&mut self, pushed: u32, args: &[&'a ast::Expr], kws: &[&'a ast::Keyword], line: u32) -> R {
+    fn call_helper(&mut self, pushed: u32, args: &'a [ast::Expr], kws: &'a [ast::Keyword], line: u32) -> R {
         if args.iter().any(|x| matches!(x, ast::Expr::Starred(_))) || kws.iter().any(|k| k.arg.is_none()) || args.len() + kws.len() + pushed as usize > STACK_USE_GUIDELINE {
-            return unsupported(line, "a call with *args or **kwargs");
+            return self.call_ex(pushed, args, kws, line);
         }
         for x in args {
             self.expr(x)?;
@@ -1780,6 +1914,75 @@ impl<'a, 't> Gen<'a, 't> {
         let n = pushed + (args.len() + kws.len()) as u32;
         self.addop_i("PRECALL", n);
         self.addop_i("CALL", n);
+        Ok(())
+    }
+
+    /// The call with `*args` or `**kwargs`: a tuple and a dict, then CALL_FUNCTION_EX.
+    fn call_ex(&mut self, pushed: u32, args: &'a [ast::Expr], kws: &'a [ast::Keyword], line: u32) -> R {
+        if pushed == 0 && args.len() == 1 && let ast::Expr::Starred(st) = &args[0] {
+            self.expr(&st.value)?;
+        } else {
+            self.starunpack_helper(args, pushed, "BUILD_LIST", "LIST_APPEND", "LIST_EXTEND", true, line)?;
+        }
+        if !kws.is_empty() {
+            let mut have_dict = false;
+            let mut seen = 0;
+            for (i, k) in kws.iter().enumerate() {
+                if k.arg.is_none() {
+                    if seen > 0 {
+                        self.subkwargs(&kws[i - seen..i])?;
+                        if have_dict {
+                            self.addop_i("DICT_MERGE", 1);
+                        }
+                        have_dict = true;
+                        seen = 0;
+                    }
+                    if !have_dict {
+                        self.addop_i("BUILD_MAP", 0);
+                        have_dict = true;
+                    }
+                    self.expr(&k.value)?;
+                    self.addop_i("DICT_MERGE", 1);
+                } else {
+                    seen += 1;
+                }
+            }
+            if seen > 0 {
+                self.subkwargs(&kws[kws.len() - seen..])?;
+                if have_dict {
+                    self.addop_i("DICT_MERGE", 1);
+                }
+            }
+        }
+        self.u().line = Some(line);
+        self.addop_i("CALL_FUNCTION_EX", u32::from(!kws.is_empty()));
+        Ok(())
+    }
+
+    fn subkwargs(&mut self, kws: &'a [ast::Keyword]) -> R {
+        let n = kws.len();
+        let big = n * 2 > STACK_USE_GUIDELINE;
+        if n > 1 && !big {
+            for k in kws {
+                self.expr(&k.value)?;
+            }
+            self.load_const(Const::Tuple(kws.iter().map(|k| Const::Str(k.arg.as_ref().map_or_else(String::new, |a| a.to_string()))).collect()));
+            self.addop_i("BUILD_CONST_KEY_MAP", n as u32);
+            return Ok(());
+        }
+        if big {
+            self.addop_i("BUILD_MAP", 0);
+        }
+        for k in kws {
+            self.load_const(Const::Str(k.arg.as_ref().map_or_else(String::new, |a| a.to_string())));
+            self.expr(&k.value)?;
+            if big {
+                self.addop_i("MAP_ADD", 1);
+            }
+        }
+        if !big {
+            self.addop_i("BUILD_MAP", n as u32);
+        }
         Ok(())
     }
 
