@@ -1122,6 +1122,18 @@ impl<'a, 't> Gen<'a, 't> {
             self.u().line = saved;
             return Ok(());
         }
+        // A set display of constants is a frozenset constant (CPython's fold_iter).
+        if let ast::Expr::Set(st) = e
+            && let Some(items) = st.elts.iter().map(fold).collect::<Option<Vec<_>>>()
+        {
+            let line = self.line_of(e.range().start());
+            let Some(set) = flow::frozenset(items) else { return unsupported(line, "a set of constants other than ints (CPython's order depends on PYTHONHASHSEED)") };
+            let saved = self.u().line;
+            self.u().line = Some(line);
+            self.load_const(set);
+            self.u().line = saved;
+            return Ok(());
+        }
         self.expr(e)
     }
 
@@ -1787,11 +1799,16 @@ impl<'a, 't> Gen<'a, 't> {
             if tuple && pushed == 0 {
                 self.load_const(Const::Tuple(items));
             } else {
-                if build == "BUILD_SET" {
-                    return unsupported(line, "a set display of constants");
-                }
+                let folded = if build == "BUILD_SET" {
+                    match flow::frozenset(items) {
+                        Some(f) => f,
+                        None => return unsupported(line, "a set of constants other than ints (CPython's order depends on PYTHONHASHSEED)"),
+                    }
+                } else {
+                    Const::Tuple(items)
+                };
                 self.addop_i(build, pushed);
-                self.load_const(Const::Tuple(items));
+                self.load_const(folded);
                 self.addop_i(extend, 1);
                 if tuple {
                     self.addop("LIST_TO_TUPLE");

@@ -69,7 +69,69 @@ pub(super) enum Const {
     Str(String),
     Bytes(Vec<u8>),
     Tuple(Vec<Const>),
+    /// In CPython's iteration order.
+    FrozenSet(Vec<Const>),
     Code(usize),
+}
+
+/// A frozenset of int constants in the order CPython's hash table iterates it
+/// (`Objects/setobject.c`: linear probes, then perturbation; resized to four times the
+/// used count when two thirds full). `None` for other items, whose order depends on the
+/// string hash seed.
+pub(super) fn frozenset(items: Vec<Const>) -> Option<Const> {
+    const MODULUS: i128 = (1 << 61) - 1;
+    let mut keys: Vec<(i64, u64)> = Vec::new();
+    for c in &items {
+        let Const::Int(s) = c else { return None };
+        let n: i128 = s.parse().ok()?;
+        if keys.iter().any(|(k, _)| i128::from(*k) == n) {
+            continue;
+        }
+        let k = i64::try_from(n).ok()?;
+        let mut h = n.abs() % MODULUS;
+        if n < 0 {
+            h = -h;
+        }
+        if h == -1 {
+            h = -2;
+        }
+        keys.push((k, h as i64 as u64));
+    }
+    let mut mask: usize = 7;
+    let mut table: Vec<Option<(i64, u64)>> = vec![None; 8];
+    let insert = |table: &mut Vec<Option<(i64, u64)>>, mask: usize, key: (i64, u64)| {
+        let mut perturb = key.1;
+        let mut i = (key.1 as usize) & mask;
+        loop {
+            let probes = if i + 9 <= mask { 9 } else { 0 };
+            for j in 0..=probes {
+                if table[i + j].is_none() {
+                    table[i + j] = Some(key);
+                    return;
+                }
+            }
+            perturb >>= 5;
+            i = (i.wrapping_mul(5).wrapping_add(1).wrapping_add(perturb as usize)) & mask;
+        }
+    };
+    let mut used = 0usize;
+    for key in keys {
+        insert(&mut table, mask, key);
+        used += 1;
+        if used * 5 >= mask * 3 {
+            let minused = used * 4;
+            let mut size = 8;
+            while size <= minused {
+                size <<= 1;
+            }
+            let old = std::mem::replace(&mut table, vec![None; size]);
+            mask = size - 1;
+            for k in old.into_iter().flatten() {
+                insert(&mut table, mask, k);
+            }
+        }
+    }
+    Some(Const::FrozenSet(table.into_iter().flatten().map(|(k, _)| Const::Int(k.to_string())).collect()))
 }
 
 impl Const {
@@ -82,7 +144,7 @@ impl Const {
             Const::Float(b) => f64::from_bits(*b) != 0.0,
             Const::Str(s) => !s.is_empty(),
             Const::Bytes(b) => !b.is_empty(),
-            Const::Tuple(t) => !t.is_empty(),
+            Const::Tuple(t) | Const::FrozenSet(t) => !t.is_empty(),
         }
     }
 
@@ -116,6 +178,8 @@ impl Const {
                 let items: Vec<String> = t.iter().map(|c| c.repr(code_repr)).collect();
                 if items.len() == 1 { format!("({},)", items[0]) } else { format!("({})", items.join(", ")) }
             }
+            Const::FrozenSet(t) if t.is_empty() => "frozenset()".into(),
+            Const::FrozenSet(t) => format!("frozenset({{{}}})", t.iter().map(|c| c.repr(code_repr)).collect::<Vec<_>>().join(", ")),
             Const::Code(i) => code_repr(*i),
         }
     }
