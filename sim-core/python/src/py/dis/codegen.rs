@@ -2,9 +2,9 @@
 //! basic blocks ([`super::flow`] cleans them up and lays them out).
 
 use super::super::lower::Lines;
+use super::CodeObject;
 use super::flow::{self, Arg, Block, Const, Ins};
 use super::symtable::{Kind, Scope, Table, mangle};
-use super::CodeObject;
 use ruff_python_ast::{self as ast};
 use ruff_text_size::Ranged;
 
@@ -21,8 +21,14 @@ enum NameCtx {
 /// CPython's `fblockinfo`: what `return`, `break` and `continue` must unwind.
 #[derive(Clone)]
 enum FBlock<'a> {
-    While { start: usize, exit: usize },
-    For { start: usize, exit: usize },
+    While {
+        start: usize,
+        exit: usize,
+    },
+    For {
+        start: usize,
+        exit: usize,
+    },
     TryExcept,
     FinallyTry(&'a [ast::Stmt]),
     FinallyEnd,
@@ -70,14 +76,29 @@ struct Gen<'a, 't> {
 
 type R = Result<(), (u32, String)>;
 
-pub(super) fn module(body: &[ast::Stmt], src: &str, lines: &Lines, table: &Table, file: &str, codes: &mut Vec<CodeObject>) {
+pub(super) fn module(
+    body: &[ast::Stmt],
+    src: &str,
+    lines: &Lines,
+    table: &Table,
+    file: &str,
+    codes: &mut Vec<CodeObject>,
+) {
     codes.clear();
-    codes.push(CodeObject { name: "<module>".into(), first_line: 1, instrs: Vec::new(), exceptions: Vec::new(), children: Vec::new(), unsupported: None });
+    codes.push(CodeObject {
+        name: "<module>".into(),
+        first_line: 1,
+        instrs: Vec::new(),
+        exceptions: Vec::new(),
+        children: Vec::new(),
+        unsupported: None,
+    });
     let mut imported = std::collections::HashSet::new();
     for s in body {
         collect_imports(s, &mut imported);
     }
-    let mut g = Gen { src, lines, table, file: file.to_owned(), codes, units: Vec::new(), imported, future_annotations: false };
+    let mut g =
+        Gen { src, lines, table, file: file.to_owned(), codes, units: Vec::new(), imported, future_annotations: false };
     g.enter(0, Kind::Module, "<module>".into(), "<module>".into(), 1);
     let mut r = Ok(());
     let mut rest = body;
@@ -131,7 +152,11 @@ fn collect_imports(s: &ast::Stmt, out: &mut std::collections::HashSet<String>) {
     match s {
         ast::Stmt::Import(i) => {
             for a in &i.names {
-                out.insert(a.asname.as_ref().map_or_else(|| a.name.split('.').next().unwrap_or("").to_owned(), |x| x.to_string()));
+                out.insert(
+                    a.asname
+                        .as_ref()
+                        .map_or_else(|| a.name.split('.').next().unwrap_or("").to_owned(), |x| x.to_string()),
+                );
             }
         }
         ast::Stmt::ImportFrom(i) => {
@@ -200,7 +225,8 @@ impl<'a, 't> Gen<'a, 't> {
 
     fn enter(&mut self, scope: usize, kind: Kind, name: String, _qualname: String, first_line: u32) {
         let info = &self.table.scopes[scope];
-        let private = if kind == Kind::Class { Some(name.clone()) } else { self.units.last().and_then(|u| u.private.clone()) };
+        let private =
+            if kind == Kind::Class { Some(name.clone()) } else { self.units.last().and_then(|u| u.private.clone()) };
         let varnames = info.params.clone();
         let cellvars: Vec<String> = info.cells.iter().cloned().collect();
         let freevars: Vec<String> = info.frees.iter().cloned().collect();
@@ -664,7 +690,12 @@ impl<'a, 't> Gen<'a, 't> {
 
     /// A function's annotations as a tuple of name, value pairs (CPython's order: positional,
     /// positional-only, `*args`, keyword-only, `**kwargs`, `return`); whether any were pushed.
-    fn annotations(&mut self, p: &'a ast::Parameters, returns: Option<&'a ast::Expr>, line: u32) -> Result<bool, (u32, String)> {
+    fn annotations(
+        &mut self,
+        p: &'a ast::Parameters,
+        returns: Option<&'a ast::Expr>,
+        line: u32,
+    ) -> Result<bool, (u32, String)> {
         if self.future_annotations && (p.iter().any(|a| a.annotation().is_some()) || returns.is_some()) {
             return unsupported(line, "annotations under 'from __future__ import annotations'");
         }
@@ -711,7 +742,8 @@ impl<'a, 't> Gen<'a, 't> {
     /// Positional and keyword-only defaults: the flags for `MAKE_FUNCTION`.
     fn defaults(&mut self, p: &'a ast::Parameters, line: u32) -> Result<u32, (u32, String)> {
         let mut flags = 0;
-        let pos: Vec<&ast::Expr> = p.posonlyargs.iter().chain(p.args.iter()).filter_map(|a| a.default.as_deref()).collect();
+        let pos: Vec<&ast::Expr> =
+            p.posonlyargs.iter().chain(p.args.iter()).filter_map(|a| a.default.as_deref()).collect();
         if !pos.is_empty() {
             for d in &pos {
                 self.expr(d)?;
@@ -719,7 +751,8 @@ impl<'a, 't> Gen<'a, 't> {
             self.addop_i("BUILD_TUPLE", pos.len() as u32);
             flags |= 1;
         }
-        let kw: Vec<(&str, &ast::Expr)> = p.kwonlyargs.iter().filter_map(|a| a.default.as_deref().map(|d| (a.parameter.name.as_str(), d))).collect();
+        let kw: Vec<(&str, &ast::Expr)> =
+            p.kwonlyargs.iter().filter_map(|a| a.default.as_deref().map(|d| (a.parameter.name.as_str(), d))).collect();
         if !kw.is_empty() {
             for (_, d) in &kw {
                 self.expr(d)?;
@@ -736,7 +769,14 @@ impl<'a, 't> Gen<'a, 't> {
     fn make_closure(&mut self, unit: Unit<'a>, mut flags: u32) {
         let frees = unit.freevars.clone();
         let idx = self.codes.len();
-        self.codes.push(CodeObject { name: String::new(), first_line: 0, instrs: Vec::new(), exceptions: Vec::new(), children: Vec::new(), unsupported: None });
+        self.codes.push(CodeObject {
+            name: String::new(),
+            first_line: 0,
+            instrs: Vec::new(),
+            exceptions: Vec::new(),
+            children: Vec::new(),
+            unsupported: None,
+        });
         let code = flow::assemble(unit, &self.file);
         self.codes[idx] = code;
         if !frees.is_empty() {
@@ -1127,7 +1167,12 @@ impl<'a, 't> Gen<'a, 't> {
             && let Some(items) = st.elts.iter().map(fold).collect::<Option<Vec<_>>>()
         {
             let line = self.line_of(e.range().start());
-            let Some(set) = flow::frozenset(items) else { return unsupported(line, "a set of constants other than ints (CPython's order depends on PYTHONHASHSEED)") };
+            let Some(set) = flow::frozenset(items) else {
+                return unsupported(
+                    line,
+                    "a set of constants other than ints (CPython's order depends on PYTHONHASHSEED)",
+                );
+            };
             let saved = self.u().line;
             self.u().line = Some(line);
             self.load_const(set);
@@ -1382,7 +1427,8 @@ impl<'a, 't> Gen<'a, 't> {
         let saved = self.u().line;
         self.set_line(e.range().start());
         match e {
-            ast::Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not && fold(e).is_none() => {
+            // (`not a in b` is `a not in b` to CPython's AST optimizer: compiled as a compare.)
+            ast::Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not && fold(e).is_none() && !negated_compare(&u.operand) => {
                 self.jump_if(&u.operand, next, !cond)?;
             }
             ast::Expr::BoolOp(b) => {
@@ -1537,18 +1583,17 @@ impl<'a, 't> Gen<'a, 't> {
             ast::Expr::UnaryOp(u) => {
                 // `not a in b` is `a not in b`, `not a is b` is `a is not b`.
                 if u.op == ast::UnaryOp::Not
+                    && negated_compare(&u.operand)
                     && let ast::Expr::Compare(c) = &*u.operand
-                    && c.ops.len() == 1
-                    && matches!(c.ops[0], ast::CmpOp::In | ast::CmpOp::NotIn | ast::CmpOp::Is | ast::CmpOp::IsNot)
                 {
-                    self.expr(&c.left)?;
-                    self.expr(&c.comparators[0])?;
                     let flipped = match c.ops[0] {
                         ast::CmpOp::In => ast::CmpOp::NotIn,
                         ast::CmpOp::NotIn => ast::CmpOp::In,
                         ast::CmpOp::Is => ast::CmpOp::IsNot,
                         _ => ast::CmpOp::Is,
                     };
+                    self.expr(&c.left)?;
+                    self.comparator(&c.comparators[0], flipped)?;
                     self.compare_op(flipped);
                     return Ok(());
                 }
@@ -1590,7 +1635,8 @@ impl<'a, 't> Gen<'a, 't> {
                 if d.items.iter().any(|i| i.key.is_none()) {
                     return unsupported(line, "'**' in a dict display");
                 }
-                let items: Vec<(&'a ast::Expr, &'a ast::Expr)> = d.items.iter().map(|i| (i.key.as_ref().expect("a key"), &i.value)).collect();
+                let items: Vec<(&'a ast::Expr, &'a ast::Expr)> =
+                    d.items.iter().map(|i| (i.key.as_ref().expect("a key"), &i.value)).collect();
                 let mut have_dict = false;
                 let mut begin = 0;
                 let mut elements = 0;
@@ -1620,8 +1666,12 @@ impl<'a, 't> Gen<'a, 't> {
             ast::Expr::Set(s) => self.starunpack(&s.elts, "BUILD_SET", "SET_UPDATE", false, line)?,
             ast::Expr::List(l) => self.starunpack(&l.elts, "BUILD_LIST", "LIST_EXTEND", false, line)?,
             ast::Expr::Tuple(t) => self.starunpack(&t.elts, "BUILD_LIST", "LIST_EXTEND", true, line)?,
-            ast::Expr::ListComp(c) => self.comprehension(e, "<listcomp>", &c.generators, &[&c.elt], Some(("BUILD_LIST", "LIST_APPEND")))?,
-            ast::Expr::SetComp(c) => self.comprehension(e, "<setcomp>", &c.generators, &[&c.elt], Some(("BUILD_SET", "SET_ADD")))?,
+            ast::Expr::ListComp(c) => {
+                self.comprehension(e, "<listcomp>", &c.generators, &[&c.elt], Some(("BUILD_LIST", "LIST_APPEND")))?
+            }
+            ast::Expr::SetComp(c) => {
+                self.comprehension(e, "<setcomp>", &c.generators, &[&c.elt], Some(("BUILD_SET", "SET_ADD")))?
+            }
             ast::Expr::DictComp(c) => {
                 let Some(key) = &c.key else { return unsupported(line, "'**' in a dict comprehension") };
                 self.comprehension(e, "<dictcomp>", &c.generators, &[key, &c.value], Some(("BUILD_MAP", "MAP_ADD")))?;
@@ -1699,7 +1749,12 @@ impl<'a, 't> Gen<'a, 't> {
                 }
                 self.fparts(&parts, line)?;
             }
-            ast::Expr::StringLiteral(_) | ast::Expr::BytesLiteral(_) | ast::Expr::NumberLiteral(_) | ast::Expr::BooleanLiteral(_) | ast::Expr::NoneLiteral(_) | ast::Expr::EllipsisLiteral(_) => {
+            ast::Expr::StringLiteral(_)
+            | ast::Expr::BytesLiteral(_)
+            | ast::Expr::NumberLiteral(_)
+            | ast::Expr::BooleanLiteral(_)
+            | ast::Expr::NoneLiteral(_)
+            | ast::Expr::EllipsisLiteral(_) => {
                 return unsupported(line, "this constant");
             }
             ast::Expr::Attribute(a) => {
@@ -1783,7 +1838,14 @@ impl<'a, 't> Gen<'a, 't> {
         Ok(())
     }
 
-    fn starunpack(&mut self, elts: &'a [ast::Expr], build: &'static str, extend: &'static str, tuple: bool, line: u32) -> R {
+    fn starunpack(
+        &mut self,
+        elts: &'a [ast::Expr],
+        build: &'static str,
+        extend: &'static str,
+        tuple: bool,
+        line: u32,
+    ) -> R {
         let add = if build == "BUILD_SET" { "SET_ADD" } else { "LIST_APPEND" };
         self.starunpack_helper(elts, 0, build, add, extend, tuple, line)
     }
@@ -1791,7 +1853,16 @@ impl<'a, 't> Gen<'a, 't> {
     /// CPython's `starunpack_helper`: a display (or a call's positional arguments) with
     /// `pushed` items already on the stack.
     #[allow(clippy::too_many_arguments)]
-    fn starunpack_helper(&mut self, elts: &'a [ast::Expr], pushed: u32, build: &'static str, add: &'static str, extend: &'static str, tuple: bool, line: u32) -> R {
+    fn starunpack_helper(
+        &mut self,
+        elts: &'a [ast::Expr],
+        pushed: u32,
+        build: &'static str,
+        add: &'static str,
+        extend: &'static str,
+        tuple: bool,
+        line: u32,
+    ) -> R {
         let n = elts.len();
         if n > 2
             && let Some(items) = elts.iter().map(fold).collect::<Option<Vec<_>>>()
@@ -1802,7 +1873,12 @@ impl<'a, 't> Gen<'a, 't> {
                 let folded = if build == "BUILD_SET" {
                     match flow::frozenset(items) {
                         Some(f) => f,
-                        None => return unsupported(line, "a set of constants other than ints (CPython's order depends on PYTHONHASHSEED)"),
+                        None => {
+                            return unsupported(
+                                line,
+                                "a set of constants other than ints (CPython's order depends on PYTHONHASHSEED)",
+                            );
+                        }
                     }
                 } else {
                     Const::Tuple(items)
@@ -1913,7 +1989,10 @@ impl<'a, 't> Gen<'a, 't> {
     }
 
     fn call_helper(&mut self, pushed: u32, args: &'a [ast::Expr], kws: &'a [ast::Keyword], line: u32) -> R {
-        if args.iter().any(|x| matches!(x, ast::Expr::Starred(_))) || kws.iter().any(|k| k.arg.is_none()) || args.len() + kws.len() + pushed as usize > STACK_USE_GUIDELINE {
+        if args.iter().any(|x| matches!(x, ast::Expr::Starred(_)))
+            || kws.iter().any(|k| k.arg.is_none())
+            || args.len() + kws.len() + pushed as usize > STACK_USE_GUIDELINE
+        {
             return self.call_ex(pushed, args, kws, line);
         }
         for x in args {
@@ -1936,7 +2015,10 @@ impl<'a, 't> Gen<'a, 't> {
 
     /// The call with `*args` or `**kwargs`: a tuple and a dict, then CALL_FUNCTION_EX.
     fn call_ex(&mut self, pushed: u32, args: &'a [ast::Expr], kws: &'a [ast::Keyword], line: u32) -> R {
-        if pushed == 0 && args.len() == 1 && let ast::Expr::Starred(st) = &args[0] {
+        if pushed == 0
+            && args.len() == 1
+            && let ast::Expr::Starred(st) = &args[0]
+        {
             self.expr(&st.value)?;
         } else {
             self.starunpack_helper(args, pushed, "BUILD_LIST", "LIST_APPEND", "LIST_EXTEND", true, line)?;
@@ -1983,7 +2065,9 @@ impl<'a, 't> Gen<'a, 't> {
             for k in kws {
                 self.expr(&k.value)?;
             }
-            self.load_const(Const::Tuple(kws.iter().map(|k| Const::Str(k.arg.as_ref().map_or_else(String::new, |a| a.to_string()))).collect()));
+            self.load_const(Const::Tuple(
+                kws.iter().map(|k| Const::Str(k.arg.as_ref().map_or_else(String::new, |a| a.to_string()))).collect(),
+            ));
             self.addop_i("BUILD_CONST_KEY_MAP", n as u32);
             return Ok(());
         }
@@ -2003,7 +2087,14 @@ impl<'a, 't> Gen<'a, 't> {
         Ok(())
     }
 
-    fn comprehension(&mut self, e: &'a ast::Expr, name: &str, gens: &'a [ast::Comprehension], elts: &[&'a ast::Expr], kind: Option<(&'static str, &'static str)>) -> R {
+    fn comprehension(
+        &mut self,
+        e: &'a ast::Expr,
+        name: &str,
+        gens: &'a [ast::Comprehension],
+        elts: &[&'a ast::Expr],
+        kind: Option<(&'static str, &'static str)>,
+    ) -> R {
         let line = self.line_of(e.range().start());
         if gens.iter().any(|g| g.is_async) {
             return unsupported(line, "an async comprehension");
@@ -2028,14 +2119,22 @@ impl<'a, 't> Gen<'a, 't> {
         Ok(())
     }
 
-    fn comp_generator(&mut self, gens: &'a [ast::Comprehension], index: usize, mut depth: u32, elts: &[&'a ast::Expr], kind: Option<(&'static str, &'static str)>) -> R {
+    fn comp_generator(
+        &mut self,
+        gens: &'a [ast::Comprehension],
+        index: usize,
+        mut depth: u32,
+        elts: &[&'a ast::Expr],
+        kind: Option<(&'static str, &'static str)>,
+    ) -> R {
         let g = &gens[index];
         let mut start = Some(self.new_block());
         let if_cleanup = self.new_block();
         let anchor = self.new_block();
         if index == 0 {
             self.emit("LOAD_FAST", Arg::Local(0), None);
-        } else if let ast::Expr::List(ast::ExprList { elts: one, .. }) | ast::Expr::Tuple(ast::ExprTuple { elts: one, .. }) = &g.iter
+        } else if let ast::Expr::List(ast::ExprList { elts: one, .. })
+        | ast::Expr::Tuple(ast::ExprTuple { elts: one, .. }) = &g.iter
             && one.len() == 1
             && !matches!(one[0], ast::Expr::Starred(_))
             && fold(&g.iter).is_none()
@@ -2180,6 +2279,11 @@ fn push_lit(parts: &mut Vec<FPart<'_>>, s: &str) {
     }
 }
 
+/// `a in b`, `a not in b`, `a is b`, `a is not b`: what `not` flips instead of negating.
+fn negated_compare(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Compare(c) if c.ops.len() == 1 && matches!(c.ops[0], ast::CmpOp::In | ast::CmpOp::NotIn | ast::CmpOp::Is | ast::CmpOp::IsNot))
+}
+
 fn binop_arg(op: ast::Operator) -> u32 {
     use ast::Operator as O;
     match op {
@@ -2204,7 +2308,9 @@ pub(super) fn fold(e: &ast::Expr) -> Option<Const> {
     use num_bigint::BigInt;
     match e {
         ast::Expr::StringLiteral(s) => Some(Const::Str(s.value.to_str().to_owned())),
-        ast::Expr::BytesLiteral(b) => Some(Const::Bytes(b.value.iter().flat_map(|p| p.as_slice().iter().copied()).collect())),
+        ast::Expr::BytesLiteral(b) => {
+            Some(Const::Bytes(b.value.iter().flat_map(|p| p.as_slice().iter().copied()).collect()))
+        }
         ast::Expr::NumberLiteral(n) => match &n.value {
             ast::Number::Int(i) => {
                 let s = i.to_string().replace('_', "");
@@ -2276,7 +2382,7 @@ fn fold_binop(op: ast::Operator, l: &Const, r: &Const) -> Option<Const> {
                 O::Mod if b != BigInt::from(0) => a.mod_floor(&b),
                 O::Pow => {
                     let e: u32 = u32::try_from(&b).ok()?;
-                    if a.bits() as u64 * u64::from(e) > 128 {
+                    if a.bits() * u64::from(e) > 128 {
                         return None;
                     }
                     a.pow(e)
@@ -2322,7 +2428,9 @@ fn fold_binop(op: ast::Operator, l: &Const, r: &Const) -> Option<Const> {
             };
             Some(Const::Float(v.to_bits()))
         }
-        (Const::Str(a), Const::Str(b)) if op == O::Add && a.chars().count() + b.chars().count() <= 4096 => Some(Const::Str(format!("{a}{b}"))),
+        (Const::Str(a), Const::Str(b)) if op == O::Add && a.chars().count() + b.chars().count() <= 4096 => {
+            Some(Const::Str(format!("{a}{b}")))
+        }
         (Const::Str(a), Const::Int(n)) | (Const::Int(n), Const::Str(a)) if op == O::Mult => {
             let n: i64 = n.parse().ok()?;
             let n = n.max(0) as usize;

@@ -25,7 +25,9 @@ impl Arg {
     fn raw(self) -> u32 {
         match self {
             Arg::None => 0,
-            Arg::N(n) | Arg::Const(n) | Arg::Name(n) | Arg::Global(n) | Arg::Local(n) | Arg::Cell(n) | Arg::Free(n) => n,
+            Arg::N(n) | Arg::Const(n) | Arg::Name(n) | Arg::Global(n) | Arg::Local(n) | Arg::Cell(n) | Arg::Free(n) => {
+                n
+            }
         }
     }
 }
@@ -179,7 +181,9 @@ impl Const {
                 if items.len() == 1 { format!("({},)", items[0]) } else { format!("({})", items.join(", ")) }
             }
             Const::FrozenSet(t) if t.is_empty() => "frozenset()".into(),
-            Const::FrozenSet(t) => format!("frozenset({{{}}})", t.iter().map(|c| c.repr(code_repr)).collect::<Vec<_>>().join(", ")),
+            Const::FrozenSet(t) => {
+                format!("frozenset({{{}}})", t.iter().map(|c| c.repr(code_repr)).collect::<Vec<_>>().join(", "))
+            }
             Const::Code(i) => code_repr(*i),
         }
     }
@@ -288,20 +292,56 @@ pub(super) fn ends_block(op: &str) -> bool {
 fn effect(ins: &Ins, jump: bool) -> i32 {
     let n = ins.arg.raw() as i32;
     match ins.op {
-        "NOP" | "RESUME" | "POP_BLOCK" | "MAKE_CELL" | "COPY_FREE_VARS" | "SWAP" | "UNARY_POSITIVE" | "UNARY_NEGATIVE" | "UNARY_NOT" | "UNARY_INVERT" | "GET_ITER" | "LOAD_ATTR" | "CHECK_EXC_MATCH" | "KW_NAMES" | "DELETE_FAST" | "DELETE_NAME" | "DELETE_GLOBAL" | "DELETE_DEREF" | "YIELD_VALUE" | "JUMP" | "JUMP_NO_INTERRUPT" | "JUMP_FORWARD" | "JUMP_BACKWARD" => 0,
-        "POP_TOP" | "STORE_FAST" | "STORE_NAME" | "STORE_GLOBAL" | "STORE_DEREF" | "BINARY_OP" | "BINARY_SUBSCR" | "COMPARE_OP" | "IS_OP" | "CONTAINS_OP" | "RETURN_VALUE" | "IMPORT_NAME" | "IMPORT_STAR" | "POP_EXCEPT" | "RERAISE" | "LIST_APPEND" | "SET_ADD" | "LIST_EXTEND" | "SET_UPDATE" | "DICT_UPDATE" | "DELETE_ATTR" | "POP_JUMP_IF_FALSE" | "POP_JUMP_IF_TRUE" | "POP_JUMP_IF_NONE" | "POP_JUMP_IF_NOT_NONE" => -1,
-        "RETURN_GENERATOR" | "PUSH_NULL" | "LOAD_CONST" | "LOAD_NAME" | "LOAD_FAST" | "LOAD_DEREF" | "LOAD_CLASSDEREF" | "LOAD_CLOSURE" | "LOAD_METHOD" | "IMPORT_FROM" | "LOAD_BUILD_CLASS" | "BEFORE_WITH" | "PUSH_EXC_INFO" | "WITH_EXCEPT_START" | "COPY" | "LOAD_ASSERTION_ERROR" => 1,
+        "NOP" | "RESUME" | "POP_BLOCK" | "MAKE_CELL" | "COPY_FREE_VARS" | "SWAP" | "UNARY_POSITIVE"
+        | "UNARY_NEGATIVE" | "UNARY_NOT" | "UNARY_INVERT" | "GET_ITER" | "LOAD_ATTR" | "CHECK_EXC_MATCH"
+        | "KW_NAMES" | "DELETE_FAST" | "DELETE_NAME" | "DELETE_GLOBAL" | "DELETE_DEREF" | "YIELD_VALUE" | "JUMP"
+        | "JUMP_NO_INTERRUPT" | "JUMP_FORWARD" | "JUMP_BACKWARD" => 0,
+        "POP_TOP"
+        | "STORE_FAST"
+        | "STORE_NAME"
+        | "STORE_GLOBAL"
+        | "STORE_DEREF"
+        | "BINARY_OP"
+        | "BINARY_SUBSCR"
+        | "COMPARE_OP"
+        | "IS_OP"
+        | "CONTAINS_OP"
+        | "RETURN_VALUE"
+        | "IMPORT_NAME"
+        | "IMPORT_STAR"
+        | "POP_EXCEPT"
+        | "RERAISE"
+        | "LIST_APPEND"
+        | "SET_ADD"
+        | "LIST_EXTEND"
+        | "SET_UPDATE"
+        | "DICT_UPDATE"
+        | "DELETE_ATTR"
+        | "POP_JUMP_IF_FALSE"
+        | "POP_JUMP_IF_TRUE"
+        | "POP_JUMP_IF_NONE"
+        | "POP_JUMP_IF_NOT_NONE" => -1,
+        "RETURN_GENERATOR"
+        | "PUSH_NULL"
+        | "LOAD_CONST"
+        | "LOAD_NAME"
+        | "LOAD_FAST"
+        | "LOAD_DEREF"
+        | "LOAD_CLASSDEREF"
+        | "LOAD_CLOSURE"
+        | "LOAD_METHOD"
+        | "IMPORT_FROM"
+        | "LOAD_BUILD_CLASS"
+        | "BEFORE_WITH"
+        | "PUSH_EXC_INFO"
+        | "WITH_EXCEPT_START"
+        | "COPY"
+        | "LOAD_ASSERTION_ERROR" => 1,
         "LOAD_GLOBAL" => 1 + (n & 1),
         "STORE_ATTR" | "DELETE_SUBSCR" | "MAP_ADD" | "END_ASYNC_FOR" => -2,
         "GET_AWAITABLE" | "GET_YIELD_FROM_ITER" | "GET_AITER" | "LIST_TO_TUPLE" | "SETUP_ANNOTATIONS" => 0,
         "GET_ANEXT" | "BEFORE_ASYNC_WITH" => 1,
-        "SEND" => {
-            if jump {
-                -1
-            } else {
-                0
-            }
-        }
+        "SEND" => -i32::from(jump),
         "CALL_FUNCTION_EX" => -2 - (n & 1),
         "DICT_MERGE" => -1,
         "STORE_SUBSCR" => -3,
@@ -310,13 +350,7 @@ fn effect(ins: &Ins, jump: bool) -> i32 {
         "BUILD_TUPLE" | "BUILD_LIST" | "BUILD_SET" | "BUILD_STRING" | "BUILD_SLICE" => 1 - n,
         "BUILD_MAP" => 1 - 2 * n,
         "BUILD_CONST_KEY_MAP" => -n,
-        "FORMAT_VALUE" => {
-            if n & 4 != 0 {
-                -1
-            } else {
-                0
-            }
-        }
+        "FORMAT_VALUE" => -i32::from(n & 4 != 0),
         "UNPACK_SEQUENCE" => n - 1,
         "MAKE_FUNCTION" => -((n & 0xf).count_ones() as i32),
         "RAISE_VARARGS" => -n,
@@ -335,13 +369,7 @@ fn effect(ins: &Ins, jump: bool) -> i32 {
             }
         }
         "SETUP_FINALLY" => i32::from(jump),
-        "SETUP_CLEANUP" => {
-            if jump {
-                2
-            } else {
-                0
-            }
-        }
+        "SETUP_CLEANUP" => 2 * i32::from(jump),
         "SETUP_WITH" => i32::from(jump),
         _ => 0,
     }
@@ -436,7 +464,8 @@ impl Cfg<'_> {
                                 self.b[bi].instrs[i].op = "NOP";
                                 self.b[bi].instrs[i + 1].op = "NOP";
                                 let jf = jump_op == Some("POP_JUMP_IF_FALSE");
-                                self.b[bi].instrs[i + 2].op = if nextarg ^ jf { "POP_JUMP_IF_NOT_NONE" } else { "POP_JUMP_IF_NONE" };
+                                self.b[bi].instrs[i + 2].op =
+                                    if nextarg ^ jf { "POP_JUMP_IF_NOT_NONE" } else { "POP_JUMP_IF_NONE" };
                             }
                         }
                         _ => {}
@@ -529,12 +558,10 @@ impl Cfg<'_> {
                         self.apply_static_swaps(bi, i);
                     }
                 }
-                "PUSH_NULL" => {
-                    if nextop == Some("LOAD_GLOBAL") && self.b[bi].instrs[i + 1].arg.raw() & 1 == 0 {
-                        self.b[bi].instrs[i].op = "NOP";
-                        if let Arg::Global(g) = self.b[bi].instrs[i + 1].arg {
-                            self.b[bi].instrs[i + 1].arg = Arg::Global(g | 1);
-                        }
+                "PUSH_NULL" if nextop == Some("LOAD_GLOBAL") && self.b[bi].instrs[i + 1].arg.raw() & 1 == 0 => {
+                    self.b[bi].instrs[i].op = "NOP";
+                    if let Arg::Global(g) = self.b[bi].instrs[i + 1].arg {
+                        self.b[bi].instrs[i + 1].arg = Arg::Global(g | 1);
                     }
                 }
                 _ => {}
@@ -1074,9 +1101,17 @@ fn ext_args(arg: u32) -> u32 {
 }
 
 pub(super) fn assemble(mut u: Unit<'_>, file: &str) -> CodeObject {
-    let mut code = CodeObject { name: u.name.clone(), first_line: u.first_line, instrs: Vec::new(), exceptions: Vec::new(), children: Vec::new(), unsupported: u.unsupported.clone() };
+    let mut code = CodeObject {
+        name: u.name.clone(),
+        first_line: u.first_line,
+        instrs: Vec::new(),
+        exceptions: Vec::new(),
+        children: Vec::new(),
+        unsupported: u.unsupported.clone(),
+    };
     let _ = file;
-    let children: Vec<usize> = u.consts.iter().filter_map(|c| if let Const::Code(i) = c { Some(*i) } else { None }).collect();
+    let children: Vec<usize> =
+        u.consts.iter().filter_map(|c| if let Const::Code(i) = c { Some(*i) } else { None }).collect();
     code.children = children;
     if u.unsupported.is_some() {
         return code;
@@ -1171,7 +1206,11 @@ pub(super) fn assemble(mut u: Unit<'_>, file: &str) -> CodeObject {
             break;
         }
     }
-    let targets: std::collections::HashSet<u32> = order.iter().flat_map(|&b| cfg.b[b].instrs.iter().filter_map(|x| if is_jump(x.op) { x.target.map(|t| t) } else { None })).map(|t| cfg.b[t].offset).collect();
+    let targets: std::collections::HashSet<u32> = order
+        .iter()
+        .flat_map(|&b| cfg.b[b].instrs.iter().filter_map(|x| if is_jump(x.op) { x.target } else { None }))
+        .map(|t| cfg.b[t].offset)
+        .collect();
     let mut handler_offsets = std::collections::HashSet::new();
     // Exception table.
     let mut entries: Vec<ExcEntry> = Vec::new();
@@ -1232,15 +1271,30 @@ pub(super) fn assemble(mut u: Unit<'_>, file: &str) -> CodeObject {
                     let n = u.names.get((g >> 1) as usize).cloned().unwrap_or_default();
                     if g & 1 == 1 { format!("NULL + {n}") } else { n }
                 }
-                Arg::Local(_) | Arg::Cell(_) | Arg::Free(_) => local_names.get(arg as usize).cloned().unwrap_or_default(),
+                Arg::Local(_) | Arg::Cell(_) | Arg::Free(_) => {
+                    local_names.get(arg as usize).cloned().unwrap_or_default()
+                }
                 Arg::N(n) => match x.op {
-                    "COMPARE_OP" => ["<", "<=", "==", "!=", ">", ">="].get(n as usize).copied().unwrap_or("").to_owned(),
+                    "COMPARE_OP" => {
+                        ["<", "<=", "==", "!=", ">", ">="].get(n as usize).copied().unwrap_or("").to_owned()
+                    }
                     "BINARY_OP" => BINARY_OPS.get(n as usize).copied().unwrap_or("").to_owned(),
                     "FORMAT_VALUE" => {
                         let conv = ["", "str", "repr", "ascii"][(n & 3) as usize];
-                        [conv, if n & 4 != 0 { "with format" } else { "" }].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(", ")
+                        [conv, if n & 4 != 0 { "with format" } else { "" }]
+                            .iter()
+                            .filter(|s| !s.is_empty())
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     }
-                    "MAKE_FUNCTION" => ["defaults", "kwdefaults", "annotations", "closure"].iter().enumerate().filter(|(i, _)| n & (1 << i) != 0).map(|(_, s)| *s).collect::<Vec<_>>().join(", "),
+                    "MAKE_FUNCTION" => ["defaults", "kwdefaults", "annotations", "closure"]
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| n & (1 << i) != 0)
+                        .map(|(_, s)| *s)
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     _ => String::new(),
                 },
                 Arg::None => String::new(),
@@ -1268,5 +1322,7 @@ fn exc_entry(cfg: &Cfg<'_>, hb: usize, start: u32, end: u32) -> ExcEntry {
     ExcEntry { start, end: end - 2, target: b.offset * 2, depth: depth.max(0) as u32, lasti: b.preserve_lasti }
 }
 
-const BINARY_OPS: [&str; 26] = ["+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^", "+=", "&=", "//=", "<<=", "@=", "*=", "%=", "|=", "**=", ">>=", "-=", "/=", "^="];
-
+const BINARY_OPS: [&str; 26] = [
+    "+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^", "+=", "&=", "//=", "<<=", "@=", "*=", "%=",
+    "|=", "**=", ">>=", "-=", "/=", "^=",
+];

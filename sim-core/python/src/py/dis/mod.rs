@@ -102,7 +102,13 @@ impl Listing {
     /// A code object's repr as `dis` prints it (the address is made up, as addresses vary).
     pub fn code_repr(&self, i: usize) -> String {
         let c = &self.codes[i];
-        format!("<code object {} at 0x{:012x}, file \"{}\", line {}>", c.name, 0x7f00_0000_0000u64 + (i as u64) * 0x100, self.file, c.first_line)
+        format!(
+            "<code object {} at 0x{:012x}, file \"{}\", line {}>",
+            c.name,
+            0x7f00_0000_0000u64 + (i as u64) * 0x100,
+            self.file,
+            c.first_line
+        )
     }
 
     /// The listing `python3 -m dis FILE` prints (CPython 3.11's format).
@@ -118,7 +124,11 @@ impl Listing {
             let _ = writeln!(out, "  (not shown as bytecode yet: {what} at line {line})");
         }
         let max_line = c.instrs.iter().filter_map(|x| x.line).max().unwrap_or(0);
-        let lw = if c.instrs.iter().any(|x| x.line.is_some()) { if max_line >= 1000 { max_line.to_string().len() } else { 3 } } else { 0 };
+        let lw = if c.instrs.iter().any(|x| x.line.is_some()) {
+            if max_line >= 1000 { max_line.to_string().len() } else { 3 }
+        } else {
+            0
+        };
         let max_off = c.instrs.last().map_or(0, |x| x.offset);
         let ow = if max_off >= 10000 { max_off.to_string().len() } else { 4 };
         let mut last = None;
@@ -155,7 +165,15 @@ impl Listing {
         if !c.exceptions.is_empty() {
             out.push_str("ExceptionTable:\n");
             for e in &c.exceptions {
-                let _ = writeln!(out, "  {} to {} -> {} [{}]{}", e.start, e.end, e.target, e.depth, if e.lasti { " lasti" } else { "" });
+                let _ = writeln!(
+                    out,
+                    "  {} to {} -> {} [{}]{}",
+                    e.start,
+                    e.end,
+                    e.target,
+                    e.depth,
+                    if e.lasti { " lasti" } else { "" }
+                );
             }
         }
         for &k in &c.children {
@@ -186,4 +204,3 @@ impl Listing {
         }
     }
 }
-

@@ -103,7 +103,13 @@ impl Table {
 }
 
 pub(super) fn build(body: &[ast::Stmt], _src: &str, _lines: &Lines) -> Table {
-    let mut b = Builder { private: None, scopes: vec![ScopeInfo::new(Kind::Module)], by_node: HashMap::new(), cur: 0, declared_global: HashSet::new() };
+    let mut b = Builder {
+        private: None,
+        scopes: vec![ScopeInfo::new(Kind::Module)],
+        by_node: HashMap::new(),
+        cur: 0,
+        declared_global: HashSet::new(),
+    };
     for s in body {
         b.visit_stmt(s);
     }
@@ -119,7 +125,8 @@ fn analyze(t: &mut Table, s: usize, bound_above: &HashSet<String>) -> HashSet<St
     let mut frees: HashSet<String> = HashSet::new();
     if kind != Kind::Module {
         let info = &t.scopes[s];
-        let names: Vec<String> = info.used.iter().chain(info.bound.iter()).chain(info.nonlocals.iter()).cloned().collect();
+        let names: Vec<String> =
+            info.used.iter().chain(info.bound.iter()).chain(info.nonlocals.iter()).cloned().collect();
         for n in names {
             let info = &t.scopes[s];
             if info.globals.contains(&n) {
@@ -158,7 +165,11 @@ fn analyze(t: &mut Table, s: usize, bound_above: &HashSet<String>) -> HashSet<St
         match kind {
             Kind::Class if n == "__class__" => info.class_cell = true,
             Kind::Module => {}
-            _ if info.is_function() && info.bound.contains(&n) && !info.globals.contains(&n) && !info.nonlocals.contains(&n) => {
+            _ if info.is_function()
+                && info.bound.contains(&n)
+                && !info.globals.contains(&n)
+                && !info.nonlocals.contains(&n) =>
+            {
                 info.cells.insert(n);
             }
             _ => {
@@ -222,7 +233,8 @@ impl Builder {
             names.push(a.parameter.name.to_string());
         }
         // CPython lists *args and **kwargs after the keyword-only ones.
-        let mut order: Vec<String> = p.posonlyargs.iter().chain(p.args.iter()).map(|a| a.parameter.name.to_string()).collect();
+        let mut order: Vec<String> =
+            p.posonlyargs.iter().chain(p.args.iter()).map(|a| a.parameter.name.to_string()).collect();
         let kwonly: Vec<String> = p.kwonlyargs.iter().map(|a| a.parameter.name.to_string()).collect();
         order.extend(kwonly);
         if let Some(v) = &p.vararg {
@@ -270,7 +282,13 @@ impl<'a> Visitor<'a> for Builder {
                     self.visit_expr(&d.expression);
                 }
                 let p = &f.parameters;
-                for d in p.posonlyargs.iter().chain(p.args.iter()).chain(p.kwonlyargs.iter()).filter_map(|a| a.default.as_deref()) {
+                for d in p
+                    .posonlyargs
+                    .iter()
+                    .chain(p.args.iter())
+                    .chain(p.kwonlyargs.iter())
+                    .filter_map(|a| a.default.as_deref())
+                {
                     self.visit_expr(d);
                 }
                 for a in p.iter() {
@@ -323,7 +341,10 @@ impl<'a> Visitor<'a> for Builder {
             }
             ast::Stmt::Import(i) => {
                 for a in &i.names {
-                    let n = a.asname.as_ref().map_or_else(|| a.name.split('.').next().unwrap_or("").to_owned(), |x| x.to_string());
+                    let n = a
+                        .asname
+                        .as_ref()
+                        .map_or_else(|| a.name.split('.').next().unwrap_or("").to_owned(), |x| x.to_string());
                     self.bind(&n);
                 }
             }
@@ -377,7 +398,13 @@ impl<'a> Visitor<'a> for Builder {
             }
             ast::Expr::Lambda(l) => {
                 if let Some(p) = &l.parameters {
-                    for d in p.posonlyargs.iter().chain(p.args.iter()).chain(p.kwonlyargs.iter()).filter_map(|a| a.default.as_deref()) {
+                    for d in p
+                        .posonlyargs
+                        .iter()
+                        .chain(p.args.iter())
+                        .chain(p.kwonlyargs.iter())
+                        .filter_map(|a| a.default.as_deref())
+                    {
                         self.visit_expr(d);
                     }
                 }

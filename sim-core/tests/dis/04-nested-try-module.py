@@ -1,0 +1,7 @@
+try:
+    try:
+        f()
+    except E:
+        g()
+except N:
+    h()

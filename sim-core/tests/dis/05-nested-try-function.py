@@ -1,0 +1,9 @@
+def f():
+    try:
+        try:
+            a()
+        except E:
+            b()
+    except N:
+        c()
+    d()

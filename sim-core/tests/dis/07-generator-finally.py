@@ -1,0 +1,5 @@
+def cm():
+    try:
+        yield h(1)
+    finally:
+        h()
