@@ -94,6 +94,8 @@ pub struct Persisted {
     pub show_controls: bool,
     /// The code panel is open (Ctrl+Shift+B).
     pub show_code: bool,
+    /// The code panel shows the selected line's bytecode.
+    pub show_bytecode: bool,
 }
 
 impl Default for Persisted {
@@ -118,6 +120,7 @@ impl Default for Persisted {
             predictions: PredictScore::default(),
             show_controls: true,
             show_code: true,
+            show_bytecode: false,
         }
     }
 }
@@ -274,6 +277,9 @@ pub struct ThreadlineApp {
     /// The last comparison of two runs' summaries, kept while neither summary changes
     /// (comparing millions of output lines every frame would cost a frame).
     comparison_memo: std::cell::RefCell<Option<Comparison>>,
+    /// The code panel's text as CPython 3.11 bytecode, for the editor generation it was made
+    /// from (or why it could not be).
+    pub bytecode: Option<(u64, Result<sim_core::py::dis::Listing, String>)>,
     /// Every background job: compiling, checking, recording, explore, statistics, solving,
     /// predictions, files.
     pub jobs: Jobs,
@@ -349,6 +355,7 @@ impl ThreadlineApp {
             profile_view: panels::ProfileUi::default(),
             centre_width: 0.0,
             comparison_memo: std::cell::RefCell::new(None),
+            bytecode: None,
             jobs,
         }
     }

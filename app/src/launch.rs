@@ -47,6 +47,8 @@ pub struct Launch {
     pub show_me: bool,
     /// `--size WxH`.
     pub size: Option<(f32, f32)>,
+    /// `--bytecode [LINE]`.
+    pub bytecode: Option<u32>,
 }
 
 impl Launch {
@@ -137,6 +139,7 @@ impl Launch {
             predict: cli.predict.clone(),
             show_me: cli.show_me,
             size: cli.size,
+            bytecode: cli.bytecode,
         })
     }
 
@@ -153,6 +156,10 @@ impl Launch {
             persisted.show_profile = true;
             persisted.profile_tab = tab;
         }
+        if self.bytecode.is_some() {
+            persisted.show_bytecode = true;
+            persisted.show_code = true;
+        }
         let mut app = ThreadlineApp::new(persisted);
         if let Some(sc) = self.scenario_file {
             app.add_scenario(sc);
@@ -165,6 +172,9 @@ impl Launch {
         }
         if self.split {
             app.persisted.split_updates = true;
+        }
+        if let Some(line) = self.bytecode.filter(|l| *l > 0) {
+            app.editor.bytecode_line = Some(line);
         }
         if let Some(n) = self.stats {
             app.apply(AnalysisCmd::Stats(n));

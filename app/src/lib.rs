@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod bytecode;
 pub mod cli;
 pub mod code;
 pub mod gui;

@@ -375,6 +375,7 @@ impl ThreadlineApp {
                 self.editor.scroll_to = Some(l);
             }
             CodeCmd::JumpToLine(l) => {
+                self.editor.bytecode_line = Some(l);
                 let Some(s) = &self.session else { return };
                 let now = self.view.cursor_ns.map_or(0, |t| t as u64);
                 let next = |after: u64| s.timeline.threads.iter().filter_map(|lane| lane.next_on_line(l, after)).min();

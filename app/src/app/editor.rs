@@ -28,6 +28,8 @@ pub struct Editor {
     pub scroll_to: Option<u32>,
     /// The line under the pointer.
     pub hovered: Option<u32>,
+    /// The line the bytecode view shows (the last one clicked).
+    pub bytecode_line: Option<u32>,
     /// Bumped on every edit; a check or compile answers for one generation.
     pub generation: u64,
     /// When the text last changed (egui time), for the check's debounce.
@@ -61,6 +63,7 @@ impl Editor {
             highlight: None,
             scroll_to: None,
             hovered: None,
+            bytecode_line: None,
             generation: 0,
             edited_at: None,
         }

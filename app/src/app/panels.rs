@@ -4,6 +4,7 @@
 //! draw and push [`Command`](super::Command)s; the app applies them.
 
 mod bottom;
+mod bytecode;
 mod centre;
 mod challenge;
 mod code;

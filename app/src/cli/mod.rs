@@ -63,6 +63,10 @@ pub struct Cli {
     /// path (the critical path) or icicle.
     #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "line", value_name = "VIEW")]
     pub profile: Option<ProfileArg>,
+    /// Show the code panel's bytecode view (on LINE: the line's instructions as CPython 3.11
+    /// compiles them, where another thread may take over, and where each thread is).
+    #[arg(long, value_name = "LINE", num_args = 0..=1, default_missing_value = "0")]
+    pub bytecode: Option<u32>,
     /// The window's size in points, WIDTHxHEIGHT (default 1280x800, or as last left).
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub size: Option<(f32, f32)>,

@@ -15,6 +15,10 @@ impl ThreadlineApp {
             if ui.add_enabled(modified, egui::Button::new("Revert").small()).clicked() {
                 cmds.push(Command::Code(CodeCmd::RevertCode));
             }
+            ui.toggle_value(&mut self.persisted.show_bytecode, "Bytecode").on_hover_text(
+                "Show the clicked line as CPython 3.11 bytecode (what python3 -m dis prints), where another \
+                 thread may take over, and where each thread on the line is",
+            );
             if ui.small_button("Save as…").clicked() {
                 cmds.push(Command::File(FileCmd::Pick(PickFor::Code)));
             }
@@ -138,6 +142,13 @@ impl ThreadlineApp {
             scroll_to: self.editor.scroll_to.take(),
             label,
         };
+        if self.persisted.show_bytecode {
+            egui::Panel::bottom("bytecode-pane")
+                .resizable(true)
+                .default_size(220.0)
+                .size_range(80.0..=600.0)
+                .show(ui, |ui| self.bytecode_ui(ui, theme, &marks, t, same_code));
+        }
         let r = egui::ScrollArea::both()
             .id_salt("code-scroll")
             .auto_shrink([false, false])
