@@ -77,13 +77,19 @@ pub fn callees(instrs: &[&Instr]) -> Vec<Option<String>> {
 }
 
 /// The methods a thread blocked on `target` is in.
-fn blocking_methods(target: Option<WaitTarget>, kind: Option<ResourceKind>, state: ThreadState) -> &'static [&'static str] {
+fn blocking_methods(
+    target: Option<WaitTarget>,
+    kind: Option<ResourceKind>,
+    state: ThreadState,
+) -> &'static [&'static str] {
     match (state, target, kind) {
         (ThreadState::Sleep, ..) => &["sleep"],
         (_, Some(WaitTarget::Thread(_)), _) => &["join", "result", "get", "map", "wait"],
-        (_, _, Some(ResourceKind::Lock | ResourceKind::Rlock | ResourceKind::Semaphore | ResourceKind::BoundedSemaphore)) => {
-            &["acquire", "__enter__"]
-        }
+        (
+            _,
+            _,
+            Some(ResourceKind::Lock | ResourceKind::Rlock | ResourceKind::Semaphore | ResourceKind::BoundedSemaphore),
+        ) => &["acquire", "__enter__"],
         (_, _, Some(ResourceKind::Condition)) => &["wait", "wait_for", "acquire", "__enter__"],
         (_, _, Some(ResourceKind::Event | ResourceKind::Barrier)) => &["wait"],
         (_, _, Some(ResourceKind::Queue)) => &["get", "put", "join"],
@@ -188,10 +194,22 @@ mod tests {
         let who = callees(&refs);
         let names: Vec<&str> = who.iter().flatten().map(String::as_str).collect();
         assert_eq!(names, ["get", "acquire", "print"]);
-        let w = position(&refs, ThreadState::Blocked(WaitTarget::Resource(0)), None, Some(ResourceKind::Lock), GilMode::Cpython310);
+        let w = position(
+            &refs,
+            ThreadState::Blocked(WaitTarget::Resource(0)),
+            None,
+            Some(ResourceKind::Lock),
+            GilMode::Cpython310,
+        );
         let Where::At(i) = w else { panic!("{w:?}") };
         assert_eq!(who[i].as_deref(), Some("acquire"));
-        let w = position(&refs, ThreadState::Blocked(WaitTarget::Resource(1)), None, Some(ResourceKind::Queue), GilMode::Cpython310);
+        let w = position(
+            &refs,
+            ThreadState::Blocked(WaitTarget::Resource(1)),
+            None,
+            Some(ResourceKind::Queue),
+            GilMode::Cpython310,
+        );
         let Where::At(i) = w else { panic!("{w:?}") };
         assert_eq!(who[i].as_deref(), Some("get"));
         // Returning from the lock, waiting for the GIL: still in the acquire call.
@@ -209,7 +227,13 @@ mod tests {
     fn with_lock_waits_in_before_with_and_sleep_in_its_call() {
         let xs = instrs(line_of(SRC, "with lock:"));
         let refs: Vec<&Instr> = xs.iter().collect();
-        let w = position(&refs, ThreadState::Blocked(WaitTarget::Resource(0)), None, Some(ResourceKind::Lock), GilMode::Cpython310);
+        let w = position(
+            &refs,
+            ThreadState::Blocked(WaitTarget::Resource(0)),
+            None,
+            Some(ResourceKind::Lock),
+            GilMode::Cpython310,
+        );
         let Where::At(i) = w else { panic!("{w:?}") };
         assert_eq!(refs[i].op, "BEFORE_WITH");
         let xs = instrs(line_of(SRC, "time.sleep"));

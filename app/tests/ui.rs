@@ -968,3 +968,30 @@ fn at_1280_by_800_the_timeline_gets_half_the_width_and_the_side_panels_close() {
     settle(&mut h);
     assert!(h.state().persisted.show_code && h.state().persisted.show_controls);
 }
+
+#[test]
+fn the_bytecode_view_shows_a_line_as_cpython_compiles_it_with_each_blocked_thread_in_its_call() {
+    let persisted = Persisted { scenario: "deadlock".into(), ..Persisted::default() };
+    let mut h = harness(ThreadlineApp::new(persisted));
+    h.run_steps(2);
+    h.get_by_label("Bytecode").click();
+    h.run_steps(2);
+    assert!(h.state().persisted.show_bytecode, "the toggle is remembered with the other settings");
+    // Before any run: the first line with code (the docstring's store) is shown.
+    h.get_by_label_contains("STORE_NAME");
+    h.key_press(egui::Key::F5);
+    wait_until_finished(&mut h);
+    // Pick the inner `with lock2:` of thread1, where Thread-1 waits in the deadlock.
+    let line = h.state().editor.text.lines().position(|l| l.trim() == "with lock2:").unwrap() as u32 + 1;
+    h.state_mut().apply(CodeCmd::JumpToLine(line));
+    h.state_mut().view.cursor_ns = None;
+    h.run_steps(3);
+    h.get_by_label_contains(&format!("Line {line}"));
+    h.get_by_label_contains("LOAD_GLOBAL");
+    h.get_by_label("BEFORE_WITH");
+    // Thread-1 is placed at BEFORE_WITH (the with statement's __enter__ takes the lock):
+    // its chip is on the same row, just before the instruction.
+    let chip = h.get_by_label_contains("Thread-1 (thread1)").rect();
+    let ins = h.get_by_label("BEFORE_WITH").rect();
+    assert!((chip.center().y - ins.center().y).abs() < 4.0, "chip {chip:?} beside {ins:?}");
+}

@@ -113,7 +113,11 @@ impl ThreadlineApp {
                 if *code != last_code {
                     last_code = *code;
                     let c = &listing.codes[*code];
-                    let what = if *code == 0 { "the module".to_string() } else { format!("{} (line {})", c.name, c.first_line) };
+                    let what = if *code == 0 {
+                        "the module".to_string()
+                    } else {
+                        format!("{} (line {})", c.name, c.first_line)
+                    };
                     ui.label(RichText::new(format!("in {what}")).small().color(theme.reference));
                 }
                 ui.horizontal(|ui| {
@@ -121,7 +125,9 @@ impl ThreadlineApp {
                     let sw = switch_point(x, mode) && mode != GilMode::Cpython39;
                     ui.add_sized(
                         [14.0, 14.0],
-                        egui::Label::new(RichText::new(if sw { "↔" } else { " " }).monospace().color(theme.waiting_gil)),
+                        egui::Label::new(
+                            RichText::new(if sw { "↔" } else { " " }).monospace().color(theme.waiting_gil),
+                        ),
                     )
                     .on_hover_text(if sw {
                         "The eval breaker is checked here: another thread may take the GIL"
