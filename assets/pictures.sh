@@ -83,6 +83,11 @@ shot semaphore-8-threads-2-permits --scenario semaphore --set THREADS=8 --set PE
 # --- Using the app: the code panel marks each deadlocked thread's line
 shot code-panel-deadlock --scenario deadlock
 
+# --- The code panel's bytecode view: playing the scheduler in race-counter, Thread-1 can run
+# next and waits at the loop's back edge, the only 3.10+ switch point of `counter += 1`
+shot bytecode-view --scenario race-counter --play 1,1,1,1,1,2 \
+    --bytecode "$(grep -n 'counter += 1  #' saved-scenarios/race-counter.py | cut -d: -f1)"
+
 # --- Compare: free-threaded (top) above the same work under one GIL (bottom). Both runs are
 # made headless and the top one opened as a trace: run live in the window, the free-threaded
 # threads share the two cores with Xvfb's software rendering and come out barely faster. Each
