@@ -1,387 +1,17 @@
-//! From basic blocks to a code object, as CPython 3.11's `assemble()`: the prefix
-//! instructions, the control-flow clean-up (`optimize_cfg`), exit blocks copied so each
-//! has a line, line numbers propagated, stack depths, the exception table, jumps made
-//! forward or backward, and offsets with the inline caches.
+//! The control-flow graph's passes, as CPython 3.11's `assemble()` runs them: jumps
+//! threaded and constant conditions folded (`optimize_cfg`), dead blocks dropped, exit
+//! blocks copied so each has a line, line numbers propagated, stack depths, exception
+//! handlers labelled, and jumps made forward or backward.
 
-use super::codegen::Unit;
-use super::{CodeObject, ExcEntry, Instr};
-use std::fmt::Write as _;
+use super::{Arg, Block, Const, Ins, effect, is_block_push, is_exit, is_jump, is_uncond_jump};
 
-/// An instruction's argument before assembly.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Arg {
-    None,
-    N(u32),
-    Const(u32),
-    Name(u32),
-    /// `LOAD_GLOBAL`'s: the name's index shifted left, bit 0 for a `NULL` pushed first.
-    Global(u32),
-    Local(u32),
-    Cell(u32),
-    Free(u32),
-}
-
-impl Arg {
-    fn raw(self) -> u32 {
-        match self {
-            Arg::None => 0,
-            Arg::N(n) | Arg::Const(n) | Arg::Name(n) | Arg::Global(n) | Arg::Local(n) | Arg::Cell(n) | Arg::Free(n) => {
-                n
-            }
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub(super) struct Ins {
-    pub op: &'static str,
-    pub arg: Arg,
-    pub target: Option<usize>,
-    pub line: Option<u32>,
-}
-
-#[derive(Clone, Debug, Default)]
-pub(super) struct Block {
-    pub instrs: Vec<Ins>,
-    pub next: Option<usize>,
-    pub alloc: usize,
-    preds: u32,
-    visited: bool,
-    except_stack: Vec<usize>,
-    start_depth: Option<i32>,
-    preserve_lasti: bool,
-    offset: u32,
-    handlers: Vec<Option<usize>>,
-}
-
-impl Block {
-    pub fn new(alloc: usize) -> Self {
-        Self { alloc, ..Self::default() }
-    }
-}
-
-/// A constant, compared as CPython's constant keys are (`1`, `1.0` and `True` differ).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum Const {
-    None,
-    Ellipsis,
-    Bool(bool),
-    Int(String),
-    Float(u64),
-    Str(String),
-    Bytes(Vec<u8>),
-    Tuple(Vec<Const>),
-    /// In CPython's iteration order.
-    FrozenSet(Vec<Const>),
-    Code(usize),
-}
-
-/// A frozenset of int constants in the order CPython's hash table iterates it
-/// (`Objects/setobject.c`: linear probes, then perturbation; resized to four times the
-/// used count when two thirds full). `None` for other items, whose order depends on the
-/// string hash seed.
-pub(super) fn frozenset(items: Vec<Const>) -> Option<Const> {
-    const MODULUS: i128 = (1 << 61) - 1;
-    let mut keys: Vec<(i64, u64)> = Vec::new();
-    for c in &items {
-        let Const::Int(s) = c else { return None };
-        let n: i128 = s.parse().ok()?;
-        if keys.iter().any(|(k, _)| i128::from(*k) == n) {
-            continue;
-        }
-        let k = i64::try_from(n).ok()?;
-        let mut h = n.abs() % MODULUS;
-        if n < 0 {
-            h = -h;
-        }
-        if h == -1 {
-            h = -2;
-        }
-        keys.push((k, h as i64 as u64));
-    }
-    let mut mask: usize = 7;
-    let mut table: Vec<Option<(i64, u64)>> = vec![None; 8];
-    let insert = |table: &mut Vec<Option<(i64, u64)>>, mask: usize, key: (i64, u64)| {
-        let mut perturb = key.1;
-        let mut i = (key.1 as usize) & mask;
-        loop {
-            let probes = if i + 9 <= mask { 9 } else { 0 };
-            for j in 0..=probes {
-                if table[i + j].is_none() {
-                    table[i + j] = Some(key);
-                    return;
-                }
-            }
-            perturb >>= 5;
-            i = (i.wrapping_mul(5).wrapping_add(1).wrapping_add(perturb as usize)) & mask;
-        }
-    };
-    let mut used = 0usize;
-    for key in keys {
-        insert(&mut table, mask, key);
-        used += 1;
-        if used * 5 >= mask * 3 {
-            let minused = used * 4;
-            let mut size = 8;
-            while size <= minused {
-                size <<= 1;
-            }
-            let old = std::mem::replace(&mut table, vec![None; size]);
-            mask = size - 1;
-            for k in old.into_iter().flatten() {
-                insert(&mut table, mask, k);
-            }
-        }
-    }
-    Some(Const::FrozenSet(table.into_iter().flatten().map(|(k, _)| Const::Int(k.to_string())).collect()))
-}
-
-impl Const {
-    pub fn truthy(&self) -> bool {
-        match self {
-            Const::None => false,
-            Const::Ellipsis | Const::Code(_) => true,
-            Const::Bool(b) => *b,
-            Const::Int(s) => s != "0",
-            Const::Float(b) => f64::from_bits(*b) != 0.0,
-            Const::Str(s) => !s.is_empty(),
-            Const::Bytes(b) => !b.is_empty(),
-            Const::Tuple(t) | Const::FrozenSet(t) => !t.is_empty(),
-        }
-    }
-
-    fn repr(&self, code_repr: &dyn Fn(usize) -> String) -> String {
-        match self {
-            Const::None => "None".into(),
-            Const::Ellipsis => "Ellipsis".into(),
-            Const::Bool(b) => if *b { "True" } else { "False" }.into(),
-            Const::Int(s) => s.clone(),
-            Const::Float(b) => crate::py::value::float_repr(f64::from_bits(*b)),
-            Const::Str(s) => crate::py::value::str_repr(s),
-            Const::Bytes(b) => {
-                let mut out = String::from("b'");
-                for &c in b {
-                    match c {
-                        b'\\' => out.push_str("\\\\"),
-                        b'\'' => out.push_str("\\'"),
-                        b'\n' => out.push_str("\\n"),
-                        b'\r' => out.push_str("\\r"),
-                        b'\t' => out.push_str("\\t"),
-                        0x20..=0x7e => out.push(c as char),
-                        _ => {
-                            let _ = write!(out, "\\x{c:02x}");
-                        }
-                    }
-                }
-                out.push('\'');
-                out
-            }
-            Const::Tuple(t) => {
-                let items: Vec<String> = t.iter().map(|c| c.repr(code_repr)).collect();
-                if items.len() == 1 { format!("({},)", items[0]) } else { format!("({})", items.join(", ")) }
-            }
-            Const::FrozenSet(t) if t.is_empty() => "frozenset()".into(),
-            Const::FrozenSet(t) => {
-                format!("frozenset({{{}}})", t.iter().map(|c| c.repr(code_repr)).collect::<Vec<_>>().join(", "))
-            }
-            Const::Code(i) => code_repr(*i),
-        }
-    }
-}
-
-/// Inline cache entries after an instruction (3.11's `_PyOpcode_Caches`).
-fn caches(op: &str) -> u32 {
-    match op {
-        "BINARY_SUBSCR" | "LOAD_ATTR" | "STORE_ATTR" | "CALL" => 4,
-        "STORE_SUBSCR" | "UNPACK_SEQUENCE" | "BINARY_OP" | "PRECALL" => 1,
-        "COMPARE_OP" => 2,
-        "LOAD_GLOBAL" => 5,
-        "LOAD_METHOD" => 10,
-        _ => 0,
-    }
-}
-
-/// Instructions below `HAVE_ARGUMENT`, which `dis` lists without one.
-fn has_arg(op: &str) -> bool {
-    !matches!(
-        op,
-        "POP_TOP"
-            | "PUSH_NULL"
-            | "NOP"
-            | "UNARY_POSITIVE"
-            | "UNARY_NEGATIVE"
-            | "UNARY_NOT"
-            | "UNARY_INVERT"
-            | "BINARY_SUBSCR"
-            | "STORE_SUBSCR"
-            | "DELETE_SUBSCR"
-            | "GET_LEN"
-            | "GET_ITER"
-            | "GET_YIELD_FROM_ITER"
-            | "PRINT_EXPR"
-            | "LOAD_BUILD_CLASS"
-            | "LOAD_ASSERTION_ERROR"
-            | "RETURN_GENERATOR"
-            | "LIST_TO_TUPLE"
-            | "RETURN_VALUE"
-            | "IMPORT_STAR"
-            | "SETUP_ANNOTATIONS"
-            | "YIELD_VALUE"
-            | "ASYNC_GEN_WRAP"
-            | "GET_AITER"
-            | "GET_ANEXT"
-            | "PREP_RERAISE_STAR"
-            | "POP_EXCEPT"
-            | "PUSH_EXC_INFO"
-            | "CHECK_EXC_MATCH"
-            | "CHECK_EG_MATCH"
-            | "WITH_EXCEPT_START"
-            | "BEFORE_WITH"
-            | "BEFORE_ASYNC_WITH"
-            | "END_ASYNC_FOR"
-            | "CACHE"
-            | "POP_BLOCK"
-    )
-}
-
-fn is_jump(op: &str) -> bool {
-    matches!(
-        op,
-        "JUMP"
-            | "JUMP_NO_INTERRUPT"
-            | "JUMP_FORWARD"
-            | "JUMP_BACKWARD"
-            | "POP_JUMP_IF_FALSE"
-            | "POP_JUMP_IF_TRUE"
-            | "POP_JUMP_IF_NONE"
-            | "POP_JUMP_IF_NOT_NONE"
-            | "JUMP_IF_FALSE_OR_POP"
-            | "JUMP_IF_TRUE_OR_POP"
-            | "FOR_ITER"
-            | "SEND"
-            | "JUMP_BACKWARD_NO_INTERRUPT"
-            | "POP_JUMP_FORWARD_IF_FALSE"
-            | "POP_JUMP_BACKWARD_IF_FALSE"
-            | "POP_JUMP_FORWARD_IF_TRUE"
-            | "POP_JUMP_BACKWARD_IF_TRUE"
-            | "POP_JUMP_FORWARD_IF_NONE"
-            | "POP_JUMP_BACKWARD_IF_NONE"
-            | "POP_JUMP_FORWARD_IF_NOT_NONE"
-            | "POP_JUMP_BACKWARD_IF_NOT_NONE"
-    )
-}
-
-fn is_uncond_jump(op: &str) -> bool {
-    matches!(op, "JUMP" | "JUMP_NO_INTERRUPT" | "JUMP_FORWARD" | "JUMP_BACKWARD" | "JUMP_BACKWARD_NO_INTERRUPT")
-}
-
-fn is_block_push(op: &str) -> bool {
-    matches!(op, "SETUP_FINALLY" | "SETUP_CLEANUP" | "SETUP_WITH")
-}
-
-fn is_exit(op: &str) -> bool {
-    matches!(op, "RETURN_VALUE" | "RAISE_VARARGS" | "RERAISE")
-}
-
-/// Whether nothing may follow the instruction in its block.
-pub(super) fn ends_block(op: &str) -> bool {
-    is_jump(op) || is_exit(op)
-}
-
-/// 3.11's `stack_effect`.
-fn effect(ins: &Ins, jump: bool) -> i32 {
-    let n = ins.arg.raw() as i32;
-    match ins.op {
-        "NOP" | "RESUME" | "POP_BLOCK" | "MAKE_CELL" | "COPY_FREE_VARS" | "SWAP" | "UNARY_POSITIVE"
-        | "UNARY_NEGATIVE" | "UNARY_NOT" | "UNARY_INVERT" | "GET_ITER" | "LOAD_ATTR" | "CHECK_EXC_MATCH"
-        | "KW_NAMES" | "DELETE_FAST" | "DELETE_NAME" | "DELETE_GLOBAL" | "DELETE_DEREF" | "YIELD_VALUE" | "JUMP"
-        | "JUMP_NO_INTERRUPT" | "JUMP_FORWARD" | "JUMP_BACKWARD" => 0,
-        "POP_TOP"
-        | "STORE_FAST"
-        | "STORE_NAME"
-        | "STORE_GLOBAL"
-        | "STORE_DEREF"
-        | "BINARY_OP"
-        | "BINARY_SUBSCR"
-        | "COMPARE_OP"
-        | "IS_OP"
-        | "CONTAINS_OP"
-        | "RETURN_VALUE"
-        | "IMPORT_NAME"
-        | "IMPORT_STAR"
-        | "POP_EXCEPT"
-        | "RERAISE"
-        | "LIST_APPEND"
-        | "SET_ADD"
-        | "LIST_EXTEND"
-        | "SET_UPDATE"
-        | "DICT_UPDATE"
-        | "DELETE_ATTR"
-        | "POP_JUMP_IF_FALSE"
-        | "POP_JUMP_IF_TRUE"
-        | "POP_JUMP_IF_NONE"
-        | "POP_JUMP_IF_NOT_NONE" => -1,
-        "RETURN_GENERATOR"
-        | "PUSH_NULL"
-        | "LOAD_CONST"
-        | "LOAD_NAME"
-        | "LOAD_FAST"
-        | "LOAD_DEREF"
-        | "LOAD_CLASSDEREF"
-        | "LOAD_CLOSURE"
-        | "LOAD_METHOD"
-        | "IMPORT_FROM"
-        | "LOAD_BUILD_CLASS"
-        | "BEFORE_WITH"
-        | "PUSH_EXC_INFO"
-        | "WITH_EXCEPT_START"
-        | "COPY"
-        | "LOAD_ASSERTION_ERROR" => 1,
-        "LOAD_GLOBAL" => 1 + (n & 1),
-        "STORE_ATTR" | "DELETE_SUBSCR" | "MAP_ADD" | "END_ASYNC_FOR" => -2,
-        "GET_AWAITABLE" | "GET_YIELD_FROM_ITER" | "GET_AITER" | "LIST_TO_TUPLE" | "SETUP_ANNOTATIONS" => 0,
-        "GET_ANEXT" | "BEFORE_ASYNC_WITH" => 1,
-        "SEND" => -i32::from(jump),
-        "CALL_FUNCTION_EX" => -2 - (n & 1),
-        "DICT_MERGE" => -1,
-        "STORE_SUBSCR" => -3,
-        "PRECALL" => -n,
-        "CALL" => -1,
-        "BUILD_TUPLE" | "BUILD_LIST" | "BUILD_SET" | "BUILD_STRING" | "BUILD_SLICE" => 1 - n,
-        "BUILD_MAP" => 1 - 2 * n,
-        "BUILD_CONST_KEY_MAP" => -n,
-        "FORMAT_VALUE" => -i32::from(n & 4 != 0),
-        "UNPACK_SEQUENCE" => n - 1,
-        "MAKE_FUNCTION" => -((n & 0xf).count_ones() as i32),
-        "RAISE_VARARGS" => -n,
-        "FOR_ITER" => {
-            if jump {
-                -1
-            } else {
-                1
-            }
-        }
-        "JUMP_IF_FALSE_OR_POP" | "JUMP_IF_TRUE_OR_POP" => {
-            if jump {
-                0
-            } else {
-                -1
-            }
-        }
-        "SETUP_FINALLY" => i32::from(jump),
-        "SETUP_CLEANUP" => 2 * i32::from(jump),
-        "SETUP_WITH" => i32::from(jump),
-        _ => 0,
-    }
-}
-
-struct Cfg<'u> {
-    b: &'u mut Vec<Block>,
-    entry: usize,
+pub(super) struct Cfg<'u> {
+    pub(super) b: &'u mut Vec<Block>,
+    pub(super) entry: usize,
 }
 
 impl Cfg<'_> {
-    fn order(&self) -> Vec<usize> {
+    pub(super) fn order(&self) -> Vec<usize> {
         let mut out = Vec::new();
         let mut b = Some(self.entry);
         while let Some(i) = b {
@@ -410,7 +40,7 @@ impl Cfg<'_> {
         self.b[i].instrs.iter().any(|x| is_exit(x.op))
     }
 
-    fn retarget_empty(&mut self) {
+    pub(super) fn retarget_empty(&mut self) {
         for i in self.order() {
             for k in 0..self.b[i].instrs.len() {
                 if let Some(t) = self.b[i].instrs[k].target {
@@ -692,7 +322,7 @@ impl Cfg<'_> {
         }
     }
 
-    fn mark_reachable(&mut self) {
+    pub(super) fn mark_reachable(&mut self) {
         for b in self.b.iter_mut() {
             b.preds = 0;
             b.visited = false;
@@ -739,7 +369,7 @@ impl Cfg<'_> {
         }
     }
 
-    fn extend_blocks(&mut self) {
+    pub(super) fn extend_blocks(&mut self) {
         let mut all: Vec<usize> = self.order();
         all.sort_by_key(|&b| std::cmp::Reverse(self.b[b].alloc));
         for bi in all {
@@ -747,7 +377,7 @@ impl Cfg<'_> {
         }
     }
 
-    fn optimize(&mut self, consts: &mut Vec<Const>) {
+    pub(super) fn optimize(&mut self, consts: &mut Vec<Const>) {
         for bi in self.order() {
             self.optimize_block(bi, consts);
             self.clean_block(bi);
@@ -781,7 +411,7 @@ impl Cfg<'_> {
         self.is_exit_block(b) && self.b[b].instrs.iter().all(|x| x.line.is_none())
     }
 
-    fn duplicate_exits(&mut self) {
+    pub(super) fn duplicate_exits(&mut self) {
         let mut all: Vec<usize> = self.order();
         all.sort_by_key(|&b| std::cmp::Reverse(self.b[b].alloc));
         for bi in all {
@@ -815,7 +445,7 @@ impl Cfg<'_> {
         }
     }
 
-    fn propagate_lines(&mut self) {
+    pub(super) fn propagate_lines(&mut self) {
         for bi in self.order() {
             if self.b[bi].instrs.is_empty() {
                 continue;
@@ -849,7 +479,7 @@ impl Cfg<'_> {
         }
     }
 
-    fn guarantee_exit_lines(&mut self, first_line: u32) {
+    pub(super) fn guarantee_exit_lines(&mut self, first_line: u32) {
         let mut line = first_line;
         for bi in self.order() {
             let Some(last) = self.b[bi].instrs.last() else { continue };
@@ -868,7 +498,7 @@ impl Cfg<'_> {
 
     /// Each block's stack depth at its start. A generator's frame starts with one item
     /// (the value `send` brings), so its body runs one deeper.
-    fn stack_depths(&mut self, generator: bool) {
+    pub(super) fn stack_depths(&mut self, generator: bool) {
         for b in self.b.iter_mut() {
             b.start_depth = None;
         }
@@ -903,7 +533,7 @@ impl Cfg<'_> {
         }
     }
 
-    fn label_exceptions(&mut self) {
+    pub(super) fn label_exceptions(&mut self) {
         for b in self.b.iter_mut() {
             b.visited = false;
             b.except_stack.clear();
@@ -965,7 +595,7 @@ impl Cfg<'_> {
     }
 
     /// `clean_basic_block` keeping each instruction's handler alongside it.
-    fn clean_with_handlers(&mut self) {
+    pub(super) fn clean_with_handlers(&mut self) {
         for bi in self.order() {
             let mut hs = std::mem::take(&mut self.b[bi].handlers);
             hs.resize(self.b[bi].instrs.len(), None);
@@ -1021,7 +651,7 @@ impl Cfg<'_> {
         keep
     }
 
-    fn normalize_jumps(&mut self) {
+    pub(super) fn normalize_jumps(&mut self) {
         for b in self.b.iter_mut() {
             b.visited = false;
         }
@@ -1083,246 +713,3 @@ impl Cfg<'_> {
         }
     }
 }
-
-fn is_backward(op: &str) -> bool {
-    op.contains("BACKWARD")
-}
-
-fn ext_args(arg: u32) -> u32 {
-    if arg > 0xff_ffff {
-        3
-    } else if arg > 0xffff {
-        2
-    } else if arg > 0xff {
-        1
-    } else {
-        0
-    }
-}
-
-pub(super) fn assemble(mut u: Unit<'_>, file: &str) -> CodeObject {
-    let mut code = CodeObject {
-        name: u.name.clone(),
-        first_line: u.first_line,
-        instrs: Vec::new(),
-        exceptions: Vec::new(),
-        children: Vec::new(),
-        unsupported: u.unsupported.clone(),
-    };
-    let _ = file;
-    let children: Vec<usize> =
-        u.consts.iter().filter_map(|c| if let Const::Code(i) = c { Some(*i) } else { None }).collect();
-    code.children = children;
-    if u.unsupported.is_some() {
-        return code;
-    }
-    // The prefix: COPY_FREE_VARS, MAKE_CELL for each cell, RETURN_GENERATOR and POP_TOP.
-    let mut prefix = Vec::new();
-    if !u.freevars.is_empty() {
-        prefix.push(Ins { op: "COPY_FREE_VARS", arg: Arg::N(u.freevars.len() as u32), target: None, line: None });
-    }
-    for i in 0..u.cellvars.len() {
-        prefix.push(Ins { op: "MAKE_CELL", arg: Arg::Cell(i as u32), target: None, line: None });
-    }
-    if u.generator {
-        prefix.push(Ins { op: "RETURN_GENERATOR", arg: Arg::None, target: None, line: Some(u.first_line) });
-        prefix.push(Ins { op: "POP_TOP", arg: Arg::None, target: None, line: None });
-    }
-    let entry = u.entry;
-    u.blocks[entry].instrs.splice(0..0, prefix);
-    let first_line = u.first_line;
-    let mut consts = std::mem::take(&mut u.consts);
-    let mut cfg = Cfg { b: &mut u.blocks, entry };
-    cfg.retarget_empty();
-    // assemble() extends blocks once before optimize_cfg does it again.
-    cfg.extend_blocks();
-    cfg.optimize(&mut consts);
-    cfg.duplicate_exits();
-    cfg.mark_reachable();
-    cfg.propagate_lines();
-    cfg.guarantee_exit_lines(first_line);
-    cfg.stack_depths(u.generator);
-    cfg.label_exceptions();
-    cfg.clean_with_handlers();
-    cfg.normalize_jumps();
-    // Local-plus indices: varnames, then cells that are not arguments, then free variables.
-    let nvar = u.varnames.len() as u32;
-    let cell_index: Vec<u32> = {
-        let mut extra = 0;
-        u.cellvars
-            .iter()
-            .map(|c| match u.varnames.iter().position(|v| v == c) {
-                Some(p) => p as u32,
-                None => {
-                    extra += 1;
-                    nvar + extra - 1
-                }
-            })
-            .collect()
-    };
-    let ncells_extra = u.cellvars.iter().filter(|c| !u.varnames.contains(c)).count() as u32;
-    let localsplus = |a: Arg| -> u32 {
-        match a {
-            Arg::Cell(i) => cell_index[i as usize],
-            Arg::Free(i) => nvar + ncells_extra + i,
-            other => other.raw(),
-        }
-    };
-    let order = cfg.order();
-    // Offsets, growing EXTENDED_ARGs until they settle.
-    let mut ext: Vec<Vec<u32>> = order.iter().map(|&b| vec![0; cfg.b[b].instrs.len()]).collect();
-    let mut jump_args: Vec<Vec<u32>> = order.iter().map(|&b| vec![0; cfg.b[b].instrs.len()]).collect();
-    loop {
-        let mut off = 0u32;
-        for (k, &b) in order.iter().enumerate() {
-            cfg.b[b].offset = off;
-            for (j, x) in cfg.b[b].instrs.iter().enumerate() {
-                off += 1 + ext[k][j] + caches(x.op);
-            }
-        }
-        let mut changed = false;
-        for (k, &b) in order.iter().enumerate() {
-            let mut off = cfg.b[b].offset;
-            for j in 0..cfg.b[b].instrs.len() {
-                let x = &cfg.b[b].instrs[j];
-                let size = 1 + ext[k][j] + caches(x.op);
-                let arg = match x.target {
-                    Some(t) if is_jump(x.op) => {
-                        let to = cfg.b[t].offset;
-                        if is_backward(x.op) { (off + size).saturating_sub(to) } else { to.saturating_sub(off + size) }
-                    }
-                    _ => localsplus(x.arg),
-                };
-                jump_args[k][j] = arg;
-                let e = ext_args(arg);
-                if e != ext[k][j] {
-                    ext[k][j] = e;
-                    changed = true;
-                }
-                off += size;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    let targets: std::collections::HashSet<u32> = order
-        .iter()
-        .flat_map(|&b| cfg.b[b].instrs.iter().filter_map(|x| if is_jump(x.op) { x.target } else { None }))
-        .map(|t| cfg.b[t].offset)
-        .collect();
-    let mut handler_offsets = std::collections::HashSet::new();
-    // Exception table.
-    let mut entries: Vec<ExcEntry> = Vec::new();
-    let mut cur: Option<usize> = None;
-    let mut start = 0u32;
-    let mut off = 0u32;
-    for (k, &b) in order.iter().enumerate() {
-        for (j, x) in cfg.b[b].instrs.iter().enumerate() {
-            let h = cfg.b[b].handlers.get(j).copied().flatten();
-            if h != cur {
-                if let Some(hb) = cur {
-                    entries.push(exc_entry(&cfg, hb, start, off));
-                }
-                start = off;
-                cur = h;
-            }
-            off += 2 * (1 + ext[k][j] + caches(x.op));
-        }
-    }
-    if let Some(hb) = cur {
-        entries.push(exc_entry(&cfg, hb, start, off));
-    }
-    for e in &entries {
-        handler_offsets.insert(e.target);
-    }
-    code.exceptions = entries;
-    // The listing.
-    let mut local_names: Vec<String> = u.varnames.clone();
-    for c in &u.cellvars {
-        if !u.varnames.contains(c) {
-            local_names.push(c.clone());
-        }
-    }
-    local_names.extend(u.freevars.iter().cloned());
-    for (k, &b) in order.iter().enumerate() {
-        let mut off = cfg.b[b].offset * 2;
-        for (j, x) in cfg.b[b].instrs.iter().enumerate() {
-            let arg = jump_args[k][j];
-            for e in (1..=ext[k][j]).rev() {
-                code.instrs.push(Instr {
-                    offset: off,
-                    op: "EXTENDED_ARG",
-                    arg: Some((arg >> (8 * e)) & 0xff),
-                    argrepr: String::new(),
-                    line: x.line,
-                    jump_target: targets.contains(&(off / 2)) || handler_offsets.contains(&off),
-                });
-                off += 2;
-            }
-            let argrepr = match x.arg {
-                _ if is_jump(x.op) => {
-                    let to = cfg.b[x.target.expect("a target")].offset * 2;
-                    format!("to {to}")
-                }
-                Arg::Const(i) => consts.get(i as usize).map_or(String::new(), |c| c.repr(&|i| format!("\u{1}{i}"))),
-                Arg::Name(i) => u.names.get(i as usize).cloned().unwrap_or_default(),
-                Arg::Global(g) => {
-                    let n = u.names.get((g >> 1) as usize).cloned().unwrap_or_default();
-                    if g & 1 == 1 { format!("NULL + {n}") } else { n }
-                }
-                Arg::Local(_) | Arg::Cell(_) | Arg::Free(_) => {
-                    local_names.get(arg as usize).cloned().unwrap_or_default()
-                }
-                Arg::N(n) => match x.op {
-                    "COMPARE_OP" => {
-                        ["<", "<=", "==", "!=", ">", ">="].get(n as usize).copied().unwrap_or("").to_owned()
-                    }
-                    "BINARY_OP" => BINARY_OPS.get(n as usize).copied().unwrap_or("").to_owned(),
-                    "FORMAT_VALUE" => {
-                        let conv = ["", "str", "repr", "ascii"][(n & 3) as usize];
-                        [conv, if n & 4 != 0 { "with format" } else { "" }]
-                            .iter()
-                            .filter(|s| !s.is_empty())
-                            .copied()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    }
-                    "MAKE_FUNCTION" => ["defaults", "kwdefaults", "annotations", "closure"]
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| n & (1 << i) != 0)
-                        .map(|(_, s)| *s)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    _ => String::new(),
-                },
-                Arg::None => String::new(),
-            };
-            code.instrs.push(Instr {
-                offset: off,
-                op: x.op,
-                arg: if has_arg(x.op) { Some(arg) } else { None },
-                argrepr,
-                line: x.line,
-                jump_target: ext[k][j] == 0 && (targets.contains(&(off / 2)) || handler_offsets.contains(&off)),
-            });
-            off += 2 * (1 + caches(x.op));
-        }
-    }
-    code
-}
-
-fn exc_entry(cfg: &Cfg<'_>, hb: usize, start: u32, end: u32) -> ExcEntry {
-    let b = &cfg.b[hb];
-    let mut depth = b.start_depth.unwrap_or(1) - 1;
-    if b.preserve_lasti {
-        depth -= 1;
-    }
-    ExcEntry { start, end: end - 2, target: b.offset * 2, depth: depth.max(0) as u32, lasti: b.preserve_lasti }
-}
-
-const BINARY_OPS: [&str; 26] = [
-    "+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^", "+=", "&=", "//=", "<<=", "@=", "*=", "%=",
-    "|=", "**=", ">>=", "-=", "/=", "^=",
-];
