@@ -209,7 +209,12 @@ fn detach(v: &V, classes: &mut HashMap<std::sync::Arc<str>, std::sync::Arc<Class
                 .clone();
             let attrs = i.dict.lock().clone();
             let dict = attrs.into_iter().map(|(k, x)| (k, detach(&x, classes, depth + 1))).collect();
-            V::Inst(std::sync::Arc::new(Inst { class, dict: TMutex::new(dict), native: TMutex::new(InstNative::None) }))
+            V::Inst(std::sync::Arc::new(Inst {
+                class,
+                dict: TMutex::new(dict),
+                native: TMutex::new(InstNative::None),
+                hrep: Default::default(),
+            }))
         }
         V::List(l) => {
             let items: Vec<V> = l.lock().iter().map(|x| detach(x, classes, depth + 1)).collect();

@@ -109,7 +109,12 @@ fn plain_class(name: &str) -> Arc<Class> {
 }
 
 fn new_inst(class: Arc<Class>, attrs: Attrs) -> V {
-    V::Inst(Arc::new(Inst { class, dict: Mutex::new(attrs), native: Mutex::new(InstNative::None) }))
+    V::Inst(Arc::new(Inst {
+        class,
+        dict: Mutex::new(attrs),
+        native: Mutex::new(InstNative::None),
+        hrep: Default::default(),
+    }))
 }
 
 /// `dataclasses.MISSING`.

@@ -201,6 +201,7 @@ fn new_inst(kind: Kind) -> V {
         class: class_of(kind),
         dict: Mutex::new(Attrs::default()),
         native: Mutex::new(InstNative::None),
+        hrep: Default::default(),
     }))
 }
 

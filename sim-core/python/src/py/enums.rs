@@ -267,7 +267,12 @@ fn new_member(c: &Arc<Class>, name: Option<&str>, value: V) -> V {
     d.insert(Arc::from("_value_"), value.clone());
     d.insert(Arc::from("name"), n);
     d.insert(Arc::from("value"), value);
-    V::Inst(Arc::new(Inst { class: c.clone(), dict: Mutex::new(d), native: Mutex::new(InstNative::None) }))
+    V::Inst(Arc::new(Inst {
+        class: c.clone(),
+        dict: Mutex::new(d),
+        native: Mutex::new(InstNative::None),
+        hrep: Default::default(),
+    }))
 }
 
 fn is_member_value(v: &V) -> bool {
@@ -508,6 +513,7 @@ pub fn call(it: &mut Interp<'_>, f: EnFn, pos: Vec<V>, kw: Kw) -> R<V> {
             class: auto_class(),
             dict: Mutex::new(IndexMap::default()),
             native: Mutex::new(InstNative::None),
+            hrep: Default::default(),
         }))),
         EnFn::Unique => {
             let V::Class(c) = &me else { return type_err("unique() takes an enum class") };

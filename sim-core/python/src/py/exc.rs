@@ -144,7 +144,12 @@ pub fn new_exc(ty: &str, msg: String) -> V {
 
 /// An instance of exception class `c` with `args`.
 pub fn instance(c: Arc<Class>, args: Vec<V>) -> V {
-    let inst = Inst { class: c, dict: Mutex::new(IndexMap::default()), native: Mutex::new(InstNative::None) };
+    let inst = Inst {
+        class: c,
+        dict: Mutex::new(IndexMap::default()),
+        native: Mutex::new(InstNative::None),
+        hrep: Default::default(),
+    };
     set_stop_value(&inst, &args);
     inst.dict.lock().insert(Arc::from("args"), V::tuple(args));
     V::Inst(Arc::new(inst))

@@ -148,7 +148,12 @@ pub fn object(
     }
     let class = exc::build_class(Arc::from(name), Arc::from(module), vec![exc::object_class()], dict, ClassKind::Plain);
     let own: Attrs = attrs.into_iter().map(|(k, v)| (Arc::from(k), v)).collect();
-    V::Inst(Arc::new(Inst { class, dict: Mutex::new(own), native: Mutex::new(InstNative::None) }))
+    V::Inst(Arc::new(Inst {
+        class,
+        dict: Mutex::new(own),
+        native: Mutex::new(InstNative::None),
+        hrep: Default::default(),
+    }))
 }
 
 /// An attribute of `obj`'s own `__dict__` (an object made by [`object`]).

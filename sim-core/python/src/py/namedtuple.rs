@@ -175,7 +175,12 @@ pub fn is_field(class: &Arc<Class>, name: &str) -> bool {
 pub fn instance(class: &Arc<Class>, values: Vec<V>) -> V {
     let fields = field_names(class);
     let dict: Attrs = fields.into_iter().map(Arc::from).zip(values).collect();
-    V::Inst(Arc::new(Inst { class: Arc::clone(class), dict: Mutex::new(dict), native: Mutex::new(InstNative::None) }))
+    V::Inst(Arc::new(Inst {
+        class: Arc::clone(class),
+        dict: Mutex::new(dict),
+        native: Mutex::new(InstNative::None),
+        hrep: Default::default(),
+    }))
 }
 
 fn field_names(class: &Arc<Class>) -> Vec<String> {

@@ -144,6 +144,7 @@ impl PyRun {
             class: super::stdlib::thread_class(),
             dict: Mutex::new(IndexMap::default()),
             native: Mutex::new(InstNative::Thread(Arc::new(super::stdlib::ThreadObj::main()))),
+            hrep: Default::default(),
         }));
         debug_assert!(matches!(&main_obj, V::Inst(i) if i.class.native_kind() == ClassKind::Thread));
         world.set_main_thread(main_obj);

@@ -101,7 +101,12 @@ fn form(name: &str, repr: String) -> V {
     let mut own: Attrs = IndexMap::default();
     own.insert(Arc::from("_name"), V::str(name));
     own.insert(Arc::from("_repr"), V::str(repr));
-    V::Inst(Arc::new(Inst { class: form_class(), dict: Mutex::new(own), native: Mutex::new(InstNative::None) }))
+    V::Inst(Arc::new(Inst {
+        class: form_class(),
+        dict: Mutex::new(own),
+        native: Mutex::new(InstNative::None),
+        hrep: Default::default(),
+    }))
 }
 
 /// `typing.name`.

@@ -80,6 +80,7 @@ pub fn call(it: &mut super::interp::Interp<'_>, f: UuidFn, pos: Vec<V>, kw: Kw) 
                 class: uuid_class(),
                 dict: Mutex::new(own),
                 native: Mutex::new(InstNative::None),
+                hrep: Default::default(),
             })))
         }
         UuidFn::Str | UuidFn::Repr => {

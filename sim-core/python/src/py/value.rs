@@ -377,6 +377,11 @@ pub struct Inst {
     pub dict: Mutex<Attrs>,
     /// Native state (a thread's).
     pub native: Mutex<InstNative>,
+    /// For an instance whose class defines `__hash__`: the identity of the first object
+    /// seen with an equal hash that `==` it (itself if none), which stands for it as a dict
+    /// key or set member; 0 until the interpreter has asked `__hash__` and `__eq__`
+    /// (`Interp::resolve_hash`).
+    pub hrep: std::sync::atomic::AtomicUsize,
 }
 
 /// Attributes by name: an instance's `__dict__`, a class's namespace, a function's attributes.
@@ -805,6 +810,10 @@ impl V {
                 return Err(format!("unhashable type: '{}'", self.type_name()));
             }
             // Dataclasses' and int enums' hashes by value; `__hash__ = None` is unhashable.
+            // A class with its own `__hash__` and `__eq__`: the equal object that stands for it.
+            V::Inst(i) if i.hrep.load(std::sync::atomic::Ordering::Relaxed) != 0 => {
+                HKey::Id(i.hrep.load(std::sync::atomic::Ordering::Relaxed))
+            }
             V::Inst(i) => match super::dataclasses::inst_hkey(self, i) {
                 Some(k) => return k,
                 None => match super::namedtuple::tuple_values(self) {

@@ -153,6 +153,22 @@ pub struct World {
     pub(crate) recursion_limit: std::sync::atomic::AtomicUsize,
     /// `Manager().list()` / `.dict()` objects: shared by every process, never copied at fork.
     pub managed: Mutex<Vec<V>>,
+    /// Instances of classes with their own `__hash__`, by the hash `__hash__` gave: each
+    /// distinct value seen (an id no address can be) with the objects equal to it, held
+    /// weakly ([`value::Inst::hrep`]).
+    pub(crate) hash_reps: parking_lot::Mutex<HashReps>,
+}
+
+/// [`World::hash_reps`].
+#[derive(Default)]
+pub(crate) struct HashReps {
+    /// hash → (the value's id, the live objects that equal it).
+    pub by_hash: HashMap<value::HKey, Vec<(usize, Vec<std::sync::Weak<value::Inst>>)>>,
+    /// The next value id (odd: addresses are even).
+    pub next: usize,
+    /// Objects held (weakly), and how many there were at the last sweep of the dead.
+    pub held: usize,
+    pub swept_at: usize,
 }
 
 impl fmt::Debug for World {
@@ -209,9 +225,11 @@ impl World {
                     class: stdlib::process_class(),
                     dict: Mutex::new(dict),
                     native: Mutex::new(value::InstNative::None),
+                    hrep: Default::default(),
                 }))
             },
             exit_code: Mutex::new(0),
+            hash_reps: parking_lot::Mutex::new(HashReps::default()),
             recursion_limit: std::sync::atomic::AtomicUsize::new(crate::py::interp::RECURSION_LIMIT),
             managed: Mutex::new(Vec::new()),
             prog,
@@ -693,6 +711,8 @@ pub(crate) fn deep_copy(v: &V, memo: &mut HashMap<usize, V>) -> V {
                 class: i.class.clone(),
                 dict: Mutex::new(IndexMap::default()),
                 native: Mutex::new(i.native.lock().clone()),
+                // An equal object in the parent stands for the copy too.
+                hrep: std::sync::atomic::AtomicUsize::new(i.hrep.load(std::sync::atomic::Ordering::Relaxed)),
             });
             memo.insert(id, V::Inst(out.clone()));
             let src: Vec<(Arc<str>, V)> = i.dict.lock().iter().map(|(k, v)| (k.clone(), v.clone())).collect();

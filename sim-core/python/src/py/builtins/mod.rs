@@ -668,6 +668,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             class: exc::object_class(),
             dict: Mutex::new(indexmap::IndexMap::default()),
             native: Mutex::new(super::value::InstNative::None),
+            hrep: Default::default(),
         }))),
         B::Format => {
             nargs(name, &pos, 1, 2)?;

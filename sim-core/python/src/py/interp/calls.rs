@@ -330,6 +330,7 @@ impl Interp<'_> {
             class: c.clone(),
             dict: Mutex::new(IndexMap::default()),
             native: Mutex::new(InstNative::None),
+            hrep: Default::default(),
         }));
         if c.is_sub(&exc::class("BaseException"))
             && let V::Inst(i) = &inst
@@ -357,6 +358,7 @@ impl Interp<'_> {
                 }
             }
         }
+        self.resolve_hash(&inst)?;
         Ok(inst)
     }
 }

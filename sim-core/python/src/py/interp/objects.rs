@@ -257,8 +257,78 @@ impl Interp<'_> {
 
     // ------------------------------------------------------------ items, iteration
 
+    /// A dict or set finds a key by its hash, then `==`. For an instance whose class has
+    /// its own `__hash__`, ask it (and `__eq__` of the objects seen before with that hash):
+    /// equal objects then stand for one key ([`crate::py::value::Inst::hrep`]). Asked once,
+    /// when the instance is made (or first used as a key), not at every lookup as CPython
+    /// does: a `__hash__` that prints prints once.
+    pub(crate) fn resolve_hash(&mut self, v: &V) -> R<()> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let V::Inst(i) = v else { return Ok(()) };
+        if i.hrep.load(Relaxed) != 0 || !matches!(i.class.lookup("__hash__"), Some(V::Func(_))) {
+            return Ok(());
+        }
+        let Some(m) = self.lookup_method(v, "__hash__") else { return Ok(()) };
+        let h = self.call(&m, Vec::new(), Vec::new())?;
+        if !matches!(h, V::Int(_) | V::Bool(_) | V::Big(_)) {
+            return type_err("__hash__ method should return an integer");
+        }
+        let key = h.hkey().or_else(type_err)?;
+        // One live object of each value seen with this hash (at most 32 compared: a
+        // `__hash__` that gives every object the same number is not made quadratic).
+        let seen: Vec<(usize, Arc<Inst>)> = {
+            let mut reps = self.w.hash_reps.lock();
+            let bucket = reps.by_hash.entry(key.clone()).or_default();
+            bucket.retain_mut(|(_, members)| {
+                members.retain(|m| m.strong_count() > 0);
+                !members.is_empty()
+            });
+            bucket
+                .iter()
+                .take(32)
+                .filter_map(|(id, ms)| ms.iter().find_map(std::sync::Weak::upgrade).map(|r| (*id, r)))
+                .collect()
+        };
+        let mut found = None;
+        for (id, r) in seen {
+            if self.compare(CmpOp::Eq, v, &V::Inst(r))? {
+                found = Some(id);
+                break;
+            }
+        }
+        let mut reps = self.w.hash_reps.lock();
+        let id = match found {
+            Some(id) => id,
+            None => {
+                let id = reps.next * 2 + 1;
+                reps.next += 1;
+                reps.by_hash.entry(key.clone()).or_default().push((id, Vec::new()));
+                id
+            }
+        };
+        if let Some((_, members)) = reps.by_hash.get_mut(&key).and_then(|b| b.iter_mut().find(|(x, _)| *x == id)) {
+            members.push(Arc::downgrade(i));
+        }
+        i.hrep.store(id, Relaxed);
+        // Now and then, forget the objects that are gone.
+        reps.held += 1;
+        if reps.held > 2 * reps.swept_at.max(1024) {
+            reps.by_hash.retain(|_, b| {
+                b.retain_mut(|(_, ms)| {
+                    ms.retain(|m| m.strong_count() > 0);
+                    !ms.is_empty()
+                });
+                !b.is_empty()
+            });
+            reps.held = reps.by_hash.values().flatten().map(|(_, ms)| ms.len()).sum();
+            reps.swept_at = reps.held;
+        }
+        Ok(())
+    }
+
     /// `obj[i]`.
     pub fn get_item(&mut self, obj: &V, i: &V) -> R<V> {
+        self.resolve_hash(i)?;
         if let V::Class(c) = obj
             && crate::py::enums::is_enum(c)
         {
@@ -275,6 +345,7 @@ impl Interp<'_> {
 
     /// `obj[i] = v`.
     pub fn set_item(&mut self, obj: &V, i: V, v: V) -> R<()> {
+        self.resolve_hash(&i)?;
         if let V::Inst(_) = obj {
             return match self.lookup_method(obj, "__setitem__") {
                 Some(m) => self.call(&m, vec![i, v], Vec::new()).map(|_| ()),

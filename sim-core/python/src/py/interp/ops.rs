@@ -230,6 +230,7 @@ impl Interp<'_> {
 
     /// `x in container`.
     pub fn contains(&mut self, container: &V, x: &V) -> R<bool> {
+        self.resolve_hash(x)?;
         match container {
             V::Str(s) => match x {
                 V::Str(n) => Ok(s.contains(&**n)),

@@ -140,7 +140,12 @@ pub fn thread_ident(tid: ThreadIx) -> i64 {
 }
 
 pub(crate) fn new_inst(class: Arc<Class>) -> V {
-    V::Inst(Arc::new(Inst { class, dict: Mutex::new(IndexMap::default()), native: Mutex::new(InstNative::None) }))
+    V::Inst(Arc::new(Inst {
+        class,
+        dict: Mutex::new(IndexMap::default()),
+        native: Mutex::new(InstNative::None),
+        hrep: Default::default(),
+    }))
 }
 
 /// The native state of a Thread or Process object.
