@@ -159,11 +159,14 @@ pub struct World {
     pub(crate) hash_reps: parking_lot::Mutex<HashReps>,
 }
 
+/// The objects equal to one value: its id, and the live objects (held weakly).
+pub(crate) type HashClass = (usize, Vec<std::sync::Weak<value::Inst>>);
+
 /// [`World::hash_reps`].
 #[derive(Default)]
 pub(crate) struct HashReps {
-    /// hash → (the value's id, the live objects that equal it).
-    pub by_hash: HashMap<value::HKey, Vec<(usize, Vec<std::sync::Weak<value::Inst>>)>>,
+    /// hash → each value seen with it.
+    pub by_hash: HashMap<value::HKey, Vec<HashClass>>,
     /// The next value id (odd: addresses are even).
     pub next: usize,
     /// Objects held (weakly), and how many there were at the last sweep of the dead.
