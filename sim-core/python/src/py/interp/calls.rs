@@ -264,7 +264,25 @@ impl Interp<'_> {
         if crate::py::enums::is_enum(&cls) {
             crate::py::enums::finish_class(self, &cls)?;
         }
+        // A base's `__init_subclass__` (an implicit classmethod) hears of the new class.
+        if let Some(hook) = cls.mro.iter().find_map(|c| c.dict.read().get("__init_subclass__").cloned()) {
+            let f = match &hook {
+                V::Native(n) if let crate::py::stdlib::Native::ClassMethod(f) = &**n => f.clone(),
+                other => other.clone(),
+            };
+            self.call(&f, vec![V::Class(cls.clone())], Vec::new())?;
+        }
         Ok(cls)
+    }
+
+    /// An instance of `c` with nothing set: what `object.__new__(c)` makes.
+    pub(crate) fn bare_instance(&self, c: &Arc<Class>) -> V {
+        V::Inst(Arc::new(Inst {
+            class: c.clone(),
+            dict: Mutex::new(IndexMap::default()),
+            native: Mutex::new(InstNative::None),
+            hrep: Default::default(),
+        }))
     }
 
     /// `class P(NamedTuple): x: int; y: int = 0` — a named tuple whose fields are the
@@ -325,6 +343,33 @@ impl Interp<'_> {
         }
         if crate::py::enums::is_enum(c) {
             return crate::py::enums::call_class(self, c, pos, kw);
+        }
+        // A class's own `__new__` (an implicit staticmethod) makes the object; `__init__`
+        // runs on it only if it is an instance of the class (a singleton's second call
+        // returns the first object, initialised again, as in CPython).
+        if let Some(new) = c.lookup("__new__") {
+            let f = match &new {
+                V::Native(n) if let crate::py::stdlib::Native::StaticMethod(f) = &**n => f.clone(),
+                other => other.clone(),
+            };
+            let mut args = Vec::with_capacity(pos.len() + 1);
+            args.push(V::Class(c.clone()));
+            args.extend(pos.iter().cloned());
+            let obj = self.call(&f, args, kw.clone())?;
+            if let V::Inst(i) = &obj
+                && i.class.is_sub(c)
+                && let Some(init) = c.lookup("__init__")
+            {
+                let mut args = Vec::with_capacity(pos.len() + 1);
+                args.push(obj.clone());
+                args.extend(pos);
+                let r = self.call(&init, args, kw)?;
+                if !matches!(r, V::None) {
+                    return type_err(format!("__init__() should return None, not '{}'", r.type_name()));
+                }
+            }
+            self.resolve_hash(&obj)?;
+            return Ok(obj);
         }
         let inst = V::Inst(Arc::new(Inst {
             class: c.clone(),

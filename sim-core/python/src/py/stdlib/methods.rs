@@ -416,6 +416,10 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             for c in &mro[start..] {
                 let found = c.dict.read().get(name).cloned();
                 if let Some(m) = found {
+                    // `__new__` is static: the class is passed by the caller.
+                    if name == "__new__" {
+                        return it.call(&m, pos, kw);
+                    }
                     // Bound as its kind binds: a classmethod to the class, a staticmethod to
                     // nothing, anything else to the object.
                     let (m, first) = match &m {
@@ -428,8 +432,18 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
                     return it.call(&m, args, kw);
                 }
             }
-            if name == "__init__" {
+            if name == "__init__" || name == "__init_subclass__" {
                 return Ok(V::None);
+            }
+            // object.__new__(cls): a bare instance of the class given.
+            if name == "__new__" {
+                return match pos.first() {
+                    Some(V::Class(c)) => Ok(it.bare_instance(c)),
+                    Some(other) => {
+                        type_err(format!("object.__new__(X): X is not a type object ({})", other.type_name()))
+                    }
+                    None => type_err("object.__new__(): not enough arguments"),
+                };
             }
             raise("AttributeError", format!("'super' object has no attribute '{name}'"))
         }
