@@ -262,10 +262,18 @@ impl Interp<'_> {
     /// equal objects then stand for one key ([`crate::py::value::Inst::hrep`]). Asked once,
     /// when the instance is made (or first used as a key), not at every lookup as CPython
     /// does: a `__hash__` that prints prints once.
+    #[inline]
     pub(crate) fn resolve_hash(&mut self, v: &V) -> R<()> {
+        match v {
+            V::Inst(i) if i.hrep.load(std::sync::atomic::Ordering::Relaxed) == 0 => self.resolve_hash_slow(v),
+            _ => Ok(()),
+        }
+    }
+
+    fn resolve_hash_slow(&mut self, v: &V) -> R<()> {
         use std::sync::atomic::Ordering::Relaxed;
         let V::Inst(i) = v else { return Ok(()) };
-        if i.hrep.load(Relaxed) != 0 || !matches!(i.class.lookup("__hash__"), Some(V::Func(_))) {
+        if !matches!(i.class.lookup("__hash__"), Some(V::Func(_))) {
             return Ok(());
         }
         let Some(m) = self.lookup_method(v, "__hash__") else { return Ok(()) };
