@@ -267,6 +267,8 @@ pub enum ClassKind {
     Thread,
     /// `multiprocessing.Process`.
     Process,
+    /// `threading.local`: attributes per thread.
+    Local,
 }
 
 /// A class.
@@ -366,6 +368,19 @@ pub enum InstNative {
     None,
     /// A thread or process.
     Thread(Arc<super::stdlib::ThreadObj>),
+    /// A `threading.local` (or a subclass's instance): each thread's attributes.
+    Local(Arc<LocalInst>),
+}
+
+/// A `threading.local`'s state: an attribute dict per thread, and what it was made with —
+/// a subclass's `__init__` runs again, with the same arguments, in each thread that first
+/// touches it (as CPython's `_threading_local` does).
+#[derive(Debug, Default)]
+pub struct LocalInst {
+    /// Thread → its attributes.
+    pub dicts: parking_lot::Mutex<std::collections::HashMap<u32, Attrs>>,
+    /// The positional and keyword arguments it was made with.
+    pub args: (Vec<V>, Vec<(Arc<str>, V)>),
 }
 
 /// An instance.

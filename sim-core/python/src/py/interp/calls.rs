@@ -371,10 +371,22 @@ impl Interp<'_> {
             self.resolve_hash(&obj)?;
             return Ok(obj);
         }
+        // A threading.local keeps its attributes per thread, and its arguments for the
+        // __init__ each other thread runs at its first touch.
+        let native = if c.native_kind() == ClassKind::Local {
+            if !matches!(c.lookup("__init__"), Some(V::Func(_))) && (!pos.is_empty() || !kw.is_empty()) {
+                return type_err("Initialization arguments are not supported");
+            }
+            let l = crate::py::value::LocalInst { dicts: Default::default(), args: (pos.clone(), kw.clone()) };
+            l.dicts.lock().insert(self.ctx.tid, Default::default());
+            InstNative::Local(Arc::new(l))
+        } else {
+            InstNative::None
+        };
         let inst = V::Inst(Arc::new(Inst {
             class: c.clone(),
             dict: Mutex::new(IndexMap::default()),
-            native: Mutex::new(InstNative::None),
+            native: Mutex::new(native),
             hrep: Default::default(),
         }));
         if c.is_sub(&exc::class("BaseException"))

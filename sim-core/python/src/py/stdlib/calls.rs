@@ -92,7 +92,6 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
             ctx.shared.register(q.clone());
             Ok(V::Native(Arc::new(Native::Queue(q, res, kind))))
         }
-        F::Local => Ok(V::Native(Arc::new(Native::Local(Mutex::new(std::collections::HashMap::new()))))),
         F::Ctime | F::Strftime => {
             // UTC: a scenario's clock starts at the run's wall time (see time.time()).
             let now = it.w.wall_start + it.w.elapsed_s(ctx);

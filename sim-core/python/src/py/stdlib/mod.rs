@@ -166,7 +166,6 @@ pub enum NFn {
     ActiveCount,
     Enumerate,
     Timer,
-    Local,
     Queue(QKind),
     Sleep,
     Time,
@@ -376,8 +375,6 @@ pub enum Native {
     StaticMethod(V),
     /// `classmethod(f)`.
     ClassMethod(V),
-    /// `threading.local()`: attributes per thread.
-    Local(Mutex<std::collections::HashMap<ThreadIx, Attrs>>),
     /// `threading.Lock()`.
     Lock(Arc<Lock>, ResIx),
     /// `threading.RLock()`.
@@ -496,7 +493,7 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Threading, "activeCount") => f(F::ActiveCountOld),
         (Mod::Threading, "enumerate") => f(F::Enumerate),
         (Mod::Threading, "Timer") => f(F::Timer),
-        (Mod::Threading, "local") => f(F::Local),
+        (Mod::Threading, "local") => Some(V::Class(local_class())),
         (Mod::Threading, "excepthook" | "__excepthook__") => f(F::ExceptHook),
         (Mod::Threading, "ExceptHookArgs") => Some(V::Class(excepthook_args_class())),
         (Mod::Time, "sleep") => f(F::Sleep),
@@ -699,7 +696,6 @@ pub(crate) fn note_native(n: &Native) {
         | Native::Property(_)
         | Native::StaticMethod(_)
         | Native::ClassMethod(_)
-        | Native::Local(_)
         | Native::Partial(..)
         | Native::DictView(..)
         | Native::Deque(_)

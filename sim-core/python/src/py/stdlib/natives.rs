@@ -17,10 +17,6 @@ pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) ->
             Some(v) => Ok(v),
             None => raise("AttributeError", format!("'Namespace' object has no attribute '{name}'")),
         },
-        Native::Local(m) => match m.lock().get(&it.ctx.tid).and_then(|d| d.get(name)).cloned() {
-            Some(v) => Ok(v),
-            None => raise("AttributeError", format!("'_thread._local' object has no attribute '{name}'")),
-        },
         Native::Module(m) if m.name() == "sys" && name == "argv" => {
             Ok(V::list(vec![V::str(it.w.prog.file.to_string())]))
         }
@@ -89,10 +85,6 @@ pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) ->
 pub fn set_native_attr(it: &mut Interp<'_>, n: &Arc<Native>, name: &str, v: V) -> R<()> {
     threadline_runtime::footprint::note_global();
     match (&**n, name) {
-        (Native::Local(m), _) => {
-            m.lock().entry(it.ctx.tid).or_default().insert(Arc::from(name), v);
-            Ok(())
-        }
         (Native::Shared(cell, _, _, _), "value") => {
             *cell.lock() = v;
             Ok(())
@@ -154,7 +146,6 @@ pub(crate) fn fn_name(f: NFn) -> String {
         | NFn::Array
         | NFn::Pipe => format!("{f:?}"),
         NFn::Lock => "allocate_lock".into(),
-        NFn::Local => "local".into(),
         NFn::NamedTuple => "namedtuple".into(),
         NFn::GetPid => "getpid".into(),
         NFn::GetPPid => "getppid".into(),
@@ -325,7 +316,6 @@ impl Native {
             Native::Property(_) => "property",
             Native::StaticMethod(_) => "staticmethod",
             Native::ClassMethod(_) => "classmethod",
-            Native::Local(_) => "_thread._local",
             Native::Lock(..) => "lock",
             Native::RLock(..) => "RLock",
             Native::Sem(..) => "Semaphore",

@@ -66,6 +66,49 @@ pub fn thread_class() -> Arc<Class> {
     C.get_or_init(|| native_thread_class("Thread", "threading", ClassKind::Thread)).clone()
 }
 
+/// `threading.local` (`_thread._local`): a class, so a program may subclass it.
+pub fn local_class() -> Arc<Class> {
+    static C: OnceLock<Arc<Class>> = OnceLock::new();
+    C.get_or_init(|| {
+        crate::py::exc::build_class(
+            Arc::from("_local"),
+            Arc::from("_thread"),
+            vec![crate::py::exc::object_class()],
+            Attrs::default(),
+            ClassKind::Local,
+        )
+    })
+    .clone()
+}
+
+/// A `threading.local`'s attributes for this thread; the first touch from a thread other
+/// than the one that made it runs a subclass's `__init__` there, with the arguments it was
+/// made with.
+fn local_dict<T>(
+    it: &mut Interp<'_>,
+    i: &Arc<Inst>,
+    l: &Arc<crate::py::value::LocalInst>,
+    f: impl FnOnce(&mut Attrs) -> T,
+) -> R<T> {
+    let tid = it.ctx.tid;
+    let fresh = {
+        let mut d = l.dicts.lock();
+        match d.get(&tid) {
+            Some(_) => false,
+            None => {
+                d.insert(tid, Attrs::default());
+                true
+            }
+        }
+    };
+    if fresh && let Some(init @ V::Func(_)) = i.class.lookup("__init__") {
+        let mut args = vec![V::Inst(i.clone())];
+        args.extend(l.args.0.iter().cloned());
+        it.call(&init, args, l.args.1.clone())?;
+    }
+    Ok(f(l.dicts.lock().entry(tid).or_default()))
+}
+
 /// `multiprocessing.Process`.
 pub fn process_class() -> Arc<Class> {
     static C: OnceLock<Arc<Class>> = OnceLock::new();
@@ -153,7 +196,7 @@ pub fn thread_obj(v: &V) -> Option<Arc<ThreadObj>> {
     match v {
         V::Inst(i) => match &*i.native.lock() {
             InstNative::Thread(t) => Some(t.clone()),
-            InstNative::None => None,
+            InstNative::None | InstNative::Local(_) => None,
         },
         _ => None,
     }
@@ -401,8 +444,23 @@ pub(crate) fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V
 
 /// Attributes of a Thread/Process instance that live in its native state.
 pub fn inst_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str) -> R<Option<V>> {
-    let t = match &*i.native.lock() {
-        InstNative::Thread(t) => t.clone(),
+    let native = i.native.lock().clone();
+    let t = match native {
+        InstNative::Thread(t) => t,
+        InstNative::Local(l) => {
+            if let Some(v) = local_dict(it, i, &l, |d| d.get(name).cloned())? {
+                return Ok(Some(v));
+            }
+            if i.class.lookup(name).is_none() && !name.starts_with("__") {
+                let who = if Arc::ptr_eq(&i.class, &local_class()) {
+                    "_thread._local".to_string()
+                } else {
+                    i.class.name.to_string()
+                };
+                return raise("AttributeError", format!("'{who}' object has no attribute '{name}'"));
+            }
+            return Ok(None);
+        }
         InstNative::None => return Ok(None),
     };
     // A thread's or process's state lives partly in the runtime: noted as the thread's.
@@ -438,11 +496,20 @@ pub fn inst_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str) -> R<Opt
 
 /// Setting `t.name` / `t.daemon`.
 pub fn inst_set_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str, v: &V) -> R<bool> {
-    threadline_runtime::footprint::note_global();
-    let t = match &*i.native.lock() {
-        InstNative::Thread(t) => t.clone(),
+    let native = i.native.lock().clone();
+    let t = match native {
+        InstNative::Thread(t) => t,
+        // A thread's own attributes: nobody else's turn reads them.
+        InstNative::Local(l) => {
+            let v = v.clone();
+            local_dict(it, i, &l, |d| {
+                d.insert(Arc::from(name), v);
+            })?;
+            return Ok(true);
+        }
         InstNative::None => return Ok(false),
     };
+    threadline_runtime::footprint::note_global();
     match name {
         "name" => {
             let n = it.str_of(v)?;
@@ -465,7 +532,7 @@ pub fn inst_set_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str, v: &
 pub fn inst_repr(it: &Interp<'_>, i: &Arc<Inst>, id: usize) -> String {
     let t = match &*i.native.lock() {
         InstNative::Thread(t) => Some(t.clone()),
-        InstNative::None => None,
+        InstNative::None | InstNative::Local(_) => None,
     };
     if let Some(t) = t.clone()
         && let Some(proc_ix) = &t.process
