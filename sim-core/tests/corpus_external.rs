@@ -31,14 +31,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-/// RATCHET: the number of programs that agreed when this corpus was last measured (94 of
-/// 102, with `threading.local` subclasses and a date's day and month names normalised like
-/// its digits), less one for the programs that agree only on some runs (`075`: its
+/// RATCHET: the number of programs that agreed when this corpus was last measured (97 of
+/// 102, with `threading.local` subclasses, multiprocessing's `log_to_stderr`/`get_logger`
+/// and a date's day and month names normalised like its digits), less two for the
+/// programs that agree only on some runs (`075`: its
 /// processes share one `Pipe` end, so a `close()` in one is seen by the others; `043` and
 /// `073`: whether a terminated process still looks alive, or got to print first, depends on
 /// timing; `078`: which consumer prints first). Raise it when Threadline gets better; the
 /// test fails if Threadline regresses below it.
-const MIN_AGREE: usize = 93;
+const MIN_AGREE: usize = 95;
 
 /// Threadline's time limit per program.
 const LIMIT: Duration = Duration::from_secs(20);

@@ -497,6 +497,32 @@ fn emit(it: &mut Interp<'_>, h: &Handler, rec: &Arc<Mutex<Dict>>, created: f64, 
     Ok(())
 }
 
+/// `multiprocessing.get_logger()` (`level` None) and `log_to_stderr(level)` (`level`
+/// Some): the `multiprocessing` logger, which does not propagate; `log_to_stderr` gives it a
+/// stderr handler with multiprocessing's format, and the level if one is given.
+pub fn mp_logger(it: &mut Interp<'_>, level: Option<V>) -> R<V> {
+    let l = get_logger(it, Some(&V::str("multiprocessing")))?;
+    *l.propagate.lock() = false;
+    if let Some(level) = level {
+        let f = formatter(Some(V::str("[%(levelname)s/%(processName)s] %(message)s")), None)?;
+        let h = Arc::new(Handler { level: Mutex::new(0), formatter: Mutex::new(Some(f)), stream: Stream::Stderr });
+        l.handlers.lock().push(h);
+        if !matches!(level, V::None) {
+            *l.level.lock() = check_level(&level)?;
+        }
+    }
+    Ok(obj(LogObj::Logger(l)))
+}
+
+/// What multiprocessing's own code logs (`util.info`, `util.debug`), once a program has
+/// asked for its logger: nothing otherwise.
+pub fn mp_note(it: &mut Interp<'_>, level: i64, msg: &str) {
+    let l = it.w.logging.lock().loggers.get("multiprocessing").cloned();
+    if let Some(l) = l {
+        let _ = log(it, &l, level, &[V::str(msg)], Vec::new(), false);
+    }
+}
+
 /// Calls a function of the `logging` module.
 pub fn call(it: &mut Interp<'_>, f: LogFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
     match f {

@@ -510,7 +510,13 @@ impl World {
                 V::Inst(i) => matches!(i.class.lookup("run"), Some(V::Native(_))),
                 _ => true,
             };
+            if is_process {
+                logging::mp_note(&mut it, 20, "child process calling self.run()");
+            }
             let r = it.call_method(&obj, "run", Vec::new(), Vec::new());
+            if is_process {
+                mp_exit_function(&mut it);
+            }
             // A program's own `threading.excepthook` gets every exception a thread ends with
             // (SystemExit too), in the dying thread; nothing is printed unless it raises.
             if !is_process
@@ -563,8 +569,10 @@ impl World {
                 // The child process's interpreter exits: its executors, then its threads.
                 let _ = stdlib::shutdown_all(&mut it);
                 let _ = ctx.shutdown();
+                let code = t.exitcode.lock().unwrap_or(0);
+                logging::mp_note(&mut it, 20, &format!("process exiting with exitcode {code}"));
                 w.flush_out(ctx);
-                ctx.record(EventKind::ProcessExit { code: t.exitcode.lock().unwrap_or(0) });
+                ctx.record(EventKind::ProcessExit { code });
             }
             out
         })
@@ -629,6 +637,8 @@ impl World {
                 return Err(*u);
             }
             ctx.shutdown()?;
+            // multiprocessing's atexit hook (its logging only).
+            mp_exit_function(&mut it);
             w.flush_out(ctx);
             w.record_final_vars(ctx);
             ctx.record(EventKind::ProcessExit { code: *w.exit_code.lock() });
@@ -725,4 +735,12 @@ pub(crate) fn deep_copy(v: &V, memo: &mut HashMap<usize, V>) -> V {
         }
         other => other.clone(),
     }
+}
+
+/// `multiprocessing.util._exit_function`'s log lines (a process's `atexit`): nothing is
+/// printed unless the program asked for multiprocessing's logger.
+fn mp_exit_function(it: &mut Interp<'_>) {
+    logging::mp_note(it, 20, "process shutting down");
+    logging::mp_note(it, 10, "running all \"atexit\" finalizers with priority >= 0");
+    logging::mp_note(it, 10, "running the remaining \"atexit\" finalizers");
 }

@@ -685,6 +685,11 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
             }
         }
         F::CurrentProcess => Ok(it.w.process_object(ctx.process)),
+        F::GetLogger => crate::py::logging::mp_logger(it, None),
+        F::LogToStderr => {
+            let level = arg(&pos, &mut kw, 0, "level");
+            crate::py::logging::mp_logger(it, Some(level.unwrap_or(V::None)))
+        }
         F::Pipe => {
             let duplex = arg(&pos, &mut kw, 0, "duplex").is_none_or(|v| v.truthy());
             let name = binding_name(it, "pipe");

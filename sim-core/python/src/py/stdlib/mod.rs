@@ -206,6 +206,10 @@ pub enum NFn {
     AsCompleted,
     Wait,
     CurrentProcess,
+    /// `multiprocessing.get_logger()`.
+    GetLogger,
+    /// `multiprocessing.log_to_stderr(level=None)`.
+    LogToStderr,
     Pipe,
     Value,
     Array,
@@ -590,6 +594,8 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::ConcurrentFutures, "FIRST_EXCEPTION") => Some(V::str("FIRST_EXCEPTION")),
         (Mod::Multiprocessing, "Process") => Some(V::Class(process_class())),
         (Mod::Multiprocessing, "current_process") => f(F::CurrentProcess),
+        (Mod::Multiprocessing, "get_logger") => f(F::GetLogger),
+        (Mod::Multiprocessing, "log_to_stderr") => f(F::LogToStderr),
         (Mod::Multiprocessing, "cpu_count") => f(F::CpuCount),
         (Mod::Multiprocessing, "Queue") => f(F::Queue(QKind::Mp)),
         (Mod::Multiprocessing, "JoinableQueue") => f(F::Queue(QKind::JoinableMp)),
