@@ -264,6 +264,15 @@ impl Interp<'_> {
         if crate::py::enums::is_enum(&cls) {
             crate::py::enums::finish_class(self, &cls)?;
         }
+        // Each descriptor in the body is told its owner and name (`__set_name__`).
+        let named: Vec<(Arc<str>, V)> = cls.dict.read().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        for (k, v) in named {
+            if let V::Inst(d) = &v
+                && let Some(f @ V::Func(_)) = d.class.lookup("__set_name__")
+            {
+                self.call(&f, vec![v.clone(), V::Class(cls.clone()), V::str(k)], Vec::new())?;
+            }
+        }
         // A base's `__init_subclass__` (an implicit classmethod) hears of the new class.
         if let Some(hook) = cls.mro.iter().find_map(|c| c.dict.read().get("__init_subclass__").cloned()) {
             let f = match &hook {

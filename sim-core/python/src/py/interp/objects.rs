@@ -70,6 +70,10 @@ impl Interp<'_> {
                     return Ok(v.clone());
                 }
                 if let Some(m) = i.class.lookup(name) {
+                    // A descriptor: `type(d).__get__(d, obj, type(obj))`.
+                    if let Some(get) = descriptor_method(&m, "__get__") {
+                        return self.call(&get, vec![m, obj.clone(), V::Class(i.class.clone())], Vec::new());
+                    }
                     if let V::Native(n) = &m {
                         match &**n {
                             Native::Property(p) => {
@@ -107,6 +111,9 @@ impl Interp<'_> {
             }
             V::Class(c) => {
                 if let Some(v) = c.lookup(name) {
+                    if let Some(get) = descriptor_method(&v, "__get__") {
+                        return self.call(&get, vec![v, V::None, obj.clone()], Vec::new());
+                    }
                     if let V::Native(n) = &v {
                         match &**n {
                             Native::StaticMethod(f) => return Ok(f.clone()),
@@ -125,6 +132,14 @@ impl Interp<'_> {
                         Ok(V::tuple(std::iter::once(c.clone()).chain(c.mro.iter().cloned()).map(V::Class).collect()))
                     }
                     "__bases__" => Ok(V::tuple(c.bases.iter().map(|c| V::Class(c.clone())).collect())),
+                    // (A copy: CPython's is a read-only mappingproxy.)
+                    "__dict__" => {
+                        let mut d = Dict::default();
+                        for (k, v) in c.dict.read().iter() {
+                            d.set(V::str(k.clone()), v.clone()).or_else(type_err)?;
+                        }
+                        Ok(V::Dict(Arc::new(Mutex::new(d))))
+                    }
                     _ => raise("AttributeError", format!("type object '{}' has no attribute '{name}'", c.name)),
                 }
             }
@@ -217,6 +232,13 @@ impl Interp<'_> {
                     {
                         let setter = p.part("setter", name, &i.class.name)?.clone();
                         self.call(&setter, vec![obj.clone(), v], Vec::new())?;
+                        return Ok(());
+                    }
+                    // A data descriptor: `type(d).__set__(d, obj, value)`.
+                    if let Some(d) = i.class.lookup(name)
+                        && let Some(set) = descriptor_method(&d, "__set__")
+                    {
+                        self.call(&set, vec![d, obj.clone(), v], Vec::new())?;
                         return Ok(());
                     }
                     if let Some(slots) = slots_of(&i.class)
@@ -575,10 +597,24 @@ pub(crate) fn slots_of(class: &Arc<Class>) -> Option<Vec<Arc<str>>> {
 }
 
 /// Whether any class along `class`'s MRO holds a property.
+/// Whether a class has a property or a data descriptor (an object whose class defines
+/// `__set__`): an attribute write may then run code.
 fn has_property(class: &Arc<Class>) -> bool {
-    std::iter::once(class)
-        .chain(class.mro.iter())
-        .any(|c| c.dict.read().values().any(|v| matches!(v, V::Native(n) if matches!(&**n, Native::Property(_)))))
+    std::iter::once(class).chain(class.mro.iter()).any(|c| {
+        c.dict.read().values().any(|v| match v {
+            V::Native(n) => matches!(&**n, Native::Property(_)),
+            V::Inst(d) => matches!(d.class.lookup("__set__"), Some(V::Func(_))),
+            _ => false,
+        })
+    })
+}
+
+/// A descriptor's method: `__get__` or `__set__` of the object's class, if it is Python's.
+fn descriptor_method(v: &V, name: &str) -> Option<V> {
+    match v {
+        V::Inst(d) => d.class.lookup(name).filter(|m| matches!(m, V::Func(_))),
+        _ => None,
+    }
 }
 
 pub(crate) fn plain_setattr(class: &Arc<Class>) -> bool {
