@@ -459,6 +459,8 @@ pub enum DictKind {
     Counter,
     /// `collections.OrderedDict`.
     Ordered,
+    /// A set that is a `frozenset`: hashable, never changed.
+    Frozen,
 }
 
 impl DictKind {
@@ -469,6 +471,7 @@ impl DictKind {
             DictKind::Default(_) => "defaultdict",
             DictKind::Counter => "Counter",
             DictKind::Ordered => "OrderedDict",
+            DictKind::Frozen => "frozenset",
         }
     }
 
@@ -479,7 +482,7 @@ impl DictKind {
             format!("{{{}}}", p.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", "))
         };
         match self {
-            DictKind::Plain => braces(&pairs),
+            DictKind::Plain | DictKind::Frozen => braces(&pairs),
             DictKind::Default(_) => format!("defaultdict({factory}, {})", braces(&pairs)),
             DictKind::Counter => {
                 if pairs.is_empty() {
@@ -526,6 +529,8 @@ pub enum HKey {
     Tuple(Vec<HKey>),
     /// An object hashed by identity.
     Id(usize),
+    /// A frozenset's members (equal whatever their order).
+    Frozen(Vec<HKey>),
 }
 
 // By hand, not derived: an int key (the commonest) hashes as one word and compares
@@ -553,6 +558,17 @@ impl std::hash::Hash for HKey {
                 h.write_u8(5);
                 h.write_usize(*u);
             }
+            HKey::Frozen(ks) => {
+                // Order-free: the members' own hashes summed.
+                h.write_u8(6);
+                let mut sum = 0u64;
+                for k in ks {
+                    let mut one = rustc_hash::FxHasher::default();
+                    k.hash(&mut one);
+                    sum = sum.wrapping_add(std::hash::Hasher::finish(&one));
+                }
+                h.write_u64(sum);
+            }
         }
     }
 }
@@ -577,6 +593,7 @@ impl HKey {
             (HKey::Str(a), HKey::Str(b)) => a == b,
             (HKey::Tuple(a), HKey::Tuple(b)) => a == b,
             (HKey::Id(a), HKey::Id(b)) => a == b,
+            (HKey::Frozen(a), HKey::Frozen(b)) => a.len() == b.len() && a.iter().all(|k| b.contains(k)),
             _ => false,
         }
     }
@@ -773,7 +790,10 @@ impl V {
             V::List(_) => "list".into(),
             V::Tuple(_) => "tuple".into(),
             V::Dict(d) => d.try_lock().map_or("dict", |d| d.kind.type_name()).into(),
-            V::Set(_) => "set".into(),
+            V::Set(d) => d
+                .try_lock()
+                .map_or("set", |d| if matches!(d.kind, DictKind::Frozen) { "frozenset" } else { "set" })
+                .into(),
             V::Range(..) => "range".into(),
             V::Iter(_) => "iterator".into(),
             V::Func(_) => "function".into(),
@@ -821,6 +841,10 @@ impl V {
             }
             V::Str(s) => HKey::Str(s.clone()),
             V::Tuple(t) => HKey::Tuple(t.iter().map(V::hkey).collect::<Result<_, _>>()?),
+            // A frozenset hashes by its members, whatever their order.
+            V::Set(d) if matches!(d.lock().kind, DictKind::Frozen) => {
+                HKey::Frozen(d.lock().map.keys().cloned().collect())
+            }
             V::List(_) | V::Dict(_) | V::Set(_) => {
                 return Err(format!("unhashable type: '{}'", self.type_name()));
             }
@@ -961,10 +985,16 @@ impl V {
                 out.push_str(&d.kind.repr(pairs, counts_of(&d), &factory));
             }
             V::Set(d) => {
-                let keys = d.lock().keys();
+                let (keys, frozen) = {
+                    let g = d.lock();
+                    (g.keys(), matches!(g.kind, DictKind::Frozen))
+                };
                 if keys.is_empty() {
-                    out.push_str("set()");
+                    out.push_str(if frozen { "frozenset()" } else { "set()" });
                     return;
+                }
+                if frozen {
+                    out.push_str("frozenset(");
                 }
                 out.push('{');
                 for (i, k) in keys.iter().enumerate() {
@@ -974,6 +1004,9 @@ impl V {
                     k.write_repr(out, depth + 1, open);
                 }
                 out.push('}');
+                if frozen {
+                    out.push(')');
+                }
             }
             V::Range(r) => {
                 let (a, b, s) = (&r[0], &r[1], &r[2]);

@@ -281,7 +281,8 @@ pub fn seq_binop(it: &mut Interp<'_>, op: BinOp, a: &V, b: &V) -> R<Option<V>> {
             // One at a time: `a | a` locks the same set twice.
             let x = x.lock().clone();
             let y = y.lock().clone();
-            let mut out = Dict::default();
+            // The result is of the left operand's type (set or frozenset).
+            let mut out = Dict { kind: x.kind.clone(), ..Dict::default() };
             match op {
                 BinOp::BitOr => {
                     out = x;

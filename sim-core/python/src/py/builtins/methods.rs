@@ -182,6 +182,26 @@ pub(crate) fn dict_method(it: &mut Interp<'_>, d: &Arc<Mutex<Dict>>, name: &str,
 }
 
 pub(crate) fn set_method(it: &mut Interp<'_>, obj: &V, d: &Arc<Mutex<Dict>>, name: &str, pos: Vec<V>) -> R<V> {
+    let frozen = matches!(d.lock().kind, crate::py::value::DictKind::Frozen);
+    if frozen
+        && matches!(
+            name,
+            "add"
+                | "remove"
+                | "discard"
+                | "pop"
+                | "update"
+                | "clear"
+                | "intersection_update"
+                | "difference_update"
+                | "symmetric_difference_update"
+        )
+    {
+        return raise("AttributeError", format!("'frozenset' object has no attribute '{name}'"));
+    }
+    if frozen && name == "copy" {
+        return Ok(obj.clone());
+    }
     Ok(match name {
         "add" => {
             d.lock().set(pos.first().cloned().unwrap_or_default(), V::None).or_else(type_err)?;

@@ -439,13 +439,21 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             Some(V::Tuple(t)) => Ok(V::Tuple(t.clone())),
             Some(v) => Ok(V::tuple(it.collect_vec(v)?)),
         },
-        B::Set | B::Frozenset => match pos.first() {
-            None => new_set(Vec::new()),
-            Some(v) => {
-                let items = it.collect_vec(v)?;
-                new_set(items)
+        B::Set | B::Frozenset => {
+            let s = match pos.first() {
+                None => new_set(Vec::new())?,
+                Some(v) => {
+                    let items = it.collect_vec(v)?;
+                    new_set(items)?
+                }
+            };
+            if b == B::Frozenset
+                && let V::Set(d) = &s
+            {
+                d.lock().kind = crate::py::value::DictKind::Frozen;
             }
-        },
+            Ok(s)
+        }
         B::Dict => {
             let mut d = Dict::default();
             if let Some(src) = pos.first() {
@@ -756,6 +764,7 @@ pub fn type_of(v: &V) -> V {
             "dict" => V::Builtin(Builtin::Dict),
             name => V::Class(type_class(name, "collections")),
         },
+        V::Set(d) if matches!(d.lock().kind, crate::py::value::DictKind::Frozen) => V::Builtin(Builtin::Frozenset),
         V::Set(_) => V::Builtin(Builtin::Set),
         V::Range(..) => V::Builtin(Builtin::Range),
         V::Class(_) => V::Builtin(Builtin::Type),
@@ -811,7 +820,12 @@ fn isinstance(v: &V, t: &V, sub: bool) -> R<bool> {
                 Builtin::List => matches!(v, V::List(_)),
                 Builtin::Tuple => matches!(v, V::Tuple(_)),
                 Builtin::Dict => matches!(v, V::Dict(_)),
-                Builtin::Set | Builtin::Frozenset => matches!(v, V::Set(_)),
+                Builtin::Set | Builtin::Frozenset => match v {
+                    V::Set(d) => {
+                        matches!(d.lock().kind, crate::py::value::DictKind::Frozen) == (*b == Builtin::Frozenset)
+                    }
+                    _ => false,
+                },
                 Builtin::Range => matches!(v, V::Range(..)),
                 Builtin::Object => true,
                 Builtin::Type => matches!(v, V::Class(_) | V::Builtin(_)),
