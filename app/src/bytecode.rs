@@ -48,23 +48,33 @@ pub fn switch_point(ins: &Instr, mode: GilMode) -> bool {
 pub fn callees(instrs: &[&Instr]) -> Vec<Option<String>> {
     let mut stack: Vec<String> = Vec::new();
     let mut out = vec![None; instrs.len()];
-    let mut after_null = false;
+    // Right after PUSH_NULL the next load is the callee; while `chain`, each LOAD_ATTR after
+    // it names the callee instead (`threading.Thread`, `time.sleep`).
+    let (mut after_null, mut chain) = (false, false);
     for (i, x) in instrs.iter().enumerate() {
+        let was_chain = chain;
+        chain = false;
         match x.op {
             "PUSH_NULL" => {
                 stack.push(String::new());
                 after_null = true;
                 continue;
             }
-            "LOAD_NAME" | "LOAD_GLOBAL" | "LOAD_FAST" | "LOAD_DEREF" | "LOAD_ATTR" if after_null => {
-                let name = x.argrepr.trim_start_matches("NULL + ").to_owned();
+            "LOAD_NAME" | "LOAD_GLOBAL" | "LOAD_FAST" | "LOAD_DEREF" if after_null => {
                 if let Some(top) = stack.last_mut() {
-                    *top = name;
+                    *top = x.argrepr.clone();
                 }
-                continue;
+                chain = true;
+            }
+            "LOAD_ATTR" if was_chain => {
+                if let Some(top) = stack.last_mut() {
+                    *top = x.argrepr.clone();
+                }
+                chain = true;
             }
             "LOAD_GLOBAL" if x.argrepr.starts_with("NULL + ") => {
                 stack.push(x.argrepr.trim_start_matches("NULL + ").to_owned());
+                chain = true;
             }
             "LOAD_METHOD" => stack.push(x.argrepr.clone()),
             "BEFORE_WITH" | "BEFORE_ASYNC_WITH" => out[i] = Some("__enter__".into()),
@@ -221,6 +231,18 @@ mod tests {
             GilMode::Cpython310,
         );
         assert!(matches!(w, Where::At(i) if who[i].as_deref() == Some("acquire")), "{w:?}");
+    }
+
+    #[test]
+    fn a_calls_callee_is_its_function_not_its_argument() {
+        let src = "import time\nf = print\nx = 1\nf(x)\ndef g():\n    time.sleep(x)\n";
+        let l = dis(src, "t.py").unwrap();
+        for (line, want) in [(4, "f"), (6, "sleep")] {
+            let xs: Vec<Instr> = l.at_line(line).into_iter().map(|(_, i)| i.clone()).collect();
+            let refs: Vec<&Instr> = xs.iter().collect();
+            let names: Vec<String> = callees(&refs).into_iter().flatten().collect();
+            assert_eq!(names, [want], "line {line}");
+        }
     }
 
     #[test]

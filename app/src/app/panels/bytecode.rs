@@ -40,7 +40,7 @@ impl ThreadlineApp {
             .bytecode_line
             .or(self.editor.highlight)
             .or_else(|| marks.first().map(|m| m.line))
-            .filter(|l| !listing.at_line(*l).is_empty())
+            .filter(|l| *l > 0 && !listing.at_line(*l).is_empty())
             .or_else(|| (1..=self.editor.text.lines().count() as u32).find(|l| !listing.at_line(*l).is_empty()));
         let Some(line) = line else {
             ui.label(RichText::new("This program has no bytecode to show.").weak());

@@ -273,6 +273,12 @@ pub(crate) fn set_method(it: &mut Interp<'_>, obj: &V, d: &Arc<Mutex<Dict>>, nam
 
 /// A method call on a built-in value.
 pub fn method(it: &mut Interp<'_>, obj: &V, name: &str, pos: Vec<V>, kw: Kw) -> R<V> {
+    // A key or member given to a dict's or set's method: hashed by its own __hash__.
+    if matches!(obj, V::Dict(_) | V::Set(_)) {
+        for p in &pos {
+            it.resolve_hash(p)?;
+        }
+    }
     match obj {
         V::Str(s) => str_method(it, s, name, pos, kw),
         V::List(l) => list_method(it, obj, l, name, pos, kw),

@@ -444,6 +444,9 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
                 None => new_set(Vec::new())?,
                 Some(v) => {
                     let items = it.collect_vec(v)?;
+                    for x in &items {
+                        it.resolve_hash(x)?;
+                    }
                     new_set(items)?
                 }
             };

@@ -90,6 +90,9 @@ impl Table {
         }
         if info.globals.contains(name) {
             Scope::GlobalExplicit
+        } else if info.kind == Kind::Class && info.bound.contains(name) && !info.nonlocals.contains(name) {
+            // A class body's own names stay its own, whatever its methods use.
+            Scope::Local
         } else if info.cells.contains(name) {
             Scope::Cell
         } else if info.frees.contains(name) {

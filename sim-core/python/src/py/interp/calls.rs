@@ -377,7 +377,7 @@ impl Interp<'_> {
                     return type_err(format!("__init__() should return None, not '{}'", r.type_name()));
                 }
             }
-            self.resolve_hash(&obj)?;
+            self.resolve_hash_made(&obj)?;
             return Ok(obj);
         }
         // A threading.local keeps its attributes per thread, and its arguments for the
@@ -424,7 +424,7 @@ impl Interp<'_> {
                 }
             }
         }
-        self.resolve_hash(&inst)?;
+        self.resolve_hash_made(&inst)?;
         Ok(inst)
     }
 }

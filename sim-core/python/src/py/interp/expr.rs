@@ -256,6 +256,7 @@ impl Interp<'_> {
                 let vs = self.items(f, items)?;
                 let mut d = Dict::default();
                 for v in vs {
+                    self.resolve_hash(&v)?;
                     d.set(v, V::None).or_else(type_err)?;
                 }
                 Ok(V::Set(Arc::new(Mutex::new(d))))
@@ -267,6 +268,7 @@ impl Interp<'_> {
                         Some(k) => {
                             let k = self.eval(f, k)?;
                             let v = self.eval(f, v)?;
+                            self.resolve_hash(&k)?;
                             d.set(k, v).or_else(type_err)?;
                         }
                         None => {
@@ -476,6 +478,7 @@ impl Interp<'_> {
             CompKind::Set(_) => {
                 let mut d = Dict::default();
                 for v in out_list {
+                    self.resolve_hash(&v)?;
                     d.set(v, V::None).or_else(type_err)?;
                 }
                 V::Set(Arc::new(Mutex::new(d)))
@@ -498,6 +501,7 @@ impl Interp<'_> {
                 CompKind::Dict(k, v) => {
                     let k = self.eval(f, k)?;
                     let v = self.eval(f, v)?;
+                    self.resolve_hash(&k)?;
                     d.set(k, v).or_else(type_err)?;
                 }
             }

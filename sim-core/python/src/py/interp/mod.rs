@@ -26,6 +26,7 @@ mod exec;
 mod expr;
 pub(crate) use expr::{func_str, prefix_star_error};
 mod objects;
+pub(crate) use objects::plain_setattr;
 mod ops;
 
 /// A raised exception travelling up the stack, with the frames it left.

@@ -1,6 +1,7 @@
 //! Objects: method lookup and calls, attributes, items, iteration.
 
 use super::*;
+use crate::py::value::HKey;
 
 impl Interp<'_> {
     /// A method of `obj` looked up on its class (user classes only), bound.
@@ -247,6 +248,10 @@ impl Interp<'_> {
                         return raise("AttributeError", format!("'{}' object has no attribute '{name}'", i.class.name));
                     }
                 }
+                let v = match stdlib::local_store(self, i, name, v)? {
+                    None => return Ok(()),
+                    Some(v) => v,
+                };
                 let mut d = i.dict.lock();
                 match d.get_mut(name) {
                     Some(slot) => *slot = v,
@@ -292,6 +297,16 @@ impl Interp<'_> {
         }
     }
 
+    /// [`Self::resolve_hash`] for an object just made: a `__hash__` or `__eq__` that raises
+    /// is not the constructor's error (CPython would not have called them yet); the object
+    /// is asked again when it is used as a key.
+    pub(crate) fn resolve_hash_made(&mut self, v: &V) -> R<()> {
+        match self.resolve_hash(v) {
+            Err(Flow::Exc(_)) => Ok(()),
+            other => other,
+        }
+    }
+
     fn resolve_hash_slow(&mut self, v: &V) -> R<()> {
         use std::sync::atomic::Ordering::Relaxed;
         let V::Inst(i) = v else { return Ok(()) };
@@ -303,39 +318,52 @@ impl Interp<'_> {
         if !matches!(h, V::Int(_) | V::Bool(_) | V::Big(_)) {
             return type_err("__hash__ method should return an integer");
         }
-        let key = h.hkey().or_else(type_err)?;
+        // Values are told apart within a class: objects of two classes are not compared
+        // unless a dict holds both (where CPython would compare them too).
+        let key = HKey::Tuple(vec![HKey::Id(Arc::as_ptr(&i.class) as *const u8 as usize), h.hkey().or_else(type_err)?]);
         // One live object of each value seen with this hash (at most 32 compared: a
-        // `__hash__` that gives every object the same number is not made quadratic).
-        let seen: Vec<(usize, Arc<Inst>)> = {
+        // `__hash__` that gives every object the same number is not made quadratic). Python
+        // runs between looking and registering: if another thread registered a value
+        // meanwhile, compare with it too before making a new one.
+        let mut compared: Vec<usize> = Vec::new();
+        let id = loop {
+            let (seen, ids): (Vec<(usize, Arc<Inst>)>, Vec<usize>) = {
+                let mut reps = self.w.hash_reps.lock();
+                let bucket = reps.by_hash.entry(key.clone()).or_default();
+                bucket.retain_mut(|(_, members)| {
+                    members.retain(|m| m.strong_count() > 0);
+                    !members.is_empty()
+                });
+                let seen = bucket
+                    .iter()
+                    .take(32)
+                    .filter(|(id, _)| !compared.contains(id))
+                    .filter_map(|(id, ms)| ms.iter().find_map(std::sync::Weak::upgrade).map(|r| (*id, r)))
+                    .collect();
+                (seen, bucket.iter().map(|(id, _)| *id).collect())
+            };
+            let mut found = None;
+            for (id, r) in seen {
+                compared.push(id);
+                if self.compare(CmpOp::Eq, v, &V::Inst(r))? {
+                    found = Some(id);
+                    break;
+                }
+            }
+            if let Some(id) = found {
+                break id;
+            }
             let mut reps = self.w.hash_reps.lock();
             let bucket = reps.by_hash.entry(key.clone()).or_default();
-            bucket.retain_mut(|(_, members)| {
-                members.retain(|m| m.strong_count() > 0);
-                !members.is_empty()
-            });
-            bucket
-                .iter()
-                .take(32)
-                .filter_map(|(id, ms)| ms.iter().find_map(std::sync::Weak::upgrade).map(|r| (*id, r)))
-                .collect()
-        };
-        let mut found = None;
-        for (id, r) in seen {
-            if self.compare(CmpOp::Eq, v, &V::Inst(r))? {
-                found = Some(id);
-                break;
+            if bucket.iter().map(|(id, _)| *id).ne(ids.iter().copied()) && compared.len() < 32 {
+                continue;
             }
-        }
+            let id = reps.next * 2 + 1;
+            reps.next += 1;
+            reps.by_hash.entry(key.clone()).or_default().push((id, Vec::new()));
+            break id;
+        };
         let mut reps = self.w.hash_reps.lock();
-        let id = match found {
-            Some(id) => id,
-            None => {
-                let id = reps.next * 2 + 1;
-                reps.next += 1;
-                reps.by_hash.entry(key.clone()).or_default().push((id, Vec::new()));
-                id
-            }
-        };
         if let Some((_, members)) = reps.by_hash.get_mut(&key).and_then(|b| b.iter_mut().find(|(x, _)| *x == id)) {
             members.push(Arc::downgrade(i));
         }

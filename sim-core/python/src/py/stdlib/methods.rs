@@ -437,6 +437,9 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             }
             // object.__new__(cls): a bare instance of the class given.
             if name == "__new__" {
+                if pos.len() > 1 || !kw.is_empty() {
+                    return type_err("object.__new__() takes exactly one argument (the type to instantiate)");
+                }
                 return match pos.first() {
                     Some(V::Class(c)) => Ok(it.bare_instance(c)),
                     Some(other) => {

@@ -109,6 +109,21 @@ fn local_dict<T>(
     Ok(f(l.dicts.lock().entry(tid).or_default()))
 }
 
+/// Store an attribute of a `threading.local` in this thread's dict: `None` when it did, the
+/// value back for any other instance.
+pub fn local_store(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str, v: V) -> R<Option<V>> {
+    let native = i.native.lock().clone();
+    match native {
+        InstNative::Local(l) => {
+            local_dict(it, i, &l, |d| {
+                d.insert(Arc::from(name), v);
+            })?;
+            Ok(None)
+        }
+        _ => Ok(Some(v)),
+    }
+}
+
 /// `multiprocessing.Process`.
 pub fn process_class() -> Arc<Class> {
     static C: OnceLock<Arc<Class>> = OnceLock::new();
@@ -451,7 +466,7 @@ pub fn inst_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str) -> R<Opt
             if let Some(v) = local_dict(it, i, &l, |d| d.get(name).cloned())? {
                 return Ok(Some(v));
             }
-            if i.class.lookup(name).is_none() && !name.starts_with("__") {
+            if i.class.lookup(name).is_none() && !name.starts_with("__") && i.class.lookup("__getattr__").is_none() {
                 let who = if Arc::ptr_eq(&i.class, &local_class()) {
                     "_thread._local".to_string()
                 } else {
@@ -499,8 +514,13 @@ pub fn inst_set_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str, v: &
     let native = i.native.lock().clone();
     let t = match native {
         InstNative::Thread(t) => t,
-        // A thread's own attributes: nobody else's turn reads them.
+        // A thread's own attributes: nobody else's turn reads them. A class whose writes
+        // run code (`__setattr__`, a property, a descriptor) goes the usual way first, and
+        // its stores land here through `local_store`.
         InstNative::Local(l) => {
+            if !crate::py::interp::plain_setattr(&i.class) {
+                return Ok(false);
+            }
             let v = v.clone();
             local_dict(it, i, &l, |d| {
                 d.insert(Arc::from(name), v);

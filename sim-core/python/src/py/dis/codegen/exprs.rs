@@ -224,6 +224,10 @@ impl<'a, 't> Gen<'a, 't> {
                 if d.items.iter().any(|i| i.key.is_none()) {
                     return unsupported(line, "'**' in a dict display");
                 }
+                // CPython builds a long display in chunks this does not copy yet.
+                if d.items.len() > 15 {
+                    return unsupported(line, "a dict display of more than 15 items");
+                }
                 let items: Vec<(&'a ast::Expr, &'a ast::Expr)> =
                     d.items.iter().map(|i| (i.key.as_ref().expect("a key"), &i.value)).collect();
                 let mut have_dict = false;
@@ -266,6 +270,9 @@ impl<'a, 't> Gen<'a, 't> {
                 self.comprehension(e, "<dictcomp>", &c.generators, &[key, &c.value], Some(("BUILD_MAP", "MAP_ADD")))?;
             }
             ast::Expr::Generator(c) => self.comprehension(e, "<genexpr>", &c.generators, &[&c.elt], None)?,
+            ast::Expr::Await(_) if self.u().kind == Kind::Comprehension => {
+                return unsupported(line, "await in a comprehension");
+            }
             ast::Expr::Await(a) => {
                 self.expr(&a.value)?;
                 self.addop_i("GET_AWAITABLE", 0);
@@ -580,7 +587,7 @@ impl<'a, 't> Gen<'a, 't> {
     pub(super) fn call_helper(&mut self, pushed: u32, args: &'a [ast::Expr], kws: &'a [ast::Keyword], line: u32) -> R {
         if args.iter().any(|x| matches!(x, ast::Expr::Starred(_)))
             || kws.iter().any(|k| k.arg.is_none())
-            || args.len() + kws.len() + pushed as usize > STACK_USE_GUIDELINE
+            || args.len() + 2 * kws.len() > STACK_USE_GUIDELINE
         {
             return self.call_ex(pushed, args, kws, line);
         }

@@ -253,8 +253,8 @@ fn fold_binop(op: ast::Operator, l: &Const, r: &Const) -> Option<Const> {
             Some(Const::Str(format!("{a}{b}")))
         }
         (Const::Str(a), Const::Int(n)) | (Const::Int(n), Const::Str(a)) if op == O::Mult => {
-            let n: i64 = n.parse().ok()?;
-            let n = n.max(0) as usize;
+            // (A negative count is not folded, as CPython's safe_multiply does not.)
+            let n: usize = n.parse().ok()?;
             let len = a.chars().count();
             if len.checked_mul(n)? > 4096 {
                 return None;

@@ -178,6 +178,21 @@ fn collect_imports(s: &ast::Stmt, out: &mut std::collections::HashSet<String>) {
                 }
             }
         }
+        ast::Stmt::For(f) => {
+            for s in f.body.iter().chain(f.orelse.iter()) {
+                collect_imports(s, out);
+            }
+        }
+        ast::Stmt::While(w) => {
+            for s in w.body.iter().chain(w.orelse.iter()) {
+                collect_imports(s, out);
+            }
+        }
+        ast::Stmt::With(w) => {
+            for s in &w.body {
+                collect_imports(s, out);
+            }
+        }
         ast::Stmt::Try(t) => {
             for s in t.body.iter().chain(t.orelse.iter()).chain(t.finalbody.iter()) {
                 collect_imports(s, out);

@@ -179,6 +179,8 @@ impl<'a, 't> Gen<'a, 't> {
             }
             ast::Stmt::Pass(_) => self.addop("NOP"),
             ast::Stmt::Break(_) => {
+                // An instruction with the statement's line, whatever the unwinding adds.
+                self.addop("NOP");
                 let (exit, for_loop) = self.unwind_to_loop(line)?;
                 if for_loop {
                     self.addop("POP_TOP");
@@ -186,6 +188,7 @@ impl<'a, 't> Gen<'a, 't> {
                 self.jump("JUMP", exit);
             }
             ast::Stmt::Continue(_) => {
+                self.addop("NOP");
                 let start = self.continue_target(line)?;
                 self.jump("JUMP", start);
             }
@@ -467,6 +470,9 @@ impl<'a, 't> Gen<'a, 't> {
                     self.addop_i("SWAP", 2);
                 }
                 self.addop("POP_TOP");
+                if preserve {
+                    self.addop_i("SWAP", 2);
+                }
                 self.addop("POP_BLOCK");
                 self.addop("POP_EXCEPT");
             }
