@@ -448,7 +448,7 @@ pub struct Dict {
 
 /// The `collections` subclasses of `dict`, which differ from a dict only in a missing key,
 /// their repr and a few methods (`super::collections`).
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub enum DictKind {
     /// `dict`.
     #[default]
@@ -461,6 +461,39 @@ pub enum DictKind {
     Ordered,
     /// A set that is a `frozenset`: hashable, never changed.
     Frozen,
+    /// An instance's `obj.__dict__`: a dict made when read, whose changes are written back
+    /// to the instance's attributes ([`sync_inst_dict`]).
+    Of(std::sync::Weak<Inst>),
+}
+
+/// A copy of an instance's `__dict__` (`d.copy()`, a dict copied at a fork) is a plain dict:
+/// only the one read from the instance writes back.
+impl Clone for DictKind {
+    fn clone(&self) -> Self {
+        match self {
+            DictKind::Plain | DictKind::Of(_) => DictKind::Plain,
+            DictKind::Default(f) => DictKind::Default(f.clone()),
+            DictKind::Counter => DictKind::Counter,
+            DictKind::Ordered => DictKind::Ordered,
+            DictKind::Frozen => DictKind::Frozen,
+        }
+    }
+}
+
+/// After a change to a dict that is an instance's `__dict__`, the instance's attributes
+/// become its string-keyed items (`obj.__dict__[name] = v` in a descriptor's `__set__`,
+/// `self.__dict__.update(kw)` in an `__init__`).
+pub fn sync_inst_dict(d: &Dict) {
+    if let DictKind::Of(w) = &d.kind
+        && let Some(i) = w.upgrade()
+    {
+        let attrs: Attrs = d
+            .map
+            .values()
+            .filter_map(|(k, v)| if let V::Str(s) = k { Some((Arc::from(&**s), v.clone())) } else { None })
+            .collect();
+        *i.dict.lock() = attrs;
+    }
 }
 
 impl DictKind {
@@ -472,6 +505,7 @@ impl DictKind {
             DictKind::Counter => "Counter",
             DictKind::Ordered => "OrderedDict",
             DictKind::Frozen => "frozenset",
+            DictKind::Of(_) => "dict",
         }
     }
 
@@ -482,7 +516,7 @@ impl DictKind {
             format!("{{{}}}", p.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", "))
         };
         match self {
-            DictKind::Plain | DictKind::Frozen => braces(&pairs),
+            DictKind::Plain | DictKind::Frozen | DictKind::Of(_) => braces(&pairs),
             DictKind::Default(_) => format!("defaultdict({factory}, {})", braces(&pairs)),
             DictKind::Counter => {
                 if pairs.is_empty() {

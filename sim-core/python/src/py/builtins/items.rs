@@ -172,7 +172,12 @@ pub fn set_item(it: &mut Interp<'_>, obj: &V, i: V, v: V) -> R<()> {
                 None => raise("IndexError", "list assignment index out of range"),
             }
         }
-        V::Dict(d) => d.lock().set(i, v).or_else(type_err),
+        V::Dict(d) => {
+            let mut g = d.lock();
+            g.set(i, v).or_else(type_err)?;
+            crate::py::value::sync_inst_dict(&g);
+            Ok(())
+        }
         V::Native(n) => crate::py::stdlib::native_set_item(it, n, i, v),
         other => type_err(format!("'{}' object does not support item assignment", other.type_name())),
     }
@@ -215,12 +220,14 @@ pub fn del_item(_it: &mut Interp<'_>, obj: &V, i: &V) -> R<()> {
         }
         V::Dict(d) => {
             let k = i.hkey().or_else(type_err)?;
-            if d.lock().map.shift_remove(&k).is_none() {
+            let mut g = d.lock();
+            if g.map.shift_remove(&k).is_none() {
                 return Err(Flow::Exc(Box::new(crate::py::interp::Exc {
                     value: exc::instance(exc::class("KeyError"), vec![i.clone()]),
                     tb: Vec::new(),
                 })));
             }
+            crate::py::value::sync_inst_dict(&g);
             Ok(())
         }
         other => type_err(format!("'{}' object doesn't support item deletion", other.type_name())),

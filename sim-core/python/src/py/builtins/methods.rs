@@ -286,10 +286,15 @@ pub fn method(it: &mut Interp<'_>, obj: &V, name: &str, pos: Vec<V>, kw: Kw) -> 
         V::Dict(d) if name == "get" => dict_method(it, d, name, pos, kw),
         V::Dict(d) => {
             let mut kw = kw;
-            match crate::py::collections::dict_method(it, d, name, &pos, &mut kw)? {
+            let r = match crate::py::collections::dict_method(it, d, name, &pos, &mut kw)? {
                 Some(v) => Ok(v),
                 None => dict_method(it, d, name, pos, kw),
+            };
+            // An instance's __dict__ changed by a method (`update`, `setdefault`, `pop`…).
+            if matches!(d.lock().kind, crate::py::value::DictKind::Of(_)) {
+                crate::py::value::sync_inst_dict(&d.lock());
             }
+            r
         }
         V::Set(d) => set_method(it, obj, d, name, pos),
         V::Tuple(t) => match name {
