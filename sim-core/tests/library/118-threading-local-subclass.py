@@ -30,3 +30,12 @@ try:
     threading.local(1)
 except TypeError as e:
     print(e)
+import threading
+loc = threading.local()
+loc.x = 1
+del loc.x
+print(hasattr(loc, "x"))
+try:
+    del loc.y
+except AttributeError as e:
+    print("AttributeError", e)

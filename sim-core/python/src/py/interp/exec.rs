@@ -807,6 +807,12 @@ impl Interp<'_> {
                 {
                     return Ok(());
                 }
+                // A threading.local's attribute is this thread's.
+                if let V::Inst(i) = &o
+                    && crate::py::stdlib::local_remove(self, i, name)?
+                {
+                    return Ok(());
+                }
                 if let V::Class(c) = &o {
                     super::objects::immutable_check(c, name)?;
                     if crate::py::enums::is_enum(c)

@@ -124,6 +124,25 @@ pub fn local_store(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str, v: V) -> R<Op
     }
 }
 
+/// `del local.name`: whether this thread's attribute was there (and is gone).
+pub fn local_remove(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str) -> R<bool> {
+    let native = i.native.lock().clone();
+    match native {
+        InstNative::Local(l) => {
+            if local_dict(it, i, &l, |d| d.shift_remove(name).is_some())? {
+                return Ok(true);
+            }
+            let who = if Arc::ptr_eq(&i.class, &local_class()) {
+                "_thread._local".to_string()
+            } else {
+                i.class.name.to_string()
+            };
+            raise("AttributeError", format!("'{who}' object has no attribute '{name}'"))
+        }
+        _ => Ok(false),
+    }
+}
+
 /// `multiprocessing.Process`.
 pub fn process_class() -> Arc<Class> {
     static C: OnceLock<Arc<Class>> = OnceLock::new();
