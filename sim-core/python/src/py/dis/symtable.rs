@@ -285,15 +285,7 @@ impl<'a> Visitor<'a> for Builder {
                     self.visit_expr(&d.expression);
                 }
                 let p = &f.parameters;
-                for d in p
-                    .posonlyargs
-                    .iter()
-                    .chain(p.args.iter())
-                    .chain(p.kwonlyargs.iter())
-                    .filter_map(|a| a.default.as_deref())
-                {
-                    self.visit_expr(d);
-                }
+                self.defaults(p);
                 for a in p.iter() {
                     if let Some(ann) = a.annotation() {
                         self.visit_expr(ann);
@@ -401,15 +393,7 @@ impl<'a> Visitor<'a> for Builder {
             }
             ast::Expr::Lambda(l) => {
                 if let Some(p) = &l.parameters {
-                    for d in p
-                        .posonlyargs
-                        .iter()
-                        .chain(p.args.iter())
-                        .chain(p.kwonlyargs.iter())
-                        .filter_map(|a| a.default.as_deref())
-                    {
-                        self.visit_expr(d);
-                    }
+                    self.defaults(p);
                 }
                 let outer = self.enter(Kind::Lambda, at);
                 if let Some(p) = &l.parameters {
@@ -443,6 +427,15 @@ impl<'a> Visitor<'a> for Builder {
 }
 
 impl Builder {
+    /// Default values are evaluated in the enclosing scope.
+    fn defaults(&mut self, p: &ast::Parameters) {
+        for d in
+            p.posonlyargs.iter().chain(p.args.iter()).chain(p.kwonlyargs.iter()).filter_map(|a| a.default.as_deref())
+        {
+            self.visit_expr(d);
+        }
+    }
+
     fn parent_of(&self, s: usize) -> usize {
         self.scopes.iter().position(|x| x.children.contains(&s)).unwrap_or(0)
     }

@@ -284,6 +284,18 @@ impl Interp<'_> {
         Ok(cls)
     }
 
+    /// `__init__(obj, *pos, **kw)`, which must return None.
+    fn call_init(&mut self, init: &V, obj: &V, pos: Vec<V>, kw: Vec<(Arc<str>, V)>) -> R<()> {
+        let mut args = Vec::with_capacity(pos.len() + 1);
+        args.push(obj.clone());
+        args.extend(pos);
+        let r = self.call(init, args, kw)?;
+        if !matches!(r, V::None) {
+            return type_err(format!("__init__() should return None, not '{}'", r.type_name()));
+        }
+        Ok(())
+    }
+
     /// An instance of `c` with nothing set: what `object.__new__(c)` makes.
     pub(crate) fn bare_instance(&self, c: &Arc<Class>) -> V {
         V::Inst(Arc::new(Inst {
@@ -369,13 +381,7 @@ impl Interp<'_> {
                 && i.class.is_sub(c)
                 && let Some(init) = c.lookup("__init__")
             {
-                let mut args = Vec::with_capacity(pos.len() + 1);
-                args.push(obj.clone());
-                args.extend(pos);
-                let r = self.call(&init, args, kw)?;
-                if !matches!(r, V::None) {
-                    return type_err(format!("__init__() should return None, not '{}'", r.type_name()));
-                }
+                self.call_init(&init, &obj, pos, kw)?;
             }
             self.resolve_hash_made(&obj)?;
             return Ok(obj);
@@ -409,15 +415,7 @@ impl Interp<'_> {
             }
         }
         match c.lookup("__init__") {
-            Some(init) => {
-                let mut args = Vec::with_capacity(pos.len() + 1);
-                args.push(inst.clone());
-                args.extend(pos);
-                let r = self.call(&init, args, kw)?;
-                if !matches!(r, V::None) {
-                    return type_err(format!("__init__() should return None, not '{}'", r.type_name()));
-                }
-            }
+            Some(init) => self.call_init(&init, &inst, pos, kw)?,
             None => {
                 if !pos.is_empty() || !kw.is_empty() {
                     return type_err(format!("{}() takes no arguments", c.name));

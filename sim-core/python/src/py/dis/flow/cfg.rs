@@ -261,47 +261,18 @@ impl Cfg<'_> {
         }
     }
 
+    /// CPython's `clean_basic_block`: NOPs removed where the line they carry is not needed.
     fn clean_block(&mut self, bi: usize) {
-        let next_first_line = {
-            let mut n = self.b[bi].next;
-            while let Some(x) = n {
-                if !self.b[x].instrs.is_empty() {
-                    break;
-                }
-                n = self.b[x].next;
-            }
-            n.map(|x| self.b[x].instrs[0].line)
-        };
-        let src = std::mem::take(&mut self.b[bi].instrs);
-        let mut out: Vec<Ins> = Vec::with_capacity(src.len());
-        let mut prev_line: Option<u32> = None;
-        let len = src.len();
-        let mut src = src;
-        for k in 0..len {
-            let line = src[k].line;
-            if src[k].op == "NOP" {
-                if line.is_none() {
-                    continue;
-                }
-                if prev_line == line {
-                    continue;
-                }
-                if k + 1 < len {
-                    let nl = src[k + 1].line;
-                    if nl.is_none() || nl == line {
-                        src[k + 1].line = line;
-                        continue;
-                    }
-                } else if let Some(nfl) = next_first_line
-                    && nfl == line
-                {
-                    continue;
-                }
-            }
-            prev_line = line;
-            out.push(src[k].clone());
-        }
-        self.b[bi].instrs = out;
+        let keep = self.clean_indices(bi);
+        let old = std::mem::take(&mut self.b[bi].instrs);
+        self.b[bi].instrs = keep
+            .into_iter()
+            .map(|(k, line)| {
+                let mut x = old[k].clone();
+                x.line = line;
+                x
+            })
+            .collect();
     }
 
     /// `extend_block`: a jump to a short exit block becomes a copy of that block.
