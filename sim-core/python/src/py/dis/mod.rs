@@ -82,9 +82,9 @@ pub struct Listing {
 pub fn dis(src: &str, file: &str) -> Result<Listing, CompileError> {
     let parsed = super::lower::parse(src)?;
     let lines = super::lower::Lines::new(src);
-    let table = symtable::build(parsed.body(), src, &lines);
+    let table = symtable::build(parsed.body());
     let mut codes = Vec::new();
-    codegen::module(parsed.body(), src, &lines, &table, file, &mut codes);
+    codegen::module(parsed.body(), src, &lines, &table, &mut codes);
     let mut listing = Listing { file: file.to_owned(), codes };
     // A code object constant shows that object's repr.
     let reprs: Vec<String> = (0..listing.codes.len()).map(|i| listing.code_repr(i)).collect();

@@ -2,7 +2,6 @@
 //! function's local, a cell its inner functions share, a free variable, a global named by
 //! `global` or one merely not bound here.
 
-use super::super::lower::Lines;
 use ruff_python_ast::{self as ast, visitor::Visitor};
 use ruff_text_size::Ranged;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -105,7 +104,7 @@ impl Table {
     }
 }
 
-pub(super) fn build(body: &[ast::Stmt], _src: &str, _lines: &Lines) -> Table {
+pub(super) fn build(body: &[ast::Stmt]) -> Table {
     let mut b = Builder {
         private: None,
         scopes: vec![ScopeInfo::new(Kind::Module)],
@@ -231,22 +230,20 @@ impl Builder {
     }
 
     fn params(&mut self, p: &ast::Parameters) {
-        let mut names = Vec::new();
-        for a in p.posonlyargs.iter().chain(p.args.iter()).chain(p.kwonlyargs.iter()) {
-            names.push(a.parameter.name.to_string());
-        }
         // CPython lists *args and **kwargs after the keyword-only ones.
-        let mut order: Vec<String> =
-            p.posonlyargs.iter().chain(p.args.iter()).map(|a| a.parameter.name.to_string()).collect();
-        let kwonly: Vec<String> = p.kwonlyargs.iter().map(|a| a.parameter.name.to_string()).collect();
-        order.extend(kwonly);
+        let mut order: Vec<String> = p
+            .posonlyargs
+            .iter()
+            .chain(p.args.iter())
+            .chain(p.kwonlyargs.iter())
+            .map(|a| a.parameter.name.to_string())
+            .collect();
         if let Some(v) = &p.vararg {
             order.push(v.name.to_string());
         }
         if let Some(k) = &p.kwarg {
             order.push(k.name.to_string());
         }
-        let _ = names;
         for n in &order {
             self.bind(n);
         }

@@ -196,7 +196,7 @@ impl<'a, 't> Gen<'a, 't> {
             }
             ast::Expr::Lambda(l) => {
                 let flags = match &l.parameters {
-                    Some(p) => self.defaults(p, line)?,
+                    Some(p) => self.defaults(p)?,
                     None => 0,
                 };
                 let scope = self.table.scope_of(e);

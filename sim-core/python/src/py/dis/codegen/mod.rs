@@ -68,7 +68,6 @@ struct Gen<'a, 't> {
     src: &'a str,
     lines: &'a Lines,
     table: &'t Table,
-    file: String,
     codes: &'t mut Vec<CodeObject>,
     units: Vec<Unit<'a>>,
     /// Names bound by an import at module level (CPython's `DEF_IMPORT`): `mod.f()` on them
@@ -80,14 +79,7 @@ struct Gen<'a, 't> {
 
 type R = Result<(), (u32, String)>;
 
-pub(super) fn module(
-    body: &[ast::Stmt],
-    src: &str,
-    lines: &Lines,
-    table: &Table,
-    file: &str,
-    codes: &mut Vec<CodeObject>,
-) {
+pub(super) fn module(body: &[ast::Stmt], src: &str, lines: &Lines, table: &Table, codes: &mut Vec<CodeObject>) {
     codes.clear();
     codes.push(CodeObject {
         name: "<module>".into(),
@@ -101,8 +93,7 @@ pub(super) fn module(
     for s in body {
         collect_imports(s, &mut imported);
     }
-    let mut g =
-        Gen { src, lines, table, file: file.to_owned(), codes, units: Vec::new(), imported, future_annotations: false };
+    let mut g = Gen { src, lines, table, codes, units: Vec::new(), imported, future_annotations: false };
     g.enter(0, Kind::Module, "<module>".into(), "<module>".into(), 1);
     let mut r = Ok(());
     let mut rest = body;
@@ -126,7 +117,7 @@ pub(super) fn module(
         }
     }
     let unit = g.finish(r);
-    let code = flow::assemble(unit, &g.file);
+    let code = flow::assemble(unit);
     g.codes[0] = code;
 }
 
@@ -213,15 +204,10 @@ fn docstring(body: &[ast::Stmt]) -> Option<(String, &[ast::Stmt])> {
     if let Some(ast::Stmt::Expr(e)) = body.first()
         && let ast::Expr::StringLiteral(s) = &*e.value
     {
-        return Some((clean_doc(s.value.to_str()), &body[1..]));
+        // Stored as written: 3.11 does not apply `inspect.cleandoc` to the constant.
+        return Some((s.value.to_str().to_owned(), &body[1..]));
     }
     None
-}
-
-/// `inspect.cleandoc`, which CPython 3.11 does not apply to the constant: the docstring is
-/// stored as written.
-fn clean_doc(s: &str) -> String {
-    s.to_owned()
 }
 
 fn unsupported<T>(line: u32, what: &str) -> Result<T, (u32, String)> {
@@ -293,9 +279,7 @@ impl<'a, 't> Gen<'a, 't> {
         if !ends_in_return {
             u.line = None;
             self.units.push(u);
-            if !matches!(self.units.last().map(|u| u.kind), Some(Kind::Comprehension) if false) {
-                self.load_const(Const::None);
-            }
+            self.load_const(Const::None);
             self.addop("RETURN_VALUE");
             u = self.units.pop().expect("a unit");
         }

@@ -206,7 +206,7 @@ impl<'a, 't> Gen<'a, 't> {
             self.expr(&d.expression)?;
         }
         self.u().line = Some(line);
-        let mut flags = self.defaults(&f.parameters, line)?;
+        let mut flags = self.defaults(&f.parameters)?;
         if self.annotations(&f.parameters, f.returns.as_deref(), line)? {
             flags |= 4;
         }
@@ -305,7 +305,7 @@ impl<'a, 't> Gen<'a, 't> {
     }
 
     /// Positional and keyword-only defaults: the flags for `MAKE_FUNCTION`.
-    pub(super) fn defaults(&mut self, p: &'a ast::Parameters, line: u32) -> Result<u32, (u32, String)> {
+    pub(super) fn defaults(&mut self, p: &'a ast::Parameters) -> Result<u32, (u32, String)> {
         let mut flags = 0;
         let pos: Vec<&ast::Expr> =
             p.posonlyargs.iter().chain(p.args.iter()).filter_map(|a| a.default.as_deref()).collect();
@@ -326,7 +326,6 @@ impl<'a, 't> Gen<'a, 't> {
             self.addop_i("BUILD_CONST_KEY_MAP", kw.len() as u32);
             flags |= 2;
         }
-        let _ = line;
         Ok(flags)
     }
 
@@ -342,7 +341,7 @@ impl<'a, 't> Gen<'a, 't> {
             children: Vec::new(),
             unsupported: None,
         });
-        let code = flow::assemble(unit, &self.file);
+        let code = flow::assemble(unit);
         self.codes[idx] = code;
         if !frees.is_empty() {
             for n in &frees {

@@ -467,14 +467,13 @@ impl Cfg<'_> {
         }
     }
 
-    /// Each block's stack depth at its start. A generator's frame starts with one item
-    /// (the value `send` brings), so its body runs one deeper.
-    pub(super) fn stack_depths(&mut self, generator: bool) {
+    /// Each block's stack depth at its start (a generator's `RETURN_GENERATOR` pushes the
+    /// item its `POP_TOP` takes, so its body starts at 0 too).
+    pub(super) fn stack_depths(&mut self) {
         for b in self.b.iter_mut() {
             b.start_depth = None;
         }
         self.b[self.entry].start_depth = Some(0);
-        let _ = generator;
         let mut stack = vec![self.entry];
         while let Some(bi) = stack.pop() {
             let mut d = self.b[bi].start_depth.unwrap_or(0);

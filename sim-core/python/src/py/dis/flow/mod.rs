@@ -395,7 +395,7 @@ fn ext_args(arg: u32) -> u32 {
     }
 }
 
-pub(super) fn assemble(mut u: Unit<'_>, file: &str) -> CodeObject {
+pub(super) fn assemble(mut u: Unit<'_>) -> CodeObject {
     let mut code = CodeObject {
         name: u.name.clone(),
         first_line: u.first_line,
@@ -404,7 +404,6 @@ pub(super) fn assemble(mut u: Unit<'_>, file: &str) -> CodeObject {
         children: Vec::new(),
         unsupported: u.unsupported.clone(),
     };
-    let _ = file;
     let children: Vec<usize> =
         u.consts.iter().filter_map(|c| if let Const::Code(i) = c { Some(*i) } else { None }).collect();
     code.children = children;
@@ -436,7 +435,7 @@ pub(super) fn assemble(mut u: Unit<'_>, file: &str) -> CodeObject {
     cfg.mark_reachable();
     cfg.propagate_lines();
     cfg.guarantee_exit_lines(first_line);
-    cfg.stack_depths(u.generator);
+    cfg.stack_depths();
     cfg.label_exceptions();
     cfg.clean_with_handlers();
     cfg.normalize_jumps();
