@@ -24,7 +24,8 @@
 
 use crate::event::{Event, EventKind};
 use crate::model::{Params, ProcessMeta, ResourceInfo, RuntimeSettings, ScenarioInfo, ThreadMeta};
-use crate::trace::{Machine, Recorded, SourceFile, Trace, TraceError};
+use crate::packed::{PackedEvents, PackedTrace};
+use crate::trace::{EventCheck, Machine, Recorded, SourceFile, Trace, TraceError};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -373,8 +374,128 @@ pub fn is_binary(bytes: &[u8]) -> bool {
     bytes.starts_with(&MAGIC)
 }
 
+/// A binary trace's frames: its head, its blocks of events (each with its byte offset), its
+/// tail when it has one, and whether the file stops inside a frame.
+struct Frames<'b> {
+    head: Head<'static>,
+    blocks: Vec<(usize, &'b [u8])>,
+    tail: Option<Head<'static>>,
+    cut: bool,
+}
+
 /// Read a binary trace (the caller checked [`is_binary`]).
 pub fn read_trace(bytes: &[u8]) -> Result<Trace, TraceError> {
+    let Frames { head, blocks, tail, cut } = frames(bytes)?;
+    let events = decode_blocks(&blocks)?;
+    let trace = match tail {
+        Some(tail) => {
+            check_count(&tail, events.len())?;
+            let source = head.source.into_owned();
+            Trace { source, ..tail.into_trace(events) }
+        }
+        None => {
+            let mut t = head.into_trace(Vec::new());
+            grow_tables(&mut t, &events);
+            t.incomplete = Some(incomplete(cut, events.len()));
+            Trace { events, ..t }
+        }
+    };
+    trace.check()?;
+    Ok(trace)
+}
+
+/// A tail's count of events against the blocks'.
+fn check_count(tail: &Head<'_>, n: usize) -> Result<(), TraceError> {
+    if tail.events != n as u64 {
+        return Err(damaged(format!("its blocks hold {n} events and its end says {}", tail.events)));
+    }
+    Ok(())
+}
+
+/// What a trace without its tail says it holds.
+fn incomplete(cut: bool, n: usize) -> String {
+    format!(
+        "the file was cut short{}: it holds the first {n} events, up to its last complete block",
+        if cut { " in the middle of a block" } else { "" },
+    )
+}
+
+/// Read a binary trace keeping its events packed as the file holds them ([`PackedTrace`]):
+/// each block is decoded once, to check it, and only its compressed bytes are kept.
+pub fn read_packed(bytes: &[u8]) -> Result<PackedTrace, TraceError> {
+    let Frames { head, blocks, tail, cut } = frames(bytes)?;
+    let budget = std::sync::atomic::AtomicU64::new(0);
+    let decode = |at: usize, payload: &[u8]| -> Result<Vec<Event>, TraceError> {
+        let mut out = Vec::new();
+        let raw = unpack(payload, at)?;
+        decode_block(&raw, &mut out, &budget).ok_or_else(|| damaged(format!("the block at byte {at} does not decode")))??;
+        Ok(out)
+    };
+    let tail_events = tail.as_ref().map(|t| t.events);
+    let mut meta = match tail {
+        Some(tail) => {
+            let source = head.source.into_owned();
+            Trace { source, ..tail.into_trace(Vec::new()) }
+        }
+        None => head.into_trace(Vec::new()),
+    };
+    if tail_events.is_none() {
+        // A file without its tail: its tables grow with the `*New` events of the blocks it
+        // kept, before the events are checked against them (a first pass).
+        for &(at, p) in &blocks {
+            grow_tables(&mut meta, &decode(at, p)?);
+        }
+    }
+    meta.check_tables()?;
+    let mut check = EventCheck::default();
+    let mut events = PackedEvents::default();
+    for &(at, p) in &blocks {
+        let block = decode(at, p)?;
+        block.iter().try_for_each(|e| check.next(&meta, e))?;
+        events.push_packed(&block, std::sync::Arc::from(p));
+    }
+    match tail_events {
+        Some(n) if n != events.len() as u64 => {
+            return Err(damaged(format!("its blocks hold {} events and its end says {n}", events.len())));
+        }
+        Some(_) => {}
+        None => meta.incomplete = Some(incomplete(cut, events.len())),
+    }
+    Ok(PackedTrace { meta, events })
+}
+
+/// The events of `events`, as one block's frame payload: zstd of the block's columns.
+pub(crate) fn pack_block(events: &[Event]) -> Vec<u8> {
+    let mut block = BlockEncoder::default();
+    events.iter().for_each(|e| block.push(e));
+    // Compressing bytes in memory fails only where memory does.
+    zstd::bulk::compress(&block.finish(), LEVEL).unwrap_or_default()
+}
+
+/// A block's events from its frame payload (one [`pack_block`] made, or a file's that was
+/// checked when it was read).
+pub(crate) fn unpack_block(payload: &[u8]) -> Result<Vec<Event>, TraceError> {
+    let mut out = Vec::new();
+    let raw = unpack(payload, 0)?;
+    let budget = std::sync::atomic::AtomicU64::new(0);
+    decode_block(&raw, &mut out, &budget).ok_or_else(|| damaged("a packed block does not decode".into()))??;
+    Ok(out)
+}
+
+/// Write a packed trace in the binary format: its blocks as they are, without decoding them.
+pub(crate) fn write_packed(mut w: &mut dyn Write, t: &PackedTrace) -> std::io::Result<()> {
+    let w = &mut w;
+    w.write_all(&MAGIC)?;
+    w.write_all(&BINARY_VERSION.to_le_bytes())?;
+    write_json_frame(w, TAG_HEAD, &Head::of(&t.meta, true, 0))?;
+    for payload in t.events.payloads() {
+        write_frame(w, TAG_EVENTS, payload)?;
+    }
+    write_json_frame(w, TAG_TAIL, &Head::of(&t.meta, false, t.events.len() as u64))?;
+    w.flush()
+}
+
+fn frames(bytes: &[u8]) -> Result<Frames<'_>, TraceError> {
     let version_bytes = bytes.get(8..12).ok_or(TraceError::Compressed {
         what: "is cut short (was it still being written?)",
         detail: "it ends inside its first 12 bytes".into(),
@@ -440,32 +561,7 @@ pub fn read_trace(bytes: &[u8]) -> Result<Trace, TraceError> {
         };
         return Err(TraceError::Version { found, hint });
     }
-    let events = decode_blocks(&blocks)?;
-    let trace = match tail {
-        Some(tail) => {
-            if tail.events != events.len() as u64 {
-                return Err(damaged(format!(
-                    "its blocks hold {} events and its end says {}",
-                    events.len(),
-                    tail.events
-                )));
-            }
-            let source = head.source.into_owned();
-            Trace { source, ..tail.into_trace(events) }
-        }
-        None => {
-            let mut t = head.into_trace(events);
-            grow_tables(&mut t);
-            t.incomplete = Some(format!(
-                "the file was cut short{}: it holds the first {} events, up to its last complete block",
-                if cut { " in the middle of a block" } else { "" },
-                t.events.len()
-            ));
-            t
-        }
-    };
-    trace.check()?;
-    Ok(trace)
+    Ok(Frames { head, blocks, tail, cut })
 }
 
 /// The most a frame may unpack to (a block of 8 192 events with long printed lines is a few
@@ -591,8 +687,8 @@ fn decode_block(
 
 /// A trace without its tail: its tables grown by the `*New` events of the blocks it kept, as
 /// a live run's timeline grows them.
-fn grow_tables(t: &mut Trace) {
-    for e in &t.events {
+fn grow_tables(t: &mut Trace, events: &[Event]) {
+    for e in events {
         match &e.kind {
             EventKind::ThreadNew { index, meta } if *index as usize == t.threads.len() => {
                 t.threads.push((**meta).clone());
@@ -681,12 +777,50 @@ mod tests {
         assert!(refused > 500, "{refused} refused, {read} read");
     }
 
+    /// The same file read whole and read packed: the same trace, or the same refusal.
+    fn same_either_way(bytes: &[u8]) {
+        match (read_trace(bytes), read_packed(bytes)) {
+            (Ok(whole), Ok(packed)) => assert_eq!(packed.unpack(), whole),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            (a, b) => panic!("read whole: {:?}; read packed: {:?}", a.map(|_| ()), b.map(|_| ())),
+        }
+    }
+
+    #[test]
+    fn a_trace_read_packed_is_the_trace_read_whole_and_saves_back_the_same() {
+        let mut t = fixture();
+        // Several blocks.
+        let one = t.events.clone();
+        let step = one.last().map_or(0, |e| e.t_ns + 1);
+        for round in 1..(2 * BLOCK / one.len() + 2) as u64 {
+            t.events.extend(one.iter().map(|e| Event {
+                seq: e.seq + round * one.len() as u64,
+                t_ns: e.t_ns + round * step,
+                ..e.clone()
+            }));
+        }
+        let mut b = Vec::new();
+        write_trace(&mut b, &t).unwrap();
+        same_either_way(&b);
+        let packed = read_packed(&b).unwrap();
+        assert_eq!(packed.events.len(), t.events.len());
+        let mut again = Vec::new();
+        write_packed(&mut again, &packed).unwrap();
+        assert_eq!(read_trace(&again).unwrap(), t, "written from its packed blocks");
+        assert_eq!(crate::packed::PackedTrace::pack(t.clone()).unpack(), t);
+        // Cut anywhere: the same prefix, or the same message.
+        for cut in (0..b.len()).step_by(97) {
+            same_either_way(&b[..cut]);
+        }
+    }
+
     #[test]
     fn any_cut_and_any_flipped_byte_is_a_message_or_a_prefix() {
         let t = fixture();
         let mut b = Vec::new();
         write_trace(&mut b, &t).unwrap();
         for cut in 0..b.len() {
+            same_either_way(&b[..cut]);
             match read_trace(&b[..cut]) {
                 Ok(p) => assert!(t.events.starts_with(&p.events) && p.incomplete.is_some()),
                 Err(e) => {
@@ -697,6 +831,7 @@ mod tests {
         for k in 12..b.len() {
             let mut bad = b.clone();
             bad[k] ^= 0x20;
+            same_either_way(&bad);
             if let Ok(back) = read_trace(&bad) {
                 // Only a flip that the frames' lengths absorb could read: never a changed event.
                 assert!(t.events.starts_with(&back.events), "byte {k}");

@@ -10,6 +10,7 @@
 pub mod binary;
 pub mod event;
 pub mod model;
+pub mod packed;
 pub mod pyerror;
 pub mod trace;
 pub mod value;

@@ -261,9 +261,13 @@ impl Trace {
 
     /// Check the events against the tables: order, thread and resource references.
     pub fn check(&self) -> Result<(), TraceError> {
-        let n_threads = self.threads.len() as u32;
-        let n_res = self.resources.len() as u32;
-        let bad = |index, message: String| Err(TraceError::Inconsistent { index, message });
+        self.check_tables()?;
+        let mut each = EventCheck::default();
+        self.events.iter().try_for_each(|e| each.next(self, e))
+    }
+
+    /// [`Self::check`]'s part that reads no events: the sliders and the thread table.
+    pub(crate) fn check_tables(&self) -> Result<(), TraceError> {
         if let Some(p) = self.scenario.params.iter().find(|p| !p.is_sane()) {
             return Err(TraceError::Inconsistent {
                 index: 0,
@@ -285,57 +289,9 @@ impl Trace {
                 });
             }
         }
-        let mut prev: Option<&Event> = None;
-        for (i, e) in self.events.iter().enumerate() {
-            if let Some(p) = prev {
-                if e.seq <= p.seq {
-                    return bad(i, format!("out of order: seq {} after seq {}", e.seq, p.seq));
-                }
-                if e.t_ns < p.t_ns {
-                    return bad(i, format!("out of order: t_ns {} after t_ns {}", e.t_ns, p.t_ns));
-                }
-            }
-            if e.thread >= n_threads {
-                return bad(i, format!("unknown thread {} (the trace has {n_threads})", e.thread));
-            }
-            if e.process as usize >= self.processes.len() {
-                return bad(i, format!("unknown process {} (the trace has {})", e.process, self.processes.len()));
-            }
-            if let Some(r) = e.kind.resource()
-                && r >= n_res
-            {
-                return bad(i, format!("unknown resource {r} (the trace has {n_res})"));
-            }
-            if let Some(t) = e.kind.other_thread()
-                && t >= n_threads
-            {
-                return bad(i, format!("unknown thread {t} (the trace has {n_threads})"));
-            }
-            match &e.kind {
-                EventKind::VarRead { var, .. } | EventKind::VarWrite { var, .. }
-                    if *var as usize >= self.vars.len() =>
-                {
-                    return bad(i, format!("unknown variable {var} (the trace has {})", self.vars.len()));
-                }
-                EventKind::Deadlock { cycle } => {
-                    for edge in cycle {
-                        let ok = edge.thread < n_threads
-                            && edge.held_by.is_none_or(|h| h < n_threads)
-                            && match edge.waits_for {
-                                WaitTarget::Resource(r) => r < n_res,
-                                WaitTarget::Thread(t) => t < n_threads,
-                            };
-                        if !ok {
-                            return bad(i, "the deadlock cycle names an unknown thread or resource".into());
-                        }
-                    }
-                }
-                _ => {}
-            }
-            prev = Some(e);
-        }
         Ok(())
     }
+
 
     /// Load a trace file.
     pub fn load(path: &Path) -> Result<Self, TraceError> {
@@ -380,6 +336,70 @@ impl Trace {
             return save_atomically(path, |w| serde_json::to_writer(w, self).map_err(std::io::Error::other));
         }
         save_atomically(path, |w| crate::binary::write_trace(w, self))
+    }
+}
+
+/// [`Trace::check`]'s test of each event in turn, against the trace's tables: a trace whose
+/// events are read a block at a time ([`crate::packed`]) is checked as it is read.
+#[derive(Default)]
+pub(crate) struct EventCheck {
+    i: usize,
+    prev: Option<(u64, u64)>,
+}
+
+impl EventCheck {
+    /// Check the next event.
+    pub(crate) fn next(&mut self, t: &Trace, e: &Event) -> Result<(), TraceError> {
+        let (i, n_threads, n_res) = (self.i, t.threads.len() as u32, t.resources.len() as u32);
+        let bad = |index, message: String| Err(TraceError::Inconsistent { index, message });
+        if let Some((seq, t_ns)) = self.prev {
+            if e.seq <= seq {
+                return bad(i, format!("out of order: seq {} after seq {seq}", e.seq));
+            }
+            if e.t_ns < t_ns {
+                return bad(i, format!("out of order: t_ns {} after t_ns {t_ns}", e.t_ns));
+            }
+        }
+        if e.thread >= n_threads {
+            return bad(i, format!("unknown thread {} (the trace has {n_threads})", e.thread));
+        }
+        if e.process as usize >= t.processes.len() {
+            return bad(i, format!("unknown process {} (the trace has {})", e.process, t.processes.len()));
+        }
+        if let Some(r) = e.kind.resource()
+            && r >= n_res
+        {
+            return bad(i, format!("unknown resource {r} (the trace has {n_res})"));
+        }
+        if let Some(t) = e.kind.other_thread()
+            && t >= n_threads
+        {
+            return bad(i, format!("unknown thread {t} (the trace has {n_threads})"));
+        }
+        match &e.kind {
+            EventKind::VarRead { var, .. } | EventKind::VarWrite { var, .. }
+                if *var as usize >= t.vars.len() =>
+            {
+                return bad(i, format!("unknown variable {var} (the trace has {})", t.vars.len()));
+            }
+            EventKind::Deadlock { cycle } => {
+                for edge in cycle {
+                    let ok = edge.thread < n_threads
+                        && edge.held_by.is_none_or(|h| h < n_threads)
+                        && match edge.waits_for {
+                            WaitTarget::Resource(r) => r < n_res,
+                            WaitTarget::Thread(t) => t < n_threads,
+                        };
+                    if !ok {
+                        return bad(i, "the deadlock cycle names an unknown thread or resource".into());
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.prev = Some((e.seq, e.t_ns));
+        self.i += 1;
+        Ok(())
     }
 }
 
