@@ -405,6 +405,20 @@ impl ThreadlineApp {
         self.show_session(Session::from_trace(trace, source));
     }
 
+    /// Open a trace whose events are packed (`threadline open`).
+    pub fn open_packed(&mut self, trace: sim_core::packed::PackedTrace, source: String) {
+        self.show_session(Session::from_packed(trace, source));
+    }
+
+    /// Show `width_ns` of the run around its middle (`--zoom-ms`): the timeline's axis is
+    /// set at its first layout, keeping this width.
+    pub fn zoom_to_middle(&mut self, width_ns: f64) {
+        let end = self.session.as_ref().map_or(0.0, |s| s.timeline.end_ns as f64);
+        let width = width_ns.clamp(1.0, end.max(1.0));
+        self.view.follow = false;
+        self.view.zoom_request = Some(((end - width) / 2.0, width));
+    }
+
     /// Put a replay session on screen, selecting its scenario in the picker.
     fn show_session(&mut self, session: Session) {
         if let Some(i) = self.catalog.iter().position(|s| s.id == session.scenario.id) {
@@ -415,7 +429,7 @@ impl ThreadlineApp {
             // the title and the sliders speak of it and not of what was selected before.
             let file = session
                 .trace()
-                .and_then(|t| t.source.as_ref())
+                .and_then(|t| t.meta.source.as_ref())
                 .map_or_else(|| format!("{}.py", session.scenario.id), |s| s.file.clone());
             if let Ok(e) = Entry::new(&session.scenario.id, &file, code) {
                 self.keep_draft();
@@ -430,7 +444,7 @@ impl ThreadlineApp {
             self.keep_draft();
             let file = session
                 .trace()
-                .and_then(|t| t.source.as_ref())
+                .and_then(|t| t.meta.source.as_ref())
                 .map_or_else(|| format!("{}.py", session.scenario.id), |s| s.file.clone());
             self.editor = Editor::of_code(
                 format!("{} (from the trace)", session.scenario.id),
@@ -510,9 +524,9 @@ impl ThreadlineApp {
         done: fn(PathBuf, Box<Session>) -> FileResult,
         label: &'static str,
     ) {
-        self.jobs.start(JobKind::File, 0, move || match Trace::load(&path) {
+        self.jobs.start(JobKind::File, 0, move || match sim_core::packed::PackedTrace::load(&path) {
             Ok(t) => {
-                let session = Session::from_trace(t, format!("{label}{}", path.display()));
+                let session = Session::from_packed(t, format!("{label}{}", path.display()));
                 done(path, Box::new(session))
             }
             Err(e) => FileResult::Failed(format!("Could not open {}: {e}", path.display())),
@@ -712,7 +726,7 @@ impl ThreadlineApp {
                 }
                 FileResult::Opened(p, session) => {
                     // A trace whose writer died opens with what it kept, and says so.
-                    self.note = Some(match session.trace().and_then(|t| t.incomplete.as_deref()) {
+                    self.note = Some(match session.trace().and_then(|t| t.meta.incomplete.as_deref()) {
                         Some(why) => format!("Opened {}: {why}", p.display()),
                         None => format!("Opened {}", p.display()),
                     });
@@ -796,12 +810,7 @@ impl ThreadlineApp {
                 ctx.input(|i| (i.key_pressed(egui::Key::ArrowLeft), i.key_pressed(egui::Key::ArrowRight)));
             if left || right {
                 let now = self.view.cursor_ns.unwrap_or(s.timeline.end_ns as f64);
-                let times = s.event_times(|_| true);
-                let target = if right {
-                    times.iter().find(|t| **t as f64 > now).copied()
-                } else {
-                    times.iter().rev().find(|t| (**t as f64) < now).copied()
-                };
+                let target = if right { s.next_event_after(now, |_| true) } else { s.prev_event_before(now) };
                 if let Some(t) = target {
                     self.apply(ReplayCmd::Seek(t as f64));
                 }

@@ -5,8 +5,8 @@
 
 use crate::app::{AnalysisCmd, Command, GameCmd, Persisted, ProfileTab, RunCmd, ThreadlineApp};
 use crate::cli::Cli;
+use sim_core::packed::PackedTrace;
 use sim_core::py_catalog::Entry;
-use sim_core::trace::Trace;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 #[derive(Default)]
 pub struct Launch {
     /// `threadline open TRACE` / `threadline TRACE.json`: the trace and where it came from.
-    pub trace: Option<(Trace, String)>,
+    pub trace: Option<(PackedTrace, String)>,
     /// `--compare TRACE`.
-    pub compare: Option<(Trace, String)>,
+    pub compare: Option<(PackedTrace, String)>,
     /// `--scenario`: the catalog id or file as given.
     pub scenario: Option<String>,
     /// `--scenario FILE`: the file, read and compiled.
@@ -49,12 +49,15 @@ pub struct Launch {
     pub size: Option<(f32, f32)>,
     /// `--bytecode [LINE]`.
     pub bytecode: Option<u32>,
+    /// `--zoom-ms W`.
+    pub zoom_ms: Option<f64>,
 }
 
 impl Launch {
     /// Validate the flags: Err is the message to print (exit status 2).
     pub fn from_cli(cli: &Cli) -> Result<Launch, String> {
-        let load = |path: &Path| Trace::load(path).map(|t| (t, path.display().to_string()));
+        // Kept packed from the file on: a trace's events are a byte each, not 64.
+        let load = |path: &Path| PackedTrace::load(path).map(|t| (t, path.display().to_string()));
         let trace = match &cli.command {
             Some(crate::cli::Command::Open { trace }) => {
                 Some(load(trace).map_err(|e| format!("{}: {e}", trace.display()))?)
@@ -140,6 +143,7 @@ impl Launch {
             show_me: cli.show_me,
             size: cli.size,
             bytecode: cli.bytecode,
+            zoom_ms: cli.zoom_ms.filter(|w| w.is_finite() && *w > 0.0),
         })
     }
 
@@ -165,10 +169,13 @@ impl Launch {
             app.add_scenario(sc);
         }
         if let Some((t, src)) = self.trace {
-            app.open_trace(t, src);
+            app.open_packed(t, src);
         }
         if let Some((t, src)) = self.compare {
-            app.compare = Some(crate::session::Session::from_trace(t, format!("compared: {src}")));
+            app.compare = Some(crate::session::Session::from_packed(t, format!("compared: {src}")));
+        }
+        if let Some(ms) = self.zoom_ms {
+            app.zoom_to_middle(ms * 1e6);
         }
         if self.split {
             app.persisted.split_updates = true;

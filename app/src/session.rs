@@ -7,6 +7,7 @@ use sim_core::control::Schedule;
 use sim_core::event::Event;
 use sim_core::model::{Params, ScenarioInfo};
 use sim_core::model::{ProcessMeta, RuntimeSettings, ThreadMeta};
+use sim_core::packed::PackedTrace;
 use sim_core::py::run::PyRun;
 use sim_core::py::value::V;
 use sim_core::py::{Program, Slider};
@@ -73,8 +74,8 @@ pub enum State {
     },
     /// The whole trace is known; the timeline holds it up to the playhead.
     Replay {
-        /// The trace.
-        trace: Box<Trace>,
+        /// The trace, its events packed (about a byte an event).
+        trace: Box<PackedTrace>,
         /// Playhead and playback.
         replay: Replay,
         /// Timelines at every `checkpoint_every` events, so a backward seek replays at
@@ -223,21 +224,24 @@ impl Session {
 
     /// A session replaying `trace`, showing all of it.
     pub fn from_trace(trace: Trace, source: String) -> Self {
+        Self::from_packed(PackedTrace::pack(trace), source)
+    }
+
+    /// A session replaying a packed trace, showing all of it.
+    pub fn from_packed(trace: PackedTrace, source: String) -> Self {
         // Checkpoints are made by the first backward seek (as for a finished live run): made
         // here, eight copies of the timeline at 1/8, 2/8… of the way held 3.5 timelines' worth
         // of memory for a replay that may never be scrubbed back.
-        let mut timeline = Timeline::for_trace(&trace);
-        for e in &trace.events {
-            timeline.push(e);
-        }
+        let timeline = Timeline::of_packed(&trace);
         let checkpoints = Vec::new();
         let end = timeline.end_ns as f64;
         let replay = Replay { playing: false, speed: 1.0, playhead_ns: end, applied: trace.events.len() };
+        let meta = &trace.meta;
         Self {
-            code: trace.source.as_ref().map(|s| Arc::from(s.text.as_str())),
-            scenario: trace.scenario.clone(),
-            params: trace.params.clone(),
-            settings: sane_settings(trace.runtime.clone()),
+            code: meta.source.as_ref().map(|s| Arc::from(s.text.as_str())),
+            scenario: meta.scenario.clone(),
+            params: meta.params.clone(),
+            settings: sane_settings(meta.runtime.clone()),
             timeline,
             state: State::Replay { trace: Box::new(trace), replay, checkpoints },
             source,
@@ -248,7 +252,7 @@ impl Session {
     }
 
     /// The trace, once the run ended (or when opened from a file).
-    pub fn trace(&self) -> Option<&Trace> {
+    pub fn trace(&self) -> Option<&PackedTrace> {
         match &self.state {
             State::Replay { trace, .. } => Some(trace),
             State::Live { .. } => None,
@@ -301,13 +305,19 @@ impl Session {
             return changed;
         }
         let State::Live { run, rx, .. } = &mut self.state else { return changed };
-        // Every thread has ended: joining them is immediate.
-        let trace = run.finish_in_place(None);
-        if let Some(p) = &mut self.player {
-            // The game is judged against the program's goal the moment it ends.
-            let report = run.control_report().unwrap_or_default();
-            p.played = Some(sim_core::challenge::judge(&p.prog, &trace, &report, &run.finals()));
-        }
+        // Every thread has ended: joining them is immediate. What is kept of the events is
+        // packed, about a byte an event instead of 64.
+        let trace = match &mut self.player {
+            Some(p) => {
+                // The game is judged against the program's goal the moment it ends (a
+                // controlled run: some hundreds of events).
+                let trace = run.finish_in_place(None);
+                let report = run.control_report().unwrap_or_default();
+                p.played = Some(sim_core::challenge::judge(&p.prog, &trace, &report, &run.finals()));
+                PackedTrace::pack(trace)
+            }
+            None => run.finish_packed_in_place(None),
+        };
         for e in rx.try_iter() {
             self.timeline.push(&e);
         }
@@ -317,6 +327,7 @@ impl Session {
             playhead_ns: self.timeline.end_ns as f64,
             applied: trace.events.len(),
         };
+
         // Checkpoints are made by the first backward seek.
         self.state = State::Replay { trace: Box::new(trace), replay, checkpoints: Vec::new() };
         true
@@ -353,7 +364,7 @@ impl Session {
             return Arc::clone(s);
         }
         let mut s = Summary::of_timeline(&self.scenario.id, &self.params, &self.settings, &self.timeline);
-        if let Some(r) = self.trace().and_then(|t| t.recorded.as_ref()) {
+        if let Some(r) = self.trace().and_then(|t| t.meta.recorded.as_ref()) {
             s.mark_recorded(r);
         }
         let s = Arc::new(s);
@@ -393,9 +404,9 @@ impl Session {
     /// at most [`checkpoint_every`] events however long the trace.
     pub fn seek(&mut self, t_ns: f64) {
         let State::Replay { trace, replay, checkpoints } = &mut self.state else { return };
-        let end = trace.events.last().map_or(0, |e| e.t_ns) as f64;
+        let end = trace.events.last_t().unwrap_or(0) as f64;
         let t = t_ns.clamp(0.0, end);
-        let target = trace.events.partition_point(|e| (e.t_ns as f64) <= t);
+        let target = trace.events.count_until(t);
         let every = checkpoint_every(trace.events.len());
         if target < replay.applied {
             let k = (target / every).min(checkpoints.len().saturating_sub(1));
@@ -405,19 +416,20 @@ impl Session {
                     replay.applied = k * every;
                 }
                 None => {
-                    self.timeline = Timeline::for_trace(trace);
+                    self.timeline = Timeline::for_trace(&trace.meta);
                     replay.applied = 0;
                     checkpoints.push(self.timeline.clone());
                 }
             }
         }
-        for i in replay.applied..target {
+        let timeline = &mut self.timeline;
+        trace.events.for_each_in(replay.applied..target, |i, e| {
             // Checkpoints not made yet (a finished live run) are made on the way.
             if i > 0 && i % every == 0 && checkpoints.len() == i / every {
-                checkpoints.push(self.timeline.clone());
+                checkpoints.push(timeline.clone());
             }
-            self.timeline.push(&trace.events[i]);
-        }
+            timeline.push(e);
+        });
         replay.applied = target;
         replay.playhead_ns = t;
         // Lanes end at the playhead, not at the last event applied.
@@ -430,7 +442,7 @@ impl Session {
         if !r.playing {
             return false;
         }
-        let end = self.trace().and_then(|t| t.events.last()).map_or(0, |e| e.t_ns) as f64;
+        let end = self.end_ns() as f64;
         let next = r.playhead_ns + dt_s * 1e9 * r.speed * self.settings.time_scale;
         self.seek(next);
         if next >= end
@@ -441,9 +453,19 @@ impl Session {
         true
     }
 
-    /// Times of events matching `pred`, for jumps.
-    pub fn event_times(&self, pred: impl Fn(&Event) -> bool) -> Vec<u64> {
-        self.trace().map(|t| t.events.iter().filter(|e| pred(e)).map(|e| e.t_ns).collect()).unwrap_or_default()
+    /// The time of the trace's last event (0 while live).
+    pub fn end_ns(&self) -> u64 {
+        self.trace().and_then(|t| t.events.last_t()).unwrap_or(0)
+    }
+
+    /// The time of the first event after `t_ns` that `pred` accepts, for jumps.
+    pub fn next_event_after(&self, t_ns: f64, pred: impl Fn(&Event) -> bool) -> Option<u64> {
+        self.trace().and_then(|t| t.events.next_time_after(t_ns, pred))
+    }
+
+    /// The time of the last event before `t_ns`, for stepping back.
+    pub fn prev_event_before(&self, t_ns: f64) -> Option<u64> {
+        self.trace().and_then(|t| t.events.prev_time_before(t_ns))
     }
 }
 

@@ -67,7 +67,7 @@ fn semaphore_with_8_threads_and_2_permits_never_has_more_than_2_inside() {
     let app = h.state();
     let s = app.session.as_ref().unwrap();
     // The summary panel shows sim-core's Summary: the same as the CLI's for this trace.
-    assert_eq!(*s.summary(), sim_core::summary::Summary::of_trace(s.trace().unwrap()));
+    assert_eq!(*s.summary(), sim_core::summary::Summary::of_trace(&s.trace().unwrap().unpack()));
     let tl = &s.timeline;
     let sem = tl.resource_meta.iter().position(|r| r.name == "semaphore").unwrap();
     assert_eq!(tl.resources[sem].max_holders, 2, "at most 2 threads inside");
@@ -555,11 +555,11 @@ fn run_in_cpython_too_draws_the_real_run_below_the_simulated_one() {
     let app = h.state();
     let real = app.compare.as_ref().unwrap();
     let t = real.trace().unwrap();
-    assert!(t.recorded.is_some(), "marked as recorded from CPython");
+    assert!(t.meta.recorded.is_some(), "marked as recorded from CPython");
     assert!(real.source.starts_with("CPython 3."), "{}", real.source);
     // The same program, the same sliders: the same six threads and the same lines printed.
-    assert_eq!(t.threads.len(), 7);
-    assert_eq!(t.resources.iter().find(|r| r.name == "semaphore").map(|r| r.capacity), Some(3));
+    assert_eq!(t.meta.threads.len(), 7);
+    assert_eq!(t.meta.resources.iter().find(|r| r.name == "semaphore").map(|r| r.capacity), Some(3));
     h.get_by_label_contains("Output: the same 19 lines in both runs.");
 }
 
@@ -612,7 +612,7 @@ fn play_the_scheduler_into_the_deadlock_by_clicking_thread_buttons_then_step_bac
     }
     assert_eq!(clicked, plan.len(), "every choice was a click");
     h.get_by_label_contains("Game over: Deadlock: Thread-1 (thread1) waits for lock2");
-    let sched = h.state().session.as_ref().unwrap().trace().unwrap().schedule.clone().expect("a schedule");
+    let sched = h.state().session.as_ref().unwrap().trace().unwrap().meta.schedule.clone().expect("a schedule");
     h.get_by_label_contains(&format!("Schedule: {sched}"));
 
     // Back one step: the same choices but the last, then the other thread there.

@@ -5,7 +5,7 @@
 //! It is a facade over four crates, each of which may import only those below it (Cargo
 //! refuses a cycle); `ARCHITECTURE.md` at the top of the repository draws the data's path.
 //! - `threadline-model` — the vocabulary: [`value`], [`pyerror`], [`model`], [`event`],
-//!   [`trace`], [`binary`];
+//!   [`trace`], [`binary`], [`packed`];
 //! - `threadline-runtime` — [`rt`], [`sync`], [`channels`], [`watchdog`], [`recorder`],
 //!   [`control`] (the GIL is the runtime's own, private);
 //! - `threadline-python` — [`py`] (parse, compile, interpret: public are its front door,
@@ -19,6 +19,6 @@
 pub use threadline_analysis::{
     challenge, chrome, explore, fuzzing, invariants, predict, profile, recorded, rng, soak, summary, timeline, words,
 };
-pub use threadline_model::{binary, event, model, pyerror, trace, value};
+pub use threadline_model::{binary, event, model, packed, pyerror, trace, value};
 pub use threadline_python::{py, py_catalog};
 pub use threadline_runtime::{channels, control, recorder, rt, sync, watchdog};

@@ -246,7 +246,7 @@ impl ThreadlineApp {
             ReplayCmd::Play(p) => {
                 if let Some(s) = &mut self.session {
                     // Playing from the very end starts over.
-                    let end = s.trace().and_then(|t| t.events.last()).map_or(0.0, |e| e.t_ns as f64);
+                    let end = s.end_ns() as f64;
                     if p && s.replay().is_some_and(|r| r.playhead_ns >= end) {
                         s.seek(0.0);
                     }
@@ -270,7 +270,7 @@ impl ThreadlineApp {
                     && let Some(t) = s.trace()
                 {
                     let label = panels::run_label(s);
-                    self.compare = Some(Session::from_trace(t.clone(), format!("pinned: {label}")));
+                    self.compare = Some(Session::from_packed(t.clone(), format!("pinned: {label}")));
                     self.note = Some("Pinned. Change the sliders or the GIL mode and press Run to compare.".into());
                 }
             }

@@ -77,6 +77,10 @@ pub struct Cli {
     /// median, 99th percentile and worst, then close the window.
     #[arg(long, value_name = "N", global = true)]
     pub frame_stats: Option<u32>,
+    /// With `open TRACE`: show W milliseconds of the run around its middle instead of all
+    /// of it (the frame-time benchmark's zoomed-in case).
+    #[arg(long, value_name = "W")]
+    pub zoom_ms: Option<f64>,
     /// A trace to show below the run, on the same time axis, for comparison.
     #[arg(long, value_name = "TRACE")]
     pub compare: Option<PathBuf>,

@@ -228,7 +228,8 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
         }
     }
     let code = run.exit_code();
-    let (trace, report, finals) = run.finish_keep(None);
+    // Kept packed: a ten-million-event run is some megabytes of events, not 640.
+    let (trace, report, finals) = run.finish_keep_packed(None);
     for e in rx.try_iter() {
         show(&e, &mut stdout, &mut stream);
     }
@@ -254,7 +255,7 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
             )));
         }
     }
-    let summary = Summary::of_trace(&trace);
+    let summary = Summary::of(&trace.meta, &sim_core::timeline::Timeline::of_packed(&trace));
     if opts.json {
         print_summary(&summary, true);
     }
@@ -289,7 +290,9 @@ pub fn run_py(spec: &PySpec, set: &[String], opts: &RunOpts<'_>) -> Result<(), F
     if closed_flag.get() {
         return Ok(());
     }
-    if started.elapsed() > limit && trace.events.iter().any(|e| matches!(e.kind, EventKind::ThreadStopped)) {
+    if started.elapsed() > limit
+        && trace.events.next_time_after(-1.0, |e| matches!(e.kind, EventKind::ThreadStopped)).is_some()
+    {
         return Err(Failure {
             code: 1,
             error: anyhow::anyhow!("stopped after --max-seconds {}", opts.max_seconds),

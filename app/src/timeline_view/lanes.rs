@@ -132,7 +132,6 @@ pub(super) fn paint_util_lane(cx: &LaneCx<'_>, p: usize) -> Option<String> {
     let (y0, h) = (cx.lane.bottom(), cx.lane.height() - 2.0);
     let left = cx.lane.left();
     let width = cx.lane.width().floor() as usize;
-    let mut k = steps.partition_point(|s| (s.0 as f64) <= axis.start_ns).saturating_sub(1);
     for px in 0..width {
         let t0 = axis.start_ns + px as f64 * axis.ns_per_px;
         let t1 = (t0 + axis.ns_per_px).min(end_ns as f64);
@@ -142,21 +141,10 @@ pub(super) fn paint_util_lane(cx: &LaneCx<'_>, p: usize) -> Option<String> {
         if t1 <= t0.max(0.0) {
             continue; // before the run's start (the view panned left of 0)
         }
-        // Time-weighted averages over [t0, t1).
-        let (mut run, mut want) = (0.0f64, 0.0f64);
-        let mut j = k;
-        while j < steps.len() && (steps[j].0 as f64) < t1 {
-            let a = (steps[j].0 as f64).max(t0);
-            let b = steps.get(j + 1).map_or(end_ns as f64, |s| s.0 as f64).min(t1);
-            if b > a {
-                run += f64::from(steps[j].1) * (b - a);
-                want += f64::from(steps[j].2) * (b - a);
-            }
-            j += 1;
-        }
-        k = j.saturating_sub(1);
-        let d = t1 - t0.max(0.0);
-        let (run, want) = ((run / d) as f32, (want / d) as f32);
+        // Time-weighted averages over [t0, t1), from the strip's integrals: a search per
+        // pixel, however many steps the pixel spans (ten million events zoomed out).
+        let (run, want) = tl.util_mean(p, t0.max(0.0), t1, end_ns as f64);
+        let (run, want) = (run as f32, want as f32);
         let x = left + px as f32;
         if want > 0.0 {
             let r = Rect::from_min_max(Pos2::new(x, y0 - h * (want / n).min(1.0)), Pos2::new(x + 1.0, y0));

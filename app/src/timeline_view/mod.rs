@@ -3,7 +3,9 @@
 //! handoff arrows, error markers, the cursor and the deadlock highlight. Drag pans,
 //! Ctrl+scroll zooms around the mouse, double-click fits, click sets the cursor.
 
-use crate::layout::{LABEL_MARGIN, LabelFit, Span, TimeAxis, fit_label, format_time, tick_step_ns, visible_spans};
+use crate::layout::{
+    LABEL_MARGIN, LabelFit, MIN_NS_PER_PX, Span, TimeAxis, fit_label, format_time, tick_step_ns, visible_spans,
+};
 use crate::theme::{Theme, text_on};
 use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Sense, Stroke, Vec2};
 use sim_core::event::WaitTarget;
@@ -63,6 +65,8 @@ pub struct ViewState {
     settled_range: Option<(u64, u64)>,
     /// The critical path to draw over the lanes (latest span first), when shown.
     pub path: Option<std::sync::Arc<Vec<sim_core::profile::PathSpan>>>,
+    /// A window asked for before the first layout knows the plot's width: (start, width) ns.
+    pub zoom_request: Option<(f64, f64)>,
 }
 
 impl ViewState {
@@ -93,6 +97,7 @@ impl Default for ViewState {
             range_anchor: None,
             settled_range: None,
             path: None,
+            zoom_request: None,
         }
     }
 }
@@ -232,8 +237,11 @@ pub fn timeline_ui(
     let plot_w = (rect.width() - LABEL_W - 8.0).max(50.0) as f64;
     let end_ns = tl.end_ns;
     let fitted = TimeAxis::fit(end_ns.max(fit_end_ns), plot_left as f64, plot_w);
-    let mut axis = match view.axis {
-        Some(a) if !view.follow => TimeAxis { left_x: plot_left as f64, width_px: plot_w, ..a },
+    let mut axis = match (view.axis, view.zoom_request.take()) {
+        (_, Some((start_ns, width_ns))) => {
+            TimeAxis { start_ns, ns_per_px: (width_ns / plot_w).max(MIN_NS_PER_PX), ..fitted }
+        }
+        (Some(a), None) if !view.follow => TimeAxis { left_x: plot_left as f64, width_px: plot_w, ..a },
         _ => fitted,
     };
 

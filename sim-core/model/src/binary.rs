@@ -208,13 +208,13 @@ impl StreamedFile {
     /// the target. Should the events streamed not be the trace's (they always are, from the
     /// recorder's live channel), or the last writes fail, the `.part` goes and the trace (all
     /// of it in memory) is saved whole instead, atomically.
-    pub fn finish(self, trace: &Trace) -> Result<(), TraceError> {
+    pub fn finish(self, trace: &PackedTrace) -> Result<(), TraceError> {
         let Self { part, target, w } = self;
         let done = (|| -> std::io::Result<()> {
             if w.events() != trace.events.len() as u64 {
                 return Err(std::io::Error::other("the events streamed are not the run's"));
             }
-            let file = w.finish(trace)?.into_inner().map_err(|e| e.into_error())?;
+            let file = w.finish(&trace.meta)?.into_inner().map_err(|e| e.into_error())?;
             file.sync_all()?;
             std::fs::rename(&part, &target)
         })();
@@ -267,8 +267,14 @@ struct BlockEncoder {
     kind: Vec<u8>,
     /// Each distinct kind's JSON, and its index.
     kinds: HashMap<Vec<u8>, u32>,
+    /// The kinds met last and their indices, compared before a kind is written as JSON to
+    /// look it up (a run repeats a few kinds: a lock's acquire and release, a GIL handoff).
+    recent: Vec<(EventKind, u32)>,
     scratch: Vec<u8>,
 }
+
+/// Kinds [`BlockEncoder::recent`] remembers.
+const RECENT: usize = 8;
 
 impl BlockEncoder {
     fn push(&mut self, e: &Event) {
@@ -278,6 +284,11 @@ impl BlockEncoder {
         put(&mut self.thread, u64::from(e.thread));
         put(&mut self.process, u64::from(e.process));
         put(&mut self.line, u64::from(e.line));
+        if let Some(&(_, ix)) = self.recent.iter().find(|(k, _)| *k == e.kind) {
+            put(&mut self.kind, u64::from(ix));
+            self.len += 1;
+            return;
+        }
         self.scratch.clear();
         // An event kind is plain data: serializing it to a Vec cannot fail.
         let _ = serde_json::to_writer(&mut self.scratch, &e.kind);
@@ -290,6 +301,10 @@ impl BlockEncoder {
             }
         };
         put(&mut self.kind, u64::from(ix));
+        if self.recent.len() == RECENT {
+            self.recent.remove(0);
+        }
+        self.recent.push((e.kind.clone(), ix));
         self.len += 1;
     }
 
@@ -428,7 +443,8 @@ pub fn read_packed(bytes: &[u8]) -> Result<PackedTrace, TraceError> {
     let decode = |at: usize, payload: &[u8]| -> Result<Vec<Event>, TraceError> {
         let mut out = Vec::new();
         let raw = unpack(payload, at)?;
-        decode_block(&raw, &mut out, &budget).ok_or_else(|| damaged(format!("the block at byte {at} does not decode")))??;
+        decode_block(&raw, &mut out, &budget)
+            .ok_or_else(|| damaged(format!("the block at byte {at} does not decode")))??;
         Ok(out)
     };
     let tail_events = tail.as_ref().map(|t| t.events);

@@ -8,10 +8,12 @@ use crate::value::Value;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The most events one run keeps in full (measured: at most 0.75 GB for the whole app).
-/// Past it the run goes on, keeping only the threads' starts and ends and, up to a
-/// twentieth more, prints and exceptions; an `EventKind::EventLimit` marks the moment.
-pub const MAX_EVENTS: usize = 2_000_000;
+/// The most events one run keeps in full. The recorder packs them as it goes and the app
+/// keeps them packed (about a byte an event), so what a run's events cost the app is mostly
+/// the timeline drawn from them (≈ 55 bytes an event). Past it the run goes on, keeping only
+/// the threads' starts and ends and, up to a twentieth more, prints and exceptions; an
+/// `EventKind::EventLimit` marks the moment.
+pub const MAX_EVENTS: usize = 10_000_000;
 
 /// Which interpreter the run models.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]

@@ -76,6 +76,15 @@ impl PackedEvents {
         self.len += events.len();
     }
 
+    /// Add `other`'s events after these.
+    pub fn append(&mut self, other: PackedEvents) {
+        for mut b in other.blocks {
+            b.first = self.len;
+            self.len += b.n;
+            self.blocks.push(b);
+        }
+    }
+
     /// The blocks' packed bytes, in order (the binary format's event frames).
     pub(crate) fn payloads(&self) -> impl Iterator<Item = &[u8]> {
         self.blocks.iter().map(|b| &*b.payload)
@@ -112,7 +121,8 @@ impl PackedEvents {
         }
         // Blocks are packed by this build or checked when their file was read: one that does
         // not decode is a bug, and reads as no events rather than a crash.
-        let events: Arc<[Event]> = self.blocks.get(k).and_then(|b| unpack_block(&b.payload).ok()).unwrap_or_default().into();
+        let events: Arc<[Event]> =
+            self.blocks.get(k).and_then(|b| unpack_block(&b.payload).ok()).unwrap_or_default().into();
         cache.insert(0, (k, Arc::clone(&events)));
         cache.truncate(2);
         events
@@ -164,9 +174,8 @@ impl PackedEvents {
     /// The time of the first event after `t_ns` that `pred` accepts.
     pub fn next_time_after(&self, t_ns: f64, pred: impl Fn(&Event) -> bool) -> Option<u64> {
         let from = self.blocks.partition_point(|b| (b.last_t as f64) <= t_ns);
-        (from..self.blocks.len()).find_map(|k| {
-            self.block(k).iter().find(|e| e.t_ns as f64 > t_ns && pred(e)).map(|e| e.t_ns)
-        })
+        (from..self.blocks.len())
+            .find_map(|k| self.block(k).iter().find(|e| e.t_ns as f64 > t_ns && pred(e)).map(|e| e.t_ns))
     }
 
     /// The time of the last event before `t_ns`.

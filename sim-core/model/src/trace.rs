@@ -292,7 +292,6 @@ impl Trace {
         Ok(())
     }
 
-
     /// Load a trace file.
     pub fn load(path: &Path) -> Result<Self, TraceError> {
         let bytes =
@@ -377,9 +376,7 @@ impl EventCheck {
             return bad(i, format!("unknown thread {t} (the trace has {n_threads})"));
         }
         match &e.kind {
-            EventKind::VarRead { var, .. } | EventKind::VarWrite { var, .. }
-                if *var as usize >= t.vars.len() =>
-            {
+            EventKind::VarRead { var, .. } | EventKind::VarWrite { var, .. } if *var as usize >= t.vars.len() => {
                 return bad(i, format!("unknown variable {var} (the trace has {})", t.vars.len()));
             }
             EventKind::Deadlock { cycle } => {

@@ -5,6 +5,7 @@ use crossbeam_channel::Sender;
 use parking_lot::Mutex;
 use std::time::Instant;
 use threadline_model::event::{Event, EventKind, ThreadIx};
+use threadline_model::packed::PackedEvents;
 
 /// Events reserved up front, so short runs never grow the vector.
 const INITIAL_CAPACITY: usize = 4096;
@@ -44,67 +45,119 @@ struct Inner {
 
 /// Events kept in blocks of [`BLOCK`] that never move once written: a growing vector copied
 /// every event it held each time it doubled (at a million events, 104 MB copied twice over
-/// in the middle of the run). The blocks become one vector when the run's events are taken.
+/// in the middle of the run). Past the first [`UNPACKED_BLOCKS`], the oldest blocks are
+/// packed as the binary trace format packs them (about a byte an event instead of 64) by a
+/// helper thread, so a ten-million-event run keeps tens of megabytes, not 640.
 #[derive(Default)]
 struct Events {
-    full: Vec<Vec<Event>>,
+    /// The oldest blocks, packed.
+    packed: PackedEvents,
+    /// Blocks handed to the helper to pack and not back yet (they come after `packed`).
+    packing: usize,
+    /// Full blocks kept as they are (after those packed or packing).
+    full: std::collections::VecDeque<Vec<Event>>,
     last: Vec<Event>,
     len: usize,
-    /// Blocks made ready off the recording path, once a run outgrew its first block.
+    /// The helper, once a run outgrew its first block.
     supply: Option<Supply>,
 }
 
-/// A helper thread that keeps two empty blocks ready with their memory already touched.
+/// Blocks a run keeps unpacked (16 MB): a run that stays within them never pays for packing.
+const UNPACKED_BLOCKS: usize = 32;
+
+/// A helper thread that packs full blocks and keeps two empty blocks ready with their memory
+/// already touched.
 ///
 /// A block's first write into each fresh page is a page fault (the kernel maps and zeroes
 /// it): one every 64 events, and more than half of an event's cost while a run records
 /// (50 ns against 22 ns with warm pages, measured), paid under the recorder's lock while
-/// every other thread waits to record. The helper pays it instead, on whichever core is free.
-/// It starts only when a run fills its first block (short runs and explored schedules never
-/// start it) and ends when the events are taken or the recorder is dropped.
+/// every other thread waits to record. The helper pays it instead, on whichever core is free,
+/// and a block it has packed comes back empty and warm. It starts only when a run fills its
+/// first block (short runs and explored schedules never start it) and ends when the events
+/// are taken or the recorder is dropped.
 struct Supply {
     ready: crossbeam_channel::Receiver<Vec<Event>>,
+    to_pack: Option<crossbeam_channel::Sender<Vec<Event>>>,
+    packed: crossbeam_channel::Receiver<PackedEvents>,
     helper: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Supply {
     fn start() -> Option<Self> {
-        let (tx, ready) = crossbeam_channel::bounded::<Vec<Event>>(2);
+        let (ready_tx, ready) = crossbeam_channel::bounded::<Vec<Event>>(2);
+        let (to_pack, full_rx) = crossbeam_channel::unbounded::<Vec<Event>>();
+        let (packed_tx, packed) = crossbeam_channel::unbounded::<PackedEvents>();
         let helper = std::thread::Builder::new()
             .name("threadline-recorder".into())
             .spawn(move || {
                 let blank = Event { seq: 0, t_ns: 0, thread: 0, process: 0, line: 0, kind: EventKind::CpuEnd };
-                loop {
-                    let mut block = Vec::with_capacity(BLOCK);
+                let touched = || {
+                    let mut b = Vec::with_capacity(BLOCK);
                     // Writing every slot touches every page; clearing keeps them.
-                    block.resize(BLOCK, blank.clone());
-                    block.clear();
-                    if tx.send(block).is_err() {
+                    b.resize(BLOCK, blank.clone());
+                    b.clear();
+                    b
+                };
+                // Empty blocks in hand, waiting for room in `ready`.
+                let mut spares: Vec<Vec<Event>> = Vec::new();
+                loop {
+                    // Blocks to record into come first: a block the recorder has to make
+                    // itself costs the recording thread its page faults.
+                    if ready_tx.len() < 2 {
+                        match ready_tx.try_send(spares.pop().unwrap_or_else(touched)) {
+                            Ok(()) => continue,
+                            Err(crossbeam_channel::TrySendError::Full(b)) => spares.push(b),
+                            Err(crossbeam_channel::TrySendError::Disconnected(_)) => return,
+                        }
+                    }
+                    let block = spares.pop().unwrap_or_else(touched);
+                    // Whichever comes first: a full block to pack, or room for this one.
+                    let mut sel = crossbeam_channel::Select::new();
+                    let pack = sel.recv(&full_rx);
+                    let give = sel.send(&ready_tx);
+                    let op = sel.select();
+                    if op.index() == give {
+                        if op.send(&ready_tx, block).is_err() {
+                            return;
+                        }
+                        continue;
+                    }
+                    debug_assert_eq!(op.index(), pack);
+                    let Ok(mut full) = op.recv(&full_rx) else { return };
+                    if packed_tx.send(PackedEvents::pack(&full)).is_err() {
                         return;
+                    }
+                    // Packed, the block is empty and warm: kept to hand out (two at most).
+                    full.clear();
+                    spares.push(block);
+                    if spares.len() < 2 {
+                        spares.push(full);
                     }
                 }
             })
             .ok()?;
-        Some(Self { ready, helper: Some(helper) })
+        Some(Self { ready, to_pack: Some(to_pack), packed, helper: Some(helper) })
     }
 }
 
 impl Drop for Supply {
     fn drop(&mut self) {
-        // Dropping the receiver wakes the helper out of its `send`, and it returns.
+        // Its channels gone, the helper returns from whatever it waits on.
+        self.to_pack = None;
         self.ready = crossbeam_channel::never();
+        self.packed = crossbeam_channel::never();
         if let Some(h) = self.helper.take() {
             let _ = h.join();
         }
     }
 }
 
-/// Events per block (about 850 KB).
+/// Events per block (512 KB).
 const BLOCK: usize = 8192;
 
 impl Events {
     fn with_capacity(n: usize) -> Self {
-        Self { full: Vec::new(), last: Vec::with_capacity(n.min(BLOCK)), len: 0, supply: None }
+        Self { last: Vec::with_capacity(n.min(BLOCK)), ..Self::default() }
     }
 
     #[inline]
@@ -126,39 +179,69 @@ impl Events {
         if self.supply.is_none() {
             self.supply = Supply::start();
         }
+        let Some(s) = &self.supply else {
+            // No helper thread (the system refused one): blocks are made here and kept whole.
+            self.full.push_back(std::mem::replace(&mut self.last, Vec::with_capacity(BLOCK)));
+            return;
+        };
         // A block the helper has not made ready in time is made here.
-        let next = self.supply.as_ref().and_then(|s| s.ready.try_recv().ok()).unwrap_or_else(|| Vec::with_capacity(BLOCK));
-        self.full.push(std::mem::replace(&mut self.last, next));
+        let next = s.ready.try_recv().unwrap_or_else(|_| Vec::with_capacity(BLOCK));
+        self.full.push_back(std::mem::replace(&mut self.last, next));
+        while let Ok(p) = s.packed.try_recv() {
+            self.packed.append(p);
+            self.packing -= 1;
+        }
+        if self.full.len() > UNPACKED_BLOCKS
+            && let (Some(tx), Some(oldest)) = (&s.to_pack, self.full.pop_front())
+        {
+            match tx.send(oldest) {
+                Ok(()) => self.packing += 1,
+                Err(back) => self.full.push_front(back.0),
+            }
+        }
     }
 
-    /// Copies of the events from index `from` on.
-    fn since(&self, from: usize) -> Vec<Event> {
-        let mut out = Vec::with_capacity(self.len.saturating_sub(from));
-        let mut at = 0;
-        for b in self.full.iter().chain(std::iter::once(&self.last)) {
-            if at + b.len() > from {
-                out.extend_from_slice(&b[from.saturating_sub(at)..]);
+    /// Wait for the blocks the helper is packing, and let it go: the run is over.
+    fn settle(&mut self) {
+        if let Some(s) = &self.supply {
+            while self.packing > 0 {
+                let Ok(p) = s.packed.recv() else { break };
+                self.packed.append(p);
+                self.packing -= 1;
             }
-            at += b.len();
         }
+        self.supply = None;
+        self.packing = 0;
+    }
+
+    /// Every event, packed, leaving none.
+    fn take_packed(&mut self) -> PackedEvents {
+        self.settle();
+        let mut out = std::mem::take(&mut self.packed);
+        let rest: Vec<Event> =
+            std::mem::take(&mut self.full).into_iter().flatten().chain(std::mem::take(&mut self.last)).collect();
+        out.append(PackedEvents::pack(&rest));
+        self.len = 0;
         out
     }
 
     /// Every event, in one vector, leaving none.
     fn take(&mut self) -> Vec<Event> {
         // The run is over: its helper ends here, not when the recorder is dropped.
-        self.supply = None;
-        let mut blocks = std::mem::take(&mut self.full);
+        self.settle();
+        let packed = std::mem::take(&mut self.packed);
+        let blocks = std::mem::take(&mut self.full);
         let last = std::mem::take(&mut self.last);
         self.len = 0;
-        if blocks.is_empty() {
+        if blocks.is_empty() && packed.is_empty() {
             return last;
         }
-        blocks.push(last);
-        let mut out = Vec::with_capacity(blocks.iter().map(Vec::len).sum());
+        let mut out = Vec::with_capacity(packed.len() + blocks.iter().map(Vec::len).sum::<usize>() + last.len());
+        packed.for_each(|_, e| out.push(e.clone()));
         for b in blocks {
             out.extend(b);
         }
+        out.extend(last);
         out
     }
 }
@@ -289,15 +372,14 @@ impl Recorder {
         self.len() == 0
     }
 
-    /// A copy of the events from index `from` on.
-    pub fn events_since(&self, from: usize) -> Vec<Event> {
-        let inner = self.inner.lock();
-        inner.events.since(from)
-    }
-
     /// Take every event recorded so far.
     pub fn take_events(&self) -> Vec<Event> {
         self.inner.lock().events.take()
+    }
+
+    /// Take every event recorded so far, packed (about a byte an event).
+    pub fn take_packed(&self) -> PackedEvents {
+        self.inner.lock().events.take_packed()
     }
 }
 
@@ -307,27 +389,35 @@ mod tests {
     use std::sync::Arc;
 
     #[test]
-    fn events_kept_in_blocks_read_back_in_order() {
-        let rec = Recorder::new(None);
-        let n = 2 * BLOCK + 17;
-        for i in 0..n {
-            rec.record(0, 0, EventKind::CpuBegin { ms: i as f64 });
-        }
+    fn events_kept_in_blocks_and_packed_read_back_in_order() {
         let ms = |es: &[Event]| -> Vec<f64> {
             es.iter().map(|e| if let EventKind::CpuBegin { ms } = e.kind { ms } else { -1.0 }).collect()
         };
-        for from in [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK, n - 1, n, n + 5] {
-            let got = rec.events_since(from);
-            assert_eq!(ms(&got), (from..n).map(|i| i as f64).collect::<Vec<_>>(), "from {from}");
+        // Within the unpacked blocks, and well past them (the oldest packed by the helper).
+        for n in [2 * BLOCK + 17, (UNPACKED_BLOCKS + 5) * BLOCK + 3] {
+            let rec = Recorder::new(None);
+            for i in 0..n {
+                rec.record(0, 0, EventKind::CpuBegin { ms: (i % 1000) as f64 });
+            }
+            let all = rec.take_events();
+            assert_eq!(all.len(), n);
+            assert_eq!(ms(&all), (0..n).map(|i| (i % 1000) as f64).collect::<Vec<_>>());
+            assert!(all.iter().enumerate().all(|(i, e)| e.seq == i as u64));
+            assert!(all.windows(2).all(|w| w[0].t_ns <= w[1].t_ns));
+            assert!(rec.take_events().is_empty(), "taken: none left");
+            // Recording goes on after a take.
+            rec.record(0, 0, EventKind::CpuEnd);
+            assert_eq!(rec.take_events().len(), 1);
+            // The same events, taken packed.
+            for i in 0..n {
+                rec.record(0, 0, EventKind::CpuBegin { ms: (i % 1000) as f64 });
+            }
+            let packed = rec.take_packed();
+            assert_eq!(packed.len(), n);
+            let again = packed.unpack();
+            assert_eq!(ms(&again), ms(&all));
+            assert!(again.windows(2).all(|w| w[1].seq == w[0].seq + 1));
         }
-        let all = rec.take_events();
-        assert_eq!(all.len(), n);
-        assert!(all.iter().enumerate().all(|(i, e)| e.seq == i as u64));
-        assert!(all.windows(2).all(|w| w[0].t_ns <= w[1].t_ns));
-        assert!(rec.take_events().is_empty(), "taken: none left");
-        // Recording goes on after a take.
-        rec.record(0, 0, EventKind::CpuEnd);
-        assert_eq!(rec.take_events().len(), 1);
     }
 
     #[test]

@@ -139,7 +139,7 @@ impl ThreadlineApp {
 /// A short description of a run: scenario, sliders, GIL mode.
 pub(in crate::app) fn run_label(s: &Session) -> String {
     let params: Vec<String> = s.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let how = match s.trace().and_then(|t| t.recorded.as_ref()) {
+    let how = match s.trace().and_then(|t| t.meta.recorded.as_ref()) {
         Some(r) if r.gil_inferred.is_some() => format!("recorded in CPython {} (GIL inferred)", r.python),
         Some(r) => format!("recorded in CPython {} (no GIL events)", r.python),
         None => s.settings.gil.as_str().to_string(),

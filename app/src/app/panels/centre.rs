@@ -58,7 +58,7 @@ impl ThreadlineApp {
                 );
             });
         }
-        let cut_short = s.trace().and_then(|t| t.incomplete.as_deref());
+        let cut_short = s.trace().and_then(|t| t.meta.incomplete.as_deref());
         if let Some(why) = cut_short {
             // A trace whose writer died (`run --out` killed midway): what it holds is true,
             // but the run goes on past its end.
@@ -106,7 +106,7 @@ impl ThreadlineApp {
         });
         legend_ui(ui, theme, !s.timeline.tasks.is_empty());
         if let Some(r) = s.replay().cloned() {
-            let end = s.trace().and_then(|t| t.events.last()).map_or(0, |e| e.t_ns) as f64;
+            let end = s.end_ns() as f64;
             ui.horizontal_wrapped(|ui| {
                 if ui.button(if r.playing { "Pause replay" } else { "Replay" }).clicked() {
                     cmds.push(Command::Replay(ReplayCmd::Play(!r.playing)));
@@ -140,7 +140,7 @@ impl ThreadlineApp {
                 for (label, pred) in jumps {
                     if ui.small_button(label).clicked() {
                         let at = if now >= end { -1.0 } else { now };
-                        if let Some(t) = s.event_times(|e| pred(&e.kind)).into_iter().find(|t| *t as f64 > at) {
+                        if let Some(t) = s.next_event_after(at, |e| pred(&e.kind)) {
                             cmds.push(Command::Replay(ReplayCmd::Seek(t as f64)));
                         }
                     }

@@ -216,7 +216,7 @@ impl ThreadlineApp {
                     cmds.push(Command::Game(GameCmd::StepBack));
                 }
             }
-            if let Some(sched) = s.trace().and_then(|t| t.schedule.clone()) {
+            if let Some(sched) = s.trace().and_then(|t| t.meta.schedule.clone()) {
                 ui.horizontal_wrapped(|ui| {
                     ui.label(RichText::new(format!("Schedule: {sched}")).monospace());
                     if ui.small_button("Copy").on_hover_text("Replay it: threadline run FILE --schedule '…'").clicked()

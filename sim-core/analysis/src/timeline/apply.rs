@@ -31,7 +31,12 @@ impl Timeline {
             let step = (t_ns, (i64::from(run) + d_run).max(0) as u32, (i64::from(want) + d_want).max(0) as u32);
             match u.last_mut() {
                 Some(last) if last.0 == t_ns => *last = step,
-                _ => u.push(step),
+                _ => {
+                    u.push(step);
+                    if let Some(pre) = self.util_prefix.get_mut(p) {
+                        note_util_block(u, pre);
+                    }
+                }
             }
         }
     }
@@ -554,4 +559,25 @@ impl Timeline {
         };
         self.wakes.push(Wake { thread: th, from_ns: before.start_ns, t_ns: e.t_ns, cause, by });
     }
+}
+
+/// After a step was added to `u`: when it begins a block of [`UTIL_BLOCK`] steps, the
+/// integrals (thread·ns) of running and wanting from the first step to it. Only the last step
+/// is ever changed in place, and a block's integral ends at its first step's time, so what is
+/// noted never goes stale.
+fn note_util_block(u: &[(u64, u32, u32)], pre: &mut Vec<(u64, u64)>) {
+    let i = u.len() - 1;
+    if !i.is_multiple_of(UTIL_BLOCK) {
+        return;
+    }
+    let Some(&(mut run, mut want)) = pre.last() else {
+        pre.push((0, 0));
+        return;
+    };
+    for w in u[i - UTIL_BLOCK..=i].windows(2) {
+        let dt = w[1].0.saturating_sub(w[0].0);
+        run = run.saturating_add(u64::from(w[0].1).saturating_mul(dt));
+        want = want.saturating_add(u64::from(w[0].2).saturating_mul(dt));
+    }
+    pre.push((run, want));
 }

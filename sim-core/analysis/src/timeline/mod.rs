@@ -41,6 +41,9 @@ struct ResSignals {
     finished: Option<Signal>,
 }
 
+/// Steps of a utilisation strip between two noted integrals ([`Timeline::util_mean`]).
+pub(crate) const UTIL_BLOCK: usize = 64;
+
 /// Every lane of a run.
 #[derive(Clone, Debug, Default)]
 pub struct Timeline {
@@ -75,6 +78,9 @@ pub struct Timeline {
     /// Per process, the utilisation over time: (t_ns, threads running, threads wanting to
     /// run — running or waiting for the GIL), each step lasting until the next.
     pub util: Vec<Vec<(u64, u32, u32)>>,
+    /// Per process, the integrals of `util` at every [`UTIL_BLOCK`]th step (from its first),
+    /// so a pixel's average over any span costs a search, not a walk over the steps.
+    util_prefix: Vec<Vec<(u64, u64)>>,
     /// Printed lines: (t_ns, thread, line).
     pub output: Vec<(u64, ThreadIx, String)>,
     /// The deadlock, if one was found: (t_ns, edges).
@@ -124,6 +130,7 @@ impl Timeline {
         self.gils.push(GilLane::default());
         self.gil_released.push(None);
         self.util.push(Vec::new());
+        self.util_prefix.push(Vec::new());
         self.exit_codes.push(None);
     }
 
@@ -183,6 +190,44 @@ impl Timeline {
         for e in &trace.events {
             tl.push(e);
         }
+        tl
+    }
+
+    /// Process `p`'s mean threads running and wanting to run over `[t0, t1)` (ns; the last
+    /// step lasts until `end`): what the utilisation strip draws per pixel.
+    pub fn util_mean(&self, p: usize, t0: f64, t1: f64, end: f64) -> (f64, f64) {
+        let d = t1 - t0;
+        if d <= 0.0 {
+            return (0.0, 0.0);
+        }
+        let (a, b) = (self.util_integral(p, t0, end), self.util_integral(p, t1, end));
+        // Whole parts subtract exactly, so a nanosecond's pixel far into a long run is exact.
+        let run = (b.0 as f64 - a.0 as f64) + (b.2 - a.2);
+        let want = (b.1 as f64 - a.1 as f64) + (b.3 - a.3);
+        (run / d, want / d)
+    }
+
+    /// ∫ running, ∫ wanting (thread·ns) from the first step to `t`: whole parts up to the
+    /// step at or before `t`, then that step's part up to `t`.
+    fn util_integral(&self, p: usize, t: f64, end: f64) -> (u64, u64, f64, f64) {
+        let (Some(u), Some(pre)) = (self.util.get(p), self.util_prefix.get(p)) else { return (0, 0, 0.0, 0.0) };
+        let j = u.partition_point(|s| (s.0 as f64) <= t);
+        let Some(j) = j.checked_sub(1) else { return (0, 0, 0.0, 0.0) };
+        let b = (j / UTIL_BLOCK).min(pre.len().saturating_sub(1));
+        let (mut run, mut want) = pre.get(b).copied().unwrap_or_default();
+        for w in u[b * UTIL_BLOCK..=j].windows(2) {
+            let dt = w[1].0.saturating_sub(w[0].0);
+            run = run.saturating_add(u64::from(w[0].1).saturating_mul(dt));
+            want = want.saturating_add(u64::from(w[0].2).saturating_mul(dt));
+        }
+        let part = (t.min(end) - u[j].0 as f64).max(0.0);
+        (run, want, f64::from(u[j].1) * part, f64::from(u[j].2) * part)
+    }
+
+    /// The timeline of a whole packed trace.
+    pub fn of_packed(trace: &threadline_model::packed::PackedTrace) -> Self {
+        let mut tl = Self::for_trace(&trace.meta);
+        trace.events.for_each(|_, e| tl.push(e));
         tl
     }
 
@@ -380,6 +425,59 @@ mod tests {
         push_phase(&mut q, 7, 2);
         push_phase(&mut q, 7, 1);
         assert_eq!(q.len(), 1);
+    }
+
+    /// The utilisation strip's mean over a span, from its integrals, against a walk over
+    /// every step (what the strip drew before it had integrals).
+    #[test]
+    fn util_means_from_integrals_match_a_walk_over_the_steps() {
+        let threads: Vec<ThreadMeta> =
+            (0..3).map(|i| ThreadMeta { name: format!("T{i}"), process: 0, daemon: false, target: None }).collect();
+        let mut tl = Timeline::new(&threads, &[ProcessMeta { name: "MainProcess".into(), pid: 1 }], &[], &[]);
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let (mut t, mut seq) = (0u64, 0u64);
+        for th in 0..3 {
+            tl.push(&Event { seq, t_ns: t, thread: th, process: 0, line: 0, kind: EventKind::ThreadStarted });
+            seq += 1;
+        }
+        for _ in 0..5_000 {
+            t += next() % 1_000;
+            let kind = match next() % 4 {
+                0 => EventKind::GilRequested,
+                1 => EventKind::GilAcquired,
+                2 => EventKind::IoBegin { ms: 1.0, sleep: false },
+                _ => EventKind::IoEnd,
+            };
+            tl.push(&Event { seq, t_ns: t, thread: (next() % 3) as u32, process: 0, line: 0, kind });
+            seq += 1;
+        }
+        let steps = &tl.util[0];
+        assert!(steps.len() > 10 * UTIL_BLOCK, "{} steps", steps.len());
+        let end = t as f64 + 500.0;
+        let walk = |t0: f64, t1: f64| {
+            let (mut run, mut want) = (0.0, 0.0);
+            for (j, s) in steps.iter().enumerate() {
+                let a = (s.0 as f64).max(t0);
+                let b = steps.get(j + 1).map_or(end, |n| n.0 as f64).min(t1);
+                if b > a {
+                    run += f64::from(s.1) * (b - a);
+                    want += f64::from(s.2) * (b - a);
+                }
+            }
+            (run / (t1 - t0), want / (t1 - t0))
+        };
+        for _ in 0..2_000 {
+            let t0 = (next() % (end as u64 + 100)) as f64 + (next() % 100) as f64 / 100.0;
+            let t1 = t0 + 1.0 + (next() % 50_000) as f64;
+            let (a, b) = (tl.util_mean(0, t0, t1, end), walk(t0, t1));
+            assert!((a.0 - b.0).abs() < 1e-6 && (a.1 - b.1).abs() < 1e-6, "[{t0}, {t1}): {a:?} vs {b:?}");
+        }
     }
 
     #[test]

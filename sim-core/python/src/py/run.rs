@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use threadline_model::event::Event;
 use threadline_model::model::ScenarioInfo;
 use threadline_model::model::{ProcessMeta, RuntimeSettings, ThreadMeta};
+use threadline_model::packed::PackedTrace;
 use threadline_model::trace::{Machine, SourceFile, TRACE_FORMAT, TRACE_VERSION, Trace};
 use threadline_model::value::Value;
 use threadline_runtime::control::{Control, ControlReport, Strategy};
@@ -189,6 +190,12 @@ impl PyRun {
         (trace, self.control_report(), self.finals())
     }
 
+    /// [`Self::finish_keep`] with the events packed (about a byte an event).
+    pub fn finish_keep_packed(mut self, limit: Option<Duration>) -> (PackedTrace, Option<ControlReport>, Finals) {
+        let trace = self.finish_packed_in_place(limit);
+        (trace, self.control_report(), self.finals())
+    }
+
     /// The module's final plain variables, as written and as values ([`Finals`]).
     pub fn finals(&self) -> Finals {
         let pw = self.world.proc(0);
@@ -247,6 +254,19 @@ impl PyRun {
     /// [`Self::finish`] without giving the run up (for a holder that cannot move it out);
     /// the run is over afterwards and dropping it does nothing more.
     pub fn finish_in_place(&mut self, limit: Option<Duration>) -> Trace {
+        self.end(limit);
+        self.trace()
+    }
+
+    /// [`Self::finish_in_place`] with the events packed as the recorder packed them (about
+    /// a byte an event: what the app keeps of a finished run).
+    pub fn finish_packed_in_place(&mut self, limit: Option<Duration>) -> PackedTrace {
+        self.end(limit);
+        PackedTrace { meta: self.trace_with(Vec::new()), events: self.shared.rec.take_packed() }
+    }
+
+    /// Wait for the run to end (stopping it after `limit`) and join every thread.
+    fn end(&mut self, limit: Option<Duration>) {
         while !self.shared.wait_all_ended(Duration::from_millis(20)) {
             if limit.is_some_and(|l| self.started.elapsed() > l) {
                 self.stop();
@@ -257,7 +277,6 @@ impl PyRun {
         if let Some(w) = self.watchdog.take() {
             w.finish();
         }
-        self.trace()
     }
 
     /// The trace so far without its events (the tables as they stand): what a trace written
