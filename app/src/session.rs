@@ -2,7 +2,6 @@
 //! trace. Either way the views read one [`Timeline`], fed event by event; a replay feeds it
 //! up to its playhead, so there is no second renderer.
 
-use crossbeam_channel::Receiver;
 use sim_core::control::Schedule;
 use sim_core::event::Event;
 use sim_core::model::{Params, ScenarioInfo};
@@ -67,8 +66,10 @@ pub enum State {
     Live {
         /// The run.
         run: PyRun,
-        /// Its events.
-        rx: Receiver<Event>,
+        /// Events read from the run's recorder into the timeline so far (read where the
+        /// recorder keeps them, packed past its first blocks: no second copy of every event
+        /// waits in a channel while the window catches up).
+        read: usize,
         /// Held at the threads' next statement.
         paused: bool,
     },
@@ -154,8 +155,8 @@ impl Session {
             handle.set_guide(g.clone(), *follow);
         }
         let p2 = Arc::clone(&prog);
-        let mut s = Self::start_with(&prog, settings, move |settings, tx| {
-            PyRun::start_controlled(p2, settings, Some(tx), Box::new(player), split)
+        let mut s = Self::start_with(&prog, settings, move |settings| {
+            PyRun::start_controlled(p2, settings, None, Box::new(player), split)
         });
         s.source = "you are the scheduler".into();
         s.player = Some(PlayerGame {
@@ -174,29 +175,28 @@ impl Session {
     pub fn start(prog: Program, settings: RuntimeSettings) -> Self {
         let prog = Arc::new(prog);
         let p2 = Arc::clone(&prog);
-        Self::start_with(&prog, settings, move |settings, tx| PyRun::start(p2, settings, 0, Some(tx)))
+        Self::start_with(&prog, settings, move |settings| PyRun::start(p2, settings, 0, None))
     }
 
     fn start_with(
         prog: &Arc<Program>,
         settings: RuntimeSettings,
-        start: impl FnOnce(RuntimeSettings, crossbeam_channel::Sender<Event>) -> PyRun,
+        start: impl FnOnce(RuntimeSettings) -> PyRun,
     ) -> Self {
         let scenario = sim_core::py::run::scenario_shell(prog);
         let params: Params = prog.values.iter().map(|(k, v)| (k.clone(), v.snapshot())).collect();
         // The tables start with the main thread and process; the rest arrive as events.
         let main = ThreadMeta { name: "MainThread".into(), process: 0, daemon: false, target: None };
         let timeline = Timeline::new(&[main], &[ProcessMeta { name: "MainProcess".into(), pid: 4242 }], &[], &[]);
-        let (tx, rx) = crossbeam_channel::unbounded();
         let code = Some(Arc::clone(&prog.source));
-        let run = start(settings.clone(), tx);
+        let run = start(settings.clone());
         Self {
             scenario,
             code,
             params,
             settings,
             timeline,
-            state: State::Live { run, rx, paused: false },
+            state: State::Live { run, read: 0, paused: false },
             source: "live run".into(),
             player: None,
             summary_memo: std::cell::RefCell::new(None),
@@ -295,16 +295,18 @@ impl Session {
     /// Move new events into the timeline; once the run ended, become a replay of its trace.
     /// Returns whether anything changed.
     pub fn poll(&mut self) -> bool {
-        let State::Live { run, rx, .. } = &self.state else { return false };
-        let mut changed = false;
-        for e in rx.try_iter().take(EVENTS_PER_FRAME) {
-            self.timeline.push(&e);
-            changed = true;
+        let State::Live { run, read, .. } = &mut self.state else { return false };
+        // Whether the run had ended before this read: then the read reaches its last event.
+        let finished = run.is_finished();
+        let events = run.read_events(*read, EVENTS_PER_FRAME);
+        *read += events.len();
+        let changed = !events.is_empty();
+        for e in &events {
+            self.timeline.push(e);
         }
-        if !(run.is_finished() && rx.is_empty()) {
+        if !(finished && *read >= run.events_kept()) {
             return changed;
         }
-        let State::Live { run, rx, .. } = &mut self.state else { return changed };
         // Every thread has ended: joining them is immediate. What is kept of the events is
         // packed, about a byte an event instead of 64.
         let trace = match &mut self.player {
@@ -318,9 +320,9 @@ impl Session {
             }
             None => run.finish_packed_in_place(None),
         };
-        for e in rx.try_iter() {
-            self.timeline.push(&e);
-        }
+        // Anything recorded while the run was being joined.
+        let timeline = &mut self.timeline;
+        trace.events.for_each_in(*read..trace.events.len(), |_, e| timeline.push(e));
         let replay = Replay {
             playing: false,
             speed: 1.0,
@@ -513,5 +515,26 @@ mod tests {
         // The first backward seek made the checkpoints it passed; the later seeks used them.
         let State::Replay { checkpoints, .. } = &s.state else { panic!("a replay") };
         assert!(checkpoints.len() >= (n * 9 / 10) / checkpoint_every(n), "{} checkpoints", checkpoints.len());
+    }
+
+    /// A live session reads the run's events where the recorder keeps them (packed past its
+    /// first blocks, being packed, whole, being written) and, once the run ends, holds the
+    /// same timeline as a replay of the trace it keeps.
+    #[test]
+    fn a_live_run_read_from_the_recorder_draws_every_event_once() {
+        // About 360 000 events: past the recorder's unpacked blocks, so some are read packed.
+        let src = "import threading\nlock = threading.Lock()\ndef w():\n    for _ in range(60000):\n        with lock:\n            pass\nts = [threading.Thread(target=w) for _ in range(2)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\nprint('done')\n";
+        let prog = sim_core::py::compile("live.py", src, &Default::default()).expect("compiles");
+        let mut s = Session::start(prog, RuntimeSettings::default());
+        let began = std::time::Instant::now();
+        while s.is_live() {
+            s.poll();
+            assert!(began.elapsed() < std::time::Duration::from_secs(120), "the run did not end");
+        }
+        let trace = s.trace().expect("a replay once ended");
+        assert!(trace.events.len() > 300_000, "{} events", trace.events.len());
+        assert_eq!(s.timeline.n_events, trace.events.len(), "every event drawn once");
+        assert_eq!(shape(&s.timeline), shape(&Timeline::of_packed(trace)));
+        assert_eq!(s.timeline.output.len(), 1);
     }
 }

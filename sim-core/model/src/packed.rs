@@ -85,6 +85,22 @@ impl PackedEvents {
         }
     }
 
+    /// The blocks holding events of `range`: each block's first event's index and its bytes
+    /// (to decode with [`Self::decode`], without this value at hand).
+    pub fn payloads_overlapping(&self, range: Range<usize>) -> Vec<(usize, Arc<[u8]>)> {
+        let from = self.block_of(range.start);
+        self.blocks[from.min(self.blocks.len())..]
+            .iter()
+            .take_while(|b| b.first < range.end)
+            .map(|b| (b.first, Arc::clone(&b.payload)))
+            .collect()
+    }
+
+    /// A block's events from its bytes (one of [`Self::payloads_overlapping`]).
+    pub fn decode(payload: &[u8]) -> Vec<Event> {
+        unpack_block(payload).unwrap_or_default()
+    }
+
     /// The blocks' packed bytes, in order (the binary format's event frames).
     pub(crate) fn payloads(&self) -> impl Iterator<Item = &[u8]> {
         self.blocks.iter().map(|b| &*b.payload)

@@ -3,6 +3,8 @@
 
 use crossbeam_channel::Sender;
 use parking_lot::Mutex;
+use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Instant;
 use threadline_model::event::{Event, EventKind, ThreadIx};
 use threadline_model::packed::PackedEvents;
@@ -47,15 +49,17 @@ struct Inner {
 /// every event it held each time it doubled (at a million events, 104 MB copied twice over
 /// in the middle of the run). Past the first [`UNPACKED_BLOCKS`], the oldest blocks are
 /// packed as the binary trace format packs them (about a byte an event instead of 64) by a
-/// helper thread, so a ten-million-event run keeps tens of megabytes, not 640.
+/// helper thread, so a ten-million-event run keeps some megabytes, not 640. In order: the
+/// packed blocks, the blocks being packed, the full blocks, the block being written.
 #[derive(Default)]
 struct Events {
     /// The oldest blocks, packed.
     packed: PackedEvents,
-    /// Blocks handed to the helper to pack and not back yet (they come after `packed`).
-    packing: usize,
-    /// Full blocks kept as they are (after those packed or packing).
-    full: std::collections::VecDeque<Vec<Event>>,
+    /// Blocks handed to the helper to pack, oldest first: kept until they come back packed,
+    /// so a reader never meets a gap.
+    packing: VecDeque<Arc<Vec<Event>>>,
+    /// Full blocks kept as they are.
+    full: VecDeque<Arc<Vec<Event>>>,
     last: Vec<Event>,
     len: usize,
     /// The helper, once a run outgrew its first block.
@@ -71,13 +75,12 @@ const UNPACKED_BLOCKS: usize = 32;
 /// A block's first write into each fresh page is a page fault (the kernel maps and zeroes
 /// it): one every 64 events, and more than half of an event's cost while a run records
 /// (50 ns against 22 ns with warm pages, measured), paid under the recorder's lock while
-/// every other thread waits to record. The helper pays it instead, on whichever core is free,
-/// and a block it has packed comes back empty and warm. It starts only when a run fills its
-/// first block (short runs and explored schedules never start it) and ends when the events
-/// are taken or the recorder is dropped.
+/// every other thread waits to record. The helper pays it instead, on whichever core is
+/// free. It starts only when a run fills its first block (short runs and explored schedules
+/// never start it) and ends when the events are taken or the recorder is dropped.
 struct Supply {
     ready: crossbeam_channel::Receiver<Vec<Event>>,
-    to_pack: Option<crossbeam_channel::Sender<Vec<Event>>>,
+    to_pack: Option<crossbeam_channel::Sender<Arc<Vec<Event>>>>,
     packed: crossbeam_channel::Receiver<PackedEvents>,
     helper: Option<std::thread::JoinHandle<()>>,
 }
@@ -85,32 +88,21 @@ struct Supply {
 impl Supply {
     fn start() -> Option<Self> {
         let (ready_tx, ready) = crossbeam_channel::bounded::<Vec<Event>>(2);
-        let (to_pack, full_rx) = crossbeam_channel::unbounded::<Vec<Event>>();
+        let (to_pack, full_rx) = crossbeam_channel::unbounded::<Arc<Vec<Event>>>();
         let (packed_tx, packed) = crossbeam_channel::unbounded::<PackedEvents>();
         let helper = std::thread::Builder::new()
             .name("threadline-recorder".into())
             .spawn(move || {
                 let blank = Event { seq: 0, t_ns: 0, thread: 0, process: 0, line: 0, kind: EventKind::CpuEnd };
-                let touched = || {
-                    let mut b = Vec::with_capacity(BLOCK);
-                    // Writing every slot touches every page; clearing keeps them.
-                    b.resize(BLOCK, blank.clone());
-                    b.clear();
-                    b
-                };
-                // Empty blocks in hand, waiting for room in `ready`.
-                let mut spares: Vec<Vec<Event>> = Vec::new();
+                let mut spare: Option<Vec<Event>> = None;
                 loop {
-                    // Blocks to record into come first: a block the recorder has to make
-                    // itself costs the recording thread its page faults.
-                    if ready_tx.len() < 2 {
-                        match ready_tx.try_send(spares.pop().unwrap_or_else(touched)) {
-                            Ok(()) => continue,
-                            Err(crossbeam_channel::TrySendError::Full(b)) => spares.push(b),
-                            Err(crossbeam_channel::TrySendError::Disconnected(_)) => return,
-                        }
-                    }
-                    let block = spares.pop().unwrap_or_else(touched);
+                    let block = spare.take().unwrap_or_else(|| {
+                        let mut b = Vec::with_capacity(BLOCK);
+                        // Writing every slot touches every page; clearing keeps them.
+                        b.resize(BLOCK, blank.clone());
+                        b.clear();
+                        b
+                    });
                     // Whichever comes first: a full block to pack, or room for this one.
                     let mut sel = crossbeam_channel::Select::new();
                     let pack = sel.recv(&full_rx);
@@ -123,15 +115,10 @@ impl Supply {
                         continue;
                     }
                     debug_assert_eq!(op.index(), pack);
-                    let Ok(mut full) = op.recv(&full_rx) else { return };
+                    spare = Some(block);
+                    let Ok(full) = op.recv(&full_rx) else { return };
                     if packed_tx.send(PackedEvents::pack(&full)).is_err() {
                         return;
-                    }
-                    // Packed, the block is empty and warm: kept to hand out (two at most).
-                    full.clear();
-                    spares.push(block);
-                    if spares.len() < 2 {
-                        spares.push(full);
                     }
                 }
             })
@@ -154,6 +141,14 @@ impl Drop for Supply {
 
 /// Events per block (512 KB).
 const BLOCK: usize = 8192;
+
+/// A stretch of the events to copy out of the recorder once its lock is let go.
+enum Part {
+    /// A packed block: its first event's index and its bytes.
+    Packed(usize, Arc<[u8]>),
+    /// A full block: its first event's index.
+    Whole(usize, Arc<Vec<Event>>),
+}
 
 impl Events {
     fn with_capacity(n: usize) -> Self {
@@ -179,47 +174,75 @@ impl Events {
         if self.supply.is_none() {
             self.supply = Supply::start();
         }
-        let Some(s) = &self.supply else {
-            // No helper thread (the system refused one): blocks are made here and kept whole.
-            self.full.push_back(std::mem::replace(&mut self.last, Vec::with_capacity(BLOCK)));
-            return;
-        };
         // A block the helper has not made ready in time is made here.
-        let next = s.ready.try_recv().unwrap_or_else(|_| Vec::with_capacity(BLOCK));
-        self.full.push_back(std::mem::replace(&mut self.last, next));
-        while let Ok(p) = s.packed.try_recv() {
-            self.packed.append(p);
-            self.packing -= 1;
-        }
+        let next = self.supply.as_ref().and_then(|s| s.ready.try_recv().ok());
+        let next = next.unwrap_or_else(|| Vec::with_capacity(BLOCK));
+        self.full.push_back(Arc::new(std::mem::replace(&mut self.last, next)));
+        self.absorb();
         if self.full.len() > UNPACKED_BLOCKS
-            && let (Some(tx), Some(oldest)) = (&s.to_pack, self.full.pop_front())
+            && let Some(tx) = self.supply.as_ref().and_then(|s| s.to_pack.as_ref())
+            && let Some(oldest) = self.full.pop_front()
         {
-            match tx.send(oldest) {
-                Ok(()) => self.packing += 1,
-                Err(back) => self.full.push_front(back.0),
+            if tx.send(Arc::clone(&oldest)).is_ok() {
+                self.packing.push_back(oldest);
+            } else {
+                self.full.push_front(oldest);
             }
         }
     }
 
-    /// Wait for the blocks the helper is packing, and let it go: the run is over.
+    /// Take in the blocks the helper has packed (they come back in the order sent).
+    fn absorb(&mut self) {
+        let Some(s) = &self.supply else { return };
+        while let Ok(p) = s.packed.try_recv() {
+            self.packed.append(p);
+            self.packing.pop_front();
+        }
+    }
+
+    /// Wait for the blocks the helper is packing, and let it go: the run is over. Blocks it
+    /// did not give back (it cannot fail, but were it to) stay as they are.
     fn settle(&mut self) {
         if let Some(s) = &self.supply {
-            while self.packing > 0 {
+            while !self.packing.is_empty() {
                 let Ok(p) = s.packed.recv() else { break };
                 self.packed.append(p);
-                self.packing -= 1;
+                self.packing.pop_front();
             }
         }
         self.supply = None;
-        self.packing = 0;
+        while let Some(b) = self.packing.pop_back() {
+            self.full.push_front(b);
+        }
+    }
+
+    /// The events from `from` up to `to` (exclusive): the blocks that hold them, to copy out
+    /// after the lock, and the part of the block being written, copied now.
+    fn parts(&mut self, from: usize, to: usize) -> (Vec<Part>, Vec<Event>) {
+        self.absorb();
+        let to = to.min(self.len);
+        let mut parts: Vec<Part> =
+            self.packed.payloads_overlapping(from..to).into_iter().map(|(at, p)| Part::Packed(at, p)).collect();
+        let mut at = self.packed.len();
+        for b in self.packing.iter().chain(&self.full) {
+            if at < to && at + b.len() > from {
+                parts.push(Part::Whole(at, Arc::clone(b)));
+            }
+            at += b.len();
+        }
+        let tail = if to > at && to > from { self.last[from.saturating_sub(at)..to - at].to_vec() } else { Vec::new() };
+        (parts, tail)
     }
 
     /// Every event, packed, leaving none.
     fn take_packed(&mut self) -> PackedEvents {
         self.settle();
         let mut out = std::mem::take(&mut self.packed);
-        let rest: Vec<Event> =
-            std::mem::take(&mut self.full).into_iter().flatten().chain(std::mem::take(&mut self.last)).collect();
+        let mut rest: Vec<Event> = Vec::with_capacity(self.len - out.len());
+        for b in std::mem::take(&mut self.full) {
+            rest.extend_from_slice(&b);
+        }
+        rest.append(&mut self.last);
         out.append(PackedEvents::pack(&rest));
         self.len = 0;
         out
@@ -236,10 +259,10 @@ impl Events {
         if blocks.is_empty() && packed.is_empty() {
             return last;
         }
-        let mut out = Vec::with_capacity(packed.len() + blocks.iter().map(Vec::len).sum::<usize>() + last.len());
+        let mut out = Vec::with_capacity(packed.len() + blocks.iter().map(|b| b.len()).sum::<usize>() + last.len());
         packed.for_each(|_, e| out.push(e.clone()));
         for b in blocks {
-            out.extend(b);
+            out.extend_from_slice(&b);
         }
         out.extend(last);
         out
@@ -377,6 +400,42 @@ impl Recorder {
         self.inner.lock().events.take()
     }
 
+    /// Events kept so far (fewer than [`Self::len`] once the run passed its limit).
+    pub fn kept(&self) -> usize {
+        self.inner.lock().events.len()
+    }
+
+    /// The kept events from index `from` on, at most `max`, in order: what a live view reads
+    /// as a run goes, instead of a copy of every event sent to it. The recorder's lock is held
+    /// only to find the blocks (and copy the few of the block being written); decoding and
+    /// copying happen after.
+    pub fn read(&self, from: usize, max: usize) -> Vec<Event> {
+        let (parts, tail) = self.inner.lock().events.parts(from, from.saturating_add(max));
+        let to = from.saturating_add(max);
+        let mut out = Vec::new();
+        let mut keep = |at: usize, e: &Event| {
+            if (from..to).contains(&at) {
+                out.push(e.clone());
+            }
+        };
+        for part in parts {
+            match part {
+                Part::Packed(first, payload) => {
+                    for (i, e) in PackedEvents::decode(&payload).iter().enumerate() {
+                        keep(first + i, e);
+                    }
+                }
+                Part::Whole(first, block) => {
+                    for (i, e) in block.iter().enumerate() {
+                        keep(first + i, e);
+                    }
+                }
+            }
+        }
+        out.extend(tail);
+        out
+    }
+
     /// Take every event recorded so far, packed (about a byte an event).
     pub fn take_packed(&self) -> PackedEvents {
         self.inner.lock().events.take_packed()
@@ -399,6 +458,13 @@ mod tests {
             for i in 0..n {
                 rec.record(0, 0, EventKind::CpuBegin { ms: (i % 1000) as f64 });
             }
+            assert_eq!(rec.kept(), n);
+            for (from, max) in [(0, 10), (BLOCK - 3, 7), (0, n), (n / 2, BLOCK * 3), (n - 5, 100), (n, 10), (n + 9, 1)]
+            {
+                let got = rec.read(from, max);
+                let want: Vec<f64> = (from..(from + max).min(n)).map(|i| (i % 1000) as f64).collect();
+                assert_eq!(ms(&got), want, "read({from}, {max})");
+            }
             let all = rec.take_events();
             assert_eq!(all.len(), n);
             assert_eq!(ms(&all), (0..n).map(|i| (i % 1000) as f64).collect::<Vec<_>>());
@@ -418,6 +484,36 @@ mod tests {
             assert_eq!(ms(&again), ms(&all));
             assert!(again.windows(2).all(|w| w[1].seq == w[0].seq + 1));
         }
+    }
+
+    /// A live view reads the events as a run records them, from whichever stage they are in
+    /// (packed, being packed, whole, being written): in order, none missed, none twice.
+    #[test]
+    fn a_reader_following_a_run_sees_every_event_once_in_order() {
+        let rec = Arc::new(Recorder::new(None));
+        let n = (UNPACKED_BLOCKS + 8) * BLOCK + 77;
+        let writer = {
+            let rec = Arc::clone(&rec);
+            std::thread::spawn(move || {
+                for i in 0..n {
+                    rec.record(0, 0, EventKind::CpuBegin { ms: (i % 997) as f64 });
+                }
+            })
+        };
+        let mut seen = 0usize;
+        let mut reads = 0;
+        while seen < n {
+            for e in rec.read(seen, 5_000) {
+                assert_eq!(e.seq, seen as u64, "event {seen}");
+                assert_eq!(e.kind, EventKind::CpuBegin { ms: (seen % 997) as f64 });
+                seen += 1;
+            }
+            reads += 1;
+            assert!(reads < 10_000_000, "the reader stopped getting events at {seen}");
+        }
+        writer.join().unwrap();
+        assert!(rec.read(n, 10).is_empty());
+        assert_eq!(rec.take_packed().len(), n);
     }
 
     #[test]

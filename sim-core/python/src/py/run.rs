@@ -265,6 +265,17 @@ impl PyRun {
         PackedTrace { meta: self.trace_with(Vec::new()), events: self.shared.rec.take_packed() }
     }
 
+    /// The events kept so far from index `from` on, at most `max` (a live view's read: it
+    /// takes no copy of the events the run did not ask for).
+    pub fn read_events(&self, from: usize, max: usize) -> Vec<Event> {
+        self.shared.rec.read(from, max)
+    }
+
+    /// How many events the run has kept so far.
+    pub fn events_kept(&self) -> usize {
+        self.shared.rec.kept()
+    }
+
     /// Wait for the run to end (stopping it after `limit`) and join every thread.
     fn end(&mut self, limit: Option<Duration>) {
         while !self.shared.wait_all_ended(Duration::from_millis(20)) {
