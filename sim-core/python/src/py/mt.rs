@@ -37,6 +37,8 @@ pub struct Mt {
     /// `gauss`'s second value, kept for the next call (`Random.gauss_next`; a new seed
     /// forgets it, as `seed()` does).
     pub gauss_next: Option<f64>,
+    /// A seed not applied yet ([`Mt::seeded_later`]): applied at the first draw.
+    pending: Option<u64>,
 }
 
 impl Mt {
@@ -48,7 +50,7 @@ impl Mt {
             let prev = state[i - 1];
             state[i] = 1_812_433_253u32.wrapping_mul(prev ^ (prev >> 30)).wrapping_add(i as u32);
         }
-        Mt { state, index: N, gauss_next: None }
+        Mt { state, index: N, gauss_next: None, pending: None }
     }
 
     /// `init_by_array(key)`: the state for a key of 32-bit words (CPython's seeding path).
@@ -98,6 +100,12 @@ impl Mt {
         Mt::from_seed_int(&BigInt::from(seed))
     }
 
+    /// [`Mt::from_seed_u64`], the seeding (some microseconds) done at the first draw: a run's
+    /// generator is made for every run, explored schedules included, and most never draw.
+    pub fn seeded_later(seed: u64) -> Mt {
+        Mt { state: [0; N], index: N, gauss_next: None, pending: Some(seed) }
+    }
+
     /// `random.seed(s)` for a `str` (version 2, the default):
     /// `int.from_bytes(s.encode() + sha512(s.encode()).digest(), 'big')`, then as an int seed.
     pub fn from_seed_str(s: &str) -> Mt {
@@ -117,6 +125,9 @@ impl Mt {
 
     /// `genrand_uint32()`: the next 32-bit output word (regenerating the 624 words when used up).
     pub fn genrand_u32(&mut self) -> u32 {
+        if let Some(seed) = self.pending.take() {
+            *self = Mt::from_seed_u64(seed);
+        }
         if self.index >= N {
             let mt = &mut self.state;
             let mag = |y: u32| if y & 1 == 0 { 0 } else { MATRIX_A };
@@ -480,6 +491,17 @@ for s in SEEDS:
             mine.extend(ours(&mut g));
         }
         assert_same(&mine, &theirs, "random module draws");
+    }
+
+    #[test]
+    fn a_generator_seeded_later_draws_what_one_seeded_now_draws() {
+        for seed in [0u64, 1, 42, u64::MAX] {
+            let (mut now, mut later) = (Mt::from_seed_u64(seed), Mt::seeded_later(seed));
+            for _ in 0..2_000 {
+                assert_eq!(now.genrand_u32(), later.genrand_u32(), "seed {seed}");
+            }
+            assert_eq!(Mt::from_seed_u64(seed).random(), Mt::seeded_later(seed).random());
+        }
     }
 
     #[test]

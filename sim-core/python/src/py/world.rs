@@ -206,7 +206,7 @@ impl World {
             used_names: Mutex::new(HashMap::new()),
             executors: Mutex::new(Vec::new()),
             pending_futures: Mutex::new(IndexMap::default()),
-            rng: Mutex::new(mt::Mt::from_seed_u64(seed)),
+            rng: Mutex::new(mt::Mt::seeded_later(seed)),
             logging: Mutex::new(logging::LogState::default()),
             warned: Mutex::new(std::collections::HashSet::new()),
             unawaited: Arc::default(),
