@@ -2,7 +2,8 @@
 # Frame-time figures for the README (issue 11, part 5): the release app in a virtual
 # display, measuring the UI thread's work per frame (`--frame-stats N`) in three cases:
 #   1. 256 threads on a semaphore, running live;
-#   2. a replay of a ~1 M-event trace, zoomed out (the whole run on screen);
+#   2. a replay of a ~1 M-event trace, zoomed out (the whole run on screen), and of a
+#      10 M-event one zoomed out and zoomed in;
 #   3. the code panel on a 2 000-line file.
 # Usage: assets/frame-bench/run.sh [path/to/threadline]   (needs xvfb-run)
 set -euo pipefail
@@ -21,6 +22,12 @@ echo "== replay of a 1 M-event trace, zoomed out"
 "$bin" run "$here/million_events.py" --out "$tmp/million.json" >/dev/null
 "$bin" summarize "$tmp/million.json" --json | grep '"events"'
 x "$bin" open "$tmp/million.json" --frame-stats "$frames"
+
+echo "== replay of a 10 M-event trace (lock-counter, 4 threads), zoomed out, then zoomed in to 2 ms"
+"$bin" run lock-counter --set THREADS=4 --set ITERATIONS=850000 --out "$tmp/ten.tltrace" >/dev/null 2>&1
+"$bin" summarize "$tmp/ten.tltrace" | grep -o '[0-9]* events'
+x "$bin" open "$tmp/ten.tltrace" --frame-stats "$frames"
+x "$bin" open "$tmp/ten.tltrace" --zoom-ms 2 --frame-stats "$frames"
 
 echo "== the code panel on a 2 000-line file"
 python3 - "$tmp/long.py" <<'PY'

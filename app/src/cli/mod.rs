@@ -79,7 +79,7 @@ pub struct Cli {
     pub frame_stats: Option<u32>,
     /// With `open TRACE`: show W milliseconds of the run around its middle instead of all
     /// of it (the frame-time benchmark's zoomed-in case).
-    #[arg(long, value_name = "W")]
+    #[arg(long, value_name = "W", global = true)]
     pub zoom_ms: Option<f64>,
     /// A trace to show below the run, on the same time axis, for comparison.
     #[arg(long, value_name = "TRACE")]
