@@ -20,6 +20,9 @@ use std::sync::Arc;
 /// never stalls a frame; the rest wait for the next frame (none is dropped).
 pub const EVENTS_PER_FRAME: usize = 200_000;
 
+/// Events read from a live run's recorder at once.
+const READ_AT_ONCE: usize = 25_000;
+
 /// Replay state.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Replay {
@@ -298,11 +301,19 @@ impl Session {
         let State::Live { run, read, .. } = &mut self.state else { return false };
         // Whether the run had ended before this read: then the read reaches its last event.
         let finished = run.is_finished();
-        let events = run.read_events(*read, EVENTS_PER_FRAME);
-        *read += events.len();
-        let changed = !events.is_empty();
-        for e in &events {
-            self.timeline.push(e);
+        let mut changed = false;
+        // A frame's share of events, read a slice at a time (a few MB, not one copy of
+        // all 200 k).
+        for _ in 0..EVENTS_PER_FRAME / READ_AT_ONCE {
+            let events = run.read_events(*read, READ_AT_ONCE);
+            *read += events.len();
+            changed |= !events.is_empty();
+            for e in &events {
+                self.timeline.push(e);
+            }
+            if events.len() < READ_AT_ONCE {
+                break;
+            }
         }
         if !(finished && *read >= run.events_kept()) {
             return changed;

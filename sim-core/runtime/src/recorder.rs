@@ -66,8 +66,8 @@ struct Events {
     supply: Option<Supply>,
 }
 
-/// Blocks a run keeps unpacked (16 MB): a run that stays within them never pays for packing.
-const UNPACKED_BLOCKS: usize = 32;
+/// Blocks a run keeps unpacked (4 MB): a run that stays within them never pays for packing.
+const UNPACKED_BLOCKS: usize = 8;
 
 /// A helper thread that packs full blocks and keeps two empty blocks ready with their memory
 /// already touched.
@@ -82,6 +82,9 @@ struct Supply {
     ready: crossbeam_channel::Receiver<Vec<Event>>,
     to_pack: Option<crossbeam_channel::Sender<Arc<Vec<Event>>>>,
     packed: crossbeam_channel::Receiver<PackedEvents>,
+    /// Blocks packed and given up by the recorder, back to the helper to clear and hand out
+    /// again (their pages warm).
+    recycle: Option<crossbeam_channel::Sender<Vec<Event>>>,
     helper: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -90,22 +93,26 @@ impl Supply {
         let (ready_tx, ready) = crossbeam_channel::bounded::<Vec<Event>>(2);
         let (to_pack, full_rx) = crossbeam_channel::unbounded::<Arc<Vec<Event>>>();
         let (packed_tx, packed) = crossbeam_channel::unbounded::<PackedEvents>();
+        let (recycle, recycled) = crossbeam_channel::unbounded::<Vec<Event>>();
         let helper = std::thread::Builder::new()
             .name("threadline-recorder".into())
             .spawn(move || {
                 let blank = Event { seq: 0, t_ns: 0, thread: 0, process: 0, line: 0, kind: EventKind::CpuEnd };
-                let mut spare: Option<Vec<Event>> = None;
+                // Empty blocks in hand (recycled ones, warm), waiting for room in `ready`.
+                let mut spares: Vec<Vec<Event>> = Vec::new();
                 loop {
-                    let block = spare.take().unwrap_or_else(|| {
+                    let block = spares.pop().unwrap_or_else(|| {
                         let mut b = Vec::with_capacity(BLOCK);
                         // Writing every slot touches every page; clearing keeps them.
                         b.resize(BLOCK, blank.clone());
                         b.clear();
                         b
                     });
-                    // Whichever comes first: a full block to pack, or room for this one.
+                    // Whichever comes first: a full block to pack, a block to recycle, or room
+                    // for this one.
                     let mut sel = crossbeam_channel::Select::new();
                     let pack = sel.recv(&full_rx);
+                    let back = sel.recv(&recycled);
                     let give = sel.send(&ready_tx);
                     let op = sel.select();
                     if op.index() == give {
@@ -114,16 +121,27 @@ impl Supply {
                         }
                         continue;
                     }
+                    spares.push(block);
+                    if op.index() == back {
+                        let Ok(mut old) = op.recv(&recycled) else { return };
+                        old.clear();
+                        if spares.len() < 4 {
+                            spares.push(old);
+                        }
+                        continue;
+                    }
                     debug_assert_eq!(op.index(), pack);
-                    spare = Some(block);
                     let Ok(full) = op.recv(&full_rx) else { return };
-                    if packed_tx.send(PackedEvents::pack(&full)).is_err() {
+                    let packed = PackedEvents::pack(&full);
+                    // Let go of it before saying so: the recorder can then take it back whole.
+                    drop(full);
+                    if packed_tx.send(packed).is_err() {
                         return;
                     }
                 }
             })
             .ok()?;
-        Some(Self { ready, to_pack: Some(to_pack), packed, helper: Some(helper) })
+        Some(Self { ready, to_pack: Some(to_pack), packed, recycle: Some(recycle), helper: Some(helper) })
     }
 }
 
@@ -131,6 +149,7 @@ impl Drop for Supply {
     fn drop(&mut self) {
         // Its channels gone, the helper returns from whatever it waits on.
         self.to_pack = None;
+        self.recycle = None;
         self.ready = crossbeam_channel::never();
         self.packed = crossbeam_channel::never();
         if let Some(h) = self.helper.take() {
@@ -196,7 +215,14 @@ impl Events {
         let Some(s) = &self.supply else { return };
         while let Ok(p) = s.packed.try_recv() {
             self.packed.append(p);
-            self.packing.pop_front();
+            // Packed, the block goes back to the helper to be emptied and used again, unless
+            // a reader still holds it.
+            if let Some(b) = self.packing.pop_front()
+                && let Ok(block) = Arc::try_unwrap(b)
+                && let Some(tx) = &s.recycle
+            {
+                let _ = tx.send(block);
+            }
         }
     }
 
