@@ -346,24 +346,65 @@ pub struct Pipe<T: QueueItem = Value> {
 struct PipeState<T> {
     /// `inbox[e]`: items waiting to be received on end `e`.
     inbox: [VecDeque<T>; 2],
-    closed: [bool; 2],
+    /// `open[e]`: the processes holding end `e` open. A forked child inherits every end its
+    /// parent holds (file descriptors are copied at `fork`); `close()` closes the calling
+    /// process's copy, and an end is closed — its peer reads EOF, writes to it break — when
+    /// no process holds it any more, as with a pipe's descriptors.
+    open: [Vec<u32>; 2],
+}
+
+impl<T> PipeState<T> {
+    fn closed(&self, e: usize) -> bool {
+        self.open[e].is_empty()
+    }
 }
 
 impl Pipe<Value> {
-    /// A pipe for resource `id`.
+    /// A pipe for resource `id`, made in process 0.
     pub fn new(id: ResIx, duplex: bool) -> Self {
-        Self::new_generic(id, duplex)
+        Self::new_generic(id, duplex, 0)
     }
 }
 
 impl<T: QueueItem> Pipe<T> {
-    /// A pipe for resource `id` carrying `T`.
-    pub fn new_generic(id: ResIx, duplex: bool) -> Self {
+    /// A pipe for resource `id` carrying `T`, made in `process` (which holds both ends).
+    pub fn new_generic(id: ResIx, duplex: bool, process: u32) -> Self {
         Self {
             id,
             duplex,
-            st: Mutex::new(PipeState { inbox: [VecDeque::new(), VecDeque::new()], closed: [false; 2] }),
+            st: Mutex::new(PipeState {
+                inbox: [VecDeque::new(), VecDeque::new()],
+                open: [vec![process], vec![process]],
+            }),
             cv: Condvar::new(),
+        }
+    }
+
+    /// `fork()`: `child` gets a copy of every end `parent` holds open.
+    pub fn inherit(&self, parent: u32, child: u32) {
+        let mut st = self.st.lock();
+        for holders in &mut st.open {
+            if holders.contains(&parent) && !holders.contains(&child) {
+                holders.push(child);
+            }
+        }
+    }
+
+    /// Process `process` exited: its copies of both ends close.
+    pub fn close_all_of(&self, ctx: &Ctx, process: u32) {
+        for end in 0..2u8 {
+            self.close_in(ctx, end, process);
+        }
+    }
+
+    fn close_in(&self, ctx: &Ctx, end: u8, process: u32) {
+        let e = end as usize;
+        let mut st = self.st.lock();
+        let Some(at) = st.open[e].iter().position(|&p| p == process) else { return };
+        st.open[e].swap_remove(at);
+        if st.closed(e) {
+            ctx.record(EventKind::PipeClose { res: self.id, end });
+            self.cv.notify_all();
         }
     }
 
@@ -386,10 +427,10 @@ impl<T: QueueItem> Pipe<T> {
             return Err(PyError::new("OSError", "connection is read-only").into());
         }
         let mut st = self.st.lock();
-        if st.closed[e] {
+        if !st.open[e].contains(&ctx.process) {
             return Err(PyError::handle_closed().into());
         }
-        if st.closed[1 - e] {
+        if st.closed(1 - e) {
             return Err(PyError::new("BrokenPipeError", "[Errno 32] Broken pipe").into());
         }
         let shown = item.snapshot();
@@ -418,10 +459,10 @@ impl<T: QueueItem> Pipe<T> {
         };
         {
             let st = self.st.lock();
-            if st.closed[e] {
+            if !st.open[e].contains(&ctx.process) {
                 return Err(PyError::handle_closed().into());
             }
-            if !st.inbox[e].is_empty() || st.closed[1 - e] {
+            if !st.inbox[e].is_empty() || st.closed(1 - e) {
                 let mut st = st;
                 return take(&mut st);
             }
@@ -429,20 +470,15 @@ impl<T: QueueItem> Pipe<T> {
         }
         ctx.blocking(WaitTarget::Resource(res), false, || {
             let mut st = self.st.lock();
-            ctx.wait_until(&self.cv, &mut st, None, |s| !s.inbox[e].is_empty() || s.closed[1 - e])?;
+            ctx.wait_until(&self.cv, &mut st, None, |s| !s.inbox[e].is_empty() || s.closed(1 - e))?;
             take(&mut st)
         })
     }
 
-    /// `conn.close()` on `end`.
+    /// `conn.close()` on `end`: the calling process's copy.
     pub fn close(&self, ctx: &Ctx, end: u8) -> Result<(), Unwind> {
-        let e = self.check_end(end)?;
-        let mut st = self.st.lock();
-        if !st.closed[e] {
-            st.closed[e] = true;
-            ctx.record(EventKind::PipeClose { res: self.id, end });
-            self.cv.notify_all();
-        }
+        self.check_end(end)?;
+        self.close_in(ctx, end, ctx.process);
         Ok(())
     }
 }

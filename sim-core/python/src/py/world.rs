@@ -128,6 +128,9 @@ pub struct World {
     /// Futures not finished yet, by (pool, task).
     pub pending_futures: Mutex<IndexMap<(ResIx, u32), Arc<stdlib::FutureObj>>>,
     pub(crate) rng: Mutex<mt::Mt>,
+    /// Every `multiprocessing.Pipe` made: a fork copies the parent's ends into the child, a
+    /// process's exit closes its copies.
+    pub(crate) pipes: parking_lot::Mutex<Vec<std::sync::Weak<threadline_runtime::channels::Pipe<V>>>>,
     /// Module attributes the program assigned (`threading.excepthook = hook`), by module and name.
     pub module_attrs: Mutex<HashMap<(&'static str, String), V>>,
     /// The DeprecationWarnings already shown, by message and line (once per place, as
@@ -207,6 +210,7 @@ impl World {
             executors: Mutex::new(Vec::new()),
             pending_futures: Mutex::new(IndexMap::default()),
             rng: Mutex::new(mt::Mt::seeded_later(seed)),
+            pipes: parking_lot::Mutex::new(Vec::new()),
             logging: Mutex::new(logging::LogState::default()),
             warned: Mutex::new(std::collections::HashSet::new()),
             unawaited: Arc::default(),
@@ -488,6 +492,10 @@ impl World {
             *t.args.lock() = deep_copy(&args, &mut memo);
             *t.kwargs.lock() = deep_copy(&kwargs, &mut memo);
         }
+        // The child's copies of the parent's pipe ends (file descriptors survive a fork).
+        for pipe in self.pipes.lock().iter().filter_map(std::sync::Weak::upgrade) {
+            pipe.inherit(parent.index, index);
+        }
         let pw = Arc::new(ProcWorld { index, globals, _live: LiveProcess::new() });
         let mut procs = self.procs.write();
         while procs.len() < index as usize {
@@ -516,6 +524,11 @@ impl World {
             let r = it.call_method(&obj, "run", Vec::new(), Vec::new());
             if is_process {
                 mp_exit_function(&mut it);
+                // The process exits: its copies of pipe ends close (a reader elsewhere may
+                // now see EOF).
+                for pipe in w.pipes.lock().iter().filter_map(std::sync::Weak::upgrade) {
+                    pipe.close_all_of(ctx, ctx.process);
+                }
             }
             // A program's own `threading.excepthook` gets every exception a thread ends with
             // (SystemExit too), in the dying thread; nothing is printed unless it raises.

@@ -697,8 +697,9 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
                 ctx,
                 ResourceInfo { name, kind: ResourceKind::Pipe, capacity: 0, style: None, duplex: Some(duplex) },
             );
-            let p = Arc::new(threadline_runtime::channels::Pipe::new_generic(res, duplex));
+            let p = Arc::new(threadline_runtime::channels::Pipe::new_generic(res, duplex, ctx.process));
             ctx.shared.register(p.clone());
+            it.w.pipes.lock().push(Arc::downgrade(&p));
             Ok(V::tuple(vec![V::Native(Arc::new(Native::Conn(p.clone(), 0))), V::Native(Arc::new(Native::Conn(p, 1)))]))
         }
         F::Value => {
