@@ -481,6 +481,13 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
         F::Tb(x) => crate::py::traceback::call(it, x, pos, kw),
         F::Dt(x) => crate::py::datetime::call(it, x, pos, kw),
         F::GetRecursionLimit => Ok(V::Int(it.w.recursion_limit.load(std::sync::atomic::Ordering::Relaxed) as i64)),
+        // Objects here are shared by reference too, but the interpreter's own copies (a
+        // global's cached value, a shared variable's race-free twin) count as references where
+        // CPython has none: a number would be off by one or two, so none is given.
+        F::GetRefCount => raise(
+            "NotImplementedError",
+            "sys.getrefcount() is not available in Threadline: its objects are not counted as CPython counts them",
+        ),
         F::SetRecursionLimit => {
             let n = pos.first().and_then(V::as_int);
             match n {

@@ -236,6 +236,7 @@ pub enum NFn {
     Dt(super::datetime::DtFn),
     GetRecursionLimit,
     SetRecursionLimit,
+    GetRefCount,
     ExcInfo,
     Typing(super::typing::TypingFn),
     Text(super::textwrap::TextFn),
@@ -567,6 +568,7 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Traceback, n) => super::traceback::module_attr(n),
         (Mod::Datetime, n) => super::datetime::module_attr(n),
         (Mod::Sys, "getrecursionlimit") => f(F::GetRecursionLimit),
+        (Mod::Sys, "getrefcount") => f(F::GetRefCount),
         (Mod::Sys, "setrecursionlimit") => f(F::SetRecursionLimit),
         (Mod::Sys, "exc_info") => f(F::ExcInfo),
         (Mod::Sys, "version_info") => {

@@ -152,6 +152,7 @@ pub(crate) fn fn_name(f: NFn) -> String {
         NFn::SetSwitchInterval => "setswitchinterval".into(),
         NFn::GetSwitchInterval => "getswitchinterval".into(),
         NFn::GetRecursionLimit => "getrecursionlimit".into(),
+        NFn::GetRefCount => "getrefcount".into(),
         NFn::SetRecursionLimit => "setrecursionlimit".into(),
         NFn::CurrentThreadOld => "currentThread".into(),
         NFn::ActiveCountOld => "activeCount".into(),

@@ -38,9 +38,13 @@ impl ThreadMethod {
     }
 }
 
-/// Milliseconds from `Process.start()` to the child running Python: CPython's fork and
-/// bootstrap here, measured from `start()`'s return to the child's first line (1.1–1.6 ms).
-const PROCESS_BOOT_MS: f64 = 1.2;
+/// Milliseconds from the fork in `Process.start()` to the child running Python: CPython's
+/// fork and bootstrap here (the child's first line 1.8–2.4 ms after `start()` was called).
+const PROCESS_BOOT_MS: f64 = 1.9;
+
+/// Milliseconds `Process.start()` takes in the parent (the fork; 0.6–0.8 ms measured, the
+/// first one of a program 1.4): the child started first gets that head start.
+const PROCESS_FORK_MS: f64 = 0.7;
 
 /// Milliseconds a terminated process still looks alive to its parent
 /// ([`ThreadObj::seen_alive`]).
@@ -427,9 +431,16 @@ pub(crate) fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V
             };
             ctx.shared.start_thread(t.tid, boot, body).map_err(|e| Flow::from(Unwind::Raise(e)))?;
             // `self._started.wait()`: the GIL is released until the new thread runs.
-            // `Process.start()` returns once the child is forked, without waiting for it.
+            // `Process.start()` returns once the child is forked (the fork's cost, with the
+            // GIL held), without waiting for it.
             if t.process.is_none() {
                 wait_started(ctx, &t)?;
+            } else if !boot.is_zero() {
+                let until = std::time::Instant::now() + ctx.scaled(PROCESS_FORK_MS);
+                while std::time::Instant::now() < until {
+                    ctx.check()?;
+                    std::hint::spin_loop();
+                }
             }
             Ok(V::None)
         }
