@@ -276,6 +276,28 @@ struct BlockEncoder {
 /// Kinds [`BlockEncoder::recent`] remembers.
 const RECENT: usize = 8;
 
+/// A kind with no float in it: for these, equal kinds are written the same (`-0.0 == 0.0`, but
+/// they are written differently), so the cache may answer for them.
+fn plain_kind(k: &EventKind) -> bool {
+    use EventKind as K;
+    matches!(
+        k,
+        K::ThreadStarted
+            | K::ThreadFinished
+            | K::CpuEnd
+            | K::IoEnd
+            | K::GilRequested
+            | K::GilAcquired
+            | K::GilDropRequested
+            | K::GilReleased { .. }
+            | K::Acquired { .. }
+            | K::Released { .. }
+            | K::AcquireFailed { .. }
+            | K::CondNotify { .. }
+            | K::Requested { timeout_ms: None, .. }
+    )
+}
+
 impl BlockEncoder {
     fn push(&mut self, e: &Event) {
         put(&mut self.seq, e.seq.wrapping_sub(self.prev_seq));
@@ -284,7 +306,7 @@ impl BlockEncoder {
         put(&mut self.thread, u64::from(e.thread));
         put(&mut self.process, u64::from(e.process));
         put(&mut self.line, u64::from(e.line));
-        if let Some(&(_, ix)) = self.recent.iter().find(|(k, _)| *k == e.kind) {
+        if let Some(&(_, ix)) = self.recent.iter().find(|(k, _)| *k == e.kind && plain_kind(k)) {
             put(&mut self.kind, u64::from(ix));
             self.len += 1;
             return;
@@ -457,9 +479,15 @@ pub fn read_packed(bytes: &[u8]) -> Result<PackedTrace, TraceError> {
     };
     if tail_events.is_none() {
         // A file without its tail: its tables grow with the `*New` events of the blocks it
-        // kept, before the events are checked against them (a first pass).
+        // kept, before the events are checked against them (a first pass, with its own
+        // budget: each block is decoded twice).
+        let first = std::sync::atomic::AtomicU64::new(0);
         for &(at, p) in &blocks {
-            grow_tables(&mut meta, &decode(at, p)?);
+            let mut out = Vec::new();
+            let raw = unpack(p, at)?;
+            decode_block(&raw, &mut out, &first)
+                .ok_or_else(|| damaged(format!("the block at byte {at} does not decode")))??;
+            grow_tables(&mut meta, &out);
         }
     }
     meta.check_tables()?;

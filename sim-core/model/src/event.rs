@@ -125,6 +125,7 @@ pub enum EventKind {
     /// `cpu` work began.
     CpuBegin {
         /// Planned milliseconds of one core's work.
+        #[serde(with = "crate::value::float_json")]
         ms: f64,
     },
     /// `cpu` work ended.
@@ -132,6 +133,7 @@ pub enum EventKind {
     /// I/O (or `time.sleep` when `sleep`) began.
     IoBegin {
         /// Planned milliseconds.
+        #[serde(with = "crate::value::float_json")]
         ms: f64,
         /// `time.sleep` rather than I/O.
         sleep: bool,
@@ -156,6 +158,7 @@ pub enum EventKind {
         /// `blocking=` as passed.
         blocking: bool,
         /// `timeout=` as passed, in ms.
+        #[serde(default, with = "crate::value::float_json_opt")]
         timeout_ms: Option<f64>,
     },
     /// The acquire succeeded.
@@ -188,6 +191,7 @@ pub enum EventKind {
         /// The condition.
         res: ResIx,
         /// `timeout=` in ms.
+        #[serde(default, with = "crate::value::float_json_opt")]
         timeout_ms: Option<f64>,
     },
     /// `Condition.notify(n)` / `notify_all()`.
@@ -219,6 +223,7 @@ pub enum EventKind {
         /// The event.
         res: ResIx,
         /// `timeout=` in ms.
+        #[serde(default, with = "crate::value::float_json_opt")]
         timeout_ms: Option<f64>,
     },
     /// `Event.wait()` returned.
@@ -253,6 +258,7 @@ pub enum EventKind {
         /// A put (else a get).
         put: bool,
         /// `timeout=` in ms.
+        #[serde(default, with = "crate::value::float_json_opt")]
         timeout_ms: Option<f64>,
     },
     /// `task_done()`.

@@ -56,10 +56,11 @@ impl PackedEvents {
             std::thread::scope(|s| {
                 let handles: Vec<_> = chunks
                     .chunks(per)
-                    .map(|cs| s.spawn(move || cs.iter().map(|c| pack_block(c)).collect::<Vec<_>>()))
+                    .map(|cs| (cs.len(), s.spawn(move || cs.iter().map(|c| pack_block(c)).collect::<Vec<_>>())))
                     .collect();
-                // Packing plain data does not panic; were it to, its blocks would be empty.
-                handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+                // Packing plain data does not panic; were it to, its blocks would be empty
+                // (one per chunk, so the others stay paired with their events).
+                handles.into_iter().flat_map(|(n, h)| h.join().unwrap_or_else(|_| vec![Vec::new(); n])).collect()
             })
         };
         let mut out = Self::default();
@@ -294,5 +295,30 @@ mod tests {
             assert_eq!(p.prev_time_before(t), prev, "before {t}");
         }
         assert!(PackedEvents::pack(&[]).is_empty());
+    }
+
+    /// Floats keep their sign and their infinities through packing (JSON has neither an
+    /// infinity nor, for a cache comparing with `==`, a `-0.0` apart from `0.0`).
+    #[test]
+    fn packed_floats_keep_their_bits() {
+        let fs = [0.0, -0.0, f64::INFINITY, 0.0, -0.0, f64::NEG_INFINITY, 2.5];
+        let es: Vec<Event> = (0..200)
+            .map(|i| Event {
+                seq: i as u64,
+                t_ns: i as u64,
+                thread: 0,
+                process: 0,
+                line: 0,
+                kind: EventKind::CpuBegin { ms: fs[i % fs.len()] },
+            })
+            .collect();
+        let back = PackedEvents::pack(&es).unpack();
+        assert_eq!(back.len(), es.len());
+        for (a, b) in es.iter().zip(&back) {
+            let (EventKind::CpuBegin { ms: x }, EventKind::CpuBegin { ms: y }) = (&a.kind, &b.kind) else {
+                panic!("a kind changed")
+            };
+            assert_eq!(x.to_bits(), y.to_bits(), "event {}", a.seq);
+        }
     }
 }

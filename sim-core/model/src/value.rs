@@ -15,14 +15,78 @@ pub enum Value {
     Bool(bool),
     /// An `int` (64-bit here).
     Int(i64),
-    /// A `float`.
-    Float(f64),
+    /// A `float`. JSON has no infinity or NaN: those are written `{"float": "inf"}` (and
+    /// `"-inf"`, `"nan"`), so `best = float('inf')` survives a trace and the packed events.
+    Float(#[serde(with = "float_json")] f64),
     /// A `str`.
     Str(String),
     /// A `list`.
     List(Vec<Value>),
     /// A `tuple`, serialized as `{"tuple": [...]}` so it survives a round trip.
     Tuple(TupleValue),
+}
+
+/// A float as JSON: a number, or `{"float": "inf" | "-inf" | "nan"}` where JSON has none
+/// (`#[serde(with = "crate::value::float_json")]`; [`float_json_opt`] for an `Option<f64>`).
+pub(crate) mod float_json {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct NonFinite {
+        float: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Number(f64),
+        NonFinite(NonFinite),
+    }
+
+    pub fn serialize<S: Serializer>(f: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if f.is_finite() {
+            return s.serialize_f64(*f);
+        }
+        let word = if f.is_nan() {
+            "nan"
+        } else if *f > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        };
+        NonFinite { float: word.into() }.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        match Either::deserialize(d)? {
+            Either::Number(f) => Ok(f),
+            Either::NonFinite(NonFinite { float }) => match float.as_str() {
+                "inf" => Ok(f64::INFINITY),
+                "-inf" => Ok(f64::NEG_INFINITY),
+                "nan" => Ok(f64::NAN),
+                other => Err(serde::de::Error::custom(format!("not a float: {other:?}"))),
+            },
+        }
+    }
+}
+
+/// [`float_json`] for an `Option<f64>` (`None` is `null`).
+pub(crate) mod float_json_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[derive(Deserialize)]
+    struct Wrap(#[serde(with = "super::float_json")] f64);
+
+    pub fn serialize<S: Serializer>(f: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+        match f {
+            Some(f) => super::float_json::serialize(f, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
+    }
 }
 
 /// A tuple, kept apart from lists so that `('A', 'B')` prints as Python prints it.
@@ -163,5 +227,23 @@ mod tests {
         let s = serde_json::to_string(&t).unwrap();
         let back: Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back, t);
+    }
+
+    #[test]
+    fn floats_survive_json_infinite_and_nan_included() {
+        for f in [1.5, -0.0, 0.0, f64::INFINITY, f64::NEG_INFINITY, 1e308, -2.5e-300] {
+            let v = Value::List(vec![Value::Float(f), Value::Int(3), Value::None]);
+            let back: Value = serde_json::from_str(&serde_json::to_string(&v).unwrap()).unwrap();
+            assert_eq!(back, v, "{f}");
+            if let Value::List(items) = back {
+                assert_eq!(items[0].as_f64().map(f64::to_bits), Some(f.to_bits()), "{f}: the same bits");
+            }
+        }
+        let nan: Value = serde_json::from_str(&serde_json::to_string(&Value::Float(f64::NAN)).unwrap()).unwrap();
+        assert!(matches!(nan, Value::Float(f) if f.is_nan()));
+        // An int stays an int; an old trace's `null` for a lost infinity stays None.
+        assert_eq!(serde_json::from_str::<Value>("3").unwrap(), Value::Int(3));
+        assert_eq!(serde_json::from_str::<Value>("null").unwrap(), Value::None);
+        assert!(serde_json::from_str::<Value>(r#"{"float": "big"}"#).is_err());
     }
 }

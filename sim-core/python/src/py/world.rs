@@ -506,10 +506,27 @@ impl World {
         (pw, child_obj)
     }
 
+    /// A process's copies of pipe ends, to close when its thread is done: see [`PipeCopies`].
+    fn pipe_copies(
+        self: &Arc<Self>,
+        shared: &Arc<threadline_runtime::rt::Shared>,
+        t: &stdlib::ThreadObj,
+    ) -> Option<PipeCopies> {
+        let process = t.process.as_ref().and_then(|slot| *slot.lock())?;
+        Some(PipeCopies { w: Arc::clone(self), shared: Arc::clone(shared), tid: t.tid, process })
+    }
+
     /// What a started Thread (or Process) runs: `self.run()`, then its traceback if it raised.
-    pub fn thread_body(self: &Arc<Self>, obj: V, t: Arc<stdlib::ThreadObj>) -> ThreadBody {
+    pub fn thread_body(
+        self: &Arc<Self>,
+        obj: V,
+        t: Arc<stdlib::ThreadObj>,
+        shared: &Arc<threadline_runtime::rt::Shared>,
+    ) -> ThreadBody {
         let w = Arc::clone(self);
+        let copies = self.pipe_copies(shared, &t);
         Box::new(move |ctx: &Ctx| {
+            let _copies = copies;
             let pw = w.proc(ctx.process);
             let mut it = Interp::new(ctx, &w, pw);
             stdlib::signal_started(&t);
@@ -524,11 +541,6 @@ impl World {
             let r = it.call_method(&obj, "run", Vec::new(), Vec::new());
             if is_process {
                 mp_exit_function(&mut it);
-                // The process exits: its copies of pipe ends close (a reader elsewhere may
-                // now see EOF).
-                for pipe in w.pipes.lock().iter().filter_map(std::sync::Weak::upgrade) {
-                    pipe.close_all_of(ctx, ctx.process);
-                }
             }
             // A program's own `threading.excepthook` gets every exception a thread ends with
             // (SystemExit too), in the dying thread; nothing is printed unless it raises.
@@ -592,9 +604,16 @@ impl World {
     }
 
     /// A pool worker thread's body.
-    pub fn worker_body(self: &Arc<Self>, ex: Arc<stdlib::ExecutorObj>, t: Arc<stdlib::ThreadObj>) -> ThreadBody {
+    pub fn worker_body(
+        self: &Arc<Self>,
+        ex: Arc<stdlib::ExecutorObj>,
+        t: Arc<stdlib::ThreadObj>,
+        shared: &Arc<threadline_runtime::rt::Shared>,
+    ) -> ThreadBody {
         let w = Arc::clone(self);
+        let copies = self.pipe_copies(shared, &t);
         Box::new(move |ctx: &Ctx| {
+            let _copies = copies;
             let pw = w.proc(ctx.process);
             let mut it = Interp::new(ctx, &w, pw);
             stdlib::signal_started(&t);
@@ -756,4 +775,24 @@ fn mp_exit_function(it: &mut Interp<'_>) {
     logging::mp_note(it, 20, "process shutting down");
     logging::mp_note(it, 10, "running all \"atexit\" finalizers with priority >= 0");
     logging::mp_note(it, 10, "running the remaining \"atexit\" finalizers");
+}
+
+/// A process's copies of the pipe ends it inherited or made, closed when its thread's body is
+/// done with — after the body joined the process's own threads, or unrun when the process
+/// was terminated while it booted — as a process's exit closes its file descriptors (a
+/// reader elsewhere may then see EOF).
+struct PipeCopies {
+    w: Arc<World>,
+    shared: Arc<threadline_runtime::rt::Shared>,
+    tid: ThreadIx,
+    process: u32,
+}
+
+impl Drop for PipeCopies {
+    fn drop(&mut self) {
+        let ctx = self.shared.ctx(self.tid);
+        for pipe in self.w.pipes.lock().iter().filter_map(std::sync::Weak::upgrade) {
+            pipe.close_all_of(&ctx, self.process);
+        }
+    }
 }

@@ -643,7 +643,9 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
         }
         B::Hasattr => {
             nargs(name, &pos, 2, 2)?;
-            let V::Str(n) = &pos[1] else { return type_err("hasattr(): attribute name must be string") };
+            let V::Str(n) = &pos[1] else {
+                return type_err(format!("attribute name must be string, not '{}'", pos[1].type_name()));
+            };
             match it.get_attr(&pos[0], n) {
                 Ok(_) => Ok(V::Bool(true)),
                 Err(Flow::Exc(e)) if exc::is_instance_of(&e.value, "AttributeError") => Ok(V::Bool(false)),
@@ -652,7 +654,9 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
         }
         B::Getattr => {
             nargs(name, &pos, 2, 3)?;
-            let V::Str(n) = &pos[1] else { return type_err("getattr(): attribute name must be string") };
+            let V::Str(n) = &pos[1] else {
+                return type_err(format!("attribute name must be string, not '{}'", pos[1].type_name()));
+            };
             match it.get_attr(&pos[0], n) {
                 Ok(v) => Ok(v),
                 Err(Flow::Exc(e)) if pos.len() == 3 && exc::is_instance_of(&e.value, "AttributeError") => {
@@ -663,8 +667,18 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
         }
         B::Setattr => {
             nargs(name, &pos, 3, 3)?;
-            let V::Str(n) = &pos[1] else { return type_err("setattr(): attribute name must be string") };
+            let V::Str(n) = &pos[1] else {
+                return type_err(format!("attribute name must be string, not '{}'", pos[1].type_name()));
+            };
             it.set_attr(&pos[0], n, pos[2].clone())?;
+            Ok(V::None)
+        }
+        B::Delattr => {
+            nargs(name, &pos, 2, 2)?;
+            let V::Str(n) = &pos[1] else {
+                return type_err(format!("attribute name must be string, not '{}'", pos[1].type_name()));
+            };
+            it.del_attr(&pos[0], n)?;
             Ok(V::None)
         }
         B::Callable => {

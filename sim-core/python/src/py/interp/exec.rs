@@ -789,46 +789,7 @@ impl Interp<'_> {
             }
             Target::Attr(obj, name) => {
                 let o = self.eval(f, obj)?;
-                if let V::Inst(i) = &o
-                    && let Some(e) = crate::py::dataclasses::frozen_error(&i.class, name, true)
-                {
-                    return Err(e);
-                }
-                if let V::Inst(i) = &o
-                    && let Some(V::Native(n)) = i.class.lookup(name)
-                    && let Native::Property(p) = &*n
-                {
-                    let deleter = p.part("deleter", name, &i.class.name)?.clone();
-                    self.call(&deleter, vec![o.clone()], Vec::new())?;
-                    return Ok(());
-                }
-                if let V::Inst(i) = &o
-                    && i.dict.lock().shift_remove(&**name).is_some()
-                {
-                    return Ok(());
-                }
-                // A threading.local's attribute is this thread's.
-                if let V::Inst(i) = &o
-                    && crate::py::stdlib::local_remove(self, i, name)?
-                {
-                    return Ok(());
-                }
-                if let V::Class(c) = &o {
-                    super::objects::immutable_check(c, name)?;
-                    if crate::py::enums::is_enum(c)
-                        && let Some(V::Inst(m)) = c.dict.read().get(&**name)
-                        && Arc::ptr_eq(&m.class, c)
-                    {
-                        return raise("AttributeError", format!("'{}' cannot delete member '{name}'.", c.name));
-                    }
-                    let gone = c.dict.write().shift_remove(&**name).is_some();
-                    if gone {
-                        crate::py::value::classes_changed();
-                        return Ok(());
-                    }
-                    return raise("AttributeError", format!("type object '{}' has no attribute '{name}'", c.name));
-                }
-                raise("AttributeError", format!("'{}' object has no attribute '{name}'", o.type_name()))
+                self.del_attr(&o, name)
             }
             Target::Unpack(ts, _) => {
                 for t in ts {
@@ -838,6 +799,64 @@ impl Interp<'_> {
             }
             _ => Ok(()),
         }
+    }
+
+    /// `del o.name` (and `delattr(o, name)`): a property's deleter, a descriptor's
+    /// `__delete__`, the instance's own attribute, a `threading.local`'s, a class's.
+    pub(crate) fn del_attr(&mut self, o: &V, name: &str) -> R<()> {
+        if let V::Inst(i) = &o
+            && let Some(e) = crate::py::dataclasses::frozen_error(&i.class, name, true)
+        {
+            return Err(e);
+        }
+        if let V::Inst(i) = &o
+            && let Some(V::Native(n)) = i.class.lookup(name)
+            && let Native::Property(p) = &*n
+        {
+            let deleter = p.part("deleter", name, &i.class.name)?.clone();
+            self.call(&deleter, vec![o.clone()], Vec::new())?;
+            return Ok(());
+        }
+        // A data descriptor: `type(d).__delete__(d, obj)`; one with `__set__` alone
+        // cannot be deleted through an instance.
+        if let V::Inst(i) = &o
+            && let Some(d) = i.class.lookup(name)
+        {
+            if let Some(del) = super::objects::descriptor_method(&d, "__delete__") {
+                self.call(&del, vec![d, o.clone()], Vec::new())?;
+                return Ok(());
+            }
+            if super::objects::descriptor_method(&d, "__set__").is_some() {
+                return raise("AttributeError", "__delete__");
+            }
+        }
+        if let V::Inst(i) = &o
+            && i.dict.lock().shift_remove(name).is_some()
+        {
+            return Ok(());
+        }
+        // A threading.local's attribute is this thread's.
+        if let V::Inst(i) = &o
+            && crate::py::stdlib::local_remove(self, i, name)?
+        {
+            return Ok(());
+        }
+        if let V::Class(c) = &o {
+            super::objects::immutable_check(c, name)?;
+            if crate::py::enums::is_enum(c)
+                && let Some(V::Inst(m)) = c.dict.read().get(name)
+                && Arc::ptr_eq(&m.class, c)
+            {
+                return raise("AttributeError", format!("'{}' cannot delete member '{name}'.", c.name));
+            }
+            let gone = c.dict.write().shift_remove(name).is_some();
+            if gone {
+                crate::py::value::classes_changed();
+                return Ok(());
+            }
+            return raise("AttributeError", format!("type object '{}' has no attribute '{name}'", c.name));
+        }
+        raise("AttributeError", format!("'{}' object has no attribute '{name}'", o.type_name()))
     }
 
     pub(crate) fn aug_assign(&mut self, f: &mut Frame<'_>, t: &Target, op: BinOp, value: &Expr) -> R<()> {

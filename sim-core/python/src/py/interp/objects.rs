@@ -638,7 +638,7 @@ fn has_property(class: &Arc<Class>) -> bool {
 }
 
 /// A descriptor's method: `__get__` or `__set__` of the object's class, if it is Python's.
-fn descriptor_method(v: &V, name: &str) -> Option<V> {
+pub(crate) fn descriptor_method(v: &V, name: &str) -> Option<V> {
     match v {
         V::Inst(d) => d.class.lookup(name).filter(|m| matches!(m, V::Func(_))),
         _ => None,

@@ -375,7 +375,7 @@ pub(crate) fn spawn_worker(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> 
     }
     ex.st.lock().workers.push(inst.clone());
     ctx.record(EventKind::StartThread { target: tid });
-    let body = it.w.worker_body(ex.clone(), obj.clone());
+    let body = it.w.worker_body(ex.clone(), obj.clone(), &ctx.shared);
     ctx.shared.start_thread(tid, std::time::Duration::ZERO, body).map_err(|e| Flow::from(Unwind::Raise(e)))?;
     wait_started(ctx, &obj)?;
     Ok(())

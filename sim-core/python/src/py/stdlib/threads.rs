@@ -421,7 +421,7 @@ pub(crate) fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V
                 runs = child_obj;
             }
             ctx.record(EventKind::StartThread { target: t.tid });
-            let body = it.w.thread_body(runs, t.clone());
+            let body = it.w.thread_body(runs, t.clone(), &ctx.shared);
             // A process's child starts running Python after its fork and bootstrap (in a
             // controlled run, at once: its clock is the schedule's).
             let boot = if t.process.is_some() && ctx.shared.control().is_none() {
@@ -519,7 +519,7 @@ pub(crate) fn thread_method(it: &mut Interp<'_>, m: ThreadMethod, mut pos: Vec<V
                     *ec = Some(-15);
                 }
             }
-            if t.process.is_some() {
+            if alive && t.process.is_some() {
                 t.terminated.lock().0.get_or_insert(ctx.shared.rec.now_ns());
             }
             ctx.shared.kill(t.tid);
