@@ -157,6 +157,14 @@ impl<W: Write> TraceWriter<W> {
         self.w.flush()
     }
 
+    /// Write a block already packed ([`pack_block`]) of `n` events, after those written.
+    fn write_packed_block(&mut self, n: usize, payload: &[u8]) -> std::io::Result<()> {
+        self.write_block()?;
+        write_frame(&mut self.w, TAG_EVENTS, payload)?;
+        self.written += n as u64;
+        Ok(())
+    }
+
     /// Write what is left of the events and the tail (`tail`'s tables, recorded and
     /// schedule); returns the writer.
     pub fn finish(mut self, tail: &Trace) -> std::io::Result<W> {
@@ -424,27 +432,36 @@ struct Frames<'b> {
 pub fn read_trace(bytes: &[u8]) -> Result<Trace, TraceError> {
     let Frames { head, blocks, tail, cut } = frames(bytes)?;
     let events = decode_blocks(&blocks)?;
-    let trace = match tail {
-        Some(tail) => {
-            check_count(&tail, events.len())?;
-            let source = head.source.into_owned();
-            Trace { source, ..tail.into_trace(events) }
-        }
-        None => {
-            let mut t = head.into_trace(Vec::new());
-            grow_tables(&mut t, &events);
-            t.incomplete = Some(incomplete(cut, events.len()));
-            Trace { events, ..t }
-        }
-    };
+    if let Some(tail) = &tail {
+        check_count(tail.events, events.len())?;
+    }
+    let mut trace = trace_of(head, tail);
+    if trace.incomplete.is_some() {
+        grow_tables(&mut trace, &events);
+        trace.incomplete = Some(incomplete(cut, events.len()));
+    }
+    let trace = Trace { events, ..trace };
     trace.check()?;
     Ok(trace)
 }
 
+/// The trace a file describes, without its events: the tail's tables (and the head's source)
+/// or, with no tail, the head's, marked incomplete (its words are set once the events are
+/// counted).
+fn trace_of(head: Head<'static>, tail: Option<Head<'static>>) -> Trace {
+    match tail {
+        Some(tail) => {
+            let source = head.source.into_owned();
+            Trace { source, ..tail.into_trace(Vec::new()) }
+        }
+        None => Trace { incomplete: Some(String::new()), ..head.into_trace(Vec::new()) },
+    }
+}
+
 /// A tail's count of events against the blocks'.
-fn check_count(tail: &Head<'_>, n: usize) -> Result<(), TraceError> {
-    if tail.events != n as u64 {
-        return Err(damaged(format!("its blocks hold {n} events and its end says {}", tail.events)));
+fn check_count(said: u64, n: usize) -> Result<(), TraceError> {
+    if said != n as u64 {
+        return Err(damaged(format!("its blocks hold {n} events and its end says {said}")));
     }
     Ok(())
 }
@@ -461,48 +478,32 @@ fn incomplete(cut: bool, n: usize) -> String {
 /// each block is decoded once, to check it, and only its compressed bytes are kept.
 pub fn read_packed(bytes: &[u8]) -> Result<PackedTrace, TraceError> {
     let Frames { head, blocks, tail, cut } = frames(bytes)?;
-    let budget = std::sync::atomic::AtomicU64::new(0);
-    let decode = |at: usize, payload: &[u8]| -> Result<Vec<Event>, TraceError> {
+    let said = tail.as_ref().map(|t| t.events);
+    let mut meta = trace_of(head, tail);
+    let decode = |at: usize, payload: &[u8], budget: &std::sync::atomic::AtomicU64| {
         let mut out = Vec::new();
-        let raw = unpack(payload, at)?;
-        decode_block(&raw, &mut out, &budget)
-            .ok_or_else(|| damaged(format!("the block at byte {at} does not decode")))??;
-        Ok(out)
+        decode_frame(at, payload, &mut out, budget).map(|()| out)
     };
-    let tail_events = tail.as_ref().map(|t| t.events);
-    let mut meta = match tail {
-        Some(tail) => {
-            let source = head.source.into_owned();
-            Trace { source, ..tail.into_trace(Vec::new()) }
-        }
-        None => head.into_trace(Vec::new()),
-    };
-    if tail_events.is_none() {
+    if meta.incomplete.is_some() {
         // A file without its tail: its tables grow with the `*New` events of the blocks it
         // kept, before the events are checked against them (a first pass, with its own
         // budget: each block is decoded twice).
         let first = std::sync::atomic::AtomicU64::new(0);
         for &(at, p) in &blocks {
-            let mut out = Vec::new();
-            let raw = unpack(p, at)?;
-            decode_block(&raw, &mut out, &first)
-                .ok_or_else(|| damaged(format!("the block at byte {at} does not decode")))??;
-            grow_tables(&mut meta, &out);
+            grow_tables(&mut meta, &decode(at, p, &first)?);
         }
     }
     meta.check_tables()?;
+    let budget = std::sync::atomic::AtomicU64::new(0);
     let mut check = EventCheck::default();
     let mut events = PackedEvents::default();
     for &(at, p) in &blocks {
-        let block = decode(at, p)?;
+        let block = decode(at, p, &budget)?;
         block.iter().try_for_each(|e| check.next(&meta, e))?;
         events.push_packed(&block, std::sync::Arc::from(p));
     }
-    match tail_events {
-        Some(n) if n != events.len() as u64 => {
-            return Err(damaged(format!("its blocks hold {} events and its end says {n}", events.len())));
-        }
-        Some(_) => {}
+    match said {
+        Some(said) => check_count(said, events.len())?,
         None => meta.incomplete = Some(incomplete(cut, events.len())),
     }
     Ok(PackedTrace { meta, events })
@@ -520,23 +521,17 @@ pub(crate) fn pack_block(events: &[Event]) -> Vec<u8> {
 /// checked when it was read).
 pub(crate) fn unpack_block(payload: &[u8]) -> Result<Vec<Event>, TraceError> {
     let mut out = Vec::new();
-    let raw = unpack(payload, 0)?;
-    let budget = std::sync::atomic::AtomicU64::new(0);
-    decode_block(&raw, &mut out, &budget).ok_or_else(|| damaged("a packed block does not decode".into()))??;
+    decode_frame(0, payload, &mut out, &std::sync::atomic::AtomicU64::new(0))?;
     Ok(out)
 }
 
 /// Write a packed trace in the binary format: its blocks as they are, without decoding them.
-pub(crate) fn write_packed(mut w: &mut dyn Write, t: &PackedTrace) -> std::io::Result<()> {
-    let w = &mut w;
-    w.write_all(&MAGIC)?;
-    w.write_all(&BINARY_VERSION.to_le_bytes())?;
-    write_json_frame(w, TAG_HEAD, &Head::of(&t.meta, true, 0))?;
-    for payload in t.events.payloads() {
-        write_frame(w, TAG_EVENTS, payload)?;
+pub(crate) fn write_packed(w: &mut dyn Write, t: &PackedTrace) -> std::io::Result<()> {
+    let mut tw = TraceWriter::new(w, &t.meta)?;
+    for (n, payload) in t.events.payloads() {
+        tw.write_packed_block(n, payload)?;
     }
-    write_json_frame(w, TAG_TAIL, &Head::of(&t.meta, false, t.events.len() as u64))?;
-    w.flush()
+    tw.finish(&t.meta).map(|_| ())
 }
 
 fn frames(bytes: &[u8]) -> Result<Frames<'_>, TraceError> {
@@ -631,21 +626,10 @@ fn json_frame(payload: &[u8], at: usize) -> Result<Head<'static>, TraceError> {
 
 /// Decode the blocks, on as many threads as there are cores (each block reads alone).
 fn decode_blocks(blocks: &[(usize, &[u8])]) -> Result<Vec<Event>, TraceError> {
-    let jobs = crate::trace::cores().min(blocks.len()).max(1);
-    let per = blocks.len().div_ceil(jobs).max(1);
     let budget = std::sync::atomic::AtomicU64::new(0);
-    let budget = &budget;
-    let parts: Vec<Result<Vec<Event>, TraceError>> = if jobs == 1 {
-        vec![decode_some(blocks, budget)]
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = blocks.chunks(per).map(|c| s.spawn(move || decode_some(c, budget))).collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Err(damaged("a block could not be decoded".into()))))
-                .collect()
-        })
-    };
+    let parts = crate::trace::on_cores(blocks, |c| decode_some(c, &budget))
+        .into_iter()
+        .map(|p| p.unwrap_or_else(|| Err(damaged("a block could not be decoded".into()))));
     let mut events = Vec::new();
     for p in parts {
         let p = p?;
@@ -667,11 +651,20 @@ const MAX_KIND_BYTES: u64 = 1 << 30;
 fn decode_some(blocks: &[(usize, &[u8])], budget: &std::sync::atomic::AtomicU64) -> Result<Vec<Event>, TraceError> {
     let mut out = Vec::new();
     for &(at, payload) in blocks {
-        let raw = unpack(payload, at)?;
-        decode_block(&raw, &mut out, budget)
-            .ok_or_else(|| damaged(format!("the block at byte {at} does not decode")))??;
+        decode_frame(at, payload, &mut out, budget)?;
     }
     Ok(out)
+}
+
+/// The events of the block frame at byte `at` (its `payload`), added to `out`.
+fn decode_frame(
+    at: usize,
+    payload: &[u8],
+    out: &mut Vec<Event>,
+    budget: &std::sync::atomic::AtomicU64,
+) -> Result<(), TraceError> {
+    let raw = unpack(payload, at)?;
+    decode_block(&raw, out, budget).ok_or_else(|| damaged(format!("the block at byte {at} does not decode")))?
 }
 
 fn decode_block(

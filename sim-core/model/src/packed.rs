@@ -48,21 +48,14 @@ impl PackedEvents {
     /// Pack `events` (in sequence order), a block per core at a time.
     pub fn pack(events: &[Event]) -> Self {
         let chunks: Vec<&[Event]> = events.chunks(BLOCK).collect();
-        let jobs = crate::trace::cores().min(chunks.len()).max(1);
-        let per = chunks.len().div_ceil(jobs).max(1);
-        let payloads: Vec<Vec<u8>> = if jobs == 1 {
-            chunks.iter().map(|c| pack_block(c)).collect()
-        } else {
-            std::thread::scope(|s| {
-                let handles: Vec<_> = chunks
-                    .chunks(per)
-                    .map(|cs| (cs.len(), s.spawn(move || cs.iter().map(|c| pack_block(c)).collect::<Vec<_>>())))
-                    .collect();
-                // Packing plain data does not panic; were it to, its blocks would be empty
-                // (one per chunk, so the others stay paired with their events).
-                handles.into_iter().flat_map(|(n, h)| h.join().unwrap_or_else(|_| vec![Vec::new(); n])).collect()
-            })
-        };
+        let parts = crate::trace::on_cores(&chunks, |cs| cs.iter().map(|c| pack_block(c)).collect::<Vec<_>>());
+        // Packing plain data does not panic; were it to, its blocks would be empty (one per
+        // chunk, so the others stay paired with their events).
+        let payloads: Vec<Vec<u8>> = parts
+            .into_iter()
+            .zip(chunks.chunks(crate::trace::per_core(chunks.len())))
+            .flat_map(|(p, cs)| p.unwrap_or_else(|| vec![Vec::new(); cs.len()]))
+            .collect();
         let mut out = Self::default();
         for (chunk, payload) in chunks.iter().zip(payloads) {
             out.push_packed(chunk, Arc::from(payload));
@@ -102,9 +95,10 @@ impl PackedEvents {
         unpack_block(payload).unwrap_or_default()
     }
 
-    /// The blocks' packed bytes, in order (the binary format's event frames).
-    pub(crate) fn payloads(&self) -> impl Iterator<Item = &[u8]> {
-        self.blocks.iter().map(|b| &*b.payload)
+    /// The blocks, in order: each one's count of events and packed bytes (the binary format's
+    /// event frames).
+    pub(crate) fn payloads(&self) -> impl Iterator<Item = (usize, &[u8])> {
+        self.blocks.iter().map(|b| (b.n, &*b.payload))
     }
 
     /// How many events.
@@ -138,8 +132,7 @@ impl PackedEvents {
         }
         // Blocks are packed by this build or checked when their file was read: one that does
         // not decode is a bug, and reads as no events rather than a crash.
-        let events: Arc<[Event]> =
-            self.blocks.get(k).and_then(|b| unpack_block(&b.payload).ok()).unwrap_or_default().into();
+        let events: Arc<[Event]> = self.blocks.get(k).map(|b| Self::decode(&b.payload)).unwrap_or_default().into();
         cache.insert(0, (k, Arc::clone(&events)));
         cache.truncate(2);
         events

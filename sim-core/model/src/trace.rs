@@ -54,6 +54,25 @@ pub fn cores() -> usize {
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
+/// Items per chunk when `n` items are split across the cores ([`on_cores`]).
+pub(crate) fn per_core(n: usize) -> usize {
+    n.div_ceil(cores().min(n).max(1)).max(1)
+}
+
+/// `f` over `items` split into one chunk per core, each on a thread of its own (on this
+/// thread when one chunk does): the results in order, `None` where a chunk's thread panicked.
+pub(crate) fn on_cores<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<Option<R>> {
+    let per = per_core(items.len());
+    if per >= items.len() {
+        return vec![Some(f(items))];
+    }
+    std::thread::scope(|s| {
+        let f = &f;
+        let handles: Vec<_> = items.chunks(per).map(|c| s.spawn(move || f(c))).collect();
+        handles.into_iter().map(|h| h.join().ok()).collect()
+    })
+}
+
 /// What a recorded trace says about where it came from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Recorded {

@@ -436,8 +436,8 @@ impl Recorder {
     /// only to find the blocks (and copy the few of the block being written); decoding and
     /// copying happen after.
     pub fn read(&self, from: usize, max: usize) -> Vec<Event> {
-        let (parts, tail) = self.inner.lock().events.parts(from, from.saturating_add(max));
         let to = from.saturating_add(max);
+        let (parts, tail) = self.inner.lock().events.parts(from, to);
         let mut out = Vec::new();
         let mut keep = |at: usize, e: &Event| {
             if (from..to).contains(&at) {

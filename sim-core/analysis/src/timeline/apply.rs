@@ -570,14 +570,9 @@ fn note_util_block(u: &[(u64, u32, u32)], pre: &mut Vec<(u64, u64)>) {
     if !i.is_multiple_of(UTIL_BLOCK) {
         return;
     }
-    let Some(&(mut run, mut want)) = pre.last() else {
+    let Some(&last) = pre.last() else {
         pre.push((0, 0));
         return;
     };
-    for w in u[i - UTIL_BLOCK..=i].windows(2) {
-        let dt = w[1].0.saturating_sub(w[0].0);
-        run = run.saturating_add(u64::from(w[0].1).saturating_mul(dt));
-        want = want.saturating_add(u64::from(w[0].2).saturating_mul(dt));
-    }
-    pre.push((run, want));
+    pre.push(integrate(last, &u[i - UTIL_BLOCK..=i]));
 }

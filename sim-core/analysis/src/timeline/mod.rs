@@ -44,6 +44,18 @@ struct ResSignals {
 /// Steps of a utilisation strip between two noted integrals ([`Timeline::util_mean`]).
 pub(crate) const UTIL_BLOCK: usize = 64;
 
+/// `from` plus ∫ running and ∫ wanting (thread·ns) over `steps`, from the first step's time to
+/// the last's.
+pub(crate) fn integrate(from: (u64, u64), steps: &[(u64, u32, u32)]) -> (u64, u64) {
+    steps.windows(2).fold(from, |(run, want), w| {
+        let dt = w[1].0.saturating_sub(w[0].0);
+        (
+            run.saturating_add(u64::from(w[0].1).saturating_mul(dt)),
+            want.saturating_add(u64::from(w[0].2).saturating_mul(dt)),
+        )
+    })
+}
+
 /// Every lane of a run.
 #[derive(Clone, Debug, Default)]
 pub struct Timeline {
@@ -214,12 +226,7 @@ impl Timeline {
         let j = u.partition_point(|s| (s.0 as f64) <= t);
         let Some(j) = j.checked_sub(1) else { return (0, 0, 0.0, 0.0) };
         let b = (j / UTIL_BLOCK).min(pre.len().saturating_sub(1));
-        let (mut run, mut want) = pre.get(b).copied().unwrap_or_default();
-        for w in u[b * UTIL_BLOCK..=j].windows(2) {
-            let dt = w[1].0.saturating_sub(w[0].0);
-            run = run.saturating_add(u64::from(w[0].1).saturating_mul(dt));
-            want = want.saturating_add(u64::from(w[0].2).saturating_mul(dt));
-        }
+        let (run, want) = integrate(pre.get(b).copied().unwrap_or_default(), &u[b * UTIL_BLOCK..=j]);
         let part = (t.min(end) - u[j].0 as f64).max(0.0);
         (run, want, f64::from(u[j].1) * part, f64::from(u[j].2) * part)
     }

@@ -643,9 +643,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
         }
         B::Hasattr => {
             nargs(name, &pos, 2, 2)?;
-            let V::Str(n) = &pos[1] else {
-                return type_err(format!("attribute name must be string, not '{}'", pos[1].type_name()));
-            };
+            let n = attr_name(&pos[1])?;
             match it.get_attr(&pos[0], n) {
                 Ok(_) => Ok(V::Bool(true)),
                 Err(Flow::Exc(e)) if exc::is_instance_of(&e.value, "AttributeError") => Ok(V::Bool(false)),
@@ -654,9 +652,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
         }
         B::Getattr => {
             nargs(name, &pos, 2, 3)?;
-            let V::Str(n) = &pos[1] else {
-                return type_err(format!("attribute name must be string, not '{}'", pos[1].type_name()));
-            };
+            let n = attr_name(&pos[1])?;
             match it.get_attr(&pos[0], n) {
                 Ok(v) => Ok(v),
                 Err(Flow::Exc(e)) if pos.len() == 3 && exc::is_instance_of(&e.value, "AttributeError") => {
@@ -667,17 +663,13 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
         }
         B::Setattr => {
             nargs(name, &pos, 3, 3)?;
-            let V::Str(n) = &pos[1] else {
-                return type_err(format!("attribute name must be string, not '{}'", pos[1].type_name()));
-            };
+            let n = attr_name(&pos[1])?;
             it.set_attr(&pos[0], n, pos[2].clone())?;
             Ok(V::None)
         }
         B::Delattr => {
             nargs(name, &pos, 2, 2)?;
-            let V::Str(n) = &pos[1] else {
-                return type_err(format!("attribute name must be string, not '{}'", pos[1].type_name()));
-            };
+            let n = attr_name(&pos[1])?;
             it.del_attr(&pos[0], n)?;
             Ok(V::None)
         }
@@ -862,4 +854,12 @@ pub fn less(a: &V, b: &V) -> bool {
 /// A float from a number value (for natives): seconds → ms and the like.
 pub fn to_f64(v: &V) -> Option<f64> {
     v.as_f64().or_else(|| v.to_big().and_then(|b| b.to_f64()))
+}
+
+/// The attribute name `getattr`/`setattr`/`hasattr`/`delattr` were given, or their TypeError.
+fn attr_name(v: &V) -> R<&str> {
+    match v {
+        V::Str(n) => Ok(n),
+        other => type_err(format!("attribute name must be string, not '{}'", other.type_name())),
+    }
 }
