@@ -80,11 +80,19 @@ fn run_json_summary_has_the_documented_shape_and_round_trips_through_a_trace() {
 
 #[test]
 fn gil_mode_override_changes_the_race() {
-    let (code, out, _) = tl(&["run", "race-counter", "--gil", "cpython-3.9", "--switch-interval-ms", "1", "--json"]);
-    assert_eq!(code, 0);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["runtime"]["gil"], "cpython-3.9");
-    assert!(v["vars"]["counter"]["lost_updates"].as_i64().unwrap() > 0);
+    // A free run on a loaded machine can let one thread finish before the other gets a core
+    // (measured: 1 run in 8 with both cores busy): some of three runs lose updates.
+    let lost: Vec<i64> = (0..3)
+        .map(|_| {
+            let (code, out, _) =
+                tl(&["run", "race-counter", "--gil", "cpython-3.9", "--switch-interval-ms", "1", "--json"]);
+            assert_eq!(code, 0);
+            let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+            assert_eq!(v["runtime"]["gil"], "cpython-3.9");
+            v["vars"]["counter"]["lost_updates"].as_i64().unwrap()
+        })
+        .collect();
+    assert!(lost.iter().any(|&n| n > 0), "no lost update in three runs: {lost:?}");
 }
 
 #[test]
