@@ -1,7 +1,8 @@
 //! Controlled mode's speed (issue 12): turn handoffs per second (one thread at a time, a
 //! switch point per loop iteration, the turnstile choosing between two runnable threads),
 //! and schedules explored per second on the race and the deadlock examples.
-//! `cargo bench -p sim-core --bench explore`.
+//! `cargo bench -p sim-core --bench explore [-- WORD]`: only the rows whose name holds WORD
+//! (`turns`, `race`, `deadlock`).
 
 use indexmap::IndexMap;
 use sim_core::explore::{self, ExploreOptions, RunLimits, StrategyKind};
@@ -13,6 +14,8 @@ use std::time::Instant;
 const RACE: &str = "import threading\ncounter = 0\ndef work():\n    global counter\n    for _ in range(2):\n        counter += 1\nt1 = threading.Thread(target=work)\nt2 = threading.Thread(target=work)\nt1.start()\nt2.start()\nt1.join()\nt2.join()\nprint('counter =', counter)\n";
 
 fn main() {
+    let only = std::env::args().skip(1).find(|a| !a.starts_with('-')).unwrap_or_default();
+    let wanted = |name: &str| name.contains(only.as_str());
     // Turn handoffs: two threads spinning 50 000 iterations each; random choices, so the
     // turn moves between OS threads about half the time.
     let spin = "import threading\ndef work():\n    n = 0\n    for _ in range(50000):\n        n += 1\nts = [threading.Thread(target=work) for _ in range(2)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\n";
@@ -24,6 +27,9 @@ fn main() {
         ),
         ("random (the turn moves between OS threads)", Box::new(explore::Random(sim_core::rng::Rng::new(7)))),
     ] {
+        if !wanted("turns") {
+            break;
+        }
         let t0 = Instant::now();
         let run = explore::run_controlled(&prog, &RuntimeSettings::default(), strategy, None, RunLimits::default());
         let s = t0.elapsed().as_secs_f64();
@@ -44,9 +50,12 @@ fn main() {
         );
     }
     // Free run of the same program, for the ratio.
-    let t0 = Instant::now();
-    let _ = sim_core::py::run::run_source("spin.py", spin, &IndexMap::new(), RuntimeSettings::default(), None).unwrap();
-    println!("the same program run freely: {:.3} s", t0.elapsed().as_secs_f64());
+    if wanted("turns") {
+        let t0 = Instant::now();
+        let _ =
+            sim_core::py::run::run_source("spin.py", spin, &IndexMap::new(), RuntimeSettings::default(), None).unwrap();
+        println!("the same program run freely: {:.3} s", t0.elapsed().as_secs_f64());
+    }
 
     // Schedules per second.
     let race = Arc::new(sim_core::py::compile("race.py", RACE, &IndexMap::new()).unwrap());
@@ -58,6 +67,9 @@ fn main() {
         ("race, 3.9", &race, GilMode::Cpython39),
         ("deadlock (HOLD = 0), 3.10+", &deadlock, GilMode::Cpython310),
     ] {
+        if !wanted(name) {
+            continue;
+        }
         for (strategy, jobs) in [
             (StrategyKind::Dfs, 1),
             (StrategyKind::Random, 1),

@@ -686,6 +686,24 @@ fn a_waiter_woken_without_an_event_still_runs() {
 }
 
 #[test]
+fn a_joining_thread_is_asked_again_only_when_the_thread_it_joins_changes() {
+    // The worker records three events a pass (request, acquire, release) for 40 passes; the
+    // main thread waits in `join` the whole time. It waits on the thread table's condition
+    // variable, which only a thread's start or end notifies: asking it after each of the
+    // worker's events (a switch of OS thread there and back, every time) would learn
+    // nothing. It is asked when the worker ends — and the program still ends as it should.
+    let prog = program(
+        "import threading\nlock = threading.Lock()\nn = 0\ndef work():\n    global n\n    for _ in range(40):\n        with lock:\n            n += 1\nt = threading.Thread(target=work)\nt.start()\nt.join()\nprint(n)\n",
+        &[],
+    );
+    let run = default_run(&prog, GilMode::Cpython310, RunLimits::default());
+    assert_eq!(run.outcome.failure, None, "{:?}", run.outcome);
+    assert_eq!(run.outcome.output, vec!["40".to_string()]);
+    assert!(run.report.turns >= 40, "a turn per pass at least: {}", run.report.turns);
+    assert!(run.report.probes <= 4, "the joining thread was asked {} times", run.report.probes);
+}
+
+#[test]
 fn a_search_with_no_budget_runs_nothing_and_a_huge_budget_allocates_nothing_up_front() {
     let prog = program(RACE, &[]);
     let none =

@@ -1,8 +1,9 @@
 //! `queue.Queue` / `multiprocessing.Queue` and `multiprocessing.Pipe`, with Python's
 //! blocking, timeouts and exceptions (`queue.Full`, `queue.Empty`, `EOFError`).
 
+use crate::cv::Cv;
 use crate::rt::{Ctx, Unwind, Waitable};
-use parking_lot::{Condvar, Mutex, MutexGuard};
+use parking_lot::{Mutex, MutexGuard};
 use std::collections::VecDeque;
 use threadline_model::event::{EventKind, ResIx, WaitTarget};
 use threadline_model::pyerror::PyError;
@@ -52,7 +53,7 @@ pub struct Queue<T: QueueItem = Value> {
     maxsize: usize,
     order: QueueOrder,
     st: Mutex<QueueState<T>>,
-    cv: Condvar,
+    cv: Cv,
 }
 
 struct QueueState<T> {
@@ -139,7 +140,7 @@ impl<T: QueueItem> Queue<T> {
             maxsize,
             order,
             st: Mutex::new(QueueState { items: VecDeque::new(), unfinished: 0, busy: false }),
-            cv: Condvar::new(),
+            cv: Cv::new(),
         }
     }
 
@@ -340,7 +341,7 @@ pub struct Pipe<T: QueueItem = Value> {
     id: ResIx,
     duplex: bool,
     st: Mutex<PipeState<T>>,
-    cv: Condvar,
+    cv: Cv,
 }
 
 struct PipeState<T> {
@@ -376,7 +377,7 @@ impl<T: QueueItem> Pipe<T> {
                 inbox: [VecDeque::new(), VecDeque::new()],
                 open: [vec![process], vec![process]],
             }),
-            cv: Condvar::new(),
+            cv: Cv::new(),
         }
     }
 

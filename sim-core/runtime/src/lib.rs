@@ -10,6 +10,7 @@
 
 pub mod channels;
 pub mod control;
+pub mod cv;
 pub mod footprint;
 mod gil;
 pub mod pool;

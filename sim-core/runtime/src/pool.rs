@@ -50,6 +50,17 @@ impl Done {
         *self.flag.lock()
     }
 
+    /// Wait until the job has ended or `deadline` has passed: whether it has ended.
+    pub fn wait_until(&self, deadline: std::time::Instant) -> bool {
+        let mut f = self.flag.lock();
+        while !*f {
+            if self.cv.wait_until(&mut f, deadline).timed_out() {
+                return *f;
+            }
+        }
+        true
+    }
+
     /// Wait until the job has ended.
     pub fn join(&self) {
         let mut f = self.flag.lock();

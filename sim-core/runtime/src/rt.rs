@@ -101,9 +101,9 @@ pub struct Shared {
     waitables: Mutex<Vec<Arc<dyn Waitable>>>,
     waits: Mutex<Vec<Option<WaitInfo>>>,
     life: Mutex<Vec<Life>>,
-    life_cv: Condvar,
+    life_cv: crate::cv::Cv,
     sleeper: Mutex<()>,
-    sleeper_cv: Condvar,
+    sleeper_cv: crate::cv::Cv,
     paused_flag: AtomicBool,
     paused: Mutex<PauseState>,
     pause_cv: Condvar,
@@ -155,9 +155,9 @@ impl Shared {
             waitables: Mutex::new(Vec::new()),
             waits: Mutex::new(vec![None; n]),
             life: Mutex::new(vec![Life::New; n]),
-            life_cv: Condvar::new(),
+            life_cv: crate::cv::Cv::new(),
             sleeper: Mutex::new(()),
-            sleeper_cv: Condvar::new(),
+            sleeper_cv: crate::cv::Cv::new(),
             paused_flag: AtomicBool::new(false),
             paused: Mutex::new(PauseState::default()),
             pause_cv: Condvar::new(),
@@ -498,6 +498,12 @@ impl Shared {
             }
             for h in hs {
                 let start = Instant::now();
+                // A pooled thread says when its job ends: sleep until then. (Yielding the
+                // core instead, with a search's threads all on one core, cost a switch of
+                // thread per look.)
+                if let Handle::Pooled(d) = &h {
+                    d.wait_until(deadline);
+                }
                 while !h.is_finished() && Instant::now() < deadline {
                     if start.elapsed() < Duration::from_millis(2) {
                         std::thread::yield_now();
@@ -747,7 +753,7 @@ impl Ctx {
     /// Returns whether `ready` became true.
     pub fn wait_until<S>(
         &self,
-        cv: &Condvar,
+        cv: &crate::cv::Cv,
         guard: &mut MutexGuard<'_, S>,
         deadline: Option<Instant>,
         mut ready: impl FnMut(&mut S) -> bool,
@@ -759,11 +765,17 @@ impl Ctx {
             let dl_ns =
                 deadline.map(|d| u64::try_from(d.saturating_duration_since(start).as_nanos()).unwrap_or(u64::MAX));
             let mut grant = Grant::Run;
+            let watch = cv.watch();
             loop {
+                // Read before the condition: a notification after it is a change to look at.
+                let heard = watch.count();
                 let is_ready = ready(guard);
                 let timed_out = !is_ready && dl_ns.is_some_and(|d| c.now_ns() >= d);
+                let heard = Some((watch.clone(), heard));
                 grant = match grant {
-                    Grant::Probe => MutexGuard::unlocked(guard, || c.answer(self, is_ready || timed_out, dl_ns))?,
+                    Grant::Probe => {
+                        MutexGuard::unlocked(guard, || c.answer(self, is_ready || timed_out, dl_ns, heard))?
+                    }
                     Grant::Run => {
                         self.check()?;
                         if is_ready {
@@ -772,7 +784,7 @@ impl Ctx {
                         if timed_out {
                             return Ok(false);
                         }
-                        MutexGuard::unlocked(guard, || c.block(self, dl_ns))?
+                        MutexGuard::unlocked(guard, || c.block(self, dl_ns, heard))?
                     }
                 };
             }

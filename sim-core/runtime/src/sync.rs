@@ -2,8 +2,9 @@
 //! with Python's semantics and messages, built on parking_lot `Mutex` + `Condvar` so that
 //! owners and waiters are visible. Every event is recorded under the primitive's state lock.
 
+use crate::cv::Cv;
 use crate::rt::{Ctx, Unwind, Waitable};
-use parking_lot::{Condvar, Mutex};
+use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::time::Instant;
 use threadline_model::event::{EventKind, ResIx, ThreadIx, WaitTarget};
@@ -28,7 +29,7 @@ pub trait Acquire: Send + Sync {
 pub struct Lock {
     id: ResIx,
     st: Mutex<LockState>,
-    cv: Condvar,
+    cv: Cv,
 }
 
 #[derive(Default)]
@@ -42,7 +43,7 @@ struct LockState {
 impl Lock {
     /// An unlocked lock for resource `id`.
     pub fn new(id: ResIx) -> Self {
-        Self { id, st: Mutex::new(LockState::default()), cv: Condvar::new() }
+        Self { id, st: Mutex::new(LockState::default()), cv: Cv::new() }
     }
 
     /// `lock.locked()`.
@@ -69,7 +70,7 @@ fn acquire_with<S>(
     res: ResIx,
     blocking: bool,
     timeout_ms: Option<f64>,
-    (st, cv): (&Mutex<S>, &Condvar),
+    (st, cv): (&Mutex<S>, &Cv),
     free: impl Fn(&S) -> bool,
     take: impl Fn(&mut S),
 ) -> Result<bool, Unwind> {
@@ -168,7 +169,7 @@ impl Waitable for Lock {
 pub struct RLock {
     id: ResIx,
     st: Mutex<RLockState>,
-    cv: Condvar,
+    cv: Cv,
     /// A release may hand it to a waiter (a controlled run's choice): not for a Condition's
     /// own lock, whose resource its `wait`ers wait on too (for a notify, not the lock).
     handoff: bool,
@@ -186,7 +187,7 @@ struct RLockState {
 impl RLock {
     /// An unowned RLock for resource `id`.
     pub fn new(id: ResIx) -> Self {
-        Self { id, st: Mutex::new(RLockState::default()), cv: Condvar::new(), handoff: true }
+        Self { id, st: Mutex::new(RLockState::default()), cv: Cv::new(), handoff: true }
     }
 
     /// A Condition's own lock (recorded as the condition): never handed over at release.
@@ -303,7 +304,7 @@ pub struct Semaphore {
     id: ResIx,
     bound: Option<i64>,
     st: Mutex<SemState>,
-    cv: Condvar,
+    cv: Cv,
 }
 
 struct SemState {
@@ -321,7 +322,7 @@ impl Semaphore {
             id,
             bound: bounded.then_some(value),
             st: Mutex::new(SemState { value, holders: Vec::new() }),
-            cv: Condvar::new(),
+            cv: Cv::new(),
         })
     }
 
@@ -401,7 +402,7 @@ pub struct Condition {
     id: ResIx,
     lock: CondLock,
     st: Mutex<CondState>,
-    cv: Condvar,
+    cv: Cv,
 }
 
 #[derive(Default)]
@@ -419,7 +420,7 @@ impl Condition {
 
     /// A condition for resource `id` over `lock`.
     pub fn with_lock(id: ResIx, lock: CondLock) -> Self {
-        Self { id, lock, st: Mutex::new(CondState::default()), cv: Condvar::new() }
+        Self { id, lock, st: Mutex::new(CondState::default()), cv: Cv::new() }
     }
 
     /// Whether the calling thread may wait or notify (Python's `_is_owned`: for a plain
@@ -537,13 +538,13 @@ impl Waitable for Condition {
 pub struct Event {
     id: ResIx,
     flag: Mutex<bool>,
-    cv: Condvar,
+    cv: Cv,
 }
 
 impl Event {
     /// A cleared event for resource `id`.
     pub fn new(id: ResIx) -> Self {
-        Self { id, flag: Mutex::new(false), cv: Condvar::new() }
+        Self { id, flag: Mutex::new(false), cv: Cv::new() }
     }
 
     /// `event.set()`.

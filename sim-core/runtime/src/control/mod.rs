@@ -17,6 +17,7 @@
 //! - A *choice point* is a switch point with two or more enabled threads: only those reach
 //!   the strategy, and only those are a schedule's steps.
 
+use crate::cv::Watch;
 use crate::footprint::{self, Footprint};
 use crate::rt::{Ctx, Shared, Unwind};
 use parking_lot::{Condvar, Mutex, MutexGuard};
@@ -63,7 +64,8 @@ enum Status {
     /// Has the turn.
     Running,
     /// Waiting for a resource: `ready` as of the probe at `checked` (a `version`), when
-    /// `seen` events had been recorded.
+    /// `seen` events had been recorded — or, for a wait on a [`Cv`] (the thread's `watches`
+    /// entry), when that variable had had `seen` notifications.
     Blocked { deadline: Option<u64>, checked: u64, seen: u64, ready: bool },
     /// Spinning: it came back to the same `while` loop's back-edge with nothing changed since
     /// its last pass (no store, no call that may change anything, no event, by any thread):
@@ -221,6 +223,9 @@ pub struct ControlReport {
     /// Times a thread came back to a `while` loop's back-edge with nothing changed and was
     /// parked until something changed: idle passes the search did not branch on.
     pub spin_waits: u64,
+    /// Times a blocked thread was asked whether it could go on (each a hand-off of the turn
+    /// to its OS thread and back).
+    pub probes: u64,
     /// True when the run was stopped from outside (Stop, or a wall-time limit), not by the
     /// turnstile: what it came to says nothing about the program.
     pub stopped_from_outside: bool,
@@ -244,6 +249,8 @@ struct State {
     return_to: Vec<(ThreadIx, ThreadIx)>,
     /// Per thread: the `while` back-edge it last passed (line) and the mutation count then.
     spin: Vec<Option<(u32, u64)>>,
+    /// Per blocked thread: the condition variable it waits on, if known.
+    watches: Vec<Option<Watch>>,
 }
 
 /// A blocked thread's answer is asked again after this many turns even with no event since
@@ -301,6 +308,7 @@ impl Control {
                 report: ControlReport::default(),
                 return_to: Vec::new(),
                 spin: Vec::new(),
+                watches: Vec::new(),
             }),
             cv: Condvar::new(),
             cvs: (0..OWN_CVS).map(|_| Condvar::new()).collect(),
@@ -423,6 +431,7 @@ impl Control {
             st.status.resize(i + 1, Status::New);
             st.lines.resize(i + 1, 0);
             st.spin.resize(i + 1, None);
+            st.watches.resize(i + 1, None);
         }
         i
     }
@@ -529,27 +538,52 @@ impl Control {
     }
 
     /// The running thread cannot go on before `deadline` (virtual ns) unless someone else
-    /// acts: pass the turn and wait to be given it (to run, or to be asked).
-    pub fn block(&self, ctx: &Ctx, deadline: Option<u64>) -> Result<Grant, Unwind> {
+    /// acts: pass the turn and wait to be given it (to run, or to be asked). `heard`: the
+    /// condition variable it waits on and its notifications when it looked (then it is
+    /// asked again only once that variable is notified, its deadline comes, or as a safety
+    /// net; without, after any event).
+    pub fn block(&self, ctx: &Ctx, deadline: Option<u64>, heard: Option<(Watch, u64)>) -> Result<Grant, Unwind> {
         let mut st = self.st.lock();
         if st.stopped || st.unwinding {
             return Err(Unwind::Stopped);
         }
         let i = Self::slot(&mut st, ctx.tid);
         let version = st.version;
-        let seen = self.events.load(Ordering::Acquire);
+        let seen = self.note_watch(&mut st, i, heard);
         st.status[i] = Status::Blocked { deadline, checked: version, seen, ready: false };
         st.lines[i] = ctx.line.get();
         self.hand_off(&mut st, &ctx.shared);
         self.wait_turn(&mut st, ctx)
     }
 
-    /// A probed thread's answer: it could go on now (`ready`), or not before `deadline`.
-    pub fn answer(&self, ctx: &Ctx, ready: bool, deadline: Option<u64>) -> Result<Grant, Unwind> {
+    /// What a blocked thread's answer is as of: its variable's notifications, else the
+    /// run's events.
+    fn note_watch(&self, st: &mut State, i: usize, heard: Option<(Watch, u64)>) -> u64 {
+        match heard {
+            Some((w, n)) => {
+                st.watches[i] = Some(w);
+                n
+            }
+            None => {
+                st.watches[i] = None;
+                self.events.load(Ordering::Acquire)
+            }
+        }
+    }
+
+    /// A probed thread's answer: it could go on now (`ready`), or not before `deadline`
+    /// (`heard` as for [`Self::block`]).
+    pub fn answer(
+        &self,
+        ctx: &Ctx,
+        ready: bool,
+        deadline: Option<u64>,
+        heard: Option<(Watch, u64)>,
+    ) -> Result<Grant, Unwind> {
         let mut st = self.st.lock();
         let i = Self::slot(&mut st, ctx.tid);
         let version = st.version;
-        let seen = self.events.load(Ordering::Acquire);
+        let seen = self.note_watch(&mut st, i, heard);
         st.status[i] = Status::Blocked { deadline, checked: version, seen, ready };
         if st.turn == Turn::Probe(ctx.tid) {
             st.turn = Turn::Nobody;
@@ -665,12 +699,13 @@ impl Control {
     /// Probe each thread whose status `stale` says needs asking; false when the run was
     /// stopped meanwhile. (A probe changes only the probed thread's own status: the table is
     /// walked in place.)
-    fn probe(&self, st: &mut MutexGuard<'_, State>, stale: impl Fn(Status) -> bool) -> bool {
+    fn probe(&self, st: &mut MutexGuard<'_, State>, stale: impl Fn(Status, Option<&Watch>) -> bool) -> bool {
         for i in 0..st.status.len() {
-            if !stale(st.status[i]) {
+            if !stale(st.status[i], st.watches[i].as_ref()) {
                 continue;
             }
             let t = i as ThreadIx;
+            st.report.probes += 1;
             st.turn = Turn::Probe(t);
             self.wake_turn(st);
             while st.turn == Turn::Probe(t) && !st.stopped {
@@ -720,16 +755,18 @@ impl Control {
                 self.unwind_all(st, shared);
                 return;
             }
-            // Ask every blocked thread whose answer is older than the last event: a primitive's
-            // state changes only with an event (a release, a put, a set, a thread's end…) or a
-            // `Ctx::changed`, so an answer given since is still true. As a safety net, an
-            // answer older than `REPROBE_TURNS` turns is asked again anyway; and should nobody
-            // be able to run, every answer older than the last turn is, before time jumps or
-            // a deadlock is called.
+            // Ask every blocked thread whose condition variable was notified since its answer
+            // (every change that can make a waiter's condition true notifies it, or a free run
+            // would never wake the waiter) — or, for a wait not on a `Cv`, whose answer is
+            // older than the last event: a primitive's state changes only with an event (a
+            // release, a put, a set, a thread's end…) or a `Ctx::changed`. An answer given
+            // since is still true. As a safety net, an answer older than `REPROBE_TURNS` turns
+            // is asked again anyway; and should nobody be able to run, every answer older than
+            // the last turn is, before time jumps or a deadlock is called.
             let (events, version) = (self.events.load(Ordering::Acquire), st.version);
-            let stale = |s: Status| {
+            let stale = |s: Status, w: Option<&Watch>| {
                 matches!(s, Status::Blocked { seen, checked, .. }
-                    if seen != events || version.saturating_sub(checked) >= REPROBE_TURNS)
+                    if w.map_or(events, Watch::count) != seen || version.saturating_sub(checked) >= REPROBE_TURNS)
             };
             if !self.probe(st, stale) {
                 return;
@@ -737,7 +774,7 @@ impl Control {
             let mut enabled = self.enabled(st);
             if enabled.is_empty() {
                 let version = st.version;
-                if !self.probe(st, |s| matches!(s, Status::Blocked { checked, .. } if checked != version)) {
+                if !self.probe(st, |s, _| matches!(s, Status::Blocked { checked, .. } if checked != version)) {
                     return;
                 }
                 enabled = self.enabled(st);

@@ -72,7 +72,7 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
                 action,
                 timeout_ms: timeout,
                 st: parking_lot::Mutex::new(BarrierState::default()),
-                cv: Condvar::new(),
+                cv: threadline_runtime::cv::Cv::new(),
             });
             ctx.shared.register(b.clone());
             Ok(V::Native(Arc::new(Native::Barrier(b))))

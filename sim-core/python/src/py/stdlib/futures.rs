@@ -46,7 +46,7 @@ pub struct FutureObj {
     pub(crate) res: ResIx,
     pub(crate) task: u32,
     pub(crate) st: parking_lot::Mutex<FutState>,
-    pub(crate) cv: Condvar,
+    pub(crate) cv: threadline_runtime::cv::Cv,
 }
 
 #[derive(Debug, Default)]
@@ -313,8 +313,12 @@ pub(crate) fn submit(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>, func: V, args: 
         other => other.repr(),
     };
     ctx.record(EventKind::TaskSubmitted { res: ex.res, task, func: Box::from(fname) });
-    let fut =
-        Arc::new(FutureObj { res: ex.res, task, st: parking_lot::Mutex::new(FutState::default()), cv: Condvar::new() });
+    let fut = Arc::new(FutureObj {
+        res: ex.res,
+        task,
+        st: parking_lot::Mutex::new(FutState::default()),
+        cv: threadline_runtime::cv::Cv::new(),
+    });
     ctx.shared.register(fut.clone());
     let kwv = {
         let mut d = crate::py::value::Dict::default();

@@ -214,7 +214,7 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
                         result_callbacks: vec![(callback, error_callback)],
                         ..FutState::default()
                     }),
-                    cv: Condvar::new(),
+                    cv: threadline_runtime::cv::Cv::new(),
                 });
                 ctx.shared.register(agg.clone());
                 let batch =

@@ -20,7 +20,6 @@ use super::exc;
 use super::interp::{Flow, Interp, R, raise, type_err};
 use super::value::{Attrs, Class, ClassKind, Inst, InstNative, V};
 use indexmap::IndexMap;
-use parking_lot::Condvar;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 use threadline_model::event::{EventKind, ResIx, ThreadIx, WaitTarget};
@@ -289,7 +288,7 @@ pub(crate) fn standalone_future(it: &Interp<'_>, name: String) -> V {
         res,
         task: u32::MAX,
         st: parking_lot::Mutex::new(FutState::default()),
-        cv: Condvar::new(),
+        cv: threadline_runtime::cv::Cv::new(),
     });
     it.ctx.shared.register(f.clone());
     V::Native(Arc::new(Native::Future(f)))

@@ -12,7 +12,7 @@ pub struct BarrierObj {
     /// `Barrier(…, timeout=)`: the default timeout of `wait()`, in ms.
     pub(crate) timeout_ms: Option<f64>,
     pub(crate) st: parking_lot::Mutex<BarrierState>,
-    pub(crate) cv: Condvar,
+    pub(crate) cv: threadline_runtime::cv::Cv,
 }
 
 #[derive(Debug, Default)]

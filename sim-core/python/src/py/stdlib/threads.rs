@@ -61,7 +61,7 @@ pub struct ThreadObj {
     /// `kwargs=`.
     pub kwargs: Mutex<V>,
     pub(crate) started: parking_lot::Mutex<bool>,
-    pub(crate) started_cv: Condvar,
+    pub(crate) started_cv: threadline_runtime::cv::Cv,
     /// A `multiprocessing.Process`: runs in a process of its own.
     /// Its index once started (an index, not the process's state: the child's module
     /// state holds this object, and a reference back would be a cycle that leaks).
@@ -320,7 +320,7 @@ impl ThreadObj {
             args: Mutex::new(V::tuple(Vec::new())),
             kwargs: Mutex::new(V::None),
             started: parking_lot::Mutex::new(false),
-            started_cv: Condvar::new(),
+            started_cv: threadline_runtime::cv::Cv::new(),
             process: None,
             exitcode: Mutex::new(None),
             timer: None,
