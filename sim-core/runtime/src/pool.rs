@@ -10,7 +10,6 @@
 //! idle — measured here, a run's threads on one core try 2.5× the schedules a second of the
 //! same threads left to migrate (6 900 against 2 800 on the notes' deadlock).
 
-use crossbeam_channel::{Receiver, Sender};
 use parking_lot::{Condvar, Mutex};
 use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
@@ -22,6 +21,32 @@ enum Msg {
     Quit,
 }
 
+/// A pool thread's mailbox: one message at a time, waited for without spinning. (A
+/// channel's receive spins and yields the core before it sleeps, and with a search's
+/// threads all on one core each of those yields was a switch of thread.)
+#[derive(Default)]
+struct Slot {
+    msg: Mutex<Option<Msg>>,
+    cv: Condvar,
+}
+
+impl Slot {
+    fn send(&self, msg: Msg) {
+        *self.msg.lock() = Some(msg);
+        self.cv.notify_one();
+    }
+
+    fn recv(&self) -> Msg {
+        let mut m = self.msg.lock();
+        loop {
+            if let Some(msg) = m.take() {
+                return msg;
+            }
+            self.cv.wait(&mut m);
+        }
+    }
+}
+
 /// Threads that carry simulated threads, one run after another.
 pub struct Pool {
     inner: Arc<Inner>,
@@ -29,9 +54,9 @@ pub struct Pool {
 
 struct Inner {
     /// Threads waiting for work: where to send it.
-    idle: Mutex<Vec<Sender<Msg>>>,
+    idle: Mutex<Vec<Arc<Slot>>>,
     /// Every thread: where to tell it to quit, and its handle.
-    all: Mutex<Vec<(Sender<Msg>, JoinHandle<()>)>>,
+    all: Mutex<Vec<(Arc<Slot>, JoinHandle<()>)>>,
     stack: usize,
     /// The core every thread of the pool runs on (None: wherever the OS puts it).
     core: Option<core_affinity::CoreId>,
@@ -105,16 +130,15 @@ impl Pool {
     /// Run `job` on an idle thread of the pool, or on a new one.
     pub fn spawn(&self, job: impl FnOnce() + Send + 'static) -> std::io::Result<Arc<Done>> {
         let done = Arc::new(Done::default());
-        let mut msg = Msg::Run(Box::new(job), Arc::clone(&done));
-        loop {
-            let Some(tx) = self.inner.idle.lock().pop() else { break };
-            match tx.send(msg) {
-                Ok(()) => return Ok(done),
-                Err(e) => msg = e.into_inner(),
-            }
+        let msg = Msg::Run(Box::new(job), Arc::clone(&done));
+        // An idle thread waits on its slot until it is given work or told to quit.
+        let idle = self.inner.idle.lock().pop();
+        if let Some(slot) = idle {
+            slot.send(msg);
+            return Ok(done);
         }
-        let (tx, rx) = crossbeam_channel::unbounded();
-        let me = tx.clone();
+        let tx = Arc::new(Slot::default());
+        let (me, rx) = (Arc::clone(&tx), Arc::clone(&tx));
         let weak = Arc::downgrade(&self.inner);
         let core = self.inner.core;
         let handle =
@@ -124,8 +148,7 @@ impl Pool {
                 }
                 worker(rx, me, weak)
             })?;
-        // Cannot fail: the receiver is alive in the thread just started.
-        let _ = tx.send(msg);
+        tx.send(msg);
         self.inner.all.lock().push((tx, handle));
         Ok(done)
     }
@@ -139,8 +162,8 @@ fn next_core() -> Option<core_affinity::CoreId> {
     cores.get(k % cores.len()).copied()
 }
 
-fn worker(rx: Receiver<Msg>, me: Sender<Msg>, pool: Weak<Inner>) {
-    while let Ok(Msg::Run(job, done)) = rx.recv() {
+fn worker(rx: Arc<Slot>, me: Arc<Slot>, pool: Weak<Inner>) {
+    while let Msg::Run(job, done) = rx.recv() {
         // The job (a simulated thread's main) catches its own panics; this one is the
         // pool's: a thread that failed must still be seen to end.
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
@@ -168,8 +191,8 @@ impl Drop for Pool {
         let all: Vec<_> = std::mem::take(&mut *self.inner.all.lock());
         let idle: Vec<_> = std::mem::take(&mut *self.inner.idle.lock());
         for (tx, h) in all {
-            let _ = tx.send(Msg::Quit);
-            if idle.iter().any(|i| i.same_channel(&tx)) {
+            tx.send(Msg::Quit);
+            if idle.iter().any(|i| Arc::ptr_eq(i, &tx)) {
                 let _ = h.join();
             }
         }
