@@ -2,7 +2,8 @@
 //! the program: each file times its loop with `time.perf_counter()` and prints the
 //! nanoseconds per iteration, so neither interpreter's start-up (python3 takes about 90 ms
 //! to start here) or compile time is counted. Prints each figure (best of 3) and the ratio
-//! (Threadline / CPython; 1.0 means as fast as CPython). `cargo bench -p sim-core --bench python`.
+//! (Threadline / CPython; 1.0 means as fast as CPython). `cargo bench -p sim-core --bench python
+//! [-- loops|gil]` (only the loops, or only the GIL handoff).
 
 use indexmap::IndexMap;
 use sim_core::event::EventKind;
@@ -93,6 +94,16 @@ fn best(f: impl Fn() -> Option<f64>) -> Option<f64> {
 }
 
 fn main() {
+    let only = std::env::args().skip(1).find(|a| !a.starts_with('-')).unwrap_or_default();
+    if only != "gil" {
+        loops();
+    }
+    if only != "loops" {
+        handoff();
+    }
+}
+
+fn loops() {
     println!("ns per iteration, timed inside the program (best of 3, N = {N})");
     println!("{:<22} {:>11} {:>9} {:>7}", "loop", "threadline", "python3", "ratio");
     for (name, setup, body) in LOOPS {
@@ -105,6 +116,9 @@ fn main() {
             (None, _) => println!("{name:<22} {:>11} (the program failed in Threadline)", "-"),
         }
     }
+}
+
+fn handoff() {
     // Median of 3 runs' medians: the handoff's latency swings with the machine's load.
     println!();
     println!("GIL handoff between two CPU-bound threads, median µs per run (3 runs each, the same file)");
