@@ -416,8 +416,15 @@ impl Ctx<'_> {
             failing: failed.then_some(run),
         };
         let mut st = self.state.lock();
+        let cutoff = st.cutoff.clone();
         st.finish(d, self.budget);
-        self.wake.notify_all();
+        // Nobody waits for a run's end as such (the caller counts progress on its own clock,
+        // idle workers wait for work or for the last one to finish): wake them only when the
+        // cut-off moved. Waking the caller after every run took a core from a worker on
+        // every schedule once both cores were searching.
+        if st.cutoff != cutoff {
+            self.wake.notify_all();
+        }
     }
 
     /// Depth-first: take the earliest subtree waiting, run it in order, give a subtree not
