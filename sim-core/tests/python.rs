@@ -318,6 +318,29 @@ fn every_construct_prints_what_python_prints() {
 }
 
 #[test]
+fn subclassing_a_built_in_type_says_it_is_not_there_yet_at_its_line() {
+    // CPython accepts `class Registry(dict)`; Threadline does not have it yet, and says so
+    // as NotImplementedError at the class statement — not a TypeError the program could
+    // take for its own mistake, and not after running the class body.
+    for (base, src) in [
+        ("dict", "class Registry(dict):\n    def register(self, k, v):\n        self[k] = v\nr = Registry()\n"),
+        ("list", "x = 1\nclass Stack(list):\n    pass\n"),
+    ] {
+        let (out, err, code) = run(src);
+        assert_eq!(out, "");
+        assert_eq!(code, 1);
+        let line = if base == "dict" { 1 } else { 2 };
+        assert!(err.contains(&format!("File \"case.py\", line {line}, in <module>")), "{err}");
+        assert!(
+            err.ends_with(&format!(
+                "NotImplementedError: subclassing the built-in type '{base}' is not supported yet\n"
+            )),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn uncaught_exceptions_print_python_tracebacks() {
     let src = "def f(x):\n    return 1 / x\n\nf(0)\n";
     let (out, err, code) = run(src);

@@ -243,6 +243,14 @@ impl Interp<'_> {
             match b {
                 V::Class(c) => bs.push(c.clone()),
                 V::Builtin(crate::py::ir::Builtin::Object) => bs.push(exc::object_class()),
+                // A built-in type CPython lets a program subclass (`class Registry(dict)`):
+                // not here yet, said as such — not a TypeError a program could catch as its own.
+                V::Builtin(b) => {
+                    return raise(
+                        "NotImplementedError",
+                        format!("subclassing the built-in type '{}' is not supported yet", b.name()),
+                    );
+                }
                 other => return type_err(format!("cannot subclass '{}' (not supported)", other.repr())),
             }
         }
