@@ -38,14 +38,24 @@ impl Cv {
 
     /// Wake every waiter (counted).
     pub fn notify_all(&self) -> usize {
-        self.notified.fetch_add(1, Ordering::AcqRel);
+        self.count();
         self.cv.notify_all()
     }
 
     /// Wake one waiter (counted).
     pub fn notify_one(&self) -> bool {
-        self.notified.fetch_add(1, Ordering::AcqRel);
+        self.count();
         self.cv.notify_one()
+    }
+
+    /// One notification more. A load and a store, not a read-modify-write (a lock's
+    /// release pays this on every call, controlled or not): two notifications racing may
+    /// count as one, and the count still moves past what any waiter read before either —
+    /// all a watcher asks is whether it moved.
+    #[inline]
+    fn count(&self) {
+        let n = self.notified.load(Ordering::Relaxed);
+        self.notified.store(n.wrapping_add(1), Ordering::Release);
     }
 
     /// Wait for a notification (`guard` is unlocked meanwhile).
