@@ -159,6 +159,9 @@ fn next_core() -> Option<core_affinity::CoreId> {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let cores = core_affinity::get_core_ids().filter(|c| !c.is_empty())?;
     let k = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // Counted from a place of this process's own (its id), so two processes searching at
+    // once — each counting from zero — do not both start on the first core.
+    let k = k.wrapping_add(std::process::id() as usize);
     cores.get(k % cores.len()).copied()
 }
 
