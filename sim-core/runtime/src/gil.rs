@@ -39,16 +39,10 @@ const HANDOFF_SPIN: Duration = Duration::from_micros(50);
 /// per core, so that watching never keeps a thread with work off a core for long.
 static WATCHING: AtomicUsize = AtomicUsize::new(0);
 
-/// The cores this process may run on (asked once).
-fn cores() -> usize {
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-}
-
 /// Watch `moves` for a change from `seen`, for up to [`HANDOFF_SPIN`], with the GIL's state
 /// unlocked; true when it changed. Never on a single core (the other thread needs it).
 fn watch(st: &mut parking_lot::MutexGuard<'_, GilState>, moves: &AtomicU64, seen: u64) -> bool {
-    let n = cores();
+    let n = threadline_model::trace::cores();
     if n < 2 || WATCHING.fetch_update(Ordering::AcqRel, Ordering::Acquire, |w| (w < n).then_some(w + 1)).is_err() {
         return false;
     }
