@@ -121,7 +121,7 @@ fn set(obj: &V, name: &str, v: V) {
 }
 
 /// The instance's list of exit callbacks: `(is_callback, fn, args, kwargs)` tuples.
-fn callbacks(obj: &V) -> R<Arc<threadline_runtime::footprint::Mutex<Vec<V>>>> {
+fn callbacks(obj: &V) -> R<Arc<crate::py::value::ListCell>> {
     match libobj::own_attr(obj, "_exit_callbacks") {
         Some(V::List(l)) => Ok(l),
         _ => type_err("ExitStack object is not initialised"),

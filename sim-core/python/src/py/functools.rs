@@ -229,7 +229,7 @@ fn lru_wrapper(it: &mut Interp<'_>, func: V, maxsize: V, typed: V) -> R<V> {
     update_wrapper(it, &obj, &func, &assigned, &[V::str("__dict__")])
 }
 
-type State = Arc<Mutex<Vec<V>>>;
+type State = Arc<crate::py::value::ListCell>;
 
 fn state_of(v: &V) -> R<(State, Vec<V>)> {
     match v {

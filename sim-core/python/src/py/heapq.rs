@@ -10,7 +10,6 @@ use super::libobj::{self, Kw};
 use super::stdlib::NFn;
 use super::value::V;
 use std::sync::Arc;
-use threadline_runtime::footprint::Mutex;
 
 /// The callables `heapq` exports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,7 +64,7 @@ pub fn module_attr(name: &str) -> Option<V> {
     ALL.into_iter().find(|f| f.name() == name).map(|f| libobj::native_fn(NFn::Heapq(f)))
 }
 
-type List = Arc<Mutex<Vec<V>>>;
+type List = Arc<crate::py::value::ListCell>;
 
 fn changed<T>() -> R<T> {
     raise("RuntimeError", "list changed size during iteration")

@@ -36,7 +36,7 @@ pub enum V {
     /// A `str`.
     Str(Str),
     /// A `list`.
-    List(Arc<Mutex<Vec<V>>>),
+    List(Arc<ListCell>),
     /// A `tuple`.
     Tuple(Tuple),
     /// A `dict`.
@@ -134,6 +134,79 @@ impl Str {
 /// A `tuple`'s items behind one pointer (an `Arc<[V]>` is two). Derefs as `[V]`.
 #[derive(Clone, Default)]
 pub struct Tuple(Arc<Vec<V>>);
+
+/// The last handle on a tuple holding lists or tuples empties it without recursion.
+impl Drop for Tuple {
+    fn drop(&mut self) {
+        if Arc::strong_count(&self.0) == 1
+            && self.0.iter().any(nests)
+            && let Some(items) = Arc::get_mut(&mut self.0)
+        {
+            drop_flat(std::mem::take(items));
+        }
+    }
+}
+
+/// A `list`'s items under their lock (derefs as the lock). Dropped without recursion: a list
+/// nested a hundred thousand deep (`x = [x]` in a loop) used to overflow the stack of
+/// whichever thread let go of it last, and abort the process.
+#[derive(Debug, Default)]
+pub struct ListCell(Mutex<Vec<V>>);
+
+impl ListCell {
+    /// A list of `items`.
+    pub fn new(items: Vec<V>) -> Self {
+        ListCell(Mutex::new(items))
+    }
+}
+
+impl std::ops::Deref for ListCell {
+    type Target = Mutex<Vec<V>>;
+    #[inline]
+    fn deref(&self) -> &Mutex<Vec<V>> {
+        &self.0
+    }
+}
+
+impl Drop for ListCell {
+    fn drop(&mut self) {
+        let items = self.0.get_mut();
+        if items.iter().any(nests) {
+            drop_flat(std::mem::take(items));
+        }
+    }
+}
+
+/// How deep a repr may nest, and whether it went deeper.
+struct Nesting {
+    max: usize,
+    hit: bool,
+}
+
+/// A list or tuple: what can nest without bound.
+fn nests(v: &V) -> bool {
+    matches!(v, V::List(_) | V::Tuple(_))
+}
+
+/// Drop `items` and the lists and tuples only they hold, emptied onto a work list first, so
+/// that the depth of nesting never becomes depth of stack (CPython's "trashcan" does this).
+fn drop_flat(mut work: Vec<V>) {
+    while let Some(v) = work.pop() {
+        match v {
+            V::List(mut l) => {
+                if let Some(cell) = Arc::get_mut(&mut l) {
+                    work.append(cell.0.get_mut());
+                }
+            }
+            V::Tuple(mut t) => {
+                if let Some(items) = Arc::get_mut(&mut t.0) {
+                    work.append(items);
+                }
+            }
+            _ => {}
+        }
+    }
+}
 
 impl std::ops::Deref for Tuple {
     type Target = [V];
@@ -790,7 +863,7 @@ impl V {
     }
     /// A new list.
     pub fn list(items: Vec<V>) -> V {
-        V::List(Arc::new(Mutex::new(items)))
+        V::List(Arc::new(ListCell::new(items)))
     }
     /// A tuple.
     pub fn tuple(items: Vec<V>) -> V {
@@ -937,18 +1010,29 @@ impl V {
         }
     }
 
-    /// `repr(x)` for values that need no interpreter (no user `__repr__`).
+    /// `repr(x)` for values that need no interpreter (no user `__repr__`); containers nested
+    /// past 200 levels print `...` there.
     pub fn repr(&self) -> String {
         let mut s = String::new();
-        self.write_repr(&mut s, 0, &mut Vec::new());
+        self.write_repr(&mut s, 0, &mut Vec::new(), &mut Nesting { max: 200, hit: false });
         s
+    }
+
+    /// `repr(x)` as a program asks for it: None when containers nest more than `max` levels
+    /// (CPython counts each level against the recursion limit and raises `RecursionError`).
+    pub fn repr_within(&self, max: usize) -> Option<String> {
+        let mut s = String::new();
+        let mut n = Nesting { max, hit: false };
+        self.write_repr(&mut s, 0, &mut Vec::new(), &mut n);
+        (!n.hit).then_some(s)
     }
 
     /// `open` holds the lists, dicts and sets being printed (CPython's `Py_ReprEnter`): one
     /// met again inside itself prints as `[...]`. A repr past 16 MB (shared parts nested
     /// deep) ends in `...` instead of growing without bound.
-    fn write_repr(&self, out: &mut String, depth: usize, open: &mut Vec<usize>) {
-        if depth > 200 || out.len() > 1 << 24 {
+    fn write_repr(&self, out: &mut String, depth: usize, open: &mut Vec<usize>, nest: &mut Nesting) {
+        if depth > nest.max || out.len() > 1 << 24 {
+            nest.hit |= depth > nest.max;
             out.push_str("...");
             return;
         }
@@ -976,7 +1060,7 @@ impl V {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    v.write_repr(out, depth + 1, open);
+                    v.write_repr(out, depth + 1, open, nest);
                 }
                 open.pop();
                 out.push(']');
@@ -987,7 +1071,7 @@ impl V {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    v.write_repr(out, depth + 1, open);
+                    v.write_repr(out, depth + 1, open, nest);
                 }
                 if t.len() == 1 {
                     out.push(',');
@@ -1006,8 +1090,8 @@ impl V {
                     .values()
                     .map(|(k, v)| {
                         let (mut ks, mut vs) = (String::new(), String::new());
-                        k.write_repr(&mut ks, depth + 1, open);
-                        v.write_repr(&mut vs, depth + 1, open);
+                        k.write_repr(&mut ks, depth + 1, open, nest);
+                        v.write_repr(&mut vs, depth + 1, open, nest);
                         (ks, vs)
                     })
                     .collect();
@@ -1035,7 +1119,7 @@ impl V {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    k.write_repr(out, depth + 1, open);
+                    k.write_repr(out, depth + 1, open, nest);
                 }
                 out.push('}');
                 if frozen {

@@ -712,7 +712,7 @@ pub(crate) fn deep_copy(v: &V, memo: &mut HashMap<usize, V>) -> V {
             if let Some(c) = memo.get(&id) {
                 return c.clone();
             }
-            let out = Arc::new(Mutex::new(Vec::new()));
+            let out = Arc::new(value::ListCell::default());
             memo.insert(id, V::List(out.clone()));
             let items: Vec<V> = l.lock().clone();
             let copied = items.iter().map(|x| deep_copy(x, memo)).collect();

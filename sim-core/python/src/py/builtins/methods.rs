@@ -6,7 +6,7 @@ use super::*;
 pub(crate) fn list_method(
     it: &mut Interp<'_>,
     obj: &V,
-    l: &Arc<Mutex<Vec<V>>>,
+    l: &Arc<crate::py::value::ListCell>,
     name: &str,
     pos: Vec<V>,
     mut kw: Kw,

@@ -130,7 +130,7 @@ impl Interp<'_> {
         }
         self.breaker()?;
         self.depth += 1;
-        let r = self.body(frame, &def.body);
+        let r = self.with_stack(|it| it.body(frame, &def.body));
         self.depth -= 1;
         match r {
             Ok(v) => Ok(v),

@@ -157,17 +157,6 @@ pub struct Interp<'a> {
     /// This thread's event loop when none runs (`asyncio.get_event_loop`,
     /// `set_event_loop`), for a program that runs it itself.
     pub own_loop: Option<Arc<super::asyncio::Loop>>,
-    /// This interpreter marked where the thread's stack began (and clears it when dropped:
-    /// a pool's thread carries another run next).
-    owns_stack_base: bool,
-}
-
-impl Drop for Interp<'_> {
-    fn drop(&mut self) {
-        if self.owns_stack_base {
-            STACK_BASE.with(|b| b.set(0));
-        }
-    }
 }
 
 /// Keyword arguments of a call, in order.
@@ -318,22 +307,23 @@ fn cells_in(def: &FuncDef, locals: &mut SmallVec<[V; 8]>) {
 /// Python's default recursion limit.
 pub const RECURSION_LIMIT: usize = 1000;
 
-/// Of the 64 MB stack a simulated thread has, the most Python calls may use: a call nested
-/// deeper raises `RecursionError` whatever `sys.setrecursionlimit` allows, so a program never
-/// overflows the Rust stack (the rest is room for what a frame calls natively).
-const STACK_BUDGET: usize = 40 << 20;
+/// Every [`GROW_EVERY`] levels of Python calls, a call runs its body with at least this much
+/// stack left: when less is, the body runs on a fresh segment of [`STACK_SEGMENT`] bytes
+/// (`stacker`), so calls nest as deep as `sys.setrecursionlimit` allows, not as deep as the
+/// thread's stack (64 MB held about 12 000 calls, where CPython 3.11, whose Python calls take
+/// no C stack, goes on). A level takes a few KB: the levels between two looks fit many times.
+const RED_ZONE: usize = 1 << 20;
 
-thread_local! {
-    /// Where this thread's outermost interpreter began on the stack (0: none yet).
-    static STACK_BASE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
+/// How many levels of calls apart the stack is looked at (a look costs a few nanoseconds;
+/// a call loop at a shallow depth never pays it).
+const GROW_EVERY: usize = 8;
 
-/// Where the stack is now (an address, compared, never dereferenced).
-#[inline]
-fn stack_here() -> usize {
-    let marker = 0u8;
-    std::ptr::addr_of!(marker) as usize
-}
+/// A fresh stack segment for calls nested past the thread's own stack (about 4 000 calls).
+const STACK_SEGMENT: usize = 16 << 20;
+
+/// However high a program sets the recursion limit, calls nest at most this deep (a few KB
+/// of stack each: well under a gigabyte), where CPython would go on until memory ran out.
+pub const MAX_DEPTH: usize = 200_000;
 
 impl<'a> Interp<'a> {
     /// An interpreter for `ctx`'s thread.
@@ -358,23 +348,32 @@ impl<'a> Interp<'a> {
             split,
             aio: None,
             own_loop: None,
-            owns_stack_base: STACK_BASE.with(|b| {
-                if b.get() == 0 {
-                    b.set(stack_here());
-                    true
-                } else {
-                    false
-                }
-            }),
         }
     }
 
-    /// A Python call here would nest too deep: past `sys.getrecursionlimit()`, or past the
-    /// stack this thread has room for.
+    /// A Python call here would nest too deep: past `sys.getrecursionlimit()` (or
+    /// [`MAX_DEPTH`]). The stack is [`Self::with_stack`]'s business.
     #[inline]
     pub(crate) fn too_deep(&self) -> bool {
-        self.depth >= self.w.recursion_limit.load(std::sync::atomic::Ordering::Relaxed)
-            || STACK_BASE.with(|b| b.get()).saturating_sub(stack_here()) > STACK_BUDGET
+        self.depth >= self.w.recursion_limit.load(std::sync::atomic::Ordering::Relaxed).min(MAX_DEPTH)
+    }
+
+    /// [`Self::too_deep`], for what recurses natively without a call (a repr of nested
+    /// instances): also when the stack left is short.
+    pub(crate) fn too_deep_natively(&self) -> bool {
+        self.too_deep() || stacker::remaining_stack().is_some_and(|left| left < RED_ZONE / 2)
+    }
+
+    /// Run `f` (a function's body at [`Self::depth`]), every [`GROW_EVERY`] levels with at
+    /// least [`RED_ZONE`] of stack — on a fresh segment if the thread's stack is that close
+    /// to its end.
+    #[inline]
+    pub(crate) fn with_stack<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        if self.depth.is_multiple_of(GROW_EVERY) {
+            stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || f(self))
+        } else {
+            f(self)
+        }
     }
 
     #[inline]

@@ -353,7 +353,7 @@ impl Interp<'_> {
             // Containers that hold instances anywhere inside: each element through repr_of
             // (user __repr__, exception reprs); plain data keeps the fast path.
             V::List(_) | V::Tuple(_) | V::Dict(_) | V::Set(_) if holds_instances(v, 0) => {
-                if self.too_deep() {
+                if self.too_deep_natively() {
                     return raise(
                         "RecursionError",
                         "maximum recursion depth exceeded while getting the repr of an object",
@@ -373,6 +373,19 @@ impl Interp<'_> {
                     self.repr_open.pop();
                 }
                 r
+            }
+            // Each level of nesting counts against the recursion limit, as CPython's
+            // `Py_EnterRecursiveCall` in a container's repr does (3.9–3.11 at module level:
+            // `repr()` of 997 lists nested in one another, and not 998, under the default
+            // limit of 1000).
+            V::List(_) | V::Tuple(_) | V::Dict(_) | V::Set(_) => {
+                let limit = self.w.recursion_limit.load(std::sync::atomic::Ordering::Relaxed);
+                match v.repr_within(limit.saturating_sub(self.depth + 3)) {
+                    Some(s) => Ok(s),
+                    None => {
+                        raise("RecursionError", "maximum recursion depth exceeded while getting the repr of an object")
+                    }
+                }
             }
             _ => Ok(v.repr()),
         }
