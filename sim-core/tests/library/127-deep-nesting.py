@@ -1,4 +1,5 @@
-# Deep recursion and deep nesting: calls nest as deep as sys.setrecursionlimit allows,
+# Deep recursion and deep nesting: calls (and generators resumed inside generators) nest as
+# deep as sys.setrecursionlimit allows,
 # each level of a nested container's repr counts against the limit, and a structure
 # nested a million deep is built and let go without harm.
 import sys
@@ -17,8 +18,22 @@ try:
 except RecursionError as e:
     print("default limit:", e)
 
+
+
+def walk(n):
+    if n:
+        yield n
+        yield from walk(n - 1)
+
+
+try:
+    print(sum(walk(2000)))
+except RecursionError as e:
+    print("generators, default limit:", e)
+
 sys.setrecursionlimit(60000)
 print("deep call:", depth(50000))
+print("deep generators:", sum(walk(5000)))
 sys.setrecursionlimit(1000)
 
 for n in (996, 997, 998):
@@ -36,5 +51,8 @@ for _ in range(200000):
 x = []
 for _ in range(1000000):
     x = [x]
-del x, t
+d = {}
+for _ in range(1000000):
+    d = {"child": d, "items": [d]}
+del x, t, d
 print("a million levels built and dropped")

@@ -85,7 +85,7 @@ fn key_error(k: V) -> Flow {
 }
 
 fn dict(kind: DictKind) -> Arc<Mutex<Dict>> {
-    Arc::new(Mutex::new(Dict { kind, ..Dict::default() }))
+    Arc::new(Mutex::new(Dict::of_kind(kind)))
 }
 
 /// Calls `collections.deque(…)`, `defaultdict(…)`, `Counter(…)`, `OrderedDict(…)`.

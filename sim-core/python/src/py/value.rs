@@ -183,9 +183,33 @@ struct Nesting {
     hit: bool,
 }
 
-/// A list or tuple: what can nest without bound.
+/// A list, tuple or dict: what can nest without bound.
 fn nests(v: &V) -> bool {
-    matches!(v, V::List(_) | V::Tuple(_))
+    matches!(v, V::List(_) | V::Tuple(_) | V::Dict(_))
+}
+
+impl Dict {
+    /// An empty dict of this kind.
+    pub fn of_kind(kind: DictKind) -> Dict {
+        let mut d = Dict::default();
+        d.kind = kind;
+        d
+    }
+
+    /// Its entries, taken (hash key → (key, value)).
+    pub fn into_map(mut self) -> IndexMap<HKey, (V, V), rustc_hash::FxBuildHasher> {
+        std::mem::take(&mut self.map)
+    }
+}
+
+/// The last handle on a dict whose values hold lists, tuples or dicts lets go of them
+/// without recursion (a JSON-like tree nested deep).
+impl Drop for Dict {
+    fn drop(&mut self) {
+        if self.map.values().any(|(_, v)| nests(v)) {
+            drop_flat(self.map.drain(..).map(|(_, (_, v))| v).collect());
+        }
+    }
 }
 
 /// Drop `items` and the lists and tuples only they hold, emptied onto a work list first, so
@@ -201,6 +225,11 @@ fn drop_flat(mut work: Vec<V>) {
             V::Tuple(mut t) => {
                 if let Some(items) = Arc::get_mut(&mut t.0) {
                     work.append(items);
+                }
+            }
+            V::Dict(mut d) => {
+                if let Some(d) = Arc::get_mut(&mut d) {
+                    work.extend(d.get_mut().map.drain(..).map(|(_, (_, v))| v));
                 }
             }
             _ => {}

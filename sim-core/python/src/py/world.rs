@@ -734,8 +734,8 @@ pub(crate) fn deep_copy(v: &V, memo: &mut HashMap<usize, V>) -> V {
             memo.insert(id, wrapped.clone());
             let src = d.lock().clone();
             // Its kind kept (a defaultdict stays one); a key hashed by identity is the copy's.
-            let mut nd = Dict { kind: src.kind.clone(), ..Dict::default() };
-            for (h, (k, x)) in src.map {
+            let mut nd = Dict::of_kind(src.kind.clone());
+            for (h, (k, x)) in src.into_map() {
                 let ck = deep_copy(&k, memo);
                 let h = match &h {
                     value::HKey::Id(_) => ck.hkey().unwrap_or(h),

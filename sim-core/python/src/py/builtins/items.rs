@@ -289,23 +289,23 @@ pub fn seq_binop(it: &mut Interp<'_>, op: BinOp, a: &V, b: &V) -> R<Option<V>> {
             let x = x.lock().clone();
             let y = y.lock().clone();
             // The result is of the left operand's type (set or frozenset).
-            let mut out = Dict { kind: x.kind.clone(), ..Dict::default() };
+            let mut out = Dict::of_kind(x.kind.clone());
             match op {
                 BinOp::BitOr => {
                     out = x;
-                    for (k, e) in y.map {
+                    for (k, e) in y.into_map() {
                         out.map.entry(k).or_insert(e);
                     }
                 }
                 BinOp::BitAnd => {
-                    for (k, e) in x.map {
+                    for (k, e) in x.into_map() {
                         if y.map.contains_key(&k) {
                             out.map.insert(k, e);
                         }
                     }
                 }
                 BinOp::Sub => {
-                    for (k, e) in x.map {
+                    for (k, e) in x.into_map() {
                         if !y.map.contains_key(&k) {
                             out.map.insert(k, e);
                         }
@@ -317,7 +317,7 @@ pub fn seq_binop(it: &mut Interp<'_>, op: BinOp, a: &V, b: &V) -> R<Option<V>> {
                             out.map.insert(k, e);
                         }
                     }
-                    for (k, e) in y.map {
+                    for (k, e) in y.into_map() {
                         if !x.map.contains_key(&k) {
                             out.map.insert(k, e);
                         }

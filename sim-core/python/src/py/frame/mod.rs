@@ -18,7 +18,7 @@ mod compile;
 pub use compile::*;
 
 use super::exc;
-use super::interp::{Exc, Flow, Frame, Interp, R, RECURSION_LIMIT, raise, type_err};
+use super::interp::{Exc, Flow, Frame, Interp, R, raise, type_err};
 use super::ir::{Expr, ExprKind, Handler, Stmt, StmtKind, Target};
 use super::stdlib::Native;
 use super::value::{Func, V};
@@ -376,14 +376,14 @@ impl Generator {
             slot.started = true;
             state
         };
-        if it.depth >= RECURSION_LIMIT {
+        if it.too_deep() {
             let mut slot = self.slot.lock();
             slot.running = false;
             slot.frame = Some(state);
             return raise("RecursionError", "maximum recursion depth exceeded");
         }
         it.depth += 1;
-        let r = self.run(it, &mut state, how);
+        let r = it.with_stack(|it| self.run(it, &mut state, how));
         it.depth -= 1;
         let mut slot = self.slot.lock();
         slot.running = false;

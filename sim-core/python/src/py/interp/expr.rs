@@ -275,7 +275,7 @@ impl Interp<'_> {
                             let other = self.eval(f, v)?;
                             let V::Dict(o) = other else { return type_err("'**' argument must be a mapping") };
                             let o = o.lock().clone();
-                            for (_, (k, v)) in o.map {
+                            for (_, (k, v)) in o.into_map() {
                                 d.set(k, v).or_else(type_err)?;
                             }
                         }

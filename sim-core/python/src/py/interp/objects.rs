@@ -94,7 +94,7 @@ impl Interp<'_> {
                     return Ok(V::Class(i.class.clone()));
                 }
                 if name == "__dict__" {
-                    let mut d = Dict { kind: crate::py::value::DictKind::Of(Arc::downgrade(i)), ..Dict::default() };
+                    let mut d = Dict::of_kind(crate::py::value::DictKind::Of(Arc::downgrade(i)));
                     for (k, v) in i.dict.lock().iter() {
                         d.set(V::str(k.clone()), v.clone()).or_else(type_err)?;
                     }
