@@ -138,7 +138,7 @@ impl Pool {
             return Ok(done);
         }
         let tx = Arc::new(Slot::default());
-        let (me, rx) = (Arc::clone(&tx), Arc::clone(&tx));
+        let rx = Arc::clone(&tx);
         let weak = Arc::downgrade(&self.inner);
         let core = self.inner.core;
         let handle =
@@ -146,7 +146,7 @@ impl Pool {
                 if let Some(c) = core {
                     let _ = core_affinity::set_for_current(c);
                 }
-                worker(rx, me, weak)
+                worker(rx, weak)
             })?;
         tx.send(msg);
         self.inner.all.lock().push((tx, handle));
@@ -165,15 +165,17 @@ fn next_core() -> Option<core_affinity::CoreId> {
     cores.get(k % cores.len()).copied()
 }
 
-fn worker(rx: Arc<Slot>, me: Arc<Slot>, pool: Weak<Inner>) {
-    while let Msg::Run(job, done) = rx.recv() {
+/// A pool thread's life: run each job its slot is given, telling the pool it is idle (by
+/// its slot) after each, until told to quit or the pool is gone.
+fn worker(slot: Arc<Slot>, pool: Weak<Inner>) {
+    while let Msg::Run(job, done) = slot.recv() {
         // The job (a simulated thread's main) catches its own panics; this one is the
         // pool's: a thread that failed must still be seen to end.
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
         // Idle again before the job is seen to end: the next run finds this thread free.
         let alive = match pool.upgrade() {
             Some(inner) => {
-                inner.idle.lock().push(me.clone());
+                inner.idle.lock().push(Arc::clone(&slot));
                 true
             }
             None => false,

@@ -571,9 +571,10 @@ impl Ctx {
     /// Record an event by this thread.
     #[inline]
     pub fn record(&self, kind: EventKind) -> u64 {
-        // An event is a change a spinning or blocked thread may be waiting for.
+        // An event is a change a spinning thread may be waiting for (a blocked one hears of
+        // its own through its condition variable).
         if let Some(c) = self.shared.control() {
-            c.recorded();
+            c.mutated();
             crate::footprint::note_event(&kind, self.tid);
         }
         self.shared.rec.record_at(self.tid, self.process, self.line.get(), kind)
@@ -667,11 +668,12 @@ impl Ctx {
     }
 
     /// A primitive's state changed without an event being recorded (a barrier aborted, a
-    /// future cancelled…): in a controlled run, threads blocked on it are asked again.
+    /// future cancelled…): in a controlled run, a thread spinning on it may now see the change.
+    /// (A thread blocked on it hears of it from the notification that goes with the change.)
     #[inline]
     pub fn changed(&self) {
         if let Some(c) = self.shared.control() {
-            c.recorded();
+            c.mutated();
         }
     }
 
@@ -771,7 +773,7 @@ impl Ctx {
                 let heard = watch.count();
                 let is_ready = ready(guard);
                 let timed_out = !is_ready && dl_ns.is_some_and(|d| c.now_ns() >= d);
-                let heard = Some((watch.clone(), heard));
+                let heard = (watch.clone(), heard);
                 grant = match grant {
                     Grant::Probe => {
                         MutexGuard::unlocked(guard, || c.answer(self, is_ready || timed_out, dl_ns, heard))?

@@ -10,7 +10,8 @@
 //!   could produce.
 //! - A thread that cannot get a resource marks itself blocked and passes the turn. Whether
 //!   it could go on now is asked of it (a *probe*: it re-checks its own condition under its
-//!   primitive's lock, and answers without running) after anyone else has run.
+//!   primitive's lock, and answers without running) once the condition variable it waits on
+//!   has been notified ([`crate::cv::Cv`]: every change that could let it go on notifies it).
 //! - Time is virtual: every turn advances the clock by [`STEP_NS`]; when nobody can run, it
 //!   jumps to the earliest sleep or timeout. Nobody can run and nobody sleeps: a deadlock,
 //!   exact.
@@ -63,9 +64,9 @@ enum Status {
     Ready,
     /// Has the turn.
     Running,
-    /// Waiting for a resource: `ready` as of the probe at `checked` (a `version`), when
-    /// `seen` events had been recorded — or, for a wait on a [`Cv`] (the thread's `watches`
-    /// entry), when that variable had had `seen` notifications.
+    /// Waiting for a resource: `ready` as of the probe at `checked` (a `version`), when the
+    /// condition variable it waits on (the thread's `watches` entry) had had `seen`
+    /// notifications.
     Blocked { deadline: Option<u64>, checked: u64, seen: u64, ready: bool },
     /// Spinning: it came back to the same `while` loop's back-edge with nothing changed since
     /// its last pass (no store, no call that may change anything, no event, by any thread):
@@ -249,7 +250,7 @@ struct State {
     return_to: Vec<(ThreadIx, ThreadIx)>,
     /// Per thread: the `while` back-edge it last passed (line) and the mutation count then.
     spin: Vec<Option<(u32, u64)>>,
-    /// Per blocked thread: the condition variable it waits on, if known.
+    /// Per thread that has blocked: the condition variable it waits on.
     watches: Vec<Option<Watch>>,
 }
 
@@ -276,8 +277,6 @@ pub struct Control {
     /// Everything that may change the program's state counts here: stores, calls that are
     /// not known to be pure, events ([`Control::mutated`]).
     mutations: AtomicU64,
-    /// Events recorded so far: a primitive's state changes only with one.
-    events: AtomicU64,
     spin_reduction: std::sync::atomic::AtomicBool,
     /// Each turn's footprint is gathered and shown to the strategy ([`Strategy::observe`]).
     footprints: std::sync::atomic::AtomicBool,
@@ -317,7 +316,6 @@ impl Control {
             turn_limit: AtomicU64::new(u64::MAX),
             split_updates: std::sync::atomic::AtomicBool::new(false),
             mutations: AtomicU64::new(0),
-            events: AtomicU64::new(0),
             spin_reduction: std::sync::atomic::AtomicBool::new(true),
             footprints: std::sync::atomic::AtomicBool::new(false),
         }
@@ -341,15 +339,6 @@ impl Control {
     pub fn mutated(&self) {
         footprint::note_change();
         self.mutations.fetch_add(1, Ordering::AcqRel);
-    }
-
-    /// An event was recorded: a change a spinning thread, or a blocked one, may be waiting
-    /// for.
-    #[inline]
-    pub fn recorded(&self) {
-        footprint::note_change();
-        self.mutations.fetch_add(1, Ordering::AcqRel);
-        self.events.fetch_add(1, Ordering::AcqRel);
     }
 
     /// A `while` loop's back-edge (a switch point): if the thread passed this same back-edge
@@ -539,51 +528,31 @@ impl Control {
 
     /// The running thread cannot go on before `deadline` (virtual ns) unless someone else
     /// acts: pass the turn and wait to be given it (to run, or to be asked). `heard`: the
-    /// condition variable it waits on and its notifications when it looked (then it is
-    /// asked again only once that variable is notified, its deadline comes, or as a safety
-    /// net; without, after any event).
-    pub fn block(&self, ctx: &Ctx, deadline: Option<u64>, heard: Option<(Watch, u64)>) -> Result<Grant, Unwind> {
+    /// condition variable it waits on and its notifications when it looked (it is asked
+    /// again only once that variable is notified, its deadline comes, or as a safety net).
+    pub fn block(&self, ctx: &Ctx, deadline: Option<u64>, heard: (Watch, u64)) -> Result<Grant, Unwind> {
         let mut st = self.st.lock();
         if st.stopped || st.unwinding {
             return Err(Unwind::Stopped);
         }
         let i = Self::slot(&mut st, ctx.tid);
         let version = st.version;
-        let seen = self.note_watch(&mut st, i, heard);
+        let (watch, seen) = heard;
+        st.watches[i] = Some(watch);
         st.status[i] = Status::Blocked { deadline, checked: version, seen, ready: false };
         st.lines[i] = ctx.line.get();
         self.hand_off(&mut st, &ctx.shared);
         self.wait_turn(&mut st, ctx)
     }
 
-    /// What a blocked thread's answer is as of: its variable's notifications, else the
-    /// run's events.
-    fn note_watch(&self, st: &mut State, i: usize, heard: Option<(Watch, u64)>) -> u64 {
-        match heard {
-            Some((w, n)) => {
-                st.watches[i] = Some(w);
-                n
-            }
-            None => {
-                st.watches[i] = None;
-                self.events.load(Ordering::Acquire)
-            }
-        }
-    }
-
     /// A probed thread's answer: it could go on now (`ready`), or not before `deadline`
     /// (`heard` as for [`Self::block`]).
-    pub fn answer(
-        &self,
-        ctx: &Ctx,
-        ready: bool,
-        deadline: Option<u64>,
-        heard: Option<(Watch, u64)>,
-    ) -> Result<Grant, Unwind> {
+    pub fn answer(&self, ctx: &Ctx, ready: bool, deadline: Option<u64>, heard: (Watch, u64)) -> Result<Grant, Unwind> {
         let mut st = self.st.lock();
         let i = Self::slot(&mut st, ctx.tid);
         let version = st.version;
-        let seen = self.note_watch(&mut st, i, heard);
+        let (watch, seen) = heard;
+        st.watches[i] = Some(watch);
         st.status[i] = Status::Blocked { deadline, checked: version, seen, ready };
         if st.turn == Turn::Probe(ctx.tid) {
             st.turn = Turn::Nobody;
@@ -755,18 +724,16 @@ impl Control {
                 self.unwind_all(st, shared);
                 return;
             }
-            // Ask every blocked thread whose condition variable was notified since its answer
-            // (every change that can make a waiter's condition true notifies it, or a free run
-            // would never wake the waiter) — or, for a wait not on a `Cv`, whose answer is
-            // older than the last event: a primitive's state changes only with an event (a
-            // release, a put, a set, a thread's end…) or a `Ctx::changed`. An answer given
-            // since is still true. As a safety net, an answer older than `REPROBE_TURNS` turns
-            // is asked again anyway; and should nobody be able to run, every answer older than
-            // the last turn is, before time jumps or a deadlock is called.
-            let (events, version) = (self.events.load(Ordering::Acquire), st.version);
+            // Ask every blocked thread whose condition variable was notified since its answer:
+            // every change that can make a waiter's condition true notifies it (a free run
+            // would never wake the waiter otherwise), so an answer given since is still true.
+            // As a safety net, an answer older than `REPROBE_TURNS` turns is asked again
+            // anyway; and should nobody be able to run, every answer older than the last turn
+            // is, before time jumps or a deadlock is called.
+            let version = st.version;
             let stale = |s: Status, w: Option<&Watch>| {
                 matches!(s, Status::Blocked { seen, checked, .. }
-                    if w.map_or(events, Watch::count) != seen || version.saturating_sub(checked) >= REPROBE_TURNS)
+                    if w.is_none_or(|w| w.count() != seen) || version.saturating_sub(checked) >= REPROBE_TURNS)
             };
             if !self.probe(st, stale) {
                 return;

@@ -354,10 +354,7 @@ impl Interp<'_> {
             // (user __repr__, exception reprs); plain data keeps the fast path.
             V::List(_) | V::Tuple(_) | V::Dict(_) | V::Set(_) if holds_instances(v, 0) => {
                 if self.too_deep_natively() {
-                    return raise(
-                        "RecursionError",
-                        "maximum recursion depth exceeded while getting the repr of an object",
-                    );
+                    return repr_too_deep();
                 }
                 let id = v.id();
                 if matches!(v, V::List(_) | V::Dict(_) | V::Set(_)) {
@@ -380,16 +377,16 @@ impl Interp<'_> {
             // limit of 1000).
             V::List(_) | V::Tuple(_) | V::Dict(_) | V::Set(_) => {
                 let limit = self.w.recursion_limit.load(std::sync::atomic::Ordering::Relaxed);
-                match v.repr_within(limit.saturating_sub(self.depth + 3)) {
-                    Some(s) => Ok(s),
-                    None => {
-                        raise("RecursionError", "maximum recursion depth exceeded while getting the repr of an object")
-                    }
-                }
+                v.repr_within(limit.saturating_sub(self.depth + 3)).map_or_else(repr_too_deep, Ok)
             }
             _ => Ok(v.repr()),
         }
     }
+}
+
+/// CPython's error for a repr nested past the recursion limit.
+fn repr_too_deep() -> R<String> {
+    raise("RecursionError", "maximum recursion depth exceeded while getting the repr of an object")
 }
 
 /// A built-in sequence (`str`, `list`, `tuple`), for CPython's words about `+` and `*`.
