@@ -150,7 +150,8 @@ pub fn construct(it: &mut Interp<'_>, f: CollFn, mut pos: Vec<V>, mut kw: Kw) ->
 /// iterable's items counted one each.
 fn fill(it: &mut Interp<'_>, d: &Arc<Mutex<Dict>>, src: Option<&V>, kw: Kw, counting: bool) -> R<()> {
     let mut pairs: Vec<(V, V)> = Vec::new();
-    match src {
+    let base = src.and_then(crate::py::builtins::subclass::base_value);
+    match base.as_ref().or(src) {
         None | Some(V::None) => {}
         Some(V::Dict(o)) => pairs = o.lock().map.values().cloned().collect(),
         Some(other) if counting => pairs = it.collect_vec(other)?.into_iter().map(|x| (x, V::Int(1))).collect(),

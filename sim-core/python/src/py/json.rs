@@ -294,6 +294,10 @@ impl Enc<'_, '_> {
     }
 
     fn encode(&mut self, v: &V, level: usize) -> R<()> {
+        // A subclass of `dict`, `list`, `str`… encodes as the value it is.
+        if let Some(b) = crate::py::builtins::subclass::base_value(v) {
+            return self.encode(&b, level);
+        }
         match v {
             V::Str(s) => quote(s, self.ensure_ascii, &mut self.out),
             V::None => self.out.push_str("null"),

@@ -371,6 +371,8 @@ pub enum ClassKind {
     Process,
     /// `threading.local`: attributes per thread.
     Local,
+    /// A built-in type a program's class derives from (`class Registry(dict)`).
+    Base(Builtin),
 }
 
 /// A class.
@@ -472,6 +474,8 @@ pub enum InstNative {
     Thread(Arc<super::stdlib::ThreadObj>),
     /// A `threading.local` (or a subclass's instance): each thread's attributes.
     Local(Arc<LocalInst>),
+    /// An instance of a subclass of a built-in type: the `dict`, `list`, `int`… it is.
+    Base(V),
 }
 
 /// A `threading.local`'s state: an attribute dict per thread, and what it was made with —
@@ -989,6 +993,8 @@ impl V {
             V::Inst(i) if i.hrep.load(std::sync::atomic::Ordering::Relaxed) != 0 => {
                 HKey::Id(i.hrep.load(std::sync::atomic::Ordering::Relaxed))
             }
+            // A subclass of `int`, `str`… hashes (and finds keys) as its value.
+            V::Inst(i) if let Some(b) = super::builtins::subclass::base_of(i) => return b.hkey(),
             V::Inst(i) => match super::dataclasses::inst_hkey(self, i) {
                 Some(k) => return k,
                 None => match super::namedtuple::tuple_values(self) {

@@ -755,7 +755,11 @@ pub(crate) fn deep_copy(v: &V, memo: &mut HashMap<usize, V>) -> V {
             let out = Arc::new(Inst {
                 class: i.class.clone(),
                 dict: Mutex::new(IndexMap::default()),
-                native: Mutex::new(i.native.lock().clone()),
+                native: Mutex::new(match i.native.lock().clone() {
+                    // A subclass of a built-in container: its contents are copied too.
+                    value::InstNative::Base(x) => value::InstNative::Base(deep_copy(&x, memo)),
+                    other => other,
+                }),
                 // An equal object in the parent stands for the copy too.
                 hrep: std::sync::atomic::AtomicUsize::new(i.hrep.load(std::sync::atomic::Ordering::Relaxed)),
             });

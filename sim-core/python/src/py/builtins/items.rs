@@ -184,7 +184,7 @@ pub fn set_item(it: &mut Interp<'_>, obj: &V, i: V, v: V) -> R<()> {
 }
 
 /// `del obj[i]`.
-pub fn del_item(_it: &mut Interp<'_>, obj: &V, i: &V) -> R<()> {
+pub fn del_item(it: &mut Interp<'_>, obj: &V, i: &V) -> R<()> {
     match obj {
         V::List(l) => {
             if let V::Native(n) = i
@@ -229,6 +229,9 @@ pub fn del_item(_it: &mut Interp<'_>, obj: &V, i: &V) -> R<()> {
             }
             crate::py::value::sync_inst_dict(&g);
             Ok(())
+        }
+        V::Inst(_) if let Some(m) = it.lookup_method(obj, "__delitem__") => {
+            it.call(&m, vec![i.clone()], Vec::new()).map(|_| ())
         }
         other => type_err(format!("'{}' object doesn't support item deletion", other.type_name())),
     }

@@ -352,6 +352,13 @@ pub fn method(it: &mut Interp<'_>, obj: &V, name: &str, pos: Vec<V>, kw: Kw) -> 
             if pos.is_empty() {
                 return type_err(format!("unbound method {}.{name}() needs an argument", b.name()));
             }
+            // `list.__init__(self, items)` in a subclass: the built-in's own method, not the
+            // instance's (which may be the subclass's override calling this).
+            if matches!(pos[0], V::Inst(_))
+                && super::subclass::base_class(*b).is_some_and(|c| c.dict.read().contains_key(name))
+            {
+                return super::subclass::call(it, *b, name, pos, kw);
+            }
             let me = pos.remove(0);
             method(it, &me, name, pos, kw)
         }

@@ -4,6 +4,7 @@
 mod items;
 pub(crate) mod methods;
 mod strings;
+pub(crate) mod subclass;
 
 pub use items::*;
 pub use methods::*;
@@ -177,6 +178,16 @@ fn int_from_str(s: &str, base: u32) -> Option<V> {
 pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) -> R<V> {
     use Builtin as B;
     let name = b.name();
+    // Numbers' and strings' built-ins take a subclass's instance as its value (those that
+    // ask the object — `str`, `repr`, `format`, `len`, `hash` — go through its methods).
+    let pos = if matches!(
+        b,
+        B::Round | B::Abs | B::Int | B::Float | B::Divmod | B::Pow | B::Chr | B::Hex | B::Bin | B::Oct | B::Range
+    ) {
+        subclass::plain_args(pos)
+    } else {
+        pos
+    };
     match b {
         B::Print => {
             let sep = match take_kw(&mut kw, "sep") {
@@ -460,6 +471,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
         B::Dict => {
             let mut d = Dict::default();
             if let Some(src) = pos.first() {
+                let src = &subclass::base_value(src).unwrap_or_else(|| src.clone());
                 match src {
                     V::Dict(o) => d.map = o.lock().map.clone(),
                     other => {
@@ -819,7 +831,11 @@ fn isinstance(v: &V, t: &V, sub: bool) -> R<bool> {
         }),
         V::Builtin(b) => {
             if sub {
-                return Ok(matches!(v, V::Builtin(x) if x == b || (*x == Builtin::Bool && *b == Builtin::Int)));
+                return Ok(matches!(v, V::Builtin(x) if x == b || (*x == Builtin::Bool && *b == Builtin::Int))
+                    || subclass::is_subclass(v, *b));
+            }
+            if subclass::is_instance(v, *b) {
+                return Ok(true);
             }
             Ok(match b {
                 Builtin::Int => v.is_int() || super::enums::is_int_member(v),

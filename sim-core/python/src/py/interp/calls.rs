@@ -243,8 +243,12 @@ impl Interp<'_> {
             match b {
                 V::Class(c) => bs.push(c.clone()),
                 V::Builtin(crate::py::ir::Builtin::Object) => bs.push(exc::object_class()),
-                // A built-in type CPython lets a program subclass (`class Registry(dict)`):
-                // not here yet, said as such — not a TypeError a program could catch as its own.
+                V::Builtin(b) if let Some(c) = crate::py::builtins::subclass::base_class(*b) => bs.push(c),
+                V::Builtin(b @ (crate::py::ir::Builtin::Bool | crate::py::ir::Builtin::Range)) => {
+                    return type_err(format!("type '{}' is not an acceptable base type", b.name()));
+                }
+                // A built-in type CPython lets a program subclass that is not here yet, said
+                // as such — not a TypeError a program could catch as its own.
                 V::Builtin(b) => {
                     return raise(
                         "NotImplementedError",

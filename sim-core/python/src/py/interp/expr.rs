@@ -273,6 +273,7 @@ impl Interp<'_> {
                         }
                         None => {
                             let other = self.eval(f, v)?;
+                            let other = crate::py::builtins::subclass::base_value(&other).unwrap_or(other);
                             let V::Dict(o) = other else { return type_err("'**' argument must be a mapping") };
                             let o = o.lock().clone();
                             for (_, (k, v)) in o.into_map() {
@@ -340,6 +341,7 @@ impl Interp<'_> {
                 Arg::Kw(k, e) => kw.push((k.clone(), self.eval(f, e)?)),
                 Arg::StarStar(e) => {
                     let v = self.eval(f, e)?;
+                    let v = crate::py::builtins::subclass::base_value(&v).unwrap_or(v);
                     let V::Dict(d) = v else {
                         return type_err(format!("argument after ** must be a mapping, not {}", v.type_name()));
                     };

@@ -519,6 +519,10 @@ pub fn bind(obj: &V, m: V) -> V {
         {
             V::Bound(Arc::new((obj.clone(), m)))
         }
+        // A built-in type's method, inherited (`__new__` is a static method).
+        V::Native(n) if matches!(&**n, Native::BaseMethod(_, name) if &**name != "__new__") => {
+            V::Bound(Arc::new((obj.clone(), m)))
+        }
         _ => m,
     }
 }

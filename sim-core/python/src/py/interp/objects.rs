@@ -168,6 +168,14 @@ impl Interp<'_> {
             },
             V::Builtin(b) => match name {
                 "__name__" | "__qualname__" => Ok(V::str(b.name())),
+                // `dict.__init__(self, ...)`, `list.__setitem__(self, i, v)`: the methods a
+                // subclass inherits.
+                _ if name.starts_with("__")
+                    && let Some(m) = crate::py::builtins::subclass::base_class(*b)
+                        .and_then(|c| c.dict.read().get(name).cloned()) =>
+                {
+                    Ok(m)
+                }
                 _ => Ok(V::Native(Arc::new(Native::Method(obj.clone(), Arc::from(name))))),
             },
             V::Bound(b) => match name {

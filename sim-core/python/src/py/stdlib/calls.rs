@@ -6,6 +6,7 @@ use super::*;
 pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
     use NFn as F;
     let ctx = it.ctx;
+    let pos = crate::py::builtins::subclass::plain_args(pos);
     match f {
         F::Lock => {
             let res = new_resource(it, binding_name(it, "lock"), ResourceKind::Lock, 0);

@@ -369,6 +369,8 @@ pub enum Native {
     Fn(NFn),
     /// A method of a built-in value, bound.
     Method(V, Arc<str>),
+    /// A built-in type's method as a subclass inherits it (`dict.__setitem__`).
+    BaseMethod(crate::py::ir::Builtin, Arc<str>),
     /// A slice.
     Slice(V, V, V),
     /// `super()`.
@@ -726,6 +728,7 @@ pub fn call_native(it: &mut Interp<'_>, n: &Arc<Native>, pos: Vec<V>, kw: Kw) ->
             let obj = obj.clone();
             it.call_method(&obj, name, pos, kw)
         }
+        Native::BaseMethod(b, name) => crate::py::builtins::subclass::call(it, *b, name, pos, kw),
         Native::Partial(f, args, pkw) => {
             let mut a = args.clone();
             a.extend(pos);

@@ -74,7 +74,8 @@ pub fn native_attr(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str) ->
         Native::Property(_) if !matches!(name, "getter" | "setter" | "deleter") => {
             raise("AttributeError", format!("'property' object has no attribute '{name}'"))
         }
-        Native::Method(..) | Native::NotImplemented | Native::Slice(..) => {
+        Native::BaseMethod(_, m) if name == "__name__" => Ok(V::str(m.to_string())),
+        Native::Method(..) | Native::BaseMethod(..) | Native::NotImplemented | Native::Slice(..) => {
             raise("AttributeError", format!("'{}' object has no attribute '{name}'", n.type_name()))
         }
         _ => Ok(V::Native(Arc::new(Native::Method(obj.clone(), Arc::from(name))))),
@@ -312,6 +313,7 @@ impl Native {
             Native::Module(_) => "module",
             Native::Fn(_) => "builtin_function_or_method",
             Native::Method(..) => "builtin_function_or_method",
+            Native::BaseMethod(..) => "method_descriptor",
             Native::Slice(..) => "slice",
             Native::Super(..) => "super",
             Native::Property(_) => "property",
@@ -345,7 +347,7 @@ impl Native {
 
     /// Whether calling it makes sense.
     pub fn is_callable(&self) -> bool {
-        matches!(self, Native::Fn(_) | Native::Method(..) | Native::Partial(..))
+        matches!(self, Native::Fn(_) | Native::Method(..) | Native::BaseMethod(..) | Native::Partial(..))
     }
 
     /// `repr()`.
