@@ -266,7 +266,8 @@ fn names(b: Builtin) -> &'static [&'static str] {
 /// The class standing for built-in type `b` in a subclass's MRO (None for a type that
 /// cannot be subclassed here).
 pub fn base_class(b: Builtin) -> Option<Arc<Class>> {
-    static CLASSES: std::sync::OnceLock<parking_lot::Mutex<Vec<(Builtin, Arc<Class>)>>> = std::sync::OnceLock::new();
+    type Made = parking_lot::Mutex<Vec<(Builtin, Arc<Class>)>>;
+    static CLASSES: std::sync::OnceLock<Made> = std::sync::OnceLock::new();
     if !subclassable(b) {
         return None;
     }
@@ -538,10 +539,8 @@ fn init(it: &mut Interp<'_>, b: Builtin, value: &V, args: Vec<V>, kw: Kw) -> R<(
         return type_err(format!("{} expected at most 1 argument, got {}", b.name(), args.len()));
     }
     match value {
-        V::Dict(_) => {
-            if !args.is_empty() || !kw.is_empty() {
-                it.call_method(value, "update", args, kw)?;
-            }
+        V::Dict(_) if !args.is_empty() || !kw.is_empty() => {
+            it.call_method(value, "update", args, kw)?;
         }
         V::List(l) => {
             if !kw.is_empty() {
