@@ -521,8 +521,27 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             super::itertools::builtin_map(it, &pos)
         }
         B::Filter => super::itertools::builtin_filter(it, &pos, &kw),
+        B::Iter if pos.len() == 2 => {
+            // `iter(q.get, None)`: call until the sentinel comes (compared with `==`).
+            let [f, sentinel] = <[V; 2]>::try_from(pos).unwrap_or_default();
+            if !matches!(it.call(&V::Builtin(B::Callable), vec![f.clone()], Vec::new())?, V::Bool(true)) {
+                return type_err("iter(v, w): v must be callable");
+            }
+            let done = std::sync::atomic::AtomicBool::new(false);
+            Ok(super::itertools::lazy("callable_iterator", move |it| {
+                if done.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Ok(None);
+                }
+                let v = it.call(&f, Vec::new(), Vec::new())?;
+                if it.eq(&v, &sentinel)? {
+                    done.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return Ok(None);
+                }
+                Ok(Some(v))
+            }))
+        }
         B::Iter => {
-            nargs(name, &pos, 1, 1)?;
+            nargs(name, &pos, 1, 2)?;
             it.iter(pos[0].clone())
         }
         B::Next => {

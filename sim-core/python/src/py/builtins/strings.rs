@@ -101,10 +101,12 @@ pub(crate) fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<Stri
             'c' => {
                 let c = match &arg {
                     V::Str(t) if t.chars().count() == 1 => t.to_string(),
-                    V::Int(n) => match u32::try_from(*n).ok().and_then(char::from_u32) {
-                        Some(c) => c.to_string(),
-                        None => return raise("OverflowError", "%c arg not in range(0x110000)"),
-                    },
+                    V::Int(_) | V::Bool(_) => {
+                        match arg.as_int().and_then(|n| u32::try_from(n).ok()).and_then(char::from_u32) {
+                            Some(c) => c.to_string(),
+                            None => return raise("OverflowError", "%c arg not in range(0x110000)"),
+                        }
+                    }
                     _ => return type_err("%c requires int or char"),
                 };
                 it.format_value(&V::str(c), &str_spec)?
@@ -114,7 +116,18 @@ pub(crate) fn percent_format(it: &mut Interp<'_>, fmt: &str, args: &V) -> R<Stri
                     V::Float(f) => float_to_int(f.trunc()),
                     other => other.clone(),
                 };
+                if !(v.is_int() || matches!(v, V::Bool(_) | V::Inst(_))) {
+                    return type_err(format!("%{conv} format: a real number is required, not {}", arg.type_name()));
+                }
                 it.format_value(&v, &format!("{spec}d"))?
+            }
+            'x' | 'X' | 'o' if !(arg.is_int() || matches!(arg, V::Bool(_) | V::Inst(_))) => {
+                return type_err(format!("%{conv} format: an integer is required, not {}", arg.type_name()));
+            }
+            'f' | 'F' | 'e' | 'E' | 'g' | 'G'
+                if !(arg.is_int() || matches!(arg, V::Bool(_) | V::Float(_) | V::Inst(_))) =>
+            {
+                return type_err(format!("must be real number, not {}", arg.type_name()));
             }
             c => it.format_value(&arg, &format!("{spec}{c}"))?,
         };

@@ -282,9 +282,16 @@ impl Interp<'_> {
                     // A `return` on its way out waits while the `finally` block runs (which
                     // may call functions that return); one of its own replaces it.
                     let returning = matches!(out, Err(Flow::Return)).then(|| std::mem::take(&mut self.ret));
+                    // An exception passing through keeps the line it was raised at in this
+                    // frame's traceback entry, not the `finally` block's last line.
+                    let raised_at = f.line;
                     self.block(f, finally)?;
                     if let Some(v) = returning {
                         self.ret = v;
+                    }
+                    if matches!(out, Err(Flow::Exc(_))) {
+                        f.line = raised_at;
+                        self.ctx.line.set(raised_at);
                     }
                 }
                 out?;
@@ -424,6 +431,7 @@ impl Interp<'_> {
             self.assign(f, t, entered)?;
         }
         let out = self.with(f, rest, body, line);
+        let raised_at = f.line;
         f.line = line;
         self.ctx.line.set(line);
         match out {
@@ -434,7 +442,13 @@ impl Interp<'_> {
                     _ => V::None,
                 };
                 let suppress = self.call_method(&mgr, "__exit__", vec![ty, ex.value.clone(), V::None], Vec::new())?;
-                if self.truthy(&suppress)? { Ok(()) } else { Err(Flow::Exc(ex)) }
+                if self.truthy(&suppress)? {
+                    return Ok(());
+                }
+                // Re-raised: the traceback names the line in the block that raised.
+                f.line = raised_at;
+                self.ctx.line.set(raised_at);
+                Err(Flow::Exc(ex))
             }
             other => {
                 // Leaving the block calls `__exit__` with CALL_FUNCTION (3.10) / CALL (3.11+),

@@ -430,6 +430,30 @@ impl Interp<'_> {
                 if let Some(m) = self.lookup_method(&v, "__iter__") {
                     return self.call(&m, Vec::new(), Vec::new());
                 }
+                // The old sequence protocol: `__getitem__(0)`, `(1)`… until IndexError.
+                if let Some(m) = self.lookup_method(&v, "__getitem__") {
+                    let i = std::sync::atomic::AtomicI64::new(0);
+                    return Ok(crate::py::itertools::lazy("iterator", move |it| {
+                        let n = i.load(std::sync::atomic::Ordering::Relaxed);
+                        if n < 0 {
+                            return Ok(None);
+                        }
+                        match it.call(&m, vec![V::Int(n)], Vec::new()) {
+                            Ok(x) => {
+                                i.store(n + 1, std::sync::atomic::Ordering::Relaxed);
+                                Ok(Some(x))
+                            }
+                            Err(Flow::Exc(e))
+                                if exc::is_instance_of(&e.value, "IndexError")
+                                    || exc::is_instance_of(&e.value, "StopIteration") =>
+                            {
+                                i.store(-1, std::sync::atomic::Ordering::Relaxed);
+                                Ok(None)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }));
+                }
                 return type_err(format!("'{}' object is not iterable", v.type_name()));
             }
             V::Dict(ref d) => {
