@@ -494,7 +494,7 @@ fn convert(v: &V, as_dict: bool) -> R<V> {
         V::Tuple(t) => V::tuple(t.iter().map(|x| convert(x, as_dict)).collect::<R<_>>()?),
         V::Dict(d) => {
             let src = d.lock().clone();
-            let mut out = Dict { map: IndexMap::default(), kind: src.kind.clone() };
+            let mut out = Dict::of_kind(src.kind.clone());
             for (k, x) in src.map.values() {
                 let k = convert(k, as_dict)?;
                 let x = convert(x, as_dict)?;

@@ -36,6 +36,7 @@ pub(crate) mod namedtuple;
 pub(crate) mod operator;
 pub(crate) mod pprint;
 pub mod run;
+pub(crate) mod setorder;
 pub(crate) mod statistics;
 pub(crate) mod stdlib;
 pub(crate) mod string;

@@ -337,7 +337,8 @@ impl DictIter {
     /// A loop over `src` beginning now.
     pub fn new(src: &Arc<Mutex<Dict>>, kind: ViewKind, set: bool) -> Self {
         let d = src.lock();
-        Self { keys: d.keys(), i: 0, src: Arc::clone(src), len: d.map.len(), kind, set, broken: false }
+        let keys = if set { d.members() } else { d.keys() };
+        Self { keys, i: 0, src: Arc::clone(src), len: d.map.len(), kind, set, broken: false }
     }
 }
 
@@ -543,6 +544,9 @@ pub fn intern(name: &str) -> Arc<str> {
 /// Hashed with FxHash (the interpreter's hottest lookups; no untrusted-key concern here).
 pub type Attrs = IndexMap<Arc<str>, V, rustc_hash::FxBuildHasher>;
 
+/// The most members a set works out CPython's table for when one is removed.
+const SET_ORDER_ON_REMOVE: usize = 4096;
+
 /// A dict (and, with unit values, a set): insertion-ordered, keyed by Python equality.
 #[derive(Debug, Default, Clone)]
 pub struct Dict {
@@ -550,6 +554,9 @@ pub struct Dict {
     pub map: IndexMap<HKey, (V, V), rustc_hash::FxBuildHasher>,
     /// Which dict this is: a plain one or one of `collections`' subclasses.
     pub kind: DictKind,
+    /// A set's CPython hash table as it was when last worked out, for the order its
+    /// members come out in ([`super::setorder`]); None: every member was added one by one.
+    pub table: Option<Box<super::setorder::Table>>,
 }
 
 /// The `collections` subclasses of `dict`, which differ from a dict only in a missing key,
@@ -758,6 +765,89 @@ impl Dict {
     /// The keys.
     pub fn keys(&self) -> Vec<V> {
         self.map.values().map(|(k, _)| k.clone()).collect()
+    }
+
+    /// A copy of this set as CPython's `set_merge` into a new set makes it: its members in
+    /// its table's order, in the copy's own table.
+    pub fn set_copy(&mut self) -> Dict {
+        let hashes = self.materialize();
+        let mut out = self.clone();
+        out.table = hashes.map(|h| Box::new(self.table.as_deref().cloned().unwrap_or_default().copied(&h)));
+        out
+    }
+
+    /// `extra` members of a set or dict are about to be merged in (CPython's `set_merge`
+    /// may resize first).
+    pub fn before_merge(&mut self, extra: usize) {
+        if let Some(hashes) = self.materialize()
+            && let Some(t) = self.table.as_deref_mut()
+        {
+            t.before_merge(&hashes, extra);
+        }
+    }
+
+    /// Remove a set's member; its slot stays taken, as CPython's dummy does. (A set of more
+    /// than [`SET_ORDER_ON_REMOVE`] members forgets its table instead: working it out at
+    /// every removal would make emptying a large set quadratic.)
+    pub fn remove_member(&mut self, k: &HKey) -> Option<(V, V)> {
+        if self.map.len() > SET_ORDER_ON_REMOVE {
+            // In constant time: the last member takes the removed one's place.
+            self.table = None;
+            return self.map.swap_remove(k);
+        }
+        self.materialize();
+        let i = self.map.get_index_of(k)?;
+        let (_, e) = self.map.shift_remove_index(i)?;
+        if let Some(t) = self.table.as_deref_mut()
+            && i < t.slots.len()
+        {
+            let s = t.slots.remove(i);
+            t.dummies.push(s);
+        }
+        Some(e)
+    }
+
+    /// Remove the member `set.pop()` takes: the first in CPython's order.
+    pub fn pop_member(&mut self) -> Option<V> {
+        if self.map.len() <= SET_ORDER_ON_REMOVE {
+            self.materialize();
+        }
+        let k = self.map.get_index(0).map(|(h, _)| h.clone())?;
+        self.remove_member(&k).map(|(k, _)| k)
+    }
+
+    /// A set's members in the order CPython's hash table iterates them
+    /// ([`super::setorder`]).
+    pub fn members(&self) -> Vec<V> {
+        match self.hashes() {
+            Some(h) => {
+                let (order, _) = self.table.as_deref().cloned().unwrap_or_default().order(&h);
+                order.into_iter().map(|i| self.map[i].0.clone()).collect()
+            }
+            None => self.keys(),
+        }
+    }
+
+    /// Every member's hash as CPython computes it, if each is fixed (numbers and tuples of
+    /// them; a string's is salted per process in CPython, so any order is one it could give).
+    fn hashes(&self) -> Option<Vec<i64>> {
+        self.map.values().map(|(k, _)| super::setorder::hash(k)).collect()
+    }
+
+    /// Keep the members in the order CPython's table holds them, with each one's slot (before
+    /// the table is copied, merged into, or loses a member). Returns their hashes.
+    fn materialize(&mut self) -> Option<Vec<i64>> {
+        let hashes = self.hashes()?;
+        let (order, mut table) = self.table.as_deref().cloned().unwrap_or_default().order(&hashes);
+        table.slots = order.iter().map(|&i| table.slots[i]).collect();
+        if !order.iter().enumerate().all(|(i, &j)| i == j) {
+            let mut entries: Vec<Option<(HKey, (V, V))>> =
+                std::mem::take(&mut self.map).into_iter().map(Some).collect();
+            self.map = order.iter().filter_map(|&i| entries[i].take()).collect();
+        }
+        let hashes = order.iter().map(|&i| hashes[i]).collect();
+        self.table = Some(Box::new(table));
+        Some(hashes)
     }
 }
 
@@ -1140,7 +1230,7 @@ impl V {
             V::Set(d) => {
                 let (keys, frozen) = {
                     let g = d.lock();
-                    (g.keys(), matches!(g.kind, DictKind::Frozen))
+                    (g.members(), matches!(g.kind, DictKind::Frozen))
                 };
                 if keys.is_empty() {
                     out.push_str(if frozen { "frozenset()" } else { "set()" });

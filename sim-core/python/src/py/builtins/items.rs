@@ -288,23 +288,38 @@ pub fn seq_binop(it: &mut Interp<'_>, op: BinOp, a: &V, b: &V) -> R<Option<V>> {
         }
         (BinOp::Mod, V::Str(fmt), args) => V::str(percent_format(it, fmt, args)?),
         (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, V::Set(x), V::Set(y)) => {
-            // One at a time: `a | a` locks the same set twice.
-            let x = x.lock().clone();
-            let y = y.lock().clone();
+            // One at a time: `a | a` locks the same set twice. Each operand in the order
+            // CPython's table holds it, and each result made as `Objects/setobject.c` makes
+            // it, so it comes out in CPython's order too (`crate::py::setorder`).
+            let (xlen, ylen) = (x.lock().map.len(), y.lock().map.len());
+            let x = x.lock().set_copy();
+            let y = y.lock().set_copy();
             // The result is of the left operand's type (set or frozenset).
             let mut out = Dict::of_kind(x.kind.clone());
             match op {
+                // A copy of the left, the right merged in.
                 BinOp::BitOr => {
                     out = x;
+                    out.before_merge(ylen);
                     for (k, e) in y.into_map() {
                         out.map.entry(k).or_insert(e);
                     }
                 }
+                // The smaller one's members that the other has, added one by one.
                 BinOp::BitAnd => {
-                    for (k, e) in x.into_map() {
-                        if y.map.contains_key(&k) {
+                    let (small, big) = if ylen > xlen { (x, y) } else { (y, x) };
+                    for (k, e) in small.into_map() {
+                        if big.map.contains_key(&k) {
                             out.map.insert(k, e);
                         }
+                    }
+                }
+                // A copy of the left less the right's members when the right is much
+                // smaller, else the left's members the right lacks, added one by one.
+                BinOp::Sub if xlen >> 2 > ylen => {
+                    out = x;
+                    for k in y.map.keys() {
+                        out.remove_member(k);
                     }
                 }
                 BinOp::Sub => {
@@ -314,17 +329,16 @@ pub fn seq_binop(it: &mut Interp<'_>, op: BinOp, a: &V, b: &V) -> R<Option<V>> {
                         }
                     }
                 }
+                // A copy of the right; each of the left's members removed if there, else added.
                 _ => {
+                    let mut r = y;
                     for (k, e) in x.map.clone() {
-                        if !y.map.contains_key(&k) {
-                            out.map.insert(k, e);
+                        if r.remove_member(&k).is_none() {
+                            r.map.insert(k, e);
                         }
                     }
-                    for (k, e) in y.into_map() {
-                        if !x.map.contains_key(&k) {
-                            out.map.insert(k, e);
-                        }
-                    }
+                    r.kind = x.kind.clone();
+                    out = r;
                 }
             }
             V::Set(Arc::new(Mutex::new(out)))

@@ -210,7 +210,7 @@ pub(crate) fn set_method(it: &mut Interp<'_>, obj: &V, d: &Arc<Mutex<Dict>>, nam
         "remove" | "discard" => {
             let k = pos.first().cloned().unwrap_or_default();
             let h = k.hkey().or_else(type_err)?;
-            if d.lock().map.shift_remove(&h).is_none() && name == "remove" {
+            if d.lock().remove_member(&h).is_none() && name == "remove" {
                 return Err(Flow::Exc(Box::new(crate::py::interp::Exc {
                     value: exc::instance(exc::class("KeyError"), vec![k]),
                     tb: Vec::new(),
@@ -218,8 +218,8 @@ pub(crate) fn set_method(it: &mut Interp<'_>, obj: &V, d: &Arc<Mutex<Dict>>, nam
             }
             V::None
         }
-        "pop" => match d.lock().map.shift_remove_index(0) {
-            Some((_, (k, _))) => k,
+        "pop" => match d.lock().pop_member() {
+            Some(k) => k,
             None => {
                 return Err(Flow::Exc(Box::new(crate::py::interp::Exc {
                     value: exc::instance(exc::class("KeyError"), vec![V::str("pop from an empty set")]),
@@ -230,6 +230,10 @@ pub(crate) fn set_method(it: &mut Interp<'_>, obj: &V, d: &Arc<Mutex<Dict>>, nam
         "update" => {
             for src in &pos {
                 let items = it.collect_vec(src)?;
+                // A set or dict is merged (its size known first), anything else added.
+                if matches!(src, V::Set(_) | V::Dict(_)) {
+                    d.lock().before_merge(items.len());
+                }
                 let mut g = d.lock();
                 for x in items {
                     g.set(x, V::None).or_else(type_err)?;
@@ -262,9 +266,11 @@ pub(crate) fn set_method(it: &mut Interp<'_>, obj: &V, d: &Arc<Mutex<Dict>>, nam
                 _ => !x.map.keys().any(|k| y.map.contains_key(k)),
             })
         }
-        "copy" => V::Set(Arc::new(Mutex::new(d.lock().clone()))),
+        "copy" => V::Set(Arc::new(Mutex::new(d.lock().set_copy()))),
         "clear" => {
-            d.lock().map.clear();
+            let mut g = d.lock();
+            g.map.clear();
+            g.table = None;
             V::None
         }
         _ => return raise("AttributeError", format!("'set' object has no attribute '{name}'")),

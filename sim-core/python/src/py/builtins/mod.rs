@@ -453,6 +453,12 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
         B::Set | B::Frozenset => {
             let s = match pos.first() {
                 None => new_set(Vec::new())?,
+                // A set's copy, laid out as CPython's `set_merge` lays it out.
+                Some(V::Set(src)) => {
+                    let mut c = src.lock().set_copy();
+                    c.kind = crate::py::value::DictKind::Plain;
+                    V::Set(Arc::new(Mutex::new(c)))
+                }
                 Some(v) => {
                     let items = it.collect_vec(v)?;
                     for x in &items {

@@ -556,7 +556,7 @@ fn init(it: &mut Interp<'_>, b: Builtin, value: &V, args: Vec<V>, kw: Kw) -> R<(
             if !kw.is_empty() {
                 return type_err("set() takes no keyword arguments");
             }
-            d.lock().map.clear();
+            *d.lock() = crate::py::value::Dict::default();
             if let Some(src) = args.first() {
                 it.call_method(value, "update", vec![src.clone()], Vec::new())?;
             }

@@ -569,7 +569,8 @@ impl Interp<'_> {
             V::List(l) => l.lock().clone(),
             V::Tuple(t) => t.to_vec(),
             V::Str(s) => s.chars().map(|c| V::str(c.to_string())).collect(),
-            V::Dict(d) | V::Set(d) => d.lock().keys(),
+            V::Dict(d) => d.lock().keys(),
+            V::Set(d) => d.lock().members(),
             V::Range(r) => {
                 let (a, s) = (&r[0], &r[2]);
                 let n = range_len(r[0], r[1], r[2]);
