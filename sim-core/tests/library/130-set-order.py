@@ -213,3 +213,5 @@ for x in [716, 1208, 1243, 4687, -508, -194, 3511, -828, -672, 1425, 3431, 1529,
     s.add(x)
 s.discard(1529); s.discard(3479)
 print(s | t, s.copy(), set(t), sorted(s) == sorted(list(s)), s.pop() if s else None, s)
+u = {5, 70, 3}
+print(u | u, u & u, u - u, u ^ u)

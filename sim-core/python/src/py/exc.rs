@@ -58,6 +58,8 @@ const HIERARCHY: &[(&str, &str, &str)] = &[
     ("BrokenThreadPool", "concurrent.futures.thread", "BrokenExecutor"),
     ("BrokenProcessPool", "concurrent.futures.process", "BrokenExecutor"),
     ("ProcessError", "multiprocessing", "Exception"),
+    ("PickleError", "_pickle", "Exception"),
+    ("PicklingError", "_pickle", "PickleError"),
 ];
 
 struct Registry {

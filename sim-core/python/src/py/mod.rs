@@ -14,6 +14,7 @@ pub(crate) mod builtins;
 pub mod check;
 pub(crate) mod collections;
 pub(crate) mod contextlib;
+pub(crate) mod copy;
 pub(crate) mod dataclasses;
 pub(crate) mod datetime;
 pub mod dis;

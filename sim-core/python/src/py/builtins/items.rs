@@ -291,9 +291,9 @@ pub fn seq_binop(it: &mut Interp<'_>, op: BinOp, a: &V, b: &V) -> R<Option<V>> {
             // One at a time: `a | a` locks the same set twice. Each operand in the order
             // CPython's table holds it, and each result made as `Objects/setobject.c` makes
             // it, so it comes out in CPython's order too (`crate::py::setorder`).
-            let (xlen, ylen) = (x.lock().map.len(), y.lock().map.len());
             let x = x.lock().set_copy();
             let y = y.lock().set_copy();
+            let (xlen, ylen) = (x.map.len(), y.map.len());
             // The result is of the left operand's type (set or frozenset).
             let mut out = Dict::of_kind(x.kind.clone());
             match op {

@@ -8,6 +8,7 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
     let ctx = it.ctx;
     let pos = crate::py::builtins::subclass::plain_args(pos);
     match f {
+        F::Copy(deep) => crate::py::copy::call(it, deep, pos),
         F::Lock => {
             let res = new_resource(it, binding_name(it, "lock"), ResourceKind::Lock, 0);
             let l = Arc::new(Lock::new(res));

@@ -223,6 +223,21 @@ fn pickled(vs: &[V]) -> Vec<V> {
     vs.iter().map(|v| crate::py::world::deep_copy(v, &mut memo)).collect()
 }
 
+/// The error pickling `f` for a worker process raises, if it cannot be pickled (CPython
+/// pickles a function by its qualified name, looked up in its module).
+fn unpicklable(it: &mut Interp<'_>, f: &V) -> R<Option<V>> {
+    let V::Func(func) = f else { return Ok(None) };
+    let q = &func.def.qualname;
+    Ok(if q.contains("<locals>") {
+        Some(exc::new_exc("AttributeError", format!("Can't pickle local object '{q}'")))
+    } else if q.contains("<lambda>") {
+        let repr = it.repr_of(f)?;
+        Some(exc::new_exc("PicklingError", format!("Can't pickle {repr}: attribute lookup {q} on __main__ failed")))
+    } else {
+        None
+    })
+}
+
 /// An initializer raised: logged, and the pool broken as CPython's workers leave it — every
 /// task waiting in it fails with [`ExecutorObj::broken_error`], and so does every later
 /// submit.
@@ -430,10 +445,16 @@ pub fn worker_loop(it: &mut Interp<'_>, ex: &Arc<ExecutorObj>) -> R<()> {
             }
             args = copied;
         }
-        let r = match it.call(&func, args, kw) {
-            Ok(v) => Ok(v),
-            Err(Flow::Exc(e)) => Err(e.value),
-            Err(other) => return Err(other),
+        // A worker process gets the function pickled, by name: a lambda or a function
+        // defined inside another cannot be.
+        let unpicklable = if across { unpicklable(it, &func)? } else { None };
+        let r = match unpicklable {
+            Some(e) => Err(e),
+            None => match it.call(&func, args, kw) {
+                Ok(v) => Ok(v),
+                Err(Flow::Exc(e)) => Err(e.value),
+                Err(other) => return Err(other),
+            },
         };
         // And its result (or exception) comes back pickled: the parent's own copy.
         let r = match r {

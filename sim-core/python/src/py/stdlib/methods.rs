@@ -133,7 +133,9 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
         (Native::Deque(d), _) => crate::py::collections::deque_method(it, d, name, pos, kw),
         (Native::Log(o), _) => crate::py::logging::method(it, o, name, pos, kw),
         (Native::Conn(p, end), "send") => {
-            let item = pos.into_iter().next().unwrap_or_default();
+            // What is sent is pickled: the receiver gets a copy.
+            let item =
+                crate::py::world::deep_copy(&pos.into_iter().next().unwrap_or_default(), &mut Default::default());
             p.send(ctx, *end, item)?;
             Ok(V::None)
         }

@@ -68,6 +68,7 @@ pub enum Mod {
     Pprint,
     Traceback,
     Datetime,
+    Copy,
 }
 
 impl Mod {
@@ -104,6 +105,7 @@ impl Mod {
             Mod::Pprint => "pprint",
             Mod::Traceback => "traceback",
             Mod::Datetime => "datetime",
+            Mod::Copy => "copy",
         }
     }
     fn from_name(n: &str) -> Option<Mod> {
@@ -139,6 +141,7 @@ impl Mod {
             "pprint" => Mod::Pprint,
             "traceback" => Mod::Traceback,
             "datetime" => Mod::Datetime,
+            "copy" => Mod::Copy,
             _ => return None,
         })
     }
@@ -152,6 +155,8 @@ pub fn known(name: &str) -> bool {
 /// A natively implemented function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NFn {
+    /// `copy.copy` (false) / `copy.deepcopy` (true).
+    Copy(bool),
     Lock,
     RLock,
     Semaphore,
@@ -582,6 +587,7 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Textwrap, n) => super::textwrap::module_attr(n),
         (Mod::Uuid, n) => super::uuid::module_attr(n),
         (Mod::Timeit, n) => super::timeit::module_attr(n),
+        (Mod::Copy, n) => super::copy::module_attr(n),
         (Mod::Logging, n) => super::logging::module_attr(n),
         (Mod::Collections, "namedtuple") => f(F::NamedTuple),
         (Mod::Collections, n) => super::collections::CollFn::of_name(n).and_then(|c| f(F::Coll(c))),

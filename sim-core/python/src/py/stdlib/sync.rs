@@ -142,6 +142,12 @@ pub(crate) fn queue_method(
     match name {
         "put" | "put_nowait" => {
             let item = arg(&pos, &mut kw, 0, "item").unwrap_or_default();
+            // A multiprocessing queue carries a pickled copy: the getter's object is its own.
+            let item = if matches!(kind, QKind::Mp | QKind::JoinableMp) {
+                crate::py::world::deep_copy(&item, &mut Default::default())
+            } else {
+                item
+            };
             let (block, t) = if name == "put_nowait" {
                 (false, None)
             } else {
