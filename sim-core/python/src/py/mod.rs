@@ -8,6 +8,7 @@ mod world;
 
 pub use world::*;
 
+pub(crate) mod abc;
 pub(crate) mod asyncio;
 pub(crate) mod bisect;
 pub(crate) mod builtins;

@@ -377,6 +377,7 @@ impl Interp<'_> {
         if crate::py::enums::is_enum(c) {
             return crate::py::enums::call_class(self, c, pos, kw);
         }
+        crate::py::abc::check_instantiable(c)?;
         // A class's own `__new__` (an implicit staticmethod) makes the object; `__init__`
         // runs on it only if it is an instance of the class (a singleton's second call
         // returns the first object, initialised again, as in CPython).

@@ -507,6 +507,7 @@ pub fn bind(obj: &V, m: V) -> V {
                     NFn::ThreadMethod(_)
                         | NFn::ExcMethod(_)
                         | NFn::Nt(_)
+                        | NFn::Namespace(_)
                         | NFn::Dc(_)
                         | NFn::Ctx(_)
                         | NFn::Typing(_)

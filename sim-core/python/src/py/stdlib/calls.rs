@@ -9,6 +9,8 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
     let pos = crate::py::builtins::subclass::plain_args(pos);
     match f {
         F::Copy(deep) => crate::py::copy::call(it, deep, pos),
+        F::AbstractMethod => crate::py::abc::abstractmethod(pos),
+        F::Namespace(f) => crate::py::abc::namespace_call(it, f, pos, kw),
         F::Lock => {
             let res = new_resource(it, binding_name(it, "lock"), ResourceKind::Lock, 0);
             let l = Arc::new(Lock::new(res));

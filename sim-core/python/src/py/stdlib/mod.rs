@@ -69,6 +69,8 @@ pub enum Mod {
     Traceback,
     Datetime,
     Copy,
+    Abc,
+    Types,
 }
 
 impl Mod {
@@ -106,6 +108,8 @@ impl Mod {
             Mod::Traceback => "traceback",
             Mod::Datetime => "datetime",
             Mod::Copy => "copy",
+            Mod::Abc => "abc",
+            Mod::Types => "types",
         }
     }
     fn from_name(n: &str) -> Option<Mod> {
@@ -142,6 +146,8 @@ impl Mod {
             "traceback" => Mod::Traceback,
             "datetime" => Mod::Datetime,
             "copy" => Mod::Copy,
+            "abc" => Mod::Abc,
+            "types" => Mod::Types,
             _ => return None,
         })
     }
@@ -157,6 +163,10 @@ pub fn known(name: &str) -> bool {
 pub enum NFn {
     /// `copy.copy` (false) / `copy.deepcopy` (true).
     Copy(bool),
+    /// `abc.abstractmethod`.
+    AbstractMethod,
+    /// `types.SimpleNamespace`'s methods.
+    Namespace(super::abc::NsFn),
     Lock,
     RLock,
     Semaphore,
@@ -588,6 +598,8 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
         (Mod::Uuid, n) => super::uuid::module_attr(n),
         (Mod::Timeit, n) => super::timeit::module_attr(n),
         (Mod::Copy, n) => super::copy::module_attr(n),
+        (Mod::Abc, n) => super::abc::abc_attr(n),
+        (Mod::Types, n) => super::abc::types_attr(n),
         (Mod::Logging, n) => super::logging::module_attr(n),
         (Mod::Collections, "namedtuple") => f(F::NamedTuple),
         (Mod::Collections, n) => super::collections::CollFn::of_name(n).and_then(|c| f(F::Coll(c))),
