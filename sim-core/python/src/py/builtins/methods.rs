@@ -279,6 +279,17 @@ pub(crate) fn set_method(it: &mut Interp<'_>, obj: &V, d: &Arc<Mutex<Dict>>, nam
 
 /// A method call on a built-in value.
 pub fn method(it: &mut Interp<'_>, obj: &V, name: &str, pos: Vec<V>, kw: Kw) -> R<V> {
+    // `[1, 2].__len__()`, `(5).__add__(3)`: the type's own dunder.
+    if name.starts_with("__")
+        && !known_method(obj, name)
+        && let Some(b) = type_of_builtin(obj)
+        && super::subclass::base_class(b).is_some_and(|c| matches!(c.dict.read().get(name), Some(V::Native(_))))
+    {
+        let mut args = Vec::with_capacity(pos.len() + 1);
+        args.push(obj.clone());
+        args.extend(pos);
+        return super::subclass::call(it, b, name, args, kw);
+    }
     // A key or member given to a dict's or set's method: hashed by its own __hash__.
     if matches!(obj, V::Dict(_) | V::Set(_)) {
         for p in &pos {
@@ -358,6 +369,13 @@ pub fn method(it: &mut Interp<'_>, obj: &V, name: &str, pos: Vec<V>, kw: Kw) -> 
             if pos.is_empty() {
                 return type_err(format!("unbound method {}.{name}() needs an argument", b.name()));
             }
+            // `object.__setattr__(self, k, v)` in a class whose own `__setattr__` refuses,
+            // `object.__new__(cls)` in a `__new__`: object's own behaviour.
+            if *b == Builtin::Object
+                && let Some(r) = object_method(it, name, &pos)?
+            {
+                return Ok(r);
+            }
             // `list.__init__(self, items)` in a subclass: the built-in's own method, not the
             // instance's (which may be the subclass's override calling this).
             if matches!(pos[0], V::Inst(_))
@@ -390,6 +408,14 @@ pub fn value_attr(_it: &mut Interp<'_>, obj: &V, name: &str) -> R<V> {
         (V::Str(_) | V::List(_) | V::Dict(_) | V::Set(_) | V::Tuple(_) | V::Float(_) | V::Int(_) | V::Big(_), _) => {
             if known_method(obj, name) {
                 Ok(V::Native(Arc::new(Native::Method(obj.clone(), Arc::from(name)))))
+            } else if name.starts_with("__")
+                && let Some(m) = type_of_builtin(obj)
+                    .and_then(super::subclass::base_class)
+                    .and_then(|c| c.dict.read().get(name).cloned())
+                    .filter(|m| matches!(m, V::Native(_)))
+            {
+                // `[1, 2].__len__()`, `(5).__add__(3)`: the type's own method, bound.
+                Ok(crate::py::interp::bind(obj, m))
             } else {
                 raise("AttributeError", format!("'{}' object has no attribute '{name}'", obj.type_name()))
             }
@@ -397,6 +423,20 @@ pub fn value_attr(_it: &mut Interp<'_>, obj: &V, name: &str) -> R<V> {
         (V::Iter(_), "__next__") => Ok(V::Native(Arc::new(Native::Method(obj.clone(), Arc::from(name))))),
         _ => raise("AttributeError", format!("'{}' object has no attribute '{name}'", obj.type_name())),
     }
+}
+
+/// The built-in type of a plain value that has one.
+fn type_of_builtin(v: &V) -> Option<Builtin> {
+    Some(match v {
+        V::Dict(_) => Builtin::Dict,
+        V::List(_) => Builtin::List,
+        V::Set(_) => Builtin::Set,
+        V::Int(_) | V::Big(_) => Builtin::Int,
+        V::Float(_) => Builtin::Float,
+        V::Str(_) => Builtin::Str,
+        V::Tuple(_) => Builtin::Tuple,
+        _ => return None,
+    })
 }
 
 pub(crate) fn known_method(obj: &V, name: &str) -> bool {
@@ -490,4 +530,24 @@ fn seq_span(n: usize, start: Option<&V>, end: Option<&V>) -> R<(usize, usize)> {
         })
     };
     Ok((bound(start, 0)? as usize, bound(end, n)? as usize))
+}
+
+/// `object.name(*pos)` where object's own method differs from the instance's.
+fn object_method(it: &mut Interp<'_>, name: &str, pos: &[V]) -> R<Option<V>> {
+    Ok(Some(match (name, pos) {
+        ("__setattr__", [V::Inst(i), V::Str(k), v]) => {
+            i.dict.lock().insert(Arc::from(&**k), v.clone());
+            V::None
+        }
+        ("__delattr__", [V::Inst(i), V::Str(k)]) => {
+            if i.dict.lock().shift_remove(&**k).is_none() {
+                return raise("AttributeError", format!("'{}' object has no attribute '{k}'", i.class.name));
+            }
+            V::None
+        }
+        ("__getattribute__", [obj, V::Str(k)]) => it.get_attr(obj, k)?,
+        ("__new__", [V::Class(c), ..]) => it.bare_instance(c),
+        ("__init__", [_, ..]) => V::None,
+        _ => return Ok(None),
+    }))
 }
