@@ -27,6 +27,8 @@ pub enum DtFn {
     DateInit,
     DateToday,
     Strftime,
+    /// `f"{d:%Y-%m-%d}"`: strftime with the spec (str() when empty).
+    Format,
     Isoformat,
     Str,
     Repr,
@@ -60,6 +62,7 @@ impl DtFn {
             DtDate => "date",
             DateToday => "today",
             Strftime => "strftime",
+            Format => "__format__",
             Isoformat => "isoformat",
             Str => "__str__",
             Repr => "__repr__",
@@ -113,14 +116,14 @@ fn class_of(kind: Kind) -> Arc<Class> {
     match kind {
         Kind::DateTime => DT
             .get_or_init(|| {
-                let mut m = vec![DtInit, DtTimestamp, DtDate, Strftime, Isoformat, RSub];
+                let mut m = vec![DtInit, DtTimestamp, DtDate, Strftime, Format, Isoformat, RSub];
                 m.extend(cmp);
                 make("datetime", &m, &[DtNow, DtUtcNow, DtFromTimestamp])
             })
             .clone(),
         Kind::Date => D
             .get_or_init(|| {
-                let mut m = vec![DateInit, Strftime, Isoformat];
+                let mut m = vec![DateInit, Strftime, Format, Isoformat];
                 m.extend(cmp);
                 make("date", &m, &[DateToday])
             })
@@ -470,6 +473,11 @@ pub fn call(it: &mut Interp<'_>, f: DtFn, pos: Vec<V>, mut kw: Kw) -> R<V> {
             let V::Str(fmt) = fmt else { return type_err("strftime() argument 1 must be str") };
             Ok(V::str(strftime(&me, &fmt)))
         }
+        Format => match pos.first() {
+            Some(V::Str(spec)) if !spec.is_empty() => Ok(V::str(strftime(&me, spec))),
+            Some(V::Str(_)) | None => call(it, Str, vec![me.clone()], Vec::new()),
+            Some(other) => type_err(format!("format() argument 2 must be str, not {}", other.type_name())),
+        },
         Isoformat => {
             let sep = match libobj::arg(&pos, &mut kw, 0, "sep") {
                 Some(V::Str(s)) => s.to_string(),

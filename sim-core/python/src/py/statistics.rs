@@ -309,7 +309,7 @@ fn counts(data: Vec<V>) -> R<Vec<(V, usize)>> {
 }
 
 /// `math.fsum`: the correctly rounded sum of the values as floats.
-fn fsum(values: &[V]) -> R<f64> {
+pub(crate) fn fsum(values: &[V]) -> R<f64> {
     let mut total = Frac::zero();
     let mut special: Option<f64> = None;
     let (mut pinf, mut ninf) = (false, false);

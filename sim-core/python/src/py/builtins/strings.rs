@@ -489,7 +489,13 @@ pub(crate) fn str_method(it: &mut Interp<'_>, s: &crate::py::value::Str, name: &
             }
             V::str(out)
         }
-        "encode" => V::Str(s.clone()),
+        // Not the string itself, which would print as if it were bytes: said as missing.
+        "encode" => {
+            return raise(
+                "NotImplementedError",
+                "str.encode() is not available in Threadline yet: bytes are not supported",
+            );
+        }
         _ => return raise("AttributeError", format!("'str' object has no attribute '{name}'")),
     })
 }

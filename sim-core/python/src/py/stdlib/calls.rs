@@ -414,8 +414,9 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
             Ok(V::Bool(a == b || (a - b).abs() <= (rel * a.abs().max(b.abs())).max(abs)))
         }
         F::MathFsum => {
+            // Correctly rounded, as CPython's (`fsum([0.1] * 10)` is 1.0).
             let items = it.collect_vec(pos.first().unwrap_or(&V::None))?;
-            Ok(V::Float(items.iter().filter_map(crate::py::builtins::to_f64).sum()))
+            Ok(V::Float(crate::py::statistics::fsum(&items)?))
         }
         F::MathProd => {
             let items = it.collect_vec(pos.first().unwrap_or(&V::None))?;
