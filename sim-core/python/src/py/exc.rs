@@ -26,6 +26,8 @@ const HIERARCHY: &[(&str, &str, &str)] = &[
     ("KeyError", "builtins", "LookupError"),
     ("ValueError", "builtins", "Exception"),
     ("UnicodeError", "builtins", "ValueError"),
+    ("UnicodeEncodeError", "builtins", "UnicodeError"),
+    ("UnicodeDecodeError", "builtins", "UnicodeError"),
     ("TypeError", "builtins", "Exception"),
     ("RuntimeError", "builtins", "Exception"),
     ("RecursionError", "builtins", "RuntimeError"),

@@ -80,6 +80,7 @@ pub enum Builtin {
     Property,
     StaticMethod,
     ClassMethod,
+    Bytes,
 }
 
 impl Builtin {
@@ -88,6 +89,7 @@ impl Builtin {
         use Builtin::*;
         Some(match n {
             "print" => Print,
+            "bytes" => Bytes,
             "range" => Range,
             "len" => Len,
             "enumerate" => Enumerate,
@@ -155,6 +157,7 @@ impl Builtin {
         use Builtin::*;
         match self {
             Print => "print",
+            Bytes => "bytes",
             Range => "range",
             Len => "len",
             Enumerate => "enumerate",

@@ -12,6 +12,7 @@ pub(crate) mod abc;
 pub(crate) mod asyncio;
 pub(crate) mod bisect;
 pub(crate) mod builtins;
+pub(crate) mod bytes;
 pub mod check;
 pub(crate) mod collections;
 pub(crate) mod contextlib;

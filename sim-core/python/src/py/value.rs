@@ -477,6 +477,8 @@ pub enum InstNative {
     Local(Arc<LocalInst>),
     /// An instance of a subclass of a built-in type: the `dict`, `list`, `int`… it is.
     Base(V),
+    /// A `bytes` object's bytes.
+    Bytes(Arc<Vec<u8>>),
 }
 
 /// A `threading.local`'s state: an attribute dict per thread, and what it was made with —
@@ -1083,6 +1085,7 @@ impl V {
             V::Inst(i) if i.hrep.load(std::sync::atomic::Ordering::Relaxed) != 0 => {
                 HKey::Id(i.hrep.load(std::sync::atomic::Ordering::Relaxed))
             }
+            V::Inst(_) if let Some(b) = super::bytes::of(self) => super::bytes::hkey(&b),
             // A subclass of `int`, `str`… hashes (and finds keys) as its value.
             V::Inst(i) if let Some(b) = super::builtins::subclass::base_of(i) => return b.hkey(),
             V::Inst(i) => match super::dataclasses::inst_hkey(self, i) {
@@ -1285,6 +1288,7 @@ impl V {
                     let _ = write!(out, "<class '{}.{}'>", c.module, c.name);
                 }
             }
+            V::Inst(_) if let Some(b) = super::bytes::of(self) => out.push_str(&super::bytes::repr(&b)),
             V::Inst(i) => {
                 let _ = write!(out, "<{}.{} object at {:#x}>", i.class.module, i.class.name, self.id());
             }

@@ -718,6 +718,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
                     || it.lookup_method(&pos[0], "__call__").is_some(),
             ))
         }
+        B::Bytes => crate::py::bytes::construct(it, pos, kw),
         B::Object => Ok(V::Inst(Arc::new(super::value::Inst {
             class: exc::object_class(),
             dict: Mutex::new(indexmap::IndexMap::default()),
@@ -877,6 +878,7 @@ fn isinstance(v: &V, t: &V, sub: bool) -> R<bool> {
                     _ => false,
                 },
                 Builtin::Range => matches!(v, V::Range(..)),
+                Builtin::Bytes => crate::py::bytes::of(v).is_some(),
                 Builtin::Object => true,
                 Builtin::Type => matches!(v, V::Class(_) | V::Builtin(_)),
                 _ => return type_err("isinstance() arg 2 must be a type, a tuple of types, or a union"),

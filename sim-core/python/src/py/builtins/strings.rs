@@ -490,12 +490,7 @@ pub(crate) fn str_method(it: &mut Interp<'_>, s: &crate::py::value::Str, name: &
             V::str(out)
         }
         // Not the string itself, which would print as if it were bytes: said as missing.
-        "encode" => {
-            return raise(
-                "NotImplementedError",
-                "str.encode() is not available in Threadline yet: bytes are not supported",
-            );
-        }
+        "encode" => return crate::py::bytes::encode(s, &pos, &kw),
         _ => return raise("AttributeError", format!("'str' object has no attribute '{name}'")),
     })
 }

@@ -508,6 +508,7 @@ pub fn bind(obj: &V, m: V) -> V {
                         | NFn::ExcMethod(_)
                         | NFn::Nt(_)
                         | NFn::Namespace(_)
+                        | NFn::Bytes(_)
                         | NFn::Dc(_)
                         | NFn::Ctx(_)
                         | NFn::Typing(_)

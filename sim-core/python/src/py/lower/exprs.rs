@@ -150,7 +150,9 @@ impl Lowerer<'_> {
             }
             E::TString(_) => return Err(self.unsupported(at, "a template string")),
             E::StringLiteral(s) => ExprKind::Const(V::str(s.value.to_str())),
-            E::BytesLiteral(_) => return Err(self.unsupported(at, "bytes")),
+            E::BytesLiteral(b) => ExprKind::Const(crate::py::bytes::new(
+                b.value.iter().flat_map(|p| p.as_slice().iter().copied()).collect(),
+            )),
             E::NumberLiteral(n) => ExprKind::Const(self.number(&n.value, at)?),
             E::BooleanLiteral(b) => ExprKind::Const(V::Bool(b.value)),
             E::NoneLiteral(_) => ExprKind::Const(V::None),

@@ -10,6 +10,7 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
     match f {
         F::Copy(deep) => crate::py::copy::call(it, deep, pos),
         F::AbstractMethod => crate::py::abc::abstractmethod(pos),
+        F::Bytes(b) => crate::py::bytes::call(it, b, pos, kw),
         F::Namespace(f) => crate::py::abc::namespace_call(it, f, pos, kw),
         F::Lock => {
             let res = new_resource(it, binding_name(it, "lock"), ResourceKind::Lock, 0);

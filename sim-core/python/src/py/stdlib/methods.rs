@@ -139,7 +139,15 @@ pub fn native_method(it: &mut Interp<'_>, obj: &V, n: &Arc<Native>, name: &str, 
             p.send(ctx, *end, item)?;
             Ok(V::None)
         }
-        (Native::Conn(p, end), "recv") => Ok(p.recv(ctx, *end)?),
+        (Native::Conn(p, end), "recv" | "recv_bytes") => Ok(p.recv(ctx, *end)?),
+        (Native::Conn(p, end), "send_bytes") => {
+            let item = pos.into_iter().next().unwrap_or_default();
+            if crate::py::bytes::of(&item).is_none() {
+                return type_err(format!("a bytes-like object is required, not '{}'", item.type_name()));
+            }
+            p.send(ctx, *end, item)?;
+            Ok(V::None)
+        }
         (Native::Conn(p, end), "close") => {
             p.close(ctx, *end)?;
             Ok(V::None)

@@ -165,6 +165,8 @@ pub enum NFn {
     Copy(bool),
     /// `abc.abstractmethod`.
     AbstractMethod,
+    /// A method of `bytes`.
+    Bytes(super::bytes::BytesFn),
     /// `types.SimpleNamespace`'s methods.
     Namespace(super::abc::NsFn),
     Lock,
