@@ -448,6 +448,11 @@ pub(crate) fn known_method(obj: &V, name: &str) -> bool {
     let names: &[&str] = match obj {
         V::Str(_) => &[
             "format",
+            "format_map",
+            "istitle",
+            "isidentifier",
+            "isprintable",
+            "expandtabs",
             "join",
             "upper",
             "lower",

@@ -309,6 +309,74 @@ pub(crate) fn str_method(it: &mut Interp<'_>, s: &crate::py::value::Str, name: &
     };
     Ok(match name {
         "format" => V::str(str_format(it, s, &pos, &kw)?),
+        "format_map" => {
+            let Some(V::Dict(d)) = pos.first() else {
+                return type_err("format_map() argument must be a mapping");
+            };
+            let pairs: Vec<(V, V)> = d.lock().map.values().cloned().collect();
+            let mut named = Vec::with_capacity(pairs.len());
+            for (k, v) in pairs {
+                if let V::Str(k) = k {
+                    named.push((Arc::from(&*k), v));
+                }
+            }
+            V::str(str_format(it, s, &[], &named)?)
+        }
+        "istitle" => {
+            // Upper-case letters only after uncased characters, lower-case only after cased.
+            let (mut cased, mut prev_cased) = (false, false);
+            for c in s.chars() {
+                if c.is_uppercase() {
+                    if prev_cased {
+                        return Ok(V::Bool(false));
+                    }
+                    (prev_cased, cased) = (true, true);
+                } else if c.is_lowercase() {
+                    if !prev_cased {
+                        return Ok(V::Bool(false));
+                    }
+                    (prev_cased, cased) = (true, true);
+                } else {
+                    prev_cased = false;
+                }
+            }
+            V::Bool(cased)
+        }
+        "isidentifier" => {
+            let mut cs = s.chars();
+            V::Bool(
+                cs.next().is_some_and(|c| c == '_' || c.is_alphabetic()) && cs.all(|c| c == '_' || c.is_alphanumeric()),
+            )
+        }
+        "isprintable" => V::Bool(s.chars().all(|c| c == ' ' || !(c.is_control() || c.is_whitespace()))),
+        "expandtabs" => {
+            let size = match pos.first().or_else(|| kw.iter().find(|(k, _)| &**k == "tabsize").map(|(_, v)| v)) {
+                Some(v) => index(v)?.max(0) as usize,
+                None => 8,
+            };
+            let mut out = String::with_capacity(s.len());
+            let mut col = 0usize;
+            for c in s.chars() {
+                match c {
+                    '\t' => {
+                        if size > 0 {
+                            let n = size - col % size;
+                            out.extend(std::iter::repeat_n(' ', n));
+                            col += n;
+                        }
+                    }
+                    '\n' | '\r' => {
+                        out.push(c);
+                        col = 0;
+                    }
+                    c => {
+                        out.push(c);
+                        col += 1;
+                    }
+                }
+            }
+            V::str(out)
+        }
         "join" => {
             let Some(src) = pos.first() else { return type_err("str.join() takes exactly one argument (0 given)") };
             let items = it.collect_vec(src)?;
