@@ -220,6 +220,36 @@ impl<'a, 't> Gen<'a, 't> {
                 self.expr(&i.orelse)?;
                 self.use_next_block(end);
             }
+            ast::Expr::Dict(d) if d.items.iter().any(|i| i.key.is_none()) && d.items.len() <= 15 => {
+                // `{**a, 'k': v}` (`compiler_dict`): the keyed runs built as sub-dicts, each
+                // `**` mapping merged in with DICT_UPDATE.
+                let mut have_dict = false;
+                let mut run: Vec<(&'a ast::Expr, &'a ast::Expr)> = Vec::new();
+                for item in &d.items {
+                    match &item.key {
+                        Some(k) => run.push((k, &item.value)),
+                        None => {
+                            if !run.is_empty() {
+                                self.subdict(&std::mem::take(&mut run))?;
+                                if have_dict {
+                                    self.addop_i("DICT_UPDATE", 1);
+                                }
+                                have_dict = true;
+                            }
+                            if !have_dict {
+                                self.addop_i("BUILD_MAP", 0);
+                                have_dict = true;
+                            }
+                            self.expr(&item.value)?;
+                            self.addop_i("DICT_UPDATE", 1);
+                        }
+                    }
+                }
+                if !run.is_empty() {
+                    self.subdict(&run)?;
+                    self.addop_i("DICT_UPDATE", 1);
+                }
+            }
             ast::Expr::Dict(d) => {
                 if d.items.iter().any(|i| i.key.is_none()) {
                     return unsupported(line, "'**' in a dict display");
@@ -472,7 +502,7 @@ impl<'a, 't> Gen<'a, 't> {
                         None => {
                             return unsupported(
                                 line,
-                                "a set of constants other than ints (CPython's order depends on PYTHONHASHSEED)",
+                                "a set of constants whose order in CPython depends on PYTHONHASHSEED (strings, None)",
                             );
                         }
                     }

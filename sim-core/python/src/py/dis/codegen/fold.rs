@@ -261,6 +261,16 @@ fn fold_binop(op: ast::Operator, l: &Const, r: &Const) -> Option<Const> {
             }
             Some(Const::Str(a.repeat(n)))
         }
+        (Const::Bytes(a), Const::Bytes(b)) if op == O::Add && a.len() + b.len() <= 4096 => {
+            Some(Const::Bytes([a.as_slice(), b.as_slice()].concat()))
+        }
+        (Const::Bytes(a), Const::Int(n)) | (Const::Int(n), Const::Bytes(a)) if op == O::Mult => {
+            let n: usize = n.parse().ok()?;
+            if a.len().checked_mul(n)? > 4096 {
+                return None;
+            }
+            Some(Const::Bytes(a.repeat(n)))
+        }
         _ => None,
     }
 }

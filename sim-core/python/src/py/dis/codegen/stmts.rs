@@ -737,7 +737,7 @@ impl<'a, 't> Gen<'a, 't> {
             let Some(set) = flow::frozenset(items) else {
                 return unsupported(
                     line,
-                    "a set of constants other than ints (CPython's order depends on PYTHONHASHSEED)",
+                    "a set of constants whose order in CPython depends on PYTHONHASHSEED (strings, None)",
                 );
             };
             let saved = self.u().line;

@@ -5,7 +5,6 @@
 
 use super::codegen::Unit;
 use super::{CodeObject, ExcEntry, Instr};
-use std::fmt::Write as _;
 
 mod cfg;
 
@@ -85,59 +84,33 @@ pub(super) enum Const {
 /// used count when two thirds full). `None` for other items, whose order depends on the
 /// string hash seed.
 pub(super) fn frozenset(items: Vec<Const>) -> Option<Const> {
-    const MODULUS: i128 = (1 << 61) - 1;
-    let mut keys: Vec<(i64, u64)> = Vec::new();
-    for c in &items {
-        let Const::Int(s) = c else { return None };
-        let n: i128 = s.parse().ok()?;
-        if keys.iter().any(|(k, _)| i128::from(*k) == n) {
+    use crate::py::value::V;
+    fn value(c: &Const) -> Option<V> {
+        Some(match c {
+            Const::Bool(b) => V::Bool(*b),
+            Const::Int(s) => match s.parse::<i64>() {
+                Ok(n) => V::Int(n),
+                Err(_) => V::from_big(s.parse().ok()?),
+            },
+            Const::Float(b) => V::Float(f64::from_bits(*b)),
+            Const::Tuple(t) => V::tuple(t.iter().map(value).collect::<Option<_>>()?),
+            _ => return None,
+        })
+    }
+    // Members as the frozenset made from the constants' tuple holds them: equal ones once
+    // (the first kept), each placed by its hash as `Objects/setobject.c` places it.
+    let mut kept: Vec<(Const, V)> = Vec::new();
+    for c in items {
+        let v = value(&c)?;
+        let k = v.hkey().ok()?;
+        if kept.iter().any(|(_, w)| w.hkey().ok().as_ref() == Some(&k)) {
             continue;
         }
-        let k = i64::try_from(n).ok()?;
-        let mut h = n.abs() % MODULUS;
-        if n < 0 {
-            h = -h;
-        }
-        if h == -1 {
-            h = -2;
-        }
-        keys.push((k, h as i64 as u64));
+        kept.push((c, v));
     }
-    let mut mask: usize = 7;
-    let mut table: Vec<Option<(i64, u64)>> = vec![None; 8];
-    let insert = |table: &mut Vec<Option<(i64, u64)>>, mask: usize, key: (i64, u64)| {
-        let mut perturb = key.1;
-        let mut i = (key.1 as usize) & mask;
-        loop {
-            let probes = if i + 9 <= mask { 9 } else { 0 };
-            for j in 0..=probes {
-                if table[i + j].is_none() {
-                    table[i + j] = Some(key);
-                    return;
-                }
-            }
-            perturb >>= 5;
-            i = (i.wrapping_mul(5).wrapping_add(1).wrapping_add(perturb as usize)) & mask;
-        }
-    };
-    let mut used = 0usize;
-    for key in keys {
-        insert(&mut table, mask, key);
-        used += 1;
-        if used * 5 >= mask * 3 {
-            let minused = used * 4;
-            let mut size = 8;
-            while size <= minused {
-                size <<= 1;
-            }
-            let old = std::mem::replace(&mut table, vec![None; size]);
-            mask = size - 1;
-            for k in old.into_iter().flatten() {
-                insert(&mut table, mask, k);
-            }
-        }
-    }
-    Some(Const::FrozenSet(table.into_iter().flatten().map(|(k, _)| Const::Int(k.to_string())).collect()))
+    let hashes: Vec<i64> = kept.iter().map(|(_, v)| crate::py::setorder::hash(v)).collect::<Option<_>>()?;
+    let (order, _) = crate::py::setorder::Table::default().order(&hashes);
+    Some(Const::FrozenSet(order.into_iter().map(|i| kept[i].0.clone()).collect()))
 }
 
 impl Const {
@@ -162,24 +135,7 @@ impl Const {
             Const::Int(s) => s.clone(),
             Const::Float(b) => crate::py::value::float_repr(f64::from_bits(*b)),
             Const::Str(s) => crate::py::value::str_repr(s),
-            Const::Bytes(b) => {
-                let mut out = String::from("b'");
-                for &c in b {
-                    match c {
-                        b'\\' => out.push_str("\\\\"),
-                        b'\'' => out.push_str("\\'"),
-                        b'\n' => out.push_str("\\n"),
-                        b'\r' => out.push_str("\\r"),
-                        b'\t' => out.push_str("\\t"),
-                        0x20..=0x7e => out.push(c as char),
-                        _ => {
-                            let _ = write!(out, "\\x{c:02x}");
-                        }
-                    }
-                }
-                out.push('\'');
-                out
-            }
+            Const::Bytes(b) => crate::py::bytes::repr(b),
             Const::Tuple(t) => {
                 let items: Vec<String> = t.iter().map(|c| c.repr(code_repr)).collect();
                 if items.len() == 1 { format!("({},)", items[0]) } else { format!("({})", items.join(", ")) }
