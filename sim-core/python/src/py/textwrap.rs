@@ -269,7 +269,7 @@ impl Wrapper {
     }
 }
 
-fn expandtabs(s: &str, tab: i64) -> String {
+pub(crate) fn expandtabs(s: &str, tab: i64) -> String {
     let mut out = String::new();
     let mut col = 0i64;
     for c in s.chars() {

@@ -351,31 +351,10 @@ pub(crate) fn str_method(it: &mut Interp<'_>, s: &crate::py::value::Str, name: &
         "isprintable" => V::Bool(s.chars().all(|c| c == ' ' || !(c.is_control() || c.is_whitespace()))),
         "expandtabs" => {
             let size = match pos.first().or_else(|| kw.iter().find(|(k, _)| &**k == "tabsize").map(|(_, v)| v)) {
-                Some(v) => index(v)?.max(0) as usize,
+                Some(v) => index(v)?,
                 None => 8,
             };
-            let mut out = String::with_capacity(s.len());
-            let mut col = 0usize;
-            for c in s.chars() {
-                match c {
-                    '\t' => {
-                        if size > 0 {
-                            let n = size - col % size;
-                            out.extend(std::iter::repeat_n(' ', n));
-                            col += n;
-                        }
-                    }
-                    '\n' | '\r' => {
-                        out.push(c);
-                        col = 0;
-                    }
-                    c => {
-                        out.push(c);
-                        col += 1;
-                    }
-                }
-            }
-            V::str(out)
+            V::str(crate::py::textwrap::expandtabs(s, size))
         }
         "join" => {
             let Some(src) = pos.first() else { return type_err("str.join() takes exactly one argument (0 given)") };
