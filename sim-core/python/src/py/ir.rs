@@ -81,6 +81,7 @@ pub enum Builtin {
     StaticMethod,
     ClassMethod,
     Bytes,
+    Ascii,
 }
 
 impl Builtin {
@@ -90,6 +91,7 @@ impl Builtin {
         Some(match n {
             "print" => Print,
             "bytes" => Bytes,
+            "ascii" => Ascii,
             "range" => Range,
             "len" => Len,
             "enumerate" => Enumerate,
@@ -158,6 +160,7 @@ impl Builtin {
         match self {
             Print => "print",
             Bytes => "bytes",
+            Ascii => "ascii",
             Range => "range",
             Len => "len",
             Enumerate => "enumerate",

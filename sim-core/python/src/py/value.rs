@@ -1368,6 +1368,7 @@ pub fn is_type(b: Builtin) -> bool {
             | Map
             | Filter
             | Type
+            | Bytes
             | Object
             | Super
             | Frozenset

@@ -369,6 +369,9 @@ pub fn method(it: &mut Interp<'_>, obj: &V, name: &str, pos: Vec<V>, kw: Kw) -> 
             if pos.is_empty() {
                 return type_err(format!("unbound method {}.{name}() needs an argument", b.name()));
             }
+            if *b == Builtin::Str && name == "maketrans" {
+                return super::maketrans(it, pos);
+            }
             // `object.__setattr__(self, k, v)` in a class whose own `__setattr__` refuses,
             // `object.__new__(cls)` in a `__new__`: object's own behaviour.
             if *b == Builtin::Object
@@ -449,6 +452,7 @@ pub(crate) fn known_method(obj: &V, name: &str) -> bool {
         V::Str(_) => &[
             "format",
             "format_map",
+            "translate",
             "istitle",
             "isidentifier",
             "isprintable",

@@ -719,6 +719,21 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             ))
         }
         B::Bytes => crate::py::bytes::construct(it, pos, kw),
+        B::Ascii => {
+            // `repr()` with every character past ASCII escaped.
+            nargs(name, &pos, 1, 1)?;
+            let r = it.repr_of(&pos[0])?;
+            let mut out = String::with_capacity(r.len());
+            for c in r.chars() {
+                match u32::from(c) {
+                    0..0x80 => out.push(c),
+                    n @ 0x80..0x100 => out.push_str(&format!("\\x{n:02x}")),
+                    n @ 0x100..0x10000 => out.push_str(&format!("\\u{n:04x}")),
+                    n => out.push_str(&format!("\\U{n:08x}")),
+                }
+            }
+            Ok(V::str(out))
+        }
         B::Object => Ok(V::Inst(Arc::new(super::value::Inst {
             class: exc::object_class(),
             dict: Mutex::new(indexmap::IndexMap::default()),
@@ -800,6 +815,7 @@ fn float_to_int(f: f64) -> V {
 /// `type(v)`.
 pub fn type_of(v: &V) -> V {
     match v {
+        V::Inst(_) if crate::py::bytes::of(v).is_some() => V::Builtin(Builtin::Bytes),
         V::Inst(i) => V::Class(i.class.clone()),
         V::Bool(_) => V::Builtin(Builtin::Bool),
         V::Int(_) | V::Big(_) => V::Builtin(Builtin::Int),

@@ -309,6 +309,24 @@ pub(crate) fn str_method(it: &mut Interp<'_>, s: &crate::py::value::Str, name: &
     };
     Ok(match name {
         "format" => V::str(str_format(it, s, &pos, &kw)?),
+        "translate" => {
+            let Some(table) = pos.first() else { return type_err("translate() takes exactly one argument (0 given)") };
+            let mut out = String::with_capacity(s.len());
+            for c in s.chars() {
+                match it.get_item(table, &V::Int(i64::from(u32::from(c)))) {
+                    Ok(V::None) => {}
+                    Ok(V::Str(t)) => out.push_str(&t),
+                    Ok(v) if let Some(n) = v.as_int() => match u32::try_from(n).ok().and_then(char::from_u32) {
+                        Some(m) => out.push(m),
+                        None => return raise("ValueError", "character mapping must be in range(0x110000)"),
+                    },
+                    Ok(_) => return type_err("character mapping must return integer, None or str"),
+                    Err(Flow::Exc(e)) if exc::is_instance_of(&e.value, "LookupError") => out.push(c),
+                    Err(e) => return Err(e),
+                }
+            }
+            V::str(out)
+        }
         "format_map" => {
             let Some(V::Dict(d)) = pos.first() else {
                 return type_err("format_map() argument must be a mapping");
@@ -624,4 +642,45 @@ fn splitlines(s: &str, keep: bool) -> Vec<String> {
         out.push(s[start..].to_string());
     }
     out
+}
+
+/// `str.maketrans(x[, y[, z]])`: the table `str.translate` takes — ordinals to ordinals,
+/// strings or None.
+pub fn maketrans(_it: &mut Interp<'_>, pos: Vec<V>) -> R<V> {
+    let mut d = Dict::default();
+    let ord = |c: char| V::Int(i64::from(u32::from(c)));
+    match pos.as_slice() {
+        [V::Dict(m)] => {
+            let pairs: Vec<(V, V)> = m.lock().map.values().cloned().collect();
+            for (k, v) in pairs {
+                let k = match &k {
+                    V::Str(s) if s.chars().count() == 1 => ord(s.chars().next().unwrap_or_default()),
+                    V::Str(_) => return raise("ValueError", "string keys in translate table must be of length 1"),
+                    k if k.is_int() => k.clone(),
+                    _ => return type_err("keys in translate table must be strings or integers"),
+                };
+                d.set(k, v).or_else(type_err)?;
+            }
+        }
+        [V::Str(x), V::Str(y), rest @ ..] => {
+            if x.chars().count() != y.chars().count() {
+                return raise("ValueError", "the first two maketrans arguments must have equal length");
+            }
+            for (a, b) in x.chars().zip(y.chars()) {
+                d.set(ord(a), ord(b)).or_else(type_err)?;
+            }
+            match rest {
+                [] => {}
+                [V::Str(z)] => {
+                    for c in z.chars() {
+                        d.set(ord(c), V::None).or_else(type_err)?;
+                    }
+                }
+                _ => return type_err("maketrans() argument 3 must be str"),
+            }
+        }
+        [_] => return type_err("if you give only one argument to maketrans it must be a dict"),
+        _ => return type_err("maketrans() argument 2 must be str"),
+    }
+    Ok(V::Dict(Arc::new(Mutex::new(d))))
 }

@@ -500,6 +500,8 @@ fn attr_of(m: Mod, name: &str) -> Option<V> {
     let f = |x: NFn| Some(nf(x));
     match (m, name) {
         (Mod::Threading, "Thread") => Some(V::Class(thread_class())),
+        // The longest timeout a wait takes (`_thread.TIMEOUT_MAX` on Linux).
+        (Mod::Threading, "TIMEOUT_MAX") => Some(V::Float(9_223_372_036.0)),
         (Mod::Threading, "Lock") => f(F::Lock),
         (Mod::Threading, "RLock") => f(F::RLock),
         (Mod::Threading, "Semaphore") => f(F::Semaphore),
