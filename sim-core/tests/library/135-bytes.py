@@ -29,3 +29,9 @@ if __name__ == "__main__":
     x, y = Pipe()
     x.send_bytes(b"raw")
     print(y.recv_bytes())
+# Wrong argument types, in CPython's words.
+for f in [lambda: b'a' + 'b', lambda: b'abc'.startswith('a'), lambda: b'abc'.endswith(1), lambda: b'a,b'.split(','), lambda: 'x' in b'abc', lambda: b'ab'.find('a'), lambda: b'ab'.replace(b'a', 'c')]:
+    try:
+        f()
+    except TypeError as e:
+        print(e)

@@ -219,15 +219,17 @@ pub fn construct(it: &mut Interp<'_>, pos: Vec<V>, kw: Kw) -> R<V> {
     }
 }
 
+/// The bytes of an argument, or CPython's `TypeError` naming what was given instead
+/// (`what`: `{}` stands for the type's name).
 fn other_bytes(v: Option<&V>, what: &str) -> R<Arc<Vec<u8>>> {
     match v.and_then(of) {
         Some(b) => Ok(b),
-        None => type_err(format!(
-            "{what} a bytes-like object is required, not '{}'",
-            v.map_or_else(|| "NoneType".into(), V::type_name)
-        )),
+        None => type_err(what.replace("{}", &v.map_or_else(|| "NoneType".into(), V::type_name))),
     }
 }
+
+/// The usual message.
+const BYTES_LIKE: &str = "a bytes-like object is required, not '{}'";
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() {
@@ -268,7 +270,7 @@ pub fn call(it: &mut Interp<'_>, f: BytesFn, pos: Vec<V>, kw: Kw) -> R<V> {
         B::Iter => it.iter(V::list(me.iter().map(|&c| V::Int(i64::from(c))).collect()))?,
         B::Contains => match arg {
             Some(x) if let Some(n) = x.as_int() => V::Bool((0..256).contains(&n) && me.contains(&(n as u8))),
-            x => V::Bool(find(&me, &other_bytes(x, "a")?).is_some()),
+            x => V::Bool(find(&me, &other_bytes(x, BYTES_LIKE)?).is_some()),
         },
         B::Eq | B::Ne | B::Lt | B::Le | B::Gt | B::Ge => {
             let Some(o) = arg.and_then(of) else {
@@ -293,7 +295,7 @@ pub fn call(it: &mut Interp<'_>, f: BytesFn, pos: Vec<V>, kw: Kw) -> R<V> {
         ),
         B::Repr => V::str(repr(&me)),
         B::Add => {
-            let o = other_bytes(arg, "can't concat")?;
+            let o = other_bytes(arg, "can't concat {} to bytes")?;
             let mut out = (*me).clone();
             out.extend_from_slice(&o);
             new(out)
@@ -343,12 +345,11 @@ pub fn call(it: &mut Interp<'_>, f: BytesFn, pos: Vec<V>, kw: Kw) -> R<V> {
         }
         B::Hex => V::str(me.iter().map(|c| format!("{c:02x}")).collect::<String>()),
         B::StartsWith | B::EndsWith => {
-            let o = other_bytes(arg, "startswith first arg must be bytes or a tuple of bytes, not").or_else(|_| {
-                type_err(format!(
-                    "{} first arg must be bytes or a tuple of bytes",
-                    if f == B::StartsWith { "startswith" } else { "endswith" }
-                ))
-            })?;
+            let o = if f == B::StartsWith {
+                other_bytes(arg, "startswith first arg must be bytes or a tuple of bytes, not {}")?
+            } else {
+                other_bytes(arg, "endswith first arg must be bytes or a tuple of bytes, not {}")?
+            };
             V::Bool(if f == B::StartsWith { me.starts_with(&o) } else { me.ends_with(&o) })
         }
         B::Upper => new(me.to_ascii_uppercase()),
@@ -363,7 +364,7 @@ pub fn call(it: &mut Interp<'_>, f: BytesFn, pos: Vec<V>, kw: Kw) -> R<V> {
                 V::list(me.split(u8::is_ascii_whitespace).filter(|p| !p.is_empty()).map(|p| new(p.to_vec())).collect())
             }
             sep => {
-                let sep = other_bytes(sep, "a")?;
+                let sep = other_bytes(sep, BYTES_LIKE)?;
                 if sep.is_empty() {
                     return raise("ValueError", "empty separator");
                 }
@@ -377,9 +378,12 @@ pub fn call(it: &mut Interp<'_>, f: BytesFn, pos: Vec<V>, kw: Kw) -> R<V> {
                 V::list(parts)
             }
         },
-        B::Find => V::Int(find(&me, &other_bytes(arg, "a")?).map_or(-1, |p| p as i64)),
+        B::Find => V::Int(
+            find(&me, &other_bytes(arg, "argument should be integer or bytes-like object, not '{}'")?)
+                .map_or(-1, |p| p as i64),
+        ),
         B::Count => {
-            let n = other_bytes(arg, "a")?;
+            let n = other_bytes(arg, BYTES_LIKE)?;
             if n.is_empty() {
                 V::Int(me.len() as i64 + 1)
             } else {
@@ -392,8 +396,8 @@ pub fn call(it: &mut Interp<'_>, f: BytesFn, pos: Vec<V>, kw: Kw) -> R<V> {
             }
         }
         B::Replace => {
-            let old = other_bytes(arg, "a")?;
-            let new_b = other_bytes(pos.get(2), "a")?;
+            let old = other_bytes(arg, BYTES_LIKE)?;
+            let new_b = other_bytes(pos.get(2), BYTES_LIKE)?;
             if old.is_empty() {
                 return Ok(new((*me).clone()));
             }

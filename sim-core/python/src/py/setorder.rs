@@ -171,29 +171,13 @@ impl Table {
     /// per member, each member's index or [`FREE`]/[`DUMMY`].
     fn now(&self, hashes: &[i64]) -> Vec<usize> {
         // A table that does not fit the members (they were changed behind its back) is
-        // forgotten: the members count as added one by one.
-        let fits = self.slots.len() <= hashes.len()
-            && self.mask >= 7
-            && (self.mask + 1).is_power_of_two()
-            && self.slots.iter().chain(&self.dummies).all(|&s| s <= self.mask);
-        if !fits && *self != Table::default() {
-            return Table::default().now(hashes);
-        }
-        let mut table = vec![FREE; self.mask.max(7) + 1];
-        for (ix, &s) in self.slots.iter().enumerate() {
-            if table[s] != FREE {
-                return Table::default().now(hashes);
-            }
-            table[s] = ix;
-        }
-        for &d in &self.dummies {
-            if table[d] != FREE {
-                return Table::default().now(hashes);
-            }
-            table[d] = DUMMY;
-        }
-        let mut fill = self.slots.len() + self.dummies.len();
-        for (ix, &h) in hashes.iter().enumerate().skip(self.slots.len()) {
+        // forgotten: every member counts as added one by one.
+        let (mut table, placed) = match self.laid_out(hashes.len()) {
+            Some(t) => (t, self.slots.len()),
+            None => (vec![FREE; 8], 0),
+        };
+        let mut fill = table.iter().filter(|&&m| m != FREE).count();
+        for (ix, &h) in hashes.iter().enumerate().skip(placed) {
             // A removed member's slot taken again does not fill the table further.
             if !add(&mut table, h as u64, ix).1 {
                 fill += 1;
@@ -205,6 +189,24 @@ impl Table {
             }
         }
         table
+    }
+
+    /// The table as recorded — each of the first members in its slot, the dummies marked —
+    /// if it fits a set of `n` members (its size a power of two of at least 8, every slot
+    /// inside it and taken once).
+    fn laid_out(&self, n: usize) -> Option<Vec<usize>> {
+        if self.slots.len() > n || self.mask < 7 || !(self.mask + 1).is_power_of_two() {
+            return None;
+        }
+        let mut table = vec![FREE; self.mask + 1];
+        let marked = self.slots.iter().copied().enumerate().chain(self.dummies.iter().map(|&d| (DUMMY, d)));
+        for (m, s) in marked {
+            if *table.get(s)? != FREE {
+                return None;
+            }
+            table[s] = m;
+        }
+        Some(table)
     }
 
     /// The order CPython iterates the members in (indices), and the table that gives it
@@ -246,25 +248,18 @@ impl Table {
     /// table they would fill two thirds of to twice the sum first.
     pub fn before_merge(&mut self, hashes: &[i64], extra: usize) {
         let n = hashes.len();
-        if (n + self.dummies.len() + extra) * 5 >= self.mask * 3 {
-            let table = resized(&self.slot_table(), hashes, (n + extra) * 2);
-            *self = Table::default();
-            self.mask = table.len() - 1;
-            self.slots = vec![0; n];
-            for (s, &m) in table.iter().enumerate() {
-                if m < n {
-                    self.slots[m] = s;
-                }
+        if (n + self.dummies.len() + extra) * 5 < self.mask * 3 {
+            return;
+        }
+        let Some(old) = self.laid_out(n) else { return };
+        let table = resized(&old, hashes, (n + extra) * 2);
+        let mut slots = vec![0; n];
+        for (s, &m) in table.iter().enumerate() {
+            if m < n {
+                slots[m] = s;
             }
         }
-    }
-
-    fn slot_table(&self) -> Vec<usize> {
-        let mut table = vec![FREE; self.mask + 1];
-        for (ix, &s) in self.slots.iter().enumerate() {
-            table[s] = ix;
-        }
-        table
+        *self = Table { mask: table.len() - 1, slots, dummies: Vec::new() };
     }
 }
 
@@ -310,5 +305,19 @@ mod tests {
         assert_eq!(pick(&[20, 17, 14, 11, 8, 5, 2]), vec![2, 5, 8, 11, 14, 17, 20]);
         // python3: {100, 7, 64} prints {64, 100, 7}
         assert_eq!(pick(&[100, 7, 64]), vec![64, 100, 7]);
+    }
+
+    #[test]
+    fn a_table_that_no_longer_fits_its_set_is_forgotten_not_trusted() {
+        let hs: Vec<i64> = [5i64, 3, 9].iter().map(|&x| hash(&V::Int(x)).unwrap()).collect();
+        let fresh = Table::default().order(&hs).0;
+        // More recorded slots than members, a slot outside the table, two members in one slot.
+        for bad in [
+            Table { mask: 7, slots: vec![0, 1, 2, 3], dummies: vec![] },
+            Table { mask: 7, slots: vec![9], dummies: vec![] },
+            Table { mask: 7, slots: vec![1], dummies: vec![1] },
+        ] {
+            assert_eq!(bad.order(&hs).0, fresh);
+        }
     }
 }
