@@ -298,6 +298,58 @@ const CASES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Programs that exercise the frame loop's own paths (calls pushed and popped, `break` and
+/// `continue` out of statements it hands to the tree walker, errors leaving frames).
+const FRAME_LOOP_CASES: &[&str] = &[
+    "def f(n):\n    if n == 0:\n        return 0\n    return f(n - 1) + 1\nprint(f(500))\n",
+    "import sys\nsys.setrecursionlimit(400)\ndef g(n):\n    return g(n + 1)\ntry:\n    g(0)\nexcept RecursionError as e:\n    print('RecursionError', e)\nprint(g.__name__)\n",
+    "import threading\nlock = threading.Lock()\ndef h(xs):\n    total = 0\n    for x in xs:\n        with lock:\n            if x == 3:\n                continue\n            if x == 8:\n                break\n        try:\n            if x == 5:\n                raise ValueError(x)\n        except ValueError as e:\n            total += 100\n            continue\n        finally:\n            total += 1\n        total = total + x\n    else:\n        print('no break')\n    return total\nprint(h(range(10)), h(range(3)))\n",
+    "def w(n):\n    i = 0\n    while True:\n        i = i + 1\n        try:\n            if i > n:\n                return i * 10\n        finally:\n            pass\n    return -1\nprint(w(4))\n",
+    "def a(d):\n    return d['k']\ndef b(d):\n    x = a(d)\n    return x\ndef c():\n    return b({})\ntry:\n    c()\nexcept KeyError as e:\n    print('caught', repr(e))\nc()\n",
+    "class C:\n    def __init__(self, n=3):\n        self.n = n\n        self.items = []\n    def add(self, x, y=1):\n        self.items.append(x * y)\n        return self.n + x\n    def get(self, d, k):\n        return d.get(k, 0) + d.get(k)\nc = C()\nt = 0\nfor i in range(5):\n    t = c.add(t, 2)\nprint(t, c.items, c.get({'a': 1}, 'a'))\n",
+    "def outer():\n    fs = []\n    for i in range(3):\n        def inner(k=i):\n            return k + n\n        fs.append(inner)\n    n = 10\n    return [f() for f in fs]\nprint(outer())\n",
+    "counter = 0\ndef bump(n):\n    global counter\n    for _ in range(n):\n        counter += 1\n    return counter\nprint(bump(1000), 1 < counter < 2000, counter and 'yes' or 'no', 'big' if counter > 5 else 'small')\n",
+    "def gen(n):\n    for i in range(n):\n        yield i * i\ndef use():\n    out = []\n    for v in gen(5):\n        out.append(v)\n    return out, sum(gen(4))\nprint(use())\n",
+    "def u():\n    print(x)\n    x = 1\nu()\n",
+    "def f(a, b):\n    return a - b\nprint(f(5, 2), f(*(1, 2)), f(b=1, a=9))\nprint(f(1))\n",
+];
+
+/// The frame loop (`sim_core::py::vm`) and the tree walker print the same for every program
+/// of the language table and the frame loop's own cases.
+#[test]
+fn the_frame_loop_and_the_tree_walker_print_the_same() {
+    use sim_core::py::run::PyRun;
+    use std::sync::Arc;
+    let run = |src: &str, frame_loop: bool| {
+        let prog = sim_core::py::compile_with("case.py", src, &IndexMap::new(), frame_loop)
+            .unwrap_or_else(|e| panic!("does not compile:\n{e}\n--- source ---\n{src}"));
+        let trace =
+            PyRun::start(Arc::new(prog), settings(GilMode::Cpython310), 0, None).finish(Some(Duration::from_secs(60)));
+        (stdout_of(&trace), stderr_of(&trace))
+    };
+    let mut failures = Vec::new();
+    let sources = CASES.iter().map(|(_, src, _)| *src).chain(FRAME_LOOP_CASES.iter().copied());
+    for src in sources {
+        let (on, off) = (run(src, true), run(src, false));
+        if on != off {
+            failures.push(format!(
+                "--- source ---\n{src}--- frame loop ---\n{}{}--- tree walker ---\n{}{}",
+                on.0, on.1, off.0, off.1
+            ));
+        }
+    }
+    // The frame loop's own cases print what python3 prints.
+    for src in FRAME_LOOP_CASES {
+        if let Some(py) = python3(src)
+            && py != run(src, true).0
+        {
+            failures
+                .push(format!("--- source ---\n{src}--- python3 ---\n{py}--- frame loop ---\n{}", run(src, true).0));
+        }
+    }
+    assert!(failures.is_empty(), "{} programs differ:\n{}", failures.len(), failures.join("\n"));
+}
+
 #[test]
 fn every_construct_prints_what_python_prints() {
     let have_python = Command::new("python3").arg("--version").output().is_ok();

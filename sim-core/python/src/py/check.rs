@@ -170,7 +170,7 @@ impl CheckExpr {
         let mut it = Interp::new(&ctx, &world, Arc::clone(&pw));
         // The caller's thread may have a small stack: a check nests few calls.
         it.depth = super::interp::RECURSION_LIMIT - 64;
-        let mut frame = Frame { locals: Default::default(), closure: &[], class_ns: None, func: None, line: 1 };
+        let mut frame = Frame { locals: &mut [], closure: &[], class_ns: None, func: None, line: 1 };
         let r = match it.block(&mut frame, &self.prog.body) {
             Ok(()) => {
                 let v = pw.globals[self.result_slot].lock().value.clone().unwrap_or(V::None);

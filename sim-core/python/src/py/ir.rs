@@ -464,6 +464,8 @@ pub struct FuncDef {
     /// A generator function's (or coroutine's) body as a suspendable frame: calling the
     /// function makes a generator over this code instead of running `body`.
     pub frame_code: Option<Arc<super::frame::Code>>,
+    /// An ordinary function's body as instructions for the frame loop (`vm`).
+    pub vm: Option<Arc<super::vm::Code>>,
 }
 
 /// An `except` clause.

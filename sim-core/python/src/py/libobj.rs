@@ -9,7 +9,6 @@ use super::ir::{Expr, ExprKind, FuncDef, Param, Params, Stmt, StmtKind};
 use super::stdlib::{NFn, Native};
 use super::value::{Attrs, Class, ClassKind, Func, Inst, InstNative, V};
 use indexmap::IndexMap;
-use smallvec::SmallVec;
 use std::sync::Arc;
 use threadline_runtime::footprint::Mutex;
 
@@ -115,6 +114,7 @@ pub fn const_method(name: &str, qualname: &str, value: V, line: u32) -> V {
         line,
         local_names: vec![Arc::from("self")],
         frame_code: None,
+        vm: None,
     };
     V::Func(Arc::new(Func {
         def: Arc::new(def),
@@ -168,7 +168,7 @@ pub fn own_attr(obj: &V, name: &str) -> Option<V> {
 /// like that have no public entry point).
 pub fn eval(it: &mut Interp<'_>, kind: ExprKind) -> R<V> {
     let line = it.ctx.line.get();
-    let mut frame = Frame { locals: SmallVec::new(), closure: &[], class_ns: None, func: None, line };
+    let mut frame = Frame { locals: &mut [], closure: &[], class_ns: None, func: None, line };
     it.eval(&mut frame, &Expr { line, kind: Box::new(kind) })
 }
 

@@ -49,6 +49,7 @@ pub(crate) mod traceback;
 pub(crate) mod typing;
 pub(crate) mod uuid;
 pub mod value;
+pub(crate) mod vm;
 
 use indexmap::IndexMap;
 use interp::{Flow, Frame, Interp};
@@ -278,6 +279,8 @@ pub struct Program {
     pub source: Arc<str>,
     /// Module body.
     pub body: Vec<ir::Stmt>,
+    /// The module body as instructions for the frame loop (`vm`).
+    pub vm: Option<Arc<vm::Code>>,
     /// Global names by slot.
     pub globals: Vec<Arc<str>>,
     /// Slots of the shared variables (globals that functions assign).
@@ -312,6 +315,17 @@ pub fn describe(file: &str, src: &str) -> Result<(Meta, Vec<Slider>), CompileErr
 /// Compile `src` (named `file`) with slider overrides (`THREADS` → 8). Runs on a thread
 /// with a large stack, so deeply nested input gets an error, never a stack overflow.
 pub fn compile(file: &str, src: &str, overrides: &IndexMap<String, V>) -> Result<Program, CompileError> {
+    compile_with(file, src, overrides, true)
+}
+
+/// [`compile`], every body left to the tree walker (`frame_loop` false): what the tests
+/// that hold the two engines to the same output compare with.
+pub fn compile_with(
+    file: &str,
+    src: &str,
+    overrides: &IndexMap<String, V>,
+    frame_loop: bool,
+) -> Result<Program, CompileError> {
     let with_place = |mut e: CompileError| {
         e.file = file.to_string();
         e.source_line = src.lines().nth((e.line as usize).saturating_sub(1)).map(str::to_string);
@@ -329,7 +343,7 @@ pub fn compile(file: &str, src: &str, overrides: &IndexMap<String, V>) -> Result
     let job = std::thread::Builder::new()
         .name("tl:compile".into())
         .stack_size(512 << 20)
-        .spawn(move || compile_here(&file_s, &src_s, &ov));
+        .spawn(move || compile_here(&file_s, &src_s, &ov, frame_loop));
     let r = match job {
         Ok(h) => h.join().unwrap_or_else(|_| {
             Err(CompileError::new("SystemError", 1, 1, "the compiler failed on this file (a Threadline bug)".into()))
@@ -339,7 +353,12 @@ pub fn compile(file: &str, src: &str, overrides: &IndexMap<String, V>) -> Result
     r.map_err(with_place)
 }
 
-fn compile_here(file: &str, src: &str, overrides: &IndexMap<String, V>) -> Result<Program, CompileError> {
+fn compile_here(
+    file: &str,
+    src: &str,
+    overrides: &IndexMap<String, V>,
+    frame_loop: bool,
+) -> Result<Program, CompileError> {
     let parsed = lower::parse(src)?;
     let doc = lower::docstring(&parsed);
     let meta = parse_meta(doc.as_deref(), file);
@@ -364,10 +383,12 @@ fn compile_here(file: &str, src: &str, overrides: &IndexMap<String, V>) -> Resul
         })
         .collect();
     let mut lw = lower::Lowerer::new(src, &values);
+    lw.frame_loop = frame_loop;
     let body = lw.module(parsed)?;
     let globals = lw.globals.keys().cloned().collect();
     let tracked = lw.tracked.iter().copied().collect();
-    Ok(Program { file: file.to_string(), source: Arc::from(src), body, globals, tracked, sliders, meta, values })
+    let vm = if frame_loop { vm::compile(&body) } else { None };
+    Ok(Program { file: file.to_string(), source: Arc::from(src), body, vm, globals, tracked, sliders, meta, values })
 }
 
 static LIVE_PROCESS_STATES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);

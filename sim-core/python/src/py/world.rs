@@ -636,8 +636,11 @@ impl World {
         Box::new(move |ctx: &Ctx| {
             let pw = w.proc(0);
             let mut it = Interp::new(ctx, &w, pw);
-            let mut frame = Frame { locals: Default::default(), closure: &[], class_ns: None, func: None, line: 1 };
-            let r = it.block(&mut frame, &w.prog.body);
+            let mut frame = Frame { locals: &mut [], closure: &[], class_ns: None, func: None, line: 1 };
+            let r = match &w.prog.vm {
+                Some(code) => it.run_vm(&mut frame, code).map(drop),
+                None => it.block(&mut frame, &w.prog.body),
+            };
             let mut raised = None;
             match r {
                 Ok(()) | Err(Flow::Return | Flow::Break | Flow::Continue) => {}

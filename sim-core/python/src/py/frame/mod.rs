@@ -424,8 +424,9 @@ impl Generator {
     /// Run the frame with its locals in a tree-walker [`Frame`] and the exceptions it is
     /// handling back on the thread's stack.
     fn run(&self, it: &mut Interp<'_>, st: &mut State, how: Resume) -> R<Out> {
+        let mut locals = std::mem::take(&mut st.locals);
         let mut f = Frame {
-            locals: std::mem::take(&mut st.locals),
+            locals: &mut locals,
             closure: &self.closure,
             class_ns: None,
             func: self.func.as_ref(),
@@ -434,7 +435,7 @@ impl Generator {
         it.handling.append(&mut st.handling);
         let r = self.exec(it, st, &mut f, how);
         st.line = f.line;
-        st.locals = f.locals;
+        st.locals = locals;
         let at = it.handling.len().saturating_sub(st.n_handling);
         st.handling = it.handling.split_off(at);
         r

@@ -49,15 +49,7 @@ impl Interp<'_> {
             return raise("RecursionError", "maximum recursion depth exceeded");
         }
         let p = &func.def.params;
-        let mut frame = Frame {
-            locals: SmallVec::new(),
-            closure: &func.closure,
-            class_ns: None,
-            func: Some(func),
-            line: func.def.line,
-        };
-        let locals = &mut frame.locals;
-        locals.reserve(func.def.n_locals as usize);
+        let mut locals: SmallVec<[V; 8]> = SmallVec::with_capacity(func.def.n_locals as usize);
         locals.extend(first);
         for a in args {
             if let Arg::Pos(e) = a {
@@ -71,6 +63,13 @@ impl Interp<'_> {
             locals.push(func.defaults[i - first_default].clone());
         }
         locals.resize(func.def.n_locals as usize, V::Unbound);
+        let mut frame = Frame {
+            locals: &mut locals,
+            closure: &func.closure,
+            class_ns: None,
+            func: Some(func),
+            line: func.def.line,
+        };
         self.run_frame(func, &mut frame)
     }
 
@@ -106,8 +105,14 @@ impl Interp<'_> {
     }
 
     /// Run a function whose arguments are bound.
-    pub(crate) fn run_func(&mut self, func: &Arc<Func>, locals: SmallVec<[V; 8]>) -> R<V> {
-        let mut frame = Frame { locals, closure: &func.closure, class_ns: None, func: Some(func), line: func.def.line };
+    pub(crate) fn run_func(&mut self, func: &Arc<Func>, mut locals: SmallVec<[V; 8]>) -> R<V> {
+        let mut frame = Frame {
+            locals: &mut locals,
+            closure: &func.closure,
+            class_ns: None,
+            func: Some(func),
+            line: func.def.line,
+        };
         self.run_frame(func, &mut frame)
     }
 
@@ -115,13 +120,13 @@ impl Interp<'_> {
     /// the caller: a frame's locals are a few hundred bytes, not worth moving per call).
     pub(crate) fn run_frame(&mut self, func: &Arc<Func>, frame: &mut Frame<'_>) -> R<V> {
         let def = &func.def;
-        cells_in(def, &mut frame.locals);
+        cells_in(def, frame.locals);
         if let Some(code) = &def.frame_code {
             // A generator function or coroutine: calling it makes the suspended frame.
             return Ok(Generator::make(
                 code.clone(),
                 (def.name.clone(), def.qualname.clone()),
-                std::mem::take(&mut frame.locals),
+                frame.locals.iter_mut().map(std::mem::take).collect(),
                 func.closure.clone(),
                 Some(func.clone()),
                 def.line,
@@ -130,7 +135,10 @@ impl Interp<'_> {
         }
         self.breaker()?;
         self.depth += 1;
-        let r = self.with_stack(|it| it.body(frame, &def.body));
+        let r = match &def.vm {
+            Some(code) => self.with_stack(|it| it.run_vm(frame, code)),
+            None => self.with_stack(|it| it.body(frame, &def.body)),
+        };
         self.depth -= 1;
         match r {
             Ok(v) => Ok(v),

@@ -157,13 +157,8 @@ impl Interp<'_> {
                 let ns = Mutex::new(IndexMap::default());
                 let closure = self.closure_of(f, free_from);
                 {
-                    let mut cf = Frame {
-                        locals: SmallVec::new(),
-                        closure: &closure,
-                        class_ns: Some(&ns),
-                        func: None,
-                        line: s.line,
-                    };
+                    let mut cf =
+                        Frame { locals: &mut [], closure: &closure, class_ns: Some(&ns), func: None, line: s.line };
                     self.block(&mut cf, body)?;
                 }
                 let mut cls = V::Class(self.make_class(name, &bases, ns.into_inner())?);

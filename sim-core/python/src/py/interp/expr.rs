@@ -470,7 +470,8 @@ impl Interp<'_> {
             };
             return Ok(Generator::make(code.clone(), (name, qualname), locals, closure, None, f.line, None));
         }
-        let mut cf = Frame { locals, closure: &closure, class_ns: None, func: None, line: f.line };
+        let mut locals = locals;
+        let mut cf = Frame { locals: &mut locals, closure: &closure, class_ns: None, func: None, line: f.line };
         let mut out_list = Vec::new();
         let mut out_dict = Dict::default();
         self.comp_level(&mut cf, def, 0, &mut out_list, &mut out_dict)?;

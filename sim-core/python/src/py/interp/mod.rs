@@ -28,6 +28,7 @@ pub(crate) use expr::{func_str, prefix_star_error};
 mod objects;
 pub(crate) use objects::plain_setattr;
 mod ops;
+mod vm;
 
 /// A raised exception travelling up the stack, with the frames it left.
 #[derive(Debug, Clone)]
@@ -83,8 +84,9 @@ pub fn type_err<T>(msg: impl Into<String>) -> R<T> {
 
 /// A frame: locals (cells where captured), the closure, the class namespace being built.
 pub struct Frame<'f> {
-    /// Local slots.
-    pub locals: SmallVec<[V; 8]>,
+    /// Local slots (borrowed: a caller's, a suspended generator's, or the frame loop's
+    /// locals stack in `vm`).
+    pub locals: &'f mut [V],
     /// Captured cells of enclosing scopes.
     pub closure: &'f [Arc<Mutex<V>>],
     /// The class body namespace, while a class body runs.
@@ -157,6 +159,8 @@ pub struct Interp<'a> {
     /// This thread's event loop when none runs (`asyncio.get_event_loop`,
     /// `set_event_loop`), for a program that runs it itself.
     pub own_loop: Option<Arc<super::asyncio::Loop>>,
+    /// The frame loop's stacks, kept between runs of it (`vm`).
+    vm_stacks: Option<Box<vm::Stacks>>,
 }
 
 /// Keyword arguments of a call, in order.
@@ -297,7 +301,7 @@ pub fn check_int_digits(v: &V) -> R<()> {
 }
 
 /// Turn a function's captured locals into cells.
-fn cells_in(def: &FuncDef, locals: &mut SmallVec<[V; 8]>) {
+fn cells_in(def: &FuncDef, locals: &mut [V]) {
     for &c in &def.cells {
         let v = std::mem::take(&mut locals[c as usize]);
         locals[c as usize] = V::Cell(Arc::new(Mutex::new(v)));
@@ -348,6 +352,7 @@ impl<'a> Interp<'a> {
             split,
             aio: None,
             own_loop: None,
+            vm_stacks: None,
         }
     }
 

@@ -199,6 +199,8 @@ pub struct Lowerer<'a> {
     pub globals: IndexMap<Arc<str>, u32>,
     /// Globals that functions declare `global` and assign: the shared variables.
     pub tracked: IndexSet<u32>,
+    /// Compile function bodies for the frame loop (`vm`); off, every body is tree-walked.
+    pub frame_loop: bool,
     /// Slider overrides by constant name.
     overrides: &'a IndexMap<String, V>,
     qual: Vec<Arc<str>>,
@@ -399,6 +401,7 @@ impl<'a> Lowerer<'a> {
             scopes: vec![Scope::new(ScopeKind::Module)],
             globals: IndexMap::default(),
             tracked: IndexSet::new(),
+            frame_loop: true,
             overrides,
             qual: Vec::new(),
             depth: 0,
@@ -670,6 +673,7 @@ impl<'a> Lowerer<'a> {
             cells: scope.captured.iter().copied().collect(),
             free_from: scope.frees.values().map(|(_, n)| n.clone()).collect(),
             frame_code: kind.map(|k| Arc::new(frame::compile(&body, k))),
+            vm: if kind.is_none() && self.frame_loop { crate::py::vm::compile(&body) } else { None },
             body,
             line,
             local_names,

@@ -1,0 +1,495 @@
+//! Frames as data for ordinary functions: a function's body compiled to a flat list of
+//! instructions ([`Ins`], named after CPython 3.11's where there is one) that
+//! `interp::vm` runs in a loop over an explicit frame stack. A call from such a body to a
+//! Python function that has code here pushes a frame on that stack instead of recursing in
+//! Rust, and its `return` pops it.
+//!
+//! What is compiled: the control flow (`if`, `while`, `for`, `break`, `continue`,
+//! `return`), local loads and stores, constants, names, arithmetic and comparisons, `and`,
+//! `or`, conditional expressions, attribute reads, subscripts, tuple and list displays, and
+//! calls with positional arguments (of functions and of methods). What is not yet is one
+//! instruction that hands it to the tree walker: [`Ins::Eval`] for an expression,
+//! [`Ins::Exec`] for a statement (`with`, `try`, augmented assignment, `def`…), so both
+//! engines run one semantics — every operation either engine performs is the same
+//! `Interp` method. Generator functions and coroutines keep their own suspendable frames
+//! (`frame`).
+
+use super::ir::{Arg, BinOp, CmpOp, Expr, ExprKind, Name, Stmt, StmtKind, Target, UnOp};
+use super::value::V;
+use std::sync::Arc;
+
+/// A function body as instructions.
+#[derive(Debug)]
+pub struct Code {
+    /// The instructions.
+    pub ops: Vec<Ins>,
+}
+
+/// Where `break` and `continue` go from inside an [`Ins::Exec`]'d statement.
+#[derive(Clone, Copy, Debug)]
+pub struct LoopExits {
+    /// Past the loop (and its `else`).
+    pub brk: usize,
+    /// The loop's back edge.
+    pub cont: usize,
+    /// A `for` loop: `break` drops its iterator.
+    pub has_iter: bool,
+}
+
+/// One instruction.
+#[derive(Debug)]
+pub enum Ins {
+    /// A statement starts at this line: the thread's current line, and a switch point
+    /// under 3.9's model (not a CPython instruction: its line table does this).
+    Line(u32),
+    /// The statement at this line ended (a coroutine it dropped unawaited is reported).
+    LineEnd(u32),
+    /// [`Ins::LineEnd`] of one statement and [`Ins::Line`] of the next, in one.
+    LineNext {
+        /// The statement that ended.
+        ended: u32,
+        /// The one that starts.
+        line: u32,
+    },
+    /// Push a local; an unbound or captured one through the tree walker's `load_name`.
+    LoadFast(u32, Arc<str>),
+    /// Push any other name (global, builtin, free variable, captured local).
+    LoadName(Box<(Name, Arc<str>)>),
+    /// Push a constant.
+    LoadConst(V),
+    /// Pop into a target (anything but a local, through `assign`).
+    Store(Box<Target>),
+    /// Pop into a local (a captured one, or in a controlled run, through `assign`).
+    StoreFast(u32, Box<Target>),
+    /// An expression the tree walker evaluates: its value is pushed.
+    Eval(Box<Expr>),
+    /// A statement the tree walker runs; `break`/`continue` inside it leave the loop here.
+    Exec(Box<(Stmt, Option<LoopExits>)>),
+    /// Pop two, push the result.
+    BinaryOp(BinOp),
+    /// Pop one, push the result of it and a constant (`x + 1`: `LOAD_CONST` and `BINARY_OP`).
+    BinaryOpConst(BinOp, V),
+    /// Pop one, push the result.
+    UnaryOp(UnOp),
+    /// Pop two, push the comparison as a bool.
+    CompareOp(CmpOp),
+    /// Pop; jump when false.
+    PopJumpIfFalse(usize),
+    /// Jump when the top is false (keeping it), else pop it (`and`).
+    JumpIfFalseOrPop(usize),
+    /// Jump when the top is true (keeping it), else pop it (`or`).
+    JumpIfTrueOrPop(usize),
+    /// Jump forward.
+    JumpForward(usize),
+    /// A loop's back edge: CPython's eval-breaker check (`JUMP_BACKWARD`).
+    JumpBackward {
+        /// The loop's top.
+        to: usize,
+        /// The loop's line.
+        line: u32,
+        /// A `while` loop (a controlled run detects spinning here).
+        while_loop: bool,
+    },
+    /// Pop an iterable onto the frame's iterators (a range stays a counter).
+    GetIter,
+    /// The next item of the innermost iterator into the target; at its end drop the
+    /// iterator and jump.
+    ForIter {
+        /// The loop variable(s).
+        target: Box<Target>,
+        /// Where to go at the end.
+        exit: usize,
+    },
+    /// [`Ins::ForIter`] into a local slot (not a captured one).
+    ForIterFast {
+        /// The loop variable's slot.
+        slot: u32,
+        /// The loop variable.
+        target: Box<Target>,
+        /// Where to go at the end.
+        exit: usize,
+    },
+    /// Drop the innermost iterator (`break` out of a `for`).
+    PopIter,
+    /// `obj.name`: pop the object, push the attribute.
+    LoadAttr(Arc<str>),
+    /// `obj[i]`: pop two, push the item.
+    BinarySubscr,
+    /// Pop `n` items, push a tuple.
+    BuildTuple(u32),
+    /// Pop `n` items, push a list.
+    BuildList(u32),
+    /// Call with positional arguments: below them on the stack, the callable. `call` is
+    /// the call expression (what a controlled run asks of its arguments).
+    Call {
+        /// How many arguments.
+        n: u32,
+        /// The call expression.
+        call: Box<Expr>,
+    },
+    /// `obj.name(args)` with positional arguments: below them, the object.
+    CallMethod {
+        /// How many arguments.
+        n: u32,
+        /// The method's name.
+        name: Arc<str>,
+        /// The call's arguments (for the method cache's arity check).
+        args: Box<[Arg]>,
+    },
+    /// Pop and forget.
+    PopTop,
+    /// Return the top.
+    ReturnValue,
+}
+
+/// Compile a function body; None when it is not worth it (a body that is one statement
+/// the tree walker would run anyway).
+pub fn compile(body: &[Stmt]) -> Option<Arc<Code>> {
+    let mut c = Compiler { ops: Vec::new(), loops: Vec::new() };
+    c.block(body);
+    c.ops.push(Ins::LoadConst(V::None));
+    c.ops.push(Ins::ReturnValue);
+    fuse(&mut c.ops);
+    let native = c.ops.iter().any(|o| !matches!(o, Ins::Exec(_) | Ins::Eval(_) | Ins::Line(_) | Ins::LineEnd(_)));
+    native.then(|| Arc::new(Code { ops: c.ops }))
+}
+
+struct Loop {
+    /// `break` jumps to patch.
+    breaks: Vec<usize>,
+    /// `continue` jumps to patch (to the back edge).
+    conts: Vec<usize>,
+    /// Exec'd statements to give the exits.
+    execs: Vec<usize>,
+    has_iter: bool,
+}
+
+struct Compiler {
+    ops: Vec<Ins>,
+    loops: Vec<Loop>,
+}
+
+impl Compiler {
+    fn emit(&mut self, op: Ins) -> usize {
+        self.ops.push(op);
+        self.ops.len() - 1
+    }
+
+    fn here(&self) -> usize {
+        self.ops.len()
+    }
+
+    fn patch(&mut self, at: usize, to: usize) {
+        match &mut self.ops[at] {
+            Ins::PopJumpIfFalse(t) | Ins::JumpIfFalseOrPop(t) | Ins::JumpIfTrueOrPop(t) | Ins::JumpForward(t) => {
+                *t = to
+            }
+            Ins::ForIter { exit, .. } => *exit = to,
+            _ => {}
+        }
+    }
+
+    fn block(&mut self, body: &[Stmt]) {
+        for s in body {
+            self.stmt(s);
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        self.emit(Ins::Line(s.line));
+        match &s.kind {
+            StmtKind::Expr(e) => {
+                self.expr(e);
+                self.emit(Ins::PopTop);
+            }
+            StmtKind::Assign(targets, value) if targets.len() == 1 => {
+                self.expr(value);
+                self.emit(Ins::Store(Box::new(targets[0].clone())));
+            }
+            StmtKind::Return(e) => {
+                match e {
+                    Some(e) => self.expr(e),
+                    None => {
+                        self.emit(Ins::LoadConst(V::None));
+                    }
+                }
+                // A return leaves the frame: no statement end (as the tree walker's body).
+                self.emit(Ins::ReturnValue);
+                return;
+            }
+            StmtKind::Pass => {}
+            StmtKind::If(test, then, orelse) => {
+                self.expr(test);
+                let jump = self.emit(Ins::PopJumpIfFalse(0));
+                self.block(then);
+                if orelse.is_empty() {
+                    let here = self.here();
+                    self.patch(jump, here);
+                } else {
+                    let skip = self.emit(Ins::JumpForward(0));
+                    let here = self.here();
+                    self.patch(jump, here);
+                    self.block(orelse);
+                    let here = self.here();
+                    self.patch(skip, here);
+                }
+            }
+            StmtKind::While(test, body, orelse) => {
+                let top = self.here();
+                self.expr(test);
+                let exit = self.emit(Ins::PopJumpIfFalse(0));
+                self.loops.push(Loop { breaks: Vec::new(), conts: Vec::new(), execs: Vec::new(), has_iter: false });
+                self.block(body);
+                let back = self.emit(Ins::JumpBackward { to: top, line: s.line, while_loop: true });
+                let here = self.here();
+                self.patch(exit, here);
+                let l = self.loops.pop().expect("the loop pushed above");
+                self.block(orelse);
+                self.close_loop(l, back);
+            }
+            StmtKind::For(target, iter, body, orelse) => {
+                self.expr(iter);
+                self.emit(Ins::GetIter);
+                let top = self.here();
+                let next = self.emit(Ins::ForIter { target: Box::new(target.clone()), exit: 0 });
+                self.loops.push(Loop { breaks: Vec::new(), conts: Vec::new(), execs: Vec::new(), has_iter: true });
+                self.block(body);
+                let back = self.emit(Ins::JumpBackward { to: top, line: s.line, while_loop: false });
+                let here = self.here();
+                self.patch(next, here);
+                let l = self.loops.pop().expect("the loop pushed above");
+                self.block(orelse);
+                self.close_loop(l, back);
+            }
+            StmtKind::Break if !self.loops.is_empty() => {
+                if self.loops.last().is_some_and(|l| l.has_iter) {
+                    self.emit(Ins::PopIter);
+                }
+                let j = self.emit(Ins::JumpForward(0));
+                if let Some(l) = self.loops.last_mut() {
+                    l.breaks.push(j);
+                }
+                return;
+            }
+            StmtKind::Continue if !self.loops.is_empty() => {
+                let j = self.emit(Ins::JumpForward(0));
+                if let Some(l) = self.loops.last_mut() {
+                    l.conts.push(j);
+                }
+                return;
+            }
+            _ => {
+                let at = self.emit(Ins::Exec(Box::new((s.clone(), None))));
+                if let Some(l) = self.loops.last_mut() {
+                    l.execs.push(at);
+                }
+            }
+        }
+        self.emit(Ins::LineEnd(s.line));
+    }
+
+    /// A loop's exits: `break` past its `else` (here), `continue` to its back edge.
+    fn close_loop(&mut self, l: Loop, back: usize) {
+        let end = self.here();
+        for b in l.breaks {
+            self.patch(b, end);
+        }
+        for c in l.conts {
+            self.patch(c, back);
+        }
+        for e in l.execs {
+            if let Ins::Exec(x) = &mut self.ops[e] {
+                x.1 = Some(LoopExits { brk: end, cont: back, has_iter: l.has_iter });
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) {
+        match &*e.kind {
+            ExprKind::Const(v) => {
+                self.emit(Ins::LoadConst(v.clone()));
+            }
+            ExprKind::Name(Name::Local(i), name) => {
+                self.emit(Ins::LoadFast(*i, name.clone()));
+            }
+            ExprKind::Name(n, name) => {
+                self.emit(Ins::LoadName(Box::new((n.clone(), name.clone()))));
+            }
+            ExprKind::Bin(op, a, b) => {
+                self.expr(a);
+                self.expr(b);
+                self.emit(Ins::BinaryOp(*op));
+            }
+            ExprKind::Unary(op, a) => {
+                self.expr(a);
+                self.emit(Ins::UnaryOp(*op));
+            }
+            ExprKind::And(vs) | ExprKind::Or(vs) if !vs.is_empty() => {
+                let and = matches!(&*e.kind, ExprKind::And(_));
+                let mut jumps = Vec::new();
+                for (i, v) in vs.iter().enumerate() {
+                    self.expr(v);
+                    if i + 1 < vs.len() {
+                        jumps.push(self.emit(if and { Ins::JumpIfFalseOrPop(0) } else { Ins::JumpIfTrueOrPop(0) }));
+                    }
+                }
+                let end = self.here();
+                for j in jumps {
+                    self.patch(j, end);
+                }
+            }
+            ExprKind::Compare(left, rest) if rest.len() == 1 => {
+                self.expr(left);
+                self.expr(&rest[0].1);
+                self.emit(Ins::CompareOp(rest[0].0));
+            }
+            ExprKind::IfExp(t, a, b) => {
+                self.expr(t);
+                let jump = self.emit(Ins::PopJumpIfFalse(0));
+                self.expr(a);
+                let skip = self.emit(Ins::JumpForward(0));
+                let here = self.here();
+                self.patch(jump, here);
+                self.expr(b);
+                let here = self.here();
+                self.patch(skip, here);
+            }
+            ExprKind::Attr(obj, name) => {
+                self.expr(obj);
+                self.emit(Ins::LoadAttr(name.clone()));
+            }
+            ExprKind::Subscript(obj, idx) => {
+                self.expr(obj);
+                self.expr(idx);
+                self.emit(Ins::BinarySubscr);
+            }
+            ExprKind::Tuple(items) if !items.iter().any(starred) => {
+                self.exprs(items);
+                self.emit(Ins::BuildTuple(items.len() as u32));
+            }
+            ExprKind::List(items) if !items.iter().any(starred) => {
+                self.exprs(items);
+                self.emit(Ins::BuildList(items.len() as u32));
+            }
+            ExprKind::Call(func, args) if args.iter().all(|a| matches!(a, Arg::Pos(_))) => match &*func.kind {
+                ExprKind::Attr(obj, name) => {
+                    self.expr(obj);
+                    self.args(args);
+                    self.emit(Ins::CallMethod { n: args.len() as u32, name: name.clone(), args: args.clone().into() });
+                }
+                ExprKind::Comp(_) | ExprKind::Name(Name::Global(_, Some(super::ir::Builtin::Super)), _) => {
+                    self.emit(Ins::Eval(Box::new(e.clone())));
+                }
+                _ => {
+                    self.expr(func);
+                    self.args(args);
+                    self.emit(Ins::Call { n: args.len() as u32, call: Box::new(e.clone()) });
+                }
+            },
+            _ => {
+                self.emit(Ins::Eval(Box::new(e.clone())));
+            }
+        }
+    }
+
+    fn exprs(&mut self, items: &[Expr]) {
+        for x in items {
+            self.expr(x);
+        }
+    }
+
+    fn args(&mut self, args: &[Arg]) {
+        for a in args {
+            if let Arg::Pos(x) = a {
+                self.expr(x);
+            }
+        }
+    }
+}
+
+/// Where an instruction may jump.
+fn target_of(op: &Ins) -> Option<usize> {
+    match op {
+        Ins::PopJumpIfFalse(t) | Ins::JumpIfFalseOrPop(t) | Ins::JumpIfTrueOrPop(t) | Ins::JumpForward(t) => Some(*t),
+        Ins::ForIter { exit, .. } | Ins::ForIterFast { exit, .. } => Some(*exit),
+        Ins::JumpBackward { to, .. } => Some(*to),
+        _ => None,
+    }
+}
+
+/// Fewer, larger instructions for the commonest sequences (CPython 3.11's specialising
+/// would do it at run time): a statement's end and the next's start, a store to a local, an
+/// operation with a constant, a loop into a local. Instructions that are jumped to are
+/// kept as they are.
+fn fuse(ops: &mut Vec<Ins>) {
+    let mut targeted = vec![false; ops.len() + 1];
+    for op in ops.iter() {
+        if let Some(t) = target_of(op) {
+            targeted[t] = true;
+        }
+        if let Ins::Exec(x) = op
+            && let (_, Some(x)) = &**x
+        {
+            targeted[x.brk] = true;
+            targeted[x.cont] = true;
+        }
+    }
+    let old = std::mem::take(ops);
+    // new index of each old instruction
+    let mut at = vec![0usize; old.len() + 1];
+    let mut out: Vec<Ins> = Vec::with_capacity(old.len());
+    let mut it = old.into_iter().enumerate().peekable();
+    while let Some((i, op)) = it.next() {
+        at[i] = out.len();
+        let next_free = it.peek().is_some_and(|(j, _)| !targeted[*j]);
+        let op = match op {
+            Ins::LineEnd(ended) if next_free && matches!(it.peek(), Some((_, Ins::Line(_)))) => {
+                let Some((j, Ins::Line(line))) = it.next() else { unreachable!() };
+                at[j] = out.len();
+                Ins::LineNext { ended, line }
+            }
+            Ins::LoadConst(v)
+                if next_free
+                    && matches!(v, V::Int(_) | V::Float(_))
+                    && matches!(it.peek(), Some((_, Ins::BinaryOp(_)))) =>
+            {
+                let Some((j, Ins::BinaryOp(op))) = it.next() else { unreachable!() };
+                at[j] = out.len();
+                Ins::BinaryOpConst(op, v)
+            }
+            Ins::Store(t) => match *t {
+                Target::Name(Name::Local(i), _) => Ins::StoreFast(i, t),
+                _ => Ins::Store(t),
+            },
+            Ins::ForIter { target, exit } => match *target {
+                Target::Name(Name::Local(slot), _) => Ins::ForIterFast { slot, target, exit },
+                _ => Ins::ForIter { target, exit },
+            },
+            op => op,
+        };
+        out.push(op);
+    }
+    let end = at.len() - 1;
+    at[end] = out.len();
+    for op in out.iter_mut() {
+        match op {
+            Ins::PopJumpIfFalse(t) | Ins::JumpIfFalseOrPop(t) | Ins::JumpIfTrueOrPop(t) | Ins::JumpForward(t) => {
+                *t = at[*t]
+            }
+            Ins::ForIter { exit, .. } | Ins::ForIterFast { exit, .. } => *exit = at[*exit],
+            Ins::JumpBackward { to, .. } => *to = at[*to],
+            Ins::Exec(x) => {
+                if let Some(x) = &mut x.1 {
+                    x.brk = at[x.brk];
+                    x.cont = at[x.cont];
+                }
+            }
+            _ => {}
+        }
+    }
+    *ops = out;
+}
+
+fn starred(e: &Expr) -> bool {
+    matches!(&*e.kind, ExprKind::Starred(_))
+}
