@@ -5,11 +5,13 @@
 //! Rust, and its `return` pops it.
 //!
 //! What is compiled: the control flow (`if`, `while`, `for`, `break`, `continue`,
-//! `return`), local loads and stores, constants, names, arithmetic and comparisons, `and`,
+//! `return`, `try`/`except`/`else`/`finally`, `with`) on a block stack (CPython 3.8's
+//! `SETUP_FINALLY` design, as the suspendable frames of `frame` have it), local loads and
+//! stores and augmented assignments, constants, names, arithmetic and comparisons, `and`,
 //! `or`, conditional expressions, attribute reads, subscripts, tuple and list displays, and
 //! calls with positional arguments (of functions and of methods). What is not yet is one
 //! instruction that hands it to the tree walker: [`Ins::Eval`] for an expression,
-//! [`Ins::Exec`] for a statement (`with`, `try`, augmented assignment, `def`…), so both
+//! [`Ins::Exec`] for a statement (`raise`, `def`, `class`, a global's `+=`…), so both
 //! engines run one semantics — every operation either engine performs is the same
 //! `Interp` method. Generator functions and coroutines keep their own suspendable frames
 //! (`frame`).
@@ -34,6 +36,9 @@ pub struct LoopExits {
     pub cont: usize,
     /// A `for` loop: `break` drops its iterator.
     pub has_iter: bool,
+    /// No `try` or `with` lies between the statement and its loop: a plain jump (else the
+    /// blocks are left one by one, their `finally` and `__exit__` run).
+    pub direct: bool,
 }
 
 /// One instruction.
@@ -138,6 +143,57 @@ pub enum Ins {
     },
     /// Pop and forget.
     PopTop,
+    /// Nothing (a loop that needed no block of its own).
+    Nop,
+    /// Pop two (the old value and the right side), push `old op= right`, as `x += y` makes it.
+    InplaceOp(BinOp),
+    /// Enter a loop whose `break` or `continue` must leave blocks (`try`, `with`) on the way.
+    SetupLoop {
+        /// Past the loop.
+        brk: usize,
+        /// Its back edge.
+        cont: usize,
+        /// A `for` loop (its iterator is the innermost).
+        has_iter: bool,
+    },
+    /// `break`, leaving the blocks inside the loop.
+    Break,
+    /// `continue`, leaving the blocks inside the loop.
+    Continue,
+    /// Enter a `try` with `except` clauses; an exception goes to the handler.
+    SetupExcept(usize),
+    /// Enter a `try` with `finally`.
+    SetupFinally(usize),
+    /// Leave the innermost block normally.
+    PopBlock,
+    /// Does the exception being handled match? Else go to `next`.
+    ExceptMatch {
+        /// The class(es) to catch (None: everything).
+        ty: Option<Box<Expr>>,
+        /// `as name`.
+        name: Option<Box<Target>>,
+        /// The next clause.
+        next: usize,
+    },
+    /// A handler ended normally.
+    EndExcept,
+    /// No clause matched: the exception goes on.
+    Reraise,
+    /// Enter a `finally` block on the normal path.
+    EnterFinally,
+    /// Leave a `finally` block: go on with what entered it (return, break, an exception).
+    EndFinally,
+    /// `with` (the manager popped): `__enter__`, `as target`, and a block.
+    WithEnter {
+        /// `as target`.
+        target: Option<Box<Target>>,
+        /// Past the `with` (where a suppressed exception continues).
+        end: usize,
+        /// The `with` line.
+        line: u32,
+    },
+    /// Leave a `with` normally: `__exit__(None, None, None)`.
+    WithExit(u32),
     /// Return the top.
     ReturnValue,
 }
@@ -145,7 +201,7 @@ pub enum Ins {
 /// Compile a function body; None when it is not worth it (a body that is one statement
 /// the tree walker would run anyway).
 pub fn compile(body: &[Stmt]) -> Option<Arc<Code>> {
-    let mut c = Compiler { ops: Vec::new(), loops: Vec::new() };
+    let mut c = Compiler { ops: Vec::new(), loops: Vec::new(), blocks: 0 };
     c.block(body);
     c.ops.push(Ins::LoadConst(V::None));
     c.ops.push(Ins::ReturnValue);
@@ -162,11 +218,20 @@ struct Loop {
     /// Exec'd statements to give the exits.
     execs: Vec<usize>,
     has_iter: bool,
+    /// How many blocks were open where the loop starts.
+    blocks: usize,
+    /// A `break`/`continue` leaves blocks: the loop gets a block of its own.
+    needs_block: bool,
+    /// Where its `SetupLoop` and `PopBlock` go, if it needs them.
+    setup: usize,
+    pop: usize,
 }
 
 struct Compiler {
     ops: Vec<Ins>,
     loops: Vec<Loop>,
+    /// Blocks open here (`try`, `with`, a handler, a `finally` body).
+    blocks: usize,
 }
 
 impl Compiler {
@@ -185,8 +250,25 @@ impl Compiler {
                 *t = to
             }
             Ins::ForIter { exit, .. } => *exit = to,
+            Ins::SetupExcept(t) | Ins::SetupFinally(t) => *t = to,
+            Ins::ExceptMatch { next, .. } => *next = to,
+            Ins::WithEnter { end, .. } => *end = to,
             _ => {}
         }
+    }
+
+    fn new_loop(&mut self, has_iter: bool, setup: usize) {
+        let blocks = self.blocks;
+        self.loops.push(Loop {
+            breaks: Vec::new(),
+            conts: Vec::new(),
+            execs: Vec::new(),
+            has_iter,
+            blocks,
+            needs_block: false,
+            setup,
+            pop: 0,
+        });
     }
 
     fn block(&mut self, body: &[Stmt]) {
@@ -235,51 +317,94 @@ impl Compiler {
                 }
             }
             StmtKind::While(test, body, orelse) => {
+                let setup = self.emit(Ins::Nop);
                 let top = self.here();
                 self.expr(test);
                 let exit = self.emit(Ins::PopJumpIfFalse(0));
-                self.loops.push(Loop { breaks: Vec::new(), conts: Vec::new(), execs: Vec::new(), has_iter: false });
+                self.new_loop(false, setup);
                 self.block(body);
                 let back = self.emit(Ins::JumpBackward { to: top, line: s.line, while_loop: true });
                 let here = self.here();
                 self.patch(exit, here);
-                let l = self.loops.pop().expect("the loop pushed above");
+                let mut l = self.loops.pop().expect("the loop pushed above");
+                l.pop = self.emit(Ins::Nop);
                 self.block(orelse);
                 self.close_loop(l, back);
             }
             StmtKind::For(target, iter, body, orelse) => {
                 self.expr(iter);
                 self.emit(Ins::GetIter);
+                let setup = self.emit(Ins::Nop);
                 let top = self.here();
                 let next = self.emit(Ins::ForIter { target: Box::new(target.clone()), exit: 0 });
-                self.loops.push(Loop { breaks: Vec::new(), conts: Vec::new(), execs: Vec::new(), has_iter: true });
+                self.new_loop(true, setup);
                 self.block(body);
                 let back = self.emit(Ins::JumpBackward { to: top, line: s.line, while_loop: false });
                 let here = self.here();
                 self.patch(next, here);
-                let l = self.loops.pop().expect("the loop pushed above");
+                let mut l = self.loops.pop().expect("the loop pushed above");
+                l.pop = self.emit(Ins::Nop);
                 self.block(orelse);
                 self.close_loop(l, back);
             }
-            StmtKind::Break if !self.loops.is_empty() => {
-                if self.loops.last().is_some_and(|l| l.has_iter) {
+            StmtKind::Break | StmtKind::Continue if !self.loops.is_empty() => {
+                let brk = matches!(s.kind, StmtKind::Break);
+                let blocks = self.blocks;
+                let Some(l) = self.loops.last_mut() else { return };
+                if l.blocks != blocks {
+                    // Leaving `try`/`with` blocks on the way: the loop's own block says where.
+                    l.needs_block = true;
+                    self.emit(if brk { Ins::Break } else { Ins::Continue });
+                    return;
+                }
+                let has_iter = l.has_iter;
+                if brk && has_iter {
                     self.emit(Ins::PopIter);
                 }
                 let j = self.emit(Ins::JumpForward(0));
                 if let Some(l) = self.loops.last_mut() {
-                    l.breaks.push(j);
+                    if brk { l.breaks.push(j) } else { l.conts.push(j) }
                 }
                 return;
             }
-            StmtKind::Continue if !self.loops.is_empty() => {
-                let j = self.emit(Ins::JumpForward(0));
-                if let Some(l) = self.loops.last_mut() {
-                    l.conts.push(j);
+            StmtKind::AugAssign(t @ Target::Name(n, name), op, value) if !matches!(n, Name::Global(..)) => {
+                match n {
+                    Name::Local(i) => self.emit(Ins::LoadFast(*i, name.clone())),
+                    n => self.emit(Ins::LoadName(Box::new((n.clone(), name.clone())))),
+                };
+                self.expr(value);
+                self.emit(Ins::InplaceOp(*op));
+                self.emit(Ins::Store(Box::new(t.clone())));
+            }
+            StmtKind::Try { body, handlers, orelse, finally } => self.try_stmt(body, handlers, orelse, finally),
+            StmtKind::With(items, body) => {
+                let mut enters = Vec::new();
+                for (mgr, target) in items {
+                    self.expr(mgr);
+                    enters.push(self.emit(Ins::WithEnter {
+                        target: target.clone().map(Box::new),
+                        end: 0,
+                        line: s.line,
+                    }));
+                    self.blocks += 1;
                 }
-                return;
+                self.block(body);
+                for enter in enters.into_iter().rev() {
+                    self.blocks -= 1;
+                    self.emit(Ins::WithExit(s.line));
+                    let here = self.here();
+                    self.patch(enter, here);
+                }
             }
             _ => {
-                let at = self.emit(Ins::Exec(Box::new((s.clone(), None))));
+                let blocks = self.blocks;
+                let exits = self.loops.last().map(|l| LoopExits {
+                    brk: 0,
+                    cont: 0,
+                    has_iter: false,
+                    direct: l.blocks == blocks,
+                });
+                let at = self.emit(Ins::Exec(Box::new((s.clone(), exits))));
                 if let Some(l) = self.loops.last_mut() {
                     l.execs.push(at);
                 }
@@ -297,10 +422,70 @@ impl Compiler {
         for c in l.conts {
             self.patch(c, back);
         }
-        for e in l.execs {
+        let mut needs_block = l.needs_block;
+        for &e in &l.execs {
             if let Ins::Exec(x) = &mut self.ops[e] {
-                x.1 = Some(LoopExits { brk: end, cont: back, has_iter: l.has_iter });
+                // (An Exec'd statement's own blocks are the tree walker's; what counts is
+                // whether it sits inside a `try`/`with` of this frame's, within the loop.)
+                let direct = x.1.as_ref().is_none_or(|x| x.direct);
+                x.1 = Some(LoopExits { brk: end, cont: back, has_iter: l.has_iter, direct });
+                needs_block |= !direct;
             }
+        }
+        if needs_block {
+            self.ops[l.setup] = Ins::SetupLoop { brk: end, cont: back, has_iter: l.has_iter };
+            self.ops[l.pop] = Ins::PopBlock;
+        }
+    }
+
+    fn try_stmt(&mut self, body: &[Stmt], handlers: &[super::ir::Handler], orelse: &[Stmt], finally: &[Stmt]) {
+        let fin = (!finally.is_empty()).then(|| self.emit(Ins::SetupFinally(0)));
+        self.blocks += usize::from(fin.is_some());
+        let exc = (!handlers.is_empty()).then(|| self.emit(Ins::SetupExcept(0)));
+        self.blocks += usize::from(exc.is_some());
+        self.block(body);
+        let mut to_after = Vec::new();
+        if let Some(exc) = exc {
+            self.blocks -= 1;
+            self.emit(Ins::PopBlock);
+            self.block(orelse);
+            to_after.push(self.emit(Ins::JumpForward(0)));
+            let here = self.here();
+            self.patch(exc, here);
+            for h in handlers {
+                let m = self.emit(Ins::ExceptMatch {
+                    ty: h.ty.clone().map(Box::new),
+                    name: h.name.clone().map(Box::new),
+                    next: 0,
+                });
+                self.blocks += 1;
+                self.block(&h.body);
+                self.blocks -= 1;
+                self.emit(Ins::EndExcept);
+                to_after.push(self.emit(Ins::JumpForward(0)));
+                let here = self.here();
+                self.patch(m, here);
+            }
+            self.emit(Ins::Reraise);
+        } else {
+            self.block(orelse);
+        }
+        let after = self.here();
+        for j in to_after {
+            self.patch(j, after);
+        }
+        if let Some(fin) = fin {
+            self.blocks -= 1;
+            self.emit(Ins::PopBlock);
+            self.emit(Ins::EnterFinally);
+            let here = self.here();
+            self.patch(fin, here);
+            // (No block is open in a `finally` body, but a `break` there must drop the
+            // pending exit: it leaves through the loop's block.)
+            self.blocks += 1;
+            self.block(finally);
+            self.blocks -= 1;
+            self.emit(Ins::EndFinally);
         }
     }
 
@@ -413,6 +598,10 @@ fn target_of(op: &Ins) -> Option<usize> {
         Ins::PopJumpIfFalse(t) | Ins::JumpIfFalseOrPop(t) | Ins::JumpIfTrueOrPop(t) | Ins::JumpForward(t) => Some(*t),
         Ins::ForIter { exit, .. } | Ins::ForIterFast { exit, .. } => Some(*exit),
         Ins::JumpBackward { to, .. } => Some(*to),
+        Ins::SetupExcept(t) | Ins::SetupFinally(t) => Some(*t),
+        Ins::ExceptMatch { next, .. } => Some(*next),
+        Ins::WithEnter { end, .. } => Some(*end),
+        Ins::SetupLoop { brk, .. } => Some(*brk),
         _ => None,
     }
 }
@@ -433,6 +622,9 @@ fn fuse(ops: &mut Vec<Ins>) {
             targeted[x.brk] = true;
             targeted[x.cont] = true;
         }
+        if let Ins::SetupLoop { cont, .. } = op {
+            targeted[*cont] = true;
+        }
     }
     let old = std::mem::take(ops);
     // new index of each old instruction
@@ -441,6 +633,9 @@ fn fuse(ops: &mut Vec<Ins>) {
     let mut it = old.into_iter().enumerate().peekable();
     while let Some((i, op)) = it.next() {
         at[i] = out.len();
+        if matches!(op, Ins::Nop) {
+            continue;
+        }
         let next_free = it.peek().is_some_and(|(j, _)| !targeted[*j]);
         let op = match op {
             Ins::LineEnd(ended) if next_free && matches!(it.peek(), Some((_, Ins::Line(_)))) => {
@@ -478,6 +673,13 @@ fn fuse(ops: &mut Vec<Ins>) {
             }
             Ins::ForIter { exit, .. } | Ins::ForIterFast { exit, .. } => *exit = at[*exit],
             Ins::JumpBackward { to, .. } => *to = at[*to],
+            Ins::SetupExcept(t) | Ins::SetupFinally(t) => *t = at[*t],
+            Ins::ExceptMatch { next, .. } => *next = at[*next],
+            Ins::WithEnter { end, .. } => *end = at[*end],
+            Ins::SetupLoop { brk, cont, .. } => {
+                *brk = at[*brk];
+                *cont = at[*cont];
+            }
             Ins::Exec(x) => {
                 if let Some(x) = &mut x.1 {
                     x.brk = at[x.brk];

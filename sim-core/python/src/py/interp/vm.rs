@@ -12,10 +12,18 @@ struct VmFrame {
     func: Arc<Func>,
     pc: usize,
     line: u32,
-    /// Its locals, its part of the value stack and of the iterators begin here.
+    /// Where its locals, values, loop iterators, blocks and pending exits begin.
+    at: Bases,
+}
+
+/// Where a frame's part of each of the loop's stacks begins.
+#[derive(Clone, Copy, Default)]
+struct Bases {
     locals: usize,
-    base: usize,
+    values: usize,
     iters: usize,
+    blocks: usize,
+    pending: usize,
 }
 
 /// A `for` loop's iterator: a range as a counter, anything else as the iterator object.
@@ -34,13 +42,90 @@ enum Step {
     Call { func: Arc<Func>, args: usize, keep: usize },
 }
 
-/// The stacks of the frame loop: every frame's locals, values and loop iterators, one
-/// after another (kept by the interpreter between runs, so a call allocates nothing).
+/// What one instruction asks of the loop.
+enum Ctl {
+    Next,
+    Out(Step),
+}
+
+/// Why blocks are being left.
+enum Why {
+    Normal,
+    Exc(Box<Exc>),
+    Return(V),
+    Break,
+    Continue,
+}
+
+/// A block of a frame: where an exit out of it goes, and the stacks' heights at its start.
+struct Block {
+    kind: BlockKind,
+    values: usize,
+    iters: usize,
+    pending: usize,
+}
+
+enum BlockKind {
+    /// A loop whose `break`/`continue` leave blocks.
+    Loop { brk: usize, cont: usize, has_iter: bool },
+    /// `try` with `except`: the first clause's `ExceptMatch`.
+    Except(usize),
+    /// `try` with `finally`: the `finally` body.
+    Finally(usize),
+    /// Inside `with`: the manager, where a suppressed exception continues, the line.
+    With { mgr: V, end: usize, line: u32 },
+    /// Inside an `except` clause (the exception is being handled), its `as` name.
+    Handler(Option<Box<Target>>),
+}
+
+/// The stacks of the frame loop: every frame's locals, then the rest, one frame's after
+/// another (kept by the interpreter between runs, so a call allocates nothing).
 #[derive(Default)]
 pub(crate) struct Stacks {
     locals: Vec<V>,
+    rest: Rest,
+}
+
+#[derive(Default)]
+struct Rest {
     values: Vec<V>,
     iters: Vec<LoopIter>,
+    blocks: Vec<Block>,
+    /// Exits waiting for a `finally` body to end, with the line they left from.
+    pending: Vec<(Why, u32)>,
+}
+
+impl Rest {
+    fn truncate(&mut self, at: &Bases) {
+        self.values.truncate(at.values);
+        self.iters.truncate(at.iters);
+        self.blocks.truncate(at.blocks);
+        self.pending.truncate(at.pending);
+    }
+
+    fn bases(&self, locals: usize) -> Bases {
+        Bases {
+            locals,
+            values: self.values.len(),
+            iters: self.iters.len(),
+            blocks: self.blocks.len(),
+            pending: self.pending.len(),
+        }
+    }
+}
+
+/// A running frame's registers: its program counter, its stacks, and the exception an
+/// `except` clause is matching.
+struct Regs<'s> {
+    pc: usize,
+    values: &'s mut Vec<V>,
+    iters: &'s mut Vec<LoopIter>,
+    blocks: &'s mut Vec<Block>,
+    pending: &'s mut Vec<(Why, u32)>,
+    cur_exc: Option<Box<Exc>>,
+    /// Where this frame's values and blocks begin.
+    base: usize,
+    block_base: usize,
 }
 
 #[inline]
@@ -56,8 +141,7 @@ impl Interp<'_> {
         let mut st = self.vm_stacks.take().unwrap_or_default();
         let r = self.run_vm_on(frame, code, &mut st);
         st.locals.clear();
-        st.values.clear();
-        st.iters.clear();
+        st.rest.truncate(&Bases::default());
         self.vm_stacks = Some(st);
         r
     }
@@ -65,65 +149,64 @@ impl Interp<'_> {
     fn run_vm_on(&mut self, frame: &mut Frame<'_>, code: &Code, st: &mut Stacks) -> R<V> {
         let mut callers: Vec<VmFrame> = Vec::new();
         let mut entry_pc = 0usize;
+        // An error the innermost frame is to handle (raised in a frame it called, or by the
+        // checks around its call).
+        let mut incoming: Option<Flow> = None;
         loop {
             let step = match callers.last_mut() {
-                None => self.vm_frame(frame, code, &mut entry_pc, &mut st.values, &mut st.iters, 0),
-                Some(VmFrame { func, pc, line, locals, base, .. }) => {
+                None => self.vm_frame(frame, code, &mut entry_pc, &mut st.rest, Bases::default(), incoming.take()),
+                Some(VmFrame { func, pc, line, at }) => {
                     let Some(code) = func.def.vm.as_deref() else {
                         return raise("SystemError", "a frame without code");
                     };
                     let mut f = Frame {
-                        locals: &mut st.locals[*locals..],
+                        locals: &mut st.locals[at.locals..],
                         closure: &func.closure,
                         class_ns: None,
                         func: Some(func),
                         line: *line,
                     };
-                    let r = self.vm_frame(&mut f, code, pc, &mut st.values, &mut st.iters, *base);
+                    let r = self.vm_frame(&mut f, code, pc, &mut st.rest, *at, incoming.take());
                     *line = f.line;
                     r
                 }
             };
-            // What the innermost frame asked for; an error unwinds every frame on the loop.
-            let err = match step {
+            match step {
                 Ok(Step::Call { func, args, keep }) => match self.push_frame(st, func, args, keep) {
-                    Ok(f) => {
-                        callers.push(f);
-                        continue;
-                    }
+                    Ok(f) => callers.push(f),
                     // Too deep, or RESUME's check: the exception is the caller's.
-                    Err(e) => e,
+                    Err(e) => incoming = Some(e),
                 },
                 Ok(Step::Return(v)) => {
                     let Some(done) = callers.pop() else { return Ok(v) };
-                    self.depth -= 1;
-                    st.locals.truncate(done.locals);
-                    st.values.truncate(done.base);
-                    st.iters.truncate(done.iters);
+                    self.leave(st, &done);
                     // Back in the caller, after its call: its line, and the eval breaker.
                     let line = callers.last().map_or(frame.line, |c| c.line);
                     self.ctx.line.set(line);
                     match self.after_call(Ok(v)) {
-                        Ok(v) => {
-                            st.values.push(v);
-                            continue;
-                        }
-                        Err(e) => e,
+                        Ok(v) => st.rest.values.push(v),
+                        Err(e) => incoming = Some(e),
                     }
                 }
-                Err(e) => e,
-            };
-            // No compiled frame handles exceptions (`try` runs in the tree walker): the
-            // error leaves every frame on the loop, each adding its line to the traceback.
-            let mut err = err;
-            while let Some(done) = callers.pop() {
-                self.depth -= 1;
-                if let Flow::Exc(e) = &mut err {
-                    e.tb.push((done.line, done.func.def.name.clone()));
+                // The frame did not handle it: it leaves, adding its line to the traceback,
+                // and its caller gets it.
+                Err(mut e) => {
+                    let Some(done) = callers.pop() else { return Err(e) };
+                    self.leave(st, &done);
+                    if let Flow::Exc(x) = &mut e {
+                        x.tb.push((done.line, done.func.def.name.clone()));
+                    }
+                    incoming = Some(e);
                 }
             }
-            return Err(err);
         }
+    }
+
+    /// A frame leaves the loop's stacks.
+    fn leave(&mut self, st: &mut Stacks, done: &VmFrame) {
+        self.depth -= 1;
+        st.locals.truncate(done.at.locals);
+        st.rest.truncate(&done.at);
     }
 
     /// A called function's frame: its locals (the arguments, the defaults, unbound slots,
@@ -135,9 +218,10 @@ impl Interp<'_> {
         self.breaker()?;
         let def = &func.def;
         let at = st.locals.len();
-        let n = st.values.len().saturating_sub(args);
-        st.locals.extend(st.values.drain(args.min(st.values.len())..));
-        st.values.truncate(keep);
+        let values = &mut st.rest.values;
+        let n = values.len().saturating_sub(args);
+        st.locals.extend(values.drain(args.min(values.len())..));
+        values.truncate(keep);
         let n_args = def.params.args.len();
         let first_default = n_args.saturating_sub(func.defaults.len());
         for i in n..n_args {
@@ -146,348 +230,597 @@ impl Interp<'_> {
         st.locals.resize(at + def.n_locals as usize, V::Unbound);
         cells_in(def, &mut st.locals[at..]);
         self.depth += 1;
-        Ok(VmFrame { line: def.line, pc: 0, locals: at, base: st.values.len(), iters: st.iters.len(), func })
+        Ok(VmFrame { line: def.line, pc: 0, at: st.rest.bases(at), func })
     }
 
-    /// Run one frame's instructions from `pc` until it returns or calls compiled code.
+    /// Run one frame's instructions from `pc` until it returns or calls compiled code
+    /// (first handling `incoming`, an error from what it called).
     fn vm_frame(
         &mut self,
         f: &mut Frame<'_>,
         code: &Code,
         pc: &mut usize,
-        values: &mut Vec<V>,
-        iters: &mut Vec<LoopIter>,
-        base: usize,
+        rest: &mut Rest,
+        at: Bases,
+        incoming: Option<Flow>,
     ) -> R<Step> {
         let ops = &code.ops;
-        let saved_pc = pc;
-        let mut pc = *saved_pc;
-        // The program counter is kept here and handed back whenever the frame stops.
-        macro_rules! out {
-            ($e:expr) => {{
-                *saved_pc = pc;
-                return $e;
-            }};
-        }
+        let mut r = Regs {
+            pc: *pc,
+            values: &mut rest.values,
+            iters: &mut rest.iters,
+            blocks: &mut rest.blocks,
+            pending: &mut rest.pending,
+            cur_exc: None,
+            base: at.values,
+            block_base: at.blocks,
+        };
+        let mut why = incoming;
+        let out = loop {
+            if let Some(e) = why.take() {
+                match self.vm_unwind(f, &mut r, e) {
+                    Ok(None) => {}
+                    Ok(Some(v)) => break Ok(Step::Return(v)),
+                    Err(e) => break Err(e),
+                }
+            }
+            let Some(op) = ops.get(r.pc) else { break raise("SystemError", "ran past a function's code") };
+            r.pc += 1;
+            match self.vm_op(f, op, &mut r) {
+                Ok(Ctl::Next) => {}
+                Ok(Ctl::Out(s)) => break Ok(s),
+                Err(e) => why = Some(e),
+            }
+        };
+        *pc = r.pc;
+        out
+    }
+
+    /// Leave the frame's blocks for `e` until one takes over (None: go on at `r.pc`) or none
+    /// is left: the frame returns (Some) or the error leaves it.
+    fn vm_unwind(&mut self, f: &mut Frame<'_>, r: &mut Regs<'_>, e: Flow) -> R<Option<V>> {
+        let mut w = match e {
+            Flow::Exc(e) => Why::Exc(e),
+            Flow::Return => Why::Return(std::mem::take(&mut self.ret)),
+            Flow::Break => Why::Break,
+            Flow::Continue => Why::Continue,
+            halt @ Flow::Halt(_) => return Err(halt),
+        };
         loop {
-            let Some(op) = ops.get(pc) else { out!(raise("SystemError", "ran past a function's code")) };
-            pc += 1;
-            match op {
-                Ins::Line(line) => self.stmt_start(f, *line)?,
-                Ins::LineEnd(line) => self.stmt_end(*line),
-                Ins::LineNext { ended, line } => {
-                    self.stmt_end(*ended);
-                    self.stmt_start(f, *line)?;
-                }
-                Ins::LoadFast(i, name) => {
-                    let v = match f.locals.get(*i as usize) {
-                        Some(V::Int(v)) => V::Int(*v),
-                        Some(v) if !matches!(v, V::Cell(_) | V::Unbound) => v.clone(),
-                        _ => self.load_name(f, &Name::Local(*i), name)?,
-                    };
-                    values.push(v);
-                }
-                Ins::LoadName(x) => {
-                    let v = self.load_name(f, &x.0, &x.1)?;
-                    values.push(v);
-                }
-                Ins::LoadConst(v) => values.push(v.clone()),
-                Ins::StoreFast(i, t) => {
-                    let v = pop(values);
-                    match f.locals.get_mut(*i as usize) {
-                        Some(slot) if !self.controlled && !matches!(slot, V::Cell(_)) => V::put(slot, v),
-                        _ => self.assign(f, t, v)?,
-                    }
-                }
-                Ins::Store(t) => {
-                    let v = pop(values);
-                    self.assign(f, t, v)?;
-                }
-                Ins::Eval(e) => {
-                    let v = self.eval(f, e)?;
-                    values.push(v);
-                }
-                Ins::Exec(x) => match self.stmt(f, &x.0) {
-                    Ok(()) => {}
-                    Err(Flow::Return) => out!(Ok(Step::Return(std::mem::take(&mut self.ret)))),
-                    Err(Flow::Break) if let Some(x) = &x.1 => {
-                        if x.has_iter {
-                            iters.pop();
+            if r.blocks.len() <= r.block_base {
+                return match w {
+                    Why::Normal => Ok(Some(V::None)),
+                    Why::Return(v) => Ok(Some(v)),
+                    Why::Exc(e) => Err(Flow::Exc(e)),
+                    Why::Break | Why::Continue => raise("SystemError", "'break' outside a loop's block"),
+                };
+            }
+            let Some(b) = r.blocks.pop() else { continue };
+            r.values.truncate(b.values);
+            r.iters.truncate(b.iters);
+            r.pending.truncate(b.pending);
+            match b.kind {
+                BlockKind::Loop { brk, cont, has_iter } => match w {
+                    Why::Break => {
+                        if has_iter {
+                            r.iters.pop();
                         }
-                        pc = x.brk;
+                        r.pc = brk;
+                        return Ok(None);
                     }
-                    Err(Flow::Continue) if let Some(x) = &x.1 => pc = x.cont,
-                    Err(e) => return Err(e),
+                    Why::Continue => {
+                        r.pc = cont;
+                        r.blocks.push(Block { kind: BlockKind::Loop { brk, cont, has_iter }, ..b });
+                        return Ok(None);
+                    }
+                    other => w = other,
                 },
-                Ins::BinaryOp(op) => {
-                    let b = pop(values);
-                    let a = pop(values);
-                    let r = match (&a, &b) {
-                        (V::Int(x), V::Int(y)) if let Some(r) = small_int_op(*op, *x, *y) => V::Int(r),
-                        _ => self.binop(*op, &a, &b)?,
-                    };
-                    // 3.9 checks the eval breaker after a binary op (see `eval`).
-                    if self.mode == GilMode::Cpython39 {
-                        self.breaker()?;
-                    }
-                    values.push(r);
-                }
-                Ins::BinaryOpConst(op, b) => {
-                    let a = pop(values);
-                    let r = match (&a, b) {
-                        (V::Int(x), V::Int(y)) if let Some(r) = small_int_op(*op, *x, *y) => V::Int(r),
-                        _ => self.binop(*op, &a, b)?,
-                    };
-                    if self.mode == GilMode::Cpython39 {
-                        self.breaker()?;
-                    }
-                    values.push(r);
-                }
-                Ins::UnaryOp(op) => {
-                    let a = pop(values);
-                    let r = self.unary(*op, &a)?;
-                    values.push(r);
-                }
-                Ins::CompareOp(op) => {
-                    let r = pop(values);
-                    let l = pop(values);
-                    let holds = match (&l, &r) {
-                        (V::Int(x), V::Int(y)) => match op {
-                            CmpOp::Lt => x < y,
-                            CmpOp::LtE => x <= y,
-                            CmpOp::Gt => x > y,
-                            CmpOp::GtE => x >= y,
-                            CmpOp::Eq => x == y,
-                            CmpOp::NotEq => x != y,
-                            _ => self.compare(*op, &l, &r)?,
-                        },
-                        _ => self.compare(*op, &l, &r)?,
-                    };
-                    values.push(V::Bool(holds));
-                }
-                Ins::PopJumpIfFalse(to) => {
-                    let v = pop(values);
-                    let t = match v {
-                        V::Bool(b) => b,
-                        _ => self.truthy(&v)?,
-                    };
-                    if !t {
-                        pc = *to;
+                BlockKind::Except(h) => {
+                    if let Why::Exc(e) = w {
+                        r.cur_exc = Some(e);
+                        r.pc = h;
+                        return Ok(None);
                     }
                 }
-                Ins::JumpIfFalseOrPop(to) | Ins::JumpIfTrueOrPop(to) => {
-                    let want = matches!(op, Ins::JumpIfTrueOrPop(_));
-                    let top = values.last().cloned().unwrap_or_default();
-                    if self.truthy(&top)? == want {
-                        pc = *to;
-                    } else {
-                        values.pop();
-                    }
+                BlockKind::Finally(h) => {
+                    r.pending.push((w, f.line));
+                    r.pc = h;
+                    return Ok(None);
                 }
-                Ins::JumpForward(to) => pc = *to,
-                Ins::JumpBackward { to, line, while_loop } => {
-                    f.line = *line;
-                    if *while_loop && self.controlled {
-                        self.ctx.spin_point(*line).map_err(Flow::from)?;
-                    } else {
-                        self.breaker()?;
-                    }
-                    pc = *to;
-                }
-                Ins::GetIter => {
-                    let v = pop(values);
-                    let it = match v {
-                        V::Range(r) => {
-                            let [a, b, s] = *r;
-                            LoopIter::Range { next: a, left: range_len(a, b, s), step: s }
-                        }
-                        v => LoopIter::Obj(self.iter(v)?),
-                    };
-                    iters.push(it);
-                }
-                Ins::ForIter { target, exit } => {
-                    let item = match iters.last_mut() {
-                        Some(LoopIter::Range { next, left, step }) => {
-                            if *left <= 0 {
-                                None
-                            } else {
-                                let i = *next;
-                                *left -= 1;
-                                *next = next.wrapping_add(*step);
-                                Some(V::Int(i))
+                BlockKind::With { mgr, end, line } => {
+                    // As the tree walker's `with`: `__exit__` at the `with` line; an exception
+                    // it does not suppress goes on from the line that raised it.
+                    let raised_at = f.line;
+                    f.line = line;
+                    self.ctx.line.set(line);
+                    match w {
+                        Why::Exc(ex) => {
+                            let ty = match &ex.value {
+                                V::Inst(i) => V::Class(i.class.clone()),
+                                _ => V::None,
+                            };
+                            let suppress = match self.call_method(
+                                &mgr,
+                                "__exit__",
+                                vec![ty, ex.value.clone(), V::None],
+                                Vec::new(),
+                            ) {
+                                Ok(v) => v,
+                                Err(Flow::Exc(e2)) => {
+                                    w = Why::Exc(e2);
+                                    continue;
+                                }
+                                Err(other) => return Err(other),
+                            };
+                            match self.truthy(&suppress) {
+                                Ok(true) => {
+                                    r.pc = end;
+                                    return Ok(None);
+                                }
+                                Ok(false) => {
+                                    f.line = raised_at;
+                                    self.ctx.line.set(raised_at);
+                                    w = Why::Exc(ex);
+                                }
+                                Err(Flow::Exc(e2)) => w = Why::Exc(e2),
+                                Err(other) => return Err(other),
                             }
                         }
-                        Some(LoopIter::Obj(it)) => {
-                            let it = it.clone();
-                            self.next(&it)?
-                        }
-                        None => return raise("SystemError", "no iterator for a for loop"),
-                    };
-                    match item {
-                        None => {
-                            iters.pop();
-                            pc = *exit;
-                        }
-                        Some(v) => match &**target {
-                            Target::Name(Name::Local(slot), _)
-                                if f.locals.get(*slot as usize).is_some_and(|s| !matches!(s, V::Cell(_))) =>
-                            {
-                                self.mutated();
-                                V::put(&mut f.locals[*slot as usize], v);
+                        other => {
+                            let x = self.call_method(&mgr, "__exit__", vec![V::None, V::None, V::None], Vec::new());
+                            match self.after_call(x) {
+                                Ok(_) => w = other,
+                                Err(Flow::Exc(e2)) => w = Why::Exc(e2),
+                                Err(halt) => return Err(halt),
                             }
-                            _ => self.assign(f, target, v)?,
-                        },
+                        }
                     }
                 }
-                Ins::ForIterFast { slot, target, exit } => {
-                    let item = match iters.last_mut() {
-                        Some(LoopIter::Range { next, left, step }) => {
-                            if *left <= 0 {
-                                None
-                            } else {
-                                let i = *next;
-                                *left -= 1;
-                                *next = next.wrapping_add(*step);
-                                Some(V::Int(i))
-                            }
-                        }
-                        Some(LoopIter::Obj(it)) => {
-                            let it = it.clone();
-                            self.next(&it)?
-                        }
-                        None => return raise("SystemError", "no iterator for a for loop"),
-                    };
-                    match item {
-                        None => {
-                            iters.pop();
-                            pc = *exit;
-                        }
-                        Some(v) => match f.locals.get_mut(*slot as usize) {
-                            Some(s) if !matches!(s, V::Cell(_)) => {
-                                self.mutated();
-                                V::put(s, v);
-                            }
-                            _ => self.assign(f, target, v)?,
-                        },
-                    }
-                }
-                Ins::PopIter => {
-                    iters.pop();
-                }
-                Ins::LoadAttr(name) => {
-                    let o = pop(values);
-                    let v = match &o {
-                        V::Inst(i) if let Some(v) = super::objects::own_attr(i, name) => v,
-                        _ => self.get_attr_named(&o, name)?,
-                    };
-                    values.push(v);
-                }
-                Ins::BinarySubscr => {
-                    let i = pop(values);
-                    let o = pop(values);
-                    let v = self.get_item(&o, &i)?;
-                    values.push(v);
-                }
-                Ins::BuildTuple(n) | Ins::BuildList(n) => {
-                    let at = values.len().saturating_sub(*n as usize).max(base);
-                    let items = values.split_off(at);
-                    values.push(if matches!(op, Ins::BuildList(_)) { V::list(items) } else { V::tuple(items) });
-                }
-                Ins::Call { n, call } => {
-                    let at = values.len().saturating_sub(*n as usize + 1).max(base);
-                    let fv = std::mem::take(&mut values[at]);
-                    // A Python function called with positional arguments that fit it.
-                    if let V::Func(func) = &fv
-                        && fast_arity(func, *n as usize)
+                BlockKind::Handler(name) => {
+                    if let Why::Exc(e) = &w
+                        && let Err(e2) = self.chain_implicit(e)
                     {
-                        if func.def.vm.is_some() {
-                            let V::Func(func) = fv else { unreachable!() };
-                            out!(Ok(Step::Call { func, args: at + 1, keep: at }));
-                        }
-                        let locals = self.positional_locals(func, None, values.drain(at + 1..))?;
-                        values.truncate(at);
-                        let r = self.run_func(func, locals);
-                        self.ctx.line.set(f.line);
-                        values.push(self.after_call(r)?);
-                        continue;
+                        return Err(e2);
                     }
-                    let pos: Vec<V> = values.drain(at + 1..).collect();
-                    values.truncate(at);
-                    let args = match &*call.kind {
-                        ExprKind::Call(_, args) => args.as_slice(),
-                        _ => &[],
-                    };
-                    let kw = Vec::new();
-                    let impure = self.controlled && !pure_callee(&fv) && !pure_consumer(&fv, args, &pos, &kw);
-                    if impure {
-                        self.ctx.mutated();
+                    self.handling.pop();
+                    if let Some(n) = name {
+                        self.forget_handler_name(f, &n);
                     }
-                    let r = self.call(&fv, pos, kw);
-                    if impure {
-                        self.ctx.mutated();
-                    }
-                    self.ctx.line.set(f.line);
-                    values.push(self.after_call(r)?);
                 }
-                Ins::CallMethod { n, name, args } => {
-                    let at = values.len().saturating_sub(*n as usize + 1).max(base);
-                    let o = std::mem::take(&mut values[at]);
-                    // A plain instance's Python method (found once per site and class).
-                    if let V::Inst(i) = &o
-                        && i.class.kind == ClassKind::Plain
-                        && i.class.native_kind() == ClassKind::Plain
-                        && let Some(m) = self.method_at(op as *const Ins as usize, &i.class, name, args)
-                        && !i.dict.lock().contains_key(&crate::py::value::AttrName(name))
-                    {
-                        if m.def.vm.is_some() {
-                            values[at] = o;
-                            out!(Ok(Step::Call { func: m, args: at, keep: at }));
-                        }
-                        let locals = self.positional_locals(&m, Some(o.clone()), values.drain(at + 1..))?;
-                        values.truncate(at);
-                        let r = self.run_func(&m, locals);
-                        self.ctx.line.set(f.line);
-                        values.push(self.after_call(r)?);
-                        continue;
-                    }
-                    // `xs.append(x)` on a list, and `d.get(k[, default])` on a dict, from the stack.
-                    let r = match (&o, &**name, *n) {
-                        (V::List(l), "append", 1) => {
-                            let x = pop(values);
-                            values.truncate(at);
-                            self.mutated();
-                            l.lock().push(x);
-                            self.mutated();
-                            Ok(V::None)
-                        }
-                        (V::Dict(d), "get", 1 | 2) => {
-                            let r = crate::py::builtins::methods::dict_get(d, &values[at + 1], values.get(at + 2));
-                            values.truncate(at);
-                            r
-                        }
-                        _ => {
-                            let pos: Vec<V> = values.drain(at + 1..).collect();
-                            values.truncate(at);
-                            let impure = self.controlled && !pure_method(&o, name);
-                            if impure {
-                                self.ctx.mutated();
-                            }
-                            let r = self.call_method(&o, name, pos, Vec::new());
-                            if impure {
-                                self.ctx.mutated();
-                            }
-                            r
-                        }
-                    };
-                    self.ctx.line.set(f.line);
-                    values.push(self.after_call(r)?);
-                }
-                Ins::PopTop => {
-                    values.pop();
-                }
-                Ins::ReturnValue => out!(Ok(Step::Return(pop(values)))),
             }
         }
+    }
+
+    /// Push a block starting here.
+    #[inline]
+    fn push_block(r: &mut Regs<'_>, kind: BlockKind) {
+        let b = Block { kind, values: r.values.len(), iters: r.iters.len(), pending: r.pending.len() };
+        r.blocks.push(b);
+    }
+
+    /// Execute one instruction.
+    #[inline(always)]
+    fn vm_op(&mut self, f: &mut Frame<'_>, op: &Ins, rg: &mut Regs<'_>) -> R<Ctl> {
+        match op {
+            Ins::Line(line) => self.stmt_start(f, *line)?,
+            Ins::LineEnd(line) => self.stmt_end(*line),
+            Ins::LineNext { ended, line } => {
+                self.stmt_end(*ended);
+                self.stmt_start(f, *line)?;
+            }
+            Ins::LoadFast(i, name) => {
+                let v = match f.locals.get(*i as usize) {
+                    Some(V::Int(v)) => V::Int(*v),
+                    Some(v) if !matches!(v, V::Cell(_) | V::Unbound) => v.clone(),
+                    _ => self.load_name(f, &Name::Local(*i), name)?,
+                };
+                rg.values.push(v);
+            }
+            Ins::LoadName(x) => {
+                let v = self.load_name(f, &x.0, &x.1)?;
+                rg.values.push(v);
+            }
+            Ins::LoadConst(v) => rg.values.push(v.clone()),
+            Ins::StoreFast(i, t) => {
+                let v = pop(rg.values);
+                match f.locals.get_mut(*i as usize) {
+                    Some(slot) if !self.controlled && !matches!(slot, V::Cell(_)) => V::put(slot, v),
+                    _ => self.assign(f, t, v)?,
+                }
+            }
+            Ins::Store(t) => {
+                let v = pop(rg.values);
+                self.assign(f, t, v)?;
+            }
+            Ins::Eval(e) => {
+                let v = self.eval(f, e)?;
+                rg.values.push(v);
+            }
+            Ins::Exec(x) => match self.stmt(f, &x.0) {
+                Ok(()) => {}
+                Err(Flow::Break)
+                    if let Some(x) = &x.1
+                        && x.direct =>
+                {
+                    if x.has_iter {
+                        rg.iters.pop();
+                    }
+                    rg.pc = x.brk;
+                }
+                Err(Flow::Continue)
+                    if let Some(x) = &x.1
+                        && x.direct =>
+                {
+                    rg.pc = x.cont
+                }
+                Err(e) => return Err(e),
+            },
+            Ins::BinaryOp(op) => {
+                let b = pop(rg.values);
+                let a = pop(rg.values);
+                let r = match (&a, &b) {
+                    (V::Int(x), V::Int(y)) if let Some(r) = small_int_op(*op, *x, *y) => V::Int(r),
+                    _ => self.binop(*op, &a, &b)?,
+                };
+                // 3.9 checks the eval breaker after a binary op (see `eval`).
+                if self.mode == GilMode::Cpython39 {
+                    self.breaker()?;
+                }
+                rg.values.push(r);
+            }
+            Ins::BinaryOpConst(op, b) => {
+                let a = pop(rg.values);
+                let r = match (&a, b) {
+                    (V::Int(x), V::Int(y)) if let Some(r) = small_int_op(*op, *x, *y) => V::Int(r),
+                    _ => self.binop(*op, &a, b)?,
+                };
+                if self.mode == GilMode::Cpython39 {
+                    self.breaker()?;
+                }
+                rg.values.push(r);
+            }
+            Ins::UnaryOp(op) => {
+                let a = pop(rg.values);
+                let r = self.unary(*op, &a)?;
+                rg.values.push(r);
+            }
+            Ins::CompareOp(op) => {
+                let r = pop(rg.values);
+                let l = pop(rg.values);
+                let holds = match (&l, &r) {
+                    (V::Int(x), V::Int(y)) => match op {
+                        CmpOp::Lt => x < y,
+                        CmpOp::LtE => x <= y,
+                        CmpOp::Gt => x > y,
+                        CmpOp::GtE => x >= y,
+                        CmpOp::Eq => x == y,
+                        CmpOp::NotEq => x != y,
+                        _ => self.compare(*op, &l, &r)?,
+                    },
+                    _ => self.compare(*op, &l, &r)?,
+                };
+                rg.values.push(V::Bool(holds));
+            }
+            Ins::PopJumpIfFalse(to) => {
+                let v = pop(rg.values);
+                let t = match v {
+                    V::Bool(b) => b,
+                    _ => self.truthy(&v)?,
+                };
+                if !t {
+                    rg.pc = *to;
+                }
+            }
+            Ins::JumpIfFalseOrPop(to) | Ins::JumpIfTrueOrPop(to) => {
+                let want = matches!(op, Ins::JumpIfTrueOrPop(_));
+                let top = rg.values.last().cloned().unwrap_or_default();
+                if self.truthy(&top)? == want {
+                    rg.pc = *to;
+                } else {
+                    rg.values.pop();
+                }
+            }
+            Ins::JumpForward(to) => rg.pc = *to,
+            Ins::JumpBackward { to, line, while_loop } => {
+                f.line = *line;
+                if *while_loop && self.controlled {
+                    self.ctx.spin_point(*line).map_err(Flow::from)?;
+                } else {
+                    self.breaker()?;
+                }
+                rg.pc = *to;
+            }
+            Ins::GetIter => {
+                let v = pop(rg.values);
+                let it = match v {
+                    V::Range(r) => {
+                        let [a, b, s] = *r;
+                        LoopIter::Range { next: a, left: range_len(a, b, s), step: s }
+                    }
+                    v => LoopIter::Obj(self.iter(v)?),
+                };
+                rg.iters.push(it);
+            }
+            Ins::ForIter { target, exit } => {
+                let item = match rg.iters.last_mut() {
+                    Some(LoopIter::Range { next, left, step }) => {
+                        if *left <= 0 {
+                            None
+                        } else {
+                            let i = *next;
+                            *left -= 1;
+                            *next = next.wrapping_add(*step);
+                            Some(V::Int(i))
+                        }
+                    }
+                    Some(LoopIter::Obj(it)) => {
+                        let it = it.clone();
+                        self.next(&it)?
+                    }
+                    None => return raise("SystemError", "no iterator for a for loop"),
+                };
+                match item {
+                    None => {
+                        rg.iters.pop();
+                        rg.pc = *exit;
+                    }
+                    Some(v) => match &**target {
+                        Target::Name(Name::Local(slot), _)
+                            if f.locals.get(*slot as usize).is_some_and(|s| !matches!(s, V::Cell(_))) =>
+                        {
+                            self.mutated();
+                            V::put(&mut f.locals[*slot as usize], v);
+                        }
+                        _ => self.assign(f, target, v)?,
+                    },
+                }
+            }
+            Ins::ForIterFast { slot, target, exit } => {
+                let item = match rg.iters.last_mut() {
+                    Some(LoopIter::Range { next, left, step }) => {
+                        if *left <= 0 {
+                            None
+                        } else {
+                            let i = *next;
+                            *left -= 1;
+                            *next = next.wrapping_add(*step);
+                            Some(V::Int(i))
+                        }
+                    }
+                    Some(LoopIter::Obj(it)) => {
+                        let it = it.clone();
+                        self.next(&it)?
+                    }
+                    None => return raise("SystemError", "no iterator for a for loop"),
+                };
+                match item {
+                    None => {
+                        rg.iters.pop();
+                        rg.pc = *exit;
+                    }
+                    Some(v) => match f.locals.get_mut(*slot as usize) {
+                        Some(s) if !matches!(s, V::Cell(_)) => {
+                            self.mutated();
+                            V::put(s, v);
+                        }
+                        _ => self.assign(f, target, v)?,
+                    },
+                }
+            }
+            Ins::PopIter => {
+                rg.iters.pop();
+            }
+            Ins::LoadAttr(name) => {
+                let o = pop(rg.values);
+                let v = match &o {
+                    V::Inst(i) if let Some(v) = super::objects::own_attr(i, name) => v,
+                    _ => self.get_attr_named(&o, name)?,
+                };
+                rg.values.push(v);
+            }
+            Ins::BinarySubscr => {
+                let i = pop(rg.values);
+                let o = pop(rg.values);
+                let v = self.get_item(&o, &i)?;
+                rg.values.push(v);
+            }
+            Ins::BuildTuple(n) | Ins::BuildList(n) => {
+                let at = rg.values.len().saturating_sub(*n as usize).max(rg.base);
+                let items = rg.values.split_off(at);
+                rg.values.push(if matches!(op, Ins::BuildList(_)) { V::list(items) } else { V::tuple(items) });
+            }
+            Ins::Call { n, call } => {
+                let at = rg.values.len().saturating_sub(*n as usize + 1).max(rg.base);
+                let fv = std::mem::take(&mut rg.values[at]);
+                // A Python function called with positional arguments that fit it.
+                if let V::Func(func) = &fv
+                    && fast_arity(func, *n as usize)
+                {
+                    if func.def.vm.is_some() {
+                        let V::Func(func) = fv else { unreachable!() };
+                        return Ok(Ctl::Out(Step::Call { func, args: at + 1, keep: at }));
+                    }
+                    let locals = self.positional_locals(func, None, rg.values.drain(at + 1..))?;
+                    rg.values.truncate(at);
+                    let r = self.run_func(func, locals);
+                    self.ctx.line.set(f.line);
+                    rg.values.push(self.after_call(r)?);
+                    return Ok(Ctl::Next);
+                }
+                let pos: Vec<V> = rg.values.drain(at + 1..).collect();
+                rg.values.truncate(at);
+                let args = match &*call.kind {
+                    ExprKind::Call(_, args) => args.as_slice(),
+                    _ => &[],
+                };
+                let kw = Vec::new();
+                let impure = self.controlled && !pure_callee(&fv) && !pure_consumer(&fv, args, &pos, &kw);
+                if impure {
+                    self.ctx.mutated();
+                }
+                let r = self.call(&fv, pos, kw);
+                if impure {
+                    self.ctx.mutated();
+                }
+                self.ctx.line.set(f.line);
+                rg.values.push(self.after_call(r)?);
+            }
+            Ins::CallMethod { n, name, args } => {
+                let at = rg.values.len().saturating_sub(*n as usize + 1).max(rg.base);
+                let o = std::mem::take(&mut rg.values[at]);
+                // A plain instance's Python method (found once per site and class).
+                if let V::Inst(i) = &o
+                    && i.class.kind == ClassKind::Plain
+                    && i.class.native_kind() == ClassKind::Plain
+                    && let Some(m) = self.method_at(op as *const Ins as usize, &i.class, name, args)
+                    && !i.dict.lock().contains_key(&crate::py::value::AttrName(name))
+                {
+                    if m.def.vm.is_some() {
+                        rg.values[at] = o;
+                        return Ok(Ctl::Out(Step::Call { func: m, args: at, keep: at }));
+                    }
+                    let locals = self.positional_locals(&m, Some(o.clone()), rg.values.drain(at + 1..))?;
+                    rg.values.truncate(at);
+                    let r = self.run_func(&m, locals);
+                    self.ctx.line.set(f.line);
+                    rg.values.push(self.after_call(r)?);
+                    return Ok(Ctl::Next);
+                }
+                // `xs.append(x)` on a list, and `d.get(k[, default])` on a dict, from the stack.
+                let r = match (&o, &**name, *n) {
+                    (V::List(l), "append", 1) => {
+                        let x = pop(rg.values);
+                        rg.values.truncate(at);
+                        self.mutated();
+                        l.lock().push(x);
+                        self.mutated();
+                        Ok(V::None)
+                    }
+                    (V::Dict(d), "get", 1 | 2) => {
+                        let r = crate::py::builtins::methods::dict_get(d, &rg.values[at + 1], rg.values.get(at + 2));
+                        rg.values.truncate(at);
+                        r
+                    }
+                    _ => {
+                        let pos: Vec<V> = rg.values.drain(at + 1..).collect();
+                        rg.values.truncate(at);
+                        let impure = self.controlled && !pure_method(&o, name);
+                        if impure {
+                            self.ctx.mutated();
+                        }
+                        let r = self.call_method(&o, name, pos, Vec::new());
+                        if impure {
+                            self.ctx.mutated();
+                        }
+                        r
+                    }
+                };
+                self.ctx.line.set(f.line);
+                rg.values.push(self.after_call(r)?);
+            }
+            Ins::PopTop => {
+                rg.values.pop();
+            }
+            Ins::ReturnValue => {
+                let v = pop(rg.values);
+                if rg.blocks.len() > rg.block_base {
+                    // Leaving blocks first (`finally`, `__exit__`).
+                    self.ret = v;
+                    return Err(Flow::Return);
+                }
+                return Ok(Ctl::Out(Step::Return(v)));
+            }
+            Ins::Nop => {}
+            Ins::InplaceOp(op) => {
+                let b = pop(rg.values);
+                let a = pop(rg.values);
+                self.mutated();
+                let v = self.inplace(*op, &a, &b)?;
+                rg.values.push(v);
+            }
+            Ins::SetupLoop { brk, cont, has_iter } => {
+                Self::push_block(rg, BlockKind::Loop { brk: *brk, cont: *cont, has_iter: *has_iter });
+            }
+            Ins::Break => return Err(Flow::Break),
+            Ins::Continue => return Err(Flow::Continue),
+            Ins::SetupExcept(h) => Self::push_block(rg, BlockKind::Except(*h)),
+            Ins::SetupFinally(h) => Self::push_block(rg, BlockKind::Finally(*h)),
+            Ins::PopBlock => {
+                rg.blocks.pop();
+            }
+            Ins::ExceptMatch { ty, name, next } => {
+                let Some(e) = rg.cur_exc.take() else { return raise("SystemError", "no exception to match") };
+                let matched = match ty {
+                    None => true,
+                    Some(t) => match self.eval(f, t) {
+                        Ok(t) => exc::matches(&e.value, &t),
+                        Err(err) => return Err(err),
+                    },
+                };
+                if !matched {
+                    rg.cur_exc = Some(e);
+                    rg.pc = *next;
+                    return Ok(Ctl::Next);
+                }
+                // As the tree walker's `except`: the name bound, the error recorded, and
+                // the exception handled with this frame's line in its traceback.
+                if let Some(n) = name {
+                    self.assign(f, n, e.value.clone())?;
+                }
+                self.record_handled(&e.value);
+                let mut tb = e.tb.clone();
+                let here = f.func.map_or_else(|| Arc::from("<module>"), |x| x.def.name.clone());
+                tb.push((f.line, here));
+                self.handling.push(Exc { value: e.value.clone(), tb });
+                Self::push_block(rg, BlockKind::Handler(name.clone()));
+            }
+            Ins::EndExcept => {
+                if let Some(Block { kind: BlockKind::Handler(name), .. }) = rg.blocks.pop() {
+                    self.handling.pop();
+                    if let Some(n) = name {
+                        self.forget_handler_name(f, &n);
+                    }
+                }
+            }
+            Ins::Reraise => match rg.cur_exc.take() {
+                Some(e) => return Err(Flow::Exc(e)),
+                None => return raise("SystemError", "no exception to reraise"),
+            },
+            Ins::EnterFinally => rg.pending.push((Why::Normal, f.line)),
+            Ins::EndFinally => match rg.pending.pop() {
+                None | Some((Why::Normal, _)) => {}
+                Some((Why::Exc(e), raised_at)) => {
+                    // It goes on from the line that raised it, not the `finally` body's last.
+                    f.line = raised_at;
+                    self.ctx.line.set(raised_at);
+                    return Err(Flow::Exc(e));
+                }
+                Some((Why::Return(v), _)) => {
+                    self.ret = v;
+                    return Err(Flow::Return);
+                }
+                Some((Why::Break, _)) => return Err(Flow::Break),
+                Some((Why::Continue, _)) => return Err(Flow::Continue),
+            },
+            Ins::WithEnter { target, end, line } => {
+                let mgr = pop(rg.values);
+                let entered = self.enter(&mgr)?;
+                if let Some(t) = target {
+                    self.assign(f, t, entered)?;
+                }
+                Self::push_block(rg, BlockKind::With { mgr, end: *end, line: *line });
+            }
+            Ins::WithExit(line) => {
+                let Some(Block { kind: BlockKind::With { mgr, .. }, .. }) = rg.blocks.pop() else {
+                    return raise("SystemError", "no with block to leave");
+                };
+                f.line = *line;
+                self.ctx.line.set(*line);
+                let x = self.call_method(&mgr, "__exit__", vec![V::None, V::None, V::None], Vec::new());
+                self.after_call(x)?;
+            }
+        }
+        Ok(Ctl::Next)
     }
 
     /// A function's locals for a call with positional arguments that fit it
