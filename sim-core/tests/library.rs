@@ -29,6 +29,20 @@ fn threadline(path: &Path) -> (String, String) {
     let (trace, _) =
         run_source(&name, &src, &IndexMap::new(), RuntimeSettings::default(), Some(Duration::from_secs(60)))
             .unwrap_or_else(|e| panic!("{name} does not compile:\n{e}"));
+    printed(&trace)
+}
+
+/// The program run with every body on the frame loop (`sim_core::py::vm`).
+fn on_frame_loop(path: &Path) -> (String, String) {
+    let src = std::fs::read_to_string(path).expect("readable");
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let prog = sim_core::py::compile_with(&name, &src, &IndexMap::new(), true)
+        .unwrap_or_else(|e| panic!("{name} does not compile:\n{e}"));
+    let run = sim_core::py::run::PyRun::start(std::sync::Arc::new(prog), RuntimeSettings::default(), 0, None);
+    printed(&run.finish(Some(Duration::from_secs(60))))
+}
+
+fn printed(trace: &sim_core::trace::Trace) -> (String, String) {
     let (mut out, mut err) = (String::new(), String::new());
     for e in &trace.events {
         if let EventKind::Print { line, stderr } = &e.kind {
@@ -71,6 +85,23 @@ fn library_programs_print_what_python_prints() {
             && (py_out != want_out || py_err != want_err)
         {
             failures.push(format!("{name}: the stored files differ from python3, which prints\n{py_out}{py_err}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} programs differ:\n{}", failures.len(), progs.len(), failures.join("\n"));
+}
+
+/// The same programs with every body on the frame loop print the same stored files.
+#[test]
+fn library_programs_print_the_same_on_the_frame_loop() {
+    let mut failures = Vec::new();
+    let progs = programs();
+    for p in &progs {
+        let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+        let want_out = std::fs::read_to_string(p.with_extension("out")).expect(".out file");
+        let want_err = std::fs::read_to_string(p.with_extension("err")).expect(".err file");
+        let (out, err) = on_frame_loop(p);
+        if out != want_out || err != want_err {
+            failures.push(format!("{name}:\n--- got\n{out}{err}--- expected\n{want_out}{want_err}"));
         }
     }
     assert!(failures.is_empty(), "{} of {} programs differ:\n{}", failures.len(), progs.len(), failures.join("\n"));

@@ -315,11 +315,17 @@ pub fn describe(file: &str, src: &str) -> Result<(Meta, Vec<Slider>), CompileErr
 /// Compile `src` (named `file`) with slider overrides (`THREADS` → 8). Runs on a thread
 /// with a large stack, so deeply nested input gets an error, never a stack overflow.
 pub fn compile(file: &str, src: &str, overrides: &IndexMap<String, V>) -> Result<Program, CompileError> {
-    compile_with(file, src, overrides, true)
+    compile_with(file, src, overrides, frame_loop_chosen())
 }
 
-/// [`compile`], every body left to the tree walker (`frame_loop` false): what the tests
-/// that hold the two engines to the same output compare with.
+/// Whether bodies run on the frame loop (`vm`): opt-in (`THREADLINE_FRAME_LOOP=1`) until
+/// its calls are as fast as the tree walker's (README, *Speed*).
+pub fn frame_loop_chosen() -> bool {
+    std::env::var_os("THREADLINE_FRAME_LOOP").is_some_and(|v| v == "1")
+}
+
+/// [`compile`] with the frame loop on or off (`frame_loop` false: every body is left to the
+/// tree walker), for the tests that hold the two engines to the same output.
 pub fn compile_with(
     file: &str,
     src: &str,

@@ -432,29 +432,6 @@ impl Interp<'_> {
                 let v = pop(rg.values);
                 self.assign(f, t, v)?;
             }
-            Ins::Eval(e) => {
-                let v = self.eval(f, e)?;
-                rg.values.push(v);
-            }
-            Ins::Exec(x) => match self.stmt(f, &x.0) {
-                Ok(()) => {}
-                Err(Flow::Break)
-                    if let Some(x) = &x.1
-                        && x.direct =>
-                {
-                    if x.has_iter {
-                        rg.iters.pop();
-                    }
-                    rg.pc = x.brk;
-                }
-                Err(Flow::Continue)
-                    if let Some(x) = &x.1
-                        && x.direct =>
-                {
-                    rg.pc = x.cont
-                }
-                Err(e) => return Err(e),
-            },
             Ins::BinaryOp(op) => {
                 let b = pop(rg.values);
                 let a = pop(rg.values);
@@ -477,11 +454,6 @@ impl Interp<'_> {
                 if self.mode == GilMode::Cpython39 {
                     self.breaker()?;
                 }
-                rg.values.push(r);
-            }
-            Ins::UnaryOp(op) => {
-                let a = pop(rg.values);
-                let r = self.unary(*op, &a)?;
                 rg.values.push(r);
             }
             Ins::CompareOp(op) => {
@@ -511,15 +483,6 @@ impl Interp<'_> {
                     rg.pc = *to;
                 }
             }
-            Ins::JumpIfFalseOrPop(to) | Ins::JumpIfTrueOrPop(to) => {
-                let want = matches!(op, Ins::JumpIfTrueOrPop(_));
-                let top = rg.values.last().cloned().unwrap_or_default();
-                if self.truthy(&top)? == want {
-                    rg.pc = *to;
-                } else {
-                    rg.values.pop();
-                }
-            }
             Ins::JumpForward(to) => rg.pc = *to,
             Ins::JumpBackward { to, line, while_loop } => {
                 f.line = *line;
@@ -540,40 +503,6 @@ impl Interp<'_> {
                     v => LoopIter::Obj(self.iter(v)?),
                 };
                 rg.iters.push(it);
-            }
-            Ins::ForIter { target, exit } => {
-                let item = match rg.iters.last_mut() {
-                    Some(LoopIter::Range { next, left, step }) => {
-                        if *left <= 0 {
-                            None
-                        } else {
-                            let i = *next;
-                            *left -= 1;
-                            *next = next.wrapping_add(*step);
-                            Some(V::Int(i))
-                        }
-                    }
-                    Some(LoopIter::Obj(it)) => {
-                        let it = it.clone();
-                        self.next(&it)?
-                    }
-                    None => return raise("SystemError", "no iterator for a for loop"),
-                };
-                match item {
-                    None => {
-                        rg.iters.pop();
-                        rg.pc = *exit;
-                    }
-                    Some(v) => match &**target {
-                        Target::Name(Name::Local(slot), _)
-                            if f.locals.get(*slot as usize).is_some_and(|s| !matches!(s, V::Cell(_))) =>
-                        {
-                            self.mutated();
-                            V::put(&mut f.locals[*slot as usize], v);
-                        }
-                        _ => self.assign(f, target, v)?,
-                    },
-                }
             }
             Ins::ForIterFast { slot, target, exit } => {
                 let item = match rg.iters.last_mut() {
@@ -607,9 +536,6 @@ impl Interp<'_> {
                     },
                 }
             }
-            Ins::PopIter => {
-                rg.iters.pop();
-            }
             Ins::LoadAttr(name) => {
                 let o = pop(rg.values);
                 let v = match &o {
@@ -617,17 +543,6 @@ impl Interp<'_> {
                     _ => self.get_attr_named(&o, name)?,
                 };
                 rg.values.push(v);
-            }
-            Ins::BinarySubscr => {
-                let i = pop(rg.values);
-                let o = pop(rg.values);
-                let v = self.get_item(&o, &i)?;
-                rg.values.push(v);
-            }
-            Ins::BuildTuple(n) | Ins::BuildList(n) => {
-                let at = rg.values.len().saturating_sub(*n as usize).max(rg.base);
-                let items = rg.values.split_off(at);
-                rg.values.push(if matches!(op, Ins::BuildList(_)) { V::list(items) } else { V::tuple(items) });
             }
             Ins::Call { n, call } => {
                 let at = rg.values.len().saturating_sub(*n as usize + 1).max(rg.base);
@@ -730,7 +645,6 @@ impl Interp<'_> {
                 }
                 return Ok(Ctl::Out(Step::Return(v)));
             }
-            Ins::Nop => {}
             Ins::InplaceOp(op) => {
                 let b = pop(rg.values);
                 let a = pop(rg.values);
@@ -738,6 +652,101 @@ impl Interp<'_> {
                 let v = self.inplace(*op, &a, &b)?;
                 rg.values.push(v);
             }
+            _ => return self.vm_cold(f, op, rg),
+        }
+        Ok(Ctl::Next)
+    }
+
+    /// Execute one of the rarer instructions (out of the hot loop).
+    #[inline(never)]
+    fn vm_cold(&mut self, f: &mut Frame<'_>, op: &Ins, rg: &mut Regs<'_>) -> R<Ctl> {
+        match op {
+            Ins::Eval(e) => {
+                let v = self.eval(f, e)?;
+                rg.values.push(v);
+            }
+            Ins::Exec(x) => match self.stmt(f, &x.0) {
+                Ok(()) => {}
+                Err(Flow::Break)
+                    if let Some(x) = &x.1
+                        && x.direct =>
+                {
+                    if x.has_iter {
+                        rg.iters.pop();
+                    }
+                    rg.pc = x.brk;
+                }
+                Err(Flow::Continue)
+                    if let Some(x) = &x.1
+                        && x.direct =>
+                {
+                    rg.pc = x.cont
+                }
+                Err(e) => return Err(e),
+            },
+            Ins::UnaryOp(op) => {
+                let a = pop(rg.values);
+                let r = self.unary(*op, &a)?;
+                rg.values.push(r);
+            }
+            Ins::JumpIfFalseOrPop(to) | Ins::JumpIfTrueOrPop(to) => {
+                let want = matches!(op, Ins::JumpIfTrueOrPop(_));
+                let top = rg.values.last().cloned().unwrap_or_default();
+                if self.truthy(&top)? == want {
+                    rg.pc = *to;
+                } else {
+                    rg.values.pop();
+                }
+            }
+            Ins::ForIter { target, exit } => {
+                let item = match rg.iters.last_mut() {
+                    Some(LoopIter::Range { next, left, step }) => {
+                        if *left <= 0 {
+                            None
+                        } else {
+                            let i = *next;
+                            *left -= 1;
+                            *next = next.wrapping_add(*step);
+                            Some(V::Int(i))
+                        }
+                    }
+                    Some(LoopIter::Obj(it)) => {
+                        let it = it.clone();
+                        self.next(&it)?
+                    }
+                    None => return raise("SystemError", "no iterator for a for loop"),
+                };
+                match item {
+                    None => {
+                        rg.iters.pop();
+                        rg.pc = *exit;
+                    }
+                    Some(v) => match &**target {
+                        Target::Name(Name::Local(slot), _)
+                            if f.locals.get(*slot as usize).is_some_and(|s| !matches!(s, V::Cell(_))) =>
+                        {
+                            self.mutated();
+                            V::put(&mut f.locals[*slot as usize], v);
+                        }
+                        _ => self.assign(f, target, v)?,
+                    },
+                }
+            }
+            Ins::PopIter => {
+                rg.iters.pop();
+            }
+            Ins::BinarySubscr => {
+                let i = pop(rg.values);
+                let o = pop(rg.values);
+                let v = self.get_item(&o, &i)?;
+                rg.values.push(v);
+            }
+            Ins::BuildTuple(n) | Ins::BuildList(n) => {
+                let at = rg.values.len().saturating_sub(*n as usize).max(rg.base);
+                let items = rg.values.split_off(at);
+                rg.values.push(if matches!(op, Ins::BuildList(_)) { V::list(items) } else { V::tuple(items) });
+            }
+            Ins::Nop => {}
             Ins::SetupLoop { brk, cont, has_iter } => {
                 Self::push_block(rg, BlockKind::Loop { brk: *brk, cont: *cont, has_iter: *has_iter });
             }
@@ -819,6 +828,7 @@ impl Interp<'_> {
                 let x = self.call_method(&mgr, "__exit__", vec![V::None, V::None, V::None], Vec::new());
                 self.after_call(x)?;
             }
+            _ => return raise("SystemError", "an instruction out of place"),
         }
         Ok(Ctl::Next)
     }
