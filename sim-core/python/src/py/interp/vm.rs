@@ -7,9 +7,11 @@
 use super::*;
 use crate::py::vm::{Code, Ins};
 
-/// A frame on the loop's stack, below the entry frame.
+/// A frame on the loop's stack (the entry frame has no function of its own here: the
+/// caller's `Frame` says what it is).
 struct VmFrame {
-    func: Arc<Func>,
+    func: Option<Arc<Func>>,
+    code: Arc<Code>,
     pc: usize,
     line: u32,
     /// Where its locals, values, loop iterators, blocks and pending exits begin.
@@ -128,16 +130,63 @@ struct Regs<'s> {
     block_base: usize,
 }
 
-#[inline]
+/// Pop the top value; an int or bool is read as its parts (a 16-byte load of a value just
+/// written in two stores would wait for them: a store-forwarding stall).
+#[inline(always)]
 fn pop(values: &mut Vec<V>) -> V {
-    values.pop().unwrap_or_default()
+    match values.last() {
+        Some(V::Int(x)) => {
+            let x = *x;
+            values.pop();
+            V::Int(x)
+        }
+        Some(V::Bool(b)) => {
+            let b = *b;
+            values.pop();
+            V::Bool(b)
+        }
+        _ => values.pop().unwrap_or_default(),
+    }
+}
+
+/// Push an int, written as its parts into the stack's slot.
+#[inline(always)]
+fn push_int(values: &mut Vec<V>, x: i64) {
+    values.push(V::None);
+    if let Some(slot) = values.last_mut() {
+        *slot = V::Int(x);
+    }
+}
+
+/// Push a value, an int or bool by its parts.
+#[inline(always)]
+fn push(values: &mut Vec<V>, v: V) {
+    match v {
+        V::Int(x) => push_int(values, x),
+        V::Bool(b) => {
+            values.push(V::None);
+            if let Some(slot) = values.last_mut() {
+                *slot = V::Bool(b);
+            }
+        }
+        v => values.push(v),
+    }
+}
+
+/// The top two values as small ints, if they are.
+#[inline(always)]
+fn top_ints(values: &[V]) -> Option<(i64, i64)> {
+    match values {
+        [.., V::Int(a), V::Int(b)] => Some((*a, *b)),
+        _ => None,
+    }
 }
 
 impl Interp<'_> {
     /// Run `code`, a function's compiled body, in `frame` (its arguments bound; the caller
     /// made the entry checks and counts the depth), and every compiled function it calls on
     /// the same loop.
-    pub(crate) fn run_vm(&mut self, frame: &mut Frame<'_>, code: &Code) -> R<V> {
+    pub(crate) fn run_vm(&mut self, frame: &mut Frame<'_>, code: &Arc<Code>) -> R<V> {
         let mut st = self.vm_stacks.take().unwrap_or_default();
         let r = self.run_vm_on(frame, code, &mut st);
         st.locals.clear();
@@ -146,55 +195,94 @@ impl Interp<'_> {
         r
     }
 
-    fn run_vm_on(&mut self, frame: &mut Frame<'_>, code: &Code, st: &mut Stacks) -> R<V> {
+    fn run_vm_on(&mut self, frame: &mut Frame<'_>, code: &Arc<Code>, st: &mut Stacks) -> R<V> {
+        let Stacks { locals, rest } = st;
+        // The entry frame's locals join the locals stack, where every frame's are.
+        locals.extend(frame.locals.iter_mut().map(std::mem::take));
         let mut callers: Vec<VmFrame> = Vec::new();
-        let mut entry_pc = 0usize;
-        // An error the innermost frame is to handle (raised in a frame it called, or by the
+        let mut cur = VmFrame { func: None, code: code.clone(), pc: 0, line: frame.line, at: rest.bases(0) };
+        // An error the running frame is to handle (raised in a frame it called, or by the
         // checks around its call).
         let mut incoming: Option<Flow> = None;
         loop {
-            let step = match callers.last_mut() {
-                None => self.vm_frame(frame, code, &mut entry_pc, &mut st.rest, Bases::default(), incoming.take()),
-                Some(VmFrame { func, pc, line, at }) => {
-                    let Some(code) = func.def.vm.as_deref() else {
-                        return raise("SystemError", "a frame without code");
-                    };
-                    let mut f = Frame {
-                        locals: &mut st.locals[at.locals..],
-                        closure: &func.closure,
-                        class_ns: None,
-                        func: Some(func),
-                        line: *line,
-                    };
-                    let r = self.vm_frame(&mut f, code, pc, &mut st.rest, *at, incoming.take());
-                    *line = f.line;
-                    r
+            // The running frame, as the tree walker's helpers see it, and its registers.
+            let mut f = Frame {
+                locals: &mut locals[cur.at.locals..],
+                closure: match &cur.func {
+                    Some(func) => &func.closure,
+                    None => frame.closure,
+                },
+                class_ns: if cur.func.is_some() { None } else { frame.class_ns },
+                func: match &cur.func {
+                    Some(func) => Some(func),
+                    None => frame.func,
+                },
+                line: cur.line,
+            };
+            let ops = &cur.code.ops;
+            let mut rg = Regs {
+                pc: cur.pc,
+                values: &mut rest.values,
+                iters: &mut rest.iters,
+                blocks: &mut rest.blocks,
+                pending: &mut rest.pending,
+                cur_exc: None,
+                base: cur.at.values,
+                block_base: cur.at.blocks,
+            };
+            let mut why = incoming.take();
+            let step = loop {
+                if let Some(e) = why.take() {
+                    match self.vm_unwind(&mut f, &mut rg, e) {
+                        Ok(None) => {}
+                        Ok(Some(v)) => break Ok(Step::Return(v)),
+                        Err(e) => break Err(e),
+                    }
+                }
+                let Some(op) = ops.get(rg.pc) else { break raise("SystemError", "ran past a function's code") };
+                rg.pc += 1;
+                match self.vm_op(&mut f, op, &mut rg) {
+                    Ok(Ctl::Next) => {}
+                    Ok(Ctl::Out(s)) => break Ok(s),
+                    Err(e) => why = Some(e),
                 }
             };
+            let (pc, line) = (rg.pc, f.line);
+            cur.pc = pc;
+            cur.line = line;
             match step {
-                Ok(Step::Call { func, args, keep }) => match self.push_frame(st, func, args, keep) {
-                    Ok(f) => callers.push(f),
+                Ok(Step::Call { func, args, keep }) => match self.push_frame(locals, rest, func, args, keep) {
+                    Ok(callee) => callers.push(std::mem::replace(&mut cur, callee)),
                     // Too deep, or RESUME's check: the exception is the caller's.
                     Err(e) => incoming = Some(e),
                 },
                 Ok(Step::Return(v)) => {
-                    let Some(done) = callers.pop() else { return Ok(v) };
-                    self.leave(st, &done);
+                    let Some(caller) = callers.pop() else {
+                        frame.line = cur.line;
+                        return Ok(v);
+                    };
+                    let done = std::mem::replace(&mut cur, caller);
+                    self.leave(locals, rest, &done);
                     // Back in the caller, after its call: its line, and the eval breaker.
-                    let line = callers.last().map_or(frame.line, |c| c.line);
-                    self.ctx.line.set(line);
+                    self.ctx.line.set(cur.line);
                     match self.after_call(Ok(v)) {
-                        Ok(v) => st.rest.values.push(v),
+                        Ok(v) => rest.values.push(v),
                         Err(e) => incoming = Some(e),
                     }
                 }
                 // The frame did not handle it: it leaves, adding its line to the traceback,
                 // and its caller gets it.
                 Err(mut e) => {
-                    let Some(done) = callers.pop() else { return Err(e) };
-                    self.leave(st, &done);
-                    if let Flow::Exc(x) = &mut e {
-                        x.tb.push((done.line, done.func.def.name.clone()));
+                    let Some(caller) = callers.pop() else {
+                        frame.line = cur.line;
+                        return Err(e);
+                    };
+                    let done = std::mem::replace(&mut cur, caller);
+                    self.leave(locals, rest, &done);
+                    if let Flow::Exc(x) = &mut e
+                        && let Some(func) = &done.func
+                    {
+                        x.tb.push((done.line, func.def.name.clone()));
                     }
                     incoming = Some(e);
                 }
@@ -203,77 +291,42 @@ impl Interp<'_> {
     }
 
     /// A frame leaves the loop's stacks.
-    fn leave(&mut self, st: &mut Stacks, done: &VmFrame) {
+    fn leave(&mut self, locals: &mut Vec<V>, rest: &mut Rest, done: &VmFrame) {
         self.depth -= 1;
-        st.locals.truncate(done.at.locals);
-        st.rest.truncate(&done.at);
+        locals.truncate(done.at.locals);
+        rest.truncate(&done.at);
     }
 
     /// A called function's frame: its locals (the arguments, the defaults, unbound slots,
     /// cells) on the locals stack, after RESUME's eval-breaker check.
-    fn push_frame(&mut self, st: &mut Stacks, func: Arc<Func>, args: usize, keep: usize) -> R<VmFrame> {
+    fn push_frame(
+        &mut self,
+        locals: &mut Vec<V>,
+        rest: &mut Rest,
+        func: Arc<Func>,
+        args: usize,
+        keep: usize,
+    ) -> R<VmFrame> {
         if self.too_deep() {
             return raise("RecursionError", "maximum recursion depth exceeded");
         }
         self.breaker()?;
         let def = &func.def;
-        let at = st.locals.len();
-        let values = &mut st.rest.values;
+        let Some(code) = def.vm.clone() else { return raise("SystemError", "a call to a frame without code") };
+        let at = locals.len();
+        let values = &mut rest.values;
         let n = values.len().saturating_sub(args);
-        st.locals.extend(values.drain(args.min(values.len())..));
+        locals.extend(values.drain(args.min(values.len())..));
         values.truncate(keep);
         let n_args = def.params.args.len();
         let first_default = n_args.saturating_sub(func.defaults.len());
         for i in n..n_args {
-            st.locals.push(func.defaults.get(i.wrapping_sub(first_default)).cloned().unwrap_or_default());
+            locals.push(func.defaults.get(i.wrapping_sub(first_default)).cloned().unwrap_or_default());
         }
-        st.locals.resize(at + def.n_locals as usize, V::Unbound);
-        cells_in(def, &mut st.locals[at..]);
+        locals.resize(at + def.n_locals as usize, V::Unbound);
+        cells_in(def, &mut locals[at..]);
         self.depth += 1;
-        Ok(VmFrame { line: def.line, pc: 0, at: st.rest.bases(at), func })
-    }
-
-    /// Run one frame's instructions from `pc` until it returns or calls compiled code
-    /// (first handling `incoming`, an error from what it called).
-    fn vm_frame(
-        &mut self,
-        f: &mut Frame<'_>,
-        code: &Code,
-        pc: &mut usize,
-        rest: &mut Rest,
-        at: Bases,
-        incoming: Option<Flow>,
-    ) -> R<Step> {
-        let ops = &code.ops;
-        let mut r = Regs {
-            pc: *pc,
-            values: &mut rest.values,
-            iters: &mut rest.iters,
-            blocks: &mut rest.blocks,
-            pending: &mut rest.pending,
-            cur_exc: None,
-            base: at.values,
-            block_base: at.blocks,
-        };
-        let mut why = incoming;
-        let out = loop {
-            if let Some(e) = why.take() {
-                match self.vm_unwind(f, &mut r, e) {
-                    Ok(None) => {}
-                    Ok(Some(v)) => break Ok(Step::Return(v)),
-                    Err(e) => break Err(e),
-                }
-            }
-            let Some(op) = ops.get(r.pc) else { break raise("SystemError", "ran past a function's code") };
-            r.pc += 1;
-            match self.vm_op(f, op, &mut r) {
-                Ok(Ctl::Next) => {}
-                Ok(Ctl::Out(s)) => break Ok(s),
-                Err(e) => why = Some(e),
-            }
-        };
-        *pc = r.pc;
-        out
+        Ok(VmFrame { line: def.line, pc: 0, at: rest.bases(at), code, func: Some(func) })
     }
 
     /// Leave the frame's blocks for `e` until one takes over (None: go on at `r.pc`) or none
@@ -408,19 +461,22 @@ impl Interp<'_> {
                 self.stmt_end(*ended);
                 self.stmt_start(f, *line)?;
             }
-            Ins::LoadFast(i, name) => {
-                let v = match f.locals.get(*i as usize) {
-                    Some(V::Int(v)) => V::Int(*v),
-                    Some(v) if !matches!(v, V::Cell(_) | V::Unbound) => v.clone(),
-                    _ => self.load_name(f, &Name::Local(*i), name)?,
-                };
-                rg.values.push(v);
-            }
+            Ins::LoadFast(i, name) => match f.locals.get(*i as usize) {
+                Some(V::Int(v)) => push_int(rg.values, *v),
+                Some(v) if !matches!(v, V::Cell(_) | V::Unbound) => rg.values.push(v.clone()),
+                _ => {
+                    let v = self.load_name(f, &Name::Local(*i), name)?;
+                    rg.values.push(v);
+                }
+            },
             Ins::LoadName(x) => {
                 let v = self.load_name(f, &x.0, &x.1)?;
                 rg.values.push(v);
             }
-            Ins::LoadConst(v) => rg.values.push(v.clone()),
+            Ins::LoadConst(v) => match v {
+                V::Int(x) => push_int(rg.values, *x),
+                v => rg.values.push(v.clone()),
+            },
             Ins::StoreFast(i, t) => {
                 let v = pop(rg.values);
                 match f.locals.get_mut(*i as usize) {
@@ -433,6 +489,19 @@ impl Interp<'_> {
                 self.assign(f, t, v)?;
             }
             Ins::BinaryOp(op) => {
+                // Two small ints: the result replaces them where they are.
+                if let Some((x, y)) = top_ints(rg.values)
+                    && let Some(r) = small_int_op(*op, x, y)
+                {
+                    rg.values.pop();
+                    if let Some(V::Int(slot)) = rg.values.last_mut() {
+                        *slot = r;
+                    }
+                    if self.mode == GilMode::Cpython39 {
+                        self.breaker()?;
+                    }
+                    return Ok(Ctl::Next);
+                }
                 let b = pop(rg.values);
                 let a = pop(rg.values);
                 let r = match (&a, &b) {
@@ -443,9 +512,18 @@ impl Interp<'_> {
                 if self.mode == GilMode::Cpython39 {
                     self.breaker()?;
                 }
-                rg.values.push(r);
+                push(rg.values, r);
             }
             Ins::BinaryOpConst(op, b) => {
+                if let (Some(V::Int(x)), V::Int(y)) = (rg.values.last_mut(), b)
+                    && let Some(r) = small_int_op(*op, *x, *y)
+                {
+                    *x = r;
+                    if self.mode == GilMode::Cpython39 {
+                        self.breaker()?;
+                    }
+                    return Ok(Ctl::Next);
+                }
                 let a = pop(rg.values);
                 let r = match (&a, b) {
                     (V::Int(x), V::Int(y)) if let Some(r) = small_int_op(*op, *x, *y) => V::Int(r),
@@ -454,9 +532,26 @@ impl Interp<'_> {
                 if self.mode == GilMode::Cpython39 {
                     self.breaker()?;
                 }
-                rg.values.push(r);
+                push(rg.values, r);
             }
             Ins::CompareOp(op) => {
+                if let Some((x, y)) = top_ints(rg.values)
+                    && let Some(holds) = match op {
+                        CmpOp::Lt => Some(x < y),
+                        CmpOp::LtE => Some(x <= y),
+                        CmpOp::Gt => Some(x > y),
+                        CmpOp::GtE => Some(x >= y),
+                        CmpOp::Eq => Some(x == y),
+                        CmpOp::NotEq => Some(x != y),
+                        _ => None,
+                    }
+                {
+                    rg.values.pop();
+                    if let Some(slot) = rg.values.last_mut() {
+                        *slot = V::Bool(holds);
+                    }
+                    return Ok(Ctl::Next);
+                }
                 let r = pop(rg.values);
                 let l = pop(rg.values);
                 let holds = match (&l, &r) {
@@ -471,7 +566,7 @@ impl Interp<'_> {
                     },
                     _ => self.compare(*op, &l, &r)?,
                 };
-                rg.values.push(V::Bool(holds));
+                push(rg.values, V::Bool(holds));
             }
             Ins::PopJumpIfFalse(to) => {
                 let v = pop(rg.values);
