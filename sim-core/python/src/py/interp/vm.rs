@@ -11,7 +11,6 @@ use crate::py::vm::{Code, Ins};
 /// caller's `Frame` says what it is).
 struct VmFrame {
     func: Option<Arc<Func>>,
-    code: Arc<Code>,
     pc: usize,
     line: u32,
     /// Where its locals, values, loop iterators, blocks and pending exits begin.
@@ -200,7 +199,7 @@ impl Interp<'_> {
         // The entry frame's locals join the locals stack, where every frame's are.
         locals.extend(frame.locals.iter_mut().map(std::mem::take));
         let mut callers: Vec<VmFrame> = Vec::new();
-        let mut cur = VmFrame { func: None, code: code.clone(), pc: 0, line: frame.line, at: rest.bases(0) };
+        let mut cur = VmFrame { func: None, pc: 0, line: frame.line, at: rest.bases(0) };
         // An error the running frame is to handle (raised in a frame it called, or by the
         // checks around its call).
         let mut incoming: Option<Flow> = None;
@@ -219,7 +218,13 @@ impl Interp<'_> {
                 },
                 line: cur.line,
             };
-            let ops = &cur.code.ops;
+            let ops = match &cur.func {
+                Some(func) => match &func.def.vm {
+                    Some(c) => &c.ops,
+                    None => return raise("SystemError", "a frame without code"),
+                },
+                None => &code.ops,
+            };
             let mut rg = Regs {
                 pc: cur.pc,
                 values: &mut rest.values,
@@ -312,7 +317,6 @@ impl Interp<'_> {
         }
         self.breaker()?;
         let def = &func.def;
-        let Some(code) = def.vm.clone() else { return raise("SystemError", "a call to a frame without code") };
         let at = locals.len();
         let values = &mut rest.values;
         let n = values.len().saturating_sub(args);
@@ -326,7 +330,7 @@ impl Interp<'_> {
         locals.resize(at + def.n_locals as usize, V::Unbound);
         cells_in(def, &mut locals[at..]);
         self.depth += 1;
-        Ok(VmFrame { line: def.line, pc: 0, at: rest.bases(at), code, func: Some(func) })
+        Ok(VmFrame { line: def.line, pc: 0, at: rest.bases(at), func: Some(func) })
     }
 
     /// Leave the frame's blocks for `e` until one takes over (None: go on at `r.pc`) or none
