@@ -140,9 +140,9 @@ pub enum Op {
 
 // ------------------------------------------------------------------ the running frame
 
-/// Why a frame is leaving blocks.
+/// Why a frame is leaving blocks (here and in the frame loop, `interp::vm`).
 #[derive(Debug)]
-enum Why {
+pub(crate) enum Why {
     Normal,
     Exc(Box<Exc>),
     Return(V),

@@ -48,7 +48,6 @@ impl Interp<'_> {
         if self.too_deep() {
             return raise("RecursionError", "maximum recursion depth exceeded");
         }
-        let p = &func.def.params;
         let mut locals: SmallVec<[V; 8]> = SmallVec::with_capacity(func.def.n_locals as usize);
         locals.extend(first);
         for a in args {
@@ -57,20 +56,25 @@ impl Interp<'_> {
                 locals.push(v);
             }
         }
-        let n = locals.len();
-        let first_default = p.args.len() - func.defaults.len();
-        for i in n..p.args.len() {
-            locals.push(func.defaults[i - first_default].clone());
+        defaults_and_slots(func, &mut locals);
+        self.run_func(func, locals)
+    }
+
+    /// Call `fv` with evaluated arguments as a call expression does: in a controlled run a
+    /// callee that may change state counts as a change before and after (`args` are the
+    /// call's own, for [`pure_consumer`]), then the caller's line again and the eval
+    /// breaker after the call.
+    pub(crate) fn call_counted(&mut self, fv: &V, args: &[Arg], pos: Vec<V>, kw: Kwargs, line: u32) -> R<V> {
+        let impure = self.controlled && !pure_callee(fv) && !pure_consumer(fv, args, &pos, &kw);
+        if impure {
+            self.ctx.mutated();
         }
-        locals.resize(func.def.n_locals as usize, V::Unbound);
-        let mut frame = Frame {
-            locals: &mut locals,
-            closure: &func.closure,
-            class_ns: None,
-            func: Some(func),
-            line: func.def.line,
-        };
-        self.run_frame(func, &mut frame)
+        let r = self.call(fv, pos, kw);
+        if impure {
+            self.ctx.mutated();
+        }
+        self.ctx.line.set(line);
+        self.after_call(r)
     }
 
     /// The Python function `class` gives `name` at call site `site`, when the site's

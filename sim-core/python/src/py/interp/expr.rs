@@ -85,15 +85,7 @@ impl Interp<'_> {
                 for (op, r) in rest {
                     let r = self.eval(f, r)?;
                     let holds = match (&l, &r) {
-                        (V::Int(x), V::Int(y)) => match op {
-                            CmpOp::Lt => x < y,
-                            CmpOp::LtE => x <= y,
-                            CmpOp::Gt => x > y,
-                            CmpOp::GtE => x >= y,
-                            CmpOp::Eq => x == y,
-                            CmpOp::NotEq => x != y,
-                            _ => self.compare(*op, &l, &r)?,
-                        },
+                        (V::Int(x), V::Int(y)) if let Some(h) = small_int_cmp(*op, *x, *y) => h,
                         _ => self.compare(*op, &l, &r)?,
                     };
                     if !holds {
@@ -215,16 +207,7 @@ impl Interp<'_> {
                     return self.after_call(r);
                 }
                 let (pos, kw) = self.args(f, args).map_err(|e| prefix_star_error(e, &func_str(&fv)))?;
-                let impure = self.controlled && !pure_callee(&fv) && !pure_consumer(&fv, args, &pos, &kw);
-                if impure {
-                    self.ctx.mutated();
-                }
-                let r = self.call(&fv, pos, kw);
-                if impure {
-                    self.ctx.mutated();
-                }
-                self.ctx.line.set(f.line);
-                self.after_call(r)
+                self.call_counted(&fv, args, pos, kw, f.line)
             }
             ExprKind::Attr(obj, name) => {
                 if let Some(V::Inst(i)) = self.peek(f, obj)

@@ -259,6 +259,32 @@ fn pure_method(o: &V, name: &str) -> bool {
     }
 }
 
+/// The positional arguments' defaults a call with fewer arguments takes, then unbound slots
+/// for the other locals (the caller checked [`fast_arity`]).
+#[inline]
+fn defaults_and_slots(func: &Func, locals: &mut SmallVec<[V; 8]>) {
+    let n_args = func.def.params.args.len();
+    let first_default = n_args.saturating_sub(func.defaults.len());
+    for i in locals.len()..n_args {
+        locals.push(func.defaults.get(i.wrapping_sub(first_default)).cloned().unwrap_or_default());
+    }
+    locals.resize(func.def.n_locals as usize, V::Unbound);
+}
+
+/// `x op y` compared on small ints (None for `is`, `in` and the like: the general path).
+#[inline(always)]
+fn small_int_cmp(op: CmpOp, x: i64, y: i64) -> Option<bool> {
+    Some(match op {
+        CmpOp::Lt => x < y,
+        CmpOp::LtE => x <= y,
+        CmpOp::Gt => x > y,
+        CmpOp::GtE => x >= y,
+        CmpOp::Eq => x == y,
+        CmpOp::NotEq => x != y,
+        _ => return None,
+    })
+}
+
 /// `x op y` on small ints when it stays one (else None: the general path decides).
 #[inline]
 fn small_int_op(op: BinOp, x: i64, y: i64) -> Option<i64> {

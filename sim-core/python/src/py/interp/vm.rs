@@ -5,6 +5,7 @@
 //! the compiler left alone runs in the tree walker ([`Ins::Exec`]), with the same frame.
 
 use super::*;
+use crate::py::frame::Why;
 use crate::py::vm::{Code, Ins};
 
 /// A frame on the loop's stack (the entry frame has no function of its own here: the
@@ -47,15 +48,6 @@ enum Step {
 enum Ctl {
     Next,
     Out(Step),
-}
-
-/// Why blocks are being left.
-enum Why {
-    Normal,
-    Exc(Box<Exc>),
-    Return(V),
-    Break,
-    Continue,
 }
 
 /// A block of a frame: where an exit out of it goes, and the stacks' heights at its start.
@@ -540,15 +532,7 @@ impl Interp<'_> {
             }
             Ins::CompareOp(op) => {
                 if let Some((x, y)) = top_ints(rg.values)
-                    && let Some(holds) = match op {
-                        CmpOp::Lt => Some(x < y),
-                        CmpOp::LtE => Some(x <= y),
-                        CmpOp::Gt => Some(x > y),
-                        CmpOp::GtE => Some(x >= y),
-                        CmpOp::Eq => Some(x == y),
-                        CmpOp::NotEq => Some(x != y),
-                        _ => None,
-                    }
+                    && let Some(holds) = small_int_cmp(*op, x, y)
                 {
                     rg.values.pop();
                     if let Some(slot) = rg.values.last_mut() {
@@ -558,18 +542,7 @@ impl Interp<'_> {
                 }
                 let r = pop(rg.values);
                 let l = pop(rg.values);
-                let holds = match (&l, &r) {
-                    (V::Int(x), V::Int(y)) => match op {
-                        CmpOp::Lt => x < y,
-                        CmpOp::LtE => x <= y,
-                        CmpOp::Gt => x > y,
-                        CmpOp::GtE => x >= y,
-                        CmpOp::Eq => x == y,
-                        CmpOp::NotEq => x != y,
-                        _ => self.compare(*op, &l, &r)?,
-                    },
-                    _ => self.compare(*op, &l, &r)?,
-                };
+                let holds = self.compare(*op, &l, &r)?;
                 push(rg.values, V::Bool(holds));
             }
             Ins::PopJumpIfFalse(to) => {
@@ -604,23 +577,7 @@ impl Interp<'_> {
                 rg.iters.push(it);
             }
             Ins::ForIterFast { slot, target, exit } => {
-                let item = match rg.iters.last_mut() {
-                    Some(LoopIter::Range { next, left, step }) => {
-                        if *left <= 0 {
-                            None
-                        } else {
-                            let i = *next;
-                            *left -= 1;
-                            *next = next.wrapping_add(*step);
-                            Some(V::Int(i))
-                        }
-                    }
-                    Some(LoopIter::Obj(it)) => {
-                        let it = it.clone();
-                        self.next(&it)?
-                    }
-                    None => return raise("SystemError", "no iterator for a for loop"),
-                };
+                let item = self.loop_next(rg.iters)?;
                 match item {
                     None => {
                         rg.iters.pop();
@@ -667,17 +624,8 @@ impl Interp<'_> {
                     ExprKind::Call(_, args) => args.as_slice(),
                     _ => &[],
                 };
-                let kw = Vec::new();
-                let impure = self.controlled && !pure_callee(&fv) && !pure_consumer(&fv, args, &pos, &kw);
-                if impure {
-                    self.ctx.mutated();
-                }
-                let r = self.call(&fv, pos, kw);
-                if impure {
-                    self.ctx.mutated();
-                }
-                self.ctx.line.set(f.line);
-                rg.values.push(self.after_call(r)?);
+                let v = self.call_counted(&fv, args, pos, Vec::new(), f.line)?;
+                rg.values.push(v);
             }
             Ins::CallMethod { n, name, args } => {
                 let at = rg.values.len().saturating_sub(*n as usize + 1).max(rg.base);
@@ -798,23 +746,7 @@ impl Interp<'_> {
                 }
             }
             Ins::ForIter { target, exit } => {
-                let item = match rg.iters.last_mut() {
-                    Some(LoopIter::Range { next, left, step }) => {
-                        if *left <= 0 {
-                            None
-                        } else {
-                            let i = *next;
-                            *left -= 1;
-                            *next = next.wrapping_add(*step);
-                            Some(V::Int(i))
-                        }
-                    }
-                    Some(LoopIter::Obj(it)) => {
-                        let it = it.clone();
-                        self.next(&it)?
-                    }
-                    None => return raise("SystemError", "no iterator for a for loop"),
-                };
+                let item = self.loop_next(rg.iters)?;
                 match item {
                     None => {
                         rg.iters.pop();
@@ -932,6 +864,28 @@ impl Interp<'_> {
         Ok(Ctl::Next)
     }
 
+    /// The next item of the innermost loop's iterator (None at its end).
+    #[inline(always)]
+    fn loop_next(&mut self, iters: &mut [LoopIter]) -> R<Option<V>> {
+        Ok(match iters.last_mut() {
+            Some(LoopIter::Range { next, left, step }) => {
+                if *left <= 0 {
+                    None
+                } else {
+                    let i = *next;
+                    *left -= 1;
+                    *next = next.wrapping_add(*step);
+                    Some(V::Int(i))
+                }
+            }
+            Some(LoopIter::Obj(it)) => {
+                let it = it.clone();
+                self.next(&it)?
+            }
+            None => return raise("SystemError", "no iterator for a for loop"),
+        })
+    }
+
     /// A function's locals for a call with positional arguments that fit it
     /// ([`fast_arity`]): the instance first for a method, the arguments, the defaults.
     fn positional_locals(
@@ -943,16 +897,10 @@ impl Interp<'_> {
         if self.too_deep() {
             return raise("RecursionError", "maximum recursion depth exceeded");
         }
-        let p = &func.def.params;
         let mut locals: SmallVec<[V; 8]> = SmallVec::with_capacity(func.def.n_locals as usize);
         locals.extend(first);
         locals.extend(args);
-        let n = locals.len();
-        let first_default = p.args.len() - func.defaults.len();
-        for i in n..p.args.len() {
-            locals.push(func.defaults[i - first_default].clone());
-        }
-        locals.resize(func.def.n_locals as usize, V::Unbound);
+        defaults_and_slots(func, &mut locals);
         Ok(locals)
     }
 }
