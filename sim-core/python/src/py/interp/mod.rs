@@ -327,6 +327,7 @@ pub fn check_int_digits(v: &V) -> R<()> {
 }
 
 /// Turn a function's captured locals into cells.
+#[inline]
 fn cells_in(def: &FuncDef, locals: &mut [V]) {
     for &c in &def.cells {
         let v = std::mem::take(&mut locals[c as usize]);

@@ -89,6 +89,7 @@ struct Rest {
 }
 
 impl Rest {
+    #[inline]
     fn truncate(&mut self, at: &Bases) {
         self.values.truncate(at.values);
         self.iters.truncate(at.iters);
@@ -288,6 +289,7 @@ impl Interp<'_> {
     }
 
     /// A frame leaves the loop's stacks.
+    #[inline]
     fn leave(&mut self, locals: &mut Vec<V>, rest: &mut Rest, done: &VmFrame) {
         self.depth -= 1;
         locals.truncate(done.at.locals);
