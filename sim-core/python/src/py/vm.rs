@@ -132,15 +132,25 @@ pub enum Ins {
         /// The call expression.
         call: Box<Expr>,
     },
-    /// `obj.name(args)` with positional arguments: below them, the object.
-    CallMethod {
-        /// How many arguments.
-        n: u32,
+    /// `obj.name` about to be called (CPython's `LOAD_METHOD`): pop the object, push the
+    /// plain instance's Python method found for the call's arguments (or an unbound marker
+    /// when there is none: the call looks the attribute up itself), then the object.
+    LoadMethod {
         /// The method's name.
         name: Arc<str>,
         /// The call's arguments (for the method cache's arity check).
         args: Box<[Arg]>,
     },
+    /// `obj.name(args)` with positional arguments: below them, what [`Ins::LoadMethod`]
+    /// pushed.
+    CallMethod {
+        /// How many arguments.
+        n: u32,
+        /// The method's name.
+        name: Arc<str>,
+    },
+    /// A change for a controlled run's spin detection (around an augmented assignment).
+    Mutated,
     /// Pop and forget.
     PopTop,
     /// Nothing (a loop that needed no block of its own).
@@ -203,10 +213,10 @@ pub enum Ins {
 pub fn compile(body: &[Stmt]) -> Option<Arc<Code>> {
     let mut c = Compiler { ops: Vec::new(), loops: Vec::new(), blocks: 0 };
     c.block(body);
+    let native = c.ops.iter().any(|o| !matches!(o, Ins::Exec(_) | Ins::Eval(_) | Ins::Line(_) | Ins::LineEnd(_)));
     c.ops.push(Ins::LoadConst(V::None));
     c.ops.push(Ins::ReturnValue);
     fuse(&mut c.ops);
-    let native = c.ops.iter().any(|o| !matches!(o, Ins::Exec(_) | Ins::Eval(_) | Ins::Line(_) | Ins::LineEnd(_)));
     native.then(|| Arc::new(Code { ops: c.ops }))
 }
 
@@ -368,6 +378,8 @@ impl Compiler {
                 return;
             }
             StmtKind::AugAssign(t @ Target::Name(n, name), op, value) if !matches!(n, Name::Global(..)) => {
+                // As the tree walker's `aug_assign`: a change before and after.
+                self.emit(Ins::Mutated);
                 match n {
                     Name::Local(i) => self.emit(Ins::LoadFast(*i, name.clone())),
                     n => self.emit(Ins::LoadName(Box::new((n.clone(), name.clone())))),
@@ -375,6 +387,7 @@ impl Compiler {
                 self.expr(value);
                 self.emit(Ins::InplaceOp(*op));
                 self.emit(Ins::Store(Box::new(t.clone())));
+                self.emit(Ins::Mutated);
             }
             StmtKind::Try { body, handlers, orelse, finally } => self.try_stmt(body, handlers, orelse, finally),
             StmtKind::With(items, body) => {
@@ -416,20 +429,30 @@ impl Compiler {
     /// A loop's exits: `break` past its `else` (here), `continue` to its back edge.
     fn close_loop(&mut self, l: Loop, back: usize) {
         let end = self.here();
-        for b in l.breaks {
-            self.patch(b, end);
+        let needs_block = l.needs_block
+            || l.execs.iter().any(|&e| matches!(&self.ops[e], Ins::Exec(x) if x.1.as_ref().is_some_and(|x| !x.direct)));
+        for &b in &l.breaks {
+            if needs_block {
+                // The loop has a block: every `break` leaves through it (a plain jump would
+                // skip its `PopBlock`), the iterator dropped by the unwinding.
+                self.ops[b] = Ins::Break;
+                if l.has_iter {
+                    self.ops[b - 1] = Ins::Nop;
+                }
+            } else {
+                self.patch(b, end);
+            }
         }
         for c in l.conts {
             self.patch(c, back);
         }
-        let mut needs_block = l.needs_block;
         for &e in &l.execs {
             if let Ins::Exec(x) = &mut self.ops[e] {
                 // (An Exec'd statement's own blocks are the tree walker's; what counts is
-                // whether it sits inside a `try`/`with` of this frame's, within the loop.)
-                let direct = x.1.as_ref().is_none_or(|x| x.direct);
+                // whether it sits inside a `try`/`with` of this frame's, within the loop, and
+                // whether the loop has a block to leave through.)
+                let direct = !needs_block && x.1.as_ref().is_none_or(|x| x.direct);
                 x.1 = Some(LoopExits { brk: end, cont: back, has_iter: l.has_iter, direct });
-                needs_block |= !direct;
             }
         }
         if needs_block {
@@ -559,8 +582,9 @@ impl Compiler {
             ExprKind::Call(func, args) if args.iter().all(|a| matches!(a, Arg::Pos(_))) => match &*func.kind {
                 ExprKind::Attr(obj, name) => {
                     self.expr(obj);
+                    self.emit(Ins::LoadMethod { name: name.clone(), args: args.clone().into() });
                     self.args(args);
-                    self.emit(Ins::CallMethod { n: args.len() as u32, name: name.clone(), args: args.clone().into() });
+                    self.emit(Ins::CallMethod { n: args.len() as u32, name: name.clone() });
                 }
                 ExprKind::Comp(_) | ExprKind::Name(Name::Global(_, Some(super::ir::Builtin::Super)), _) => {
                     self.emit(Ins::Eval(Box::new(e.clone())));

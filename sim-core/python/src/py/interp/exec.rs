@@ -236,13 +236,19 @@ impl Interp<'_> {
                     out = Err(Flow::Exc(e));
                     let Err(Flow::Exc(ex)) = &out else { unreachable!() };
                     let value = ex.value.clone();
+                    // An error evaluating a clause's class replaces the exception, and the
+                    // `finally` block still runs.
+                    let mut replaced = None;
                     for h in handlers {
                         let matches = match &h.ty {
                             None => true,
-                            Some(t) => {
-                                let t = self.eval(f, t)?;
-                                exc::matches(&value, &t)
-                            }
+                            Some(t) => match self.eval(f, t) {
+                                Ok(t) => exc::matches(&value, &t),
+                                Err(e) => {
+                                    replaced = Some(e);
+                                    break;
+                                }
+                            },
                         };
                         if matches {
                             if let Some(n) = &h.name {
@@ -268,6 +274,9 @@ impl Interp<'_> {
                             out = r;
                             break;
                         }
+                    }
+                    if let Some(e) = replaced {
+                        out = Err(e);
                     }
                 }
                 if matches!(out, Err(Flow::Halt(_))) {

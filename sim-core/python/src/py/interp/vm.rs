@@ -277,6 +277,8 @@ impl Interp<'_> {
                     };
                     let done = std::mem::replace(&mut cur, caller);
                     self.leave(locals, rest, &done);
+                    // Back at the caller's line, as after any call.
+                    self.ctx.line.set(cur.line);
                     if let Flow::Exc(x) = &mut e
                         && let Some(func) = &done.func
                     {
@@ -629,32 +631,45 @@ impl Interp<'_> {
                 let v = self.call_counted(&fv, args, pos, Vec::new(), f.line)?;
                 rg.values.push(v);
             }
-            Ins::CallMethod { n, name, args } => {
-                let at = rg.values.len().saturating_sub(*n as usize + 1).max(rg.base);
-                let o = std::mem::take(&mut rg.values[at]);
-                // A plain instance's Python method (found once per site and class).
-                if let V::Inst(i) = &o
-                    && i.class.kind == ClassKind::Plain
-                    && i.class.native_kind() == ClassKind::Plain
-                    && let Some(m) = self.method_at(op as *const Ins as usize, &i.class, name, args)
-                    && !i.dict.lock().contains_key(&crate::py::value::AttrName(name))
-                {
-                    if m.def.vm.is_some() {
-                        rg.values[at] = o;
-                        return Ok(Ctl::Out(Step::Call { func: m, args: at, keep: at }));
+            Ins::LoadMethod { name, args } => {
+                let o = pop(rg.values);
+                // A plain instance's Python method (found once per site and class), looked up
+                // before the arguments are evaluated, as CPython's LOAD_METHOD does.
+                let m = match &o {
+                    V::Inst(i)
+                        if i.class.kind == ClassKind::Plain
+                            && i.class.native_kind() == ClassKind::Plain
+                            && let Some(m) = self.method_at(op as *const Ins as usize, &i.class, name, args)
+                            && !i.dict.lock().contains_key(&crate::py::value::AttrName(name)) =>
+                    {
+                        V::Func(m)
                     }
-                    let locals = self.positional_locals(&m, Some(o.clone()), rg.values.drain(at + 1..))?;
+                    _ => V::Unbound,
+                };
+                rg.values.push(m);
+                rg.values.push(o);
+            }
+            Ins::CallMethod { n, name } => {
+                let at = rg.values.len().saturating_sub(*n as usize + 2).max(rg.base);
+                if let V::Func(m) = std::mem::take(&mut rg.values[at]) {
+                    // The method found before: the instance and the arguments are its locals.
+                    if m.def.vm.is_some() {
+                        return Ok(Ctl::Out(Step::Call { func: m, args: at + 1, keep: at }));
+                    }
+                    let locals = self.positional_locals(&m, None, rg.values.drain(at + 1..))?;
                     rg.values.truncate(at);
                     let r = self.run_func(&m, locals);
                     self.ctx.line.set(f.line);
                     rg.values.push(self.after_call(r)?);
                     return Ok(Ctl::Next);
                 }
+                let at = at + 1;
+                let o = std::mem::take(&mut rg.values[at]);
                 // `xs.append(x)` on a list, and `d.get(k[, default])` on a dict, from the stack.
                 let r = match (&o, &**name, *n) {
                     (V::List(l), "append", 1) => {
                         let x = pop(rg.values);
-                        rg.values.truncate(at);
+                        rg.values.truncate(at - 1);
                         self.mutated();
                         l.lock().push(x);
                         self.mutated();
@@ -662,12 +677,12 @@ impl Interp<'_> {
                     }
                     (V::Dict(d), "get", 1 | 2) => {
                         let r = crate::py::builtins::methods::dict_get(d, &rg.values[at + 1], rg.values.get(at + 2));
-                        rg.values.truncate(at);
+                        rg.values.truncate(at - 1);
                         r
                     }
                     _ => {
                         let pos: Vec<V> = rg.values.drain(at + 1..).collect();
-                        rg.values.truncate(at);
+                        rg.values.truncate(at - 1);
                         let impure = self.controlled && !pure_method(&o, name);
                         if impure {
                             self.ctx.mutated();
@@ -685,6 +700,7 @@ impl Interp<'_> {
             Ins::PopTop => {
                 rg.values.pop();
             }
+            Ins::Mutated => self.mutated(),
             Ins::ReturnValue => {
                 let v = pop(rg.values);
                 if rg.blocks.len() > rg.block_base {
@@ -697,7 +713,6 @@ impl Interp<'_> {
             Ins::InplaceOp(op) => {
                 let b = pop(rg.values);
                 let a = pop(rg.values);
-                self.mutated();
                 let v = self.inplace(*op, &a, &b)?;
                 rg.values.push(v);
             }
