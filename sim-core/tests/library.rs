@@ -80,11 +80,22 @@ fn library_programs_print_what_python_prints() {
         if err != want_err {
             failures.push(format!("{name}: stderr\n--- got\n{err}--- expected\n{want_err}"));
         }
-        if have_python
-            && let Some((py_out, py_err)) = python3(p)
-            && (py_out != want_out || py_err != want_err)
-        {
-            failures.push(format!("{name}: the stored files differ from python3, which prints\n{py_out}{py_err}"));
+        // A program about process start-up races in CPython too (a loaded machine can let a
+        // child print before its parent terminates it): python3 gets three tries.
+        if have_python {
+            let mut last = None;
+            for _ in 0..3 {
+                match python3(p) {
+                    Some((py_out, py_err)) if py_out == want_out && py_err == want_err => {
+                        last = None;
+                        break;
+                    }
+                    other => last = other,
+                }
+            }
+            if let Some((py_out, py_err)) = last {
+                failures.push(format!("{name}: the stored files differ from python3, which prints\n{py_out}{py_err}"));
+            }
         }
     }
     assert!(failures.is_empty(), "{} of {} programs differ:\n{}", failures.len(), progs.len(), failures.join("\n"));
