@@ -208,8 +208,8 @@ pub enum Ins {
     ReturnValue,
 }
 
-/// Compile a function body; None when it is not worth it (a body that is one statement
-/// the tree walker would run anyway).
+/// Compile a function body; None when it is not worth it (a body whose every statement
+/// would be handed to the tree walker anyway).
 pub fn compile(body: &[Stmt]) -> Option<Arc<Code>> {
     let mut c = Compiler { ops: Vec::new(), loops: Vec::new(), blocks: 0 };
     c.block(body);
@@ -333,13 +333,7 @@ impl Compiler {
                 let exit = self.emit(Ins::PopJumpIfFalse(0));
                 self.new_loop(false, setup);
                 self.block(body);
-                let back = self.emit(Ins::JumpBackward { to: top, line: s.line, while_loop: true });
-                let here = self.here();
-                self.patch(exit, here);
-                let mut l = self.loops.pop().expect("the loop pushed above");
-                l.pop = self.emit(Ins::Nop);
-                self.block(orelse);
-                self.close_loop(l, back);
+                self.end_loop(top, exit, s.line, orelse);
             }
             StmtKind::For(target, iter, body, orelse) => {
                 self.expr(iter);
@@ -349,13 +343,7 @@ impl Compiler {
                 let next = self.emit(Ins::ForIter { target: Box::new(target.clone()), exit: 0 });
                 self.new_loop(true, setup);
                 self.block(body);
-                let back = self.emit(Ins::JumpBackward { to: top, line: s.line, while_loop: false });
-                let here = self.here();
-                self.patch(next, here);
-                let mut l = self.loops.pop().expect("the loop pushed above");
-                l.pop = self.emit(Ins::Nop);
-                self.block(orelse);
-                self.close_loop(l, back);
+                self.end_loop(top, next, s.line, orelse);
             }
             StmtKind::Break | StmtKind::Continue if !self.loops.is_empty() => {
                 let brk = matches!(s.kind, StmtKind::Break);
@@ -424,6 +412,18 @@ impl Compiler {
             }
         }
         self.emit(Ins::LineEnd(s.line));
+    }
+
+    /// After a loop's body: its back edge to `top`, the end `exit` (the test's jump or
+    /// `FOR_ITER`) jumps to, the `else` block, and the exits.
+    fn end_loop(&mut self, top: usize, exit: usize, line: u32, orelse: &[Stmt]) {
+        let Some(mut l) = self.loops.pop() else { return };
+        let back = self.emit(Ins::JumpBackward { to: top, line, while_loop: !l.has_iter });
+        let here = self.here();
+        self.patch(exit, here);
+        l.pop = self.emit(Ins::Nop);
+        self.block(orelse);
+        self.close_loop(l, back);
     }
 
     /// A loop's exits: `break` past its `else` (here), `continue` to its back edge.

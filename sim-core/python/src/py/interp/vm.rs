@@ -1,7 +1,7 @@
-//! Running [`crate::py::vm::Code`]: a loop over an explicit frame stack. A call from
-//! compiled code to a Python function with compiled code pushes a [`VmFrame`] (the caller's
-//! locals, program counter and line kept in it) rather than recursing in Rust; its return
-//! pops back. Every operation is the tree walker's own `Interp` method, and every statement
+//! Running [`crate::py::vm::Code`]: one loop over an explicit frame stack. A call from
+//! compiled code to a Python function with compiled code pushes a [`VmFrame`] (its program
+//! counter, line, and where its part of the shared locals, value, iterator and block stacks
+//! begins) rather than recursing in Rust; its return pops back. Every operation is the tree walker's own `Interp` method, and every statement
 //! the compiler left alone runs in the tree walker ([`Ins::Exec`]), with the same frame.
 
 use super::*;
@@ -255,14 +255,11 @@ impl Interp<'_> {
                     Err(e) => incoming = Some(e),
                 },
                 Ok(Step::Return(v)) => {
-                    let Some(caller) = callers.pop() else {
+                    if self.back_to_caller(&mut cur, &mut callers, locals, rest).is_none() {
                         frame.line = cur.line;
                         return Ok(v);
-                    };
-                    let done = std::mem::replace(&mut cur, caller);
-                    self.leave(locals, rest, &done);
-                    // Back in the caller, after its call: its line, and the eval breaker.
-                    self.ctx.line.set(cur.line);
+                    }
+                    // After the call, the eval breaker.
                     match self.after_call(Ok(v)) {
                         Ok(v) => rest.values.push(v),
                         Err(e) => incoming = Some(e),
@@ -271,14 +268,10 @@ impl Interp<'_> {
                 // The frame did not handle it: it leaves, adding its line to the traceback,
                 // and its caller gets it.
                 Err(mut e) => {
-                    let Some(caller) = callers.pop() else {
+                    let Some(done) = self.back_to_caller(&mut cur, &mut callers, locals, rest) else {
                         frame.line = cur.line;
                         return Err(e);
                     };
-                    let done = std::mem::replace(&mut cur, caller);
-                    self.leave(locals, rest, &done);
-                    // Back at the caller's line, as after any call.
-                    self.ctx.line.set(cur.line);
                     if let Flow::Exc(x) = &mut e
                         && let Some(func) = &done.func
                     {
@@ -290,12 +283,22 @@ impl Interp<'_> {
         }
     }
 
-    /// A frame leaves the loop's stacks.
+    /// The running frame `cur` ends and its caller runs again, at its line: the ended frame
+    /// leaves the loop's stacks and is handed back (None when `cur` is the entry frame).
     #[inline]
-    fn leave(&mut self, locals: &mut Vec<V>, rest: &mut Rest, done: &VmFrame) {
+    fn back_to_caller(
+        &mut self,
+        cur: &mut VmFrame,
+        callers: &mut Vec<VmFrame>,
+        locals: &mut Vec<V>,
+        rest: &mut Rest,
+    ) -> Option<VmFrame> {
+        let done = std::mem::replace(cur, callers.pop()?);
         self.depth -= 1;
         locals.truncate(done.at.locals);
         rest.truncate(&done.at);
+        self.ctx.line.set(cur.line);
+        Some(done)
     }
 
     /// A called function's frame: its locals (the arguments, the defaults, unbound slots,
