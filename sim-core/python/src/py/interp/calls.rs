@@ -57,7 +57,11 @@ impl Interp<'_> {
             }
         }
         defaults_and_slots(func, &mut locals);
-        self.run_func(func, locals)
+        // The frame made here, over the locals where they are (not moved into `run_func`:
+        // a frame's locals are a few hundred bytes).
+        let mut frame =
+            Frame { locals: &mut locals, closure: &func.closure, class_ns: None, func: Some(func), line: func.def.line };
+        self.run_frame(func, &mut frame)
     }
 
     /// Call `fv` with evaluated arguments as a call expression does: in a controlled run a
@@ -140,7 +144,7 @@ impl Interp<'_> {
         self.breaker()?;
         self.depth += 1;
         let r = match &def.vm {
-            Some(code) => self.with_stack(|it| it.run_vm(frame, code)),
+            Some(code) => self.run_vm_stacked(frame, code),
             None => self.with_stack(|it| it.body(frame, &def.body)),
         };
         self.depth -= 1;

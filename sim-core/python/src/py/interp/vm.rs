@@ -187,6 +187,14 @@ impl Interp<'_> {
         r
     }
 
+    /// [`Self::run_vm`] for a function's body (on a fresh stack segment when the Rust stack
+    /// runs short, as the tree walker's bodies), kept out of line: the tree walker's call path
+    /// stays as small as it was without the frame loop.
+    #[inline(never)]
+    pub(crate) fn run_vm_stacked(&mut self, frame: &mut Frame<'_>, code: &Arc<Code>) -> R<V> {
+        self.with_stack(|it| it.run_vm(frame, code))
+    }
+
     fn run_vm_on(&mut self, frame: &mut Frame<'_>, code: &Arc<Code>, st: &mut Stacks) -> R<V> {
         let Stacks { locals, rest } = st;
         // The entry frame's locals join the locals stack, where every frame's are.
