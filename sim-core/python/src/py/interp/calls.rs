@@ -48,7 +48,10 @@ impl Interp<'_> {
         if self.too_deep() {
             return raise("RecursionError", "maximum recursion depth exceeded");
         }
-        let mut locals: SmallVec<[V; 8]> = SmallVec::with_capacity(func.def.n_locals as usize);
+        // Made empty in place and then reserved: `with_capacity` returns the few hundred bytes
+        // by value, and they were copied (a `memmove` per call).
+        let mut locals: SmallVec<[V; 8]> = SmallVec::new();
+        locals.reserve(func.def.n_locals as usize);
         locals.extend(first);
         for a in args {
             if let Arg::Pos(e) = a {
@@ -59,8 +62,13 @@ impl Interp<'_> {
         defaults_and_slots(func, &mut locals);
         // The frame made here, over the locals where they are (not moved into `run_func`:
         // a frame's locals are a few hundred bytes).
-        let mut frame =
-            Frame { locals: &mut locals, closure: &func.closure, class_ns: None, func: Some(func), line: func.def.line };
+        let mut frame = Frame {
+            locals: &mut locals,
+            closure: &func.closure,
+            class_ns: None,
+            func: Some(func),
+            line: func.def.line,
+        };
         self.run_frame(func, &mut frame)
     }
 

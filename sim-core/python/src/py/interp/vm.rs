@@ -925,7 +925,8 @@ impl Interp<'_> {
         if self.too_deep() {
             return raise("RecursionError", "maximum recursion depth exceeded");
         }
-        let mut locals: SmallVec<[V; 8]> = SmallVec::with_capacity(func.def.n_locals as usize);
+        let mut locals: SmallVec<[V; 8]> = SmallVec::new();
+        locals.reserve(func.def.n_locals as usize);
         locals.extend(first);
         locals.extend(args);
         defaults_and_slots(func, &mut locals);
