@@ -630,6 +630,18 @@ impl Ctx {
         }
     }
 
+    /// Whether an eval-breaker point has nothing to do: no Stop, kill or Pause, no
+    /// controlled run, no GIL drop request to this thread (a handful of loads, inlined where
+    /// the interpreter checks, before it calls [`Self::eval_breaker`]).
+    #[inline(always)]
+    pub fn calm(&self) -> bool {
+        !self.shared.stop.load(Ordering::Relaxed)
+            && !self.killed.load(Ordering::Relaxed)
+            && !self.shared.paused_flag.load(Ordering::Relaxed)
+            && self.shared.control.get().is_none()
+            && !(self.holds_gil.get() && self.gil.as_ref().is_some_and(|g| g.drop_requested()))
+    }
+
     /// An eval-breaker point: honour Stop, Pause and a pending GIL drop request. In a
     /// controlled run, a switch point. (Inlined: it runs after every call.)
     #[inline]

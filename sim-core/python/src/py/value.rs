@@ -978,7 +978,18 @@ impl V {
                 V::Int(old) => *old = x,
                 _ => *slot = V::Int(x),
             },
-            v => *slot = v,
+            v => std::mem::replace(slot, v).discard(),
+        }
+    }
+
+    /// Drop a value, without the call when it holds nothing to free (a number, a bool,
+    /// `None`: `drop_in_place` for a value is out of line, and most values dropped in a loop
+    /// are numbers).
+    #[inline(always)]
+    pub fn discard(self) {
+        match self {
+            V::None | V::Bool(_) | V::Int(_) | V::Float(_) | V::Unbound => std::mem::forget(self),
+            other => drop(other),
         }
     }
 

@@ -52,7 +52,9 @@ impl Interp<'_> {
         // by value, and they were copied (a `memmove` per call).
         let mut locals: SmallVec<[V; 8]> = SmallVec::new();
         locals.reserve(func.def.n_locals as usize);
-        locals.extend(first);
+        if let Some(v) = first {
+            locals.push(v);
+        }
         for a in args {
             if let Arg::Pos(e) = a {
                 let v = self.eval(f, e)?;
@@ -69,7 +71,12 @@ impl Interp<'_> {
             func: Some(func),
             line: func.def.line,
         };
-        self.run_frame(func, &mut frame)
+        let r = self.run_frame(func, &mut frame);
+        // The locals freed here, numbers without a call each.
+        while let Some(v) = locals.pop() {
+            v.discard();
+        }
+        r
     }
 
     /// Call `fv` with evaluated arguments as a call expression does: in a controlled run a

@@ -117,6 +117,18 @@ impl Interp<'_> {
                         V::put(slot, v);
                         return Ok(());
                     }
+                    // `obj.name = v` on a plain instance (a local or a global read before),
+                    // counted as `assign` counts a store.
+                    if let Target::Attr(obj, name) = t
+                        && let Some(V::Inst(i)) = self.peek(f, obj)
+                        && i.class.native_kind() == ClassKind::Plain
+                        && plain_setattr(&i.class)
+                    {
+                        self.mutated();
+                        set_plain_attr(i, name, v);
+                        self.mutated();
+                        return Ok(());
+                    }
                     return self.assign(f, t, v);
                 }
                 for t in targets {
@@ -130,7 +142,7 @@ impl Interp<'_> {
                     Some(e) => self.eval(f, e)?,
                     None => V::None,
                 };
-                self.ret = v;
+                std::mem::replace(&mut self.ret, v).discard();
                 Err(Flow::Return)
             }
             _ => self.stmt_other(f, s),

@@ -45,6 +45,9 @@ impl Interp<'_> {
                 {
                     // Returned from here, not joined with the general path: the joined
                     // result was spilled in halves and reloaded whole (a store-forwarding stall).
+                    // The operands are ints: nothing to free.
+                    a.discard();
+                    b.discard();
                     if self.mode == GilMode::Cpython39 {
                         self.breaker()?;
                     }
@@ -101,7 +104,11 @@ impl Interp<'_> {
             }
             ExprKind::Call(func, args) => {
                 if let ExprKind::Attr(obj, name) = &*func.kind {
-                    let o = self.eval(f, obj)?;
+                    // A local or a global this thread has read: copied from where it is.
+                    let o = match self.peek(f, obj) {
+                        Some(v) => v.clone(),
+                        None => self.eval(f, obj)?,
+                    };
                     // Fast path: a plain instance's Python method, positional arguments only
                     // (the method found once per site and class, see `method_at`).
                     if let V::Inst(i) = &o
@@ -173,6 +180,18 @@ impl Interp<'_> {
                 if let ExprKind::Comp(def) = &*func.kind {
                     let (pos, _) = self.args(f, args)?;
                     return self.run_comp(f, def, pos.into_iter().next().unwrap_or_default());
+                }
+                // Fast path: a Python function named by a local or a global this thread has
+                // read (its `Arc` copied, not the value through the general load), called with
+                // positional arguments only.
+                if let Some(V::Func(callee)) = self.peek(f, func)
+                    && fast_arity(callee, args.len())
+                    && args.iter().all(|a| matches!(a, Arg::Pos(_)))
+                {
+                    let callee = callee.clone();
+                    let r = self.call_positional(f, &callee, None, args);
+                    self.ctx.line.set(f.line);
+                    return self.after_call(r);
                 }
                 let fv = self.eval(f, func)?;
                 if matches!(fv, V::Builtin(crate::py::ir::Builtin::Super)) {

@@ -268,7 +268,10 @@ fn defaults_and_slots(func: &Func, locals: &mut SmallVec<[V; 8]>) {
     for i in locals.len()..n_args {
         locals.push(func.defaults.get(i.wrapping_sub(first_default)).cloned().unwrap_or_default());
     }
-    locals.resize(func.def.n_locals as usize, V::Unbound);
+    // Pushed one by one: `resize` drops its template value (a call out of line).
+    for _ in locals.len()..func.def.n_locals as usize {
+        locals.push(V::Unbound);
+    }
 }
 
 /// `x op y` compared on small ints (None for `is`, `in` and the like: the general path).
@@ -327,8 +330,16 @@ pub fn check_int_digits(v: &V) -> R<()> {
 }
 
 /// Turn a function's captured locals into cells.
-#[inline]
+#[inline(always)]
 fn cells_in(def: &FuncDef, locals: &mut [V]) {
+    if def.cells.is_empty() {
+        return;
+    }
+    cells_in_slow(def, locals);
+}
+
+#[inline(never)]
+fn cells_in_slow(def: &FuncDef, locals: &mut [V]) {
     for &c in &def.cells {
         let v = std::mem::take(&mut locals[c as usize]);
         locals[c as usize] = V::Cell(Arc::new(Mutex::new(v)));
@@ -408,8 +419,18 @@ impl<'a> Interp<'a> {
         }
     }
 
-    #[inline]
+    /// The eval breaker: nothing to do is told by a few loads here (inlined at every
+    /// check); anything else out of line.
+    #[inline(always)]
     pub(crate) fn breaker(&self) -> R<()> {
+        if self.ctx.calm() {
+            return Ok(());
+        }
+        self.breaker_slow()
+    }
+
+    #[inline(never)]
+    fn breaker_slow(&self) -> R<()> {
         self.ctx.eval_breaker().map_err(Flow::from)
     }
 
@@ -418,7 +439,7 @@ impl<'a> Interp<'a> {
     /// included, so another thread may run between `items.append(tmp)` and the next line.
     /// (3.11+ skip it after `len`, `isinstance` and `list.append` once specialised; the
     /// `cpython-3.10+` mode keeps 3.10's check, a superset.)
-    #[inline]
+    #[inline(always)]
     pub(crate) fn after_call(&self, r: R<V>) -> R<V> {
         if r.is_ok() && self.mode != GilMode::FreeThreaded {
             self.breaker()?;

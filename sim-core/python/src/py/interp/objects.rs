@@ -678,6 +678,7 @@ pub(crate) fn descriptor_method(v: &V, name: &str) -> Option<V> {
     }
 }
 
+#[inline]
 pub(crate) fn plain_setattr(class: &Arc<Class>) -> bool {
     class.cached(|| {
         !matches!(class.lookup("__setattr__"), Some(V::Func(_)))
