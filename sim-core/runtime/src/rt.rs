@@ -639,7 +639,7 @@ impl Ctx {
             && !self.killed.load(Ordering::Relaxed)
             && !self.shared.paused_flag.load(Ordering::Relaxed)
             && self.shared.control.get().is_none()
-            && !(self.holds_gil.get() && self.gil.as_ref().is_some_and(|g| g.drop_requested()))
+            && (!self.holds_gil.get() || self.gil.as_ref().is_none_or(|g| !g.drop_requested()))
     }
 
     /// An eval-breaker point: honour Stop, Pause and a pending GIL drop request. In a
