@@ -1,7 +1,8 @@
 //! Threadline against `python3` on the same files, side by side in one run, timed *inside*
 //! the program: each file times its loop with `time.perf_counter()` and prints the
 //! nanoseconds per iteration, so neither interpreter's start-up (python3 takes about 90 ms
-//! to start here) or compile time is counted. Prints each figure (best of 3) and the ratio
+//! to start here) or compile time is counted. Prints each figure (the fastest pass of the
+//! fastest round, the two programs run alternately) and the ratio
 //! (Threadline / CPython; 1.0 means as fast as CPython). `cargo bench -p sim-core --bench python
 //! [-- loops|gil]` (only the loops, or only the GIL handoff).
 
@@ -12,6 +13,12 @@ use sim_core::py::run::run_source;
 use std::process::Command;
 
 const N: u64 = 1_000_000;
+
+/// Passes of the loop inside each program (the fastest is its figure), and rounds of both
+/// programs, run alternately (the fastest of each): this machine's speed swings by up to 2×
+/// for seconds at a time, and a ratio of figures taken in different swings says nothing.
+const PASSES: u32 = 3;
+const ROUNDS: u32 = 4;
 
 /// (name, setup at module level, the loop body run N times inside `work()`).
 const LOOPS: &[(&str, &str, &str)] = &[
@@ -66,7 +73,7 @@ print(lat[len(lat) // 2] if lat else "nan")
 
 fn program(setup: &str, body: &str) -> String {
     format!(
-        "import time\nN = {N}\n{setup}\ndef work():\n    {body}\nt0 = time.perf_counter()\nwork()\nt1 = time.perf_counter()\nprint((t1 - t0) * 1e9 / N)\n"
+        "import time\nN = {N}\n{setup}\ndef work():\n    {body}\nbest = None\nfor _ in range({PASSES}):\n    t0 = time.perf_counter()\n    work()\n    t1 = time.perf_counter()\n    best = t1 - t0 if best is None else min(best, t1 - t0)\nprint(best * 1e9 / N)\n"
     )
 }
 
@@ -89,10 +96,6 @@ fn python_ns(src: &str) -> Option<f64> {
     String::from_utf8_lossy(&out.stdout).trim().parse().ok()
 }
 
-fn best(f: impl Fn() -> Option<f64>) -> Option<f64> {
-    (0..3).filter_map(|_| f()).reduce(f64::min)
-}
-
 fn main() {
     let only = std::env::args().skip(1).find(|a| !a.starts_with('-')).unwrap_or_default();
     if only != "gil" {
@@ -104,12 +107,21 @@ fn main() {
 }
 
 fn loops() {
-    println!("ns per iteration, timed inside the program (best of 3, N = {N})");
+    println!(
+        "ns per iteration, timed inside the program (N = {N}; best of {PASSES} passes in a program, of {ROUNDS} rounds run alternately)"
+    );
     println!("{:<22} {:>11} {:>9} {:>7}", "loop", "threadline", "python3", "ratio");
     for (name, setup, body) in LOOPS {
         let src = program(setup, body);
-        let tl = best(|| threadline_ns(&src));
-        let py = best(|| python_ns(&src));
+        let (mut tl, mut py): (Option<f64>, Option<f64>) = (None, None);
+        let min = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        for _ in 0..ROUNDS {
+            tl = min(tl, threadline_ns(&src));
+            py = min(py, python_ns(&src));
+        }
         match (tl, py) {
             (Some(t), Some(p)) => println!("{name:<22} {t:>11.1} {p:>9.1} {:>6.2}x", t / p),
             (Some(t), None) => println!("{name:<22} {t:>11.1} {:>9} {:>7}", "no python3", "-"),

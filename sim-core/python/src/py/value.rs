@@ -419,12 +419,18 @@ pub fn class_epoch() -> u64 {
 impl Class {
     /// A fact about the class that only changes when some class's namespace does (whether
     /// an attribute write needs more than a store), computed at most once per change.
+    #[inline(always)]
     pub fn cached(&self, compute: impl FnOnce() -> bool) -> bool {
         let epoch = CLASS_EPOCH.load(Ordering::Acquire);
         let c = self.facts.load(Ordering::Acquire);
         if c >> 1 == epoch {
             return c & 1 == 1;
         }
+        self.compute_fact(epoch, compute)
+    }
+
+    #[inline(never)]
+    fn compute_fact(&self, epoch: u64, compute: impl FnOnce() -> bool) -> bool {
         let fact = compute();
         self.facts.store((epoch << 1) | u64::from(fact), Ordering::Release);
         fact
@@ -979,6 +985,18 @@ impl V {
                 _ => *slot = V::Int(x),
             },
             v => std::mem::replace(slot, v).discard(),
+        }
+    }
+
+    /// A copy of the value: a number, a bool or `None` without the call (`clone` is out of
+    /// line).
+    #[inline(always)]
+    pub fn dup(&self) -> V {
+        match self {
+            V::Int(i) => V::Int(*i),
+            V::Bool(b) => V::Bool(*b),
+            V::None => V::None,
+            other => other.clone(),
         }
     }
 

@@ -395,7 +395,7 @@ impl Interp<'_> {
     }
 
     /// A store or a call that may change the program's state, in a controlled run.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn mutated(&self) {
         if self.controlled {
             self.ctx.mutated();

@@ -24,7 +24,7 @@ impl Interp<'_> {
     #[inline(never)]
     fn eval_node(&mut self, f: &mut Frame<'_>, e: &Expr) -> R<V> {
         match &*e.kind {
-            ExprKind::Const(v) => Ok(v.clone()),
+            ExprKind::Const(v) => Ok(v.dup()),
             ExprKind::Name(n, name) => {
                 // A local holding a value, the commonest load, without the call.
                 if let Name::Local(i) = n

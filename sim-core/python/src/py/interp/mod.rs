@@ -289,7 +289,7 @@ fn small_int_cmp(op: CmpOp, x: i64, y: i64) -> Option<bool> {
 }
 
 /// `x op y` on small ints when it stays one (else None: the general path decides).
-#[inline]
+#[inline(always)]
 fn small_int_op(op: BinOp, x: i64, y: i64) -> Option<i64> {
     match op {
         BinOp::Add => x.checked_add(y),

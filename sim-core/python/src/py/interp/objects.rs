@@ -613,7 +613,7 @@ pub(crate) fn own_attr(i: &Inst, name: &Arc<str>) -> Option<V> {
     if i.class.native_kind() != ClassKind::Plain {
         return None;
     }
-    i.dict.lock().get(&crate::py::value::AttrName(name)).cloned()
+    i.dict.lock().get(&crate::py::value::AttrName(name)).map(V::dup)
 }
 
 /// Store `name` in a plain instance's `__dict__` (its class only stores: [`plain_setattr`]).
