@@ -36,15 +36,20 @@ impl Interp<'_> {
         self.run_func(func, locals)
     }
 
-    /// Call `func` with `first` (a method's instance) and positional `args` evaluated
-    /// straight into its locals (the caller checked [`fast_arity`]).
-    pub(crate) fn call_positional(
-        &mut self,
-        f: &mut Frame<'_>,
-        func: &Arc<Func>,
-        first: Option<V>,
-        args: &[Arg],
-    ) -> R<V> {
+    /// Call `func` with positional `args` evaluated straight into its locals (the caller
+    /// checked [`fast_arity`]).
+    pub(crate) fn call_positional(&mut self, f: &mut Frame<'_>, func: &Arc<Func>, args: &[Arg]) -> R<V> {
+        self.call_positional_with(f, func, None, args)
+    }
+
+    /// [`Self::call_positional`] of a method, its instance first (a copy of the call made
+    /// for it: the instance is pushed without an `Option` to look at).
+    pub(crate) fn call_method_positional(&mut self, f: &mut Frame<'_>, func: &Arc<Func>, obj: V, args: &[Arg]) -> R<V> {
+        self.call_positional_with(f, func, Some(obj), args)
+    }
+
+    #[inline(always)]
+    fn call_positional_with(&mut self, f: &mut Frame<'_>, func: &Arc<Func>, first: Option<V>, args: &[Arg]) -> R<V> {
         if self.too_deep() {
             return raise("RecursionError", "maximum recursion depth exceeded");
         }

@@ -117,7 +117,7 @@ impl Interp<'_> {
                         && let Some(m) = self.method_at(func as *const Expr as usize, &i.class, name, args)
                         && !i.dict.lock().contains_key(&crate::py::value::AttrName(name))
                     {
-                        let r = self.call_positional(f, &m, Some(o), args);
+                        let r = self.call_method_positional(f, &m, o, args);
                         self.ctx.line.set(f.line);
                         return self.after_call(r);
                     }
@@ -189,7 +189,7 @@ impl Interp<'_> {
                     && args.iter().all(|a| matches!(a, Arg::Pos(_)))
                 {
                     let callee = callee.clone();
-                    let r = self.call_positional(f, &callee, None, args);
+                    let r = self.call_positional(f, &callee, args);
                     self.ctx.line.set(f.line);
                     return self.after_call(r);
                 }
@@ -221,7 +221,7 @@ impl Interp<'_> {
                     && fast_arity(func, args.len())
                     && args.iter().all(|a| matches!(a, Arg::Pos(_)))
                 {
-                    let r = self.call_positional(f, func, None, args);
+                    let r = self.call_positional(f, func, args);
                     self.ctx.line.set(f.line);
                     return self.after_call(r);
                 }
