@@ -296,6 +296,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "l = [1]\nl.append(l)\nd = {'k': 1}\nd['self'] = d\nprint(l, d)\nt = ()\nfor _ in range(60):\n    t = (t, t)\nprint(t == t, [t] == [t])\na = []; a.append(a)\nb = []; b.append(b)\ntry:\n    print(a == b)\nexcept RecursionError as e:\n    print('RecursionError:', e)\nimport concurrent.futures as cf\ntry:\n    cf.wait([1])\nexcept AttributeError as e:\n    print('AttributeError:', e)",
         "[1, [...]] {'k': 1, 'self': {...}}\nTrue True\nRecursionError: maximum recursion depth exceeded in comparison\nAttributeError: 'int' object has no attribute '_condition'\n",
     ),
+    (
+        "an instance attribute shadows its class's method at a call site that found it",
+        "class C:\n    def m(self):\n        return 'class'\nc = C()\nd = C()\nout = []\nfor i in range(7):\n    if i == 1:\n        c.m = lambda: 'attr'\n    if i == 2:\n        del c.m\n    if i == 3:\n        setattr(c, 'm', lambda: 'setattr')\n    if i == 4:\n        del c.__dict__['m']\n    if i == 5:\n        c.__dict__['m'] = lambda: 'dict'\n    if i == 6:\n        c.__dict__.pop('m')\n        d.__dict__.update(m=lambda: 'update')\n    out.append(c.m() + '/' + d.m())\nprint(out)\nseen = []\nfor o in [c, d, c, d]:\n    seen.append(o.m())\nc.m = lambda: 'late'\nfor o in [d, c]:\n    seen.append(o.m())\nprint(seen)\n",
+        "['class/class', 'attr/class', 'class/class', 'setattr/class', 'class/class', 'dict/class', 'class/update']\n['class', 'update', 'class', 'update', 'update', 'late']\n",
+    ),
 ];
 
 /// Programs that exercise the frame loop's own paths (calls pushed and popped, `break` and

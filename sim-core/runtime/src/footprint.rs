@@ -18,6 +18,7 @@
 use parking_lot as pl;
 use std::cell::{Cell, RefCell};
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicU64, Ordering};
 use threadline_model::event::EventKind;
 
 /// What one turn touched: objects read and written (by identity, valid within one run), or
@@ -214,6 +215,9 @@ fn fresh_id() -> usize {
 /// read of the object it guards, and the first mutable use of the guard a write.
 pub struct Mutex<T: ?Sized> {
     id: usize,
+    /// How many times it was changed: bumped when a guard that was used mutably is dropped
+    /// (still holding the lock), so a version read under the lock names what the lock saw.
+    writes: AtomicU64,
     m: pl::Mutex<T>,
 }
 
@@ -228,12 +232,23 @@ pub struct MutexGuard<'a, T: ?Sized> {
     g: pl::MutexGuard<'a, T>,
     id: usize,
     wrote: bool,
+    writes: &'a AtomicU64,
+}
+
+impl<T: ?Sized> Drop for MutexGuard<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.wrote {
+            // Under the lock (the inner guard is dropped after this): no other writer.
+            self.writes.store(self.writes.load(Ordering::Relaxed).wrapping_add(1), Ordering::Release);
+        }
+    }
 }
 
 impl<T> Mutex<T> {
     /// A new mutex holding `v`.
     pub fn new(v: T) -> Self {
-        Self { id: fresh_id(), m: pl::Mutex::new(v) }
+        Self { id: fresh_id(), writes: AtomicU64::new(0), m: pl::Mutex::new(v) }
     }
 
     /// The value (no one else can hold it).
@@ -253,7 +268,7 @@ impl<T: ?Sized> Mutex<T> {
     pub fn lock(&self) -> MutexGuard<'_, T> {
         let id = self.id();
         note_read(id);
-        MutexGuard { g: self.m.lock(), id, wrote: false }
+        MutexGuard { g: self.m.lock(), id, wrote: false, writes: &self.writes }
     }
 
     /// Note a read of what it guards, for a read made without the lock (a cached value
@@ -269,12 +284,26 @@ impl<T: ?Sized> Mutex<T> {
         let id = self.id();
         let g = self.m.try_lock()?;
         note_read(id);
-        Some(MutexGuard { g, id, wrote: false })
+        Some(MutexGuard { g, id, wrote: false, writes: &self.writes })
     }
 
     /// The value, mutably (no one else can hold it).
     pub fn get_mut(&mut self) -> &mut T {
+        *self.writes.get_mut() = self.writes.get_mut().wrapping_add(1);
         self.m.get_mut()
+    }
+
+    /// Its identity: unique in the process, never reused.
+    #[inline]
+    pub fn identity(&self) -> usize {
+        self.id
+    }
+
+    /// How many times it has been changed. Read while holding its guard, the count of the
+    /// state the guard sees; read without it, a later count means a change since.
+    #[inline]
+    pub fn writes(&self) -> u64 {
+        self.writes.load(Ordering::Acquire)
     }
 }
 

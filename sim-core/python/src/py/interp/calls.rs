@@ -127,9 +127,47 @@ impl Interp<'_> {
         if self.mcache.is_empty() {
             self.mcache.resize_with(super::MCACHE_SLOTS, || None);
         }
-        self.mcache[ix] =
-            Some(super::MethodSlot { site, class: class.clone(), epoch, name: name.clone(), func: m.clone(), fast });
+        self.mcache[ix] = Some(super::MethodSlot {
+            site,
+            class: class.clone(),
+            epoch,
+            name: name.clone(),
+            func: m.clone(),
+            fast,
+            seen: (0, 0),
+        });
         fast.then_some(m)
+    }
+
+    /// Whether instance `i`'s own attributes hold none named `name`, so that the method
+    /// [`Self::method_at`] found at `site` is what `i.name` gives. The last such answer at
+    /// the site is kept with the dict's identity and change count: while neither has changed,
+    /// the dict is not locked and searched again (CPython's check of the instance's keys
+    /// version).
+    #[inline]
+    pub(crate) fn not_shadowed(&mut self, site: usize, i: &crate::py::value::Inst, name: &Arc<str>) -> bool {
+        let ix = (site >> 4) % super::MCACHE_SLOTS;
+        let id = i.dict.identity();
+        if let Some(Some(c)) = self.mcache.get(ix)
+            && c.site == site
+            && c.seen == (id, i.dict.writes())
+        {
+            // Read without its lock: noted as its lock would be (partial-order reduction).
+            i.dict.note_read();
+            return true;
+        }
+        let g = i.dict.lock();
+        // Read under the lock: the count of the state searched.
+        let writes = i.dict.writes();
+        let shadowed = g.contains_key(&crate::py::value::AttrName(name));
+        drop(g);
+        if !shadowed
+            && let Some(Some(c)) = self.mcache.get_mut(ix)
+            && c.site == site
+        {
+            c.seen = (id, writes);
+        }
+        !shadowed
     }
 
     /// Run a function whose arguments are bound.

@@ -115,7 +115,7 @@ impl Interp<'_> {
                         && i.class.kind == ClassKind::Plain
                         && i.class.native_kind() == ClassKind::Plain
                         && let Some(m) = self.method_at(func as *const Expr as usize, &i.class, name, args)
-                        && !i.dict.lock().contains_key(&crate::py::value::AttrName(name))
+                        && self.not_shadowed(func as *const Expr as usize, i, name)
                     {
                         let r = self.call_method_positional(f, &m, o, args);
                         self.ctx.line.set(f.line);

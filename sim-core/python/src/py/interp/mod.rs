@@ -111,6 +111,9 @@ pub(crate) struct MethodSlot {
     pub func: Arc<Func>,
     /// Whether the site's arguments fit it without binding ([`fast_arity`]).
     pub fast: bool,
+    /// The last instance's `__dict__` seen here without an attribute of the method's name:
+    /// its identity and change count then ([`Interp::not_shadowed`]).
+    pub seen: (usize, u64),
 }
 
 /// Slots in [`Interp::mcache`].

@@ -651,7 +651,7 @@ impl Interp<'_> {
                         if i.class.kind == ClassKind::Plain
                             && i.class.native_kind() == ClassKind::Plain
                             && let Some(m) = self.method_at(op as *const Ins as usize, &i.class, name, args)
-                            && !i.dict.lock().contains_key(&crate::py::value::AttrName(name)) =>
+                            && self.not_shadowed(op as *const Ins as usize, i, name) =>
                     {
                         V::Func(m)
                     }
