@@ -82,6 +82,11 @@ pub enum Builtin {
     ClassMethod,
     Bytes,
     Ascii,
+    /// `match`'s hidden helpers ([`crate::py::matching`]): no name reaches them.
+    MatchSeq,
+    MatchMap,
+    MatchClass,
+    MatchBind,
 }
 
 impl Builtin {
@@ -159,6 +164,10 @@ impl Builtin {
         use Builtin::*;
         match self {
             Print => "print",
+            MatchSeq => "<match sequence>",
+            MatchMap => "<match mapping>",
+            MatchClass => "<match class>",
+            MatchBind => "<match bind>",
             Bytes => "bytes",
             Ascii => "ascii",
             Range => "range",

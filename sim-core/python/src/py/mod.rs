@@ -33,6 +33,7 @@ pub(crate) mod json;
 pub(crate) mod libobj;
 pub(crate) mod logging;
 pub(crate) mod lower;
+pub(crate) mod matching;
 pub(crate) mod math;
 pub(crate) mod mt;
 pub(crate) mod namedtuple;

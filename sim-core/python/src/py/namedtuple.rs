@@ -90,6 +90,8 @@ pub fn make_class(name: &str, module: &str, fields: &[String], defaults: Vec<V>)
         dict.insert(Arc::from(m.name()), f);
     }
     dict.insert(Arc::from("_fields"), V::tuple(fields.iter().map(|f| V::str(f.clone())).collect()));
+    // As CPython's: a class pattern's positional subpatterns match the fields in order.
+    dict.insert(Arc::from("__match_args__"), V::tuple(fields.iter().map(|f| V::str(f.clone())).collect()));
     let mut fd = Dict::default();
     let first_default = fields.len().saturating_sub(defaults.len());
     for (f, d) in fields[first_default..].iter().zip(defaults) {

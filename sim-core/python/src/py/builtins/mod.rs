@@ -502,6 +502,7 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             }
             Ok(V::Dict(Arc::new(Mutex::new(d))))
         }
+        B::MatchSeq | B::MatchMap | B::MatchClass | B::MatchBind => crate::py::matching::call(it, b, pos),
         B::Isinstance | B::Issubclass => {
             nargs(name, &pos, 2, 2)?;
             Ok(V::Bool(isinstance(&pos[0], &pos[1], b == B::Issubclass)?))
@@ -856,7 +857,7 @@ fn type_class(name: &str, module: &str) -> Arc<super::value::Class> {
         .clone()
 }
 
-fn isinstance(v: &V, t: &V, sub: bool) -> R<bool> {
+pub(crate) fn isinstance(v: &V, t: &V, sub: bool) -> R<bool> {
     match t {
         V::Tuple(ts) => {
             for t in ts.iter() {

@@ -15,6 +15,7 @@ use ruff_text_size::{Ranged, TextSize};
 use std::sync::Arc;
 
 mod exprs;
+mod patterns;
 mod stmts;
 
 /// Deepest expression or statement nesting accepted (CPython's parser gives up near here too).
@@ -216,6 +217,9 @@ pub struct Lowerer<'a> {
     no_hoist: u32,
     /// In a dict comprehension's element: how many of `hoisted` belong to its key.
     key_hoists: usize,
+    /// The `case` being lowered: each name its pattern captures, with the hidden variable
+    /// that holds it until the whole pattern has matched.
+    match_binds: Vec<(Arc<str>, Name, Arc<str>)>,
 }
 
 type R<T> = Result<T, CompileError>;
@@ -293,6 +297,12 @@ fn bound_names(
                 }
             }
             ast::Stmt::Delete(d) => d.targets.iter().for_each(|t| names_in_target(t, out)),
+            ast::Stmt::Match(m) => {
+                patterns::match_bound_names(m, out);
+                for c in &m.cases {
+                    bound_names(&c.body, out, globals, nonlocals);
+                }
+            }
             ast::Stmt::Global(g) => globals.extend(g.names.iter().map(|n| Arc::from(n.as_str()))),
             ast::Stmt::Nonlocal(g) => nonlocals.extend(g.names.iter().map(|n| Arc::from(n.as_str()))),
             _ => {}
@@ -410,6 +420,7 @@ impl<'a> Lowerer<'a> {
             hoisted: Vec::new(),
             no_hoist: 0,
             key_hoists: 0,
+            match_binds: Vec::new(),
         }
     }
 

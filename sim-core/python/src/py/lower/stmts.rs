@@ -415,7 +415,7 @@ impl Lowerer<'_> {
                 }
                 StmtKind::With(items, self.block(&w.body)?)
             }
-            S::Match(m) => return Err(self.unsupported(m.range.start(), "match")),
+            S::Match(m) => self.match_stmt(m, line)?,
             S::Raise(r) => StmtKind::Raise(
                 r.exc.as_ref().map(|e| self.expr(e)).transpose()?,
                 r.cause.as_ref().map(|e| self.expr(e)).transpose()?,
