@@ -2,7 +2,7 @@
 //! there is none), refusals with their line, hostile input, and CPython fidelity.
 
 use indexmap::IndexMap;
-use sim_core::event::EventKind;
+use sim_core::event::{EventKind, GilReason};
 use sim_core::model::{GilMode, RuntimeSettings};
 use sim_core::py::run::run_source;
 use sim_core::py::value::V;
@@ -310,6 +310,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "match in a generator, a coroutine, a class body and a closure",
         "def g(xs):\n    for x in xs:\n        match x:\n            case int(n):\n                yield n * 2\n            case [a, *rest]:\n                yield from rest\n            case {'v': v} if v > 3:\n                yield ('big', v)\n            case _:\n                yield 'other'\nprint(list(g([1, [1, 2, 3], 'z', {'v': 5}])))\nimport asyncio\nasync def handle(msg):\n    await asyncio.sleep(0)\n    match msg:\n        case ('ping', n):\n            return n + 1\n        case _:\n            return None\nasync def main():\n    print(await asyncio.gather(handle(('ping', 1)), handle('x')))\nasyncio.run(main())\nclass K:\n    match 3:\n        case int(z):\n            w = z * 2\nprint(K.w, K.z)\ndef closure():\n    match [1, 2]:\n        case [a, b]:\n            return lambda: a + b\nprint(closure()())\n",
         "[2, 2, 3, 'other', ('big', 5)]\n[2, None]\n6 3\n3\n",
+    ),
+    (
+        "hashlib: md5, sha1, sha2 digests, update and copy, new(name), pbkdf2_hmac, CPython's errors, hashing in threads",
+        "import hashlib\nimport threading\nfrom concurrent.futures import ThreadPoolExecutor\n\nprint(hashlib.sha256(b'abc').hexdigest())\nprint(hashlib.md5(b'hello world').hexdigest())\nprint(hashlib.sha1(b'').hexdigest())\nprint(hashlib.sha224(b'x' * 3000).hexdigest())\nprint(hashlib.sha384(b'threadline').hexdigest()[:32])\nh = hashlib.sha512()\nh.update(b'part one, ')\nc = h.copy()\nh.update(b'part two')\nprint(h.name, h.digest_size, h.block_size, len(h.digest()), h.hexdigest()[:24])\nprint(c.hexdigest()[:24], hashlib.sha512(b'part one, ').hexdigest()[:24])\nprint(hashlib.new('SHA256', b'abc').hexdigest() == hashlib.sha256(b'abc').hexdigest())\nprint(hashlib.sha256('caf\\u00e9'.encode()).digest()[:4])\nprint(hashlib.pbkdf2_hmac('sha256', b'password', b'salt', 1000).hex())\nprint(hashlib.pbkdf2_hmac('sha1', b'pw', b'NaCl', 2, dklen=30).hex())\nfor bad in [lambda: hashlib.sha256('text'), lambda: hashlib.sha256(5), lambda: hashlib.new('sha999')]:\n    try:\n        bad()\n    except (TypeError, ValueError) as e:\n        print(type(e).__name__ + ':', e)\n\ndef work(i):\n    return hashlib.pbkdf2_hmac('sha256', ('pw%d' % i).encode(), b'salt', 2000).hex()[:16]\nwith ThreadPoolExecutor(4) as ex:\n    print(list(ex.map(work, range(4))))\nlock = threading.Lock()\nseen = {}\ndef hash_chunks(name, data):\n    h = hashlib.sha256()\n    for k in range(0, len(data), 4096):\n        h.update(data[k:k + 4096])\n    with lock:\n        seen[name] = h.hexdigest()[:12]\nts = [threading.Thread(target=hash_chunks, args=(n, bytes(range(256)) * 64)) for n in 'ab']\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\nprint(sorted(seen.items()))\n",
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n5eb63bbbe01eeed093cb22bb8f5acdc3\nda39a3ee5e6b4b0d3255bfef95601890afd80709\ne4ccb50ff46e7eaea035629217fa3d66947fc9d849dfb2a846aa5784\n5d58aba3d2503a68d0ef0e43061a6060\nsha512 64 128 64 c3c0f29cb972baad232e0edc\nda1fa0da92a79a3625aaf22d da1fa0da92a79a3625aaf22d\nTrue\nb'\\x85\\x0f}\\xc4'\n632c2812e46d4604102ba7618e9d6d7d2f8128f6266b4a03264d2a0460b7dcb3\n6aa434152f79c656b1c10d16c2479b64ad4e74220fdf740161c0c80015f3\nTypeError: Strings must be encoded before hashing\nTypeError: object supporting the buffer API required\nValueError: unsupported hash type sha999\n['30d68f5e2b55f37c', 'c12c2f0b0cf70db1', '653bac4f6e3694e4', 'ff896bba3dbc6a09']\n[('a', 'a1f259d4365e'), ('b', 'a1f259d4365e')]\n",
     ),
 ];
 
@@ -627,6 +632,36 @@ fn counter_increments_are_atomic_under_310_but_not_with_a_call_or_under_39() {
     assert!(lossy("        counter = counter + one()", GilMode::Cpython310, 300_000), "call between load and store");
     assert!(lossy("        counter += 1", GilMode::Cpython39, 300_000), "3.9");
     assert!(lossy("        counter += 1", GilMode::FreeThreaded, 300_000), "free-threaded");
+}
+
+#[test]
+fn hashing_lets_the_gil_go_as_cpython_does_and_stops_when_told() {
+    // pbkdf2_hmac and a hash of 2 KB or more run without the GIL (CPython's
+    // Py_BEGIN_ALLOW_THREADS): the worker drops it for the work; a small hash keeps it.
+    let src = "import hashlib, threading\ndef work():\n    hashlib.pbkdf2_hmac('sha256', b'pw', b'salt', 20000)\n    hashlib.sha256(b'x' * 4096).hexdigest()\n    hashlib.md5(b'small').hexdigest()\nt = threading.Thread(target=work)\nt.start()\nt.join()\nprint('done')\n";
+    let (trace, code) =
+        run_source("hash.py", src, &IndexMap::new(), settings(GilMode::Cpython310), Some(Duration::from_secs(60)))
+            .expect("compiles");
+    assert_eq!(code, 0);
+    let io_drops: Vec<u32> = trace
+        .events
+        .iter()
+        .filter(|e| e.thread == 1 && matches!(e.kind, EventKind::GilReleased { reason: GilReason::Io }))
+        .map(|e| e.line)
+        .collect();
+    assert_eq!(io_drops, [3, 4], "the GIL let go for pbkdf2 and the 4 KB hash, not the small one");
+    // A billion rounds asked for: Stop (here the run's wall limit) still ends it.
+    let t0 = std::time::Instant::now();
+    let (trace, _) = run_source(
+        "rounds.py",
+        "import hashlib\nhashlib.pbkdf2_hmac('sha256', b'p', b's', 10 ** 9)\n",
+        &IndexMap::new(),
+        settings(GilMode::Cpython310),
+        Some(Duration::from_millis(300)),
+    )
+    .expect("compiles");
+    assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
+    assert!(trace.events.iter().any(|e| matches!(e.kind, EventKind::ThreadStopped)));
 }
 
 #[test]

@@ -25,6 +25,7 @@ pub(crate) mod exc;
 pub(crate) mod format;
 pub(crate) mod frame;
 pub(crate) mod functools;
+pub(crate) mod hashlib;
 pub(crate) mod heapq;
 pub(crate) mod interp;
 pub(crate) mod ir;

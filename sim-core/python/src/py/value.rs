@@ -485,6 +485,8 @@ pub enum InstNative {
     Base(V),
     /// A `bytes` object's bytes.
     Bytes(Arc<Vec<u8>>),
+    /// A `hashlib` hash object's running state.
+    Hash(Box<super::hashlib::Hasher>),
 }
 
 /// A `threading.local`'s state: an attribute dict per thread, and what it was made with —

@@ -518,6 +518,7 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
         F::Typing(x) => crate::py::typing::call(it, x, pos, kw),
         F::Text(x) => crate::py::textwrap::call(it, x, pos, kw),
         F::Uuid(x) => crate::py::uuid::call(it, x, pos, kw),
+        F::Hash(x) => crate::py::hashlib::call(it, x, pos, kw),
         F::Capwords => crate::py::string::capwords(pos, kw),
         F::Dc(x) => crate::py::dataclasses::call(it, x, pos, kw),
         F::En(x) => crate::py::enums::call(it, x, pos, kw),

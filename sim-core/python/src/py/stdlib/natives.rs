@@ -129,6 +129,7 @@ pub(crate) fn fn_name(f: NFn) -> String {
         NFn::Typing(x) => x.name().into(),
         NFn::Text(x) => x.name().into(),
         NFn::Uuid(x) => x.name().into(),
+        NFn::Hash(x) => x.name().into(),
         NFn::Dc(x) => x.name().into(),
         NFn::En(x) => x.name().into(),
         // Classes keep their names; these functions are spelled without underscores.

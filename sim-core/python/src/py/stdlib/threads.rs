@@ -245,7 +245,11 @@ pub fn thread_obj(v: &V) -> Option<Arc<ThreadObj>> {
     match v {
         V::Inst(i) => match &*i.native.lock() {
             InstNative::Thread(t) => Some(t.clone()),
-            InstNative::None | InstNative::Local(_) | InstNative::Base(_) | InstNative::Bytes(_) => None,
+            InstNative::None
+            | InstNative::Local(_)
+            | InstNative::Base(_)
+            | InstNative::Bytes(_)
+            | InstNative::Hash(_) => None,
         },
         _ => None,
     }
@@ -548,7 +552,7 @@ pub fn inst_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str) -> R<Opt
             }
             return Ok(None);
         }
-        InstNative::None | InstNative::Base(_) | InstNative::Bytes(_) => return Ok(None),
+        InstNative::None | InstNative::Base(_) | InstNative::Bytes(_) | InstNative::Hash(_) => return Ok(None),
     };
     // A thread's or process's state lives partly in the runtime: noted as the thread's.
     threadline_runtime::footprint::note_thread(t.tid);
@@ -599,7 +603,7 @@ pub fn inst_set_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str, v: &
             })?;
             return Ok(true);
         }
-        InstNative::None | InstNative::Base(_) | InstNative::Bytes(_) => return Ok(false),
+        InstNative::None | InstNative::Base(_) | InstNative::Bytes(_) | InstNative::Hash(_) => return Ok(false),
     };
     threadline_runtime::footprint::note_global();
     match name {
@@ -624,7 +628,9 @@ pub fn inst_set_native_attr(it: &mut Interp<'_>, i: &Arc<Inst>, name: &str, v: &
 pub fn inst_repr(it: &Interp<'_>, i: &Arc<Inst>, id: usize) -> String {
     let t = match &*i.native.lock() {
         InstNative::Thread(t) => Some(t.clone()),
-        InstNative::None | InstNative::Local(_) | InstNative::Base(_) | InstNative::Bytes(_) => None,
+        InstNative::None | InstNative::Local(_) | InstNative::Base(_) | InstNative::Bytes(_) | InstNative::Hash(_) => {
+            None
+        }
     };
     if let Some(t) = t.clone()
         && let Some(proc_ix) = &t.process
