@@ -91,6 +91,11 @@ fn registry() -> &'static Registry {
                     dict.insert(Arc::from(m.name()), V::Native(Arc::new(Native::Fn(NFn::ExcMethod(m)))));
                 }
             }
+            if *name == "ExceptionGroup" {
+                for m in [ExcMethod::Split, ExcMethod::Subgroup, ExcMethod::Derive] {
+                    dict.insert(Arc::from(m.name()), V::Native(Arc::new(Native::Fn(NFn::ExcMethod(m)))));
+                }
+            }
             let c = build_class(Arc::from(*name), Arc::from(*module), vec![base], dict, ClassKind::Exception);
             by_name.insert(name, c);
         }

@@ -87,6 +87,11 @@ pub enum Builtin {
     MatchMap,
     MatchClass,
     MatchBind,
+    /// `except*`'s hidden helpers ([`crate::py::excgroup`]).
+    ExcStarSplit,
+    ExcStarEnd,
+    ExcStarEnter,
+    ExcStarLeave,
 }
 
 impl Builtin {
@@ -168,6 +173,10 @@ impl Builtin {
             MatchMap => "<match mapping>",
             MatchClass => "<match class>",
             MatchBind => "<match bind>",
+            ExcStarSplit => "<except* split>",
+            ExcStarEnd => "<except* end>",
+            ExcStarEnter => "<except* enter>",
+            ExcStarLeave => "<except* leave>",
             Bytes => "bytes",
             Ascii => "ascii",
             Range => "range",

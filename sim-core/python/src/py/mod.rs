@@ -22,6 +22,7 @@ pub(crate) mod datetime;
 pub mod dis;
 pub(crate) mod enums;
 pub(crate) mod exc;
+pub(crate) mod excgroup;
 pub(crate) mod format;
 pub(crate) mod frame;
 pub(crate) mod functools;

@@ -503,6 +503,26 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             Ok(V::Dict(Arc::new(Mutex::new(d))))
         }
         B::MatchSeq | B::MatchMap | B::MatchClass | B::MatchBind => crate::py::matching::call(it, b, pos),
+        B::ExcStarSplit => {
+            let [rest, t] = pos.as_slice() else { return type_err("except* split takes 2 arguments") };
+            crate::py::excgroup::star_split(it, rest, t)
+        }
+        // An `except*` body handles the part that matched (a bare `raise` re-raises it).
+        B::ExcStarEnter => {
+            let value = pos.into_iter().next().unwrap_or_default();
+            it.handling.push(crate::py::interp::Exc { value, tb: Vec::new() });
+            Ok(V::None)
+        }
+        B::ExcStarLeave => {
+            it.handling.pop();
+            Ok(V::None)
+        }
+        B::ExcStarEnd => {
+            let [orig, rest, matched, raised] = pos.as_slice() else {
+                return type_err("except* end takes 4 arguments");
+            };
+            crate::py::excgroup::star_end(it, orig, rest, matched, raised)
+        }
         B::Isinstance | B::Issubclass => {
             nargs(name, &pos, 2, 2)?;
             Ok(V::Bool(isinstance(&pos[0], &pos[1], b == B::Issubclass)?))

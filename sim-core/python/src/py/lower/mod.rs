@@ -17,6 +17,7 @@ use std::sync::Arc;
 mod exprs;
 mod patterns;
 mod stmts;
+mod trystar;
 
 /// Deepest expression or statement nesting accepted (CPython's parser gives up near here too).
 const MAX_DEPTH: usize = 400;

@@ -64,9 +64,9 @@ fn irrefutable(p: &ast::Pattern) -> bool {
 }
 
 impl Lowerer<'_> {
-    /// A hidden variable for a `match`: a local in a function, else a global no program
+    /// A hidden variable (for `match`, `except*`): a local in a function, else a global no program
     /// can name.
-    fn match_temp(&mut self) -> (Name, Arc<str>) {
+    pub(crate) fn hidden_temp(&mut self) -> (Name, Arc<str>) {
         if self.scopes.last().is_some_and(|s| s.kind == ScopeKind::Function) {
             return self.temp("match");
         }
@@ -106,7 +106,7 @@ impl Lowerer<'_> {
         }
         let at = m.range.start();
         let subject = self.expr(&m.subject)?;
-        let (tmp, tmp_n) = self.match_temp();
+        let (tmp, tmp_n) = self.hidden_temp();
         let mut chain: Vec<Stmt> = Vec::new();
         for c in m.cases.iter().rev() {
             let cat = c.range.start();
@@ -136,7 +136,7 @@ impl Lowerer<'_> {
 
     /// `(tmp := parts) is not None`, and the temp to take the parts from.
     fn parts(&mut self, at: TextSize, parts: Expr) -> (Expr, Expr) {
-        let (t, t_n) = self.match_temp();
+        let (t, t_n) = self.hidden_temp();
         let bind = self.mk(at, ExprKind::Walrus(Target::Name(t.clone(), t_n.clone()), parts));
         let none = self.mk(at, ExprKind::Const(V::None));
         let test = self.mk(at, ExprKind::Compare(bind, vec![(CmpOp::IsNot, none)]));
@@ -156,7 +156,7 @@ impl Lowerer<'_> {
         let (t, t_n) = match self.match_binds.iter().find(|(n, ..)| &**n == name) {
             Some((_, t, t_n)) => (t.clone(), t_n.clone()),
             None => {
-                let (t, t_n) = self.match_temp();
+                let (t, t_n) = self.hidden_temp();
                 self.match_binds.push((Arc::from(name), t.clone(), t_n.clone()));
                 (t, t_n)
             }

@@ -422,7 +422,7 @@ impl Lowerer<'_> {
             ),
             S::Try(t) => {
                 if t.is_star {
-                    return Err(self.unsupported(t.range.start(), "except*"));
+                    return self.try_star(t, line);
                 }
                 let body = self.block(&t.body)?;
                 let mut handlers = Vec::new();

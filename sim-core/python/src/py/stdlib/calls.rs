@@ -752,6 +752,9 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
                     Ok(V::None)
                 }
                 ExcMethod::WithTraceback => Ok(me),
+                ExcMethod::Split | ExcMethod::Subgroup | ExcMethod::Derive => {
+                    crate::py::excgroup::method(it, m.name(), &pos)
+                }
             }
         }
     }

@@ -289,6 +289,10 @@ pub enum QKind {
 pub enum ExcMethod {
     Init,
     WithTraceback,
+    /// `ExceptionGroup.split`, `subgroup`, `derive`.
+    Split,
+    Subgroup,
+    Derive,
 }
 
 impl ExcMethod {
@@ -297,6 +301,9 @@ impl ExcMethod {
         match self {
             ExcMethod::Init => "__init__",
             ExcMethod::WithTraceback => "with_traceback",
+            ExcMethod::Split => "split",
+            ExcMethod::Subgroup => "subgroup",
+            ExcMethod::Derive => "derive",
         }
     }
 }
