@@ -454,6 +454,23 @@ fn uncaught_exceptions_print_python_tracebacks() {
         err,
         "Traceback (most recent call last):\n  File \"case.py\", line 4, in <module>\n    f(0)\n  File \"case.py\", line 2, in f\n    return 1 / x\nZeroDivisionError: division by zero\n"
     );
+    // An exception group: CPython 3.11's boxes, nested, each member with the frames it left
+    // (a TaskGroup's members from their tasks; CPython's asyncio frames are not Threadline's).
+    let (_, err, code) =
+        run("raise ExceptionGroup('top', [OSError('disk'), ExceptionGroup('inner', [KeyError(3), ValueError(4)])])\n");
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "  + Exception Group Traceback (most recent call last):\n  |   File \"case.py\", line 1, in <module>\n  |     raise ExceptionGroup('top', [OSError('disk'), ExceptionGroup('inner', [KeyError(3), ValueError(4)])])\n  | ExceptionGroup: top (2 sub-exceptions)\n  +-+---------------- 1 ----------------\n    | OSError: disk\n    +---------------- 2 ----------------\n    | ExceptionGroup: inner (2 sub-exceptions)\n    +-+---------------- 1 ----------------\n      | KeyError: 3\n      +---------------- 2 ----------------\n      | ValueError: 4\n      +------------------------------------\n"
+    );
+    let (_, err, code) = run(
+        "import asyncio\nasync def bad(n):\n    await asyncio.sleep(0.01 * n)\n    raise ValueError(f'bad {n}')\nasync def ok():\n    await asyncio.sleep(1)\nasync def main():\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(bad(1))\n        tg.create_task(bad(1))\nasyncio.run(main())\n",
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "  + Exception Group Traceback (most recent call last):\n  |   File \"case.py\", line 11, in <module>\n  |     asyncio.run(main())\n  |   File \"case.py\", line 8, in main\n  |     async with asyncio.TaskGroup() as tg:\n  | ExceptionGroup: unhandled errors in a TaskGroup (2 sub-exceptions)\n  +-+---------------- 1 ----------------\n    | Traceback (most recent call last):\n    |   File \"case.py\", line 4, in bad\n    |     raise ValueError(f'bad {n}')\n    | ValueError: bad 1\n    +---------------- 2 ----------------\n    | Traceback (most recent call last):\n    |   File \"case.py\", line 4, in bad\n    |     raise ValueError(f'bad {n}')\n    | ValueError: bad 1\n    +------------------------------------\n"
+    );
     let src = "import threading\nl = threading.Lock()\ndef w():\n    l.release()\nt = threading.Thread(target=w)\nt.start()\nt.join()\nprint('main goes on')\n";
     let (out, err, code) = run(src);
     assert_eq!(out, "main goes on\n");

@@ -15,6 +15,11 @@ pub(crate) fn is_group(v: &V) -> bool {
     exc::is_instance_of(v, "ExceptionGroup")
 }
 
+/// A group's members.
+pub(crate) fn members(v: &V) -> Vec<V> {
+    parts(v).1
+}
+
 /// A group's message and members.
 fn parts(v: &V) -> (V, Vec<V>) {
     let V::Inst(i) = v else { return (V::str(""), Vec::new()) };

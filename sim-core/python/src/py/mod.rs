@@ -420,6 +420,17 @@ pub fn traceback_lines(
         lines.push(h);
     }
     chained_lines(it, &e.value, &mut lines, 0);
+    if excgroup::is_group(&e.value) {
+        let mut frames = Vec::new();
+        if threading_frames {
+            frames.push("  File \"threading.py\", line 1045, in _bootstrap_inner".into());
+            frames.push("    self.run()".into());
+        }
+        frame_lines(&prog, e.tb.iter().rev(), &mut frames);
+        let mut ctx = GroupPrint { depth: 0, need_close: false };
+        group_lines(it, &prog, &e.value, frames, &mut ctx, &mut lines);
+        return lines;
+    }
     let err = exc_error(it, &e.value);
     if !e.tb.is_empty() || threading_frames {
         lines.push("Traceback (most recent call last):".into());
@@ -431,6 +442,120 @@ pub fn traceback_lines(
     }
     lines.push(err.to_string());
     lines
+}
+
+/// Where an exception group's traceback is being printed: how deep in groups, and whether
+/// the last member's closing line is still to come (`traceback._ExceptionPrintContext`).
+struct GroupPrint {
+    depth: usize,
+    need_close: bool,
+}
+
+impl GroupPrint {
+    fn indent(&self) -> String {
+        " ".repeat(2 * self.depth)
+    }
+
+    /// `text`'s lines at this depth, after the margin (`|`, or `+` for a top-level group's
+    /// first line).
+    fn emit(&self, margin: char, text: impl IntoIterator<Item = String>, out: &mut Vec<String>) {
+        let mut ind = self.indent();
+        if self.depth > 0 {
+            ind.push(margin);
+            ind.push(' ');
+        }
+        out.extend(text.into_iter().map(|l| format!("{ind}{l}")));
+    }
+}
+
+/// An exception (a group's member, or the group) as CPython 3.11's `traceback` prints it
+/// inside a group: `frames` its traceback lines, a group's members boxed and numbered
+/// (at most 15 a group, 10 groups deep, as CPython's defaults).
+fn group_lines(
+    it: &mut Interp<'_>,
+    prog: &Program,
+    v: &V,
+    frames: Vec<String>,
+    ctx: &mut GroupPrint,
+    out: &mut Vec<String>,
+) {
+    const MAX_WIDTH: usize = 15;
+    const MAX_DEPTH: usize = 10;
+    let err = exc_error(it, v).to_string();
+    if !excgroup::is_group(v) {
+        if !frames.is_empty() {
+            ctx.emit('|', std::iter::once("Traceback (most recent call last):".to_string()).chain(frames), out);
+        }
+        ctx.emit('|', [err], out);
+        return;
+    }
+    if ctx.depth > MAX_DEPTH {
+        ctx.emit('|', [format!("... (max_group_depth is {MAX_DEPTH})")], out);
+        return;
+    }
+    let top = ctx.depth == 0;
+    if top {
+        ctx.depth += 1;
+    }
+    if !frames.is_empty() {
+        ctx.emit(if top { '+' } else { '|' }, ["Exception Group Traceback (most recent call last):".to_string()], out);
+        ctx.emit('|', frames, out);
+    }
+    ctx.emit('|', [err], out);
+    let members = excgroup::members(v);
+    let n = if members.len() <= MAX_WIDTH { members.len() } else { MAX_WIDTH + 1 };
+    ctx.need_close = false;
+    for i in 0..n {
+        let last = i + 1 == n;
+        if last {
+            ctx.need_close = true;
+        }
+        let truncated = i >= MAX_WIDTH;
+        let title = if truncated { "...".to_string() } else { (i + 1).to_string() };
+        out.push(format!(
+            "{}{}+---------------- {title} ----------------",
+            ctx.indent(),
+            if i == 0 { "+-" } else { "  " }
+        ));
+        ctx.depth += 1;
+        if truncated {
+            let more = members.len() - MAX_WIDTH;
+            ctx.emit('|', [format!("and {more} more exception{}", if more > 1 { "s" } else { "" })], out);
+        } else {
+            let m = &members[i];
+            let mut sub = Vec::new();
+            frame_lines(prog, stored_tb(m).iter().rev(), &mut sub);
+            group_lines(it, prog, m, sub, ctx, out);
+        }
+        if last && ctx.need_close {
+            out.push(format!("{}+------------------------------------", ctx.indent()));
+            ctx.need_close = false;
+        }
+        ctx.depth -= 1;
+    }
+    if top {
+        ctx.depth = 0;
+    }
+}
+
+/// The frames an exception left, as kept on it when it was caught (`__tl_tb__`),
+/// innermost first.
+fn stored_tb(v: &V) -> Vec<(u32, Arc<str>)> {
+    let V::Inst(pi) = v else { return Vec::new() };
+    match pi.dict.lock().get("__tl_tb__") {
+        Some(V::List(l)) => l
+            .lock()
+            .iter()
+            .filter_map(|t| match t {
+                V::Tuple(t) => match (&t[0], &t[1]) {
+                    (V::Int(l), V::Str(n)) => Some((*l as u32, Arc::from(&**n))),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// A traceback's frames, most recent last, as CPython's `traceback` prints them: a frame
@@ -487,23 +612,7 @@ fn chained_lines(it: &mut Interp<'_>, v: &V, lines: &mut Vec<String>, depth: usi
         }
         _ => return,
     };
-    let tb: Vec<(u32, Arc<str>)> = match &prev {
-        V::Inst(pi) => match pi.dict.lock().get("__tl_tb__") {
-            Some(V::List(l)) => l
-                .lock()
-                .iter()
-                .filter_map(|t| match t {
-                    V::Tuple(t) => match (&t[0], &t[1]) {
-                        (V::Int(l), V::Str(n)) => Some((*l as u32, Arc::from(&**n))),
-                        _ => None,
-                    },
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
-    };
+    let tb = stored_tb(&prev);
     chained_lines(it, &prev, lines, depth + 1);
     let prog = Arc::clone(&it.w.prog);
     if !tb.is_empty() {

@@ -398,6 +398,12 @@ pub(crate) fn step_outcome(it: &mut Interp<'_>, task: &Arc<Fut>, task_v: &V, ix:
         Err(Flow::Exc(e)) => {
             let outcome = exc::exc_repr(it, &e.value);
             task.st.lock().exc_tb = e.tb.clone();
+            // The frames it left stay on it: printed in a group (a TaskGroup's) as CPython does.
+            if let V::Inst(xi) = &e.value {
+                let tb: Vec<V> =
+                    e.tb.iter().map(|(l, n)| V::tuple(vec![V::Int(i64::from(*l)), V::str(n.clone())])).collect();
+                xi.dict.lock().entry(std::sync::Arc::from("__tl_tb__")).or_insert_with(|| V::list(tb));
+            }
             task.set_exception(task_v, e.value)?;
             it.ctx.record(EventKind::AioTaskEnd { task: ix, outcome });
         }
