@@ -101,6 +101,46 @@ impl Interp<'_> {
         self.after_call(r)
     }
 
+    /// The Python method `i.name` is at call site `site` (a plain instance's class's function,
+    /// not shadowed by an attribute of its own), when the site's arguments fit it: the
+    /// site's cache answers in one look while the class epoch, the class and the instance's
+    /// dict stand ([`Self::method_at`], [`Self::not_shadowed`]).
+    #[inline]
+    pub(crate) fn plain_method(
+        &mut self,
+        site: usize,
+        i: &crate::py::value::Inst,
+        name: &Arc<str>,
+        args: &[Arg],
+    ) -> Option<Arc<Func>> {
+        let ix = (site >> 4) % super::MCACHE_SLOTS;
+        if let Some(Some(c)) = self.mcache.get(ix)
+            && c.site == site
+            && c.fast
+            && c.epoch == crate::py::value::class_epoch()
+            && Arc::ptr_eq(&c.class, &i.class)
+            && Arc::ptr_eq(&c.name, name)
+            && c.seen == (i.dict.identity(), i.dict.writes())
+        {
+            // Read without its lock: noted as its lock would be (partial-order reduction).
+            i.dict.note_read();
+            return Some(c.func.clone());
+        }
+        self.plain_method_slow(site, i, name, args)
+    }
+
+    #[inline(never)]
+    fn plain_method_slow(
+        &mut self,
+        site: usize,
+        i: &crate::py::value::Inst,
+        name: &Arc<str>,
+        args: &[Arg],
+    ) -> Option<Arc<Func>> {
+        let m = self.method_at(site, &i.class, name, args)?;
+        self.not_shadowed(site, i, name).then_some(m)
+    }
+
     /// The Python function `class` gives `name` at call site `site`, when the site's
     /// arguments (positional only) fit it without binding; found along the MRO once and kept
     /// in [`Interp::mcache`] while the class epoch stands.

@@ -114,8 +114,7 @@ impl Interp<'_> {
                     if let V::Inst(i) = &o
                         && i.class.kind == ClassKind::Plain
                         && i.class.native_kind() == ClassKind::Plain
-                        && let Some(m) = self.method_at(func as *const Expr as usize, &i.class, name, args)
-                        && self.not_shadowed(func as *const Expr as usize, i, name)
+                        && let Some(m) = self.plain_method(func as *const Expr as usize, i, name, args)
                     {
                         let r = self.call_method_positional(f, &m, o, args);
                         self.ctx.line.set(f.line);

@@ -650,8 +650,7 @@ impl Interp<'_> {
                     V::Inst(i)
                         if i.class.kind == ClassKind::Plain
                             && i.class.native_kind() == ClassKind::Plain
-                            && let Some(m) = self.method_at(op as *const Ins as usize, &i.class, name, args)
-                            && self.not_shadowed(op as *const Ins as usize, i, name) =>
+                            && let Some(m) = self.plain_method(op as *const Ins as usize, i, name, args) =>
                     {
                         V::Func(m)
                     }
