@@ -589,6 +589,9 @@ fn hostile_input_is_refused_or_stopped_never_a_panic() {
     let deep = format!("x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
     let e = compile_err(&deep);
     assert_eq!(e.line, 1, "{e}");
+    // A `case` pattern nested 50 000 deep: refused at its line.
+    let e = compile_err(&format!("match 1:\n    case {}x{}:\n        pass\n", "[".repeat(50_000), "]".repeat(50_000)));
+    assert_eq!(e.line, 2, "{e}");
     // 100 000 nested unary minus and a deep expression chain.
     let e = compile_err(&format!("x = {}1\n", "-".repeat(100_000)));
     assert_eq!(e.line, 1);
