@@ -331,6 +331,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "eg = ExceptionGroup('many', [ValueError(1), TypeError(2), ExceptionGroup('inner', [KeyError(3), ValueError(4)])])\nprint(repr(eg.subgroup(lambda e: isinstance(e, (KeyError, TypeError)))))\nprint(repr(eg.split((KeyError, TypeError))))\nprint(repr(eg.derive([OSError(5)])), eg.subgroup(OSError))\nprint(eg.split(ExceptionGroup)[0] is eg)\n",
         "ExceptionGroup('many', [TypeError(2), ExceptionGroup('inner', [KeyError(3)])])\n(ExceptionGroup('many', [TypeError(2), ExceptionGroup('inner', [KeyError(3)])]), ExceptionGroup('many', [ValueError(1), ExceptionGroup('inner', [ValueError(4)])]))\nExceptionGroup('many', [OSError(5)]) None\nTrue\n",
     ),
+    (
+        "match and except* as a review found them: a built-in type's subclass matching itself, mapping keys evaluated only for a mapping long enough, 'must be a type', a wrapped exception re-raised bare, an unhandled group copied, except* of a non-exception, the as-name deleted, split keeping the cause",
+        "class MyInt(int):\n    pass\nclass K:\n    pass\nmatch MyInt(5):\n    case MyInt(x):\n        print('myint', x)\nfor subj in [5, {}, {'a': 1}]:\n    try:\n        match subj:\n            case {K.missing: 1}:\n                print('hit')\n            case _:\n                print('nomatch', subj)\n    except AttributeError as e:\n        print('AttributeError:', e)\nt = 3\ntry:\n    match 1:\n        case t():\n            pass\nexcept TypeError as e:\n    print('TypeError:', e)\ntry:\n    try:\n        raise ValueError(1)\n    except* ValueError:\n        raise\nexcept ExceptionGroup as e:\n    print('bare raise of a wrapped one:', repr(e))\neg0 = ExceptionGroup('g', [KeyError(1)])\ntry:\n    try:\n        raise eg0\n    except* ValueError:\n        pass\nexcept ExceptionGroup as e:\n    print('nothing handled:', repr(e), e is eg0)\nclass NotExc:\n    pass\ntry:\n    try:\n        raise ValueError(1)\n    except* NotExc:\n        pass\nexcept TypeError as e:\n    print('TypeError:', e)\ntry:\n    raise ExceptionGroup('g', [ValueError(1)])\nexcept* ValueError as named:\n    pass\ntry:\n    print(named)\nexcept NameError as e:\n    print('NameError:', e)\ntry:\n    try:\n        raise OSError('cause')\n    except OSError as c:\n        raise ExceptionGroup('g', [ValueError(1), TypeError(2)]) from c\nexcept ExceptionGroup as eg:\n    m, r = eg.split(ValueError)\n    print(repr(m.__cause__), repr(r.__cause__))\n",
+        "myint 5\nnomatch 5\nnomatch {}\nAttributeError: type object 'K' has no attribute 'missing'\nTypeError: called match pattern must be a type\nbare raise of a wrapped one: ExceptionGroup('', (ValueError(1),))\nnothing handled: ExceptionGroup('g', [KeyError(1)]) False\nTypeError: catching classes that do not inherit from BaseException is not allowed\nNameError: name 'named' is not defined\nOSError('cause') OSError('cause')\n",
+    ),
 ];
 
 /// Programs that exercise the frame loop's own paths (calls pushed and popped, `break` and
@@ -571,6 +576,19 @@ fn syntax_errors_and_unsupported_constructs_name_their_line() {
         ("match 1:\n    case 1 | x:\n        pass\n", 2, "alternative patterns bind different names"),
         ("match 1:\n    case (x | [x, y]):\n        pass\n", 2, "name capture 'x' makes remaining"),
         ("match {}:\n    case {'a': 1, 'a': 2}:\n        pass\n", 2, "mapping pattern checks duplicate key ('a')"),
+        ("match {}:\n    case {1: a, 1.0: b}:\n        pass\n", 2, "mapping pattern checks duplicate key (1.0)"),
+        ("match 1:\n    case P(x=1, x=2):\n        pass\n", 2, "attribute name repeated in class pattern: x"),
+        ("match 1:\n    case [x] | [x, x]:\n        pass\n", 2, "multiple assignments to name 'x' in pattern"),
+        (
+            "match 1:\n    case (_ as y):\n        pass\n    case 2:\n        pass\n",
+            2,
+            "wildcard makes remaining patterns unreachable",
+        ),
+        (
+            "match 1:\n    case 1 | x:\n        pass\n    case 2:\n        pass\n",
+            2,
+            "name capture 'x' makes remaining patterns unreachable",
+        ),
         ("import numpy\n", 1, "module 'numpy' is not available in Threadline"),
         ("import os\nfrom contextlib import asynccontextmanager\n", 2, "contextlib.asynccontextmanager"),
         ("from os import path\nbreak\n", 2, "'break' outside loop"),

@@ -50,6 +50,22 @@ fn derive(eg: &V, items: Vec<V>) -> V {
     make(parts(eg).0, items, false)
 }
 
+/// A part split off `eg`: derived, with `eg`'s cause, context, notes and traceback, as
+/// CPython's `split` copies them.
+fn derive_part(eg: &V, items: Vec<V>) -> V {
+    let g = derive(eg, items);
+    if let (V::Inst(from), V::Inst(to)) = (eg, &g) {
+        let src = from.dict.lock();
+        let mut dst = to.dict.lock();
+        for k in ["__cause__", "__context__", "__suppress_context__", "__notes__", "__tl_tb__"] {
+            if let Some(v) = src.get(k) {
+                dst.insert(Arc::from(k), v.clone());
+            }
+        }
+    }
+    g
+}
+
 /// What a split is by: an exception type (or a tuple of them) or a predicate.
 enum Cond<'a> {
     Type(&'a V),
@@ -94,7 +110,7 @@ fn split(it: &mut Interp<'_>, eg: &V, c: &Cond<'_>) -> R<(Option<V>, Option<V>)>
             miss.push(e);
         }
     }
-    let side = |items: Vec<V>| (!items.is_empty()).then(|| derive(eg, items));
+    let side = |items: Vec<V>| (!items.is_empty()).then(|| derive_part(eg, items));
     Ok((side(hit), side(miss)))
 }
 
@@ -130,7 +146,13 @@ pub(crate) fn star_split(it: &mut Interp<'_>, rest: &V, t: &V) -> R<V> {
     {
         return type_err("catching ExceptionGroup with except* is not allowed. Use except instead.");
     }
-    if !matches!(t, V::Class(_) | V::Tuple(_)) {
+    let base = exc::class("BaseException");
+    let is_exc = |t: &V| matches!(t, V::Class(c) if c.is_sub(&base));
+    let ok = match t {
+        V::Tuple(ts) => ts.iter().all(is_exc),
+        t => is_exc(t),
+    };
+    if !ok {
         return type_err("catching classes that do not inherit from BaseException is not allowed");
     }
     let none = || V::list(vec![V::None, V::None]);
@@ -165,6 +187,15 @@ fn leaves(v: &V, out: &mut Vec<V>) {
 pub(crate) fn star_end(it: &mut Interp<'_>, orig: &V, rest: &V, matched: &V, raised: &V) -> R<V> {
     let matched = it.collect_vec(matched)?;
     let raised = it.collect_vec(raised)?;
+    if !is_group(orig) {
+        // A bare exception was wrapped: one clause at most ran, and what it raised (the
+        // wrapping group again, for a bare `raise`) goes on as it is.
+        return match raised.into_iter().next() {
+            Some(r) => raise_out(r),
+            None if matches!(rest, V::None) => Ok(V::None),
+            None => raise_out(orig.clone()),
+        };
+    }
     // A handler's bare `raise` (or `raise eg`) re-raises its part: it stays in the shape it
     // had; anything else is new.
     let (again, new): (Vec<V>, Vec<V>) = raised.into_iter().partition(|r| matched.iter().any(|m| m.is(r)));
@@ -175,18 +206,13 @@ pub(crate) fn star_end(it: &mut Interp<'_>, orig: &V, rest: &V, matched: &V, rai
     for r in &again {
         leaves(r, &mut keep_leaves);
     }
-    let mut all = Vec::new();
-    leaves(orig, &mut all);
+    // What goes on of the original, in its shape (a copy even when none of it was handled,
+    // as CPython's).
     let keep = if keep_leaves.is_empty() {
         None
-    } else if all.iter().all(|e| keep_leaves.iter().any(|k| k.is(e))) {
-        // Nothing of it handled: the exception itself goes on.
-        Some(orig.clone())
-    } else if is_group(orig) {
+    } else {
         let pred = |e: &V| keep_leaves.iter().any(|k| k.is(e));
         shaped(orig, &pred)
-    } else {
-        Some(orig.clone())
     };
     let mut out = new;
     let result = match (out.is_empty(), keep) {
@@ -197,7 +223,20 @@ pub(crate) fn star_end(it: &mut Interp<'_>, orig: &V, rest: &V, matched: &V, rai
             if out.len() == 1 { out.pop().unwrap_or_default() } else { make(V::str(""), out, false) }
         }
     };
-    Err(Flow::Exc(Box::new(Exc { value: result, tb: Vec::new() })))
+    raise_out(result)
+}
+
+/// Raise what leaves an `except*` block: not chained to the exception the block handled (a
+/// group made here gets no context; one a handler raised keeps the one it has).
+fn raise_out(v: V) -> R<V> {
+    if let V::Inst(i) = &v {
+        let mut d = i.dict.lock();
+        if !d.contains_key("__context__") {
+            d.insert(Arc::from("__context__"), V::None);
+            d.insert(Arc::from("__suppress_context__"), V::Bool(true));
+        }
+    }
+    Err(Flow::Exc(Box::new(Exc { value: v, tb: Vec::new() })))
 }
 
 /// The part of group `g` whose leaves `keep` holds, in `g`'s shape.
@@ -210,5 +249,5 @@ fn shaped(g: &V, keep: &dyn Fn(&V) -> bool) -> Option<V> {
             items.push(e);
         }
     }
-    (!items.is_empty()).then(|| derive(g, items))
+    (!items.is_empty()).then(|| derive_part(g, items))
 }

@@ -87,6 +87,7 @@ pub enum Builtin {
     MatchMap,
     MatchClass,
     MatchBind,
+    MatchIsMap,
     /// `except*`'s hidden helpers ([`crate::py::excgroup`]).
     ExcStarSplit,
     ExcStarEnd,
@@ -173,6 +174,7 @@ impl Builtin {
             MatchMap => "<match mapping>",
             MatchClass => "<match class>",
             MatchBind => "<match bind>",
+            MatchIsMap => "<match is mapping>",
             ExcStarSplit => "<except* split>",
             ExcStarEnd => "<except* end>",
             ExcStarEnter => "<except* enter>",

@@ -20,6 +20,9 @@ pub(crate) fn call(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>) -> R<V> {
         Builtin::MatchBind => Ok(V::Bool(true)),
         Builtin::MatchSeq => sequence(it, &arg(0), int(1), int(2)),
         Builtin::MatchMap => mapping(it, &arg(0), &arg(1), matches!(pos.get(2), Some(V::Bool(true)))),
+        // A mapping with at least as many items as the pattern has keys (CPython looks at the
+        // length before it evaluates the keys).
+        Builtin::MatchIsMap => Ok(V::Bool(as_dict(&arg(0)).is_some_and(|d| d.lock().map.len() as i64 >= int(1)))),
         Builtin::MatchClass => class(it, &arg(0), &arg(1), int(2), &arg(3)),
         _ => raise("SystemError", "not a match helper"),
     }
@@ -62,12 +65,17 @@ fn sequence(it: &mut Interp<'_>, v: &V, n: i64, star: i64) -> R<V> {
 
 /// `{k0: p0, …, **rest}`: the values of `keys` (a tuple), then a dict of the other items
 /// when `rest`; None when `v` is no mapping or lacks a key.
-fn mapping(it: &mut Interp<'_>, v: &V, keys: &V, rest: bool) -> R<V> {
+/// The dict `v` is (a dict, one of `collections`' or a subclass's instance).
+fn as_dict(v: &V) -> Option<Arc<Mutex<Dict>>> {
     let base = super::builtins::subclass::base_value(v);
-    let d = match base.as_ref().unwrap_or(v) {
-        V::Dict(d) => d.clone(),
-        _ => return Ok(V::None),
-    };
+    match base.as_ref().unwrap_or(v) {
+        V::Dict(d) => Some(d.clone()),
+        _ => None,
+    }
+}
+
+fn mapping(it: &mut Interp<'_>, v: &V, keys: &V, rest: bool) -> R<V> {
+    let Some(d) = as_dict(v) else { return Ok(V::None) };
     let keys = it.collect_vec(keys)?;
     for (i, k) in keys.iter().enumerate() {
         if keys[..i].iter().any(|o| o.hkey().ok() == k.hkey().ok()) {
@@ -96,8 +104,19 @@ fn mapping(it: &mut Interp<'_>, v: &V, keys: &V, rest: bool) -> R<V> {
     Ok(V::list(out))
 }
 
-/// The built-in types whose one positional subpattern matches the object itself.
+/// The built-in types whose one positional subpattern matches the object itself (a
+/// subclass of one too, unless it says otherwise with `__match_args__`).
 fn matches_self(cls: &V) -> bool {
+    if let V::Class(c) = cls {
+        return c.lookup("__match_args__").is_none()
+            && std::iter::once(c).chain(c.mro.iter()).any(|k| {
+                &*k.module == "builtins"
+                    && matches!(
+                        &*k.name,
+                        "bool" | "bytes" | "dict" | "float" | "frozenset" | "int" | "list" | "set" | "str" | "tuple"
+                    )
+            });
+    }
     matches!(
         cls,
         V::Builtin(
@@ -127,8 +146,28 @@ fn class_name(cls: &V) -> String {
 /// `kws`: the attributes to match (the positional ones named by `__match_args__`); None when
 /// `v` is no instance of `cls` or lacks one of them.
 fn class(it: &mut Interp<'_>, v: &V, cls: &V, n_pos: i64, kws: &V) -> R<V> {
-    if !matches!(cls, V::Class(_) | V::Builtin(_)) {
-        return type_err("called match pattern must be a class");
+    let is_type = match cls {
+        V::Class(_) => true,
+        V::Builtin(b) => matches!(
+            b,
+            Builtin::Bool
+                | Builtin::Bytes
+                | Builtin::Dict
+                | Builtin::Float
+                | Builtin::Frozenset
+                | Builtin::Int
+                | Builtin::List
+                | Builtin::Set
+                | Builtin::Str
+                | Builtin::Tuple
+                | Builtin::Range
+                | Builtin::Object
+                | Builtin::Type
+        ),
+        _ => false,
+    };
+    if !is_type {
+        return type_err("called match pattern must be a type");
     }
     if !isinstance(v, cls, false)? {
         return Ok(V::None);

@@ -615,6 +615,16 @@ fn chained_lines(it: &mut Interp<'_>, v: &V, lines: &mut Vec<String>, depth: usi
     let tb = stored_tb(&prev);
     chained_lines(it, &prev, lines, depth + 1);
     let prog = Arc::clone(&it.w.prog);
+    if excgroup::is_group(&prev) {
+        let mut frames = Vec::new();
+        frame_lines(&prog, tb.iter().rev(), &mut frames);
+        let mut ctx = GroupPrint { depth: 0, need_close: false };
+        group_lines(it, &prog, &prev, frames, &mut ctx, lines);
+        lines.push(String::new());
+        lines.push(sentence.into());
+        lines.push(String::new());
+        return;
+    }
     if !tb.is_empty() {
         lines.push("Traceback (most recent call last):".into());
         frame_lines(&prog, tb.iter().rev(), lines);

@@ -502,7 +502,9 @@ pub fn call_builtin(it: &mut Interp<'_>, b: Builtin, pos: Vec<V>, mut kw: Kw) ->
             }
             Ok(V::Dict(Arc::new(Mutex::new(d))))
         }
-        B::MatchSeq | B::MatchMap | B::MatchClass | B::MatchBind => crate::py::matching::call(it, b, pos),
+        B::MatchSeq | B::MatchMap | B::MatchClass | B::MatchBind | B::MatchIsMap => {
+            crate::py::matching::call(it, b, pos)
+        }
         B::ExcStarSplit => {
             let [rest, t] = pos.as_slice() else { return type_err("except* split takes 2 arguments") };
             crate::py::excgroup::star_split(it, rest, t)

@@ -54,6 +54,47 @@ pub(crate) fn match_bound_names(m: &ast::StmtMatch, out: &mut Vec<Arc<str>>) {
     }
 }
 
+/// CPython's words for an irrefutable pattern before the last case (or alternative): the
+/// capture or wildcard that matches anything, and where it is.
+fn unreachable_error(p: &ast::Pattern) -> Option<(TextSize, String)> {
+    match p {
+        ast::Pattern::MatchAs(a) => match (&a.pattern, &a.name) {
+            (Some(inner), _) => unreachable_error(inner),
+            (None, Some(n)) => {
+                Some((p.range().start(), format!("name capture '{}' makes remaining patterns unreachable", n.as_str())))
+            }
+            (None, None) => Some((p.range().start(), "wildcard makes remaining patterns unreachable".into())),
+        },
+        ast::Pattern::MatchOr(o) => o.patterns.iter().find_map(unreachable_error),
+        _ => None,
+    }
+}
+
+/// A name bound twice in one pattern (each alternative of an `or` on its own), and where.
+fn repeated_name(p: &ast::Pattern) -> Option<(Arc<str>, TextSize)> {
+    use ast::Pattern as P;
+    let subs: Vec<&ast::Pattern> = match p {
+        P::MatchOr(o) => return o.patterns.iter().find_map(repeated_name),
+        P::MatchSequence(s) => s.patterns.iter().collect(),
+        P::MatchMapping(m) => m.patterns.iter().collect(),
+        P::MatchClass(c) => {
+            c.arguments.patterns.iter().chain(c.arguments.keywords.iter().map(|k| &k.pattern)).collect()
+        }
+        P::MatchAs(a) => a.pattern.iter().map(|b| &**b).collect(),
+        _ => Vec::new(),
+    };
+    if let Some(r) = subs.iter().find_map(|s| repeated_name(s)) {
+        return Some(r);
+    }
+    let mut names = Vec::new();
+    pattern_names(p, &mut names);
+    names
+        .iter()
+        .enumerate()
+        .find(|(k, (n, _))| names[..*k].iter().any(|(o, _)| o == n))
+        .map(|(_, (n, at))| (n.clone(), *at))
+}
+
 /// Whether a pattern matches anything (a capture or the wildcard, or an `or` of one).
 fn irrefutable(p: &ast::Pattern) -> bool {
     match p {
@@ -74,11 +115,6 @@ impl Lowerer<'_> {
         (Name::Global(self.global_slot(&name), None), name)
     }
 
-    /// The source text of `e`.
-    fn src_of(&self, e: &ast::Expr) -> String {
-        self.src.get(e.range().start().to_usize()..e.range().end().to_usize()).unwrap_or_default().to_string()
-    }
-
     fn syntax_at(&self, at: TextSize, msg: impl Into<String>) -> CompileError {
         let (l, c) = self.pos(at);
         CompileError::syntax(l, c, msg.into())
@@ -88,20 +124,15 @@ impl Lowerer<'_> {
     pub(crate) fn match_stmt(&mut self, m: &ast::StmtMatch, line: u32) -> R<StmtKind> {
         // CPython's compile-time checks first.
         for (i, c) in m.cases.iter().enumerate() {
-            let mut names = Vec::new();
-            pattern_names(&c.pattern, &mut names);
-            for (k, (n, at)) in names.iter().enumerate() {
-                if names[..k].iter().any(|(o, _)| o == n) {
-                    return Err(self.syntax_at(*at, format!("multiple assignments to name '{n}' in pattern")));
-                }
+            if let Some((n, at)) = repeated_name(&c.pattern) {
+                return Err(self.syntax_at(at, format!("multiple assignments to name '{n}' in pattern")));
             }
-            if i + 1 < m.cases.len() && c.guard.is_none() && irrefutable(&c.pattern) {
-                let at = c.pattern.range().start();
-                return Err(match &c.pattern {
-                    ast::Pattern::MatchAs(ast::PatternMatchAs { name: Some(n), .. }) => self
-                        .syntax_at(at, format!("name capture '{}' makes remaining patterns unreachable", n.as_str())),
-                    _ => self.syntax_at(at, "wildcard makes remaining patterns unreachable"),
-                });
+            if i + 1 < m.cases.len()
+                && c.guard.is_none()
+                && irrefutable(&c.pattern)
+                && let Some((at, msg)) = unreachable_error(&c.pattern)
+            {
+                return Err(self.syntax_at(at, msg));
             }
         }
         let at = m.range.start();
@@ -232,15 +263,11 @@ impl Lowerer<'_> {
                 let mut first: Option<Vec<Arc<str>>> = None;
                 let mut alts = Vec::new();
                 for (i, alt) in o.patterns.iter().enumerate() {
-                    if i + 1 < o.patterns.len() && irrefutable(alt) {
-                        let aat = alt.range().start();
-                        return Err(match alt {
-                            P::MatchAs(ast::PatternMatchAs { name: Some(n), .. }) => self.syntax_at(
-                                aat,
-                                format!("name capture '{}' makes remaining patterns unreachable", n.as_str()),
-                            ),
-                            _ => self.syntax_at(aat, "wildcard makes remaining patterns unreachable"),
-                        });
+                    if i + 1 < o.patterns.len()
+                        && irrefutable(alt)
+                        && let Some((aat, msg)) = unreachable_error(alt)
+                    {
+                        return Err(self.syntax_at(aat, msg));
                     }
                     let mut names = Vec::new();
                     pattern_names(alt, &mut names);
@@ -285,30 +312,26 @@ impl Lowerer<'_> {
                 None => self.mk(at, ExprKind::Const(V::Bool(true))),
             },
             P::MatchMapping(m) => {
-                // Literal keys twice: CPython's compile-time error.
-                let mut seen: Vec<String> = Vec::new();
-                for k in &m.keys {
-                    let text = self.src_of(k);
-                    let literal = matches!(
-                        k,
-                        ast::Expr::StringLiteral(_)
-                            | ast::Expr::NumberLiteral(_)
-                            | ast::Expr::BytesLiteral(_)
-                            | ast::Expr::BooleanLiteral(_)
-                            | ast::Expr::NoneLiteral(_)
-                    );
-                    if literal && seen.contains(&text) {
-                        return Err(self.syntax_at(at, format!("mapping pattern checks duplicate key ({text})")));
-                    }
-                    seen.push(text);
-                }
                 let keys = m.keys.iter().map(|k| self.expr_fixed(k)).collect::<R<Vec<_>>>()?;
+                // Literal keys twice (equal values: `1` and `1.0`): CPython's compile-time error.
+                let mut seen: Vec<crate::py::value::HKey> = Vec::new();
+                for k in &keys {
+                    let ExprKind::Const(v) = &*k.kind else { continue };
+                    let Ok(h) = v.hkey() else { continue };
+                    if seen.contains(&h) {
+                        return Err(self.syntax_at(at, format!("mapping pattern checks duplicate key ({})", v.repr())));
+                    }
+                    seen.push(h);
+                }
                 let keys = self.mk(at, ExprKind::Tuple(keys));
                 let rest = self.mk(at, ExprKind::Const(V::Bool(m.rest.is_some())));
+                // The keys are evaluated only once the subject is known to be a mapping.
+                let n_keys = self.int(at, m.keys.len() as i64);
+                let is_map = self.match_call(at, Builtin::MatchIsMap, vec![subj.clone(), n_keys]);
                 let call = self.match_call(at, Builtin::MatchMap, vec![subj, keys, rest]);
                 let (test, t) = self.parts(at, call);
                 let subs: Vec<&ast::Pattern> = m.patterns.iter().collect();
-                let mut e = self.and_parts(at, vec![test], &t, &subs)?;
+                let mut e = self.and_parts(at, vec![is_map, test], &t, &subs)?;
                 if let Some(r) = &m.rest {
                     let item = self.part(at, &t, m.patterns.len());
                     let bind = self.capture(at, r.as_str(), item);
@@ -317,6 +340,14 @@ impl Lowerer<'_> {
                 e
             }
             P::MatchClass(c) => {
+                for (k, kw) in c.arguments.keywords.iter().enumerate() {
+                    if c.arguments.keywords[..k].iter().any(|o| o.attr.as_str() == kw.attr.as_str()) {
+                        return Err(self.syntax_at(
+                            kw.attr.range.start(),
+                            format!("attribute name repeated in class pattern: {}", kw.attr.as_str()),
+                        ));
+                    }
+                }
                 let cls = self.expr_fixed(&c.cls)?;
                 let n_pos = c.arguments.patterns.len() as i64;
                 let kws: Vec<Expr> = c

@@ -6,25 +6,32 @@
 use super::*;
 
 /// Where a body would leave an `except*` block with `break`, `continue` or `return` (not
-/// counting a nested function, class, or a loop's own `break`/`continue`).
-fn leaves_block(body: &[ast::Stmt], in_loop: bool) -> Option<TextSize> {
+/// counting a nested function, class, or a loop's own `break`/`continue`; a `return`
+/// outside any function is that error instead, reported where it is lowered).
+fn leaves_block(body: &[ast::Stmt], in_loop: bool, in_func: bool) -> Option<TextSize> {
     for s in body {
         let found = match s {
-            ast::Stmt::Return(r) => Some(r.range.start()),
+            ast::Stmt::Return(r) if in_func => Some(r.range.start()),
             ast::Stmt::Break(b) if !in_loop => Some(b.range.start()),
             ast::Stmt::Continue(c) if !in_loop => Some(c.range.start()),
-            ast::Stmt::For(f) => leaves_block(&f.body, true).or_else(|| leaves_block(&f.orelse, in_loop)),
-            ast::Stmt::While(w) => leaves_block(&w.body, true).or_else(|| leaves_block(&w.orelse, in_loop)),
-            ast::Stmt::If(i) => leaves_block(&i.body, in_loop)
-                .or_else(|| i.elif_else_clauses.iter().find_map(|c| leaves_block(&c.body, in_loop))),
-            ast::Stmt::With(w) => leaves_block(&w.body, in_loop),
-            ast::Stmt::Try(t) => leaves_block(&t.body, in_loop)
+            ast::Stmt::For(f) => {
+                leaves_block(&f.body, true, in_func).or_else(|| leaves_block(&f.orelse, in_loop, in_func))
+            }
+            ast::Stmt::While(w) => {
+                leaves_block(&w.body, true, in_func).or_else(|| leaves_block(&w.orelse, in_loop, in_func))
+            }
+            ast::Stmt::If(i) => leaves_block(&i.body, in_loop, in_func)
+                .or_else(|| i.elif_else_clauses.iter().find_map(|c| leaves_block(&c.body, in_loop, in_func))),
+            ast::Stmt::With(w) => leaves_block(&w.body, in_loop, in_func),
+            ast::Stmt::Try(t) => leaves_block(&t.body, in_loop, in_func)
                 .or_else(|| {
-                    t.handlers.iter().find_map(|ast::ExceptHandler::ExceptHandler(h)| leaves_block(&h.body, in_loop))
+                    t.handlers
+                        .iter()
+                        .find_map(|ast::ExceptHandler::ExceptHandler(h)| leaves_block(&h.body, in_loop, in_func))
                 })
-                .or_else(|| leaves_block(&t.orelse, in_loop))
-                .or_else(|| leaves_block(&t.finalbody, in_loop)),
-            ast::Stmt::Match(m) => m.cases.iter().find_map(|c| leaves_block(&c.body, in_loop)),
+                .or_else(|| leaves_block(&t.orelse, in_loop, in_func))
+                .or_else(|| leaves_block(&t.finalbody, in_loop, in_func)),
+            ast::Stmt::Match(m) => m.cases.iter().find_map(|c| leaves_block(&c.body, in_loop, in_func)),
             _ => None,
         };
         if found.is_some() {
@@ -36,8 +43,9 @@ fn leaves_block(body: &[ast::Stmt], in_loop: bool) -> Option<TextSize> {
 
 impl Lowerer<'_> {
     pub(crate) fn try_star(&mut self, t: &ast::StmtTry, line: u32) -> R<StmtKind> {
+        let in_func = self.scopes.last().is_some_and(|s| s.kind == ScopeKind::Function);
         for ast::ExceptHandler::ExceptHandler(h) in &t.handlers {
-            if let Some(at) = leaves_block(&h.body, false) {
+            if let Some(at) = leaves_block(&h.body, false, in_func) {
                 let (l, c) = self.pos(at);
                 return Err(CompileError::syntax(
                     l,
@@ -87,8 +95,26 @@ impl Lowerer<'_> {
             let none = self.mk(at, ExprKind::Const(V::None));
             let test = self.mk(at, ExprKind::Compare(item(self, 0), vec![(CmpOp::IsNot, none)]));
             let mut inner = Vec::new();
+            let mut after = vec![st(hl, StmtKind::Expr(hidden(self, Builtin::ExcStarLeave, Vec::new())))];
             if let Some(n) = &h.name {
                 inner.push(st(hl, StmtKind::Assign(vec![self.name_target(n.as_str())], item(self, 0))));
+                // As after `except … as n`: the name is gone once the clause is done (quietly,
+                // if the clause deleted it itself).
+                let quiet = Handler {
+                    ty: Some(load(self, &base, &base_n)),
+                    name: None,
+                    body: vec![st(hl, StmtKind::Pass)],
+                    line: hl,
+                };
+                after.push(st(
+                    hl,
+                    StmtKind::Try {
+                        body: vec![st(hl, StmtKind::Delete(vec![self.name_target(n.as_str())]))],
+                        handlers: vec![quiet],
+                        orelse: Vec::new(),
+                        finally: Vec::new(),
+                    },
+                ));
             }
             inner.extend(self.block(&h.body)?);
             let (x, x_n) = self.hidden_temp();
@@ -99,20 +125,11 @@ impl Lowerer<'_> {
                 line: hl,
             };
             let enter = hidden(self, Builtin::ExcStarEnter, vec![item(self, 0)]);
-            let leave = hidden(self, Builtin::ExcStarLeave, Vec::new());
             let then = vec![
                 st(hl, StmtKind::Assign(vec![store(&rest, &rest_n)], item(self, 1))),
                 st(hl, StmtKind::Expr(append(self, load(self, &matched, &matched_n), item(self, 0)))),
                 st(hl, StmtKind::Expr(enter)),
-                st(
-                    hl,
-                    StmtKind::Try {
-                        body: inner,
-                        handlers: vec![collect],
-                        orelse: Vec::new(),
-                        finally: vec![st(hl, StmtKind::Expr(leave))],
-                    },
-                ),
+                st(hl, StmtKind::Try { body: inner, handlers: vec![collect], orelse: Vec::new(), finally: after }),
             ];
             out.push(st(hl, StmtKind::If(test, then, Vec::new())));
         }
