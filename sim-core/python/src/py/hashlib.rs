@@ -212,7 +212,12 @@ fn initial(fname: &str, mut pos: Vec<V>, kw: Kw, skip: usize) -> R<Option<V>> {
         }
     }
     if pos.len() > skip + 1 {
-        return type_err(format!("{fname}() takes at most {} arguments ({} given)", skip + 1, pos.len()));
+        return type_err(format!(
+            "openssl_{fname}() takes at most {} positional argument{} ({} given)",
+            skip + 1,
+            if skip == 0 { "" } else { "s" },
+            pos.len()
+        ));
     }
     Ok(if pos.len() > skip { pos.pop() } else { given })
 }
@@ -243,7 +248,12 @@ pub fn call(it: &mut Interp<'_>, f: HashFn, pos: Vec<V>, kw: Kw) -> R<V> {
         HashFn::Pbkdf2Hmac => pbkdf2(it, pos, kw),
         HashFn::Update => {
             libobj::no_more("update", &kw)?;
-            libobj::positional("update", &pos, &["self", "obj"], 2)?;
+            if pos.len() != 2 {
+                return type_err(format!(
+                    "HASH.update() takes exactly one argument ({} given)",
+                    pos.len().saturating_sub(1)
+                ));
+            }
             let b = data(&pos[1])?;
             // The state is updated outside the object's lock (the GIL may be let go
             // meanwhile), then stored back.
@@ -305,8 +315,13 @@ fn pbkdf2(it: &Interp<'_>, mut pos: Vec<V>, kw: Kw) -> R<V> {
     let V::Str(name) = &pos[0] else {
         return type_err(format!("pbkdf2_hmac() argument 'hash_name' must be str, not {}", pos[0].type_name()));
     };
-    let Some(a) = Algo::by_name(name) else { return raise("ValueError", format!("unsupported hash type {name}")) };
-    let (password, salt) = (data(&pos[1])?, data(&pos[2])?);
+    // OpenSSL's words, as CPython's build passes them on.
+    let Some(a) = Algo::by_name(name) else { return raise("ValueError", "[digital envelope routines] unsupported") };
+    let bytes_like = |v: &V| match super::bytes::of(v) {
+        Some(b) => Ok(b),
+        None => type_err(format!("a bytes-like object is required, not '{}'", v.type_name())),
+    };
+    let (password, salt) = (bytes_like(&pos[1])?, bytes_like(&pos[2])?);
     let V::Int(rounds) = pos[3] else {
         return type_err(format!("'{}' object cannot be interpreted as an integer", pos[3].type_name()));
     };
