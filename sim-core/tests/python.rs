@@ -341,6 +341,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "import hashlib\nh = hashlib.sha256()\nfor i in range(300):\n    h.update(bytes([i % 256]) * i)\nprint(h.hexdigest())\nh2 = hashlib.md5()\nh2.update(b\"a\" * 3000); h2.update(b\"\"); h2.update(b\"b\" * 63)\nprint(h2.hexdigest())\ntry: h.update(\"x\")\nexcept TypeError as e: print(e)\ntry: h.update()\nexcept TypeError as e: print(e)\ntry: hashlib.sha256(b\"a\", b\"b\")\nexcept TypeError as e: print(e)\nprint(hashlib.new(\"md5\", data=b\"q\").hexdigest())\ntry: hashlib.pbkdf2_hmac(\"sha256\", \"pw\", b\"s\", 1)\nexcept TypeError as e: print(e)\ntry: hashlib.pbkdf2_hmac(\"sha256\", b\"pw\", b\"s\", 0)\nexcept ValueError as e: print(e)\ntry: hashlib.pbkdf2_hmac(\"nope\", b\"pw\", b\"s\", 1)\nexcept ValueError as e: print(e)\nprint(hashlib.pbkdf2_hmac(\"sha512\", b\"\", b\"\", 1).hex()[:16])\n",
         "51cf3a33a0b478f9005908a23307bbe5edf16d4bae0ba3627ff88990a584a1f6\ned4d3c01c9ecd44210af5e53b5a19e58\nStrings must be encoded before hashing\nHASH.update() takes exactly one argument (0 given)\nopenssl_sha256() takes at most 1 positional argument (2 given)\n7694f4a66316e53c8cdd9d9954bd611d\na bytes-like object is required, not 'str'\niteration value must be greater than 0.\n[digital envelope routines] unsupported\n6d2ecbbbfb2e6dcd\n",
     ),
+    (
+        "bytes.fromhex, with CPython's positions for a bad digit",
+        "print(bytes.fromhex('0aff 10'), bytes.fromhex(''), bytes.fromhex('deadbeef').hex())\nfor bad in ['0g', 'abc', ' 1']:\n    try:\n        bytes.fromhex(bad)\n    except ValueError as e:\n        print('ValueError:', e)\nimport hashlib\nprint(hashlib.sha256(b'').digest() == bytes.fromhex(hashlib.sha256(b'').hexdigest()))\n",
+        "b'\\n\\xff\\x10' b'' deadbeef\nValueError: non-hexadecimal number found in fromhex() arg at position 1\nValueError: non-hexadecimal number found in fromhex() arg at position 3\nValueError: non-hexadecimal number found in fromhex() arg at position 2\nTrue\n",
+    ),
 ];
 
 /// Programs that exercise the frame loop's own paths (calls pushed and popped, `break` and
