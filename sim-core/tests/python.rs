@@ -346,6 +346,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "print(bytes.fromhex('0aff 10'), bytes.fromhex(''), bytes.fromhex('deadbeef').hex())\nfor bad in ['0g', 'abc', ' 1']:\n    try:\n        bytes.fromhex(bad)\n    except ValueError as e:\n        print('ValueError:', e)\nimport hashlib\nprint(hashlib.sha256(b'').digest() == bytes.fromhex(hashlib.sha256(b'').hexdigest()))\n",
         "b'\\n\\xff\\x10' b'' deadbeef\nValueError: non-hexadecimal number found in fromhex() arg at position 1\nValueError: non-hexadecimal number found in fromhex() arg at position 3\nValueError: non-hexadecimal number found in fromhex() arg at position 2\nTrue\n",
     ),
+    (
+        "add_note: __notes__, CPython's TypeError for a non-str",
+        "try:\n    e = ValueError('bad value')\n    e.add_note('while reading row 3')\n    e.add_note('second note\\nwith two lines')\n    print(e.__notes__)\n    raise e\nexcept ValueError as x:\n    print(str(x), len(x.__notes__))\ntry:\n    e.add_note(5)\nexcept TypeError as t:\n    print('TypeError:', t)\ndef f():\n    err = KeyError('k')\n    err.add_note('a note on the key')\n    raise err\ntry:\n    f()\nexcept KeyError as k:\n    print(k.__notes__)\n",
+        "['while reading row 3', 'second note\\nwith two lines']\nbad value 2\nTypeError: note must be a str, not 'int'\n['a note on the key']\n",
+    ),
 ];
 
 /// Programs that exercise the frame loop's own paths (calls pushed and popped, `break` and
@@ -477,6 +482,14 @@ fn uncaught_exceptions_print_python_tracebacks() {
     assert_eq!(
         err,
         "  + Exception Group Traceback (most recent call last):\n  |   File \"case.py\", line 1, in <module>\n  |     raise ExceptionGroup('top', [OSError('disk'), ExceptionGroup('inner', [KeyError(3), ValueError(4)])])\n  | ExceptionGroup: top (2 sub-exceptions)\n  +-+---------------- 1 ----------------\n    | OSError: disk\n    +---------------- 2 ----------------\n    | ExceptionGroup: inner (2 sub-exceptions)\n    +-+---------------- 1 ----------------\n      | KeyError: 3\n      +---------------- 2 ----------------\n      | ValueError: 4\n      +------------------------------------\n"
+    );
+    // Notes (`add_note`) after the error line, a group's and a member's in their boxes.
+    let (_, err, _) = run(
+        "eg = ExceptionGroup('g', [ValueError(1)])\neg.add_note('group note')\neg.exceptions[0].add_note('member note')\nraise eg\n",
+    );
+    assert_eq!(
+        err,
+        "  + Exception Group Traceback (most recent call last):\n  |   File \"case.py\", line 4, in <module>\n  |     raise eg\n  | ExceptionGroup: g (1 sub-exception)\n  | group note\n  +-+---------------- 1 ----------------\n    | ValueError: 1\n    | member note\n    +------------------------------------\n"
     );
     let (_, err, code) = run(
         "import asyncio\nasync def bad(n):\n    await asyncio.sleep(0.01 * n)\n    raise ValueError(f'bad {n}')\nasync def ok():\n    await asyncio.sleep(1)\nasync def main():\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(bad(1))\n        tg.create_task(bad(1))\nasyncio.run(main())\n",

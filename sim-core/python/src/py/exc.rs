@@ -87,7 +87,7 @@ fn registry() -> &'static Registry {
             let base = if base.is_empty() { object.clone() } else { by_name[base].clone() };
             let mut dict = IndexMap::default();
             if *name == "BaseException" {
-                for m in [ExcMethod::Init, ExcMethod::WithTraceback] {
+                for m in [ExcMethod::Init, ExcMethod::WithTraceback, ExcMethod::AddNote] {
                     dict.insert(Arc::from(m.name()), V::Native(Arc::new(Native::Fn(NFn::ExcMethod(m)))));
                 }
             }

@@ -441,7 +441,25 @@ pub fn traceback_lines(
         frame_lines(&prog, e.tb.iter().rev(), &mut lines);
     }
     lines.push(err.to_string());
+    lines.extend(notes_of(&e.value));
     lines
+}
+
+/// An exception's notes (`add_note`), each line as the traceback prints it after the error.
+fn notes_of(v: &V) -> Vec<String> {
+    let V::Inst(i) = v else { return Vec::new() };
+    let notes = i.dict.lock().get("__notes__").cloned();
+    match notes {
+        Some(V::List(l)) => l
+            .lock()
+            .iter()
+            .flat_map(|n| match n {
+                V::Str(s) => s.split('\n').map(str::to_string).collect::<Vec<_>>(),
+                other => vec![other.repr()],
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Where an exception group's traceback is being printed: how deep in groups, and whether
@@ -486,7 +504,7 @@ fn group_lines(
         if !frames.is_empty() {
             ctx.emit('|', std::iter::once("Traceback (most recent call last):".to_string()).chain(frames), out);
         }
-        ctx.emit('|', [err], out);
+        ctx.emit('|', std::iter::once(err).chain(notes_of(v)), out);
         return;
     }
     if ctx.depth > MAX_DEPTH {
@@ -501,7 +519,7 @@ fn group_lines(
         ctx.emit(if top { '+' } else { '|' }, ["Exception Group Traceback (most recent call last):".to_string()], out);
         ctx.emit('|', frames, out);
     }
-    ctx.emit('|', [err], out);
+    ctx.emit('|', std::iter::once(err).chain(notes_of(v)), out);
     let members = excgroup::members(v);
     let n = if members.len() <= MAX_WIDTH { members.len() } else { MAX_WIDTH + 1 };
     ctx.need_close = false;
@@ -630,6 +648,7 @@ fn chained_lines(it: &mut Interp<'_>, v: &V, lines: &mut Vec<String>, depth: usi
         frame_lines(&prog, tb.iter().rev(), lines);
     }
     lines.push(exc_error(it, &prev).to_string());
+    lines.extend(notes_of(&prev));
     lines.push(String::new());
     lines.push(sentence.into());
     lines.push(String::new());

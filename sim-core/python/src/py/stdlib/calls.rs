@@ -752,6 +752,23 @@ pub(crate) fn call_fn(it: &mut Interp<'_>, f: NFn, pos: Vec<V>, mut kw: Kw) -> R
                     Ok(V::None)
                 }
                 ExcMethod::WithTraceback => Ok(me),
+                ExcMethod::AddNote => {
+                    let note = match pos.get(1) {
+                        Some(n @ V::Str(_)) => n.clone(),
+                        Some(other) => return type_err(format!("note must be a str, not '{}'", other.type_name())),
+                        None => return type_err("BaseException.add_note() takes exactly one argument (0 given)"),
+                    };
+                    if let V::Inst(i) = &me {
+                        let mut d = i.dict.lock();
+                        match d.get("__notes__") {
+                            Some(V::List(l)) => l.lock().push(note),
+                            _ => {
+                                d.insert(Arc::from("__notes__"), V::list(vec![note]));
+                            }
+                        }
+                    }
+                    Ok(V::None)
+                }
                 ExcMethod::Split | ExcMethod::Subgroup | ExcMethod::Derive => {
                     crate::py::excgroup::method(it, m.name(), &pos)
                 }

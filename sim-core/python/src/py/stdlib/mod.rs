@@ -289,6 +289,8 @@ pub enum QKind {
 pub enum ExcMethod {
     Init,
     WithTraceback,
+    /// `BaseException.add_note`.
+    AddNote,
     /// `ExceptionGroup.split`, `subgroup`, `derive`.
     Split,
     Subgroup,
@@ -301,6 +303,7 @@ impl ExcMethod {
         match self {
             ExcMethod::Init => "__init__",
             ExcMethod::WithTraceback => "with_traceback",
+            ExcMethod::AddNote => "add_note",
             ExcMethod::Split => "split",
             ExcMethod::Subgroup => "subgroup",
             ExcMethod::Derive => "derive",
