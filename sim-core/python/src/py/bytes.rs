@@ -89,6 +89,34 @@ pub fn bytes_class() -> Arc<Class> {
     .clone()
 }
 
+/// `bytes.fromhex(s)`: pairs of hex digits, spaces between pairs allowed.
+pub fn fromhex(arg: Option<&V>) -> R<V> {
+    let Some(V::Str(s)) = arg else {
+        return type_err(format!(
+            "fromhex() argument must be str, not {}",
+            arg.map_or("NoneType".into(), |v| v.type_name())
+        ));
+    };
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < chars.len() {
+        if chars[k].1.is_ascii_whitespace() {
+            k += 1;
+            continue;
+        }
+        let hi = chars[k].1.to_digit(16);
+        let lo = chars.get(k + 1).and_then(|c| c.1.to_digit(16));
+        let (Some(h), Some(l)) = (hi, lo) else {
+            let at = if hi.is_none() { k } else { k + 1 };
+            return raise("ValueError", format!("non-hexadecimal number found in fromhex() arg at position {at}"));
+        };
+        out.push((h * 16 + l) as u8);
+        k += 2;
+    }
+    Ok(new(out))
+}
+
 /// A bytes object.
 pub fn new(b: Vec<u8>) -> V {
     V::Inst(Arc::new(Inst {

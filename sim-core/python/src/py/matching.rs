@@ -104,34 +104,36 @@ fn mapping(it: &mut Interp<'_>, v: &V, keys: &V, rest: bool) -> R<V> {
     Ok(V::list(out))
 }
 
-/// The built-in types whose one positional subpattern matches the object itself (a
-/// subclass of one too, unless it says otherwise with `__match_args__`).
-fn matches_self(cls: &V) -> bool {
-    if let V::Class(c) = cls {
-        return c.lookup("__match_args__").is_none()
-            && std::iter::once(c).chain(c.mro.iter()).any(|k| {
-                &*k.module == "builtins"
-                    && matches!(
-                        &*k.name,
-                        "bool" | "bytes" | "dict" | "float" | "frozenset" | "int" | "list" | "set" | "str" | "tuple"
-                    )
-            });
-    }
+/// The built-in types whose one positional subpattern matches the object itself.
+fn self_matching(b: Builtin) -> bool {
     matches!(
-        cls,
-        V::Builtin(
-            Builtin::Bool
-                | Builtin::Bytes
-                | Builtin::Dict
-                | Builtin::Float
-                | Builtin::Frozenset
-                | Builtin::Int
-                | Builtin::List
-                | Builtin::Set
-                | Builtin::Str
-                | Builtin::Tuple
-        )
+        b,
+        Builtin::Bool
+            | Builtin::Bytes
+            | Builtin::Dict
+            | Builtin::Float
+            | Builtin::Frozenset
+            | Builtin::Int
+            | Builtin::List
+            | Builtin::Set
+            | Builtin::Str
+            | Builtin::Tuple
     )
+}
+
+/// Whether `cls(x)` matches the object itself: a [`self_matching`] type, or a subclass of
+/// one that does not say otherwise with `__match_args__`.
+fn matches_self(cls: &V) -> bool {
+    match cls {
+        V::Builtin(b) => self_matching(*b),
+        V::Class(c) => {
+            c.lookup("__match_args__").is_none()
+                && std::iter::once(c)
+                    .chain(c.mro.iter())
+                    .any(|k| &*k.module == "builtins" && Builtin::from_name(&k.name).is_some_and(self_matching))
+        }
+        _ => false,
+    }
 }
 
 fn class_name(cls: &V) -> String {
@@ -148,22 +150,7 @@ fn class_name(cls: &V) -> String {
 fn class(it: &mut Interp<'_>, v: &V, cls: &V, n_pos: i64, kws: &V) -> R<V> {
     let is_type = match cls {
         V::Class(_) => true,
-        V::Builtin(b) => matches!(
-            b,
-            Builtin::Bool
-                | Builtin::Bytes
-                | Builtin::Dict
-                | Builtin::Float
-                | Builtin::Frozenset
-                | Builtin::Int
-                | Builtin::List
-                | Builtin::Set
-                | Builtin::Str
-                | Builtin::Tuple
-                | Builtin::Range
-                | Builtin::Object
-                | Builtin::Type
-        ),
+        V::Builtin(b) => self_matching(*b) || matches!(b, Builtin::Range | Builtin::Object | Builtin::Type),
         _ => false,
     };
     if !is_type {

@@ -365,42 +365,8 @@ pub fn method(it: &mut Interp<'_>, obj: &V, name: &str, pos: Vec<V>, kw: Kw) -> 
                 }
                 return Ok(V::Dict(Arc::new(Mutex::new(d))));
             }
-            // `bytes.fromhex('0a ff')`: pairs of hex digits, spaces between pairs allowed.
             if *b == Builtin::Bytes && name == "fromhex" {
-                let Some(V::Str(s)) = pos.first() else {
-                    return type_err(format!(
-                        "fromhex() argument must be str, not {}",
-                        pos.first().map_or("NoneType".into(), |v| v.type_name())
-                    ));
-                };
-                let chars: Vec<(usize, char)> = s.char_indices().collect();
-                let mut out = Vec::new();
-                let mut k = 0;
-                while k < chars.len() {
-                    if chars[k].1.is_ascii_whitespace() {
-                        k += 1;
-                        continue;
-                    }
-                    let hi = chars[k].1.to_digit(16);
-                    let lo = chars.get(k + 1).and_then(|c| c.1.to_digit(16));
-                    match (hi, lo) {
-                        (Some(h), Some(l)) => out.push((h * 16 + l) as u8),
-                        (None, _) => {
-                            return raise(
-                                "ValueError",
-                                format!("non-hexadecimal number found in fromhex() arg at position {k}"),
-                            );
-                        }
-                        (Some(_), None) => {
-                            return raise(
-                                "ValueError",
-                                format!("non-hexadecimal number found in fromhex() arg at position {}", k + 1),
-                            );
-                        }
-                    }
-                    k += 2;
-                }
-                return Ok(crate::py::bytes::new(out));
+                return crate::py::bytes::fromhex(pos.first());
             }
             let mut pos = pos;
             if pos.is_empty() {
